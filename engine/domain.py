@@ -1,0 +1,170 @@
+"""The domain, modelled once (SPEC §1, §4, §7): department, manager, retailer, leave,
+pair history, block, timetable. The API schemas and exports reuse these models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from engine.policy import Clock
+
+Area = Literal["town", "country"]
+BlockKind = Literal[
+    "visit", "maintenance", "site_study", "promotion", "pos_project", "phone", "meeting", "admin", "lunch"
+]
+Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+
+class GeoPoint(_Model):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Manager(_Model):
+    """A customer manager (客户经理)."""
+
+    id: str = Field(min_length=1)
+    name: str
+    years: float = Field(ge=0, le=60, description="years of experience")
+    skills: tuple[str, ...] = ()
+    extra: dict[str, str] = Field(default_factory=dict)
+
+
+class Retailer(_Model):
+    """A retailer (零售户) in a manager's territory (SPEC §4)."""
+
+    id: str = Field(min_length=1)
+    name: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    manager: str
+    retailer_class: str = Field(alias="class", min_length=1)
+    visits_per_4_weeks: int = Field(ge=0, le=20)
+    area: Area
+    opens: Clock
+    closes: Clock
+    service_min: int = Field(ge=1, le=480)
+    pos_target: bool = False
+    promo_store: bool = False
+    volatile: bool = False
+    enterprise: bool = False
+    extra: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _opens_before_closes(self) -> Retailer:
+        if self.closes <= self.opens:
+            raise ValueError("closes must be after opens")
+        return self
+
+
+class Leave(_Model):
+    """A manager's leave: a whole day (no times) or part of one."""
+
+    manager: str
+    date: dt.date
+    start: Clock | None = None
+    end: Clock | None = None
+
+    @model_validator(mode="after")
+    def _times(self) -> Leave:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("give both start and end, or neither for a whole day")
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+    @property
+    def whole_day(self) -> bool:
+        return self.start is None
+
+
+class PairHistory(_Model):
+    """A pair from a recent week (history.csv)."""
+
+    week_start: dt.date
+    manager: str
+    partner: str
+    kind: str
+
+
+class Department(_Model):
+    """A market manager's department: its managers, their retailers, leave and pair history."""
+
+    name: str
+    office: GeoPoint
+    policy: str = Field(description="built-in policy name or path to a TOML file")
+    market_manager: str
+    managers: tuple[Manager, ...]
+    retailers: tuple[Retailer, ...] = ()
+    leave: tuple[Leave, ...] = ()
+    history: tuple[PairHistory, ...] = ()
+
+    @field_validator("managers")
+    @classmethod
+    def _some_managers(cls, managers: tuple[Manager, ...]) -> tuple[Manager, ...]:
+        if not managers:
+            raise ValueError("a department needs at least one manager")
+        return managers
+
+    def manager(self, manager_id: str) -> Manager:
+        for manager in self.managers:
+            if manager.id == manager_id:
+                return manager
+        raise KeyError(manager_id)
+
+    def territory(self, manager_id: str) -> list[Retailer]:
+        return [r for r in self.retailers if r.manager == manager_id]
+
+
+class Block(_Model):
+    """One block of a manager's week on the timetable."""
+
+    manager: str
+    date: dt.date
+    kind: BlockKind
+    start: Clock
+    end: Clock
+    with_: tuple[str, ...] = Field(default=(), alias="with")
+    retailer: str | None = None
+
+
+class Duty(_Model):
+    manager: str
+    duty: str
+
+
+class Conflict(_Model):
+    """Rules that cannot all hold together, in words a market manager understands."""
+
+    rules: tuple[str, ...]
+    message: str
+
+
+class ManagerRef(_Model):
+    id: str
+    name: str
+
+
+class Timetable(_Model):
+    """A department's week: the JSON contract of `fieldweek timetable --json`."""
+
+    department: str
+    policy: str
+    week_start: dt.date
+    status: Status
+    objective: float | None = None
+    best_bound: float | None = None
+    solve_seconds: float = 0.0
+    managers: tuple[ManagerRef, ...] = ()
+    blocks: tuple[Block, ...] = ()
+    duties: tuple[Duty, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+
+    def to_json_dict(self) -> dict:
+        return self.model_dump(mode="json", by_alias=True)

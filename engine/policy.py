@@ -1,0 +1,339 @@
+"""The policy: every business number of the product, loaded from a TOML file (SPEC §5).
+
+Nothing in engine/ may hard-code hours, clock times, stop counts or pair sizes;
+they come from a `Policy`. Policies ship in `data/policies/` (installed as the
+package `fieldweek_policies`) and a department may name its own file instead.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
+)
+
+from engine.errors import InputError, Problem
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_clock(value: object) -> int:
+    """'HH:MM' -> minutes after midnight; ints pass through (already minutes)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a time HH:MM, got {value!r}")
+    if isinstance(value, int):
+        minutes = value
+    else:
+        text = str(value).strip()
+        parts = text.split(":")
+        if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+            raise ValueError(f"expected a time HH:MM, got {text!r}")
+        hours, mins = int(parts[0]), int(parts[1])
+        if hours > 24 or mins > 59:
+            raise ValueError(f"{text!r} is not a time of day")
+        minutes = hours * 60 + mins
+    if not 0 <= minutes <= 24 * 60:
+        raise ValueError(f"{value!r} is not a time of day")
+    return minutes
+
+
+def format_clock(minutes: int) -> str:
+    """Minutes after midnight -> 'HH:MM'."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+Clock = Annotated[int, BeforeValidator(parse_clock), PlainSerializer(format_clock, return_type=str)]
+"""A clock time, held as minutes after midnight, written as HH:MM."""
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Place = Literal["field", "office"]
+Group = Literal["single", "pair", "department"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DayRules(_Strict):
+    start: Clock
+    end: Clock
+    normal_end: Clock
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DayRules:
+        if not self.start < self.normal_end <= self.end:
+            raise ValueError("day.start < day.normal_end <= day.end must hold")
+        return self
+
+
+class LunchRules(_Strict):
+    minutes: int = Field(ge=0, le=180)
+    earliest: Clock
+    latest_end: Clock
+    during_visit: bool = False
+
+    @model_validator(mode="after")
+    def _fits(self) -> LunchRules:
+        if self.earliest + self.minutes > self.latest_end:
+            raise ValueError(
+                f"lunch of {self.minutes} min cannot fit between {format_clock(self.earliest)} "
+                f"and {format_clock(self.latest_end)}"
+            )
+        return self
+
+
+class TravelRules(_Strict):
+    office_field_buffer_min: int = Field(ge=0, le=120)
+    field_transfer_min: int = Field(ge=0, le=120)
+    town_speed_kmh: float = Field(gt=0, le=80)
+    country_speed_kmh: float = Field(gt=0, le=120)
+    detour_factor: float = Field(ge=1.0, le=3.0)
+
+
+class RouteRules(_Strict):
+    first_stop_by: Clock
+    visiting_ends_by: Clock
+    min_service_min: int = Field(ge=1, le=240)
+    min_stops_town: int = Field(ge=0, le=200)
+    min_stops_country: int = Field(ge=0, le=200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RouteRules:
+        if self.first_stop_by >= self.visiting_ends_by:
+            raise ValueError("route.first_stop_by must be before route.visiting_ends_by")
+        return self
+
+
+class PairRules(_Strict):
+    size: int = Field(ge=2, le=2, description="only pairs are modelled; an odd head-count adds a trio or a solo")
+    odd_headcount: Literal["trio", "solo"] = "trio"
+    senior_years: float = Field(ge=0)
+    newcomer_years: float = Field(ge=0)
+    history_weeks: int = Field(ge=0, le=52)
+    exempt_below_presence: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PairRules:
+        if self.newcomer_years > self.senior_years:
+            raise ValueError("pairs.newcomer_years must not exceed pairs.senior_years")
+        return self
+
+
+class ObjectiveWeights(_Strict):
+    senior_newcomer_pair: int = Field(ge=0)
+    repeated_partner: int = Field(ge=0)
+    pair_distance_per_km: int = Field(ge=0)
+    office_piece: int = Field(ge=0)
+    late_finish_per_10min: int = Field(ge=0)
+    max_late_finish_per_10min: int = Field(ge=0)
+    site_study_absence: int = Field(ge=0)
+
+
+class KindRule(_Strict):
+    """How one block kind is scheduled.
+
+    Either `per_day_minutes` (one block of a fixed length on each listed day: visit,
+    phone, meeting) or a weekly quota `total_minutes` split into `sessions` of
+    `session_minutes` each (maintenance, promotion, pos_project, admin, site_study).
+    """
+
+    label_zh: str
+    label_en: str
+    place: Place
+    group: Group = "single"
+    per_day_minutes: dict[Weekday, int] | None = None
+    sessions: tuple[int, int] | None = None
+    session_minutes: tuple[int, int] | None = None
+    total_minutes: int | None = Field(default=None, ge=0)
+    different_days: bool = False
+    max_per_day: int | None = Field(default=None, ge=1)
+    at: Literal["promo_store", "pos_target"] | None = None
+    earliest_start: Clock
+    latest_start: Clock | None = None
+    latest_end: Clock
+
+    @model_validator(mode="after")
+    def _consistent(self) -> KindRule:
+        daily = self.per_day_minutes is not None
+        weekly = self.total_minutes is not None
+        if daily == weekly:
+            raise ValueError("give either per_day_minutes or total_minutes (with sessions, session_minutes)")
+        if daily:
+            for day, minutes in (self.per_day_minutes or {}).items():
+                if minutes <= 0:
+                    raise ValueError(f"per_day_minutes.{day} must be positive")
+                if self.earliest_start + minutes > self.latest_end:
+                    raise ValueError(
+                        f"{minutes} min on {day} cannot fit between {format_clock(self.earliest_start)} "
+                        f"and {format_clock(self.latest_end)}"
+                    )
+        else:
+            if self.sessions is None or self.session_minutes is None:
+                raise ValueError("a weekly quota needs sessions = [min, max] and session_minutes = [min, max]")
+            (smin, smax), (mmin, mmax) = self.sessions, self.session_minutes
+            if not 1 <= smin <= smax or not 1 <= mmin <= mmax:
+                raise ValueError("sessions and session_minutes must be [min, max] with 1 <= min <= max")
+            total = self.total_minutes or 0
+            if not smin * mmin <= total <= smax * mmax:
+                raise ValueError(
+                    f"total_minutes {total} cannot be split into {smin}-{smax} sessions "
+                    f"of {mmin}-{mmax} min"
+                )
+            if self.earliest_start + mmin > self.latest_end:
+                raise ValueError("a session cannot fit between earliest_start and latest_end")
+        if self.latest_start is not None and self.latest_start < self.earliest_start:
+            raise ValueError("latest_start is before earliest_start")
+        return self
+
+    @property
+    def is_daily(self) -> bool:
+        return self.per_day_minutes is not None
+
+    def weekly_minutes(self, working_days: tuple[str, ...]) -> int:
+        if self.per_day_minutes is not None:
+            return sum(m for d, m in self.per_day_minutes.items() if d in working_days)
+        return self.total_minutes or 0
+
+
+class DutyRule(_Strict):
+    """A specialist duty (SPEC §2): assigned by skill, done in admin time."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    skill: str
+    managers: int = Field(ge=1, le=10)
+    fallback: Literal["most_senior", "none"] = "none"
+
+
+KIND_ORDER: tuple[str, ...] = (
+    "visit",
+    "maintenance",
+    "site_study",
+    "promotion",
+    "pos_project",
+    "phone",
+    "meeting",
+    "admin",
+)
+
+
+class Policy(_Strict):
+    name: str
+    title: str = ""
+    grid_minutes: int = Field(ge=1, le=60)
+    weekly_hours: float | None = Field(default=None, gt=0, le=80)
+    working_days: tuple[Weekday, ...]
+    day: DayRules
+    lunch: LunchRules
+    travel: TravelRules
+    route: RouteRules
+    pairs: PairRules
+    objective: ObjectiveWeights
+    kinds: dict[str, KindRule]
+    duties: tuple[DutyRule, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Policy:
+        unknown = sorted(set(self.kinds) - set(KIND_ORDER))
+        if unknown:
+            raise ValueError(f"unknown block kinds {unknown}; known kinds are {list(KIND_ORDER)}")
+        if "visit" not in self.kinds:
+            raise ValueError("a policy needs a kinds.visit rule (the daily visit route lives in it)")
+        if self.kinds["visit"].per_day_minutes is None:
+            raise ValueError("kinds.visit must use per_day_minutes")
+        if len(set(self.working_days)) != len(self.working_days) or not self.working_days:
+            raise ValueError("working_days must list distinct days")
+        clocks = [self.day.start, self.day.end, self.lunch.earliest, self.lunch.latest_end]
+        for kind in self.kinds.values():
+            clocks += [kind.earliest_start, kind.latest_end]
+            for minutes in (kind.per_day_minutes or {}).values():
+                if minutes % self.grid_minutes:
+                    raise ValueError(f"{kind.label_en}: {minutes} min is not on the {self.grid_minutes}-min grid")
+            if kind.session_minutes and any(m % self.grid_minutes for m in kind.session_minutes):
+                raise ValueError(f"{kind.label_en}: session_minutes not on the {self.grid_minutes}-min grid")
+            if kind.total_minutes and kind.total_minutes % self.grid_minutes:
+                raise ValueError(f"{kind.label_en}: total_minutes not on the {self.grid_minutes}-min grid")
+        if any(c % self.grid_minutes for c in clocks) or self.lunch.minutes % self.grid_minutes:
+            raise ValueError(f"every clock time and the lunch must lie on the {self.grid_minutes}-min grid")
+        if self.weekly_hours is not None:
+            planned = sum(k.weekly_minutes(self.working_days) for k in self.kinds.values())
+            if planned != round(self.weekly_hours * 60):
+                raise ValueError(
+                    f"the kinds add up to {planned / 60:g} h a week, but weekly_hours says {self.weekly_hours:g} h"
+                )
+        return self
+
+    def kind_label(self, kind: str, lang: str = "zh") -> str:
+        if kind == "lunch":
+            return "午餐" if lang == "zh" else "Lunch"
+        rule = self.kinds.get(kind)
+        if rule is None:
+            return kind
+        return rule.label_zh if lang == "zh" else rule.label_en
+
+
+def builtin_policy_names() -> list[str]:
+    folder = resources.files("fieldweek_policies")
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def _policy_text(name_or_path: str | Path, relative_to: Path | None) -> tuple[str, str]:
+    """Find a policy by built-in name or by file path; returns (text, where)."""
+    candidate = Path(name_or_path)
+    paths = [candidate]
+    if relative_to is not None and not candidate.is_absolute():
+        paths.insert(0, relative_to / candidate)
+    for path in paths:
+        if path.suffix == ".toml" and path.is_file():
+            return path.read_text(encoding="utf-8"), str(path)
+    name = str(name_or_path).removesuffix(".toml")
+    resource = resources.files("fieldweek_policies") / f"{name}.toml"
+    if resource.is_file():
+        return resource.read_text(encoding="utf-8"), f"{name}.toml"
+    raise InputError(
+        [
+            Problem(
+                file=str(name_or_path),
+                message=f"no policy named {name_or_path!r}: built-in policies are "
+                f"{', '.join(builtin_policy_names())}, or give a path to a .toml file",
+            )
+        ]
+    )
+
+
+def policy_from_mapping(data: dict, where: str = "policy") -> Policy:
+    """Validate a policy given as a mapping (parsed TOML or a JSON body)."""
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(
+            [
+                Problem(
+                    file=where,
+                    column=".".join(str(p) for p in err["loc"]) or None,
+                    message=err["msg"].removeprefix("Value error, "),
+                )
+                for err in exc.errors()
+            ]
+        ) from None
+
+
+def load_policy(name_or_path: str | Path, relative_to: Path | None = None) -> Policy:
+    """Load and validate a policy by built-in name (`15-13-7`) or path to a TOML file."""
+    text, where = _policy_text(name_or_path, relative_to)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem(file=where, message=f"not valid TOML: {exc}")]) from None
+    return policy_from_mapping(data, where)
