@@ -1,0 +1,108 @@
+"""PyVRP backend: the only module that imports pyvrp (its API moves between
+releases; this one targets 0.14).
+
+PyVRP's hybrid iterated local search is single-threaded. Its objective here is
+distance plus the prizes of optional clients left out, the same as the
+problem's.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyvrp
+from pyvrp.stop import MaxRuntime
+
+from engine.routing.vrptw import VrptwProblem, VrptwSolution, evaluate_routes
+
+SOLVER_NAME = "pyvrp"
+
+
+def to_problem_data(problem: VrptwProblem) -> pyvrp.ProblemData:
+    """The problem as PyVRP data: one location per depot and client, one
+    matrix profile, capacity as a single load dimension."""
+    # PyVRP only draws coordinates; the matrices carry all distances.
+    locations = [pyvrp.Location(x=0, y=0) for _ in range(problem.num_locations)]
+    depots = [
+        pyvrp.Depot(location=index, name=depot.name) for index, depot in enumerate(problem.depots)
+    ]
+    clients = [
+        pyvrp.Client(
+            location=problem.client_location(index),
+            delivery=[client.demand],
+            service_duration=client.service,
+            tw_early=client.tw_early,
+            tw_late=client.tw_late,
+            prize=client.prize,
+            required=client.required,
+            name=client.name,
+        )
+        for index, client in enumerate(problem.clients)
+    ]
+    vehicle_types = []
+    for kind in problem.vehicle_types:
+        limits = {} if kind.max_duration is None else {"shift_duration": kind.max_duration}
+        vehicle_types.append(
+            pyvrp.VehicleType(
+                num_available=kind.count,
+                capacity=[kind.capacity],
+                start_depot=kind.start_depot,
+                end_depot=kind.end_depot,
+                tw_early=kind.tw_early,
+                tw_late=kind.tw_late,
+                name=kind.name,
+                **limits,
+            )
+        )
+    return pyvrp.ProblemData(
+        locations=locations,
+        clients=clients,
+        depots=depots,
+        vehicle_types=vehicle_types,
+        distance_matrices=[np.asarray(problem.distance, dtype=np.int64)],
+        duration_matrices=[np.asarray(problem.duration, dtype=np.int64)],
+    )
+
+
+def solve(
+    problem: VrptwProblem,
+    *,
+    time_limit_s: float,
+    seed: int = 0,
+    initial: VrptwSolution | None = None,
+) -> VrptwSolution:
+    """Solve with PyVRP's default parameters until `time_limit_s` seconds of
+    wall time have passed since the call (model building included)."""
+    started = time.perf_counter()
+    data = to_problem_data(problem)
+    warm_start = None
+    if initial is not None and initial.routes:
+        warm_start = pyvrp.Solution(
+            data,
+            [
+                pyvrp.Route(data, list(route.clients), route.vehicle_type)
+                for route in initial.routes
+            ],
+        )
+    remaining = max(time_limit_s - (time.perf_counter() - started), 0.0)
+    result = pyvrp.solve(
+        data,
+        stop=MaxRuntime(remaining),
+        seed=seed,
+        collect_stats=False,
+        display=False,
+        initial_solution=warm_start,
+    )
+    routes = [
+        (route.vehicle_type(), [stop.idx for stop in route.schedule() if stop.is_client()])
+        for route in result.best.routes()
+    ]
+    return evaluate_routes(
+        problem,
+        routes,
+        solver=SOLVER_NAME,
+        runtime_s=time.perf_counter() - started,
+        iterations=result.num_iterations,
+        extra={"solver_says_feasible": result.best.is_feasible()},
+    )
