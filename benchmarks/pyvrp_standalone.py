@@ -1,0 +1,65 @@
+"""PyVRP on its own, as its documentation shows it: `read(..., round_func="dimacs")`
+then `solve(data, stop=MaxRuntime(t), seed=...)` with default parameters.
+
+The reference the engine's pyvrp backend is measured against. Solutions are
+verified by the same independent checker as `fieldweek bench vrptw`, and the
+CSV it writes merges with the engine's through `fieldweek bench vrptw-report`.
+
+    python benchmarks/pyvrp_standalone.py ../shared/benchmarks/solomon \
+        --time-limit 5 --csv /tmp/pyvrp_standalone.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pyvrp import read, solve
+from pyvrp.stop import MaxRuntime
+
+from api.commands.vrptw import bench_row, print_tables, select_instances, write_rows_csv
+from engine.routing.instances import read_bks
+
+SOLVER_LABEL = "pyvrp-standalone"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run PyVRP on every instance of a folder; returns the number of infeasible ones."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--time-limit", type=float, default=5.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", default=None, help="comma list of names or globs")
+    parser.add_argument("--csv", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    best_known = read_bks(args.directory / "bks.csv")
+    rows = []
+    for path in select_instances(args.directory, args.only):
+        data = read(path, round_func="dimacs")
+        result = solve(data, stop=MaxRuntime(args.time_limit), seed=args.seed, display=False)
+        # With one depot listed first, a client's location is its customer number.
+        routes = [
+            [data.client(stop.idx).location for stop in route.schedule() if stop.is_client()]
+            for route in result.best.routes()
+        ]
+        rows.append(
+            bench_row(
+                SOLVER_LABEL,
+                path,
+                routes,
+                runtime_s=result.runtime,
+                iterations=result.num_iterations,
+                best_known=best_known.get(path.stem),
+            )
+        )
+        print(f"{path.stem}: {rows[-1].distance:.1f} gap {rows[-1].gap_pct}", file=sys.stderr)
+    print_tables(rows)
+    if args.csv is not None:
+        write_rows_csv(rows, args.csv)
+    return sum(not row.feasible for row in rows)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
