@@ -1,0 +1,787 @@
+"""Department folder or workbook -> `Department`, with every bad value reported at once.
+
+A department is a folder users edit in Excel (data/README.md describes the format):
+`department.toml`, `managers.csv`, `retailers.csv` and, optionally, `leave.csv` and
+`history.csv`. The same tables can come from a workbook (one sheet per table) or a
+JSON body; `department_from_tables` checks them all the same way.
+
+Every problem is collected with its file, row (as Excel numbers it: the header is
+row 1, the first data row is row 2) and column, and raised together as one
+`InputError`, so a user fixes a whole file in one go instead of one value per run.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+import tomllib
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from pydantic import BaseModel, ValidationError
+
+from engine.domain import Department, GeoPoint, Leave, Manager, PairHistory, Retailer
+from engine.errors import InputError, Problem
+from engine.policy import Policy, builtin_policy_names, format_clock, load_policy, parse_clock
+
+Row = dict[str, str]
+Tables = dict[str, list[Row]]
+
+META_FILE = "department.toml"
+META_KEYS: tuple[str, ...] = ("name", "office", "policy", "market_manager")
+TRUE_WORDS = frozenset({"1", "true", "yes"})
+FALSE_WORDS = frozenset({"", "0", "false", "no"})
+SKILL_SEPARATORS = re.compile(r"[;；]")  # Chinese input methods type the full-width ；
+
+
+@dataclass(frozen=True)
+class TableFormat:
+    """The columns of one table: required ones must be present, optional ones may be left out."""
+
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    must_exist: bool = True
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+TABLE_FORMATS: dict[str, TableFormat] = {
+    table.name: table
+    for table in (
+        TableFormat("managers", ("id", "name", "years"), ("skills",)),
+        TableFormat(
+            "retailers",
+            ("id", "name", "lat", "lon", "manager", "class", "visits_per_4_weeks", "area",
+             "opens", "closes", "service_min"),
+            ("pos_target", "promo_store", "volatile", "enterprise"),
+        ),
+        TableFormat("leave", ("manager", "date"), ("start", "end"), must_exist=False),
+        TableFormat("history", ("week_start", "manager", "partner", "kind"), must_exist=False),
+    )
+}
+AREAS: tuple[str, ...] = ("town", "country")
+FLAGS: tuple[str, ...] = ("pos_target", "promo_store", "volatile", "enterprise")
+
+
+# ---------------------------------------------------------------------------
+# Public API
+
+
+def load_department(folder: Path | str) -> Department:
+    """Load and check a department folder; raise `InputError` listing every bad value."""
+    department, _ = load_department_with_policy(folder)
+    return department
+
+
+def load_department_with_policy(
+    folder: Path | str, policy_override: str | None = None
+) -> tuple[Department, Policy]:
+    """Load a department folder and its policy.
+
+    The policy is the one `department.toml` names (a built-in name or a path relative
+    to the folder) unless `policy_override` (a built-in name or a path) replaces it;
+    the department keeps the name its file gives either way. Retailers are checked
+    against the policy that will be used (e.g. its minimum service minutes).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError([Problem(f"there is no department folder at {folder}", file=str(folder))])
+    problems: list[Problem] = []
+    meta = _read_meta(folder / META_FILE, problems)
+    tables: Tables = {}
+    for name in TABLE_FORMATS:
+        path = folder / f"{name}.csv"
+        if path.is_file():
+            rows = _read_csv_table(path, problems)
+            if rows is not None:
+                tables[name] = rows
+    return _department_and_policy(
+        meta,
+        tables,
+        _Sources("{table}.csv", META_FILE),
+        problems,
+        policy_override=policy_override,
+        policy_folder=folder,
+    )
+
+
+def department_from_tables(
+    meta: Mapping[str, object],
+    tables: Mapping[str, Sequence[Mapping[str, str]]],
+    where: str,
+    *,
+    meta_where: str = META_FILE,
+    policy: Policy | None = None,
+) -> Department:
+    """Check a department given as plain data and build it; raise `InputError` with every problem.
+
+    `meta` holds the keys of department.toml (name, office = {lat, lon}, policy,
+    market_manager); `tables` maps managers / retailers / leave / history to rows of
+    text cells keyed by column name, the first row being row 2 of its sheet.
+    `where` names the tables in problems: either a template with `{table}`
+    ("{table}.csv" gives "retailers.csv") or a workbook name ("dept.xlsx" gives
+    "dept.xlsx, sheet retailers"); `meta_where` names the source of `meta`.
+    The retailers are checked against `policy`, or else against the policy `meta`
+    names (a built-in name or a path from the working directory).
+    """
+    department, _ = _department_and_policy(
+        meta or {}, tables, _Sources(where, meta_where), [], policy=policy
+    )
+    return department
+
+
+def load_workbook_tables(path: Path | str) -> Tables:
+    """Read a workbook's sheets as tables of text cells: sheet name (lower case) -> rows.
+
+    The first row of each sheet names the columns. Numbers, dates and times that
+    Excel stores as such come back as the text the CSV format expects ("3",
+    "2026-11-25", "08:00"). Pass the result to `department_from_tables`.
+    """
+    path = Path(path)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+        raise InputError([Problem(f"cannot open the workbook: {exc}", file=path.name)]) from None
+    problems: list[Problem] = []
+    tables: Tables = {}
+    try:
+        for sheet in workbook.worksheets:
+            records = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+            tables[sheet.title.strip().lower()] = _rows_from_records(
+                records, f"{path.name}, sheet {sheet.title}", problems
+            )
+    finally:
+        workbook.close()
+    if problems:
+        raise InputError(problems)
+    return tables
+
+
+def write_department(department: Department, folder: Path | str) -> None:
+    """Write a department as a folder (department.toml and the CSV files) that loads back equal.
+
+    CSV files are written as UTF-8 with a byte-order mark, so Excel shows the Chinese
+    names correctly; extra columns are written after the known ones.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / META_FILE).write_text(_meta_toml(department), encoding="utf-8")
+    _write_csv(
+        folder / "managers.csv",
+        TABLE_FORMATS["managers"].columns,
+        [
+            ({"id": m.id, "name": m.name, "years": _number_text(m.years), "skills": ";".join(m.skills)},
+             m.extra)
+            for m in department.managers
+        ],
+    )
+    _write_csv(
+        folder / "retailers.csv",
+        TABLE_FORMATS["retailers"].columns,
+        [(_retailer_cells(r), r.extra) for r in department.retailers],
+    )
+    _write_csv(
+        folder / "leave.csv",
+        TABLE_FORMATS["leave"].columns,
+        [
+            ({"manager": leave.manager, "date": leave.date.isoformat(),
+              "start": _clock_text(leave.start), "end": _clock_text(leave.end)}, {})
+            for leave in department.leave
+        ],
+    )
+    _write_csv(
+        folder / "history.csv",
+        TABLE_FORMATS["history"].columns,
+        [
+            ({"week_start": pair.week_start.isoformat(), "manager": pair.manager,
+              "partner": pair.partner, "kind": pair.kind}, {})
+            for pair in department.history
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------
+# Reading files
+
+
+def _read_meta(path: Path, problems: list[Problem]) -> dict | None:
+    if not path.is_file():
+        problems.append(Problem(f"{META_FILE} is missing", file=META_FILE))
+        return None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        problems.append(Problem("is not UTF-8 text", file=META_FILE))
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"at line (\d+)", str(exc))
+        problems.append(
+            Problem(f"not valid TOML: {exc}", file=META_FILE, row=int(line.group(1)) if line else None)
+        )
+    return None
+
+
+def _decode(data: bytes) -> str | None:
+    """UTF-8 (with or without Excel's BOM); else GB18030, which Excel's plain "CSV" uses on Chinese Windows."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _read_csv_table(path: Path, problems: list[Problem]) -> list[Row] | None:
+    try:
+        text = _decode(path.read_bytes())
+    except OSError as exc:
+        problems.append(Problem(f"cannot be read: {exc.strerror}", file=path.name))
+        return None
+    if text is None:
+        problems.append(
+            Problem("is neither UTF-8 nor GB18030 text; save it from Excel as \"CSV UTF-8\"", file=path.name)
+        )
+        return None
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        problems.append(Problem(f"is not a readable CSV file: {exc}", file=path.name))
+        return None
+    return _rows_from_records(records, path.name, problems)
+
+
+def _rows_from_records(records: list[list[str]], file: str, problems: list[Problem]) -> list[Row]:
+    """Turn a header record and data records into rows keyed by column name.
+
+    Blank records stay in the list (as rows of empty cells) so that a row's position
+    keeps matching its row number in Excel.
+    """
+    if not records or not any(cell.strip() for cell in records[0]):
+        problems.append(Problem("the first row must name the columns", file=file, row=1))
+        return []
+    header = [cell.strip() for cell in records[0]]
+    first_seen: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name and name in first_seen:
+            problems.append(
+                Problem(f"column '{name}' appears twice (columns {get_column_letter(first_seen[name] + 1)} "
+                        f"and {get_column_letter(index + 1)})", file=file, row=1, column=name)
+            )
+        first_seen.setdefault(name, index)
+    rows: list[Row] = []
+    for row_number, record in enumerate(records[1:], start=2):
+        row: Row = {name: "" for name in first_seen if name}
+        for index, cell in enumerate(record):
+            name = header[index] if index < len(header) else ""
+            if name and first_seen[name] == index:
+                row[name] = cell
+            elif not name and cell.strip():
+                problems.append(
+                    Problem(f"value '{cell.strip()}' in column {get_column_letter(index + 1)}, "
+                            "which has no name in row 1", file=file, row=row_number)
+                )
+        rows.append(row)
+    return rows
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text the CSV format expects."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # before int: bool is an int
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return _number_text(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return f"{value.hour:02d}:{value.minute:02d}"
+    return str(value)
+
+
+# ---------------------------------------------------------------------------
+# Checking
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """How problems name the tables and the department's own settings."""
+
+    tables: str
+    meta: str
+
+    def file(self, table: str) -> str:
+        if "{table}" in self.tables:
+            return self.tables.replace("{table}", table)
+        return f"{self.tables}, sheet {table}"
+
+
+class _Cells:
+    """One row's cells, read column by column; every bad value becomes a Problem."""
+
+    def __init__(self, row: Mapping[str, str], file: str, row_number: int, problems: list[Problem]):
+        self.row = row
+        self.file = file
+        self.row_number = row_number
+        self.problems = problems
+        self.failed = False
+
+    def bad(self, column: str | None, message: str) -> None:
+        self.problems.append(Problem(message, file=self.file, row=self.row_number, column=column))
+        self.failed = True
+
+    def raw(self, column: str) -> str:
+        return self.row.get(column, "").strip()
+
+    def text(self, column: str) -> str | None:
+        value = self.raw(column)
+        if not value:
+            self.bad(column, f"{column} must not be empty")
+            return None
+        return value
+
+    def number(self, column: str, bounds: tuple[float | None, float | None]) -> float | None:
+        value = self.text(column)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            self.bad(column, f"{column} '{value}' is not a number")
+            return None
+        if not math.isfinite(number):
+            self.bad(column, f"{column} '{value}' is not a number")
+            return None
+        return number if self._within(column, value, number, bounds) else None
+
+    def whole_number(self, column: str, bounds: tuple[float | None, float | None]) -> int | None:
+        value = self.text(column)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not math.isfinite(number) or not number.is_integer():
+            self.bad(column, f"{column} '{value}' is not a whole number")
+            return None
+        return int(number) if self._within(column, value, number, bounds) else None
+
+    def _within(self, column: str, value: str, number: float,
+                bounds: tuple[float | None, float | None]) -> bool:
+        lower, upper = bounds
+        if (lower is not None and number < lower) or (upper is not None and number > upper):
+            if lower is not None and upper is not None:
+                self.bad(column, f"{column} ({value}) must be between {lower:g} and {upper:g}")
+            elif lower is not None:
+                self.bad(column, f"{column} ({value}) must be at least {lower:g}")
+            else:
+                self.bad(column, f"{column} ({value}) must be at most {upper:g}")
+            return False
+        return True
+
+    def clock(self, column: str, *, required: bool = True) -> int | None:
+        value = self.raw(column)
+        if not value:
+            if required:
+                self.bad(column, f"{column} must not be empty")
+            return None
+        try:
+            return parse_clock(value)
+        except ValueError:
+            self.bad(column, f"{column} '{value}' is not a time of day (HH:MM)")
+            return None
+
+    def date(self, column: str) -> dt.date | None:
+        value = self.text(column)
+        if value is None:
+            return None
+        # Excel on Chinese Windows writes dates as 2026/11/25.
+        parts = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", value)
+        try:
+            if parts is None:
+                raise ValueError(value)
+            return dt.date(*(int(part) for part in parts.groups()))
+        except ValueError:
+            self.bad(column, f"{column} '{value}' is not a date (YYYY-MM-DD)")
+            return None
+
+    def flag(self, column: str) -> bool | None:
+        value = self.raw(column).lower()
+        if value in TRUE_WORDS:
+            return True
+        if value in FALSE_WORDS:
+            return False
+        self.bad(column, f"{column} must be 0 or 1, not '{self.raw(column)}'")
+        return None
+
+    def one_of(self, column: str, choices: Sequence[str]) -> str | None:
+        value = self.text(column)
+        if value is None:
+            return None
+        if value.lower() not in choices:
+            self.bad(column, f"{column} must be {' or '.join(choices)}, not '{value}'")
+            return None
+        return value.lower()
+
+
+def _bounds(model: type[BaseModel], field: str) -> tuple[float | None, float | None]:
+    """The ge/le bounds the domain model puts on a field, so they are stated only once."""
+    lower = upper = None
+    for constraint in model.model_fields[field].metadata:
+        lower = getattr(constraint, "ge", lower)
+        upper = getattr(constraint, "le", upper)
+    return lower, upper
+
+
+def _department_and_policy(
+    meta: Mapping[str, object] | None,
+    tables: Mapping[str, Sequence[Mapping[str, str]]],
+    sources: _Sources,
+    problems: list[Problem],
+    *,
+    policy: Policy | None = None,
+    policy_override: str | None = None,
+    policy_folder: Path | None = None,
+) -> tuple[Department, Policy]:
+    settings = _check_meta(meta, sources.meta, problems) if meta is not None else {}
+    if policy is None:
+        if policy_override is not None:
+            policy = _resolve_policy(policy_override, None, None, None, problems)
+        elif "policy" in settings:
+            policy = _resolve_policy(str(settings["policy"]), policy_folder, sources.meta, "policy", problems)
+    rows = {name: _table_rows(name, tables, sources, problems) for name in TABLE_FORMATS}
+    manager_ids = {
+        cells.raw("id") for cells in _each_row(rows["managers"], sources.file("managers"), problems)
+    } - {""}
+    managers = _check_managers(rows["managers"], sources.file("managers"), problems)
+    known = _KnownManagers(manager_ids, sources.file("managers"))
+    retailers = _check_retailers(rows["retailers"], sources.file("retailers"), known, policy, problems)
+    leave = _check_leave(rows["leave"], sources.file("leave"), known, problems)
+    history = _check_history(rows["history"], sources.file("history"), known, policy, problems)
+    if "managers" in tables and not managers and not manager_ids:
+        problems.append(Problem("there are no managers: a department needs at least one",
+                                file=sources.file("managers")))
+    if problems:
+        raise InputError(problems)
+    assert policy is not None  # no problems means the policy was found and read
+    try:
+        department = Department(
+            name=settings["name"], office=settings["office"], policy=settings["policy"],
+            market_manager=settings["market_manager"], managers=tuple(managers),
+            retailers=tuple(retailers), leave=tuple(leave), history=tuple(history),
+        )
+    except ValidationError as exc:  # a safety net: the checks above should catch everything first
+        raise InputError(
+            [Problem(err["msg"].removeprefix("Value error, "), file=sources.meta,
+                     column=".".join(str(p) for p in err["loc"]) or None) for err in exc.errors()]
+        ) from None
+    return department, policy
+
+
+def _check_meta(meta: Mapping[str, object], where: str, problems: list[Problem]) -> dict[str, object]:
+    """The department's own settings; returns the good ones."""
+    settings: dict[str, object] = {}
+    for key in meta:
+        if key not in META_KEYS:
+            problems.append(Problem(f"unknown setting '{key}' (known settings: {', '.join(META_KEYS)})",
+                                    file=where, column=key))
+    for key in ("name", "policy", "market_manager"):
+        value = meta.get(key)
+        if value is None:
+            problems.append(Problem(f"{key} is missing", file=where, column=key))
+        elif not isinstance(value, str):
+            problems.append(Problem(f"{key} must be text, not {value!r}", file=where, column=key))
+        elif not value.strip():
+            problems.append(Problem(f"{key} must not be empty", file=where, column=key))
+        else:
+            settings[key] = value.strip()
+    office = meta.get("office")
+    if office is None:
+        problems.append(Problem("office is missing: give office = { lat = ..., lon = ... }",
+                                file=where, column="office"))
+    elif not isinstance(office, Mapping):
+        problems.append(Problem("office must be { lat = ..., lon = ... }", file=where, column="office"))
+    else:
+        coordinates = {}
+        for axis in ("lat", "lon"):
+            column = f"office.{axis}"
+            value = office.get(axis)
+            number = _meta_number(value)
+            lower, upper = _bounds(GeoPoint, axis)
+            if value is None:
+                problems.append(Problem(f"{column} is missing", file=where, column=column))
+            elif number is None:
+                problems.append(Problem(f"{column} {value!r} is not a number", file=where, column=column))
+            elif not lower <= number <= upper:
+                problems.append(Problem(f"{column} ({value}) must be between {lower:g} and {upper:g}",
+                                        file=where, column=column))
+            else:
+                coordinates[axis] = number
+        if len(coordinates) == 2:
+            settings["office"] = GeoPoint(**coordinates)
+    return settings
+
+
+def _meta_number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _policy_exists(name: str, folder: Path | None) -> bool:
+    """Whether `load_policy` will find the policy, so an unknown name can be reported at its cell."""
+    candidate = Path(name)
+    paths = [candidate] + ([folder / candidate] if folder is not None and not candidate.is_absolute() else [])
+    if any(path.suffix == ".toml" and path.is_file() for path in paths):
+        return True
+    return name.removesuffix(".toml") in builtin_policy_names()
+
+
+def _resolve_policy(name: str, folder: Path | None, where: str | None, column: str | None,
+                    problems: list[Problem]) -> Policy | None:
+    if not _policy_exists(name, folder):
+        problems.append(
+            Problem(f"no policy named '{name}': built-in policies are {', '.join(builtin_policy_names())}, "
+                    "or give a path to a .toml file", file=where, column=column)
+        )
+        return None
+    try:
+        return load_policy(name, relative_to=folder)
+    except InputError as exc:  # the policy file itself is broken: its own problems say where
+        problems.extend(exc.problems)
+        return None
+
+
+def _table_rows(name: str, tables: Mapping[str, Sequence[Mapping[str, str]]], sources: _Sources,
+                problems: list[Problem]) -> list[Row]:
+    """A table's rows with known column names in canonical spelling; reports missing tables and columns."""
+    table_format = TABLE_FORMATS[name]
+    file = sources.file(name)
+    if name not in tables:
+        if table_format.must_exist:
+            problems.append(Problem(f"{file} is missing", file=file))
+        return []
+    rows = tables[name]
+    if not rows:
+        return []
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    # Excel users retype headers: match known columns whatever their case or spaces.
+    spelling = {column: column.strip().lower() if column.strip().lower() in table_format.columns
+                else column for column in columns}
+    present = set(spelling.values())
+    missing = [column for column in table_format.required if column not in present]
+    for column in missing:
+        problems.append(Problem(f"column '{column}' is missing", file=file, row=1, column=column))
+    if missing:
+        return []  # each row would repeat the missing column's problem
+    return [{spelling[column]: "" if value is None else str(value) for column, value in row.items()}
+            for row in rows]
+
+
+def _each_row(rows: Iterable[Row], file: str, problems: list[Problem]) -> Iterable[_Cells]:
+    """Rows with their Excel row numbers, skipping rows left entirely empty."""
+    for row_number, row in enumerate(rows, start=2):
+        if any(value.strip() for value in row.values()):
+            yield _Cells(row, file, row_number, problems)
+
+
+def _extra(row: Row, table: str) -> dict[str, str]:
+    known = TABLE_FORMATS[table].columns
+    return {column: value.strip() for column, value in row.items() if column not in known and column}
+
+
+class _DuplicateIds:
+    """Remembers the row of each id so that a repeat names the row of the first one."""
+
+    def __init__(self) -> None:
+        self.first_row: dict[str, int] = {}
+
+    def check(self, cells: _Cells, value: str | None) -> None:
+        if value is None:
+            return
+        if value in self.first_row:
+            cells.bad("id", f"id '{value}' is already used on row {self.first_row[value]}")
+        else:
+            self.first_row[value] = cells.row_number
+
+
+@dataclass(frozen=True)
+class _KnownManagers:
+    ids: set[str]
+    file: str
+
+    def check(self, cells: _Cells, column: str) -> str | None:
+        value = cells.text(column)
+        if value is not None and value not in self.ids:
+            cells.bad(column, f"{column} '{value}' is not in {self.file}")
+            return None
+        return value
+
+
+def _check_managers(rows: list[Row], file: str, problems: list[Problem]) -> list[Manager]:
+    managers = []
+    ids = _DuplicateIds()
+    for cells in _each_row(rows, file, problems):
+        manager_id = cells.text("id")
+        ids.check(cells, manager_id)
+        name = cells.text("name")
+        years = cells.number("years", _bounds(Manager, "years"))
+        skills = tuple(dict.fromkeys(s.strip() for s in SKILL_SEPARATORS.split(cells.raw("skills")) if s.strip()))
+        if not cells.failed:
+            managers.append(
+                Manager(id=manager_id, name=name, years=years, skills=skills, extra=_extra(cells.row, "managers"))
+            )
+    return managers
+
+
+def _check_retailers(rows: list[Row], file: str, known: _KnownManagers, policy: Policy | None,
+                     problems: list[Problem]) -> list[Retailer]:
+    retailers = []
+    ids = _DuplicateIds()
+    for cells in _each_row(rows, file, problems):
+        retailer_id = cells.text("id")
+        ids.check(cells, retailer_id)
+        values = {
+            "id": retailer_id,
+            "name": cells.text("name"),
+            "lat": cells.number("lat", _bounds(Retailer, "lat")),
+            "lon": cells.number("lon", _bounds(Retailer, "lon")),
+            "manager": known.check(cells, "manager"),
+            "class": cells.text("class"),
+            "visits_per_4_weeks": cells.whole_number("visits_per_4_weeks", _bounds(Retailer, "visits_per_4_weeks")),
+            "area": cells.one_of("area", AREAS),
+            "opens": cells.clock("opens"),
+            "closes": cells.clock("closes"),
+            "service_min": cells.whole_number("service_min", _bounds(Retailer, "service_min")),
+        }
+        values.update({flag: cells.flag(flag) for flag in FLAGS})
+        opens, closes = values["opens"], values["closes"]
+        if opens is not None and closes is not None and closes <= opens:
+            cells.bad("closes", f"closes ({cells.raw('closes')}) must be after opens ({cells.raw('opens')})")
+        service = values["service_min"]
+        if policy is not None and service is not None and service < policy.route.min_service_min:
+            cells.bad("service_min", f"service_min ({cells.raw('service_min')}) must be at least "
+                      f"{policy.route.min_service_min}, the minimum service of policy '{policy.name}'")
+        if not cells.failed:
+            retailers.append(Retailer(**values, extra=_extra(cells.row, "retailers")))
+    return retailers
+
+
+def _check_leave(rows: list[Row], file: str, known: _KnownManagers, problems: list[Problem]) -> list[Leave]:
+    leave = []
+    for cells in _each_row(rows, file, problems):
+        manager = known.check(cells, "manager")
+        date = cells.date("date")
+        start = cells.clock("start", required=False)
+        end = cells.clock("end", required=False)
+        if bool(cells.raw("start")) != bool(cells.raw("end")):
+            empty = "end" if cells.raw("start") else "start"
+            cells.bad(empty, "give both start and end, or neither for a whole day")
+        elif start is not None and end is not None and end <= start:
+            cells.bad("end", f"end ({cells.raw('end')}) must be after start ({cells.raw('start')})")
+        if not cells.failed:
+            leave.append(Leave(manager=manager, date=date, start=start, end=end))
+    return leave
+
+
+def _check_history(rows: list[Row], file: str, known: _KnownManagers, policy: Policy | None,
+                   problems: list[Problem]) -> list[PairHistory]:
+    pair_kinds = [] if policy is None else [k for k, rule in policy.kinds.items() if rule.group == "pair"]
+    history = []
+    for cells in _each_row(rows, file, problems):
+        week_start = cells.date("week_start")
+        if week_start is not None and week_start.weekday() != 0:
+            cells.bad("week_start", f"week_start ({cells.raw('week_start')}) must be a Monday")
+        manager = known.check(cells, "manager")
+        partner = known.check(cells, "partner")
+        if manager is not None and manager == partner:
+            cells.bad("partner", f"partner '{partner}' is the same as manager")
+        kind = cells.text("kind")
+        if kind is not None and pair_kinds and kind not in pair_kinds:
+            cells.bad("kind", f"kind '{kind}' must be one of the policy's pair kinds: {', '.join(pair_kinds)}")
+        if not cells.failed:
+            history.append(PairHistory(week_start=week_start, manager=manager, partner=partner, kind=kind))
+    return history
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+
+def _number_text(value: float) -> str:
+    """Shortest text that reads back as the same number; whole numbers without '.0'."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _clock_text(minutes: int | None) -> str:
+    return "" if minutes is None else format_clock(minutes)
+
+
+def _toml_string(text: str) -> str:
+    escaped = []
+    for char in text:
+        if char in '"\\':
+            escaped.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            escaped.append(f"\\u{ord(char):04X}")
+        else:
+            escaped.append(char)
+    return '"' + "".join(escaped) + '"'
+
+
+def _meta_toml(department: Department) -> str:
+    office = department.office
+    return (
+        f"name = {_toml_string(department.name)}\n"
+        f"office = {{ lat = {float(office.lat)!r}, lon = {float(office.lon)!r} }}\n"
+        f"policy = {_toml_string(department.policy)}\n"
+        f"market_manager = {_toml_string(department.market_manager)}\n"
+    )
+
+
+def _retailer_cells(retailer: Retailer) -> dict[str, str]:
+    return {
+        "id": retailer.id,
+        "name": retailer.name,
+        "lat": _number_text(retailer.lat),
+        "lon": _number_text(retailer.lon),
+        "manager": retailer.manager,
+        "class": retailer.retailer_class,
+        "visits_per_4_weeks": str(retailer.visits_per_4_weeks),
+        "area": retailer.area,
+        "opens": format_clock(retailer.opens),
+        "closes": format_clock(retailer.closes),
+        "service_min": str(retailer.service_min),
+        **{flag: "1" if getattr(retailer, flag) else "0" for flag in FLAGS},
+    }
+
+
+def _write_csv(path: Path, columns: Sequence[str], rows: list[tuple[dict[str, str], dict[str, str]]]) -> None:
+    extra_columns = list(dict.fromkeys(column for _, extra in rows for column in extra))
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([*columns, *extra_columns])
+        for cells, extra in rows:
+            writer.writerow([*(cells[c] for c in columns), *(extra.get(c, "") for c in extra_columns)])

@@ -1,0 +1,411 @@
+"""The department loader (engine/load.py): folder and workbook -> Department, all problems at once."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from engine.domain import Department, GeoPoint, Leave, Manager, PairHistory, Retailer
+from engine.errors import InputError, Problem
+from engine.load import (
+    department_from_tables,
+    load_department,
+    load_department_with_policy,
+    load_workbook_tables,
+    write_department,
+)
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+MANAGERS = [
+    {"id": "m01", "name": "张伟", "years": "12", "skills": "difficult;showcase"},
+    {"id": "m02", "name": "王芳", "years": "3.5", "skills": "it"},
+    {"id": "m03", "name": "李娜", "years": "0.5", "skills": ""},
+]
+RETAILERS = [
+    {"id": "R00001", "name": "佳鑫便利店", "lat": "30.6712", "lon": "104.0633", "manager": "m01",
+     "class": "A", "visits_per_4_weeks": "4", "area": "town", "opens": "08:00", "closes": "21:00",
+     "service_min": "12", "pos_target": "1", "promo_store": "0", "volatile": "0", "enterprise": "1"},
+    {"id": "R00002", "name": "好又多超市", "lat": "30.6801", "lon": "104.0702", "manager": "m02",
+     "class": "B", "visits_per_4_weeks": "2", "area": "town", "opens": "09:00", "closes": "12:00",
+     "service_min": "10", "pos_target": "0", "promo_store": "1", "volatile": "0", "enterprise": "0"},
+    {"id": "R00003", "name": "永安烟酒店", "lat": "30.8120", "lon": "104.2011", "manager": "m03",
+     "class": "C", "visits_per_4_weeks": "1", "area": "country", "opens": "08:00", "closes": "20:00",
+     "service_min": "8", "pos_target": "0", "promo_store": "0", "volatile": "1", "enterprise": "0"},
+]
+LEAVE = [
+    {"manager": "m02", "date": "2026-11-25", "start": "", "end": ""},
+    {"manager": "m03", "date": "2026-11-26", "start": "15:00", "end": "17:30"},
+]
+HISTORY = [
+    {"week_start": "2026-11-16", "manager": "m01", "partner": "m03", "kind": "maintenance"},
+    {"week_start": "2026-11-16", "manager": "m01", "partner": "m02", "kind": "promotion"},
+]
+TOML = """name = "城区第一市场部"
+office = { lat = 30.69, lon = 104.08 }
+policy = "15-13-7"
+market_manager = "李建国"
+"""
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], columns: list[str] | None = None) -> None:
+    """Write rows as Excel does with "CSV UTF-8": a byte-order mark, then header and rows."""
+    columns = columns or list(rows[0])
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([row.get(column, "") for column in columns])
+
+
+def make_folder(folder: Path, **changes: list[dict[str, str]]) -> Path:
+    """A small valid department folder; `changes` replaces a table's rows (managers=..., ...)."""
+    tables = {"managers": MANAGERS, "retailers": RETAILERS, "leave": LEAVE, "history": HISTORY}
+    tables.update(changes)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "department.toml").write_text(TOML, encoding="utf-8")
+    for name, rows in tables.items():
+        write_csv(folder / f"{name}.csv", rows)
+    return folder
+
+
+def with_cell(rows: list[dict[str, str]], index: int, column: str, value: str) -> list[dict[str, str]]:
+    """A copy of `rows` with one cell changed."""
+    changed = [dict(row) for row in rows]
+    changed[index][column] = value
+    return changed
+
+
+def problems_of(folder: Path) -> list[Problem]:
+    with pytest.raises(InputError) as caught:
+        load_department(folder)
+    return caught.value.problems
+
+
+@pytest.fixture
+def department_folder(tmp_path: Path) -> Path:
+    """A valid three-manager, three-retailer department folder."""
+    return make_folder(tmp_path / "dept")
+
+
+def test_valid_folder_loads_every_table(department_folder: Path) -> None:
+    """A valid folder gives the department with its managers, retailers, leave and history parsed."""
+    department = load_department(department_folder)
+    assert department.name == "城区第一市场部"
+    assert department.office == GeoPoint(lat=30.69, lon=104.08)
+    assert [m.id for m in department.managers] == ["m01", "m02", "m03"]
+    assert department.manager("m01").skills == ("difficult", "showcase")
+    assert department.manager("m02").years == 3.5
+    first = department.retailers[0]
+    assert (first.retailer_class, first.opens, first.closes, first.pos_target, first.enterprise) == (
+        "A", 8 * 60, 21 * 60, True, True)
+    assert department.retailers[2].area == "country"
+    assert department.leave[0].whole_day and not department.leave[1].whole_day
+    assert department.leave[1].start == 15 * 60
+    assert department.history[0] == PairHistory(
+        week_start=dt.date(2026, 11, 16), manager="m01", partner="m03", kind="maintenance")
+
+
+def test_policy_comes_with_the_department(department_folder: Path) -> None:
+    """load_department_with_policy returns the policy department.toml names, or the override."""
+    _, policy = load_department_with_policy(department_folder)
+    assert policy.name == "15-13-7"
+    department, override = load_department_with_policy(department_folder, "seed-003")
+    assert override.name == "seed-003"
+    assert department.policy == "15-13-7"
+
+
+def test_policy_path_relative_to_the_folder(department_folder: Path) -> None:
+    """A policy given as a path is found relative to the department folder."""
+    shipped = Path(__file__).resolve().parents[1] / "data" / "policies" / "seed-003.toml"
+    (department_folder / "my-policy.toml").write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    (department_folder / "department.toml").write_text(
+        TOML.replace('"15-13-7"', '"my-policy.toml"'), encoding="utf-8")
+    _, policy = load_department_with_policy(department_folder)
+    assert policy.name == "seed-003"
+
+
+def test_extra_columns_are_kept(tmp_path: Path) -> None:
+    """Columns the format does not know end up in the model's extra dict, values as written."""
+    retailers = [dict(row, license="510104100001") for row in RETAILERS]
+    managers = [dict(row, phone="13800000000") for row in MANAGERS]
+    department = load_department(make_folder(tmp_path / "d", retailers=retailers, managers=managers))
+    assert department.retailers[0].extra == {"license": "510104100001"}
+    assert department.manager("m03").extra == {"phone": "13800000000"}
+
+
+def test_optional_files_may_be_left_out(department_folder: Path) -> None:
+    """Without leave.csv and history.csv the department loads with no leave and no history."""
+    (department_folder / "leave.csv").unlink()
+    (department_folder / "history.csv").unlink()
+    department = load_department(department_folder)
+    assert department.leave == () and department.history == ()
+
+
+def test_optional_flag_columns_default_to_no(tmp_path: Path) -> None:
+    """retailers.csv without the flag columns loads with every flag off."""
+    columns = ["id", "name", "lat", "lon", "manager", "class", "visits_per_4_weeks", "area",
+               "opens", "closes", "service_min"]
+    folder = make_folder(tmp_path / "d")
+    write_csv(folder / "retailers.csv", RETAILERS, columns)
+    department = load_department(folder)
+    assert not any(r.pos_target or r.promo_store or r.volatile or r.enterprise for r in department.retailers)
+
+
+def test_headers_match_whatever_their_case(tmp_path: Path) -> None:
+    """Known column names are matched regardless of case and surrounding spaces."""
+    folder = make_folder(tmp_path / "d")
+    headers = {"id": " ID", "name": "Name", "years": "YEARS ", "skills": "Skills"}
+    write_csv(folder / "managers.csv", [{headers[k]: v for k, v in row.items()} for row in MANAGERS])
+    department = load_department(folder)
+    assert department.manager("m01").name == "张伟"
+    assert department.manager("m01").extra == {}
+
+
+def test_blank_rows_are_skipped_and_rows_keep_excel_numbers(tmp_path: Path) -> None:
+    """An empty row is skipped, and the rows after it keep the row numbers Excel shows."""
+    blank = {column: "" for column in RETAILERS[0]}
+    rows = [RETAILERS[0], blank, with_cell(RETAILERS, 1, "lat", "north")[1]]
+    problems = problems_of(make_folder(tmp_path / "d", retailers=rows))
+    assert [(p.file, p.row, p.column) for p in problems] == [("retailers.csv", 4, "lat")]
+
+
+def test_excel_chinese_dates_and_gb18030_files(tmp_path: Path) -> None:
+    """Dates written 2026/11/25 and a CSV saved as plain (GB18030) "CSV" by Chinese Excel load."""
+    folder = make_folder(tmp_path / "d", leave=[with_cell(LEAVE, 0, "date", "2026/11/25")[0]])
+    text = (folder / "managers.csv").read_text(encoding="utf-8-sig")
+    (folder / "managers.csv").write_bytes(text.encode("gb18030"))
+    department = load_department(folder)
+    assert department.leave[0].date == dt.date(2026, 11, 25)
+    assert department.manager("m01").name == "张伟"
+
+
+BAD_CELLS = [
+    # (table, row index, column, bad value, message)
+    ("retailers", 1, "manager", "m99", "manager 'm99' is not in managers.csv"),
+    ("retailers", 0, "lat", "95.5", "lat (95.5) must be between -90 and 90"),
+    ("retailers", 2, "lon", "东经104", "lon '东经104' is not a number"),
+    ("retailers", 0, "closes", "07:00", "closes (07:00) must be after opens (08:00)"),
+    ("retailers", 1, "opens", "9点", "opens '9点' is not a time of day (HH:MM)"),
+    ("retailers", 2, "promo_store", "yes please", "promo_store must be 0 or 1, not 'yes please'"),
+    ("retailers", 0, "area", "city", "area must be town or country, not 'city'"),
+    ("retailers", 1, "visits_per_4_weeks", "2.5", "visits_per_4_weeks '2.5' is not a whole number"),
+    ("retailers", 2, "service_min", "5",
+     "service_min (5) must be at least 8, the minimum service of policy '15-13-7'"),
+    ("retailers", 0, "name", "", "name must not be empty"),
+    ("managers", 2, "years", "三年", "years '三年' is not a number"),
+    ("managers", 1, "years", "-1", "years (-1) must be between 0 and 60"),
+    ("leave", 0, "manager", "m42", "manager 'm42' is not in managers.csv"),
+    ("leave", 1, "date", "26.11.2026", "date '26.11.2026' is not a date (YYYY-MM-DD)"),
+    ("leave", 1, "end", "", "give both start and end, or neither for a whole day"),
+    ("leave", 1, "end", "14:00", "end (14:00) must be after start (15:00)"),
+    ("history", 0, "partner", "m77", "partner 'm77' is not in managers.csv"),
+    ("history", 1, "manager", "m88", "manager 'm88' is not in managers.csv"),
+    ("history", 0, "partner", "m01", "partner 'm01' is the same as manager"),
+    ("history", 1, "week_start", "2026-11-17", "week_start (2026-11-17) must be a Monday"),
+    ("history", 0, "kind", "lunch",
+     "kind 'lunch' must be one of the policy's pair kinds: maintenance, promotion"),
+]
+TABLE_ROWS = {"managers": MANAGERS, "retailers": RETAILERS, "leave": LEAVE, "history": HISTORY}
+
+
+@pytest.mark.parametrize(
+    ("table", "index", "column", "value", "message"), BAD_CELLS,
+    ids=[f"{table}-{column}-{value or 'empty'}" for table, _, column, value, _ in BAD_CELLS],
+)
+def test_bad_cell_is_reported_at_its_file_row_and_column(
+    tmp_path: Path, table: str, index: int, column: str, value: str, message: str
+) -> None:
+    """One bad cell gives exactly one problem naming its file, Excel row (header = 1) and column."""
+    folder = make_folder(tmp_path / "d", **{table: with_cell(TABLE_ROWS[table], index, column, value)})
+    assert problems_of(folder) == [Problem(message, file=f"{table}.csv", row=index + 2, column=column)]
+
+
+def test_duplicate_retailer_id_names_the_first_row(tmp_path: Path) -> None:
+    """A repeated retailer id is reported on the repeat, naming the row of the first use."""
+    folder = make_folder(tmp_path / "d", retailers=with_cell(RETAILERS, 2, "id", "R00001"))
+    assert problems_of(folder) == [
+        Problem("id 'R00001' is already used on row 2", file="retailers.csv", row=4, column="id")]
+
+
+def test_duplicate_manager_id(tmp_path: Path) -> None:
+    """A repeated manager id is reported in managers.csv at the second row using it."""
+    folder = make_folder(tmp_path / "d", managers=with_cell(MANAGERS, 1, "id", "m01"))
+    problems = problems_of(folder)
+    assert Problem("id 'm01' is already used on row 2", file="managers.csv", row=3, column="id") in problems
+
+
+def test_missing_column_is_reported_once_on_the_header(tmp_path: Path) -> None:
+    """A required column that is missing is one problem on row 1, not one per data row."""
+    folder = make_folder(tmp_path / "d")
+    columns = [c for c in RETAILERS[0] if c != "lat"]
+    write_csv(folder / "retailers.csv", RETAILERS, columns)
+    assert problems_of(folder) == [
+        Problem("column 'lat' is missing", file="retailers.csv", row=1, column="lat")]
+
+
+def test_missing_file(department_folder: Path) -> None:
+    """A missing retailers.csv is reported by name."""
+    (department_folder / "retailers.csv").unlink()
+    assert problems_of(department_folder) == [Problem("retailers.csv is missing", file="retailers.csv")]
+
+
+def test_duplicate_header_is_reported(tmp_path: Path) -> None:
+    """A column named twice in the header is reported on row 1 with both Excel column letters."""
+    folder = make_folder(tmp_path / "d")
+    write_csv(folder / "managers.csv", MANAGERS, ["id", "name", "years", "skills", "years"])
+    assert problems_of(folder) == [
+        Problem("column 'years' appears twice (columns C and E)", file="managers.csv", row=1, column="years")]
+
+
+def test_unknown_policy_is_reported_at_its_setting(department_folder: Path) -> None:
+    """An unknown policy name is reported in department.toml, column policy, listing the built-in ones."""
+    (department_folder / "department.toml").write_text(TOML.replace("15-13-7", "16-12-7"), encoding="utf-8")
+    [problem] = problems_of(department_folder)
+    assert (problem.file, problem.row, problem.column) == ("department.toml", None, "policy")
+    assert problem.message.startswith("no policy named '16-12-7': built-in policies are 15-13-7, seed-003")
+
+
+def test_bad_department_settings(department_folder: Path) -> None:
+    """Bad or missing settings in department.toml are each reported under their key."""
+    (department_folder / "department.toml").write_text(
+        'name = ""\noffice = { lat = 130.0, lon = "east" }\npolicy = "15-13-7"\nmarket_manger = "李"\n',
+        encoding="utf-8")
+    problems = {(p.column, p.message) for p in problems_of(department_folder)}
+    assert problems == {
+        ("name", "name must not be empty"),
+        ("office.lat", "office.lat (130.0) must be between -90 and 90"),
+        ("office.lon", "office.lon 'east' is not a number"),
+        ("market_manager", "market_manager is missing"),
+        ("market_manger",
+         "unknown setting 'market_manger' (known settings: name, office, policy, market_manager)"),
+    }
+
+
+def test_broken_toml_names_its_line(department_folder: Path) -> None:
+    """A TOML syntax error is reported with the line it is on."""
+    (department_folder / "department.toml").write_text('name = "x"\noffice = {lat = }\n', encoding="utf-8")
+    [problem] = problems_of(department_folder)
+    assert (problem.file, problem.row) == ("department.toml", 2)
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    """Problems in several files and rows come together in one InputError, in file order."""
+    retailers = with_cell(with_cell(RETAILERS, 0, "closes", "07:00"), 2, "manager", "m99")
+    folder = make_folder(
+        tmp_path / "d",
+        managers=with_cell(MANAGERS, 1, "years", "many"),
+        retailers=with_cell(retailers, 2, "lat", "-91"),
+        leave=with_cell(LEAVE, 0, "manager", "m42"),
+    )
+    problems = problems_of(folder)
+    assert [(p.file, p.row, p.column) for p in problems] == [
+        ("managers.csv", 3, "years"),
+        ("retailers.csv", 2, "closes"),
+        ("retailers.csv", 4, "lat"),
+        ("retailers.csv", 4, "manager"),
+        ("leave.csv", 2, "manager"),
+    ]
+    assert "closes (07:00) must be after opens (08:00) — retailers.csv, row 2, column closes" in str(
+        InputError(problems))
+
+
+def test_a_bad_manager_row_does_not_orphan_its_retailers(tmp_path: Path) -> None:
+    """A manager whose row has a bad value still counts as known: only the bad value is reported."""
+    folder = make_folder(tmp_path / "d", managers=with_cell(MANAGERS, 0, "years", "x"))
+    assert [(p.file, p.row, p.column) for p in problems_of(folder)] == [("managers.csv", 2, "years")]
+
+
+def test_tables_from_a_workbook(tmp_path: Path) -> None:
+    """A workbook with one sheet per table loads like the folder, typed Excel cells included,
+    and problems name the workbook and sheet."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in TABLE_ROWS.items():
+        sheet = workbook.create_sheet(name.capitalize())
+        sheet.append(list(rows[0]))
+        for row in rows:
+            sheet.append(list(row.values()))
+    retailers = workbook["Retailers"]
+    retailers["C2"], retailers["G2"], retailers["I2"] = 30.6712, 4, dt.time(8, 0)
+    workbook["Leave"]["B2"] = dt.datetime(2026, 11, 25)
+    workbook["Managers"]["C3"] = 3.5
+    path = tmp_path / "dept.xlsx"
+    workbook.save(path)
+
+    tables = load_workbook_tables(path)
+    meta = {"name": "城区第一市场部", "office": {"lat": 30.69, "lon": 104.08},
+            "policy": "15-13-7", "market_manager": "李建国"}
+    from_workbook = department_from_tables(meta, tables, "dept.xlsx")
+    assert from_workbook == load_department(make_folder(tmp_path / "d"))
+
+    retailers["E3"] = "m99"
+    workbook.save(path)
+    with pytest.raises(InputError) as caught:
+        department_from_tables(meta, load_workbook_tables(path), "dept.xlsx")
+    assert caught.value.problems == [
+        Problem("manager 'm99' is not in dept.xlsx, sheet managers", file="dept.xlsx, sheet retailers",
+                row=3, column="manager")]
+
+
+def test_unreadable_workbook(tmp_path: Path) -> None:
+    """A file that is not a workbook gives an InputError naming it."""
+    path = tmp_path / "dept.xlsx"
+    path.write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_workbook_tables(path)
+    assert caught.value.problems[0].file == "dept.xlsx"
+
+
+def test_write_then_load_gives_the_same_department(tmp_path: Path) -> None:
+    """write_department then load_department returns an equal department, tricky text included."""
+    department = Department(
+        name='第一市场部, "城区"',
+        office=GeoPoint(lat=30.6905123, lon=104.0862),
+        policy="15-13-7",
+        market_manager="李建国",
+        managers=(
+            Manager(id="m01", name="张, 伟", years=12, skills=("difficult", "showcase"),
+                    extra={"phone": "138 0000 0000"}),
+            Manager(id="m02", name='王"芳"', years=0.75, extra={"phone": ""}),
+        ),
+        retailers=(
+            Retailer(id="R1", name="佳鑫便利店\n(二店)", lat=30.1234567, lon=104.7654321, manager="m01",
+                     retailer_class="A", visits_per_4_weeks=4, area="town", opens="00:00", closes="24:00",
+                     service_min=15, pos_target=True, enterprise=True, extra={"place": "城区一片"}),
+            Retailer(id="R2", name="好又多超市", lat=-30.5, lon=-104.25, manager="m02",
+                     retailer_class="C", visits_per_4_weeks=1, area="country", opens="09:00", closes="12:00",
+                     service_min=8, promo_store=True, volatile=True, extra={"place": ""}),
+        ),
+        leave=(Leave(manager="m02", date=dt.date(2026, 11, 25)),
+               Leave(manager="m01", date=dt.date(2026, 11, 26), start="15:00", end="17:30")),
+        history=(PairHistory(week_start=dt.date(2026, 11, 16), manager="m01", partner="m02",
+                             kind="promotion"),),
+    )
+    write_department(department, tmp_path / "out")
+    assert load_department(tmp_path / "out") == department
+
+
+def test_writing_is_byte_stable(tmp_path: Path, department_folder: Path) -> None:
+    """Writing a loaded department twice gives identical files, with Excel's UTF-8 byte-order mark."""
+    department = load_department(department_folder)
+    write_department(department, tmp_path / "a")
+    write_department(load_department(tmp_path / "a"), tmp_path / "b")
+    for name in ("department.toml", "managers.csv", "retailers.csv", "leave.csv", "history.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert (tmp_path / "a" / "retailers.csv").read_bytes().startswith(b"\xef\xbb\xbfid,name,lat")
+
+
+@pytest.mark.skipif(not (SAMPLE / "retailers.csv").exists(), reason="sample not generated yet")
+def test_sample_department_loads_without_problems() -> None:
+    """data/sample loads cleanly: 13 managers, 2,000+ retailers, every territory 100-400 retailers."""
+    department, policy = load_department_with_policy(SAMPLE)
+    assert policy.name == "15-13-7"
+    assert len(department.managers) == 13
+    assert len(department.retailers) >= 2000
+    for manager in department.managers:
+        assert 100 <= len(department.territory(manager.id)) <= 400
