@@ -1,0 +1,206 @@
+"""Hard rules of the week (SPEC §2-3), one function each, registered in HARD_RULES.
+
+Each function's docstring quotes the rule it enforces. Windows (earliest start, latest
+start, latest end, working day) are already in the variables' domains (model.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from engine.rules import KIND_RULE
+from engine.timetable.model import BlockVar, TimetableModel
+
+
+def _ceil_slots(tm: TimetableModel, minutes: int) -> int:
+    return -(-minutes // tm.grid)
+
+
+def _contribution(tm: TimetableModel, block: BlockVar) -> cp_model.LinearExprT:
+    """The block's length in slots when present, 0 when absent."""
+    if isinstance(block.size, int):
+        return block.size * block.present
+    if isinstance(block.present, int):
+        return block.size * block.present
+    contrib = tm.cp.new_int_var(0, tm.slots(10**5), "")
+    tm.cp.add(contrib == block.size).only_enforce_if(block.present)
+    tm.cp.add(contrib == 0).only_enforce_if(~block.present)
+    return contrib
+
+
+def add_daily_blocks(tm: TimetableModel) -> None:
+    """"3 h [of visits] every working day", "phone 30 min Monday–Thursday afternoons" —
+    SPEC §2: a kind with per-day minutes has exactly one block on each listed working day."""
+    for (manager, kind), blocks in tm.blocks.items():
+        rule = tm.policy.kinds[kind]
+        if rule.per_day_minutes is None:
+            continue
+        for block in blocks:
+            tm.enforce(tm.cp.add(block.present == 1), KIND_RULE[kind])
+
+
+def add_department_slots(tm: TimetableModel) -> None:
+    """"Meetings Mon 40 / Wed 20 / Fri 60 min, whole department, same time"; "site study
+    1 h, whole department together, one slot per week" — SPEC §2."""
+    for kind, occurrences in tm.department_blocks.items():
+        rule = tm.policy.kinds[kind]
+        if rule.per_day_minutes is not None:
+            for occ in occurrences:
+                tm.enforce(tm.cp.add(occ.present == 1), KIND_RULE[kind])
+            continue
+        assert rule.sessions is not None and rule.total_minutes is not None
+        count = sum(occ.present for occ in occurrences)
+        tm.enforce(tm.cp.add(count >= rule.sessions[0]), KIND_RULE[kind])
+        tm.enforce(tm.cp.add(count <= rule.sessions[1]), KIND_RULE[kind])
+        total = sum(_contribution(tm, occ) for occ in occurrences)
+        tm.enforce(tm.cp.add(total == tm.slots(rule.total_minutes)), KIND_RULE[kind])
+
+
+def add_weekly_quotas(tm: TimetableModel) -> None:
+    """"Maintenance 2 x 2 h", "promotion 5 h as 2–3 sessions of 1.5–2 h", "POS project
+    3 x 1 h", "admin 3 h" — SPEC §2: the sessions and minutes of each weekly kind, prorated
+    for leave (week.py); "on different days" is structural (one piece per day)."""
+    for (manager, kind), blocks in tm.blocks.items():
+        rule = tm.policy.kinds[kind]
+        if rule.per_day_minutes is not None or not blocks:
+            continue
+        quota = tm.frame.managers[manager].quotas[kind]
+        count = sum(b.present for b in blocks)
+        tm.enforce(tm.cp.add(count >= quota.sessions_min), KIND_RULE[kind])
+        tm.enforce(tm.cp.add(count <= quota.sessions_max), KIND_RULE[kind])
+        total = sum(_contribution(tm, b) for b in blocks)
+        tm.enforce(tm.cp.add(total == tm.slots(quota.total_minutes)), KIND_RULE[kind])
+        _order_pieces_within_a_day(tm, blocks)
+
+
+def _order_pieces_within_a_day(tm: TimetableModel, blocks: list[BlockVar]) -> None:
+    """Pieces of a kind on one day are interchangeable: fill them in order (symmetry)."""
+    by_day: dict[int, list[BlockVar]] = {}
+    for block in blocks:
+        by_day.setdefault(block.day, []).append(block)
+    for pieces in by_day.values():
+        pieces.sort(key=lambda b: b.occurrence)
+        for first, second in zip(pieces, pieces[1:]):
+            if second.optional and first.optional:
+                tm.cp.add_implication(second.present, first.present)  # type: ignore[arg-type]
+                tm.cp.add(first.end <= second.start).only_enforce_if(second.present)
+
+
+def add_lunch(tm: TimetableModel) -> None:
+    """"Lunch on the road at a convenient place" — SPEC §3: one lunch inside the lunch
+    window every working day (unless a leave covers it)."""
+    for (manager, day), lunch in tm.lunches.items():
+        if not tm.frame.managers[manager].on_leave_during(day, tm.policy.lunch.earliest,
+                                                           tm.policy.lunch.latest_end):
+            tm.enforce(tm.cp.add(lunch.present == 1), "lunch")
+
+
+def add_pairing(tm: TimetableModel) -> None:
+    """"Pairs: 2 managers, same time, same place … a department with an odd head-count
+    needs one group of three (or the policy says otherwise)" — SPEC §2."""
+    if not tm.pairs and not tm.in_trio and not tm.solo:
+        return
+    cp = tm.cp
+    eligible = tm.frame.paired_managers
+    for m in eligible:
+        degree = sum(lit for (a, b), lit in tm.pairs.items() if m in (a, b))
+        if m in tm.in_trio:
+            tm.enforce(cp.add(degree == 1 + tm.in_trio[m]), "pairing")
+        elif m in tm.solo:
+            tm.enforce(cp.add(degree == 1 - tm.solo[m]), "pairing")
+        else:
+            tm.enforce(cp.add(degree == 1), "pairing")
+    if tm.in_trio:
+        tm.enforce(cp.add(sum(tm.in_trio.values()) == 3), "pairing")
+        for (a, b), lit in tm.pairs.items():
+            # a trio member is only paired inside the trio
+            cp.add(tm.in_trio[a] == tm.in_trio[b]).only_enforce_if(lit)
+    if tm.solo:
+        tm.enforce(cp.add(sum(tm.solo.values()) == 1), "pairing")
+
+
+def add_pairs_share_time(tm: TimetableModel) -> None:
+    """"Pairs share time and place" — SPEC §2: paired managers do every session of a
+    paired kind together: same day, same start, same length."""
+    cp = tm.cp
+    paired_kinds = [k for k, r in tm.policy.kinds.items() if r.group == "pair"]
+    for (a, b), paired in tm.pairs.items():
+        for kind in paired_kinds:
+            rule_id = KIND_RULE[kind]
+            mine = {(x.day, x.occurrence): x for x in tm.blocks.get((a, kind), [])}
+            theirs = {(x.day, x.occurrence): x for x in tm.blocks.get((b, kind), [])}
+            for key in mine.keys() | theirs.keys():
+                x, y = mine.get(key), theirs.get(key)
+                if x is None or y is None:
+                    lone = x or y
+                    assert lone is not None
+                    tm.enforce(cp.add(lone.present == 0).only_enforce_if(paired), rule_id)
+                    continue
+                tm.enforce(cp.add(x.present == y.present).only_enforce_if(paired), rule_id)
+                tm.enforce(cp.add(x.start == y.start).only_enforce_if(paired), rule_id)
+                if not (isinstance(x.size, int) and isinstance(y.size, int)):
+                    tm.enforce(cp.add(x.size == y.size).only_enforce_if(paired), rule_id)
+
+
+def add_one_place_at_a_time(tm: TimetableModel) -> None:
+    """"No overlaps" — SPEC §6, with riding time: office and field work of a day are
+    separated by the policy's office–field buffer (the field period of the day), and two
+    field blocks by the field transfer time. Lunch may be taken in the field."""
+    cp = tm.cp
+    buffer = _ceil_slots(tm, tm.policy.travel.office_field_buffer_min)
+    transfer = _ceil_slots(tm, tm.policy.travel.field_transfer_min)
+    day_lo, day_hi = tm.slots(tm.policy.day.start), tm.slots(tm.policy.day.end)
+    for manager_id, mw in tm.frame.managers.items():
+        for day in tm.frame.days:
+            if not mw.works_on(day.index):
+                continue
+            blocks = [b for b in tm.manager_blocks(manager_id, day.index)]
+            field = [b for b in blocks if b.kind != "lunch" and tm.policy.kinds[b.kind].place == "field"]
+            office = [b for b in blocks if b.kind != "lunch" and tm.policy.kinds[b.kind].place == "office"]
+            lunch = [b.interval for b in blocks if b.kind == "lunch"]
+            leave = tm.leave_intervals.get((manager_id, day.index), [])
+            name = f"{manager_id},{day.weekday}"
+            field_ext = [
+                cp.new_optional_interval_var(b.start, b.size + transfer, b.end + transfer,
+                                             b.present_literal(cp), f"field_ext[{name},{b.kind}]")
+                for b in field
+            ]
+            office_intervals = [b.interval for b in office]
+            if field:
+                lo = cp.new_int_var(day_lo, day_hi, f"field_from[{name}]")
+                hi = cp.new_int_var(day_lo, day_hi, f"field_to[{name}]")
+                in_field = cp.new_bool_var(f"in_field[{name}]")
+                cp.add(lo <= hi)
+                for b in field:
+                    lit = b.present_literal(cp)
+                    cp.add(lo <= b.start).only_enforce_if(lit)
+                    cp.add(hi >= b.end).only_enforce_if(lit)
+                    cp.add_implication(lit, in_field)
+                span = cp.new_int_var(0, day_hi - day_lo + 2 * buffer, f"field_span[{name}]")
+                envelope = cp.new_optional_interval_var(lo - buffer, span, hi + buffer,
+                                                        in_field, f"field_period[{name}]")
+                office_intervals_with_field = office_intervals + [envelope]
+                tm.field_periods[(manager_id, day.index)] = (lo, hi, in_field)
+            else:
+                office_intervals_with_field = office_intervals
+            cp.add_no_overlap(office_intervals_with_field + leave)
+            cp.add_no_overlap(field_ext + lunch + leave)
+            cp.add_no_overlap(office_intervals + lunch)
+
+
+HARD_RULES: list[Callable[[TimetableModel], None]] = [
+    add_daily_blocks,
+    add_department_slots,
+    add_weekly_quotas,
+    add_lunch,
+    add_pairing,
+    add_pairs_share_time,
+    add_one_place_at_a_time,
+]
+
+
+def add_hard_rules(tm: TimetableModel) -> None:
+    """Step 2: every hard rule of the policy."""
+    for add_rule in HARD_RULES:
+        add_rule(tm)

@@ -1,0 +1,131 @@
+"""Why a week has no timetable, in words a market manager understands.
+
+Two steps: arithmetic checks that name amounts ("field work needs 28 h, the field
+window leaves 27.5 h"), then — if those find nothing — a feasibility-only copy of the
+model whose hard rules are each enforced through one literal, solved on one worker
+with the literals as assumptions; CP-SAT's `sufficient_assumptions_for_infeasibility`
+names a set of rules that cannot all hold together."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ortools.sat.python import cp_model
+
+from engine.domain import Conflict, Department
+from engine.policy import Policy, format_clock
+from engine.rules import KIND_RULE, RULES
+from engine.timetable.week import WeekFrame
+
+
+def _hours(minutes: float) -> str:
+    return f"{minutes / 60:g} h"
+
+
+def _field_window(policy: Policy) -> tuple[int, int]:
+    field = [r for r in policy.kinds.values() if r.place == "field"]
+    return (max(policy.day.start, min(r.earliest_start for r in field)),
+            min(policy.day.end, max(r.latest_end for r in field)))
+
+
+def check_capacity(department: Department, policy: Policy, frame: WeekFrame) -> list[Conflict]:
+    """Arithmetic checks: pairs, field time, day length, POS targets, promotion stores."""
+    conflicts: list[Conflict] = []
+    paired_kinds = [k for k, r in policy.kinds.items() if r.group == "pair"]
+    eligible = frame.paired_managers
+    if paired_kinds and eligible and (len(eligible) < 2 and policy.pairs.odd_headcount == "trio"):
+        labels = ", ".join(policy.kind_label(k, "en").lower() for k in paired_kinds)
+        conflicts.append(Conflict(
+            rules=("pairing", *(KIND_RULE[k] for k in paired_kinds)),
+            message=f"{labels} must be done in pairs, but only {len(eligible)} manager is present "
+                    f"for it this week; add a manager or set pairs.odd_headcount = \"solo\" in the policy"))
+
+    field_kinds = [k for k, r in policy.kinds.items() if r.place == "field"]
+    if field_kinds:
+        lo, hi = _field_window(policy)
+        per_day = hi - lo
+        if not policy.lunch.during_visit and lo <= policy.lunch.earliest and policy.lunch.latest_end <= hi:
+            per_day -= policy.lunch.minutes
+        for manager_id, mw in frame.managers.items():
+            days = [d for d in frame.days if mw.works_on(d.index)]
+            need = 0
+            for kind in field_kinds:
+                rule = policy.kinds[kind]
+                if rule.per_day_minutes is not None:
+                    need += sum(rule.per_day_minutes.get(d.weekday, 0) for d in days)  # type: ignore[call-overload]
+                elif kind in mw.quotas:
+                    need += mw.quotas[kind].total_minutes
+                elif rule.group == "department" and rule.total_minutes:
+                    need += rule.total_minutes
+            room = per_day * len(days)
+            if need > room:
+                labels = ", ".join(policy.kind_label(k, "en").lower() for k in field_kinds)
+                conflicts.append(Conflict(
+                    rules=tuple(dict.fromkeys(["working_hours", *(KIND_RULE[k] for k in field_kinds)])),
+                    message=f"{manager_id}: field work ({labels}) needs {_hours(need)} this week, but the "
+                            f"field window {format_clock(lo)}–{format_clock(hi)} leaves at most "
+                            f"{_hours(room)} over {len(days)} working days"))
+                break
+
+    day_minutes = policy.day.end - policy.day.start
+    for manager_id, mw in frame.managers.items():
+        for day in frame.days:
+            if not mw.works_on(day.index):
+                continue
+            fixed = {k: r.per_day_minutes[day.weekday] for k, r in policy.kinds.items()  # type: ignore[index]
+                     if r.per_day_minutes and day.weekday in r.per_day_minutes}
+            lunch = 0 if policy.lunch.during_visit else policy.lunch.minutes
+            leave = sum(e - s for s, e in mw.partial_leave.get(day.index, []))
+            if sum(fixed.values()) + lunch + leave > day_minutes:
+                conflicts.append(Conflict(
+                    rules=("working_hours", *(KIND_RULE[k] for k in fixed), "lunch"),
+                    message=f"{manager_id} on {day.date}: the blocks every day must have "
+                            f"({', '.join(f'{k} {m} min' for k, m in fixed.items())}, lunch {lunch} min"
+                            f"{f', leave {leave} min' if leave else ''}) do not fit in the "
+                            f"{_hours(day_minutes)} working day"))
+                break
+
+    pos = policy.kinds.get("pos_project")
+    if pos is not None and pos.at == "pos_target":
+        for manager_id, mw in frame.managers.items():
+            quota = mw.quotas.get("pos_project")
+            have = sum(1 for r in department.retailers if r.manager == manager_id and r.pos_target)
+            if quota and quota.sessions_min > have:
+                conflicts.append(Conflict(
+                    rules=("pos_project_households",),
+                    message=f"{manager_id} must visit {quota.sessions_min} different POS-target "
+                            f"households, but his territory has {have}"))
+    promo = policy.kinds.get("promotion")
+    if promo is not None and promo.at == "promo_store" and eligible:
+        if not any(r.promo_store for r in department.retailers):
+            conflicts.append(Conflict(
+                rules=("promotion_pairs",),
+                message="in-store promotion needs a promotion store, but no retailer is flagged promo_store"))
+    return conflicts
+
+
+def explain_with_assumptions(department: Department, policy: Policy, week_start: dt.date,
+                             time_limit_s: float) -> list[Conflict]:
+    """Solve a feasibility-only copy with one assumption per hard rule; name the core."""
+    from engine.timetable.constraints import add_hard_rules
+    from engine.timetable.model import build_variables
+
+    tm = build_variables(department, policy, week_start, explain=True)
+    add_hard_rules(tm)
+    literals = tm.rule_literals
+    tm.cp.add_assumptions(list(literals.values()))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit_s
+    status = solver.solve(tm.cp)
+    if status != cp_model.INFEASIBLE:
+        return []
+    by_index = {lit.index: rule for rule, lit in literals.items()}
+    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+    if not core:
+        return [Conflict(rules=(), message="the working day and the blocks' time windows leave no room "
+                                           "for the week, whatever the other rules say")]
+    lines = "; ".join(RULES[r].words for r in core)
+    return [Conflict(rules=tuple(core),
+                     message=f"these rules cannot all hold this week: {lines}. Relax one of them "
+                             f"(shorten a block, widen its time window, or change the week's leave)")]

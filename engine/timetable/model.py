@@ -1,0 +1,326 @@
+"""Variables of the timetable model: every block a manager could have in the week.
+
+Time is counted in grid slots (the policy's `grid_minutes`) after midnight of the
+block's own day; every block belongs to one fixed working day, so "different days"
+and "one per day" are structural and the per-day no-overlap stays small.
+
+The rules that tie the variables together live in constraints.py, the soft rules in
+objective.py. In explanation mode each hard rule is enforced through one literal, so
+that an infeasible week can be traced back to the rules that conflict (explain.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from engine.domain import Department
+from engine.policy import KindRule, Policy
+from engine.rules import RULES
+from engine.timetable.week import WeekFrame, build_week
+
+MAX_PIECES_PER_DAY = 2
+"""How many pieces of one weekly kind the model offers a manager per day. More would
+only fragment the day; raised automatically if a quota needs more pieces than that."""
+
+
+@dataclass
+class BlockVar:
+    """One block the model may place: a manager's (or the department's) kind on a day."""
+
+    kind: str
+    manager: str | None
+    day: int
+    start: cp_model.IntVar
+    size: cp_model.IntVar | int
+    end: cp_model.LinearExprT
+    present: cp_model.IntVar | int
+    interval: cp_model.IntervalVar
+    occurrence: int = 0
+
+    @property
+    def optional(self) -> bool:
+        return not isinstance(self.present, int)
+
+    def present_literal(self, cp: cp_model.CpModel) -> cp_model.IntVar:
+        if isinstance(self.present, int):
+            return cp.new_constant(self.present)
+        return self.present
+
+
+@dataclass
+class TimetableModel:
+    """The CP-SAT model with named handles on its variables."""
+
+    department: Department
+    policy: Policy
+    frame: WeekFrame
+    explain: bool
+    cp: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    rule_literals: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    blocks: dict[tuple[str, str], list[BlockVar]] = field(default_factory=dict)
+    department_blocks: dict[str, list[BlockVar]] = field(default_factory=dict)
+    attendance: dict[tuple[str, str, int], BlockVar] = field(default_factory=dict)
+    absences: list[tuple[str, str, cp_model.IntVar]] = field(default_factory=list)
+    leave_intervals: dict[tuple[str, int], list[cp_model.IntervalVar]] = field(default_factory=dict)
+    lunches: dict[tuple[str, int], BlockVar] = field(default_factory=dict)
+    field_periods: dict[tuple[str, int], tuple] = field(default_factory=dict)
+    pairs: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    in_trio: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    solo: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    penalties: list[tuple[str, int, cp_model.LinearExprT]] = field(default_factory=list)
+
+    @property
+    def grid(self) -> int:
+        return self.policy.grid_minutes
+
+    def slots(self, minutes: int) -> int:
+        """Minutes -> grid slots (rounded down: a boundary never moves later)."""
+        return minutes // self.grid
+
+    def enforce(self, constraint: cp_model.Constraint, rule: str) -> cp_model.Constraint:
+        """Tie a hard constraint to its rule's literal when explaining infeasibility."""
+        if self.explain:
+            constraint.only_enforce_if(self.rule_literals[rule])
+        return constraint
+
+    def manager_blocks(self, manager: str, day: int | None = None) -> list[BlockVar]:
+        found = [b for (m, _), bs in self.blocks.items() if m == manager for b in bs]
+        found += [b for (m, _, _), b in self.attendance.items() if m == manager]
+        found += [b for (m, _), b in self.lunches.items() if m == manager]
+        return [b for b in found if day is None or b.day == day]
+
+
+def _window(policy: Policy, rule: KindRule, minutes_min: int) -> tuple[int, int, int]:
+    """(earliest start, latest start, latest end) in minutes for a block of at least `minutes_min`."""
+    earliest = max(rule.earliest_start, policy.day.start)
+    latest_end = min(rule.latest_end, policy.day.end)
+    latest_start = latest_end - minutes_min
+    if rule.latest_start is not None:
+        latest_start = min(latest_start, rule.latest_start)
+    return earliest, latest_start, latest_end
+
+
+def _new_block(
+    tm: TimetableModel,
+    kind: str,
+    manager: str | None,
+    day: int,
+    window: tuple[int, int, int],
+    size: tuple[int, int],
+    optional: bool,
+    name: str,
+) -> BlockVar:
+    cp = tm.cp
+    lo, hi = tm.slots(window[0] + tm.grid - 1), tm.slots(window[1])
+    start = cp.new_int_var(lo, max(lo, hi), f"start[{name}]")
+    if size[0] == size[1]:
+        size_var: cp_model.IntVar | int = tm.slots(size[0])
+    else:
+        size_var = cp.new_int_var(tm.slots(size[0]), tm.slots(size[1]), f"size[{name}]")
+    if isinstance(size_var, int):
+        end: cp_model.LinearExprT = start + size_var
+    else:
+        # CP-SAT intervals need an affine end: a variable of its own when the size varies.
+        end = cp.new_int_var(lo + tm.slots(size[0]), tm.slots(window[2]), f"end[{name}]")
+    if hi < lo:
+        # No room at all: the block can only be absent (or the rules conflict).
+        present: cp_model.IntVar | int = cp.new_bool_var(f"present[{name}]")
+        cp.add(present == 0)
+        optional = True
+    else:
+        present = cp.new_bool_var(f"present[{name}]") if optional else 1
+    if isinstance(present, int):
+        interval = cp.new_interval_var(start, size_var, end, f"interval[{name}]")
+    else:
+        interval = cp.new_optional_interval_var(start, size_var, end, present, f"interval[{name}]")
+    return BlockVar(kind, manager, day, start, size_var, end, present, interval)
+
+
+def _pieces_per_day(rule: KindRule, sessions_min: int, n_days: int) -> int:
+    if rule.different_days:
+        return 1
+    pieces = min(rule.max_per_day or MAX_PIECES_PER_DAY, MAX_PIECES_PER_DAY)
+    if n_days:
+        pieces = max(pieces, math.ceil(sessions_min / n_days))
+    if rule.max_per_day:
+        pieces = min(pieces, rule.max_per_day)
+    return max(1, pieces)
+
+
+def add_rule_literals(tm: TimetableModel) -> None:
+    """One literal per hard rule (used only when explaining an infeasible week)."""
+    for rule in RULES.values():
+        if rule.hard:
+            tm.rule_literals[rule.id] = tm.cp.new_bool_var(f"rule[{rule.id}]")
+
+
+def add_department_blocks(tm: TimetableModel) -> None:
+    """Department-wide slots (meetings, site study): one shared start per occurrence."""
+    for kind, rule in tm.policy.kinds.items():
+        if rule.group != "department":
+            continue
+        occurrences: list[BlockVar] = []
+        for day in tm.frame.days:
+            if rule.per_day_minutes is not None:
+                minutes = rule.per_day_minutes.get(day.weekday)  # type: ignore[arg-type]
+                if minutes is None:
+                    continue
+                block = _new_block(tm, kind, None, day.index, _window(tm.policy, rule, minutes),
+                                   (minutes, minutes), True, f"{kind},{day.weekday}")
+                occurrences.append(block)
+            else:
+                assert rule.sessions and rule.session_minutes
+                block = _new_block(tm, kind, None, day.index,
+                                   _window(tm.policy, rule, rule.session_minutes[0]),
+                                   rule.session_minutes, True, f"{kind},{day.weekday}")
+                occurrences.append(block)
+        for i, block in enumerate(occurrences):
+            block.occurrence = i
+        tm.department_blocks[kind] = occurrences
+
+
+def add_attendance(tm: TimetableModel) -> None:
+    """Each manager's copy of a department slot, present unless on leave at that time."""
+    cp = tm.cp
+    for kind, occurrences in tm.department_blocks.items():
+        for occ in occurrences:
+            for manager_id, mw in tm.frame.managers.items():
+                name = f"{kind},{manager_id},{occ.occurrence}"
+                slot_present = occ.present_literal(cp)
+                if not mw.works_on(occ.day):
+                    tm.absences.append((kind, manager_id, slot_present))
+                    continue
+                leave = mw.partial_leave.get(occ.day, [])
+                if not leave:
+                    attend = occ.present
+                else:
+                    attend = cp.new_bool_var(f"attend[{name}]")
+                    overlaps = []
+                    for i, (ls, le) in enumerate(leave):
+                        ov = cp.new_bool_var(f"overlaps_leave[{name},{i}]")
+                        # ov <=> start < leave end and end > leave start
+                        before, after = cp.new_bool_var(""), cp.new_bool_var("")
+                        cp.add(occ.end <= tm.slots(ls)).only_enforce_if(before)
+                        cp.add(occ.end > tm.slots(ls)).only_enforce_if(~before)
+                        cp.add(occ.start >= tm.slots(le)).only_enforce_if(after)
+                        cp.add(occ.start < tm.slots(le)).only_enforce_if(~after)
+                        cp.add_bool_or([before, after]).only_enforce_if(~ov)
+                        cp.add_bool_and([~before, ~after]).only_enforce_if(ov)
+                        overlaps.append(ov)
+                    # attend <=> slot present and no overlap with leave
+                    cp.add_bool_and([slot_present] + [~o for o in overlaps]).only_enforce_if(attend)
+                    cp.add_bool_or([~slot_present] + overlaps).only_enforce_if(~attend)
+                    absent = cp.new_bool_var(f"absent[{name}]")
+                    cp.add_bool_and([slot_present, ~attend]).only_enforce_if(absent)
+                    cp.add_bool_or([~slot_present, attend]).only_enforce_if(~absent)
+                    tm.absences.append((kind, manager_id, absent))
+                if isinstance(attend, int):
+                    interval = cp.new_interval_var(occ.start, occ.size, occ.end, f"interval[{name}]")
+                else:
+                    interval = cp.new_optional_interval_var(occ.start, occ.size, occ.end, attend,
+                                                            f"interval[{name}]")
+                tm.attendance[(manager_id, kind, occ.occurrence)] = BlockVar(
+                    kind, manager_id, occ.day, occ.start, occ.size, occ.end, attend, interval, occ.occurrence
+                )
+
+
+def add_manager_blocks(tm: TimetableModel) -> None:
+    """Daily and weekly blocks of each manager (single and paired kinds), on days he works."""
+    policy = tm.policy
+    for manager_id, mw in tm.frame.managers.items():
+        for kind, rule in policy.kinds.items():
+            if rule.group == "department":
+                continue
+            found: list[BlockVar] = []
+            if rule.per_day_minutes is not None:
+                for day in tm.frame.days:
+                    minutes = rule.per_day_minutes.get(day.weekday)  # type: ignore[arg-type]
+                    if minutes is None or not mw.works_on(day.index):
+                        continue
+                    found.append(_new_block(tm, kind, manager_id, day.index,
+                                            _window(policy, rule, minutes), (minutes, minutes), True,
+                                            f"{kind},{manager_id},{day.weekday}"))
+            else:
+                quota = mw.quotas[kind]
+                if quota.empty:
+                    tm.blocks[(manager_id, kind)] = []
+                    continue
+                working = [d for d in tm.frame.days if mw.works_on(d.index)]
+                pieces = _pieces_per_day(rule, quota.sessions_min, len(working))
+                size = (quota.session_minutes_min, quota.session_minutes_max)
+                for day in working:
+                    for piece in range(pieces):
+                        block = _new_block(tm, kind, manager_id, day.index,
+                                           _window(policy, rule, size[0]), size, True,
+                                           f"{kind},{manager_id},{day.weekday},{piece}")
+                        block.occurrence = piece
+                        found.append(block)
+            tm.blocks[(manager_id, kind)] = found
+
+
+def add_lunches(tm: TimetableModel) -> None:
+    """A lunch block each working day, unless lunch is taken on the road inside the visit."""
+    lunch = tm.policy.lunch
+    if lunch.during_visit or lunch.minutes == 0:
+        return
+    for manager_id, mw in tm.frame.managers.items():
+        for day in tm.frame.days:
+            if not mw.works_on(day.index):
+                continue
+            # A partial leave over the lunch window may take the lunch with it.
+            optional = mw.on_leave_during(day.index, lunch.earliest, lunch.latest_end)
+            latest_end = min(lunch.latest_end, tm.policy.day.end)
+            window = (max(lunch.earliest, tm.policy.day.start), latest_end - lunch.minutes, latest_end)
+            tm.lunches[(manager_id, day.index)] = _new_block(
+                tm, "lunch", manager_id, day.index, window, (lunch.minutes, lunch.minutes), optional,
+                f"lunch,{manager_id},{day.weekday}")
+
+
+def add_leave_intervals(tm: TimetableModel) -> None:
+    """Partial-day leave as fixed intervals (whole-day leave simply has no blocks)."""
+    for manager_id, mw in tm.frame.managers.items():
+        for day, spans in mw.partial_leave.items():
+            intervals = []
+            for i, (start, end) in enumerate(spans):
+                lo, hi = tm.slots(start), -(-end // tm.grid)
+                name = f"leave[{manager_id},{day},{i}]"
+                if tm.explain:
+                    intervals.append(tm.cp.new_optional_fixed_size_interval_var(
+                        lo, hi - lo, tm.rule_literals["leave"], name))
+                else:
+                    intervals.append(tm.cp.new_fixed_size_interval_var(lo, hi - lo, name))
+            tm.leave_intervals[(manager_id, day)] = intervals
+
+
+def add_pair_variables(tm: TimetableModel) -> None:
+    """One literal per possible pair of managers who both do paired work this week."""
+    if not any(rule.group == "pair" for rule in tm.policy.kinds.values()):
+        return
+    eligible = tm.frame.paired_managers
+    for i, a in enumerate(eligible):
+        for b in eligible[i + 1:]:
+            tm.pairs[(a, b)] = tm.cp.new_bool_var(f"pair[{a},{b}]")
+    if len(eligible) % 2 == 1:
+        for m in eligible:
+            if tm.policy.pairs.odd_headcount == "trio":
+                tm.in_trio[m] = tm.cp.new_bool_var(f"in_trio[{m}]")
+            else:
+                tm.solo[m] = tm.cp.new_bool_var(f"solo[{m}]")
+
+
+def build_variables(department: Department, policy: Policy, week_start: dt.date,
+                    explain: bool = False) -> TimetableModel:
+    """Step 1: every variable of the model, with domains from the policy's windows."""
+    tm = TimetableModel(department, policy, build_week(department, policy, week_start), explain)
+    add_rule_literals(tm)
+    add_department_blocks(tm)
+    add_attendance(tm)
+    add_manager_blocks(tm)
+    add_lunches(tm)
+    add_leave_intervals(tm)
+    add_pair_variables(tm)
+    return tm

@@ -1,0 +1,156 @@
+"""The week a timetable is built for: its working days, who is present when, and each
+manager's quota of every block kind after leave is taken into account.
+
+Proration (issue 2: "a manager on leave gets his hours prorated"):
+- daily kinds (a block on each listed day) simply skip whole-day leave days;
+- a manager's presence fraction is the share of the week's working minutes not on leave;
+- single-manager weekly quotas scale with it (fixed-length sessions: round(sessions x f));
+- paired quotas are not scaled: a manager present less than the policy's
+  `pairs.exempt_below_presence` is exempt from paired work, everyone else does all of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from engine.domain import Department
+from engine.policy import WEEKDAYS, KindRule, Policy
+
+
+def round_half_up(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
+@dataclass(frozen=True)
+class Quota:
+    """How much of one weekly kind a manager must do."""
+
+    sessions_min: int
+    sessions_max: int
+    session_minutes_min: int
+    session_minutes_max: int
+    total_minutes: int
+
+    @property
+    def empty(self) -> bool:
+        return self.total_minutes == 0
+
+
+@dataclass(frozen=True)
+class WorkDay:
+    index: int
+    date: dt.date
+    weekday: str
+
+
+@dataclass
+class ManagerWeek:
+    """One manager's week: leave per day and the quotas that follow from it."""
+
+    manager_id: str
+    whole_day_leave: set[int] = field(default_factory=set)
+    partial_leave: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    presence: float = 1.0
+    exempt_from_pairs: bool = False
+    quotas: dict[str, Quota] = field(default_factory=dict)
+
+    def works_on(self, day: int) -> bool:
+        return day not in self.whole_day_leave
+
+    def on_leave_during(self, day: int, start: int, end: int) -> bool:
+        if day in self.whole_day_leave:
+            return True
+        return any(ls < end and start < le for ls, le in self.partial_leave.get(day, []))
+
+
+@dataclass
+class WeekFrame:
+    policy: Policy
+    week_start: dt.date
+    days: list[WorkDay]
+    managers: dict[str, ManagerWeek]
+
+    @property
+    def paired_managers(self) -> list[str]:
+        return [m for m, mw in self.managers.items() if not mw.exempt_from_pairs and mw.presence > 0]
+
+
+def working_days(policy: Policy, week_start: dt.date) -> list[WorkDay]:
+    return [
+        WorkDay(i, week_start + dt.timedelta(days=WEEKDAYS.index(name)), name)
+        for i, name in enumerate(policy.working_days)
+    ]
+
+
+def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _weekly_quota(rule: KindRule, presence: float, grid: int) -> Quota:
+    assert rule.sessions and rule.session_minutes and rule.total_minutes is not None
+    (smin, smax), (mmin, mmax) = rule.sessions, rule.session_minutes
+    if presence >= 1.0:
+        return Quota(smin, smax, mmin, mmax, rule.total_minutes)
+    if mmin == mmax:
+        sessions = round_half_up(smax * presence)
+        return Quota(sessions, sessions, mmin, mmax, sessions * mmin)
+    total = grid * round_half_up(rule.total_minutes * presence / grid)
+    if total == 0:
+        return Quota(0, 0, mmin, mmax, 0)
+    if total < mmin:
+        return Quota(1, 1, total, total, total)
+    return Quota(max(1, math.ceil(total / mmax)), min(smax, total // mmin), mmin, mmax, total)
+
+
+def build_week(department: Department, policy: Policy, week_start: dt.date) -> WeekFrame:
+    """Calendar, presence and quotas of every manager for the week starting `week_start`."""
+    days = working_days(policy, week_start)
+    by_date = {d.date: d.index for d in days}
+    day_minutes = policy.day.end - policy.day.start
+    managers: dict[str, ManagerWeek] = {m.id: ManagerWeek(m.id) for m in department.managers}
+    for leave in department.leave:
+        day = by_date.get(leave.date)
+        if day is None or leave.manager not in managers:
+            continue
+        mw = managers[leave.manager]
+        if leave.start is None or leave.end is None:
+            mw.whole_day_leave.add(day)
+            continue
+        start, end = max(leave.start, policy.day.start), min(leave.end, policy.day.end)
+        if start >= end:
+            continue
+        if start <= policy.day.start and end >= policy.day.end:
+            mw.whole_day_leave.add(day)
+        else:
+            mw.partial_leave.setdefault(day, []).append((start, end))
+    for mw in managers.values():
+        for day in list(mw.partial_leave):
+            if day in mw.whole_day_leave:
+                del mw.partial_leave[day]
+            else:
+                mw.partial_leave[day] = _merged(mw.partial_leave[day])
+        leave_minutes = len(mw.whole_day_leave) * day_minutes + sum(
+            end - start for spans in mw.partial_leave.values() for start, end in spans
+        )
+        total_minutes = day_minutes * len(days)
+        mw.presence = (total_minutes - leave_minutes) / total_minutes if total_minutes else 0.0
+        mw.exempt_from_pairs = mw.presence < policy.pairs.exempt_below_presence
+        for kind, rule in policy.kinds.items():
+            if rule.is_daily:
+                continue
+            if rule.group == "pair":
+                if mw.exempt_from_pairs or mw.presence == 0:
+                    mw.quotas[kind] = Quota(0, 0, *rule.session_minutes or (0, 0), 0)  # type: ignore[misc]
+                else:
+                    mw.quotas[kind] = _weekly_quota(rule, 1.0, policy.grid_minutes)
+            elif rule.group == "single":
+                mw.quotas[kind] = _weekly_quota(rule, mw.presence, policy.grid_minutes)
+    return WeekFrame(policy, week_start, days, managers)
