@@ -9,6 +9,7 @@ problem's.
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import pyvrp
@@ -86,14 +87,18 @@ def solve(
             ],
         )
     remaining = max(time_limit_s - (time.perf_counter() - started), 0.0)
-    result = pyvrp.solve(
-        data,
-        stop=MaxRuntime(remaining),
-        seed=seed,
-        collect_stats=False,
-        display=False,
-        initial_solution=warm_start,
-    )
+    # PyVRP warns (e.g. a penalty at its bound) instead of returning it;
+    # solvers never print, so its warnings travel in the result instead.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = pyvrp.solve(
+            data,
+            stop=MaxRuntime(remaining),
+            seed=seed,
+            collect_stats=False,
+            display=False,
+            initial_solution=warm_start,
+        )
     routes = [
         (route.vehicle_type(), [stop.idx for stop in route.schedule() if stop.is_client()])
         for route in result.best.routes()
@@ -104,5 +109,8 @@ def solve(
         solver=SOLVER_NAME,
         runtime_s=time.perf_counter() - started,
         iterations=result.num_iterations,
-        extra={"solver_says_feasible": result.best.is_feasible()},
+        extra={
+            "solver_says_feasible": result.best.is_feasible(),
+            "warnings": sorted({" ".join(str(w.message).split()) for w in caught}),
+        },
     )
