@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import runpy
 from pathlib import Path
 
 import openpyxl
@@ -20,6 +21,7 @@ from engine.load import (
 )
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+POIS = Path(__file__).resolve().parents[2] / "shared" / "geo" / "chengdu_pois.csv"
 
 MANAGERS = [
     {"id": "m01", "name": "张伟", "years": "12", "skills": "difficult;showcase"},
@@ -400,12 +402,26 @@ def test_writing_is_byte_stable(tmp_path: Path, department_folder: Path) -> None
     assert (tmp_path / "a" / "retailers.csv").read_bytes().startswith(b"\xef\xbb\xbfid,name,lat")
 
 
-@pytest.mark.skipif(not (SAMPLE / "retailers.csv").exists(), reason="sample not generated yet")
 def test_sample_department_loads_without_problems() -> None:
-    """data/sample loads cleanly: 13 managers, 2,000+ retailers, every territory 100-400 retailers."""
+    """data/sample loads cleanly: 13 managers with 100-400 retailers each, 2,000+ in all, leave in
+    the week of 2026-11-23, and at least 4 POS targets and 2 promotion stores per manager."""
     department, policy = load_department_with_policy(SAMPLE)
     assert policy.name == "15-13-7"
     assert len(department.managers) == 13
     assert len(department.retailers) >= 2000
     for manager in department.managers:
-        assert 100 <= len(department.territory(manager.id)) <= 400
+        territory = department.territory(manager.id)
+        assert 100 <= len(territory) <= 400
+        assert sum(r.pos_target for r in territory) >= 4
+        assert sum(r.promo_store for r in territory) >= 2
+    assert Leave(manager="m06", date=dt.date(2026, 11, 25)) in department.leave
+
+
+@pytest.mark.skipif(not POIS.exists(), reason="needs ../shared/geo/chengdu_pois.csv")
+def test_sample_regenerates_byte_identical(tmp_path: Path) -> None:
+    """data/generate_sample.py writes exactly the committed data/sample files (seeded, reproducible)."""
+    generator = runpy.run_path(str(SAMPLE.parent / "generate_sample.py"))
+    department = generator["build_department"](generator["read_pois"](POIS))
+    write_department(department, tmp_path)
+    for name in ("department.toml", "managers.csv", "retailers.csv", "leave.csv", "history.csv"):
+        assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
