@@ -463,6 +463,8 @@ def _department_and_policy(
         elif "policy" in settings:
             policy = _resolve_policy(str(settings["policy"]), policy_folder, sources.meta, "policy", problems)
     rows = {name: _table_rows(name, tables, sources, problems) for name in TABLE_FORMATS}
+    # Ids of manager rows with a bad value still count as known, so that their retailers
+    # are not reported as orphans on top of the one real problem.
     manager_ids = {
         cells.raw("id") for cells in _each_row(rows["managers"], sources.file("managers"), problems)
     } - {""}
