@@ -46,6 +46,9 @@ RULES: dict[str, Rule] = {
         Rule("pairing", True, "SPEC §2",
              "every manager who is present has a partner for the week (one group of three if the "
              "head-count is odd)"),
+        Rule("unknown_reference", True, "SPEC §6",
+             "every manager, partner, retailer and duty a timetable names belongs to the department "
+             "and its policy"),
         Rule("senior_newcomer", False, "SPEC §2, §6", "seniors are paired with newcomers"),
         Rule("repeated_partner", False, "SPEC §6", "partners are not repeated from recent weeks"),
         Rule("pair_distance", False, "SPEC §6", "paired managers work territories close to each other"),
