@@ -1,0 +1,1066 @@
+"""An independent judge of a weekly timetable (SPEC §2-3, §6).
+
+`check_timetable` reads a timetable as plain data — the JSON contract of
+`fieldweek timetable --json`, or a `Timetable` — and lists every hard rule it
+breaks, in words a market manager understands. It works from the policy and the
+department alone and shares no code with the CP-SAT model on purpose: a mistake in
+the model must not be able to hide in its own check. A timetable typed by hand is
+judged the same way as one the solver wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+
+from pydantic import ValidationError
+
+from engine.domain import Block, Department, Timetable
+from engine.errors import InputError, Problem
+from engine.policy import WEEKDAYS, KindRule, Policy, format_clock
+from engine.rules import KIND_RULE, RULES
+
+UNKNOWN_REFERENCE = "unknown_reference"
+NOT_SCHEDULED = ("infeasible", "unknown")
+WHOLE_DAY = (0, 24 * 60)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: which rule, whose week, when, and what is wrong in plain words.
+
+    `manager`, `date` and `time` are None when the problem is not tied to one manager,
+    day or time span (e.g. the department has no site study at all).
+    """
+
+    rule: str
+    manager: str | None
+    date: dt.date | None
+    time: str | None
+    message: str
+
+    def as_dict(self) -> dict:
+        """The violation as JSON-ready data (the date as YYYY-MM-DD)."""
+        data = asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        return data
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A block as the checker reads it: partners reduced to known managers."""
+
+    manager: str
+    date: dt.date
+    kind: str
+    start: int
+    end: int
+    partners: frozenset[str]
+    retailer: str | None
+
+    @property
+    def minutes(self) -> int:
+        return max(0, self.end - self.start)
+
+    @property
+    def slot(self) -> tuple[dt.date, int, int]:
+        return (self.date, self.start, self.end)
+
+
+@dataclass(frozen=True)
+class _Quota:
+    """What a manager owes of one weekly kind: total minutes, session count and length."""
+
+    total: int
+    fewest: int
+    most: int
+    shortest: int
+    longest: int
+
+
+def check_timetable(
+    department: Department, policy: Policy, timetable: dict | Timetable
+) -> list[Violation]:
+    """Every hard rule the timetable breaks under `policy`; an empty list means valid.
+
+    A timetable whose status is infeasible or unknown and that has no blocks is not
+    judged (there is nothing to judge: the caller reports the status). A dict that is
+    not a timetable at all (a missing field, an unknown kind, a time like 25:00)
+    raises `InputError` naming every bad value.
+    """
+    parsed = _parse(timetable)
+    if parsed.status in NOT_SCHEDULED and not parsed.blocks:
+        return []
+    return _Checker(department, policy, parsed).run()
+
+
+def hours_by_kind(timetable: dict | Timetable) -> dict[str, dict[str, int]]:
+    """Minutes planned per manager and kind, lunch included: {manager: {kind: minutes}}.
+
+    Managers listed on the timetable without any block appear with an empty mapping.
+    """
+    parsed = _parse(timetable)
+    minutes: dict[str, dict[str, int]] = {ref.id: {} for ref in parsed.managers}
+    for block in parsed.blocks:
+        per_kind = minutes.setdefault(block.manager, {})
+        per_kind[block.kind] = per_kind.get(block.kind, 0) + max(0, block.end - block.start)
+    return minutes
+
+
+def _parse(timetable: dict | Timetable) -> Timetable:
+    if isinstance(timetable, Timetable):
+        return timetable
+    try:
+        return Timetable.model_validate(timetable)
+    except ValidationError as exc:
+        raise InputError(
+            [
+                Problem(
+                    file="timetable",
+                    column=".".join(str(part) for part in err["loc"]) or None,
+                    message=err["msg"].removeprefix("Value error, "),
+                )
+                for err in exc.errors()
+            ]
+        ) from None
+
+
+def _span(start: int, end: int) -> str:
+    return f"{format_clock(start)}–{format_clock(end)}"
+
+
+def _day(date: dt.date) -> str:
+    return f"{date:%a} {date.isoformat()}"
+
+
+def _names(ids: Iterable[str]) -> str:
+    ordered = sorted(ids)
+    return ", ".join(ordered) if ordered else "nobody"
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 session', '2 sessions'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _round_half_up(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
+
+
+def _overlaps(start: int, end: int, other_start: int, other_end: int) -> bool:
+    return start < other_end and other_start < end
+
+
+def _percent(fraction: Fraction) -> str:
+    return f"{float(fraction) * 100:.0f}%"
+
+
+class _Checker:
+    """One judgement of one timetable; each `_check_*` method adds what it finds."""
+
+    def __init__(self, department: Department, policy: Policy, timetable: Timetable):
+        self.department = department
+        self.policy = policy
+        self.timetable = timetable
+        self.found: list[Violation] = []
+        self.managers = [m.id for m in department.managers]
+        self.known_managers = set(self.managers)
+        self.retailers = {r.id: r for r in department.retailers}
+        start = timetable.week_start
+        self.working_dates: dict[dt.date, str] = {
+            start + dt.timedelta(days=WEEKDAYS.index(day)): day for day in policy.working_days
+        }
+        self.leave: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
+        for entry in department.leave:
+            span = WHOLE_DAY if entry.whole_day else (entry.start, entry.end)
+            self.leave[(entry.manager, entry.date)].append(span)
+        self.presence = {m: self._presence(m) for m in self.managers}
+        self.blocks: list[_Block] = []
+        self.groups: dict[str, frozenset[str]] = {}
+
+    # -- the whole judgement ------------------------------------------------------
+
+    def run(self) -> list[Violation]:
+        self._check_week_and_references()
+        self._check_placement()
+        self._check_no_overlap()
+        self._check_leave()
+        self._check_lunch()
+        for kind, rule in self.policy.kinds.items():
+            if rule.group == "department":
+                self._check_department_kind(kind, rule)
+            elif rule.group == "pair":
+                self._check_paired_hours(kind, rule)
+            elif rule.is_daily:
+                self._check_daily_kind(kind, rule)
+            else:
+                self._check_weekly_kind(kind, rule)
+        self._check_pairing()
+        self._check_retailers()
+        return sorted(
+            self.found,
+            key=lambda v: (v.manager or "", v.date or dt.date.min, v.time or "", v.rule, v.message),
+        )
+
+    def _report(
+        self,
+        rule: str,
+        message: str,
+        manager: str | None = None,
+        date: dt.date | None = None,
+        time: str | None = None,
+    ) -> None:
+        assert rule in RULES, f"unregistered rule id {rule}"
+        self.found.append(Violation(rule, manager, date, time, message))
+
+    # -- presence and leave -------------------------------------------------------
+
+    def _leave_in_day(self, manager: str, date: dt.date) -> int:
+        """Minutes of leave inside the working day, overlapping leave counted once."""
+        day = self.policy.day
+        clipped = sorted(
+            (max(s, day.start), min(e, day.end))
+            for s, e in self.leave.get((manager, date), [])
+            if min(e, day.end) > max(s, day.start)
+        )
+        covered, reach = 0, day.start
+        for start, end in clipped:
+            start = max(start, reach)
+            if end > start:
+                covered += end - start
+                reach = end
+        return covered
+
+    def _presence(self, manager: str) -> Fraction:
+        day_minutes = self.policy.day.end - self.policy.day.start
+        total = day_minutes * len(self.working_dates)
+        away = sum(self._leave_in_day(manager, date) for date in self.working_dates)
+        return Fraction(total - away, total)
+
+    def _away_all_day(self, manager: str, date: dt.date) -> bool:
+        return WHOLE_DAY in self.leave.get((manager, date), [])
+
+    def _on_leave_during(self, manager: str, date: dt.date, start: int, end: int) -> bool:
+        return any(_overlaps(start, end, s, e) for s, e in self.leave.get((manager, date), []))
+
+    def _could_fit(
+        self,
+        manager: str,
+        date: dt.date,
+        minutes: int,
+        earliest: int,
+        latest_start: int | None,
+        latest_end: int,
+    ) -> bool:
+        """Whether a block of `minutes` fits the window that day around the manager's leave."""
+        grid, day = self.policy.grid_minutes, self.policy.day
+        first = math.ceil(max(earliest, day.start) / grid) * grid
+        last = min(latest_end, day.end) - minutes
+        if latest_start is not None:
+            last = min(last, latest_start)
+        return any(
+            not self._on_leave_during(manager, date, start, start + minutes)
+            for start in range(first, last + 1, grid)
+        )
+
+    # -- labels ------------------------------------------------------------------
+
+    def _label(self, kind: str) -> str:
+        """The kind's English label in running text: 'Site study (department)' -> 'site study'."""
+        if kind == "lunch":
+            return "lunch"
+        rule = self.policy.kinds.get(kind)
+        text = rule.label_en if rule else kind.replace("_", " ")
+        if text.endswith(")") and " (" in text:
+            text = text[: text.rindex(" (")]
+        if len(text) > 1 and not text[1].isupper():
+            text = text[0].lower() + text[1:]
+        return text
+
+    def _describe(self, block: _Block) -> str:
+        return f"{self._label(block.kind)} on {_day(block.date)} {_span(block.start, block.end)}"
+
+    def _report_block(self, rule: str, block: _Block, message: str) -> None:
+        self._report(rule, message, block.manager, block.date, _span(block.start, block.end))
+
+    # -- rule 10 and the week itself ---------------------------------------------
+
+    def _check_week_and_references(self) -> None:
+        timetable = self.timetable
+        if timetable.week_start.weekday() != 0:
+            self._report(
+                "working_hours",
+                f"the week starts on {_day(timetable.week_start)}; "
+                "a timetable week starts on a Monday",
+                date=timetable.week_start,
+            )
+        if timetable.department != self.department.name:
+            self._report(
+                UNKNOWN_REFERENCE,
+                f"the timetable is for department {timetable.department!r}, "
+                f"not {self.department.name!r}",
+            )
+        for ref in timetable.managers:
+            if ref.id not in self.known_managers:
+                self._report(
+                    UNKNOWN_REFERENCE,
+                    f"the timetable lists manager {ref.id} ({ref.name}), "
+                    "who is not in the department",
+                    ref.id,
+                )
+        duty_names = {duty.name for duty in self.policy.duties}
+        for duty in timetable.duties:
+            if duty.manager not in self.known_managers:
+                self._report(
+                    UNKNOWN_REFERENCE,
+                    f"duty {duty.duty!r} goes to {duty.manager}, who is not in the department",
+                    duty.manager,
+                )
+            if duty.duty not in duty_names:
+                self._report(
+                    UNKNOWN_REFERENCE,
+                    f"{duty.manager} has duty {duty.duty!r}, which the policy does not define",
+                    duty.manager,
+                )
+        for block in timetable.blocks:
+            self._take_block(block)
+
+    def _take_block(self, block: Block) -> None:
+        where = {"date": block.date, "time": _span(block.start, block.end)}
+        what = f"{self._label(block.kind)} on {_day(block.date)} {where['time']}"
+        if block.manager not in self.known_managers:
+            self._report(
+                UNKNOWN_REFERENCE,
+                f"{block.manager} has {what}, "
+                f"but {block.manager} is not a manager of the department",
+                block.manager,
+                **where,
+            )
+            return
+        strangers = sorted(set(block.with_) - self.known_managers)
+        if strangers:
+            self._report(
+                UNKNOWN_REFERENCE,
+                f"{block.manager}'s {what} is with {_names(strangers)}, "
+                "who are not managers of the department",
+                block.manager,
+                **where,
+            )
+        if block.retailer is not None and block.retailer not in self.retailers:
+            self._report(
+                UNKNOWN_REFERENCE,
+                f"{block.manager}'s {what} is at retailer {block.retailer}, "
+                "who is not a retailer of the department",
+                block.manager,
+                **where,
+            )
+        self.blocks.append(
+            _Block(
+                manager=block.manager,
+                date=block.date,
+                kind=block.kind,
+                start=block.start,
+                end=block.end,
+                partners=frozenset(block.with_) & self.known_managers,
+                retailer=block.retailer,
+            )
+        )
+
+    # -- rule 1: working days, grid, day and kind windows --------------------------
+
+    def _check_placement(self) -> None:
+        policy = self.policy
+        day, grid = policy.day, policy.grid_minutes
+        week_start = self.timetable.week_start
+        for block in self.blocks:
+            kind_rule_id = KIND_RULE[block.kind]
+            if block.date not in self.working_dates:
+                if week_start <= block.date < week_start + dt.timedelta(days=7):
+                    why = f"not a working day (the policy works {', '.join(policy.working_days)})"
+                else:
+                    why = f"outside the week starting {_day(week_start)}"
+                self._report_block(
+                    "working_hours", block, f"{block.manager} has {self._describe(block)}, {why}"
+                )
+            if block.start >= block.end:
+                self._report_block(
+                    "working_hours",
+                    block,
+                    f"{block.manager}'s {self._describe(block)} does not end after it starts",
+                )
+            if block.start % grid or block.end % grid:
+                self._report_block(
+                    "working_hours",
+                    block,
+                    f"{block.manager}'s {self._describe(block)} "
+                    f"is off the policy's {grid}-min grid",
+                )
+            if block.kind == "lunch":
+                window = (policy.lunch.earliest, None, policy.lunch.latest_end)
+                if policy.lunch.during_visit:
+                    self._report_block(
+                        "lunch",
+                        block,
+                        f"{block.manager} has a separate lunch on {_day(block.date)}, "
+                        "but under this policy lunch is taken on the road inside the visit block",
+                    )
+            elif block.kind in policy.kinds:
+                rule = policy.kinds[block.kind]
+                window = (rule.earliest_start, rule.latest_start, rule.latest_end)
+            else:
+                self._report_block(
+                    kind_rule_id,
+                    block,
+                    f"{block.manager} has {self._describe(block)}, but the policy plans no "
+                    f"{self._label(block.kind)}",
+                )
+                window = (day.start, None, day.end)
+            self._check_window(block, kind_rule_id, *window)
+
+    def _check_window(
+        self, block: _Block, rule_id: str, earliest: int, latest_start: int | None, latest_end: int
+    ) -> None:
+        """Day bounds are `working_hours`; a kind's own, narrower window is the kind's rule."""
+        day = self.policy.day
+        who = f"{block.manager}'s {self._describe(block)}"
+        if block.start < day.start:
+            self._report_block(
+                "working_hours",
+                block,
+                f"{who} starts before the working day starts at {format_clock(day.start)}",
+            )
+        elif block.start < earliest:
+            self._report_block(
+                rule_id,
+                block,
+                f"{who} starts before {format_clock(earliest)}, "
+                "the earliest the policy allows for it",
+            )
+        if block.end > day.end:
+            self._report_block(
+                "working_hours",
+                block,
+                f"{who} ends after the working day ends at {format_clock(day.end)}",
+            )
+        elif block.end > latest_end:
+            self._report_block(
+                rule_id,
+                block,
+                f"{who} ends after {format_clock(latest_end)}, the latest the policy allows for it",
+            )
+        if latest_start is not None and block.start > latest_start:
+            self._report_block(
+                rule_id,
+                block,
+                f"{who} starts at {format_clock(block.start)}; the policy asks it to start by "
+                f"{format_clock(latest_start)}",
+            )
+
+    # -- rule 2: one place at a time, with riding time -------------------------------
+
+    def _place(self, kind: str) -> str | None:
+        rule = self.policy.kinds.get(kind)
+        return rule.place if rule else None
+
+    def _riding_minutes(self, kind: str, other: str) -> int:
+        places = {self._place(kind), self._place(other)}
+        if None in places:
+            return 0
+        if places == {"field", "office"}:
+            return self.policy.travel.office_field_buffer_min
+        if places == {"field"}:
+            return self.policy.travel.field_transfer_min
+        return 0
+
+    def _check_no_overlap(self) -> None:
+        days: dict[tuple[str, dt.date], list[_Block]] = defaultdict(list)
+        for block in self.blocks:
+            if block.start < block.end:
+                days[(block.manager, block.date)].append(block)
+        for (manager, date), blocks in days.items():
+            blocks.sort(key=lambda b: (b.start, b.end))
+            for index, first in enumerate(blocks):
+                for second in blocks[index + 1 :]:
+                    where = {"date": date, "time": _span(first.start, max(first.end, second.end))}
+                    pieces = (
+                        f"{self._label(first.kind)} {_span(first.start, first.end)} and "
+                        f"{self._label(second.kind)} {_span(second.start, second.end)}"
+                    )
+                    if second.start < first.end:
+                        self._report(
+                            "no_overlap",
+                            f"{manager}'s {pieces} on {_day(date)} overlap",
+                            manager,
+                            **where,
+                        )
+                        continue
+                    gap, needed = (
+                        second.start - first.end,
+                        self._riding_minutes(first.kind, second.kind),
+                    )
+                    if gap < needed:
+                        self._report(
+                            "no_overlap",
+                            f"{manager} has {pieces} on {_day(date)} with {gap} min between them; "
+                            f"riding from one to the other needs {needed} min",
+                            manager,
+                            **where,
+                        )
+
+    # -- rule 3: nothing during leave ----------------------------------------------
+
+    def _check_leave(self) -> None:
+        for block in self.blocks:
+            for start, end in self.leave.get((block.manager, block.date), []):
+                if _overlaps(block.start, block.end, start, end):
+                    when = "all day" if (start, end) == WHOLE_DAY else f"from {_span(start, end)}"
+                    self._report_block(
+                        "leave",
+                        block,
+                        f"{block.manager} is on leave {when} on {_day(block.date)} but has "
+                        f"{self._label(block.kind)} {_span(block.start, block.end)}",
+                    )
+                    break
+
+    # -- rule 5: lunch ---------------------------------------------------------------
+
+    def _check_lunch(self) -> None:
+        lunch = self.policy.lunch
+        if lunch.during_visit:
+            return  # separate lunch blocks were reported with the placement
+        window = (
+            f"{lunch.minutes} min between {format_clock(lunch.earliest)} "
+            f"and {format_clock(lunch.latest_end)}"
+        )
+        for manager in self.managers:
+            for date in self.working_dates:
+                if self._away_all_day(manager, date):
+                    continue
+                lunches = [
+                    b
+                    for b in self.blocks
+                    if b.manager == manager and b.date == date and b.kind == "lunch"
+                ]
+                # A leave inside the lunch window makes lunch that day optional.
+                optional = self._on_leave_during(manager, date, lunch.earliest, lunch.latest_end)
+                if not lunches and not optional:
+                    self._report(
+                        "lunch",
+                        f"{manager} has no lunch on {_day(date)}; the policy asks {window}",
+                        manager,
+                        date,
+                    )
+                if len(lunches) > 1:
+                    self._report(
+                        "lunch",
+                        f"{manager} has {len(lunches)} lunches on {_day(date)}; "
+                        "the policy asks one",
+                        manager,
+                        date,
+                    )
+                for block in lunches:
+                    if block.minutes != lunch.minutes:
+                        self._report_block(
+                            "lunch",
+                            block,
+                            f"{manager}'s lunch on {_day(date)} lasts {block.minutes} min; "
+                            f"the policy asks {lunch.minutes}",
+                        )
+
+    # -- rule 4: daily kinds -----------------------------------------------------------
+
+    def _check_daily_kind(self, kind: str, rule: KindRule) -> None:
+        rule_id, label = KIND_RULE[kind], self._label(kind)
+        per_day = rule.per_day_minutes or {}
+        for manager in self.managers:
+            self._check_alone(manager, kind)
+            for date, weekday in self.working_dates.items():
+                if self._away_all_day(manager, date):
+                    continue  # a block on that day is a leave violation, reported once there
+                blocks = [
+                    b
+                    for b in self.blocks
+                    if b.manager == manager and b.date == date and b.kind == kind
+                ]
+                minutes = per_day.get(weekday)
+                if minutes is None:
+                    days = ", ".join(d for d in per_day if d in self.working_dates.values())
+                    for block in blocks:
+                        self._report_block(
+                            rule_id,
+                            block,
+                            f"{manager} has {self._describe(block)}; "
+                            f"the policy plans {label} on {days} only",
+                        )
+                    continue
+                if not blocks:
+                    # A partial leave can leave no room for the block; then it is not owed.
+                    if self._could_fit(
+                        manager,
+                        date,
+                        minutes,
+                        rule.earliest_start,
+                        rule.latest_start,
+                        rule.latest_end,
+                    ):
+                        self._report(
+                            rule_id,
+                            f"{manager} has no {label} on {_day(date)}; "
+                            f"the policy asks {minutes} min",
+                            manager,
+                            date,
+                        )
+                elif len(blocks) > 1:
+                    self._report(
+                        rule_id,
+                        f"{manager} has {len(blocks)} blocks of {label} on {_day(date)}; "
+                        f"the policy asks one block of {minutes} min",
+                        manager,
+                        date,
+                    )
+                elif blocks[0].minutes != minutes:
+                    self._report_block(
+                        rule_id,
+                        blocks[0],
+                        f"{manager} has {blocks[0].minutes} min of {label} "
+                        f"on {_day(date)}; the policy asks {minutes}",
+                    )
+
+    def _check_alone(self, manager: str, kind: str) -> None:
+        for block in self.blocks:
+            if block.manager == manager and block.kind == kind and block.partners:
+                self._report_block(
+                    KIND_RULE[kind],
+                    block,
+                    f"{manager}'s {self._describe(block)} lists {_names(block.partners)} "
+                    "as partners; "
+                    f"{self._label(kind)} is done alone",
+                )
+
+    # -- rule 4: weekly kinds of one manager, prorated by presence ----------------------
+
+    def _prorated_quota(self, rule: KindRule, presence: Fraction) -> _Quota:
+        (fewest, most), (shortest, longest) = rule.sessions, rule.session_minutes
+        total = rule.total_minutes or 0
+        if presence == 1:
+            return _Quota(total, fewest, most, shortest, longest)
+        if shortest == longest:
+            # Fixed-length sessions: the sessions are prorated, not the minutes.
+            sessions = _round_half_up(Fraction(total, shortest) * presence)
+            return _Quota(sessions * shortest, sessions, sessions, shortest, shortest)
+        grid = self.policy.grid_minutes
+        owed = grid * _round_half_up(total * presence / grid)
+        if owed == 0:
+            return _Quota(0, 0, 0, shortest, longest)
+        if owed < shortest:
+            return _Quota(owed, 1, 1, owed, owed)
+        return _Quota(
+            owed, max(1, math.ceil(owed / longest)), min(most, owed // shortest), shortest, longest
+        )
+
+    def _check_weekly_kind(self, kind: str, rule: KindRule) -> None:
+        for manager in self.managers:
+            self._check_alone(manager, kind)
+            presence = self.presence[manager]
+            note = "" if presence == 1 else f" (prorated: present {_percent(presence)} of the week)"
+            self._check_sessions(manager, kind, rule, self._prorated_quota(rule, presence), note)
+
+    def _check_sessions(
+        self, manager: str, kind: str, rule: KindRule, quota: _Quota, note: str
+    ) -> None:
+        """Total minutes, number and length of sessions, days apart, sessions a day."""
+        rule_id, label = KIND_RULE[kind], self._label(kind)
+        blocks = [b for b in self.blocks if b.manager == manager and b.kind == kind]
+        total = sum(b.minutes for b in blocks)
+        if total != quota.total:
+            self._report(
+                rule_id,
+                f"{manager} has {total} min of {label} this week; "
+                f"the policy asks {quota.total}{note}",
+                manager,
+            )
+        if not quota.fewest <= len(blocks) <= quota.most:
+            asked = (
+                str(quota.fewest)
+                if quota.fewest == quota.most
+                else f"{quota.fewest} to {quota.most}"
+            )
+            self._report(
+                rule_id,
+                f"{manager} has {_count(len(blocks), 'session')} of {label} this week; "
+                f"the policy asks {asked}{note}",
+                manager,
+            )
+        for block in blocks:
+            if not quota.shortest <= block.minutes <= quota.longest:
+                asked = (
+                    f"{quota.shortest} min"
+                    if quota.shortest == quota.longest
+                    else f"{quota.shortest}–{quota.longest} min"
+                )
+                self._report_block(
+                    rule_id,
+                    block,
+                    f"{manager}'s {self._describe(block)} lasts "
+                    f"{block.minutes} min; a session of {label} lasts {asked}",
+                )
+        per_date = Counter(b.date for b in blocks)
+        limit = 1 if rule.different_days else rule.max_per_day
+        for date, count in sorted(per_date.items()):
+            if limit is not None and count > limit:
+                asked = "on different days" if limit == 1 else f"at most {limit} a day"
+                self._report(
+                    rule_id,
+                    f"{manager} has {count} sessions of {label} on {_day(date)}; "
+                    f"the policy asks them {asked}",
+                    manager,
+                    date,
+                )
+
+    # -- rules 4 and 6: paired kinds --------------------------------------------------
+
+    def _exempt(self, manager: str) -> bool:
+        return self.presence[manager] < Fraction(str(self.policy.pairs.exempt_below_presence))
+
+    def _check_paired_hours(self, kind: str, rule: KindRule) -> None:
+        for manager in self.managers:
+            if self._exempt(manager):
+                continue  # paired blocks of an exempt manager are a pairing violation
+            quota = _Quota(rule.total_minutes or 0, *rule.sessions, *rule.session_minutes)
+            self._check_sessions(manager, kind, rule, quota, "")
+
+    def _check_pairing(self) -> None:
+        paired_kinds = [k for k, r in self.policy.kinds.items() if r.group == "pair"]
+        if not paired_kinds:
+            return
+        threshold = _percent(Fraction(str(self.policy.pairs.exempt_below_presence)))
+        paired = [m for m in self.managers if not self._exempt(m)]
+        declared: dict[str, set[frozenset[str]]] = {m: set() for m in self.managers}
+        for block in self.blocks:
+            if block.kind not in paired_kinds:
+                continue
+            if self._exempt(block.manager):
+                self._report_block(
+                    "pairing",
+                    block,
+                    f"{block.manager} is present {_percent(self.presence[block.manager])} "
+                    "of the week, "
+                    f"below the {threshold} needed to be paired, yet has {self._describe(block)}",
+                )
+                continue
+            if block.manager in block.partners:
+                self._report_block(
+                    "pairing",
+                    block,
+                    f"{block.manager}'s {self._describe(block)} "
+                    "lists the manager as their own partner",
+                )
+            declared[block.manager].add(block.partners | {block.manager})
+        for manager in paired:
+            groups = declared[manager]
+            if not groups:
+                self._report("pairing", f"{manager} works in no pair this week", manager)
+            elif len(groups) > 1:
+                partners = "; ".join(_names(g - {manager}) for g in sorted(groups, key=sorted))
+                self._report(
+                    "pairing",
+                    f"{manager} works with different partners during the week "
+                    f"({partners}); a group stays together for the whole week",
+                    manager,
+                )
+            else:
+                self.groups[manager] = next(iter(groups))
+        settled: set[frozenset[str]] = set()
+        for manager, group in self.groups.items():
+            fits = True
+            for partner in sorted(group - {manager}):
+                if self._exempt(partner):
+                    fits = False
+                    self._report(
+                        "pairing",
+                        f"{manager} is paired with {partner}, who is present "
+                        f"{_percent(self.presence[partner])} of the week, below the {threshold} "
+                        "needed to be paired",
+                        manager,
+                    )
+                elif self.groups.get(partner) != group:
+                    fits = False
+                    theirs = self.groups.get(partner)
+                    says = (
+                        f"works with {_names(theirs - {partner})}"
+                        if theirs
+                        else "has no single group"
+                    )
+                    self._report(
+                        "pairing",
+                        f"{manager} works with {_names(group - {manager})}, but {partner} {says}",
+                        manager,
+                    )
+            if fits:
+                settled.add(group)
+        self._check_group_sizes(paired, settled)
+        for group in settled:
+            for kind in paired_kinds:
+                self._check_together(group, kind)
+
+    def _check_group_sizes(self, paired: list[str], groups: set[frozenset[str]]) -> None:
+        odd = self.policy.pairs.odd_headcount
+        if len(paired) == 1 and odd == "trio":
+            self._report(
+                "pairing",
+                f"only {paired[0]} is present enough to be paired; a pair needs two managers",
+            )
+            return
+        leftover_size = {"trio": 3, "solo": 1}[odd] if len(paired) % 2 else None
+        leftovers = sorted((g for g in groups if len(g) != 2), key=sorted)
+        for group in leftovers:
+            members = _names(group)
+            if len(group) != leftover_size:
+                why = (
+                    "an even number of managers is paired, so everyone works in pairs"
+                    if leftover_size is None
+                    else "the odd one out joins a pair as a group of three"
+                    if leftover_size == 3
+                    else "the odd one out works alone"
+                )
+                together = "works alone" if len(group) == 1 else f"work as a group of {len(group)}"
+                self._report("pairing", f"{members} {together}; {why}")
+        if leftover_size is not None and sum(len(g) == leftover_size for g in leftovers) > 1:
+            self._report(
+                "pairing",
+                f"there are several groups of {leftover_size}; "
+                "only one is allowed, for the odd one out",
+            )
+
+    def _check_together(self, group: frozenset[str], kind: str) -> None:
+        """Every session of the kind is shared by the whole group, at one store for all."""
+        slots: dict[str, dict[tuple, _Block]] = {
+            m: {b.slot: b for b in self.blocks if b.manager == m and b.kind == kind} for m in group
+        }
+        for manager in sorted(group):
+            for slot, block in sorted(slots[manager].items()):
+                missing = sorted(m for m in group if slot not in slots[m])
+                if missing:
+                    self._report_block(
+                        "pairing",
+                        block,
+                        f"{manager} has {self._describe(block)}, but "
+                        f"{'partner' if len(missing) == 1 else 'partners'} {_names(missing)} "
+                        f"{'has' if len(missing) == 1 else 'have'} no such session; "
+                        "partners work at the same time",
+                    )
+                    continue
+                lead = min(group)
+                if manager != lead and block.retailer != slots[lead][slot].retailer:
+                    self._report_block(
+                        "pairing",
+                        block,
+                        f"{manager}'s {self._describe(block)} is at "
+                        f"{block.retailer or 'no store'}, but {lead} is at "
+                        f"{slots[lead][slot].retailer or 'no store'}; "
+                        "partners work at the same store",
+                    )
+
+    # -- rule 7: department kinds ----------------------------------------------------
+
+    def _check_department_kind(self, kind: str, rule: KindRule) -> None:
+        blocks = [b for b in self.blocks if b.kind == kind]
+        if rule.per_day_minutes is None:
+            anyone = any(self.presence[m] > 0 for m in self.managers)
+            self._check_occasion(
+                kind,
+                rule,
+                blocks,
+                rule.sessions,
+                rule.session_minutes,
+                rule.total_minutes or 0,
+                None,
+                anyone,
+            )
+            return
+        for date, weekday in self.working_dates.items():
+            day_blocks = [b for b in blocks if b.date == date]
+            minutes = rule.per_day_minutes.get(weekday)
+            if minutes is None:
+                for block in day_blocks:
+                    if not self._away_all_day(block.manager, date):
+                        self._report_block(
+                            KIND_RULE[kind],
+                            block,
+                            f"{block.manager} has "
+                            f"{self._describe(block)}; the policy plans none that day",
+                        )
+                continue
+            anyone = any(
+                not self._away_all_day(m, date)
+                and self._could_fit(
+                    m, date, minutes, rule.earliest_start, rule.latest_start, rule.latest_end
+                )
+                for m in self.managers
+            )
+            self._check_occasion(
+                kind, rule, day_blocks, (1, 1), (minutes, minutes), minutes, date, anyone
+            )
+
+    def _check_occasion(
+        self,
+        kind: str,
+        rule: KindRule,
+        blocks: list[_Block],
+        sessions: tuple[int, int],
+        lengths: tuple[int, int],
+        total: int,
+        date: dt.date | None,
+        owed: bool,
+    ) -> None:
+        """One meeting day, or the site-study week: shared slots, attended by all who are in."""
+        rule_id, label = KIND_RULE[kind], self._label(kind)
+        when = f"on {_day(date)}" if date else "this week"
+        by_slot: dict[tuple, list[_Block]] = defaultdict(list)
+        for block in blocks:
+            by_slot[block.slot].append(block)
+        # The best-attended slots are the department's; the rest are managers gone astray.
+        ranked = sorted(by_slot, key=lambda s: (-len({b.manager for b in by_slot[s]}), s))
+        fewest, most = sessions
+        main, stray = ranked[:most], ranked[most:]
+        if owed and len(main) < fewest:
+            if date:
+                found = f"there is no {label} {when}; the policy asks {lengths[0]} min"
+            else:
+                found = f"the department has {_count(len(main), 'slot')} of {label} {when}; "
+                found += f"the policy asks {fewest}"
+            self._report(rule_id, f"{found} with everyone together", date=date)
+        strays = {b.manager for s in stray for b in by_slot[s]}
+        for slot in stray:
+            for block in by_slot[slot]:
+                others = "; ".join(f"{_day(s[0])} {_span(s[1], s[2])}" for s in main)
+                self._report_block(
+                    rule_id,
+                    block,
+                    f"{block.manager} has {self._describe(block)}, apart from the rest of the "
+                    f"department ({others})",
+                )
+        shortest, longest = lengths
+        lengths_ok = True
+        for slot_date, start, end in main:
+            if not shortest <= end - start <= longest:
+                lengths_ok = False
+                asked = f"{shortest} min" if shortest == longest else f"{shortest}–{longest} min"
+                self._report(
+                    rule_id,
+                    f"the {label} on {_day(slot_date)} {_span(start, end)} lasts "
+                    f"{end - start} min; the policy asks {asked}",
+                    date=slot_date,
+                    time=_span(start, end),
+                )
+        planned = sum(end - start for _, start, end in main)
+        # Only a count and lengths within the rules can still add up wrong.
+        if lengths_ok and len(main) >= fewest and planned != total:
+            self._report(
+                rule_id,
+                f"the department has {planned} min of {label} {when}; the policy asks {total}",
+                date=date,
+            )
+        per_date = Counter(slot[0] for slot in main)
+        limit = 1 if rule.different_days else rule.max_per_day
+        for slot_date, count in sorted(per_date.items()):
+            if not date and limit is not None and count > limit:
+                self._report(
+                    rule_id,
+                    f"the department has {count} slots of {label} on "
+                    f"{_day(slot_date)}; the policy asks at most {limit} a day",
+                    date=slot_date,
+                )
+        for slot in main:
+            self._check_attendance(kind, slot, by_slot[slot], strays)
+
+    def _check_attendance(
+        self, kind: str, slot: tuple, blocks: list[_Block], strays: set[str]
+    ) -> None:
+        rule_id, label = KIND_RULE[kind], self._label(kind)
+        date, start, end = slot
+        attending = {b.manager for b in blocks}
+        for manager in self.managers:
+            if (
+                manager in attending
+                or manager in strays
+                or self._on_leave_during(manager, date, start, end)
+            ):
+                continue
+            self._report(
+                rule_id,
+                f"{manager} misses the {label} on {_day(date)} {_span(start, end)}",
+                manager,
+                date,
+                _span(start, end),
+            )
+        for block in blocks:
+            others = attending - {block.manager}
+            if block.partners != others:
+                self._report_block(
+                    rule_id,
+                    block,
+                    f"{block.manager}'s {self._describe(block)} lists {_names(block.partners)} "
+                    "as attending, but "
+                    + (
+                        f"the others there are {_names(others)}"
+                        if others
+                        else "nobody else is there"
+                    ),
+                )
+
+    # -- rules 6 and 8: where promotion and POS-project sessions happen ---------------
+
+    def _check_retailers(self) -> None:
+        used: dict[tuple[str, str], list[_Block]] = defaultdict(list)
+        for block in self.blocks:
+            rule = self.policy.kinds.get(block.kind)
+            if rule is None or rule.at is None:
+                continue
+            rule_id = KIND_RULE[block.kind]
+            wanted = "POS-target household" if rule.at == "pos_target" else "promotion store"
+            who = f"{block.manager}'s {self._describe(block)}"
+            if block.retailer is None:
+                self._report_block(
+                    rule_id, block, f"{who} names no retailer; it must be at a {wanted}"
+                )
+                continue
+            retailer = self.retailers.get(block.retailer)
+            if retailer is None:
+                continue  # reported as an unknown reference
+            if rule.group == "pair":
+                # The block's own partners; whether they are the right ones is `pairing`'s call.
+                owners = block.partners | {block.manager}
+            elif rule.group == "department":
+                owners = frozenset(self.managers)
+            else:
+                owners = frozenset({block.manager})
+            flagged = retailer.pos_target if rule.at == "pos_target" else retailer.promo_store
+            if not flagged:
+                self._report_block(
+                    rule_id,
+                    block,
+                    f"{who} is at {retailer.id} ({retailer.name}), which is not a {wanted}",
+                )
+            elif retailer.manager not in owners:
+                self._report_block(
+                    rule_id,
+                    block,
+                    f"{who} is at {retailer.id} ({retailer.name}) of "
+                    f"{retailer.manager}'s territory, not of {_names(owners)}",
+                )
+            if rule.at == "pos_target":
+                used[(block.manager, retailer.id)].append(block)
+        for (manager, retailer_id), blocks in sorted(used.items()):
+            if len(blocks) > 1:
+                self._report(
+                    KIND_RULE[blocks[0].kind],
+                    f"{manager} goes to household {retailer_id} in "
+                    f"{len(blocks)} sessions of {self._label(blocks[0].kind)} this week; "
+                    "each session needs a different household",
+                    manager,
+                )
