@@ -271,12 +271,10 @@ def add_lunches(tm: TimetableModel) -> None:
         for day in tm.frame.days:
             if not mw.works_on(day.index):
                 continue
-            # A partial leave over the lunch window may take the lunch with it.
-            optional = mw.on_leave_during(day.index, lunch.earliest, lunch.latest_end)
             latest_end = min(lunch.latest_end, tm.policy.day.end)
             window = (max(lunch.earliest, tm.policy.day.start), latest_end - lunch.minutes, latest_end)
             tm.lunches[(manager_id, day.index)] = _new_block(
-                tm, "lunch", manager_id, day.index, window, (lunch.minutes, lunch.minutes), optional,
+                tm, "lunch", manager_id, day.index, window, (lunch.minutes, lunch.minutes), True,
                 f"lunch,{manager_id},{day.weekday}")
 
 

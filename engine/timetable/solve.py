@@ -16,6 +16,8 @@ from ortools.sat.python import cp_model
 from engine.domain import Block, Conflict, Department, ManagerRef, Retailer, Timetable
 from engine.policy import Policy
 from engine.timetable.constraints import add_hard_rules
+from engine.timetable.decompose import decomposed_plan
+from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.duties import assign_duties
 from engine.timetable.explain import check_capacity, explain_with_assumptions
 from engine.timetable.model import BlockVar, TimetableModel, build_variables
@@ -62,9 +64,15 @@ class TimetableResult:
 @dataclass(frozen=True)
 class SolveParams:
     time_limit_s: float = 10.0
-    workers: int = 2
+    workers: int = 8
+    """CP-SAT portfolio size. More workers than cores still pays: the portfolio mixes
+    LP-based bounds with local search (see benchmarks/RESULTS.md)."""
     seed: int = 0
     explain_time_limit_s: float = 20.0
+    decompose: bool = True
+    """Build a first week group by group and hand it to the joint model as a hint."""
+    decompose_share: float = 0.4
+    """Share of the time limit the group-by-group first week may use."""
 
 
 class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
@@ -96,8 +104,13 @@ def solve_timetable(
     week_start: dt.date,
     params: SolveParams = SolveParams(),
     on_progress: Callable[[Progress], None] | None = None,
+    warm_start: Timetable | None = None,
 ) -> TimetableResult:
-    """The department's optimal week, or the conflicting rules when there is none."""
+    """The department's optimal week, or the conflicting rules when there is none.
+
+    `warm_start` (e.g. last week's plan, or the plan being re-planned) is given to the
+    solver as its starting point; otherwise large departments start from a week built
+    group by group (decompose.py)."""
     if week_start.weekday() != 0:
         raise ValueError(f"the week must start on a Monday; {week_start} is a {week_start:%A}")
     started = time.perf_counter()
@@ -114,16 +127,25 @@ def solve_timetable(
                                build_seconds=time.perf_counter() - started)
     add_hard_rules(tm)
     add_objective(tm)
+    start_plan: cp_model.CpSolver | None = None
+    if warm_start is not None:
+        hint_from_blocks(tm, warm_start.blocks)
+        start_plan = complete_hints(tm, params.time_limit_s / 4)
+    elif params.decompose and len(tm.frame.managers) > 1:
+        first_week = decomposed_plan(tm, params.time_limit_s * params.decompose_share)
+        if first_week is not None:
+            hint_from_blocks(tm, first_week)
+            start_plan = complete_hints(tm, params.time_limit_s / 4)
     build_seconds = time.perf_counter() - started
 
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = params.time_limit_s
+    solver.parameters.max_time_in_seconds = max(0.5, params.time_limit_s - build_seconds)
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     recorder = _ProgressRecorder(on_progress)
     code = solver.solve(tm.cp, recorder)
     status = STATUS_NAMES[code]
-    solve_seconds = round(solver.wall_time, 3)
+    solve_seconds = round(time.perf_counter() - started, 3)
 
     if code == cp_model.INFEASIBLE:
         conflicts = explain_with_assumptions(department, policy, week_start, params.explain_time_limit_s)
@@ -132,17 +154,23 @@ def solve_timetable(
         timetable = Timetable(status="infeasible", solve_seconds=solve_seconds,
                               conflicts=tuple(conflicts), **header)
         return TimetableResult(timetable, build_seconds=build_seconds)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start_plan is not None:
+        # The search found nothing better than where it started: keep the start.
+        bound = solver.best_objective_bound
+        solver, code, status = start_plan, cp_model.FEASIBLE, "feasible"
+    else:
+        bound = solver.best_objective_bound
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         timetable = Timetable(status="unknown", solve_seconds=solve_seconds, conflicts=(Conflict(
             rules=(), message=f"no timetable found within {params.time_limit_s:g} s; "
                               f"allow more time"),), **header)
         return TimetableResult(timetable, build_seconds=build_seconds, progress=recorder.progress)
 
-    blocks, notes = _extract_blocks(tm, solver)
+    blocks, notes = extract_blocks(tm, solver)
     timetable = Timetable(
         status=status,
         objective=solver.objective_value,
-        best_bound=solver.best_objective_bound,
+        best_bound=bound,
         solve_seconds=solve_seconds,
         blocks=tuple(blocks),
         duties=tuple(assign_duties(department, policy)),
@@ -169,7 +197,7 @@ def _present(solver: cp_model.CpSolver, block: BlockVar) -> bool:
     return bool(block.present) if isinstance(block.present, int) else solver.boolean_value(block.present)
 
 
-def _extract_blocks(tm: TimetableModel, solver: cp_model.CpSolver) -> tuple[list[Block], list[Conflict]]:
+def extract_blocks(tm: TimetableModel, solver: cp_model.CpSolver) -> tuple[list[Block], list[Conflict]]:
     grid = tm.grid
     dates = {d.index: d.date for d in tm.frame.days}
     partners = _groups(tm, solver)

@@ -4,7 +4,7 @@ manager's quota of every block kind after leave is taken into account.
 Proration (issue 2: "a manager on leave gets his hours prorated"):
 - daily kinds (a block on each listed day) simply skip whole-day leave days;
 - a manager's presence fraction is the share of the week's working minutes not on leave;
-- single-manager weekly quotas scale with it (fixed-length sessions: round(sessions x f));
+- single-manager weekly quotas scale with it (fixed-length sessions: round(total / length x f));
 - paired quotas are not scaled: a manager present less than the policy's
   `pairs.exempt_below_presence` is exempt from paired work, everyone else does all of it.
 """
@@ -100,7 +100,7 @@ def _weekly_quota(rule: KindRule, presence: float, grid: int) -> Quota:
     if presence >= 1.0:
         return Quota(smin, smax, mmin, mmax, rule.total_minutes)
     if mmin == mmax:
-        sessions = round_half_up(smax * presence)
+        sessions = round_half_up(rule.total_minutes / mmin * presence)
         return Quota(sessions, sessions, mmin, mmax, sessions * mmin)
     total = grid * round_half_up(rule.total_minutes * presence / grid)
     if total == 0:

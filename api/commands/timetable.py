@@ -1,0 +1,102 @@
+"""`fieldweek timetable`: the department's week, as a grid per manager and as JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from api.commands.console import (
+    EXIT_NO_PLAN,
+    console,
+    errors,
+    fail_on_input,
+    parse_week,
+    write_json,
+)
+from engine.domain import Timetable
+from engine.errors import InputError
+from engine.load import load_department_with_policy
+from engine.policy import Policy, format_clock
+from engine.timetable.solve import Progress, SolveParams, TimetableResult, solve_timetable
+
+KIND_STYLE = {
+    "visit": "green", "maintenance": "cyan", "site_study": "magenta", "promotion": "yellow",
+    "pos_project": "blue", "phone": "white", "meeting": "bold red", "admin": "grey70", "lunch": "dim",
+}
+
+
+def render_week(timetable: Timetable, policy: Policy, lang: str) -> None:
+    """One table per manager: a row per working day, its blocks in time order."""
+    dates = sorted({b.date for b in timetable.blocks})
+    for ref in timetable.managers:
+        mine = [b for b in timetable.blocks if b.manager == ref.id]
+        table = Table(title=f"{ref.id} {ref.name}", title_justify="left", show_header=False,
+                      box=None, padding=(0, 1))
+        table.add_column("day", no_wrap=True, style="bold")
+        table.add_column("blocks")
+        for date in dates:
+            text = Text()
+            for b in sorted((b for b in mine if b.date == date), key=lambda b: b.start):
+                partner = f"+{','.join(b.with_)}" if b.with_ and len(b.with_) <= 2 else ""
+                text.append(f"{format_clock(b.start)}-{format_clock(b.end)} ", style="dim")
+                text.append(f"{policy.kind_label(b.kind, lang)}{partner}", style=KIND_STYLE.get(b.kind, ""))
+                text.append("  ")
+            table.add_row(f"{date:%a %m-%d}", text if text.plain else Text("leave", style="italic dim"))
+        console.print(table)
+
+
+def render_summary(result: TimetableResult) -> None:
+    tt = result.timetable
+    gap = f"{result.gap:.1%}" if result.gap is not None else "–"
+    console.print(f"[bold]{tt.department}[/bold] week of {tt.week_start} · policy {tt.policy} · "
+                  f"status [bold]{tt.status}[/bold] · objective {tt.objective} · bound {tt.best_bound} · "
+                  f"gap {gap} · {tt.solve_seconds:.1f} s")
+    for duty in tt.duties:
+        console.print(f"  duty: {duty.manager} → {duty.duty}")
+    for conflict in tt.conflicts:
+        errors.print(f"[red]conflict[/red] ({', '.join(conflict.rules)}): {conflict.message}")
+
+
+def register(app: typer.Typer, bench: typer.Typer) -> None:
+    @app.command("timetable")
+    def timetable_command(
+        department_dir: Path = typer.Argument(..., help="department folder (department.toml + CSV files)"),
+        week: str = typer.Option(..., "--week", help="Monday of the week, YYYY-MM-DD"),
+        policy: str | None = typer.Option(None, "--policy", help="built-in policy name or TOML path"),
+        time_limit: float = typer.Option(10.0, "--time-limit", min=0.5, help="solver seconds"),
+        workers: int = typer.Option(8, "--workers", min=1, help="CP-SAT workers"),
+        seed: int = typer.Option(0, "--seed"),
+        warm_start: Path | None = typer.Option(None, "--warm-start", help="a plan JSON to start from"),
+        json_out: Path | None = typer.Option(None, "--json", help="write the timetable JSON here"),
+        lang: str = typer.Option("zh", "--lang", help="labels: zh or en"),
+        quiet: bool = typer.Option(False, "--quiet", help="no week grid, summary only"),
+    ) -> None:
+        """Build the department's optimal weekly timetable (CP-SAT)."""
+        week_start = parse_week(week)
+        try:
+            department, pol = load_department_with_policy(department_dir, policy)
+        except InputError as error:
+            raise fail_on_input(error) from None
+        start = Timetable.model_validate(json.loads(warm_start.read_text("utf-8"))) if warm_start else None
+        with Live(console=errors, transient=True, refresh_per_second=4) as live:
+            live.update(Text(f"solving {len(department.managers)} managers, up to {time_limit:g} s …"))
+
+            def show(progress: Progress) -> None:
+                live.update(Text(f"solving … {progress.seconds:.1f} s, best {progress.objective:g}, "
+                                 f"bound {progress.bound:g}"))
+
+            result = solve_timetable(department, pol, week_start,
+                                     SolveParams(time_limit_s=time_limit, workers=workers, seed=seed),
+                                     on_progress=show, warm_start=start)
+        if not quiet and result.timetable.blocks:
+            render_week(result.timetable, pol, lang)
+        render_summary(result)
+        if json_out is not None:
+            write_json(json_out, result.timetable.to_json_dict())
+        if result.status not in ("optimal", "feasible"):
+            raise typer.Exit(EXIT_NO_PLAN)

@@ -1,0 +1,163 @@
+"""A fast first timetable for large departments, used as the joint model's hint.
+
+The week almost falls apart by group: once the pairs are chosen and the department
+slots (meetings, site study) are placed, a group's week touches no one else's. So:
+1. choose the pairs on the pair rules alone (senior–newcomer, repeats, distance);
+2. place the department slots by solving one representative group;
+3. solve every group with those slots fixed — groups whose members have the same
+   leave and quotas get the same week, so each distinct case is solved once.
+The joint model then starts from this plan and tries to improve and prove it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from engine.domain import Block, Department
+from engine.policy import Policy
+from engine.timetable.constraints import add_hard_rules
+from engine.timetable.model import TimetableModel, build_variables
+from engine.timetable.objective import add_objective
+
+
+@dataclass(frozen=True)
+class DepartmentSlot:
+    kind: str
+    day: int
+    start: int
+    size: int
+
+
+def choose_pairs(tm: TimetableModel, time_limit_s: float) -> list[tuple[str, ...]] | None:
+    """Groups for the week that are best on the pair rules alone (None: no grouping exists)."""
+    if not tm.pairs and not tm.solo:
+        return [(m,) for m in tm.frame.managers]
+    cp = cp_model.CpModel()
+    pair = {k: cp.new_bool_var(f"pair[{k}]") for k in tm.pairs}
+    trio = {m: cp.new_bool_var(f"trio[{m}]") for m in tm.in_trio}
+    solo = {m: cp.new_bool_var(f"solo[{m}]") for m in tm.solo}
+    for m in tm.frame.paired_managers:
+        degree = sum(v for k, v in pair.items() if m in k)
+        cp.add(degree == 1 + trio.get(m, 0) - solo.get(m, 0))
+    if trio:
+        cp.add(sum(trio.values()) == 3)
+        for (a, b), v in pair.items():
+            cp.add(trio[a] == trio[b]).only_enforce_if(v)
+    if solo:
+        cp.add(sum(solo.values()) == 1)
+    weights: dict[tuple[str, str], int] = {}
+    for name, weight, _ in tm.penalties:
+        if name.startswith(("senior_newcomer[", "repeated_partner[", "pair_distance[")):
+            a, b = name.split("[", 1)[1].split("]", 1)[0].split(",")
+            weights[(a, b)] = weights.get((a, b), 0) + weight
+    cp.minimize(sum(w * pair[k] for k, w in weights.items()))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = 1
+    if solver.solve(cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    partners: dict[str, set[str]] = {m: {m} for m in tm.frame.managers}
+    for (a, b), v in pair.items():
+        if solver.boolean_value(v):
+            partners[a] |= partners[b]
+            for m in partners[a]:
+                partners[m] = partners[a]
+    return sorted({tuple(sorted(group)) for group in partners.values()})
+
+
+def _sub_department(department: Department, members: tuple[str, ...]) -> Department:
+    keep = set(members)
+    return department.model_copy(update=dict(
+        managers=tuple(m for m in department.managers if m.id in keep),
+        retailers=tuple(r for r in department.retailers if r.manager in keep),
+        leave=tuple(lv for lv in department.leave if lv.manager in keep),
+        history=tuple(h for h in department.history if h.manager in keep and h.partner in keep),
+    ))
+
+
+def _member_signature(tm: TimetableModel, manager: str) -> tuple:
+    mw = tm.frame.managers[manager]
+    return (tuple(sorted(mw.whole_day_leave)), tuple((d, tuple(s)) for d, s in sorted(mw.partial_leave.items())),
+            tuple(sorted(mw.quotas.items())), mw.exempt_from_pairs)
+
+
+def _by_signature(tm: TimetableModel, members: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(members, key=lambda m: (_member_signature(tm, m), m)))
+
+
+def _signature(tm: TimetableModel, members: tuple[str, ...]) -> tuple:
+    """What a group's week depends on: its members' leave and quotas (not who they are)."""
+    return tuple(_member_signature(tm, m) for m in _by_signature(tm, members))
+
+
+def _solve_group(department: Department, policy: Policy, week_start: dt.date, members: tuple[str, ...],
+                 slots: list[DepartmentSlot] | None, time_limit_s: float,
+                 ) -> tuple[TimetableModel, cp_model.CpSolver] | None:
+    sub = build_variables(_sub_department(department, members), policy, week_start)
+    add_hard_rules(sub)
+    add_objective(sub)
+    if slots is not None:
+        fixed = {(s.kind, s.day): s for s in slots}
+        for kind, occurrences in sub.department_blocks.items():
+            for occ in occurrences:
+                slot = fixed.get((kind, occ.day))
+                sub.cp.add(occ.present == (1 if slot else 0))
+                if slot:
+                    sub.cp.add(occ.start == slot.start)
+                    if not isinstance(occ.size, int):
+                        sub.cp.add(occ.size == slot.size)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
+    solver.parameters.num_workers = 1
+    if solver.solve(sub.cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return sub, solver
+
+
+def _slots_of(sub: TimetableModel, solver: cp_model.CpSolver) -> list[DepartmentSlot]:
+    slots = []
+    for kind, occurrences in sub.department_blocks.items():
+        for occ in occurrences:
+            present = occ.present if isinstance(occ.present, int) else solver.value(occ.present)
+            if present:
+                size = occ.size if isinstance(occ.size, int) else solver.value(occ.size)
+                slots.append(DepartmentSlot(kind, occ.day, solver.value(occ.start), size))
+    return slots
+
+
+def decomposed_plan(tm: TimetableModel, time_limit_s: float) -> list[Block] | None:
+    """A complete week built group by group (None when the shortcut finds none)."""
+    from engine.timetable.solve import extract_blocks
+
+    deadline = time.perf_counter() + time_limit_s
+    groups = choose_pairs(tm, min(2.0, time_limit_s / 4))
+    if groups is None:
+        return None
+    by_signature: dict[tuple, list[tuple[str, ...]]] = {}
+    for group in groups:
+        by_signature.setdefault(_signature(tm, group), []).append(group)
+    # The most common kind of group places the department slots for everyone.
+    representative = max(by_signature.values(), key=len)[0]
+    first = _solve_group(tm.department, tm.policy, tm.frame.week_start, representative, None,
+                         (deadline - time.perf_counter()) / 3)
+    if first is None:
+        return None
+    slots = _slots_of(*first)
+    cases = list(by_signature.values())
+    blocks: list[Block] = []
+    for i, case in enumerate(cases):
+        budget = (deadline - time.perf_counter()) / (len(cases) - i)
+        solved = _solve_group(tm.department, tm.policy, tm.frame.week_start, case[0], slots, budget)
+        if solved is None:
+            return None
+        sub, solver = solved
+        template, _ = extract_blocks(sub, solver)
+        for group in case:
+            rename = dict(zip(_by_signature(tm, case[0]), _by_signature(tm, group)))
+            for b in template:
+                blocks.append(b.model_copy(update=dict(
+                    manager=rename[b.manager], with_=tuple(rename.get(w, w) for w in b.with_))))
+    return blocks

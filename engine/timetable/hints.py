@@ -1,0 +1,86 @@
+"""Start the solver from a known week: a decomposed first plan, or last week's plan
+(warm start). A hint is only a suggestion: CP-SAT repairs or drops what doesn't fit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ortools.sat.python import cp_model
+
+from engine.domain import Block
+from engine.timetable.model import BlockVar, TimetableModel
+
+
+def _hint(cp: cp_model.CpModel, var, value: int) -> None:
+    if not isinstance(var, int):
+        cp.add_hint(var, value)
+
+
+def _hint_block(tm: TimetableModel, var: BlockVar, block: Block | None) -> None:
+    if block is None:
+        _hint(tm.cp, var.present, 0)
+        return
+    _hint(tm.cp, var.present, 1)
+    _hint(tm.cp, var.start, block.start // tm.grid)
+    _hint(tm.cp, var.size, (block.end - block.start) // tm.grid)
+    if not isinstance(var.size, int):
+        _hint(tm.cp, var.end, block.end // tm.grid)
+
+
+def hint_from_blocks(tm: TimetableModel, blocks: Iterable[Block]) -> None:
+    """Suggest every block's presence, start and length, and the pairs, from `blocks`."""
+    day_of = {d.date: d.index for d in tm.frame.days}
+    found: dict[tuple[str, str, int], list[Block]] = {}
+    partners: dict[str, set[str]] = {}
+    for b in blocks:
+        if b.date not in day_of:
+            continue
+        found.setdefault((b.manager, b.kind, day_of[b.date]), []).append(b)
+        rule = tm.policy.kinds.get(b.kind)
+        if rule is not None and rule.group == "pair":
+            partners.setdefault(b.manager, set()).update(b.with_)
+    for group in found.values():
+        group.sort(key=lambda b: b.start)
+
+    for (manager, kind), variables in tm.blocks.items():
+        by_day: dict[int, list[BlockVar]] = {}
+        for var in variables:
+            by_day.setdefault(var.day, []).append(var)
+        for day, pieces in by_day.items():
+            planned = found.get((manager, kind, day), [])
+            for i, var in enumerate(sorted(pieces, key=lambda v: v.occurrence)):
+                _hint_block(tm, var, planned[i] if i < len(planned) else None)
+    for kind, occurrences in tm.department_blocks.items():
+        for occ in occurrences:
+            planned = [b for (m, k, d), bs in found.items() if k == kind and d == occ.day for b in bs]
+            _hint_block(tm, occ, planned[0] if planned else None)
+    for (manager, day), var in tm.lunches.items():
+        planned = found.get((manager, "lunch", day), [])
+        _hint_block(tm, var, planned[0] if planned else None)
+    for (a, b), lit in tm.pairs.items():
+        _hint(tm.cp, lit, int(b in partners.get(a, set())))
+    for m, lit in tm.in_trio.items():
+        _hint(tm.cp, lit, int(len(partners.get(m, ())) == 2))
+    for m, lit in tm.solo.items():
+        _hint(tm.cp, lit, int(not partners.get(m)))
+
+
+def complete_hints(tm: TimetableModel, time_limit_s: float) -> cp_model.CpSolver | None:
+    """Turn the current (partial) hint into a full assignment of every variable.
+
+    A partial hint can be dropped by CP-SAT when it cannot complete it quickly; a full,
+    feasible one is always taken as the first solution. Solves a copy with the hinted
+    variables fixed; on success replaces the hint by the complete solution and returns
+    the solver holding it (the fallback plan), else leaves the hint as it was."""
+    model = tm.cp.clone()
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
+    solver.parameters.num_workers = 1
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    tm.cp.clear_hints()
+    for index in range(len(tm.cp.proto.variables)):
+        var = tm.cp.get_int_var_from_proto_index(index)
+        tm.cp.add_hint(var, solver.value(var))
+    return solver
