@@ -1,0 +1,579 @@
+"""The hand-made baseline: the week a market manager plans in Excel today (issue 5).
+
+A fixed weekly template, the same slots every week for everyone: the department
+blocks at the first time their window allows, then each manager's daily blocks at
+the earliest time that fits, then the weekly sessions dealt out over the week in a
+fixed rotation of days, each at the earliest time that fits. Pairs are formed by
+list order (m01+m02, m03+m04, …; the last three form the trio when the head-count
+is odd). Leave is handled as a market manager does: the blocks that would fall in
+it move to the next time that fits or are dropped, and single quotas are prorated
+as the policy says. No objective is consulted: that is what makes it the yardstick.
+
+Everything comes from the policy's windows and quotas; nothing here knows "09:30"
+or "3 h". When the template cannot give a valid week for an input, the builder
+raises `BaselineImpossible` naming why, instead of returning a broken plan.
+
+The visit routes of the baseline are nearest-neighbour tours, in territory order,
+inside each day's visit block (`baseline_routes`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import permutations
+
+from engine.domain import Block, Department, Duty, ManagerRef, Retailer, Timetable
+from engine.policy import KindRule, Policy, format_clock
+from engine.quality import (
+    Quota,
+    exempt_from_pairs,
+    leave_spans,
+    leg,
+    presence,
+    riding_minutes,
+    timetable_objective,
+    weekly_quota,
+    working_dates,
+)
+
+
+class BaselineImpossible(ValueError):
+    """The fixed template cannot give a valid week for this department and policy."""
+
+    def __init__(self, reasons: Sequence[str]):
+        self.reasons = list(reasons)
+        super().__init__("; ".join(self.reasons))
+
+
+@dataclass(frozen=True)
+class _Placed:
+    manager: str
+    date: dt.date
+    kind: str
+    start: int
+    end: int
+    with_: tuple[str, ...] = ()
+    retailer: str | None = None
+
+
+@dataclass
+class _Week:
+    """The week being filled: every manager's blocks per day, and the leave around them."""
+
+    department: Department
+    policy: Policy
+    week_start: dt.date
+    dates: list[dt.date] = field(default_factory=list)
+    weekdays: dict[dt.date, str] = field(default_factory=dict)
+    leave: dict[tuple[str, dt.date], list[tuple[int, int]]] = field(default_factory=dict)
+    blocks: dict[tuple[str, dt.date], list[_Placed]] = field(default_factory=lambda: defaultdict(list))
+
+    @property
+    def managers(self) -> list[str]:
+        return [m.id for m in self.department.managers]
+
+    def on_leave(self, manager: str, date: dt.date, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.leave.get((manager, date), []))
+
+    def away_all_day(self, manager: str, date: dt.date) -> bool:
+        """On leave for the whole working day (one whole-day entry, or parts that cover it)."""
+        day = self.policy.day
+        reach = day.start
+        for start, end in sorted(self.leave.get((manager, date), [])):
+            if start > reach:
+                break
+            reach = max(reach, end)
+        return reach >= day.end
+
+    def free(self, manager: str, date: dt.date, kind: str, start: int, end: int) -> bool:
+        """The manager can take the block: not on leave, no overlap, riding time kept."""
+        if self.on_leave(manager, date, start, end):
+            return False
+        for other in self.blocks[(manager, date)]:
+            ride = riding_minutes(self.policy, kind, other.kind)
+            if other.end <= start:
+                if start - other.end < ride:
+                    return False
+            elif end <= other.start:
+                if other.start - end < ride:
+                    return False
+            else:
+                return False
+        return True
+
+    def starts(self, rule: KindRule | None, minutes: int, earliest: int, latest_end: int,
+               latest_start: int | None = None) -> range:
+        """Every start on the grid, earliest first, that keeps a block of `minutes` in its window."""
+        grid, day = self.policy.grid_minutes, self.policy.day
+        first = math.ceil(max(earliest, day.start) / grid) * grid
+        last = min(latest_end, day.end) - minutes
+        if latest_start is not None:
+            last = min(last, latest_start)
+        return range(first, last + 1, grid)
+
+    def add(self, block: _Placed) -> None:
+        self.blocks[(block.manager, block.date)].append(block)
+
+    def kind_blocks(self, manager: str, kind: str) -> list[_Placed]:
+        return [b for (m, _), bs in self.blocks.items() if m == manager for b in bs if b.kind == kind]
+
+
+def pairs_by_list_order(managers: Sequence[str], odd_headcount: str) -> list[tuple[str, ...]]:
+    """m01+m02, m03+m04, …; an odd one out joins the last pair (trio) or works alone (solo)."""
+    groups = [tuple(managers[i : i + 2]) for i in range(0, len(managers) - 1, 2)]
+    if len(managers) % 2:
+        last = managers[-1]
+        if odd_headcount == "trio" and groups:
+            groups[-1] = (*groups[-1], last)
+        else:
+            groups.append((last,))
+    return groups
+
+
+def split_sessions(quota: Quota, grid: int) -> list[int]:
+    """The fewest sessions the quota allows, as even as the grid allows (longest first)."""
+    if quota.total == 0:
+        return []
+    for count in range(max(quota.fewest, 1), quota.most + 1):
+        base = (quota.total // count) // grid * grid
+        extra = (quota.total - base * count) // grid
+        lengths = [base + grid if i < extra else base for i in range(count)]
+        if sum(lengths) == quota.total and all(quota.shortest <= n <= quota.longest for n in lengths):
+            return lengths
+    raise BaselineImpossible(
+        [
+            (
+                f"{quota.total} min cannot be split into {quota.fewest}-{quota.most} sessions of "
+                f"{quota.shortest}-{quota.longest} min on the {grid}-min grid"
+            )
+        ]
+    )
+
+
+def baseline_timetable(department: Department, policy: Policy, week_start: dt.date) -> Timetable:
+    """The week a market manager would plan by hand: fixed template, pairs by list order.
+
+    Raises `BaselineImpossible` when the template cannot be made valid for the input.
+    """
+    if week_start.weekday() != 0:
+        raise ValueError(f"the week must start on a Monday; {week_start} is a {week_start:%A}")
+    started = time.perf_counter()
+    dates = working_dates(policy, week_start)
+    week = _Week(department, policy, week_start, list(dates), dates, leave_spans(department))
+    shares = presence(department, policy, week_start)
+    reasons: list[str] = []
+    groups = _groups(week, shares, reasons)
+    rotation = _Rotation(len(week.dates), week.managers)
+    # The template's fixed order: the department's daily slots, the field day and lunch;
+    # then the weekly field sessions right after (pairs first: they need two free
+    # calendars); office work fills the end of the day.
+    _place_daily(week, "field", reasons)
+    for place in ("field", "office"):
+        if place == "office":
+            _place_daily(week, "office", reasons)
+        weekly = {k: r for k, r in policy.kinds.items() if r.place == place and not r.is_daily}
+        paired = [k for k, r in weekly.items() if r.group == "pair"]
+        for group in groups:
+            _place_group_kinds(week, paired, group, shares, rotation, reasons)
+        for kind, rule in weekly.items():
+            if rule.group == "department":
+                _place_department_weekly(week, kind, rule, reasons)
+        single = [k for k, r in weekly.items() if r.group == "single"]
+        for manager in week.managers:
+            _place_group_kinds(week, single, (manager,), shares, rotation, reasons)
+    if reasons:
+        raise BaselineImpossible(reasons)
+    blocks = sorted(
+        (b for bs in week.blocks.values() for b in bs), key=lambda b: (b.manager, b.date, b.start)
+    )
+    timetable = Timetable(
+        department=department.name,
+        policy=policy.name,
+        week_start=week_start,
+        status="feasible",
+        solve_seconds=round(time.perf_counter() - started, 3),
+        managers=tuple(ManagerRef(id=m.id, name=m.name) for m in department.managers),
+        blocks=tuple(
+            Block(manager=b.manager, date=b.date, kind=b.kind, start=b.start, end=b.end,
+                  with_=b.with_, retailer=b.retailer)
+            for b in blocks
+        ),
+        duties=tuple(_duties(department, policy)),
+    )
+    objective = timetable_objective(timetable, department, policy)
+    return timetable.model_copy(update={"objective": objective})
+
+
+# -- daily blocks ------------------------------------------------------------------------
+
+
+def _place_daily(week: _Week, place: str, reasons: list[str]) -> None:
+    """Day by day, the daily kinds of one place: the department's slots first, then each
+    manager's own; lunch goes with the field part of the day."""
+    policy = week.policy
+    for date in week.dates:
+        weekday = week.weekdays[date]
+        for kind, rule in policy.kinds.items():
+            if (rule.group == "department" and rule.per_day_minutes and weekday in rule.per_day_minutes
+                    and place == "field"):
+                minutes = rule.per_day_minutes[weekday]  # type: ignore[index]
+                _place_together(week, kind, rule, date, minutes, reasons)
+        for kind, rule in policy.kinds.items():
+            if rule.group == "department" or not rule.per_day_minutes or rule.place != place:
+                continue
+            minutes = rule.per_day_minutes.get(weekday)  # type: ignore[arg-type]
+            if minutes is None:
+                continue
+            for manager in week.managers:
+                if week.away_all_day(manager, date):
+                    continue
+                _place_single_daily(week, manager, date, kind, rule, minutes, reasons)
+        if place == "field" and not policy.lunch.during_visit:
+            for manager in week.managers:
+                _place_lunch(week, manager, date, reasons)
+
+
+def _place_together(week: _Week, kind: str, rule: KindRule, date: dt.date, minutes: int,
+                    reasons: list[str], require_everyone: bool = False) -> bool:
+    """One slot for the whole department; managers on leave at that time are excused
+    (unless `require_everyone`). A slot that fits nobody's day is reported in `reasons`."""
+    for start in week.starts(rule, minutes, rule.earliest_start, rule.latest_end, rule.latest_start):
+        end = start + minutes
+        attending = [m for m in week.managers if not week.on_leave(m, date, start, end)]
+        if require_everyone and len(attending) < len(week.managers):
+            continue
+        if not attending or not all(week.free(m, date, kind, start, end) for m in attending):
+            continue
+        if not all(_daily_still_fit(week, m, date, _Placed(m, date, kind, start, end)) for m in attending):
+            continue
+        for manager in attending:
+            others = tuple(m for m in attending if m != manager)
+            week.add(_Placed(manager, date, kind, start, end, others))
+        return True
+    if any(not week.away_all_day(m, date) for m in week.managers):
+        reasons.append(_why_no_common_slot(week, kind, rule, date, minutes))
+    return False
+
+
+def _why_no_common_slot(week: _Week, kind: str, rule: KindRule, date: dt.date, minutes: int) -> str:
+    """Name the managers whose day cannot take the department's slot as well as their own
+    daily blocks (usually because of leave)."""
+    starts = week.starts(rule, minutes, rule.earliest_start, rule.latest_end, rule.latest_start)
+    blocked = {
+        manager
+        for manager in week.managers
+        if not any(
+            week.on_leave(manager, date, start, start + minutes)
+            or (
+                week.free(manager, date, kind, start, start + minutes)
+                and _daily_still_fit(week, manager, date,
+                                     _Placed(manager, date, kind, start, start + minutes))
+            )
+            for start in starts
+        )
+    }
+    day = f"{date:%a %Y-%m-%d}"
+    if not blocked:
+        return f"no slot for the {rule.label_en} on {day} fits everyone"
+    leave = "; ".join(
+        f"{m} on leave {format_clock(s)}–{format_clock(e)}"
+        for m in sorted(blocked) for s, e in week.leave.get((m, date), [])
+    )
+    return (f"on {day} the {rule.label_en} and the daily blocks of {', '.join(sorted(blocked))} "
+            f"cannot all fit" + (f" ({leave})" if leave else ""))
+
+
+def _place_single_daily(week: _Week, manager: str, date: dt.date, kind: str, rule: KindRule,
+                        minutes: int, reasons: list[str]) -> None:
+    for start in week.starts(rule, minutes, rule.earliest_start, rule.latest_end, rule.latest_start):
+        if week.free(manager, date, kind, start, start + minutes):
+            week.add(_Placed(manager, date, kind, start, start + minutes))
+            return
+    around_leave = any(
+        not week.on_leave(manager, date, start, start + minutes)
+        for start in week.starts(rule, minutes, rule.earliest_start, rule.latest_end, rule.latest_start)
+    )
+    if around_leave:
+        reasons.append(f"{manager}: the {rule.label_en} on {date:%a %Y-%m-%d} does not fit the template day")
+
+
+def _place_lunch(week: _Week, manager: str, date: dt.date, reasons: list[str]) -> None:
+    lunch = week.policy.lunch
+    if week.away_all_day(manager, date):
+        return
+    for start in week.starts(None, lunch.minutes, lunch.earliest, lunch.latest_end):
+        if week.free(manager, date, "lunch", start, start + lunch.minutes):
+            week.add(_Placed(manager, date, "lunch", start, start + lunch.minutes))
+            return
+    if not week.on_leave(manager, date, lunch.earliest, lunch.latest_end):
+        reasons.append(f"{manager}: no room for lunch on {date:%a %Y-%m-%d}")
+
+
+# -- weekly sessions ---------------------------------------------------------------------------
+
+
+class _Rotation:
+    """The template's fixed rotation of days, kept per manager so that everyone without
+    leave gets the same days: each session starts looking the day after the last one."""
+
+    def __init__(self, days: int, managers: Sequence[str]):
+        self.days = days
+        self.next = {m: 0 for m in managers}
+
+    def order(self, group: Sequence[str]) -> list[int]:
+        first = self.next[group[0]]
+        return [(first + i) % self.days for i in range(self.days)]
+
+    def used(self, group: Sequence[str], day: int) -> None:
+        for manager in group:
+            self.next[manager] = (day + 1) % self.days
+
+
+def _groups(week: _Week, shares: dict[str, Fraction], reasons: list[str]) -> list[tuple[str, ...]]:
+    policy = week.policy
+    if not any(r.group == "pair" for r in policy.kinds.values()):
+        return []
+    paired = [m for m in week.managers if shares[m] > 0 and not exempt_from_pairs(shares[m], policy)]
+    if len(paired) == 1 and policy.pairs.odd_headcount == "trio":
+        reasons.append(f"only {paired[0]} is present enough to be paired; a pair needs two managers")
+        return []
+    return pairs_by_list_order(paired, policy.pairs.odd_headcount)
+
+
+def _place_department_weekly(week: _Week, kind: str, rule: KindRule, reasons: list[str]) -> None:
+    """A weekly all-together slot (the site study): the first time in the week that fits
+    everyone, on a day nobody is on leave if there is one."""
+    if not any(s > 0 for s in presence(week.department, week.policy, week.week_start).values()):
+        return
+    assert rule.session_minutes is not None and rule.sessions is not None
+    lengths = split_sessions(
+        Quota(rule.total_minutes or 0, *rule.sessions, *rule.session_minutes), week.policy.grid_minutes
+    )
+    used: set[dt.date] = set()
+    for minutes in lengths:
+        placed = False
+        for everyone in (True, False):
+            for date in week.dates:
+                if date in used and rule.different_days:
+                    continue
+                if _place_together(week, kind, rule, date, minutes, [], require_everyone=everyone):
+                    used.add(date)
+                    placed = True
+                    break
+            if placed:
+                break
+        if not placed:
+            reasons.append(f"no day of the week has room for the {rule.label_en} with everyone")
+
+
+def _retailer_for(week: _Week, rule: KindRule, group: tuple[str, ...], start: int, end: int,
+                  used: list[str]) -> str | None:
+    """Where a session at a retailer happens, in territory order: a promotion keeps the
+    store it already uses when open; each POS session goes to a household not yet visited."""
+    if rule.at is None:
+        return None
+    candidates = [r for m in group for r in week.department.territory(m)
+                  if (r.pos_target if rule.at == "pos_target" else r.promo_store)
+                  and r.opens <= start and end <= r.closes]
+    if rule.at == "promo_store":
+        kept = [r for r in candidates if r.id in used]
+        chosen = (kept or candidates)[:1]
+        return chosen[0].id if chosen else None
+    fresh = [r for r in candidates if r.id not in used]
+    return fresh[0].id if fresh else None
+
+
+def session_lengths(remaining: int, sessions_left: int, quota: Quota, grid: int) -> list[int]:
+    """Lengths the next session may take so that the rest can still be split into
+    `sessions_left - 1` sessions: the even share first, then shorter, then longer."""
+    low = max(quota.shortest, remaining - (sessions_left - 1) * quota.longest)
+    high = min(quota.longest, remaining - (sessions_left - 1) * quota.shortest)
+    low = math.ceil(low / grid) * grid
+    if low > high:
+        return []
+    even = min(high, max(low, math.ceil(remaining / sessions_left / grid) * grid))
+    shorter = range(even - grid, low - 1, -grid)
+    longer = range(even + grid, high + 1, grid)
+    return [even, *shorter, *longer]
+
+
+def _place_group_kinds(week: _Week, kinds: Sequence[str], group: tuple[str, ...],
+                       shares: dict[str, Fraction], rotation: _Rotation, reasons: list[str]) -> None:
+    """All weekly kinds of one group, in the policy's order; if the week cannot hold them
+    that way, in the other orders (a market manager moves the big block first)."""
+    if not kinds:
+        return
+    saved_blocks = {key: list(blocks) for key, blocks in week.blocks.items() if key[0] in group}
+    saved_next = dict(rotation.next)
+    first_failure: list[str] = []
+    for order in permutations(kinds):
+        failed: list[str] = []
+        for kind in order:
+            _place_group_weekly(week, kind, week.policy.kinds[kind], group, shares, rotation, failed)
+            if failed:
+                break
+        if not failed:
+            return
+        first_failure = first_failure or failed
+        for key in [k for k in week.blocks if k[0] in group]:
+            week.blocks[key] = list(saved_blocks.get(key, []))
+        rotation.next = dict(saved_next)
+    reasons.extend(first_failure)
+
+
+SEARCH_NODES = 2000
+"""How many session placements the template tries for one quota before it gives up:
+enough to move a pair's sessions around one manager's leave, small enough to stay instant."""
+
+
+def _place_group_weekly(week: _Week, kind: str, rule: KindRule, group: tuple[str, ...],
+                        shares: dict[str, Fraction], rotation: _Rotation, reasons: list[str]) -> None:
+    """A weekly quota of one manager or one pair/trio: sessions dealt out over the rotation.
+
+    The template's split (the fewest, even sessions on the next days of the rotation)
+    comes first; where leave or a full day is in the way, other days and lengths are
+    tried in the same fixed order, then more, shorter sessions.
+    """
+    quota = weekly_quota(rule, min(shares[m] for m in group), week.policy)
+    if quota.total == 0:
+        return
+    limit = 1 if rule.different_days else (rule.max_per_day or quota.most)
+    budget = [SEARCH_NODES]
+    for count in range(max(quota.fewest, 1), quota.most + 1):
+        if not count * quota.shortest <= quota.total <= count * quota.longest:
+            continue
+        saved_next = dict(rotation.next)
+        if _place_sessions(week, kind, rule, group, quota, count, quota.total, rotation,
+                           defaultdict(int), limit, [], budget):
+            return
+        rotation.next = saved_next
+    reasons.append(f"{' + '.join(group)}: the template week has no room for {quota.total} min of "
+                   f"{rule.label_en}")
+
+
+def _place_sessions(week: _Week, kind: str, rule: KindRule, group: tuple[str, ...], quota: Quota,
+                    left: int, remaining: int, rotation: _Rotation, per_day: dict[dt.date, int],
+                    limit: int, stores: list[str], budget: list[int]) -> bool:
+    """Place the `left` remaining sessions (depth-first, in the template's order of
+    preference); on success they are in the week, on failure the week is as before."""
+    if left == 0:
+        return remaining == 0
+    lengths = session_lengths(remaining, left, quota, week.policy.grid_minutes)
+    for found in _session_options(week, kind, rule, group, lengths, rotation, per_day, limit, stores):
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        saved_next = dict(rotation.next)
+        date = found[0].date
+        rotation.used(group, week.dates.index(date))
+        for block in found:
+            week.add(block)
+        per_day[date] += 1
+        if found[0].retailer:
+            stores.append(found[0].retailer)
+        if _place_sessions(week, kind, rule, group, quota, left - 1,
+                           remaining - (found[0].end - found[0].start), rotation, per_day, limit,
+                           stores, budget):
+            return True
+        if found[0].retailer:
+            stores.pop()
+        per_day[date] -= 1
+        for block in found:
+            week.blocks[(block.manager, block.date)].remove(block)
+        rotation.next = saved_next
+    return False
+
+
+def _session_options(week: _Week, kind: str, rule: KindRule, group: tuple[str, ...],
+                     lengths: list[int], rotation: _Rotation, per_day: dict[dt.date, int],
+                     limit: int, stores: list[str]):
+    """The group's possible next sessions, best first: the next day of the rotation, the
+    first length, the earliest start that fits every member (and a retailer, if needed).
+    One option per day and length: a later start on the same day changes little."""
+    for day in rotation.order(group):
+        date = week.dates[day]
+        if per_day[date] >= limit or any(week.away_all_day(m, date) for m in group):
+            continue
+        for minutes in lengths:
+            for start in week.starts(rule, minutes, rule.earliest_start, rule.latest_end,
+                                     rule.latest_start):
+                end = start + minutes
+                if not all(week.free(m, date, kind, start, end) for m in group):
+                    continue
+                if not all(_daily_still_fit(week, m, date, _Placed(m, date, kind, start, end))
+                           for m in group):
+                    continue
+                retailer = _retailer_for(week, rule, group, start, end, stores)
+                if rule.at is not None and retailer is None:
+                    continue
+                yield [
+                    _Placed(m, date, kind, start, end,
+                            tuple(o for o in group if o != m) if rule.group == "pair" else (),
+                            retailer)
+                    for m in group
+                ]
+                break
+
+
+def _daily_still_fit(week: _Week, manager: str, date: dt.date, block: _Placed) -> bool:
+    """With `block` added, the day's daily kinds not yet placed still find a time: the
+    template keeps room for the office part of the day while it deals out field sessions."""
+    weekday = week.weekdays[date]
+    placed_kinds = {b.kind for b in week.blocks[(manager, date)]}
+    day = week.blocks[(manager, date)]
+    trial: list[_Placed] = [block]
+    day.extend(trial)
+    try:
+        for kind, rule in week.policy.kinds.items():
+            minutes = (rule.per_day_minutes or {}).get(weekday)  # type: ignore[call-overload]
+            if minutes is None or rule.group == "department" or kind in placed_kinds:
+                continue
+            starts = week.starts(rule, minutes, rule.earliest_start, rule.latest_end, rule.latest_start)
+            if not any(not week.on_leave(manager, date, s, s + minutes) for s in starts):
+                continue  # not owed that day: leave leaves no room for it
+            start = next((s for s in starts if week.free(manager, date, kind, s, s + minutes)), None)
+            if start is None:
+                return False
+            reserved = _Placed(manager, date, kind, start, start + minutes)
+            day.append(reserved)
+            trial.append(reserved)
+        return True
+    finally:
+        for reserved in trial:
+            day.remove(reserved)
+
+
+def _duties(department: Department, policy: Policy) -> list[Duty]:
+    """Specialist duties by list order among the managers with the skill; the most
+    senior when nobody has it and the policy says so."""
+    duties = []
+    for duty in policy.duties:
+        skilled = [m for m in department.managers if duty.skill in m.skills][: duty.managers]
+        if not skilled and duty.fallback == "most_senior":
+            skilled = sorted(department.managers, key=lambda m: (-m.years, m.id))[: duty.managers]
+        duties += [Duty(manager=m.id, duty=duty.name) for m in skilled]
+    return duties
+
+
+# -- routes -------------------------------------------------------------------------------------
+
+
+def nearest_neighbour_order(
+    retailers: Sequence[Retailer], start: tuple[float, float, str], policy: Policy
+) -> list[Retailer]:
+    """Visit order by always riding to the nearest retailer not yet visited (ties: list order)."""
+    left = list(retailers)
+    here = start
+    order = []
+    while left:
+        nearest = min(left, key=lambda r: leg(policy, here, (r.lat, r.lon, r.area))[0])
+        left.remove(nearest)
+        order.append(nearest)
+        here = (nearest.lat, nearest.lon, nearest.area)
+    return order

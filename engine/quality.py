@@ -1,0 +1,814 @@
+"""The quality of a plan, in numbers (SPEC §6).
+
+`score_plan` judges a plan given as plain data — a timetable (the JSON contract of
+`fieldweek timetable --json`), a week of routes (the JSON of `fieldweek routes
+--json`), or both — against a department and its policy. It works from the policy
+alone and shares no code with the solvers: hard rules are judged by the independent
+checkers in engine/check/, and every soft measure and the objective are recomputed
+here from the plan's blocks and stops. A plan typed by hand is scored like one the
+solver wrote, so the hand-made baseline and the optimised plan compare fairly.
+
+The objective is the policy's weighted sum of soft rules (the policy's [objective]
+table), as the timetable model states it: senior–newcomer pairs earn their weight,
+repeated partners, km between paired territories, pieces of office time, minutes of
+late finish (sum and department maximum) and absences from the site study cost theirs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from itertools import combinations, pairwise
+from typing import Any
+
+from pydantic import ValidationError
+
+from engine.check.timetable import check_timetable
+from engine.domain import Department, Retailer, Timetable
+from engine.errors import InputError, Problem
+from engine.policy import WEEKDAYS, KindRule, Policy, format_clock, parse_clock
+
+MEAN_EARTH_RADIUS_KM = 6371.0088
+"""IUGG mean Earth radius: the sphere distances are measured on (a constant of
+nature, not of the business)."""
+
+ROUTE_DISTANCE_TOLERANCE = 0.02
+"""Stated route figures within 2 % (or ROUTE_MINUTES_SLACK) of the straight-line
+recomputation agree; a street network may make them differ, which is reported."""
+
+ROUTE_MINUTES_SLACK = 2
+ROUTE_KM_SLACK = 0.1
+
+
+# -- the week: presence and what each manager owes ------------------------------------
+
+
+@dataclass(frozen=True)
+class Quota:
+    """What one manager owes of one weekly kind after leave: total minutes, the
+    number of sessions and their length."""
+
+    total: int
+    fewest: int
+    most: int
+    shortest: int
+    longest: int
+
+
+def working_dates(policy: Policy, week_start: dt.date) -> dict[dt.date, str]:
+    """The week's working dates and their weekday names, in order."""
+    return {week_start + dt.timedelta(days=WEEKDAYS.index(day)): day for day in policy.working_days}
+
+
+def leave_spans(department: Department) -> dict[tuple[str, dt.date], list[tuple[int, int]]]:
+    """Each manager's leave per date as (start, end) minutes; a whole day spans midnight to midnight."""
+    spans: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
+    for entry in department.leave:
+        if entry.start is None or entry.end is None:
+            spans[(entry.manager, entry.date)].append((0, 24 * 60))
+        else:
+            spans[(entry.manager, entry.date)].append((entry.start, entry.end))
+    return spans
+
+
+def _clipped_minutes(spans: Iterable[tuple[int, int]], start: int, end: int) -> int:
+    """Minutes of [start, end) covered by the spans, overlaps counted once."""
+    covered, reach = 0, start
+    for span_start, span_end in sorted((max(s, start), min(e, end)) for s, e in spans):
+        span_start = max(span_start, reach)
+        if span_end > span_start:
+            covered += span_end - span_start
+            reach = span_end
+    return covered
+
+
+def presence(department: Department, policy: Policy, week_start: dt.date) -> dict[str, Fraction]:
+    """Share of the week's working minutes each manager is not on leave (1 = all week)."""
+    dates = working_dates(policy, week_start)
+    spans = leave_spans(department)
+    day_minutes = policy.day.end - policy.day.start
+    total = day_minutes * len(dates)
+    result = {}
+    for manager in department.managers:
+        away = sum(
+            _clipped_minutes(spans.get((manager.id, date), []), policy.day.start, policy.day.end)
+            for date in dates
+        )
+        result[manager.id] = Fraction(total - away, total) if total else Fraction(0)
+    return result
+
+
+def _round_half_up(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
+
+
+def prorated_quota(rule: KindRule, share: Fraction, grid: int) -> Quota:
+    """A single-manager weekly quota prorated by presence, as the policy's proration
+    rule says: fixed-length sessions are prorated in number, others in minutes on the grid."""
+    assert rule.sessions is not None and rule.session_minutes is not None
+    (fewest, most), (shortest, longest) = rule.sessions, rule.session_minutes
+    total = rule.total_minutes or 0
+    if share >= 1:
+        return Quota(total, fewest, most, shortest, longest)
+    if shortest == longest:
+        sessions = _round_half_up(Fraction(total, shortest) * share)
+        return Quota(sessions * shortest, sessions, sessions, shortest, shortest)
+    owed = grid * _round_half_up(total * share / grid)
+    if owed == 0:
+        return Quota(0, 0, 0, shortest, longest)
+    if owed < shortest:
+        return Quota(owed, 1, 1, owed, owed)
+    return Quota(owed, max(1, math.ceil(owed / longest)), min(most, owed // shortest), shortest, longest)
+
+
+def exempt_from_pairs(share: Fraction, policy: Policy) -> bool:
+    """A manager present for less of the week than the policy's threshold is not paired."""
+    return share < Fraction(str(policy.pairs.exempt_below_presence))
+
+
+def weekly_quota(rule: KindRule, share: Fraction, policy: Policy) -> Quota:
+    """What a manager with this presence owes of one weekly kind (single or pair)."""
+    assert rule.sessions is not None and rule.session_minutes is not None
+    if rule.group == "pair":
+        if share == 0 or exempt_from_pairs(share, policy):
+            return Quota(0, 0, 0, *rule.session_minutes)
+        return Quota(rule.total_minutes or 0, *rule.sessions, *rule.session_minutes)
+    return prorated_quota(rule, share, policy.grid_minutes)
+
+
+def owed_minutes(department: Department, policy: Policy, week_start: dt.date) -> dict[str, dict[str, int]]:
+    """Minutes of each kind each manager owes this week after leave: {manager: {kind: minutes}}.
+
+    Daily kinds skip whole days of leave; department kinds are owed on the days the
+    manager is in; single weekly kinds are prorated; paired kinds are owed in full
+    unless the manager is exempt from pairs.
+    """
+    dates = working_dates(policy, week_start)
+    spans = leave_spans(department)
+    shares = presence(department, policy, week_start)
+    owed: dict[str, dict[str, int]] = {}
+    for manager in department.managers:
+        per_kind: dict[str, int] = {}
+        days_in = [
+            weekday
+            for date, weekday in dates.items()
+            if _clipped_minutes(spans.get((manager.id, date), []), policy.day.start, policy.day.end)
+            < policy.day.end - policy.day.start
+        ]
+        for kind, rule in policy.kinds.items():
+            if rule.per_day_minutes is not None:
+                per_kind[kind] = sum(m for d, m in rule.per_day_minutes.items() if d in days_in)
+            elif rule.group == "department":
+                per_kind[kind] = (rule.total_minutes or 0) if shares[manager.id] > 0 else 0
+            else:
+                per_kind[kind] = weekly_quota(rule, shares[manager.id], policy).total
+        owed[manager.id] = per_kind
+    return owed
+
+
+# -- geometry ---------------------------------------------------------------------------
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * MEAN_EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def territory_centres(department: Department) -> dict[str, tuple[float, float]]:
+    """Mean position of each manager's retailers; the office for a manager without any."""
+    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for retailer in department.retailers:
+        acc = sums[retailer.manager]
+        acc[0] += retailer.lat
+        acc[1] += retailer.lon
+        acc[2] += 1
+    office = (department.office.lat, department.office.lon)
+    return {
+        m.id: (sums[m.id][0] / sums[m.id][2], sums[m.id][1] / sums[m.id][2]) if m.id in sums else office
+        for m in department.managers
+    }
+
+
+# -- the report ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How evenly a quantity is shared: over managers, or over days."""
+
+    mean: float
+    std: float
+    min: float
+    max: float
+
+    @property
+    def range(self) -> float:
+        return self.max - self.min
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread:
+        if not values:
+            return cls(0.0, 0.0, 0.0, 0.0)
+        return cls(
+            round(statistics.fmean(values), 2),
+            round(statistics.pstdev(values), 2),
+            round(min(values), 2),
+            round(max(values), 2),
+        )
+
+    def as_dict(self) -> dict[str, float]:
+        return {**asdict(self), "range": round(self.range, 2)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One hard rule broken: which rule, whose week, when, what — from which checker."""
+
+    source: str
+    rule: str
+    manager: str | None
+    date: str | None
+    time: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class KindHours:
+    """Minutes of one kind one manager has against what the policy asks of him this week."""
+
+    manager: str
+    kind: str
+    planned: int
+    owed: int
+
+    @property
+    def difference(self) -> int:
+        return self.planned - self.owed
+
+
+@dataclass(frozen=True)
+class PairMeasure:
+    """One pair of managers working together this week (a trio counts as three pairs)."""
+
+    members: tuple[str, str]
+    senior_newcomer: bool
+    repeated: bool
+    distance_km: float
+
+
+@dataclass(frozen=True)
+class DayMeasure:
+    """One manager's working day on the timetable."""
+
+    manager: str
+    date: str
+    work_minutes: int
+    first_start: str | None
+    last_end: str | None
+    late_minutes: int
+    idle_minutes: int
+    office_pieces: int
+
+
+@dataclass(frozen=True)
+class RouteMeasure:
+    """One manager's route on one day: as the plan states it and as recomputed here."""
+
+    manager: str
+    date: str
+    stops: int
+    visits: int
+    distance_km: float | None
+    travel_minutes: int | None
+    recomputed_km: float | None
+    recomputed_minutes: int | None
+    waiting_minutes: int
+    agrees: bool
+
+
+@dataclass
+class QualityReport:
+    """Every measure of SPEC §6 for one plan. Data only: render it elsewhere."""
+
+    department: str
+    policy: str
+    week_start: str | None
+    has_timetable: bool
+    has_routes: bool
+    status: str | None = None
+    stated_objective: float | None = None
+    best_bound: float | None = None
+    gap: float | None = None
+    objective: float | None = None
+    objective_terms: dict[str, float] = field(default_factory=dict)
+    violations: list[Finding] = field(default_factory=list)
+    hours: list[KindHours] = field(default_factory=list)
+    pairs: list[PairMeasure] = field(default_factory=list)
+    days: list[DayMeasure] = field(default_factory=list)
+    routes: list[RouteMeasure] = field(default_factory=list)
+    unvisited: int = 0
+    spreads: dict[str, Spread] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, float | int | str | None]:
+        """The headline numbers, flat and in a fixed order (one row of a bench table)."""
+        row: dict[str, float | int | str | None] = {
+            "violations": len(self.violations),
+            "objective": self.objective,
+        }
+        if self.has_timetable:
+            late = [d.late_minutes for d in self.days]
+            row.update(
+                hours_off_policy=sum(1 for h in self.hours if h.difference),
+                senior_newcomer_pairs=sum(p.senior_newcomer for p in self.pairs),
+                repeated_partners=sum(p.repeated for p in self.pairs),
+                pair_km_mean=round(statistics.fmean([p.distance_km for p in self.pairs]), 1)
+                if self.pairs
+                else None,
+                pair_km_max=max((p.distance_km for p in self.pairs), default=None),
+                office_pieces_per_day=round(
+                    statistics.fmean([d.office_pieces for d in self.days if d.work_minutes]), 2
+                )
+                if any(d.work_minutes for d in self.days)
+                else None,
+                idle_min=sum(d.idle_minutes for d in self.days),
+                late_finish_min=sum(late),
+                late_finish_days=sum(1 for m in late if m > 0),
+                latest_finish=max((d.last_end for d in self.days if d.last_end), default=None),
+                workload_std_managers=self.spreads["workload_per_manager"].std,
+                workload_range_managers=round(self.spreads["workload_per_manager"].range, 1),
+                load_std_days=self.spreads["load_per_day"].std,
+                late_std_managers=self.spreads["late_per_manager"].std,
+            )
+        if self.has_routes:
+            row.update(
+                route_km=round(sum(r.recomputed_km or 0 for r in self.routes), 1),
+                route_travel_min=sum(r.recomputed_minutes or 0 for r in self.routes),
+                route_waiting_min=sum(r.waiting_minutes for r in self.routes),
+                stops_per_day=round(statistics.fmean([r.visits for r in self.routes]), 1)
+                if self.routes
+                else None,
+                stops_min=min((r.visits for r in self.routes), default=None),
+                unvisited=self.unvisited,
+                route_figures_disagree=sum(not r.agrees for r in self.routes),
+                travel_std_managers=self.spreads["travel_per_manager"].std,
+            )
+        row["gap"] = None if self.gap is None else round(self.gap, 4)
+        return row
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole report as JSON-ready data."""
+        data = asdict(self)
+        data["spreads"] = {name: spread.as_dict() for name, spread in self.spreads.items()}
+        data["summary"] = self.summary()
+        for hours in data["hours"]:
+            hours["difference"] = hours["planned"] - hours["owed"]
+        return data
+
+
+# -- reading a plan --------------------------------------------------------------------------
+
+
+def split_plan(plan: Mapping[str, Any]) -> tuple[dict | None, dict | None]:
+    """(timetable, routes) of a plan: a timetable, a routes document, or a mapping
+    holding both (`{"timetable": {...}, "routes": {...}}`, or a timetable with a
+    `routes` document inside)."""
+    timetable = plan.get("timetable") if isinstance(plan.get("timetable"), Mapping) else None
+    if timetable is None and "blocks" in plan:
+        timetable = {k: v for k, v in plan.items() if k != "routes"}
+    routes_part = plan.get("routes")
+    if isinstance(routes_part, Mapping):
+        routes = dict(routes_part)
+    elif isinstance(routes_part, list):
+        routes = dict(plan) if timetable is None else {
+            "week_start": plan.get("week_start"), "routes": routes_part,
+            "unvisited": plan.get("unvisited", []),
+        }
+    else:
+        routes = None
+    if timetable is None and routes is None:
+        raise InputError([Problem("the plan holds neither a timetable (blocks) nor routes", file="plan")])
+    return (dict(timetable) if timetable is not None else None), routes
+
+
+def parse_timetable(data: Mapping[str, Any] | Timetable) -> Timetable:
+    """A timetable from its JSON contract; every bad value is named."""
+    if isinstance(data, Timetable):
+        return data
+    try:
+        return Timetable.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InputError(
+            [
+                Problem(
+                    file="timetable",
+                    column=".".join(str(p) for p in err["loc"]) or None,
+                    message=err["msg"].removeprefix("Value error, "),
+                )
+                for err in exc.errors()
+            ]
+        ) from None
+
+
+# -- scoring -----------------------------------------------------------------------------------
+
+
+def score_plan(
+    plan: Mapping[str, Any] | Timetable,
+    department: Department,
+    policy: Policy,
+    check: bool = True,
+) -> QualityReport:
+    """Every measure of SPEC §6 for a plan (timetable, routes, or both).
+
+    `check=False` skips the hard-rule checkers (for plots of a plan already judged).
+    """
+    if isinstance(plan, Timetable):
+        timetable_data: dict | None = plan.to_json_dict()
+        routes_data = None
+    else:
+        timetable_data, routes_data = split_plan(plan)
+    timetable = parse_timetable(timetable_data) if timetable_data is not None else None
+    week_start = (
+        timetable.week_start
+        if timetable is not None
+        else _date((routes_data or {}).get("week_start"))
+    )
+    report = QualityReport(
+        department=department.name,
+        policy=policy.name,
+        week_start=week_start.isoformat() if week_start else None,
+        has_timetable=timetable is not None,
+        has_routes=routes_data is not None,
+    )
+    if timetable is not None:
+        _score_timetable(report, timetable, department, policy, check)
+    if routes_data is not None:
+        _score_routes(report, routes_data, department, policy, timetable, check)
+    return report
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _score_timetable(
+    report: QualityReport, timetable: Timetable, department: Department, policy: Policy, check: bool
+) -> None:
+    report.status = timetable.status
+    report.stated_objective = timetable.objective
+    report.best_bound = timetable.best_bound
+    report.gap = solver_gap(timetable.objective, timetable.best_bound)
+    if check:
+        report.violations += [
+            Finding("timetable", v.rule, v.manager, v.date.isoformat() if v.date else None, v.time, v.message)
+            for v in check_timetable(department, policy, timetable)
+        ]
+    if timetable.status in ("infeasible", "unknown") and not timetable.blocks:
+        report.spreads.update(
+            workload_per_manager=Spread.of([]), load_per_day=Spread.of([]),
+            late_per_manager=Spread.of([]), late_per_day=Spread.of([]),
+        )
+        return
+    report.hours = hours_against_policy(timetable, department, policy)
+    report.pairs = pair_measures(timetable, department, policy)
+    report.days = day_measures(timetable, department, policy)
+    terms = objective_terms(timetable, department, policy, report.pairs, report.days)
+    report.objective_terms = terms
+    report.objective = float(sum(terms.values()))
+    dates = sorted({d.date for d in report.days})
+    managers = [m.id for m in department.managers]
+    work = defaultdict(int)
+    late = defaultdict(int)
+    day_load = defaultdict(int)
+    day_late = defaultdict(int)
+    for day in report.days:
+        work[day.manager] += day.work_minutes
+        late[day.manager] += day.late_minutes
+        day_load[day.date] += day.work_minutes
+        day_late[day.date] += day.late_minutes
+    report.spreads.update(
+        workload_per_manager=Spread.of([work[m] for m in managers]),
+        load_per_day=Spread.of([day_load[d] for d in dates]),
+        late_per_manager=Spread.of([late[m] for m in managers]),
+        late_per_day=Spread.of([day_late[d] for d in dates]),
+    )
+
+
+def solver_gap(objective: float | None, bound: float | None) -> float | None:
+    """Relative gap between the stated objective and the solver's bound (0 = proven optimal)."""
+    if objective is None or bound is None:
+        return None
+    return abs(objective - bound) / max(1.0, abs(objective))
+
+
+def hours_against_policy(timetable: Timetable, department: Department, policy: Policy) -> list[KindHours]:
+    """Minutes of each kind per manager against what the policy asks after leave."""
+    owed = owed_minutes(department, policy, timetable.week_start)
+    planned: dict[tuple[str, str], int] = defaultdict(int)
+    for block in timetable.blocks:
+        planned[(block.manager, block.kind)] += max(0, block.end - block.start)
+    rows = []
+    for manager in department.managers:
+        for kind in policy.kinds:
+            rows.append(KindHours(manager.id, kind, planned[(manager.id, kind)], owed[manager.id][kind]))
+    return rows
+
+
+def groups_of(timetable: Timetable, policy: Policy) -> list[frozenset[str]]:
+    """The week's groups (pairs and a trio), read from the partners on paired blocks."""
+    paired_kinds = {k for k, r in policy.kinds.items() if r.group == "pair"}
+    groups: set[frozenset[str]] = set()
+    for block in timetable.blocks:
+        if block.kind in paired_kinds and block.with_:
+            groups.add(frozenset((block.manager, *block.with_)))
+    return sorted(groups, key=sorted)
+
+
+def recent_partners(department: Department, policy: Policy, week_start: dt.date) -> set[frozenset[str]]:
+    """Pairs from the department's history within the policy's `history_weeks` before the week."""
+    horizon = dt.timedelta(weeks=policy.pairs.history_weeks)
+    return {
+        frozenset((h.manager, h.partner))
+        for h in department.history
+        if week_start - horizon <= h.week_start < week_start and h.manager != h.partner
+    }
+
+
+def is_senior_newcomer(department: Department, policy: Policy, a: str, b: str) -> bool:
+    """One of the two has the policy's senior years, the other fewer than its newcomer years."""
+    known = {m.id: m.years for m in department.managers}
+    if a not in known or b not in known:
+        return False
+    ya, yb = known[a], known[b]
+    senior, newcomer = policy.pairs.senior_years, policy.pairs.newcomer_years
+    return (ya >= senior and yb < newcomer) or (yb >= senior and ya < newcomer)
+
+
+def pair_measures(timetable: Timetable, department: Department, policy: Policy) -> list[PairMeasure]:
+    """Every pair working together this week with its coaching, repetition and distance."""
+    centres = territory_centres(department)
+    repeated = recent_partners(department, policy, timetable.week_start)
+    pairs = set()
+    for group in groups_of(timetable, policy):
+        pairs.update(tuple(sorted(p)) for p in combinations(group, 2))
+    result = []
+    for a, b in sorted(pairs):
+        if a in centres and b in centres:
+            km = great_circle_km(*centres[a], *centres[b])
+        else:
+            km = 0.0
+        result.append(
+            PairMeasure(
+                (a, b), is_senior_newcomer(department, policy, a, b),
+                frozenset((a, b)) in repeated, round(km, 2),
+            )
+        )
+    return result
+
+
+def _place(policy: Policy, kind: str) -> str | None:
+    rule = policy.kinds.get(kind)
+    return rule.place if rule else None
+
+
+def riding_minutes(policy: Policy, kind: str, other: str) -> int:
+    """Riding time the policy asks between two blocks: office↔field, or field↔field."""
+    places = {_place(policy, kind), _place(policy, other)}
+    if None in places:
+        return 0
+    if places == {"field", "office"}:
+        return policy.travel.office_field_buffer_min
+    if places == {"field"}:
+        return policy.travel.field_transfer_min
+    return 0
+
+
+def office_pieces(blocks: Sequence[tuple[int, int]]) -> int:
+    """Separate pieces of office time in a day: blocks back to back count as one piece."""
+    pieces, reach = 0, None
+    for start, end in sorted(blocks):
+        if reach is None or start > reach:
+            pieces += 1
+        reach = end if reach is None else max(reach, end)
+    return pieces
+
+
+def day_measures(timetable: Timetable, department: Department, policy: Policy) -> list[DayMeasure]:
+    """Work, idle time, late finish and office pieces for each manager's working day."""
+    dates = working_dates(policy, timetable.week_start)
+    by_day: dict[tuple[str, dt.date], list] = defaultdict(list)
+    for block in timetable.blocks:
+        by_day[(block.manager, block.date)].append(block)
+    result = []
+    for manager in department.managers:
+        for date in dates:
+            blocks = sorted(by_day.get((manager.id, date), []), key=lambda b: (b.start, b.end))
+            work = [b for b in blocks if b.kind != "lunch"]
+            if not work:
+                result.append(DayMeasure(manager.id, date.isoformat(), 0, None, None, 0, 0, 0))
+                continue
+            last_end = max(b.end for b in work)
+            idle = 0
+            for first, second in pairwise(blocks):
+                gap = second.start - first.end
+                idle += max(0, gap - riding_minutes(policy, first.kind, second.kind))
+            offices = [(b.start, b.end) for b in work if _place(policy, b.kind) == "office"]
+            result.append(
+                DayMeasure(
+                    manager=manager.id,
+                    date=date.isoformat(),
+                    work_minutes=sum(b.end - b.start for b in work),
+                    first_start=format_clock(min(b.start for b in work)),
+                    last_end=format_clock(last_end),
+                    late_minutes=max(0, last_end - policy.day.normal_end),
+                    idle_minutes=idle,
+                    office_pieces=office_pieces(offices),
+                )
+            )
+    return result
+
+
+def _per_grid_weight(weight_per_10min: int, grid: int) -> int:
+    """A weight stated per 10 minutes, as charged per grid slot (at least 1 when set)."""
+    return max(1, round(weight_per_10min * grid / 10)) if weight_per_10min else 0
+
+
+def objective_terms(
+    timetable: Timetable,
+    department: Department,
+    policy: Policy,
+    pairs: Sequence[PairMeasure] | None = None,
+    days: Sequence[DayMeasure] | None = None,
+) -> dict[str, float]:
+    """The policy's objective for this timetable, term by term (lower is better)."""
+    weights = policy.objective
+    grid = policy.grid_minutes
+    pairs = pair_measures(timetable, department, policy) if pairs is None else pairs
+    days = day_measures(timetable, department, policy) if days is None else days
+    late_slots = [math.ceil(d.late_minutes / grid) for d in days]
+    terms = {
+        "senior_newcomer": -weights.senior_newcomer_pair * sum(p.senior_newcomer for p in pairs),
+        "repeated_partner": weights.repeated_partner * sum(p.repeated for p in pairs),
+        "pair_distance": weights.pair_distance_per_km * sum(round(p.distance_km) for p in pairs),
+        "office_pieces": weights.office_piece * sum(d.office_pieces for d in days),
+        "late_finish": _per_grid_weight(weights.late_finish_per_10min, grid) * sum(late_slots),
+        "latest_late_finish": _per_grid_weight(weights.max_late_finish_per_10min, grid)
+        * max(late_slots, default=0),
+        "site_study_absence": weights.site_study_absence
+        * _department_absences(timetable, department, policy),
+    }
+    return {name: float(cost) for name, cost in terms.items()}
+
+
+def _department_absences(timetable: Timetable, department: Department, policy: Policy) -> int:
+    """Managers missing a weekly all-together slot (the site study), slot by slot."""
+    absent = 0
+    for kind, rule in policy.kinds.items():
+        if rule.group != "department" or rule.per_day_minutes is not None:
+            continue
+        slots: dict[tuple, set[str]] = defaultdict(set)
+        for block in timetable.blocks:
+            if block.kind == kind:
+                slots[(block.date, block.start, block.end)].add(block.manager)
+        for attendees in slots.values():
+            absent += sum(1 for m in department.managers if m.id not in attendees)
+    return absent
+
+
+def timetable_objective(timetable: Mapping[str, Any] | Timetable, department: Department,
+                        policy: Policy) -> float:
+    """The policy's objective for a timetable, computed here (not taken from the plan)."""
+    parsed = parse_timetable(timetable)
+    return float(sum(objective_terms(parsed, department, policy).values()))
+
+
+# -- routes ----------------------------------------------------------------------------------
+
+
+def leg(policy: Policy, a: tuple[float, float, str], b: tuple[float, float, str]) -> tuple[float, int]:
+    """(km, whole minutes) of one ride on the straight-line model: great circle ×
+    the policy's detour, at town speed between two town points, else country speed."""
+    km = great_circle_km(a[0], a[1], b[0], b[1]) * policy.travel.detour_factor
+    speed = (
+        policy.travel.town_speed_kmh
+        if a[2] == "town" and b[2] == "town"
+        else policy.travel.country_speed_kmh
+    )
+    return km, math.ceil(km / speed * 60 - 1e-9)
+
+
+def recompute_route(
+    stops: Sequence[Retailer], office: tuple[float, float], policy: Policy
+) -> tuple[float, int]:
+    """(km, minutes) of office → stops in order → office on the straight-line model."""
+    points = [(office[0], office[1], "town")]
+    points += [(r.lat, r.lon, r.area) for r in stops]
+    points.append(points[0])
+    km, minutes = 0.0, 0
+    for a, b in pairwise(points):
+        leg_km, leg_min = leg(policy, a, b)
+        km += leg_km
+        minutes += leg_min
+    return km, minutes
+
+
+def _clock(value: object) -> int:
+    return parse_clock(value)
+
+
+def _iso(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _score_routes(
+    report: QualityReport,
+    routes: Mapping[str, Any],
+    department: Department,
+    policy: Policy,
+    timetable: Timetable | None,
+    check: bool,
+) -> None:
+    retailers = {r.id: r for r in department.retailers}
+    office = (department.office.lat, department.office.lon)
+    if check:
+        report.violations += _route_findings(department, policy, routes, timetable)
+    measures = []
+    for route in routes.get("routes", []):
+        stops = route.get("stops", [])
+        known = [retailers[s["retailer"]] for s in stops if s.get("retailer") in retailers]
+        if len(known) == len(stops):
+            km, minutes = recompute_route(known, office, policy)
+        else:
+            km, minutes = None, None
+        waiting = sum(max(0, _clock(s["start"]) - _clock(s["arrive"])) for s in stops
+                      if s.get("start") is not None and s.get("arrive") is not None)
+        stated_km, stated_min = route.get("distance_km"), route.get("travel_minutes")
+        agrees = (
+            km is not None
+            and stated_km is not None
+            and stated_min is not None
+            and abs(stated_km - km) <= max(ROUTE_KM_SLACK, ROUTE_DISTANCE_TOLERANCE * km)
+            and abs(stated_min - minutes) <= max(ROUTE_MINUTES_SLACK, ROUTE_DISTANCE_TOLERANCE * minutes)
+        )
+        measures.append(
+            RouteMeasure(
+                manager=str(route.get("manager")),
+                date=str(route.get("date")),
+                stops=len(stops),
+                visits=sum(1 for s in stops if s.get("kind", "visit") == "visit"),
+                distance_km=stated_km,
+                travel_minutes=stated_min,
+                recomputed_km=None if km is None else round(km, 2),
+                recomputed_minutes=minutes,
+                waiting_minutes=waiting,
+                agrees=bool(agrees),
+            )
+        )
+    report.routes = measures
+    report.unvisited = len(routes.get("unvisited", []))
+    travel = defaultdict(int)
+    for measure in measures:
+        travel[measure.manager] += measure.recomputed_minutes or 0
+    report.spreads["travel_per_manager"] = Spread.of([travel[m.id] for m in department.managers])
+    per_day = defaultdict(int)
+    for measure in measures:
+        per_day[measure.date] += measure.recomputed_minutes or 0
+    report.spreads["travel_per_day"] = Spread.of(list(per_day.values()))
+
+
+def _route_findings(
+    department: Department, policy: Policy, routes: Mapping[str, Any], timetable: Timetable | None
+) -> list[Finding]:
+    """Hard route rules, judged by the independent route checker when it is installed."""
+    try:
+        from engine.check.routes import check_routes
+    except ImportError:
+        return [Finding("routes", "route_checker_missing", None, None, None,
+                        "the independent route checker (engine.check.routes) is not installed; "
+                        "route rules were not judged")]
+    found = check_routes(department, policy, dict(routes), timetable)
+    return [
+        Finding(
+            "routes",
+            str(getattr(v, "rule", "")),
+            getattr(v, "manager", None),
+            _iso(getattr(v, "date", None)),
+            getattr(v, "time", None),
+            str(getattr(v, "message", v)),
+        )
+        for v in found
+    ]
