@@ -1,0 +1,1 @@
+"""Exports people use: the week as a workbook, calendars, a printable page, and route maps."""

@@ -1,0 +1,132 @@
+"""A printable week grid: one page per manager, days across and hours down, each block
+placed by its clock times. Plain HTML and CSS, no scripts and nothing fetched."""
+
+from __future__ import annotations
+
+from html import escape
+
+from api.exports.week import KIND_COLOURS, Lang, WeekView, hours_text
+from engine.domain import Department, Timetable
+from engine.policy import Policy, format_clock
+
+STYLE = """
+@page { size: A4 landscape; margin: 10mm; }
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 16px;
+       color: #222; font-size: 12px; }
+h1 { font-size: 20px; margin: 0 0 4px; }
+h2 { font-size: 16px; margin: 0 0 6px; }
+.particulars { margin: 0 0 12px; color: #444; }
+.particulars span { margin-right: 18px; }
+table.hours { border-collapse: collapse; margin-bottom: 16px; }
+table.hours th, table.hours td { border: 1px solid #999; padding: 2px 6px; text-align: center; }
+table.hours th { background: #e7e6e6; }
+section.manager { page-break-before: always; break-before: page; }
+.week { display: grid; border: 1px solid #999; background: #fff; }
+.week .day-head { background: #e7e6e6; font-weight: bold; text-align: center; border-left: 1px solid #999;
+                  border-bottom: 1px solid #999; padding: 2px 0; }
+.week .hour { font-size: 10px; color: #666; border-top: 1px solid #ccc; padding-left: 2px; }
+.week .line { border-top: 1px solid #e3e3e3; border-left: 1px solid #999; }
+.week .block { margin: 1px 2px; border: 1px solid #777; border-radius: 3px; padding: 1px 3px; overflow: hidden;
+               font-size: 10.5px; line-height: 1.2; z-index: 1;
+               -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.week .block b { display: block; }
+.legend span { display: inline-block; margin: 0 10px 4px 0; padding: 1px 6px; border: 1px solid #777;
+               border-radius: 3px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+ul.notes { color: #a33; }
+"""
+
+
+def timetable_page(timetable: Timetable, department: Department, policy: Policy, lang: Lang = "zh") -> str:
+    """The whole department's week as one HTML page: an overview of hours per kind, then one
+    printed page per manager with the week grid."""
+    view = WeekView(timetable, department, policy, lang)
+    words = view.words
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f"<title>{escape(words['title'])} {escape(department.name)} {timetable.week_start}</title>",
+        f"<style>{STYLE}{_kind_styles()}</style></head><body>",
+        f"<h1>{escape(words['title'])}</h1>",
+        _particulars(view),
+        _legend(view),
+        _hours_table(view),
+        _notes(view),
+    ]
+    parts += [_manager_section(view, manager_id, name) for manager_id, name in view.managers]
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _kind_styles() -> str:
+    return "".join(f".kind-{kind} {{ background: {colour}; }}\n" for kind, colour in KIND_COLOURS.items())
+
+
+def _particulars(view: WeekView) -> str:
+    words = view.words
+    items = [(words["department"], view.department.name), (words["market_manager"], view.department.market_manager),
+             (words["week"], view.week_label()), (words["policy"], view.policy.title or view.policy.name),
+             (words["status"], view.timetable.status)]
+    return '<p class="particulars">' + "".join(
+        f"<span><b>{escape(key)}</b>: {escape(str(value))}</span>" for key, value in items) + "</p>"
+
+
+def _legend(view: WeekView) -> str:
+    return '<p class="legend">' + "".join(
+        f'<span class="kind-{kind}">{escape(view.label(kind))}</span>' for kind in [*view.kinds(), "lunch"]
+    ) + "</p>"
+
+
+def _hours_table(view: WeekView) -> str:
+    words = view.words
+    kinds = view.kinds()
+    head = "".join(f"<th>{escape(h)}</th>" for h in
+                   [words["manager"], words["name"], *(view.label(k) for k in kinds), words["total"]])
+    rows = []
+    for manager_id, name in view.managers:
+        minutes = view.minutes_by_kind(manager_id)
+        cells = [manager_id, name, *(hours_text(minutes.get(k, 0)) for k in kinds), hours_text(sum(minutes.values()))]
+        rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+    return (f"<h2>{escape(words['hours_by_kind'])}</h2>"
+            f'<table class="hours"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def _notes(view: WeekView) -> str:
+    if not view.timetable.conflicts:
+        return ""
+    items = "".join(f"<li>{escape(c.message)}</li>" for c in view.timetable.conflicts)
+    return f'<h2>{escape(view.words["notes"])}</h2><ul class="notes">{items}</ul>'
+
+
+def _manager_section(view: WeekView, manager_id: str, name: str) -> str:
+    """The grid: row 1 holds the day names, then one grid row per slot of the policy's grid."""
+    grid = view.policy.grid_minutes
+    first, last = view.day_bounds()
+    first -= first % grid
+    slots = -(-(last - first) // grid)
+    columns = len(view.days)
+    cells = []
+    for column, day in enumerate(view.days, start=2):
+        cells.append(f'<div class="day-head" style="grid-column:{column};grid-row:1">'
+                     f"{escape(view.day_label(day))}</div>")
+    for slot in range(0, slots, max(1, 60 // grid)):
+        minute = first + slot * grid
+        span = min(max(1, 60 // grid), slots - slot)
+        cells.append(f'<div class="hour" style="grid-column:1;grid-row:{slot + 2} / span {span}">'
+                     f"{format_clock(minute)}</div>")
+        cells.append(f'<div class="line" style="grid-column:2 / span {columns};grid-row:{slot + 2} / span {span}">'
+                     "</div>")
+    for column, day in enumerate(view.days, start=2):
+        for block in view.blocks(manager_id, day):
+            start_row = max(0, (block.start - first) // grid) + 2
+            end_row = min(slots, max(start_row - 1, -(-(block.end - first) // grid))) + 2
+            details = "".join(f"<br>{escape(line)}" for line in view.details(block))
+            cells.append(
+                f'<div class="block kind-{escape(block.kind)}" data-kind="{escape(block.kind)}" '
+                f'data-date="{block.date}" data-start="{format_clock(block.start)}" '
+                f'data-end="{format_clock(block.end)}" style="grid-column:{column};grid-row:{start_row} / {end_row}">'
+                f"<b>{escape(view.label(block.kind))}</b>{escape(view.span(block))}{details}</div>")
+    rows = f"2em repeat({slots}, minmax(7px, auto))"
+    return (f'<section class="manager" id="manager-{escape(manager_id)}" data-manager="{escape(manager_id)}">'
+            f"<h2>{escape(view.words['title'])} — {escape(name)} ({escape(manager_id)})</h2>"
+            f'<div class="week" style="grid-template-columns:3.5em repeat({columns}, 1fr);'
+            f'grid-template-rows:{rows}">' + "".join(cells) + "</div></section>")
