@@ -1,0 +1,306 @@
+"""Persistence: departments, timetable jobs and route plans, through SQLAlchemy 2.0.
+
+SQLite (one file, WAL mode) is the default; a `postgresql://` URL works the same.
+Worker processes open their own engine on the same URL and write progress and
+results themselves, so a finished plan is on disk before the request side hears of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+JOB_STATES = ("queued", "running", "optimal", "feasible", "infeasible", "failed")
+UNFINISHED_STATES = ("queued", "running")
+SOLVED_STATES = ("optimal", "feasible")
+RESTART_REASON = "service restarted"
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_id(prefix: str) -> str:
+    """A short random id; the prefix tells departments (d), jobs (t) and route plans (r) apart."""
+    return f"{prefix}{uuid.uuid4().hex[:16]}"
+
+
+class UtcDateTime(TypeDecorator):
+    """A UTC timestamp that comes back timezone-aware from every database (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, _dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, _dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON, dt.datetime: UtcDateTime}
+
+
+class DepartmentRecord(Base):
+    """A department as checked by the loader, with the policy it was checked against."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    owner: Mapped[str | None] = mapped_column(String(64), index=True)
+    """Fingerprint of the API key that created it (None: admin or no authentication)."""
+    department: Mapped[dict[str, Any]]
+    """`Department.model_dump(mode="json", by_alias=True)`."""
+    policy: Mapped[dict[str, Any] | None]
+    """A department's own policy (sent inline); None: the built-in one it names."""
+
+
+class TimetableJob(Base):
+    """One request to solve a week, from queued to its final status and result."""
+
+    __tablename__ = "timetable_jobs"
+    __table_args__ = (Index("ix_jobs_department_week", "department_id", "week_start"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    department_id: Mapped[str] = mapped_column(ForeignKey("departments.id"))
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    policy: Mapped[dict[str, Any]]
+    """The policy solved with, as a mapping, so the job can be re-read without the department."""
+    time_limit_s: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    runner: Mapped[str | None] = mapped_column(String(40))
+    """Token of the worker that owns a running job; a late write from an old worker is ignored."""
+    progress_seconds: Mapped[float | None] = mapped_column(Float)
+    objective: Mapped[float | None] = mapped_column(Float)
+    bound: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    timetable: Mapped[dict[str, Any] | None]
+    """The CLI's timetable JSON once the job is done."""
+
+
+class RoutePlanRecord(Base):
+    """Routes planned from a finished timetable (all of the week, or one day / manager)."""
+
+    __tablename__ = "route_plans"
+    __table_args__ = (Index("ix_routes_department_week", "department_id", "week_start"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    department_id: Mapped[str] = mapped_column(ForeignKey("departments.id"))
+    job_id: Mapped[str] = mapped_column(ForeignKey("timetable_jobs.id"))
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    day: Mapped[dt.date | None] = mapped_column(Date)
+    manager: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime]
+    routes: Mapped[dict[str, Any]]
+    """The CLI's routes JSON."""
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Pick an installed driver for a plain `postgresql://` URL (psycopg 3 or psycopg2)."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        try:
+            import psycopg2  # noqa: F401
+        except ImportError:
+            return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files get WAL mode (readers never block the writer)
+    and a busy timeout, since worker processes write to the same file."""
+    url = sqlalchemy_url(url)
+    is_sqlite = make_url(url).get_backend_name() == "sqlite"
+    engine = create_engine(
+        url,
+        connect_args={"timeout": 30, "check_same_thread": False} if is_sqlite else {},
+        pool_pre_ping=not is_sqlite,
+    )
+    if is_sqlite:
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+    return engine
+
+
+class Store:
+    """The service's tables behind one engine; every method is one short transaction."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def create_tables(self) -> None:
+        """Create missing tables (the schema is additive; no migrations yet)."""
+        Base.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # Departments
+
+    def add_department(self, department: dict[str, Any], policy: dict[str, Any] | None,
+                       owner: str | None) -> DepartmentRecord:
+        record = DepartmentRecord(id=new_id("d"), name=department["name"], created_at=utc_now(),
+                                  owner=owner, department=department, policy=policy)
+        with self.sessions.begin() as session:
+            session.add(record)
+        return record
+
+    def department(self, department_id: str) -> DepartmentRecord | None:
+        with self.sessions() as session:
+            return session.get(DepartmentRecord, department_id)
+
+    def department_summaries(self) -> list[tuple[str, str, dt.datetime, str | None]]:
+        """(id, name, created_at, owner) of every department, oldest first, without the documents."""
+        with self.sessions() as session:
+            query = select(DepartmentRecord.id, DepartmentRecord.name, DepartmentRecord.created_at,
+                           DepartmentRecord.owner).order_by(DepartmentRecord.created_at)
+            return [tuple(row) for row in session.execute(query)]
+
+    # Timetable jobs
+
+    def add_job(self, department_id: str, week_start: dt.date, policy: dict[str, Any],
+                time_limit_s: float) -> TimetableJob:
+        job = TimetableJob(id=new_id("t"), department_id=department_id, week_start=week_start,
+                           policy=policy, time_limit_s=time_limit_s, status="queued",
+                           created_at=utc_now())
+        with self.sessions.begin() as session:
+            session.add(job)
+        return job
+
+    def job(self, job_id: str) -> TimetableJob | None:
+        with self.sessions() as session:
+            return session.get(TimetableJob, job_id)
+
+    def jobs_in(self, states: tuple[str, ...]) -> list[TimetableJob]:
+        with self.sessions() as session:
+            query = select(TimetableJob).where(TimetableJob.status.in_(states))
+            return list(session.scalars(query.order_by(TimetableJob.created_at)))
+
+    def count_jobs_in(self, states: tuple[str, ...]) -> int:
+        with self.sessions() as session:
+            query = select(func.count()).select_from(TimetableJob).where(TimetableJob.status.in_(states))
+            return int(session.scalar(query) or 0)
+
+    def latest_solved_job(self, department_id: str, week_start: dt.date) -> TimetableJob | None:
+        with self.sessions() as session:
+            query = (select(TimetableJob)
+                     .where(TimetableJob.department_id == department_id,
+                            TimetableJob.week_start == week_start,
+                            TimetableJob.status.in_(SOLVED_STATES))
+                     .order_by(TimetableJob.finished_at.desc()).limit(1))
+            return session.scalars(query).first()
+
+    def start_job(self, job_id: str, runner: str) -> TimetableJob | None:
+        """Mark a queued job running for `runner`; None when it is no longer queued."""
+        with self.sessions.begin() as session:
+            claimed = session.execute(
+                update(TimetableJob)
+                .where(TimetableJob.id == job_id, TimetableJob.status == "queued")
+                .values(status="running", runner=runner, started_at=utc_now())
+            ).rowcount
+            return session.get(TimetableJob, job_id) if claimed else None
+
+    def record_progress(self, job_id: str, runner: str, seconds: float, objective: float,
+                        bound: float) -> None:
+        with self.sessions.begin() as session:
+            session.execute(
+                update(TimetableJob)
+                .where(TimetableJob.id == job_id, TimetableJob.runner == runner,
+                       TimetableJob.status == "running")
+                .values(progress_seconds=seconds, objective=objective, bound=bound)
+            )
+
+    def finish_job(self, job_id: str, status: str, *, runner: str | None = None,
+                   reason: str | None = None, timetable: dict[str, Any] | None = None,
+                   objective: float | None = None, bound: float | None = None) -> bool:
+        """Record a job's final status; with `runner`, only if that worker still owns it.
+        Returns whether the job was updated (a finished job is never overwritten)."""
+        assert status in JOB_STATES and status not in UNFINISHED_STATES
+        conditions = [TimetableJob.id == job_id, TimetableJob.status.in_(UNFINISHED_STATES)]
+        if runner is not None:
+            conditions.append(TimetableJob.runner == runner)
+        values: dict[str, Any] = {"status": status, "reason": reason, "finished_at": utc_now()}
+        if timetable is not None:
+            values["timetable"] = timetable
+        if objective is not None:
+            values["objective"] = objective
+        if bound is not None:
+            values["bound"] = bound
+        with self.sessions.begin() as session:
+            return bool(session.execute(update(TimetableJob).where(*conditions).values(**values)).rowcount)
+
+    def fail_running_jobs(self, reason: str = RESTART_REASON) -> list[str]:
+        """Mark jobs that a previous run of the service left running as failed; returns their ids."""
+        with self.sessions.begin() as session:
+            ids = list(session.scalars(select(TimetableJob.id).where(TimetableJob.status == "running")))
+            if ids:
+                session.execute(
+                    update(TimetableJob).where(TimetableJob.id.in_(ids), TimetableJob.status == "running")
+                    .values(status="failed", reason=reason, finished_at=utc_now())
+                )
+            return ids
+
+    # Route plans
+
+    def add_route_plan(self, department_id: str, job_id: str, week_start: dt.date,
+                       day: dt.date | None, manager: str | None, routes: dict[str, Any]) -> RoutePlanRecord:
+        record = RoutePlanRecord(id=new_id("r"), department_id=department_id, job_id=job_id,
+                                 week_start=week_start, day=day, manager=manager,
+                                 created_at=utc_now(), routes=routes)
+        with self.sessions.begin() as session:
+            session.add(record)
+        return record
+
+    def latest_route_plan(self, department_id: str, week_start: dt.date, day: dt.date | None,
+                          manager: str | None) -> RoutePlanRecord | None:
+        """The newest stored plan that covers `day` and `manager` (a whole-week or
+        whole-department plan covers every day or manager)."""
+        with self.sessions() as session:
+            query = select(RoutePlanRecord).where(RoutePlanRecord.department_id == department_id,
+                                                  RoutePlanRecord.week_start == week_start)
+            if day is not None:
+                query = query.where((RoutePlanRecord.day.is_(None)) | (RoutePlanRecord.day == day))
+            else:
+                query = query.where(RoutePlanRecord.day.is_(None))
+            if manager is not None:
+                query = query.where((RoutePlanRecord.manager.is_(None)) | (RoutePlanRecord.manager == manager))
+            else:
+                query = query.where(RoutePlanRecord.manager.is_(None))
+            return session.scalars(query.order_by(RoutePlanRecord.created_at.desc()).limit(1)).first()
