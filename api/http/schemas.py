@@ -1,0 +1,134 @@
+"""Request and response bodies of the API. The domain (department, timetable) is
+engine.domain's; these models only wrap it with ids, statuses and links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from engine.domain import Department, Timetable
+from engine.policy import Policy
+
+JobStatusName = Literal["queued", "running", "optimal", "feasible", "infeasible", "failed"]
+
+
+class ProblemItem(BaseModel):
+    """One bad value: where it is (file or table, row as numbered in a sheet, column) and why."""
+
+    file: str | None
+    row: int | None
+    column: str | None
+    message: str
+    loc: list[str | int] | None = Field(default=None, description="the position in a JSON body or query")
+
+
+class Problems(BaseModel):
+    """Every bad value of a request, all at once."""
+
+    detail: list[ProblemItem]
+
+
+BAD_INPUT_RESPONSE: dict[int | str, dict[str, Any]] = {
+    422: {"model": Problems, "description": "bad values, each with its file (table), row, column and reason"}
+}
+
+
+class DepartmentDocument(Department):
+    """A department as sent and as stored: the folder's department.toml settings plus one
+    list of rows per table (managers, retailers, leave, history). `policy` is the name
+    of a built-in policy, or a department's own policy sent as an object."""
+
+    policy: str | Policy = Field(description="a built-in policy name (15-13-7, seed-003) or a policy object")
+
+
+class StoredDepartment(BaseModel):
+    id: str
+    created_at: dt.datetime
+    department: DepartmentDocument
+    links: dict[str, str]
+
+
+class DepartmentSummary(BaseModel):
+    id: str
+    name: str
+    created_at: dt.datetime
+
+
+def _monday(value: dt.date) -> dt.date:
+    if value.weekday() != 0:
+        raise ValueError(f"week_start must be a Monday; {value} is a {value:%A}")
+    return value
+
+
+class TimetableRequest(BaseModel):
+    """Solve a department's week."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    week_start: dt.date = Field(description="the Monday of the week")
+    policy: str | dict[str, Any] | None = Field(
+        default=None,
+        description="another built-in policy name or a policy object for this week only; "
+        "default: the department's own")
+    time_limit: float | None = Field(default=None, gt=0, description="solver time limit in seconds")
+
+    _week = field_validator("week_start")(_monday)
+
+
+class JobProgress(BaseModel):
+    """The search so far: best objective found and best bound proved (lower is better)."""
+
+    seconds: float | None
+    objective: float | None
+    bound: float | None
+
+
+class JobAccepted(BaseModel):
+    id: str
+    status: JobStatusName
+    links: dict[str, str]
+
+
+class JobStatus(BaseModel):
+    id: str
+    department: str
+    week_start: dt.date
+    policy: str
+    status: JobStatusName
+    reason: str | None = Field(description="why a job failed or is infeasible")
+    time_limit: float
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    progress: JobProgress | None
+    timetable: Timetable | None = Field(description="when done: the JSON of `fieldweek timetable --json`")
+    links: dict[str, str]
+
+
+class RoutesRequest(BaseModel):
+    """Plan routes from the week's finished timetable."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    week_start: dt.date = Field(description="the Monday of the week")
+    day: dt.date | None = Field(default=None, description="one day of that week; default: every day")
+    manager: str | None = Field(default=None, min_length=1, description="one manager's id; default: all")
+    timetable: str | None = Field(
+        default=None, min_length=1,
+        description="the timetable job to route; default: the newest solved one for the week")
+    time_limit: float | None = Field(default=None, gt=0, description="route solver time limit in seconds")
+
+    _week = field_validator("week_start")(_monday)
+
+
+ROUTES_EXAMPLE: dict[str, Any] = {
+    "week_start": "2026-11-23",
+    "routes": [{
+        "manager": "m01", "date": "2026-11-23", "depart": "09:00", "return": "12:10",
+        "distance_km": 7.4, "travel_minutes": 41,
+        "stops": [{"retailer": "R00001", "kind": "visit", "arrive": "09:18", "start": "09:18", "end": "09:26"}],
+    }],
+    "unvisited": [{"retailer": "R00012", "manager": "m01", "reason": "opening_hours"}],
+}
