@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -154,17 +153,16 @@ def test_speeds_and_detour_come_from_the_shipped_policy():
     assert matrix.minutes[0, 1] == math.ceil(travel.detour_factor / travel.town_speed_kmh * 60)
 
 
-def test_straight_line_matrix_for_400_points_takes_well_under_a_second():
-    """The vectorised matrix for an office plus 399 retailers is built in under 0.25 s."""
+def test_straight_line_matrix_for_400_points_has_the_right_shape():
+    """An office plus 399 retailers gives a 400 x 400 matrix of whole, non-negative minutes
+    (its speed is measured in benchmarks/RESULTS.md, not asserted here)."""
     rng = np.random.default_rng(7)
     lats = rng.uniform(*CHENGDU_BOX["lat"], 400)
     lons = rng.uniform(*CHENGDU_BOX["lon"], 400)
     areas = rng.choice(["town", "country"], 400)
-    straight_line_matrix(lats, lons, areas, RULES)  # warm-up: first numpy calls allocate
-    start = time.perf_counter()
     matrix = straight_line_matrix(lats, lons, areas, RULES)
-    assert time.perf_counter() - start < 0.25
     assert matrix.size == 400
+    assert matrix.minutes.shape == (400, 400) and (matrix.minutes >= 0).all()
 
 
 @pytest.mark.parametrize(
