@@ -1,0 +1,781 @@
+"""One manager's visit route on one day (SPEC §3): who is visited in which order,
+at what times, and what could not fit and why.
+
+The day as the timetable gives it (`FieldDay`):
+- the route leaves at the start of the day's `visit` block, from the office, or
+  from the fixed appointment (POS household, promotion store) that ends right
+  before the block;
+- the first retailer is reached by `route.first_stop_by`;
+- every stop gets at least its service minutes (never fewer than
+  `route.min_service_min`) inside the retailer's opening hours;
+- visiting is over by `route.visiting_ends_by` and by the visit block's end;
+- after the last stop the manager rides to the next place the timetable fixes:
+  the next appointment's retailer, or the office for the next office block, or
+  the office for the daily report at the end of the day; the ride must arrive
+  in time (a lunch block in between is taken on the way). A maintenance or site
+  study block has no place in the timetable, so after one the ride is not
+  constrained and from one the route is assumed to start at the office;
+- with `lunch.during_visit` the lunch minutes are reserved inside the block,
+  taken after some stop within the lunch window.
+
+The VRPTW (through `engine.routing.vrptw`, whichever backend) orders the stops;
+`time_visit_route` then times the order exactly, lunch included, and a stop
+that no longer fits is dropped with a reason from `UNVISITED_REASONS`.
+
+Two modelling devices keep the day's rules inside a plain VRPTW (see
+`day_problem`): the route's start is a depot of its own, so the ride out of it
+is used only by the first stop and can be forbidden for retailers that cannot be
+reached by `first_stop_by`; and its end is a depot whose riding times count
+only the part of the ride that does not fit between the end of visiting and the
+next commitment, so "visiting over by the block's end" and "at the next place
+in time" are both the vehicle's shift end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from engine.domain import Block, Retailer, Timetable
+from engine.policy import Policy, format_clock
+from engine.routing import vrptw
+from engine.routing.matrix import TravelMatrix
+
+UnvisitedReason = Literal["time_window", "opening_hours", "no_room_in_day", "too_far"]
+UNVISITED_REASONS: tuple[str, ...] = ("time_window", "opening_hours", "no_room_in_day", "too_far")
+"""Why a due retailer is not visited (closed vocabulary, as VROOM's `unassigned`):
+`opening_hours` its hours and the week's visit windows do not meet long enough;
+`too_far` the ride there and on to the next place does not fit any visit window;
+`time_window` the route rules (first stop, end of visiting, the block) leave no
+time for it even though it is open and near enough; `no_room_in_day` it would
+fit on its own but the days it could go on are full."""
+
+PlaceKind = Literal["office", "retailer", "elsewhere"]
+
+# A riding time longer than any working day: an arc with it can never be used in time.
+FORBIDDEN_MINUTES = 24 * 60
+METRES_PER_KM = 1000
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the manager is: the office, a retailer, or a field place the
+    timetable does not name (maintenance, site study)."""
+
+    kind: PlaceKind
+    retailer: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        """The travel-matrix key: the retailer id, None for the office."""
+        return self.retailer if self.kind == "retailer" else None
+
+
+OFFICE = Place("office")
+ELSEWHERE = Place("elsewhere")
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """A fixed field block at a retailer (POS household, promotion store)."""
+
+    retailer: str
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class FieldDay:
+    """One manager's day as far as the visit route is concerned (all times in
+    minutes after midnight)."""
+
+    manager: str
+    date: dt.date
+    block_start: int
+    block_end: int
+    visiting_ends: int
+    first_stop_by: int
+    start_place: Place
+    end_place: Place
+    end_deadline: int | None
+    lunch_minutes: int
+    lunch_earliest: int
+    lunch_latest_end: int
+    blocks: tuple[Block, ...] = ()
+
+    @property
+    def end_slack(self) -> int:
+        """Minutes between the end of visiting and the next commitment that the
+        ride to the next place may use for free."""
+        if self.end_deadline is None:
+            return FORBIDDEN_MINUTES
+        return max(self.end_deadline - self.visiting_ends, 0)
+
+    @property
+    def visiting_minutes(self) -> int:
+        """Minutes of the block available for riding and visiting (lunch taken off)."""
+        return self.visiting_ends - self.block_start - self.lunch_minutes
+
+    @property
+    def appointments(self) -> tuple[Appointment, ...]:
+        """The day's fixed appointments at retailers, in time order."""
+        return tuple(
+            Appointment(b.retailer, b.kind, b.start, b.end)
+            for b in self.blocks
+            if b.retailer is not None and b.kind != "visit"
+        )
+
+
+def place_of(block: Block, policy: Policy) -> Place | None:
+    """Where a block is done; None for a lunch (taken wherever the manager is)."""
+    if block.kind == "lunch":
+        return None
+    if block.retailer is not None and block.kind != "visit":
+        return Place("retailer", block.retailer)
+    rule = policy.kinds.get(block.kind)
+    if rule is not None and rule.place == "office":
+        return OFFICE
+    return ELSEWHERE
+
+
+def field_days(timetable: Timetable, policy: Policy, manager: str) -> list[FieldDay]:
+    """The manager's days that have a visit block, read from the timetable."""
+    by_date: dict[dt.date, list[Block]] = {}
+    for block in timetable.blocks:
+        if block.manager == manager:
+            by_date.setdefault(block.date, []).append(block)
+    days = []
+    for date in sorted(by_date):
+        blocks = sorted(by_date[date], key=lambda b: (b.start, b.end))
+        for visit in (b for b in blocks if b.kind == "visit"):
+            days.append(_field_day(visit, blocks, policy))
+    return days
+
+
+def _field_day(visit: Block, blocks: list[Block], policy: Policy) -> FieldDay:
+    before = [b for b in blocks if b.end <= visit.start and b.kind != "lunch"]
+    start_place = OFFICE
+    if before and (place := place_of(before[-1], policy)) is not None and place.kind == "retailer":
+        start_place = place
+    after = [b for b in blocks if b.start >= visit.end and b is not visit]
+    end_place, deadline = OFFICE, policy.day.end
+    lunch_on_the_way = 0
+    for block in after:
+        place = place_of(block, policy)
+        if place is None:
+            lunch_on_the_way += block.end - block.start
+            continue
+        end_place = place
+        deadline = None if place.kind == "elsewhere" else block.start - lunch_on_the_way
+        break
+    lunch = policy.lunch
+    lunch_minutes = 0
+    if lunch.during_visit:
+        room = min(lunch.latest_end, visit.end) - max(lunch.earliest, visit.start)
+        lunch_minutes = lunch.minutes if room >= lunch.minutes else 0
+    return FieldDay(
+        manager=visit.manager,
+        date=visit.date,
+        block_start=visit.start,
+        block_end=visit.end,
+        visiting_ends=min(visit.end, policy.route.visiting_ends_by),
+        first_stop_by=policy.route.first_stop_by,
+        start_place=start_place,
+        end_place=end_place,
+        end_deadline=deadline,
+        lunch_minutes=lunch_minutes,
+        lunch_earliest=lunch.earliest,
+        lunch_latest_end=lunch.latest_end,
+        blocks=tuple(blocks),
+    )
+
+
+@dataclass(frozen=True)
+class Territory:
+    """Riding minutes and km between a manager's office (key None) and retailers."""
+
+    keys: tuple[str | None, ...]
+    matrix: TravelMatrix
+    index: Mapping[str | None, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", {key: i for i, key in enumerate(self.keys)})
+
+    def minutes(self, origin: str | None, target: str | None) -> int:
+        """Whole riding minutes from one place to another."""
+        return int(self.matrix.minutes[self.index[origin], self.index[target]])
+
+    def km(self, origin: str | None, target: str | None) -> float:
+        """Road km from one place to another."""
+        return float(self.matrix.distance_km[self.index[origin], self.index[target]])
+
+
+def service_minutes(retailer: Retailer, policy: Policy) -> int:
+    """A stop's length: the retailer's own minutes, never below the policy's minimum."""
+    return max(retailer.service_min, policy.route.min_service_min)
+
+
+def latest_service_end(retailer: Retailer, policy: Policy) -> int:
+    """Service must end by closing time and by the end of field visiting."""
+    return min(retailer.closes, policy.route.visiting_ends_by)
+
+
+# ---------------------------------------------------------------------------
+# Timing an order exactly
+
+
+@dataclass(frozen=True)
+class TimedStop:
+    """A visit with its clock times."""
+
+    retailer: str
+    arrive: int
+    start: int
+    end: int
+    ride_minutes: int
+
+
+@dataclass(frozen=True)
+class TimedRoute:
+    """An order of stops timed from the block's start; `lateness` sums every
+    minute by which a rule is missed (0 = the route keeps every rule)."""
+
+    stops: tuple[TimedStop, ...]
+    lunch: tuple[int, int] | None
+    leave_last: int
+    arrive_next: int | None
+    lateness: int
+
+    @property
+    def feasible(self) -> bool:
+        """True when the timed route keeps every rule of the day."""
+        return self.lateness == 0
+
+
+def time_visit_route(
+    day: FieldDay,
+    order: Sequence[str],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+    *,
+    first_stop_rule: bool = True,
+) -> TimedRoute:
+    """Time `order` from the block's start: each service starts on arrival or at
+    opening time; the lunch (if reserved) goes after the stop that lets the route
+    finish earliest while keeping the most rules. `first_stop_rule=False` skips
+    the first-stop deadline (used to judge a retailer on its own)."""
+    positions = range(len(order) + 1) if day.lunch_minutes else [None]
+    best: TimedRoute | None = None
+    for lunch_after in positions:
+        timed = _time_with_lunch(day, order, retailers, territory, policy, lunch_after, first_stop_rule)
+        key = (timed.lateness, timed.leave_last)
+        if best is None or key < (best.lateness, best.leave_last):
+            best = timed
+    assert best is not None
+    return best
+
+
+def _time_with_lunch(
+    day: FieldDay,
+    order: Sequence[str],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+    lunch_after: int | None,
+    first_stop_rule: bool,
+) -> TimedRoute:
+    clock, here, lateness = day.block_start, day.start_place.key, 0
+    stops: list[TimedStop] = []
+    lunch: tuple[int, int] | None = None
+
+    def take_lunch(now: int) -> int:
+        nonlocal lunch, lateness
+        begin = max(now, day.lunch_earliest)
+        finish = begin + day.lunch_minutes
+        lateness += max(finish - day.lunch_latest_end, 0) + max(finish - day.block_end, 0)
+        lunch = (begin, finish)
+        return finish
+
+    if lunch_after == 0:
+        clock = take_lunch(clock)
+    for number, retailer_id in enumerate(order, start=1):
+        retailer = retailers[retailer_id]
+        ride = territory.minutes(here, retailer_id)
+        arrive = clock + ride
+        if number == 1 and first_stop_rule:
+            lateness += max(arrive - day.first_stop_by, 0)
+        start = max(arrive, retailer.opens)
+        end = start + service_minutes(retailer, policy)
+        lateness += max(end - min(latest_service_end(retailer, policy), day.visiting_ends), 0)
+        stops.append(TimedStop(retailer_id, arrive, start, end, ride))
+        clock, here = end, retailer_id
+        if lunch_after == number:
+            clock = take_lunch(clock)
+    arrive_next = None
+    if day.end_place.kind != "elsewhere" and day.end_deadline is not None:
+        arrive_next = clock + territory.minutes(here, day.end_place.key)
+        lateness += max(arrive_next - day.end_deadline, 0)
+    return TimedRoute(tuple(stops), lunch, clock, arrive_next, lateness)
+
+
+def route_km(day: FieldDay, order: Sequence[str], territory: Territory) -> float:
+    """Km ridden from the start place through `order` to the end place (the
+    office when the next place is not known)."""
+    end = day.end_place.key if day.end_place.kind != "elsewhere" else None
+    places = [day.start_place.key, *order, end]
+    return sum(territory.km(a, b) for a, b in itertools.pairwise(places))
+
+
+# ---------------------------------------------------------------------------
+# Why a retailer cannot be visited
+
+
+def fits_alone(
+    day: FieldDay,
+    retailer: Retailer,
+    territory: Territory,
+    policy: Policy,
+    *,
+    ignore_opening_hours: bool = False,
+) -> bool:
+    """Whether the retailer could be the day's only stop (the first-stop rule is
+    left out: as a later stop it would not apply)."""
+    if ignore_opening_hours:
+        retailer = retailer.model_copy(update={"opens": 0, "closes": 24 * 60})
+    timed = time_visit_route(
+        day, [retailer.id], {retailer.id: retailer}, territory, policy, first_stop_rule=False
+    )
+    return timed.feasible
+
+
+def classify_unvisited(
+    retailer: Retailer, days: Sequence[FieldDay], territory: Territory, policy: Policy
+) -> tuple[UnvisitedReason, str]:
+    """The reason (from `UNVISITED_REASONS`) a retailer is not visited this week,
+    and the same in words."""
+    if not days:
+        return "no_room_in_day", "the timetable has no visit block for this manager this week"
+    if any(fits_alone(day, retailer, territory, policy) for day in days):
+        return "no_room_in_day", "it fits on its own, but the days it could go on are full"
+    service = service_minutes(retailer, policy)
+    windows = ", ".join(
+        f"{day.date:%a} {format_clock(day.block_start)}–{format_clock(day.visiting_ends)}"
+        for day in days
+    )
+    if any(fits_alone(day, retailer, territory, policy, ignore_opening_hours=True) for day in days):
+        return "opening_hours", (
+            f"open {format_clock(retailer.opens)}–{format_clock(retailer.closes)}; a {service}-min "
+            f"visit does not fit the week's visit windows ({windows}) after the ride there"
+        )
+    ride_out = min(territory.minutes(day.start_place.key, retailer.id) for day in days)
+    longest_window = max(day.visiting_minutes for day in days)
+    if ride_out + service > longest_window or _ride_on_too_long(retailer, days, territory, service):
+        return "too_far", (
+            f"a {ride_out}-min ride from the start of the route; with {service} min of service "
+            f"and the ride on, it does not fit a visit window of {longest_window} min"
+        )
+    return "time_window", (
+        f"needs {service} min between the first-stop, end-of-visiting and block limits "
+        f"({windows}); no day leaves that room"
+    )
+
+
+def _ride_on_too_long(
+    retailer: Retailer, days: Sequence[FieldDay], territory: Territory, service: int
+) -> bool:
+    for day in days:
+        ride_out = territory.minutes(day.start_place.key, retailer.id)
+        ride_on = 0
+        if day.end_place.kind != "elsewhere":
+            ride_on = max(territory.minutes(retailer.id, day.end_place.key) - day.end_slack, 0)
+        if ride_out + service + ride_on <= day.visiting_minutes:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------
+# The VRPTW of one day (also the building block of the week's visit-day plan)
+
+
+def client_window(retailer: Retailer, policy: Policy) -> tuple[int, int]:
+    """Window for the START of service: opening hours, ended early enough that
+    service is over by closing time and by the end of field visiting."""
+    service = service_minutes(retailer, policy)
+    late = latest_service_end(retailer, policy) - service
+    return retailer.opens, max(late, retailer.opens)
+
+
+def prize_for(territory: Territory) -> int:
+    """A prize larger than any detour a stop can cost, in metres: the solver
+    serves as many retailers as fit before it shortens the routes."""
+    longest = float(np.max(territory.matrix.distance_km)) if territory.matrix.size else 0.0
+    return int(2 * longest * METRES_PER_KM) + METRES_PER_KM
+
+
+@dataclass(frozen=True)
+class DayProblem:
+    """A VRPTW over several field days of one manager: vehicle type i is day i,
+    with its own start depot 2i and end depot 2i+1; `clients[j]` is a retailer id
+    (a retailer due twice a week appears twice)."""
+
+    problem: vrptw.VrptwProblem
+    days: tuple[FieldDay, ...]
+    clients: tuple[str, ...]
+
+
+def day_problem(
+    days: Sequence[FieldDay],
+    clients: Sequence[str],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+    stops_per_day: Sequence[int] | None = None,
+) -> DayProblem:
+    """State the days and candidate retailers as a VRPTW (times in minutes,
+    distances in metres). Every client is optional with a prize, so what cannot
+    fit comes back unassigned instead of making the problem infeasible.
+    `stops_per_day[i]`, when given, caps day i's stops (each client is a load of 1)."""
+    prize = prize_for(territory)
+    num_depots = 2 * len(days)
+    size = num_depots + len(clients)
+    keys: list[str | None] = []
+    for day in days:
+        end = day.end_place.key if day.end_place.kind != "elsewhere" else None
+        keys += [day.start_place.key, end]
+    keys += list(clients)
+    rows = np.array([territory.index[key] for key in keys])
+    minutes = territory.matrix.minutes[np.ix_(rows, rows)].astype(np.int64)
+    metres = np.rint(territory.matrix.distance_km[np.ix_(rows, rows)] * METRES_PER_KM).astype(np.int64)
+    client_rows = np.arange(num_depots, size)
+    for number, day in enumerate(days):
+        start, end = 2 * number, 2 * number + 1
+        # The ride out of the start depot is only ever the ride to the first stop.
+        too_late = day.block_start + minutes[start, client_rows] > day.first_stop_by
+        minutes[start, client_rows[too_late]] = FORBIDDEN_MINUTES
+        # Only the part of the ride on that the slack after visiting cannot hold
+        # counts against the shift end (= end of visiting).
+        if day.end_place.kind == "elsewhere":
+            minutes[client_rows, end] = 0
+        else:
+            minutes[client_rows, end] = np.maximum(minutes[client_rows, end] - day.end_slack, 0)
+        minutes[start, end] = 0
+    vehicle_types = tuple(
+        vrptw.VehicleType(
+            count=1,
+            capacity=len(clients) if stops_per_day is None else stops_per_day[number],
+            tw_early=day.block_start,
+            tw_late=max(day.visiting_ends - day.lunch_minutes, day.block_start),
+            start_depot=2 * number,
+            end_depot=2 * number + 1,
+            name=f"{day.date:%a}",
+        )
+        for number, day in enumerate(days)
+    )
+    vrp_clients = []
+    for retailer_id in clients:
+        retailer = retailers[retailer_id]
+        early, late = client_window(retailer, policy)
+        vrp_clients.append(
+            vrptw.Client(
+                tw_early=early,
+                tw_late=late,
+                service=service_minutes(retailer, policy),
+                demand=1,
+                required=False,
+                prize=prize,
+                name=retailer_id,
+            )
+        )
+    depots = tuple(
+        vrptw.Depot(name=f"{day.date:%a} {role}") for day in days for role in ("start", "end")
+    )
+    problem = vrptw.VrptwProblem(
+        depots=depots,
+        clients=tuple(vrp_clients),
+        vehicle_types=vehicle_types,
+        distance=metres,
+        duration=minutes,
+        name=f"{days[0].manager} visit days" if days else "no days",
+    )
+    return DayProblem(problem, tuple(days), tuple(clients))
+
+
+def solve_day_problem(
+    stated: DayProblem,
+    *,
+    time_limit_s: float,
+    seed: int = 0,
+    backend: str = "pyvrp",
+    initial: Mapping[int, Sequence[int]] | None = None,
+) -> list[list[int]]:
+    """Solve the VRPTW; returns, per day, the client indices in visiting order.
+    `initial` maps a day index to client indices for a warm start."""
+    solution = None
+    if initial:
+        solution = vrptw.evaluate_routes(
+            stated.problem,
+            [(day, list(clients)) for day, clients in initial.items() if clients],
+            solver="warm start",
+            runtime_s=0.0,
+        )
+    result = vrptw.solve(
+        stated.problem, time_limit_s=time_limit_s, seed=seed, backend=backend, initial=solution
+    )
+    per_day: list[list[int]] = [[] for _ in stated.days]
+    for route in result.routes:
+        per_day[route.vehicle_type] = list(route.clients)
+    return per_day
+
+
+# ---------------------------------------------------------------------------
+# The day's route
+
+
+@dataclass(frozen=True)
+class DayRoute:
+    """A manager's timed visit route for one day, and the retailers dropped from it."""
+
+    day: FieldDay
+    timed: TimedRoute
+    dropped: tuple[str, ...]
+
+
+def drop_until_feasible(
+    day: FieldDay,
+    order: Sequence[str],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+) -> tuple[TimedRoute, list[str], list[str]]:
+    """Time `order`; while a rule is missed, drop the stop whose removal misses
+    the fewest minutes (ties: the one saving the most km). Returns the timed
+    route, the kept order and the dropped retailer ids."""
+    kept = list(order)
+    dropped: list[str] = []
+    timed = time_visit_route(day, kept, retailers, territory, policy)
+    while not timed.feasible and kept:
+        best_key, best_index, best_timed = None, 0, timed
+        for index in range(len(kept)):
+            trial = kept[:index] + kept[index + 1 :]
+            trial_timed = time_visit_route(day, trial, retailers, territory, policy)
+            key = (trial_timed.lateness, route_km(day, trial, territory))
+            if best_key is None or key < best_key:
+                best_key, best_index, best_timed = key, index, trial_timed
+        dropped.append(kept.pop(best_index))
+        timed = best_timed
+    return timed, kept, dropped
+
+
+def cheapest_feasible_insertion(
+    day: FieldDay,
+    order: Sequence[str],
+    retailer_id: str,
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+) -> tuple[float, list[str]] | None:
+    """The position where adding `retailer_id` keeps every rule and adds the
+    fewest km: (extra km, new order), or None when it fits nowhere."""
+    base = route_km(day, order, territory)
+    best: tuple[float, list[str]] | None = None
+    for index in range(len(order) + 1):
+        trial = [*order[:index], retailer_id, *order[index:]]
+        extra = route_km(day, trial, territory) - base
+        if best is not None and extra >= best[0]:
+            continue
+        if time_visit_route(day, trial, retailers, territory, policy).feasible:
+            best = (extra, trial)
+    return best
+
+
+def route_day(
+    day: FieldDay,
+    candidates: Sequence[str],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+    *,
+    time_limit_s: float = 0.0,
+    seed: int = 0,
+    backend: str = "pyvrp",
+) -> DayRoute:
+    """Route the day: with `time_limit_s > 0` the candidates (in the given order
+    as a warm start) are re-ordered by the VRPTW solver; then the order is timed
+    exactly (lunch included) and stops that break a rule are dropped."""
+    order = list(candidates)
+    if time_limit_s > 0 and order:
+        stated = day_problem([day], order, retailers, territory, policy)
+        warm = {0: list(range(len(order)))}
+        solved = solve_day_problem(
+            stated, time_limit_s=time_limit_s, seed=seed, backend=backend, initial=warm
+        )[0]
+        solved_order = [order[i] for i in solved]
+        left_out = [r for r in order if r not in set(solved_order)]
+        current = time_visit_route(day, order, retailers, territory, policy)
+        proposal = time_visit_route(day, solved_order, retailers, territory, policy)
+        # Keep the solver's order unless the given one already keeps every rule
+        # with more stops or fewer km.
+        keep_given = current.feasible and (
+            len(order) > len(solved_order)
+            or (
+                len(order) == len(solved_order)
+                and route_km(day, order, territory) <= route_km(day, solved_order, territory)
+            )
+        )
+        if not keep_given and (proposal.feasible or not current.feasible):
+            order = solved_order + left_out
+    timed, _, dropped = drop_until_feasible(day, order, retailers, territory, policy)
+    return DayRoute(day, timed, tuple(dropped))
+
+
+# ---------------------------------------------------------------------------
+# The day's itinerary: visits, fixed appointments and rides back to the office
+
+
+@dataclass(frozen=True)
+class ItineraryStop:
+    """A stop of the day with the ride that led to it. `origin` is "office",
+    the previous stop's retailer id, or "elsewhere" (a maintenance or site study
+    block whose place the timetable does not name; that ride is not counted)."""
+
+    retailer: str
+    kind: str
+    origin: str
+    ride_minutes: int
+    ride_km: float
+    arrive: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class OfficeReturn:
+    """A ride back to the office: for an office block, or at the end of the day."""
+
+    origin: str
+    leave: int
+    arrive: int
+    ride_minutes: int
+    ride_km: float
+    due_by: int | None = None
+
+
+@dataclass(frozen=True)
+class Itinerary:
+    """The located part of a manager's field day, in time order."""
+
+    stops: tuple[ItineraryStop, ...]
+    office_returns: tuple[OfficeReturn, ...]
+    depart: int
+    lunch: tuple[int, int] | None
+
+    @property
+    def distance_km(self) -> float:
+        """Every counted ride of the day, office returns included."""
+        return sum(s.ride_km for s in self.stops) + sum(r.ride_km for r in self.office_returns)
+
+    @property
+    def travel_minutes(self) -> int:
+        """Riding minutes of the day, office returns included."""
+        return sum(s.ride_minutes for s in self.stops) + sum(
+            r.ride_minutes for r in self.office_returns
+        )
+
+    @property
+    def back_at_office(self) -> int | None:
+        """When the manager is back at the office after the last stop (None when
+        the day ends at a place the timetable does not name)."""
+        if not self.office_returns or (
+            self.stops and self.office_returns[-1].leave < self.stops[-1].end
+        ):
+            return None
+        return self.office_returns[-1].arrive
+
+
+def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> Itinerary:
+    """Walk the day's blocks in time order: the visit route where the visit block
+    is, each fixed appointment at its time, and a ride back to the office before
+    every office block and at the end of the day."""
+    day, timed = route.day, route.timed
+    here: Place = OFFICE
+    free = day.block_start  # when the manager can leave `here`
+    stops: list[ItineraryStop] = []
+    returns: list[OfficeReturn] = []
+    depart: int | None = None
+    lunch_on_the_way = 0  # a lunch block since the last place: eaten on the way
+
+    def ride_to_office(due_by: int) -> None:
+        nonlocal here
+        if here.kind == "retailer":
+            assert here.retailer is not None
+            ride = territory.minutes(here.retailer, None)
+            km = territory.km(here.retailer, None)
+            returns.append(OfficeReturn(here.retailer, free, free + ride, ride, km, due_by))
+        here = OFFICE
+
+    for block in day.blocks:
+        place = place_of(block, policy)
+        if place is None:
+            lunch_on_the_way += block.end - block.start
+            continue
+        waited_for_lunch, lunch_on_the_way = lunch_on_the_way, 0
+        if block.kind == "visit" and block.start == day.block_start:
+            if not timed.stops:
+                continue
+            if day.start_place.kind == "office" and here.kind == "retailer":
+                ride_to_office(block.start - waited_for_lunch)
+            previous = day.start_place.retailer or "office"
+            for stop in timed.stops:
+                origin_key = None if previous == "office" else previous
+                stops.append(
+                    ItineraryStop(
+                        retailer=stop.retailer,
+                        kind="visit",
+                        origin=previous,
+                        ride_minutes=stop.ride_minutes,
+                        ride_km=territory.km(origin_key, stop.retailer),
+                        arrive=stop.arrive,
+                        start=stop.start,
+                        end=stop.end,
+                    )
+                )
+                previous = stop.retailer
+            if depart is None:
+                depart = day.block_start
+            here, free = Place("retailer", previous), timed.leave_last
+        elif place.kind == "retailer":
+            assert place.retailer is not None
+            if here.kind == "elsewhere":
+                origin, ride, km, arrive = "elsewhere", 0, 0.0, block.start
+            elif here.kind == "office":
+                ride = territory.minutes(None, place.retailer)
+                origin, km, arrive = "office", territory.km(None, place.retailer), block.start
+                if depart is None:
+                    depart = block.start - ride
+            else:
+                assert here.retailer is not None
+                ride = territory.minutes(here.retailer, place.retailer)
+                origin, km = here.retailer, territory.km(here.retailer, place.retailer)
+                arrive = free + ride + waited_for_lunch
+            stops.append(
+                ItineraryStop(place.retailer, block.kind, origin, ride, km, arrive, block.start, block.end)
+            )
+            here, free = place, block.end
+        elif place.kind == "office":
+            ride_to_office(block.start - waited_for_lunch)
+        else:
+            here = ELSEWHERE
+    ride_to_office(policy.day.end)
+    return Itinerary(
+        stops=tuple(stops),
+        office_returns=tuple(returns),
+        depart=day.block_start if depart is None else depart,
+        lunch=timed.lunch,
+    )
