@@ -1,0 +1,183 @@
+"""The weekly visit plan of one manager: which day each due retailer is visited
+(SPEC §1.2, §4).
+
+Stated as one VRPTW (`daily.day_problem`): each vehicle is one day of the week,
+a vehicle type per day whose shift is that day's `visit` block (start and end
+depots of its own, see `engine.routing.daily`); the clients are the due
+retailers, with their opening hours (ended early enough for the service to be
+over by closing time and by `route.visiting_ends_by`) as time windows and
+max(service_min, `route.min_service_min`) as service. Every client is optional
+with a prize larger than any detour, so the solver first visits as many
+retailers as fit and then minimises the km ridden; what cannot fit comes back
+unassigned and gets a reason.
+
+Compact days come from the distance objective: spreading neighbours over two
+days costs two trips to that area, so each day gets a compact cluster. Balance
+does not: when the week has room, the shortest total ride packs some days full
+and leaves others empty (measured on the sample under seed-003: 24/23/0/27/0
+stops). So each day's stops are capped at its share of the week's visits, in
+proportion to its visiting minutes (`stops_per_day`); a visit the caps leave out
+is inserted afterwards into any day where it still fits in time. Minimum stops
+per day (seed 003) are reported, not enforced (`plan.RoutePlan.shortfalls`).
+
+After the solve each day is timed exactly (lunch included, `daily.time_visit_route`),
+a retailer due twice a week that landed twice on one day is moved to another
+day, and anything dropped is put back wherever it still fits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from engine.domain import Retailer
+from engine.policy import Policy
+from engine.routing.daily import (
+    FieldDay,
+    Territory,
+    UnvisitedReason,
+    cheapest_feasible_insertion,
+    classify_unvisited,
+    day_problem,
+    drop_until_feasible,
+    fits_alone,
+    solve_day_problem,
+)
+from engine.routing.due import DueRetailer
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    """A due visit that is in no day's route, with its reason and the words for it."""
+
+    retailer: str
+    reason: UnvisitedReason
+    detail: str
+    date: dt.date | None = None  # the day it was dropped from, when it was planned on one
+
+
+@dataclass(frozen=True)
+class VisitDayPlan:
+    """Per field day, the retailer ids in visiting order; every order keeps
+    every rule of its day when timed by `daily.time_visit_route`."""
+
+    manager: str
+    days: tuple[FieldDay, ...]
+    orders: tuple[tuple[str, ...], ...]
+    unassigned: tuple[Unassigned, ...]
+    due_visits: int
+    solve_seconds: float
+
+
+def plan_visit_days(
+    manager: str,
+    due: Sequence[DueRetailer],
+    days: Sequence[FieldDay],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+    *,
+    time_limit_s: float,
+    seed: int = 0,
+    backend: str = "pyvrp",
+    balance_slack: float = 0.0,
+) -> VisitDayPlan:
+    """Decide the day of every due visit of one manager's week (see the module text).
+
+    `balance_slack` is how far above its share of the week's visits (in
+    proportion to its visiting minutes) a day may go in the solve; 0 keeps the
+    days level (each share is rounded up, which leaves a little room)."""
+    started = time.perf_counter()
+    days = tuple(days)
+    due_visits = sum(item.visits for item in due)
+    unassigned: list[Unassigned] = []
+    copies: list[str] = []
+    for item in due:
+        retailer = item.retailer
+        can_go = [day for day in days if fits_alone(day, retailer, territory, policy)]
+        if not can_go:
+            reason, detail = classify_unvisited(retailer, days, territory, policy)
+            unassigned += [Unassigned(retailer.id, reason, detail)] * item.visits
+            continue
+        copies += [retailer.id] * min(item.visits, len(can_go))
+        for _ in range(item.visits - len(can_go)):
+            unassigned.append(
+                Unassigned(
+                    retailer.id,
+                    "no_room_in_day",
+                    f"due {item.visits} times this week, but only {len(can_go)} visit days can hold it",
+                )
+            )
+
+    orders: list[list[str]] = [[] for _ in days]
+    if days and copies:
+        caps = stops_per_day(days, len(copies), balance_slack)
+        stated = day_problem(days, copies, retailers, territory, policy, caps)
+        solved = solve_day_problem(stated, time_limit_s=time_limit_s, seed=seed, backend=backend)
+        orders = [[copies[client] for client in route] for route in solved]
+
+    leftovers: list[str] = []
+    # One visit per retailer per day: a second copy on the same day moves elsewhere.
+    for number, order in enumerate(orders):
+        seen: set[str] = set()
+        kept = []
+        for retailer_id in order:
+            (leftovers if retailer_id in seen else kept).append(retailer_id)
+            seen.add(retailer_id)
+        orders[number] = kept
+    placed = Counter(r for order in orders for r in order)
+    wanted = Counter(copies)
+    for retailer_id, count in wanted.items():
+        leftovers += [retailer_id] * (count - placed[retailer_id] - leftovers.count(retailer_id))
+
+    dropped_from: dict[str, dt.date] = {}
+    for number, day in enumerate(days):
+        _, kept, dropped = drop_until_feasible(day, orders[number], retailers, territory, policy)
+        orders[number] = kept
+        for retailer_id in dropped:
+            dropped_from[retailer_id] = day.date
+        leftovers += dropped
+
+    for retailer_id in leftovers:
+        best: tuple[float, int, list[str]] | None = None
+        for number, day in enumerate(days):
+            if retailer_id in orders[number]:
+                continue
+            found = cheapest_feasible_insertion(
+                day, orders[number], retailer_id, retailers, territory, policy
+            )
+            if found is not None and (best is None or found[0] < best[0]):
+                best = (found[0], number, found[1])
+        if best is not None:
+            orders[best[1]] = best[2]
+        else:
+            unassigned.append(
+                Unassigned(
+                    retailer_id,
+                    "no_room_in_day",
+                    "it fits on its own, but the days it could go on are full",
+                    dropped_from.get(retailer_id),
+                )
+            )
+    return VisitDayPlan(
+        manager=manager,
+        days=days,
+        orders=tuple(tuple(order) for order in orders),
+        unassigned=tuple(unassigned),
+        due_visits=due_visits,
+        solve_seconds=time.perf_counter() - started,
+    )
+
+
+def stops_per_day(days: Sequence[FieldDay], visits: int, balance_slack: float) -> list[int]:
+    """Each day's cap on stops: its share of the week's visits in proportion to
+    its visiting minutes, plus `balance_slack`, rounded up."""
+    minutes = [max(day.visiting_minutes, 0) for day in days]
+    total = sum(minutes)
+    if total == 0:
+        return [0 for _ in days]
+    return [math.ceil(visits * m / total * (1 + balance_slack)) for m in minutes]
