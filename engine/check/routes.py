@@ -1,0 +1,382 @@
+"""An independent judge of a week's routes (SPEC §3-4, §6).
+
+`check_routes` reads a route plan as plain data — the JSON contract of
+`fieldweek routes --json`, or anything with `model_dump` — and lists every rule it
+breaks. It shares no code with engine.routing on purpose: it recomputes which
+retailers are due, and every ride with its own haversine × detour ÷ speed from
+the policy, so that a mistake in the planner cannot hide in its own check.
+
+Rules checked, each under its id:
+- `first_stop`: the first visit of a day is reached by `route.first_stop_by`;
+- `visiting_ends`: every visit is over by `route.visiting_ends_by`;
+- `visit_block`: every visit lies inside the day's visit block of the timetable;
+- `service`: a visit lasts at least max(service_min, `route.min_service_min`);
+- `opening_hours`: a visit starts after opening and ends by closing time;
+- `travel`: rides agree with the recomputed matrix (within a minute of
+  rounding), each stop is reached no earlier than the ride allows, and the
+  day's km and minutes add up;
+- `appointment`: the timetable's POS household and promotion blocks are stops at
+  their own times and are reached in time from the visit route before them;
+- `office_return`: after the visit route the manager is back at the office by the
+  next office block (a lunch on the way counts against it);
+- `timetable_transfer`: the same two rules on a ride between two places the
+  timetable fixes (an appointment and the office, or two appointments): the
+  route cannot change it, the timetable's gap is shorter than the ride;
+- `lunch`: with `lunch.during_visit`, the lunch lies in its window and the
+  block, lasts its minutes and overlaps no visit;
+- `due`: each due retailer is visited exactly as often as due, or the missing
+  visits are listed as unvisited with a reason from the closed vocabulary, and
+  only by its own manager, at most once a day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from engine.domain import Block, Department, Retailer, Timetable
+from engine.policy import Policy, format_clock, parse_clock
+
+REASONS = frozenset({"time_window", "opening_hours", "no_room_in_day", "too_far"})
+EARTH_RADIUS_KM = 6371.0088  # mean radius; any sphere within 0.5 % of WGS-84 would do
+MINUTE_TOLERANCE = 1  # planners round each ride up to a whole minute
+KM_TOLERANCE = 0.005  # relative, plus 10 m absolute: rounding of reported km
+FOUR_WEEKS = 4
+FIXED_KINDS = ("pos_project", "promotion")
+TIMETABLE_TRANSFER = "timetable_transfer"
+
+
+@dataclass(frozen=True)
+class RouteViolation:
+    """One broken rule: its id, whose day, which retailer, and what is wrong."""
+
+    rule: str
+    manager: str | None
+    date: dt.date | None
+    retailer: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class RouteCheck:
+    """Outcome of a check: every broken rule, and figures recomputed by the checker."""
+
+    violations: tuple[RouteViolation, ...]
+    visits: int
+    distance_km: float
+
+    @property
+    def feasible(self) -> bool:
+        """True when no rule is broken."""
+        return not self.violations
+
+    @property
+    def route_violations(self) -> tuple[RouteViolation, ...]:
+        """The broken rules the route planner decides (all but `timetable_transfer`)."""
+        return tuple(v for v in self.violations if v.rule != TIMETABLE_TRANSFER)
+
+    @property
+    def timetable_transfers(self) -> tuple[RouteViolation, ...]:
+        """Rides between fixed places longer than the timetable's gap."""
+        return tuple(v for v in self.violations if v.rule == TIMETABLE_TRANSFER)
+
+    def __iter__(self) -> Iterator[RouteViolation]:
+        """Iterating a check walks its violations."""
+        return iter(self.violations)
+
+    def __len__(self) -> int:
+        return len(self.violations)
+
+    def messages(self) -> list[str]:
+        """Each violation as one line of text."""
+        return [f"[{v.rule}] {v.manager or ''} {v.date or ''} {v.message}".strip() for v in self.violations]
+
+
+def expected_visits(retailer_id: str, visits_per_4_weeks: int, week_start: dt.date) -> int:
+    """Visits due in the week, by the rule stated in engine/routing/due.py's text
+    (running ISO week count, sha256 phase, even spread over four weeks)."""
+    monday = week_start - dt.timedelta(days=week_start.weekday())
+    week = (monday.toordinal() - 1) // 7
+    phase = int.from_bytes(hashlib.sha256(retailer_id.encode("utf-8")).digest()[:8], "big") % FOUR_WEEKS
+    done_before = ((week + phase) * visits_per_4_weeks) // FOUR_WEEKS
+    return ((week + phase + 1) * visits_per_4_weeks) // FOUR_WEEKS - done_before
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle km between two points."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+class _Rides:
+    """The checker's own riding km and minutes between the office (None) and retailers."""
+
+    def __init__(self, department: Department, policy: Policy):
+        self.office = (department.office.lat, department.office.lon)
+        self.retailers = {r.id: r for r in department.retailers}
+        self.travel = policy.travel
+
+    def _point(self, key: str | None) -> tuple[float, float, str]:
+        if key is None:
+            return self.office[0], self.office[1], "town"
+        retailer = self.retailers[key]
+        return retailer.lat, retailer.lon, retailer.area
+
+    def straight_km(self, a: str | None, b: str | None) -> float:
+        lat1, lon1, _ = self._point(a)
+        lat2, lon2, _ = self._point(b)
+        return haversine_km(lat1, lon1, lat2, lon2)
+
+    def km(self, a: str | None, b: str | None) -> float:
+        return self.straight_km(a, b) * self.travel.detour_factor
+
+    def minutes(self, a: str | None, b: str | None) -> int:
+        _, _, area_a = self._point(a)
+        _, _, area_b = self._point(b)
+        both_town = area_a == "town" and area_b == "town"
+        speed = self.travel.town_speed_kmh if both_town else self.travel.country_speed_kmh
+        return max(math.ceil(self.km(a, b) / speed * 60 - 1e-9), 0)
+
+
+def _as_data(plan: object) -> Mapping:
+    if isinstance(plan, Mapping):
+        return plan
+    dump = getattr(plan, "model_dump", None)
+    if dump is None:
+        raise TypeError("give the plan as JSON data or a pydantic model")
+    return dump(mode="json", by_alias=True)
+
+
+def _clock(value: object) -> int | None:
+    return None if value is None else parse_clock(value)
+
+
+def check_routes(
+    plan: object, department: Department, policy: Policy, timetable: Timetable | None = None
+) -> RouteCheck:
+    """Every rule the plan breaks (empty when it keeps them all).
+
+    Without the timetable the rules that need its blocks (visit block, fixed
+    appointments, office returns) cannot be judged and are skipped."""
+    if isinstance(plan, Department):
+        raise TypeError("check_routes(plan, department, policy, timetable): the plan comes first")
+    data = _as_data(plan)
+    found: list[RouteViolation] = []
+    retailers = {r.id: r for r in department.retailers}
+    managers = {m.id for m in department.managers}
+    rides = _Rides(department, policy)
+    exact = data.get("matrix_source", "straight_line") == "straight_line"
+    blocks: dict[tuple[str, dt.date], list[Block]] = defaultdict(list)
+    for block in timetable.blocks if timetable is not None else ():
+        blocks[(block.manager, block.date)].append(block)
+    visits: Counter[str] = Counter()
+    total_km = 0.0
+
+    for route in data.get("routes", []):
+        manager = route["manager"]
+        date = dt.date.fromisoformat(str(route["date"]))
+
+        def flag(rule: str, message: str, retailer: str | None = None,
+                 _m: str = manager, _d: dt.date = date) -> None:
+            found.append(RouteViolation(rule, _m, _d, retailer, message))
+
+        if manager not in managers:
+            flag("unknown_reference", f"no manager {manager!r} in the department")
+            continue
+        day_blocks = sorted(blocks.get((manager, date), []), key=lambda b: b.start)
+        visit_blocks = [b for b in day_blocks if b.kind == "visit"]
+        stops = list(route.get("stops", []))
+        unknown = [s["retailer"] for s in stops if s["retailer"] not in retailers]
+        if unknown:
+            flag("unknown_reference", f"stops at unknown retailers {unknown}")
+            continue
+        total_km += _check_travel(route, stops, rides, exact, flag)
+        visit_stops = [s for s in stops if s["kind"] == "visit"]
+        if timetable is None:
+            visit_blocks = [_block_from_route(route, manager, date)]
+        elif visit_stops and not visit_blocks:
+            flag("visit_block", "visits on a day without a visit block in the timetable")
+            continue
+        if visit_blocks:
+            _check_visits(route, visit_stops, visit_blocks[0], retailers, rides, policy, flag)
+        _check_appointments(stops, day_blocks, flag)
+        _check_office_returns(stops, day_blocks, rides, policy, flag)
+        for stop in visit_stops:
+            visits[stop["retailer"]] += 1
+            if retailers[stop["retailer"]].manager != manager:
+                flag("due", f"{stop['retailer']} belongs to {retailers[stop['retailer']].manager}",
+                     stop["retailer"])
+        for retailer_id, times in Counter(s["retailer"] for s in visit_stops).items():
+            if times > 1:
+                flag("due", f"{retailer_id} is visited {times} times on one day", retailer_id)
+
+    found += _check_due(data, department, visits)
+    return RouteCheck(tuple(found), sum(visits.values()), round(total_km, 3))
+
+
+def _block_from_route(route: Mapping, manager: str, date: dt.date) -> Block:
+    """The visit block as the plan states it, when no timetable is at hand."""
+    start = _clock(route.get("visit_start")) or 0
+    end = _clock(route.get("visit_end")) or 24 * 60
+    return Block(manager=manager, date=date, kind="visit", start=start, end=end)
+
+
+def _check_travel(route: Mapping, stops: list[Mapping], rides: _Rides, exact: bool, flag) -> float:
+    """Each recorded ride against the checker's own; returns the recomputed km."""
+    recomputed = 0.0
+    legs = [(s.get("from"), s["retailer"], s.get("ride_min"), s.get("ride_km")) for s in stops]
+    legs += [(r.get("from"), None, r.get("ride_min"), r.get("ride_km"))
+             for r in route.get("office_returns", [])]
+    reported_km = reported_min = 0.0
+    for origin, target, ride_min, ride_km in legs:
+        if origin == "elsewhere" or origin is None:
+            continue
+        source = None if origin == "office" else origin
+        if source is not None and source not in rides.retailers:
+            flag("unknown_reference", f"a ride starts at unknown place {origin!r}")
+            continue
+        own_km, own_min = rides.km(source, target), rides.minutes(source, target)
+        recomputed += own_km
+        reported_km += float(ride_km or 0)
+        reported_min += int(ride_min or 0)
+        where = f"{origin} → {target or 'office'}"
+        if exact:
+            if abs(int(ride_min) - own_min) > MINUTE_TOLERANCE:
+                flag("travel", f"ride {where} is recorded as {ride_min} min, the matrix says {own_min}",
+                     target)
+            if abs(float(ride_km) - own_km) > KM_TOLERANCE * own_km + 0.01:
+                flag("travel", f"ride {where} is recorded as {ride_km} km, the matrix says {own_km:.3f}",
+                     target)
+        elif float(ride_km) + 0.01 < rides.straight_km(source, target):
+            flag("travel", f"ride {where} of {ride_km} km is shorter than the straight line", target)
+    if abs(float(route.get("distance_km", 0)) - reported_km) > 0.01 * max(1, len(legs)):
+        flag("travel", f"distance_km {route.get('distance_km')} is not the sum of its rides "
+                       f"({reported_km:.3f})")
+    if int(route.get("travel_minutes", 0)) != round(reported_min):
+        flag("travel", f"travel_minutes {route.get('travel_minutes')} is not the sum of its rides "
+                       f"({reported_min:.0f})")
+    return recomputed
+
+
+def _check_visits(route: Mapping, visit_stops: list[Mapping], block: Block,
+                  retailers: Mapping[str, Retailer], rides: _Rides, policy: Policy, flag) -> None:
+    rules = policy.route
+    lunch = (_clock(route.get("lunch_start")), _clock(route.get("lunch_end")))
+    if policy.lunch.during_visit and lunch[0] is not None and lunch[1] is not None:
+        lunch_start, lunch_end = lunch
+        if lunch_end - lunch_start < policy.lunch.minutes:
+            flag("lunch", f"lunch lasts {lunch_end - lunch_start} min, under {policy.lunch.minutes}")
+        if lunch_start < policy.lunch.earliest or lunch_end > policy.lunch.latest_end:
+            flag("lunch", f"lunch {format_clock(lunch_start)}–{format_clock(lunch_end)} is outside "
+                          f"{format_clock(policy.lunch.earliest)}–{format_clock(policy.lunch.latest_end)}")
+        if lunch_start < block.start or lunch_end > block.end:
+            flag("lunch", "lunch lies outside the visit block")
+    leave, previous = block.start, route.get("start_from", "office")
+    previous_key = None if previous == "office" else previous
+    for number, stop in enumerate(visit_stops):
+        rid = stop["retailer"]
+        retailer = retailers[rid]
+        arrive, start, end = (parse_clock(stop[k]) for k in ("arrive", "start", "end"))
+        if number == 0 and arrive > rules.first_stop_by:
+            flag("first_stop", f"first retailer {rid} reached at {format_clock(arrive)}, after "
+                               f"{format_clock(rules.first_stop_by)}", rid)
+        if end > rules.visiting_ends_by:
+            flag("visiting_ends", f"{rid} visited until {format_clock(end)}, after "
+                                  f"{format_clock(rules.visiting_ends_by)}", rid)
+        if start < block.start or end > block.end:
+            flag("visit_block", f"{rid} visited {format_clock(start)}–{format_clock(end)}, outside the "
+                                f"visit block {format_clock(block.start)}–{format_clock(block.end)}", rid)
+        needed = max(retailer.service_min, rules.min_service_min)
+        if end - start < needed:
+            flag("service", f"{rid} gets {end - start} min, needs {needed}", rid)
+        if start < retailer.opens or end > retailer.closes:
+            flag("opening_hours", f"{rid} visited {format_clock(start)}–{format_clock(end)}, open "
+                                  f"{format_clock(retailer.opens)}–{format_clock(retailer.closes)}", rid)
+        if start < arrive:
+            flag("travel", f"{rid}: service starts before arrival", rid)
+        if lunch[0] is not None and lunch[1] is not None and start < lunch[1] and lunch[0] < end:
+            flag("lunch", f"lunch overlaps the visit to {rid}", rid)
+        if lunch[1] is not None and lunch[0] is not None and leave <= lunch[0] < arrive:
+            leave = max(leave, lunch[1])
+        ride = rides.minutes(previous_key, rid)
+        if arrive < leave + ride - MINUTE_TOLERANCE:
+            flag("travel", f"{rid} reached at {format_clock(arrive)}, but the {ride}-min ride from "
+                           f"{previous_key or 'the office'} starts at {format_clock(leave)}", rid)
+        leave, previous_key = end, rid
+
+
+def _check_appointments(stops: list[Mapping], day_blocks: list[Block], flag) -> None:
+    fixed = [b for b in day_blocks if b.kind in FIXED_KINDS and b.retailer is not None]
+    listed = {(s["retailer"], s["kind"], parse_clock(s["start"])): s for s in stops
+              if s["kind"] in FIXED_KINDS}
+    by_retailer = {s["retailer"]: s for s in stops}
+    for block in fixed:
+        stop = listed.get((block.retailer, block.kind, block.start))
+        if stop is None:
+            flag("appointment", f"{block.kind} at {block.retailer} {format_clock(block.start)} is not "
+                                f"on the route", block.retailer)
+            continue
+        if parse_clock(stop["end"]) != block.end:
+            flag("appointment", f"{block.kind} at {block.retailer} ends at {stop['end']}, the timetable "
+                                f"says {format_clock(block.end)}", block.retailer)
+        if parse_clock(stop["arrive"]) > block.start:
+            origin = by_retailer.get(stop.get("from"))
+            rule = "appointment" if origin is not None and origin["kind"] == "visit" else TIMETABLE_TRANSFER
+            flag(rule, f"{block.kind} at {block.retailer} reached at {stop['arrive']}, after "
+                                f"it starts at {format_clock(block.start)}", block.retailer)
+
+
+def _check_office_returns(stops: list[Mapping], day_blocks: list[Block], rides: _Rides,
+                          policy: Policy, flag) -> None:
+    """After field stops, the ride back must reach the office by the next office block."""
+    office_kinds = {k for k, rule in policy.kinds.items() if rule.place == "office"}
+    for block in (b for b in day_blocks if b.kind in office_kinds):
+        before = [s for s in stops if parse_clock(s["end"]) <= block.start]
+        if not before:
+            continue
+        last = before[-1]
+        last_end = parse_clock(last["end"])
+        between = [b for b in day_blocks if last_end <= b.start and b.end <= block.start]
+        if any(b.kind not in office_kinds and b.kind != "lunch" for b in between):
+            continue  # rode on to a field block the timetable gives no place
+        if any(b.kind in office_kinds for b in between):
+            continue  # already back for an earlier office block
+        lunch = sum(b.end - b.start for b in between if b.kind == "lunch")
+        back = last_end + rides.minutes(last["retailer"], None) + lunch
+        if back > block.start + MINUTE_TOLERANCE:
+            flag("office_return" if last["kind"] == "visit" else TIMETABLE_TRANSFER, f"back at the office at {format_clock(back)} at the earliest, after "
+                                  f"{block.kind} starts at {format_clock(block.start)}", last["retailer"])
+
+
+def _check_due(data: Mapping, department: Department, visits: Counter[str]) -> list[RouteViolation]:
+    scope = data.get("scope") or {}
+    if scope.get("dates"):
+        return []  # a single day cannot show the week's visits
+    week_start = dt.date.fromisoformat(str(data["week_start"]))
+    chosen = set(scope.get("managers") or [m.id for m in department.managers])
+    missing: Counter[str] = Counter()
+    found = []
+    for item in data.get("unvisited", []):
+        missing[item["retailer"]] += 1
+        if item.get("reason") not in REASONS:
+            found.append(RouteViolation("due", item.get("manager"), None, item["retailer"],
+                                        f"reason {item.get('reason')!r} is not one of {sorted(REASONS)}"))
+    for retailer in department.retailers:
+        if retailer.manager not in chosen:
+            continue
+        due = expected_visits(retailer.id, retailer.visits_per_4_weeks, week_start)
+        done, listed = visits[retailer.id], missing[retailer.id]
+        if done > due:
+            found.append(RouteViolation("due", retailer.manager, None, retailer.id,
+                                        f"{retailer.id} is visited {done} times, due {due}"))
+        elif done + listed != due:
+            found.append(RouteViolation(
+                "due", retailer.manager, None, retailer.id,
+                f"{retailer.id} is due {due} visits: {done} planned and {listed} listed unvisited"))
+    return found
