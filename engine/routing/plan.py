@@ -1,0 +1,470 @@
+"""Build → solve → result for the week's routes (SPEC §1.2, §3-4): `plan_routes`.
+
+For every manager: the retailers due this week (`due`), the days they are
+visited on (`visit_days`), each day's route timed exactly with its fixed
+appointments (`daily`), and what could not be visited, with a reason. The result
+is a `RoutePlan`, the JSON contract of `fieldweek routes --json`:
+
+    {"week_start", "routes": [{"manager", "date", "depart", "return", "distance_km",
+      "travel_minutes", "stops": [{"retailer", "kind", "arrive", "start", "end", ...}], ...}],
+     "unvisited": [{"retailer", "manager", "reason", ...}], "shortfalls": [...], ...}
+
+Times are HH:MM, distances km, durations minutes. Never prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.domain import Department, Retailer, Timetable
+from engine.policy import Clock, Policy, format_clock
+from engine.routing.daily import (
+    DayRoute,
+    FieldDay,
+    Itinerary,
+    Territory,
+    UnvisitedReason,
+    build_itinerary,
+    field_days,
+    route_day,
+)
+from engine.routing.due import due_retailers, week_monday
+from engine.routing.matrix import (
+    TravelMatrix,
+    load_road_graph,
+    prepare_bike_graph,
+    straight_line_matrix,
+    street_network_matrix,
+)
+from engine.routing.visit_days import Unassigned, VisitDayPlan, plan_visit_days
+
+STRAIGHT_LINE = "straight_line"
+# Share of each manager's time budget spent on the week's visit-day VRPTW; the
+# rest re-orders each day on its own.
+WEEK_SHARE = 0.8
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+
+class RouteStop(_Out):
+    """A stop: a visit, or a fixed appointment (pos_project, promotion)."""
+
+    retailer: str
+    kind: str
+    arrive: Clock
+    start: Clock
+    end: Clock
+    origin: str = Field(alias="from", description='"office", the previous retailer, or "elsewhere"')
+    ride_min: int
+    ride_km: float
+    name: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+
+class OfficeLeg(_Out):
+    """A ride back to the office (before an office block, or at the end of the day)."""
+
+    origin: str = Field(alias="from")
+    leave: Clock
+    arrive: Clock
+    ride_min: int
+    ride_km: float
+
+
+class DayRoutePlan(_Out):
+    """One manager's field day."""
+
+    manager: str
+    date: dt.date
+    depart: Clock
+    return_: Clock | None = Field(alias="return")
+    distance_km: float
+    travel_minutes: int
+    stops: tuple[RouteStop, ...]
+    visits: int
+    visit_start: Clock
+    visit_end: Clock
+    start_from: str = Field(description='"office" or the retailer of the appointment before')
+    lunch_start: Clock | None = None
+    lunch_end: Clock | None = None
+    waiting_minutes: int = 0
+    office_returns: tuple[OfficeLeg, ...] = ()
+    required_stops: int | None = None
+    notes: tuple[str, ...] = Field(
+        default=(), description="what the market manager should know: rules the timetable "
+        "makes impossible, early starts, rides its buffers do not cover"
+    )
+
+
+class UnvisitedRetailer(_Out):
+    """A due visit that is in no route."""
+
+    retailer: str
+    manager: str
+    reason: UnvisitedReason
+    detail: str = ""
+    date: dt.date | None = None
+
+
+class Shortfall(_Out):
+    """A day below the policy's minimum number of stops, and why."""
+
+    manager: str
+    date: dt.date
+    area: Literal["town", "country"]
+    required: int
+    planned: int
+    short: int
+    message: str
+
+
+class PlanScope(_Out):
+    """What the plan covers: all managers and days when both lists are empty."""
+
+    managers: tuple[str, ...] = ()
+    dates: tuple[dt.date, ...] = ()
+
+
+class RoutePlan(_Out):
+    """The week's routes: the JSON contract of `fieldweek routes --json`."""
+
+    week_start: dt.date
+    department: str = ""
+    policy: str = ""
+    matrix_source: str = STRAIGHT_LINE
+    scope: PlanScope = PlanScope()
+    routes: tuple[DayRoutePlan, ...] = ()
+    unvisited: tuple[UnvisitedRetailer, ...] = ()
+    shortfalls: tuple[Shortfall, ...] = ()
+    due_visits: int = 0
+    solve_seconds: float = 0.0
+
+    def to_json_dict(self) -> dict:
+        """The plan as JSON-ready data with the contract's key names."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+def plan_routes(
+    department: Department,
+    policy: Policy,
+    timetable: Timetable,
+    week_start: dt.date,
+    day: dt.date | None = None,
+    manager: str | None = None,
+    time_limit_s: float = 30.0,
+    matrix_source: str | Path = STRAIGHT_LINE,
+    *,
+    seed: int = 0,
+    backend: str = "pyvrp",
+) -> RoutePlan:
+    """Plan the week's visit days and each day's route for every manager (or one).
+
+    The week is always planned as a whole (which day a retailer goes on depends on
+    the other days); `day` only narrows what is returned. `time_limit_s` is the
+    solver budget for all chosen managers together. `matrix_source` is
+    "straight_line" (haversine × detour at the policy's speeds) or the path of a
+    road graph (GraphML / OSM extract) ridden at the policy's town speed.
+    Raises ValueError for an unknown manager or a day outside the week.
+    """
+    started = time.perf_counter()
+    monday = week_monday(week_start)
+    if day is not None and week_monday(day) != monday:
+        raise ValueError(f"{day} is not in the week starting {monday}")
+    managers = [m.id for m in department.managers]
+    if manager is not None:
+        if manager not in managers:
+            raise ValueError(f"no manager {manager!r} in {department.name}; managers: {managers}")
+        managers = [manager]
+    retailers = {r.id: r for r in department.retailers}
+    road_graph = _road_graph(matrix_source, policy)
+    budget = time_limit_s / max(len(managers), 1)
+
+    routes: list[DayRoutePlan] = []
+    unvisited: list[UnvisitedRetailer] = []
+    shortfalls: list[Shortfall] = []
+    due_total = 0
+    for manager_id in managers:
+        due = due_retailers(department, monday, manager_id)
+        due_total += sum(item.visits for item in due)
+        days = [d for d in field_days(timetable, policy, manager_id) if week_monday(d.date) == monday]
+        territory = _territory(department, manager_id, days, policy, road_graph)
+        week = plan_visit_days(
+            manager_id, due, days, retailers, territory, policy,
+            time_limit_s=budget * WEEK_SHARE, seed=seed, backend=backend,
+        )
+        day_budget = budget * (1 - WEEK_SHARE) / max(len(days), 1)
+        day_routes = [
+            route_day(
+                field_day, order, retailers, territory, policy,
+                time_limit_s=day_budget, seed=seed, backend=backend,
+            )
+            for field_day, order in zip(week.days, week.orders, strict=True)
+        ]
+        lost = _dropped_again(week, day_routes)
+        for item in (*week.unassigned, *lost):
+            if day is None or item.date == day:
+                unvisited.append(
+                    UnvisitedRetailer(
+                        retailer=item.retailer, manager=manager_id, reason=item.reason,
+                        detail=item.detail, date=item.date,
+                    )
+                )
+        for route in day_routes:
+            if day is not None and route.day.date != day:
+                continue
+            itinerary = build_itinerary(route, territory, policy)
+            planned = _day_plan(route, itinerary, retailers, policy, territory)
+            notes = _day_notes(route, itinerary, territory, policy, [d.retailer.id for d in due])
+            planned = planned.model_copy(update={"notes": tuple(notes)})
+            routes.append(planned)
+            shortfall = _shortfall(planned, route, week, (*week.unassigned, *lost), retailers,
+                                   territory, policy)
+            if shortfall is not None:
+                shortfalls.append(shortfall)
+    return RoutePlan(
+        week_start=monday,
+        department=department.name,
+        policy=policy.name,
+        matrix_source=STRAIGHT_LINE if road_graph is None else "street_network",
+        scope=PlanScope(
+            managers=() if manager is None else (manager,), dates=() if day is None else (day,)
+        ),
+        routes=tuple(routes),
+        unvisited=tuple(unvisited),
+        shortfalls=tuple(shortfalls),
+        due_visits=due_total,
+        solve_seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def _road_graph(matrix_source: str | Path, policy: Policy) -> nx.MultiDiGraph | None:
+    if str(matrix_source) == STRAIGHT_LINE:
+        return None
+    graph = load_road_graph(matrix_source)
+    return prepare_bike_graph(graph, policy.travel.town_speed_kmh)
+
+
+def _territory(
+    department: Department,
+    manager_id: str,
+    days: Sequence[FieldDay],
+    policy: Policy,
+    road_graph: nx.MultiDiGraph | None,
+) -> Territory:
+    """Office plus the manager's retailers plus any appointment retailer of the week."""
+    wanted = {r.id for r in department.territory(manager_id)}
+    wanted |= {a.retailer for d in days for a in d.appointments}
+    places = [r for r in department.retailers if r.id in wanted]
+    lats = [department.office.lat, *(r.lat for r in places)]
+    lons = [department.office.lon, *(r.lon for r in places)]
+    matrix: TravelMatrix
+    if road_graph is None:
+        matrix = straight_line_matrix(lats, lons, ["town", *(r.area for r in places)], policy.travel)
+    else:
+        matrix = street_network_matrix(road_graph, lats, lons, policy.travel.town_speed_kmh)
+    return Territory((None, *(r.id for r in places)), matrix)
+
+
+def _dropped_again(week: VisitDayPlan, day_routes: Sequence[DayRoute]) -> list[Unassigned]:
+    """The week plan's orders are already feasible, so the daily step keeps them;
+    should it drop anything all the same, it is reported, never lost."""
+    return [
+        Unassigned(
+            retailer_id,
+            "no_room_in_day",
+            "it no longer fitted its day once the day was re-ordered and timed",
+            route.day.date,
+        )
+        for route in day_routes
+        for retailer_id in route.dropped
+    ]
+
+
+def _day_plan(
+    route: DayRoute,
+    itinerary: Itinerary,
+    retailers: dict[str, Retailer],
+    policy: Policy,
+    territory: Territory,
+) -> DayRoutePlan:
+    day = route.day
+    stops = []
+    for stop in itinerary.stops:
+        retailer = retailers.get(stop.retailer)
+        stops.append(
+            RouteStop(
+                retailer=stop.retailer, kind=stop.kind, arrive=stop.arrive, start=stop.start,
+                end=stop.end, origin=stop.origin, ride_min=stop.ride_minutes,
+                ride_km=round(stop.ride_km, 3),
+                name=retailer.name if retailer else "",
+                lat=retailer.lat if retailer else None, lon=retailer.lon if retailer else None,
+            )
+        )
+    visits = [s for s in itinerary.stops if s.kind == "visit"]
+    lunch = itinerary.lunch
+    return DayRoutePlan(
+        manager=day.manager,
+        date=day.date,
+        depart=itinerary.depart,
+        return_=itinerary.back_at_office,
+        distance_km=round(itinerary.distance_km, 3),
+        travel_minutes=itinerary.travel_minutes,
+        stops=tuple(stops),
+        visits=len(visits),
+        visit_start=day.block_start,
+        visit_end=day.block_end,
+        start_from=day.start_place.retailer or "office",
+        lunch_start=lunch[0] if lunch else None,
+        lunch_end=lunch[1] if lunch else None,
+        waiting_minutes=sum(s.start - s.arrive for s in visits),
+        office_returns=tuple(
+            OfficeLeg(origin=r.origin, leave=r.leave, arrive=r.arrive, ride_min=r.ride_minutes,
+                      ride_km=round(r.ride_km, 3))
+            for r in itinerary.office_returns
+        ),
+        required_stops=_required_stops(day, visits, retailers, policy) or None,
+    )
+
+
+def _day_area(stop_ids: Sequence[str], retailers: dict[str, Retailer]) -> Literal["town", "country"]:
+    """A day counts as a countryside day when most of its stops are in the countryside."""
+    areas = Counter(retailers[r].area for r in stop_ids if r in retailers)
+    return "country" if areas["country"] > areas["town"] else "town"
+
+
+def _required_stops(day: FieldDay, visits: Sequence, retailers: dict[str, Retailer],
+                    policy: Policy) -> int:
+    area = _day_area([s.retailer for s in visits], retailers)
+    return policy.route.min_stops_country if area == "country" else policy.route.min_stops_town
+
+
+def _shortfall(
+    planned: DayRoutePlan,
+    route: DayRoute,
+    week: VisitDayPlan,
+    missing: Sequence[Unassigned],
+    retailers: dict[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+) -> Shortfall | None:
+    """Explain a day below its minimum stops: supply, what could not be visited
+    and why, and where the day's time went."""
+    required = planned.required_stops or 0
+    if planned.visits >= required:
+        return None
+    day, timed = route.day, route.timed
+    area = _day_area([s.retailer for s in timed.stops], retailers)
+    short = required - planned.visits
+    reasons: list[str] = []
+    days = max(len(week.days), 1)
+    if week.due_visits < required * days:
+        reasons.append(
+            f"only {week.due_visits} visits are due this week over {days} visit days "
+            f"({week.due_visits / days:.1f} a day)"
+        )
+    by_closing: dict[int, list[str]] = {}
+    by_opening: dict[int, list[str]] = {}
+    far: list[str] = []
+    tight: list[str] = []
+    no_room = 0
+    for item in missing:
+        retailer = retailers[item.retailer]
+        if item.reason == "opening_hours":
+            if retailer.closes <= day.visiting_ends:
+                by_closing.setdefault(retailer.closes, []).append(retailer.id)
+            else:
+                by_opening.setdefault(retailer.opens, []).append(retailer.id)
+        elif item.reason == "too_far":
+            ride = territory.minutes(day.start_place.key, retailer.id)
+            far.append(f"{retailer.id} is a {ride}-min ride away")
+        elif item.reason == "time_window":
+            tight.append(retailer.id)
+        else:
+            no_room += 1
+    for closes, ids in sorted(by_closing.items()):
+        reasons.append(f"{_names(ids)} close{'s' if len(ids) == 1 else ''} at {format_clock(closes)}")
+    for opens, ids in sorted(by_opening.items()):
+        reasons.append(f"{_names(ids)} open{'s' if len(ids) == 1 else ''} at {format_clock(opens)}")
+    reasons += far
+    if tight:
+        reasons.append(f"{_names(tight)} cannot meet the route's time rules on any visit day")
+    if no_room:
+        reasons.append(f"{no_room} more due visit{'s' if no_room > 1 else ''} found no room this week")
+    if timed.stops:
+        longest = max(timed.stops, key=lambda s: s.ride_minutes)
+        riding = sum(s.ride_minutes for s in timed.stops)
+        service = sum(s.end - s.start for s in timed.stops)
+        where = "the countryside" if retailers[longest.retailer].area == "country" else "town"
+        reasons.append(
+            f"the visit block {format_clock(day.block_start)}–{format_clock(day.visiting_ends)} "
+            f"holds {service} min of service and {riding} min of riding; the longest ride, "
+            f"to {longest.retailer} in {where}, takes {longest.ride_minutes} min"
+        )
+    message = f"{required} stops required, {short} short: " + "; ".join(reasons or ["no reason found"])
+    return Shortfall(
+        manager=day.manager, date=day.date, area=area, required=required,
+        planned=planned.visits, short=short, message=message,
+    )
+
+
+def _names(ids: Sequence[str]) -> str:
+    ids = sorted(set(ids))
+    if len(ids) > 4:
+        return f"{', '.join(ids[:3])} and {len(ids) - 3} more"
+    return ids[0] if len(ids) == 1 else f"{', '.join(ids[:-1])} and {ids[-1]}"
+
+
+def _day_notes(
+    route: DayRoute,
+    itinerary: Itinerary,
+    territory: Territory,
+    policy: Policy,
+    due_ids: Sequence[str],
+) -> list[str]:
+    """Plain words for what a route cannot fix: a first-stop rule the visit block
+    makes impossible, a start before the working day, rides longer than the
+    timetable's gap between two fixed places."""
+    day, notes = route.day, []
+    if due_ids:
+        nearest = min(due_ids, key=lambda r: territory.minutes(day.start_place.key, r))
+        ride = territory.minutes(day.start_place.key, nearest)
+        if day.block_start + ride > day.first_stop_by:
+            origin = day.start_place.retailer or "the office"
+            notes.append(
+                f"the visit block starts at {format_clock(day.block_start)} and the first retailer "
+                f"must be reached by {format_clock(day.first_stop_by)}, but the nearest due retailer, "
+                f"{nearest}, is a {ride}-min ride from {origin}"
+            )
+    if itinerary.depart < policy.day.start:
+        first = itinerary.stops[0] if itinerary.stops else None
+        target = f" to be at {first.retailer} ({first.kind}) by {format_clock(first.start)}" if first else ""
+        notes.append(
+            f"leaves the office at {format_clock(itinerary.depart)}, before the working day starts "
+            f"at {format_clock(policy.day.start)},{target}"
+        )
+    for stop in itinerary.stops:
+        if stop.kind != "visit" and stop.arrive > stop.start:
+            notes.append(
+                f"reaches {stop.retailer} ({stop.kind}) at {format_clock(stop.arrive)}, "
+                f"{stop.arrive - stop.start} min after it starts: the {stop.ride_minutes}-min ride from "
+                f"{stop.origin} is longer than the timetable's gap"
+            )
+    for leg in itinerary.office_returns:
+        if leg.due_by is not None and leg.arrive > leg.due_by:
+            notes.append(
+                f"back at the office from {leg.origin} at {format_clock(leg.arrive)}, "
+                f"{leg.arrive - leg.due_by} min after the office block (the timetable leaves less "
+                f"than the {leg.ride_minutes}-min ride)"
+            )
+    return notes
