@@ -1,0 +1,168 @@
+"""`fieldweek routes`: the week's visit routes per manager and day, as tables and JSON.
+
+Thin: the engine plans (engine.routing.plan), the independent checker judges
+(engine.check.routes), this module reads the inputs and renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.table import Table
+
+from api.commands.console import (
+    EXIT_INPUT_ERROR,
+    EXIT_NO_PLAN,
+    console,
+    errors,
+    fail_on_input,
+    parse_week,
+    write_json,
+)
+from engine.check.routes import RouteCheck, check_routes
+from engine.domain import Department, Timetable
+from engine.errors import InputError
+from engine.load import load_department_with_policy
+from engine.policy import Policy, format_clock
+from engine.routing.plan import STRAIGHT_LINE, RoutePlan, plan_routes
+from engine.timetable.solve import SolveParams, solve_timetable
+
+# The timetable is solved first when none is given; it gets this share of --time-limit.
+TIMETABLE_SHARE = 0.5
+
+
+def render_plan(plan: RoutePlan) -> None:
+    """One table per manager (a row per day) and the unvisited retailers."""
+    for manager in dict.fromkeys(r.manager for r in plan.routes):
+        table = Table(title=f"{manager}", title_justify="left")
+        for column in ("day", "depart", "return", "visits", "km", "ride min", "stops"):
+            table.add_column(column, no_wrap=column != "stops")
+        for route in (r for r in plan.routes if r.manager == manager):
+            first = [s.retailer if s.kind == "visit" else f"[{s.kind}] {s.retailer}" for s in route.stops]
+            shown = " → ".join(first[:6]) + (f" … (+{len(first) - 6})" if len(first) > 6 else "")
+            back = format_clock(route.return_) if route.return_ is not None else "–"
+            required = f"/{route.required_stops}" if route.required_stops else ""
+            table.add_row(f"{route.date:%a %m-%d}", format_clock(route.depart), back,
+                          f"{route.visits}{required}", f"{route.distance_km:.1f}",
+                          str(route.travel_minutes), shown)
+        console.print(table)
+        for route in (r for r in plan.routes if r.manager == manager):
+            for note in route.notes:
+                console.print(f"  [yellow]{route.date:%a}[/yellow] {note}")
+    if plan.unvisited:
+        table = Table(title=f"{len(plan.unvisited)} due visit(s) not planned", title_justify="left")
+        for column in ("retailer", "manager", "reason", "why"):
+            table.add_column(column)
+        for item in plan.unvisited:
+            table.add_row(item.retailer, item.manager, item.reason, item.detail)
+        console.print(table)
+    for shortfall in plan.shortfalls:
+        console.print(f"[red]short[/red] {shortfall.manager} {shortfall.date:%a}: {shortfall.message}")
+
+
+def render_summary(plan: RoutePlan, check: RouteCheck) -> None:
+    """One line of totals, then whatever the independent checker found: the
+    route's own problems, and rides the timetable leaves too little time for."""
+    visits = sum(r.visits for r in plan.routes)
+    km = sum(r.distance_km for r in plan.routes)
+    console.print(
+        f"[bold]{plan.department}[/bold] week of {plan.week_start} · policy {plan.policy} · "
+        f"{len(plan.routes)} routes · {visits} visits of {plan.due_visits} due · "
+        f"{len(plan.unvisited)} unvisited · {km:.1f} km · {plan.solve_seconds:.1f} s"
+    )
+    own = check.route_violations
+    if own:
+        errors.print(f"[red]the route checker found {len(own)} problem(s) in the routes:[/red]")
+        for v in own:
+            errors.print(f"  [{v.rule}] {v.manager} {v.date} {v.message}")
+    else:
+        console.print("[green]the independent route checker found no problem in the routes[/green]")
+    if check.timetable_transfers:
+        errors.print(f"[yellow]{len(check.timetable_transfers)} ride(s) between places the timetable "
+                     f"fixes are longer than the gap it leaves (see the notes above)[/yellow]")
+
+
+def read_timetable(path: Path) -> Timetable:
+    """A timetable JSON file (`fieldweek timetable --json`)."""
+    try:
+        return Timetable.model_validate(json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError, ValidationError) as error:
+        errors.print(f"[red]cannot read the timetable {path}:[/red] {error}")
+        raise typer.Exit(EXIT_INPUT_ERROR) from None
+
+
+def week_timetable(department: Department, policy: Policy, week_start: dt.date,
+                   timetable: Path | None, time_limit: float) -> Timetable:
+    """The given timetable, or the week's timetable solved now."""
+    if timetable is not None:
+        found = read_timetable(timetable)
+        if found.week_start != week_start:
+            errors.print(f"[red]{timetable} is the week of {found.week_start}, not {week_start}[/red]")
+            raise typer.Exit(EXIT_INPUT_ERROR)
+        return found
+    with console.status(f"solving the timetable of {len(department.managers)} managers …"):
+        result = solve_timetable(department, policy, week_start,
+                                 SolveParams(time_limit_s=max(time_limit * TIMETABLE_SHARE, 1.0)))
+    if result.status not in ("optimal", "feasible"):
+        for conflict in result.timetable.conflicts:
+            errors.print(f"[red]conflict[/red]: {conflict.message}")
+        raise typer.Exit(EXIT_NO_PLAN)
+    return result.timetable
+
+
+def routes_command(
+    department_dir: Annotated[
+        Path, typer.Argument(help="department folder (department.toml + CSV files)")
+    ],
+    week: Annotated[str, typer.Option("--week", help="Monday of the week, YYYY-MM-DD")],
+    timetable: Annotated[
+        Path | None,
+        typer.Option(help="the week's timetable JSON; without it the timetable is solved first"),
+    ] = None,
+    day: Annotated[str | None, typer.Option(help="show one day only, YYYY-MM-DD")] = None,
+    manager: Annotated[str | None, typer.Option(help="one manager's routes only")] = None,
+    policy: Annotated[str | None, typer.Option(help="built-in policy name or TOML path")] = None,
+    time_limit: Annotated[float, typer.Option(min=0.5, help="solver seconds in all")] = 30.0,
+    matrix: Annotated[
+        str, typer.Option(help='"straight_line" or a road graph file (GraphML / OSM)')
+    ] = STRAIGHT_LINE,
+    seed: Annotated[int, typer.Option()] = 0,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="write the route plan JSON here")
+    ] = None,
+) -> None:
+    """Plan which day each due retailer is visited and each day's bike route."""
+    week_start = parse_week(week)
+    chosen_day = None
+    if day is not None:
+        try:
+            chosen_day = dt.date.fromisoformat(day)
+        except ValueError:
+            raise typer.BadParameter(f"{day!r} is not a date YYYY-MM-DD", param_hint="--day") from None
+    try:
+        department, pol = load_department_with_policy(department_dir, policy)
+    except InputError as error:
+        raise fail_on_input(error) from None
+    plan_time = time_limit if timetable is not None else time_limit * (1 - TIMETABLE_SHARE)
+    week_plan = week_timetable(department, pol, week_start, timetable, time_limit)
+    try:
+        with console.status("planning visit days and routes …"):
+            plan = plan_routes(department, pol, week_plan, week_start, day=chosen_day,
+                               manager=manager, time_limit_s=plan_time, matrix_source=matrix,
+                               seed=seed)
+    except (ValueError, FileNotFoundError) as error:
+        errors.print(f"[red]{error}[/red]")
+        raise typer.Exit(EXIT_INPUT_ERROR) from None
+    render_plan(plan)
+    render_summary(plan, check_routes(plan, department, pol, week_plan))
+    if json_out is not None:
+        write_json(json_out, plan.to_json_dict())
+
+
+def register(app: typer.Typer, bench: typer.Typer) -> None:
+    """Add `routes` to the app."""
+    app.command("routes")(routes_command)
