@@ -13,7 +13,6 @@ import warnings
 
 import numpy as np
 import pyvrp
-from pyvrp.stop import MaxRuntime
 
 from engine.routing.vrptw import VrptwProblem, VrptwSolution, evaluate_routes
 
@@ -66,6 +65,21 @@ def to_problem_data(problem: VrptwProblem) -> pyvrp.ProblemData:
     )
 
 
+class _Deadline:
+    """Stop once `seconds` of wall time have passed since `started`.
+
+    PyVRP's MaxRuntime starts its clock at its first call, after PyVRP has
+    built and improved its initial solution; a deadline fixed in advance keeps
+    that construction inside the caller's budget too.
+    """
+
+    def __init__(self, started: float, seconds: float):
+        self._deadline = started + seconds
+
+    def __call__(self, best_cost: float) -> bool:
+        return time.perf_counter() >= self._deadline
+
+
 def solve(
     problem: VrptwProblem,
     *,
@@ -86,14 +100,13 @@ def solve(
                 for route in initial.routes
             ],
         )
-    remaining = max(time_limit_s - (time.perf_counter() - started), 0.0)
     # PyVRP warns (e.g. a penalty at its bound) instead of returning it;
     # solvers never print, so its warnings travel in the result instead.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = pyvrp.solve(
             data,
-            stop=MaxRuntime(remaining),
+            stop=_Deadline(started, time_limit_s),
             seed=seed,
             collect_stats=False,
             display=False,
