@@ -177,11 +177,13 @@ class SolverSummary:
     max_gap_pct: float | None
     mean_vehicles: float
     mean_runtime_s: float
+    mean_iterations: float | None
 
 
 def summarise(rows: Sequence[BenchRow]) -> SolverSummary:
     """Mean gap over the feasible rows (rows of one solver), infeasible count."""
     gaps = [row.gap_pct for row in rows if row.gap_pct is not None]
+    iterations = [row.iterations for row in rows if row.iterations is not None]
     return SolverSummary(
         solver=rows[0].solver,
         instances=len(rows),
@@ -190,6 +192,8 @@ def summarise(rows: Sequence[BenchRow]) -> SolverSummary:
         max_gap_pct=max(gaps) if gaps else None,
         mean_vehicles=statistics.fmean(row.vehicles for row in rows),
         mean_runtime_s=statistics.fmean(row.runtime_s for row in rows),
+        # Iterations per run show how much CPU a solver really got on a shared machine.
+        mean_iterations=statistics.fmean(iterations) if iterations else None,
     )
 
 
@@ -231,6 +235,7 @@ def tables(rows: Sequence[BenchRow]) -> dict[str, tuple[list[str], list[list[str
         "max gap",
         "mean vehicles",
         "mean runtime (s)",
+        "mean iterations",
     ]
     overall = []
     for solver in solvers:
@@ -244,6 +249,7 @@ def tables(rows: Sequence[BenchRow]) -> dict[str, tuple[list[str], list[list[str
                 _pct(summary.max_gap_pct),
                 f"{summary.mean_vehicles:.2f}",
                 f"{summary.mean_runtime_s:.2f}",
+                "–" if summary.mean_iterations is None else f"{summary.mean_iterations:.0f}",
             ]
         )
 
