@@ -18,26 +18,55 @@ OFFICE = {"lat": 30.6921, "lon": 104.0874}
 def department_body(managers: int = 2, retailers_each: int = 6, **overrides: Any) -> dict[str, Any]:
     """A department as JSON for POST /v1/departments: `managers` managers (alternately senior
     and newcomer), each with a compact territory holding POS targets and a promotion store."""
-    manager_rows = [{"id": f"m{i:02d}", "name": f"经理{i}", "years": 10 if i % 2 else 1,
-                     "skills": ["difficult"] if i == 1 else []} for i in range(1, managers + 1)]
+    manager_rows = [
+        {
+            "id": f"m{i:02d}",
+            "name": f"经理{i}",
+            "years": 10 if i % 2 else 1,
+            "skills": ["difficult"] if i == 1 else [],
+        }
+        for i in range(1, managers + 1)
+    ]
     retailer_rows = []
     for i in range(1, managers + 1):
         for j in range(retailers_each):
-            retailer_rows.append({
-                "id": f"R{i:02d}{j:02d}", "name": f"便利店{i}-{j}",
-                "lat": round(OFFICE["lat"] + 0.004 * j, 6), "lon": round(OFFICE["lon"] + 0.005 * i, 6),
-                "manager": f"m{i:02d}", "class": "A" if j == 0 else "B", "visits_per_4_weeks": 4,
-                "area": "town", "opens": "08:00", "closes": "21:00", "service_min": 10,
-                "pos_target": j < 3, "promo_store": j == retailers_each - 1,
-            })
-    body = {"name": "测试市场部", "office": dict(OFFICE), "policy": "15-13-7", "market_manager": "李建国",
-            "managers": manager_rows, "retailers": retailer_rows, "leave": [], "history": []}
+            retailer_rows.append(
+                {
+                    "id": f"R{i:02d}{j:02d}",
+                    "name": f"便利店{i}-{j}",
+                    "lat": round(OFFICE["lat"] + 0.004 * j, 6),
+                    "lon": round(OFFICE["lon"] + 0.005 * i, 6),
+                    "manager": f"m{i:02d}",
+                    "class": "A" if j == 0 else "B",
+                    "visits_per_4_weeks": 4,
+                    "area": "town",
+                    "opens": "08:00",
+                    "closes": "21:00",
+                    "service_min": 10,
+                    "pos_target": j < 3,
+                    "promo_store": j == retailers_each - 1,
+                }
+            )
+    body = {
+        "name": "测试市场部",
+        "office": dict(OFFICE),
+        "policy": "15-13-7",
+        "market_manager": "李建国",
+        "managers": manager_rows,
+        "retailers": retailer_rows,
+        "leave": [],
+        "history": [],
+    }
     body.update(overrides)
     return body
 
 
-def wait_for_job(client: httpx.Client, job_id: str, timeout_s: float = 60.0,
-                 headers: dict[str, str] | None = None) -> dict[str, Any]:
+def wait_for_job(
+    client: httpx.Client,
+    job_id: str,
+    timeout_s: float = 60.0,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Poll GET /v1/timetables/{job} until the job leaves queued/running (bounded by `timeout_s`)."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -63,13 +92,21 @@ def hand_timetable(department: Department) -> Timetable:
         Block(manager=m1, date=WEEK, kind="lunch", start=720, end=780),
         Block(manager=m1, date=WEEK, kind="maintenance", start=840, end=960, **{"with": (m2,)}),
         Block(manager=m2, date=WEEK, kind="maintenance", start=840, end=960, **{"with": (m1,)}),
-        Block(manager=m1, date=tuesday, kind="pos_project", start=480, end=540, retailer=pos_target),
+        Block(
+            manager=m1, date=tuesday, kind="pos_project", start=480, end=540, retailer=pos_target
+        ),
         Block(manager=m1, date=tuesday, kind="phone", start=810, end=840),
     ]
-    return Timetable(department=department.name, policy=department.policy, week_start=WEEK, status="optimal",
-                     objective=12.0, best_bound=12.0,
-                     managers=tuple(ManagerRef(id=m.id, name=m.name) for m in department.managers),
-                     blocks=tuple(blocks))
+    return Timetable(
+        department=department.name,
+        policy=department.policy,
+        week_start=WEEK,
+        status="optimal",
+        objective=12.0,
+        best_bound=12.0,
+        managers=tuple(ManagerRef(id=m.id, name=m.name) for m in department.managers),
+        blocks=tuple(blocks),
+    )
 
 
 def hand_routes(department: Department) -> dict[str, Any]:
@@ -79,11 +116,25 @@ def hand_routes(department: Department) -> dict[str, Any]:
     times = ["09:10", "09:35", "10:05", "10:40"]
     return {
         "week_start": WEEK.isoformat(),
-        "routes": [{
-            "manager": manager, "date": WEEK.isoformat(), "depart": "09:00", "return": "11:20",
-            "distance_km": 6.2, "travel_minutes": 38,
-            "stops": [{"retailer": r, "kind": "visit", "arrive": t, "start": t, "end": t[:3] + f"{int(t[3:]) + 10:02d}"}
-                      for r, t in zip(stops, times, strict=True)],
-        }],
+        "routes": [
+            {
+                "manager": manager,
+                "date": WEEK.isoformat(),
+                "depart": "09:00",
+                "return": "11:20",
+                "distance_km": 6.2,
+                "travel_minutes": 38,
+                "stops": [
+                    {
+                        "retailer": r,
+                        "kind": "visit",
+                        "arrive": t,
+                        "start": t,
+                        "end": t[:3] + f"{int(t[3:]) + 10:02d}",
+                    }
+                    for r, t in zip(stops, times, strict=True)
+                ],
+            }
+        ],
         "unvisited": [{"retailer": "R0105", "manager": manager, "reason": "opening_hours"}],
     }

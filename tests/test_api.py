@@ -30,9 +30,17 @@ SOLVE_SECONDS = 3
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A service on a fresh SQLite file with small limits, so the limits can be hit cheaply."""
     folder = tmp_path_factory.mktemp("api")
-    return Settings(database_url=f"sqlite:///{folder / 'api.db'}", max_body_bytes=400_000, max_managers=8,
-                    max_retailers=200, default_time_limit_s=SOLVE_SECONDS, max_time_limit_s=10,
-                    solver_threads=2, default_route_time_limit_s=3, max_route_time_limit_s=10)
+    return Settings(
+        database_url=f"sqlite:///{folder / 'api.db'}",
+        max_body_bytes=400_000,
+        max_managers=8,
+        max_retailers=200,
+        default_time_limit_s=SOLVE_SECONDS,
+        max_time_limit_s=10,
+        solver_threads=2,
+        default_route_time_limit_s=3,
+        max_route_time_limit_s=10,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +61,10 @@ def department_id(client: TestClient) -> str:
 @pytest.fixture(scope="module")
 def solved_job(client: TestClient, department_id: str) -> dict:
     """The department's week, solved through the API (status optimal or feasible)."""
-    response = client.post(f"/v1/departments/{department_id}/timetables",
-                           json={"week_start": WEEK.isoformat(), "time_limit": SOLVE_SECONDS})
+    response = client.post(
+        f"/v1/departments/{department_id}/timetables",
+        json={"week_start": WEEK.isoformat(), "time_limit": SOLVE_SECONDS},
+    )
     assert response.status_code == 202, response.text
     status = wait_for_job(client, response.json()["id"], timeout_s=90)
     assert status["status"] in ("optimal", "feasible"), status
@@ -100,7 +110,10 @@ def test_bad_department_lists_every_problem_with_the_loaders_words(client: TestC
     assert response.status_code == 422
     problems = response.json()["detail"]
     by_column = {(p["file"], p["row"], p["column"]): p for p in problems}
-    assert by_column[("retailers", 3, "closes")]["message"] == "closes (07:00) must be after opens (08:00)"
+    assert (
+        by_column[("retailers", 3, "closes")]["message"]
+        == "closes (07:00) must be after opens (08:00)"
+    )
     assert by_column[("retailers", 3, "closes")]["loc"] == ["body", "retailers", 1, "closes"]
     assert by_column[("retailers", 4, "lat")]["message"] == "lat 'north' is not a number"
     assert by_column[("managers", 4, "id")]["message"] == "id 'm01' is already used on row 2"
@@ -109,20 +122,32 @@ def test_bad_department_lists_every_problem_with_the_loaders_words(client: TestC
     # The same rows given to the loader directly produce the same messages.
     text_rows = [{k: str(v) for k, v in row.items()} for row in body["retailers"]]
     with pytest.raises(InputError) as loader:
-        department_from_tables({k: body[k] for k in ("name", "office", "policy", "market_manager")},
-                               {"managers": [{k: str(v) for k, v in m.items() if k != "skills"}
-                                             for m in body["managers"]],
-                                "retailers": text_rows}, "{table}", meta_where="department")
+        department_from_tables(
+            {k: body[k] for k in ("name", "office", "policy", "market_manager")},
+            {
+                "managers": [
+                    {k: str(v) for k, v in m.items() if k != "skills"} for m in body["managers"]
+                ],
+                "retailers": text_rows,
+            },
+            "{table}",
+            meta_where="department",
+        )
     loader_messages = {(p.file, p.row, p.column): p.message for p in loader.value.problems}
     for key in [("retailers", 3, "closes"), ("retailers", 4, "lat"), ("managers", 4, "id")]:
         assert loader_messages[key] == by_column[key]["message"]
 
 
-@pytest.mark.parametrize("body, column", [
-    ([1, 2], None),
-    ({"name": "x"}, "office"),
-])
-def test_malformed_department_bodies_are_422(client: TestClient, body: object, column: str | None) -> None:
+@pytest.mark.parametrize(
+    "body, column",
+    [
+        ([1, 2], None),
+        ({"name": "x"}, "office"),
+    ],
+)
+def test_malformed_department_bodies_are_422(
+    client: TestClient, body: object, column: str | None
+) -> None:
     """A body that is not a department object, or lacks settings, is a 422 naming what is missing."""
     response = client.post("/v1/departments", json=body)
     assert response.status_code == 422
@@ -133,14 +158,18 @@ def test_malformed_department_bodies_are_422(client: TestClient, body: object, c
 
 def test_invalid_json_is_422_not_500(client: TestClient) -> None:
     """A body that is not JSON at all is refused with 422 in the same problem shape."""
-    response = client.post("/v1/departments", content=b"{not json", headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/v1/departments", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["message"].startswith("not valid JSON")
 
 
 def test_policy_must_be_built_in_or_sent_along(client: TestClient) -> None:
     """A policy named by a path is refused (the service reads no files for callers)."""
-    response = client.post("/v1/departments", json=department_body(policy="/etc/fieldweek/secret.toml"))
+    response = client.post(
+        "/v1/departments", json=department_body(policy="/etc/fieldweek/secret.toml")
+    )
     assert response.status_code == 422
     problem = response.json()["detail"][0]
     assert problem["column"] == "policy" and "15-13-7" in problem["message"]
@@ -153,7 +182,10 @@ def test_department_with_its_own_policy(client: TestClient) -> None:
     policy["route"]["min_service_min"] = 12  # the retailers' 10 minutes are now too short
     response = client.post("/v1/departments", json=department_body(policy=policy))
     assert response.status_code == 422
-    assert any(p["column"] == "service_min" and "at least 12" in p["message"] for p in response.json()["detail"])
+    assert any(
+        p["column"] == "service_min" and "at least 12" in p["message"]
+        for p in response.json()["detail"]
+    )
 
     policy["route"]["min_service_min"] = 8
     created = client.post("/v1/departments", json=department_body(policy=policy))
@@ -176,21 +208,31 @@ def _workbook_bytes(body: dict) -> bytes:
         columns = list(dict.fromkeys(key for row in rows for key in row)) or ["manager", "date"]
         sheet.append(columns)
         for row in rows:
-            sheet.append([";".join(v) if isinstance(v, list) else v for v in (row.get(c) for c in columns)])
+            sheet.append(
+                [";".join(v) if isinstance(v, list) else v for v in (row.get(c) for c in columns)]
+            )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-FORM = {"name": "测试市场部", "office_lat": "30.6921", "office_lon": "104.0874", "policy": "15-13-7",
-        "market_manager": "李建国"}
+FORM = {
+    "name": "测试市场部",
+    "office_lat": "30.6921",
+    "office_lon": "104.0874",
+    "policy": "15-13-7",
+    "market_manager": "李建国",
+}
 
 
 def test_import_workbook_gives_the_same_department_as_json(client: TestClient) -> None:
     """An .xlsx with one sheet per table, plus form fields, stores the same department as the JSON body."""
     body = department_body()
-    response = client.post("/v1/departments/import", data=FORM,
-                           files={"workbook": ("dept.xlsx", _workbook_bytes(body))})
+    response = client.post(
+        "/v1/departments/import",
+        data=FORM,
+        files={"workbook": ("dept.xlsx", _workbook_bytes(body))},
+    )
     assert response.status_code == 201, response.text
     from_json = client.post("/v1/departments", json=body).json()["department"]
     assert response.json()["department"] == from_json
@@ -200,11 +242,17 @@ def test_import_workbook_problems_name_the_sheet_and_row(client: TestClient) -> 
     """A bad cell in a workbook is reported with the workbook and sheet, row and column."""
     body = department_body()
     body["retailers"][0]["area"] = "suburb"
-    response = client.post("/v1/departments/import", data={**FORM, "office_lat": "north"},
-                           files={"workbook": ("east.xlsx", _workbook_bytes(body))})
+    response = client.post(
+        "/v1/departments/import",
+        data={**FORM, "office_lat": "north"},
+        files={"workbook": ("east.xlsx", _workbook_bytes(body))},
+    )
     assert response.status_code == 422
     problems = {(p["file"], p["row"], p["column"]): p["message"] for p in response.json()["detail"]}
-    assert problems[("east.xlsx, sheet retailers", 2, "area")] == "area must be town or country, not 'suburb'"
+    assert (
+        problems[("east.xlsx, sheet retailers", 2, "area")]
+        == "area must be town or country, not 'suburb'"
+    )
     assert problems[("form", None, "office_lat")] == "office_lat 'north' is not a number"
 
 
@@ -213,14 +261,19 @@ def test_import_csv_files(client: TestClient, tmp_path: Path) -> None:
     body = department_body()
     department = Department.model_validate(body)
     write_department(department, tmp_path)
-    files = {table: (f"{table}.csv", (tmp_path / f"{table}.csv").read_bytes())
-             for table in ("managers", "retailers", "leave", "history")}
+    files = {
+        table: (f"{table}.csv", (tmp_path / f"{table}.csv").read_bytes())
+        for table in ("managers", "retailers", "leave", "history")
+    }
     response = client.post("/v1/departments/import", data=FORM, files=files)
     assert response.status_code == 201, response.text
     assert len(response.json()["department"]["retailers"]) == len(body["retailers"])
 
-    missing = client.post("/v1/departments/import", data={k: v for k, v in FORM.items() if k != "name"},
-                          files={"managers": files["managers"]})
+    missing = client.post(
+        "/v1/departments/import",
+        data={k: v for k, v in FORM.items() if k != "name"},
+        files={"managers": files["managers"]},
+    )
     assert missing.status_code == 422
     messages = {p["message"] for p in missing.json()["detail"]}
     assert "name is missing" in messages and "retailers.csv is missing" in messages
@@ -249,20 +302,25 @@ def test_limits_answer_413_with_the_limit(client: TestClient, department_id: str
     response = client.post("/v1/departments", json=department_body(managers=2, retailers_each=101))
     assert response.status_code == 413 and "retailers" in response.json()["detail"]
 
-    response = client.post(f"/v1/departments/{department_id}/timetables",
-                           json={"week_start": WEEK.isoformat(), "time_limit": 600})
+    response = client.post(
+        f"/v1/departments/{department_id}/timetables",
+        json={"week_start": WEEK.isoformat(), "time_limit": 600},
+    )
     assert response.status_code == 413 and response.json()["limit"] == 10
 
 
-@pytest.mark.parametrize("method, path", [
-    ("get", "/v1/departments/d-none"),
-    ("post", "/v1/departments/d-none/timetables"),
-    ("post", "/v1/departments/d-none/routes"),
-    ("get", "/v1/timetables/t-none"),
-    ("get", "/v1/timetables/t-none.xlsx"),
-    ("get", "/v1/timetables/t-none.ics"),
-    ("get", "/v1/timetables/t-none.html"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/v1/departments/d-none"),
+        ("post", "/v1/departments/d-none/timetables"),
+        ("post", "/v1/departments/d-none/routes"),
+        ("get", "/v1/timetables/t-none"),
+        ("get", "/v1/timetables/t-none.xlsx"),
+        ("get", "/v1/timetables/t-none.ics"),
+        ("get", "/v1/timetables/t-none.html"),
+    ],
+)
 def test_unknown_ids_are_404(client: TestClient, method: str, path: str) -> None:
     """An id that does not exist answers 404 with a message, never 500."""
     body = {"json": {"week_start": WEEK.isoformat()}} if method == "post" else {}
@@ -299,7 +357,9 @@ def test_solved_job_reports_status_progress_and_the_cli_json(solved_job: dict) -
     assert solved_job["finished_at"] is not None and solved_job["reason"] is None
 
 
-def test_xlsx_export_has_overview_and_a_sheet_per_manager(client: TestClient, solved_job: dict) -> None:
+def test_xlsx_export_has_overview_and_a_sheet_per_manager(
+    client: TestClient, solved_job: dict
+) -> None:
     """The 周工作时间安排表 workbook: overview first, one sheet per manager, Chinese by default, English on ?lang=en."""
     response = client.get(f"/v1/timetables/{solved_job['id']}.xlsx")
     assert response.status_code == 200
@@ -307,22 +367,35 @@ def test_xlsx_export_has_overview_and_a_sheet_per_manager(client: TestClient, so
     assert workbook.sheetnames == ["部门总览", "m01 经理1", "m02 经理2"]
     texts = {str(c.value) for row in workbook["m01 经理1"].iter_rows() for c in row if c.value}
     assert any(t.startswith("个人拜访") for t in texts)
-    english = openpyxl.load_workbook(io.BytesIO(client.get(f"/v1/timetables/{solved_job['id']}.xlsx",
-                                                           params={"lang": "en"}).content))
+    english = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get(f"/v1/timetables/{solved_job['id']}.xlsx", params={"lang": "en"}).content
+        )
+    )
     assert english.sheetnames[0] == "Overview"
-    assert client.get(f"/v1/timetables/{solved_job['id']}.xlsx", params={"lang": "fr"}).status_code == 422
+    assert (
+        client.get(f"/v1/timetables/{solved_job['id']}.xlsx", params={"lang": "fr"}).status_code
+        == 422
+    )
 
 
 def test_ics_export_one_calendar_per_manager(client: TestClient, solved_job: dict) -> None:
     """?manager=ID gives that manager's calendar (every block but lunch); no manager gives a zip of all."""
     timetable = Timetable.model_validate(solved_job["timetable"])
     response = client.get(f"/v1/timetables/{solved_job['id']}.ics", params={"manager": "m01"})
-    assert response.status_code == 200 and response.headers["content-type"].startswith("text/calendar")
+    assert response.status_code == 200 and response.headers["content-type"].startswith(
+        "text/calendar"
+    )
     events = Calendar.from_ical(response.content).walk("VEVENT")
     expected = [b for b in timetable.blocks if b.manager == "m01" and b.kind != "lunch"]
     assert len(events) == len(expected)
-    assert client.get(f"/v1/timetables/{solved_job['id']}.ics", params={"manager": "m99"}).status_code == 422
-    bundle = zipfile.ZipFile(io.BytesIO(client.get(f"/v1/timetables/{solved_job['id']}.ics").content))
+    assert (
+        client.get(f"/v1/timetables/{solved_job['id']}.ics", params={"manager": "m99"}).status_code
+        == 422
+    )
+    bundle = zipfile.ZipFile(
+        io.BytesIO(client.get(f"/v1/timetables/{solved_job['id']}.ics").content)
+    )
     assert sorted(bundle.namelist()) == [f"m01-{WEEK}.ics", f"m02-{WEEK}.ics"]
 
 
@@ -343,12 +416,16 @@ def test_exports_of_an_unfinished_job_are_409(client: TestClient, department_id:
     store.finish_job(job.id, "failed", reason="test over")
 
 
-def test_job_without_a_plan_in_time_fails_with_a_reason(client: TestClient, settings: Settings) -> None:
+def test_job_without_a_plan_in_time_fails_with_a_reason(
+    client: TestClient, settings: Settings
+) -> None:
     """A week the solver cannot plan within its time limit ends `failed` with the solver's words."""
     response = client.post("/v1/departments", json=department_body(managers=6, retailers_each=4))
     department = response.json()["id"]
-    job = client.post(f"/v1/departments/{department}/timetables",
-                      json={"week_start": WEEK.isoformat(), "time_limit": 0.05}).json()
+    job = client.post(
+        f"/v1/departments/{department}/timetables",
+        json={"week_start": WEEK.isoformat(), "time_limit": 0.05},
+    ).json()
     status = wait_for_job(client, job["id"], timeout_s=60)
     assert status["status"] == "failed"
     assert "no timetable found" in status["reason"]
@@ -358,7 +435,9 @@ def test_job_without_a_plan_in_time_fails_with_a_reason(client: TestClient, sett
 # Restart and access
 
 
-def test_restart_fails_running_jobs_and_requeues_waiting_ones(settings: Settings, department_id: str) -> None:
+def test_restart_fails_running_jobs_and_requeues_waiting_ones(
+    settings: Settings, department_id: str
+) -> None:
     """A new app on the same store fails jobs a previous run left running (never stuck) and
     solves the jobs it left queued."""
     first = create_app(settings)
@@ -383,25 +462,46 @@ def test_api_keys_limit_each_key_to_its_departments(settings: Settings, tmp_path
     keys = tmp_path / "keys"
     admin, east, west = "admin-key-0123456789", "east-key-0123456789", "west-key-0123456789"
     keys.write_text(f"# who may call\n{admin} = *\n{east} = d-placeholder   # east district\n")
-    with TestClient(create_app(Settings(database_url=settings.database_url, api_keys_file=keys))) as client:
+    with TestClient(
+        create_app(Settings(database_url=settings.database_url, api_keys_file=keys))
+    ) as client:
         assert client.get("/healthz").status_code == 200
         assert client.get("/v1/departments").status_code == 401
-        assert client.get("/v1/departments", headers={"Authorization": "Bearer nope"}).status_code == 401
+        assert (
+            client.get("/v1/departments", headers={"Authorization": "Bearer nope"}).status_code
+            == 401
+        )
         as_east = {"Authorization": f"Bearer {east}"}
-        created = client.post("/v1/departments", json=department_body(), headers=as_east).json()["id"]
-        by_admin = client.post("/v1/departments", json=department_body(),
-                               headers={"Authorization": f"Bearer {admin}"}).json()["id"]
+        created = client.post("/v1/departments", json=department_body(), headers=as_east).json()[
+            "id"
+        ]
+        by_admin = client.post(
+            "/v1/departments", json=department_body(), headers={"Authorization": f"Bearer {admin}"}
+        ).json()["id"]
         assert client.get(f"/v1/departments/{created}", headers=as_east).status_code == 200
         assert client.get(f"/v1/departments/{by_admin}", headers=as_east).status_code == 404
         listed = {d["id"] for d in client.get("/v1/departments", headers=as_east).json()}
         assert created in listed and by_admin not in listed
-        assert client.post(f"/v1/departments/{by_admin}/timetables", json={"week_start": WEEK.isoformat()},
-                           headers=as_east).status_code == 404
-        every = {d["id"] for d in client.get("/v1/departments", headers={"Authorization": f"Bearer {admin}"}).json()}
+        assert (
+            client.post(
+                f"/v1/departments/{by_admin}/timetables",
+                json={"week_start": WEEK.isoformat()},
+                headers=as_east,
+            ).status_code
+            == 404
+        )
+        every = {
+            d["id"]
+            for d in client.get(
+                "/v1/departments", headers={"Authorization": f"Bearer {admin}"}
+            ).json()
+        }
         assert {created, by_admin} <= every
 
     keys.write_text(f"{admin} = *\n{west} = {by_admin}\n")
-    with TestClient(create_app(Settings(database_url=settings.database_url, api_keys_file=keys))) as client:
+    with TestClient(
+        create_app(Settings(database_url=settings.database_url, api_keys_file=keys))
+    ) as client:
         as_west = {"Authorization": f"Bearer {west}"}
         assert client.get(f"/v1/departments/{by_admin}", headers=as_west).status_code == 200
         assert client.get(f"/v1/departments/{created}", headers=as_west).status_code == 404

@@ -27,10 +27,17 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
     @app.command("serve")
     def serve_command(
         host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
-        port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port to listen on")] = 8000,
-        db: Annotated[str | None, typer.Option(
-            "--db", help="database URL: sqlite:///path/to/file.db (default sqlite:///fieldweek.db, "
-                         "or FIELDWEEK_DB) or postgresql://user@host/name")] = None,
+        port: Annotated[
+            int, typer.Option("--port", min=1, max=65535, help="port to listen on")
+        ] = 8000,
+        db: Annotated[
+            str | None,
+            typer.Option(
+                "--db",
+                help="database URL: sqlite:///path/to/file.db (default sqlite:///fieldweek.db, "
+                "or FIELDWEEK_DB) or postgresql://user@host/name",
+            ),
+        ] = None,
     ) -> None:
         """Serve the HTTP API (docs at /docs). Without FIELDWEEK_API_KEYS it needs no key and
         so listens on 127.0.0.1 only."""
@@ -46,19 +53,27 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
             raise typer.Exit(2) from None
         if settings.api_keys_file is None:
             if not is_loopback(host):
-                console.print(f"[yellow]FIELDWEEK_API_KEYS is not set: requests need no key, so the service "
-                              f"listens on 127.0.0.1 only (not {host}).[/yellow]")
+                console.print(
+                    f"[yellow]FIELDWEEK_API_KEYS is not set: requests need no key, so the service "
+                    f"listens on 127.0.0.1 only (not {host}).[/yellow]"
+                )
                 host = "127.0.0.1"
             else:
-                console.print("FIELDWEEK_API_KEYS is not set: requests need no key; listening on "
-                              "loopback only.")
+                console.print(
+                    "FIELDWEEK_API_KEYS is not set: requests need no key; listening on "
+                    "loopback only."
+                )
         else:
-            console.print(f"API keys from {settings.api_keys_file}: every /v1 request needs "
-                          "Authorization: Bearer KEY.")
+            console.print(
+                f"API keys from {settings.api_keys_file}: every /v1 request needs "
+                "Authorization: Bearer KEY."
+            )
         try:
             application = create_app(settings)
         except (OSError, ValueError) as exc:
             console.print(f"[red]cannot start: {exc}[/red]")
             raise typer.Exit(2) from None
-        console.print(f"fieldweek API on http://{host}:{port} (docs at /docs), data in {settings.database_url}")
+        console.print(
+            f"fieldweek API on http://{host}:{port} (docs at /docs), data in {settings.database_url}"
+        )
         uvicorn.run(application, host=host, port=port, log_level="info")

@@ -36,7 +36,9 @@ ul.notes { color: #a33; }
 """
 
 
-def timetable_page(timetable: Timetable, department: Department, policy: Policy, lang: Lang = "zh") -> str:
+def timetable_page(
+    timetable: Timetable, department: Department, policy: Policy, lang: Lang = "zh"
+) -> str:
     """The whole department's week as one HTML page: an overview of hours per kind, then one
     printed page per manager with the week grid."""
     view = WeekView(timetable, department, policy, lang)
@@ -58,36 +60,61 @@ def timetable_page(timetable: Timetable, department: Department, policy: Policy,
 
 
 def _kind_styles() -> str:
-    return "".join(f".kind-{kind} {{ background: {colour}; }}\n" for kind, colour in KIND_COLOURS.items())
+    return "".join(
+        f".kind-{kind} {{ background: {colour}; }}\n" for kind, colour in KIND_COLOURS.items()
+    )
 
 
 def _particulars(view: WeekView) -> str:
     words = view.words
-    items = [(words["department"], view.department.name), (words["market_manager"], view.department.market_manager),
-             (words["week"], view.week_label()), (words["policy"], view.policy.title or view.policy.name),
-             (words["status"], view.timetable.status)]
-    return '<p class="particulars">' + "".join(
-        f"<span><b>{escape(key)}</b>: {escape(str(value))}</span>" for key, value in items) + "</p>"
+    items = [
+        (words["department"], view.department.name),
+        (words["market_manager"], view.department.market_manager),
+        (words["week"], view.week_label()),
+        (words["policy"], view.policy.title or view.policy.name),
+        (words["status"], view.timetable.status),
+    ]
+    return (
+        '<p class="particulars">'
+        + "".join(
+            f"<span><b>{escape(key)}</b>: {escape(str(value))}</span>" for key, value in items
+        )
+        + "</p>"
+    )
 
 
 def _legend(view: WeekView) -> str:
-    return '<p class="legend">' + "".join(
-        f'<span class="kind-{kind}">{escape(view.label(kind))}</span>' for kind in [*view.kinds(), "lunch"]
-    ) + "</p>"
+    return (
+        '<p class="legend">'
+        + "".join(
+            f'<span class="kind-{kind}">{escape(view.label(kind))}</span>'
+            for kind in [*view.kinds(), "lunch"]
+        )
+        + "</p>"
+    )
 
 
 def _hours_table(view: WeekView) -> str:
     words = view.words
     kinds = view.kinds()
-    head = "".join(f"<th>{escape(h)}</th>" for h in
-                   [words["manager"], words["name"], *(view.label(k) for k in kinds), words["total"]])
+    head = "".join(
+        f"<th>{escape(h)}</th>"
+        for h in [words["manager"], words["name"], *(view.label(k) for k in kinds), words["total"]]
+    )
     rows = []
     for manager_id, name in view.managers:
         minutes = view.minutes_by_kind(manager_id)
-        cells = [manager_id, name, *(hours_text(minutes.get(k, 0)) for k in kinds), hours_text(sum(minutes.values()))]
+        cells = [
+            manager_id,
+            name,
+            *(hours_text(minutes.get(k, 0)) for k in kinds),
+            hours_text(sum(minutes.values())),
+        ]
         rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
-    return (f"<h2>{escape(words['hours_by_kind'])}</h2>"
-            f'<table class="hours"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    return (
+        f"<h2>{escape(words['hours_by_kind'])}</h2>"
+        f'<table class="hours"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 def _notes(view: WeekView) -> str:
@@ -106,15 +133,21 @@ def _manager_section(view: WeekView, manager_id: str, name: str) -> str:
     columns = len(view.days)
     cells = []
     for column, day in enumerate(view.days, start=2):
-        cells.append(f'<div class="day-head" style="grid-column:{column};grid-row:1">'
-                     f"{escape(view.day_label(day))}</div>")
+        cells.append(
+            f'<div class="day-head" style="grid-column:{column};grid-row:1">'
+            f"{escape(view.day_label(day))}</div>"
+        )
     for slot in range(0, slots, max(1, 60 // grid)):
         minute = first + slot * grid
         span = min(max(1, 60 // grid), slots - slot)
-        cells.append(f'<div class="hour" style="grid-column:1;grid-row:{slot + 2} / span {span}">'
-                     f"{format_clock(minute)}</div>")
-        cells.append(f'<div class="line" style="grid-column:2 / span {columns};grid-row:{slot + 2} / span {span}">'
-                     "</div>")
+        cells.append(
+            f'<div class="hour" style="grid-column:1;grid-row:{slot + 2} / span {span}">'
+            f"{format_clock(minute)}</div>"
+        )
+        cells.append(
+            f'<div class="line" style="grid-column:2 / span {columns};grid-row:{slot + 2} / span {span}">'
+            "</div>"
+        )
     for column, day in enumerate(view.days, start=2):
         for block in view.blocks(manager_id, day):
             start_row = max(0, (block.start - first) // grid) + 2
@@ -124,9 +157,12 @@ def _manager_section(view: WeekView, manager_id: str, name: str) -> str:
                 f'<div class="block kind-{escape(block.kind)}" data-kind="{escape(block.kind)}" '
                 f'data-date="{block.date}" data-start="{format_clock(block.start)}" '
                 f'data-end="{format_clock(block.end)}" style="grid-column:{column};grid-row:{start_row} / {end_row}">'
-                f"<b>{escape(view.label(block.kind))}</b>{escape(view.span(block))}{details}</div>")
+                f"<b>{escape(view.label(block.kind))}</b>{escape(view.span(block))}{details}</div>"
+            )
     rows = f"2em repeat({slots}, minmax(7px, auto))"
-    return (f'<section class="manager" id="manager-{escape(manager_id)}" data-manager="{escape(manager_id)}">'
-            f"<h2>{escape(view.words['title'])} — {escape(name)} ({escape(manager_id)})</h2>"
-            f'<div class="week" style="grid-template-columns:3.5em repeat({columns}, 1fr);'
-            f'grid-template-rows:{rows}">' + "".join(cells) + "</div></section>")
+    return (
+        f'<section class="manager" id="manager-{escape(manager_id)}" data-manager="{escape(manager_id)}">'
+        f"<h2>{escape(view.words['title'])} — {escape(name)} ({escape(manager_id)})</h2>"
+        f'<div class="week" style="grid-template-columns:3.5em repeat({columns}, 1fr);'
+        f'grid-template-rows:{rows}">' + "".join(cells) + "</div></section>"
+    )

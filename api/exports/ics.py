@@ -16,8 +16,14 @@ def _at(day: dt.date, minutes: int, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=zone) + dt.timedelta(minutes=minutes)
 
 
-def manager_calendar(timetable: Timetable, department: Department, policy: Policy, manager_id: str,
-                     timezone: str, lang: Lang = "zh") -> bytes:
+def manager_calendar(
+    timetable: Timetable,
+    department: Department,
+    policy: Policy,
+    manager_id: str,
+    timezone: str,
+    lang: Lang = "zh",
+) -> bytes:
     """The manager's blocks (lunch left out) as VEVENTs in `timezone`; the UIDs stay the
     same when the same week is exported again, so calendars update instead of duplicating."""
     view = WeekView(timetable, department, policy, lang)
@@ -27,7 +33,10 @@ def manager_calendar(timetable: Timetable, department: Department, policy: Polic
     calendar.add("prodid", "-//fieldweek//timetable//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{view.manager_name(manager_id)} {words['calendar']} {timetable.week_start}")
+    calendar.add(
+        "x-wr-calname",
+        f"{view.manager_name(manager_id)} {words['calendar']} {timetable.week_start}",
+    )
     calendar.add("x-wr-timezone", timezone)
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for block in view.manager_blocks(manager_id):
@@ -40,8 +49,11 @@ def manager_calendar(timetable: Timetable, department: Department, policy: Polic
 
 def _event(view: WeekView, block: Block, zone: ZoneInfo, stamp: dt.datetime) -> Event:
     event = Event()
-    event.add("uid", f"{view.timetable.week_start}-{block.manager}-{block.date}-{block.start}-{block.kind}"
-                     f"@fieldweek")
+    event.add(
+        "uid",
+        f"{view.timetable.week_start}-{block.manager}-{block.date}-{block.start}-{block.kind}"
+        f"@fieldweek",
+    )
     event.add("dtstamp", stamp)
     event.add("dtstart", _at(block.date, block.start, zone))
     event.add("dtend", _at(block.date, block.end, zone))

@@ -26,7 +26,9 @@ SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31  # Excel's limit
 
 
-def timetable_workbook(timetable: Timetable, department: Department, policy: Policy, lang: Lang = "zh") -> bytes:
+def timetable_workbook(
+    timetable: Timetable, department: Department, policy: Policy, lang: Lang = "zh"
+) -> bytes:
     """The week as an .xlsx file: sheet 1 the department overview (hours per kind per
     manager, each day's blocks, duties, notes), then one grid sheet per manager."""
     view = WeekView(timetable, department, policy, lang)
@@ -88,31 +90,46 @@ def _write_overview(sheet: Worksheet, view: WeekView) -> None:
 
     sheet.cell(row, 1, words["hours_by_kind"]).font = BOLD
     row += 1
-    headings = [words["manager"], words["name"], *(view.label(kind) for kind in kinds), words["total"]]
+    headings = [
+        words["manager"],
+        words["name"],
+        *(view.label(kind) for kind in kinds),
+        words["total"],
+    ]
     for column, heading in enumerate(headings, start=1):
         _boxed(sheet, row, column, heading, header=True)
     for manager_id, name in view.managers:
         row += 1
         minutes = view.minutes_by_kind(manager_id)
-        values = [manager_id, name, *(hours_text(minutes.get(kind, 0)) for kind in kinds),
-                  hours_text(sum(minutes.values()))]
+        values = [
+            manager_id,
+            name,
+            *(hours_text(minutes.get(kind, 0)) for kind in kinds),
+            hours_text(sum(minutes.values())),
+        ]
         for column, value in enumerate(values, start=1):
             _boxed(sheet, row, column, value)
     row += 2
 
     sheet.cell(row, 1, words["schedule"]).font = BOLD
     row += 1
-    for column, heading in enumerate([words["manager"], words["name"], *map(view.day_label, view.days)], start=1):
+    for column, heading in enumerate(
+        [words["manager"], words["name"], *map(view.day_label, view.days)], start=1
+    ):
         _boxed(sheet, row, column, heading, header=True)
     for manager_id, name in view.managers:
         row += 1
         _boxed(sheet, row, 1, manager_id)
         _boxed(sheet, row, 2, name)
         for column, day in enumerate(view.days, start=3):
-            lines = [" ".join([view.span(block), view.label(block.kind), *view.details(block)])
-                     for block in view.blocks(manager_id, day)]
+            lines = [
+                " ".join([view.span(block), view.label(block.kind), *view.details(block)])
+                for block in view.blocks(manager_id, day)
+            ]
             _boxed(sheet, row, column, "\n".join(lines))
-        sheet.row_dimensions[row].height = 15 * max(1, *(len(view.blocks(manager_id, d)) for d in view.days))
+        sheet.row_dimensions[row].height = 15 * max(
+            1, *(len(view.blocks(manager_id, d)) for d in view.days)
+        )
     row += 2
 
     if view.timetable.duties:
@@ -131,7 +148,9 @@ def _write_overview(sheet: Worksheet, view: WeekView) -> None:
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 12
     for column in range(3, 3 + max(len(kinds) + 1, len(view.days))):
-        sheet.column_dimensions[get_column_letter(column)].width = 30 if column - 3 < len(view.days) else 12
+        sheet.column_dimensions[get_column_letter(column)].width = (
+            30 if column - 3 < len(view.days) else 12
+        )
     sheet.freeze_panes = None
 
 
@@ -169,10 +188,16 @@ def _write_manager_sheet(sheet: Worksheet, view: WeekView, manager_id: str) -> N
             taken |= rows
             anchor.value = text
             anchor.alignment = CENTRE
-            anchor.fill = PatternFill("solid", fgColor=KIND_COLOURS.get(block.kind, "FFFFFF").lstrip("#"))
+            anchor.fill = PatternFill(
+                "solid", fgColor="FF" + KIND_COLOURS.get(block.kind, "#FFFFFF").lstrip("#").upper()
+            )
             if end_slot - start_slot > 1:
-                sheet.merge_cells(start_row=top + 1 + start_slot, start_column=column,
-                                  end_row=top + end_slot, end_column=column)
+                sheet.merge_cells(
+                    start_row=top + 1 + start_slot,
+                    start_column=column,
+                    end_row=top + end_slot,
+                    end_column=column,
+                )
 
     summary = top + slots + 2
     sheet.cell(summary, 1, words["hours_by_kind"]).font = BOLD

@@ -23,7 +23,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 ADMIN = "*"
 
-bearer_scheme = HTTPBearer(auto_error=False, description="an API key from the FIELDWEEK_API_KEYS file")
+bearer_scheme = HTTPBearer(
+    auto_error=False, description="an API key from the FIELDWEEK_API_KEYS file"
+)
 
 
 def key_fingerprint(key: str) -> str:
@@ -44,7 +46,9 @@ class Caller:
         """Whether this caller may see the department with this id and owner fingerprint."""
         if self.departments is None:
             return True
-        return department_id in self.departments or (owner is not None and owner == self.fingerprint)
+        return department_id in self.departments or (
+            owner is not None and owner == self.fingerprint
+        )
 
 
 NO_AUTHENTICATION = Caller(fingerprint=None, departments=None)
@@ -68,13 +72,17 @@ class ApiKeys:
             key, equals, scope = content.partition("=")
             key, scope = key.strip(), scope.strip()
             if not equals or not key or any(c.isspace() for c in key):
-                raise ValueError(f"{where}, line {number}: expected `KEY = dept1, dept2` or `KEY = *`")
+                raise ValueError(
+                    f"{where}, line {number}: expected `KEY = dept1, dept2` or `KEY = *`"
+                )
             if key in seen:
                 raise ValueError(f"{where}, line {number}: the key is listed twice")
             seen.add(key)
             ids = [part.strip() for part in scope.split(",") if part.strip()]
             if not ids:
-                raise ValueError(f"{where}, line {number}: name the key's departments, or * for all")
+                raise ValueError(
+                    f"{where}, line {number}: name the key's departments, or * for all"
+                )
             grants.append((key, None if ADMIN in ids else frozenset(ids)))
         if not grants:
             raise ValueError(f"{where}: no keys; every request would be refused")
@@ -103,8 +111,9 @@ def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | N
         return NO_AUTHENTICATION
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(401, "this service needs an API key: send Authorization: Bearer KEY",
-                            headers=challenge)
+        raise HTTPException(
+            401, "this service needs an API key: send Authorization: Bearer KEY", headers=challenge
+        )
     caller = keys.caller(credentials.credentials)
     if caller is None:
         raise HTTPException(401, "unknown API key", headers=challenge)

@@ -62,7 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(timetables.router)
     app.include_router(route_plans.router)
 
-    @app.get("/healthz", tags=["service"], responses={503: {"description": "the database is unreachable"}})
+    @app.get(
+        "/healthz",
+        tags=["service"],
+        responses={503: {"description": "the database is unreachable"}},
+    )
     def healthz() -> Any:
         """Liveness and storage check (needs no API key)."""
         try:
@@ -70,8 +74,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 connection.execute(text("SELECT 1"))
         except Exception as exc:  # noqa: BLE001 — any database failure means "not healthy"
             return JSONResponse({"status": "unavailable", "database": str(exc)}, status_code=503)
-        return {"status": "ok", "database": store.engine.dialect.name,
-                "authentication": api_keys is not None}
+        return {
+            "status": "ok",
+            "database": store.engine.dialect.name,
+            "authentication": api_keys is not None,
+        }
 
     jobs.recover()
     return app

@@ -78,17 +78,33 @@ def department_from_json(body: Any, settings: Settings) -> CheckedDepartment:
     """Check a JSON department (the folder's department.toml keys plus one list of rows
     per table); raise `InputProblems` listing every bad value, `LimitExceeded` when too big."""
     if not isinstance(body, dict):
-        raise InputProblems([problem_dict(Problem(
-            "the body must be a JSON object with name, office, policy, market_manager, "
-            "managers, retailers, leave and history", file=JSON_META_SOURCE), ["body"])])
+        raise InputProblems(
+            [
+                problem_dict(
+                    Problem(
+                        "the body must be a JSON object with name, office, policy, market_manager, "
+                        "managers, retailers, leave and history",
+                        file=JSON_META_SOURCE,
+                    ),
+                    ["body"],
+                )
+            ]
+        )
     _check_size(len(_as_list(body.get("managers"))), len(_as_list(body.get("retailers"))), settings)
     problems: list[dict[str, Any]] = []
     known = (*META_KEYS, *TABLE_FORMATS)
     for key in body:
         if key not in known:
-            problems.append(problem_dict(Problem(
-                f"unknown field '{key}' (known fields: {', '.join(known)})",
-                file=JSON_META_SOURCE, column=str(key)), ["body", str(key)]))
+            problems.append(
+                problem_dict(
+                    Problem(
+                        f"unknown field '{key}' (known fields: {', '.join(known)})",
+                        file=JSON_META_SOURCE,
+                        column=str(key),
+                    ),
+                    ["body", str(key)],
+                )
+            )
     policy, own_policy = _policy_from_json(body.get("policy"), "policy" in body, problems)
     meta = {key: body[key] for key in ("name", "office", "market_manager") if key in body}
     if policy is not None:
@@ -97,10 +113,13 @@ def department_from_json(body: Any, settings: Settings) -> CheckedDepartment:
     if problems and policy is None and "policy" in body:
         raise InputProblems(problems)  # without a policy the retailers cannot be checked
     try:
-        department = department_from_tables(meta, tables, "{table}", meta_where=JSON_META_SOURCE,
-                                            policy=policy)
+        department = department_from_tables(
+            meta, tables, "{table}", meta_where=JSON_META_SOURCE, policy=policy
+        )
     except InputError as exc:
-        raise InputProblems(problems + [problem_dict(p, _json_loc(p)) for p in exc.problems]) from None
+        raise InputProblems(
+            problems + [problem_dict(p, _json_loc(p)) for p in exc.problems]
+        ) from None
     if problems:
         raise InputProblems(problems)
     assert policy is not None  # the loader reports a missing policy
@@ -118,8 +137,9 @@ def _check_size(managers: int, retailers: int, settings: Settings) -> None:
         raise LimitExceeded("the number of retailers", retailers, settings.max_retailers)
 
 
-def _policy_from_json(value: Any, given: bool, problems: list[dict[str, Any]]
-                      ) -> tuple[Policy | None, dict[str, Any] | None]:
+def _policy_from_json(
+    value: Any, given: bool, problems: list[dict[str, Any]]
+) -> tuple[Policy | None, dict[str, Any] | None]:
     """A built-in policy by name, or the department's own policy sent as an object."""
     if not given:
         return None, None
@@ -127,13 +147,17 @@ def _policy_from_json(value: Any, given: bool, problems: list[dict[str, Any]]
         try:
             policy = policy_from_mapping(value, where="policy")
         except InputError as exc:
-            problems.extend(problem_dict(p, ["body", "policy", *(p.column or "").split(".")])
-                            for p in exc.problems)
+            problems.extend(
+                problem_dict(p, ["body", "policy", *(p.column or "").split(".")])
+                for p in exc.problems
+            )
             return None, None
         return policy, policy.model_dump(mode="json")
     if isinstance(value, str) and value.strip() in builtin_policy_names():
         return load_policy(value.strip()), None
-    problems.append(problem_dict(builtin_policy_problem(value, JSON_META_SOURCE, "policy"), ["body", "policy"]))
+    problems.append(
+        problem_dict(builtin_policy_problem(value, JSON_META_SOURCE, "policy"), ["body", "policy"])
+    )
     return None, None
 
 
@@ -142,18 +166,25 @@ def builtin_policy_problem(value: Any, file: str, column: str) -> Problem:
     return Problem(
         f"no built-in policy named {value!r}: built-in policies are {', '.join(builtin_policy_names())}; "
         "to use your own, send the policy itself (as an object, or a policy_file upload)",
-        file=file, column=column)
+        file=file,
+        column=column,
+    )
 
 
-def _tables_from_json(body: Mapping[str, Any], problems: list[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
+def _tables_from_json(
+    body: Mapping[str, Any], problems: list[dict[str, Any]]
+) -> dict[str, list[dict[str, str]]]:
     tables: dict[str, list[dict[str, str]]] = {}
     for name in TABLE_FORMATS:
         if name not in body:
             continue
         rows = body[name]
         if not isinstance(rows, list):
-            problems.append(problem_dict(Problem(f"{name} must be a list of rows (objects)", file=name),
-                                         ["body", name]))
+            problems.append(
+                problem_dict(
+                    Problem(f"{name} must be a list of rows (objects)", file=name), ["body", name]
+                )
+            )
             continue
         tables[name] = []
         for index, row in enumerate(rows):
@@ -165,8 +196,12 @@ def _row_cells(table: str, index: int, row: Any, problems: list[dict[str, Any]])
     """One JSON row as text cells, as they would read in the CSV file."""
     row_number = index + 2  # numbered as in a sheet: row 1 is the header
     if not isinstance(row, dict):
-        problems.append(problem_dict(Problem("each row must be an object of column: value",
-                                             file=table, row=row_number), ["body", table, index]))
+        problems.append(
+            problem_dict(
+                Problem("each row must be an object of column: value", file=table, row=row_number),
+                ["body", table, index],
+            )
+        )
         return {}
     cells: dict[str, str] = {}
     for column, value in row.items():
@@ -178,9 +213,17 @@ def _row_cells(table: str, index: int, row: Any, problems: list[dict[str, Any]])
             continue
         text = _cell_text(value)
         if text is None:
-            problems.append(problem_dict(Problem(f"{column} must be text, a number or a list, not an object",
-                                                 file=table, row=row_number, column=str(column)),
-                                         ["body", table, index, str(column)]))
+            problems.append(
+                problem_dict(
+                    Problem(
+                        f"{column} must be text, a number or a list, not an object",
+                        file=table,
+                        row=row_number,
+                        column=str(column),
+                    ),
+                    ["body", table, index, str(column)],
+                )
+            )
             continue
         cells[str(column)] = text
     return cells
@@ -227,33 +270,58 @@ class Upload:
     content: bytes
 
 
-def department_from_upload(fields: Mapping[str, str | None], workbook: Upload | None,
-                           csv_files: Mapping[str, Upload], policy_file: Upload | None,
-                           settings: Settings) -> CheckedDepartment:
+def department_from_upload(
+    fields: Mapping[str, str | None],
+    workbook: Upload | None,
+    csv_files: Mapping[str, Upload],
+    policy_file: Upload | None,
+    settings: Settings,
+) -> CheckedDepartment:
     """Check a department uploaded as a workbook (sheets managers, retailers, leave,
     history) or as the CSV files, with name / office_lat / office_lon / policy /
     market_manager as form fields; raise `InputProblems` listing every bad value."""
     if workbook is not None and csv_files:
-        raise InputProblems([problem_dict(Problem(
-            "send either a workbook or the CSV files, not both", file=FORM_SOURCE))])
+        raise InputProblems(
+            [
+                problem_dict(
+                    Problem("send either a workbook or the CSV files, not both", file=FORM_SOURCE)
+                )
+            ]
+        )
     if workbook is None and not csv_files:
-        raise InputProblems([problem_dict(Problem(
-            "send a workbook (.xlsx with sheets managers, retailers, leave, history) "
-            "or the CSV files (managers, retailers, and optionally leave, history)", file=FORM_SOURCE))])
+        raise InputProblems(
+            [
+                problem_dict(
+                    Problem(
+                        "send a workbook (.xlsx with sheets managers, retailers, leave, history) "
+                        "or the CSV files (managers, retailers, and optionally leave, history)",
+                        file=FORM_SOURCE,
+                    )
+                )
+            ]
+        )
     policy, own_policy = _policy_from_form(fields.get("policy"), policy_file)
     with tempfile.TemporaryDirectory(prefix="fieldweek-upload-") as folder:
         try:
             if workbook is not None:
-                department = _department_from_workbook(Path(folder), fields, workbook, policy, settings)
+                department = _department_from_workbook(
+                    Path(folder), fields, workbook, policy, settings
+                )
             else:
-                department = _department_from_csv(Path(folder), fields, csv_files, policy, own_policy)
+                department = _department_from_csv(
+                    Path(folder), fields, csv_files, policy, own_policy
+                )
         except InputError as exc:
             raise InputProblems([problem_dict(_form_problem(p)) for p in exc.problems]) from None
     _check_size(len(department.managers), len(department.retailers), settings)
-    return CheckedDepartment(department.model_copy(update={"policy": policy.name}), policy, own_policy)
+    return CheckedDepartment(
+        department.model_copy(update={"policy": policy.name}), policy, own_policy
+    )
 
 
-def _policy_from_form(name: str | None, policy_file: Upload | None) -> tuple[Policy, dict[str, Any] | None]:
+def _policy_from_form(
+    name: str | None, policy_file: Upload | None
+) -> tuple[Policy, dict[str, Any] | None]:
     """The built-in policy named in the form, or the department's own uploaded policy file."""
     if policy_file is not None:
         where = _safe_name(policy_file.filename, "policy.toml")
@@ -262,42 +330,69 @@ def _policy_from_form(name: str | None, policy_file: Upload | None) -> tuple[Pol
         except UnicodeDecodeError:
             raise InputProblems([problem_dict(Problem("is not UTF-8 text", file=where))]) from None
         except tomllib.TOMLDecodeError as exc:
-            raise InputProblems([problem_dict(Problem(f"not valid TOML: {exc}", file=where))]) from None
+            raise InputProblems(
+                [problem_dict(Problem(f"not valid TOML: {exc}", file=where))]
+            ) from None
         try:
             policy = policy_from_mapping(data, where=where)
         except InputError as exc:
             raise InputProblems([problem_dict(p) for p in exc.problems]) from None
         return policy, policy.model_dump(mode="json")
     if name is None or not name.strip():
-        raise InputProblems([problem_dict(Problem(
-            "policy is missing: name a built-in policy or upload a policy_file", file=FORM_SOURCE,
-            column="policy"))])
+        raise InputProblems(
+            [
+                problem_dict(
+                    Problem(
+                        "policy is missing: name a built-in policy or upload a policy_file",
+                        file=FORM_SOURCE,
+                        column="policy",
+                    )
+                )
+            ]
+        )
     if name.strip() not in builtin_policy_names():
         raise InputProblems([problem_dict(builtin_policy_problem(name, FORM_SOURCE, "policy"))])
     return load_policy(name.strip()), None
 
 
 def _form_meta(fields: Mapping[str, str | None], policy_name: str) -> dict[str, Any]:
-    meta: dict[str, Any] = {key: fields[key] for key in ("name", "market_manager") if fields.get(key) is not None}
-    office = {axis: fields[f"office_{axis}"] for axis in ("lat", "lon") if fields.get(f"office_{axis}") is not None}
+    meta: dict[str, Any] = {
+        key: fields[key] for key in ("name", "market_manager") if fields.get(key) is not None
+    }
+    office = {
+        axis: fields[f"office_{axis}"]
+        for axis in ("lat", "lon")
+        if fields.get(f"office_{axis}") is not None
+    }
     if office:
         meta["office"] = office
     meta["policy"] = policy_name
     return meta
 
 
-def _department_from_workbook(folder: Path, fields: Mapping[str, str | None], workbook: Upload,
-                              policy: Policy, settings: Settings) -> Department:
+def _department_from_workbook(
+    folder: Path,
+    fields: Mapping[str, str | None],
+    workbook: Upload,
+    policy: Policy,
+    settings: Settings,
+) -> Department:
     path = folder / _safe_name(workbook.filename, "department.xlsx")
     path.write_bytes(workbook.content)
     tables = load_workbook_tables(path)
     _check_size(len(tables.get("managers", ())), len(tables.get("retailers", ())), settings)
-    return department_from_tables(_form_meta(fields, policy.name), tables, path.name,
-                                  meta_where=FORM_SOURCE, policy=policy)
+    return department_from_tables(
+        _form_meta(fields, policy.name), tables, path.name, meta_where=FORM_SOURCE, policy=policy
+    )
 
 
-def _department_from_csv(folder: Path, fields: Mapping[str, str | None], csv_files: Mapping[str, Upload],
-                         policy: Policy, own_policy: dict[str, Any] | None) -> Department:
+def _department_from_csv(
+    folder: Path,
+    fields: Mapping[str, str | None],
+    csv_files: Mapping[str, Upload],
+    policy: Policy,
+    own_policy: dict[str, Any] | None,
+) -> Department:
     for table, upload in csv_files.items():
         (folder / f"{table}.csv").write_bytes(upload.content)
     policy_name = policy.name
@@ -312,13 +407,18 @@ def _department_from_csv(folder: Path, fields: Mapping[str, str | None], csv_fil
 
 def _policy_toml(policy: dict[str, Any]) -> str:
     """A policy mapping as TOML: JSON values are TOML values, nested objects become inline tables."""
-    return "".join(f"{json.dumps(key)} = {_toml_value(value)}\n" for key, value in policy.items()
-                   if value is not None)
+    return "".join(
+        f"{json.dumps(key)} = {_toml_value(value)}\n"
+        for key, value in policy.items()
+        if value is not None
+    )
 
 
 def _toml_value(value: Any) -> str:
     if isinstance(value, dict):
-        items = ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items() if v is not None)
+        items = ", ".join(
+            f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items() if v is not None
+        )
         return "{ " + items + " }"
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
@@ -333,7 +433,9 @@ def _meta_toml(meta: Mapping[str, Any]) -> str:
     lines = []
     for key, value in meta.items():
         if isinstance(value, dict):
-            lines.append(f"{key} = " + _toml_value({k: _number_or_text(v) for k, v in value.items()}))
+            lines.append(
+                f"{key} = " + _toml_value({k: _number_or_text(v) for k, v in value.items()})
+            )
         else:
             lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
     return "\n".join(lines) + "\n"

@@ -19,27 +19,39 @@ from api.http.storage import DepartmentRecord
 
 router = APIRouter(prefix="/v1", tags=["departments"], responses=BAD_INPUT_RESPONSE)
 
-BAD_INPUT = {422: {"model": Problems, "description": "bad values, each with its file (table), row, column "
-                                                    "and reason",
-                   "content": {"application/json": {"example": PROBLEM_EXAMPLE}}},
-             413: {"description": "over a configured limit (body size, managers, retailers)"}}
+BAD_INPUT = {
+    422: {
+        "model": Problems,
+        "description": "bad values, each with its file (table), row, column and reason",
+        "content": {"application/json": {"example": PROBLEM_EXAMPLE}},
+    },
+    413: {"description": "over a configured limit (body size, managers, retailers)"},
+}
 JSON_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/DepartmentDocument"}}},
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/DepartmentDocument"}}
+        },
     }
 }
 
 
 def department_links(department_id: str) -> dict[str, str]:
-    return {"self": f"/v1/departments/{department_id}",
-            "timetables": f"/v1/departments/{department_id}/timetables",
-            "routes": f"/v1/departments/{department_id}/routes"}
+    return {
+        "self": f"/v1/departments/{department_id}",
+        "timetables": f"/v1/departments/{department_id}/timetables",
+        "routes": f"/v1/departments/{department_id}/routes",
+    }
 
 
 def stored_department(record: DepartmentRecord) -> dict[str, Any]:
-    return {"id": record.id, "created_at": record.created_at, "department": record.department,
-            "links": department_links(record.id)}
+    return {
+        "id": record.id,
+        "created_at": record.created_at,
+        "department": record.department,
+        "links": department_links(record.id),
+    }
 
 
 def _store(service: Service, checked: CheckedDepartment, owner: str | None) -> dict[str, Any]:
@@ -47,9 +59,16 @@ def _store(service: Service, checked: CheckedDepartment, owner: str | None) -> d
     return stored_department(record)
 
 
-@router.post("/departments", status_code=201, response_model=StoredDepartment, responses=BAD_INPUT,
-             openapi_extra=JSON_BODY)
-def create_department(body: Annotated[Any, Body()], service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
+@router.post(
+    "/departments",
+    status_code=201,
+    response_model=StoredDepartment,
+    responses=BAD_INPUT,
+    openapi_extra=JSON_BODY,
+)
+def create_department(
+    body: Annotated[Any, Body()], service: ServiceDep, caller: CallerDep
+) -> dict[str, Any]:
     """Store a department sent as JSON: the keys of department.toml (name, office, policy,
     market_manager) and one list of rows per table (managers, retailers, leave, history),
     each row an object of column: value as in the CSV files.
@@ -62,7 +81,9 @@ def create_department(body: Annotated[Any, Body()], service: ServiceDep, caller:
     return _store(service, checked, caller.fingerprint)
 
 
-@router.post("/departments/import", status_code=201, response_model=StoredDepartment, responses=BAD_INPUT)
+@router.post(
+    "/departments/import", status_code=201, response_model=StoredDepartment, responses=BAD_INPUT
+)
 def import_department(
     service: ServiceDep,
     caller: CallerDep,
@@ -71,20 +92,29 @@ def import_department(
     office_lon: Annotated[str | None, Form(description="longitude of the office")] = None,
     policy: Annotated[str | None, Form(description="a built-in policy name")] = None,
     market_manager: Annotated[str | None, Form(description="the market manager's name")] = None,
-    workbook: Annotated[UploadFile | None, File(description="a workbook with sheets managers, retailers, "
-                                                            "leave, history")] = None,
+    workbook: Annotated[
+        UploadFile | None,
+        File(description="a workbook with sheets managers, retailers, leave, history"),
+    ] = None,
     managers: Annotated[UploadFile | None, File(description="managers.csv")] = None,
     retailers: Annotated[UploadFile | None, File(description="retailers.csv")] = None,
     leave: Annotated[UploadFile | None, File(description="leave.csv")] = None,
     history: Annotated[UploadFile | None, File(description="history.csv")] = None,
-    policy_file: Annotated[UploadFile | None, File(description="the department's own policy (TOML), "
-                                                               "instead of a built-in one")] = None,
+    policy_file: Annotated[
+        UploadFile | None,
+        File(description="the department's own policy (TOML), instead of a built-in one"),
+    ] = None,
 ) -> dict[str, Any]:
     """Store a department uploaded as a workbook (.xlsx, one sheet per table) or as the
     CSV files of a department folder, with the settings of department.toml as form
     fields. Bad values are reported as for a folder: file (or sheet), row, column."""
-    fields = {"name": name, "office_lat": office_lat, "office_lon": office_lon, "policy": policy,
-              "market_manager": market_manager}
+    fields = {
+        "name": name,
+        "office_lat": office_lat,
+        "office_lon": office_lon,
+        "policy": policy,
+        "market_manager": market_manager,
+    }
     tables = {"managers": managers, "retailers": retailers, "leave": leave, "history": history}
     csv_files = {table: _upload(file) for table, file in tables.items() if _given(file)}
     checked = department_from_upload(
@@ -109,13 +139,18 @@ def _upload(file: UploadFile | None) -> Upload:
 @router.get("/departments", response_model=list[DepartmentSummary])
 def list_departments(service: ServiceDep, caller: CallerDep) -> list[dict[str, Any]]:
     """The departments this caller may see."""
-    return [{"id": department_id, "name": name, "created_at": created_at}
-            for department_id, name, created_at, owner in service.store.department_summaries()
-            if caller.can_see(department_id, owner)]
+    return [
+        {"id": department_id, "name": name, "created_at": created_at}
+        for department_id, name, created_at, owner in service.store.department_summaries()
+        if caller.can_see(department_id, owner)
+    ]
 
 
-@router.get("/departments/{department_id}", response_model=StoredDepartment,
-            responses={404: {"description": "no such department (or not this key's)"}})
+@router.get(
+    "/departments/{department_id}",
+    response_model=StoredDepartment,
+    responses={404: {"description": "no such department (or not this key's)"}},
+)
 def get_department(department_id: str, service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
     """A stored department, as it was checked and stored."""
     return stored_department(visible_department(service, caller, department_id))

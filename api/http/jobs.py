@@ -56,8 +56,9 @@ def _worker_store(database_url: str) -> Store:
     return _worker_stores[database_url]
 
 
-def solve_timetable_job(database_url: str, job_id: str, solver_threads: int,
-                        explain_time_limit_s: float) -> str:
+def solve_timetable_job(
+    database_url: str, job_id: str, solver_threads: int, explain_time_limit_s: float
+) -> str:
     """Solve one queued job and store its result; returns the final status.
 
     Runs in a worker process. Never raises for a bad week: any error ends the job
@@ -82,18 +83,34 @@ def solve_timetable_job(database_url: str, job_id: str, solver_threads: int,
                 last_write[0] = now
                 store.record_progress(job_id, runner, point.seconds, point.objective, point.bound)
 
-        params = SolveParams(time_limit_s=job.time_limit_s, workers=solver_threads,
-                             explain_time_limit_s=explain_time_limit_s)
-        result = solve_timetable(department, policy, job.week_start, params, on_progress=on_progress)
+        params = SolveParams(
+            time_limit_s=job.time_limit_s,
+            workers=solver_threads,
+            explain_time_limit_s=explain_time_limit_s,
+        )
+        result = solve_timetable(
+            department, policy, job.week_start, params, on_progress=on_progress
+        )
         timetable = result.timetable
         status, reason = _final_status(timetable)
-        store.finish_job(job_id, status, runner=runner, reason=reason, timetable=timetable.to_json_dict(),
-                         objective=timetable.objective, bound=timetable.best_bound)
+        store.finish_job(
+            job_id,
+            status,
+            runner=runner,
+            reason=reason,
+            timetable=timetable.to_json_dict(),
+            objective=timetable.objective,
+            bound=timetable.best_bound,
+        )
         return status
     except Exception as exc:  # noqa: BLE001 — a job must end failed with its reason, never stay running
         traceback.print_exc()
-        store.finish_job(job_id, "failed", runner=runner,
-                         reason=f"the solver stopped with an error: {type(exc).__name__}: {exc}")
+        store.finish_job(
+            job_id,
+            "failed",
+            runner=runner,
+            reason=f"the solver stopped with an error: {type(exc).__name__}: {exc}",
+        )
         return "failed"
 
 
@@ -107,9 +124,15 @@ def _final_status(timetable: Timetable) -> tuple[str, str | None]:
     return timetable.status, None
 
 
-def plan_routes_job(department_document: dict[str, Any], policy: dict[str, Any],
-                    timetable_json: dict[str, Any], week_start: str, day: str | None,
-                    manager: str | None, time_limit_s: float) -> dict[str, Any]:
+def plan_routes_job(
+    department_document: dict[str, Any],
+    policy: dict[str, Any],
+    timetable_json: dict[str, Any],
+    week_start: str,
+    day: str | None,
+    manager: str | None,
+    time_limit_s: float,
+) -> dict[str, Any]:
     """Plan the week's (or one day's / one manager's) routes from a solved timetable with
     the policy it was solved under; returns the routes JSON of `fieldweek routes`.
     Runs in a worker process."""
@@ -117,7 +140,8 @@ def plan_routes_job(department_document: dict[str, Any], policy: dict[str, Any],
         from engine.routing.plan import plan_routes
     except ImportError:
         raise RoutePlanningUnavailable(
-            "route planning is not available in this build (engine.routing.plan is missing)") from None
+            "route planning is not available in this build (engine.routing.plan is missing)"
+        ) from None
     plan = plan_routes(
         department_from_document(department_document),
         policy_from_mapping(policy),
@@ -154,7 +178,9 @@ class Jobs:
     def _pool(self, name: str, processes: int) -> ProcessPoolExecutor:
         with self._lock:
             if name not in self._pools:
-                self._pools[name] = ProcessPoolExecutor(max_workers=processes, mp_context=self._context)
+                self._pools[name] = ProcessPoolExecutor(
+                    max_workers=processes, mp_context=self._context
+                )
             return self._pools[name]
 
     def _drop_pool(self, name: str, pool: ProcessPoolExecutor) -> None:
@@ -171,13 +197,21 @@ class Jobs:
         for job_id in queued:
             self.submit_timetable(job_id)
         if failed:
-            log.warning("marked %d job(s) left running by the previous run as failed: %s",
-                        len(failed), ", ".join(failed))
+            log.warning(
+                "marked %d job(s) left running by the previous run as failed: %s",
+                len(failed),
+                ", ".join(failed),
+            )
         return failed, queued
 
     def submit_timetable(self, job_id: str) -> None:
         """Hand a queued job to the timetable workers."""
-        args = (self.store.url, job_id, self.settings.solver_threads, self.settings.explain_time_limit_s)
+        args = (
+            self.store.url,
+            job_id,
+            self.settings.solver_threads,
+            self.settings.explain_time_limit_s,
+        )
         error: Exception | None = None
         for _attempt in range(2):  # a pool broken by a dead worker is replaced once
             pool = self._pool("timetables", self.settings.job_processes)
@@ -187,9 +221,13 @@ class Jobs:
                 error = exc
                 self._drop_pool("timetables", pool)
                 continue
-            future.add_done_callback(lambda done, pool=pool: self._after_timetable(job_id, pool, done))
+            future.add_done_callback(
+                lambda done, pool=pool: self._after_timetable(job_id, pool, done)
+            )
             return
-        self.store.finish_job(job_id, "failed", reason=f"the worker processes could not be started: {error}")
+        self.store.finish_job(
+            job_id, "failed", reason=f"the worker processes could not be started: {error}"
+        )
 
     def _after_timetable(self, job_id: str, pool: ProcessPoolExecutor, future: Future) -> None:
         """A job whose worker died (killed, out of memory) is failed here, never left running."""
@@ -205,16 +243,33 @@ class Jobs:
             reason = f"the job could not run: {type(error).__name__}: {error}"
         self.store.finish_job(job_id, "failed", reason=reason)
 
-    async def plan_routes(self, department_document: dict[str, Any], policy: dict[str, Any],
-                          timetable_json: dict[str, Any], week_start: dt.date, day: dt.date | None,
-                          manager: str | None, time_limit_s: float) -> dict[str, Any]:
+    async def plan_routes(
+        self,
+        department_document: dict[str, Any],
+        policy: dict[str, Any],
+        timetable_json: dict[str, Any],
+        week_start: dt.date,
+        day: dt.date | None,
+        manager: str | None,
+        time_limit_s: float,
+    ) -> dict[str, Any]:
         """The routes JSON, planned in a worker process within `time_limit_s` of solver time;
         `TimeoutError` when the answer takes much longer than that."""
         pool = self._pool("routes", 1)
-        future = pool.submit(plan_routes_job, department_document, policy, timetable_json,
-                             week_start.isoformat(), day.isoformat() if day else None, manager, time_limit_s)
+        future = pool.submit(
+            plan_routes_job,
+            department_document,
+            policy,
+            timetable_json,
+            week_start.isoformat(),
+            day.isoformat() if day else None,
+            manager,
+            time_limit_s,
+        )
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), timeout=route_wait_s(time_limit_s))
+            return await asyncio.wait_for(
+                asyncio.wrap_future(future), timeout=route_wait_s(time_limit_s)
+            )
         except BrokenProcessPool:
             self._drop_pool("routes", pool)
             raise

@@ -20,8 +20,13 @@ from engine.errors import InputError, Problem
 
 PROBLEM_EXAMPLE = {
     "detail": [
-        {"file": "retailers", "row": 14, "column": "closes",
-         "message": "closes (07:00) must be after opens (08:00)", "loc": ["body", "retailers", 12, "closes"]}
+        {
+            "file": "retailers",
+            "row": 14,
+            "column": "closes",
+            "message": "closes (07:00) must be after opens (08:00)",
+            "loc": ["body", "retailers", 12, "closes"],
+        }
     ]
 }
 
@@ -41,8 +46,13 @@ def _validation_problem(error: dict[str, Any]) -> dict[str, Any]:
     if error.get("type") == "json_invalid":
         message = f"not valid JSON: {error.get('ctx', {}).get('error', message)}"
     named = [part for part in loc[1:] if isinstance(part, str)]
-    return {"file": loc[0] if loc else None, "row": None,
-            "column": ".".join(named) or None, "message": message, "loc": loc}
+    return {
+        "file": loc[0] if loc else None,
+        "row": None,
+        "column": ".".join(named) or None,
+        "message": message,
+        "loc": loc,
+    }
 
 
 class InputProblems(Exception):
@@ -120,8 +130,11 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        payload = {"detail": f"the request body is larger than this service's limit of "
-                             f"{self.max_bytes} bytes", "limit": self.max_bytes}
+        payload = {
+            "detail": f"the request body is larger than this service's limit of "
+            f"{self.max_bytes} bytes",
+            "limit": self.max_bytes,
+        }
         response = JSONResponse(payload, status_code=413)
         await response(scope, receive, send)
 
@@ -130,5 +143,7 @@ class LimitExceeded(Exception):
     """A request over one of the configured limits; answered 413 naming the limit."""
 
     def __init__(self, what: str, value: float, limit: float, unit: str = ""):
-        super().__init__(f"{what} ({value:g}{unit}) is over this service's limit of {limit:g}{unit}")
+        super().__init__(
+            f"{what} ({value:g}{unit}) is over this service's limit of {limit:g}{unit}"
+        )
         self.limit = limit

@@ -21,7 +21,9 @@ class ProblemItem(BaseModel):
     row: int | None
     column: str | None
     message: str
-    loc: list[str | int] | None = Field(default=None, description="the position in a JSON body or query")
+    loc: list[str | int] | None = Field(
+        default=None, description="the position in a JSON body or query"
+    )
 
 
 class Problems(BaseModel):
@@ -31,7 +33,10 @@ class Problems(BaseModel):
 
 
 BAD_INPUT_RESPONSE: dict[int | str, dict[str, Any]] = {
-    422: {"model": Problems, "description": "bad values, each with its file (table), row, column and reason"}
+    422: {
+        "model": Problems,
+        "description": "bad values, each with its file (table), row, column and reason",
+    }
 }
 
 
@@ -40,7 +45,9 @@ class DepartmentDocument(Department):
     list of rows per table (managers, retailers, leave, history). `policy` is the name
     of a built-in policy, or a department's own policy sent as an object."""
 
-    policy: str | Policy = Field(description="a built-in policy name (15-13-7, seed-003) or a policy object")
+    policy: str | Policy = Field(
+        description="a built-in policy name (15-13-7, seed-003) or a policy object"
+    )
 
 
 class StoredDepartment(BaseModel):
@@ -71,7 +78,8 @@ class TimetableRequest(BaseModel):
     policy: str | dict[str, Any] | None = Field(
         default=None,
         description="another built-in policy name or a policy object for this week only; "
-        "default: the department's own")
+        "default: the department's own",
+    )
     time_limit: float | None = Field(default=None, gt=0, description="solver time limit in seconds")
 
     _week = field_validator("week_start")(_monday)
@@ -103,7 +111,9 @@ class JobStatus(BaseModel):
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     progress: JobProgress | None
-    timetable: Timetable | None = Field(description="when done: the JSON of `fieldweek timetable --json`")
+    timetable: Timetable | None = Field(
+        description="when done: the JSON of `fieldweek timetable --json`"
+    )
     links: dict[str, str]
 
 
@@ -113,22 +123,44 @@ class RoutesRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     week_start: dt.date = Field(description="the Monday of the week")
-    day: dt.date | None = Field(default=None, description="one day of that week; default: every day")
-    manager: str | None = Field(default=None, min_length=1, description="one manager's id; default: all")
+    day: dt.date | None = Field(
+        default=None, description="one day of that week; default: every day"
+    )
+    manager: str | None = Field(
+        default=None, min_length=1, description="one manager's id; default: all"
+    )
     timetable: str | None = Field(
-        default=None, min_length=1,
-        description="the timetable job to route; default: the newest solved one for the week")
-    time_limit: float | None = Field(default=None, gt=0, description="route solver time limit in seconds")
+        default=None,
+        min_length=1,
+        description="the timetable job to route; default: the newest solved one for the week",
+    )
+    time_limit: float | None = Field(
+        default=None, gt=0, description="route solver time limit in seconds"
+    )
 
     _week = field_validator("week_start")(_monday)
 
 
 ROUTES_EXAMPLE: dict[str, Any] = {
     "week_start": "2026-11-23",
-    "routes": [{
-        "manager": "m01", "date": "2026-11-23", "depart": "09:00", "return": "12:10",
-        "distance_km": 7.4, "travel_minutes": 41,
-        "stops": [{"retailer": "R00001", "kind": "visit", "arrive": "09:18", "start": "09:18", "end": "09:26"}],
-    }],
+    "routes": [
+        {
+            "manager": "m01",
+            "date": "2026-11-23",
+            "depart": "09:00",
+            "return": "12:10",
+            "distance_km": 7.4,
+            "travel_minutes": 41,
+            "stops": [
+                {
+                    "retailer": "R00001",
+                    "kind": "visit",
+                    "arrive": "09:18",
+                    "start": "09:18",
+                    "end": "09:26",
+                }
+            ],
+        }
+    ],
     "unvisited": [{"retailer": "R00012", "manager": "m01", "reason": "opening_hours"}],
 }

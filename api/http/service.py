@@ -48,7 +48,9 @@ def visible_department(service: Service, caller: Caller, department_id: str) -> 
     return record
 
 
-def visible_job(service: Service, caller: Caller, job_id: str) -> tuple[TimetableJob, DepartmentRecord]:
+def visible_job(
+    service: Service, caller: Caller, job_id: str
+) -> tuple[TimetableJob, DepartmentRecord]:
     """The timetable job and its department if the caller may see them; 404 otherwise."""
     job = service.store.job(job_id)
     record = service.store.department(job.department_id) if job is not None else None

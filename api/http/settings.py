@@ -40,9 +40,19 @@ class Settings:
     """Time zone of the clock times in timetables, written into calendar exports."""
 
     def __post_init__(self) -> None:
-        positive = ("max_body_bytes", "max_managers", "max_retailers", "default_time_limit_s",
-                    "max_time_limit_s", "explain_time_limit_s", "default_route_time_limit_s", "max_route_time_limit_s",
-                    "solver_threads", "job_processes", "max_pending_jobs")
+        positive = (
+            "max_body_bytes",
+            "max_managers",
+            "max_retailers",
+            "default_time_limit_s",
+            "max_time_limit_s",
+            "explain_time_limit_s",
+            "default_route_time_limit_s",
+            "max_route_time_limit_s",
+            "solver_threads",
+            "job_processes",
+            "max_pending_jobs",
+        )
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ValueError(f"setting {name} must be positive, not {getattr(self, name)!r}")
@@ -70,6 +80,8 @@ class Settings:
                 try:
                     values[field.name] = kind(text)
                 except ValueError:
-                    raise ValueError(f"FIELDWEEK_{field.name.upper()}={text!r} is not a {kind.__name__}") from None
+                    raise ValueError(
+                        f"FIELDWEEK_{field.name.upper()}={text!r} is not a {kind.__name__}"
+                    ) from None
         values.update({key: value for key, value in overrides.items() if value is not None})
         return replace(cls(), **values)

@@ -147,6 +147,7 @@ def make_engine(url: str) -> Engine:
         pool_pre_ping=not is_sqlite,
     )
     if is_sqlite:
+
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection: Any, _record: Any) -> None:
             cursor = connection.cursor()
@@ -154,6 +155,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+
     return engine
 
 
@@ -174,10 +176,17 @@ class Store:
 
     # Departments
 
-    def add_department(self, department: dict[str, Any], policy: dict[str, Any] | None,
-                       owner: str | None) -> DepartmentRecord:
-        record = DepartmentRecord(id=new_id("d"), name=department["name"], created_at=utc_now(),
-                                  owner=owner, department=department, policy=policy)
+    def add_department(
+        self, department: dict[str, Any], policy: dict[str, Any] | None, owner: str | None
+    ) -> DepartmentRecord:
+        record = DepartmentRecord(
+            id=new_id("d"),
+            name=department["name"],
+            created_at=utc_now(),
+            owner=owner,
+            department=department,
+            policy=policy,
+        )
         with self.sessions.begin() as session:
             session.add(record)
         return record
@@ -189,17 +198,28 @@ class Store:
     def department_summaries(self) -> list[tuple[str, str, dt.datetime, str | None]]:
         """(id, name, created_at, owner) of every department, oldest first, without the documents."""
         with self.sessions() as session:
-            query = select(DepartmentRecord.id, DepartmentRecord.name, DepartmentRecord.created_at,
-                           DepartmentRecord.owner).order_by(DepartmentRecord.created_at)
+            query = select(
+                DepartmentRecord.id,
+                DepartmentRecord.name,
+                DepartmentRecord.created_at,
+                DepartmentRecord.owner,
+            ).order_by(DepartmentRecord.created_at)
             return [tuple(row) for row in session.execute(query)]
 
     # Timetable jobs
 
-    def add_job(self, department_id: str, week_start: dt.date, policy: dict[str, Any],
-                time_limit_s: float) -> TimetableJob:
-        job = TimetableJob(id=new_id("t"), department_id=department_id, week_start=week_start,
-                           policy=policy, time_limit_s=time_limit_s, status="queued",
-                           created_at=utc_now())
+    def add_job(
+        self, department_id: str, week_start: dt.date, policy: dict[str, Any], time_limit_s: float
+    ) -> TimetableJob:
+        job = TimetableJob(
+            id=new_id("t"),
+            department_id=department_id,
+            week_start=week_start,
+            policy=policy,
+            time_limit_s=time_limit_s,
+            status="queued",
+            created_at=utc_now(),
+        )
         with self.sessions.begin() as session:
             session.add(job)
         return job
@@ -215,16 +235,25 @@ class Store:
 
     def count_jobs_in(self, states: tuple[str, ...]) -> int:
         with self.sessions() as session:
-            query = select(func.count()).select_from(TimetableJob).where(TimetableJob.status.in_(states))
+            query = (
+                select(func.count())
+                .select_from(TimetableJob)
+                .where(TimetableJob.status.in_(states))
+            )
             return int(session.scalar(query) or 0)
 
     def latest_solved_job(self, department_id: str, week_start: dt.date) -> TimetableJob | None:
         with self.sessions() as session:
-            query = (select(TimetableJob)
-                     .where(TimetableJob.department_id == department_id,
-                            TimetableJob.week_start == week_start,
-                            TimetableJob.status.in_(SOLVED_STATES))
-                     .order_by(TimetableJob.finished_at.desc()).limit(1))
+            query = (
+                select(TimetableJob)
+                .where(
+                    TimetableJob.department_id == department_id,
+                    TimetableJob.week_start == week_start,
+                    TimetableJob.status.in_(SOLVED_STATES),
+                )
+                .order_by(TimetableJob.finished_at.desc())
+                .limit(1)
+            )
             return session.scalars(query).first()
 
     def start_job(self, job_id: str, runner: str) -> TimetableJob | None:
@@ -237,19 +266,31 @@ class Store:
             ).rowcount
             return session.get(TimetableJob, job_id) if claimed else None
 
-    def record_progress(self, job_id: str, runner: str, seconds: float, objective: float,
-                        bound: float) -> None:
+    def record_progress(
+        self, job_id: str, runner: str, seconds: float, objective: float, bound: float
+    ) -> None:
         with self.sessions.begin() as session:
             session.execute(
                 update(TimetableJob)
-                .where(TimetableJob.id == job_id, TimetableJob.runner == runner,
-                       TimetableJob.status == "running")
+                .where(
+                    TimetableJob.id == job_id,
+                    TimetableJob.runner == runner,
+                    TimetableJob.status == "running",
+                )
                 .values(progress_seconds=seconds, objective=objective, bound=bound)
             )
 
-    def finish_job(self, job_id: str, status: str, *, runner: str | None = None,
-                   reason: str | None = None, timetable: dict[str, Any] | None = None,
-                   objective: float | None = None, bound: float | None = None) -> bool:
+    def finish_job(
+        self,
+        job_id: str,
+        status: str,
+        *,
+        runner: str | None = None,
+        reason: str | None = None,
+        timetable: dict[str, Any] | None = None,
+        objective: float | None = None,
+        bound: float | None = None,
+    ) -> bool:
         """Record a job's final status; with `runner`, only if that worker still owns it.
         Returns whether the job was updated (a finished job is never overwritten)."""
         assert status in JOB_STATES and status not in UNFINISHED_STATES
@@ -264,43 +305,69 @@ class Store:
         if bound is not None:
             values["bound"] = bound
         with self.sessions.begin() as session:
-            return bool(session.execute(update(TimetableJob).where(*conditions).values(**values)).rowcount)
+            return bool(
+                session.execute(update(TimetableJob).where(*conditions).values(**values)).rowcount
+            )
 
     def fail_running_jobs(self, reason: str = RESTART_REASON) -> list[str]:
         """Mark jobs that a previous run of the service left running as failed; returns their ids."""
         with self.sessions.begin() as session:
-            ids = list(session.scalars(select(TimetableJob.id).where(TimetableJob.status == "running")))
+            ids = list(
+                session.scalars(select(TimetableJob.id).where(TimetableJob.status == "running"))
+            )
             if ids:
                 session.execute(
-                    update(TimetableJob).where(TimetableJob.id.in_(ids), TimetableJob.status == "running")
+                    update(TimetableJob)
+                    .where(TimetableJob.id.in_(ids), TimetableJob.status == "running")
                     .values(status="failed", reason=reason, finished_at=utc_now())
                 )
             return ids
 
     # Route plans
 
-    def add_route_plan(self, department_id: str, job_id: str, week_start: dt.date,
-                       day: dt.date | None, manager: str | None, routes: dict[str, Any]) -> RoutePlanRecord:
-        record = RoutePlanRecord(id=new_id("r"), department_id=department_id, job_id=job_id,
-                                 week_start=week_start, day=day, manager=manager,
-                                 created_at=utc_now(), routes=routes)
+    def add_route_plan(
+        self,
+        department_id: str,
+        job_id: str,
+        week_start: dt.date,
+        day: dt.date | None,
+        manager: str | None,
+        routes: dict[str, Any],
+    ) -> RoutePlanRecord:
+        record = RoutePlanRecord(
+            id=new_id("r"),
+            department_id=department_id,
+            job_id=job_id,
+            week_start=week_start,
+            day=day,
+            manager=manager,
+            created_at=utc_now(),
+            routes=routes,
+        )
         with self.sessions.begin() as session:
             session.add(record)
         return record
 
-    def latest_route_plan(self, department_id: str, week_start: dt.date, day: dt.date | None,
-                          manager: str | None) -> RoutePlanRecord | None:
+    def latest_route_plan(
+        self, department_id: str, week_start: dt.date, day: dt.date | None, manager: str | None
+    ) -> RoutePlanRecord | None:
         """The newest stored plan that covers `day` and `manager` (a whole-week or
         whole-department plan covers every day or manager)."""
         with self.sessions() as session:
-            query = select(RoutePlanRecord).where(RoutePlanRecord.department_id == department_id,
-                                                  RoutePlanRecord.week_start == week_start)
+            query = select(RoutePlanRecord).where(
+                RoutePlanRecord.department_id == department_id,
+                RoutePlanRecord.week_start == week_start,
+            )
             if day is not None:
                 query = query.where((RoutePlanRecord.day.is_(None)) | (RoutePlanRecord.day == day))
             else:
                 query = query.where(RoutePlanRecord.day.is_(None))
             if manager is not None:
-                query = query.where((RoutePlanRecord.manager.is_(None)) | (RoutePlanRecord.manager == manager))
+                query = query.where(
+                    (RoutePlanRecord.manager.is_(None)) | (RoutePlanRecord.manager == manager)
+                )
             else:
                 query = query.where(RoutePlanRecord.manager.is_(None))
-            return session.scalars(query.order_by(RoutePlanRecord.created_at.desc()).limit(1)).first()
+            return session.scalars(
+                query.order_by(RoutePlanRecord.created_at.desc()).limit(1)
+            ).first()

@@ -30,13 +30,19 @@ router = APIRouter(prefix="/v1", tags=["timetables"], responses=BAD_INPUT_RESPON
 
 Lang = Annotated[Literal["zh", "en"], Query(description="labels in Chinese (default) or English")]
 NOT_FOUND = {404: {"description": "no such job (or not this key's)"}}
-NOT_READY = {409: {"description": "the job has no timetable to export (still running, infeasible or failed)"}}
+NOT_READY = {
+    409: {"description": "the job has no timetable to export (still running, infeasible or failed)"}
+}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def job_links(job_id: str) -> dict[str, str]:
-    return {"self": f"/v1/timetables/{job_id}", "xlsx": f"/v1/timetables/{job_id}.xlsx",
-            "ics": f"/v1/timetables/{job_id}.ics", "html": f"/v1/timetables/{job_id}.html"}
+    return {
+        "self": f"/v1/timetables/{job_id}",
+        "xlsx": f"/v1/timetables/{job_id}.xlsx",
+        "ics": f"/v1/timetables/{job_id}.ics",
+        "html": f"/v1/timetables/{job_id}.html",
+    }
 
 
 def _week_policy(request: TimetableRequest, department_document: dict[str, Any]) -> Policy:
@@ -46,34 +52,65 @@ def _week_policy(request: TimetableRequest, department_document: dict[str, Any])
         try:
             return policy_from_mapping(request.policy, where="policy")
         except InputError as exc:
-            raise InputProblems([problem_dict(p, ["body", "policy", *(p.column or "").split(".")])
-                                 for p in exc.problems]) from None
+            raise InputProblems(
+                [
+                    problem_dict(p, ["body", "policy", *(p.column or "").split(".")])
+                    for p in exc.problems
+                ]
+            ) from None
     if request.policy.strip() not in builtin_policy_names():
-        raise InputProblems([problem_dict(builtin_policy_problem(request.policy, "body", "policy"),
-                                          ["body", "policy"])])
+        raise InputProblems(
+            [
+                problem_dict(
+                    builtin_policy_problem(request.policy, "body", "policy"), ["body", "policy"]
+                )
+            ]
+        )
     return load_policy(request.policy.strip())
 
 
-@router.post("/departments/{department_id}/timetables", status_code=202, response_model=JobAccepted,
-             responses={404: {"description": "no such department"},
-                        413: {"description": "time_limit over the configured limit"},
-                        422: {"model": Problems, "description": "bad request",
-                              "content": {"application/json": {"example": PROBLEM_EXAMPLE}}},
-                        429: {"description": "too many jobs waiting"}})
-def submit_timetable(department_id: str, request: TimetableRequest, response: Response,
-                     service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
+@router.post(
+    "/departments/{department_id}/timetables",
+    status_code=202,
+    response_model=JobAccepted,
+    responses={
+        404: {"description": "no such department"},
+        413: {"description": "time_limit over the configured limit"},
+        422: {
+            "model": Problems,
+            "description": "bad request",
+            "content": {"application/json": {"example": PROBLEM_EXAMPLE}},
+        },
+        429: {"description": "too many jobs waiting"},
+    },
+)
+def submit_timetable(
+    department_id: str,
+    request: TimetableRequest,
+    response: Response,
+    service: ServiceDep,
+    caller: CallerDep,
+) -> dict[str, Any]:
     """Queue the department's week for solving; returns at once with the job's id.
     Follow it with GET /v1/timetables/{job}."""
     record = visible_department(service, caller, department_id)
     settings = service.settings
-    time_limit = request.time_limit if request.time_limit is not None else settings.default_time_limit_s
+    time_limit = (
+        request.time_limit if request.time_limit is not None else settings.default_time_limit_s
+    )
     if time_limit > settings.max_time_limit_s:
         raise LimitExceeded("time_limit", time_limit, settings.max_time_limit_s, " s")
     policy = _week_policy(request, record.department)
     if service.store.count_jobs_in(UNFINISHED_STATES) >= settings.max_pending_jobs:
-        raise HTTPException(429, f"{settings.max_pending_jobs} jobs are already waiting or running; "
-                                 "try again when some have finished", headers={"Retry-After": "30"})
-    job = service.store.add_job(record.id, request.week_start, policy.model_dump(mode="json"), time_limit)
+        raise HTTPException(
+            429,
+            f"{settings.max_pending_jobs} jobs are already waiting or running; "
+            "try again when some have finished",
+            headers={"Retry-After": "30"},
+        )
+    job = service.store.add_job(
+        record.id, request.week_start, policy.model_dump(mode="json"), time_limit
+    )
     service.jobs.submit_timetable(job.id)
     response.headers["Location"] = f"/v1/timetables/{job.id}"
     return {"id": job.id, "status": "queued", "links": job_links(job.id)}
@@ -81,50 +118,94 @@ def submit_timetable(department_id: str, request: TimetableRequest, response: Re
 
 def job_status(job: TimetableJob) -> dict[str, Any]:
     """A job as the API shows it: status, progress so far and, once done, the timetable."""
-    has_progress = any(value is not None for value in (job.progress_seconds, job.objective, job.bound))
+    has_progress = any(
+        value is not None for value in (job.progress_seconds, job.objective, job.bound)
+    )
     return {
-        "id": job.id, "department": job.department_id, "week_start": job.week_start,
-        "policy": job.policy.get("name", ""), "status": job.status, "reason": job.reason,
-        "time_limit": job.time_limit_s, "created_at": job.created_at, "started_at": job.started_at,
+        "id": job.id,
+        "department": job.department_id,
+        "week_start": job.week_start,
+        "policy": job.policy.get("name", ""),
+        "status": job.status,
+        "reason": job.reason,
+        "time_limit": job.time_limit_s,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
         "finished_at": job.finished_at,
-        "progress": {"seconds": job.progress_seconds, "objective": job.objective, "bound": job.bound}
-        if has_progress else None,
-        "timetable": job.timetable, "links": job_links(job.id),
+        "progress": {
+            "seconds": job.progress_seconds,
+            "objective": job.objective,
+            "bound": job.bound,
+        }
+        if has_progress
+        else None,
+        "timetable": job.timetable,
+        "links": job_links(job.id),
     }
 
 
-def _solved(service: ServiceDep, caller: CallerDep, job_id: str) -> tuple[Timetable, Department, Policy]:
+def _solved(
+    service: ServiceDep, caller: CallerDep, job_id: str
+) -> tuple[Timetable, Department, Policy]:
     """The timetable of a solved job with its department and policy; 404 / 409 otherwise."""
     job, record = visible_job(service, caller, job_id)
     if job.status not in SOLVED_STATES or job.timetable is None:
-        detail = {"queued": "is still waiting to be solved", "running": "is still being solved",
-                  "infeasible": "has no timetable: the rules conflict (see its reason)",
-                  "failed": "has no timetable: it failed (see its reason)"}.get(job.status, job.status)
+        detail = {
+            "queued": "is still waiting to be solved",
+            "running": "is still being solved",
+            "infeasible": "has no timetable: the rules conflict (see its reason)",
+            "failed": "has no timetable: it failed (see its reason)",
+        }.get(job.status, job.status)
         raise HTTPException(409, f"job {job_id} {detail}")
-    return (Timetable.model_validate(job.timetable), department_from_document(record.department),
-            policy_from_mapping(job.policy))
+    return (
+        Timetable.model_validate(job.timetable),
+        department_from_document(record.department),
+        policy_from_mapping(job.policy),
+    )
 
 
 # The routes with a suffix come before /timetables/{job_id}, which would match them too.
 
-@router.get("/timetables/{job_id}.xlsx", responses={**NOT_FOUND, **NOT_READY, 200: {"content": {XLSX: {}}}},
-            response_class=Response)
-def timetable_xlsx(job_id: str, service: ServiceDep, caller: CallerDep, lang: Lang = "zh") -> Response:
+
+@router.get(
+    "/timetables/{job_id}.xlsx",
+    responses={**NOT_FOUND, **NOT_READY, 200: {"content": {XLSX: {}}}},
+    response_class=Response,
+)
+def timetable_xlsx(
+    job_id: str, service: ServiceDep, caller: CallerDep, lang: Lang = "zh"
+) -> Response:
     """The 《周工作时间安排表》 workbook: a department overview and one sheet per manager."""
     timetable, department, policy = _solved(service, caller, job_id)
     content = timetable_workbook(timetable, department, policy, lang=lang)
     filename = f"timetable-{timetable.week_start}.xlsx"
-    return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
-@router.get("/timetables/{job_id}.ics",
-            responses={**NOT_FOUND, **NOT_READY,
-                       200: {"content": {"text/calendar": {}, "application/zip": {}}}},
-            response_class=Response)
+@router.get(
+    "/timetables/{job_id}.ics",
+    responses={
+        **NOT_FOUND,
+        **NOT_READY,
+        200: {"content": {"text/calendar": {}, "application/zip": {}}},
+    },
+    response_class=Response,
+)
 def timetable_ics(
-    job_id: str, service: ServiceDep, caller: CallerDep,
-    manager: Annotated[str | None, Query(min_length=1, description="a manager's id; without it, a zip "
-                                                                   "with one calendar per manager")] = None,
+    job_id: str,
+    service: ServiceDep,
+    caller: CallerDep,
+    manager: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            description="a manager's id; without it, a zip with one calendar per manager",
+        ),
+    ] = None,
     lang: Lang = "zh",
 ) -> Response:
     """A manager's week as an iCalendar file (one calendar per manager)."""
@@ -132,23 +213,47 @@ def timetable_ics(
     zone = service.settings.timezone
     if manager is not None:
         if manager not in {m.id for m in department.managers}:
-            raise InputProblems([{"file": "query", "row": None, "column": "manager",
-                                  "message": f"manager '{manager}' is not in the department",
-                                  "loc": ["query", "manager"]}])
+            raise InputProblems(
+                [
+                    {
+                        "file": "query",
+                        "row": None,
+                        "column": "manager",
+                        "message": f"manager '{manager}' is not in the department",
+                        "loc": ["query", "manager"],
+                    }
+                ]
+            )
         content = manager_calendar(timetable, department, policy, manager, zone, lang=lang)
-        return Response(content, media_type="text/calendar; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{manager}-{timetable.week_start}.ics"'})
+        return Response(
+            content,
+            media_type="text/calendar; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{manager}-{timetable.week_start}.ics"'
+            },
+        )
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for each in department.managers:
-            bundle.writestr(f"{each.id}-{timetable.week_start}.ics",
-                            manager_calendar(timetable, department, policy, each.id, zone, lang=lang))
-    return Response(archive.getvalue(), media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="calendars-{timetable.week_start}.zip"'})
+            bundle.writestr(
+                f"{each.id}-{timetable.week_start}.ics",
+                manager_calendar(timetable, department, policy, each.id, zone, lang=lang),
+            )
+    return Response(
+        archive.getvalue(),
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="calendars-{timetable.week_start}.zip"'
+        },
+    )
 
 
-@router.get("/timetables/{job_id}.html", response_class=HTMLResponse, responses={**NOT_FOUND, **NOT_READY})
-def timetable_html(job_id: str, service: ServiceDep, caller: CallerDep, lang: Lang = "zh") -> HTMLResponse:
+@router.get(
+    "/timetables/{job_id}.html", response_class=HTMLResponse, responses={**NOT_FOUND, **NOT_READY}
+)
+def timetable_html(
+    job_id: str, service: ServiceDep, caller: CallerDep, lang: Lang = "zh"
+) -> HTMLResponse:
     """A printable week grid: one page per manager, days across, hours down."""
     timetable, department, policy = _solved(service, caller, job_id)
     return HTMLResponse(timetable_page(timetable, department, policy, lang=lang))
