@@ -515,3 +515,74 @@ def test_keys_file_errors_name_the_line() -> None:
         ApiKeys.parse("good-key = *\nno equals sign here\n")
     with pytest.raises(ValueError, match="listed twice"):
         ApiKeys.parse("k = *\nk = d1\n")
+
+
+# ---------------------------------------------------------------------------
+# Routes
+
+
+def test_routes_request_is_checked(
+    client: TestClient, department_id: str, solved_job: dict
+) -> None:
+    """A day outside the week or an unknown manager is 422, too long a time limit 413, a week
+    without a solved timetable 409, an unknown timetable job 404."""
+    path = f"/v1/departments/{department_id}/routes"
+    week = WEEK.isoformat()
+    outside = client.post(
+        path, json={"week_start": week, "day": (WEEK + dt.timedelta(days=9)).isoformat()}
+    )
+    assert outside.status_code == 422 and outside.json()["detail"][0]["column"] == "day"
+    stranger = client.post(path, json={"week_start": week, "manager": "m77"})
+    assert stranger.status_code == 422 and stranger.json()["detail"][0]["column"] == "manager"
+    too_long = client.post(path, json={"week_start": week, "time_limit": 100})
+    assert too_long.status_code == 413 and too_long.json()["limit"] == 10
+    unsolved = client.post(path, json={"week_start": (WEEK + dt.timedelta(days=7)).isoformat()})
+    assert unsolved.status_code == 409 and "timetables first" in unsolved.json()["detail"]
+    assert client.post(path, json={"week_start": week, "timetable": "t-none"}).status_code == 404
+    no_map = client.get(
+        "/v1/routes/map.html",
+        params={
+            "department": department_id,
+            "week_start": (WEEK + dt.timedelta(days=7)).isoformat(),
+        },
+    )
+    assert no_map.status_code == 409
+
+
+def test_routes_of_a_solved_week_and_their_map(
+    client: TestClient, department_id: str, solved_job: dict
+) -> None:
+    """Routes for one manager's day come back as the CLI's routes JSON, and the map page draws
+    every stop of that stored plan (in the page itself, not only in the Leaflet map)."""
+    pytest.importorskip(
+        "engine.routing.plan", reason="the route planner (issue 3) is not in this build"
+    )
+    body = {
+        "week_start": WEEK.isoformat(),
+        "day": WEEK.isoformat(),
+        "manager": "m01",
+        "time_limit": 2,
+    }
+    response = client.post(f"/v1/departments/{department_id}/routes", json=body)
+    assert response.status_code == 200, response.text
+    routes = response.json()
+    assert routes["week_start"] == WEEK.isoformat() and "unvisited" in routes
+    assert routes["routes"] and all(
+        r["manager"] == "m01" and r["date"] == WEEK.isoformat() for r in routes["routes"]
+    )
+    own = {r["id"] for r in department_body()["retailers"] if r["manager"] == "m01"}
+    stops = [s for r in routes["routes"] for s in r["stops"]]
+    assert stops and {s["retailer"] for s in stops} <= own
+
+    page = client.get(
+        "/v1/routes/map.html",
+        params={
+            "department": department_id,
+            "week_start": WEEK.isoformat(),
+            "day": WEEK.isoformat(),
+            "manager": "m01",
+        },
+    )
+    assert page.status_code == 200
+    svg = page.text[page.text.index("<svg") : page.text.index("</svg>")]
+    assert svg.count('class="stop"') == len(stops)
