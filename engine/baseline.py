@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import permutations
 
+from engine.check.routes import expected_visits
 from engine.domain import Block, Department, Duty, ManagerRef, Retailer, Timetable
 from engine.policy import KindRule, Policy, format_clock
 from engine.quality import (
@@ -577,3 +578,295 @@ def nearest_neighbour_order(
         order.append(nearest)
         here = (nearest.lat, nearest.lon, nearest.area)
     return order
+
+
+@dataclass
+class _DayFrame:
+    """What the timetable fixes around one visit block: where the route starts and
+    where it must be next, and by when."""
+
+    visit: Block
+    blocks: list[Block]
+    start_from: str | None  # a retailer id, or None for the office
+    end_at: str | None  # a retailer id, None for the office
+    end_by: int | None  # None: the next place is not named (maintenance, site study)
+
+
+@dataclass
+class _Timed:
+    stops: list[dict]
+    lunch: tuple[int, int] | None
+    leave_last: int
+
+
+def _place_key(block: Block, policy: Policy) -> str:
+    """'lunch', 'office', 'elsewhere', or the retailer id of an appointment."""
+    if block.kind == "lunch":
+        return "lunch"
+    if block.retailer is not None and block.kind != "visit":
+        return block.retailer
+    rule = policy.kinds.get(block.kind)
+    return "office" if rule is not None and rule.place == "office" else "elsewhere"
+
+
+def _day_frame(visit: Block, blocks: list[Block], policy: Policy) -> _DayFrame:
+    before = [b for b in blocks if b.end <= visit.start and b.kind != "lunch"]
+    start_from = None
+    if before and _place_key(before[-1], policy) not in ("office", "elsewhere"):
+        start_from = before[-1].retailer
+    end_at, end_by, lunch_between = None, policy.day.end, 0
+    for block in (b for b in blocks if b.start >= visit.end and b is not visit):
+        key = _place_key(block, policy)
+        if key == "lunch":
+            lunch_between += block.end - block.start
+            continue
+        if key == "elsewhere":
+            end_at, end_by = None, None
+        else:
+            end_at = None if key == "office" else key
+            end_by = block.start - lunch_between
+        break
+    return _DayFrame(visit, blocks, start_from, end_at, end_by)
+
+
+def _time_route(order: Sequence[Retailer], frame: _DayFrame, department: Department,
+                policy: Policy) -> _Timed | None:
+    """Times of a visit route in this order, or None when it breaks a rule of the day:
+    first stop by the policy's time, every visit in the block and over by the end of
+    visiting, service minutes inside opening hours, in time for what comes next."""
+    rules, lunch_rule = policy.route, policy.lunch
+    block = frame.visit
+    visiting_ends = min(block.end, rules.visiting_ends_by)
+    office = (department.office.lat, department.office.lon, "town")
+    retailers = {r.id: r for r in department.retailers}
+
+    def point(key: str | None) -> tuple[float, float, str]:
+        if key is None:
+            return office
+        r = retailers[key]
+        return (r.lat, r.lon, r.area)
+
+    here: str | None = frame.start_from
+    now = block.start
+    lunch: tuple[int, int] | None = None
+    wants_lunch = lunch_rule.during_visit and (
+        min(lunch_rule.latest_end, block.end) - max(lunch_rule.earliest, block.start) >= lunch_rule.minutes
+    )
+    stops: list[dict] = []
+    for number, retailer in enumerate(order):
+        km, ride = leg(policy, point(here), (retailer.lat, retailer.lon, retailer.area))
+        service = max(retailer.service_min, rules.min_service_min)
+        start = max(now + ride, retailer.opens)
+        if wants_lunch and lunch is None and (
+            now >= lunch_rule.earliest or start + service + lunch_rule.minutes > lunch_rule.latest_end
+        ):
+            lunch = (max(now, lunch_rule.earliest), max(now, lunch_rule.earliest) + lunch_rule.minutes)
+            if lunch[1] > lunch_rule.latest_end:
+                return None
+            now = lunch[1]
+            start = max(now + ride, retailer.opens)
+        arrive = now + ride
+        end = start + service
+        if (number == 0 and arrive > rules.first_stop_by) or end > visiting_ends or end > retailer.closes:
+            return None
+        stops.append({"retailer": retailer.id, "kind": "visit", "arrive": arrive, "start": start, "end": end,
+                          "origin": here or "office", "ride_min": ride, "ride_km": km})
+        here, now = retailer.id, end
+    if wants_lunch and lunch is None:
+        lunch = (max(now, lunch_rule.earliest), max(now, lunch_rule.earliest) + lunch_rule.minutes)
+        if lunch[1] > min(lunch_rule.latest_end, block.end):
+            return None
+    if frame.end_by is not None and stops:
+        ride_on = leg(policy, point(here), point(frame.end_at))[1]
+        ready = now if lunch is None or lunch[0] < now else lunch[1]
+        if ready + ride_on > frame.end_by:
+            return None
+    return _Timed(stops, lunch, now)
+
+
+def _fill_day(frame: _DayFrame, remaining: list[Retailer], department: Department,
+              policy: Policy) -> tuple[list[Retailer], _Timed | None]:
+    """Go down the due list in territory order and take each retailer with whom the
+    day's nearest-neighbour route still keeps every rule; the others wait for a later day."""
+    taken: list[Retailer] = []
+    timed: _Timed | None = None
+    start = frame.start_from
+    origin = (department.office.lat, department.office.lon, "town")
+    if start is not None:
+        first = next(r for r in department.retailers if r.id == start)
+        origin = (first.lat, first.lon, first.area)
+    for retailer in remaining:
+        if any(r.id == retailer.id for r in taken):
+            continue  # a retailer due twice a week is visited on two different days
+        trial = nearest_neighbour_order([*taken, retailer], origin, policy)
+        attempt = _time_route(trial, frame, department, policy)
+        if attempt is not None:
+            taken, timed = trial, attempt
+    return taken, timed
+
+
+def baseline_routes(department: Department, policy: Policy, timetable: Timetable) -> dict:
+    """The week's routes a market manager makes by hand: each manager's due retailers in
+    territory order, filled into the visit blocks day by day, each day ridden as a
+    nearest-neighbour tour; what does not fit is listed unvisited with a reason.
+
+    Returns the JSON contract of `fieldweek routes --json`.
+    """
+    week_start = timetable.week_start
+    by_day: dict[tuple[str, dt.date], list[Block]] = defaultdict(list)
+    for block in timetable.blocks:
+        by_day[(block.manager, block.date)].append(block)
+    routes: list[dict] = []
+    unvisited: list[dict] = []
+    due_total = 0
+    for manager in department.managers:
+        due: list[Retailer] = []
+        for retailer in department.territory(manager.id):
+            due += [retailer] * expected_visits(retailer.id, retailer.visits_per_4_weeks, week_start)
+        due_total += len(due)
+        remaining = list(due)
+        for date in sorted(d for m, d in by_day if m == manager.id):
+            blocks = sorted(by_day[(manager.id, date)], key=lambda b: (b.start, b.end))
+            for visit in (b for b in blocks if b.kind == "visit"):
+                frame = _day_frame(visit, blocks, policy)
+                taken, timed = _fill_day(frame, remaining, department, policy)
+                for retailer in taken:
+                    remaining.remove(retailer)
+                routes.append(_route_document(frame, timed, department, policy))
+        for retailer in remaining:
+            unvisited.append({"retailer": retailer.id, "manager": manager.id,
+                                  "reason": _why_unvisited(retailer, timetable, manager.id, department, policy),
+                                  "detail": "the hand-made week has no room left for it", "date": None})
+    return {
+        "week_start": week_start.isoformat(),
+        "department": department.name,
+        "policy": policy.name,
+        "matrix_source": "straight_line",
+        "scope": {"managers": [], "dates": []},
+        "routes": routes,
+        "unvisited": unvisited,
+        "shortfalls": [],
+        "due_visits": due_total,
+        "solve_seconds": 0.0,
+    }
+
+
+def _why_unvisited(retailer: Retailer, timetable: Timetable, manager: str, department: Department,
+                   policy: Policy) -> str:
+    """The closed vocabulary of the route contract: could it be visited alone on some day?"""
+    blocks = [b for b in timetable.blocks if b.manager == manager]
+    visits = [b for b in blocks if b.kind == "visit"]
+    alone = False
+    for visit in visits:
+        day = sorted((b for b in blocks if b.date == visit.date), key=lambda b: (b.start, b.end))
+        frame = _day_frame(visit, day, policy)
+        if _time_route([retailer], frame, department, policy) is not None:
+            alone = True
+            break
+    if alone:
+        return "no_room_in_day"
+    service = max(retailer.service_min, policy.route.min_service_min)
+    earliest = min((v.start for v in visits), default=policy.day.start)
+    latest = min(policy.route.visiting_ends_by, max((v.end for v in visits), default=policy.day.end))
+    if retailer.closes - service < earliest or retailer.opens + service > latest:
+        return "opening_hours"
+    return "too_far"
+
+
+def _route_document(frame: _DayFrame, timed: _Timed | None, department: Department,
+                    policy: Policy) -> dict:
+    """One day as the route contract writes it: the visits where the visit block is,
+    each appointment at its time, a ride back to the office before office blocks."""
+    retailers = {r.id: r for r in department.retailers}
+    office = (department.office.lat, department.office.lon, "town")
+
+    def point(key: str | None) -> tuple[float, float, str]:
+        if key is None:
+            return office
+        r = retailers[key]
+        return (r.lat, r.lon, r.area)
+
+    stops: list[dict] = []
+    returns: list[dict] = []
+    here: str = "office"  # "office", "elsewhere" or a retailer id
+    free = frame.visit.start
+    depart: int | None = None
+    lunch_on_the_way = 0
+
+    def ride_to_office(leave: int) -> None:
+        nonlocal here
+        if here not in ("office", "elsewhere"):
+            km, ride = leg(policy, point(here), office)
+            returns.append({"from": here, "leave": format_clock(leave), "arrive": format_clock(leave + ride),
+                            "ride_min": ride, "ride_km": round(km, 3)})
+        here = "office"
+
+    for block in frame.blocks:
+        key = _place_key(block, policy)
+        if key == "lunch":
+            lunch_on_the_way += block.end - block.start
+            continue
+        waited, lunch_on_the_way = lunch_on_the_way, 0
+        if block is frame.visit:
+            if timed is None or not timed.stops:
+                continue
+            if frame.start_from is None and here not in ("office", "elsewhere"):
+                ride_to_office(free)
+            stops.extend(timed.stops)
+            depart = frame.visit.start if depart is None else depart
+            here, free = timed.stops[-1]["retailer"], timed.leave_last
+        elif key == "office":
+            ride_to_office(free)
+        elif key == "elsewhere":
+            here = "elsewhere"
+        else:
+            if here == "elsewhere":
+                origin, ride, km, arrive = "elsewhere", 0, 0.0, block.start
+            elif here == "office":
+                km, ride = leg(policy, office, point(key))
+                origin, arrive = "office", block.start
+                depart = block.start - ride if depart is None else depart
+            else:
+                km, ride = leg(policy, point(here), point(key))
+                origin, arrive = here, free + ride + waited
+            stops.append({"retailer": key, "kind": block.kind, "arrive": arrive, "start": block.start,
+                              "end": block.end, "origin": origin, "ride_min": ride, "ride_km": km})
+            here, free = key, block.end
+    ride_to_office(free)
+    back = returns[-1]["arrive"] if returns and stops and here == "office" else None
+    visits = [s for s in stops if s["kind"] == "visit"]
+    out_stops = [
+        {"retailer": s["retailer"], "kind": s["kind"], "arrive": format_clock(s["arrive"]),
+         "start": format_clock(s["start"]), "end": format_clock(s["end"]), "from": s["origin"],
+         "ride_min": s["ride_min"], "ride_km": round(s["ride_km"], 3),
+         "name": retailers[s["retailer"]].name, "lat": retailers[s["retailer"]].lat,
+         "lon": retailers[s["retailer"]].lon}
+        for s in stops
+    ]
+    lunch = timed.lunch if timed is not None else None
+    return {
+        "manager": frame.visit.manager,
+        "date": frame.visit.date.isoformat(),
+        "depart": format_clock(frame.visit.start if depart is None else depart),
+        "return": back,
+        "distance_km": round(sum(s["ride_km"] for s in out_stops) + sum(r["ride_km"] for r in returns), 3),
+        "travel_minutes": sum(s["ride_min"] for s in out_stops) + sum(r["ride_min"] for r in returns),
+        "stops": out_stops,
+        "visits": len(visits),
+        "visit_start": format_clock(frame.visit.start),
+        "visit_end": format_clock(frame.visit.end),
+        "start_from": frame.start_from or "office",
+        "lunch_start": format_clock(lunch[0]) if lunch else None,
+        "lunch_end": format_clock(lunch[1]) if lunch else None,
+        "waiting_minutes": sum(s["start"] - s["arrive"] for s in visits),
+        "office_returns": returns,
+        "required_stops": None,
+        "notes": [],
+    }
+
+
+def baseline_plan(department: Department, policy: Policy, week_start: dt.date) -> dict:
+    """The whole hand-made week: `{"timetable": ..., "routes": ...}` as JSON data."""
+    timetable = baseline_timetable(department, policy, week_start)
+    return {"timetable": timetable.to_json_dict(),
+            "routes": baseline_routes(department, policy, timetable)}

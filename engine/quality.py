@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from engine.check.routes import check_routes
 from engine.check.timetable import check_timetable
 from engine.domain import Department, Retailer, Timetable
 from engine.errors import InputError, Problem
@@ -357,6 +358,9 @@ class QualityReport:
                 else None,
                 stops_min=min((r.visits for r in self.routes), default=None),
                 unvisited=self.unvisited,
+                timetable_transfers=sum(
+                    v.rule == "timetable_transfer" for v in self.violations if v.source == "routes"
+                ),
                 route_figures_disagree=sum(not r.agrees for r in self.routes),
                 travel_std_managers=self.spreads["travel_per_manager"].std,
             )
@@ -724,6 +728,41 @@ def recompute_route(
     return km, minutes
 
 
+def recompute_route_legs(
+    route: Mapping[str, Any], retailers: Mapping[str, Retailer], office: tuple[float, float],
+    policy: Policy,
+) -> tuple[float, int] | None:
+    """(km, minutes) of the rides a route states: each stop's ride `from` the office or
+    the previous retailer, and its rides back to the office; a ride from "elsewhere"
+    (a place the timetable does not name) is not counted. A route without `from`
+    fields is taken as office → stops in order → office. None if a place is unknown."""
+    stops = list(route.get("stops", []))
+    if any(s.get("retailer") not in retailers for s in stops):
+        return None
+    if not any("from" in s for s in stops) and not route.get("office_returns"):
+        return recompute_route([retailers[s["retailer"]] for s in stops], office, policy) if stops else (0.0, 0)
+
+    def point(key: str) -> tuple[float, float, str] | None:
+        if key == "office":
+            return (office[0], office[1], "town")
+        retailer = retailers.get(key)
+        return None if retailer is None else (retailer.lat, retailer.lon, retailer.area)
+
+    rides = [(s.get("from", "office"), s["retailer"]) for s in stops]
+    rides += [(r.get("from"), "office") for r in route.get("office_returns", [])]
+    km, minutes = 0.0, 0
+    for origin, target in rides:
+        if origin in (None, "elsewhere"):
+            continue
+        a, b = point(str(origin)), point(str(target))
+        if a is None or b is None:
+            return None
+        leg_km, leg_min = leg(policy, a, b)
+        km += leg_km
+        minutes += leg_min
+    return km, minutes
+
+
 def _clock(value: object) -> int:
     return parse_clock(value)
 
@@ -749,11 +788,8 @@ def _score_routes(
     measures = []
     for route in routes.get("routes", []):
         stops = route.get("stops", [])
-        known = [retailers[s["retailer"]] for s in stops if s.get("retailer") in retailers]
-        if len(known) == len(stops):
-            km, minutes = recompute_route(known, office, policy)
-        else:
-            km, minutes = None, None
+        recomputed = recompute_route_legs(route, retailers, office, policy)
+        km, minutes = recomputed if recomputed is not None else (None, None)
         waiting = sum(max(0, _clock(s["start"]) - _clock(s["arrive"])) for s in stops
                       if s.get("start") is not None and s.get("arrive") is not None)
         stated_km, stated_min = route.get("distance_km"), route.get("travel_minutes")
@@ -793,22 +829,9 @@ def _score_routes(
 def _route_findings(
     department: Department, policy: Policy, routes: Mapping[str, Any], timetable: Timetable | None
 ) -> list[Finding]:
-    """Hard route rules, judged by the independent route checker when it is installed."""
-    try:
-        from engine.check.routes import check_routes
-    except ImportError:
-        return [Finding("routes", "route_checker_missing", None, None, None,
-                        "the independent route checker (engine.check.routes) is not installed; "
-                        "route rules were not judged")]
-    found = check_routes(department, policy, dict(routes), timetable)
+    """Hard route rules, judged by the independent route checker."""
     return [
-        Finding(
-            "routes",
-            str(getattr(v, "rule", "")),
-            getattr(v, "manager", None),
-            _iso(getattr(v, "date", None)),
-            getattr(v, "time", None),
-            str(getattr(v, "message", v)),
-        )
-        for v in found
+        Finding("routes", v.rule, v.manager, _iso(v.date), None,
+                f"{v.retailer}: {v.message}" if v.retailer and v.retailer not in v.message else v.message)
+        for v in check_routes(dict(routes), department, policy, timetable)
     ]
