@@ -216,6 +216,41 @@ class DutyRule(_Strict):
     fallback: Literal["most_senior", "none"] = "none"
 
 
+class ReplanRules(_Strict):
+    """Mid-week re-planning (issue 6): what a change to the plan costs, and where the
+    due visits of an absent manager may go."""
+
+    moved_block: int = Field(ge=0, description="penalty per block moved, added or dropped after now")
+    missing_per_10min: int = Field(ge=0, description="penalty per 10 min of weekly hours the re-plan cannot keep")
+    handover: tuple[Literal["next_days", "neighbour"], ...] = Field(
+        description="where an absent manager's due visits go, in order of preference; empty: nowhere"
+    )
+    neighbour_max_km: float = Field(gt=0, description="a neighbouring territory's centre lies this close")
+
+
+class FeedbackRules(_Strict):
+    """The Friday feedback sheet (工作时间实行情况反馈表): when a deviation is flagged."""
+
+    deviation_flag_percent: float = Field(ge=0, le=100)
+    deviation_flag_minutes: int = Field(ge=0)
+
+
+class MonthRules(_Strict):
+    """The month's rhythm (seed 003) and how evenly a retailer's visits are spread."""
+
+    focus_days: tuple[int, int] = Field(description="first and last day of the month of the focus window")
+    focus_flags: tuple[Literal["volatile", "enterprise"], ...]
+    min_gap_share: float = Field(gt=0, le=1)
+    max_gap_share: float = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MonthRules:
+        first, last = self.focus_days
+        if not 1 <= first <= last <= 31:
+            raise ValueError("month.focus_days must be [first, last] with 1 <= first <= last <= 31")
+        return self
+
+
 KIND_ORDER: tuple[str, ...] = (
     "visit",
     "maintenance",
@@ -242,6 +277,9 @@ class Policy(_Strict):
     objective: ObjectiveWeights
     kinds: dict[str, KindRule]
     duties: tuple[DutyRule, ...] = ()
+    replan: ReplanRules | None = None
+    feedback: FeedbackRules | None = None
+    month: MonthRules | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
