@@ -1,0 +1,154 @@
+"""The timetable page and the route map in headless Chromium, served by the API over
+loopback with every other host unresolvable (no tiles, no CDN): the grid's blocks and
+the route's stops must be in the rendered page and visibly painted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+import uvicorn
+from api_support import WEEK, department_body, hand_routes, hand_timetable
+from PIL import Image
+
+from api.exports.route_map import ROUTE_COLOURS
+from api.exports.week import KIND_COLOURS
+from api.http.app import create_app
+from api.http.settings import Settings
+from engine.domain import Department
+from engine.policy import load_policy
+
+CHROMIUM = next(
+    (
+        found
+        for name in ("chromium", "chromium-browser", "google-chrome")
+        if (found := shutil.which(name))
+    ),
+    None,
+)
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium is not installed (Debian: apt-get install -y chromium); "
+    "the browser test needs it to render the pages",
+)
+OFFLINE = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"  # only loopback resolves: no tile server, no CDN
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The API on a loopback port (uvicorn in a thread) holding a hand-typed solved week and
+    its route plan; yields the base URL and the ids."""
+    folder = tmp_path_factory.mktemp("browser")
+    app = create_app(Settings(database_url=f"sqlite:///{folder / 'browser.db'}"))
+    store = app.state.service.store
+    department = Department.model_validate(department_body())
+    record = store.add_department(department.model_dump(mode="json", by_alias=True), None, None)
+    job = store.add_job(record.id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
+    store.start_job(job.id, "browser-test")
+    store.finish_job(
+        job.id,
+        "optimal",
+        runner="browser-test",
+        timetable=hand_timetable(department).to_json_dict(),
+    )
+    store.add_route_plan(record.id, job.id, WEEK, None, None, hand_routes(department))
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "the API did not start"
+        time.sleep(0.1)
+    yield {"base": base, "department": record.id, "job": job.id}
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            f"--host-resolver-rules={OFFLINE}",
+            f"--user-data-dir={profile}",
+            *extra,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+
+
+def _painted(image: Path, colour: str, tolerance: int = 6) -> int:
+    """How many pixels of the screenshot have (about) this colour."""
+    target = np.array([int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)])
+    pixels = np.asarray(Image.open(image).convert("RGB"), dtype=int)
+    return int((np.abs(pixels - target) <= tolerance).all(axis=-1).sum())
+
+
+def test_timetable_page_renders_the_week_grid(served: dict[str, str], tmp_path: Path) -> None:
+    """Every block of the week is in the rendered DOM, and the visit blocks are painted in their colour."""
+    url = f"{served['base']}/v1/timetables/{served['job']}.html"
+    dom = _chromium(url, tmp_path / "profile", "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    blocks = len(hand_timetable(Department.model_validate(department_body())).blocks)
+    assert dom.stdout.count('class="block kind-') == blocks
+    assert dom.stdout.count('class="manager"') == 2
+
+    shot = tmp_path / "timetable.png"
+    result = _chromium(url, tmp_path / "profile", "--window-size=1400,1600", f"--screenshot={shot}")
+    assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
+    # Two 3-hour visit blocks (one per manager) of a fifth of the page width each.
+    assert _painted(shot, KIND_COLOURS["visit"]) > 20_000
+
+
+def test_route_map_shows_stops_and_path_without_tiles(
+    served: dict[str, str], tmp_path: Path
+) -> None:
+    """With no tile server or CDN reachable, the map page still shows the numbered stops and the path."""
+    url = (
+        f"{served['base']}/v1/routes/map.html?department={served['department']}"
+        f"&week_start={WEEK}&day={WEEK}&manager=m01"
+    )
+    dom = _chromium(url, tmp_path / "profile", "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert dom.stdout.count('class="stop"') == 4
+    assert '<polyline class="path"' in dom.stdout
+
+    shot = tmp_path / "map.png"
+    result = _chromium(url, tmp_path / "profile", "--window-size=1200,900", f"--screenshot={shot}")
+    assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
+    assert _painted(shot, ROUTE_COLOURS[0], tolerance=30) > 400  # the path and the stop rings
+
+    empty_day = url.replace(f"&day={WEEK}", f"&day={WEEK + dt.timedelta(days=2)}")
+    blank = tmp_path / "blank.png"
+    _chromium(empty_day, tmp_path / "profile", "--window-size=1200,900", f"--screenshot={blank}")
+    assert _painted(blank, ROUTE_COLOURS[0], tolerance=30) < 50  # that paint came from the route
