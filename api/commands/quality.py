@@ -293,7 +293,7 @@ class CaseResult:
     note: str = ""
 
 
-def _department_generator() -> Callable[..., Department]:
+def department_generator() -> Callable[..., Department]:
     """benchmarks.departments.generate_department, from the package or the repo folder."""
     module: ModuleType
     try:
@@ -311,7 +311,7 @@ def _department_generator() -> Callable[..., Department]:
 
 def timetable_cases(sizes: Sequence[int], seed: int) -> list[tuple[str, Department, Policy]]:
     """The timetable suite: generated departments, the sample department for 13."""
-    generate = _department_generator()
+    generate = department_generator()
     cases = []
     for size in sizes:
         if size == SAMPLE_SIZE and SAMPLE_DEPARTMENT.is_dir():
@@ -589,6 +589,7 @@ def bench_all_command(
     vrptw_dir: Annotated[Path | None, typer.Option(
         "--vrptw-dir", help="VRPLIB folder for the vrptw suite (skipped when absent)")] = (
         REPO.parent / "shared" / "benchmarks" / "solomon"),
+    with_vrptw: Annotated[bool, typer.Option("--vrptw/--no-vrptw", help="run the vrptw suite too")] = True,
     csv_out: CsvOut = None, md_out: MdOut = None, plot_dir: PlotDir = None,
 ) -> None:
     """Every suite: timetable, routes (the sample week) and, when its module and
@@ -597,6 +598,8 @@ def bench_all_command(
     cases = _run_timetable_suite(_sizes(sizes), time_limit, seed, workers, policies)
     cases += _run_routes_suite(SAMPLE_DEPARTMENT, time_limit, seed, workers, policies)
     _finish(cases, csv_out, md_out, plot_dir, policies)
+    if not with_vrptw:
+        return
     if vrptw_dir is not None and vrptw_dir.is_dir():
         try:
             vrptw = importlib.import_module("api.commands.vrptw")

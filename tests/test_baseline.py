@@ -1,0 +1,170 @@
+"""The hand-made baseline (engine/baseline.py): always valid under the independent
+checkers, or refused with the reason; never better than the optimised week on the
+policy's objective; a fixed template with pairs by list order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from api.commands.quality import department_generator
+from engine.baseline import (
+    BaselineImpossible,
+    baseline_plan,
+    baseline_routes,
+    baseline_timetable,
+    pairs_by_list_order,
+)
+from engine.check.routes import check_routes
+from engine.check.timetable import check_timetable
+from engine.domain import Leave
+from engine.quality import score_plan, timetable_objective
+from engine.timetable.solve import SolveParams, solve_timetable
+
+WEEK = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def generate():
+    """benchmarks/departments.py's seeded generator."""
+    return department_generator()
+
+
+@pytest.mark.parametrize("size", [2, 3, 5, 8, 13])
+@pytest.mark.parametrize("policy_name", ["15-13-7", "seed-003"])
+def test_baseline_is_valid(size, policy_name, generate, request):
+    """For departments of several sizes (odd ones with a trio, eight and more with a
+    manager on leave) and both shipped policies, the hand-made week breaks no timetable rule."""
+    policy = request.getfixturevalue("policy_" + policy_name.replace("-", "_"))
+    department = generate(size, 1)
+    timetable = baseline_timetable(department, policy, WEEK)
+    assert check_timetable(department, policy, timetable) == []
+    assert timetable.objective == timetable_objective(timetable, department, policy)
+
+
+def test_baseline_is_valid_around_partial_leave(generate, policy_15_13_7):
+    """A manager away one afternoon keeps every rule: the template moves what falls
+    in the leave and prorates his quotas."""
+    department = generate(6, 2)
+    leave = Leave(manager="m03", date=WEEK + dt.timedelta(days=1), start="14:30", end="17:30")
+    department = department.model_copy(update={"leave": (leave,)})
+    timetable = baseline_timetable(department, policy_15_13_7, WEEK)
+    assert check_timetable(department, policy_15_13_7, timetable) == []
+    tuesday = [b for b in timetable.blocks if b.manager == "m03" and b.date == leave.date]
+    assert tuesday and all(b.end <= leave.start for b in tuesday)
+
+
+leave_entries = st.lists(
+    st.tuples(
+        st.integers(0, 7),  # manager index (folded into the head-count)
+        st.integers(0, 4),  # working day
+        st.one_of(st.none(), st.tuples(st.sampled_from(range(8 * 60, 17 * 60, 30)),
+                                       st.sampled_from((30, 60, 120, 240))))),
+    max_size=3,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(size=st.integers(2, 9), seed=st.integers(0, 50), entries=leave_entries,
+       policy_name=st.sampled_from(["15-13-7", "seed-003"]))
+def test_baseline_is_valid_or_says_why(size, seed, entries, policy_name, generate, policy_15_13_7,
+                                       policy_seed_003):
+    """Any department with any leave gets a week that keeps every timetable rule, or a
+    refusal that names at least one reason — never a broken week."""
+    policy = policy_15_13_7 if policy_name == "15-13-7" else policy_seed_003
+    department = generate(size, seed)
+    leave = []
+    for index, day, span in entries:
+        manager = department.managers[index % size].id
+        date = WEEK + dt.timedelta(days=day)
+        if span is None:
+            leave.append(Leave(manager=manager, date=date))
+        else:
+            start, minutes = span
+            leave.append(Leave(manager=manager, date=date, start=start,
+                               end=min(start + minutes, policy.day.end)))
+    department = department.model_copy(update={"leave": tuple(leave)})
+    try:
+        timetable = baseline_timetable(department, policy, WEEK)
+    except BaselineImpossible as refused:
+        assert refused.reasons and all(reason.strip() for reason in refused.reasons)
+        return
+    assert check_timetable(department, policy, timetable) == []
+
+
+def test_baseline_refuses_what_it_cannot_make_valid(generate, policy_15_13_7):
+    """A department of one cannot form pairs: the builder says so instead of
+    returning a broken week."""
+    with pytest.raises(BaselineImpossible) as refused:
+        baseline_timetable(generate(1, 0), policy_15_13_7, WEEK)
+    assert any("pair" in reason for reason in refused.value.reasons)
+
+
+def test_pairs_follow_list_order():
+    """m01+m02, m03+m04, …; the odd one out joins the last pair, or works alone."""
+    managers = ["m01", "m02", "m03", "m04", "m05"]
+    assert pairs_by_list_order(managers, "trio") == [("m01", "m02"), ("m03", "m04", "m05")]
+    assert pairs_by_list_order(managers, "solo") == [("m01", "m02"), ("m03", "m04"), ("m05",)]
+    assert pairs_by_list_order(managers[:4], "trio") == [("m01", "m02"), ("m03", "m04")]
+
+
+def test_everyone_gets_the_same_template(generate, policy_15_13_7):
+    """Without leave every manager has the same slots; the pairs are those of list order."""
+    department = generate(7, 0)
+    timetable = baseline_timetable(department, policy_15_13_7, WEEK)
+    slots = {m.id: sorted((b.date, b.kind, b.start, b.end) for b in timetable.blocks if b.manager == m.id)
+             for m in department.managers}
+    assert len({tuple(s) for s in slots.values()}) == 1
+    partners = {b.manager: set(b.with_) for b in timetable.blocks if b.kind == "maintenance"}
+    assert partners["m01"] == {"m02"} and partners["m07"] == {"m05", "m06"}
+
+
+def test_baseline_is_deterministic(generate, policy_15_13_7):
+    """Two builds of the same week are identical, routes included."""
+    department = generate(4, 3)
+    first = baseline_plan(department, policy_15_13_7, WEEK)
+    second = baseline_plan(department, policy_15_13_7, WEEK)
+    first["timetable"]["solve_seconds"] = second["timetable"]["solve_seconds"] = 0
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+def test_baseline_routes_keep_the_route_rules(generate, policy_15_13_7):
+    """The nearest-neighbour routes break no rule the route planner decides (first stop,
+    visiting end, service, opening hours, travel, due visits), and every due visit is
+    routed or listed unvisited with a reason."""
+    department = generate(4, 0)
+    timetable = baseline_timetable(department, policy_15_13_7, WEEK)
+    routes = baseline_routes(department, policy_15_13_7, timetable)
+    check = check_routes(routes, department, policy_15_13_7, timetable)
+    assert check.route_violations == ()
+    routed = sum(r["visits"] for r in routes["routes"])
+    assert routed > 0 and routed + len(routes["unvisited"]) == routes["due_visits"]
+
+
+@pytest.fixture(scope="module")
+def solved_week(generate, policy_15_13_7):
+    """A four-manager week solved to optimality by CP-SAT (a few seconds)."""
+    department = generate(4, 0)
+    result = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=20, workers=2))
+    return department, result
+
+
+def test_scorer_objective_agrees_with_the_solver(solved_week, policy_15_13_7):
+    """The objective the scorer recomputes from the plan alone equals the one CP-SAT reports."""
+    department, result = solved_week
+    assert result.status == "optimal"
+    report = score_plan(result.timetable, department, policy_15_13_7)
+    assert report.violations == []
+    assert report.objective == result.timetable.objective
+
+
+def test_baseline_is_never_better_than_the_optimised_week(solved_week, policy_15_13_7):
+    """On the policy's own objective the hand-made week costs at least as much as the optimum."""
+    department, result = solved_week
+    baseline = baseline_timetable(department, policy_15_13_7, WEEK)
+    assert timetable_objective(baseline, department, policy_15_13_7) >= timetable_objective(
+        result.timetable, department, policy_15_13_7)

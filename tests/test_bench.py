@@ -1,0 +1,107 @@
+"""The quality commands end to end (api/commands/quality.py) on a local typer app:
+`score`, `baseline`, and `bench timetable|routes` on a tiny suite."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from api.commands import quality
+from api.commands.console import EXIT_NO_PLAN
+from engine.load import write_department
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    """A fieldweek app holding only the quality commands."""
+    app = typer.Typer()
+    bench = typer.Typer()
+    app.add_typer(bench, name="bench")
+    quality.register(app, bench)
+    return app
+
+
+@pytest.fixture(scope="module")
+def small_department_dir(tmp_path_factory) -> Path:
+    """A generated four-manager department written as a folder."""
+    folder = tmp_path_factory.mktemp("dept4")
+    write_department(quality.department_generator()(4, 0), folder)
+    return folder
+
+
+def test_bench_timetable_runs_end_to_end(app, tmp_path):
+    """A one-case suite (4 managers, 2 s) prints both plans and writes CSV, markdown and charts."""
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["bench", "timetable", "--sizes", "4", "--time-limit", "2",
+                                 "--csv", str(out / "q.csv"), "--md", str(out / "q.md"),
+                                 "--plot", str(out / "plots")])
+    assert result.exit_code == 0, result.output
+    assert "hand-made baseline" in result.output
+    rows = list(csv.DictReader((out / "q.csv").open(encoding="utf-8")))
+    assert [r["plan"] for r in rows] == ["optimised", "hand-made baseline"]
+    assert rows[0]["status"] in ("optimal", "feasible")
+    assert float(rows[0]["objective"]) <= float(rows[1]["objective"])
+    assert all(r["violations"] == "0" for r in rows)
+    markdown = (out / "q.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# Plan quality") and "Command: `" in markdown
+    charts = sorted(p.name for p in (out / "plots").glob("*.png"))
+    assert "gap-vs-time.png" in charts
+    assert {"timetable-generated-4-optimised-gantt.png", "timetable-generated-4-baseline-gantt.png",
+            "timetable-generated-4-daily-load.png"} <= set(charts)
+
+
+def test_bench_routes_runs_end_to_end(app, small_department_dir, tmp_path):
+    """The routes suite on a small department: optimised, hand-made, and hand-made routes on
+    the optimised timetable, each with route measures."""
+    result = runner.invoke(app, ["bench", "routes", "--department", str(small_department_dir),
+                                 "--time-limit", "4", "--csv", str(tmp_path / "r.csv")])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8")))
+    assert [r["plan"] for r in rows] == ["optimised", "hand-made baseline", "hand routes on optimised"]
+    assert all(r["route_km"] not in ("", None) and float(r["route_km"]) > 0 for r in rows)
+
+
+def test_baseline_then_score(app, small_department_dir, tmp_path):
+    """`baseline` writes the hand-made week; `score` reads it back and reports no broken
+    timetable rule, with every measure in the JSON and markdown."""
+    plan = tmp_path / "plan.json"
+    result = runner.invoke(app, ["baseline", str(small_department_dir), "--week", "2026-11-23",
+                                 "--no-routes", "--json", str(plan)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(plan.read_text(encoding="utf-8"))["blocks"]
+    report_path, md_path = tmp_path / "report.json", tmp_path / "report.md"
+    result = runner.invoke(app, ["score", str(plan), "--department", str(small_department_dir),
+                                 "--json", str(report_path), "--md", str(md_path)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["summary"]["violations"] == 0
+    assert report["hours"] and report["pairs"] and report["days"]
+    assert "## Pairs" in md_path.read_text(encoding="utf-8")
+
+
+def test_baseline_says_why_it_cannot(app, tmp_path):
+    """A department of one cannot be paired: the command exits with the no-plan code and
+    the reason, and writes nothing."""
+    folder = tmp_path / "one"
+    write_department(quality.department_generator()(1, 0), folder)
+    result = runner.invoke(app, ["baseline", str(folder), "--week", "2026-11-23",
+                                 "--json", str(tmp_path / "plan.json")])
+    assert result.exit_code == EXIT_NO_PLAN
+    assert "pair" in result.output
+    assert not (tmp_path / "plan.json").exists()
+
+
+def test_score_rejects_what_is_not_a_plan(app, small_department_dir, tmp_path):
+    """A JSON file with neither blocks nor routes is an input error, not a crash."""
+    plan = tmp_path / "nothing.json"
+    plan.write_text('{"hello": 1}', encoding="utf-8")
+    result = runner.invoke(app, ["score", str(plan), "--department", str(small_department_dir)])
+    assert result.exit_code == 2
+    assert "neither a timetable" in result.output

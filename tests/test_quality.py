@@ -1,0 +1,341 @@
+"""The quality scorer (engine/quality.py): it names every hard rule a plan breaks —
+each seeded violation, one at a time, comes back under exactly its own rule — and
+its soft measures are recomputed from the plan and the policy alone."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+
+import pytest
+
+from api.commands.quality import department_generator
+from engine.baseline import baseline_routes, baseline_timetable
+from engine.domain import Department, Leave, PairHistory
+from engine.policy import Policy, parse_clock
+from engine.quality import (
+    great_circle_km,
+    office_pieces,
+    owed_minutes,
+    score_plan,
+    split_plan,
+)
+
+WEEK = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def department() -> Department:
+    """A generated department of four managers (two pairs), no leave."""
+    return department_generator()(4, 0)
+
+
+@pytest.fixture(scope="module")
+def valid_plan(department: Department, policy_15_13_7: Policy) -> dict:
+    """The hand-made week of that department, timetable and routes, as JSON data."""
+    timetable = baseline_timetable(department, policy_15_13_7, WEEK)
+    return {"timetable": timetable.to_json_dict(),
+            "routes": baseline_routes(department, policy_15_13_7, timetable)}
+
+
+def _blocks(plan: dict, manager: str, kind: str) -> list[dict]:
+    return [b for b in plan["timetable"]["blocks"] if b["manager"] == manager and b["kind"] == kind]
+
+
+def _remove(plan: dict, block: dict) -> None:
+    plan["timetable"]["blocks"].remove(block)
+
+
+def _minutes(clock: str) -> int:
+    return parse_clock(clock)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+# -- one mutation per hard rule of the timetable -----------------------------------------
+
+
+def overlap_lunch_with_visit(plan: dict, department: Department) -> Department:
+    visit = _blocks(plan, "m01", "visit")[0]
+    lunch = next(b for b in _blocks(plan, "m01", "lunch") if b["date"] == visit["date"])
+    shift = _minutes(lunch["start"]) - _minutes(visit["end"]) + 10
+    lunch["start"] = _clock(_minutes(lunch["start"]) - shift)
+    lunch["end"] = _clock(_minutes(lunch["end"]) - shift)
+    return department
+
+
+def drop_lunch(plan: dict, department: Department) -> Department:
+    _remove(plan, _blocks(plan, "m01", "lunch")[1])
+    return department
+
+
+def drop_visit(plan: dict, department: Department) -> Department:
+    _remove(plan, _blocks(plan, "m01", "visit")[2])
+    return department
+
+
+def leave_during_visit(plan: dict, department: Department) -> Department:
+    visit = _blocks(plan, "m01", "visit")[1]
+    start = _minutes(visit["start"])
+    leave = Leave(manager="m01", date=visit["date"], start=start, end=start + 30)
+    return department.model_copy(update={"leave": (*department.leave, leave)})
+
+
+def admin_on_saturday(plan: dict, department: Department) -> Department:
+    admin = _blocks(plan, "m01", "admin")[0]
+    admin["date"] = (WEEK + dt.timedelta(days=5)).isoformat()
+    return department
+
+
+def drop_admin(plan: dict, department: Department) -> Department:
+    _remove(plan, _blocks(plan, "m01", "admin")[-1])
+    return department
+
+
+def drop_phone(plan: dict, department: Department) -> Department:
+    _remove(plan, _blocks(plan, "m01", "phone")[0])
+    return department
+
+
+def skip_meeting(plan: dict, department: Department) -> Department:
+    _remove(plan, _blocks(plan, "m01", "meeting")[0])
+    return department
+
+
+def skip_site_study(plan: dict, department: Department) -> Department:
+    _remove(plan, _blocks(plan, "m01", "site_study")[0])
+    return department
+
+
+def shorten_maintenance(plan: dict, department: Department) -> Department:
+    first = _blocks(plan, "m01", "maintenance")[0]
+    for block in plan["timetable"]["blocks"]:
+        if block["kind"] == "maintenance" and block["date"] == first["date"] and block["start"] == first["start"]:
+            block["end"] = _clock(_minutes(block["end"]) - 10)
+    return department
+
+
+def promote_at_ordinary_shop(plan: dict, department: Department) -> Department:
+    first = _blocks(plan, "m01", "promotion")[0]
+    shop = next(r for r in department.territory("m01") if not r.promo_store and not r.pos_target)
+    for block in plan["timetable"]["blocks"]:
+        if block["kind"] == "promotion" and block["date"] == first["date"] and block["start"] == first["start"]:
+            block["retailer"] = shop.id
+    return department
+
+
+def same_household_twice(plan: dict, department: Department) -> Department:
+    sessions = _blocks(plan, "m01", "pos_project")
+    sessions[1]["retailer"] = sessions[0]["retailer"]
+    return department
+
+
+def switch_maintenance_partner(plan: dict, department: Department) -> Department:
+    for block in _blocks(plan, "m01", "maintenance"):
+        block["with"] = ["m03"]
+    return department
+
+
+def unknown_household(plan: dict, department: Department) -> Department:
+    _blocks(plan, "m01", "pos_project")[0]["retailer"] = "R99999"
+    return department
+
+
+TIMETABLE_MUTATIONS = [
+    (overlap_lunch_with_visit, "no_overlap"),
+    (drop_lunch, "lunch"),
+    (drop_visit, "visit_daily"),
+    (leave_during_visit, "leave"),
+    (admin_on_saturday, "working_hours"),
+    (drop_admin, "admin_time"),
+    (drop_phone, "phone_afternoons"),
+    (skip_meeting, "meetings_together"),
+    (skip_site_study, "site_study_together"),
+    (shorten_maintenance, "maintenance_pairs"),
+    (promote_at_ordinary_shop, "promotion_pairs"),
+    (same_household_twice, "pos_project_households"),
+    (switch_maintenance_partner, "pairing"),
+    (unknown_household, "unknown_reference"),
+]
+
+
+def test_the_hand_made_week_is_valid(valid_plan, department, policy_15_13_7):
+    """The plan every mutation starts from breaks no timetable rule."""
+    report = score_plan({"timetable": valid_plan["timetable"]}, department, policy_15_13_7)
+    assert report.violations == []
+
+
+@pytest.mark.parametrize(("mutate", "rule"), TIMETABLE_MUTATIONS, ids=[r for _, r in TIMETABLE_MUTATIONS])
+def test_each_seeded_timetable_violation_is_named(mutate, rule, valid_plan, department, policy_15_13_7):
+    """Breaking one rule of a valid week is reported under that rule and no other,
+    with the manager it concerns."""
+    plan = {"timetable": copy.deepcopy(valid_plan["timetable"])}
+    changed = mutate(plan, department)
+    report = score_plan(plan, changed, policy_15_13_7)
+    assert {v.rule for v in report.violations} == {rule}
+    assert all(v.source == "timetable" for v in report.violations)
+    assert any(v.manager == "m01" for v in report.violations) or rule in (
+        "maintenance_pairs", "meetings_together", "site_study_together", "pairing")
+
+
+# -- route rules: the scorer hands routes to the independent route checker -------------------
+
+
+def _route_with_visits(plan: dict) -> dict:
+    return next(r for r in plan["routes"]["routes"] if any(s["kind"] == "visit" for s in r["stops"]))
+
+
+def cut_service_short(plan, department, policy):
+    stop = next(s for s in _route_with_visits(plan)["stops"] if s["kind"] == "visit")
+    stop["end"] = _clock(_minutes(stop["start"]) + 1)
+    return department, policy
+
+
+def misstate_distance(plan, department, policy):
+    _route_with_visits(plan)["distance_km"] += 5.0
+    return department, policy
+
+
+def list_a_visited_retailer_as_unvisited(plan, department, policy):
+    route = _route_with_visits(plan)
+    stop = next(s for s in route["stops"] if s["kind"] == "visit")
+    plan["routes"]["unvisited"].append(
+        {"retailer": stop["retailer"], "manager": route["manager"], "reason": "no_room_in_day"})
+    return department, policy
+
+
+def open_later_than_the_visit(plan, department, policy):
+    stop = next(s for s in _route_with_visits(plan)["stops"] if s["kind"] == "visit")
+    retailers = tuple(
+        r.model_copy(update={"opens": _minutes(stop["start"]) + 1}) if r.id == stop["retailer"] else r
+        for r in department.retailers
+    )
+    return department.model_copy(update={"retailers": retailers}), policy
+
+
+def first_stop_rule_earlier(plan, department, policy):
+    first = min(_minutes(r["stops"][0]["arrive"]) for r in plan["routes"]["routes"]
+                if r["stops"] and r["stops"][0]["kind"] == "visit")
+    route = policy.route.model_copy(update={"first_stop_by": first - 1})
+    return department, policy.model_copy(update={"route": route})
+
+
+ROUTE_MUTATIONS = [
+    (cut_service_short, "service"),
+    (misstate_distance, "travel"),
+    (list_a_visited_retailer_as_unvisited, "due"),
+    (open_later_than_the_visit, "opening_hours"),
+    (first_stop_rule_earlier, "first_stop"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "rule"), ROUTE_MUTATIONS, ids=[r for _, r in ROUTE_MUTATIONS])
+def test_each_seeded_route_violation_is_named(mutate, rule, valid_plan, department, policy_15_13_7):
+    """Breaking one route rule adds violations of that rule only to what the valid
+    plan already had (rides the timetable itself leaves too little time for)."""
+    before = score_plan(valid_plan, department, policy_15_13_7)
+    assert {v.rule for v in before.violations} <= {"timetable_transfer"}
+    plan = copy.deepcopy(valid_plan)
+    changed, policy = mutate(plan, department, policy_15_13_7)
+    report = score_plan(plan, changed, policy)
+    new = {v.rule for v in report.violations} - {"timetable_transfer"}
+    assert new == {rule}
+    assert all(v.source == "routes" for v in report.violations if v.rule == rule)
+
+
+# -- the soft measures ----------------------------------------------------------------------------
+
+
+def test_office_pieces_join_back_to_back_blocks():
+    """Office blocks that touch make one piece; a gap starts a new one."""
+    assert office_pieces([(480, 520), (520, 560), (600, 630)]) == 2
+    assert office_pieces([]) == 0
+    assert office_pieces([(600, 630), (480, 520)]) == 2
+
+
+def _hand_typed_day(policy: Policy) -> dict:
+    """One manager's Monday typed by hand: a visit, lunch, then phone and office work back to back."""
+    blocks = [
+        {"manager": "m01", "date": WEEK.isoformat(), "kind": "visit", "start": "08:00", "end": "11:00"},
+        {"manager": "m01", "date": WEEK.isoformat(), "kind": "lunch", "start": "11:30", "end": "12:30"},
+        {"manager": "m01", "date": WEEK.isoformat(), "kind": "phone", "start": "13:30", "end": "14:00"},
+        {"manager": "m01", "date": WEEK.isoformat(), "kind": "admin", "start": "14:00", "end": "17:20"},
+    ]
+    return {"department": "x", "policy": policy.name, "week_start": WEEK.isoformat(),
+            "status": "feasible", "managers": [{"id": "m01", "name": "a"}], "blocks": blocks}
+
+
+def test_day_measures_from_a_hand_typed_day(department, policy_15_13_7):
+    """Idle minutes are gaps not needed for riding; late finish is past the policy's normal end;
+    back-to-back office blocks are one piece."""
+    report = score_plan(_hand_typed_day(policy_15_13_7), department, policy_15_13_7, check=False)
+    monday = next(d for d in report.days if d.manager == "m01" and d.date == WEEK.isoformat())
+    assert monday.office_pieces == 1
+    assert monday.idle_minutes == 30 + 60  # visit → lunch, lunch → phone; lunch needs no ride
+    assert monday.late_minutes == parse_clock("17:20") - policy_15_13_7.day.normal_end
+    assert monday.work_minutes == 180 + 30 + 200
+    slots = math.ceil(monday.late_minutes / policy_15_13_7.grid_minutes)
+    assert report.objective_terms["late_finish"] == slots * policy_15_13_7.objective.late_finish_per_10min
+
+
+def test_pairs_count_seniority_history_and_distance(valid_plan, department, policy_15_13_7):
+    """Pairs by list order: m03 (senior) with m04 (newcomer) is a coaching pair; a partner
+    from last week is repeated; the distance is between territory centres."""
+    last_week = PairHistory(week_start=WEEK - dt.timedelta(weeks=1), manager="m02", partner="m01",
+                            kind="maintenance")
+    with_history = department.model_copy(update={"history": (last_week,)})
+    report = score_plan(valid_plan, with_history, policy_15_13_7, check=False)
+    pairs = {p.members: p for p in report.pairs}
+    assert set(pairs) == {("m01", "m02"), ("m03", "m04")}
+    assert pairs[("m03", "m04")].senior_newcomer and not pairs[("m01", "m02")].senior_newcomer
+    assert pairs[("m01", "m02")].repeated and not pairs[("m03", "m04")].repeated
+    assert report.objective_terms["repeated_partner"] == policy_15_13_7.objective.repeated_partner
+    assert pairs[("m01", "m02")].distance_km > 0
+
+
+def test_hours_owed_are_prorated_for_leave(department, policy_15_13_7):
+    """A whole day of leave drops that day's daily blocks and prorates single weekly quotas
+    (fixed-length sessions in number), while paired work stays whole."""
+    leave = Leave(manager="m01", date=WEEK + dt.timedelta(days=2))
+    owed = owed_minutes(department.model_copy(update={"leave": (leave,)}), policy_15_13_7, WEEK)
+    kinds = policy_15_13_7.kinds
+    assert owed["m01"]["visit"] == kinds["visit"].per_day_minutes["mon"] * 4
+    pos = kinds["pos_project"]
+    assert owed["m01"]["pos_project"] == math.floor(pos.total_minutes / pos.session_minutes[0] * 0.8 + 0.5) * 60
+    assert owed["m01"]["maintenance"] == kinds["maintenance"].total_minutes
+    assert owed["m02"]["admin"] == kinds["admin"].total_minutes
+
+
+def test_route_figures_are_recomputed_from_the_policy(department, policy_15_13_7):
+    """A route typed by hand with one stop is ridden office → retailer → office at the
+    policy's detour and speed; a stated distance far from it is reported as disagreeing."""
+    retailer = department.territory("m01")[0]
+    km = 2 * great_circle_km(department.office.lat, department.office.lon, retailer.lat, retailer.lon)
+    km *= policy_15_13_7.travel.detour_factor
+    route = {"manager": "m01", "date": WEEK.isoformat(), "depart": "08:00", "return": "09:00",
+             "distance_km": round(km, 3), "travel_minutes": 0,
+             "stops": [{"retailer": retailer.id, "kind": "visit", "arrive": "08:30", "start": "08:30",
+                        "end": "08:45"}]}
+    routes = {"week_start": WEEK.isoformat(), "routes": [route], "unvisited": []}
+    measured = score_plan(routes, department, policy_15_13_7, check=False).routes[0]
+    assert measured.recomputed_km == pytest.approx(km, abs=0.01)
+    speed = (policy_15_13_7.travel.town_speed_kmh if retailer.area == "town"
+             else policy_15_13_7.travel.country_speed_kmh)
+    assert measured.recomputed_minutes == pytest.approx(km / speed * 60, abs=2)
+    assert measured.waiting_minutes == 0
+    route["distance_km"] = round(km * 1.5, 3)
+    assert not score_plan(routes, department, policy_15_13_7, check=False).routes[0].agrees
+
+
+def test_a_plan_is_read_in_every_documented_shape(valid_plan):
+    """A timetable alone, routes alone, or both (nested, or routes inside a timetable)."""
+    timetable, routes = valid_plan["timetable"], valid_plan["routes"]
+    assert split_plan(timetable) == (timetable, None)
+    assert split_plan(routes)[0] is None and split_plan(routes)[1]["routes"] == routes["routes"]
+    both = split_plan(valid_plan)
+    assert both[0] == timetable and both[1] == routes
+    inside = split_plan({**timetable, "routes": routes})
+    assert inside[0]["blocks"] == timetable["blocks"] and inside[1] == routes
