@@ -71,7 +71,7 @@ def render_summary(plan: RoutePlan, check: RouteCheck) -> None:
     km = sum(r.distance_km for r in plan.routes)
     console.print(
         f"[bold]{plan.department}[/bold] week of {plan.week_start} · policy {plan.policy} · "
-        f"{len(plan.routes)} routes · {visits} visits of {plan.due_visits} due · "
+        f"{len(plan.routes)} routes · {visits} visits ({plan.due_visits} due this week) · "
         f"{len(plan.unvisited)} unvisited · {km:.1f} km · {plan.solve_seconds:.1f} s"
     )
     own = check.route_violations
@@ -131,6 +131,7 @@ def routes_command(
         str, typer.Option(help='"straight_line" or a road graph file (GraphML / OSM)')
     ] = STRAIGHT_LINE,
     seed: Annotated[int, typer.Option()] = 0,
+    backend: Annotated[str, typer.Option(help="VRPTW solver: pyvrp or ortools")] = "pyvrp",
     json_out: Annotated[
         Path | None, typer.Option("--json", help="write the route plan JSON here")
     ] = None,
@@ -153,7 +154,7 @@ def routes_command(
         with console.status("planning visit days and routes …"):
             plan = plan_routes(department, pol, week_plan, week_start, day=chosen_day,
                                manager=manager, time_limit_s=plan_time, matrix_source=matrix,
-                               seed=seed)
+                               seed=seed, backend=backend)
     except (ValueError, FileNotFoundError) as error:
         errors.print(f"[red]{error}[/red]")
         raise typer.Exit(EXIT_INPUT_ERROR) from None

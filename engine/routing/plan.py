@@ -411,6 +411,12 @@ def _shortfall(
             f"holds {service} min of service and {riding} min of riding; the longest ride, "
             f"to {longest.retailer} in {where}, takes {longest.ride_minutes} min"
         )
+        unused = day.visiting_ends - timed.leave_last
+        if unused > 0:
+            reasons.append(
+                f"the last visit is over at {format_clock(timed.leave_last)}, {unused} min before "
+                f"visiting must end"
+            )
     message = f"{required} stops required, {short} short: " + "; ".join(reasons or ["no reason found"])
     return Shortfall(
         manager=day.manager, date=day.date, area=area, required=required,
