@@ -586,3 +586,70 @@ def test_routes_of_a_solved_week_and_their_map(
     assert page.status_code == 200
     svg = page.text[page.text.index("<svg") : page.text.index("</svg>")]
     assert svg.count('class="stop"') == len(stops)
+
+
+def test_download_names_survive_any_manager_id() -> None:
+    """A Chinese or path-like manager id gives a safe, Latin-1 Content-Disposition with the real name in filename*."""
+    from api.http.timetables import attachment
+
+    header = attachment("../经理甲/2026-11-23.ics")
+    header.encode("latin-1")  # header values must be Latin-1
+    assert "/" not in header.split("filename*=")[0] and ".." not in header.split(";")[1]
+    assert "filename*=UTF-8''" in header and "%E7%BB%8F%E7%90%86%E7%94%B2" in header
+
+
+def test_import_csv_with_its_own_policy_file(client: TestClient, tmp_path: Path) -> None:
+    """CSV files plus a policy_file (TOML) store the department with that policy inline."""
+    department = Department.model_validate(department_body())
+    write_department(department, tmp_path)
+    policy_text = (Path(__file__).parents[1] / "data" / "policies" / "15-13-7.toml").read_text(
+        encoding="utf-8"
+    )
+    policy_text = policy_text.replace('name = "15-13-7"', 'name = "west-district"')
+    files = {
+        table: (f"{table}.csv", (tmp_path / f"{table}.csv").read_bytes())
+        for table in ("managers", "retailers")
+    }
+    files["policy_file"] = ("west.toml", policy_text.encode("utf-8"))
+    response = client.post(
+        "/v1/departments/import", data={k: v for k, v in FORM.items() if k != "policy"}, files=files
+    )
+    assert response.status_code == 201, response.text
+    stored = response.json()["department"]["policy"]
+    assert stored["name"] == "west-district"
+    assert stored == load_policy("15-13-7").model_dump(mode="json") | {"name": "west-district"}
+
+    files["policy_file"] = ("west.toml", b"grid_minutes = [")
+    broken = client.post("/v1/departments/import", data=FORM, files=files)
+    assert broken.status_code == 422 and broken.json()["detail"][0]["file"] == "west.toml"
+
+
+def test_full_queue_answers_429(tmp_path: Path) -> None:
+    """With as many unfinished jobs as max_pending_jobs, another request is refused with 429."""
+    app = create_app(
+        Settings(database_url=f"sqlite:///{tmp_path / 'queue.db'}", max_pending_jobs=1)
+    )
+    with TestClient(app) as client:
+        department = client.post("/v1/departments", json=department_body()).json()["id"]
+        store = app.state.service.store
+        waiting = store.add_job(
+            department, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0
+        )
+        response = client.post(
+            f"/v1/departments/{department}/timetables", json={"week_start": WEEK.isoformat()}
+        )
+        assert response.status_code == 429 and response.headers["Retry-After"]
+        store.finish_job(waiting.id, "failed", reason="test over")
+
+
+def test_body_without_content_length_is_capped_too(client: TestClient) -> None:
+    """A chunked body (no Content-Length) over the limit is refused with 413 as well."""
+
+    def chunks():
+        for _ in range(50):
+            yield b"x" * 10_000
+
+    response = client.post(
+        "/v1/departments", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413 and response.json()["limit"] == 400_000

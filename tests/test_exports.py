@@ -178,3 +178,21 @@ def test_route_map_for_a_day_without_routes_says_so(department: Department, poli
         hand_routes(department), department, policy, day=WEEK + dt.timedelta(days=2), lang="en"
     )
     assert "No route matches" in page and "<svg" not in page
+
+
+def test_workbook_keeps_user_text_that_looks_like_a_formula(policy: Policy) -> None:
+    """A name typed as "=HYPERLINK(...)" is exported as text, never as a formula Excel would run."""
+    body = department_body()
+    body["managers"][0]["name"] = '=HYPERLINK("http://example.invalid","click")'
+    department = Department.model_validate(body)
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(timetable_workbook(hand_timetable(department), department, policy))
+    )
+    cells = [
+        c
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")
+    ]
+    assert cells and all(c.data_type == "s" for c in cells)

@@ -40,9 +40,20 @@ def timetable_workbook(
     for manager_id, name in view.managers:
         sheet = workbook.create_sheet(_sheet_name(f"{manager_id} {name}", used))
         _write_manager_sheet(sheet, view, manager_id)
+    _text_never_formula(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _text_never_formula(workbook: Workbook) -> None:
+    """openpyxl stores text starting with "=" as a formula; names typed by users (a shop
+    called "=HYPERLINK(...)") must stay text, so no cell of this workbook is a formula."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def _sheet_name(wanted: str, used: set[str]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.responses import HTMLResponse
@@ -34,6 +35,20 @@ NOT_READY = {
     409: {"description": "the job has no timetable to export (still running, infeasible or failed)"}
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_file_name(name: str) -> str:
+    """A file name without path separators or control characters (ids are user data)."""
+    cleaned = "".join("_" if c in '/\\:*?"<>|' or ord(c) < 32 else c for c in name).strip(". ")
+    return cleaned or "export"
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition header for a download: an ASCII name for old clients and the
+    real (say, Chinese) name as RFC 6266 `filename*`, since header values must be Latin-1."""
+    name = safe_file_name(filename)
+    ascii_name = name.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def job_links(job_id: str) -> dict[str, str]:
@@ -182,7 +197,7 @@ def timetable_xlsx(
     return Response(
         content,
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(filename)},
     )
 
 
@@ -228,23 +243,19 @@ def timetable_ics(
         return Response(
             content,
             media_type="text/calendar; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{manager}-{timetable.week_start}.ics"'
-            },
+            headers={"Content-Disposition": attachment(f"{manager}-{timetable.week_start}.ics")},
         )
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for each in department.managers:
             bundle.writestr(
-                f"{each.id}-{timetable.week_start}.ics",
+                safe_file_name(f"{each.id}-{timetable.week_start}.ics"),
                 manager_calendar(timetable, department, policy, each.id, zone, lang=lang),
             )
     return Response(
         archive.getvalue(),
         media_type="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="calendars-{timetable.week_start}.zip"'
-        },
+        headers={"Content-Disposition": attachment(f"calendars-{timetable.week_start}.zip")},
     )
 
 
