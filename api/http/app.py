@@ -2,6 +2,9 @@
 
 Thin on purpose: it validates (through engine.load), stores, queues solving onto
 worker processes and renders exports; all planning stays in engine/.
+
+One service per database: at start it takes over every unfinished job in the store
+(see `create_app`), so two services must not share one database.
 """
 
 from __future__ import annotations
