@@ -88,7 +88,10 @@ class DayRoutePlan(_Out):
     manager: str
     date: dt.date
     depart: Clock
-    return_: Clock | None = Field(alias="return")
+    return_: Clock | None = Field(
+        alias="return", description="back at the office after the last stop; null when the day "
+        "ends at a field block the timetable gives no place (maintenance, site study)"
+    )
     distance_km: float
     travel_minutes: int
     stops: tuple[RouteStop, ...]
