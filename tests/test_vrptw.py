@@ -400,3 +400,23 @@ def test_checker_and_engine_agree_with_the_best_known_c101() -> None:
     engine_view = solution_from_customer_routes(read_instance(SOLOMON / "C101.vrp"), routes)
     assert engine_view.feasible and engine_view.distance == check.distance_tenths
     assert customer_routes(engine_view) == routes
+
+
+def test_ortools_first_solution_strategy_is_configurable(tiny_problem: VrptwProblem) -> None:
+    """OR-Tools runs with another named first-solution strategy, records it, and
+    refuses a name its enum does not know."""
+    solution = solve(
+        tiny_problem,
+        time_limit_s=0.5,
+        backend="ortools",
+        options={"first_solution_strategy": "PATH_CHEAPEST_ARC"},
+    )
+    assert solution.feasible
+    assert solution.extra["first_solution_strategy"] == "PATH_CHEAPEST_ARC"
+    with pytest.raises(ValueError, match="unknown OR-Tools option 'CHEAPEST_GUESS'"):
+        solve(
+            tiny_problem,
+            time_limit_s=0.5,
+            backend="ortools",
+            options={"first_solution_strategy": "CHEAPEST_GUESS"},
+        )

@@ -56,10 +56,10 @@ def solve(
     _forbid_idle_depots(problem, manager, routing, starts + ends)
 
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = getattr(
+    params.first_solution_strategy = _enum_value(
         routing_enums_pb2.FirstSolutionStrategy, first_solution_strategy
     )
-    params.local_search_metaheuristic = getattr(
+    params.local_search_metaheuristic = _enum_value(
         routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic
     )
     remaining = max(time_limit_s - (time.perf_counter() - started), 0.001)
@@ -97,6 +97,13 @@ def solve(
             "found_solution": assignment is not None,
         },
     )
+
+
+def _enum_value(enum: object, name: str) -> int:
+    names = enum.Value.keys()  # type: ignore[attr-defined]
+    if name not in names:
+        raise ValueError(f"unknown OR-Tools option {name!r}; choose one of {', '.join(names)}")
+    return enum.Value.Value(name)  # type: ignore[attr-defined]
 
 
 def _add_time_dimension(
