@@ -5,6 +5,7 @@ start, latest end, working day) are already in the variables' domains (model.py)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model
@@ -32,7 +33,7 @@ def _contribution(tm: TimetableModel, block: BlockVar) -> cp_model.LinearExprT:
 def add_daily_blocks(tm: TimetableModel) -> None:
     """"3 h [of visits] every working day", "phone 30 min Monday–Thursday afternoons" —
     SPEC §2: a kind with per-day minutes has exactly one block on each listed working day."""
-    for (manager, kind), blocks in tm.blocks.items():
+    for (_manager, kind), blocks in tm.blocks.items():
         rule = tm.policy.kinds[kind]
         if rule.per_day_minutes is None:
             continue
@@ -81,7 +82,7 @@ def _order_pieces_within_a_day(tm: TimetableModel, blocks: list[BlockVar]) -> No
         by_day.setdefault(block.day, []).append(block)
     for pieces in by_day.values():
         pieces.sort(key=lambda b: b.occurrence)
-        for first, second in zip(pieces, pieces[1:]):
+        for first, second in itertools.pairwise(pieces):
             if second.optional and first.optional:
                 tm.cp.add_implication(second.present, first.present)  # type: ignore[arg-type]
                 tm.cp.add(first.end <= second.start).only_enforce_if(second.present)
@@ -180,13 +181,15 @@ def add_one_place_at_a_time(tm: TimetableModel) -> None:
                 span = cp.new_int_var(0, day_hi - day_lo + 2 * buffer, f"field_span[{name}]")
                 envelope = cp.new_optional_interval_var(lo - buffer, span, hi + buffer,
                                                         in_field, f"field_period[{name}]")
-                office_intervals_with_field = office_intervals + [envelope]
+                office_intervals_with_field = [*office_intervals, envelope]
                 tm.field_periods[(manager_id, day.index)] = (lo, hi, in_field)
             else:
                 office_intervals_with_field = office_intervals
-            cp.add_no_overlap(office_intervals_with_field + leave)
+            # Leave may fall inside the field period (a manager can go off between two
+            # field blocks); it only has to stay clear of the blocks themselves.
+            cp.add_no_overlap(office_intervals_with_field)
             cp.add_no_overlap(field_ext + lunch + leave)
-            cp.add_no_overlap(office_intervals + lunch)
+            cp.add_no_overlap(office_intervals + lunch + leave)
 
 
 HARD_RULES: list[Callable[[TimetableModel], None]] = [

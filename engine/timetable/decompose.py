@@ -156,7 +156,7 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float) -> list[Block] | No
         sub, solver = solved
         template, _ = extract_blocks(sub, solver)
         for group in case:
-            rename = dict(zip(_by_signature(tm, case[0]), _by_signature(tm, group)))
+            rename = dict(zip(_by_signature(tm, case[0]), _by_signature(tm, group), strict=False))
             for b in template:
                 blocks.append(b.model_copy(update=dict(
                     manager=rename[b.manager], with_=tuple(rename.get(w, w) for w in b.with_))))

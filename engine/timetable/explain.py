@@ -40,6 +40,15 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame) -> 
             message=f"{labels} must be done in pairs, but only {len(eligible)} manager is present "
                     f"for it this week; add a manager or set pairs.odd_headcount = \"solo\" in the policy"))
 
+    if paired_kinds and len(eligible) >= 2:
+        for m in eligible:
+            if not any(frame.can_pair(m, other) for other in eligible if other != m):
+                conflicts.append(Conflict(
+                    rules=("pairing", "leave"),
+                    message=f"{m} shares too few working days with any colleague this week to do "
+                            f"the paired sessions together (leave on "
+                            f"{', '.join(str(d.date) for d in frame.days if not frame.managers[m].works_on(d.index))})"))
+
     field_kinds = [k for k, r in policy.kinds.items() if r.place == "field"]
     if field_kinds:
         lo, hi = _field_window(policy)

@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 from engine.domain import Department
 from engine.policy import KindRule, Policy
 from engine.rules import RULES
+from engine.timetable.approach import approach_minutes
 from engine.timetable.week import WeekFrame, build_week
 
 MAX_PIECES_PER_DAY = 2
@@ -67,6 +68,7 @@ class TimetableModel:
     absences: list[tuple[str, str, cp_model.IntVar]] = field(default_factory=list)
     leave_intervals: dict[tuple[str, int], list[cp_model.IntervalVar]] = field(default_factory=dict)
     lunches: dict[tuple[str, int], BlockVar] = field(default_factory=dict)
+    approach: dict[str, int] = field(default_factory=dict)
     field_periods: dict[tuple[str, int], tuple] = field(default_factory=dict)
     pairs: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     in_trio: dict[str, cp_model.IntVar] = field(default_factory=dict)
@@ -213,7 +215,7 @@ def add_attendance(tm: TimetableModel) -> None:
                         overlaps.append(ov)
                     # attend <=> slot present and no overlap with leave
                     cp.add_bool_and([slot_present] + [~o for o in overlaps]).only_enforce_if(attend)
-                    cp.add_bool_or([~slot_present] + overlaps).only_enforce_if(~attend)
+                    cp.add_bool_or([~slot_present, *overlaps]).only_enforce_if(~attend)
                     absent = cp.new_bool_var(f"absent[{name}]")
                     cp.add_bool_and([slot_present, ~attend]).only_enforce_if(absent)
                     cp.add_bool_or([~slot_present, attend]).only_enforce_if(~absent)
@@ -241,9 +243,15 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                     minutes = rule.per_day_minutes.get(day.weekday)  # type: ignore[arg-type]
                     if minutes is None or not mw.works_on(day.index):
                         continue
-                    found.append(_new_block(tm, kind, manager_id, day.index,
-                                            _window(policy, rule, minutes), (minutes, minutes), True,
-                                            f"{kind},{manager_id},{day.weekday}"))
+                    window = _window(policy, rule, minutes)
+                    if kind == "visit":
+                        # Leave time to ride to the first retailer before the first-stop rule.
+                        window = (window[0], min(window[1], policy.route.first_stop_by
+                                                 - tm.approach.get(manager_id, 0)), window[2])
+                    if not mw.room_outside_leave(day.index, *window, minutes, tm.grid):
+                        continue  # a partial leave that leaves no room excuses the day's block
+                    found.append(_new_block(tm, kind, manager_id, day.index, window, (minutes, minutes),
+                                            True, f"{kind},{manager_id},{day.weekday}"))
             else:
                 quota = mw.quotas[kind]
                 if quota.empty:
@@ -301,7 +309,9 @@ def add_pair_variables(tm: TimetableModel) -> None:
     eligible = tm.frame.paired_managers
     for i, a in enumerate(eligible):
         for b in eligible[i + 1:]:
-            tm.pairs[(a, b)] = tm.cp.new_bool_var(f"pair[{a},{b}]")
+            # Managers whose leave leaves too few shared days can never pair: no literal.
+            if tm.frame.can_pair(a, b):
+                tm.pairs[(a, b)] = tm.cp.new_bool_var(f"pair[{a},{b}]")
     if len(eligible) % 2 == 1:
         for m in eligible:
             if tm.policy.pairs.odd_headcount == "trio":
@@ -314,6 +324,7 @@ def build_variables(department: Department, policy: Policy, week_start: dt.date,
                     explain: bool = False) -> TimetableModel:
     """Step 1: every variable of the model, with domains from the policy's windows."""
     tm = TimetableModel(department, policy, build_week(department, policy, week_start), explain)
+    tm.approach = approach_minutes(department, policy, week_start)
     add_rule_literals(tm)
     add_department_blocks(tm)
     add_attendance(tm)

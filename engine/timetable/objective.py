@@ -70,7 +70,7 @@ def add_office_fragmentation(tm: TimetableModel) -> None:
     weight = tm.policy.objective.office_piece
     if not weight:
         return
-    for manager_id, mw in tm.frame.managers.items():
+    for manager_id in tm.frame.managers:
         for day in tm.frame.days:
             office = [b for b in tm.manager_blocks(manager_id, day.index)
                       if b.kind != "lunch" and tm.policy.kinds[b.kind].place == "office"]
@@ -135,7 +135,7 @@ def add_late_finishes(tm: TimetableModel) -> None:
                     if weights.max_late_finish_per_10min else 0)
     horizon = tm.slots(tm.policy.day.end) - normal_end
     latest = cp.new_int_var(0, max(0, horizon), "latest_late_finish")
-    for manager_id, mw in tm.frame.managers.items():
+    for manager_id in tm.frame.managers:
         for day in tm.frame.days:
             blocks = [b for b in tm.manager_blocks(manager_id, day.index) if b.kind != "lunch"]
             if not blocks:

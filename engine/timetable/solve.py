@@ -17,9 +17,9 @@ from engine.domain import Block, Conflict, Department, ManagerRef, Retailer, Tim
 from engine.policy import Policy
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.decompose import decomposed_plan
-from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.duties import assign_duties
 from engine.timetable.explain import check_capacity, explain_with_assumptions
+from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import BlockVar, TimetableModel, build_variables
 from engine.timetable.objective import add_objective, territory_centres
 
@@ -247,13 +247,13 @@ def _assign_pos_households(tm: TimetableModel, raw: list[dict]) -> list[Conflict
         left = [f"s{i}" for i in range(len(sessions))]
         graph.add_nodes_from(left)
         graph.add_nodes_from(r.id for r in targets)
-        for node, session in zip(left, sessions):
+        for node, session in zip(left, sessions, strict=False):
             for r in targets:
                 if _open_during(r, session["start"], session["end"]):
                     graph.add_edge(node, r.id)
         matching = nx.bipartite.hopcroft_karp_matching(graph, top_nodes=left)
         fallback = iter(r.id for r in targets if r.id not in matching)
-        for node, session in zip(left, sessions):
+        for node, session in zip(left, sessions, strict=False):
             session["retailer"] = matching.get(node) or next(fallback, None)
         if any(node not in matching for node in left):
             notes.append(Conflict(rules=("pos_project_households",),

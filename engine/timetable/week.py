@@ -59,10 +59,29 @@ class ManagerWeek:
     def works_on(self, day: int) -> bool:
         return day not in self.whole_day_leave
 
+    def room_outside_leave(self, day: int, earliest: int, latest_start: int, latest_end: int,
+                           minutes: int, grid: int) -> bool:
+        """Whether a block of `minutes` fits its window on `day` without touching leave."""
+        first = -(-earliest // grid) * grid
+        for start in range(first, min(latest_start, latest_end - minutes) + 1, grid):
+            if not self.on_leave_during(day, start, start + minutes):
+                return True
+        return False
+
     def on_leave_during(self, day: int, start: int, end: int) -> bool:
         if day in self.whole_day_leave:
             return True
         return any(ls < end and start < le for ls, le in self.partial_leave.get(day, []))
+
+
+def paired_days_needed(policy: Policy) -> int:
+    """Days a pair must share to fit its paired sessions (one session per day)."""
+    needed = 0
+    for rule in policy.kinds.values():
+        if rule.group == "pair" and rule.sessions and rule.session_minutes and rule.total_minutes:
+            fewest = max(rule.sessions[0], math.ceil(rule.total_minutes / rule.session_minutes[1]))
+            needed = max(needed, fewest if rule.different_days else 1)
+    return needed
 
 
 @dataclass
@@ -75,6 +94,11 @@ class WeekFrame:
     @property
     def paired_managers(self) -> list[str]:
         return [m for m, mw in self.managers.items() if not mw.exempt_from_pairs and mw.presence > 0]
+
+    def can_pair(self, a: str, b: str) -> bool:
+        """Whether two managers share enough working days for their paired sessions."""
+        shared = [d for d in self.days if self.managers[a].works_on(d.index) and self.managers[b].works_on(d.index)]
+        return len(shared) >= paired_days_needed(self.policy)
 
 
 def working_days(policy: Policy, week_start: dt.date) -> list[WorkDay]:
