@@ -108,7 +108,7 @@ class _Week:
                 return False
         return True
 
-    def starts(self, rule: KindRule | None, minutes: int, earliest: int, latest_end: int,
+    def starts(self, minutes: int, earliest: int, latest_end: int,
                latest_start: int | None = None) -> range:
         """Every start on the grid, earliest first, that keeps a block of `minutes` in its window."""
         grid, day = self.policy.grid_minutes, self.policy.day
@@ -120,9 +120,6 @@ class _Week:
 
     def add(self, block: _Placed) -> None:
         self.blocks[(block.manager, block.date)].append(block)
-
-    def kind_blocks(self, manager: str, kind: str) -> list[_Placed]:
-        return [b for (m, _), bs in self.blocks.items() if m == manager for b in bs if b.kind == kind]
 
 
 def pairs_by_list_order(managers: Sequence[str], odd_headcount: str) -> list[tuple[str, ...]]:
@@ -215,8 +212,9 @@ def baseline_timetable(department: Department, policy: Policy, week_start: dt.da
 
 
 def _place_daily(week: _Week, place: str, reasons: list[str]) -> None:
-    """Day by day, the daily kinds of one place: the department's slots first, then each
-    manager's own; lunch goes with the field part of the day."""
+    """Day by day, each manager's daily kinds of one place. The field pass also holds the
+    department's daily slots (placed first, whatever their place: they fix everyone's
+    morning) and lunch."""
     policy = week.policy
     for date in week.dates:
         weekday = week.weekdays[date]
@@ -244,7 +242,7 @@ def _place_together(week: _Week, kind: str, rule: KindRule, date: dt.date, minut
                     reasons: list[str], require_everyone: bool = False) -> bool:
     """One slot for the whole department; managers on leave at that time are excused
     (unless `require_everyone`). A slot that fits nobody's day is reported in `reasons`."""
-    for start in week.starts(rule, minutes, rule.earliest_start, rule.latest_end, rule.latest_start):
+    for start in week.starts(minutes, rule.earliest_start, rule.latest_end, rule.latest_start):
         end = start + minutes
         attending = [m for m in week.managers if not week.on_leave(m, date, start, end)]
         if require_everyone and len(attending) < len(week.managers):
@@ -265,7 +263,7 @@ def _place_together(week: _Week, kind: str, rule: KindRule, date: dt.date, minut
 def _why_no_common_slot(week: _Week, kind: str, rule: KindRule, date: dt.date, minutes: int) -> str:
     """Name the managers whose day cannot take the department's slot as well as their own
     daily blocks (usually because of leave)."""
-    starts = week.starts(rule, minutes, rule.earliest_start, rule.latest_end, rule.latest_start)
+    starts = week.starts(minutes, rule.earliest_start, rule.latest_end, rule.latest_start)
     blocked = {
         manager
         for manager in week.managers
@@ -292,13 +290,13 @@ def _why_no_common_slot(week: _Week, kind: str, rule: KindRule, date: dt.date, m
 
 def _place_single_daily(week: _Week, manager: str, date: dt.date, kind: str, rule: KindRule,
                         minutes: int, reasons: list[str]) -> None:
-    for start in week.starts(rule, minutes, rule.earliest_start, rule.latest_end, rule.latest_start):
+    for start in week.starts(minutes, rule.earliest_start, rule.latest_end, rule.latest_start):
         if week.free(manager, date, kind, start, start + minutes):
             week.add(_Placed(manager, date, kind, start, start + minutes))
             return
     around_leave = any(
         not week.on_leave(manager, date, start, start + minutes)
-        for start in week.starts(rule, minutes, rule.earliest_start, rule.latest_end, rule.latest_start)
+        for start in week.starts(minutes, rule.earliest_start, rule.latest_end, rule.latest_start)
     )
     if around_leave:
         reasons.append(f"{manager}: the {rule.label_en} on {date:%a %Y-%m-%d} does not fit the template day")
@@ -308,7 +306,7 @@ def _place_lunch(week: _Week, manager: str, date: dt.date, reasons: list[str]) -
     lunch = week.policy.lunch
     if week.away_all_day(manager, date):
         return
-    for start in week.starts(None, lunch.minutes, lunch.earliest, lunch.latest_end):
+    for start in week.starts(lunch.minutes, lunch.earliest, lunch.latest_end):
         if week.free(manager, date, "lunch", start, start + lunch.minutes):
             week.add(_Placed(manager, date, "lunch", start, start + lunch.minutes))
             return
@@ -502,7 +500,7 @@ def _session_options(week: _Week, kind: str, rule: KindRule, group: tuple[str, .
         if per_day[date] >= limit or any(week.away_all_day(m, date) for m in group):
             continue
         for minutes in lengths:
-            for start in week.starts(rule, minutes, rule.earliest_start, rule.latest_end,
+            for start in week.starts(minutes, rule.earliest_start, rule.latest_end,
                                      rule.latest_start):
                 end = start + minutes
                 if not all(week.free(m, date, kind, start, end) for m in group):
@@ -535,7 +533,7 @@ def _daily_still_fit(week: _Week, manager: str, date: dt.date, block: _Placed) -
             minutes = (rule.per_day_minutes or {}).get(weekday)  # type: ignore[call-overload]
             if minutes is None or rule.group == "department" or kind in placed_kinds:
                 continue
-            starts = week.starts(rule, minutes, rule.earliest_start, rule.latest_end, rule.latest_start)
+            starts = week.starts(minutes, rule.earliest_start, rule.latest_end, rule.latest_start)
             if not any(not week.on_leave(manager, date, s, s + minutes) for s in starts):
                 continue  # not owed that day: leave leaves no room for it
             start = next((s for s in starts if week.free(manager, date, kind, s, s + minutes)), None)

@@ -263,6 +263,8 @@ class PairMeasure:
     senior_newcomer: bool
     repeated: bool
     distance_km: float
+    charged_km: int
+    """Whole km the objective charges: the unrounded distance rounded once, as the model does."""
 
 
 @dataclass(frozen=True)
@@ -576,7 +578,7 @@ def pair_measures(timetable: Timetable, department: Department, policy: Policy) 
         result.append(
             PairMeasure(
                 (a, b), is_senior_newcomer(department, policy, a, b),
-                frozenset((a, b)) in repeated, round(km, 2),
+                frozenset((a, b)) in repeated, round(km, 2), round(km),
             )
         )
     return result
@@ -665,7 +667,7 @@ def objective_terms(
     terms = {
         "senior_newcomer": -weights.senior_newcomer_pair * sum(p.senior_newcomer for p in pairs),
         "repeated_partner": weights.repeated_partner * sum(p.repeated for p in pairs),
-        "pair_distance": weights.pair_distance_per_km * sum(round(p.distance_km) for p in pairs),
+        "pair_distance": weights.pair_distance_per_km * sum(p.charged_km for p in pairs),
         "office_pieces": weights.office_piece * sum(d.office_pieces for d in days),
         "late_finish": _per_grid_weight(weights.late_finish_per_10min, grid) * sum(late_slots),
         "latest_late_finish": _per_grid_weight(weights.max_late_finish_per_10min, grid)

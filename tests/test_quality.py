@@ -339,3 +339,23 @@ def test_a_plan_is_read_in_every_documented_shape(valid_plan):
     assert both[0] == timetable and both[1] == routes
     inside = split_plan({**timetable, "routes": routes})
     assert inside[0]["blocks"] == timetable["blocks"] and inside[1] == routes
+
+
+def test_pair_distance_is_rounded_once(department, valid_plan, policy_15_13_7):
+    """The objective charges whole km of the unrounded distance (12.504 km costs 13 km),
+    as the model does — not the 12.50 km shown in the report, rounded again to 12."""
+    km_per_degree = math.pi * 6371.0088 / 180
+    base = department.territory("m01")[0]
+    moved = []
+    for retailer in department.retailers:
+        if retailer.manager == "m01":
+            moved.append(retailer.model_copy(update={"lat": base.lat, "lon": base.lon}))
+        elif retailer.manager == "m02":
+            moved.append(retailer.model_copy(update={"lat": base.lat + 12.504 / km_per_degree,
+                                                     "lon": base.lon}))
+        else:
+            moved.append(retailer)
+    placed = department.model_copy(update={"retailers": tuple(moved)})
+    report = score_plan({"timetable": valid_plan["timetable"]}, placed, policy_15_13_7, check=False)
+    pair = next(p for p in report.pairs if p.members == ("m01", "m02"))
+    assert pair.distance_km == pytest.approx(12.50) and pair.charged_km == 13
