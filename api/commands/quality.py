@@ -715,6 +715,9 @@ def gap_chart(cases: Sequence[CaseResult], path: Path) -> Path:
     ax.grid(True, which="both", linewidth=0.3)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no solution found in the time limit", transform=ax.transAxes,
+                ha="center", va="center")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
@@ -735,7 +738,7 @@ def write_plots(cases: Sequence[CaseResult], policies: dict[str, Policy], folder
         if case.timetables:
             written.append(daily_load_chart(case.timetables, policy, folder / f"{stem}-daily-load.png",
                                             f"{case.case}: the department's daily load"))
-    if any(case.progress for case in cases):
+    if cases:
         written.append(gap_chart(cases, folder / "gap-vs-time.png"))
     return written
 
