@@ -147,7 +147,7 @@ def test_baseline_routes_keep_the_route_rules(generate, policy_15_13_7):
 
 @pytest.fixture(scope="module")
 def solved_week(generate, policy_15_13_7):
-    """A four-manager week solved to optimality by CP-SAT (a few seconds)."""
+    """A four-manager week solved by CP-SAT (optimal within a few seconds on an idle machine)."""
     department = generate(4, 0)
     result = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=20, workers=2))
     return department, result
@@ -156,15 +156,18 @@ def solved_week(generate, policy_15_13_7):
 def test_scorer_objective_agrees_with_the_solver(solved_week, policy_15_13_7):
     """The objective the scorer recomputes from the plan alone equals the one CP-SAT reports."""
     department, result = solved_week
-    assert result.status == "optimal"
+    assert result.status in ("optimal", "feasible")
     report = score_plan(result.timetable, department, policy_15_13_7)
     assert report.violations == []
     assert report.objective == result.timetable.objective
 
 
 def test_baseline_is_never_better_than_the_optimised_week(solved_week, policy_15_13_7):
-    """On the policy's own objective the hand-made week costs at least as much as the optimum."""
+    """On the policy's own objective the hand-made week costs at least as much as the optimum:
+    at least the solver's proven bound, and at least the optimised week once it is proven."""
     department, result = solved_week
-    baseline = baseline_timetable(department, policy_15_13_7, WEEK)
-    assert timetable_objective(baseline, department, policy_15_13_7) >= timetable_objective(
-        result.timetable, department, policy_15_13_7)
+    cost = timetable_objective(baseline_timetable(department, policy_15_13_7, WEEK), department,
+                               policy_15_13_7)
+    assert result.timetable.best_bound is not None and cost >= result.timetable.best_bound
+    if result.status == "optimal":
+        assert cost >= timetable_objective(result.timetable, department, policy_15_13_7)
