@@ -198,8 +198,9 @@ def baseline_timetable(department: Department, policy: Policy, week_start: dt.da
         solve_seconds=round(time.perf_counter() - started, 3),
         managers=tuple(ManagerRef(id=m.id, name=m.name) for m in department.managers),
         blocks=tuple(
-            Block(manager=b.manager, date=b.date, kind=b.kind, start=b.start, end=b.end,
-                  with_=b.with_, retailer=b.retailer)
+            Block.model_validate({"manager": b.manager, "date": b.date, "kind": b.kind,
+                                  "start": b.start, "end": b.end, "with": b.with_,
+                                  "retailer": b.retailer})
             for b in blocks
         ),
         duties=tuple(_duties(department, policy)),
@@ -226,7 +227,7 @@ def _place_daily(week: _Week, place: str, reasons: list[str]) -> None:
         for kind, rule in policy.kinds.items():
             if rule.group == "department" or not rule.per_day_minutes or rule.place != place:
                 continue
-            minutes = rule.per_day_minutes.get(weekday)  # type: ignore[arg-type]
+            minutes = rule.per_day_minutes.get(weekday)  # type: ignore[call-overload]
             if minutes is None:
                 continue
             for manager in week.managers:
@@ -612,7 +613,9 @@ def _day_frame(visit: Block, blocks: list[Block], policy: Policy) -> _DayFrame:
     start_from = None
     if before and _place_key(before[-1], policy) not in ("office", "elsewhere"):
         start_from = before[-1].retailer
-    end_at, end_by, lunch_between = None, policy.day.end, 0
+    end_at: str | None = None
+    end_by: int | None = policy.day.end
+    lunch_between = 0
     for block in (b for b in blocks if b.start >= visit.end and b is not visit):
         key = _place_key(block, policy)
         if key == "lunch":

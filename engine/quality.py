@@ -495,10 +495,10 @@ def _score_timetable(
     report.objective = float(sum(terms.values()))
     dates = sorted({d.date for d in report.days})
     managers = [m.id for m in department.managers]
-    work = defaultdict(int)
-    late = defaultdict(int)
-    day_load = defaultdict(int)
-    day_late = defaultdict(int)
+    work: dict[str, int] = defaultdict(int)
+    late: dict[str, int] = defaultdict(int)
+    day_load: dict[str, int] = defaultdict(int)
+    day_late: dict[str, int] = defaultdict(int)
     for day in report.days:
         work[day.manager] += day.work_minutes
         late[day.manager] += day.late_minutes
@@ -566,7 +566,7 @@ def pair_measures(timetable: Timetable, department: Department, policy: Policy) 
     """Every pair working together this week with its coaching, repetition and distance."""
     centres = territory_centres(department)
     repeated = recent_partners(department, policy, timetable.week_start)
-    pairs = set()
+    pairs: set[tuple[str, ...]] = set()
     for group in groups_of(timetable, policy):
         pairs.update(tuple(sorted(p)) for p in combinations(group, 2))
     result = []
@@ -797,10 +797,12 @@ def _score_routes(
         stated_km, stated_min = route.get("distance_km"), route.get("travel_minutes")
         agrees = (
             km is not None
+            and minutes is not None
             and stated_km is not None
             and stated_min is not None
             and abs(stated_km - km) <= max(ROUTE_KM_SLACK, ROUTE_DISTANCE_TOLERANCE * km)
-            and abs(stated_min - minutes) <= max(ROUTE_MINUTES_SLACK, ROUTE_DISTANCE_TOLERANCE * minutes)
+            and abs(stated_min - minutes)
+            <= max(ROUTE_MINUTES_SLACK, ROUTE_DISTANCE_TOLERANCE * minutes)
         )
         measures.append(
             RouteMeasure(
@@ -818,11 +820,11 @@ def _score_routes(
         )
     report.routes = measures
     report.unvisited = len(routes.get("unvisited", []))
-    travel = defaultdict(int)
+    travel: dict[str, int] = defaultdict(int)
     for measure in measures:
         travel[measure.manager] += measure.recomputed_minutes or 0
     report.spreads["travel_per_manager"] = Spread.of([travel[m.id] for m in department.managers])
-    per_day = defaultdict(int)
+    per_day: dict[str, int] = defaultdict(int)
     for measure in measures:
         per_day[measure.date] += measure.recomputed_minutes or 0
     report.spreads["travel_per_day"] = Spread.of(list(per_day.values()))
