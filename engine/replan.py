@@ -335,7 +335,7 @@ def _situation(department: Department, policy: Policy, timetable: Timetable, now
             # he is off once he has ridden away from it.
             ride = max(policy.travel.field_transfer_min, policy.travel.office_field_buffer_min)
             for b in timetable.blocks:
-                if b.manager == event.manager and b.date == start.date() and b.start < minute < b.end \
+                if b.manager == event.manager and b.date == start.date() and b.start < minute < b.end + ride \
                         and (b.date, b.start) < (today, now.hour * 60 + now.minute):
                     minute = max(minute, b.end + ride)
             until = event.until or dates[-1]

@@ -1,0 +1,212 @@
+"""Mid-week re-planning (engine.replan): what started before `now` stays identical, no
+due visit is lost, the re-plan is never worse than the repaired old plan, partners of a
+sick manager are re-paired; and warm starts of the week's timetable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer import Typer
+from typer.testing import CliRunner
+
+from engine.domain import Department, Timetable
+from engine.errors import InputError
+from engine.load import write_department
+from engine.policy import Policy, parse_clock
+from engine.quality import timetable_objective
+from engine.replan import ReplanResult, read_events, replan
+from engine.routing.plan import plan_routes
+from engine.timetable.solve import SolveParams, solve_timetable
+from tests.strategies import WEEK, simple_department
+
+FAST = SolveParams(time_limit_s=3, workers=2)
+
+
+@pytest.fixture(scope="module")
+def week(policy_15_13_7: Policy) -> tuple[Department, Timetable, dict]:
+    """Four managers in two pairs: the week's timetable and its routes."""
+    department = simple_department(4)
+    solved = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=5, workers=2))
+    assert solved.status in ("optimal", "feasible")
+    routes = plan_routes(department, policy_15_13_7, solved.timetable, WEEK, time_limit_s=2).to_json_dict()
+    return department, solved.timetable, routes
+
+
+def started_before(date: dt.date, start: int, now: dt.datetime) -> bool:
+    return (date, start) < (now.date(), now.hour * 60 + now.minute)
+
+
+def visit_stops(routes: dict) -> list[tuple[str, dt.date, str, int, int]]:
+    """(manager, date, retailer, start, end) of every visit stop of a route plan."""
+    return [(r["manager"], dt.date.fromisoformat(str(r["date"])), s["retailer"], parse_clock(s["start"]),
+             parse_clock(s["end"]))
+            for r in routes["routes"] for s in r["stops"] if s.get("kind", "visit") == "visit"]
+
+
+def new_stops(result: ReplanResult) -> list[tuple[str, dt.date, str, int, int, bool]]:
+    assert result.routes is not None
+    return [(r.manager, r.date, s.retailer, s.start, s.end, s.pinned) for r in result.routes for s in r.stops]
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=st.integers(0, 4), hour=st.integers(8, 17), sick=st.sampled_from([None, "m01", "m02", "m03", "m04"]),
+       close=st.booleans(), urgent=st.sampled_from([None, "m02-r05", "m04-r01"]))
+def test_replan_pins_the_past_and_loses_no_visit(week, policy_15_13_7: Policy, day: int, hour: int,
+                                                 sick: str | None, close: bool, urgent: str | None) -> None:
+    """For any moment and mix of events: every block and stop that started before `now` is
+    identical afterwards; every visit after `now` is still planned or listed as unplaced
+    (plus any urgent one); the re-plan is never worse than its repaired start."""
+    department, timetable, routes = week
+    now = dt.datetime.combine(WEEK + dt.timedelta(days=day), dt.time(hour, 0))
+    stops = visit_stops(routes)
+    later = [s for s in stops if not started_before(s[1], s[3], now)]
+    events: list[dict] = []
+    if sick:
+        events.append({"type": "manager_sick", "manager": sick, "from": now.isoformat()})
+    if close and later:
+        events.append({"type": "retailer_closed", "retailer": later[0][2], "date": str(later[0][1])})
+    if urgent:
+        events.append({"type": "urgent_visit", "retailer": urgent})
+    result = replan(department, policy_15_13_7, timetable, now, read_events(events), routes, FAST)
+    assert result.status in ("optimal", "feasible")
+
+    before = [b for b in timetable.blocks if started_before(b.date, b.start, now)]
+    after = Counter(result.timetable.blocks)
+    assert all(after[b] >= 1 for b in before), "a block that started before now changed"
+    assert not [b for b in result.timetable.blocks
+                if started_before(b.date, b.start, now) and b not in set(before)], "a block was added in the past"
+
+    planned = new_stops(result)
+    pinned = {(m, d, r, s, e) for m, d, r, s, e, p in planned if p}
+    assert pinned == {s for s in stops if started_before(s[1], s[3], now)}
+    assert all(not started_before(d, s, now) for _, d, _, s, _, p in planned if not p)
+    placed = Counter(r for _, _, r, _, _, p in planned if not p)
+    lost = Counter(u.retailer for u in result.unplaced if u.reason != "not_planned")
+    expected = Counter(s[2] for s in later) + Counter([urgent] if urgent else [])
+    assert placed + lost == expected
+
+    if result.start_objective is not None:
+        assert result.objective is not None and result.objective <= result.start_objective + 1e-6
+
+
+def test_nothing_happened_nothing_changes(week, policy_15_13_7: Policy) -> None:
+    """Without events the re-plan keeps every block and stop: an empty diff."""
+    department, timetable, routes = week
+    now = dt.datetime.combine(WEEK + dt.timedelta(days=2), dt.time(12, 0))
+    result = replan(department, policy_15_13_7, timetable, now, (), routes, FAST)
+    assert result.diff == ()
+    assert sorted(result.timetable.blocks, key=repr) == sorted(timetable.blocks, key=repr)
+    assert not [u for u in result.unplaced if u.reason != "not_planned"]
+
+
+def test_partner_of_a_sick_manager_is_re_paired(week, policy_15_13_7: Policy) -> None:
+    """m01 falls ill on Monday at 12:00 for the rest of the week: he has no block after
+    that, and his partner's remaining pair sessions are done in a trio or reported cancelled."""
+    department, timetable, routes = week
+    partner = next(b.with_[0] for b in timetable.blocks if b.manager == "m01" and b.kind == "maintenance")
+    now = dt.datetime.combine(WEEK, dt.time(12, 0))
+    events = read_events([{"type": "manager_sick", "manager": "m01", "from": now.isoformat()}])
+    result = replan(department, policy_15_13_7, timetable, now, events, routes, FAST)
+    late = [b for b in result.timetable.blocks if b.manager == "m01" and b.date > WEEK]
+    assert late == []
+    remaining = [b for b in result.timetable.blocks if b.manager == partner and b.kind in ("maintenance", "promotion")
+                 and not started_before(b.date, b.start, now)]
+    assert all(len(b.with_) == 2 and "m01" not in b.with_ for b in remaining)
+    old_remaining = [b for b in timetable.blocks if b.manager == partner and b.kind in ("maintenance", "promotion")
+                     and not started_before(b.date, b.start, now)]
+    changes = next(d for d in result.diff if d.manager == partner).blocks
+    cancelled = [c for c in changes if c.change == "cancelled" and c.kind in ("maintenance", "promotion")]
+    assert len(remaining) + len(cancelled) >= len(old_remaining)
+    assert all("m01" in c.reason or "re-paired" in c.reason or "joins" in c.reason for c in changes
+               if c.kind in ("maintenance", "promotion"))
+
+
+def test_closed_retailer_is_not_visited_that_day(week, policy_15_13_7: Policy) -> None:
+    """A retailer closed on its planned day is visited on a later day or listed as unplaced
+    with the reason `retailer_closed`."""
+    department, timetable, routes = week
+    now = dt.datetime.combine(WEEK, dt.time(7, 0))
+    manager, date, retailer, _, _ = next(s for s in visit_stops(routes) if s[1] < WEEK + dt.timedelta(days=4))
+    events = read_events([{"type": "retailer_closed", "retailer": retailer, "date": str(date)}])
+    result = replan(department, policy_15_13_7, timetable, now, events, routes, FAST)
+    visits = [(d, r) for m, d, r, *_ in new_stops(result) if r == retailer]
+    assert (date, retailer) not in visits
+    unplaced = [u for u in result.unplaced if u.retailer == retailer]
+    assert [d for d, _ in visits if d > date] or [u.reason for u in unplaced] == ["retailer_closed"]
+
+
+def test_urgent_visit_is_planned_by_its_day(week, policy_15_13_7: Policy) -> None:
+    """An urgent visit asked for on Monday morning, due by Tuesday, is on a route by Tuesday."""
+    department, timetable, routes = week
+    now = dt.datetime.combine(WEEK, dt.time(7, 0))
+    by = WEEK + dt.timedelta(days=1)
+    events = read_events([{"type": "urgent_visit", "retailer": "m03-r07", "by": str(by)}])
+    result = replan(department, policy_15_13_7, timetable, now, events, routes, FAST)
+    days = [d for m, d, r, *_ in new_stops(result) if r == "m03-r07" and m == "m03"]
+    assert days and min(days) <= by
+    added = [c for d in result.diff for c in d.stops if c.change == "added"]
+    assert [c.retailer for c in added] == ["m03-r07"]
+
+
+def test_events_naming_unknown_people_are_refused(week, policy_15_13_7: Policy) -> None:
+    """An event about a manager or retailer the department does not have names the field."""
+    department, timetable, routes = week
+    events = read_events([{"type": "manager_sick", "manager": "m99", "from": "2026-11-24T09:00"},
+                          {"type": "retailer_closed", "retailer": "nowhere"}])
+    with pytest.raises(InputError) as caught:
+        replan(department, policy_15_13_7, timetable, dt.datetime(2026, 11, 24, 9), events, routes, FAST)
+    assert {(p.row, p.column) for p in caught.value.problems} == {(0, "manager"), (1, "retailer")}
+
+
+def test_bad_event_json_is_named() -> None:
+    """An event of an unknown type or without its manager is refused with the field named."""
+    with pytest.raises(InputError) as caught:
+        read_events([{"type": "manager_sick", "from": "2026-11-24T09:00"}, {"type": "flood"}])
+    columns = {p.column for p in caught.value.problems}
+    assert any(c and "manager" in c for c in columns)
+    assert len(caught.value.problems) >= 2
+
+
+def test_warm_started_week_is_never_worse_than_its_start(week, policy_15_13_7: Policy) -> None:
+    """Next week's timetable warm-started from this week's (dates moved by a week) is at
+    least as good, on the policy's objective recomputed independently, as that start."""
+    department, timetable, _ = week
+    next_week = WEEK + dt.timedelta(weeks=1)
+    start = timetable.model_copy(update={
+        "week_start": next_week,
+        "blocks": tuple(b.model_copy(update={"date": b.date + dt.timedelta(weeks=1)}) for b in timetable.blocks),
+    })
+    warm = solve_timetable(department, policy_15_13_7, next_week, SolveParams(time_limit_s=2, workers=2),
+                           warm_start=start)
+    assert warm.status in ("optimal", "feasible")
+    assert timetable_objective(warm.timetable, department, policy_15_13_7) <= timetable_objective(
+        start, department, policy_15_13_7)
+
+
+def test_cli_replan_writes_the_json(tmp_path: Path, week) -> None:
+    """`fieldweek replan` reads the plan and events, renders the diff and writes the JSON."""
+    from api.commands.month import register
+
+    department, timetable, routes = week
+    folder = tmp_path / "dept"
+    write_department(department, folder)
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"timetable": timetable.to_json_dict(), "routes": routes}), encoding="utf-8")
+    events = tmp_path / "events.json"
+    events.write_text(json.dumps({"events": [{"type": "manager_sick", "manager": "m02",
+                                              "from": "2026-11-25T13:00"}]}), encoding="utf-8")
+    app = Typer()
+    register(app, Typer())
+    out = tmp_path / "replan.json"
+    result = CliRunner().invoke(app, ["replan", str(folder), "--plan", str(plan), "--now", "2026-11-25T13:00",
+                                      "--event", str(events), "--time-limit", "3", "--workers", "2",
+                                      "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text("utf-8"))
+    assert data["status"] in ("optimal", "feasible") and any(d["manager"] == "m02" for d in data["diff"])
