@@ -210,3 +210,40 @@ def test_cli_replan_writes_the_json(tmp_path: Path, week) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text("utf-8"))
     assert data["status"] in ("optimal", "feasible") and any(d["manager"] == "m02" for d in data["diff"])
+
+
+def test_api_replan_and_actuals(tmp_path: Path) -> None:
+    """Mounted on the app, POST /v1/timetables/{job}/replan answers the re-plan of a solved
+    job and POST /v1/actuals the feedback sheet; bad rows answer 422 naming row and column."""
+    from fastapi.testclient import TestClient
+
+    from api.http import actuals as actuals_api
+    from api.http import replan as replan_api
+    from api.http.app import create_app
+    from api.http.settings import Settings
+    from tests.api_support import department_body, wait_for_job
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", default_time_limit_s=3,
+                        max_time_limit_s=10, solver_threads=2)
+    app = create_app(settings)
+    app.include_router(replan_api.router)
+    app.include_router(actuals_api.router)
+    with TestClient(app) as client:
+        department = client.post("/v1/departments", json=department_body()).json()["id"]
+        job = client.post(f"/v1/departments/{department}/timetables",
+                          json={"week_start": WEEK.isoformat(), "time_limit": 3}).json()["id"]
+        assert wait_for_job(client, job, timeout_s=90)["status"] in ("optimal", "feasible")
+        answer = client.post(f"/v1/timetables/{job}/replan", json={
+            "now": "2026-11-24T12:00", "time_limit": 3,
+            "events": [{"type": "manager_sick", "manager": "m01", "from": "2026-11-24T12:00"}]})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["status"] in ("optimal", "feasible")
+        assert client.post("/v1/timetables/nope/replan", json={"now": "2026-11-24T12:00"}).status_code == 404
+        rows = [{"manager": "m01", "date": "2026-11-23", "record": "block", "kind": "visit",
+                 "start": "08:00", "end": "10:00"}]
+        sheet = client.post("/v1/actuals", json={"timetable": job, "rows": rows})
+        assert sheet.status_code == 200, sheet.text
+        assert sheet.json()["blocks"] == 1 and sheet.json()["feedback"]["week_start"] == "2026-11-23"
+        bad = client.post("/v1/actuals", json={"timetable": job, "rows": [{**rows[0], "manager": "m99"}]})
+        assert bad.status_code == 422
+        assert [(p["row"], p["column"]) for p in bad.json()["detail"]] == [(0, "manager")]

@@ -1,0 +1,57 @@
+"""POST /v1/actuals: what happened in a solved week (blocks done with their real times,
+visits done or missed with a reason) checked row by row, and the Friday feedback sheet
+《工作时间实行情况反馈表》 computed from it. Thin: engine.actuals does the work.
+
+The rows are not stored: the store has no table for them (yet). A client sends the
+week's rows so far and gets the sheet back; `fieldweek actuals import` keeps them in
+the department folder instead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.http.department_input import department_from_document
+from api.http.schemas import BAD_INPUT_RESPONSE
+from api.http.service import CallerDep, ServiceDep, visible_job
+from api.http.storage import SOLVED_STATES
+from engine.actuals import actuals_from_rows, feedback_sheet
+from engine.domain import Timetable
+from engine.policy import policy_from_mapping
+
+router = APIRouter(prefix="/v1", tags=["actuals"], responses=BAD_INPUT_RESPONSE)
+
+
+class ActualsRequest(BaseModel):
+    """The week's records against a solved timetable job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timetable: str = Field(description="id of the solved timetable job the records are measured against")
+    rows: list[dict[str, Any]] = Field(
+        description="rows of the actuals table: manager, date, record (block|visit), kind, retailer, "
+        "start, end, status (done|missed), reason")
+    routes: dict[str, Any] | None = Field(default=None, description="the week's routes, for planned visits")
+    carried_in: dict[str, int] = Field(default_factory=dict,
+                                       description="visits carried into the week, per retailer id")
+
+
+@router.post(
+    "/actuals",
+    responses={404: {"description": "no such timetable job (or not this key's)"},
+               409: {"description": "the job has no solved timetable"}},
+)
+def record_actuals(request: ActualsRequest, service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
+    """Check the rows (422 names every bad value by row and column) and return the
+    feedback sheet: hours per manager and kind, visits, missed visits, flags."""
+    job, record = visible_job(service, caller, request.timetable)
+    if job.status not in SOLVED_STATES or job.timetable is None:
+        raise HTTPException(409, f"job {request.timetable} is {job.status}: feedback needs a solved timetable")
+    department = department_from_document(record.department)
+    policy = policy_from_mapping(job.policy)
+    actuals = actuals_from_rows(request.rows, department, policy, file="rows", first_row=0)
+    timetable = Timetable.model_validate(job.timetable)
+    sheet = feedback_sheet(department, policy, timetable, actuals, request.routes, request.carried_in)
+    return {"blocks": len(actuals.blocks), "visits": len(actuals.visits), "feedback": sheet.to_json_dict()}
