@@ -665,13 +665,14 @@ def gantt_chart(timetable: Timetable, policy: Policy, path: Path, title: str) ->
         ax.set_xticks(range(policy.day.start // 60, policy.day.end // 60 + 1, 2))
         ax.tick_params(labelsize=7)
     axes[0][0].set_yticks(range(len(managers)), managers, fontsize=7)
-    axes[0][0].invert_yaxis()
+    axes[0][0].set_ylim(len(managers) - 0.5, -0.5)  # first manager on top, no empty margin
     handles = [plt.Rectangle((0, 0), 1, 1, color=KIND_COLOURS[k]) for k in KIND_COLOURS
                if any(b.kind == k for b in timetable.blocks)]
     labels = [policy.kind_label(k, "en") for k in KIND_COLOURS if any(b.kind == k for b in timetable.blocks)]
     fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize=7, frameon=False)
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout(rect=(0, 0.08, 1, 0.95))
+    # Room for the legend and title in inches, whatever the number of managers.
+    fig.tight_layout(rect=(0, 0.6 / height, 1, 1 - 0.45 / height))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
