@@ -23,6 +23,13 @@ from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective
 
 
+MIN_GROUP_SECONDS = 0.5
+"""A group's week needs this much solver time to be found at all, even when the
+overall limit is short (the limit is then exceeded rather than returning nothing)."""
+MAX_ANCHOR_ROUNDS = 4
+GROUP_GAP_LIMIT = 0.05
+
+
 @dataclass(frozen=True)
 class DepartmentSlot:
     kind: str
@@ -80,7 +87,8 @@ def _sub_department(department: Department, members: tuple[str, ...]) -> Departm
 
 def _member_signature(tm: TimetableModel, manager: str) -> tuple:
     mw = tm.frame.managers[manager]
-    return (tuple(sorted(mw.whole_day_leave)), tuple((d, tuple(s)) for d, s in sorted(mw.partial_leave.items())),
+    latest_visit_slot = (tm.policy.route.first_stop_by - tm.approach.get(manager, 0)) // tm.grid
+    return (latest_visit_slot, tuple(sorted(mw.whole_day_leave)), tuple((d, tuple(s)) for d, s in sorted(mw.partial_leave.items())),
             tuple(sorted(mw.quotas.items())), mw.exempt_from_pairs)
 
 
@@ -89,16 +97,23 @@ def _by_signature(tm: TimetableModel, members: tuple[str, ...]) -> tuple[str, ..
 
 
 def _signature(tm: TimetableModel, members: tuple[str, ...]) -> tuple:
-    """What a group's week depends on: its members' leave and quotas (not who they are)."""
+    """What a group's week depends on: its members' ride to the field, leave and quotas
+    (not who they are)."""
     return tuple(_member_signature(tm, m) for m in _by_signature(tm, members))
 
 
-def _solve_group(department: Department, policy: Policy, week_start: dt.date, members: tuple[str, ...],
+def _solve_group(department: Department, policy: Policy, week_start: dt.date, groups: list[tuple[str, ...]],
                  slots: list[DepartmentSlot] | None, time_limit_s: float,
                  ) -> tuple[TimetableModel, cp_model.CpSolver] | None:
+    """Solve the week of `groups` (their pairs fixed), with the department slots fixed
+    when `slots` is given."""
+    members = tuple(m for group in groups for m in group)
     sub = build_variables(_sub_department(department, members), policy, week_start)
     add_hard_rules(sub)
     add_objective(sub)
+    group_of = {m: i for i, group in enumerate(groups) for m in group}
+    for (a, b), paired in sub.pairs.items():
+        sub.cp.add(paired == int(group_of[a] == group_of[b]))
     if slots is not None:
         fixed = {(s.kind, s.day): s for s in slots}
         for kind, occurrences in sub.department_blocks.items():
@@ -110,8 +125,10 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, me
                     if not isinstance(occ.size, int):
                         sub.cp.add(occ.size == slot.size)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
+    solver.parameters.max_time_in_seconds = max(MIN_GROUP_SECONDS, time_limit_s)
     solver.parameters.num_workers = 1
+    # A start for the joint model need not be proven optimal: near enough frees time.
+    solver.parameters.relative_gap_limit = GROUP_GAP_LIMIT
     if solver.solve(sub.cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return sub, solver
@@ -128,8 +145,16 @@ def _slots_of(sub: TimetableModel, solver: cp_model.CpSolver) -> list[Department
     return slots
 
 
+def _presence(tm: TimetableModel, group: tuple[str, ...]) -> float:
+    return sum(tm.frame.managers[m].presence for m in group)
+
+
 def decomposed_plan(tm: TimetableModel, time_limit_s: float) -> list[Block] | None:
-    """A complete week built group by group (None when the shortcut finds none)."""
+    """A complete week built group by group (None when the shortcut finds none).
+
+    The department slots are placed by a few anchor groups solved together: first the
+    most common kind of group and the one with the least presence; when another group
+    cannot live with the slots, it joins the anchors and the slots are placed again."""
     from engine.timetable.solve import extract_blocks
 
     deadline = time.perf_counter() + time_limit_s
@@ -139,25 +164,34 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float) -> list[Block] | No
     by_signature: dict[tuple, list[tuple[str, ...]]] = {}
     for group in groups:
         by_signature.setdefault(_signature(tm, group), []).append(group)
-    # The most common kind of group places the department slots for everyone.
-    representative = max(by_signature.values(), key=len)[0]
-    first = _solve_group(tm.department, tm.policy, tm.frame.week_start, representative, None,
-                         (deadline - time.perf_counter()) / 3)
-    if first is None:
-        return None
-    slots = _slots_of(*first)
-    cases = list(by_signature.values())
-    blocks: list[Block] = []
-    for i, case in enumerate(cases):
-        budget = (deadline - time.perf_counter()) / (len(cases) - i)
-        solved = _solve_group(tm.department, tm.policy, tm.frame.week_start, case[0], slots, budget)
-        if solved is None:
+    cases = sorted(by_signature.values(), key=lambda case: _presence(tm, case[0]))
+    anchors = [max(cases, key=len)[0]]
+    if cases[0][0] not in anchors:
+        anchors.append(cases[0][0])
+    department, policy, week_start = tm.department, tm.policy, tm.frame.week_start
+    for _ in range(MAX_ANCHOR_ROUNDS):
+        placed = _solve_group(department, policy, week_start, anchors, None,
+                              (deadline - time.perf_counter()) / 3)
+        if placed is None:
             return None
-        sub, solver = solved
-        template, _ = extract_blocks(sub, solver)
-        for group in case:
-            rename = dict(zip(_by_signature(tm, case[0]), _by_signature(tm, group), strict=False))
-            for b in template:
-                blocks.append(b.model_copy(update=dict(
-                    manager=rename[b.manager], with_=tuple(rename.get(w, w) for w in b.with_))))
-    return blocks
+        slots = _slots_of(*placed)
+        blocks: list[Block] = []
+        misfit = None
+        for i, case in enumerate(cases):
+            budget = (deadline - time.perf_counter()) / (len(cases) - i)
+            solved = _solve_group(department, policy, week_start, [case[0]], slots, budget)
+            if solved is None:
+                misfit = case[0]
+                break
+            template, _ = extract_blocks(*solved)
+            for group in case:
+                rename = dict(zip(_by_signature(tm, case[0]), _by_signature(tm, group), strict=True))
+                blocks += [b.model_copy(update={"manager": rename[b.manager],
+                                                "with_": tuple(rename.get(w, w) for w in b.with_)})
+                           for b in template]
+        if misfit is None:
+            return blocks
+        if misfit in anchors:
+            return None
+        anchors.append(misfit)
+    return None

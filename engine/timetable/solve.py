@@ -71,7 +71,7 @@ class SolveParams:
     explain_time_limit_s: float = 20.0
     decompose: bool = True
     """Build a first week group by group and hand it to the joint model as a hint."""
-    decompose_share: float = 0.4
+    decompose_share: float = 0.6
     """Share of the time limit the group-by-group first week may use."""
 
 
@@ -135,7 +135,7 @@ def solve_timetable(
         first_week = decomposed_plan(tm, params.time_limit_s * params.decompose_share)
         if first_week is not None:
             hint_from_blocks(tm, first_week)
-            start_plan = complete_hints(tm, params.time_limit_s / 4)
+            start_plan = complete_hints(tm, max(0.5, params.time_limit_s - (time.perf_counter() - started)) / 3)
     build_seconds = time.perf_counter() - started
 
     solver = cp_model.CpSolver()
