@@ -1,0 +1,210 @@
+"""An independent judge of a monthly visit plan (issue 6; SPEC §3-4).
+
+`check_month` reads a month plan as plain data — the JSON contract of
+`fieldweek month --json`, or anything with `model_dump` — and lists every rule it
+breaks. It shares no code with engine.month or engine.routing on purpose: it works out
+the month's working days, each retailer's visits, the spacing bounds and the rides
+itself, from the words of the rules:
+
+- `working_days`: routes only on the policy's working weekdays of the month, never on
+  a holiday; the plan lists exactly those days;
+- `count`: a retailer gets round_half_up(v × D / (4 × W)) visits (v visits per four
+  weeks, D working days of the month, W working days of a policy week), or the plan
+  lists the shortfall (wanted, planned) with a reason from the closed vocabulary;
+- `spacing`: two consecutive visits of a retailer lie between floor(min_gap_share × g)
+  and ceil(max_gap_share × g) working days apart, g = 4 × W / v;
+- `focus`: a retailer with a focus flag is visited on a working day whose day of the
+  month lies in `month.focus_days`, or is listed with reason `focus_window`;
+- `owner`: a retailer is visited by its own manager, at most once a day;
+- `route`: each day's stops fit the day: inside the day's visit block (the timetable's,
+  when given), the first stop reached by `route.first_stop_by`, each stop reached no
+  earlier than the ride from the last place allows (haversine × detour at the policy's
+  speeds, within a minute of rounding), inside opening hours, at least the service
+  minutes long, over by `route.visiting_ends_by`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import itertools
+import math
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from engine.domain import Department, Retailer, Timetable
+from engine.policy import WEEKDAYS, Policy, parse_clock
+
+EARTH_RADIUS_KM = 6371.0088
+MINUTE_TOLERANCE = 1  # planners round each ride up to a whole minute
+FOUR_WEEKS = 4
+REASONS = frozenset({"no_visit_days", "opening_hours", "too_far", "time_window", "no_room_in_day", "spacing",
+                     "focus_window"})
+
+
+@dataclass(frozen=True)
+class MonthViolation:
+    """One broken rule: its id, whose plan, which day and retailer, and what is wrong."""
+
+    rule: str
+    manager: str | None
+    date: dt.date | None
+    retailer: str | None
+    message: str
+
+
+def _data(plan: object) -> Mapping:
+    if isinstance(plan, Mapping):
+        return plan
+    dump = getattr(plan, "model_dump", None)
+    if dump is None:
+        raise TypeError("give the month plan as JSON data or a pydantic model")
+    return dump(mode="json", by_alias=True)
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    dp, dl = p2 - p1, math.radians(b[1] - a[1])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _ride_minutes(department: Department, policy: Policy, a: Retailer | None, b: Retailer | None) -> int:
+    """The checker's own riding minutes between two places (None: the office)."""
+    office = (department.office.lat, department.office.lon)
+    here = (a.lat, a.lon) if a else office
+    there = (b.lat, b.lon) if b else office
+    town = (a is None or a.area == "town") and (b is None or b.area == "town")
+    speed = policy.travel.town_speed_kmh if town else policy.travel.country_speed_kmh
+    return max(math.ceil(_km(here, there) * policy.travel.detour_factor / speed * 60 - 1e-9), 0)
+
+
+def _wanted(v: int, month_days: int, policy: Policy) -> int:
+    return math.floor(v * month_days / (FOUR_WEEKS * len(policy.working_days)) + 0.5)
+
+
+def _gaps(v: int, policy: Policy) -> tuple[int, int]:
+    assert policy.month is not None
+    ideal = FOUR_WEEKS * len(policy.working_days) / max(v, 1)
+    return (max(1, math.floor(policy.month.min_gap_share * ideal + 1e-9)),
+            math.ceil(policy.month.max_gap_share * ideal - 1e-9))
+
+
+def check_month(plan: object, department: Department, policy: Policy, holidays: set[dt.date] | None = None,
+                timetables: Mapping[dt.date, Timetable] | None = None) -> list[MonthViolation]:
+    """Every rule the month plan breaks (empty when it keeps them all). Without the weeks'
+    timetables the visit block is the one the plan states for each route."""
+    if policy.month is None:
+        raise ValueError(f"policy '{policy.name}' has no [month] table to judge a month by")
+    data = _data(plan)
+    found: list[MonthViolation] = []
+
+    def flag(rule: str, message: str, manager: str | None = None, date: dt.date | None = None,
+             retailer: str | None = None) -> None:
+        found.append(MonthViolation(rule, manager, date, retailer, message))
+
+    year, month = (int(x) for x in str(data["month"]).split("-"))
+    holidays = set(holidays or ()) | {dt.date.fromisoformat(str(d)) for d in data.get("holidays", ())}
+    weekdays = {WEEKDAYS.index(d) for d in policy.working_days}
+    days = [dt.date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)
+            if dt.date(year, month, d).weekday() in weekdays and dt.date(year, month, d) not in holidays]
+    position = {d: i for i, d in enumerate(days)}
+    listed = [dt.date.fromisoformat(str(d)) for d in data.get("days", ())]
+    if listed != days:
+        flag("working_days", f"the plan lists {len(listed)} working days; the month has {len(days)} "
+                             f"({', '.join(f'{d:%m-%d}' for d in sorted(set(days) ^ set(listed)))} differ)")
+    retailers = {r.id: r for r in department.retailers}
+    managers = {m.id for m in department.managers}
+    first, last = policy.month.focus_days
+    visits: dict[str, list[dt.date]] = defaultdict(list)
+
+    for route in data.get("routes", []):
+        manager = route["manager"]
+        date = dt.date.fromisoformat(str(route["date"]))
+        if manager not in managers:
+            flag("owner", f"no manager {manager!r} in the department", manager, date)
+            continue
+        if date not in position:
+            flag("working_days", f"visits on {date}, which is not a working day of the month", manager, date)
+        stops = list(route.get("stops", []))
+        seen = Counter(s["retailer"] for s in stops)
+        for retailer_id, times in seen.items():
+            if retailer_id not in retailers:
+                flag("owner", f"visits unknown retailer {retailer_id!r}", manager, date, retailer_id)
+            elif retailers[retailer_id].manager != manager:
+                flag("owner", f"{retailer_id} belongs to {retailers[retailer_id].manager}", manager, date,
+                     retailer_id)
+            if times > 1:
+                flag("owner", f"{retailer_id} is visited {times} times on one day", manager, date, retailer_id)
+        if any(s["retailer"] not in retailers for s in stops):
+            continue
+        for s in stops:
+            visits[s["retailer"]].append(date)
+        _check_route(route, stops, date, manager, retailers, department, policy, timetables, flag)
+
+    for retailer in department.retailers:
+        if retailer.visits_per_4_weeks <= 0:
+            continue
+        wanted = _wanted(retailer.visits_per_4_weeks, len(days), policy)
+        dates = sorted(visits.get(retailer.id, []))
+        excuses = [u for u in data.get("unplanned", []) if u["retailer"] == retailer.id]
+        short = [u for u in excuses if u["reason"] != "focus_window"]
+        if len(dates) != wanted:
+            fine = any(u["wanted"] == wanted and u["planned"] == len(dates) and u["reason"] in REASONS
+                       for u in short)
+            if not fine:
+                flag("count", f"{len(dates)} visits planned, {wanted} due in the month, and no shortfall listed "
+                              "with a reason", retailer.manager, None, retailer.id)
+        gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
+        for a, b in itertools.pairwise(dates):
+            if a in position and b in position and not gmin <= position[b] - position[a] <= gmax:
+                flag("spacing", f"visits on {a} and {b} are {position[b] - position[a]} working days apart; "
+                                f"the policy asks {gmin}-{gmax}", retailer.manager, b, retailer.id)
+        flagged = any(getattr(retailer, f) for f in policy.month.focus_flags)
+        if flagged and not any(first <= d.day <= last for d in dates):
+            if not any(u["reason"] == "focus_window" for u in excuses):
+                flag("focus", f"a {'/'.join(policy.month.focus_flags)} retailer without a visit on days "
+                              f"{first}-{last} of the month, and not listed", retailer.manager, None, retailer.id)
+    return found
+
+
+def _check_route(route: Mapping, stops: list[Mapping], date: dt.date, manager: str,
+                 retailers: Mapping[str, Retailer], department: Department, policy: Policy,
+                 timetables: Mapping[dt.date, Timetable] | None, flag) -> None:
+    block_start, block_end = parse_clock(route["visit_start"]), parse_clock(route["visit_end"])
+    if timetables is not None:
+        monday = date - dt.timedelta(days=date.weekday())
+        week = timetables.get(monday)
+        blocks = [b for b in (week.blocks if week else ()) if b.manager == manager and b.date == date
+                  and b.kind == "visit"]
+        if not blocks:
+            flag("route", "visits on a day without a visit block in the week's timetable", manager, date)
+            return
+        if (blocks[0].start, blocks[0].end) != (block_start, block_end):
+            flag("route", "the route's visit block is not the timetable's", manager, date)
+            block_start, block_end = blocks[0].start, blocks[0].end
+    origin = route.get("start_from", "office")
+    here = retailers.get(origin) if origin != "office" else None
+    clock = block_start
+    ends_by = min(block_end, policy.route.visiting_ends_by)
+    for number, stop in enumerate(stops):
+        retailer = retailers[stop["retailer"]]
+        arrive, start, end = (parse_clock(stop[k]) for k in ("arrive", "start", "end"))
+        ride = _ride_minutes(department, policy, here, retailer)
+        if arrive + MINUTE_TOLERANCE < clock + ride:
+            flag("route", f"reaches {retailer.id} at {stop['arrive']}, sooner than the {ride}-min ride allows",
+                 manager, date, retailer.id)
+        if number == 0 and arrive > policy.route.first_stop_by:
+            flag("route", f"first stop reached at {stop['arrive']}, after the first-stop rule", manager, date,
+                 retailer.id)
+        if start < arrive or start < retailer.opens or end > retailer.closes:
+            flag("route", f"{retailer.id} served {stop['start']}-{stop['end']}, outside its opening hours or "
+                          "before arrival", manager, date, retailer.id)
+        if end - start < max(retailer.service_min, policy.route.min_service_min):
+            flag("route", f"{retailer.id} served {end - start} min, less than its service minutes", manager, date,
+                 retailer.id)
+        if start < block_start or end > ends_by:
+            flag("route", f"{retailer.id} served {stop['start']}-{stop['end']}, outside the visit block or "
+                          "after the end of visiting", manager, date, retailer.id)
+        clock, here = end, retailer

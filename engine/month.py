@@ -1,0 +1,634 @@
+"""The monthly visit plan 《月度拜访计划》 (issue 6; seed 003: drawn up on the last working
+day of the month for the next): for every working day of a month, which retailers each
+manager visits, in route order.
+
+The rules, every number from the policy:
+
+- **Working days**: the policy's working weekdays of the month minus the department's
+  holidays (`holidays.csv` in its folder: a `date` column, optional `name`).
+- **How many visits**: a retailer's `visits_per_4_weeks` scaled to the month's working
+  days, `round_half_up(v × D / (4 × W))` (D working days in the month, W working days
+  in a policy week): a weekly retailer gets 4 visits in a month of 20–22 working days
+  and 5 in one of 23.
+- **Evenly spaced**: two visits of a retailer lie between `floor(min_gap_share × g)`
+  and `ceil(max_gap_share × g)` working days apart, where g = 4 × W / v is its ideal
+  gap: with the shipped shares, weekly 4–6 (never twice within three days),
+  fortnightly 9–12.
+- **Focus window** (`month.focus_days`, seed 003's days 6–10): every retailer with one
+  of `month.focus_flags` (volatile, enterprise-level) is visited on a working day whose
+  day of the month falls in the window.
+- **The route fits the day**: each day's visits are a route inside that day's visit
+  block of the week's timetable, timed exactly by `engine.routing.daily` (first stop,
+  end of visiting, opening hours, service minutes, lunch, the next commitment).
+
+How it is planned, per manager:
+
+1. The week's timetable of each ISO week touching the month (solved here, each week
+   warm-started from the week before, holidays as everyone's leave — or given).
+2. **Which day** each visit goes on is a CP-SAT model, not a VRP: the spacing between
+   the k-th and (k+1)-th visit of the same retailer and "at least one visit in the
+   window" are plain linear constraints on day variables, which a VRP cannot state.
+   Each day has a budget of minutes (its visiting minutes less the ride into the
+   territory); each visit costs its service plus the typical ride between neighbours.
+   Lexicographic objective: the focus window first, then as many due visits as fit,
+   then compact days (few territory zones visited per day).
+3. **Route order** per day: the VRPTW of `engine.routing.daily` orders the day's
+   visits and drops what does not fit; the budgets of days that dropped a visit are
+   lowered to what they held and step 2 is solved again (`MonthParams.rounds`).
+4. A visit still dropped goes to another day that keeps its spacing, if one has room;
+   otherwise it is listed in `unplanned` with its reason (closed vocabulary
+   `UNPLANNED_REASONS`), as is a focus retailer that missed the window.
+
+Never prints.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import dataclasses
+import datetime as dt
+import io
+import itertools
+import math
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from ortools.sat.python import cp_model
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.domain import Department, Leave, Retailer, Timetable
+from engine.errors import InputError, Problem
+from engine.policy import WEEKDAYS, Clock, MonthRules, Policy
+from engine.routing.daily import (
+    FieldDay,
+    Territory,
+    cheapest_feasible_insertion,
+    classify_unvisited,
+    field_days,
+    fits_alone,
+    route_day,
+    service_minutes,
+    time_visit_route,
+)
+from engine.routing.due import CYCLE_WEEKS, week_monday
+from engine.routing.matrix import straight_line_matrix
+from engine.timetable.solve import SolveParams, solve_timetable
+
+HOLIDAYS_FILE = "holidays.csv"
+NEIGHBOURS_FOR_RIDE = 3
+"""A visit's typical ride is the mean ride to this many nearest retailers of the territory."""
+
+UnplannedReason = Literal["no_visit_days", "opening_hours", "too_far", "time_window", "no_room_in_day",
+                          "spacing", "focus_window"]
+UNPLANNED_REASONS: tuple[str, ...] = ("no_visit_days", "opening_hours", "too_far", "time_window",
+                                      "no_room_in_day", "spacing", "focus_window")
+"""Why a retailer does not get all its visits of the month: `no_visit_days` its manager has
+no visit block in the month; `opening_hours`, `too_far`, `time_window` as for a week's
+routes (it fits no day of the month on its own); `no_room_in_day` the days it could go on
+are full; `spacing` the month has too few days it fits for its visits to be spaced as the
+policy asks; `focus_window` a volatile or enterprise-level retailer got no visit in the
+focus window."""
+
+
+def month_rules(policy: Policy) -> MonthRules:
+    """The policy's `[month]` table; an error naming the missing keys when it has none."""
+    if policy.month is None:
+        raise InputError([Problem(
+            f"policy '{policy.name}' has no [month] table: add focus_days, focus_flags, min_gap_share "
+            "and max_gap_share (see data/policies/15-13-7.toml)", file=policy.name, column="month")])
+    return policy.month
+
+
+# -- the calendar ------------------------------------------------------------------------------
+
+
+def read_holidays(folder: Path | str) -> set[dt.date]:
+    """The department's holidays from `holidays.csv` (column `date`, YYYY-MM-DD; other
+    columns such as `name` are kept for people). No file: no holidays."""
+    path = Path(folder) / HOLIDAYS_FILE
+    if not path.is_file():
+        return set()
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if "date" not in [c.strip().lower() for c in reader.fieldnames or []]:
+        raise InputError([Problem("the first row must name a column 'date'", file=HOLIDAYS_FILE, row=1)])
+    found: set[dt.date] = set()
+    problems = []
+    for number, row in enumerate(reader, start=2):
+        cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        if not any(cells.values()):
+            continue
+        try:
+            found.add(dt.date.fromisoformat(cells["date"]))
+        except ValueError:
+            problems.append(Problem(f"'{cells['date']}' is not a date YYYY-MM-DD", file=HOLIDAYS_FILE,
+                                    row=number, column="date"))
+    if problems:
+        raise InputError(problems)
+    return found
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """'2026-12' -> (2026, 12)."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a month YYYY-MM") from None
+    return year, month
+
+
+def working_days(policy: Policy, year: int, month: int, holidays: set[dt.date]) -> list[dt.date]:
+    """The month's days on the policy's working weekdays, holidays left out."""
+    weekdays = {WEEKDAYS.index(d) for d in policy.working_days}
+    days = [dt.date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)]
+    return [d for d in days if d.weekday() in weekdays and d not in holidays]
+
+
+def round_half_up(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
+def visits_in_month(visits_per_4_weeks: int, month_days: int, policy: Policy) -> int:
+    """`visits_per_4_weeks` scaled to a month of `month_days` working days."""
+    cycle_days = CYCLE_WEEKS * len(policy.working_days)
+    return round_half_up(visits_per_4_weeks * month_days / cycle_days)
+
+
+def gap_bounds(visits_per_4_weeks: int, policy: Policy) -> tuple[int, int]:
+    """Fewest and most working days between two visits of a retailer of this frequency."""
+    rules = month_rules(policy)
+    ideal = CYCLE_WEEKS * len(policy.working_days) / max(visits_per_4_weeks, 1)
+    return max(1, math.floor(rules.min_gap_share * ideal + 1e-9)), math.ceil(rules.max_gap_share * ideal - 1e-9)
+
+
+def focus_dates(days: Sequence[dt.date], policy: Policy) -> list[dt.date]:
+    """The working days of the focus window (`month.focus_days`)."""
+    first, last = month_rules(policy).focus_days
+    return [d for d in days if first <= d.day <= last]
+
+
+def in_focus(retailer: Retailer, policy: Policy) -> bool:
+    """True when the retailer carries one of the policy's focus flags."""
+    return any(getattr(retailer, flag) for flag in month_rules(policy).focus_flags)
+
+
+# -- the result --------------------------------------------------------------------------------
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+
+class MonthStop(_Out):
+    """A visit: when the manager arrives, starts and ends."""
+
+    retailer: str
+    arrive: Clock
+    start: Clock
+    end: Clock
+
+
+class MonthRoute(_Out):
+    """One manager's visits on one day, in route order, inside that day's visit block."""
+
+    manager: str
+    date: dt.date
+    visit_start: Clock
+    visit_end: Clock
+    start_from: str = Field(description='"office" or the retailer of the appointment before the block')
+    stops: tuple[MonthStop, ...]
+
+
+class Unplanned(_Out):
+    """A retailer that does not get all its visits (or its focus visit), and why."""
+
+    retailer: str
+    manager: str
+    wanted: int
+    planned: int
+    reason: UnplannedReason
+    detail: str = ""
+
+
+class WeekSolved(_Out):
+    """A week's timetable the month is planned in."""
+
+    week_start: dt.date
+    status: str
+    objective: float | None = None
+
+
+class MonthPlan(_Out):
+    """The month's visit plan: the JSON contract of `fieldweek month --json`."""
+
+    department: str
+    policy: str
+    month: str
+    days: tuple[dt.date, ...]
+    holidays: tuple[dt.date, ...] = ()
+    focus_days: tuple[dt.date, ...] = ()
+    routes: tuple[MonthRoute, ...] = ()
+    unplanned: tuple[Unplanned, ...] = ()
+    weeks: tuple[WeekSolved, ...] = ()
+    visits: int = 0
+    wanted: int = 0
+    solve_seconds: float = 0.0
+
+    def to_json_dict(self) -> dict:
+        """The plan as JSON-ready data."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class MonthParams:
+    """Solver budgets of the month plan (seconds)."""
+
+    timetable_time_limit_s: float = 10.0
+    """Per ISO week, when the week's timetable is solved here."""
+    assign_time_limit_s: float = 5.0
+    """Per manager and round, for the day assignment (CP-SAT)."""
+    route_time_limit_s: float = 0.3
+    """Per manager and day, for the route order (VRPTW)."""
+    rounds: int = 2
+    """Day assignments solved in all (each after the routes have said which days were too full)."""
+    workers: int = 8
+    seed: int = 0
+
+
+# -- planning ----------------------------------------------------------------------------------
+
+
+def with_holidays(department: Department, holidays: set[dt.date]) -> Department:
+    """The department with every holiday as a whole day of leave for every manager."""
+    extra = tuple(Leave(manager=m.id, date=day) for day in sorted(holidays) for m in department.managers)
+    return department.model_copy(update={"leave": department.leave + extra})
+
+
+def month_timetables(department: Department, policy: Policy, days: Sequence[dt.date], holidays: set[dt.date],
+                     params: MonthParams, given: Mapping[dt.date, Timetable] | None = None) -> dict[dt.date, Timetable]:
+    """The timetable of every ISO week holding a working day of the month: given ones as
+    they are, the others solved, each warm-started from the week before (dates moved on)."""
+    given = dict(given or {})
+    holiday_department = with_holidays(department, holidays)
+    weeks = sorted({week_monday(d) for d in days})
+    found: dict[dt.date, Timetable] = {}
+    previous: Timetable | None = None
+    for monday in weeks:
+        if monday in given:
+            found[monday] = given[monday]
+        else:
+            start = _moved(previous, monday) if previous is not None else None
+            result = solve_timetable(holiday_department, policy, monday,
+                                     SolveParams(time_limit_s=params.timetable_time_limit_s,
+                                                 workers=params.workers, seed=params.seed),
+                                     warm_start=start)
+            found[monday] = result.timetable
+        if found[monday].blocks:
+            previous = found[monday]
+    return found
+
+
+def _moved(timetable: Timetable, monday: dt.date) -> Timetable:
+    """A timetable moved to another week (a warm start for it)."""
+    shift = monday - timetable.week_start
+    return timetable.model_copy(update={
+        "week_start": monday,
+        "blocks": tuple(b.model_copy(update={"date": b.date + shift}) for b in timetable.blocks),
+    })
+
+
+def plan_month(
+    department: Department,
+    policy: Policy,
+    year: int,
+    month: int,
+    holidays: set[dt.date] | None = None,
+    timetables: Mapping[dt.date, Timetable] | None = None,
+    params: MonthParams | None = None,
+) -> MonthPlan:
+    """Plan the month's visits of every manager (see the module text).
+
+    `timetables` maps ISO-week Mondays to the weeks' timetables; weeks not given are
+    solved here. `holidays` are left out of the working days."""
+    started = time.perf_counter()
+    params = params or MonthParams()
+    month_rules(policy)
+    holidays = set(holidays or ())
+    days = working_days(policy, year, month, holidays)
+    weeks = month_timetables(department, policy, days, holidays, params, timetables)
+    focus = set(focus_dates(days, policy))
+    routes: list[MonthRoute] = []
+    unplanned: list[Unplanned] = []
+    wanted_total = 0
+    for manager in department.managers:
+        plan = _plan_manager(department, policy, manager.id, days, weeks, focus, params)
+        routes += plan.routes
+        unplanned += plan.unplanned
+        wanted_total += plan.wanted
+    return MonthPlan(
+        department=department.name, policy=policy.name, month=f"{year:04d}-{month:02d}", days=tuple(days),
+        holidays=tuple(sorted(d for d in holidays if (d.year, d.month) == (year, month))),
+        focus_days=tuple(sorted(focus)), routes=tuple(routes), unplanned=tuple(unplanned),
+        weeks=tuple(WeekSolved(week_start=m, status=t.status, objective=t.objective) for m, t in sorted(weeks.items())),
+        visits=sum(len(r.stops) for r in routes), wanted=wanted_total,
+        solve_seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+@dataclasses.dataclass
+class _ManagerMonth:
+    routes: list[MonthRoute]
+    unplanned: list[Unplanned]
+    wanted: int
+
+
+def _territory(department: Department, manager: str, days: Sequence[FieldDay], policy: Policy) -> Territory:
+    wanted = {r.id for r in department.territory(manager)} | {a.retailer for d in days for a in d.appointments}
+    places = [r for r in department.retailers if r.id in wanted]
+    matrix = straight_line_matrix([department.office.lat, *(r.lat for r in places)],
+                                  [department.office.lon, *(r.lon for r in places)],
+                                  ["town", *(r.area for r in places)], policy.travel)
+    return Territory((None, *(r.id for r in places)), matrix)
+
+
+def _typical_minutes(retailers: Sequence[Retailer], territory: Territory, policy: Policy) -> dict[str, int]:
+    """A visit's cost in a day's budget: its service plus the mean ride to its nearest neighbours."""
+    index = [territory.index[r.id] for r in retailers]
+    minutes = territory.matrix.minutes[np.ix_(index, index)].astype(float)
+    np.fill_diagonal(minutes, np.inf)
+    near = min(NEIGHBOURS_FOR_RIDE, max(len(retailers) - 1, 0))
+    cost = {}
+    for row, retailer in enumerate(retailers):
+        ride = float(np.sort(minutes[row])[:near].mean()) if near else float(territory.minutes(None, retailer.id))
+        cost[retailer.id] = service_minutes(retailer, policy) + math.ceil(ride)
+    return cost
+
+
+def _zones(retailers: Sequence[Retailer], count: int, seed: int) -> dict[str, int]:
+    """Split a territory into `count` compact zones (k-means on the map, fixed seed)."""
+    if not retailers:
+        return {}
+    count = max(1, min(count, len(retailers)))
+    points = np.array([[r.lat, r.lon * math.cos(math.radians(r.lat))] for r in retailers])
+    rng = np.random.default_rng(seed)
+    centres = points[rng.choice(len(points), size=count, replace=False)]
+    labels = np.full(len(points), -1)
+    for _ in range(50):
+        distance = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        new = distance.argmin(axis=1)
+        if np.array_equal(new, labels):
+            break
+        labels = new
+        for zone in range(count):
+            members = points[labels == zone]
+            if len(members):
+                centres[zone] = members.mean(axis=0)
+    return {r.id: int(labels[i]) for i, r in enumerate(retailers)}
+
+
+def _plan_manager(department: Department, policy: Policy, manager: str, days: Sequence[dt.date],
+                  weeks: Mapping[dt.date, Timetable], focus: set[dt.date], params: MonthParams) -> _ManagerMonth:
+    retailers = {r.id: r for r in department.retailers}
+    mine = [r for r in department.territory(manager) if r.visits_per_4_weeks > 0]
+    wants = {r.id: visits_in_month(r.visits_per_4_weeks, len(days), policy) for r in mine}
+    mine = [r for r in mine if wants[r.id] > 0]
+    wanted = sum(wants.values())
+    day_set = set(days)
+    field: dict[dt.date, FieldDay] = {}
+    for timetable in weeks.values():
+        for day in field_days(timetable, policy, manager):
+            if day.date in day_set:
+                field[day.date] = day
+    dates = [d for d in days if d in field]
+    if not dates:
+        why = "no visit block this month (leave, or no timetable for the weeks)"
+        return _ManagerMonth([], [Unplanned(retailer=r.id, manager=manager, wanted=wants[r.id], planned=0,
+                                            reason="no_visit_days", detail=why) for r in mine], wanted)
+    territory = _territory(department, manager, [field[d] for d in dates], policy)
+    position = {d: i for i, d in enumerate(days)}
+    shapes: dict[tuple, dict[str, bool]] = {}
+    allowed: dict[str, list[int]] = {}
+    for r in mine:
+        allowed[r.id] = []
+        for i, date in enumerate(dates):
+            day = field[date]
+            shape = (day.block_start, day.visiting_ends, day.start_place, day.end_place, day.end_deadline,
+                     day.lunch_minutes)
+            fits = shapes.setdefault(shape, {})
+            if r.id not in fits:
+                fits[r.id] = fits_alone(day, r, territory, policy)
+            if fits[r.id]:
+                allowed[r.id].append(i)
+    cost = _typical_minutes(mine, territory, policy)
+    approach = {i: min((territory.minutes(field[d].start_place.key, r.id) for r in mine), default=0)
+                for i, d in enumerate(dates)}
+    budget = [max(field[d].visiting_minutes - approach[i], 0) for i, d in enumerate(dates)]
+    per_day = max(1, round(sum(wants.values()) / len(dates)))
+    zones = _zones(mine, max(1, math.ceil(len(mine) / per_day)), params.seed)
+    gaps = {r.id: gap_bounds(r.visits_per_4_weeks, policy) for r in mine}
+    flagged = {r.id for r in mine if in_focus(r, policy)}
+    focus_index = {i for i, d in enumerate(dates) if d in focus}
+    # Spacing counts working days of the month, holidays and days off included.
+    slot = [position[d] for d in dates]
+
+    assignment: dict[str, list[int]] = {}
+    orders: dict[int, list[str]] = {}
+    for round_number in range(max(1, params.rounds)):
+        assignment = _assign_days(mine, wants, allowed, slot, cost, budget, gaps, flagged, focus_index, zones,
+                                  params, assignment)
+        by_day: dict[int, list[str]] = defaultdict(list)
+        for retailer_id, chosen in assignment.items():
+            for i in chosen:
+                by_day[i].append(retailer_id)
+        dropped_any = False
+        for i in range(len(dates)):
+            wanted_here = sorted(by_day.get(i, []))
+            if sorted(orders.get(i, [])) == wanted_here and round_number:
+                continue
+            route = route_day(field[dates[i]], _sweep(wanted_here, retailers, field[dates[i]], territory),
+                              retailers, territory, policy, time_limit_s=params.route_time_limit_s if wanted_here
+                              else 0, seed=params.seed)
+            orders[i] = [s.retailer for s in route.timed.stops]
+            if route.dropped:
+                dropped_any = True
+                budget[i] = sum(cost[r] for r in orders[i])
+        if not dropped_any:
+            break
+
+    planned: dict[str, list[int]] = defaultdict(list)
+    for i, order in orders.items():
+        for retailer_id in order:
+            planned[retailer_id].append(i)
+    unplanned: list[Unplanned] = []
+    for r in mine:
+        chosen = sorted(planned.get(r.id, []))
+        gmin, gmax = gaps[r.id]
+        while len(chosen) < wants[r.id]:
+            placed = _insert_spaced(r, chosen, slot, gmin, gmax, allowed[r.id], orders, field, dates, retailers,
+                                    territory, policy)
+            if placed is None:
+                break
+            chosen = sorted([*chosen, placed])
+        planned[r.id] = chosen
+        if len(chosen) < wants[r.id]:
+            reason, detail = _why_short(r, wants[r.id], len(chosen), allowed[r.id], slot, gmin,
+                                        [field[d] for d in dates], territory, policy)
+            unplanned.append(Unplanned(retailer=r.id, manager=manager, wanted=wants[r.id], planned=len(chosen),
+                                       reason=reason, detail=detail))
+        if r.id in flagged and not set(chosen) & focus_index:
+            window = ", ".join(f"{dates[i]:%m-%d}" for i in sorted(focus_index)) or "none"
+            unplanned.append(Unplanned(retailer=r.id, manager=manager, wanted=1, planned=0, reason="focus_window",
+                                       detail=f"no room for it on the focus days ({window})"))
+
+    routes = []
+    for i, date in enumerate(dates):
+        order = orders.get(i, [])
+        if not order:
+            continue
+        day = field[date]
+        timed = time_visit_route(day, order, retailers, territory, policy)
+        routes.append(MonthRoute(manager=manager, date=date, visit_start=day.block_start, visit_end=day.block_end,
+                                 start_from=day.start_place.retailer or "office",
+                                 stops=tuple(MonthStop(retailer=s.retailer, arrive=s.arrive, start=s.start,
+                                                       end=s.end) for s in timed.stops)))
+    return _ManagerMonth(routes, unplanned, wanted)
+
+
+def _sweep(ids: Sequence[str], retailers: Mapping[str, Retailer], day: FieldDay, territory: Territory) -> list[str]:
+    """A first order for the day: nearest neighbour from where the route starts."""
+    left, order, here = list(ids), [], day.start_place.key
+    while left:
+        nearest = min(left, key=lambda r: (territory.minutes(here, r), r))
+        order.append(nearest)
+        left.remove(nearest)
+        here = nearest
+    return order
+
+
+def _assign_days(
+    retailers: Sequence[Retailer],
+    wants: Mapping[str, int],
+    allowed: Mapping[str, list[int]],
+    slot: Sequence[int],
+    cost: Mapping[str, int],
+    budget: Sequence[int],
+    gaps: Mapping[str, tuple[int, int]],
+    flagged: set[str],
+    focus_index: set[int],
+    zones: Mapping[str, int],
+    params: MonthParams,
+    previous: Mapping[str, list[int]],
+) -> dict[str, list[int]]:
+    """The days of every visit (indices into the manager's visit days): CP-SAT.
+
+    Rules: the k-th and (k+1)-th visit of a retailer lie between its gap bounds apart
+    (in working days of the month); a retailer is visited at most once a day, only on
+    days it fits; a day's visits stay within its budget of minutes. Objective, in order:
+    every focus retailer in the window, as many visits as possible, few zones a day."""
+    cp = cp_model.CpModel()
+    days = range(len(budget))
+    on: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+    visit_vars: dict[tuple[str, int], dict[int, cp_model.IntVar]] = {}
+    present: dict[tuple[str, int], cp_model.IntVar] = {}
+    for r in retailers:
+        gmin, gmax = gaps[r.id]
+        for k in range(wants[r.id]):
+            choice = {i: cp.new_bool_var(f"visit[{r.id},{k},{i}]") for i in allowed[r.id]}
+            visit_vars[(r.id, k)] = choice
+            present[(r.id, k)] = cp.new_bool_var(f"planned[{r.id},{k}]")
+            cp.add(sum(choice.values()) == present[(r.id, k)])
+            for i, var in choice.items():
+                on[(r.id, i)].append(var)
+            if k:
+                cp.add_implication(present[(r.id, k)], present[(r.id, k - 1)])
+                here = sum(slot[i] * v for i, v in choice.items())
+                before = sum(slot[i] * v for i, v in visit_vars[(r.id, k - 1)].items())
+                cp.add(here - before >= gmin).only_enforce_if(present[(r.id, k)])
+                cp.add(here - before <= gmax).only_enforce_if(present[(r.id, k)])
+    visited: dict[tuple[str, int], cp_model.LinearExprT] = {}
+    for (retailer_id, i), variables in on.items():
+        cp.add(sum(variables) <= 1)
+        visited[(retailer_id, i)] = sum(variables)
+    for i in days:
+        load = [cost[r] * visited[(r, i)] for r in (x.id for x in retailers) if (r, i) in visited]
+        if load:
+            cp.add(sum(load) <= budget[i])
+    zone_day: dict[tuple[int, int], cp_model.IntVar] = {}
+    for (retailer_id, i), expr in visited.items():
+        key = (zones[retailer_id], i)
+        if key not in zone_day:
+            zone_day[key] = cp.new_bool_var(f"zone[{key}]")
+        cp.add(zone_day[key] >= expr)
+    missed_focus = []
+    for retailer_id in sorted(flagged):
+        in_window = [visited[(retailer_id, i)] for i in focus_index if (retailer_id, i) in visited]
+        hit = cp.new_bool_var(f"in_focus[{retailer_id}]")
+        if in_window:
+            cp.add(sum(in_window) >= hit)
+        else:
+            cp.add(hit == 0)
+        missed_focus.append(1 - hit)
+    missing = [1 - p for p in present.values()]
+    # Lexicographic weights: one visit outweighs every zone-day, one focus visit every visit.
+    per_visit = len(zone_day) + 1
+    per_focus = per_visit * (len(missing) + 1)
+    cp.minimize(per_focus * sum(missed_focus) + per_visit * sum(missing) + sum(zone_day.values()))
+    for (retailer_id, k), choice in visit_vars.items():
+        earlier = sorted(previous.get(retailer_id, []))
+        for i, var in choice.items():
+            cp.add_hint(var, int(k < len(earlier) and earlier[k] == i))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = params.assign_time_limit_s
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    if solver.solve(cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {r.id: [] for r in retailers}
+    return {retailer_id: sorted(i for (r, _), choice in visit_vars.items() if r == retailer_id
+                                for i, var in choice.items() if solver.boolean_value(var))
+            for retailer_id in (r.id for r in retailers)}
+
+
+def _insert_spaced(retailer: Retailer, chosen: Sequence[int], slot: Sequence[int], gmin: int, gmax: int,
+                   allowed: Sequence[int], orders: dict[int, list[str]], field: Mapping[dt.date, FieldDay],
+                   dates: Sequence[dt.date], retailers: Mapping[str, Retailer], territory: Territory,
+                   policy: Policy) -> int | None:
+    """Put one more visit of the retailer on a day that keeps its spacing and has room."""
+    best: tuple[float, int, list[str]] | None = None
+    for i in allowed:
+        if i in chosen:
+            continue
+        trial = sorted([*chosen, i])
+        gaps_ok = all(gmin <= slot[b] - slot[a] <= gmax for a, b in itertools.pairwise(trial))
+        if not gaps_ok:
+            continue
+        found = cheapest_feasible_insertion(field[dates[i]], orders.get(i, []), retailer.id, retailers,
+                                            territory, policy)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = (found[0], i, found[1])
+    if best is None:
+        return None
+    orders[best[1]] = best[2]
+    return best[1]
+
+
+def _why_short(retailer: Retailer, wanted: int, planned: int, allowed: Sequence[int], slot: Sequence[int],
+               gmin: int, days: Sequence[FieldDay], territory: Territory, policy: Policy) -> tuple[UnplannedReason,
+                                                                                                    str]:
+    """The reason a retailer got fewer visits than it wants."""
+    if not allowed:
+        reason, detail = classify_unvisited(retailer, days, territory, policy)
+        return reason, detail  # type: ignore[return-value]
+    spaced, last = 0, None
+    for i in allowed:
+        if last is None or slot[i] - slot[last] >= gmin:
+            spaced, last = spaced + 1, i
+    if spaced < wanted:
+        return "spacing", (f"wants {wanted} visits at least {gmin} working days apart, but the days it fits "
+                           f"allow only {spaced}")
+    return "no_room_in_day", f"{planned} of {wanted} visits planned: the days it could go on are full"
