@@ -19,7 +19,7 @@ app = typer.Typer(
 bench = typer.Typer(help="Benchmarks: solver status, gap and quality per case.", no_args_is_help=True)
 app.add_typer(bench, name="bench")
 
-COMMAND_MODULES = ("timetable", "routes", "vrptw", "quality", "serve", "month")
+COMMAND_MODULES = ("plan", "timetable", "routes", "vrptw", "quality", "serve", "month")
 
 
 def _register_all() -> None:

@@ -26,6 +26,8 @@ from engine.timetable.objective import add_objective
 MIN_GROUP_SECONDS = 0.5
 """A group's week needs this much solver time to be found at all, even when the
 overall limit is short (the limit is then exceeded rather than returning nothing)."""
+MAX_GROUP_SECONDS = 8.0
+"""Beyond this a group is given up (the joint model then starts without a hint)."""
 MAX_ANCHOR_ROUNDS = 4
 GROUP_GAP_LIMIT = 0.05
 
@@ -124,14 +126,20 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
                     sub.cp.add(occ.start == slot.start)
                     if not isinstance(occ.size, int):
                         sub.cp.add(occ.size == slot.size)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(MIN_GROUP_SECONDS, time_limit_s)
-    solver.parameters.num_workers = 1
-    # A start for the joint model need not be proven optimal: near enough frees time.
-    solver.parameters.relative_gap_limit = GROUP_GAP_LIMIT
-    if solver.solve(sub.cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return sub, solver
+    limit = max(MIN_GROUP_SECONDS, time_limit_s)
+    while True:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = limit
+        solver.parameters.num_workers = 1
+        # A start for the joint model need not be proven optimal: near enough frees time.
+        solver.parameters.relative_gap_limit = GROUP_GAP_LIMIT
+        code = solver.solve(sub.cp)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return sub, solver
+        if code == cp_model.INFEASIBLE or limit >= MAX_GROUP_SECONDS:
+            return None
+        # Out of time before any week was found: feasibility comes first, so try longer.
+        limit = min(MAX_GROUP_SECONDS, limit * 4)
 
 
 def _slots_of(sub: TimetableModel, solver: cp_model.CpSolver) -> list[DepartmentSlot]:
