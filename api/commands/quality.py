@@ -13,7 +13,9 @@ import datetime as dt
 import importlib
 import importlib.util
 import json
+import os
 import platform
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -484,13 +486,25 @@ def write_cases_csv(cases: Sequence[CaseResult], path: Path) -> None:
     console.print(f"[dim]wrote {path}[/dim]")
 
 
+def _code_version() -> str:
+    """The commit the run used, and whether the working tree had changes on top of it."""
+    try:
+        described = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                                   capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    version = described.stdout.strip()
+    return version.replace("-dirty", " with uncommitted changes") if version else "unknown"
+
+
 def cases_markdown(cases: Sequence[CaseResult], command: str) -> str:
     """The bench tables as markdown, the command that produced them at the top."""
     parts = [
         "# Plan quality: optimised vs hand-made baseline",
         (
             f"Command: `{command}`\n\nRun {dt.date.today().isoformat()} on {platform.machine()} "
-            f"({platform.system()}, Python {platform.python_version()}). The baseline is the week a "
+            f"({platform.system()}, Python {platform.python_version()}, {os.cpu_count()} cores), "
+            f"code at {_code_version()}. The baseline is the week a "
             "market manager plans by hand (engine/baseline.py): a fixed template, pairs by list "
             "order, nearest-neighbour routes in territory order. Every measure is recomputed by "
             "engine/quality.py from the plan itself; hard rules are judged by the independent checkers."
