@@ -408,8 +408,11 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
     dates = [d for d in days if d in field]
     if not dates:
         why = "no visit block this month (leave, or no timetable for the weeks)"
-        return _ManagerMonth([], [Unplanned(retailer=r.id, manager=manager, wanted=wants[r.id], planned=0,
-                                            reason="no_visit_days", detail=why) for r in mine], wanted)
+        missing = [Unplanned(retailer=r.id, manager=manager, wanted=wants[r.id], planned=0,
+                             reason="no_visit_days", detail=why) for r in mine]
+        missing += [Unplanned(retailer=r.id, manager=manager, wanted=1, planned=0, reason="focus_window",
+                              detail=why) for r in mine if in_focus(r, policy)]
+        return _ManagerMonth([], missing, wanted)
     territory = _territory(department, manager, [field[d] for d in dates], policy)
     position = {d: i for i, d in enumerate(days)}
     shapes: dict[tuple, dict[str, bool]] = {}

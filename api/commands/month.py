@@ -27,6 +27,7 @@ from api.commands.console import (
     parse_week,
     write_json,
 )
+from engine.check.month import check_month
 from engine.actuals import (
     FeedbackSheet,
     carried_into,
@@ -38,6 +39,7 @@ from engine.actuals import (
 from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.load import load_department_with_policy
+from engine.month import MonthParams, MonthPlan, parse_month, plan_month, read_holidays
 from engine.policy import Policy, format_clock
 from engine.replan import ReplanResult, read_events, replan
 from engine.routing.plan import plan_routes
@@ -317,8 +319,103 @@ def feedback_command(
         console.print(f"[dim]wrote {xlsx_out}[/dim]")
 
 
+# -- month -------------------------------------------------------------------------------------
+
+
+def month_workbook(plan: MonthPlan, department: Department, lang: str = "zh") -> bytes:
+    """The month plan as .xlsx: one row per visit (date, manager, order, retailer, times),
+    then the visits that could not be planned."""
+    words = WORDS.get(lang, WORDS["zh"])
+    names = {r.id: r.name for r in department.retailers}
+    managers = {m.id: m.name for m in department.managers}
+    book = Workbook()
+    sheet = book.active
+    sheet.title = words["sheet_month"][:31]
+    sheet.append([words[k] for k in ("date", "manager", "name", "stops", "retailer", "retailer_name")]
+                 + ["arrive" if lang == "en" else "到达", "start" if lang == "en" else "开始",
+                    "end" if lang == "en" else "结束"])
+    for route in sorted(plan.routes, key=lambda r: (r.date, r.manager)):
+        for number, stop in enumerate(route.stops, start=1):
+            sheet.append([route.date.isoformat(), route.manager, managers.get(route.manager, ""), number,
+                          stop.retailer, names.get(stop.retailer, ""), format_clock(stop.arrive),
+                          format_clock(stop.start), format_clock(stop.end)])
+    missing = book.create_sheet(words["sheet_unplanned"][:31])
+    missing.append([words[k] for k in ("manager", "retailer", "retailer_name", "due", "planned", "reason")]
+                   + ["detail" if lang == "en" else "说明"])
+    for item in plan.unplanned:
+        missing.append([item.manager, item.retailer, names.get(item.retailer, ""), item.wanted, item.planned,
+                        item.reason, item.detail])
+    return _save(book)
+
+
+def render_month(plan: MonthPlan) -> None:
+    """Per manager: visit days, visits planned of due, stops per day; then the shortfalls."""
+    table = Table(title=f"{plan.department} {plan.month}: {len(plan.days)} working days, focus days "
+                        f"{', '.join(f'{d:%d}' for d in plan.focus_days)}", title_justify="left")
+    for column in ("manager", "visit days", "visits", "stops/day min–max", "unplanned"):
+        table.add_column(column)
+    for manager in dict.fromkeys(r.manager for r in plan.routes):
+        mine = [r for r in plan.routes if r.manager == manager]
+        counts = [len(r.stops) for r in mine]
+        short = sum(u.wanted - u.planned for u in plan.unplanned if u.manager == manager and u.reason != "focus_window")
+        table.add_row(manager, str(len(mine)), str(sum(counts)), f"{min(counts)}–{max(counts)}", str(short))
+    console.print(table)
+    for item in plan.unplanned[:30]:
+        console.print(f"  [yellow]{item.reason}[/yellow] {item.manager} {item.retailer}: "
+                      f"{item.planned}/{item.wanted} — {item.detail}")
+    if len(plan.unplanned) > 30:
+        console.print(f"  … and {len(plan.unplanned) - 30} more (see --json / --xlsx)")
+    console.print(f"{plan.visits} of {plan.wanted} visits planned · {plan.solve_seconds:.1f} s")
+
+
+def month_command(
+    department_dir: Annotated[Path, typer.Argument(help="department folder (holidays.csv optional)")],
+    month: Annotated[str, typer.Option("--month", help="the month, YYYY-MM")],
+    policy: Annotated[str | None, typer.Option(help="built-in policy name or TOML path")] = None,
+    week_time_limit: Annotated[float, typer.Option(min=0.5, help="timetable seconds per week")] = 10.0,
+    assign_time_limit: Annotated[float, typer.Option(min=0.5, help="day-assignment seconds per manager")] = 5.0,
+    route_time_limit: Annotated[float, typer.Option(min=0.0, help="routing seconds per manager and day")] = 0.3,
+    workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers")] = 8,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the month plan JSON here")] = None,
+    xlsx_out: Annotated[Path | None, typer.Option("--xlsx", help="write the month plan as Excel here")] = None,
+    lang: Annotated[str, typer.Option(help="labels: zh or en")] = "zh",
+) -> None:
+    """The monthly visit plan 《月度拜访计划》: every working day's visits per manager, in route order."""
+    try:
+        year, number = parse_month(month)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--month") from None
+    department, pol = _load(department_dir, policy)
+    try:
+        holidays = read_holidays(department_dir)
+        with console.status(f"planning {month} for {len(department.managers)} managers …"):
+            plan = plan_month(department, pol, year, number, holidays,
+                              params=MonthParams(timetable_time_limit_s=week_time_limit,
+                                                 assign_time_limit_s=assign_time_limit,
+                                                 route_time_limit_s=route_time_limit, workers=workers))
+    except InputError as error:
+        raise fail_on_input(error) from None
+    render_month(plan)
+    problems = check_month(plan, department, pol, holidays)
+    if problems:
+        errors.print(f"[red]the month checker found {len(problems)} problem(s):[/red]")
+        for v in problems[:20]:
+            errors.print(f"  [{v.rule}] {v.manager or ''} {v.date or ''} {v.retailer or ''} {v.message}")
+    else:
+        console.print("[green]the independent month checker found no problem[/green]")
+    if json_out is not None:
+        write_json(json_out, plan.to_json_dict())
+    if xlsx_out is not None:
+        xlsx_out.parent.mkdir(parents=True, exist_ok=True)
+        xlsx_out.write_bytes(month_workbook(plan, department, lang))
+        console.print(f"[dim]wrote {xlsx_out}[/dim]")
+    if not plan.routes:
+        raise typer.Exit(EXIT_NO_PLAN)
+
+
 def register(app: typer.Typer, bench: typer.Typer) -> None:
     """Add `month`, `replan`, `actuals import` and `feedback` to the app."""
+    app.command("month")(month_command)
     app.command("replan")(replan_command)
     actuals = typer.Typer(help="What happened: blocks done, visits done or missed.", no_args_is_help=True)
     actuals.command("import")(actuals_import_command)

@@ -1,0 +1,188 @@
+"""The monthly visit plan (engine.month) against its independent checker (engine.check.month):
+the calendar, visits per month, spacing, the focus window, routes inside the visit blocks,
+and the shortfalls with their reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer import Typer
+from typer.testing import CliRunner
+
+from engine.check.month import check_month
+from engine.domain import Department, Leave, Timetable
+from engine.errors import InputError
+from engine.load import write_department
+from engine.month import (
+    MonthParams,
+    MonthPlan,
+    gap_bounds,
+    plan_month,
+    read_holidays,
+    visits_in_month,
+    working_days,
+)
+from engine.policy import Policy
+from engine.timetable.solve import SolveParams, solve_timetable
+from tests.strategies import WEEK, simple_department
+
+DECEMBER = (2026, 12)
+CHRISTMAS = dt.date(2026, 12, 25)
+FAST = MonthParams(assign_time_limit_s=1, route_time_limit_s=0.1, rounds=2, workers=2)
+MONDAYS = [dt.date(2026, 11, 30) + dt.timedelta(weeks=i) for i in range(5)]
+
+
+def flagged(department: Department) -> Department:
+    """Every fifth retailer volatile, every seventh enterprise-level."""
+    return department.model_copy(update={"retailers": tuple(
+        r.model_copy(update={"volatile": i % 5 == 0, "enterprise": i % 7 == 3})
+        for i, r in enumerate(department.retailers))})
+
+
+@pytest.fixture(scope="module")
+def department() -> Department:
+    """Three managers, eight retailers each (weekly, fortnightly, monthly), some flagged."""
+    return flagged(simple_department(3))
+
+
+@pytest.fixture(scope="module")
+def weeks(department: Department, policy_15_13_7: Policy) -> dict[dt.date, Timetable]:
+    """One solved week, moved to every ISO week of December 2026 (the month's timetables)."""
+    solved = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=3, workers=2)).timetable
+    assert solved.blocks
+    return {monday: solved.model_copy(update={
+        "week_start": monday,
+        "blocks": tuple(b.model_copy(update={"date": b.date + (monday - WEEK)}) for b in solved.blocks)})
+        for monday in MONDAYS}
+
+
+@pytest.fixture(scope="module")
+def december(department: Department, policy_15_13_7: Policy, weeks) -> MonthPlan:
+    """December 2026 with Christmas as a holiday."""
+    return plan_month(department, policy_15_13_7, *DECEMBER, {CHRISTMAS}, weeks, FAST)
+
+
+def test_calendar_scaling_and_spacing_follow_the_policy(policy_15_13_7: Policy) -> None:
+    """December 2026 has 23 weekdays, 22 without Christmas; a weekly retailer gets 4 visits
+    in 22 days and 5 in 23; weekly visits lie 4-6 working days apart, fortnightly 9-12."""
+    assert len(working_days(policy_15_13_7, *DECEMBER, set())) == 23
+    days = working_days(policy_15_13_7, *DECEMBER, {CHRISTMAS})
+    assert len(days) == 22 and CHRISTMAS not in days and all(d.weekday() < 5 for d in days)
+    assert [visits_in_month(v, 22, policy_15_13_7) for v in (1, 2, 4, 8)] == [1, 2, 4, 9]
+    assert visits_in_month(4, 23, policy_15_13_7) == 5
+    assert gap_bounds(4, policy_15_13_7) == (4, 6)
+    assert gap_bounds(2, policy_15_13_7) == (9, 12)
+
+
+def test_holidays_file_is_optional_and_checked(tmp_path: Path) -> None:
+    """No holidays.csv means no holidays; a bad date is named by row and column."""
+    assert read_holidays(tmp_path) == set()
+    (tmp_path / "holidays.csv").write_text("date,name\n2026-12-25,圣诞\n2026-13-01,坏日子\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_holidays(tmp_path)
+    assert [(p.file, p.row, p.column) for p in caught.value.problems] == [("holidays.csv", 3, "date")]
+
+
+def test_month_plan_passes_the_month_checker(december: MonthPlan, department: Department,
+                                             policy_15_13_7: Policy, weeks) -> None:
+    """The plan keeps every rule the independent checker knows, against the weeks' timetables."""
+    assert december.routes
+    assert check_month(december, department, policy_15_13_7, {CHRISTMAS}, weeks) == []
+
+
+def test_focus_retailers_are_visited_on_days_6_to_10(december: MonthPlan, department: Department) -> None:
+    """Every volatile or enterprise-level retailer has a visit on the 6th-10th, or is listed."""
+    window = {d for d in december.focus_days}
+    assert window and all(6 <= d.day <= 10 for d in window)
+    visited = {(s.retailer, r.date) for r in december.routes for s in r.stops}
+    listed = {u.retailer for u in december.unplanned if u.reason == "focus_window"}
+    for retailer in department.retailers:
+        if retailer.volatile or retailer.enterprise:
+            assert retailer.id in listed or any((retailer.id, d) in visited for d in window)
+
+
+def test_routes_stay_in_the_timetables_visit_blocks(december: MonthPlan, weeks) -> None:
+    """Each day's stops lie inside that manager's visit block of the week's timetable."""
+    for route in december.routes:
+        monday = route.date - dt.timedelta(days=route.date.weekday())
+        block = next(b for b in weeks[monday].blocks
+                     if b.manager == route.manager and b.date == route.date and b.kind == "visit")
+        assert block.start <= route.stops[0].start and route.stops[-1].end <= block.end
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(frequencies=st.lists(st.sampled_from([1, 2, 4, 8]), min_size=24, max_size=24),
+       holiday=st.sampled_from([None, dt.date(2026, 12, 8), dt.date(2026, 12, 31)]))
+def test_any_frequencies_and_holiday_pass_the_checker(department: Department, policy_15_13_7: Policy, weeks,
+                                                      frequencies: list[int], holiday: dt.date | None) -> None:
+    """Whatever the retailers' frequencies and the holiday, the plan passes the checker:
+    every visit planned or its shortfall listed with a reason, spaced, in the window."""
+    changed = department.model_copy(update={"retailers": tuple(
+        r.model_copy(update={"visits_per_4_weeks": f}) for r, f in zip(department.retailers, frequencies,
+                                                                       strict=True))})
+    holidays = {holiday} if holiday else set()
+    plan = plan_month(changed, policy_15_13_7, *DECEMBER, holidays, weeks, FAST)
+    assert check_month(plan, changed, policy_15_13_7, holidays, weeks) == []
+
+
+def test_the_checker_catches_broken_plans(december: MonthPlan, department: Department,
+                                          policy_15_13_7: Policy) -> None:
+    """A stop reached too soon, a visit removed without excuse, and a holiday route are flagged."""
+    data = december.to_json_dict()
+    route = data["routes"][0]
+    route["stops"][0]["arrive"] = "06:00"
+    victim = next(r for r in data["routes"] if len(r["stops"]) > 1)
+    removed = victim["stops"].pop()["retailer"]
+    data["unplanned"] = [u for u in data["unplanned"] if u["retailer"] != removed]
+    holiday_route = dict(data["routes"][1], date=CHRISTMAS.isoformat())
+    data["routes"].append(holiday_route)
+    rules = {(v.rule, v.retailer) for v in check_month(data, department, policy_15_13_7, {CHRISTMAS})}
+    assert ("route", route["stops"][0]["retailer"]) in rules
+    assert ("count", removed) in rules or ("spacing", removed) in rules
+    assert any(rule == "working_days" for rule, _ in rules)
+
+
+def test_a_manager_on_leave_all_month_is_listed(department: Department, policy_15_13_7: Policy, weeks) -> None:
+    """A manager without any visit block in the month gets every retailer listed as `no_visit_days`."""
+    away = {monday: t.model_copy(update={"blocks": tuple(b for b in t.blocks if b.manager != "m02")})
+            for monday, t in weeks.items()}
+    plan = plan_month(department, policy_15_13_7, *DECEMBER, {CHRISTMAS}, away, FAST)
+    theirs = [u for u in plan.unplanned if u.manager == "m02"]
+    assert {u.retailer for u in theirs if u.reason == "no_visit_days"} == {
+        r.id for r in department.territory("m02")}
+    assert {u.reason for u in theirs} <= {"no_visit_days", "focus_window"}
+    assert not [r for r in plan.routes if r.manager == "m02"]
+    assert check_month(plan, department, policy_15_13_7, {CHRISTMAS}, away) == []
+
+
+def test_a_policy_without_month_rules_is_refused(department: Department, policy_15_13_7: Policy) -> None:
+    """Without a [month] table the plan says which table and keys are missing."""
+    with pytest.raises(InputError, match=r"\[month\]"):
+        plan_month(department, policy_15_13_7.model_copy(update={"month": None}), *DECEMBER)
+
+
+def test_cli_month_writes_json_and_xlsx(tmp_path: Path, policy_15_13_7: Policy) -> None:
+    """`fieldweek month` solves the weeks, plans the month, checks it and writes both files."""
+    from api.commands.month import register
+
+    small = simple_department(2, leave=(Leave(manager="m01", date=dt.date(2026, 12, 2)),))
+    folder = tmp_path / "dept"
+    write_department(small, folder)
+    (folder / "holidays.csv").write_text("date,name\n2026-12-25,圣诞\n", encoding="utf-8")
+    app = Typer()
+    register(app, Typer())
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["month", str(folder), "--month", "2026-12", "--week-time-limit", "1",
+                                      "--assign-time-limit", "1", "--route-time-limit", "0", "--workers", "2",
+                                      "--json", str(out / "m.json"), "--xlsx", str(out / "m.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert "month checker found no problem" in result.output
+    data = json.loads((out / "m.json").read_text("utf-8"))
+    assert data["month"] == "2026-12" and "2026-12-25" not in data["days"]
+    assert not [r for r in data["routes"] if r["manager"] == "m01" and r["date"] == "2026-12-02"]
+    assert (out / "m.xlsx").read_bytes()[:2] == b"PK"
