@@ -520,15 +520,31 @@ def solver_gap(objective: float | None, bound: float | None) -> float | None:
 
 
 def hours_against_policy(timetable: Timetable, department: Department, policy: Policy) -> list[KindHours]:
-    """Minutes of each kind per manager against what the policy asks after leave."""
+    """Minutes of each kind per manager against what the policy asks after leave.
+
+    A department slot (meeting, site study) is owed by everyone not on leave during it,
+    so for those kinds the plan's own slots decide; without any slot the nominal minutes stand.
+    """
     owed = owed_minutes(department, policy, timetable.week_start)
+    spans = leave_spans(department)
     planned: dict[tuple[str, str], int] = defaultdict(int)
+    slots: dict[str, set[tuple[dt.date, int, int]]] = defaultdict(set)
     for block in timetable.blocks:
         planned[(block.manager, block.kind)] += max(0, block.end - block.start)
+        rule = policy.kinds.get(block.kind)
+        if rule is not None and rule.group == "department":
+            slots[block.kind].add((block.date, block.start, block.end))
     rows = []
     for manager in department.managers:
         for kind in policy.kinds:
-            rows.append(KindHours(manager.id, kind, planned[(manager.id, kind)], owed[manager.id][kind]))
+            asked = owed[manager.id][kind]
+            if slots.get(kind):
+                asked = sum(
+                    end - start
+                    for date, start, end in slots[kind]
+                    if not any(s < end and start < e for s, e in spans.get((manager.id, date), []))
+                )
+            rows.append(KindHours(manager.id, kind, planned[(manager.id, kind)], asked))
     return rows
 
 

@@ -359,3 +359,14 @@ def test_pair_distance_is_rounded_once(department, valid_plan, policy_15_13_7):
     report = score_plan({"timetable": valid_plan["timetable"]}, placed, policy_15_13_7, check=False)
     pair = next(p for p in report.pairs if p.members == ("m01", "m02"))
     assert pair.distance_km == pytest.approx(12.50) and pair.charged_km == 13
+
+
+def test_department_slots_are_owed_only_by_those_not_on_leave(valid_plan, department, policy_15_13_7):
+    """A manager on leave during the site study does not owe its hour; the others still do."""
+    plan = {"timetable": copy.deepcopy(valid_plan["timetable"])}
+    study = _blocks(plan, "m01", "site_study")[0]
+    _remove(plan, study)
+    away = department.model_copy(update={"leave": (Leave(manager="m01", date=study["date"]),)})
+    hours = {(h.manager, h.kind): h for h in score_plan(plan, away, policy_15_13_7, check=False).hours}
+    assert hours[("m01", "site_study")].owed == 0 and hours[("m01", "site_study")].planned == 0
+    assert hours[("m02", "site_study")].owed == policy_15_13_7.kinds["site_study"].total_minutes
