@@ -69,6 +69,7 @@ from engine.routing.daily import (
     Territory,
     cheapest_feasible_insertion,
     classify_unvisited,
+    drop_until_feasible,
     field_days,
     fits_alone,
     route_day,
@@ -284,10 +285,12 @@ def month_timetables(department: Department, policy: Policy, days: Sequence[dt.d
             found[monday] = given[monday]
         else:
             start = _moved(previous, monday) if previous is not None else None
-            result = solve_timetable(holiday_department, policy, monday,
-                                     SolveParams(time_limit_s=params.timetable_time_limit_s,
-                                                 workers=params.workers, seed=params.seed),
-                                     warm_start=start)
+            solve = SolveParams(time_limit_s=params.timetable_time_limit_s, workers=params.workers,
+                                seed=params.seed)
+            result = solve_timetable(holiday_department, policy, monday, solve, warm_start=start)
+            if result.status not in ("optimal", "feasible") and start is not None:
+                # Last week's plan may not fit this week (a holiday, other leave): start afresh.
+                result = solve_timetable(holiday_department, policy, monday, solve)
             found[monday] = result.timetable
         if found[monday].blocks:
             previous = found[monday]
@@ -468,7 +471,6 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
     for i, order in orders.items():
         for retailer_id in order:
             planned[retailer_id].append(i)
-    unplanned: list[Unplanned] = []
     for r in mine:
         chosen = sorted(planned.get(r.id, []))
         gmin, gmax = gaps[r.id]
@@ -479,8 +481,14 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
                 break
             chosen = sorted([*chosen, placed])
         planned[r.id] = chosen
+    _keep_spacing(mine, planned, orders, gaps, slot, flagged, focus_index,
+                  [field[d] for d in dates], retailers, territory, policy)
+
+    unplanned: list[Unplanned] = []
+    for r in mine:
+        chosen = planned.get(r.id, [])
         if len(chosen) < wants[r.id]:
-            reason, detail = _why_short(r, wants[r.id], len(chosen), allowed[r.id], slot, gmin,
+            reason, detail = _why_short(r, wants[r.id], len(chosen), allowed[r.id], slot, gaps[r.id][0],
                                         [field[d] for d in dates], territory, policy)
             unplanned.append(Unplanned(retailer=r.id, manager=manager, wanted=wants[r.id], planned=len(chosen),
                                        reason=reason, detail=detail))
@@ -501,6 +509,52 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
                                  stops=tuple(MonthStop(retailer=s.retailer, arrive=s.arrive, start=s.start,
                                                        end=s.end) for s in timed.stops)))
     return _ManagerMonth(routes, unplanned, wanted)
+
+
+def _spaced_chain(days: Sequence[int], slot: Sequence[int], gmin: int, gmax: int,
+                  focus: set[int]) -> list[int]:
+    """The most visits among `days` (sorted) whose consecutive gaps all lie in [gmin, gmax];
+    among those, one that keeps a focus day when it can."""
+    best: list[tuple[int, int, int]] = []  # (visits, focus kept, previous index) per day
+    for j, day in enumerate(days):
+        options = [(best[i][0] + 1, best[i][1] or day in focus, i) for i in range(j)
+                   if gmin <= slot[day] - slot[days[i]] <= gmax]
+        best.append(max(options, default=(1, int(day in focus), -1), key=lambda o: (o[0], o[1])))
+    if not best:
+        return []
+    j = max(range(len(days)), key=lambda k: (best[k][0], best[k][1]))
+    chain = []
+    while j >= 0:
+        chain.append(days[j])
+        j = best[j][2]
+    return sorted(chain)
+
+
+def _keep_spacing(retailers: Sequence[Retailer], planned: dict[str, list[int]], orders: dict[int, list[str]],
+                  gaps: Mapping[str, tuple[int, int]], slot: Sequence[int], flagged: set[str], focus: set[int],
+                  days: Sequence[FieldDay], by_id: Mapping[str, Retailer], territory: Territory,
+                  policy: Policy) -> None:
+    """A visit dropped from a route can leave its neighbours too far apart: keep, for every
+    retailer, the most visits that are evenly spaced, take the others out of their routes,
+    re-time the routes that changed, and repeat until nothing moves."""
+    while True:
+        changed: set[int] = set()
+        for r in retailers:
+            chosen = sorted(planned.get(r.id, []))
+            keep = _spaced_chain(chosen, slot, *gaps[r.id], focus if r.id in flagged else set())
+            for i in set(chosen) - set(keep):
+                orders[i].remove(r.id)
+                changed.add(i)
+            planned[r.id] = keep
+        dropped_any = False
+        for i in sorted(changed):
+            _, kept, dropped = drop_until_feasible(days[i], orders[i], by_id, territory, policy)
+            orders[i] = kept
+            for retailer_id in dropped:
+                planned[retailer_id].remove(i)
+                dropped_any = True
+        if not dropped_any:
+            return
 
 
 def _sweep(ids: Sequence[str], retailers: Mapping[str, Retailer], day: FieldDay, territory: Territory) -> list[str]:

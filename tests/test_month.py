@@ -29,7 +29,7 @@ from engine.month import (
 )
 from engine.policy import Policy
 from engine.timetable.solve import SolveParams, solve_timetable
-from tests.strategies import WEEK, simple_department
+from tests.strategies import WEEK, simple_department, territory
 
 DECEMBER = (2026, 12)
 CHRISTMAS = dt.date(2026, 12, 25)
@@ -128,6 +128,20 @@ def test_any_frequencies_and_holiday_pass_the_checker(department: Department, po
     holidays = {holiday} if holiday else set()
     plan = plan_month(changed, policy_15_13_7, *DECEMBER, holidays, weeks, FAST)
     assert check_month(plan, changed, policy_15_13_7, holidays, weeks) == []
+
+
+def test_a_crowded_month_still_passes_the_checker(department: Department, policy_15_13_7: Policy,
+                                                   weeks) -> None:
+    """m01 with 22 more weekly retailers all open only 09:00-10:00 cannot see them all: the
+    routes drop visits, and what is kept is still evenly spaced, every shortfall listed."""
+    crowded = [r.model_copy(update={"visits_per_4_weeks": 4, "opens": 9 * 60, "closes": 10 * 60,
+                                    "service_min": 15}) if i >= 8 else r
+               for i, r in enumerate(territory("m01", (30.66, 104.05), 30, 1))]
+    busy = department.model_copy(update={"retailers": tuple(crowded) + tuple(
+        r for r in department.retailers if r.manager != "m01")})
+    plan = plan_month(busy, policy_15_13_7, *DECEMBER, {CHRISTMAS}, weeks, FAST)
+    assert [u for u in plan.unplanned if u.manager == "m01" and u.reason == "no_room_in_day"]
+    assert check_month(plan, busy, policy_15_13_7, {CHRISTMAS}, weeks) == []
 
 
 def test_the_checker_catches_broken_plans(december: MonthPlan, department: Department,
