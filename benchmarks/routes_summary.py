@@ -1,5 +1,5 @@
 """Summarise a route plan JSON (`fieldweek routes --json`) as markdown tables for
-benchmarks/RESULTS_routes.md: visits per day per manager, unvisited by reason,
+the routes tables of benchmarks/RESULTS.md: visits per day per manager, unvisited by reason,
 km and riding minutes, and the independent checker's verdict.
 
     python benchmarks/routes_summary.py ROUTES.json DEPT_DIR TIMETABLE.json [--policy NAME]

@@ -5,7 +5,7 @@ it for bikes at the policy's town speed, samples random point pairs inside the
 extract's box (seeded) and compares the policy's straight-line estimate with the
 street-network ride. Also times both matrix builders. Prints markdown:
 
-    python benchmarks/street_detour.py > benchmarks/RESULTS_matrix.md
+    python benchmarks/street_detour.py > out/street_detour.md   (tables of benchmarks/RESULTS.md §5)
 """
 
 from __future__ import annotations
