@@ -24,8 +24,8 @@ from engine.timetable.objective import add_objective
 
 
 MIN_GROUP_SECONDS = 0.5
-"""A group's week needs this much solver time to be found at all, even when the
-overall limit is short (the limit is then exceeded rather than returning nothing)."""
+"""A group's week needs this much solver time to be found at all: the shortcut may
+overrun its own share of the time for it, never the caller's whole limit."""
 MAX_GROUP_SECONDS = 8.0
 """Beyond this a group is given up (the joint model then starts without a hint)."""
 MAX_ANCHOR_ROUNDS = 4
@@ -105,7 +105,7 @@ def _signature(tm: TimetableModel, members: tuple[str, ...]) -> tuple:
 
 
 def _solve_group(department: Department, policy: Policy, week_start: dt.date, groups: list[tuple[str, ...]],
-                 slots: list[DepartmentSlot] | None, time_limit_s: float,
+                 slots: list[DepartmentSlot] | None, time_limit_s: float, hard_deadline: float,
                  ) -> tuple[TimetableModel, cp_model.CpSolver] | None:
     """Solve the week of `groups` (their pairs fixed), with the department slots fixed
     when `slots` is given."""
@@ -126,8 +126,11 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
                     sub.cp.add(occ.start == slot.start)
                     if not isinstance(occ.size, int):
                         sub.cp.add(occ.size == slot.size)
-    limit = max(MIN_GROUP_SECONDS, time_limit_s)
-    while True:
+    def capped(seconds: float) -> float:
+        return min(seconds, hard_deadline - time.perf_counter())
+
+    limit = capped(max(MIN_GROUP_SECONDS, time_limit_s))
+    while limit > 0:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = limit
         solver.parameters.num_workers = 1
@@ -138,8 +141,10 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
             return sub, solver
         if code == cp_model.INFEASIBLE or limit >= MAX_GROUP_SECONDS:
             return None
-        # Out of time before any week was found: feasibility comes first, so try longer.
-        limit = min(MAX_GROUP_SECONDS, limit * 4)
+        # Out of time before any week was found: feasibility comes first, so try longer
+        # (beyond the share of the time given to this shortcut, never beyond the caller's limit).
+        limit = capped(min(MAX_GROUP_SECONDS, limit * 4))
+    return None
 
 
 def _slots_of(sub: TimetableModel, solver: cp_model.CpSolver) -> list[DepartmentSlot]:
@@ -157,7 +162,8 @@ def _presence(tm: TimetableModel, group: tuple[str, ...]) -> float:
     return sum(tm.frame.managers[m].presence for m in group)
 
 
-def decomposed_plan(tm: TimetableModel, time_limit_s: float) -> list[Block] | None:
+def decomposed_plan(tm: TimetableModel, time_limit_s: float,
+                    hard_limit_s: float | None = None) -> list[Block] | None:
     """A complete week built group by group (None when the shortcut finds none).
 
     The department slots are placed by a few anchor groups solved together: first the
@@ -166,6 +172,7 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float) -> list[Block] | No
     from engine.timetable.solve import extract_blocks
 
     deadline = time.perf_counter() + time_limit_s
+    hard_deadline = time.perf_counter() + (hard_limit_s if hard_limit_s is not None else time_limit_s)
     groups = choose_pairs(tm, min(2.0, time_limit_s / 4))
     if groups is None:
         return None
@@ -179,7 +186,7 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float) -> list[Block] | No
     department, policy, week_start = tm.department, tm.policy, tm.frame.week_start
     for _ in range(MAX_ANCHOR_ROUNDS):
         placed = _solve_group(department, policy, week_start, anchors, None,
-                              (deadline - time.perf_counter()) / 3)
+                              (deadline - time.perf_counter()) / 3, hard_deadline)
         if placed is None:
             return None
         slots = _slots_of(*placed)
@@ -187,7 +194,7 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float) -> list[Block] | No
         misfit = None
         for i, case in enumerate(cases):
             budget = (deadline - time.perf_counter()) / (len(cases) - i)
-            solved = _solve_group(department, policy, week_start, [case[0]], slots, budget)
+            solved = _solve_group(department, policy, week_start, [case[0]], slots, budget, hard_deadline)
             if solved is None:
                 misfit = case[0]
                 break

@@ -132,7 +132,8 @@ def solve_timetable(
         hint_from_blocks(tm, warm_start.blocks)
         start_plan = complete_hints(tm, params.time_limit_s / 4)
     elif params.decompose and len(tm.frame.managers) > 1:
-        first_week = decomposed_plan(tm, params.time_limit_s * params.decompose_share)
+        first_week = decomposed_plan(tm, params.time_limit_s * params.decompose_share,
+                                     hard_limit_s=params.time_limit_s - (time.perf_counter() - started))
         if first_week is not None:
             hint_from_blocks(tm, first_week)
             start_plan = complete_hints(tm, max(0.5, params.time_limit_s - (time.perf_counter() - started)) / 3)
