@@ -256,8 +256,9 @@ class MonthParams:
     """Per manager and round, for the day assignment (CP-SAT)."""
     route_time_limit_s: float = 0.3
     """Per manager and day, for the route order (VRPTW)."""
-    rounds: int = 2
-    """Day assignments solved in all (each after the routes have said which days were too full)."""
+    rounds: int = 3
+    """Day assignments solved in all (each after the routes have said which days were too full
+    and which had room left)."""
     workers: int = 8
     seed: int = 0
 
@@ -452,19 +453,28 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
         for retailer_id, chosen in assignment.items():
             for i in chosen:
                 by_day[i].append(retailer_id)
-        dropped_any = False
+        short = any(len(assignment.get(r.id, [])) < wants[r.id] for r in mine)
+        cheapest = min(cost.values(), default=0)
+        learned = False
         for i in range(len(dates)):
             wanted_here = sorted(by_day.get(i, []))
             if sorted(orders.get(i, [])) == wanted_here and round_number:
                 continue
-            route = route_day(field[dates[i]], _sweep(wanted_here, retailers, field[dates[i]], territory),
-                              retailers, territory, policy, time_limit_s=params.route_time_limit_s if wanted_here
-                              else 0, seed=params.seed)
+            day = field[dates[i]]
+            route = route_day(day, _sweep(wanted_here, retailers, day, territory), retailers, territory, policy,
+                              time_limit_s=params.route_time_limit_s if wanted_here else 0, seed=params.seed)
             orders[i] = [s.retailer for s in route.timed.stops]
             if route.dropped:
-                dropped_any = True
+                # The day held less than its budget promised: budget what it held.
                 budget[i] = sum(cost[r] for r in orders[i])
-        if not dropped_any:
+                learned = True
+            elif short and orders[i]:
+                # The route ends early and visits are missing: the day can take more.
+                slack = day.visiting_ends - route.timed.leave_last
+                if slack >= cheapest:
+                    budget[i] += slack
+                    learned = True
+        if not learned:
             break
 
     planned: dict[str, list[int]] = defaultdict(list)
