@@ -734,11 +734,15 @@ def replan(
     events: Sequence[Event],
     routes: Mapping[str, Any] | None = None,
     params: SolveParams | None = None,
+    *,
+    warm: bool = True,
 ) -> ReplanResult:
     """Re-plan the rest of the week from `now` for `events` (see the module text).
 
     `routes` is the week's route plan as JSON data (`fieldweek routes --json`); without
-    it only the timetable is re-planned and events about retailers are noted."""
+    it only the timetable is re-planned and events about retailers are noted.
+    `warm=False` leaves out the repaired old plan as the solver's start (to measure
+    what the start is worth; the result may then be worse than the old plan)."""
     started = time.perf_counter()
     params = params or SolveParams()
     rules = replan_rules(policy)
@@ -782,12 +786,13 @@ def replan(
     _add_change_costs(tm, slots, situation, rules)
     tm.cp.minimize(sum(weight * expr for _, weight, expr in tm.penalties))
 
-    start = _repaired_start(situation, groups, cancelled_kinds)
-    hint_from_blocks(tm, start)
-    start_plan = complete_hints(tm, params.time_limit_s / 4)
+    start_plan = None
+    if warm:
+        hint_from_blocks(tm, _repaired_start(situation, groups, cancelled_kinds))
+        start_plan = complete_hints(tm, params.time_limit_s / 4)
+        if start_plan is None:
+            notes.append("the old plan could not be repaired into a start; the solver started from scratch")
     start_objective = start_plan.objective_value if start_plan is not None else None
-    if start_plan is None:
-        notes.append("the old plan could not be repaired into a start; the solver started from scratch")
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.5, params.time_limit_s - (time.perf_counter() - started))

@@ -154,6 +154,20 @@ def test_urgent_visit_is_planned_by_its_day(week, policy_15_13_7: Policy) -> Non
     assert [c.retailer for c in added] == ["m03-r07"]
 
 
+def test_cancelled_promotion_store_is_not_used_again(week, policy_15_13_7: Policy) -> None:
+    """Cancel the store of the week's promotion sessions on Monday morning: no session from
+    then on is held there, and each changed session says why."""
+    department, timetable, routes = week
+    now = dt.datetime.combine(WEEK, dt.time(7, 0))
+    store = next(b.retailer for b in timetable.blocks if b.kind == "promotion" and b.retailer)
+    events = read_events([{"type": "promotion_store_cancelled", "retailer": store, "date": str(WEEK)}])
+    result = replan(department, policy_15_13_7, timetable, now, events, routes, FAST)
+    assert not [b for b in result.timetable.blocks if b.kind == "promotion" and b.retailer == store]
+    changed = [c for d in result.diff for c in d.blocks if c.kind == "promotion" and c.before is not None
+               and c.before.retailer == store]
+    assert changed and all(f"{store} is cancelled" in c.reason for c in changed)
+
+
 def test_events_naming_unknown_people_are_refused(week, policy_15_13_7: Policy) -> None:
     """An event about a manager or retailer the department does not have names the field."""
     department, timetable, routes = week
