@@ -121,6 +121,18 @@ class Department(_Model):
     def territory(self, manager_id: str) -> list[Retailer]:
         return [r for r in self.retailers if r.manager == manager_id]
 
+    def territory_centres(self) -> dict[str, tuple[float, float]]:
+        """Mean (lat, lon) of each manager's retailers; the office for a manager without any."""
+        sums: dict[str, list[float]] = {}
+        for r in self.retailers:
+            acc = sums.setdefault(r.manager, [0.0, 0.0, 0.0])
+            acc[0] += r.lat
+            acc[1] += r.lon
+            acc[2] += 1
+        office = (self.office.lat, self.office.lon)
+        return {m.id: (sums[m.id][0] / sums[m.id][2], sums[m.id][1] / sums[m.id][2]) if m.id in sums
+                else office for m in self.managers}
+
 
 class Block(_Model):
     """One block of a manager's week on the timetable."""

@@ -11,7 +11,9 @@ The joint model then starts from this plan and tries to improve and prove it."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -190,11 +192,17 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float,
         if placed is None:
             return None
         slots = _slots_of(*placed)
+        # Groups are independent once the slots are placed: solve them side by side
+        # (CP-SAT releases the interpreter while it searches).
+        workers = max(1, min(len(cases), os.cpu_count() or 1))
+        budget = (deadline - time.perf_counter()) * workers / len(cases)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_solve_group, department, policy, week_start, [case[0]], slots,
+                                   budget, hard_deadline) for case in cases]
+            solved_cases = [future.result() for future in futures]
         blocks: list[Block] = []
         misfit = None
-        for i, case in enumerate(cases):
-            budget = (deadline - time.perf_counter()) / (len(cases) - i)
-            solved = _solve_group(department, policy, week_start, [case[0]], slots, budget, hard_deadline)
+        for case, solved in zip(cases, solved_cases, strict=True):
             if solved is None:
                 misfit = case[0]
                 break

@@ -14,21 +14,6 @@ from geopy.distance import great_circle
 from engine.timetable.model import BlockVar, TimetableModel
 
 
-def territory_centres(tm: TimetableModel) -> dict[str, tuple[float, float]]:
-    """Mean position of each manager's retailers (the office when he has none)."""
-    sums: dict[str, list[float]] = {}
-    for r in tm.department.retailers:
-        acc = sums.setdefault(r.manager, [0.0, 0.0, 0.0])
-        acc[0] += r.lat
-        acc[1] += r.lon
-        acc[2] += 1
-    office = (tm.department.office.lat, tm.department.office.lon)
-    return {
-        m.id: (sums[m.id][0] / sums[m.id][2], sums[m.id][1] / sums[m.id][2]) if m.id in sums else office
-        for m in tm.department.managers
-    }
-
-
 def recent_partners(tm: TimetableModel) -> set[frozenset[str]]:
     """Pairs from history.csv within the policy's `history_weeks` before this week."""
     horizon = dt.timedelta(weeks=tm.policy.pairs.history_weeks)
@@ -50,7 +35,7 @@ def add_pair_preferences(tm: TimetableModel) -> None:
     """"Senior–newcomer pairs; partners not repeated from recent weeks; pairs whose
     territories are near each other" — SPEC §2 (以老带新) and §6."""
     weights = tm.policy.objective
-    centres = territory_centres(tm)
+    centres = tm.department.territory_centres()
     repeated = recent_partners(tm)
     for (a, b), paired in tm.pairs.items():
         if is_senior_newcomer(tm, a, b):

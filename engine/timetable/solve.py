@@ -21,7 +21,7 @@ from engine.timetable.duties import assign_duties
 from engine.timetable.explain import check_capacity, explain_with_assumptions
 from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import BlockVar, TimetableModel, build_variables
-from engine.timetable.objective import add_objective, territory_centres
+from engine.timetable.objective import add_objective
 
 STATUS_NAMES = {
     cp_model.OPTIMAL: "optimal",
@@ -268,7 +268,7 @@ def _assign_promotion_stores(tm: TimetableModel, raw: list[dict],
     """"At a promotion store" — SPEC §2: each group promotes at one store of its members'
     territories, open through all its sessions and nearest to the group's territories."""
     notes = []
-    centres = territory_centres(tm)
+    centres = tm.department.territory_centres()
     done: set[frozenset[str]] = set()
     for manager, others in partners.items():
         group = frozenset((manager, *others))
