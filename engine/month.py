@@ -23,8 +23,10 @@ The rules, every number from the policy:
 
 How it is planned, per manager:
 
-1. The week's timetable of each ISO week touching the month (solved here, each week
-   warm-started from the week before, holidays as everyone's leave — or given).
+1. The week's timetable of each ISO week touching the month (given, or solved here with
+   holidays as everyone's leave, from the solver's own first week; `warm_weeks` starts
+   a week from the week before instead, which is faster to a first plan but worse
+   within the same time: benchmarks/RESULTS_warmstart.md).
 2. **Which day** each visit goes on is a CP-SAT model, not a VRP: the spacing between
    the k-th and (k+1)-th visit of the same retailer and "at least one visit in the
    window" are plain linear constraints on day variables, which a VRP cannot state.
@@ -261,6 +263,10 @@ class MonthParams:
     and which had room left)."""
     workers: int = 8
     seed: int = 0
+    warm_weeks: bool = False
+    """Start each week's timetable from the week before when both have the same leave. Off by
+    default: it finds a first week sooner but a worse one within the same time (measured in
+    benchmarks/RESULTS_warmstart.md)."""
 
 
 # -- planning ----------------------------------------------------------------------------------
@@ -275,7 +281,8 @@ def with_holidays(department: Department, holidays: set[dt.date]) -> Department:
 def month_timetables(department: Department, policy: Policy, days: Sequence[dt.date], holidays: set[dt.date],
                      params: MonthParams, given: Mapping[dt.date, Timetable] | None = None) -> dict[dt.date, Timetable]:
     """The timetable of every ISO week holding a working day of the month: given ones as
-    they are, the others solved, each warm-started from the week before (dates moved on)."""
+    they are, the others solved (with `params.warm_weeks`, started from the week before,
+    dates moved on, when both weeks have the same leave and holidays)."""
     given = dict(given or {})
     holiday_department = with_holidays(department, holidays)
     weeks = sorted({week_monday(d) for d in days})
@@ -285,7 +292,10 @@ def month_timetables(department: Department, policy: Policy, days: Sequence[dt.d
         if monday in given:
             found[monday] = given[monday]
         else:
-            start = _moved(previous, monday) if previous is not None else None
+            # Last week's plan can only be a start for a week with the same leave and holidays.
+            start = (_moved(previous, monday) if params.warm_weeks and previous is not None
+                     and _leave_pattern(holiday_department, previous.week_start)
+                     == _leave_pattern(holiday_department, monday) else None)
             solve = SolveParams(time_limit_s=params.timetable_time_limit_s, workers=params.workers,
                                 seed=params.seed)
             result = solve_timetable(holiday_department, policy, monday, solve, warm_start=start)
@@ -296,6 +306,13 @@ def month_timetables(department: Department, policy: Policy, days: Sequence[dt.d
         if found[monday].blocks:
             previous = found[monday]
     return found
+
+
+def _leave_pattern(department: Department, monday: dt.date) -> set[tuple]:
+    """The week's leave as (manager, weekday, start, end): equal for two weeks when the same
+    people are away at the same times."""
+    return {(leave.manager, (leave.date - monday).days, leave.start, leave.end) for leave in department.leave
+            if week_monday(leave.date) == monday}
 
 
 def _moved(timetable: Timetable, monday: dt.date) -> Timetable:
