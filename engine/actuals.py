@@ -449,9 +449,9 @@ def feedback_sheet(
         if block.kind != "lunch":
             planned_min[(block.manager, block.kind)] += block.end - block.start
     actual_min: dict[tuple[str, str], int] = Counter()
-    for actual in week.blocks:
-        if actual.kind != "lunch":
-            actual_min[(actual.manager, actual.kind)] += actual.end - actual.start
+    for done_block in week.blocks:
+        if done_block.kind != "lunch":
+            actual_min[(done_block.manager, done_block.kind)] += done_block.end - done_block.start
 
     hours: list[KindHours] = []
     flags: list[Flag] = []
@@ -485,6 +485,7 @@ def feedback_sheet(
     reported_days = week.days()
 
     missed: list[MissedVisit] = []
+    source: Literal["reported", "plan", "not_reported"]
     for retailer_id, count in sorted(missed_count.items(), key=lambda kv: (retailers[kv[0]].manager, kv[0])):
         retailer = retailers[retailer_id]
         date = planned_date.get(retailer_id)
@@ -506,10 +507,10 @@ def feedback_sheet(
         done_count = sum(min(done[r], owed[r]) for r in mine)
         missed_total = sum(missed_count.get(r, 0) for r in mine)
         extra = sum(max(done[r] - owed[r], 0) for r in mine)
-        planned = len(planned_stops.get(manager.id, [])) if routes is not None else None
+        planned_visits = len(planned_stops.get(manager.id, [])) if routes is not None else None
         # Visits are counted, not timed: only the percentage threshold applies to them.
         flagged = bool(due_count) and (due_count - done_count) * 100 > rules.deviation_flag_percent * due_count
-        visits.append(VisitTally(manager=manager.id, due=due_count, planned=planned, done=done_count,
+        visits.append(VisitTally(manager=manager.id, due=due_count, planned=planned_visits, done=done_count,
                                  missed=missed_total, done_not_due=extra, flagged=flagged))
         if flagged:
             flags.append(Flag(manager=manager.id, kind=None, message=(

@@ -54,7 +54,7 @@ from geopy.distance import great_circle
 from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from engine.domain import Block, Conflict, Department, Leave, Retailer, Timetable
+from engine.domain import Block, Conflict, Department, Leave, Retailer, Status, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import WEEKDAYS, Clock, Policy, ReplanRules, format_clock, parse_clock
 from engine.routing.daily import (
@@ -799,12 +799,13 @@ def replan(
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     code = solver.solve(tm.cp)
-    status = STATUS_NAMES[code]
+    status: Status = STATUS_NAMES[code]  # type: ignore[assignment]
     bound = solver.best_objective_bound if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start_plan is not None:
         solver, code, status = start_plan, cp_model.FEASIBLE, "feasible"
-    header = {"department": timetable.department, "policy": timetable.policy,
-              "week_start": timetable.week_start, "managers": timetable.managers, "duties": timetable.duties}
+    header: dict[str, Any] = {"department": timetable.department, "policy": timetable.policy,
+                              "week_start": timetable.week_start, "managers": timetable.managers,
+                              "duties": timetable.duties}
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         message = ("the pinned plan and the events leave no valid week" if code == cp_model.INFEASIBLE
                    else f"no re-plan found within {params.time_limit_s:g} s; allow more time")
@@ -878,8 +879,9 @@ class _Draft:
         """The finished block."""
         if self.pinned and self.old is not None:
             return self.old
-        return Block(manager=self.manager, date=self.date, kind=self.kind, start=self.start,  # type: ignore[arg-type]
-                     end=self.end, with_=self.with_, retailer=self.retailer)
+        return Block.model_validate({"manager": self.manager, "date": self.date, "kind": self.kind,
+                                     "start": self.start, "end": self.end, "with": self.with_,
+                                     "retailer": self.retailer})
 
 
 def _extract(tm: TimetableModel, solver: cp_model.CpSolver, slots: Sequence[Slot], situation: Situation,
@@ -1280,19 +1282,20 @@ def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapp
         in_time = [d for d in later if d <= visit.urgent_by]
         return available(manager, in_time) + available(manager, [d for d in later if d > visit.urgent_by])
     assert visit.manager is not None and visit.date is not None
+    planned = visit.date
     if visit.reason == "retailer_closed":
-        return available(visit.manager, [d for d in later if d > visit.date])
+        return available(visit.manager, [d for d in later if d > planned])
     if visit.reason == "manager_absent":
         options: list[tuple[str, dt.date]] = []
         for way in rules.handover:
             if way == "next_days":
-                options += available(visit.manager, [d for d in later if d >= visit.date])
+                options += available(visit.manager, [d for d in later if d >= planned])
             else:
-                preferred = sorted(later, key=lambda d: (d < visit.date, abs((d - visit.date).days)))
+                preferred = sorted(later, key=lambda d: (d < planned, abs((d - planned).days)))
                 for neighbour in _neighbours(visit.manager, centres, rules):
                     options += available(neighbour, preferred)
         return options
-    return available(visit.manager, sorted(later, key=lambda d: (d < visit.date, abs((d - visit.date).days))))
+    return available(visit.manager, sorted(later, key=lambda d: (d < planned, abs((d - planned).days))))
 
 
 def _unplaced_words(visit: _Visit, rules: ReplanRules) -> str:

@@ -191,7 +191,7 @@ def test_cli_month_writes_json_and_xlsx(tmp_path: Path, policy_15_13_7: Policy) 
     app = Typer()
     register(app, Typer())
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["month", str(folder), "--month", "2026-12", "--week-time-limit", "1",
+    result = CliRunner().invoke(app, ["month", str(folder), "--month", "2026-12", "--week-time-limit", "2",
                                       "--assign-time-limit", "1", "--route-time-limit", "0", "--workers", "2",
                                       "--json", str(out / "m.json"), "--xlsx", str(out / "m.xlsx")])
     assert result.exit_code == 0, result.output
