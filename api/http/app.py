@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.http import departments, route_plans, timetables
+from api.http import actuals, departments, replan, route_plans, timetables
 from api.http.access import ApiKeys
 from api.http.jobs import Jobs
 from api.http.problems import BodySizeLimit, install_problem_handlers
@@ -64,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(departments.router)
     app.include_router(timetables.router)
     app.include_router(route_plans.router)
+    app.include_router(replan.router)
+    app.include_router(actuals.router)
 
     @app.get(
         "/healthz",

@@ -29,13 +29,14 @@ def _hint_block(tm: TimetableModel, var: BlockVar, block: Block | None) -> None:
 
 def hint_from_blocks(tm: TimetableModel, blocks: Iterable[Block]) -> None:
     """Suggest every block's presence, start and length, and the pairs, from `blocks`."""
-    day_of = {d.date: d.index for d in tm.frame.days}
+    # Blocks map onto this week by weekday, so last week's plan can start this week's.
+    day_of = {d.date.weekday(): d.index for d in tm.frame.days}
     found: dict[tuple[str, str, int], list[Block]] = {}
     partners: dict[str, set[str]] = {}
     for b in blocks:
-        if b.date not in day_of:
+        if b.date.weekday() not in day_of:
             continue
-        found.setdefault((b.manager, b.kind, day_of[b.date]), []).append(b)
+        found.setdefault((b.manager, b.kind, day_of[b.date.weekday()]), []).append(b)
         rule = tm.policy.kinds.get(b.kind)
         if rule is not None and rule.group == "pair":
             partners.setdefault(b.manager, set()).update(b.with_)
