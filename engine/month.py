@@ -26,7 +26,7 @@ How it is planned, per manager:
 1. The week's timetable of each ISO week touching the month (given, or solved here with
    holidays as everyone's leave, from the solver's own first week; `warm_weeks` starts
    a week from the week before instead, which is faster to a first plan but worse
-   within the same time: benchmarks/RESULTS_warmstart.md).
+   within the same time: benchmarks/RESULTS.md §6).
 2. **Which day** each visit goes on is a CP-SAT model, not a VRP: the spacing between
    the k-th and (k+1)-th visit of the same retailer and "at least one visit in the
    window" are plain linear constraints on day variables, which a VRP cannot state.
@@ -266,7 +266,7 @@ class MonthParams:
     warm_weeks: bool = False
     """Start each week's timetable from the week before when both have the same leave. Off by
     default: it finds a first week sooner but a worse one within the same time (measured in
-    benchmarks/RESULTS_warmstart.md)."""
+    benchmarks/RESULTS.md §6)."""
 
 
 # -- planning ----------------------------------------------------------------------------------
