@@ -962,7 +962,7 @@ def _choose_places(raw: list[_Draft], situation: Situation) -> None:
     still open and usable, else another of the manager's (the group's) that is."""
     department, policy = situation.department, situation.policy
     retailers = {r.id: r for r in department.retailers}
-    centres = {m: c for m, c in _centres(department).items()}
+    centres = department.territory_centres()
 
     def usable(retailer_id: str | None, date: dt.date, start: int, end: int, at: str) -> bool:
         if retailer_id is None or retailer_id not in retailers:
@@ -1010,18 +1010,6 @@ def _choose_places(raw: list[_Draft], situation: Situation) -> None:
             candidates = [*kept, *sorted(own, key=near), *sorted(anywhere, key=near)]
             chosen_store[key] = next((r for r in candidates if usable(r, date, start, end, "promo_store")), None)
         b.retailer = chosen_store[key]
-
-
-def _centres(department: Department) -> dict[str, tuple[float, float]]:
-    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    for r in department.retailers:
-        acc = sums[r.manager]
-        acc[0] += r.lat
-        acc[1] += r.lon
-        acc[2] += 1
-    office = (department.office.lat, department.office.lon)
-    return {m.id: (sums[m.id][0] / sums[m.id][2], sums[m.id][1] / sums[m.id][2]) if sums[m.id][2] else office
-            for m in department.managers}
 
 
 # -- routes ------------------------------------------------------------------------------------
@@ -1120,7 +1108,7 @@ def _replan_routes(situation: Situation, timetable: Timetable, routes: Mapping[s
 
     homeless = deque(sorted((v for v in visits if v.to_date is None),
                             key=lambda v: (v.urgent_by is None, v.date or situation.today, v.retailer)))
-    centres = _centres(department)
+    centres = department.territory_centres()
     while homeless:
         visit = homeless.popleft()
         options = [(m, d) for m, d in _options(visit, situation, rules, days, centres)
@@ -1233,7 +1221,7 @@ def _territories(situation: Situation, timetable: Timetable, rules: ReplanRules)
     """Each manager's riding matrix: his retailers, his appointments, the territories he
     may take visits from (a sick neighbour's) and urgent visits given to him."""
     department, policy = situation.department, situation.policy
-    centres = _centres(department)
+    centres = department.territory_centres()
     wanted: dict[str, set[str]] = {m.id: {r.id for r in department.territory(m.id)} for m in department.managers}
     for b in timetable.blocks:
         if b.retailer is not None:
