@@ -11,6 +11,7 @@ from rich.live import Live
 from rich.text import Text
 
 from api.commands.console import EXIT_NO_PLAN, console, errors, fail_on_input, parse_week, write_json
+from api.commands.routes import carried_over
 from api.commands.routes import render_summary as render_route_summary
 from api.commands.timetable import render_summary as render_timetable_summary
 from api.exports.html import timetable_page
@@ -63,9 +64,11 @@ def plan_command(
     else:
         console.print("[green]the independent timetable checker found no problem[/green]")
 
+    carried = carried_over(department_dir, department, pol, week_start)
     with console.status(f"visit days and routes, up to {route_time_limit:g} s …"):
-        routes = plan_routes(department, pol, timetable, week_start, time_limit_s=route_time_limit)
-    render_route_summary(routes, check_routes(routes, department, pol, timetable))
+        routes = plan_routes(department, pol, timetable, week_start, time_limit_s=route_time_limit,
+                             carried=carried)
+    render_route_summary(routes, check_routes(routes, department, pol, timetable, carried=carried))
 
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "timetable.json", timetable.to_json_dict())

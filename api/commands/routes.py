@@ -28,6 +28,7 @@ from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.load import load_department_with_policy
 from engine.policy import Policy, format_clock
+from engine.actuals import carried_into
 from engine.routing.plan import STRAIGHT_LINE, RoutePlan, plan_routes
 from engine.timetable.solve import SolveParams, solve_timetable
 
@@ -84,6 +85,19 @@ def render_summary(plan: RoutePlan, check: RouteCheck) -> None:
     if check.timetable_transfers:
         errors.print(f"[yellow]{len(check.timetable_transfers)} ride(s) between places the timetable "
                      f"fixes are longer than the gap it leaves (see the notes above)[/yellow]")
+
+
+def carried_over(department_dir: Path, department: Department, policy: Policy,
+                 week_start: dt.date) -> dict[str, int]:
+    """Visits missed in earlier weeks (from the folder's stored actuals) that this week owes."""
+    try:
+        carried = carried_into(department_dir, department, policy, week_start)
+    except InputError as error:
+        raise fail_on_input(error) from None
+    if carried:
+        console.print(f"{sum(carried.values())} visit(s) missed in earlier weeks are carried into "
+                      f"this week ({len(carried)} retailers)")
+    return carried
 
 
 def read_timetable(path: Path) -> Timetable:
@@ -148,18 +162,19 @@ def routes_command(
         department, pol = load_department_with_policy(department_dir, policy)
     except InputError as error:
         raise fail_on_input(error) from None
+    carried = carried_over(department_dir, department, pol, week_start)
     plan_time = time_limit if timetable is not None else time_limit * (1 - TIMETABLE_SHARE)
     week_plan = week_timetable(department, pol, week_start, timetable, time_limit)
     try:
         with console.status("planning visit days and routes …"):
             plan = plan_routes(department, pol, week_plan, week_start, day=chosen_day,
                                manager=manager, time_limit_s=plan_time, matrix_source=matrix,
-                               seed=seed, backend=backend)
+                               seed=seed, backend=backend, carried=carried)
     except (ValueError, FileNotFoundError) as error:
         errors.print(f"[red]{error}[/red]")
         raise typer.Exit(EXIT_INPUT_ERROR) from None
     render_plan(plan)
-    render_summary(plan, check_routes(plan, department, pol, week_plan))
+    render_summary(plan, check_routes(plan, department, pol, week_plan, carried=carried))
     if json_out is not None:
         write_json(json_out, plan.to_json_dict())
 

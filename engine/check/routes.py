@@ -158,12 +158,15 @@ def _clock(value: object) -> int | None:
 
 
 def check_routes(
-    plan: object, department: Department, policy: Policy, timetable: Timetable | None = None
+    plan: object, department: Department, policy: Policy, timetable: Timetable | None = None,
+    carried: Mapping[str, int] | None = None,
 ) -> RouteCheck:
     """Every rule the plan breaks (empty when it keeps them all).
 
     Without the timetable the rules that need its blocks (visit block, fixed
-    appointments, office returns) cannot be judged and are skipped."""
+    appointments, office returns) cannot be judged and are skipped. `carried` are
+    visits missed in earlier weeks that the week also owes (from the caller, who
+    reads the actuals; never from the plan's own claim)."""
     if isinstance(plan, Department):
         raise TypeError("check_routes(plan, department, policy, timetable): the plan comes first")
     data = _as_data(plan)
@@ -216,7 +219,7 @@ def check_routes(
             if times > 1:
                 flag("due", f"{retailer_id} is visited {times} times on one day", retailer_id)
 
-    found += _check_due(data, department, visits)
+    found += _check_due(data, department, visits, carried or {})
     return RouteCheck(tuple(found), sum(visits.values()), round(total_km, 3))
 
 
@@ -354,7 +357,8 @@ def _check_office_returns(stops: list[Mapping], day_blocks: list[Block], rides: 
                                   f"{block.kind} starts at {format_clock(block.start)}", last["retailer"])
 
 
-def _check_due(data: Mapping, department: Department, visits: Counter[str]) -> list[RouteViolation]:
+def _check_due(data: Mapping, department: Department, visits: Counter[str],
+               carried: Mapping[str, int]) -> list[RouteViolation]:
     scope = data.get("scope") or {}
     if scope.get("dates"):
         return []  # a single day cannot show the week's visits
@@ -370,7 +374,7 @@ def _check_due(data: Mapping, department: Department, visits: Counter[str]) -> l
     for retailer in department.retailers:
         if retailer.manager not in chosen:
             continue
-        due = expected_visits(retailer.id, retailer.visits_per_4_weeks, week_start)
+        due = expected_visits(retailer.id, retailer.visits_per_4_weeks, week_start) + carried.get(retailer.id, 0)
         done, listed = visits[retailer.id], missing[retailer.id]
         if done > due:
             found.append(RouteViolation("due", retailer.manager, None, retailer.id,

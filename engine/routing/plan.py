@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -36,6 +36,7 @@ from engine.routing.daily import (
     field_days,
     route_day,
 )
+from engine.actuals import due_with_carry_over
 from engine.routing.due import due_retailers, week_monday
 from engine.routing.matrix import (
     TravelMatrix,
@@ -151,6 +152,8 @@ class RoutePlan(_Out):
     unvisited: tuple[UnvisitedRetailer, ...] = ()
     shortfalls: tuple[Shortfall, ...] = ()
     due_visits: int = 0
+    carried_over: dict[str, int] = {}
+    """Visits missed in earlier weeks that this week's plan also owes, per retailer."""
     solve_seconds: float = 0.0
 
     def to_json_dict(self) -> dict:
@@ -170,6 +173,7 @@ def plan_routes(
     *,
     seed: int = 0,
     backend: str = "pyvrp",
+    carried: Mapping[str, int] | None = None,
 ) -> RoutePlan:
     """Plan the week's visit days and each day's route for every manager (or one).
 
@@ -178,6 +182,8 @@ def plan_routes(
     solver budget for all chosen managers together. `matrix_source` is
     "straight_line" (haversine × detour at the policy's speeds) or the path of a
     road graph (GraphML / OSM extract) ridden at the policy's town speed.
+    `carried` adds visits missed in earlier weeks to the week's due list
+    (`engine.actuals.carried_into` reads them from the department's actuals).
     Raises ValueError for an unknown manager or a day outside the week.
     """
     started = time.perf_counter()
@@ -198,7 +204,8 @@ def plan_routes(
     shortfalls: list[Shortfall] = []
     due_total = 0
     for manager_id in managers:
-        due = due_retailers(department, monday, manager_id)
+        due = (due_with_carry_over(department, monday, carried, manager_id) if carried
+               else due_retailers(department, monday, manager_id))
         due_total += sum(item.visits for item in due)
         days = [d for d in field_days(timetable, policy, manager_id) if week_monday(d.date) == monday]
         territory = _territory(department, manager_id, days, policy, road_graph)
@@ -247,6 +254,7 @@ def plan_routes(
         unvisited=tuple(unvisited),
         shortfalls=tuple(shortfalls),
         due_visits=due_total,
+        carried_over=dict(sorted((carried or {}).items())),
         solve_seconds=round(time.perf_counter() - started, 3),
     )
 
