@@ -227,12 +227,12 @@ def test_cli_replan_writes_the_json(tmp_path: Path, week) -> None:
 
 
 def test_api_replan_and_actuals(tmp_path: Path) -> None:
-    """Mounted on the app, POST /v1/timetables/{job}/replan answers the re-plan of a solved
-    job and POST /v1/actuals the feedback sheet; bad rows answer 422 naming row and column."""
+    """On the app, POST /v1/timetables/{job}/replan answers the re-plan of a solved job and
+    POST /v1/actuals stores the rows per manager-day and answers the feedback sheet of all
+    that is stored for the week (kept across a restart); bad rows answer 422 naming row
+    and column."""
     from fastapi.testclient import TestClient
 
-    from api.http import actuals as actuals_api
-    from api.http import replan as replan_api
     from api.http.app import create_app
     from api.http.settings import Settings
     from tests.api_support import department_body, wait_for_job
@@ -240,8 +240,6 @@ def test_api_replan_and_actuals(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", default_time_limit_s=3,
                         max_time_limit_s=10, solver_threads=2)
     app = create_app(settings)
-    app.include_router(replan_api.router)
-    app.include_router(actuals_api.router)
     with TestClient(app) as client:
         department = client.post("/v1/departments", json=department_body()).json()["id"]
         job = client.post(f"/v1/departments/{department}/timetables",
@@ -261,3 +259,13 @@ def test_api_replan_and_actuals(tmp_path: Path) -> None:
         bad = client.post("/v1/actuals", json={"timetable": job, "rows": [{**rows[0], "manager": "m99"}]})
         assert bad.status_code == 422
         assert [(p["row"], p["column"]) for p in bad.json()["detail"]] == [(0, "manager")]
+        tuesday = [{**rows[0], "date": "2026-11-24"}]
+        assert client.post("/v1/actuals", json={"timetable": job, "rows": tuesday}).json()["stored_days"] == 2
+        again = client.post("/v1/actuals", json={"timetable": job, "rows": [{**rows[0], "end": "11:00"}]})
+        assert again.json()["stored_days"] == 2  # Monday reported anew replaces Monday
+        visit_hours = [h for h in again.json()["feedback"]["hours"]
+                       if h["manager"] == "m01" and h["kind"] == "visit"]
+        assert visit_hours[0]["actual_min"] == 180 + 120  # Mon 08:00-11:00 (new) + Tue 08:00-10:00
+    with TestClient(create_app(settings)) as client:
+        kept = client.post("/v1/actuals", json={"timetable": job, "rows": []})
+        assert kept.status_code == 200 and kept.json()["stored_days"] == 2

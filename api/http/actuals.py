@@ -2,12 +2,13 @@
 visits done or missed with a reason) checked row by row, and the Friday feedback sheet
 《工作时间实行情况反馈表》 computed from it. Thin: engine.actuals does the work.
 
-The rows are not stored: the store has no table for them (yet). A client sends the
-week's rows so far and gets the sheet back; `fieldweek actuals import` keeps them in
-the department folder instead."""
+The rows are stored per manager-day (a day posted again replaces that day, as
+`fieldweek actuals import` does in the department folder), and the sheet is computed
+from everything stored for the timetable's week."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
@@ -17,7 +18,7 @@ from api.http.department_input import department_from_document
 from api.http.schemas import BAD_INPUT_RESPONSE
 from api.http.service import CallerDep, ServiceDep, visible_job
 from api.http.storage import SOLVED_STATES
-from engine.actuals import actuals_from_rows, feedback_sheet
+from engine.actuals import Actuals, actuals_from_rows, feedback_sheet
 from engine.domain import Timetable
 from engine.policy import policy_from_mapping
 
@@ -51,7 +52,24 @@ def record_actuals(request: ActualsRequest, service: ServiceDep, caller: CallerD
         raise HTTPException(409, f"job {request.timetable} is {job.status}: feedback needs a solved timetable")
     department = department_from_document(record.department)
     policy = policy_from_mapping(job.policy)
-    actuals = actuals_from_rows(request.rows, department, policy, file="rows", first_row=0)
+    posted = actuals_from_rows(request.rows, department, policy, file="rows", first_row=0)
     timetable = Timetable.model_validate(job.timetable)
-    sheet = feedback_sheet(department, policy, timetable, actuals, request.routes, request.carried_in)
-    return {"blocks": len(actuals.blocks), "visits": len(actuals.visits), "feedback": sheet.to_json_dict()}
+    service.store.put_actuals(record.id, _by_manager_day(posted))
+    stored = [Actuals.model_validate(day) for day in service.store.actuals_of_week(record.id, job.week_start)]
+    week = Actuals(blocks=tuple(b for day in stored for b in day.blocks),
+                   visits=tuple(v for day in stored for v in day.visits)).in_week(job.week_start)
+    sheet = feedback_sheet(department, policy, timetable, week, request.routes, request.carried_in)
+    return {"blocks": len(posted.blocks), "visits": len(posted.visits),
+            "stored_days": len(stored), "feedback": sheet.to_json_dict()}
+
+
+def _by_manager_day(actuals: Actuals) -> dict[tuple[str, dt.date], dict[str, Any]]:
+    """The posted records grouped per manager-day, as JSON for the store."""
+    days: dict[tuple[str, dt.date], Actuals] = {}
+    for block in actuals.blocks:
+        day = days.setdefault((block.manager, block.date), Actuals())
+        days[(block.manager, block.date)] = day.model_copy(update={"blocks": (*day.blocks, block)})
+    for visit in actuals.visits:
+        day = days.setdefault((visit.manager, visit.date), Actuals())
+        days[(visit.manager, visit.date)] = day.model_copy(update={"visits": (*day.visits, visit)})
+    return {key: day.model_dump(mode="json") for key, day in days.items()}

@@ -125,6 +125,21 @@ class RoutePlanRecord(Base):
     """The CLI's routes JSON."""
 
 
+class ActualsRecord(Base):
+    """What happened on one manager-day (blocks and visits), as last reported."""
+
+    __tablename__ = "actuals"
+    __table_args__ = (Index("ix_actuals_department_week", "department_id", "week_start"),)
+
+    department_id: Mapped[str] = mapped_column(ForeignKey("departments.id"), primary_key=True)
+    manager: Mapped[str] = mapped_column(String(100), primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    week_start: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime]
+    records: Mapped[dict[str, Any]]
+    """`engine.actuals.Actuals` of that manager-day as JSON."""
+
+
 def sqlalchemy_url(url: str) -> str:
     """Pick an installed driver for a plain `postgresql://` URL (psycopg 3 or psycopg2)."""
     parsed = make_url(url)
@@ -322,6 +337,30 @@ class Store:
                     .values(status="failed", reason=reason, finished_at=utc_now())
                 )
             return ids
+
+    # Actuals
+
+    def put_actuals(self, department_id: str, days: dict[tuple[str, dt.date], dict[str, Any]]) -> None:
+        """Store each manager-day's records, replacing what that manager-day had before
+        (a day reported again is reported anew, as `fieldweek actuals import` does)."""
+        with self.sessions.begin() as session:
+            for (manager, date), records in days.items():
+                session.merge(ActualsRecord(
+                    department_id=department_id, manager=manager, date=date,
+                    week_start=date - dt.timedelta(days=date.weekday()),
+                    recorded_at=utc_now(), records=records,
+                ))
+
+    def actuals_of_week(self, department_id: str, week_start: dt.date) -> list[dict[str, Any]]:
+        """Every stored manager-day of the week, oldest day first."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(ActualsRecord)
+                .where(ActualsRecord.department_id == department_id,
+                       ActualsRecord.week_start == week_start)
+                .order_by(ActualsRecord.date, ActualsRecord.manager)
+            ).all()
+            return [row.records for row in rows]
 
     # Route plans
 
