@@ -100,6 +100,15 @@ def carried_over(department_dir: Path, department: Department, policy: Policy,
     return carried
 
 
+def read_route_plan(path: Path) -> RoutePlan:
+    """A routes JSON file (`fieldweek routes --json`)."""
+    try:
+        return RoutePlan.model_validate(json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError, ValidationError) as error:
+        errors.print(f"[red]cannot read the routes {path}:[/red] {error}")
+        raise typer.Exit(EXIT_INPUT_ERROR) from None
+
+
 def read_timetable(path: Path) -> Timetable:
     """A timetable JSON file (`fieldweek timetable --json`)."""
     try:
@@ -149,6 +158,10 @@ def routes_command(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="write the route plan JSON here")
     ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="last week's routes JSON: the solver starts from its weekdays"),
+    ] = None,
 ) -> None:
     """Plan which day each due retailer is visited and each day's bike route."""
     week_start = parse_week(week)
@@ -169,7 +182,8 @@ def routes_command(
         with console.status("planning visit days and routes …"):
             plan = plan_routes(department, pol, week_plan, week_start, day=chosen_day,
                                manager=manager, time_limit_s=plan_time, matrix_source=matrix,
-                               seed=seed, backend=backend, carried=carried)
+                               seed=seed, backend=backend, carried=carried,
+                               previous=read_route_plan(previous) if previous else None)
     except (ValueError, FileNotFoundError) as error:
         errors.print(f"[red]{error}[/red]")
         raise typer.Exit(EXIT_INPUT_ERROR) from None

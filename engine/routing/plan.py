@@ -174,6 +174,7 @@ def plan_routes(
     seed: int = 0,
     backend: str = "pyvrp",
     carried: Mapping[str, int] | None = None,
+    previous: RoutePlan | None = None,
 ) -> RoutePlan:
     """Plan the week's visit days and each day's route for every manager (or one).
 
@@ -184,6 +185,8 @@ def plan_routes(
     road graph (GraphML / OSM extract) ridden at the policy's town speed.
     `carried` adds visits missed in earlier weeks to the week's due list
     (`engine.actuals.carried_into` reads them from the department's actuals).
+    `previous` (e.g. last week's plan) starts each manager's visit-day solve from
+    its routes: a retailer due again goes on the same weekday as before.
     Raises ValueError for an unknown manager or a day outside the week.
     """
     started = time.perf_counter()
@@ -212,6 +215,7 @@ def plan_routes(
         week = plan_visit_days(
             manager_id, due, days, retailers, territory, policy,
             time_limit_s=budget * WEEK_SHARE, seed=seed, backend=backend,
+            previous=_weekday_orders(previous, manager_id) if previous is not None else None,
         )
         day_budget = budget * (1 - WEEK_SHARE) / max(len(days), 1)
         day_routes = [
@@ -257,6 +261,12 @@ def plan_routes(
         carried_over=dict(sorted((carried or {}).items())),
         solve_seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def _weekday_orders(plan: RoutePlan, manager: str) -> dict[int, list[str]]:
+    """A manager's visits of a plan per weekday, in visiting order."""
+    return {route.date.weekday(): [s.retailer for s in route.stops if s.kind == "visit"]
+            for route in plan.routes if route.manager == manager}
 
 
 def _road_graph(matrix_source: str | Path, policy: Policy) -> nx.MultiDiGraph | None:

@@ -85,12 +85,15 @@ def plan_visit_days(
     seed: int = 0,
     backend: str = "pyvrp",
     balance_slack: float = 0.0,
+    previous: Mapping[int, Sequence[str]] | None = None,
 ) -> VisitDayPlan:
     """Decide the day of every due visit of one manager's week (see the module text).
 
     `balance_slack` is how far above its share of the week's visits (in
     proportion to its visiting minutes) a day may go in the solve; 0 keeps the
-    days level (each share is rounded up, which leaves a little room)."""
+    days level (each share is rounded up, which leaves a little room).
+    `previous` (weekday 0–6 -> retailer ids in visiting order, e.g. last week's
+    routes) is the solver's starting point where those retailers are due again."""
     started = time.perf_counter()
     days = tuple(days)
     due_visits = sum(item.visits for item in due)
@@ -117,7 +120,9 @@ def plan_visit_days(
     if days and copies:
         caps = stops_per_day(days, len(copies), balance_slack)
         stated = day_problem(days, copies, retailers, territory, policy, caps)
-        solved = solve_day_problem(stated, time_limit_s=time_limit_s, seed=seed, backend=backend)
+        start = _start_from(previous, days, copies) if previous else None
+        solved = solve_day_problem(stated, time_limit_s=time_limit_s, seed=seed, backend=backend,
+                                   initial=start)
         orders = [[copies[client] for client in route] for route in solved]
 
     leftovers: list[str] = []
@@ -171,6 +176,21 @@ def plan_visit_days(
         due_visits=due_visits,
         solve_seconds=time.perf_counter() - started,
     )
+
+
+def _start_from(previous: Mapping[int, Sequence[str]], days: Sequence[FieldDay],
+                copies: Sequence[str]) -> dict[int, list[int]]:
+    """Last week's day orders as client indices of this week's problem: each retailer
+    goes on the same weekday as before, where it is due again."""
+    free: dict[str, list[int]] = {}
+    for index, retailer_id in enumerate(copies):
+        free.setdefault(retailer_id, []).append(index)
+    start: dict[int, list[int]] = {}
+    for number, day in enumerate(days):
+        order = [free[r].pop(0) for r in previous.get(day.date.weekday(), ()) if free.get(r)]
+        if order:
+            start[number] = order
+    return start
 
 
 def stops_per_day(days: Sequence[FieldDay], visits: int, balance_slack: float) -> list[int]:
