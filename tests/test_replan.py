@@ -269,3 +269,11 @@ def test_api_replan_and_actuals(tmp_path: Path) -> None:
     with TestClient(create_app(settings)) as client:
         kept = client.post("/v1/actuals", json={"timetable": job, "rows": []})
         assert kept.status_code == 200 and kept.json()["stored_days"] == 2
+        # Next week's routes owe what was due this week and not reported done.
+        next_job = client.post(f"/v1/departments/{department}/timetables",
+                               json={"week_start": "2026-11-30", "time_limit": 3}).json()["id"]
+        assert wait_for_job(client, next_job, timeout_s=90)["status"] in ("optimal", "feasible")
+        routes = client.post(f"/v1/departments/{department}/routes",
+                             json={"week_start": "2026-11-30", "time_limit": 3})
+        assert routes.status_code == 200, routes.text
+        assert routes.json()["carried_over"]  # nothing was reported done last week

@@ -132,10 +132,11 @@ def plan_routes_job(
     day: str | None,
     manager: str | None,
     time_limit_s: float,
+    carried: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """Plan the week's (or one day's / one manager's) routes from a solved timetable with
-    the policy it was solved under; returns the routes JSON of `fieldweek routes`.
-    Runs in a worker process."""
+    the policy it was solved under, owing also the visits `carried` from earlier weeks;
+    returns the routes JSON of `fieldweek routes`. Runs in a worker process."""
     try:
         from engine.routing.plan import plan_routes
     except ImportError:
@@ -150,6 +151,7 @@ def plan_routes_job(
         day=dt.date.fromisoformat(day) if day else None,
         manager=manager,
         time_limit_s=time_limit_s,
+        carried=carried,
     )
     return plan.to_json_dict()
 
@@ -252,6 +254,7 @@ class Jobs:
         day: dt.date | None,
         manager: str | None,
         time_limit_s: float,
+        carried: dict[str, int] | None = None,
     ) -> dict[str, Any]:
         """The routes JSON, planned in a worker process within `time_limit_s` of solver time;
         `TimeoutError` when the answer takes much longer than that."""
@@ -265,6 +268,7 @@ class Jobs:
             day.isoformat() if day else None,
             manager,
             time_limit_s,
+            carried,
         )
         try:
             return await asyncio.wait_for(

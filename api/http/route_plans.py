@@ -17,6 +17,7 @@ from api.http.problems import InputProblems, LimitExceeded
 from api.http.schemas import BAD_INPUT_RESPONSE, ROUTES_EXAMPLE, RoutesRequest
 from api.http.service import CallerDep, Service, ServiceDep, visible_department
 from api.http.storage import SOLVED_STATES, DepartmentRecord, TimetableJob
+from engine.actuals import Actuals, missed_in_week
 
 router = APIRouter(prefix="/v1", tags=["routes"], responses=BAD_INPUT_RESPONSE)
 
@@ -97,6 +98,7 @@ async def _plan(
     manager: str | None,
     time_limit: float,
 ) -> dict[str, Any]:
+    carried = await run_in_threadpool(_carried_from_last_week, service, record, job)
     try:
         routes = await service.jobs.plan_routes(
             record.department,
@@ -106,6 +108,7 @@ async def _plan(
             day,
             manager,
             time_limit,
+            carried,
         )
     except RoutePlanningUnavailable as exc:
         raise HTTPException(501, str(exc)) from None
@@ -117,6 +120,18 @@ async def _plan(
         service.store.add_route_plan, record.id, job.id, job.week_start, day, manager, routes
     )
     return routes
+
+
+def _carried_from_last_week(service: Service, record: DepartmentRecord, job: TimetableJob) -> dict[str, int]:
+    """Visits due last week and not reported done, when last week's actuals were posted
+    (a week nobody reported on carries nothing: nothing is known about it)."""
+    last_week = job.week_start - dt.timedelta(weeks=1)
+    days = [Actuals.model_validate(day) for day in service.store.actuals_of_week(record.id, last_week)]
+    if not days:
+        return {}
+    reported = Actuals(blocks=tuple(b for d in days for b in d.blocks),
+                       visits=tuple(v for d in days for v in d.visits))
+    return missed_in_week(department_from_document(record.department), last_week, reported, {})
 
 
 async def _visible(service: Service, caller: Caller, department_id: str) -> DepartmentRecord:
