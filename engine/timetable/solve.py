@@ -140,7 +140,8 @@ def solve_timetable(
     build_seconds = time.perf_counter() - started
 
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, params.time_limit_s - build_seconds)
+    # What is left of the caller's limit, however little: the limit is a promise.
+    solver.parameters.max_time_in_seconds = max(0.01, params.time_limit_s - build_seconds)
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     recorder = _ProgressRecorder(on_progress)
