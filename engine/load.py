@@ -480,11 +480,11 @@ def _department_and_policy(
         raise InputError(problems)
     assert policy is not None  # no problems means the policy was found and read
     try:
-        department = Department(
+        department = Department.model_validate(dict(
             name=settings["name"], office=settings["office"], policy=settings["policy"],
             market_manager=settings["market_manager"], managers=tuple(managers),
             retailers=tuple(retailers), leave=tuple(leave), history=tuple(history),
-        )
+        ))
     except ValidationError as exc:  # a safety net: the checks above should catch everything first
         raise InputError(
             [Problem(err["msg"].removeprefix("Value error, "), file=sources.meta,
@@ -523,6 +523,7 @@ def _check_meta(meta: Mapping[str, object], where: str, problems: list[Problem])
             value = office.get(axis)
             number = _meta_number(value)
             lower, upper = _bounds(GeoPoint, axis)
+            assert lower is not None and upper is not None  # GeoPoint bounds both axes
             if value is None:
                 problems.append(Problem(f"{column} is missing", file=where, column=column))
             elif number is None:
@@ -609,7 +610,7 @@ def _each_row(rows: Iterable[Row], file: str, problems: list[Problem]) -> Iterab
             yield _Cells(row, file, row_number, problems)
 
 
-def _extra(row: Row, table: str) -> dict[str, str]:
+def _extra(row: Mapping[str, str], table: str) -> dict[str, str]:
     known = TABLE_FORMATS[table].columns
     return {column: value.strip() for column, value in row.items() if column not in known and column}
 
@@ -653,7 +654,8 @@ def _check_managers(rows: list[Row], file: str, problems: list[Problem]) -> list
         skills = tuple(dict.fromkeys(s.strip() for s in SKILL_SEPARATORS.split(cells.raw("skills")) if s.strip()))
         if not cells.failed:
             managers.append(
-                Manager(id=manager_id, name=name, years=years, skills=skills, extra=_extra(cells.row, "managers"))
+                Manager.model_validate(dict(id=manager_id, name=name, years=years, skills=skills,
+                                            extra=_extra(cells.row, "managers")))
             )
     return managers
 
@@ -665,7 +667,9 @@ def _check_retailers(rows: list[Row], file: str, known: _KnownManagers, policy: 
     for cells in _each_row(rows, file, problems):
         retailer_id = cells.text("id")
         ids.check(cells, retailer_id)
-        values = {
+        opens, closes = cells.clock("opens"), cells.clock("closes")
+        service = cells.whole_number("service_min", _bounds(Retailer, "service_min"))
+        values: dict[str, object] = {
             "id": retailer_id,
             "name": cells.text("name"),
             "lat": cells.number("lat", _bounds(Retailer, "lat")),
@@ -674,20 +678,18 @@ def _check_retailers(rows: list[Row], file: str, known: _KnownManagers, policy: 
             "class": cells.text("class"),
             "visits_per_4_weeks": cells.whole_number("visits_per_4_weeks", _bounds(Retailer, "visits_per_4_weeks")),
             "area": cells.one_of("area", AREAS),
-            "opens": cells.clock("opens"),
-            "closes": cells.clock("closes"),
-            "service_min": cells.whole_number("service_min", _bounds(Retailer, "service_min")),
+            "opens": opens,
+            "closes": closes,
+            "service_min": service,
         }
         values.update({flag: cells.flag(flag) for flag in FLAGS})
-        opens, closes = values["opens"], values["closes"]
         if opens is not None and closes is not None and closes <= opens:
             cells.bad("closes", f"closes ({cells.raw('closes')}) must be after opens ({cells.raw('opens')})")
-        service = values["service_min"]
         if policy is not None and service is not None and service < policy.route.min_service_min:
             cells.bad("service_min", f"service_min ({cells.raw('service_min')}) must be at least "
                       f"{policy.route.min_service_min}, the minimum service of policy '{policy.name}'")
         if not cells.failed:
-            retailers.append(Retailer(**values, extra=_extra(cells.row, "retailers")))
+            retailers.append(Retailer.model_validate({**values, "extra": _extra(cells.row, "retailers")}))
     return retailers
 
 
@@ -704,7 +706,7 @@ def _check_leave(rows: list[Row], file: str, known: _KnownManagers, problems: li
         elif start is not None and end is not None and end <= start:
             cells.bad("end", f"end ({cells.raw('end')}) must be after start ({cells.raw('start')})")
         if not cells.failed:
-            leave.append(Leave(manager=manager, date=date, start=start, end=end))
+            leave.append(Leave.model_validate(dict(manager=manager, date=date, start=start, end=end)))
     return leave
 
 
@@ -724,7 +726,8 @@ def _check_history(rows: list[Row], file: str, known: _KnownManagers, policy: Po
         if kind is not None and pair_kinds and kind not in pair_kinds:
             cells.bad("kind", f"kind '{kind}' must be one of the policy's pair kinds: {', '.join(pair_kinds)}")
         if not cells.failed:
-            history.append(PairHistory(week_start=week_start, manager=manager, partner=partner, kind=kind))
+            history.append(PairHistory.model_validate(
+                dict(week_start=week_start, manager=manager, partner=partner, kind=kind)))
     return history
 
 
