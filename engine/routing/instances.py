@@ -110,8 +110,3 @@ def solution_from_customer_routes(
         solver=solver,
         runtime_s=0.0,
     )
-
-
-def reported_distance(distance: int) -> float:
-    """The DIMACS integer distance as reported in the literature (one decimal)."""
-    return distance / DIMACS_SCALE

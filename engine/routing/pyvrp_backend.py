@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from typing import Any
 
 import numpy as np
 import pyvrp
@@ -42,7 +43,7 @@ def to_problem_data(problem: VrptwProblem) -> pyvrp.ProblemData:
     ]
     vehicle_types = []
     for kind in problem.vehicle_types:
-        limits = {} if kind.max_duration is None else {"shift_duration": kind.max_duration}
+        limits: dict[str, Any] = {} if kind.max_duration is None else {"shift_duration": kind.max_duration}
         vehicle_types.append(
             pyvrp.VehicleType(
                 num_available=kind.count,
@@ -55,13 +56,16 @@ def to_problem_data(problem: VrptwProblem) -> pyvrp.ProblemData:
                 **limits,
             )
         )
+    # PyVRP's stubs want a 2-d int array type that numpy's asarray cannot express.
+    distance: Any = np.asarray(problem.distance, dtype=np.int64)
+    duration: Any = np.asarray(problem.duration, dtype=np.int64)
     return pyvrp.ProblemData(
         locations=locations,
         clients=clients,
         depots=depots,
         vehicle_types=vehicle_types,
-        distance_matrices=[np.asarray(problem.distance, dtype=np.int64)],
-        duration_matrices=[np.asarray(problem.duration, dtype=np.int64)],
+        distance_matrices=[distance],
+        duration_matrices=[duration],
     )
 
 
