@@ -56,7 +56,8 @@ Clock = Annotated[int, BeforeValidator(parse_clock), PlainSerializer(format_cloc
 """A clock time, held as minutes after midnight, written as HH:MM."""
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Place = Literal["field", "office"]
+Setting = Literal["field", "office"]
+"""Where a kind of work is done: in the field (ridden to) or at the office."""
 Group = Literal["single", "pair", "department"]
 
 
@@ -149,7 +150,7 @@ class KindRule(_Strict):
 
     label_zh: str
     label_en: str
-    place: Place
+    place: Setting
     group: Group = "single"
     per_day_minutes: dict[Weekday, int] | None = None
     sessions: tuple[int, int] | None = None
