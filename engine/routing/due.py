@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from engine.domain import Department, Retailer
@@ -93,3 +94,23 @@ def due_retailers(
         if visits:
             due.append(DueRetailer(retailer, visits))
     return due
+
+
+def due_with_carry_over(
+    department: Department, week_start: dt.date, carried: Mapping[str, int], manager: str | None = None
+) -> list[DueRetailer]:
+    """The week's due list with the visits carried over from the week before added:
+    a retailer already due gets more visits, one not due this week joins the list.
+
+    `carried` counts visits per retailer id; `engine.actuals.carried_into` computes it
+    from a department's recorded actuals (SPEC §3, the daily report)."""
+    due = {item.retailer.id: item for item in due_retailers(department, week_start, manager)}
+    retailers = {r.id: r for r in department.retailers}
+    merged: dict[str, DueRetailer] = {}
+    for retailer in department.retailers:
+        if manager is not None and retailer.manager != manager:
+            continue
+        visits = (due[retailer.id].visits if retailer.id in due else 0) + carried.get(retailer.id, 0)
+        if visits:
+            merged[retailer.id] = DueRetailer(retailers[retailer.id], visits)
+    return list(merged.values())

@@ -36,8 +36,7 @@ from engine.routing.daily import (
     field_days,
     route_day,
 )
-from engine.actuals import due_with_carry_over
-from engine.routing.due import due_retailers, week_monday
+from engine.routing.due import due_retailers, due_with_carry_over, week_monday
 from engine.routing.matrix import (
     TravelMatrix,
     load_road_graph,

@@ -1,0 +1,52 @@
+"""Missed visits roll over (SPEC §4: every retailer due is visited): a due visit
+not done in a week joins the next week's due list. The missed visits of a week are
+`due + carried in - done`, retailer by retailer, so a visit missed twice keeps
+rolling until it is done. Adding carried visits to a due list is
+`engine.routing.due.due_with_carry_over`, where the route planner finds it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+
+from engine.actuals.records import Actuals
+from engine.actuals.storage import load_actuals, stored_weeks
+from engine.domain import Department
+from engine.policy import Policy
+from engine.routing.due import due_retailers, due_with_carry_over, week_monday
+
+__all__ = ["carried_into", "due_with_carry_over", "missed_in_week"]
+
+
+def missed_in_week(
+    department: Department, week_start: dt.date, actuals: Actuals, carried_in: Mapping[str, int]
+) -> dict[str, int]:
+    """Per retailer, due visits of the week (its own due plus `carried_in`) not done."""
+    monday = week_monday(week_start)
+    owed: Counter[str] = Counter({item.retailer.id: item.visits for item in due_retailers(department, monday)})
+    owed.update(carried_in)
+    done = Counter(v.retailer for v in actuals.in_week(monday).visits if v.status == "done")
+    return {r: owed[r] - done[r] for r in owed if owed[r] > done[r]}
+
+
+def carried_into(folder: Path | str, department: Department, policy: Policy, week_start: dt.date) -> dict[str, int]:
+    """Visits carried into the week starting `week_start`: what was due and not done in
+    the week before, which itself includes what was carried into it. The chain starts
+    at the earliest week the folder holds actuals for and breaks at a week without
+    any (nothing is known about it, so nothing is carried out of it)."""
+    monday = week_monday(week_start)
+    weeks = [w for w in stored_weeks(folder) if w < monday]
+    if not weeks:
+        return {}
+    carried: dict[str, int] = {}
+    week = weeks[0]
+    while week < monday:
+        actuals = load_actuals(folder, department, policy, week)
+        if not actuals.blocks and not actuals.visits:
+            carried = {}
+        else:
+            carried = missed_in_week(department, week, actuals, carried)
+        week += dt.timedelta(weeks=1)
+    return carried

@@ -1,0 +1,231 @@
+"""The Friday feedback sheet 《工作时间实行情况反馈表》 (SPEC §1, §3): the week's plan
+against what happened. Per manager and kind planned hours, actual hours and the
+deviation, flagged when it passes the policy's `[feedback]` thresholds; per manager
+the visits due (carried-over included), planned and done; every due visit not done,
+with its reason; and the visits carried into next week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from engine.actuals.carry_over import missed_in_week
+from engine.actuals.records import Actuals
+from engine.domain import Department, Timetable
+from engine.errors import InputError, Problem
+from engine.policy import FeedbackRules, Policy
+from engine.routing.due import due_retailers, week_monday
+
+NOT_REPORTED = "not reported in the daily report"
+NO_DAILY_REPORT = "no daily report for the day it was planned"
+
+
+class _Out(BaseModel):
+    """A frozen row of the sheet."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+def feedback_rules(policy: Policy) -> FeedbackRules:
+    """The policy's `[feedback]` table; an error naming the missing keys when it has none."""
+    if policy.feedback is None:
+        raise InputError([Problem(
+            f"policy '{policy.name}' has no [feedback] table: add deviation_flag_percent and "
+            "deviation_flag_minutes (see data/policies/15-13-7.toml)", file=policy.name, column="feedback")])
+    return policy.feedback
+
+
+class KindHours(_Out):
+    """One manager's planned and actual minutes of one block kind."""
+
+    manager: str
+    kind: str
+    planned_min: int
+    actual_min: int
+    deviation_min: int
+    deviation_percent: float | None
+    flagged: bool
+
+
+class VisitTally(_Out):
+    """One manager's visits of the week: due (carried-over included), planned, done, missed."""
+
+    manager: str
+    due: int
+    planned: int | None
+    done: int
+    missed: int
+    done_not_due: int
+    flagged: bool
+
+
+class MissedVisit(_Out):
+    """A due visit not done in the week, with the reason and where the reason comes from."""
+
+    manager: str
+    retailer: str
+    name: str
+    visits: int
+    planned_date: dt.date | None
+    reason: str
+    source: Literal["reported", "plan", "not_reported"]
+
+
+class Flag(_Out):
+    """A deviation the market manager should look at, in words."""
+
+    manager: str
+    kind: str | None
+    message: str
+
+
+class FeedbackSheet(_Out):
+    """《工作时间实行情况反馈表》: the week's plan against what happened."""
+
+    department: str
+    policy: str
+    week_start: dt.date
+    reported_days: int
+    hours: tuple[KindHours, ...]
+    visits: tuple[VisitTally, ...]
+    missed: tuple[MissedVisit, ...]
+    flags: tuple[Flag, ...]
+    carried_in: dict[str, int]
+    carried_out: dict[str, int]
+
+    def to_json_dict(self) -> dict:
+        """The sheet as JSON-ready data."""
+        return self.model_dump(mode="json")
+
+
+def _deviation_flagged(planned: int, actual: int, rules: FeedbackRules) -> bool:
+    deviation = abs(actual - planned)
+    if deviation < rules.deviation_flag_minutes or deviation == 0:
+        return False
+    if planned == 0:
+        return True
+    return deviation * 100 > rules.deviation_flag_percent * planned
+
+
+def _percent(planned: int, actual: int) -> float | None:
+    return None if planned == 0 else round((actual - planned) * 100 / planned, 1)
+
+
+def _hours_text(minutes: int) -> str:
+    return f"{minutes / 60:.1f} h"
+
+
+def _planned_stops(routes: Mapping[str, Any] | None) -> dict[str, list[tuple[str, dt.date]]]:
+    """Per manager, the planned visit stops (retailer, date) of a route plan."""
+    stops: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
+    for route in (routes or {}).get("routes", []):
+        date = dt.date.fromisoformat(str(route["date"]))
+        for stop in route.get("stops", []):
+            if stop.get("kind", "visit") == "visit":
+                stops[route["manager"]].append((stop["retailer"], date))
+    return stops
+
+
+def feedback_sheet(
+    department: Department,
+    policy: Policy,
+    timetable: Timetable,
+    actuals: Actuals,
+    routes: Mapping[str, Any] | None = None,
+    carried_in: Mapping[str, int] | None = None,
+) -> FeedbackSheet:
+    """The Friday sheet for the timetable's week: hours per manager and kind (lunch not
+    counted), visits due/planned/done, every missed visit with its reason, flags for
+    deviations past the policy's thresholds, and the visits carried into next week.
+
+    `routes` is the week's route plan (JSON contract of `fieldweek routes --json`);
+    without it visits are judged against the due list only. `carried_in` are the
+    visits carried into this week (`carried_into`)."""
+    rules = feedback_rules(policy)
+    monday = week_monday(timetable.week_start)
+    week = actuals.in_week(monday)
+    carried_in = dict(carried_in or {})
+    retailers = {r.id: r for r in department.retailers}
+
+    planned_min: dict[tuple[str, str], int] = Counter()
+    for block in timetable.blocks:
+        if block.kind != "lunch":
+            planned_min[(block.manager, block.kind)] += block.end - block.start
+    actual_min: dict[tuple[str, str], int] = Counter()
+    for done_block in week.blocks:
+        if done_block.kind != "lunch":
+            actual_min[(done_block.manager, done_block.kind)] += done_block.end - done_block.start
+
+    hours: list[KindHours] = []
+    flags: list[Flag] = []
+    for manager in department.managers:
+        for kind in policy.kinds:
+            planned, actual = planned_min[(manager.id, kind)], actual_min[(manager.id, kind)]
+            if not planned and not actual:
+                continue
+            flagged = _deviation_flagged(planned, actual, rules)
+            hours.append(KindHours(manager=manager.id, kind=kind, planned_min=planned, actual_min=actual,
+                                   deviation_min=actual - planned, deviation_percent=_percent(planned, actual),
+                                   flagged=flagged))
+            if flagged:
+                flags.append(Flag(manager=manager.id, kind=kind, message=(
+                    f"{manager.id} {policy.kind_label(kind, 'en')}: planned {_hours_text(planned)}, "
+                    f"actual {_hours_text(actual)} ({(actual - planned) / 60:+.1f} h"
+                    + (f", {_percent(planned, actual):+.0f} %)" if planned else ")"))))
+
+    missed_count = missed_in_week(department, monday, week, carried_in)
+    owed = Counter({item.retailer.id: item.visits for item in due_retailers(department, monday)})
+    owed.update(carried_in)
+    done = Counter(v.retailer for v in week.visits if v.status == "done")
+    reported_reason: dict[str, str] = {}
+    for visit in sorted(week.visits, key=lambda v: v.date):
+        if visit.status == "missed":
+            reported_reason[visit.retailer] = visit.reason
+    planned_stops = _planned_stops(routes)
+    planned_date = {r: d for stops in planned_stops.values() for r, d in stops}
+    plan_reason = {u["retailer"]: f"not in the plan: {u.get('detail') or u.get('reason')}"
+                   for u in (routes or {}).get("unvisited", [])}
+    reported_days = week.days()
+
+    missed: list[MissedVisit] = []
+    source: Literal["reported", "plan", "not_reported"]
+    for retailer_id, count in sorted(missed_count.items(), key=lambda kv: (retailers[kv[0]].manager, kv[0])):
+        retailer = retailers[retailer_id]
+        date = planned_date.get(retailer_id)
+        if retailer_id in reported_reason:
+            reason, source = reported_reason[retailer_id], "reported"
+        elif retailer_id in plan_reason:
+            reason, source = plan_reason[retailer_id], "plan"
+        elif date is not None and (retailer.manager, date) not in reported_days:
+            reason, source = NO_DAILY_REPORT, "not_reported"
+        else:
+            reason, source = NOT_REPORTED, "not_reported"
+        missed.append(MissedVisit(manager=retailer.manager, retailer=retailer_id, name=retailer.name,
+                                  visits=count, planned_date=date, reason=reason, source=source))
+
+    visits: list[VisitTally] = []
+    for manager in department.managers:
+        mine = [r.id for r in department.territory(manager.id)]
+        due_count = sum(owed[r] for r in mine)
+        done_count = sum(min(done[r], owed[r]) for r in mine)
+        missed_total = sum(missed_count.get(r, 0) for r in mine)
+        extra = sum(max(done[r] - owed[r], 0) for r in mine)
+        planned_visits = len(planned_stops.get(manager.id, [])) if routes is not None else None
+        # Visits are counted, not timed: only the percentage threshold applies to them.
+        flagged = bool(due_count) and (due_count - done_count) * 100 > rules.deviation_flag_percent * due_count
+        visits.append(VisitTally(manager=manager.id, due=due_count, planned=planned_visits, done=done_count,
+                                 missed=missed_total, done_not_due=extra, flagged=flagged))
+        if flagged:
+            flags.append(Flag(manager=manager.id, kind=None, message=(
+                f"{manager.id}: {done_count} of {due_count} due visits done, {missed_total} missed "
+                f"({(done_count - due_count) * 100 / due_count:+.0f} %)")))
+
+    return FeedbackSheet(
+        department=department.name, policy=policy.name, week_start=monday,
+        reported_days=len(reported_days), hours=tuple(hours), visits=tuple(visits), missed=tuple(missed),
+        flags=tuple(flags), carried_in=carried_in, carried_out=missed_count,
+    )

@@ -1,0 +1,205 @@
+"""Actuals as files: the CSV import format and the department folder's
+`actuals/<monday>.csv`, one file per week (SPEC §3, the daily report).
+
+    manager,date,record,kind,retailer,start,end,status,reason
+    m01,2026-11-23,block,visit,,08:10,11:05,,
+    m01,2026-11-23,visit,,R00001,08:30,08:41,done,
+    m01,2026-11-23,visit,,R00002,,,missed,shop closed
+
+`record` is `block` (needs `kind`, `start`, `end`) or `visit` (needs `retailer`
+and `status` done/missed; a missed visit needs a `reason`; times are optional).
+Importing a file again replaces the rows of every manager and day it holds (a
+corrected daily report replaces the first one) and keeps the others. Every bad
+value is reported at once with its file, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from engine.actuals.records import ActualBlock, Actuals, ActualVisit
+from engine.domain import Department
+from engine.errors import InputError, Problem
+from engine.policy import Policy, format_clock, parse_clock
+from engine.routing.due import week_monday
+
+ACTUALS_FOLDER = "actuals"
+COLUMNS: tuple[str, ...] = ("manager", "date", "record", "kind", "retailer", "start", "end", "status", "reason")
+RECORDS = ("block", "visit")
+STATUSES = ("done", "missed")
+
+
+def read_actuals_csv(path: Path | str, department: Department, policy: Policy) -> Actuals:
+    """Read an actuals CSV (UTF-8, Excel's BOM or GB18030); every bad value is reported
+    at once with its file, row (header = row 1) and column."""
+    path = Path(path)
+    data = path.read_bytes()
+    text = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise InputError([Problem('is neither UTF-8 nor GB18030 text; save it as "CSV UTF-8"', file=path.name)])
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [c for c in ("manager", "date", "record") if c not in header]
+    if missing:
+        raise InputError([Problem(f"missing column(s) {', '.join(missing)}; the columns are "
+                                  f"{', '.join(COLUMNS)}", file=path.name, row=1)])
+    rows = [{(k or "").strip().lower(): (v or "") for k, v in row.items()} for row in reader]
+    return actuals_from_rows(rows, department, policy, file=path.name, first_row=2)
+
+
+def actuals_from_rows(
+    rows: Iterable[Mapping[str, Any]],
+    department: Department,
+    policy: Policy,
+    *,
+    file: str = "actuals",
+    first_row: int = 2,
+) -> Actuals:
+    """Check rows of the actuals table (CSV cells or JSON values) against the department
+    and policy; raise `InputError` with every problem found."""
+    problems: list[Problem] = []
+    managers = {m.id for m in department.managers}
+    retailers = {r.id for r in department.retailers}
+    kinds = set(policy.kinds) | {"lunch"}
+    blocks: list[ActualBlock] = []
+    visits: list[ActualVisit] = []
+    for number, row in enumerate(rows, start=first_row):
+        cells = {k: str(v).strip() if v is not None else "" for k, v in row.items()}
+        if not any(cells.values()):
+            continue
+
+        def bad(column: str, message: str, _n: int = number) -> None:
+            problems.append(Problem(message, file=file, row=_n, column=column))
+
+        manager = cells.get("manager", "")
+        if manager not in managers:
+            bad("manager", f"manager '{manager}' is not in managers.csv" if manager else "manager is empty")
+        date = None
+        try:
+            date = dt.date.fromisoformat(cells.get("date", ""))
+        except ValueError:
+            bad("date", f"'{cells.get('date', '')}' is not a date YYYY-MM-DD")
+        times: dict[str, int | None] = {}
+        for column in ("start", "end"):
+            text = cells.get(column, "")
+            times[column] = None
+            if text:
+                try:
+                    times[column] = parse_clock(text)
+                except ValueError as exc:
+                    bad(column, str(exc))
+        start, end = times["start"], times["end"]
+        if start is not None and end is not None and end <= start:
+            bad("end", f"end ({format_clock(end)}) must be after start ({format_clock(start)})")
+        record = cells.get("record", "").lower()
+        if record == "block":
+            kind = cells.get("kind", "")
+            if kind not in kinds:
+                bad("kind", f"kind '{kind}' is not a block kind of policy '{policy.name}': "
+                            f"{', '.join(sorted(kinds))}")
+            for column in ("start", "end"):
+                if not cells.get(column):
+                    bad(column, f"a block needs its real {column} time")
+            if not problems_for(problems, file, number) and date is not None:
+                assert start is not None and end is not None
+                blocks.append(ActualBlock(manager=manager, date=date, kind=kind, start=start, end=end))  # type: ignore[arg-type]
+        elif record == "visit":
+            retailer = cells.get("retailer", "")
+            if retailer not in retailers:
+                bad("retailer", f"retailer '{retailer}' is not in retailers.csv" if retailer
+                    else "a visit needs its retailer")
+            status = cells.get("status", "").lower()
+            if status not in STATUSES:
+                bad("status", f"status must be done or missed, not '{cells.get('status', '')}'")
+            reason = cells.get("reason", "")
+            if status == "missed" and not reason:
+                bad("reason", "a missed visit needs its reason")
+            if (start is None) != (end is None) and not problems_for(problems, file, number):
+                bad("end" if end is None else "start", "give both start and end of the visit, or neither")
+            if not problems_for(problems, file, number) and date is not None:
+                visits.append(ActualVisit(manager=manager, date=date, retailer=retailer,
+                                          status=status, start=start, end=end, reason=reason))  # type: ignore[arg-type]
+        else:
+            bad("record", f"record must be block or visit, not '{cells.get('record', '')}'")
+    if problems:
+        raise InputError(problems)
+    return Actuals(blocks=tuple(blocks), visits=tuple(visits))
+
+
+def problems_for(problems: Sequence[Problem], file: str, row: int) -> bool:
+    """True when a problem was already found in this row of this file."""
+    return any(p.file == file and p.row == row for p in problems)
+
+
+def actuals_path(folder: Path | str, week_start: dt.date) -> Path:
+    """Where a department folder keeps the actuals of a week: actuals/<monday>.csv."""
+    return Path(folder) / ACTUALS_FOLDER / f"{week_monday(week_start).isoformat()}.csv"
+
+
+def store_actuals(folder: Path | str, actuals: Actuals, department: Department, policy: Policy) -> list[Path]:
+    """Merge `actuals` into the department folder, one file per week. The imported
+    rows replace the stored rows of the same manager and day; other rows stay.
+    Returns the files written."""
+    weeks = sorted({week_monday(d) for _, d in actuals.days()})
+    written = []
+    for monday in weeks:
+        path = actuals_path(folder, monday)
+        new = actuals.in_week(monday)
+        replaced = new.days()
+        old = load_actuals(folder, department, policy, monday)
+        merged = Actuals(
+            blocks=tuple(b for b in old.blocks if (b.manager, b.date) not in replaced) + new.blocks,
+            visits=tuple(v for v in old.visits if (v.manager, v.date) not in replaced) + new.visits,
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actuals_csv_text(merged), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def actuals_csv_text(actuals: Actuals) -> str:
+    """The actuals as CSV text in the import format (sorted by manager, date, time)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    rows: list[tuple] = []
+    for b in actuals.blocks:
+        rows.append((b.manager, b.date.isoformat(), "block", b.kind, "", format_clock(b.start),
+                     format_clock(b.end), "", ""))
+    for v in actuals.visits:
+        rows.append((v.manager, v.date.isoformat(), "visit", "", v.retailer,
+                     format_clock(v.start) if v.start is not None else "",
+                     format_clock(v.end) if v.end is not None else "", v.status, v.reason))
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[5], r[4]))
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def load_actuals(folder: Path | str, department: Department, policy: Policy, week_start: dt.date) -> Actuals:
+    """The stored actuals of a week (empty when none were imported)."""
+    path = actuals_path(folder, week_start)
+    if not path.is_file():
+        return Actuals()
+    return read_actuals_csv(path, department, policy).in_week(week_start)
+
+
+def stored_weeks(folder: Path | str) -> list[dt.date]:
+    """The Mondays of the weeks a department folder holds actuals for, earliest first."""
+    found = []
+    for path in (Path(folder) / ACTUALS_FOLDER).glob("*.csv"):
+        try:
+            found.append(dt.date.fromisoformat(path.stem))
+        except ValueError:
+            continue
+    return sorted(found)
