@@ -25,23 +25,14 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from itertools import permutations
 
-from engine.check.routes import expected_visits
 from engine.domain import Block, Department, Duty, ManagerRef, Retailer, Timetable
 from engine.policy import KindRule, Policy, format_clock
-from engine.quality import (
-    Quota,
-    exempt_from_pairs,
-    leave_spans,
-    leg,
-    presence,
-    riding_minutes,
-    timetable_objective,
-    weekly_quota,
-    working_dates,
-)
+from engine.quality import timetable_objective
+from engine.routing.due import visits_in_week
+from engine.routing.matrix import straight_line_matrix
+from engine.timetable.week import Quota, WeekFrame, build_week
 
 
 class BaselineImpossible(ValueError):
@@ -69,7 +60,7 @@ class _Week:
 
     department: Department
     policy: Policy
-    week_start: dt.date
+    frame: WeekFrame
     dates: list[dt.date] = field(default_factory=list)
     weekdays: dict[dt.date, str] = field(default_factory=dict)
     leave: dict[tuple[str, dt.date], list[tuple[int, int]]] = field(default_factory=dict)
@@ -97,7 +88,7 @@ class _Week:
         if self.on_leave(manager, date, start, end):
             return False
         for other in self.blocks[(manager, date)]:
-            ride = riding_minutes(self.policy, kind, other.kind)
+            ride = _riding_minutes(self.policy, kind, other.kind)
             if other.end <= start:
                 if start - other.end < ride:
                     return False
@@ -122,6 +113,33 @@ class _Week:
         self.blocks[(block.manager, block.date)].append(block)
 
 
+def _riding_minutes(policy: Policy, kind: str, other: str) -> int:
+    """Riding time the policy asks between two blocks (SPEC §6, no overlaps with riding
+    time): the office–field buffer between office and field, the transfer between two
+    field blocks; lunch and unknown kinds ask none."""
+    places = {policy.kinds[k].place if k in policy.kinds else None for k in (kind, other)}
+    if None in places:
+        return 0
+    if places == {"field", "office"}:
+        return policy.travel.office_field_buffer_min
+    if places == {"field"}:
+        return policy.travel.field_transfer_min
+    return 0
+
+
+def _leave_by_date(frame: WeekFrame) -> dict[tuple[str, dt.date], list[tuple[int, int]]]:
+    """Each manager's leave per working date as (start, end) minutes inside the day."""
+    day = frame.policy.day
+    leave: dict[tuple[str, dt.date], list[tuple[int, int]]] = {}
+    for work_day in frame.days:
+        for manager, mw in frame.managers.items():
+            if not mw.works_on(work_day.index):
+                leave[(manager, work_day.date)] = [(day.start, day.end)]
+            elif work_day.index in mw.partial_leave:
+                leave[(manager, work_day.date)] = list(mw.partial_leave[work_day.index])
+    return leave
+
+
 def pairs_by_list_order(managers: Sequence[str], odd_headcount: str) -> list[tuple[str, ...]]:
     """m01+m02, m03+m04, …; an odd one out joins the last pair (trio) or works alone (solo)."""
     groups = [tuple(managers[i : i + 2]) for i in range(0, len(managers) - 1, 2)]
@@ -136,22 +154,19 @@ def pairs_by_list_order(managers: Sequence[str], odd_headcount: str) -> list[tup
 
 def split_sessions(quota: Quota, grid: int) -> list[int]:
     """The fewest sessions the quota allows, as even as the grid allows (longest first)."""
-    if quota.total == 0:
+    total, shortest, longest = quota.total_minutes, quota.session_minutes_min, quota.session_minutes_max
+    if total == 0:
         return []
-    for count in range(max(quota.fewest, 1), quota.most + 1):
-        base = (quota.total // count) // grid * grid
-        extra = (quota.total - base * count) // grid
+    for count in range(max(quota.sessions_min, 1), quota.sessions_max + 1):
+        base = (total // count) // grid * grid
+        extra = (total - base * count) // grid
         lengths = [base + grid if i < extra else base for i in range(count)]
-        if sum(lengths) == quota.total and all(quota.shortest <= n <= quota.longest for n in lengths):
+        if sum(lengths) == total and all(shortest <= n <= longest for n in lengths):
             return lengths
-    raise BaselineImpossible(
-        [
-            (
-                f"{quota.total} min cannot be split into {quota.fewest}-{quota.most} sessions of "
-                f"{quota.shortest}-{quota.longest} min on the {grid}-min grid"
-            )
-        ]
-    )
+    raise BaselineImpossible([
+        f"{total} min cannot be split into {quota.sessions_min}-{quota.sessions_max} sessions of "
+        f"{shortest}-{longest} min on the {grid}-min grid"
+    ])
 
 
 def baseline_timetable(department: Department, policy: Policy, week_start: dt.date) -> Timetable:
@@ -162,11 +177,11 @@ def baseline_timetable(department: Department, policy: Policy, week_start: dt.da
     if week_start.weekday() != 0:
         raise ValueError(f"the week must start on a Monday; {week_start} is a {week_start:%A}")
     started = time.perf_counter()
-    dates = working_dates(policy, week_start)
-    week = _Week(department, policy, week_start, list(dates), dates, leave_spans(department))
-    shares = presence(department, policy, week_start)
+    frame = build_week(department, policy, week_start)
+    week = _Week(department, policy, frame, [d.date for d in frame.days],
+                 {d.date: d.weekday for d in frame.days}, _leave_by_date(frame))
     reasons: list[str] = []
-    groups = _groups(week, shares, reasons)
+    groups = _groups(week, reasons)
     rotation = _Rotation(len(week.dates), week.managers)
     # The template's fixed order: the department's daily slots, the field day and lunch;
     # then the weekly field sessions right after (pairs first: they need two free
@@ -178,13 +193,13 @@ def baseline_timetable(department: Department, policy: Policy, week_start: dt.da
         weekly = {k: r for k, r in policy.kinds.items() if r.place == place and not r.is_daily}
         paired = [k for k, r in weekly.items() if r.group == "pair"]
         for group in groups:
-            _place_group_kinds(week, paired, group, shares, rotation, reasons)
+            _place_group_kinds(week, paired, group, rotation, reasons)
         for kind, rule in weekly.items():
             if rule.group == "department":
                 _place_department_weekly(week, kind, rule, reasons)
         single = [k for k, r in weekly.items() if r.group == "single"]
         for manager in week.managers:
-            _place_group_kinds(week, single, (manager,), shares, rotation, reasons)
+            _place_group_kinds(week, single, (manager,), rotation, reasons)
     if reasons:
         raise BaselineImpossible(reasons)
     blocks = sorted(
@@ -324,7 +339,7 @@ class _Rotation:
 
     def __init__(self, days: int, managers: Sequence[str]):
         self.days = days
-        self.next = {m: 0 for m in managers}
+        self.next = dict.fromkeys(managers, 0)
 
     def order(self, group: Sequence[str]) -> list[int]:
         first = self.next[group[0]]
@@ -335,11 +350,11 @@ class _Rotation:
             self.next[manager] = (day + 1) % self.days
 
 
-def _groups(week: _Week, shares: dict[str, Fraction], reasons: list[str]) -> list[tuple[str, ...]]:
+def _groups(week: _Week, reasons: list[str]) -> list[tuple[str, ...]]:
     policy = week.policy
     if not any(r.group == "pair" for r in policy.kinds.values()):
         return []
-    paired = [m for m in week.managers if shares[m] > 0 and not exempt_from_pairs(shares[m], policy)]
+    paired = week.frame.paired_managers
     if len(paired) == 1 and policy.pairs.odd_headcount == "trio":
         reasons.append(f"only {paired[0]} is present enough to be paired; a pair needs two managers")
         return []
@@ -349,11 +364,11 @@ def _groups(week: _Week, shares: dict[str, Fraction], reasons: list[str]) -> lis
 def _place_department_weekly(week: _Week, kind: str, rule: KindRule, reasons: list[str]) -> None:
     """A weekly all-together slot (the site study): the first time in the week that fits
     everyone, on a day nobody is on leave if there is one."""
-    if not any(s > 0 for s in presence(week.department, week.policy, week.week_start).values()):
+    if not any(mw.presence > 0 for mw in week.frame.managers.values()):
         return
     assert rule.session_minutes is not None and rule.sessions is not None
     lengths = split_sessions(
-        Quota(rule.total_minutes or 0, *rule.sessions, *rule.session_minutes), week.policy.grid_minutes
+        Quota(*rule.sessions, *rule.session_minutes, rule.total_minutes or 0), week.policy.grid_minutes
     )
     used: set[dt.date] = set()
     for minutes in lengths:
@@ -392,8 +407,8 @@ def _retailer_for(week: _Week, rule: KindRule, group: tuple[str, ...], start: in
 def session_lengths(remaining: int, sessions_left: int, quota: Quota, grid: int) -> list[int]:
     """Lengths the next session may take so that the rest can still be split into
     `sessions_left - 1` sessions: the even share first, then shorter, then longer."""
-    low = max(quota.shortest, remaining - (sessions_left - 1) * quota.longest)
-    high = min(quota.longest, remaining - (sessions_left - 1) * quota.shortest)
+    low = max(quota.session_minutes_min, remaining - (sessions_left - 1) * quota.session_minutes_max)
+    high = min(quota.session_minutes_max, remaining - (sessions_left - 1) * quota.session_minutes_min)
     low = math.ceil(low / grid) * grid
     if low > high:
         return []
@@ -404,7 +419,7 @@ def session_lengths(remaining: int, sessions_left: int, quota: Quota, grid: int)
 
 
 def _place_group_kinds(week: _Week, kinds: Sequence[str], group: tuple[str, ...],
-                       shares: dict[str, Fraction], rotation: _Rotation, reasons: list[str]) -> None:
+                       rotation: _Rotation, reasons: list[str]) -> None:
     """All weekly kinds of one group, in the policy's order; if the week cannot hold them
     that way, in the other orders (a market manager moves the big block first)."""
     if not kinds:
@@ -415,7 +430,7 @@ def _place_group_kinds(week: _Week, kinds: Sequence[str], group: tuple[str, ...]
     for order in permutations(kinds):
         failed: list[str] = []
         for kind in order:
-            _place_group_weekly(week, kind, week.policy.kinds[kind], group, shares, rotation, failed)
+            _place_group_weekly(week, kind, week.policy.kinds[kind], group, rotation, failed)
             if failed:
                 break
         if not failed:
@@ -433,27 +448,28 @@ enough to move a pair's sessions around one manager's leave, small enough to sta
 
 
 def _place_group_weekly(week: _Week, kind: str, rule: KindRule, group: tuple[str, ...],
-                        shares: dict[str, Fraction], rotation: _Rotation, reasons: list[str]) -> None:
+                        rotation: _Rotation, reasons: list[str]) -> None:
     """A weekly quota of one manager or one pair/trio: sessions dealt out over the rotation.
 
     The template's split (the fewest, even sessions on the next days of the rotation)
     comes first; where leave or a full day is in the way, other days and lengths are
     tried in the same fixed order, then more, shorter sessions.
     """
-    quota = weekly_quota(rule, min(shares[m] for m in group), week.policy)
-    if quota.total == 0:
+    # The group is one manager, or paired managers who all owe the paired quota in full.
+    quota = week.frame.managers[group[0]].quotas[kind]
+    if quota.total_minutes == 0:
         return
-    limit = 1 if rule.different_days else (rule.max_per_day or quota.most)
+    limit = 1 if rule.different_days else (rule.max_per_day or quota.sessions_max)
     budget = [SEARCH_NODES]
-    for count in range(max(quota.fewest, 1), quota.most + 1):
-        if not count * quota.shortest <= quota.total <= count * quota.longest:
+    for count in range(max(quota.sessions_min, 1), quota.sessions_max + 1):
+        if not count * quota.session_minutes_min <= quota.total_minutes <= count * quota.session_minutes_max:
             continue
         saved_next = dict(rotation.next)
-        if _place_sessions(week, kind, rule, group, quota, count, quota.total, rotation,
+        if _place_sessions(week, kind, rule, group, quota, count, quota.total_minutes, rotation,
                            defaultdict(int), limit, [], budget):
             return
         rotation.next = saved_next
-    reasons.append(f"{' + '.join(group)}: the template week has no room for {quota.total} min of "
+    reasons.append(f"{' + '.join(group)}: the template week has no room for {quota.total_minutes} min of "
                    f"{rule.label_en}")
 
 
@@ -564,18 +580,34 @@ def _duties(department: Department, policy: Policy) -> list[Duty]:
 # -- routes -------------------------------------------------------------------------------------
 
 
-def nearest_neighbour_order(
-    retailers: Sequence[Retailer], start: tuple[float, float, str], policy: Policy
-) -> list[Retailer]:
-    """Visit order by always riding to the nearest retailer not yet visited (ties: list order)."""
+class _Rides:
+    """Riding km and minutes between the office (None) and the retailers one manager's
+    week touches, on the route planner's straight-line matrix (SPEC §4)."""
+
+    def __init__(self, department: Department, policy: Policy, places: Sequence[Retailer]):
+        self.index = {r.id: i for i, r in enumerate(places, start=1)}
+        office = department.office
+        self.matrix = straight_line_matrix([office.lat, *(r.lat for r in places)],
+                                           [office.lon, *(r.lon for r in places)],
+                                           ["town", *(r.area for r in places)], policy.travel)
+
+    def between(self, a: str | None, b: str | None) -> tuple[float, int]:
+        i = 0 if a is None else self.index[a]
+        j = 0 if b is None else self.index[b]
+        return float(self.matrix.distance_km[i, j]), int(self.matrix.minutes[i, j])
+
+
+def nearest_neighbour_order(retailers: Sequence[Retailer], start: str | None, rides: _Rides) -> list[Retailer]:
+    """Visit order from `start` (a retailer id, None for the office) by always riding to
+    the nearest retailer not yet visited (ties: list order)."""
     left = list(retailers)
     here = start
     order = []
     while left:
-        nearest = min(left, key=lambda r: leg(policy, here, (r.lat, r.lon, r.area))[0])
+        nearest = min(left, key=lambda r: rides.between(here, r.id)[0])
         left.remove(nearest)
         order.append(nearest)
-        here = (nearest.lat, nearest.lon, nearest.area)
+        here = nearest.id
     return order
 
 
@@ -630,23 +662,13 @@ def _day_frame(visit: Block, blocks: list[Block], policy: Policy) -> _DayFrame:
     return _DayFrame(visit, blocks, start_from, end_at, end_by)
 
 
-def _time_route(order: Sequence[Retailer], frame: _DayFrame, department: Department,
-                policy: Policy) -> _Timed | None:
+def _time_route(order: Sequence[Retailer], frame: _DayFrame, rides: _Rides, policy: Policy) -> _Timed | None:
     """Times of a visit route in this order, or None when it breaks a rule of the day:
     first stop by the policy's time, every visit in the block and over by the end of
     visiting, service minutes inside opening hours, in time for what comes next."""
     rules, lunch_rule = policy.route, policy.lunch
     block = frame.visit
     visiting_ends = min(block.end, rules.visiting_ends_by)
-    office = (department.office.lat, department.office.lon, "town")
-    retailers = {r.id: r for r in department.retailers}
-
-    def point(key: str | None) -> tuple[float, float, str]:
-        if key is None:
-            return office
-        r = retailers[key]
-        return (r.lat, r.lon, r.area)
-
     here: str | None = frame.start_from
     now = block.start
     lunch: tuple[int, int] | None = None
@@ -655,7 +677,7 @@ def _time_route(order: Sequence[Retailer], frame: _DayFrame, department: Departm
     )
     stops: list[dict] = []
     for number, retailer in enumerate(order):
-        km, ride = leg(policy, point(here), (retailer.lat, retailer.lon, retailer.area))
+        km, ride = rides.between(here, retailer.id)
         service = max(retailer.service_min, rules.min_service_min)
         start = max(now + ride, retailer.opens)
         if wants_lunch and lunch is None and (
@@ -678,29 +700,24 @@ def _time_route(order: Sequence[Retailer], frame: _DayFrame, department: Departm
         if lunch[1] > min(lunch_rule.latest_end, block.end):
             return None
     if frame.end_by is not None and stops:
-        ride_on = leg(policy, point(here), point(frame.end_at))[1]
+        ride_on = rides.between(here, frame.end_at)[1]
         ready = now if lunch is None or lunch[0] < now else lunch[1]
         if ready + ride_on > frame.end_by:
             return None
     return _Timed(stops, lunch, now)
 
 
-def _fill_day(frame: _DayFrame, remaining: list[Retailer], department: Department,
+def _fill_day(frame: _DayFrame, remaining: list[Retailer], rides: _Rides,
               policy: Policy) -> tuple[list[Retailer], _Timed | None]:
     """Go down the due list in territory order and take each retailer with whom the
     day's nearest-neighbour route still keeps every rule; the others wait for a later day."""
     taken: list[Retailer] = []
     timed: _Timed | None = None
-    start = frame.start_from
-    origin = (department.office.lat, department.office.lon, "town")
-    if start is not None:
-        first = next(r for r in department.retailers if r.id == start)
-        origin = (first.lat, first.lon, first.area)
     for retailer in remaining:
         if any(r.id == retailer.id for r in taken):
             continue  # a retailer due twice a week is visited on two different days
-        trial = nearest_neighbour_order([*taken, retailer], origin, policy)
-        attempt = _time_route(trial, frame, department, policy)
+        trial = nearest_neighbour_order([*taken, retailer], frame.start_from, rides)
+        attempt = _time_route(trial, frame, rides, policy)
         if attempt is not None:
             taken, timed = trial, attempt
     return taken, timed
@@ -720,24 +737,30 @@ def baseline_routes(department: Department, policy: Policy, timetable: Timetable
     routes: list[dict] = []
     unvisited: list[dict] = []
     due_total = 0
+    retailers = {r.id: r for r in department.retailers}
     for manager in department.managers:
+        territory = department.territory(manager.id)
         due: list[Retailer] = []
-        for retailer in department.territory(manager.id):
-            due += [retailer] * expected_visits(retailer.id, retailer.visits_per_4_weeks, week_start)
+        for retailer in territory:
+            due += [retailer] * visits_in_week(retailer.id, retailer.visits_per_4_weeks, week_start)
         due_total += len(due)
         remaining = list(due)
+        appointments = {b.retailer for b in timetable.blocks
+                        if b.manager == manager.id and b.retailer is not None and b.retailer in retailers}
+        rides = _Rides(department, policy,
+                       [*territory, *(retailers[r] for r in sorted(appointments - {r.id for r in territory}))])
         for date in sorted(d for m, d in by_day if m == manager.id):
             blocks = sorted(by_day[(manager.id, date)], key=lambda b: (b.start, b.end))
             for visit in (b for b in blocks if b.kind == "visit"):
                 frame = _day_frame(visit, blocks, policy)
-                taken, timed = _fill_day(frame, remaining, department, policy)
+                taken, timed = _fill_day(frame, remaining, rides, policy)
                 for retailer in taken:
                     remaining.remove(retailer)
-                routes.append(_route_document(frame, timed, department, policy))
+                routes.append(_route_document(frame, timed, rides, retailers, policy))
         for retailer in remaining:
             unvisited.append({"retailer": retailer.id, "manager": manager.id,
-                                  "reason": _why_unvisited(retailer, timetable, manager.id, department, policy),
-                                  "detail": "the hand-made week has no room left for it", "date": None})
+                              "reason": _why_unvisited(retailer, timetable, manager.id, rides, policy),
+                              "detail": "the hand-made week has no room left for it", "date": None})
     return {
         "week_start": week_start.isoformat(),
         "department": department.name,
@@ -752,7 +775,7 @@ def baseline_routes(department: Department, policy: Policy, timetable: Timetable
     }
 
 
-def _why_unvisited(retailer: Retailer, timetable: Timetable, manager: str, department: Department,
+def _why_unvisited(retailer: Retailer, timetable: Timetable, manager: str, rides: _Rides,
                    policy: Policy) -> str:
     """The closed vocabulary of the route contract: could it be visited alone on some day?"""
     blocks = [b for b in timetable.blocks if b.manager == manager]
@@ -761,7 +784,7 @@ def _why_unvisited(retailer: Retailer, timetable: Timetable, manager: str, depar
     for visit in visits:
         day = sorted((b for b in blocks if b.date == visit.date), key=lambda b: (b.start, b.end))
         frame = _day_frame(visit, day, policy)
-        if _time_route([retailer], frame, department, policy) is not None:
+        if _time_route([retailer], frame, rides, policy) is not None:
             alone = True
             break
     if alone:
@@ -774,19 +797,10 @@ def _why_unvisited(retailer: Retailer, timetable: Timetable, manager: str, depar
     return "too_far"
 
 
-def _route_document(frame: _DayFrame, timed: _Timed | None, department: Department,
+def _route_document(frame: _DayFrame, timed: _Timed | None, rides: _Rides, retailers: dict[str, Retailer],
                     policy: Policy) -> dict:
     """One day as the route contract writes it: the visits where the visit block is,
     each appointment at its time, a ride back to the office before office blocks."""
-    retailers = {r.id: r for r in department.retailers}
-    office = (department.office.lat, department.office.lon, "town")
-
-    def point(key: str | None) -> tuple[float, float, str]:
-        if key is None:
-            return office
-        r = retailers[key]
-        return (r.lat, r.lon, r.area)
-
     stops: list[dict] = []
     returns: list[dict] = []
     here: str = "office"  # "office", "elsewhere" or a retailer id
@@ -797,7 +811,7 @@ def _route_document(frame: _DayFrame, timed: _Timed | None, department: Departme
     def ride_to_office(leave: int) -> None:
         nonlocal here
         if here not in ("office", "elsewhere"):
-            km, ride = leg(policy, point(here), office)
+            km, ride = rides.between(here, None)
             returns.append({"from": here, "leave": format_clock(leave), "arrive": format_clock(leave + ride),
                             "ride_min": ride, "ride_km": round(km, 3)})
         here = "office"
@@ -824,11 +838,11 @@ def _route_document(frame: _DayFrame, timed: _Timed | None, department: Departme
             if here == "elsewhere":
                 origin, ride, km, arrive = "elsewhere", 0, 0.0, block.start
             elif here == "office":
-                km, ride = leg(policy, office, point(key))
+                km, ride = rides.between(None, key)
                 origin, arrive = "office", block.start
                 depart = block.start - ride if depart is None else depart
             else:
-                km, ride = leg(policy, point(here), point(key))
+                km, ride = rides.between(here, key)
                 origin, arrive = here, free + ride + waited
             stops.append({"retailer": key, "kind": block.kind, "arrive": arrive, "start": block.start,
                               "end": block.end, "origin": origin, "ride_min": ride, "ride_km": km})

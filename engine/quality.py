@@ -5,7 +5,8 @@
 --json`), or both — against a department and its policy. It works from the policy
 alone and shares no code with the solvers: hard rules are judged by the independent
 checkers in engine/check/, and every soft measure and the objective are recomputed
-here from the plan's blocks and stops. A plan typed by hand is scored like one the
+here from the plan's blocks and stops (rides, presence, quotas and territory centres
+as engine/check/spec.py reads them for every judge). A plan typed by hand is scored like one the
 solver wrote, so the hand-made baseline and the optimised plan compare fairly.
 
 The objective is the policy's weighted sum of soft rules (the policy's [objective]
@@ -20,23 +21,28 @@ import datetime as dt
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from fractions import Fraction
 from itertools import combinations, pairwise
 from typing import Any
 
 from pydantic import ValidationError
 
 from engine.check.routes import check_routes
+from engine.check.spec import (
+    clipped_minutes,
+    great_circle_km,
+    leave_spans,
+    presence,
+    ride,
+    territory_centres,
+    weekly_quota,
+    working_dates,
+)
 from engine.check.timetable import check_timetable
 from engine.domain import Department, Retailer, Timetable
 from engine.errors import InputError, Problem
-from engine.policy import WEEKDAYS, KindRule, Policy, format_clock, parse_clock
-
-MEAN_EARTH_RADIUS_KM = 6371.0088
-"""IUGG mean Earth radius: the sphere distances are measured on (a constant of
-nature, not of the business)."""
+from engine.policy import Policy, format_clock, parse_clock
 
 ROUTE_DISTANCE_TOLERANCE = 0.02
 """Stated route figures within 2 % (or ROUTE_MINUTES_SLACK) of the straight-line
@@ -47,99 +53,6 @@ ROUTE_KM_SLACK = 0.1
 
 
 # -- the week: presence and what each manager owes ------------------------------------
-
-
-@dataclass(frozen=True)
-class Quota:
-    """What one manager owes of one weekly kind after leave: total minutes, the
-    number of sessions and their length."""
-
-    total: int
-    fewest: int
-    most: int
-    shortest: int
-    longest: int
-
-
-def working_dates(policy: Policy, week_start: dt.date) -> dict[dt.date, str]:
-    """The week's working dates and their weekday names, in order."""
-    return {week_start + dt.timedelta(days=WEEKDAYS.index(day)): day for day in policy.working_days}
-
-
-def leave_spans(department: Department) -> dict[tuple[str, dt.date], list[tuple[int, int]]]:
-    """Each manager's leave per date as (start, end) minutes; a whole day spans midnight to midnight."""
-    spans: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
-    for entry in department.leave:
-        if entry.start is None or entry.end is None:
-            spans[(entry.manager, entry.date)].append((0, 24 * 60))
-        else:
-            spans[(entry.manager, entry.date)].append((entry.start, entry.end))
-    return spans
-
-
-def _clipped_minutes(spans: Iterable[tuple[int, int]], start: int, end: int) -> int:
-    """Minutes of [start, end) covered by the spans, overlaps counted once."""
-    covered, reach = 0, start
-    for span_start, span_end in sorted((max(s, start), min(e, end)) for s, e in spans):
-        span_start = max(span_start, reach)
-        if span_end > span_start:
-            covered += span_end - span_start
-            reach = span_end
-    return covered
-
-
-def presence(department: Department, policy: Policy, week_start: dt.date) -> dict[str, Fraction]:
-    """Share of the week's working minutes each manager is not on leave (1 = all week)."""
-    dates = working_dates(policy, week_start)
-    spans = leave_spans(department)
-    day_minutes = policy.day.end - policy.day.start
-    total = day_minutes * len(dates)
-    result = {}
-    for manager in department.managers:
-        away = sum(
-            _clipped_minutes(spans.get((manager.id, date), []), policy.day.start, policy.day.end)
-            for date in dates
-        )
-        result[manager.id] = Fraction(total - away, total) if total else Fraction(0)
-    return result
-
-
-def _round_half_up(value: Fraction) -> int:
-    return math.floor(value + Fraction(1, 2))
-
-
-def prorated_quota(rule: KindRule, share: Fraction, grid: int) -> Quota:
-    """A single-manager weekly quota prorated by presence, as the policy's proration
-    rule says: fixed-length sessions are prorated in number, others in minutes on the grid."""
-    assert rule.sessions is not None and rule.session_minutes is not None
-    (fewest, most), (shortest, longest) = rule.sessions, rule.session_minutes
-    total = rule.total_minutes or 0
-    if share >= 1:
-        return Quota(total, fewest, most, shortest, longest)
-    if shortest == longest:
-        sessions = _round_half_up(Fraction(total, shortest) * share)
-        return Quota(sessions * shortest, sessions, sessions, shortest, shortest)
-    owed = grid * _round_half_up(total * share / grid)
-    if owed == 0:
-        return Quota(0, 0, 0, shortest, longest)
-    if owed < shortest:
-        return Quota(owed, 1, 1, owed, owed)
-    return Quota(owed, max(1, math.ceil(owed / longest)), min(most, owed // shortest), shortest, longest)
-
-
-def exempt_from_pairs(share: Fraction, policy: Policy) -> bool:
-    """A manager present for less of the week than the policy's threshold is not paired."""
-    return share < Fraction(str(policy.pairs.exempt_below_presence))
-
-
-def weekly_quota(rule: KindRule, share: Fraction, policy: Policy) -> Quota:
-    """What a manager with this presence owes of one weekly kind (single or pair)."""
-    assert rule.sessions is not None and rule.session_minutes is not None
-    if rule.group == "pair":
-        if share == 0 or exempt_from_pairs(share, policy):
-            return Quota(0, 0, 0, *rule.session_minutes)
-        return Quota(rule.total_minutes or 0, *rule.sessions, *rule.session_minutes)
-    return prorated_quota(rule, share, policy.grid_minutes)
 
 
 def owed_minutes(department: Department, policy: Policy, week_start: dt.date) -> dict[str, dict[str, int]]:
@@ -158,7 +71,7 @@ def owed_minutes(department: Department, policy: Policy, week_start: dt.date) ->
         days_in = [
             weekday
             for date, weekday in dates.items()
-            if _clipped_minutes(spans.get((manager.id, date), []), policy.day.start, policy.day.end)
+            if clipped_minutes(spans.get((manager.id, date), []), policy.day.start, policy.day.end)
             < policy.day.end - policy.day.start
         ]
         for kind, rule in policy.kinds.items():
@@ -170,32 +83,6 @@ def owed_minutes(department: Department, policy: Policy, week_start: dt.date) ->
                 per_kind[kind] = weekly_quota(rule, shares[manager.id], policy).total
         owed[manager.id] = per_kind
     return owed
-
-
-# -- geometry ---------------------------------------------------------------------------
-
-
-def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (haversine)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * MEAN_EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
-def territory_centres(department: Department) -> dict[str, tuple[float, float]]:
-    """Mean position of each manager's retailers; the office for a manager without any."""
-    sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    for retailer in department.retailers:
-        acc = sums[retailer.manager]
-        acc[0] += retailer.lat
-        acc[1] += retailer.lon
-        acc[2] += 1
-    office = (department.office.lat, department.office.lon)
-    return {
-        m.id: (sums[m.id][0] / sums[m.id][2], sums[m.id][1] / sums[m.id][2]) if m.id in sums else office
-        for m in department.managers
-    }
 
 
 # -- the report ---------------------------------------------------------------------------
@@ -587,10 +474,7 @@ def pair_measures(timetable: Timetable, department: Department, policy: Policy) 
         pairs.update(tuple(sorted(p)) for p in combinations(group, 2))
     result = []
     for a, b in sorted(pairs):
-        if a in centres and b in centres:
-            km = great_circle_km(*centres[a], *centres[b])
-        else:
-            km = 0.0
+        km = great_circle_km(*centres[a], *centres[b]) if a in centres and b in centres else 0.0
         result.append(
             PairMeasure(
                 (a, b), is_senior_newcomer(department, policy, a, b),
@@ -719,18 +603,6 @@ def timetable_objective(timetable: Mapping[str, Any] | Timetable, department: De
 # -- routes ----------------------------------------------------------------------------------
 
 
-def leg(policy: Policy, a: tuple[float, float, str], b: tuple[float, float, str]) -> tuple[float, int]:
-    """(km, whole minutes) of one ride on the straight-line model: great circle ×
-    the policy's detour, at town speed between two town points, else country speed."""
-    km = great_circle_km(a[0], a[1], b[0], b[1]) * policy.travel.detour_factor
-    speed = (
-        policy.travel.town_speed_kmh
-        if a[2] == "town" and b[2] == "town"
-        else policy.travel.country_speed_kmh
-    )
-    return km, math.ceil(km / speed * 60 - 1e-9)
-
-
 def recompute_route(
     stops: Sequence[Retailer], office: tuple[float, float], policy: Policy
 ) -> tuple[float, int]:
@@ -740,7 +612,7 @@ def recompute_route(
     points.append(points[0])
     km, minutes = 0.0, 0
     for a, b in pairwise(points):
-        leg_km, leg_min = leg(policy, a, b)
+        leg_km, leg_min = ride(policy, a, b)
         km += leg_km
         minutes += leg_min
     return km, minutes
@@ -775,7 +647,7 @@ def recompute_route_legs(
         a, b = point(str(origin)), point(str(target))
         if a is None or b is None:
             return None
-        leg_km, leg_min = leg(policy, a, b)
+        leg_km, leg_min = ride(policy, a, b)
         km += leg_km
         minutes += leg_min
     return km, minutes

@@ -1,10 +1,10 @@
-"""An independent judge of a monthly visit plan (issue 6; SPEC §3-4).
+"""An independent judge of a monthly visit plan (SPEC §3-4).
 
 `check_month` reads a month plan as plain data — the JSON contract of
 `fieldweek month --json`, or anything with `model_dump` — and lists every rule it
 breaks. It shares no code with engine.month or engine.routing on purpose: it works out
-the month's working days, each retailer's visits, the spacing bounds and the rides
-itself, from the words of the rules:
+the month's working days, each retailer's visits and the spacing bounds itself, and the
+rides as every judge reads them (engine/check/spec.py), from the words of the rules:
 
 - `working_days`: routes only on the policy's working weekdays of the month, never on
   a holiday; the plan lists exactly those days;
@@ -32,13 +32,13 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
+from engine.check.spec import FOUR_WEEKS, Point, ride, round_half_up
 from engine.domain import Department, Retailer, Timetable
 from engine.policy import WEEKDAYS, Policy, parse_clock
 
-EARTH_RADIUS_KM = 6371.0088
 MINUTE_TOLERANCE = 1  # planners round each ride up to a whole minute
-FOUR_WEEKS = 4
 REASONS = frozenset({"no_visit_days", "opening_hours", "too_far", "time_window", "no_room_in_day", "spacing",
                      "focus_window"})
 
@@ -63,25 +63,16 @@ def _data(plan: object) -> Mapping:
     return dump(mode="json", by_alias=True)
 
 
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    p1, p2 = math.radians(a[0]), math.radians(b[0])
-    dp, dl = p2 - p1, math.radians(b[1] - a[1])
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
 def _ride_minutes(department: Department, policy: Policy, a: Retailer | None, b: Retailer | None) -> int:
-    """The checker's own riding minutes between two places (None: the office)."""
-    office = (department.office.lat, department.office.lon)
-    here = (a.lat, a.lon) if a else office
-    there = (b.lat, b.lon) if b else office
-    town = (a is None or a.area == "town") and (b is None or b.area == "town")
-    speed = policy.travel.town_speed_kmh if town else policy.travel.country_speed_kmh
-    return max(math.ceil(_km(here, there) * policy.travel.detour_factor / speed * 60 - 1e-9), 0)
+    """Riding minutes between two places (None: the office), by the judges' ride rule."""
+    office: Point = (department.office.lat, department.office.lon, "town")
+    here: Point = (a.lat, a.lon, a.area) if a else office
+    there: Point = (b.lat, b.lon, b.area) if b else office
+    return ride(policy, here, there)[1]
 
 
 def _wanted(v: int, month_days: int, policy: Policy) -> int:
-    return math.floor(v * month_days / (FOUR_WEEKS * len(policy.working_days)) + 0.5)
+    return round_half_up(Fraction(v * month_days, FOUR_WEEKS * len(policy.working_days)))
 
 
 def _gaps(v: int, policy: Policy) -> tuple[int, int]:
@@ -162,8 +153,8 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
                 flag("spacing", f"visits on {a} and {b} are {position[b] - position[a]} working days apart; "
                                 f"the policy asks {gmin}-{gmax}", retailer.manager, b, retailer.id)
         flagged = any(getattr(retailer, f) for f in policy.month.focus_flags)
-        if flagged and not any(first <= d.day <= last for d in dates):
-            if not any(u["reason"] == "focus_window" for u in excuses):
+        if (flagged and not any(first <= d.day <= last for d in dates)
+                and not any(u["reason"] == "focus_window" for u in excuses)):
                 flag("focus", f"a {'/'.join(policy.month.focus_flags)} retailer without a visit on days "
                               f"{first}-{last} of the month, and not listed", retailer.manager, None, retailer.id)
     return found

@@ -3,8 +3,9 @@
 `check_routes` reads a route plan as plain data — the JSON contract of
 `fieldweek routes --json`, or anything with `model_dump` — and lists every rule it
 breaks. It shares no code with engine.routing on purpose: it recomputes which
-retailers are due, and every ride with its own haversine × detour ÷ speed from
-the policy, so that a mistake in the planner cannot hide in its own check.
+retailers are due, and every ride as haversine × detour ÷ speed from the policy
+(both read in engine/check/spec.py), so that a mistake in the planner cannot hide in
+its own check.
 
 Rules checked, each under its id:
 - `first_stop`: the first visit of a day is reached by `route.first_stop_by`;
@@ -32,20 +33,17 @@ Rules checked, each under its id:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from engine.check.spec import Point, expected_visits, great_circle_km, ride
 from engine.domain import Block, Department, Retailer, Timetable
 from engine.policy import Policy, format_clock, parse_clock
 
 REASONS = frozenset({"time_window", "opening_hours", "no_room_in_day", "too_far"})
-EARTH_RADIUS_KM = 6371.0088  # mean radius; any sphere within 0.5 % of WGS-84 would do
 MINUTE_TOLERANCE = 1  # planners round each ride up to a whole minute
 KM_TOLERANCE = 0.005  # relative, plus 10 m absolute: rounding of reported km
-FOUR_WEEKS = 4
 FIXED_KINDS = ("pos_project", "promotion")
 TIMETABLE_TRANSFER = "timetable_transfer"
 
@@ -96,33 +94,16 @@ class RouteCheck:
         return [f"[{v.rule}] {v.manager or ''} {v.date or ''} {v.message}".strip() for v in self.violations]
 
 
-def expected_visits(retailer_id: str, visits_per_4_weeks: int, week_start: dt.date) -> int:
-    """Visits due in the week, by the rule stated in engine/routing/due.py's text
-    (running ISO week count, sha256 phase, even spread over four weeks)."""
-    monday = week_start - dt.timedelta(days=week_start.weekday())
-    week = (monday.toordinal() - 1) // 7
-    phase = int.from_bytes(hashlib.sha256(retailer_id.encode("utf-8")).digest()[:8], "big") % FOUR_WEEKS
-    done_before = ((week + phase) * visits_per_4_weeks) // FOUR_WEEKS
-    return ((week + phase + 1) * visits_per_4_weeks) // FOUR_WEEKS - done_before
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle km between two points."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
 class _Rides:
-    """The checker's own riding km and minutes between the office (None) and retailers."""
+    """Riding km and minutes between the office (None) and retailers, as the judges
+    read the ride rule (engine/check/spec.py)."""
 
     def __init__(self, department: Department, policy: Policy):
         self.office = (department.office.lat, department.office.lon)
         self.retailers = {r.id: r for r in department.retailers}
-        self.travel = policy.travel
+        self.policy = policy
 
-    def _point(self, key: str | None) -> tuple[float, float, str]:
+    def _point(self, key: str | None) -> Point:
         if key is None:
             return self.office[0], self.office[1], "town"
         retailer = self.retailers[key]
@@ -131,17 +112,13 @@ class _Rides:
     def straight_km(self, a: str | None, b: str | None) -> float:
         lat1, lon1, _ = self._point(a)
         lat2, lon2, _ = self._point(b)
-        return haversine_km(lat1, lon1, lat2, lon2)
+        return great_circle_km(lat1, lon1, lat2, lon2)
 
     def km(self, a: str | None, b: str | None) -> float:
-        return self.straight_km(a, b) * self.travel.detour_factor
+        return ride(self.policy, self._point(a), self._point(b))[0]
 
     def minutes(self, a: str | None, b: str | None) -> int:
-        _, _, area_a = self._point(a)
-        _, _, area_b = self._point(b)
-        both_town = area_a == "town" and area_b == "town"
-        speed = self.travel.town_speed_kmh if both_town else self.travel.country_speed_kmh
-        return max(math.ceil(self.km(a, b) / speed * 60 - 1e-9), 0)
+        return ride(self.policy, self._point(a), self._point(b))[1]
 
 
 def _as_data(plan: object) -> Mapping:

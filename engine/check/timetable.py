@@ -5,7 +5,8 @@
 breaks, in words a market manager understands. It works from the policy and the
 department alone and shares no code with the CP-SAT model on purpose: a mistake in
 the model must not be able to hide in its own check. A timetable typed by hand is
-judged the same way as one the solver wrote.
+judged the same way as one the solver wrote. Presence, leave and prorated quotas are
+read as every judge reads them (engine/check/spec.py).
 """
 
 from __future__ import annotations
@@ -19,14 +20,22 @@ from fractions import Fraction
 
 from pydantic import ValidationError
 
+from engine.check.spec import (
+    WHOLE_DAY,
+    Quota,
+    exempt_from_pairs,
+    leave_spans,
+    presence,
+    prorated_quota,
+    working_dates,
+)
 from engine.domain import Block, Department, Timetable
 from engine.errors import InputError, Problem
-from engine.policy import WEEKDAYS, KindRule, Policy, format_clock
+from engine.policy import KindRule, Policy, format_clock
 from engine.rules import KIND_RULE, RULES
 
 UNKNOWN_REFERENCE = "unknown_reference"
 NOT_SCHEDULED = ("infeasible", "unknown")
-WHOLE_DAY = (0, 24 * 60)
 
 
 @dataclass(frozen=True)
@@ -69,17 +78,6 @@ class _Block:
     @property
     def slot(self) -> tuple[dt.date, int, int]:
         return (self.date, self.start, self.end)
-
-
-@dataclass(frozen=True)
-class _Quota:
-    """What a manager owes of one weekly kind: total minutes, session count and length."""
-
-    total: int
-    fewest: int
-    most: int
-    shortest: int
-    longest: int
 
 
 def check_timetable(
@@ -147,10 +145,6 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _round_half_up(value: Fraction) -> int:
-    return math.floor(value + Fraction(1, 2))
-
-
 def _overlaps(start: int, end: int, other_start: int, other_end: int) -> bool:
     return start < other_end and other_start < end
 
@@ -170,15 +164,9 @@ class _Checker:
         self.managers = [m.id for m in department.managers]
         self.known_managers = set(self.managers)
         self.retailers = {r.id: r for r in department.retailers}
-        start = timetable.week_start
-        self.working_dates: dict[dt.date, str] = {
-            start + dt.timedelta(days=WEEKDAYS.index(day)): day for day in policy.working_days
-        }
-        self.leave: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
-        for entry in department.leave:
-            span = WHOLE_DAY if entry.whole_day else (entry.start, entry.end)
-            self.leave[(entry.manager, entry.date)].append(span)
-        self.presence = {m: self._presence(m) for m in self.managers}
+        self.working_dates = working_dates(policy, timetable.week_start)
+        self.leave = leave_spans(department)
+        self.presence = presence(department, policy, timetable.week_start)
         self.blocks: list[_Block] = []
         self.groups: dict[str, frozenset[str]] = {}
 
@@ -218,28 +206,6 @@ class _Checker:
         self.found.append(Violation(rule, manager, date, time, message))
 
     # -- presence and leave -------------------------------------------------------
-
-    def _leave_in_day(self, manager: str, date: dt.date) -> int:
-        """Minutes of leave inside the working day, overlapping leave counted once."""
-        day = self.policy.day
-        clipped = sorted(
-            (max(s, day.start), min(e, day.end))
-            for s, e in self.leave.get((manager, date), [])
-            if min(e, day.end) > max(s, day.start)
-        )
-        covered, reach = 0, day.start
-        for start, end in clipped:
-            start = max(start, reach)
-            if end > start:
-                covered += end - start
-                reach = end
-        return covered
-
-    def _presence(self, manager: str) -> Fraction:
-        day_minutes = self.policy.day.end - self.policy.day.start
-        total = day_minutes * len(self.working_dates)
-        away = sum(self._leave_in_day(manager, date) for date in self.working_dates)
-        return Fraction(total - away, total)
 
     def _away_all_day(self, manager: str, date: dt.date) -> bool:
         return WHOLE_DAY in self.leave.get((manager, date), [])
@@ -643,34 +609,16 @@ class _Checker:
 
     # -- rule 4: weekly kinds of one manager, prorated by presence ----------------------
 
-    def _prorated_quota(self, rule: KindRule, presence: Fraction) -> _Quota:
-        (fewest, most), (shortest, longest) = rule.sessions, rule.session_minutes
-        total = rule.total_minutes or 0
-        if presence == 1:
-            return _Quota(total, fewest, most, shortest, longest)
-        if shortest == longest:
-            # Fixed-length sessions: the sessions are prorated, not the minutes.
-            sessions = _round_half_up(Fraction(total, shortest) * presence)
-            return _Quota(sessions * shortest, sessions, sessions, shortest, shortest)
-        grid = self.policy.grid_minutes
-        owed = grid * _round_half_up(total * presence / grid)
-        if owed == 0:
-            return _Quota(0, 0, 0, shortest, longest)
-        if owed < shortest:
-            return _Quota(owed, 1, 1, owed, owed)
-        return _Quota(
-            owed, max(1, math.ceil(owed / longest)), min(most, owed // shortest), shortest, longest
-        )
-
     def _check_weekly_kind(self, kind: str, rule: KindRule) -> None:
         for manager in self.managers:
             self._check_alone(manager, kind)
-            presence = self.presence[manager]
-            note = "" if presence == 1 else f" (prorated: present {_percent(presence)} of the week)"
-            self._check_sessions(manager, kind, rule, self._prorated_quota(rule, presence), note)
+            share = self.presence[manager]
+            note = "" if share == 1 else f" (prorated: present {_percent(share)} of the week)"
+            quota = prorated_quota(rule, share, self.policy.grid_minutes)
+            self._check_sessions(manager, kind, rule, quota, note)
 
     def _check_sessions(
-        self, manager: str, kind: str, rule: KindRule, quota: _Quota, note: str
+        self, manager: str, kind: str, rule: KindRule, quota: Quota, note: str
     ) -> None:
         """Total minutes, number and length of sessions, days apart, sessions a day."""
         rule_id, label = KIND_RULE[kind], self._label(kind)
@@ -724,13 +672,13 @@ class _Checker:
     # -- rules 4 and 6: paired kinds --------------------------------------------------
 
     def _exempt(self, manager: str) -> bool:
-        return self.presence[manager] < Fraction(str(self.policy.pairs.exempt_below_presence))
+        return exempt_from_pairs(self.presence[manager], self.policy)
 
     def _check_paired_hours(self, kind: str, rule: KindRule) -> None:
         for manager in self.managers:
             if self._exempt(manager):
                 continue  # paired blocks of an exempt manager are a pairing violation
-            quota = _Quota(rule.total_minutes or 0, *rule.sessions, *rule.session_minutes)
+            quota = Quota(rule.total_minutes or 0, *rule.sessions, *rule.session_minutes)
             self._check_sessions(manager, kind, rule, quota, "")
 
     def _check_pairing(self) -> None:
