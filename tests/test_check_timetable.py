@@ -18,7 +18,7 @@ from engine.check.timetable import Violation, check_timetable, hours_by_kind
 from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.policy import load_policy, policy_from_mapping
-from engine.rules import RULES
+from engine.rules import KIND_RULE, RULES
 
 MONDAY = dt.date(2024, 3, 4)
 DAY_OFFSET = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}
@@ -785,17 +785,59 @@ def minutes_of(text: str) -> int:
     return int(hours) * 60 + int(mins)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(index=BLOCK_INDEXES, shift=st.integers(min_value=-180, max_value=180).filter(bool))
-def test_shifting_one_block_is_valid_or_names_its_manager(index, shift):
-    """Moving any single block by a non-zero amount either keeps the week valid or yields
-    at least one violation naming that block's manager."""
-    plan = copy.deepcopy(VALID_PLAN)
+SHARED_INDEXES = st.sampled_from([i for i, b in enumerate(VALID_PLAN["blocks"]) if b["with"]])
+
+
+def shifted(plan: dict, index: int, shift: int) -> dict:
+    """The plan's block `index` moved by `shift` minutes, length kept."""
     moved = plan["blocks"][index]
     moved["start"] = clock(minutes_of(moved["start"]) + shift)
     moved["end"] = clock(minutes_of(moved["end"]) + shift)
-    violations = check(plan)
-    assert violations == [] or moved["manager"] in {v.manager for v in violations}
+    return moved
+
+
+def rules_against(violations: list[Violation], manager: str) -> set[str]:
+    return {v.rule for v in violations if v.manager == manager}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=SHARED_INDEXES, shift=st.integers(min_value=-180, max_value=180).filter(bool))
+def test_shifting_one_shared_block_names_its_manager(index, shift):
+    """Moving one manager's copy of a pair or department block by any non-zero amount
+    leaves his partners behind: he is named under the rule that keeps them together."""
+    plan = copy.deepcopy(VALID_PLAN)
+    moved = shifted(plan, index, shift)
+    rule = TEST_POLICY.kinds[moved["kind"]]
+    expected = "pairing" if rule.group == "pair" else KIND_RULE[moved["kind"]]
+    assert expected in rules_against(check(plan), moved["manager"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=BLOCK_INDEXES, beyond=st.integers(min_value=1, max_value=120), late=st.booleans())
+def test_shifting_one_block_out_of_the_working_day_names_working_hours(index, beyond, late):
+    """A block moved to end after the day's end, or start before its start, is reported
+    against its manager as working hours."""
+    plan = copy.deepcopy(VALID_PLAN)
+    block_ = plan["blocks"][index]
+    if late:
+        shift = TEST_POLICY.day.end + beyond - minutes_of(block_["end"])
+    else:
+        shift = TEST_POLICY.day.start - beyond - minutes_of(block_["start"])
+    moved = shifted(plan, index, shift)
+    assert "working_hours" in rules_against(check(plan), moved["manager"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=BLOCK_INDEXES, data=st.data())
+def test_moving_one_block_onto_another_of_its_day_names_no_overlap(index, data):
+    """A block moved to start where another block of its manager's day starts overlaps it."""
+    plan = copy.deepcopy(VALID_PLAN)
+    block_ = plan["blocks"][index]
+    others = [b for b in plan["blocks"] if b is not block_ and b["manager"] == block_["manager"]
+              and b["date"] == block_["date"]]
+    target = data.draw(st.sampled_from(others))
+    moved = shifted(plan, index, minutes_of(target["start"]) - minutes_of(block_["start"]))
+    assert "no_overlap" in rules_against(check(plan), moved["manager"])
 
 
 @settings(max_examples=40, deadline=None)
