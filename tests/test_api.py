@@ -554,9 +554,6 @@ def test_routes_of_a_solved_week_and_their_map(
 ) -> None:
     """Routes for one manager's day come back as the CLI's routes JSON, and the map page draws
     every stop of that stored plan (in the page itself, not only in the Leaflet map)."""
-    pytest.importorskip(
-        "engine.routing.plan", reason="the route planner (issue 3) is not in this build"
-    )
     body = {
         "week_start": WEEK.isoformat(),
         "day": WEEK.isoformat(),
