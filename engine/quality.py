@@ -33,8 +33,10 @@ from engine.check.spec import (
     clipped_minutes,
     great_circle_km,
     leave_spans,
+    place_of,
     presence,
     ride,
+    riding_minutes,
     territory_centres,
     weekly_quota,
     working_dates,
@@ -484,23 +486,6 @@ def pair_measures(timetable: Timetable, department: Department, policy: Policy) 
     return result
 
 
-def _place(policy: Policy, kind: str) -> str | None:
-    rule = policy.kinds.get(kind)
-    return rule.place if rule else None
-
-
-def riding_minutes(policy: Policy, kind: str, other: str) -> int:
-    """Riding time the policy asks between two blocks: office↔field, or field↔field."""
-    places = {_place(policy, kind), _place(policy, other)}
-    if None in places:
-        return 0
-    if places == {"field", "office"}:
-        return policy.travel.office_field_buffer_min
-    if places == {"field"}:
-        return policy.travel.field_transfer_min
-    return 0
-
-
 def office_pieces(blocks: Sequence[tuple[int, int]]) -> int:
     """Separate pieces of office time in a day: blocks back to back count as one piece."""
     pieces, reach = 0, None
@@ -530,7 +515,7 @@ def day_measures(timetable: Timetable, department: Department, policy: Policy) -
             for first, second in pairwise(blocks):
                 gap = second.start - first.end
                 idle += max(0, gap - riding_minutes(policy, first.kind, second.kind))
-            offices = [(b.start, b.end) for b in work if _place(policy, b.kind) == "office"]
+            offices = [(b.start, b.end) for b in work if place_of(policy, b.kind) == "office"]
             result.append(
                 DayMeasure(
                     manager=manager.id,

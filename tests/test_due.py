@@ -9,7 +9,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.check.routes import expected_visits
+from engine.check.spec import expected_visits
 from engine.domain import Department, GeoPoint, Manager, Retailer
 from engine.routing.due import (
     due_retailers,
@@ -106,5 +106,5 @@ def test_due_retailers_filters_by_manager_and_skips_not_due():
 @settings(max_examples=200, deadline=None)
 @given(rid=retailer_ids, visits=st.integers(min_value=0, max_value=20), monday=mondays)
 def test_independent_checker_recomputes_the_same_due_count(rid, visits, monday):
-    """The route checker's own formula (written from the module text) agrees."""
+    """The judges' own formula (engine/check/spec.py, written from the module text) agrees."""
     assert expected_visits(rid, visits, monday) == visits_in_week(rid, visits, monday)

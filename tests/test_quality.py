@@ -10,12 +10,12 @@ import math
 
 import pytest
 
-from api.commands.quality import department_generator
+from benchmarks.departments import generate_department
 from engine.baseline import baseline_routes, baseline_timetable
+from engine.check.spec import great_circle_km
 from engine.domain import Department, Leave, PairHistory
 from engine.policy import Policy, parse_clock
 from engine.quality import (
-    great_circle_km,
     office_pieces,
     owed_minutes,
     score_plan,
@@ -28,7 +28,7 @@ WEEK = dt.date(2026, 11, 23)
 @pytest.fixture(scope="module")
 def department() -> Department:
     """A generated department of four managers (two pairs), no leave."""
-    return department_generator()(4, 0)
+    return generate_department(4, 0)
 
 
 @pytest.fixture(scope="module")

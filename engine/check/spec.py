@@ -7,7 +7,8 @@ policy, so that the judges agree with each other:
 
 - **rides** (SPEC §3-4): great-circle km on a sphere of the mean Earth radius × the
   policy's detour factor, ridden at town speed between two town points and at country
-  speed otherwise, rounded up to a whole minute;
+  speed otherwise, rounded up to a whole minute; between two blocks of a day, the
+  policy's office–field buffer or field transfer;
 - **territory centres** (SPEC §6, "pairs whose territories are near each other"): the
   mean position of a manager's retailers, the office for a manager without any;
 - **due visits** (SPEC §4): the visits a retailer is due in a week, by the rule written
@@ -64,6 +65,26 @@ def ride(policy: Policy, a: Point, b: Point) -> tuple[float, int]:
     km = great_circle_km(a[0], a[1], b[0], b[1]) * travel.detour_factor
     speed = travel.town_speed_kmh if a[2] == "town" and b[2] == "town" else travel.country_speed_kmh
     return km, max(math.ceil(km / speed * 60 - 1e-9), 0)
+
+
+def place_of(policy: Policy, kind: str) -> str | None:
+    """"office" or "field" for a kind of the policy; None for lunch and unknown kinds."""
+    rule = policy.kinds.get(kind)
+    return rule.place if rule else None
+
+
+def riding_minutes(policy: Policy, kind: str, other: str) -> int:
+    """Riding time the policy asks between two blocks of a day (SPEC §6, no overlaps with
+    riding time): the office–field buffer between office and field work, the transfer
+    between two field blocks; none around lunch or between office blocks."""
+    places = {place_of(policy, kind), place_of(policy, other)}
+    if None in places:
+        return 0
+    if places == {"field", "office"}:
+        return policy.travel.office_field_buffer_min
+    if places == {"field"}:
+        return policy.travel.field_transfer_min
+    return 0
 
 
 def territory_centres(department: Department) -> dict[str, tuple[float, float]]:

@@ -27,6 +27,7 @@ from engine.check.spec import (
     leave_spans,
     presence,
     prorated_quota,
+    riding_minutes,
     working_dates,
 )
 from engine.domain import Block, Department, Timetable
@@ -428,20 +429,6 @@ class _Checker:
 
     # -- rule 2: one place at a time, with riding time -------------------------------
 
-    def _place(self, kind: str) -> str | None:
-        rule = self.policy.kinds.get(kind)
-        return rule.place if rule else None
-
-    def _riding_minutes(self, kind: str, other: str) -> int:
-        places = {self._place(kind), self._place(other)}
-        if None in places:
-            return 0
-        if places == {"field", "office"}:
-            return self.policy.travel.office_field_buffer_min
-        if places == {"field"}:
-            return self.policy.travel.field_transfer_min
-        return 0
-
     def _check_no_overlap(self) -> None:
         days: dict[tuple[str, dt.date], list[_Block]] = defaultdict(list)
         for block in self.blocks:
@@ -466,7 +453,7 @@ class _Checker:
                         continue
                     gap, needed = (
                         second.start - first.end,
-                        self._riding_minutes(first.kind, second.kind),
+                        riding_minutes(self.policy, first.kind, second.kind),
                     )
                     if gap < needed:
                         self._report(
