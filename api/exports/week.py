@@ -6,12 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Literal
 
+from api.exports.labels import WEEKDAY_NAMES, WORDS, Lang
 from engine.domain import Block, Department, Retailer, Timetable
 from engine.policy import KIND_ORDER, WEEKDAYS, Policy, format_clock
-
-Lang = Literal["zh", "en"]
 
 KIND_COLOURS: dict[str, str] = {
     "visit": "#b7e1cd",
@@ -25,90 +23,6 @@ KIND_COLOURS: dict[str, str] = {
     "lunch": "#f3f3f3",
 }
 """Light fills that stay readable when printed in grey."""
-
-WEEKDAY_NAMES: dict[Lang, tuple[str, ...]] = {
-    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-}
-
-WORDS: dict[Lang, dict[str, str]] = {
-    "zh": {
-        "title": "周工作时间安排表",
-        "department": "部门",
-        "market_manager": "市场经理",
-        "week": "周",
-        "policy": "工作模型",
-        "status": "求解状态",
-        "manager": "客户经理",
-        "name": "姓名",
-        "time": "时间",
-        "hours": "小时",
-        "total": "合计",
-        "overview": "部门总览",
-        "hours_by_kind": "每周时间(小时)",
-        "schedule": "日程",
-        "with": "同组",
-        "at": "地点",
-        "duties": "专项职责",
-        "notes": "说明",
-        "office": "办公室",
-        "kind": "工作内容",
-        "routes": "拜访路线",
-        "stops": "拜访点",
-        "arrive": "到达",
-        "start": "开始",
-        "end": "结束",
-        "depart": "出发",
-        "return": "返回",
-        "distance": "距离(公里)",
-        "travel": "路上(分钟)",
-        "unvisited": "未能拜访",
-        "reason": "原因",
-        "retailer": "零售户",
-        "no_routes": "没有符合条件的路线",
-        "map_note": "底图需要联网; 上面的路线图不需要.",
-        "date": "日期",
-        "calendar": "周工作时间安排",
-    },
-    "en": {
-        "title": "Weekly work timetable",
-        "department": "Department",
-        "market_manager": "Market manager",
-        "week": "Week",
-        "policy": "Policy",
-        "status": "Status",
-        "manager": "Manager",
-        "name": "Name",
-        "time": "Time",
-        "hours": "h",
-        "total": "Total",
-        "overview": "Overview",
-        "hours_by_kind": "Hours per week",
-        "schedule": "Schedule",
-        "with": "with",
-        "at": "at",
-        "duties": "Specialist duties",
-        "notes": "Notes",
-        "office": "Office",
-        "kind": "Work",
-        "routes": "Visit routes",
-        "stops": "Stops",
-        "arrive": "Arrive",
-        "start": "Start",
-        "end": "End",
-        "depart": "Depart",
-        "return": "Return",
-        "distance": "Distance (km)",
-        "travel": "Travel (min)",
-        "unvisited": "Not visited",
-        "reason": "Reason",
-        "retailer": "Retailer",
-        "no_routes": "No route matches",
-        "map_note": "The background map needs internet access; the drawing above does not.",
-        "date": "Date",
-        "calendar": "work timetable",
-    },
-}
 
 
 @dataclass

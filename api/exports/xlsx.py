@@ -3,7 +3,6 @@ with the week as a grid (days across, time down), as the department's Excel shee
 
 from __future__ import annotations
 
-import io
 import re
 
 from openpyxl import Workbook
@@ -12,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from api.exports.week import KIND_COLOURS, Lang, WeekView, hours_text
+from api.exports.workbook import SHEET_TITLE_MAX, workbook_bytes
 from engine.domain import Department, Timetable
 from engine.policy import Policy, format_clock
 
@@ -23,7 +23,6 @@ BOLD = Font(bold=True)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-SHEET_NAME_MAX = 31  # Excel's limit
 
 
 def timetable_workbook(
@@ -40,28 +39,15 @@ def timetable_workbook(
     for manager_id, name in view.managers:
         sheet = workbook.create_sheet(_sheet_name(f"{manager_id} {name}", used))
         _write_manager_sheet(sheet, view, manager_id)
-    _text_never_formula(workbook)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _text_never_formula(workbook: Workbook) -> None:
-    """openpyxl stores text starting with "=" as a formula; names typed by users (a shop
-    called "=HYPERLINK(...)") must stay text, so no cell of this workbook is a formula."""
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
+    return workbook_bytes(workbook)
 
 
 def _sheet_name(wanted: str, used: set[str]) -> str:
-    base = SHEET_NAME_FORBIDDEN.sub("_", wanted).strip("'")[:SHEET_NAME_MAX] or "sheet"
+    base = SHEET_NAME_FORBIDDEN.sub("_", wanted).strip("'")[:SHEET_TITLE_MAX] or "sheet"
     name, number = base, 2
     while name.lower() in {u.lower() for u in used}:
         suffix = f" ({number})"
-        name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        name = base[: SHEET_TITLE_MAX - len(suffix)] + suffix
         number += 1
     used.add(name)
     return name

@@ -1,0 +1,38 @@
+"""The monthly visit plan 《月度拜访计划》 as a workbook (SPEC §3, the monthly rhythm):
+one row per visit in route order, then the visits that could not be planned."""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+
+from api.exports.labels import words_for
+from api.exports.workbook import SHEET_TITLE_MAX, bold_headers, workbook_bytes
+from engine.domain import Department
+from engine.month import MonthPlan
+from engine.policy import format_clock
+
+
+def month_workbook(plan: MonthPlan, department: Department, lang: str = "zh") -> bytes:
+    """The month plan as .xlsx: one row per visit (date, manager, order, retailer, times),
+    then the visits that could not be planned."""
+    words = words_for(lang)
+    names = {r.id: r.name for r in department.retailers}
+    managers = {m.id: m.name for m in department.managers}
+    book = Workbook()
+    sheet = book.active
+    sheet.title = words["sheet_month"][:SHEET_TITLE_MAX]
+    sheet.append([words[k] for k in ("date", "manager", "name", "visit_order", "retailer", "retailer_name",
+                                     "arrive", "start", "end")])
+    for route in sorted(plan.routes, key=lambda r: (r.date, r.manager)):
+        for number, stop in enumerate(route.stops, start=1):
+            sheet.append([route.date.isoformat(), route.manager, managers.get(route.manager, ""), number,
+                          stop.retailer, names.get(stop.retailer, ""), format_clock(stop.arrive),
+                          format_clock(stop.start), format_clock(stop.end)])
+    missing = book.create_sheet(words["sheet_unplanned"][:SHEET_TITLE_MAX])
+    missing.append([words[k] for k in ("manager", "retailer", "retailer_name", "due", "planned", "reason",
+                                       "detail")])
+    for item in plan.unplanned:
+        missing.append([item.manager, item.retailer, names.get(item.retailer, ""), item.wanted, item.planned,
+                        item.reason, item.detail])
+    bold_headers(book)
+    return workbook_bytes(book)
