@@ -32,12 +32,19 @@ def _contribution(tm: TimetableModel, block: BlockVar) -> cp_model.LinearExprT:
 
 def add_daily_blocks(tm: TimetableModel) -> None:
     """"3 h [of visits] every working day", "phone 30 min Monday–Thursday afternoons" —
-    SPEC §2: a kind with per-day minutes has exactly one block on each listed working day."""
-    for (_manager, kind), blocks in tm.blocks.items():
+    SPEC §2: a kind with per-day minutes has exactly one block on each listed working day
+    (a day the model's `shortfall` excuses may miss it, at a cost)."""
+    excused = tm.shortfall.excused_days if tm.shortfall is not None else frozenset()
+    for (manager, kind), blocks in tm.blocks.items():
         rule = tm.policy.kinds[kind]
         if rule.per_day_minutes is None:
             continue
         for block in blocks:
+            if tm.shortfall is not None and (manager, block.day) in excused:
+                size = block.size if isinstance(block.size, int) else 0
+                tm.penalties.append((f"missing[{manager},{kind},{tm.frame.days[block.day].date}]",
+                                     tm.shortfall.per_slot * size, 1 - block.present_literal(tm.cp)))
+                continue
             tm.enforce(tm.cp.add(block.present == 1), KIND_RULE[kind])
 
 
@@ -61,17 +68,27 @@ def add_department_slots(tm: TimetableModel) -> None:
 def add_weekly_quotas(tm: TimetableModel) -> None:
     """"Maintenance 2 x 2 h", "promotion 5 h as 2–3 sessions of 1.5–2 h", "POS project
     3 x 1 h", "admin 3 h" — SPEC §2: the sessions and minutes of each weekly kind, prorated
-    for leave (week.py); "on different days" is structural (one piece per day)."""
+    for leave (week.py); "on different days" is structural (one piece per day). Under a
+    `shortfall` the quota is a ceiling and every slot short of it costs."""
     for (manager, kind), blocks in tm.blocks.items():
         rule = tm.policy.kinds[kind]
         if rule.per_day_minutes is not None or not blocks:
             continue
         quota = tm.frame.managers[manager].quotas[kind]
         count = sum(b.present for b in blocks)
-        tm.enforce(tm.cp.add(count >= quota.sessions_min), KIND_RULE[kind])
-        tm.enforce(tm.cp.add(count <= quota.sessions_max), KIND_RULE[kind])
-        total = sum(_contribution(tm, b) for b in blocks)
-        tm.enforce(tm.cp.add(total == tm.slots(quota.total_minutes)), KIND_RULE[kind])
+        owed = tm.slots(quota.total_minutes)
+        if tm.shortfall is None:
+            tm.enforce(tm.cp.add(count >= quota.sessions_min), KIND_RULE[kind])
+            tm.enforce(tm.cp.add(count <= quota.sessions_max), KIND_RULE[kind])
+            total = sum(_contribution(tm, b) for b in blocks)
+            tm.enforce(tm.cp.add(total == owed), KIND_RULE[kind])
+        else:
+            tm.enforce(tm.cp.add(count <= quota.sessions_max), KIND_RULE[kind])
+            total = sum(_contribution(tm, b) for b in blocks)
+            tm.enforce(tm.cp.add(total <= owed), KIND_RULE[kind])
+            short = tm.cp.new_int_var(0, owed, f"short[{manager},{kind}]")
+            tm.cp.add(short >= owed - total)
+            tm.penalties.append((f"missing[{manager},{kind}]", tm.shortfall.per_slot, short))
         _order_pieces_within_a_day(tm, blocks)
 
 

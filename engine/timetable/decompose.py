@@ -21,9 +21,9 @@ from ortools.sat.python import cp_model
 from engine.domain import Block, Department
 from engine.policy import Policy
 from engine.timetable.constraints import add_hard_rules
+from engine.timetable.extract import extract_blocks
 from engine.timetable.model import TimetableModel, build_variables
-from engine.timetable.objective import add_objective
-
+from engine.timetable.objective import add_objective, pair_terms
 
 MIN_GROUP_SECONDS = 0.5
 """A group's week needs this much solver time to be found at all: the shortcut may
@@ -59,11 +59,7 @@ def choose_pairs(tm: TimetableModel, time_limit_s: float) -> list[tuple[str, ...
             cp.add(trio[a] == trio[b]).only_enforce_if(v)
     if solo:
         cp.add(sum(solo.values()) == 1)
-    weights: dict[tuple[str, str], int] = {}
-    for name, weight, _ in tm.penalties:
-        if name.startswith(("senior_newcomer[", "repeated_partner[", "pair_distance[")):
-            a, b = name.split("[", 1)[1].split("]", 1)[0].split(",")
-            weights[(a, b)] = weights.get((a, b), 0) + weight
+    weights = {k: sum(weight for _, weight in named) for k, named in pair_terms(tm).items()}
     cp.minimize(sum(w * pair[k] for k, w in weights.items()))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
@@ -171,8 +167,6 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float,
     The department slots are placed by a few anchor groups solved together: first the
     most common kind of group and the one with the least presence; when another group
     cannot live with the slots, it joins the anchors and the slots are placed again."""
-    from engine.timetable.solve import extract_blocks
-
     deadline = time.perf_counter() + time_limit_s
     hard_deadline = time.perf_counter() + (hard_limit_s if hard_limit_s is not None else time_limit_s)
     groups = choose_pairs(tm, min(2.0, time_limit_s / 4))

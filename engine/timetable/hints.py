@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -27,21 +27,26 @@ def _hint_block(tm: TimetableModel, var: BlockVar, block: Block | None) -> None:
         _hint(tm.cp, var.end, block.end // tm.grid)
 
 
-def hint_from_blocks(tm: TimetableModel, blocks: Iterable[Block]) -> None:
-    """Suggest every block's presence, start and length, and the pairs, from `blocks`."""
-    # Blocks map onto this week by weekday, so last week's plan can start this week's.
+def planned_for_variables(tm: TimetableModel, blocks: Sequence[Block],
+                          ) -> tuple[list[tuple[BlockVar, Block | None]], list[Block]]:
+    """Each model block with the planned block it stands for, and the planned blocks no
+    model block stands for. Blocks map onto the model's week by weekday (so last week's
+    plan can start this week's): a manager's pieces of a kind on a day take his blocks
+    of that kind in time order; a department slot stands for every attendee's block of
+    its kind that day."""
     day_of = {d.date.weekday(): d.index for d in tm.frame.days}
     found: dict[tuple[str, str, int], list[Block]] = {}
-    partners: dict[str, set[str]] = {}
     for b in blocks:
-        if b.date.weekday() not in day_of:
-            continue
-        found.setdefault((b.manager, b.kind, day_of[b.date.weekday()]), []).append(b)
-        rule = tm.policy.kinds.get(b.kind)
-        if rule is not None and rule.group == "pair":
-            partners.setdefault(b.manager, set()).update(b.with_)
+        if b.date.weekday() in day_of:
+            found.setdefault((b.manager, b.kind, day_of[b.date.weekday()]), []).append(b)
     for group in found.values():
         group.sort(key=lambda b: b.start)
+    pairs: list[tuple[BlockVar, Block | None]] = []
+    used: set[int] = set()
+
+    def take(var: BlockVar, planned: list[Block], stands_for_all: bool = False) -> None:
+        pairs.append((var, planned[0] if planned else None))
+        used.update(id(b) for b in (planned if stands_for_all else planned[:1]))
 
     for (manager, kind), variables in tm.blocks.items():
         by_day: dict[int, list[BlockVar]] = {}
@@ -50,16 +55,31 @@ def hint_from_blocks(tm: TimetableModel, blocks: Iterable[Block]) -> None:
         for day, pieces in by_day.items():
             planned = found.get((manager, kind, day), [])
             for i, var in enumerate(sorted(pieces, key=lambda v: v.occurrence)):
-                _hint_block(tm, var, planned[i] if i < len(planned) else None)
+                take(var, planned[i:i + 1])
     for kind, occurrences in tm.department_blocks.items():
         for occ in occurrences:
-            planned = [b for (m, k, d), bs in found.items() if k == kind and d == occ.day for b in bs]
-            _hint_block(tm, occ, planned[0] if planned else None)
+            attended = sorted((b for (_, k, d), bs in found.items() if k == kind and d == occ.day for b in bs),
+                              key=lambda b: b.start)
+            take(occ, attended, stands_for_all=True)
     for (manager, day), var in tm.lunches.items():
-        planned = found.get((manager, "lunch", day), [])
-        _hint_block(tm, var, planned[0] if planned else None)
-    for (a, b), lit in tm.pairs.items():
-        _hint(tm.cp, lit, int(b in partners.get(a, set())))
+        take(var, found.get((manager, "lunch", day), []))
+    unmatched = [b for bs in found.values() for b in bs if id(b) not in used]
+    unmatched += [b for b in blocks if b.date.weekday() not in day_of]
+    return pairs, unmatched
+
+
+def hint_from_blocks(tm: TimetableModel, blocks: Iterable[Block]) -> None:
+    """Suggest every block's presence, start and length, and the pairs, from `blocks`."""
+    blocks = list(blocks)
+    partners: dict[str, set[str]] = {}
+    for b in blocks:
+        rule = tm.policy.kinds.get(b.kind)
+        if rule is not None and rule.group == "pair":
+            partners.setdefault(b.manager, set()).update(b.with_)
+    for var, planned in planned_for_variables(tm, blocks)[0]:
+        _hint_block(tm, var, planned)
+    for (a, other), lit in tm.pairs.items():
+        _hint(tm.cp, lit, int(other in partners.get(a, set())))
     for m, lit in tm.in_trio.items():
         _hint(tm.cp, lit, int(len(partners.get(m, ())) == 2))
     for m, lit in tm.solo.items():

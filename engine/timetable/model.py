@@ -52,6 +52,17 @@ class BlockVar:
         return self.present
 
 
+@dataclass(frozen=True)
+class Shortfall:
+    """Hours the plan may fall short of, at a cost, instead of having no plan at all (a
+    re-plan: the week as it happens can make the quotas impossible to keep). Each grid
+    slot short of a weekly quota costs `per_slot`; a daily block may be missed, at that
+    cost per slot of its length, only on the (manager, day index) of `excused_days`."""
+
+    per_slot: int
+    excused_days: frozenset[tuple[str, int]] = frozenset()
+
+
 @dataclass
 class TimetableModel:
     """The CP-SAT model with named handles on its variables."""
@@ -74,6 +85,8 @@ class TimetableModel:
     in_trio: dict[str, cp_model.IntVar] = field(default_factory=dict)
     solo: dict[str, cp_model.IntVar] = field(default_factory=dict)
     penalties: list[tuple[str, int, cp_model.LinearExprT]] = field(default_factory=list)
+    shortfall: Shortfall | None = None
+    """None: the quotas and daily blocks are hard (the weekly solve)."""
 
     @property
     def grid(self) -> int:
@@ -323,13 +336,21 @@ def add_pair_variables(tm: TimetableModel) -> None:
 def build_variables(department: Department, policy: Policy, week_start: dt.date,
                     explain: bool = False) -> TimetableModel:
     """Step 1: every variable of the model, with domains from the policy's windows."""
-    tm = TimetableModel(department, policy, build_week(department, policy, week_start), explain)
-    tm.approach = approach_minutes(department, policy, week_start)
+    return variables_for_week(department, policy, build_week(department, policy, week_start), explain)
+
+
+def variables_for_week(department: Department, policy: Policy, frame: WeekFrame, explain: bool = False,
+                       choose_pairs: bool = True) -> TimetableModel:
+    """Every variable of the model for a given week frame. `choose_pairs=False` leaves
+    out the pair literals: the caller keeps groups it already has (a re-plan)."""
+    tm = TimetableModel(department, policy, frame, explain)
+    tm.approach = approach_minutes(department, policy, frame.week_start)
     add_rule_literals(tm)
     add_department_blocks(tm)
     add_attendance(tm)
     add_manager_blocks(tm)
     add_lunches(tm)
     add_leave_intervals(tm)
-    add_pair_variables(tm)
+    if choose_pairs:
+        add_pair_variables(tm)
     return tm

@@ -10,17 +10,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import networkx as nx
 from ortools.sat.python import cp_model
 
-from engine.domain import Block, Conflict, Department, ManagerRef, Retailer, Timetable
+from engine.domain import Conflict, Department, ManagerRef, Timetable
 from engine.policy import Policy
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.decompose import decomposed_plan
 from engine.timetable.duties import assign_duties
 from engine.timetable.explain import check_capacity, explain_with_assumptions
+from engine.timetable.extract import extract_blocks
 from engine.timetable.hints import complete_hints, hint_from_blocks
-from engine.timetable.model import BlockVar, TimetableModel, build_variables
+from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective
 
 STATUS_NAMES = {
@@ -183,114 +183,3 @@ def solve_timetable(
     return TimetableResult(timetable, build_seconds=build_seconds,
                            penalties={k: v for k, v in penalties.items() if v},
                            progress=recorder.progress)
-
-
-def _groups(tm: TimetableModel, solver: cp_model.CpSolver) -> dict[str, tuple[str, ...]]:
-    """Each paired manager's partners for the week."""
-    partners: dict[str, set[str]] = {m: set() for m in tm.frame.paired_managers}
-    for (a, b), lit in tm.pairs.items():
-        if solver.boolean_value(lit):
-            partners[a].add(b)
-            partners[b].add(a)
-    return {m: tuple(sorted(p)) for m, p in partners.items()}
-
-
-def _present(solver: cp_model.CpSolver, block: BlockVar) -> bool:
-    return bool(block.present) if isinstance(block.present, int) else solver.boolean_value(block.present)
-
-
-def extract_blocks(tm: TimetableModel, solver: cp_model.CpSolver) -> tuple[list[Block], list[Conflict]]:
-    grid = tm.grid
-    dates = {d.index: d.date for d in tm.frame.days}
-    partners = _groups(tm, solver)
-    attendees: dict[tuple[str, int], list[str]] = {}
-    for (manager, kind, occ), block in tm.attendance.items():
-        if _present(solver, block):
-            attendees.setdefault((kind, occ), []).append(manager)
-
-    raw: list[dict] = []
-    for block in [b for bs in tm.blocks.values() for b in bs] + list(tm.attendance.values()) + list(
-        tm.lunches.values()
-    ):
-        if not _present(solver, block):
-            continue
-        assert block.manager is not None
-        start = solver.value(block.start) * grid
-        size = (block.size if isinstance(block.size, int) else solver.value(block.size)) * grid
-        rule = tm.policy.kinds.get(block.kind)
-        if rule is not None and rule.group == "department":
-            others = tuple(m for m in attendees[(block.kind, block.occurrence)] if m != block.manager)
-        elif rule is not None and rule.group == "pair":
-            others = partners.get(block.manager, ())
-        else:
-            others = ()
-        raw.append(dict(manager=block.manager, date=dates[block.day], kind=block.kind, start=start,
-                        end=start + size, with_=others, retailer=None))
-
-    notes = _assign_pos_households(tm, raw) + _assign_promotion_stores(tm, raw, partners)
-    raw.sort(key=lambda b: (b["manager"], b["date"], b["start"]))
-    return [Block(**b) for b in raw], notes
-
-
-def _open_during(retailer: Retailer, start: int, end: int) -> bool:
-    return retailer.opens <= start and end <= retailer.closes
-
-
-def _assign_pos_households(tm: TimetableModel, raw: list[dict]) -> list[Conflict]:
-    """"3 different target households per week" — SPEC §2: match each POS session to a
-    different POS-target retailer of the manager's territory that is open at that time."""
-    notes = []
-    for manager in tm.frame.managers:
-        sessions = [b for b in raw if b["manager"] == manager and b["kind"] == "pos_project"]
-        if not sessions:
-            continue
-        targets = [r for r in tm.department.territory(manager) if r.pos_target]
-        graph = nx.Graph()
-        left = [f"s{i}" for i in range(len(sessions))]
-        graph.add_nodes_from(left)
-        graph.add_nodes_from(r.id for r in targets)
-        for node, session in zip(left, sessions, strict=False):
-            for r in targets:
-                if _open_during(r, session["start"], session["end"]):
-                    graph.add_edge(node, r.id)
-        matching = nx.bipartite.hopcroft_karp_matching(graph, top_nodes=left)
-        fallback = iter(r.id for r in targets if r.id not in matching)
-        for node, session in zip(left, sessions, strict=False):
-            session["retailer"] = matching.get(node) or next(fallback, None)
-        if any(node not in matching for node in left):
-            notes.append(Conflict(rules=("pos_project_households",),
-                                  message=f"{manager}: not every POS session has a target household "
-                                          f"open at that time; check their opening hours"))
-    return notes
-
-
-def _assign_promotion_stores(tm: TimetableModel, raw: list[dict],
-                             partners: dict[str, tuple[str, ...]]) -> list[Conflict]:
-    """"At a promotion store" — SPEC §2: each group promotes at one store of its members'
-    territories, open through all its sessions and nearest to the group's territories."""
-    notes = []
-    centres = tm.department.territory_centres()
-    done: set[frozenset[str]] = set()
-    for manager, others in partners.items():
-        group = frozenset((manager, *others))
-        if group in done:
-            continue
-        done.add(group)
-        sessions = [b for b in raw if b["manager"] in group and b["kind"] == "promotion"]
-        if not sessions:
-            continue
-        stores = [r for r in tm.department.retailers if r.promo_store and r.manager in group]
-        if not stores:
-            stores = [r for r in tm.department.retailers if r.promo_store]
-        open_all = [r for r in stores if all(_open_during(r, s["start"], s["end"]) for s in sessions)]
-        lat = sum(centres[m][0] for m in group) / len(group)
-        lon = sum(centres[m][1] for m in group) / len(group)
-        choice = min(open_all or stores, key=lambda r: ((r.lat - lat) ** 2 + (r.lon - lon) ** 2, r.id),
-                     default=None)
-        if not open_all:
-            notes.append(Conflict(rules=("promotion_pairs",),
-                                  message=f"no promotion store of {', '.join(sorted(group))} is open "
-                                          f"through all their promotion sessions"))
-        for session in sessions:
-            session["retailer"] = choice.id if choice else None
-    return notes
