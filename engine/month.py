@@ -1,6 +1,6 @@
-"""The monthly visit plan 《月度拜访计划》 (issue 6; seed 003: drawn up on the last working
-day of the month for the next): for every working day of a month, which retailers each
-manager visits, in route order.
+"""The monthly visit plan 《月度拜访计划》 (SPEC §3: drawn up on the last working day of
+the month for the next): for every working day of a month, which retailers each manager
+visits, in route order.
 
 The rules, every number from the policy:
 
@@ -14,7 +14,7 @@ The rules, every number from the policy:
   and `ceil(max_gap_share × g)` working days apart, where g = 4 × W / v is its ideal
   gap: with the shipped shares, weekly 4–6 (never twice within three days),
   fortnightly 9–12.
-- **Focus window** (`month.focus_days`, seed 003's days 6–10): every retailer with one
+- **Focus window** (`month.focus_days`, SPEC §3's days 6–10): every retailer with one
   of `month.focus_flags` (volatile, enterprise-level) is visited on a working day whose
   day of the month falls in the window.
 - **The route fits the day**: each day's visits are a route inside that day's visit
@@ -81,6 +81,7 @@ from engine.routing.daily import (
 from engine.routing.due import CYCLE_WEEKS, week_monday
 from engine.routing.matrix import straight_line_matrix
 from engine.timetable.solve import SolveParams, solve_timetable
+from engine.timetable.week import round_half_up
 
 HOLIDAYS_FILE = "holidays.csv"
 NEIGHBOURS_FOR_RIDE = 3
@@ -151,10 +152,6 @@ def working_days(policy: Policy, year: int, month: int, holidays: set[dt.date]) 
     weekdays = {WEEKDAYS.index(d) for d in policy.working_days}
     days = [dt.date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)]
     return [d for d in days if d.weekday() in weekdays and d not in holidays]
-
-
-def round_half_up(value: float) -> int:
-    return math.floor(value + 0.5)
 
 
 def visits_in_month(visits_per_4_weeks: int, month_days: int, policy: Policy) -> int:

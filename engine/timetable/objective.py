@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from geopy.distance import great_circle
-
+from engine.routing.matrix import great_circle_km
 from engine.timetable.model import BlockVar, TimetableModel
 
 
@@ -31,21 +30,36 @@ def is_senior_newcomer(tm: TimetableModel, a: str, b: str) -> bool:
     return (ya >= senior and yb < newcomer) or (yb >= senior and ya < newcomer)
 
 
-def add_pair_preferences(tm: TimetableModel) -> None:
+def pair_terms(tm: TimetableModel) -> dict[tuple[str, str], list[tuple[str, int]]]:
     """"Senior–newcomer pairs; partners not repeated from recent weeks; pairs whose
-    territories are near each other" — SPEC §2 (以老带新) and §6."""
+    territories are near each other" — SPEC §2 (以老带新) and §6: each possible pair's
+    named weights under these rules (a reward is a negative weight). The one statement
+    of the pair rules: the objective charges them and the fast first week chooses its
+    pairs by them."""
     weights = tm.policy.objective
     centres = tm.department.territory_centres()
+    managers = list(centres)
+    row = {m: i for i, m in enumerate(managers)}
+    km_between = great_circle_km([centres[m][0] for m in managers], [centres[m][1] for m in managers])
     repeated = recent_partners(tm)
-    for (a, b), paired in tm.pairs.items():
+    terms: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for a, b in tm.pairs:
+        named = terms.setdefault((a, b), [])
         if is_senior_newcomer(tm, a, b):
-            tm.penalties.append((f"senior_newcomer[{a},{b}]", -weights.senior_newcomer_pair, paired))
+            named.append((f"senior_newcomer[{a},{b}]", -weights.senior_newcomer_pair))
         if frozenset((a, b)) in repeated:
-            tm.penalties.append((f"repeated_partner[{a},{b}]", weights.repeated_partner, paired))
-        km = round(great_circle(centres[a], centres[b]).km)
+            named.append((f"repeated_partner[{a},{b}]", weights.repeated_partner))
+        km = round(float(km_between[row[a], row[b]]))
         if km and weights.pair_distance_per_km:
-            tm.penalties.append((f"pair_distance[{a},{b}]={km}km",
-                                 weights.pair_distance_per_km * km, paired))
+            named.append((f"pair_distance[{a},{b}]={km}km", weights.pair_distance_per_km * km))
+    return terms
+
+
+def add_pair_preferences(tm: TimetableModel) -> None:
+    """The pair rules (`pair_terms`), each paid when the pair works together."""
+    for pair, named in pair_terms(tm).items():
+        for name, weight in named:
+            tm.penalties.append((name, weight, tm.pairs[pair]))
 
 
 def add_office_fragmentation(tm: TimetableModel) -> None:

@@ -1,7 +1,8 @@
 """The week a timetable is built for: its working days, who is present when, and each
 manager's quota of every block kind after leave is taken into account.
 
-Proration (issue 2: "a manager on leave gets his hours prorated"):
+Proration (SPEC §2 with the policy's proration rule: a manager on leave gets his hours
+prorated):
 - daily kinds (a block on each listed day) simply skip whole-day leave days;
 - a manager's presence fraction is the share of the week's working minutes not on leave;
 - single-manager weekly quotas scale with it (fixed-length sessions: round(total / length x f));
@@ -20,6 +21,8 @@ from engine.policy import WEEKDAYS, KindRule, Policy
 
 
 def round_half_up(value: float) -> int:
+    """Halves round up (2.5 → 3), unlike Python's round (banker's rounding): the rule
+    every proration of the planners uses (weekly quotas, visits in a month)."""
     return math.floor(value + 0.5)
 
 
