@@ -9,17 +9,23 @@ import importlib
 
 import typer
 
+from api.commands.console import ReportingGroup
+
 app = typer.Typer(
     name="fieldweek",
     help="Weekly timetables, visit plans and routes for field sales departments.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=ReportingGroup,
 )
 bench = typer.Typer(help="Benchmarks: solver status, gap and quality per case.", no_args_is_help=True)
 app.add_typer(bench, name="bench")
 
-COMMAND_MODULES = ("plan", "timetable", "routes", "vrptw", "quality", "serve", "month")
+COMMAND_MODULES = (
+    "plan", "timetable", "routes", "vrptw", "score", "baseline", "bench", "serve",
+    "month", "replan", "actuals", "feedback",
+)
 
 
 def _register_all() -> None:

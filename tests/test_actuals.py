@@ -193,7 +193,7 @@ def test_a_policy_without_feedback_rules_is_refused(department: Department, poli
 
 def test_cli_imports_and_writes_the_feedback_sheet(tmp_path: Path, department: Department) -> None:
     """`actuals import` stores the CSV in the folder; `feedback` writes JSON and a workbook."""
-    from api.commands.month import register
+    from api.commands import actuals, feedback
 
     folder = tmp_path / "dept"
     write_department(department, folder)
@@ -202,7 +202,8 @@ def test_cli_imports_and_writes_the_feedback_sheet(tmp_path: Path, department: D
                                                        encoding="utf-8")
     csv_file = write_csv(tmp_path / "monday.csv", ["m01,2026-11-23,block,visit,,08:00,09:00,,"])
     app = Typer()
-    register(app, Typer())
+    for module in (actuals, feedback):
+        module.register(app, Typer())
     runner = CliRunner()
     imported = runner.invoke(app, ["actuals", "import", str(folder), str(csv_file)])
     assert imported.exit_code == 0, imported.output

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.commands.quality import department_generator
+from benchmarks.departments import generate_department
 from engine.baseline import (
     BaselineImpossible,
     baseline_plan,
@@ -31,7 +31,7 @@ WEEK = dt.date(2026, 11, 23)
 @pytest.fixture(scope="module")
 def generate():
     """benchmarks/departments.py's seeded generator."""
-    return department_generator()
+    return generate_department
 
 
 @pytest.mark.parametrize("size", [2, 3, 5, 8, 13])

@@ -1,5 +1,6 @@
-"""The quality commands end to end (api/commands/quality.py) on a local typer app:
-`score`, `baseline`, and `bench timetable|routes` on a tiny suite."""
+"""The quality commands end to end (api/commands/score.py, baseline.py, bench.py, over the
+benchmarks package) on a local typer app: `score`, `baseline`, and `bench
+timetable|routes` on a tiny suite."""
 
 from __future__ import annotations
 
@@ -11,9 +12,15 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from api.commands import quality
+from api.commands import baseline, bench, score
 from api.commands.console import EXIT_NO_PLAN
+from benchmarks.cases import CaseResult
+from benchmarks.charts import write_plots
+from benchmarks.departments import BENCH_WEEK, generate_department
+from benchmarks.tables import cases_markdown, write_cases_csv
+from engine.baseline import baseline_timetable
 from engine.load import write_department
+from engine.policy import load_policy
 
 runner = CliRunner()
 
@@ -22,9 +29,10 @@ runner = CliRunner()
 def app() -> typer.Typer:
     """A fieldweek app holding only the quality commands."""
     app = typer.Typer()
-    bench = typer.Typer()
-    app.add_typer(bench, name="bench")
-    quality.register(app, bench)
+    group = typer.Typer()
+    app.add_typer(group, name="bench")
+    for module in (score, baseline, bench):
+        module.register(app, group)
     return app
 
 
@@ -32,14 +40,18 @@ def app() -> typer.Typer:
 def small_department_dir(tmp_path_factory) -> Path:
     """A generated four-manager department written as a folder."""
     folder = tmp_path_factory.mktemp("dept4")
-    write_department(quality.department_generator()(4, 0), folder)
+    write_department(generate_department(4, 0), folder)
     return folder
 
 
 def test_bench_timetable_runs_end_to_end(app, tmp_path):
-    """A one-case suite (4 managers, 4 s) prints both plans and writes CSV, markdown and charts."""
+    """A one-case suite (4 managers) prints both plans and writes CSV, markdown and charts;
+    the optimised week breaks no rule and costs no more than the hand-made one.
+
+    The four-manager week is proved optimal in about 3 s on 2 cores; the limit leaves
+    room for a loaded machine and is not reached otherwise."""
     out = tmp_path / "out"
-    result = runner.invoke(app, ["bench", "timetable", "--sizes", "4", "--time-limit", "4",
+    result = runner.invoke(app, ["bench", "timetable", "--sizes", "4", "--time-limit", "20",
                                  "--csv", str(out / "q.csv"), "--md", str(out / "q.md"),
                                  "--plot", str(out / "plots")])
     assert result.exit_code == 0, result.output
@@ -47,33 +59,44 @@ def test_bench_timetable_runs_end_to_end(app, tmp_path):
     rows = list(csv.DictReader((out / "q.csv").open(encoding="utf-8")))
     assert [r["plan"] for r in rows] == ["optimised", "hand-made baseline"]
     assert rows[1]["violations"] == "0" and float(rows[1]["objective"]) > 0
-    # On a loaded machine 4 s may not be enough to find a week; the row says so.
-    assert rows[0]["status"] in ("optimal", "feasible", "unknown")
-    if rows[0]["status"] != "unknown":
-        assert rows[0]["violations"] == "0"
-        assert float(rows[0]["objective"]) <= float(rows[1]["objective"])
+    assert rows[0]["status"] in ("optimal", "feasible"), rows[0]
+    assert rows[0]["violations"] == "0"
+    assert float(rows[0]["objective"]) <= float(rows[1]["objective"])
     markdown = (out / "q.md").read_text(encoding="utf-8")
     assert markdown.startswith("# Plan quality") and "Command: `" in markdown
     charts = sorted(p.name for p in (out / "plots").glob("*.png"))
-    assert "gap-vs-time.png" in charts
-    assert {"timetable-generated-4-baseline-gantt.png", "timetable-generated-4-daily-load.png"} <= set(
-        charts)
-    assert ("timetable-generated-4-optimised-gantt.png" in charts) == (rows[0]["status"] != "unknown")
+    assert {"gap-vs-time.png", "timetable-generated-4-baseline-gantt.png",
+            "timetable-generated-4-optimised-gantt.png", "timetable-generated-4-daily-load.png"} <= set(charts)
+
+
+def test_a_case_without_a_week_is_reported_not_dropped(tmp_path):
+    """A case whose solver found no week in time keeps its row (status unknown, no
+    optimised measures) beside the baseline's, and the charts draw only the baseline."""
+    department = generate_department(2, 0)
+    policy = load_policy(department.policy)
+    case = CaseResult(suite="timetable", case="generated-2", managers=2, status="unknown",
+                      objective=None, bound=None, gap=None, seconds=0.5, policy=policy,
+                      baseline={"violations": 0, "objective": 120.0},
+                      timetables={"baseline": baseline_timetable(department, policy, BENCH_WEEK)})
+    rows = list(csv.DictReader(write_cases_csv([case], tmp_path / "q.csv").open(encoding="utf-8")))
+    assert [(r["plan"], r["status"]) for r in rows] == [("optimised", "unknown"),
+                                                       ("hand-made baseline", "unknown")]
+    assert rows[0]["objective"] == "" and rows[1]["objective"] == "120.0"
+    assert "| timetable | generated-2 | 2 | unknown |" in cases_markdown([case], "fieldweek bench")
+    charts = {p.name for p in write_plots([case], tmp_path / "plots")}
+    assert charts == {"gap-vs-time.png", "timetable-generated-2-baseline-gantt.png",
+                      "timetable-generated-2-daily-load.png"}
 
 
 def test_bench_routes_runs_end_to_end(app, small_department_dir, tmp_path):
     """The routes suite on a small department: optimised, hand-made, and hand-made routes on
     the optimised timetable, each with route measures."""
     result = runner.invoke(app, ["bench", "routes", "--department", str(small_department_dir),
-                                 "--time-limit", "6", "--csv", str(tmp_path / "r.csv")])
+                                 "--time-limit", "8", "--csv", str(tmp_path / "r.csv")])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8")))
-    plans = [r["plan"] for r in rows]
-    if rows[0]["status"] == "unknown":  # no week found in time on a loaded machine
-        assert plans == ["optimised", "hand-made baseline"]
-        rows = rows[1:]
-    else:
-        assert plans == ["optimised", "hand-made baseline", "hand routes on optimised"]
+    assert rows[0]["status"] in ("optimal", "feasible"), rows[0]
+    assert [r["plan"] for r in rows] == ["optimised", "hand-made baseline", "hand routes on optimised"]
     assert all(r["route_km"] not in ("", None) and float(r["route_km"]) > 0 for r in rows)
 
 
@@ -99,7 +122,7 @@ def test_baseline_says_why_it_cannot(app, tmp_path):
     """A department of one cannot be paired: the command exits with the no-plan code and
     the reason, and writes nothing."""
     folder = tmp_path / "one"
-    write_department(quality.department_generator()(1, 0), folder)
+    write_department(generate_department(1, 0), folder)
     result = runner.invoke(app, ["baseline", str(folder), "--week", "2026-11-23",
                                  "--json", str(tmp_path / "plan.json")])
     assert result.exit_code == EXIT_NO_PLAN

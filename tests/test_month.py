@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer import Typer
 from typer.testing import CliRunner
 
 from engine.check.month import check_month
@@ -186,14 +185,12 @@ def test_a_policy_without_month_rules_is_refused(department: Department, policy_
 
 def test_cli_month_writes_json_and_xlsx(tmp_path: Path, policy_15_13_7: Policy) -> None:
     """`fieldweek month` solves the weeks, plans the month, checks it and writes both files."""
-    from api.commands.month import register
+    from api.cli import app
 
     small = simple_department(2, leave=(Leave(manager="m01", date=dt.date(2026, 12, 2)),))
     folder = tmp_path / "dept"
     write_department(small, folder)
     (folder / "holidays.csv").write_text("date,name\n2026-12-25,圣诞\n", encoding="utf-8")
-    app = Typer()
-    register(app, Typer())
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["month", str(folder), "--month", "2026-12", "--week-time-limit", "2",
                                       "--assign-time-limit", "1", "--route-time-limit", "0", "--workers", "2",

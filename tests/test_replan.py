@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer import Typer
 from typer.testing import CliRunner
 
 from engine.domain import Department, Timetable
@@ -205,7 +204,7 @@ def test_warm_started_week_is_never_worse_than_its_start(week, policy_15_13_7: P
 
 def test_cli_replan_writes_the_json(tmp_path: Path, week) -> None:
     """`fieldweek replan` reads the plan and events, renders the diff and writes the JSON."""
-    from api.commands.month import register
+    from api.cli import app
 
     department, timetable, routes = week
     folder = tmp_path / "dept"
@@ -215,8 +214,6 @@ def test_cli_replan_writes_the_json(tmp_path: Path, week) -> None:
     events = tmp_path / "events.json"
     events.write_text(json.dumps({"events": [{"type": "manager_sick", "manager": "m02",
                                               "from": "2026-11-25T13:00"}]}), encoding="utf-8")
-    app = Typer()
-    register(app, Typer())
     out = tmp_path / "replan.json"
     result = CliRunner().invoke(app, ["replan", str(folder), "--plan", str(plan), "--now", "2026-11-25T13:00",
                                       "--event", str(events), "--time-limit", "3", "--workers", "2",

@@ -1,0 +1,110 @@
+"""`fieldweek replan`: the rest of the week re-planned after sickness, closures, urgent
+visits or cancelled stores. Thin: engine.replan plans; this module reads the plan and
+events, renders the changes and writes the JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.commands.console import (
+    EXIT_INPUT_ERROR,
+    EXIT_NO_PLAN,
+    console,
+    errors,
+    fail_on_input,
+    write_json,
+)
+from api.commands.inputs import load_department, read_plan
+from engine.errors import InputError
+from engine.policy import format_clock
+from engine.replan import ReplanResult, read_events, replan
+from engine.routing.plan import plan_routes
+from engine.timetable.solve import SolveParams
+
+ROUTES_SHARE = 0.5
+"""Share of --time-limit spent routing a plan that came without routes."""
+
+
+def render_replan(result: ReplanResult) -> None:
+    """Per manager, what changed; then the visits that found no place."""
+    console.print(f"[bold]re-plan from {result.now:%Y-%m-%d %H:%M}[/bold] · status [bold]{result.status}"
+                  f"[/bold] · objective {result.objective} (start {result.start_objective}) · "
+                  f"{result.solve_seconds:.1f} s")
+    for diff in result.diff:
+        table = Table(title=diff.manager, title_justify="left")
+        for column in ("change", "what", "before", "after", "why"):
+            table.add_column(column)
+        for c in diff.blocks:
+            before = f"{c.before.date:%a} {format_clock(c.before.start)}-{format_clock(c.before.end)}" \
+                if c.before else ""
+            after = f"{c.after.date:%a} {format_clock(c.after.start)}-{format_clock(c.after.end)}" if c.after else ""
+            partners = f" +{','.join(c.after.with_)}" if c.after and c.after.with_ and len(c.after.with_) <= 2 else ""
+            table.add_row(c.change, c.kind, before, after + partners, c.reason)
+        for s in diff.stops:
+            before = f"{s.manager_before or ''} {s.date_before or ''}".strip()
+            after = f"{s.manager_after or ''} {s.date_after or ''}".strip()
+            table.add_row(s.change, f"visit {s.retailer}", before, after, s.reason)
+        console.print(table)
+    lost = [u for u in result.unplaced if u.reason != "not_planned"]
+    if lost:
+        table = Table(title=f"{len(lost)} visit(s) without a place this week (they roll into next week)",
+                      title_justify="left")
+        for column in ("retailer", "manager", "planned", "reason", "why"):
+            table.add_column(column)
+        for u in lost:
+            table.add_row(u.retailer, u.manager, str(u.date or ""), u.reason, u.detail)
+        console.print(table)
+    for note in result.notes:
+        errors.print(f"[yellow]note[/yellow] {note}")
+
+
+def replan_command(
+    department_dir: Annotated[Path, typer.Argument(help="department folder")],
+    plan: Annotated[Path, typer.Option(help="the week's plan JSON (timetable, or {timetable, routes})")],
+    now: Annotated[str, typer.Option(help="the moment of re-planning, YYYY-MM-DDTHH:MM")],
+    event: Annotated[Path, typer.Option(help="events JSON: a list, or {\"events\": [...]}")],
+    policy: Annotated[str | None, typer.Option(help="built-in policy name or TOML path")] = None,
+    time_limit: Annotated[float, typer.Option(min=0.5, help="solver seconds")] = 10.0,
+    workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers")] = 8,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the re-plan JSON here")] = None,
+) -> None:
+    """Re-plan the rest of the week after sickness, closures, urgent visits, cancelled stores."""
+    try:
+        moment = dt.datetime.fromisoformat(now)
+    except ValueError:
+        raise typer.BadParameter(f"{now!r} is not a date and time YYYY-MM-DDTHH:MM", param_hint="--now") from None
+    department, pol = load_department(department_dir, policy)
+    timetable, routes = read_plan(plan)
+    try:
+        events = read_events(json.loads(event.read_text("utf-8")), where=event.name)
+    except (OSError, ValueError) as error:
+        if isinstance(error, InputError):
+            raise fail_on_input(error) from None
+        errors.print(f"[red]cannot read the events {event}:[/red] {error}")
+        raise typer.Exit(EXIT_INPUT_ERROR) from None
+    if routes is None:
+        with console.status("the plan has no routes: routing the week first …"):
+            routes = plan_routes(department, pol, timetable, timetable.week_start,
+                                 time_limit_s=time_limit * ROUTES_SHARE).to_json_dict()
+    try:
+        with console.status("re-planning …"):
+            result = replan(department, pol, timetable, moment, events, routes,
+                            SolveParams(time_limit_s=time_limit, workers=workers))
+    except InputError as error:
+        raise fail_on_input(error) from None
+    render_replan(result)
+    if json_out is not None:
+        write_json(json_out, result.to_json_dict())
+    if result.status not in ("optimal", "feasible"):
+        raise typer.Exit(EXIT_NO_PLAN)
+
+
+def register(app: typer.Typer, bench: typer.Typer) -> None:
+    """Add `replan` to the app."""
+    app.command("replan")(replan_command)

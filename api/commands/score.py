@@ -1,0 +1,48 @@
+"""`fieldweek score`: every hard rule a plan breaks and every quality measure of SPEC §6.
+Thin: engine.quality scores; this module reads the plan and renders or writes the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.commands.console import console, fail_on_input, write_json
+from api.commands.inputs import load_department
+from api.commands.quality_tables import render_report
+from benchmarks.tables import report_markdown
+from engine.errors import InputError, Problem
+from engine.quality import score_plan
+
+
+def score_command(
+    plan: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help="a timetable JSON, a routes JSON, or both in one")],
+    department_dir: Annotated[Path, typer.Option("--department", help="department folder")],
+    policy: Annotated[str | None, typer.Option("--policy", help="built-in policy or TOML path")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the report as JSON")] = None,
+    md_out: Annotated[Path | None, typer.Option("--md", help="write the report as markdown")] = None,
+) -> None:
+    """Score a plan: every hard rule it breaks and every quality measure of SPEC §6."""
+    department, pol = load_department(department_dir, policy)
+    try:
+        data = json.loads(plan.read_text(encoding="utf-8"))
+        report = score_plan(data, department, pol)
+    except json.JSONDecodeError as error:
+        raise fail_on_input(InputError([Problem(f"not valid JSON: {error}", file=str(plan))])) from None
+    except InputError as error:
+        raise fail_on_input(error) from None
+    render_report(report)
+    if json_out is not None:
+        write_json(json_out, report.to_dict())
+    if md_out is not None:
+        md_out.parent.mkdir(parents=True, exist_ok=True)
+        md_out.write_text(report_markdown(report), encoding="utf-8")
+        console.print(f"[dim]wrote {md_out}[/dim]")
+
+
+def register(app: typer.Typer, bench: typer.Typer) -> None:
+    """Add `score` to the app."""
+    app.command("score")(score_command)

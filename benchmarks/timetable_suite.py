@@ -1,0 +1,75 @@
+"""The timetable suite (SPEC §6): departments of several head-counts, each week solved
+and built by hand, both scored by the independent measures of engine.quality."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from benchmarks.cases import (
+    BENCH_WEEK,
+    SAMPLE_DEPARTMENT,
+    CaseResult,
+    SuiteProgress,
+    hand_made_week,
+    no_progress,
+    solve_week,
+)
+from benchmarks.departments import generate_department
+from engine.domain import Department
+from engine.load import load_department_with_policy
+from engine.policy import Policy, load_policy
+from engine.quality import score_plan
+
+TIMETABLE_SIZES = (6, 13, 24, 48)
+SAMPLE_SIZE = 13
+"""The suite's 13-manager case is the bundled sample department, when it is there."""
+
+
+def timetable_cases(sizes: Sequence[int], seed: int) -> list[tuple[str, Department, Policy]]:
+    """The suite's departments: generated ones, the sample department for 13."""
+    cases = []
+    for size in sizes:
+        if size == SAMPLE_SIZE and SAMPLE_DEPARTMENT.is_dir():
+            department, policy = load_department_with_policy(SAMPLE_DEPARTMENT)
+            cases.append((f"sample-{size}", department, policy))
+        else:
+            department = generate_department(size, seed)
+            cases.append((f"generated-{size}", department, load_policy(department.policy)))
+    return cases
+
+
+def run_timetable_case(name: str, department: Department, policy: Policy, week: dt.date,
+                       time_limit: float, seed: int, workers: int) -> CaseResult:
+    """Solve the week, build the hand-made week, score both."""
+    result = solve_week(department, policy, week, time_limit, seed, workers)
+    timetable = result.timetable
+    case = CaseResult(
+        suite="timetable", case=name, managers=len(department.managers), status=timetable.status,
+        objective=timetable.objective, bound=timetable.best_bound, gap=result.gap,
+        seconds=timetable.solve_seconds,
+        progress=[(p.seconds, p.objective, p.bound) for p in result.progress],
+        policy=policy,
+    )
+    if timetable.blocks:
+        case.optimised = score_plan(timetable, department, policy).summary()
+        case.timetables["optimised"] = timetable
+    base, note = hand_made_week(department, policy, week)
+    case.note = note
+    if base is not None:
+        case.baseline = score_plan(base, department, policy).summary()
+        case.timetables["baseline"] = base
+    return case
+
+
+def run_timetable_suite(sizes: Sequence[int], time_limit: float, seed: int, workers: int,
+                        progress: SuiteProgress = no_progress) -> list[CaseResult]:
+    """Every case of the suite, in the order of `sizes`."""
+    cases = timetable_cases(sizes, seed)
+    results = []
+    for done, (name, department, policy) in enumerate(cases):
+        progress(f"timetable · {name} ({len(department.managers)} managers)", done, len(cases))
+        results.append(run_timetable_case(name, department, policy, BENCH_WEEK, time_limit, seed,
+                                          workers))
+    progress("timetable", len(cases), len(cases))
+    return results
