@@ -1,0 +1,93 @@
+"""The diff of a re-plan, per manager: the blocks after `now` moved, cancelled, added or
+changed (same time, other partner or place), each with the event behind it in words,
+and the stops handed over or received (handover.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from engine.domain import Block
+from engine.policy import format_clock
+from engine.replan.pairs import Groups
+from engine.replan.result import BlockChange, ManagerDiff, StopChange
+from engine.replan.situation import Situation
+
+
+def _block_key(b: Block) -> tuple:
+    return (b.kind, b.date, b.start, b.end)
+
+
+def block_diff(situation: Situation, groups: Groups, blocks: Sequence[Block],
+          stop_changes: Sequence[StopChange]) -> tuple[ManagerDiff, ...]:
+    """Per manager: blocks after `now` moved, cancelled, added or changed, and stops."""
+    old_by: dict[str, list[Block]] = defaultdict(list)
+    new_by: dict[str, list[Block]] = defaultdict(list)
+    for b in situation.timetable.blocks:
+        if not situation.pinned(b.date, b.start):
+            old_by[b.manager].append(b)
+    for b in blocks:
+        if not situation.pinned(b.date, b.start):
+            new_by[b.manager].append(b)
+    out = []
+    for manager in (m.id for m in situation.department.managers):
+        old = sorted(old_by[manager], key=_block_key)
+        new = sorted(new_by[manager], key=_block_key)
+        changes: list[BlockChange] = []
+        remaining_new = list(new)
+        gone: list[Block] = []
+        for b in old:
+            twin = next((n for n in remaining_new if _block_key(n) == _block_key(b)), None)
+            if twin is None:
+                gone.append(b)
+                continue
+            remaining_new.remove(twin)
+            rule = situation.policy.kinds.get(b.kind)
+            # who else sits in a department meeting is no change to tell a manager about
+            partners_changed = twin.with_ != b.with_ and not (rule is not None and rule.group == "department")
+            if partners_changed or twin.retailer != b.retailer:
+                changes.append(BlockChange(change="changed", kind=b.kind, before=b, after=twin,
+                                           reason=_why(situation, groups, b, twin)))
+        for b in gone:
+            twin = min((n for n in remaining_new if n.kind == b.kind),
+                       key=lambda n: (abs((n.date - b.date).days), abs(n.start - b.start)), default=None)
+            if twin is None:
+                changes.append(BlockChange(change="cancelled", kind=b.kind, before=b,
+                                           reason=_why(situation, groups, b, None)))
+            else:
+                remaining_new.remove(twin)
+                changes.append(BlockChange(change="moved", kind=b.kind, before=b, after=twin,
+                                           reason=_why(situation, groups, b, twin)))
+        for n in remaining_new:
+            changes.append(BlockChange(change="added", kind=n.kind, after=n, reason=_why(situation, groups, None, n)))
+        stops = [c for c in stop_changes if (c.manager_after if c.change in ("added", "received")
+                                             else c.manager_before) == manager]
+        if changes or stops:
+            out.append(ManagerDiff(manager=manager, blocks=tuple(changes), stops=tuple(stops)))
+    return tuple(out)
+
+
+def _why(situation: Situation, groups: Groups, before: Block | None, after: Block | None) -> str:
+    """The event behind a block change, in words."""
+    block = before or after
+    assert block is not None
+    absence = situation.absences.get(block.manager)
+    if absence is not None and before is not None and absence.covers(before.date, before.start):
+        return f"{block.manager} is off sick from {absence.date} {format_clock(absence.minute)}"
+    partners = set(before.with_ if before else ()) | set(after.with_ if after else ())
+    rule = situation.policy.kinds.get(block.kind)
+    for partner in sorted(partners) if rule is not None and rule.group == "pair" else ():
+        other = situation.absences.get(partner)
+        if other is not None:
+            return f"partner {partner} is off sick from {other.date} {format_clock(other.minute)}"
+    if block.manager in groups.orphans:
+        return "re-paired: his partner is off for the rest of the week"
+    joined = sorted(set(after.with_ if after else ()) & set(groups.orphans))
+    if joined:
+        return f"{', '.join(joined)} joins the group: their partner is off for the rest of the week"
+    place = (before.retailer if before else None)
+    if place in situation.cancelled_stores:
+        return f"promotion store {place} is cancelled"
+    if place is not None and before is not None and (place, before.date) in situation.closed:
+        return f"{place} is closed on {before.date}"
+    return "to make room for the changes"

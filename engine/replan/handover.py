@@ -1,0 +1,384 @@
+"""Route hand-over: the week's routes after a re-plan.
+
+Stops that started before `now` stay as they were. The rest are fitted again into the
+re-planned visit blocks; what cannot stay (a sick manager's, a closed retailer's, what
+no longer fits a changed day) is handed on in the policy's order (`replan.handover`):
+to the manager's own later days (`next_days`), then to the nearest neighbouring
+territory within `replan.neighbour_max_km` (`neighbour`). Urgent visits go to the
+earliest day that holds them, making room when they must. A visit that finds no place
+is listed in `unplaced` with its reason: no due visit is lost silently."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict, deque
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from engine.domain import Retailer, Timetable
+from engine.policy import Policy, ReplanRules, parse_clock
+from engine.replan.result import ReplanRoute, ReplanStop, StopChange, UnplacedReason, UnplacedVisit
+from engine.replan.situation import Situation
+from engine.routing.daily import (
+    FieldDay,
+    Place,
+    Territory,
+    cheapest_feasible_insertion,
+    drop_until_feasible,
+    field_days,
+    route_km,
+    time_visit_route,
+)
+from engine.routing.matrix import great_circle_km, straight_line_matrix
+
+
+@dataclasses.dataclass
+class _Visit:
+    """A visit to place: where it was planned and where it ends up."""
+
+    retailer: str
+    owner: str
+    manager: str | None
+    date: dt.date | None
+    reason: UnplacedReason | None = None
+    detail: str = ""
+    urgent_by: dt.date | None = None
+    assigned: str | None = None
+    """The manager an urgent visit is given to."""
+    to_manager: str | None = None
+    to_date: dt.date | None = None
+
+
+@dataclasses.dataclass
+class _PlannedRoutes:
+    """The week's route plan read at `now`."""
+
+    pinned: dict[tuple[str, dt.date], list[ReplanStop]] = dataclasses.field(default_factory=lambda: defaultdict(list))
+    lunch_taken: set[tuple[str, dt.date]] = dataclasses.field(default_factory=set)
+    visits: list[_Visit] = dataclasses.field(default_factory=list)
+    """Every visit after `now`, and the urgent ones."""
+    staying: dict[tuple[str, dt.date], list[_Visit]] = dataclasses.field(default_factory=lambda: defaultdict(list))
+    """Visits no event moves: they try their own day first."""
+    unplaced: list[UnplacedVisit] = dataclasses.field(default_factory=list)
+
+
+def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRoutes:
+    """Split the route plan into stops pinned before `now` and visits still to place,
+    each visit that an event moves marked with its reason."""
+    retailers = {r.id: r for r in situation.department.retailers}
+    read = _PlannedRoutes()
+    for item in routes.get("unvisited", []):
+        read.unplaced.append(UnplacedVisit(
+            retailer=item["retailer"], manager=item.get("manager") or retailers[item["retailer"]].manager,
+            date=item.get("date"), reason="not_planned", detail=item.get("detail") or item.get("reason", "")))
+    for route in routes.get("routes", []):
+        manager, date = route["manager"], dt.date.fromisoformat(str(route["date"]))
+        lunch = route.get("lunch_start")
+        if lunch is not None and situation.pinned(date, parse_clock(lunch)):
+            read.lunch_taken.add((manager, date))
+        for stop in route.get("stops", []):
+            if stop.get("kind", "visit") != "visit":
+                continue
+            start = parse_clock(stop["start"])
+            if situation.pinned(date, start):
+                read.pinned[(manager, date)].append(ReplanStop(
+                    retailer=stop["retailer"], arrive=parse_clock(stop["arrive"]), start=start,
+                    end=parse_clock(stop["end"]), pinned=True))
+                continue
+            visit = _Visit(stop["retailer"], retailers[stop["retailer"]].manager, manager, date)
+            read.visits.append(visit)
+            absence = situation.absences.get(manager)
+            if absence is not None and absence.covers(date, start):
+                visit.reason, visit.detail = "manager_absent", f"{manager} is off sick"
+            elif (stop["retailer"], date) in situation.closed:
+                visit.reason, visit.detail = "retailer_closed", f"closed on {date}"
+            else:
+                read.staying[(manager, date)].append(visit)
+    for event in situation.urgent:
+        owner = retailers[event.retailer].manager
+        read.visits.append(_Visit(event.retailer, owner, None, None, urgent_by=event.by or situation.today,
+                                  detail="urgent visit", assigned=event.manager or owner))
+    return read
+
+
+class _Handover:
+    """The routes being rebuilt: each manager-day's order of visits after `now`."""
+
+    def __init__(self, situation: Situation, timetable: Timetable, rules: ReplanRules, read: _PlannedRoutes):
+        self.situation, self.rules, self.read = situation, rules, read
+        self.policy = situation.policy
+        self.retailers = {r.id: r for r in situation.department.retailers}
+        self.days = {m.id: {d.date: d for d in field_days(timetable, self.policy, m.id)}
+                     for m in situation.department.managers}
+        self.territories = _territories(situation, timetable, rules)
+        self.centres = situation.department.territory_centres()
+        self.orders: dict[tuple[str, dt.date], list[str]] = {}
+        self._remainder: dict[tuple[str, dt.date], FieldDay | None] = {}
+        self.unplaced = list(read.unplaced)
+
+    def day_of(self, manager: str, date: dt.date) -> FieldDay | None:
+        """What is left of the manager's field day after `now` (None: nothing)."""
+        key = (manager, date)
+        if key not in self._remainder:
+            self._remainder[key] = _remaining_day(self.days[manager].get(date), self.read.pinned.get(key, []),
+                                                  self.situation, key in self.read.lunch_taken)
+        return self._remainder[key]
+
+    def refit_own_days(self) -> None:
+        """Visits no event moves stay on their day, as many as the re-planned day holds."""
+        for (manager, date), planned in sorted(self.read.staying.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+            day = self.day_of(manager, date)
+            if day is None:
+                for visit in planned:
+                    visit.reason, visit.detail = "no_room_in_day", "no visit time left on that day after the re-plan"
+                continue
+            order = [v.retailer for v in planned]
+            _, kept, _ = drop_until_feasible(day, order, self.retailers, self.territories[manager], self.policy)
+            self.orders[(manager, date)] = kept
+            remaining = list(planned)
+            for retailer_id in kept:
+                visit = next(v for v in remaining if v.retailer == retailer_id)
+                remaining.remove(visit)
+                visit.to_manager, visit.to_date = manager, date
+            for visit in remaining:
+                visit.reason, visit.detail = "no_room_in_day", "it no longer fits its day once the day changed"
+
+    def place_the_rest(self) -> None:
+        """Every visit without a day, urgent ones first: the first day of its options
+        that holds it; an urgent visit may bump ordinary ones, which then look again."""
+        homeless = deque(sorted((v for v in self.read.visits if v.to_date is None),
+                                key=lambda v: (v.urgent_by is None, v.date or self.situation.today, v.retailer)))
+        while homeless:
+            visit = homeless.popleft()
+            options = [(m, d) for m, d in _options(visit, self.situation, self.rules, self.days, self.centres)
+                       if (visit.retailer, d) not in self.situation.closed and self.day_of(m, d) is not None
+                       and visit.retailer in self.territories[m].index]
+            self._insert(visit, options)
+            if visit.urgent_by is not None and visit.to_date is not None and visit.to_date > visit.urgent_by:
+                visit.detail = (f"urgent visit due by {visit.urgent_by}: no day up to then has room, "
+                                f"{visit.to_date} is the first that does")
+            if visit.to_date is None and visit.urgent_by is not None:
+                homeless.extend(self._make_room_for(visit, options))
+            if visit.to_date is None:
+                reason: UnplacedReason = visit.reason or "no_room_in_day"
+                self.unplaced.append(UnplacedVisit(retailer=visit.retailer, manager=visit.owner, date=visit.date,
+                                                   reason=reason, detail=_unplaced_words(visit, self.rules)))
+
+    def _insert(self, visit: _Visit, options: Sequence[tuple[str, dt.date]]) -> None:
+        """At the cheapest place of the first option whose day still holds every rule."""
+        for manager, date in options:
+            order = self.orders.setdefault((manager, date), [])
+            if visit.retailer in order:
+                continue
+            day = self.day_of(manager, date)
+            assert day is not None
+            found = cheapest_feasible_insertion(day, order, visit.retailer, self.retailers,
+                                                self.territories[manager], self.policy)
+            if found is not None:
+                self.orders[(manager, date)] = found[1]
+                visit.to_manager, visit.to_date = manager, date
+                return
+
+    def _make_room_for(self, visit: _Visit, options: Sequence[tuple[str, dt.date]]) -> list[_Visit]:
+        """An urgent visit takes the place of ordinary ones; returns those bumped."""
+        for manager, date in options:
+            order = self.orders.setdefault((manager, date), [])
+            day = self.day_of(manager, date)
+            assert day is not None
+            made = _make_room(day, order, visit.retailer, self.retailers, self.territories[manager], self.policy)
+            if made is None:
+                continue
+            self.orders[(manager, date)], bumped = made
+            visit.to_manager, visit.to_date = manager, date
+            moved = []
+            for retailer_id in bumped:
+                other = next(v for v in self.read.visits if (v.retailer, v.to_manager, v.to_date)
+                             == (retailer_id, manager, date) and v.urgent_by is None)
+                other.to_manager = other.to_date = None
+                other.reason = other.reason or "no_room_in_day"
+                other.detail = f"made room for the urgent visit to {visit.retailer}"
+                moved.append(other)
+            return moved
+        return []
+
+    def routes(self) -> tuple[ReplanRoute, ...]:
+        """Each manager-day's pinned stops followed by its visits after `now`, timed."""
+        out: list[ReplanRoute] = []
+        keys = set(self.read.pinned) | {k for k, order in self.orders.items() if order}
+        for manager, date in sorted(keys, key=lambda k: (k[0], k[1])):
+            stops = list(self.read.pinned.get((manager, date), []))
+            order = self.orders.get((manager, date), [])
+            day = self.day_of(manager, date)
+            if order and day is not None:
+                timed = time_visit_route(day, order, self.retailers, self.territories[manager], self.policy)
+                stops += [ReplanStop(retailer=s.retailer, arrive=s.arrive, start=s.start, end=s.end)
+                          for s in timed.stops]
+            out.append(ReplanRoute(manager=manager, date=date, stops=tuple(stops)))
+        return tuple(out)
+
+
+def replan_routes(situation: Situation, timetable: Timetable, routes: Mapping[str, Any], rules: ReplanRules,
+                  ) -> tuple[tuple[ReplanRoute, ...], list[StopChange], list[UnplacedVisit]]:
+    """Keep the stops before `now`, re-fit the rest into the new visit blocks, and hand
+    on what cannot stay (see the module text): the routes, the stop changes and the
+    visits that found no place."""
+    read = _read_routes(situation, routes)
+    handover = _Handover(situation, timetable, rules, read)
+    handover.refit_own_days()
+    handover.place_the_rest()
+    return handover.routes(), stop_changes(read.visits, situation), handover.unplaced
+
+
+def _make_room(day: FieldDay, order: Sequence[str], retailer_id: str, retailers: Mapping[str, Retailer],
+               territory: Territory, policy: Policy) -> tuple[list[str], list[str]] | None:
+    """Put `retailer_id` where it adds the fewest km and take out other stops, fewest
+    first, until the day keeps every rule: (new order, stops taken out), or None when
+    the visit does not fit the day even alone."""
+    if not time_visit_route(day, [retailer_id], retailers, territory, policy, first_stop_rule=False).feasible:
+        return None
+    trials = [[*order[:i], retailer_id, *order[i:]] for i in range(len(order) + 1)]
+    trial = min(trials, key=lambda t: route_km(day, t, territory))
+    removed: list[str] = []
+    timed = time_visit_route(day, trial, retailers, territory, policy)
+    while not timed.feasible:
+        options = []
+        for index, other in enumerate(trial):
+            if other == retailer_id:
+                continue
+            shorter = trial[:index] + trial[index + 1:]
+            shorter_timed = time_visit_route(day, shorter, retailers, territory, policy)
+            options.append(((shorter_timed.lateness, route_km(day, shorter, territory)), index, shorter_timed))
+        if not options:
+            return None
+        _, index, timed = min(options, key=lambda o: o[0])
+        removed.append(trial.pop(index))
+    return trial, removed
+
+
+def _remaining_day(day: FieldDay | None, pinned: Sequence[ReplanStop], situation: Situation,
+                   lunch_taken: bool) -> FieldDay | None:
+    """The part of a field day still to come: the whole day after today, what is left
+    after `now` today (from the last stop already made, the first-stop rule met), none
+    before today."""
+    if day is None or day.date < situation.today:
+        return None
+    if day.date > situation.today:
+        return day
+    now = situation.now_minute
+    if now >= day.visiting_ends:
+        return None
+    changes: dict[str, Any] = {}
+    if pinned:
+        last = pinned[-1]
+        changes.update(block_start=max(now, last.end), start_place=Place("retailer", last.retailer),
+                       first_stop_by=day.visiting_ends)
+    elif now > day.block_start:
+        changes.update(block_start=now, first_stop_by=day.visiting_ends)
+    if lunch_taken:
+        changes.update(lunch_minutes=0)
+    return dataclasses.replace(day, **changes) if changes else day
+
+
+def _territories(situation: Situation, timetable: Timetable, rules: ReplanRules) -> dict[str, Territory]:
+    """Each manager's riding matrix: his retailers, his appointments, the territories he
+    may take visits from (a sick neighbour's) and urgent visits given to him."""
+    department, policy = situation.department, situation.policy
+    centres = department.territory_centres()
+    wanted: dict[str, set[str]] = {m.id: {r.id for r in department.territory(m.id)} for m in department.managers}
+    for b in timetable.blocks:
+        if b.retailer is not None:
+            wanted[b.manager].add(b.retailer)
+    for sick in situation.absences:
+        for manager in _neighbours(sick, centres, rules):
+            wanted[manager] |= {r.id for r in department.territory(sick)}
+    for event in situation.urgent:
+        if event.manager is not None:
+            wanted[event.manager].add(event.retailer)
+    retailers = {r.id: r for r in department.retailers}
+    out = {}
+    for manager, ids in wanted.items():
+        places = [retailers[i] for i in sorted(ids)]
+        matrix = straight_line_matrix(
+            [department.office.lat, *(r.lat for r in places)], [department.office.lon, *(r.lon for r in places)],
+            ["town", *(r.area for r in places)], policy.travel)
+        out[manager] = Territory((None, *(r.id for r in places)), matrix)
+    return out
+
+
+def _neighbours(manager: str, centres: Mapping[str, tuple[float, float]], rules: ReplanRules) -> list[str]:
+    """Managers whose territory centre lies within `replan.neighbour_max_km`, nearest first."""
+    others = [m for m in centres if m != manager]
+    if not others:
+        return []
+    km = great_circle_km([centres[manager][0]], [centres[manager][1]],
+                         [centres[m][0] for m in others], [centres[m][1] for m in others])[0]
+    return [m for d, m in sorted(zip(km.tolist(), others, strict=True)) if d <= rules.neighbour_max_km]
+
+
+def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapping[str, Mapping[dt.date, FieldDay]],
+             centres: Mapping[str, tuple[float, float]]) -> list[tuple[str, dt.date]]:
+    """Where a visit may go, in order of preference."""
+    later = [d for d in situation.dates if d >= situation.today]
+
+    def available(manager: str, dates: Sequence[dt.date]) -> list[tuple[str, dt.date]]:
+        absence = situation.absences.get(manager)
+        return [(manager, d) for d in dates if d in days[manager]
+                and not (absence is not None and absence.date <= d <= absence.until)]
+
+    if visit.urgent_by is not None:
+        manager = visit.assigned or visit.owner
+        in_time = [d for d in later if d <= visit.urgent_by]
+        return available(manager, in_time) + available(manager, [d for d in later if d > visit.urgent_by])
+    assert visit.manager is not None and visit.date is not None
+    planned = visit.date
+    if visit.reason == "retailer_closed":
+        return available(visit.manager, [d for d in later if d > planned])
+    if visit.reason == "manager_absent":
+        options: list[tuple[str, dt.date]] = []
+        for way in rules.handover:
+            if way == "next_days":
+                options += available(visit.manager, [d for d in later if d >= planned])
+            else:
+                preferred = sorted(later, key=lambda d: (d < planned, abs((d - planned).days)))
+                for neighbour in _neighbours(visit.manager, centres, rules):
+                    options += available(neighbour, preferred)
+        return options
+    return available(visit.manager, sorted(later, key=lambda d: (d < planned, abs((d - planned).days))))
+
+
+def _unplaced_words(visit: _Visit, rules: ReplanRules) -> str:
+    if visit.urgent_by is not None:
+        return f"urgent visit (by {visit.urgent_by}): no visit day of the week has room for it"
+    if visit.reason == "manager_absent":
+        ways = " or ".join({"next_days": "his own later days", "neighbour": "a neighbouring territory"}[w]
+                           for w in rules.handover) or "nowhere (the policy hands nothing over)"
+        return f"{visit.detail}; it could go to {ways}, but none has room"
+    if visit.reason == "retailer_closed":
+        return f"{visit.detail}; no later visit day of the week has room"
+    return f"{visit.detail}; no other visit day of the week has room"
+
+
+def stop_changes(visits: Sequence[_Visit], situation: Situation) -> list[StopChange]:
+    changes: list[StopChange] = []
+    for v in visits:
+        if v.manager is None:
+            if v.to_date is not None:
+                changes.append(StopChange(change="added", retailer=v.retailer, date_after=v.to_date,
+                                          manager_after=v.to_manager, reason=v.detail))
+            continue
+        if (v.to_manager, v.to_date) == (v.manager, v.date):
+            continue
+        if v.to_date is None:
+            changes.append(StopChange(change="cancelled", retailer=v.retailer, date_before=v.date,
+                                      manager_before=v.manager, reason=v.detail))
+        elif v.to_manager == v.manager:
+            changes.append(StopChange(change="moved", retailer=v.retailer, date_before=v.date, date_after=v.to_date,
+                                      manager_before=v.manager, manager_after=v.manager, reason=v.detail))
+        else:
+            changes += [StopChange(change=change, retailer=v.retailer, date_before=v.date, date_after=v.to_date,
+                                   manager_before=v.manager, manager_after=v.to_manager, reason=v.detail)
+                        for change in ("handed_over", "received")]
+    return changes
+
+

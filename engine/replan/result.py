@@ -1,0 +1,102 @@
+"""What a re-plan answers: the re-planned week, its routes, the visits that found no
+place and the diff per manager — the JSON contract of `fieldweek replan --json`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.domain import Block, Timetable
+from engine.policy import Clock
+from engine.replan.events import Event
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+
+class BlockChange(_Out):
+    """A block of the old plan after `now` that changed, or a new one."""
+
+    change: Literal["moved", "cancelled", "added", "changed"]
+    kind: str
+    before: Block | None = None
+    after: Block | None = None
+    reason: str = ""
+
+
+class StopChange(_Out):
+    """A visit stop after `now` that changed day or manager, was cancelled or added."""
+
+    change: Literal["moved", "cancelled", "added", "handed_over", "received"]
+    retailer: str
+    date_before: dt.date | None = None
+    date_after: dt.date | None = None
+    manager_before: str | None = None
+    manager_after: str | None = None
+    reason: str = ""
+
+
+class ManagerDiff(_Out):
+    """Everything that changed for one manager."""
+
+    manager: str
+    blocks: tuple[BlockChange, ...] = ()
+    stops: tuple[StopChange, ...] = ()
+
+
+class ReplanStop(_Out):
+    """A visit of the re-planned routes; `pinned` stops started before `now`."""
+
+    retailer: str
+    arrive: Clock
+    start: Clock
+    end: Clock
+    pinned: bool = False
+
+
+class ReplanRoute(_Out):
+    """One manager's visits on one day after the re-plan, in visiting order."""
+
+    manager: str
+    date: dt.date
+    stops: tuple[ReplanStop, ...]
+
+
+UnplacedReason = Literal["manager_absent", "retailer_closed", "no_room_in_day", "not_planned"]
+
+
+class UnplacedVisit(_Out):
+    """A due visit that is in no route of the week, and why (it rolls into next week)."""
+
+    retailer: str
+    manager: str
+    date: dt.date | None = None
+    reason: UnplacedReason
+    detail: str = ""
+
+
+class ReplanResult(_Out):
+    """The re-planned week: the JSON contract of `fieldweek replan --json`."""
+
+    week_start: dt.date
+    now: dt.datetime
+    status: Literal["optimal", "feasible", "infeasible", "unknown"]
+    objective: float | None = None
+    start_objective: float | None = Field(default=None, description="the repaired old plan's objective")
+    best_bound: float | None = None
+    solve_seconds: float = 0.0
+    events: tuple[Event, ...] = ()
+    timetable: Timetable
+    routes: tuple[ReplanRoute, ...] | None = None
+    unplaced: tuple[UnplacedVisit, ...] = ()
+    diff: tuple[ManagerDiff, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def to_json_dict(self) -> dict:
+        """The result as JSON-ready data with the contract's key names."""
+        return self.model_dump(mode="json", by_alias=True)
+
+

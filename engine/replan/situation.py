@@ -1,0 +1,181 @@
+"""The situation at `now`: the plan, the moment and the events resolved against the
+department — who is off from when, which retailers are closed, which promotion stores
+are cancelled, which visits are urgent — and the week frame the re-plan solves in."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+
+from engine.domain import Department, Leave, Timetable
+from engine.errors import InputError, Problem
+from engine.policy import WEEKDAYS, Policy, ReplanRules
+from engine.replan.events import (
+    Event,
+    ManagerSick,
+    PromotionStoreCancelled,
+    RetailerClosed,
+    UrgentVisit,
+)
+from engine.timetable.places import Closures
+from engine.timetable.week import WeekFrame, build_week
+
+
+def replan_rules(policy: Policy) -> ReplanRules:
+    """The policy's `[replan]` table; an error naming the missing keys when it has none."""
+    if policy.replan is None:
+        raise InputError([Problem(
+            f"policy '{policy.name}' has no [replan] table: add moved_block, missing_per_10min, "
+            "handover and neighbour_max_km (see data/policies/15-13-7.toml)", file=policy.name,
+            column="replan")])
+    return policy.replan
+
+
+@dataclasses.dataclass(frozen=True)
+class Absence:
+    """A manager's absence as the re-plan uses it: from (date, minute) to the end of `until`."""
+
+    manager: str
+    date: dt.date
+    minute: int
+    until: dt.date
+
+    def covers(self, date: dt.date, minute: int) -> bool:
+        """True when the manager is off at this moment."""
+        return (date, minute) >= (self.date, self.minute) and date <= self.until
+
+
+@dataclasses.dataclass
+class Situation:
+    """The week, `now` and the events, resolved against the plan."""
+
+    department: Department
+    policy: Policy
+    timetable: Timetable
+    now: dt.datetime
+    dates: list[dt.date]
+    absences: dict[str, Absence]
+    closed: set[tuple[str, dt.date]]
+    cancelled_stores: dict[str, dt.date]
+    urgent: list[UrgentVisit]
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    @property
+    def now_minute(self) -> int:
+        return self.now.hour * 60 + self.now.minute
+
+    @property
+    def closures(self) -> Closures:
+        """The places the events take out of use, as the place assignment reads them."""
+        return Closures(frozenset(self.closed), dict(self.cancelled_stores))
+
+    def pinned(self, date: dt.date, start: int) -> bool:
+        """Started before `now`: the block or stop stays exactly as planned."""
+        return (date, start) < (self.today, self.now_minute)
+
+    def off_for_the_rest(self, manager: str) -> bool:
+        """True when the manager is off until the end of the week and has no pair session
+        left to do before he falls ill: his partners need someone else."""
+        absence = self.absences.get(manager)
+        if absence is None or absence.until < self.dates[-1]:
+            return False
+        for b in self.timetable.blocks:
+            rule = self.policy.kinds.get(b.kind)
+            if b.manager == manager and rule is not None and rule.group == "pair" \
+                    and not self.pinned(b.date, b.start) and not absence.covers(b.date, b.start):
+                return False
+        return True
+
+
+def situation_at(department: Department, policy: Policy, timetable: Timetable, now: dt.datetime,
+                 events: Sequence[Event]) -> Situation:
+    """Resolve the events at `now`; an event naming a manager or retailer the department
+    does not have is reported with its row and field, all at once."""
+    dates = working_dates(policy, timetable.week_start)
+    now = now.replace(tzinfo=None)
+    situation = Situation(department, policy, timetable, now, dates, {}, set(), {}, [])
+    managers = {m.id for m in department.managers}
+    retailers = {r.id for r in department.retailers}
+    problems: list[Problem] = []
+    for number, event in enumerate(events):
+        def bad(column: str, message: str, _n: int = number) -> None:
+            problems.append(Problem(message, file="events", row=_n, column=column))
+
+        if isinstance(event, ManagerSick):
+            if event.manager not in managers:
+                bad("manager", f"no manager '{event.manager}' in the department")
+                continue
+            absence = _absence(situation, event)
+            if absence.until < absence.date:
+                bad("until", f"until ({absence.until}) is before the sickness starts ({absence.date})")
+                continue
+            situation.absences[event.manager] = absence
+        elif event.retailer not in retailers:
+            bad("retailer", f"no retailer '{event.retailer}' in the department")
+        elif isinstance(event, RetailerClosed):
+            situation.closed.add((event.retailer, event.date or situation.today))
+        elif isinstance(event, UrgentVisit):
+            if event.manager is not None and event.manager not in managers:
+                bad("manager", f"no manager '{event.manager}' in the department")
+                continue
+            situation.urgent.append(event)
+        elif isinstance(event, PromotionStoreCancelled):
+            situation.cancelled_stores[event.retailer] = event.date or situation.today
+    if problems:
+        raise InputError(problems)
+    return situation
+
+
+def _absence(situation: Situation, event: ManagerSick) -> Absence:
+    """When a sick manager is really off: not before `now`, and a block under way when he
+    falls ill is finished as planned (it is pinned); he is off once he has ridden away."""
+    policy = situation.policy
+    start = max(event.from_.replace(tzinfo=None), situation.now)
+    minute = start.hour * 60 + start.minute
+    ride = max(policy.travel.field_transfer_min, policy.travel.office_field_buffer_min)
+    for b in situation.timetable.blocks:
+        if b.manager == event.manager and b.date == start.date() and b.start < minute < b.end + ride \
+                and situation.pinned(b.date, b.start):
+            minute = max(minute, b.end + ride)
+    return Absence(event.manager, start.date(), minute, event.until or situation.dates[-1])
+
+
+def working_dates(policy: Policy, week_start: dt.date) -> list[dt.date]:
+    """The week's working days, in order."""
+    return sorted(week_start + dt.timedelta(days=WEEKDAYS.index(d)) for d in policy.working_days)
+
+
+def _absences_as_leave(situation: Situation) -> tuple[Leave, ...]:
+    """Each absence as leave on the grid: from its first grid minute on the day it
+    starts, whole days after."""
+    policy = situation.policy
+    leave: list[Leave] = []
+    for absence in situation.absences.values():
+        for date in situation.dates:
+            if not absence.date <= date <= absence.until:
+                continue
+            if date == absence.date and absence.minute > policy.day.start:
+                start = -(-absence.minute // policy.grid_minutes) * policy.grid_minutes
+                if start < policy.day.end:
+                    leave.append(Leave(manager=absence.manager, date=date, start=start, end=policy.day.end))
+            else:
+                leave.append(Leave(manager=absence.manager, date=date))
+    return tuple(leave)
+
+
+def department_with_absences(situation: Situation) -> Department:
+    """The department with every absence added as leave: the week the re-plan plans,
+    and the one an independent check of its result reads."""
+    department = situation.department
+    return department.model_copy(update={"leave": department.leave + _absences_as_leave(situation)})
+
+
+def replan_frame(situation: Situation) -> WeekFrame:
+    """The week with the absences as leave — SPEC §2: a manager on leave gets his hours
+    prorated, and a sickness is leave. A re-plan may fall short of those hours, at a
+    cost; it never owes more."""
+    return build_week(department_with_absences(situation), situation.policy, situation.timetable.week_start)

@@ -1,0 +1,109 @@
+"""Re-plan the rest of a week from `now`: the situation, the model, the solve from the
+repaired old plan, the blocks, the routes and the diff, in that order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from engine.domain import Conflict, Department, Status, Timetable
+from engine.errors import ModelInvalid
+from engine.policy import Policy
+from engine.replan.blocks import replanned_blocks
+from engine.replan.diff import block_diff
+from engine.replan.events import Event, ManagerSick, PromotionStoreCancelled
+from engine.replan.handover import replan_routes
+from engine.replan.model import build_replan_model, repaired_start
+from engine.replan.result import ReplanResult, StopChange, UnplacedVisit
+from engine.replan.situation import replan_rules, situation_at
+from engine.timetable.hints import complete_hints, hint_from_blocks
+from engine.timetable.solve import STATUS_NAMES, SolveParams
+
+
+def replan(
+    department: Department,
+    policy: Policy,
+    timetable: Timetable,
+    now: dt.datetime,
+    events: Sequence[Event],
+    routes: Mapping[str, Any] | None = None,
+    params: SolveParams | None = None,
+    *,
+    warm: bool = True,
+) -> ReplanResult:
+    """Re-plan the rest of the week from `now` for `events` (see the package text).
+
+    `routes` is the week's route plan as JSON data (`fieldweek routes --json`); without
+    it only the timetable is re-planned and events about retailers are noted.
+    `warm=False` leaves out the repaired old plan as the solver's start (to measure
+    what the start is worth; the result may then be worse than the old plan)."""
+    started = time.perf_counter()
+    params = params or SolveParams()
+    rules = replan_rules(policy)
+    situation = situation_at(department, policy, timetable, now, events)
+    notes: list[str] = []
+    if situation.today > situation.dates[-1]:
+        notes.append("the week is over: everything is pinned, nothing to re-plan")
+    model = build_replan_model(situation, rules)
+    notes += model.notes
+
+    start_plan = None
+    if warm:
+        hint_from_blocks(model.tm, repaired_start(situation, model.groups, model.cancelled_kinds))
+        start_plan = complete_hints(model.tm, params.time_limit_s / 4)
+        if start_plan is None:
+            notes.append("the old plan could not be repaired into a start; the solver started from scratch")
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.5, params.time_limit_s - (time.perf_counter() - started))
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    code = solver.solve(model.tm.cp)
+    if code == cp_model.MODEL_INVALID:
+        raise ModelInvalid(model.tm.cp.validate())
+    status: Status = STATUS_NAMES[code]
+    bound = solver.best_objective_bound if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start_plan is not None:
+        solver, code, status = start_plan, cp_model.FEASIBLE, "feasible"
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _no_replan(timetable, situation.now, events, code == cp_model.INFEASIBLE, params, notes, started)
+
+    blocks, place_notes = replanned_blocks(model, solver, situation)
+    notes += [note.message for note in place_notes]
+    new_timetable = Timetable(status=status, objective=solver.objective_value, best_bound=bound,
+                              solve_seconds=round(time.perf_counter() - started, 3), blocks=tuple(blocks),
+                              conflicts=timetable.conflicts, **_header(timetable))
+    stop_changes: list[StopChange] = []
+    unplaced: list[UnplacedVisit] = []
+    new_routes = None
+    if routes is not None:
+        new_routes, stop_changes, unplaced = replan_routes(situation, new_timetable, routes, rules)
+    elif any(not isinstance(e, ManagerSick | PromotionStoreCancelled) for e in events) or situation.absences:
+        notes.append("the plan has no routes: visits are not re-planned (give the week's routes with the plan)")
+    return ReplanResult(
+        week_start=timetable.week_start, now=situation.now, events=tuple(events), status=status, objective=solver.objective_value,
+        start_objective=start_plan.objective_value if start_plan is not None else None, best_bound=bound,
+        solve_seconds=round(time.perf_counter() - started, 3), timetable=new_timetable, routes=new_routes,
+        unplaced=tuple(unplaced), diff=block_diff(situation, model.groups, blocks, stop_changes), notes=tuple(notes),
+    )
+
+
+def _header(timetable: Timetable) -> dict[str, Any]:
+    return {"department": timetable.department, "policy": timetable.policy, "week_start": timetable.week_start,
+            "managers": timetable.managers, "duties": timetable.duties}
+
+
+def _no_replan(timetable: Timetable, now: dt.datetime, events: Sequence[Event], infeasible: bool,
+               params: SolveParams, notes: list[str], started: float) -> ReplanResult:
+    """The answer when the solve found no week: infeasible, or out of time."""
+    message = ("the pinned plan and the events leave no valid week" if infeasible
+               else f"no re-plan found within {params.time_limit_s:g} s; allow more time")
+    failed = Timetable(status="infeasible" if infeasible else "unknown",
+                       conflicts=(Conflict(rules=(), message=message),), **_header(timetable))
+    return ReplanResult(week_start=timetable.week_start, now=now, events=tuple(events), status=failed.status, solve_seconds=round(time.perf_counter() - started, 3),
+                        timetable=failed, notes=(*notes, message))
+
