@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from itertools import permutations
 
 from engine.domain import Block, Department, Duty, ManagerRef, Retailer, Timetable
-from engine.policy import KindRule, Policy, format_clock
+from engine.policy import KindRule, Policy, Weekday, format_clock
 from engine.quality import timetable_objective
 from engine.routing.due import visits_in_week
 from engine.routing.matrix import straight_line_matrix
@@ -62,7 +62,7 @@ class _Week:
     policy: Policy
     frame: WeekFrame
     dates: list[dt.date] = field(default_factory=list)
-    weekdays: dict[dt.date, str] = field(default_factory=dict)
+    weekdays: dict[dt.date, Weekday] = field(default_factory=dict)
     leave: dict[tuple[str, dt.date], list[tuple[int, int]]] = field(default_factory=dict)
     blocks: dict[tuple[str, dt.date], list[_Placed]] = field(default_factory=lambda: defaultdict(list))
 
@@ -237,12 +237,11 @@ def _place_daily(week: _Week, place: str, reasons: list[str]) -> None:
         for kind, rule in policy.kinds.items():
             if (rule.group == "department" and rule.per_day_minutes and weekday in rule.per_day_minutes
                     and place == "field"):
-                minutes = rule.per_day_minutes[weekday]  # type: ignore[index]
-                _place_together(week, kind, rule, date, minutes, reasons)
+                _place_together(week, kind, rule, date, rule.per_day_minutes[weekday], reasons)
         for kind, rule in policy.kinds.items():
             if rule.group == "department" or not rule.per_day_minutes or rule.place != place:
                 continue
-            minutes = rule.per_day_minutes.get(weekday)  # type: ignore[call-overload]
+            minutes = rule.per_day_minutes.get(weekday)
             if minutes is None:
                 continue
             for manager in week.managers:
@@ -547,7 +546,7 @@ def _daily_still_fit(week: _Week, manager: str, date: dt.date, block: _Placed) -
     day.extend(trial)
     try:
         for kind, rule in week.policy.kinds.items():
-            minutes = (rule.per_day_minutes or {}).get(weekday)  # type: ignore[call-overload]
+            minutes = (rule.per_day_minutes or {}).get(weekday)
             if minutes is None or rule.group == "department" or kind in placed_kinds:
                 continue
             starts = week.starts(minutes, rule.earliest_start, rule.latest_end, rule.latest_start)

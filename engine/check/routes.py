@@ -247,9 +247,8 @@ def _check_travel(route: Mapping, stops: list[Mapping], rides: _Rides, exact: bo
 def _check_visits(route: Mapping, visit_stops: list[Mapping], block: Block,
                   retailers: Mapping[str, Retailer], rides: _Rides, policy: Policy, flag) -> None:
     rules = policy.route
-    lunch = (_clock(route.get("lunch_start")), _clock(route.get("lunch_end")))
-    if policy.lunch.during_visit and lunch[0] is not None and lunch[1] is not None:
-        lunch_start, lunch_end = lunch
+    lunch_start, lunch_end = _clock(route.get("lunch_start")), _clock(route.get("lunch_end"))
+    if policy.lunch.during_visit and lunch_start is not None and lunch_end is not None:
         if lunch_end - lunch_start < policy.lunch.minutes:
             flag("lunch", f"lunch lasts {lunch_end - lunch_start} min, under {policy.lunch.minutes}")
         if lunch_start < policy.lunch.earliest or lunch_end > policy.lunch.latest_end:
@@ -280,10 +279,10 @@ def _check_visits(route: Mapping, visit_stops: list[Mapping], block: Block,
                                   f"{format_clock(retailer.opens)}–{format_clock(retailer.closes)}", rid)
         if start < arrive:
             flag("travel", f"{rid}: service starts before arrival", rid)
-        if lunch[0] is not None and lunch[1] is not None and start < lunch[1] and lunch[0] < end:
+        if lunch_start is not None and lunch_end is not None and start < lunch_end and lunch_start < end:
             flag("lunch", f"lunch overlaps the visit to {rid}", rid)
-        if lunch[1] is not None and lunch[0] is not None and leave <= lunch[0] < arrive:
-            leave = max(leave, lunch[1])
+        if lunch_start is not None and lunch_end is not None and leave <= lunch_start < arrive:
+            leave = max(leave, lunch_end)
         ride = rides.minutes(previous_key, rid)
         if arrive < leave + ride - MINUTE_TOLERANCE:
             flag("travel", f"{rid} reached at {format_clock(arrive)}, but the {ride}-min ride from "

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from engine.domain import Department
-from engine.policy import WEEKDAYS, KindRule, Policy
+from engine.policy import WEEKDAYS, KindRule, Policy, Weekday
 
 MEAN_EARTH_RADIUS_KM = 6371.0088
 """IUGG mean Earth radius: the sphere distances are measured on (a constant of
@@ -134,7 +134,7 @@ class Quota:
     longest: int
 
 
-def working_dates(policy: Policy, week_start: dt.date) -> dict[dt.date, str]:
+def working_dates(policy: Policy, week_start: dt.date) -> dict[dt.date, Weekday]:
     """The week's working dates and their weekday names, in order."""
     return {week_start + dt.timedelta(days=WEEKDAYS.index(day)): day for day in policy.working_days}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,9 +124,9 @@ def _is_list(value: object) -> bool:
 
 
 def _flat(value: object) -> list:
-    if not _is_list(value):
+    if not isinstance(value, Iterable) or not _is_list(value):
         return [value]
     out: list = []
-    for item in value:  # type: ignore[union-attr]
+    for item in value:
         out.extend(_flat(item))
     return out

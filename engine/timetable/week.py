@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 from engine.domain import Department
-from engine.policy import WEEKDAYS, KindRule, Policy
+from engine.policy import WEEKDAYS, KindRule, Policy, Weekday
 
 
 def round_half_up(value: float) -> int:
@@ -45,7 +45,7 @@ class Quota:
 class WorkDay:
     index: int
     date: dt.date
-    weekday: str
+    weekday: Weekday
 
 
 @dataclass
@@ -175,7 +175,7 @@ def build_week(department: Department, policy: Policy, week_start: dt.date) -> W
                 continue
             if rule.group == "pair":
                 if mw.exempt_from_pairs or mw.presence == 0:
-                    mw.quotas[kind] = Quota(0, 0, *rule.session_minutes or (0, 0), 0)  # type: ignore[misc]
+                    mw.quotas[kind] = Quota(0, 0, *rule.session_minutes or (0, 0), 0)
                 else:
                     mw.quotas[kind] = _weekly_quota(rule, 1.0, policy.grid_minutes)
             elif rule.group == "single":
