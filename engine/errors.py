@@ -1,7 +1,9 @@
-"""Input errors that name the file, row and column of every bad value, all at once."""
+"""The engine's error vocabulary: input errors that name the file, row and column of
+every bad value, all at once; and internal errors, which are bugs to report."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 
@@ -29,3 +31,22 @@ class InputError(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class InternalError(RuntimeError):
+    """A bug in fieldweek, never in the input: the caller reports it with an error id
+    instead of telling a person to fix the input or to allow more time."""
+
+
+class ModelInvalid(InternalError):
+    """CP-SAT refused the model it was given (status MODEL_INVALID): the model was built
+    wrong. Carries the solver's own validation message."""
+
+    def __init__(self, validation: str):
+        self.validation = validation
+        super().__init__(f"CP-SAT found the model invalid: {validation or 'no reason given'}")
+
+
+def new_error_id() -> str:
+    """A short id that names one internal error in a log and in the message a person reports."""
+    return uuid.uuid4().hex[:12]

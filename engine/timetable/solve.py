@@ -9,10 +9,13 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
-from engine.domain import Conflict, Department, ManagerRef, Timetable
+from engine.budget import EXPLAIN_S, TimetableBudget
+from engine.domain import Conflict, Department, ManagerRef, Status, Timetable
+from engine.errors import ModelInvalid
 from engine.policy import Policy
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.decompose import decomposed_plan
@@ -23,13 +26,13 @@ from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective
 
-STATUS_NAMES = {
+STATUS_NAMES: dict[cp_model.CpSolverStatus, Status] = {
     cp_model.OPTIMAL: "optimal",
     cp_model.FEASIBLE: "feasible",
     cp_model.INFEASIBLE: "infeasible",
-    cp_model.MODEL_INVALID: "unknown",
     cp_model.UNKNOWN: "unknown",
 }
+"""The statuses a valid model can end in; MODEL_INVALID is a bug and raises `ModelInvalid`."""
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,20 @@ class SolveParams:
     """CP-SAT portfolio size. More workers than cores still pays: the portfolio mixes
     LP-based bounds with local search (see benchmarks/RESULTS.md)."""
     seed: int = 0
-    explain_time_limit_s: float = 20.0
+    explain_time_limit_s: float = EXPLAIN_S
     decompose: bool = True
     """Build a first week group by group and hand it to the joint model as a hint."""
-    decompose_share: float = 0.6
-    """Share of the time limit the group-by-group first week may use."""
+
+    @property
+    def budget(self) -> TimetableBudget:
+        """How the time limit is shared between the first week, hints and the joint solve."""
+        return TimetableBudget(self.time_limit_s, self.explain_time_limit_s)
+
+    @classmethod
+    def within(cls, budget: TimetableBudget, workers: int = 8, seed: int = 0) -> SolveParams:
+        """The parameters of a solve that keeps to `budget`."""
+        return cls(time_limit_s=budget.limit_s, workers=workers, seed=seed,
+                   explain_time_limit_s=budget.explain_s)
 
 
 class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
@@ -114,7 +126,8 @@ def solve_timetable(
     if week_start.weekday() != 0:
         raise ValueError(f"the week must start on a Monday; {week_start} is a {week_start:%A}")
     started = time.perf_counter()
-    header = dict(
+    budget = params.budget
+    header: dict[str, Any] = dict(
         department=department.name,
         policy=policy.name,
         week_start=week_start,
@@ -130,27 +143,29 @@ def solve_timetable(
     start_plan: cp_model.CpSolver | None = None
     if warm_start is not None:
         hint_from_blocks(tm, warm_start.blocks)
-        start_plan = complete_hints(tm, params.time_limit_s / 4)
+        start_plan = complete_hints(tm, budget.warm_start_hint_s)
     elif params.decompose and len(tm.frame.managers) > 1:
-        first_week = decomposed_plan(tm, params.time_limit_s * params.decompose_share,
-                                     hard_limit_s=params.time_limit_s - (time.perf_counter() - started))
+        first_week = decomposed_plan(tm, budget.first_week_s,
+                                     hard_limit_s=budget.first_week_deadline_s(time.perf_counter() - started))
         if first_week is not None:
             hint_from_blocks(tm, first_week)
-            start_plan = complete_hints(tm, max(0.5, params.time_limit_s - (time.perf_counter() - started)) / 3)
+            start_plan = complete_hints(tm, budget.first_week_hint_s(time.perf_counter() - started))
     build_seconds = time.perf_counter() - started
 
     solver = cp_model.CpSolver()
     # What is left of the caller's limit, however little: the limit is a promise.
-    solver.parameters.max_time_in_seconds = max(0.01, params.time_limit_s - build_seconds)
+    solver.parameters.max_time_in_seconds = budget.joint_s(build_seconds)
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     recorder = _ProgressRecorder(on_progress)
     code = solver.solve(tm.cp, recorder)
+    if code == cp_model.MODEL_INVALID:
+        raise ModelInvalid(tm.cp.validate())
     status = STATUS_NAMES[code]
     solve_seconds = round(time.perf_counter() - started, 3)
 
     if code == cp_model.INFEASIBLE:
-        conflicts = explain_with_assumptions(department, policy, week_start, params.explain_time_limit_s)
+        conflicts = explain_with_assumptions(department, policy, week_start, budget.explain_s)
         if not conflicts:
             conflicts = [Conflict(rules=(), message="no timetable exists, and the explanation ran out of time")]
         timetable = Timetable(status="infeasible", solve_seconds=solve_seconds,
