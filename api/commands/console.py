@@ -1,17 +1,23 @@
 """How every command talks to a person: one rich console, input errors as a table
-naming file, row and column, and exit codes that scripts can rely on."""
+naming file, row and column, internal errors with an id to report, and exit codes that
+scripts can rely on."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import traceback
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
-from engine.errors import InputError
+from engine.errors import InputError, new_error_id
 
 console = Console()
 errors = Console(stderr=True)
@@ -20,9 +26,13 @@ EXIT_INPUT_ERROR = 2
 """Bad input (a file, row or field is wrong): nothing was planned."""
 EXIT_NO_PLAN = 1
 """The input is valid but no plan exists (infeasible) or none was found in time."""
+EXIT_BUG = 3
+"""fieldweek itself failed (an internal error): a bug to report with its error id."""
 
 
 def fail_on_input(error: InputError) -> typer.Exit:
+    """Print every problem of the input as one table (file, row, column, what is wrong)
+    and exit with `EXIT_INPUT_ERROR`."""
     table = Table(title=f"{len(error.problems)} problem(s) in the input", title_justify="left")
     for column in ("file", "row", "column", "what is wrong"):
         table.add_column(column)
@@ -30,6 +40,33 @@ def fail_on_input(error: InputError) -> typer.Exit:
         table.add_row(p.file or "", "" if p.row is None else str(p.row), p.column or "", p.message)
     errors.print(table)
     return typer.Exit(EXIT_INPUT_ERROR)
+
+
+def fail_on_bug(error: Exception) -> typer.Exit:
+    """Print the traceback and an error id to report, and exit with `EXIT_BUG`: a bug is
+    neither the input's fault nor cured by allowing more time."""
+    error_id = new_error_id()
+    errors.print("".join(traceback.format_exception(error)), markup=False, highlight=False)
+    errors.print(f"[red]internal error {error_id}[/red]: {escape(f'{type(error).__name__}: {error}')}",
+                 highlight=False)
+    errors.print(f"This is a bug in fieldweek, not in the input. Please report error {error_id} "
+                 f"with the traceback above.")
+    return typer.Exit(EXIT_BUG)
+
+
+class ReportingGroup(TyperGroup):
+    """The `fieldweek` command group: an input error escaping any command is printed as
+    its table of problems (exit 2), any other exception as an internal error (exit 3)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException, EOFError):
+            raise  # the command's own exit, a usage error, or ^D: typer handles them
+        except InputError as error:
+            raise fail_on_input(error) from None
+        except Exception as error:
+            raise fail_on_bug(error) from None
 
 
 def parse_week(text: str) -> dt.date:

@@ -10,13 +10,21 @@ import typer
 from rich.live import Live
 from rich.text import Text
 
-from api.commands.console import EXIT_NO_PLAN, console, errors, fail_on_input, parse_week, write_json
+from api.commands.console import (
+    EXIT_NO_PLAN,
+    console,
+    errors,
+    fail_on_input,
+    parse_week,
+    write_json,
+)
 from api.commands.routes import carried_over
 from api.commands.routes import render_summary as render_route_summary
 from api.commands.timetable import render_summary as render_timetable_summary
 from api.exports.html import timetable_page
 from api.exports.route_map import route_map_page
 from api.exports.xlsx import timetable_workbook
+from engine.budget import time_budget
 from engine.check.routes import check_routes
 from engine.check.timetable import check_timetable
 from engine.errors import InputError
@@ -42,6 +50,8 @@ def plan_command(
         department, pol = load_department_with_policy(department_dir, policy)
     except InputError as error:
         raise fail_on_input(error) from None
+    budget = time_budget(time_limit, route_time_limit)
+    assert budget.routes is not None
 
     with Live(console=errors, transient=True, refresh_per_second=4) as live:
         live.update(Text(f"timetable of {len(department.managers)} managers, up to {time_limit:g} s …"))
@@ -50,7 +60,7 @@ def plan_command(
             live.update(Text(f"timetable … {progress.seconds:.1f} s, best {progress.objective:g}, "
                              f"bound {progress.bound:g}"))
 
-        result = solve_timetable(department, pol, week_start, SolveParams(time_limit_s=time_limit),
+        result = solve_timetable(department, pol, week_start, SolveParams.within(budget.timetable),
                                  on_progress=show)
     render_timetable_summary(result)
     timetable = result.timetable
@@ -66,8 +76,8 @@ def plan_command(
 
     carried = carried_over(department_dir, department, pol, week_start)
     with console.status(f"visit days and routes, up to {route_time_limit:g} s …"):
-        routes = plan_routes(department, pol, timetable, week_start, time_limit_s=route_time_limit,
-                             carried=carried)
+        routes = plan_routes(department, pol, timetable, week_start,
+                             time_limit_s=budget.routes.limit_s, carried=carried)
     render_route_summary(routes, check_routes(routes, department, pol, timetable, carried=carried))
 
     out.mkdir(parents=True, exist_ok=True)

@@ -23,17 +23,16 @@ from api.commands.console import (
     parse_week,
     write_json,
 )
+from engine.actuals import carried_into
+from engine.budget import TimetableBudget, shared_time_budget, time_budget
 from engine.check.routes import RouteCheck, check_routes
 from engine.domain import Department, Timetable
-from engine.errors import InputError
+from engine.errors import InputError, Problem
 from engine.load import load_department_with_policy
 from engine.policy import Policy, format_clock
-from engine.actuals import carried_into
 from engine.routing.plan import STRAIGHT_LINE, RoutePlan, plan_routes
+from engine.routing.vrptw import BACKENDS
 from engine.timetable.solve import SolveParams, solve_timetable
-
-# The timetable is solved first when none is given; it gets this share of --time-limit.
-TIMETABLE_SHARE = 0.5
 
 
 def render_plan(plan: RoutePlan) -> None:
@@ -119,8 +118,8 @@ def read_timetable(path: Path) -> Timetable:
 
 
 def week_timetable(department: Department, policy: Policy, week_start: dt.date,
-                   timetable: Path | None, time_limit: float) -> Timetable:
-    """The given timetable, or the week's timetable solved now."""
+                   timetable: Path | None, budget: TimetableBudget) -> Timetable:
+    """The given timetable, or the week's timetable solved now within `budget`."""
     if timetable is not None:
         found = read_timetable(timetable)
         if found.week_start != week_start:
@@ -128,13 +127,30 @@ def week_timetable(department: Department, policy: Policy, week_start: dt.date,
             raise typer.Exit(EXIT_INPUT_ERROR)
         return found
     with console.status(f"solving the timetable of {len(department.managers)} managers …"):
-        result = solve_timetable(department, policy, week_start,
-                                 SolveParams(time_limit_s=max(time_limit * TIMETABLE_SHARE, 1.0)))
+        result = solve_timetable(department, policy, week_start, SolveParams.within(budget))
     if result.status not in ("optimal", "feasible"):
         for conflict in result.timetable.conflicts:
             errors.print(f"[red]conflict[/red]: {conflict.message}")
         raise typer.Exit(EXIT_NO_PLAN)
     return result.timetable
+
+
+def option_problems(department: Department, week_start: dt.date, day: dt.date | None,
+                    manager: str | None, backend: str, matrix: str) -> list[Problem]:
+    """Every option that names something the department or this build does not have."""
+    problems = []
+    if day is not None and not 0 <= (day - week_start).days <= 6:
+        problems.append(Problem(f"{day} is not in the week starting {week_start}", column="--day"))
+    managers = [m.id for m in department.managers]
+    if manager is not None and manager not in managers:
+        problems.append(Problem(f"no manager {manager!r} in {department.name}; managers: "
+                                f"{', '.join(managers)}", column="--manager"))
+    if backend not in BACKENDS:
+        problems.append(Problem(f"unknown VRPTW backend {backend!r}; choose one of "
+                                f"{', '.join(sorted(BACKENDS))}", column="--backend"))
+    if matrix != STRAIGHT_LINE and not Path(matrix).is_file():
+        problems.append(Problem(f"no road graph at {matrix}", column="--matrix"))
+    return problems
 
 
 def routes_command(
@@ -175,18 +191,19 @@ def routes_command(
         department, pol = load_department_with_policy(department_dir, policy)
     except InputError as error:
         raise fail_on_input(error) from None
+    problems = option_problems(department, week_start, chosen_day, manager, backend, matrix)
+    if problems:
+        raise fail_on_input(InputError(problems))
     carried = carried_over(department_dir, department, pol, week_start)
-    plan_time = time_limit if timetable is not None else time_limit * (1 - TIMETABLE_SHARE)
-    week_plan = week_timetable(department, pol, week_start, timetable, time_limit)
-    try:
-        with console.status("planning visit days and routes …"):
-            plan = plan_routes(department, pol, week_plan, week_start, day=chosen_day,
-                               manager=manager, time_limit_s=plan_time, matrix_source=matrix,
-                               seed=seed, backend=backend, carried=carried,
-                               previous=read_route_plan(previous) if previous else None)
-    except (ValueError, FileNotFoundError) as error:
-        errors.print(f"[red]{error}[/red]")
-        raise typer.Exit(EXIT_INPUT_ERROR) from None
+    # Without a timetable the one limit covers solving it first and then the routes.
+    budget = time_budget(time_limit, time_limit) if timetable is not None else shared_time_budget(time_limit)
+    assert budget.routes is not None
+    week_plan = week_timetable(department, pol, week_start, timetable, budget.timetable)
+    with console.status("planning visit days and routes …"):
+        plan = plan_routes(department, pol, week_plan, week_start, day=chosen_day,
+                           manager=manager, time_limit_s=budget.routes.limit_s, matrix_source=matrix,
+                           seed=seed, backend=backend, carried=carried,
+                           previous=read_route_plan(previous) if previous else None)
     render_plan(plan)
     render_summary(plan, check_routes(plan, department, pol, week_plan, carried=carried))
     if json_out is not None:

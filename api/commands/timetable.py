@@ -18,6 +18,7 @@ from api.commands.console import (
     parse_week,
     write_json,
 )
+from engine.budget import time_budget
 from engine.domain import Timetable
 from engine.errors import InputError
 from engine.load import load_department_with_policy
@@ -91,7 +92,8 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
                                  f"bound {progress.bound:g}"))
 
             result = solve_timetable(department, pol, week_start,
-                                     SolveParams(time_limit_s=time_limit, workers=workers, seed=seed),
+                                     SolveParams.within(time_budget(time_limit).timetable,
+                                                        workers=workers, seed=seed),
                                      on_progress=show, warm_start=start)
         if not quiet and result.timetable.blocks:
             render_week(result.timetable, pol, lang)

@@ -22,6 +22,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from engine.errors import InputError, Problem
 from engine.policy import TravelRules
 
 MEAN_EARTH_RADIUS_KM = 6371.0088
@@ -157,7 +158,7 @@ def load_road_graph(path: str | Path) -> nx.MultiDiGraph:
     `.graphml` files go through `osmnx.load_graphml`; `.osm`, `.xml` (optionally
     `.bz2`-compressed) through `osmnx.graph_from_xml`, which keeps one-way streets
     directed. Never touches the network. Raises FileNotFoundError if `path` is
-    missing and ValueError for any other suffix.
+    missing and InputError for any other suffix.
     """
     import osmnx  # imported here: loading osmnx costs about a second and few callers need it
 
@@ -175,7 +176,7 @@ def load_road_graph(path: str | Path) -> nx.MultiDiGraph:
         )
     if suffixes[-1:] in ([".osm"], [".xml"]) or suffixes[-2:] in ([".osm", ".bz2"], [".xml", ".bz2"]):
         return osmnx.graph_from_xml(path)
-    raise ValueError(f"{path.name}: expected a .graphml, .osm, .osm.bz2, .xml or .xml.bz2 file")
+    raise InputError([Problem("expected a .graphml, .osm, .osm.bz2, .xml or .xml.bz2 file", file=path.name)])
 
 
 def _highway_values(edge: dict) -> set[str]:

@@ -24,6 +24,7 @@ from typing import Literal
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.budget import RouteBudget
 from engine.domain import Department, Retailer, Timetable
 from engine.policy import Clock, Policy, format_clock
 from engine.routing.daily import (
@@ -47,9 +48,6 @@ from engine.routing.matrix import (
 from engine.routing.visit_days import Unassigned, VisitDayPlan, plan_visit_days
 
 STRAIGHT_LINE = "straight_line"
-# Share of each manager's time budget spent on the week's visit-day VRPTW; the
-# rest re-orders each day on its own.
-WEEK_SHARE = 0.8
 
 
 class _Out(BaseModel):
@@ -199,7 +197,7 @@ def plan_routes(
         managers = [manager]
     retailers = {r.id: r for r in department.retailers}
     road_graph = _road_graph(matrix_source, policy)
-    budget = time_limit_s / max(len(managers), 1)
+    budget = RouteBudget(time_limit_s)
 
     routes: list[DayRoutePlan] = []
     unvisited: list[UnvisitedRetailer] = []
@@ -213,10 +211,10 @@ def plan_routes(
         territory = _territory(department, manager_id, days, policy, road_graph)
         week = plan_visit_days(
             manager_id, due, days, retailers, territory, policy,
-            time_limit_s=budget * WEEK_SHARE, seed=seed, backend=backend,
+            time_limit_s=budget.visit_days_s(len(managers)), seed=seed, backend=backend,
             previous=_weekday_orders(previous, manager_id) if previous is not None else None,
         )
-        day_budget = budget * (1 - WEEK_SHARE) / max(len(days), 1)
+        day_budget = budget.day_route_s(len(managers), len(days))
         day_routes = [
             route_day(
                 field_day, order, retailers, territory, policy,

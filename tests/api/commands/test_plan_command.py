@@ -1,0 +1,107 @@
+"""`fieldweek plan`, the README's main command, end to end through its exit codes: 0 a
+plan was made, 1 no plan exists (the conflicting rules printed), 2 the input is wrong
+(file, row and column printed), 3 fieldweek itself failed (an error id to report)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from strategies import WEEK, simple_department
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.commands import console as console_module
+from api.commands.console import EXIT_BUG, EXIT_INPUT_ERROR, EXIT_NO_PLAN
+from engine.errors import ModelInvalid
+from engine.load import write_department
+from engine.timetable import solve as solve_module
+
+FAST = ["--time-limit", "3", "--route-time-limit", "2"]
+
+
+@pytest.fixture(autouse=True)
+def wide_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wide enough that no table cell or message is wrapped mid-word."""
+    monkeypatch.setattr(console_module.console, "width", 300)
+    monkeypatch.setattr(console_module.errors, "width", 300)
+
+
+def plan(folder: Path, out: Path, *options: str):
+    return CliRunner().invoke(app, ["plan", str(folder), "--week", WEEK.isoformat(), *FAST,
+                                    "--out", str(out), "--lang", "en", *options])
+
+
+def test_small_department_is_planned_checked_and_exported(tmp_path: Path) -> None:
+    """Exit 0 on a valid two-manager department: both checkers pass and every file is written."""
+    write_department(simple_department(2), tmp_path / "dept")
+    result = plan(tmp_path / "dept", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "the independent timetable checker found no problem" in result.stdout
+    for name in ("timetable.json", "routes.json", "timetable.xlsx", "timetable.html", "routes.html"):
+        assert (tmp_path / "out" / name).stat().st_size > 0, name
+    timetable = json.loads((tmp_path / "out" / "timetable.json").read_text("utf-8"))
+    assert timetable["status"] in ("optimal", "feasible") and timetable["blocks"]
+
+
+def test_infeasible_department_exits_1_naming_the_conflicting_rules(tmp_path: Path) -> None:
+    """A department of one cannot do paired work: exit 1, the pairing rule printed, no files."""
+    write_department(simple_department(1), tmp_path / "dept")
+    result = plan(tmp_path / "dept", tmp_path / "out")
+    assert result.exit_code == EXIT_NO_PLAN, result.output
+    assert "conflict (pairing" in result.stderr
+    assert not (tmp_path / "out" / "timetable.json").exists()
+
+
+def test_bad_input_exits_2_naming_file_row_and_column(tmp_path: Path) -> None:
+    """A retailer closing before it opens: exit 2, with retailers.csv, its row and the column."""
+    folder = tmp_path / "dept"
+    write_department(simple_department(2), folder)
+    path = folder / "retailers.csv"
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    rows[2]["closes"] = "07:00"
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = plan(folder, tmp_path / "out")
+    assert result.exit_code == EXIT_INPUT_ERROR, result.output
+    line = next(line for line in result.stderr.splitlines() if "must be after" in line)
+    assert "retailers.csv" in line and " 4 " in line and "closes" in line  # row 4: header is row 1
+
+
+def test_internal_error_exits_3_with_an_error_id_never_allow_more_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model CP-SAT finds invalid is a bug: exit 3 with an error id and the solver's reason,
+    never exit 1 with "allow more time"."""
+    real_objective = solve_module.add_objective
+
+    def broken_objective(tm) -> None:
+        real_objective(tm)
+        tm.cp.proto.constraints.add().linear.vars.append(10**6)  # a variable that does not exist
+
+    monkeypatch.setattr(solve_module, "add_objective", broken_objective)
+    write_department(simple_department(2), tmp_path / "dept")
+    result = plan(tmp_path / "dept", tmp_path / "out")
+    assert result.exit_code == EXIT_BUG, result.output
+    assert "internal error" in result.stderr and "ModelInvalid" in result.stderr
+    assert "allow more time" not in result.output
+
+
+def test_any_unexpected_exception_is_reported_as_a_bug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An exception the command does not expect exits 3 with its traceback and an error id."""
+    def crash(*_args, **_kwargs):
+        raise ModelInvalid("variable 7 has an empty domain")
+
+    monkeypatch.setattr("api.commands.plan.solve_timetable", crash)
+    write_department(simple_department(2), tmp_path / "dept")
+    result = plan(tmp_path / "dept", tmp_path / "out")
+    assert result.exit_code == EXIT_BUG, result.output
+    assert "Traceback" in result.stderr and "variable 7 has an empty domain" in result.stderr
+    assert "Please report error" in result.stderr
