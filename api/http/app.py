@@ -21,7 +21,7 @@ from sqlalchemy import text
 from api.http import actuals, departments, replan, route_plans, timetables
 from api.http.access import ApiKeys
 from api.http.jobs import Jobs
-from api.http.problems import BodySizeLimit, install_problem_handlers
+from api.http.problems import BodySizeLimit, InternalErrors, install_problem_handlers
 from api.http.service import Service
 from api.http.settings import Settings
 from api.http.storage import Store
@@ -36,7 +36,8 @@ DESCRIPTION = """Weekly timetables and visit routes for a field sales department
 3. Exports: `/v1/timetables/{job}.xlsx` (周工作时间安排表), `.ics`, `.html`;
    routes: `POST /v1/departments/{id}/routes`, `GET /v1/routes/map.html`.
 
-Bad input answers 422 with every problem's file (table), row, column and reason.
+Bad input answers 422 with every problem's file (table), row, column and reason; a bug
+answers 500 with an `error_id` to report.
 """
 
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.api_keys = api_keys
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(InternalErrors)
     app.include_router(departments.router)
     app.include_router(timetables.router)
     app.include_router(route_plans.router)
@@ -77,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             with store.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-        except Exception as exc:  # noqa: BLE001 — any database failure means "not healthy"
+        except Exception as exc:  # any database failure means "not healthy"
             return JSONResponse({"status": "unavailable", "database": str(exc)}, status_code=503)
         return {
             "status": "ok",

@@ -9,6 +9,9 @@ that finishes late cannot overwrite that, because its runner token no longer mat
 
 Route planning is answered within the request, but it too runs in a worker process
 (its own pool, so a route request never waits behind a long timetable solve).
+
+A job ends `failed` with its reason: the input's problems when the input is wrong, or
+an internal error's id (its traceback is logged under that id) when fieldweek failed.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import logging
 import multiprocessing
 import threading
 import time
-import traceback
 import uuid
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,7 +30,9 @@ from typing import Any
 from api.http.department_input import department_from_document
 from api.http.settings import Settings
 from api.http.storage import Store
+from engine.budget import time_budget
 from engine.domain import Timetable
+from engine.errors import InputError, new_error_id
 from engine.policy import policy_from_mapping
 from engine.timetable.solve import Progress, SolveParams, solve_timetable
 
@@ -37,10 +41,6 @@ log = logging.getLogger("fieldweek.jobs")
 PROGRESS_INTERVAL_S = 0.5
 """Write progress at most this often: CP-SAT can improve many times a second."""
 ROUTE_GRACE_S = 30.0
-
-
-class RoutePlanningUnavailable(RuntimeError):
-    """The engine's route planner (engine.routing.plan) is not part of this build."""
 
 
 # ---------------------------------------------------------------------------
@@ -61,8 +61,8 @@ def solve_timetable_job(
 ) -> str:
     """Solve one queued job and store its result; returns the final status.
 
-    Runs in a worker process. Never raises for a bad week: any error ends the job
-    as `failed` with the error as its reason.
+    Runs in a worker process. Never raises: any error ends the job as `failed`, with
+    the input's problems or an internal error's id as its reason.
     """
     store = _worker_store(database_url)
     runner = uuid.uuid4().hex
@@ -83,11 +83,8 @@ def solve_timetable_job(
                 last_write[0] = now
                 store.record_progress(job_id, runner, point.seconds, point.objective, point.bound)
 
-        params = SolveParams(
-            time_limit_s=job.time_limit_s,
-            workers=solver_threads,
-            explain_time_limit_s=explain_time_limit_s,
-        )
+        budget = time_budget(job.time_limit_s, explain_s=explain_time_limit_s)
+        params = SolveParams.within(budget.timetable, workers=solver_threads)
         result = solve_timetable(
             department, policy, job.week_start, params, on_progress=on_progress
         )
@@ -103,15 +100,21 @@ def solve_timetable_job(
             bound=timetable.best_bound,
         )
         return status
-    except Exception as exc:  # noqa: BLE001 — a job must end failed with its reason, never stay running
-        traceback.print_exc()
-        store.finish_job(
-            job_id,
-            "failed",
-            runner=runner,
-            reason=f"the solver stopped with an error: {type(exc).__name__}: {exc}",
-        )
+    except InputError as exc:
+        problems = "; ".join(str(problem) for problem in exc.problems)
+        store.finish_job(job_id, "failed", runner=runner, reason=f"the input is wrong: {problems}")
         return "failed"
+    except Exception as exc:  # a job must end failed with its reason, never stay running
+        store.finish_job(job_id, "failed", runner=runner, reason=internal_error_reason(exc))
+        return "failed"
+
+
+def internal_error_reason(error: BaseException) -> str:
+    """Log `error` with its traceback under a new error id; the reason a failed job shows."""
+    error_id = new_error_id()
+    log.error("internal error %s", error_id, exc_info=error)
+    return (f"internal error {error_id}: {type(error).__name__}: {error} — a bug in fieldweek, "
+            f"not in the input; report this error id")
 
 
 def _final_status(timetable: Timetable) -> tuple[str, str | None]:
@@ -137,12 +140,9 @@ def plan_routes_job(
     """Plan the week's (or one day's / one manager's) routes from a solved timetable with
     the policy it was solved under, owing also the visits `carried` from earlier weeks;
     returns the routes JSON of `fieldweek routes`. Runs in a worker process."""
-    try:
-        from engine.routing.plan import plan_routes
-    except ImportError:
-        raise RoutePlanningUnavailable(
-            "route planning is not available in this build (engine.routing.plan is missing)"
-        ) from None
+    # Imported here: the service process itself never plans routes.
+    from engine.routing.plan import plan_routes
+
     plan = plan_routes(
         department_from_document(department_document),
         policy_from_mapping(policy),
@@ -242,7 +242,7 @@ class Jobs:
             self._drop_pool("timetables", pool)
             reason = "the worker process solving this job died (out of memory or killed)"
         else:
-            reason = f"the job could not run: {type(error).__name__}: {error}"
+            reason = internal_error_reason(error)
         self.store.finish_job(job_id, "failed", reason=reason)
 
     async def plan_routes(

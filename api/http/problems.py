@@ -3,11 +3,13 @@
 Bad input is `422 {"detail": [{"file", "row", "column", "message", "loc"}]}` whether
 the loader found it in a department (the same messages as `fieldweek` prints for a
 folder) or FastAPI found it in a request body or query. Other refusals are
-`{"detail": "what went wrong and what to do"}`.
+`{"detail": "what went wrong and what to do"}`. A bug (any unexpected exception) is
+`500 {"detail": ..., "error_id": ...}`, its traceback logged under that id.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -16,7 +18,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.errors import InputError, Problem
+from engine.errors import InputError, Problem, new_error_id
+
+log = logging.getLogger("fieldweek.api")
 
 PROBLEM_EXAMPLE = {
     "detail": [
@@ -82,6 +86,40 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LimitExceeded, on_limit)
     app.add_exception_handler(InputError, on_input_error)
     app.add_exception_handler(InputProblems, on_input_problems)
+
+
+class InternalErrors:
+    """Answer an unexpected exception (a bug, never the caller's input) with 500 and an
+    error id to report; the traceback is logged under that id."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            error_id = new_error_id()
+            log.error("internal error %s on %s %s", error_id, scope.get("method"), scope.get("path"),
+                      exc_info=exc)
+            if started:
+                raise  # the answer is already on its way: nothing else can be sent
+            payload = {
+                "detail": f"internal error {error_id}: a bug in fieldweek, not in the request; "
+                f"report this error id",
+                "error_id": error_id,
+            }
+            await JSONResponse(payload, status_code=500)(scope, receive, send)
 
 
 class BodySizeLimit:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from api.exports.route_map import route_map_page
 from api.http.access import Caller
 from api.http.department_input import department_from_document, stored_policy
-from api.http.jobs import RoutePlanningUnavailable, route_wait_s
+from api.http.jobs import route_wait_s
 from api.http.problems import InputProblems, LimitExceeded
 from api.http.schemas import BAD_INPUT_RESPONSE, ROUTES_EXAMPLE, RoutesRequest
 from api.http.service import CallerDep, Service, ServiceDep, visible_department
@@ -29,7 +29,6 @@ ROUTES_RESPONSES = {
     404: {"description": "no such department or timetable job"},
     409: {"description": "no solved timetable for that week yet"},
     413: {"description": "time_limit over the configured limit"},
-    501: {"description": "route planning is not part of this build"},
     504: {"description": "route planning took longer than the configured limit"},
 }
 
@@ -110,8 +109,6 @@ async def _plan(
             time_limit,
             carried,
         )
-    except RoutePlanningUnavailable as exc:
-        raise HTTPException(501, str(exc)) from None
     except TimeoutError:
         raise HTTPException(
             504, f"route planning took longer than {route_wait_s(time_limit):g} s"

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from engine.budget import EXPLAIN_S
+
 DEFAULT_DATABASE_URL = "sqlite:///fieldweek.db"
 
 
@@ -25,7 +27,7 @@ class Settings:
     max_retailers: int = 10_000
     default_time_limit_s: float = 10.0
     max_time_limit_s: float = 120.0
-    explain_time_limit_s: float = 20.0
+    explain_time_limit_s: float = EXPLAIN_S
     """How long an infeasible week may spend finding the rules that conflict."""
     default_route_time_limit_s: float = 10.0
     max_route_time_limit_s: float = 60.0
