@@ -130,6 +130,100 @@ def _planned_stops(routes: Mapping[str, Any] | None) -> dict[str, list[tuple[str
     return stops
 
 
+def _kind_hours(
+    department: Department, policy: Policy, timetable: Timetable, week: Actuals, rules: FeedbackRules
+) -> tuple[list[KindHours], list[Flag]]:
+    """Per manager and kind (lunch not counted) planned against actual minutes, and a flag
+    for each deviation past the policy's thresholds."""
+    planned_min: dict[tuple[str, str], int] = Counter()
+    for block in timetable.blocks:
+        if block.kind != "lunch":
+            planned_min[(block.manager, block.kind)] += block.end - block.start
+    actual_min: dict[tuple[str, str], int] = Counter()
+    for done_block in week.blocks:
+        if done_block.kind != "lunch":
+            actual_min[(done_block.manager, done_block.kind)] += done_block.end - done_block.start
+    hours: list[KindHours] = []
+    flags: list[Flag] = []
+    for manager in department.managers:
+        for kind in policy.kinds:
+            planned, actual = planned_min[(manager.id, kind)], actual_min[(manager.id, kind)]
+            if not planned and not actual:
+                continue
+            flagged = _deviation_flagged(planned, actual, rules)
+            hours.append(KindHours(manager=manager.id, kind=kind, planned_min=planned, actual_min=actual,
+                                   deviation_min=actual - planned, deviation_percent=_percent(planned, actual),
+                                   flagged=flagged))
+            if flagged:
+                flags.append(Flag(manager=manager.id, kind=kind, message=(
+                    f"{manager.id} {policy.kind_label(kind, 'en')}: planned {_hours_text(planned)}, "
+                    f"actual {_hours_text(actual)} ({(actual - planned) / 60:+.1f} h"
+                    + (f", {_percent(planned, actual):+.0f} %)" if planned else ")"))))
+    return hours, flags
+
+
+def _missed_visits(
+    department: Department, week: Actuals, missed_count: Mapping[str, int], routes: Mapping[str, Any] | None
+) -> list[MissedVisit]:
+    """Every retailer with due visits not done, with the reason: as reported, as the plan
+    gave it, or that no report says."""
+    retailers = {r.id: r for r in department.retailers}
+    reported_reason: dict[str, str] = {}
+    for visit in sorted(week.visits, key=lambda v: v.date):
+        if visit.status == "missed":
+            reported_reason[visit.retailer] = visit.reason
+    planned_date = {r: d for stops in _planned_stops(routes).values() for r, d in stops}
+    plan_reason = {u["retailer"]: f"not in the plan: {u.get('detail') or u.get('reason')}"
+                   for u in (routes or {}).get("unvisited", [])}
+    reported_days = week.days()
+    missed: list[MissedVisit] = []
+    source: Literal["reported", "plan", "not_reported"]
+    for retailer_id, count in sorted(missed_count.items(), key=lambda kv: (retailers[kv[0]].manager, kv[0])):
+        retailer = retailers[retailer_id]
+        date = planned_date.get(retailer_id)
+        if retailer_id in reported_reason:
+            reason, source = reported_reason[retailer_id], "reported"
+        elif retailer_id in plan_reason:
+            reason, source = plan_reason[retailer_id], "plan"
+        elif date is not None and (retailer.manager, date) not in reported_days:
+            reason, source = NO_DAILY_REPORT, "not_reported"
+        else:
+            reason, source = NOT_REPORTED, "not_reported"
+        missed.append(MissedVisit(manager=retailer.manager, retailer=retailer_id, name=retailer.name,
+                                  visits=count, planned_date=date, reason=reason, source=source))
+    return missed
+
+
+def _visit_tallies(
+    department: Department, monday: dt.date, week: Actuals, carried_in: Mapping[str, int],
+    missed_count: Mapping[str, int], routes: Mapping[str, Any] | None, rules: FeedbackRules,
+) -> tuple[list[VisitTally], list[Flag]]:
+    """Per manager the visits due (carried-over included), planned, done and missed, and a
+    flag when too few were done."""
+    owed = Counter({item.retailer.id: item.visits for item in due_retailers(department, monday)})
+    owed.update(carried_in)
+    done = Counter(v.retailer for v in week.visits if v.status == "done")
+    planned_stops = _planned_stops(routes)
+    visits: list[VisitTally] = []
+    flags: list[Flag] = []
+    for manager in department.managers:
+        mine = [r.id for r in department.territory(manager.id)]
+        due_count = sum(owed[r] for r in mine)
+        done_count = sum(min(done[r], owed[r]) for r in mine)
+        missed_total = sum(missed_count.get(r, 0) for r in mine)
+        extra = sum(max(done[r] - owed[r], 0) for r in mine)
+        planned_visits = len(planned_stops.get(manager.id, [])) if routes is not None else None
+        # Visits are counted, not timed: only the percentage threshold applies to them.
+        flagged = bool(due_count) and (due_count - done_count) * 100 > rules.deviation_flag_percent * due_count
+        visits.append(VisitTally(manager=manager.id, due=due_count, planned=planned_visits, done=done_count,
+                                 missed=missed_total, done_not_due=extra, flagged=flagged))
+        if flagged:
+            flags.append(Flag(manager=manager.id, kind=None, message=(
+                f"{manager.id}: {done_count} of {due_count} due visits done, {missed_total} missed "
+                f"({(done_count - due_count) * 100 / due_count:+.0f} %)")))
+    return visits, flags
+
+
 def feedback_sheet(
     department: Department,
     policy: Policy,
@@ -148,84 +242,13 @@ def feedback_sheet(
     rules = feedback_rules(policy)
     monday = week_monday(timetable.week_start)
     week = actuals.in_week(monday)
-    carried_in = dict(carried_in or {})
-    retailers = {r.id: r for r in department.retailers}
-
-    planned_min: dict[tuple[str, str], int] = Counter()
-    for block in timetable.blocks:
-        if block.kind != "lunch":
-            planned_min[(block.manager, block.kind)] += block.end - block.start
-    actual_min: dict[tuple[str, str], int] = Counter()
-    for done_block in week.blocks:
-        if done_block.kind != "lunch":
-            actual_min[(done_block.manager, done_block.kind)] += done_block.end - done_block.start
-
-    hours: list[KindHours] = []
-    flags: list[Flag] = []
-    for manager in department.managers:
-        for kind in policy.kinds:
-            planned, actual = planned_min[(manager.id, kind)], actual_min[(manager.id, kind)]
-            if not planned and not actual:
-                continue
-            flagged = _deviation_flagged(planned, actual, rules)
-            hours.append(KindHours(manager=manager.id, kind=kind, planned_min=planned, actual_min=actual,
-                                   deviation_min=actual - planned, deviation_percent=_percent(planned, actual),
-                                   flagged=flagged))
-            if flagged:
-                flags.append(Flag(manager=manager.id, kind=kind, message=(
-                    f"{manager.id} {policy.kind_label(kind, 'en')}: planned {_hours_text(planned)}, "
-                    f"actual {_hours_text(actual)} ({(actual - planned) / 60:+.1f} h"
-                    + (f", {_percent(planned, actual):+.0f} %)" if planned else ")"))))
-
-    missed_count = missed_in_week(department, monday, week, carried_in)
-    owed = Counter({item.retailer.id: item.visits for item in due_retailers(department, monday)})
-    owed.update(carried_in)
-    done = Counter(v.retailer for v in week.visits if v.status == "done")
-    reported_reason: dict[str, str] = {}
-    for visit in sorted(week.visits, key=lambda v: v.date):
-        if visit.status == "missed":
-            reported_reason[visit.retailer] = visit.reason
-    planned_stops = _planned_stops(routes)
-    planned_date = {r: d for stops in planned_stops.values() for r, d in stops}
-    plan_reason = {u["retailer"]: f"not in the plan: {u.get('detail') or u.get('reason')}"
-                   for u in (routes or {}).get("unvisited", [])}
-    reported_days = week.days()
-
-    missed: list[MissedVisit] = []
-    source: Literal["reported", "plan", "not_reported"]
-    for retailer_id, count in sorted(missed_count.items(), key=lambda kv: (retailers[kv[0]].manager, kv[0])):
-        retailer = retailers[retailer_id]
-        date = planned_date.get(retailer_id)
-        if retailer_id in reported_reason:
-            reason, source = reported_reason[retailer_id], "reported"
-        elif retailer_id in plan_reason:
-            reason, source = plan_reason[retailer_id], "plan"
-        elif date is not None and (retailer.manager, date) not in reported_days:
-            reason, source = NO_DAILY_REPORT, "not_reported"
-        else:
-            reason, source = NOT_REPORTED, "not_reported"
-        missed.append(MissedVisit(manager=retailer.manager, retailer=retailer_id, name=retailer.name,
-                                  visits=count, planned_date=date, reason=reason, source=source))
-
-    visits: list[VisitTally] = []
-    for manager in department.managers:
-        mine = [r.id for r in department.territory(manager.id)]
-        due_count = sum(owed[r] for r in mine)
-        done_count = sum(min(done[r], owed[r]) for r in mine)
-        missed_total = sum(missed_count.get(r, 0) for r in mine)
-        extra = sum(max(done[r] - owed[r], 0) for r in mine)
-        planned_visits = len(planned_stops.get(manager.id, [])) if routes is not None else None
-        # Visits are counted, not timed: only the percentage threshold applies to them.
-        flagged = bool(due_count) and (due_count - done_count) * 100 > rules.deviation_flag_percent * due_count
-        visits.append(VisitTally(manager=manager.id, due=due_count, planned=planned_visits, done=done_count,
-                                 missed=missed_total, done_not_due=extra, flagged=flagged))
-        if flagged:
-            flags.append(Flag(manager=manager.id, kind=None, message=(
-                f"{manager.id}: {done_count} of {due_count} due visits done, {missed_total} missed "
-                f"({(done_count - due_count) * 100 / due_count:+.0f} %)")))
-
+    carried = dict(carried_in or {})
+    missed_count = missed_in_week(department, monday, week, carried)
+    hours, hour_flags = _kind_hours(department, policy, timetable, week, rules)
+    visits, visit_flags = _visit_tallies(department, monday, week, carried, missed_count, routes, rules)
     return FeedbackSheet(
         department=department.name, policy=policy.name, week_start=monday,
-        reported_days=len(reported_days), hours=tuple(hours), visits=tuple(visits), missed=tuple(missed),
-        flags=tuple(flags), carried_in=carried_in, carried_out=missed_count,
+        reported_days=len(week.days()), hours=tuple(hours), visits=tuple(visits),
+        missed=tuple(_missed_visits(department, week, missed_count, routes)),
+        flags=tuple(hour_flags + visit_flags), carried_in=carried, carried_out=missed_count,
     )
