@@ -54,7 +54,7 @@ def replan(
     start_plan = None
     if warm:
         hint_from_blocks(model.tm, repaired_start(situation, model.groups, model.cancelled_kinds))
-        start_plan = complete_hints(model.tm, params.time_limit_s / 4)
+        start_plan = complete_hints(model.tm, params.budget.warm_start_hint_s)
         if start_plan is None:
             notes.append("the old plan could not be repaired into a start; the solver started from scratch")
 
