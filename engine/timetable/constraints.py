@@ -173,7 +173,7 @@ def add_one_place_at_a_time(tm: TimetableModel) -> None:
         for day in tm.frame.days:
             if not mw.works_on(day.index):
                 continue
-            blocks = [b for b in tm.manager_blocks(manager_id, day.index)]
+            blocks = tm.manager_blocks(manager_id, day.index)
             field = [b for b in blocks if b.kind != "lunch" and tm.policy.kinds[b.kind].place == "field"]
             office = [b for b in blocks if b.kind != "lunch" and tm.policy.kinds[b.kind].place == "office"]
             lunch = [b.interval for b in blocks if b.kind == "lunch"]
@@ -204,9 +204,24 @@ def add_one_place_at_a_time(tm: TimetableModel) -> None:
                 office_intervals_with_field = office_intervals
             # Leave may fall inside the field period (a manager can go off between two
             # field blocks); it only has to stay clear of the blocks themselves.
-            cp.add_no_overlap(office_intervals_with_field)
-            cp.add_no_overlap(field_ext + lunch + leave)
-            cp.add_no_overlap(office_intervals + lunch + leave)
+            _no_overlap(tm, office_intervals_with_field)
+            _no_overlap(tm, field_ext + lunch + leave)
+            _no_overlap(tm, office_intervals + lunch + leave)
+
+
+def _no_overlap(tm: TimetableModel, intervals: list[cp_model.IntervalVar]) -> None:
+    """No two of `intervals` overlap. CP-SAT's no-overlap takes no enforcement literal, so
+    when explaining an infeasible week each pair gets an order, enforced through the rule's
+    literal: the explanation can then name `no_overlap` (a day has few blocks)."""
+    if not tm.explain:
+        tm.cp.add_no_overlap(intervals)
+        return
+    rule = tm.rule_literals["no_overlap"]
+    for a, b in itertools.combinations(intervals, 2):
+        both = [rule, *a.presence_literals(), *b.presence_literals()]
+        a_first = tm.cp.new_bool_var("")
+        tm.cp.add(a.end_expr() <= b.start_expr()).only_enforce_if([a_first, *both])
+        tm.cp.add(b.end_expr() <= a.start_expr()).only_enforce_if([~a_first, *both])
 
 
 HARD_RULES: list[Callable[[TimetableModel], None]] = [

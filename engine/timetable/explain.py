@@ -113,24 +113,19 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame) -> 
     return conflicts
 
 
+BACKGROUND_RULES = ("no_overlap",)
+"""Rules taken for granted in a first explanation (a manager is in one place at a time):
+named only when the other rules alone do not explain the conflict."""
+
+
 def explain_with_assumptions(department: Department, policy: Policy, week_start: dt.date,
                              time_limit_s: float) -> list[Conflict]:
     """Solve a feasibility-only copy with one assumption per hard rule; name the core."""
-    from engine.timetable.constraints import add_hard_rules
-    from engine.timetable.model import build_variables
-
-    tm = build_variables(department, policy, week_start, explain=True)
-    add_hard_rules(tm)
-    literals = tm.rule_literals
-    tm.cp.add_assumptions(list(literals.values()))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = time_limit_s
-    status = solver.solve(tm.cp)
-    if status != cp_model.INFEASIBLE:
+    core = _core(department, policy, week_start, time_limit_s / 2, background=BACKGROUND_RULES)
+    if core == []:
+        core = _core(department, policy, week_start, time_limit_s / 2, background=())
+    if core is None:
         return []
-    by_index = {lit.index: rule for rule, lit in literals.items()}
-    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
     if not core:
         return [Conflict(rules=(), message="the working day and the blocks' time windows leave no room "
                                            "for the week, whatever the other rules say")]
@@ -138,3 +133,25 @@ def explain_with_assumptions(department: Department, policy: Policy, week_start:
     return [Conflict(rules=tuple(core),
                      message=f"these rules cannot all hold this week: {lines}. Relax one of them "
                              f"(shorten a block, widen its time window, or change the week's leave)")]
+
+
+def _core(department: Department, policy: Policy, week_start: dt.date, time_limit_s: float,
+          background: tuple[str, ...]) -> list[str] | None:
+    """The hard rules that cannot all hold (None when the copy is not proven infeasible);
+    `background` rules are enforced outright rather than assumed."""
+    from engine.timetable.constraints import add_hard_rules
+    from engine.timetable.model import build_variables
+
+    tm = build_variables(department, policy, week_start, explain=True)
+    add_hard_rules(tm)
+    literals = {rule: lit for rule, lit in tm.rule_literals.items() if rule not in background}
+    for rule in background:
+        tm.cp.add(tm.rule_literals[rule] == 1)
+    tm.cp.add_assumptions(list(literals.values()))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit_s
+    if solver.solve(tm.cp) != cp_model.INFEASIBLE:
+        return None
+    by_index = {lit.index: rule for rule, lit in literals.items()}
+    return [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
