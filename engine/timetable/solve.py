@@ -110,6 +110,24 @@ def build_model(department: Department, policy: Policy, week_start: dt.date) -> 
     return tm
 
 
+def _starting_point(tm: TimetableModel, params: SolveParams, warm_start: Timetable | None,
+                    started: float) -> cp_model.CpSolver | None:
+    """Hint the model with the given plan or with a week built group by group, completed
+    into a full assignment; returns the solver holding that start (the fallback plan)."""
+    budget = params.budget
+    if warm_start is not None:
+        hint_from_blocks(tm, warm_start.blocks)
+        return complete_hints(tm, budget.warm_start_hint_s)
+    if not params.decompose or len(tm.frame.managers) <= 1:
+        return None
+    first_week = decomposed_plan(tm, budget.first_week_s,
+                                 hard_limit_s=budget.first_week_deadline_s(time.perf_counter() - started))
+    if first_week is None:
+        return None
+    hint_from_blocks(tm, first_week)
+    return complete_hints(tm, budget.first_week_hint_s(time.perf_counter() - started))
+
+
 def solve_timetable(
     department: Department,
     policy: Policy,
@@ -140,16 +158,7 @@ def solve_timetable(
                                build_seconds=time.perf_counter() - started)
     add_hard_rules(tm)
     add_objective(tm)
-    start_plan: cp_model.CpSolver | None = None
-    if warm_start is not None:
-        hint_from_blocks(tm, warm_start.blocks)
-        start_plan = complete_hints(tm, budget.warm_start_hint_s)
-    elif params.decompose and len(tm.frame.managers) > 1:
-        first_week = decomposed_plan(tm, budget.first_week_s,
-                                     hard_limit_s=budget.first_week_deadline_s(time.perf_counter() - started))
-        if first_week is not None:
-            hint_from_blocks(tm, first_week)
-            start_plan = complete_hints(tm, budget.first_week_hint_s(time.perf_counter() - started))
+    start_plan = _starting_point(tm, params, warm_start, started)
     build_seconds = time.perf_counter() - started
 
     solver = cp_model.CpSolver()
