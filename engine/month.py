@@ -704,7 +704,7 @@ def _why_short(retailer: Retailer, wanted: int, planned: int, allowed: Sequence[
     """The reason a retailer got fewer visits than it wants."""
     if not allowed:
         reason, detail = classify_unvisited(retailer, days, territory, policy)
-        return reason, detail  # type: ignore[return-value]
+        return reason, detail
     spaced, last = 0, None
     for i in allowed:
         if last is None or slot[i] - slot[last] >= gmin:

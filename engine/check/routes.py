@@ -36,6 +36,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from engine.check.spec import Point, expected_visits, great_circle_km, ride
 from engine.domain import Block, Department, Retailer, Timetable
@@ -210,7 +211,10 @@ def _block_from_route(route: Mapping, manager: str, date: dt.date) -> Block:
 def _check_travel(route: Mapping, stops: list[Mapping], rides: _Rides, exact: bool, flag) -> float:
     """Each recorded ride against the checker's own; returns the recomputed km."""
     recomputed = 0.0
-    legs = [(s.get("from"), s["retailer"], s.get("ride_min"), s.get("ride_km")) for s in stops]
+    # Raw JSON values as the plan records them (origin, target, ride_min, ride_km).
+    legs: list[tuple[Any, Any, Any, Any]] = [
+        (s.get("from"), s["retailer"], s.get("ride_min"), s.get("ride_km")) for s in stops
+    ]
     legs += [(r.get("from"), None, r.get("ride_min"), r.get("ride_km"))
              for r in route.get("office_returns", [])]
     reported_km = reported_min = 0.0

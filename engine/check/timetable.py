@@ -297,15 +297,16 @@ class _Checker:
             self._take_block(block)
 
     def _take_block(self, block: Block) -> None:
-        where = {"date": block.date, "time": _span(block.start, block.end)}
-        what = f"{self._label(block.kind)} on {_day(block.date)} {where['time']}"
+        time = _span(block.start, block.end)
+        what = f"{self._label(block.kind)} on {_day(block.date)} {time}"
         if block.manager not in self.known_managers:
             self._report(
                 UNKNOWN_REFERENCE,
                 f"{block.manager} has {what}, "
                 f"but {block.manager} is not a manager of the department",
                 block.manager,
-                **where,
+                block.date,
+                time,
             )
             return
         strangers = sorted(set(block.with_) - self.known_managers)
@@ -315,7 +316,8 @@ class _Checker:
                 f"{block.manager}'s {what} is with {_names(strangers)}, "
                 "who are not managers of the department",
                 block.manager,
-                **where,
+                block.date,
+                time,
             )
         if block.retailer is not None and block.retailer not in self.retailers:
             self._report(
@@ -323,7 +325,8 @@ class _Checker:
                 f"{block.manager}'s {what} is at retailer {block.retailer}, "
                 "who is not a retailer of the department",
                 block.manager,
-                **where,
+                block.date,
+                time,
             )
         self.blocks.append(
             _Block(
@@ -367,7 +370,11 @@ class _Checker:
                     f"is off the policy's {grid}-min grid",
                 )
             if block.kind == "lunch":
-                window = (policy.lunch.earliest, None, policy.lunch.latest_end)
+                window: tuple[int, int | None, int] = (
+                    policy.lunch.earliest,
+                    None,
+                    policy.lunch.latest_end,
+                )
                 if policy.lunch.during_visit:
                     self._report_block(
                         "lunch",
@@ -438,7 +445,7 @@ class _Checker:
             blocks.sort(key=lambda b: (b.start, b.end))
             for index, first in enumerate(blocks):
                 for second in blocks[index + 1 :]:
-                    where = {"date": date, "time": _span(first.start, max(first.end, second.end))}
+                    time = _span(first.start, max(first.end, second.end))
                     pieces = (
                         f"{self._label(first.kind)} {_span(first.start, first.end)} and "
                         f"{self._label(second.kind)} {_span(second.start, second.end)}"
@@ -448,7 +455,8 @@ class _Checker:
                             "no_overlap",
                             f"{manager}'s {pieces} on {_day(date)} overlap",
                             manager,
-                            **where,
+                            date,
+                            time,
                         )
                         continue
                     gap, needed = (
@@ -461,7 +469,8 @@ class _Checker:
                             f"{manager} has {pieces} on {_day(date)} with {gap} min between them; "
                             f"riding from one to the other needs {needed} min",
                             manager,
-                            **where,
+                            date,
+                            time,
                         )
 
     # -- rule 3: nothing during leave ----------------------------------------------
@@ -665,6 +674,7 @@ class _Checker:
         for manager in self.managers:
             if self._exempt(manager):
                 continue  # paired blocks of an exempt manager are a pairing violation
+            assert rule.sessions is not None and rule.session_minutes is not None
             quota = Quota(rule.total_minutes or 0, *rule.sessions, *rule.session_minutes)
             self._check_sessions(manager, kind, rule, quota, "")
 
@@ -805,6 +815,7 @@ class _Checker:
     def _check_department_kind(self, kind: str, rule: KindRule) -> None:
         blocks = [b for b in self.blocks if b.kind == kind]
         if rule.per_day_minutes is None:
+            assert rule.sessions is not None and rule.session_minutes is not None
             anyone = any(self.presence[m] > 0 for m in self.managers)
             self._check_occasion(
                 kind,

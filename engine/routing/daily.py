@@ -164,7 +164,8 @@ def _field_day(visit: Block, blocks: list[Block], policy: Policy) -> FieldDay:
     if before and (place := place_of(before[-1], policy)) is not None and place.kind == "retailer":
         start_place = place
     after = [b for b in blocks if b.start >= visit.end and b is not visit]
-    end_place, deadline = OFFICE, policy.day.end
+    end_place: Place = OFFICE
+    deadline: int | None = policy.day.end
     lunch_on_the_way = 0
     for block in after:
         place = place_of(block, policy)
@@ -447,8 +448,8 @@ def day_problem(
     size = num_depots + len(clients)
     keys: list[str | None] = []
     for day in days:
-        end = day.end_place.key if day.end_place.kind != "elsewhere" else None
-        keys += [day.start_place.key, end]
+        end_key = day.end_place.key if day.end_place.kind != "elsewhere" else None
+        keys += [day.start_place.key, end_key]
     keys += list(clients)
     rows = np.array([territory.index[key] for key in keys])
     minutes = territory.matrix.minutes[np.ix_(rows, rows)].astype(np.int64)

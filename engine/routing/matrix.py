@@ -289,8 +289,7 @@ def street_network_matrix(
         raise ValueError(
             f"the road graph was prepared for {prepared_speed:g} km/h but speed_kmh is {speed_kmh:g}"
         )
-    lat, lon = _checked_points(lats, lons)
-    nodes, snap_km = nearest_nodes(graph, lat, lon)
+    nodes, snap_km = nearest_nodes(graph, lats, lons)  # checks the points first
     simple = _fastest_simple_graph(graph)
     unique_nodes = list(dict.fromkeys(nodes.tolist()))
     position = {node: i for i, node in enumerate(unique_nodes)}

@@ -129,7 +129,7 @@ def plan_visit_days(
     # One visit per retailer per day: a second copy on the same day moves elsewhere.
     for number, order in enumerate(orders):
         seen: set[str] = set()
-        kept = []
+        kept: list[str] = []
         for retailer_id in order:
             (leftovers if retailer_id in seen else kept).append(retailer_id)
             seen.add(retailer_id)

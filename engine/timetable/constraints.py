@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from typing import cast
 
 from ortools.sat.python import cp_model
 
@@ -101,7 +102,7 @@ def _order_pieces_within_a_day(tm: TimetableModel, blocks: list[BlockVar]) -> No
         pieces.sort(key=lambda b: b.occurrence)
         for first, second in itertools.pairwise(pieces):
             if second.optional and first.optional:
-                tm.cp.add_implication(second.present, first.present)  # type: ignore[arg-type]
+                tm.cp.add_implication(second.present, first.present)
                 tm.cp.add(first.end <= second.start).only_enforce_if(second.present)
 
 
@@ -219,9 +220,18 @@ def _no_overlap(tm: TimetableModel, intervals: list[cp_model.IntervalVar]) -> No
     rule = tm.rule_literals["no_overlap"]
     for a, b in itertools.combinations(intervals, 2):
         both = [rule, *a.presence_literals(), *b.presence_literals()]
+        (a_start, a_end), (b_start, b_end) = _start_end(a), _start_end(b)
         a_first = tm.cp.new_bool_var("")
-        tm.cp.add(a.end_expr() <= b.start_expr()).only_enforce_if([a_first, *both])
-        tm.cp.add(b.end_expr() <= a.start_expr()).only_enforce_if([~a_first, *both])
+        tm.cp.add(a_end <= b_start).only_enforce_if([a_first, *both])
+        tm.cp.add(b_end <= a_start).only_enforce_if([~a_first, *both])
+
+
+def _start_end(interval: cp_model.IntervalVar) -> tuple[cp_model.LinearExpr, cp_model.LinearExpr]:
+    """The interval's start and end expressions (ortools' stubs type both as `object`)."""
+    return (
+        cast(cp_model.LinearExpr, interval.start_expr()),
+        cast(cp_model.LinearExpr, interval.end_expr()),
+    )
 
 
 HARD_RULES: list[Callable[[TimetableModel], None]] = [

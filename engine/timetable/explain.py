@@ -61,7 +61,7 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame) -> 
             for kind in field_kinds:
                 rule = policy.kinds[kind]
                 if rule.per_day_minutes is not None:
-                    need += sum(rule.per_day_minutes.get(d.weekday, 0) for d in days)  # type: ignore[call-overload]
+                    need += sum(rule.per_day_minutes.get(d.weekday, 0) for d in days)
                 elif kind in mw.quotas:
                     need += mw.quotas[kind].total_minutes
                 elif rule.group == "department" and rule.total_minutes:
@@ -81,7 +81,7 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame) -> 
         for day in frame.days:
             if not mw.works_on(day.index):
                 continue
-            fixed = {k: r.per_day_minutes[day.weekday] for k, r in policy.kinds.items()  # type: ignore[index]
+            fixed = {k: r.per_day_minutes[day.weekday] for k, r in policy.kinds.items()
                      if r.per_day_minutes and day.weekday in r.per_day_minutes}
             lunch = 0 if policy.lunch.during_visit else policy.lunch.minutes
             leave = sum(e - s for s, e in mw.partial_leave.get(day.index, []))
@@ -105,11 +105,11 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame) -> 
                     message=f"{manager_id} must visit {quota.sessions_min} different POS-target "
                             f"households, but his territory has {have}"))
     promo = policy.kinds.get("promotion")
-    if promo is not None and promo.at == "promo_store" and eligible:
-        if not any(r.promo_store for r in department.retailers):
-            conflicts.append(Conflict(
-                rules=("promotion_pairs",),
-                message="in-store promotion needs a promotion store, but no retailer is flagged promo_store"))
+    if (promo is not None and promo.at == "promo_store" and eligible
+            and not any(r.promo_store for r in department.retailers)):
+        conflicts.append(Conflict(
+            rules=("promotion_pairs",),
+            message="in-store promotion needs a promotion store, but no retailer is flagged promo_store"))
     return conflicts
 
 

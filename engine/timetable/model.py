@@ -181,7 +181,7 @@ def add_department_blocks(tm: TimetableModel) -> None:
         occurrences: list[BlockVar] = []
         for day in tm.frame.days:
             if rule.per_day_minutes is not None:
-                minutes = rule.per_day_minutes.get(day.weekday)  # type: ignore[arg-type]
+                minutes = rule.per_day_minutes.get(day.weekday)
                 if minutes is None:
                     continue
                 block = _new_block(tm, kind, None, day.index, _window(tm.policy, rule, minutes),
@@ -253,7 +253,7 @@ def add_manager_blocks(tm: TimetableModel) -> None:
             found: list[BlockVar] = []
             if rule.per_day_minutes is not None:
                 for day in tm.frame.days:
-                    minutes = rule.per_day_minutes.get(day.weekday)  # type: ignore[arg-type]
+                    minutes = rule.per_day_minutes.get(day.weekday)
                     if minutes is None or not mw.works_on(day.index):
                         continue
                     window = _window(policy, rule, minutes)

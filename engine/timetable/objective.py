@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from ortools.sat.python import cp_model
+
 from engine.routing.matrix import great_circle_km
 from engine.timetable.model import BlockVar, TimetableModel
 
@@ -75,7 +77,7 @@ def add_office_fragmentation(tm: TimetableModel) -> None:
                       if b.kind != "lunch" and tm.policy.kinds[b.kind].place == "office"]
             if not office:
                 continue
-            joins: dict[tuple[int, int], object] = {}
+            joins: dict[tuple[int, int], cp_model.IntVar] = {}
             for i, first in enumerate(office):
                 for j, second in enumerate(office):
                     if i == j:
@@ -86,9 +88,9 @@ def add_office_fragmentation(tm: TimetableModel) -> None:
                     cp.add_implication(join, second.present_literal(cp))
                     joins[(i, j)] = join
             for i in range(len(office)):
-                cp.add_at_most_one([v for (a, _), v in joins.items() if a == i])  # type: ignore[misc]
-                cp.add_at_most_one([v for (_, b), v in joins.items() if b == i])  # type: ignore[misc]
-            pieces = sum(b.present for b in office) - sum(joins.values())  # type: ignore[arg-type]
+                cp.add_at_most_one([v for (a, _), v in joins.items() if a == i])
+                cp.add_at_most_one([v for (_, b), v in joins.items() if b == i])
+            pieces = sum(b.present for b in office) - sum(joins.values())
             _bound_pieces_by_sides(tm, manager_id, day.index, office, pieces)
             tm.penalties.append((f"office_pieces[{manager_id},{day.weekday}]", weight, pieces))
 
