@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -83,10 +83,8 @@ def running_server(database: str, log: Path) -> Iterator[tuple[subprocess.Popen,
 
 def kill_group(process: subprocess.Popen) -> None:
     """kill -9 the server and every worker process it started (they share its process group)."""
-    try:
+    with suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait(timeout=10)
 
 

@@ -170,7 +170,7 @@ def test_headers_match_whatever_their_case(tmp_path: Path) -> None:
 
 def test_blank_rows_are_skipped_and_rows_keep_excel_numbers(tmp_path: Path) -> None:
     """An empty row is skipped, and the rows after it keep the row numbers Excel shows."""
-    blank = {column: "" for column in RETAILERS[0]}
+    blank = dict.fromkeys(RETAILERS[0], "")
     rows = [RETAILERS[0], blank, with_cell(RETAILERS, 1, "lat", "north")[1]]
     problems = problems_of(make_folder(tmp_path / "d", retailers=rows))
     assert [(p.file, p.row, p.column) for p in problems] == [("retailers.csv", 4, "lat")]

@@ -201,7 +201,7 @@ def test_load_road_graph_refuses_unknown_files(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_road_graph(tmp_path / "absent.graphml")
     (tmp_path / "roads.csv").write_text("u,v\n")
-    with pytest.raises(ValueError, match="expected a .graphml"):
+    with pytest.raises(ValueError, match=r"expected a \.graphml"):
         load_road_graph(tmp_path / "roads.csv")
 
 

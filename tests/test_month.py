@@ -96,7 +96,7 @@ def test_month_plan_passes_the_month_checker(december: MonthPlan, department: De
 
 def test_focus_retailers_are_visited_on_days_6_to_10(december: MonthPlan, department: Department) -> None:
     """Every volatile or enterprise-level retailer has a visit on the 6th-10th, or is listed."""
-    window = {d for d in december.focus_days}
+    window = set(december.focus_days)
     assert window and all(6 <= d.day <= 10 for d in window)
     visited = {(s.retailer, r.date) for r in december.routes for s in r.stops}
     listed = {u.retailer for u in december.unplanned if u.reason == "focus_window"}

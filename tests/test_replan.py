@@ -131,7 +131,7 @@ def test_closed_retailer_is_not_visited_that_day(week, policy_15_13_7: Policy) -
     with the reason `retailer_closed`."""
     department, timetable, routes = week
     now = dt.datetime.combine(WEEK, dt.time(7, 0))
-    manager, date, retailer, _, _ = next(s for s in visit_stops(routes) if s[1] < WEEK + dt.timedelta(days=4))
+    _, date, retailer, _, _ = next(s for s in visit_stops(routes) if s[1] < WEEK + dt.timedelta(days=4))
     events = read_events([{"type": "retailer_closed", "retailer": retailer, "date": str(date)}])
     result = replan(department, policy_15_13_7, timetable, now, events, routes, FAST)
     visits = [(d, r) for m, d, r, *_ in new_stops(result) if r == retailer]

@@ -137,7 +137,7 @@ def test_too_much_field_work_for_the_field_window_is_explained(policy_15_13_7):
     result names the conflicting rules in words, with the amounts."""
     field_window = {"earliest_start": "09:30", "latest_end": "15:00"}
     policy = edited(policy_15_13_7, weekly_hours=None, kinds={
-        "visit": {"per_day_minutes": {d: 210 for d in ("mon", "tue", "wed", "thu", "fri")},
+        "visit": {"per_day_minutes": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), 210),
                   "latest_start": "09:30", **field_window},
         "maintenance": field_window, "promotion": field_window,
         "pos_project": field_window, "site_study": field_window,

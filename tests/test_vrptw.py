@@ -273,7 +273,7 @@ def test_vehicle_types_keep_their_own_depot_and_shift(backend: str) -> None:
     served_by = {c: route.vehicle_type for route in solution.routes for c in route.clients}
     assert served_by == {0: 0, 1: 0, 2: 1, 3: 1}
     afternoon_route = next(r for r in solution.routes if r.vehicle_type == 1)
-    assert 2000 <= afternoon_route.start_time and afternoon_route.end_time <= 2500
+    assert afternoon_route.start_time >= 2000 and afternoon_route.end_time <= 2500
     assert solution.distance == 2 * 20 + 2 * 20
 
 
