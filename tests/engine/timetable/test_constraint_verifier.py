@@ -115,12 +115,6 @@ class Case:
         return week
 
 
-NOT_NAMED_BY_CORE = pytest.mark.xfail(
-    strict=True,
-    reason="add_one_place_at_a_time posts its no-overlap constraints without tm.enforce, so the "
-           "explanation model has no literal for rule 'no_overlap': an overlap yields an empty core, "
-           "which explain_with_assumptions reports as 'the time windows leave no room'")
-
 CASES = [
     Case("visit_daily", constraints.add_daily_blocks, "no visit block on Tuesday",
          {("m1", "visit", "tue"): []}),
@@ -148,10 +142,10 @@ CASES = [
     Case("leave", constraints.add_one_place_at_a_time, "office work during half an hour of leave",
          {("m1", "admin", "tue"): [("15:30", 60)]}, leave=LEAVE_ON_TUESDAY),
     Case("no_overlap", constraints.add_one_place_at_a_time, "office work on top of the phone slot",
-         {("m1", "admin", "tue"): [("14:30", 60)]}, marks=(NOT_NAMED_BY_CORE,)),
+         {("m1", "admin", "tue"): [("14:30", 60)]}),
     Case("no_overlap", constraints.add_one_place_at_a_time,
          "phone call before the ride back from the field is over",
-         {("m1", "phone", "tue"): [("14:10", 30)]}, marks=(NOT_NAMED_BY_CORE,)),
+         {("m1", "phone", "tue"): [("14:10", 30)]}),
     Case("working_hours", None, "office work ending after the working day",
          {("m2", "admin", "tue"): [("17:00", 60)]}),
 ]
