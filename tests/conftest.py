@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from engine.load import load_department_with_policy
 from engine.policy import Policy, load_policy
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+from tests.locations import REPO
 
 
 @pytest.fixture(scope="session")
 def policy_15_13_7() -> Policy:
-    """data/policies/15-13-7.toml: seed 000's week."""
+    """data/policies/15-13-7.toml: the "15+13+7" week of SPEC §2."""
     return load_policy("15-13-7")
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.locations import REPO
+
 LOADING_BY_PATH = frozenset({
     "spec_from_file_location", "module_from_spec", "SourceFileLoader", "SourcelessFileLoader",
     "run_path", "load_source", "exec_module",
@@ -45,7 +46,7 @@ def test_the_finder_sees_loading_by_path() -> None:
     assert len(_loads_by_path(source)) == 4
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "api").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", sorted((REPO / "api").rglob("*.py")), ids=lambda p: str(p.relative_to(REPO)))
 def test_api_never_loads_code_by_file_path(path: Path) -> None:
     """No module under api/ runs a file as code or edits sys.path: everything it needs
     is an installed package."""
@@ -60,15 +61,15 @@ def test_benchmarks_is_a_shipped_package() -> None:
     assert {"departments", "cases", "timetable_suite", "routes_suite", "tables", "charts"} <= modules
     for name in ("departments", "cases", "timetable_suite", "routes_suite", "tables", "charts"):
         importlib.import_module(f"benchmarks.{name}")
-    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    settings = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     assert "benchmarks" in settings["tool"]["setuptools"]["packages"]
 
 
 def test_every_package_is_in_the_wheel() -> None:
     """Every folder of engine/, api/ and benchmarks/ holding an __init__.py is listed in
     pyproject's packages, so the wheel carries it."""
-    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    settings = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     listed = set(settings["tool"]["setuptools"]["packages"])
-    found = {".".join(init.parent.relative_to(ROOT).parts)
-             for top in ("engine", "api", "benchmarks") for init in (ROOT / top).rglob("__init__.py")}
+    found = {".".join(init.parent.relative_to(REPO).parts)
+             for top in ("engine", "api", "benchmarks") for init in (REPO / top).rglob("__init__.py")}
     assert found - listed == set()

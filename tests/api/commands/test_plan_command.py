@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-from strategies import WEEK, simple_department
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -18,6 +17,7 @@ from api.commands.console import EXIT_BUG, EXIT_INPUT_ERROR, EXIT_NO_PLAN
 from engine.errors import ModelInvalid
 from engine.load import write_department
 from engine.timetable import solve as solve_module
+from tests.strategies import WEEK, simple_department
 
 FAST = ["--time-limit", "3", "--route-time-limit", "2"]
 

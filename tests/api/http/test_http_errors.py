@@ -9,7 +9,6 @@ import logging
 from pathlib import Path
 
 import pytest
-from api_support import WEEK, department_body
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -23,6 +22,7 @@ from engine.errors import InputError, ModelInvalid, Problem
 from engine.load import write_department
 from engine.policy import load_policy
 from engine.timetable.solve import SolveParams
+from tests.api.http.support import WEEK, department_body
 
 
 @pytest.fixture()

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from api_support import WEEK, department_body, hand_routes, hand_timetable
 from hypothesis import HealthCheck, settings
 
 from api.http.app import create_app
 from api.http.settings import Settings
 from engine.domain import Department
 from engine.policy import load_policy
+from tests.api.http.support import WEEK, department_body, hand_routes, hand_timetable
 
 schemathesis = pytest.importorskip(
     "schemathesis", reason="schemathesis is not installed (pip install -e .[dev])"

@@ -12,8 +12,9 @@ import typer
 from typer.testing import CliRunner
 
 from api.commands.vrptw import read_rows_csv, register
+from tests.locations import SHARED
 
-SOLOMON = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "solomon"
+SOLOMON = SHARED / "benchmarks" / "solomon"
 
 pytestmark = pytest.mark.skipif(
     not SOLOMON.is_dir(), reason=f"benchmark instances not found at {SOLOMON}"
@@ -81,7 +82,7 @@ def test_bench_smoke_three_instances(cli: typer.Typer, tmp_path: Path) -> None:
 @pytest.mark.bench
 def test_bench_full_solomon_meets_the_target(cli: typer.Typer, tmp_path: Path) -> None:
     """All 56 Solomon instances at 5 s each (one thread): zero infeasible and a
-    mean gap to the best-known solutions of at most 0.5 % (issue 3 target)."""
+    mean gap to the best-known solutions of at most 0.5 % (the VRPTW target in benchmarks/RESULTS.md)."""
     csv_path = tmp_path / "solomon.csv"
     result = CliRunner().invoke(
         cli, ["bench", "vrptw", str(SOLOMON), "--time-limit", "5", "--csv", str(csv_path)]

@@ -232,7 +232,7 @@ def test_api_replan_and_actuals(tmp_path: Path) -> None:
 
     from api.http.app import create_app
     from api.http.settings import Settings
-    from tests.api_support import department_body, wait_for_job
+    from tests.api.http.support import department_body, wait_for_job
 
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", default_time_limit_s=3,
                         max_time_limit_s=10, solver_threads=2)

@@ -1,4 +1,4 @@
-"""Visits missed in earlier weeks roll into the week's routes (issue 6), and the
+"""Visits missed in earlier weeks roll into the week's routes (SPEC §3), and the
 independent route checker holds the plan to them only when the caller says so."""
 
 from __future__ import annotations

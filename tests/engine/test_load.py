@@ -19,9 +19,9 @@ from engine.load import (
     load_workbook_tables,
     write_department,
 )
+from tests.locations import POLICIES, SAMPLE, SHARED
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
-POIS = Path(__file__).resolve().parents[2] / "shared" / "geo" / "chengdu_pois.csv"
+POIS = SHARED / "geo" / "chengdu_pois.csv"
 
 MANAGERS = [
     {"id": "m01", "name": "张伟", "years": "12", "skills": "difficult;showcase"},
@@ -123,7 +123,7 @@ def test_policy_comes_with_the_department(department_folder: Path) -> None:
 
 def test_policy_path_relative_to_the_folder(department_folder: Path) -> None:
     """A policy given as a path is found relative to the department folder."""
-    shipped = Path(__file__).resolve().parents[1] / "data" / "policies" / "seed-003.toml"
+    shipped = POLICIES / "seed-003.toml"
     (department_folder / "my-policy.toml").write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
     (department_folder / "department.toml").write_text(
         TOML.replace('"15-13-7"', '"my-policy.toml"'), encoding="utf-8")

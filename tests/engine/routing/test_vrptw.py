@@ -28,9 +28,10 @@ from engine.routing.vrptw import (
     schedule_route,
     solve,
 )
+from tests.locations import SHARED
 
 BACKENDS = ["pyvrp", "ortools"]
-SOLOMON = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "solomon"
+SOLOMON = SHARED / "benchmarks" / "solomon"
 
 # A depot and five customers; times and distances already in tenths (DIMACS).
 TINY_POINTS = [(0, 0), (10, 0), (10, 10), (0, 10), (-10, 5), (5, -8)]

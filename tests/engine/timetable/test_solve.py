@@ -169,7 +169,7 @@ def test_conflicting_windows_are_traced_to_rules(policy_15_13_7):
 
 
 def test_seed_003_policy_plans_the_sample(sample_department, policy_seed_003):
-    """Under seed 003's day (5.5 h visit block incl. lunch on the road, morning meeting,
+    """Under the seed-003 policy's day (5.5 h visit block incl. lunch on the road, morning meeting,
     daily report), the sample department gets a valid week."""
     department, _ = sample_department
     tt = solved(department, policy_seed_003)

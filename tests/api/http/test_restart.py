@@ -15,9 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_support import WEEK, department_body, wait_for_job
 
 import api.cli
+from tests.api.http.support import WEEK, department_body, wait_for_job
 
 STARTUP_TIMEOUT_S = 60.0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -24,8 +23,9 @@ from engine.routing.matrix import (
     straight_line_matrix,
     street_network_matrix,
 )
+from tests.locations import SHARED
 
-GEO_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "geo"
+GEO_DIR = SHARED / "geo"
 CHENGDU_EXTRACT = GEO_DIR / "chengdu.osm.bz2"
 # The box the extract was cut to (shared/geo/README.md).
 CHENGDU_BOX = {"lat": (30.6528, 30.7279), "lon": (104.0421, 104.1296)}

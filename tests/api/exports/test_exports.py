@@ -9,7 +9,6 @@ import re
 
 import openpyxl
 import pytest
-from api_support import WEEK, department_body, hand_routes, hand_timetable
 from icalendar import Calendar
 
 from api.exports.html import timetable_page
@@ -19,11 +18,12 @@ from api.exports.week import hours_text
 from api.exports.xlsx import timetable_workbook
 from engine.domain import Department, Timetable
 from engine.policy import Policy, load_policy
+from tests.api.http.support import WEEK, department_body, hand_routes, hand_timetable
 
 
 @pytest.fixture(scope="module")
 def department() -> Department:
-    """The two-manager test department of api_support."""
+    """The two-manager test department of tests.api.http.support."""
     return Department.model_validate(department_body())
 
 
@@ -35,7 +35,7 @@ def policy() -> Policy:
 
 @pytest.fixture(scope="module")
 def timetable(department: Department) -> Timetable:
-    """A hand-typed Monday and Tuesday (see api_support.hand_timetable)."""
+    """A hand-typed Monday and Tuesday (see tests.api.http.support.hand_timetable)."""
     return hand_timetable(department)
 
 

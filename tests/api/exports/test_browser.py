@@ -17,7 +17,6 @@ import httpx
 import numpy as np
 import pytest
 import uvicorn
-from api_support import WEEK, department_body, hand_routes, hand_timetable
 from PIL import Image
 
 from api.exports.route_map import ROUTE_COLOURS
@@ -26,6 +25,7 @@ from api.http.app import create_app
 from api.http.settings import Settings
 from engine.domain import Department
 from engine.policy import load_policy
+from tests.api.http.support import WEEK, department_body, hand_routes, hand_timetable
 
 CHROMIUM = next(
     (

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from api_support import WEEK, department_body, wait_for_job
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
@@ -22,6 +21,8 @@ from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.load import department_from_tables, write_department
 from engine.policy import load_policy
+from tests.api.http.support import WEEK, department_body, wait_for_job
+from tests.locations import POLICIES
 
 SOLVE_SECONDS = 3
 
@@ -599,7 +600,7 @@ def test_import_csv_with_its_own_policy_file(client: TestClient, tmp_path: Path)
     """CSV files plus a policy_file (TOML) store the department with that policy inline."""
     department = Department.model_validate(department_body())
     write_department(department, tmp_path)
-    policy_text = (Path(__file__).parents[1] / "data" / "policies" / "15-13-7.toml").read_text(
+    policy_text = (POLICIES / "15-13-7.toml").read_text(
         encoding="utf-8"
     )
     policy_text = policy_text.replace('name = "15-13-7"', 'name = "west-district"')

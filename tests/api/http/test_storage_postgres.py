@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_support import WEEK, department_body, wait_for_job
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from api.http.settings import Settings
 from engine.policy import load_policy
+from tests.api.http.support import WEEK, department_body, wait_for_job
 
 
 def _server_binaries() -> tuple[Path, Path] | None:

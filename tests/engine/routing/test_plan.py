@@ -229,7 +229,7 @@ def test_lunch_during_visit_is_reserved_inside_the_block(policy_seed_003):
 
 
 # ---------------------------------------------------------------------------
-# Seed 003: minimum stops per day
+# The seed-003 policy: minimum stops per day (SPEC §3)
 
 
 def test_seed_003_shortfall_says_by_how_much_and_why(policy_seed_003):
