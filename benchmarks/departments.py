@@ -1,4 +1,4 @@
-"""Seeded departments of any head-count for the timetable benchmark (issue 5).
+"""Seeded departments of any head-count for the timetable benchmark.
 
     python benchmarks/departments.py 24 --seed 1 --out /tmp/dept24   # write a folder
 

@@ -1,4 +1,4 @@
-"""Warm start vs cold start on the sample department (issue 6), printed as Markdown.
+"""Warm start vs cold start on the sample department, printed as Markdown.
 
 1. Next week's timetable: cold (the product's default start, a week built group by
    group) vs warm (this week's plan moved on by a week), same time limit, same seed.

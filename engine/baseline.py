@@ -1,4 +1,4 @@
-"""The hand-made baseline: the week a market manager plans in Excel today (issue 5).
+"""The hand-made baseline: the week a market manager plans in Excel today (SPEC §1, §6).
 
 A fixed weekly template, the same slots every week for everyone: the department
 blocks at the first time their window allows, then each manager's daily blocks at

@@ -218,7 +218,7 @@ class DutyRule(_Strict):
 
 
 class ReplanRules(_Strict):
-    """Mid-week re-planning (issue 6): what a change to the plan costs, and where the
+    """Mid-week re-planning (SPEC §1): what a change to the plan costs, and where the
     due visits of an absent manager may go."""
 
     moved_block: int = Field(ge=0, description="penalty per block moved, added or dropped after now")
@@ -237,7 +237,7 @@ class FeedbackRules(_Strict):
 
 
 class MonthRules(_Strict):
-    """The month's rhythm (seed 003) and how evenly a retailer's visits are spread."""
+    """The month's rhythm (SPEC §3) and how evenly a retailer's visits are spread."""
 
     focus_days: tuple[int, int] = Field(description="first and last day of the month of the focus window")
     focus_flags: tuple[Literal["volatile", "enterprise"], ...]

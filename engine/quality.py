@@ -553,9 +553,9 @@ def objective_terms(
         "senior_newcomer": -weights.senior_newcomer_pair * sum(p.senior_newcomer for p in pairs),
         "repeated_partner": weights.repeated_partner * sum(p.repeated for p in pairs),
         "pair_distance": weights.pair_distance_per_km * sum(p.charged_km for p in pairs),
-        "office_pieces": weights.office_piece * sum(d.office_pieces for d in days),
+        "office_fragmentation": weights.office_piece * sum(d.office_pieces for d in days),
         "late_finish": _per_grid_weight(weights.late_finish_per_10min, grid) * sum(late_slots),
-        "latest_late_finish": _per_grid_weight(weights.max_late_finish_per_10min, grid)
+        "late_finish[latest]": _per_grid_weight(weights.max_late_finish_per_10min, grid)
         * max(late_slots, default=0),
         "site_study_absence": weights.site_study_absence
         * _department_absences(timetable, department, policy),

@@ -24,7 +24,7 @@ RULES: dict[str, Rule] = {
              "every block lies inside the working day and inside its own time window"),
         Rule("no_overlap", True, "SPEC §6",
              "a manager is in one place at a time, with riding time between office and field"),
-        Rule("leave", True, "SPEC §2 (issue: leave)",
+        Rule("leave", True, "SPEC §2",
              "nothing is planned while a manager is on leave"),
         Rule("lunch", True, "SPEC §3", "everyone has lunch inside the lunch window every working day"),
         Rule("visit_daily", True, "SPEC §2-3",
@@ -55,6 +55,10 @@ RULES: dict[str, Rule] = {
         Rule("office_fragmentation", False, "SPEC §6", "office time comes in few, long pieces"),
         Rule("late_finish", False, "SPEC §6", "few late finishes, spread fairly"),
         Rule("site_study_absence", False, "SPEC §2", "the site study falls on a day when everyone is in"),
+        Rule("moved_block", False, "SPEC §1",
+             "a re-plan moves, adds or drops as few blocks after its moment as it can"),
+        Rule("missing_hours", False, "SPEC §2",
+             "a re-plan keeps as much of the week's hours as the absences leave room for"),
     )
 }
 

@@ -206,14 +206,14 @@ def _add_change_costs(tm: TimetableModel, slots: Sequence[Slot], situation: Situ
         present = var.present_literal(tm.cp)
         who = var.manager or "department"
         if slot.old is None:
-            tm.penalties.append((f"added[{who},{var.kind},{slot.date}]", per, present))
+            tm.penalties.append((f"moved_block[added,{who},{var.kind},{slot.date}]", per, present))
             continue
         same = tm.cp.new_bool_var(f"kept[{who},{var.kind},{slot.date}]")
         tm.cp.add(present == 1).only_enforce_if(same)
         tm.cp.add(var.start == slot.old.start // tm.grid).only_enforce_if(same)
         if not isinstance(var.size, int):
             tm.cp.add(var.size == (slot.old.end - slot.old.start) // tm.grid).only_enforce_if(same)
-        tm.penalties.append((f"moved[{who},{var.kind},{slot.date}]", per, 1 - same))
+        tm.penalties.append((f"moved_block[{who},{var.kind},{slot.date}]", per, 1 - same))
 
 
 def repaired_start(situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]]) -> list[Block]:

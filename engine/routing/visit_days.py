@@ -18,7 +18,7 @@ and leaves others empty (measured on the sample under seed-003: 24/23/0/27/0
 stops). So each day's stops are capped at its share of the week's visits, in
 proportion to its visiting minutes (`stops_per_day`); a visit the caps leave out
 is inserted afterwards into any day where it still fits in time. Minimum stops
-per day (seed 003) are reported, not enforced (`plan.RoutePlan.shortfalls`).
+per day (SPEC §3) are reported, not enforced (`plan.RoutePlan.shortfalls`).
 
 After the solve each day is timed exactly (lunch included, `daily.time_visit_route`),
 a retailer due twice a week that landed twice on one day is moved to another

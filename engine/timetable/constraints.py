@@ -43,7 +43,7 @@ def add_daily_blocks(tm: TimetableModel) -> None:
         for block in blocks:
             if tm.shortfall is not None and (manager, block.day) in excused:
                 size = block.size if isinstance(block.size, int) else 0
-                tm.penalties.append((f"missing[{manager},{kind},{tm.frame.days[block.day].date}]",
+                tm.penalties.append((f"missing_hours[{manager},{kind},{tm.frame.days[block.day].date}]",
                                      tm.shortfall.per_slot * size, 1 - block.present_literal(tm.cp)))
                 continue
             tm.enforce(tm.cp.add(block.present == 1), KIND_RULE[kind])
@@ -89,7 +89,7 @@ def add_weekly_quotas(tm: TimetableModel) -> None:
             tm.enforce(tm.cp.add(total <= owed), KIND_RULE[kind])
             short = tm.cp.new_int_var(0, owed, f"short[{manager},{kind}]")
             tm.cp.add(short >= owed - total)
-            tm.penalties.append((f"missing[{manager},{kind}]", tm.shortfall.per_slot, short))
+            tm.penalties.append((f"missing_hours[{manager},{kind}]", tm.shortfall.per_slot, short))
         _order_pieces_within_a_day(tm, blocks)
 
 

@@ -92,7 +92,7 @@ def add_office_fragmentation(tm: TimetableModel) -> None:
                 cp.add_at_most_one([v for (_, b), v in joins.items() if b == i])
             pieces = sum(b.present for b in office) - sum(joins.values())
             _bound_pieces_by_sides(tm, manager_id, day.index, office, pieces)
-            tm.penalties.append((f"office_pieces[{manager_id},{day.weekday}]", weight, pieces))
+            tm.penalties.append((f"office_fragmentation[{manager_id},{day.weekday}]", weight, pieces))
 
 
 def _bound_pieces_by_sides(tm: TimetableModel, manager_id: str, day: int, office: list[BlockVar],
@@ -148,7 +148,7 @@ def add_late_finishes(tm: TimetableModel) -> None:
             if per_slot:
                 tm.penalties.append((f"late_finish[{name}]", per_slot, late))
     if per_slot_max:
-        tm.penalties.append(("latest_late_finish", per_slot_max, latest))
+        tm.penalties.append(("late_finish[latest]", per_slot_max, latest))
 
 
 def add_site_study_presence(tm: TimetableModel) -> None:
@@ -156,7 +156,7 @@ def add_site_study_presence(tm: TimetableModel) -> None:
     weight = tm.policy.objective.site_study_absence
     for kind, manager_id, absent in tm.absences:
         if tm.policy.kinds[kind].per_day_minutes is None and weight:
-            tm.penalties.append((f"absent[{kind},{manager_id}]", weight, absent))
+            tm.penalties.append((f"site_study_absence[{kind},{manager_id}]", weight, absent))
 
 
 SOFT_RULES: list[Callable[[TimetableModel], None]] = [

@@ -1,4 +1,4 @@
-"""Build → solve → result: the department's weekly timetable (SPEC §2-3, issue 2).
+"""Build → solve → result: the department's weekly timetable (SPEC §2-3).
 
 `solve_timetable` never prints; it returns a `TimetableResult` with status, objective,
 bound, timings, the cost of each soft rule, the search progress and the plan."""

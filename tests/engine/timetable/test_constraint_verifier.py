@@ -24,6 +24,8 @@ from engine.rules import RULES
 from engine.timetable import constraints
 from engine.timetable.constraints import HARD_RULES, add_hard_rules
 from engine.timetable.model import BlockVar, TimetableModel, build_variables
+from engine.timetable.objective import add_objective
+from tests.strategies import WEEK, simple_department
 
 MONDAY = dt.date(2026, 11, 23)
 TUESDAY = MONDAY + dt.timedelta(days=1)
@@ -260,3 +262,13 @@ def test_broken_week_is_named(case: Case) -> None:
     others = [r for r in ALL_RULES if r != case.rule]
     status, core = _solve(_model(case.broken_week(), case.paired, case.leave, explain=True), others)
     assert status in SOLVED, f"the week also breaks {core}"
+
+
+def test_every_penalty_is_named_by_a_soft_rule(policy_15_13_7: Policy) -> None:
+    """Penalty names are '<rule id>[subject]': what a result says it cost reads as the rule."""
+    tm = build_variables(simple_department(5), policy_15_13_7, WEEK)
+    add_hard_rules(tm)
+    add_objective(tm)
+    names = {name.split("[")[0] for name, _, _ in tm.penalties}
+    assert names, "the week has soft rules"
+    assert names <= {rule.id for rule in RULES.values() if not rule.hard}, names
