@@ -131,7 +131,7 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class KindHours:
+class HoursOwed:
     """Minutes of one kind one manager has against what the policy asks of him this week."""
 
     manager: str
@@ -202,7 +202,7 @@ class QualityReport:
     objective: float | None = None
     objective_terms: dict[str, float] = field(default_factory=dict)
     violations: list[Finding] = field(default_factory=list)
-    hours: list[KindHours] = field(default_factory=list)
+    hours: list[HoursOwed] = field(default_factory=list)
     pairs: list[PairMeasure] = field(default_factory=list)
     days: list[DayMeasure] = field(default_factory=list)
     routes: list[RouteMeasure] = field(default_factory=list)
@@ -408,7 +408,7 @@ def solver_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(objective - bound) / max(1.0, abs(objective))
 
 
-def hours_against_policy(timetable: Timetable, department: Department, policy: Policy) -> list[KindHours]:
+def hours_against_policy(timetable: Timetable, department: Department, policy: Policy) -> list[HoursOwed]:
     """Minutes of each kind per manager against what the policy asks after leave.
 
     A department slot (meeting, site study) is owed by everyone not on leave during it,
@@ -433,7 +433,7 @@ def hours_against_policy(timetable: Timetable, department: Department, policy: P
                     for date, start, end in slots[kind]
                     if not any(s < end and start < e for s, e in spans.get((manager.id, date), []))
                 )
-            rows.append(KindHours(manager.id, kind, planned[(manager.id, kind)], asked))
+            rows.append(HoursOwed(manager.id, kind, planned[(manager.id, kind)], asked))
     return rows
 
 

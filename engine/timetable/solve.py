@@ -102,14 +102,6 @@ class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
             self.on_progress(point)
 
 
-def build_model(department: Department, policy: Policy, week_start: dt.date) -> TimetableModel:
-    """Variables, hard rules and objective, in that order."""
-    tm = build_variables(department, policy, week_start)
-    add_hard_rules(tm)
-    add_objective(tm)
-    return tm
-
-
 def _starting_point(tm: TimetableModel, params: SolveParams, warm_start: Timetable | None,
                     started: float) -> cp_model.CpSolver | None:
     """Hint the model with the given plan or with a week built group by group, completed
