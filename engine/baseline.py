@@ -796,25 +796,60 @@ def _why_unvisited(retailer: Retailer, timetable: Timetable, manager: str, rides
     return "too_far"
 
 
-def _route_document(frame: _DayFrame, timed: _Timed | None, rides: _Rides, retailers: dict[str, Retailer],
-                    policy: Policy) -> dict:
-    """One day as the route contract writes it: the visits where the visit block is,
-    each appointment at its time, a ride back to the office before office blocks."""
-    stops: list[dict] = []
-    returns: list[dict] = []
+@dataclass
+class _DayRide:
+    """A manager's day ridden block by block: the stops and office returns so far, where
+    he is and from when he is free."""
+
+    rides: _Rides
+    free: int
     here: str = "office"  # "office", "elsewhere" or a retailer id
-    free = frame.visit.start
     depart: int | None = None
+    stops: list[dict] = field(default_factory=list)
+    returns: list[dict] = field(default_factory=list)
+
+    def back_to_office(self) -> None:
+        """Ride back to the office when the manager is at a retailer."""
+        if self.here not in ("office", "elsewhere"):
+            km, ride = self.rides.between(self.here, None)
+            self.returns.append({"from": self.here, "leave": format_clock(self.free),
+                                 "arrive": format_clock(self.free + ride), "ride_min": ride,
+                                 "ride_km": round(km, 3)})
+        self.here = "office"
+
+    def visit_route(self, frame: _DayFrame, timed: _Timed | None) -> None:
+        """The visit block's route; it starts from the office unless the timetable puts an
+        appointment right before it."""
+        if timed is None or not timed.stops:
+            return
+        if frame.start_from is None and self.here not in ("office", "elsewhere"):
+            self.back_to_office()
+        self.stops.extend(timed.stops)
+        self.depart = frame.visit.start if self.depart is None else self.depart
+        self.here, self.free = timed.stops[-1]["retailer"], timed.leave_last
+
+    def appointment(self, block: Block, retailer: str, waited: int) -> None:
+        """An appointment at a retailer at its fixed time; lunch taken on the way (`waited`
+        minutes) delays the arrival."""
+        if self.here == "elsewhere":
+            origin, ride, km, arrive = "elsewhere", 0, 0.0, block.start
+        elif self.here == "office":
+            km, ride = self.rides.between(None, retailer)
+            origin, arrive = "office", block.start
+            self.depart = block.start - ride if self.depart is None else self.depart
+        else:
+            km, ride = self.rides.between(self.here, retailer)
+            origin, arrive = self.here, self.free + ride + waited
+        self.stops.append({"retailer": retailer, "kind": block.kind, "arrive": arrive, "start": block.start,
+                           "end": block.end, "origin": origin, "ride_min": ride, "ride_km": km})
+        self.here, self.free = retailer, block.end
+
+
+def _ride_day(frame: _DayFrame, timed: _Timed | None, rides: _Rides, policy: Policy) -> _DayRide:
+    """The day in block order: the visits where the visit block is, each appointment at its
+    time, a ride back to the office before office blocks and at the end of the day."""
+    day = _DayRide(rides, free=frame.visit.start)
     lunch_on_the_way = 0
-
-    def ride_to_office(leave: int) -> None:
-        nonlocal here
-        if here not in ("office", "elsewhere"):
-            km, ride = rides.between(here, None)
-            returns.append({"from": here, "leave": format_clock(leave), "arrive": format_clock(leave + ride),
-                            "ride_min": ride, "ride_km": round(km, 3)})
-        here = "office"
-
     for block in frame.blocks:
         key = _place_key(block, policy)
         if key == "lunch":
@@ -822,46 +857,39 @@ def _route_document(frame: _DayFrame, timed: _Timed | None, rides: _Rides, retai
             continue
         waited, lunch_on_the_way = lunch_on_the_way, 0
         if block is frame.visit:
-            if timed is None or not timed.stops:
-                continue
-            if frame.start_from is None and here not in ("office", "elsewhere"):
-                ride_to_office(free)
-            stops.extend(timed.stops)
-            depart = frame.visit.start if depart is None else depart
-            here, free = timed.stops[-1]["retailer"], timed.leave_last
+            day.visit_route(frame, timed)
         elif key == "office":
-            ride_to_office(free)
+            day.back_to_office()
         elif key == "elsewhere":
-            here = "elsewhere"
+            day.here = "elsewhere"
         else:
-            if here == "elsewhere":
-                origin, ride, km, arrive = "elsewhere", 0, 0.0, block.start
-            elif here == "office":
-                km, ride = rides.between(None, key)
-                origin, arrive = "office", block.start
-                depart = block.start - ride if depart is None else depart
-            else:
-                km, ride = rides.between(here, key)
-                origin, arrive = here, free + ride + waited
-            stops.append({"retailer": key, "kind": block.kind, "arrive": arrive, "start": block.start,
-                              "end": block.end, "origin": origin, "ride_min": ride, "ride_km": km})
-            here, free = key, block.end
-    ride_to_office(free)
-    back = returns[-1]["arrive"] if returns and stops and here == "office" else None
-    visits = [s for s in stops if s["kind"] == "visit"]
-    out_stops = [
-        {"retailer": s["retailer"], "kind": s["kind"], "arrive": format_clock(s["arrive"]),
-         "start": format_clock(s["start"]), "end": format_clock(s["end"]), "from": s["origin"],
-         "ride_min": s["ride_min"], "ride_km": round(s["ride_km"], 3),
-         "name": retailers[s["retailer"]].name, "lat": retailers[s["retailer"]].lat,
-         "lon": retailers[s["retailer"]].lon}
-        for s in stops
-    ]
+            day.appointment(block, key, waited)
+    day.back_to_office()
+    return day
+
+
+def _stop_document(stop: dict, retailers: dict[str, Retailer]) -> dict:
+    """A stop as the route contract writes it."""
+    retailer = retailers[stop["retailer"]]
+    return {"retailer": stop["retailer"], "kind": stop["kind"], "arrive": format_clock(stop["arrive"]),
+            "start": format_clock(stop["start"]), "end": format_clock(stop["end"]), "from": stop["origin"],
+            "ride_min": stop["ride_min"], "ride_km": round(stop["ride_km"], 3),
+            "name": retailer.name, "lat": retailer.lat, "lon": retailer.lon}
+
+
+def _route_document(frame: _DayFrame, timed: _Timed | None, rides: _Rides, retailers: dict[str, Retailer],
+                    policy: Policy) -> dict:
+    """One day as the route contract of `fieldweek routes --json` writes it."""
+    day = _ride_day(frame, timed, rides, policy)
+    returns = day.returns
+    back = returns[-1]["arrive"] if returns and day.stops and day.here == "office" else None
+    visits = [s for s in day.stops if s["kind"] == "visit"]
+    out_stops = [_stop_document(s, retailers) for s in day.stops]
     lunch = timed.lunch if timed is not None else None
     return {
         "manager": frame.visit.manager,
         "date": frame.visit.date.isoformat(),
-        "depart": format_clock(frame.visit.start if depart is None else depart),
+        "depart": format_clock(frame.visit.start if day.depart is None else day.depart),
         "return": back,
         "distance_km": round(sum(s["ride_km"] for s in out_stops) + sum(r["ride_km"] for r in returns), 3),
         "travel_minutes": sum(s["ride_min"] for s in out_stops) + sum(r["ride_min"] for r in returns),

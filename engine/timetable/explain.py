@@ -15,7 +15,7 @@ from ortools.sat.python import cp_model
 from engine.domain import Conflict, Department
 from engine.policy import Policy, format_clock
 from engine.rules import KIND_RULE, RULES
-from engine.timetable.week import WeekFrame
+from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay
 
 
 def _hours(minutes: float) -> str:
@@ -29,61 +29,104 @@ def _field_window(policy: Policy) -> tuple[int, int]:
 
 
 def check_capacity(department: Department, policy: Policy, frame: WeekFrame) -> list[Conflict]:
-    """Arithmetic checks: pairs, field time, day length, POS targets, promotion stores."""
-    conflicts: list[Conflict] = []
-    paired_kinds = [k for k, r in policy.kinds.items() if r.group == "pair"]
+    """Arithmetic checks, each naming amounts: pairs, field time, day length, POS targets,
+    promotion stores."""
+    return [
+        *_too_few_for_pairs(policy, frame),
+        *_no_common_day_to_pair(policy, frame),
+        *_field_work_beyond_field_window(policy, frame),
+        *_fixed_blocks_beyond_working_day(policy, frame),
+        *_too_few_pos_households(department, policy, frame),
+        *_no_promotion_store(department, policy, frame),
+    ]
+
+
+def _paired_kinds(policy: Policy) -> list[str]:
+    return [k for k, r in policy.kinds.items() if r.group == "pair"]
+
+
+def _too_few_for_pairs(policy: Policy, frame: WeekFrame) -> list[Conflict]:
+    """Paired kinds need a partner (SPEC §2 "Pairs"): one manager alone cannot form a pair
+    when an odd head-count makes a trio."""
+    paired_kinds = _paired_kinds(policy)
     eligible = frame.paired_managers
-    if paired_kinds and eligible and (len(eligible) < 2 and policy.pairs.odd_headcount == "trio"):
-        labels = ", ".join(policy.kind_label(k, "en").lower() for k in paired_kinds)
-        conflicts.append(Conflict(
-            rules=("pairing", *(KIND_RULE[k] for k in paired_kinds)),
-            message=f"{labels} must be done in pairs, but only {len(eligible)} manager is present "
-                    f"for it this week; add a manager or set pairs.odd_headcount = \"solo\" in the policy"))
+    if not (paired_kinds and eligible and len(eligible) < 2 and policy.pairs.odd_headcount == "trio"):
+        return []
+    labels = ", ".join(policy.kind_label(k, "en").lower() for k in paired_kinds)
+    return [Conflict(
+        rules=("pairing", *(KIND_RULE[k] for k in paired_kinds)),
+        message=f"{labels} must be done in pairs, but only {len(eligible)} manager is present "
+                f"for it this week; add a manager or set pairs.odd_headcount = \"solo\" in the policy")]
 
-    if paired_kinds and len(eligible) >= 2:
-        for m in eligible:
-            if not any(frame.can_pair(m, other) for other in eligible if other != m):
-                conflicts.append(Conflict(
-                    rules=("pairing", "leave"),
-                    message=f"{m} shares too few working days with any colleague this week to do "
-                            f"the paired sessions together (leave on "
-                            f"{', '.join(str(d.date) for d in frame.days if not frame.managers[m].works_on(d.index))})"))
 
+def _no_common_day_to_pair(policy: Policy, frame: WeekFrame) -> list[Conflict]:
+    """A manager whose working days meet no colleague's cannot do the paired sessions (SPEC §2)."""
+    eligible = frame.paired_managers
+    if not (_paired_kinds(policy) and len(eligible) >= 2):
+        return []
+    conflicts = []
+    for m in eligible:
+        if not any(frame.can_pair(m, other) for other in eligible if other != m):
+            away = ", ".join(str(d.date) for d in frame.days if not frame.managers[m].works_on(d.index))
+            conflicts.append(Conflict(
+                rules=("pairing", "leave"),
+                message=f"{m} shares too few working days with any colleague this week to do "
+                        f"the paired sessions together (leave on {away})"))
+    return conflicts
+
+
+def _field_work_beyond_field_window(policy: Policy, frame: WeekFrame) -> list[Conflict]:
+    """A manager's field kinds (SPEC §2: the 15 h and 13 h) must fit the daily field window
+    over the days he works; the first manager for whom they do not is named."""
     field_kinds = [k for k, r in policy.kinds.items() if r.place == "field"]
-    if field_kinds:
-        lo, hi = _field_window(policy)
-        per_day = hi - lo
-        if not policy.lunch.during_visit and lo <= policy.lunch.earliest and policy.lunch.latest_end <= hi:
-            per_day -= policy.lunch.minutes
-        for manager_id, mw in frame.managers.items():
-            days = [d for d in frame.days if mw.works_on(d.index)]
-            need = 0
-            for kind in field_kinds:
-                rule = policy.kinds[kind]
-                if rule.per_day_minutes is not None:
-                    need += sum(rule.per_day_minutes.get(d.weekday, 0) for d in days)
-                elif kind in mw.quotas:
-                    need += mw.quotas[kind].total_minutes
-                elif rule.group == "department" and rule.total_minutes:
-                    need += rule.total_minutes
-            room = per_day * len(days)
-            if need > room:
-                labels = ", ".join(policy.kind_label(k, "en").lower() for k in field_kinds)
-                conflicts.append(Conflict(
-                    rules=tuple(dict.fromkeys(["working_hours", *(KIND_RULE[k] for k in field_kinds)])),
-                    message=f"{manager_id}: field work ({labels}) needs {_hours(need)} this week, but the "
-                            f"field window {format_clock(lo)}–{format_clock(hi)} leaves at most "
-                            f"{_hours(room)} over {len(days)} working days"))
-                break
+    if not field_kinds:
+        return []
+    lo, hi = _field_window(policy)
+    per_day = hi - lo
+    if not policy.lunch.during_visit and lo <= policy.lunch.earliest and policy.lunch.latest_end <= hi:
+        per_day -= policy.lunch.minutes
+    for manager_id, mw in frame.managers.items():
+        days = [d for d in frame.days if mw.works_on(d.index)]
+        need = _field_minutes_needed(policy, field_kinds, mw, days)
+        room = per_day * len(days)
+        if need > room:
+            labels = ", ".join(policy.kind_label(k, "en").lower() for k in field_kinds)
+            return [Conflict(
+                rules=tuple(dict.fromkeys(["working_hours", *(KIND_RULE[k] for k in field_kinds)])),
+                message=f"{manager_id}: field work ({labels}) needs {_hours(need)} this week, but the "
+                        f"field window {format_clock(lo)}–{format_clock(hi)} leaves at most "
+                        f"{_hours(room)} over {len(days)} working days")]
+    return []
 
+
+def _field_minutes_needed(policy: Policy, field_kinds: list[str], mw: ManagerWeek,
+                          days: list[WorkDay]) -> int:
+    """A manager's minutes of field work this week: daily kinds on the days he works, his
+    weekly quotas, and department-wide kinds in full."""
+    need = 0
+    for kind in field_kinds:
+        rule = policy.kinds[kind]
+        if rule.per_day_minutes is not None:
+            need += sum(rule.per_day_minutes.get(d.weekday, 0) for d in days)
+        elif kind in mw.quotas:
+            need += mw.quotas[kind].total_minutes
+        elif rule.group == "department" and rule.total_minutes:
+            need += rule.total_minutes
+    return need
+
+
+def _fixed_blocks_beyond_working_day(policy: Policy, frame: WeekFrame) -> list[Conflict]:
+    """The blocks every day must have, lunch and part-day leave fit in the working day
+    (SPEC §2, §3); for each manager, the first day they do not is named."""
     day_minutes = policy.day.end - policy.day.start
+    lunch = 0 if policy.lunch.during_visit else policy.lunch.minutes
+    conflicts = []
     for manager_id, mw in frame.managers.items():
         for day in frame.days:
             if not mw.works_on(day.index):
                 continue
             fixed = {k: r.per_day_minutes[day.weekday] for k, r in policy.kinds.items()
                      if r.per_day_minutes and day.weekday in r.per_day_minutes}
-            lunch = 0 if policy.lunch.during_visit else policy.lunch.minutes
             leave = sum(e - s for s, e in mw.partial_leave.get(day.index, []))
             if sum(fixed.values()) + lunch + leave > day_minutes:
                 conflicts.append(Conflict(
@@ -93,24 +136,36 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame) -> 
                             f"{f', leave {leave} min' if leave else ''}) do not fit in the "
                             f"{_hours(day_minutes)} working day"))
                 break
-
-    pos = policy.kinds.get("pos_project")
-    if pos is not None and pos.at == "pos_target":
-        for manager_id, mw in frame.managers.items():
-            quota = mw.quotas.get("pos_project")
-            have = sum(1 for r in department.retailers if r.manager == manager_id and r.pos_target)
-            if quota and quota.sessions_min > have:
-                conflicts.append(Conflict(
-                    rules=("pos_project_households",),
-                    message=f"{manager_id} must visit {quota.sessions_min} different POS-target "
-                            f"households, but his territory has {have}"))
-    promo = policy.kinds.get("promotion")
-    if (promo is not None and promo.at == "promo_store" and eligible
-            and not any(r.promo_store for r in department.retailers)):
-        conflicts.append(Conflict(
-            rules=("promotion_pairs",),
-            message="in-store promotion needs a promotion store, but no retailer is flagged promo_store"))
     return conflicts
+
+
+def _too_few_pos_households(department: Department, policy: Policy, frame: WeekFrame) -> list[Conflict]:
+    """`pos_project` visits different POS-target households (SPEC §2): a territory needs at
+    least as many as the manager's sessions."""
+    pos = policy.kinds.get("pos_project")
+    if pos is None or pos.at != "pos_target":
+        return []
+    conflicts = []
+    for manager_id, mw in frame.managers.items():
+        quota = mw.quotas.get("pos_project")
+        have = sum(1 for r in department.retailers if r.manager == manager_id and r.pos_target)
+        if quota and quota.sessions_min > have:
+            conflicts.append(Conflict(
+                rules=("pos_project_households",),
+                message=f"{manager_id} must visit {quota.sessions_min} different POS-target "
+                        f"households, but his territory has {have}"))
+    return conflicts
+
+
+def _no_promotion_store(department: Department, policy: Policy, frame: WeekFrame) -> list[Conflict]:
+    """In-store promotion happens at a promotion store (SPEC §2): the department needs one."""
+    promo = policy.kinds.get("promotion")
+    if (promo is None or promo.at != "promo_store" or not frame.paired_managers
+            or any(r.promo_store for r in department.retailers)):
+        return []
+    return [Conflict(
+        rules=("promotion_pairs",),
+        message="in-store promotion needs a promotion store, but no retailer is flagged promo_store")]
 
 
 BACKGROUND_RULES = ("no_overlap",)
