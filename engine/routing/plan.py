@@ -18,6 +18,7 @@ import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -188,61 +189,15 @@ def plan_routes(
     """
     started = time.perf_counter()
     monday = week_monday(week_start)
-    if day is not None and week_monday(day) != monday:
-        raise ValueError(f"{day} is not in the week starting {monday}")
-    managers = [m.id for m in department.managers]
-    if manager is not None:
-        if manager not in managers:
-            raise ValueError(f"no manager {manager!r} in {department.name}; managers: {managers}")
-        managers = [manager]
-    retailers = {r.id: r for r in department.retailers}
+    managers = _chosen_managers(department, monday, day, manager)
     road_graph = _road_graph(matrix_source, policy)
-    budget = RouteBudget(time_limit_s)
-
-    routes: list[DayRoutePlan] = []
-    unvisited: list[UnvisitedRetailer] = []
-    shortfalls: list[Shortfall] = []
-    due_total = 0
-    for manager_id in managers:
-        due = (due_with_carry_over(department, monday, carried, manager_id) if carried
-               else due_retailers(department, monday, manager_id))
-        due_total += sum(item.visits for item in due)
-        days = [d for d in field_days(timetable, policy, manager_id) if week_monday(d.date) == monday]
-        territory = _territory(department, manager_id, days, policy, road_graph)
-        week = plan_visit_days(
-            manager_id, due, days, retailers, territory, policy,
-            time_limit_s=budget.visit_days_s(len(managers)), seed=seed, backend=backend,
-            previous=_weekday_orders(previous, manager_id) if previous is not None else None,
-        )
-        day_budget = budget.day_route_s(len(managers), len(days))
-        day_routes = [
-            route_day(
-                field_day, order, retailers, territory, policy,
-                time_limit_s=day_budget, seed=seed, backend=backend,
-            )
-            for field_day, order in zip(week.days, week.orders, strict=True)
-        ]
-        lost = _dropped_again(week, day_routes)
-        for item in (*week.unassigned, *lost):
-            if day is None or item.date == day:
-                unvisited.append(
-                    UnvisitedRetailer(
-                        retailer=item.retailer, manager=manager_id, reason=item.reason,
-                        detail=item.detail, date=item.date,
-                    )
-                )
-        for route in day_routes:
-            if day is not None and route.day.date != day:
-                continue
-            itinerary = build_itinerary(route, territory, policy)
-            planned = _day_plan(route, itinerary, retailers, policy, territory)
-            notes = _day_notes(route, itinerary, territory, policy, [d.retailer.id for d in due])
-            planned = planned.model_copy(update={"notes": tuple(notes)})
-            routes.append(planned)
-            shortfall = _shortfall(planned, route, week, (*week.unassigned, *lost), retailers,
-                                   territory, policy)
-            if shortfall is not None:
-                shortfalls.append(shortfall)
+    request = _RouteRequest(
+        department=department, policy=policy, timetable=timetable, monday=monday, day=day,
+        retailers={r.id: r for r in department.retailers}, road_graph=road_graph,
+        budget=RouteBudget(time_limit_s), managers=len(managers), seed=seed, backend=backend,
+        carried=carried, previous=previous,
+    )
+    planned = [_plan_manager(request, manager_id) for manager_id in managers]
     return RoutePlan(
         week_start=monday,
         department=department.name,
@@ -251,13 +206,110 @@ def plan_routes(
         scope=PlanScope(
             managers=() if manager is None else (manager,), dates=() if day is None else (day,)
         ),
-        routes=tuple(routes),
-        unvisited=tuple(unvisited),
-        shortfalls=tuple(shortfalls),
-        due_visits=due_total,
+        routes=tuple(route for week in planned for route in week.routes),
+        unvisited=tuple(item for week in planned for item in week.unvisited),
+        shortfalls=tuple(shortfall for week in planned for shortfall in week.shortfalls),
+        due_visits=sum(week.due_visits for week in planned),
         carried_over=dict(sorted((carried or {}).items())),
         solve_seconds=round(time.perf_counter() - started, 3),
     )
+
+
+@dataclass(frozen=True)
+class _RouteRequest:
+    """What every chosen manager's week of one `plan_routes` call shares."""
+
+    department: Department
+    policy: Policy
+    timetable: Timetable
+    monday: dt.date
+    day: dt.date | None
+    retailers: dict[str, Retailer]
+    road_graph: nx.MultiDiGraph | None
+    budget: RouteBudget
+    managers: int
+    seed: int
+    backend: str
+    carried: Mapping[str, int] | None
+    previous: RoutePlan | None
+
+    def wants(self, date: dt.date | None) -> bool:
+        """Whether a day's result is returned (`day` narrows what is returned)."""
+        return self.day is None or date == self.day
+
+
+@dataclass(frozen=True)
+class _ManagerRoutes:
+    """One manager's share of the week's plan."""
+
+    routes: list[DayRoutePlan]
+    unvisited: list[UnvisitedRetailer]
+    shortfalls: list[Shortfall]
+    due_visits: int
+
+
+def _chosen_managers(department: Department, monday: dt.date, day: dt.date | None,
+                     manager: str | None) -> list[str]:
+    """The managers to plan: all, or the one asked for; a ValueError for an unknown
+    manager or a day outside the week."""
+    if day is not None and week_monday(day) != monday:
+        raise ValueError(f"{day} is not in the week starting {monday}")
+    managers = [m.id for m in department.managers]
+    if manager is not None:
+        if manager not in managers:
+            raise ValueError(f"no manager {manager!r} in {department.name}; managers: {managers}")
+        managers = [manager]
+    return managers
+
+
+def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
+    """One manager's week: the due visits (SPEC §4), their days, each day's route timed
+    exactly, what could not be visited, and the days below their minimum stops (SPEC §3)."""
+    department, policy, monday = request.department, request.policy, request.monday
+    due = (due_with_carry_over(department, monday, request.carried, manager_id) if request.carried
+           else due_retailers(department, monday, manager_id))
+    days = [d for d in field_days(request.timetable, policy, manager_id) if week_monday(d.date) == monday]
+    territory = _territory(department, manager_id, days, policy, request.road_graph)
+    week = plan_visit_days(
+        manager_id, due, days, request.retailers, territory, policy,
+        time_limit_s=request.budget.visit_days_s(request.managers), seed=request.seed,
+        backend=request.backend,
+        previous=_weekday_orders(request.previous, manager_id) if request.previous is not None else None,
+    )
+    day_budget = request.budget.day_route_s(request.managers, len(days))
+    day_routes = [
+        route_day(
+            field_day, order, request.retailers, territory, policy,
+            time_limit_s=day_budget, seed=request.seed, backend=request.backend,
+        )
+        for field_day, order in zip(week.days, week.orders, strict=True)
+    ]
+    missing = (*week.unassigned, *_dropped_again(week, day_routes))
+    unvisited = [
+        UnvisitedRetailer(retailer=item.retailer, manager=manager_id, reason=item.reason,
+                          detail=item.detail, date=item.date)
+        for item in missing if request.wants(item.date)
+    ]
+    routes: list[DayRoutePlan] = []
+    shortfalls: list[Shortfall] = []
+    for route in day_routes:
+        if not request.wants(route.day.date):
+            continue
+        planned = _day_result(route, territory, policy, request.retailers, [d.retailer.id for d in due])
+        routes.append(planned)
+        shortfall = _shortfall(planned, route, week, missing, request.retailers, territory, policy)
+        if shortfall is not None:
+            shortfalls.append(shortfall)
+    return _ManagerRoutes(routes, unvisited, shortfalls, sum(item.visits for item in due))
+
+
+def _day_result(route: DayRoute, territory: Territory, policy: Policy, retailers: dict[str, Retailer],
+                due_ids: Sequence[str]) -> DayRoutePlan:
+    """A day's route as the contract writes it, with the notes for the market manager."""
+    itinerary = build_itinerary(route, territory, policy)
+    planned = _day_plan(route, itinerary, retailers, policy, territory)
+    notes = _day_notes(route, itinerary, territory, policy, due_ids)
+    return planned.model_copy(update={"notes": tuple(notes)})
 
 
 def _weekday_orders(plan: RoutePlan, manager: str) -> dict[int, list[str]]:
@@ -376,8 +428,8 @@ def _shortfall(
     territory: Territory,
     policy: Policy,
 ) -> Shortfall | None:
-    """Explain a day below its minimum stops: supply, what could not be visited
-    and why, and where the day's time went."""
+    """Explain a day below its minimum stops (SPEC §3): supply, what could not be
+    visited and why, and where the day's time went."""
     required = planned.required_stops or 0
     if planned.visits >= required:
         return None
@@ -391,6 +443,19 @@ def _shortfall(
             f"only {week.due_visits} visits are due this week over {days} visit days "
             f"({week.due_visits / days:.1f} a day)"
         )
+    reasons += _why_missing(missing, day, retailers, territory)
+    reasons += _where_the_time_went(route, retailers)
+    message = f"{required} stops required, {short} short: " + "; ".join(reasons or ["no reason found"])
+    return Shortfall(
+        manager=day.manager, date=day.date, area=area, required=required,
+        planned=planned.visits, short=short, message=message,
+    )
+
+
+def _why_missing(missing: Sequence[Unassigned], day: FieldDay, retailers: dict[str, Retailer],
+                 territory: Territory) -> list[str]:
+    """The week's unvisited retailers in words, grouped by reason: closing and opening
+    times, long rides, the route's time rules, days with no room."""
     by_closing: dict[int, list[str]] = {}
     by_opening: dict[int, list[str]] = {}
     far: list[str] = []
@@ -410,6 +475,7 @@ def _shortfall(
             tight.append(retailer.id)
         else:
             no_room += 1
+    reasons: list[str] = []
     for closes, ids in sorted(by_closing.items()):
         reasons.append(f"{_names(ids)} close{'s' if len(ids) == 1 else ''} at {format_clock(closes)}")
     for opens, ids in sorted(by_opening.items()):
@@ -419,27 +485,31 @@ def _shortfall(
         reasons.append(f"{_names(tight)} cannot meet the route's time rules on any visit day")
     if no_room:
         reasons.append(f"{no_room} more due visit{'s' if no_room > 1 else ''} found no room this week")
-    if timed.stops:
-        longest = max(timed.stops, key=lambda s: s.ride_minutes)
-        riding = sum(s.ride_minutes for s in timed.stops)
-        service = sum(s.end - s.start for s in timed.stops)
-        where = "the countryside" if retailers[longest.retailer].area == "country" else "town"
+    return reasons
+
+
+def _where_the_time_went(route: DayRoute, retailers: dict[str, Retailer]) -> list[str]:
+    """The day's minutes of service and riding, its longest ride, and the time left after
+    the last visit."""
+    day, timed = route.day, route.timed
+    if not timed.stops:
+        return []
+    longest = max(timed.stops, key=lambda s: s.ride_minutes)
+    riding = sum(s.ride_minutes for s in timed.stops)
+    service = sum(s.end - s.start for s in timed.stops)
+    where = "the countryside" if retailers[longest.retailer].area == "country" else "town"
+    reasons = [
+        f"the visit block {format_clock(day.block_start)}–{format_clock(day.visiting_ends)} "
+        f"holds {service} min of service and {riding} min of riding; the longest ride, "
+        f"to {longest.retailer} in {where}, takes {longest.ride_minutes} min"
+    ]
+    unused = day.visiting_ends - timed.leave_last
+    if unused > 0:
         reasons.append(
-            f"the visit block {format_clock(day.block_start)}–{format_clock(day.visiting_ends)} "
-            f"holds {service} min of service and {riding} min of riding; the longest ride, "
-            f"to {longest.retailer} in {where}, takes {longest.ride_minutes} min"
+            f"the last visit is over at {format_clock(timed.leave_last)}, {unused} min before "
+            f"visiting must end"
         )
-        unused = day.visiting_ends - timed.leave_last
-        if unused > 0:
-            reasons.append(
-                f"the last visit is over at {format_clock(timed.leave_last)}, {unused} min before "
-                f"visiting must end"
-            )
-    message = f"{required} stops required, {short} short: " + "; ".join(reasons or ["no reason found"])
-    return Shortfall(
-        manager=day.manager, date=day.date, area=area, required=required,
-        planned=planned.visits, short=short, message=message,
-    )
+    return reasons
 
 
 def _names(ids: Sequence[str]) -> str:

@@ -96,9 +96,31 @@ def plan_visit_days(
     routes) is the solver's starting point where those retailers are due again."""
     started = time.perf_counter()
     days = tuple(days)
-    due_visits = sum(item.visits for item in due)
-    unassigned: list[Unassigned] = []
+    copies, unassigned = _visits_to_place(due, days, territory, policy)
+    orders: list[list[str]] = [[] for _ in days]
+    if days and copies:
+        orders = _solve_day_orders(days, copies, retailers, territory, policy, time_limit_s=time_limit_s,
+                                   seed=seed, backend=backend, balance_slack=balance_slack, previous=previous)
+    leftovers = _one_visit_a_day(orders, copies)
+    dropped, dropped_from = _drop_until_days_feasible(days, orders, retailers, territory, policy)
+    unassigned += _put_back(leftovers + dropped, dropped_from, days, orders, retailers, territory, policy)
+    return VisitDayPlan(
+        manager=manager,
+        days=days,
+        orders=tuple(tuple(order) for order in orders),
+        unassigned=tuple(unassigned),
+        due_visits=sum(item.visits for item in due),
+        solve_seconds=time.perf_counter() - started,
+    )
+
+
+def _visits_to_place(due: Sequence[DueRetailer], days: Sequence[FieldDay], territory: Territory,
+                     policy: Policy) -> tuple[list[str], list[Unassigned]]:
+    """One retailer id per visit the solve places, and the visits no day can take: a
+    retailer that fits no day on its own, or is due more often than the days it fits
+    (SPEC §4: at most one visit a day)."""
     copies: list[str] = []
+    unassigned: list[Unassigned] = []
     for item in due:
         retailer = item.retailer
         can_go = [day for day in days if fits_alone(day, retailer, territory, policy)]
@@ -115,18 +137,34 @@ def plan_visit_days(
                     f"due {item.visits} times this week, but only {len(can_go)} visit days can hold it",
                 )
             )
+    return copies, unassigned
 
-    orders: list[list[str]] = [[] for _ in days]
-    if days and copies:
-        caps = stops_per_day(days, len(copies), balance_slack)
-        stated = day_problem(days, copies, retailers, territory, policy, caps)
-        start = _start_from(previous, days, copies) if previous else None
-        solved = solve_day_problem(stated, time_limit_s=time_limit_s, seed=seed, backend=backend,
-                                   initial=start)
-        orders = [[copies[client] for client in route] for route in solved]
 
+def _solve_day_orders(
+    days: Sequence[FieldDay],
+    copies: Sequence[str],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+    *,
+    time_limit_s: float,
+    seed: int,
+    backend: str,
+    balance_slack: float,
+    previous: Mapping[int, Sequence[str]] | None,
+) -> list[list[str]]:
+    """The week's VRPTW, one vehicle a day, each day capped at its share of the visits."""
+    caps = stops_per_day(days, len(copies), balance_slack)
+    stated = day_problem(days, copies, retailers, territory, policy, caps)
+    start = _start_from(previous, days, copies) if previous else None
+    solved = solve_day_problem(stated, time_limit_s=time_limit_s, seed=seed, backend=backend, initial=start)
+    return [[copies[client] for client in route] for route in solved]
+
+
+def _one_visit_a_day(orders: list[list[str]], copies: Sequence[str]) -> list[str]:
+    """Keep one visit per retailer per day (a second copy on the same day moves
+    elsewhere); returns the visits to place again, those the solve left out included."""
     leftovers: list[str] = []
-    # One visit per retailer per day: a second copy on the same day moves elsewhere.
     for number, order in enumerate(orders):
         seen: set[str] = set()
         kept: list[str] = []
@@ -135,30 +173,47 @@ def plan_visit_days(
             seen.add(retailer_id)
         orders[number] = kept
     placed = Counter(r for order in orders for r in order)
-    wanted = Counter(copies)
-    for retailer_id, count in wanted.items():
+    for retailer_id, count in Counter(copies).items():
         leftovers += [retailer_id] * (count - placed[retailer_id] - leftovers.count(retailer_id))
+    return leftovers
 
+
+def _drop_until_days_feasible(
+    days: Sequence[FieldDay],
+    orders: list[list[str]],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+) -> tuple[list[str], dict[str, dt.date]]:
+    """Time every day exactly and drop the visits that break one of its rules; returns
+    them and the day each was dropped from."""
+    dropped_all: list[str] = []
     dropped_from: dict[str, dt.date] = {}
     for number, day in enumerate(days):
         _, kept, dropped = drop_until_feasible(day, orders[number], retailers, territory, policy)
         orders[number] = kept
         for retailer_id in dropped:
             dropped_from[retailer_id] = day.date
-        leftovers += dropped
+        dropped_all += dropped
+    return dropped_all, dropped_from
 
+
+def _put_back(
+    leftovers: Sequence[str],
+    dropped_from: Mapping[str, dt.date],
+    days: Sequence[FieldDay],
+    orders: list[list[str]],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+) -> list[Unassigned]:
+    """Insert each left-over visit where it costs least on a day that does not visit the
+    retailer yet; those that fit nowhere come back unassigned."""
+    unassigned: list[Unassigned] = []
     for retailer_id in leftovers:
-        best: tuple[float, int, list[str]] | None = None
-        for number, day in enumerate(days):
-            if retailer_id in orders[number]:
-                continue
-            found = cheapest_feasible_insertion(
-                day, orders[number], retailer_id, retailers, territory, policy
-            )
-            if found is not None and (best is None or found[0] < best[0]):
-                best = (found[0], number, found[1])
+        best = _cheapest_day(retailer_id, days, orders, retailers, territory, policy)
         if best is not None:
-            orders[best[1]] = best[2]
+            orders[best[0]] = best[1]
         else:
             unassigned.append(
                 Unassigned(
@@ -168,14 +223,26 @@ def plan_visit_days(
                     dropped_from.get(retailer_id),
                 )
             )
-    return VisitDayPlan(
-        manager=manager,
-        days=days,
-        orders=tuple(tuple(order) for order in orders),
-        unassigned=tuple(unassigned),
-        due_visits=due_visits,
-        solve_seconds=time.perf_counter() - started,
-    )
+    return unassigned
+
+
+def _cheapest_day(
+    retailer_id: str,
+    days: Sequence[FieldDay],
+    orders: Sequence[Sequence[str]],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+) -> tuple[int, list[str]] | None:
+    """The day (and its new order) where one more visit of the retailer costs least."""
+    best: tuple[float, int, list[str]] | None = None
+    for number, day in enumerate(days):
+        if retailer_id in orders[number]:
+            continue
+        found = cheapest_feasible_insertion(day, orders[number], retailer_id, retailers, territory, policy)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = (found[0], number, found[1])
+    return None if best is None else (best[1], best[2])
 
 
 def _start_from(previous: Mapping[int, Sequence[str]], days: Sequence[FieldDay],
