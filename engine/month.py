@@ -410,35 +410,113 @@ def _zones(retailers: Sequence[Retailer], count: int, seed: int) -> dict[str, in
     return {r.id: int(labels[i]) for i, r in enumerate(retailers)}
 
 
+@dataclasses.dataclass(frozen=True)
+class _ManagerDays:
+    """One manager's month as the planner sees it: his retailers and the visits each
+    wants, his visit days (indexed in month order) and what each retailer allows."""
+
+    manager: str
+    policy: Policy
+    retailers: Mapping[str, Retailer]
+    """Every retailer of the department, by id (appointments may be at others' retailers)."""
+    mine: list[Retailer]
+    wants: dict[str, int]
+    dates: list[dt.date]
+    field: dict[dt.date, FieldDay]
+    territory: Territory
+    slot: list[int]
+    """Per visit day, its position among the month's working days: spacing counts working
+    days of the month, holidays and days off included."""
+    allowed: dict[str, list[int]]
+    cost: dict[str, int]
+    gaps: dict[str, tuple[int, int]]
+    flagged: set[str]
+    focus_index: set[int]
+    zones: dict[str, int]
+
+    @property
+    def days(self) -> list[FieldDay]:
+        """The visit days in index order."""
+        return [self.field[d] for d in self.dates]
+
+
 def _plan_manager(department: Department, policy: Policy, manager: str, days: Sequence[dt.date],
                   weeks: Mapping[dt.date, Timetable], focus: set[dt.date], params: MonthParams) -> _ManagerMonth:
-    retailers = {r.id: r for r in department.retailers}
+    """One manager's month (the module text, steps 2–4): which day each visit goes on,
+    each day's route, and the visits that find no day, with their reasons."""
+    mine, wants = _wanted_visits(department, policy, manager, days)
+    wanted = sum(wants.values())
+    field = _field_days_in(weeks, policy, manager, days)
+    dates = [d for d in days if d in field]
+    if not dates:
+        return _ManagerMonth([], _without_visit_days(mine, wants, manager, policy), wanted)
+    plan = _manager_days(department, policy, manager, days, mine, wants, field, dates, focus, params.seed)
+    orders = _plan_in_rounds(plan, _day_budgets(plan), params)
+    planned = _planned_days(plan, orders)
+    unplanned = _unplanned(plan, planned)
+    return _ManagerMonth(_month_routes(plan, orders), unplanned, wanted)
+
+
+def _wanted_visits(department: Department, policy: Policy, manager: str,
+                   days: Sequence[dt.date]) -> tuple[list[Retailer], dict[str, int]]:
+    """The manager's retailers that want a visit this month, and how many each wants."""
     mine = [r for r in department.territory(manager) if r.visits_per_4_weeks > 0]
     wants = {r.id: visits_in_month(r.visits_per_4_weeks, len(days), policy) for r in mine}
-    mine = [r for r in mine if wants[r.id] > 0]
-    wanted = sum(wants.values())
+    return [r for r in mine if wants[r.id] > 0], wants
+
+
+def _field_days_in(weeks: Mapping[dt.date, Timetable], policy: Policy, manager: str,
+                   days: Sequence[dt.date]) -> dict[dt.date, FieldDay]:
+    """The manager's visit days of the month, from the weeks' timetables."""
     day_set = set(days)
     field: dict[dt.date, FieldDay] = {}
     for timetable in weeks.values():
         for day in field_days(timetable, policy, manager):
             if day.date in day_set:
                 field[day.date] = day
-    dates = [d for d in days if d in field]
-    if not dates:
-        why = "no visit block this month (leave, or no timetable for the weeks)"
-        missing = [Unplanned(retailer=r.id, manager=manager, wanted=wants[r.id], planned=0,
-                             reason="no_visit_days", detail=why) for r in mine]
-        missing += [Unplanned(retailer=r.id, manager=manager, wanted=1, planned=0, reason="focus_window",
-                              detail=why) for r in mine if in_focus(r, policy)]
-        return _ManagerMonth([], missing, wanted)
+    return field
+
+
+def _without_visit_days(mine: Sequence[Retailer], wants: Mapping[str, int], manager: str,
+                        policy: Policy) -> list[Unplanned]:
+    """Every visit unplanned, and every focus retailer, for a manager with no visit day."""
+    why = "no visit block this month (leave, or no timetable for the weeks)"
+    missing = [Unplanned(retailer=r.id, manager=manager, wanted=wants[r.id], planned=0,
+                         reason="no_visit_days", detail=why) for r in mine]
+    missing += [Unplanned(retailer=r.id, manager=manager, wanted=1, planned=0, reason="focus_window",
+                          detail=why) for r in mine if in_focus(r, policy)]
+    return missing
+
+
+def _manager_days(department: Department, policy: Policy, manager: str, days: Sequence[dt.date],
+                  mine: list[Retailer], wants: dict[str, int], field: dict[dt.date, FieldDay],
+                  dates: list[dt.date], focus: set[dt.date], seed: int) -> _ManagerDays:
+    """The planner's view of one manager's month: the days each retailer fits, each visit's
+    cost, its spacing (gap bounds), the focus days and the territory's zones."""
     territory = _territory(department, manager, [field[d] for d in dates], policy)
     position = {d: i for i, d in enumerate(days)}
+    per_day = max(1, round(sum(wants.values()) / len(dates)))
+    return _ManagerDays(
+        manager=manager, policy=policy, retailers={r.id: r for r in department.retailers}, mine=mine,
+        wants=wants, dates=dates, field=field, territory=territory, slot=[position[d] for d in dates],
+        allowed=_days_each_fits(mine, [field[d] for d in dates], territory, policy),
+        cost=_typical_minutes(mine, territory, policy),
+        gaps={r.id: gap_bounds(r.visits_per_4_weeks, policy) for r in mine},
+        flagged={r.id for r in mine if in_focus(r, policy)},
+        focus_index={i for i, d in enumerate(dates) if d in focus},
+        zones=_zones(mine, max(1, math.ceil(len(mine) / per_day)), seed),
+    )
+
+
+def _days_each_fits(mine: Sequence[Retailer], days: Sequence[FieldDay], territory: Territory,
+                    policy: Policy) -> dict[str, list[int]]:
+    """Per retailer, the indices of the days it fits on its own; days of the same shape
+    (block, places, deadline, lunch) are judged once."""
     shapes: dict[tuple, dict[str, bool]] = {}
     allowed: dict[str, list[int]] = {}
     for r in mine:
         allowed[r.id] = []
-        for i, date in enumerate(dates):
-            day = field[date]
+        for i, day in enumerate(days):
             shape = (day.block_start, day.visiting_ends, day.start_place, day.end_place, day.end_deadline,
                      day.lunch_minutes)
             fits = shapes.setdefault(shape, {})
@@ -446,93 +524,119 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
                 fits[r.id] = fits_alone(day, r, territory, policy)
             if fits[r.id]:
                 allowed[r.id].append(i)
-    cost = _typical_minutes(mine, territory, policy)
-    approach = {i: min((territory.minutes(field[d].start_place.key, r.id) for r in mine), default=0)
-                for i, d in enumerate(dates)}
-    budget = [max(field[d].visiting_minutes - approach[i], 0) for i, d in enumerate(dates)]
-    per_day = max(1, round(sum(wants.values()) / len(dates)))
-    zones = _zones(mine, max(1, math.ceil(len(mine) / per_day)), params.seed)
-    gaps = {r.id: gap_bounds(r.visits_per_4_weeks, policy) for r in mine}
-    flagged = {r.id for r in mine if in_focus(r, policy)}
-    focus_index = {i for i, d in enumerate(dates) if d in focus}
-    # Spacing counts working days of the month, holidays and days off included.
-    slot = [position[d] for d in dates]
+    return allowed
 
+
+def _day_budgets(plan: _ManagerDays) -> list[int]:
+    """Each day's minutes for visits: its visiting minutes less the ride into the territory
+    (to its nearest retailer)."""
+    approach = [min((plan.territory.minutes(day.start_place.key, r.id) for r in plan.mine), default=0)
+                for day in plan.days]
+    return [max(day.visiting_minutes - approach[i], 0) for i, day in enumerate(plan.days)]
+
+
+def _plan_in_rounds(plan: _ManagerDays, budget: list[int], params: MonthParams) -> dict[int, list[str]]:
+    """Assign days, route them, correct the budgets by what the routes held, and assign
+    again, for at most `params.rounds` rounds (the module text, steps 2–3). Returns each
+    day's route order."""
     assignment: dict[str, list[int]] = {}
     orders: dict[int, list[str]] = {}
     for round_number in range(max(1, params.rounds)):
-        assignment = _assign_days(mine, wants, allowed, slot, cost, budget, gaps, flagged, focus_index, zones,
-                                  params, assignment)
-        by_day: dict[int, list[str]] = defaultdict(list)
-        for retailer_id, chosen in assignment.items():
-            for i in chosen:
-                by_day[i].append(retailer_id)
-        short = any(len(assignment.get(r.id, [])) < wants[r.id] for r in mine)
-        cheapest = min(cost.values(), default=0)
-        learned = False
-        for i in range(len(dates)):
-            wanted_here = sorted(by_day.get(i, []))
-            if sorted(orders.get(i, [])) == wanted_here and round_number:
-                continue
-            day = field[dates[i]]
-            route = route_day(day, _sweep(wanted_here, retailers, day, territory), retailers, territory, policy,
-                              time_limit_s=params.route_time_limit_s if wanted_here else 0, seed=params.seed)
-            orders[i] = [s.retailer for s in route.timed.stops]
-            if route.dropped:
-                # The day held less than its budget promised: budget what it held.
-                budget[i] = sum(cost[r] for r in orders[i])
-                learned = True
-            elif short and orders[i]:
-                # The route ends early and visits are missing: the day can take more.
-                slack = day.visiting_ends - route.timed.leave_last
-                if slack >= cheapest:
-                    budget[i] += slack
-                    learned = True
-        if not learned:
+        assignment = _assign_days(plan.mine, plan.wants, plan.allowed, plan.slot, plan.cost, budget, plan.gaps,
+                                  plan.flagged, plan.focus_index, plan.zones, params, assignment)
+        if not _route_assigned(plan, assignment, orders, budget, params, again=round_number > 0):
             break
+    return orders
 
+
+def _route_assigned(plan: _ManagerDays, assignment: Mapping[str, list[int]], orders: dict[int, list[str]],
+                    budget: list[int], params: MonthParams, *, again: bool) -> bool:
+    """Route every day whose visits changed into `orders`; lower the budget of a day that
+    dropped a visit to what it held, raise that of a day that ends early while visits are
+    missing. True when a budget changed."""
+    by_day: dict[int, list[str]] = defaultdict(list)
+    for retailer_id, chosen in assignment.items():
+        for i in chosen:
+            by_day[i].append(retailer_id)
+    short = any(len(assignment.get(r.id, [])) < plan.wants[r.id] for r in plan.mine)
+    cheapest = min(plan.cost.values(), default=0)
+    learned = False
+    for i, day in enumerate(plan.days):
+        wanted_here = sorted(by_day.get(i, []))
+        if sorted(orders.get(i, [])) == wanted_here and again:
+            continue
+        route = route_day(day, _sweep(wanted_here, plan.retailers, day, plan.territory), plan.retailers,
+                          plan.territory, plan.policy,
+                          time_limit_s=params.route_time_limit_s if wanted_here else 0, seed=params.seed)
+        orders[i] = [s.retailer for s in route.timed.stops]
+        if route.dropped:
+            # The day held less than its budget promised: budget what it held.
+            budget[i] = sum(plan.cost[r] for r in orders[i])
+            learned = True
+        elif short and orders[i]:
+            # The route ends early and visits are missing: the day can take more.
+            slack = day.visiting_ends - route.timed.leave_last
+            if slack >= cheapest:
+                budget[i] += slack
+                learned = True
+    return learned
+
+
+def _planned_days(plan: _ManagerDays, orders: dict[int, list[str]]) -> dict[str, list[int]]:
+    """Each retailer's visit days once the routes are final: a visit still missing goes on
+    another day that keeps its spacing and has room (step 4), then every retailer keeps
+    its most evenly spaced visits."""
     planned: dict[str, list[int]] = defaultdict(list)
     for i, order in orders.items():
         for retailer_id in order:
             planned[retailer_id].append(i)
-    for r in mine:
+    for r in plan.mine:
         chosen = sorted(planned.get(r.id, []))
-        gmin, gmax = gaps[r.id]
-        while len(chosen) < wants[r.id]:
-            placed = _insert_spaced(r, chosen, slot, gmin, gmax, allowed[r.id], orders, field, dates, retailers,
-                                    territory, policy)
+        gmin, gmax = plan.gaps[r.id]
+        while len(chosen) < plan.wants[r.id]:
+            placed = _insert_spaced(r, chosen, plan.slot, gmin, gmax, plan.allowed[r.id], orders, plan.field,
+                                    plan.dates, plan.retailers, plan.territory, plan.policy)
             if placed is None:
                 break
             chosen = sorted([*chosen, placed])
         planned[r.id] = chosen
-    _keep_spacing(mine, planned, orders, gaps, slot, flagged, focus_index,
-                  [field[d] for d in dates], retailers, territory, policy)
+    _keep_spacing(plan.mine, planned, orders, plan.gaps, plan.slot, plan.flagged, plan.focus_index,
+                  plan.days, plan.retailers, plan.territory, plan.policy)
+    return planned
 
+
+def _unplanned(plan: _ManagerDays, planned: Mapping[str, list[int]]) -> list[Unplanned]:
+    """The retailers short of their visits, and the focus retailers that missed the window,
+    with their reasons."""
     unplanned: list[Unplanned] = []
-    for r in mine:
+    for r in plan.mine:
         chosen = planned.get(r.id, [])
-        if len(chosen) < wants[r.id]:
-            reason, detail = _why_short(r, wants[r.id], len(chosen), allowed[r.id], slot, gaps[r.id][0],
-                                        [field[d] for d in dates], territory, policy)
-            unplanned.append(Unplanned(retailer=r.id, manager=manager, wanted=wants[r.id], planned=len(chosen),
+        wanted = plan.wants[r.id]
+        if len(chosen) < wanted:
+            reason, detail = _why_short(r, wanted, len(chosen), plan.allowed[r.id], plan.slot, plan.gaps[r.id][0],
+                                        plan.days, plan.territory, plan.policy)
+            unplanned.append(Unplanned(retailer=r.id, manager=plan.manager, wanted=wanted, planned=len(chosen),
                                        reason=reason, detail=detail))
-        if r.id in flagged and not set(chosen) & focus_index:
-            window = ", ".join(f"{dates[i]:%m-%d}" for i in sorted(focus_index)) or "none"
-            unplanned.append(Unplanned(retailer=r.id, manager=manager, wanted=1, planned=0, reason="focus_window",
-                                       detail=f"no room for it on the focus days ({window})"))
+        if r.id in plan.flagged and not set(chosen) & plan.focus_index:
+            window = ", ".join(f"{plan.dates[i]:%m-%d}" for i in sorted(plan.focus_index)) or "none"
+            unplanned.append(Unplanned(retailer=r.id, manager=plan.manager, wanted=1, planned=0,
+                                       reason="focus_window", detail=f"no room for it on the focus days ({window})"))
+    return unplanned
 
+
+def _month_routes(plan: _ManagerDays, orders: Mapping[int, list[str]]) -> list[MonthRoute]:
+    """Each day's final order, timed exactly inside its visit block."""
     routes = []
-    for i, date in enumerate(dates):
+    for i, day in enumerate(plan.days):
         order = orders.get(i, [])
         if not order:
             continue
-        day = field[date]
-        timed = time_visit_route(day, order, retailers, territory, policy)
-        routes.append(MonthRoute(manager=manager, date=date, visit_start=day.block_start, visit_end=day.block_end,
-                                 start_from=day.start_place.retailer or "office",
+        timed = time_visit_route(day, order, plan.retailers, plan.territory, plan.policy)
+        routes.append(MonthRoute(manager=plan.manager, date=day.date, visit_start=day.block_start,
+                                 visit_end=day.block_end, start_from=day.start_place.retailer or "office",
                                  stops=tuple(MonthStop(retailer=s.retailer, arrive=s.arrive, start=s.start,
                                                        end=s.end) for s in timed.stops)))
-    return _ManagerMonth(routes, unplanned, wanted)
+    return routes
 
 
 def _spaced_chain(days: Sequence[int], slot: Sequence[int], gmin: int, gmax: int,
@@ -613,48 +717,10 @@ def _assign_days(
     days it fits; a day's visits stay within its budget of minutes. Objective, in order:
     every focus retailer in the window, as many visits as possible, few zones a day."""
     cp = cp_model.CpModel()
-    days = range(len(budget))
-    on: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
-    visit_vars: dict[tuple[str, int], dict[int, cp_model.IntVar]] = {}
-    present: dict[tuple[str, int], cp_model.IntVar] = {}
-    for r in retailers:
-        gmin, gmax = gaps[r.id]
-        for k in range(wants[r.id]):
-            choice = {i: cp.new_bool_var(f"visit[{r.id},{k},{i}]") for i in allowed[r.id]}
-            visit_vars[(r.id, k)] = choice
-            present[(r.id, k)] = cp.new_bool_var(f"planned[{r.id},{k}]")
-            cp.add(sum(choice.values()) == present[(r.id, k)])
-            for i, var in choice.items():
-                on[(r.id, i)].append(var)
-            if k:
-                cp.add_implication(present[(r.id, k)], present[(r.id, k - 1)])
-                here = sum(slot[i] * v for i, v in choice.items())
-                before = sum(slot[i] * v for i, v in visit_vars[(r.id, k - 1)].items())
-                cp.add(here - before >= gmin).only_enforce_if(present[(r.id, k)])
-                cp.add(here - before <= gmax).only_enforce_if(present[(r.id, k)])
-    visited: dict[tuple[str, int], cp_model.LinearExprT] = {}
-    for (retailer_id, i), variables in on.items():
-        cp.add(sum(variables) <= 1)
-        visited[(retailer_id, i)] = sum(variables)
-    for i in days:
-        load = [cost[r] * visited[(r, i)] for r in (x.id for x in retailers) if (r, i) in visited]
-        if load:
-            cp.add(sum(load) <= budget[i])
-    zone_day: dict[tuple[int, int], cp_model.IntVar] = {}
-    for (retailer_id, i), expr in visited.items():
-        key = (zones[retailer_id], i)
-        if key not in zone_day:
-            zone_day[key] = cp.new_bool_var(f"zone[{key}]")
-        cp.add(zone_day[key] >= expr)
-    missed_focus = []
-    for retailer_id in sorted(flagged):
-        in_window = [visited[(retailer_id, i)] for i in focus_index if (retailer_id, i) in visited]
-        hit = cp.new_bool_var(f"in_focus[{retailer_id}]")
-        if in_window:
-            cp.add(sum(in_window) >= hit)
-        else:
-            cp.add(hit == 0)
-        missed_focus.append(1 - hit)
+    visit_vars, present = _spaced_visits(cp, retailers, wants, allowed, slot, gaps)
+    visited = _visits_within_budgets(cp, retailers, visit_vars, cost, budget)
+    zone_day = _zone_days(cp, visited, zones)
+    missed_focus = _missed_focus(cp, visited, flagged, focus_index)
     missing = [1 - p for p in present.values()]
     # Lexicographic weights: one visit outweighs every zone-day, one focus visit every visit.
     per_visit = len(zone_day) + 1
@@ -673,6 +739,81 @@ def _assign_days(
     return {retailer_id: sorted(i for (r, _), choice in visit_vars.items() if r == retailer_id
                                 for i, var in choice.items() if solver.boolean_value(var))
             for retailer_id in (r.id for r in retailers)}
+
+
+_VisitVars = dict[tuple[str, int], dict[int, cp_model.IntVar]]
+"""Per (retailer, k-th visit), its day choice: day index -> Boolean."""
+
+
+def _spaced_visits(cp: cp_model.CpModel, retailers: Sequence[Retailer], wants: Mapping[str, int],
+                   allowed: Mapping[str, list[int]], slot: Sequence[int], gaps: Mapping[str, tuple[int, int]],
+                   ) -> tuple[_VisitVars, dict[tuple[str, int], cp_model.IntVar]]:
+    """The k-th visit of a retailer goes on one of the days it fits, or is not planned; it
+    is planned only after the (k-1)-th, and between the retailer's gap bounds after it (in
+    working days of the month). Returns the day choices and the planned literals."""
+    visit_vars: _VisitVars = {}
+    present: dict[tuple[str, int], cp_model.IntVar] = {}
+    for r in retailers:
+        gmin, gmax = gaps[r.id]
+        for k in range(wants[r.id]):
+            choice = {i: cp.new_bool_var(f"visit[{r.id},{k},{i}]") for i in allowed[r.id]}
+            visit_vars[(r.id, k)] = choice
+            present[(r.id, k)] = cp.new_bool_var(f"planned[{r.id},{k}]")
+            cp.add(sum(choice.values()) == present[(r.id, k)])
+            if k:
+                cp.add_implication(present[(r.id, k)], present[(r.id, k - 1)])
+                here = sum(slot[i] * v for i, v in choice.items())
+                before = sum(slot[i] * v for i, v in visit_vars[(r.id, k - 1)].items())
+                cp.add(here - before >= gmin).only_enforce_if(present[(r.id, k)])
+                cp.add(here - before <= gmax).only_enforce_if(present[(r.id, k)])
+    return visit_vars, present
+
+
+def _visits_within_budgets(cp: cp_model.CpModel, retailers: Sequence[Retailer], visit_vars: _VisitVars,
+                           cost: Mapping[str, int], budget: Sequence[int],
+                           ) -> dict[tuple[str, int], cp_model.LinearExprT]:
+    """A retailer is visited at most once a day, and a day's visits cost at most its
+    budget of minutes. Returns, per (retailer, day), whether it is visited."""
+    on: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+    for (retailer_id, _), choice in visit_vars.items():
+        for i, var in choice.items():
+            on[(retailer_id, i)].append(var)
+    visited: dict[tuple[str, int], cp_model.LinearExprT] = {}
+    for (retailer_id, i), variables in on.items():
+        cp.add(sum(variables) <= 1)
+        visited[(retailer_id, i)] = sum(variables)
+    for i in range(len(budget)):
+        load = [cost[r] * visited[(r, i)] for r in (x.id for x in retailers) if (r, i) in visited]
+        if load:
+            cp.add(sum(load) <= budget[i])
+    return visited
+
+
+def _zone_days(cp: cp_model.CpModel, visited: Mapping[tuple[str, int], cp_model.LinearExprT],
+               zones: Mapping[str, int]) -> dict[tuple[int, int], cp_model.IntVar]:
+    """Per (zone, day), a Boolean that is true when the day visits the zone (compact days)."""
+    zone_day: dict[tuple[int, int], cp_model.IntVar] = {}
+    for (retailer_id, i), expr in visited.items():
+        key = (zones[retailer_id], i)
+        if key not in zone_day:
+            zone_day[key] = cp.new_bool_var(f"zone[{key}]")
+        cp.add(zone_day[key] >= expr)
+    return zone_day
+
+
+def _missed_focus(cp: cp_model.CpModel, visited: Mapping[tuple[str, int], cp_model.LinearExprT],
+                  flagged: set[str], focus_index: set[int]) -> list[cp_model.LinearExpr]:
+    """Per focus retailer, 1 when none of its visits is on a focus day (SPEC §3, days 6–10)."""
+    missed = []
+    for retailer_id in sorted(flagged):
+        in_window = [visited[(retailer_id, i)] for i in focus_index if (retailer_id, i) in visited]
+        hit = cp.new_bool_var(f"in_focus[{retailer_id}]")
+        if in_window:
+            cp.add(sum(in_window) >= hit)
+        else:
+            cp.add(hit == 0)
+        missed.append(1 - hit)
+    return missed
 
 
 def _insert_spaced(retailer: Retailer, chosen: Sequence[int], slot: Sequence[int], gmin: int, gmax: int,
