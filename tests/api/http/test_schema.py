@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import schemathesis
 from hypothesis import HealthCheck, settings
 
 from api.http.app import create_app
@@ -13,10 +14,6 @@ from api.http.settings import Settings
 from engine.domain import Department
 from engine.policy import load_policy
 from tests.api.http.support import WEEK, department_body, hand_routes, hand_timetable
-
-schemathesis = pytest.importorskip(
-    "schemathesis", reason="schemathesis is not installed (pip install -e .[dev])"
-)
 
 EXAMPLES_PER_OPERATION = 12
 
