@@ -49,6 +49,9 @@ RULES: dict[str, Rule] = {
         Rule("unknown_reference", True, "SPEC §6",
              "every manager, partner, retailer and duty a timetable names belongs to the department "
              "and its policy"),
+        Rule("replan_past_changed", True, "SPEC §1",
+             "a re-plan keeps every block that started before its moment exactly as it was, and "
+             "adds none that starts before it"),
         Rule("senior_newcomer", False, "SPEC §2, §6", "seniors are paired with newcomers"),
         Rule("repeated_partner", False, "SPEC §6", "partners are not repeated from recent weeks"),
         Rule("pair_distance", False, "SPEC §6", "paired managers work territories close to each other"),

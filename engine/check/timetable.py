@@ -619,26 +619,8 @@ class _Checker:
         """Total minutes, number and length of sessions, days apart, sessions a day."""
         rule_id, label = KIND_RULE[kind], self._label(kind)
         blocks = [b for b in self.blocks if b.manager == manager and b.kind == kind]
-        total = sum(b.minutes for b in blocks)
-        if total != quota.total:
-            self._report(
-                rule_id,
-                f"{manager} has {total} min of {label} this week; "
-                f"the policy asks {quota.total}{note}",
-                manager,
-            )
-        if not quota.fewest <= len(blocks) <= quota.most:
-            asked = (
-                str(quota.fewest)
-                if quota.fewest == quota.most
-                else f"{quota.fewest} to {quota.most}"
-            )
-            self._report(
-                rule_id,
-                f"{manager} has {_count(len(blocks), 'session')} of {label} this week; "
-                f"the policy asks {asked}{note}",
-                manager,
-            )
+        self._check_total(manager, kind, blocks, quota, note)
+        self._check_count(manager, kind, blocks, quota, note)
         for block in blocks:
             if not quota.shortest <= block.minutes <= quota.longest:
                 asked = (
@@ -664,6 +646,36 @@ class _Checker:
                     manager,
                     date,
                 )
+
+    def _check_total(
+        self, manager: str, kind: str, blocks: list[_Block], quota: Quota, note: str
+    ) -> None:
+        """The week's minutes of the kind are the quota's."""
+        total = sum(b.minutes for b in blocks)
+        if total != quota.total:
+            self._report(
+                KIND_RULE[kind],
+                f"{manager} has {total} min of {self._label(kind)} this week; "
+                f"the policy asks {quota.total}{note}",
+                manager,
+            )
+
+    def _check_count(
+        self, manager: str, kind: str, blocks: list[_Block], quota: Quota, note: str
+    ) -> None:
+        """The week's number of sessions of the kind is within the quota's."""
+        if not quota.fewest <= len(blocks) <= quota.most:
+            asked = (
+                str(quota.fewest)
+                if quota.fewest == quota.most
+                else f"{quota.fewest} to {quota.most}"
+            )
+            self._report(
+                KIND_RULE[kind],
+                f"{manager} has {_count(len(blocks), 'session')} of {self._label(kind)} "
+                f"this week; the policy asks {asked}{note}",
+                manager,
+            )
 
     # -- rules 4 and 6: paired kinds --------------------------------------------------
 
@@ -781,10 +793,14 @@ class _Checker:
                 "only one is allowed, for the odd one out",
             )
 
-    def _check_together(self, group: frozenset[str], kind: str) -> None:
-        """Every session of the kind is shared by the whole group, at one store for all."""
+    def _check_together(
+        self, group: frozenset[str], kind: str, blocks: Iterable[_Block] | None = None
+    ) -> None:
+        """Every session of the kind (among `blocks`, all of the week by default) is
+        shared by the whole group, at one store for all."""
+        among = list(self.blocks if blocks is None else blocks)
         slots: dict[str, dict[tuple, _Block]] = {
-            m: {b.slot: b for b in self.blocks if b.manager == m and b.kind == kind} for m in group
+            m: {b.slot: b for b in among if b.manager == m and b.kind == kind} for m in group
         }
         for manager in sorted(group):
             for slot, block in sorted(slots[manager].items()):

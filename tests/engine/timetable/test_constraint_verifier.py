@@ -157,7 +157,9 @@ WINDOW_RULES = {"working_hours"}
 window leaves an empty core, which the explanation reports as 'the time windows leave no room'."""
 
 CHECKER_ONLY = {"unknown_reference": "the model has variables only for the department's managers "
-                                     "and the policy's kinds, so it cannot write an unknown one"}
+                                     "and the policy's kinds, so it cannot write an unknown one",
+                "replan_past_changed": "a week has no past; the re-plan pins it (tests/engine/replan, "
+                                       "tests/engine/check/test_replan_checker.py)"}
 
 
 def _blocks_by_key(tm: TimetableModel) -> dict[WeekKey, list[BlockVar]]:

@@ -1,0 +1,497 @@
+"""An independent judge of a re-planned week (SPEC §1-2, §6).
+
+A re-plan answers what really happens in a week: at a moment `now` the plan made for
+the week (`before`) meets a manager off sick, and the rest of the week is planned again
+(`after`). `check_replan` judges `after` from the department, the policy, `before`,
+`now` and the sicknesses alone. Like the timetable checker it shares no code with the
+planners, so a mistake in the re-plan cannot hide in its own check.
+
+What a re-planned week must be:
+
+1. **The past is fixed.** Every block of `before` that started before `now` is in
+   `after` unchanged, and `after` has no block starting before `now` that `before` did
+   not have (`replan_past_changed`).
+2. **Nothing during an absence.** A sickness is leave (SPEC §2). The sick manager is off
+   from when he falls ill, but not before `now`, and a block under way then is finished
+   as planned: he is off once he has ridden back from it (the longest ride the policy
+   knows between two blocks). From then, on the policy's grid, to the end of `until` (the
+   week's end when not given), no block of his overlaps his absence (`leave`).
+3. **Every other rule of the week** holds on `after` with the sicknesses as leave, read
+   as `check_timetable` reads a week, except two readings that a mid-week event changes:
+
+   a. *Pairs.* Whether a manager is present enough to be paired is judged for the
+      blocks from `now` on; the blocks before `now` were planned while he was present,
+      and rule 1 keeps them as they were. From `now` on a group keeps the members who
+      are still in, and takes in a new partner only for a manager whom the absences
+      left without any partner for the rest of the week.
+   b. *Weekly quotas.* A manager whose week an absence cut into (his own, or an old
+      partner's) may fall short of a weekly quota, by at most the minutes and sessions
+      of that kind `before` had for him from `now` on that the absence made impossible:
+      his own blocks overlapping his absence, and pair blocks whose partner is absent
+      at that time. The rest of the week may have no room left for them. Such a
+      shortfall is returned as a `Shortfall`, in words, never hidden; a shortfall beyond
+      that bound, or of a manager no absence touched, is a violation. A sick manager's
+      quota that his absence prorated below what he had already done before `now` is
+      no fault either, as long as nothing of that kind is added from `now` on.
+   c. *Daily blocks.* A daily block (a visit, a phone slot, a meeting) missing from a
+      day is owed only where it could still start: at `now` or later, once the block
+      under way at `now` is over and ridden from; the time before `now` is the plan's as
+      it was (rule 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from typing import Literal
+
+from engine.check.spec import Quota, working_dates
+from engine.check.timetable import (
+    NOT_SCHEDULED,
+    Violation,
+    _Block,
+    _Checker,
+    _count,
+    _day,
+    _names,
+    _overlaps,
+    _parse,
+    _percent,
+    _span,
+)
+from engine.domain import Block, Department, Leave, Timetable
+from engine.errors import InputError, Problem
+from engine.policy import Policy, format_clock
+from engine.rules import KIND_RULE
+
+PAST_CHANGED = "replan_past_changed"
+
+
+@dataclass(frozen=True)
+class Sickness:
+    """A manager off sick from `start` (a date and time) to the end of `until` (a date;
+    the end of the week when None)."""
+
+    manager: str
+    start: dt.datetime
+    until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """What a re-planned week lacks of one manager's weekly kind because an absence made
+    the old plan's sessions impossible: `planned` of `asked` (in `unit`), where the
+    absence took `lost` — the most the week may lack."""
+
+    manager: str
+    kind: str
+    rule: str
+    unit: Literal["min", "sessions"]
+    planned: int
+    asked: int
+    lost: int
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ReplanVerdict:
+    """The judgement of a re-planned week: the rules it breaks, and the hours the
+    absences cost it (information, not faults)."""
+
+    violations: list[Violation]
+    shortfalls: list[Shortfall]
+
+    @property
+    def executable(self) -> bool:
+        """True when the re-planned week breaks no rule."""
+        return not self.violations
+
+    def as_dict(self) -> dict:
+        """The verdict as JSON-ready data."""
+        return {
+            "executable": self.executable,
+            "violations": [v.as_dict() for v in self.violations],
+            "shortfalls": [s.as_dict() for s in self.shortfalls],
+        }
+
+
+def check_replan(
+    department: Department,
+    policy: Policy,
+    before: dict | Timetable,
+    after: dict | Timetable,
+    now: dt.datetime,
+    sicknesses: Sequence[Sickness],
+) -> ReplanVerdict:
+    """Judge the re-planned week `after` of `before` at `now` (see the module text).
+
+    `department` is the department as the week was planned, without the sicknesses; they
+    are read as leave here. A re-plan that found no week (infeasible or unknown, no
+    blocks) is not judged. A sickness of a manager the department does not have raises
+    `InputError`."""
+    old, new = _parse(before), _parse(after)
+    if new.status in NOT_SCHEDULED and not new.blocks:
+        return ReplanVerdict([], [])
+    now = now.replace(tzinfo=None)
+    known = {m.id for m in department.managers}
+    problems = [
+        Problem(f"no manager '{s.manager}' in the department", file="absences", row=n, column="manager")
+        for n, s in enumerate(sicknesses)
+        if s.manager not in known
+    ]
+    if problems:
+        raise InputError(problems)
+    leave = sick_leave(policy, old, now, sicknesses)
+    sick_department = department.model_copy(update={"leave": (*department.leave, *leave)})
+    checker = _ReplanChecker(sick_department, policy, new, old, now, leave)
+    violations = checker.run()
+    return ReplanVerdict(violations, sorted(checker.shortfalls, key=lambda s: (s.manager, s.kind, s.unit)))
+
+
+def sick_leave(
+    policy: Policy, before: dict | Timetable, now: dt.datetime, sicknesses: Iterable[Sickness]
+) -> tuple[Leave, ...]:
+    """Each sickness as leave rows (rule 2 of the module text): part of the day he falls
+    ill, from a grid minute on, and whole days after, to the end of `until`."""
+    plan = _parse(before)
+    now = now.replace(tzinfo=None)
+    dates = sorted(working_dates(policy, plan.week_start))
+    ride = max(policy.travel.field_transfer_min, policy.travel.office_field_buffer_min)
+    grid, day = policy.grid_minutes, policy.day
+    leave: list[Leave] = []
+    for sickness in sicknesses:
+        start = max(sickness.start.replace(tzinfo=None), now)
+        first, minute = start.date(), start.hour * 60 + start.minute
+        for block in sorted(plan.blocks, key=lambda b: b.start):
+            under_way = block.start < minute < block.end + ride
+            if block.manager == sickness.manager and block.date == first and under_way \
+                    and _started_before(block, now):
+                minute = block.end + ride
+        until = sickness.until or dates[-1]
+        for date in dates:
+            if not first <= date <= until:
+                continue
+            if date == first and minute > day.start:
+                begin = math.ceil(minute / grid) * grid
+                if begin < day.end:
+                    leave.append(Leave(manager=sickness.manager, date=date, start=begin, end=day.end))
+            else:
+                leave.append(Leave(manager=sickness.manager, date=date))
+    return tuple(leave)
+
+
+def _started_before(block: Block | _Block, now: dt.datetime) -> bool:
+    return (block.date, block.start) < (now.date(), now.hour * 60 + now.minute)
+
+
+class _ReplanChecker(_Checker):
+    """The timetable checker with the readings of a re-planned week (module text)."""
+
+    def __init__(
+        self,
+        department: Department,
+        policy: Policy,
+        timetable: Timetable,
+        before: Timetable,
+        now: dt.datetime,
+        sick: Sequence[Leave],
+    ):
+        super().__init__(department, policy, timetable)
+        self.before = before
+        self.now = now
+        self.moment = f"{_day(now.date())} {format_clock(now.hour * 60 + now.minute)}"
+        self.sick: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
+        for entry in sick:
+            span = (entry.start, entry.end) if entry.start is not None and entry.end is not None \
+                else (0, 24 * 60)
+            self.sick[(entry.manager, entry.date)].append(span)
+        self.shortfalls: list[Shortfall] = []
+        self.paired_kinds = [k for k, r in policy.kinds.items() if r.group == "pair"]
+
+    def run(self) -> list[Violation]:
+        self._check_past()
+        return super().run()
+
+    # -- rule 1: the past is fixed -------------------------------------------------------
+
+    def _check_past(self) -> None:
+        def key(b: Block) -> tuple:
+            return (b.manager, b.date, b.start, b.end, b.kind, tuple(sorted(b.with_)), b.retailer or "")
+
+        old = Counter(key(b) for b in self.before.blocks if _started_before(b, self.now))
+        new = Counter(key(b) for b in self.timetable.blocks if _started_before(b, self.now))
+        for why, keys in (
+            (f"started before the re-plan's moment ({self.moment}) and is not in the "
+             "re-planned week as it was", old - new),
+            (f"starts before the re-plan's moment ({self.moment}), but the plan of the week "
+             "did not have it", new - old),
+        ):
+            for manager, date, start, end, kind, partners, retailer in sorted(keys.elements()):
+                where = f" at {retailer}" if retailer else ""
+                together = f" with {_names(partners)}" if partners else ""
+                self._report(
+                    PAST_CHANGED,
+                    f"{manager}'s {self._label(kind)} on {_day(date)} {_span(start, end)}"
+                    f"{together}{where} {why}",
+                    manager,
+                    date,
+                    _span(start, end),
+                )
+
+    # -- the absences ---------------------------------------------------------------------
+
+    def _from_now(self, block: Block | _Block) -> bool:
+        return not _started_before(block, self.now)
+
+    def _sick_during(self, manager: str, date: dt.date, start: int, end: int) -> bool:
+        return any(_overlaps(start, end, s, e) for s, e in self.sick.get((manager, date), []))
+
+    def _lost(self, manager: str, kind: str) -> tuple[int, int, str]:
+        """Minutes and sessions of the kind the old plan had for the manager from `now`
+        on that the absences made impossible, and whose absence did."""
+        minutes, sessions, who = 0, 0, set()
+        for block in self.before.blocks:
+            if block.manager != manager or block.kind != kind or not self._from_now(block):
+                continue
+            away = {
+                m
+                for m in {manager, *(block.with_ if kind in self.paired_kinds else ())}
+                if self._sick_during(m, block.date, block.start, block.end)
+            }
+            if away:
+                minutes += block.end - block.start
+                sessions += 1
+                who |= away
+        return minutes, sessions, _names(who)
+
+    def _gone(self) -> set[str]:
+        """Managers off sick for the rest of the week."""
+        last = max(self.working_dates)
+        return {m for (m, date) in self.sick if date == last}
+
+    def _could_fit(
+        self,
+        manager: str,
+        date: dt.date,
+        minutes: int,
+        earliest: int,
+        latest_start: int | None,
+        latest_end: int,
+    ) -> bool:
+        """Rule 3c: a block missing from the week is owed only where it could still start:
+        at `now` or later, once the block under way then is over and ridden from."""
+        if date < self.now.date():
+            return False
+        if date == self.now.date():
+            minute = self.now.hour * 60 + self.now.minute
+            ride = max(self.policy.travel.field_transfer_min, self.policy.travel.office_field_buffer_min)
+            ends = [b.end + ride for b in self.blocks
+                    if b.manager == manager and b.date == date and b.start < minute < b.end]
+            earliest = max(earliest, minute, *ends)
+        return super()._could_fit(manager, date, minutes, earliest, latest_start, latest_end)
+
+    # -- rule 3b: weekly quotas a mid-week absence may leave short ------------------------
+
+    def _check_total(
+        self, manager: str, kind: str, blocks: list[_Block], quota: Quota, note: str
+    ) -> None:
+        total = sum(b.minutes for b in blocks)
+        if self._excused(manager, kind, blocks, "min", total, quota.total):
+            return
+        super()._check_total(manager, kind, blocks, quota, note)
+
+    def _check_count(
+        self, manager: str, kind: str, blocks: list[_Block], quota: Quota, note: str
+    ) -> None:
+        count = len(blocks)
+        if count > quota.most and self._excused(manager, kind, blocks, "sessions", count, quota.most):
+            return
+        if count < quota.fewest and self._excused(manager, kind, blocks, "sessions", count, quota.fewest):
+            return
+        super()._check_count(manager, kind, blocks, quota, note)
+
+    def _excused(
+        self,
+        manager: str,
+        kind: str,
+        blocks: list[_Block],
+        unit: Literal["min", "sessions"],
+        planned: int,
+        asked: int,
+    ) -> bool:
+        """Whether the week's `planned` against `asked` is a fact of the absences, not a
+        fault of the re-plan; a shortfall so excused is recorded."""
+        if planned > asked:
+            # Done before the absence prorated the quota down, with nothing added since.
+            sick = any(m == manager for m, _ in self.sick)
+            return sick and not any(self._from_now(b) for b in blocks)
+        if planned == asked:
+            return True
+        minutes, sessions, who = self._lost(manager, kind)
+        lost = minutes if unit == "min" else sessions
+        if asked - planned > lost:
+            return False
+        if unit == "min":
+            has, short = f"{planned} min", f"{asked - planned} min short of the {asked}"
+        else:
+            has, short = _count(planned, "session"), f"{asked - planned} fewer than the {asked}"
+        self.shortfalls.append(
+            Shortfall(
+                manager,
+                kind,
+                KIND_RULE[kind],
+                unit,
+                planned,
+                asked,
+                lost,
+                f"{manager} has {has} of {self._label(kind)} this week, {short} the policy asks: "
+                f"{who} off sick from {self.moment} took {_count(sessions, 'planned session')} "
+                f"({minutes} min) of it, and the rest of the week has no room for them",
+            )
+        )
+        return True
+
+    # -- rule 3a: pairs from `now` on -----------------------------------------------------
+
+    def _old_groups(self) -> dict[str, frozenset[str]]:
+        """Each manager's group in the plan of the week."""
+        groups: dict[str, set[str]] = defaultdict(set)
+        for block in self.before.blocks:
+            if block.kind in self.paired_kinds:
+                groups[block.manager] |= {block.manager, *block.with_}
+        return {m: frozenset(g) for m, g in groups.items()}
+
+    def _check_pairing(self) -> None:
+        if not self.paired_kinds:
+            return
+        threshold = _percent(Fraction(str(self.policy.pairs.exempt_below_presence)))
+        old, gone = self._old_groups(), self._gone()
+        orphans = {m for m, g in old.items() if len(g) > 1 and g - {m} <= gone}
+        coming = [b for b in self.blocks if b.kind in self.paired_kinds and self._from_now(b)]
+        declared: dict[str, set[frozenset[str]]] = defaultdict(set)
+        for block in coming:
+            if self._exempt(block.manager):
+                self._report_block(
+                    "pairing",
+                    block,
+                    f"{block.manager} is present {_percent(self.presence[block.manager])} of the "
+                    f"week, below the {threshold} needed to be paired, yet has "
+                    f"{self._describe(block)}",
+                )
+            elif block.manager in block.partners:
+                self._report_block(
+                    "pairing",
+                    block,
+                    f"{block.manager}'s {self._describe(block)} lists the manager as their own partner",
+                )
+            else:
+                declared[block.manager].add(block.partners | {block.manager})
+        self._check_someone_paired(orphans)
+        groups: dict[str, frozenset[str]] = {}
+        for manager, found in sorted(declared.items()):
+            if len(found) > 1:
+                partners = "; ".join(_names(g - {manager}) for g in sorted(found, key=sorted))
+                self._report(
+                    "pairing",
+                    f"{manager} works with different partners from {self.moment} on "
+                    f"({partners}); a group stays together for the whole week",
+                    manager,
+                )
+            else:
+                groups[manager] = next(iter(found))
+        settled = {
+            group
+            for manager, group in groups.items()
+            if self._group_holds(manager, group, groups, old, orphans, gone, threshold)
+        }
+        self._check_sizes_from_now(settled)
+        for group in settled:
+            for kind in self.paired_kinds:
+                self._check_together(group, kind, coming)
+
+    def _check_someone_paired(self, orphans: set[str]) -> None:
+        """A manager present enough to be paired works in a pair this week, unless the
+        absences took his partners' sessions."""
+        for manager in self.managers:
+            if self._exempt(manager) or manager in orphans:
+                continue
+            if any(b.manager == manager and b.kind in self.paired_kinds for b in self.blocks):
+                continue
+            if any(self._lost(manager, kind)[1] for kind in self.paired_kinds):
+                continue
+            self._report("pairing", f"{manager} works in no pair this week", manager)
+
+    def _group_holds(
+        self,
+        manager: str,
+        group: frozenset[str],
+        groups: dict[str, frozenset[str]],
+        old: dict[str, frozenset[str]],
+        orphans: set[str],
+        gone: set[str],
+        threshold: str,
+    ) -> bool:
+        """The manager's group from `now` on: everyone in it present enough and of the
+        same group, partners old ones unless an absence left someone without any, and
+        no old partner still in working elsewhere."""
+        holds = True
+        mine = old.get(manager, frozenset({manager}))
+        for partner in sorted(group - {manager}):
+            if self._exempt(partner):
+                holds = False
+                self._report(
+                    "pairing",
+                    f"{manager} is paired from {self.moment} on with {partner}, who is present "
+                    f"{_percent(self.presence[partner])} of the week, below the {threshold} "
+                    "needed to be paired",
+                    manager,
+                )
+            elif groups.get(partner) != group:
+                holds = False
+                theirs = groups.get(partner)
+                says = f"works with {_names(theirs - {partner})}" if theirs else "has no single group"
+                self._report(
+                    "pairing",
+                    f"{manager} works with {_names(group - {manager})} from {self.moment} on, "
+                    f"but {partner} {says}",
+                    manager,
+                )
+            elif partner not in mine and manager not in orphans and partner not in orphans:
+                holds = False
+                self._report(
+                    "pairing",
+                    f"{manager} works with {partner} from {self.moment} on, but his partners "
+                    f"for the week are {_names(mine - {manager})}; a group takes in a new partner "
+                    "only when an absence leaves one without any",
+                    manager,
+                )
+        for partner in sorted(mine - group - gone):
+            if partner in groups:
+                holds = False
+                self._report(
+                    "pairing",
+                    f"{manager} and {partner}, partners for the week and both still in, work "
+                    f"apart from {self.moment} on; a group stays together for the whole week",
+                    manager,
+                )
+        return holds
+
+    def _check_sizes_from_now(self, groups: set[frozenset[str]]) -> None:
+        """From `now` on a group is a pair, a pair that took in a partner left alone, or
+        (where the policy lets the odd one out work alone) a single manager."""
+        size = self.policy.pairs.size
+        smallest = 1 if self.policy.pairs.odd_headcount == "solo" else size
+        for group in sorted(groups, key=sorted):
+            if not smallest <= len(group) <= size + 1:
+                self._report(
+                    "pairing",
+                    f"{_names(group)} work as a group of {len(group)} from {self.moment} on; "
+                    f"a group has {smallest} to {size + 1} managers",
+                )
