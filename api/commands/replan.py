@@ -21,9 +21,11 @@ from api.commands.console import (
     write_json,
 )
 from api.commands.inputs import load_department, read_plan
+from engine.check.replan import ReplanVerdict, Sickness, check_replan
+from engine.domain import Department, Timetable
 from engine.errors import InputError
-from engine.policy import format_clock
-from engine.replan import ReplanResult, read_events, replan
+from engine.policy import Policy, format_clock
+from engine.replan import ManagerSick, ReplanResult, read_events, replan
 from engine.routing.plan import plan_routes
 from engine.timetable.solve import SolveParams
 
@@ -64,6 +66,29 @@ def render_replan(result: ReplanResult) -> None:
         errors.print(f"[yellow]note[/yellow] {note}")
 
 
+def judge_replan(department: Department, policy: Policy, before: Timetable,
+                 result: ReplanResult) -> ReplanVerdict | None:
+    """The independent checker's verdict on a re-planned week; None when no week was found."""
+    if result.status not in ("optimal", "feasible"):
+        return None
+    sicknesses = [Sickness(e.manager, e.from_, e.until) for e in result.events if isinstance(e, ManagerSick)]
+    return check_replan(department, policy, before, result.timetable, result.now, sicknesses)
+
+
+def render_verdict(verdict: ReplanVerdict) -> None:
+    """The faults the independent checker finds, the hours the absences cost, and one
+    line saying whether the re-planned week can be carried out."""
+    for v in verdict.violations:
+        console.print(f"[red]fault[/red] {v.rule}: {v.message}")
+    for s in verdict.shortfalls:
+        console.print(f"[yellow]short[/yellow] {s.message}")
+    if verdict.executable:
+        console.print("[green]the re-planned week is executable:[/green] the independent checker finds no fault")
+    else:
+        console.print(f"[red]the re-planned week is not executable:[/red] the independent checker finds "
+                      f"{len(verdict.violations)} fault(s)")
+
+
 def replan_command(
     department_dir: Annotated[Path, typer.Argument(help="department folder")],
     plan: Annotated[Path, typer.Option(help="the week's plan JSON (timetable, or {timetable, routes})")],
@@ -99,9 +124,12 @@ def replan_command(
     except InputError as error:
         raise fail_on_input(error) from None
     render_replan(result)
+    verdict = judge_replan(department, pol, timetable, result)
+    if verdict is not None:
+        render_verdict(verdict)
     if json_out is not None:
-        write_json(json_out, result.to_json_dict())
-    if result.status not in ("optimal", "feasible"):
+        write_json(json_out, {**result.to_json_dict(), "check": verdict.as_dict() if verdict else None})
+    if verdict is None or not verdict.executable:
         raise typer.Exit(EXIT_NO_PLAN)
 
 

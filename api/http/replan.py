@@ -1,6 +1,8 @@
 """POST /v1/timetables/{job}/replan: re-plan the rest of a solved week after the events
 of a real week (a manager off sick, a retailer closed, an urgent visit, a promotion
-store cancelled). Thin: engine.replan does the work.
+store cancelled). Thin: engine.replan does the work, and the independent checker
+(engine.check.replan) judges the result: the answer's `check` lists the faults it finds
+and the hours the absences cost.
 
 A re-plan is small (everything before `now` is fixed) and its time limit is capped by
 the service's settings, so it is answered in the request, not queued as a job."""
@@ -19,9 +21,10 @@ from api.http.problems import LimitExceeded
 from api.http.schemas import BAD_INPUT_RESPONSE
 from api.http.service import CallerDep, ServiceDep, visible_job
 from api.http.storage import SOLVED_STATES
+from engine.check.replan import Sickness, check_replan
 from engine.domain import Timetable
 from engine.policy import policy_from_mapping
-from engine.replan import Event, replan
+from engine.replan import Event, ManagerSick, replan
 from engine.timetable.solve import SolveParams
 
 router = APIRouter(prefix="/v1", tags=["replan"], responses=BAD_INPUT_RESPONSE)
@@ -48,8 +51,9 @@ class ReplanRequest(BaseModel):
 )
 async def replan_timetable(job_id: str, request: ReplanRequest, service: ServiceDep,
                            caller: CallerDep) -> dict[str, Any]:
-    """The re-planned week: the new timetable (and routes), the diff per manager, and
-    every due visit that found no place, with its reason."""
+    """The re-planned week: the new timetable (and routes), the diff per manager, every
+    due visit that found no place, with its reason, and `check`: the independent
+    checker's verdict (executable, violations, shortfalls; null when no week was found)."""
     job, record = visible_job(service, caller, job_id)
     if job.status not in SOLVED_STATES or job.timetable is None:
         raise HTTPException(409, f"job {job_id} is {job.status}: a re-plan needs a solved timetable")
@@ -64,4 +68,8 @@ async def replan_timetable(job_id: str, request: ReplanRequest, service: Service
         replan, department, policy, timetable, request.now, tuple(request.events), request.routes,
         SolveParams(time_limit_s=time_limit, workers=settings.solver_threads),
     )
-    return result.to_json_dict()
+    check = None
+    if result.status in ("optimal", "feasible"):
+        sick = [Sickness(e.manager, e.from_, e.until) for e in result.events if isinstance(e, ManagerSick)]
+        check = check_replan(department, policy, timetable, result.timetable, result.now, sick).as_dict()
+    return {**result.to_json_dict(), "check": check}

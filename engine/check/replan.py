@@ -23,7 +23,8 @@ What a re-planned week must be:
       blocks from `now` on; the blocks before `now` were planned while he was present,
       and rule 1 keeps them as they were. From `now` on a group keeps the members who
       are still in, and takes in a new partner only for a manager whom the absences
-      left without any partner for the rest of the week.
+      left without any partner for the rest of the week; he joins the group for the
+      sessions he still owes, and they share each session they do together.
    b. *Weekly quotas.* A manager whose week an absence cut into (his own, or an old
       partner's) may fall short of a weekly quota, by at most the minutes and sessions
       of that kind `before` had for him from `now` on that the absence made impossible:
@@ -396,7 +397,8 @@ class _ReplanChecker(_Checker):
         self._check_someone_paired(orphans)
         groups: dict[str, frozenset[str]] = {}
         for manager, found in sorted(declared.items()):
-            if len(found) > 1:
+            # A manager left alone may join another group for only the sessions he still owes.
+            if len({g - (orphans - {manager}) for g in found}) > 1:
                 partners = "; ".join(_names(g - {manager}) for g in sorted(found, key=sorted))
                 self._report(
                     "pairing",
@@ -405,16 +407,39 @@ class _ReplanChecker(_Checker):
                     manager,
                 )
             else:
-                groups[manager] = next(iter(found))
+                groups[manager] = frozenset().union(*found)
         settled = {
             group
             for manager, group in groups.items()
             if self._group_holds(manager, group, groups, old, orphans, gone, threshold)
         }
         self._check_sizes_from_now(settled)
-        for group in settled:
-            for kind in self.paired_kinds:
-                self._check_together(group, kind, coming)
+        self._check_shared(coming, {m for g in settled for m in g})
+
+    def _check_shared(self, coming: list[_Block], settled: set[str]) -> None:
+        """Every pair session from `now` on of a settled group is shared by the partners
+        it names: the same kind, time and store, and the same group."""
+        by_slot = {(b.manager, b.kind, b.slot): b for b in coming}
+        for block in coming:
+            if block.manager not in settled:
+                continue
+            group = block.partners | {block.manager}
+            for partner in sorted(block.partners):
+                theirs = by_slot.get((partner, block.kind, block.slot))
+                if theirs is None or theirs.partners | {partner} != group:
+                    self._report_block(
+                        "pairing",
+                        block,
+                        f"{block.manager} has {self._describe(block)} with {partner}, who has "
+                        "no such session with the same partners; partners work at the same time",
+                    )
+                elif theirs.retailer != block.retailer:
+                    self._report_block(
+                        "pairing",
+                        block,
+                        f"{block.manager}'s {self._describe(block)} is at {block.retailer or 'no store'}, "
+                        f"but {partner} is at {theirs.retailer or 'no store'}; partners work at the same store",
+                    )
 
     def _check_someone_paired(self, orphans: set[str]) -> None:
         """A manager present enough to be paired works in a pair this week, unless the

@@ -651,3 +651,23 @@ def test_body_without_content_length_is_capped_too(client: TestClient) -> None:
         "/v1/departments", content=chunks(), headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 413 and response.json()["limit"] == 400_000
+
+
+def test_replan_answer_carries_the_independent_checker_s_verdict(
+    client: TestClient, solved_job: dict
+) -> None:
+    """m02 off sick from Wednesday 13:00 for the day: the re-plan answers its usual fields
+    and a `check` in which the independent checker finds no fault and lists what the
+    sickness cost the pair."""
+    now = dt.datetime.combine(WEEK + dt.timedelta(days=2), dt.time(13, 0))
+    response = client.post(
+        f"/v1/timetables/{solved_job['id']}/replan",
+        json={"now": now.isoformat(), "time_limit": SOLVE_SECONDS, "events": [
+            {"type": "manager_sick", "manager": "m02", "from": now.isoformat(), "until": now.date().isoformat()}]},
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert {"timetable", "diff", "unplaced", "notes", "status", "check"} <= set(answer)
+    assert answer["check"]["violations"] == []
+    assert answer["check"]["executable"] is True
+    assert all(s["lost"] >= s["asked"] - s["planned"] > 0 for s in answer["check"]["shortfalls"])
