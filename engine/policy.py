@@ -252,6 +252,26 @@ class MonthRules(_Strict):
         return self
 
 
+class CapacityRules(_Strict):
+    """What `fieldweek capacity` may propose when due visits exceed the visit blocks
+    (SPEC §4, §6 "every retailer due is visited"): the share of visit minutes kept free,
+    whose frequency may be lowered and how far, and which managers are neighbours."""
+
+    margin_percent: float = Field(ge=0, lt=100)
+    lowerable_classes: tuple[str, ...] = Field(
+        description="retailer classes whose visits_per_4_weeks may be lowered; never class A")
+    min_visits_per_4_weeks: int = Field(ge=1, le=20)
+    neighbour_max_km: float = Field(gt=0)
+    max_rounds: int = Field(ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _key_customers_kept(self) -> CapacityRules:
+        if "A" in self.lowerable_classes:
+            raise ValueError("capacity.lowerable_classes must not hold A: key customers keep their "
+                             "frequency (SPEC §4, the 20/80 rule)")
+        return self
+
+
 KIND_ORDER: tuple[str, ...] = (
     "visit",
     "maintenance",
@@ -281,6 +301,7 @@ class Policy(_Strict):
     replan: ReplanRules | None = None
     feedback: FeedbackRules | None = None
     month: MonthRules | None = None
+    capacity: CapacityRules | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:

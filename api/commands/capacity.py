@@ -1,0 +1,173 @@
+"""`fieldweek capacity`: how many minutes the week's due visits need against what each
+manager's visit blocks hold, and the changes that make them fit, proven by planning the
+changed week again (engine.capacity). Thin: parses, calls the engine, renders, writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from api.commands.console import (
+    EXIT_INPUT_ERROR,
+    EXIT_NO_PLAN,
+    console,
+    errors,
+    parse_week,
+    write_json,
+)
+from api.commands.inputs import load_department
+from api.commands.routes import carried_over
+from engine.budget import time_budget
+from engine.capacity.figures import WeekCapacity
+from engine.capacity.fit import CapacityFit, PlanWeek, fit_week
+from engine.capacity.proposal import Proposal
+from engine.domain import Department, Timetable
+from engine.load import write_department
+from engine.policy import Policy
+from engine.routing.plan import RoutePlan, plan_routes
+from engine.timetable.solve import SolveParams, solve_timetable
+
+
+def render_capacity(capacity: WeekCapacity, title: str) -> None:
+    """Per manager: due and left-out visits, minutes needed against available, and per day."""
+    table = Table(title=f"{title}: need (service + riding) against the visit blocks, minutes",
+                  title_justify="left")
+    dates = sorted({d.date for m in capacity.managers for d in m.days})
+    for column in ("manager", "due", "left out", "service", "riding", "need", "available", "short",
+                   *(f"{d:%a}" for d in dates)):
+        table.add_column(column, justify="left" if column == "manager" else "right")
+    for m in capacity.managers:
+        by_date = {d.date: d for d in m.days}
+        cells = [_day_cell(by_date[d].need_min, by_date[d].available_min) if d in by_date else "–"
+                 for d in dates]
+        short = f"[red]{m.shortfall_min}[/red]" if m.shortfall_min else f"[green]+{m.spare_min}[/green]"
+        table.add_row(m.manager, str(m.due_visits), str(m.unplanned_visits or ""), str(m.service_min),
+                      str(m.riding_min), str(m.need_min), str(m.available_min), short, *cells)
+    console.print(table)
+    console.print(f"need {capacity.need_min} min · available {capacity.available_min} min · "
+                  f"short {capacity.shortfall_min} min · {capacity.unplanned_visits} due visit(s) left out")
+
+
+def _day_cell(need: int, available: int) -> str:
+    text = f"{need}/{available}"
+    return f"[red]{text}[/red]" if need > available else text
+
+
+def render_proposal(proposal: Proposal) -> None:
+    """Each change with the minutes it frees; then the totals and what is still short."""
+    if not proposal.changes:
+        console.print("no change proposed")
+        return
+    table = Table(title="proposed changes", title_justify="left")
+    for column in ("round", "change", "retailer", "name", "class", "manager", "to / frequency",
+                   "visits", "min freed"):
+        table.add_column(column)
+    for c in proposal.changes:
+        target = (f"→ {c.to_manager} ({c.km_to_centre:g} km to its centre, +{c.minutes_added} min)"
+                  if c.kind == "move" else f"{c.visits_per_4_weeks} → {c.new_visits_per_4_weeks} per 4 weeks")
+        table.add_row(str(c.round), c.kind.replace("_", " "), c.retailer, c.name, c.retailer_class,
+                      c.manager, target, str(c.visits_freed), str(c.minutes_freed))
+    console.print(table)
+    moves = sum(c.kind == "move" for c in proposal.changes)
+    console.print(f"{proposal.retailers_touched} retailer(s) touched ({moves} moved, "
+                  f"{len(proposal.changes) - moves} lowered) · {proposal.minutes_freed} min freed · "
+                  f"margin {proposal.margin_percent:g}% of each manager's visit minutes kept free")
+    for manager, minutes in proposal.still_short.items():
+        errors.print(f"[yellow]{manager}: {minutes} min no allowed change could free[/yellow]")
+
+
+def render_fit(fit: CapacityFit) -> None:
+    """The rounds of propose → plan, and the verdict."""
+    for r in fit.rounds:
+        console.print(f"plan {r.round}: {r.unplanned_visits} of {r.due_visits} due visit(s) left out"
+                      + (f" → {r.changes} change(s)" if r.changes else ""))
+    if fit.fits:
+        console.print("[green]with the changes every due visit of the week is planned[/green]")
+    else:
+        errors.print(f"[red]with the changes {fit.rounds[-1].unplanned_visits} due visit(s) are still "
+                     f"left out[/red]")
+
+
+def week_planner(policy: Policy, week_start: dt.date, time_limit: float,
+                 route_time_limit: float, carried: dict[str, int]) -> PlanWeek:
+    """Plans a (changed) department's week as `fieldweek plan` does: timetable, then routes."""
+    budget = time_budget(time_limit, route_time_limit)
+    assert budget.routes is not None
+    routes_s = budget.routes.limit_s
+
+    def plan_week(department: Department) -> tuple[Timetable, RoutePlan]:
+        with console.status(f"planning the week of {len(department.managers)} managers …"):
+            result = solve_timetable(department, policy, week_start, SolveParams.within(budget.timetable))
+            if result.status not in ("optimal", "feasible"):
+                for conflict in result.timetable.conflicts:
+                    errors.print(f"[red]conflict[/red]: {conflict.message}")
+                raise typer.Exit(EXIT_NO_PLAN)
+            routes = plan_routes(department, policy, result.timetable, week_start,
+                                 time_limit_s=routes_s, carried=carried)
+        return result.timetable, routes
+
+    return plan_week
+
+
+def write_changed_department(source: Path, out: Path, department: Department) -> None:
+    """A complete department folder at `out`: every file of `source` (leave, history,
+    holidays, actuals …) with the department's tables rewritten, and a policy given as
+    a path still pointing at the same file."""
+    _check_apply_folder(source, out)
+    shutil.copytree(source, out, dirs_exist_ok=True)
+    policy_file = source / department.policy
+    if not Path(department.policy).is_absolute() and policy_file.suffix == ".toml" and policy_file.is_file():
+        department = department.model_copy(update={
+            "policy": Path(os.path.relpath(policy_file.resolve(), out.resolve())).as_posix()})
+    write_department(department, out)
+    console.print(f"[dim]wrote the changed department to {out}[/dim]")
+
+
+def _check_apply_folder(source: Path, out: Path) -> None:
+    if out.resolve() == source.resolve():
+        errors.print(f"[red]--apply {out} is the department folder itself; give a new folder[/red]")
+        raise typer.Exit(EXIT_INPUT_ERROR)
+
+
+def capacity_command(
+    department_dir: Annotated[Path, typer.Argument(help="department folder (department.toml + CSV files)")],
+    week: Annotated[str, typer.Option("--week", help="Monday of the week, YYYY-MM-DD")],
+    policy: Annotated[str | None, typer.Option(help="built-in policy name or TOML path")] = None,
+    time_limit: Annotated[float, typer.Option(min=0.5, help="timetable solver seconds per plan")] = 10.0,
+    route_time_limit: Annotated[float, typer.Option(min=0.5, help="route solver seconds per plan")] = 30.0,
+    verify: Annotated[bool, typer.Option(
+        help="plan the changed week again and propose more until every due visit is planned")] = True,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the figures and proposal here")] = None,
+    apply: Annotated[Path | None, typer.Option(
+        "--apply", help="write the department with the changes made to this new folder")] = None,
+) -> None:
+    """Minutes needed against available per manager and day, and the changes that make the week fit."""
+    week_start = parse_week(week)
+    if apply is not None:
+        _check_apply_folder(department_dir, apply)
+    department, pol = load_department(department_dir, policy)
+    carried = carried_over(department_dir, department, pol, week_start)
+    plan_week = week_planner(pol, week_start, time_limit, route_time_limit, carried)
+    fitted = fit_week(department, pol, week_start, plan_week, carried, verify=verify)
+    fit = fitted.fit
+    render_capacity(fit.before, f"{fit.before.department} week of {week_start}")
+    render_proposal(fit.proposal)
+    if verify:
+        render_fit(fit)
+    if json_out is not None:
+        write_json(json_out, fit.model_dump(mode="json"))
+    if apply is not None:
+        write_changed_department(department_dir, apply, fitted.department)
+    if verify and not fit.fits:
+        raise typer.Exit(EXIT_NO_PLAN)
+
+
+def register(app: typer.Typer, bench: typer.Typer) -> None:
+    """Add `capacity` to the app."""
+    app.command("capacity")(capacity_command)

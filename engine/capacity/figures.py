@@ -1,0 +1,297 @@
+"""Need against room, per manager and day (SPEC §3, §4): the minutes of service and
+riding the week's due visits need, and the minutes the manager's visit blocks hold.
+
+- **Available** is what the route may use of each visit block: the block from its
+  start to the end of visiting (the policy's `route.visiting_ends_by` cuts a block
+  that runs later), less a lunch taken inside it (`FieldDay.visiting_minutes`, the
+  same figure the routes are built on).
+- **Service** is each due visit's stop length (`service_minutes`: the retailer's own
+  minutes, never below the policy's minimum).
+- **Riding** comes from the same travel model as the routes. Given the week's route
+  plan, a planned visit counts the ride its route makes to it, and a visit the routes
+  left out counts the manager's mean ride per planned visit, on the day the routes
+  named for it (or the day with the most room left). Without a route plan, each visit
+  counts the ride from the nearest other due place of the manager (office included),
+  each visit day the ride out from the office to the nearest due retailer, and visits
+  fill the days with the most room first (an estimate: routes ride more).
+
+Need = service + riding; the shortfall is what need exceeds available by. Pure:
+reads no file and prints nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from engine.domain import Department, Retailer, Timetable
+from engine.policy import Policy
+from engine.routing.daily import field_days, service_minutes
+from engine.routing.due import DueRetailer, due_retailers, due_with_carry_over, week_monday
+from engine.routing.matrix import straight_line_matrix
+from engine.routing.plan import RoutePlan
+
+Source = Literal["routes", "estimate"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class DayCapacity(_Out):
+    """One manager-day: minutes needed and available (units: minutes)."""
+
+    manager: str
+    date: dt.date
+    available_min: int
+    service_min: int
+    riding_min: int
+    need_min: int
+    shortfall_min: int
+    planned_visits: int
+    unplanned_visits: int
+
+
+class ManagerCapacity(_Out):
+    """One manager's week: the sums of the days, and the ride a visit costs him."""
+
+    manager: str
+    due_visits: int
+    planned_visits: int
+    unplanned_visits: int
+    unplanned_min: int
+    ride_per_visit_min: float
+    available_min: int
+    service_min: int
+    riding_min: int
+    need_min: int
+    shortfall_min: int
+    spare_min: int
+    days: tuple[DayCapacity, ...]
+
+
+class WeekCapacity(_Out):
+    """The department's week: every manager's need against his visit blocks."""
+
+    department: str
+    policy: str
+    week_start: dt.date
+    source: Source
+    managers: tuple[ManagerCapacity, ...]
+    need_min: int
+    available_min: int
+    shortfall_min: int
+    unplanned_visits: int
+
+    def manager(self, manager_id: str) -> ManagerCapacity:
+        """One manager's figures; KeyError for a manager not in the week."""
+        for figures in self.managers:
+            if figures.manager == manager_id:
+                return figures
+        raise KeyError(manager_id)
+
+
+def week_capacity(
+    department: Department,
+    policy: Policy,
+    timetable: Timetable,
+    week_start: dt.date,
+    routes: RoutePlan | None = None,
+    carried: Mapping[str, int] | None = None,
+) -> WeekCapacity:
+    """Every manager's need against available minutes for the week of `timetable`.
+
+    With `routes` (`plan_routes` for the same department, timetable and week) the
+    figures are those of the planned routes and of what they left out; without, the
+    riding is estimated (module docstring). `carried` adds visits missed earlier, as
+    the routes do."""
+    monday = week_monday(week_start)
+    retailers = {r.id: r for r in department.retailers}
+    managers = tuple(
+        _manager_capacity(_ManagerWeek(
+            department=department, policy=policy, manager=m.id, monday=monday, retailers=retailers,
+            available=_available_by_day(timetable, policy, m.id, monday),
+            due=_due(department, monday, m.id, carried),
+        ), routes)
+        for m in department.managers
+    )
+    return WeekCapacity(
+        department=department.name, policy=policy.name, week_start=monday,
+        source="estimate" if routes is None else "routes", managers=managers,
+        need_min=sum(m.need_min for m in managers),
+        available_min=sum(m.available_min for m in managers),
+        shortfall_min=sum(m.shortfall_min for m in managers),
+        unplanned_visits=sum(m.unplanned_visits for m in managers),
+    )
+
+
+def nearest_ride_minutes(department: Department, policy: Policy, retailer: Retailer,
+                         places: Sequence[Retailer]) -> int:
+    """Riding minutes to `retailer` from the nearest of `places` or the office, by the
+    routes' straight-line travel model."""
+    others = [p for p in places if p.id != retailer.id]
+    return nearest_rides(department, policy, [retailer, *others])[0]
+
+
+def nearest_ride_from_office(department: Department, policy: Policy, retailer: Retailer) -> int:
+    """Riding minutes from the office to `retailer`, by the routes' travel model."""
+    lats, lons = [department.office.lat, retailer.lat], [department.office.lon, retailer.lon]
+    return int(straight_line_matrix(lats, lons, ["town", retailer.area], policy.travel).minutes[0, 1])
+
+
+def nearest_rides(department: Department, policy: Policy, places: Sequence[Retailer]) -> list[int]:
+    """For each of `places`, the riding minutes from the nearest other place or the office."""
+    if not places:
+        return []
+    lats = [department.office.lat, *(p.lat for p in places)]
+    lons = [department.office.lon, *(p.lon for p in places)]
+    areas = ["town", *(p.area for p in places)]
+    minutes = straight_line_matrix(lats, lons, areas, policy.travel).minutes.copy()
+    np.fill_diagonal(minutes, np.iinfo(minutes.dtype).max)
+    return [int(v) for v in minutes[:, 1:].min(axis=0)]
+
+
+@dataclass(frozen=True)
+class _ManagerWeek:
+    """What one manager's figures are computed from."""
+
+    department: Department
+    policy: Policy
+    manager: str
+    monday: dt.date
+    retailers: Mapping[str, Retailer]
+    available: dict[dt.date, int]
+    due: list[DueRetailer]
+
+
+@dataclass
+class _DayTally:
+    available: int
+    service: int = 0
+    riding: int = 0
+    planned: int = 0
+    unplanned: int = 0
+
+    @property
+    def room(self) -> int:
+        return self.available - self.service - self.riding
+
+
+def _due(department: Department, monday: dt.date, manager: str,
+         carried: Mapping[str, int] | None) -> list[DueRetailer]:
+    """The manager's due list exactly as the routes build it."""
+    if carried:
+        return due_with_carry_over(department, monday, carried, manager)
+    return due_retailers(department, monday, manager)
+
+
+def _available_by_day(timetable: Timetable, policy: Policy, manager: str, monday: dt.date) -> dict[dt.date, int]:
+    """Minutes of each day's visit blocks the route may use (two blocks on a day add up)."""
+    available: dict[dt.date, int] = {}
+    for day in field_days(timetable, policy, manager):
+        if week_monday(day.date) == monday:
+            available[day.date] = available.get(day.date, 0) + max(day.visiting_minutes, 0)
+    return available
+
+
+def _manager_capacity(week: _ManagerWeek, routes: RoutePlan | None) -> ManagerCapacity:
+    tallies = {date: _DayTally(minutes) for date, minutes in sorted(week.available.items())}
+    due_visits = sum(item.visits for item in week.due)
+    if routes is None:
+        ride_per_visit, unplanned_min = _estimated(week, tallies), 0
+    else:
+        ride_per_visit, unplanned_min = _from_routes(week, routes, tallies)
+    days = tuple(
+        DayCapacity(
+            manager=week.manager, date=date, available_min=t.available, service_min=t.service,
+            riding_min=t.riding, need_min=t.service + t.riding,
+            shortfall_min=max(t.service + t.riding - t.available, 0),
+            planned_visits=t.planned, unplanned_visits=t.unplanned,
+        )
+        for date, t in tallies.items()
+    )
+    available = sum(d.available_min for d in days)
+    service = sum(d.service_min for d in days)
+    riding = sum(d.riding_min for d in days)
+    unplanned = sum(d.unplanned_visits for d in days)
+    if not days:  # no visit block this week (leave): every due visit is short of room
+        unplanned = due_visits if routes is None else _unplanned_count(routes, week.manager)
+        service = sum(service_minutes(item.retailer, week.policy) * item.visits for item in week.due)
+        unplanned_min = service
+    return ManagerCapacity(
+        manager=week.manager, due_visits=due_visits,
+        planned_visits=sum(d.planned_visits for d in days), unplanned_visits=unplanned,
+        unplanned_min=unplanned_min, ride_per_visit_min=round(ride_per_visit, 2),
+        available_min=available, service_min=service, riding_min=riding,
+        need_min=service + riding, shortfall_min=max(service + riding - available, 0),
+        spare_min=max(available - service - riding, 0), days=days,
+    )
+
+
+def _unplanned_count(routes: RoutePlan, manager: str) -> int:
+    return sum(1 for item in routes.unvisited if item.manager == manager)
+
+
+def _estimated(week: _ManagerWeek, tallies: dict[dt.date, _DayTally]) -> float:
+    """Without routes: each visit's service and nearest-place ride go to the day with
+    the most room left; returns the mean ride per visit."""
+    nearest = nearest_rides(week.department, week.policy, [item.retailer for item in week.due])
+    rides: list[int] = []
+    for item, ride in zip(week.due, nearest, strict=True):
+        service = service_minutes(item.retailer, week.policy)
+        for _ in range(item.visits):
+            rides.append(ride)
+            if tallies:
+                day = max(tallies.values(), key=lambda t: t.room)
+                day.service += service
+                day.riding += ride
+                day.planned += 1
+    if rides and tallies:  # every day rides out from the office to its first retailer
+        ride_out = min(nearest_ride_from_office(week.department, week.policy, item.retailer)
+                       for item in week.due)
+        for day in tallies.values():
+            day.riding += ride_out
+            rides.append(ride_out)
+    return sum(rides) / max(sum(item.visits for item in week.due), 1)
+
+
+def _from_routes(week: _ManagerWeek, routes: RoutePlan,
+                 tallies: dict[dt.date, _DayTally]) -> tuple[float, int]:
+    """With routes: each day's planned visits as routed, then each visit left out at
+    the manager's mean ride per visit; returns that mean and the minutes left out."""
+    planned_rides = planned_visits = 0
+    for route in routes.routes:
+        if route.manager != week.manager or route.date not in tallies:
+            continue
+        tally = tallies[route.date]
+        for stop in route.stops:
+            if stop.kind == "visit":
+                tally.service += stop.end - stop.start
+                tally.riding += stop.ride_min
+                tally.planned += 1
+                planned_rides += stop.ride_min
+                planned_visits += 1
+    if planned_visits:
+        ride_per_visit = planned_rides / planned_visits
+    else:
+        rides = nearest_rides(week.department, week.policy, [item.retailer for item in week.due])
+        ride_per_visit = sum(rides) / len(rides) if rides else 0.0
+    unplanned_min = 0
+    for item in routes.unvisited:
+        if item.manager != week.manager or item.retailer not in week.retailers:
+            continue
+        minutes = service_minutes(week.retailers[item.retailer], week.policy) + round(ride_per_visit)
+        unplanned_min += minutes
+        if not tallies:
+            continue
+        day = tallies.get(item.date) if item.date is not None else None
+        day = day or max(tallies.values(), key=lambda t: t.room)
+        day.service += minutes - round(ride_per_visit)
+        day.riding += round(ride_per_visit)
+        day.unplanned += 1
+    return ride_per_visit, unplanned_min

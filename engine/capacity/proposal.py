@@ -1,0 +1,277 @@
+"""What would make the week fit (SPEC §4, §6 "every retailer due is visited"):
+concrete changes a market manager can accept, each with the minutes it frees.
+
+Two kinds of change, both on named retailers:
+- **move** a retailer to a neighbouring manager with spare minutes: the nearest
+  manager by territory centre (within the policy's `capacity.neighbour_max_km` of
+  the retailer) whose spare minutes take the retailer's visits with their riding;
+- **lower** a retailer's `visits_per_4_weeks`, only for the classes the policy's
+  `capacity.lowerable_classes` lists, in its order (the shipped policies: C, then B
+  only when no move or C lowering is left; the policy refuses class A: key customers
+  keep their frequency), never below `capacity.min_visits_per_4_weeks`, and only as
+  far as takes a visit out of this week (`engine.routing.due`'s rule).
+
+Which managers give visits up and how many minutes: a manager whose routes left due
+visits out (or whose need exceeds his visit blocks) frees at least the minutes left
+out and enough to bring his need under his visit blocks less the policy's
+`capacity.margin_percent`; a receiver takes visits only into the minutes left after
+that same margin. The margin is there because routes never pack a day to the minute.
+
+How the changes are chosen: the proposal touches as few retailers as it can. For
+one manager with nothing but a number of minutes to free, taking the changes that
+free the most minutes first is exactly minimal in retailers touched (the k largest
+changes free more than any other k); the last change is the smallest one that covers
+what is left, so the proposal frees no more than it must. Receivers' spare minutes
+make it a packing problem in general; the greedy stays within one change of the
+optimum on the cases measured, is instant and explains itself, so no solver is used.
+A move is preferred to a lowering that frees as much: the retailer keeps its visits.
+Pure: reads no file and prints nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from engine.capacity.figures import WeekCapacity, nearest_ride_minutes
+from engine.domain import Department, Retailer
+from engine.errors import InputError, Problem
+from engine.policy import CapacityRules, Policy
+from engine.routing.daily import service_minutes
+from engine.routing.due import due_retailers, due_with_carry_over, visits_in_week
+from engine.routing.matrix import great_circle_km
+
+ChangeKind = Literal["move", "lower_frequency"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Change(_Out):
+    """One change to one retailer, with the minutes it frees its manager this week."""
+
+    kind: ChangeKind
+    retailer: str
+    name: str
+    retailer_class: str
+    manager: str
+    to_manager: str | None = None
+    visits_per_4_weeks: int
+    new_visits_per_4_weeks: int
+    visits_freed: int
+    minutes_freed: int
+    minutes_added: int = 0
+    km_to_centre: float | None = None
+    round: int = 1
+
+
+class Proposal(_Out):
+    """The changes, how many retailers they touch, and what no allowed change could free."""
+
+    week_start: dt.date
+    margin_percent: float
+    changes: tuple[Change, ...] = ()
+    retailers_touched: int = 0
+    minutes_freed: int = 0
+    still_short: dict[str, int] = {}
+
+    def merged(self, later: Proposal) -> Proposal:
+        """This proposal followed by `later` (a further round)."""
+        changes = (*self.changes, *later.changes)
+        return later.model_copy(update={
+            "changes": changes, "retailers_touched": len({c.retailer for c in changes}),
+            "minutes_freed": sum(c.minutes_freed for c in changes),
+        })
+
+
+def capacity_rules(policy: Policy) -> CapacityRules:
+    """The policy's `[capacity]` section; an InputError when it has none."""
+    if policy.capacity is None:
+        raise InputError([Problem(f"policy {policy.name} has no [capacity] section: add margin_percent, "
+                                  "lowerable_classes, min_visits_per_4_weeks, neighbour_max_km and "
+                                  "max_rounds to propose changes", file=policy.name, column="capacity")])
+    return policy.capacity
+
+
+def propose_changes(
+    department: Department,
+    policy: Policy,
+    capacity: WeekCapacity,
+    *,
+    carried: Mapping[str, int] | None = None,
+    keep: Collection[str] = (),
+    round_number: int = 1,
+) -> Proposal:
+    """The fewest changes that free every overloaded manager's excess minutes of the
+    week `capacity` describes (module docstring). Retailers in `keep` (already changed
+    in an earlier round) are not touched again."""
+    rules = capacity_rules(policy)
+    share = 1 - rules.margin_percent / 100
+    excess, spare = _excess_and_spare(capacity, share)
+    context = _Context(department, policy, rules, capacity, _due_visits(department, capacity, carried),
+                       department.territory_centres(), spare, set(keep), round_number)
+    changes: list[Change] = []
+    still_short: dict[str, int] = {}
+    for manager in sorted(excess, key=lambda m: -excess[m]):
+        left = context.free(manager, excess[manager], changes)
+        if left > 0:
+            still_short[manager] = left
+    return Proposal(
+        week_start=capacity.week_start, margin_percent=rules.margin_percent, changes=tuple(changes),
+        retailers_touched=len({c.retailer for c in changes}),
+        minutes_freed=sum(c.minutes_freed for c in changes), still_short=still_short,
+    )
+
+
+def apply_changes(department: Department, changes: Collection[Change]) -> Department:
+    """The department with every change made (moved retailers get their new manager,
+    lowered ones their new frequency)."""
+    by_retailer = {c.retailer: c for c in changes}
+    retailers = []
+    for retailer in department.retailers:
+        change = by_retailer.get(retailer.id)
+        if change is not None:
+            retailer = retailer.model_copy(update={
+                "manager": change.to_manager or retailer.manager,
+                "visits_per_4_weeks": change.new_visits_per_4_weeks,
+            })
+        retailers.append(retailer)
+    return department.model_copy(update={"retailers": tuple(retailers)})
+
+
+def _excess_and_spare(capacity: WeekCapacity, share: float) -> tuple[dict[str, int], dict[str, int]]:
+    """Minutes each overloaded manager must free, and each other manager's spare minutes,
+    both after the margin."""
+    excess: dict[str, int] = {}
+    spare: dict[str, int] = {}
+    for figures in capacity.managers:
+        room = share * figures.available_min
+        if figures.unplanned_visits or figures.need_min > figures.available_min:
+            excess[figures.manager] = max(math.ceil(figures.need_min - room), figures.unplanned_min, 0)
+        else:
+            spare[figures.manager] = max(math.floor(room - figures.need_min), 0)
+    return excess, spare
+
+
+def _due_visits(department: Department, capacity: WeekCapacity,
+                carried: Mapping[str, int] | None) -> dict[str, int]:
+    """Visits due this week per retailer, as the routes count them."""
+    due = (due_with_carry_over(department, capacity.week_start, carried) if carried
+           else due_retailers(department, capacity.week_start))
+    return {item.retailer.id: item.visits for item in due}
+
+
+@dataclass
+class _Context:
+    """What choosing the changes of one proposal reads and updates."""
+
+    department: Department
+    policy: Policy
+    rules: CapacityRules
+    capacity: WeekCapacity
+    due: dict[str, int]
+    centres: dict[str, tuple[float, float]]
+    spare: dict[str, int]
+    touched: set[str]
+    round_number: int
+
+    def free(self, manager: str, minutes: int, changes: list[Change]) -> int:
+        """Add changes freeing `minutes` of `manager`'s week; returns what is left unfreed."""
+        while minutes > 0:
+            candidates = self._candidates(manager)
+            if not candidates:
+                break
+            # Moves and the first lowerable class come first; a later class only when none is left.
+            first_tier = min(self._tier(c) for c in candidates)
+            candidates = [c for c in candidates if self._tier(c) == first_tier]
+            covering = [c for c in candidates if c.minutes_freed >= minutes]
+            chosen = (min(covering, key=_smallest_first) if covering
+                      else max(candidates, key=_largest_first))
+            changes.append(chosen)
+            self.touched.add(chosen.retailer)
+            if chosen.to_manager is not None:
+                self.spare[chosen.to_manager] -= chosen.minutes_added
+            minutes -= chosen.minutes_freed
+        return max(minutes, 0)
+
+    def _tier(self, change: Change) -> int:
+        """0 for a move, else the place of the retailer's class in `lowerable_classes`."""
+        if change.kind == "move":
+            return 0
+        return self.rules.lowerable_classes.index(change.retailer_class)
+
+    def _candidates(self, manager: str) -> list[Change]:
+        found: list[Change] = []
+        for retailer in self.department.territory(manager):
+            visits = self.due.get(retailer.id, 0)
+            if not visits or retailer.id in self.touched:
+                continue
+            move = self._move(retailer, visits)
+            if move is not None:
+                found.append(move)
+            lowering = self._lowering(retailer)
+            if lowering is not None:
+                found.append(lowering)
+        return found
+
+    def _visit_minutes(self, retailer: Retailer, manager: str) -> int:
+        """Service plus the manager's mean ride per visit."""
+        ride = round(self.capacity.manager(manager).ride_per_visit_min)
+        return service_minutes(retailer, self.policy) + ride
+
+    def _move(self, retailer: Retailer, visits: int) -> Change | None:
+        """Moving the retailer to the nearest neighbour whose spare minutes take it."""
+        receivers = []
+        for manager, spare in self.spare.items():
+            lat, lon = self.centres[manager]
+            km = float(great_circle_km([retailer.lat], [retailer.lon], [lat], [lon])[0, 0])
+            if km <= self.rules.neighbour_max_km:
+                receivers.append((km, manager, spare))
+        for km, manager, spare in sorted(receivers):
+            places = [r for r in self.department.territory(manager) if self.due.get(r.id)]
+            ride = max(round(self.capacity.manager(manager).ride_per_visit_min),
+                       nearest_ride_minutes(self.department, self.policy, retailer, places))
+            added = visits * (service_minutes(retailer, self.policy) + ride)
+            if added <= spare:
+                return Change(
+                    kind="move", retailer=retailer.id, name=retailer.name,
+                    retailer_class=retailer.retailer_class, manager=retailer.manager, to_manager=manager,
+                    visits_per_4_weeks=retailer.visits_per_4_weeks,
+                    new_visits_per_4_weeks=retailer.visits_per_4_weeks, visits_freed=visits,
+                    minutes_freed=visits * self._visit_minutes(retailer, retailer.manager),
+                    minutes_added=added, km_to_centre=round(km, 2), round=self.round_number,
+                )
+        return None
+
+    def _lowering(self, retailer: Retailer) -> Change | None:
+        """The smallest cut of the retailer's frequency that takes a visit out of this week."""
+        if retailer.retailer_class not in self.rules.lowerable_classes:
+            return None
+        now = visits_in_week(retailer.id, retailer.visits_per_4_weeks, self.capacity.week_start)
+        for lower in range(retailer.visits_per_4_weeks - 1, self.rules.min_visits_per_4_weeks - 1, -1):
+            fewer = now - visits_in_week(retailer.id, lower, self.capacity.week_start)
+            if fewer > 0:
+                return Change(
+                    kind="lower_frequency", retailer=retailer.id, name=retailer.name,
+                    retailer_class=retailer.retailer_class, manager=retailer.manager,
+                    visits_per_4_weeks=retailer.visits_per_4_weeks, new_visits_per_4_weeks=lower,
+                    visits_freed=fewer, minutes_freed=fewer * self._visit_minutes(retailer, retailer.manager),
+                    round=self.round_number,
+                )
+        return None
+
+
+def _largest_first(change: Change) -> tuple[int, int, float]:
+    """Most minutes freed; then a move before a lowering; then the nearest receiver."""
+    return change.minutes_freed, change.kind == "move", -(change.km_to_centre or 0.0)
+
+
+def _smallest_first(change: Change) -> tuple[int, int, float]:
+    """Fewest minutes that still cover; then a move before a lowering; then the nearest."""
+    return change.minutes_freed, change.kind != "move", change.km_to_centre or 0.0
