@@ -69,11 +69,15 @@ class DayRules(_Strict):
     start: Clock
     end: Clock
     normal_end: Clock
+    field_ends_by: Clock | None = Field(
+        default=None, description="every field block (any kind) ends by this time (SPEC §3); none: each kind's own")
 
     @model_validator(mode="after")
     def _ordered(self) -> DayRules:
         if not self.start < self.normal_end <= self.end:
             raise ValueError("day.start < day.normal_end <= day.end must hold")
+        if self.field_ends_by is not None and not self.start < self.field_ends_by <= self.end:
+            raise ValueError("day.field_ends_by must lie within the day")
         return self
 
 
@@ -158,10 +162,16 @@ class KindRule(_Strict):
     total_minutes: int | None = Field(default=None, ge=0)
     different_days: bool = False
     max_per_day: int | None = Field(default=None, ge=1)
+    min_per_day: int | None = Field(
+        default=None, ge=1, description="at least this many sessions on each day a manager works (a daily report slot)")
     at: Literal["promo_store", "pos_target"] | None = None
     earliest_start: Clock
     latest_start: Clock | None = None
     latest_end: Clock
+    windows: dict[Weekday, tuple[Clock, Clock]] = Field(
+        default_factory=dict,
+        description="per weekday: (earliest start, latest end) replacing the kind's own on that day "
+        "(the Monday meeting that opens the week, the Friday review)")
 
     @model_validator(mode="after")
     def _consistent(self) -> KindRule:
@@ -194,7 +204,20 @@ class KindRule(_Strict):
                 raise ValueError("a session cannot fit between earliest_start and latest_end")
         if self.latest_start is not None and self.latest_start < self.earliest_start:
             raise ValueError("latest_start is before earliest_start")
+        for day, (earliest, latest_end) in self.windows.items():
+            minutes = (self.per_day_minutes or {}).get(day) or (self.session_minutes or (0, 0))[0]
+            if earliest + minutes > latest_end:
+                raise ValueError(f"the {day} window {format_clock(earliest)}-{format_clock(latest_end)} "
+                                 f"cannot hold {minutes} min")
+        if self.min_per_day is not None and self.is_daily:
+            raise ValueError("min_per_day is for a weekly quota; a daily kind has its block every day already")
+        if self.min_per_day is not None and self.max_per_day is not None and self.min_per_day > self.max_per_day:
+            raise ValueError("min_per_day must not exceed max_per_day")
         return self
+
+    def window(self, weekday: Weekday) -> tuple[int, int]:
+        """(earliest start, latest end) of the kind on a day following `weekday`'s rules."""
+        return self.windows.get(weekday, (self.earliest_start, self.latest_end))
 
     @property
     def is_daily(self) -> bool:
@@ -272,6 +295,42 @@ class CapacityRules(_Strict):
         return self
 
 
+class VisitValueRules(_Strict):
+    """What a visit is worth when a day cannot hold every due visit (SPEC §4, seed 001's 20/80
+    rule: the few big customers deserve more visits; SPEC §3, the month's focus window): the
+    least valuable visits are left out first, and a visit of `key_class` is never left out
+    while one of `least_class` of the same manager-week is made."""
+
+    by_class: dict[str, int] = Field(description="value of a visit by retailer class")
+    other_classes: int = Field(ge=1, description="value of a visit to a class not in by_class")
+    focus_bonus: dict[Literal["volatile", "enterprise"], int] = Field(
+        default_factory=dict,
+        description="added per flag in a week that overlaps the month's focus_days ([month], SPEC §3)")
+    key_class: str = Field(min_length=1, description="the class that outranks every other visit")
+    least_class: str = Field(min_length=1, description="the class left out first")
+
+    @model_validator(mode="after")
+    def _key_outranks(self) -> VisitValueRules:
+        bad = sorted(c for c, v in self.by_class.items() if v < 1)
+        if bad or any(v < 0 for v in self.focus_bonus.values()):
+            raise ValueError(f"visit values must be at least 1 and bonuses at least 0 (classes {bad})")
+        for name in (self.key_class, self.least_class):
+            if name not in self.by_class:
+                raise ValueError(f"class {name!r} needs a value in visit_value.by_class")
+        key = self.by_class[self.key_class]
+        others = [v for c, v in self.by_class.items() if c != self.key_class] + [self.other_classes]
+        ceiling = max(others) + sum(self.focus_bonus.values())
+        if key <= ceiling:
+            raise ValueError(f"visit_value.by_class.{self.key_class} = {key} must exceed every other "
+                             f"visit with all its bonuses ({ceiling}): key customers come first")
+        return self
+
+    def value(self, retailer_class: str, flags: tuple[str, ...] = ()) -> int:
+        """A visit's value: its class's, plus the bonus of each of its `flags` that counts."""
+        base = self.by_class.get(retailer_class, self.other_classes)
+        return base + sum(self.focus_bonus.get(flag, 0) for flag in flags)  # type: ignore[call-overload]
+
+
 KIND_ORDER: tuple[str, ...] = (
     "visit",
     "maintenance",
@@ -290,6 +349,11 @@ class Policy(_Strict):
     grid_minutes: int = Field(ge=1, le=60)
     weekly_hours: float | None = Field(default=None, gt=0, le=80)
     working_days: tuple[Weekday, ...]
+    calendar: str | None = Field(
+        default=None, description="country of the public holidays and make-up working days (e.g. CN); none: no public holidays")
+    makeup_day_rules: Weekday | None = Field(
+        default=None, description="the working weekday whose rules a make-up working day (调休) follows; "
+        "none: the first of working_days")
     day: DayRules
     lunch: LunchRules
     travel: TravelRules
@@ -302,6 +366,7 @@ class Policy(_Strict):
     feedback: FeedbackRules | None = None
     month: MonthRules | None = None
     capacity: CapacityRules | None = None
+    visit_value: VisitValueRules | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
@@ -314,9 +379,11 @@ class Policy(_Strict):
             raise ValueError("kinds.visit must use per_day_minutes")
         if len(set(self.working_days)) != len(self.working_days) or not self.working_days:
             raise ValueError("working_days must list distinct days")
+        if self.makeup_day_rules is not None and self.makeup_day_rules not in self.working_days:
+            raise ValueError(f"makeup_day_rules '{self.makeup_day_rules}' is not one of the working_days")
         clocks = [self.day.start, self.day.end, self.lunch.earliest, self.lunch.latest_end]
         for kind in self.kinds.values():
-            clocks += [kind.earliest_start, kind.latest_end]
+            clocks += [kind.earliest_start, kind.latest_end, *(c for w in kind.windows.values() for c in w)]
             for minutes in (kind.per_day_minutes or {}).values():
                 if minutes % self.grid_minutes:
                     raise ValueError(f"{kind.label_en}: {minutes} min is not on the {self.grid_minutes}-min grid")

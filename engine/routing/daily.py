@@ -438,11 +438,14 @@ def day_problem(
     territory: Territory,
     policy: Policy,
     stops_per_day: Sequence[int] | None = None,
+    values: Mapping[str, int] | None = None,
 ) -> DayProblem:
     """State the days and candidate retailers as a VRPTW (times in minutes,
     distances in metres). Every client is optional with a prize, so what cannot
     fit comes back unassigned instead of making the problem infeasible.
-    `stops_per_day[i]`, when given, caps day i's stops (each client is a load of 1)."""
+    `stops_per_day[i]`, when given, caps day i's stops (each client is a load of 1).
+    `values` (retailer id -> a visit's value, SPEC §4; 1 when absent) multiply the
+    prize, so a valuable visit is left out only after every cheaper one it competes with."""
     prize = prize_for(territory)
     num_depots = 2 * len(days)
     size = num_depots + len(clients)
@@ -490,7 +493,7 @@ def day_problem(
                 service=service_minutes(retailer, policy),
                 demand=1,
                 required=False,
-                prize=prize,
+                prize=prize * (values or {}).get(retailer_id, 1),
                 name=retailer_id,
             )
         )

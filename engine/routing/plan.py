@@ -47,6 +47,7 @@ from engine.routing.matrix import (
     street_network_matrix,
 )
 from engine.routing.visit_days import Unassigned, VisitDayPlan, plan_visit_days
+from engine.routing.visit_value import visit_values
 
 STRAIGHT_LINE = "straight_line"
 
@@ -275,6 +276,7 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
         time_limit_s=request.budget.visit_days_s(request.managers), seed=request.seed,
         backend=request.backend,
         previous=_weekday_orders(request.previous, manager_id) if request.previous is not None else None,
+        values=visit_values(request.retailers, policy, monday),
     )
     day_budget = request.budget.day_route_s(request.managers, len(days))
     day_routes = [

@@ -39,7 +39,6 @@ from engine.policy import Policy
 from engine.routing.daily import (
     FieldDay,
     Territory,
-    UnvisitedReason,
     cheapest_feasible_insertion,
     classify_unvisited,
     day_problem,
@@ -48,16 +47,7 @@ from engine.routing.daily import (
     solve_day_problem,
 )
 from engine.routing.due import DueRetailer
-
-
-@dataclass(frozen=True)
-class Unassigned:
-    """A due visit that is in no day's route, with its reason and the words for it."""
-
-    retailer: str
-    reason: UnvisitedReason
-    detail: str
-    date: dt.date | None = None  # the day it was dropped from, when it was planned on one
+from engine.routing.visit_value import Unassigned, make_way
 
 
 @dataclass(frozen=True)
@@ -86,6 +76,7 @@ def plan_visit_days(
     backend: str = "pyvrp",
     balance_slack: float = 0.0,
     previous: Mapping[int, Sequence[str]] | None = None,
+    values: Mapping[str, int] | None = None,
 ) -> VisitDayPlan:
     """Decide the day of every due visit of one manager's week (see the module text).
 
@@ -93,17 +84,23 @@ def plan_visit_days(
     proportion to its visiting minutes) a day may go in the solve; 0 keeps the
     days level (each share is rounded up, which leaves a little room).
     `previous` (weekday 0–6 -> retailer ids in visiting order, e.g. last week's
-    routes) is the solver's starting point where those retailers are due again."""
+    routes) is the solver's starting point where those retailers are due again.
+    `values` (retailer id -> a visit's value, `visit_value.visit_values`; 1 when absent)
+    decide who is left out first when the days cannot hold every visit (SPEC §4)."""
     started = time.perf_counter()
+    values = values or {}
     days = tuple(days)
     copies, unassigned = _visits_to_place(due, days, territory, policy)
     orders: list[list[str]] = [[] for _ in days]
     if days and copies:
         orders = _solve_day_orders(days, copies, retailers, territory, policy, time_limit_s=time_limit_s,
-                                   seed=seed, backend=backend, balance_slack=balance_slack, previous=previous)
+                                   seed=seed, backend=backend, balance_slack=balance_slack, previous=previous,
+                                   values=values)
     leftovers = _one_visit_a_day(orders, copies)
     dropped, dropped_from = _drop_until_days_feasible(days, orders, retailers, territory, policy)
-    unassigned += _put_back(leftovers + dropped, dropped_from, days, orders, retailers, territory, policy)
+    again = sorted(leftovers + dropped, key=lambda r: -values.get(r, 1))
+    unassigned += _put_back(again, dropped_from, days, orders, retailers, territory, policy)
+    unassigned = make_way(unassigned, days, orders, retailers, territory, policy, values)
     return VisitDayPlan(
         manager=manager,
         days=days,
@@ -152,10 +149,11 @@ def _solve_day_orders(
     backend: str,
     balance_slack: float,
     previous: Mapping[int, Sequence[str]] | None,
+    values: Mapping[str, int],
 ) -> list[list[str]]:
     """The week's VRPTW, one vehicle a day, each day capped at its share of the visits."""
     caps = stops_per_day(days, len(copies), balance_slack)
-    stated = day_problem(days, copies, retailers, territory, policy, caps)
+    stated = day_problem(days, copies, retailers, territory, policy, caps, values)
     start = _start_from(previous, days, copies) if previous else None
     solved = solve_day_problem(stated, time_limit_s=time_limit_s, seed=seed, backend=backend, initial=start)
     return [[copies[client] for client in route] for route in solved]

@@ -1,0 +1,234 @@
+"""Who matters first when a week cannot hold every due visit (SPEC §4, seed 001's 20/80
+rule: the few big customers deserve more visits; SPEC §3, the month's focus window).
+
+A visit's value comes from the policy's `[visit_value]` table: its retailer's class,
+plus a bonus per flag (volatile, enterprise) in a week that overlaps the month's focus
+days (`[month] focus_days`). The route solver's prize for a visit is its value times a
+unit larger than any detour (`daily.prize_for`), so leaving a visit out always costs
+more than the riding it saves, and a valuable visit more than a cheap one.
+
+The solver only leans that way; `make_way` turns it into a guarantee: a left-out visit
+that fits some day on its own takes the place of the least valuable visits of that
+day when that makes it fit, and what it displaced is put back elsewhere or left out
+with the reason. Because the policy makes a key-class visit worth more than any other
+visit with all its bonuses, no key-class visit stays out while a least-class visit of
+the same manager-week is made, unless it could not be served on any day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from engine.domain import Retailer
+from engine.policy import WEEKDAYS, Policy, format_clock
+from engine.routing.daily import (
+    FieldDay,
+    Territory,
+    UnvisitedReason,
+    cheapest_feasible_insertion,
+    fits_alone,
+    service_minutes,
+    time_visit_route,
+)
+
+WEEK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    """A due visit that is in no day's route, with its reason and the words for it."""
+
+    retailer: str
+    reason: UnvisitedReason
+    detail: str
+    date: dt.date | None = None  # the day it was dropped from, when it was planned on one
+
+
+def in_focus_week(monday: dt.date, policy: Policy) -> bool:
+    """Whether a working day of the week starting `monday` falls in the month's focus days."""
+    if policy.month is None:
+        return False
+    first, last = policy.month.focus_days
+    working = {WEEKDAYS.index(d) for d in policy.working_days}
+    days = (monday + dt.timedelta(days=n) for n in range(WEEK_DAYS))
+    return any(first <= day.day <= last for day in days if day.weekday() in working)
+
+
+def visit_value(retailer: Retailer, policy: Policy, monday: dt.date) -> int:
+    """The value of one visit of `retailer` in the week starting `monday` (1 without a table)."""
+    rules = policy.visit_value
+    if rules is None:
+        return 1
+    flags: tuple[str, ...] = ()
+    if in_focus_week(monday, policy):
+        flags = tuple(flag for flag in rules.focus_bonus if getattr(retailer, flag))
+    return rules.value(retailer.retailer_class, flags)
+
+
+def visit_values(retailers: Mapping[str, Retailer], policy: Policy, monday: dt.date) -> dict[str, int]:
+    """Every retailer's visit value for the week."""
+    return {rid: visit_value(r, policy, monday) for rid, r in retailers.items()}
+
+
+@dataclass(frozen=True)
+class _Swap:
+    """Taking a day's least valuable visits out so that a more valuable one fits."""
+
+    day: int
+    order: list[str]
+    removed: list[str]
+    cost: tuple[int, int, float]
+
+
+def make_way(
+    unassigned: Sequence[Unassigned],
+    days: Sequence[FieldDay],
+    orders: list[list[str]],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+    values: Mapping[str, int],
+) -> list[Unassigned]:
+    """Give each left-out visit, most valuable first, the place of less valuable visits
+    where that makes it fit (see the module text); `orders` is changed in place. Returns
+    the visits still left out, those with no room carrying the minutes they lack."""
+    queue = sorted(unassigned, key=lambda u: -values.get(u.retailer, 1))
+    left: list[Unassigned] = []
+    while queue:
+        item = queue.pop(0)
+        swap = None if item.reason != "no_room_in_day" else _best_swap(
+            item.retailer, days, orders, retailers, territory, policy, values)
+        if swap is None:
+            left.append(item)
+            continue
+        orders[swap.day] = swap.order
+        for removed in swap.removed:
+            placed = _cheapest_other_day(removed, days, orders, retailers, territory, policy)
+            if placed is not None:
+                orders[placed[0]] = placed[1]
+                continue
+            retailer = retailers[item.retailer]
+            queue.append(Unassigned(
+                removed, "no_room_in_day",
+                f"made way on {days[swap.day].date:%a} for {item.retailer} (class "
+                f"{retailer.retailer_class}, a more valuable visit)", days[swap.day].date))
+            queue.sort(key=lambda u: -values.get(u.retailer, 1))
+    return [_with_amounts(u, days, orders, retailers, territory, policy) for u in left]
+
+
+def _best_swap(
+    retailer_id: str,
+    days: Sequence[FieldDay],
+    orders: Sequence[Sequence[str]],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+    values: Mapping[str, int],
+) -> _Swap | None:
+    """The day where taking out the fewest, least valuable visits lets the retailer in."""
+    worth = values.get(retailer_id, 1)
+    best: _Swap | None = None
+    for number, day in enumerate(days):
+        order = list(orders[number])
+        if retailer_id in order or not fits_alone(day, retailers[retailer_id], territory, policy):
+            continue
+        cheaper = sorted((r for r in order if values.get(r, 1) < worth),
+                         key=lambda r: (values.get(r, 1), -service_minutes(retailers[r], policy)))
+        found = _fewest_out(day, order, cheaper, retailer_id, retailers, territory, policy)
+        if found is None:
+            continue
+        count, new_order, extra_km = found
+        removed = cheaper[:count]
+        swap = _Swap(number, new_order, removed, (sum(values.get(r, 1) for r in removed), count, extra_km))
+        if best is None or swap.cost < best.cost:
+            best = swap
+    return best
+
+
+def _fewest_out(
+    day: FieldDay,
+    order: Sequence[str],
+    cheaper: Sequence[str],
+    retailer_id: str,
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+) -> tuple[int, list[str], float] | None:
+    """How many of `cheaper` (taken out in that order) must go for the retailer to fit,
+    with the new order and its extra km; a binary search, since a shorter route only
+    leaves more room. None when even all of them are not enough."""
+
+    def insert_without(count: int) -> tuple[float, list[str]] | None:
+        kept = list(order)
+        for gone in cheaper[:count]:
+            kept.remove(gone)
+        return cheapest_feasible_insertion(day, kept, retailer_id, retailers, territory, policy)
+
+    if not cheaper or insert_without(len(cheaper)) is None:
+        return None
+    low, high = 1, len(cheaper)
+    while low < high:
+        middle = (low + high) // 2
+        if insert_without(middle) is None:
+            low = middle + 1
+        else:
+            high = middle
+    found = insert_without(low)
+    assert found is not None
+    return low, found[1], found[0]
+
+
+def _cheapest_other_day(
+    retailer_id: str,
+    days: Sequence[FieldDay],
+    orders: Sequence[Sequence[str]],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+) -> tuple[int, list[str]] | None:
+    """The day (and its new order) where a displaced visit still fits as it is."""
+    best: tuple[float, int, list[str]] | None = None
+    for number, day in enumerate(days):
+        if retailer_id in orders[number]:
+            continue
+        found = cheapest_feasible_insertion(day, orders[number], retailer_id, retailers, territory, policy)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = (found[0], number, found[1])
+    return None if best is None else (best[1], best[2])
+
+
+def _with_amounts(
+    item: Unassigned,
+    days: Sequence[FieldDay],
+    orders: Sequence[Sequence[str]],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+) -> Unassigned:
+    """A visit with no room, its words completed by the minutes: what it needs and the
+    most any day it fits on has left after its last visit."""
+    if item.reason != "no_room_in_day" or "min" in item.detail:
+        return item
+    retailer = retailers[item.retailer]
+    fitting = [n for n, day in enumerate(days) if item.retailer not in orders[n]
+               and fits_alone(day, retailer, territory, policy)]
+    if not fitting:
+        return item
+    left = {n: _minutes_left(days[n], orders[n], retailers, territory, policy) for n in fitting}
+    roomiest = max(fitting, key=lambda n: left[n])
+    places = [days[roomiest].start_place.key, *orders[roomiest]]
+    nearest = min(territory.minutes(place, item.retailer) for place in places)
+    detail = (f"{item.detail}: a {service_minutes(retailer, policy)}-min visit plus a ride of at least "
+              f"{nearest} min; the days it fits on ({', '.join(f'{days[n].date:%a}' for n in fitting)}) "
+              f"have at most {left[roomiest]} min left after their last visit "
+              f"({days[roomiest].date:%a}, visiting ends {format_clock(days[roomiest].visiting_ends)})")
+    return Unassigned(item.retailer, item.reason, detail, item.date)
+
+
+def _minutes_left(day: FieldDay, order: Sequence[str], retailers: Mapping[str, Retailer],
+                  territory: Territory, policy: Policy) -> int:
+    """Minutes between the day's last visit (lunch included) and the end of visiting."""
+    timed = time_visit_route(day, order, retailers, territory, policy)
+    return max(day.visiting_ends - timed.leave_last, 0)

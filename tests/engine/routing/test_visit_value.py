@@ -1,0 +1,120 @@
+"""Who matters first (engine/routing/visit_value.py, SPEC §4's 20/80 rule, SPEC §3's focus
+window): the policy's value table, and the repair that keeps a key customer over a
+small one when a day cannot hold both."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from importlib import resources
+
+import pytest
+
+from engine.errors import InputError
+from engine.policy import policy_from_mapping
+from engine.routing.daily import time_visit_route
+from engine.routing.due import DueRetailer
+from engine.routing.visit_days import plan_visit_days
+from engine.routing.visit_value import Unassigned, in_focus_week, make_way, visit_value, visit_values
+from tests.engine.routing.line_territory import block, day_of, line_territory, retailer
+
+OUTSIDE_FOCUS = dt.date(2026, 11, 23)  # days 23-27
+FOCUS_WEEK = dt.date(2026, 12, 7)  # days 7-11 overlap days 6-10
+
+
+def _shop(rid: str, retailer_class: str, **flags: bool):
+    return retailer(rid, service=40).model_copy(update={"retailer_class": retailer_class, **flags})
+
+
+def _policy_data(name: str = "15-13-7") -> dict:
+    text = resources.files("fieldweek_policies").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@pytest.mark.parametrize("name", ["15-13-7", "seed-003"])
+def test_both_shipped_policies_value_a_over_b_over_c(name):
+    policy = policy_from_mapping(_policy_data(name))
+    values = [visit_value(_shop("x", c), policy, OUTSIDE_FOCUS) for c in ("A", "B", "C", "Z")]
+    assert values[0] > values[1] > values[2] == values[3]
+
+
+def test_flags_raise_the_value_only_in_a_week_overlapping_the_focus_days(policy_15_13_7):
+    policy = policy_15_13_7
+    plain, flagged = _shop("p", "C"), _shop("f", "C", volatile=True, enterprise=True)
+    assert in_focus_week(FOCUS_WEEK, policy) and not in_focus_week(OUTSIDE_FOCUS, policy)
+    assert visit_value(flagged, policy, OUTSIDE_FOCUS) == visit_value(plain, policy, OUTSIDE_FOCUS)
+    bonus = sum(policy.visit_value.focus_bonus.values())
+    assert visit_value(flagged, policy, FOCUS_WEEK) == visit_value(plain, policy, FOCUS_WEEK) + bonus
+    # ... and never up to a key customer's value
+    assert visit_value(flagged, policy, FOCUS_WEEK) < visit_value(_shop("a", "A"), policy, FOCUS_WEEK)
+
+
+def test_a_key_class_not_above_every_other_visit_with_its_bonuses_is_refused_with_its_column():
+    data = _policy_data()
+    data["visit_value"]["by_class"]["A"] = 40  # 30 (B) + 20 + 20 of bonuses is more
+    with pytest.raises(InputError) as caught:
+        policy_from_mapping(data, "mine.toml")
+    (problem,) = caught.value.problems
+    assert problem.file == "mine.toml" and problem.column == "visit_value"
+    assert "key customers come first" in problem.message
+
+
+def test_a_key_class_without_a_value_is_refused():
+    data = _policy_data()
+    data["visit_value"]["key_class"] = "AA"
+    with pytest.raises(InputError, match="class 'AA' needs a value"):
+        policy_from_mapping(data, "mine.toml")
+
+
+def test_a_value_below_one_is_refused_with_its_column():
+    data = _policy_data()
+    data["visit_value"]["other_classes"] = 0
+    with pytest.raises(InputError) as caught:
+        policy_from_mapping(data, "mine.toml")
+    assert [p.column for p in caught.value.problems] == ["visit_value.other_classes"]
+
+
+def _one_tight_day(policy):
+    """One visit block with room for a single 40-min visit."""
+    return day_of([block("visit", "08:30", "09:30")], policy)
+
+
+def test_the_repair_gives_the_c_visits_place_to_the_a_visit(policy_15_13_7):
+    policy = policy_15_13_7
+    day = _one_tight_day(policy)
+    shops = {"a": _shop("a", "A"), "c": _shop("c", "C")}
+    territory = line_territory({"a": 5, "c": 5})
+    orders = [["c"]]
+    left = make_way([Unassigned("a", "no_room_in_day", "the day is full")], [day], orders, shops,
+                    territory, policy, visit_values(shops, policy, OUTSIDE_FOCUS))
+    assert orders == [["a"]]
+    assert time_visit_route(day, orders[0], shops, territory, policy).feasible
+    (dropped,) = left
+    assert (dropped.retailer, dropped.reason, dropped.date) == ("c", "no_room_in_day", day.date)
+    assert "made way on Mon for a (class A" in dropped.detail
+    assert "min" in dropped.detail  # the words carry the minutes
+
+
+def test_the_repair_leaves_an_a_that_fits_no_day_where_it_is(policy_15_13_7):
+    policy = policy_15_13_7
+    day = _one_tight_day(policy)
+    shops = {"a": _shop("a", "A").model_copy(update={"opens": 18 * 60}), "c": _shop("c", "C")}
+    territory = line_territory({"a": 5, "c": 5})
+    orders = [["c"]]
+    closed = Unassigned("a", "opening_hours", "open 18:00-22:00")
+    left = make_way([closed], [day], orders, shops, territory, policy,
+                    visit_values(shops, policy, OUTSIDE_FOCUS))
+    assert orders == [["c"]] and left == [closed]
+
+
+def test_a_week_that_holds_one_of_two_competing_visits_keeps_the_a(policy_15_13_7):
+    policy = policy_15_13_7
+    day = _one_tight_day(policy)
+    # the C is nearer: on distance alone the solver would keep it
+    shops = {"a": _shop("a", "A"), "c": _shop("c", "C")}
+    territory = line_territory({"a": 15, "c": 2})
+    plan = plan_visit_days("m1", [DueRetailer(shops["c"], 1), DueRetailer(shops["a"], 1)], [day], shops,
+                           territory, policy, time_limit_s=0.2,
+                           values=visit_values(shops, policy, OUTSIDE_FOCUS))
+    assert plan.orders == (("a",),)
+    assert [(u.retailer, u.reason) for u in plan.unassigned] == [("c", "no_room_in_day")]
