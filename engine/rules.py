@@ -24,6 +24,9 @@ RULES: dict[str, Rule] = {
              "every block lies inside the working day and inside its own time window"),
         Rule("no_overlap", True, "SPEC §6",
              "a manager is in one place at a time, with riding time between office and field"),
+        Rule("ride_between_places", True, "SPEC §3, §6",
+             "between two blocks of a manager's day there is at least the ride between their places "
+             "(the office, the visit area, the POS household, the pair's store, the site-study place)"),
         Rule("leave", True, "SPEC §2",
              "nothing is planned while a manager is on leave"),
         Rule("lunch", True, "SPEC §3", "everyone has lunch inside the lunch window every working day"),
@@ -52,6 +55,9 @@ RULES: dict[str, Rule] = {
         Rule("replan_past_changed", True, "SPEC §1",
              "a re-plan keeps every block that started before its moment exactly as it was, and "
              "adds none that starts before it"),
+        Rule("key_customer_dropped", True, "SPEC §4",
+             "a key customer (class A) is not left out while a class-C visit of the same manager's "
+             "week is made, unless no visit day of the week could have held a visit to it"),
         Rule("senior_newcomer", False, "SPEC §2, §6", "seniors are paired with newcomers"),
         Rule("repeated_partner", False, "SPEC §6", "partners are not repeated from recent weeks"),
         Rule("pair_distance", False, "SPEC §6", "paired managers work territories close to each other"),

@@ -16,18 +16,21 @@ Rules checked, each under its id:
 - `travel`: rides agree with the recomputed matrix (within a minute of
   rounding), each stop is reached no earlier than the ride allows, and the
   day's km and minutes add up;
-- `appointment`: the timetable's POS household and promotion blocks are stops at
-  their own times and are reached in time from the visit route before them;
+- `appointment`: the timetable's blocks held at a retailer (POS household, the pair's
+  promotion store or maintenance site) are stops at their own times;
 - `office_return`: after the visit route the manager is back at the office by the
   next office block (a lunch on the way counts against it);
-- `timetable_transfer`: the same two rules on a ride between two places the
-  timetable fixes (an appointment and the office, or two appointments): the
-  route cannot change it, the timetable's gap is shorter than the ride;
+- `late_for_appointment`: every block at a fixed place (an appointment at a
+  retailer, the office after field work) is reached by its start, whether the
+  ride comes from the visit route or from another fixed place: arriving after a
+  fixed block has started is a fault of the plan (SPEC §3, §6);
 - `lunch`: with `lunch.during_visit`, the lunch lies in its window and the
   block, lasts its minutes and overlaps no visit;
 - `due`: each due retailer is visited exactly as often as due, or the missing
   visits are listed as unvisited with a reason from the closed vocabulary, and
-  only by its own manager, at most once a day.
+  only by its own manager, at most once a day;
+- `key_customer_dropped`: no class-A visit is left out while a class-C visit of the
+  same manager-week is made, unless it could not be served (engine/check/visit_value.py).
 """
 
 from __future__ import annotations
@@ -39,14 +42,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.check.spec import Point, expected_visits, great_circle_km, ride
+from engine.check.visit_value import KEY_CUSTOMER_DROPPED, key_customers_dropped
 from engine.domain import Block, Department, Retailer, Timetable
 from engine.policy import Policy, format_clock, parse_clock
 
 REASONS = frozenset({"time_window", "opening_hours", "no_room_in_day", "too_far"})
 MINUTE_TOLERANCE = 1  # planners round each ride up to a whole minute
 KM_TOLERANCE = 0.005  # relative, plus 10 m absolute: rounding of reported km
-FIXED_KINDS = ("pos_project", "promotion")
-TIMETABLE_TRANSFER = "timetable_transfer"
+LATE_FOR_APPOINTMENT = "late_for_appointment"
+TIMETABLE_TRANSFER = LATE_FOR_APPOINTMENT
+"""The former name of a late arrival between two fixed places: now a fault like any other."""
 
 
 @dataclass(frozen=True)
@@ -75,13 +80,18 @@ class RouteCheck:
 
     @property
     def route_violations(self) -> tuple[RouteViolation, ...]:
-        """The broken rules the route planner decides (all but `timetable_transfer`)."""
-        return tuple(v for v in self.violations if v.rule != TIMETABLE_TRANSFER)
+        """The broken rules other than late arrivals at fixed blocks."""
+        return tuple(v for v in self.violations if v.rule != LATE_FOR_APPOINTMENT)
+
+    @property
+    def late_arrivals(self) -> tuple[RouteViolation, ...]:
+        """Fixed blocks reached after they start (faults of the plan)."""
+        return tuple(v for v in self.violations if v.rule == LATE_FOR_APPOINTMENT)
 
     @property
     def timetable_transfers(self) -> tuple[RouteViolation, ...]:
-        """Rides between fixed places longer than the timetable's gap."""
-        return tuple(v for v in self.violations if v.rule == TIMETABLE_TRANSFER)
+        """The late arrivals (the name they had when they were only notes)."""
+        return self.late_arrivals
 
     def __iter__(self) -> Iterator[RouteViolation]:
         """Iterating a check walks its violations."""
@@ -198,6 +208,8 @@ def check_routes(
                 flag("due", f"{retailer_id} is visited {times} times on one day", retailer_id)
 
     found += _check_due(data, department, visits, carried or {})
+    found += [RouteViolation(KEY_CUSTOMER_DROPPED, d.manager, None, d.retailer, d.message)
+              for d in key_customers_dropped(data, department, policy, timetable)]
     return RouteCheck(tuple(found), sum(visits.values()), round(total_km, 3))
 
 
@@ -295,10 +307,9 @@ def _check_visits(route: Mapping, visit_stops: list[Mapping], block: Block,
 
 
 def _check_appointments(stops: list[Mapping], day_blocks: list[Block], flag) -> None:
-    fixed = [b for b in day_blocks if b.kind in FIXED_KINDS and b.retailer is not None]
+    fixed = [b for b in day_blocks if b.kind not in ("visit", "lunch") and b.retailer is not None]
     listed = {(s["retailer"], s["kind"], parse_clock(s["start"])): s for s in stops
-              if s["kind"] in FIXED_KINDS}
-    by_retailer = {s["retailer"]: s for s in stops}
+              if s["kind"] != "visit"}
     for block in fixed:
         stop = listed.get((block.retailer, block.kind, block.start))
         if stop is None:
@@ -309,10 +320,8 @@ def _check_appointments(stops: list[Mapping], day_blocks: list[Block], flag) -> 
             flag("appointment", f"{block.kind} at {block.retailer} ends at {stop['end']}, the timetable "
                                 f"says {format_clock(block.end)}", block.retailer)
         if parse_clock(stop["arrive"]) > block.start:
-            origin = by_retailer.get(stop.get("from"))
-            rule = "appointment" if origin is not None and origin["kind"] == "visit" else TIMETABLE_TRANSFER
-            flag(rule, f"{block.kind} at {block.retailer} reached at {stop['arrive']}, after "
-                                f"it starts at {format_clock(block.start)}", block.retailer)
+            flag(LATE_FOR_APPOINTMENT, f"{block.kind} at {block.retailer} reached at {stop['arrive']}, "
+                                       f"after it starts at {format_clock(block.start)}", block.retailer)
 
 
 def _check_office_returns(stops: list[Mapping], day_blocks: list[Block], rides: _Rides,
@@ -333,8 +342,9 @@ def _check_office_returns(stops: list[Mapping], day_blocks: list[Block], rides: 
         lunch = sum(b.end - b.start for b in between if b.kind == "lunch")
         back = last_end + rides.minutes(last["retailer"], None) + lunch
         if back > block.start + MINUTE_TOLERANCE:
-            flag("office_return" if last["kind"] == "visit" else TIMETABLE_TRANSFER, f"back at the office at {format_clock(back)} at the earliest, after "
-                                  f"{block.kind} starts at {format_clock(block.start)}", last["retailer"])
+            flag("office_return" if last["kind"] == "visit" else LATE_FOR_APPOINTMENT,
+                 f"back at the office at {format_clock(back)} at the earliest, after "
+                 f"{block.kind} starts at {format_clock(block.start)}", last["retailer"])
 
 
 def _check_due(data: Mapping, department: Department, visits: Counter[str],

@@ -1,0 +1,146 @@
+"""Key customers first, as the judges read it (SPEC §4, seed 001's 20/80 rule: the few big
+customers deserve more visits).
+
+In a manager's week no visit of the policy's key class (`[visit_value] key_class`, A) is
+left out while a visit of its least class (`least_class`, C) of the same manager is
+made, unless the key retailer could not be served on any visit day of the week. This
+module judges that claim itself and shares no code with the route planner: on each of
+the manager's visit days it asks whether a single visit could fit at all, on the
+judges' own rides (engine/check/spec.py):
+
+    earliest start = max(visit block start + ride from the day's first place, opening)
+    latest end     = min(closing, visit block end, route.visiting_ends_by,
+                         next fixed place's time - the ride there)
+
+A visit of max(service_min, route.min_service_min) that does not fit between them, on
+every day that does not already visit the retailer, could not be served. The test is
+generous to the plan's accuser (lunch and the first-stop rule are left out), so a
+violation is never a matter of rounding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from engine.check.spec import Point, ride
+from engine.domain import Block, Department, Retailer, Timetable
+from engine.policy import Policy, parse_clock
+
+KEY_CUSTOMER_DROPPED = "key_customer_dropped"
+
+
+@dataclass(frozen=True)
+class KeyCustomerDropped:
+    """A key-class visit left out while a least-class visit of the same manager-week is made."""
+
+    manager: str
+    retailer: str
+    message: str
+
+
+@dataclass(frozen=True)
+class _VisitDay:
+    """A manager's visit day as far as a single visit is concerned."""
+
+    date: dt.date
+    start: int
+    end: int
+    start_place: str | None  # None: the office
+    next_place: str | None  # None: the office
+    next_deadline: int | None  # None: the next place is one the timetable does not name
+    visited: frozenset[str]
+
+
+def key_customers_dropped(plan: Mapping, department: Department, policy: Policy,
+                          timetable: Timetable | None = None) -> list[KeyCustomerDropped]:
+    """Every key-class visit the plan leaves out while it makes a least-class visit of the
+    same manager-week and the key retailer could have been served (see the module text)."""
+    rules = policy.visit_value
+    if rules is None or (plan.get("scope") or {}).get("dates"):
+        return []  # no order to keep, or a single day cannot show the week
+    retailers = {r.id: r for r in department.retailers}
+    days = _visit_days(plan, policy, timetable)
+    least_made: dict[str, list[str]] = defaultdict(list)
+    for manager, manager_days in days.items():
+        for day in manager_days:
+            least_made[manager] += sorted(r for r in day.visited
+                                          if retailers[r].retailer_class == rules.least_class)
+    found = []
+    for item in plan.get("unvisited", []):
+        retailer = retailers.get(item["retailer"])
+        if retailer is None or retailer.retailer_class != rules.key_class:
+            continue
+        manager = item.get("manager") or retailer.manager
+        made = least_made.get(manager, [])
+        if not made:
+            continue
+        servable = [d for d in days.get(manager, []) if _could_serve(retailer, d, policy, department, retailers)]
+        if not servable:
+            continue
+        example = ", ".join(made[:3]) + (f" and {len(made) - 3} more" if len(made) > 3 else "")
+        found.append(KeyCustomerDropped(manager, retailer.id, (
+            f"{retailer.id} (class {rules.key_class}) is left out ({item.get('reason')}) while "
+            f"{len(made)} class-{rules.least_class} visits of the week are made ({example}); a visit "
+            f"of it fits on {', '.join(f'{d.date:%a}' for d in servable)}")))
+    return found
+
+
+def _visit_days(plan: Mapping, policy: Policy, timetable: Timetable | None) -> dict[str, list[_VisitDay]]:
+    """Per manager, the week's visit days: the routes' visit blocks (the timetable's when
+    given), where each starts from and the next fixed place after it."""
+    blocks: dict[tuple[str, dt.date], list[Block]] = defaultdict(list)
+    for block in timetable.blocks if timetable is not None else ():
+        blocks[(block.manager, block.date)].append(block)
+    days: dict[str, list[_VisitDay]] = defaultdict(list)
+    for route in plan.get("routes", []):
+        manager, date = route["manager"], dt.date.fromisoformat(str(route["date"]))
+        visited = frozenset(s["retailer"] for s in route.get("stops", []) if s["kind"] == "visit")
+        start_from = route.get("start_from", "office")
+        start_place = None if start_from in (None, "office") else start_from
+        day_blocks = sorted(blocks.get((manager, date), []), key=lambda b: b.start)
+        visit = next((b for b in day_blocks if b.kind == "visit"), None)
+        start = visit.start if visit else parse_clock(route["visit_start"])
+        end = visit.end if visit else parse_clock(route["visit_end"])
+        next_place, deadline = _next_place(day_blocks, end, policy) if visit else (None, None)
+        days[manager].append(_VisitDay(date, start, end, start_place, next_place, deadline, visited))
+    return days
+
+
+def _next_place(day_blocks: Sequence[Block], visit_end: int, policy: Policy) -> tuple[str | None, int | None]:
+    """The first place the timetable fixes after the visit block and when it must be reached
+    (a lunch on the way counts against it); the office by the end of the day when none."""
+    lunch = 0
+    for block in (b for b in day_blocks if b.start >= visit_end):
+        if block.kind == "lunch":
+            lunch += block.end - block.start
+            continue
+        if block.retailer is not None:
+            return block.retailer, block.start - lunch
+        rule = policy.kinds.get(block.kind)
+        if rule is not None and rule.place == "office":
+            return None, block.start - lunch
+        return None, None  # a field place the timetable does not name: no ride to judge
+    return None, policy.day.end
+
+
+def _could_serve(retailer: Retailer, day: _VisitDay, policy: Policy, department: Department,
+                 places: Mapping[str, Retailer]) -> bool:
+    """Whether a single visit of the retailer fits the day (the module text's test)."""
+    if retailer.id in day.visited:
+        return False  # at most one visit a day (SPEC §4)
+
+    def point(key: str | None) -> Point:
+        if key is None or key not in places:
+            return department.office.lat, department.office.lon, "town"
+        return places[key].lat, places[key].lon, places[key].area
+
+    here = point(retailer.id)
+    service = max(retailer.service_min, policy.route.min_service_min)
+    earliest = max(day.start + ride(policy, point(day.start_place), here)[1], retailer.opens)
+    latest = min(retailer.closes, day.end, policy.route.visiting_ends_by)
+    if day.next_deadline is not None:
+        latest = min(latest, day.next_deadline - ride(policy, here, point(day.next_place))[1])
+    return earliest + service <= latest

@@ -1,0 +1,62 @@
+"""The judges' reading of "key customers first" (engine/check/visit_value.py, SPEC §4): a
+class-A visit left out while a class-C visit of the same manager-week is made is a
+violation, unless the checker finds no visit day that could have held it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from engine.check.routes import check_routes
+from engine.check.visit_value import KEY_CUSTOMER_DROPPED, key_customers_dropped
+from engine.domain import Department, GeoPoint, Manager, Retailer
+
+MONDAY = dt.date(2026, 11, 23)
+OFFICE = GeoPoint(lat=30.69, lon=104.08)
+
+
+def _retailer(rid: str, retailer_class: str, opens: int = 8 * 60, closes: int = 21 * 60) -> Retailer:
+    return Retailer(id=rid, name=rid, lat=30.691, lon=104.081, manager="m1",
+                    **{"class": retailer_class}, visits_per_4_weeks=4, area="town",
+                    opens=opens, closes=closes, service_min=10)
+
+
+def _department(key: Retailer) -> Department:
+    return Department(name="d", office=OFFICE, policy="15-13-7", market_manager="boss",
+                      managers=(Manager(id="m1", name="M", years=3),),
+                      retailers=(key, _retailer("c1", "C")))
+
+
+def _plan(reason: str) -> dict:
+    """Monday's route visits the C; the A is listed unvisited."""
+    stop = {"retailer": "c1", "kind": "visit", "arrive": "08:35", "start": "08:35", "end": "08:45",
+            "from": "office", "ride_min": 1, "ride_km": 0.2}
+    route = {"manager": "m1", "date": MONDAY.isoformat(), "depart": "08:30", "return": "09:00",
+             "distance_km": 0.2, "travel_minutes": 1, "stops": [stop], "visits": 1,
+             "visit_start": "08:30", "visit_end": "11:30", "start_from": "office"}
+    return {"week_start": MONDAY.isoformat(), "routes": [route],
+            "unvisited": [{"retailer": "a1", "manager": "m1", "reason": reason, "detail": "…"}]}
+
+
+def test_an_a_left_out_while_a_c_is_made_is_a_violation(policy_15_13_7):
+    department = _department(_retailer("a1", "A"))
+    (found,) = key_customers_dropped(_plan("no_room_in_day"), department, policy_15_13_7)
+    assert (found.manager, found.retailer) == ("m1", "a1")
+    assert "fits on Mon" in found.message and "c1" in found.message
+    rules = [v.rule for v in check_routes(_plan("no_room_in_day"), department, policy_15_13_7)]
+    assert KEY_CUSTOMER_DROPPED in rules
+
+
+def test_an_a_closed_during_every_visit_block_is_not(policy_15_13_7):
+    closed = _retailer("a1", "A", opens=18 * 60, closes=21 * 60)  # the visit block ends 11:30
+    assert key_customers_dropped(_plan("opening_hours"), _department(closed), policy_15_13_7) == []
+
+
+def test_the_checker_judges_the_facts_not_the_claimed_reason(policy_15_13_7):
+    open_all_day = _department(_retailer("a1", "A"))  # claims opening hours, but it is open
+    assert len(key_customers_dropped(_plan("opening_hours"), open_all_day, policy_15_13_7)) == 1
+
+
+def test_no_c_made_no_violation(policy_15_13_7):
+    plan = _plan("no_room_in_day")
+    plan["routes"][0]["stops"] = []
+    assert key_customers_dropped(plan, _department(_retailer("a1", "A")), policy_15_13_7) == []
