@@ -1,4 +1,4 @@
-"""`fieldweek bench timetable|routes|all`: the quality benchmarks of SPEC §6.
+"""`fieldweek bench timetable|routes|week|all`: the quality benchmarks of SPEC §6.
 Thin: the suites, tables and charts live in the benchmarks package; this module parses
 the options, shows progress, renders the tables and says which files it wrote."""
 
@@ -11,17 +11,31 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from api.commands.console import console, errors
 from api.commands.quality_tables import render_cases
 from api.commands.vrptw import bench_vrptw_command
 from benchmarks.cases import SAMPLE_DEPARTMENT, CaseResult
 from benchmarks.charts import write_plots
+from benchmarks.executable_week import (
+    COLUMNS,
+    WEEK_SEEDS,
+    WEEK_SIZES,
+    WEEKS,
+    department_total,
+    run_executable_week_suite,
+    table_rows,
+    weeks_markdown,
+    write_weeks_csv,
+)
 from benchmarks.routes_suite import run_routes_suite
 from benchmarks.tables import cases_markdown, write_cases_csv
 from benchmarks.timetable_suite import SAMPLE_SIZE, TIMETABLE_SIZES, run_timetable_suite
 
 DEFAULT_SIZES = ",".join(str(size) for size in TIMETABLE_SIZES)
+DEFAULT_WEEK_SIZES = ",".join(str(size) for size in WEEK_SIZES)
+DEFAULT_WEEK_SEEDS = ",".join(str(seed) for seed in WEEK_SEEDS)
 VRPTW_INSTANCES = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "solomon"
 """Where a checkout beside the shared benchmark instances finds the Solomon set."""
 
@@ -132,8 +146,45 @@ def bench_all_command(
         errors.print(f"[yellow]vrptw suite skipped: no instance folder at {vrptw_dir}[/yellow]")
 
 
+def bench_week_command(
+    sizes: Sizes = DEFAULT_WEEK_SIZES,
+    seeds: Annotated[str, typer.Option("--seeds", help="generator seeds of the departments")] = DEFAULT_WEEK_SEEDS,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, help="consecutive weeks from the bench week")] = WEEKS,
+    time_limit: TimeLimit = 10.0,
+    route_time_limit: Annotated[float, typer.Option("--route-time-limit", min=0.5,
+                                                    help="route solver seconds in all, per week")] = 30.0,
+    with_sample: Annotated[bool, typer.Option("--sample/--no-sample", help="plan the sample department too")] = True,
+    csv_out: CsvOut = None, md_out: MdOut = None,
+) -> None:
+    """Executable week: the main job's weeks (timetable, then routes, as `fieldweek plan`)
+    for the sample and generated departments, measured from the plans."""
+    head_counts = parse_sizes(sizes)
+    try:
+        seed_list = [int(part) for part in seeds.split(",") if part.strip()]
+    except ValueError:
+        raise typer.BadParameter(f"{seeds!r} is not a comma list of seeds", param_hint="--seeds") from None
+    with ProgressBar() as progress:
+        cases = run_executable_week_suite(head_counts, seed_list, weeks, time_limit, route_time_limit,
+                                          progress, with_sample)
+    for title, values in (("per department, all weeks", [department_total(c) for c in cases]),
+                          ("per department-week", [r.values() for c in cases for r in c.rows])):
+        table = Table(title=title, title_justify="left")
+        for _, heading in COLUMNS:
+            table.add_column(heading)
+        for row in table_rows(values):
+            table.add_row(*row)
+        console.print(table)
+    if csv_out is not None:
+        console.print(f"[dim]wrote {write_weeks_csv(cases, csv_out)}[/dim]")
+    if md_out is not None:
+        md_out.parent.mkdir(parents=True, exist_ok=True)
+        md_out.write_text(weeks_markdown(cases, "fieldweek " + " ".join(sys.argv[1:])), encoding="utf-8")
+        console.print(f"[dim]wrote {md_out}[/dim]")
+
+
 def register(app: typer.Typer, bench: typer.Typer) -> None:
-    """Add `timetable`, `routes` and `all` to the bench group."""
+    """Add `timetable`, `routes`, `week` and `all` to the bench group."""
     bench.command("timetable")(bench_timetable_command)
     bench.command("routes")(bench_routes_command)
+    bench.command("week")(bench_week_command)
     bench.command("all")(bench_all_command)
