@@ -15,7 +15,13 @@ from engine.policy import policy_from_mapping
 from engine.routing.daily import time_visit_route
 from engine.routing.due import DueRetailer
 from engine.routing.visit_days import plan_visit_days
-from engine.routing.visit_value import Unassigned, in_focus_week, make_way, visit_value, visit_values
+from engine.routing.visit_value import (
+    Unassigned,
+    in_focus_week,
+    make_way,
+    visit_value,
+    visit_values,
+)
 from tests.engine.routing.line_territory import block, day_of, line_territory, retailer
 
 OUTSIDE_FOCUS = dt.date(2026, 11, 23)  # days 23-27
