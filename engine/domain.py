@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from engine.policy import Clock
+from engine.public_calendar import DayKind, public_days
 
 Area = Literal["town", "country"]
 BlockKind = Literal[
@@ -93,8 +94,23 @@ class PairHistory(_Model):
     kind: str
 
 
+class CalendarDay(_Model):
+    """A day the department's calendar sets apart (holidays.csv, SPEC §5): a holiday is no
+    working day; a workday (调休, e.g. a Saturday) is one."""
+
+    date: dt.date
+    kind: DayKind
+    name: str = ""
+
+
 class Department(_Model):
-    """A market manager's department: its managers, their retailers, leave and pair history."""
+    """A market manager's department: its managers, their retailers, leave and pair history.
+
+    Its calendar is data both the planners and the judges read: `public_calendar` names
+    the country whose public holidays and make-up working days apply (copied from the
+    policy by the loader; None: no public holidays) and `calendar_days` are the
+    department's own days (holidays.csv), which add to or override the public ones.
+    """
 
     name: str
     office: GeoPoint
@@ -104,6 +120,8 @@ class Department(_Model):
     retailers: tuple[Retailer, ...] = ()
     leave: tuple[Leave, ...] = ()
     history: tuple[PairHistory, ...] = ()
+    public_calendar: str | None = None
+    calendar_days: tuple[CalendarDay, ...] = ()
 
     @field_validator("managers")
     @classmethod
@@ -111,6 +129,17 @@ class Department(_Model):
         if not managers:
             raise ValueError("a department needs at least one manager")
         return managers
+
+    def calendar_day(self, date: dt.date) -> CalendarDay | None:
+        """What the calendar says of a date: the department's own day first, then the
+        public calendar's; None for an ordinary day."""
+        for day in self.calendar_days:
+            if day.date == date:
+                return day
+        if self.public_calendar is None:
+            return None
+        found = public_days(self.public_calendar, date.year).get(date)
+        return None if found is None else CalendarDay(date=date, kind=found[0], name=found[1])
 
     def manager(self, manager_id: str) -> Manager:
         for manager in self.managers:

@@ -1,9 +1,10 @@
 """Department folder or workbook -> `Department`, with every bad value reported at once.
 
 A department is a folder users edit in Excel (data/README.md describes the format):
-`department.toml`, `managers.csv`, `retailers.csv` and, optionally, `leave.csv` and
-`history.csv`. The same tables can come from a workbook (one sheet per table) or a
-JSON body; `department_from_tables` checks them all the same way.
+`department.toml`, `managers.csv`, `retailers.csv` and, optionally, `leave.csv`,
+`history.csv` and `holidays.csv` (its own holidays and make-up working days, over
+the public calendar its policy names). The same tables can come from a workbook (one
+sheet per table) or a JSON body; `department_from_tables` checks them all the same way.
 
 Every problem is collected with its file, row (as Excel numbers it: the header is
 row 1, the first data row is row 2) and column, and raised together as one
@@ -28,9 +29,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel, ValidationError
 
-from engine.domain import Department, GeoPoint, Leave, Manager, PairHistory, Retailer
+from engine.domain import CalendarDay, Department, GeoPoint, Leave, Manager, PairHistory, Retailer
 from engine.errors import InputError, Problem
 from engine.policy import Policy, builtin_policy_names, format_clock, load_policy, parse_clock
+from engine.public_calendar import known_calendars
 
 Row = dict[str, str]
 Tables = dict[str, list[Row]]
@@ -68,8 +70,10 @@ TABLE_FORMATS: dict[str, TableFormat] = {
         ),
         TableFormat("leave", ("manager", "date"), ("start", "end"), must_exist=False),
         TableFormat("history", ("week_start", "manager", "partner", "kind"), must_exist=False),
+        TableFormat("holidays", ("date",), ("kind", "name"), must_exist=False),
     )
 }
+DAY_KINDS: tuple[str, ...] = ("holiday", "workday")
 AREAS: tuple[str, ...] = ("town", "country")
 FLAGS: tuple[str, ...] = ("pos_target", "promo_store", "volatile", "enterprise")
 
@@ -209,6 +213,13 @@ def write_department(department: Department, folder: Path | str) -> None:
             for pair in department.history
         ],
     )
+    if department.calendar_days:
+        _write_csv(
+            folder / "holidays.csv",
+            TABLE_FORMATS["holidays"].columns,
+            [({"date": day.date.isoformat(), "kind": day.kind, "name": day.name}, {})
+             for day in department.calendar_days],
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -473,6 +484,10 @@ def _department_and_policy(
     retailers = _check_retailers(rows["retailers"], sources.file("retailers"), known, policy, problems)
     leave = _check_leave(rows["leave"], sources.file("leave"), known, problems)
     history = _check_history(rows["history"], sources.file("history"), known, policy, problems)
+    calendar_days = _check_holidays(rows["holidays"], sources.file("holidays"), problems)
+    if policy is not None and policy.calendar is not None and policy.calendar not in known_calendars():
+        problems.append(Problem(f"calendar '{policy.calendar}' is not a country the holidays package knows "
+                                "(e.g. CN)", file=f"policy {policy.name}", column="calendar"))
     if "managers" in tables and not managers and not manager_ids:
         problems.append(Problem("there are no managers: a department needs at least one",
                                 file=sources.file("managers")))
@@ -484,6 +499,7 @@ def _department_and_policy(
             name=settings["name"], office=settings["office"], policy=settings["policy"],
             market_manager=settings["market_manager"], managers=tuple(managers),
             retailers=tuple(retailers), leave=tuple(leave), history=tuple(history),
+            public_calendar=policy.calendar, calendar_days=tuple(calendar_days),
         ))
     except ValidationError as exc:  # a safety net: the checks above should catch everything first
         raise InputError(
@@ -729,6 +745,23 @@ def _check_history(rows: list[Row], file: str, known: _KnownManagers, policy: Po
             history.append(PairHistory.model_validate(
                 dict(week_start=week_start, manager=manager, partner=partner, kind=kind)))
     return history
+
+
+def _check_holidays(rows: list[Row], file: str, problems: list[Problem]) -> list[CalendarDay]:
+    """The department's own calendar days (SPEC §5): `date`, `kind` holiday (the default)
+    or workday (a make-up working day, 调休), `name`; one row per date."""
+    days: list[CalendarDay] = []
+    first_row: dict[dt.date, int] = {}
+    for cells in _each_row(rows, file, problems):
+        date = cells.date("date")
+        kind = cells.one_of("kind", DAY_KINDS) if cells.raw("kind") else "holiday"
+        if date is not None and date in first_row:
+            cells.bad("date", f"date {date} is already listed on row {first_row[date]}")
+        elif date is not None:
+            first_row[date] = cells.row_number
+        if not cells.failed:
+            days.append(CalendarDay.model_validate(dict(date=date, kind=kind, name=cells.raw("name"))))
+    return days
 
 
 # ---------------------------------------------------------------------------

@@ -82,6 +82,7 @@ from engine.routing.due import CYCLE_WEEKS, week_monday
 from engine.routing.matrix import straight_line_matrix
 from engine.timetable.solve import SolveParams, solve_timetable
 from engine.timetable.week import round_half_up
+from engine.work_calendar import WorkCalendar
 
 HOLIDAYS_FILE = "holidays.csv"
 NEIGHBOURS_FOR_RIDE = 3
@@ -125,8 +126,8 @@ def read_holidays(folder: Path | str) -> set[dt.date]:
     problems = []
     for number, row in enumerate(reader, start=2):
         cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-        if not any(cells.values()):
-            continue
+        if not any(cells.values()) or cells.get("kind", "").lower() == "workday":
+            continue  # a make-up working day is a working day (the department's calendar adds it)
         try:
             found.add(dt.date.fromisoformat(cells["date"]))
         except ValueError:
@@ -135,6 +136,13 @@ def read_holidays(folder: Path | str) -> set[dt.date]:
     if problems:
         raise InputError(problems)
     return found
+
+
+def _calendar_holidays(department: Department, policy: Policy, year: int, month: int) -> set[dt.date]:
+    """The month's holidays by the department's calendar (listed in the plan as such)."""
+    works = WorkCalendar(department, policy)
+    days = (dt.date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1))
+    return {d for d in days if works.is_holiday(d)}
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -147,10 +155,16 @@ def parse_month(text: str) -> tuple[int, int]:
     return year, month
 
 
-def working_days(policy: Policy, year: int, month: int, holidays: set[dt.date]) -> list[dt.date]:
-    """The month's days on the policy's working weekdays, holidays left out."""
-    weekdays = {WEEKDAYS.index(d) for d in policy.working_days}
+def working_days(policy: Policy, year: int, month: int, holidays: set[dt.date],
+                 department: Department | None = None) -> list[dt.date]:
+    """The month's working days: the policy's working weekdays, or with a department its
+    calendar (public holidays and make-up working days, engine/work_calendar.py); `holidays`
+    left out."""
     days = [dt.date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)]
+    if department is not None:
+        works = WorkCalendar(department, policy)
+        return [d for d in days if works.is_working_day(d) and d not in holidays]
+    weekdays = {WEEKDAYS.index(d) for d in policy.working_days}
     return [d for d in days if d.weekday() in weekdays and d not in holidays]
 
 
@@ -337,8 +351,8 @@ def plan_month(
     started = time.perf_counter()
     params = params or MonthParams()
     month_rules(policy)
-    holidays = set(holidays or ())
-    days = working_days(policy, year, month, holidays)
+    holidays = set(holidays or ()) | _calendar_holidays(department, policy, year, month)
+    days = working_days(policy, year, month, holidays, department)
     weeks = month_timetables(department, policy, days, holidays, params, timetables)
     focus = set(focus_dates(days, policy))
     routes: list[MonthRoute] = []

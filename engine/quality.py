@@ -64,7 +64,7 @@ def owed_minutes(department: Department, policy: Policy, week_start: dt.date) ->
     manager is in; single weekly kinds are prorated; paired kinds are owed in full
     unless the manager is exempt from pairs.
     """
-    dates = working_dates(policy, week_start)
+    dates = working_dates(policy, week_start, department)
     spans = leave_spans(department)
     shares = presence(department, policy, week_start)
     owed: dict[str, dict[str, int]] = {}
@@ -498,7 +498,7 @@ def office_pieces(blocks: Sequence[tuple[int, int]]) -> int:
 
 def day_measures(timetable: Timetable, department: Department, policy: Policy) -> list[DayMeasure]:
     """Work, idle time, late finish and office pieces for each manager's working day."""
-    dates = working_dates(policy, timetable.week_start)
+    dates = working_dates(policy, timetable.week_start, department)
     by_day: dict[tuple[str, dt.date], list] = defaultdict(list)
     for block in timetable.blocks:
         by_day[(block.manager, block.date)].append(block)

@@ -6,8 +6,8 @@ breaks. It shares no code with engine.month or engine.routing on purpose: it wor
 the month's working days, each retailer's visits and the spacing bounds itself, and the
 rides as every judge reads them (engine/check/spec.py), from the words of the rules:
 
-- `working_days`: routes only on the policy's working weekdays of the month, never on
-  a holiday; the plan lists exactly those days;
+- `working_days`: routes only on the working days of the month (the policy's weekdays
+  and the calendar's make-up days), never on a holiday; the plan lists exactly those days;
 - `count`: a retailer gets round_half_up(v × D / (4 × W)) visits (v visits per four
   weeks, D working days of the month, W working days of a policy week), or the plan
   lists the shortfall (wanted, planned) with a reason from the closed vocabulary;
@@ -82,6 +82,15 @@ def _gaps(v: int, policy: Policy) -> tuple[int, int]:
             math.ceil(policy.month.max_gap_share * ideal - 1e-9))
 
 
+def _worked(date: dt.date, department: Department, policy: Policy) -> bool:
+    """SPEC §5: a policy weekday the department's calendar does not make a holiday, or a
+    make-up working day (调休) of the calendar."""
+    said = department.calendar_day(date)
+    if said is not None:
+        return said.kind == "workday"
+    return WEEKDAYS[date.weekday()] in policy.working_days
+
+
 def check_month(plan: object, department: Department, policy: Policy, holidays: set[dt.date] | None = None,
                 timetables: Mapping[dt.date, Timetable] | None = None) -> list[MonthViolation]:
     """Every rule the month plan breaks (empty when it keeps them all). Without the weeks'
@@ -97,9 +106,8 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
 
     year, month = (int(x) for x in str(data["month"]).split("-"))
     holidays = set(holidays or ()) | {dt.date.fromisoformat(str(d)) for d in data.get("holidays", ())}
-    weekdays = {WEEKDAYS.index(d) for d in policy.working_days}
-    days = [dt.date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)
-            if dt.date(year, month, d).weekday() in weekdays and dt.date(year, month, d) not in holidays]
+    days = [date for date in (dt.date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1))
+            if _worked(date, department, policy) and date not in holidays]
     position = {d: i for i, d in enumerate(days)}
     listed = [dt.date.fromisoformat(str(d)) for d in data.get("days", ())]
     if listed != days:

@@ -14,8 +14,10 @@ policy, so that the judges agree with each other:
 - **due visits** (SPEC §4): the visits a retailer is due in a week, by the rule written
   out in engine/routing/due.py's text (running ISO week count, sha256 phase, even spread
   over four weeks);
+- **working dates** (SPEC §5): the policy's weekdays less the department calendar's
+  holidays, plus its make-up working days (调休) by the policy's `makeup_day_rules`;
 - **presence and quotas** (SPEC §2 with the policy's proration rule): the share of the
-  week's working minutes a manager is not on leave, and what he then owes of each
+  policy's week a manager works (holidays count as leave), at most all of it, and what he then owes of each
   weekly kind: fixed-length sessions prorated in number, others in minutes on the grid;
   paired kinds owed in full unless presence is below `pairs.exempt_below_presence`.
 """
@@ -134,9 +136,24 @@ class Quota:
     longest: int
 
 
-def working_dates(policy: Policy, week_start: dt.date) -> dict[dt.date, Weekday]:
-    """The week's working dates and their weekday names, in order."""
-    return {week_start + dt.timedelta(days=WEEKDAYS.index(day)): day for day in policy.working_days}
+def working_dates(policy: Policy, week_start: dt.date,
+                  department: Department | None = None) -> dict[dt.date, Weekday]:
+    """The week's working dates, in order, each with the weekday whose rules it follows.
+
+    SPEC §5, the department's calendar: a holiday is not worked; a make-up working day
+    (调休) is, whatever its weekday, by the rules of the policy's `makeup_day_rules`
+    (else its first working day). Without a department: the policy's working weekdays."""
+    dates: dict[dt.date, Weekday] = {}
+    for offset, weekday in enumerate(WEEKDAYS):
+        date = week_start + dt.timedelta(days=offset)
+        said = department.calendar_day(date) if department is not None else None
+        if said is not None and said.kind == "holiday":
+            continue
+        if weekday in policy.working_days:
+            dates[date] = weekday
+        elif said is not None and said.kind == "workday":
+            dates[date] = policy.makeup_day_rules or policy.working_days[0]
+    return dates
 
 
 def leave_spans(department: Department) -> dict[tuple[str, dt.date], list[tuple[int, int]]]:
@@ -163,17 +180,19 @@ def clipped_minutes(spans: Iterable[tuple[int, int]], start: int, end: int) -> i
 
 def presence(department: Department, policy: Policy, week_start: dt.date) -> dict[str, Fraction]:
     """Share of the week's working minutes each manager is not on leave (1 = all week)."""
-    dates = working_dates(policy, week_start)
+    dates = working_dates(policy, week_start, department)
     spans = leave_spans(department)
     day_minutes = policy.day.end - policy.day.start
-    total = day_minutes * len(dates)
+    # A holiday is everyone's leave from the policy's week; a make-up day stands in for one.
+    total = day_minutes * len(policy.working_days)
     result = {}
     for manager in department.managers:
         away = sum(
             clipped_minutes(spans.get((manager.id, date), []), policy.day.start, policy.day.end)
             for date in dates
         )
-        result[manager.id] = Fraction(total - away, total) if total else Fraction(0)
+        worked = day_minutes * len(dates) - away
+        result[manager.id] = min(Fraction(worked, total), Fraction(1)) if total else Fraction(0)
     return result
 
 

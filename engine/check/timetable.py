@@ -165,7 +165,7 @@ class _Checker:
         self.managers = [m.id for m in department.managers]
         self.known_managers = set(self.managers)
         self.retailers = {r.id: r for r in department.retailers}
-        self.working_dates = working_dates(policy, timetable.week_start)
+        self.working_dates = working_dates(policy, timetable.week_start, department)
         self.leave = leave_spans(department)
         self.presence = presence(department, policy, timetable.week_start)
         self.blocks: list[_Block] = []
@@ -349,7 +349,10 @@ class _Checker:
         for block in self.blocks:
             kind_rule_id = KIND_RULE[block.kind]
             if block.date not in self.working_dates:
-                if week_start <= block.date < week_start + dt.timedelta(days=7):
+                said = self.department.calendar_day(block.date)
+                if said is not None and said.kind == "holiday":
+                    why = f"a holiday ({said.name or 'holidays.csv'})"
+                elif week_start <= block.date < week_start + dt.timedelta(days=7):
                     why = f"not a working day (the policy works {', '.join(policy.working_days)})"
                 else:
                     why = f"outside the week starting {_day(week_start)}"
@@ -383,8 +386,7 @@ class _Checker:
                         "but under this policy lunch is taken on the road inside the visit block",
                     )
             elif block.kind in policy.kinds:
-                rule = policy.kinds[block.kind]
-                window = (rule.earliest_start, rule.latest_start, rule.latest_end)
+                window = self._kind_window(block.kind, block.date)
             else:
                 self._report_block(
                     kind_rule_id,
@@ -394,6 +396,20 @@ class _Checker:
                 )
                 window = (day.start, None, day.end)
             self._check_window(block, kind_rule_id, *window)
+
+    def _kind_window(self, kind: str, date: dt.date) -> tuple[int, int | None, int]:
+        """(earliest start, latest start, latest end) of a kind on a date: the kind's window
+        for the weekday whose rules the date follows (`windows`, e.g. the Monday meeting),
+        and for field work no later than the policy's `day.field_ends_by` (SPEC §3)."""
+        rule = self.policy.kinds[kind]
+        weekday = self.working_dates.get(date)
+        earliest, latest_end = rule.earliest_start, rule.latest_end
+        if weekday is not None and weekday in rule.windows:
+            earliest, latest_end = rule.windows[weekday]
+        field_end = self.policy.day.field_ends_by
+        if rule.place == "field" and field_end is not None:
+            latest_end = min(latest_end, field_end)
+        return earliest, rule.latest_start, latest_end
 
     def _check_window(
         self, block: _Block, rule_id: str, earliest: int, latest_start: int | None, latest_end: int
@@ -561,14 +577,7 @@ class _Checker:
                     continue
                 if not blocks:
                     # A partial leave can leave no room for the block; then it is not owed.
-                    if self._could_fit(
-                        manager,
-                        date,
-                        minutes,
-                        rule.earliest_start,
-                        rule.latest_start,
-                        rule.latest_end,
-                    ):
+                    if self._could_fit(manager, date, minutes, *self._kind_window(kind, date)):
                         self._report(
                             rule_id,
                             f"{manager} has no {label} on {_day(date)}; "
@@ -635,6 +644,8 @@ class _Checker:
                     f"{block.minutes} min; a session of {label} lasts {asked}",
                 )
         per_date = Counter(b.date for b in blocks)
+        if rule.min_per_day is not None:
+            self._check_each_day(manager, kind, rule.min_per_day, quota, per_date)
         limit = 1 if rule.different_days else rule.max_per_day
         for date, count in sorted(per_date.items()):
             if limit is not None and count > limit:
@@ -643,6 +654,23 @@ class _Checker:
                     rule_id,
                     f"{manager} has {count} sessions of {label} on {_day(date)}; "
                     f"the policy asks them {asked}",
+                    manager,
+                    date,
+                )
+
+    def _check_each_day(
+        self, manager: str, kind: str, fewest: int, quota: Quota, per_date: Counter[dt.date]
+    ) -> None:
+        """`min_per_day` (e.g. the office slot for the daily report): that many sessions on
+        every working day the manager is in, where a session can still fit around leave."""
+        for date in self.working_dates:
+            if per_date.get(date, 0) >= fewest or self._away_all_day(manager, date) or quota.total == 0:
+                continue
+            if self._could_fit(manager, date, quota.shortest, *self._kind_window(kind, date)):
+                self._report(
+                    KIND_RULE[kind],
+                    f"{manager} has {_count(per_date.get(date, 0), 'session')} of {self._label(kind)} "
+                    f"on {_day(date)}; the policy asks at least {fewest} every working day",
                     manager,
                     date,
                 )
@@ -859,9 +887,7 @@ class _Checker:
                 continue
             anyone = any(
                 not self._away_all_day(m, date)
-                and self._could_fit(
-                    m, date, minutes, rule.earliest_start, rule.latest_start, rule.latest_end
-                )
+                and self._could_fit(m, date, minutes, *self._kind_window(kind, date))
                 for m in self.managers
             )
             self._check_occasion(

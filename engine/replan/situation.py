@@ -20,6 +20,7 @@ from engine.replan.events import (
 )
 from engine.timetable.places import Closures
 from engine.timetable.week import WeekFrame, build_week
+from engine.work_calendar import WorkCalendar
 
 
 def replan_rules(policy: Policy) -> ReplanRules:
@@ -95,7 +96,7 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
                  events: Sequence[Event]) -> Situation:
     """Resolve the events at `now`; an event naming a manager or retailer the department
     does not have is reported with its row and field, all at once."""
-    dates = working_dates(policy, timetable.week_start)
+    dates = working_dates(policy, timetable.week_start, department)
     now = now.replace(tzinfo=None)
     situation = Situation(department, policy, timetable, now, dates, {}, set(), {}, [])
     managers = {m.id for m in department.managers}
@@ -144,8 +145,11 @@ def _absence(situation: Situation, event: ManagerSick) -> Absence:
     return Absence(event.manager, start.date(), minute, event.until or situation.dates[-1])
 
 
-def working_dates(policy: Policy, week_start: dt.date) -> list[dt.date]:
-    """The week's working days, in order."""
+def working_dates(policy: Policy, week_start: dt.date, department: Department | None = None) -> list[dt.date]:
+    """The week's working days, in order: by the department's calendar when given
+    (holidays out, make-up working days in), else the policy's working weekdays."""
+    if department is not None:
+        return [date for date, _ in WorkCalendar(department, policy).working_days(week_start)]
     return sorted(week_start + dt.timedelta(days=WEEKDAYS.index(d)) for d in policy.working_days)
 
 

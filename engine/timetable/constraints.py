@@ -12,7 +12,7 @@ from typing import cast
 from ortools.sat.python import cp_model
 
 from engine.rules import KIND_RULE
-from engine.timetable.model import BlockVar, TimetableModel
+from engine.timetable.model import BlockVar, TimetableModel, kind_window
 
 
 def _ceil_slots(tm: TimetableModel, minutes: int) -> int:
@@ -91,6 +91,22 @@ def add_weekly_quotas(tm: TimetableModel) -> None:
             tm.cp.add(short >= owed - total)
             tm.penalties.append((f"missing_hours[{manager},{kind}]", tm.shortfall.per_slot, short))
         _order_pieces_within_a_day(tm, blocks)
+        if rule.min_per_day is not None:
+            _sessions_every_day(tm, manager, kind, rule.min_per_day, blocks)
+
+
+def _sessions_every_day(tm: TimetableModel, manager: str, kind: str, fewest: int,
+                        blocks: list[BlockVar]) -> None:
+    """"Back at the office for the daily report" — SPEC §3: a kind with `min_per_day` has
+    that many sessions on every day the manager works, where one still fits around leave."""
+    mw = tm.frame.managers[manager]
+    rule = tm.policy.kinds[kind]
+    shortest = mw.quotas[kind].session_minutes_min
+    for day in tm.frame.days:
+        pieces = [b for b in blocks if b.day == day.index]
+        window = kind_window(tm.policy, rule, shortest, day.weekday)
+        if pieces and mw.room_outside_leave(day.index, *window, shortest, tm.grid):
+            tm.enforce(tm.cp.add(sum(b.present for b in pieces) >= fewest), KIND_RULE[kind])
 
 
 def _order_pieces_within_a_day(tm: TimetableModel, blocks: list[BlockVar]) -> None:

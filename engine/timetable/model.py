@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from engine.domain import Department
-from engine.policy import KindRule, Policy
+from engine.policy import KindRule, Policy, Weekday
 from engine.rules import RULES
 from engine.timetable.approach import approach_minutes
 from engine.timetable.week import WeekFrame, build_week
@@ -109,10 +109,15 @@ class TimetableModel:
         return [b for b in found if day is None or b.day == day]
 
 
-def _window(policy: Policy, rule: KindRule, minutes_min: int) -> tuple[int, int, int]:
-    """(earliest start, latest start, latest end) in minutes for a block of at least `minutes_min`."""
-    earliest = max(rule.earliest_start, policy.day.start)
-    latest_end = min(rule.latest_end, policy.day.end)
+def kind_window(policy: Policy, rule: KindRule, minutes_min: int, weekday: Weekday) -> tuple[int, int, int]:
+    """(earliest start, latest start, latest end) in minutes for a block of at least `minutes_min`
+    on a day following `weekday`'s rules: the kind's window that day (`windows`, e.g. the
+    Monday meeting), and field work over by the policy's `day.field_ends_by` (SPEC §3)."""
+    own_earliest, own_latest_end = rule.window(weekday)
+    earliest = max(own_earliest, policy.day.start)
+    latest_end = min(own_latest_end, policy.day.end)
+    if rule.place == "field" and policy.day.field_ends_by is not None:
+        latest_end = min(latest_end, policy.day.field_ends_by)
     latest_start = latest_end - minutes_min
     if rule.latest_start is not None:
         latest_start = min(latest_start, rule.latest_start)
@@ -184,13 +189,13 @@ def add_department_blocks(tm: TimetableModel) -> None:
                 minutes = rule.per_day_minutes.get(day.weekday)
                 if minutes is None:
                     continue
-                block = _new_block(tm, kind, None, day.index, _window(tm.policy, rule, minutes),
+                block = _new_block(tm, kind, None, day.index, kind_window(tm.policy, rule, minutes, day.weekday),
                                    (minutes, minutes), True, f"{kind},{day.weekday}")
                 occurrences.append(block)
             else:
                 assert rule.sessions and rule.session_minutes
                 block = _new_block(tm, kind, None, day.index,
-                                   _window(tm.policy, rule, rule.session_minutes[0]),
+                                   kind_window(tm.policy, rule, rule.session_minutes[0], day.weekday),
                                    rule.session_minutes, True, f"{kind},{day.weekday}")
                 occurrences.append(block)
         for i, block in enumerate(occurrences):
@@ -256,7 +261,7 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                     minutes = rule.per_day_minutes.get(day.weekday)
                     if minutes is None or not mw.works_on(day.index):
                         continue
-                    window = _window(policy, rule, minutes)
+                    window = kind_window(policy, rule, minutes, day.weekday)
                     if kind == "visit":
                         # Leave time to ride to the first retailer before the first-stop rule.
                         window = (window[0], min(window[1], policy.route.first_stop_by
@@ -276,7 +281,7 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                 for day in working:
                     for piece in range(pieces):
                         block = _new_block(tm, kind, manager_id, day.index,
-                                           _window(policy, rule, size[0]), size, True,
+                                           kind_window(policy, rule, size[0], day.weekday), size, True,
                                            f"{kind},{manager_id},{day.weekday},{piece}")
                         block.occurrence = piece
                         found.append(block)

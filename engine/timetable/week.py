@@ -1,6 +1,9 @@
 """The week a timetable is built for: its working days, who is present when, and each
 manager's quota of every block kind after leave is taken into account.
 
+The working days come from the department's calendar (engine/work_calendar.py): no day on a
+holiday, a make-up working day (调休) with the rules of the weekday the policy names.
+
 Proration (SPEC §2 with the policy's proration rule: a manager on leave gets his hours
 prorated):
 - daily kinds (a block on each listed day) simply skip whole-day leave days;
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 
 from engine.domain import Department
 from engine.policy import WEEKDAYS, KindRule, Policy, Weekday
+from engine.work_calendar import WorkCalendar
 
 
 def round_half_up(value: float) -> int:
@@ -104,11 +108,15 @@ class WeekFrame:
         return len(shared) >= paired_days_needed(self.policy)
 
 
-def working_days(policy: Policy, week_start: dt.date) -> list[WorkDay]:
-    return [
-        WorkDay(i, week_start + dt.timedelta(days=WEEKDAYS.index(name)), name)
-        for i, name in enumerate(policy.working_days)
-    ]
+def working_days(policy: Policy, week_start: dt.date, department: Department | None = None) -> list[WorkDay]:
+    """The week's working days, each with the weekday whose rules it follows (a make-up
+    Saturday follows the policy's `makeup_day_rules`); holidays are left out. Without a
+    department: the policy's working weekdays."""
+    if department is None:
+        return [WorkDay(i, week_start + dt.timedelta(days=WEEKDAYS.index(name)), name)
+                for i, name in enumerate(policy.working_days)]
+    dates = WorkCalendar(department, policy).working_days(week_start)
+    return [WorkDay(i, date, rules) for i, (date, rules) in enumerate(dates)]
 
 
 def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -139,7 +147,7 @@ def _weekly_quota(rule: KindRule, presence: float, grid: int) -> Quota:
 
 def build_week(department: Department, policy: Policy, week_start: dt.date) -> WeekFrame:
     """Calendar, presence and quotas of every manager for the week starting `week_start`."""
-    days = working_days(policy, week_start)
+    days = working_days(policy, week_start, department)
     by_date = {d.date: d.index for d in days}
     day_minutes = policy.day.end - policy.day.start
     managers: dict[str, ManagerWeek] = {m.id: ManagerWeek(m.id) for m in department.managers}
@@ -167,8 +175,11 @@ def build_week(department: Department, policy: Policy, week_start: dt.date) -> W
         leave_minutes = len(mw.whole_day_leave) * day_minutes + sum(
             end - start for spans in mw.partial_leave.values() for start, end in spans
         )
-        total_minutes = day_minutes * len(days)
-        mw.presence = (total_minutes - leave_minutes) / total_minutes if total_minutes else 0.0
+        # A holiday counts as leave: the shares are of the policy's week (a make-up day
+        # fills in for a holiday; a longer week does not raise a quota).
+        total_minutes = day_minutes * len(policy.working_days)
+        worked = day_minutes * len(days) - leave_minutes
+        mw.presence = min(worked / total_minutes, 1.0) if total_minutes else 0.0
         mw.exempt_from_pairs = mw.presence < policy.pairs.exempt_below_presence
         for kind, rule in policy.kinds.items():
             if rule.is_daily:

@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from engine.domain import Department, GeoPoint, Leave, Manager, PairHistory, Retailer
+from engine.domain import CalendarDay, Department, GeoPoint, Leave, Manager, PairHistory, Retailer
 from engine.errors import InputError, Problem
 from engine.load import (
     department_from_tables,
@@ -370,6 +370,9 @@ def test_write_then_load_gives_the_same_department(tmp_path: Path) -> None:
         office=GeoPoint(lat=30.6905123, lon=104.0862),
         policy="15-13-7",
         market_manager="李建国",
+        public_calendar="CN",  # the calendar its policy names, as the loader sets it
+        calendar_days=(CalendarDay(date=dt.date(2026, 11, 27), kind="holiday", name="本地, 节日"),
+                       CalendarDay(date=dt.date(2026, 11, 28), kind="workday")),
         managers=(
             Manager(id="m01", name="张, 伟", years=12, skills=("difficult", "showcase"),
                     extra={"phone": "138 0000 0000"}),

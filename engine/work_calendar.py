@@ -1,0 +1,60 @@
+"""The planners' working calendar (SPEC §5): which dates are worked and by which
+weekday's rules.
+
+A date is a working day when its weekday is one of the policy's `working_days`, unless
+the department's calendar makes it a holiday; a make-up working day (调休, a `workday`
+of the calendar, e.g. a Saturday) is worked whatever its weekday, by the rules of the
+policy's `makeup_day_rules` weekday (the first working day when the policy names none).
+The calendar's facts are data on the department (`Department.calendar_day`: its
+holidays.csv over the public calendar the policy names); the independent judges read
+the same facts in their own way (engine/check/spec.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from engine.domain import Department
+from engine.policy import WEEKDAYS, Policy, Weekday
+
+DAYS_IN_WEEK = len(WEEKDAYS)
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """The department's working days under a policy."""
+
+    department: Department
+    policy: Policy
+
+    def is_working_day(self, date: dt.date) -> bool:
+        return self.rules_of(date) is not None
+
+    def is_holiday(self, date: dt.date) -> bool:
+        """A day the policy would work that the calendar takes away."""
+        found = self.department.calendar_day(date)
+        return found is not None and found.kind == "holiday" and self._weekday(date) in self.policy.working_days
+
+    def rules_of(self, date: dt.date) -> Weekday | None:
+        """The weekday whose rules a date follows; None when it is not worked."""
+        found = self.department.calendar_day(date)
+        weekday = self._weekday(date)
+        if found is not None and found.kind == "holiday":
+            return None
+        if found is not None and found.kind == "workday" and weekday not in self.policy.working_days:
+            return self.policy.makeup_day_rules or self.policy.working_days[0]
+        return weekday if weekday in self.policy.working_days else None
+
+    def working_days(self, week_start: dt.date) -> list[tuple[dt.date, Weekday]]:
+        """The week's working dates in order, each with the weekday whose rules it follows."""
+        dates = (week_start + dt.timedelta(days=i) for i in range(DAYS_IN_WEEK))
+        return [(date, rules) for date in dates if (rules := self.rules_of(date)) is not None]
+
+    def holidays(self, week_start: dt.date) -> list[dt.date]:
+        """The week's dates the policy would work that are holidays (quotas prorate for them)."""
+        return [d for d in (week_start + dt.timedelta(days=i) for i in range(DAYS_IN_WEEK)) if self.is_holiday(d)]
+
+    @staticmethod
+    def _weekday(date: dt.date) -> Weekday:
+        return WEEKDAYS[date.weekday()]  # type: ignore[return-value]

@@ -1,0 +1,107 @@
+"""The week by the department's calendar and the day as each policy defines it (SPEC §3,
+§5): no block on a holiday, a full day on a make-up Saturday, routes on the same days;
+under seed-003 all field work over by 15:00 and the daily report slot by 16:00; the
+meetings in their per-day windows; a window that cannot hold is traced to its rules.
+Each week is judged by the independent checker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from engine.check.timetable import check_timetable
+from engine.routing.plan import plan_routes
+from engine.timetable.solve import SolveParams, solve_timetable
+from tests.engine.test_work_calendar import SATURDAY, WEDNESDAY, calendar_department
+from tests.engine.timetable.test_solve import edited
+from tests.strategies import WEEK, simple_department
+
+FAST = SolveParams(time_limit_s=4.0, workers=8)
+
+
+def test_holiday_has_no_block_make_up_saturday_a_full_day(policy_15_13_7):
+    department = calendar_department(4)
+    tt = solve_timetable(department, policy_15_13_7, WEEK, FAST).timetable
+    assert tt.status in ("optimal", "feasible")
+    assert not [b for b in tt.blocks if b.date == WEDNESDAY]
+    rules = policy_15_13_7.makeup_day_rules
+    for manager in department.managers:
+        saturday = {b.kind: b for b in tt.blocks if b.manager == manager.id and b.date == SATURDAY}
+        assert saturday["visit"].end - saturday["visit"].start == policy_15_13_7.kinds["visit"].per_day_minutes[rules]
+        assert "lunch" in saturday
+    assert check_timetable(department, policy_15_13_7, tt) == []
+    routes = plan_routes(department, policy_15_13_7, tt, WEEK, time_limit_s=1.0)
+    visit_days = {r.date for r in routes.routes if r.stops}
+    assert WEDNESDAY not in visit_days
+    assert SATURDAY in visit_days
+
+
+def test_checker_rejects_a_block_on_the_holiday(policy_15_13_7):
+    department = calendar_department(2)
+    tt = solve_timetable(department, policy_15_13_7, WEEK, FAST).timetable
+    moved = tt.model_copy(update={"blocks": tuple(
+        b.model_copy(update={"date": WEDNESDAY}) if b.date == SATURDAY else b for b in tt.blocks)})
+    found = check_timetable(department, policy_15_13_7, moved)
+    assert any("holiday" in v.message and v.date == WEDNESDAY for v in found)
+
+
+def test_seed_003_field_work_ends_by_1500_and_every_day_has_the_report_slot(policy_seed_003):
+    """Field work of any kind (a maintenance hour added to seed-003 here, allowed until
+    17:00 by its own rule) ends by 15:00;
+    every manager-day has an office block for the daily report starting by 16:00."""
+    maintenance = policy_seed_003.model_dump(mode="json")["kinds"]["visit"] | {
+        "label_en": "Maintenance", "label_zh": "维护", "per_day_minutes": None, "sessions": [1, 1],
+        "session_minutes": [60, 60], "total_minutes": 60, "latest_start": None, "earliest_start": "08:30",
+        "latest_end": "17:00", "windows": {}}
+    short_visits = dict.fromkeys(policy_seed_003.working_days, 240)  # room for the maintenance hour
+    policy = edited(policy_seed_003, kinds={"maintenance": maintenance, "visit": {"per_day_minutes": short_visits}})
+    department = simple_department(2).model_copy(update={"policy": "seed-003"})
+    tt = solve_timetable(department, policy, WEEK, FAST).timetable
+    assert tt.status in ("optimal", "feasible")
+    field_end = policy.day.field_ends_by
+    assert [b for b in tt.blocks if b.kind == "maintenance"]
+    assert not [b for b in tt.blocks if policy.kinds.get(b.kind) and policy.kinds[b.kind].place == "field"
+                and b.end > field_end]
+    report_by = policy.kinds["admin"].latest_start
+    for manager in department.managers:
+        for day in range(5):
+            date = WEEK + dt.timedelta(days=day)
+            assert [b for b in tt.blocks if b.manager == manager.id and b.date == date
+                    and b.kind == "admin" and b.start <= report_by]
+    assert check_timetable(department, policy, tt) == []
+
+
+def test_checker_flags_a_missing_report_slot_and_late_field_work(policy_seed_003):
+    department = simple_department(2).model_copy(update={"policy": "seed-003"})
+    tt = solve_timetable(department, policy_seed_003, WEEK, FAST).timetable
+    assert check_timetable(department, policy_seed_003, tt) == []
+    monday_admin = [b for b in tt.blocks if b.kind == "admin" and b.date == WEEK and b.manager == "m01"]
+    without = tt.model_copy(update={"blocks": tuple(b for b in tt.blocks if b not in monday_admin)})
+    assert any("every working day" in v.message for v in check_timetable(department, policy_seed_003, without))
+    late = edited(policy_seed_003, day={"field_ends_by": "14:00"})
+    assert any(v.rule == "visit_daily" and "14:00" in v.message for v in check_timetable(department, late, tt))
+
+
+def test_meetings_keep_their_weekday_windows(policy_15_13_7):
+    """The Friday review falls in its window; a Monday meeting window is kept by the solver
+    and judged by the checker."""
+    policy = edited(policy_15_13_7, kinds={"meeting": {"windows": {"mon": ["08:00", "09:30"],
+                                                                      "fri": ["15:00", "17:30"]}}})
+    department = simple_department(4)  # town territories: the ride out leaves room after 08:40
+    tt = solve_timetable(department, policy, WEEK, FAST).timetable
+    assert tt.status in ("optimal", "feasible")
+    meetings = {b.date: b for b in tt.blocks if b.kind == "meeting"}
+    assert meetings[WEEK].start >= 8 * 60 and meetings[WEEK].end <= 9 * 60 + 30
+    assert meetings[WEEK + dt.timedelta(days=4)].start >= 15 * 60
+    assert check_timetable(department, policy, tt) == []
+    anywhere = edited(policy, kinds={"meeting": {"windows": {"mon": ["13:00", "17:30"]}}})
+    assert any(v.rule == "meetings_together" and v.date == WEEK for v in check_timetable(department, anywhere, tt))
+
+
+def test_a_monday_meeting_window_against_the_first_stop_is_traced_to_both_rules(policy_15_13_7):
+    """A 40-min meeting that must end by 09:30 cannot let anyone reach the first stop by
+    09:30 when the visit block must start by 08:40: the conflict names both rules."""
+    policy = edited(policy_15_13_7, kinds={"meeting": {"windows": {"mon": ["08:40", "09:30"]}}},
+                    route={"first_stop_by": "09:00"})
+    tt = solve_timetable(simple_department(2), policy, WEEK, FAST).timetable
+    assert tt.status == "infeasible"
+    assert {"meetings_together", "visit_daily"} <= set(tt.conflicts[0].rules)
