@@ -250,7 +250,7 @@ class QualityReport:
                 stops_min=min((r.visits for r in self.routes), default=None),
                 unvisited=self.unvisited,
                 timetable_transfers=sum(
-                    v.rule == "timetable_transfer" for v in self.violations if v.source == "routes"
+                    v.rule == "late_for_appointment" for v in self.violations if v.source == "routes"
                 ),
                 route_figures_disagree=sum(not r.agrees for r in self.routes),
                 travel_std_managers=self.spreads["travel_per_manager"].std,

@@ -27,6 +27,9 @@ RULES: dict[str, Rule] = {
         Rule("ride_between_places", True, "SPEC §3, §6",
              "between two blocks of a manager's day there is at least the ride between their places "
              "(the office, the visit area, the POS household, the pair's store, the site-study place)"),
+        Rule("late_for_appointment", True, "SPEC §3, §6",
+             "every block at a fixed place (a POS household, the pair's store, the office) is reached "
+             "by its start; a partner is not left waiting"),
         Rule("leave", True, "SPEC §2",
              "nothing is planned while a manager is on leave"),
         Rule("lunch", True, "SPEC §3", "everyone has lunch inside the lunch window every working day"),

@@ -18,6 +18,7 @@ import networkx as nx
 from engine.domain import Block, Conflict, Department, Retailer
 from engine.policy import Policy
 from engine.rules import KIND_RULE
+from engine.timetable.venues import Venues, week_venues
 
 
 @dataclass
@@ -71,17 +72,24 @@ def assign_places(department: Department, policy: Policy, drafts: Sequence[Draft
     """Set the retailer of every draft of a kind held at a place; the notes say what
     could not be placed as the rules ask."""
     at = {kind: rule.at for kind, rule in policy.kinds.items()}
+    paired = {kind for kind, rule in policy.kinds.items() if rule.group == "pair"}
     pos = [d for d in drafts if at.get(d.kind) == "pos_target"]
-    promotion = [d for d in drafts if at.get(d.kind) == "promo_store"]
-    return (assign_pos_households(department, pos, closures)
-            + assign_promotion_stores(department, promotion, closures))
+    promotion = [d for d in drafts if at.get(d.kind) == "promo_store" or d.kind in paired]
+    if not drafts:
+        return []
+    first = min(d.date for d in drafts)
+    venues = week_venues(department, policy, first - dt.timedelta(days=first.weekday()))
+    return (assign_pos_households(department, pos, closures, venues)
+            + assign_promotion_stores(department, promotion, closures, venues))
 
 
 def assign_pos_households(department: Department, sessions: Sequence[DraftBlock],
-                          closures: Closures = NO_CLOSURES) -> list[Conflict]:
+                          closures: Closures = NO_CLOSURES, venues: Venues | None = None) -> list[Conflict]:
     """"3 different target households per week" — SPEC §2: match each POS session of a
     manager to a different POS-target household of his territory that is open at that
-    time (a maximum matching; among those, one that keeps the most previous places)."""
+    time (a maximum matching; among those, one that keeps the most previous places).
+    With `venues`, the households the timetable's rides assumed come first: the
+    matching uses only them when it can."""
     notes = []
     for manager in dict.fromkeys(s.manager for s in sessions):
         mine = [s for s in sessions if s.manager == manager]
@@ -90,7 +98,12 @@ def assign_pos_households(department: Department, sessions: Sequence[DraftBlock]
         if not todo:
             continue
         targets = [r for r in department.territory(manager) if r.pos_target and r.id not in used]
-        matched = _household_matching(todo, targets, closures)
+        matched: dict[int, str] = {}
+        if venues is not None:
+            assumed = set(venues.of(todo[0].kind, manager).points)
+            matched = _household_matching(todo, [r for r in targets if r.id in assumed], closures)
+        if len(matched) < len(todo):
+            matched = _household_matching(todo, targets, closures)
         taken = set(matched.values())
         fallback = iter(r.id for r in targets if r.id not in taken)
         for index, session in enumerate(todo):
@@ -124,11 +137,12 @@ def _household_matching(sessions: Sequence[DraftBlock], targets: Sequence[Retail
 
 
 def assign_promotion_stores(department: Department, sessions: Sequence[DraftBlock],
-                            closures: Closures = NO_CLOSURES) -> list[Conflict]:
+                            closures: Closures = NO_CLOSURES, venues: Venues | None = None) -> list[Conflict]:
     """"At a promotion store" — SPEC §2: each group (a session's manager and partners)
-    promotes at one store of its members' territories, usable through all its sessions
-    and nearest to the group's territories (its previous store first); when no store
-    fits every session, each session takes the first store that fits it."""
+    holds its paired sessions at one store of its members' territories, usable through
+    all its sessions: its previous store first, then the store the timetable's rides
+    assumed (`venues`), then the nearest to the group's territories; when no store fits
+    every session, each session takes the first store that fits it."""
     notes = []
     centres = department.territory_centres()
     groups: dict[frozenset[str], list[DraftBlock]] = {}
@@ -136,7 +150,8 @@ def assign_promotion_stores(department: Department, sessions: Sequence[DraftBloc
         if not session.fixed:
             groups.setdefault(frozenset((session.manager, *session.with_)), []).append(session)
     for group, mine in groups.items():
-        ranked = _ranked_stores(department, group, mine, centres, closures)
+        assumed = venues.group_store(group) if venues is not None else None
+        ranked = _ranked_stores(department, group, mine, centres, closures, assumed)
         whole = next((r for r in ranked if all(closures.usable(r, s) for s in mine)), None)
         unfit = False
         for session in mine:
@@ -152,18 +167,19 @@ def assign_promotion_stores(department: Department, sessions: Sequence[DraftBloc
 
 
 def _ranked_stores(department: Department, group: frozenset[str], sessions: Sequence[DraftBlock],
-                   centres: Mapping[str, tuple[float, float]], closures: Closures) -> list[Retailer]:
+                   centres: Mapping[str, tuple[float, float]], closures: Closures,
+                   assumed: str | None = None) -> list[Retailer]:
     """The group's promotion stores still in use for some of its sessions (any store of
     the department when its members have none), previous stores first, then nearest to
     the mean of the members' territory centres."""
     def left(r: Retailer) -> bool:
         return r.promo_store and not all(closures.cancelled(r.id, s.date) for s in sessions)
 
-    stores = [r for r in department.retailers if left(r) and r.manager in group]
+    stores = [r for r in department.retailers if left(r) and (r.manager in group or r.id == assumed)]
     if not stores:
         stores = [r for r in department.retailers if left(r)]
     lat = sum(centres[m][0] for m in group) / len(group)
     lon = sum(centres[m][1] for m in group) / len(group)
     previous = list(dict.fromkeys(s.previous for s in sessions if s.previous))
     return sorted(stores, key=lambda r: (r.id not in previous, previous.index(r.id) if r.id in previous else 0,
-                                         (r.lat - lat) ** 2 + (r.lon - lon) ** 2, r.id))
+                                         r.id != assumed, (r.lat - lat) ** 2 + (r.lon - lon) ** 2, r.id))

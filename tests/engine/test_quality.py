@@ -237,11 +237,11 @@ def test_each_seeded_route_violation_is_named(mutate, rule, valid_plan, departme
     """Breaking one route rule adds violations of that rule only to what the valid
     plan already had (rides the timetable itself leaves too little time for)."""
     before = score_plan(valid_plan, department, policy_15_13_7)
-    assert {v.rule for v in before.violations} <= {"timetable_transfer"}
+    assert {v.rule for v in before.violations} <= {"late_for_appointment"}
     plan = copy.deepcopy(valid_plan)
     changed, policy = mutate(plan, department, policy_15_13_7)
     report = score_plan(plan, changed, policy)
-    new = {v.rule for v in report.violations} - {"timetable_transfer"}
+    new = {v.rule for v in report.violations} - {"late_for_appointment"}
     assert new == {rule}
     assert all(v.source == "routes" for v in report.violations if v.rule == rule)
 

@@ -356,9 +356,9 @@ def test_checker_catches_each_broken_rule(policy_15_13_7, rule, mutate):
     assert rule in found
 
 
-def test_checker_tells_timetable_gaps_from_route_faults(policy_15_13_7):
-    """A ride between two fixed appointments longer than the timetable's gap is a
-    timetable_transfer, not a fault of the route."""
+def test_late_arrival_at_a_fixed_block_is_a_violation(policy_15_13_7):
+    """A ride between two fixed appointments longer than the timetable's gap reaches the
+    second after it starts: a late_for_appointment violation, so the plan is not feasible."""
     retailers = [_retailer("A", 1, visits=0), _retailer("B", -6, visits=0), _retailer("V", 0.5)]
     department = _department(retailers, policy_15_13_7)
     timetable = _timetable([_block("visit", 0, "08:00", "11:00"),
@@ -367,7 +367,8 @@ def test_checker_tells_timetable_gaps_from_route_faults(policy_15_13_7):
     plan = _plan(department, policy_15_13_7, timetable)
     check = check_routes(plan, department, policy_15_13_7, timetable)
     assert not check.route_violations
-    assert [v.rule for v in check.timetable_transfers] == ["timetable_transfer"]
+    assert [v.rule for v in check.late_arrivals] == ["late_for_appointment"]
+    assert not check.feasible
     assert any("B (promotion)" in note for note in plan.routes[0].notes)
 
 

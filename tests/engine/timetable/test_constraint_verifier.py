@@ -159,7 +159,11 @@ window leaves an empty core, which the explanation reports as 'the time windows 
 CHECKER_ONLY = {"unknown_reference": "the model has variables only for the department's managers "
                                      "and the policy's kinds, so it cannot write an unknown one",
                 "replan_past_changed": "a week has no past; the re-plan pins it (tests/engine/replan, "
-                                       "tests/engine/check/test_replan_checker.py)"}
+                                       "tests/engine/check/test_replan_checker.py)",
+                "late_for_appointment": "a rule of the routes, judged by the route checker "
+                                        "(tests/engine/routing/test_plan.py)",
+                "ride_between_places": "its registry function is not yet in HARD_RULES: with it the "
+                                       "sample's week is infeasible (README, 'The ride between blocks')"}
 
 
 def _blocks_by_key(tm: TimetableModel) -> dict[WeekKey, list[BlockVar]]:

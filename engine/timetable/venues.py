@@ -1,0 +1,168 @@
+"""Where each block of the week is held, known before the timetable is solved, and the
+rides between those places (SPEC §2-3, §6: "a manager is in one place at a time, with
+riding time between").
+
+The timetable needs the rides between consecutive blocks, so every block kind gets its
+place up front, from the department alone:
+
+- an office block, a department meeting and the site study: the office;
+- the visit block: the manager's area, the retailers due that week (his territory when
+  none is due); the route starts and ends at whichever of them suits the day, so the
+  ride to or from the area is the ride to or from its nearest retailer;
+- the POS project: the policy's number of sessions of POS-target households of the
+  manager's territory, those open through the kind's window first, then nearest to his
+  territory centre; which of them a session gets is decided after the solve, so the
+  ride to or from a POS block is the ride to or from the farthest of them;
+- a paired kind (promotion, maintenance): the pair's store. A pair is hosted by the
+  member whose territory centre lies nearest the office (then by id), and holds its
+  sessions at the host's promotion store nearest his territory centre (open through
+  the pair kinds' windows first; any store of the department when he has none). A
+  group of three is hosted the same way, so its store is one of each member's pair
+  stores and the model's rides hold for it too.
+
+Rides use the routes' travel model (engine/routing/matrix.py): straight line × the
+policy's detour factor at its speeds. places.py puts each session at the place assumed
+here, so the rides the model enforced are the rides of the plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from engine.domain import Department, Retailer
+from engine.policy import Policy
+from engine.routing.due import due_retailers
+from engine.routing.matrix import straight_line_matrix
+
+Reach = Literal["nearest", "farthest"]
+
+
+@dataclass(frozen=True)
+class Venue:
+    """A block's place: one or more points (retailer ids; None is the office). A ride to
+    or from it is the ride to or from its nearest point (`nearest`: the route chooses)
+    or its farthest (`farthest`: the point is chosen after the solve)."""
+
+    points: tuple[str | None, ...]
+    reach: Reach = "nearest"
+
+
+OFFICE = Venue((None,))
+NOWHERE = Venue(())
+"""A place the department does not give (e.g. no promotion store): no ride is known."""
+
+
+@dataclass
+class Venues:
+    """The places of a week's blocks and the rides between them, in whole minutes."""
+
+    department: Department
+    policy: Policy
+    visit_area: dict[str, Venue] = field(default_factory=dict)
+    households: dict[str, Venue] = field(default_factory=dict)
+    hosts: dict[str, int] = field(default_factory=dict)
+    """Manager -> rank as a pair's host (lower hosts)."""
+    stores: dict[str, str | None] = field(default_factory=dict)
+    """Manager -> the store of a pair he hosts."""
+    _index: dict[str | None, int] = field(default_factory=dict)
+    _minutes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
+
+    def of(self, kind: str, manager: str) -> Venue:
+        """The place of `manager`'s block of `kind` that depends on no partner."""
+        rule = self.policy.kinds.get(kind)
+        if kind == "visit":
+            return self.visit_area.get(manager, NOWHERE)
+        if rule is not None and rule.at == "pos_target":
+            return self.households.get(manager, NOWHERE)
+        if rule is None or rule.group == "pair":
+            return NOWHERE
+        return OFFICE
+
+    def host(self, members: Iterable[str]) -> str:
+        """The member of a pair (or group of three) whose store the group uses."""
+        return min(members, key=lambda m: (self.hosts.get(m, 0), m))
+
+    def group_store(self, members: Iterable[str]) -> str | None:
+        """The store a pair or group of three holds its paired sessions at."""
+        return self.stores.get(self.host(members))
+
+    def pair_venue(self, members: Iterable[str]) -> Venue:
+        store = self.group_store(members)
+        return NOWHERE if store is None else Venue((store,))
+
+    def minutes(self, origin: Venue, target: Venue) -> int:
+        """The ride from one place to another (0 when either is unknown)."""
+        if not origin.points or not target.points:
+            return 0
+        rows = [self._index[p] for p in origin.points]
+        cols = [self._index[p] for p in target.points]
+        block = self._minutes[np.ix_(rows, cols)]
+        inner = block.min(axis=1) if target.reach == "nearest" else block.max(axis=1)
+        return int(inner.min() if origin.reach == "nearest" else inner.max())
+
+
+def _open_through(retailer: Retailer, window: tuple[int, int]) -> bool:
+    return retailer.opens <= window[0] and window[1] <= retailer.closes
+
+
+def _nearest(candidates: Sequence[Retailer], centre: tuple[float, float]) -> list[Retailer]:
+    return sorted(candidates, key=lambda r: ((r.lat - centre[0]) ** 2 + (r.lon - centre[1]) ** 2, r.id))
+
+
+def pos_households(department: Department, policy: Policy, manager: str,
+                   centre: tuple[float, float]) -> tuple[str, ...]:
+    """The POS-target households a manager's POS sessions are held at this week."""
+    rules = [r for r in policy.kinds.values() if r.at == "pos_target"]
+    if not rules:
+        return ()
+    rule = rules[0]
+    count = rule.sessions[1] if rule.sessions else 0
+    window = (rule.earliest_start, rule.latest_end)
+    targets = [r for r in department.territory(manager) if r.pos_target]
+    ranked = _nearest([r for r in targets if _open_through(r, window)], centre)
+    ranked += _nearest([r for r in targets if not _open_through(r, window)], centre)
+    return tuple(r.id for r in ranked[:count])
+
+
+def _host_store(department: Department, policy: Policy, manager: str,
+                centre: tuple[float, float]) -> str | None:
+    windows = [(r.earliest_start, r.latest_end) for r in policy.kinds.values() if r.group == "pair"]
+    stores = [r for r in department.retailers if r.promo_store and r.manager == manager]
+    stores = stores or [r for r in department.retailers if r.promo_store]
+    fit = [r for r in stores if all(_open_through(r, w) for w in windows)]
+    ranked = _nearest(fit, centre) + _nearest([r for r in stores if r not in fit], centre)
+    return ranked[0].id if ranked else None
+
+
+def week_venues(department: Department, policy: Policy, week_start: dt.date) -> Venues:
+    """The places of every block kind of the week and the ride matrix between them."""
+    venues = Venues(department, policy)
+    centres = department.territory_centres()
+    office = (department.office.lat, department.office.lon)
+    for manager in department.managers:
+        due = [d.retailer.id for d in due_retailers(department, week_start, manager.id)]
+        area = due or [r.id for r in department.territory(manager.id)]
+        venues.visit_area[manager.id] = Venue(tuple(area))
+        venues.households[manager.id] = Venue(
+            pos_households(department, policy, manager.id, centres[manager.id]), "farthest")
+        venues.stores[manager.id] = _host_store(department, policy, manager.id, centres[manager.id])
+    by_office = sorted(department.managers, key=lambda m: (
+        (centres[m.id][0] - office[0]) ** 2 + (centres[m.id][1] - office[1]) ** 2, m.id))
+    venues.hosts = {m.id: rank for rank, m in enumerate(by_office)}
+    wanted = {p for v in [*venues.visit_area.values(), *venues.households.values()] for p in v.points}
+    wanted |= {s for s in venues.stores.values() if s is not None}
+    places = [r for r in department.retailers if r.id in wanted]
+    matrix = straight_line_matrix(
+        [department.office.lat, *(r.lat for r in places)],
+        [department.office.lon, *(r.lon for r in places)],
+        ["town", *(r.area for r in places)],
+        policy.travel,
+    )
+    venues._index = {key: i for i, key in enumerate([None, *(r.id for r in places)])}
+    venues._minutes = matrix.minutes
+    return venues
