@@ -9,7 +9,8 @@ What a re-plan adds, and only that:
 - the events: a sickness is leave in the week frame (situation.py), a promotion with no
   store left is cancelled;
 - missing hours cost `replan.missing_per_10min` instead of making the week infeasible
-  (the model's `Shortfall`, read by the registry's quota and daily-block rules);
+  (the model's `Shortfall`, read by the registry's quota and daily-block rules), but no
+  weekly kind loses more than the events took of it;
 - every block after `now` moved, dropped or added costs `replan.moved_block`;
 - re-pairing for the rest of the week (pairs.py), in place of the weekly pair choice."""
 
@@ -28,7 +29,13 @@ from engine.replan.pairs import Groups, add_pairs, remaining_groups
 from engine.replan.situation import Situation, replan_frame
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.hints import planned_for_variables
-from engine.timetable.model import BlockVar, Shortfall, TimetableModel, variables_for_week
+from engine.timetable.model import (
+    BlockVar,
+    Shortfall,
+    TimetableModel,
+    add_fixed_block,
+    variables_for_week,
+)
 from engine.timetable.objective import add_objective
 
 
@@ -50,7 +57,8 @@ class ReplanModel:
     slots: list[Slot]
     groups: Groups
     outside: list[Block]
-    """Pinned blocks the model cannot hold (a length the policy no longer allows): kept as they were."""
+    """Pinned blocks no model variable stands for (a length or a pairing the policy no
+    longer allows): kept as they were, and held in the model as fixed busy time."""
     cancelled_kinds: set[tuple[str, str]]
     """(manager, kind) whose remaining sessions are cancelled: no promotion store is left."""
     notes: list[str]
@@ -65,14 +73,16 @@ def build_replan_model(situation: Situation, rules: ReplanRules) -> ReplanModel:
     slots = [Slot(var, old, old is not None and situation.pinned(old.date, old.start), dates[var.day])
              for var, old in pairs]
     outside = [b for b in unmatched if situation.pinned(b.date, b.start)] + _pin(tm, slots, situation)
+    _hold(tm, outside)
     notes = [f"{b.manager} {b.kind} {b.date} {format_clock(b.start)}: the block does not fit the "
              f"policy's week and is dropped" for b in unmatched if _dropped_by_policy(b, situation)]
     _cover_pinned_quotas(tm, slots)
-    tm.shortfall = Shortfall(_missing_per_slot(tm, rules), _excused_days(tm, situation))
-    add_hard_rules(tm)
     groups = remaining_groups(situation)
-    add_pairs(tm, groups, _free_pair_sessions(tm, slots, situation))
     cancelled_kinds = _promotions_without_store(situation)
+    floors = _floors(tm, situation, groups, cancelled_kinds, outside)
+    tm.shortfall = Shortfall(_missing_per_slot(tm, rules), _excused_days(tm, situation), floors)
+    add_hard_rules(tm)
+    add_pairs(tm, groups, _free_pair_sessions(tm, slots, situation))
     for manager, kind in sorted(cancelled_kinds):
         for slot in slots:
             if slot.var.manager == manager and slot.var.kind == kind and not slot.pinned:
@@ -85,9 +95,54 @@ def build_replan_model(situation: Situation, rules: ReplanRules) -> ReplanModel:
 
 def _dropped_by_policy(block: Block, situation: Situation) -> bool:
     """An old block after `now` that no model block stands for, not because of a sickness."""
-    absence = situation.absences.get(block.manager)
-    return not situation.pinned(block.date, block.start) and not (
-        absence is not None and absence.covers(block.date, block.end - 1))
+    return not situation.pinned(block.date, block.start) and not _off_during(situation, block.manager, block)
+
+
+def _off_during(situation: Situation, manager: str, block: Block) -> bool:
+    """Whether the manager's absence overlaps the block's time, the absence read as the
+    leave the re-plan's week has (from a grid minute on, as `situation.replan_frame`)."""
+    absence = situation.absences.get(manager)
+    if absence is None or not absence.date <= block.date <= absence.until:
+        return False
+    grid = situation.policy.grid_minutes
+    return block.date > absence.date or block.end > -(-absence.minute // grid) * grid
+
+
+def _taken_by_events(situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]],
+                     block: Block) -> bool:
+    """An old block after `now` that the events make impossible: the manager is off then,
+    a partner of a paired session is (or he has no partner left), or its promotion has
+    no store left."""
+    if _off_during(situation, block.manager, block) or (block.manager, block.kind) in cancelled_kinds:
+        return True
+    rule = situation.policy.kinds.get(block.kind)
+    return rule is not None and rule.group == "pair" and (
+        block.manager in groups.orphans or any(_off_during(situation, m, block) for m in block.with_))
+
+
+def _floors(tm: TimetableModel, situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]],
+            outside: Sequence[Block]) -> dict[tuple[str, str], tuple[int, int]]:
+    """What a re-plan keeps of each manager's weekly kinds: the minutes and sessions the
+    old plan had of it that the events left possible (`repaired_start`, the past
+    included), up to the quota. It may move them, never trade them for another kind's hours; pinned blocks
+    kept outside the model count towards it already. In grid slots and sessions."""
+    minutes: Counter[tuple[str, str]] = Counter()
+    sessions: Counter[tuple[str, str]] = Counter()
+    for block in repaired_start(situation, groups, cancelled_kinds):
+        minutes[(block.manager, block.kind)] += block.end - block.start
+        sessions[(block.manager, block.kind)] += 1
+    for block in outside:
+        minutes[(block.manager, block.kind)] -= block.end - block.start
+        sessions[(block.manager, block.kind)] -= 1
+    floors = {}
+    for (manager, kind), blocks in tm.blocks.items():
+        if not blocks or tm.policy.kinds[kind].per_day_minutes is not None:
+            continue
+        quota = tm.frame.managers[manager].quotas[kind]
+        kept_minutes = min(minutes[(manager, kind)], quota.total_minutes)
+        floors[(manager, kind)] = (max(0, tm.slots(kept_minutes)),
+                                   max(0, min(sessions[(manager, kind)], quota.sessions_min)))
+    return floors
 
 
 def _fix(var: cp_model.LinearExprT, value: int) -> None:
@@ -129,6 +184,24 @@ def _pin(tm: TimetableModel, slots: Sequence[Slot], situation: Situation) -> lis
         elif slot.date == situation.today:
             tm.cp.add(slot.var.start >= now_slot).only_enforce_if(present)
     return outside
+
+
+def _hold(tm: TimetableModel, kept: Sequence[Block]) -> None:
+    """The pinned blocks the model has no variable for still take their manager's time:
+    each is a fixed block of his day, so nothing new is planned over it or without the
+    ride from it. A kind the policy no longer knows has no place to ride from: its time
+    is simply occupied, like leave."""
+    days = {d.date: d.index for d in tm.frame.days}
+    for block in kept:
+        day = days.get(block.date)
+        if day is None or block.manager not in tm.frame.managers:
+            continue
+        if block.kind == "lunch" or block.kind in tm.policy.kinds:
+            add_fixed_block(tm, block.manager, day, block.kind, block.start, block.end)
+            continue
+        lo, hi = tm.slots(block.start), -(-block.end // tm.grid)
+        tm.leave_intervals.setdefault((block.manager, day), []).append(
+            tm.cp.new_fixed_size_interval_var(lo, hi - lo, f"held[{block.kind},{block.manager},{day},{lo}]"))
 
 
 def _cover_pinned_quotas(tm: TimetableModel, slots: Sequence[Slot]) -> None:
@@ -218,21 +291,8 @@ def _add_change_costs(tm: TimetableModel, slots: Sequence[Slot], situation: Situ
 
 def repaired_start(situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]]) -> list[Block]:
     """The old plan without what the events make impossible: the sick manager's blocks
-    once he is off, an orphan's remaining pair sessions, promotion sessions without
-    any store left. It keeps every rule of the re-plan, so it is the solver's start."""
-    policy = situation.policy
-    kept = []
-    for b in situation.timetable.blocks:
-        if situation.pinned(b.date, b.start):
-            kept.append(b)
-            continue
-        absence = situation.absences.get(b.manager)
-        if absence is not None and (absence.covers(b.date, b.start) or absence.covers(b.date, b.end - 1)):
-            continue
-        rule = policy.kinds.get(b.kind)
-        if rule is not None and rule.group == "pair" and b.manager in groups.orphans:
-            continue
-        if (b.manager, b.kind) in cancelled_kinds:
-            continue
-        kept.append(b)
-    return kept
+    once he is off, pair sessions of a partner who is off then, an orphan's remaining
+    pair sessions, promotion sessions without any store left. It keeps every rule of
+    the re-plan, so it is the solver's start."""
+    return [b for b in situation.timetable.blocks
+            if situation.pinned(b.date, b.start) or not _taken_by_events(situation, groups, cancelled_kinds, b)]

@@ -70,7 +70,8 @@ def add_weekly_quotas(tm: TimetableModel) -> None:
     """"Maintenance 2 x 2 h", "promotion 5 h as 2–3 sessions of 1.5–2 h", "POS project
     3 x 1 h", "admin 3 h" — SPEC §2: the sessions and minutes of each weekly kind, prorated
     for leave (week.py); "on different days" is structural (one piece per day). Under a
-    `shortfall` the quota is a ceiling and every slot short of it costs."""
+    `shortfall` the quota is a ceiling, every slot short of it costs, and the shortfall's
+    floors are kept."""
     for (manager, kind), blocks in tm.blocks.items():
         rule = tm.policy.kinds[kind]
         if rule.per_day_minutes is not None or not blocks:
@@ -87,6 +88,9 @@ def add_weekly_quotas(tm: TimetableModel) -> None:
             tm.enforce(tm.cp.add(count <= quota.sessions_max), KIND_RULE[kind])
             total = sum(_contribution(tm, b) for b in blocks)
             tm.enforce(tm.cp.add(total <= owed), KIND_RULE[kind])
+            least_slots, least_sessions = tm.shortfall.floors.get((manager, kind), (0, 0))
+            tm.enforce(tm.cp.add(total >= min(least_slots, owed)), KIND_RULE[kind])
+            tm.enforce(tm.cp.add(count >= least_sessions), KIND_RULE[kind])
             short = tm.cp.new_int_var(0, owed, f"short[{manager},{kind}]")
             tm.cp.add(short >= owed - total)
             tm.penalties.append((f"missing_hours[{manager},{kind}]", tm.shortfall.per_slot, short))

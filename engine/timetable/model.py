@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -57,10 +58,13 @@ class Shortfall:
     """Hours the plan may fall short of, at a cost, instead of having no plan at all (a
     re-plan: the week as it happens can make the quotas impossible to keep). Each grid
     slot short of a weekly quota costs `per_slot`; a daily block may be missed, at that
-    cost per slot of its length, only on the (manager, day index) of `excused_days`."""
+    cost per slot of its length, only on the (manager, day index) of `excused_days`.
+    `floors` bounds what may be missed: (manager, kind) -> the grid slots and sessions
+    of the weekly kind the plan keeps at least (a re-plan loses only what the events took)."""
 
     per_slot: int
     excused_days: frozenset[tuple[str, int]] = frozenset()
+    floors: Mapping[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,6 +82,9 @@ class TimetableModel:
     attendance: dict[tuple[str, str, int], BlockVar] = field(default_factory=dict)
     absences: list[tuple[str, str, cp_model.IntVar]] = field(default_factory=list)
     leave_intervals: dict[tuple[str, int], list[cp_model.IntervalVar]] = field(default_factory=dict)
+    fixed_blocks: dict[tuple[str, int], list[BlockVar]] = field(default_factory=dict)
+    """(manager, day) -> blocks kept at fixed times that no variable of the model stands
+    for (a re-plan's past): every rule that reads a manager's day sees them as occupied."""
     lunches: dict[tuple[str, int], BlockVar] = field(default_factory=dict)
     approach: dict[str, int] = field(default_factory=dict)
     field_periods: dict[tuple[str, int], tuple] = field(default_factory=dict)
@@ -106,6 +113,7 @@ class TimetableModel:
         found = [b for (m, _), bs in self.blocks.items() if m == manager for b in bs]
         found += [b for (m, _, _), b in self.attendance.items() if m == manager]
         found += [b for (m, _), b in self.lunches.items() if m == manager]
+        found += [b for (m, _), bs in self.fixed_blocks.items() if m == manager for b in bs]
         return [b for b in found if day is None or b.day == day]
 
 
@@ -318,6 +326,17 @@ def add_leave_intervals(tm: TimetableModel) -> None:
                 else:
                     intervals.append(tm.cp.new_fixed_size_interval_var(lo, hi - lo, name))
             tm.leave_intervals[(manager_id, day)] = intervals
+
+
+def add_fixed_block(tm: TimetableModel, manager: str, day: int, kind: str, start: int, end: int) -> None:
+    """A block held at `start`-`end` (minutes) on a manager's day, not a variable: the
+    day's other blocks stay clear of it, with the rides its place asks (SPEC §6)."""
+    lo, hi = tm.slots(start), -(-end // tm.grid)
+    name = f"fixed[{kind},{manager},{day},{lo}]"
+    start_var = tm.cp.new_int_var(lo, lo, f"start[{name}]")
+    interval = tm.cp.new_fixed_size_interval_var(start_var, hi - lo, f"interval[{name}]")
+    tm.fixed_blocks.setdefault((manager, day), []).append(
+        BlockVar(kind, manager, day, start_var, hi - lo, start_var + (hi - lo), 1, interval))
 
 
 def add_pair_variables(tm: TimetableModel) -> None:
