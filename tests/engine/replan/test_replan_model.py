@@ -1,19 +1,24 @@
 """The re-plan is the weekly model plus pins: a hard rule of the weekly registry reaches
-the re-plan with no edit to re-plan code, and a re-planned week with a manager off sick
-from Wednesday 13:00 passes the independent re-plan checker."""
+the re-plan with no edit to re-plan code; a pinned block no model variable stands for
+still occupies its time; no weekly kind loses more than the events took of it; and a
+re-planned week with a manager off sick from Wednesday 13:00 passes the independent
+re-plan checker."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from ortools.sat.python import cp_model
 
 from benchmarks.departments import generate_department
 from engine.check.replan import Sickness, check_replan, sick_leave
 from engine.domain import Department, Timetable
 from engine.policy import Policy
+from engine.replan import model as replan_model
 from engine.replan import read_events, replan
-from engine.replan.situation import department_with_absences, situation_at
+from engine.replan.model import ReplanModel, build_replan_model
+from engine.replan.situation import department_with_absences, replan_rules, situation_at
 from engine.timetable import constraints
 from engine.timetable.model import TimetableModel
 from engine.timetable.solve import SolveParams, solve_timetable
@@ -58,11 +63,83 @@ def test_a_new_hard_rule_of_the_week_reaches_the_re_plan(week, policy_15_13_7: P
     assert moved, "the diff names the admin block the new rule moved"
 
 
+def _solves(model: ReplanModel) -> bool:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 10
+    solver.parameters.num_workers = 2
+    code = solver.solve(model.tm.cp)
+    assert code != cp_model.UNKNOWN, "the test needs a proof either way"
+    return code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def test_a_pinned_block_the_model_cannot_hold_still_occupies_its_time(week, policy_15_13_7: Policy,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pair session under way at `now` whose length the policy no longer allows has no
+    model variable; it is kept as it was, and nothing new may be planned over it: the
+    manager's office work forced into that time is rejected (and accepted when the block
+    is not held, so it is the held block that rejects it)."""
+    department, timetable = week
+    target = min((b for b in timetable.blocks if b.kind == "maintenance"), key=lambda b: (b.date, b.start))
+    grid = policy_15_13_7.grid_minutes
+    shortened = [b.model_copy(update={"end": b.end - grid})
+                 if b.kind == target.kind and b.date == target.date and b.start == target.start else b
+                 for b in timetable.blocks]
+    timetable = timetable.model_copy(update={"blocks": tuple(shortened)})
+    now = dt.datetime.combine(target.date, dt.time(*divmod(target.start + grid, 60)))
+    situation = situation_at(department, policy_15_13_7, timetable, now, ())
+
+    def admin_over_the_session(model: ReplanModel) -> ReplanModel:
+        day = (target.date - WEEK).days
+        admin = next(b for b in model.tm.blocks[(target.manager, "admin")] if b.day == day)
+        model.tm.cp.add(admin.present_literal(model.tm.cp) == 1)
+        model.tm.cp.add(admin.start == (target.start + grid) // grid)
+        return model
+
+    held = admin_over_the_session(build_replan_model(situation, replan_rules(policy_15_13_7)))
+    assert [b for b in held.outside if b.manager == target.manager and b.start == target.start]
+    assert not _solves(held)
+    monkeypatch.setattr(replan_model, "_hold", lambda tm, kept: None)
+    assert _solves(admin_over_the_session(build_replan_model(situation, replan_rules(policy_15_13_7))))
+
+
+def test_a_re_plan_trades_no_kind_for_another(week, policy_15_13_7: Policy,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sickness takes pair sessions from the sick manager's partner, which the re-plan
+    may fall short of at a price; it may not take his office work to make up for them:
+    the model rejects a week where he has less of it than the old plan (and accepts it
+    without the re-plan's floors, so it is the floor that rejects it)."""
+    department, timetable = week
+    sick = department.managers[1].id
+    partner = next(m for b in timetable.blocks if b.manager == sick and b.with_ for m in b.with_)
+    now = dt.datetime.combine(WEDNESDAY, dt.time(13, 0))
+    events = read_events([{"type": "manager_sick", "manager": sick, "from": now.isoformat()}])
+    situation = situation_at(department, policy_15_13_7, timetable, now, events)
+    assert [b for b in timetable.blocks if b.manager == partner and sick in b.with_
+            and not situation.pinned(b.date, b.start)], "the sickness takes pair sessions of the partner"
+    old_admin = sum(b.end - b.start for b in timetable.blocks if b.manager == partner and b.kind == "admin")
+
+    def partner_admin_below_the_old_plan() -> ReplanModel:
+        model = build_replan_model(situation, replan_rules(policy_15_13_7))
+        tm = model.tm
+        lengths = []
+        for block in tm.blocks[(partner, "admin")]:
+            length = tm.cp.new_int_var(0, tm.slots(old_admin), "")
+            tm.cp.add(length == block.size).only_enforce_if(block.present_literal(tm.cp))
+            tm.cp.add(length == 0).only_enforce_if(~block.present_literal(tm.cp))
+            lengths.append(length)
+        tm.cp.add(sum(lengths) < tm.slots(old_admin))
+        return model
+
+    assert not _solves(partner_admin_below_the_old_plan())
+    monkeypatch.setattr(replan_model, "_floors", lambda *args: {})
+    assert _solves(partner_admin_below_the_old_plan())
+
+
 @pytest.fixture(scope="module")
 def generated_week(policy_15_13_7: Policy) -> tuple[Department, Timetable]:
     """A generated department of nine managers (one group of three) and its solved week."""
     department = generate_department(9, seed=3, week_start=WEEK)
-    solved = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=6, workers=2))
+    solved = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=10, workers=2))
     assert solved.status in ("optimal", "feasible")
     return department, solved.timetable
 
