@@ -6,20 +6,34 @@ breaks, in words a market manager understands. It works from the policy and the
 department alone and shares no code with the CP-SAT model on purpose: a mistake in
 the model must not be able to hide in its own check. A timetable typed by hand is
 judged the same way as one the solver wrote. Presence, leave and prorated quotas are
-read as every judge reads them (engine/check/spec.py).
+read as every judge reads them (engine/check/spec.py); the places of blocks and the rides
+between them as engine/check/places.py reads them.
+
+`judge_timetable` gives the whole verdict: the violations, and the deviations — weekly
+hours the plan is short of and says so. The checker measures each manager's weekly kind
+against the prorated quota itself. Where the plan is short and its `shortfalls` declare
+that manager and kind with at least the measured minutes and sessions, the shortfall is
+a deviation the verdict lists with its amounts, not a fault (SPEC §2 hours cannot all
+fit when the rides of SPEC §3 leave no room, and the plan says so). A shortfall not
+declared, or declared for less than the plan lacks, stays a violation of the kind's
+rule; a declared shortfall the plan does not have is a violation too (a false claim).
+`check_timetable` returns the violations alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from fractions import Fraction
+from typing import Literal
 
 from pydantic import ValidationError
 
+from engine.check.places import BlockPlaces
 from engine.check.spec import (
     WHOLE_DAY,
     Quota,
@@ -30,12 +44,13 @@ from engine.check.spec import (
     riding_minutes,
     working_dates,
 )
-from engine.domain import Block, Department, Timetable
+from engine.domain import Block, Department, HoursShortfall, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import KindRule, Policy, format_clock
 from engine.rules import KIND_RULE, RULES
 
 UNKNOWN_REFERENCE = "unknown_reference"
+RIDE_BETWEEN_PLACES = "ride_between_places"
 NOT_SCHEDULED = ("infeasible", "unknown")
 
 
@@ -58,6 +73,48 @@ class Violation:
         data = asdict(self)
         data["date"] = self.date.isoformat() if self.date else None
         return data
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """What a week lacks of one manager's weekly kind, and why that is no fault:
+    `planned` of `asked` (in `unit`), where `lost` is the most the week may lack — what
+    a re-plan's absence took (engine/check/replan.py), or what the plan itself declares
+    short (`Timetable.shortfalls`)."""
+
+    manager: str
+    kind: str
+    rule: str
+    unit: Literal["min", "sessions"]
+    planned: int
+    asked: int
+    lost: int
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TimetableVerdict:
+    """The judgement of a week's timetable: the rules it breaks, and the weekly hours it
+    is short of and says so (deviations: information with amounts, not faults)."""
+
+    violations: list[Violation]
+    deviations: list[Shortfall]
+
+    @property
+    def executable(self) -> bool:
+        """True when the timetable breaks no rule."""
+        return not self.violations
+
+    def as_dict(self) -> dict:
+        """The verdict as JSON-ready data."""
+        return {
+            "executable": self.executable,
+            "violations": [v.as_dict() for v in self.violations],
+            "deviations": [d.as_dict() for d in self.deviations],
+        }
 
 
 @dataclass(frozen=True)
@@ -84,17 +141,29 @@ class _Block:
 def check_timetable(
     department: Department, policy: Policy, timetable: dict | Timetable
 ) -> list[Violation]:
-    """Every hard rule the timetable breaks under `policy`; an empty list means valid.
+    """Every hard rule the timetable breaks under `policy`; an empty list means valid
+    (`judge_timetable`'s violations; its declared shortfalls are no fault).
 
     A timetable whose status is infeasible or unknown and that has no blocks is not
     judged (there is nothing to judge: the caller reports the status). A dict that is
     not a timetable at all (a missing field, an unknown kind, a time like 25:00)
     raises `InputError` naming every bad value.
     """
+    return judge_timetable(department, policy, timetable).violations
+
+
+def judge_timetable(
+    department: Department, policy: Policy, timetable: dict | Timetable
+) -> TimetableVerdict:
+    """The verdict on the timetable: every hard rule it breaks, and the weekly hours it
+    is short of and declares (see the module text). Not judged, and input errors, as
+    `check_timetable`."""
     parsed = _parse(timetable)
     if parsed.status in NOT_SCHEDULED and not parsed.blocks:
-        return []
-    return _Checker(department, policy, parsed).run()
+        return TimetableVerdict([], [])
+    checker = _Checker(department, policy, parsed)
+    violations = checker.run()
+    return TimetableVerdict(violations, sorted(checker.deviations, key=lambda d: (d.manager, d.kind)))
 
 
 def hours_by_kind(timetable: dict | Timetable) -> dict[str, dict[str, int]]:
@@ -170,12 +239,21 @@ class _Checker:
         self.presence = presence(department, policy, timetable.week_start)
         self.blocks: list[_Block] = []
         self.groups: dict[str, frozenset[str]] = {}
+        self.places = BlockPlaces(department, policy, timetable.week_start)
+        self.ride_faults: set[tuple[_Block, _Block]] = set()
+        """Consecutive blocks whose gap is short of the ride (the fixed buffer is not
+        reported again for them)."""
+        self.declared: dict[tuple[str, str], HoursShortfall] = {}
+        self.short: dict[tuple[str, str], dict[str, tuple[int, int, bool]]] = defaultdict(dict)
+        """(manager, kind) -> unit -> (planned, asked, declared enough) where the plan is short."""
+        self.deviations: list[Shortfall] = []
 
     # -- the whole judgement ------------------------------------------------------
 
     def run(self) -> list[Violation]:
         self._check_week_and_references()
         self._check_placement()
+        self._check_rides()
         self._check_no_overlap()
         self._check_leave()
         self._check_lunch()
@@ -190,6 +268,7 @@ class _Checker:
                 self._check_weekly_kind(kind, rule)
         self._check_pairing()
         self._check_retailers()
+        self._settle_declared()
         return sorted(
             self.found,
             key=lambda v: (v.manager or "", v.date or dt.date.min, v.time or "", v.rule, v.message),
@@ -295,6 +374,38 @@ class _Checker:
                 )
         for block in timetable.blocks:
             self._take_block(block)
+        self._take_declared(timetable.shortfalls)
+
+    def _take_declared(self, shortfalls: Iterable[HoursShortfall]) -> None:
+        """The weekly hours the plan says it is short of, per manager and kind (two
+        declarations of one manager's kind add up)."""
+        weekly = {k for k, r in self.policy.kinds.items() if r.group != "department" and not r.is_daily}
+        for claim in shortfalls:
+            if claim.manager not in self.known_managers:
+                self._report(
+                    UNKNOWN_REFERENCE,
+                    f"the plan says {claim.manager} is short of {self._label(claim.kind)}, "
+                    f"but {claim.manager} is not a manager of the department",
+                    claim.manager,
+                )
+                continue
+            if claim.kind not in weekly:
+                self._report(
+                    UNKNOWN_REFERENCE,
+                    f"the plan says {claim.manager} is short of {claim.kind!r}, which is not a "
+                    "weekly kind of the policy",
+                    claim.manager,
+                )
+                continue
+            key = (claim.manager, claim.kind)
+            if key in self.declared:
+                before = self.declared[key]
+                claim = claim.model_copy(update={
+                    "minutes_short": before.minutes_short + claim.minutes_short,
+                    "sessions_short": before.sessions_short + claim.sessions_short,
+                    "reason": "; ".join(r for r in (before.reason, claim.reason) if r),
+                })
+            self.declared[key] = claim
 
     def _take_block(self, block: Block) -> None:
         time = _span(block.start, block.end)
@@ -452,6 +563,48 @@ class _Checker:
 
     # -- rule 2: one place at a time, with riding time -------------------------------
 
+    def _check_rides(self) -> None:
+        """Between two consecutive blocks of a manager's day the gap, less a lunch taken
+        in it, is at least the ride between their places (engine/check/places.py).
+
+        A gap shorter than the policy's fixed buffer between the two (`riding_minutes`)
+        is `no_overlap`'s to report, unless the ride asks more than the buffer; then it
+        is reported here, once."""
+        days: dict[tuple[str, dt.date], list[_Block]] = defaultdict(list)
+        for block in self.blocks:
+            if block.start < block.end:
+                days[(block.manager, block.date)].append(block)
+        for (manager, date), blocks in sorted(days.items()):
+            lunches = [b for b in blocks if b.kind == "lunch"]
+            work = sorted((b for b in blocks if b.kind != "lunch"), key=lambda b: (b.start, b.end))
+            for first, second in itertools.pairwise(work):
+                if second.start < first.end:
+                    continue  # an overlap, reported as such
+                origin = self.places.of(manager, first.kind, first.retailer)
+                target = self.places.of(manager, second.kind, second.retailer)
+                if origin is None or target is None:
+                    continue
+                ride = self.places.ride(origin, target)
+                lunch = sum(
+                    max(0, min(b.end, second.start) - max(b.start, first.end)) for b in lunches
+                )
+                gap = second.start - first.end
+                buffer = riding_minutes(self.policy, first.kind, second.kind)
+                if gap - lunch >= ride.minutes or (gap < buffer and ride.minutes <= buffer):
+                    continue
+                self.ride_faults.add((first, second))
+                besides = f", {lunch} min of it lunch" if lunch else ""
+                self._report(
+                    RIDE_BETWEEN_PLACES,
+                    f"{manager} has {self._label(first.kind)} {_span(first.start, first.end)} at "
+                    f"{ride.origin} and {self._label(second.kind)} {_span(second.start, second.end)} "
+                    f"at {ride.target} on {_day(date)} with {gap} min between them{besides}; "
+                    f"the ride takes {ride.minutes} min",
+                    manager,
+                    date,
+                    _span(first.start, second.end),
+                )
+
     def _check_no_overlap(self) -> None:
         days: dict[tuple[str, dt.date], list[_Block]] = defaultdict(list)
         for block in self.blocks:
@@ -479,7 +632,7 @@ class _Checker:
                         second.start - first.end,
                         riding_minutes(self.policy, first.kind, second.kind),
                     )
-                    if gap < needed:
+                    if gap < needed and (first, second) not in self.ride_faults:
                         self._report(
                             "no_overlap",
                             f"{manager} has {pieces} on {_day(date)} with {gap} min between them; "
@@ -678,20 +831,26 @@ class _Checker:
     def _check_total(
         self, manager: str, kind: str, blocks: list[_Block], quota: Quota, note: str
     ) -> None:
-        """The week's minutes of the kind are the quota's."""
+        """The week's minutes of the kind are the quota's, or short by what the plan declares."""
         total = sum(b.minutes for b in blocks)
+        if total < quota.total and self._declared_short(manager, kind, "min", total, quota.total):
+            return
         if total != quota.total:
             self._report(
                 KIND_RULE[kind],
                 f"{manager} has {total} min of {self._label(kind)} this week; "
-                f"the policy asks {quota.total}{note}",
+                f"the policy asks {quota.total}{note}{self._declared_words(manager, kind, 'min')}",
                 manager,
             )
 
     def _check_count(
         self, manager: str, kind: str, blocks: list[_Block], quota: Quota, note: str
     ) -> None:
-        """The week's number of sessions of the kind is within the quota's."""
+        """The week's number of sessions of the kind is within the quota's, or short by
+        what the plan declares."""
+        count = len(blocks)
+        if count < quota.fewest and self._declared_short(manager, kind, "sessions", count, quota.fewest):
+            return
         if not quota.fewest <= len(blocks) <= quota.most:
             asked = (
                 str(quota.fewest)
@@ -701,8 +860,70 @@ class _Checker:
             self._report(
                 KIND_RULE[kind],
                 f"{manager} has {_count(len(blocks), 'session')} of {self._label(kind)} "
-                f"this week; the policy asks {asked}{note}",
+                f"this week; the policy asks {asked}{note}"
+                f"{self._declared_words(manager, kind, 'sessions')}",
                 manager,
+            )
+
+    # -- weekly hours the plan declares short ---------------------------------------------
+
+    def _declared_short(
+        self, manager: str, kind: str, unit: Literal["min", "sessions"], planned: int, asked: int
+    ) -> bool:
+        """Record that the plan has `planned` of the `asked` (in `unit`); True when the
+        plan declares at least that much short, so the shortfall is no fault."""
+        claim = self.declared.get((manager, kind))
+        declared = 0 if claim is None else claim.minutes_short if unit == "min" else claim.sessions_short
+        enough = claim is not None and declared >= asked - planned
+        self.short[(manager, kind)][unit] = (planned, asked, enough)
+        return enough
+
+    def _declared_words(self, manager: str, kind: str, unit: str) -> str:
+        """What the plan declares of a shortfall it under-declares, to add to the fault."""
+        claim = self.declared.get((manager, kind))
+        if claim is None:
+            return ""
+        amount = f"{claim.minutes_short} min" if unit == "min" else _count(claim.sessions_short, "session")
+        return f"; the plan declares only {amount} short"
+
+    def _settle_declared(self) -> None:
+        """Each declared shortfall is a deviation when it covers all the plan is measured
+        short of that kind, a false claim (a violation) when the plan is not short of it.
+        An under-declared one was reported as a fault of the kind's rule already."""
+        for (manager, kind), claim in sorted(self.declared.items()):
+            measured = self.short.get((manager, kind), {})
+            label = self._label(kind)
+            says = f" (the plan says: {claim.reason})" if claim.reason else ""
+            if not measured:
+                self._report(
+                    KIND_RULE[kind],
+                    f"the plan says {manager} is {claim.minutes_short} min"
+                    + (f" and {_count(claim.sessions_short, 'session')}" if claim.sessions_short else "")
+                    + f" short of {label}{says}, but the week has all the policy asks of it",
+                    manager,
+                )
+                continue
+            if not all(enough for _, _, enough in measured.values()):
+                continue
+            parts = [
+                f"{asked - planned} min" if unit == "min" else _count(asked - planned, "session")
+                for unit, (planned, asked, _) in sorted(measured.items())
+            ]
+            unit, (planned, asked, _) = min(measured.items())  # minutes first
+            lost = claim.minutes_short if unit == "min" else claim.sessions_short
+            has = f"{planned} of the {asked} min" if unit == "min" else f"{planned} of the {asked} sessions"
+            self.deviations.append(
+                Shortfall(
+                    manager,
+                    kind,
+                    KIND_RULE[kind],
+                    "min" if unit == "min" else "sessions",
+                    planned,
+                    asked,
+                    lost,
+                    f"{manager} is {' and '.join(parts)} short of {label} ({has} the policy asks)"
+                    f"{says}",
+                )
             )
 
     # -- rules 4 and 6: paired kinds --------------------------------------------------
