@@ -46,13 +46,14 @@ import datetime as dt
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
 from engine.check.spec import Quota, working_dates
 from engine.check.timetable import (
     NOT_SCHEDULED,
+    Shortfall,
     Violation,
     _Block,
     _Checker,
@@ -80,25 +81,6 @@ class Sickness:
     manager: str
     start: dt.datetime
     until: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class Shortfall:
-    """What a re-planned week lacks of one manager's weekly kind because an absence made
-    the old plan's sessions impossible: `planned` of `asked` (in `unit`), where the
-    absence took `lost` — the most the week may lack."""
-
-    manager: str
-    kind: str
-    rule: str
-    unit: Literal["min", "sessions"]
-    planned: int
-    asked: int
-    lost: int
-    message: str
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
