@@ -142,6 +142,9 @@ class ObjectiveWeights(_Strict):
     late_finish_per_10min: int = Field(ge=0)
     max_late_finish_per_10min: int = Field(ge=0)
     site_study_absence: int = Field(ge=0)
+    missing_weekly_hours_per_10min: int | None = Field(
+        default=None, ge=1, description="a week the rides cannot hold is planned short at this cost per 10 min of "
+        "missing weekly hours, and says so; none: the weekly hours are hard (no plan rather than a short one)")
 
 
 class KindRule(_Strict):

@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 
 from engine.rules import KIND_RULE
 from engine.timetable.model import BlockVar, TimetableModel, kind_window
+from engine.timetable.venues import Venues, week_venues
 
 
 def _ceil_slots(tm: TimetableModel, minutes: int) -> int:
@@ -230,6 +231,134 @@ def add_one_place_at_a_time(tm: TimetableModel) -> None:
             _no_overlap(tm, office_intervals + lunch + leave)
 
 
+def add_rides_between_places(tm: TimetableModel) -> None:
+    """"A manager is in one place at a time, with riding time between" — SPEC §3, §6: of
+    two blocks of a manager's day, the later starts no earlier than the ride from the
+    first one's place (venues.py), plus the lunch when it is taken between them. A
+    paired block is at its group's store (`_store_rides`); each partner rides from his
+    own place. Two paired blocks of a day share the store.
+
+    The ride into a visit block is part of the block: its route leaves from the place
+    before it at the block's start (engine/routing/daily.py), so what that ride limits
+    is the first stop, "first retailer reached by 09:30" (SPEC §3): the block starts no
+    later than `first_stop_by` less the ride from the place before it to the nearest
+    retailer due (after an office block this is the approach rule of model.py). The
+    ride out of a visit block is not: the next block's start leaves room for it.
+
+    The policy's office–field buffer and field transfer stay lower bounds of the same
+    gaps (add_one_place_at_a_time): a gap holds the larger of a buffer and a ride, never
+    their sum."""
+    venues = week_venues(tm.department, tm.policy, tm.frame.week_start)
+    lunch_during_visit = tm.policy.lunch.during_visit
+    first_stop = tm.slots(tm.policy.route.first_stop_by)
+    for manager_id, mw in tm.frame.managers.items():
+        store_rides = _store_rides(tm, venues, manager_id)
+        for day in tm.frame.days:
+            if not mw.works_on(day.index):
+                continue
+            blocks = [b for b in tm.manager_blocks(manager_id, day.index) if b.kind != "lunch"]
+            lunch = None if lunch_during_visit else tm.lunches.get((manager_id, day.index))
+            lunch_first: dict[int, cp_model.IntVar] = {}
+            for x, y in itertools.combinations(blocks, 2):
+                there, back = _ride_slots(tm, venues, store_rides, x, y), _ride_slots(tm, venues, store_rides, y, x)
+                if isinstance(there, int) and isinstance(back, int) and there == back == 0:
+                    continue
+                both = [x.present_literal(tm.cp), y.present_literal(tm.cp)]
+                x_first = tm.cp.new_bool_var(f"first[{manager_id},{day.index},{x.kind},{y.kind}]")
+                for first, then, ride, order in ((x, y, there, x_first), (y, x, back, ~x_first)):
+                    if then.kind == "visit":
+                        _ride(tm, first, then, 0, [order, *both])  # the order is the order
+                        _reach_first_stop(tm, then, ride, first_stop, [order, *both])
+                        continue
+                    _ride(tm, first, then, ride, [order, *both])
+                    if lunch is not None:
+                        between = [~_lunch_first(tm, lunch, first, lunch_first),
+                                   _lunch_first(tm, lunch, then, lunch_first), lunch.present_literal(tm.cp)]
+                        assert isinstance(lunch.size, int)
+                        _ride(tm, first, then, ride + lunch.size, [order, *both, *between])
+
+
+def _reach_first_stop(tm: TimetableModel, visit: BlockVar, ride: cp_model.LinearExprT, first_stop: int,
+                      literals: list) -> None:
+    """The visit block starts early enough to ride to its first retailer by `first_stop`."""
+    constraint = tm.cp.add(visit.start + cast(cp_model.LinearExpr, ride) <= first_stop)
+    constraint.only_enforce_if(literals)
+    tm.enforce(constraint, "ride_between_places")
+
+
+def _ride(tm: TimetableModel, first: BlockVar, then: BlockVar, slots: cp_model.LinearExprT,
+          literals: list) -> None:
+    """`then` starts no earlier than `slots` after `first` ends, when `literals` hold."""
+    end = cast(cp_model.LinearExpr, first.end)
+    constraint = tm.cp.add(then.start >= end + cast(cp_model.LinearExpr, slots))
+    constraint.only_enforce_if(literals)
+    tm.enforce(constraint, "ride_between_places")
+
+
+def _lunch_first(tm: TimetableModel, lunch: BlockVar, block: BlockVar,
+                 known: dict[int, cp_model.IntVar]) -> cp_model.IntVar:
+    """A literal true exactly when the day's lunch is over before `block` starts."""
+    if id(block) not in known:
+        lit = tm.cp.new_bool_var(f"lunch_first[{block.manager},{block.day},{block.kind}]")
+        both = [lunch.present_literal(tm.cp), block.present_literal(tm.cp)]
+        tm.cp.add(lunch.end <= block.start).only_enforce_if([lit, *both])
+        tm.cp.add(block.end <= lunch.start).only_enforce_if([~lit, *both])
+        known[id(block)] = lit
+    return known[id(block)]
+
+
+def _ride_slots(tm: TimetableModel, venues: Venues, store_rides: dict[tuple[str, str], int | cp_model.IntVar],
+                origin: BlockVar, target: BlockVar) -> int | cp_model.IntVar:
+    """Grid slots of the ride from one block's place to the other's (rounded up)."""
+    assert origin.manager is not None
+    paired = {k for k, r in tm.policy.kinds.items() if r.group == "pair"}
+    if origin.kind in paired and target.kind in paired:
+        return 0
+    if origin.kind in paired:
+        return store_rides.get(("from", target.kind), 0)
+    if target.kind in paired:
+        return store_rides.get(("to", origin.kind), 0)
+    minutes = venues.minutes(venues.of(origin.kind, origin.manager), venues.of(target.kind, origin.manager))
+    return _ceil_slots(tm, minutes)
+
+
+def _store_rides(tm: TimetableModel, venues: Venues, manager: str) -> dict[tuple[str, str], int | cp_model.IntVar]:
+    """The rides in slots between the manager's paired sessions and each of his other
+    block kinds, ("from"|"to", kind) -> slots, read from the group's store: the store of
+    the group he is known to be in (`tm.known_groups`, a re-plan), or else of the pair
+    hosted best among his true pair literals (a group of three therefore gets its host's
+    store, as places.py gives it)."""
+    other_kinds = [k for k, r in tm.policy.kinds.items() if r.group != "pair"]
+    if manager in tm.known_groups:
+        store = venues.pair_venue(tm.known_groups[manager])
+        return {(way, kind): _ceil_slots(tm, venues.minutes(store, place) if way == "from"
+                                         else venues.minutes(place, store))
+                for kind in other_kinds for place in [venues.of(kind, manager)] for way in ("from", "to")}
+    mine = sorted(((a if b == manager else b, lit) for (a, b), lit in tm.pairs.items() if manager in (a, b)),
+                  key=lambda p: (venues.hosts.get(venues.host((manager, p[0])), 0), venues.host((manager, p[0]))))
+    if not mine:
+        return {}
+    choices = [venues.pair_venue((manager, partner)) for partner, _ in mine]
+    cp = tm.cp
+    which = cp.new_int_var(0, len(choices) - 1, f"store[{manager}]")
+    for i, (_, lit) in enumerate(mine):
+        better = [~other for _, other in mine[:i]]
+        cp.add(which == i).only_enforce_if([lit, *better])
+    rides: dict[tuple[str, str], int | cp_model.IntVar] = {}
+    for kind in other_kinds:
+        place = venues.of(kind, manager)
+        for way, table in (("from", [venues.minutes(v, place) for v in choices]),
+                           ("to", [venues.minutes(place, v) for v in choices])):
+            slots = [_ceil_slots(tm, m) for m in table]
+            if min(slots) == max(slots):
+                rides[(way, kind)] = slots[0]
+                continue
+            ride = cp.new_int_var(min(slots), max(slots), f"ride[{manager},{way},{kind}]")
+            cp.add_element(which, slots, ride)
+            rides[(way, kind)] = ride
+    return rides
+
+
 def _no_overlap(tm: TimetableModel, intervals: list[cp_model.IntervalVar]) -> None:
     """No two of `intervals` overlap. CP-SAT's no-overlap takes no enforcement literal, so
     when explaining an infeasible week each pair gets an order, enforced through the rule's
@@ -262,6 +391,7 @@ HARD_RULES: list[Callable[[TimetableModel], None]] = [
     add_pairing,
     add_pairs_share_time,
     add_one_place_at_a_time,
+    add_rides_between_places,
 ]
 
 

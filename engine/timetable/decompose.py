@@ -5,7 +5,8 @@ slots (meetings, site study) are placed, a group's week touches no one else's. S
 1. choose the pairs on the pair rules alone (senior–newcomer, repeats, distance);
 2. place the department slots by solving one representative group;
 3. solve every group with those slots fixed — groups whose members have the same
-   leave and quotas get the same week, so each distinct case is solved once.
+   leave, quotas and rides between their places get the same week, so each distinct
+   case is solved once.
 The joint model then starts from this plan and tries to improve and prove it."""
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from engine.timetable.constraints import add_hard_rules
 from engine.timetable.extract import extract_blocks
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective, pair_terms
+from engine.timetable.shortfalls import price_above_other_rules, short_weeks_allowed
+from engine.timetable.venues import Venues, week_venues
 
 MIN_GROUP_SECONDS = 0.5
 """A group's week needs this much solver time to be found at all: the shortcut may
@@ -85,21 +88,31 @@ def _sub_department(department: Department, members: tuple[str, ...]) -> Departm
     ))
 
 
-def _member_signature(tm: TimetableModel, manager: str) -> tuple:
+def _member_signature(tm: TimetableModel, venues: Venues, group: tuple[str, ...], manager: str) -> tuple:
     mw = tm.frame.managers[manager]
     latest_visit_slot = (tm.policy.route.first_stop_by - tm.approach.get(manager, 0)) // tm.grid
-    return (latest_visit_slot, tuple(sorted(mw.whole_day_leave)), tuple((d, tuple(s)) for d, s in sorted(mw.partial_leave.items())),
+    return (latest_visit_slot, _ride_table(tm, venues, group, manager), tuple(sorted(mw.whole_day_leave)),
+            tuple((d, tuple(s)) for d, s in sorted(mw.partial_leave.items())),
             tuple(sorted(mw.quotas.items())), mw.exempt_from_pairs)
 
 
-def _by_signature(tm: TimetableModel, members: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(sorted(members, key=lambda m: (_member_signature(tm, m), m)))
+def _ride_table(tm: TimetableModel, venues: Venues, group: tuple[str, ...], manager: str) -> tuple[int, ...]:
+    """The rides in grid slots between every two of the manager's places (his kinds'
+    places and his group's store), in a fixed order: two members with the same table
+    have the same week of rides (constraints.add_rides_between_places)."""
+    places = [venues.of(kind, manager) for kind in sorted(tm.policy.kinds)]
+    places.append(venues.pair_venue(group))
+    return tuple(-(-venues.minutes(a, b) // tm.grid) for a in places for b in places)
 
 
-def _signature(tm: TimetableModel, members: tuple[str, ...]) -> tuple:
-    """What a group's week depends on: its members' ride to the field, leave and quotas
-    (not who they are)."""
-    return tuple(_member_signature(tm, m) for m in _by_signature(tm, members))
+def _by_signature(tm: TimetableModel, venues: Venues, members: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(members, key=lambda m: (_member_signature(tm, venues, members, m), m)))
+
+
+def _signature(tm: TimetableModel, venues: Venues, members: tuple[str, ...]) -> tuple:
+    """What a group's week depends on: its members' ride to the field, the rides between
+    their places, leave and quotas (not who they are)."""
+    return tuple(_member_signature(tm, venues, members, m) for m in _by_signature(tm, venues, members))
 
 
 def _solve_group(department: Department, policy: Policy, week_start: dt.date, groups: list[tuple[str, ...]],
@@ -109,8 +122,10 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
     when `slots` is given."""
     members = tuple(m for group in groups for m in group)
     sub = build_variables(_sub_department(department, members), policy, week_start)
+    short_weeks_allowed(sub)
     add_hard_rules(sub)
     add_objective(sub)
+    price_above_other_rules(sub)
     group_of = {m: i for i, group in enumerate(groups) for m in group}
     for (a, b), paired in sub.pairs.items():
         sub.cp.add(paired == int(group_of[a] == group_of[b]))
@@ -172,9 +187,10 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float,
     groups = choose_pairs(tm, min(2.0, time_limit_s / 4))
     if groups is None:
         return None
+    venues = week_venues(tm.department, tm.policy, tm.frame.week_start)
     by_signature: dict[tuple, list[tuple[str, ...]]] = {}
     for group in groups:
-        by_signature.setdefault(_signature(tm, group), []).append(group)
+        by_signature.setdefault(_signature(tm, venues, group), []).append(group)
     cases = sorted(by_signature.values(), key=lambda case: _presence(tm, case[0]))
     anchors = [max(cases, key=len)[0]]
     if cases[0][0] not in anchors:
@@ -202,7 +218,8 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float,
                 break
             template, _ = extract_blocks(*solved)
             for group in case:
-                rename = dict(zip(_by_signature(tm, case[0]), _by_signature(tm, group), strict=True))
+                rename = dict(zip(_by_signature(tm, venues, case[0]), _by_signature(tm, venues, group),
+                                  strict=True))
                 blocks += [b.model_copy(update={"manager": rename[b.manager],
                                                 "with_": tuple(rename.get(w, w) for w in b.with_)})
                            for b in template]

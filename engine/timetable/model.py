@@ -89,6 +89,10 @@ class TimetableModel:
     approach: dict[str, int] = field(default_factory=dict)
     field_periods: dict[tuple[str, int], tuple] = field(default_factory=dict)
     pairs: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    known_groups: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Manager -> the members of the pair (or group of three) he is already in, for a
+    model without pair literals (a re-plan keeps its groups): his paired sessions are
+    at that group's store."""
     in_trio: dict[str, cp_model.IntVar] = field(default_factory=dict)
     solo: dict[str, cp_model.IntVar] = field(default_factory=dict)
     penalties: list[tuple[str, int, cp_model.LinearExprT]] = field(default_factory=list)

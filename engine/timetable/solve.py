@@ -25,6 +25,11 @@ from engine.timetable.extract import extract_blocks
 from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective
+from engine.timetable.shortfalls import (
+    price_above_other_rules,
+    short_weeks_allowed,
+    week_shortfalls,
+)
 
 STATUS_NAMES: dict[cp_model.CpSolverStatus, Status] = {
     cp_model.OPTIMAL: "optimal",
@@ -130,6 +135,10 @@ def solve_timetable(
 ) -> TimetableResult:
     """The department's optimal week, or the conflicting rules when there is none.
 
+    Under a policy that prices missing weekly hours, a week whose rides leave no room
+    for every hour is planned short and lists what it lacks (`Timetable.shortfalls`,
+    shortfalls.py); only a week that cannot hold at all has conflicts.
+
     `warm_start` (e.g. last week's plan, or the plan being re-planned) is given to the
     solver as its starting point; otherwise large departments start from a week built
     group by group (decompose.py)."""
@@ -148,8 +157,10 @@ def solve_timetable(
     if conflicts:
         return TimetableResult(Timetable(status="infeasible", conflicts=tuple(conflicts), **header),
                                build_seconds=time.perf_counter() - started)
+    short_weeks_allowed(tm)
     add_hard_rules(tm)
     add_objective(tm)
+    price_above_other_rules(tm)
     start_plan = _starting_point(tm, params, warm_start, started)
     build_seconds = time.perf_counter() - started
 
@@ -193,6 +204,7 @@ def solve_timetable(
         blocks=tuple(blocks),
         duties=tuple(assign_duties(department, policy)),
         conflicts=tuple(notes),
+        shortfalls=tuple(week_shortfalls(tm, blocks)),
         **header,
     )
     penalties = {name: weight * int(solver.value(expr)) for name, weight, expr in tm.penalties}

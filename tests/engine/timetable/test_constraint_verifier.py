@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pytest
 from ortools.sat.python import cp_model
 
-from engine.domain import Department, GeoPoint, Leave, Manager
+from engine.domain import Department, GeoPoint, Leave, Manager, Retailer
 from engine.policy import Policy, load_policy, parse_clock, policy_from_mapping
 from engine.rules import RULES
 from engine.timetable import constraints
@@ -53,12 +53,27 @@ def tiny_policy() -> Policy:
 POLICY = tiny_policy()
 
 
-def department(leave: tuple[Leave, ...] = ()) -> Department:
-    """Two managers without retailers: no ride to the first retailer narrows the visit window."""
+OFFICE = GeoPoint(lat=30.69, lon=104.08)
+
+
+def _shop(retailer_id: str, lat: float, pos_target: bool) -> Retailer:
+    return Retailer(id=retailer_id, name=retailer_id, lat=lat, lon=OFFICE.lon, manager="m1",
+                    **{"class": "A"}, visits_per_4_weeks=4, area="country", opens=8 * 60, closes=21 * 60,
+                    service_min=10, pos_target=pos_target)
+
+
+FAR_HOUSEHOLD = (_shop("near", OFFICE.lat + 0.001, False), _shop("far", OFFICE.lat + 0.2, True))
+"""m1's territory: a shop by the office (his visit area is reached at once) and his POS
+household 22 km out, about an hour's ride from the office."""
+
+
+def department(leave: tuple[Leave, ...] = (), retailers: tuple[Retailer, ...] = ()) -> Department:
+    """Two managers, by default without retailers: no ride to the first retailer narrows
+    the visit window and every block's place is the office or unknown (no ride)."""
     return Department(
-        name="tiny", office=GeoPoint(lat=30.69, lon=104.08), policy="tiny", market_manager="boss",
+        name="tiny", office=OFFICE, policy="tiny", market_manager="boss",
         managers=(Manager(id="m1", name="Senior", years=12), Manager(id="m2", name="Newcomer", years=1)),
-        leave=leave)
+        leave=leave, retailers=retailers)
 
 
 def kept_week() -> Week:
@@ -101,6 +116,8 @@ class Case:
     change: dict[WeekKey, list[tuple[str, int]]]
     paired: bool = True
     leave: tuple[Leave, ...] = ()
+    retailers: tuple[Retailer, ...] = ()
+    """The department's retailers (places far apart break the same week)."""
     marks: tuple = field(default=())
 
     @property
@@ -148,6 +165,9 @@ CASES = [
     Case("no_overlap", constraints.add_one_place_at_a_time,
          "phone call before the ride back from the field is over",
          {("m1", "phone", "tue"): [("14:10", 30)]}),
+    Case("ride_between_places", constraints.add_rides_between_places,
+         "the phone slot 20 min after the POS hour at a household an hour's ride out",
+         {}, retailers=FAR_HOUSEHOLD),
     Case("working_hours", None, "office work ending after the working day",
          {("m2", "admin", "tue"): [("17:00", 60)]}),
 ]
@@ -162,8 +182,8 @@ CHECKER_ONLY = {"unknown_reference": "the model has variables only for the depar
                                        "tests/engine/check/test_replan_checker.py)",
                 "late_for_appointment": "a rule of the routes, judged by the route checker "
                                         "(tests/engine/routing/test_plan.py)",
-                "ride_between_places": "its registry function is not yet in HARD_RULES: with it the "
-                                       "sample's week is infeasible (README, 'The ride between blocks')"}
+                "key_customer_dropped": "a rule of the routes (which visits a day leaves out), judged by "
+                                        "the route checker (engine/check/visit_value.py)"}
 
 
 def _blocks_by_key(tm: TimetableModel) -> dict[WeekKey, list[BlockVar]]:
@@ -199,8 +219,9 @@ def fix_week(tm: TimetableModel, week: Week, paired: bool) -> None:
         cp.add(lit == int(paired))
 
 
-def _model(week: Week, paired: bool, leave: tuple[Leave, ...], explain: bool) -> TimetableModel:
-    tm = build_variables(department(leave), POLICY, MONDAY, explain=explain)
+def _model(week: Week, paired: bool, leave: tuple[Leave, ...], explain: bool,
+           retailers: tuple[Retailer, ...] = ()) -> TimetableModel:
+    tm = build_variables(department(leave, retailers), POLICY, MONDAY, explain=explain)
     add_hard_rules(tm)
     fix_week(tm, week, paired)
     return tm
@@ -239,7 +260,7 @@ def test_every_hard_rule_id_has_a_case_or_a_reason() -> None:
 
 def test_every_case_changes_the_kept_week() -> None:
     for case in CASES:
-        assert case.broken_week() != kept_week() or not case.paired, case.id
+        assert case.broken_week() != kept_week() or not case.paired or case.retailers, case.id
 
 
 @pytest.mark.parametrize("leave", [(), LEAVE_ON_TUESDAY], ids=["no leave", "leave"])
@@ -252,21 +273,23 @@ def test_kept_week_is_accepted(leave: tuple[Leave, ...]) -> None:
 
 @pytest.mark.parametrize("case", _params(with_marks=False))
 def test_broken_week_is_rejected(case: Case) -> None:
-    status, _ = _solve(_model(case.broken_week(), case.paired, case.leave, explain=False))
+    status, _ = _solve(_model(case.broken_week(), case.paired, case.leave, explain=False, retailers=case.retailers))
     assert status == cp_model.INFEASIBLE
 
 
 @pytest.mark.parametrize("case", _params(with_marks=True))
 def test_broken_week_is_named(case: Case) -> None:
     """The core names the broken rule, and every other rule holds for the broken week."""
-    status, core = _solve(_model(case.broken_week(), case.paired, case.leave, explain=True), ALL_RULES)
+    status, core = _solve(_model(case.broken_week(), case.paired, case.leave, explain=True,
+                                 retailers=case.retailers), ALL_RULES)
     assert status == cp_model.INFEASIBLE
     if case.rule in WINDOW_RULES:
         assert core == []
         return
     assert case.rule in core
     others = [r for r in ALL_RULES if r != case.rule]
-    status, core = _solve(_model(case.broken_week(), case.paired, case.leave, explain=True), others)
+    status, core = _solve(_model(case.broken_week(), case.paired, case.leave, explain=True,
+                                 retailers=case.retailers), others)
     assert status in SOLVED, f"the week also breaks {core}"
 
 
