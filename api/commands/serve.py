@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 console = Console(stderr=True, soft_wrap=True)  # log lines stay whole for log readers
 
@@ -19,6 +23,26 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def masked_url(url: str) -> str:
+    """The database URL as it may be printed: its password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1***@", url)
+
+
+def without_password(text: str, url: str) -> str:
+    """`text` (an error message, say) with the URL's password, as typed or decoded, masked."""
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        password = None
+    found = re.search(r"//[^/:@]*:([^/@]*)@", url)
+    for secret in {str(password or ""), found.group(1) if found else ""} - {""}:
+        text = text.replace(secret, "***")
+    return text
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:
@@ -49,7 +73,7 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
         try:
             settings = Settings.from_env(database_url=db)
         except ValueError as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(f"[red]{escape(without_password(str(exc), db or ''))}[/red]")
             raise typer.Exit(2) from None
         if settings.api_keys_file is None:
             if not is_loopback(host):
@@ -71,9 +95,11 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
         try:
             application = create_app(settings)
         except (OSError, ValueError) as exc:
-            console.print(f"[red]cannot start: {exc}[/red]")
+            reason = without_password(str(exc), settings.database_url)
+            console.print(f"[red]cannot start: {escape(reason)}[/red]")
             raise typer.Exit(2) from None
         console.print(
-            f"fieldweek API on http://{host}:{port} (docs at /docs), data in {settings.database_url}"
+            f"fieldweek API on http://{host}:{port} (docs at /docs), "
+            f"data in {escape(masked_url(settings.database_url))}"
         )
         uvicorn.run(application, host=host, port=port, log_level="info")

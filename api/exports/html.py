@@ -1,5 +1,6 @@
 """A printable week grid: one page per manager, days across and hours down, each block
-placed by its clock times. Plain HTML and CSS, no scripts and nothing fetched."""
+placed by its clock times. Plain HTML and CSS, no scripts and nothing fetched; every
+name and text is HTML-escaped."""
 
 from __future__ import annotations
 
@@ -87,7 +88,7 @@ def _legend(view: WeekView) -> str:
     return (
         '<p class="legend">'
         + "".join(
-            f'<span class="kind-{kind}">{escape(view.label(kind))}</span>'
+            f'<span class="kind-{escape(kind)}">{escape(view.label(kind))}</span>'
             for kind in [*view.kinds(), "lunch"]
         )
         + "</p>"

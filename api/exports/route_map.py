@@ -2,9 +2,15 @@
 
 The page draws the stops and the path itself, as inline SVG (a flat projection of
 latitude and longitude around the office), so they are visible with no tile server
-and no CDN reachable. Below it, a folium/Leaflet map shows the same routes over
-OpenStreetMap tiles where the network allows; it lives in an iframe so that a map
-library that cannot load breaks nothing else on the page.
+and no CDN reachable. The page runs no script and loads nothing; every name in it is
+HTML-escaped.
+
+Only on request (`background_map=True`, never from the HTTP API, whose pages may load
+nothing from other hosts) a folium/Leaflet map below shows the same routes over
+OpenStreetMap tiles where the network allows. Folium writes tooltip text into a
+JavaScript template literal as HTML, so names are escaped for both before they reach
+it, and the map lives in an iframe sandboxed to scripts alone (no same origin, no
+top navigation, no pop-ups, no dialogs).
 """
 
 from __future__ import annotations
@@ -76,10 +82,11 @@ def route_map_page(
     day: dt.date | None = None,
     manager: str | None = None,
     lang: Lang = "zh",
+    background_map: bool = False,
 ) -> str:
     """An HTML page with the matching routes of a routes JSON (`fieldweek routes`):
     an inline SVG drawing, a table of stops per route, the retailers left unvisited,
-    and a Leaflet map for when the network allows."""
+    and with `background_map` a Leaflet map for when the network allows."""
     words = WORDS[lang]
     names = {m.id: m.name for m in department.managers}
     retailers = {r.id: r for r in department.retailers}
@@ -131,7 +138,7 @@ def route_map_page(
         parts += [_stop_table(route, names, retailers, words, policy, lang) for route in drawn]
     if unvisited:
         parts.append(_unvisited_table(unvisited, names, retailers, words))
-    if drawn:
+    if drawn and background_map:
         parts.append(_leaflet_iframe(office, drawn, names, retailers, words))
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -294,7 +301,9 @@ def _leaflet_iframe(
             [max(p.lat for p in points), max(p.lon for p in points)],
         ]
     )
-    folium.Marker([office.lat, office.lon], tooltip=words["office"]).add_to(figure)
+    folium.Marker([office.lat, office.lon], tooltip=script_safe_text(words["office"])).add_to(
+        figure
+    )
     for route in routes:
         path = [office] + [p for _, p in route.stops if p is not None] + [office]
         folium.PolyLine(
@@ -302,7 +311,7 @@ def _leaflet_iframe(
             color=route.colour,
             weight=3,
             opacity=0.85,
-            tooltip=f"{names.get(route.manager, route.manager)} {route.date}",
+            tooltip=script_safe_text(f"{names.get(route.manager, route.manager)} {route.date}"),
         ).add_to(figure)
         for number, (stop, point) in enumerate(route.stops, start=1):
             if point is None:
@@ -316,10 +325,21 @@ def _leaflet_iframe(
                 fill=True,
                 fill_color="#ffffff",
                 fill_opacity=1,
-                tooltip=label,
+                tooltip=script_safe_text(label),
             ).add_to(figure)
     page = figure.get_root().render()
     return (
-        f'<iframe class="map" title="map" srcdoc="{escape(page, quote=True)}"></iframe>'
+        f'<iframe class="map" title="map" sandbox="allow-scripts" referrerpolicy="no-referrer" '
+        f'srcdoc="{escape(page, quote=True)}"></iframe>'
         f'<p class="note">{escape(words["map_note"])}</p>'
+    )
+
+
+def script_safe_text(text: str) -> str:
+    """`text` as folium's tooltips need it: they place it as HTML inside a JavaScript
+    template literal, so it is HTML-escaped (no tag, no `</script>`) and the characters
+    a template literal reads (backquote, `$`, backslash) become character references
+    that the tooltip shows as themselves."""
+    return (
+        escape(text, quote=True).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
     )

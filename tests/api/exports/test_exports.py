@@ -159,15 +159,17 @@ def test_route_map_draws_stops_and_path_without_the_network(
     department: Department, policy: Policy
 ) -> None:
     """The SVG drawing holds every stop (numbered in order) and the path office → stops → office,
-    outside any script; the Leaflet map is confined to an iframe."""
+    with no script; the Leaflet map is left out unless asked for, and then confined to an iframe."""
     routes = hand_routes(department)
     page = route_map_page(routes, department, policy, day=WEEK, manager="m01")
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert [int(n) for n in re.findall(r'data-order="(\d+)"', svg)] == [1, 2, 3, 4]
     path = re.search(r'<polyline class="path" points="([^"]+)"', svg).group(1).split()
     assert len(path) == 6 and path[0] == path[-1]  # starts and ends at the office
-    outside_iframe = re.sub(r'<iframe[^>]*srcdoc="[^"]*"', "", page)
-    assert "<script" not in outside_iframe
+    assert "<script" not in page and "<iframe" not in page
+    with_map = route_map_page(routes, department, policy, day=WEEK, background_map=True)
+    outside_iframe = re.sub(r'<iframe[^>]*srcdoc="[^"]*"', "", with_map)
+    assert "<iframe" in with_map and "<script" not in outside_iframe
     assert "R0105" in page  # the unvisited retailer is listed
     assert "便利店1-1" in page
 
