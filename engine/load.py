@@ -41,6 +41,7 @@ META_FILE = "department.toml"
 META_KEYS: tuple[str, ...] = ("name", "office", "policy", "market_manager")
 TRUE_WORDS = frozenset({"1", "true", "yes"})
 FALSE_WORDS = frozenset({"", "0", "false", "no"})
+EXCEL_LAST_ROW = 1_048_576
 SKILL_SEPARATORS = re.compile(r"[;；]")  # Chinese input methods type the full-width ；
 
 
@@ -145,12 +146,19 @@ def department_from_tables(
     return department
 
 
-def load_workbook_tables(path: Path | str) -> Tables:
+def load_workbook_tables(
+    path: Path | str, *, max_rows: int | None = None, max_columns: int | None = None
+) -> Tables:
     """Read a workbook's sheets as tables of text cells: sheet name (lower case) -> rows.
 
     The first row of each sheet names the columns. Numbers, dates and times that
     Excel stores as such come back as the text the CSV format expects ("3",
     "2026-11-25", "08:00"). Pass the result to `department_from_tables`.
+
+    The dimension a sheet declares is ignored: openpyxl would pad every row to it, so
+    a few kilobytes declaring A1:XFD1048576 would take gigabytes. Rows are read one at
+    a time, up to `max_rows` (header included) and `max_columns`; a sheet with a value
+    beyond either is refused, naming the sheet and the limit.
     """
     path = Path(path)
     try:
@@ -161,10 +169,12 @@ def load_workbook_tables(path: Path | str) -> Tables:
     tables: Tables = {}
     try:
         for sheet in workbook.worksheets:
-            records = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-            tables[sheet.title.strip().lower()] = _rows_from_records(
-                records, f"{path.name}, sheet {sheet.title}", problems
-            )
+            file = f"{path.name}, sheet {sheet.title}"
+            records = _sheet_records(sheet, file, max_rows, max_columns, problems)
+            if records is not None:
+                tables[sheet.title.strip().lower()] = _rows_from_records(records, file, problems)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        raise InputError([Problem(f"cannot read the workbook: {exc}", file=path.name)]) from None
     finally:
         workbook.close()
     if problems:
@@ -226,12 +236,33 @@ def write_department(department: Department, folder: Path | str) -> None:
 # Reading files
 
 
+def department_files(files: Mapping[str, bytes]) -> tuple[dict | None, Tables]:
+    """The settings of `department.toml` (None when it is not among `files`) and the
+    tables of the CSV files among `files` (file name -> content, as in a department
+    folder); raise `InputError` naming every unreadable file."""
+    problems: list[Problem] = []
+    meta = _parse_meta(files[META_FILE], problems) if META_FILE in files else None
+    tables: Tables = {}
+    for name in TABLE_FORMATS:
+        if f"{name}.csv" in files:
+            rows = _parse_csv_table(files[f"{name}.csv"], f"{name}.csv", problems)
+            if rows is not None:
+                tables[name] = rows
+    if problems:
+        raise InputError(problems)
+    return meta, tables
+
+
 def _read_meta(path: Path, problems: list[Problem]) -> dict | None:
     if not path.is_file():
         problems.append(Problem(f"{META_FILE} is missing", file=META_FILE))
         return None
+    return _parse_meta(path.read_bytes(), problems)
+
+
+def _parse_meta(data: bytes, problems: list[Problem]) -> dict | None:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        return tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         problems.append(Problem("is not UTF-8 text", file=META_FILE))
     except tomllib.TOMLDecodeError as exc:
@@ -254,21 +285,26 @@ def _decode(data: bytes) -> str | None:
 
 def _read_csv_table(path: Path, problems: list[Problem]) -> list[Row] | None:
     try:
-        text = _decode(path.read_bytes())
+        data = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(f"cannot be read: {exc.strerror}", file=path.name))
         return None
+    return _parse_csv_table(data, path.name, problems)
+
+
+def _parse_csv_table(data: bytes, file: str, problems: list[Problem]) -> list[Row] | None:
+    text = _decode(data)
     if text is None:
         problems.append(
-            Problem("is neither UTF-8 nor GB18030 text; save it from Excel as \"CSV UTF-8\"", file=path.name)
+            Problem("is neither UTF-8 nor GB18030 text; save it from Excel as \"CSV UTF-8\"", file=file)
         )
         return None
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        problems.append(Problem(f"is not a readable CSV file: {exc}", file=path.name))
+        problems.append(Problem(f"is not a readable CSV file: {exc}", file=file))
         return None
-    return _rows_from_records(records, path.name, problems)
+    return _rows_from_records(records, file, problems)
 
 
 def _rows_from_records(records: list[list[str]], file: str, problems: list[Problem]) -> list[Row]:
@@ -303,6 +339,45 @@ def _rows_from_records(records: list[list[str]], file: str, problems: list[Probl
                 )
         rows.append(row)
     return rows
+
+
+def _sheet_records(
+    sheet: object, file: str, max_rows: int | None, max_columns: int | None, problems: list[Problem]
+) -> list[list[str]] | None:
+    """A sheet's rows as text cells, each without its trailing empty cells; None (with a
+    problem) when a value lies beyond `max_rows` or `max_columns`.
+
+    Empty rows are counted, not kept, until a row with a value follows them, so a sheet
+    whose only far cell lies beyond the limit costs a count, not a million rows."""
+    sheet.reset_dimensions()  # type: ignore[attr-defined]  # never pad to the declared size
+    # Without a declared size each row is as long as its own last cell (at most Excel's
+    # 16,384 columns), and one row at a time is held.
+    rows = sheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
+    records: list[list[str]] = []
+    empty_rows = 0
+    for row_number, row in enumerate(rows, start=1):
+        cells = [] if row.count(None) == len(row) else [_cell_text(value) for value in row]
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if not cells:
+            if row_number > EXCEL_LAST_ROW:
+                problems.append(Problem(f"the sheet has rows beyond row {EXCEL_LAST_ROW}, Excel's last",
+                                        file=file))
+                return None
+            empty_rows += 1
+            continue
+        if max_rows is not None and row_number > max_rows:
+            problems.append(Problem(f"the sheet has more than {max_rows} rows, this service's limit",
+                                    file=file, row=row_number))
+            return None
+        if max_columns is not None and len(cells) > max_columns:
+            problems.append(Problem(f"the sheet has more than {max_columns} columns, this service's limit",
+                                    file=file, row=row_number, column=get_column_letter(len(cells))))
+            return None
+        records.extend([] for _ in range(empty_rows))
+        empty_rows = 0
+        records.append(cells)
+    return records
 
 
 def _cell_text(value: object) -> str:
@@ -474,6 +549,8 @@ def _department_and_policy(
         elif "policy" in settings:
             policy = _resolve_policy(str(settings["policy"]), policy_folder, sources.meta, "policy", problems)
     rows = {name: _table_rows(name, tables, sources, problems) for name in TABLE_FORMATS}
+    for name, table_rows in rows.items():
+        _check_characters(table_rows, sources.file(name), problems)
     # Ids of manager rows with a bad value still count as known, so that their retailers
     # are not reported as orphans on top of the one real problem.
     manager_ids = {
@@ -524,6 +601,8 @@ def _check_meta(meta: Mapping[str, object], where: str, problems: list[Problem])
             problems.append(Problem(f"{key} must be text, not {value!r}", file=where, column=key))
         elif not value.strip():
             problems.append(Problem(f"{key} must not be empty", file=where, column=key))
+        elif (found := unprintable_character(value.strip())) is not None:
+            problems.append(Problem(f"{key} contains {found}; remove it", file=where, column=key))
         else:
             settings[key] = value.strip()
     office = meta.get("office")
@@ -617,6 +696,39 @@ def _table_rows(name: str, tables: Mapping[str, Sequence[Mapping[str, str]]], so
         return []  # each row would repeat the missing column's problem
     return [{spelling[column]: "" if value is None else str(value) for column, value in row.items()}
             for row in rows]
+
+
+def unprintable_character(text: str) -> str | None:
+    """The first character of `text` that no name or cell may hold, described; None if none.
+
+    Control characters (line breaks and tabs included) would break the calendar and
+    workbook exports built from names (a line break in a calendar header starts a new
+    header); a lone surrogate cannot be encoded at all, so nothing could store it.
+    """
+    for char in text:
+        code = ord(char)
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            return f"a control character (U+{code:04X})"
+        if 0xD800 <= code <= 0xDFFF:
+            return f"a lone surrogate (U+{code:04X}), which is not text"
+    return None
+
+
+def _check_characters(rows: Sequence[Row], file: str, problems: list[Problem]) -> None:
+    """Every column name and cell of a table holds printable text only."""
+    named: set[str] = set()
+    for row_number, row in enumerate(rows, start=2):
+        for column, value in row.items():
+            if column not in named:
+                named.add(column)
+                found = unprintable_character(column)
+                if found is not None:
+                    problems.append(Problem(f"the column name {column!r} contains {found}; remove it",
+                                            file=file, row=1, column=column))
+            found = unprintable_character(value.strip())
+            if found is not None:
+                problems.append(Problem(f"{column} contains {found}; remove it",
+                                        file=file, row=row_number, column=column))
 
 
 def _each_row(rows: Iterable[Row], file: str, problems: list[Problem]) -> Iterable[_Cells]:

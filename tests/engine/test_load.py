@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import runpy
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -354,6 +356,72 @@ def test_tables_from_a_workbook(tmp_path: Path) -> None:
                 row=3, column="manager")]
 
 
+def test_control_characters_and_lone_surrogates_are_refused_where_they_are(tmp_path: Path) -> None:
+    """A line break in a manager's name (calendar header injection), another control
+    character or a lone surrogate is refused with its file, row and column."""
+    managers = with_cell(with_cell(MANAGERS, 0, "name", "张伟\r\nATTENDEE:x"), 1, "name", "王\x07芳")
+    retailers = with_cell(RETAILERS, 2, "name", "永安\ud800烟酒店")
+    meta = {"name": "城区\n市场部", "office": {"lat": 30.69, "lon": 104.08},
+            "policy": "15-13-7", "market_manager": "李建国"}
+    with pytest.raises(InputError) as caught:
+        department_from_tables(meta, {"managers": managers, "retailers": retailers}, "{table}.csv")
+    found = {(p.file, p.row, p.column): p.message for p in caught.value.problems}
+    assert found == {
+        ("department.toml", None, "name"): "name contains a control character (U+000A); remove it",
+        ("managers.csv", 2, "name"): "name contains a control character (U+000D); remove it",
+        ("managers.csv", 3, "name"): "name contains a control character (U+0007); remove it",
+        ("retailers.csv", 4, "name"):
+            "name contains a lone surrogate (U+D800), which is not text; remove it",
+    }
+    # The same check holds for a folder: a quoted line break in a CSV cell.
+    folder = make_folder(tmp_path / "d", managers=with_cell(MANAGERS, 0, "name", "张\n伟"))
+    with pytest.raises(InputError) as caught:
+        load_department(folder)
+    assert [(p.file, p.row, p.column) for p in caught.value.problems] == [("managers.csv", 2, "name")]
+
+
+def oversized_workbook(path: Path, dimension: str = "A1:XFD1048576") -> Path:
+    """A tiny workbook whose one sheet declares `dimension` and holds one cell in its last row."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "managers"
+    sheet["A1"] = "id"
+    workbook.save(path)
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+    xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dimension}"/>', xml)
+    last = dimension.split(":")[1]
+    row = re.sub(r"[A-Z]", "", last)
+    xml = xml.replace("</sheetData>", f'<row r="{row}"><c r="{last}" t="inlineStr"><is><t>x</t></is></c></row>'
+                      "</sheetData>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, xml if name == "xl/worksheets/sheet1.xml" else data)
+    return path
+
+
+def test_a_workbook_declaring_a_huge_sheet_is_read_row_by_row_within_the_limits(tmp_path: Path) -> None:
+    """The declared dimension is not padded to: the cell in row 1048576 is beyond the row
+    limit and is refused naming the sheet, without reading a million rows."""
+    path = oversized_workbook(tmp_path / "big.xlsx")
+    assert path.stat().st_size < 10_000
+    with pytest.raises(InputError) as caught:
+        load_workbook_tables(path, max_rows=100, max_columns=20)
+    assert [(p.file, p.message) for p in caught.value.problems] == [
+        ("big.xlsx, sheet managers", "the sheet has more than 100 rows, this service's limit")]
+    wide = oversized_workbook(tmp_path / "wide.xlsx", "A1:XFD2")
+    with pytest.raises(InputError) as caught:
+        load_workbook_tables(wide, max_rows=100, max_columns=20)
+    assert [(p.row, p.column, p.message) for p in caught.value.problems] == [
+        (2, "XFD", "the sheet has more than 20 columns, this service's limit")]
+    # Without limits the declared size is still not padded to: the far cell is read as it is.
+    with pytest.raises(InputError) as caught:
+        load_workbook_tables(oversized_workbook(tmp_path / "far.xlsx", "A1:XFD5000"))
+    assert [(p.row, p.message) for p in caught.value.problems] == [
+        (5000, "value 'x' in column XFD, which has no name in row 1")]
+
+
 def test_unreadable_workbook(tmp_path: Path) -> None:
     """A file that is not a workbook gives an InputError naming it."""
     path = tmp_path / "dept.xlsx"
@@ -379,7 +447,7 @@ def test_write_then_load_gives_the_same_department(tmp_path: Path) -> None:
             Manager(id="m02", name='王"芳"', years=0.75, extra={"phone": ""}),
         ),
         retailers=(
-            Retailer(id="R1", name="佳鑫便利店\n(二店)", lat=30.1234567, lon=104.7654321, manager="m01",
+            Retailer(id="R1", name="佳鑫便利店 (二店)", lat=30.1234567, lon=104.7654321, manager="m01",
                      retailer_class="A", visits_per_4_weeks=4, area="town", opens="00:00", closes="24:00",
                      service_min=15, pos_target=True, enterprise=True, extra={"place": "城区一片"}),
             Retailer(id="R2", name="好又多超市", lat=-30.5, lon=-104.25, manager="m02",
