@@ -1,286 +1,187 @@
-"""Solving off the request thread: timetables and routes run in worker processes.
+"""The job queue: every job (a week to solve, routes to plan, a re-plan) is a row in the
+store, and this module hands queued rows to a pool of worker processes
+(api/http/workers.py does the work there).
 
-A timetable job is a row in the store. The worker process claims it (queued ->
-running, with a runner token), writes progress as the solver improves, and writes
-the result itself, so a finished plan is stored even if the service dies right after.
-On start-up the service marks jobs a previous run left `running` as failed ("service
-restarted") and queues again the ones that never started; a worker of an old run
-that finishes late cannot overwrite that, because its runner token no longer matches.
+The store is the queue: a job is handed to the pool only when a worker is free, so
+nothing waits inside the pool where a dying service could lose it. Free workers go
+to the key with the fewest jobs running (the one served longest ago first), and no key
+runs more than `max_running_jobs_per_key` at once, so one key cannot hold every worker.
 
-Route planning is answered within the request, but it too runs in a worker process
-(its own pool, so a route request never waits behind a long timetable solve).
-
-A job ends `failed` with its reason: the input's problems when the input is wrong, or
-an internal error's id (its traceback is logged under that id) when fieldweek failed.
+On start-up (after the service lease is taken, so no other service runs these jobs)
+the service marks jobs a previous run left `running` as failed ("service restarted")
+and hands out again the ones that never started. A clean stop (SIGTERM) stops the
+workers and puts their jobs back in the queue.
 """
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import logging
 import multiprocessing
+import os
 import threading
-import time
-import uuid
+from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from functools import partial
 
-from api.http.department_input import department_from_document
 from api.http.settings import Settings
 from api.http.storage import Store
-from engine.budget import time_budget
-from engine.domain import Timetable
-from engine.errors import InputError, new_error_id
-from engine.policy import policy_from_mapping
-from engine.timetable.solve import Progress, SolveParams, solve_timetable
+from api.http.workers import internal_error_reason, run_job, watch_parent
 
 log = logging.getLogger("fieldweek.jobs")
 
-PROGRESS_INTERVAL_S = 0.5
-"""Write progress at most this often: CP-SAT can improve many times a second."""
-ROUTE_GRACE_S = 30.0
-
-
-# ---------------------------------------------------------------------------
-# In the worker process
-
-_worker_stores: dict[str, Store] = {}
-"""One store per database URL and worker process (engines cannot cross processes)."""
-
-
-def _worker_store(database_url: str) -> Store:
-    if database_url not in _worker_stores:
-        _worker_stores[database_url] = Store(database_url)
-    return _worker_stores[database_url]
-
-
-def solve_timetable_job(
-    database_url: str, job_id: str, solver_threads: int, explain_time_limit_s: float
-) -> str:
-    """Solve one queued job and store its result; returns the final status.
-
-    Runs in a worker process. Never raises: any error ends the job as `failed`, with
-    the input's problems or an internal error's id as its reason.
-    """
-    store = _worker_store(database_url)
-    runner = uuid.uuid4().hex
-    job = store.start_job(job_id, runner)
-    if job is None:
-        return "skipped"  # no longer queued: failed at a restart, or claimed by another worker
-    try:
-        record = store.department(job.department_id)
-        if record is None:
-            raise LookupError(f"department {job.department_id} is gone")
-        department = department_from_document(record.department)
-        policy = policy_from_mapping(job.policy)
-        last_write = [0.0]
-
-        def on_progress(point: Progress) -> None:
-            now = time.monotonic()
-            if now - last_write[0] >= PROGRESS_INTERVAL_S:
-                last_write[0] = now
-                store.record_progress(job_id, runner, point.seconds, point.objective, point.bound)
-
-        budget = time_budget(job.time_limit_s, explain_s=explain_time_limit_s)
-        params = SolveParams.within(budget.timetable, workers=solver_threads)
-        result = solve_timetable(
-            department, policy, job.week_start, params, on_progress=on_progress
-        )
-        timetable = result.timetable
-        status, reason = _final_status(timetable)
-        store.finish_job(
-            job_id,
-            status,
-            runner=runner,
-            reason=reason,
-            timetable=timetable.to_json_dict(),
-            objective=timetable.objective,
-            bound=timetable.best_bound,
-        )
-        return status
-    except InputError as exc:
-        problems = "; ".join(str(problem) for problem in exc.problems)
-        store.finish_job(job_id, "failed", runner=runner, reason=f"the input is wrong: {problems}")
-        return "failed"
-    except Exception as exc:  # a job must end failed with its reason, never stay running
-        store.finish_job(job_id, "failed", runner=runner, reason=internal_error_reason(exc))
-        return "failed"
-
-
-def internal_error_reason(error: BaseException) -> str:
-    """Log `error` with its traceback under a new error id; the reason a failed job shows."""
-    error_id = new_error_id()
-    log.error("internal error %s", error_id, exc_info=error)
-    return (f"internal error {error_id}: {type(error).__name__}: {error} — a bug in fieldweek, "
-            f"not in the input; report this error id")
-
-
-def _final_status(timetable: Timetable) -> tuple[str, str | None]:
-    """The job status for a solver result; `unknown` (no plan within the time limit) is a failure."""
-    messages = "; ".join(conflict.message for conflict in timetable.conflicts) or None
-    if timetable.status == "unknown":
-        return "failed", messages or "no timetable found within the time limit"
-    if timetable.status == "infeasible":
-        return "infeasible", messages
-    return timetable.status, None
-
-
-def plan_routes_job(
-    department_document: dict[str, Any],
-    policy: dict[str, Any],
-    timetable_json: dict[str, Any],
-    week_start: str,
-    day: str | None,
-    manager: str | None,
-    time_limit_s: float,
-    carried: dict[str, int] | None = None,
-) -> dict[str, Any]:
-    """Plan the week's (or one day's / one manager's) routes from a solved timetable with
-    the policy it was solved under, owing also the visits `carried` from earlier weeks;
-    returns the routes JSON of `fieldweek routes`. Runs in a worker process."""
-    # Imported here: the service process itself never plans routes.
-    from engine.routing.plan import plan_routes
-
-    plan = plan_routes(
-        department_from_document(department_document),
-        policy_from_mapping(policy),
-        Timetable.model_validate(timetable_json),
-        dt.date.fromisoformat(week_start),
-        day=dt.date.fromisoformat(day) if day else None,
-        manager=manager,
-        time_limit_s=time_limit_s,
-        carried=carried,
-    )
-    return plan.to_json_dict()
-
-
-# ---------------------------------------------------------------------------
-# In the service
-
-
-def route_wait_s(time_limit_s: float) -> float:
-    """How long a route request waits for its answer: the solver's time, plus time for a
-    worker process to start (imports take seconds) and for timing each day's stops."""
-    return 1.5 * time_limit_s + ROUTE_GRACE_S
+WORKER_DIED_REASON = "the worker process running this job died (out of memory or killed)"
 
 
 class Jobs:
-    """Queues timetable jobs and route plans onto worker processes."""
+    """Hands queued jobs to the worker processes, fairly between keys."""
 
     def __init__(self, settings: Settings, store: Store):
         self.settings = settings
         self.store = store
-        self._lock = threading.Lock()
-        self._pools: dict[str, ProcessPoolExecutor] = {}
+        self._lock = threading.RLock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._in_flight: dict[str, tuple[Future, str | None]] = {}
+        """Jobs handed to the pool: id -> (future, owner)."""
+        self._last_start: dict[str | None, int] = {}
+        self._starts = 0
+        self._stopping = False
         # "spawn": forking a process that runs server threads can copy held locks.
         self._context = multiprocessing.get_context("spawn")
 
-    def _pool(self, name: str, processes: int) -> ProcessPoolExecutor:
-        with self._lock:
-            if name not in self._pools:
-                self._pools[name] = ProcessPoolExecutor(
-                    max_workers=processes, mp_context=self._context
-                )
-            return self._pools[name]
-
-    def _drop_pool(self, name: str, pool: ProcessPoolExecutor) -> None:
-        """Forget a broken pool so that the next submission starts a fresh one."""
-        with self._lock:
-            if self._pools.get(name) is pool:
-                del self._pools[name]
+    def _worker_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.settings.job_processes,
+                mp_context=self._context,
+                initializer=watch_parent,
+                initargs=(os.getpid(),),
+            )
+        return self._pool
 
     def recover(self) -> tuple[list[str], list[str]]:
-        """After a (re)start: fail the jobs left running, queue again the ones never started.
-        Returns (failed ids, requeued ids)."""
+        """After a (re)start: fail the jobs left running, hand out the ones never started.
+        Returns (failed ids, queued ids)."""
         failed = self.store.fail_running_jobs()
-        queued = [job.id for job in self.store.jobs_in(("queued",))]
-        for job_id in queued:
-            self.submit_timetable(job_id)
+        queued = [job_id for job_id, _owner in self.store.queued_jobs()]
         if failed:
             log.warning(
                 "marked %d job(s) left running by the previous run as failed: %s",
-                len(failed),
-                ", ".join(failed),
+                len(failed), ", ".join(failed),
             )
+        self.dispatch()
         return failed, queued
 
-    def submit_timetable(self, job_id: str) -> None:
-        """Hand a queued job to the timetable workers."""
+    def submit(self, job_id: str) -> None:
+        """A job was queued in the store: start it if a worker is free (else it waits)."""
+        self.dispatch()
+
+    submit_timetable = submit
+
+    def running_count(self, owner: str | None) -> int:
+        """Jobs of this key on the workers now (cancelled ones included until they stop)."""
+        with self._lock:
+            return sum(1 for _future, who in self._in_flight.values() if who == owner)
+
+    def dispatch(self) -> None:
+        """Fill the free workers with queued jobs: the key with the fewest jobs running
+        first, then the key served longest ago; each key's jobs oldest first."""
+        with self._lock:
+            if self._stopping:
+                return
+            free = self.settings.job_processes - len(self._in_flight)
+            if free <= 0:
+                return
+            running = Counter(owner for _future, owner in self._in_flight.values())
+            waiting: dict[str | None, list[str]] = {}
+            for job_id, owner in self.store.queued_jobs():
+                if job_id not in self._in_flight:
+                    waiting.setdefault(owner, []).append(job_id)
+            cap = self.settings.max_running_jobs_per_key
+            while free > 0:
+                eligible = [o for o, ids in waiting.items() if ids and running[o] < cap]
+                if not eligible:
+                    return
+                owner = min(eligible, key=lambda o: (running[o], self._last_start.get(o, -1)))
+                job_id = waiting[owner].pop(0)
+                if not self._start(job_id, owner):
+                    return
+                running[owner] += 1
+                free -= 1
+
+    def _start(self, job_id: str, owner: str | None) -> bool:
         args = (
-            self.store.url,
-            job_id,
-            self.settings.solver_threads,
+            self.store.url, job_id, self.settings.solver_threads,
             self.settings.explain_time_limit_s,
         )
         error: Exception | None = None
         for _attempt in range(2):  # a pool broken by a dead worker is replaced once
-            pool = self._pool("timetables", self.settings.job_processes)
+            pool = self._worker_pool()
             try:
-                future = pool.submit(solve_timetable_job, *args)
+                future = pool.submit(run_job, *args)
             except (BrokenProcessPool, RuntimeError) as exc:
                 error = exc
-                self._drop_pool("timetables", pool)
+                self._drop_pool(pool)
                 continue
-            future.add_done_callback(
-                lambda done, pool=pool: self._after_timetable(job_id, pool, done)
-            )
-            return
+            self._in_flight[job_id] = (future, owner)
+            self._starts += 1
+            self._last_start[owner] = self._starts
+            future.add_done_callback(partial(self._after, job_id, pool))
+            return True
         self.store.finish_job(
             job_id, "failed", reason=f"the worker processes could not be started: {error}"
         )
+        return False
 
-    def _after_timetable(self, job_id: str, pool: ProcessPoolExecutor, future: Future) -> None:
-        """A job whose worker died (killed, out of memory) is failed here, never left running."""
-        if future.cancelled():
-            return  # the service is stopping: the job stays queued and runs after the restart
+    def _drop_pool(self, pool: ProcessPoolExecutor) -> None:
+        """Forget a broken pool so that the next job starts a fresh one."""
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+
+    def _after(self, job_id: str, pool: ProcessPoolExecutor, future: Future) -> None:
+        """A job whose worker died (killed, out of memory) is failed here, never left
+        running; then the freed worker takes the next job."""
+        with self._lock:
+            self._in_flight.pop(job_id, None)
+            stopping = self._stopping
+        if stopping or future.cancelled():
+            return  # the service is stopping: the job is queued again (see `shutdown`)
         error = future.exception()
-        if error is None:
-            return
-        if isinstance(error, BrokenProcessPool):
-            self._drop_pool("timetables", pool)
-            reason = "the worker process solving this job died (out of memory or killed)"
-        else:
-            reason = internal_error_reason(error)
-        self.store.finish_job(job_id, "failed", reason=reason)
+        if error is not None:
+            if isinstance(error, BrokenProcessPool):
+                self._drop_pool(pool)
+                reason = WORKER_DIED_REASON
+            else:
+                reason = internal_error_reason(error)
+            self.store.finish_job(job_id, "failed", reason=reason)
+        # Not on this thread: it is the pool's own, and submitting from it could wait on itself.
+        threading.Thread(target=self.dispatch, name="fieldweek-dispatch", daemon=True).start()
 
-    async def plan_routes(
-        self,
-        department_document: dict[str, Any],
-        policy: dict[str, Any],
-        timetable_json: dict[str, Any],
-        week_start: dt.date,
-        day: dt.date | None,
-        manager: str | None,
-        time_limit_s: float,
-        carried: dict[str, int] | None = None,
-    ) -> dict[str, Any]:
-        """The routes JSON, planned in a worker process within `time_limit_s` of solver time;
-        `TimeoutError` when the answer takes much longer than that."""
-        pool = self._pool("routes", 1)
-        future = pool.submit(
-            plan_routes_job,
-            department_document,
-            policy,
-            timetable_json,
-            week_start.isoformat(),
-            day.isoformat() if day else None,
-            manager,
-            time_limit_s,
-            carried,
-        )
-        try:
-            return await asyncio.wait_for(
-                asyncio.wrap_future(future), timeout=route_wait_s(time_limit_s)
-            )
-        except BrokenProcessPool:
-            self._drop_pool("routes", pool)
-            raise
+    def cancel(self, job_id: str) -> bool:
+        """End a queued or running job as `cancelled`; False when it had already ended.
+        A running job's worker stops at its time limit and its result is dropped."""
+        if not self.store.cancel_job(job_id):
+            return False
+        with self._lock:
+            flight = self._in_flight.get(job_id)
+        if flight is not None:
+            flight[0].cancel()  # only succeeds while it waits for a worker
+        return True
 
     def shutdown(self) -> None:
-        """Stop taking work; queued jobs stay queued in the store and run after the next start."""
+        """Stop the workers (their jobs go back to the queue and run after the next start)."""
         with self._lock:
-            pools, self._pools = list(self._pools.values()), {}
-        for pool in pools:
-            pool.shutdown(wait=False, cancel_futures=True)
+            self._stopping = True
+            pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+        requeued = self.store.requeue_running_jobs()
+        if requeued:
+            log.warning("stopped while running %s; queued again", ", ".join(requeued))

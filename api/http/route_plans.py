@@ -1,36 +1,40 @@
-"""/v1/departments/{id}/routes and /v1/routes/map.html: the visit routes of a solved week."""
+"""/v1/departments/{id}/routes and /v1/routes/map.html: the visit routes of a solved week.
+
+Route planning is a job on the worker pool (api/http/jobs.py): the POST answers 202 with
+the job's id, and the job's `result` (GET /v1/jobs/{id}) is the routes JSON, also stored
+as the week's route plan that the map shows."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, HTTPException, Query
+from fastapi import APIRouter, Body, HTTPException, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from api.exports.route_map import route_map_page
 from api.http.access import Caller
 from api.http.department_input import department_from_document, stored_policy
-from api.http.jobs import route_wait_s
+from api.http.job_endpoints import ACCEPTED, accepted
 from api.http.problems import InputProblems, LimitExceeded
-from api.http.schemas import BAD_INPUT_RESPONSE, ROUTES_EXAMPLE, RoutesRequest
+from api.http.quotas import admit_job
+from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, RoutesRequest
 from api.http.service import CallerDep, Service, ServiceDep, visible_department
 from api.http.storage import SOLVED_STATES, DepartmentRecord, TimetableJob
-from engine.actuals import Actuals, missed_in_week
 
 router = APIRouter(prefix="/v1", tags=["routes"], responses=BAD_INPUT_RESPONSE)
 
-ROUTES_RESPONSES = {
-    200: {
-        "description": "the routes JSON of `fieldweek routes`",
-        "content": {"application/json": {"example": ROUTES_EXAMPLE}},
-    },
+ROUTES_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ACCEPTED,
     404: {"description": "no such department or timetable job"},
-    409: {"description": "no solved timetable for that week yet"},
+    409: {"description": "no solved timetable (or, for the map, no route plan) for that week yet"},
     413: {"description": "time_limit over the configured limit"},
-    504: {"description": "route planning took longer than the configured limit"},
 }
+MAP_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: answer for code, answer in ROUTES_RESPONSES.items() if code not in (202, 429)
+}
+
 
 
 def _bad(where: str, column: str, message: str) -> InputProblems:
@@ -89,77 +93,63 @@ def _route_time_limit(service: Service, requested: float | None) -> float:
     return time_limit
 
 
-async def _plan(
-    service: Service,
-    record: DepartmentRecord,
-    job: TimetableJob,
-    day: dt.date | None,
-    manager: str | None,
-    time_limit: float,
-) -> dict[str, Any]:
-    carried = await run_in_threadpool(_carried_from_last_week, service, record, job)
-    try:
-        routes = await service.jobs.plan_routes(
-            record.department,
-            job.policy,
-            job.timetable or {},
-            job.week_start,
-            day,
-            manager,
-            time_limit,
-            carried,
-        )
-    except TimeoutError:
-        raise HTTPException(
-            504, f"route planning took longer than {route_wait_s(time_limit):g} s"
-        ) from None
-    await run_in_threadpool(
-        service.store.add_route_plan, record.id, job.id, job.week_start, day, manager, routes
-    )
-    return routes
-
-
-def _carried_from_last_week(service: Service, record: DepartmentRecord, job: TimetableJob) -> dict[str, int]:
-    """Visits due last week and not reported done, when last week's actuals were posted
-    (a week nobody reported on carries nothing: nothing is known about it)."""
-    last_week = job.week_start - dt.timedelta(weeks=1)
-    days = [Actuals.model_validate(day) for day in service.store.actuals_of_week(record.id, last_week)]
-    if not days:
-        return {}
-    reported = Actuals(blocks=tuple(b for d in days for b in d.blocks),
-                       visits=tuple(v for d in days for v in d.visits))
-    return missed_in_week(department_from_document(record.department), last_week, reported, {})
-
-
 async def _visible(service: Service, caller: Caller, department_id: str) -> DepartmentRecord:
     return await run_in_threadpool(visible_department, service, caller, department_id)
 
 
-@router.post("/departments/{department_id}/routes", responses=ROUTES_RESPONSES)
+@router.post(
+    "/departments/{department_id}/routes",
+    status_code=202,
+    response_model=JobAccepted,
+    responses=ROUTES_RESPONSES,
+)
 async def plan_routes(
     department_id: str,
     request: Annotated[RoutesRequest, Body()],
+    response: Response,
     service: ServiceDep,
     caller: CallerDep,
 ) -> dict[str, Any]:
-    """Plan the visit routes of a solved week: every manager and day, or one `day` and/or
-    one `manager`. Uses the newest solved timetable of that week unless `timetable`
-    names a job. Returns the routes JSON of `fieldweek routes` and stores it (the
-    route map shows the stored plan)."""
+    """Queue the planning of a solved week's visit routes: every manager and day, or one
+    `day` and/or one `manager`, from the newest solved timetable of that week unless
+    `timetable` names a job. Answers 202 with the job's id; once `done`, the job's
+    `result` (GET /v1/jobs/{id}) is the routes JSON of `fieldweek routes`, also stored
+    as the week's route plan (the route map shows it)."""
     record = await _visible(service, caller, department_id)
     time_limit = _route_time_limit(service, request.time_limit)
     _check_scope(record, request.week_start, request.day, request.manager, "body")
     job = await run_in_threadpool(
         _timetable_job, service, record, request.week_start, request.timetable
     )
-    return await _plan(service, record, job, request.day, request.manager, time_limit)
+    service.rates.admit("route", caller.fingerprint, service.settings.route_requests_per_minute)
+    queued = await run_in_threadpool(_queue_routes, service, caller.fingerprint, job, request,
+                                     time_limit)
+    return accepted(queued, response)
 
 
-@router.get(
-    "/routes/map.html",
-    response_class=HTMLResponse,
-    responses={k: v for k, v in ROUTES_RESPONSES.items() if k != 200},
-)
+def _queue_routes(
+    service: Service, owner: str | None, source: TimetableJob, request: RoutesRequest,
+    time_limit: float,
+) -> TimetableJob:
+    admit_job(service.settings, service.store, owner)
+    job = service.store.add_job(
+        source.department_id,
+        source.week_start,
+        source.policy,
+        time_limit,
+        kind="routes",
+        owner=owner,
+        request={
+            "timetable_id": source.id,
+            "day": request.day.isoformat() if request.day else None,
+            "manager": request.manager,
+        },
+    )
+    service.jobs.submit(job.id)
+    return job
+
+
+@router.get("/routes/map.html", response_class=HTMLResponse, responses=MAP_RESPONSES)
 async def route_map(
     service: ServiceDep,
     caller: CallerDep,
@@ -175,8 +165,8 @@ async def route_map(
 ) -> HTMLResponse:
     """The day's routes on a map: stops numbered in visiting order and the path between
     them. The stops and the path are drawn in the page itself (SVG), so they show even
-    where the map tiles or the map library cannot be loaded. Uses the newest stored
-    route plan covering the request, planning one from the solved timetable if needed."""
+    where the map tiles or the map library cannot be loaded. Shows the newest stored
+    route plan covering the request (409 when there is none: POST the routes first)."""
     if week_start.weekday() != 0:
         raise _bad(
             "query", "week_start", f"week_start must be a Monday; {week_start} is a {week_start:%A}"
@@ -186,11 +176,14 @@ async def route_map(
     stored = await run_in_threadpool(
         service.store.latest_route_plan, record.id, week_start, day, manager
     )
-    if stored is not None:
-        routes = stored.routes
-    else:
-        job = await run_in_threadpool(_timetable_job, service, record, week_start, None)
-        routes = await _plan(service, record, job, day, manager, _route_time_limit(service, None))
+    if stored is None:
+        await run_in_threadpool(_timetable_job, service, record, week_start, None)
+        raise HTTPException(
+            409,
+            f"no routes planned for the week of {week_start} yet: "
+            f"POST /v1/departments/{record.id}/routes first",
+        )
+    routes = stored.routes
     page = route_map_page(
         routes,
         department_from_document(record.department),

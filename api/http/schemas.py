@@ -10,8 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from engine.domain import Department, Timetable
 from engine.policy import Policy
+from engine.replan import Event
 
-JobStatusName = Literal["queued", "running", "optimal", "feasible", "infeasible", "failed"]
+JobStatusName = Literal[
+    "queued", "running", "optimal", "feasible", "infeasible", "failed", "done", "cancelled"
+]
+"""`done`: a route or re-plan job with its result; `cancelled`: DELETE /v1/jobs/{id}."""
 
 
 class ProblemItem(BaseModel):
@@ -115,6 +119,38 @@ class JobStatus(BaseModel):
         description="when done: the JSON of `fieldweek timetable --json`"
     )
     links: dict[str, str]
+
+
+class Job(BaseModel):
+    """Any job (timetable, routes, re-plan): its status and, once `done`, its result."""
+
+    id: str
+    kind: Literal["timetable", "routes", "replan"]
+    department: str
+    status: JobStatusName
+    reason: str | None = Field(description="why a job failed, is infeasible or was cancelled")
+    time_limit: float
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    result: dict[str, Any] | None = Field(
+        description="when done: the routes JSON of `fieldweek routes` (routes), the re-plan "
+        "with `check` (replan), the timetable JSON (timetable)"
+    )
+    links: dict[str, str]
+
+
+class ReplanRequest(BaseModel):
+    """The moment of re-planning, what happened, and (optionally) the week's routes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    now: dt.datetime = Field(description="everything that started before this stays as it was")
+    events: list[Event] = Field(default_factory=list)
+    routes: dict[str, Any] | None = Field(
+        default=None, description="the week's routes (the result of a routes job); "
+        "without them only the timetable is re-planned")
+    time_limit: float | None = Field(default=None, gt=0, description="solver seconds")
 
 
 class RoutesRequest(BaseModel):

@@ -10,18 +10,20 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from api.http.access import ApiKeys, Caller, authenticate, bearer_scheme
 from api.http.jobs import Jobs
+from api.http.quotas import RequestRates
 from api.http.settings import Settings
 from api.http.storage import DepartmentRecord, Store, TimetableJob
 
 
 @dataclass(frozen=True)
 class Service:
-    """One running service: its settings, store, job queue and keys."""
+    """One running service: its settings, store, job queue, keys and request rates."""
 
     settings: Settings
     store: Store
     jobs: Jobs
     api_keys: ApiKeys | None
+    rates: RequestRates
 
 
 def get_service(request: Request) -> Service:
@@ -49,11 +51,17 @@ def visible_department(service: Service, caller: Caller, department_id: str) -> 
 
 
 def visible_job(
-    service: Service, caller: Caller, job_id: str
+    service: Service, caller: Caller, job_id: str, kind: str | None = "timetable"
 ) -> tuple[TimetableJob, DepartmentRecord]:
-    """The timetable job and its department if the caller may see them; 404 otherwise."""
+    """The job (of `kind`; None: any kind) and its department if the caller may see them;
+    404 otherwise."""
     job = service.store.job(job_id)
     record = service.store.department(job.department_id) if job is not None else None
-    if job is None or record is None or not caller.can_see(record.id, record.owner):
-        raise HTTPException(404, f"no timetable job {job_id!r}")
+    if (
+        job is None
+        or record is None
+        or not caller.can_see(record.id, record.owner)
+        or (kind is not None and job.job_kind != kind)
+    ):
+        raise HTTPException(404, f"no {kind or ''} job {job_id!r}".replace("  ", " "))
     return job, record

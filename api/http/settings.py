@@ -25,6 +25,15 @@ class Settings:
     max_body_bytes: int = 20 * 1024 * 1024
     max_managers: int = 60
     max_retailers: int = 10_000
+    max_leave_rows: int = 20_000
+    max_history_rows: int = 20_000
+    max_holiday_rows: int = 1_000
+    max_columns: int = 100
+    """Columns of one table (the known ones plus extra columns)."""
+    max_unpacked_bytes: int = 100 * 1024 * 1024
+    """Unpacked size of an uploaded workbook or zip of a department folder."""
+    max_archive_entries: int = 20
+    """Files in an uploaded zip of a department folder."""
     default_time_limit_s: float = 10.0
     max_time_limit_s: float = 120.0
     explain_time_limit_s: float = EXPLAIN_S
@@ -37,7 +46,20 @@ class Settings:
     job_processes: int = 1
     """Timetables solved at the same time, each in its own worker process."""
     max_pending_jobs: int = 50
-    """Queued and running jobs allowed at once; more are refused with 429."""
+    """Queued and running jobs (of every key) allowed at once; more are refused with 429."""
+    max_pending_jobs_per_key: int = 10
+    """Queued and running jobs one key may have at once; more are refused with 429."""
+    max_running_jobs_per_key: int = 1
+    """Workers one key may occupy at once; its other jobs wait while other keys' jobs run."""
+    route_requests_per_minute: int = 10
+    """Route plans one key may ask for per minute; more are refused with 429."""
+    replan_requests_per_minute: int = 10
+    """Re-plans one key may ask for per minute; more are refused with 429."""
+    lease_heartbeat_s: float = 2.0
+    """How often the service renews its lease on the database."""
+    lease_ttl_s: float = 6.0
+    """A lease not renewed for this long belongs to a dead service; a new one may take it.
+    A service restarted after a crash waits this long before it starts."""
     timezone: str = "Asia/Shanghai"
     """Time zone of the clock times in timetables, written into calendar exports."""
 
@@ -46,6 +68,12 @@ class Settings:
             "max_body_bytes",
             "max_managers",
             "max_retailers",
+            "max_leave_rows",
+            "max_history_rows",
+            "max_holiday_rows",
+            "max_columns",
+            "max_unpacked_bytes",
+            "max_archive_entries",
             "default_time_limit_s",
             "max_time_limit_s",
             "explain_time_limit_s",
@@ -54,6 +82,12 @@ class Settings:
             "solver_threads",
             "job_processes",
             "max_pending_jobs",
+            "max_pending_jobs_per_key",
+            "max_running_jobs_per_key",
+            "route_requests_per_minute",
+            "replan_requests_per_minute",
+            "lease_heartbeat_s",
+            "lease_ttl_s",
         )
         for name in positive:
             if getattr(self, name) <= 0:
@@ -62,6 +96,8 @@ class Settings:
             raise ValueError("default_time_limit_s must not exceed max_time_limit_s")
         if self.default_route_time_limit_s > self.max_route_time_limit_s:
             raise ValueError("default_route_time_limit_s must not exceed max_route_time_limit_s")
+        if self.lease_ttl_s <= self.lease_heartbeat_s:
+            raise ValueError("lease_ttl_s must be longer than lease_heartbeat_s")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

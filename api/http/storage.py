@@ -1,8 +1,11 @@
-"""Persistence: departments, timetable jobs and route plans, through SQLAlchemy 2.0.
+"""Persistence: departments, jobs (timetables, routes, re-plans), route plans and the
+service lease, through SQLAlchemy 2.0.
 
 SQLite (one file, WAL mode) is the default; a `postgresql://` URL works the same.
 Worker processes open their own engine on the same URL and write progress and
 results themselves, so a finished plan is on disk before the request side hears of it.
+The `service_lease` row names the one service that may run the jobs of the database
+(api/http/lease.py).
 """
 
 from __future__ import annotations
@@ -18,22 +21,32 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     TypeDecorator,
     create_engine,
+    delete,
     event,
     func,
+    inspect,
     select,
     update,
 )
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-JOB_STATES = ("queued", "running", "optimal", "feasible", "infeasible", "failed")
+JOB_STATES = (
+    "queued", "running", "optimal", "feasible", "infeasible", "failed", "done", "cancelled"
+)
+"""`done`: a route or re-plan job with its result; the timetable states are the solver's."""
 UNFINISHED_STATES = ("queued", "running")
 SOLVED_STATES = ("optimal", "feasible")
+JOB_KINDS = ("timetable", "routes", "replan")
 RESTART_REASON = "service restarted"
+STOPPED_REASON = "the service stopped while this job ran; queued again"
+CANCELLED_REASON = "cancelled by the caller"
 
 
 def utc_now() -> dt.datetime:
@@ -83,7 +96,8 @@ class DepartmentRecord(Base):
 
 
 class TimetableJob(Base):
-    """One request to solve a week, from queued to its final status and result."""
+    """One job on the workers, from queued to its final status and result: a week to
+    solve (`kind` timetable), routes to plan from a solved week, or a re-plan."""
 
     __tablename__ = "timetable_jobs"
     __table_args__ = (Index("ix_jobs_department_week", "department_id", "week_start"),)
@@ -106,6 +120,31 @@ class TimetableJob(Base):
     finished_at: Mapped[dt.datetime | None]
     timetable: Mapped[dict[str, Any] | None]
     """The CLI's timetable JSON once the job is done."""
+    kind: Mapped[str | None] = mapped_column(String(16))
+    """timetable (also when None: rows stored before route and re-plan jobs), routes, replan."""
+    owner: Mapped[str | None] = mapped_column(String(64), index=True)
+    """Fingerprint of the key that submitted it (None: admin or no authentication)."""
+    request: Mapped[dict[str, Any] | None]
+    """A route or re-plan job's parameters; `timetable_id` names the solved job it starts from."""
+    result: Mapped[dict[str, Any] | None]
+    """A route or re-plan job's answer: the JSON the synchronous endpoints used to return."""
+
+    @property
+    def job_kind(self) -> str:
+        return self.kind or "timetable"
+
+
+class ServiceLease(Base):
+    """The one service that runs this database's jobs, renewed by its heartbeat."""
+
+    __tablename__ = "service_lease"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(40))
+    host: Mapped[str] = mapped_column(Text)
+    """Host name and process id of the holder, for the message a second service shows."""
+    beat: Mapped[int] = mapped_column(Integer)
+    heartbeat_at: Mapped[dt.datetime]
 
 
 class RoutePlanRecord(Base):
@@ -183,8 +222,19 @@ class Store:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_tables(self) -> None:
-        """Create missing tables (the schema is additive; no migrations yet)."""
+        """Create missing tables and add missing nullable columns (the schema is additive:
+        a database from an older fieldweek gains the new columns, empty)."""
         Base.metadata.create_all(self.engine)
+        inspector = inspect(self.engine)
+        with self.engine.begin() as connection:
+            for table in Base.metadata.sorted_tables:
+                present = {column["name"] for column in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in present and column.nullable:
+                        kind = column.type.compile(dialect=self.engine.dialect)
+                        connection.exec_driver_sql(
+                            f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'
+                        )
 
     def close(self) -> None:
         self.engine.dispose()
@@ -224,16 +274,28 @@ class Store:
     # Timetable jobs
 
     def add_job(
-        self, department_id: str, week_start: dt.date, policy: dict[str, Any], time_limit_s: float
+        self,
+        department_id: str,
+        week_start: dt.date,
+        policy: dict[str, Any],
+        time_limit_s: float,
+        *,
+        kind: str = "timetable",
+        owner: str | None = None,
+        request: dict[str, Any] | None = None,
     ) -> TimetableJob:
+        assert kind in JOB_KINDS
         job = TimetableJob(
-            id=new_id("t"),
+            id=new_id({"timetable": "t", "routes": "j", "replan": "j"}[kind]),
             department_id=department_id,
             week_start=week_start,
             policy=policy,
             time_limit_s=time_limit_s,
             status="queued",
             created_at=utc_now(),
+            kind=kind,
+            owner=owner,
+            request=request,
         )
         with self.sessions.begin() as session:
             session.add(job)
@@ -248,14 +310,52 @@ class Store:
             query = select(TimetableJob).where(TimetableJob.status.in_(states))
             return list(session.scalars(query.order_by(TimetableJob.created_at)))
 
-    def count_jobs_in(self, states: tuple[str, ...]) -> int:
+    def count_jobs_in(
+        self, states: tuple[str, ...], owner: str | None = None, *, of_owner: bool = False
+    ) -> int:
+        """Jobs in `states`; with `of_owner`, only those `owner` submitted."""
         with self.sessions() as session:
             query = (
                 select(func.count())
                 .select_from(TimetableJob)
                 .where(TimetableJob.status.in_(states))
             )
+            if of_owner:
+                query = query.where(
+                    TimetableJob.owner.is_(None) if owner is None else TimetableJob.owner == owner
+                )
             return int(session.scalar(query) or 0)
+
+    def queued_jobs(self) -> list[tuple[str, str | None]]:
+        """(id, owner) of every queued job, oldest first."""
+        with self.sessions() as session:
+            query = (
+                select(TimetableJob.id, TimetableJob.owner)
+                .where(TimetableJob.status == "queued")
+                .order_by(TimetableJob.created_at)
+            )
+            return [(row[0], row[1]) for row in session.execute(query)]
+
+    def cancel_job(self, job_id: str) -> bool:
+        """End a queued or running job as `cancelled`; False when it had already ended."""
+        return self.finish_job(job_id, "cancelled", reason=CANCELLED_REASON)
+
+    def requeue_running_jobs(self, reason: str = STOPPED_REASON) -> list[str]:
+        """Put jobs this service was running back in the queue (it stopped them itself)."""
+        with self.sessions.begin() as session:
+            ids = list(
+                session.scalars(select(TimetableJob.id).where(TimetableJob.status == "running"))
+            )
+            if ids:
+                session.execute(
+                    update(TimetableJob)
+                    .where(TimetableJob.id.in_(ids), TimetableJob.status == "running")
+                    .values(
+                        status="queued", reason=reason, runner=None, started_at=None,
+                        progress_seconds=None, objective=None, bound=None,
+                    )
+                )
+            return ids
 
     def latest_solved_job(self, department_id: str, week_start: dt.date) -> TimetableJob | None:
         with self.sessions() as session:
@@ -305,6 +405,7 @@ class Store:
         timetable: dict[str, Any] | None = None,
         objective: float | None = None,
         bound: float | None = None,
+        result: dict[str, Any] | None = None,
     ) -> bool:
         """Record a job's final status; with `runner`, only if that worker still owns it.
         Returns whether the job was updated (a finished job is never overwritten)."""
@@ -315,6 +416,8 @@ class Store:
         values: dict[str, Any] = {"status": status, "reason": reason, "finished_at": utc_now()}
         if timetable is not None:
             values["timetable"] = timetable
+        if result is not None:
+            values["result"] = result
         if objective is not None:
             values["objective"] = objective
         if bound is not None:
@@ -337,6 +440,48 @@ class Store:
                     .values(status="failed", reason=reason, finished_at=utc_now())
                 )
             return ids
+
+    # The service lease
+
+    def lease(self) -> ServiceLease | None:
+        with self.sessions() as session:
+            return session.get(ServiceLease, "service")
+
+    def take_lease(self, holder: str, host: str, seen_beat: int | None) -> bool:
+        """Take the lease: create it when `seen_beat` is None, else only if its beat is still
+        `seen_beat` (its holder has not renewed it since). Whether it is now `holder`'s."""
+        now = utc_now()
+        try:
+            with self.sessions.begin() as session:
+                if seen_beat is None:
+                    session.add(ServiceLease(
+                        name="service", holder=holder, host=host, beat=0, heartbeat_at=now
+                    ))
+                    return True
+                return bool(session.execute(
+                    update(ServiceLease)
+                    .where(ServiceLease.name == "service", ServiceLease.beat == seen_beat)
+                    .values(holder=holder, host=host, beat=seen_beat + 1, heartbeat_at=now)
+                ).rowcount)
+        except IntegrityError:
+            return False  # another service created it first
+
+    def renew_lease(self, holder: str) -> bool:
+        """One heartbeat; False when the lease is no longer `holder`'s."""
+        with self.sessions.begin() as session:
+            return bool(session.execute(
+                update(ServiceLease)
+                .where(ServiceLease.name == "service", ServiceLease.holder == holder)
+                .values(beat=ServiceLease.beat + 1, heartbeat_at=utc_now())
+            ).rowcount)
+
+    def release_lease(self, holder: str) -> None:
+        with self.sessions.begin() as session:
+            session.execute(
+                delete(ServiceLease).where(
+                    ServiceLease.name == "service", ServiceLease.holder == holder
+                )
+            )
 
     # Actuals
 

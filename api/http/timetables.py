@@ -20,9 +20,10 @@ from api.http.department_input import (
     stored_policy,
 )
 from api.http.problems import PROBLEM_EXAMPLE, InputProblems, LimitExceeded, problem_dict
+from api.http.quotas import admit_job
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, JobStatus, Problems, TimetableRequest
 from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
-from api.http.storage import SOLVED_STATES, UNFINISHED_STATES, TimetableJob
+from api.http.storage import SOLVED_STATES, TimetableJob
 from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.policy import Policy, builtin_policy_names, load_policy, policy_from_mapping
@@ -96,7 +97,7 @@ def _week_policy(request: TimetableRequest, department_document: dict[str, Any])
             "description": "bad request",
             "content": {"application/json": {"example": PROBLEM_EXAMPLE}},
         },
-        429: {"description": "too many jobs waiting"},
+        429: {"description": "over a quota of this key or of the service (see Retry-After)"},
     },
 )
 def submit_timetable(
@@ -116,15 +117,10 @@ def submit_timetable(
     if time_limit > settings.max_time_limit_s:
         raise LimitExceeded("time_limit", time_limit, settings.max_time_limit_s, " s")
     policy = _week_policy(request, record.department)
-    if service.store.count_jobs_in(UNFINISHED_STATES) >= settings.max_pending_jobs:
-        raise HTTPException(
-            429,
-            f"{settings.max_pending_jobs} jobs are already waiting or running; "
-            "try again when some have finished",
-            headers={"Retry-After": "30"},
-        )
+    admit_job(settings, service.store, caller.fingerprint)
     job = service.store.add_job(
-        record.id, request.week_start, policy.model_dump(mode="json"), time_limit
+        record.id, request.week_start, policy.model_dump(mode="json"), time_limit,
+        owner=caller.fingerprint,
     )
     service.jobs.submit_timetable(job.id)
     response.headers["Location"] = f"/v1/timetables/{job.id}"

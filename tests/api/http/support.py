@@ -78,6 +78,26 @@ def wait_for_job(
         time.sleep(0.2)
 
 
+def wait_for_result(
+    client: httpx.Client,
+    accepted: httpx.Response,
+    timeout_s: float = 60.0,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The finished job of a 202 answer (route plans and re-plans are jobs): poll
+    GET /v1/jobs/{id} until it leaves queued/running (bounded by `timeout_s`)."""
+    assert accepted.status_code == 202, accepted.text
+    job_id = accepted.json()["id"]
+    deadline = time.monotonic() + timeout_s
+    while True:
+        job = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
+        if job["status"] not in ("queued", "running"):
+            return job
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job {job_id} still {job['status']} after {timeout_s} s")
+        time.sleep(0.2)
+
+
 def hand_timetable(department: Department) -> Timetable:
     """A small solved-looking week typed by hand (not by the solver): Monday and Tuesday
     for the first two managers, with a meeting, visits, a pair maintenance and a POS hour."""

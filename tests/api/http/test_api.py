@@ -8,6 +8,7 @@ import copy
 import datetime as dt
 import io
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -17,11 +18,12 @@ from icalendar import Calendar
 
 from api.http.app import create_app
 from api.http.settings import Settings
+from api.http.storage import Store
 from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.load import department_from_tables, write_department
 from engine.policy import load_policy
-from tests.api.http.support import WEEK, department_body, wait_for_job
+from tests.api.http.support import WEEK, department_body, wait_for_job, wait_for_result
 from tests.locations import POLICIES
 
 SOLVE_SECONDS = 3
@@ -320,11 +322,16 @@ def test_limits_answer_413_with_the_limit(client: TestClient, department_id: str
         ("get", "/v1/timetables/t-none.xlsx"),
         ("get", "/v1/timetables/t-none.ics"),
         ("get", "/v1/timetables/t-none.html"),
+        ("get", "/v1/jobs/j-none"),
+        ("delete", "/v1/jobs/j-none"),
+        ("post", "/v1/timetables/t-none/replan"),
     ],
 )
 def test_unknown_ids_are_404(client: TestClient, method: str, path: str) -> None:
     """An id that does not exist answers 404 with a message, never 500."""
     body = {"json": {"week_start": WEEK.isoformat()}} if method == "post" else {}
+    if path.endswith("/replan"):
+        body = {"json": {"now": f"{WEEK}T12:00"}}
     response = getattr(client, method)(path, **body)
     assert response.status_code == 404
     assert "none" in response.json()["detail"]
@@ -437,34 +444,40 @@ def test_job_without_a_plan_in_time_fails_with_a_reason(
 
 
 def test_restart_fails_running_jobs_and_requeues_waiting_ones(
-    settings: Settings, department_id: str
+    settings: Settings, tmp_path: Path
 ) -> None:
-    """A new app on the same store fails jobs a previous run left running (never stuck) and
-    solves the jobs it left queued."""
-    first = create_app(settings)
-    store = first.state.service.store
+    """A new app on a store a previous run left (one job running, one queued) fails the
+    running one (never stuck) and solves the queued one."""
+    restarted = replace(settings, database_url=f"sqlite:///{tmp_path / 'restart.db'}")
+    store = Store(restarted.database_url)
+    store.create_tables()
+    department_id = store.add_department(
+        Department.model_validate(department_body()).model_dump(mode="json", by_alias=True),
+        None, None,
+    ).id
     policy = load_policy("15-13-7").model_dump(mode="json")
     running = store.add_job(department_id, WEEK, policy, SOLVE_SECONDS)
     assert store.start_job(running.id, "a-worker-of-the-old-run") is not None
     waiting = store.add_job(department_id, WEEK, policy, SOLVE_SECONDS)
 
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(restarted)) as client:
         after = client.get(f"/v1/timetables/{running.id}").json()
         assert after["status"] == "failed" and after["reason"] == "service restarted"
         assert wait_for_job(client, waiting.id, timeout_s=90)["status"] in ("optimal", "feasible")
     # A late write from the old run's worker cannot overwrite the failure.
     assert not store.finish_job(running.id, "optimal", runner="a-worker-of-the-old-run")
-    first.state.service.jobs.shutdown()
+    store.close()
 
 
 def test_api_keys_limit_each_key_to_its_departments(settings: Settings, tmp_path: Path) -> None:
     """With a keys file, /v1 needs a known key; a department key sees its own departments and
     those it creates, others are 404 and absent from lists; the admin key sees all."""
     keys = tmp_path / "keys"
+    keyed_database = f"sqlite:///{tmp_path / 'keys.db'}"  # one service per database
     admin, east, west = "admin-key-0123456789", "east-key-0123456789", "west-key-0123456789"
     keys.write_text(f"# who may call\n{admin} = *\n{east} = d-placeholder   # east district\n")
     with TestClient(
-        create_app(Settings(database_url=settings.database_url, api_keys_file=keys))
+        create_app(Settings(database_url=keyed_database, api_keys_file=keys))
     ) as client:
         assert client.get("/healthz").status_code == 200
         assert client.get("/v1/departments").status_code == 401
@@ -501,7 +514,7 @@ def test_api_keys_limit_each_key_to_its_departments(settings: Settings, tmp_path
 
     keys.write_text(f"{admin} = *\n{west} = {by_admin}\n")
     with TestClient(
-        create_app(Settings(database_url=settings.database_url, api_keys_file=keys))
+        create_app(Settings(database_url=keyed_database, api_keys_file=keys))
     ) as client:
         as_west = {"Authorization": f"Bearer {west}"}
         assert client.get(f"/v1/departments/{by_admin}", headers=as_west).status_code == 200
@@ -561,9 +574,9 @@ def test_routes_of_a_solved_week_and_their_map(
         "manager": "m01",
         "time_limit": 2,
     }
-    response = client.post(f"/v1/departments/{department_id}/routes", json=body)
-    assert response.status_code == 200, response.text
-    routes = response.json()
+    job = wait_for_result(client, client.post(f"/v1/departments/{department_id}/routes", json=body))
+    assert job["kind"] == "routes" and job["status"] == "done", job
+    routes = job["result"]
     assert routes["week_start"] == WEEK.isoformat() and "unvisited" in routes
     assert routes["routes"] and all(
         r["manager"] == "m01" and r["date"] == WEEK.isoformat() for r in routes["routes"]
@@ -665,8 +678,9 @@ def test_replan_answer_carries_the_independent_checker_s_verdict(
         json={"now": now.isoformat(), "time_limit": SOLVE_SECONDS, "events": [
             {"type": "manager_sick", "manager": "m02", "from": now.isoformat(), "until": now.date().isoformat()}]},
     )
-    assert response.status_code == 200, response.text
-    answer = response.json()
+    job = wait_for_result(client, response, timeout_s=90)
+    assert job["kind"] == "replan" and job["status"] == "done", job
+    answer = job["result"]
     assert {"timetable", "diff", "unplaced", "notes", "status", "check"} <= set(answer)
     assert answer["check"]["violations"] == []
     assert answer["check"]["executable"] is True

@@ -1,0 +1,231 @@
+"""The work done in the worker processes: solve a week, plan routes, re-plan a week.
+
+Each job is a row in the store. The worker claims it (queued -> running, with a
+runner token), writes progress as the solver improves, and writes the result itself,
+so a finished job is stored even if the service dies right after; a worker of an old
+run that finishes late cannot overwrite what a restart decided, because its runner
+token no longer matches. A job ends `failed` with its reason: the input's problems
+when the input is wrong, or an internal error's id (its traceback is logged under that
+id) when fieldweek failed.
+
+A worker dies with the service that started it (`watch_parent`): an orphaned worker
+would go on taking jobs with the database open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+import time
+import uuid
+from typing import Any
+
+from api.http.department_input import department_from_document
+from api.http.schemas import ReplanRequest
+from api.http.storage import Store, TimetableJob
+from engine.actuals import Actuals, missed_in_week
+from engine.budget import time_budget
+from engine.domain import Department, Timetable
+from engine.errors import InputError, new_error_id
+from engine.policy import policy_from_mapping
+from engine.timetable.solve import Progress, SolveParams, solve_timetable
+
+log = logging.getLogger("fieldweek.jobs")
+
+PROGRESS_INTERVAL_S = 0.5
+"""Write progress at most this often: CP-SAT can improve many times a second."""
+PARENT_CHECK_S = 0.25
+"""How often a worker checks that the service that started it is alive."""
+
+_worker_stores: dict[str, Store] = {}
+"""One store per database URL and worker process (engines cannot cross processes)."""
+_parent_pid: int | None = None
+
+
+def watch_parent(parent_pid: int) -> None:
+    """Pool initializer: exit this worker as soon as the service process is gone (kill -9
+    included; the service's pipes to it are shared with its siblings, so no EOF tells)."""
+    global _parent_pid
+    _parent_pid = parent_pid
+
+    def watch() -> None:
+        while True:
+            if not parent_alive():
+                os._exit(1)  # no clean-up: the service that owned this work is gone
+            time.sleep(PARENT_CHECK_S)
+
+    threading.Thread(target=watch, name="fieldweek-parent-watch", daemon=True).start()
+
+
+def parent_alive() -> bool:
+    return _parent_pid is None or os.getppid() == _parent_pid
+
+
+def _worker_store(database_url: str) -> Store:
+    if database_url not in _worker_stores:
+        _worker_stores[database_url] = Store(database_url)
+    return _worker_stores[database_url]
+
+
+def internal_error_reason(error: BaseException) -> str:
+    """Log `error` with its traceback under a new error id; the reason a failed job shows."""
+    error_id = new_error_id()
+    log.error("internal error %s", error_id, exc_info=error)
+    return (f"internal error {error_id}: {type(error).__name__}: {error} — a bug in fieldweek, "
+            f"not in the input; report this error id")
+
+
+def run_job(database_url: str, job_id: str, solver_threads: int, explain_time_limit_s: float) -> str:
+    """Claim one queued job, do it and store its result; returns the final status.
+
+    Never raises: any error ends the job as `failed`, with the input's problems or an
+    internal error's id as its reason."""
+    if not parent_alive():
+        return "skipped"  # the service is gone: the job stays queued for the next one
+    store = _worker_store(database_url)
+    runner = uuid.uuid4().hex
+    job = store.start_job(job_id, runner)
+    if job is None:
+        return "skipped"  # no longer queued: cancelled, or failed at a restart
+    try:
+        record = store.department(job.department_id)
+        if record is None:
+            raise LookupError(f"department {job.department_id} is gone")
+        department = department_from_document(record.department)
+        if job.job_kind == "routes":
+            return _plan_routes(store, job, runner, record.department, department)
+        if job.job_kind == "replan":
+            return _replan(store, job, runner, department, solver_threads, explain_time_limit_s)
+        return _solve_week(store, job, runner, department, solver_threads, explain_time_limit_s)
+    except InputError as exc:
+        problems = "; ".join(str(problem) for problem in exc.problems)
+        store.finish_job(job_id, "failed", runner=runner, reason=f"the input is wrong: {problems}")
+        return "failed"
+    except Exception as exc:  # a job must end failed with its reason, never stay running
+        store.finish_job(job_id, "failed", runner=runner, reason=internal_error_reason(exc))
+        return "failed"
+
+
+def _solve_week(
+    store: Store, job: TimetableJob, runner: str, department: Department,
+    solver_threads: int, explain_time_limit_s: float,
+) -> str:
+    last_write = [0.0]
+
+    def on_progress(point: Progress) -> None:
+        now = time.monotonic()
+        if now - last_write[0] >= PROGRESS_INTERVAL_S:
+            last_write[0] = now
+            store.record_progress(job.id, runner, point.seconds, point.objective, point.bound)
+
+    budget = time_budget(job.time_limit_s, explain_s=explain_time_limit_s)
+    params = SolveParams.within(budget.timetable, workers=solver_threads)
+    result = solve_timetable(
+        department, policy_from_mapping(job.policy), job.week_start, params,
+        on_progress=on_progress,
+    )
+    timetable = result.timetable
+    status, reason = _final_status(timetable)
+    store.finish_job(
+        job.id, status, runner=runner, reason=reason, timetable=timetable.to_json_dict(),
+        objective=timetable.objective, bound=timetable.best_bound,
+    )
+    return status
+
+
+def _final_status(timetable: Timetable) -> tuple[str, str | None]:
+    """The job status for a solver result; `unknown` (no plan within the time limit) is a failure."""
+    messages = "; ".join(conflict.message for conflict in timetable.conflicts) or None
+    if timetable.status == "unknown":
+        return "failed", messages or "no timetable found within the time limit"
+    if timetable.status == "infeasible":
+        return "infeasible", messages
+    return timetable.status, None
+
+
+def _solved_timetable(store: Store, job: TimetableJob) -> TimetableJob:
+    """The solved timetable job a route or re-plan job starts from."""
+    timetable_id = (job.request or {}).get("timetable_id", "")
+    source = store.job(timetable_id)
+    if source is None or source.timetable is None:
+        raise LookupError(f"timetable job {timetable_id} has no timetable")
+    return source
+
+
+def _plan_routes(
+    store: Store, job: TimetableJob, runner: str, document: dict[str, Any], department: Department
+) -> str:
+    """Plan the week's (or one day's / one manager's) routes from a solved timetable with
+    the policy it was solved under, owing also the visits carried from last week; the
+    result is the routes JSON of `fieldweek routes`, also stored as the week's route plan."""
+    # Imported here: only the workers that plan routes load the routing stack.
+    from engine.routing.plan import plan_routes
+
+    request = job.request or {}
+    source = _solved_timetable(store, job)
+    day = dt.date.fromisoformat(request["day"]) if request.get("day") else None
+    manager = request.get("manager")
+    budget = time_budget(job.time_limit_s, route_time_limit_s=job.time_limit_s)
+    assert budget.routes is not None
+    plan = plan_routes(
+        department,
+        policy_from_mapping(source.policy),
+        Timetable.model_validate(source.timetable),
+        source.week_start,
+        day=day,
+        manager=manager,
+        time_limit_s=budget.routes.limit_s,
+        carried=carried_from_last_week(store, job.department_id, department, source.week_start),
+    )
+    routes = plan.to_json_dict()
+    if store.finish_job(job.id, "done", runner=runner, result=routes):
+        store.add_route_plan(job.department_id, source.id, source.week_start, day, manager, routes)
+    return "done"
+
+
+def carried_from_last_week(
+    store: Store, department_id: str, department: Department, week_start: dt.date
+) -> dict[str, int]:
+    """Visits due last week and not reported done, when last week's actuals were posted
+    (a week nobody reported on carries nothing: nothing is known about it)."""
+    last_week = week_start - dt.timedelta(weeks=1)
+    days = [Actuals.model_validate(day) for day in store.actuals_of_week(department_id, last_week)]
+    if not days:
+        return {}
+    reported = Actuals(blocks=tuple(b for d in days for b in d.blocks),
+                       visits=tuple(v for d in days for v in d.visits))
+    return missed_in_week(department, last_week, reported, {})
+
+
+def _replan(
+    store: Store, job: TimetableJob, runner: str, department: Department,
+    solver_threads: int, explain_time_limit_s: float,
+) -> str:
+    """Re-plan the rest of the week; the result is the re-plan JSON with `check`, the
+    independent checker's verdict (null when no week was found)."""
+    # Imported here: only the workers that re-plan load the re-planner and its checker.
+    from engine.check.replan import Sickness, check_replan
+    from engine.replan import ManagerSick, replan
+
+    request = ReplanRequest.model_validate((job.request or {}).get("replan", {}))
+    source = _solved_timetable(store, job)
+    policy = policy_from_mapping(source.policy)
+    timetable = Timetable.model_validate(source.timetable)
+    budget = time_budget(job.time_limit_s, explain_s=explain_time_limit_s)
+    result = replan(
+        department, policy, timetable, request.now, tuple(request.events), request.routes,
+        SolveParams.within(budget.timetable, workers=solver_threads),
+    )
+    check = None
+    if result.status in ("optimal", "feasible"):
+        sick = [
+            Sickness(e.manager, e.from_, e.until) for e in result.events
+            if isinstance(e, ManagerSick)
+        ]
+        check = check_replan(
+            department, policy, timetable, result.timetable, result.now, sick
+        ).as_dict()
+    store.finish_job(job.id, "done", runner=runner, result={**result.to_json_dict(), "check": check})
+    return "done"
