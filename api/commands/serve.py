@@ -68,6 +68,7 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
         import uvicorn
 
         from api.http.app import create_app
+        from api.http.lease import AnotherServiceRunning
         from api.http.settings import Settings
 
         try:
@@ -94,7 +95,7 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
             )
         try:
             application = create_app(settings)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, AnotherServiceRunning) as exc:
             reason = without_password(str(exc), settings.database_url)
             console.print(f"[red]cannot start: {escape(reason)}[/red]")
             raise typer.Exit(2) from None
