@@ -8,14 +8,15 @@ its built-in policies or a policy sent inline (never a path on the server's disk
 
 from __future__ import annotations
 
-import json
-import math
+import io
 import re
+import stat
 import tempfile
 import tomllib
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from api.http.problems import InputProblems, LimitExceeded, problem_dict
@@ -26,8 +27,8 @@ from engine.load import (
     META_FILE,
     META_KEYS,
     TABLE_FORMATS,
+    department_files,
     department_from_tables,
-    load_department_with_policy,
     load_workbook_tables,
 )
 from engine.policy import Policy, builtin_policy_names, load_policy, policy_from_mapping
@@ -90,7 +91,7 @@ def department_from_json(body: Any, settings: Settings) -> CheckedDepartment:
                 )
             ]
         )
-    _check_size(len(_as_list(body.get("managers"))), len(_as_list(body.get("retailers"))), settings)
+    check_table_sizes({name: len(_as_list(body.get(name))) for name in TABLE_FORMATS}, settings)
     problems: list[dict[str, Any]] = []
     known = (*META_KEYS, *TABLE_FORMATS)
     for key in body:
@@ -130,11 +131,24 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _check_size(managers: int, retailers: int, settings: Settings) -> None:
-    if managers > settings.max_managers:
-        raise LimitExceeded("the number of managers", managers, settings.max_managers)
-    if retailers > settings.max_retailers:
-        raise LimitExceeded("the number of retailers", retailers, settings.max_retailers)
+def table_limits(settings: Settings) -> dict[str, int]:
+    """The most rows each table may hold in this service."""
+    return {
+        "managers": settings.max_managers,
+        "retailers": settings.max_retailers,
+        "leave": settings.max_leave_rows,
+        "history": settings.max_history_rows,
+        "holidays": settings.max_holiday_rows,
+    }
+
+
+def check_table_sizes(rows: Mapping[str, int], settings: Settings) -> None:
+    """Raise `LimitExceeded` (413) for a table over its limit (`rows`: table -> row count)."""
+    for table, limit in table_limits(settings).items():
+        count = rows.get(table, 0)
+        if count > limit:
+            what = f"the number of {table}" if table in ("managers", "retailers") else f"the rows of {table}"
+            raise LimitExceeded(what, count, limit)
 
 
 def _policy_from_json(
@@ -259,7 +273,8 @@ def _json_loc(problem: Problem) -> list[str | int]:
 
 
 # ---------------------------------------------------------------------------
-# Uploads: a workbook or the CSV files, with the department's settings as form fields
+# Uploads: a department folder as it is (department.toml and the CSV files, or a zip
+# of the folder), or a workbook; the form fields override department.toml's settings
 
 
 @dataclass(frozen=True)
@@ -270,53 +285,167 @@ class Upload:
     content: bytes
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+FOLDER_FILES = (META_FILE, *(f"{table}.csv" for table in TABLE_FORMATS))
+
+
 def department_from_upload(
     fields: Mapping[str, str | None],
-    workbook: Upload | None,
-    csv_files: Mapping[str, Upload],
+    files: Sequence[Upload],
     policy_file: Upload | None,
     settings: Settings,
 ) -> CheckedDepartment:
-    """Check a department uploaded as a workbook (sheets managers, retailers, leave,
-    history) or as the CSV files, with name / office_lat / office_lon / policy /
-    market_manager as form fields; raise `InputProblems` listing every bad value."""
-    if workbook is not None and csv_files:
-        raise InputProblems(
-            [
-                problem_dict(
-                    Problem("send either a workbook or the CSV files, not both", file=FORM_SOURCE)
-                )
-            ]
+    """Check a department uploaded as the files of its folder (department.toml,
+    managers.csv, retailers.csv and optionally leave.csv, history.csv, holidays.csv, a
+    policy file it names), as one .zip of that folder, or as a workbook (sheets
+    managers, retailers, leave, history, holidays). Files are told apart by their
+    names; name / office_lat / office_lon / policy / market_manager form fields
+    override department.toml. Raise `InputProblems` listing every bad value."""
+    by_name = _files_by_name(files, settings)
+    workbooks = [name for name in by_name if name.lower().endswith(WORKBOOK_SUFFIXES)]
+    tables_sent = [name for name in by_name if name.endswith(".csv") and name in FOLDER_FILES]
+    if (workbooks and tables_sent) or len(workbooks) > 1:
+        raise _form_refusal("send either one workbook or the CSV files, not both")
+    if not workbooks and not tables_sent:
+        raise _form_refusal(
+            "send the department folder: department.toml with managers.csv, retailers.csv "
+            "(and optionally leave.csv, history.csv, holidays.csv), or one .zip of the folder, "
+            "or a workbook (.xlsx with sheets managers, retailers, leave, history)"
         )
-    if workbook is None and not csv_files:
-        raise InputProblems(
-            [
-                problem_dict(
-                    Problem(
-                        "send a workbook (.xlsx with sheets managers, retailers, leave, history) "
-                        "or the CSV files (managers, retailers, and optionally leave, history)",
-                        file=FORM_SOURCE,
-                    )
-                )
-            ]
+    try:
+        toml_meta, tables = department_files(
+            {name: by_name[name].content for name in FOLDER_FILES if name in by_name}
         )
-    policy, own_policy = _policy_from_form(fields.get("policy"), policy_file)
-    with tempfile.TemporaryDirectory(prefix="fieldweek-upload-") as folder:
-        try:
-            if workbook is not None:
-                department = _department_from_workbook(
-                    Path(folder), fields, workbook, policy, settings
-                )
-            else:
-                department = _department_from_csv(
-                    Path(folder), fields, csv_files, policy, own_policy
-                )
-        except InputError as exc:
-            raise InputProblems([problem_dict(_form_problem(p)) for p in exc.problems]) from None
-    _check_size(len(department.managers), len(department.retailers), settings)
-    return CheckedDepartment(
-        department.model_copy(update={"policy": policy.name}), policy, own_policy
-    )
+    except InputError as exc:
+        raise InputProblems([problem_dict(p) for p in exc.problems]) from None
+    from_form = {key for key, value in fields.items() if value is not None}
+    meta = _merged_meta(toml_meta or {}, fields)
+    policy, own_policy = _upload_policy(fields.get("policy"), policy_file, toml_meta, by_name)
+    meta["policy"] = policy.name
+    where = "{table}.csv"
+    if workbooks:
+        where = _safe_name(workbooks[0], "department.xlsx")
+        tables = _workbook_tables(by_name[workbooks[0]], where, settings)
+    check_table_sizes({name: len(rows) for name, rows in tables.items()}, settings)
+    meta_where = META_FILE if toml_meta is not None else FORM_SOURCE
+    try:
+        department = department_from_tables(meta, tables, where, meta_where=meta_where, policy=policy)
+    except InputError as exc:
+        raise InputProblems(
+            [problem_dict(_form_problem(p, from_form, meta_where)) for p in exc.problems]
+        ) from None
+    return CheckedDepartment(department, policy, own_policy)
+
+
+def _form_refusal(message: str) -> InputProblems:
+    return InputProblems([problem_dict(Problem(message, file=FORM_SOURCE))])
+
+
+def _files_by_name(files: Sequence[Upload], settings: Settings) -> dict[str, Upload]:
+    """The uploaded files by their plain name; a .zip is unpacked into its files."""
+    by_name: dict[str, Upload] = {}
+    for upload in files:
+        name = _safe_name(upload.filename, "")
+        if name.lower().endswith(".zip"):
+            unpacked = unpack_folder(upload, settings)
+        else:
+            unpacked = [Upload(name, upload.content)]
+        for file in unpacked:
+            key = file.filename.lower() if file.filename.lower() in FOLDER_FILES else file.filename
+            if key in by_name:
+                raise _form_refusal(f"{file.filename} is sent twice")
+            by_name[key] = file
+    return by_name
+
+
+def unpack_folder(archive: Upload, settings: Settings) -> list[Upload]:
+    """The files of a zipped department folder, refusing what a folder cannot hold: more
+    than `max_archive_entries` entries, more than `max_unpacked_bytes` unpacked, paths
+    that are absolute or climb with '..', links, and files in nested folders."""
+    where = _safe_name(archive.filename, "department.zip")
+    try:
+        with zipfile.ZipFile(io.BytesIO(archive.content)) as bundle:
+            entries = [info for info in bundle.infolist() if not info.is_dir()]
+            if len(bundle.infolist()) > settings.max_archive_entries:
+                raise LimitExceeded(f"the number of entries in {where}", len(bundle.infolist()),
+                                    settings.max_archive_entries)
+            declared = sum(info.file_size for info in entries)
+            if declared > settings.max_unpacked_bytes:
+                raise LimitExceeded(f"the unpacked size of {where}", declared,
+                                    settings.max_unpacked_bytes, " bytes")
+            problems = [problem for info in entries if (problem := _entry_problem(info, where))]
+            if problems:
+                raise InputProblems([problem_dict(p) for p in problems])
+            files = []
+            for info in entries:
+                with bundle.open(info) as member:
+                    content = member.read(info.file_size + 1)  # never more than it declares
+                if len(content) > info.file_size:
+                    raise InputProblems([problem_dict(Problem(
+                        f"{info.filename} holds more than its declared size", file=where))])
+                if not _ignored_entry(info.filename):
+                    files.append(Upload(PurePosixPath(info.filename).name, content))
+            return files
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as exc:
+        raise InputProblems([problem_dict(Problem(f"is not a readable zip file: {exc}", file=where))]) from None
+
+
+def _entry_problem(info: zipfile.ZipInfo, where: str) -> Problem | None:
+    path = PurePosixPath(info.filename.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or ":" in info.filename:
+        return Problem(f"{info.filename!r} is outside the folder", file=where)
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return Problem(f"{info.filename!r} is a link; send the file itself", file=where)
+    if len(path.parts) > 2 and not _ignored_entry(info.filename):
+        return Problem(f"{info.filename!r} is in a nested folder; zip the department folder itself",
+                       file=where)
+    return None
+
+
+def _ignored_entry(filename: str) -> bool:
+    """Files a zipped folder carries that are not the department's (macOS metadata)."""
+    path = PurePosixPath(filename)
+    return path.parts[0] == "__MACOSX" or path.name.startswith("._") or path.name == ".DS_Store"
+
+
+def _merged_meta(toml_meta: Mapping[str, Any], fields: Mapping[str, str | None]) -> dict[str, Any]:
+    """department.toml's settings with the form fields given over them."""
+    meta = dict(toml_meta)
+    for key in ("name", "market_manager"):
+        if fields.get(key) is not None:
+            meta[key] = fields[key]
+    for axis in ("lat", "lon"):
+        value = fields.get(f"office_{axis}")
+        if value is not None:
+            office = meta.get("office")
+            meta["office"] = {**(office if isinstance(office, dict) else {}), axis: value}
+    return meta
+
+
+def _upload_policy(
+    form_policy: str | None,
+    policy_file: Upload | None,
+    toml_meta: Mapping[str, Any] | None,
+    by_name: Mapping[str, Upload],
+) -> tuple[Policy, dict[str, Any] | None]:
+    """The policy: an uploaded policy_file, else the built-in one the form names, else
+    the one department.toml names (a built-in name, or a policy file sent with the
+    folder: the service never reads a path on its own disk)."""
+    if policy_file is not None or (form_policy is not None and form_policy.strip()):
+        return _policy_from_form(form_policy, policy_file)
+    named = toml_meta.get("policy") if toml_meta is not None else None
+    if not isinstance(named, str) or not named.strip():
+        return _policy_from_form(None, None)  # reports the missing policy
+    named = named.strip()
+    if named.removesuffix(".toml") in builtin_policy_names():
+        return load_policy(named.removesuffix(".toml")), None
+    sent = by_name.get(PurePosixPath(named.replace("\\", "/")).name)
+    if sent is None or not named.endswith(".toml"):
+        raise InputProblems([problem_dict(Problem(
+            f"no built-in policy named {named!r}: built-in policies are "
+            f"{', '.join(builtin_policy_names())}; to use your own, send its file with the folder",
+            file=META_FILE, column="policy"))])
+    return _policy_from_form(None, sent)
 
 
 def _policy_from_form(
@@ -343,7 +472,8 @@ def _policy_from_form(
             [
                 problem_dict(
                     Problem(
-                        "policy is missing: name a built-in policy or upload a policy_file",
+                        "policy is missing: name a built-in policy (in department.toml or the "
+                        "policy field) or upload a policy_file",
                         file=FORM_SOURCE,
                         column="policy",
                     )
@@ -355,103 +485,34 @@ def _policy_from_form(
     return load_policy(name.strip()), None
 
 
-def _form_meta(fields: Mapping[str, str | None], policy_name: str) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        key: fields[key] for key in ("name", "market_manager") if fields.get(key) is not None
-    }
-    office = {
-        axis: fields[f"office_{axis}"]
-        for axis in ("lat", "lon")
-        if fields.get(f"office_{axis}") is not None
-    }
-    if office:
-        meta["office"] = office
-    meta["policy"] = policy_name
-    return meta
-
-
-def _department_from_workbook(
-    folder: Path,
-    fields: Mapping[str, str | None],
-    workbook: Upload,
-    policy: Policy,
-    settings: Settings,
-) -> Department:
-    path = folder / _safe_name(workbook.filename, "department.xlsx")
-    path.write_bytes(workbook.content)
-    tables = load_workbook_tables(path)
-    _check_size(len(tables.get("managers", ())), len(tables.get("retailers", ())), settings)
-    return department_from_tables(
-        _form_meta(fields, policy.name), tables, path.name, meta_where=FORM_SOURCE, policy=policy
-    )
-
-
-def _department_from_csv(
-    folder: Path,
-    fields: Mapping[str, str | None],
-    csv_files: Mapping[str, Upload],
-    policy: Policy,
-    own_policy: dict[str, Any] | None,
-) -> Department:
-    for table, upload in csv_files.items():
-        (folder / f"{table}.csv").write_bytes(upload.content)
-    policy_name = policy.name
-    if own_policy is not None:
-        # The loader finds a policy file next to the tables; the name keeps it off the built-in ones.
-        policy_name = "department-policy.toml"
-        (folder / policy_name).write_text(_policy_toml(own_policy), encoding="utf-8")
-    (folder / META_FILE).write_text(_meta_toml(_form_meta(fields, policy_name)), encoding="utf-8")
-    department, _ = load_department_with_policy(folder)
-    return department
-
-
-def _policy_toml(policy: dict[str, Any]) -> str:
-    """A policy mapping as TOML: JSON values are TOML values, nested objects become inline tables."""
-    return "".join(
-        f"{json.dumps(key)} = {_toml_value(value)}\n"
-        for key, value in policy.items()
-        if value is not None
-    )
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, dict):
-        items = ", ".join(
-            f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items() if v is not None
-        )
-        return "{ " + items + " }"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value, ensure_ascii=False)  # a JSON string or number is also TOML
-
-
-def _meta_toml(meta: Mapping[str, Any]) -> str:
-    """The form fields as department.toml; a value that is not a number stays text so the
-    loader reports it ("office.lat 'abc' is not a number")."""
-    lines = []
-    for key, value in meta.items():
-        if isinstance(value, dict):
-            lines.append(
-                f"{key} = " + _toml_value({k: _number_or_text(v) for k, v in value.items()})
-            )
-        else:
-            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
-    return "\n".join(lines) + "\n"
-
-
-def _number_or_text(value: str) -> float | str:
+def _workbook_tables(workbook: Upload, where: str, settings: Settings) -> dict[str, list[dict[str, str]]]:
+    """The workbook's sheets, its unpacked size checked before openpyxl opens it."""
     try:
-        number = float(value)
-    except ValueError:
-        return value
-    return number if math.isfinite(number) else value
+        with zipfile.ZipFile(io.BytesIO(workbook.content)) as bundle:
+            unpacked = sum(info.file_size for info in bundle.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
+        unpacked = 0  # not a zip at all: the loader says it cannot open the workbook
+    if unpacked > settings.max_unpacked_bytes:
+        raise LimitExceeded(f"the unpacked size of {where}", unpacked, settings.max_unpacked_bytes,
+                            " bytes")
+    with tempfile.TemporaryDirectory(prefix="fieldweek-upload-") as folder:
+        path = Path(folder) / where
+        path.write_bytes(workbook.content)
+        try:
+            return load_workbook_tables(
+                path, max_rows=max(table_limits(settings).values()) + 1, max_columns=settings.max_columns
+            )
+        except InputError as exc:
+            raise InputProblems([problem_dict(p) for p in exc.problems]) from None
 
 
-def _form_problem(problem: Problem) -> Problem:
-    """Loader problems about department.toml are about the form fields here."""
-    if problem.file not in (META_FILE, FORM_SOURCE):
+def _form_problem(problem: Problem, from_form: set[str], meta_where: str) -> Problem:
+    """Loader problems about a setting the form gave are about the form field."""
+    if problem.file != meta_where:
+        return problem
+    key = (problem.column or "").split(".")[0]
+    given = {"office" if field.startswith("office_") else field for field in from_form}
+    if meta_where == META_FILE and key not in given:
         return problem
     column = FORM_OFFICE_FIELDS.get(problem.column or "", problem.column)
     message = problem.message

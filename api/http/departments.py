@@ -87,27 +87,38 @@ def create_department(
 def import_department(
     service: ServiceDep,
     caller: CallerDep,
-    name: Annotated[str | None, Form(description="the department's name")] = None,
+    files: Annotated[
+        list[UploadFile] | None,
+        File(description="the department folder as it is: department.toml, managers.csv, "
+             "retailers.csv, leave.csv, history.csv, holidays.csv and the policy file it names; "
+             "or one .zip of the folder; or a workbook (.xlsx). Told apart by file name."),
+    ] = None,
+    name: Annotated[str | None, Form(description="the department's name (overrides department.toml)")] = None,
     office_lat: Annotated[str | None, Form(description="latitude of the office")] = None,
     office_lon: Annotated[str | None, Form(description="longitude of the office")] = None,
     policy: Annotated[str | None, Form(description="a built-in policy name")] = None,
     market_manager: Annotated[str | None, Form(description="the market manager's name")] = None,
+    department: Annotated[UploadFile | None, File(description="department.toml")] = None,
+    folder: Annotated[UploadFile | None, File(description="a .zip of the department folder")] = None,
     workbook: Annotated[
         UploadFile | None,
-        File(description="a workbook with sheets managers, retailers, leave, history"),
+        File(description="a workbook with sheets managers, retailers, leave, history, holidays"),
     ] = None,
     managers: Annotated[UploadFile | None, File(description="managers.csv")] = None,
     retailers: Annotated[UploadFile | None, File(description="retailers.csv")] = None,
     leave: Annotated[UploadFile | None, File(description="leave.csv")] = None,
     history: Annotated[UploadFile | None, File(description="history.csv")] = None,
+    holidays: Annotated[UploadFile | None, File(description="holidays.csv")] = None,
     policy_file: Annotated[
         UploadFile | None,
         File(description="the department's own policy (TOML), instead of a built-in one"),
     ] = None,
 ) -> dict[str, Any]:
-    """Store a department uploaded as a workbook (.xlsx, one sheet per table) or as the
-    CSV files of a department folder, with the settings of department.toml as form
-    fields. Bad values are reported as for a folder: file (or sheet), row, column."""
+    """Store a department uploaded as its folder is: department.toml with the CSV files
+    (each as a file of `files`, or in the fields named after them), one .zip of the
+    folder, or a workbook (.xlsx, one sheet per table). Form fields override the
+    settings of department.toml, or stand for it. Bad values are reported as for a
+    folder: file (or sheet), row, column."""
     fields = {
         "name": name,
         "office_lat": office_lat,
@@ -115,12 +126,23 @@ def import_department(
         "policy": policy,
         "market_manager": market_manager,
     }
-    tables = {"managers": managers, "retailers": retailers, "leave": leave, "history": history}
-    csv_files = {table: _upload(file) for table, file in tables.items() if _given(file)}
+    named = {
+        "department.toml": department,
+        "managers.csv": managers,
+        "retailers.csv": retailers,
+        "leave.csv": leave,
+        "history.csv": history,
+        "holidays.csv": holidays,
+    }
+    uploads = [_upload(file) for file in files or () if _given(file)]
+    uploads += [_upload(file, as_name) for as_name, file in named.items() if _given(file)]
+    if _given(folder):
+        uploads.append(_upload(folder, _with_suffix(folder, ".zip")))
+    if _given(workbook):
+        uploads.append(_upload(workbook, _with_suffix(workbook, ".xlsx")))
     checked = department_from_upload(
         fields,
-        _upload(workbook) if _given(workbook) else None,
-        csv_files,
+        uploads,
         _upload(policy_file) if _given(policy_file) else None,
         service.settings,
     )
@@ -131,9 +153,14 @@ def _given(file: UploadFile | None) -> bool:
     return file is not None and bool(file.filename)
 
 
-def _upload(file: UploadFile | None) -> Upload:
+def _with_suffix(file: UploadFile, suffix: str) -> str:
+    name = file.filename or ""
+    return name if name.lower().endswith(suffix) else f"upload{suffix}"
+
+
+def _upload(file: UploadFile | None, as_name: str | None = None) -> Upload:
     assert file is not None
-    return Upload(filename=file.filename or "", content=file.file.read())
+    return Upload(filename=as_name or file.filename or "", content=file.file.read())
 
 
 @router.get("/departments", response_model=list[DepartmentSummary])
