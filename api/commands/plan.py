@@ -1,13 +1,23 @@
 """`fieldweek plan`: the main job in one step — the week's timetable, the visit days and
-routes, both judged by the independent checkers, and the files people use."""
+routes, both judged by the independent checkers, and the files people use.
+
+One plan, one verdict: every fault the checkers find and every note the plan carries is
+printed (the weekly hours the timetable declares short with their amounts, each route's
+notes, the days short of stops, the due visits left out and why), and the last line says
+whether the week can be carried out as written. The exit code follows that line: 1 when
+an independent checker (timetable or routes) finds a fault, 0 otherwise — declared
+shortfalls and unvisited retailers with their reasons are information, not faults."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.live import Live
+from rich.markup import escape
 from rich.text import Text
 
 from api.commands.console import (
@@ -19,17 +29,16 @@ from api.commands.console import (
     write_json,
 )
 from api.commands.routes import carried_over
-from api.commands.routes import render_summary as render_route_summary
 from api.commands.timetable import render_summary as render_timetable_summary
 from api.exports.html import timetable_page
 from api.exports.route_map import route_map_page
 from api.exports.xlsx import timetable_workbook
 from engine.budget import time_budget
-from engine.check.routes import check_routes
-from engine.check.timetable import check_timetable
+from engine.check.routes import RouteCheck, check_routes
+from engine.check.timetable import TimetableVerdict, judge_timetable
 from engine.errors import InputError
 from engine.load import load_department_with_policy
-from engine.routing.plan import plan_routes
+from engine.routing.plan import RoutePlan, plan_routes
 from engine.timetable.solve import Progress, SolveParams, solve_timetable
 
 
@@ -66,19 +75,15 @@ def plan_command(
     timetable = result.timetable
     if result.status not in ("optimal", "feasible"):
         raise typer.Exit(EXIT_NO_PLAN)
-    violations = check_timetable(department, pol, timetable)
-    if violations:
-        errors.print(f"[red]the independent timetable checker found {len(violations)} problem(s)[/red]")
-        for v in violations:
-            errors.print(f"  [{v.rule}] {v.message}")
-    else:
-        console.print("[green]the independent timetable checker found no problem[/green]")
+    verdict = judge_timetable(department, pol, timetable)
+    render_timetable_verdict(verdict)
 
     carried = carried_over(department_dir, department, pol, week_start)
     with console.status(f"visit days and routes, up to {route_time_limit:g} s …"):
         routes = plan_routes(department, pol, timetable, week_start,
                              time_limit_s=budget.routes.limit_s, carried=carried)
-    render_route_summary(routes, check_routes(routes, department, pol, timetable, carried=carried))
+    route_check = check_routes(routes, department, pol, timetable, carried=carried)
+    render_routes(routes, route_check)
 
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "timetable.json", timetable.to_json_dict())
@@ -88,8 +93,70 @@ def plan_command(
     (out / "routes.html").write_text(
         route_map_page(routes.to_json_dict(), department, pol, lang=lang), "utf-8")  # type: ignore[arg-type]
     console.print(f"[dim]wrote {out}/timetable.xlsx, timetable.html, routes.html[/dim]")
-    if violations:
+    if not render_week_verdict(verdict, route_check):
         raise typer.Exit(EXIT_NO_PLAN)
+
+
+def render_timetable_verdict(verdict: TimetableVerdict) -> None:
+    """The timetable checker's faults, then the weekly hours the plan declares short."""
+    if verdict.violations:
+        errors.print(f"[red]the independent timetable checker found {len(verdict.violations)} fault(s):[/red]")
+        for v in verdict.violations:
+            errors.print(f"  [red]fault[/red] {v.rule}: {escape(v.message)}")
+    else:
+        console.print("[green]the independent timetable checker found no problem[/green]")
+    for d in verdict.deviations:
+        console.print(f"  [yellow]short[/yellow] {escape(d.message)}")
+
+
+def render_routes(plan: RoutePlan, check: RouteCheck) -> None:
+    """One line of totals; each route's notes, the days short of stops, the due visits
+    left out and why; then every fault the independent route checker finds."""
+    visits = sum(r.visits for r in plan.routes)
+    km = sum(r.distance_km for r in plan.routes)
+    console.print(
+        f"[bold]{plan.department}[/bold] week of {plan.week_start} · policy {plan.policy} · "
+        f"{len(plan.routes)} routes · {visits} visits ({plan.due_visits} due this week) · "
+        f"{len(plan.unvisited)} unvisited · {km:.1f} km · {plan.solve_seconds:.1f} s"
+    )
+    for route in plan.routes:
+        for note in route.notes:
+            console.print(f"  [yellow]note[/yellow] {route.manager} {route.date:%a %Y-%m-%d}: {escape(note)}")
+    for shortfall in plan.shortfalls:
+        console.print(f"  [yellow]short[/yellow] {shortfall.manager} {shortfall.date:%a %Y-%m-%d}: "
+                      f"{escape(shortfall.message)}")
+    for item in plan.unvisited:
+        when = f" {item.date:%a %Y-%m-%d}" if item.date else ""
+        detail = f" — {escape(item.detail)}" if item.detail else ""
+        console.print(f"  [dim]unvisited[/dim] {item.retailer} ({item.manager}{when}): {item.reason}{detail}")
+    if check.violations:
+        errors.print(f"[red]the independent route checker found {len(check.violations)} fault(s):[/red]")
+        for v in check.violations:
+            where = " ".join(str(part) for part in (v.manager, v.date, v.retailer) if part)
+            errors.print(f"  [red]fault[/red] {v.rule}: {where}: {escape(v.message)}")
+    else:
+        console.print("[green]the independent route checker found no problem in the routes[/green]")
+
+
+def render_week_verdict(timetable: TimetableVerdict, routes: RouteCheck) -> bool:
+    """The one line that says whether the week can be carried out as written; True when
+    the independent checkers find no fault."""
+    faults = len(timetable.violations) + len(routes.violations)
+    if not faults:
+        console.print("[green bold]The week is executable:[/green bold] no fault found by the "
+                      "independent checkers.")
+        return True
+    parts = [f"{checker}: {_by_rule(rules)}" for checker, rules in (
+        ("timetable", [v.rule for v in timetable.violations]),
+        ("routes", [v.rule for v in routes.violations])) if rules]
+    console.print(f"[red bold]The week is NOT executable:[/red bold] "
+                  f"{faults} {'fault' if faults == 1 else 'faults'} ({'; '.join(parts)}).")
+    return False
+
+
+def _by_rule(rules: Iterable[str]) -> str:
+    """'12 late_for_appointment, 1 travel': how many faults of each rule, most first."""
+    return ", ".join(f"{n} {rule}" for rule, n in sorted(Counter(rules).items(), key=lambda p: (-p[1], p[0])))
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:

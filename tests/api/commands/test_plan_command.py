@@ -1,10 +1,13 @@
 """`fieldweek plan`, the README's main command, end to end through its exit codes: 0 a
-plan was made, 1 no plan exists (the conflicting rules printed), 2 the input is wrong
+plan was made that the independent checkers find executable (declared shortfalls are no
+fault), 1 no plan exists (the conflicting rules printed) or a checker finds a fault (each
+fault printed, and the last line says the week is not executable), 2 the input is wrong
 (file, row and column printed), 3 fieldweek itself failed (an error id to report)."""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
@@ -13,13 +16,18 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.commands import console as console_module
+from api.commands import plan as plan_module
 from api.commands.console import EXIT_BUG, EXIT_INPUT_ERROR, EXIT_NO_PLAN
+from engine.domain import HoursShortfall
 from engine.errors import ModelInvalid
 from engine.load import write_department
+from engine.policy import format_clock, parse_clock
+from engine.routing.plan import RoutePlan
 from engine.timetable import solve as solve_module
 from tests.strategies import WEEK, simple_department
 
 FAST = ["--time-limit", "3", "--route-time-limit", "2"]
+EXECUTABLE = "The week is executable: no fault found by the independent checkers."
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +48,7 @@ def test_small_department_is_planned_checked_and_exported(tmp_path: Path) -> Non
     result = plan(tmp_path / "dept", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "the independent timetable checker found no problem" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == EXECUTABLE
     for name in ("timetable.json", "routes.json", "timetable.xlsx", "timetable.html", "routes.html"):
         assert (tmp_path / "out" / name).stat().st_size > 0, name
     timetable = json.loads((tmp_path / "out" / "timetable.json").read_text("utf-8"))
@@ -105,3 +114,54 @@ def test_any_unexpected_exception_is_reported_as_a_bug(
     assert result.exit_code == EXIT_BUG, result.output
     assert "Traceback" in result.stderr and "variable 7 has an empty domain" in result.stderr
     assert "Please report error" in result.stderr
+
+
+def test_a_late_arrival_at_a_fixed_block_is_printed_and_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The route planner reaches one appointment 15 min after it starts: the route checker's
+    fault is printed with its words, the last line says the week is not executable and
+    why, and the exit code is 1 (the files are still written for the market manager)."""
+    real_plan_routes = plan_module.plan_routes
+    late: list[str] = []
+
+    def arriving_late(*args, **kwargs) -> RoutePlan:
+        data = real_plan_routes(*args, **kwargs).to_json_dict()
+        stop = next(s for r in data["routes"] for s in r["stops"] if s["kind"] != "visit")
+        stop["arrive"] = format_clock(parse_clock(stop["start"]) + 15)
+        late.append(f"{stop['kind']} at {stop['retailer']} reached at {stop['arrive']}")
+        return RoutePlan.model_validate(data)
+
+    monkeypatch.setattr(plan_module, "plan_routes", arriving_late)
+    write_department(simple_department(2), tmp_path / "dept")
+    result = plan(tmp_path / "dept", tmp_path / "out")
+    assert result.exit_code == EXIT_NO_PLAN, result.output
+    assert late and "late_for_appointment: " in result.stderr and late[0] in result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "The week is NOT executable: 1 fault (routes: 1 late_for_appointment).")
+    assert (tmp_path / "out" / "routes.json").exists()
+
+
+def test_a_declared_shortfall_is_printed_with_its_amounts_and_exits_0(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A timetable one POS session short that says so: the shortfall is printed with its
+    minutes and the plan's reason, and the week is executable (exit 0)."""
+    real_solve = plan_module.solve_timetable
+
+    def one_session_short(*args, **kwargs):
+        result = real_solve(*args, **kwargs)
+        timetable = result.timetable
+        dropped = next(b for b in timetable.blocks if b.manager == "m01" and b.kind == "pos_project")
+        short = HoursShortfall(manager="m01", kind="pos_project", minutes_short=dropped.end - dropped.start,
+                               sessions_short=1, reason="no room for the ride")
+        return dataclasses.replace(result, timetable=timetable.model_copy(update={
+            "blocks": tuple(b for b in timetable.blocks if b is not dropped), "shortfalls": (short,)}))
+
+    monkeypatch.setattr(plan_module, "solve_timetable", one_session_short)
+    write_department(simple_department(2), tmp_path / "dept")
+    result = plan(tmp_path / "dept", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "short m01 is 60 min and 1 session short of POS" in result.stdout
+    assert "(the plan says: no room for the ride)" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == EXECUTABLE
