@@ -43,6 +43,25 @@ pytestmark = pytest.mark.skipif(
 OFFLINE = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"  # only loopback resolves: no tile server, no CDN
 
 
+# Names that would run script if a page placed them as markup: the ones of the probe, and
+# one that marks the page's title when it runs, from the page or from a frame in it (an
+# alert leaves no mark in the dumped DOM).
+RETAILER_PAYLOAD = "${alert(document.domain)}<img src=x onerror=alert(1)>"
+MANAGER_PAYLOAD = "</script><img src=x onerror=alert(1)>"
+MARKING_PAYLOAD = "</script><img src=x onerror=\"top.document.title='ran'\">"
+
+
+def _hostile_body() -> dict:
+    """The test department with a manager and their retailers named to run script."""
+    body = department_body()
+    body["managers"][0]["name"] = MANAGER_PAYLOAD
+    body["managers"][1]["name"] = MARKING_PAYLOAD
+    for number, retailer in enumerate(body["retailers"]):
+        if retailer["manager"] == "m01":
+            retailer["name"] = RETAILER_PAYLOAD if number % 2 else MARKING_PAYLOAD
+    return body
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -67,6 +86,21 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         timetable=hand_timetable(department).to_json_dict(),
     )
     store.add_route_plan(record.id, job.id, WEEK, None, None, hand_routes(department))
+    hostile = Department.model_validate(_hostile_body())
+    hostile_record = store.add_department(
+        hostile.model_dump(mode="json", by_alias=True), None, None
+    )
+    hostile_job = store.add_job(
+        hostile_record.id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0
+    )
+    store.start_job(hostile_job.id, "browser-test")
+    store.finish_job(
+        hostile_job.id,
+        "optimal",
+        runner="browser-test",
+        timetable=hand_timetable(hostile).to_json_dict(),
+    )
+    store.add_route_plan(hostile_record.id, hostile_job.id, WEEK, None, None, hand_routes(hostile))
 
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -82,7 +116,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
             pass
         assert time.monotonic() < deadline, "the API did not start"
         time.sleep(0.1)
-    yield {"base": base, "department": record.id, "job": job.id}
+    yield {
+        "base": base,
+        "department": record.id,
+        "job": job.id,
+        "hostile_department": hostile_record.id,
+        "hostile_job": hostile_job.id,
+    }
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -152,3 +192,30 @@ def test_route_map_shows_stops_and_path_without_tiles(
     blank = tmp_path / "blank.png"
     _chromium(empty_day, tmp_path / "profile", "--window-size=1200,900", f"--screenshot={blank}")
     assert _painted(blank, ROUTE_COLOURS[0], tolerance=30) < 50  # that paint came from the route
+
+
+def test_names_that_carry_script_run_nothing(served: dict[str, str], tmp_path: Path) -> None:
+    """Rendered with script-bearing names, the route map and the week grid show the names as
+    text: no element comes from a name, no handler ran (the title is the page's own)."""
+    pages = [
+        f"{served['base']}/v1/routes/map.html?department={served['hostile_department']}"
+        f"&week_start={WEEK}&day={WEEK}",
+        f"{served['base']}/v1/timetables/{served['hostile_job']}.html",
+    ]
+    for url in pages:
+        dom = _chromium(url, tmp_path / "profile", "--dump-dom")
+        assert dom.returncode == 0, dom.stderr[-2000:]
+        assert "<img" not in dom.stdout and "<script" not in dom.stdout
+        assert "<title>ran</title>" not in dom.stdout
+        assert "onerror=alert(1)&gt;" in dom.stdout  # the name is there, as text
+
+
+def test_docs_render_without_the_network(served: dict[str, str], tmp_path: Path) -> None:
+    """/docs renders Swagger UI's list of operations from the service's own files, under its
+    Content-Security-Policy, with every other host unresolvable."""
+    dom = _chromium(
+        f"{served['base']}/docs", tmp_path / "profile", "--virtual-time-budget=10000", "--dump-dom"
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert dom.stdout.count('class="opblock ') >= 10  # one per operation of the API
+    assert "/v1/routes/map.html" in dom.stdout
