@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
@@ -10,6 +11,15 @@ from icalendar import Calendar, Event
 from api.exports.week import Lang, WeekView
 from engine.domain import Block, Department, Timetable
 from engine.policy import Policy
+
+UNSAFE_IN_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters (a line break would start a new calendar line) and lone surrogates."""
+
+
+def _plain(text: str) -> str:
+    """User text as one line of printable text. The loader refuses control characters
+    in names already; this keeps any other text from writing its own calendar lines."""
+    return UNSAFE_IN_TEXT.sub(" ", text)
 
 
 def _at(day: dt.date, minutes: int, zone: ZoneInfo) -> dt.datetime:
@@ -35,7 +45,7 @@ def manager_calendar(
     calendar.add("calscale", "GREGORIAN")
     calendar.add(
         "x-wr-calname",
-        f"{view.manager_name(manager_id)} {words['calendar']} {timetable.week_start}",
+        _plain(f"{view.manager_name(manager_id)} {words['calendar']} {timetable.week_start}"),
     )
     calendar.add("x-wr-timezone", timezone)
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -57,15 +67,15 @@ def _event(view: WeekView, block: Block, zone: ZoneInfo, stamp: dt.datetime) -> 
     event.add("dtstamp", stamp)
     event.add("dtstart", _at(block.date, block.start, zone))
     event.add("dtend", _at(block.date, block.end, zone))
-    event.add("summary", view.label(block.kind))
-    event.add("categories", [block.kind])
+    event.add("summary", _plain(view.label(block.kind)))
+    event.add("categories", [_plain(block.kind)])
     details = view.details(block)
     if details:
-        event.add("description", "\n".join(details))
+        event.add("description", "\n".join(_plain(detail) for detail in details))
     retailer = view.retailer(block.retailer)
     rule = view.policy.kinds.get(block.kind)
     if retailer is not None:
-        event.add("location", retailer.name)
+        event.add("location", _plain(retailer.name))
         event.add("geo", (retailer.lat, retailer.lon))
     elif rule is not None and rule.place == "office":
         event.add("location", view.words["office"])

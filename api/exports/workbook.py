@@ -7,11 +7,25 @@ import io
 from collections.abc import Mapping
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 HEADER_FONT = Font(bold=True)
+REPLACEMENT = "\ufffd"
 SHEET_TITLE_MAX = 31
 """Excel's limit on a sheet name."""
+
+
+def legal_text(value: object) -> object:
+    """Text an .xlsx cell can hold: the control characters XML forbids (which openpyxl
+    refuses to write) and lone surrogates become U+FFFD. The loader refuses them in a
+    department already; this keeps any other text from breaking an export."""
+    if not isinstance(value, str):
+        return value
+    return "".join(
+        REPLACEMENT if 0xD800 <= ord(char) <= 0xDFFF else char
+        for char in ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT, value)
+    )
 
 
 def text_never_formula(workbook: Workbook) -> None:

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from api.exports.week import KIND_COLOURS, Lang, WeekView, hours_text
-from api.exports.workbook import SHEET_TITLE_MAX, workbook_bytes
+from api.exports.workbook import SHEET_TITLE_MAX, legal_text, workbook_bytes
 from engine.domain import Department, Timetable
 from engine.policy import Policy, format_clock
 
@@ -43,7 +43,7 @@ def timetable_workbook(
 
 
 def _sheet_name(wanted: str, used: set[str]) -> str:
-    base = SHEET_NAME_FORBIDDEN.sub("_", wanted).strip("'")[:SHEET_TITLE_MAX] or "sheet"
+    base = SHEET_NAME_FORBIDDEN.sub("_", str(legal_text(wanted))).strip("'")[:SHEET_TITLE_MAX] or "sheet"
     name, number = base, 2
     while name.lower() in {u.lower() for u in used}:
         suffix = f" ({number})"
@@ -67,12 +67,12 @@ def _header(sheet: Worksheet, view: WeekView, title: str, width: int) -> int:
     ]
     for offset, (key, value) in enumerate(particulars):
         sheet.cell(2 + offset, 1, key).font = BOLD
-        sheet.cell(2 + offset, 2, value)
+        sheet.cell(2 + offset, 2, legal_text(value))
     return 2 + len(particulars) + 1
 
 
 def _boxed(sheet: Worksheet, row: int, column: int, value: object, *, header: bool = False) -> None:
-    cell = sheet.cell(row, column, value)
+    cell = sheet.cell(row, column, legal_text(value))
     cell.border = BOX
     cell.alignment = CENTRE if header else WRAP_TOP
     if header:
@@ -134,13 +134,13 @@ def _write_overview(sheet: Worksheet, view: WeekView) -> None:
         for duty in view.timetable.duties:
             row += 1
             sheet.cell(row, 1, view.duty_label(duty.duty))
-            sheet.cell(row, 2, f"{view.manager_name(duty.manager)} ({duty.manager})")
+            sheet.cell(row, 2, legal_text(f"{view.manager_name(duty.manager)} ({duty.manager})"))
         row += 2
     if view.timetable.conflicts:
         sheet.cell(row, 1, words["notes"]).font = BOLD
         for conflict in view.timetable.conflicts:
             row += 1
-            sheet.cell(row, 1, conflict.message)
+            sheet.cell(row, 1, legal_text(conflict.message))
 
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 12
@@ -177,7 +177,7 @@ def _write_manager_sheet(sheet: Worksheet, view: WeekView, manager_id: str) -> N
             start_slot = max(0, (block.start - first) // grid)
             end_slot = min(slots, max(start_slot + 1, -(-(block.end - first) // grid)))
             rows = set(range(start_slot, end_slot))
-            text = "\n".join([view.label(block.kind), view.span(block), *view.details(block)])
+            text = str(legal_text("\n".join([view.label(block.kind), view.span(block), *view.details(block)])))
             anchor = sheet.cell(top + 1 + start_slot, column)
             if rows & taken:  # never merge over another block: note it in the cell instead
                 anchor.value = f"{anchor.value}\n{text}" if anchor.value else text

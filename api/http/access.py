@@ -19,9 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 ADMIN = "*"
+PROTECTED_PREFIX = "/v1/"
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
+NO_KEY = "this service needs an API key: send Authorization: Bearer KEY"
+UNKNOWN_KEY = "unknown API key"
 
 bearer_scheme = HTTPBearer(
     auto_error=False, description="an API key from the FIELDWEEK_API_KEYS file"
@@ -109,12 +115,43 @@ def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | N
     keys: ApiKeys | None = request.app.state.api_keys
     if keys is None:
         return NO_AUTHENTICATION
-    challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(
-            401, "this service needs an API key: send Authorization: Bearer KEY", headers=challenge
-        )
+        raise HTTPException(401, NO_KEY, headers=CHALLENGE)
     caller = keys.caller(credentials.credentials)
     if caller is None:
-        raise HTTPException(401, "unknown API key", headers=challenge)
+        raise HTTPException(401, UNKNOWN_KEY, headers=CHALLENGE)
     return caller
+
+
+class KeyBeforeBody:
+    """Answer 401 to a /v1 request without a known key before its body is received.
+
+    Pure ASGI on purpose: nothing here calls `receive`, so a keyless upload is refused
+    from its headers alone and its body never enters the server's memory. The route's
+    own dependency (`authenticate`) still decides which departments the key sees.
+    """
+
+    def __init__(self, app: ASGIApp, keys: ApiKeys | None):
+        self.app = app
+        self.keys = keys
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            self.keys is None
+            or scope["type"] != "http"
+            or not str(scope.get("path", "")).startswith(PROTECTED_PREFIX)
+        ):
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(dict(scope.get("headers", ())).get(b"authorization"))
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        await JSONResponse({"detail": refusal}, status_code=401, headers=CHALLENGE)(scope, receive, send)
+
+    def _refusal(self, header: bytes | None) -> str | None:
+        assert self.keys is not None
+        scheme, _, key = (header or b"").decode("latin-1").strip().partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            return NO_KEY
+        return None if self.keys.caller(key.strip()) is not None else UNKNOWN_KEY

@@ -15,11 +15,14 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.http.department_input import department_from_document
+from api.http.problems import InputProblems, problem_dict
 from api.http.schemas import BAD_INPUT_RESPONSE
 from api.http.service import CallerDep, ServiceDep, visible_job
 from api.http.storage import SOLVED_STATES
 from engine.actuals import Actuals, actuals_from_rows, feedback_sheet
-from engine.domain import Timetable
+from engine.actuals.planned_routes import route_plan_problems
+from engine.domain import Department, Timetable
+from engine.errors import Problem
 from engine.policy import policy_from_mapping
 
 router = APIRouter(prefix="/v1", tags=["actuals"], responses=BAD_INPUT_RESPONSE)
@@ -53,6 +56,7 @@ def record_actuals(request: ActualsRequest, service: ServiceDep, caller: CallerD
     department = department_from_document(record.department)
     policy = policy_from_mapping(job.policy)
     posted = actuals_from_rows(request.rows, department, policy, file="rows", first_row=0)
+    _check_context(request, department)  # all of the request, before anything is stored
     timetable = Timetable.model_validate(job.timetable)
     service.store.put_actuals(record.id, _by_manager_day(posted))
     stored = [Actuals.model_validate(day) for day in service.store.actuals_of_week(record.id, job.week_start)]
@@ -61,6 +65,42 @@ def record_actuals(request: ActualsRequest, service: ServiceDep, caller: CallerD
     sheet = feedback_sheet(department, policy, timetable, week, request.routes, request.carried_in)
     return {"blocks": len(posted.blocks), "visits": len(posted.visits),
             "stored_days": len(stored), "feedback": sheet.to_json_dict()}
+
+
+def route_plan_problem_dicts(routes: Any, department: Department) -> list[dict[str, Any]]:
+    """The problems of a request's `routes` (None: no plan sent), located in the body."""
+    if routes is None:
+        return []
+    return [
+        problem_dict(p, ["body", "routes", *(int(part) if part.isdigit() else part
+                                             for part in (p.column or "").split(".") if part)])
+        for p in route_plan_problems(routes, department)
+    ]
+
+
+def check_route_plan(routes: Any, department: Department) -> None:
+    """422 naming every bad value of a request's `routes`, before any solve reads them."""
+    problems = route_plan_problem_dicts(routes, department)
+    if problems:
+        raise InputProblems(problems)
+
+
+def _check_context(request: ActualsRequest, department: Department) -> None:
+    """The routes and the carried-in visits name this department's managers and
+    retailers in the route plan's shape; 422 naming each bad value otherwise."""
+    problems = route_plan_problem_dicts(request.routes, department)
+    retailers = {r.id for r in department.retailers}
+    for retailer, visits in request.carried_in.items():
+        if retailer not in retailers:
+            message = f"carried_in names '{retailer}', which is not a retailer of the department"
+        elif visits < 0:
+            message = f"carried_in of '{retailer}' ({visits}) must not be negative"
+        else:
+            continue
+        problems.append(problem_dict(Problem(message, file="carried_in", column=retailer),
+                                     ["body", "carried_in", retailer]))
+    if problems:
+        raise InputProblems(problems)
 
 
 def _by_manager_day(actuals: Actuals) -> dict[tuple[str, dt.date], dict[str, Any]]:

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.http import actuals, departments, job_endpoints, replan, route_plans, timetables
-from api.http.access import ApiKeys
+from api.http.access import ApiKeys, KeyBeforeBody
 from api.http.jobs import Jobs
 from api.http.lease import ServiceLease
 from api.http.problems import BodySizeLimit, InternalErrors, install_problem_handlers
@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.api_keys = api_keys
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(KeyBeforeBody, keys=api_keys)  # outside BodySizeLimit: before any body
     app.add_middleware(InternalErrors)
     app.add_middleware(SecurityHeaders)
     install_docs(app)

@@ -13,6 +13,8 @@ from fastapi import APIRouter, HTTPException, Response
 from fastapi.concurrency import run_in_threadpool
 
 from api.http.access import Caller
+from api.http.actuals import check_route_plan
+from api.http.department_input import department_from_document
 from api.http.job_endpoints import ACCEPTED, accepted
 from api.http.problems import LimitExceeded
 from api.http.quotas import admit_job
@@ -38,9 +40,10 @@ async def replan_timetable(job_id: str, request: ReplanRequest, response: Respon
     the diff per manager, every due visit that found no place, with its reason, and
     `check`: the independent checker's verdict (executable, violations, shortfalls; null
     when no week was found)."""
-    source, _ = await run_in_threadpool(visible_job, service, caller, job_id)
+    source, record = await run_in_threadpool(visible_job, service, caller, job_id)
     if source.status not in SOLVED_STATES or source.timetable is None:
         raise HTTPException(409, f"job {job_id} is {source.status}: a re-plan needs a solved timetable")
+    check_route_plan(request.routes, department_from_document(record.department))
     settings = service.settings
     time_limit = request.time_limit if request.time_limit is not None else settings.default_time_limit_s
     if time_limit > settings.max_time_limit_s:

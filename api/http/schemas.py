@@ -67,9 +67,17 @@ class DepartmentSummary(BaseModel):
     created_at: dt.datetime
 
 
+EARLIEST_WEEK = dt.date(1900, 1, 1)
+LATEST_WEEK = dt.date(9998, 12, 31)
+"""Weeks far from the ends of Python's calendar, so that the weeks before and after one
+(history, carried-over visits, the month ahead) are dates too."""
+
+
 def _monday(value: dt.date) -> dt.date:
     if value.weekday() != 0:
         raise ValueError(f"week_start must be a Monday; {value} is a {value:%A}")
+    if not EARLIEST_WEEK <= value <= LATEST_WEEK:
+        raise ValueError(f"week_start must be between {EARLIEST_WEEK} and {LATEST_WEEK}, not {value}")
     return value
 
 
