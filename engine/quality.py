@@ -41,7 +41,7 @@ from engine.check.spec import (
     weekly_quota,
     working_dates,
 )
-from engine.check.timetable import check_timetable
+from engine.check.timetable import RIDE_BETWEEN_PLACES, Shortfall, judge_timetable
 from engine.domain import Department, Retailer, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import Policy, format_clock, parse_clock
@@ -202,6 +202,8 @@ class QualityReport:
     objective: float | None = None
     objective_terms: dict[str, float] = field(default_factory=dict)
     violations: list[Finding] = field(default_factory=list)
+    deviations: list[Shortfall] = field(default_factory=list)
+    """Weekly hours the timetable is short of and declares (no fault; the timetable checker's)."""
     hours: list[HoursOwed] = field(default_factory=list)
     pairs: list[PairMeasure] = field(default_factory=list)
     days: list[DayMeasure] = field(default_factory=list)
@@ -219,6 +221,11 @@ class QualityReport:
             late = [d.late_minutes for d in self.days]
             row.update(
                 hours_off_policy=sum(1 for h in self.hours if h.difference),
+                rides_too_short=sum(
+                    v.rule == RIDE_BETWEEN_PLACES for v in self.violations if v.source == "timetable"
+                ),
+                hours_declared_short=len(self.deviations),
+                minutes_declared_short=sum(d.asked - d.planned for d in self.deviations if d.unit == "min"),
                 senior_newcomer_pairs=sum(p.senior_newcomer for p in self.pairs),
                 repeated_partners=sum(p.repeated for p in self.pairs),
                 pair_km_mean=round(statistics.fmean([p.distance_km for p in self.pairs]), 1)
@@ -366,10 +373,12 @@ def _score_timetable(
     report.best_bound = timetable.best_bound
     report.gap = solver_gap(timetable.objective, timetable.best_bound)
     if check:
+        verdict = judge_timetable(department, policy, timetable)
         report.violations += [
             Finding("timetable", v.rule, v.manager, v.date.isoformat() if v.date else None, v.time, v.message)
-            for v in check_timetable(department, policy, timetable)
+            for v in verdict.violations
         ]
+        report.deviations = verdict.deviations
     if timetable.status in ("infeasible", "unknown") and not timetable.blocks:
         report.spreads.update(
             workload_per_manager=Spread.of([]), load_per_day=Spread.of([]),

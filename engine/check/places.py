@@ -67,7 +67,7 @@ class BlockPlaces:
                 due.setdefault(retailer.manager, []).append(retailer.id)
         self.areas = {
             manager: Place(tuple(self._point(r) for r in ids),
-                           tuple(f"{self._named(r)}, the nearest retailer due that week" for r in ids))
+                           tuple(f"his due retailers (nearest: {self._named(r)})" for r in ids))
             for manager, ids in due.items()
         }
 

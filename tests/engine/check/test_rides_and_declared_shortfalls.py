@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from engine.check.timetable import TimetableVerdict, check_timetable, judge_timetable
 from engine.domain import Department
+from engine.quality import score_plan
 from tests.engine.check.test_timetable_checker import (
     TEST_POLICY,
     build_week,
@@ -105,7 +106,7 @@ def test_the_visit_block_is_judged_from_the_office_to_the_nearest_due_retailer()
                  if v.rule == "ride_between_places" and v.time == "08:00–11:00"]
     assert [(v.manager, v.date.isoformat() if v.date else None) for v in into_area] == [
         ("m01", "2024-03-04"), ("m01", "2024-03-06")]  # after the Monday and Wednesday meetings
-    assert "the nearest retailer due that week" in into_area[0].message
+    assert "at his due retailers (nearest: r-m01-" in into_area[0].message
 
     nothing_due = department.model_copy(update={"retailers": tuple(
         r.model_copy(update={"visits_per_4_weeks": 0}) if r.manager == "m01" else r
@@ -183,3 +184,19 @@ def test_a_shortfall_of_an_unknown_manager_or_kind_is_an_unknown_reference():
                           {"manager": "m01", "kind": "visit", "minutes_short": 30}]
     assert [(v.rule, v.manager) for v in judge(plan).violations] == [
         ("unknown_reference", "m01"), ("unknown_reference", "m99")]
+
+
+# -- the quality report counts both ---------------------------------------------------------
+
+
+def test_the_quality_report_counts_short_rides_and_declared_shortfalls():
+    """score_plan's headline row: one ride too short, one declared shortfall of 60 min;
+    the deviation is in the report's data, not among its violations."""
+    plan = household_after_store(("14:20", "15:20"), ("15:50", "16:20"), ("16:20", "17:20"), "17:10")
+    plan["blocks"].remove(find(plan, "m02", "pos_project", "tue"))
+    plan["shortfalls"] = [{"manager": "m02", "kind": "pos_project", "minutes_short": 60, "sessions_short": 1}]
+    report = score_plan(plan, far_household(), TEST_POLICY)
+    summary = report.summary()
+    assert summary["rides_too_short"] == 1 and summary["violations"] == 1
+    assert summary["hours_declared_short"] == 1 and summary["minutes_declared_short"] == 60
+    assert report.to_dict()["deviations"][0]["manager"] == "m02"
