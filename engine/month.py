@@ -6,17 +6,26 @@ The rules, every number from the policy:
 
 - **Working days**: the policy's working weekdays of the month minus the department's
   holidays (`holidays.csv` in its folder: a `date` column, optional `name`).
-- **How many visits**: a retailer's `visits_per_4_weeks` scaled to the month's working
-  days, `round_half_up(v × D / (4 × W))` (D working days in the month, W working days
-  in a policy week): a weekly retailer gets 4 visits in a month of 20–22 working days
-  and 5 in one of 23.
-- **Evenly spaced**: two visits of a retailer lie between `floor(min_gap_share × g)`
-  and `ceil(max_gap_share × g)` working days apart, where g = 4 × W / v is its ideal
-  gap: with the shipped shares, weekly 4–6 (never twice within three days),
-  fortnightly 9–12.
-- **Focus window** (`month.focus_days`, SPEC §3's days 6–10): every retailer with one
-  of `month.focus_flags` (volatile, enterprise-level) is visited on a working day whose
-  day of the month falls in the window.
+- **Which visits, in which week** (one due rule with the weekly plans, SPEC §4): the
+  month's visits of a retailer are its due visits of every ISO week holding a working
+  day of the month, by the weekly rule of `engine.routing.due` (`visits_in_week`), and
+  each is made on a working day of ITS week. A week that straddles two months is
+  shared by the day each of its visits counts on (`due_days`: the week's visits spread
+  evenly over its working days, shifted by a stable offset per retailer): a visit whose
+  day lies in this month belongs to this month and is made on one of this month's days
+  of the week; the others belong to the neighbouring month and are listed as such
+  (`MonthPlan.due`, `other_month`), so that the two months' plans together hold
+  exactly the week's due list and neither visits a retailer twice for one due visit.
+- **Evenly spaced**: two visits of a retailer lie at least `floor(min_gap_share × g)`
+  working days apart, and two visits of consecutive due slots at most
+  `ceil(max_gap_share × g)`, where g = 4 × W / v is its ideal gap (W working days in a
+  policy week): with the shipped shares, weekly 4–6 (never twice within three days),
+  fortnightly 9–12. A visit that cannot be made leaves a longer gap; its shortfall is
+  listed.
+- **Focus window** (`month.focus_days`, SPEC §3's days 6–10): the visits of a retailer
+  with one of `month.focus_flags` (volatile, enterprise-level) that are due in a week
+  overlapping the window go on a working day of the window when that week's days
+  allow; such a retailer without any visit in the window is listed.
 - **The route fits the day**: each day's visits are a route inside that day's visit
   block of the week's timetable, timed exactly by `engine.routing.daily` (first stop,
   end of visiting, opening hours, service minutes, lunch, the next commitment).
@@ -30,14 +39,15 @@ How it is planned, per manager:
 2. **Which day** each visit goes on is a CP-SAT model, not a VRP: the spacing between
    the k-th and (k+1)-th visit of the same retailer and "at least one visit in the
    window" are plain linear constraints on day variables, which a VRP cannot state.
-   Each day has a budget of minutes (its visiting minutes less the ride into the
-   territory); each visit costs its service plus the typical ride between neighbours.
-   Lexicographic objective: the focus window first, then as many due visits as fit,
-   then compact days (few territory zones visited per day).
+   Each visit may only take the days of its own week. Each day has a budget of
+   minutes (its visiting minutes less the ride into the territory); each visit costs
+   its service plus the typical ride between neighbours. Lexicographic objective: the
+   focus window first, then as many due visits as fit, then compact days (few
+   territory zones visited per day).
 3. **Route order** per day: the VRPTW of `engine.routing.daily` orders the day's
    visits and drops what does not fit; the budgets of days that dropped a visit are
    lowered to what they held and step 2 is solved again (`MonthParams.rounds`).
-4. A visit still dropped goes to another day that keeps its spacing, if one has room;
+4. A visit still dropped goes to another day of its week that keeps its spacing, if one has room;
    otherwise it is listed in `unplanned` with its reason (closed vocabulary
    `UNPLANNED_REASONS`), as is a focus retailer that missed the window.
 
@@ -51,10 +61,9 @@ import csv
 import dataclasses
 import datetime as dt
 import io
-import itertools
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
@@ -78,10 +87,9 @@ from engine.routing.daily import (
     service_minutes,
     time_visit_route,
 )
-from engine.routing.due import CYCLE_WEEKS, week_monday
+from engine.routing.due import CYCLE_WEEKS, due_days, week_monday
 from engine.routing.matrix import straight_line_matrix
 from engine.timetable.solve import SolveParams, solve_timetable
-from engine.timetable.week import round_half_up
 from engine.work_calendar import WorkCalendar
 
 HOLIDAYS_FILE = "holidays.csv"
@@ -168,17 +176,31 @@ def working_days(policy: Policy, year: int, month: int, holidays: set[dt.date],
     return [d for d in days if d.weekday() in weekdays and d not in holidays]
 
 
-def visits_in_month(visits_per_4_weeks: int, month_days: int, policy: Policy) -> int:
-    """`visits_per_4_weeks` scaled to a month of `month_days` working days."""
-    cycle_days = CYCLE_WEEKS * len(policy.working_days)
-    return round_half_up(visits_per_4_weeks * month_days / cycle_days)
-
-
 def gap_bounds(visits_per_4_weeks: int, policy: Policy) -> tuple[int, int]:
     """Fewest and most working days between two visits of a retailer of this frequency."""
     rules = month_rules(policy)
     ideal = CYCLE_WEEKS * len(policy.working_days) / max(visits_per_4_weeks, 1)
     return max(1, math.floor(rules.min_gap_share * ideal + 1e-9)), math.ceil(rules.max_gap_share * ideal - 1e-9)
+
+
+def month_due(department: Department, policy: Policy, days: Sequence[dt.date],
+              holidays: set[dt.date]) -> list[DueInWeek]:
+    """Each retailer's due visits of every ISO week holding one of the month's working
+    `days`, split between this month and the neighbouring one by the day each counts on
+    (`engine.routing.due.due_days`; the week's working days by the department's calendar,
+    `holidays` left out)."""
+    in_month = set(days)
+    works = WorkCalendar(department, policy)
+    due = []
+    for monday in sorted({week_monday(d) for d in days}):
+        week_days = [d for d, _ in works.working_days(monday) if d not in holidays]
+        for retailer in department.retailers:
+            counted = due_days(retailer.id, retailer.visits_per_4_weeks, week_days)
+            if counted:
+                here = sum(d in in_month for d in counted)
+                due.append(DueInWeek(week_start=monday, retailer=retailer.id, manager=retailer.manager,
+                                     visits=here, other_month=len(counted) - here))
+    return due
 
 
 def focus_dates(days: Sequence[dt.date], policy: Policy) -> list[dt.date]:
@@ -230,6 +252,17 @@ class Unplanned(_Out):
     detail: str = ""
 
 
+class DueInWeek(_Out):
+    """A retailer's due visits of one ISO week (the weekly due rule, SPEC §4): `visits`
+    belong to this month, `other_month` to the neighbouring month the week straddles into."""
+
+    week_start: dt.date
+    retailer: str
+    manager: str
+    visits: int
+    other_month: int = 0
+
+
 class WeekSolved(_Out):
     """A week's timetable the month is planned in."""
 
@@ -249,6 +282,8 @@ class MonthPlan(_Out):
     focus_days: tuple[dt.date, ...] = ()
     routes: tuple[MonthRoute, ...] = ()
     unplanned: tuple[Unplanned, ...] = ()
+    due: tuple[DueInWeek, ...] = ()
+    """Per ISO week and retailer, its due visits and which of them this month holds."""
     weeks: tuple[WeekSolved, ...] = ()
     visits: int = 0
     wanted: int = 0
@@ -355,20 +390,20 @@ def plan_month(
     days = working_days(policy, year, month, holidays, department)
     weeks = month_timetables(department, policy, days, holidays, params, timetables)
     focus = set(focus_dates(days, policy))
+    due = month_due(department, policy, days, holidays)
     routes: list[MonthRoute] = []
     unplanned: list[Unplanned] = []
-    wanted_total = 0
     for manager in department.managers:
-        plan = _plan_manager(department, policy, manager.id, days, weeks, focus, params)
+        plan = _plan_manager(department, policy, manager.id, days, weeks, focus, params,
+                             [d for d in due if d.manager == manager.id])
         routes += plan.routes
         unplanned += plan.unplanned
-        wanted_total += plan.wanted
     return MonthPlan(
         department=department.name, policy=policy.name, month=f"{year:04d}-{month:02d}", days=tuple(days),
         holidays=tuple(sorted(d for d in holidays if (d.year, d.month) == (year, month))),
-        focus_days=tuple(sorted(focus)), routes=tuple(routes), unplanned=tuple(unplanned),
+        focus_days=tuple(sorted(focus)), routes=tuple(routes), unplanned=tuple(unplanned), due=tuple(due),
         weeks=tuple(WeekSolved(week_start=m, status=t.status, objective=t.objective) for m, t in sorted(weeks.items())),
-        visits=sum(len(r.stops) for r in routes), wanted=wanted_total,
+        visits=sum(len(r.stops) for r in routes), wanted=sum(d.visits for d in due),
         solve_seconds=round(time.perf_counter() - started, 3),
     )
 
@@ -377,7 +412,6 @@ def plan_month(
 class _ManagerMonth:
     routes: list[MonthRoute]
     unplanned: list[Unplanned]
-    wanted: int
 
 
 def _territory(department: Department, manager: str, days: Sequence[FieldDay], policy: Policy) -> Territory:
@@ -434,7 +468,8 @@ class _ManagerDays:
     retailers: Mapping[str, Retailer]
     """Every retailer of the department, by id (appointments may be at others' retailers)."""
     mine: list[Retailer]
-    wants: dict[str, int]
+    weeks_of: dict[str, list[dt.date]]
+    """Per retailer, the Monday of the week of each of its visits this month, in order."""
     dates: list[dt.date]
     field: dict[dt.date, FieldDay]
     territory: Territory
@@ -446,6 +481,8 @@ class _ManagerDays:
     gaps: dict[str, tuple[int, int]]
     flagged: set[str]
     focus_index: set[int]
+    focus_weeks: set[dt.date]
+    """The weeks holding a working day of the focus window."""
     zones: dict[str, int]
 
     @property
@@ -453,30 +490,53 @@ class _ManagerDays:
         """The visit days in index order."""
         return [self.field[d] for d in self.dates]
 
+    @property
+    def wants(self) -> dict[str, int]:
+        """Per retailer, its visits this month."""
+        return {r: len(weeks) for r, weeks in self.weeks_of.items()}
+
+    def week_of(self, i: int) -> dt.date:
+        """The Monday of visit day `i`'s week."""
+        return week_monday(self.dates[i])
+
+    def slots(self, retailer_id: str) -> list[list[int]]:
+        """Per visit of the retailer, the days it may take: those it fits in its own week."""
+        return [[i for i in self.allowed[retailer_id] if self.week_of(i) == week]
+                for week in self.weeks_of[retailer_id]]
+
+    def in_window(self, retailer_id: str) -> list[bool]:
+        """Per visit of the retailer, whether it belongs in the focus window (a flagged
+        retailer's visit due in a week overlapping the window)."""
+        flagged = retailer_id in self.flagged
+        return [flagged and week in self.focus_weeks for week in self.weeks_of[retailer_id]]
+
 
 def _plan_manager(department: Department, policy: Policy, manager: str, days: Sequence[dt.date],
-                  weeks: Mapping[dt.date, Timetable], focus: set[dt.date], params: MonthParams) -> _ManagerMonth:
+                  weeks: Mapping[dt.date, Timetable], focus: set[dt.date], params: MonthParams,
+                  due: Sequence[DueInWeek]) -> _ManagerMonth:
     """One manager's month (the module text, steps 2–4): which day each visit goes on,
     each day's route, and the visits that find no day, with their reasons."""
-    mine, wants = _wanted_visits(department, policy, manager, days)
-    wanted = sum(wants.values())
+    mine, weeks_of = _wanted_visits(department, manager, due)
     field = _field_days_in(weeks, policy, manager, days)
     dates = [d for d in days if d in field]
+    focus_weeks = {week_monday(d) for d in focus}
     if not dates:
-        return _ManagerMonth([], _without_visit_days(mine, wants, manager, policy), wanted)
-    plan = _manager_days(department, policy, manager, days, mine, wants, field, dates, focus, params.seed)
+        return _ManagerMonth([], _without_visit_days(mine, weeks_of, focus_weeks, manager, policy))
+    plan = _manager_days(department, policy, manager, days, mine, weeks_of, field, dates, focus, params.seed)
     orders = _plan_in_rounds(plan, _day_budgets(plan), params)
     planned = _planned_days(plan, orders)
     unplanned = _unplanned(plan, planned)
-    return _ManagerMonth(_month_routes(plan, orders), unplanned, wanted)
+    return _ManagerMonth(_month_routes(plan, orders), unplanned)
 
 
-def _wanted_visits(department: Department, policy: Policy, manager: str,
-                   days: Sequence[dt.date]) -> tuple[list[Retailer], dict[str, int]]:
-    """The manager's retailers that want a visit this month, and how many each wants."""
-    mine = [r for r in department.territory(manager) if r.visits_per_4_weeks > 0]
-    wants = {r.id: visits_in_month(r.visits_per_4_weeks, len(days), policy) for r in mine}
-    return [r for r in mine if wants[r.id] > 0], wants
+def _wanted_visits(department: Department, manager: str,
+                   due: Sequence[DueInWeek]) -> tuple[list[Retailer], dict[str, list[dt.date]]]:
+    """The manager's retailers with visits this month, and the week of each visit."""
+    weeks_of: dict[str, list[dt.date]] = defaultdict(list)
+    for item in sorted(due, key=lambda d: d.week_start):
+        weeks_of[item.retailer] += [item.week_start] * item.visits
+    mine = [r for r in department.territory(manager) if weeks_of.get(r.id)]
+    return mine, {r.id: weeks_of[r.id] for r in mine}
 
 
 def _field_days_in(weeks: Mapping[dt.date, Timetable], policy: Policy, manager: str,
@@ -491,33 +551,36 @@ def _field_days_in(weeks: Mapping[dt.date, Timetable], policy: Policy, manager: 
     return field
 
 
-def _without_visit_days(mine: Sequence[Retailer], wants: Mapping[str, int], manager: str,
-                        policy: Policy) -> list[Unplanned]:
-    """Every visit unplanned, and every focus retailer, for a manager with no visit day."""
+def _without_visit_days(mine: Sequence[Retailer], weeks_of: Mapping[str, list[dt.date]],
+                        focus_weeks: set[dt.date], manager: str, policy: Policy) -> list[Unplanned]:
+    """Every visit unplanned, and every focus retailer due in the window's weeks, for a
+    manager with no visit day."""
     why = "no visit block this month (leave, or no timetable for the weeks)"
-    missing = [Unplanned(retailer=r.id, manager=manager, wanted=wants[r.id], planned=0,
+    missing = [Unplanned(retailer=r.id, manager=manager, wanted=len(weeks_of[r.id]), planned=0,
                          reason="no_visit_days", detail=why) for r in mine]
     missing += [Unplanned(retailer=r.id, manager=manager, wanted=1, planned=0, reason="focus_window",
-                          detail=why) for r in mine if in_focus(r, policy)]
+                          detail=why) for r in mine
+                if in_focus(r, policy) and set(weeks_of[r.id]) & focus_weeks]
     return missing
 
 
 def _manager_days(department: Department, policy: Policy, manager: str, days: Sequence[dt.date],
-                  mine: list[Retailer], wants: dict[str, int], field: dict[dt.date, FieldDay],
+                  mine: list[Retailer], weeks_of: dict[str, list[dt.date]], field: dict[dt.date, FieldDay],
                   dates: list[dt.date], focus: set[dt.date], seed: int) -> _ManagerDays:
     """The planner's view of one manager's month: the days each retailer fits, each visit's
     cost, its spacing (gap bounds), the focus days and the territory's zones."""
     territory = _territory(department, manager, [field[d] for d in dates], policy)
     position = {d: i for i, d in enumerate(days)}
-    per_day = max(1, round(sum(wants.values()) / len(dates)))
+    per_day = max(1, round(sum(len(w) for w in weeks_of.values()) / len(dates)))
     return _ManagerDays(
         manager=manager, policy=policy, retailers={r.id: r for r in department.retailers}, mine=mine,
-        wants=wants, dates=dates, field=field, territory=territory, slot=[position[d] for d in dates],
+        weeks_of=weeks_of, dates=dates, field=field, territory=territory, slot=[position[d] for d in dates],
         allowed=_days_each_fits(mine, [field[d] for d in dates], territory, policy),
         cost=_typical_minutes(mine, territory, policy),
         gaps={r.id: gap_bounds(r.visits_per_4_weeks, policy) for r in mine},
         flagged={r.id for r in mine if in_focus(r, policy)},
         focus_index={i for i, d in enumerate(dates) if d in focus},
+        focus_weeks={week_monday(d) for d in focus},
         zones=_zones(mine, max(1, math.ceil(len(mine) / per_day)), seed),
     )
 
@@ -556,8 +619,7 @@ def _plan_in_rounds(plan: _ManagerDays, budget: list[int], params: MonthParams) 
     assignment: dict[str, list[int]] = {}
     orders: dict[int, list[str]] = {}
     for round_number in range(max(1, params.rounds)):
-        assignment = _assign_days(plan.mine, plan.wants, plan.allowed, plan.slot, plan.cost, budget, plan.gaps,
-                                  plan.flagged, plan.focus_index, plan.zones, params, assignment)
+        assignment = _assign_days(plan, budget, params, assignment)
         if not _route_assigned(plan, assignment, orders, budget, params, again=round_number > 0):
             break
     return orders
@@ -598,8 +660,8 @@ def _route_assigned(plan: _ManagerDays, assignment: Mapping[str, list[int]], ord
 
 def _planned_days(plan: _ManagerDays, orders: dict[int, list[str]]) -> dict[str, list[int]]:
     """Each retailer's visit days once the routes are final: a visit still missing goes on
-    another day that keeps its spacing and has room (step 4), then every retailer keeps
-    its most evenly spaced visits."""
+    another day of its week that keeps its spacing and has room (step 4), then every
+    retailer keeps its visits that are far enough apart."""
     planned: dict[str, list[int]] = defaultdict(list)
     for i, order in orders.items():
         for retailer_id in order:
@@ -607,8 +669,11 @@ def _planned_days(plan: _ManagerDays, orders: dict[int, list[str]]) -> dict[str,
     for r in plan.mine:
         chosen = sorted(planned.get(r.id, []))
         gmin, gmax = plan.gaps[r.id]
+        due = Counter(plan.weeks_of[r.id])
         while len(chosen) < plan.wants[r.id]:
-            placed = _insert_spaced(r, chosen, plan.slot, gmin, gmax, plan.allowed[r.id], orders, plan.field,
+            made = Counter(plan.week_of(i) for i in chosen)
+            open_days = [i for i in plan.allowed[r.id] if made[plan.week_of(i)] < due[plan.week_of(i)]]
+            placed = _insert_spaced(r, chosen, plan.slot, gmin, gmax, open_days, orders, plan.field,
                                     plan.dates, plan.retailers, plan.territory, plan.policy)
             if placed is None:
                 break
@@ -620,18 +685,17 @@ def _planned_days(plan: _ManagerDays, orders: dict[int, list[str]]) -> dict[str,
 
 
 def _unplanned(plan: _ManagerDays, planned: Mapping[str, list[int]]) -> list[Unplanned]:
-    """The retailers short of their visits, and the focus retailers that missed the window,
-    with their reasons."""
+    """The retailers short of their visits, and the focus retailers due in the window's
+    weeks that missed the window, with their reasons."""
     unplanned: list[Unplanned] = []
     for r in plan.mine:
         chosen = planned.get(r.id, [])
         wanted = plan.wants[r.id]
         if len(chosen) < wanted:
-            reason, detail = _why_short(r, wanted, len(chosen), plan.allowed[r.id], plan.slot, plan.gaps[r.id][0],
-                                        plan.days, plan.territory, plan.policy)
+            reason, detail = _why_short(plan, r, chosen)
             unplanned.append(Unplanned(retailer=r.id, manager=plan.manager, wanted=wanted, planned=len(chosen),
                                        reason=reason, detail=detail))
-        if r.id in plan.flagged and not set(chosen) & plan.focus_index:
+        if any(plan.in_window(r.id)) and not set(chosen) & plan.focus_index:
             window = ", ".join(f"{plan.dates[i]:%m-%d}" for i in sorted(plan.focus_index)) or "none"
             unplanned.append(Unplanned(retailer=r.id, manager=plan.manager, wanted=1, planned=0,
                                        reason="focus_window", detail=f"no room for it on the focus days ({window})"))
@@ -653,14 +717,14 @@ def _month_routes(plan: _ManagerDays, orders: Mapping[int, list[str]]) -> list[M
     return routes
 
 
-def _spaced_chain(days: Sequence[int], slot: Sequence[int], gmin: int, gmax: int,
-                  focus: set[int]) -> list[int]:
-    """The most visits among `days` (sorted) whose consecutive gaps all lie in [gmin, gmax];
-    among those, one that keeps a focus day when it can."""
+def _spaced_chain(days: Sequence[int], slot: Sequence[int], gmin: int, focus: set[int]) -> list[int]:
+    """The most visits among `days` (sorted) whose consecutive gaps are all at least
+    `gmin`; among those, one that keeps a focus day when it can. (A gap longer than the
+    most the policy asks is left by a visit that could not be made, and listed.)"""
     best: list[tuple[int, int, int]] = []  # (visits, focus kept, previous index) per day
     for j, day in enumerate(days):
         options = [(best[i][0] + 1, best[i][1] or day in focus, i) for i in range(j)
-                   if gmin <= slot[day] - slot[days[i]] <= gmax]
+                   if gmin <= slot[day] - slot[days[i]]]
         best.append(max(options, default=(1, int(day in focus), -1), key=lambda o: (o[0], o[1])))
     if not best:
         return []
@@ -676,14 +740,14 @@ def _keep_spacing(retailers: Sequence[Retailer], planned: dict[str, list[int]], 
                   gaps: Mapping[str, tuple[int, int]], slot: Sequence[int], flagged: set[str], focus: set[int],
                   days: Sequence[FieldDay], by_id: Mapping[str, Retailer], territory: Territory,
                   policy: Policy) -> None:
-    """A visit dropped from a route can leave its neighbours too far apart: keep, for every
-    retailer, the most visits that are evenly spaced, take the others out of their routes,
-    re-time the routes that changed, and repeat until nothing moves."""
+    """A visit moved to another day can come too close to its neighbours: keep, for every
+    retailer, the most visits that are far enough apart, take the others out of their
+    routes, re-time the routes that changed, and repeat until nothing moves."""
     while True:
         changed: set[int] = set()
         for r in retailers:
             chosen = sorted(planned.get(r.id, []))
-            keep = _spaced_chain(chosen, slot, *gaps[r.id], focus if r.id in flagged else set())
+            keep = _spaced_chain(chosen, slot, gaps[r.id][0], focus if r.id in flagged else set())
             for i in set(chosen) - set(keep):
                 orders[i].remove(r.id)
                 changed.add(i)
@@ -710,76 +774,73 @@ def _sweep(ids: Sequence[str], retailers: Mapping[str, Retailer], day: FieldDay,
     return order
 
 
-def _assign_days(
-    retailers: Sequence[Retailer],
-    wants: Mapping[str, int],
-    allowed: Mapping[str, list[int]],
-    slot: Sequence[int],
-    cost: Mapping[str, int],
-    budget: Sequence[int],
-    gaps: Mapping[str, tuple[int, int]],
-    flagged: set[str],
-    focus_index: set[int],
-    zones: Mapping[str, int],
-    params: MonthParams,
-    previous: Mapping[str, list[int]],
-) -> dict[str, list[int]]:
+def _assign_days(plan: _ManagerDays, budget: Sequence[int], params: MonthParams,
+                 previous: Mapping[str, list[int]]) -> dict[str, list[int]]:
     """The days of every visit (indices into the manager's visit days): CP-SAT.
 
-    Rules: the k-th and (k+1)-th visit of a retailer lie between its gap bounds apart
-    (in working days of the month); a retailer is visited at most once a day, only on
-    days it fits; a day's visits stay within its budget of minutes. Objective, in order:
-    every focus retailer in the window, as many visits as possible, few zones a day."""
+    Rules: each visit goes on a day of its own week that the retailer fits; two visits of
+    a retailer lie at least its fewest gap apart, two of consecutive slots at most its
+    most (in working days of the month); a retailer is visited at most once a day; a
+    day's visits stay within its budget of minutes. Objective, in order: the window
+    visits of focus retailers in the window, as many visits as possible, few zones a day."""
     cp = cp_model.CpModel()
-    visit_vars, present = _spaced_visits(cp, retailers, wants, allowed, slot, gaps)
-    visited = _visits_within_budgets(cp, retailers, visit_vars, cost, budget)
-    zone_day = _zone_days(cp, visited, zones)
-    missed_focus = _missed_focus(cp, visited, flagged, focus_index)
+    visit_vars, present = _spaced_visits(cp, plan)
+    visited = _visits_within_budgets(cp, plan.mine, visit_vars, plan.cost, budget)
+    zone_day = _zone_days(cp, visited, plan.zones)
+    missed_focus = _missed_focus(visit_vars, plan)
     missing = [1 - p for p in present.values()]
     # Lexicographic weights: one visit outweighs every zone-day, one focus visit every visit.
     per_visit = len(zone_day) + 1
     per_focus = per_visit * (len(missing) + 1)
     cp.minimize(per_focus * sum(missed_focus) + per_visit * sum(missing) + sum(zone_day.values()))
-    for (retailer_id, k), choice in visit_vars.items():
-        earlier = sorted(previous.get(retailer_id, []))
-        for i, var in choice.items():
-            cp.add_hint(var, int(k < len(earlier) and earlier[k] == i))
+    for retailer_id, earlier in previous.items():
+        by_week: dict[dt.date, list[int]] = defaultdict(list)
+        for i in sorted(earlier):
+            by_week[plan.week_of(i)].append(i)
+        for k, week in enumerate(plan.weeks_of.get(retailer_id, [])):
+            hinted = by_week[week].pop(0) if by_week[week] else None
+            for i, var in visit_vars.get((retailer_id, k), {}).items():
+                cp.add_hint(var, int(i == hinted))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = params.assign_time_limit_s
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     if solver.solve(cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return {r.id: [] for r in retailers}
+        return {r.id: [] for r in plan.mine}
     return {retailer_id: sorted(i for (r, _), choice in visit_vars.items() if r == retailer_id
                                 for i, var in choice.items() if solver.boolean_value(var))
-            for retailer_id in (r.id for r in retailers)}
+            for retailer_id in (r.id for r in plan.mine)}
 
 
 _VisitVars = dict[tuple[str, int], dict[int, cp_model.IntVar]]
 """Per (retailer, k-th visit), its day choice: day index -> Boolean."""
 
 
-def _spaced_visits(cp: cp_model.CpModel, retailers: Sequence[Retailer], wants: Mapping[str, int],
-                   allowed: Mapping[str, list[int]], slot: Sequence[int], gaps: Mapping[str, tuple[int, int]],
+def _spaced_visits(cp: cp_model.CpModel, plan: _ManagerDays,
                    ) -> tuple[_VisitVars, dict[tuple[str, int], cp_model.IntVar]]:
-    """The k-th visit of a retailer goes on one of the days it fits, or is not planned; it
-    is planned only after the (k-1)-th, and between the retailer's gap bounds after it (in
-    working days of the month). Returns the day choices and the planned literals."""
+    """The k-th visit of a retailer goes on one of the days of its week it fits, or is
+    not planned; two planned visits lie at least the retailer's fewest gap apart (which
+    also keeps them in order), two planned visits of consecutive slots at most its most
+    (in working days of the month). Returns the day choices and the planned literals."""
     visit_vars: _VisitVars = {}
     present: dict[tuple[str, int], cp_model.IntVar] = {}
-    for r in retailers:
-        gmin, gmax = gaps[r.id]
-        for k in range(wants[r.id]):
-            choice = {i: cp.new_bool_var(f"visit[{r.id},{k},{i}]") for i in allowed[r.id]}
+    for r in plan.mine:
+        gmin, gmax = plan.gaps[r.id]
+        when: dict[int, cp_model.LinearExpr] = {}
+        for k, days in enumerate(plan.slots(r.id)):
+            choice = {i: cp.new_bool_var(f"visit[{r.id},{k},{i}]") for i in days}
             visit_vars[(r.id, k)] = choice
             present[(r.id, k)] = cp.new_bool_var(f"planned[{r.id},{k}]")
             cp.add(sum(choice.values()) == present[(r.id, k)])
-            if k:
-                cp.add_implication(present[(r.id, k)], present[(r.id, k - 1)])
-                here = sum(slot[i] * v for i, v in choice.items())
-                before = sum(slot[i] * v for i, v in visit_vars[(r.id, k - 1)].items())
-                cp.add(here - before >= gmin).only_enforce_if(present[(r.id, k)])
-                cp.add(here - before <= gmax).only_enforce_if(present[(r.id, k)])
+            if not choice:
+                continue
+            here = cp_model.LinearExpr.weighted_sum(list(choice.values()), [plan.slot[i] for i in choice])
+            for j, before in when.items():
+                both = [present[(r.id, j)], present[(r.id, k)]]
+                cp.add(here - before >= gmin).only_enforce_if(both)
+                if j == k - 1:
+                    cp.add(here - before <= gmax).only_enforce_if(both)
+            when[k] = here
     return visit_vars, present
 
 
@@ -815,18 +876,16 @@ def _zone_days(cp: cp_model.CpModel, visited: Mapping[tuple[str, int], cp_model.
     return zone_day
 
 
-def _missed_focus(cp: cp_model.CpModel, visited: Mapping[tuple[str, int], cp_model.LinearExprT],
-                  flagged: set[str], focus_index: set[int]) -> list[cp_model.LinearExpr]:
-    """Per focus retailer, 1 when none of its visits is on a focus day (SPEC §3, days 6–10)."""
-    missed = []
-    for retailer_id in sorted(flagged):
-        in_window = [visited[(retailer_id, i)] for i in focus_index if (retailer_id, i) in visited]
-        hit = cp.new_bool_var(f"in_focus[{retailer_id}]")
-        if in_window:
-            cp.add(sum(in_window) >= hit)
-        else:
-            cp.add(hit == 0)
-        missed.append(1 - hit)
+def _missed_focus(visit_vars: _VisitVars, plan: _ManagerDays) -> list[cp_model.LinearExpr]:
+    """Per visit of a focus retailer due in a week overlapping the window, 1 when it is not
+    on a focus day (SPEC §3, days 6–10); none for a visit whose week's days it fits hold
+    no focus day."""
+    missed: list[cp_model.LinearExpr] = []
+    for r in plan.mine:
+        for k, wanted in enumerate(plan.in_window(r.id)):
+            in_window = [var for i, var in visit_vars[(r.id, k)].items() if i in plan.focus_index]
+            if wanted and in_window:
+                missed.append(1 - cp_model.LinearExpr.sum(in_window))
     return missed
 
 
@@ -834,14 +893,16 @@ def _insert_spaced(retailer: Retailer, chosen: Sequence[int], slot: Sequence[int
                    allowed: Sequence[int], orders: dict[int, list[str]], field: Mapping[dt.date, FieldDay],
                    dates: Sequence[dt.date], retailers: Mapping[str, Retailer], territory: Territory,
                    policy: Policy) -> int | None:
-    """Put one more visit of the retailer on a day that keeps its spacing and has room."""
+    """Put one more visit of the retailer on one of the `allowed` days that keeps its
+    spacing to the visits before and after it and has room."""
     best: tuple[float, int, list[str]] | None = None
     for i in allowed:
         if i in chosen:
             continue
-        trial = sorted([*chosen, i])
-        gaps_ok = all(gmin <= slot[b] - slot[a] <= gmax for a, b in itertools.pairwise(trial))
-        if not gaps_ok:
+        before = [j for j in chosen if j < i]
+        after = [j for j in chosen if j > i]
+        gaps = ([slot[i] - slot[before[-1]]] if before else []) + ([slot[after[0]] - slot[i]] if after else [])
+        if not all(gmin <= gap <= gmax for gap in gaps):
             continue
         found = cheapest_feasible_insertion(field[dates[i]], orders.get(i, []), retailer.id, retailers,
                                             territory, policy)
@@ -853,18 +914,28 @@ def _insert_spaced(retailer: Retailer, chosen: Sequence[int], slot: Sequence[int
     return best[1]
 
 
-def _why_short(retailer: Retailer, wanted: int, planned: int, allowed: Sequence[int], slot: Sequence[int],
-               gmin: int, days: Sequence[FieldDay], territory: Territory, policy: Policy) -> tuple[UnplannedReason,
-                                                                                                    str]:
+def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int]) -> tuple[UnplannedReason, str]:
     """The reason a retailer got fewer visits than it wants."""
+    allowed, wanted = plan.allowed[retailer.id], plan.wants[retailer.id]
     if not allowed:
-        reason, detail = classify_unvisited(retailer, days, territory, policy)
+        reason, detail = classify_unvisited(retailer, plan.days, plan.territory, plan.policy)
         return reason, detail
+    made = Counter(plan.week_of(i) for i in chosen)
+    for week, due in sorted(Counter(plan.weeks_of[retailer.id]).items()):
+        if made[week] >= due or any(plan.week_of(i) == week for i in allowed):
+            continue
+        days = [day for i, day in enumerate(plan.days) if plan.week_of(i) == week]
+        if not days:
+            return "no_visit_days", (f"{due} visit(s) due in the week of {week:%m-%d}, which has no visit "
+                                     "block on this month's days")
+        reason, detail = classify_unvisited(retailer, days, plan.territory, plan.policy)
+        return reason, f"week of {week:%m-%d}: {detail}"
+    gmin = plan.gaps[retailer.id][0]
     spaced, last = 0, None
     for i in allowed:
-        if last is None or slot[i] - slot[last] >= gmin:
+        if last is None or plan.slot[i] - plan.slot[last] >= gmin:
             spaced, last = spaced + 1, i
     if spaced < wanted:
         return "spacing", (f"wants {wanted} visits at least {gmin} working days apart, but the days it fits "
                            f"allow only {spaced}")
-    return "no_room_in_day", f"{planned} of {wanted} visits planned: the days it could go on are full"
+    return "no_room_in_day", f"{len(chosen)} of {wanted} visits planned: the days it could go on are full"

@@ -8,13 +8,20 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
 
 - `working_days`: routes only on the working days of the month (the policy's weekdays
   and the calendar's make-up days), never on a holiday; the plan lists exactly those days;
-- `count`: a retailer gets round_half_up(v × D / (4 × W)) visits (v visits per four
-  weeks, D working days of the month, W working days of a policy week), or the plan
-  lists the shortfall (wanted, planned) with a reason from the closed vocabulary;
-- `spacing`: two consecutive visits of a retailer lie between floor(min_gap_share × g)
-  and ceil(max_gap_share × g) working days apart, g = 4 × W / v;
-- `focus`: a retailer with a focus flag is visited on a working day whose day of the
-  month lies in `month.focus_days`, or is listed with reason `focus_window`;
+- `count` (one due rule with the weeks, SPEC §4): a retailer gets, in the month, its
+  due visits of every ISO week holding a working day of the month (engine/check/spec.py's
+  `expected_visits`) that count on a day of the month. A week's n due visits count on
+  its working days d_0..d_(D-1) at index ((k × 2^64 + a) × D) // (n × 2^64), k < n, a
+  the big-endian integer of bytes 8–16 of sha256(retailer id): the rule written out in
+  engine/routing/due.py. No ISO week holds more of a retailer's visits than it owes
+  the month; the month's total is all of them, or the plan lists the shortfall
+  (wanted, planned) with a reason from the closed vocabulary;
+- `spacing`: two consecutive visits of a retailer lie at least floor(min_gap_share × g)
+  working days apart, g = 4 × W / v (W working days of a policy week), and at most
+  ceil(max_gap_share × g) unless a listed shortfall leaves the longer gap;
+- `focus`: a retailer with a focus flag that owes the month a visit in a week holding a
+  working day of `month.focus_days` is visited on a working day whose day of the month
+  lies in the window, or is listed with reason `focus_window`;
 - `owner`: a retailer is visited by its own manager, at most once a day;
 - `route`: each day's stops fit the day: inside the day's visit block (the timetable's,
   when given), the first stop reached by `route.first_stop_by`, each stop reached no
@@ -27,14 +34,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 
-from engine.check.spec import FOUR_WEEKS, Point, ride, round_half_up
+from engine.check.spec import FOUR_WEEKS, Point, expected_visits, ride
 from engine.domain import Department, Retailer, Timetable
 from engine.policy import WEEKDAYS, Policy, parse_clock
 
@@ -71,8 +78,24 @@ def _ride_minutes(department: Department, policy: Policy, a: Retailer | None, b:
     return ride(policy, here, there)[1]
 
 
-def _wanted(v: int, month_days: int, policy: Policy) -> int:
-    return round_half_up(Fraction(v * month_days, FOUR_WEEKS * len(policy.working_days)))
+WEEK_SHARES = 1 << 64
+"""A retailer's place in its week, in units of 2^-64 of the week (the due rule's text)."""
+
+
+def _owed_by_week(retailer_id: str, v: int, days: list[dt.date], department: Department, policy: Policy,
+                  holidays: set[dt.date]) -> dict[dt.date, int]:
+    """Per Monday of an ISO week holding one of the month's working `days`, the visits of
+    that week that count on a day of the month."""
+    in_month = set(days)
+    anchor = int.from_bytes(hashlib.sha256(retailer_id.encode("utf-8")).digest()[8:16], "big")
+    owed: dict[dt.date, int] = {}
+    for monday in sorted({d - dt.timedelta(days=d.weekday()) for d in days}):
+        week = [monday + dt.timedelta(days=i) for i in range(len(WEEKDAYS))]
+        worked = [d for d in week if _worked(d, department, policy) and d not in holidays]
+        n = expected_visits(retailer_id, v, monday)
+        owed[monday] = sum(worked[((k * WEEK_SHARES + anchor) * len(worked)) // (n * WEEK_SHARES)] in in_month
+                           for k in range(n)) if worked else 0
+    return owed
 
 
 def _gaps(v: int, policy: Policy) -> tuple[int, int]:
@@ -142,26 +165,33 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
             visits[s["retailer"]].append(date)
         _check_route(route, stops, date, manager, retailers, department, policy, timetables, flag)
 
+    window_weeks = {d - dt.timedelta(days=d.weekday()) for d in days if first <= d.day <= last}
     for retailer in department.retailers:
         if retailer.visits_per_4_weeks <= 0:
             continue
-        wanted = _wanted(retailer.visits_per_4_weeks, len(days), policy)
+        owed = _owed_by_week(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
+        wanted = sum(owed.values())
         dates = sorted(visits.get(retailer.id, []))
+        made = Counter(d - dt.timedelta(days=d.weekday()) for d in dates)
+        for monday, count in sorted(made.items()):
+            if count > owed.get(monday, 0):
+                flag("count", f"{count} visits in the week of {monday}, which owes the month {owed.get(monday, 0)}",
+                     retailer.manager, None, retailer.id)
         excuses = [u for u in data.get("unplanned", []) if u["retailer"] == retailer.id]
         short = [u for u in excuses if u["reason"] != "focus_window"]
-        if len(dates) != wanted:
-            fine = any(u["wanted"] == wanted and u["planned"] == len(dates) and u["reason"] in REASONS
-                       for u in short)
-            if not fine:
-                flag("count", f"{len(dates)} visits planned, {wanted} due in the month, and no shortfall listed "
-                              "with a reason", retailer.manager, None, retailer.id)
+        excused = any(u["wanted"] == wanted and u["planned"] == len(dates) and u["reason"] in REASONS
+                     for u in short)
+        if len(dates) != wanted and not excused:
+            flag("count", f"{len(dates)} visits planned, {wanted} due in the month, and no shortfall listed "
+                          "with a reason", retailer.manager, None, retailer.id)
         gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
         for a, b in itertools.pairwise(dates):
-            if a in position and b in position and not gmin <= position[b] - position[a] <= gmax:
+            if a in position and b in position and not gmin <= position[b] - position[a] <= (
+                    gmax if not excused else position[b] - position[a]):
                 flag("spacing", f"visits on {a} and {b} are {position[b] - position[a]} working days apart; "
                                 f"the policy asks {gmin}-{gmax}", retailer.manager, b, retailer.id)
         flagged = any(getattr(retailer, f) for f in policy.month.focus_flags)
-        if (flagged and not any(first <= d.day <= last for d in dates)
+        if (flagged and any(owed.get(w, 0) for w in window_weeks) and not any(first <= d.day <= last for d in dates)
                 and not any(u["reason"] == "focus_window" for u in excuses)):
                 flag("focus", f"a {'/'.join(policy.month.focus_flags)} retailer without a visit on days "
                               f"{first}-{last} of the month, and not listed", retailer.manager, None, retailer.id)

@@ -21,19 +21,35 @@ Why a running week count and not the ISO week number: ISO years have 52 or 53
 weeks, so "week number mod 4" would break the rhythm at most year ends (week 53
 followed by week 1). The running count is the ISO week made continuous;
 `iso_week_label` gives the familiar "2026-W48" for display.
+
+**Which day of its week a visit counts on** (`due_days`), so that a week straddling two
+months gives each month a fixed share of its visits (SPEC §3, the month's visit plan):
+with the week's D working days in order (the department's calendar) and n visits due,
+
+    anchor = int.from_bytes(sha256(retailer_id.encode("utf-8")).digest()[8:16], "big")
+    day_k  = working_day[((k * 2**64 + anchor) * D) // (n * 2**64)]     k = 0 .. n-1
+
+The n visits are spread evenly over the week, shifted by a stable offset of the
+retailer so that the retailers of a frequency fall on all the week's days alike (a
+weekly retailer's visit counts on the same weekday every week). The visit belongs to
+the month holding that day; where in its week, inside that month, it is made is the
+month plan's choice. A week without working days gives its visits to no month.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.domain import Department, Retailer
 
 CYCLE_WEEKS = 4
 """The frequency unit: `visits_per_4_weeks` counts visits per four weeks."""
+
+ANCHOR_SCALE = 1 << 64
+"""A retailer's anchor in its week is a fraction of the week in units of 2**-64."""
 
 
 def week_monday(day: dt.date) -> dt.date:
@@ -69,6 +85,23 @@ def visits_in_week(retailer_id: str, visits_per_4_weeks: int, day: dt.date) -> i
     return ((position + 1) * visits_per_4_weeks) // CYCLE_WEEKS - (
         position * visits_per_4_weeks
     ) // CYCLE_WEEKS
+
+
+def retailer_anchor(retailer_id: str) -> int:
+    """Stable offset 0 .. 2**64-1 of a retailer inside its week (sha256 of its id, the
+    eight bytes after those of its phase)."""
+    digest = hashlib.sha256(retailer_id.encode("utf-8")).digest()
+    return int.from_bytes(digest[8:16], "big")
+
+
+def due_days(retailer_id: str, visits_per_4_weeks: int, week_days: Sequence[dt.date]) -> list[dt.date]:
+    """The day each of the week's due visits counts on (see the module text), given the
+    working days of one ISO week in order; a visit belongs to the month of its day."""
+    if not week_days:
+        return []
+    visits = visits_in_week(retailer_id, visits_per_4_weeks, week_days[0])
+    anchor, count = retailer_anchor(retailer_id), len(week_days)
+    return [week_days[((k * ANCHOR_SCALE + anchor) * count) // (visits * ANCHOR_SCALE)] for k in range(visits)]
 
 
 @dataclass(frozen=True)

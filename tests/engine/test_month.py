@@ -21,9 +21,9 @@ from engine.month import (
     MonthParams,
     MonthPlan,
     gap_bounds,
+    month_due,
     plan_month,
     read_holidays,
-    visits_in_month,
     working_days,
 )
 from engine.policy import Policy
@@ -66,14 +66,21 @@ def december(department: Department, policy_15_13_7: Policy, weeks) -> MonthPlan
     return plan_month(department, policy_15_13_7, *DECEMBER, {CHRISTMAS}, weeks, FAST)
 
 
-def test_calendar_scaling_and_spacing_follow_the_policy(policy_15_13_7: Policy) -> None:
-    """December 2026 has 23 weekdays, 22 without Christmas; a weekly retailer gets 4 visits
-    in 22 days and 5 in 23; weekly visits lie 4-6 working days apart, fortnightly 9-12."""
+def test_calendar_due_weeks_and_spacing_follow_the_policy(department: Department,
+                                                           policy_15_13_7: Policy) -> None:
+    """December 2026 has 23 weekdays, 22 without Christmas; its visits are the due visits
+    of its five ISO weeks, a weekly retailer's 4 or 5 (the weeks of Nov 30 and Dec 28 are
+    shared with November and January); weekly visits lie 4-6 working days apart, fortnightly 9-12."""
     assert len(working_days(policy_15_13_7, *DECEMBER, set())) == 23
     days = working_days(policy_15_13_7, *DECEMBER, {CHRISTMAS})
     assert len(days) == 22 and CHRISTMAS not in days and all(d.weekday() < 5 for d in days)
-    assert [visits_in_month(v, 22, policy_15_13_7) for v in (1, 2, 4, 8)] == [1, 2, 4, 9]
-    assert visits_in_month(4, 23, policy_15_13_7) == 5
+    due = month_due(department, policy_15_13_7, days, {CHRISTMAS})
+    assert {d.week_start for d in due} == set(MONDAYS)
+    weekly = {r.id for r in department.retailers if r.visits_per_4_weeks == 4}
+    per_retailer = {r: sum(d.visits for d in due if d.retailer == r) for r in weekly}
+    assert weekly and set(per_retailer.values()) <= {4, 5}
+    assert all(d.visits + d.other_month == 1 for d in due if d.retailer in weekly)
+    assert all(d.other_month == 0 for d in due if d.week_start in MONDAYS[1:4])  # weeks inside December
     assert gap_bounds(4, policy_15_13_7) == (4, 6)
     assert gap_bounds(2, policy_15_13_7) == (9, 12)
 
@@ -95,14 +102,22 @@ def test_month_plan_passes_the_month_checker(december: MonthPlan, department: De
 
 
 def test_focus_retailers_are_visited_on_days_6_to_10(december: MonthPlan, department: Department) -> None:
-    """Every volatile or enterprise-level retailer has a visit on the 6th-10th, or is listed."""
+    """Every volatile or enterprise-level retailer due in a week of the 6th-10th has a
+    visit on those days, or is listed; one not due in those weeks is not pulled into them."""
     window = set(december.focus_days)
     assert window and all(6 <= d.day <= 10 for d in window)
+    window_weeks = {d - dt.timedelta(days=d.weekday()) for d in window}
+    due_then = {d.retailer for d in december.due if d.week_start in window_weeks and d.visits}
     visited = {(s.retailer, r.date) for r in december.routes for s in r.stops}
     listed = {u.retailer for u in december.unplanned if u.reason == "focus_window"}
-    for retailer in department.retailers:
-        if retailer.volatile or retailer.enterprise:
-            assert retailer.id in listed or any((retailer.id, d) in visited for d in window)
+    flagged = [r.id for r in department.retailers if r.volatile or r.enterprise]
+    assert set(flagged) & due_then and set(flagged) - due_then
+    for retailer_id in flagged:
+        in_window = any((retailer_id, d) in visited for d in window)
+        if retailer_id in due_then:
+            assert retailer_id in listed or in_window
+        else:
+            assert not in_window
 
 
 def test_routes_stay_in_the_timetables_visit_blocks(december: MonthPlan, weeks) -> None:
