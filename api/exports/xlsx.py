@@ -56,7 +56,7 @@ def _sheet_name(wanted: str, used: set[str]) -> str:
 def _header(sheet: Worksheet, view: WeekView, title: str, width: int) -> int:
     """Title and the week's particulars; returns the next free row."""
     words = view.words
-    sheet.cell(1, 1, title).font = TITLE_FONT
+    sheet.cell(1, 1, legal_text(title)).font = TITLE_FONT
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     particulars = [
         (words["department"], view.department.name),
