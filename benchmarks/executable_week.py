@@ -45,10 +45,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("case", "department"), ("week", "week"), ("status", "timetable"),
     ("due", "due"), ("planned_pct", "planned %"), ("class_a_coverage_pct", "A coverage %"),
     ("class_a_left_for_c", "A left, C made"), ("km", "km"), ("riding_min", "riding min"),
-    ("idle_min", "idle min"), ("late_arrivals", "late arrivals"), ("late_max_min", "max min late"),
+    ("idle_min", "idle min"), ("late_arrivals", "late arrivals"),
+    ("late_office_returns", "of them at the office"), ("late_max_min", "max min late"),
     ("outside_opening", "outside opening"), ("first_stop_late", "first stop late"),
     ("visiting_after_end", "visiting after end"), ("unvisited_without_reason", "unvisited, no reason"),
-    ("objective", "objective"), ("gap", "gap"),
+    ("reasons_without_figures", "reasons without figures"), ("objective", "objective"), ("gap", "gap"),
 )
 SUMMED = ("due", "planned", "class_a_due", "class_a_planned", "class_a_left_for_c", "km",
           "riding_min", "idle_min", "late_arrivals", "late_office_returns", "outside_opening",
@@ -137,12 +138,18 @@ def run_executable_week_suite(sizes: Sequence[int], seeds: Sequence[int], weeks:
 
 
 def department_total(case: WeekCase) -> dict[str, Any]:
-    """The case's weeks together: counts summed, percentages over all its weeks, the
-    worst lateness and gap, and how many weeks had a plan."""
-    measured = [row.values() for row in case.rows if row.measures is not None]
-    total: dict[str, Any] = {"case": case.name, "managers": len(case.department.managers),
-                             "week": f"{len(measured)}/{len(case.rows)} weeks",
-                             "status": ", ".join(sorted({row.status for row in case.rows}))}
+    """The case's weeks together (see `weeks_total`)."""
+    return weeks_total([row.values() for row in case.rows])
+
+
+def weeks_total(weeks: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One department's weeks (WeekRow.values(), or CSV rows read back) together: counts
+    summed, percentages over all its weeks, the worst lateness and gap, the mean
+    objective, and how many weeks had a plan."""
+    measured = [v for v in weeks if v.get("due") is not None]
+    total: dict[str, Any] = {"case": weeks[0]["case"], "managers": weeks[0]["managers"],
+                             "week": f"{len(measured)}/{len(weeks)} weeks",
+                             "status": ", ".join(sorted({str(v["status"]) for v in weeks}))}
     for key in SUMMED:
         total[key] = round(sum(v.get(key) or 0 for v in measured), 1)
     total["planned_pct"] = _percent(total["planned"], total["due"])
