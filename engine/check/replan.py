@@ -321,6 +321,8 @@ class _ReplanChecker(_Checker):
         lost = minutes if unit == "min" else sessions
         if asked - planned > lost:
             return False
+        # Measured short, so a shortfall the re-planned timetable declares is no false claim.
+        self.short[(manager, kind)][unit] = (planned, asked, True)
         if unit == "min":
             has, short = f"{planned} min", f"{asked - planned} min short of the {asked}"
         else:

@@ -95,6 +95,17 @@ def test_a_re_plan_that_drops_only_what_the_sickness_took_passes(after) -> None:
     assert verdict.as_dict()["shortfalls"][0]["message"] == verdict.shortfalls[0].message
 
 
+def test_a_re_plan_declaring_the_hours_the_sickness_took_is_no_false_claim(after) -> None:
+    """The re-planned timetable may say what it is short of: where the absence explains the
+    shortfall, the declaration is no false claim; declaring a kind the week is not short
+    of still is one."""
+    after = {**after, "shortfalls": [
+        {"manager": "m02", "kind": "pos_project", "minutes_short": 60, "sessions_short": 1}]}
+    assert judge(after).violations == []
+    after["shortfalls"].append({"manager": "m03", "kind": "pos_project", "minutes_short": 60})
+    assert [(v.rule, v.manager) for v in judge(after).violations] == [("pos_project_households", "m03")]
+
+
 def test_the_timetable_checker_alone_would_fault_the_lost_hours(after) -> None:
     """Why the re-plan needs its own reading: the week's checker, with the sickness as
     leave, reports the pair's lost maintenance as a broken quota."""
