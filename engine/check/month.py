@@ -167,35 +167,44 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
 
     window_weeks = {d - dt.timedelta(days=d.weekday()) for d in days if first <= d.day <= last}
     for retailer in department.retailers:
-        if retailer.visits_per_4_weeks <= 0:
-            continue
-        owed = _owed_by_week(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
-        wanted = sum(owed.values())
-        dates = sorted(visits.get(retailer.id, []))
-        made = Counter(d - dt.timedelta(days=d.weekday()) for d in dates)
-        for monday, count in sorted(made.items()):
-            if count > owed.get(monday, 0):
-                flag("count", f"{count} visits in the week of {monday}, which owes the month {owed.get(monday, 0)}",
-                     retailer.manager, None, retailer.id)
-        excuses = [u for u in data.get("unplanned", []) if u["retailer"] == retailer.id]
-        short = [u for u in excuses if u["reason"] != "focus_window"]
-        excused = any(u["wanted"] == wanted and u["planned"] == len(dates) and u["reason"] in REASONS
-                     for u in short)
-        if len(dates) != wanted and not excused:
-            flag("count", f"{len(dates)} visits planned, {wanted} due in the month, and no shortfall listed "
-                          "with a reason", retailer.manager, None, retailer.id)
-        gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
-        for a, b in itertools.pairwise(dates):
-            if a in position and b in position and not gmin <= position[b] - position[a] <= (
-                    gmax if not excused else position[b] - position[a]):
-                flag("spacing", f"visits on {a} and {b} are {position[b] - position[a]} working days apart; "
-                                f"the policy asks {gmin}-{gmax}", retailer.manager, b, retailer.id)
-        flagged = any(getattr(retailer, f) for f in policy.month.focus_flags)
-        if (flagged and any(owed.get(w, 0) for w in window_weeks) and not any(first <= d.day <= last for d in dates)
-                and not any(u["reason"] == "focus_window" for u in excuses)):
-                flag("focus", f"a {'/'.join(policy.month.focus_flags)} retailer without a visit on days "
-                              f"{first}-{last} of the month, and not listed", retailer.manager, None, retailer.id)
+        if retailer.visits_per_4_weeks > 0:
+            owed = _owed_by_week(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
+            excuses = [u for u in data.get("unplanned", []) if u["retailer"] == retailer.id]
+            _check_retailer(retailer, sorted(visits.get(retailer.id, [])), owed, excuses, position, window_weeks,
+                            policy, flag)
     return found
+
+
+def _check_retailer(retailer: Retailer, dates: list[dt.date], owed: Mapping[dt.date, int], excuses: list[Mapping],
+                    position: Mapping[dt.date, int], window_weeks: set[dt.date], policy: Policy, flag) -> None:
+    """One retailer's visits of the month: per week and in all (`count`), `spacing`, `focus`."""
+    assert policy.month is not None
+    first, last = policy.month.focus_days
+    wanted = sum(owed.values())
+    made = Counter(d - dt.timedelta(days=d.weekday()) for d in dates)
+    for monday, count in sorted(made.items()):
+        if count > owed.get(monday, 0):
+            flag("count", f"{count} visits in the week of {monday}, which owes the month {owed.get(monday, 0)}",
+                 retailer.manager, None, retailer.id)
+    excused = any(u["wanted"] == wanted and u["planned"] == len(dates) and u["reason"] in REASONS
+                  for u in excuses if u["reason"] != "focus_window")
+    if len(dates) != wanted and not excused:
+        flag("count", f"{len(dates)} visits planned, {wanted} due in the month, and no shortfall listed "
+                      "with a reason", retailer.manager, None, retailer.id)
+    gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
+    for a, b in itertools.pairwise(dates):
+        if a not in position or b not in position:
+            continue
+        gap = position[b] - position[a]
+        # A listed shortfall leaves a longer gap where the missing visit would have been.
+        if gap < gmin or (gap > gmax and not excused):
+            flag("spacing", f"visits on {a} and {b} are {gap} working days apart; the policy asks {gmin}-{gmax}",
+                 retailer.manager, b, retailer.id)
+    flagged = any(getattr(retailer, f) for f in policy.month.focus_flags)
+    if (flagged and any(owed.get(w, 0) for w in window_weeks) and not any(first <= d.day <= last for d in dates)
+            and not any(u["reason"] == "focus_window" for u in excuses)):
+        flag("focus", f"a {'/'.join(policy.month.focus_flags)} retailer without a visit on days "
+                      f"{first}-{last} of the month, and not listed", retailer.manager, None, retailer.id)
 
 
 def _check_route(route: Mapping, stops: list[Mapping], date: dt.date, manager: str,
