@@ -108,6 +108,10 @@ def run_job(database_url: str, job_id: str, solver_threads: int, explain_time_li
         return "failed"
 
 
+solve_timetable_job = run_job
+"""The name of `run_job` from before route and re-plan jobs (a timetable job is one kind)."""
+
+
 def _solve_week(
     store: Store, job: TimetableJob, runner: str, department: Department,
     solver_threads: int, explain_time_limit_s: float,

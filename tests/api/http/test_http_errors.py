@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.cli import app as cli_app
-from api.http import jobs as jobs_module
+from api.http import workers as jobs_module  # the work done in the worker processes
 from api.http.app import create_app
 from api.http.department_input import department_from_document
 from api.http.settings import Settings
