@@ -174,6 +174,7 @@ class Jobs:
         with self._lock:
             self._stopping = True
             pool, self._pool = self._pool, None
+            handed_out = list(self._in_flight)
         if pool is None:
             return
         processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -182,6 +183,6 @@ class Jobs:
             process.terminate()
         for process in processes:
             process.join(timeout=5)
-        requeued = self.store.requeue_running_jobs()
+        requeued = self.store.requeue_running_jobs(handed_out)
         if requeued:
             log.warning("stopped while running %s; queued again", ", ".join(requeued))

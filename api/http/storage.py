@@ -340,12 +340,13 @@ class Store:
         """End a queued or running job as `cancelled`; False when it had already ended."""
         return self.finish_job(job_id, "cancelled", reason=CANCELLED_REASON)
 
-    def requeue_running_jobs(self, reason: str = STOPPED_REASON) -> list[str]:
-        """Put jobs this service was running back in the queue (it stopped them itself)."""
+    def requeue_running_jobs(self, ids: list[str], reason: str = STOPPED_REASON) -> list[str]:
+        """Put the jobs `ids` that are running back in the queue (the service stopped their
+        workers itself); returns those it put back."""
         with self.sessions.begin() as session:
-            ids = list(
-                session.scalars(select(TimetableJob.id).where(TimetableJob.status == "running"))
-            )
+            ids = list(session.scalars(select(TimetableJob.id).where(
+                TimetableJob.id.in_(ids), TimetableJob.status == "running"
+            )))
             if ids:
                 session.execute(
                     update(TimetableJob)
