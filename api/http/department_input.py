@@ -92,6 +92,7 @@ def department_from_json(body: Any, settings: Settings) -> CheckedDepartment:
             ]
         )
     check_table_sizes({name: len(_as_list(body.get(name))) for name in TABLE_FORMATS}, settings)
+    body = _as_sent(body)
     problems: list[dict[str, Any]] = []
     known = (*META_KEYS, *TABLE_FORMATS)
     for key in body:
@@ -125,6 +126,17 @@ def department_from_json(body: Any, settings: Settings) -> CheckedDepartment:
         raise InputProblems(problems)
     assert policy is not None  # the loader reports a missing policy
     return CheckedDepartment(department, policy, own_policy)
+
+
+def _as_sent(body: dict[str, Any]) -> dict[str, Any]:
+    """A stored department's document read as a body: its calendar days are the holidays
+    table, and its public calendar is the policy's (so it is not sent)."""
+    if "calendar_days" not in body and "public_calendar" not in body:
+        return body
+    sent = {key: value for key, value in body.items() if key not in ("calendar_days", "public_calendar")}
+    if "calendar_days" in body and "holidays" not in body:
+        sent["holidays"] = body["calendar_days"]
+    return sent
 
 
 def _as_list(value: Any) -> list[Any]:
