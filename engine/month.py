@@ -16,6 +16,9 @@ The rules, every number from the policy:
   of the week; the others belong to the neighbouring month and are listed as such
   (`MonthPlan.due`, `other_month`), so that the two months' plans together hold
   exactly the week's due list and neither visits a retailer twice for one due visit.
+  The share is fixed by the calendar, not by what the other month's plan managed:
+  each month is planned, and checked (engine/check/month.py), on its own. Visits
+  carried over from recorded actuals are the weekly plan's business, not the month's.
 - **Evenly spaced**: two visits of a retailer lie at least `floor(min_gap_share × g)`
   working days apart, and two visits of consecutive due slots at most
   `ceil(max_gap_share × g)`, where g = 4 × W / v is its ideal gap (W working days in a
@@ -37,7 +40,7 @@ How it is planned, per manager:
    a week from the week before instead, which is faster to a first plan but worse
    within the same time: benchmarks/RESULTS.md §6).
 2. **Which day** each visit goes on is a CP-SAT model, not a VRP: the spacing between
-   the k-th and (k+1)-th visit of the same retailer and "at least one visit in the
+   the k-th and (k+1)-th visit of the same retailer and "a window week's visit in the
    window" are plain linear constraints on day variables, which a VRP cannot state.
    Each visit may only take the days of its own week. Each day has a budget of
    minutes (its visiting minutes less the ride into the territory); each visit costs
