@@ -27,11 +27,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import permutations
 
-from engine.domain import Block, Department, Duty, ManagerRef, Retailer, Timetable
+from engine.domain import Block, Department, Duty, HoursShortfall, ManagerRef, Retailer, Timetable
 from engine.policy import KindRule, Policy, Weekday, format_clock
 from engine.quality import timetable_objective
 from engine.routing.due import visits_in_week
 from engine.routing.matrix import straight_line_matrix
+from engine.timetable.model import kind_window
+from engine.timetable.venues import OFFICE, Venue, Venues, week_venues
 from engine.timetable.week import Quota, WeekFrame, build_week
 
 
@@ -65,6 +67,9 @@ class _Week:
     weekdays: dict[dt.date, Weekday] = field(default_factory=dict)
     leave: dict[tuple[str, dt.date], list[tuple[int, int]]] = field(default_factory=dict)
     blocks: dict[tuple[str, dt.date], list[_Placed]] = field(default_factory=lambda: defaultdict(list))
+    venues: Venues = field(init=False)
+    retailers: dict[str, Retailer] = field(init=False)
+    shortfalls: list[HoursShortfall] = field(default_factory=list)
 
     @property
     def managers(self) -> list[str]:
@@ -83,8 +88,10 @@ class _Week:
             reach = max(reach, end)
         return reach >= day.end
 
-    def free(self, manager: str, date: dt.date, kind: str, start: int, end: int) -> bool:
-        """The manager can take the block: not on leave, no overlap, riding time kept."""
+    def free(self, manager: str, date: dt.date, kind: str, start: int, end: int,
+             retailer: str | None = None) -> bool:
+        """The manager can take the block: not on leave, no overlap, the policy's buffers
+        and the rides between the day's places kept."""
         if self.on_leave(manager, date, start, end):
             return False
         for other in self.blocks[(manager, date)]:
@@ -97,7 +104,43 @@ class _Week:
                     return False
             else:
                 return False
+        return self.rides_kept([*self.blocks[(manager, date)],
+                                _Placed(manager, date, kind, start, end, retailer=retailer)])
+
+    def place(self, block: _Placed) -> Venue | None:
+        """Where a block is held, as the solver's venues say (SPEC §3): at the retailer it
+        names, the visit block in the manager's area, office kinds and a department block
+        naming no retailer at the office; None where no place is known."""
+        if block.retailer is not None:
+            return Venue((block.retailer,))
+        if block.kind == "visit":
+            return self.venues.visit_area.get(block.manager)
+        rule = self.policy.kinds.get(block.kind)
+        if rule is not None and (rule.place == "office" or (rule.group == "department" and rule.at is None)):
+            return OFFICE
+        return None
+
+    def rides_kept(self, day: Sequence[_Placed]) -> bool:
+        """Between two consecutive blocks of the day (lunch aside) the gap, less the lunch
+        taken in it, holds the ride between their places."""
+        lunches = [b for b in day if b.kind == "lunch"]
+        work = sorted((b for b in day if b.kind != "lunch"), key=lambda b: (b.start, b.end))
+        for first, second in zip(work, work[1:], strict=False):
+            origin, target = self.place(first), self.place(second)
+            if origin is None or target is None:
+                continue
+            lunch = sum(max(0, min(b.end, second.start) - max(b.start, first.end)) for b in lunches)
+            if second.start - first.end - lunch < self.venues.minutes(origin, target):
+                return False
         return True
+
+    def window_starts(self, kind: str, date: dt.date, minutes: int) -> range:
+        """Every start on the grid, earliest first, for a block of `minutes` inside the
+        kind's window on that day (its weekday's window, field work over by the policy's
+        end of field work)."""
+        rule = self.policy.kinds[kind]
+        earliest, latest_start, latest_end = kind_window(self.policy, rule, minutes, self.weekdays[date])
+        return self.starts(minutes, earliest, latest_end, latest_start)
 
     def starts(self, minutes: int, earliest: int, latest_end: int,
                latest_start: int | None = None) -> range:
@@ -180,6 +223,8 @@ def baseline_timetable(department: Department, policy: Policy, week_start: dt.da
     frame = build_week(department, policy, week_start)
     week = _Week(department, policy, frame, [d.date for d in frame.days],
                  {d.date: d.weekday for d in frame.days}, _leave_by_date(frame))
+    week.venues = week_venues(department, policy, week_start)
+    week.retailers = {r.id: r for r in department.retailers}
     reasons: list[str] = []
     groups = _groups(week, reasons)
     rotation = _Rotation(len(week.dates), week.managers)
@@ -219,6 +264,7 @@ def baseline_timetable(department: Department, policy: Policy, week_start: dt.da
             for b in blocks
         ),
         duties=tuple(_duties(department, policy)),
+        shortfalls=tuple(week.shortfalls),
     )
     objective = timetable_objective(timetable, department, policy)
     return timetable.model_copy(update={"objective": objective})
@@ -257,7 +303,7 @@ def _place_together(week: _Week, kind: str, rule: KindRule, date: dt.date, minut
                     reasons: list[str], require_everyone: bool = False) -> bool:
     """One slot for the whole department; managers on leave at that time are excused
     (unless `require_everyone`). A slot that fits nobody's day is reported in `reasons`."""
-    for start in week.starts(minutes, rule.earliest_start, rule.latest_end, rule.latest_start):
+    for start in week.window_starts(kind, date, minutes):
         end = start + minutes
         attending = [m for m in week.managers if not week.on_leave(m, date, start, end)]
         if require_everyone and len(attending) < len(week.managers):
@@ -278,7 +324,7 @@ def _place_together(week: _Week, kind: str, rule: KindRule, date: dt.date, minut
 def _why_no_common_slot(week: _Week, kind: str, rule: KindRule, date: dt.date, minutes: int) -> str:
     """Name the managers whose day cannot take the department's slot as well as their own
     daily blocks (usually because of leave)."""
-    starts = week.starts(minutes, rule.earliest_start, rule.latest_end, rule.latest_start)
+    starts = week.window_starts(kind, date, minutes)
     blocked = {
         manager
         for manager in week.managers
@@ -305,13 +351,13 @@ def _why_no_common_slot(week: _Week, kind: str, rule: KindRule, date: dt.date, m
 
 def _place_single_daily(week: _Week, manager: str, date: dt.date, kind: str, rule: KindRule,
                         minutes: int, reasons: list[str]) -> None:
-    for start in week.starts(minutes, rule.earliest_start, rule.latest_end, rule.latest_start):
+    for start in week.window_starts(kind, date, minutes):
         if week.free(manager, date, kind, start, start + minutes):
             week.add(_Placed(manager, date, kind, start, start + minutes))
             return
     around_leave = any(
         not week.on_leave(manager, date, start, start + minutes)
-        for start in week.starts(minutes, rule.earliest_start, rule.latest_end, rule.latest_start)
+        for start in week.window_starts(kind, date, minutes)
     )
     if around_leave:
         reasons.append(f"{manager}: the {rule.label_en} on {date:%a %Y-%m-%d} does not fit the template day")
@@ -388,19 +434,21 @@ def _place_department_weekly(week: _Week, kind: str, rule: KindRule, reasons: li
 
 def _retailer_for(week: _Week, rule: KindRule, group: tuple[str, ...], start: int, end: int,
                   used: list[str]) -> str | None:
-    """Where a session at a retailer happens, in territory order: a promotion keeps the
-    store it already uses when open; each POS session goes to a household not yet visited."""
-    if rule.at is None:
-        return None
-    candidates = [r for m in group for r in week.department.territory(m)
-                  if (r.pos_target if rule.at == "pos_target" else r.promo_store)
-                  and r.opens <= start and end <= r.closes]
-    if rule.at == "promo_store":
-        kept = [r for r in candidates if r.id in used]
-        chosen = (kept or candidates)[:1]
-        return chosen[0].id if chosen else None
-    fresh = [r for r in candidates if r.id not in used]
-    return fresh[0].id if fresh else None
+    """Where a session is held, at the places the solver's venues assume (SPEC §2): a
+    paired session at the group's store, a POS session at one of the manager's week's
+    households not yet visited; either open through the session. None: no such place."""
+    def open_through(retailer: str) -> bool:
+        found = week.retailers[retailer]
+        return found.opens <= start and end <= found.closes
+
+    if rule.group == "pair":
+        store = week.venues.group_store(group)
+        return store if store is not None and open_through(store) else None
+    if rule.at == "pos_target":
+        households = week.venues.households.get(group[0])
+        return next((r for r in (households.points if households else ()) if r is not None and r not in used and open_through(r)),
+                    None)
+    return None
 
 
 def session_lengths(remaining: int, sessions_left: int, quota: Quota, grid: int) -> list[int]:
@@ -420,25 +468,36 @@ def session_lengths(remaining: int, sessions_left: int, quota: Quota, grid: int)
 def _place_group_kinds(week: _Week, kinds: Sequence[str], group: tuple[str, ...],
                        rotation: _Rotation, reasons: list[str]) -> None:
     """All weekly kinds of one group, in the policy's order; if the week cannot hold them
-    that way, in the other orders (a market manager moves the big block first)."""
+    that way, in the other orders (a market manager moves the big block first). When no
+    order holds every hour, the order that falls least short is kept, its shortfall said."""
     if not kinds:
         return
     saved_blocks = {key: list(blocks) for key, blocks in week.blocks.items() if key[0] in group}
     saved_next = dict(rotation.next)
+    saved_short = len(week.shortfalls)
     first_failure: list[str] = []
+    least_short: tuple[int, tuple[str, ...]] | None = None
     for order in permutations(kinds):
         failed: list[str] = []
         for kind in order:
             _place_group_weekly(week, kind, week.policy.kinds[kind], group, rotation, failed)
             if failed:
                 break
-        if not failed:
+        short = sum(s.minutes_short for s in week.shortfalls[saved_short:])
+        if not failed and not short:
             return
+        if not failed and (least_short is None or short < least_short[0]):
+            least_short = (short, order)
         first_failure = first_failure or failed
         for key in [k for k in week.blocks if k[0] in group]:
             week.blocks[key] = list(saved_blocks.get(key, []))
         rotation.next = dict(saved_next)
-    reasons.extend(first_failure)
+        del week.shortfalls[saved_short:]
+    if least_short is None:
+        reasons.extend(first_failure)
+        return
+    for kind in least_short[1]:
+        _place_group_weekly(week, kind, week.policy.kinds[kind], group, rotation, reasons)
 
 
 SEARCH_NODES = 2000
@@ -468,8 +527,38 @@ def _place_group_weekly(week: _Week, kind: str, rule: KindRule, group: tuple[str
                            defaultdict(int), limit, [], budget):
             return
         rotation.next = saved_next
+    if rule.min_per_day is None:
+        _place_short(week, kind, rule, group, quota, rotation, limit)
+        return
     reasons.append(f"{' + '.join(group)}: the template week has no room for {quota.total_minutes} min of "
                    f"{rule.label_en}")
+
+
+def _place_short(week: _Week, kind: str, rule: KindRule, group: tuple[str, ...], quota: Quota,
+                 rotation: _Rotation, limit: int) -> None:
+    """Where the rides between the week's places leave no room for the whole quota, as
+    much of it as the template holds, one shortest session less at a time, and the rest
+    declared short (`Timetable.shortfalls`, SPEC §2-3), all of it when no session fits."""
+    step = quota.session_minutes_min
+    held, sessions = 0, 0
+    for total in range(quota.total_minutes - step, step - 1, -step):
+        for count in range(quota.sessions_max, 0, -1):
+            if not count * quota.session_minutes_min <= total <= count * quota.session_minutes_max:
+                continue
+            saved_next = dict(rotation.next)
+            if _place_sessions(week, kind, rule, group, quota, count, total, rotation,
+                               defaultdict(int), limit, [], [SEARCH_NODES // 4]):
+                held, sessions = total, count
+                break
+            rotation.next = saved_next
+        if held:
+            break
+    for manager in group:
+        week.shortfalls.append(HoursShortfall(
+            manager=manager, kind=kind, minutes_short=quota.total_minutes - held,
+            sessions_short=max(0, quota.sessions_min - sessions),
+            reason=f"the hand-made week holds {held} of {quota.total_minutes} min of "
+                   f"{rule.label_en}: the rides between its places leave no room for more"))
 
 
 def _place_sessions(week: _Week, kind: str, rule: KindRule, group: tuple[str, ...], quota: Quota,
@@ -516,16 +605,15 @@ def _session_options(week: _Week, kind: str, rule: KindRule, group: tuple[str, .
         if per_day[date] >= limit or any(week.away_all_day(m, date) for m in group):
             continue
         for minutes in lengths:
-            for start in week.starts(minutes, rule.earliest_start, rule.latest_end,
-                                     rule.latest_start):
+            for start in week.window_starts(kind, date, minutes):
                 end = start + minutes
-                if not all(week.free(m, date, kind, start, end) for m in group):
-                    continue
-                if not all(_daily_still_fit(week, m, date, _Placed(m, date, kind, start, end))
-                           for m in group):
-                    continue
                 retailer = _retailer_for(week, rule, group, start, end, stores)
                 if rule.at is not None and retailer is None:
+                    continue
+                if not all(week.free(m, date, kind, start, end, retailer) for m in group):
+                    continue
+                if not all(_daily_still_fit(week, m, date, _Placed(m, date, kind, start, end, retailer=retailer))
+                           for m in group):
                     continue
                 yield [
                     _Placed(m, date, kind, start, end,
@@ -537,19 +625,14 @@ def _session_options(week: _Week, kind: str, rule: KindRule, group: tuple[str, .
 
 
 def _daily_still_fit(week: _Week, manager: str, date: dt.date, block: _Placed) -> bool:
-    """With `block` added, the day's daily kinds not yet placed still find a time: the
-    template keeps room for the office part of the day while it deals out field sessions."""
-    weekday = week.weekdays[date]
-    placed_kinds = {b.kind for b in week.blocks[(manager, date)]}
+    """With `block` added, what the day owes and has not yet placed still finds a time:
+    the template keeps room for the daily kinds, lunch and the day's required session
+    (the daily report slot) while it deals out the other blocks."""
     day = week.blocks[(manager, date)]
     trial: list[_Placed] = [block]
     day.extend(trial)
     try:
-        for kind, rule in week.policy.kinds.items():
-            minutes = (rule.per_day_minutes or {}).get(weekday)
-            if minutes is None or rule.group == "department" or kind in placed_kinds:
-                continue
-            starts = week.starts(minutes, rule.earliest_start, rule.latest_end, rule.latest_start)
+        for kind, minutes, starts in _owed_today(week, manager, date):
             if not any(not week.on_leave(manager, date, s, s + minutes) for s in starts):
                 continue  # not owed that day: leave leaves no room for it
             start = next((s for s in starts if week.free(manager, date, kind, s, s + minutes)), None)
@@ -562,6 +645,30 @@ def _daily_still_fit(week: _Week, manager: str, date: dt.date, block: _Placed) -
     finally:
         for reserved in trial:
             day.remove(reserved)
+
+
+def _owed_today(week: _Week, manager: str, date: dt.date) -> list[tuple[str, int, range]]:
+    """(kind, minutes, starts) of what the manager's day still owes, in the template's
+    order: his own daily kinds, lunch (when it is a block of its own), and the shortest session of a weekly
+    kind the policy wants on every working day (`min_per_day`) up to that number."""
+    policy, weekday = week.policy, week.weekdays[date]
+    placed = [b.kind for b in week.blocks[(manager, date)]]
+    owed = []
+    lunch = policy.lunch
+    # The template's order of the day: field kinds, lunch, office kinds.
+    for place in ("field", "office"):
+        for kind, rule in policy.kinds.items():
+            minutes = (rule.per_day_minutes or {}).get(weekday)
+            if minutes is not None and rule.place == place and rule.group != "department" and kind not in placed:
+                owed.append((kind, minutes, week.window_starts(kind, date, minutes)))
+        if place == "field" and not lunch.during_visit and "lunch" not in placed:
+            owed.append(("lunch", lunch.minutes, week.starts(lunch.minutes, lunch.earliest, lunch.latest_end)))
+    for kind, rule in policy.kinds.items():
+        if rule.min_per_day is not None and rule.session_minutes is not None:
+            shortest = rule.session_minutes[0]
+            starts = week.window_starts(kind, date, shortest)
+            owed += [(kind, shortest, starts)] * max(0, rule.min_per_day - placed.count(kind))
+    return owed
 
 
 def _duties(department: Department, policy: Policy) -> list[Duty]:
