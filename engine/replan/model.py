@@ -81,6 +81,9 @@ def build_replan_model(situation: Situation, rules: ReplanRules) -> ReplanModel:
     cancelled_kinds = _promotions_without_store(situation)
     floors = _floors(tm, situation, groups, cancelled_kinds, outside)
     tm.shortfall = Shortfall(_missing_per_slot(tm, rules), _excused_days(tm, situation), floors)
+    # The rides to and from a paired session are those of the group's store (an orphan
+    # offered a group is not known here: his rides to a store are not bounded).
+    tm.known_groups = {m: group for m, group in groups.members.items() if len(group) > 1}
     add_hard_rules(tm)
     add_pairs(tm, groups, _free_pair_sessions(tm, slots, situation))
     for manager, kind in sorted(cancelled_kinds):

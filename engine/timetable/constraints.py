@@ -238,19 +238,19 @@ def add_rides_between_places(tm: TimetableModel) -> None:
     paired block is at its group's store (`_store_rides`); each partner rides from his
     own place. Two paired blocks of a day share the store.
 
-    The ride into a visit block is part of the block: its route leaves from the place
-    before it at the block's start (engine/routing/daily.py), so what that ride limits
-    is the first stop, "first retailer reached by 09:30" (SPEC §3): the block starts no
-    later than `first_stop_by` less the ride from the place before it to the nearest
-    retailer due (after an office block this is the approach rule of model.py). The
-    ride out of a visit block is not: the next block's start leaves room for it.
+    The rides into and out of a visit block lie in the gaps beside it, as the judges
+    read them (engine/check). The approach rule of model.py (the visit block starts by
+    `first_stop_by` less the ride from the office to the nearest retailer due) still
+    holds for the day's first block, whose ride out of the office lies inside it; a
+    visit block after another block is held to it too, which asks more than the ride
+    needs (the route leaves from that block's place at the block's start,
+    engine/routing/daily.py) and costs room only on such mornings.
 
     The policy's office–field buffer and field transfer stay lower bounds of the same
     gaps (add_one_place_at_a_time): a gap holds the larger of a buffer and a ride, never
     their sum."""
     venues = week_venues(tm.department, tm.policy, tm.frame.week_start)
     lunch_during_visit = tm.policy.lunch.during_visit
-    first_stop = tm.slots(tm.policy.route.first_stop_by)
     for manager_id, mw in tm.frame.managers.items():
         store_rides = _store_rides(tm, venues, manager_id)
         for day in tm.frame.days:
@@ -259,6 +259,7 @@ def add_rides_between_places(tm: TimetableModel) -> None:
             blocks = [b for b in tm.manager_blocks(manager_id, day.index) if b.kind != "lunch"]
             lunch = None if lunch_during_visit else tm.lunches.get((manager_id, day.index))
             lunch_first: dict[int, cp_model.IntVar] = {}
+            preceded: dict[int, list[cp_model.IntVar]] = {}
             for x, y in itertools.combinations(blocks, 2):
                 there, back = _ride_slots(tm, venues, store_rides, x, y), _ride_slots(tm, venues, store_rides, y, x)
                 if isinstance(there, int) and isinstance(back, int) and there == back == 0:
@@ -266,24 +267,35 @@ def add_rides_between_places(tm: TimetableModel) -> None:
                 both = [x.present_literal(tm.cp), y.present_literal(tm.cp)]
                 x_first = tm.cp.new_bool_var(f"first[{manager_id},{day.index},{x.kind},{y.kind}]")
                 for first, then, ride, order in ((x, y, there, x_first), (y, x, back, ~x_first)):
-                    if then.kind == "visit":
-                        _ride(tm, first, then, 0, [order, *both])  # the order is the order
-                        _reach_first_stop(tm, then, ride, first_stop, [order, *both])
-                        continue
                     _ride(tm, first, then, ride, [order, *both])
-                    if lunch is not None:
+                    if then.kind == "visit":
+                        before = tm.cp.new_bool_var("")
+                        tm.cp.add_implication(before, order)
+                        tm.cp.add_implication(before, first.present_literal(tm.cp))
+                        preceded.setdefault(id(then), []).append(before)
+                    if lunch is not None and not (isinstance(ride, int) and ride == 0):
                         between = [~_lunch_first(tm, lunch, first, lunch_first),
                                    _lunch_first(tm, lunch, then, lunch_first), lunch.present_literal(tm.cp)]
                         assert isinstance(lunch.size, int)
                         _ride(tm, first, then, ride + lunch.size, [order, *both, *between])
+            for visit in (b for b in blocks if b.kind == "visit"):
+                _ride_out_of_the_office(tm, visit, preceded.get(id(visit), []))
 
 
-def _reach_first_stop(tm: TimetableModel, visit: BlockVar, ride: cp_model.LinearExprT, first_stop: int,
-                      literals: list) -> None:
-    """The visit block starts early enough to ride to its first retailer by `first_stop`."""
-    constraint = tm.cp.add(visit.start + cast(cp_model.LinearExpr, ride) <= first_stop)
-    constraint.only_enforce_if(literals)
-    tm.enforce(constraint, "ride_between_places")
+def _ride_out_of_the_office(tm: TimetableModel, visit: BlockVar, preceded: list[cp_model.IntVar]) -> None:
+    """"First retailer reached by 09:30" — SPEC §3: a visit block that opens the day
+    holds the ride from the office to the nearest retailer due (`tm.approach`), so it
+    starts by `first_stop_by` less that ride. After another block the gap before it
+    holds the ride instead (no ride is counted twice)."""
+    approach = _ceil_slots(tm, tm.approach.get(visit.manager or "", 0))
+    if not approach:
+        return
+    constraint = tm.cp.add(visit.start + approach <= tm.slots(tm.policy.route.first_stop_by))
+    if preceded:
+        opens_day = tm.cp.new_bool_var("")
+        tm.cp.add_bool_or([opens_day, *preceded])
+        constraint.only_enforce_if(opens_day)
+    tm.enforce(constraint, KIND_RULE["visit"])
 
 
 def _ride(tm: TimetableModel, first: BlockVar, then: BlockVar, slots: cp_model.LinearExprT,

@@ -275,9 +275,10 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                         continue
                     window = kind_window(policy, rule, minutes, day.weekday)
                     if kind == "visit":
-                        # Leave time to ride to the first retailer before the first-stop rule.
-                        window = (window[0], min(window[1], policy.route.first_stop_by
-                                                 - tm.approach.get(manager_id, 0)), window[2])
+                        # The first retailer is reached by the first-stop rule; the ride to it
+                        # from the office, when the block opens the day, is bounded by
+                        # constraints.add_rides_between_places (`tm.approach`).
+                        window = (window[0], min(window[1], policy.route.first_stop_by), window[2])
                     if not mw.room_outside_leave(day.index, *window, minutes, tm.grid):
                         continue  # a partial leave that leaves no room excuses the day's block
                     found.append(_new_block(tm, kind, manager_id, day.index, window, (minutes, minutes),
