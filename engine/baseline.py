@@ -13,6 +13,17 @@ Everything comes from the policy's windows and quotas; nothing here knows "09:30
 or "3 h". When the template cannot give a valid week for an input, the builder
 raises `BaselineImpossible` naming why, instead of returning a broken plan.
 
+Places and rides (SPEC §3, §6): every block is held where the solver's venues put it
+(engine/timetable/venues.py: the visit block in the manager's due area, office kinds at
+the office, paired sessions at the group's store, POS sessions at the week's households),
+and between two consecutive blocks of a day the gap, less lunch, holds the ride between
+their places. Each kind keeps its window for that weekday (`kind_window`: the Friday
+review, the policy's end of field work), lunch and the daily report slot (`min_per_day`)
+are kept room for, and holidays and make-up days come from the week's frame. Where the
+rides leave no room for a weekly quota (far countryside managers), the week holds what it
+can and declares the rest in `Timetable.shortfalls`; a daily block, lunch or the daily
+report slot that cannot be held is a refusal with its reason.
+
 The visit routes of the baseline are nearest-neighbour tours, in territory order,
 inside each day's visit block (`baseline_routes`).
 """
@@ -25,7 +36,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import permutations
+from itertools import pairwise, permutations
 
 from engine.domain import Block, Department, Duty, HoursShortfall, ManagerRef, Retailer, Timetable
 from engine.policy import KindRule, Policy, Weekday, format_clock
@@ -125,7 +136,7 @@ class _Week:
         taken in it, holds the ride between their places."""
         lunches = [b for b in day if b.kind == "lunch"]
         work = sorted((b for b in day if b.kind != "lunch"), key=lambda b: (b.start, b.end))
-        for first, second in zip(work, work[1:], strict=False):
+        for first, second in pairwise(work):
             origin, target = self.place(first), self.place(second)
             if origin is None or target is None:
                 continue
@@ -568,8 +579,14 @@ def _place_sessions(week: _Week, kind: str, rule: KindRule, group: tuple[str, ..
     preference); on success they are in the week, on failure the week is as before."""
     if left == 0:
         return remaining == 0
+    lacking = _days_lacking(week, kind, rule, group, per_day)
+    if len(lacking) > left:
+        return False
     lengths = session_lengths(remaining, left, quota, week.policy.grid_minutes)
-    for found in _session_options(week, kind, rule, group, lengths, rotation, per_day, limit, stores):
+    options = _session_options(week, kind, rule, group, lengths, rotation, per_day, limit, stores)
+    for found in options:
+        if len(lacking) == left and found[0].date not in lacking:
+            continue  # the sessions left must go to the days still owed one
         budget[0] -= 1
         if budget[0] < 0:
             return False
@@ -592,6 +609,21 @@ def _place_sessions(week: _Week, kind: str, rule: KindRule, group: tuple[str, ..
             week.blocks[(block.manager, block.date)].remove(block)
         rotation.next = saved_next
     return False
+
+
+def _days_lacking(week: _Week, kind: str, rule: KindRule, group: tuple[str, ...],
+                  per_day: dict[dt.date, int]) -> set[dt.date]:
+    """The working days still short of the sessions the policy wants every day
+    (`min_per_day`: the daily report slot); a day whose window is all leave owes none."""
+    if rule.min_per_day is None or rule.session_minutes is None:
+        return set()
+    shortest = rule.session_minutes[0]
+    return {
+        date for date in week.dates
+        if per_day[date] < rule.min_per_day
+        and all(any(not week.on_leave(m, date, s, s + shortest) for s in week.window_starts(kind, date, shortest))
+                for m in group)
+    }
 
 
 def _session_options(week: _Week, kind: str, rule: KindRule, group: tuple[str, ...],

@@ -59,8 +59,12 @@ def _clock(minutes: int) -> str:
 
 
 def overlap_lunch_with_visit(plan: dict, department: Department) -> Department:
-    visit = _blocks(plan, "m01", "visit")[0]
-    lunch = next(b for b in _blocks(plan, "m01", "lunch") if b["date"] == visit["date"])
+    # The day whose lunch follows the visit most closely: shifted onto the visit's last
+    # 10 minutes, the lunch stays inside its own window, so only the overlap is wrong.
+    lunches = {b["date"]: b for b in _blocks(plan, "m01", "lunch")}
+    visit = min((v for v in _blocks(plan, "m01", "visit") if v["date"] in lunches),
+                key=lambda v: _minutes(lunches[v["date"]]["start"]) - _minutes(v["end"]))
+    lunch = lunches[visit["date"]]
     shift = _minutes(lunch["start"]) - _minutes(visit["end"]) + 10
     lunch["start"] = _clock(_minutes(lunch["start"]) - shift)
     lunch["end"] = _clock(_minutes(lunch["end"]) - shift)
