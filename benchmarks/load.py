@@ -154,17 +154,16 @@ def _wait_healthy(process: subprocess.Popen[bytes], base: str, log: Path) -> Non
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the server's process group (it stops its workers), SIGKILL what is left."""
-    for sig, wait_s in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=wait_s)
-            if sig == signal.SIGKILL:
-                return
-    # The server has exited; its group may still hold a worker.
+    """SIGTERM the server alone (it stops its workers and queues their jobs again), then
+    SIGKILL whatever is left of its process group."""
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=15.0)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5.0)
 
 
 # --- memory ----------------------------------------------------------------------------
@@ -476,7 +475,9 @@ def markdown(result: dict[str, Any]) -> str:
     lines += [
         "",
         f"Requests: {result['requests']}; errors (not 2xx/3xx and not 429): {result['errors']}; "
-        f"intended 429s: {result['throttled_429']}; clients cut off at the hard stop: {result['clients_cut_off']}.",
+        f"intended 429s: {result['throttled_429']}; clients cut off at the hard stop: "
+        f"{result['clients_cut_off']}; server processes left running after the stop: "
+        f"{len(result.get('left_running', ()))}.",
         f"Peak memory (RSS): server {memory['server_peak_mb']} MB; its child processes: {children}; "
         f"all together at the highest sample: {memory['all_processes_peak_mb']} MB.",
         f"Jobs the clients submitted, at the end: {jobs}.",
@@ -493,7 +494,11 @@ def run(options: LoadOptions, workdir: Path) -> dict[str, Any]:
         with MemorySampler(process.pid) as sampler:
             tally = asyncio.run(run_clients(base, seeded, options))
             jobs = job_outcomes(base, seeded)
-        return report(tally, sampler.summary(), jobs, options)
+    result = report(tally, sampler.summary(), jobs, options)
+    result["left_running"] = [
+        pid for pid in (process.pid, *sampler.children) if _status_kib(pid).get("VmRSS")
+    ]
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -502,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=LoadOptions.seconds)
     parser.add_argument("--grace", type=float, default=LoadOptions.grace)
     parser.add_argument("--managers", type=int, default=LoadOptions.managers)
+    parser.add_argument("--job-seconds", type=float, default=LoadOptions.job_solve_s,
+                        help="time limit of the jobs the clients submit (s)")
     parser.add_argument("--think", type=float, default=LoadOptions.think_s, help="max pause between requests (s)")
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     parser.add_argument("--keep", type=Path, help="keep the database and server log in this folder")
@@ -509,7 +516,8 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.clients <= 500 or not 0 < args.seconds <= 3600:
         parser.error("--clients must be 1..500 and --seconds 0..3600")
     options = LoadOptions(clients=args.clients, seconds=args.seconds, grace=args.grace,
-                          managers=args.managers, think_s=args.think)
+                          managers=args.managers, think_s=args.think,
+                          job_solve_s=args.job_seconds)
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
         result = run(options, args.keep)

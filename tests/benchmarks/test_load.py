@@ -35,6 +35,6 @@ def test_three_clients_for_five_seconds_meet_no_error(tmp_path: Path) -> None:
         assert endpoint["p50_ms"] <= endpoint["p95_ms"] <= endpoint["p99_ms"]
     assert result["memory"]["server_peak_mb"] > 0
     assert "| endpoint | requests | p50 ms | p95 ms | p99 ms |" in markdown(result)
-    # The server and its workers are gone once the run returns.
+    assert result["left_running"] == []  # the server and its workers are gone
     log = (tmp_path / "server.log").read_text(encoding="utf-8")
     assert "Traceback" not in log, log[-3000:]
