@@ -25,7 +25,7 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Block
 from engine.policy import ReplanRules, format_clock
-from engine.replan.pairs import Groups, add_pairs, remaining_groups
+from engine.replan.pairs import Groups, add_pairs, offer_links, remaining_groups
 from engine.replan.situation import Situation, replan_frame
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.hints import planned_for_variables
@@ -81,9 +81,11 @@ def build_replan_model(situation: Situation, rules: ReplanRules) -> ReplanModel:
     cancelled_kinds = _promotions_without_store(situation)
     floors = _floors(tm, situation, groups, cancelled_kinds, outside)
     tm.shortfall = Shortfall(_missing_per_slot(tm, rules), _excused_days(tm, situation), floors)
-    # The rides to and from a paired session are those of the group's store (an orphan
-    # offered a group is not known here: his rides to a store are not bounded).
+    # The rides to and from a paired session are those of the group's store: the group
+    # kept, or the one an orphan joins (its literal).
     tm.known_groups = {m: group for m, group in groups.members.items() if len(group) > 1}
+    offer_links(tm, groups)
+    tm.past = [s.var for s in slots if s.pinned] + [b for bs in tm.fixed_blocks.values() for b in bs]
     add_hard_rules(tm)
     add_pairs(tm, groups, _free_pair_sessions(tm, slots, situation))
     for manager, kind in sorted(cancelled_kinds):

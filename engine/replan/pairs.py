@@ -100,24 +100,48 @@ def _same_session(tm: TimetableModel, mine: BlockVar, theirs: BlockVar | None,
         cp.add(mine.size == theirs.size).only_enforce_if([*literals, present])
 
 
+def _pair_hosts(groups: Groups) -> list[str]:
+    """One member per remaining pair: joining either member joins the same trio."""
+    return sorted({min(g) for m, g in groups.members.items() if m not in groups.orphans and len(g) == 2})
+
+
+def offer_links(tm: TimetableModel, groups: Groups) -> None:
+    """The literals of each orphan joining a host (a pair, or another orphan), in
+    `groups.links`; and in `tm.joinable` the group each literal puts him in, so the
+    rules that read a paired session's store (the rides) know it before the solve. A
+    pair keeps its store when an orphan joins it (venues.py `joined`)."""
+    for orphan in groups.orphans:
+        for host in _pair_hosts(groups) + [o for o in groups.orphans if o > orphan]:
+            link = tm.cp.new_bool_var(f"join[{orphan},{host}]")
+            groups.links[(orphan, host)] = link
+            if host in groups.orphans:
+                tm.joinable.setdefault(orphan, []).append((frozenset((orphan, host)), link))
+                tm.joinable.setdefault(host, []).append((frozenset((orphan, host)), link))
+            else:
+                tm.joinable.setdefault(orphan, []).append((groups.members[host], link))
+
+
+def joiners(groups: Groups, solver: cp_model.CpSolver) -> frozenset[str]:
+    """The orphans the solution puts in a remaining pair (not those paired together)."""
+    return frozenset(orphan for (orphan, host), link in groups.links.items()
+                     if host not in groups.orphans and solver.boolean_value(link))
+
+
 def _offer_groups_to_orphans(tm: TimetableModel, groups: Groups, free: FreeSessions,
                              paired_kinds: Sequence[str]) -> None:
-    """An orphan joins at most one host (a pair, making it a trio, or another orphan);
-    a pair takes at most one orphan; an orphan's session needs someone to work with."""
+    """An orphan joins at most one host (a pair, making it a trio, or another orphan;
+    the literals of `offer_links`); a pair takes at most one orphan; an orphan's
+    session needs someone to work with."""
     cp = tm.cp
-    # one host per pair: joining either member joins the same trio
-    hosts = sorted({min(g) for m, g in groups.members.items() if m not in groups.orphans and len(g) == 2})
-    for orphan in groups.orphans:
-        for host in hosts + [o for o in groups.orphans if o > orphan]:
-            link = cp.new_bool_var(f"join[{orphan},{host}]")
-            groups.links[(orphan, host)] = link
-            for kind in paired_kinds:
-                mine, theirs = free.get((orphan, kind), {}), free.get((host, kind), {})
-                for key, x in mine.items():
-                    _same_session(tm, x, theirs.get(key), [link])
-                if host in groups.orphans:
-                    for key, y in theirs.items():
-                        _same_session(tm, y, mine.get(key), [link])
+    hosts = _pair_hosts(groups)
+    for (orphan, host), link in groups.links.items():
+        for kind in paired_kinds:
+            mine, theirs = free.get((orphan, kind), {}), free.get((host, kind), {})
+            for key, x in mine.items():
+                _same_session(tm, x, theirs.get(key), [link])
+            if host in groups.orphans:
+                for key, y in theirs.items():
+                    _same_session(tm, y, mine.get(key), [link])
     for orphan in groups.orphans:
         joins = [lit for (a, b), lit in groups.links.items() if orphan in (a, b)]
         if joins:

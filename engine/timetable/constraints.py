@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 
 from engine.rules import KIND_RULE
 from engine.timetable.model import BlockVar, TimetableModel, kind_window
-from engine.timetable.venues import Venues, week_venues
+from engine.timetable.venues import Venue, Venues, week_venues
 
 
 def _ceil_slots(tm: TimetableModel, minutes: int) -> int:
@@ -248,9 +248,14 @@ def add_rides_between_places(tm: TimetableModel) -> None:
 
     The policy's office–field buffer and field transfer stay lower bounds of the same
     gaps (add_one_place_at_a_time): a gap holds the larger of a buffer and a ride, never
-    their sum."""
+    their sum.
+
+    Blocks that started before a re-plan's moment (`tm.past`) are facts: neither the
+    ride between two of them nor a past visit block's ride out of the office is the
+    model's to keep; the ride from a past block to one still to plan is."""
     venues = week_venues(tm.department, tm.policy, tm.frame.week_start)
     lunch_during_visit = tm.policy.lunch.during_visit
+    past = {id(b) for b in tm.past}
     for manager_id, mw in tm.frame.managers.items():
         store_rides = _store_rides(tm, venues, manager_id)
         for day in tm.frame.days:
@@ -261,6 +266,8 @@ def add_rides_between_places(tm: TimetableModel) -> None:
             lunch_first: dict[int, cp_model.IntVar] = {}
             preceded: dict[int, list[cp_model.IntVar]] = {}
             for x, y in itertools.combinations(blocks, 2):
+                if id(x) in past and id(y) in past:
+                    continue  # both facts of the week: the ride between them is not to plan
                 there, back = _ride_slots(tm, venues, store_rides, x, y), _ride_slots(tm, venues, store_rides, y, x)
                 if isinstance(there, int) and isinstance(back, int) and there == back == 0:
                     continue
@@ -278,7 +285,7 @@ def add_rides_between_places(tm: TimetableModel) -> None:
                                    _lunch_first(tm, lunch, then, lunch_first), lunch.present_literal(tm.cp)]
                         assert isinstance(lunch.size, int)
                         _ride(tm, first, then, ride + lunch.size, [order, *both, *between])
-            for visit in (b for b in blocks if b.kind == "visit"):
+            for visit in (b for b in blocks if b.kind == "visit" and id(b) not in past):
                 _ride_out_of_the_office(tm, visit, preceded.get(id(visit), []))
 
 
@@ -337,30 +344,41 @@ def _ride_slots(tm: TimetableModel, venues: Venues, store_rides: dict[tuple[str,
 def _store_rides(tm: TimetableModel, venues: Venues, manager: str) -> dict[tuple[str, str], int | cp_model.IntVar]:
     """The rides in slots between the manager's paired sessions and each of his other
     block kinds, ("from"|"to", kind) -> slots, read from the group's store: the store of
-    the group he is known to be in (`tm.known_groups`, a re-plan), or else of the pair
-    hosted best among his true pair literals (a group of three therefore gets its host's
-    store, as places.py gives it)."""
-    other_kinds = [k for k, r in tm.policy.kinds.items() if r.group != "pair"]
+    the group he is known to be in (`tm.known_groups`, a re-plan), of the group he joins
+    (`tm.joinable`, a re-plan's manager left without a partner: the group keeps its
+    store), or else of the pair hosted best among his true pair literals (a group of
+    three therefore gets its host's store, as places.py gives it)."""
     if manager in tm.known_groups:
-        store = venues.pair_venue(tm.known_groups[manager])
-        return {(way, kind): _ceil_slots(tm, venues.minutes(store, place) if way == "from"
-                                         else venues.minutes(place, store))
-                for kind in other_kinds for place in [venues.of(kind, manager)] for way in ("from", "to")}
+        return _rides_to_one_of(tm, venues, manager, [(venues.pair_venue(tm.known_groups[manager]), [])])
+    if manager in tm.joinable:
+        # at most one of the literals holds (engine/replan/pairs.py)
+        return _rides_to_one_of(tm, venues, manager,
+                                [(venues.pair_venue(group), [lit]) for group, lit in tm.joinable[manager]])
     mine = sorted(((a if b == manager else b, lit) for (a, b), lit in tm.pairs.items() if manager in (a, b)),
                   key=lambda p: (venues.hosts.get(venues.host((manager, p[0])), 0), venues.host((manager, p[0]))))
-    if not mine:
+    return _rides_to_one_of(tm, venues, manager, [
+        (venues.pair_venue((manager, partner)), [lit, *(~other for _, other in mine[:i])])
+        for i, (partner, lit) in enumerate(mine)])
+
+
+def _rides_to_one_of(tm: TimetableModel, venues: Venues, manager: str,
+                     choices: list[tuple[Venue, list]]) -> dict[tuple[str, str], int | cp_model.IntVar]:
+    """The store rides of `_store_rides` when the store is the first of `choices` whose
+    literals all hold (any of them when none does: the manager then has no paired
+    session)."""
+    if not choices:
         return {}
-    choices = [venues.pair_venue((manager, partner)) for partner, _ in mine]
     cp = tm.cp
     which = cp.new_int_var(0, len(choices) - 1, f"store[{manager}]")
-    for i, (_, lit) in enumerate(mine):
-        better = [~other for _, other in mine[:i]]
-        cp.add(which == i).only_enforce_if([lit, *better])
+    for i, (_, literals) in enumerate(choices):
+        if literals:
+            cp.add(which == i).only_enforce_if(literals)
+    stores = [store for store, _ in choices]
     rides: dict[tuple[str, str], int | cp_model.IntVar] = {}
-    for kind in other_kinds:
+    for kind in (k for k, r in tm.policy.kinds.items() if r.group != "pair"):
         place = venues.of(kind, manager)
-        for way, table in (("from", [venues.minutes(v, place) for v in choices]),
-                           ("to", [venues.minutes(place, v) for v in choices])):
+        for way, table in (("from", [venues.minutes(v, place) for v in stores]),
+                           ("to", [venues.minutes(place, v) for v in stores])):
             slots = [_ceil_slots(tm, m) for m in table]
             if min(slots) == max(slots):
                 rides[(way, kind)] = slots[0]

@@ -93,6 +93,14 @@ class TimetableModel:
     """Manager -> the members of the pair (or group of three) he is already in, for a
     model without pair literals (a re-plan keeps its groups): his paired sessions are
     at that group's store."""
+    joinable: dict[str, list[tuple[frozenset[str], cp_model.IntVar]]] = field(default_factory=dict)
+    """Manager -> the groups he may join, each with the literal that he does (a re-plan's
+    manager left without a partner): his paired sessions are at the store of the group
+    he joins."""
+    past: list[BlockVar] = field(default_factory=list)
+    """Blocks that started before a re-plan's moment (pinned, or held as fixed blocks):
+    facts of the week, so the ride between two of them is not the model's to keep; the
+    ride from one of them to a block still to be planned is."""
     in_trio: dict[str, cp_model.IntVar] = field(default_factory=dict)
     solo: dict[str, cp_model.IntVar] = field(default_factory=dict)
     penalties: list[tuple[str, int, cp_model.LinearExprT]] = field(default_factory=list)

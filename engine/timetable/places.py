@@ -68,9 +68,10 @@ NO_CLOSURES = Closures()
 
 
 def assign_places(department: Department, policy: Policy, drafts: Sequence[DraftBlock],
-                  closures: Closures = NO_CLOSURES) -> list[Conflict]:
+                  closures: Closures = NO_CLOSURES, joined: frozenset[str] = frozenset()) -> list[Conflict]:
     """Set the retailer of every draft of a kind held at a place; the notes say what
-    could not be placed as the rules ask."""
+    could not be placed as the rules ask. `joined`: managers who joined another group
+    (a re-plan), whose group keeps its store (venues.py)."""
     at = {kind: rule.at for kind, rule in policy.kinds.items()}
     paired = {kind for kind, rule in policy.kinds.items() if rule.group == "pair"}
     pos = [d for d in drafts if at.get(d.kind) == "pos_target"]
@@ -79,6 +80,7 @@ def assign_places(department: Department, policy: Policy, drafts: Sequence[Draft
         return []
     first = min(d.date for d in drafts)
     venues = week_venues(department, policy, first - dt.timedelta(days=first.weekday()))
+    venues.joined = joined
     return (assign_pos_households(department, pos, closures, venues)
             + assign_promotion_stores(department, promotion, closures, venues))
 

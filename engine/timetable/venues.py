@@ -69,6 +69,9 @@ class Venues:
     """Manager -> rank as a pair's host (lower hosts)."""
     stores: dict[str, str | None] = field(default_factory=dict)
     """Manager -> the store of a pair he hosts."""
+    joined: frozenset[str] = frozenset()
+    """Managers who joined another group for the rest of a week (a re-plan's manager left
+    without a partner): never that group's host, so the group keeps its store."""
     _index: dict[str | None, int] = field(default_factory=dict)
     _minutes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
 
@@ -84,8 +87,11 @@ class Venues:
         return OFFICE
 
     def host(self, members: Iterable[str]) -> str:
-        """The member of a pair (or group of three) whose store the group uses."""
-        return min(members, key=lambda m: (self.hosts.get(m, 0), m))
+        """The member of a pair (or group of three) whose store the group uses: of its
+        members who did not join it (`joined`) when it has any."""
+        members = list(members)
+        staying = [m for m in members if m not in self.joined] or members
+        return min(staying, key=lambda m: (self.hosts.get(m, 0), m))
 
     def group_store(self, members: Iterable[str]) -> str | None:
         """The store a pair or group of three holds its paired sessions at."""

@@ -76,8 +76,9 @@ def test_a_pinned_block_the_model_cannot_hold_still_occupies_its_time(week, poli
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A pair session under way at `now` whose length the policy no longer allows has no
     model variable; it is kept as it was, and nothing new may be planned over it: the
-    manager's office work forced into that time is rejected (and accepted when the block
-    is not held, so it is the held block that rejects it)."""
+    manager's office work forced into the session's last slot is rejected (and accepted
+    when the block is not held, so it is the held block that rejects it; the last slot
+    leaves room for the ride from the manager's earlier blocks, which the past keeps)."""
     department, timetable = week
     target = min((b for b in timetable.blocks if b.kind == "maintenance"), key=lambda b: (b.date, b.start))
     grid = policy_15_13_7.grid_minutes
@@ -92,7 +93,7 @@ def test_a_pinned_block_the_model_cannot_hold_still_occupies_its_time(week, poli
         day = (target.date - WEEK).days
         admin = next(b for b in model.tm.blocks[(target.manager, "admin")] if b.day == day)
         model.tm.cp.add(admin.present_literal(model.tm.cp) == 1)
-        model.tm.cp.add(admin.start == (target.start + grid) // grid)
+        model.tm.cp.add(admin.start == (target.end - 2 * grid) // grid)
         return model
 
     held = admin_over_the_session(build_replan_model(situation, replan_rules(policy_15_13_7)))
