@@ -10,7 +10,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from engine.domain import Conflict, Department, Status, Timetable
+from engine.domain import Block, Conflict, Department, HoursShortfall, Status, Timetable
 from engine.errors import ModelInvalid
 from engine.policy import Policy
 from engine.replan.blocks import replanned_blocks
@@ -21,6 +21,8 @@ from engine.replan.model import build_replan_model, repaired_start
 from engine.replan.result import ReplanResult, StopChange, UnplacedVisit
 from engine.replan.situation import replan_rules, situation_at
 from engine.timetable.hints import complete_hints, hint_from_blocks
+from engine.timetable.model import TimetableModel
+from engine.timetable.shortfalls import week_shortfalls
 from engine.timetable.solve import STATUS_NAMES, SolveParams
 
 
@@ -76,7 +78,9 @@ def replan(
     notes += [note.message for note in place_notes]
     new_timetable = Timetable(status=status, objective=solver.objective_value, best_bound=bound,
                               solve_seconds=round(time.perf_counter() - started, 3), blocks=tuple(blocks),
-                              conflicts=timetable.conflicts, **_header(timetable))
+                              conflicts=timetable.conflicts,
+                              shortfalls=_declared_shortfalls(model.tm, blocks, timetable, situation.now),
+                              **_header(timetable))
     stop_changes: list[StopChange] = []
     unplaced: list[UnplacedVisit] = []
     new_routes = None
@@ -107,3 +111,13 @@ def _no_replan(timetable: Timetable, now: dt.datetime, events: Sequence[Event], 
     return ReplanResult(week_start=timetable.week_start, now=now, events=tuple(events), status=failed.status, solve_seconds=round(time.perf_counter() - started, 3),
                         timetable=failed, notes=(*notes, message))
 
+
+
+def _declared_shortfalls(tm: TimetableModel, blocks: list[Block], old: Timetable,
+                         now: dt.datetime) -> tuple[HoursShortfall, ...]:
+    """The weekly hours the re-planned week lacks, with amounts: why the old plan said it
+    lacked them when it did (the rides), else what the events took."""
+    reasons = {(s.manager, s.kind): s.reason for s in old.shortfalls}
+    events = f"the events from {now:%a %H:%M} took it and the rest of the week has no room for it"
+    return tuple(s.model_copy(update={"reason": reasons.get((s.manager, s.kind), events)})
+                 for s in week_shortfalls(tm, blocks))
