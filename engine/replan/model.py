@@ -85,7 +85,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules) -> ReplanModel:
     # kept, or the one an orphan joins (its literal).
     tm.known_groups = {m: group for m, group in groups.members.items() if len(group) > 1}
     offer_links(tm, groups)
-    tm.past = [s.var for s in slots if s.pinned] + [b for bs in tm.fixed_blocks.values() for b in bs]
+    tm.past = _past(tm, slots, outside)
     add_hard_rules(tm)
     add_pairs(tm, groups, _free_pair_sessions(tm, slots, situation))
     for manager, kind in sorted(cancelled_kinds):
@@ -96,6 +96,22 @@ def build_replan_model(situation: Situation, rules: ReplanRules) -> ReplanModel:
     _add_change_costs(tm, slots, situation, rules)
     add_objective(tm)
     return ReplanModel(tm, slots, groups, outside, cancelled_kinds, notes)
+
+
+def _past(tm: TimetableModel, slots: Sequence[Slot], outside: Sequence[Block]) -> dict[int, str | None]:
+    """The model's blocks that started before `now` (see `TimetableModel.past`): pinned
+    blocks, each manager's attendance of a pinned department slot, and the held blocks,
+    with the retailer each was held at."""
+    past: dict[int, str | None] = {id(s.var): s.old.retailer for s in slots if s.pinned and s.old is not None}
+    for (_, kind, occurrence), var in tm.attendance.items():
+        if any(id(o) in past for o in tm.department_blocks[kind] if o.occurrence == occurrence):
+            past[id(var)] = None
+    held: dict[tuple[str, str, int], str | None] = {(b.manager, b.kind, tm.slots(b.start)): b.retailer
+                                                     for b in outside}
+    for (manager, _), blocks in tm.fixed_blocks.items():
+        for b in blocks:
+            past[id(b)] = held.get((manager, b.kind, b.start.proto.domain[0]))
+    return past
 
 
 def _dropped_by_policy(block: Block, situation: Situation) -> bool:

@@ -255,7 +255,7 @@ def add_rides_between_places(tm: TimetableModel) -> None:
     model's to keep; the ride from a past block to one still to plan is."""
     venues = week_venues(tm.department, tm.policy, tm.frame.week_start)
     lunch_during_visit = tm.policy.lunch.during_visit
-    past = {id(b) for b in tm.past}
+    past = tm.past
     for manager_id, mw in tm.frame.managers.items():
         store_rides = _store_rides(tm, venues, manager_id)
         for day in tm.frame.days:
@@ -333,6 +333,10 @@ def _ride_slots(tm: TimetableModel, venues: Venues, store_rides: dict[tuple[str,
     paired = {k for k, r in tm.policy.kinds.items() if r.group == "pair"}
     if origin.kind in paired and target.kind in paired:
         return 0
+    held_at = tm.past.get(id(origin))
+    if origin.kind in paired and held_at is not None and venues.knows(held_at):
+        # a paired session already held: from its own store (the group may have changed since)
+        return _ceil_slots(tm, venues.minutes(Venue((held_at,)), venues.of(target.kind, origin.manager)))
     if origin.kind in paired:
         return store_rides.get(("from", target.kind), 0)
     if target.kind in paired:

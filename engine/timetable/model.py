@@ -97,10 +97,11 @@ class TimetableModel:
     """Manager -> the groups he may join, each with the literal that he does (a re-plan's
     manager left without a partner): his paired sessions are at the store of the group
     he joins."""
-    past: list[BlockVar] = field(default_factory=list)
-    """Blocks that started before a re-plan's moment (pinned, or held as fixed blocks):
+    past: dict[int, str | None] = field(default_factory=dict)
+    """Blocks that started before a re-plan's moment (pinned, or held as fixed blocks),
+    by `id` of their BlockVar, with the retailer each was held at (None: none named):
     facts of the week, so the ride between two of them is not the model's to keep; the
-    ride from one of them to a block still to be planned is."""
+    ride from one of them to a block still to be planned is, from where it was held."""
     in_trio: dict[str, cp_model.IntVar] = field(default_factory=dict)
     solo: dict[str, cp_model.IntVar] = field(default_factory=dict)
     penalties: list[tuple[str, int, cp_model.LinearExprT]] = field(default_factory=list)

@@ -101,6 +101,10 @@ class Venues:
         store = self.group_store(members)
         return NOWHERE if store is None else Venue((store,))
 
+    def knows(self, point: str | None) -> bool:
+        """Whether rides to and from this retailer (None: the office) are in the table."""
+        return point in self._index
+
     def minutes(self, origin: Venue, target: Venue) -> int:
         """The ride from one place to another (0 when either is unknown)."""
         if not origin.points or not target.points:
@@ -162,6 +166,7 @@ def week_venues(department: Department, policy: Policy, week_start: dt.date) -> 
     venues.hosts = {m.id: rank for rank, m in enumerate(by_office)}
     wanted = {p for v in [*venues.visit_area.values(), *venues.households.values()] for p in v.points}
     wanted |= {s for s in venues.stores.values() if s is not None}
+    wanted |= {r.id for r in department.retailers if r.promo_store}  # a re-plan's kept store
     places = [r for r in department.retailers if r.id in wanted]
     matrix = straight_line_matrix(
         [department.office.lat, *(r.lat for r in places)],
