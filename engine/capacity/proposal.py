@@ -226,7 +226,11 @@ class _Context:
         return service_minutes(retailer, self.policy) + ride
 
     def _move(self, retailer: Retailer, visits: int) -> Change | None:
-        """Moving the retailer to the nearest neighbour whose spare minutes take it."""
+        """Moving the retailer to the nearest neighbour whose spare minutes take it. A
+        POS-target household or a promotion store stays: the week's timetable holds its
+        manager's POS sessions and his pair's promotion there (SPEC §2)."""
+        if retailer.pos_target or retailer.promo_store:
+            return None
         receivers = []
         for manager, spare in self.spare.items():
             lat, lon = self.centres[manager]
