@@ -208,14 +208,20 @@ def _with_amounts(
     policy: Policy,
 ) -> Unassigned:
     """A visit with no room, its words completed by the minutes: what it needs and the
-    most any day it fits on has left after its last visit."""
+    most any day it can go on has left after its last visit. A day it can go on is one
+    where it fits as the first stop, or after the day's first stop (on an empty day the
+    first-stop rule of SPEC §3 applies to it); when no day is left, the first-stop rule
+    is what keeps it out, and the reason says so."""
     if item.reason != "no_room_in_day" or "min" in item.detail:
         return item
     retailer = retailers[item.retailer]
-    fitting = [n for n, day in enumerate(days) if item.retailer not in orders[n]
-               and fits_alone(day, retailer, territory, policy)]
-    if not fitting:
+    alone = [n for n, day in enumerate(days) if item.retailer not in orders[n]
+             and fits_alone(day, retailer, territory, policy)]
+    fitting = [n for n in alone if orders[n] or _fits_as_first_stop(days[n], retailer, territory, policy)]
+    if not alone:
         return item
+    if not fitting:
+        return _kept_out_by_first_stop(item, [days[n] for n in alone], retailer, territory, policy)
     left = {n: _minutes_left(days[n], orders[n], retailers, territory, policy) for n in fitting}
     roomiest = max(fitting, key=lambda n: left[n])
     places = [days[roomiest].start_place.key, *orders[roomiest]]
@@ -223,12 +229,44 @@ def _with_amounts(
     detail = (f"{item.detail}: a {service_minutes(retailer, policy)}-min visit plus a ride of at least "
               f"{nearest} min; the days it fits on ({', '.join(f'{days[n].date:%a}' for n in fitting)}) "
               f"have at most {left[roomiest]} min left after their last visit "
-              f"({days[roomiest].date:%a}, visiting ends {format_clock(days[roomiest].visiting_ends)})")
+              f"({days[roomiest].date:%a}, {_limit_words(days[roomiest], orders[roomiest], retailers, territory, policy)})")
     return Unassigned(item.retailer, item.reason, detail, item.date)
+
+
+def _fits_as_first_stop(day: FieldDay, retailer: Retailer, territory: Territory, policy: Policy) -> bool:
+    """Whether the retailer alone makes a route of the day, reached by the first-stop time."""
+    return time_visit_route(day, [retailer.id], {retailer.id: retailer}, territory, policy).feasible
+
+
+def _kept_out_by_first_stop(item: Unassigned, days: Sequence[FieldDay], retailer: Retailer,
+                            territory: Territory, policy: Policy) -> Unassigned:
+    """The days it would fit on are empty, and it cannot open any of them: the ride from
+    the start of the route does not reach it by the first-stop time (SPEC §3)."""
+    rides = ", ".join(f"{day.date:%a} from {format_clock(day.block_start)}: "
+                      f"{territory.minutes(day.start_place.key, retailer.id)} min" for day in days)
+    detail = (f"the first retailer must be reached by {format_clock(policy.route.first_stop_by)}; the days it "
+              f"would fit on have no other visit and the ride to it from the start of the route is too long "
+              f"({rides})")
+    return Unassigned(item.retailer, "time_window", detail, item.date)
 
 
 def _minutes_left(day: FieldDay, order: Sequence[str], retailers: Mapping[str, Retailer],
                   territory: Territory, policy: Policy) -> int:
-    """Minutes between the day's last visit (lunch included) and the end of visiting."""
+    """Minutes a visit added after the day's last one (lunch included) may take: up to
+    the end of visiting, and no later than leaves the ride on to the next place in time."""
     timed = time_visit_route(day, order, retailers, territory, policy)
-    return max(day.visiting_ends - timed.leave_last, 0)
+    left = day.visiting_ends - timed.leave_last
+    if timed.arrive_next is not None and day.end_deadline is not None:
+        left = min(left, day.end_deadline - timed.arrive_next)
+    return max(left, 0)
+
+
+def _limit_words(day: FieldDay, order: Sequence[str], retailers: Mapping[str, Retailer],
+                 territory: Territory, policy: Policy) -> str:
+    """Which limit the day's minutes left are measured against, in words."""
+    timed = time_visit_route(day, order, retailers, territory, policy)
+    ends = f"visiting ends {format_clock(day.visiting_ends)}"
+    if (timed.arrive_next is not None and day.end_deadline is not None
+            and day.end_deadline - timed.arrive_next < day.visiting_ends - timed.leave_last):
+        return f"{ends}, due at the next place by {format_clock(day.end_deadline)}"
+    return ends

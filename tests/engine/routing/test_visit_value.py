@@ -124,3 +124,51 @@ def test_a_week_that_holds_one_of_two_competing_visits_keeps_the_a(policy_15_13_
                            values=visit_values(shops, policy, OUTSIDE_FOCUS))
     assert plan.orders == (("a",),)
     assert [(u.retailer, u.reason) for u in plan.unassigned] == [("c", "no_room_in_day")]
+
+
+def _late_monday_and_tight_tuesday(policy):
+    """Mon's visit block opens 10 min before the first-stop time, too late to reach a shop
+    25 min out; Tue's block holds one 40-min visit of a shop 25 min out, with 25 min left."""
+    late = day_of([block("visit", "09:20", "12:20")], policy)
+    tight = day_of([block("visit", "08:30", "10:00", day=1)], policy)
+    return late, tight
+
+
+def test_a_displaced_visit_is_not_said_to_fit_a_day_it_cannot_open(policy_15_13_7):
+    """Made way on Tue, the C fits Mon on its own but only as a later stop, and Mon has
+    no first stop: the reason names Tue alone, with the minutes Tue really has left."""
+    policy = policy_15_13_7
+    monday, tuesday = _late_monday_and_tight_tuesday(policy)
+    shops = {"a": _shop("a", "A"), "c": _shop("c", "C")}
+    territory = line_territory({"a": 25, "c": 25})
+    orders: list[list[str]] = [[], ["c"]]
+    left = make_way([Unassigned("a", "no_room_in_day", "the days are full")], [monday, tuesday], orders,
+                    shops, territory, policy, visit_values(shops, policy, OUTSIDE_FOCUS))
+    assert orders == [[], ["a"]]
+    (dropped,) = left
+    assert (dropped.retailer, dropped.reason) == ("c", "no_room_in_day")
+    # a at 08:55-09:35, visiting ends 10:00: 25 min left, too few for a 40-min visit
+    assert "the days it fits on (Tue) have at most 25 min left after their last visit" in dropped.detail
+    assert "Mon" not in dropped.detail.split("made way on Tue")[1]
+
+
+def test_a_displaced_visit_goes_to_another_day_that_can_take_it(policy_15_13_7):
+    policy = policy_15_13_7
+    monday, tuesday = _late_monday_and_tight_tuesday(policy)
+    wednesday = day_of([block("visit", "08:30", "10:00", day=2)], policy)
+    shops = {"a": _shop("a", "A"), "c": _shop("c", "C")}
+    territory = line_territory({"a": 25, "c": 25})
+    orders: list[list[str]] = [[], ["c"], []]
+    left = make_way([Unassigned("a", "no_room_in_day", "the days are full")], [monday, tuesday, wednesday],
+                    orders, shops, territory, policy, visit_values(shops, policy, OUTSIDE_FOCUS))
+    assert left == [] and orders == [[], ["a"], ["c"]]
+
+
+def test_a_visit_kept_out_by_the_first_stop_rule_says_so(policy_15_13_7):
+    policy = policy_15_13_7
+    monday, _ = _late_monday_and_tight_tuesday(policy)
+    shops = {"c": _shop("c", "C")}
+    (left,) = make_way([Unassigned("c", "no_room_in_day", "the days are full")], [monday], [[]], shops,
+                       line_territory({"c": 25}), policy, visit_values(shops, policy, OUTSIDE_FOCUS))
+    assert left.reason == "time_window"
+    assert "reached by 09:30" in left.detail and "Mon from 09:20: 25 min" in left.detail
