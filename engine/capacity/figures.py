@@ -4,7 +4,8 @@ riding the week's due visits need, and the minutes the manager's visit blocks ho
 - **Available** is what the route may use of each visit block: the block from its
   start to the end of visiting (the policy's `route.visiting_ends_by` cuts a block
   that runs later), less a lunch taken inside it (`FieldDay.visiting_minutes`, the
-  same figure the routes are built on).
+  same figure the routes are built on). A block from whose start no due retailer is
+  reached by `route.first_stop_by` holds no visit, so it makes no minutes available.
 - **Service** is each due visit's stop length (`service_minutes`: the retailer's own
   minutes, never below the policy's minimum).
 - **Riding** comes from the same travel model as the routes. Given the week's route
@@ -31,7 +32,7 @@ from pydantic import BaseModel, ConfigDict
 
 from engine.domain import Department, Retailer, Timetable
 from engine.policy import Policy
-from engine.routing.daily import field_days, service_minutes
+from engine.routing.daily import FieldDay, field_days, service_minutes
 from engine.routing.due import DueRetailer, due_retailers, due_with_carry_over, week_monday
 from engine.routing.matrix import straight_line_matrix
 from engine.routing.plan import RoutePlan
@@ -112,14 +113,13 @@ def week_capacity(
     the routes do."""
     monday = week_monday(week_start)
     retailers = {r.id: r for r in department.retailers}
-    managers = tuple(
-        _manager_capacity(_ManagerWeek(
+    weeks = []
+    for m in department.managers:
+        due = _due(department, monday, m.id, carried)
+        weeks.append(_ManagerWeek(
             department=department, policy=policy, manager=m.id, monday=monday, retailers=retailers,
-            available=_available_by_day(timetable, policy, m.id, monday),
-            due=_due(department, monday, m.id, carried),
-        ), routes)
-        for m in department.managers
-    )
+            available=_available_by_day(department, timetable, policy, m.id, monday, due), due=due))
+    managers = tuple(_manager_capacity(week, routes) for week in weeks)
     return WeekCapacity(
         department=department.name, policy=policy.name, week_start=monday,
         source="estimate" if routes is None else "routes", managers=managers,
@@ -190,13 +190,34 @@ def _due(department: Department, monday: dt.date, manager: str,
     return due_retailers(department, monday, manager)
 
 
-def _available_by_day(timetable: Timetable, policy: Policy, manager: str, monday: dt.date) -> dict[dt.date, int]:
-    """Minutes of each day's visit blocks the route may use (two blocks on a day add up)."""
+def _available_by_day(department: Department, timetable: Timetable, policy: Policy, manager: str,
+                      monday: dt.date, due: Sequence[DueRetailer]) -> dict[dt.date, int]:
+    """Minutes of each day's visit blocks the route may use (two blocks on a day add up);
+    a block from whose start no due retailer is reached by the first-stop time holds no
+    visit at all (SPEC §3), so none of its minutes are available."""
     available: dict[dt.date, int] = {}
     for day in field_days(timetable, policy, manager):
         if week_monday(day.date) == monday:
-            available[day.date] = available.get(day.date, 0) + max(day.visiting_minutes, 0)
+            usable = _first_stop_reachable(department, policy, day, due)
+            available[day.date] = available.get(day.date, 0) + (max(day.visiting_minutes, 0) if usable else 0)
     return available
+
+
+def _first_stop_reachable(department: Department, policy: Policy, day: FieldDay,
+                          due: Sequence[DueRetailer]) -> bool:
+    """Whether some due retailer is reached from the route's start by the first-stop time,
+    by the routes' straight-line travel model."""
+    if not due:
+        return True
+    start = department.office.lat, department.office.lon, "town"
+    if day.start_place.retailer is not None:
+        here = next((r for r in department.retailers if r.id == day.start_place.retailer), None)
+        if here is not None:
+            start = here.lat, here.lon, here.area
+    places = [item.retailer for item in due]
+    matrix = straight_line_matrix([start[0], *(p.lat for p in places)], [start[1], *(p.lon for p in places)],
+                                  [start[2], *(p.area for p in places)], policy.travel)
+    return bool(day.block_start + int(matrix.minutes[0, 1:].min()) <= day.first_stop_by)
 
 
 def _manager_capacity(week: _ManagerWeek, routes: RoutePlan | None) -> ManagerCapacity:

@@ -5,7 +5,11 @@ Capacity figures estimate the riding a visit costs; the routes decide. So the lo
 plans the week (timetable and routes, through the caller's `plan_week`), measures
 what the routes left out (`figures.week_capacity`), proposes changes for it
 (`proposal.propose_changes`), applies them and plans again, until every due visit is
-planned or the policy's `capacity.max_rounds` proposals were made. A later round
+planned and every manager who gave visits up keeps the policy's `capacity.margin_percent`
+of his visit minutes free, or the policy's `capacity.max_rounds` proposals were made.
+The margin is kept, not only the visits: a fresh plan of the changed week (another
+timetable solve, another route search) packs the days a little differently, and the
+margin is what lets it still hold every due visit. A later round
 never touches a retailer an earlier one changed, and works on the department as
 changed so far, so the changes only add up. The result says whether the last plan
 holds every due visit (`fits`).
@@ -77,11 +81,14 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
     proposal = Proposal(week_start=before.week_start, margin_percent=rules.margin_percent)
     rounds: list[FitRound] = []
     for number in range(1, rules.max_rounds + 2):
-        if not routes.unvisited or number > rules.max_rounds:
+        givers = {c.manager for c in proposal.changes}
+        if (not routes.unvisited and not _into_margin(after, givers, rules.margin_percent)) \
+                or number > rules.max_rounds:
             rounds.append(_round(number, routes, 0))
             break
         touched = {c.retailer for c in proposal.changes}
-        more = propose_changes(current, policy, after, carried=carried, keep=touched, round_number=number)
+        more = propose_changes(current, policy, after, carried=carried, keep=touched, round_number=number,
+                               givers=givers)
         rounds.append(_round(number, routes, len(more.changes)))
         if not verify:
             return FittedWeek(CapacityFit(before=before, after=before, proposal=more, rounds=tuple(rounds),
@@ -95,6 +102,12 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
     fit = CapacityFit(before=before, after=after, proposal=proposal, rounds=tuple(rounds),
                       fits=not routes.unvisited)
     return FittedWeek(fit, current, routes)
+
+
+def _into_margin(capacity: WeekCapacity, givers: set[str], margin_percent: float) -> bool:
+    """Whether a manager who gave visits up needs more than his visit minutes less the margin."""
+    share = 1 - margin_percent / 100
+    return any(m.need_min > share * m.available_min for m in capacity.managers if m.manager in givers)
 
 
 def _round(number: int, routes: RoutePlan, changes: int) -> FitRound:

@@ -107,13 +107,15 @@ def propose_changes(
     carried: Mapping[str, int] | None = None,
     keep: Collection[str] = (),
     round_number: int = 1,
+    givers: Collection[str] = (),
 ) -> Proposal:
     """The fewest changes that free every overloaded manager's excess minutes of the
     week `capacity` describes (module docstring). Retailers in `keep` (already changed
-    in an earlier round) are not touched again."""
+    in an earlier round) are not touched again. `givers` (managers an earlier round took
+    visits from) must also keep the margin: one whose need eats into it frees the rest."""
     rules = capacity_rules(policy)
     share = 1 - rules.margin_percent / 100
-    excess, spare = _excess_and_spare(capacity, share)
+    excess, spare = _excess_and_spare(capacity, share, set(givers))
     context = _Context(department, policy, rules, capacity, _due_visits(department, capacity, carried),
                        department.territory_centres(), spare, set(keep), round_number)
     changes: list[Change] = []
@@ -145,14 +147,16 @@ def apply_changes(department: Department, changes: Collection[Change]) -> Depart
     return department.model_copy(update={"retailers": tuple(retailers)})
 
 
-def _excess_and_spare(capacity: WeekCapacity, share: float) -> tuple[dict[str, int], dict[str, int]]:
-    """Minutes each overloaded manager must free, and each other manager's spare minutes,
-    both after the margin."""
+def _excess_and_spare(capacity: WeekCapacity, share: float,
+                      givers: Collection[str] = ()) -> tuple[dict[str, int], dict[str, int]]:
+    """Minutes each overloaded manager (or giver into his margin) must free, and each
+    other manager's spare minutes, both after the margin."""
     excess: dict[str, int] = {}
     spare: dict[str, int] = {}
     for figures in capacity.managers:
         room = share * figures.available_min
-        if figures.unplanned_visits or figures.need_min > figures.available_min:
+        into_margin = figures.manager in givers and figures.need_min > room
+        if figures.unplanned_visits or figures.need_min > figures.available_min or into_margin:
             excess[figures.manager] = max(math.ceil(figures.need_min - room), figures.unplanned_min, 0)
         else:
             spare[figures.manager] = max(math.floor(room - figures.need_min), 0)
