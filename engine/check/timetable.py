@@ -51,6 +51,7 @@ from engine.rules import KIND_RULE, RULES
 
 UNKNOWN_REFERENCE = "unknown_reference"
 RIDE_BETWEEN_PLACES = "ride_between_places"
+VISIT_KIND = "visit"
 NOT_SCHEDULED = ("infeasible", "unknown")
 
 
@@ -577,9 +578,16 @@ class _Checker:
         for (manager, date), blocks in sorted(days.items()):
             lunches = [b for b in blocks if b.kind == "lunch"]
             work = sorted((b for b in blocks if b.kind != "lunch"), key=lambda b: (b.start, b.end))
+            if work:
+                self._check_ride_out_of_the_office(manager, date, work[0])
+                if work[0].kind == VISIT_KIND:
+                    self._check_ride_into_the_area(manager, date, None, work[0])
             for first, second in itertools.pairwise(work):
                 if second.start < first.end:
                     continue  # an overlap, reported as such
+                if second.kind == VISIT_KIND:
+                    self._check_ride_into_the_area(manager, date, first, second)
+                    continue
                 origin = self.places.of(manager, first.kind, first.retailer)
                 target = self.places.of(manager, second.kind, second.retailer)
                 if origin is None or target is None:
@@ -604,6 +612,58 @@ class _Checker:
                     date,
                     _span(first.start, second.end),
                 )
+
+    def _check_ride_into_the_area(self, manager: str, date: dt.date, before: _Block | None,
+                                  visit: _Block) -> None:
+        """"First retailer reached by 09:30" — SPEC §3: the route rides into its area inside
+        the visit block, from the place of the block before it (the office when the block
+        opens the day), so the block starts early enough for that ride to reach the
+        nearest retailer due by the policy's first-stop time. A block that starts after
+        its latest start is `visit_daily`'s to report, not this rule's."""
+        area = self.places.of(manager, VISIT_KIND, None)
+        origin = self.places.office if before is None else self.places.of(manager, before.kind, before.retailer)
+        if area is None or origin is None:
+            return
+        ride = self.places.ride(origin, area)
+        first_stop_by = self.policy.route.first_stop_by
+        latest = self.policy.kinds[VISIT_KIND].latest_start
+        if visit.start + ride.minutes <= first_stop_by or (latest is not None and visit.start > latest):
+            return
+        self.ride_faults.add((before, visit) if before is not None else (visit, visit))
+        where = "the office" if before is None else f"{self._label(before.kind)} at {ride.origin}"
+        self._report(
+            RIDE_BETWEEN_PLACES,
+            f"{manager} has {self._label(visit.kind)} {_span(visit.start, visit.end)} at {ride.target} "
+            f"on {_day(date)}, after {where}: the {ride.minutes}-min ride reaches the first retailer "
+            f"at {format_clock(visit.start + ride.minutes)}, after {format_clock(first_stop_by)}",
+            manager,
+            date,
+            _span(visit.start if before is None else before.start, visit.end),
+        )
+
+    def _check_ride_out_of_the_office(self, manager: str, date: dt.date, first: _Block) -> None:
+        """"08:00 morning meeting / at the office" — SPEC §3: the day starts at the office,
+        so the day's first block at a fixed place starts no earlier than the working day's
+        start plus the ride there (a visit block's route rides out inside it)."""
+        if first.kind == VISIT_KIND:
+            return
+        target = self.places.of(manager, first.kind, first.retailer)
+        if target is None:
+            return
+        ride = self.places.ride(self.places.office, target)
+        day_start = self.policy.day.start
+        if ride.minutes == 0 or first.start - day_start >= ride.minutes:
+            return  # a block before the day itself is `working_hours`' to report
+        self._report(
+            RIDE_BETWEEN_PLACES,
+            f"{manager} would leave the office at {format_clock(first.start - ride.minutes)}, before "
+            f"the working day starts at {format_clock(day_start)}, to be at {ride.target} for "
+            f"{self._label(first.kind)} at {format_clock(first.start)} on {_day(date)}: the ride "
+            f"takes {ride.minutes} min",
+            manager,
+            date,
+            _span(first.start, first.end),
+        )
 
     def _check_no_overlap(self) -> None:
         days: dict[tuple[str, dt.date], list[_Block]] = defaultdict(list)

@@ -262,9 +262,9 @@ def add_rides_between_places(tm: TimetableModel) -> None:
             if not mw.works_on(day.index):
                 continue
             blocks = [b for b in tm.manager_blocks(manager_id, day.index) if b.kind != "lunch"]
+            _leave_the_office_in_working_hours(tm, venues, store_rides, blocks)
             lunch = None if lunch_during_visit else tm.lunches.get((manager_id, day.index))
             lunch_first: dict[int, cp_model.IntVar] = {}
-            preceded: dict[int, list[cp_model.IntVar]] = {}
             for x, y in itertools.combinations(blocks, 2):
                 if id(x) in past and id(y) in past:
                     continue  # both facts of the week: the ride between them is not to plan
@@ -274,35 +274,67 @@ def add_rides_between_places(tm: TimetableModel) -> None:
                 both = [x.present_literal(tm.cp), y.present_literal(tm.cp)]
                 x_first = tm.cp.new_bool_var(f"first[{manager_id},{day.index},{x.kind},{y.kind}]")
                 for first, then, ride, order in ((x, y, there, x_first), (y, x, back, ~x_first)):
-                    _ride(tm, first, then, ride, [order, *both])
                     if then.kind == "visit":
-                        before = tm.cp.new_bool_var("")
-                        tm.cp.add_implication(before, order)
-                        tm.cp.add_implication(before, first.present_literal(tm.cp))
-                        preceded.setdefault(id(then), []).append(before)
+                        # The route rides into its area inside the visit block, leaving the
+                        # place before it at the block's start (engine/routing/daily.py).
+                        _ride(tm, first, then, 0, [order, *both])  # ties `order` to the real order
+                        _reach_the_area_in_time(tm, then, ride, [order, *both])
+                        continue
+                    _ride(tm, first, then, ride, [order, *both])
                     if lunch is not None and not (isinstance(ride, int) and ride == 0):
                         between = [~_lunch_first(tm, lunch, first, lunch_first),
                                    _lunch_first(tm, lunch, then, lunch_first), lunch.present_literal(tm.cp)]
                         assert isinstance(lunch.size, int)
                         _ride(tm, first, then, ride + lunch.size, [order, *both, *between])
             for visit in (b for b in blocks if b.kind == "visit" and id(b) not in past):
-                _ride_out_of_the_office(tm, visit, preceded.get(id(visit), []))
+                _ride_out_of_the_office(tm, visit)
 
 
-def _ride_out_of_the_office(tm: TimetableModel, visit: BlockVar, preceded: list[cp_model.IntVar]) -> None:
-    """"First retailer reached by 09:30" — SPEC §3: a visit block that opens the day
-    holds the ride from the office to the nearest retailer due (`tm.approach`), so it
-    starts by `first_stop_by` less that ride. After another block the gap before it
-    holds the ride instead (no ride is counted twice)."""
+def _reach_the_area_in_time(tm: TimetableModel, visit: BlockVar, ride: int | cp_model.IntVar,
+                            literals: list) -> None:
+    """"First retailer reached by 09:30" — SPEC §3: a visit block after a block elsewhere
+    starts by `first_stop_by` less the ride from that block's place into its area."""
+    constraint = tm.cp.add(visit.start + cast(cp_model.LinearExpr, ride)
+                           <= tm.slots(tm.policy.route.first_stop_by))
+    constraint.only_enforce_if(literals)
+    tm.enforce(constraint, KIND_RULE["visit"])
+
+
+def _ride_out_of_the_office(tm: TimetableModel, visit: BlockVar) -> None:
+    """"First retailer reached by 09:30" — SPEC §3: the day's route leaves at the start of
+    its visit block (engine/routing/daily.py), from the office when the block opens the
+    day: it then starts by `first_stop_by` less the ride from the office to the nearest
+    retailer due (`tm.approach`). After a block elsewhere, `_reach_the_area_in_time`
+    holds the ride from that block's place as well; this one holds whatever comes first
+    (from a nearer place it asks a little more room than the riding needs, never less)."""
     approach = _ceil_slots(tm, tm.approach.get(visit.manager or "", 0))
     if not approach:
         return
     constraint = tm.cp.add(visit.start + approach <= tm.slots(tm.policy.route.first_stop_by))
-    if preceded:
-        opens_day = tm.cp.new_bool_var("")
-        tm.cp.add_bool_or([opens_day, *preceded])
-        constraint.only_enforce_if(opens_day)
     tm.enforce(constraint, KIND_RULE["visit"])
+
+
+def _leave_the_office_in_working_hours(tm: TimetableModel, venues: Venues,
+                                       store_rides: dict[tuple[str, str], int | cp_model.IntVar],
+                                       blocks: list[BlockVar]) -> None:
+    """"08:00 morning meeting / at the office" — SPEC §3: the day starts at the office, so
+    a block at a fixed place starts no earlier than the working day's start plus the ride
+    there (a visit block's route rides out inside the block)."""
+    office_kinds = [k for k, r in tm.policy.kinds.items() if r.place == "office" and r.group != "pair"]
+    if not office_kinds:
+        return
+    day_start = tm.slots(tm.policy.day.start)
+    for block in blocks:
+        if block.kind == "visit" or id(block) in tm.past or block.manager is None:
+            continue
+        at_the_office = BlockVar(office_kinds[0], block.manager, block.day, block.start, 0,
+                                 block.start, 1, block.interval)
+        ride = _ride_slots(tm, venues, store_rides, at_the_office, block)
+        if isinstance(ride, int) and ride == 0:
+            continue
+        constraint = tm.cp.add(block.start >= day_start + cast(cp_model.LinearExpr, ride))
+        constraint.only_enforce_if(block.present_literal(tm.cp))
+        tm.enforce(constraint, "ride_between_places")
 
 
 def _ride(tm: TimetableModel, first: BlockVar, then: BlockVar, slots: cp_model.LinearExprT,

@@ -524,9 +524,12 @@ def test_visit_starting_late_is_reported(plan):
 
 
 def test_visit_starting_at_the_latest_start_is_valid(plan):
-    """09:30 itself is still in time."""
-    find(plan, "m02", "visit", "tue").update(start="09:30", end="11:30")
+    """The latest start that still reaches the first retailer by 09:30 is in time: m02's
+    nearest shop is a 4-min ride from the office, so 09:20 on the grid (SPEC §3)."""
+    find(plan, "m02", "visit", "tue").update(start="09:20", end="11:20")
     assert check(plan) == []
+    find(plan, "m02", "visit", "tue").update(start="09:30", end="11:30")
+    assert [(v.rule, v.manager) for v in check(plan)] == [("ride_between_places", "m02")]
 
 
 def test_block_outside_its_kind_window_is_reported(plan):
@@ -582,7 +585,7 @@ def test_block_during_leave_is_reported():
     )
     plan = build_week()
     assert check(plan, department) == []
-    find(plan, "m02", "visit", "tue").update(start="09:30", end="11:30")
+    find(plan, "m02", "visit", "tue").update(start="09:20", end="11:20")
     assert [(v.rule, v.manager) for v in check(plan, department)] == [("leave", "m02")]
 
 
