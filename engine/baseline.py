@@ -291,10 +291,8 @@ def _place_daily(week: _Week, place: str, reasons: list[str]) -> None:
     policy = week.policy
     for date in week.dates:
         weekday = week.weekdays[date]
-        for kind, rule in policy.kinds.items():
-            if (rule.group == "department" and rule.per_day_minutes and weekday in rule.per_day_minutes
-                    and place == "field"):
-                _place_together(week, kind, rule, date, rule.per_day_minutes[weekday], reasons)
+        if place == "field":
+            _place_department_daily(week, date, reasons, morning=True)
         for kind, rule in policy.kinds.items():
             if rule.group == "department" or not rule.per_day_minutes or rule.place != place:
                 continue
@@ -305,6 +303,8 @@ def _place_daily(week: _Week, place: str, reasons: list[str]) -> None:
                 if week.away_all_day(manager, date):
                     continue
                 _place_single_daily(week, manager, date, kind, rule, minutes, reasons)
+        if place == "field":
+            _place_department_daily(week, date, reasons, morning=False)
         if place == "field" and not policy.lunch.during_visit:
             for manager in week.managers:
                 _place_lunch(week, manager, date, reasons)
@@ -362,7 +362,10 @@ def _why_no_common_slot(week: _Week, kind: str, rule: KindRule, date: dt.date, m
 
 def _place_single_daily(week: _Week, manager: str, date: dt.date, kind: str, rule: KindRule,
                         minutes: int, reasons: list[str]) -> None:
+    latest = _latest_visit_start(week, manager) if kind == "visit" else None
     for start in week.window_starts(kind, date, minutes):
+        if latest is not None and start > latest:
+            break
         if week.free(manager, date, kind, start, start + minutes):
             week.add(_Placed(manager, date, kind, start, start + minutes))
             return
@@ -372,6 +375,30 @@ def _place_single_daily(week: _Week, manager: str, date: dt.date, kind: str, rul
     )
     if around_leave:
         reasons.append(f"{manager}: the {rule.label_en} on {date:%a %Y-%m-%d} does not fit the template day")
+
+
+def _place_department_daily(week: _Week, date: dt.date, reasons: list[str], morning: bool) -> None:
+    """The department's daily slots of `date`: those the policy holds in the morning
+    (their window over by `first_stop_by`) before the managers' day, the others after the
+    visit blocks that open it — a far manager cannot ride out to his first retailer by
+    `first_stop_by` after a meeting that could as well be held later."""
+    policy, weekday = week.policy, week.weekdays[date]
+    for kind, rule in policy.kinds.items():
+        if rule.group != "department" or not rule.per_day_minutes or weekday not in rule.per_day_minutes:
+            continue
+        minutes = rule.per_day_minutes[weekday]
+        latest_end = kind_window(policy, rule, minutes, weekday)[2]
+        if (latest_end <= policy.route.first_stop_by) == morning:
+            _place_together(week, kind, rule, date, minutes, reasons)
+
+
+def _latest_visit_start(week: _Week, manager: str) -> int:
+    """"First retailer reached by 09:30" — SPEC §3: the route rides out of the office into
+    the manager's area inside the visit block, so the block starts by `first_stop_by`
+    less that ride (the hand planner opens the day with it)."""
+    venues = week.venues
+    ride = venues.minutes(OFFICE, venues.of("visit", manager))
+    return week.policy.route.first_stop_by - ride
 
 
 def _place_lunch(week: _Week, manager: str, date: dt.date, reasons: list[str]) -> None:

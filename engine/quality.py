@@ -569,6 +569,15 @@ def objective_terms(
         "site_study_absence": weights.site_study_absence
         * _department_absences(timetable, department, policy),
     }
+    if weights.missing_weekly_hours_per_10min:
+        # A week planned short pays the policy's price for each grid slot of weekly
+        # hours it lacks (SPEC §2 hours), measured here from the plan, never taken from it.
+        short = sum(
+            math.ceil(max(0, row.owed - row.planned) / grid)
+            for row in hours_against_policy(timetable, department, policy)
+            if not policy.kinds[row.kind].is_daily and policy.kinds[row.kind].group != "department"
+        )
+        terms["missing_hours"] = _per_grid_weight(weights.missing_weekly_hours_per_10min, grid) * short
     return {name: float(cost) for name, cost in terms.items()}
 
 

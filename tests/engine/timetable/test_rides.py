@@ -34,7 +34,8 @@ def _place(venues: Venues, block: Block) -> Venue:
 
 def too_close(timetable: Timetable, department: Department, policy: Policy) -> list[str]:
     """Every two consecutive blocks of a manager's day closer than the ride between
-    their places (plus the lunch taken between them)."""
+    their places (plus the lunch taken between them); a visit block after a block
+    elsewhere that starts too late to ride into its area by the first-stop time."""
     venues = week_venues(department, policy, timetable.week_start)
     found = []
     days: dict[tuple[str, dt.date], list[Block]] = {}
@@ -45,6 +46,12 @@ def too_close(timetable: Timetable, department: Department, policy: Policy) -> l
         work = [b for b in blocks if b.kind != "lunch"]
         for first, then in itertools.pairwise(work):
             ride = venues.minutes(_place(venues, first), _place(venues, then))
+            if then.kind == "visit":
+                # The route rides into its area inside the visit block (SPEC §3): the
+                # block starts early enough to reach the nearest due retailer in time.
+                if then.start + ride > policy.route.first_stop_by:
+                    found.append(f"{manager} {date} {first.kind} -> visit at {then.start}: ride {ride}")
+                continue
             lunch = sum(b.end - b.start for b in blocks if b.kind == "lunch" and first.end <= b.start < then.start)
             if then.start - first.end < ride + lunch:
                 found.append(f"{manager} {date} {first.kind} {first.end} -> {then.kind} {then.start}: "
