@@ -599,6 +599,26 @@ def cheapest_feasible_insertion(
     return best
 
 
+def cheapest_day(
+    retailer_id: str,
+    days: Sequence[FieldDay],
+    orders: Sequence[Sequence[str]],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+) -> tuple[int, list[str]] | None:
+    """The day (its index, and its new order) where one more visit of the retailer costs
+    least; None when no day that does not already have it can take it."""
+    best: tuple[float, int, list[str]] | None = None
+    for number, day in enumerate(days):
+        if retailer_id in orders[number]:
+            continue
+        found = cheapest_feasible_insertion(day, orders[number], retailer_id, retailers, territory, policy)
+        if found is not None and (best is None or found[0] < best[0]):
+            best = (found[0], number, found[1])
+    return None if best is None else (best[1], best[2])
+
+
 def route_day(
     day: FieldDay,
     candidates: Sequence[str],

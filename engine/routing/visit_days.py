@@ -39,7 +39,7 @@ from engine.policy import Policy
 from engine.routing.daily import (
     FieldDay,
     Territory,
-    cheapest_feasible_insertion,
+    cheapest_day,
     classify_unvisited,
     day_problem,
     drop_until_feasible,
@@ -209,7 +209,7 @@ def _put_back(
     retailer yet; those that fit nowhere come back unassigned."""
     unassigned: list[Unassigned] = []
     for retailer_id in leftovers:
-        best = _cheapest_day(retailer_id, days, orders, retailers, territory, policy)
+        best = cheapest_day(retailer_id, days, orders, retailers, territory, policy)
         if best is not None:
             orders[best[0]] = best[1]
         else:
@@ -224,23 +224,6 @@ def _put_back(
     return unassigned
 
 
-def _cheapest_day(
-    retailer_id: str,
-    days: Sequence[FieldDay],
-    orders: Sequence[Sequence[str]],
-    retailers: Mapping[str, Retailer],
-    territory: Territory,
-    policy: Policy,
-) -> tuple[int, list[str]] | None:
-    """The day (and its new order) where one more visit of the retailer costs least."""
-    best: tuple[float, int, list[str]] | None = None
-    for number, day in enumerate(days):
-        if retailer_id in orders[number]:
-            continue
-        found = cheapest_feasible_insertion(day, orders[number], retailer_id, retailers, territory, policy)
-        if found is not None and (best is None or found[0] < best[0]):
-            best = (found[0], number, found[1])
-    return None if best is None else (best[1], best[2])
 
 
 def _start_from(previous: Mapping[int, Sequence[str]], days: Sequence[FieldDay],

@@ -27,6 +27,7 @@ from engine.routing.daily import (
     FieldDay,
     Territory,
     UnvisitedReason,
+    cheapest_day,
     cheapest_feasible_insertion,
     fits_alone,
     service_minutes,
@@ -105,7 +106,7 @@ def make_way(
             continue
         orders[swap.day] = swap.order
         for removed in swap.removed:
-            placed = _cheapest_other_day(removed, days, orders, retailers, territory, policy)
+            placed = cheapest_day(removed, days, orders, retailers, territory, policy)
             if placed is not None:
                 orders[placed[0]] = placed[1]
                 continue
@@ -180,23 +181,6 @@ def _fewest_out(
     return low, found[1], found[0]
 
 
-def _cheapest_other_day(
-    retailer_id: str,
-    days: Sequence[FieldDay],
-    orders: Sequence[Sequence[str]],
-    retailers: Mapping[str, Retailer],
-    territory: Territory,
-    policy: Policy,
-) -> tuple[int, list[str]] | None:
-    """The day (and its new order) where a displaced visit still fits as it is."""
-    best: tuple[float, int, list[str]] | None = None
-    for number, day in enumerate(days):
-        if retailer_id in orders[number]:
-            continue
-        found = cheapest_feasible_insertion(day, orders[number], retailer_id, retailers, territory, policy)
-        if found is not None and (best is None or found[0] < best[0]):
-            best = (found[0], number, found[1])
-    return None if best is None else (best[1], best[2])
 
 
 def _with_amounts(
