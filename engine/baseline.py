@@ -136,9 +136,19 @@ class _Week:
         taken in it, holds the ride between their places."""
         lunches = [b for b in day if b.kind == "lunch"]
         work = sorted((b for b in day if b.kind != "lunch"), key=lambda b: (b.start, b.end))
+        if work and work[0].kind != "visit":
+            # The day starts at the office (SPEC §3: "08:00 … at the office").
+            place = self.place(work[0])
+            if place is not None and work[0].start - self.policy.day.start < self.venues.minutes(OFFICE, place):
+                return False
         for first, second in pairwise(work):
             origin, target = self.place(first), self.place(second)
             if origin is None or target is None:
+                continue
+            if second.kind == "visit":
+                # The route rides into its area inside the visit block (SPEC §3).
+                if second.start + self.venues.minutes(origin, target) > self.policy.route.first_stop_by:
+                    return False
                 continue
             lunch = sum(max(0, min(b.end, second.start) - max(b.start, first.end)) for b in lunches)
             if second.start - first.end - lunch < self.venues.minutes(origin, target):

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from engine.load import load_department_with_policy
 from engine.policy import Policy, load_policy
 from tests.locations import REPO
+
+# Property tests draw the same examples on every run (CI included), so a suite that passed
+# here passes there; HYPOTHESIS_PROFILE=explore draws new ones to hunt for counterexamples.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(scope="session")
