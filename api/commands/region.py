@@ -1,0 +1,210 @@
+"""`fieldweek region plan` and `fieldweek region month`: every department of a region
+folder planned on a Dask cluster (SPEC §1). Thin: api.region cuts the work into tasks and
+runs them, this module reads the options, shows a progress bar per department, writes
+each department's files with the single-department commands' writers, region.json and
+the overview workbook, and sets the exit code.
+
+Exit code: 0 when every department is planned and its week passes the independent
+checkers; 2 when a department's input is bad; 3 when a task failed (a bug); 1 otherwise
+(a week or month with no plan, or a checker's fault). The other departments are planned
+and written whatever happens to one."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from distributed import Future
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.commands.console import (
+    EXIT_BUG,
+    EXIT_INPUT_ERROR,
+    EXIT_NO_PLAN,
+    console,
+    errors,
+    fail_on_input,
+    parse_week,
+    write_json,
+)
+from api.exports.month_xlsx import month_workbook
+from api.region.cluster import region_client, worker_count
+from api.region.folder import LoadedDepartment, Region, load_region_department, read_region
+from api.region.month import DepartmentMonth, MonthRequest, run_month
+from api.region.report import (
+    MONTH_TOTALS,
+    WEEK_TOTALS,
+    month_entry,
+    month_overview,
+    region_document,
+    week_entry,
+    week_overview,
+)
+from api.region.week import DepartmentWeek, WeekRequest, run_week
+from engine.errors import InputError
+from engine.month import MonthParams, parse_month
+from engine.routing.plan import STRAIGHT_LINE
+
+region_app = typer.Typer(help="A region: every department planned on a Dask cluster.", no_args_is_help=True)
+
+RegionDir = Annotated[Path, typer.Argument(help="region folder (region.toml + one folder per department)")]
+Scheduler = Annotated[str | None, typer.Option(
+    help="address of a running Dask scheduler, e.g. tcp://HOST:8786; without it a local cluster")]
+Workers = Annotated[int | None, typer.Option(
+    min=1, help="worker processes of the local cluster (default: the number of cores)")]
+CpWorkers = Annotated[int, typer.Option(min=1, help="CP-SAT threads of each timetable solve")]
+PolicyOption = Annotated[str | None, typer.Option(help="policy of every department (built-in name or TOML)")]
+OutDir = Annotated[Path, typer.Option(help="folder for the departments' files, region.json and region.xlsx")]
+JsonOut = Annotated[Path | None, typer.Option("--json", help="also write region.json here")]
+
+
+def _load(root: Path, policy: str | None) -> tuple[Region, list[LoadedDepartment]]:
+    try:
+        region = read_region(root)
+    except InputError as error:
+        raise fail_on_input(error) from None
+    with console.status(f"reading {len(region.departments)} departments of {region.name} …"):
+        loaded = [load_region_department(region, folder, policy) for folder in region.departments]
+    return region, loaded
+
+
+class DepartmentBars:
+    """A progress bar per department: its tasks done of all (a bad department is done at once)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=errors)
+        self.bars = [self.progress.add_task(escape(name), total=None) for name in names]
+
+    def start(self, works: Sequence[DepartmentWeek | DepartmentMonth]) -> None:
+        for bar, work in zip(self.bars, works, strict=True):
+            self.progress.update(bar, total=max(len(work.tasks), 1), completed=0 if work.tasks else 1)
+
+    def done(self, department: int, _future: Future) -> None:
+        self.progress.advance(self.bars[department])
+
+
+def _render(title: str, entries: Sequence[dict], columns: Sequence[str]) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in ("department", "status", *columns, "error"):
+        table.add_column(column)
+    for e in entries:
+        first_error = e["error"].splitlines()[0] if e["error"] else ""
+        table.add_row(escape(e["department"]), e["status"], *(str(e[c]) for c in columns), escape(first_error))
+    console.print(table)
+
+
+def _exit_code(entries: Sequence[dict], executable: bool) -> int:
+    if any(e["status"] == "error" and e["error"].startswith("internal error") for e in entries):
+        return EXIT_BUG
+    if any(e["status"] == "error" for e in entries):
+        return EXIT_INPUT_ERROR
+    if any(e["status"] != "planned" for e in entries) or not executable:
+        return EXIT_NO_PLAN
+    return 0
+
+
+def region_plan_command(
+    region_dir: RegionDir,
+    week: Annotated[str, typer.Option("--week", help="Monday of the week, YYYY-MM-DD")],
+    scheduler: Scheduler = None,
+    workers: Workers = None,
+    time_limit: Annotated[float, typer.Option(min=0.5, help="timetable solver seconds per department")] = 10.0,
+    route_time_limit: Annotated[float, typer.Option(min=0.5, help="route solver seconds per department")] = 30.0,
+    cp_workers: CpWorkers = 8,
+    policy: PolicyOption = None,
+    out: OutDir = Path("out/region"),
+    json_out: JsonOut = None,
+) -> None:
+    """Plan every department's week: timetable, then each manager's visit days and routes."""
+    week_start = parse_week(week)
+    region, loaded = _load(region_dir, policy)
+    request = WeekRequest(week_start, time_limit, route_time_limit, cp_workers,
+                          str(region.street_network) if region.street_network else STRAIGHT_LINE)
+    started = time.perf_counter()
+    bars = DepartmentBars([d.folder.name for d in loaded])
+    with region_client(scheduler, workers) as client, bars.progress:
+        works = run_week(client, loaded, request, on_done=bars.done, on_submitted=bars.start)
+        cluster_workers = worker_count(client)
+    wall = time.perf_counter() - started
+    for work in works:
+        judged = work.result
+        if judged is not None:
+            folder = out / work.loaded.folder.name
+            write_json(folder / "timetable.json", judged.timetable.to_json_dict())
+            if judged.routes is not None:
+                write_json(folder / "routes.json", judged.routes.to_json_dict())
+    entries = [week_entry(work) for work in works]
+    document = region_document(region.name, {"week_start": str(week_start)}, entries, WEEK_TOTALS,
+                               wall, cluster_workers)
+    _write_region(document, week_overview(document, works), out, json_out)
+    _render(f"{region.name} week of {week_start}: {wall:.1f} s on {cluster_workers} workers", entries,
+            ("managers", "due_visits", "planned_visits", "unvisited", "km", "route_faults", "seconds"))
+    code = _exit_code(entries, all(e["executable"] for e in entries))
+    if code:
+        raise typer.Exit(code)
+
+
+def region_month_command(
+    region_dir: RegionDir,
+    month: Annotated[str, typer.Option("--month", help="the month, YYYY-MM")],
+    scheduler: Scheduler = None,
+    workers: Workers = None,
+    week_time_limit: Annotated[float, typer.Option(min=0.5, help="timetable seconds per week")] = 10.0,
+    assign_time_limit: Annotated[float, typer.Option(min=0.5, help="day-assignment seconds per manager")] = 5.0,
+    route_time_limit: Annotated[float, typer.Option(min=0.0, help="routing seconds per manager and day")] = 0.3,
+    cp_workers: CpWorkers = 8,
+    policy: PolicyOption = None,
+    out: OutDir = Path("out/region"),
+    json_out: JsonOut = None,
+    lang: Annotated[str, typer.Option(help="labels of the month workbooks: zh or en")] = "zh",
+) -> None:
+    """Plan every department's month: each ISO week's timetable, then the month's visits."""
+    try:
+        year, number = parse_month(month)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--month") from None
+    region, loaded = _load(region_dir, policy)
+    params = MonthParams(timetable_time_limit_s=week_time_limit, assign_time_limit_s=assign_time_limit,
+                         route_time_limit_s=route_time_limit, workers=cp_workers)
+    request = MonthRequest(year, number, params, region.holidays)
+    started = time.perf_counter()
+    bars = DepartmentBars([d.folder.name for d in loaded])
+    with region_client(scheduler, workers) as client, bars.progress:
+        works = run_month(client, loaded, request, on_done=bars.done, on_submitted=bars.start)
+        cluster_workers = worker_count(client)
+    wall = time.perf_counter() - started
+    for work in works:
+        if work.result is not None and work.loaded.department is not None:
+            folder = out / work.loaded.folder.name
+            write_json(folder / "month.json", work.result.plan.to_json_dict())
+            (folder / "month.xlsx").write_bytes(month_workbook(work.result.plan, work.loaded.department, lang))
+    entries = [month_entry(work) for work in works]
+    document = region_document(region.name, {"month": f"{year:04d}-{number:02d}"}, entries, MONTH_TOTALS,
+                               wall, cluster_workers)
+    _write_region(document, month_overview(document, works), out, json_out)
+    _render(f"{region.name} {month}: {wall:.1f} s on {cluster_workers} workers", entries,
+            ("managers", "visits", "wanted", "unplanned", "faults", "seconds"))
+    code = _exit_code(entries, all(e["faults"] == 0 for e in entries))
+    if code:
+        raise typer.Exit(code)
+
+
+def _write_region(document: dict, workbook: bytes, out: Path, json_out: Path | None) -> None:
+    write_json(out / "region.json", document)
+    if json_out is not None:
+        write_json(json_out, document)
+    (out / "region.xlsx").write_bytes(workbook)
+    console.print(f"[dim]wrote {out / 'region.xlsx'}[/dim]")
+
+
+def register(app: typer.Typer, bench: typer.Typer) -> None:
+    """Add `region plan` and `region month` to the app."""
+    region_app.command("plan")(region_plan_command)
+    region_app.command("month")(region_month_command)
+    app.add_typer(region_app, name="region")

@@ -1,0 +1,120 @@
+"""A region's month on a Dask cluster (SPEC §3: next month's plan on the last working
+day): every department's ISO weeks solved as tasks of their own, then the month planned
+in them and judged by the independent month checker.
+
+The holidays are those `fieldweek month` reads (the department's holidays.csv) plus the
+region's shared ones and the department's calendar, the same set the month planner
+computes itself, so each week task solves the very week the planner would."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from distributed import Client, Future
+
+from api.region.cluster import task_key, until_done
+from api.region.folder import LoadedDepartment, error_text
+from api.region.tasks import JudgedMonth, Timed, hold, plan_and_judge_month, solve_month_week
+from engine.errors import InputError
+from engine.month import MonthParams, read_holidays, working_days
+from engine.routing.due import week_monday
+from engine.work_calendar import WorkCalendar
+
+
+@dataclass(frozen=True)
+class MonthRequest:
+    year: int
+    month: int
+    params: MonthParams
+    region_holidays: frozenset[dt.date] = frozenset()
+
+
+@dataclass
+class DepartmentMonth:
+    """One department of the region's month: its tasks while it runs, its outcome after."""
+
+    loaded: LoadedDepartment
+    tasks: list[Future] = field(default_factory=list)
+    weeks: list[Future] = field(default_factory=list)
+    planned: Future | None = None
+    result: JudgedMonth | None = None
+    error: str = ""
+    status: str = "error"
+    seconds: float = 0.0
+    critical_seconds: float = 0.0
+
+
+def month_holidays(loaded: LoadedDepartment, request: MonthRequest) -> frozenset[dt.date]:
+    """The department's holidays of the month plan: its holidays.csv, the region's, and
+    the month's holidays by its calendar."""
+    department, policy = loaded.department, loaded.policy
+    assert department is not None and policy is not None
+    works = WorkCalendar(department, policy)
+    days = (dt.date(request.year, request.month, d)
+            for d in range(1, calendar.monthrange(request.year, request.month)[1] + 1))
+    return frozenset(read_holidays(loaded.folder) | request.region_holidays
+                     | {d for d in days if works.is_holiday(d)})
+
+
+def submit_month(client: Client, loaded: LoadedDepartment, request: MonthRequest) -> DepartmentMonth:
+    """Submit one department's week tasks and its month task (none for a bad input)."""
+    work = DepartmentMonth(loaded)
+    if loaded.error is not None:
+        work.error = error_text(loaded.error)
+        return work
+    department, policy = loaded.department, loaded.policy
+    assert department is not None and policy is not None
+    try:
+        holidays = month_holidays(loaded, request)
+    except InputError as error:
+        work.error = error_text(error)
+        return work
+    days = working_days(policy, request.year, request.month, set(holidays), department)
+    name = loaded.folder.name
+    held = client.submit(hold, department, key=task_key("department", name), pure=False)
+    for monday in sorted({week_monday(d) for d in days}):
+        week_days = [d for d in days if week_monday(d) == monday]
+        work.weeks.append(client.submit(solve_month_week, held, policy, week_days, holidays, request.params,
+                                        key=task_key("week", name, str(monday)), pure=False))
+    work.planned = client.submit(plan_and_judge_month, held, policy, request.year, request.month, holidays,
+                                 work.weeks, request.params, key=task_key("month", name), pure=False)
+    work.tasks = [*work.weeks, work.planned]
+    return work
+
+
+def run_month(client: Client, departments: Sequence[LoadedDepartment], request: MonthRequest,
+              on_done: Callable[[int, Future], None] = lambda _i, _f: None,
+              on_submitted: Callable[[list[DepartmentMonth]], None] = lambda _w: None) -> list[DepartmentMonth]:
+    """Plan every department's month on the cluster; `on_submitted(works)` once
+    the graph is submitted, `on_done(department, future)` as each task ends."""
+    works = [submit_month(client, loaded, request) for loaded in departments]
+    on_submitted(works)
+    until_done([work.tasks for work in works], on_done)
+    for work in works:
+        if work.planned is not None:
+            _collect(work)
+    return works
+
+
+def _collect(work: DepartmentMonth) -> None:
+    """The department's outcome: planned, no route at all (the weeks' conflicts as the
+    error), or a failed task (its exception)."""
+    assert work.planned is not None
+    try:
+        judged: Timed[JudgedMonth] = work.planned.result()
+        weeks: list[Timed] = [future.result() for future in work.weeks]
+    except Exception as error:  # a bug in a task, or a task that lost too many workers
+        work.status, work.error = "error", f"internal error: {type(error).__name__}: {error}"
+        return
+    work.result = judged.value
+    work.seconds = sum(w.seconds for w in weeks) + judged.seconds
+    work.critical_seconds = max((w.seconds for w in weeks), default=0.0) + judged.seconds
+    if judged.value.plan.routes:
+        work.status = "planned"
+        return
+    timetables = [t for w in weeks for t in w.value.values()]
+    work.status = "infeasible" if any(t.status == "infeasible" for t in timetables) else "unknown"
+    work.error = "\n".join(c.message for t in timetables for c in t.conflicts) or "no visit day in the month"

@@ -1,0 +1,145 @@
+"""What a region run hands back (SPEC §1): `region.json`, one entry per department and
+the region's totals (each the sum of the department files' figures), and the overview
+workbook, one row per department and one per manager."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+
+from api.exports.workbook import bold_headers, legal_text, workbook_bytes
+from api.region.month import DepartmentMonth
+from api.region.week import DepartmentWeek
+
+WEEK_TOTALS = ("due_visits", "planned_visits", "unvisited", "km", "seconds", "managers",
+               "timetable_faults", "route_faults")
+MONTH_TOTALS = ("visits", "wanted", "unplanned", "seconds", "managers", "faults")
+
+
+def week_entry(work: DepartmentWeek) -> dict:
+    """One department of region.json: its status, the timetable's objective and bound, the
+    routes' figures (as routes.json has them), the seconds its tasks took, and its error."""
+    judged = work.result
+    timetable = judged.timetable if judged is not None else None
+    routes = judged.routes if judged is not None else None
+    department = work.loaded.department
+    return {
+        "department": work.loaded.name,
+        "folder": work.loaded.folder.name,
+        "status": work.status,
+        "timetable_status": timetable.status if timetable is not None else None,
+        "objective": timetable.objective if timetable is not None else None,
+        "best_bound": timetable.best_bound if timetable is not None else None,
+        "managers": len(department.managers) if department is not None else 0,
+        "due_visits": routes.due_visits if routes is not None else 0,
+        "planned_visits": sum(r.visits for r in routes.routes) if routes is not None else 0,
+        "unvisited": len(routes.unvisited) if routes is not None else 0,
+        "km": round(sum(r.distance_km for r in routes.routes), 3) if routes is not None else 0.0,
+        "seconds": round(work.seconds, 3),
+        "critical_path_seconds": round(work.critical_seconds, 3),
+        "timetable_faults": len(judged.timetable_faults) if judged is not None else 0,
+        "route_faults": len(judged.route_faults) if judged is not None else 0,
+        "executable": bool(judged and routes and not judged.timetable_faults and not judged.route_faults),
+        "error": work.error,
+    }
+
+
+def month_entry(work: DepartmentMonth) -> dict:
+    """One department of a month's region.json."""
+    plan = work.result.plan if work.result is not None else None
+    department = work.loaded.department
+    return {
+        "department": work.loaded.name,
+        "folder": work.loaded.folder.name,
+        "status": work.status,
+        "managers": len(department.managers) if department is not None else 0,
+        "weeks": {str(w.week_start): w.status for w in plan.weeks} if plan is not None else {},
+        "visits": plan.visits if plan is not None else 0,
+        "wanted": plan.wanted if plan is not None else 0,
+        "unplanned": len(plan.unplanned) if plan is not None else 0,
+        "seconds": round(work.seconds, 3),
+        "critical_path_seconds": round(work.critical_seconds, 3),
+        "faults": len(work.result.faults) if work.result is not None else 0,
+        "error": work.error,
+    }
+
+
+def region_document(region: str, period: dict, entries: Sequence[dict], totals_of: Sequence[str],
+                    wall_seconds: float, workers: int) -> dict:
+    """region.json: the region, its period (week_start or month), the departments, their
+    totals, the run's wall seconds, workers and critical path (its longest department chain)."""
+    totals: dict[str, float | int] = {
+        "departments": len(entries),
+        "planned": sum(1 for e in entries if e["status"] == "planned"),
+        "failed": sum(1 for e in entries if e["status"] != "planned"),
+    }
+    for key in totals_of:
+        total = sum(e[key] for e in entries)
+        totals[key] = round(total, 3) if isinstance(total, float) else total
+    return {
+        "region": region, **period, "departments": list(entries), "totals": totals,
+        "wall_seconds": round(wall_seconds, 3), "workers": workers,
+        "critical_path_seconds": max((e["critical_path_seconds"] for e in entries), default=0.0),
+    }
+
+
+def week_overview(document: dict, works: Sequence[DepartmentWeek]) -> bytes:
+    """The overview workbook of a week: a sheet of departments, a sheet of managers."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "departments"
+    columns = ["department", "folder", "status", "managers", "objective", "best_bound", "due_visits",
+               "planned_visits", "unvisited", "km", "timetable_faults", "route_faults", "seconds", "error"]
+    sheet.append(columns)
+    for entry in document["departments"]:
+        sheet.append([legal_text(entry[c]) for c in columns])
+    managers = book.create_sheet("managers")
+    managers.append(["department", "manager", "name", "field days", "visits", "due visits", "unvisited",
+                     "km", "seconds"])
+    for work in works:
+        routes = work.result.routes if work.result is not None else None
+        department = work.loaded.department
+        if work.result is None or routes is None or department is None:
+            continue
+        for manager in department.managers:
+            mine = [r for r in routes.routes if r.manager == manager.id]
+            managers.append([legal_text(department.name), manager.id, legal_text(manager.name), len(mine),
+                             sum(r.visits for r in mine),
+                             work.result.manager_due.get(manager.id, 0),
+                             sum(1 for u in routes.unvisited if u.manager == manager.id),
+                             round(sum(r.distance_km for r in mine), 3),
+                             round(work.manager_seconds.get(manager.id, 0.0), 3)])
+    bold_headers(book)
+    return workbook_bytes(book)
+
+
+def month_overview(document: dict, works: Sequence[DepartmentMonth]) -> bytes:
+    """The overview workbook of a month: a sheet of departments, a sheet of managers."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "departments"
+    columns = ["department", "folder", "status", "managers", "visits", "wanted", "unplanned", "faults",
+               "seconds", "error"]
+    sheet.append(columns)
+    for entry in document["departments"]:
+        sheet.append([legal_text(entry[c]) for c in columns])
+    managers = book.create_sheet("managers")
+    managers.append(["department", "manager", "name", "visit days", "visits", "unplanned retailers"])
+    for work in works:
+        plan = work.result.plan if work.result is not None else None
+        department = work.loaded.department
+        if plan is None or department is None:
+            continue
+        for manager in department.managers:
+            mine = [r for r in plan.routes if r.manager == manager.id]
+            managers.append([legal_text(department.name), manager.id, legal_text(manager.name), len(mine),
+                             sum(len(r.stops) for r in mine),
+                             sum(1 for u in plan.unplanned if u.manager == manager.id)])
+    bold_headers(book)
+    return workbook_bytes(book)
+
+
+def week_period(week_start: dt.date) -> dict:
+    return {"week_start": str(week_start)}
