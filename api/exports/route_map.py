@@ -1,9 +1,15 @@
-"""The day's visit routes on a map.
+"""The week's visit routes on a map one can read with no network (SPEC §1, §3).
 
-The page draws the stops and the path itself, as inline SVG (a flat projection of
-latitude and longitude around the office), so they are visible with no tile server
-and no CDN reachable. The page runs no script and loads nothing; every name in it is
-HTML-escaped.
+The page shows one manager's day at a time: switchers for the manager and the day (and
+a department overview that colours each territory instead of drawing every route), the
+stops numbered in visiting order with their arrival times, fixed appointments marked,
+and the due retailers left unvisited in grey with their reason. Under the routes the
+streets of the department's street network (api/exports/street_basemap.py) are drawn in
+the page itself, so the picture has streets without any tile server.
+
+Everything is inline SVG and HTML in one document that runs no script and loads
+nothing: the switchers are links to parts of the page (`:target`), so they work under
+the exports' sandboxed policy. Every name in it is HTML-escaped.
 
 Only on request (`background_map=True`, never from the HTTP API, whose pages may load
 nothing from other hosts) a folium/Leaflet map below shows the same routes over
@@ -23,9 +29,12 @@ from html import escape
 from typing import Any
 
 import folium
+from shapely.geometry import MultiPoint
 
-from api.exports.week import WORDS, Lang
+from api.exports.street_basemap import ROAD_CLASSES, StreetBasemap, configured_streets
+from api.exports.week import WEEKDAY_NAMES, WORDS, Lang
 from engine.domain import Department
+from engine.errors import InputError
 from engine.policy import Policy
 
 ROUTE_COLOURS = (
@@ -40,20 +49,74 @@ ROUTE_COLOURS = (
     "#7f7f7f",
     "#bcbd22",
 )
-SVG_WIDTH, SVG_HEIGHT, SVG_MARGIN = 900, 560, 36
+SVG_WIDTH, SVG_HEIGHT = 900, 560
+METRES_PER_DEGREE_LAT = 110_574.0
+METRES_PER_DEGREE_LON_AT_EQUATOR = 111_320.0
+SMALLEST_VIEW_M = 600.0  # a route of two neighbouring shops still shows its streets
+STREET_STYLE = {  # road class: (colour, width in px); light colours, none near a route's
+    "path": ("#f7f6f2", 0.8),
+    "minor": ("#ffffff", 1.6),
+    "major": ("#fbf3d0", 3.2),
+}
+LAND_COLOUR = "#e4e2da"
+UNVISITED_COLOUR = "#8a8a8a"
+MAP_WORDS: dict[Lang, dict[str, str]] = {
+    "zh": {
+        "day": "日期",
+        "all_days": "全周",
+        "visit": "拜访",
+        "appointment": "固定预约",
+        "no_route": "无路线",
+        "stops_n": "站",
+        "streets_from": "街道底图: © OpenStreetMap 贡献者 (ODbL)",
+        "streets_missing": "街道底图无法读取",
+        "overview_note": "各片区按客户经理着色; 点选经理和日期查看当天路线.",
+        "time_window": "时间窗内排不下",
+        "opening_hours": "营业时间不合",
+        "no_room_in_day": "当天已排满",
+        "too_far": "距离太远",
+    },
+    "en": {
+        "day": "Day",
+        "all_days": "Week",
+        "visit": "visit",
+        "appointment": "fixed appointment",
+        "no_route": "no route",
+        "stops_n": "stops",
+        "streets_from": "Streets: © OpenStreetMap contributors (ODbL)",
+        "streets_missing": "the street map could not be read",
+        "overview_note": "Territories coloured by manager; pick a manager and a day to see that day's route.",
+        "time_window": "no time left in the visit window",
+        "opening_hours": "opening hours do not meet the visit window",
+        "no_room_in_day": "the days it fits on are full",
+        "too_far": "too far to ride",
+    },
+}
 
 STYLE = """
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 16px; color: #222;
-       font-size: 13px; }
+body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+       margin: 16px; color: #222; font-size: 13px; }
 h1 { font-size: 20px; margin: 0 0 6px; }
 h2 { font-size: 16px; margin: 14px 0 6px; }
-svg.route-drawing { border: 1px solid #999; background: #f8f8f4; max-width: 100%; height: auto; }
-svg .stop-label { font-size: 11px; font-weight: bold; text-anchor: middle; dominant-baseline: central; }
+svg.route-drawing { border: 1px solid #999; background: #e4e2da; max-width: 100%; height: auto; display: block; }
+svg.defs { position: absolute; width: 0; height: 0; overflow: hidden; }
 table { border-collapse: collapse; margin-bottom: 10px; }
 th, td { border: 1px solid #999; padding: 2px 6px; }
 th { background: #e7e6e6; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 6px; margin-right: 4px;
           vertical-align: middle; }
+.view { display: none; }
+.view:target, .view.only { display: block; }
+.views:has(.view:target) .overview { display: none; }
+nav.switch { margin: 6px 0 8px; line-height: 2.1; }
+nav.switch .label { display: inline-block; min-width: 5em; color: #555; }
+nav.switch a, nav.switch span.off { display: inline-block; padding: 1px 9px; margin: 0 2px; border-radius: 12px;
+       border: 1px solid #bbb; text-decoration: none; color: #222; background: #fff; }
+nav.switch a[aria-current] { background: #222; color: #fff; border-color: #222; }
+nav.switch span.off { color: #aaa; border-style: dashed; }
+table.week-grid a { text-decoration: none; }
+.legend span { margin-right: 14px; }
+.greyed { color: #777; }
 iframe.map { width: 100%; height: 460px; border: 1px solid #999; }
 .note { color: #666; }
 """
@@ -72,6 +135,32 @@ class _Route:
     colour: str
     summary: dict[str, Any]
     stops: list[tuple[dict[str, Any], _Point | None]]
+    view_id: str
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Metres east and south of the office (SVG's y grows downwards), one frame for every
+    drawing of the page so the streets are drawn once and shown in each."""
+
+    office: _Point
+
+    def at(self, point: _Point) -> tuple[float, float]:
+        # Longitude degrees shrink with cos(latitude); around one office the flat projection is exact enough.
+        shrink = math.cos(math.radians(self.office.lat))
+        return (
+            round((point.lon - self.office.lon) * shrink * METRES_PER_DEGREE_LON_AT_EQUATOR, 1),
+            round((self.office.lat - point.lat) * METRES_PER_DEGREE_LAT, 1),
+        )
+
+    def view_box(self, points: Sequence[_Point]) -> tuple[float, float, float, float]:
+        """The box around `points` with a margin, widened to the drawing's shape."""
+        xs, ys = zip(*(self.at(p) for p in points), strict=True)
+        width = max(max(xs) - min(xs), SMALLEST_VIEW_M) * 1.16
+        height = max(max(ys) - min(ys), SMALLEST_VIEW_M * SVG_HEIGHT / SVG_WIDTH) * 1.16
+        width, height = max(width, height * SVG_WIDTH / SVG_HEIGHT), max(height, width * SVG_HEIGHT / SVG_WIDTH)
+        centre_x, centre_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        return (round(centre_x - width / 2, 1), round(centre_y - height / 2, 1), round(width, 1), round(height, 1))
 
 
 def route_map_page(
@@ -83,46 +172,22 @@ def route_map_page(
     manager: str | None = None,
     lang: Lang = "zh",
     background_map: bool = False,
+    streets: StreetBasemap | None = None,
 ) -> str:
-    """An HTML page with the matching routes of a routes JSON (`fieldweek routes`):
-    an inline SVG drawing, a table of stops per route, the retailers left unvisited,
-    and with `background_map` a Leaflet map for when the network allows."""
+    """An HTML page with the matching routes of a routes JSON (`fieldweek routes`): the
+    department overview and one drawing per manager-day with switchers between them (or
+    the one route the filters leave), a table of stops per route, the retailers left
+    unvisited, and with `background_map` a Leaflet map for when the network allows.
+    `streets` default: the street network the service is configured with."""
     words = WORDS[lang]
     names = {m.id: m.name for m in department.managers}
-    retailers = {r.id: r for r in department.retailers}
-    office = _Point(department.office.lat, department.office.lon)
-    chosen = [
-        r
-        for r in routes.get("routes", [])
-        if (day is None or r.get("date") == day.isoformat())
-        and (manager is None or r.get("manager") == manager)
-    ]
-    drawn = []
-    for index, route in enumerate(chosen):
-        stops = []
-        for stop in route.get("stops", []):
-            retailer = retailers.get(stop.get("retailer"))
-            stops.append((stop, _Point(retailer.lat, retailer.lon) if retailer else None))
-        drawn.append(
-            _Route(
-                route.get("manager", ""),
-                route.get("date", ""),
-                ROUTE_COLOURS[index % len(ROUTE_COLOURS)],
-                route,
-                stops,
-            )
-        )
-    unvisited = [
-        u for u in routes.get("unvisited", []) if manager is None or u.get("manager") == manager
-    ]
     scope = " ".join(
-        filter(
-            None, [names.get(manager, manager) if manager else "", day.isoformat() if day else ""]
-        )
+        filter(None, [names.get(manager, manager) if manager else "", day.isoformat() if day else ""])
     )
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(words['routes'])} {escape(department.name)} {escape(scope)}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{escape(words['routes'])} — {escape(department.name)} {escape(scope)}</h1>",
@@ -130,101 +195,416 @@ def route_map_page(
             f"<p>{escape(words['week'])}: {escape(str(routes.get('week_start', '')))} · "
             f"{escape(words['policy'])}: {escape(policy.title or policy.name)}</p>"
         ),
+        route_map_fragment(routes, department, policy, day=day, manager=manager, lang=lang,
+                           streets=streets),
     ]
-    if not drawn:
-        parts.append(f'<p class="no-routes">{escape(words["no_routes"])}</p>')
-    else:
-        parts.append(_svg(office, drawn, names, retailers, words))
-        parts += [_stop_table(route, names, retailers, words, policy, lang) for route in drawn]
-    if unvisited:
-        parts.append(_unvisited_table(unvisited, names, retailers, words))
+    drawn = _chosen_routes(routes, department, day, manager)
     if drawn and background_map:
-        parts.append(_leaflet_iframe(office, drawn, names, retailers, words))
+        office = _Point(department.office.lat, department.office.lon)
+        parts.append(_leaflet_iframe(office, drawn, names, _retailers(department), words))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _svg(
-    office: _Point,
-    routes: Sequence[_Route],
-    names: dict[str, str],
-    retailers: dict[str, Any],
-    words: dict[str, str],
+def route_map_fragment(
+    routes: dict[str, Any],
+    department: Department,
+    policy: Policy,
+    *,
+    day: dt.date | None = None,
+    manager: str | None = None,
+    lang: Lang = "zh",
+    streets: StreetBasemap | None = None,
 ) -> str:
-    """Stops and paths drawn to scale (north up), the office as a black square."""
-    points = [office] + [p for route in routes for _, p in route.stops if p is not None]
-    # Longitude degrees shrink with cos(latitude); around one office the flat projection is exact enough.
-    shrink = math.cos(math.radians(office.lat))
-    xs = [p.lon * shrink for p in points]
-    ys = [-p.lat for p in points]
-    width, height = max(xs) - min(xs), max(ys) - min(ys)
-    inner_width, inner_height = SVG_WIDTH - 2 * SVG_MARGIN, SVG_HEIGHT - 2 * SVG_MARGIN
-    scale = min(inner_width / max(width, 1e-6), inner_height / max(height, 1e-6))
-    left = min(xs) - (inner_width / scale - width) / 2  # centre the drawing both ways
-    top = min(ys) - (inner_height / scale - height) / 2
+    """The map's views, switchers and tables without the page around them (the desk
+    places them in its own page); `<style>` first."""
+    words, map_words = WORDS[lang], MAP_WORDS[lang]
+    retailers = _retailers(department)
+    drawn = _chosen_routes(routes, department, day, manager)
+    unvisited = [
+        u for u in routes.get("unvisited", []) if manager is None or u.get("manager") == manager
+    ]
+    parts = [f"<style>{STYLE}</style>"]
+    if not drawn:
+        parts.append(f'<p class="no-routes">{escape(words["no_routes"])}</p>')
+    else:
+        office = _Point(department.office.lat, department.office.lon)
+        frame = _Frame(office)
+        basemap, note = _streets_for(streets, map_words)
+        context = _Context(department, policy, lang, frame, retailers, drawn, unvisited)
+        streets_svg = _streets_paths(basemap, frame, context.all_points()) if basemap else ""
+        parts.append('<div class="views">')
+        if len(drawn) == 1:
+            parts.append(_route_view(context, drawn[0], streets_svg, only=True))
+        else:
+            parts.append(_overview(context, "<use href=\"#streets\"/>" if streets_svg else ""))
+            parts += [_route_view(context, route, '<use href="#streets"/>' if streets_svg else "",
+                                  only=False) for route in drawn]
+        parts.append("</div>")
+        if basemap is not None:
+            parts.append(f'<p class="note streets-credit">{escape(map_words["streets_from"])}</p>')
+        if note:
+            parts.append(f'<p class="note">{escape(note)}</p>')
+        if streets_svg and len(drawn) > 1:
+            parts.append(f'<svg class="defs" xmlns="http://www.w3.org/2000/svg" aria-hidden="true">'
+                         f'<defs><g id="streets">{streets_svg}</g></defs></svg>')
+    if unvisited:
+        names = {m.id: m.name for m in department.managers}
+        parts.append(_unvisited_table(unvisited, names, retailers, words, map_words))
+    return "\n".join(parts)
 
-    def at(point: _Point) -> tuple[float, float]:
-        return (
-            round(SVG_MARGIN + (point.lon * shrink - left) * scale, 1),
-            round(SVG_MARGIN + (-point.lat - top) * scale, 1),
-        )
 
-    shapes = []
-    placed: dict[tuple[float, float], int] = {}
-    for route in routes:
-        path = [office] + [p for _, p in route.stops if p is not None] + [office]
-        coordinates = " ".join(f"{x},{y}" for x, y in map(at, path))
-        shapes.append(
-            f'<g class="route" data-manager="{escape(route.manager)}" data-date="{escape(route.date)}">'
-            f'<polyline class="path" points="{coordinates}" fill="none" stroke="{route.colour}" '
-            f'stroke-width="2.5" stroke-opacity="0.85" stroke-linejoin="round"/>'
-        )
-        for number, (stop, point) in enumerate(route.stops, start=1):
-            if point is None:
-                continue
-            x, y = at(point)
-            # A retailer visited twice (a visit, then an appointment) would hide its first number.
-            repeats = placed.get((x, y), 0)
-            placed[(x, y)] = repeats + 1
-            x += 22 * repeats
+def _retailers(department: Department) -> dict[str, Any]:
+    return {r.id: r for r in department.retailers}
+
+
+def _manager_colours(department: Department) -> dict[str, str]:
+    return {m.id: ROUTE_COLOURS[i % len(ROUTE_COLOURS)] for i, m in enumerate(department.managers)}
+
+
+def _chosen_routes(
+    routes: dict[str, Any], department: Department, day: dt.date | None, manager: str | None
+) -> list[_Route]:
+    """The routes the filters leave, by manager (in the department's order) and day."""
+    retailers = _retailers(department)
+    colours = _manager_colours(department)
+    order = {m.id: i for i, m in enumerate(department.managers)}
+    chosen = [
+        r
+        for r in routes.get("routes", [])
+        if (day is None or r.get("date") == day.isoformat())
+        and (manager is None or r.get("manager") == manager)
+    ]
+    chosen.sort(key=lambda r: (order.get(r.get("manager", ""), len(order)), str(r.get("date", ""))))
+    drawn = []
+    for index, route in enumerate(chosen):
+        stops = []
+        for stop in route.get("stops", []):
             retailer = retailers.get(stop.get("retailer"))
-            label = f"{number}. {retailer.name if retailer else stop.get('retailer')} {stop.get('start', '')}"
-            shapes.append(
-                f'<g class="stop" data-retailer="{escape(str(stop.get("retailer")))}" data-order="{number}">'
-                f"<title>{escape(label)}</title>"
-                f'<circle cx="{x}" cy="{y}" r="10" fill="#fff" stroke="{route.colour}" stroke-width="3"/>'
-                f'<text class="stop-label" x="{x}" y="{y}" fill="{route.colour}">{number}</text></g>'
+            stops.append((stop, _Point(retailer.lat, retailer.lon) if retailer else None))
+        manager_id = str(route.get("manager", ""))
+        date = str(route.get("date", ""))
+        drawn.append(
+            _Route(
+                manager_id,
+                date,
+                colours.get(manager_id, ROUTE_COLOURS[index % len(ROUTE_COLOURS)]),
+                route,
+                stops,
+                # Ids from positions and ISO dates only: a manager's id may hold any character.
+                f"v{order.get(manager_id, len(order) + index)}-{escape(date)}",
             )
-        shapes.append("</g>")
-    ox, oy = at(office)
-    shapes.append(
-        f'<g class="office"><title>{escape(words["office"])}</title>'
-        f'<rect x="{ox - 8}" y="{oy - 8}" width="16" height="16" fill="#222"/></g>'
+        )
+    return drawn
+
+
+def _streets_for(
+    streets: StreetBasemap | None, map_words: dict[str, str]
+) -> tuple[StreetBasemap | None, str]:
+    """The streets to draw and a note when the configured network cannot be read."""
+    if streets is not None:
+        return streets, ""
+    try:
+        return configured_streets(), ""
+    except (OSError, InputError) as error:  # a bad file leaves the map without streets, said so
+        return None, f"{map_words['streets_missing']}: {error}"
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every drawing of one page needs."""
+
+    department: Department
+    policy: Policy
+    lang: Lang
+    frame: _Frame
+    retailers: dict[str, Any]
+    routes: list[_Route]
+    unvisited: list[dict[str, Any]]
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {m.id: m.name for m in self.department.managers}
+
+    def territory_points(self, manager: str) -> list[_Point]:
+        return [_Point(r.lat, r.lon) for r in self.department.retailers if r.manager == manager]
+
+    def managers(self) -> list[str]:
+        seen = dict.fromkeys(route.manager for route in self.routes)
+        return list(seen)
+
+    def dates(self) -> list[str]:
+        return sorted({route.date for route in self.routes})
+
+    def route_of(self, manager: str, date: str) -> _Route | None:
+        return next((r for r in self.routes if r.manager == manager and r.date == date), None)
+
+    def unvisited_on(self, route: _Route) -> list[dict[str, Any]]:
+        return [
+            u for u in self.unvisited
+            if u.get("manager") == route.manager and u.get("date") in (None, route.date)
+        ]
+
+    def all_points(self) -> list[_Point]:
+        office = self.frame.office
+        points = [office] + [p for m in self.managers() for p in self.territory_points(m)]
+        return points + [p for route in self.routes for _, p in route.stops if p is not None]
+
+
+def _streets_paths(basemap: StreetBasemap, frame: _Frame, points: Sequence[_Point]) -> str:
+    """The streets near `points` as one SVG path per road class (pixel-wide strokes at any zoom)."""
+    x, y, width, height = frame.view_box(points)
+    corners = [(x, y), (x + width, y + height)]
+    # Back from metres to degrees for the box the lines are picked in.
+    shrink = math.cos(math.radians(frame.office.lat)) * METRES_PER_DEGREE_LON_AT_EQUATOR
+    lons = [frame.office.lon + cx / shrink for cx, _ in corners]
+    lats = [frame.office.lat - cy / METRES_PER_DEGREE_LAT for _, cy in corners]
+    by_class: dict[str, list[str]] = {road_class: [] for road_class in ROAD_CLASSES}
+    for line in basemap.within(min(lats), min(lons), max(lats), max(lons)):
+        coordinates = [frame.at(_Point(lat, lon)) for lat, lon in line.points]
+        by_class[line.road_class].append(
+            "M" + "L".join(f"{round(px)} {round(py)}" for px, py in coordinates)
+        )
+    paths = []
+    for road_class in ROAD_CLASSES:
+        if by_class[road_class]:
+            colour, width_px = STREET_STYLE[road_class]
+            paths.append(
+                f'<path class="street street-{road_class}" d="{"".join(by_class[road_class])}" '
+                f'fill="none" stroke="{colour}" stroke-width="{width_px}" stroke-linecap="round" '
+                f'stroke-linejoin="round" vector-effect="non-scaling-stroke"/>'
+            )
+    return "".join(paths)
+
+
+def _svg_open(box: tuple[float, float, float, float], label: str, kind: str) -> str:
+    x, y, width, height = box
+    return (
+        f'<svg class="route-drawing {kind}" xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" '
+        f'height="{SVG_HEIGHT}" viewBox="{x} {y} {width} {height}" role="img" '
+        f'aria-label="{escape(label)}"><rect x="{x}" y="{y}" width="{width}" height="{height}" '
+        f'fill="{LAND_COLOUR}"/>'
     )
-    legend = "".join(
-        f'<text x="{SVG_MARGIN}" y="{18 + 16 * i}" font-size="12" fill="{route.colour}">'
-        f"● {escape(names.get(route.manager, route.manager))} {escape(route.date)}</text>"
-        for i, route in enumerate(routes[:8])
+
+
+def _office_mark(context: _Context, unit: float) -> str:
+    ox, oy = context.frame.at(context.frame.office)
+    side = 16 * unit
+    return (
+        f'<g class="office"><title>{escape(WORDS[context.lang]["office"])}</title>'
+        f'<rect x="{round(ox - side / 2, 1)}" y="{round(oy - side / 2, 1)}" width="{round(side, 1)}" '
+        f'height="{round(side, 1)}" fill="#222"/></g>'
+    )
+
+
+def _day_label(date: str, lang: Lang) -> str:
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        return date
+    return f"{WEEKDAY_NAMES[lang][day.weekday()]} {day:%m-%d}"
+
+
+def _overview(context: _Context, streets: str) -> str:
+    """The department at a glance: each territory a tinted area in its manager's colour with
+    its retailers as dots, and a manager × day table whose cells open that day's route."""
+    words, map_words = WORDS[context.lang], MAP_WORDS[context.lang]
+    colours = _manager_colours(context.department)
+    points = context.all_points()
+    box = context.frame.view_box(points)
+    unit = box[2] / SVG_WIDTH
+    shapes = [_svg_open(box, words["overview"], "overview-drawing"), streets]
+    for manager in context.managers():
+        colour = colours.get(manager, ROUTE_COLOURS[0])
+        territory = context.territory_points(manager)
+        coordinates = [context.frame.at(p) for p in territory]
+        shapes.append(f'<g class="territory" data-manager="{escape(manager)}">'
+                      f"<title>{escape(context.names.get(manager, manager))}</title>")
+        if len(coordinates) >= 3:
+            hull = MultiPoint(coordinates).convex_hull
+            if hull.geom_type == "Polygon":
+                outline = " ".join(f"{round(x, 1)},{round(y, 1)}" for x, y in hull.exterior.coords)
+                shapes.append(f'<polygon points="{outline}" fill="{colour}" fill-opacity="0.16" '
+                              f'stroke="{colour}" stroke-width="2" vector-effect="non-scaling-stroke"/>')
+        shapes += [f'<circle cx="{x}" cy="{y}" r="{round(3.5 * unit, 1)}" fill="{colour}"/>'
+                   for x, y in coordinates]
+        shapes.append("</g>")
+    shapes += [_office_mark(context, unit), "</svg>"]
+    dates = context.dates()
+    head = "".join(f"<th>{escape(_day_label(d, context.lang))}</th>" for d in dates)
+    rows = []
+    for manager in context.managers():
+        cells = []
+        for date in dates:
+            route = context.route_of(manager, date)
+            cells.append(
+                f'<td><a href="#{route.view_id}">{len(route.stops)} {escape(map_words["stops_n"])}</a></td>'
+                if route else f'<td class="greyed">{escape(map_words["no_route"])}</td>'
+            )
+        colour = colours.get(manager, ROUTE_COLOURS[0])
+        rows.append(f'<tr><th><span class="swatch" style="background:{colour}"></span>'
+                    f'{escape(context.names.get(manager, manager))}</th>{"".join(cells)}</tr>')
+    return (
+        f'<section class="overview" id="overview"><h2>{escape(words["overview"])}</h2>'
+        f'<p class="note">{escape(map_words["overview_note"])}</p>{"".join(shapes)}'
+        f'<table class="week-grid"><thead><tr><th>{escape(words["manager"])}</th>{head}</tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table></section>'
+    )
+
+
+def _switchers(context: _Context, current: _Route) -> str:
+    """Links to the same day of another manager and to another day of the same manager."""
+    words, map_words = WORDS[context.lang], MAP_WORDS[context.lang]
+
+    def link(route: _Route | None, label: str, on: bool) -> str:
+        if route is None:
+            return f'<span class="off">{escape(label)}</span>'
+        mark = ' aria-current="true"' if on else ""
+        return f'<a href="#{route.view_id}"{mark}>{escape(label)}</a>'
+
+    managers = "".join(
+        link(context.route_of(m, current.date), context.names.get(m, m), m == current.manager)
+        for m in context.managers()
+    )
+    days = "".join(
+        link(context.route_of(current.manager, d), _day_label(d, context.lang), d == current.date)
+        for d in context.dates()
     )
     return (
-        f'<svg class="route-drawing" xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" '
-        f'height="{SVG_HEIGHT}" viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" role="img" '
-        f'aria-label="{escape(words["routes"])}">{"".join(shapes)}{legend}</svg>'
+        f'<nav class="switch"><div class="managers"><span class="label">{escape(words["manager"])}'
+        f'</span>{managers}</div><div class="days"><span class="label">{escape(map_words["day"])}'
+        f'</span>{days} <a href="#overview">{escape(words["overview"])}</a></div></nav>'
     )
 
 
-def _stop_table(
-    route: _Route,
-    names: dict[str, str],
-    retailers: dict[str, Any],
-    words: dict[str, str],
-    policy: Policy,
-    lang: Lang,
-) -> str:
+def _route_view(context: _Context, route: _Route, streets: str, *, only: bool) -> str:
+    """One manager's day: the path office → stops → office over the streets, each stop
+    numbered with its arrival time, appointments as squares, the unvisited in grey."""
+    frame, words = context.frame, WORDS[context.lang]
+    unvisited = context.unvisited_on(route)
+    missed_points = [
+        (entry, _Point(r.lat, r.lon))
+        for entry in unvisited
+        if (r := context.retailers.get(entry.get("retailer"))) is not None
+    ]
+    points = [frame.office] + [p for _, p in route.stops if p] + [p for _, p in missed_points]
+    box = frame.view_box(points)
+    unit = box[2] / SVG_WIDTH
+    name = context.names.get(route.manager, route.manager)
+    shapes = [_svg_open(box, f"{words['routes']} {name} {route.date}", "day-drawing"), streets]
+    shapes += [_missed_mark(context, entry, point, unit) for entry, point in missed_points]
+    path = [frame.office] + [p for _, p in route.stops if p is not None] + [frame.office]
+    coordinates = " ".join(f"{x},{y}" for x, y in map(frame.at, path))
+    shapes.append(
+        f'<g class="route" data-manager="{escape(route.manager)}" data-date="{escape(route.date)}">'
+        f'<polyline class="path" points="{coordinates}" fill="none" stroke="{route.colour}" '
+        f'stroke-width="3" stroke-opacity="0.85" stroke-linejoin="round" '
+        f'vector-effect="non-scaling-stroke"/>'
+    )
+    placed: dict[tuple[float, float], int] = {}
+    for number, (stop, point) in enumerate(route.stops, start=1):
+        if point is None:
+            continue
+        x, y = frame.at(point)
+        # A retailer visited twice (a visit, then an appointment) would hide its first number.
+        repeats = placed.get((x, y), 0)
+        placed[(x, y)] = repeats + 1
+        shapes.append(_stop_mark(context, route, number, stop, (x + 24 * unit * repeats, y), unit))
+    shapes += ["</g>", _office_mark(context, unit), "</svg>"]
+    legend = _legend(context, route)
+    return (
+        f'<section class="view{" only" if only else ""}" id="{route.view_id}" '
+        f'data-manager="{escape(route.manager)}" data-date="{escape(route.date)}">'
+        f"{'' if only else _switchers(context, route)}{''.join(shapes)}{legend}"
+        f"{_stop_table(route, context)}{_missed_list(context, unvisited)}</section>"
+    )
+
+
+def _stop_mark(context: _Context, route: _Route, number: int, stop: dict[str, Any],
+               at: tuple[float, float], unit: float) -> str:
+    """A visit is a ring, a fixed appointment a filled square; both carry the visiting
+    order inside and the arrival time beside."""
+    x, y = round(at[0], 1), round(at[1], 1)
+    retailer = context.retailers.get(stop.get("retailer"))
+    kind = str(stop.get("kind", ""))
+    arrive = str(stop.get("arrive", ""))
+    label = (f"{number}. {retailer.name if retailer else stop.get('retailer')} "
+             f"{context.policy.kind_label(kind, context.lang)} {arrive}")
+    size = 10 * unit
+    if kind == "visit":
+        mark = (f'<circle cx="{x}" cy="{y}" r="{round(size, 1)}" fill="#fff" stroke="{route.colour}" '
+                f'stroke-width="3" vector-effect="non-scaling-stroke"/>')
+        ink = route.colour
+    else:
+        mark = (f'<rect x="{round(x - size, 1)}" y="{round(y - size, 1)}" width="{round(2 * size, 1)}" '
+                f'height="{round(2 * size, 1)}" fill="{route.colour}" stroke="#222" stroke-width="1.5" '
+                f'vector-effect="non-scaling-stroke"/>')
+        ink = "#fff"
+    font = round(11 * unit, 1)
+    return (
+        f'<g class="stop" data-retailer="{escape(str(stop.get("retailer")))}" data-order="{number}" '
+        f'data-kind="{escape(kind)}"><title>{escape(label)}</title>{mark}'
+        f'<text x="{x}" y="{y}" font-size="{font}" font-weight="bold" text-anchor="middle" '
+        f'dominant-baseline="central" fill="{ink}">{number}</text>'
+        f'<text class="arrive" x="{round(x + 13 * unit, 1)}" y="{y}" font-size="{font}" '
+        f'dominant-baseline="central" fill="#222" stroke="#fff" stroke-width="3" '
+        f'paint-order="stroke" vector-effect="non-scaling-stroke">{escape(arrive)}</text></g>'
+    )
+
+
+def _missed_mark(context: _Context, entry: dict[str, Any], point: _Point, unit: float) -> str:
+    x, y = context.frame.at(point)
+    retailer = context.retailers.get(entry.get("retailer"))
+    reason = _reason(entry, context.lang)
+    label = f"{retailer.name if retailer else entry.get('retailer')}: {reason}"
+    return (
+        f'<g class="unvisited" data-retailer="{escape(str(entry.get("retailer")))}">'
+        f"<title>{escape(label)}</title>"
+        f'<circle cx="{x}" cy="{y}" r="{round(6 * unit, 1)}" fill="{UNVISITED_COLOUR}" '
+        f'fill-opacity="0.75" stroke="#fff" stroke-width="1" vector-effect="non-scaling-stroke"/></g>'
+    )
+
+
+def _reason(entry: dict[str, Any], lang: Lang) -> str:
+    reason = str(entry.get("reason", ""))
+    return MAP_WORDS[lang].get(reason, reason) if reason in _REASONS else reason
+
+
+_REASONS = frozenset({"time_window", "opening_hours", "no_room_in_day", "too_far"})
+
+
+def _legend(context: _Context, route: _Route) -> str:
+    map_words = MAP_WORDS[context.lang]
+    return (
+        f'<p class="legend"><span><svg width="14" height="14" viewBox="0 0 14 14"><circle cx="7" cy="7" '
+        f'r="5" fill="#fff" stroke="{route.colour}" stroke-width="2.5"/></svg> {escape(map_words["visit"])}'
+        f'</span><span><svg width="14" height="14" viewBox="0 0 14 14"><rect x="2" y="2" width="10" '
+        f'height="10" fill="{route.colour}"/></svg> {escape(map_words["appointment"])}</span>'
+        f'<span class="greyed"><svg width="14" height="14" viewBox="0 0 14 14"><circle cx="7" cy="7" r="5" '
+        f'fill="{UNVISITED_COLOUR}"/></svg> {escape(WORDS[context.lang]["unvisited"])}</span></p>'
+    )
+
+
+def _missed_list(context: _Context, unvisited: list[dict[str, Any]]) -> str:
+    if not unvisited:
+        return ""
+    items = []
+    for entry in unvisited:
+        retailer = context.retailers.get(entry.get("retailer"))
+        name = retailer.name if retailer else str(entry.get("retailer"))
+        items.append(f'<li>{escape(name)} ({escape(str(entry.get("retailer")))}): '
+                     f"{escape(_reason(entry, context.lang))}</li>")
+    return (f'<div class="greyed missed"><strong>{escape(WORDS[context.lang]["unvisited"])}</strong>'
+            f'<ul>{"".join(items)}</ul></div>')
+
+
+def _stop_table(route: _Route, context: _Context) -> str:
+    words, lang = WORDS[context.lang], context.lang
     summary = route.summary
+    name = context.names.get(route.manager, route.manager)
     heading = (
         f'<h2><span class="swatch" style="background:{route.colour}"></span>'
-        f"{escape(names.get(route.manager, route.manager))} ({escape(route.manager)}) {escape(route.date)}</h2>"
+        f"{escape(name)} ({escape(route.manager)}) {escape(route.date)}</h2>"
         f"<p>{escape(words['depart'])} {escape(str(summary.get('depart', '')))} · "
         f"{escape(words['return'])} {escape(str(summary.get('return', '')))} · "
         f"{escape(words['distance'])} {escape(str(summary.get('distance_km', '')))} · "
@@ -232,31 +612,23 @@ def _stop_table(
     )
     head = "".join(
         f"<th>{escape(h)}</th>"
-        for h in [
-            "#",
-            words["retailer"],
-            words["kind"],
-            words["arrive"],
-            words["start"],
-            words["end"],
-        ]
+        for h in ["#", words["retailer"], words["kind"], words["arrive"], words["start"], words["end"]]
     )
     rows = []
     for number, (stop, _) in enumerate(route.stops, start=1):
-        retailer = retailers.get(stop.get("retailer"))
-        name = (
-            f"{retailer.name} ({stop.get('retailer')})" if retailer else str(stop.get("retailer"))
-        )
+        retailer = context.retailers.get(stop.get("retailer"))
+        label = f"{retailer.name} ({stop.get('retailer')})" if retailer else str(stop.get("retailer"))
         cells = [
             str(number),
-            name,
-            policy.kind_label(str(stop.get("kind", "")), lang),
+            label,
+            context.policy.kind_label(str(stop.get("kind", "")), lang),
             stop.get("arrive", ""),
             stop.get("start", ""),
             stop.get("end", ""),
         ]
         rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
-    return f'{heading}<table class="stops"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return (f'{heading}<table class="stops"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 def _unvisited_table(
@@ -264,21 +636,23 @@ def _unvisited_table(
     names: dict[str, str],
     retailers: dict[str, Any],
     words: dict[str, str],
+    map_words: dict[str, str],
 ) -> str:
     head = "".join(
-        f"<th>{escape(h)}</th>" for h in [words["retailer"], words["manager"], words["reason"]]
+        f"<th>{escape(h)}</th>"
+        for h in [words["retailer"], words["manager"], map_words["day"], words["reason"]]
     )
     rows = []
     for entry in unvisited:
         retailer = retailers.get(entry.get("retailer"))
+        reason = str(entry.get("reason", ""))
         cells = [
-            f"{retailer.name} ({entry.get('retailer')})"
-            if retailer
-            else str(entry.get("retailer")),
+            f"{retailer.name} ({entry.get('retailer')})" if retailer else str(entry.get("retailer")),
             names.get(entry.get("manager", ""), entry.get("manager", "")),
-            entry.get("reason", ""),
+            entry.get("date") or map_words["all_days"],
+            map_words.get(reason, reason) if reason in _REASONS else reason,
         ]
-        rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
+        rows.append('<tr class="greyed">' + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
     return (
         f'<h2>{escape(words["unvisited"])}</h2><table class="unvisited"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
