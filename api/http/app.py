@@ -23,6 +23,7 @@ from api.http import actuals, departments, job_endpoints, replan, route_plans, t
 from api.http.access import ApiKeys, KeyBeforeBody
 from api.http.jobs import Jobs
 from api.http.lease import ServiceLease
+from api.http.pages.desk import install_pages
 from api.http.problems import BodySizeLimit, InternalErrors, install_problem_handlers
 from api.http.quotas import RequestRates
 from api.http.service import Service
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(replan.router)
     app.include_router(actuals.router)
     app.include_router(job_endpoints.router)
+    install_pages(app)  # the desk at / and the phone page (api/http/pages)
 
     @app.get(
         "/healthz",

@@ -1,0 +1,192 @@
+"""The key-checked pieces of the desk's pages, rendered on the server (Jinja2, escaped):
+a planned week (verdict, quality charts, links), its route map, its routes JSON, and a
+manager's day for the phone. The desk's script asks for them with the department key
+in the `Authorization` header, like any /v1 request; a key sees only its departments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from html import escape
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from api.exports.route_map import ROUTE_COLOURS, route_map_fragment
+from api.exports.street_basemap import configured_tiles
+from api.exports.week import WEEKDAY_NAMES
+from api.http.department_input import department_from_document
+from api.http.pages.charts import quality_charts
+from api.http.pages.navigation import navigation_links
+from api.http.pages.templating import part, render
+from api.http.pages.texts import TEXTS, page_lang
+from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
+from api.http.storage import SOLVED_STATES, TimetableJob
+from engine.domain import Department
+from engine.policy import Policy, policy_from_mapping
+from engine.quality import score_plan
+
+router = APIRouter(prefix="/desk/parts", include_in_schema=False)
+LangQuery = Annotated[str | None, Query()]
+
+
+def _week_job(service: ServiceDep, caller: CallerDep, department_id: str, week_start: dt.date,
+              job_id: str | None) -> tuple[TimetableJob | None, Department, dict[str, Any]]:
+    record = visible_department(service, caller, department_id)
+    if job_id is not None:
+        job, _ = visible_job(service, caller, job_id)
+        if job.department_id != record.id:
+            raise HTTPException(404, f"no timetable job {job_id!r}")
+    else:
+        job = service.store.latest_solved_job(record.id, week_start)
+    return job, department_from_document(record.department), record.department
+
+
+@router.get("/week", response_class=HTMLResponse)
+def week_part(service: ServiceDep, caller: CallerDep, department: str, week_start: dt.date,
+              job: str | None = None, lang: LangQuery = None) -> HTMLResponse:
+    """A planned week: the verdict of the independent checkers, the faults and declared
+    shortfalls, the quality charts, the grid, map and downloads."""
+    language = page_lang(lang)
+    words = TEXTS[language]
+    found, domain, _ = _week_job(service, caller, department, week_start, job)
+    if found is None:
+        return part(f'<p class="muted">{escape(words["no_plan"])}</p>')
+    if found.status not in SOLVED_STATES or found.timetable is None:
+        reason = f"{found.status}: {found.reason or ''}"
+        return part(f'<div class="verdict bad" id="verdict" data-executable="no">'
+                    f'{escape(words["not_executable"])}<br>{escape(reason)}</div>')
+    policy = policy_from_mapping(found.policy)
+    stored = service.store.latest_route_plan(found.department_id, found.week_start, None, None)
+    routes = stored.routes if stored is not None and stored.job_id == found.id else None
+    report = score_plan({"timetable": found.timetable, "routes": routes}, domain, policy)
+    faults = [
+        {"rule": v.rule, "message": v.message,
+         "where": " ".join(str(p) for p in (v.manager, v.date, v.time) if p)}
+        for v in report.violations
+    ]
+    days = sorted({str(r.get("date")) for r in (routes or {}).get("routes", [])})
+    return part(render(
+        "week_part.html", language, job=found, department_id=found.department_id,
+        department_name=domain.name, executable=not report.violations, faults=faults,
+        short=[d.message for d in report.deviations], has_routes=routes is not None,
+        charts=quality_charts(report, routes, domain, words), days=days, managers=domain.managers,
+    ))
+
+
+def _solved_routes(service: ServiceDep, caller: CallerDep, job_id: str
+                   ) -> tuple[TimetableJob, Department, Policy, dict[str, Any]]:
+    job, record = visible_job(service, caller, job_id)
+    stored = service.store.latest_route_plan(record.id, job.week_start, None, None)
+    if stored is None:
+        raise HTTPException(409, f"no routes planned for the week of {job.week_start} yet")
+    return job, department_from_document(record.department), policy_from_mapping(job.policy), stored.routes
+
+
+@router.get("/map/{job_id}", response_class=HTMLResponse)
+async def map_part(service: ServiceDep, caller: CallerDep, job_id: str, lang: LangQuery = None) -> HTMLResponse:
+    """The week's route map (the drawing, switchers and tables of api/exports/route_map.py);
+    with a tile server configured, the routes as data for Leaflet too."""
+    _, department, policy, routes = await run_in_threadpool(_solved_routes, service, caller, job_id)
+    language = page_lang(lang)
+    html = await run_in_threadpool(
+        lambda: route_map_fragment(routes, department, policy, lang=language)
+    )
+    if configured_tiles():
+        html += _leaflet_data(routes, department)
+    return part(html)
+
+
+def _leaflet_data(routes: dict[str, Any], department: Department) -> str:
+    """The routes as (lat, lon) paths for Leaflet, in an inert JSON script element
+    (`<` escaped so that no name can end the element)."""
+    where = {r.id: (r.lat, r.lon) for r in department.retailers}
+    office = (department.office.lat, department.office.lon)
+    colours = {m.id: ROUTE_COLOURS[i % len(ROUTE_COLOURS)] for i, m in enumerate(department.managers)}
+    names = {m.id: m.name for m in department.managers}
+    data = {"routes": [
+        {"label": f"{names.get(r.get('manager'), r.get('manager'))} {r.get('date')}",
+         "colour": colours.get(r.get("manager"), ROUTE_COLOURS[0]),
+         "path": [office, *(where[s["retailer"]] for s in r.get("stops", []) if s.get("retailer") in where), office]}
+        for r in routes.get("routes", [])
+    ]}
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f'<script type="application/json" class="map-data">{text}</script>'
+
+
+@router.get("/routes/{job_id}.json")
+def routes_json(service: ServiceDep, caller: CallerDep, job_id: str) -> JSONResponse:
+    """The week's routes JSON (the `fieldweek routes` contract), for the desk's download."""
+    _, _, _, routes = _solved_routes(service, caller, job_id)
+    return JSONResponse(routes)
+
+
+@router.get("/my/{department_id}/{manager_id}/{date}", response_class=HTMLResponse)
+def my_day_part(service: ServiceDep, caller: CallerDep, department_id: str, manager_id: str,
+                date: dt.date, lang: LangQuery = None) -> HTMLResponse:
+    """One manager's day for the phone: the blocks, then the stops in order with opening
+    hours, service minutes, what to do, navigation links and the done / missed control."""
+    language = page_lang(lang)
+    week_start = date - dt.timedelta(days=date.weekday())
+    job, department, _ = _week_job(service, caller, department_id, week_start, None)
+    manager = next((m for m in department.managers if m.id == manager_id), None)
+    if manager is None:
+        raise HTTPException(404, f"no manager {manager_id!r} in the department")
+    if job is None or job.timetable is None:
+        return part(f'<p class="muted">{escape(TEXTS[language]["no_plan"])}</p>')
+    policy = policy_from_mapping(job.policy)
+    stored = service.store.latest_route_plan(job.department_id, week_start, date, manager_id)
+    route = next((r for r in (stored.routes if stored else {}).get("routes", [])
+                  if r.get("manager") == manager_id and r.get("date") == date.isoformat()), None)
+    return part(render(
+        "my_day_part.html", language, job_id=job.id, manager=manager, date=date.isoformat(),
+        weekday=WEEKDAY_NAMES[language][date.weekday()],
+        blocks=_day_blocks(job.timetable, department, policy, manager_id, date, language),
+        stops=_day_stops(route, job.timetable, department, policy, manager_id, date, language),
+    ))
+
+
+def _day_blocks(timetable: dict[str, Any], department: Department, policy: Policy, manager_id: str,
+                date: dt.date, lang: str) -> list[dict[str, str]]:
+    names = {m.id: m.name for m in department.managers}
+    retailers = {r.id: r.name for r in department.retailers}
+    blocks = [b for b in timetable.get("blocks", [])
+              if b.get("manager") == manager_id and b.get("date") == date.isoformat()]
+    return [
+        {"kind": str(b.get("kind")), "start": str(b.get("start")), "end": str(b.get("end")),
+         "label": policy.kind_label(str(b.get("kind")), lang)
+         + "".join(f" + {names.get(w, w)}" for w in b.get("with", [])),
+         "place": retailers.get(b.get("retailer") or "", "")}
+        for b in sorted(blocks, key=lambda b: str(b.get("start")))
+    ]
+
+
+def _day_stops(route: dict[str, Any] | None, timetable: dict[str, Any], department: Department,
+               policy: Policy, manager_id: str, date: dt.date, lang: str) -> list[dict[str, Any]]:
+    if route is None:
+        return []
+    retailers = {r.id: r for r in department.retailers}
+    names = {m.id: m.name for m in department.managers}
+    partners = {
+        (b.get("retailer"), b.get("kind")): [names.get(w, w) for w in b.get("with", [])]
+        for b in timetable.get("blocks", [])
+        if b.get("manager") == manager_id and b.get("date") == date.isoformat() and b.get("retailer")
+    }
+    stops = []
+    for stop in route.get("stops", []):
+        retailer = retailers.get(stop.get("retailer"))
+        if retailer is None:
+            continue
+        kind = str(stop.get("kind", ""))
+        with_whom = partners.get((retailer.id, kind), [])
+        links = navigation_links(retailer.lat, retailer.lon, retailer.name)
+        stops.append({
+            "retailer": retailer.id, "name": retailer.name, "kind": kind,
+            "arrive": stop.get("arrive", ""), "start": stop.get("start", ""), "end": stop.get("end", ""),
+            "todo": policy.kind_label(kind, lang) + (f" ({', '.join(with_whom)})" if with_whom else ""),
+            "opens": retailer.opens, "closes": retailer.closes, "service_min": retailer.service_min,
+            **links.__dict__,
+        })
+    return stops
