@@ -420,11 +420,11 @@ def _overview(context: _Context, streets: str) -> str:
         coordinates = [context.frame.at(p) for p in territory]
         shapes.append(f'<g class="territory" data-manager="{escape(manager)}">'
                       f"<title>{escape(context.names.get(manager, manager))}</title>")
-        if len(coordinates) >= 3:
-            hull = MultiPoint(coordinates).convex_hull
-            if hull.geom_type == "Polygon":
-                outline = " ".join(f"{round(x, 1)},{round(y, 1)}" for x, y in hull.exterior.coords)
-                shapes.append(f'<polygon points="{outline}" fill="{colour}" fill-opacity="0.16" '
+        if coordinates:
+            # A margin around the outline gives a territory on one street (or of one shop) an area too.
+            area = MultiPoint(coordinates).convex_hull.buffer(10 * unit, quad_segs=4)
+            outline = " ".join(f"{round(x, 1)},{round(y, 1)}" for x, y in area.exterior.coords)
+            shapes.append(f'<polygon points="{outline}" fill="{colour}" fill-opacity="0.16" '
                               f'stroke="{colour}" stroke-width="2" vector-effect="non-scaling-stroke"/>')
         shapes += [f'<circle cx="{x}" cy="{y}" r="{round(3.5 * unit, 1)}" fill="{colour}"/>'
                    for x, y in coordinates]
