@@ -25,7 +25,7 @@ from api.http.pages.texts import TEXTS, page_lang
 from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
 from api.http.storage import SOLVED_STATES, TimetableJob
 from engine.domain import Department
-from engine.policy import Policy, policy_from_mapping
+from engine.policy import Policy, format_clock, policy_from_mapping
 from engine.quality import score_plan
 
 router = APIRouter(prefix="/desk/parts", include_in_schema=False)
@@ -186,7 +186,7 @@ def _day_stops(route: dict[str, Any] | None, timetable: dict[str, Any], departme
             "retailer": retailer.id, "name": retailer.name, "kind": kind,
             "arrive": stop.get("arrive", ""), "start": stop.get("start", ""), "end": stop.get("end", ""),
             "todo": policy.kind_label(kind, lang) + (f" ({', '.join(with_whom)})" if with_whom else ""),
-            "opens": retailer.opens, "closes": retailer.closes, "service_min": retailer.service_min,
+            "opens": format_clock(retailer.opens), "closes": format_clock(retailer.closes), "service_min": retailer.service_min,
             **links.__dict__,
         })
     return stops

@@ -27,9 +27,14 @@ def week_of_routes(department: Department) -> dict[str, Any]:
                 minute = 10 + 20 * number
                 kind = "pos_project" if manager == "m01" and offset == 0 and number == 0 else "visit"
                 stops.append({"retailer": retailer, "kind": kind, "arrive": f"09:{minute:02d}",
-                              "start": f"09:{minute:02d}", "end": f"09:{minute + 8:02d}"})
+                              "start": f"09:{minute:02d}", "end": f"09:{minute + 8:02d}",
+                              "from": "office" if number == 0 else picked[number - 1],
+                              "ride_min": 10, "ride_km": 1.0})
             routes.append({"manager": manager, "date": date, "depart": "09:00", "return": "11:00",
-                           "distance_km": 4.0, "travel_minutes": 20, "stops": stops})
+                           "distance_km": 4.0, "travel_minutes": 20, "stops": stops,
+                           "visits": sum(s["kind"] == "visit" for s in stops),
+                           "visit_start": "09:00", "visit_end": "12:00", "start_from": "office",
+                           "waiting_minutes": 0, "office_returns": [], "notes": []})
     return {
         "week_start": WEEK.isoformat(),
         "routes": routes,
