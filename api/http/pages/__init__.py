@@ -5,5 +5,5 @@ Server-rendered with Jinja2 (autoescaped), a little plain JavaScript served by t
 package, nothing from any other host. The page shells hold no department data: the
 script sends the department key (kept in the tab's sessionStorage, never in a URL) as
 the `Authorization` header to the JSON API and to the key-checked parts under
-`/desk/parts/`, which answer server-rendered HTML.
+`/v1/desk/`, which answer server-rendered HTML.
 """

@@ -28,7 +28,7 @@ from engine.domain import Department
 from engine.policy import Policy, format_clock, policy_from_mapping
 from engine.quality import score_plan
 
-router = APIRouter(prefix="/desk/parts", include_in_schema=False)
+router = APIRouter(prefix="/v1/desk", include_in_schema=False)
 LangQuery = Annotated[str | None, Query()]
 
 

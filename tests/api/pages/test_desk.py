@@ -64,10 +64,10 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 def _parts(desk: dict[str, Any]) -> list[str]:
     return [
-        f"/desk/parts/week?department={desk['department']}&week_start={WEEK}",
-        f"/desk/parts/map/{desk['job']}",
-        f"/desk/parts/my/{desk['department']}/m01/{WEEK}",
-        f"/desk/parts/routes/{desk['job']}.json",
+        f"/v1/desk/week?department={desk['department']}&week_start={WEEK}",
+        f"/v1/desk/map/{desk['job']}",
+        f"/v1/desk/my/{desk['department']}/m01/{WEEK}",
+        f"/v1/desk/routes/{desk['job']}.json",
     ]
 
 
@@ -102,6 +102,8 @@ def test_parts_need_the_departments_key(desk: dict[str, Any]) -> None:
         assert client.get(path).status_code == 401, path
         assert client.get(path, headers={"Authorization": f"Bearer {OTHER_KEY}"}).status_code == 404, path
         assert client.get(path, headers=desk["auth"]).status_code == 200, path
+    keyless_upload = client.post("/v1/desk/import", files={"files": ("managers.csv", b"id,name\n")})
+    assert keyless_upload.status_code == 401  # refused from its headers, as every /v1 upload
 
 
 def test_names_that_carry_script_stay_text_on_every_part(desk: dict[str, Any]) -> None:
@@ -126,7 +128,7 @@ def test_week_part_gives_the_verdict_charts_and_downloads(desk: dict[str, Any]) 
     for chart in ("km", "riding", "idle", "late"):
         assert f'data-chart="{chart}"' in page
     for link in (f"/v1/timetables/{desk['job']}.xlsx", f"/v1/timetables/{desk['job']}.ics",
-                 f"/desk/parts/map/{desk['job']}", f"/v1/timetables/{desk['job']}.html"):
+                 f"/v1/desk/map/{desk['job']}", f"/v1/timetables/{desk['job']}.html"):
         assert link in page
     assert f"/my/{desk['department']}/m02/{WEEK}" in page
 

@@ -51,8 +51,8 @@
     box.append(el("h3", texts.problems + " (" + problems.length + ")", "error"), table);
     return box;
   }
-  async function placePart(target, path) {
-    const response = await api(path);
+  async function placePart(target, path, options) {
+    const response = await api(path, options);
     if (!response.ok) {
       const body = await response.json().catch(() => null);
       throw Object.assign(new Error(String(response.status)), { status: response.status, body: body });
@@ -94,11 +94,8 @@
     const result = $("#import-result");
     result.replaceChildren(el("p", texts.loading, "muted"));
     try {
-      const stored = await json("/v1/departments/import", { method: "POST", body: new FormData(importForm) });
-      const link = el("a", texts.imported + ": " + stored.department.name);
-      link.href = "/desk/departments/" + encodeURIComponent(stored.id) + "?lang=" + lang;
-      result.replaceChildren(link);
-      loadDepartments();
+      await placePart(result, "/v1/desk/import?lang=" + lang, { method: "POST", body: new FormData(importForm) });
+      if ($(".imported", result)) loadDepartments();
     } catch (error) { showError(result, error); }
   });
 
@@ -150,7 +147,7 @@
     const query = "department=" + encodeURIComponent(id) + "&week_start=" + encodeURIComponent(week) +
       (job ? "&job=" + encodeURIComponent(job) : "") + "&lang=" + lang;
     $("#map").replaceChildren();
-    try { await placePart($("#week"), "/desk/parts/week?" + query); } catch (error) { showError($("#week"), error); }
+    try { await placePart($("#week"), "/v1/desk/week?" + query); } catch (error) { showError($("#week"), error); }
   }
   async function loadDepartmentName() {
     try {
@@ -234,6 +231,11 @@
   });
 
   function start() {
+    const waiting = document.body.dataset.needsKey === "yes" && !sessionStorage.getItem(KEY);
+    for (const box of [$("#department-list"), $("#week"), myDay]) {
+      if (box && waiting) box.replaceChildren(el("p", texts.need_key, "muted"));
+    }
+    if (waiting) { $("#key").focus(); return; }
     if ($("#department-list")) loadDepartments();
     if (departmentBox) loadDepartmentName();
     if (myDay) loadMyDay();

@@ -1,0 +1,116 @@
+"""The desk and the phone page used in headless Chromium as a market manager and a
+customer manager would (SPEC §1): the key entered once, a department folder imported
+(first with a bad value, shown at its file, row and column), a week planned with live
+progress and then its verdict, the map switched to one manager-day, and on a phone-sized
+page a stop marked done, which the week's actuals then hold. No console error, no
+request leaving the machine."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.http.app import create_app
+from api.http.settings import Settings
+from engine.domain import Department
+from engine.load import write_department
+from tests.api.browser_support import CHROMIUM, Watch, chromium, serving
+from tests.api.http.support import WEEK, department_body
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or importlib.util.find_spec("playwright") is None,
+    reason="needs Debian's chromium and the playwright package",
+)
+KEY = "desk-browser-key-01"
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The service with one admin key and short solver limits, and a tiny department
+    folder on disk (plus a copy whose retailers.csv has a latitude that is no number)."""
+    folder: Path = tmp_path_factory.mktemp("desk-browser")
+    keys = folder / "keys"
+    keys.write_text(f"{KEY} = *\n", encoding="utf-8")
+    good, bad = folder / "good", folder / "bad"
+    write_department(Department.model_validate(department_body()), good)
+    write_department(Department.model_validate(department_body()), bad)
+    rows = (bad / "retailers.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    cells = rows[2].split(",")
+    cells[header.index("lat")] = "north"
+    rows[2] = ",".join(cells)
+    (bad / "retailers.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    app = create_app(Settings(database_url=f"sqlite:///{folder / 'desk.db'}", api_keys_file=keys,
+                              default_route_time_limit_s=1.0))
+    with serving(app) as base:
+        yield {"base": base, "good": good, "bad": bad, "store": app.state.service.store}
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p) for p in folder.iterdir() if p.suffix in (".csv", ".toml"))
+
+
+def test_import_plan_map_and_my_day(desk: dict[str, Any]) -> None:
+    """The whole path through the pages, as a user clicks it."""
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        watch = Watch()
+        watch.attach(page)
+        page.goto(f"{desk['base']}/")
+        assert page.locator("h1").inner_text() == "部门"
+        page.fill("#key", KEY)
+        page.click("#key-form button[type=submit]")
+        page.wait_for_selector("#department-list li")
+
+        page.set_input_files("#import-form input[type=file]", _files(desk["bad"]))
+        page.click("#import-form button[type=submit]")
+        problem = page.wait_for_selector("table.problems tbody tr")
+        assert [c.inner_text() for c in problem.query_selector_all("td")][:3] == ["retailers.csv", "3", "lat"]
+
+        page.set_input_files("#import-form input[type=file]", _files(desk["good"]))
+        page.click("#import-form button[type=submit]")
+        page.click("#import-result a")
+        page.wait_for_url("**/desk/departments/**")
+        page.fill("#plan-form input[name=week_start]", WEEK.isoformat())
+        page.fill("#plan-form input[name=time_limit]", "2")
+        page.click("#plan-form button[type=submit]")
+        page.wait_for_selector("#verdict", timeout=90_000)
+        assert page.locator('[data-field="status"]').inner_text() in ("done", "optimal", "feasible")
+        assert page.locator("figure.chart").count() >= 4
+
+        page.click("button[data-load-map]")
+        first_view = page.wait_for_selector("#map table.week-grid a")
+        view_id = first_view.get_attribute("href").lstrip("#")
+        first_view.click()
+        shown = page.locator(f"#{view_id} g.stop")
+        assert shown.count() > 0 and page.locator("section.view:visible").count() == 1
+        days = [a.get_attribute("href") for a in page.locator("table.my-days a").all()]
+
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+        watch.attach(phone)
+        phone.goto(f"{desk['base']}{days[0]}")
+        phone.fill("#key", KEY)
+        phone.click("#key-form button[type=submit]")
+        phone.wait_for_selector("#my-day .day")
+        for my_day in days[1:]:  # the first day whose route has a visit (not appointments only)
+            if phone.locator('li.stop-card[data-kind="visit"]').count():
+                break
+            phone.goto(f"{desk['base']}{my_day}")
+            phone.wait_for_selector("#my-day .day")
+        card = phone.wait_for_selector('li.stop-card[data-kind="visit"]', timeout=5_000)
+        retailer = card.get_attribute("data-retailer")
+        button = card.query_selector("button.done")
+        assert button.bounding_box()["height"] >= 44  # a thumb's target
+        button.click()
+        phone.wait_for_selector("p.sent-note:not([hidden])")
+        stored = desk["store"].actuals_of_week(phone.url.split("/")[4], WEEK)
+        visits = [v for day in stored for v in day.get("visits", [])]
+        assert any(v["retailer"] == retailer and v["status"] == "done" for v in visits)
+
+    assert watch.errors == []
+    assert watch.left_the_machine() == []
