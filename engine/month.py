@@ -60,14 +60,19 @@ Never prints.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
 import io
 import math
+import multiprocessing
+import os
+import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -92,6 +97,7 @@ from engine.routing.daily import (
 )
 from engine.routing.due import CYCLE_WEEKS, due_days, week_monday
 from engine.routing.matrix import straight_line_matrix
+from engine.routing.vrptw import stop_when_stalled
 from engine.timetable.solve import SolveParams, solve_timetable
 from engine.work_calendar import WorkCalendar
 
@@ -311,7 +317,16 @@ class MonthParams:
     """Day assignments solved in all (each after the routes have said which days were too full
     and which had room left)."""
     workers: int = 8
+    """CP-SAT workers of one solve; shared out between the processes that solve at once."""
     seed: int = 0
+    processes: int = 0
+    """Managers' months (and the weeks' timetables) solved at once, each in its own process:
+    0 one per CPU core, 1 one after another in this process."""
+    assign_stall_s: float | None = 1.0
+    """A day assignment stops this long after its last improvement (None: its whole limit)."""
+    route_stall_iterations: int | None = 200
+    """A day's route stops after this many solver iterations without improvement (None: its
+    whole limit); a day of a manager's month is small and its route settles early."""
     warm_weeks: bool = False
     """Start each week's timetable from the week before when both have the same leave. Off by
     default: it finds a first week sooner but a worse one within the same time (measured in
@@ -328,13 +343,22 @@ def with_holidays(department: Department, holidays: set[dt.date]) -> Department:
 
 
 def month_timetables(department: Department, policy: Policy, days: Sequence[dt.date], holidays: set[dt.date],
-                     params: MonthParams, given: Mapping[dt.date, Timetable] | None = None) -> dict[dt.date, Timetable]:
+                     params: MonthParams, given: Mapping[dt.date, Timetable] | None = None,
+                     pool: Executor | None = None) -> dict[dt.date, Timetable]:
     """The timetable of every ISO week holding a working day of the month: given ones as
     they are, the others solved (with `params.warm_weeks`, started from the week before,
-    dates moved on, when both weeks have the same leave and holidays)."""
+    dates moved on, when both weeks have the same leave and holidays). Cold weeks do not
+    depend on each other: with a `pool` they are solved at once, each in its own process."""
     given = dict(given or {})
     holiday_department = with_holidays(department, holidays)
     weeks = sorted({week_monday(d) for d in days})
+    if not params.warm_weeks:
+        solve = SolveParams(time_limit_s=params.timetable_time_limit_s, workers=params.workers, seed=params.seed)
+        cold = [m for m in weeks if m not in given]
+        if pool is not None and len(cold) > 1:
+            futures = {m: pool.submit(_solved_week, holiday_department, policy, m, solve) for m in cold}
+            return {m: given[m] if m in given else futures[m].result() for m in weeks}
+        return {m: given[m] if m in given else _solved_week(holiday_department, policy, m, solve) for m in weeks}
     found: dict[dt.date, Timetable] = {}
     previous: Timetable | None = None
     for monday in weeks:
@@ -342,7 +366,7 @@ def month_timetables(department: Department, policy: Policy, days: Sequence[dt.d
             found[monday] = given[monday]
         else:
             # Last week's plan can only be a start for a week with the same leave and holidays.
-            start = (_moved(previous, monday) if params.warm_weeks and previous is not None
+            start = (_moved(previous, monday) if previous is not None
                      and _leave_pattern(holiday_department, previous.week_start)
                      == _leave_pattern(holiday_department, monday) else None)
             solve = SolveParams(time_limit_s=params.timetable_time_limit_s, workers=params.workers,
@@ -355,6 +379,11 @@ def month_timetables(department: Department, policy: Policy, days: Sequence[dt.d
         if found[monday].blocks:
             previous = found[monday]
     return found
+
+
+def _solved_week(department: Department, policy: Policy, monday: dt.date, params: SolveParams) -> Timetable:
+    """One week's timetable from the cold start (a process pool's job)."""
+    return solve_timetable(department, policy, monday, params).timetable
 
 
 def _leave_pattern(department: Department, monday: dt.date) -> set[tuple]:
@@ -391,16 +420,13 @@ def plan_month(
     month_rules(policy)
     holidays = set(holidays or ()) | _calendar_holidays(department, policy, year, month)
     days = working_days(policy, year, month, holidays, department)
-    weeks = month_timetables(department, policy, days, holidays, params, timetables)
     focus = set(focus_dates(days, policy))
     due = month_due(department, policy, days, holidays)
-    routes: list[MonthRoute] = []
-    unplanned: list[Unplanned] = []
-    for manager in department.managers:
-        plan = _plan_manager(department, policy, manager.id, days, weeks, focus, params,
-                             [d for d in due if d.manager == manager.id])
-        routes += plan.routes
-        unplanned += plan.unplanned
+    with _solver_pool(params, len(department.managers)) as (pool, shared):
+        weeks = month_timetables(department, policy, days, holidays, shared, timetables, pool)
+        months = _plan_managers(department, policy, days, weeks, focus, shared, due, pool)
+    routes = [route for one in months for route in one.routes]
+    unplanned = [item for one in months for item in one.unplanned]
     return MonthPlan(
         department=department.name, policy=policy.name, month=f"{year:04d}-{month:02d}", days=tuple(days),
         holidays=tuple(sorted(d for d in holidays if (d.year, d.month) == (year, month))),
@@ -415,6 +441,38 @@ def plan_month(
 class _ManagerMonth:
     routes: list[MonthRoute]
     unplanned: list[Unplanned]
+
+
+@contextlib.contextmanager
+def _solver_pool(params: MonthParams, jobs: int) -> Iterator[tuple[Executor | None, MonthParams]]:
+    """A pool of processes for independent solves (weeks, then managers' months), and the
+    params each solve gets there: the CP-SAT workers shared out so that the solves running
+    at once use the cores once. No pool for one process or one job. Processes, not
+    threads: PyVRP's search and the month's own Python hold the GIL (benchmarks/RESULTS.md)."""
+    processes = max(1, min(params.processes or os.cpu_count() or 1, jobs))
+    if processes == 1:
+        yield None, params
+        return
+    shared = dataclasses.replace(params, workers=max(1, params.workers // processes))
+    # spawn, not fork: the parent may hold solver threads, which a forked child would inherit locked.
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool, shared
+
+
+def _plan_managers(department: Department, policy: Policy, days: Sequence[dt.date],
+                   weeks: Mapping[dt.date, Timetable], focus: set[dt.date], params: MonthParams,
+                   due: Sequence[DueInWeek], pool: Executor | None) -> list[_ManagerMonth]:
+    """Every manager's month, in the department's order: once the weeks are fixed the
+    managers do not interact, so with a `pool` they are planned at once, most visits first
+    (the longest jobs start first and the pool's processes end together)."""
+    managers = [m.id for m in department.managers]
+    mine = {m: [d for d in due if d.manager == m] for m in managers}
+    if pool is None:
+        return [_plan_manager(department, policy, m, days, weeks, focus, params, mine[m]) for m in managers]
+    biggest_first = sorted(managers, key=lambda m: -sum(d.visits for d in mine[m]))
+    futures = {m: pool.submit(_plan_manager, department, policy, m, days, weeks, focus, params, mine[m])
+               for m in biggest_first}
+    return [futures[m].result() for m in managers]
 
 
 def _territory(department: Department, manager: str, days: Sequence[FieldDay], policy: Policy) -> Territory:
@@ -526,8 +584,9 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
     if not dates:
         return _ManagerMonth([], _without_visit_days(mine, weeks_of, focus_weeks, manager, policy))
     plan = _manager_days(department, policy, manager, days, mine, weeks_of, field, dates, focus, params.seed)
-    orders = _plan_in_rounds(plan, _day_budgets(plan), params)
-    planned = _planned_days(plan, orders)
+    with stop_when_stalled(params.route_stall_iterations):
+        orders = _plan_in_rounds(plan, _day_budgets(plan), params)
+        planned = _planned_days(plan, orders)
     unplanned = _unplanned(plan, planned)
     return _ManagerMonth(_month_routes(plan, orders), unplanned)
 
@@ -617,9 +676,9 @@ def _day_budgets(plan: _ManagerDays) -> list[int]:
 
 def _plan_in_rounds(plan: _ManagerDays, budget: list[int], params: MonthParams) -> dict[int, list[str]]:
     """Assign days, route them, correct the budgets by what the routes held, and assign
-    again, for at most `params.rounds` rounds (the module text, steps 2–3). Returns each
-    day's route order."""
-    assignment: dict[str, list[int]] = {}
+    again, for at most `params.rounds` rounds (the module text, steps 2–3); the first
+    assignment starts from a greedy one. Returns each day's route order."""
+    assignment = _greedy_days(plan, budget)
     orders: dict[int, list[str]] = {}
     for round_number in range(max(1, params.rounds)):
         assignment = _assign_days(plan, budget, params, assignment)
@@ -808,11 +867,71 @@ def _assign_days(plan: _ManagerDays, budget: Sequence[int], params: MonthParams,
     solver.parameters.max_time_in_seconds = params.assign_time_limit_s
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
-    if solver.solve(cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    with _StopOnStall(solver, params.assign_stall_s) as watch:
+        status = solver.solve(cp, watch)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {r.id: [] for r in plan.mine}
     return {retailer_id: sorted(i for (r, _), choice in visit_vars.items() if r == retailer_id
                                 for i, var in choice.items() if solver.boolean_value(var))
             for retailer_id in (r.id for r in plan.mine)}
+
+
+class _StopOnStall(cp_model.CpSolverSolutionCallback):
+    """Ends a search `stall_s` seconds after its last improving solution (never before
+    the first): CP-SAT calls back only on solutions, so a watcher thread keeps the time.
+    None: the search keeps its whole limit."""
+
+    def __init__(self, solver: cp_model.CpSolver, stall_s: float | None):
+        super().__init__()
+        self._solver, self._stall_s = solver, stall_s
+        self._last: float | None = None
+        self._done = threading.Event()
+
+    def on_solution_callback(self) -> None:
+        self._last = time.perf_counter()
+
+    def __enter__(self) -> _StopOnStall:
+        if self._stall_s is not None:
+            threading.Thread(target=self._watch, args=(self._stall_s,), daemon=True).start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+
+    def _watch(self, stall_s: float) -> None:
+        while not self._done.wait(min(stall_s / 4, 0.1)):
+            if self._last is not None and time.perf_counter() - self._last >= stall_s:
+                self._solver.stop_search()
+                return
+
+
+def _greedy_days(plan: _ManagerDays, budget: Sequence[int]) -> dict[str, list[int]]:
+    """A first assignment for the CP-SAT model to start from (its own first solutions
+    come late and poor): retailers with the fewest days per visit first, each visit on a
+    day of its week that keeps the spacing and has budget left, preferring the focus
+    window for a window visit, then a day that already visits the retailer's zone, then
+    the day with most budget left."""
+    left = list(budget)
+    zones_on: dict[int, set[int]] = defaultdict(set)
+    chosen: dict[str, list[int]] = {}
+    for r in sorted(plan.mine, key=lambda r: (len(plan.allowed[r.id]) / max(plan.wants[r.id], 1), r.id)):
+        gmin, gmax = plan.gaps[r.id]
+        mine: list[int] = []
+        last: tuple[int, int] | None = None  # (k, day) of the visit placed last
+        for k, (days, window) in enumerate(zip(plan.slots(r.id), plan.in_window(r.id), strict=True)):
+            fitting = [i for i in days if left[i] >= plan.cost[r.id] and i not in mine and (
+                last is None or (gmin <= plan.slot[i] - plan.slot[last[1]]
+                                 and (last[0] != k - 1 or plan.slot[i] - plan.slot[last[1]] <= gmax)))]
+            if not fitting:
+                continue
+            day = max(fitting, key=lambda i: (window and i in plan.focus_index,
+                                               plan.zones[r.id] in zones_on[i], left[i], -i))
+            mine.append(day)
+            left[day] -= plan.cost[r.id]
+            zones_on[day].add(plan.zones[r.id])
+            last = (k, day)
+        chosen[r.id] = mine
+    return chosen
 
 
 _VisitVars = dict[tuple[str, int], dict[int, cp_model.IntVar]]

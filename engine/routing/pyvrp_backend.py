@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyvrp
 
-from engine.routing.vrptw import VrptwProblem, VrptwSolution, evaluate_routes
+from engine.routing.vrptw import VrptwProblem, VrptwSolution, evaluate_routes, stall_iterations
 
 SOLVER_NAME = "pyvrp"
 
@@ -70,17 +70,27 @@ def to_problem_data(problem: VrptwProblem) -> pyvrp.ProblemData:
 
 
 class _Deadline:
-    """Stop once `seconds` of wall time have passed since `started`.
+    """Stop once `seconds` of wall time have passed since `started`, or, with
+    `stall`, once the best cost has not improved for that many iterations.
 
     PyVRP's MaxRuntime starts its clock at its first call, after PyVRP has
     built and improved its initial solution; a deadline fixed in advance keeps
     that construction inside the caller's budget too.
     """
 
-    def __init__(self, started: float, seconds: float):
+    def __init__(self, started: float, seconds: float, stall: int | None = None):
         self._deadline = started + seconds
+        self._stall = stall
+        self._best = float("inf")
+        self._since_best = 0
 
     def __call__(self, best_cost: float) -> bool:
+        if best_cost < self._best:
+            self._best, self._since_best = best_cost, 0
+        else:
+            self._since_best += 1
+        if self._stall is not None and self._since_best >= self._stall:
+            return True
         return time.perf_counter() >= self._deadline
 
 
@@ -92,7 +102,8 @@ def solve(
     initial: VrptwSolution | None = None,
 ) -> VrptwSolution:
     """Solve with PyVRP's default parameters until `time_limit_s` seconds of
-    wall time have passed since the call (model building included)."""
+    wall time have passed since the call (model building included), or sooner
+    when the caller asked to stop on a stall (`vrptw.stop_when_stalled`)."""
     started = time.perf_counter()
     data = to_problem_data(problem)
     warm_start = None
@@ -110,7 +121,7 @@ def solve(
         warnings.simplefilter("always")
         result = pyvrp.solve(
             data,
-            stop=_Deadline(started, time_limit_s),
+            stop=_Deadline(started, time_limit_s, stall_iterations()),
             seed=seed,
             collect_stats=False,
             display=False,

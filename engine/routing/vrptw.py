@@ -18,10 +18,12 @@ Conventions, stated once:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import importlib
 import itertools
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -187,6 +189,28 @@ BACKENDS: dict[str, str] = {
     "pyvrp": "engine.routing.pyvrp_backend",
     "ortools": "engine.routing.ortools_backend",
 }
+
+
+_STALL_ITERATIONS: contextvars.ContextVar[int | None] = contextvars.ContextVar("stall_iterations",
+                                                                             default=None)
+
+
+@contextlib.contextmanager
+def stop_when_stalled(iterations: int | None) -> Iterator[None]:
+    """Within this block a backend that counts iterations (PyVRP) stops as soon as its
+    best solution has not improved for `iterations` iterations, before its time limit;
+    None keeps the whole limit. A caller that solves many small problems (a manager's
+    month of day routes) sets it once instead of threading it through every call."""
+    token = _STALL_ITERATIONS.set(iterations)
+    try:
+        yield
+    finally:
+        _STALL_ITERATIONS.reset(token)
+
+
+def stall_iterations() -> int | None:
+    """The iterations without improvement after which a backend stops (`stop_when_stalled`)."""
+    return _STALL_ITERATIONS.get()
 
 
 def solve(
