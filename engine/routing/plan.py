@@ -15,9 +15,12 @@ Times are HH:MM, distances km, durations minutes. Never prints.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -48,8 +51,16 @@ from engine.routing.matrix import (
 )
 from engine.routing.visit_days import Unassigned, VisitDayPlan, plan_visit_days
 from engine.routing.visit_value import visit_values
+from engine.routing.vrptw import stop_when_stalled
 
 STRAIGHT_LINE = "straight_line"
+DAY_ROUTE_STALL_ITERATIONS = 200
+"""A day's route (one manager, a dozen or two stops, its visits already chosen) has settled
+when this many solver iterations bring no improvement (measured in benchmarks/RESULTS.md)."""
+POOL_PAYS_FROM_S = 6.0
+"""A route budget from which managers are planned in a process pool: starting its
+processes costs a second or two (each imports the solvers), which a smaller budget
+would not win back."""
 
 
 class _Out(BaseModel):
@@ -174,6 +185,8 @@ def plan_routes(
     backend: str = "pyvrp",
     carried: Mapping[str, int] | None = None,
     previous: RoutePlan | None = None,
+    processes: int = 0,
+    day_stall_iterations: int | None = DAY_ROUTE_STALL_ITERATIONS,
 ) -> RoutePlan:
     """Plan the week's visit days and each day's route for every manager (or one).
 
@@ -186,6 +199,13 @@ def plan_routes(
     (`engine.actuals.carried_into` reads them from the department's actuals).
     `previous` (e.g. last week's plan) starts each manager's visit-day solve from
     its routes: a retailer due again goes on the same weekday as before.
+    `processes` plans that many managers at once, each in its own process (0: one per
+    CPU core, 1: one after another here; a budget under `POOL_PAYS_FROM_S` is always
+    planned here); every manager keeps the same share of
+    `time_limit_s` however many run at once, so the plan is as good and the wall time
+    shorter. `day_stall_iterations` ends a day's route solve once it has not improved for
+    that many iterations (`vrptw.stop_when_stalled`; None: it keeps its budget); the
+    week's visit-day solve always keeps its budget.
     Raises ValueError for an unknown manager or a day outside the week.
     """
     started = time.perf_counter()
@@ -196,9 +216,9 @@ def plan_routes(
         department=department, policy=policy, timetable=timetable, monday=monday, day=day,
         retailers={r.id: r for r in department.retailers}, road_graph=road_graph,
         budget=RouteBudget(time_limit_s), managers=len(managers), seed=seed, backend=backend,
-        carried=carried, previous=previous,
+        carried=carried, previous=previous, day_stall_iterations=day_stall_iterations,
     )
-    planned = [_plan_manager(request, manager_id) for manager_id in managers]
+    planned = _plan_managers(request, managers, processes)
     return RoutePlan(
         week_start=monday,
         department=department.name,
@@ -233,10 +253,24 @@ class _RouteRequest:
     backend: str
     carried: Mapping[str, int] | None
     previous: RoutePlan | None
+    day_stall_iterations: int | None = None
 
     def wants(self, date: dt.date | None) -> bool:
         """Whether a day's result is returned (`day` narrows what is returned)."""
         return self.day is None or date == self.day
+
+
+def _plan_managers(request: _RouteRequest, managers: Sequence[str], processes: int) -> list[_ManagerRoutes]:
+    """Every chosen manager's week, in the given order: managers do not interact once
+    the timetable is fixed, so several are planned at once in a process pool (PyVRP's
+    search holds the GIL: threads would take turns)."""
+    processes = max(1, min(processes or os.cpu_count() or 1, len(managers)))
+    if processes == 1 or request.budget.limit_s < POOL_PAYS_FROM_S:
+        return [_plan_manager(request, m) for m in managers]
+    # spawn, not fork: the caller may hold solver threads, which a forked child would inherit locked.
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_plan_manager, request, m) for m in managers]
+        return [future.result() for future in futures]
 
 
 @dataclass(frozen=True)
@@ -279,13 +313,14 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
         values=visit_values(request.retailers, policy, monday),
     )
     day_budget = request.budget.day_route_s(request.managers, len(days))
-    day_routes = [
-        route_day(
-            field_day, order, request.retailers, territory, policy,
-            time_limit_s=day_budget, seed=request.seed, backend=request.backend,
-        )
-        for field_day, order in zip(week.days, week.orders, strict=True)
-    ]
+    with stop_when_stalled(request.day_stall_iterations):
+        day_routes = [
+            route_day(
+                field_day, order, request.retailers, territory, policy,
+                time_limit_s=day_budget, seed=request.seed, backend=request.backend,
+            )
+            for field_day, order in zip(week.days, week.orders, strict=True)
+        ]
     missing = (*week.unassigned, *_dropped_again(week, day_routes))
     unvisited = [
         UnvisitedRetailer(retailer=item.retailer, manager=manager_id, reason=item.reason,
