@@ -11,6 +11,8 @@ and written whatever happens to one."""
 
 from __future__ import annotations
 
+import datetime as dt
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,12 +37,14 @@ from api.commands.console import (
 from api.exports.month_xlsx import month_workbook
 from api.region.cluster import region_client, worker_count
 from api.region.folder import LoadedDepartment, Region, load_region_department, read_region
+from api.region.generated import write_region
 from api.region.month import DepartmentMonth, MonthRequest, run_month
 from api.region.report import (
     MONTH_TOTALS,
     WEEK_TOTALS,
     month_entry,
     month_overview,
+    projected_wall,
     region_document,
     week_entry,
     week_overview,
@@ -203,8 +207,54 @@ def _write_region(document: dict, workbook: bytes, out: Path, json_out: Path | N
     console.print(f"[dim]wrote {out / 'region.xlsx'}[/dim]")
 
 
+def bench_region_command(
+    departments: Annotated[int, typer.Option(min=1, help="departments of the generated region")] = 20,
+    seed: Annotated[int, typer.Option()] = 0,
+    min_managers: Annotated[int, typer.Option(min=1)] = 6,
+    max_managers: Annotated[int, typer.Option(min=1)] = 20,
+    retailers_per_manager: Annotated[int, typer.Option(min=1)] = 150,
+    time_limit: Annotated[float, typer.Option(min=0.5, help="timetable seconds per department")] = 10.0,
+    route_time_limit: Annotated[float, typer.Option(min=0.5, help="route seconds per department")] = 30.0,
+    cp_workers: CpWorkers = 8,
+    workers: Annotated[str, typer.Option(help="local cluster sizes to run, comma-separated")] = "1,2",
+    md_out: Annotated[Path | None, typer.Option("--md", help="write the results as Markdown here")] = None,
+) -> None:
+    """A generated region planned on local clusters of each size: wall, speed-up, critical
+    path, and the wall projected on 4, 16 and 64 workers from the task durations."""
+    sizes = [int(part) for part in workers.split(",") if part.strip()]
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "region"
+        write_region(root, departments, seed, min_managers, max(min_managers, max_managers),
+                     retailers_per_manager, "基准片区")
+        _, loaded = _load(root, None)
+        request = WeekRequest(dt.date(2026, 11, 23), time_limit, route_time_limit, cp_workers)
+        runs = []
+        for size in sizes:
+            with region_client(None, size) as client:
+                started = time.perf_counter()  # the cluster's start-up is not the region's work
+                works = run_week(client, loaded, request)
+            runs.append((size, time.perf_counter() - started, sum(w.seconds for w in works),
+                         max(w.critical_seconds for w in works), sum(w.status == "planned" for w in works)))
+    managers = sum(len(d.department.managers) for d in loaded if d.department is not None)
+    retailers = sum(len(d.department.retailers) for d in loaded if d.department is not None)
+    lines = [f"{departments} departments, {managers} managers, {retailers} retailers; "
+             f"--time-limit {time_limit:g} --route-time-limit {route_time_limit:g}", "",
+             "| workers | wall s | speed-up | task s | critical path s | planned |", "|---|---|---|---|---|---|"]
+    lines += [f"| {n} | {wall:.1f} | {runs[0][1] / wall:.2f} | {busy:.1f} | {critical:.1f} | {ok}/{departments} |"
+              for n, wall, busy, critical, ok in runs]
+    _, _, busy, critical, _ = runs[0]
+    lines += ["", "projected wall, max(critical path, task s / workers): " + ", ".join(
+        f"{n} workers {projected_wall(busy, critical, n):.0f} s" for n in (4, 16, 64))]
+    console.print("\n".join(lines), markup=False)
+    if md_out is not None:
+        md_out.parent.mkdir(parents=True, exist_ok=True)
+        md_out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        console.print(f"[dim]wrote {md_out}[/dim]")
+
+
 def register(app: typer.Typer, bench: typer.Typer) -> None:
-    """Add `region plan` and `region month` to the app."""
+    """Add `region plan`, `region month` and `bench region` to the app."""
     region_app.command("plan")(region_plan_command)
     region_app.command("month")(region_month_command)
     app.add_typer(region_app, name="region")
+    bench.command("region")(bench_region_command)

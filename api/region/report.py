@@ -143,3 +143,10 @@ def month_overview(document: dict, works: Sequence[DepartmentMonth]) -> bytes:
 
 def week_period(week_start: dt.date) -> dict:
     return {"week_start": str(week_start)}
+
+
+def projected_wall(task_seconds: float, critical_path_seconds: float, workers: int) -> float:
+    """The wall seconds of a region on `workers` workers by the model max(critical path,
+    task seconds / workers): every worker busy while work is ready, no department faster
+    than its longest chain of tasks (start-up and data moves left out)."""
+    return max(critical_path_seconds, task_seconds / max(workers, 1))

@@ -22,10 +22,10 @@ from typer.testing import CliRunner
 from api.cli import app
 from api.commands.console import EXIT_INPUT_ERROR
 from api.region.folder import load_region_department, read_region
+from api.region.generated import write_region
 from api.region.tasks import join_routes, manager_route_seconds
 from api.region.week import WeekRequest, run_week
 from benchmarks.departments import generate_department
-from data.generate_region import write_region
 from engine.check.routes import check_routes
 from engine.check.timetable import judge_timetable
 from engine.domain import Timetable
@@ -35,8 +35,8 @@ from engine.routing.plan import RoutePlan, plan_routes
 from engine.timetable.solve import SolveParams, solve_timetable
 
 WEEK = dt.date(2026, 11, 23)
-FAST = ["--time-limit", "3", "--route-time-limit", "2", "--cp-workers", "2"]
-REQUEST = WeekRequest(WEEK, time_limit_s=3.0, route_time_limit_s=2.0, cp_workers=2)
+FAST = ["--time-limit", "5", "--route-time-limit", "2", "--cp-workers", "2"]
+REQUEST = WeekRequest(WEEK, time_limit_s=5.0, route_time_limit_s=2.0, cp_workers=2)
 
 
 @pytest.fixture(scope="module")
