@@ -175,7 +175,9 @@ def region_month_command(
         raise typer.BadParameter(str(error), param_hint="--month") from None
     region, loaded = _load(region_dir, policy)
     params = MonthParams(timetable_time_limit_s=week_time_limit, assign_time_limit_s=assign_time_limit,
-                         route_time_limit_s=route_time_limit, workers=cp_workers)
+                         route_time_limit_s=route_time_limit, workers=cp_workers,
+                         processes=1)  # the cluster runs the departments' tasks side by side; a
+                                       # worker's task starts no process pool of its own
     request = MonthRequest(year, number, params, region.holidays)
     started = time.perf_counter()
     bars = DepartmentBars([d.folder.name for d in loaded])
