@@ -24,7 +24,7 @@ app.add_typer(bench, name="bench")
 
 COMMAND_MODULES = (
     "plan", "timetable", "routes", "vrptw", "score", "baseline", "bench", "serve",
-    "month", "replan", "actuals", "feedback", "capacity", "region",
+    "month", "replan", "actuals", "feedback", "capacity", "region", "screenshots",
 )
 
 

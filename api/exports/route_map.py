@@ -487,8 +487,13 @@ def _route_view(context: _Context, route: _Route, streets: str, *, only: bool) -
         for entry in unvisited
         if (r := context.retailers.get(entry.get("retailer"))) is not None
     ]
-    points = [frame.office] + [p for _, p in route.stops if p] + [p for _, p in missed_points]
-    box = frame.view_box(points)
+    stop_points = [p for _, p in route.stops if p] or [frame.office]
+    box = frame.view_box(stop_points)
+    with_office = frame.view_box([frame.office, *stop_points])
+    # Frame the stops; take the office in too unless that would shrink them to a corner
+    # (the path then leaves the picture towards it). The unvisited far off are listed below.
+    if with_office[2] <= 2 * box[2]:
+        box = with_office
     unit = box[2] / SVG_WIDTH
     name = context.names.get(route.manager, route.manager)
     shapes = [_svg_open(box, f"{words['routes']} {name} {route.date}", "day-drawing"), streets]

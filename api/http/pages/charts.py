@@ -42,37 +42,51 @@ def _bars(values: Mapping[str, float], text: Mapping[str, str] | None = None,
     )
 
 
-def coverage_by_manager_and_class(routes: Mapping[str, Any], department: Department) -> dict[str, tuple[int, int]]:
-    """(visits made, visits due) per "manager · class": a due visit is one made on a route
-    or one listed unvisited."""
+@dataclass(frozen=True)
+class CoverageCell:
+    made: int
+    due: int
+    tone: str  # "full", "short" (under LOW_COVERAGE), "" otherwise, "none" with nothing due
+
+
+@dataclass(frozen=True)
+class CoverageTable:
+    """Due visits made, by manager (rows) and retailer class (columns)."""
+
+    classes: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[CoverageCell, ...]], ...]
+
+
+def coverage_by_manager_and_class(routes: Mapping[str, Any], department: Department) -> CoverageTable:
+    """A due visit is one made on a route (kind visit) or one listed unvisited."""
     classes = {r.id: r.retailer_class for r in department.retailers}
-    names = {m.id: m.name for m in department.managers}
-    made: Counter[str] = Counter()
-    missed: Counter[str] = Counter()
+    made: Counter[tuple[str, str]] = Counter()
+    missed: Counter[tuple[str, str]] = Counter()
     for route in routes.get("routes", []):
         for stop in route.get("stops", []):
             if stop.get("kind") == "visit":
-                made[f"{names.get(route.get('manager'), route.get('manager'))} · {classes.get(stop.get('retailer'), '?')}"] += 1
+                made[(str(route.get("manager")), classes.get(stop.get("retailer"), "?"))] += 1
     for entry in routes.get("unvisited", []):
-        missed[f"{names.get(entry.get('manager'), entry.get('manager'))} · {classes.get(entry.get('retailer'), '?')}"] += 1
-    return {label: (made[label], made[label] + missed[label]) for label in sorted(made.keys() | missed.keys())}
+        missed[(str(entry.get("manager")), classes.get(entry.get("retailer"), "?"))] += 1
+    columns = tuple(sorted({c for _, c in made.keys() | missed.keys()}))
+    rows = []
+    for manager in department.managers:
+        cells = []
+        for retailer_class in columns:
+            done, due = made[(manager.id, retailer_class)], made[(manager.id, retailer_class)] + missed[(manager.id, retailer_class)]
+            tone = "none" if not due else "full" if done == due else "short" if done / due < LOW_COVERAGE else ""
+            cells.append(CoverageCell(done, due, tone))
+        rows.append((manager.name, tuple(cells)))
+    return CoverageTable(columns, tuple(rows))
 
 
 def quality_charts(report: QualityReport, routes: Mapping[str, Any] | None, department: Department,
                    words: Mapping[str, str]) -> list[Chart]:
-    """The week's charts: coverage first (when there are routes), then per manager the km,
-    riding minutes, idle minutes and minutes past the end of the working day."""
+    """The week's charts per manager: the km and riding minutes (when there are routes),
+    idle minutes and minutes past the end of the working day."""
     names = {m.id: m.name for m in department.managers}
     charts = []
     if routes is not None:
-        coverage = coverage_by_manager_and_class(routes, department)
-        shares = {label: (made / due if due else 1.0) for label, (made, due) in coverage.items()}
-        charts.append(Chart("coverage", words["coverage"], _bars(
-            shares,
-            {label: f"{made}/{due}" for label, (made, due) in coverage.items()},
-            {label: "low" for label, share in shares.items() if share < LOW_COVERAGE},
-            scale=1.0,
-        )))
         km: dict[str, float] = defaultdict(float)
         riding: dict[str, float] = defaultdict(float)
         for route in report.routes:

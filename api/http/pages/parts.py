@@ -18,7 +18,7 @@ from api.exports.route_map import ROUTE_COLOURS, route_map_fragment
 from api.exports.street_basemap import configured_tiles
 from api.exports.week import WEEKDAY_NAMES
 from api.http.department_input import department_from_document
-from api.http.pages.charts import quality_charts
+from api.http.pages.charts import coverage_by_manager_and_class, quality_charts
 from api.http.pages.navigation import navigation_links
 from api.http.pages.templating import part, render
 from api.http.pages.texts import TEXTS, page_lang
@@ -73,6 +73,7 @@ def week_part(service: ServiceDep, caller: CallerDep, department: str, week_star
         department_name=domain.name, executable=not report.violations, faults=faults,
         short=[d.message for d in report.deviations], has_routes=routes is not None,
         charts=quality_charts(report, routes, domain, words), days=days, managers=domain.managers,
+        coverage=coverage_by_manager_and_class(routes, domain) if routes is not None else None,
     ))
 
 
@@ -151,13 +152,19 @@ def my_day_part(service: ServiceDep, caller: CallerDep, department_id: str, mana
 def _day_blocks(timetable: dict[str, Any], department: Department, policy: Policy, manager_id: str,
                 date: dt.date, lang: str) -> list[dict[str, str]]:
     names = {m.id: m.name for m in department.managers}
+    everyone_else = set(names) - {manager_id}
     retailers = {r.id: r.name for r in department.retailers}
     blocks = [b for b in timetable.get("blocks", [])
               if b.get("manager") == manager_id and b.get("date") == date.isoformat()]
+
+    def company(others: list[str]) -> str:
+        if len(everyone_else) > 1 and set(others) == everyone_else:
+            return f" · {TEXTS[page_lang(lang)]['everyone']}"  # a department slot: no list of names
+        return "".join(f" + {names.get(w, w)}" for w in others)
+
     return [
         {"kind": str(b.get("kind")), "start": str(b.get("start")), "end": str(b.get("end")),
-         "label": policy.kind_label(str(b.get("kind")), lang)
-         + "".join(f" + {names.get(w, w)}" for w in b.get("with", [])),
+         "label": policy.kind_label(str(b.get("kind")), lang) + company(list(b.get("with", []))),
          "place": retailers.get(b.get("retailer") or "", "")}
         for b in sorted(blocks, key=lambda b: str(b.get("start")))
     ]

@@ -73,6 +73,8 @@ TEXTS: dict[PageLang, dict[str, str]] = {
         "error": "出错了",
         "need_key": "请先输入部门密钥",
         "feedback": "周五反馈表",
+        "everyone": "全体",
+        "class": "类别",
     },
     "en": {
         "desk": "Market manager's desk",
@@ -140,6 +142,8 @@ TEXTS: dict[PageLang, dict[str, str]] = {
         "error": "Error",
         "need_key": "Enter the department key first",
         "feedback": "Friday feedback sheet",
+        "everyone": "everyone",
+        "class": "Class",
     },
 }
 

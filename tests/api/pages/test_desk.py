@@ -117,15 +117,18 @@ def test_names_that_carry_script_stay_text_on_every_part(desk: dict[str, Any]) -
 
 def test_week_part_gives_the_verdict_charts_and_downloads(desk: dict[str, Any]) -> None:
     """The hand-typed week breaks the policy's hours, so the verdict says it cannot be carried
-    out and lists the faults; the coverage chart counts visits made against due (m01's
-    class-B retailer R0105 is unvisited); grid, map and downloads are offered."""
+    out and lists the faults; the coverage table counts visits made against due by manager
+    and class; grid, map and downloads are offered."""
     page = desk["client"].get(_parts(desk)[0] + "&lang=en", headers=desk["auth"]).text
     assert 'data-executable="no"' in page and "cannot be carried out" in page
     assert page.count("<li><code>") > 5
     coverage = page[page.index('data-chart="coverage"') : page.index("</figure>", page.index('data-chart="coverage"'))]
-    labels = re.findall(r"<title>([^<]+)</title>", coverage)
-    assert f"{html.escape(MANAGER_PAYLOAD)} · B: 5/6" in labels  # m01: 5 visits of class B made, R0105 not
-    for chart in ("km", "riding", "idle", "late"):
+    rows = re.findall(r"<tr><th>([^<]*)</th>(.*?)</tr>", coverage)
+    cells = {name: re.findall(r'<td class="cover ([a-z]*)">(\d+/\d+)</td>', body) for name, body in rows}
+    # Classes A, B: m01's class-A shop is an appointment (no visit due); R0105 and R0205 missed.
+    assert cells[html.escape(MANAGER_PAYLOAD)] == [("none", "0/0"), ("short", "5/6")]
+    assert cells["经理2"] == [("full", "1/1"), ("short", "5/6")]
+    for chart in ("coverage", "km", "riding", "idle", "late"):
         assert f'data-chart="{chart}"' in page
     for link in (f"/v1/timetables/{desk['job']}.xlsx", f"/v1/timetables/{desk['job']}.ics",
                  f"/v1/desk/map/{desk['job']}", f"/v1/timetables/{desk['job']}.html"):

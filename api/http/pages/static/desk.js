@@ -61,15 +61,17 @@
   }
 
   // -- the key ------------------------------------------------------------------------------
-  const keyForm = $("#key-form");
-  keyForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const value = $("#key").value.trim();
-    if (value) sessionStorage.setItem(KEY, value);
-    $("#key").value = "";
-    start();
-  });
-  $("#forget-key").addEventListener("click", () => { sessionStorage.removeItem(KEY); start(); });
+  const keyForm = $("#key-form");  // only where the service asks for keys
+  if (keyForm) {
+    keyForm.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = $("#key").value.trim();
+      if (value) sessionStorage.setItem(KEY, value);
+      $("#key").value = "";
+      start();
+    });
+    $("#forget-key").addEventListener("click", () => { sessionStorage.removeItem(KEY); start(); });
+  }
 
   // -- the desk: departments and import ------------------------------------------------------
   async function loadDepartments() {
