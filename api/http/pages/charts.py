@@ -23,6 +23,9 @@ class Bar:
     text: str
     width: int
     tone: str = ""
+    baseline_text: str | None = None
+    """The hand-made week's figure, drawn as a thin grey bar under this plan's."""
+    baseline_width: int = 0
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,16 @@ class Chart:
     bars: tuple[Bar, ...]
 
 
-def _bars(values: Mapping[str, float], text: Mapping[str, str] | None = None,
-          tones: Mapping[str, str] | None = None, scale: float | None = None) -> tuple[Bar, ...]:
-    top = scale if scale is not None else max([*values.values(), 0.0])
+def _bars(values: Mapping[str, float], baseline: Mapping[str, float] | None = None) -> tuple[Bar, ...]:
+    top = max([*values.values(), *(baseline or {}).values(), 0.0])
+
+    def width(value: float) -> int:
+        return round(BAR_WIDTH_PX * value / top) if top > 0 else 0
+
     return tuple(
-        Bar(label, value, (text or {}).get(label, f"{value:g}"),
-            round(BAR_WIDTH_PX * value / top) if top > 0 else 0, (tones or {}).get(label, ""))
+        Bar(label, value, f"{value:g}", width(value),
+            baseline_text=None if baseline is None else f"{baseline.get(label, 0):g}",
+            baseline_width=0 if baseline is None else width(baseline.get(label, 0)))
         for label, value in values.items()
     )
 
@@ -80,25 +87,31 @@ def coverage_by_manager_and_class(routes: Mapping[str, Any], department: Departm
     return CoverageTable(columns, tuple(rows))
 
 
-def quality_charts(report: QualityReport, routes: Mapping[str, Any] | None, department: Department,
-                   words: Mapping[str, str]) -> list[Chart]:
-    """The week's charts per manager: the km and riding minutes (when there are routes),
-    idle minutes and minutes past the end of the working day."""
-    names = {m.id: m.name for m in department.managers}
-    charts = []
-    if routes is not None:
-        km: dict[str, float] = defaultdict(float)
-        riding: dict[str, float] = defaultdict(float)
-        for route in report.routes:
-            km[names.get(route.manager, route.manager)] += route.recomputed_km or route.distance_km or 0
-            riding[names.get(route.manager, route.manager)] += route.recomputed_minutes or route.travel_minutes or 0
-        charts.append(Chart("km", words["km"], _bars({k: round(v, 1) for k, v in km.items()})))
-        charts.append(Chart("riding", words["riding"], _bars(dict(riding))))
-    idle: dict[str, float] = defaultdict(float)
-    late: dict[str, float] = defaultdict(float)
+def _per_manager(report: QualityReport, names: Mapping[str, str]) -> dict[str, dict[str, float]]:
+    """km, riding, idle and late minutes summed per manager name."""
+    sums: dict[str, dict[str, float]] = {key: defaultdict(float) for key in ("km", "riding", "idle", "late")}
+    for route in report.routes:
+        name = names.get(route.manager, route.manager)
+        sums["km"][name] += route.recomputed_km or route.distance_km or 0
+        sums["riding"][name] += route.recomputed_minutes or route.travel_minutes or 0
     for day in report.days:
-        idle[names.get(day.manager, day.manager)] += day.idle_minutes
-        late[names.get(day.manager, day.manager)] += day.late_minutes
-    charts.append(Chart("idle", words["idle"], _bars(dict(idle))))
-    charts.append(Chart("late", words["late"], _bars(dict(late))))
-    return charts
+        name = names.get(day.manager, day.manager)
+        sums["idle"][name] += day.idle_minutes
+        sums["late"][name] += day.late_minutes
+    sums["km"] = {name: round(km, 1) for name, km in sums["km"].items()}
+    return sums
+
+
+def quality_charts(report: QualityReport, department: Department, words: Mapping[str, str],
+                   baseline: QualityReport | None = None) -> list[Chart]:
+    """The week's charts per manager: the km and riding minutes (when there are routes),
+    idle minutes and minutes past the end of the working day; with `baseline`, the
+    hand-made week's figure beside each (SPEC §6)."""
+    names = {m.id: m.name for m in department.managers}
+    ours = _per_manager(report, names)
+    theirs = _per_manager(baseline, names) if baseline is not None else None
+    kinds = ("km", "riding", "idle", "late") if report.has_routes else ("idle", "late")
+    return [
+        Chart(kind, words[kind], _bars(dict(ours[kind]), None if theirs is None else dict(theirs[kind])))
+        for kind in kinds
+    ]

@@ -24,9 +24,10 @@ from api.http.pages.templating import part, render
 from api.http.pages.texts import TEXTS, page_lang
 from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
 from api.http.storage import SOLVED_STATES, TimetableJob
+from engine.baseline import BaselineImpossible, baseline_plan
 from engine.domain import Department
 from engine.policy import Policy, format_clock, policy_from_mapping
-from engine.quality import score_plan
+from engine.quality import QualityReport, score_plan
 
 router = APIRouter(prefix="/v1/desk", include_in_schema=False)
 LangQuery = Annotated[str | None, Query()]
@@ -46,9 +47,10 @@ def _week_job(service: ServiceDep, caller: CallerDep, department_id: str, week_s
 
 @router.get("/week", response_class=HTMLResponse)
 def week_part(service: ServiceDep, caller: CallerDep, department: str, week_start: dt.date,
-              job: str | None = None, lang: LangQuery = None) -> HTMLResponse:
+              job: str | None = None, lang: LangQuery = None, baseline: bool = False) -> HTMLResponse:
     """A planned week: the verdict of the independent checkers, the faults and declared
-    shortfalls, the quality charts, the grid, map and downloads."""
+    shortfalls, the quality charts (with `baseline`, against the hand-made week), the
+    grid, map and downloads."""
     language = page_lang(lang)
     words = TEXTS[language]
     found, domain, _ = _week_job(service, caller, department, week_start, job)
@@ -68,13 +70,25 @@ def week_part(service: ServiceDep, caller: CallerDep, department: str, week_star
         for v in report.violations
     ]
     days = sorted({str(r.get("date")) for r in (routes or {}).get("routes", [])})
+    compared, baseline_note = _baseline_report(domain, policy, found.week_start) if baseline else (None, "")
     return part(render(
         "week_part.html", language, job=found, department_id=found.department_id,
         department_name=domain.name, executable=not report.violations, faults=faults,
         short=[d.message for d in report.deviations], has_routes=routes is not None,
-        charts=quality_charts(report, routes, domain, words), days=days, managers=domain.managers,
+        charts=quality_charts(report, domain, words, compared), baseline_note=baseline_note,
+        days=days, managers=domain.managers,
         coverage=coverage_by_manager_and_class(routes, domain) if routes is not None else None,
     ))
+
+
+def _baseline_report(department: Department, policy: Policy, week_start: dt.date
+                     ) -> tuple[QualityReport | None, str]:
+    """The hand-made week's quality (SPEC §6 baseline), or why the template gives none."""
+    try:
+        plan = baseline_plan(department, policy, week_start)
+    except BaselineImpossible as error:
+        return None, str(error)
+    return score_plan(plan, department, policy, check=False), ""
 
 
 def _solved_routes(service: ServiceDep, caller: CallerDep, job_id: str

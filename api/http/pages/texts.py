@@ -74,6 +74,7 @@ TEXTS: dict[PageLang, dict[str, str]] = {
         "need_key": "请先输入部门密钥",
         "feedback": "周五反馈表",
         "everyone": "全体",
+        "compare_baseline": "与手工排表对照",
         "class": "类别",
     },
     "en": {
@@ -143,6 +144,7 @@ TEXTS: dict[PageLang, dict[str, str]] = {
         "need_key": "Enter the department key first",
         "feedback": "Friday feedback sheet",
         "everyone": "everyone",
+        "compare_baseline": "compare with the hand-made week",
         "class": "Class",
     },
 }

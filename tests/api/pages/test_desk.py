@@ -162,3 +162,36 @@ def test_my_day_lists_the_stops_with_navigation_in_chinese_datums(desk: dict[str
         assert "08:00–21:00" in body and "10" in body
     assert 'class="done"' not in cards[0][2] and "POS" in cards[0][2]  # the appointment
     assert all('class="done"' in body and 'class="missed"' in body for _, _, body in cards[1:])
+
+
+def test_week_against_the_hand_made_baseline(desk: dict[str, Any]) -> None:
+    """Asked for, each per-manager chart carries the hand-made week's figure beside this
+    plan's (a thin grey bar and `plan / baseline` in words)."""
+    page = desk["client"].get(_parts(desk)[0] + "&baseline=true&lang=en", headers=desk["auth"]).text
+    idle = page[page.index('data-chart="idle"') : page.index("</figure>", page.index('data-chart="idle"'))]
+    assert idle.count('class="bar baseline"') == 2  # one per manager
+    assert re.search(r">\d+ / \d+</text>", idle)
+    assert "Hand-made week (baseline)" in page
+    plain = desk["client"].get(_parts(desk)[0], headers=desk["auth"]).text
+    assert 'class="bar baseline"' not in plain
+
+
+def test_tile_server_of_ones_own_brings_leaflet_from_the_service(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With FIELDWEEK_TILES set, the department page loads Leaflet from the service's own
+    files, its policy lets images come from that tile server alone, and the map part
+    carries the routes as inert JSON for Leaflet."""
+    monkeypatch.setenv("FIELDWEEK_TILES", "http://tiles.internal:8080/{z}/{x}/{y}.png")
+    client = desk["client"]
+    response = client.get(f"/desk/departments/{desk['department']}")
+    assert '<script src="/desk/leaflet/leaflet.js">' in response.text
+    assert client.get("/desk/leaflet/leaflet.js").status_code == 200
+    policy = response.headers["content-security-policy"]
+    assert "img-src 'self' data: blob: http://tiles.internal:8080;" in policy
+    assert "script-src 'self';" in policy
+    part = client.get(_parts(desk)[1], headers=desk["auth"]).text
+    data = re.search(r'<script type="application/json" class="map-data">(.*?)</script>', part, re.DOTALL)
+    assert data is not None and "<" not in data.group(1)
+    monkeypatch.delenv("FIELDWEEK_TILES")
+    assert "leaflet" not in client.get(f"/desk/departments/{desk['department']}").text

@@ -142,12 +142,13 @@
           body: JSON.stringify({ week_start: week, timetable: job.id }) });
         await follow("/v1/jobs/" + routes.id, (j) => !["queued", "running"].includes(j.status));
       }
-      await loadWeek(id, week, job.id);
+      await loadWeek(id, week, job.id, form.baseline.checked);
     } catch (error) { showError(week_box, error); }
   }
-  async function loadWeek(id, week, job) {
+  async function loadWeek(id, week, job, baseline) {
     const query = "department=" + encodeURIComponent(id) + "&week_start=" + encodeURIComponent(week) +
-      (job ? "&job=" + encodeURIComponent(job) : "") + "&lang=" + lang;
+      (job ? "&job=" + encodeURIComponent(job) : "") + (baseline ? "&baseline=true" : "") + "&lang=" + lang;
+    $("#week").replaceChildren(el("p", texts.loading, "muted"));
     $("#map").replaceChildren();
     try { await placePart($("#week"), "/v1/desk/week?" + query); } catch (error) { showError($("#week"), error); }
   }
@@ -161,7 +162,7 @@
     $("#plan-form").addEventListener("submit", (event) => { event.preventDefault(); planWeek(event.target); });
     $("#open-form").addEventListener("submit", (event) => {
       event.preventDefault();
-      loadWeek(departmentBox.dataset.department, event.target.week_start.value, null);
+      loadWeek(departmentBox.dataset.department, event.target.week_start.value, null, event.target.baseline.checked);
     });
   }
 
