@@ -10,7 +10,7 @@ import json
 from html import escape
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -20,6 +20,7 @@ from api.exports.week import WEEKDAY_NAMES
 from api.http.department_input import department_from_document
 from api.http.pages.charts import coverage_by_manager_and_class, quality_charts
 from api.http.pages.navigation import navigation_links
+from api.http.pages.qr_codes import my_day_url, qr_svg
 from api.http.pages.templating import part, render
 from api.http.pages.texts import TEXTS, page_lang
 from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
@@ -46,7 +47,7 @@ def _week_job(service: ServiceDep, caller: CallerDep, department_id: str, week_s
 
 
 @router.get("/week", response_class=HTMLResponse)
-def week_part(service: ServiceDep, caller: CallerDep, department: str, week_start: dt.date,
+def week_part(request: Request, service: ServiceDep, caller: CallerDep, department: str, week_start: dt.date,
               job: str | None = None, lang: LangQuery = None, baseline: bool = False) -> HTMLResponse:
     """A planned week: the verdict of the independent checkers, the faults and declared
     shortfalls, the quality charts (with `baseline`, against the hand-made week), the
@@ -77,6 +78,8 @@ def week_part(service: ServiceDep, caller: CallerDep, department: str, week_star
         short=[d.message for d in report.deviations], has_routes=routes is not None,
         charts=quality_charts(report, domain, words, compared), baseline_note=baseline_note,
         days=days, managers=domain.managers,
+        qr={(m.id, day): qr_svg(my_day_url(str(request.base_url), found.department_id, m.id, day, language))
+            for m in domain.managers for day in days},
         coverage=coverage_by_manager_and_class(routes, domain) if routes is not None else None,
     ))
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import prcoords
+import segno
 import pytest
 from fastapi.testclient import TestClient
 
@@ -134,6 +135,10 @@ def test_week_part_gives_the_verdict_charts_and_downloads(desk: dict[str, Any]) 
                  f"/v1/desk/map/{desk['job']}", f"/v1/timetables/{desk['job']}.html"):
         assert link in page
     assert f"/my/{desk['department']}/m02/{WEEK}" in page
+    qr_sheet = page[page.index('class="qr-sheet"') :]
+    assert qr_sheet.count('<svg width=') == 2 * 2  # two managers, two days with routes
+    expected = segno.make(f"http://testserver/my/{desk['department']}/m02/{WEEK}?lang=en", error="m")
+    assert expected.svg_inline(scale=2, border=2) in qr_sheet  # the code holds that day's address
 
 
 def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
