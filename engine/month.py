@@ -320,8 +320,8 @@ class MonthParams:
     """CP-SAT workers of one solve; shared out between the processes that solve at once."""
     seed: int = 0
     processes: int = 0
-    """Managers' months (and the weeks' timetables) solved at once, each in its own process:
-    0 one per CPU core, 1 one after another in this process."""
+    """Managers' months solved at once, each in its own process: 0 one per CPU core, 1 one
+    after another in this process."""
     assign_stall_s: float | None = 1.0
     """A day assignment stops this long after its last improvement (None: its whole limit)."""
     route_stall_iterations: int | None = 200
@@ -343,22 +343,15 @@ def with_holidays(department: Department, holidays: set[dt.date]) -> Department:
 
 
 def month_timetables(department: Department, policy: Policy, days: Sequence[dt.date], holidays: set[dt.date],
-                     params: MonthParams, given: Mapping[dt.date, Timetable] | None = None,
-                     pool: Executor | None = None) -> dict[dt.date, Timetable]:
+                     params: MonthParams, given: Mapping[dt.date, Timetable] | None = None) -> dict[dt.date, Timetable]:
     """The timetable of every ISO week holding a working day of the month: given ones as
     they are, the others solved (with `params.warm_weeks`, started from the week before,
-    dates moved on, when both weeks have the same leave and holidays). Cold weeks do not
-    depend on each other: with a `pool` they are solved at once, each in its own process."""
+    dates moved on, when both weeks have the same leave and holidays). One week after
+    another, each with every core: two weeks at once on two cores each found no week at
+    all within the limit under load (benchmarks/RESULTS.md, the month in a minute)."""
     given = dict(given or {})
     holiday_department = with_holidays(department, holidays)
     weeks = sorted({week_monday(d) for d in days})
-    if not params.warm_weeks:
-        solve = SolveParams(time_limit_s=params.timetable_time_limit_s, workers=params.workers, seed=params.seed)
-        cold = [m for m in weeks if m not in given]
-        if pool is not None and len(cold) > 1:
-            futures = {m: pool.submit(_solved_week, holiday_department, policy, m, solve) for m in cold}
-            return {m: given[m] if m in given else futures[m].result() for m in weeks}
-        return {m: given[m] if m in given else _solved_week(holiday_department, policy, m, solve) for m in weeks}
     found: dict[dt.date, Timetable] = {}
     previous: Timetable | None = None
     for monday in weeks:
@@ -366,7 +359,7 @@ def month_timetables(department: Department, policy: Policy, days: Sequence[dt.d
             found[monday] = given[monday]
         else:
             # Last week's plan can only be a start for a week with the same leave and holidays.
-            start = (_moved(previous, monday) if previous is not None
+            start = (_moved(previous, monday) if params.warm_weeks and previous is not None
                      and _leave_pattern(holiday_department, previous.week_start)
                      == _leave_pattern(holiday_department, monday) else None)
             solve = SolveParams(time_limit_s=params.timetable_time_limit_s, workers=params.workers,
@@ -379,11 +372,6 @@ def month_timetables(department: Department, policy: Policy, days: Sequence[dt.d
         if found[monday].blocks:
             previous = found[monday]
     return found
-
-
-def _solved_week(department: Department, policy: Policy, monday: dt.date, params: SolveParams) -> Timetable:
-    """One week's timetable from the cold start (a process pool's job)."""
-    return solve_timetable(department, policy, monday, params).timetable
 
 
 def _leave_pattern(department: Department, monday: dt.date) -> set[tuple]:
@@ -422,8 +410,8 @@ def plan_month(
     days = working_days(policy, year, month, holidays, department)
     focus = set(focus_dates(days, policy))
     due = month_due(department, policy, days, holidays)
+    weeks = month_timetables(department, policy, days, holidays, params, timetables)
     with _solver_pool(params, len(department.managers)) as (pool, shared):
-        weeks = month_timetables(department, policy, days, holidays, shared, timetables, pool)
         months = _plan_managers(department, policy, days, weeks, focus, shared, due, pool)
     routes = [route for one in months for route in one.routes]
     unplanned = [item for one in months for item in one.unplanned]
@@ -445,8 +433,7 @@ class _ManagerMonth:
 
 @contextlib.contextmanager
 def _solver_pool(params: MonthParams, jobs: int) -> Iterator[tuple[Executor | None, MonthParams]]:
-    """A pool of processes for independent solves (weeks, then managers' months), and the
-    params each solve gets there: the CP-SAT workers shared out so that the solves running
+    """A pool of processes for the managers' months, and the params each gets there: the CP-SAT workers shared out so that the solves running
     at once use the cores once. No pool for one process or one job. Processes, not
     threads: PyVRP's search and the month's own Python hold the GIL (benchmarks/RESULTS.md)."""
     processes = max(1, min(params.processes or os.cpu_count() or 1, jobs))
