@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import prcoords
-import segno
 import pytest
+import segno
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
