@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from xstatic.pkg import leaflet
 
 from api.exports.street_basemap import configured_tiles
-from api.http.pages import importing, parts
+from api.http.pages import feedback, importing, parts
 from api.http.pages.templating import LEAFLET_PATH, STATIC_PATH, page
 from api.http.pages.texts import page_lang
 
@@ -61,5 +61,6 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(parts.router)
     app.include_router(importing.router)
+    app.include_router(feedback.router)
     app.mount(STATIC_PATH, StaticFiles(packages=[("api.http.pages", "static")]), name="desk-static")
     app.mount(LEAFLET_PATH, StaticFiles(directory=leaflet.BASE_DIR), name="desk-leaflet")

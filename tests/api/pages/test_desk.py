@@ -69,6 +69,8 @@ def _parts(desk: dict[str, Any]) -> list[str]:
         f"/v1/desk/map/{desk['job']}",
         f"/v1/desk/my/{desk['department']}/m01/{WEEK}",
         f"/v1/desk/routes/{desk['job']}.json",
+        f"/v1/desk/feedback/{desk['job']}",
+        f"/v1/desk/feedback/{desk['job']}.xlsx",
     ]
 
 
@@ -103,6 +105,9 @@ def test_parts_need_the_departments_key(desk: dict[str, Any]) -> None:
         assert client.get(path).status_code == 401, path
         assert client.get(path, headers={"Authorization": f"Bearer {OTHER_KEY}"}).status_code == 404, path
         assert client.get(path, headers=desk["auth"]).status_code == 200, path
+    assert client.get(_parts(desk)[5], headers=desk["auth"]).content[:2] == b"PK"
+    sheet = client.get(_parts(desk)[4], headers=desk["auth"]).text
+    assert sheet.count("<tr data-manager=") == 2 and "onerror=alert(1)&gt;" in sheet
     keyless_upload = client.post("/v1/desk/import", files={"files": ("managers.csv", b"id,name\n")})
     assert keyless_upload.status_code == 401  # refused from its headers, as every /v1 upload
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from api.http.app import create_app
@@ -87,8 +88,26 @@ def test_import_plan_map_and_my_day(desk: dict[str, Any]) -> None:
         first_view = page.wait_for_selector("#map table.week-grid a")
         view_id = first_view.get_attribute("href").lstrip("#")
         first_view.click()
-        shown = page.locator(f"#{view_id} g.stop")
-        assert shown.count() > 0 and page.locator("section.view:visible").count() == 1
+        assert [v.get_attribute("id") for v in page.locator("section.view:visible").all()] == [view_id]
+        job = page.locator(".week-part").get_attribute("data-job")
+        routes = httpx.get(f"{desk['base']}/v1/desk/routes/{job}.json", headers={"Authorization": f"Bearer {KEY}"}).json()
+        view = page.locator(f"#{view_id}")
+        route = next(r for r in routes["routes"]
+                     if r["manager"] == view.get_attribute("data-manager") and r["date"] == view.get_attribute("data-date"))
+        assert [s.get_attribute("data-retailer") for s in view.locator("g.stop").all()] == [
+            stop["retailer"] for stop in route["stops"]
+        ]  # exactly that route's stops, in visiting order
+
+        with context.expect_page() as opened:
+            page.click("button[data-open-page]")
+        grid = opened.value
+        grid.wait_for_url("blob:**")
+        assert grid.locator(".block").count() > 0  # the printable week grid, fetched with the key
+        watch.attach(grid)
+        grid.close()
+        with page.expect_download() as downloaded:
+            page.click('button[data-download$=".xlsx?lang=zh"]')
+        assert Path(downloaded.value.path()).read_bytes()[:2] == b"PK"  # an xlsx (zip) file
         days = [a.get_attribute("href") for a in page.locator("table.my-days a").all()]
 
         phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
@@ -111,6 +130,11 @@ def test_import_plan_map_and_my_day(desk: dict[str, Any]) -> None:
         stored = desk["store"].actuals_of_week(phone.url.split("/")[4], WEEK)
         visits = [v for day in stored for v in day.get("visits", [])]
         assert any(v["retailer"] == retailer and v["status"] == "done" for v in visits)
+        manager = phone.locator("#my-day .day").get_attribute("data-manager")
+
+        page.click("button[data-load-part]")  # back on the desk: the Friday sheet has filled itself
+        done = page.wait_for_selector(f'#feedback tr[data-manager="{manager}"] td.done')
+        assert int(done.inner_text()) >= 1
 
     assert watch.errors == []
     assert watch.left_the_machine() == []

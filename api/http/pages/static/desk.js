@@ -168,7 +168,7 @@
 
   // -- the week's actions: the grid, the map, downloads ----------------------------------------
   document.addEventListener("click", async (event) => {
-    const button = event.target.closest("button[data-open-page], button[data-download], button[data-load-map]");
+    const button = event.target.closest("button[data-open-page], button[data-download], button[data-load-map], button[data-load-part]");
     if (!button) return;
     if (button.dataset.openPage) {
       const opened = window.open("", "_blank");
@@ -183,6 +183,9 @@
       document.body.append(link);
       link.click();
       link.remove();
+    } else if (button.dataset.loadPart) {
+      const target = $(button.dataset.target);
+      try { await placePart(target, button.dataset.loadPart); } catch (error) { showError(target, error); }
     } else if (button.dataset.loadMap) {
       const target = $("#map");
       try { await placePart(target, button.dataset.loadMap); showTiles(target); } catch (error) { showError(target, error); }
