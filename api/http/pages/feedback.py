@@ -38,17 +38,18 @@ def _sheet(service: ServiceDep, caller: CallerDep, job_id: str) -> tuple[Feedbac
     return sheet, department, policy
 
 
-@router.get("/feedback/{job_id}", response_class=HTMLResponse)
-def feedback_part(service: ServiceDep, caller: CallerDep, job_id: str, lang: str | None = None) -> HTMLResponse:
-    """Visits due, planned, done and missed per manager, and every missed visit with its reason."""
-    sheet, department, _ = _sheet(service, caller, job_id)
-    names = {m.id: m.name for m in department.managers}
-    return part(render("feedback_part.html", page_lang(lang), sheet=sheet, names=names, job_id=job_id))
-
-
+# The workbook's route comes first: /feedback/{job_id} would match its path too.
 @router.get("/feedback/{job_id}.xlsx")
 def feedback_xlsx(service: ServiceDep, caller: CallerDep, job_id: str, lang: str | None = None) -> Response:
     """The sheet as the Excel workbook people hand in on Friday."""
     sheet, department, policy = _sheet(service, caller, job_id)
     return Response(feedback_workbook(sheet, department, policy, page_lang(lang)), media_type=XLSX,
                     headers={"Content-Disposition": attachment(f"feedback-{sheet.week_start}.xlsx")})
+
+
+@router.get("/feedback/{job_id}", response_class=HTMLResponse)
+def feedback_part(service: ServiceDep, caller: CallerDep, job_id: str, lang: str | None = None) -> HTMLResponse:
+    """Visits due, planned, done and missed per manager, and every missed visit with its reason."""
+    sheet, department, _ = _sheet(service, caller, job_id)
+    names = {m.id: m.name for m in department.managers}
+    return part(render("feedback_part.html", page_lang(lang), sheet=sheet, names=names, job_id=job_id))
