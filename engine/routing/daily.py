@@ -439,13 +439,15 @@ def day_problem(
     policy: Policy,
     stops_per_day: Sequence[int] | None = None,
     values: Mapping[str, int] | None = None,
+    required: Sequence[int] = (),
 ) -> DayProblem:
     """State the days and candidate retailers as a VRPTW (times in minutes,
     distances in metres). Every client is optional with a prize, so what cannot
     fit comes back unassigned instead of making the problem infeasible.
     `stops_per_day[i]`, when given, caps day i's stops (each client is a load of 1).
     `values` (retailer id -> a visit's value, SPEC §4; 1 when absent) multiply the
-    prize, so a valuable visit is left out only after every cheaper one it competes with."""
+    prize, so a valuable visit is left out only after every cheaper one it competes with.
+    `required` lists the client indices the solve must place."""
     prize = prize_for(territory)
     num_depots = 2 * len(days)
     size = num_depots + len(clients)
@@ -483,7 +485,8 @@ def day_problem(
         for number, day in enumerate(days)
     )
     vrp_clients = []
-    for retailer_id in clients:
+    must = set(required)
+    for index, retailer_id in enumerate(clients):
         retailer = retailers[retailer_id]
         early, late = client_window(retailer, policy)
         vrp_clients.append(
@@ -492,7 +495,7 @@ def day_problem(
                 tw_late=late,
                 service=service_minutes(retailer, policy),
                 demand=1,
-                required=False,
+                required=index in must,
                 prize=prize * (values or {}).get(retailer_id, 1),
                 name=retailer_id,
             )

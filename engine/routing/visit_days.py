@@ -96,11 +96,11 @@ def plan_visit_days(
         orders = _solve_day_orders(days, copies, retailers, territory, policy, time_limit_s=time_limit_s,
                                    seed=seed, backend=backend, balance_slack=balance_slack, previous=previous,
                                    values=values)
-    leftovers = _one_visit_a_day(orders, copies)
-    dropped, dropped_from = _drop_until_days_feasible(days, orders, retailers, territory, policy)
-    again = sorted(leftovers + dropped, key=lambda r: -values.get(r, 1))
-    unassigned += _put_back(again, dropped_from, days, orders, retailers, territory, policy)
-    unassigned = make_way(unassigned, days, orders, retailers, territory, policy, values)
+    week = _WeekToPlace(days, copies, retailers, territory, policy, values)
+    orders, left = week.repaired(orders)
+    if week.key_visits_behind(orders, left):
+        orders, left = week.key_visits_first(orders, left, time_limit_s=time_limit_s, seed=seed, backend=backend)
+    unassigned += left
     return VisitDayPlan(
         manager=manager,
         days=days,
@@ -109,6 +109,76 @@ def plan_visit_days(
         due_visits=sum(item.visits for item in due),
         solve_seconds=time.perf_counter() - started,
     )
+
+
+@dataclass(frozen=True)
+class _WeekToPlace:
+    """One manager's visits to place on the week's days, and how a solve's day orders are
+    made to keep every rule of their days (SPEC §3-4)."""
+
+    days: tuple[FieldDay, ...]
+    copies: Sequence[str]
+    retailers: Mapping[str, Retailer]
+    territory: Territory
+    policy: Policy
+    values: Mapping[str, int]
+
+    def repaired(self, orders: list[list[str]]) -> tuple[list[list[str]], list[Unassigned]]:
+        """The solve's orders timed exactly: one visit a retailer a day, what breaks a rule
+        of its day dropped and put back where it fits, then the make-way repair
+        (visit_value.make_way); returns the orders and the visits left out."""
+        orders = [list(order) for order in orders]
+        leftovers = _one_visit_a_day(orders, self.copies)
+        dropped, dropped_from = _drop_until_days_feasible(self.days, orders, self.retailers, self.territory,
+                                                          self.policy)
+        again = sorted(leftovers + dropped, key=lambda r: -self.values.get(r, 1))
+        left = _put_back(again, dropped_from, self.days, orders, self.retailers, self.territory, self.policy)
+        return orders, make_way(left, self.days, orders, self.retailers, self.territory, self.policy, self.values)
+
+    def _of_class(self, retailer_id: str, which: str) -> bool:
+        rules = self.policy.visit_value
+        return rules is not None and self.retailers[retailer_id].retailer_class == getattr(rules, which)
+
+    def key_visits_behind(self, orders: Sequence[Sequence[str]], left: Sequence[Unassigned]) -> int:
+        """Key-class visits left out for want of room while a least-class visit is made
+        (SPEC §4: the 20/80 rule says the opposite); 0 when there are none."""
+        if not any(self._of_class(r, "least_class") for order in orders for r in order):
+            return 0
+        return sum(1 for u in left if u.reason == "no_room_in_day" and self._of_class(u.retailer, "key_class"))
+
+    def key_visits_first(self, orders: list[list[str]], left: list[Unassigned], *, time_limit_s: float,
+                         seed: int, backend: str) -> tuple[list[list[str]], list[Unassigned]]:
+        """Solve the week again key visits first (SPEC §4): the key-class visits alone,
+        where a day can be given over to a far cluster of them, then every visit with the
+        key visits placed so far required and the others around them. The new week is
+        kept when it leaves fewer key visits behind (ties: more visits made)."""
+        key = [r for r in self.copies if self._of_class(r, "key_class")]
+        key_orders = self._solve(key, orders, (), time_limit_s / 2, seed, backend)
+        key_orders, _ = _WeekToPlace(self.days, key, self.retailers, self.territory, self.policy,
+                                     self.values).repaired(key_orders)
+        free: dict[str, list[int]] = {}
+        for index, retailer_id in enumerate(self.copies):
+            free.setdefault(retailer_id, []).append(index)
+        placed = [[free[r].pop(0) for r in order] for order in key_orders]
+        required = [index for order in placed for index in order]
+        solved = self._solve(self.copies, key_orders, required, time_limit_s / 2, seed, backend)
+        new_orders, new_left = self.repaired(solved)
+        old = (self.key_visits_behind(orders, left), -sum(map(len, orders)))
+        new = (self.key_visits_behind(new_orders, new_left), -sum(map(len, new_orders)))
+        return (new_orders, new_left) if new < old else (orders, left)
+
+    def _solve(self, clients: Sequence[str], start: Sequence[Sequence[str]], required: Sequence[int],
+               time_limit_s: float, seed: int, backend: str) -> list[list[str]]:
+        """The week's VRPTW over `clients` with no caps on the days, started from `start`."""
+        stated = day_problem(self.days, clients, self.retailers, self.territory, self.policy,
+                             values=self.values, required=required)
+        free: dict[str, list[int]] = {}
+        for index, retailer_id in enumerate(clients):
+            free.setdefault(retailer_id, []).append(index)
+        initial = {number: [free[r].pop(0) for r in order if free.get(r)] for number, order in enumerate(start)}
+        solved = solve_day_problem(stated, time_limit_s=time_limit_s, seed=seed, backend=backend,
+                                   initial={n: o for n, o in initial.items() if o})
+        return [[clients[client] for client in route] for route in solved]
 
 
 def _visits_to_place(due: Sequence[DueRetailer], days: Sequence[FieldDay], territory: Territory,

@@ -12,9 +12,9 @@ import pytest
 
 from engine.errors import InputError
 from engine.policy import policy_from_mapping
-from engine.routing.daily import time_visit_route
+from engine.routing.daily import field_days, time_visit_route
 from engine.routing.due import DueRetailer
-from engine.routing.visit_days import plan_visit_days
+from engine.routing.visit_days import _WeekToPlace, plan_visit_days
 from engine.routing.visit_value import (
     Unassigned,
     in_focus_week,
@@ -22,7 +22,7 @@ from engine.routing.visit_value import (
     visit_value,
     visit_values,
 )
-from tests.engine.routing.line_territory import block, day_of, line_territory, retailer
+from tests.engine.routing.line_territory import block, day_of, line_territory, retailer, timetable
 
 OUTSIDE_FOCUS = dt.date(2026, 11, 23)  # days 23-27
 FOCUS_WEEK = dt.date(2026, 12, 7)  # days 7-11 overlap days 6-10
@@ -172,3 +172,25 @@ def test_a_visit_kept_out_by_the_first_stop_rule_says_so(policy_15_13_7):
                        line_territory({"c": 25}), policy, visit_values(shops, policy, OUTSIDE_FOCUS))
     assert left.reason == "time_window"
     assert "reached by 09:30" in left.detail and "Mon from 09:20: 25 min" in left.detail
+
+
+def test_a_far_cluster_of_key_visits_gets_a_day_of_its_own(policy_15_13_7):
+    """Two far A shops (70 min out) fit one day together, never beside the near visits of a
+    day: the make-way repair, one visit at a time, cannot place them where a near day holds
+    C visits; solving the week key visits first gives them a day and leaves the C visits
+    out instead (SPEC §4's 20/80 rule)."""
+    policy = policy_15_13_7
+    days = field_days(timetable([block("visit", "08:00", "11:00"), block("visit", "08:00", "11:00", day=1)],
+                                policy), policy, "m1")
+    near_a, far_a, near_c = ["n1", "n2", "n3", "n4"], ["f1", "f2"], ["c1", "c2"]
+    shops = {r: _shop(r, "A" if r[0] != "c" else "C") for r in near_a + far_a + near_c}
+    territory = line_territory({**dict.fromkeys(near_a + near_c, 5), **dict.fromkeys(far_a, 70)})
+    values = visit_values(shops, policy, OUTSIDE_FOCUS)
+    week = _WeekToPlace(tuple(days), near_a + far_a + near_c, shops, territory, policy, values)
+    orders, left = week.repaired([["n1", "n2", "c1"], ["n3", "n4", "c2"]])
+    assert week.key_visits_behind(orders, left) == 2, "the repair alone leaves both far A visits out"
+    orders, left = week.key_visits_first(orders, left, time_limit_s=0.4, seed=0, backend="pyvrp")
+    assert week.key_visits_behind(orders, left) == 0
+    assert sorted(r for order in orders for r in order) == sorted(near_a + far_a)
+    assert sorted(u.retailer for u in left) == near_c
+    assert all(time_visit_route(day, order, shops, territory, policy).feasible for day, order in zip(days, orders, strict=True))
