@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.check.timetable import check_timetable
+from engine.policy import format_clock
 from engine.routing.plan import plan_routes
 from engine.timetable.solve import SolveParams, solve_timetable
 from tests.engine.test_work_calendar import SATURDAY, WEDNESDAY, calendar_department
@@ -77,8 +78,10 @@ def test_checker_flags_a_missing_report_slot_and_late_field_work(policy_seed_003
     monday_admin = [b for b in tt.blocks if b.kind == "admin" and b.date == WEEK and b.manager == "m01"]
     without = tt.model_copy(update={"blocks": tuple(b for b in tt.blocks if b not in monday_admin)})
     assert any("every working day" in v.message for v in check_timetable(department, policy_seed_003, without))
-    late = edited(policy_seed_003, day={"field_ends_by": "14:00"})
-    assert any(v.rule == "visit_daily" and "14:00" in v.message for v in check_timetable(department, late, tt))
+    last_visit_end = max(b.end for b in tt.blocks if b.kind == "visit")
+    earlier = format_clock(last_visit_end - 10)
+    late = edited(policy_seed_003, day={"field_ends_by": earlier})
+    assert any(v.rule == "visit_daily" and earlier in v.message for v in check_timetable(department, late, tt))
 
 
 def test_meetings_keep_their_weekday_windows(policy_15_13_7):

@@ -40,6 +40,7 @@ def tiny_policy() -> Policy:
     """The 15-13-7 policy shrunk to two days and one session of each weekly kind."""
     data = load_policy("15-13-7").model_dump(mode="json")
     data.update(name="tiny", weekly_hours=None, working_days=["mon", "tue"], duties=[])
+    data["travel"]["office_field_buffer_min"] = 20  # a buffer on top of the ride, for its own case
     kinds = data["kinds"]
     kinds["visit"]["per_day_minutes"] = {"mon": 120, "tue": 120}
     kinds["phone"]["per_day_minutes"] = {"mon": 30, "tue": 30}
