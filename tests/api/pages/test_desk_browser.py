@@ -1,6 +1,6 @@
 """The desk and the phone page used in headless Chromium as a market manager and a
 customer manager would (SPEC §1): the key entered once, a department folder imported
-(first with a bad value, shown at its file, row and column), a week planned with live
+(named to run script; first with a bad value, shown at its file, row and column), a week planned with live
 progress and then its verdict, the map switched to one manager-day, and on a phone-sized
 page a stop marked done, which the week's actuals then hold. No console error, no
 request leaving the machine."""
@@ -27,6 +27,19 @@ pytestmark = pytest.mark.skipif(
     reason="needs Debian's chromium and the playwright package",
 )
 KEY = "desk-browser-key-01"
+# Names that would run script if a page placed them as markup; one marks the title if it runs.
+MARKING_PAYLOAD = "</script><img src=x onerror=\"top.document.title='ran'\">"
+RETAILER_PAYLOAD = "${alert(document.domain)}<img src=x onerror=alert(1)>"
+
+
+def _hostile_body() -> dict[str, Any]:
+    """The test department with its first manager and his shops named to run script."""
+    body = department_body()
+    body["managers"][0]["name"] = MARKING_PAYLOAD
+    for retailer in body["retailers"]:
+        if retailer["manager"] == "m01":
+            retailer["name"] = RETAILER_PAYLOAD
+    return body
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +50,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     keys = folder / "keys"
     keys.write_text(f"{KEY} = *\n", encoding="utf-8")
     good, bad = folder / "good", folder / "bad"
-    write_department(Department.model_validate(department_body()), good)
-    write_department(Department.model_validate(department_body()), bad)
+    write_department(Department.model_validate(_hostile_body()), good)
+    write_department(Department.model_validate(_hostile_body()), bad)
     rows = (bad / "retailers.csv").read_text(encoding="utf-8").splitlines()
     header = rows[0].split(",")
     cells = rows[2].split(",")
@@ -135,6 +148,9 @@ def test_import_plan_map_and_my_day(desk: dict[str, Any]) -> None:
         page.click("button[data-load-part]")  # back on the desk: the Friday sheet has filled itself
         done = page.wait_for_selector(f'#feedback tr[data-manager="{manager}"] td.done')
         assert int(done.inner_text()) >= 1
+        for seen in (page, phone):  # every page showed the names, as text
+            assert "<img" not in seen.content() and seen.title() != "ran"
+            assert "onerror=alert(1)" in seen.inner_text("body")
 
     assert watch.errors == []
     assert watch.left_the_machine() == []
