@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from xstatic.pkg import leaflet
 
 from api.exports.street_basemap import configured_tiles
-from api.http.pages import feedback, importing, parts
+from api.http.pages import feedback, importing, my_day, parts
 from api.http.pages.templating import LEAFLET_PATH, STATIC_PATH, page
 from api.http.pages.texts import page_lang
 
@@ -41,7 +41,7 @@ def department_page(request: Request, department_id: str, lang: LangQuery = None
 
 
 @router.get("/my/{department_id}/{manager_id}/{date}", response_class=HTMLResponse)
-def my_day(request: Request, department_id: str, manager_id: str, date: dt.date,
+def my_day_page(request: Request, department_id: str, manager_id: str, date: dt.date,
            lang: LangQuery = None) -> HTMLResponse:
     """A manager's day, made for the phone."""
     return page("my_day.html", page_lang(lang), department_id=department_id,
@@ -62,5 +62,6 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(parts.router)
     app.include_router(importing.router)
     app.include_router(feedback.router)
+    app.include_router(my_day.router)
     app.mount(STATIC_PATH, StaticFiles(packages=[("api.http.pages", "static")]), name="desk-static")
     app.mount(LEAFLET_PATH, StaticFiles(directory=leaflet.BASE_DIR), name="desk-leaflet")

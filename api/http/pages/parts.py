@@ -16,10 +16,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.exports.route_map import ROUTE_COLOURS, route_map_fragment
 from api.exports.street_basemap import configured_tiles
-from api.exports.week import WEEKDAY_NAMES
 from api.http.department_input import department_from_document
 from api.http.pages.charts import coverage_by_manager_and_class, quality_charts
-from api.http.pages.navigation import navigation_links
 from api.http.pages.qr_codes import my_day_url, qr_svg
 from api.http.pages.templating import part, render
 from api.http.pages.texts import TEXTS, page_lang
@@ -27,14 +25,14 @@ from api.http.service import CallerDep, ServiceDep, visible_department, visible_
 from api.http.storage import SOLVED_STATES, TimetableJob
 from engine.baseline import BaselineImpossible, baseline_plan
 from engine.domain import Department
-from engine.policy import Policy, format_clock, policy_from_mapping
+from engine.policy import Policy, policy_from_mapping
 from engine.quality import QualityReport, score_plan
 
 router = APIRouter(prefix="/v1/desk", include_in_schema=False)
 LangQuery = Annotated[str | None, Query()]
 
 
-def _week_job(service: ServiceDep, caller: CallerDep, department_id: str, week_start: dt.date,
+def week_job(service: ServiceDep, caller: CallerDep, department_id: str, week_start: dt.date,
               job_id: str | None) -> tuple[TimetableJob | None, Department, dict[str, Any]]:
     record = visible_department(service, caller, department_id)
     if job_id is not None:
@@ -54,7 +52,7 @@ def week_part(request: Request, service: ServiceDep, caller: CallerDep, departme
     grid, map and downloads."""
     language = page_lang(lang)
     words = TEXTS[language]
-    found, domain, _ = _week_job(service, caller, department, week_start, job)
+    found, domain, _ = week_job(service, caller, department, week_start, job)
     if found is None:
         return part(f'<p class="muted">{escape(words["no_plan"])}</p>')
     if found.status not in SOLVED_STATES or found.timetable is None:
@@ -139,78 +137,3 @@ def routes_json(service: ServiceDep, caller: CallerDep, job_id: str) -> JSONResp
     """The week's routes JSON (the `fieldweek routes` contract), for the desk's download."""
     _, _, _, routes = _solved_routes(service, caller, job_id)
     return JSONResponse(routes)
-
-
-@router.get("/my/{department_id}/{manager_id}/{date}", response_class=HTMLResponse)
-def my_day_part(service: ServiceDep, caller: CallerDep, department_id: str, manager_id: str,
-                date: dt.date, lang: LangQuery = None) -> HTMLResponse:
-    """One manager's day for the phone: the blocks, then the stops in order with opening
-    hours, service minutes, what to do, navigation links and the done / missed control."""
-    language = page_lang(lang)
-    week_start = date - dt.timedelta(days=date.weekday())
-    job, department, _ = _week_job(service, caller, department_id, week_start, None)
-    manager = next((m for m in department.managers if m.id == manager_id), None)
-    if manager is None:
-        raise HTTPException(404, f"no manager {manager_id!r} in the department")
-    if job is None or job.timetable is None:
-        return part(f'<p class="muted">{escape(TEXTS[language]["no_plan"])}</p>')
-    policy = policy_from_mapping(job.policy)
-    stored = service.store.latest_route_plan(job.department_id, week_start, date, manager_id)
-    route = next((r for r in (stored.routes if stored else {}).get("routes", [])
-                  if r.get("manager") == manager_id and r.get("date") == date.isoformat()), None)
-    return part(render(
-        "my_day_part.html", language, job_id=job.id, manager=manager, date=date.isoformat(),
-        weekday=WEEKDAY_NAMES[language][date.weekday()],
-        blocks=_day_blocks(job.timetable, department, policy, manager_id, date, language),
-        stops=_day_stops(route, job.timetable, department, policy, manager_id, date, language),
-    ))
-
-
-def _day_blocks(timetable: dict[str, Any], department: Department, policy: Policy, manager_id: str,
-                date: dt.date, lang: str) -> list[dict[str, str]]:
-    names = {m.id: m.name for m in department.managers}
-    everyone_else = set(names) - {manager_id}
-    retailers = {r.id: r.name for r in department.retailers}
-    blocks = [b for b in timetable.get("blocks", [])
-              if b.get("manager") == manager_id and b.get("date") == date.isoformat()]
-
-    def company(others: list[str]) -> str:
-        if len(everyone_else) > 1 and set(others) == everyone_else:
-            return f" · {TEXTS[page_lang(lang)]['everyone']}"  # a department slot: no list of names
-        return "".join(f" + {names.get(w, w)}" for w in others)
-
-    return [
-        {"kind": str(b.get("kind")), "start": str(b.get("start")), "end": str(b.get("end")),
-         "label": policy.kind_label(str(b.get("kind")), lang) + company(list(b.get("with", []))),
-         "place": retailers.get(b.get("retailer") or "", "")}
-        for b in sorted(blocks, key=lambda b: str(b.get("start")))
-    ]
-
-
-def _day_stops(route: dict[str, Any] | None, timetable: dict[str, Any], department: Department,
-               policy: Policy, manager_id: str, date: dt.date, lang: str) -> list[dict[str, Any]]:
-    if route is None:
-        return []
-    retailers = {r.id: r for r in department.retailers}
-    names = {m.id: m.name for m in department.managers}
-    partners = {
-        (b.get("retailer"), b.get("kind")): [names.get(w, w) for w in b.get("with", [])]
-        for b in timetable.get("blocks", [])
-        if b.get("manager") == manager_id and b.get("date") == date.isoformat() and b.get("retailer")
-    }
-    stops = []
-    for stop in route.get("stops", []):
-        retailer = retailers.get(stop.get("retailer"))
-        if retailer is None:
-            continue
-        kind = str(stop.get("kind", ""))
-        with_whom = partners.get((retailer.id, kind), [])
-        links = navigation_links(retailer.lat, retailer.lon, retailer.name)
-        stops.append({
-            "retailer": retailer.id, "name": retailer.name, "kind": kind,
-            "arrive": stop.get("arrive", ""), "start": stop.get("start", ""), "end": stop.get("end", ""),
-            "todo": policy.kind_label(kind, lang) + (f" ({', '.join(with_whom)})" if with_whom else ""),
-            "opens": format_clock(retailer.opens), "closes": format_clock(retailer.closes), "service_min": retailer.service_min,
-            **links.__dict__,
-        })
-    return stops
