@@ -48,6 +48,11 @@ ROUTE_COLOURS = (
     "#e377c2",
     "#7f7f7f",
     "#bcbd22",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
 )
 SVG_WIDTH, SVG_HEIGHT = 900, 560
 METRES_PER_DEGREE_LAT = 110_574.0
@@ -414,6 +419,7 @@ def _overview(context: _Context, streets: str) -> str:
     box = context.frame.view_box(points)
     unit = box[2] / SVG_WIDTH
     shapes = [_svg_open(box, words["overview"], "overview-drawing"), streets]
+    names: list[str] = []  # drawn last, above every territory
     for manager in context.managers():
         colour = colours.get(manager, ROUTE_COLOURS[0])
         territory = context.territory_points(manager)
@@ -425,11 +431,19 @@ def _overview(context: _Context, streets: str) -> str:
             area = MultiPoint(coordinates).convex_hull.buffer(10 * unit, quad_segs=4)
             outline = " ".join(f"{round(x, 1)},{round(y, 1)}" for x, y in area.exterior.coords)
             shapes.append(f'<polygon points="{outline}" fill="{colour}" fill-opacity="0.16" '
-                              f'stroke="{colour}" stroke-width="2" vector-effect="non-scaling-stroke"/>')
+                          f'stroke="{colour}" stroke-width="2" vector-effect="non-scaling-stroke"/>')
+            # The name inside the territory: colours repeat past the palette's length.
+            centre = area.centroid
+            names.append(
+                f'<text class="territory-name" x="{round(centre.x, 1)}" y="{round(centre.y, 1)}" '
+                f'font-size="{round(13 * unit, 1)}" font-weight="bold" text-anchor="middle" '
+                f'fill="{colour}" stroke="#fff" stroke-width="3" paint-order="stroke" '
+                f'vector-effect="non-scaling-stroke">{escape(context.names.get(manager, manager))}</text>'
+            )
         shapes += [f'<circle cx="{x}" cy="{y}" r="{round(3.5 * unit, 1)}" fill="{colour}"/>'
                    for x, y in coordinates]
         shapes.append("</g>")
-    shapes += [_office_mark(context, unit), "</svg>"]
+    shapes += [*names, _office_mark(context, unit), "</svg>"]
     dates = context.dates()
     head = "".join(f"<th>{escape(_day_label(d, context.lang))}</th>" for d in dates)
     rows = []
