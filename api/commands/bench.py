@@ -30,6 +30,13 @@ from benchmarks.executable_week import (
     write_weeks_csv,
 )
 from benchmarks.routes_suite import run_routes_suite
+from benchmarks.scale import (
+    SCALE_MANAGERS,
+    SCALE_RETAILERS,
+    run_scale_suite,
+    scale_markdown,
+    write_scale_plots,
+)
 from benchmarks.tables import cases_markdown, write_cases_csv
 from benchmarks.timetable_suite import SAMPLE_SIZE, TIMETABLE_SIZES, run_timetable_suite
 
@@ -182,8 +189,34 @@ def bench_week_command(
         console.print(f"[dim]wrote {md_out}[/dim]")
 
 
+def bench_scale_command(
+    sizes: Sizes = ",".join(map(str, SCALE_MANAGERS)),
+    retailers: Annotated[str, typer.Option("--retailers", help="retailers of the route cases")] = ",".join(
+        map(str, SCALE_RETAILERS)),
+    time_limit: TimeLimit = 20.0,
+    seconds_per_manager: Annotated[float, typer.Option("--route-seconds", min=0.1,
+                                                       help="route seconds per manager")] = 2.0,
+    seed: Seed = 0, workers: Workers = 8, md_out: MdOut = None, plot_dir: PlotDir = None,
+) -> None:
+    """How cost grows: timetables by managers, routes by retailers, the product's approach
+    beside the plain one, with fitted growth exponents and log–log charts."""
+    with console.status("scale suite …") as status:
+        timetables, routes = run_scale_suite(parse_sizes(sizes), parse_sizes(retailers), time_limit,
+                                             seconds_per_manager, seed, workers, status.update)
+    text = scale_markdown(timetables, routes)
+    console.print(text)
+    if md_out is not None:
+        md_out.parent.mkdir(parents=True, exist_ok=True)
+        md_out.write_text(f"`fieldweek {' '.join(sys.argv[1:])}`\n\n{text}", encoding="utf-8")
+        console.print(f"[dim]wrote {md_out}[/dim]")
+    if plot_dir is not None:
+        for path in write_scale_plots(timetables, routes, plot_dir):
+            console.print(f"[dim]wrote {path}[/dim]")
+
+
 def register(app: typer.Typer, bench: typer.Typer) -> None:
-    """Add `timetable`, `routes`, `week` and `all` to the bench group."""
+    """Add `timetable`, `routes`, `week`, `all` and `scale` to the bench group."""
+    bench.command("scale")(bench_scale_command)
     bench.command("timetable")(bench_timetable_command)
     bench.command("routes")(bench_routes_command)
     bench.command("week")(bench_week_command)
