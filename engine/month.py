@@ -437,7 +437,8 @@ def _solver_pool(params: MonthParams, jobs: int) -> Iterator[tuple[Executor | No
     at once use the cores once. No pool for one process or one job. Processes, not
     threads: PyVRP's search and the month's own Python hold the GIL (benchmarks/RESULTS.md)."""
     processes = max(1, min(params.processes or os.cpu_count() or 1, jobs))
-    if processes == 1:
+    # A daemonic process (a Dask worker's) may not start processes: it plans here.
+    if processes == 1 or multiprocessing.current_process().daemon:
         yield None, params
         return
     shared = dataclasses.replace(params, workers=max(1, params.workers // processes))

@@ -265,7 +265,8 @@ def _plan_managers(request: _RouteRequest, managers: Sequence[str], processes: i
     the timetable is fixed, so several are planned at once in a process pool (PyVRP's
     search holds the GIL: threads would take turns)."""
     processes = max(1, min(processes or os.cpu_count() or 1, len(managers)))
-    if processes == 1 or request.budget.limit_s < POOL_PAYS_FROM_S:
+    # A daemonic process (a Dask worker's) may not start processes: it plans here.
+    if processes == 1 or request.budget.limit_s < POOL_PAYS_FROM_S or multiprocessing.current_process().daemon:
         return [_plan_manager(request, m) for m in managers]
     # spawn, not fork: the caller may hold solver threads, which a forked child would inherit locked.
     with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
