@@ -289,12 +289,20 @@ class CapacityRules(_Strict):
     min_visits_per_4_weeks: int = Field(ge=1, le=20)
     neighbour_max_km: float = Field(gt=0)
     max_rounds: int = Field(ge=1, le=10)
+    phone_classes: tuple[str, ...] = Field(
+        default=(), description="classes whose visits may be made by phone (电话拜访, SPEC §2) for a cycle "
+                                "when no move or lowering is left for them; never A")
+    phone_kind: str | None = Field(default=None, description="the timetable kind whose minutes hold those calls")
+    phone_call_minutes: int | None = Field(default=None, ge=1, le=60, description="minutes one such call takes")
 
     @model_validator(mode="after")
     def _key_customers_kept(self) -> CapacityRules:
-        if "A" in self.lowerable_classes:
-            raise ValueError("capacity.lowerable_classes must not hold A: key customers keep their "
-                             "frequency (SPEC §4, the 20/80 rule)")
+        if "A" in self.lowerable_classes or "A" in self.phone_classes:
+            raise ValueError("capacity.lowerable_classes and capacity.phone_classes must not hold A: key "
+                             "customers keep their visits (SPEC §4, the 20/80 rule)")
+        if self.phone_classes and (self.phone_kind is None or self.phone_call_minutes is None):
+            raise ValueError("capacity.phone_classes needs capacity.phone_kind (the slot that holds the "
+                             "calls) and capacity.phone_call_minutes")
         return self
 
 
@@ -396,6 +404,9 @@ class Policy(_Strict):
                 raise ValueError(f"{kind.label_en}: total_minutes not on the {self.grid_minutes}-min grid")
         if any(c % self.grid_minutes for c in clocks) or self.lunch.minutes % self.grid_minutes:
             raise ValueError(f"every clock time and the lunch must lie on the {self.grid_minutes}-min grid")
+        phone_kind = self.capacity.phone_kind if self.capacity is not None else None
+        if phone_kind is not None and phone_kind not in self.kinds:
+            raise ValueError(f"capacity.phone_kind '{phone_kind}' is not one of the kinds")
         if self.weekly_hours is not None:
             planned = sum(k.weekly_minutes(self.working_days) for k in self.kinds.values())
             if planned != round(self.weekly_hours * 60):

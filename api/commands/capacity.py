@@ -69,14 +69,20 @@ def render_proposal(proposal: Proposal) -> None:
                    "visits", "min freed"):
         table.add_column(column)
     for c in proposal.changes:
-        target = (f"→ {c.to_manager} ({c.km_to_centre:g} km to its centre, +{c.minutes_added} min)"
-                  if c.kind == "move" else f"{c.visits_per_4_weeks} → {c.new_visits_per_4_weeks} per 4 weeks")
+        if c.kind == "move":
+            target = f"→ {c.to_manager} ({c.km_to_centre or 0:g} km to its centre, +{c.minutes_added} min)"
+        elif c.kind == "by_phone":
+            target = f"called in the phone slot for a cycle ({c.minutes_added} min of it)"
+        else:
+            target = f"{c.visits_per_4_weeks} → {c.new_visits_per_4_weeks} per 4 weeks"
         table.add_row(str(c.round), c.kind.replace("_", " "), c.retailer, c.name, c.retailer_class,
                       c.manager, target, str(c.visits_freed), str(c.minutes_freed))
     console.print(table)
     moves = sum(c.kind == "move" for c in proposal.changes)
+    calls = sum(c.kind == "by_phone" for c in proposal.changes)
     console.print(f"{proposal.retailers_touched} retailer(s) touched ({moves} moved, "
-                  f"{len(proposal.changes) - moves} lowered) · {proposal.minutes_freed} min freed · "
+                  f"{len(proposal.changes) - moves - calls} lowered, {calls} called instead of visited) · "
+                  f"{proposal.minutes_freed} min freed · "
                   f"margin {proposal.margin_percent:g}% of each manager's visit minutes kept free")
     for manager, minutes in proposal.still_short.items():
         errors.print(f"[yellow]{manager}: {minutes} min no allowed change could free[/yellow]")

@@ -1,7 +1,7 @@
 """What would make the week fit (SPEC §4, §6 "every retailer due is visited"):
 concrete changes a market manager can accept, each with the minutes it frees.
 
-Two kinds of change, both on named retailers:
+Three kinds of change, all on named retailers:
 - **move** a retailer to a neighbouring manager with spare minutes: the nearest
   manager by territory centre (within the policy's `capacity.neighbour_max_km` of
   the retailer) whose spare minutes take the retailer's visits with their riding;
@@ -9,7 +9,15 @@ Two kinds of change, both on named retailers:
   `capacity.lowerable_classes` lists, in its order (the shipped policies: C, then B
   only when no move or C lowering is left; the policy refuses class A: key customers
   keep their frequency), never below `capacity.min_visits_per_4_weeks`, and only as
-  far as takes a visit out of this week (`engine.routing.due`'s rule).
+  far as takes a visit out of this week (`engine.routing.due`'s rule);
+- **call** a retailer of the policy's `capacity.phone_classes` instead of visiting it
+  for the cycle (电话拜访, SPEC §2: the phone slot is for retailers' orders), where a
+  far territory has no neighbour with spare minutes and its frequencies are already at
+  their floor: its visits leave the field week (`visits_per_4_weeks` 0 in the applied
+  folder) and take `capacity.phone_call_minutes` each of the manager's weekly
+  `capacity.phone_kind` minutes, which bound how many he can call. A class is called
+  only once it can be lowered no further, and before the next class is lowered (the
+  shipped policies: move, lower C, call C, lower B).
 
 Which managers give visits up and how many minutes: a manager whose routes left due
 visits out (or whose need exceeds his visit blocks) frees at least the minutes left
@@ -46,7 +54,7 @@ from engine.routing.daily import service_minutes
 from engine.routing.due import due_retailers, due_with_carry_over, visits_in_week
 from engine.routing.matrix import great_circle_km
 
-ChangeKind = Literal["move", "lower_frequency"]
+ChangeKind = Literal["move", "lower_frequency", "by_phone"]
 
 
 class _Out(BaseModel):
@@ -117,7 +125,8 @@ def propose_changes(
     share = 1 - rules.margin_percent / 100
     excess, spare = _excess_and_spare(capacity, share, set(givers))
     context = _Context(department, policy, rules, capacity, _due_visits(department, capacity, carried),
-                       department.territory_centres(), spare, set(keep), round_number)
+                       department.territory_centres(), spare, set(keep), round_number,
+                       _phone_minutes(department, policy, rules, keep))
     changes: list[Change] = []
     still_short: dict[str, int] = {}
     for manager in sorted(excess, key=lambda m: -excess[m]):
@@ -145,6 +154,20 @@ def apply_changes(department: Department, changes: Collection[Change]) -> Depart
             })
         retailers.append(retailer)
     return department.model_copy(update={"retailers": tuple(retailers)})
+
+
+def _phone_minutes(department: Department, policy: Policy, rules: CapacityRules,
+                   called: Collection[str]) -> dict[str, int]:
+    """Each manager's weekly minutes of the policy's phone kind, less the calls earlier
+    rounds gave him."""
+    if not rules.phone_classes or rules.phone_kind is None or rules.phone_call_minutes is None:
+        return {}
+    weekly = policy.kinds[rules.phone_kind].weekly_minutes(policy.working_days)
+    minutes = {m.id: weekly for m in department.managers}
+    for retailer in department.retailers:
+        if retailer.id in called and retailer.visits_per_4_weeks == 0 and retailer.manager in minutes:
+            minutes[retailer.manager] -= rules.phone_call_minutes
+    return minutes
 
 
 def _excess_and_spare(capacity: WeekCapacity, share: float,
@@ -184,6 +207,7 @@ class _Context:
     spare: dict[str, int]
     touched: set[str]
     round_number: int
+    phone_minutes: dict[str, int]
 
     def free(self, manager: str, minutes: int, changes: list[Change]) -> int:
         """Add changes freeing `minutes` of `manager`'s week; returns what is left unfreed."""
@@ -201,14 +225,19 @@ class _Context:
             self.touched.add(chosen.retailer)
             if chosen.to_manager is not None:
                 self.spare[chosen.to_manager] -= chosen.minutes_added
+            if chosen.kind == "by_phone":
+                self.phone_minutes[manager] -= chosen.minutes_added
             minutes -= chosen.minutes_freed
         return max(minutes, 0)
 
     def _tier(self, change: Change) -> int:
-        """0 for a move, else the place of the retailer's class in `lowerable_classes`."""
+        """0 for a move; then, class by class in `lowerable_classes` order, lowering it
+        and calling it; a phone class that cannot be lowered last."""
         if change.kind == "move":
             return 0
-        return self.rules.lowerable_classes.index(change.retailer_class)
+        classes = self.rules.lowerable_classes
+        place = classes.index(change.retailer_class) if change.retailer_class in classes else len(classes)
+        return 1 + 2 * place + (change.kind == "by_phone")
 
     def _candidates(self, manager: str) -> list[Change]:
         found: list[Change] = []
@@ -222,7 +251,24 @@ class _Context:
             lowering = self._lowering(retailer)
             if lowering is not None:
                 found.append(lowering)
+            elif (call := self._call(retailer, visits)) is not None:
+                found.append(call)
         return found
+
+    def _call(self, retailer: Retailer, visits: int) -> Change | None:
+        """Calling the retailer instead of visiting it this cycle, when its manager's phone
+        minutes still hold the calls (module text)."""
+        minutes = self.rules.phone_call_minutes
+        if retailer.retailer_class not in self.rules.phone_classes or minutes is None:
+            return None
+        if self.phone_minutes.get(retailer.manager, 0) < visits * minutes:
+            return None
+        return Change(
+            kind="by_phone", retailer=retailer.id, name=retailer.name, retailer_class=retailer.retailer_class,
+            manager=retailer.manager, visits_per_4_weeks=retailer.visits_per_4_weeks, new_visits_per_4_weeks=0,
+            visits_freed=visits, minutes_freed=visits * self._visit_minutes(retailer, retailer.manager),
+            minutes_added=visits * minutes, round=self.round_number,
+        )
 
     def _visit_minutes(self, retailer: Retailer, manager: str) -> int:
         """Service plus the manager's mean ride per visit."""

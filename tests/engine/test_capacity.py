@@ -264,3 +264,32 @@ def test_policy_without_capacity_section_is_an_input_error(policy_15_13_7: Polic
     capacity = week_capacity(department, bare, timetable, MONDAY, routes)
     with pytest.raises(InputError, match=r"\[capacity\]"):
         propose_changes(department, bare, capacity)
+
+
+def test_c_retailers_at_their_floor_are_called_before_any_b_is_lowered(policy_15_13_7: Policy) -> None:
+    """A far manager with no neighbour, his C retailers already at one visit per 4 weeks:
+    the proposal calls C retailers in his phone slot for a cycle (电话拜访, SPEC §2), as many
+    as the slot's minutes hold, before it lowers any B; A is never called."""
+    rules = policy_15_13_7.capacity
+    assert rules is not None and rules.phone_call_minutes and rules.phone_kind
+    slot = policy_15_13_7.kinds[rules.phone_kind].weekly_minutes(policy_15_13_7.working_days)
+    at_floor = [r for r in (f"c{k}" for k in range(200)) if visits_in_week(r, 1, MONDAY) == 1]
+    retailers = [_retailer(r, "m1", 1, klass="C", visits=1) for r in at_floor]
+    retailers += [_retailer(f"b{k}", "m1", 1, klass="B", visits=4) for k in range(40)]
+    retailers += [_retailer(f"a{k}", "m1", 1, klass="A", visits=4) for k in range(40)]
+    department = _department(retailers)
+    routes = RoutePlan(week_start=MONDAY, routes=(), unvisited=tuple(
+        UnvisitedRetailer(retailer=r.id, manager="m1", reason="no_room_in_day") for r in retailers))
+    capacity = week_capacity(department, policy_15_13_7, _visit_blocks(("m1",), end="08:30", days=1),
+                             MONDAY, routes)
+    proposal = propose_changes(department, policy_15_13_7, capacity)
+    kinds = [(c.kind, c.retailer_class) for c in proposal.changes]
+    calls = [c for c in proposal.changes if c.kind == "by_phone"]
+    assert len(calls) == slot // rules.phone_call_minutes < len(at_floor)
+    assert all(c.retailer_class == "C" and c.new_visits_per_4_weeks == 0 for c in calls)
+    assert kinds.index(("lower_frequency", "B")) > max(i for i, k in enumerate(kinds) if k[0] == "by_phone")
+    assert not [c for c in proposal.changes if c.retailer_class == "A"]
+    called = apply_changes(department, calls)
+    assert not [r for r in called.retailers if r.id in {c.retailer for c in calls} and r.visits_per_4_weeks]
+    with pytest.raises(InputError, match="must not hold A"):
+        _with_capacity(policy_15_13_7, phone_classes=["C", "A"])
