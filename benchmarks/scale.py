@@ -67,10 +67,11 @@ def _gap(objective: float, bound: float) -> float:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
-def timetable_point(managers: int, decompose: bool, time_limit: float, seed: int, workers: int) -> TimetablePoint:
+def timetable_point(managers: int, decompose: bool, time_limit: float, seed: int, workers: int,
+                    policy_name: str | None = None) -> TimetablePoint:
     """Solve a generated department's week and time its milestones from the call."""
     department = generate_department(managers, seed)
-    policy = load_policy(department.policy)
+    policy = load_policy(policy_name or department.policy)
     seen: list[tuple[float, float, float]] = []
     started = time.perf_counter()
 
@@ -91,11 +92,12 @@ def timetable_point(managers: int, decompose: bool, time_limit: float, seed: int
         proof_s=wall if timetable.status == "optimal" else None, gap=result.gap)
 
 
-def route_point(retailers: int, pooled: bool, seconds_per_manager: float, seed: int) -> RoutePoint:
+def route_point(retailers: int, pooled: bool, seconds_per_manager: float, seed: int,
+                policy_name: str | None = None) -> RoutePoint:
     """Plan a generated department's week of routes on its hand-made week."""
     managers = max(1, retailers // RETAILERS_PER_MANAGER)
     department = generate_department(managers, seed, retailers_per_manager=RETAILERS_PER_MANAGER)
-    policy = load_policy(department.policy)
+    policy = load_policy(policy_name or department.policy)
     timetable, why = hand_made_week(department, policy, BENCH_WEEK)
     if timetable is None:
         raise RuntimeError(f"no hand-made week for {managers} managers: {why}")
@@ -111,18 +113,20 @@ def route_point(retailers: int, pooled: bool, seconds_per_manager: float, seed: 
 
 def run_scale_suite(managers: Sequence[int], retailers: Sequence[int], time_limit: float,
                     seconds_per_manager: float, seed: int, workers: int,
-                    progress: Progressed = lambda _: None) -> tuple[list[TimetablePoint], list[RoutePoint]]:
-    """Every timetable and route case, the product's approach and the plain one in turn."""
+                    progress: Progressed = lambda _: None,
+                    policy_name: str | None = None) -> tuple[list[TimetablePoint], list[RoutePoint]]:
+    """Every timetable and route case, the product's approach and the plain one in turn
+    (under `policy_name`, a built-in name or a TOML path, or each department's own)."""
     timetables = []
     for size in managers:
         for decompose in (True, False):
             progress(f"timetable · {size} managers · {'product' if decompose else 'plain'}")
-            timetables.append(timetable_point(size, decompose, time_limit, seed, workers))
+            timetables.append(timetable_point(size, decompose, time_limit, seed, workers, policy_name))
     routes = []
     for count in retailers:
         for pooled in (True, False):
             progress(f"routes · {count} retailers · {'product' if pooled else 'plain'}")
-            routes.append(route_point(count, pooled, seconds_per_manager, seed))
+            routes.append(route_point(count, pooled, seconds_per_manager, seed, policy_name))
     return timetables, routes
 
 

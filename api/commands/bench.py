@@ -197,12 +197,13 @@ def bench_scale_command(
     seconds_per_manager: Annotated[float, typer.Option("--route-seconds", min=0.1,
                                                        help="route seconds per manager")] = 2.0,
     seed: Seed = 0, workers: Workers = 8, md_out: MdOut = None, plot_dir: PlotDir = None,
+    policy: Annotated[str | None, typer.Option(help="built-in policy name or TOML path")] = None,
 ) -> None:
     """How cost grows: timetables by managers, routes by retailers, the product's approach
     beside the plain one, with fitted growth exponents and log–log charts."""
     with console.status("scale suite …") as status:
         timetables, routes = run_scale_suite(parse_sizes(sizes), parse_sizes(retailers), time_limit,
-                                             seconds_per_manager, seed, workers, status.update)
+                                             seconds_per_manager, seed, workers, status.update, policy)
     text = scale_markdown(timetables, routes)
     console.print(text)
     if md_out is not None:
