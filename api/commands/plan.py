@@ -31,6 +31,7 @@ from api.commands.console import (
 from api.commands.routes import carried_over
 from api.commands.timetable import render_summary as render_timetable_summary
 from api.exports.html import timetable_page
+from api.exports.my_day_link import MyDaySite
 from api.exports.route_map import route_map_page
 from api.exports.xlsx import timetable_workbook
 from engine.budget import time_budget
@@ -50,11 +51,17 @@ def plan_command(
     route_time_limit: Annotated[float, typer.Option(min=0.5, help="route solver seconds in all")] = 30.0,
     out: Annotated[Path, typer.Option(help="folder for the JSON, Excel and HTML files")] = Path("out"),
     lang: Annotated[str, typer.Option(help="labels in the exports: zh or en")] = "zh",
+    site_url: Annotated[str | None, typer.Option(
+        help="the service's address (e.g. http://desk.example:8000): the printed grid gets a QR code "
+             "per manager and day that opens the day on the phone; with --site-department")] = None,
+    site_department: Annotated[str | None, typer.Option(
+        help="the department's id on that service (its desk page shows it)")] = None,
 ) -> None:
     """Plan the department's week: timetable, visit days and routes, checked and exported."""
     week_start = parse_week(week)
     if lang not in ("zh", "en"):
         raise typer.BadParameter("zh or en", param_hint="--lang")
+    site = my_day_site(site_url, site_department)
     try:
         department, pol = load_department_with_policy(department_dir, policy)
     except InputError as error:
@@ -89,12 +96,25 @@ def plan_command(
     write_json(out / "timetable.json", timetable.to_json_dict())
     write_json(out / "routes.json", routes.to_json_dict())
     (out / "timetable.xlsx").write_bytes(timetable_workbook(timetable, department, pol, lang))  # type: ignore[arg-type]
-    (out / "timetable.html").write_text(timetable_page(timetable, department, pol, lang), "utf-8")  # type: ignore[arg-type]
+    (out / "timetable.html").write_text(timetable_page(timetable, department, pol, lang, site=site), "utf-8")  # type: ignore[arg-type]
     (out / "routes.html").write_text(
         route_map_page(routes.to_json_dict(), department, pol, lang=lang), "utf-8")  # type: ignore[arg-type]
     console.print(f"[dim]wrote {out}/timetable.xlsx, timetable.html, routes.html[/dim]")
     if not render_week_verdict(verdict, route_check):
         raise typer.Exit(EXIT_NO_PLAN)
+
+
+def my_day_site(site_url: str | None, site_department: str | None) -> MyDaySite | None:
+    """Where the printed grid's QR codes point: both options or neither."""
+    if site_url is None and site_department is None:
+        return None
+    if site_url is None or site_department is None:
+        missing = "--site-department" if site_department is None else "--site-url"
+        raise typer.BadParameter(f"the QR codes need {missing} too", param_hint=missing)
+    try:
+        return MyDaySite(site_url, site_department)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--site-url") from None
 
 
 def render_timetable_verdict(verdict: TimetableVerdict) -> None:

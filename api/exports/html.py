@@ -1,11 +1,13 @@
 """A printable week grid: one page per manager, days across and hours down, each block
-placed by its clock times. Plain HTML and CSS, no scripts and nothing fetched; every
-name and text is HTML-escaped."""
+placed by its clock times, and under each working day a QR code that opens the manager's
+day on the phone when the service's address is known (SPEC §1, §3). Plain HTML, CSS and
+inline SVG, no scripts and nothing fetched; every name and text is HTML-escaped."""
 
 from __future__ import annotations
 
 from html import escape
 
+from api.exports.my_day_link import MyDaySite, qr_svg_text
 from api.exports.week import KIND_COLOURS, Lang, WeekView, hours_text
 from engine.domain import Department, Timetable
 from engine.policy import Policy, format_clock
@@ -34,14 +36,39 @@ section.manager { page-break-before: always; break-before: page; }
 .legend span { display: inline-block; margin: 0 10px 4px 0; padding: 1px 6px; border: 1px solid #777;
                border-radius: 3px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 ul.notes { color: #a33; }
+.qr-row { display: grid; margin-top: 4px; align-items: start; }
+.qr-row .qr-caption { font-size: 10px; color: #444; }
+.qr-row figure { margin: 0; text-align: center; font-size: 10px; color: #444; }
+.qr-row svg { display: block; margin: 0 auto; }
+p.qr-note { color: #666; font-size: 11px; }
 """
+
+QR_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "scan": "手机扫码打开当天行程",
+        "no_site": "未给出服务地址 (--site-url), 故不印二维码; 给出后每位客户经理每天一个二维码, "
+                   "手机扫码打开当天行程。",
+    },
+    "en": {
+        "scan": "Scan to open the day on the phone",
+        "no_site": "No service address given (--site-url), so no QR codes are printed; with it each "
+                   "manager gets one per day that opens the day on the phone.",
+    },
+}
 
 
 def timetable_page(
-    timetable: Timetable, department: Department, policy: Policy, lang: Lang = "zh"
+    timetable: Timetable,
+    department: Department,
+    policy: Policy,
+    lang: Lang = "zh",
+    *,
+    site: MyDaySite | None = None,
 ) -> str:
     """The whole department's week as one HTML page: an overview of hours per kind, then one
-    printed page per manager with the week grid."""
+    printed page per manager with the week grid and, with `site` (the service's address
+    and the department's id there), a QR code per working day opening that day on the
+    phone; without it a small note says why there are none."""
     view = WeekView(timetable, department, policy, lang)
     words = view.words
     parts = [
@@ -54,8 +81,9 @@ def timetable_page(
         _legend(view),
         _hours_table(view),
         _notes(view),
+        "" if site is not None else f'<p class="qr-note">{escape(QR_WORDS[lang]["no_site"])}</p>',
     ]
-    parts += [_manager_section(view, manager_id, name) for manager_id, name in view.managers]
+    parts += [_manager_section(view, manager_id, name, site) for manager_id, name in view.managers]
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -125,8 +153,9 @@ def _notes(view: WeekView) -> str:
     return f'<h2>{escape(view.words["notes"])}</h2><ul class="notes">{items}</ul>'
 
 
-def _manager_section(view: WeekView, manager_id: str, name: str) -> str:
-    """The grid: row 1 holds the day names, then one grid row per slot of the policy's grid."""
+def _manager_section(view: WeekView, manager_id: str, name: str, site: MyDaySite | None) -> str:
+    """The grid: row 1 holds the day names, then one grid row per slot of the policy's grid;
+    under it the day's QR codes when the service's address is known."""
     grid = view.policy.grid_minutes
     first, last = view.day_bounds()
     first -= first % grid
@@ -165,5 +194,27 @@ def _manager_section(view: WeekView, manager_id: str, name: str) -> str:
         f'<section class="manager" id="manager-{escape(manager_id)}" data-manager="{escape(manager_id)}">'
         f"<h2>{escape(view.words['title'])} — {escape(name)} ({escape(manager_id)})</h2>"
         f'<div class="week" style="grid-template-columns:3.5em repeat({columns}, 1fr);'
-        f'grid-template-rows:{rows}">' + "".join(cells) + "</div></section>"
+        f'grid-template-rows:{rows}">' + "".join(cells) + "</div>"
+        + _qr_row(view, manager_id, site) + "</section>"
+    )
+
+
+def _qr_row(view: WeekView, manager_id: str, site: MyDaySite | None) -> str:
+    """Under the grid's columns, one QR code per day the manager works, opening
+    `/my/{department}/{manager}/{date}`."""
+    if site is None:
+        return ""
+    columns = len(view.days)
+    cells = [f'<div class="qr-caption" style="grid-column:1">{escape(QR_WORDS[view.lang]["scan"])}</div>']
+    for column, day in enumerate(view.days, start=2):
+        if not view.blocks(manager_id, day):
+            continue
+        url = site.day_url(manager_id, day.isoformat(), view.lang)
+        cells.append(
+            f'<figure class="qr" style="grid-column:{column}" data-date="{day}" data-url="{escape(url)}">'
+            f"{qr_svg_text(url)}<figcaption>{escape(view.day_label(day))}</figcaption></figure>"
+        )
+    return (
+        f'<div class="qr-row" style="grid-template-columns:3.5em repeat({columns}, 1fr)">'
+        + "".join(cells) + "</div>"
     )

@@ -8,11 +8,12 @@ import zipfile
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from api.exports.html import timetable_page
 from api.exports.ics import manager_calendar
+from api.exports.my_day_link import MyDaySite
 from api.exports.xlsx import timetable_workbook
 from api.http.department_input import (
     builtin_policy_problem,
@@ -259,11 +260,14 @@ def timetable_ics(
     "/timetables/{job_id}.html", response_class=HTMLResponse, responses={**NOT_FOUND, **NOT_READY}
 )
 def timetable_html(
-    job_id: str, service: ServiceDep, caller: CallerDep, lang: Lang = "zh"
+    request: Request, job_id: str, service: ServiceDep, caller: CallerDep, lang: Lang = "zh"
 ) -> HTMLResponse:
-    """A printable week grid: one page per manager, days across, hours down."""
+    """A printable week grid: one page per manager, days across, hours down, and a QR
+    code per working day that opens the manager's day (`/my/...`) on this service."""
     timetable, department, policy = _solved(service, caller, job_id)
-    return HTMLResponse(timetable_page(timetable, department, policy, lang=lang))
+    job, _ = visible_job(service, caller, job_id)
+    site = MyDaySite(str(request.base_url), job.department_id)
+    return HTMLResponse(timetable_page(timetable, department, policy, lang=lang, site=site))
 
 
 @router.get("/timetables/{job_id}", response_model=JobStatus, responses=NOT_FOUND)
