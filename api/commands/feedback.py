@@ -19,6 +19,8 @@ from api.commands.console import (
     write_json,
 )
 from api.commands.inputs import load_department, read_plan
+from api.commands.serve import masked_url
+from api.commands.service_actuals import database_url, merged_actuals, service_days
 from api.exports.feedback_xlsx import feedback_workbook
 from engine.actuals import FeedbackSheet, carried_into, feedback_sheet, load_actuals
 from engine.errors import InputError
@@ -62,8 +64,16 @@ def feedback_command(
     json_out: Annotated[Path | None, typer.Option("--json", help="write the sheet JSON here")] = None,
     xlsx_out: Annotated[Path | None, typer.Option("--xlsx", help="write the sheet as Excel here")] = None,
     lang: Annotated[str, typer.Option(help="labels: zh or en")] = "zh",
+    db: Annotated[str | None, typer.Option(
+        "--db", "--database",
+        help="also read the week's actuals the service holds (the phone's done / missed marks): the "
+             "database of `fieldweek serve` (default as there: FIELDWEEK_DB or sqlite:///fieldweek.db)")] = None,
+    service_department: Annotated[str | None, typer.Option(
+        help="the department's id or name on the service (default: the folder's name); implies the "
+             "service's actuals are read")] = None,
 ) -> None:
-    """The Friday sheet 《工作时间实行情况反馈表》: planned vs actual hours and visits."""
+    """The Friday sheet 《工作时间实行情况反馈表》: planned vs actual hours and visits, from
+    the folder's actuals and, with --db or --service-department, the service's."""
     week_start = parse_week(week)
     department, pol = load_department(department_dir, policy)
     plan = plan or department_dir / PLANS_FOLDER / f"{week_start.isoformat()}.json"
@@ -76,13 +86,21 @@ def feedback_command(
         raise typer.Exit(EXIT_INPUT_ERROR)
     try:
         actuals = load_actuals(department_dir, department, pol, week_start)
+        if db is not None or service_department is not None:
+            url = database_url(db)
+            service_id, days = service_days(url, service_department or department.name, department, pol,
+                                            week_start)
+            actuals = merged_actuals(department_dir, actuals, days, week_start)
+            console.print(f"[dim]{len(days)} manager-day(s) of actuals from the service "
+                          f"(department {service_id}, {masked_url(url)})[/dim]")
         carried = carried_into(department_dir, department, pol, week_start)
         sheet = feedback_sheet(department, pol, timetable, actuals, routes, carried)
     except InputError as error:
         raise fail_on_input(error) from None
     if not actuals.blocks and not actuals.visits:
         errors.print(f"[yellow]no actuals recorded for the week of {week_start}: "
-                     f"import them with `fieldweek actuals import`[/yellow]")
+                     f"import them with `fieldweek actuals import`, or read the service's "
+                     f"with --db[/yellow]")
     render_feedback(sheet, pol, lang)
     if json_out is not None:
         write_json(json_out, sheet.to_json_dict())
