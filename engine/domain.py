@@ -122,6 +122,11 @@ class Department(_Model):
     history: tuple[PairHistory, ...] = ()
     public_calendar: str | None = None
     calendar_days: tuple[CalendarDay, ...] = ()
+    street_network: str | None = Field(
+        default=None,
+        description="department.toml's street network (GraphML or OSM extract), a path relative "
+        "to the department folder; the route map draws its streets (SPEC §1: the exports)",
+    )
 
     @field_validator("managers")
     @classmethod

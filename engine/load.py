@@ -39,6 +39,8 @@ Tables = dict[str, list[Row]]
 
 META_FILE = "department.toml"
 META_KEYS: tuple[str, ...] = ("name", "office", "policy", "market_manager")
+FOLDER_META_KEYS: tuple[str, ...] = ("street_network",)
+"""Settings of department.toml that name a file beside it, so only a folder (or its upload) gives them."""
 TRUE_WORDS = frozenset({"1", "true", "yes"})
 FALSE_WORDS = frozenset({"", "0", "false", "no"})
 EXCEL_LAST_ROW = 1_048_576
@@ -132,7 +134,8 @@ def department_from_tables(
     """Check a department given as plain data and build it; raise `InputError` with every problem.
 
     `meta` holds the keys of department.toml (name, office = {lat, lon}, policy,
-    market_manager); `tables` maps managers / retailers / leave / history to rows of
+    market_manager, optionally street_network: kept as text, opened only by a folder's
+    loader); `tables` maps managers / retailers / leave / history to rows of
     text cells keyed by column name, the first row being row 2 of its sheet.
     `where` names the tables in problems: either a template with `{table}`
     ("{table}.csv" gives "retailers.csv") or a workbook name ("dept.xlsx" gives
@@ -548,6 +551,11 @@ def _department_and_policy(
             policy = _resolve_policy(policy_override, None, None, None, problems)
         elif "policy" in settings:
             policy = _resolve_policy(str(settings["policy"]), policy_folder, sources.meta, "policy", problems)
+    if policy_folder is not None and "street_network" in settings:
+        network = policy_folder / str(settings["street_network"])
+        if not network.is_file():
+            problems.append(Problem(f"street_network: there is no file {network} (a path relative to the "
+                                    "department folder)", file=sources.meta, column="street_network"))
     rows = {name: _table_rows(name, tables, sources, problems) for name in TABLE_FORMATS}
     for name, table_rows in rows.items():
         _check_characters(table_rows, sources.file(name), problems)
@@ -577,6 +585,7 @@ def _department_and_policy(
             market_manager=settings["market_manager"], managers=tuple(managers),
             retailers=tuple(retailers), leave=tuple(leave), history=tuple(history),
             public_calendar=policy.calendar, calendar_days=tuple(calendar_days),
+            street_network=settings.get("street_network"),
         ))
     except ValidationError as exc:  # a safety net: the checks above should catch everything first
         raise InputError(
@@ -590,9 +599,16 @@ def _check_meta(meta: Mapping[str, object], where: str, problems: list[Problem])
     """The department's own settings; returns the good ones."""
     settings: dict[str, object] = {}
     for key in meta:
-        if key not in META_KEYS:
+        if key not in META_KEYS and key not in FOLDER_META_KEYS:
             problems.append(Problem(f"unknown setting '{key}' (known settings: {', '.join(META_KEYS)})",
                                     file=where, column=key))
+    network = meta.get("street_network")
+    if network is not None:
+        if isinstance(network, str) and network.strip():
+            settings["street_network"] = network.strip()
+        else:
+            problems.append(Problem(f"street_network must be the path of a GraphML or OSM file, not {network!r}",
+                                    file=where, column="street_network"))
     for key in ("name", "policy", "market_manager"):
         value = meta.get(key)
         if value is None:
@@ -908,6 +924,7 @@ def _meta_toml(department: Department) -> str:
         f"office = {{ lat = {float(office.lat)!r}, lon = {float(office.lon)!r} }}\n"
         f"policy = {_toml_string(department.policy)}\n"
         f"market_manager = {_toml_string(department.market_manager)}\n"
+        + (f"street_network = {_toml_string(department.street_network)}\n" if department.street_network else "")
     )
 
 

@@ -33,6 +33,7 @@ from api.commands.timetable import render_summary as render_timetable_summary
 from api.exports.html import timetable_page
 from api.exports.my_day_link import MyDaySite
 from api.exports.route_map import route_map_page
+from api.exports.street_basemap import department_network
 from api.exports.xlsx import timetable_workbook
 from engine.budget import time_budget
 from engine.check.routes import RouteCheck, check_routes
@@ -98,7 +99,8 @@ def plan_command(
     (out / "timetable.xlsx").write_bytes(timetable_workbook(timetable, department, pol, lang))  # type: ignore[arg-type]
     (out / "timetable.html").write_text(timetable_page(timetable, department, pol, lang, site=site), "utf-8")  # type: ignore[arg-type]
     (out / "routes.html").write_text(
-        route_map_page(routes.to_json_dict(), department, pol, lang=lang), "utf-8")  # type: ignore[arg-type]
+        route_map_page(routes.to_json_dict(), department, pol, lang=lang,  # type: ignore[arg-type]
+                       network=department_network(department, department_dir)), "utf-8")
     console.print(f"[dim]wrote {out}/timetable.xlsx, timetable.html, routes.html[/dim]")
     if not render_week_verdict(verdict, route_check):
         raise typer.Exit(EXIT_NO_PLAN)

@@ -26,12 +26,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import folium
 from shapely.geometry import MultiPoint
 
-from api.exports.street_basemap import ROAD_CLASSES, StreetBasemap, configured_streets
+from api.exports.street_basemap import (
+    ROAD_CLASSES,
+    StreetBasemap,
+    configured_network,
+    load_street_basemap,
+)
 from api.exports.week import WEEKDAY_NAMES, WORDS, Lang
 from engine.domain import Department
 from engine.errors import InputError
@@ -178,12 +184,14 @@ def route_map_page(
     lang: Lang = "zh",
     background_map: bool = False,
     streets: StreetBasemap | None = None,
+    network: Path | None = None,
 ) -> str:
     """An HTML page with the matching routes of a routes JSON (`fieldweek routes`): the
     department overview and one drawing per manager-day with switchers between them (or
     the one route the filters leave), a table of stops per route, the retailers left
     unvisited, and with `background_map` a Leaflet map for when the network allows.
-    `streets` default: the street network the service is configured with."""
+    `streets` default: those of the `network` file (the department's, see
+    street_basemap.department_network), else of the network the service is configured with."""
     words = WORDS[lang]
     names = {m.id: m.name for m in department.managers}
     scope = " ".join(
@@ -201,7 +209,7 @@ def route_map_page(
             f"{escape(words['policy'])}: {escape(policy.title or policy.name)}</p>"
         ),
         route_map_fragment(routes, department, policy, day=day, manager=manager, lang=lang,
-                           streets=streets),
+                           streets=streets, network=network),
     ]
     drawn = _chosen_routes(routes, department, day, manager)
     if drawn and background_map:
@@ -220,9 +228,11 @@ def route_map_fragment(
     manager: str | None = None,
     lang: Lang = "zh",
     streets: StreetBasemap | None = None,
+    network: Path | None = None,
 ) -> str:
     """The map's views, switchers and tables without the page around them (the desk
-    places them in its own page); `<style>` first."""
+    places them in its own page); `<style>` first. `streets` and `network` as for
+    `route_map_page`."""
     words, map_words = WORDS[lang], MAP_WORDS[lang]
     retailers = _retailers(department)
     drawn = _chosen_routes(routes, department, day, manager)
@@ -235,7 +245,7 @@ def route_map_fragment(
     else:
         office = _Point(department.office.lat, department.office.lon)
         frame = _Frame(office)
-        basemap, note = _streets_for(streets, map_words)
+        basemap, note = _streets_for(streets, network, map_words)
         context = _Context(department, policy, lang, frame, retailers, drawn, unvisited)
         streets_svg = _streets_paths(basemap, frame, context.all_points()) if basemap else ""
         parts.append('<div class="views">')
@@ -304,13 +314,15 @@ def _chosen_routes(
 
 
 def _streets_for(
-    streets: StreetBasemap | None, map_words: dict[str, str]
+    streets: StreetBasemap | None, network: Path | None, map_words: dict[str, str]
 ) -> tuple[StreetBasemap | None, str]:
-    """The streets to draw and a note when the configured network cannot be read."""
+    """The streets to draw (given, of `network`, else of the configured network) and a
+    note when the network file cannot be read."""
     if streets is not None:
         return streets, ""
+    path = network or configured_network()
     try:
-        return configured_streets(), ""
+        return (load_street_basemap(str(path)) if path else None), ""
     except (OSError, InputError) as error:  # a bad file leaves the map without streets, said so
         return None, f"{map_words['streets_missing']}: {error}"
 

@@ -2,8 +2,11 @@
 the GraphML written by osmnx, or an OpenStreetMap extract), so a map shows where the
 roads are with no tile server.
 
-Which network: the file `FIELDWEEK_STREETS` names (the same GraphML / OSM file the
-routes are ridden on with `fieldweek routes --matrix`). Where a tile server of one's own
+Which network: the one the department's `department.toml` names (`street_network`, a
+path relative to its folder) when the map is drawn from a folder; else, and always in
+the service (which never opens a path a caller sent), the file `FIELDWEEK_STREETS` names
+(the same GraphML / OSM file the routes are ridden on with `fieldweek routes --matrix`).
+Where a tile server of one's own
 is configured (`FIELDWEEK_TILES`, an `{z}/{x}/{y}` URL template), the desk's map shows
 it with Leaflet served by the package; by default nothing is loaded from anywhere.
 """
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from engine.domain import Department
 from engine.routing.matrix import load_road_graph
 
 STREETS_VARIABLE = "FIELDWEEK_STREETS"
@@ -97,10 +101,25 @@ def load_street_basemap(path: str) -> StreetBasemap:
     return StreetBasemap(str(path), tuple(_street_lines(graph.edges(data=True), graph.nodes)))
 
 
+def configured_network() -> Path | None:
+    """The street network file `FIELDWEEK_STREETS` names, if any."""
+    path = os.environ.get(STREETS_VARIABLE, "").strip()
+    return Path(path) if path else None
+
+
+def department_network(department: Department, folder: Path | None) -> Path | None:
+    """The department's own street network (department.toml's `street_network`, resolved
+    against its folder), else the configured one. Without a folder the department's path
+    means nothing here, so the configured network is used."""
+    if department.street_network and folder is not None:
+        return (Path(folder) / department.street_network).resolve()
+    return configured_network()
+
+
 def configured_streets() -> StreetBasemap | None:
     """The streets of the network `FIELDWEEK_STREETS` names; None when it names none."""
-    path = os.environ.get(STREETS_VARIABLE, "").strip()
-    return load_street_basemap(path) if path else None
+    path = configured_network()
+    return load_street_basemap(str(path)) if path else None
 
 
 def configured_tiles() -> str | None:
