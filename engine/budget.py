@@ -15,6 +15,9 @@ from dataclasses import dataclass
 EXPLAIN_S = 20.0
 """Seconds an infeasible week may spend finding its conflicting rules (on top of the limit)."""
 
+ALONE_SHARE = 0.2
+"""Share of the timetable limit for each manager's week alone at each store he could be
+at (timetable/alone.py): the hours his rides force, for choosing pairs and for the bound."""
 FIRST_WEEK_SHARE = 0.6
 """Share of the timetable limit for the week built group by group (timetable/decompose.py)."""
 WARM_START_HINT_SHARE = 0.25
@@ -45,6 +48,11 @@ class TimetableBudget:
     def __post_init__(self) -> None:
         if self.limit_s <= 0 or self.explain_s <= 0:
             raise ValueError(f"time limits must be positive, not {self.limit_s!r} / {self.explain_s!r}")
+
+    @property
+    def alone_s(self) -> float:
+        """The managers' weeks alone (the hours the rides force) aim to finish within this."""
+        return self.limit_s * ALONE_SHARE
 
     @property
     def first_week_s(self) -> float:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -21,11 +22,18 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Block, Department
 from engine.policy import Policy
+from engine.timetable.alone import ShortfallTable
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.extract import extract_blocks
-from engine.timetable.model import TimetableModel, build_variables
+from engine.timetable.hints import hint_from_blocks
+from engine.timetable.model import TimetableModel, build_variables, variables_for_week
 from engine.timetable.objective import add_objective, pair_terms
-from engine.timetable.shortfalls import price_above_other_rules, short_weeks_allowed
+from engine.timetable.shortfalls import (
+    MISSING_HOURS,
+    other_soft_ceiling,
+    price_above_other_rules,
+    short_weeks_allowed,
+)
 from engine.timetable.venues import Venues, week_venues
 
 MIN_GROUP_SECONDS = 0.5
@@ -35,6 +43,8 @@ MAX_GROUP_SECONDS = 8.0
 """Beyond this a group is given up (the joint model then starts without a hint)."""
 MAX_ANCHOR_ROUNDS = 4
 GROUP_GAP_LIMIT = 0.05
+"""A group's week is near enough when within this share of the most its preferences can
+cost; a slot short always costs more than that, so its hours are as few as can be."""
 
 
 @dataclass(frozen=True)
@@ -45,8 +55,26 @@ class DepartmentSlot:
     size: int
 
 
-def choose_pairs(tm: TimetableModel, time_limit_s: float) -> list[tuple[str, ...]] | None:
-    """Groups for the week that are best on the pair rules alone (None: no grouping exists)."""
+def _hours_lost(hours: ShortfallTable, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Slots each pair is expected to lose, each member alone at the pair's store (alone.py);
+    a store not looked at is taken as costly as the worst one looked at for him (the
+    stores are looked at nearest first)."""
+    worst: dict[str, int] = {}
+    for (manager, _), known in hours.items():
+        worst[manager] = max(worst.get(manager, 0), known.found)
+
+    def expected(manager: str, partner: str) -> int:
+        known = hours.get((manager, partner))
+        return known.found if known is not None else worst.get(manager, 0)
+
+    return {(a, b): expected(a, b) + expected(b, a) for a, b in pairs}
+
+
+def choose_pairs(tm: TimetableModel, time_limit_s: float,
+                 hours: ShortfallTable | None = None) -> list[tuple[str, ...]] | None:
+    """Groups for the week that are best on the pair rules and, when the week may be
+    planned short, on the hours each pair is expected to lose at its store (None: no
+    grouping exists)."""
     if not tm.pairs and not tm.solo:
         return [(m,) for m in tm.frame.managers]
     cp = cp_model.CpModel()
@@ -63,6 +91,9 @@ def choose_pairs(tm: TimetableModel, time_limit_s: float) -> list[tuple[str, ...
     if solo:
         cp.add(sum(solo.values()) == 1)
     weights = {k: sum(weight for _, weight in named) for k, named in pair_terms(tm).items()}
+    if hours and tm.shortfall is not None:
+        lost = _hours_lost(hours, weights)
+        weights = {k: w + tm.shortfall.per_slot * lost[k] for k, w in weights.items()}
     cp.minimize(sum(w * pair[k] for k, w in weights.items()))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
@@ -117,9 +148,9 @@ def _signature(tm: TimetableModel, venues: Venues, members: tuple[str, ...]) -> 
 
 def _solve_group(department: Department, policy: Policy, week_start: dt.date, groups: list[tuple[str, ...]],
                  slots: list[DepartmentSlot] | None, time_limit_s: float, hard_deadline: float,
-                 ) -> tuple[TimetableModel, cp_model.CpSolver] | None:
+                 start: list[Block] | None = None) -> tuple[TimetableModel, cp_model.CpSolver] | None:
     """Solve the week of `groups` (their pairs fixed), with the department slots fixed
-    when `slots` is given."""
+    when `slots` is given, from the week `start` when given."""
     members = tuple(m for group in groups for m in group)
     sub = build_variables(_sub_department(department, members), policy, week_start)
     short_weeks_allowed(sub)
@@ -139,6 +170,9 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
                     sub.cp.add(occ.start == slot.start)
                     if not isinstance(occ.size, int):
                         sub.cp.add(occ.size == slot.size)
+    if start:
+        hint_from_blocks(sub, start)
+
     def capped(seconds: float) -> float:
         return min(seconds, hard_deadline - time.perf_counter())
 
@@ -147,8 +181,9 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = limit
         solver.parameters.num_workers = 1
-        # A start for the joint model need not be proven optimal: near enough frees time.
-        solver.parameters.relative_gap_limit = GROUP_GAP_LIMIT
+        # A start for the joint model need not be proven optimal: near enough frees time,
+        # but never at the price of an hour (a relative gap would let a short week pass).
+        solver.parameters.absolute_gap_limit = _near_enough(sub)
         code = solver.solve(sub.cp)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return sub, solver
@@ -158,6 +193,14 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
         # (beyond the share of the time given to this shortcut, never beyond the caller's limit).
         limit = capped(min(MAX_GROUP_SECONDS, limit * 4))
     return None
+
+
+def _near_enough(sub: TimetableModel) -> float:
+    ceiling = other_soft_ceiling(sub)
+    near = GROUP_GAP_LIMIT * ceiling
+    if sub.shortfall is not None:
+        near = min(near, sub.shortfall.per_slot - 1)
+    return max(0.0, near)
 
 
 def _slots_of(sub: TimetableModel, solver: cp_model.CpSolver) -> list[DepartmentSlot]:
@@ -175,16 +218,117 @@ def _presence(tm: TimetableModel, group: tuple[str, ...]) -> float:
     return sum(tm.frame.managers[m].presence for m in group)
 
 
-def decomposed_plan(tm: TimetableModel, time_limit_s: float,
-                    hard_limit_s: float | None = None) -> list[Block] | None:
+@dataclass
+class _Week:
+    blocks: list[Block]
+    slots_short: int
+    cost: float
+
+    def better_than(self, other: _Week | None) -> bool:
+        return other is None or (self.slots_short, self.cost) < (other.slots_short, other.cost)
+
+
+def _slots_short(sub: TimetableModel, solver: cp_model.CpSolver) -> int:
+    return sum(int(solver.value(expr)) for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS))
+
+
+def _expected_short(hours: ShortfallTable | None, group: tuple[str, ...]) -> int:
+    """The slots the group's members lose alone at their stores (alone.py): what the group
+    loses at the best department slots, as far as the rides alone tell."""
+    if not hours:
+        return 0
+    return sum(min((hours[(m, p)].found for p in group if (m, p) in hours), default=0) for m in group)
+
+
+Solved = tuple[TimetableModel, cp_model.CpSolver]
+
+
+def _solve_cases(tm: TimetableModel, cases: list[list[tuple[str, ...]]], slots: list[DepartmentSlot],
+                 deadline: float, hard_deadline: float) -> list[Solved | None]:
+    """Each kind of group's week around the placed slots."""
+    department, policy, week_start = tm.department, tm.policy, tm.frame.week_start
+    # Groups are independent once the slots are placed: solve them side by side
+    # (CP-SAT releases the interpreter while it searches).
+    workers = max(1, min(len(cases), os.cpu_count() or 1))
+    budget = (deadline - time.perf_counter()) * workers / max(1, len(cases))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_solve_group, department, policy, week_start, [case[0]], slots,
+                               budget, hard_deadline) for case in cases]
+        return [future.result() for future in futures]
+
+
+def _week_with_slots(tm: TimetableModel, venues: Venues, cases: list[list[tuple[str, ...]]],
+                     slots: list[DepartmentSlot], deadline: float, hard_deadline: float,
+                     hours: ShortfallTable | None) -> tuple[_Week | None, tuple[str, ...] | None]:
+    """Every group's week around the placed slots, and the group that fits them worst: one
+    with no week at all, else the one losing the most hours beyond what its rides force
+    (None when every group loses only those)."""
+    solved = _solve_cases(tm, cases, slots, deadline, hard_deadline)
+    week = _Week([], 0, 0.0)
+    worst_excess, misfit = 0, None
+    for case, one in zip(cases, solved, strict=True):
+        if one is None:
+            return None, case[0]
+        short = _slots_short(*one)
+        week.slots_short += short * len(case)
+        week.cost += one[1].objective_value * len(case)
+        excess = (short - _expected_short(hours, case[0])) * len(case)
+        if excess > worst_excess:
+            worst_excess, misfit = excess, case[0]
+        template, _ = extract_blocks(*one)
+        for group in case:
+            rename = dict(zip(_by_signature(tm, venues, case[0]), _by_signature(tm, venues, group),
+                              strict=True))
+            week.blocks += [b.model_copy(update={"manager": rename[b.manager],
+                                                 "with_": tuple(rename.get(w, w) for w in b.with_)})
+                            for b in template]
+    return week, misfit
+
+
+def _slots_for_everyone(tm: TimetableModel, groups: list[tuple[str, ...]], time_limit_s: float,
+                        start: list[Block]) -> list[DepartmentSlot] | None:
+    """Department slots placed for every manager at once: each manager's week alone at
+    his group's store (alone.py), all sharing the slots, partners not kept in step,
+    starting from the week `start` (which that model accepts). The slots then suit
+    everyone's rides, not only those of a few anchor groups."""
+    if time_limit_s <= 0:
+        return None
+    everyone = variables_for_week(tm.department, tm.policy, tm.frame, choose_pairs=False)
+    everyone.known_groups = {m: frozenset(group) for group in groups for m in group}
+    short_weeks_allowed(everyone)
+    add_hard_rules(everyone)
+    add_objective(everyone)
+    price_above_other_rules(everyone)
+    hint_from_blocks(everyone, start)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = min(2, os.cpu_count() or 1)
+    if solver.solve(everyone.cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return _slots_of(everyone, solver)
+
+
+def _first_anchors(tm: TimetableModel, cases: list[list[tuple[str, ...]]]) -> list[tuple[str, ...]]:
+    """The most common kind of group and the one with the least presence."""
+    anchors: list[tuple[str, ...]] = []
+    for case in (max(cases, key=len), cases[0]):
+        if case[0] not in anchors:
+            anchors.append(case[0])
+    return anchors
+
+
+def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float | None = None,
+                    hours: ShortfallTable | None = None) -> list[Block] | None:
     """A complete week built group by group (None when the shortcut finds none).
 
-    The department slots are placed by a few anchor groups solved together: first the
-    most common kind of group and the one with the least presence; when another group
-    cannot live with the slots, it joins the anchors and the slots are placed again."""
+    The department slots are placed by a few anchor groups solved together
+    (`_first_anchors`). A group that cannot live with them joins the anchors and the
+    slots are placed again. When every group has a week but one loses hours its rides
+    do not force (`hours`, alone.py), the slots are placed once more for everyone at
+    once (`_slots_for_everyone`), from the week found. The best week is kept."""
     deadline = time.perf_counter() + time_limit_s
     hard_deadline = time.perf_counter() + (hard_limit_s if hard_limit_s is not None else time_limit_s)
-    groups = choose_pairs(tm, min(2.0, time_limit_s / 4))
+    groups = choose_pairs(tm, min(2.0, time_limit_s / 4), hours)
     if groups is None:
         return None
     venues = week_venues(tm.department, tm.policy, tm.frame.week_start)
@@ -192,40 +336,25 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float,
     for group in groups:
         by_signature.setdefault(_signature(tm, venues, group), []).append(group)
     cases = sorted(by_signature.values(), key=lambda case: _presence(tm, case[0]))
-    anchors = [max(cases, key=len)[0]]
-    if cases[0][0] not in anchors:
-        anchors.append(cases[0][0])
-    department, policy, week_start = tm.department, tm.policy, tm.frame.week_start
+    anchors = _first_anchors(tm, cases)
+    best: _Week | None = None
     for _ in range(MAX_ANCHOR_ROUNDS):
-        placed = _solve_group(department, policy, week_start, anchors, None,
-                              (deadline - time.perf_counter()) / 3, hard_deadline)
+        placed = _solve_group(tm.department, tm.policy, tm.frame.week_start, anchors, None,
+                              (deadline - time.perf_counter()) / 4, hard_deadline)
         if placed is None:
-            return None
-        slots = _slots_of(*placed)
-        # Groups are independent once the slots are placed: solve them side by side
-        # (CP-SAT releases the interpreter while it searches).
-        workers = max(1, min(len(cases), os.cpu_count() or 1))
-        budget = (deadline - time.perf_counter()) * workers / len(cases)
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(_solve_group, department, policy, week_start, [case[0]], slots,
-                                   budget, hard_deadline) for case in cases]
-            solved_cases = [future.result() for future in futures]
-        blocks: list[Block] = []
-        misfit = None
-        for case, solved in zip(cases, solved_cases, strict=True):
-            if solved is None:
-                misfit = case[0]
-                break
-            template, _ = extract_blocks(*solved)
-            for group in case:
-                rename = dict(zip(_by_signature(tm, venues, case[0]), _by_signature(tm, venues, group),
-                                  strict=True))
-                blocks += [b.model_copy(update={"manager": rename[b.manager],
-                                                "with_": tuple(rename.get(w, w) for w in b.with_)})
-                           for b in template]
-        if misfit is None:
-            return blocks
-        if misfit in anchors:
-            return None
+            break
+        # Keep half the time for placing the slots again when some manager's rides cost hours.
+        share = 2 if hours and any(alone.found for alone in hours.values()) else 1
+        first_deadline = time.perf_counter() + (deadline - time.perf_counter()) / share
+        best, misfit = _week_with_slots(tm, venues, cases, _slots_of(*placed), first_deadline, hard_deadline, hours)
+        if best is not None or misfit is None or misfit in anchors:
+            break
         anchors.append(misfit)
-    return None
+    if best is None or misfit is None or time.perf_counter() >= deadline:
+        return best.blocks if best is not None else None
+    slots = _slots_for_everyone(tm, groups, (deadline - time.perf_counter()) / 3, best.blocks)
+    if slots is not None:
+        again, _ = _week_with_slots(tm, venues, cases, slots, deadline, hard_deadline, hours)
+        if again is not None and again.better_than(best):
+            best = again
+    return best.blocks

@@ -6,6 +6,7 @@ bound, timings, the cost of each soft rule, the search progress and the plan."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from engine.budget import EXPLAIN_S, TimetableBudget
 from engine.domain import Conflict, Department, ManagerRef, Status, Timetable
 from engine.errors import ModelInvalid
 from engine.policy import Policy
+from engine.timetable.alone import ShortfallTable, add_shortfall_floors, shortfall_table
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.decompose import decomposed_plan
 from engine.timetable.duties import assign_duties
@@ -108,7 +110,7 @@ class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
 
 
 def _starting_point(tm: TimetableModel, params: SolveParams, warm_start: Timetable | None,
-                    started: float) -> cp_model.CpSolver | None:
+                    started: float, hours: ShortfallTable) -> cp_model.CpSolver | None:
     """Hint the model with the given plan or with a week built group by group, completed
     into a full assignment; returns the solver holding that start (the fallback plan)."""
     budget = params.budget
@@ -117,12 +119,23 @@ def _starting_point(tm: TimetableModel, params: SolveParams, warm_start: Timetab
         return complete_hints(tm, budget.warm_start_hint_s)
     if not params.decompose or len(tm.frame.managers) <= 1:
         return None
-    first_week = decomposed_plan(tm, budget.first_week_s,
-                                 hard_limit_s=budget.first_week_deadline_s(time.perf_counter() - started))
+    spent = time.perf_counter() - started
+    first_week = decomposed_plan(tm, max(0.0, budget.first_week_s - spent),
+                                 hard_limit_s=budget.first_week_deadline_s(spent), hours=hours)
     if first_week is None:
         return None
     hint_from_blocks(tm, first_week)
     return complete_hints(tm, budget.first_week_hint_s(time.perf_counter() - started))
+
+
+def _forced_hours(tm: TimetableModel, params: SolveParams) -> ShortfallTable:
+    """Each manager's week alone at each store he could be at (alone.py), when the week may
+    be planned short: its floors go into the model, its hours guide the first week."""
+    if tm.shortfall is None or len(tm.frame.managers) <= 1:
+        return {}
+    hours = shortfall_table(tm, params.budget.alone_s, workers=min(params.workers, os.cpu_count() or 1))
+    add_shortfall_floors(tm, hours)
+    return hours
 
 
 def solve_timetable(
@@ -161,7 +174,8 @@ def solve_timetable(
     add_hard_rules(tm)
     add_objective(tm)
     price_above_other_rules(tm)
-    start_plan = _starting_point(tm, params, warm_start, started)
+    hours = _forced_hours(tm, params)
+    start_plan = _starting_point(tm, params, warm_start, started, hours)
     build_seconds = time.perf_counter() - started
 
     solver = cp_model.CpSolver()
