@@ -1,4 +1,5 @@
-"""`fieldweek serve`: run the HTTP API (uvicorn) over a SQLite file or PostgreSQL."""
+"""`fieldweek serve`: run the HTTP API (uvicorn) over a SQLite file or PostgreSQL, its
+jobs in local worker processes or, with `--scheduler`, on a Dask cluster."""
 
 from __future__ import annotations
 
@@ -62,17 +63,27 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
                 "or FIELDWEEK_DB) or postgresql://user@host/name",
             ),
         ] = None,
+        scheduler: Annotated[
+            str | None,
+            typer.Option(
+                "--scheduler",
+                help="address of a Dask scheduler (tcp://HOST:8786, or FIELDWEEK_SCHEDULER): "
+                "solve jobs run on its cluster, whose workers must reach the database; "
+                "default: local worker processes",
+            ),
+        ] = None,
     ) -> None:
         """Serve the HTTP API (docs at /docs). Without FIELDWEEK_API_KEYS it needs no key and
         so listens on 127.0.0.1 only."""
         import uvicorn
 
         from api.http.app import create_app
+        from api.http.job_runners import RunnerUnavailable
         from api.http.lease import AnotherServiceRunning
         from api.http.settings import Settings
 
         try:
-            settings = Settings.from_env(database_url=db)
+            settings = Settings.from_env(database_url=db, scheduler=scheduler)
         except ValueError as exc:
             console.print(f"[red]{escape(without_password(str(exc), db or ''))}[/red]")
             raise typer.Exit(2) from None
@@ -95,12 +106,14 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
             )
         try:
             application = create_app(settings)
-        except (OSError, ValueError, AnotherServiceRunning) as exc:
+        except (OSError, ValueError, AnotherServiceRunning, RunnerUnavailable) as exc:
             reason = without_password(str(exc), settings.database_url)
             console.print(f"[red]cannot start: {escape(reason)}[/red]")
             raise typer.Exit(2) from None
         console.print(
             f"fieldweek API on http://{host}:{port} (docs at /docs), "
-            f"data in {escape(masked_url(settings.database_url))}"
+            f"data in {escape(masked_url(settings.database_url))}, jobs "
+            + (f"on the Dask cluster at {escape(settings.scheduler)}" if settings.scheduler
+               else f"in {settings.job_processes} local worker process(es)")
         )
         uvicorn.run(application, host=host, port=port, log_level="info")

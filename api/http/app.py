@@ -61,7 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store.create_tables()
     lease = ServiceLease(store, settings.lease_heartbeat_s, settings.lease_ttl_s)
     lease.acquire()
-    jobs = Jobs(settings, store)
+    try:
+        jobs = Jobs(settings, store)
+    except Exception:  # a Dask scheduler that does not answer: a retry may start at once
+        lease.release()
+        raise
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

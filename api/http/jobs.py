@@ -1,9 +1,10 @@
 """The job queue: every job (a week to solve, routes to plan, a re-plan) is a row in the
-store, and this module hands queued rows to a pool of worker processes
-(api/http/workers.py does the work there).
+store, and this module hands queued rows to a runner (api/http/job_runners.py): a pool of
+worker processes, or a Dask cluster with `Settings.scheduler` (api/http/workers.py does
+the work there).
 
-The store is the queue: a job is handed to the pool only when a worker is free, so
-nothing waits inside the pool where a dying service could lose it. Free workers go
+The store is the queue: a job is handed to the runner only when a worker is free, so
+nothing waits inside the runner where a dying service could lose it. Free workers go
 to the key with the fewest jobs running (the one served longest ago first), and no key
 runs more than `max_running_jobs_per_key` at once, so one key cannot hold every worker.
 
@@ -16,48 +17,37 @@ workers and puts their jobs back in the queue.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import threading
 from collections import Counter
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
+from api.http.job_runners import (
+    CLUSTER_LOST_REASON,
+    JobFuture,
+    JobRunner,
+    RunnerUnavailable,
+    connect_runner,
+)
 from api.http.settings import Settings
 from api.http.storage import Store
-from api.http.workers import internal_error_reason, run_job, watch_parent
+from api.http.workers import internal_error_reason
 
 log = logging.getLogger("fieldweek.jobs")
 
-WORKER_DIED_REASON = "the worker process running this job died (out of memory or killed)"
-
 
 class Jobs:
-    """Hands queued jobs to the worker processes, fairly between keys."""
+    """Hands queued jobs to the runner's workers, fairly between keys."""
 
-    def __init__(self, settings: Settings, store: Store):
+    def __init__(self, settings: Settings, store: Store, runner: JobRunner | None = None):
         self.settings = settings
         self.store = store
+        self.runner = runner or connect_runner(settings.job_processes, settings.scheduler)
         self._lock = threading.RLock()
-        self._pool: ProcessPoolExecutor | None = None
-        self._in_flight: dict[str, tuple[Future, str | None]] = {}
-        """Jobs handed to the pool: id -> (future, owner)."""
+        self._in_flight: dict[str, tuple[JobFuture, str | None]] = {}
+        """Jobs handed to the runner: id -> (future, owner)."""
         self._last_start: dict[str | None, int] = {}
         self._starts = 0
         self._stopping = False
-        # "spawn": forking a process that runs server threads can copy held locks.
-        self._context = multiprocessing.get_context("spawn")
-
-    def _worker_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.settings.job_processes,
-                mp_context=self._context,
-                initializer=watch_parent,
-                initargs=(os.getpid(),),
-            )
-        return self._pool
 
     def recover(self) -> tuple[list[str], list[str]]:
         """After a (re)start: fail the jobs left running, hand out the ones never started.
@@ -79,7 +69,8 @@ class Jobs:
     submit_timetable = submit
 
     def running_count(self, owner: str | None) -> int:
-        """Jobs of this key on the workers now (cancelled ones included until they stop)."""
+        """Jobs of this key on the workers now (on the process pool, cancelled ones included
+        until they stop; a Dask task is let go when cancelled)."""
         with self._lock:
             return sum(1 for _future, who in self._in_flight.values() if who == owner)
 
@@ -89,7 +80,7 @@ class Jobs:
         with self._lock:
             if self._stopping:
                 return
-            free = self.settings.job_processes - len(self._in_flight)
+            free = self.runner.slots() - len(self._in_flight)
             if free <= 0:
                 return
             running = Counter(owner for _future, owner in self._in_flight.values())
@@ -114,46 +105,31 @@ class Jobs:
             self.store.url, job_id, self.settings.solver_threads,
             self.settings.explain_time_limit_s,
         )
-        error: Exception | None = None
-        for _attempt in range(2):  # a pool broken by a dead worker is replaced once
-            pool = self._worker_pool()
-            try:
-                future = pool.submit(run_job, *args)
-            except (BrokenProcessPool, RuntimeError) as exc:
-                error = exc
-                self._drop_pool(pool)
-                continue
-            self._in_flight[job_id] = (future, owner)
-            self._starts += 1
-            self._last_start[owner] = self._starts
-            future.add_done_callback(partial(self._after, job_id, pool))
-            return True
-        self.store.finish_job(
-            job_id, "failed", reason=f"the worker processes could not be started: {error}"
-        )
-        return False
+        try:
+            future = self.runner.start(args)
+        except RunnerUnavailable as exc:
+            self.store.finish_job(job_id, "failed", reason=str(exc))
+            return False
+        self._in_flight[job_id] = (future, owner)
+        self._starts += 1
+        self._last_start[owner] = self._starts
+        future.add_done_callback(partial(self._after, job_id))
+        return True
 
-    def _drop_pool(self, pool: ProcessPoolExecutor) -> None:
-        """Forget a broken pool so that the next job starts a fresh one."""
-        with self._lock:
-            if self._pool is pool:
-                self._pool = None
-
-    def _after(self, job_id: str, pool: ProcessPoolExecutor, future: Future) -> None:
+    def _after(self, job_id: str, future: JobFuture) -> None:
         """A job whose worker died (killed, out of memory) is failed here, never left
         running; then the freed worker takes the next job."""
         with self._lock:
             self._in_flight.pop(job_id, None)
             stopping = self._stopping
-        if stopping or future.cancelled():
+        if stopping:
             return  # the service is stopping: the job is queued again (see `shutdown`)
-        error = future.exception()
-        if error is not None:
-            if isinstance(error, BrokenProcessPool):
-                self._drop_pool(pool)
-                reason = WORKER_DIED_REASON
-            else:
-                reason = internal_error_reason(error)
+        if future.cancelled():
+            # Cancelled by the caller (the job has already ended, so this changes nothing)
+            # or dropped by a cluster whose scheduler went away (the job must not stay running).
+            self.store.finish_job(job_id, "failed", reason=CLUSTER_LOST_REASON)
+        elif (error := future.exception()) is not None:
+            reason = self.runner.lost_reason(error) or internal_error_reason(error)
             self.store.finish_job(job_id, "failed", reason=reason)
         # Not on this thread: it is the pool's own, and submitting from it could wait on itself.
         threading.Thread(target=self.dispatch, name="fieldweek-dispatch", daemon=True).start()
@@ -166,23 +142,19 @@ class Jobs:
         with self._lock:
             flight = self._in_flight.get(job_id)
         if flight is not None:
-            flight[0].cancel()  # only succeeds while it waits for a worker
+            # The pool's future cancels only while it waits for a worker; a Dask task is
+            # released (a solve already running on a worker stops at its time limit).
+            flight[0].cancel()
         return True
 
     def shutdown(self) -> None:
         """Stop the workers (their jobs go back to the queue and run after the next start)."""
         with self._lock:
             self._stopping = True
-            pool, self._pool = self._pool, None
             handed_out = list(self._in_flight)
-        if pool is None:
+        self.runner.stop()
+        if not handed_out:
             return
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=5)
         requeued = self.store.requeue_running_jobs(handed_out)
         if requeued:
             log.warning("stopped while running %s; queued again", ", ".join(requeued))

@@ -45,6 +45,9 @@ class Settings:
     """CP-SAT workers per timetable job."""
     job_processes: int = 1
     """Timetables solved at the same time, each in its own worker process."""
+    scheduler: str | None = None
+    """Address of a Dask scheduler (tcp://HOST:8786): jobs run on its cluster, as many at
+    once as it has worker threads, instead of in `job_processes` local processes."""
     max_pending_jobs: int = 50
     """Queued and running jobs (of every key) allowed at once; more are refused with 429."""
     max_pending_jobs_per_key: int = 10
@@ -101,16 +104,19 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
-        """Settings from `FIELDWEEK_DB`, `FIELDWEEK_API_KEYS` and `FIELDWEEK_<SETTING>`
-        (for example `FIELDWEEK_MAX_TIME_LIMIT_S=60`); keyword overrides win."""
+        """Settings from `FIELDWEEK_DB`, `FIELDWEEK_API_KEYS`, `FIELDWEEK_SCHEDULER` and
+        `FIELDWEEK_<SETTING>` (for example `FIELDWEEK_MAX_TIME_LIMIT_S=60`); keyword
+        overrides win."""
         environ = dict(os.environ if environ is None else environ)
         values: dict[str, object] = {}
         if environ.get("FIELDWEEK_DB"):
             values["database_url"] = environ["FIELDWEEK_DB"]
         if environ.get("FIELDWEEK_API_KEYS"):
             values["api_keys_file"] = Path(environ["FIELDWEEK_API_KEYS"])
+        if environ.get("FIELDWEEK_SCHEDULER"):
+            values["scheduler"] = environ["FIELDWEEK_SCHEDULER"]
         for field in fields(cls):
-            if field.name in ("database_url", "api_keys_file"):
+            if field.name in ("database_url", "api_keys_file", "scheduler"):
                 continue
             text = environ.get(f"FIELDWEEK_{field.name.upper()}")
             if text:

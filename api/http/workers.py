@@ -77,15 +77,24 @@ def internal_error_reason(error: BaseException) -> str:
             f"not in the input; report this error id")
 
 
-def run_job(database_url: str, job_id: str, solver_threads: int, explain_time_limit_s: float) -> str:
+def run_job(
+    database_url: str, job_id: str, solver_threads: int, explain_time_limit_s: float,
+    dispatch: str | None = None,
+) -> str:
     """Claim one queued job, do it and store its result; returns the final status.
+
+    `dispatch` names one hand-out of the job to a Dask cluster: when the worker running it
+    dies, Dask runs this again elsewhere, and the re-run takes back the job the dead
+    attempt of the same hand-out had claimed (any other runner's job it leaves alone).
 
     Never raises: any error ends the job as `failed`, with the input's problems or an
     internal error's id as its reason."""
     if not parent_alive():
         return "skipped"  # the service is gone: the job stays queued for the next one
     store = _worker_store(database_url)
-    runner = uuid.uuid4().hex
+    runner = uuid.uuid4().hex if dispatch is None else f"{dispatch}/{uuid.uuid4().hex}"
+    if dispatch is not None:
+        _take_back_from_dead_attempt(store, job_id, dispatch)
     job = store.start_job(job_id, runner)
     if job is None:
         return "skipped"  # no longer queued: cancelled, or failed at a restart
@@ -110,6 +119,17 @@ def run_job(database_url: str, job_id: str, solver_threads: int, explain_time_li
 
 solve_timetable_job = run_job
 """The name of `run_job` from before route and re-plan jobs (a timetable job is one kind)."""
+
+RERUN_REASON = "the cluster worker running this job died; running it again on another worker"
+
+
+def _take_back_from_dead_attempt(store: Store, job_id: str, dispatch: str) -> None:
+    """Queue the job again if an earlier attempt of this hand-out claimed it: that attempt's
+    worker died (Dask runs a task again only then); a late result of it is then refused by
+    its runner token. A job cancelled or failed meanwhile is not running and stays ended."""
+    job = store.job(job_id)
+    if job is not None and job.status == "running" and (job.runner or "").startswith(f"{dispatch}/"):
+        store.requeue_running_jobs([job_id], reason=RERUN_REASON)
 
 
 def _solve_week(
