@@ -24,7 +24,8 @@ import numpy as np
 
 from benchmarks.cases import BENCH_WEEK, hand_made_week
 from benchmarks.departments import generate_department
-from engine.policy import load_policy
+from engine.domain import Department, Timetable
+from engine.policy import Policy, load_policy
 from engine.routing.plan import DAY_ROUTE_STALL_ITERATIONS, plan_routes
 from engine.timetable.solve import Progress, SolveParams, solve_timetable
 
@@ -93,22 +94,30 @@ def timetable_point(managers: int, decompose: bool, time_limit: float, seed: int
         proof_s=wall if timetable.status == "optimal" else None, gap=result.gap)
 
 
-def route_point(retailers: int, pooled: bool, seconds_per_manager: float, seed: int,
-                policy_name: str | None = None, timetable_s: float = 20.0) -> RoutePoint:
-    """Plan a generated department's week of routes on its hand-made week (or, when the
-    hand-made template cannot make one, on a week solved within `timetable_s`)."""
+def route_case(retailers: int, seed: int, policy_name: str | None = None,
+               timetable_s: float = 20.0) -> tuple[Department, Policy, Timetable]:
+    """A generated department of `retailers` retailers and its week: the hand-made one, or,
+    when the hand-made template cannot make one, a week solved within `timetable_s`.
+    Both approaches route the same week."""
     managers = max(1, retailers // RETAILERS_PER_MANAGER)
     department = generate_department(managers, seed, retailers_per_manager=RETAILERS_PER_MANAGER)
     policy = load_policy(policy_name or department.policy)
     timetable, _ = hand_made_week(department, policy, BENCH_WEEK)
     if timetable is None:
-        # The hand-made template cannot always place every department slot: solve the week.
         timetable = solve_timetable(department, policy, BENCH_WEEK, SolveParams(time_limit_s=timetable_s)).timetable
+    return department, policy, timetable
+
+
+def route_point(case: tuple[Department, Policy, Timetable], pooled: bool, seconds_per_manager: float,
+                seed: int) -> RoutePoint:
+    """Plan the case's week of routes, the product's way or the plain way."""
+    department, policy, timetable = case
+    managers = len(department.managers)
     started = time.perf_counter()
     plan = plan_routes(department, policy, timetable, BENCH_WEEK, time_limit_s=seconds_per_manager * managers,
                        seed=seed, processes=0 if pooled else 1,
                        day_stall_iterations=DAY_ROUTE_STALL_ITERATIONS if pooled else None)
-    return RoutePoint(retailers=managers * RETAILERS_PER_MANAGER, managers=managers,
+    return RoutePoint(retailers=len(department.retailers), managers=managers,
                       approach="product" if pooled else "plain", seconds=round(time.perf_counter() - started, 2),
                       visits=sum(r.visits for r in plan.routes), due=plan.due_visits,
                       km=round(sum(r.distance_km for r in plan.routes), 1))
@@ -127,9 +136,11 @@ def run_scale_suite(managers: Sequence[int], retailers: Sequence[int], time_limi
             timetables.append(timetable_point(size, decompose, time_limit, seed, workers, policy_name))
     routes = []
     for count in retailers:
+        progress(f"routes · {count} retailers · the week")
+        case = route_case(count, seed, policy_name, time_limit)
         for pooled in (True, False):
             progress(f"routes · {count} retailers · {'product' if pooled else 'plain'}")
-            routes.append(route_point(count, pooled, seconds_per_manager, seed, policy_name, time_limit))
+            routes.append(route_point(case, pooled, seconds_per_manager, seed))
     return timetables, routes
 
 
