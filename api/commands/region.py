@@ -45,6 +45,7 @@ from api.region.report import (
     month_entry,
     month_overview,
     projected_wall,
+    projected_wall_at_most,
     region_document,
     week_entry,
     week_overview,
@@ -231,12 +232,14 @@ def bench_region_command(
         _, loaded = _load(root, None)
         request = WeekRequest(dt.date(2026, 11, 23), time_limit, route_time_limit, cp_workers)
         runs = []
+        not_planned: list[str] = []
         for size in sizes:
             with region_client(None, size) as client:
                 started = time.perf_counter()  # the cluster's start-up is not the region's work
                 works = run_week(client, loaded, request)
             runs.append((size, time.perf_counter() - started, sum(w.seconds for w in works),
                          max(w.critical_seconds for w in works), sum(w.status == "planned" for w in works)))
+            not_planned += _not_planned(size, [week_entry(work) for work in works])
     managers = sum(len(d.department.managers) for d in loaded if d.department is not None)
     retailers = sum(len(d.department.retailers) for d in loaded if d.department is not None)
     lines = [f"{departments} departments, {managers} managers, {retailers} retailers; "
@@ -245,13 +248,23 @@ def bench_region_command(
     lines += [f"| {n} | {wall:.1f} | {runs[0][1] / wall:.2f} | {busy:.1f} | {critical:.1f} | {ok}/{departments} |"
               for n, wall, busy, critical, ok in runs]
     _, _, busy, critical, _ = runs[0]
-    lines += ["", "projected wall, max(critical path, task s / workers): " + ", ".join(
-        f"{n} workers {projected_wall(busy, critical, n):.0f} s" for n in (4, 16, 64))]
+    lines += ["", "projected wall, from max(critical path, task s / workers) to task s / workers "
+              "+ critical path: " + ", ".join(
+                  f"{n} workers {projected_wall(busy, critical, n):.0f}-"
+                  f"{projected_wall_at_most(busy, critical, n):.0f} s" for n in (4, 16, 64))]
+    lines += ["", *not_planned] if not_planned else []
     console.print("\n".join(lines), markup=False)
     if md_out is not None:
         md_out.parent.mkdir(parents=True, exist_ok=True)
         md_out.write_text("\n".join(lines) + "\n", encoding="utf-8")
         console.print(f"[dim]wrote {md_out}[/dim]")
+
+
+def _not_planned(workers: int, entries: Sequence[dict]) -> list[str]:
+    """A line per department a run left without a plan: its size, status and first error line."""
+    return [f"- not planned on {workers} worker(s): {e['folder']} ({e['managers']} managers), "
+            f"{e['status']}: {e['error'].splitlines()[0] if e['error'] else ''}"
+            for e in entries if e["status"] != "planned"]
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:

@@ -150,3 +150,9 @@ def projected_wall(task_seconds: float, critical_path_seconds: float, workers: i
     task seconds / workers): every worker busy while work is ready, no department faster
     than its longest chain of tasks (start-up and data moves left out)."""
     return max(critical_path_seconds, task_seconds / max(workers, 1))
+
+
+def projected_wall_at_most(task_seconds: float, critical_path_seconds: float, workers: int) -> float:
+    """The most a scheduler that never leaves a worker idle while a task is ready can take
+    (Graham's list-scheduling bound): task seconds / workers + critical path."""
+    return task_seconds / max(workers, 1) + critical_path_seconds
