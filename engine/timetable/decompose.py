@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,11 +26,9 @@ from engine.policy import Policy
 from engine.timetable.alone import ShortfallTable
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.extract import extract_blocks
-from engine.timetable.hints import hint_from_blocks
-from engine.timetable.model import TimetableModel, build_variables, variables_for_week
+from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective, pair_terms
 from engine.timetable.shortfalls import (
-    MISSING_HOURS,
     other_soft_ceiling,
     price_above_other_rules,
     short_weeks_allowed,
@@ -148,9 +147,9 @@ def _signature(tm: TimetableModel, venues: Venues, members: tuple[str, ...]) -> 
 
 def _solve_group(department: Department, policy: Policy, week_start: dt.date, groups: list[tuple[str, ...]],
                  slots: list[DepartmentSlot] | None, time_limit_s: float, hard_deadline: float,
-                 start: list[Block] | None = None) -> tuple[TimetableModel, cp_model.CpSolver] | None:
+                 ) -> tuple[TimetableModel, cp_model.CpSolver] | None:
     """Solve the week of `groups` (their pairs fixed), with the department slots fixed
-    when `slots` is given, from the week `start` when given."""
+    when `slots` is given."""
     members = tuple(m for group in groups for m in group)
     sub = build_variables(_sub_department(department, members), policy, week_start)
     short_weeks_allowed(sub)
@@ -170,8 +169,6 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
                     sub.cp.add(occ.start == slot.start)
                     if not isinstance(occ.size, int):
                         sub.cp.add(occ.size == slot.size)
-    if start:
-        hint_from_blocks(sub, start)
 
     def capped(seconds: float) -> float:
         return min(seconds, hard_deadline - time.perf_counter())
@@ -218,94 +215,50 @@ def _presence(tm: TimetableModel, group: tuple[str, ...]) -> float:
     return sum(tm.frame.managers[m].presence for m in group)
 
 
-@dataclass
-class _Week:
-    blocks: list[Block]
-    slots_short: int
-    cost: float
-
-    def better_than(self, other: _Week | None) -> bool:
-        return other is None or (self.slots_short, self.cost) < (other.slots_short, other.cost)
-
-
-def _slots_short(sub: TimetableModel, solver: cp_model.CpSolver) -> int:
-    return sum(int(solver.value(expr)) for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS))
-
-
-def _expected_short(hours: ShortfallTable | None, group: tuple[str, ...]) -> int:
-    """The slots the group's members lose alone at their stores (alone.py): what the group
-    loses at the best department slots, as far as the rides alone tell."""
-    if not hours:
-        return 0
-    return sum(min((hours[(m, p)].found for p in group if (m, p) in hours), default=0) for m in group)
-
-
 Solved = tuple[TimetableModel, cp_model.CpSolver]
 
 
 def _solve_cases(tm: TimetableModel, cases: list[list[tuple[str, ...]]], slots: list[DepartmentSlot],
                  deadline: float, hard_deadline: float) -> list[Solved | None]:
-    """Each kind of group's week around the placed slots."""
+    """Each kind of group's week around the placed slots. The groups with the longest
+    rides out start first; each group's share of the time is taken when it starts, so
+    what a quick group leaves over goes to the groups still waiting."""
     department, policy, week_start = tm.department, tm.policy, tm.frame.week_start
     # Groups are independent once the slots are placed: solve them side by side
     # (CP-SAT releases the interpreter while it searches).
     workers = max(1, min(len(cases), os.cpu_count() or 1))
-    budget = (deadline - time.perf_counter()) * workers / max(1, len(cases))
+    order = sorted(range(len(cases)), key=lambda i: -max(tm.approach.get(m, 0) for m in cases[i][0]))
+    waiting = [len(cases)]
+    lock = threading.Lock()
+
+    def solve(case: list[tuple[str, ...]]) -> Solved | None:
+        with lock:
+            share = (deadline - time.perf_counter()) * workers / max(1, waiting[0])
+            waiting[0] -= 1
+        return _solve_group(department, policy, week_start, [case[0]], slots, share, hard_deadline)
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_solve_group, department, policy, week_start, [case[0]], slots,
-                               budget, hard_deadline) for case in cases]
-        return [future.result() for future in futures]
+        futures = {i: pool.submit(solve, cases[i]) for i in order}
+        return [futures[i].result() for i in range(len(cases))]
 
 
 def _week_with_slots(tm: TimetableModel, venues: Venues, cases: list[list[tuple[str, ...]]],
-                     slots: list[DepartmentSlot], deadline: float, hard_deadline: float,
-                     hours: ShortfallTable | None) -> tuple[_Week | None, tuple[str, ...] | None]:
-    """Every group's week around the placed slots, and the group that fits them worst: one
-    with no week at all, else the one losing the most hours beyond what its rides force
-    (None when every group loses only those)."""
+                     slots: list[DepartmentSlot], deadline: float,
+                     hard_deadline: float) -> tuple[list[Block] | None, tuple[str, ...] | None]:
+    """Every group's week around the placed slots, or the group that has none."""
     solved = _solve_cases(tm, cases, slots, deadline, hard_deadline)
-    week = _Week([], 0, 0.0)
-    worst_excess, misfit = 0, None
+    blocks: list[Block] = []
     for case, one in zip(cases, solved, strict=True):
         if one is None:
             return None, case[0]
-        short = _slots_short(*one)
-        week.slots_short += short * len(case)
-        week.cost += one[1].objective_value * len(case)
-        excess = (short - _expected_short(hours, case[0])) * len(case)
-        if excess > worst_excess:
-            worst_excess, misfit = excess, case[0]
         template, _ = extract_blocks(*one)
         for group in case:
             rename = dict(zip(_by_signature(tm, venues, case[0]), _by_signature(tm, venues, group),
                               strict=True))
-            week.blocks += [b.model_copy(update={"manager": rename[b.manager],
-                                                 "with_": tuple(rename.get(w, w) for w in b.with_)})
-                            for b in template]
-    return week, misfit
-
-
-def _slots_for_everyone(tm: TimetableModel, groups: list[tuple[str, ...]], time_limit_s: float,
-                        start: list[Block]) -> list[DepartmentSlot] | None:
-    """Department slots placed for every manager at once: each manager's week alone at
-    his group's store (alone.py), all sharing the slots, partners not kept in step,
-    starting from the week `start` (which that model accepts). The slots then suit
-    everyone's rides, not only those of a few anchor groups."""
-    if time_limit_s <= 0:
-        return None
-    everyone = variables_for_week(tm.department, tm.policy, tm.frame, choose_pairs=False)
-    everyone.known_groups = {m: frozenset(group) for group in groups for m in group}
-    short_weeks_allowed(everyone)
-    add_hard_rules(everyone)
-    add_objective(everyone)
-    price_above_other_rules(everyone)
-    hint_from_blocks(everyone, start)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = min(2, os.cpu_count() or 1)
-    if solver.solve(everyone.cp) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    return _slots_of(everyone, solver)
+            blocks += [b.model_copy(update={"manager": rename[b.manager],
+                                            "with_": tuple(rename.get(w, w) for w in b.with_)})
+                       for b in template]
+    return blocks, None
 
 
 def _first_anchors(tm: TimetableModel, cases: list[list[tuple[str, ...]]]) -> list[tuple[str, ...]]:
@@ -321,11 +274,11 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float
                     hours: ShortfallTable | None = None) -> list[Block] | None:
     """A complete week built group by group (None when the shortcut finds none).
 
-    The department slots are placed by a few anchor groups solved together
-    (`_first_anchors`). A group that cannot live with them joins the anchors and the
-    slots are placed again. When every group has a week but one loses hours its rides
-    do not force (`hours`, alone.py), the slots are placed once more for everyone at
-    once (`_slots_for_everyone`), from the week found. The best week is kept."""
+    The pairs are chosen on the pair rules and, when hours may be short, on the hours
+    each pair's store costs its members (`hours`, alone.py). The department slots are
+    placed by a few anchor groups solved together: first the most common kind of group
+    and the one with the least presence; when another group cannot live with the
+    slots, it joins the anchors and the slots are placed again."""
     deadline = time.perf_counter() + time_limit_s
     hard_deadline = time.perf_counter() + (hard_limit_s if hard_limit_s is not None else time_limit_s)
     groups = choose_pairs(tm, min(2.0, time_limit_s / 4), hours)
@@ -337,24 +290,15 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float
         by_signature.setdefault(_signature(tm, venues, group), []).append(group)
     cases = sorted(by_signature.values(), key=lambda case: _presence(tm, case[0]))
     anchors = _first_anchors(tm, cases)
-    best: _Week | None = None
     for _ in range(MAX_ANCHOR_ROUNDS):
         placed = _solve_group(tm.department, tm.policy, tm.frame.week_start, anchors, None,
-                              (deadline - time.perf_counter()) / 4, hard_deadline)
+                              (deadline - time.perf_counter()) / 3, hard_deadline)
         if placed is None:
-            break
-        # Keep half the time for placing the slots again when some manager's rides cost hours.
-        share = 2 if hours and any(alone.found for alone in hours.values()) else 1
-        first_deadline = time.perf_counter() + (deadline - time.perf_counter()) / share
-        best, misfit = _week_with_slots(tm, venues, cases, _slots_of(*placed), first_deadline, hard_deadline, hours)
-        if best is not None or misfit is None or misfit in anchors:
-            break
+            return None
+        blocks, misfit = _week_with_slots(tm, venues, cases, _slots_of(*placed), deadline, hard_deadline)
+        if blocks is not None:
+            return blocks
+        if misfit is None or misfit in anchors:
+            return None
         anchors.append(misfit)
-    if best is None or misfit is None or time.perf_counter() >= deadline:
-        return best.blocks if best is not None else None
-    slots = _slots_for_everyone(tm, groups, (deadline - time.perf_counter()) / 3, best.blocks)
-    if slots is not None:
-        again, _ = _week_with_slots(tm, venues, cases, slots, deadline, hard_deadline, hours)
-        if again is not None and again.better_than(best):
-            best = again
-    return best.blocks
+    return None
