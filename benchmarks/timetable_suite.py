@@ -73,3 +73,38 @@ def run_timetable_suite(sizes: Sequence[int], time_limit: float, seed: int, work
                                           workers))
     progress("timetable", len(cases), len(cases))
     return results
+
+
+SHORT_WEEK_CASES = (("region", 2, 0, 12), ("region", 1, 0, 12), ("region", 3, 1, 8), ("region", 4, 2, 16),
+                    ("region", 5, 0, 24), ("gen", 0, 0, 6), ("gen", 1, 0, 12), ("gen", 0, 0, 24))
+"""Weeks whose far managers' rides may cost hours (benchmarks/RESULTS.md §10): generated
+region departments (seed, index, managers; a day of leave, two from 12 managers) and
+generated departments (seed, -, managers; no leave)."""
+
+
+def short_week_cases() -> list[tuple[str, Department, Policy, dt.date]]:
+    """The sample's week with leave and the generated weeks of `SHORT_WEEK_CASES`."""
+    from api.region.generated import region_department  # the region generator lives with the CLI
+
+    department, policy = load_department_with_policy(SAMPLE_DEPARTMENT)
+    cases = [("sample 2026-11-23", department, policy, dt.date(2026, 11, 23))]
+    for kind, seed, index, managers in SHORT_WEEK_CASES:
+        generated = (region_department(index, managers, seed, 30, "r") if kind == "region"
+                     else generate_department(managers, seed=seed))
+        cases.append((f"{kind} s{seed} i{index} {managers}", generated, load_policy("15-13-7"), BENCH_WEEK))
+    return cases
+
+
+if __name__ == "__main__":
+    # python -m benchmarks.timetable_suite [SECONDS]: minutes short of each week (RESULTS §10)
+    import os
+    import sys
+
+    from engine.timetable.solve import SolveParams, solve_timetable
+
+    limit = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
+    for name, department, policy, week in short_week_cases():
+        timetable = solve_timetable(department, policy, week, SolveParams(time_limit_s=limit)).timetable
+        short = sum(s.minutes_short for s in timetable.shortfalls)
+        print(f"{name}: {timetable.status} objective={timetable.objective} bound={timetable.best_bound} "
+              f"minutes_short={short} load={os.getloadavg()[0]:.1f}", flush=True)

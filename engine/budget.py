@@ -15,7 +15,7 @@ from dataclasses import dataclass
 EXPLAIN_S = 20.0
 """Seconds an infeasible week may spend finding its conflicting rules (on top of the limit)."""
 
-ALONE_SHARE = 0.2
+ALONE_SHARE = 0.1
 """Share of the timetable limit for each manager's week alone at each store he could be
 at (timetable/alone.py): the hours his rides force, for choosing pairs and for the bound."""
 FIRST_WEEK_SHARE = 0.6

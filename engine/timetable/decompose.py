@@ -219,27 +219,37 @@ Solved = tuple[TimetableModel, cp_model.CpSolver]
 
 
 def _solve_cases(tm: TimetableModel, cases: list[list[tuple[str, ...]]], slots: list[DepartmentSlot],
-                 deadline: float, hard_deadline: float) -> list[Solved | None]:
-    """Each kind of group's week around the placed slots. The groups with the longest
-    rides out start first; each group's share of the time is taken when it starts, so
-    what a quick group leaves over goes to the groups still waiting."""
+                 deadline: float, hard_deadline: float) -> list[Solved | None] | tuple[str, ...]:
+    """Each kind of group's week around the placed slots, or the first group found to
+    have none (the groups not yet started are then left: the slots are placed again).
+    The groups with the longest rides out start first (they are the likeliest to have
+    no week); each group's share of the time is taken when it starts, so what a quick
+    group leaves over goes to the groups still waiting."""
     department, policy, week_start = tm.department, tm.policy, tm.frame.week_start
     # Groups are independent once the slots are placed: solve them side by side
     # (CP-SAT releases the interpreter while it searches).
     workers = max(1, min(len(cases), os.cpu_count() or 1))
     order = sorted(range(len(cases)), key=lambda i: -max(tm.approach.get(m, 0) for m in cases[i][0]))
     waiting = [len(cases)]
+    misfits: list[tuple[str, ...]] = []
     lock = threading.Lock()
 
     def solve(case: list[tuple[str, ...]]) -> Solved | None:
         with lock:
+            if misfits:
+                return None
             share = (deadline - time.perf_counter()) * workers / max(1, waiting[0])
             waiting[0] -= 1
-        return _solve_group(department, policy, week_start, [case[0]], slots, share, hard_deadline)
+        solved = _solve_group(department, policy, week_start, [case[0]], slots, share, hard_deadline)
+        if solved is None:
+            with lock:
+                misfits.append(case[0])
+        return solved
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {i: pool.submit(solve, cases[i]) for i in order}
-        return [futures[i].result() for i in range(len(cases))]
+        solved = [futures[i].result() for i in range(len(cases))]
+    return misfits[0] if misfits else solved
 
 
 def _week_with_slots(tm: TimetableModel, venues: Venues, cases: list[list[tuple[str, ...]]],
@@ -247,10 +257,11 @@ def _week_with_slots(tm: TimetableModel, venues: Venues, cases: list[list[tuple[
                      hard_deadline: float) -> tuple[list[Block] | None, tuple[str, ...] | None]:
     """Every group's week around the placed slots, or the group that has none."""
     solved = _solve_cases(tm, cases, slots, deadline, hard_deadline)
+    if isinstance(solved, tuple):
+        return None, solved
     blocks: list[Block] = []
     for case, one in zip(cases, solved, strict=True):
-        if one is None:
-            return None, case[0]
+        assert one is not None
         template, _ = extract_blocks(*one)
         for group in case:
             rename = dict(zip(_by_signature(tm, venues, case[0]), _by_signature(tm, venues, group),
