@@ -77,7 +77,7 @@ def run_timetable_suite(sizes: Sequence[int], time_limit: float, seed: int, work
 
 SHORT_WEEK_CASES = (("region", 2, 0, 12), ("region", 1, 0, 12), ("region", 3, 1, 8), ("region", 4, 2, 16),
                     ("region", 5, 0, 24), ("gen", 0, 0, 6), ("gen", 1, 0, 12), ("gen", 0, 0, 24))
-"""Weeks whose far managers' rides may cost hours (benchmarks/RESULTS.md §10): generated
+"""Weeks whose far managers' rides may cost hours (benchmarks/RESULTS.md §11): generated
 region departments (seed, index, managers; a day of leave, two from 12 managers) and
 generated departments (seed, -, managers; no leave)."""
 
@@ -96,7 +96,7 @@ def short_week_cases() -> list[tuple[str, Department, Policy, dt.date]]:
 
 
 if __name__ == "__main__":
-    # python -m benchmarks.timetable_suite [SECONDS]: minutes short of each week (RESULTS §10)
+    # python -m benchmarks.timetable_suite [SECONDS]: minutes short of each week (RESULTS §11)
     import os
     import sys
 
