@@ -130,7 +130,10 @@ def department_from_json(body: Any, settings: Settings) -> CheckedDepartment:
 
 def _as_sent(body: dict[str, Any]) -> dict[str, Any]:
     """A stored department's document read as a body: its calendar days are the holidays
-    table, and its public calendar is the policy's (so it is not sent)."""
+    table, its public calendar is the policy's (so it is not sent), and a street network it
+    does not name is no field of the body."""
+    if "street_network" in body and body["street_network"] is None:
+        body = {key: value for key, value in body.items() if key != "street_network"}
     if "calendar_days" not in body and "public_calendar" not in body:
         return body
     sent = {key: value for key, value in body.items() if key not in ("calendar_days", "public_calendar")}
