@@ -23,7 +23,7 @@ def region_client(scheduler: str | None, workers: int | None) -> Iterator[Client
         return
     count = workers or os.cpu_count() or 1
     with LocalCluster(n_workers=count, processes=True, threads_per_worker=1,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         yield client
 
 

@@ -41,7 +41,7 @@ REQUEST = WeekRequest(WEEK, time_limit_s=5.0, route_time_limit_s=2.0, cp_workers
 
 @pytest.fixture(scope="module")
 def cluster():
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as local:
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as local:
         yield local
 
 
