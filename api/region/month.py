@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from distributed import Client, Future
 
-from api.region.cluster import task_key, until_done
-from api.region.folder import LoadedDepartment, error_text
+from api.region.cluster import task_key
+from api.region.folder import LoadedDepartment
+from api.region.runs import DepartmentRun, checked_inputs, run_departments, task_results
 from api.region.tasks import JudgedMonth, Timed, hold, plan_and_judge_month, solve_month_week
-from engine.errors import InputError
 from engine.month import MonthParams, read_holidays, working_days
 from engine.routing.due import week_monday
 from engine.work_calendar import WorkCalendar
@@ -33,18 +33,31 @@ class MonthRequest:
 
 
 @dataclass
-class DepartmentMonth:
+class DepartmentMonth(DepartmentRun):
     """One department of the region's month: its tasks while it runs, its outcome after."""
 
-    loaded: LoadedDepartment
-    tasks: list[Future] = field(default_factory=list)
     weeks: list[Future] = field(default_factory=list)
     planned: Future | None = None
     result: JudgedMonth | None = None
-    error: str = ""
-    status: str = "error"
-    seconds: float = 0.0
-    critical_seconds: float = 0.0
+
+    def collect(self) -> None:
+        """The department's outcome: planned, no route at all (the weeks' conflicts as the
+        error), or a failed task (its exception)."""
+        assert self.planned is not None
+        done = task_results(self, [self.planned, *self.weeks])
+        if done is None:
+            return
+        judged: Timed[JudgedMonth] = done[0]
+        weeks: list[Timed] = done[1:]
+        self.result = judged.value
+        self.seconds = sum(w.seconds for w in weeks) + judged.seconds
+        self.critical_seconds = max((w.seconds for w in weeks), default=0.0) + judged.seconds
+        if judged.value.plan.routes:
+            self.status = "planned"
+            return
+        timetables = [t for w in weeks for t in w.value.values()]
+        self.status = "infeasible" if any(t.status == "infeasible" for t in timetables) else "unknown"
+        self.error = "\n".join(c.message for t in timetables for c in t.conflicts) or "no visit day in the month"
 
 
 def month_holidays(loaded: LoadedDepartment, request: MonthRequest) -> frozenset[dt.date]:
@@ -62,16 +75,10 @@ def month_holidays(loaded: LoadedDepartment, request: MonthRequest) -> frozenset
 def submit_month(client: Client, loaded: LoadedDepartment, request: MonthRequest) -> DepartmentMonth:
     """Submit one department's week tasks and its month task (none for a bad input)."""
     work = DepartmentMonth(loaded)
-    if loaded.error is not None:
-        work.error = error_text(loaded.error)
+    inputs = checked_inputs(work, lambda _department, _policy: month_holidays(loaded, request))
+    if inputs is None:
         return work
-    department, policy = loaded.department, loaded.policy
-    assert department is not None and policy is not None
-    try:
-        holidays = month_holidays(loaded, request)
-    except InputError as error:
-        work.error = error_text(error)
-        return work
+    department, policy, holidays = inputs
     days = working_days(policy, request.year, request.month, set(holidays), department)
     name = loaded.folder.name
     held = client.submit(hold, department, key=task_key("department", name), pure=False)
@@ -90,31 +97,5 @@ def run_month(client: Client, departments: Sequence[LoadedDepartment], request: 
               on_submitted: Callable[[list[DepartmentMonth]], None] = lambda _w: None) -> list[DepartmentMonth]:
     """Plan every department's month on the cluster; `on_submitted(works)` once
     the graph is submitted, `on_done(department, future)` as each task ends."""
-    works = [submit_month(client, loaded, request) for loaded in departments]
-    on_submitted(works)
-    until_done([work.tasks for work in works], on_done)
-    for work in works:
-        if work.planned is not None:
-            _collect(work)
-    return works
-
-
-def _collect(work: DepartmentMonth) -> None:
-    """The department's outcome: planned, no route at all (the weeks' conflicts as the
-    error), or a failed task (its exception)."""
-    assert work.planned is not None
-    try:
-        judged: Timed[JudgedMonth] = work.planned.result()
-        weeks: list[Timed] = [future.result() for future in work.weeks]
-    except Exception as error:  # a bug in a task, or a task that lost too many workers
-        work.status, work.error = "error", f"internal error: {type(error).__name__}: {error}"
-        return
-    work.result = judged.value
-    work.seconds = sum(w.seconds for w in weeks) + judged.seconds
-    work.critical_seconds = max((w.seconds for w in weeks), default=0.0) + judged.seconds
-    if judged.value.plan.routes:
-        work.status = "planned"
-        return
-    timetables = [t for w in weeks for t in w.value.values()]
-    work.status = "infeasible" if any(t.status == "infeasible" for t in timetables) else "unknown"
-    work.error = "\n".join(c.message for t in timetables for c in t.conflicts) or "no visit day in the month"
+    return run_departments(client, departments, lambda c, loaded: submit_month(c, loaded, request),
+                           on_done, on_submitted)

@@ -10,13 +10,14 @@ submitted; one whose week has no timetable ends with its conflicts, like `fieldw
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from distributed import Client, Future
 
-from api.region.cluster import task_key, until_done
-from api.region.folder import LoadedDepartment, error_text
+from api.region.cluster import task_key
+from api.region.folder import LoadedDepartment
+from api.region.runs import DepartmentRun, checked_inputs, run_departments, task_results
 from api.region.tasks import (
     PLANNED,
     JudgedWeek,
@@ -28,7 +29,6 @@ from api.region.tasks import (
     solve_week,
 )
 from engine.actuals import carried_into
-from engine.errors import InputError
 from engine.routing.plan import STRAIGHT_LINE
 
 
@@ -44,35 +44,45 @@ class WeekRequest:
 
 
 @dataclass
-class DepartmentWeek:
-    """One department of the region: its tasks while it runs, its outcome after."""
+class DepartmentWeek(DepartmentRun):
+    """One department of the region's week: its tasks while it runs, its outcome after."""
 
-    loaded: LoadedDepartment
-    tasks: list[Future] = field(default_factory=list)
     timetable: Future | None = None
     managers: dict[str, Future] = field(default_factory=dict)
     judged: Future | None = None
     result: JudgedWeek | None = None
-    error: str = ""
-    status: str = "error"
-    seconds: float = 0.0
-    critical_seconds: float = 0.0
     manager_seconds: dict[str, float] = field(default_factory=dict)
+
+    def collect(self) -> None:
+        """The department's outcome from its finished tasks: planned, a week with no
+        timetable (its conflicts as the error), or a task that failed (its exception)."""
+        assert self.judged is not None and self.timetable is not None
+        done = task_results(self, [self.judged, self.timetable, *self.managers.values()])
+        if done is None:
+            return
+        week: Timed[JudgedWeek] = done[0]
+        timetable: Timed = done[1]
+        parts: list[Timed] = done[2:]
+        self.result = week.value
+        self.manager_seconds = {manager: part.seconds for manager, part in zip(self.managers, parts, strict=True)}
+        self.seconds = timetable.seconds + sum(self.manager_seconds.values()) + week.seconds
+        self.critical_seconds = timetable.seconds + max(self.manager_seconds.values(), default=0.0) + week.seconds
+        status = week.value.timetable.status
+        if status in PLANNED and week.value.routes is not None:
+            self.status = "planned"
+        else:
+            self.status = status
+            self.error = "\n".join(c.message for c in week.value.timetable.conflicts)
 
 
 def submit_week(client: Client, loaded: LoadedDepartment, request: WeekRequest) -> DepartmentWeek:
     """Submit one department's tasks (none when its input is bad: it ends as an error)."""
     work = DepartmentWeek(loaded)
-    if loaded.error is not None:
-        work.error = error_text(loaded.error)
+    inputs = checked_inputs(work, lambda department, policy: carried_into(
+        loaded.folder, department, policy, request.week_start))
+    if inputs is None:
         return work
-    department, policy = loaded.department, loaded.policy
-    assert department is not None and policy is not None
-    try:
-        carried: Mapping[str, int] = carried_into(loaded.folder, department, policy, request.week_start)
-    except InputError as error:
-        work.error = error_text(error)
-        return work
+    department, policy, carried = inputs
     name = loaded.folder.name
     held = client.submit(hold, department, key=task_key("department", name), pure=False)
     work.timetable = client.submit(solve_week, held, policy, request.week_start, request.time_limit_s,
@@ -93,33 +103,5 @@ def run_week(client: Client, departments: Sequence[LoadedDepartment], request: W
              on_submitted: Callable[[list[DepartmentWeek]], None] = lambda _w: None) -> list[DepartmentWeek]:
     """Plan every department's week on the cluster; `on_submitted(works)` once
     the graph is submitted, `on_done(department, future)` as each task ends."""
-    works = [submit_week(client, loaded, request) for loaded in departments]
-    on_submitted(works)
-    until_done([work.tasks for work in works], on_done)
-    for work in works:
-        if work.judged is not None:
-            _collect(work)
-    return works
-
-
-def _collect(work: DepartmentWeek) -> None:
-    """The department's outcome from its finished tasks: planned, a week with no
-    timetable (its conflicts as the error), or a task that failed (its exception)."""
-    assert work.judged is not None and work.timetable is not None
-    try:
-        week: Timed[JudgedWeek] = work.judged.result()
-        timetable: Timed = work.timetable.result()
-        parts: list[Timed] = [future.result() for future in work.managers.values()]
-    except Exception as error:  # a bug in a task, or a task that lost too many workers
-        work.status, work.error = "error", f"internal error: {type(error).__name__}: {error}"
-        return
-    work.result = week.value
-    work.manager_seconds = {manager: part.seconds for manager, part in zip(work.managers, parts, strict=True)}
-    work.seconds = timetable.seconds + sum(work.manager_seconds.values()) + week.seconds
-    work.critical_seconds = timetable.seconds + max(work.manager_seconds.values(), default=0.0) + week.seconds
-    status = week.value.timetable.status
-    if status in PLANNED and week.value.routes is not None:
-        work.status = "planned"
-    else:
-        work.status = status
-        work.error = "\n".join(c.message for c in week.value.timetable.conflicts)
+    return run_departments(client, departments, lambda c, loaded: submit_week(c, loaded, request),
+                           on_done, on_submitted)
