@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from distributed import Future
@@ -66,6 +66,7 @@ CpWorkers = Annotated[int, typer.Option(min=1, help="CP-SAT threads of each time
 PolicyOption = Annotated[str | None, typer.Option(help="policy of every department (built-in name or TOML)")]
 OutDir = Annotated[Path, typer.Option(help="folder for the departments' files, region.json and region.xlsx")]
 JsonOut = Annotated[Path | None, typer.Option("--json", help="also write region.json here")]
+Work = TypeVar("Work", DepartmentWeek, DepartmentMonth)
 
 
 def _load(root: Path, policy: str | None) -> tuple[Region, list[LoadedDepartment]]:
@@ -92,6 +93,26 @@ class DepartmentBars:
 
     def done(self, department: int, _future: Future) -> None:
         self.progress.advance(self.bars[department])
+
+
+def _on_cluster(run: Callable[..., list[Work]], loaded: Sequence[LoadedDepartment], request: Any,
+                scheduler: str | None, workers: int | None) -> tuple[list[Work], float, int]:
+    """`run` (run_week or run_month) on the cluster with a bar per department: the
+    departments' works, the wall seconds and the workers the cluster had."""
+    started = time.perf_counter()
+    bars = DepartmentBars([d.folder.name for d in loaded])
+    with region_client(scheduler, workers) as client, bars.progress:
+        works = run(client, loaded, request, on_done=bars.done, on_submitted=bars.start)
+        cluster_workers = worker_count(client)
+    return works, time.perf_counter() - started, cluster_workers
+
+
+def _conclude(title: str, entries: Sequence[dict], columns: Sequence[str], executable: bool) -> None:
+    """The table of departments, then the exit code this module's docstring sets out."""
+    _render(title, entries, columns)
+    code = _exit_code(entries, executable)
+    if code:
+        raise typer.Exit(code)
 
 
 def _render(title: str, entries: Sequence[dict], columns: Sequence[str]) -> None:
@@ -131,12 +152,7 @@ def region_plan_command(
     region, loaded = _load(region_dir, policy)
     request = WeekRequest(week_start, time_limit, route_time_limit, cp_workers,
                           str(region.street_network) if region.street_network else STRAIGHT_LINE)
-    started = time.perf_counter()
-    bars = DepartmentBars([d.folder.name for d in loaded])
-    with region_client(scheduler, workers) as client, bars.progress:
-        works = run_week(client, loaded, request, on_done=bars.done, on_submitted=bars.start)
-        cluster_workers = worker_count(client)
-    wall = time.perf_counter() - started
+    works, wall, cluster_workers = _on_cluster(run_week, loaded, request, scheduler, workers)
     for work in works:
         judged = work.result
         if judged is not None:
@@ -148,11 +164,9 @@ def region_plan_command(
     document = region_document(region.name, {"week_start": str(week_start)}, entries, WEEK_TOTALS,
                                wall, cluster_workers)
     _write_region(document, week_overview(document, works), out, json_out)
-    _render(f"{region.name} week of {week_start}: {wall:.1f} s on {cluster_workers} workers", entries,
-            ("managers", "due_visits", "planned_visits", "unvisited", "km", "route_faults", "seconds"))
-    code = _exit_code(entries, all(e["executable"] for e in entries))
-    if code:
-        raise typer.Exit(code)
+    _conclude(f"{region.name} week of {week_start}: {wall:.1f} s on {cluster_workers} workers", entries,
+              ("managers", "due_visits", "planned_visits", "unvisited", "km", "route_faults", "seconds"),
+              all(e["executable"] for e in entries))
 
 
 def region_month_command(
@@ -180,12 +194,7 @@ def region_month_command(
                          processes=1)  # the cluster runs the departments' tasks side by side; a
                                        # worker's task starts no process pool of its own
     request = MonthRequest(year, number, params, region.holidays)
-    started = time.perf_counter()
-    bars = DepartmentBars([d.folder.name for d in loaded])
-    with region_client(scheduler, workers) as client, bars.progress:
-        works = run_month(client, loaded, request, on_done=bars.done, on_submitted=bars.start)
-        cluster_workers = worker_count(client)
-    wall = time.perf_counter() - started
+    works, wall, cluster_workers = _on_cluster(run_month, loaded, request, scheduler, workers)
     for work in works:
         if work.result is not None and work.loaded.department is not None:
             folder = out / work.loaded.folder.name
@@ -195,11 +204,9 @@ def region_month_command(
     document = region_document(region.name, {"month": f"{year:04d}-{number:02d}"}, entries, MONTH_TOTALS,
                                wall, cluster_workers)
     _write_region(document, month_overview(document, works), out, json_out)
-    _render(f"{region.name} {month}: {wall:.1f} s on {cluster_workers} workers", entries,
-            ("managers", "visits", "wanted", "unplanned", "faults", "seconds"))
-    code = _exit_code(entries, all(e["faults"] == 0 for e in entries))
-    if code:
-        raise typer.Exit(code)
+    _conclude(f"{region.name} {month}: {wall:.1f} s on {cluster_workers} workers", entries,
+              ("managers", "visits", "wanted", "unplanned", "faults", "seconds"),
+              all(e["faults"] == 0 for e in entries))
 
 
 def _write_region(document: dict, workbook: bytes, out: Path, json_out: Path | None) -> None:
