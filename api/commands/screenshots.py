@@ -11,22 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import socket
 import tempfile
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
-import uvicorn
 
 from api.commands.console import EXIT_NO_PLAN, console, errors, fail_on_input, parse_week
 from api.exports.street_basemap import STREETS_VARIABLE
+from api.headless import headless_chromium, loopback_service, system_chromium
 from engine.budget import time_budget
 from engine.errors import InputError
 from engine.load import load_department_with_policy
@@ -35,34 +28,6 @@ from engine.timetable.solve import SolveParams, solve_timetable
 
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
-LOOPBACK_ONLY = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
-
-
-@contextmanager
-def loopback_service(app: Any) -> Iterator[str]:
-    """`app` served by uvicorn on a free loopback port in a thread; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("the service did not start on loopback")
-        time.sleep(0.1)
-    try:
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _store_week(app: Any, department: Any, policy: Any, week_start: dt.date,
@@ -80,14 +45,9 @@ def _store_week(app: Any, department: Any, policy: Any, week_start: dt.date,
 def take_screenshots(base: str, department_id: str, job_id: str, week_start: dt.date,
                      routes: dict, out: Path, chromium: str) -> list[Path]:
     """Each page as a user reaches it, written to `out` as PNG files."""
-    from playwright.sync_api import sync_playwright  # a dev dependency, imported on use
-
     first = routes["routes"][0]
     written = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, args=["--no-sandbox", f"--host-resolver-rules={LOOPBACK_ONLY}"]
-        )
+    with headless_chromium(chromium) as browser:
         desk = browser.new_page(viewport=DESKTOP)
         desk.goto(f"{base}/")
         desk.wait_for_selector("#department-list li a")
@@ -133,8 +93,7 @@ def screenshots_command(
     ] = None,
 ) -> None:
     """Plan the department's week, serve it on loopback and photograph each page."""
-    chromium = next((found for name in ("chromium", "chromium-browser", "google-chrome")
-                     if (found := shutil.which(name))), None)
+    chromium = system_chromium()
     if chromium is None:
         errors.print("[red]no Chromium: apt-get install -y chromium[/red]")
         raise typer.Exit(EXIT_NO_PLAN)

@@ -1,58 +1,20 @@
 """Serving the API on loopback and driving Debian's Chromium with Playwright, for the
-browser tests of the pages: every host but loopback is unresolvable, and every request
-the page makes and every console error are recorded."""
+browser tests of the pages (the product's api.headless): every host but loopback is
+unresolvable, and every request the page makes and every console error are recorded."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-import uvicorn
+from api.headless import LOOPBACK_ONLY, headless_chromium, loopback_service, system_chromium
 
-CHROMIUM = next(
-    (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))),
-    None,
-)
-OFFLINE = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+CHROMIUM = system_chromium()
+OFFLINE = LOOPBACK_ONLY
 LOCAL_SCHEMES = ("data", "blob", "about")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """The app on a loopback port (uvicorn in a thread); yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the API did not start"
-        time.sleep(0.1)
-    try:
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+serving = loopback_service  # the app on a loopback port (uvicorn in a thread); yields its base URL
 
 
 @dataclass
@@ -75,16 +37,6 @@ class Watch:
         ]
 
 
-@contextmanager
-def chromium() -> Iterator[Any]:
+def chromium() -> AbstractContextManager[Any]:
     """A headless Chromium (the system's) that resolves loopback alone."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", f"--host-resolver-rules={OFFLINE}"]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    return headless_chromium(CHROMIUM)

@@ -5,18 +5,12 @@ the route's stops must be in the rendered page and visibly painted."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
-import uvicorn
 from PIL import Image
 
 from api.exports.route_map import ROUTE_COLOURS
@@ -25,22 +19,14 @@ from api.http.app import create_app
 from api.http.settings import Settings
 from engine.domain import Department
 from engine.policy import load_policy
+from tests.api.browser_support import CHROMIUM, OFFLINE, serving
 from tests.api.http.support import WEEK, department_body, hand_routes, hand_timetable
 
-CHROMIUM = next(
-    (
-        found
-        for name in ("chromium", "chromium-browser", "google-chrome")
-        if (found := shutil.which(name))
-    ),
-    None,
-)
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="Chromium is not installed (Debian: apt-get install -y chromium); "
     "the browser test needs it to render the pages",
 )
-OFFLINE = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"  # only loopback resolves: no tile server, no CDN
 
 
 # Names that would run script if a page placed them as markup: the ones of the probe, and
@@ -60,12 +46,6 @@ def _hostile_body() -> dict:
         if retailer["manager"] == "m01":
             retailer["name"] = RETAILER_PAYLOAD if number % 2 else MARKING_PAYLOAD
     return body
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -102,29 +82,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     )
     store.add_route_plan(hostile_record.id, hostile_job.id, WEEK, None, None, hand_routes(hostile))
 
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the API did not start"
-        time.sleep(0.1)
-    yield {
-        "base": base,
-        "department": record.id,
-        "job": job.id,
-        "hostile_department": hostile_record.id,
-        "hostile_job": hostile_job.id,
-    }
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as base:
+        yield {
+            "base": base,
+            "department": record.id,
+            "job": job.id,
+            "hostile_department": hostile_record.id,
+            "hostile_job": hostile_job.id,
+        }
 
 
 def _chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -135,7 +100,7 @@ def _chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProce
             "--no-sandbox",
             "--disable-gpu",
             "--disable-background-networking",
-            f"--host-resolver-rules={OFFLINE}",
+            f"--host-resolver-rules={OFFLINE}",  # only loopback resolves: no tile server, no CDN
             f"--user-data-dir={profile}",
             *extra,
             url,
