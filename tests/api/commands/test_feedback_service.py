@@ -24,8 +24,13 @@ from api.http.settings import Settings
 from engine.actuals import ActualBlock, Actuals, ActualVisit, load_actuals, store_actuals
 from engine.domain import Department
 from engine.load import load_department_with_policy, write_department
-from engine.policy import load_policy
-from tests.api.http.support import WEEK, department_body, hand_routes, hand_timetable
+from tests.api.http.support import (
+    WEEK,
+    department_body,
+    hand_routes,
+    hand_timetable,
+    store_solved_week,
+)
 
 MISSED_REASON = "店铺关门"
 
@@ -51,20 +56,13 @@ def marked(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     database = root / "service.db"
     service = create_app(Settings(database_url=f"sqlite:///{database}"))
     with TestClient(service) as client:
-        created = client.post("/v1/departments", json=department_body())
-        assert created.status_code == 201, created.text
-        department_id = created.json()["id"]
-        store = service.state.service.store
-        job = store.add_job(department_id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
-        store.start_job(job.id, "feedback-test")
-        store.finish_job(job.id, "optimal", runner="feedback-test",
-                         timetable=hand_timetable(department).to_json_dict())
-        store.add_route_plan(department_id, job.id, WEEK, None, None, routes)
+        department_id, job_id, _ = store_solved_week(client, service, department_body(), "feedback-test",
+                                                     lambda _department: routes)
         # What the phone's page holds: the job and each stop's retailer, in visiting order.
         day = client.get(f"/v1/desk/my/{department_id}/m01/{WEEK}").text
         page_job = re.search(r'data-job="([^"]+)"', day)
         stops = re.findall(r'class="stop-card" data-retailer="([^"]+)"', day)
-        assert page_job is not None and page_job.group(1) == job.id
+        assert page_job is not None and page_job.group(1) == job_id
         assert len(stops) == 4
         # The page's script posts every marked stop of the day at each tap.
         rows = [{"manager": "m01", "date": WEEK.isoformat(), "record": "visit", "retailer": stops[0],

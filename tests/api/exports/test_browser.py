@@ -20,21 +20,21 @@ from api.http.settings import Settings
 from engine.domain import Department
 from engine.policy import load_policy
 from tests.api.browser_support import CHROMIUM, OFFLINE, serving
-from tests.api.http.support import WEEK, department_body, hand_routes, hand_timetable
+from tests.api.http.support import (
+    MANAGER_PAYLOAD,
+    MARKING_PAYLOAD,
+    RETAILER_PAYLOAD,
+    WEEK,
+    department_body,
+    hand_routes,
+    hand_timetable,
+)
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
     reason="Chromium is not installed (Debian: apt-get install -y chromium); "
     "the browser test needs it to render the pages",
 )
-
-
-# Names that would run script if a page placed them as markup: the ones of the probe, and
-# one that marks the page's title when it runs, from the page or from a frame in it (an
-# alert leaves no mark in the dumped DOM).
-RETAILER_PAYLOAD = "${alert(document.domain)}<img src=x onerror=alert(1)>"
-MANAGER_PAYLOAD = "</script><img src=x onerror=alert(1)>"
-MARKING_PAYLOAD = "</script><img src=x onerror=\"top.document.title='ran'\">"
 
 
 def _hostile_body() -> dict:

@@ -20,7 +20,7 @@ from api.http.settings import Settings
 from engine.domain import Department
 from engine.load import write_department
 from engine.policy import load_policy
-from tests.api.http.support import WEEK, department_body, hand_timetable
+from tests.api.http.support import WEEK, department_body, hand_timetable, store_solved_week
 
 HOSTILE_ID = 'm"01</script><svg onload=alert(1)>'
 
@@ -63,17 +63,9 @@ def test_grid_has_a_code_per_manager_and_working_day_opening_that_day() -> None:
 
 def test_the_apis_grid_points_at_the_service_itself(tmp_path: Path) -> None:
     service = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'grid.db'}"))
-    department = Department.model_validate(department_body())
     with TestClient(service) as client:
-        created = client.post("/v1/departments", json=department_body())
-        assert created.status_code == 201, created.text
-        department_id = created.json()["id"]
-        store = service.state.service.store
-        job = store.add_job(department_id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
-        store.start_job(job.id, "grid-test")
-        store.finish_job(job.id, "optimal", runner="grid-test",
-                         timetable=hand_timetable(department).to_json_dict())
-        answer = client.get(f"/v1/timetables/{job.id}.html?lang=en")
+        department_id, job_id, department = store_solved_week(client, service, department_body(), "grid-test")
+        answer = client.get(f"/v1/timetables/{job_id}.html?lang=en")
     assert answer.status_code == 200
     assert "script-src" not in answer.headers["content-security-policy"]
     urls = {url for *_, url in _figures(answer.text)}

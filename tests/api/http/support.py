@@ -1,18 +1,26 @@
 """Builders shared by the API, export and browser tests: small departments as the API
-receives them, a hand-made timetable and routes, and a wait for a job to finish."""
+receives them (one named to run script), a hand-made timetable and routes, a solved
+week in a service's store, and a wait for a job to finish."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 from engine.domain import Block, Department, ManagerRef, Timetable
+from engine.policy import load_policy
 
 WEEK = dt.date(2026, 11, 23)  # a Monday
 OFFICE = {"lat": 30.6921, "lon": 104.0874}
+# Names that would run script if a page placed them as markup; the marking one changes the
+# page's title when it runs (an alert leaves no mark in the dumped DOM).
+RETAILER_PAYLOAD = "${alert(document.domain)}<img src=x onerror=alert(1)>"
+MANAGER_PAYLOAD = "</script><img src=x onerror=alert(1)>"
+MARKING_PAYLOAD = "</script><img src=x onerror=\"top.document.title='ran'\">"
 
 
 def department_body(managers: int = 2, retailers_each: int = 6, **overrides: Any) -> dict[str, Any]:
@@ -158,3 +166,33 @@ def hand_routes(department: Department) -> dict[str, Any]:
         ],
         "unvisited": [{"retailer": "R0105", "manager": manager, "reason": "opening_hours"}],
     }
+
+
+def hostile_body(manager_name: str = MANAGER_PAYLOAD) -> dict[str, Any]:
+    """The test department with its first manager (named `manager_name`) and his retailers
+    named to run script."""
+    body = department_body()
+    body["managers"][0]["name"] = manager_name
+    for retailer in body["retailers"]:
+        if retailer["manager"] == "m01":
+            retailer["name"] = RETAILER_PAYLOAD
+    return body
+
+
+def store_solved_week(client: Any, app: Any, body: dict[str, Any], runner: str,
+                      routes: Callable[[Department], dict[str, Any]] | None = None,
+                      auth: dict[str, str] | None = None) -> tuple[str, str, Department]:
+    """The department `body` sent through the API, a hand-typed solved week of it and, with
+    `routes`, `routes(department)` as its route plan in the service's store: its id, the
+    job's id and the department."""
+    created = client.post("/v1/departments", json=body, headers=auth)
+    assert created.status_code == 201, created.text
+    department_id = created.json()["id"]
+    department = Department.model_validate(body)
+    store = app.state.service.store
+    job = store.add_job(department_id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
+    store.start_job(job.id, runner)
+    store.finish_job(job.id, "optimal", runner=runner, timetable=hand_timetable(department).to_json_dict())
+    if routes is not None:
+        store.add_route_plan(department_id, job.id, WEEK, None, None, routes(department))
+    return department_id, job.id, department

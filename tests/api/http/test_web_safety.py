@@ -21,21 +21,16 @@ from api.http.app import create_app
 from api.http.settings import Settings
 from engine.domain import Department
 from engine.policy import load_policy
-from tests.api.http.support import WEEK, department_body, hand_routes, hand_timetable
+from tests.api.http.support import (
+    MANAGER_PAYLOAD,
+    RETAILER_PAYLOAD,
+    WEEK,
+    hand_routes,
+    hostile_body,
+    store_solved_week,
+)
 
-RETAILER_PAYLOAD = "${alert(document.domain)}<img src=x onerror=alert(1)>"
-MANAGER_PAYLOAD = "</script><img src=x onerror=alert(1)>"
 ADMIN_KEY = "admin-key-0123456789"
-
-
-def _hostile_body() -> dict[str, Any]:
-    """The test department with the first manager and every retailer of theirs named to run script."""
-    body = department_body()
-    body["managers"][0]["name"] = MANAGER_PAYLOAD
-    for retailer in body["retailers"]:
-        if retailer["manager"] == "m01":
-            retailer["name"] = RETAILER_PAYLOAD
-    return body
 
 
 @pytest.fixture(scope="module")
@@ -48,23 +43,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     app = create_app(Settings(database_url=f"sqlite:///{folder / 'web.db'}", api_keys_file=keys))
     auth = {"Authorization": f"Bearer {ADMIN_KEY}"}
     with TestClient(app) as client:
-        created = client.post("/v1/departments", json=_hostile_body(), headers=auth)
-        assert created.status_code == 201, created.text
-        department_id = created.json()["id"]
-        department = Department.model_validate(_hostile_body())
-        store = app.state.service.store
-        job = store.add_job(
-            department_id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0
-        )
-        store.start_job(job.id, "web-test")
-        store.finish_job(
-            job.id,
-            "optimal",
-            runner="web-test",
-            timetable=hand_timetable(department).to_json_dict(),
-        )
-        store.add_route_plan(department_id, job.id, WEEK, None, None, hand_routes(department))
-        yield {"client": client, "auth": auth, "department": department_id, "job": job.id}
+        department_id, job_id, _ = store_solved_week(client, app, hostile_body(), "web-test", hand_routes, auth)
+        yield {"client": client, "auth": auth, "department": department_id, "job": job_id}
 
 
 def _assert_no_script_from_names(page: str) -> None:
@@ -118,7 +98,7 @@ def test_week_grid_shows_script_bearing_names_as_text(served: dict[str, Any]) ->
 def test_background_map_escapes_names_for_its_script_and_is_sandboxed() -> None:
     """When the Leaflet map is asked for (files, not the API), its tooltips hold the names as
     inert text inside the script, and its frame may run scripts but not as the page's origin."""
-    department = Department.model_validate(_hostile_body())
+    department = Department.model_validate(hostile_body())
     page = route_map_page(
         hand_routes(department), department, load_policy("15-13-7"), background_map=True
     )

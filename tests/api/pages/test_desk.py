@@ -18,25 +18,11 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from api.http.settings import Settings
-from engine.domain import Department
-from engine.policy import load_policy
 from tests.api.exports.route_map_week import week_of_routes
-from tests.api.http.support import WEEK, department_body, hand_timetable
+from tests.api.http.support import MANAGER_PAYLOAD, WEEK, hostile_body, store_solved_week
 
-RETAILER_PAYLOAD = "${alert(document.domain)}<img src=x onerror=alert(1)>"
-MANAGER_PAYLOAD = "</script><img src=x onerror=alert(1)>"
 ADMIN_KEY = "desk-admin-key-0123"
 OTHER_KEY = "desk-other-key-0123"
-
-
-def _hostile_body() -> dict[str, Any]:
-    """The test department with the first manager and his retailers named to run script."""
-    body = department_body()
-    body["managers"][0]["name"] = MANAGER_PAYLOAD
-    for retailer in body["retailers"]:
-        if retailer["manager"] == "m01":
-            retailer["name"] = RETAILER_PAYLOAD
-    return body
 
 
 @pytest.fixture(scope="module")
@@ -49,17 +35,9 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     app = create_app(Settings(database_url=f"sqlite:///{folder / 'desk.db'}", api_keys_file=keys))
     auth = {"Authorization": f"Bearer {ADMIN_KEY}"}
     with TestClient(app) as client:
-        created = client.post("/v1/departments", json=_hostile_body(), headers=auth)
-        assert created.status_code == 201, created.text
-        department_id = created.json()["id"]
-        department = Department.model_validate(_hostile_body())
-        store = app.state.service.store
-        job = store.add_job(department_id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
-        store.start_job(job.id, "desk-test")
-        store.finish_job(job.id, "optimal", runner="desk-test",
-                         timetable=hand_timetable(department).to_json_dict())
-        store.add_route_plan(department_id, job.id, WEEK, None, None, week_of_routes(department))
-        yield {"client": client, "auth": auth, "department": department_id, "job": job.id,
+        department_id, job_id, department = store_solved_week(client, app, hostile_body(), "desk-test",
+                                                               week_of_routes, auth)
+        yield {"client": client, "auth": auth, "department": department_id, "job": job_id,
                "model": department}
 
 

@@ -20,26 +20,13 @@ from api.http.settings import Settings
 from engine.domain import Department
 from engine.load import write_department
 from tests.api.browser_support import CHROMIUM, Watch, chromium, serving
-from tests.api.http.support import WEEK, department_body
+from tests.api.http.support import MARKING_PAYLOAD, WEEK, hostile_body
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None or importlib.util.find_spec("playwright") is None,
     reason="needs Debian's chromium and the playwright package",
 )
 KEY = "desk-browser-key-01"
-# Names that would run script if a page placed them as markup; one marks the title if it runs.
-MARKING_PAYLOAD = "</script><img src=x onerror=\"top.document.title='ran'\">"
-RETAILER_PAYLOAD = "${alert(document.domain)}<img src=x onerror=alert(1)>"
-
-
-def _hostile_body() -> dict[str, Any]:
-    """The test department with its first manager and his shops named to run script."""
-    body = department_body()
-    body["managers"][0]["name"] = MARKING_PAYLOAD
-    for retailer in body["retailers"]:
-        if retailer["manager"] == "m01":
-            retailer["name"] = RETAILER_PAYLOAD
-    return body
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +37,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     keys = folder / "keys"
     keys.write_text(f"{KEY} = *\n", encoding="utf-8")
     good, bad = folder / "good", folder / "bad"
-    write_department(Department.model_validate(_hostile_body()), good)
-    write_department(Department.model_validate(_hostile_body()), bad)
+    write_department(Department.model_validate(hostile_body(MARKING_PAYLOAD)), good)
+    write_department(Department.model_validate(hostile_body(MARKING_PAYLOAD)), bad)
     rows = (bad / "retailers.csv").read_text(encoding="utf-8").splitlines()
     header = rows[0].split(",")
     cells = rows[2].split(",")
