@@ -17,20 +17,8 @@ from api.exports.route_map import route_map_page
 from api.exports.week import hours_text
 from api.exports.xlsx import timetable_workbook
 from engine.domain import Department, Timetable
-from engine.policy import Policy, load_policy
+from engine.policy import Policy
 from tests.api.http.support import WEEK, department_body, hand_routes, hand_timetable
-
-
-@pytest.fixture(scope="module")
-def department() -> Department:
-    """The two-manager test department of tests.api.http.support."""
-    return Department.model_validate(department_body())
-
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    """The shipped 15-13-7 policy (10-minute grid, 08:00-17:30 day)."""
-    return load_policy("15-13-7")
 
 
 @pytest.fixture(scope="module")

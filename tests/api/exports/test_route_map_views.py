@@ -12,21 +12,9 @@ import pytest
 from api.exports.route_map import route_map_page
 from api.exports.street_basemap import load_street_basemap
 from engine.domain import Department
-from engine.policy import Policy, load_policy
+from engine.policy import Policy
 from tests.api.exports.route_map_week import CHENGDU_STREETS, week_of_routes
-from tests.api.http.support import WEEK, department_body
-
-
-@pytest.fixture(scope="module")
-def department() -> Department:
-    """Two managers of six retailers each around the office in central Chengdu."""
-    return Department.model_validate(department_body())
-
-
-@pytest.fixture(scope="module")
-def policy() -> Policy:
-    """The 15-13-7 policy."""
-    return load_policy("15-13-7")
+from tests.api.http.support import WEEK
 
 
 @pytest.fixture(scope="module")
