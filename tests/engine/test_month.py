@@ -18,7 +18,6 @@ from engine.domain import Department, Leave, Timetable
 from engine.errors import InputError
 from engine.load import write_department
 from engine.month import (
-    MonthParams,
     MonthPlan,
     gap_bounds,
     month_due,
@@ -28,12 +27,8 @@ from engine.month import (
 )
 from engine.policy import Policy
 from engine.timetable.solve import SolveParams, solve_timetable
+from tests.engine.month_cases import CHRISTMAS, DECEMBER, FAST, MONDAYS, moved_weeks
 from tests.strategies import WEEK, simple_department, territory
-
-DECEMBER = (2026, 12)
-CHRISTMAS = dt.date(2026, 12, 25)
-FAST = MonthParams(assign_time_limit_s=1, route_time_limit_s=0.1, rounds=2, workers=2)
-MONDAYS = [dt.date(2026, 11, 30) + dt.timedelta(weeks=i) for i in range(5)]
 
 
 def flagged(department: Department) -> Department:
@@ -54,10 +49,7 @@ def weeks(department: Department, policy_15_13_7: Policy) -> dict[dt.date, Timet
     """One solved week, moved to every ISO week of December 2026 (the month's timetables)."""
     solved = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=3, workers=2)).timetable
     assert solved.blocks
-    return {monday: solved.model_copy(update={
-        "week_start": monday,
-        "blocks": tuple(b.model_copy(update={"date": b.date + (monday - WEEK)}) for b in solved.blocks)})
-        for monday in MONDAYS}
+    return moved_weeks(solved, MONDAYS)
 
 
 @pytest.fixture(scope="module")

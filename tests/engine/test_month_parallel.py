@@ -32,13 +32,9 @@ from engine.policy import Policy
 from engine.routing import plan as route_plan
 from engine.routing.vrptw import solve, stop_when_stalled
 from engine.timetable.solve import SolveParams, solve_timetable
+from tests.engine.month_cases import CHRISTMAS, DECEMBER, FAST, MONDAYS, moved_weeks
 from tests.engine.routing.test_vrptw import tiny_problem  # noqa: F401 (a fixture)
 from tests.strategies import WEEK, simple_department
-
-DECEMBER = (2026, 12)
-CHRISTMAS = dt.date(2026, 12, 25)
-MONDAYS = [dt.date(2026, 11, 30) + dt.timedelta(weeks=i) for i in range(5)]
-FAST = MonthParams(assign_time_limit_s=1, route_time_limit_s=0.1, rounds=2, workers=2)
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +55,7 @@ def week(department: Department, policy_15_13_7: Policy) -> Timetable:
 @pytest.fixture(scope="module")
 def weeks(week: Timetable) -> dict[dt.date, Timetable]:
     """The solved week moved to every ISO week of December 2026."""
-    return {monday: week.model_copy(update={
-        "week_start": monday,
-        "blocks": tuple(b.model_copy(update={"date": b.date + (monday - WEEK)}) for b in week.blocks)})
-        for monday in MONDAYS}
+    return moved_weeks(week, MONDAYS)
 
 
 @pytest.fixture(scope="module")

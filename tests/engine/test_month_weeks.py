@@ -13,12 +13,12 @@ import pytest
 from benchmarks.departments import generate_department
 from engine.check.month import check_month
 from engine.domain import Department, Timetable
-from engine.month import MonthParams, MonthPlan, plan_month
+from engine.month import MonthPlan, plan_month
 from engine.policy import Policy
 from engine.routing.due import due_days, due_retailers, week_monday
 from engine.timetable.solve import SolveParams, solve_timetable
+from tests.engine.month_cases import FAST, moved_weeks
 
-FAST = MonthParams(assign_time_limit_s=1, route_time_limit_s=0.1, rounds=2, workers=2)
 SOLVED_WEEK = dt.date(2026, 11, 23)
 MONDAYS = [dt.date(2026, 11, 2) + dt.timedelta(weeks=i) for i in range(9)]  # every ISO week of Nov-Dec 2026
 SHARED_WEEK = dt.date(2026, 11, 30)
@@ -38,10 +38,7 @@ def weeks(department: Department, policy_15_13_7: Policy) -> dict[dt.date, Timet
     solved = solve_timetable(department, policy_15_13_7, SOLVED_WEEK,
                              SolveParams(time_limit_s=15, workers=2)).timetable
     assert solved.blocks
-    return {monday: solved.model_copy(update={
-        "week_start": monday,
-        "blocks": tuple(b.model_copy(update={"date": b.date + (monday - SOLVED_WEEK)}) for b in solved.blocks)})
-        for monday in MONDAYS}
+    return moved_weeks(solved, MONDAYS)
 
 
 @pytest.fixture(scope="module")
