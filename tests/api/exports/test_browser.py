@@ -18,7 +18,6 @@ from api.exports.week import KIND_COLOURS
 from api.http.app import create_app
 from api.http.settings import Settings
 from engine.domain import Department
-from engine.policy import load_policy
 from tests.api.browser_support import CHROMIUM, OFFLINE, serving
 from tests.api.http.support import (
     MANAGER_PAYLOAD,
@@ -28,6 +27,7 @@ from tests.api.http.support import (
     department_body,
     hand_routes,
     hand_timetable,
+    store_solved_job,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -57,38 +57,20 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     store = app.state.service.store
     department = Department.model_validate(department_body())
     record = store.add_department(department.model_dump(mode="json", by_alias=True), None, None)
-    job = store.add_job(record.id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
-    store.start_job(job.id, "browser-test")
-    store.finish_job(
-        job.id,
-        "optimal",
-        runner="browser-test",
-        timetable=hand_timetable(department).to_json_dict(),
-    )
-    store.add_route_plan(record.id, job.id, WEEK, None, None, hand_routes(department))
+    job_id = store_solved_job(store, record.id, department, "browser-test", hand_routes(department))
     hostile = Department.model_validate(_hostile_body())
     hostile_record = store.add_department(
         hostile.model_dump(mode="json", by_alias=True), None, None
     )
-    hostile_job = store.add_job(
-        hostile_record.id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0
-    )
-    store.start_job(hostile_job.id, "browser-test")
-    store.finish_job(
-        hostile_job.id,
-        "optimal",
-        runner="browser-test",
-        timetable=hand_timetable(hostile).to_json_dict(),
-    )
-    store.add_route_plan(hostile_record.id, hostile_job.id, WEEK, None, None, hand_routes(hostile))
+    hostile_job_id = store_solved_job(store, hostile_record.id, hostile, "browser-test", hand_routes(hostile))
 
     with serving(app) as base:
         yield {
             "base": base,
             "department": record.id,
-            "job": job.id,
+            "job": job_id,
             "hostile_department": hostile_record.id,
-            "hostile_job": hostile_job.id,
+            "hostile_job": hostile_job_id,
         }
 
 

@@ -15,10 +15,9 @@ from api.exports.street_basemap import STREETS_VARIABLE
 from api.http.app import create_app
 from api.http.settings import Settings
 from engine.domain import Department
-from engine.policy import load_policy
 from tests.api.browser_support import CHROMIUM, Watch, chromium, serving
 from tests.api.exports.route_map_week import CHENGDU_STREETS, week_of_routes
-from tests.api.http.support import WEEK, department_body, hand_timetable
+from tests.api.http.support import WEEK, department_body, store_solved_job
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None or importlib.util.find_spec("playwright") is None or not CHENGDU_STREETS.is_file(),
@@ -40,12 +39,8 @@ def map_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dic
     store = app.state.service.store
     department = Department.model_validate(department_body())
     record = store.add_department(department.model_dump(mode="json", by_alias=True), None, None)
-    job = store.add_job(record.id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
-    store.start_job(job.id, "browser-test")
-    store.finish_job(job.id, "optimal", runner="browser-test",
-                     timetable=hand_timetable(department).to_json_dict())
     routes = week_of_routes(department)
-    store.add_route_plan(record.id, job.id, WEEK, None, None, routes)
+    store_solved_job(store, record.id, department, "browser-test", routes)
     try:
         with serving(app) as base:
             yield f"{base}/v1/routes/map.html?department={record.id}&week_start={WEEK}", routes

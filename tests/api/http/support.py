@@ -189,10 +189,18 @@ def store_solved_week(client: Any, app: Any, body: dict[str, Any], runner: str,
     assert created.status_code == 201, created.text
     department_id = created.json()["id"]
     department = Department.model_validate(body)
-    store = app.state.service.store
+    job_id = store_solved_job(app.state.service.store, department_id, department, runner,
+                              None if routes is None else routes(department))
+    return department_id, job_id, department
+
+
+def store_solved_job(store: Any, department_id: str, department: Department, runner: str,
+                     routes: dict[str, Any] | None = None) -> str:
+    """A hand-typed solved week of the stored department and, when given, `routes` as its
+    route plan, straight into the service's store: the job's id."""
     job = store.add_job(department_id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
     store.start_job(job.id, runner)
     store.finish_job(job.id, "optimal", runner=runner, timetable=hand_timetable(department).to_json_dict())
     if routes is not None:
-        store.add_route_plan(department_id, job.id, WEEK, None, None, routes(department))
-    return department_id, job.id, department
+        store.add_route_plan(department_id, job.id, WEEK, None, None, routes)
+    return job.id
