@@ -28,11 +28,7 @@ from engine.timetable.constraints import add_hard_rules
 from engine.timetable.extract import extract_blocks
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective, pair_terms
-from engine.timetable.shortfalls import (
-    other_soft_ceiling,
-    price_above_other_rules,
-    short_weeks_allowed,
-)
+from engine.timetable.shortfalls import price_above_other_rules, short_weeks_allowed
 from engine.timetable.venues import Venues, week_venues
 
 MIN_GROUP_SECONDS = 0.5
@@ -42,8 +38,7 @@ MAX_GROUP_SECONDS = 8.0
 """Beyond this a group is given up (the joint model then starts without a hint)."""
 MAX_ANCHOR_ROUNDS = 4
 GROUP_GAP_LIMIT = 0.05
-"""A group's week is near enough when within this share of the most its preferences can
-cost; a slot short always costs more than that, so its hours are as few as can be."""
+"""A group's week is near enough within this share of its cost (`_NearEnough`)."""
 
 
 @dataclass(frozen=True)
@@ -178,10 +173,7 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = limit
         solver.parameters.num_workers = 1
-        # A start for the joint model need not be proven optimal: near enough frees time,
-        # but never at the price of an hour (a relative gap would let a short week pass).
-        solver.parameters.absolute_gap_limit = _near_enough(sub)
-        code = solver.solve(sub.cp)
+        code = solver.solve(sub.cp, _NearEnough(sub))
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return sub, solver
         if code == cp_model.INFEASIBLE or limit >= MAX_GROUP_SECONDS:
@@ -192,12 +184,21 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
     return None
 
 
-def _near_enough(sub: TimetableModel) -> float:
-    ceiling = other_soft_ceiling(sub)
-    near = GROUP_GAP_LIMIT * ceiling
-    if sub.shortfall is not None:
-        near = min(near, sub.shortfall.per_slot - 1)
-    return max(0.0, near)
+class _NearEnough(cp_model.CpSolverSolutionCallback):
+    """A start for the joint model need not be proven optimal: near enough frees time.
+    Near enough is within `GROUP_GAP_LIMIT` of the week's cost and within less than a
+    slot short (a relative gap alone would let a week short by many hours pass, its
+    cost being mostly the hours)."""
+
+    def __init__(self, sub: TimetableModel):
+        super().__init__()
+        self.per_slot = sub.shortfall.per_slot if sub.shortfall is not None else None
+
+    def on_solution_callback(self) -> None:
+        gap = self.objective_value - self.best_objective_bound
+        if gap <= GROUP_GAP_LIMIT * max(1.0, abs(self.objective_value)) and (
+                self.per_slot is None or gap < self.per_slot):
+            self.stop_search()
 
 
 def _slots_of(sub: TimetableModel, solver: cp_model.CpSolver) -> list[DepartmentSlot]:

@@ -81,6 +81,11 @@ class SolveParams:
     explain_time_limit_s: float = EXPLAIN_S
     decompose: bool = True
     """Build a first week group by group and hand it to the joint model as a hint."""
+    forced_hours: bool = False
+    """When hours may be planned short, first solve each manager's week alone at each
+    store he could be at (alone.py): its floors go into the joint model and its hours
+    choose the first week's pairs. Off by default: at 10 s on a loaded 2-core machine it
+    has not yet beaten the plain first week on the whole (benchmarks/RESULTS.md §11)."""
 
     @property
     def budget(self) -> TimetableBudget:
@@ -131,7 +136,7 @@ def _starting_point(tm: TimetableModel, params: SolveParams, warm_start: Timetab
 def _forced_hours(tm: TimetableModel, params: SolveParams) -> ShortfallTable:
     """Each manager's week alone at each store he could be at (alone.py), when the week may
     be planned short: its floors go into the model, its hours guide the first week."""
-    if tm.shortfall is None or len(tm.frame.managers) <= 1:
+    if not params.forced_hours or tm.shortfall is None or len(tm.frame.managers) <= 1:
         return {}
     hours = shortfall_table(tm, params.budget.alone_s, workers=min(params.workers, os.cpu_count() or 1))
     add_shortfall_floors(tm, hours)

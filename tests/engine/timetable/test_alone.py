@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from ortools.sat.python import cp_model
 
+from engine.check.timetable import check_timetable
 from engine.domain import Department, GeoPoint, Leave, Manager, Retailer
 from engine.policy import Policy, load_policy
 from engine.timetable.alone import add_shortfall_floors, shortfall_table
@@ -16,6 +17,7 @@ from engine.timetable.constraints import add_hard_rules
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective
 from engine.timetable.shortfalls import MISSING_HOURS, price_above_other_rules, short_weeks_allowed
+from engine.timetable.solve import SolveParams, solve_timetable
 
 MONDAY = dt.date(2026, 11, 23)
 OFFICE = GeoPoint(lat=30.69, lon=104.08)
@@ -83,3 +85,15 @@ def test_floors_keep_the_joint_optimum_and_hold_in_it(policy: Policy, north, lea
     for manager, slots in short.items():
         floors = [alone.proven for (m, _), alone in table.items() if m == manager]
         assert slots >= min(floors, default=0)
+
+
+def test_a_week_solved_with_the_floors_passes_the_checker(policy: Policy) -> None:
+    """With `forced_hours` the weekly solve adds the floors and prices pairs by them; its
+    week still keeps every rule the independent checker reads, and only the far manager
+    is short."""
+    department = _department({"m1": 0.005, "m2": 0.25})
+    result = solve_timetable(department, policy, MONDAY,
+                             SolveParams(time_limit_s=3, workers=2, forced_hours=True))
+    assert result.status in ("optimal", "feasible")
+    assert check_timetable(department, policy, result.timetable.to_json_dict()) == []
+    assert {s.manager for s in result.timetable.shortfalls} == {"m2"}
