@@ -64,9 +64,11 @@ class ReplanModel:
     notes: list[str]
 
 
-def build_replan_model(situation: Situation, rules: ReplanRules) -> ReplanModel:
+def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: bool = True) -> ReplanModel:
     """The weekly model of the situation's week, plus pins, event changes, the moved-block
-    cost and re-pairing (see the module text)."""
+    cost and re-pairing (see the module text). `keep_hours=False` drops the floors that
+    keep each kind's hours of the old plan (`_floors`): the caller's second try when the
+    floors, read from the repaired old plan, leave no week."""
     tm = variables_for_week(situation.department, situation.policy, replan_frame(situation), choose_pairs=False)
     pairs, unmatched = planned_for_variables(tm, situation.timetable.blocks)
     dates = {d.index: d.date for d in tm.frame.days}
@@ -79,7 +81,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules) -> ReplanModel:
     _cover_pinned_quotas(tm, slots)
     groups = remaining_groups(situation)
     cancelled_kinds = _promotions_without_store(situation)
-    floors = _floors(tm, situation, groups, cancelled_kinds, outside)
+    floors = _floors(tm, situation, groups, cancelled_kinds, outside) if keep_hours else {}
     tm.shortfall = Shortfall(_missing_per_slot(tm, rules), _excused_days(tm, situation), floors)
     # The rides to and from a paired session are those of the group's store: the group
     # kept, or the one an orphan joins (its literal).

@@ -12,14 +12,14 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Block, Conflict, Department, HoursShortfall, Status, Timetable
 from engine.errors import ModelInvalid
-from engine.policy import Policy
+from engine.policy import Policy, ReplanRules
 from engine.replan.blocks import replanned_blocks
 from engine.replan.diff import block_diff
 from engine.replan.events import Event, ManagerSick, PromotionStoreCancelled
 from engine.replan.handover import replan_routes
-from engine.replan.model import build_replan_model, repaired_start
+from engine.replan.model import ReplanModel, build_replan_model, repaired_start
 from engine.replan.result import ReplanResult, StopChange, UnplacedVisit
-from engine.replan.situation import replan_rules, situation_at
+from engine.replan.situation import Situation, replan_rules, situation_at
 from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import TimetableModel
 from engine.timetable.shortfalls import week_shortfalls
@@ -50,23 +50,14 @@ def replan(
     notes: list[str] = []
     if situation.today > situation.dates[-1]:
         notes.append("the week is over: everything is pinned, nothing to re-plan")
-    model = build_replan_model(situation, rules)
-    notes += model.notes
-
-    start_plan = None
-    if warm:
-        hint_from_blocks(model.tm, repaired_start(situation, model.groups, model.cancelled_kinds))
-        start_plan = complete_hints(model.tm, params.budget.warm_start_hint_s)
-        if start_plan is None:
-            notes.append("the old plan could not be repaired into a start; the solver started from scratch")
-
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.5, params.time_limit_s - (time.perf_counter() - started))
-    solver.parameters.num_workers = params.workers
-    solver.parameters.random_seed = params.seed
-    code = solver.solve(model.tm.cp)
-    if code == cp_model.MODEL_INVALID:
-        raise ModelInvalid(model.tm.cp.validate())
+    first_notes = len(notes)
+    model, start_plan, solver, code = _solve(situation, rules, params, warm, started, notes, keep_hours=True)
+    if code == cp_model.INFEASIBLE:
+        # The hours kept from the old plan are read from its repair, which cannot see
+        # every ride of a new pairing: without them the week may still hold.
+        del notes[first_notes:]
+        notes.append("the old plan's hours of each kind could not all be kept; the re-plan may trade them")
+        model, start_plan, solver, code = _solve(situation, rules, params, warm, started, notes, keep_hours=False)
     status: Status = STATUS_NAMES[code]
     bound = solver.best_objective_bound if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start_plan is not None:
@@ -94,6 +85,29 @@ def replan(
         solve_seconds=round(time.perf_counter() - started, 3), timetable=new_timetable, routes=new_routes,
         unplaced=tuple(unplaced), diff=block_diff(situation, model.groups, blocks, stop_changes), notes=tuple(notes),
     )
+
+
+def _solve(situation: Situation, rules: ReplanRules, params: SolveParams, warm: bool, started: float,
+           notes: list[str], *, keep_hours: bool) -> tuple[ReplanModel, cp_model.CpSolver | None,
+                                                           cp_model.CpSolver, cp_model.CpSolverStatus]:
+    """Build the re-plan's model, start it from the repaired old plan when `warm`, and
+    solve it in what is left of the time limit."""
+    model = build_replan_model(situation, rules, keep_hours=keep_hours)
+    notes += model.notes
+    start_plan = None
+    if warm:
+        hint_from_blocks(model.tm, repaired_start(situation, model.groups, model.cancelled_kinds))
+        start_plan = complete_hints(model.tm, params.budget.warm_start_hint_s)
+        if start_plan is None:
+            notes.append("the old plan could not be repaired into a start; the solver started from scratch")
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.5, params.time_limit_s - (time.perf_counter() - started))
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    code = solver.solve(model.tm.cp)
+    if code == cp_model.MODEL_INVALID:
+        raise ModelInvalid(model.tm.cp.validate())
+    return model, start_plan, solver, code
 
 
 def _header(timetable: Timetable) -> dict[str, Any]:

@@ -181,3 +181,20 @@ def test_sick_from_wednesday_afternoon_passes_the_replan_checker(which: str, unt
     assert all(s.lost >= s.asked - s.planned > 0 for s in verdict.shortfalls)
     assert not [b for b in result.timetable.blocks if b.manager == sick_manager and b.date > WEDNESDAY
                 and until is None]
+
+
+def test_hours_the_old_plan_cannot_keep_do_not_cost_the_re_plan(week, policy_15_13_7: Policy,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Floors no week can keep (more sessions of each kind than the policy allows, as a
+    repair that missed a ride could read) make the first model infeasible; the re-plan tries again without
+    them and says so, instead of answering that no week is left."""
+    department, timetable = week
+    now = dt.datetime.combine(WEDNESDAY, dt.time(13, 0))
+    events = read_events([{"type": "manager_sick", "manager": department.managers[1].id, "from": now.isoformat(),
+                           "until": str(WEDNESDAY)}])
+    kept = replan_model._floors
+    monkeypatch.setattr(replan_model, "_floors", lambda tm, *args: {
+        key: (slots, sessions + 50) for key, (slots, sessions) in kept(tm, *args).items()})
+    result = replan(department, policy_15_13_7, timetable, now, events, None, FAST)
+    assert result.status in ("optimal", "feasible")
+    assert any("could not all be kept" in note for note in result.notes)
