@@ -107,6 +107,10 @@ class TravelRules(_Strict):
 
 class RouteRules(_Strict):
     first_stop_by: Clock
+    first_stop_by_on: dict[Weekday, Clock] = Field(
+        default_factory=dict,
+        description="per weekday: the first-stop time replacing `first_stop_by` on a day following that "
+        "weekday's rules (SPEC §3: Monday's meeting comes first, the ride to the first retailer after it)")
     visiting_ends_by: Clock
     min_service_min: int = Field(ge=1, le=240)
     min_stops_town: int = Field(ge=0, le=200)
@@ -116,7 +120,17 @@ class RouteRules(_Strict):
     def _ordered(self) -> RouteRules:
         if self.first_stop_by >= self.visiting_ends_by:
             raise ValueError("route.first_stop_by must be before route.visiting_ends_by")
+        for weekday, clock in self.first_stop_by_on.items():
+            if clock >= self.visiting_ends_by:
+                raise ValueError(f"route.first_stop_by_on.{weekday} ({format_clock(clock)}) must be before "
+                                 f"route.visiting_ends_by ({format_clock(self.visiting_ends_by)})")
         return self
+
+    def first_stop_on(self, weekday: Weekday) -> int:
+        """"First retailer reached by 09:30" — SPEC §3: the first-stop time of a day
+        following `weekday`'s rules (a make-up working day follows the policy's
+        `makeup_day_rules`)."""
+        return self.first_stop_by_on.get(weekday, self.first_stop_by)
 
 
 class PairRules(_Strict):
@@ -392,6 +406,13 @@ class Policy(_Strict):
             raise ValueError("working_days must list distinct days")
         if self.makeup_day_rules is not None and self.makeup_day_rules not in self.working_days:
             raise ValueError(f"makeup_day_rules '{self.makeup_day_rules}' is not one of the working_days")
+        for weekday, clock in self.route.first_stop_by_on.items():
+            if weekday not in self.working_days:
+                raise ValueError(f"route.first_stop_by_on.{weekday}: '{weekday}' is not one of the working_days "
+                                 f"{list(self.working_days)}")
+            if clock <= self.day.start:
+                raise ValueError(f"route.first_stop_by_on.{weekday} ({format_clock(clock)}) must be after "
+                                 f"day.start ({format_clock(self.day.start)})")
         clocks = [self.day.start, self.day.end, self.lunch.earliest, self.lunch.latest_end]
         for kind in self.kinds.values():
             clocks += [kind.earliest_start, kind.latest_end, *(c for w in kind.windows.values() for c in w)]
