@@ -295,7 +295,7 @@ def _reach_the_area_in_time(tm: TimetableModel, visit: BlockVar, ride: int | cp_
     """"First retailer reached by 09:30" — SPEC §3: a visit block after a block elsewhere
     starts by `first_stop_by` less the ride from that block's place into its area."""
     constraint = tm.cp.add(visit.start + cast(cp_model.LinearExpr, ride)
-                           <= tm.slots(tm.policy.route.first_stop_by))
+                           <= tm.slots(tm.policy.route.first_stop_on(tm.frame.days[visit.day].weekday)))
     constraint.only_enforce_if(literals)
     tm.enforce(constraint, KIND_RULE["visit"])
 
@@ -310,7 +310,8 @@ def _ride_out_of_the_office(tm: TimetableModel, visit: BlockVar) -> None:
     approach = _ceil_slots(tm, tm.approach.get(visit.manager or "", 0))
     if not approach:
         return
-    constraint = tm.cp.add(visit.start + approach <= tm.slots(tm.policy.route.first_stop_by))
+    first_stop_by = tm.policy.route.first_stop_on(tm.frame.days[visit.day].weekday)
+    constraint = tm.cp.add(visit.start + approach <= tm.slots(first_stop_by))
     tm.enforce(constraint, KIND_RULE["visit"])
 
 

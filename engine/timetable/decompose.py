@@ -115,8 +115,9 @@ def _sub_department(department: Department, members: tuple[str, ...]) -> Departm
 
 def _member_signature(tm: TimetableModel, venues: Venues, group: tuple[str, ...], manager: str) -> tuple:
     mw = tm.frame.managers[manager]
-    latest_visit_slot = (tm.policy.route.first_stop_by - tm.approach.get(manager, 0)) // tm.grid
-    return (latest_visit_slot, _ride_table(tm, venues, group, manager), tuple(sorted(mw.whole_day_leave)),
+    latest_visit_slots = tuple((tm.policy.route.first_stop_on(d.weekday) - tm.approach.get(manager, 0)) // tm.grid
+                               for d in tm.frame.days)
+    return (latest_visit_slots, _ride_table(tm, venues, group, manager), tuple(sorted(mw.whole_day_leave)),
             tuple((d, tuple(s)) for d, s in sorted(mw.partial_leave.items())),
             tuple(sorted(mw.quotas.items())), mw.exempt_from_pairs)
 
