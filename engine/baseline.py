@@ -37,15 +37,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise, permutations
+from typing import cast
 
 from engine.domain import Block, Department, Duty, HoursShortfall, ManagerRef, Retailer, Timetable
-from engine.policy import KindRule, Policy, Weekday, format_clock
+from engine.policy import WEEKDAYS, KindRule, Policy, Weekday, format_clock
 from engine.quality import timetable_objective
 from engine.routing.due import visits_in_week
 from engine.routing.matrix import straight_line_matrix
 from engine.timetable.model import kind_window
 from engine.timetable.venues import OFFICE, Venue, Venues, week_venues
 from engine.timetable.week import Quota, WeekFrame, build_week
+from engine.work_calendar import WorkCalendar
 
 
 class BaselineImpossible(ValueError):
@@ -147,7 +149,8 @@ class _Week:
                 continue
             if second.kind == "visit":
                 # The route rides into its area inside the visit block (SPEC §3).
-                if second.start + self.venues.minutes(origin, target) > self.policy.route.first_stop_by:
+                first_stop_by = self.policy.route.first_stop_on(self.weekdays[second.date])
+                if second.start + self.venues.minutes(origin, target) > first_stop_by:
                     return False
                 continue
             lunch = sum(max(0, min(b.end, second.start) - max(b.start, first.end)) for b in lunches)
@@ -372,7 +375,7 @@ def _why_no_common_slot(week: _Week, kind: str, rule: KindRule, date: dt.date, m
 
 def _place_single_daily(week: _Week, manager: str, date: dt.date, kind: str, rule: KindRule,
                         minutes: int, reasons: list[str]) -> None:
-    latest = _latest_visit_start(week, manager) if kind == "visit" else None
+    latest = _latest_visit_start(week, manager, date) if kind == "visit" else None
     for start in week.window_starts(kind, date, minutes):
         if latest is not None and start > latest:
             break
@@ -398,17 +401,17 @@ def _place_department_daily(week: _Week, date: dt.date, reasons: list[str], morn
             continue
         minutes = rule.per_day_minutes[weekday]
         latest_end = kind_window(policy, rule, minutes, weekday)[2]
-        if (latest_end <= policy.route.first_stop_by) == morning:
+        if (latest_end <= policy.route.first_stop_on(weekday)) == morning:
             _place_together(week, kind, rule, date, minutes, reasons)
 
 
-def _latest_visit_start(week: _Week, manager: str) -> int:
+def _latest_visit_start(week: _Week, manager: str, date: dt.date) -> int:
     """"First retailer reached by 09:30" — SPEC §3: the route rides out of the office into
-    the manager's area inside the visit block, so the block starts by `first_stop_by`
-    less that ride (the hand planner opens the day with it)."""
+    the manager's area inside the visit block, so the block starts by the day's first-stop
+    time less that ride (the hand planner opens the day with it)."""
     venues = week.venues
     ride = venues.minutes(OFFICE, venues.of("visit", manager))
-    return week.policy.route.first_stop_by - ride
+    return week.policy.route.first_stop_on(week.weekdays[date]) - ride
 
 
 def _place_lunch(week: _Week, manager: str, date: dt.date, reasons: list[str]) -> None:
@@ -796,6 +799,7 @@ class _DayFrame:
     start_from: str | None  # a retailer id, or None for the office
     end_at: str | None  # a retailer id, None for the office
     end_by: int | None  # None: the next place is not named (maintenance, site study)
+    first_stop_by: int  # the day's first-stop time (its weekday's rules)
 
 
 @dataclass
@@ -815,7 +819,7 @@ def _place_key(block: Block, policy: Policy) -> str:
     return "office" if rule is not None and rule.place == "office" else "elsewhere"
 
 
-def _day_frame(visit: Block, blocks: list[Block], policy: Policy) -> _DayFrame:
+def _day_frame(visit: Block, blocks: list[Block], policy: Policy, rules_of: dict[dt.date, Weekday]) -> _DayFrame:
     before = [b for b in blocks if b.end <= visit.start and b.kind != "lunch"]
     start_from = None
     if before and _place_key(before[-1], policy) not in ("office", "elsewhere"):
@@ -834,7 +838,8 @@ def _day_frame(visit: Block, blocks: list[Block], policy: Policy) -> _DayFrame:
             end_at = None if key == "office" else key
             end_by = block.start - lunch_between
         break
-    return _DayFrame(visit, blocks, start_from, end_at, end_by)
+    weekday = rules_of.get(visit.date) or cast(Weekday, WEEKDAYS[visit.date.weekday()])
+    return _DayFrame(visit, blocks, start_from, end_at, end_by, policy.route.first_stop_on(weekday))
 
 
 def _time_route(order: Sequence[Retailer], frame: _DayFrame, rides: _Rides, policy: Policy) -> _Timed | None:
@@ -865,7 +870,7 @@ def _time_route(order: Sequence[Retailer], frame: _DayFrame, rides: _Rides, poli
             start = max(now + ride, retailer.opens)
         arrive = now + ride
         end = start + service
-        if (number == 0 and arrive > rules.first_stop_by) or end > visiting_ends or end > retailer.closes:
+        if (number == 0 and arrive > frame.first_stop_by) or end > visiting_ends or end > retailer.closes:
             return None
         stops.append({"retailer": retailer.id, "kind": "visit", "arrive": arrive, "start": start, "end": end,
                           "origin": here or "office", "ride_min": ride, "ride_km": km})
@@ -906,6 +911,7 @@ def baseline_routes(department: Department, policy: Policy, timetable: Timetable
     Returns the JSON contract of `fieldweek routes --json`.
     """
     week_start = timetable.week_start
+    rules_of = dict(WorkCalendar(department, policy).working_days(week_start))
     by_day: dict[tuple[str, dt.date], list[Block]] = defaultdict(list)
     for block in timetable.blocks:
         by_day[(block.manager, block.date)].append(block)
@@ -927,14 +933,14 @@ def baseline_routes(department: Department, policy: Policy, timetable: Timetable
         for date in sorted(d for m, d in by_day if m == manager.id):
             blocks = sorted(by_day[(manager.id, date)], key=lambda b: (b.start, b.end))
             for visit in (b for b in blocks if b.kind == "visit"):
-                frame = _day_frame(visit, blocks, policy)
+                frame = _day_frame(visit, blocks, policy, rules_of)
                 taken, timed = _fill_day(frame, remaining, rides, policy)
                 for retailer in taken:
                     remaining.remove(retailer)
                 routes.append(_route_document(frame, timed, rides, retailers, policy))
         for retailer in remaining:
             unvisited.append({"retailer": retailer.id, "manager": manager.id,
-                              "reason": _why_unvisited(retailer, timetable, manager.id, rides, policy),
+                              "reason": _why_unvisited(retailer, timetable, manager.id, rides, policy, rules_of),
                               "detail": "the hand-made week has no room left for it", "date": None})
     return {
         "week_start": week_start.isoformat(),
@@ -951,14 +957,14 @@ def baseline_routes(department: Department, policy: Policy, timetable: Timetable
 
 
 def _why_unvisited(retailer: Retailer, timetable: Timetable, manager: str, rides: _Rides,
-                   policy: Policy) -> str:
+                   policy: Policy, rules_of: dict[dt.date, Weekday]) -> str:
     """The closed vocabulary of the route contract: could it be visited alone on some day?"""
     blocks = [b for b in timetable.blocks if b.manager == manager]
     visits = [b for b in blocks if b.kind == "visit"]
     alone = False
     for visit in visits:
         day = sorted((b for b in blocks if b.date == visit.date), key=lambda b: (b.start, b.end))
-        frame = _day_frame(visit, day, policy)
+        frame = _day_frame(visit, day, policy, rules_of)
         if _time_route([retailer], frame, rides, policy) is not None:
             alone = True
             break

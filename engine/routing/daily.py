@@ -5,7 +5,8 @@ The day as the timetable gives it (`FieldDay`):
 - the route leaves at the start of the day's `visit` block, from the office, or
   from the fixed appointment (POS household, promotion store) that ends right
   before the block;
-- the first retailer is reached by `route.first_stop_by`;
+- the first retailer is reached by `route.first_stop_by` (the day's weekday's
+  `route.first_stop_by_on` where the policy gives one);
 - every stop gets at least its service minutes (never fewer than
   `route.min_service_min`) inside the retailer's opening hours;
 - visiting is over by `route.visiting_ends_by` and by the visit block's end;
@@ -37,12 +38,12 @@ import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 
 from engine.domain import Block, Retailer, Timetable
-from engine.policy import Policy, format_clock
+from engine.policy import WEEKDAYS, Policy, Weekday, format_clock
 from engine.routing import vrptw
 from engine.routing.matrix import TravelMatrix
 
@@ -144,8 +145,11 @@ def place_of(block: Block, policy: Policy) -> Place | None:
     return ELSEWHERE
 
 
-def field_days(timetable: Timetable, policy: Policy, manager: str) -> list[FieldDay]:
-    """The manager's days that have a visit block, read from the timetable."""
+def field_days(timetable: Timetable, policy: Policy, manager: str,
+               rules_of: Mapping[dt.date, Weekday] | None = None) -> list[FieldDay]:
+    """The manager's days that have a visit block, read from the timetable. `rules_of`
+    names the weekday whose rules a date follows (a make-up working day's, SPEC §5);
+    a date it does not name follows its own weekday's."""
     by_date: dict[dt.date, list[Block]] = {}
     for block in timetable.blocks:
         if block.manager == manager:
@@ -154,11 +158,12 @@ def field_days(timetable: Timetable, policy: Policy, manager: str) -> list[Field
     for date in sorted(by_date):
         blocks = sorted(by_date[date], key=lambda b: (b.start, b.end))
         for visit in (b for b in blocks if b.kind == "visit"):
-            days.append(_field_day(visit, blocks, policy))
+            weekday = (rules_of or {}).get(date) or cast(Weekday, WEEKDAYS[date.weekday()])
+            days.append(_field_day(visit, blocks, policy, weekday))
     return days
 
 
-def _field_day(visit: Block, blocks: list[Block], policy: Policy) -> FieldDay:
+def _field_day(visit: Block, blocks: list[Block], policy: Policy, weekday: Weekday) -> FieldDay:
     before = [b for b in blocks if b.end <= visit.start and b.kind != "lunch"]
     start_place = OFFICE
     if before and (place := place_of(before[-1], policy)) is not None and place.kind == "retailer":
@@ -186,7 +191,7 @@ def _field_day(visit: Block, blocks: list[Block], policy: Policy) -> FieldDay:
         block_start=visit.start,
         block_end=visit.end,
         visiting_ends=min(visit.end, policy.route.visiting_ends_by),
-        first_stop_by=policy.route.first_stop_by,
+        first_stop_by=policy.route.first_stop_on(weekday),
         start_place=start_place,
         end_place=end_place,
         end_deadline=deadline,

@@ -52,6 +52,7 @@ from engine.routing.matrix import (
 from engine.routing.visit_days import Unassigned, VisitDayPlan, plan_visit_days
 from engine.routing.visit_value import visit_values
 from engine.routing.vrptw import stop_when_stalled
+from engine.work_calendar import WorkCalendar
 
 STRAIGHT_LINE = "straight_line"
 DAY_ROUTE_STALL_ITERATIONS = 200
@@ -304,7 +305,8 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     department, policy, monday = request.department, request.policy, request.monday
     due = (due_with_carry_over(department, monday, request.carried, manager_id) if request.carried
            else due_retailers(department, monday, manager_id))
-    days = [d for d in field_days(request.timetable, policy, manager_id) if week_monday(d.date) == monday]
+    rules_of = dict(WorkCalendar(department, policy).working_days(monday))
+    days = [d for d in field_days(request.timetable, policy, manager_id, rules_of) if week_monday(d.date) == monday]
     territory = _territory(department, manager_id, days, policy, request.road_graph)
     week = plan_visit_days(
         manager_id, due, days, request.retailers, territory, policy,

@@ -205,7 +205,7 @@ def _with_amounts(
     if not alone:
         return item
     if not fitting:
-        return _kept_out_by_first_stop(item, [days[n] for n in alone], retailer, territory, policy)
+        return _kept_out_by_first_stop(item, [days[n] for n in alone], retailer, territory)
     left = {n: _minutes_left(days[n], orders[n], retailers, territory, policy) for n in fitting}
     roomiest = max(fitting, key=lambda n: left[n])
     places = [days[roomiest].start_place.key, *orders[roomiest]]
@@ -223,14 +223,16 @@ def _fits_as_first_stop(day: FieldDay, retailer: Retailer, territory: Territory,
 
 
 def _kept_out_by_first_stop(item: Unassigned, days: Sequence[FieldDay], retailer: Retailer,
-                            territory: Territory, policy: Policy) -> Unassigned:
+                            territory: Territory) -> Unassigned:
     """The days it would fit on are empty, and it cannot open any of them: the ride from
     the start of the route does not reach it by the first-stop time (SPEC §3)."""
-    rides = ", ".join(f"{day.date:%a} from {format_clock(day.block_start)}: "
-                      f"{territory.minutes(day.start_place.key, retailer.id)} min" for day in days)
-    detail = (f"the first retailer must be reached by {format_clock(policy.route.first_stop_by)}; the days it "
-              f"would fit on have no other visit and the ride to it from the start of the route is too long "
-              f"({rides})")
+    deadlines = {day.first_stop_by for day in days}
+    by = format_clock(min(deadlines)) if len(deadlines) == 1 else "the day's first-stop time"
+    rides = ", ".join(f"{day.date:%a} from {format_clock(day.block_start)}"
+                      + (f" (by {format_clock(day.first_stop_by)})" if len(deadlines) > 1 else "")
+                      + f": {territory.minutes(day.start_place.key, retailer.id)} min" for day in days)
+    detail = (f"the first retailer must be reached by {by}; the days it would fit on have no other visit "
+              f"and the ride to it from the start of the route is too long ({rides})")
     return Unassigned(item.retailer, "time_window", detail, item.date)
 
 
