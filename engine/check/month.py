@@ -24,7 +24,8 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   lies in the window, or is listed with reason `focus_window`;
 - `owner`: a retailer is visited by its own manager, at most once a day;
 - `route`: each day's stops fit the day: inside the day's visit block (the timetable's,
-  when given), the first stop reached by `route.first_stop_by`, each stop reached no
+  when given), the first stop reached by the day's first-stop time (`route.first_stop_by`,
+  or its weekday's `route.first_stop_by_on`, engine/check/spec.py), each stop reached no
   earlier than the ride from the last place allows (haversine × detour at the policy's
   speeds, within a minute of rounding), inside opening hours, at least the service
   minutes long, over by `route.visiting_ends_by`.
@@ -41,7 +42,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.check.spec import FOUR_WEEKS, Point, expected_visits, ride
+from engine.check.spec import FOUR_WEEKS, Point, expected_visits, first_stop_deadline, ride
 from engine.domain import Department, Retailer, Timetable
 from engine.policy import WEEKDAYS, Policy, parse_clock
 
@@ -233,7 +234,7 @@ def _check_route(route: Mapping, stops: list[Mapping], date: dt.date, manager: s
         if arrive + MINUTE_TOLERANCE < clock + ride:
             flag("route", f"reaches {retailer.id} at {stop['arrive']}, sooner than the {ride}-min ride allows",
                  manager, date, retailer.id)
-        if number == 0 and arrive > policy.route.first_stop_by:
+        if number == 0 and arrive > first_stop_deadline(policy, date, department):
             flag("route", f"first stop reached at {stop['arrive']}, after the first-stop rule", manager, date,
                  retailer.id)
         if start < arrive or start < retailer.opens or end > retailer.closes:

@@ -8,7 +8,8 @@ retailers are due, and every ride as haversine × detour ÷ speed from the polic
 its own check.
 
 Rules checked, each under its id:
-- `first_stop`: the first visit of a day is reached by `route.first_stop_by`;
+- `first_stop`: the first visit of a day is reached by `route.first_stop_by`, or by the
+  `route.first_stop_by_on` of the weekday whose rules the day follows (engine/check/spec.py);
 - `visiting_ends`: every visit is over by `route.visiting_ends_by`;
 - `visit_block`: every visit lies inside the day's visit block of the timetable;
 - `service`: a visit lasts at least max(service_min, `route.min_service_min`);
@@ -41,7 +42,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.check.spec import Point, expected_visits, great_circle_km, ride
+from engine.check.spec import Point, expected_visits, first_stop_deadline, great_circle_km, ride
 from engine.check.visit_value import KEY_CUSTOMER_DROPPED, key_customers_dropped
 from engine.domain import Block, Department, Retailer, Timetable
 from engine.policy import Policy, format_clock, parse_clock
@@ -195,7 +196,8 @@ def check_routes(
             flag("visit_block", "visits on a day without a visit block in the timetable")
             continue
         if visit_blocks:
-            _check_visits(route, visit_stops, visit_blocks[0], retailers, rides, policy, flag)
+            _check_visits(route, visit_stops, visit_blocks[0], retailers, rides, policy,
+                          first_stop_deadline(policy, date, department), flag)
         _check_appointments(stops, day_blocks, flag)
         _check_office_returns(stops, day_blocks, rides, policy, flag)
         for stop in visit_stops:
@@ -261,7 +263,8 @@ def _check_travel(route: Mapping, stops: list[Mapping], rides: _Rides, exact: bo
 
 
 def _check_visits(route: Mapping, visit_stops: list[Mapping], block: Block,
-                  retailers: Mapping[str, Retailer], rides: _Rides, policy: Policy, flag) -> None:
+                  retailers: Mapping[str, Retailer], rides: _Rides, policy: Policy, first_stop_by: int,
+                  flag) -> None:
     rules = policy.route
     lunch_start, lunch_end = _clock(route.get("lunch_start")), _clock(route.get("lunch_end"))
     if policy.lunch.during_visit and lunch_start is not None and lunch_end is not None:
@@ -278,9 +281,9 @@ def _check_visits(route: Mapping, visit_stops: list[Mapping], block: Block,
         rid = stop["retailer"]
         retailer = retailers[rid]
         arrive, start, end = (parse_clock(stop[k]) for k in ("arrive", "start", "end"))
-        if number == 0 and arrive > rules.first_stop_by:
+        if number == 0 and arrive > first_stop_by:
             flag("first_stop", f"first retailer {rid} reached at {format_clock(arrive)}, after "
-                               f"{format_clock(rules.first_stop_by)}", rid)
+                               f"{format_clock(first_stop_by)}", rid)
         if end > rules.visiting_ends_by:
             flag("visiting_ends", f"{rid} visited until {format_clock(end)}, after "
                                   f"{format_clock(rules.visiting_ends_by)}", rid)

@@ -16,6 +16,9 @@ policy, so that the judges agree with each other:
   over four weeks);
 - **working dates** (SPEC §5): the policy's weekdays less the department calendar's
   holidays, plus its make-up working days (调休) by the policy's `makeup_day_rules`;
+- **the first-stop time** (SPEC §3, "first retailer reached by 09:30"): the policy's
+  `route.first_stop_by`, or its `route.first_stop_by_on` for the weekday whose rules the
+  date follows (Monday's meeting comes first, the ride after it);
 - **presence and quotas** (SPEC §2 with the policy's proration rule): the share of the
   policy's week a manager works (holidays count as leave), at most all of it, and what he then owes of each
   weekly kind: fixed-length sessions prorated in number, others in minutes on the grid;
@@ -31,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import cast
 
 from engine.domain import Department
 from engine.policy import WEEKDAYS, KindRule, Policy, Weekday
@@ -154,6 +158,14 @@ def working_dates(policy: Policy, week_start: dt.date,
         elif said is not None and said.kind == "workday":
             dates[date] = policy.makeup_day_rules or policy.working_days[0]
     return dates
+
+
+def first_stop_deadline(policy: Policy, date: dt.date, department: Department | None = None) -> int:
+    """The latest arrival at a day's first retailer, in minutes (the module text's rule).
+    A date that is no working date follows its own weekday's rules."""
+    monday = date - dt.timedelta(days=date.weekday())
+    weekday = working_dates(policy, monday, department).get(date) or cast(Weekday, WEEKDAYS[date.weekday()])
+    return policy.route.first_stop_by_on.get(weekday, policy.route.first_stop_by)
 
 
 def leave_spans(department: Department) -> dict[tuple[str, dt.date], list[tuple[int, int]]]:

@@ -38,6 +38,7 @@ from engine.check.spec import (
     WHOLE_DAY,
     Quota,
     exempt_from_pairs,
+    first_stop_deadline,
     leave_spans,
     presence,
     prorated_quota,
@@ -625,7 +626,7 @@ class _Checker:
         if area is None or origin is None:
             return
         ride = self.places.ride(origin, area)
-        first_stop_by = self.policy.route.first_stop_by
+        first_stop_by = first_stop_deadline(self.policy, date, self.department)
         latest = self.policy.kinds[VISIT_KIND].latest_start
         if visit.start + ride.minutes <= first_stop_by or (latest is not None and visit.start > latest):
             return
