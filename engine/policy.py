@@ -308,6 +308,13 @@ class CapacityRules(_Strict):
                                 "when no move or lowering is left for them; never A")
     phone_kind: str | None = Field(default=None, description="the timetable kind whose minutes hold those calls")
     phone_call_minutes: int | None = Field(default=None, ge=1, le=60, description="minutes one such call takes")
+    margin_min: int = Field(default=0, ge=0, le=600, description="minutes of a changed manager's visit blocks "
+                            "kept free at least, when more than margin_percent of them")
+    confirm_plans: int = Field(default=0, ge=0, le=5, description="fresh plans of the changed week that must "
+                               "also hold every due visit before the proposal is said to fit")
+    far_move_max_km: float | None = Field(default=None, gt=0, description="when no other change is left, a "
+                                          "retailer moves to a manager with spare minutes up to this far, "
+                                          "the ride there and back counted")
 
     @model_validator(mode="after")
     def _key_customers_kept(self) -> CapacityRules:
