@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.commands.console import (
@@ -28,7 +29,7 @@ from engine.capacity.figures import WeekCapacity
 from engine.capacity.fit import CapacityFit, PlanWeek, fit_week
 from engine.capacity.proposal import Proposal
 from engine.domain import Department, Timetable
-from engine.load import write_department
+from engine.load import load_department_with_policy, write_department
 from engine.policy import Policy
 from engine.routing.plan import RoutePlan, plan_routes
 from engine.timetable.solve import SolveParams, solve_timetable
@@ -70,9 +71,11 @@ def render_proposal(proposal: Proposal) -> None:
         table.add_column(column)
     for c in proposal.changes:
         if c.kind == "move":
-            target = f"→ {c.to_manager} ({c.km_to_centre or 0:g} km to its centre, +{c.minutes_added} min)"
+            beyond = ", beyond the neighbours" if c.beyond_neighbours else ""
+            target = f"→ {c.to_manager} ({c.km_to_centre or 0:g} km to its centre{beyond}, +{c.minutes_added} min)"
         elif c.kind == "by_phone":
-            target = f"called in the phone slot for a cycle ({c.minutes_added} min of it)"
+            whose = f"{c.called_by}'s phone slot" if c.called_by else "the phone slot"
+            target = f"called in {whose} for a cycle ({c.minutes_added} min of it)"
         else:
             target = f"{c.visits_per_4_weeks} → {c.new_visits_per_4_weeks} per 4 weeks"
         table.add_row(str(c.round), c.kind.replace("_", " "), c.retailer, c.name, c.retailer_class,
@@ -85,19 +88,25 @@ def render_proposal(proposal: Proposal) -> None:
                   f"{proposal.minutes_freed} min freed · "
                   f"margin {proposal.margin_percent:g}% of each manager's visit minutes kept free")
     for manager, minutes in proposal.still_short.items():
-        errors.print(f"[yellow]{manager}: {minutes} min no allowed change could free[/yellow]")
+        why = proposal.why_short.get(manager)
+        errors.print(f"[yellow]{manager}: {minutes} min no allowed change could free"
+                     + (f" ({escape(why)})" if why else "") + "[/yellow]")
 
 
 def render_fit(fit: CapacityFit) -> None:
     """The rounds of propose → plan, and the verdict."""
     for r in fit.rounds:
-        console.print(f"plan {r.round}: {r.unplanned_visits} of {r.due_visits} due visit(s) left out"
+        fresh = " (a fresh plan of the same changed week)" if r.fresh else ""
+        console.print(f"plan {r.round}{fresh}: {r.unplanned_visits} of {r.due_visits} due visit(s) left out"
                       + (f" → {r.changes} change(s)" if r.changes else ""))
     if fit.fits:
-        console.print("[green]with the changes every due visit of the week is planned[/green]")
+        console.print(f"[green]with the changes every due visit of the week is planned "
+                      f"({fit.confirmed_plans} plan(s) of the changed week in a row)[/green]")
     else:
+        why = ("no allowed change is left" if fit.proposal.still_short
+               else "the proposals allowed ([capacity] max_rounds) are used up")
         errors.print(f"[red]with the changes {fit.rounds[-1].unplanned_visits} due visit(s) are still "
-                     f"left out[/red]")
+                     f"left out: {why}[/red]")
 
 
 def week_planner(policy: Policy, week_start: dt.date, time_limit: float,
@@ -132,7 +141,17 @@ def write_changed_department(source: Path, out: Path, department: Department) ->
         department = department.model_copy(update={
             "policy": Path(os.path.relpath(policy_file.resolve(), out.resolve())).as_posix()})
     write_department(department, out)
+    _check_written(out, department)
     console.print(f"[dim]wrote the changed department to {out}[/dim]")
+
+
+def _check_written(out: Path, department: Department) -> None:
+    """The folder as written loads back to the department the proposal planned: the
+    week `fieldweek plan OUT_DIR` makes is the one the proof was made on."""
+    written, _ = load_department_with_policy(out)
+    if written.retailers != department.retailers or written.managers != department.managers:
+        errors.print(f"[red]{out} does not load back to the changed department that was planned[/red]")
+        raise typer.Exit(EXIT_NO_PLAN)
 
 
 def _check_apply_folder(source: Path, out: Path) -> None:

@@ -5,18 +5,25 @@ Capacity figures estimate the riding a visit costs; the routes decide. So the lo
 plans the week (timetable and routes, through the caller's `plan_week`), measures
 what the routes left out (`figures.week_capacity`), proposes changes for it
 (`proposal.propose_changes`), applies them and plans again, until every due visit is
-planned and every manager who gave visits up keeps the policy's `capacity.margin_percent`
-of his visit minutes free, or the policy's `capacity.max_rounds` proposals were made.
-The margin is kept, not only the visits: a fresh plan of the changed week (another
-timetable solve, another route search) packs the days a little differently, and the
-margin is what lets it still hold every due visit. A later round
-never touches a retailer an earlier one changed, and works on the department as
-changed so far, so the changes only add up. The result says whether the last plan
-holds every due visit (`fits`).
+planned and every manager who gave visits up keeps his margin free (`proposal.kept_free`),
+or the policy's `capacity.max_rounds` proposals were made. A later round never touches
+a retailer an earlier one changed, and works on the department as changed so far, so
+the changes only add up.
 
-The loop stops: each round either ends it (nothing left out, nothing left to
-propose) or changes at least one retailer that no later round touches again, and
-there are at most `max_rounds` rounds.
+One plan that holds every due visit is not yet proof: a fresh plan of the changed week
+(another timetable solve within the same seconds, another route search) packs the days
+differently and may leave a visit out where the last one did not. The margin absorbs
+most of that; the rest is measured, not hoped for: once a plan holds every due visit,
+the same changed week is planned afresh `capacity.confirm_plans` more times, exactly as
+`fieldweek plan` would (the caller's `plan_week`), and a fresh plan that leaves a visit
+out is proposed on like any other (its margin alone is not: the changed week's first
+plan kept it, and a fresh plan that holds every visit has passed). The result says whether the last plans of the
+changed week all held every due visit (`fits`), and how many did (`confirmed_plans`).
+
+The loop stops: each plan either ends it, counts towards the confirmations of an
+unchanged week, or is followed by changes to at least one retailer that no later round
+touches again; there are at most `max_rounds` proposals and `confirm_plans` + 1 plans
+of each changed week that hold every due visit.
 """
 
 from __future__ import annotations
@@ -28,9 +35,15 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 from engine.capacity.figures import WeekCapacity, week_capacity
-from engine.capacity.proposal import Proposal, apply_changes, capacity_rules, propose_changes
+from engine.capacity.proposal import (
+    Proposal,
+    apply_changes,
+    capacity_rules,
+    kept_free,
+    propose_changes,
+)
 from engine.domain import Department, Timetable
-from engine.policy import Policy
+from engine.policy import CapacityRules, Policy
 from engine.routing.plan import RoutePlan
 
 PlanWeek = Callable[[Department], tuple[Timetable, RoutePlan]]
@@ -46,6 +59,8 @@ class FitRound(BaseModel):
     due_visits: int
     unplanned_visits: int
     changes: int
+    fresh: bool = False
+    """A fresh plan of the same changed week as the plan before it (a confirmation)."""
 
 
 class CapacityFit(BaseModel):
@@ -58,7 +73,11 @@ class CapacityFit(BaseModel):
     proposal: Proposal
     rounds: tuple[FitRound, ...]
     fits: bool | None = None
-    """Whether the last plan holds every due visit; None when it was not planned again."""
+    """Whether the last plans of the changed week all hold every due visit; None when it
+    was not planned again."""
+    confirmed_plans: int = 0
+    """How many plans of the changed week, the last of them and the fresh ones after it,
+    held every due visit."""
 
 
 @dataclass(frozen=True)
@@ -72,45 +91,55 @@ class FittedWeek:
 
 def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_week: PlanWeek,
              carried: Mapping[str, int] | None = None, *, verify: bool = True) -> FittedWeek:
-    """Propose changes until the week's routes plan every due visit (module docstring).
-    Without `verify`, the first proposal only: the week is planned once, `fits` is None."""
+    """Propose changes until the changed week's plans hold every due visit (module
+    docstring). Without `verify`, the first proposal only: the week is planned once,
+    `fits` is None."""
     rules = capacity_rules(policy)
     current = department
     timetable, routes = plan_week(current)
     before = after = week_capacity(current, policy, timetable, week_start, routes, carried)
     proposal = Proposal(week_start=before.week_start, margin_percent=rules.margin_percent)
     rounds: list[FitRound] = []
-    for number in range(1, rules.max_rounds + 2):
+    held = proposals = 0  # plans of the current department that held every due visit; proposals made
+    fresh = False
+    while True:
         givers = {c.manager for c in proposal.changes}
-        if (not routes.unvisited and not _into_margin(after, givers, rules.margin_percent)) \
-                or number > rules.max_rounds:
-            rounds.append(_round(number, routes, 0))
-            break
-        touched = {c.retailer for c in proposal.changes}
-        more = propose_changes(current, policy, after, carried=carried, keep=touched, round_number=number,
-                               givers=givers)
-        rounds.append(_round(number, routes, len(more.changes)))
+        # A fresh plan is a test of the changed week: what it leaves out is proposed on, its
+        # margin is not (the week's first plan after the changes has kept it).
+        wanting = bool(routes.unvisited) or (not fresh and _into_margin(after, givers, rules))
+        more = Proposal(week_start=before.week_start, margin_percent=rules.margin_percent)
+        if wanting and proposals < rules.max_rounds:
+            proposals += 1
+            more = propose_changes(current, policy, after, carried=carried, round_number=len(rounds) + 1,
+                                   earlier=proposal.changes, givers=givers)
+        rounds.append(_round(len(rounds) + 1, routes, len(more.changes), fresh))
         if not verify:
             return FittedWeek(CapacityFit(before=before, after=before, proposal=more, rounds=tuple(rounds),
                                           fits=None), apply_changes(department, more.changes), routes)
-        if not more.changes:
+        if more.changes:
+            proposal, held, fresh = proposal.merged(more), 0, False
+            current = apply_changes(department, proposal.changes)
+        elif routes.unvisited:
+            proposal = proposal.merged(more) if wanting else proposal  # what is still short, and why
             break
-        proposal = proposal.merged(more)
-        current = apply_changes(department, proposal.changes)
+        else:
+            held, fresh = held + 1, True
+            if held > rules.confirm_plans:
+                break
         timetable, routes = plan_week(current)
         after = week_capacity(current, policy, timetable, week_start, routes, carried)
     fit = CapacityFit(before=before, after=after, proposal=proposal, rounds=tuple(rounds),
-                      fits=not routes.unvisited)
+                      fits=not routes.unvisited, confirmed_plans=held)
     return FittedWeek(fit, current, routes)
 
 
-def _into_margin(capacity: WeekCapacity, givers: set[str], margin_percent: float) -> bool:
+def _into_margin(capacity: WeekCapacity, givers: set[str], rules: CapacityRules) -> bool:
     """Whether a manager who gave visits up needs more than his visit minutes less the margin."""
-    share = 1 - margin_percent / 100
-    return any(m.need_min > share * m.available_min for m in capacity.managers if m.manager in givers)
+    return any(m.need_min > m.available_min - kept_free(rules, m.available_min)
+               for m in capacity.managers if m.manager in givers)
 
 
-def _round(number: int, routes: RoutePlan, changes: int) -> FitRound:
+def _round(number: int, routes: RoutePlan, changes: int, fresh: bool) -> FitRound:
     return FitRound(round=number, due_visits=routes.due_visits, unplanned_visits=len(routes.unvisited),
-                    changes=changes)
+                    changes=changes, fresh=fresh)
 

@@ -1,10 +1,14 @@
 """What would make the week fit (SPEC §4, §6 "every retailer due is visited"):
 concrete changes a market manager can accept, each with the minutes it frees.
 
-Three kinds of change, all on named retailers:
+Three kinds of change, all on named retailers, never on a key customer (class A):
 - **move** a retailer to a neighbouring manager with spare minutes: the nearest
   manager by territory centre (within the policy's `capacity.neighbour_max_km` of
   the retailer) whose spare minutes take the retailer's visits with their riding;
+  when nothing else is left (every other change below used up), the nearest manager
+  with spare minutes up to `capacity.far_move_max_km` away, his ride there and back
+  from his nearest due place counted in the minutes he takes on (a far territory's
+  last lever: a town manager's idle hour reaches one more countryside shop);
 - **lower** a retailer's `visits_per_4_weeks`, only for the classes the policy's
   `capacity.lowerable_classes` lists, in its order (the shipped policies: C, then B
   only when no move or C lowering is left; the policy refuses class A: key customers
@@ -15,15 +19,20 @@ Three kinds of change, all on named retailers:
   far territory has no neighbour with spare minutes and its frequencies are already at
   their floor: its visits leave the field week (`visits_per_4_weeks` 0 in the applied
   folder) and take `capacity.phone_call_minutes` each of the manager's weekly
-  `capacity.phone_kind` minutes, which bound how many he can call. A class is called
-  only once it can be lowered no further, and before the next class is lowered (the
-  shipped policies: move, lower C, call C, lower B).
+  `capacity.phone_kind` minutes, which bound how many he can call. When his own slot
+  is full, a colleague whose week is not short and whose slot has minutes left makes
+  the call (the nearest such colleague; the retailer stays with its manager). A class
+  is called only once it can be lowered no further, and before the next class is
+  lowered (the shipped policies: move, lower C, call C, call C from a colleague's
+  slot, lower B, then a move beyond the neighbours).
 
 Which managers give visits up and how many minutes: a manager whose routes left due
 visits out (or whose need exceeds his visit blocks) frees at least the minutes left
-out and enough to bring his need under his visit blocks less the policy's
-`capacity.margin_percent`; a receiver takes visits only into the minutes left after
-that same margin. The margin is there because routes never pack a day to the minute.
+out and enough to bring his need under his visit blocks less the margin
+(`kept_free`: the policy's `capacity.margin_percent` of them, at least
+`capacity.margin_min` minutes); a receiver takes visits only into the minutes left
+after that same margin. The margin is there because routes never pack a day to the
+minute, and a fresh plan of the changed week packs it differently again.
 
 How the changes are chosen: the proposal touches as few retailers as it can. For
 one manager with nothing but a number of minutes to free, taking the changes that
@@ -56,6 +65,10 @@ from engine.routing.matrix import great_circle_km
 
 ChangeKind = Literal["move", "lower_frequency", "by_phone"]
 
+KEY_CLASS = "A"
+"""Key customers (SPEC §4, the 20/80 rule): no change touches them, neither their
+frequency nor their manager (the policy refuses `[capacity]` rules that would)."""
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -77,6 +90,10 @@ class Change(_Out):
     minutes_added: int = 0
     km_to_centre: float | None = None
     round: int = 1
+    beyond_neighbours: bool = False
+    called_by: str | None = None
+    """A colleague whose phone slot makes the call, when the manager's own is full."""
+    """A move past `capacity.neighbour_max_km`, made only when no other change was left."""
 
 
 class Proposal(_Out):
@@ -88,6 +105,8 @@ class Proposal(_Out):
     retailers_touched: int = 0
     minutes_freed: int = 0
     still_short: dict[str, int] = {}
+    why_short: dict[str, str] = {}
+    """For each manager in `still_short`, which levers were used up, in words."""
 
     def merged(self, later: Proposal) -> Proposal:
         """This proposal followed by `later` (a further round)."""
@@ -107,6 +126,12 @@ def capacity_rules(policy: Policy) -> CapacityRules:
     return policy.capacity
 
 
+def kept_free(rules: CapacityRules, available_min: int) -> int:
+    """Minutes of a manager's visit blocks a proposal keeps free: the policy's
+    `margin_percent` of them, at least its `margin_min`, never more than there are."""
+    return min(max(math.ceil(rules.margin_percent / 100 * available_min), rules.margin_min), available_min)
+
+
 def propose_changes(
     department: Department,
     policy: Policy,
@@ -116,27 +141,31 @@ def propose_changes(
     keep: Collection[str] = (),
     round_number: int = 1,
     givers: Collection[str] = (),
+    earlier: Collection[Change] = (),
 ) -> Proposal:
     """The fewest changes that free every overloaded manager's excess minutes of the
-    week `capacity` describes (module docstring). Retailers in `keep` (already changed
-    in an earlier round) are not touched again. `givers` (managers an earlier round took
+    week `capacity` describes (module docstring). Retailers in `keep` or changed by
+    `earlier` (an earlier round, already made in `department`) are not touched again,
+    and earlier calls hold their phone minutes. `givers` (managers an earlier round took
     visits from) must also keep the margin: one whose need eats into it frees the rest."""
     rules = capacity_rules(policy)
-    share = 1 - rules.margin_percent / 100
-    excess, spare = _excess_and_spare(capacity, share, set(givers))
+    excess, spare = _excess_and_spare(capacity, rules, set(givers))
+    keep = {*keep, *(c.retailer for c in earlier)}
     context = _Context(department, policy, rules, capacity, _due_visits(department, capacity, carried),
-                       department.territory_centres(), spare, set(keep), round_number,
-                       _phone_minutes(department, policy, rules, keep))
+                       department.territory_centres(), spare, keep, round_number,
+                       _phone_minutes(department, policy, rules, keep, earlier))
     changes: list[Change] = []
     still_short: dict[str, int] = {}
+    why_short: dict[str, str] = {}
     for manager in sorted(excess, key=lambda m: -excess[m]):
         left = context.free(manager, excess[manager], changes)
         if left > 0:
             still_short[manager] = left
+            why_short[manager] = context.levers_used_up(manager)
     return Proposal(
         week_start=capacity.week_start, margin_percent=rules.margin_percent, changes=tuple(changes),
         retailers_touched=len({c.retailer for c in changes}),
-        minutes_freed=sum(c.minutes_freed for c in changes), still_short=still_short,
+        minutes_freed=sum(c.minutes_freed for c in changes), still_short=still_short, why_short=why_short,
     )
 
 
@@ -157,27 +186,34 @@ def apply_changes(department: Department, changes: Collection[Change]) -> Depart
 
 
 def _phone_minutes(department: Department, policy: Policy, rules: CapacityRules,
-                   called: Collection[str]) -> dict[str, int]:
+                   called: Collection[str], earlier: Collection[Change] = ()) -> dict[str, int]:
     """Each manager's weekly minutes of the policy's phone kind, less the calls earlier
-    rounds gave him."""
+    rounds gave him (`earlier`'s calls, by whoever makes them; without them, the called
+    retailers of `called` the folder holds at no visit, by their manager)."""
     if not rules.phone_classes or rules.phone_kind is None or rules.phone_call_minutes is None:
         return {}
     weekly = policy.kinds[rules.phone_kind].weekly_minutes(policy.working_days)
     minutes = {m.id: weekly for m in department.managers}
+    if earlier:
+        for change in earlier:
+            if change.kind == "by_phone":
+                caller = change.called_by or change.manager
+                minutes[caller] = minutes.get(caller, weekly) - change.minutes_added
+        return minutes
     for retailer in department.retailers:
         if retailer.id in called and retailer.visits_per_4_weeks == 0 and retailer.manager in minutes:
             minutes[retailer.manager] -= rules.phone_call_minutes
     return minutes
 
 
-def _excess_and_spare(capacity: WeekCapacity, share: float,
+def _excess_and_spare(capacity: WeekCapacity, rules: CapacityRules,
                       givers: Collection[str] = ()) -> tuple[dict[str, int], dict[str, int]]:
     """Minutes each overloaded manager (or giver into his margin) must free, and each
-    other manager's spare minutes, both after the margin."""
+    other manager's spare minutes, both after the margin (`kept_free`)."""
     excess: dict[str, int] = {}
     spare: dict[str, int] = {}
     for figures in capacity.managers:
-        room = share * figures.available_min
+        room = figures.available_min - kept_free(rules, figures.available_min)
         into_margin = figures.manager in givers and figures.need_min > room
         if figures.unplanned_visits or figures.need_min > figures.available_min or into_margin:
             excess[figures.manager] = max(math.ceil(figures.need_min - room), figures.unplanned_min, 0)
@@ -226,18 +262,36 @@ class _Context:
             if chosen.to_manager is not None:
                 self.spare[chosen.to_manager] -= chosen.minutes_added
             if chosen.kind == "by_phone":
-                self.phone_minutes[manager] -= chosen.minutes_added
+                self.phone_minutes[chosen.called_by or manager] -= chosen.minutes_added
             minutes -= chosen.minutes_freed
         return max(minutes, 0)
 
+    def levers_used_up(self, manager: str) -> str:
+        """Why no further change frees the manager's minutes, in words (the proposal's
+        `why_short`): which of the module's levers are used up."""
+        rules = self.rules
+        far = f" (nor up to {rules.far_move_max_km:g} km)" if rules.far_move_max_km else ""
+        reasons = [f"no manager within {rules.neighbour_max_km:g} km{far} has spare minutes for one of "
+                   "his retailers (POS-target households and promotion stores stay)"]
+        if rules.lowerable_classes:
+            reasons.append(f"his class {'/'.join(rules.lowerable_classes)} retailers due this week are at "
+                           f"{rules.min_visits_per_4_weeks} visit(s) per 4 weeks or changed already")
+        if rules.phone_kind is not None and rules.phone_classes:
+            reasons.append(f"his {rules.phone_kind} slot and his colleagues' hold no more calls "
+                           f"({max(self.phone_minutes.get(manager, 0), 0)} min left in his)")
+        reasons.append("class-A retailers keep their visits")
+        return "; ".join(reasons)
+
     def _tier(self, change: Change) -> int:
-        """0 for a move; then, class by class in `lowerable_classes` order, lowering it
-        and calling it; a phone class that cannot be lowered last."""
-        if change.kind == "move":
-            return 0
+        """0 for a move; then, class by class in `lowerable_classes` order, lowering it,
+        calling it from the manager's phone slot, from a colleague's; a phone class that
+        cannot be lowered next; a move beyond the neighbours last."""
         classes = self.rules.lowerable_classes
+        if change.kind == "move":
+            return 3 * len(classes) + 4 if change.beyond_neighbours else 0
         place = classes.index(change.retailer_class) if change.retailer_class in classes else len(classes)
-        return 1 + 2 * place + (change.kind == "by_phone")
+        step = 0 if change.kind != "by_phone" else 1 if change.called_by is None else 2
+        return 1 + 3 * place + step
 
     def _candidates(self, manager: str) -> list[Change]:
         found: list[Change] = []
@@ -253,44 +307,64 @@ class _Context:
                 found.append(lowering)
             elif (call := self._call(retailer, visits)) is not None:
                 found.append(call)
+        if not found and self.rules.far_move_max_km is not None:  # the last tier: only when nothing else is
+            for retailer in self.department.territory(manager):
+                visits = self.due.get(retailer.id, 0)
+                if visits and retailer.id not in self.touched:
+                    far = self._move(retailer, visits, beyond_neighbours=True)
+                    if far is not None:
+                        found.append(far)
         return found
 
     def _call(self, retailer: Retailer, visits: int) -> Change | None:
         """Calling the retailer instead of visiting it this cycle, when its manager's phone
-        minutes still hold the calls (module text)."""
+        minutes still hold the calls, else the nearest colleague's whose week is not short
+        (module text)."""
         minutes = self.rules.phone_call_minutes
         if retailer.retailer_class not in self.rules.phone_classes or minutes is None:
             return None
+        caller: str | None = None
         if self.phone_minutes.get(retailer.manager, 0) < visits * minutes:
-            return None
+            colleagues = [m for m in self.spare if self.phone_minutes.get(m, 0) >= visits * minutes]
+            if not colleagues:
+                return None
+            caller = min(colleagues, key=lambda m: self._km_to_centre(retailer, m))
         return Change(
             kind="by_phone", retailer=retailer.id, name=retailer.name, retailer_class=retailer.retailer_class,
             manager=retailer.manager, visits_per_4_weeks=retailer.visits_per_4_weeks, new_visits_per_4_weeks=0,
             visits_freed=visits, minutes_freed=visits * self._visit_minutes(retailer, retailer.manager),
-            minutes_added=visits * minutes, round=self.round_number,
+            minutes_added=visits * minutes, round=self.round_number, called_by=caller,
         )
+
+    def _km_to_centre(self, retailer: Retailer, manager: str) -> float:
+        lat, lon = self.centres[manager]
+        return float(great_circle_km([retailer.lat], [retailer.lon], [lat], [lon])[0, 0])
 
     def _visit_minutes(self, retailer: Retailer, manager: str) -> int:
         """Service plus the manager's mean ride per visit."""
         ride = round(self.capacity.manager(manager).ride_per_visit_min)
         return service_minutes(retailer, self.policy) + ride
 
-    def _move(self, retailer: Retailer, visits: int) -> Change | None:
-        """Moving the retailer to the nearest neighbour whose spare minutes take it. A
-        POS-target household or a promotion store stays: the week's timetable holds its
-        manager's POS sessions and his pair's promotion there (SPEC §2)."""
-        if retailer.pos_target or retailer.promo_store:
+    def _move(self, retailer: Retailer, visits: int, *, beyond_neighbours: bool = False) -> Change | None:
+        """Moving the retailer to the nearest neighbour whose spare minutes take it, or,
+        `beyond_neighbours`, to the nearest manager past the neighbours (up to
+        `capacity.far_move_max_km`) whose spare minutes take its visits with the ride
+        there and back from his nearest due place. A POS-target household or a promotion
+        store stays: the week's timetable holds its manager's POS sessions and his pair's
+        promotion there (SPEC §2); a key customer keeps its manager."""
+        if retailer.pos_target or retailer.promo_store or retailer.retailer_class == KEY_CLASS:
             return None
+        near, far = self.rules.neighbour_max_km, self.rules.far_move_max_km
+        reach = far if beyond_neighbours and far is not None else near
         receivers = []
         for manager, spare in self.spare.items():
-            lat, lon = self.centres[manager]
-            km = float(great_circle_km([retailer.lat], [retailer.lon], [lat], [lon])[0, 0])
-            if km <= self.rules.neighbour_max_km:
+            km = self._km_to_centre(retailer, manager)
+            if km <= reach and (km > near) == beyond_neighbours:
                 receivers.append((km, manager, spare))
         for km, manager, spare in sorted(receivers):
             places = [r for r in self.department.territory(manager) if self.due.get(r.id)]
-            ride = max(round(self.capacity.manager(manager).ride_per_visit_min),
-                       nearest_ride_minutes(self.department, self.policy, retailer, places))
+            ride = nearest_ride_minutes(self.department, self.policy, retailer, places)
+            ride = max(round(self.capacity.manager(manager).ride_per_visit_min), ride * (1 + beyond_neighbours))
             added = visits * (service_minutes(retailer, self.policy) + ride)
             if added <= spare:
                 return Change(
@@ -300,6 +374,7 @@ class _Context:
                     new_visits_per_4_weeks=retailer.visits_per_4_weeks, visits_freed=visits,
                     minutes_freed=visits * self._visit_minutes(retailer, retailer.manager),
                     minutes_added=added, km_to_centre=round(km, 2), round=self.round_number,
+                    beyond_neighbours=beyond_neighbours,
                 )
         return None
 
