@@ -46,3 +46,10 @@ def day_of(blocks: list[Block], policy: Policy):
     """The one field day the blocks make, as the route planner reads it from a timetable."""
     (day,) = field_days(timetable(blocks, policy), policy, "m1")
     return day
+
+
+def first_stop_every_day(policy: Policy) -> Policy:
+    """The policy with its one `route.first_stop_by` on every weekday: the days here are
+    Mondays by default, and these tests state the clock times of that one rule (a
+    weekday's own first-stop time is tested in tests/engine/test_first_stop_by_weekday.py)."""
+    return policy.model_copy(update={"route": policy.route.model_copy(update={"first_stop_by_on": {}})})

@@ -24,11 +24,18 @@ from tests.engine.routing.line_territory import (
     KM_PER_MINUTE,
     block,
     day_of,
+    first_stop_every_day,
     line_territory,
     retailer,
 )
 
 MORNING_VISIT = [block("visit", "08:30", "11:30")]
+
+
+@pytest.fixture(scope="module")
+def policy_15_13_7(policy_15_13_7):
+    """15-13-7 with 09:30 as the first-stop time of every day (line_territory's days are Mondays)."""
+    return first_stop_every_day(policy_15_13_7)
 
 
 def test_a_day_is_read_from_the_timetable_with_the_policy_limits(policy_15_13_7):

@@ -132,10 +132,11 @@ def test_first_stop_must_be_reachable_by_the_rule(policy_15_13_7):
 
 def test_a_block_that_cannot_reach_anyone_by_the_first_stop_rule_says_so(policy_15_13_7):
     """With the visit block at 09:25 and every retailer 15 min away, the day stays
-    empty and its note names the rule, the block start and the nearest ride."""
+    empty and its note names the rule, the block start and the nearest ride (a Tuesday:
+    the policy gives Monday, after its meeting, a later first stop)."""
     retailers = [_retailer("R1", 3), _retailer("R2", 3.2)]
     department = _department(retailers, policy_15_13_7)
-    timetable = _timetable([_block("visit", 0, "09:25", "12:25")], policy_15_13_7)
+    timetable = _timetable([_block("visit", 1, "09:25", "12:25")], policy_15_13_7)
     plan = _plan(department, policy_15_13_7, timetable)
     assert plan.routes[0].visits == 0
     note = " ".join(plan.routes[0].notes)
@@ -325,7 +326,8 @@ def test_random_territories_pass_the_independent_checker(case, policy_15_13_7, p
 def _valid_case(policy: Policy):
     retailers = [_retailer("R1", 1), _retailer("R2", 2, opens="08:00", closes="12:00")]
     department = _department(retailers, policy)
-    timetable = _timetable([_block("visit", 0, "08:00", "11:00"), _block("phone", 0, "13:30", "14:00")],
+    # A Tuesday: its first stop is the policy's 09:30 (Monday's, after the meeting, is later).
+    timetable = _timetable([_block("visit", 1, "08:00", "11:00"), _block("phone", 1, "13:30", "14:00")],
                            policy)
     plan = _plan(department, policy, timetable).to_json_dict()
     return plan, department, timetable

@@ -22,10 +22,23 @@ from engine.routing.visit_value import (
     visit_value,
     visit_values,
 )
-from tests.engine.routing.line_territory import block, day_of, line_territory, retailer, timetable
+from tests.engine.routing.line_territory import (
+    block,
+    day_of,
+    first_stop_every_day,
+    line_territory,
+    retailer,
+    timetable,
+)
 
 OUTSIDE_FOCUS = dt.date(2026, 11, 23)  # days 23-27
 FOCUS_WEEK = dt.date(2026, 12, 7)  # days 7-11 overlap days 6-10
+
+
+@pytest.fixture(scope="module")
+def policy_15_13_7(policy_15_13_7):
+    """15-13-7 with 09:30 as the first-stop time of every day (line_territory's days are Mondays)."""
+    return first_stop_every_day(policy_15_13_7)
 
 
 def _shop(rid: str, retailer_class: str, **flags: bool):

@@ -102,9 +102,10 @@ def test_meetings_keep_their_weekday_windows(policy_15_13_7):
 
 def test_a_monday_meeting_window_against_the_first_stop_is_traced_to_both_rules(policy_15_13_7):
     """A 40-min meeting that must end by 09:30 cannot let anyone reach the first stop by
-    09:30 when the visit block must start by 08:40: the conflict names both rules."""
+    09:30 when the visit block must start by 08:40: the conflict names both rules (Monday's
+    first stop at the 09:00 of every day, not the policy's later Monday one)."""
     policy = edited(policy_15_13_7, kinds={"meeting": {"windows": {"mon": ["08:40", "09:30"]}}},
-                    route={"first_stop_by": "09:00"})
+                    route={"first_stop_by": "09:00", "first_stop_by_on": {"mon": "09:00"}})
     tt = solve_timetable(simple_department(2), policy, WEEK, FAST).timetable
     assert tt.status == "infeasible"
     assert {"meetings_together", "visit_daily"} <= set(tt.conflicts[0].rules)

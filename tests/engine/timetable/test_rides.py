@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.departments import generate_department
+from engine.check.spec import first_stop_deadline
 from engine.domain import Block, Department, GeoPoint, Manager, Retailer, Timetable
 from engine.policy import Policy, load_policy
 from engine.timetable.solve import SolveParams, solve_timetable
@@ -35,7 +36,7 @@ def _place(venues: Venues, block: Block) -> Venue:
 def too_close(timetable: Timetable, department: Department, policy: Policy) -> list[str]:
     """Every two consecutive blocks of a manager's day closer than the ride between
     their places (plus the lunch taken between them); a visit block after a block
-    elsewhere that starts too late to ride into its area by the first-stop time."""
+    elsewhere that starts too late to ride into its area by the day's first-stop time."""
     venues = week_venues(department, policy, timetable.week_start)
     found = []
     days: dict[tuple[str, dt.date], list[Block]] = {}
@@ -49,7 +50,7 @@ def too_close(timetable: Timetable, department: Department, policy: Policy) -> l
             if then.kind == "visit":
                 # The route rides into its area inside the visit block (SPEC §3): the
                 # block starts early enough to reach the nearest due retailer in time.
-                if then.start + ride > policy.route.first_stop_by:
+                if then.start + ride > first_stop_deadline(policy, date, department):
                     found.append(f"{manager} {date} {first.kind} -> visit at {then.start}: ride {ride}")
                 continue
             lunch = sum(b.end - b.start for b in blocks if b.kind == "lunch" and first.end <= b.start < then.start)
