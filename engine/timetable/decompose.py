@@ -6,12 +6,17 @@ slots (meetings, site study) are placed, a group's week touches no one else's. S
 2. place the department slots by solving one representative group;
 3. solve every group with those slots fixed — groups whose members have the same
    leave, quotas and rides between their places get the same week, so each distinct
-   case is solved once.
+   case is solved once;
+4. when some group's week is planned short (its rides leave no room for every hour,
+   SPEC §2-3), choose the pairs again with the hours each group tried has been seen
+   to lose, and solve the new groups around the same slots; keep the week that loses
+   the fewest hours (`_pairs_that_keep_the_hours`).
 The joint model then starts from this plan and tries to improve and prove it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import threading
 import time
@@ -28,7 +33,7 @@ from engine.timetable.constraints import add_hard_rules
 from engine.timetable.extract import extract_blocks
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective, pair_terms
-from engine.timetable.shortfalls import price_above_other_rules, short_weeks_allowed
+from engine.timetable.shortfalls import MISSING_HOURS, price_above_other_rules, short_weeks_allowed
 from engine.timetable.venues import Venues, week_venues
 
 MIN_GROUP_SECONDS = 0.5
@@ -39,6 +44,12 @@ MAX_GROUP_SECONDS = 8.0
 MAX_ANCHOR_ROUNDS = 4
 GROUP_GAP_LIMIT = 0.05
 """A group's week is near enough within this share of its cost (`_NearEnough`)."""
+MAX_PAIRING_ROUNDS = 6
+"""Pairs are chosen again at most this many times when the groups' weeks are planned short."""
+WHOLE_WEEK_SHARE = 0.5
+"""Share of a group's time for looking for its week with no hour short first."""
+PAIRING_SECONDS = 0.5
+"""The matching of managers into groups is small: it gets at most this each time it is redone."""
 
 
 @dataclass(frozen=True)
@@ -64,11 +75,12 @@ def _hours_lost(hours: ShortfallTable, pairs: Iterable[tuple[str, str]]) -> dict
     return {(a, b): expected(a, b) + expected(b, a) for a, b in pairs}
 
 
-def choose_pairs(tm: TimetableModel, time_limit_s: float,
-                 hours: ShortfallTable | None = None) -> list[tuple[str, ...]] | None:
+def choose_pairs(tm: TimetableModel, time_limit_s: float, hours: ShortfallTable | None = None,
+                 seen_lost: dict[tuple[str, str], int] | None = None) -> list[tuple[str, ...]] | None:
     """Groups for the week that are best on the pair rules and, when the week may be
-    planned short, on the hours each pair is expected to lose at its store (None: no
-    grouping exists)."""
+    planned short, on the hours each pair is expected to lose at its store (`hours`) or
+    has been seen to lose in a group's week already solved (`seen_lost`, slots; the
+    larger of the two counts). None: no grouping exists."""
     if not tm.pairs and not tm.solo:
         return [(m,) for m in tm.frame.managers]
     cp = cp_model.CpModel()
@@ -85,9 +97,10 @@ def choose_pairs(tm: TimetableModel, time_limit_s: float,
     if solo:
         cp.add(sum(solo.values()) == 1)
     weights = {k: sum(weight for _, weight in named) for k, named in pair_terms(tm).items()}
-    if hours and tm.shortfall is not None:
-        lost = _hours_lost(hours, weights)
-        weights = {k: w + tm.shortfall.per_slot * lost[k] for k, w in weights.items()}
+    if (hours or seen_lost) and tm.shortfall is not None:
+        expected = _hours_lost(hours or {}, weights)
+        seen = seen_lost or {}
+        weights = {k: w + tm.shortfall.per_slot * max(expected[k], seen.get(k, 0)) for k, w in weights.items()}
     cp.minimize(sum(w * pair[k] for k, w in weights.items()))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
@@ -170,6 +183,13 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
         return min(seconds, hard_deadline - time.perf_counter())
 
     limit = capped(max(MIN_GROUP_SECONDS, time_limit_s))
+    whole = _whole_or_short(sub)
+    if whole is not None:
+        looked = time.perf_counter()
+        solved = _solve_whole_week_first(sub, whole, capped(limit * WHOLE_WEEK_SHARE))
+        if solved is not None:
+            return sub, solved
+        limit = capped(max(MIN_GROUP_SECONDS, limit - (time.perf_counter() - looked)))
     while limit > 0:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = limit
@@ -183,6 +203,37 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
         # (beyond the share of the time given to this shortcut, never beyond the caller's limit).
         limit = capped(min(MAX_GROUP_SECONDS, limit * 4))
     return None
+
+
+def _whole_or_short(sub: TimetableModel) -> cp_model.IntVar | None:
+    """A literal that splits the group's weeks in two: true, no hour short; false, at least
+    one slot short. Together the two halves are every week the model holds, so the model
+    stays the same; the split lets a search look at the whole weeks alone first."""
+    short = [expr for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS)]
+    if not short:
+        return None
+    whole = sub.cp.new_bool_var("no_hour_short")
+    sub.cp.add(sum(short) == 0).only_enforce_if(whole)
+    sub.cp.add(sum(short) >= 1).only_enforce_if(~whole)
+    return whole
+
+
+def _solve_whole_week_first(sub: TimetableModel, whole: cp_model.IntVar, limit_s: float) -> cp_model.CpSolver | None:
+    """The group's week with no hour short, when one is found within `limit_s`. Searching
+    for it alone is much quicker than among every week planned short: the quotas then
+    prune as hard rules do, and a group whose rides cannot hold every hour is refuted in
+    a moment. None: no such week, or none found in time (the caller then searches all)."""
+    if limit_s <= 0:
+        return None
+    sub.cp.add_assumptions([whole])
+    try:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = limit_s
+        solver.parameters.num_workers = 1
+        code = solver.solve(sub.cp, _NearEnough(sub))
+    finally:
+        sub.cp.clear_assumptions()
+    return solver if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
 
 class _NearEnough(cp_model.CpSolverSolutionCallback):
@@ -218,69 +269,128 @@ def _presence(tm: TimetableModel, group: tuple[str, ...]) -> float:
 
 
 Solved = tuple[TimetableModel, cp_model.CpSolver]
+Cases = dict[tuple, list[tuple[str, ...]]]
+"""Groups by signature (`_signature`): the groups of one case share one week."""
 
 
-def _solve_cases(tm: TimetableModel, cases: list[list[tuple[str, ...]]], slots: list[DepartmentSlot],
-                 deadline: float, hard_deadline: float) -> list[Solved | None] | tuple[str, ...]:
-    """Each kind of group's week around the placed slots, or the first group found to
-    have none (the groups not yet started are then left: the slots are placed again).
-    The groups with the longest rides out start first (they are the likeliest to have
-    no week); each group's share of the time is taken when it starts, so what a quick
-    group leaves over goes to the groups still waiting."""
+def _cases(tm: TimetableModel, venues: Venues, groups: list[tuple[str, ...]]) -> Cases:
+    """The groups by signature, the case with the least presence first."""
+    by_signature: Cases = {}
+    for group in groups:
+        by_signature.setdefault(_signature(tm, venues, group), []).append(group)
+    return dict(sorted(by_signature.items(), key=lambda item: _presence(tm, item[1][0])))
+
+
+def _solve_cases(tm: TimetableModel, cases: Cases, slots: list[DepartmentSlot], solved: dict[tuple, Solved],
+                 deadline: float, hard_deadline: float) -> tuple[str, ...] | None:
+    """Each case's week around the placed slots, added to `solved` (cases already in it
+    are not solved again), or the first group found to have none (the groups not yet
+    started are then left: the slots are placed again). The groups with the longest
+    rides out start first (they are the likeliest to have no week); each group's share
+    of the time is taken when it starts, so what a quick group leaves over goes to the
+    groups still waiting."""
     department, policy, week_start = tm.department, tm.policy, tm.frame.week_start
+    todo = [signature for signature in cases if signature not in solved]
     # Groups are independent once the slots are placed: solve them side by side
     # (CP-SAT releases the interpreter while it searches).
-    workers = max(1, min(len(cases), os.cpu_count() or 1))
-    order = sorted(range(len(cases)), key=lambda i: -max(tm.approach.get(m, 0) for m in cases[i][0]))
-    waiting = [len(cases)]
+    workers = max(1, min(len(todo), os.cpu_count() or 1))
+    todo.sort(key=lambda signature: -max(tm.approach.get(m, 0) for m in cases[signature][0]))
+    waiting = [len(todo)]
     misfits: list[tuple[str, ...]] = []
     lock = threading.Lock()
 
-    def solve(case: list[tuple[str, ...]]) -> Solved | None:
+    def solve(signature: tuple) -> None:
+        group = cases[signature][0]
         with lock:
             if misfits:
-                return None
+                return
             share = (deadline - time.perf_counter()) * workers / max(1, waiting[0])
             waiting[0] -= 1
-        solved = _solve_group(department, policy, week_start, [case[0]], slots, share, hard_deadline)
-        if solved is None:
-            with lock:
-                misfits.append(case[0])
-        return solved
+        one = _solve_group(department, policy, week_start, [group], slots, share, hard_deadline)
+        with lock:
+            if one is None:
+                misfits.append(group)
+            else:
+                solved[signature] = one
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {i: pool.submit(solve, cases[i]) for i in order}
-        solved = [futures[i].result() for i in range(len(cases))]
-    return misfits[0] if misfits else solved
+        list(pool.map(solve, todo))
+    return misfits[0] if misfits else None
 
 
-def _week_with_slots(tm: TimetableModel, venues: Venues, cases: list[list[tuple[str, ...]]],
-                     slots: list[DepartmentSlot], deadline: float,
-                     hard_deadline: float) -> tuple[list[Block] | None, tuple[str, ...] | None]:
-    """Every group's week around the placed slots, or the group that has none."""
-    solved = _solve_cases(tm, cases, slots, deadline, hard_deadline)
-    if isinstance(solved, tuple):
-        return None, solved
+def _week_of(tm: TimetableModel, venues: Venues, cases: Cases, solved: dict[tuple, Solved]) -> list[Block]:
+    """The department's week: each case's week, given to every group of the case."""
     blocks: list[Block] = []
-    for case, one in zip(cases, solved, strict=True):
-        assert one is not None
-        template, _ = extract_blocks(*one)
+    for signature, case in cases.items():
+        template, _ = extract_blocks(*solved[signature])
         for group in case:
             rename = dict(zip(_by_signature(tm, venues, case[0]), _by_signature(tm, venues, group),
                               strict=True))
             blocks += [b.model_copy(update={"manager": rename[b.manager],
                                             "with_": tuple(rename.get(w, w) for w in b.with_)})
                        for b in template]
-    return blocks, None
+    return blocks
 
 
-def _first_anchors(tm: TimetableModel, cases: list[list[tuple[str, ...]]]) -> list[tuple[str, ...]]:
-    """The most common kind of group and the one with the least presence."""
+def _slots_short(solved: Solved) -> int:
+    """Grid slots a group's week is planned short (shortfalls.py)."""
+    sub, solver = solved
+    return sum(int(solver.value(expr)) for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS))
+
+
+def _week_slots_short(cases: Cases, solved: dict[tuple, Solved]) -> int:
+    return sum(_slots_short(solved[signature]) * len(case) for signature, case in cases.items())
+
+
+def _first_anchors(tm: TimetableModel, cases: Cases) -> list[tuple[str, ...]]:
+    """The groups whose needs place the department slots: the one with the longest ride
+    out (slots placed for the town alone can cost the countryside hours, SPEC §3), the
+    most common kind of group and a group of three."""
     anchors: list[tuple[str, ...]] = []
-    for case in (max(cases, key=len), cases[0]):
+    ordered = list(cases.values())
+    farthest = max(ordered, key=lambda case: max(tm.approach.get(m, 0) for m in case[0]))
+    trios = [case for case in ordered if len(case[0]) > 2]
+    for case in (farthest, max(ordered, key=len), *trios[:1]):
         if case[0] not in anchors:
             anchors.append(case[0])
     return anchors
+
+
+def _pairs_that_keep_the_hours(tm: TimetableModel, venues: Venues, cases: Cases, slots: list[DepartmentSlot],
+                               solved: dict[tuple, Solved], deadline: float, hard_deadline: float,
+                               hours: ShortfallTable | None) -> list[Block]:
+    """The week of `cases`, or a week of other pairs that loses fewer hours.
+
+    A pair's store and its members' rides decide how many hours the pair's week can
+    hold (SPEC §2-3), which the pair rules alone do not see. While the week is planned
+    short and time is left, every group solved so far lends its pairs the slots its
+    week lost, the pairs are chosen again with those losses priced as the joint model
+    prices them (a pair not yet tried counts as losing nothing, so the matching tries
+    it), and only the new groups are solved, around the same department slots. Stops
+    when the pairs come out the same, no hour is short, or the time is up."""
+    best_cases, best_short = cases, _week_slots_short(cases, solved)
+    seen_lost: dict[tuple[str, str], int] = {}
+    for _ in range(MAX_PAIRING_ROUNDS):
+        if not best_short or deadline - time.perf_counter() < MIN_GROUP_SECONDS:
+            break
+        for signature, case in cases.items():
+            lost = _slots_short(solved[signature])
+            for group in case:
+                for a, b in itertools.combinations(sorted(group), 2):
+                    seen_lost[(a, b)] = max(seen_lost.get((a, b), 0), lost)
+        groups = choose_pairs(tm, PAIRING_SECONDS, hours, seen_lost)
+        if groups is None:
+            break
+        tried = _cases(tm, venues, groups)
+        if set(tried) <= set(solved) and all(s in cases for s in tried):
+            break  # the same groups again: nothing new to learn
+        if _solve_cases(tm, tried, slots, solved, deadline, hard_deadline) is not None:
+            break  # a new group cannot live with the slots: keep the week found
+        cases = tried
+        short = _week_slots_short(cases, solved)
+        if short < best_short:
+            best_cases, best_short = cases, short
+    return _week_of(tm, venues, best_cases, solved)
 
 
 def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float | None = None,
@@ -289,29 +399,28 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float
 
     The pairs are chosen on the pair rules and, when hours may be short, on the hours
     each pair's store costs its members (`hours`, alone.py). The department slots are
-    placed by a few anchor groups solved together: first the most common kind of group
-    and the one with the least presence; when another group cannot live with the
-    slots, it joins the anchors and the slots are placed again."""
+    placed by a few anchor groups solved together (`_first_anchors`); when another
+    group cannot live with the slots, it joins the anchors and the slots are placed
+    again. A week planned short then tries other pairs (`_pairs_that_keep_the_hours`)."""
     deadline = time.perf_counter() + time_limit_s
     hard_deadline = time.perf_counter() + (hard_limit_s if hard_limit_s is not None else time_limit_s)
     groups = choose_pairs(tm, min(2.0, time_limit_s / 4), hours)
     if groups is None:
         return None
     venues = week_venues(tm.department, tm.policy, tm.frame.week_start)
-    by_signature: dict[tuple, list[tuple[str, ...]]] = {}
-    for group in groups:
-        by_signature.setdefault(_signature(tm, venues, group), []).append(group)
-    cases = sorted(by_signature.values(), key=lambda case: _presence(tm, case[0]))
+    cases = _cases(tm, venues, groups)
     anchors = _first_anchors(tm, cases)
     for _ in range(MAX_ANCHOR_ROUNDS):
         placed = _solve_group(tm.department, tm.policy, tm.frame.week_start, anchors, None,
                               (deadline - time.perf_counter()) / 3, hard_deadline)
         if placed is None:
             return None
-        blocks, misfit = _week_with_slots(tm, venues, cases, _slots_of(*placed), deadline, hard_deadline)
-        if blocks is not None:
-            return blocks
-        if misfit is None or misfit in anchors:
+        slots = _slots_of(*placed)
+        solved: dict[tuple, Solved] = {}
+        misfit = _solve_cases(tm, cases, slots, solved, deadline, hard_deadline)
+        if misfit is None:
+            return _pairs_that_keep_the_hours(tm, venues, cases, slots, solved, deadline, hard_deadline, hours)
+        if misfit in anchors:
             return None
         anchors.append(misfit)
     return None
