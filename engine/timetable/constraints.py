@@ -11,6 +11,7 @@ from typing import cast
 
 from ortools.sat.python import cp_model
 
+from engine.routing.approach import first_stop_time
 from engine.rules import KIND_RULE
 from engine.timetable.model import BlockVar, TimetableModel, kind_window
 from engine.timetable.venues import Venue, Venues, week_venues
@@ -293,9 +294,11 @@ def add_rides_between_places(tm: TimetableModel) -> None:
 def _reach_the_area_in_time(tm: TimetableModel, visit: BlockVar, ride: int | cp_model.IntVar,
                             literals: list) -> None:
     """"First retailer reached by 09:30" — SPEC §3: a visit block after a block elsewhere
-    starts by `first_stop_by` less the ride from that block's place into its area."""
-    constraint = tm.cp.add(visit.start + cast(cp_model.LinearExpr, ride)
-                           <= tm.slots(tm.policy.route.first_stop_on(tm.frame.days[visit.day].weekday)))
+    starts by the manager's first-stop time that day (routing/approach.first_stop_time)
+    less the ride from that block's place into its area."""
+    first_stop_by = first_stop_time(tm.policy, tm.frame.days[visit.day].weekday,
+                                    tm.approach.get(visit.manager or "", 0))
+    constraint = tm.cp.add(visit.start + cast(cp_model.LinearExpr, ride) <= tm.slots(first_stop_by))
     constraint.only_enforce_if(literals)
     tm.enforce(constraint, KIND_RULE["visit"])
 
@@ -303,14 +306,16 @@ def _reach_the_area_in_time(tm: TimetableModel, visit: BlockVar, ride: int | cp_
 def _ride_out_of_the_office(tm: TimetableModel, visit: BlockVar) -> None:
     """"First retailer reached by 09:30" — SPEC §3: the day's route leaves at the start of
     its visit block (engine/routing/daily.py), from the office when the block opens the
-    day: it then starts by `first_stop_by` less the ride from the office to the nearest
-    retailer due (`tm.approach`). After a block elsewhere, `_reach_the_area_in_time`
+    day: it then starts by the manager's first-stop time that day (`first_stop_by`, on a
+    Monday after the meeting as far as this ride needs, routing/approach.first_stop_time)
+    less the ride from the office to the nearest retailer due (`tm.approach`). After a block elsewhere, `_reach_the_area_in_time`
     holds the ride from that block's place as well; this one holds whatever comes first
     (from a nearer place it asks a little more room than the riding needs, never less)."""
-    approach = _ceil_slots(tm, tm.approach.get(visit.manager or "", 0))
+    minutes = tm.approach.get(visit.manager or "", 0)
+    approach = _ceil_slots(tm, minutes)
     if not approach:
         return
-    first_stop_by = tm.policy.route.first_stop_on(tm.frame.days[visit.day].weekday)
+    first_stop_by = first_stop_time(tm.policy, tm.frame.days[visit.day].weekday, minutes)
     constraint = tm.cp.add(visit.start + approach <= tm.slots(first_stop_by))
     tm.enforce(constraint, KIND_RULE["visit"])
 

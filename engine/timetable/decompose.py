@@ -28,6 +28,7 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Block, Department
 from engine.policy import Policy
+from engine.routing.approach import first_stop_time
 from engine.timetable.alone import ShortfallTable
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.extract import extract_blocks
@@ -128,7 +129,8 @@ def _sub_department(department: Department, members: tuple[str, ...]) -> Departm
 
 def _member_signature(tm: TimetableModel, venues: Venues, group: tuple[str, ...], manager: str) -> tuple:
     mw = tm.frame.managers[manager]
-    latest_visit_slots = tuple((tm.policy.route.first_stop_on(d.weekday) - tm.approach.get(manager, 0)) // tm.grid
+    approach = tm.approach.get(manager, 0)
+    latest_visit_slots = tuple((first_stop_time(tm.policy, d.weekday, approach) - approach) // tm.grid
                                for d in tm.frame.days)
     return (latest_visit_slots, _ride_table(tm, venues, group, manager), tuple(sorted(mw.whole_day_leave)),
             tuple((d, tuple(s)) for d, s in sorted(mw.partial_leave.items())),

@@ -20,8 +20,8 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Department
 from engine.policy import KindRule, Policy, Weekday
+from engine.routing.approach import approach_minutes, first_stop_time
 from engine.rules import RULES
-from engine.timetable.approach import approach_minutes
 from engine.timetable.week import WeekFrame, build_week
 
 MAX_PIECES_PER_DAY = 2
@@ -287,7 +287,8 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                         # The first retailer is reached by the first-stop rule; the ride to it
                         # from the office, when the block opens the day, is bounded by
                         # constraints.add_rides_between_places (`tm.approach`).
-                        window = (window[0], min(window[1], policy.route.first_stop_on(day.weekday)), window[2])
+                        first_stop_by = first_stop_time(policy, day.weekday, tm.approach.get(manager_id, 0))
+                        window = (window[0], min(window[1], first_stop_by), window[2])
                     if not mw.room_outside_leave(day.index, *window, minutes, tm.grid):
                         continue  # a partial leave that leaves no room excuses the day's block
                     found.append(_new_block(tm, kind, manager_id, day.index, window, (minutes, minutes),

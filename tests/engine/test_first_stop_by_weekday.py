@@ -17,8 +17,8 @@ from engine.check.timetable import check_timetable
 from engine.domain import CalendarDay, Department
 from engine.errors import InputError
 from engine.policy import Policy, format_clock, parse_clock, policy_from_mapping
+from engine.routing.approach import approach_minutes
 from engine.routing.plan import plan_routes
-from engine.timetable.approach import approach_minutes
 from engine.timetable.solve import SolveParams, solve_timetable
 
 MONDAY = dt.date(2026, 11, 23)

@@ -1,0 +1,69 @@
+"""The ride from the office into each manager's territory, and the first-stop time it
+sets (SPEC §3, "first retailer reached by 09:30").
+
+The ride decides how late the day's visit block may start: the first stop is reached in
+time only if the block starts early enough to ride to the nearest retailer due that
+week. On a weekday the policy gives a later first-stop time (`route.first_stop_by_on`,
+the Monday meeting that opens the week), that later time is a cap, used only as far as
+the manager's ride needs: see `first_stop_time`. The timetable and the routes both read
+the day's first-stop time from here, so that they agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from engine.domain import Department
+from engine.policy import Policy, Weekday
+from engine.routing.due import due_retailers
+from engine.routing.matrix import straight_line_matrix
+
+MEETING_KIND = "meeting"
+"""The policy kind whose weekday window is the morning meeting a later first stop makes
+room for (`kinds.meeting.windows`)."""
+
+
+def approach_minutes(department: Department, policy: Policy, week_start: dt.date) -> dict[str, int]:
+    """Minutes from the office to each manager's nearest retailer due this week (or in
+    his territory when none is due); 0 for a manager without retailers."""
+    return {m.id: manager_approach(department, policy, week_start, m.id) for m in department.managers}
+
+
+def manager_approach(department: Department, policy: Policy, week_start: dt.date, manager: str) -> int:
+    """One manager's `approach_minutes`."""
+    office = department.office
+    targets = [d.retailer for d in due_retailers(department, week_start, manager)]
+    targets = targets or department.territory(manager)
+    if not targets:
+        return 0
+    matrix = straight_line_matrix(
+        [office.lat, *(r.lat for r in targets)],
+        [office.lon, *(r.lon for r in targets)],
+        ["town", *(r.area for r in targets)],
+        policy.travel,
+    )
+    return int(matrix.minutes[0, 1:].min())
+
+
+def first_stop_time(policy: Policy, weekday: Weekday, approach: int) -> int:
+    """The latest arrival at the first retailer of a manager's day following `weekday`'s
+    rules, in minutes after midnight (SPEC §3, "first retailer reached by 09:30").
+
+    `route.first_stop_by`, except on a weekday with a `route.first_stop_by_on` entry: there
+    the first retailer is reached by `first_stop_by` too, or, when the manager's ride from
+    the office to his nearest retailer due that week (`approach`, minutes) does not allow
+    it after the day's morning meeting, by the end of the meeting's window for that
+    weekday (`kinds.meeting.windows`) plus that ride, rounded up to the policy's grid —
+    never later than the `first_stop_by_on` cap. A weekday without a morning meeting
+    window (one over by the cap) gets the cap alone."""
+    route = policy.route
+    cap = route.first_stop_by_on.get(weekday)
+    if cap is None:
+        return route.first_stop_by
+    meeting = policy.kinds.get(MEETING_KIND)
+    window = meeting.windows.get(weekday) if meeting is not None else None
+    if window is None or window[1] > cap:
+        return cap
+    grid = policy.grid_minutes
+    reached = math.ceil((window[1] + approach) / grid) * grid
+    return min(cap, max(route.first_stop_by, reached))
