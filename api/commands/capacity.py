@@ -82,9 +82,13 @@ def render_proposal(proposal: Proposal) -> None:
                       c.manager, target, str(c.visits_freed), str(c.minutes_freed))
     console.print(table)
     moves = sum(c.kind == "move" for c in proposal.changes)
+    far = sum(c.beyond_neighbours for c in proposal.changes)
     calls = sum(c.kind == "by_phone" for c in proposal.changes)
-    console.print(f"{proposal.retailers_touched} retailer(s) touched ({moves} moved, "
-                  f"{len(proposal.changes) - moves - calls} lowered, {calls} called instead of visited) · "
+    by_colleagues = sum(c.called_by is not None for c in proposal.changes)
+    console.print(f"{proposal.retailers_touched} retailer(s) touched ({moves} moved"
+                  + (f", {far} of them beyond the neighbours" if far else "")
+                  + f", {len(proposal.changes) - moves - calls} lowered, {calls} called instead of visited"
+                  + (f", {by_colleagues} of them by a colleague" if by_colleagues else "") + ") · "
                   f"{proposal.minutes_freed} min freed · "
                   f"margin {proposal.margin_percent:g}% of each manager's visit minutes kept free")
     for manager, minutes in proposal.still_short.items():
