@@ -42,6 +42,7 @@ from typing import cast
 from engine.domain import Block, Department, Duty, HoursShortfall, ManagerRef, Retailer, Timetable
 from engine.policy import WEEKDAYS, KindRule, Policy, Weekday, format_clock
 from engine.quality import timetable_objective
+from engine.routing.approach import approach_minutes, first_stop_time, manager_approach
 from engine.routing.due import visits_in_week
 from engine.routing.matrix import straight_line_matrix
 from engine.timetable.model import kind_window
@@ -82,11 +83,16 @@ class _Week:
     blocks: dict[tuple[str, dt.date], list[_Placed]] = field(default_factory=lambda: defaultdict(list))
     venues: Venues = field(init=False)
     retailers: dict[str, Retailer] = field(init=False)
+    approach: dict[str, int] = field(init=False)  # the ride from the office to the nearest due retailer
     shortfalls: list[HoursShortfall] = field(default_factory=list)
 
     @property
     def managers(self) -> list[str]:
         return [m.id for m in self.department.managers]
+
+    def first_stop_by(self, manager: str, date: dt.date) -> int:
+        """The manager's first-stop time on the date (SPEC §3, routing/approach.first_stop_time)."""
+        return first_stop_time(self.policy, self.weekdays[date], self.approach.get(manager, 0))
 
     def on_leave(self, manager: str, date: dt.date, start: int, end: int) -> bool:
         return any(s < end and start < e for s, e in self.leave.get((manager, date), []))
@@ -149,8 +155,7 @@ class _Week:
                 continue
             if second.kind == "visit":
                 # The route rides into its area inside the visit block (SPEC §3).
-                first_stop_by = self.policy.route.first_stop_on(self.weekdays[second.date])
-                if second.start + self.venues.minutes(origin, target) > first_stop_by:
+                if second.start + self.venues.minutes(origin, target) > self.first_stop_by(second.manager, second.date):
                     return False
                 continue
             lunch = sum(max(0, min(b.end, second.start) - max(b.start, first.end)) for b in lunches)
@@ -249,6 +254,7 @@ def baseline_timetable(department: Department, policy: Policy, week_start: dt.da
                  {d.date: d.weekday for d in frame.days}, _leave_by_date(frame))
     week.venues = week_venues(department, policy, week_start)
     week.retailers = {r.id: r for r in department.retailers}
+    week.approach = approach_minutes(department, policy, week_start)
     reasons: list[str] = []
     groups = _groups(week, reasons)
     rotation = _Rotation(len(week.dates), week.managers)
@@ -411,7 +417,7 @@ def _latest_visit_start(week: _Week, manager: str, date: dt.date) -> int:
     time less that ride (the hand planner opens the day with it)."""
     venues = week.venues
     ride = venues.minutes(OFFICE, venues.of("visit", manager))
-    return week.policy.route.first_stop_on(week.weekdays[date]) - ride
+    return week.first_stop_by(manager, date) - ride
 
 
 def _place_lunch(week: _Week, manager: str, date: dt.date, reasons: list[str]) -> None:
@@ -799,7 +805,7 @@ class _DayFrame:
     start_from: str | None  # a retailer id, or None for the office
     end_at: str | None  # a retailer id, None for the office
     end_by: int | None  # None: the next place is not named (maintenance, site study)
-    first_stop_by: int  # the day's first-stop time (its weekday's rules)
+    first_stop_by: int  # the manager's first-stop time that day (routing/approach.first_stop_time)
 
 
 @dataclass
@@ -819,7 +825,8 @@ def _place_key(block: Block, policy: Policy) -> str:
     return "office" if rule is not None and rule.place == "office" else "elsewhere"
 
 
-def _day_frame(visit: Block, blocks: list[Block], policy: Policy, rules_of: dict[dt.date, Weekday]) -> _DayFrame:
+def _day_frame(visit: Block, blocks: list[Block], policy: Policy, rules_of: dict[dt.date, Weekday],
+               approach: int) -> _DayFrame:
     before = [b for b in blocks if b.end <= visit.start and b.kind != "lunch"]
     start_from = None
     if before and _place_key(before[-1], policy) not in ("office", "elsewhere"):
@@ -839,7 +846,7 @@ def _day_frame(visit: Block, blocks: list[Block], policy: Policy, rules_of: dict
             end_by = block.start - lunch_between
         break
     weekday = rules_of.get(visit.date) or cast(Weekday, WEEKDAYS[visit.date.weekday()])
-    return _DayFrame(visit, blocks, start_from, end_at, end_by, policy.route.first_stop_on(weekday))
+    return _DayFrame(visit, blocks, start_from, end_at, end_by, first_stop_time(policy, weekday, approach))
 
 
 def _time_route(order: Sequence[Retailer], frame: _DayFrame, rides: _Rides, policy: Policy) -> _Timed | None:
@@ -930,17 +937,19 @@ def baseline_routes(department: Department, policy: Policy, timetable: Timetable
                         if b.manager == manager.id and b.retailer is not None and b.retailer in retailers}
         rides = _Rides(department, policy,
                        [*territory, *(retailers[r] for r in sorted(appointments - {r.id for r in territory}))])
+        approach = manager_approach(department, policy, week_start, manager.id)
         for date in sorted(d for m, d in by_day if m == manager.id):
             blocks = sorted(by_day[(manager.id, date)], key=lambda b: (b.start, b.end))
             for visit in (b for b in blocks if b.kind == "visit"):
-                frame = _day_frame(visit, blocks, policy, rules_of)
+                frame = _day_frame(visit, blocks, policy, rules_of, approach)
                 taken, timed = _fill_day(frame, remaining, rides, policy)
                 for retailer in taken:
                     remaining.remove(retailer)
                 routes.append(_route_document(frame, timed, rides, retailers, policy))
         for retailer in remaining:
             unvisited.append({"retailer": retailer.id, "manager": manager.id,
-                              "reason": _why_unvisited(retailer, timetable, manager.id, rides, policy, rules_of),
+                              "reason": _why_unvisited(retailer, timetable, manager.id, rides, policy, rules_of,
+                                                       approach),
                               "detail": "the hand-made week has no room left for it", "date": None})
     return {
         "week_start": week_start.isoformat(),
@@ -957,14 +966,14 @@ def baseline_routes(department: Department, policy: Policy, timetable: Timetable
 
 
 def _why_unvisited(retailer: Retailer, timetable: Timetable, manager: str, rides: _Rides,
-                   policy: Policy, rules_of: dict[dt.date, Weekday]) -> str:
+                   policy: Policy, rules_of: dict[dt.date, Weekday], approach: int) -> str:
     """The closed vocabulary of the route contract: could it be visited alone on some day?"""
     blocks = [b for b in timetable.blocks if b.manager == manager]
     visits = [b for b in blocks if b.kind == "visit"]
     alone = False
     for visit in visits:
         day = sorted((b for b in blocks if b.date == visit.date), key=lambda b: (b.start, b.end))
-        frame = _day_frame(visit, day, policy, rules_of)
+        frame = _day_frame(visit, day, policy, rules_of, approach)
         if _time_route([retailer], frame, rides, policy) is not None:
             alone = True
             break

@@ -109,8 +109,10 @@ class RouteRules(_Strict):
     first_stop_by: Clock
     first_stop_by_on: dict[Weekday, Clock] = Field(
         default_factory=dict,
-        description="per weekday: the first-stop time replacing `first_stop_by` on a day following that "
-        "weekday's rules (SPEC §3: Monday's meeting comes first, the ride to the first retailer after it)")
+        description="per weekday: the latest first-stop time on a day following that weekday's rules, a cap "
+        "used only as far as a manager's ride after the day's morning meeting needs; a manager who can reach "
+        "his nearest due retailer by `first_stop_by` after the meeting still does (SPEC §3: Monday's meeting "
+        "comes first, the ride to the first retailer after it; engine/routing/approach.py)")
     visiting_ends_by: Clock
     min_service_min: int = Field(ge=1, le=240)
     min_stops_town: int = Field(ge=0, le=200)
@@ -127,9 +129,10 @@ class RouteRules(_Strict):
         return self
 
     def first_stop_on(self, weekday: Weekday) -> int:
-        """"First retailer reached by 09:30" — SPEC §3: the first-stop time of a day
+        """"First retailer reached by 09:30" — SPEC §3: the latest first-stop time of a day
         following `weekday`'s rules (a make-up working day follows the policy's
-        `makeup_day_rules`)."""
+        `makeup_day_rules`), for any manager; a manager's own time that day is
+        engine/routing/approach.first_stop_time."""
         return self.first_stop_by_on.get(weekday, self.first_stop_by)
 
 

@@ -24,8 +24,9 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   lies in the window, or is listed with reason `focus_window`;
 - `owner`: a retailer is visited by its own manager, at most once a day;
 - `route`: each day's stops fit the day: inside the day's visit block (the timetable's,
-  when given), the first stop reached by the day's first-stop time (`route.first_stop_by`,
-  or its weekday's `route.first_stop_by_on`, engine/check/spec.py), each stop reached no
+  when given), the first stop reached by the manager's first-stop time that day
+  (`route.first_stop_by`, or on a weekday with a `route.first_stop_by_on` the time his
+  ride after the morning meeting needs, at most that one; engine/check/spec.py), each stop reached no
   earlier than the ride from the last place allows (haversine × detour at the policy's
   speeds, within a minute of rounding), inside opening hours, at least the service
   minutes long, over by `route.visiting_ends_by`.
@@ -234,7 +235,7 @@ def _check_route(route: Mapping, stops: list[Mapping], date: dt.date, manager: s
         if arrive + MINUTE_TOLERANCE < clock + ride:
             flag("route", f"reaches {retailer.id} at {stop['arrive']}, sooner than the {ride}-min ride allows",
                  manager, date, retailer.id)
-        if number == 0 and arrive > first_stop_deadline(policy, date, department):
+        if number == 0 and arrive > first_stop_deadline(policy, date, department, manager):
             flag("route", f"first stop reached at {stop['arrive']}, after the first-stop rule", manager, date,
                  retailer.id)
         if start < arrive or start < retailer.opens or end > retailer.closes:

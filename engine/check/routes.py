@@ -8,8 +8,9 @@ retailers are due, and every ride as haversine × detour ÷ speed from the polic
 its own check.
 
 Rules checked, each under its id:
-- `first_stop`: the first visit of a day is reached by `route.first_stop_by`, or by the
-  `route.first_stop_by_on` of the weekday whose rules the day follows (engine/check/spec.py);
+- `first_stop`: the first visit of a day is reached by `route.first_stop_by`; on a
+  weekday with a `route.first_stop_by_on`, by the manager's own time after the morning
+  meeting, at most that one (engine/check/spec.py, from his ride to his nearest due retailer);
 - `visiting_ends`: every visit is over by `route.visiting_ends_by`;
 - `visit_block`: every visit lies inside the day's visit block of the timetable;
 - `service`: a visit lasts at least max(service_min, `route.min_service_min`);
@@ -197,7 +198,7 @@ def check_routes(
             continue
         if visit_blocks:
             _check_visits(route, visit_stops, visit_blocks[0], retailers, rides, policy,
-                          first_stop_deadline(policy, date, department), flag)
+                          first_stop_deadline(policy, date, department, manager), flag)
         _check_appointments(stops, day_blocks, flag)
         _check_office_returns(stops, day_blocks, rides, policy, flag)
         for stop in visit_stops:

@@ -17,8 +17,14 @@ policy, so that the judges agree with each other:
 - **working dates** (SPEC §5): the policy's weekdays less the department calendar's
   holidays, plus its make-up working days (调休) by the policy's `makeup_day_rules`;
 - **the first-stop time** (SPEC §3, "first retailer reached by 09:30"): the policy's
-  `route.first_stop_by`, or its `route.first_stop_by_on` for the weekday whose rules the
-  date follows (Monday's meeting comes first, the ride after it);
+  `route.first_stop_by`. On a date whose rules' weekday has a `route.first_stop_by_on`
+  (Monday's meeting comes first, the ride after it) that later time is a cap, used only
+  as far as the manager's ride needs: his first retailer is reached by `first_stop_by`,
+  or, when his ride from the office to his nearest retailer due that week does not allow
+  it after the day's morning meeting (the policy's `kinds.meeting.windows` for that
+  weekday, over by the cap), by the end of that meeting window + that ride, rounded up
+  to the policy's grid, never later than the cap; without a morning meeting window, by
+  the cap;
 - **presence and quotas** (SPEC §2 with the policy's proration rule): the share of the
   policy's week a manager works (holidays count as leave), at most all of it, and what he then owes of each
   weekly kind: fixed-length sessions prorated in number, others in minutes on the grid;
@@ -48,6 +54,10 @@ FOUR_WEEKS = 4
 
 WHOLE_DAY = (0, 24 * 60)
 """A whole day of leave, as a span of minutes: midnight to midnight."""
+
+MEETING_KIND = "meeting"
+"""The policy kind whose weekday window is the morning meeting a later first stop of
+that weekday makes room for."""
 
 Point = tuple[float, float, str]
 """(lat, lon, area) of a place on a ride; the office rides as "town"."""
@@ -160,12 +170,32 @@ def working_dates(policy: Policy, week_start: dt.date,
     return dates
 
 
-def first_stop_deadline(policy: Policy, date: dt.date, department: Department | None = None) -> int:
-    """The latest arrival at a day's first retailer, in minutes (the module text's rule).
-    A date that is no working date follows its own weekday's rules."""
+def office_ride_to_nearest_due(policy: Policy, department: Department, manager: str, week_start: dt.date) -> int:
+    """Whole minutes from the office to the manager's nearest retailer due in the week
+    (any of his retailers when none is due); 0 for a manager without retailers."""
+    territory = [r for r in department.retailers if r.manager == manager]
+    due = [r for r in territory if expected_visits(r.id, r.visits_per_4_weeks, week_start)]
+    office: Point = (department.office.lat, department.office.lon, "town")
+    return min((ride(policy, office, (r.lat, r.lon, r.area))[1] for r in due or territory), default=0)
+
+
+def first_stop_deadline(policy: Policy, date: dt.date, department: Department | None = None,
+                        manager: str | None = None) -> int:
+    """The latest arrival at a manager's first retailer on a date, in minutes (the module
+    text's rule). A date that is no working date follows its own weekday's rules. Without
+    the department and the manager, a later weekday time is read as the cap alone."""
     monday = date - dt.timedelta(days=date.weekday())
     weekday = working_dates(policy, monday, department).get(date) or cast(Weekday, WEEKDAYS[date.weekday()])
-    return policy.route.first_stop_by_on.get(weekday, policy.route.first_stop_by)
+    cap = policy.route.first_stop_by_on.get(weekday)
+    if cap is None:
+        return policy.route.first_stop_by
+    meeting = policy.kinds.get(MEETING_KIND)
+    window = meeting.windows.get(weekday) if meeting is not None else None
+    if department is None or manager is None or window is None or window[1] > cap:
+        return cap
+    grid = policy.grid_minutes
+    after_the_meeting = window[1] + office_ride_to_nearest_due(policy, department, manager, monday)
+    return min(cap, max(policy.route.first_stop_by, -(-after_the_meeting // grid) * grid))
 
 
 def leave_spans(department: Department) -> dict[tuple[str, dt.date], list[tuple[int, int]]]:

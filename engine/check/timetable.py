@@ -626,7 +626,7 @@ class _Checker:
         if area is None or origin is None:
             return
         ride = self.places.ride(origin, area)
-        first_stop_by = first_stop_deadline(self.policy, date, self.department)
+        first_stop_by = first_stop_deadline(self.policy, date, self.department, manager)
         latest = self.policy.kinds[VISIT_KIND].latest_start
         if visit.start + ride.minutes <= first_stop_by or (latest is not None and visit.start > latest):
             return

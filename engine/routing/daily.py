@@ -5,8 +5,9 @@ The day as the timetable gives it (`FieldDay`):
 - the route leaves at the start of the day's `visit` block, from the office, or
   from the fixed appointment (POS household, promotion store) that ends right
   before the block;
-- the first retailer is reached by `route.first_stop_by` (the day's weekday's
-  `route.first_stop_by_on` where the policy gives one);
+- the first retailer is reached by `route.first_stop_by`; on a weekday with a
+  `route.first_stop_by_on` (Monday's meeting first), by the time the manager's ride
+  from the office after the meeting needs, at most that one (engine/routing/approach.py);
 - every stop gets at least its service minutes (never fewer than
   `route.min_service_min`) inside the retailer's opening hours;
 - visiting is over by `route.visiting_ends_by` and by the visit block's end;
@@ -45,6 +46,7 @@ import numpy as np
 from engine.domain import Block, Retailer, Timetable
 from engine.policy import WEEKDAYS, Policy, Weekday, format_clock
 from engine.routing import vrptw
+from engine.routing.approach import first_stop_time
 from engine.routing.matrix import TravelMatrix
 
 UnvisitedReason = Literal["time_window", "opening_hours", "no_room_in_day", "too_far"]
@@ -146,10 +148,13 @@ def place_of(block: Block, policy: Policy) -> Place | None:
 
 
 def field_days(timetable: Timetable, policy: Policy, manager: str,
-               rules_of: Mapping[dt.date, Weekday] | None = None) -> list[FieldDay]:
+               rules_of: Mapping[dt.date, Weekday] | None = None, approach: int | None = None) -> list[FieldDay]:
     """The manager's days that have a visit block, read from the timetable. `rules_of`
     names the weekday whose rules a date follows (a make-up working day's, SPEC §5);
-    a date it does not name follows its own weekday's."""
+    a date it does not name follows its own weekday's. `approach` is the manager's ride
+    from the office to his nearest retailer due that week (approach.manager_approach),
+    which sets each day's first-stop time (approach.first_stop_time, SPEC §3); without
+    it a day gets its weekday's latest first-stop time (`route.first_stop_on`)."""
     by_date: dict[dt.date, list[Block]] = {}
     for block in timetable.blocks:
         if block.manager == manager:
@@ -159,11 +164,13 @@ def field_days(timetable: Timetable, policy: Policy, manager: str,
         blocks = sorted(by_date[date], key=lambda b: (b.start, b.end))
         for visit in (b for b in blocks if b.kind == "visit"):
             weekday = (rules_of or {}).get(date) or cast(Weekday, WEEKDAYS[date.weekday()])
-            days.append(_field_day(visit, blocks, policy, weekday))
+            first_stop_by = (policy.route.first_stop_on(weekday) if approach is None
+                             else first_stop_time(policy, weekday, approach))
+            days.append(_field_day(visit, blocks, policy, first_stop_by))
     return days
 
 
-def _field_day(visit: Block, blocks: list[Block], policy: Policy, weekday: Weekday) -> FieldDay:
+def _field_day(visit: Block, blocks: list[Block], policy: Policy, first_stop_by: int) -> FieldDay:
     before = [b for b in blocks if b.end <= visit.start and b.kind != "lunch"]
     start_place = OFFICE
     if before and (place := place_of(before[-1], policy)) is not None and place.kind == "retailer":
@@ -191,7 +198,7 @@ def _field_day(visit: Block, blocks: list[Block], policy: Policy, weekday: Weekd
         block_start=visit.start,
         block_end=visit.end,
         visiting_ends=min(visit.end, policy.route.visiting_ends_by),
-        first_stop_by=policy.route.first_stop_on(weekday),
+        first_stop_by=first_stop_by,
         start_place=start_place,
         end_place=end_place,
         end_deadline=deadline,

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.budget import RouteBudget
 from engine.domain import Department, Retailer, Timetable
 from engine.policy import Clock, Policy, format_clock
+from engine.routing.approach import manager_approach
 from engine.routing.daily import (
     DayRoute,
     FieldDay,
@@ -306,7 +307,9 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     due = (due_with_carry_over(department, monday, request.carried, manager_id) if request.carried
            else due_retailers(department, monday, manager_id))
     rules_of = dict(WorkCalendar(department, policy).working_days(monday))
-    days = [d for d in field_days(request.timetable, policy, manager_id, rules_of) if week_monday(d.date) == monday]
+    approach = manager_approach(department, policy, monday, manager_id)
+    days = [d for d in field_days(request.timetable, policy, manager_id, rules_of, approach)
+            if week_monday(d.date) == monday]
     territory = _territory(department, manager_id, days, policy, request.road_graph)
     week = plan_visit_days(
         manager_id, due, days, request.retailers, territory, policy,
