@@ -23,8 +23,8 @@ Three kinds of change, all on named retailers, never on a key customer (class A)
   is full, a colleague whose week is not short and whose slot has minutes left makes
   the call (the nearest such colleague; the retailer stays with its manager). A class
   is called only once it can be lowered no further, and before the next class is
-  lowered (the shipped policies: move, lower C, call C, call C from a colleague's
-  slot, lower B, then a move beyond the neighbours).
+  lowered (the shipped 15-13-7: move, lower C, call C, call C from a colleague's
+  slot, lower B, call B likewise, then a move beyond the neighbours).
 
 Which managers give visits up and how many minutes: a manager whose routes left due
 visits out (or whose need exceeds his visit blocks) frees at least the minutes left

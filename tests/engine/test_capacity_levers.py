@@ -164,3 +164,20 @@ def test_no_lever_left_is_said_and_not_called_a_fit(policy_15_13_7: Policy) -> N
     assert fit.fits is False and fit.confirmed_plans == 0 and len(calls) == 1
     assert not fit.proposal.changes and fit.proposal.still_short["m1"] > 0
     assert "class-A retailers keep their visits" in fit.proposal.why_short["m1"]
+
+
+def test_b_at_its_floor_is_called_only_after_every_c(policy_15_13_7: Policy) -> None:
+    """15-13-7 lists B among the phone classes after C: with C and B retailers of m1 all at
+    their floor and due, every C is called before the first B; key customers never."""
+    rules = policy_15_13_7.capacity
+    assert rules is not None and rules.phone_classes == ("C", "B")
+    far = _far_department(4)
+    b_floor = [_retailer(r, "m1", 20.2, "B", 1) for r in _due_ids("bf", 1, 4)]
+    department = far.model_copy(update={"retailers": (*far.retailers, *b_floor)})
+    left = [r.id for r in department.retailers if r.retailer_class in "BC" and r.manager == "m1"]
+    capacity = week_capacity(department, policy_15_13_7, _timetable(), MONDAY, _routes(department, left))
+    proposal = propose_changes(department, policy_15_13_7, capacity)
+    classes = [c.retailer_class for c in proposal.changes if c.kind == "by_phone"]
+    assert classes.count("C") == 4 and "B" in classes
+    assert classes == sorted(classes, key="CB".index)
+    assert not [c for c in proposal.changes if c.retailer_class == "A"]
