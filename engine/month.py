@@ -83,6 +83,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.domain import Department, Leave, Retailer, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import WEEKDAYS, Clock, MonthRules, Policy
+from engine.routing.approach import manager_approach
 from engine.routing.daily import (
     FieldDay,
     Territory,
@@ -566,7 +567,7 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
     """One manager's month (the module text, steps 2–4): which day each visit goes on,
     each day's route, and the visits that find no day, with their reasons."""
     mine, weeks_of = _wanted_visits(department, manager, due)
-    field = _field_days_in(weeks, policy, manager, days)
+    field = _field_days_in(department, weeks, policy, manager, days)
     dates = [d for d in days if d in field]
     focus_weeks = {week_monday(d) for d in focus}
     if not dates:
@@ -589,13 +590,17 @@ def _wanted_visits(department: Department, manager: str,
     return mine, {r.id: weeks_of[r.id] for r in mine}
 
 
-def _field_days_in(weeks: Mapping[dt.date, Timetable], policy: Policy, manager: str,
+def _field_days_in(department: Department, weeks: Mapping[dt.date, Timetable], policy: Policy, manager: str,
                    days: Sequence[dt.date]) -> dict[dt.date, FieldDay]:
-    """The manager's visit days of the month, from the weeks' timetables."""
+    """The manager's visit days of the month, from the weeks' timetables; each day's
+    first-stop time is his in that week (routing/approach.first_stop_time, SPEC §3)."""
     day_set = set(days)
+    calendar_ = WorkCalendar(department, policy)
     field: dict[dt.date, FieldDay] = {}
-    for timetable in weeks.values():
-        for day in field_days(timetable, policy, manager):
+    for monday, timetable in weeks.items():
+        rules_of = dict(calendar_.working_days(monday))
+        approach = manager_approach(department, policy, monday, manager)
+        for day in field_days(timetable, policy, manager, rules_of, approach):
             if day.date in day_set:
                 field[day.date] = day
     return field

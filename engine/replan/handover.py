@@ -20,6 +20,7 @@ from engine.domain import Retailer, Timetable
 from engine.policy import Policy, ReplanRules, parse_clock
 from engine.replan.result import ReplanRoute, ReplanStop, StopChange, UnplacedReason, UnplacedVisit
 from engine.replan.situation import Situation
+from engine.routing.approach import manager_approach
 from engine.routing.daily import (
     FieldDay,
     Place,
@@ -31,6 +32,7 @@ from engine.routing.daily import (
     time_visit_route,
 )
 from engine.routing.matrix import great_circle_km, straight_line_matrix
+from engine.work_calendar import WorkCalendar
 
 
 @dataclasses.dataclass
@@ -109,8 +111,11 @@ class _Handover:
         self.situation, self.rules, self.read = situation, rules, read
         self.policy = situation.policy
         self.retailers = {r.id: r for r in situation.department.retailers}
-        self.days = {m.id: {d.date: d for d in field_days(timetable, self.policy, m.id)}
-                     for m in situation.department.managers}
+        department, monday = situation.department, timetable.week_start
+        rules_of = dict(WorkCalendar(department, self.policy).working_days(monday))
+        self.days = {m.id: {d.date: d for d in field_days(timetable, self.policy, m.id, rules_of,
+                                                          manager_approach(department, self.policy, monday, m.id))}
+                     for m in department.managers}
         self.territories = _territories(situation, timetable, rules)
         self.centres = situation.department.territory_centres()
         self.orders: dict[tuple[str, dt.date], list[str]] = {}
