@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from engine.check.spec import Point, expected_visits, place_of, ride
+from engine.check.spec import Point, expected_visits, first_stop_deadline, place_of, ride
 from engine.domain import Block, Department, Retailer, Timetable
 from engine.policy import Policy, parse_clock
 from engine.quality import recompute_route_legs, solver_gap, timetable_objective
@@ -93,7 +93,7 @@ def measure_week(timetable: Mapping[str, Any] | Timetable, routes: Mapping[str, 
         if legs is not None:
             km += legs[0]
             riding += legs[1]
-    visit_rules = _visit_rule_counts(route_list, retailers, policy)
+    visit_rules = _visit_rule_counts(route_list, retailers, department, policy)
     without_reason, without_figures = _unvisited_reasons(routes, due, done)
     objective = timetable_objective(table, department, policy) if table.blocks else None
     class_a = [r.id for r in department.retailers if r.retailer_class == "A"]
@@ -202,14 +202,18 @@ def _departure(origin: str, earlier: Sequence[Mapping[str, Any]], office_blocks:
 
 
 def _visit_rule_counts(routes: Sequence[Mapping[str, Any]], retailers: Mapping[str, Retailer],
-                       policy: Policy) -> Counter[str]:
+                       department: Department, policy: Policy) -> Counter[str]:
     """Visits outside opening hours, days whose first retailer is reached after the
-    policy's first_stop_by, visits that end after its visiting_ends_by."""
+    manager's first-stop time that day (the judges' `first_stop_deadline`: the policy's
+    first_stop_by, later on a meeting morning only as far as his ride needs), visits that
+    end after its visiting_ends_by."""
     counts: Counter[str] = Counter()
     for route in routes:
         visits = sorted((s for s in route.get("stops", []) if s["kind"] == "visit"),
                         key=lambda s: parse_clock(s["arrive"]))
-        if visits and parse_clock(visits[0]["arrive"]) > policy.route.first_stop_by:
+        date = dt.date.fromisoformat(str(route["date"]))
+        deadline = first_stop_deadline(policy, date, department, route["manager"])
+        if visits and parse_clock(visits[0]["arrive"]) > deadline:
             counts["first_stop"] += 1
         for stop in visits:
             retailer = retailers.get(stop["retailer"])
