@@ -45,6 +45,9 @@ def tiny_policy() -> Policy:
     kinds["visit"]["per_day_minutes"] = {"mon": 120, "tue": 120}
     kinds["phone"]["per_day_minutes"] = {"mon": 30, "tue": 30}
     kinds["meeting"]["per_day_minutes"] = {"mon": 40}
+    # The kept week meets on Monday afternoon: no meeting window, and one first-stop time.
+    kinds["meeting"]["windows"] = {}
+    data["route"]["first_stop_by_on"] = {}
     for kind in ("maintenance", "site_study", "promotion", "pos_project"):
         kinds[kind].update(sessions=[1, 1], session_minutes=[60, 60], total_minutes=60)
     kinds["admin"].update(sessions=[1, 2], session_minutes=[30, 60], total_minutes=60)
