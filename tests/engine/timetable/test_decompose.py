@@ -53,7 +53,7 @@ def test_the_week_kept_is_the_one_whose_groups_lose_the_fewest_hours(policy: Pol
         return 4 if members == lossy else 0
 
     monkeypatch.setattr(decompose, "_slots_short", stated_loss)
-    blocks = decompose.decomposed_plan(tm, time_limit_s=12.0)
+    blocks = decompose.decomposed_plan(tm, time_limit_s=10.0)
     assert blocks is not None
     pairs = {frozenset((b.manager, *b.with_)) for b in blocks if b.kind == "maintenance"}
     assert frozenset(lossy) not in pairs
@@ -67,8 +67,8 @@ def test_a_group_s_week_is_whole_when_it_can_be_and_short_when_it_cannot(policy:
     """The search for a week with no hour short comes first; a pair whose rides cannot hold
     every hour still gets its week, planned short (the two halves are the whole model)."""
     department = _department(NEAR_AND_FAR)
-    near = decompose._solve_group(department, policy, MONDAY, [("m1", "m3")], None, 5.0, time.perf_counter() + 30)
-    far = decompose._solve_group(department, policy, MONDAY, [("m2", "m4")], None, 5.0, time.perf_counter() + 30)
+    near = decompose._solve_group(department, policy, MONDAY, [("m1", "m3")], None, 3.0, time.perf_counter() + 30)
+    far = decompose._solve_group(department, policy, MONDAY, [("m2", "m4")], None, 3.0, time.perf_counter() + 30)
     assert near is not None and far is not None
     assert decompose._slots_short(near) == 0
     assert decompose._slots_short(far) > 0
