@@ -5,7 +5,8 @@ Capacity figures estimate the riding a visit costs; the routes decide. So the lo
 plans the week (timetable and routes, through the caller's `plan_week`), measures
 what the routes left out (`figures.week_capacity`), proposes changes for it
 (`proposal.propose_changes`), applies them and plans again, until every due visit is
-planned and every manager who gave visits up keeps his margin free (`proposal.kept_free`),
+planned and every manager keeps his margin free (`proposal.kept_free`; one who only took
+retailers in is not asked to give them back),
 or the policy's `capacity.max_rounds` proposals were made. A later round never touches
 a retailer an earlier one changed, and works on the department as changed so far, so
 the changes only add up.
@@ -103,15 +104,16 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
     held = proposals = 0  # plans of the current department that held every due visit; proposals made
     fresh = False
     while True:
-        givers = {c.manager for c in proposal.changes}
+        # A manager who only took retailers took them into the minutes his margin left.
+        exempt = {c.to_manager for c in proposal.changes if c.to_manager} - {c.manager for c in proposal.changes}
         # A fresh plan is a test of the changed week: what it leaves out is proposed on, its
         # margin is not (the week's first plan after the changes has kept it).
-        wanting = bool(routes.unvisited) or (not fresh and _into_margin(after, givers, rules))
+        wanting = bool(routes.unvisited) or (not fresh and _into_margin(after, exempt, rules))
         more = Proposal(week_start=before.week_start, margin_percent=rules.margin_percent)
         if wanting and proposals < rules.max_rounds:
             proposals += 1
             more = propose_changes(current, policy, after, carried=carried, round_number=len(rounds) + 1,
-                                   earlier=proposal.changes, givers=givers)
+                                   earlier=proposal.changes, exempt=exempt)
         rounds.append(_round(len(rounds) + 1, routes, len(more.changes), fresh))
         if not verify:
             return FittedWeek(CapacityFit(before=before, after=before, proposal=more, rounds=tuple(rounds),
@@ -133,10 +135,10 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
     return FittedWeek(fit, current, routes)
 
 
-def _into_margin(capacity: WeekCapacity, givers: set[str], rules: CapacityRules) -> bool:
-    """Whether a manager who gave visits up needs more than his visit minutes less the margin."""
+def _into_margin(capacity: WeekCapacity, exempt: set[str], rules: CapacityRules) -> bool:
+    """Whether a manager not `exempt` needs more than his visit minutes less the margin."""
     return any(m.need_min > m.available_min - kept_free(rules, m.available_min)
-               for m in capacity.managers if m.manager in givers)
+               for m in capacity.managers if m.manager not in exempt)
 
 
 def _round(number: int, routes: RoutePlan, changes: int, fresh: bool) -> FitRound:

@@ -27,8 +27,8 @@ Three kinds of change, all on named retailers, never on a key customer (class A)
   slot, lower B, call B likewise, then a move beyond the neighbours).
 
 Which managers give visits up and how many minutes: a manager whose routes left due
-visits out (or whose need exceeds his visit blocks) frees at least the minutes left
-out and enough to bring his need under his visit blocks less the margin
+visits out, or whose need eats into his margin, frees at least the minutes left out
+and enough to bring his need under his visit blocks less the margin
 (`kept_free`: the policy's `capacity.margin_percent` of them, at least
 `capacity.margin_min` minutes); a receiver takes visits only into the minutes left
 after that same margin. The margin is there because routes never pack a day to the
@@ -140,16 +140,18 @@ def propose_changes(
     carried: Mapping[str, int] | None = None,
     keep: Collection[str] = (),
     round_number: int = 1,
-    givers: Collection[str] = (),
+    exempt: Collection[str] = (),
     earlier: Collection[Change] = (),
 ) -> Proposal:
     """The fewest changes that free every overloaded manager's excess minutes of the
     week `capacity` describes (module docstring). Retailers in `keep` or changed by
     `earlier` (an earlier round, already made in `department`) are not touched again,
-    and earlier calls hold their phone minutes. `givers` (managers an earlier round took
-    visits from) must also keep the margin: one whose need eats into it frees the rest."""
+    and earlier calls hold their phone minutes. Every manager keeps the margin: one whose
+    need eats into it frees the rest, even with nothing left out (a fresh plan packs his
+    days differently), except those in `exempt` (who only took retailers in an earlier
+    round, into the minutes the margin left them)."""
     rules = capacity_rules(policy)
-    excess, spare = _excess_and_spare(capacity, rules, set(givers))
+    excess, spare = _excess_and_spare(capacity, rules, set(exempt))
     keep = {*keep, *(c.retailer for c in earlier)}
     context = _Context(department, policy, rules, capacity, _due_visits(department, capacity, carried),
                        department.territory_centres(), spare, keep, round_number,
@@ -207,14 +209,14 @@ def _phone_minutes(department: Department, policy: Policy, rules: CapacityRules,
 
 
 def _excess_and_spare(capacity: WeekCapacity, rules: CapacityRules,
-                      givers: Collection[str] = ()) -> tuple[dict[str, int], dict[str, int]]:
-    """Minutes each overloaded manager (or giver into his margin) must free, and each
-    other manager's spare minutes, both after the margin (`kept_free`)."""
+                      exempt: Collection[str] = ()) -> tuple[dict[str, int], dict[str, int]]:
+    """Minutes each overloaded manager (or one into his margin, unless `exempt`) must
+    free, and each other manager's spare minutes, both after the margin (`kept_free`)."""
     excess: dict[str, int] = {}
     spare: dict[str, int] = {}
     for figures in capacity.managers:
         room = figures.available_min - kept_free(rules, figures.available_min)
-        into_margin = figures.manager in givers and figures.need_min > room
+        into_margin = figures.manager not in exempt and figures.need_min > room
         if figures.unplanned_visits or figures.need_min > figures.available_min or into_margin:
             excess[figures.manager] = max(math.ceil(figures.need_min - room), figures.unplanned_min, 0)
         else:
