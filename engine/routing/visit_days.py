@@ -100,6 +100,8 @@ def plan_visit_days(
     orders, left = week.repaired(orders)
     if week.key_visits_behind(orders, left):
         orders, left = week.key_visits_first(orders, left, time_limit_s=time_limit_s, seed=seed, backend=backend)
+    if week.key_visits_behind(orders, left):
+        orders, left = week.least_visits_after_key_visits(orders, left)
     unassigned += left
     return VisitDayPlan(
         manager=manager,
@@ -166,6 +168,37 @@ class _WeekToPlace:
         old = (self.key_visits_behind(orders, left), -sum(map(len, orders)))
         new = (self.key_visits_behind(new_orders, new_left), -sum(map(len, new_orders)))
         return (new_orders, new_left) if new < old else (orders, left)
+
+    def least_visits_after_key_visits(self, orders: list[list[str]], left: list[Unassigned],
+                                      ) -> tuple[list[list[str]], list[Unassigned]]:
+        """"No class-A visit is unvisited while a class-C visit of the same manager was
+        made" (SPEC §4, the 20/80 rule): when key visits are still out for want of room,
+        every least-class visit of the week leaves the days, the key visits get the room
+        it frees (and that of other less valuable visits, `make_way`), and the least-class
+        visits come back, cheapest day first, only once no key visit is left out for want
+        of room. Those that stay out say which key customers took their room."""
+        least = [r for order in orders for r in order if self._of_class(r, "least_class")]
+        orders = [[r for r in order if not self._of_class(r, "least_class")] for order in orders]
+        key_out = [u for u in left if u.reason == "no_room_in_day" and self._of_class(u.retailer, "key_class")]
+        rest = [u for u in left if u not in key_out]
+        key_out = make_way([u for u in key_out if not self._placed(u.retailer, orders)], self.days, orders,
+                           self.retailers, self.territory, self.policy, self.values)
+        still_out = sorted({u.retailer for u in key_out if u.reason == "no_room_in_day"
+                            and self._of_class(u.retailer, "key_class")})
+        # The least-class visits come back only once no key visit is out for want of room.
+        back = least if still_out else [r for r in least if not self._placed(r, orders)]
+        detail = (f"its room went to key customers the week still cannot hold ({', '.join(still_out)})"
+                  if still_out else "no day has room left for it")
+        out = make_way([Unassigned(r, "no_room_in_day", detail) for r in back], self.days, orders,
+                       self.retailers, self.territory, self.policy, self.values)
+        return orders, rest + key_out + out
+
+    def _placed(self, retailer_id: str, orders: list[list[str]]) -> bool:
+        """Put one visit of the retailer on the day where it costs least, if any has room."""
+        placed = cheapest_day(retailer_id, self.days, orders, self.retailers, self.territory, self.policy)
+        if placed is not None:
+            orders[placed[0]] = placed[1]
+        return placed is not None
 
     def _solve(self, clients: Sequence[str], start: Sequence[Sequence[str]], required: Sequence[int],
                time_limit_s: float, seed: int, backend: str) -> list[list[str]]:

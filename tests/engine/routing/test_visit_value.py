@@ -207,3 +207,46 @@ def test_a_far_cluster_of_key_visits_gets_a_day_of_its_own(policy_15_13_7):
     assert sorted(r for order in orders for r in order) == sorted(near_a + far_a)
     assert sorted(u.retailer for u in left) == near_c
     assert all(time_visit_route(day, order, shops, territory, policy).feasible for day, order in zip(days, orders, strict=True))
+
+
+def test_no_c_visit_is_made_while_a_key_visit_the_week_cannot_hold_is_left_out(policy_15_13_7):
+    """Near A shops fill both days; a far A shop fits a day alone but never beside them.
+    No repair can place it, so the C visits leave the week (SPEC §4's 20/80 rule: no class-A
+    visit unvisited while a class-C visit is made) and say which key customer took their room."""
+    policy = policy_15_13_7
+    days = field_days(timetable([block("visit", "08:00", "11:00"), block("visit", "08:00", "11:00", day=1)],
+                                policy), policy, "m1")
+    near_a, far_a, near_c = [f"n{i}" for i in range(6)], ["f1"], ["c1", "c2"]
+    shops = {r: _shop(r, "A" if r[0] != "c" else "C") for r in near_a + far_a + near_c}
+    territory = line_territory({**dict.fromkeys(near_a + near_c, 5), **dict.fromkeys(far_a, 70)})
+    values = visit_values(shops, policy, OUTSIDE_FOCUS)
+    week = _WeekToPlace(tuple(days), near_a + far_a + near_c, shops, territory, policy, values)
+    orders, left = week.repaired([[*near_a[:3], "c1"], [*near_a[3:], "c2"]])
+    assert week.key_visits_behind(orders, left), "the repair leaves a key visit out while C visits are made"
+    orders, left = week.least_visits_after_key_visits(orders, left)
+    made = {r for order in orders for r in order}
+    key_out = {u.retailer for u in left if shops[u.retailer].retailer_class == "A"}
+    assert key_out, "the far A shop still does not fit beside the near ones"
+    assert not made & set(near_c)
+    assert week.key_visits_behind(orders, left) == 0
+    assert {u.retailer for u in left} == key_out | set(near_c)
+    assert all(u.reason == "no_room_in_day" and "f1" in u.detail for u in left if u.retailer in near_c)
+    assert all(time_visit_route(day, order, shops, territory, policy).feasible
+               for day, order in zip(days, orders, strict=True))
+
+
+def test_c_visits_come_back_once_every_key_visit_is_placed(policy_15_13_7):
+    """When taking the C visits out lets every key visit in, the C visits are put back
+    where room is left."""
+    policy = policy_15_13_7
+    days = field_days(timetable([block("visit", "08:00", "11:00"), block("visit", "08:00", "11:00", day=1)],
+                                policy), policy, "m1")
+    near_a, near_c = ["n1", "n2"], ["c1", "c2"]
+    shops = {r: _shop(r, "A" if r[0] != "c" else "C") for r in near_a + near_c}
+    territory = line_territory(dict.fromkeys(near_a + near_c, 5))
+    values = visit_values(shops, policy, OUTSIDE_FOCUS)
+    week = _WeekToPlace(tuple(days), near_a + near_c, shops, territory, policy, values)
+    orders, left = week.least_visits_after_key_visits(
+        [["c1"], ["c2"]], [Unassigned("n1", "no_room_in_day", "stated"), Unassigned("n2", "no_room_in_day", "stated")])
+    made = sorted(r for order in orders for r in order)
+    assert made == sorted(near_a + near_c) and not left
