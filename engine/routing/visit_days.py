@@ -181,6 +181,7 @@ class _WeekToPlace:
         orders = [[r for r in order if not self._of_class(r, "least_class")] for order in orders]
         key_out = [u for u in left if u.reason == "no_room_in_day" and self._of_class(u.retailer, "key_class")]
         rest = [u for u in left if u not in key_out]
+        wanted = {u.retailer for u in key_out}
         key_out = make_way([u for u in key_out if not self._placed(u.retailer, orders)], self.days, orders,
                            self.retailers, self.territory, self.policy, self.values)
         still_out = sorted({u.retailer for u in key_out if u.reason == "no_room_in_day"
@@ -188,7 +189,7 @@ class _WeekToPlace:
         # The least-class visits come back only once no key visit is out for want of room.
         back = least if still_out else [r for r in least if not self._placed(r, orders)]
         detail = (f"its room went to key customers the week still cannot hold ({', '.join(still_out)})"
-                  if still_out else "no day has room left for it")
+                  if still_out else f"its room went to key customers placed in its stead ({', '.join(sorted(wanted))})")
         out = make_way([Unassigned(r, "no_room_in_day", detail) for r in back], self.days, orders,
                        self.retailers, self.territory, self.policy, self.values)
         return orders, rest + key_out + out
