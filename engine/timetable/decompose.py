@@ -378,7 +378,7 @@ def _pairs_that_keep_the_hours(tm: TimetableModel, venues: Venues, cases: Cases,
         for signature, case in cases.items():
             lost = _slots_short(solved[signature])
             for group in case:
-                for a, b in itertools.combinations(sorted(group), 2):
+                for a, b in itertools.permutations(group, 2):  # pair keys follow the department's order
                     seen_lost[(a, b)] = max(seen_lost.get((a, b), 0), lost)
         groups = choose_pairs(tm, PAIRING_SECONDS, hours, seen_lost)
         if groups is None:
