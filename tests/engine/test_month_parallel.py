@@ -86,7 +86,7 @@ def test_the_greedy_first_assignment_keeps_the_models_rules(department: Departme
     due = month_due(department, policy_15_13_7, days, holidays)
     manager = department.managers[0].id
     mine, weeks_of = _wanted_visits(department, manager, [d for d in due if d.manager == manager])
-    field = _field_days_in(weeks, policy_15_13_7, manager, days)
+    field = _field_days_in(department, weeks, policy_15_13_7, manager, days)
     dates = [d for d in days if d in field]
     plan = _manager_days(department, policy_15_13_7, manager, days, mine, weeks_of, field, dates, focus, 0)
     budget = _day_budgets(plan)
