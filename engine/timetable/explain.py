@@ -14,7 +14,9 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Conflict, Department
 from engine.policy import Policy, format_clock
+from engine.routing.approach import first_stop_time, manager_approach
 from engine.rules import KIND_RULE, RULES
+from engine.timetable.model import kind_window
 from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay
 
 
@@ -38,7 +40,45 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame) -> 
         *_fixed_blocks_beyond_working_day(policy, frame),
         *_too_few_pos_households(department, policy, frame),
         *_no_promotion_store(department, policy, frame),
+        *_first_retailer_out_of_reach(department, policy, frame),
     ]
+
+
+def _first_retailer_out_of_reach(department: Department, policy: Policy, frame: WeekFrame) -> list[Conflict]:
+    """"First retailer reached by 09:30" — SPEC §3: a manager whose nearest retailer due
+    this week is further from the office than the time between the earliest start of his
+    visit block and the day's first-stop time has no week (the visit block leaves from the
+    office, constraints._ride_out_of_the_office). Days with partial leave are left to the
+    solver (the leave may excuse the block)."""
+    visit = policy.kinds.get("visit")
+    if visit is None or visit.per_day_minutes is None:
+        return []
+    conflicts = []
+    for manager_id, mw in frame.managers.items():
+        ride = manager_approach(department, policy, frame.week_start, manager_id)
+        ride_on_grid = -(-ride // policy.grid_minutes) * policy.grid_minutes
+        late = []
+        for day in frame.days:
+            minutes = visit.per_day_minutes.get(day.weekday)
+            if minutes is None or not mw.works_on(day.index) or day.index in mw.partial_leave:
+                continue
+            earliest = kind_window(policy, visit, minutes, day.weekday)[0]
+            deadline = first_stop_time(policy, day.weekday, ride)
+            if earliest + ride_on_grid > deadline:
+                late.append((day, earliest, deadline))
+        if late:
+            day, earliest, deadline = late[0]
+            dates = ", ".join(f"{d.date:%a %m-%d}" for d, _, _ in late)
+            conflicts.append(Conflict(
+                rules=(KIND_RULE["visit"],),
+                message=f"{manager_id}'s nearest retailer due this week is a {ride}-min ride from the office"
+                        + (f" ({ride_on_grid} min on the timetable's {policy.grid_minutes}-min grid)"
+                           if ride_on_grid != ride else "")
+                        + f": with his visit block starting at {format_clock(earliest)} at the earliest, he reaches "
+                        f"it at {format_clock(earliest + ride_on_grid)}, after the first-stop time "
+                        f"{format_clock(deadline)} ({dates}); give his far retailers to a manager nearer to "
+                        f"them, or let this department's visit block start earlier or its first stop come later"))
+    return conflicts
 
 
 def _paired_kinds(policy: Policy) -> list[str]:
