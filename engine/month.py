@@ -36,9 +36,8 @@ The rules, every number from the policy:
 How it is planned, per manager:
 
 1. The week's timetable of each ISO week touching the month (given, or solved here with
-   holidays as everyone's leave, from the solver's own first week; `warm_weeks` starts
-   a week from the week before instead, which is faster to a first plan but worse
-   within the same time: benchmarks/RESULTS.md §6).
+   holidays as everyone's leave; a week with the same working days and leave as one
+   solved before starts from it and gets a short limit, `month_timetables`).
 2. **Which day** each visit goes on is a CP-SAT model, not a VRP: the spacing between
    the k-th and (k+1)-th visit of the same retailer and "a window week's visit in the
    window" are plain linear constraints on day variables, which a VRP cannot state.
@@ -68,7 +67,6 @@ import io
 import math
 import multiprocessing
 import os
-import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -99,6 +97,7 @@ from engine.routing.daily import (
 from engine.routing.due import CYCLE_WEEKS, due_days, week_monday
 from engine.routing.matrix import straight_line_matrix
 from engine.routing.vrptw import stop_when_stalled
+from engine.search_stall import StallWatch, StopOnStall
 from engine.timetable.solve import SolveParams, solve_timetable
 from engine.work_calendar import WorkCalendar
 
@@ -279,6 +278,8 @@ class WeekSolved(_Out):
     week_start: dt.date
     status: str
     objective: float | None = None
+    minutes_short: int = 0
+    """Weekly hours the week's timetable lacks, declared in its shortfalls (minutes)."""
 
 
 class MonthPlan(_Out):
@@ -310,11 +311,11 @@ class MonthParams:
 
     timetable_time_limit_s: float = 10.0
     """Per ISO week, when the week's timetable is solved here."""
-    assign_time_limit_s: float = 5.0
+    assign_time_limit_s: float = 1.0
     """Per manager and round, for the day assignment (CP-SAT)."""
     route_time_limit_s: float = 0.3
     """Per manager and day, for the route order (VRPTW)."""
-    rounds: int = 3
+    rounds: int = 2
     """Day assignments solved in all (each after the routes have said which days were too full
     and which had room left)."""
     workers: int = 8
@@ -328,10 +329,14 @@ class MonthParams:
     route_stall_iterations: int | None = 200
     """A day's route stops after this many solver iterations without improvement (None: its
     whole limit); a day of a manager's month is small and its route settles early."""
-    warm_weeks: bool = False
-    """Start each week's timetable from the week before when both have the same leave. Off by
-    default: it finds a first week sooner but a worse one within the same time (measured in
-    benchmarks/RESULTS.md §6)."""
+    timetable_stall_s: float | None = 1.0
+    """A week's timetable search ends this long after its last better week (None: its whole
+    limit); from its first week on, a week's search seldom improves late (RESULTS §10)."""
+    like_week_time_limit_s: float | None = 2.0
+    """A week with the same working days and leave as a week solved before starts from the
+    best such week, moved to its dates, and gets this long; it is solved from scratch with
+    the whole `timetable_time_limit_s` only when that leaves it shorter of hours than the
+    week it started from. None: every week from scratch."""
 
 
 # -- planning ----------------------------------------------------------------------------------
@@ -346,40 +351,64 @@ def with_holidays(department: Department, holidays: set[dt.date]) -> Department:
 def month_timetables(department: Department, policy: Policy, days: Sequence[dt.date], holidays: set[dt.date],
                      params: MonthParams, given: Mapping[dt.date, Timetable] | None = None) -> dict[dt.date, Timetable]:
     """The timetable of every ISO week holding a working day of the month: given ones as
-    they are, the others solved (with `params.warm_weeks`, started from the week before,
-    dates moved on, when both weeks have the same leave and holidays). One week after
-    another, each with every core: two weeks at once on two cores each found no week at
-    all within the limit under load (benchmarks/RESULTS.md, the month in a minute)."""
+    they are, the others solved. A week like one solved before (`_week_shape`: the same
+    working days, leave and holidays) starts from the best such week, moved to its dates,
+    and gets `params.like_week_time_limit_s`; its own model judges that start, since the
+    due retailers, and with them the rides into each area, differ from week to week. Only
+    when it ends shorter of hours than the week it started from is it solved from
+    scratch, and the better of the two kept. One week after another, each with every
+    core: two weeks at once on two cores each found no week at all within the limit
+    under load (benchmarks/RESULTS.md §10)."""
     given = dict(given or {})
     holiday_department = with_holidays(department, holidays)
-    weeks = sorted({week_monday(d) for d in days})
+    calendar_ = WorkCalendar(holiday_department, policy)
+    full = SolveParams(time_limit_s=params.timetable_time_limit_s, workers=params.workers, seed=params.seed,
+                       stall_s=params.timetable_stall_s)
     found: dict[dt.date, Timetable] = {}
-    previous: Timetable | None = None
-    for monday in weeks:
+    best_of_shape: dict[tuple, Timetable] = {}
+    for monday in sorted({week_monday(d) for d in days}):
         if monday in given:
             found[monday] = given[monday]
+            continue
+        shape = _week_shape(holiday_department, calendar_, monday)
+        like = best_of_shape.get(shape)
+        if like is not None and params.like_week_time_limit_s is not None:
+            quick = dataclasses.replace(full, time_limit_s=params.like_week_time_limit_s, warm_start_or_nothing=True)
+            week = solve_timetable(holiday_department, policy, monday, quick, warm_start=_moved(like, monday)).timetable
+            if _hours_short(week) > _hours_short(like):
+                fresh = solve_timetable(holiday_department, policy, monday, full).timetable
+                # A start that did not fit has nothing to keep: the fresh answer, conflicts and all.
+                week = _better_week(week, fresh) if week.blocks else fresh
         else:
-            # Last week's plan can only be a start for a week with the same leave and holidays.
-            start = (_moved(previous, monday) if params.warm_weeks and previous is not None
-                     and _leave_pattern(holiday_department, previous.week_start)
-                     == _leave_pattern(holiday_department, monday) else None)
-            solve = SolveParams(time_limit_s=params.timetable_time_limit_s, workers=params.workers,
-                                seed=params.seed)
-            result = solve_timetable(holiday_department, policy, monday, solve, warm_start=start)
-            if result.status not in ("optimal", "feasible") and start is not None:
-                # Last week's plan may not fit this week (a holiday, other leave): start afresh.
-                result = solve_timetable(holiday_department, policy, monday, solve)
-            found[monday] = result.timetable
-        if found[monday].blocks:
-            previous = found[monday]
+            week = solve_timetable(holiday_department, policy, monday, full).timetable
+        found[monday] = week
+        if week.blocks and (like is None or _better_week(like, week) is week):
+            best_of_shape[shape] = week
     return found
 
 
-def _leave_pattern(department: Department, monday: dt.date) -> set[tuple]:
-    """The week's leave as (manager, weekday, start, end): equal for two weeks when the same
-    people are away at the same times."""
-    return {(leave.manager, (leave.date - monday).days, leave.start, leave.end) for leave in department.leave
-            if week_monday(leave.date) == monday}
+def _week_shape(department: Department, calendar_: WorkCalendar, monday: dt.date) -> tuple:
+    """What a week's timetable is made of apart from its dates and due lists: its working
+    days (weekday offset, the rules they follow) and its leave and holidays as (manager,
+    weekday offset, start, end)."""
+    working = tuple(((day - monday).days, rules) for day, rules in calendar_.working_days(monday))
+    leave = sorted((leave.manager, (leave.date - monday).days, str(leave.start), str(leave.end))
+                   for leave in department.leave if week_monday(leave.date) == monday)
+    return working, tuple(leave)
+
+
+def _hours_short(timetable: Timetable) -> float:
+    """Minutes of weekly hours the week lacks; a week without blocks lacks everything."""
+    if not timetable.blocks:
+        return math.inf
+    return sum(s.minutes_short for s in timetable.shortfalls)
+
+
+def _better_week(incumbent: Timetable, challenger: Timetable) -> Timetable:
+    """The week short of fewer hours, then the one of lower objective; the incumbent on a tie."""
+    def key(t: Timetable) -> tuple[float, float]:
+        return _hours_short(t), t.objective if t.objective is not None else math.inf
+    return challenger if key(challenger) < key(incumbent) else incumbent
 
 
 def _moved(timetable: Timetable, monday: dt.date) -> Timetable:
@@ -420,7 +449,9 @@ def plan_month(
         department=department.name, policy=policy.name, month=f"{year:04d}-{month:02d}", days=tuple(days),
         holidays=tuple(sorted(d for d in holidays if (d.year, d.month) == (year, month))),
         focus_days=tuple(sorted(focus)), routes=tuple(routes), unplanned=tuple(unplanned), due=tuple(due),
-        weeks=tuple(WeekSolved(week_start=m, status=t.status, objective=t.objective) for m, t in sorted(weeks.items())),
+        weeks=tuple(WeekSolved(week_start=m, status=t.status, objective=t.objective,
+                               minutes_short=sum(s.minutes_short for s in t.shortfalls))
+                    for m, t in sorted(weeks.items())),
         visits=sum(len(r.stops) for r in routes), wanted=sum(d.visits for d in due),
         solve_seconds=round(time.perf_counter() - started, 3),
     )
@@ -670,14 +701,22 @@ def _day_budgets(plan: _ManagerDays) -> list[int]:
 def _plan_in_rounds(plan: _ManagerDays, budget: list[int], params: MonthParams) -> dict[int, list[str]]:
     """Assign days, route them, correct the budgets by what the routes held, and assign
     again, for at most `params.rounds` rounds (the module text, steps 2–3); the first
-    assignment starts from a greedy one. Returns each day's route order."""
+    assignment starts from a greedy one. Returns the route orders of the round whose
+    routes held the most visits: a later round, solved within its short limit from
+    budgets the routes moved, can hold fewer than the one before."""
     assignment = _greedy_days(plan, budget)
     orders: dict[int, list[str]] = {}
+    best: tuple[int, dict[int, list[str]]] | None = None
     for round_number in range(max(1, params.rounds)):
         assignment = _assign_days(plan, budget, params, assignment)
-        if not _route_assigned(plan, assignment, orders, budget, params, again=round_number > 0):
+        learned = _route_assigned(plan, assignment, orders, budget, params, again=round_number > 0)
+        held = sum(len(order) for order in orders.values())
+        if best is None or held > best[0]:
+            best = (held, {day: list(order) for day, order in orders.items()})
+        if not learned:
             break
-    return orders
+    assert best is not None
+    return best[1]
 
 
 def _route_assigned(plan: _ManagerDays, assignment: Mapping[str, list[int]], orders: dict[int, list[str]],
@@ -860,42 +899,13 @@ def _assign_days(plan: _ManagerDays, budget: Sequence[int], params: MonthParams,
     solver.parameters.max_time_in_seconds = params.assign_time_limit_s
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
-    with _StopOnStall(solver, params.assign_stall_s) as watch:
-        status = solver.solve(cp, watch)
+    with StallWatch(solver, params.assign_stall_s) as watch:
+        status = solver.solve(cp, StopOnStall(watch))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {r.id: [] for r in plan.mine}
     return {retailer_id: sorted(i for (r, _), choice in visit_vars.items() if r == retailer_id
                                 for i, var in choice.items() if solver.boolean_value(var))
             for retailer_id in (r.id for r in plan.mine)}
-
-
-class _StopOnStall(cp_model.CpSolverSolutionCallback):
-    """Ends a search `stall_s` seconds after its last improving solution (never before
-    the first): CP-SAT calls back only on solutions, so a watcher thread keeps the time.
-    None: the search keeps its whole limit."""
-
-    def __init__(self, solver: cp_model.CpSolver, stall_s: float | None):
-        super().__init__()
-        self._solver, self._stall_s = solver, stall_s
-        self._last: float | None = None
-        self._done = threading.Event()
-
-    def on_solution_callback(self) -> None:
-        self._last = time.perf_counter()
-
-    def __enter__(self) -> _StopOnStall:
-        if self._stall_s is not None:
-            threading.Thread(target=self._watch, args=(self._stall_s,), daemon=True).start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._done.set()
-
-    def _watch(self, stall_s: float) -> None:
-        while not self._done.wait(min(stall_s / 4, 0.1)):
-            if self._last is not None and time.perf_counter() - self._last >= stall_s:
-                self._solver.stop_search()
-                return
 
 
 def _greedy_days(plan: _ManagerDays, budget: Sequence[int]) -> dict[str, list[int]]:

@@ -43,7 +43,7 @@ def month_command(
     month: Annotated[str, typer.Option("--month", help="the month, YYYY-MM")],
     policy: Annotated[str | None, typer.Option(help="built-in policy name or TOML path")] = None,
     week_time_limit: Annotated[float, typer.Option(min=0.5, help="timetable seconds per week")] = 10.0,
-    assign_time_limit: Annotated[float, typer.Option(min=0.5, help="day-assignment seconds per manager")] = 5.0,
+    assign_time_limit: Annotated[float, typer.Option(min=0.5, help="day-assignment seconds per manager and round")] = MonthParams.assign_time_limit_s,
     route_time_limit: Annotated[float, typer.Option(min=0.0, help="routing seconds per manager and day")] = 0.3,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers")] = 8,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the month plan JSON here")] = None,

@@ -175,7 +175,7 @@ def region_month_command(
     scheduler: Scheduler = None,
     workers: Workers = None,
     week_time_limit: Annotated[float, typer.Option(min=0.5, help="timetable seconds per week")] = 10.0,
-    assign_time_limit: Annotated[float, typer.Option(min=0.5, help="day-assignment seconds per manager")] = 5.0,
+    assign_time_limit: Annotated[float, typer.Option(min=0.5, help="day-assignment seconds per manager and round")] = MonthParams.assign_time_limit_s,
     route_time_limit: Annotated[float, typer.Option(min=0.0, help="routing seconds per manager and day")] = 0.3,
     cp_workers: CpWorkers = 8,
     policy: PolicyOption = None,

@@ -18,6 +18,7 @@ from engine.budget import EXPLAIN_S, TimetableBudget
 from engine.domain import Conflict, Department, ManagerRef, Status, Timetable
 from engine.errors import ModelInvalid
 from engine.policy import Policy
+from engine.search_stall import StallWatch
 from engine.timetable.alone import ShortfallTable, add_shortfall_floors, shortfall_table
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.decompose import decomposed_plan
@@ -81,6 +82,14 @@ class SolveParams:
     explain_time_limit_s: float = EXPLAIN_S
     decompose: bool = True
     """Build a first week group by group and hand it to the joint model as a hint."""
+    stall_s: float | None = None
+    """End the joint search this long after its last better week (never before its first);
+    None: it keeps the whole limit. For callers that plan many weeks (the month), where a
+    search that has settled is better spent on the next week."""
+    warm_start_or_nothing: bool = False
+    """With a warm start that does not complete into a whole week of this model, return
+    at once (status unknown) instead of searching without it: for a caller that tries a
+    known week first and otherwise solves afresh anyway (the month)."""
     forced_hours: bool = False
     """When hours may be planned short, first solve each manager's week alone at each
     store he could be at (alone.py): its floors go into the joint model and its hours
@@ -100,13 +109,15 @@ class SolveParams:
 
 
 class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_progress: Callable[[Progress], None] | None):
+    def __init__(self, on_progress: Callable[[Progress], None] | None, stall: StallWatch):
         super().__init__()
         self.started = time.perf_counter()
         self.progress: list[Progress] = []
         self.on_progress = on_progress
+        self.stall = stall
 
     def on_solution_callback(self) -> None:
+        self.stall.improved()
         point = Progress(round(time.perf_counter() - self.started, 3), self.objective_value,
                          self.best_objective_bound)
         self.progress.append(point)
@@ -182,14 +193,19 @@ def solve_timetable(
     hours = _forced_hours(tm, params)
     start_plan = _starting_point(tm, params, warm_start, started, hours)
     build_seconds = time.perf_counter() - started
+    if warm_start is not None and start_plan is None and params.warm_start_or_nothing:
+        return TimetableResult(Timetable(status="unknown", solve_seconds=round(build_seconds, 3), conflicts=(
+            Conflict(rules=(), message="the given week does not fit this week's rules and rides"),), **header),
+            build_seconds=build_seconds)
 
     solver = cp_model.CpSolver()
     # What is left of the caller's limit, however little: the limit is a promise.
     solver.parameters.max_time_in_seconds = budget.joint_s(build_seconds)
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
-    recorder = _ProgressRecorder(on_progress)
-    code = solver.solve(tm.cp, recorder)
+    with StallWatch(solver, params.stall_s) as stall:
+        recorder = _ProgressRecorder(on_progress, stall)
+        code = solver.solve(tm.cp, recorder)
     if code == cp_model.MODEL_INVALID:
         raise ModelInvalid(tm.cp.validate())
     status = STATUS_NAMES[code]

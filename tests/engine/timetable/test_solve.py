@@ -187,6 +187,24 @@ def test_warm_start_is_never_worse(policy_15_13_7):
     assert again.objective is not None and again.objective <= first.objective
 
 
+def test_a_warm_start_that_does_not_fit_ends_at_once_when_asked(policy_15_13_7):
+    """`warm_start_or_nothing`: a given week that fits becomes the start (and the answer is
+    at least as good); one that breaks this week's rules (its manager is now on leave on a
+    day it visits) ends `unknown` without a search, naming why."""
+    department = simple_department(4)
+    params = SolveParams(time_limit_s=3, workers=2, warm_start_or_nothing=True, stall_s=0.5)
+    first = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=3, workers=2)).timetable
+    assert first.objective is not None
+    again = solve_timetable(department, policy_15_13_7, WEEK, params, warm_start=first).timetable
+    assert again.status in ("optimal", "feasible") and again.objective <= first.objective
+    visiting = next(b for b in first.blocks if b.kind == "visit")
+    on_leave = department.model_copy(update={"leave": (Leave(manager=visiting.manager, date=visiting.date),)})
+    answer = solve_timetable(on_leave, policy_15_13_7, WEEK, params, warm_start=first)
+    refused = answer.timetable
+    assert refused.status == "unknown" and not refused.blocks and not answer.progress
+    assert "does not fit" in refused.conflicts[0].message
+
+
 @settings(max_examples=4, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(department=departments(1, 30))
 def test_any_department_gets_a_valid_week_or_named_conflicts(department, policy_15_13_7):

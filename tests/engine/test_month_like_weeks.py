@@ -1,0 +1,142 @@
+"""The month's weeks (engine.month.month_timetables): a week with the same working days and
+leave as one solved before starts from the best such week and gets a short limit; it is
+solved from scratch only when that start leaves it shorter of hours, and the better of
+the two is kept. The timetable solver is replaced by a recording stand-in: what is
+tested here is which weeks are solved how, not the solver."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+import engine.month as month_module
+from benchmarks.departments import generate_department
+from engine.domain import Block, Department, HoursShortfall, Timetable
+from engine.month import MonthParams, month_timetables, working_days
+from engine.policy import Policy
+from engine.timetable.solve import SolveParams, TimetableResult
+from tests.engine.month_cases import CHRISTMAS, DECEMBER, MONDAYS
+
+PARAMS = MonthParams(timetable_time_limit_s=10, like_week_time_limit_s=2.5)
+
+
+@dataclasses.dataclass
+class Call:
+    monday: dt.date
+    limit_s: float
+    started_from: dt.date | None
+    """The week whose blocks the warm start carries (read from its visit block's date)."""
+
+
+class StandInSolver:
+    """Answers every solve with a one-block week; `short` says, per (Monday, cold?), how many
+    minutes the answer lacks (default none)."""
+
+    def __init__(self, short: dict[tuple[dt.date, bool], int] | None = None):
+        self.short = short or {}
+        self.calls: list[Call] = []
+
+    def __call__(self, department: Department, policy: Policy, monday: dt.date, params: SolveParams,
+                 warm_start: Timetable | None = None) -> TimetableResult:
+        origin = None
+        if warm_start is not None:
+            assert warm_start.week_start == monday
+            assert all(b.date - monday == dt.timedelta(days=0) for b in warm_start.blocks)
+            origin = dt.date.fromisoformat(warm_start.blocks[0].retailer or "")
+        self.calls.append(Call(monday, params.time_limit_s, origin))
+        minutes = self.short.get((monday, warm_start is None), 0)
+        week = Timetable(
+            department=department.name, policy=policy.name, week_start=monday, status="feasible",
+            objective=1000 * minutes + 1,
+            # The block's `retailer` carries the Monday of the solve that made it, so that a
+            # warm start shows which week it came from.
+            blocks=(Block(manager="m01", date=monday, kind="visit", start="09:00", end="10:00",
+                          retailer=monday.isoformat()),),
+            shortfalls=(HoursShortfall(manager="m01", kind="admin", minutes_short=minutes),) if minutes else ())
+        return TimetableResult(week)
+
+
+@pytest.fixture(scope="module")
+def department() -> Department:
+    return generate_department(3, seed=5).model_copy(update={"public_calendar": "CN"})
+
+
+def _december(department: Department, policy: Policy, holidays: set[dt.date]) -> list[dt.date]:
+    return working_days(policy, *DECEMBER, holidays, department)
+
+
+def test_weeks_alike_start_from_the_first_and_a_holiday_week_is_solved_from_scratch(
+        department: Department, policy_15_13_7: Policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    solver = StandInSolver()
+    monkeypatch.setattr(month_module, "solve_timetable", solver)
+    holidays = {CHRISTMAS}
+    weeks = month_timetables(department, policy_15_13_7, _december(department, policy_15_13_7, holidays),
+                             holidays, PARAMS)
+    assert sorted(weeks) == MONDAYS
+    christmas_week = MONDAYS[3]
+    by_week = {c.monday: c for c in solver.calls}
+    assert len(solver.calls) == len(MONDAYS)
+    assert by_week[MONDAYS[0]] == Call(MONDAYS[0], 10, None)
+    assert by_week[christmas_week] == Call(christmas_week, 10, None)
+    for monday in (MONDAYS[1], MONDAYS[2]):
+        assert by_week[monday] == Call(monday, 2.5, MONDAYS[0])
+    # 28 December - 1 January: New Year's Day is off under the mainland calendar, another shape.
+    assert by_week[MONDAYS[4]].started_from is None
+
+
+def test_a_week_its_start_leaves_short_is_solved_from_scratch_and_the_better_kept(
+        department: Department, policy_15_13_7: Policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    second, third = MONDAYS[1], MONDAYS[2]
+    # The second week started from the first lacks 60 min; solved from scratch, nothing.
+    solver = StandInSolver({(second, False): 60})
+    monkeypatch.setattr(month_module, "solve_timetable", solver)
+    weeks = month_timetables(department, policy_15_13_7, _december(department, policy_15_13_7, set()), set(), PARAMS)
+    calls = [(c.monday, c.started_from) for c in solver.calls]
+    assert calls[1:3] == [(second, MONDAYS[0]), (second, None)]
+    assert not weeks[second].shortfalls
+    # And when the cold solve is the worse one, the started week is kept.
+    solver = StandInSolver({(third, False): 30, (third, True): 90})
+    monkeypatch.setattr(month_module, "solve_timetable", solver)
+    weeks = month_timetables(department, policy_15_13_7, _december(department, policy_15_13_7, set()), set(), PARAMS)
+    assert sum(s.minutes_short for s in weeks[third].shortfalls) == 30
+
+
+def test_a_better_week_becomes_the_start_of_the_weeks_after_it(
+        department: Department, policy_15_13_7: Policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = MONDAYS[0], MONDAYS[1]
+    # The first week lacks 110 min; the second, started from it, lacks none.
+    solver = StandInSolver({(first, True): 110})
+    monkeypatch.setattr(month_module, "solve_timetable", solver)
+    month_timetables(department, policy_15_13_7, _december(department, policy_15_13_7, set()), set(), PARAMS)
+    starts = {c.monday: c.started_from for c in solver.calls}
+    assert starts[second] == first
+    assert starts[MONDAYS[2]] == second
+    assert len(solver.calls) == len(MONDAYS)
+
+
+def test_without_a_like_week_limit_every_week_is_solved_from_scratch(
+        department: Department, policy_15_13_7: Policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    solver = StandInSolver()
+    monkeypatch.setattr(month_module, "solve_timetable", solver)
+    params = dataclasses.replace(PARAMS, like_week_time_limit_s=None)
+    month_timetables(department, policy_15_13_7, _december(department, policy_15_13_7, set()), set(), params)
+    assert [(c.limit_s, c.started_from) for c in solver.calls] == [(10, None)] * len(MONDAYS)
+
+
+def test_the_rounds_keep_the_routes_of_the_round_that_held_the_most_visits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A later round of day assignment, solved within its short limit from budgets the
+    routes moved, can hold fewer visits than the round before: the month keeps the best."""
+    held_per_round = iter([["r1", "r2", "r3"], ["r1"], ["r1", "r2"]])
+
+    def route(plan, assignment, orders, budget, params, *, again):
+        orders.clear()
+        orders[0] = next(held_per_round)
+        return True  # every round moved a budget: the loop runs all its rounds
+
+    monkeypatch.setattr(month_module, "_greedy_days", lambda plan, budget: {})
+    monkeypatch.setattr(month_module, "_assign_days", lambda plan, budget, params, previous: {})
+    monkeypatch.setattr(month_module, "_route_assigned", route)
+    orders = month_module._plan_in_rounds(None, [], MonthParams(rounds=3))  # type: ignore[arg-type]
+    assert orders == {0: ["r1", "r2", "r3"]}
