@@ -23,7 +23,7 @@ bench = typer.Typer(help="Benchmarks: solver status, gap and quality per case.",
 app.add_typer(bench, name="bench")
 
 COMMAND_MODULES = (
-    "plan", "timetable", "routes", "vrptw", "score", "baseline", "bench", "serve",
+    "plan", "timetable", "routes", "vrptw", "pvrp", "score", "baseline", "bench", "serve",
     "month", "replan", "actuals", "feedback", "capacity", "region", "screenshots",
 )
 
