@@ -64,6 +64,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import itertools
 import math
 import multiprocessing
 import os
@@ -702,21 +703,30 @@ def _plan_in_rounds(plan: _ManagerDays, budget: list[int], params: MonthParams) 
     """Assign days, route them, correct the budgets by what the routes held, and assign
     again, for at most `params.rounds` rounds (the module text, steps 2–3); the first
     assignment starts from a greedy one. Returns the route orders of the round whose
-    routes held the most visits: a later round, solved within its short limit from
-    budgets the routes moved, can hold fewer than the one before."""
+    routes held the most visits, then rode the fewest km: a later round, solved within
+    its short limit from budgets the routes moved, can hold fewer than the one before."""
     assignment = _greedy_days(plan, budget)
     orders: dict[int, list[str]] = {}
-    best: tuple[int, dict[int, list[str]]] | None = None
+    best: tuple[tuple[int, float], dict[int, list[str]]] | None = None
     for round_number in range(max(1, params.rounds)):
         assignment = _assign_days(plan, budget, params, assignment)
         learned = _route_assigned(plan, assignment, orders, budget, params, again=round_number > 0)
-        held = sum(len(order) for order in orders.values())
-        if best is None or held > best[0]:
-            best = (held, {day: list(order) for day, order in orders.items()})
+        score = (sum(len(order) for order in orders.values()), -_ridden_km(plan, orders))
+        if best is None or score > best[0]:
+            best = (score, {day: list(order) for day, order in orders.items()})
         if not learned:
             break
     assert best is not None
     return best[1]
+
+
+def _ridden_km(plan: _ManagerDays, orders: Mapping[int, Sequence[str]]) -> float:
+    """Km of the days' routes from where each starts through its stops in order."""
+    km = 0.0
+    for i, order in orders.items():
+        places = [plan.days[i].start_place.key, *order]
+        km += sum(plan.territory.km(a, b) for a, b in itertools.pairwise(places))
+    return km
 
 
 def _route_assigned(plan: _ManagerDays, assignment: Mapping[str, list[int]], orders: dict[int, list[str]],

@@ -125,18 +125,22 @@ def test_without_a_like_week_limit_every_week_is_solved_from_scratch(
     assert [(c.limit_s, c.started_from) for c in solver.calls] == [(10, None)] * len(MONDAYS)
 
 
-def test_the_rounds_keep_the_routes_of_the_round_that_held_the_most_visits(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_rounds_keep_the_routes_of_the_round_that_held_the_most_visits_then_the_fewest_km(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A later round of day assignment, solved within its short limit from budgets the
-    routes moved, can hold fewer visits than the round before: the month keeps the best."""
-    held_per_round = iter([["r1", "r2", "r3"], ["r1"], ["r1", "r2"]])
+    routes moved, can hold fewer visits than the round before: the month keeps the round
+    with the most visits, and of equals the one that rides the fewest km."""
+    rounds = iter([["r1", "r2", "r3"], ["r1"], ["r3", "r2", "r1"], ["r2", "r1"]])
+    km = {("r1", "r2", "r3"): 9.0, ("r1",): 1.0, ("r3", "r2", "r1"): 7.5, ("r2", "r1"): 2.0}
 
     def route(plan, assignment, orders, budget, params, *, again):
         orders.clear()
-        orders[0] = next(held_per_round)
+        orders[0] = next(rounds)
         return True  # every round moved a budget: the loop runs all its rounds
 
     monkeypatch.setattr(month_module, "_greedy_days", lambda plan, budget: {})
     monkeypatch.setattr(month_module, "_assign_days", lambda plan, budget, params, previous: {})
     monkeypatch.setattr(month_module, "_route_assigned", route)
-    orders = month_module._plan_in_rounds(None, [], MonthParams(rounds=3))  # type: ignore[arg-type]
-    assert orders == {0: ["r1", "r2", "r3"]}
+    monkeypatch.setattr(month_module, "_ridden_km", lambda plan, orders: km[tuple(orders[0])])
+    orders = month_module._plan_in_rounds(None, [], MonthParams(rounds=4))  # type: ignore[arg-type]
+    assert orders == {0: ["r3", "r2", "r1"]}
