@@ -219,6 +219,10 @@ class Timetable(_Model):
     objective: float | None = None
     best_bound: float | None = None
     solve_seconds: float = 0.0
+    first_feasible_seconds: float | None = None
+    """Seconds from the call to the first whole week known (None: none was found)."""
+    proof_seconds: float | None = None
+    """Seconds from the call to the proof of optimality (None: not proven within the limit)."""
     managers: tuple[ManagerRef, ...] = ()
     blocks: tuple[Block, ...] = ()
     duties: tuple[Duty, ...] = ()

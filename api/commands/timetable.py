@@ -57,6 +57,9 @@ def render_summary(result: TimetableResult) -> None:
     console.print(f"[bold]{tt.department}[/bold] week of {tt.week_start} · policy {tt.policy} · "
                   f"status [bold]{tt.status}[/bold] · objective {tt.objective} · bound {tt.best_bound} · "
                   f"gap {gap} · {tt.solve_seconds:.1f} s")
+    first = "–" if tt.first_feasible_seconds is None else f"{tt.first_feasible_seconds:.1f} s"
+    proof = "not proven" if tt.proof_seconds is None else f"{tt.proof_seconds:.1f} s"
+    console.print(f"  first week found at {first} · proof at {proof}")
     for duty in tt.duties:
         console.print(f"  duty: {duty.manager} → {duty.duty}")
     for conflict in tt.conflicts:

@@ -184,8 +184,10 @@ def solve_timetable(
     tm = build_variables(department, policy, week_start)
     conflicts = check_capacity(department, policy, tm.frame)
     if conflicts:
-        return TimetableResult(Timetable(status="infeasible", conflicts=tuple(conflicts), **header),
-                               build_seconds=time.perf_counter() - started)
+        # Proven by arithmetic on the week's minutes, before any search.
+        proven = round(time.perf_counter() - started, 3)
+        return TimetableResult(Timetable(status="infeasible", solve_seconds=proven, proof_seconds=proven,
+                                         conflicts=tuple(conflicts), **header), build_seconds=proven)
     short_weeks_allowed(tm)
     add_hard_rules(tm)
     add_objective(tm)
@@ -215,7 +217,7 @@ def solve_timetable(
         conflicts = explain_with_assumptions(department, policy, week_start, budget.explain_s)
         if not conflicts:
             conflicts = [Conflict(rules=(), message="no timetable exists, and the explanation ran out of time")]
-        timetable = Timetable(status="infeasible", solve_seconds=solve_seconds,
+        timetable = Timetable(status="infeasible", solve_seconds=solve_seconds, proof_seconds=solve_seconds,
                               conflicts=tuple(conflicts), **header)
         return TimetableResult(timetable, build_seconds=build_seconds)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start_plan is not None:
@@ -231,11 +233,16 @@ def solve_timetable(
         return TimetableResult(timetable, build_seconds=build_seconds, progress=recorder.progress)
 
     blocks, notes = extract_blocks(tm, solver)
+    # The first week known: the joint search's first, or the start it could not better.
+    first_feasible = round(build_seconds + recorder.progress[0].seconds, 3) if recorder.progress else round(
+        build_seconds, 3)
     timetable = Timetable(
         status=status,
         objective=solver.objective_value,
         best_bound=bound,
         solve_seconds=solve_seconds,
+        first_feasible_seconds=first_feasible,
+        proof_seconds=solve_seconds if status == "optimal" else None,
         blocks=tuple(blocks),
         duties=tuple(assign_duties(department, policy)),
         conflicts=tuple(notes),

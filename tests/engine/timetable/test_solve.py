@@ -187,6 +187,24 @@ def test_warm_start_is_never_worse(policy_15_13_7):
     assert again.objective is not None and again.objective <= first.objective
 
 
+def test_the_timetable_json_records_when_the_first_week_came_and_when_it_was_proven(policy_15_13_7):
+    """Issue 12, item 6: `first_feasible_seconds` and `proof_seconds` in the JSON; a proof
+    never comes before the first week, and only an optimal or infeasible week has one."""
+    for managers in (1, 2, 3):
+        timetable = solve_timetable(simple_department(managers), policy_15_13_7, WEEK,
+                                    SolveParams(time_limit_s=3, workers=2)).timetable
+        data = timetable.to_json_dict()
+        assert {"first_feasible_seconds", "proof_seconds"} <= set(data)
+        if timetable.status == "infeasible":
+            assert data["proof_seconds"] is not None and data["first_feasible_seconds"] is None
+        else:
+            assert 0 < data["first_feasible_seconds"] <= data["solve_seconds"]
+            if timetable.status == "optimal":
+                assert data["first_feasible_seconds"] <= data["proof_seconds"] <= data["solve_seconds"]
+            else:
+                assert data["proof_seconds"] is None
+
+
 def test_a_warm_start_that_does_not_fit_ends_at_once_when_asked(policy_15_13_7):
     """`warm_start_or_nothing`: a given week that fits becomes the start (and the answer is
     at least as good); one that breaks this week's rules (its manager is now on leave on a
