@@ -37,7 +37,8 @@ How it is planned, per manager:
 
 1. The week's timetable of each ISO week touching the month (given, or solved here with
    holidays as everyone's leave; a week with the same working days and leave as one
-   solved before starts from it and gets a short limit, `month_timetables`).
+   solved before starts from it and gets a short limit, or is taken as it stands when
+   only the independent checker can judge it, `_month_weeks`).
 2. **Which day** each visit goes on is a CP-SAT model, not a VRP: the spacing between
    the k-th and (k+1)-th visit of the same retailer and "a window week's visit in the
    window" are plain linear constraints on day variables, which a VRP cannot state.
@@ -79,6 +80,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.check.timetable import judge_timetable
 from engine.domain import Department, Leave, Retailer, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import WEEKDAYS, Clock, MonthRules, Policy
@@ -281,6 +283,9 @@ class WeekSolved(_Out):
     objective: float | None = None
     minutes_short: int = 0
     """Weekly hours the week's timetable lacks, declared in its shortfalls (minutes)."""
+    taken_from: dt.date | None = None
+    """The week alike whose timetable this week took as it stands (moved to its dates and
+    accepted by the independent checker); None when solved for this week."""
 
 
 class MonthPlan(_Out):
@@ -335,9 +340,9 @@ class MonthParams:
     limit); from its first week on, a week's search seldom improves late (RESULTS §10)."""
     like_week_time_limit_s: float | None = 2.0
     """A week with the same working days and leave as a week solved before starts from the
-    best such week, moved to its dates, and gets this long; it is solved from scratch with
-    the whole `timetable_time_limit_s` only when that leaves it shorter of hours than the
-    week it started from. None: every week from scratch."""
+    best such week, moved to its dates, and gets this long (`_month_weeks`); it is solved
+    from scratch with the whole `timetable_time_limit_s` only when that start is refused
+    or leaves it shorter of hours. None: every week from scratch."""
 
 
 # -- planning ----------------------------------------------------------------------------------
@@ -351,21 +356,34 @@ def with_holidays(department: Department, holidays: set[dt.date]) -> Department:
 
 def month_timetables(department: Department, policy: Policy, days: Sequence[dt.date], holidays: set[dt.date],
                      params: MonthParams, given: Mapping[dt.date, Timetable] | None = None) -> dict[dt.date, Timetable]:
-    """The timetable of every ISO week holding a working day of the month: given ones as
-    they are, the others solved. A week like one solved before (`_week_shape`: the same
-    working days, leave and holidays) starts from the best such week, moved to its dates,
-    and gets `params.like_week_time_limit_s`; its own model judges that start, since the
-    due retailers, and with them the rides into each area, differ from week to week. Only
-    when it ends shorter of hours than the week it started from is it solved from
-    scratch, and the better of the two kept. One week after another, each with every
-    core: two weeks at once on two cores each found no week at all within the limit
-    under load (benchmarks/RESULTS.md §10)."""
+    """The timetable of every ISO week holding a working day of the month (`_month_weeks`)."""
+    return _month_weeks(department, policy, days, holidays, params, given)[0]
+
+
+def _month_weeks(department: Department, policy: Policy, days: Sequence[dt.date], holidays: set[dt.date],
+                 params: MonthParams, given: Mapping[dt.date, Timetable] | None = None,
+                 ) -> tuple[dict[dt.date, Timetable], dict[dt.date, dt.date]]:
+    """The timetable of every ISO week holding a working day of the month, and for each
+    week taken as it stands from a week alike, that week's Monday.
+
+    Given weeks are taken as they are. A week like one solved before (`_week_shape`: the
+    same working days, leave and holidays) starts from the best such week, moved to its
+    dates, with `params.like_week_time_limit_s`: its own model judges that start, since
+    the due retailers, and with them the rides into each area, differ from week to week.
+    When the model cannot complete it (its rides are rounded up to the grid) but the
+    independent checker finds it breaks no rule on its new dates, it is taken as it
+    stands (no objective: this week's model never priced it). Otherwise, or when it
+    ends shorter of hours than the week it came from, the week is solved from scratch
+    and the better of the two kept. One week after another, each with every core: two
+    weeks at once on two cores each found no week at all within the limit under load
+    (benchmarks/RESULTS.md §10)."""
     given = dict(given or {})
     holiday_department = with_holidays(department, holidays)
     calendar_ = WorkCalendar(holiday_department, policy)
     full = SolveParams(time_limit_s=params.timetable_time_limit_s, workers=params.workers, seed=params.seed,
                        stall_s=params.timetable_stall_s)
     found: dict[dt.date, Timetable] = {}
+    taken_from: dict[dt.date, dt.date] = {}
     best_of_shape: dict[tuple, Timetable] = {}
     for monday in sorted({week_monday(d) for d in days}):
         if monday in given:
@@ -373,19 +391,35 @@ def month_timetables(department: Department, policy: Policy, days: Sequence[dt.d
             continue
         shape = _week_shape(holiday_department, calendar_, monday)
         like = best_of_shape.get(shape)
+        week: Timetable | None = None
+        taken = False
         if like is not None and params.like_week_time_limit_s is not None:
             quick = dataclasses.replace(full, time_limit_s=params.like_week_time_limit_s, warm_start_or_nothing=True)
-            week = solve_timetable(holiday_department, policy, monday, quick, warm_start=_moved(like, monday)).timetable
-            if _hours_short(week) > _hours_short(like):
-                fresh = solve_timetable(holiday_department, policy, monday, full).timetable
-                # A start that did not fit has nothing to keep: the fresh answer, conflicts and all.
-                week = _better_week(week, fresh) if week.blocks else fresh
-        else:
-            week = solve_timetable(holiday_department, policy, monday, full).timetable
+            week, taken = _week_from_one_alike(holiday_department, policy, monday, like, quick)
+        if week is None or like is None or _hours_short(week) > _hours_short(like):
+            fresh = solve_timetable(holiday_department, policy, monday, full).timetable
+            # A start that did not fit has nothing to keep: the fresh answer, conflicts and all.
+            if week is None or not week.blocks or _better_week(week, fresh) is fresh:
+                week, taken = fresh, False
         found[monday] = week
+        if taken and like is not None:
+            taken_from[monday] = like.week_start
         if week.blocks and (like is None or _better_week(like, week) is week):
             best_of_shape[shape] = week
-    return found
+    return found, taken_from
+
+
+def _week_from_one_alike(department: Department, policy: Policy, monday: dt.date, like: Timetable,
+                         params: SolveParams) -> tuple[Timetable, bool]:
+    """The week solved from `like` moved to its dates; when its model cannot complete
+    that start but the independent checker accepts it, the moved week as it stands
+    (True: taken, not solved)."""
+    moved = _moved(like, monday)
+    week = solve_timetable(department, policy, monday, params, warm_start=moved).timetable
+    if week.blocks or judge_timetable(department, policy, moved).violations:
+        return week, False
+    return moved.model_copy(update={"objective": None, "best_bound": None, "solve_seconds": 0.0,
+                                    "first_feasible_seconds": None, "proof_seconds": None}), True
 
 
 def _week_shape(department: Department, calendar_: WorkCalendar, monday: dt.date) -> tuple:
@@ -441,7 +475,7 @@ def plan_month(
     days = working_days(policy, year, month, holidays, department)
     focus = set(focus_dates(days, policy))
     due = month_due(department, policy, days, holidays)
-    weeks = month_timetables(department, policy, days, holidays, params, timetables)
+    weeks, taken_from = _month_weeks(department, policy, days, holidays, params, timetables)
     with _solver_pool(params, len(department.managers)) as (pool, shared):
         months = _plan_managers(department, policy, days, weeks, focus, shared, due, pool)
     routes = [route for one in months for route in one.routes]
@@ -451,7 +485,8 @@ def plan_month(
         holidays=tuple(sorted(d for d in holidays if (d.year, d.month) == (year, month))),
         focus_days=tuple(sorted(focus)), routes=tuple(routes), unplanned=tuple(unplanned), due=tuple(due),
         weeks=tuple(WeekSolved(week_start=m, status=t.status, objective=t.objective,
-                               minutes_short=sum(s.minutes_short for s in t.shortfalls))
+                               minutes_short=sum(s.minutes_short for s in t.shortfalls),
+                               taken_from=taken_from.get(m))
                     for m, t in sorted(weeks.items())),
         visits=sum(len(r.stops) for r in routes), wanted=sum(d.visits for d in due),
         solve_seconds=round(time.perf_counter() - started, 3),

@@ -13,6 +13,7 @@ import pytest
 
 import engine.month as month_module
 from benchmarks.departments import generate_department
+from engine.check.timetable import TimetableVerdict, Violation
 from engine.domain import Block, Department, HoursShortfall, Timetable
 from engine.month import MonthParams, month_timetables, working_days
 from engine.policy import Policy
@@ -34,8 +35,10 @@ class StandInSolver:
     """Answers every solve with a one-block week; `short` says, per (Monday, cold?), how many
     minutes the answer lacks (default none)."""
 
-    def __init__(self, short: dict[tuple[dt.date, bool], int] | None = None):
+    def __init__(self, short: dict[tuple[dt.date, bool], int] | None = None, unfit: set[dt.date] | None = None):
         self.short = short or {}
+        self.unfit = unfit or set()
+        """Mondays whose model cannot complete a warm start (answered `unknown`, no blocks)."""
         self.calls: list[Call] = []
 
     def __call__(self, department: Department, policy: Policy, monday: dt.date, params: SolveParams,
@@ -46,6 +49,10 @@ class StandInSolver:
             assert all(b.date - monday == dt.timedelta(days=0) for b in warm_start.blocks)
             origin = dt.date.fromisoformat(warm_start.blocks[0].retailer or "")
         self.calls.append(Call(monday, params.time_limit_s, origin))
+        if warm_start is not None and monday in self.unfit:
+            assert params.warm_start_or_nothing
+            return TimetableResult(Timetable(department=department.name, policy=policy.name, week_start=monday,
+                                             status="unknown"))
         minutes = self.short.get((monday, warm_start is None), 0)
         week = Timetable(
             department=department.name, policy=policy.name, week_start=monday, status="feasible",
@@ -144,3 +151,35 @@ def test_the_rounds_keep_the_routes_of_the_round_that_held_the_most_visits_then_
     monkeypatch.setattr(month_module, "_ridden_km", lambda plan, orders: km[tuple(orders[0])])
     orders = month_module._plan_in_rounds(None, [], MonthParams(rounds=4))  # type: ignore[arg-type]
     assert orders == {0: ["r3", "r2", "r1"]}
+
+
+@pytest.mark.parametrize("checker_accepts", [True, False])
+def test_a_start_the_model_cannot_complete_is_taken_as_it_stands_only_when_the_checker_accepts_it(
+        department: Department, policy_15_13_7: Policy, monkeypatch: pytest.MonkeyPatch,
+        checker_accepts: bool) -> None:
+    """The model rounds rides up to its grid, so it may refuse a week alike that the
+    independent checker accepts on the new dates: then that week is taken as it stands,
+    unpriced and marked; when the checker refuses it too, the week is solved afresh."""
+    second = MONDAYS[1]
+    solver = StandInSolver(unfit={second})
+    judged: list[dt.date] = []
+
+    def judge(department, policy, timetable):
+        judged.append(timetable.week_start)
+        return TimetableVerdict([] if checker_accepts else [Violation("visit_daily", "m01", second, None, "x")], [])
+
+    monkeypatch.setattr(month_module, "solve_timetable", solver)
+    monkeypatch.setattr(month_module, "judge_timetable", judge)
+    weeks, taken_from = month_module._month_weeks(
+        department, policy_15_13_7, _december(department, policy_15_13_7, set()), set(), PARAMS)
+    assert judged == [second]
+    calls = [(c.monday, c.started_from) for c in solver.calls if c.monday == second]
+    if checker_accepts:
+        assert calls == [(second, MONDAYS[0])]
+        assert taken_from == {second: MONDAYS[0]}
+        assert weeks[second].objective is None and weeks[second].week_start == second
+        assert weeks[second].blocks[0].date == second and weeks[second].blocks[0].retailer == MONDAYS[0].isoformat()
+    else:
+        assert calls == [(second, MONDAYS[0]), (second, None)]
+        assert taken_from == {}
+        assert weeks[second].blocks[0].retailer == second.isoformat()
