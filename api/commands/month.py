@@ -35,6 +35,10 @@ def render_month(plan: MonthPlan) -> None:
                       f"{item.planned}/{item.wanted} — {item.detail}")
     if len(plan.unplanned) > 30:
         console.print(f"  … and {len(plan.unplanned) - 30} more (see --json / --xlsx)")
+    for week in plan.weeks:
+        how = f"taken from the week of {week.taken_from:%m-%d}" if week.taken_from else week.status
+        short = f", {week.minutes_short} min of weekly hours short" if week.minutes_short else ""
+        console.print(f"  [dim]timetable of the week of {week.week_start:%m-%d}: {how}{short}[/dim]")
     console.print(f"{plan.visits} of {plan.wanted} visits planned · {plan.solve_seconds:.1f} s")
 
 
