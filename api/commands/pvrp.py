@@ -103,7 +103,7 @@ def pvrp_command(
         json_out.write_text(json.dumps(result, indent=2) + "\n")
     routes = sum(len(r) for r in solution.days)
     status = "[green]feasible[/]" if row.feasible else f"[red]INFEASIBLE[/]: {row.violations}"
-    gap = "" if row.gap_pct is None else f", gap {row.gap_pct:.2f} % to BKS {best:g}"
+    gap = "" if row.gap_pct is None or best is None else f", gap {row.gap_pct:.2f} % to BKS {_number(best)}"
     console.print(f"{instance.name}: {row.distance:.2f} in {routes} routes over "
                   f"{problem.days} days{gap}, {status} ({solution.seconds:.1f} s)")
     if not row.feasible:
@@ -122,6 +122,11 @@ def select_instances(directory: Path, only: str | None) -> list[Path]:
         patterns = [p.strip() for p in only.split(",") if p.strip()]
         paths = [p for p in paths if any(fnmatch.fnmatch(p.name, pat) for pat in patterns)]
     return paths
+
+
+def _number(value: float) -> str:
+    """A best-known value as bks.csv writes it (two decimals at most, no trailing zeros)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def _pct(value: float | None) -> str:
@@ -143,7 +148,7 @@ def tables(rows: Sequence[PvrpRow]) -> dict[str, tuple[list[str], list[list[str]
     for name in names:
         prod, plain = by.get(("product", name)), by.get(("plain", name))
         sample = prod or plain
-        cells = [name, "–" if sample is None or sample.bks is None else f"{sample.bks:g}"]
+        cells = [name, "–" if sample is None or sample.bks is None else _number(sample.bks)]
         for row in (prod, plain):
             cells += (["–", "–", "–"] if row is None else
                       [f"{row.distance:.2f}", _pct(row.gap_pct), f"{row.seconds:.1f}"])

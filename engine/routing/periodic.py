@@ -1,29 +1,34 @@
 """The periodic VRP (Cordeau, Gendreau & Laporte 1997) solved with the product's
-own layers: a visit-day assignment in CP-SAT, the day routes of `vrptw.solve`.
+own layers: a visit-day assignment in CP-SAT, routes by `vrptw.solve`.
 
 This is the benchmark of fieldweek's visit-day planner, so it reuses what the
 product does for a manager's month and week instead of being a separate solver:
 
 1. Patterns (which days each customer is visited): a greedy start, then CP-SAT,
    in the spirit of the month's day assignment (`engine.month._assign_days`):
-   one allowed pattern per customer, each day's demand within the day's budget
-   (m·Q, lowered for a day whose routes did not fit), and compact days, here
-   neighbours on the same day in place of the month's zones.
+   one allowed pattern per customer, each day's demand (and service time, when
+   routes have a duration limit) within a budget near the mean day's, and
+   compact days: neighbours on the same day, in place of the month's zones.
 2. Routes: every day is a `VrptwProblem` (m vehicles of capacity Q, the route
    duration D as the vehicles' shift, travel time = distance) solved by
    `vrptw.solve`, the PyVRP backend behind every route in the product. Reals
-   are scaled to integers (×`SCALE`, travel time rounded up so that a route
-   within the shift in integers keeps D exactly); the distance reported is the
-   exact Euclidean one, recomputed from the route orders.
-3. Improvement: a customer moves to another allowed pattern when taking it off
-   its days' routes and inserting it where it is cheapest on the new pattern's
-   days (capacity and duration kept) lowers the total; the changed days are
-   routed again, warm-started from their current routes. Repeated while time
-   is left and something still improves.
+   are scaled to integers (travel time rounded up, so a route within the
+   shift in integers keeps D exactly); the distance reported is the exact
+   Euclidean one, recomputed from the route orders. A day whose routes break a
+   rule gives up customers to other allowed patterns (cheapest insertion).
+3. The week as one VRPTW, as the weekly planner states it (`visit_days`): a
+   vehicle type per day on one time line, each visit a client whose window is
+   its day, or the span of days when the customer is visited once and may take
+   any of them. The router then chooses those customers' days itself.
+4. Improvement until the time is up: pattern moves and ruin-and-recreate of
+   patterns (take a group of neighbours off their days, put each back on the
+   pattern whose cheapest insertions add least; accept when shorter, or a
+   little longer early on), the changed days routed again from their current
+   routes, the week as one VRPTW again; the best week found is returned.
 
 `solve_plain` is the benchmark's baseline: every customer on its first allowed
-pattern, each day routed by the same code with the same share of time.
-Solvers never print; the command renders.
+pattern, each day routed by the same code, the time shared in proportion to
+the day's customers. Solvers never print; the command renders.
 """
 
 from __future__ import annotations
@@ -48,8 +53,11 @@ from engine.routing.vrptw import (
     solve,
 )
 
-SCALE = 1000
-"""Reals (coordinates' distances, service, D) are kept to three decimals for the router."""
+LONGEST_SCALED_ARC = 10_000
+"""Reals (distances, service, D) are scaled by the power of ten that makes the
+longest arc at most this many units: enough precision for the router, and
+distances in the range PyVRP's penalties are made for (with arcs of 10^5 and
+more, its capacity penalty reaches its ceiling and it returns overloaded routes)."""
 
 _EPS = 1e-7
 
@@ -59,15 +67,26 @@ class PvrpParams:
     """How the time limit is shared and how the day assignment looks at neighbours.
 
     Fractions of the time limit: `assign_share` for CP-SAT, `route_share` for the
-    first routing of all days; the rest goes to the improvement rounds.
-    `neighbours`: how many nearest customers count as neighbours in CP-SAT's
-    compactness objective. `repair_rounds`: how often a day whose routes did not
-    fit gets a lower budget and the assignment is solved again."""
+    first routing of all days, `joint_share` for the week solved as one VRPTW;
+    the rest goes to the improvement rounds.
+    `balance_slack`: how far above the mean day a day's demand (and service)
+    may go in CP-SAT, tried in turn before m·Q alone. `neighbours`: how many
+    nearest customers count as neighbours in CP-SAT's
+    compactness objective; `ruin_neighbours`: among how many nearest ones a
+    ruin-and-recreate step takes its group; `temperature`: the worsening it
+    accepts, as a share of the mean distance per visit, cooling to 0 by the end. Each improvement round spends
+    `ruin_share` of the limit on ruin-and-recreate and `reroute_share` of what is
+    left on routing the changed days, as much again on the week as one VRPTW."""
 
     assign_share: float = 0.1
-    route_share: float = 0.35
+    route_share: float = 0.15
+    joint_share: float = 0.2
     neighbours: int = 5
-    repair_rounds: int = 4
+    ruin_neighbours: int = 20
+    balance_slack: tuple[float, ...] = (0.05, 0.15)
+    temperature: float = 0.1
+    ruin_share: float = 0.1
+    reroute_share: float = 0.25
     workers: int = 1
 
 
@@ -97,9 +116,12 @@ class _Geometry:
         points = np.array([instance.depot, *((c.x, c.y) for c in instance.customers)], dtype=float)
         delta = points[:, None, :] - points[None, :, :]
         self.exact = np.sqrt((delta**2).sum(axis=2))
-        self.distance = np.rint(self.exact * SCALE).astype(np.int64)
+        longest = max(float(self.exact.max()), 1e-9)
+        self.scale = float(10 ** min(3, max(0, math.floor(math.log10(LONGEST_SCALED_ARC / longest)))))
+        self.distance = np.rint(self.exact * self.scale).astype(np.int64)
         # Rounded up: a route that ends within D in integers ends within D exactly.
-        self.travel = np.ceil(self.exact * SCALE - 1e-6).astype(np.int64)
+        self.travel = np.ceil(self.exact * self.scale - 1e-6).astype(np.int64)
+        self.time = self.travel / self.scale  # travel time as the router sees it, ≥ exact
         self.demand = np.array([c.demand for c in instance.customers], dtype=np.int64)
         self.service = np.array([c.service for c in instance.customers], dtype=float)
 
@@ -111,20 +133,27 @@ def route_length(geometry: _Geometry, route: Sequence[int]) -> float:
 
 
 def _route_duration(geometry: _Geometry, route: Sequence[int]) -> float:
-    return route_length(geometry, route) + float(sum(geometry.service[c] for c in route))
+    """Travel (as the router sees it, never shorter than exact) plus service."""
+    stops = [0, *(c + 1 for c in route), 0]
+    travel = sum(geometry.time[a, b] for a, b in itertools.pairwise(stops))
+    return float(travel + sum(geometry.service[c] for c in route))
+
+
+def _shift(instance: PvrpInstance, geometry: _Geometry) -> int:
+    """A day's length in scaled units: D, or a bound no route can reach."""
+    if instance.max_duration is not None:
+        return math.floor(instance.max_duration * geometry.scale + 1e-6)
+    return int(geometry.travel.max()) * (len(geometry.demand) + 2) + int(
+        geometry.scale * (geometry.service.sum() + 1))
 
 
 def _day_problem(instance: PvrpInstance, geometry: _Geometry, customers: Sequence[int],
                  name: str) -> VrptwProblem:
     """One day as the product's VRPTW: m vehicles, capacity Q, shift = D."""
     locations = [0, *(c + 1 for c in customers)]
-    if instance.max_duration is not None:
-        horizon = math.floor(instance.max_duration * SCALE + 1e-6)
-    else:
-        horizon = int(geometry.travel.max()) * (len(customers) + 2) + int(
-            SCALE * (geometry.service.sum() + 1))
+    horizon = _shift(instance, geometry)
     clients = tuple(
-        Client(tw_early=0, tw_late=horizon, service=math.ceil(geometry.service[c] * SCALE - 1e-6),
+        Client(tw_early=0, tw_late=horizon, service=math.ceil(geometry.service[c] * geometry.scale - 1e-6),
                demand=int(geometry.demand[c]), name=str(c + 1))
         for c in customers
     )
@@ -152,6 +181,75 @@ def _route_day(instance: PvrpInstance, geometry: _Geometry, customers: Sequence[
     return routes, solution.feasible
 
 
+def _free_days(instance: PvrpInstance) -> list[tuple[int, int] | None]:
+    """Per customer, the days (first, last) it may take when it is visited once
+    and every day from first to last is one of its patterns; None otherwise
+    (its days are fixed in the week-as-one-VRPTW)."""
+    free: list[tuple[int, int] | None] = []
+    for customer in instance.customers:
+        days = sorted(p[0] for p in customer.patterns if len(p) == 1)
+        whole = len(days) == len(customer.patterns) > 1 and days == list(range(days[0], days[-1] + 1))
+        free.append((days[0], days[-1]) if whole else None)
+    return free
+
+
+def _joint_solve(instance: PvrpInstance, geometry: _Geometry, state: _State,
+                 free: Sequence[tuple[int, int] | None], time_limit_s: float, seed: int) -> bool:
+    """The week as one VRPTW, as the weekly planner states it (`visit_days`): a
+    vehicle type per day whose shift is that day on one time line, every visit a
+    client whose window is its day, or the span of days it may take when it is
+    visited once. Warm-started from the current routes; the state takes the
+    answer when it keeps every rule and is shorter. Returns whether it did."""
+    shift = _shift(instance, geometry)
+    stride = shift + 1
+    visits: list[tuple[int, int | None]] = []  # (customer, fixed day or None)
+    index: dict[tuple[int, int], int] = {}
+    for k, customer in enumerate(instance.customers):
+        if free[k] is not None:
+            for d in range(instance.days):
+                index[(k, d)] = len(visits)
+            visits.append((k, None))
+            continue
+        for d in customer.patterns[state.choice[k]]:
+            index[(k, d)] = len(visits)
+            visits.append((k, d))
+    clients = []
+    for k, day in visits:
+        first, last = (day, day) if day is not None else (free[k] or (0, 0))
+        clients.append(Client(tw_early=first * stride, tw_late=last * stride + shift,
+                              service=math.ceil(geometry.service[k] * geometry.scale - 1e-6),
+                              demand=int(geometry.demand[k]), name=str(k + 1)))
+    vehicles = tuple(
+        VehicleType(count=instance.vehicles, capacity=instance.capacity, tw_early=d * stride,
+                    tw_late=d * stride + shift, max_duration=shift, name=f"day {d + 1}")
+        for d in range(instance.days))
+    locations = [0, *(k + 1 for k, _ in visits)]
+    ix = np.ix_(locations, locations)
+    problem = VrptwProblem(depots=(Depot(name="depot"),), clients=tuple(clients),
+                           vehicle_types=vehicles, distance=geometry.distance[ix],
+                           duration=geometry.travel[ix], name=instance.name)
+    initial = evaluate_routes(
+        problem, [(d, [index[(k, d)] for k in route]) for d in range(instance.days)
+                  for route in state.routes[d] if route],
+        solver="warm start", runtime_s=0.0)
+    solution = solve(problem, time_limit_s=max(time_limit_s, 0.1), seed=seed, initial=initial)
+    if not solution.feasible:
+        return False
+    routes: list[Routes] = [[] for _ in range(instance.days)]
+    for route in solution.routes:
+        routes[route.vehicle_type].append([visits[c][0] for c in route.clients])
+    before = sum(route_length(geometry, r) for day in state.routes for r in day)
+    if sum(route_length(geometry, r) for day in routes for r in day) >= before - _EPS:
+        return False
+    for d, orders in enumerate(routes):
+        for order in orders:
+            for k in order:
+                if free[k] is not None:
+                    state.choice[k] = instance.customers[k].patterns.index((d,))
+    state.routes = routes
+    return True
+
+
 @dataclass
 class _State:
     """The current solution: each customer's pattern (index into its patterns)
@@ -163,6 +261,21 @@ class _State:
     def on_day(self, instance: PvrpInstance, day: int) -> list[int]:
         """0-based customers whose chosen pattern includes `day`."""
         return [k for k, c in enumerate(instance.customers) if day in c.patterns[self.choice[k]]]
+
+
+def _day_budgets(instance: PvrpInstance, slack: float | None) -> tuple[list[int], float | None]:
+    """Each day's demand budget (m·Q, and at most the mean day's demand plus
+    `slack` of it) and service budget (the mean day's service plus `slack`, when
+    routes have a duration limit); `slack` None: m·Q alone."""
+    whole = instance.vehicles * instance.capacity
+    if slack is None:
+        return [whole] * instance.days, None
+    visits = [min(len(p) for p in c.patterns) for c in instance.customers]
+    load = sum(c.demand * f for c, f in zip(instance.customers, visits, strict=True)) / instance.days
+    service = sum(c.service * f for c, f in zip(instance.customers, visits, strict=True)) / instance.days
+    cap = min(whole, math.ceil(load * (1 + slack)))
+    limited = instance.max_duration is not None and service > 0
+    return [cap] * instance.days, service * (1 + slack) if limited else None
 
 
 def _greedy_patterns(instance: PvrpInstance, neighbours: list[list[int]],
@@ -195,9 +308,10 @@ def _greedy_patterns(instance: PvrpInstance, neighbours: list[list[int]],
 
 def _assign_patterns(instance: PvrpInstance, neighbours: list[list[int]], budget: Sequence[int],
                      hint: Sequence[int], time_limit_s: float, seed: int,
-                     workers: int) -> list[int] | None:
+                     workers: int, service_budget: float | None = None) -> list[int] | None:
     """CP-SAT: one allowed pattern per customer, each day's demand within its
-    budget; maximise the neighbour pairs visited on the same day. None when no
+    budget (and its service time within `service_budget`, when given); maximise
+    the neighbour pairs visited on the same day. None when no
     assignment keeps the budgets (or none was found in time)."""
     cp = cp_model.CpModel()
     pick = [[cp.new_bool_var(f"x[{k},{p}]") for p in range(len(c.patterns))]
@@ -212,6 +326,9 @@ def _assign_patterns(instance: PvrpInstance, neighbours: list[list[int]], budget
                    for d in range(instance.days)])
     for d in range(instance.days):
         cp.add(sum(int(c.demand) * on[k][d] for k, c in enumerate(instance.customers)) <= budget[d])
+        if service_budget is not None:
+            cp.add(sum(round(c.service * 1000) * on[k][d] for k, c in enumerate(instance.customers))
+                   <= round(service_budget * 1000))
     together = []
     pairs = {(min(a, b), max(a, b)) for a, near in enumerate(neighbours) for b in near}
     for a, b in sorted(pairs):
@@ -263,47 +380,87 @@ class _Clock:
 
 def solve_pvrp(instance: PvrpInstance, *, time_limit_s: float = 30.0, seed: int = 0,
                params: PvrpParams | None = None) -> PvrpSolution:
-    """The product approach: CP-SAT patterns, routed days, pattern moves."""
+    """The product approach: CP-SAT patterns, routed days, the week as one VRPTW,
+    pattern moves and ruin-and-recreate; the best week found in `time_limit_s`."""
     params = params or PvrpParams()
     clock = _Clock(time_limit_s)
     geometry = _Geometry(instance)
     neighbours = _nearest(geometry, params.neighbours)
-    budget = [instance.vehicles * instance.capacity] * instance.days
-    greedy = _greedy_patterns(instance, neighbours, budget)
-    assigned = _assign_patterns(instance, neighbours, budget, greedy,
-                                params.assign_share * time_limit_s, seed, params.workers)
+    greedy: list[int] = []
+    assigned = None
+    for slack in (*params.balance_slack, None):
+        budget, service = _day_budgets(instance, slack)
+        greedy = _greedy_patterns(instance, neighbours, budget)
+        assigned = _assign_patterns(instance, neighbours, budget, greedy,
+                                    params.assign_share * time_limit_s / (1 + len(params.balance_slack)),
+                                    seed, params.workers, service)
+        if assigned is not None:
+            break
     state = _State(choice=assigned or greedy, routes=[[] for _ in range(instance.days)])
     fits = [False] * instance.days
-    routing_s = params.route_share * time_limit_s
-    for repair in range(params.repair_rounds + 1):
-        shares = _time_shares(instance, state, routing_s / (1 + repair))
-        for d in range(instance.days):
-            if not fits[d]:
-                state.routes[d], fits[d] = _route_day(instance, geometry, state.on_day(instance, d),
-                                                      shares[d], seed)
-        if all(fits) or repair == params.repair_rounds:
-            break
-        before = list(state.choice)
-        for d in range(instance.days):
-            if not fits[d]:
-                load = sum(int(geometry.demand[k]) for k in state.on_day(instance, d))
-                budget[d] = min(budget[d], load - max(1, instance.capacity // 20))
-        again = _assign_patterns(instance, neighbours, budget, state.choice,
-                                 max(0.1, min(params.assign_share * time_limit_s, clock.left() / 4)),
-                                 seed + repair + 1, params.workers)
-        if again is None:
-            break
-        state.choice = again
-        for d in range(instance.days):
-            if set(_days_of(instance, before, d)) != set(state.on_day(instance, d)):
-                fits[d] = False
-    rounds = _improve(instance, geometry, state, fits, clock, seed) if all(fits) else 0
+    shares = _time_shares(instance, state, params.route_share * time_limit_s)
+    for d in range(instance.days):
+        state.routes[d], fits[d] = _route_day(instance, geometry, state.on_day(instance, d),
+                                              shares[d], seed)
+    if not all(fits):
+        fits = [True] * instance.days if _make_fit(instance, geometry, state, fits) else fits
+    free = _free_days(instance)
+    joint = 0
+    if all(fits) and any(f is not None for f in free):
+        joint += _joint_solve(instance, geometry, state, free,
+                              min(params.joint_share * time_limit_s, clock.left()), seed)
+    rounds = _improve(instance, geometry, state, free, clock, seed, params) if all(fits) else (0, 0)
     return _solution(instance, geometry, state, all(fits), clock.elapsed(),
-                     {"improvement_rounds": rounds, "assigned_by": "cp-sat" if assigned else "greedy"})
+                     {"improvement_rounds": rounds[0], "joint_improved": joint + rounds[1],
+                      "assigned_by": "cp-sat" if assigned else "greedy"})
 
 
-def _days_of(instance: PvrpInstance, choice: Sequence[int], day: int) -> list[int]:
-    return [k for k, c in enumerate(instance.customers) if day in c.patterns[choice[k]]]
+def _breaks_rules(instance: PvrpInstance, geometry: _Geometry, route: Sequence[int]) -> bool:
+    limit = instance.max_duration if instance.max_duration is not None else math.inf
+    return (int(geometry.demand[list(route)].sum()) > instance.capacity
+            or _route_duration(geometry, route) > limit + _EPS)
+
+
+def _make_fit(instance: PvrpInstance, geometry: _Geometry, state: _State, fits: list[bool]) -> bool:
+    """Repair the days whose routes did not fit: take customers off each route
+    that breaks capacity or duration (the one whose removal saves most first)
+    until it keeps them, then put every customer taken off back on the allowed
+    pattern whose cheapest feasible insertions add least (off all its old days
+    first). Returns whether every customer found a place."""
+    evicted: list[int] = []
+    for d in (d for d in range(instance.days) if not fits[d]):
+        routes = [list(r) for r in state.routes[d]]
+        for route in routes:
+            while route and _breaks_rules(instance, geometry, route):
+                stops = [0, *(c + 1 for c in route), 0]
+                saving = [geometry.exact[stops[i], stops[i + 1]] + geometry.exact[stops[i + 1], stops[i + 2]]
+                          - geometry.exact[stops[i], stops[i + 2]] + geometry.service[route[i]]
+                          for i in range(len(route))]
+                movable = [len(instance.customers[c].patterns) > 1 for c in route]
+                if any(movable):
+                    saving = [v if m else -math.inf for v, m in zip(saving, movable, strict=True)]
+                evicted.append(route.pop(int(np.argmax(saving))))
+        state.routes[d] = [r for r in routes if r][: instance.vehicles]
+    placed = True
+    for k in dict.fromkeys(evicted):
+        for d in instance.customers[k].patterns[state.choice[k]]:
+            _take_out(geometry, state.routes[d], k)
+        best: tuple[float, int, list[tuple[int, int, int]]] | None = None
+        for p, days in enumerate(instance.customers[k].patterns):
+            spots = [(d, *_cheapest(instance, geometry, state.routes[d], k)) for d in days]
+            cost = sum(spot[1] for spot in spots)
+            if cost < math.inf and (best is None or cost < best[0]):
+                best = (cost, p, [(d, r, i) for d, _, r, i in spots])
+        if best is None:
+            placed = False
+            continue
+        for d, r, i in best[2]:
+            if r < 0:
+                state.routes[d].append([k])
+            else:
+                state.routes[d][r].insert(i, k)
+        state.choice[k] = best[1]
+    return placed
 
 
 def solve_plain(instance: PvrpInstance, *, time_limit_s: float = 30.0,
@@ -370,8 +527,9 @@ class _Insertion:
         self.owner = owner
         h, t = np.array(heads, dtype=int), np.array(tails, dtype=int)
         cost = geometry.exact[1:, h] + geometry.exact[1:, t] - geometry.exact[h, t][None, :]
+        extra = geometry.time[1:, h] + geometry.time[1:, t] - geometry.time[h, t][None, :]
         ok = (geometry.demand[:, None] <= np.array(room_load)[None, :]) & (
-            cost + geometry.service[:, None] <= np.array(room_time)[None, :] - _EPS)
+            extra + geometry.service[:, None] <= np.array(room_time)[None, :] + _EPS)
         cost = np.where(ok, cost, np.inf)
         self.best_edge = np.argmin(cost, axis=1) if len(heads) else np.zeros(len(geometry.demand), int)
         self.cost = cost[np.arange(len(cost)), self.best_edge] if len(heads) else np.full(
@@ -431,20 +589,124 @@ def _pattern_moves(instance: PvrpInstance, geometry: _Geometry, state: _State, r
     return changed
 
 
-def _improve(instance: PvrpInstance, geometry: _Geometry, state: _State, fits: list[bool],
-             clock: _Clock, seed: int) -> int:
-    """Pattern moves, then the changed days routed again from their current
-    routes; when no move helps, every day is routed again with a new seed. Stops
-    when the time is up or a whole round improves nothing."""
+def _cheapest(instance: PvrpInstance, geometry: _Geometry, routes: Routes,
+              k: int) -> tuple[float, int, int]:
+    """The cheapest place for customer `k` in a day's routes that keeps capacity
+    and duration: (added distance, route or -1 for a new route, position)."""
+    best = (math.inf, -1, 0)
+    demand, service, exact = int(geometry.demand[k]), float(geometry.service[k]), geometry.exact
+    limit = instance.max_duration if instance.max_duration is not None else math.inf
+    for r, route in enumerate(routes):
+        if int(geometry.demand[route].sum()) + demand > instance.capacity:
+            continue
+        stops = np.array([0, *(c + 1 for c in route), 0])
+        a, b = stops[:-1], stops[1:]
+        cost = exact[k + 1, a] + exact[k + 1, b] - exact[a, b]
+        if limit < math.inf:
+            tt = geometry.time
+            spent = float(tt[a, b].sum() + geometry.service[route].sum())
+            extra = tt[k + 1, a] + tt[k + 1, b] - tt[a, b]
+            cost = np.where(spent + extra + service <= limit + _EPS, cost, np.inf)
+        i = int(np.argmin(cost))
+        if cost[i] < best[0]:
+            best = (float(cost[i]), r, i)
+    alone = 2 * float(exact[0, k + 1])
+    if (len(routes) < instance.vehicles and demand <= instance.capacity
+            and 2 * float(geometry.time[0, k + 1]) + service <= limit + _EPS and alone < best[0]):
+        best = (alone, -1, 0)
+    return best
+
+
+def _take_out(geometry: _Geometry, routes: Routes, k: int) -> float:
+    """Remove customer `k` from a day's routes; returns the distance saved."""
+    for r, route in enumerate(routes):
+        if k in route:
+            i = route.index(k)
+            a = route[i - 1] + 1 if i > 0 else 0
+            b = route[i + 1] + 1 if i + 1 < len(route) else 0
+            del route[i]
+            if not route:
+                del routes[r]
+            return float(geometry.exact[a, k + 1] + geometry.exact[k + 1, b] - geometry.exact[a, b])
+    return 0.0
+
+
+def _ruin_recreate(instance: PvrpInstance, geometry: _Geometry, state: _State,
+                   near: list[list[int]], rng: random.Random, seconds: float,
+                   clock: _Clock, temperature: float) -> set[int]:
+    """Take a customer and some of its nearest neighbours (those with a choice
+    of patterns) off all their days, put each back on the allowed pattern whose
+    cheapest insertions add least, keep the result when the total is shorter,
+    or longer by less than a random share of `temperature` (to leave a local
+    optimum). Repeated for `seconds`. Returns the days whose routes changed."""
+    movable = [k for k, c in enumerate(instance.customers) if len(c.patterns) > 1]
+    changed: set[int] = set()
+    if not movable:
+        return changed
+    ends = time.perf_counter() + seconds
+    while time.perf_counter() < ends and clock.left() > 0.2:
+        first = rng.choice(movable)
+        size = rng.randint(2, min(12, len(movable)))
+        group = [first, *[j for j in near[first] if len(instance.customers[j].patterns) > 1]][:size]
+        routes = [[list(r) for r in day] for day in state.routes]
+        choice = list(state.choice)
+        delta, touched = 0.0, set()
+        for k in group:
+            for d in instance.customers[k].patterns[choice[k]]:
+                delta -= _take_out(geometry, routes[d], k)
+                touched.add(d)
+        rng.shuffle(group)
+        for k in group:
+            best: tuple[float, int, list[tuple[int, int, int]]] | None = None
+            for p, days in enumerate(instance.customers[k].patterns):
+                cost, spots = 0.0, []
+                for d in days:
+                    added, r, i = _cheapest(instance, geometry, routes[d], k)
+                    cost += added
+                    spots.append((d, r, i))
+                if cost < math.inf and (best is None or cost < best[0]):
+                    best = (cost, p, spots)
+            if best is None:
+                break
+            for d, r, i in best[2]:
+                if r < 0:
+                    routes[d].append([k])
+                else:
+                    routes[d][r].insert(i, k)
+                touched.add(d)
+            choice[k] = best[1]
+            delta += best[0]
+        else:
+            if delta < -1e-6 or (temperature > 0 and delta < -temperature * math.log(rng.random()
+                                                                                      or 1e-12)):
+                state.routes, state.choice = routes, choice
+                changed |= touched
+    return changed
+
+
+def _improve(instance: PvrpInstance, geometry: _Geometry, state: _State,
+             free: Sequence[tuple[int, int] | None], clock: _Clock, seed: int,
+             params: PvrpParams) -> tuple[int, int]:
+    """Rounds of: pattern moves and ruin-and-recreate of patterns (cheap, on the
+    current routes), the changed days routed again from their current routes by
+    `vrptw.solve`, and the week solved again as one VRPTW when some customers
+    may take any of several days. Until the time is up. Returns the rounds and
+    how often the week-as-one-VRPTW improved."""
     rng = random.Random(seed)
-    rounds = 0
+    near = _nearest(geometry, params.ruin_neighbours)
+    rounds = joint = 0
+    best = (_total(geometry, state), list(state.choice), [[list(r) for r in day] for day in state.routes])
+    visits = max(sum(len(r) for day in state.routes for r in day), 1)
     while clock.left() > 0.2:
         rounds += 1
-        before = sum(route_length(geometry, r) for routes in state.routes for r in routes)
+        cooling = max(clock.left() / clock.limit_s, 0.0)
         changed = _pattern_moves(instance, geometry, state, rng, clock)
+        changed |= _ruin_recreate(instance, geometry, state, near, rng,
+                                  min(params.ruin_share * clock.limit_s, clock.left()), clock,
+                                  params.temperature * cooling * best[0] / visits)
         days = sorted(changed) if changed else list(range(instance.days))
         sizes = {d: max(len(state.on_day(instance, d)), 1) for d in days}
-        budget = clock.left() * (0.25 if changed else 0.5)
+        budget = clock.left() * params.reroute_share
         for d in days:
             share = min(budget * sizes[d] / sum(sizes.values()), clock.left())
             if share < 0.05:
@@ -455,7 +717,15 @@ def _improve(instance: PvrpInstance, geometry: _Geometry, state: _State, fits: l
             if ok and sum(route_length(geometry, r) for r in routes) < sum(
                     route_length(geometry, r) for r in current) - _EPS:
                 state.routes[d] = routes
-        after = sum(route_length(geometry, r) for routes in state.routes for r in routes)
-        if not changed and after >= before - _EPS:
-            break
-    return rounds
+        if any(f is not None for f in free) and clock.left() > 0.3:
+            joint += _joint_solve(instance, geometry, state, free,
+                                  clock.left() * params.reroute_share, seed + rounds)
+        if _total(geometry, state) < best[0] - _EPS:
+            best = (_total(geometry, state), list(state.choice),
+                    [[list(r) for r in day] for day in state.routes])
+    state.choice, state.routes = best[1], best[2]
+    return rounds, joint
+
+
+def _total(geometry: _Geometry, state: _State) -> float:
+    return sum(route_length(geometry, r) for day in state.routes for r in day)
