@@ -71,8 +71,8 @@ import multiprocessing
 import os
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Literal
 
@@ -101,7 +101,7 @@ from engine.routing.due import CYCLE_WEEKS, due_days, week_monday
 from engine.routing.matrix import straight_line_matrix
 from engine.routing.vrptw import stop_when_stalled
 from engine.search_stall import StallWatch, StopOnStall
-from engine.timetable.solve import SolveParams, solve_timetable
+from engine.timetable.solve import Progress, SolveParams, solve_timetable
 from engine.work_calendar import WorkCalendar
 
 HOLIDAYS_FILE = "holidays.csv"
@@ -345,6 +345,21 @@ class MonthParams:
     or leaves it shorter of hours. None: every week from scratch."""
 
 
+@dataclasses.dataclass(frozen=True)
+class MonthProgress:
+    """Where a month plan is, for a person watching: `stage` "weeks" (the weeks'
+    timetables) or "managers" (the managers' months), `done` of `total` in it, and a
+    line of text (during a week's search, its best objective and bound)."""
+
+    stage: Literal["weeks", "managers"]
+    done: int
+    total: int
+    text: str
+
+
+OnMonthProgress = Callable[[MonthProgress], None]
+
+
 # -- planning ----------------------------------------------------------------------------------
 
 
@@ -362,6 +377,7 @@ def month_timetables(department: Department, policy: Policy, days: Sequence[dt.d
 
 def _month_weeks(department: Department, policy: Policy, days: Sequence[dt.date], holidays: set[dt.date],
                  params: MonthParams, given: Mapping[dt.date, Timetable] | None = None,
+                 on_progress: OnMonthProgress | None = None,
                  ) -> tuple[dict[dt.date, Timetable], dict[dt.date, dt.date]]:
     """The timetable of every ISO week holding a working day of the month, and for each
     week taken as it stands from a week alike, that week's Monday.
@@ -385,23 +401,34 @@ def _month_weeks(department: Department, policy: Policy, days: Sequence[dt.date]
     found: dict[dt.date, Timetable] = {}
     taken_from: dict[dt.date, dt.date] = {}
     best_of_shape: dict[tuple, Timetable] = {}
-    for monday in sorted({week_monday(d) for d in days}):
+    mondays = sorted({week_monday(d) for d in days})
+    report = on_progress or (lambda _: None)
+    for number, monday in enumerate(mondays):
         if monday in given:
             found[monday] = given[monday]
             continue
+
+        def searching(point: Progress, number: int = number, monday: dt.date = monday) -> None:
+            report(MonthProgress("weeks", number, len(mondays),
+                                 f"week of {monday:%m-%d}: best {point.objective:g}, bound {point.bound:g}"))
+
         shape = _week_shape(holiday_department, calendar_, monday)
         like = best_of_shape.get(shape)
         week: Timetable | None = None
         taken = False
         if like is not None and params.like_week_time_limit_s is not None:
             quick = dataclasses.replace(full, time_limit_s=params.like_week_time_limit_s, warm_start_or_nothing=True)
-            week, taken = _week_from_one_alike(holiday_department, policy, monday, like, quick)
+            week, taken = _week_from_one_alike(holiday_department, policy, monday, like, quick, searching)
         if week is None or like is None or _hours_short(week) > _hours_short(like):
-            fresh = solve_timetable(holiday_department, policy, monday, full).timetable
+            fresh = solve_timetable(holiday_department, policy, monday, full, on_progress=searching).timetable
             # A start that did not fit has nothing to keep: the fresh answer, conflicts and all.
             if week is None or not week.blocks or _better_week(week, fresh) is fresh:
                 week, taken = fresh, False
         found[monday] = week
+        short = _hours_short(week)
+        report(MonthProgress("weeks", number + 1, len(mondays), f"week of {monday:%m-%d}: "
+                             + (f"taken from the week of {like.week_start:%m-%d}" if taken and like else week.status)
+                             + (f", {short:g} min short" if week.blocks and short else "")))
         if taken and like is not None:
             taken_from[monday] = like.week_start
         if week.blocks and (like is None or _better_week(like, week) is week):
@@ -410,12 +437,12 @@ def _month_weeks(department: Department, policy: Policy, days: Sequence[dt.date]
 
 
 def _week_from_one_alike(department: Department, policy: Policy, monday: dt.date, like: Timetable,
-                         params: SolveParams) -> tuple[Timetable, bool]:
+                         params: SolveParams, on_progress: Callable[[Progress], None]) -> tuple[Timetable, bool]:
     """The week solved from `like` moved to its dates; when its model cannot complete
     that start but the independent checker accepts it, the moved week as it stands
     (True: taken, not solved)."""
     moved = _moved(like, monday)
-    week = solve_timetable(department, policy, monday, params, warm_start=moved).timetable
+    week = solve_timetable(department, policy, monday, params, warm_start=moved, on_progress=on_progress).timetable
     if week.blocks or judge_timetable(department, policy, moved).violations:
         return week, False
     return moved.model_copy(update={"objective": None, "best_bound": None, "solve_seconds": 0.0,
@@ -463,11 +490,13 @@ def plan_month(
     holidays: set[dt.date] | None = None,
     timetables: Mapping[dt.date, Timetable] | None = None,
     params: MonthParams | None = None,
+    on_progress: OnMonthProgress | None = None,
 ) -> MonthPlan:
     """Plan the month's visits of every manager (see the module text).
 
     `timetables` maps ISO-week Mondays to the weeks' timetables; weeks not given are
-    solved here. `holidays` are left out of the working days."""
+    solved here. `holidays` are left out of the working days. `on_progress` hears of
+    each week's search and each manager's month as they end."""
     started = time.perf_counter()
     params = params or MonthParams()
     month_rules(policy)
@@ -475,9 +504,9 @@ def plan_month(
     days = working_days(policy, year, month, holidays, department)
     focus = set(focus_dates(days, policy))
     due = month_due(department, policy, days, holidays)
-    weeks, taken_from = _month_weeks(department, policy, days, holidays, params, timetables)
+    weeks, taken_from = _month_weeks(department, policy, days, holidays, params, timetables, on_progress)
     with _solver_pool(params, len(department.managers)) as (pool, shared):
-        months = _plan_managers(department, policy, days, weeks, focus, shared, due, pool)
+        months = _plan_managers(department, policy, days, weeks, focus, shared, due, pool, on_progress)
     routes = [route for one in months for route in one.routes]
     unplanned = [item for one in months for item in one.unplanned]
     return MonthPlan(
@@ -517,18 +546,31 @@ def _solver_pool(params: MonthParams, jobs: int) -> Iterator[tuple[Executor | No
 
 def _plan_managers(department: Department, policy: Policy, days: Sequence[dt.date],
                    weeks: Mapping[dt.date, Timetable], focus: set[dt.date], params: MonthParams,
-                   due: Sequence[DueInWeek], pool: Executor | None) -> list[_ManagerMonth]:
+                   due: Sequence[DueInWeek], pool: Executor | None,
+                   on_progress: OnMonthProgress | None = None) -> list[_ManagerMonth]:
     """Every manager's month, in the department's order: once the weeks are fixed the
     managers do not interact, so with a `pool` they are planned at once, most visits first
     (the longest jobs start first and the pool's processes end together)."""
     managers = [m.id for m in department.managers]
     mine = {m: [d for d in due if d.manager == m] for m in managers}
+    report = on_progress or (lambda _: None)
+    done: dict[str, _ManagerMonth] = {}
+
+    def finished(manager: str, month: _ManagerMonth) -> None:
+        done[manager] = month
+        visits = sum(len(r.stops) for r in month.routes)
+        report(MonthProgress("managers", len(done), len(managers), f"{manager}: {visits} visits planned"))
+
     if pool is None:
-        return [_plan_manager(department, policy, m, days, weeks, focus, params, mine[m]) for m in managers]
-    biggest_first = sorted(managers, key=lambda m: -sum(d.visits for d in mine[m]))
-    futures = {m: pool.submit(_plan_manager, department, policy, m, days, weeks, focus, params, mine[m])
-               for m in biggest_first}
-    return [futures[m].result() for m in managers]
+        for m in managers:
+            finished(m, _plan_manager(department, policy, m, days, weeks, focus, params, mine[m]))
+    else:
+        biggest_first = sorted(managers, key=lambda m: -sum(d.visits for d in mine[m]))
+        futures = {pool.submit(_plan_manager, department, policy, m, days, weeks, focus, params, mine[m]): m
+                   for m in biggest_first}
+        for future in as_completed(futures):
+            finished(futures[future], future.result())
+    return [done[m] for m in managers]
 
 
 def _territory(department: Department, manager: str, days: Sequence[FieldDay], policy: Policy) -> Territory:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.commands.console import EXIT_NO_PLAN, console, errors, fail_on_input, write_json
@@ -15,7 +16,14 @@ from api.commands.inputs import load_department
 from api.exports.month_xlsx import month_workbook
 from engine.check.month import check_month
 from engine.errors import InputError
-from engine.month import MonthParams, MonthPlan, parse_month, plan_month, read_holidays
+from engine.month import (
+    MonthParams,
+    MonthPlan,
+    MonthProgress,
+    parse_month,
+    plan_month,
+    read_holidays,
+)
 
 
 def render_month(plan: MonthPlan) -> None:
@@ -62,11 +70,20 @@ def month_command(
     department, pol = load_department(department_dir, policy)
     try:
         holidays = read_holidays(department_dir)
-        with console.status(f"planning {month} for {len(department.managers)} managers …"):
+        with Progress(TextColumn("{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                      transient=True) as progress:
+            task = progress.add_task("", total=None, stage=f"planning {month}")
+
+            def show(point: MonthProgress) -> None:
+                progress.update(task, description=point.text, completed=point.done, total=point.total,
+                                stage="weeks' timetables" if point.stage == "weeks" else "managers' months")
+
             plan = plan_month(department, pol, year, number, holidays,
                               params=MonthParams(timetable_time_limit_s=week_time_limit,
                                                  assign_time_limit_s=assign_time_limit,
-                                                 route_time_limit_s=route_time_limit, workers=workers))
+                                                 route_time_limit_s=route_time_limit, workers=workers),
+                              on_progress=show)
     except InputError as error:
         raise fail_on_input(error) from None
     render_month(plan)

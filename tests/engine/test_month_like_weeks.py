@@ -42,7 +42,7 @@ class StandInSolver:
         self.calls: list[Call] = []
 
     def __call__(self, department: Department, policy: Policy, monday: dt.date, params: SolveParams,
-                 warm_start: Timetable | None = None) -> TimetableResult:
+                 warm_start: Timetable | None = None, on_progress=None) -> TimetableResult:
         origin = None
         if warm_start is not None:
             assert warm_start.week_start == monday
@@ -183,3 +183,26 @@ def test_a_start_the_model_cannot_complete_is_taken_as_it_stands_only_when_the_c
         assert calls == [(second, MONDAYS[0]), (second, None)]
         assert taken_from == {}
         assert weeks[second].blocks[0].retailer == second.isoformat()
+
+
+def test_the_month_reports_each_week_and_each_manager_as_they_end(
+        department: Department, policy_15_13_7: Policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12, item 6: a long month shows where it is — every week's timetable as it
+    ends (how it came about), then every manager's month."""
+    heard: list[month_module.MonthProgress] = []
+    monkeypatch.setattr(month_module, "solve_timetable", StandInSolver({(MONDAYS[0], True): 40}))
+    month_module._month_weeks(department, policy_15_13_7, _december(department, policy_15_13_7, set()), set(),
+                              PARAMS, on_progress=heard.append)
+    weeks = [p for p in heard if p.stage == "weeks"]
+    assert [(p.done, p.total) for p in weeks] == [(i, len(MONDAYS)) for i in range(1, len(MONDAYS) + 1)]
+    assert "40 min short" in weeks[0].text and "feasible" in weeks[1].text
+
+    heard.clear()
+    monkeypatch.setattr(month_module, "_plan_manager", lambda department, policy, manager, *rest:
+                        month_module._ManagerMonth([], []))
+    months = month_module._plan_managers(department, policy_15_13_7, [], {}, set(), PARAMS, [], None,
+                                         on_progress=heard.append)
+    assert len(months) == len(department.managers)
+    assert [(p.stage, p.done, p.total) for p in heard] == [
+        ("managers", i, len(department.managers)) for i in range(1, len(department.managers) + 1)]
+    assert heard[0].text.startswith(department.managers[0].id)
