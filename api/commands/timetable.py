@@ -58,8 +58,8 @@ def render_summary(result: TimetableResult) -> None:
                   f"status [bold]{tt.status}[/bold] · objective {tt.objective} · bound {tt.best_bound} · "
                   f"gap {gap} · {tt.solve_seconds:.1f} s")
     first = "–" if tt.first_feasible_seconds is None else f"{tt.first_feasible_seconds:.1f} s"
-    proof = "not proven" if tt.proof_seconds is None else f"{tt.proof_seconds:.1f} s"
-    console.print(f"  first week found at {first} · proof at {proof}")
+    proof = "not proven optimal" if tt.proof_seconds is None else f"proven at {tt.proof_seconds:.1f} s"
+    console.print(f"  first week found at {first} · {proof}")
     for duty in tt.duties:
         console.print(f"  duty: {duty.manager} → {duty.duty}")
     for conflict in tt.conflicts:
