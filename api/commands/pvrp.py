@@ -23,8 +23,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from api.commands.titled_tables import print_titled_tables, titled_tables_markdown
 from engine.check.pvrp import check_pvrp
 from engine.routing.cordeau import read_pvrp, read_pvrp_bks
 from engine.routing.periodic import PvrpSolution, solve_plain, solve_pvrp
@@ -171,25 +171,13 @@ def tables(rows: Sequence[PvrpRow]) -> dict[str, tuple[list[str], list[list[str]
 
 
 def print_tables(rows: Sequence[PvrpRow], out: Console = console) -> None:
-    """Render the tables in the terminal."""
-    for title, (head, body) in reversed(list(tables(rows).items())):
-        table = Table(title=title)
-        for column in head:
-            table.add_column(column, justify="left" if column in ("instance", "approach") else "right")
-        for cells in body:
-            table.add_row(*cells)
-        out.print(table)
+    """Render the report tables in the terminal."""
+    print_titled_tables(tables(rows), ("instance", "approach"), out)
 
 
 def markdown(rows: Sequence[PvrpRow], heading: str) -> str:
-    """The tables as markdown under `heading`."""
-    lines = [f"## {heading}", ""]
-    for title, (head, body) in tables(rows).items():
-        lines += [f"### {title}", "", "| " + " | ".join(head) + " |",
-                  "|" + "|".join("---" for _ in head) + "|"]
-        lines += ["| " + " | ".join(cells) + " |" for cells in body]
-        lines.append("")
-    return "\n".join(lines)
+    """The report tables as markdown under `heading`."""
+    return titled_tables_markdown(tables(rows), heading)
 
 
 def bench_pvrp_command(

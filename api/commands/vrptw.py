@@ -22,8 +22,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from api.commands.titled_tables import print_titled_tables, titled_tables_markdown
 from engine.check.vrptw import check_vrptw
 from engine.routing.instances import BestKnown, customer_routes, read_bks, read_instance
 from engine.routing.vrptw import BACKENDS, solve
@@ -291,30 +291,12 @@ def tables(rows: Sequence[BenchRow]) -> dict[str, tuple[list[str], list[list[str
 
 def print_tables(rows: Sequence[BenchRow], out: Console = console) -> None:
     """Render the report tables in the terminal."""
-    for title, (head, body) in reversed(list(tables(rows).items())):
-        table = Table(title=title)
-        for column in head:
-            table.add_column(
-                column, justify="left" if column in ("solver", "instance", "class") else "right"
-            )
-        for cells in body:
-            table.add_row(*cells)
-        out.print(table)
+    print_titled_tables(tables(rows), ("solver", "instance", "class"), out)
 
 
 def markdown(rows: Sequence[BenchRow], heading: str) -> str:
     """The report tables as markdown under `heading`."""
-    lines = [f"## {heading}", ""]
-    for title, (head, body) in tables(rows).items():
-        lines += [
-            f"### {title}",
-            "",
-            "| " + " | ".join(head) + " |",
-            "|" + "|".join("---" for _ in head) + "|",
-        ]
-        lines += ["| " + " | ".join(cells) + " |" for cells in body]
-        lines.append("")
-    return "\n".join(lines)
+    return titled_tables_markdown(tables(rows), heading)
 
 
 def select_instances(directory: Path, only: str | None) -> list[Path]:
