@@ -81,7 +81,7 @@ from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.check.timetable import judge_timetable
-from engine.domain import Department, Leave, Retailer, Timetable
+from engine.domain import Conflict, Department, Leave, Retailer, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import WEEKDAYS, Clock, MonthRules, Policy
 from engine.routing.approach import manager_approach
@@ -286,6 +286,8 @@ class WeekSolved(_Out):
     taken_from: dt.date | None = None
     """The week alike whose timetable this week took as it stands (moved to its dates and
     accepted by the independent checker); None when solved for this week."""
+    conflicts: tuple[Conflict, ...] = ()
+    """Why a week without a timetable has none (its rules that conflict, in words)."""
 
 
 class MonthPlan(_Out):
@@ -515,7 +517,8 @@ def plan_month(
         focus_days=tuple(sorted(focus)), routes=tuple(routes), unplanned=tuple(unplanned), due=tuple(due),
         weeks=tuple(WeekSolved(week_start=m, status=t.status, objective=t.objective,
                                minutes_short=sum(s.minutes_short for s in t.shortfalls),
-                               taken_from=taken_from.get(m))
+                               taken_from=taken_from.get(m),
+                               conflicts=t.conflicts if not t.blocks else ())
                     for m, t in sorted(weeks.items())),
         visits=sum(len(r.stops) for r in routes), wanted=sum(d.visits for d in due),
         solve_seconds=round(time.perf_counter() - started, 3),

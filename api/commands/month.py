@@ -47,6 +47,8 @@ def render_month(plan: MonthPlan) -> None:
         how = f"taken from the week of {week.taken_from:%m-%d}" if week.taken_from else week.status
         short = f", {week.minutes_short} min of weekly hours short" if week.minutes_short else ""
         console.print(f"  [dim]timetable of the week of {week.week_start:%m-%d}: {how}{short}[/dim]")
+        for conflict in week.conflicts[:3]:
+            errors.print(f"    [red]conflict[/red] ({', '.join(conflict.rules)}): {conflict.message}")
     console.print(f"{plan.visits} of {plan.wanted} visits planned · {plan.solve_seconds:.1f} s")
 
 

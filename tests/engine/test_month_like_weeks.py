@@ -14,7 +14,7 @@ import pytest
 import engine.month as month_module
 from benchmarks.departments import generate_department
 from engine.check.timetable import TimetableVerdict, Violation
-from engine.domain import Block, Department, HoursShortfall, Timetable
+from engine.domain import Block, Conflict, Department, HoursShortfall, Timetable
 from engine.month import MonthParams, month_timetables, working_days
 from engine.policy import Policy
 from engine.timetable.solve import SolveParams, TimetableResult
@@ -206,3 +206,20 @@ def test_the_month_reports_each_week_and_each_manager_as_they_end(
     assert [(p.stage, p.done, p.total) for p in heard] == [
         ("managers", i, len(department.managers)) for i in range(1, len(department.managers) + 1)]
     assert heard[0].text.startswith(department.managers[0].id)
+
+
+def test_a_month_whose_weeks_have_no_timetable_says_why_per_week(
+        department: Department, policy_15_13_7: Policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No week, no visits: the month lists every visit as unplanned and carries each
+    week's conflicts, in words, for the command to show."""
+    why = Conflict(rules=("visit_daily",), message="m01's nearest retailer is a 64-min ride")
+
+    def infeasible(department, policy, monday, params, warm_start=None, on_progress=None):
+        return TimetableResult(Timetable(department=department.name, policy=policy.name, week_start=monday,
+                                         status="infeasible", conflicts=(why,)))
+
+    monkeypatch.setattr(month_module, "solve_timetable", infeasible)
+    plan = month_module.plan_month(department, policy_15_13_7, *DECEMBER, params=MonthParams(processes=1))
+    assert plan.visits == 0 and plan.wanted > 0
+    assert [w.conflicts for w in plan.weeks] == [(why,)] * len(MONDAYS)
+    assert all(u.reason in ("no_visit_days", "focus_window") for u in plan.unplanned)
