@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from engine.routing.cordeau import PvrpInstance
+from engine.routing.cordeau import PvrpCustomer, PvrpInstance
 from engine.routing.vrptw import (
     Client,
     Depot,
@@ -292,9 +292,9 @@ def _greedy_patterns(instance: PvrpInstance, neighbours: list[list[int]],
     for k in order:
         customer = instance.customers[k]
 
-        def score(p: int, customer: object = customer, k: int = k) -> tuple[bool, int, int]:
-            days = instance.customers[k].patterns[p]
-            fits = all(left[d] >= instance.customers[k].demand for d in days)
+        def score(p: int, customer: PvrpCustomer = customer, k: int = k) -> tuple[bool, int, int]:
+            days = customer.patterns[p]
+            fits = all(left[d] >= customer.demand for d in days)
             near = sum(1 for j in neighbours[k] for d in days if d in where.get(j, ()))
             return fits, near, min(left[d] for d in days)
 
@@ -440,7 +440,10 @@ def _make_fit(instance: PvrpInstance, geometry: _Geometry, state: _State, fits: 
                 if any(movable):
                     saving = [v if m else -math.inf for v, m in zip(saving, movable, strict=True)]
                 evicted.append(route.pop(int(np.argmax(saving))))
-        state.routes[d] = [r for r in routes if r][: instance.vehicles]
+        # Routes beyond the fleet give their customers up too (the fullest routes stay).
+        kept = sorted((r for r in routes if r), key=lambda r: -int(geometry.demand[r].sum()))
+        evicted += [c for r in kept[instance.vehicles:] for c in r]
+        state.routes[d] = kept[: instance.vehicles]
     placed = True
     for k in dict.fromkeys(evicted):
         for d in instance.customers[k].patterns[state.choice[k]]:

@@ -71,3 +71,21 @@ def test_a_bad_file_names_its_line(tmp_path: Path, text: str, line: int, says: s
         read_pvrp(path)
     problem = raised.value.problems[0]
     assert problem.row == line and problem.file == str(path) and says in problem.message
+
+
+def test_a_day_with_more_routes_than_vehicles_loses_no_customer_in_its_repair(tmp_path: Path) -> None:
+    """Day 1 routed as four single-customer routes with m = 2: the repair hands the
+    customers of the routes beyond the fleet to other patterns instead of dropping them."""
+    from engine.routing.periodic import _Geometry, _make_fit, _solution, _State
+
+    path = write_two_clusters(tmp_path / "two")
+    instance = read_pvrp(path)
+    geometry = _Geometry(instance)
+    day_one = instance.customers[0].patterns.index((0,))
+    choice = [c.patterns.index((0,)) if k < 4 else c.patterns.index((1,)) for k, c in enumerate(instance.customers)]
+    assert choice[0] == day_one
+    state = _State(choice=choice, routes=[[[0], [1], [2], [3]], [[4, 5, 6, 7]]])
+    assert _make_fit(instance, geometry, state, [False, True])
+    assert all(len(routes) <= instance.vehicles for routes in state.routes)
+    solution = _solution(instance, geometry, state, True, 0.0, {})
+    assert check_pvrp(path, solution.days).violations == ()
