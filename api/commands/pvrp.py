@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import fnmatch
-import json
 import re
 import statistics
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from api.commands.console import write_json
 from api.commands.titled_tables import print_titled_tables, titled_tables_markdown
 from engine.check.pvrp import check_pvrp
 from engine.routing.cordeau import read_pvrp, read_pvrp_bks
@@ -99,8 +99,7 @@ def pvrp_command(
         "patterns": [[d + 1 for d in days] for days in solution.patterns],
     }
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(result, indent=2) + "\n")
+        write_json(json_out, result)
     routes = sum(len(r) for r in solution.days)
     status = "[green]feasible[/]" if row.feasible else f"[red]INFEASIBLE[/]: {row.violations}"
     gap = "" if row.gap_pct is None or best is None else f", gap {row.gap_pct:.2f} % to BKS {_number(best)}"
