@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 from engine.routing.approach import first_stop_time
 from engine.rules import KIND_RULE
 from engine.timetable.model import BlockVar, TimetableModel, kind_window
-from engine.timetable.venues import Venue, Venues, week_venues
+from engine.timetable.venues import Venue, Venues
 
 
 def _ceil_slots(tm: TimetableModel, minutes: int) -> int:
@@ -254,7 +254,7 @@ def add_rides_between_places(tm: TimetableModel) -> None:
     Blocks that started before a re-plan's moment (`tm.past`) are facts: neither the
     ride between two of them nor a past visit block's ride out of the office is the
     model's to keep; the ride from a past block to one still to plan is."""
-    venues = week_venues(tm.department, tm.policy, tm.frame.week_start)
+    venues = tm.week_venues()
     lunch_during_visit = tm.policy.lunch.during_visit
     past = tm.past
     for manager_id, mw in tm.frame.managers.items():

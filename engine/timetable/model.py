@@ -22,6 +22,7 @@ from engine.domain import Department
 from engine.policy import KindRule, Policy, Weekday
 from engine.routing.approach import approach_minutes, first_stop_time
 from engine.rules import RULES
+from engine.timetable.venues import Venues, week_venues
 from engine.timetable.week import WeekFrame, build_week
 
 MAX_PIECES_PER_DAY = 2
@@ -107,6 +108,14 @@ class TimetableModel:
     penalties: list[tuple[str, int, cp_model.LinearExprT]] = field(default_factory=list)
     shortfall: Shortfall | None = None
     """None: the quotas and daily blocks are hard (the weekly solve)."""
+    venues: Venues | None = None
+    """The week's places and rides, once computed (`week_venues`)."""
+
+    def week_venues(self) -> Venues:
+        """The places of the week's blocks and the rides between them (computed once)."""
+        if self.venues is None:
+            self.venues = week_venues(self.department, self.policy, self.frame.week_start)
+        return self.venues
 
     @property
     def grid(self) -> int:
@@ -379,11 +388,16 @@ def build_variables(department: Department, policy: Policy, week_start: dt.date,
 
 
 def variables_for_week(department: Department, policy: Policy, frame: WeekFrame, explain: bool = False,
-                       choose_pairs: bool = True) -> TimetableModel:
+                       choose_pairs: bool = True, like: TimetableModel | None = None) -> TimetableModel:
     """Every variable of the model for a given week frame. `choose_pairs=False` leaves
-    out the pair literals: the caller keeps groups it already has (a re-plan)."""
+    out the pair literals: the caller keeps groups it already has (a re-plan). `like`: a
+    model of the same department and week whose rides and places are reused (a part of
+    the week solved on its own)."""
     tm = TimetableModel(department, policy, frame, explain)
-    tm.approach = approach_minutes(department, policy, frame.week_start)
+    if like is not None:
+        tm.approach, tm.venues = like.approach, like.week_venues()
+    else:
+        tm.approach = approach_minutes(department, policy, frame.week_start)
     add_rule_literals(tm)
     add_department_blocks(tm)
     add_attendance(tm)
