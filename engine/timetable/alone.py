@@ -131,7 +131,7 @@ def shortfall_table(tm: TimetableModel, time_limit_s: float, workers: int = 2,
     return table
 
 
-def _slots_short(tm: TimetableModel, manager: str) -> cp_model.LinearExprT | None:
+def slots_short(tm: TimetableModel, manager: str) -> cp_model.LinearExprT | None:
     """The manager's slots short over his weekly kinds, as the joint model counts them."""
     names = {f"{MISSING_HOURS}{manager},{kind}]" for (m, kind) in tm.blocks if m == manager}
     terms = [expr for name, _, expr in tm.penalties if name in names]
@@ -149,7 +149,7 @@ def add_shortfall_floors(tm: TimetableModel, table: ShortfallTable) -> int:
     added = 0
     for manager in tm.frame.managers:
         mine = [(a if b == manager else b, lit) for (a, b), lit in tm.pairs.items() if manager in (a, b)]
-        short = _slots_short(tm, manager)
+        short = slots_short(tm, manager)
         if not mine or short is None:
             continue
         floors = [table.get((manager, partner)) for partner, _ in mine]

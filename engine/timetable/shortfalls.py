@@ -29,22 +29,23 @@ def short_weeks_allowed(tm: TimetableModel) -> None:
         tm.shortfall = Shortfall(per_slot=max(1, -(-per_10min * tm.grid // 10)))
 
 
-def _upper_bound(expr: cp_model.LinearExprT) -> int:
-    """The largest value `expr` can take over its variables' domains."""
+def expression_range(expr: cp_model.LinearExprT) -> tuple[int, int]:
+    """The least and the largest value `expr` can take over its variables' domains."""
     if not isinstance(expr, cp_model.LinearExpr):
-        return int(expr)
+        return int(expr), int(expr)
     flat = cp_model.FlatIntExpr(expr)
-    total = int(flat.offset)
+    low = high = int(flat.offset)
     for var, coeff in zip(flat.vars, flat.coeffs, strict=True):
         domain = var.proto.domain
-        total += coeff * (domain[-1] if coeff > 0 else domain[0])
-    return total
+        low += coeff * (domain[0] if coeff > 0 else domain[-1])
+        high += coeff * (domain[-1] if coeff > 0 else domain[0])
+    return low, high
 
 
 def other_soft_ceiling(tm: TimetableModel) -> int:
     """The most the week's soft rules other than missing hours can cost together: the
     sum over their terms of weight times the term's largest value (rewards count 0)."""
-    return sum(max(0, weight * _upper_bound(expr)) for name, weight, expr in tm.penalties
+    return sum(max(0, weight * expression_range(expr)[1]) for name, weight, expr in tm.penalties
                if not name.startswith(MISSING_HOURS))
 
 

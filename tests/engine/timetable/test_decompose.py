@@ -10,8 +10,7 @@ import pytest
 import engine.timetable.decompose as decompose
 from engine.policy import Policy, load_policy
 from engine.timetable.extract import extract_blocks
-
-from .test_alone import MONDAY, _department, _joint
+from tests.engine.timetable.short_weeks import MONDAY, department_north, joint_model
 
 # Two managers next to the office and two an hour and more out in the countryside: the
 # pair rules (senior with newcomer, territories near each other) put the far ones together.
@@ -24,7 +23,7 @@ def policy() -> Policy:
 
 
 def test_a_pair_seen_to_lose_hours_is_not_chosen_again(policy: Policy) -> None:
-    tm = _joint(_department(NEAR_AND_FAR), policy)
+    tm = joint_model(department_north(NEAR_AND_FAR), policy)
     first = decompose.choose_pairs(tm, 1.0)
     assert first is not None and len(first) == 2
     lossy = tuple(sorted(first[0]))
@@ -41,7 +40,7 @@ def test_the_week_kept_is_the_one_whose_groups_lose_the_fewest_hours(policy: Pol
     week of other pairs is kept. (The losses are stated here, so that the test does not
     hang on which pairs the solver's weeks happen to favour; the real figures are in
     benchmarks/RESULTS.md.)"""
-    tm = _joint(_department(NEAR_AND_FAR), policy)
+    tm = joint_model(department_north(NEAR_AND_FAR), policy)
     first = decompose.choose_pairs(tm, 1.0)
     assert first is not None
     lossy = set(first[0])
@@ -66,7 +65,7 @@ def test_the_week_kept_is_the_one_whose_groups_lose_the_fewest_hours(policy: Pol
 def test_a_group_s_week_is_whole_when_it_can_be_and_short_when_it_cannot(policy: Policy) -> None:
     """The search for a week with no hour short comes first; a pair whose rides cannot hold
     every hour still gets its week, planned short (the two halves are the whole model)."""
-    department = _department(NEAR_AND_FAR)
+    department = department_north(NEAR_AND_FAR)
     near = decompose._solve_group(department, policy, MONDAY, [("m1", "m3")], None, 3.0, time.perf_counter() + 30)
     far = decompose._solve_group(department, policy, MONDAY, [("m2", "m4")], None, 3.0, time.perf_counter() + 30)
     assert near is not None and far is not None

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from engine.policy import load_policy
 from engine.timetable.solve import SolveParams, solve_timetable
-
-from .test_alone import MONDAY, _department
+from tests.engine.timetable.short_weeks import MONDAY, department_north
 
 
 def test_a_territory_beyond_the_first_stop_is_named_with_its_ride() -> None:
-    department = _department({"m1": 0.005, "m2": 0.25})  # m2 about an hour and a half out
+    department = department_north({"m1": 0.005, "m2": 0.25})  # m2 about an hour and a half out
     result = solve_timetable(department, load_policy("seed-003"), MONDAY, SolveParams(time_limit_s=2))
     assert result.status == "infeasible"
     [conflict] = [c for c in result.timetable.conflicts if "first-stop time" in c.message]
@@ -22,7 +21,7 @@ def test_a_territory_beyond_the_first_stop_is_named_with_its_ride() -> None:
 def test_the_same_territory_fits_a_policy_whose_visits_start_earlier() -> None:
     """15-13-7's visit block may start at 08:00: the same ride reaches the first retailer in
     time, so the arithmetic check names nobody and the week is planned."""
-    department = _department({"m1": 0.005, "m2": 0.25})
+    department = department_north({"m1": 0.005, "m2": 0.25})
     result = solve_timetable(department, load_policy("15-13-7"), MONDAY, SolveParams(time_limit_s=3))
     assert not [c for c in result.timetable.conflicts if "first-stop time" in c.message]
     assert result.status in ("optimal", "feasible")

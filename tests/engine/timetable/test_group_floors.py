@@ -1,0 +1,97 @@
+"""The floors on hours short, group by group (group_floors.py): on small departments the
+week's floor is exactly the joint model's fewest slots short; the floors added as
+constraints never cut off the joint optimum; a solved week reports its floor, keeps it in
+its bound and passes the independent checker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine.check.timetable import check_timetable
+from engine.domain import Leave
+from engine.policy import Policy, load_policy
+from engine.timetable.group_floors import (
+    NO_WEEK,
+    WeekFloor,
+    add_floor_cuts,
+    cheapest_partition,
+    preferred_groups,
+    week_floor,
+)
+from engine.timetable.solve import SolveParams, solve_timetable
+from tests.engine.timetable.short_weeks import (
+    MONDAY,
+    department_north,
+    fewest_slots_short,
+    joint_model,
+    optimum,
+)
+
+WEDNESDAY = MONDAY + dt.timedelta(days=2)
+DEPARTMENTS = {
+    "a near and a far manager": ({"m1": 0.005, "m2": 0.25}, ()),
+    "three, one on leave (a group of three)": ({"m1": 0.005, "m2": 0.17, "m3": 0.22},
+                                              (Leave(manager="m1", date=WEDNESDAY),)),
+    "two near, two far": ({"m1": 0.005, "m2": 0.01, "m3": 0.2, "m4": 0.25}, ()),
+}
+
+
+@pytest.fixture(scope="module")
+def policy() -> Policy:
+    return load_policy("15-13-7")
+
+
+@pytest.mark.parametrize("name", list(DEPARTMENTS))
+def test_the_week_floor_is_the_joint_fewest_slots_short(policy: Policy, name: str) -> None:
+    department = department_north(*DEPARTMENTS[name])
+    floor = week_floor(joint_model(department, policy), 60.0, workers=2, group_cap_s=20.0)
+    assert floor is not None and floor.exact
+    assert floor.slots > 0, "the far managers' rides force hours short"
+    assert floor.slots == fewest_slots_short(joint_model(department, policy))
+
+
+@pytest.mark.parametrize("name", ["a near and a far manager", "three, one on leave (a group of three)"])
+def test_the_floors_keep_the_joint_optimum(policy: Policy, name: str) -> None:
+    department = department_north(*DEPARTMENTS[name])
+    plain, floored = joint_model(department, policy), joint_model(department, policy)
+    floor = week_floor(floored, 60.0, workers=2, group_cap_s=20.0)
+    assert floor is not None
+    assert add_floor_cuts(floored, floor) > 1, "the week's floor and at least one group's"
+    assert optimum(floored)[0] == optimum(plain)[0]
+
+
+def test_the_cheapest_partition_reads_group_costs(policy: Policy) -> None:
+    tm = joint_model(department_north(*DEPARTMENTS["two near, two far"]), policy)
+    groups = list(tm.pairs)
+    cost = dict.fromkeys(groups, 100)  # near with far the other way round: 200
+    cost[("m1", "m2")], cost[("m3", "m4")] = 5, 7  # the near together, the far together: 12
+    cost[("m1", "m3")] = cost[("m2", "m4")] = 4  # near with far: 8
+    found = cheapest_partition(tm, groups, cost)
+    assert found is not None
+    assert found == (8, [("m1", "m3"), ("m2", "m4")])
+
+
+def test_a_group_with_no_week_is_never_chosen(policy: Policy) -> None:
+    tm = joint_model(department_north(*DEPARTMENTS["two near, two far"]), policy)
+    # m1 with m3 (and so m2 with m4) would lose no hour where every other pairing loses
+    # ten slots, were it not that the pair has no week at all.
+    floor = WeekFloor(floors={("m1", "m2"): 5, ("m3", "m4"): 5, ("m1", "m4"): 5, ("m2", "m3"): 5,
+                              ("m1", "m3"): NO_WEEK, ("m2", "m4"): 0})
+    chosen = preferred_groups(tm, floor)
+    assert chosen in ([("m1", "m2"), ("m3", "m4")], [("m1", "m4"), ("m2", "m3")])
+
+
+def test_a_solved_week_reports_its_floor_and_keeps_it(policy: Policy) -> None:
+    department = department_north(*DEPARTMENTS["two near, two far"])
+    result = solve_timetable(department, policy, MONDAY, SolveParams(time_limit_s=5, workers=2))
+    tt = result.timetable
+    assert tt.status in ("optimal", "feasible")
+    assert tt.hours_short_floor_minutes is not None and tt.hours_short_floor_minutes > 0
+    assert sum(s.minutes_short for s in tt.shortfalls) >= tt.hours_short_floor_minutes
+    slot_price = policy.objective.missing_weekly_hours_per_10min
+    assert slot_price is not None and tt.best_bound is not None
+    rewards = policy.objective.senior_newcomer_pair * len(department.managers)
+    assert tt.best_bound >= tt.hours_short_floor_minutes // policy.grid_minutes * slot_price - rewards
+    assert check_timetable(department, policy, tt.to_json_dict()) == []
