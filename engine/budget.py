@@ -18,6 +18,9 @@ EXPLAIN_S = 20.0
 ALONE_SHARE = 0.1
 """Share of the timetable limit for each manager's week alone at each store he could be
 at (timetable/alone.py): the hours his rides force, for choosing pairs and for the bound."""
+FLOORS_SHARE = 0.5
+"""Share of the timetable limit for the fewest hours the rides force on each group and on
+the week (timetable/group_floors.py): a floor for the bound, the groups of the first week."""
 FIRST_WEEK_SHARE = 0.6
 """Share of the timetable limit for the week built group by group (timetable/decompose.py)."""
 WARM_START_HINT_SHARE = 0.25
@@ -55,9 +58,19 @@ class TimetableBudget:
         return self.limit_s * ALONE_SHARE
 
     @property
+    def floors_s(self) -> float:
+        """The groups' and the week's floors on hours short aim to finish within this."""
+        return self.limit_s * FLOORS_SHARE
+
+    @property
     def first_week_s(self) -> float:
         """The group-by-group first week aims to finish within this."""
         return self.limit_s * FIRST_WEEK_SHARE
+
+    def first_week_within_s(self, spent_s: float) -> float:
+        """The first week's time once `spent_s` is gone: its share of the limit less what is
+        spent, or, when the floors took most of that, its share of what is left."""
+        return max(0.0, self.first_week_s - spent_s, (self.limit_s - spent_s) * FIRST_WEEK_SHARE)
 
     def first_week_deadline_s(self, spent_s: float) -> float:
         """The group-by-group first week never runs past this (it may overrun its share

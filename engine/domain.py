@@ -229,6 +229,10 @@ class Timetable(_Model):
     conflicts: tuple[Conflict, ...] = ()
     shortfalls: tuple[HoursShortfall, ...] = ()
     """Hours the planner knowingly left out (never hidden: the judges measure them too)."""
+    hours_short_floor_minutes: int | None = None
+    """No week of this department can be short of fewer weekly minutes than this: proven
+    group by group (engine/timetable/group_floors.py). None: not looked for (the quotas
+    are hard, or the search was told not to)."""
 
     def to_json_dict(self) -> dict:
         return self.model_dump(mode="json", by_alias=True)

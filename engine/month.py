@@ -419,7 +419,9 @@ def _month_weeks(department: Department, policy: Policy, days: Sequence[dt.date]
         week: Timetable | None = None
         taken = False
         if like is not None and params.like_week_time_limit_s is not None:
-            quick = dataclasses.replace(full, time_limit_s=params.like_week_time_limit_s, warm_start_or_nothing=True)
+            # A week already solved is the start: no floors to look for in its short limit.
+            quick = dataclasses.replace(full, time_limit_s=params.like_week_time_limit_s, warm_start_or_nothing=True,
+                                        hours_floor=False)
             week, taken = _week_from_one_alike(holiday_department, policy, monday, like, quick, searching)
         if week is None or like is None or _hours_short(week) > _hours_short(like):
             fresh = solve_timetable(holiday_department, policy, monday, full, on_progress=searching).timetable

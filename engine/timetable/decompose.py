@@ -32,10 +32,11 @@ from engine.routing.approach import first_stop_time
 from engine.timetable.alone import ShortfallTable
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.extract import extract_blocks
+from engine.timetable.group_floors import StopAtFloor
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective, pair_terms
 from engine.timetable.shortfalls import MISSING_HOURS, price_above_other_rules, short_weeks_allowed
-from engine.timetable.venues import Venues, week_venues
+from engine.timetable.venues import Venues
 
 MIN_GROUP_SECONDS = 0.5
 """A group's week needs this much solver time to be found at all: the shortcut may
@@ -158,9 +159,12 @@ def _signature(tm: TimetableModel, venues: Venues, members: tuple[str, ...]) -> 
 
 def _solve_group(department: Department, policy: Policy, week_start: dt.date, groups: list[tuple[str, ...]],
                  slots: list[DepartmentSlot] | None, time_limit_s: float, hard_deadline: float,
-                 ) -> tuple[TimetableModel, cp_model.CpSolver] | None:
+                 least_short: int = 0, hours_only: bool = False) -> tuple[TimetableModel, cp_model.CpSolver] | None:
     """Solve the week of `groups` (their pairs fixed), with the department slots fixed
-    when `slots` is given."""
+    when `slots` is given. `least_short`: slots short these groups cannot go below (their
+    floors, group_floors.py); a week at that floor is looked for first. `hours_only`:
+    the week with the fewest slots short, preferences aside, ended at `least_short` (to
+    place the department slots where the groups that must lose hours lose no more)."""
     members = tuple(m for group in groups for m in group)
     sub = build_variables(_sub_department(department, members), policy, week_start)
     short_weeks_allowed(sub)
@@ -185,10 +189,17 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
         return min(seconds, hard_deadline - time.perf_counter())
 
     limit = capped(max(MIN_GROUP_SECONDS, time_limit_s))
-    whole = _whole_or_short(sub)
+    if hours_only:
+        sub.cp.minimize(sum(expr for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS)))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = limit
+        solver.parameters.num_workers = 1
+        code = solver.solve(sub.cp, StopAtFloor(least_short))
+        return (sub, solver) if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    whole = _whole_or_short(sub, least_short)
     if whole is not None:
         looked = time.perf_counter()
-        solved = _solve_whole_week_first(sub, whole, capped(limit * WHOLE_WEEK_SHARE))
+        solved = _solve_whole_week_first(sub, whole, capped(limit * WHOLE_WEEK_SHARE), least_short)
         if solved is not None:
             return sub, solved
         limit = capped(max(MIN_GROUP_SECONDS, limit - (time.perf_counter() - looked)))
@@ -207,35 +218,62 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
     return None
 
 
-def _whole_or_short(sub: TimetableModel) -> cp_model.IntVar | None:
-    """A literal that splits the group's weeks in two: true, no hour short; false, at least
-    one slot short. Together the two halves are every week the model holds, so the model
-    stays the same; the split lets a search look at the whole weeks alone first."""
+def _whole_or_short(sub: TimetableModel, least: int = 0) -> cp_model.IntVar | None:
+    """A literal that splits the group's weeks in two: true, no more slots short than
+    `least` (0: no hour short); false, more. The groups cannot be short of fewer than
+    `least` (their floors), so together the two halves are every week the model holds and
+    the model stays the same; the split lets a search look at the weeks at the floor alone
+    first."""
     short = [expr for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS)]
     if not short:
         return None
     whole = sub.cp.new_bool_var("no_hour_short")
-    sub.cp.add(sum(short) == 0).only_enforce_if(whole)
-    sub.cp.add(sum(short) >= 1).only_enforce_if(~whole)
+    sub.cp.add(sum(short) <= least).only_enforce_if(whole)
+    sub.cp.add(sum(short) >= least + 1).only_enforce_if(~whole)
     return whole
 
 
-def _solve_whole_week_first(sub: TimetableModel, whole: cp_model.IntVar, limit_s: float) -> cp_model.CpSolver | None:
-    """The group's week with no hour short, when one is found within `limit_s`. Searching
-    for it alone is much quicker than among every week planned short: the quotas then
-    prune as hard rules do, and a group whose rides cannot hold every hour is refuted in
-    a moment. None: no such week, or none found in time (the caller then searches all)."""
+def _solve_whole_week_first(sub: TimetableModel, whole: cp_model.IntVar, limit_s: float,
+                            least: int = 0) -> cp_model.CpSolver | None:
+    """The group's week at its floor `least` (no hour short when 0), when one is found
+    within `limit_s`. Searching for it alone is much quicker than among every week
+    planned short: the quotas then prune as hard rules do, and a group whose rides
+    cannot hold every hour is refuted in a moment. None: no such week, or none found in
+    time (the caller then searches all)."""
     if limit_s <= 0:
+        return None
+    deadline = time.perf_counter() + limit_s
+    if least and not _start_at_floor(sub, whole, limit_s / 2):
         return None
     sub.cp.add_assumptions([whole])
     try:
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = limit_s
+        solver.parameters.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
         solver.parameters.num_workers = 1
         code = solver.solve(sub.cp, _NearEnough(sub))
     finally:
         sub.cp.clear_assumptions()
     return solver if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+
+def _start_at_floor(sub: TimetableModel, whole: cp_model.IntVar, limit_s: float) -> bool:
+    """Hint the group's model with a week at its floor, found by the fewest slots short
+    alone: with hours to lose, the preferences steer a search away from such a week.
+    False: none found in time."""
+    short = [expr for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS)]
+    sub.cp.minimize(sum(short))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = limit_s
+    solver.parameters.num_workers = 1
+    code = solver.solve(sub.cp)
+    sub.cp.minimize(sum(weight * expr for _, weight, expr in sub.penalties))
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not solver.boolean_value(whole):
+        return False
+    sub.cp.clear_hints()
+    for index in range(len(sub.cp.proto.variables)):
+        var = sub.cp.get_int_var_from_proto_index(index)
+        sub.cp.add_hint(var, solver.value(var))
+    return True
 
 
 class _NearEnough(cp_model.CpSolverSolutionCallback):
@@ -284,7 +322,8 @@ def _cases(tm: TimetableModel, venues: Venues, groups: list[tuple[str, ...]]) ->
 
 
 def _solve_cases(tm: TimetableModel, cases: Cases, slots: list[DepartmentSlot], solved: dict[tuple, Solved],
-                 deadline: float, hard_deadline: float) -> tuple[str, ...] | None:
+                 deadline: float, hard_deadline: float,
+                 known_lost: dict[tuple[str, ...], int] | None = None) -> tuple[str, ...] | None:
     """Each case's week around the placed slots, added to `solved` (cases already in it
     are not solved again), or the first group found to have none (the groups not yet
     started are then left: the slots are placed again). The groups with the longest
@@ -308,7 +347,8 @@ def _solve_cases(tm: TimetableModel, cases: Cases, slots: list[DepartmentSlot], 
                 return
             share = (deadline - time.perf_counter()) * workers / max(1, waiting[0])
             waiting[0] -= 1
-        one = _solve_group(department, policy, week_start, [group], slots, share, hard_deadline)
+        one = _solve_group(department, policy, week_start, [group], slots, share, hard_deadline,
+                           (known_lost or {}).get(group, 0))
         with lock:
             if one is None:
                 misfits.append(group)
@@ -344,12 +384,15 @@ def _week_slots_short(cases: Cases, solved: dict[tuple, Solved]) -> int:
     return sum(_slots_short(solved[signature]) * len(case) for signature, case in cases.items())
 
 
-def _first_anchors(tm: TimetableModel, cases: Cases) -> list[tuple[str, ...]]:
-    """The groups whose needs place the department slots: the one with the longest ride
-    out (slots placed for the town alone can cost the countryside hours, SPEC §3), the
-    most common kind of group and a group of three."""
-    anchors: list[tuple[str, ...]] = []
+def _first_anchors(tm: TimetableModel, cases: Cases,
+                   known_lost: dict[tuple[str, ...], int] | None = None) -> list[tuple[str, ...]]:
+    """The groups whose needs place the department slots: those known to lose hours
+    whatever the slots (`known_lost`, their floors: slots placed for anyone else would
+    cost them more), the one with the longest ride out (slots placed for the town alone
+    can cost the countryside hours, SPEC §3), the most common kind of group and a group
+    of three."""
     ordered = list(cases.values())
+    anchors = [case[0] for case in ordered if (known_lost or {}).get(case[0], 0) > 0]
     farthest = max(ordered, key=lambda case: max(tm.approach.get(m, 0) for m in case[0]))
     trios = [case for case in ordered if len(case[0]) > 2]
     for case in (farthest, max(ordered, key=len), *trios[:1]):
@@ -360,7 +403,8 @@ def _first_anchors(tm: TimetableModel, cases: Cases) -> list[tuple[str, ...]]:
 
 def _pairs_that_keep_the_hours(tm: TimetableModel, venues: Venues, cases: Cases, slots: list[DepartmentSlot],
                                solved: dict[tuple, Solved], deadline: float, hard_deadline: float,
-                               hours: ShortfallTable | None) -> list[Block]:
+                               hours: ShortfallTable | None,
+                               known_lost: dict[tuple[str, ...], int] | None = None) -> list[Block]:
     """The week of `cases`, or a week of other pairs that loses fewer hours.
 
     A pair's store and its members' rides decide how many hours the pair's week can
@@ -369,11 +413,14 @@ def _pairs_that_keep_the_hours(tm: TimetableModel, venues: Venues, cases: Cases,
     week lost, the pairs are chosen again with those losses priced as the joint model
     prices them (a pair not yet tried counts as losing nothing, so the matching tries
     it), and only the new groups are solved, around the same department slots. Stops
-    when the pairs come out the same, no hour is short, or the time is up."""
+    when the pairs come out the same, no more hours are short than the week's floor
+    (`known_lost`: pairs' floors, group_floors.py), or the time is up."""
     best_cases, best_short = cases, _week_slots_short(cases, solved)
-    seen_lost: dict[tuple[str, str], int] = {}
+    seen_lost: dict[tuple[str, str], int] = {
+        (group[0], group[1]): lost for group, lost in (known_lost or {}).items() if len(group) == 2}
+    least = _least_possible(known_lost, cases)
     for _ in range(MAX_PAIRING_ROUNDS):
-        if not best_short or deadline - time.perf_counter() < MIN_GROUP_SECONDS:
+        if best_short <= least or deadline - time.perf_counter() < MIN_GROUP_SECONDS:
             break
         for signature, case in cases.items():
             lost = _slots_short(solved[signature])
@@ -386,7 +433,7 @@ def _pairs_that_keep_the_hours(tm: TimetableModel, venues: Venues, cases: Cases,
         tried = _cases(tm, venues, groups)
         if set(tried) <= set(solved) and all(s in cases for s in tried):
             break  # the same groups again: nothing new to learn
-        if _solve_cases(tm, tried, slots, solved, deadline, hard_deadline) is not None:
+        if _solve_cases(tm, tried, slots, solved, deadline, hard_deadline, known_lost) is not None:
             break  # a new group cannot live with the slots: keep the week found
         cases = tried
         short = _week_slots_short(cases, solved)
@@ -395,33 +442,46 @@ def _pairs_that_keep_the_hours(tm: TimetableModel, venues: Venues, cases: Cases,
     return _week_of(tm, venues, best_cases, solved)
 
 
+def _least_possible(known_lost: dict[tuple[str, ...], int] | None, cases: Cases) -> int:
+    """Slots short the week's groups cannot go below: the sum of their known floors."""
+    known = known_lost or {}
+    return sum(max(0, known.get(group, 0)) for case in cases.values() for group in case)
+
+
 def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float | None = None,
-                    hours: ShortfallTable | None = None) -> list[Block] | None:
+                    hours: ShortfallTable | None = None, groups: list[tuple[str, ...]] | None = None,
+                    known_lost: dict[tuple[str, ...], int] | None = None) -> list[Block] | None:
     """A complete week built group by group (None when the shortcut finds none).
 
     The pairs are chosen on the pair rules and, when hours may be short, on the hours
     each pair's store costs its members (`hours`, alone.py). The department slots are
     placed by a few anchor groups solved together (`_first_anchors`); when another
     group cannot live with the slots, it joins the anchors and the slots are placed
-    again. A week planned short then tries other pairs (`_pairs_that_keep_the_hours`)."""
+    again. A week planned short then tries other pairs (`_pairs_that_keep_the_hours`).
+    `groups` given (e.g. those that lose fewest hours by their floors, group_floors.py)
+    are taken as they are; `known_lost` (group -> slots its week must lose) prices the
+    pairs chosen again."""
     deadline = time.perf_counter() + time_limit_s
     hard_deadline = time.perf_counter() + (hard_limit_s if hard_limit_s is not None else time_limit_s)
-    groups = choose_pairs(tm, min(2.0, time_limit_s / 4), hours)
+    if groups is None:
+        groups = choose_pairs(tm, min(2.0, time_limit_s / 4), hours)
     if groups is None:
         return None
-    venues = week_venues(tm.department, tm.policy, tm.frame.week_start)
+    venues = tm.week_venues()
     cases = _cases(tm, venues, groups)
-    anchors = _first_anchors(tm, cases)
+    anchors = _first_anchors(tm, cases, known_lost)
     for _ in range(MAX_ANCHOR_ROUNDS):
+        least = sum((known_lost or {}).get(g, 0) for g in anchors)
         placed = _solve_group(tm.department, tm.policy, tm.frame.week_start, anchors, None,
-                              (deadline - time.perf_counter()) / 3, hard_deadline)
+                              (deadline - time.perf_counter()) / 3, hard_deadline, least, hours_only=least > 0)
         if placed is None:
             return None
         slots = _slots_of(*placed)
         solved: dict[tuple, Solved] = {}
-        misfit = _solve_cases(tm, cases, slots, solved, deadline, hard_deadline)
+        misfit = _solve_cases(tm, cases, slots, solved, deadline, hard_deadline, known_lost)
         if misfit is None:
-            return _pairs_that_keep_the_hours(tm, venues, cases, slots, solved, deadline, hard_deadline, hours)
+            return _pairs_that_keep_the_hours(tm, venues, cases, slots, solved, deadline, hard_deadline, hours,
+                                              known_lost)
         if misfit in anchors:
             return None
         anchors.append(misfit)

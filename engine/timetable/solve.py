@@ -25,6 +25,13 @@ from engine.timetable.decompose import decomposed_plan
 from engine.timetable.duties import assign_duties
 from engine.timetable.explain import check_capacity, explain_with_assumptions
 from engine.timetable.extract import extract_blocks
+from engine.timetable.group_floors import (
+    WeekFloor,
+    add_floor_cuts,
+    objective_floor,
+    preferred_groups,
+    week_floor,
+)
 from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective
@@ -90,6 +97,10 @@ class SolveParams:
     """With a warm start that does not complete into a whole week of this model, return
     at once (status unknown) instead of searching without it: for a caller that tries a
     known week first and otherwise solves afresh anyway (the month)."""
+    hours_floor: bool = True
+    """When hours may be planned short, first find the fewest each possible group's rides
+    force and the fewest the whole week's do (group_floors.py): the bound then holds the
+    hours no week can keep, and the first week is built from the groups that lose fewest."""
     forced_hours: bool = False
     """When hours may be planned short, first solve each manager's week alone at each
     store he could be at (alone.py): its floors go into the joint model and its hours
@@ -126,7 +137,7 @@ class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
 
 
 def _starting_point(tm: TimetableModel, params: SolveParams, warm_start: Timetable | None,
-                    started: float, hours: ShortfallTable) -> cp_model.CpSolver | None:
+                    started: float, hours: ShortfallTable, floor: WeekFloor | None) -> cp_model.CpSolver | None:
     """Hint the model with the given plan or with a week built group by group, completed
     into a full assignment; returns the solver holding that start (the fallback plan)."""
     budget = params.budget
@@ -136,8 +147,10 @@ def _starting_point(tm: TimetableModel, params: SolveParams, warm_start: Timetab
     if not params.decompose or len(tm.frame.managers) <= 1:
         return None
     spent = time.perf_counter() - started
-    first_week = decomposed_plan(tm, max(0.0, budget.first_week_s - spent),
-                                 hard_limit_s=budget.first_week_deadline_s(spent), hours=hours)
+    groups = preferred_groups(tm, floor) if floor is not None else None
+    first_week = decomposed_plan(tm, budget.first_week_within_s(spent),
+                                 hard_limit_s=budget.first_week_deadline_s(spent), hours=hours,
+                                 groups=groups, known_lost=floor.floors if floor is not None else None)
     if first_week is None:
         return None
     hint_from_blocks(tm, first_week)
@@ -152,6 +165,17 @@ def _forced_hours(tm: TimetableModel, params: SolveParams) -> ShortfallTable:
     hours = shortfall_table(tm, params.budget.alone_s, workers=min(params.workers, os.cpu_count() or 1))
     add_shortfall_floors(tm, hours)
     return hours
+
+
+def _week_floor(tm: TimetableModel, params: SolveParams) -> WeekFloor | None:
+    """The fewest slots short each group and the week can have (group_floors.py), added
+    to the model as constraints; None when the week cannot be short or this is off."""
+    if not params.hours_floor or len(tm.frame.managers) <= 1 or not params.budget.floors_s:
+        return None
+    floor = week_floor(tm, params.budget.floors_s, workers=min(params.workers, os.cpu_count() or 1))
+    if floor is not None:
+        add_floor_cuts(tm, floor)
+    return floor
 
 
 def solve_timetable(
@@ -193,7 +217,8 @@ def solve_timetable(
     add_objective(tm)
     price_above_other_rules(tm)
     hours = _forced_hours(tm, params)
-    start_plan = _starting_point(tm, params, warm_start, started, hours)
+    floor = _week_floor(tm, params)
+    start_plan = _starting_point(tm, params, warm_start, started, hours, floor)
     build_seconds = time.perf_counter() - started
     if warm_start is not None and start_plan is None and params.warm_start_or_nothing:
         return TimetableResult(Timetable(status="unknown", solve_seconds=round(build_seconds, 3), conflicts=(
@@ -232,6 +257,11 @@ def solve_timetable(
                               f"allow more time"),), **header)
         return TimetableResult(timetable, build_seconds=build_seconds, progress=recorder.progress)
 
+    if floor is not None:
+        # The floors are proven whatever the search reached in its time (group_floors.py).
+        bound = max(bound, objective_floor(tm, floor) or bound)
+        if status == "feasible" and solver.objective_value <= bound:
+            status = "optimal"
     blocks, notes = extract_blocks(tm, solver)
     # The first week known: the joint search's first, or the start it could not better.
     first_feasible = round(build_seconds + recorder.progress[0].seconds, 3) if recorder.progress else round(
@@ -247,6 +277,7 @@ def solve_timetable(
         duties=tuple(assign_duties(department, policy)),
         conflicts=tuple(notes),
         shortfalls=tuple(week_shortfalls(tm, blocks)),
+        hours_short_floor_minutes=floor.slots * tm.grid if floor is not None else None,
         **header,
     )
     penalties = {name: weight * int(solver.value(expr)) for name, weight, expr in tm.penalties}
