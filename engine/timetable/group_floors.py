@@ -46,6 +46,9 @@ GROUP_SECONDS = 0.05
 more possible pairs than the floors' time covers at this rate, they are not looked for."""
 GROUP_CAP_S = 1.0
 """One group's week is cut off after this (its proven bound stays valid, only weaker)."""
+MAX_GROUP_CAP_S = 16.0
+"""A group the cheapest partition needs and whose floor is not yet proven the least is
+solved again with four times its last cap, up to this."""
 PARTITION_CAP_S = 2.0
 """The set partitioning is small; it is cut off after this (its bound stays valid)."""
 
@@ -87,10 +90,11 @@ NO_WEEK = -1
 """A group solved and found to have no week at all: no department week forms it."""
 
 
-def _solve_floor(tm: TimetableModel, members: Group, limit_s: float) -> int | None:
-    """The group's proven fewest slots short, `NO_WEEK`, or None (nothing proven in time).
-    A week with no hour short is looked for first: with the quotas held exactly the search
-    prunes as it does with hard rules, which settles most groups in half the time."""
+def _solve_floor(tm: TimetableModel, members: Group, limit_s: float) -> tuple[int, bool] | None:
+    """The group's floor (its fewest slots short as far as proven, or `NO_WEEK`) and whether
+    it is proven the least (not merely a bound); None: nothing proven in time. A week with
+    no hour short is looked for first: with the quotas held exactly the search prunes as it
+    does with hard rules, which settles most groups in half the time."""
     if limit_s <= 0:
         return None
     deadline = time.perf_counter() + limit_s
@@ -105,7 +109,7 @@ def _solve_floor(tm: TimetableModel, members: Group, limit_s: float) -> int | No
     solver.parameters.num_workers = 1
     code = solver.solve(sub.cp)
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return 0
+        return 0, True
     if code != cp_model.INFEASIBLE or time.perf_counter() >= deadline:
         return None
     sub.cp.clear_assumptions()
@@ -113,8 +117,8 @@ def _solve_floor(tm: TimetableModel, members: Group, limit_s: float) -> int | No
     solver.parameters.max_time_in_seconds = deadline - time.perf_counter()
     code = solver.solve(sub.cp)
     if code == cp_model.INFEASIBLE:
-        return NO_WEEK
-    return max(1, math.ceil(solver.best_objective_bound - 1e-6))
+        return NO_WEEK, True
+    return max(1, math.ceil(solver.best_objective_bound - 1e-6)), code == cp_model.OPTIMAL
 
 
 def _groups(tm: TimetableModel) -> list[Group]:
@@ -180,11 +184,14 @@ def week_floor(tm: TimetableModel, time_limit_s: float, workers: int = 2,
     groups = _groups(tm)
     hosts: dict[Group, str] = {g: venues.host(g) for g in groups if len(g) == 3}
     floors: dict[Group, int] = {}
+    proven: set[Group] = set()
+    cap: dict[Group, float] = {}
+    """A group's cut-off the next time it is solved."""
     tried: set[Group] = set()
     found = WeekFloor()
 
-    def solve(group: Group) -> int | None:
-        return _solve_floor(tm, group, min(group_cap_s, deadline - time.perf_counter()))
+    def solve(group: Group) -> tuple[int, bool] | None:
+        return _solve_floor(tm, group, min(cap.get(group, group_cap_s), deadline - time.perf_counter()))
 
     def of_managers(managers: Iterable[str]) -> list[Group]:
         wanted = set(managers)
@@ -197,18 +204,21 @@ def week_floor(tm: TimetableModel, time_limit_s: float, workers: int = 2,
             best = cheapest_partition(tm, groups, cost, min(PARTITION_CAP_S, max(0.1, deadline - time.perf_counter())))
             if best is None:
                 return None
-            found = WeekFloor(best[0], best[1], dict(floors), exact=all(g in floors for g in best[1]),
+            found = WeekFloor(best[0], best[1], dict(floors), exact=all(g in proven for g in best[1]),
                               seconds=round(time.perf_counter() - started, 3))
-            todo = [g for g in best[1] if g not in tried]
+            todo = [g for g in best[1] if g not in proven and cap.get(g, group_cap_s) <= MAX_GROUP_CAP_S]
             if not todo or time.perf_counter() >= deadline:
                 return found
             # A manager who has lost hours in every group solved so far is likely to lose
             # them in the others too: solve all his pairs now rather than one a round.
             todo += [g for g in of_managers(_losing_everywhere(floors)) if g not in todo]
             tried.update(todo)
-            for group, floor in zip(todo, pool.map(solve, todo), strict=True):
-                if floor is not None:
-                    floors[group] = floor
+            for group, solved in zip(todo, pool.map(solve, todo), strict=True):
+                cap[group] = cap.get(group, group_cap_s) * 4
+                if solved is not None:
+                    floors[group] = max(solved[0], floors.get(group, solved[0]))
+                    if solved[1]:
+                        proven.add(group)
 
 
 def objective_floor(tm: TimetableModel, floor: WeekFloor) -> float | None:
