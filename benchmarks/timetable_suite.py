@@ -96,17 +96,20 @@ def short_week_cases() -> list[tuple[str, Department, Policy, dt.date]]:
 
 
 if __name__ == "__main__":
-    # python -m benchmarks.timetable_suite [SECONDS] [forced-hours]: minutes short of each
-    # week (RESULTS §11); `forced-hours` turns on SolveParams.forced_hours
+    # python -m benchmarks.timetable_suite [SECONDS] [forced-hours] [no-floors]: minutes short
+    # of each week (RESULTS §11); `forced-hours` turns on SolveParams.forced_hours,
+    # `no-floors` turns off SolveParams.hours_floor
     import os
     import sys
 
     from engine.timetable.solve import SolveParams, solve_timetable
 
     limit = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
-    params = SolveParams(time_limit_s=limit, forced_hours="forced-hours" in sys.argv[2:])
+    params = SolveParams(time_limit_s=limit, forced_hours="forced-hours" in sys.argv[2:],
+                         hours_floor="no-floors" not in sys.argv[2:])
     for name, department, policy, week in short_week_cases():
         timetable = solve_timetable(department, policy, week, params).timetable
         short = sum(s.minutes_short for s in timetable.shortfalls)
         print(f"{name}: {timetable.status} objective={timetable.objective} bound={timetable.best_bound} "
-              f"minutes_short={short} load={os.getloadavg()[0]:.1f}", flush=True)
+              f"minutes_short={short} floor={timetable.hours_short_floor_minutes} "
+              f"load={os.getloadavg()[0]:.1f}", flush=True)

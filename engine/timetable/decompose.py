@@ -404,8 +404,9 @@ def _first_anchors(tm: TimetableModel, cases: Cases,
 def _pairs_that_keep_the_hours(tm: TimetableModel, venues: Venues, cases: Cases, slots: list[DepartmentSlot],
                                solved: dict[tuple, Solved], deadline: float, hard_deadline: float,
                                hours: ShortfallTable | None,
-                               known_lost: dict[tuple[str, ...], int] | None = None) -> list[Block]:
-    """The week of `cases`, or a week of other pairs that loses fewer hours.
+                               known_lost: dict[tuple[str, ...], int] | None = None) -> tuple[list[Block], int]:
+    """The week of `cases`, or a week of other pairs that loses fewer hours, with its slots
+    short.
 
     A pair's store and its members' rides decide how many hours the pair's week can
     hold (SPEC §2-3), which the pair rules alone do not see. While the week is planned
@@ -439,7 +440,7 @@ def _pairs_that_keep_the_hours(tm: TimetableModel, venues: Venues, cases: Cases,
         short = _week_slots_short(cases, solved)
         if short < best_short:
             best_cases, best_short = cases, short
-    return _week_of(tm, venues, best_cases, solved)
+    return _week_of(tm, venues, best_cases, solved), best_short
 
 
 def _least_possible(known_lost: dict[tuple[str, ...], int] | None, cases: Cases) -> int:
@@ -470,19 +471,41 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float
     venues = tm.week_venues()
     cases = _cases(tm, venues, groups)
     anchors = _first_anchors(tm, cases, known_lost)
+    best: tuple[list[Block], int] | None = None
     for _ in range(MAX_ANCHOR_ROUNDS):
         least = sum((known_lost or {}).get(g, 0) for g in anchors)
         placed = _solve_group(tm.department, tm.policy, tm.frame.week_start, anchors, None,
-                              (deadline - time.perf_counter()) / 3, hard_deadline, least, hours_only=least > 0)
+                              (deadline - time.perf_counter()) / 3, hard_deadline, least,
+                              hours_only=known_lost is not None)
         if placed is None:
             return None
         slots = _slots_of(*placed)
         solved: dict[tuple, Solved] = {}
         misfit = _solve_cases(tm, cases, slots, solved, deadline, hard_deadline, known_lost)
         if misfit is None:
-            return _pairs_that_keep_the_hours(tm, venues, cases, slots, solved, deadline, hard_deadline, hours,
-                                              known_lost)
+            above = _above_their_floors(cases, solved, known_lost)
+            if above and not set(above) <= set(anchors) and deadline - time.perf_counter() > MIN_GROUP_SECONDS:
+                # The slots cost these groups hours their floors do not: place them again
+                # with these groups among the anchors, keeping the better week.
+                week = _week_of(tm, venues, cases, solved)
+                short = _week_slots_short(cases, solved)
+                if best is None or short < best[1]:
+                    best = (week, short)
+                anchors += [g for g in above if g not in anchors]
+                continue
+            week, short = _pairs_that_keep_the_hours(tm, venues, cases, slots, solved, deadline, hard_deadline,
+                                                     hours, known_lost)
+            return best[0] if best is not None and best[1] < short else week
         if misfit in anchors:
-            return None
+            break
         anchors.append(misfit)
-    return None
+    return best[0] if best is not None else None
+
+
+def _above_their_floors(cases: Cases, solved: dict[tuple, Solved],
+                        known_lost: dict[tuple[str, ...], int] | None) -> list[tuple[str, ...]]:
+    """Groups whose week around the placed slots is shorter of hours than their floor."""
+    if known_lost is None:
+        return []
+    return [case[0] for signature, case in cases.items()
+            if _slots_short(solved[signature]) > known_lost.get(case[0], 0)]

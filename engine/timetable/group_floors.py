@@ -90,35 +90,40 @@ NO_WEEK = -1
 """A group solved and found to have no week at all: no department week forms it."""
 
 
-def _solve_floor(tm: TimetableModel, members: Group, limit_s: float) -> tuple[int, bool] | None:
+def _solve_floor(tm: TimetableModel, members: Group, limit_s: float,
+                 likely_short: bool = False) -> tuple[int, bool] | None:
     """The group's floor (its fewest slots short as far as proven, or `NO_WEEK`) and whether
-    it is proven the least (not merely a bound); None: nothing proven in time. A week with
-    no hour short is looked for first: with the quotas held exactly the search prunes as it
-    does with hard rules, which settles most groups in half the time."""
+    it is proven the least (not merely a bound); None: nothing proven in time. Unless the
+    group is `likely_short`, a week with no hour short is looked for first: with the quotas
+    held exactly the search prunes as it does with hard rules, which settles a group with
+    no hour to lose in half the time (and costs a group with hours to lose a third more)."""
     if limit_s <= 0:
         return None
     deadline = time.perf_counter() + limit_s
     sub = group_model(tm, members)
-    short = sum(expr for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS))
-    whole = sub.cp.new_bool_var("no_hour_short")
-    sub.cp.add(short == 0).only_enforce_if(whole)
-    sub.cp.add(short >= 1).only_enforce_if(~whole)
-    sub.cp.add_assumptions([whole])
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = limit_s
     solver.parameters.num_workers = 1
-    code = solver.solve(sub.cp)
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return 0, True
-    if code != cp_model.INFEASIBLE or time.perf_counter() >= deadline:
-        return None
-    sub.cp.clear_assumptions()
-    sub.cp.add(whole == 0)
+    if not likely_short:
+        short = sum(expr for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS))
+        whole = sub.cp.new_bool_var("no_hour_short")
+        sub.cp.add(short == 0).only_enforce_if(whole)
+        sub.cp.add(short >= 1).only_enforce_if(~whole)
+        sub.cp.add_assumptions([whole])
+        solver.parameters.max_time_in_seconds = limit_s
+        code = solver.solve(sub.cp)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return 0, True
+        if code != cp_model.INFEASIBLE or time.perf_counter() >= deadline:
+            return None
+        sub.cp.clear_assumptions()
+        sub.cp.add(whole == 0)
     solver.parameters.max_time_in_seconds = deadline - time.perf_counter()
     code = solver.solve(sub.cp)
     if code == cp_model.INFEASIBLE:
         return NO_WEEK, True
-    return max(1, math.ceil(solver.best_objective_bound - 1e-6)), code == cp_model.OPTIMAL
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return max(0, math.ceil(solver.best_objective_bound - 1e-6)), code == cp_model.OPTIMAL
 
 
 def _groups(tm: TimetableModel) -> list[Group]:
@@ -142,13 +147,18 @@ def _known_floor(group: Group, floors: dict[Group, int], host: str) -> int:
     return max(via_pairs)
 
 
-def _losing_everywhere(floors: dict[Group, int]) -> set[str]:
-    """Managers short in every group of theirs solved so far."""
-    losing: set[str] = set()
+def _losing_everywhere(floors: dict[Group, int], times: int = 2) -> set[str]:
+    """Managers short in every group of theirs solved so far, and in at least `times` of
+    them (one loss may be his partner's)."""
+    losses: dict[str, int] = {}
     keeping: set[str] = set()
     for group, lost in floors.items():
-        (losing if lost > 0 else keeping).update(group)
-    return losing - keeping
+        for m in group:
+            if lost > 0:
+                losses[m] = losses.get(m, 0) + 1
+            else:
+                keeping.add(m)
+    return {m for m, count in losses.items() if count >= times} - keeping
 
 
 def cheapest_partition(tm: TimetableModel, groups: list[Group], cost: dict[Group, int],
@@ -188,10 +198,12 @@ def week_floor(tm: TimetableModel, time_limit_s: float, workers: int = 2,
     cap: dict[Group, float] = {}
     """A group's cut-off the next time it is solved."""
     tried: set[Group] = set()
+    losing: set[str] = set()
     found = WeekFloor()
 
     def solve(group: Group) -> tuple[int, bool] | None:
-        return _solve_floor(tm, group, min(cap.get(group, group_cap_s), deadline - time.perf_counter()))
+        likely_short = bool(set(group) & losing)
+        return _solve_floor(tm, group, min(cap.get(group, group_cap_s), deadline - time.perf_counter()), likely_short)
 
     def of_managers(managers: Iterable[str]) -> list[Group]:
         wanted = set(managers)
@@ -206,12 +218,13 @@ def week_floor(tm: TimetableModel, time_limit_s: float, workers: int = 2,
                 return None
             found = WeekFloor(best[0], best[1], dict(floors), exact=all(g in proven for g in best[1]),
                               seconds=round(time.perf_counter() - started, 3))
-            todo = [g for g in best[1] if g not in proven and cap.get(g, group_cap_s) <= MAX_GROUP_CAP_S]
+            todo = [g for g in best[1] if g not in proven and cap.get(g, group_cap_s) <= max(MAX_GROUP_CAP_S, group_cap_s)]
             if not todo or time.perf_counter() >= deadline:
                 return found
             # A manager who has lost hours in every group solved so far is likely to lose
             # them in the others too: solve all his pairs now rather than one a round.
-            todo += [g for g in of_managers(_losing_everywhere(floors)) if g not in todo]
+            losing = _losing_everywhere(floors)
+            todo += [g for g in of_managers(losing) if g not in todo]
             tried.update(todo)
             for group, solved in zip(todo, pool.map(solve, todo), strict=True):
                 cap[group] = cap.get(group, group_cap_s) * 4

@@ -12,6 +12,7 @@ import pytest
 from engine.check.timetable import check_timetable
 from engine.domain import Leave
 from engine.policy import Policy, load_policy
+from engine.timetable import group_floors
 from engine.timetable.group_floors import (
     NO_WEEK,
     WeekFloor,
@@ -95,3 +96,27 @@ def test_a_solved_week_reports_its_floor_and_keeps_it(policy: Policy) -> None:
     rewards = policy.objective.senior_newcomer_pair * len(department.managers)
     assert tt.best_bound >= tt.hours_short_floor_minutes // policy.grid_minutes * slot_price - rewards
     assert check_timetable(department, policy, tt.to_json_dict()) == []
+
+
+def test_a_floor_only_bounded_in_time_is_solved_again_longer(policy: Policy, monkeypatch) -> None:
+    """A group the cheapest partition needs, whose first solve only bounded its floor, is
+    solved again with a longer cut-off; the week's floor is exact only once it is proven."""
+    tm = joint_model(department_north(*DEPARTMENTS["a near and a far manager"]), policy)
+    calls: list[float] = []
+
+    def bounded_then_proven(tm, group, limit_s, likely_short=False):
+        calls.append(limit_s)
+        return (1, False) if len(calls) == 1 else (7, True)
+
+    monkeypatch.setattr(group_floors, "_solve_floor", bounded_then_proven)
+    floor = week_floor(tm, 60.0, workers=1, group_cap_s=0.5)
+    assert floor is not None and floor.exact and floor.slots == 7
+    assert calls[1] == pytest.approx(4 * calls[0], rel=0.01)
+
+
+def test_the_direct_minimisation_gives_the_same_floors(policy: Policy) -> None:
+    """A group thought likely short skips the look for a whole week; its floor is the same."""
+    tm = joint_model(department_north(*DEPARTMENTS["two near, two far"]), policy)
+    for group in [pair for pair in tm.pairs if "m4" in pair]:  # the farthest: short with anyone
+        assert group_floors._solve_floor(tm, group, 20.0, likely_short=True) == group_floors._solve_floor(
+            tm, group, 20.0, likely_short=False)
