@@ -232,7 +232,8 @@ class Timetable(_Model):
     hours_short_floor_minutes: int | None = None
     """No week of this department can be short of fewer weekly minutes than this: proven
     group by group (engine/timetable/group_floors.py). None: not looked for (the quotas
-    are hard, or the search was told not to)."""
+    are hard, too many pairs for the time, or the search was told not to), or nothing
+    above 0 proven in the time."""
 
     def to_json_dict(self) -> dict:
         return self.model_dump(mode="json", by_alias=True)

@@ -279,7 +279,8 @@ def solve_timetable(
         duties=tuple(assign_duties(department, policy)),
         conflicts=tuple(notes),
         shortfalls=tuple(week_shortfalls(tm, blocks)),
-        hours_short_floor_minutes=floor.slots * tm.grid if floor is not None else None,
+        hours_short_floor_minutes=(floor.slots * tm.grid if floor is not None and (floor.exact or floor.slots)
+                                   else None),
         **header,
     )
     penalties = {name: weight * int(solver.value(expr)) for name, weight, expr in tm.penalties}
