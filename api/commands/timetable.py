@@ -60,6 +60,11 @@ def render_summary(result: TimetableResult) -> None:
     first = "–" if tt.first_feasible_seconds is None else f"{tt.first_feasible_seconds:.1f} s"
     proof = "not proven optimal" if tt.proof_seconds is None else f"proven at {tt.proof_seconds:.1f} s"
     console.print(f"  first week found at {first} · {proof}")
+    if tt.hours_short_floor_minutes is not None:
+        short = sum(s.minutes_short for s in tt.shortfalls)
+        least = ("the least any week can be (proven)" if short <= tt.hours_short_floor_minutes
+                 else f"no week can be short of fewer than {tt.hours_short_floor_minutes} min (proven)")
+        console.print(f"  weekly hours short: {short} min · {least}")
     for duty in tt.duties:
         console.print(f"  duty: {duty.manager} → {duty.duty}")
     for conflict in tt.conflicts:

@@ -6,11 +6,15 @@ its bound and passes the independent checker."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
+from typer.testing import CliRunner
 
+from api.cli import app
 from engine.check.timetable import check_timetable
 from engine.domain import Leave
+from engine.load import write_department
 from engine.policy import Policy, load_policy
 from engine.timetable import group_floors
 from engine.timetable.group_floors import (
@@ -117,6 +121,20 @@ def test_a_floor_only_bounded_in_time_is_solved_again_longer(policy: Policy, mon
 def test_the_direct_minimisation_gives_the_same_floors(policy: Policy) -> None:
     """A group thought likely short skips the look for a whole week; its floor is the same."""
     tm = joint_model(department_north(*DEPARTMENTS["three, one on leave (a group of three)"]), policy)
-    for group in list(tm.pairs) + [("m1", "m2", "m3")]:
+    for group in [*tm.pairs, ("m1", "m2", "m3")]:
         assert group_floors._solve_floor(tm, group, 20.0, likely_short=True) == group_floors._solve_floor(
             tm, group, 20.0, likely_short=False)
+
+
+def test_the_timetable_command_says_the_floor(tmp_path) -> None:
+    """`fieldweek timetable` says how short the week is and that no week can be shorter;
+    its JSON carries the floor."""
+    folder = tmp_path / "floors"
+    write_department(department_north(*DEPARTMENTS["a near and a far manager"]), folder)
+    out = tmp_path / "week.json"
+    result = CliRunner().invoke(app, ["timetable", str(folder), "--week", str(MONDAY), "--time-limit", "4",
+                                      "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    floor = json.loads(out.read_text(encoding="utf-8"))["hours_short_floor_minutes"]
+    assert floor and floor > 0
+    assert "weekly hours short:" in result.output and "(proven)" in result.output
