@@ -33,6 +33,7 @@ from engine.timetable.alone import ShortfallTable
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.extract import extract_blocks
 from engine.timetable.group_floors import StopAtFloor
+from engine.timetable.hints import hint_solution
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective, pair_terms
 from engine.timetable.shortfalls import MISSING_HOURS, price_above_other_rules, short_weeks_allowed
@@ -269,10 +270,7 @@ def _start_at_floor(sub: TimetableModel, whole: cp_model.IntVar, limit_s: float)
     sub.cp.minimize(sum(weight * expr for _, weight, expr in sub.penalties))
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not solver.boolean_value(whole):
         return False
-    sub.cp.clear_hints()
-    for index in range(len(sub.cp.proto.variables)):
-        var = sub.cp.get_int_var_from_proto_index(index)
-        sub.cp.add_hint(var, solver.value(var))
+    hint_solution(sub.cp, solver)
     return True
 
 

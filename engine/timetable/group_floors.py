@@ -20,8 +20,9 @@ The week's floor: every week partitions the paired managers into groups, so it i
 by at least the sum of its groups' floors, and the least such sum over every partition
 (a small set-partitioning problem) is a floor for the week. Groups not yet solved count
 as 0, so the floor is valid at any moment; it is exact once the cheapest partition uses
-solved groups only. Groups are solved lazily: those the cheapest partition uses, and
-every group of a manager found to lose hours in one (`week_floor`)."""
+groups proven to their least only. Groups are solved lazily: those the cheapest
+partition uses (again, with a longer cut-off, when only bounded), and every pair of a
+manager who lost hours in every group of his solved so far (`week_floor`)."""
 
 from __future__ import annotations
 
@@ -64,7 +65,8 @@ class WeekFloor:
     groups: list[Group] = field(default_factory=list)
     """The partition that reaches `slots` on the floors known."""
     floors: dict[Group, int] = field(default_factory=dict)
-    """Each group solved: its fewest slots short (proven)."""
+    """Each group solved: no week of it is short by fewer slots (proven; the least itself
+    when its solve ended optimal), or `NO_WEEK`."""
     exact: bool = False
     """The cheapest partition uses solved groups only: `slots` is the least any partition
     by these floors can have, not merely a lower bound of it."""
@@ -143,7 +145,7 @@ def _known_floor(group: Group, floors: dict[Group, int], host: str) -> int:
     if group in floors or len(group) != 3:
         return floors.get(group, 0)
     others = [m for m in group if m != host]
-    via_pairs = [floors.get(tuple(sorted((host, m))), 0) for m in others]
+    via_pairs = [floors.get((host, m), floors.get((m, host), 0)) for m in others]
     return max(via_pairs)
 
 
@@ -169,6 +171,9 @@ def cheapest_partition(tm: TimetableModel, groups: list[Group], cost: dict[Group
     chosen = {g: cp.new_bool_var(f"group[{','.join(g)}]") for g in groups}
     for m in tm.frame.paired_managers:
         cp.add_exactly_one(v for g, v in chosen.items() if m in g)
+    # One group of three, or one manager alone, exactly when the head-count is odd (SPEC §2).
+    cp.add(sum(v for g, v in chosen.items() if len(g) == 3) == int(bool(tm.in_trio)))
+    cp.add(sum(v for g, v in chosen.items() if len(g) == 1) == int(bool(tm.solo)))
     cp.minimize(sum(cost[g] * v for g, v in chosen.items()))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = limit_s
@@ -277,7 +282,10 @@ def add_floor_cuts(tm: TimetableModel, floor: WeekFloor) -> int:
         members = [slots for m in group if (slots := short[m]) is not None]
         if least <= 0 or not members:
             continue
-        if len(group) == 2:
+        when: list = []
+        if len(group) == 1:
+            when = [tm.solo[group[0]]]
+        elif len(group) == 2:
             when = [tm.pairs[group]] + ([~tm.in_trio[group[0]]] if group[0] in tm.in_trio else [])
         else:
             when = [tm.pairs[p] for p in itertools.combinations(group, 2)]

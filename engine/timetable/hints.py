@@ -100,8 +100,14 @@ def complete_hints(tm: TimetableModel, time_limit_s: float) -> cp_model.CpSolver
     solver.parameters.num_workers = 1
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    tm.cp.clear_hints()
-    for index in range(len(tm.cp.proto.variables)):
-        var = tm.cp.get_int_var_from_proto_index(index)
-        tm.cp.add_hint(var, solver.value(var))
+    hint_solution(tm.cp, solver)
     return solver
+
+
+def hint_solution(cp: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
+    """Replace the model's hint by the solver's last solution, every variable (of this
+    model or of a copy with the same variables)."""
+    cp.clear_hints()
+    for index in range(len(cp.proto.variables)):
+        var = cp.get_int_var_from_proto_index(index)
+        cp.add_hint(var, solver.value(var))

@@ -33,6 +33,7 @@ from tests.engine.timetable.short_weeks import (
     joint_model,
     optimum,
 )
+from tests.engine.timetable.test_solve import edited
 
 WEDNESDAY = MONDAY + dt.timedelta(days=2)
 DEPARTMENTS = {
@@ -138,3 +139,25 @@ def test_the_timetable_command_says_the_floor(tmp_path) -> None:
     floor = json.loads(out.read_text(encoding="utf-8"))["hours_short_floor_minutes"]
     assert floor and floor > 0
     assert "weekly hours short:" in result.output and "(proven)" in result.output
+
+
+def test_a_single_managers_floor_holds_only_when_he_is_the_one_alone(policy: Policy) -> None:
+    """Under `odd_headcount = "solo"` a single manager is a group too: his floor is a cut
+    enforced only when he is the one alone, never for his weeks in a pair."""
+    solo = edited(policy, pairs={"odd_headcount": "solo"})
+    tm = joint_model(department_north({"m1": 0.005, "m2": 0.01, "m3": 0.22}), solo)
+    before = len(tm.cp.proto.constraints)
+    assert add_floor_cuts(tm, WeekFloor(floors={("m3",): 2})) == 1
+    cut = tm.cp.proto.constraints[before]
+    assert list(cut.enforcement_literal) == [tm.solo["m3"].index]
+
+
+def test_the_cheapest_partition_has_one_group_of_three_at_most(policy: Policy) -> None:
+    """Nine managers could split into three groups of three; the model allows one."""
+    tm = joint_model(department_north({f"m{i}": 0.005 * i for i in range(1, 10)}), policy)
+    groups = group_floors._groups(tm)
+    cost = {g: 0 if len(g) == 3 else 10 for g in groups}
+    found = cheapest_partition(tm, groups, cost)
+    assert found is not None
+    least, picked = found
+    assert sorted(len(g) for g in picked) == [2, 2, 2, 3] and least == 30
