@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model
 
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.model import TimetableModel, variables_for_week
-from engine.timetable.shortfalls import MISSING_HOURS, short_weeks_allowed
+from engine.timetable.shortfalls import MISSING_HOURS, short_weeks_allowed, shortfall_terms
 from engine.timetable.venues import Venues, week_venues
 from engine.timetable.week import WeekFrame
 
@@ -62,7 +62,7 @@ def alone_model(tm: TimetableModel, manager: str, partner: str) -> TimetableMode
     sub.known_groups = {manager: frozenset((manager, partner))}
     short_weeks_allowed(sub)
     add_hard_rules(sub)
-    sub.cp.minimize(sum(expr for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS)))
+    sub.cp.minimize(sum(shortfall_terms(sub)))
     return sub
 
 

@@ -36,7 +36,11 @@ from engine.timetable.group_floors import StopAtFloor
 from engine.timetable.hints import hint_solution
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective, pair_terms
-from engine.timetable.shortfalls import MISSING_HOURS, price_above_other_rules, short_weeks_allowed
+from engine.timetable.shortfalls import (
+    price_above_other_rules,
+    short_weeks_allowed,
+    shortfall_terms,
+)
 from engine.timetable.venues import Venues
 
 MIN_GROUP_SECONDS = 0.5
@@ -191,7 +195,7 @@ def _solve_group(department: Department, policy: Policy, week_start: dt.date, gr
 
     limit = capped(max(MIN_GROUP_SECONDS, time_limit_s))
     if hours_only:
-        sub.cp.minimize(sum(expr for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS)))
+        sub.cp.minimize(sum(shortfall_terms(sub)))
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = limit
         solver.parameters.num_workers = 1
@@ -225,7 +229,7 @@ def _whole_or_short(sub: TimetableModel, least: int = 0) -> cp_model.IntVar | No
     `least` (their floors), so together the two halves are every week the model holds and
     the model stays the same; the split lets a search look at the weeks at the floor alone
     first."""
-    short = [expr for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS)]
+    short = shortfall_terms(sub)
     if not short:
         return None
     whole = sub.cp.new_bool_var("no_hour_short")
@@ -261,7 +265,7 @@ def _start_at_floor(sub: TimetableModel, whole: cp_model.IntVar, limit_s: float)
     """Hint the group's model with a week at its floor, found by the fewest slots short
     alone: with hours to lose, the preferences steer a search away from such a week.
     False: none found in time."""
-    short = [expr for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS)]
+    short = shortfall_terms(sub)
     sub.cp.minimize(sum(short))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = limit_s
@@ -375,7 +379,7 @@ def _week_of(tm: TimetableModel, venues: Venues, cases: Cases, solved: dict[tupl
 def _slots_short(solved: Solved) -> int:
     """Grid slots a group's week is planned short (shortfalls.py)."""
     sub, solver = solved
-    return sum(int(solver.value(expr)) for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS))
+    return sum(int(solver.value(expr)) for expr in shortfall_terms(sub))
 
 
 def _week_slots_short(cases: Cases, solved: dict[tuple, Solved]) -> int:

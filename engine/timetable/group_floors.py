@@ -39,7 +39,12 @@ from engine.timetable.alone import slots_short
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.model import TimetableModel, variables_for_week
 from engine.timetable.objective import pair_terms
-from engine.timetable.shortfalls import MISSING_HOURS, expression_range, short_weeks_allowed
+from engine.timetable.shortfalls import (
+    MISSING_HOURS,
+    expression_range,
+    short_weeks_allowed,
+    shortfall_terms,
+)
 from engine.timetable.week import WeekFrame
 
 GROUP_SECONDS = 0.05
@@ -84,7 +89,7 @@ def group_model(tm: TimetableModel, members: Group) -> TimetableModel:
         sub.cp.add(paired == 1)
     for together in sub.in_trio.values():
         sub.cp.add(together == 1)
-    sub.cp.minimize(sum(expr for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS)))
+    sub.cp.minimize(sum(shortfall_terms(sub)))
     return sub
 
 
@@ -106,7 +111,7 @@ def _solve_floor(tm: TimetableModel, members: Group, limit_s: float,
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     if not likely_short:
-        short = sum(expr for name, _, expr in sub.penalties if name.startswith(MISSING_HOURS))
+        short = sum(shortfall_terms(sub))
         whole = sub.cp.new_bool_var("no_hour_short")
         sub.cp.add(short == 0).only_enforce_if(whole)
         sub.cp.add(short >= 1).only_enforce_if(~whole)

@@ -21,6 +21,11 @@ MISSING_HOURS = "missing_hours["
 """The prefix of the penalties a shortfall adds (model's `add_weekly_quotas`)."""
 
 
+def shortfall_terms(tm: TimetableModel) -> list[cp_model.LinearExprT]:
+    """The model's slots short, one term per (manager, weekly kind) that may be short."""
+    return [expr for name, _, expr in tm.penalties if name.startswith(MISSING_HOURS)]
+
+
 def short_weeks_allowed(tm: TimetableModel) -> None:
     """Make the weekly quotas soft when the policy prices a missing 10 min (before the
     hard rules are added); the cost is raised later by `price_above_other_rules`."""
