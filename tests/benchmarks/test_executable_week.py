@@ -29,7 +29,7 @@ def test_bench_week_runs_one_small_department(tmp_path):
     bench.register(app, group)
     out = tmp_path / "week.csv"
     result = runner.invoke(app, ["bench", "week", "--sizes", "4", "--seeds", "0", "--weeks", "1",
-                                 "--no-sample", "--time-limit", "20", "--route-time-limit", "4",
+                                 "--no-sample", "--time-limit", "5", "--route-time-limit", "2",
                                  "--csv", str(out), "--md", str(tmp_path / "week.md")])
     assert result.exit_code == 0, result.output
     [row] = list(csv.DictReader(out.open(encoding="utf-8")))
