@@ -47,7 +47,9 @@ def render_replan(result: ReplanResult) -> None:
                 if c.before else ""
             after = f"{c.after.date:%a} {format_clock(c.after.start)}-{format_clock(c.after.end)}" if c.after else ""
             partners = f" +{','.join(c.after.with_)}" if c.after and c.after.with_ and len(c.after.with_) <= 2 else ""
-            table.add_row(c.change, c.kind, before, after + partners, c.reason)
+            place = f" @{c.after.retailer}" if c.after and c.after.retailer \
+                and (c.before is None or c.before.retailer != c.after.retailer) else ""
+            table.add_row(c.change, c.kind, before, after + place + partners, c.reason)
         for s in diff.stops:
             before = f"{s.manager_before or ''} {s.date_before or ''}".strip()
             after = f"{s.manager_after or ''} {s.date_after or ''}".strip()

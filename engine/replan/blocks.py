@@ -68,7 +68,8 @@ def replanned_blocks(model: ReplanModel, solver: cp_model.CpSolver,
                                      with_=others))
 
     choose_partners(drafts, situation.policy, model.groups, solver)
-    notes = assign_places(situation.department, situation.policy, drafts, situation.closures, joined)
+    notes = assign_places(situation.department, situation.policy, drafts, situation.closures, joined,
+                          tm.week_venues())
     blocks = [kept.get(id(d)) or d.block() for d in drafts] + model.outside
     blocks.sort(key=lambda b: (b.manager, b.date, b.start, b.kind))
     return blocks, notes

@@ -87,7 +87,8 @@ def _why(situation: Situation, groups: Groups, before: Block | None, after: Bloc
         return f"{', '.join(joined)} joins the group: their partner is off for the rest of the week"
     place = (before.retailer if before else None)
     if place in situation.cancelled_stores:
-        return f"promotion store {place} is cancelled"
+        moved_to = f", now at {after.retailer}" if after is not None and after.retailer not in (None, place) else ""
+        return f"promotion store {place} is cancelled{moved_to}"
     if place is not None and before is not None and (place, before.date) in situation.closed:
         return f"{place} is closed on {before.date}"
     return "to make room for the changes"

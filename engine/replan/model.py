@@ -37,6 +37,7 @@ from engine.timetable.model import (
     variables_for_week,
 )
 from engine.timetable.objective import add_objective
+from engine.timetable.venues import week_venues
 
 
 @dataclasses.dataclass
@@ -70,6 +71,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     keep each kind's hours of the old plan (`_floors`): the caller's second try when the
     floors, read from the repaired old plan, leave no week."""
     tm = variables_for_week(situation.department, situation.policy, replan_frame(situation), choose_pairs=False)
+    _replace_given_up_stores(tm, situation)
     pairs, unmatched = planned_for_variables(tm, situation.timetable.blocks)
     dates = {d.index: d.date for d in tm.frame.days}
     slots = [Slot(var, old, old is not None and situation.pinned(old.date, old.start), dates[var.day])
@@ -98,6 +100,25 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     _add_change_costs(tm, slots, situation, rules)
     add_objective(tm)
     return ReplanModel(tm, slots, groups, outside, cancelled_kinds, notes)
+
+
+def _replace_given_up_stores(tm: TimetableModel, situation: Situation) -> None:
+    """A group whose store the events gave up holds the rest of its sessions at the store
+    the weekly rule picks without it (venues.py), and the model's rides to and from its
+    sessions are those of that store: the place assignment takes the store the venues
+    assume first (places.py), so the rides held are the rides of the plan. Past sessions
+    keep the store they were held at (`TimetableModel.past`)."""
+    given_up = situation.stores_given_up
+    venues = tm.week_venues()
+    if not given_up or not any(store in given_up for store in venues.stores.values()):
+        return
+    department = situation.department
+    without = department.model_copy(update={"retailers": tuple(
+        r.model_copy(update={"promo_store": False}) if r.id in given_up else r for r in department.retailers)})
+    others = week_venues(without, situation.policy, tm.frame.week_start).stores
+    for manager, store in venues.stores.items():
+        if store in given_up:
+            venues.stores[manager] = others.get(manager)
 
 
 def _past(tm: TimetableModel, slots: Sequence[Slot], outside: Sequence[Block]) -> dict[int, str | None]:

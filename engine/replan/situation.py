@@ -70,9 +70,19 @@ class Situation:
         return self.now.hour * 60 + self.now.minute
 
     @property
+    def stores_given_up(self) -> frozenset[str]:
+        """Promotion stores cancelled from a working day of this week: the re-plan holds
+        no session after `now` at them, so a group keeps one store for the rest of the
+        week and the rides the model holds are those of that store (model.py)."""
+        return frozenset(store for store, date in self.cancelled_stores.items() if date <= self.dates[-1])
+
+    @property
     def closures(self) -> Closures:
-        """The places the events take out of use, as the place assignment reads them."""
-        return Closures(frozenset(self.closed), dict(self.cancelled_stores))
+        """The places the events take out of use, as the place assignment reads them: a
+        store given up (`stores_given_up`) from today on."""
+        given_up = self.stores_given_up
+        return Closures(frozenset(self.closed), {store: min(date, self.today) if store in given_up else date
+                                                 for store, date in self.cancelled_stores.items()})
 
     def pinned(self, date: dt.date, start: int) -> bool:
         """Started before `now`: the block or stop stays exactly as planned."""

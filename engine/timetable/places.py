@@ -68,18 +68,21 @@ NO_CLOSURES = Closures()
 
 
 def assign_places(department: Department, policy: Policy, drafts: Sequence[DraftBlock],
-                  closures: Closures = NO_CLOSURES, joined: frozenset[str] = frozenset()) -> list[Conflict]:
+                  closures: Closures = NO_CLOSURES, joined: frozenset[str] = frozenset(),
+                  venues: Venues | None = None) -> list[Conflict]:
     """Set the retailer of every draft of a kind held at a place; the notes say what
     could not be placed as the rules ask. `joined`: managers who joined another group
-    (a re-plan), whose group keeps its store (venues.py)."""
+    (a re-plan), whose group keeps its store (venues.py). `venues`: the places the
+    timetable's rides assumed, when its model had its own (a re-plan's); else the week's."""
     at = {kind: rule.at for kind, rule in policy.kinds.items()}
     paired = {kind for kind, rule in policy.kinds.items() if rule.group == "pair"}
     pos = [d for d in drafts if at.get(d.kind) == "pos_target"]
     promotion = [d for d in drafts if at.get(d.kind) == "promo_store" or d.kind in paired]
     if not drafts:
         return []
-    first = min(d.date for d in drafts)
-    venues = week_venues(department, policy, first - dt.timedelta(days=first.weekday()))
+    if venues is None:
+        first = min(d.date for d in drafts)
+        venues = week_venues(department, policy, first - dt.timedelta(days=first.weekday()))
     venues.joined = joined
     return (assign_pos_households(department, pos, closures, venues)
             + assign_promotion_stores(department, promotion, closures, venues))
