@@ -316,7 +316,10 @@ def _rows_from_records(records: list[list[str]], file: str, problems: list[Probl
     Blank records stay in the list (as rows of empty cells) so that a row's position
     keeps matching its row number in Excel.
     """
-    if not records or not any(cell.strip() for cell in records[0]):
+    if not records:
+        problems.append(Problem("the file is empty: its first row must name the columns", file=file, row=1))
+        return []
+    if not any(cell.strip() for cell in records[0]):
         problems.append(Problem("the first row must name the columns", file=file, row=1))
         return []
     header = [cell.strip() for cell in records[0]]
@@ -573,7 +576,8 @@ def _department_and_policy(
     if policy is not None and policy.calendar is not None and policy.calendar not in known_calendars():
         problems.append(Problem(f"calendar '{policy.calendar}' is not a country the holidays package knows "
                                 "(e.g. CN)", file=f"policy {policy.name}", column="calendar"))
-    if "managers" in tables and not managers and not manager_ids:
+    if ("managers" in tables and not managers and not manager_ids
+            and not any(p.file == sources.file("managers") for p in problems)):
         problems.append(Problem("there are no managers: a department needs at least one",
                                 file=sources.file("managers")))
     if problems:
@@ -781,7 +785,9 @@ class _KnownManagers:
 
     def check(self, cells: _Cells, column: str) -> str | None:
         value = cells.text(column)
-        if value is not None and value not in self.ids:
+        # No id known (managers.csv absent, empty or missing a column, already reported):
+        # every manager named elsewhere would be reported as unknown on top of that one problem.
+        if value is not None and self.ids and value not in self.ids:
             cells.bad(column, f"{column} '{value}' is not in {self.file}")
             return None
         return value

@@ -90,11 +90,18 @@ def month_command(
         raise fail_on_input(error) from None
     render_month(plan)
     problems = check_month(plan, department, pol, holidays)
+    # A week without a timetable has no visit blocks: its visits are listed as unplanned,
+    # which the checker accepts, so the month is not whole and must not pass as such.
+    no_week = [w for w in plan.weeks if w.status not in ("optimal", "feasible")]
+    if no_week:
+        errors.print(f"[bold red]{len(no_week)} week(s) of the month have no timetable "
+                     f"({', '.join(f'{w.week_start:%m-%d}: {w.status}' for w in no_week)}): "
+                     f"their visits are not planned[/bold red]")
     if problems:
         errors.print(f"[red]the month checker found {len(problems)} problem(s):[/red]")
         for v in problems[:20]:
             errors.print(f"  [{v.rule}] {v.manager or ''} {v.date or ''} {v.retailer or ''} {v.message}")
-    else:
+    elif not no_week:
         console.print("[green]the independent month checker found no problem[/green]")
     if json_out is not None:
         write_json(json_out, plan.to_json_dict())
@@ -102,7 +109,7 @@ def month_command(
         xlsx_out.parent.mkdir(parents=True, exist_ok=True)
         xlsx_out.write_bytes(month_workbook(plan, department, lang))
         console.print(f"[dim]wrote {xlsx_out}[/dim]")
-    if not plan.routes:
+    if not plan.routes or no_week:
         raise typer.Exit(EXIT_NO_PLAN)
 
 

@@ -132,8 +132,7 @@ def add_lunch(tm: TimetableModel) -> None:
     """"Lunch on the road at a convenient place" — SPEC §3: one lunch inside the lunch
     window every working day (unless a leave covers it)."""
     for (manager, day), lunch in tm.lunches.items():
-        if not tm.frame.managers[manager].on_leave_during(day, tm.policy.lunch.earliest,
-                                                           tm.policy.lunch.latest_end):
+        if tm.frame.managers[manager].owes_lunch(day, tm.policy.lunch):
             tm.enforce(tm.cp.add(lunch.present == 1), "lunch")
 
 
@@ -226,9 +225,12 @@ def add_one_place_at_a_time(tm: TimetableModel) -> None:
             else:
                 office_intervals_with_field = office_intervals
             # Leave may fall inside the field period (a manager can go off between two
-            # field blocks); it only has to stay clear of the blocks themselves.
+            # field blocks); it only has to stay clear of the blocks themselves, not of the
+            # ride on to a next field place (a morning's visits up to a leave from 11:00).
             _no_overlap(tm, office_intervals_with_field)
-            _no_overlap(tm, field_ext + lunch + leave)
+            _no_overlap(tm, field_ext + lunch)
+            if leave:
+                _no_overlap(tm, [b.interval for b in field] + leave)
             _no_overlap(tm, office_intervals + lunch + leave)
 
 

@@ -14,9 +14,9 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Conflict, Department
 from engine.policy import Policy, format_clock
-from engine.routing.approach import first_stop_time, manager_approach
+from engine.routing.approach import approach_minutes, first_stop_time, manager_approach
 from engine.rules import KIND_RULE, RULES
-from engine.timetable.model import kind_window
+from engine.timetable.model import daily_window, kind_window
 from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay
 
 
@@ -33,11 +33,12 @@ def _field_window(policy: Policy) -> tuple[int, int]:
 def check_capacity(department: Department, policy: Policy, frame: WeekFrame) -> list[Conflict]:
     """Arithmetic checks, each naming amounts: pairs, field time, day length, POS targets,
     promotion stores."""
+    approach = approach_minutes(department, policy, frame.week_start)
     return [
         *_too_few_for_pairs(policy, frame),
         *_no_common_day_to_pair(policy, frame),
-        *_field_work_beyond_field_window(policy, frame),
-        *_fixed_blocks_beyond_working_day(policy, frame),
+        *_field_work_beyond_field_window(policy, frame, approach),
+        *_fixed_blocks_beyond_working_day(policy, frame, approach),
         *_too_few_pos_households(department, policy, frame),
         *_no_promotion_store(department, policy, frame),
         *_first_retailer_out_of_reach(department, policy, frame),
@@ -115,7 +116,7 @@ def _no_common_day_to_pair(policy: Policy, frame: WeekFrame) -> list[Conflict]:
     return conflicts
 
 
-def _field_work_beyond_field_window(policy: Policy, frame: WeekFrame) -> list[Conflict]:
+def _field_work_beyond_field_window(policy: Policy, frame: WeekFrame, approach: dict[str, int]) -> list[Conflict]:
     """A manager's field kinds (SPEC §2: the 15 h and 13 h) must fit the daily field window
     over the days he works; the first manager for whom they do not is named."""
     field_kinds = [k for k, r in policy.kinds.items() if r.place == "field"]
@@ -127,7 +128,7 @@ def _field_work_beyond_field_window(policy: Policy, frame: WeekFrame) -> list[Co
         per_day -= policy.lunch.minutes
     for manager_id, mw in frame.managers.items():
         days = [d for d in frame.days if mw.works_on(d.index)]
-        need = _field_minutes_needed(policy, field_kinds, mw, days)
+        need = _field_minutes_needed(policy, field_kinds, mw, days, approach.get(manager_id, 0))
         room = per_day * len(days)
         if need > room:
             labels = ", ".join(policy.kind_label(k, "en").lower() for k in field_kinds)
@@ -140,33 +141,54 @@ def _field_work_beyond_field_window(policy: Policy, frame: WeekFrame) -> list[Co
 
 
 def _field_minutes_needed(policy: Policy, field_kinds: list[str], mw: ManagerWeek,
-                          days: list[WorkDay]) -> int:
-    """A manager's minutes of field work this week: daily kinds on the days he works, his
-    weekly quotas, and department-wide kinds in full."""
+                          days: list[WorkDay], approach: int) -> int:
+    """A manager's minutes of field work this week: the daily kinds he owes on the days he
+    works, his weekly quotas, and department-wide kinds in full when no leave can excuse
+    him from them (a slot in his leave he misses, README "Department slots")."""
     need = 0
     for kind in field_kinds:
         rule = policy.kinds[kind]
         if rule.per_day_minutes is not None:
-            need += sum(rule.per_day_minutes.get(d.weekday, 0) for d in days)
+            need += sum(_daily_blocks_owed(policy, mw, d, approach).get(kind, 0) for d in days)
         elif kind in mw.quotas:
             need += mw.quotas[kind].total_minutes
-        elif rule.group == "department" and rule.total_minutes:
+        elif rule.group == "department" and rule.total_minutes and days and not mw.on_leave_this_week:
             need += rule.total_minutes
     return need
 
 
-def _fixed_blocks_beyond_working_day(policy: Policy, frame: WeekFrame) -> list[Conflict]:
+def _daily_blocks_owed(policy: Policy, mw: ManagerWeek, day: WorkDay, approach: int) -> dict[str, int]:
+    """The daily kinds a manager owes on a day he works, by the model's rules
+    (model.add_manager_blocks): a block whose window leaves no room outside a part-day
+    leave is excused, and a department slot may fall in that leave (he is then absent)."""
+    owed = {}
+    for kind, rule in policy.kinds.items():
+        minutes = (rule.per_day_minutes or {}).get(day.weekday)
+        if minutes is None:
+            continue
+        if rule.group == "department":
+            if day.index not in mw.partial_leave:
+                owed[kind] = minutes
+        elif mw.room_outside_leave(day.index, *daily_window(policy, kind, minutes, day.weekday, approach),
+                                   minutes, policy.grid_minutes):
+            owed[kind] = minutes
+    return owed
+
+
+def _fixed_blocks_beyond_working_day(policy: Policy, frame: WeekFrame, approach: dict[str, int]) -> list[Conflict]:
     """The blocks every day must have, lunch and part-day leave fit in the working day
-    (SPEC §2, §3); for each manager, the first day they do not is named."""
+    (SPEC §2, §3); for each manager, the first day they do not is named. On a day of
+    part-day leave only what he still owes counts (`_daily_blocks_owed`, lunch when the
+    leave leaves the lunch window whole)."""
     day_minutes = policy.day.end - policy.day.start
-    lunch = 0 if policy.lunch.during_visit else policy.lunch.minutes
     conflicts = []
     for manager_id, mw in frame.managers.items():
         for day in frame.days:
             if not mw.works_on(day.index):
                 continue
-            fixed = {k: r.per_day_minutes[day.weekday] for k, r in policy.kinds.items()
-                     if r.per_day_minutes and day.weekday in r.per_day_minutes}
+            fixed = _daily_blocks_owed(policy, mw, day, approach.get(manager_id, 0))
+            lunch = policy.lunch.minutes if not policy.lunch.during_visit and mw.owes_lunch(
+                day.index, policy.lunch) else 0
             leave = sum(e - s for s, e in mw.partial_leave.get(day.index, []))
             if sum(fixed.values()) + lunch + leave > day_minutes:
                 conflicts.append(Conflict(

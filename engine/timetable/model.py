@@ -154,6 +154,17 @@ def kind_window(policy: Policy, rule: KindRule, minutes_min: int, weekday: Weekd
     return earliest, latest_start, latest_end
 
 
+def daily_window(policy: Policy, kind: str, minutes: int, weekday: Weekday, approach: int) -> tuple[int, int, int]:
+    """The window of a manager's daily block of `kind` on a day following `weekday`'s rules:
+    `kind_window`, and for the visit block the first-stop rule (the ride to the first
+    retailer from the office, when the block opens the day, is bounded by
+    constraints.add_rides_between_places with `approach`, the manager's ride)."""
+    window = kind_window(policy, policy.kinds[kind], minutes, weekday)
+    if kind == "visit":
+        window = (window[0], min(window[1], first_stop_time(policy, weekday, approach)), window[2])
+    return window
+
+
 def _new_block(
     tm: TimetableModel,
     kind: str,
@@ -291,13 +302,7 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                     minutes = rule.per_day_minutes.get(day.weekday)
                     if minutes is None or not mw.works_on(day.index):
                         continue
-                    window = kind_window(policy, rule, minutes, day.weekday)
-                    if kind == "visit":
-                        # The first retailer is reached by the first-stop rule; the ride to it
-                        # from the office, when the block opens the day, is bounded by
-                        # constraints.add_rides_between_places (`tm.approach`).
-                        first_stop_by = first_stop_time(policy, day.weekday, tm.approach.get(manager_id, 0))
-                        window = (window[0], min(window[1], first_stop_by), window[2])
+                    window = daily_window(policy, kind, minutes, day.weekday, tm.approach.get(manager_id, 0))
                     if not mw.room_outside_leave(day.index, *window, minutes, tm.grid):
                         continue  # a partial leave that leaves no room excuses the day's block
                     found.append(_new_block(tm, kind, manager_id, day.index, window, (minutes, minutes),

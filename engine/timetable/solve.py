@@ -208,6 +208,13 @@ def solve_timetable(
         managers=tuple(ManagerRef(id=m.id, name=m.name) for m in department.managers),
     )
     tm = build_variables(department, policy, week_start)
+    if not tm.frame.days:
+        # Every day of the week a holiday: nothing is owed, so the empty week is the plan.
+        return TimetableResult(Timetable(
+            status="optimal", objective=0.0, best_bound=0.0, solve_seconds=0.0, first_feasible_seconds=0.0,
+            proof_seconds=0.0, conflicts=(Conflict(rules=(), message=(
+                f"the week of {week_start} has no working day (every day a holiday in the department's "
+                "calendar): nothing to plan")),), **header), build_seconds=time.perf_counter() - started)
     conflicts = check_capacity(department, policy, tm.frame)
     if conflicts:
         # Proven by arithmetic on the week's minutes, before any search.

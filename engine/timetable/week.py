@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, field
 
 from engine.domain import Department
-from engine.policy import WEEKDAYS, KindRule, Policy, Weekday
+from engine.policy import WEEKDAYS, KindRule, LunchRules, Policy, Weekday
 from engine.work_calendar import WorkCalendar
 
 
@@ -74,6 +74,17 @@ class ManagerWeek:
             if not self.on_leave_during(day, start, start + minutes):
                 return True
         return False
+
+    def owes_lunch(self, day: int, lunch: LunchRules) -> bool:
+        """A lunch block on each day he works, unless a leave touches the lunch window:
+        then the worked part may not span it, and lunch that day is optional."""
+        return self.works_on(day) and not self.on_leave_during(day, lunch.earliest, lunch.latest_end)
+
+    @property
+    def on_leave_this_week(self) -> bool:
+        """Any leave this week: a department slot may then fall in it, and he is absent from
+        it rather than bound to it."""
+        return bool(self.whole_day_leave or self.partial_leave)
 
     def on_leave_during(self, day: int, start: int, end: int) -> bool:
         if day in self.whole_day_leave:

@@ -22,6 +22,7 @@ from engine.load import (
     write_department,
 )
 from tests.locations import POLICIES, SAMPLE, SHARED
+from tests.strategies import simple_department
 
 POIS = SHARED / "geo" / "chengdu_pois.csv"
 
@@ -496,3 +497,24 @@ def test_sample_regenerates_byte_identical(tmp_path: Path) -> None:
     write_department(department, tmp_path)
     for name in ("department.toml", "managers.csv", "retailers.csv", "leave.csv", "history.csv"):
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("damage", ["no years column", "empty", "absent"])
+def test_a_bad_managers_csv_is_its_one_problem_not_every_manager_named_elsewhere(tmp_path: Path, damage: str) -> None:
+    """Without a readable managers.csv no manager id is known: the retailers, leave and
+    history that name managers are not each reported as naming an unknown one."""
+    folder = tmp_path / "dept"
+    write_department(simple_department(2), folder)
+    managers = folder / "managers.csv"
+    if damage == "no years column":
+        rows = list(csv.DictReader(managers.open(encoding="utf-8-sig")))
+        write_csv(managers, [{k: v for k, v in row.items() if k != "years"} for row in rows])
+    elif damage == "empty":
+        managers.write_text("", "utf-8")
+    else:
+        managers.unlink()
+    with pytest.raises(InputError) as caught:
+        load_department(folder)
+    assert len(caught.value.problems) == 1, caught.value.problems
+    assert caught.value.problems[0].file == "managers.csv"
+    assert "is not in managers.csv" not in str(caught.value)
