@@ -69,9 +69,24 @@ def price_above_other_rules(tm: TimetableModel) -> None:
     tm.cp.minimize(sum(weight * expr for _, weight, expr in tm.penalties))
 
 
-def week_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block]) -> list[HoursShortfall]:
+NOT_PROVEN = ("not kept in the week found within the time limit (it is not proven that the "
+              "rides leave no room for it: more time may find a week that keeps it)")
+"""The reason of a shortfall the search did not prove forced."""
+
+
+def shortfall_proven(status: str, minutes_short: int, floor_minutes: int | None) -> bool:
+    """Whether a week short of `minutes_short` is proven to be short of no more than any
+    week can be: the solve is optimal (a missing slot costs more than every other soft
+    rule together), or a proven floor is as large."""
+    return status == "optimal" or (floor_minutes is not None and minutes_short <= floor_minutes)
+
+
+def week_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block],
+                    proven: bool = True) -> list[HoursShortfall]:
     """Each manager's weekly kinds planned below their (prorated) quota: minutes and
-    sessions short, and the rides that took the room."""
+    sessions short, and the rides that took the room. `proven=False` (the search did
+    not prove that no week is short of less): the reason says the week found within the
+    time limit does not keep it, and claims nothing of the rides."""
     if tm.shortfall is None:
         return []
     venues: Venues | None = None
@@ -89,7 +104,8 @@ def week_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block])
         venues = venues or week_venues(tm.department, tm.policy, tm.frame.week_start)
         found.append(HoursShortfall(manager=manager, kind=kind, minutes_short=minutes_short,
                                     sessions_short=sessions_short,
-                                    reason=_reason(venues, manager, _partners(tm, blocks, manager))))
+                                    reason=_reason(venues, manager, _partners(tm, blocks, manager))
+                                    if proven else NOT_PROVEN))
     return found
 
 

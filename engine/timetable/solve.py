@@ -38,6 +38,7 @@ from engine.timetable.objective import add_objective
 from engine.timetable.shortfalls import (
     price_above_other_rules,
     short_weeks_allowed,
+    shortfall_proven,
     week_shortfalls,
 )
 
@@ -275,6 +276,11 @@ def solve_timetable(
     # The first week known: the joint search's first, or the start it could not better.
     first_feasible = round(build_seconds + recorder.progress[0].seconds, 3) if recorder.progress else round(
         build_seconds, 3)
+    short_floor = floor.slots * tm.grid if floor is not None and (floor.exact or floor.slots) else None
+    shortfalls = week_shortfalls(tm, blocks)
+    if not shortfall_proven(status, sum(s.minutes_short for s in shortfalls), short_floor):
+        # Short of more than is proven: the rides are not shown to force it.
+        shortfalls = week_shortfalls(tm, blocks, proven=False)
     timetable = Timetable(
         status=status,
         objective=solver.objective_value,
@@ -285,9 +291,8 @@ def solve_timetable(
         blocks=tuple(blocks),
         duties=tuple(assign_duties(department, policy)),
         conflicts=tuple(notes),
-        shortfalls=tuple(week_shortfalls(tm, blocks)),
-        hours_short_floor_minutes=(floor.slots * tm.grid if floor is not None and (floor.exact or floor.slots)
-                                   else None),
+        shortfalls=tuple(shortfalls),
+        hours_short_floor_minutes=short_floor,
         **header,
     )
     penalties = {name: weight * int(solver.value(expr)) for name, weight, expr in tm.penalties}
