@@ -282,6 +282,9 @@ def split_plan(plan: Mapping[str, Any]) -> tuple[dict | None, dict | None]:
     """(timetable, routes) of a plan: a timetable, a routes document, or a mapping
     holding both (`{"timetable": {...}, "routes": {...}}`, or a timetable with a
     `routes` document inside)."""
+    if not isinstance(plan, Mapping):
+        raise InputError([Problem(f"the plan must be a JSON object ({{…}}); its top level is "
+                                  f"{type(plan).__name__}", file="plan")])
     timetable = plan.get("timetable") if isinstance(plan.get("timetable"), Mapping) else None
     if timetable is None and "blocks" in plan:
         timetable = {k: v for k, v in plan.items() if k != "routes"}

@@ -17,6 +17,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
+from engine.domain import Conflict
 from engine.errors import InputError, new_error_id
 
 console = Console()
@@ -83,3 +84,20 @@ def write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     console.print(f"[dim]wrote {path}[/dim]")
+
+
+def conflict_line(conflict: Conflict) -> str:
+    """A conflict as one line: its rules in brackets when it names any."""
+    rules = f" ({', '.join(conflict.rules)})" if conflict.rules else ""
+    return f"[red]conflict[/red]{rules}: {conflict.message}"
+
+
+LANGUAGES = ("zh", "en")
+"""The languages of the labels (`--lang`)."""
+
+
+def checked_lang(lang: str) -> str:
+    """`--lang` as given, refused (a usage error, exit 2) when it is not one of `LANGUAGES`."""
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    return lang

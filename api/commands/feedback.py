@@ -12,6 +12,7 @@ from rich.table import Table
 
 from api.commands.console import (
     EXIT_INPUT_ERROR,
+    checked_lang,
     console,
     errors,
     fail_on_input,
@@ -63,7 +64,7 @@ def feedback_command(
     policy: Annotated[str | None, typer.Option(help="built-in policy name or TOML path")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the sheet JSON here")] = None,
     xlsx_out: Annotated[Path | None, typer.Option("--xlsx", help="write the sheet as Excel here")] = None,
-    lang: Annotated[str, typer.Option(help="labels: zh or en")] = "zh",
+    lang: Annotated[str, typer.Option(help="labels: zh or en", callback=checked_lang)] = "zh",
     db: Annotated[str | None, typer.Option(
         "--db", "--database",
         help="also read the week's actuals the service holds (the phone's done / missed marks): the "
@@ -80,10 +81,7 @@ def feedback_command(
     if not plan.is_file():
         errors.print(f"[red]no plan for the week:[/red] give --plan (or save it as {plan})")
         raise typer.Exit(EXIT_INPUT_ERROR)
-    timetable, routes = read_plan(plan)
-    if timetable.week_start != week_start:
-        errors.print(f"[red]{plan} is the week of {timetable.week_start}, not {week_start}[/red]")
-        raise typer.Exit(EXIT_INPUT_ERROR)
+    timetable, routes = read_plan(plan, department, week_start)
     try:
         actuals = load_actuals(department_dir, department, pol, week_start)
         if db is not None or service_department is not None:

@@ -1,20 +1,28 @@
 """What the commands read besides their options: a department folder with its policy,
-and a plan file. Bad input prints its table of problems and exits with the input code."""
+and a plan file. Bad input prints its table of problems and exits with the input code.
+
+Every command that reads a plan JSON (a timetable, a route plan, or both) reads it here,
+so a missing file, a file that is not JSON, a JSON whose top level is not an object, a
+document that is not a timetable, and a plan of another department or week are all
+reported the same way: the file and what is wrong, exit 2."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, TypeVar
 
-import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from api.commands.console import EXIT_INPUT_ERROR, errors, fail_on_input
+from api.commands.console import fail_on_input
 from engine.domain import Department, Timetable
-from engine.errors import InputError
+from engine.errors import InputError, Problem
 from engine.load import load_department_with_policy
 from engine.policy import Policy
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def load_department(department_dir: Path, policy: str | None = None) -> tuple[Department, Policy]:
@@ -25,19 +33,135 @@ def load_department(department_dir: Path, policy: str | None = None) -> tuple[De
         raise fail_on_input(error) from None
 
 
-def read_plan(path: Path) -> tuple[Timetable, dict | None]:
-    """A plan file: a timetable (`fieldweek timetable --json`), `{"timetable", "routes"}`
-    with a route plan (`fieldweek routes --json`), or a re-plan (`fieldweek replan --json`)."""
+_JSON_TYPES = {list: "a list ([…])", str: "a string", int: "a number", float: "a number",
+               bool: "true or false", type(None): "null"}
+
+
+def json_document(path: Path, what: str = "plan") -> dict[str, Any]:
+    """The JSON object in `path`; InputError naming the file when it is missing, not
+    readable, not JSON, or its top level is not an object ({…})."""
     try:
-        data = json.loads(path.read_text("utf-8"))
-        if "timetable" in data and isinstance(data["timetable"], Mapping):
-            timetable = Timetable.model_validate(data["timetable"])
-            routes = data.get("routes")
-            if isinstance(routes, list):
-                routes = {"week_start": data.get("week_start"), "routes": routes,
-                          "unvisited": data.get("unplaced", data.get("unvisited", []))}
-            return timetable, routes
-        return Timetable.model_validate(data), None
-    except (OSError, ValueError, ValidationError) as error:
-        errors.print(f"[red]cannot read the plan {path}:[/red] {error}")
-        raise typer.Exit(EXIT_INPUT_ERROR) from None
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(f"the {what} file does not exist", file=str(path))]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(f"the {what} is a folder, not a JSON file", file=str(path))]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(f"the {what} is not UTF-8 text (not a JSON file?)", file=str(path))]) from None
+    except OSError as error:
+        raise InputError([Problem(f"cannot read the {what}: {error.strerror or error}",
+                                  file=str(path))]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        cut = " (the file is empty)" if not text.strip() else (
+            " (the file ends too early: truncated?)"
+            if error.msg.startswith("Unterminated") or error.pos >= len(text.rstrip()) - 1 else "")
+        raise InputError([Problem(f"not valid JSON: {error.msg} at line {error.lineno}, column "
+                                  f"{error.colno}{cut}", file=str(path))]) from None
+    if not isinstance(data, dict):
+        kind = _JSON_TYPES.get(type(data), type(data).__name__)
+        raise InputError([Problem(f"the {what} must be a JSON object ({{…}}) as `fieldweek` writes it; "
+                                  f"its top level is {kind}", file=str(path))])
+    return data
+
+
+def model_problems(error: ValidationError, path: Path, prefix: str = "") -> list[Problem]:
+    """One problem per bad field of a JSON document, the field named by its path."""
+    return [Problem(err["msg"].removeprefix("Value error, "), file=str(path),
+                    column=".".join(str(p) for p in (prefix, *err["loc"]) if p != "") or None)
+            for err in error.errors()]
+
+
+def _validated(model: type[M], data: Mapping[str, Any], path: Path, prefix: str = "") -> M:
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as error:
+        raise InputError(model_problems(error, path, prefix)) from None
+
+
+def timetable_document(path: Path, what: str = "timetable") -> Timetable:
+    """A timetable JSON file (`fieldweek timetable --json`); InputError naming the file."""
+    return _validated(Timetable, json_document(path, what), path)
+
+
+def plan_document(path: Path, what: str = "plan") -> tuple[Timetable, dict | None]:
+    """A plan file: a timetable (`fieldweek timetable --json`), `{"timetable", "routes"}`
+    with a route plan (`fieldweek routes --json`), or a re-plan (`fieldweek replan --json`);
+    InputError naming the file."""
+    data = json_document(path, what)
+    if isinstance(data.get("timetable"), Mapping):
+        timetable = _validated(Timetable, data["timetable"], path, "timetable")
+        routes = data.get("routes")
+        if isinstance(routes, list):
+            routes = {"week_start": data.get("week_start"), "routes": routes,
+                      "unvisited": data.get("unplaced", data.get("unvisited", []))}
+        return timetable, routes
+    return _validated(Timetable, data, path), None
+
+
+def read_plan(path: Path, department: Department | None = None, week_start: dt.date | None = None,
+              every_manager: bool = True, what: str = "plan") -> tuple[Timetable, dict | None]:
+    """`plan_document`, refused (exit 2) when it cannot be read or, given `department`
+    and `week_start`, is another department's or week's plan (`mismatch_problems`)."""
+    try:
+        timetable, routes = plan_document(path, what)
+        refuse_mismatch(timetable, path, department, week_start, every_manager)
+    except InputError as error:
+        raise fail_on_input(error) from None
+    return timetable, routes
+
+
+def read_timetable(path: Path, department: Department | None = None,
+                   week_start: dt.date | None = None, what: str = "timetable") -> Timetable:
+    """`timetable_document`, refused (exit 2) when it cannot be read or, given
+    `department` and `week_start`, is another department's or week's timetable."""
+    try:
+        timetable = timetable_document(path, what)
+        refuse_mismatch(timetable, path, department, week_start)
+    except InputError as error:
+        raise fail_on_input(error) from None
+    return timetable
+
+
+def mismatch_problems(timetable: Timetable, path: Path | str, department: Department | None = None,
+                      week_start: dt.date | None = None, every_manager: bool = True) -> list[Problem]:
+    """Why the timetable in `path` is not this department's (its name, or a manager it
+    has that the department lacks or names otherwise, or — with `every_manager` — a
+    department manager it leaves out) or not the week of `week_start`."""
+    file = str(path)
+    problems: list[Problem] = []
+    if week_start is not None and timetable.week_start != week_start:
+        problems.append(Problem(f"the plan is the week of {timetable.week_start}, not {week_start} "
+                                f"(--week)", file=file, column="week_start"))
+    if department is None:
+        return problems
+    if timetable.department != department.name:
+        problems.append(Problem(f"the plan is of department {timetable.department!r}, not "
+                                f"{department.name!r}: give the plan of this department",
+                                file=file, column="department"))
+    names = {m.id: m.name for m in department.managers}
+    unknown = [f"{ref.id} ({ref.name})" for ref in timetable.managers if ref.id not in names]
+    renamed = [f"{ref.id} is {ref.name} in the plan, {names[ref.id]} here" for ref in timetable.managers
+               if ref.id in names and names[ref.id] != ref.name]
+    if unknown:
+        problems.append(Problem(f"manager(s) {', '.join(unknown)} of the plan are not in "
+                                f"{department.name}'s managers.csv", file=file, column="managers"))
+    if renamed:
+        problems.append(Problem(f"the plan's managers are other people than {department.name}'s: "
+                                f"{'; '.join(renamed[:3])}{' …' if len(renamed) > 3 else ''}", file=file, column="managers"))
+    if every_manager:
+        planned = {ref.id for ref in timetable.managers}
+        missing = [m for m in names if m not in planned]
+        if missing:
+            problems.append(Problem(f"the plan has no week for manager(s) {', '.join(missing)} of "
+                                    f"{department.name}", file=file, column="managers"))
+    return problems
+
+
+def refuse_mismatch(timetable: Timetable, path: Path | str, department: Department | None = None,
+                    week_start: dt.date | None = None, every_manager: bool = True) -> None:
+    """InputError with every `mismatch_problems`, if any."""
+    problems = mismatch_problems(timetable, path, department, week_start, every_manager)
+    if problems:
+        raise InputError(problems)

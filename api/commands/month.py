@@ -11,7 +11,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.commands.console import EXIT_NO_PLAN, console, errors, fail_on_input, write_json
+from api.commands.console import (
+    EXIT_NO_PLAN,
+    checked_lang,
+    conflict_line,
+    console,
+    errors,
+    fail_on_input,
+    write_json,
+)
 from api.commands.inputs import load_department
 from api.exports.month_xlsx import month_workbook
 from engine.check.month import check_month
@@ -48,7 +56,7 @@ def render_month(plan: MonthPlan) -> None:
         short = f", {week.minutes_short} min of weekly hours short" if week.minutes_short else ""
         console.print(f"  [dim]timetable of the week of {week.week_start:%m-%d}: {how}{short}[/dim]")
         for conflict in week.conflicts[:3]:
-            errors.print(f"    [red]conflict[/red] ({', '.join(conflict.rules)}): {conflict.message}")
+            errors.print(f"    {conflict_line(conflict)}")
     console.print(f"{plan.visits} of {plan.wanted} visits planned · {plan.solve_seconds:.1f} s")
 
 
@@ -62,7 +70,7 @@ def month_command(
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers")] = 8,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the month plan JSON here")] = None,
     xlsx_out: Annotated[Path | None, typer.Option("--xlsx", help="write the month plan as Excel here")] = None,
-    lang: Annotated[str, typer.Option(help="labels: zh or en")] = "zh",
+    lang: Annotated[str, typer.Option(help="labels: zh or en", callback=checked_lang)] = "zh",
 ) -> None:
     """The monthly visit plan 《月度拜访计划》: every working day's visits per manager, in route order."""
     try:

@@ -22,6 +22,7 @@ from rich.text import Text
 
 from api.commands.console import (
     EXIT_NO_PLAN,
+    checked_lang,
     console,
     errors,
     fail_on_input,
@@ -51,7 +52,7 @@ def plan_command(
     time_limit: Annotated[float, typer.Option(min=0.5, help="timetable solver seconds")] = 10.0,
     route_time_limit: Annotated[float, typer.Option(min=0.5, help="route solver seconds in all")] = 30.0,
     out: Annotated[Path, typer.Option(help="folder for the JSON, Excel and HTML files")] = Path("out"),
-    lang: Annotated[str, typer.Option(help="labels in the exports: zh or en")] = "zh",
+    lang: Annotated[str, typer.Option(help="labels in the exports: zh or en", callback=checked_lang)] = "zh",
     site_url: Annotated[str | None, typer.Option(
         help="the service's address (e.g. http://desk.example:8000): the printed grid gets a QR code "
              "per manager and day that opens the day on the phone; with --site-department")] = None,

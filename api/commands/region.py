@@ -28,6 +28,7 @@ from api.commands.console import (
     EXIT_BUG,
     EXIT_INPUT_ERROR,
     EXIT_NO_PLAN,
+    checked_lang,
     console,
     errors,
     fail_on_input,
@@ -181,7 +182,8 @@ def region_month_command(
     policy: PolicyOption = None,
     out: OutDir = Path("out/region"),
     json_out: JsonOut = None,
-    lang: Annotated[str, typer.Option(help="labels of the month workbooks: zh or en")] = "zh",
+    lang: Annotated[str, typer.Option(help="labels of the month workbooks: zh or en",
+                                              callback=checked_lang)] = "zh",
 ) -> None:
     """Plan every department's month: each ISO week's timetable, then the month's visits."""
     try:

@@ -6,7 +6,6 @@ Thin: the engine plans (engine.routing.plan), the independent checker judges
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +14,6 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from api.commands.console import (
-    EXIT_INPUT_ERROR,
     EXIT_NO_PLAN,
     console,
     errors,
@@ -23,6 +21,7 @@ from api.commands.console import (
     parse_week,
     write_json,
 )
+from api.commands.inputs import json_document, model_problems, read_timetable
 from engine.actuals import carried_into
 from engine.budget import TimetableBudget, shared_time_budget, time_budget
 from engine.check.routes import RouteCheck, check_routes
@@ -102,30 +101,20 @@ def carried_over(department_dir: Path, department: Department, policy: Policy,
 def read_route_plan(path: Path) -> RoutePlan:
     """A routes JSON file (`fieldweek routes --json`)."""
     try:
-        return RoutePlan.model_validate(json.loads(path.read_text("utf-8")))
-    except (OSError, ValueError, ValidationError) as error:
-        errors.print(f"[red]cannot read the routes {path}:[/red] {error}")
-        raise typer.Exit(EXIT_INPUT_ERROR) from None
-
-
-def read_timetable(path: Path) -> Timetable:
-    """A timetable JSON file (`fieldweek timetable --json`)."""
-    try:
-        return Timetable.model_validate(json.loads(path.read_text("utf-8")))
-    except (OSError, ValueError, ValidationError) as error:
-        errors.print(f"[red]cannot read the timetable {path}:[/red] {error}")
-        raise typer.Exit(EXIT_INPUT_ERROR) from None
+        data = json_document(path, "routes")
+        try:
+            return RoutePlan.model_validate(data)
+        except ValidationError as error:
+            raise InputError(model_problems(error, path)) from None
+    except InputError as error:
+        raise fail_on_input(error) from None
 
 
 def week_timetable(department: Department, policy: Policy, week_start: dt.date,
                    timetable: Path | None, budget: TimetableBudget) -> Timetable:
     """The given timetable, or the week's timetable solved now within `budget`."""
     if timetable is not None:
-        found = read_timetable(timetable)
-        if found.week_start != week_start:
-            errors.print(f"[red]{timetable} is the week of {found.week_start}, not {week_start}[/red]")
-            raise typer.Exit(EXIT_INPUT_ERROR)
-        return found
+        return read_timetable(timetable, department, week_start)
     with console.status(f"solving the timetable of {len(department.managers)} managers …"):
         result = solve_timetable(department, policy, week_start, SolveParams.within(budget))
     if result.status not in ("optimal", "feasible"):

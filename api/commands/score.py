@@ -3,18 +3,37 @@ Thin: engine.quality scores; this module reads the plan and renders or writes th
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from api.commands.console import console, fail_on_input, write_json
-from api.commands.inputs import load_department
+from api.commands.inputs import json_document, load_department, mismatch_problems
 from api.commands.quality_tables import render_report
 from benchmarks.tables import report_markdown
+from engine.domain import Department
 from engine.errors import InputError, Problem
-from engine.quality import score_plan
+from engine.quality import parse_timetable, score_plan, split_plan
+
+
+def refuse_other_department(data: dict, path: Path, department: Department) -> None:
+    """InputError when the plan's timetable, or its routes, are another department's."""
+    timetable, routes = split_plan(data)
+    problems = []
+    if timetable is not None:
+        try:
+            parsed = parse_timetable(timetable)
+        except InputError as error:
+            raise InputError([replace(p, file=str(path)) for p in error.problems]) from None
+        problems += mismatch_problems(parsed, path, department)
+    named = (routes or {}).get("department")
+    if named and named != department.name and not any(p.column == "department" for p in problems):
+        problems.append(Problem(f"the routes are of department {named!r}, not {department.name!r}: "
+                                f"give the plan of this department", file=str(path), column="department"))
+    if problems:
+        raise InputError(problems)
 
 
 def score_command(
@@ -28,10 +47,9 @@ def score_command(
     """Score a plan: every hard rule it breaks and every quality measure of SPEC §6."""
     department, pol = load_department(department_dir, policy)
     try:
-        data = json.loads(plan.read_text(encoding="utf-8"))
+        data = json_document(plan, "plan")
+        refuse_other_department(data, plan, department)
         report = score_plan(data, department, pol)
-    except json.JSONDecodeError as error:
-        raise fail_on_input(InputError([Problem(f"not valid JSON: {error}", file=str(plan))])) from None
     except InputError as error:
         raise fail_on_input(error) from None
     render_report(report)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -12,12 +11,15 @@ from rich.text import Text
 
 from api.commands.console import (
     EXIT_NO_PLAN,
+    checked_lang,
+    conflict_line,
     console,
     errors,
     fail_on_input,
     parse_week,
     write_json,
 )
+from api.commands.inputs import read_plan
 from engine.budget import time_budget
 from engine.domain import Timetable
 from engine.errors import InputError
@@ -51,24 +53,47 @@ def render_week(timetable: Timetable, policy: Policy, lang: str) -> None:
         console.print(table)
 
 
+def shown_gap(result: TimetableResult) -> str:
+    """The gap as a person reads it: "–" when there is none or the bound is below 0 (a
+    relative gap to a negative bound means nothing), never above 100 %."""
+    bound = result.timetable.best_bound
+    if result.gap is None or (bound is not None and bound < 0):
+        return "–"
+    return f"{min(result.gap, 1.0):.1%}"
+
+
+def hours_short_line(tt: Timetable) -> str | None:
+    """The weekly hours short, whenever the week is short; the least any week can be
+    only when it is proven."""
+    short = sum(s.minutes_short for s in tt.shortfalls)
+    floor = tt.hours_short_floor_minutes
+    if floor is not None:
+        least = ("the least any week can be (proven)" if short <= floor
+                 else f"no week can be short of fewer than {floor} min (proven)")
+    elif not short:
+        return None
+    elif tt.status == "optimal":
+        least = "the least any week can be (proven optimal)"
+    else:
+        least = "the least any week can be is not proven (more time may find a week short of less)"
+    return f"weekly hours short: {short} min · {least}"
+
+
 def render_summary(result: TimetableResult) -> None:
     tt = result.timetable
-    gap = f"{result.gap:.1%}" if result.gap is not None else "–"
     console.print(f"[bold]{tt.department}[/bold] week of {tt.week_start} · policy {tt.policy} · "
                   f"status [bold]{tt.status}[/bold] · objective {tt.objective} · bound {tt.best_bound} · "
-                  f"gap {gap} · {tt.solve_seconds:.1f} s")
+                  f"gap {shown_gap(result)} · {tt.solve_seconds:.1f} s")
     first = "–" if tt.first_feasible_seconds is None else f"{tt.first_feasible_seconds:.1f} s"
     proof = "not proven optimal" if tt.proof_seconds is None else f"proven at {tt.proof_seconds:.1f} s"
     console.print(f"  first week found at {first} · {proof}")
-    if tt.hours_short_floor_minutes is not None:
-        short = sum(s.minutes_short for s in tt.shortfalls)
-        least = ("the least any week can be (proven)" if short <= tt.hours_short_floor_minutes
-                 else f"no week can be short of fewer than {tt.hours_short_floor_minutes} min (proven)")
-        console.print(f"  weekly hours short: {short} min · {least}")
+    short = hours_short_line(tt)
+    if short is not None:
+        console.print(f"  {short}")
     for duty in tt.duties:
         console.print(f"  duty: {duty.manager} → {duty.duty}")
     for conflict in tt.conflicts:
-        errors.print(f"[red]conflict[/red] ({', '.join(conflict.rules)}): {conflict.message}")
+        errors.print(conflict_line(conflict))
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:
@@ -82,7 +107,7 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed"),
         warm_start: Path | None = typer.Option(None, "--warm-start", help="a plan JSON to start from"),
         json_out: Path | None = typer.Option(None, "--json", help="write the timetable JSON here"),
-        lang: str = typer.Option("zh", "--lang", help="labels: zh or en"),
+        lang: str = typer.Option("zh", "--lang", help="labels: zh or en", callback=checked_lang),
         quiet: bool = typer.Option(False, "--quiet", help="no week grid, summary only"),
     ) -> None:
         """Build the department's optimal weekly timetable (CP-SAT)."""
@@ -91,7 +116,8 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
             department, pol = load_department_with_policy(department_dir, policy)
         except InputError as error:
             raise fail_on_input(error) from None
-        start = Timetable.model_validate(json.loads(warm_start.read_text("utf-8"))) if warm_start else None
+        # Any week's plan of this department can start this one (its blocks map by weekday).
+        start = read_plan(warm_start, department, every_manager=False, what="--warm-start plan")[0] if warm_start else None
         with Live(console=errors, transient=True, refresh_per_second=4) as live:
             live.update(Text(f"solving {len(department.managers)} managers, up to {time_limit:g} s …"))
 

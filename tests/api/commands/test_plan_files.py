@@ -1,0 +1,143 @@
+"""The plan files the commands read (score, timetable --warm-start, routes --timetable):
+a file that is missing, not JSON, not a JSON object, or another department's or week's
+plan is an input error naming the file (exit 2), never a crash nor a silent wrong plan.
+And the timetable summary's lines for a week short, its gap and its conflicts. No solver."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.commands import console as console_module
+from api.commands.console import EXIT_INPUT_ERROR, conflict_line
+from api.commands.timetable import hours_short_line, shown_gap
+from engine.domain import Conflict, HoursShortfall, ManagerRef, Timetable
+from engine.load import write_department
+from engine.timetable.shortfalls import shortfall_proven
+from engine.timetable.solve import TimetableResult
+from tests.strategies import WEEK, simple_department
+
+
+@pytest.fixture(autouse=True)
+def wide_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(console_module.console, "width", 300)
+    monkeypatch.setattr(console_module.errors, "width", 300)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("dept") / "dept2"
+    write_department(simple_department(2), path)
+    return path
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def timetable_file(path: Path, department: str = "dept2", week: str = WEEK.isoformat(),
+                   managers: tuple[tuple[str, str], ...] = (("m01", "Manager 1"), ("m02", "Manager 2"))) -> Path:
+    timetable = Timetable(department=department, policy="15-13-7", week_start=week, status="feasible",
+                          managers=tuple(ManagerRef(id=i, name=n) for i, n in managers))
+    path.write_text(json.dumps(timetable.to_json_dict()), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text, says", [("[]", "top level is a list"), ('"hello"', "top level is a string"),
+                                        ("null", "top level is null")])
+def test_score_of_a_json_that_is_not_an_object_is_an_input_error(folder: Path, tmp_path: Path,
+                                                                 text: str, says: str) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(text, "utf-8")
+    result = run("score", plan, "--department", folder)
+    assert result.exit_code == EXIT_INPUT_ERROR, result.output
+    assert "plan.json" in result.output and says in result.output
+
+
+@pytest.mark.parametrize("text, says", [(None, "does not exist"), ('{"department": "dept2", "blo', "truncated"),
+                                        ("[]", "top level is a list")])
+def test_a_bad_warm_start_is_an_input_error(folder: Path, tmp_path: Path, text: str | None, says: str) -> None:
+    start = tmp_path / "start.json"
+    if text is not None:
+        start.write_text(text, "utf-8")
+    result = run("timetable", folder, "--week", WEEK.isoformat(), "--warm-start", start)
+    assert result.exit_code == EXIT_INPUT_ERROR, result.output
+    assert "start.json" in result.output and says in result.output
+
+
+def test_a_warm_start_of_another_department_is_refused(folder: Path, tmp_path: Path) -> None:
+    start = timetable_file(tmp_path / "start.json", department="dept9",
+                           managers=(("m01", "Someone"), ("m08", "Other")))
+    result = run("timetable", folder, "--week", WEEK.isoformat(), "--warm-start", start)
+    assert result.exit_code == EXIT_INPUT_ERROR, result.output
+    assert "'dept9', not 'dept2'" in result.output and "m08 (Other)" in result.output
+
+
+def test_routes_refuse_another_departments_timetable(folder: Path, tmp_path: Path) -> None:
+    other = timetable_file(tmp_path / "tt.json", department="dept9")
+    result = run("routes", folder, "--week", WEEK.isoformat(), "--timetable", other)
+    assert result.exit_code == EXIT_INPUT_ERROR, result.output
+    assert "tt.json" in result.output and "'dept9', not 'dept2'" in result.output
+
+
+def test_routes_refuse_a_timetable_of_another_week(folder: Path, tmp_path: Path) -> None:
+    other = timetable_file(tmp_path / "tt.json", week="2026-11-30")
+    result = run("routes", folder, "--week", WEEK.isoformat(), "--timetable", other)
+    assert result.exit_code == EXIT_INPUT_ERROR, result.output
+    assert "the week of 2026-11-30, not 2026-11-23" in result.output
+
+
+def test_score_refuses_another_departments_timetable(folder: Path, tmp_path: Path) -> None:
+    other = timetable_file(tmp_path / "tt.json", department="dept9",
+                           managers=(("m01", "Manager 1"),))
+    result = run("score", other, "--department", folder)
+    assert result.exit_code == EXIT_INPUT_ERROR, result.output
+    assert "'dept9', not 'dept2'" in result.output and "no week for manager(s) m02" in result.output
+
+
+def test_score_accepts_its_own_departments_timetable(folder: Path, tmp_path: Path) -> None:
+    result = run("score", timetable_file(tmp_path / "tt.json"), "--department", folder)
+    assert result.exit_code == 0, result.output
+
+
+def test_an_unknown_language_is_refused_with_the_known_ones(folder: Path) -> None:
+    result = run("timetable", folder, "--week", WEEK.isoformat(), "--lang", "fr")
+    assert result.exit_code == EXIT_INPUT_ERROR
+    assert "'fr'" in result.output and "zh, en" in result.output
+
+
+def _week(status: str, floor: int | None, *short: int) -> Timetable:
+    return Timetable(department="d", policy="p", week_start=WEEK, status=status, hours_short_floor_minutes=floor,
+                     shortfalls=tuple(HoursShortfall(manager=f"m0{i}", kind="maintenance", minutes_short=m)
+                                      for i, m in enumerate(short)))
+
+
+def test_the_minutes_short_are_said_even_without_a_proven_floor() -> None:
+    line = hours_short_line(_week("feasible", None, 120, 50))
+    assert line is not None and "weekly hours short: 170 min" in line and "not proven" in line
+    assert "(proven)" in (hours_short_line(_week("feasible", 170, 120, 50)) or "")
+    assert hours_short_line(_week("feasible", None)) is None
+
+
+def test_a_shortfall_is_proven_only_by_optimality_or_a_floor_as_large() -> None:
+    assert shortfall_proven("optimal", 170, None)
+    assert shortfall_proven("feasible", 170, 170)
+    assert not shortfall_proven("feasible", 170, None)
+    assert not shortfall_proven("feasible", 370, 170)
+
+
+def test_the_gap_shown_is_never_above_100_percent() -> None:
+    def gap(objective: float, bound: float) -> str:
+        return shown_gap(TimetableResult(Timetable(department="d", policy="p", week_start=WEEK, status="feasible",
+                                                   objective=objective, best_bound=bound)))
+    assert gap(600_000, -1856) == "–"
+    assert gap(100, 50) == "50.0%"
+
+
+def test_a_conflict_without_rules_shows_no_empty_brackets() -> None:
+    assert conflict_line(Conflict(rules=(), message="no timetable found")) == "[red]conflict[/red]: no timetable found"
+    assert "(a, b)" in conflict_line(Conflict(rules=("a", "b"), message="m"))
