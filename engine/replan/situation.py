@@ -112,7 +112,7 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
     managers = {m.id for m in department.managers}
     retailers = {r.id for r in department.retailers}
     problems: list[Problem] = []
-    for number, event in enumerate(events):
+    for number, event in enumerate(events, 1):  # 1-based, as CSV rows are
         def bad(column: str, message: str, _n: int = number) -> None:
             problems.append(Problem(message, file="events", row=_n, column=column))
 

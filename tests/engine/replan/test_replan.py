@@ -174,7 +174,8 @@ def test_events_naming_unknown_people_are_refused(week, policy_15_13_7: Policy) 
                           {"type": "retailer_closed", "retailer": "nowhere"}])
     with pytest.raises(InputError) as caught:
         replan(department, policy_15_13_7, timetable, dt.datetime(2026, 11, 24, 9), events, routes, FAST)
-    assert {(p.row, p.column) for p in caught.value.problems} == {(0, "manager"), (1, "retailer")}
+    # Rows count from 1, as the rows of the CSV files do.
+    assert {(p.row, p.column) for p in caught.value.problems} == {(1, "manager"), (2, "retailer")}
 
 
 def test_bad_event_json_is_named() -> None:
