@@ -10,12 +10,12 @@ What a re-planned week must be:
 
 1. **The past is fixed.** Every block of `before` that started before `now` is in
    `after` unchanged, and `after` has no block starting before `now` that `before` did
-   not have (`replan_past_changed`).
+   not have (`replan_past_changed`); but a sick manager's block that runs into his
+   absence is not his to finish (rule 2).
 2. **Nothing during an absence.** A sickness is leave (SPEC §2). The sick manager is off
-   from when he falls ill, but not before `now`, and a block under way then is finished
-   as planned: he is off once he has ridden back from it (the longest ride the policy
-   knows between two blocks). From then, on the policy's grid, to the end of `until` (the
-   week's end when not given), no block of his overlaps his absence (`leave`).
+   from when he falls ill, but not before `now`, from the start of the policy's grid slot
+   that moment is in, to the end of `until` (the week's end when not given): no block of
+   his overlaps his absence (`leave`), not even one under way when he fell ill.
 3. **Every other rule of the week** holds on `after` with the sicknesses as leave, read
    as `check_timetable` reads a week, except two readings that a mid-week event changes:
 
@@ -28,8 +28,8 @@ What a re-planned week must be:
    b. *Weekly quotas.* A manager whose week an absence cut into (his own, or an old
       partner's) may fall short of a weekly quota, by at most the minutes and sessions
       of that kind `before` had for him from `now` on that the absence made impossible:
-      his own blocks overlapping his absence, and pair blocks whose partner is absent
-      at that time. The rest of the week may have no room left for them. Such a
+      his own blocks overlapping his absence (one under way when he fell ill included),
+      and pair blocks whose partner is absent at that time. The rest of the week may have no room left for them. Such a
       shortfall is returned as a `Shortfall`, in words, never hidden; a shortfall beyond
       that bound, or of a manager no absence touched, is a violation. A sick manager's
       quota that his absence prorated below what he had already done before `now` is
@@ -142,27 +142,22 @@ def sick_leave(
     policy: Policy, before: dict | Timetable, now: dt.datetime, sicknesses: Iterable[Sickness]
 ) -> tuple[Leave, ...]:
     """Each sickness as leave rows (rule 2 of the module text): part of the day he falls
-    ill, from a grid minute on, and whole days after, to the end of `until`."""
+    ill, from the start of the grid slot he falls ill in, and whole days after, to the
+    end of `until`."""
     plan = _parse(before)
     now = now.replace(tzinfo=None)
     dates = sorted(working_dates(policy, plan.week_start))
-    ride = max(policy.travel.field_transfer_min, policy.travel.office_field_buffer_min)
     grid, day = policy.grid_minutes, policy.day
     leave: list[Leave] = []
     for sickness in sicknesses:
         start = max(sickness.start.replace(tzinfo=None), now)
         first, minute = start.date(), start.hour * 60 + start.minute
-        for block in sorted(plan.blocks, key=lambda b: b.start):
-            under_way = block.start < minute < block.end + ride
-            if block.manager == sickness.manager and block.date == first and under_way \
-                    and _started_before(block, now):
-                minute = block.end + ride
         until = sickness.until or dates[-1]
         for date in dates:
             if not first <= date <= until:
                 continue
             if date == first and minute > day.start:
-                begin = math.ceil(minute / grid) * grid
+                begin = math.floor(minute / grid) * grid
                 if begin < day.end:
                     leave.append(Leave(manager=sickness.manager, date=date, start=begin, end=day.end))
             else:
@@ -208,8 +203,12 @@ class _ReplanChecker(_Checker):
         def key(b: Block) -> tuple:
             return (b.manager, b.date, b.start, b.end, b.kind, tuple(sorted(b.with_)), b.retailer or "")
 
-        old = Counter(key(b) for b in self.before.blocks if _started_before(b, self.now))
-        new = Counter(key(b) for b in self.timetable.blocks if _started_before(b, self.now))
+        # A sick manager's block that runs into his absence is judged by rule 2 (`leave`).
+        def fixed(b: Block) -> bool:
+            return _started_before(b, self.now) and not self._sick_during(b.manager, b.date, b.start, b.end)
+
+        old = Counter(key(b) for b in self.before.blocks if fixed(b))
+        new = Counter(key(b) for b in self.timetable.blocks if fixed(b))
         for why, keys in (
             (f"started before the re-plan's moment ({self.moment}) and is not in the "
              "re-planned week as it was", old - new),
@@ -241,18 +240,26 @@ class _ReplanChecker(_Checker):
         on that the absences made impossible, and whose absence did."""
         minutes, sessions, who = 0, 0, set()
         for block in self.before.blocks:
-            if block.manager != manager or block.kind != kind or not self._from_now(block):
+            if block.manager != manager or block.kind != kind:
                 continue
+            # Before `now` only his own block under way when he fell ill is lost; a
+            # partner's stays as it was (rule 1).
+            mates = block.with_ if kind in self.paired_kinds and self._from_now(block) else ()
             away = {
                 m
-                for m in {manager, *(block.with_ if kind in self.paired_kinds else ())}
+                for m in {manager, *mates}
                 if self._sick_during(m, block.date, block.start, block.end)
             }
             if away:
                 minutes += block.end - block.start
                 sessions += 1
                 who |= away
-        return minutes, sessions, _names(who)
+        return minutes, sessions, " and ".join(f"{m} off sick from {self._sick_since(m)}" for m in sorted(who))
+
+    def _sick_since(self, manager: str) -> str:
+        """When the manager's absence starts: "Wed 2026-11-25 13:00"."""
+        date, spans = min((d, spans) for (m, d), spans in self.sick.items() if m == manager)
+        return f"{_day(date)} {format_clock(min(s for s, _ in spans))}"
 
     def _gone(self) -> set[str]:
         """Managers off sick for the rest of the week."""
@@ -337,7 +344,7 @@ class _ReplanChecker(_Checker):
                 asked,
                 lost,
                 f"{manager} has {has} of {self._label(kind)} this week, {short} the policy asks: "
-                f"{who} off sick from {self.moment} took {_count(sessions, 'planned session')} "
+                f"{who} took {_count(sessions, 'planned session')} "
                 f"({minutes} min) of it, and the rest of the week has no room for them",
             )
         )

@@ -12,7 +12,10 @@ a real week at a moment `now` (events.py):
 What the re-plan keeps and changes:
 
 1. **Pinned.** Every block and route stop that started before `now` stays exactly as
-   it was (the past cannot be re-planned; a block under way is finished as planned).
+   it was (the past cannot be re-planned; a block under way is finished as planned),
+   except a sick manager's: he does nothing once he is off (from when he falls ill, not
+   before `now`, from the start of that grid slot), so his block under way then is
+   dropped and his partner goes on alone (situation.py).
 2. **The timetable** is the weekly model plus pins (model.py): the same variables and
    the same registry of hard and soft rules as the weekly solve (SPEC §2, §6), over a
    week frame whose quotas are the original ones, with the sick manager's absence as

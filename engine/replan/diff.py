@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from engine.domain import Block
-from engine.policy import format_clock
 from engine.replan.pairs import Groups
 from engine.replan.result import BlockChange, ManagerDiff, StopChange
 from engine.replan.situation import Situation
@@ -60,6 +59,10 @@ def block_diff(situation: Situation, groups: Groups, blocks: Sequence[Block],
                                            reason=_why(situation, groups, b, twin)))
         for n in remaining_new:
             changes.append(BlockChange(change="added", kind=n.kind, after=n, reason=_why(situation, groups, None, n)))
+        for b in situation.dropped:
+            if b.manager == manager:
+                changes.append(BlockChange(change="cancelled", kind=b.kind, before=b,
+                                           reason=_why(situation, groups, b, None)))
         stops = [c for c in stop_changes if (c.manager_after if c.change in ("added", "received")
                                              else c.manager_before) == manager]
         if changes or stops:
@@ -72,14 +75,14 @@ def _why(situation: Situation, groups: Groups, before: Block | None, after: Bloc
     block = before or after
     assert block is not None
     absence = situation.absences.get(block.manager)
-    if absence is not None and before is not None and absence.covers(before.date, before.start):
-        return f"{block.manager} is off sick from {absence.date} {format_clock(absence.minute)}"
+    if absence is not None and before is not None and absence.overlaps(before.date, before.end):
+        return f"{block.manager} is off sick from {absence.since}"
     partners = set(before.with_ if before else ()) | set(after.with_ if after else ())
     rule = situation.policy.kinds.get(block.kind)
     for partner in sorted(partners) if rule is not None and rule.group == "pair" else ():
         other = situation.absences.get(partner)
         if other is not None:
-            return f"partner {partner} is off sick from {other.date} {format_clock(other.minute)}"
+            return f"partner {partner} is off sick from {other.since}"
     if block.manager in groups.orphans:
         return "re-paired: his partner is off for the rest of the week"
     joined = sorted(set(after.with_ if after else ()) & set(groups.orphans))

@@ -71,7 +71,6 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     keep each kind's hours of the old plan (`_floors`): the caller's second try when the
     floors, read from the repaired old plan, leave no week."""
     tm = variables_for_week(situation.department, situation.policy, replan_frame(situation), choose_pairs=False)
-    _replace_given_up_stores(tm, situation)
     pairs, unmatched = planned_for_variables(tm, situation.timetable.blocks)
     dates = {d.index: d.date for d in tm.frame.days}
     slots = [Slot(var, old, old is not None and situation.pinned(old.date, old.start), dates[var.day])
@@ -82,6 +81,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
              f"policy's week and is dropped" for b in unmatched if _dropped_by_policy(b, situation)]
     _cover_pinned_quotas(tm, slots)
     groups = remaining_groups(situation)
+    _stores_the_groups_hold(tm, situation, groups)
     cancelled_kinds = _promotions_without_store(situation)
     floors = _floors(tm, situation, groups, cancelled_kinds, outside) if keep_hours else {}
     tm.shortfall = Shortfall(_missing_per_slot(tm, rules), _excused_days(tm, situation), floors)
@@ -102,14 +102,22 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     return ReplanModel(tm, slots, groups, outside, cancelled_kinds, notes)
 
 
-def _replace_given_up_stores(tm: TimetableModel, situation: Situation) -> None:
-    """A group whose store the events gave up holds the rest of its sessions at the store
-    the weekly rule picks without it (venues.py), and the model's rides to and from its
-    sessions are those of that store: the place assignment takes the store the venues
-    assume first (places.py), so the rides held are the rides of the plan. Past sessions
-    keep the store they were held at (`TimetableModel.past`)."""
+def _stores_the_groups_hold(tm: TimetableModel, situation: Situation, groups: Groups) -> None:
+    """The store each group holds the rest of its sessions at, as the model's rides read
+    it (venues.py): the place assignment (places.py) keeps a group's store of the old plan
+    while it is usable, else takes the store the venues assume; so the venues assume the
+    old plan's store of each group that keeps one, and for a store the events gave up the
+    store the weekly rule picks without it. The rides held are then the rides of the plan.
+    Past sessions keep the store they were held at (`TimetableModel.past`)."""
     given_up = situation.stores_given_up
     venues = tm.week_venues()
+    paired = {k for k, r in situation.policy.kinds.items() if r.group == "pair"}
+    for group in {g for g in groups.members.values() if len(g) > 1}:
+        held = Counter(b.retailer for b in situation.timetable.blocks
+                       if b.manager in group and b.kind in paired and b.retailer is not None
+                       and b.retailer not in given_up and venues.knows(b.retailer))
+        if held:
+            venues.stores[venues.host(group)] = max(sorted(held), key=lambda store: held[store])
     if not given_up or not any(store in given_up for store in venues.stores.values()):
         return
     department = situation.department
@@ -146,10 +154,7 @@ def _off_during(situation: Situation, manager: str, block: Block) -> bool:
     """Whether the manager's absence overlaps the block's time, the absence read as the
     leave the re-plan's week has (from a grid minute on, as `situation.replan_frame`)."""
     absence = situation.absences.get(manager)
-    if absence is None or not absence.date <= block.date <= absence.until:
-        return False
-    grid = situation.policy.grid_minutes
-    return block.date > absence.date or block.end > -(-absence.minute // grid) * grid
+    return absence is not None and absence.overlaps(block.date, block.end)
 
 
 def _taken_by_events(situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]],

@@ -8,9 +8,9 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from engine.domain import Department, Leave, Timetable
+from engine.domain import Block, Department, Leave, Timetable
 from engine.errors import InputError, Problem
-from engine.policy import WEEKDAYS, Policy, ReplanRules
+from engine.policy import WEEKDAYS, Policy, ReplanRules, format_clock
 from engine.replan.events import (
     Event,
     ManagerSick,
@@ -46,6 +46,15 @@ class Absence:
         """True when the manager is off at this moment."""
         return (date, minute) >= (self.date, self.minute) and date <= self.until
 
+    def overlaps(self, date: dt.date, end: int) -> bool:
+        """True when a block of his that day ending at `end` runs into the absence."""
+        return self.date <= date <= self.until and (date > self.date or end > self.minute)
+
+    @property
+    def since(self) -> str:
+        """When he is off, in the words every text of the re-plan uses: "Wed 2026-11-25 13:00"."""
+        return f"{self.date:%a} {self.date.isoformat()} {format_clock(self.minute)}"
+
 
 @dataclasses.dataclass
 class Situation:
@@ -60,6 +69,10 @@ class Situation:
     closed: set[tuple[str, dt.date]]
     cancelled_stores: dict[str, dt.date]
     urgent: list[UrgentVisit]
+    dropped: list[Block] = dataclasses.field(default_factory=list)
+    """Blocks of the plan under way when their manager fell ill (started before `now`,
+    ending after his absence starts): a sick manager does nothing once he is off, so
+    they are dropped; `timetable` is the plan without them."""
 
     @property
     def today(self) -> dt.date:
@@ -138,20 +151,30 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
             situation.cancelled_stores[event.retailer] = event.date or situation.today
     if problems:
         raise InputError(problems)
+    _drop_what_the_sick_cannot_finish(situation)
     return situation
 
 
+def _drop_what_the_sick_cannot_finish(situation: Situation) -> None:
+    """A block started before `now` that runs into its manager's absence is dropped (he
+    does nothing after he falls ill; his partner, whose block stays, goes on alone)."""
+    def runs_into_absence(b: Block) -> bool:
+        absence = situation.absences.get(b.manager)
+        return absence is not None and situation.pinned(b.date, b.start) and absence.overlaps(b.date, b.end)
+
+    situation.dropped = [b for b in situation.timetable.blocks if runs_into_absence(b)]
+    if situation.dropped:
+        situation.timetable = situation.timetable.model_copy(update={"blocks": tuple(
+            b for b in situation.timetable.blocks if not runs_into_absence(b))})
+
+
 def _absence(situation: Situation, event: ManagerSick) -> Absence:
-    """When a sick manager is really off: not before `now`, and a block under way when he
-    falls ill is finished as planned (it is pinned); he is off once he has ridden away."""
-    policy = situation.policy
+    """When a sick manager is off: from when he falls ill, not before `now` (the past is
+    what it was), from the start of the grid slot that moment is in; he does nothing
+    after it, and a block under way then is dropped (`Situation.dropped`)."""
+    grid = situation.policy.grid_minutes
     start = max(event.from_.replace(tzinfo=None), situation.now)
-    minute = start.hour * 60 + start.minute
-    ride = max(policy.travel.field_transfer_min, policy.travel.office_field_buffer_min)
-    for b in situation.timetable.blocks:
-        if b.manager == event.manager and b.date == start.date() and b.start < minute < b.end + ride \
-                and situation.pinned(b.date, b.start):
-            minute = max(minute, b.end + ride)
+    minute = (start.hour * 60 + start.minute) // grid * grid
     return Absence(event.manager, start.date(), minute, event.until or situation.dates[-1])
 
 

@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Block, Conflict, Department, HoursShortfall, Status, Timetable
 from engine.errors import ModelInvalid
-from engine.policy import Policy, ReplanRules
+from engine.policy import Policy, ReplanRules, format_clock
 from engine.replan.blocks import replanned_blocks
 from engine.replan.diff import block_diff
 from engine.replan.events import Event, ManagerSick, PromotionStoreCancelled
@@ -70,7 +70,7 @@ def replan(
     new_timetable = Timetable(status=status, objective=solver.objective_value, best_bound=bound,
                               solve_seconds=round(time.perf_counter() - started, 3), blocks=tuple(blocks),
                               conflicts=timetable.conflicts,
-                              shortfalls=_declared_shortfalls(model.tm, blocks, timetable, situation.now),
+                              shortfalls=_declared_shortfalls(model.tm, blocks, timetable, situation),
                               **_header(timetable))
     stop_changes: list[StopChange] = []
     unplaced: list[UnplacedVisit] = []
@@ -128,10 +128,21 @@ def _no_replan(timetable: Timetable, now: dt.datetime, events: Sequence[Event], 
 
 
 def _declared_shortfalls(tm: TimetableModel, blocks: list[Block], old: Timetable,
-                         now: dt.datetime) -> tuple[HoursShortfall, ...]:
+                         situation: Situation) -> tuple[HoursShortfall, ...]:
     """The weekly hours the re-planned week lacks, with amounts: why the old plan said it
-    lacked them when it did (the rides), else what the events took."""
+    lacked them when it did (the rides), else what the events took: the sickness of the
+    manager or of a partner, from when he is off (the words of the diff), or the events
+    from `now`."""
     reasons = {(s.manager, s.kind): s.reason for s in old.shortfalls}
-    events = f"the events from {now:%a %H:%M} took it and the rest of the week has no room for it"
-    return tuple(s.model_copy(update={"reason": reasons.get((s.manager, s.kind), events)})
+    now = situation.now
+    moment = f"{now:%a} {now.date().isoformat()} {format_clock(now.hour * 60 + now.minute)}"
+
+    def events(manager: str) -> str:
+        partners = {p for b in old.blocks if b.manager == manager
+                    and (rule := tm.policy.kinds.get(b.kind)) is not None and rule.group == "pair" for p in b.with_}
+        sick = [situation.absences[m] for m in sorted({manager} | partners) if m in situation.absences]
+        who = " and ".join(f"{a.manager} off sick from {a.since}" for a in sick) or f"the events from {moment}"
+        return f"{who} took it and the rest of the week has no room for it"
+
+    return tuple(s.model_copy(update={"reason": reasons.get((s.manager, s.kind)) or events(s.manager)})
                  for s in week_shortfalls(tm, blocks))

@@ -116,15 +116,33 @@ def test_the_timetable_checker_alone_would_fault_the_lost_hours(after) -> None:
     assert "maintenance_pairs" in {v.rule for v in check_timetable(sick, TEST_POLICY, after)}
 
 
-def test_sickness_starts_once_the_block_under_way_is_over_and_ridden_from() -> None:
-    """At 14:30 m02 is in his POS-project session (14:20-15:20): he is off from 15:40
-    (the session's end and the longest ride of the policy, 20 min)."""
+def test_sickness_starts_when_he_falls_ill_even_in_a_block_under_way() -> None:
+    """At 14:30 m02 is in his POS-project session (14:20-15:20), ill since 12:30: he is
+    off from 14:30 (not before the re-plan's moment), not once the session is over."""
     now = dt.datetime.combine(MONDAY + dt.timedelta(days=1), dt.time(14, 30))
     leave = sick_leave(TEST_POLICY, week(), now, [Sickness("m02", now - dt.timedelta(hours=2))])
     assert [(lv.date, lv.start, lv.end) for lv in leave] == [
-        (MONDAY + dt.timedelta(days=1), clock("15:40"), clock("17:30")),
+        (MONDAY + dt.timedelta(days=1), clock("14:30"), clock("17:30")),
         (MONDAY + dt.timedelta(days=2), None, None),
     ]
+
+
+def test_a_block_under_way_when_he_falls_ill_is_dropped_not_finished() -> None:
+    """m02 falls ill at 14:30 in his POS-project session (14:20-15:20): a re-plan that
+    keeps the session has him working while off sick (`leave`); one that drops it
+    changes no past that was his to keep, and the session's hours are what the sickness took."""
+    now = dt.datetime.combine(MONDAY + dt.timedelta(days=1), dt.time(14, 30))
+    kept = replanned(week(), now, off_tuesday_afternoon)
+    session = [b for b in kept["blocks"] if b["manager"] == "m02" and b["date"] == on("tue")
+               and b["kind"] == "pos_project" and b["start"] == "14:20"]
+    assert session
+    verdict = judge(kept, now=now)
+    assert ("leave", "m02") in {(v.rule, v.manager) for v in verdict.violations}
+    dropped = {**kept, "blocks": [b for b in kept["blocks"] if b not in session]}
+    verdict = judge(dropped, now=now)
+    assert verdict.violations == []
+    assert [s.lost for s in verdict.shortfalls if (s.manager, s.kind, s.unit) == ("m02", "pos_project", "min")] == [60]
+    assert all("off sick from Tue 2024-03-05 14:30" in s.message for s in verdict.shortfalls)
 
 
 def test_pair_blocks_before_now_of_a_manager_no_longer_present_enough_are_kept() -> None:

@@ -223,3 +223,35 @@ def test_a_group_whose_store_is_cancelled_rides_to_its_new_store(week, policy_15
         assert not [b for b in after if b.retailer == store]
         moved = [c for d in result.diff for c in d.blocks if c.before is not None and c.before.retailer == store]
         assert all(c.after is None or f"now at {c.after.retailer}" in c.reason for c in moved)
+
+
+def test_a_manager_falling_ill_in_a_pair_session_stops_there(week, policy_15_13_7: Policy) -> None:
+    """A manager falls ill half an hour into a pair session: he does nothing from then on
+    (the session is dropped from his week, not finished), his partner's session stays as
+    it was, the independent re-plan checker finds no fault, and the diff, the declared
+    shortfalls and the checker all give the same moment."""
+    department, timetable = week
+    paired = {k for k, r in policy_15_13_7.kinds.items() if r.group == "pair"}
+    session = min((b for b in timetable.blocks if b.kind in paired and b.date > WEEK),
+                  key=lambda b: (b.date, b.start))
+    sick, partner = session.manager, session.with_[0]
+    now = dt.datetime.combine(session.date, dt.time(0, 0)) + dt.timedelta(minutes=session.start + 30)
+    events = read_events([{"type": "manager_sick", "manager": sick, "from": now.isoformat()}])
+    result = replan(department, policy_15_13_7, timetable, now, events, None, FAST)
+    assert result.status in ("optimal", "feasible")
+    minute = session.start + 30
+    assert not [b for b in result.timetable.blocks if b.manager == sick
+                and (b.date > session.date or (b.date == session.date and b.end > minute))]
+    theirs = next(b for b in timetable.blocks if b.manager == partner and b.kind == session.kind
+                  and b.date == session.date and b.start == session.start)
+    assert theirs in result.timetable.blocks
+    verdict = check_replan(department, policy_15_13_7, timetable, result.timetable, now,
+                           [Sickness(sick, now, None)])
+    assert verdict.violations == []
+    since = f"off sick from {session.date:%a} {session.date.isoformat()} {minute // 60:02d}:{minute % 60:02d}"
+    dropped = [c for d in result.diff for c in d.blocks if c.before == session]
+    assert [c.change for c in dropped] == ["cancelled"] and since in dropped[0].reason
+    reasons = [c.reason for d in result.diff for c in d.blocks if "off sick" in c.reason]
+    texts = reasons + [s.reason for s in result.timetable.shortfalls if s.manager in (sick, partner)] \
+        + [s.message for s in verdict.shortfalls]
+    assert texts and all(since in text for text in texts if "off sick" in text)
