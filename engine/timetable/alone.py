@@ -156,7 +156,9 @@ def add_shortfall_floors(tm: TimetableModel, table: ShortfallTable) -> int:
         if all(f is not None for f in floors):
             least = min(f.proven for f in floors if f is not None)
             if least:
-                tm.cp.add(short >= least)
+                # a manager who may work alone (tm.solo) may be at his own store instead
+                solo = tm.solo.get(manager)
+                tm.cp.add(short >= least).only_enforce_if([] if solo is None else [~solo])
                 added += 1
         trio = tm.in_trio.get(manager)
         for (_, lit), floor in zip(mine, floors, strict=True):

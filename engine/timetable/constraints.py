@@ -266,6 +266,7 @@ def add_rides_between_places(tm: TimetableModel) -> None:
                 continue
             blocks = [b for b in tm.manager_blocks(manager_id, day.index) if b.kind != "lunch"]
             _leave_the_office_in_working_hours(tm, venues, store_rides, blocks)
+            _open_while_there(tm, venues, store_rides, blocks)
             lunch = None if lunch_during_visit else tm.lunches.get((manager_id, day.index))
             lunch_first: dict[int, cp_model.IntVar] = {}
             for x, y in itertools.combinations(blocks, 2):
@@ -345,6 +346,39 @@ def _leave_the_office_in_working_hours(tm: TimetableModel, venues: Venues,
         tm.enforce(constraint, "ride_between_places")
 
 
+def _open_while_there(tm: TimetableModel, venues: Venues,
+                      store_rides: dict[tuple[str, str], int | cp_model.IntVar], blocks: list[BlockVar]) -> None:
+    """"POS project at target households", "promotion at a promotion store" — SPEC §2,
+    §4 (opening hours): a session at a place chosen up front is held while the place is
+    open. A POS session lies within the hours every household the week's POS sessions
+    use is open (which of them it gets is decided after the solve, places.py); a paired
+    session within its group's store's hours (`store_rides`' ("hours", …) entries)."""
+    paired = {k for k, r in tm.policy.kinds.items() if r.group == "pair"}
+    for block in blocks:
+        if id(block) in tm.past or block.manager is None:
+            continue
+        rule = tm.policy.kinds[block.kind]
+        if block.kind in paired:
+            opens, closes = store_rides.get(("hours", "open")), store_rides.get(("hours", "close"))
+        elif rule.at is not None:
+            opens, closes = _open_slots(tm, venues, venues.of(block.kind, block.manager))
+        else:
+            continue
+        lit = block.present_literal(tm.cp)
+        for constraint in (() if opens is None else (tm.cp.add(block.start >= opens),)) + (
+                () if closes is None else (tm.cp.add(block.end <= closes),)):
+            constraint.only_enforce_if(lit)
+            tm.enforce(constraint, KIND_RULE[block.kind])
+
+
+def _open_slots(tm: TimetableModel, venues: Venues, place: Venue) -> tuple[int | None, int | None]:
+    """The grid slots between which every retailer of a place is open (None: no bound)."""
+    shops = [r for r in venues.department.retailers if r.id in place.points]
+    if not shops:
+        return None, None
+    return _ceil_slots(tm, max(r.opens for r in shops)), tm.slots(min(r.closes for r in shops))
+
+
 def _ride(tm: TimetableModel, first: BlockVar, then: BlockVar, slots: cp_model.LinearExprT,
           literals: list) -> None:
     """`then` starts no earlier than `slots` after `first` ends, when `literals` hold."""
@@ -391,7 +425,8 @@ def _store_rides(tm: TimetableModel, venues: Venues, manager: str) -> dict[tuple
     the group he is known to be in (`tm.known_groups`, a re-plan), of the group he joins
     (`tm.joinable`, a re-plan's manager left without a partner: the group keeps its
     store), or else of the pair hosted best among his true pair literals (a group of
-    three therefore gets its host's store, as places.py gives it)."""
+    three therefore gets its host's store, as places.py gives it), or of his own store
+    when he works alone (`tm.solo`, SPEC §2's odd head-count)."""
     if manager in tm.known_groups:
         return _rides_to_one_of(tm, venues, manager, [(venues.pair_venue(tm.known_groups[manager]), [])])
     if manager in tm.joinable:
@@ -400,9 +435,13 @@ def _store_rides(tm: TimetableModel, venues: Venues, manager: str) -> dict[tuple
                                 [(venues.pair_venue(group), [lit]) for group, lit in tm.joinable[manager]])
     mine = sorted(((a if b == manager else b, lit) for (a, b), lit in tm.pairs.items() if manager in (a, b)),
                   key=lambda p: (venues.hosts.get(venues.host((manager, p[0])), 0), venues.host((manager, p[0]))))
-    return _rides_to_one_of(tm, venues, manager, [
-        (venues.pair_venue((manager, partner)), [lit, *(~other for _, other in mine[:i])])
-        for i, (partner, lit) in enumerate(mine)])
+    choices = [(venues.pair_venue((manager, partner)), [lit, *(~other for _, other in mine[:i])])
+               for i, (partner, lit) in enumerate(mine)]
+    if manager in tm.solo:
+        # the manager alone holds his paired sessions at his own store (places.py); he is
+        # then in no pair, so no other choice's literals hold
+        choices.append((venues.pair_venue((manager,)), [tm.solo[manager]]))
+    return _rides_to_one_of(tm, venues, manager, choices)
 
 
 def _rides_to_one_of(tm: TimetableModel, venues: Venues, manager: str,
@@ -430,6 +469,16 @@ def _rides_to_one_of(tm: TimetableModel, venues: Venues, manager: str,
             ride = cp.new_int_var(min(slots), max(slots), f"ride[{manager},{way},{kind}]")
             cp.add_element(which, slots, ride)
             rides[(way, kind)] = ride
+    hours = [_open_slots(tm, venues, store) for store in stores]
+    day = (tm.slots(tm.policy.day.start), tm.slots(tm.policy.day.end))
+    for end, bound in enumerate(("open", "close")):
+        table = [day[end] if (known := h[end]) is None else known for h in hours]
+        if min(table) == max(table):
+            rides[("hours", bound)] = table[0]
+            continue
+        at = cp.new_int_var(min(table), max(table), f"store_{bound}[{manager}]")
+        cp.add_element(which, table, at)
+        rides[("hours", bound)] = at
     return rides
 
 

@@ -10,15 +10,22 @@ place up front, from the department alone:
   none is due); the route starts and ends at whichever of them suits the day, so the
   ride to or from the area is the ride to or from its nearest retailer;
 - the POS project: the policy's number of sessions of POS-target households of the
-  manager's territory, those open through the kind's window first, then nearest to his
-  territory centre; which of them a session gets is decided after the solve, so the
-  ride to or from a POS block is the ride to or from the farthest of them;
+  manager's territory; which of them a session gets is decided after the solve, so the
+  ride to or from a POS block is the ride to or from the farthest of them. They are
+  chosen by the rides that matter: the farthest ride between a household taken and the
+  office or the manager's area is as short as his households allow (one household far
+  away would take the room of every POS session, though others near by could hold
+  them); among the households within that ride, those open through the kind's window
+  (from when he can first be there) first, then nearest to his territory centre;
 - a paired kind (promotion, maintenance): the pair's store. A pair is hosted by the
   member whose territory centre lies nearest the office (then by id), and holds its
-  sessions at the host's promotion store nearest his territory centre (open through
-  the pair kinds' windows first; any store of the department when he has none). A
-  group of three is hosted the same way, so its store is one of each member's pair
-  stores and the model's rides hold for it too.
+  sessions at the host's promotion store chosen the same way: of his stores (any store
+  of the department when he has none), those with the shortest ride to and from the
+  office and his area, open through the pair kinds' windows first, then nearest his
+  territory centre. A manager alone (an odd head-count under the policy's "solo") holds
+  his paired kinds at his own store the same way. A group of three is hosted the same
+  way, so its store is one of each member's pair stores and the model's rides hold for
+  it too.
 
 Rides use the routes' travel model (engine/routing/matrix.py): straight line × the
 policy's detour factor at its speeds. places.py puts each session at the place assumed
@@ -28,7 +35,7 @@ here, so the rides the model enforced are the rides of the plan.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -124,9 +131,47 @@ def _nearest(candidates: Sequence[Retailer], centre: tuple[float, float]) -> lis
     return sorted(candidates, key=lambda r: ((r.lat - centre[0]) ** 2 + (r.lon - centre[1]) ** 2, r.id))
 
 
+@dataclass(frozen=True)
+class _Rides:
+    """The rides that matter for a manager's places chosen up front: `slots`, the grid
+    slots of the longest ride between a retailer and the office or his visit area (either
+    way, rounded up as the model rounds rides); `arrival`, the earliest he can be there
+    (the day starts at the office, SPEC §3)."""
+
+    slots: Callable[[Retailer], int]
+    arrival: Callable[[Retailer], int]
+
+
+def _open_when_reached(retailer: Retailer, window: tuple[int, int], rides: _Rides | None) -> bool:
+    """Open through the window, from when the manager can first be there."""
+    start = window[0] if rides is None else max(window[0], rides.arrival(retailer))
+    return _open_through(retailer, (start, window[1]))
+
+
+def _by_rides(candidates: Sequence[Retailer], count: int, fits: Callable[[Retailer], bool],
+              centre: tuple[float, float], rides: _Rides | None) -> list[Retailer]:
+    """The candidates in the order a week takes them (the first `count` used): the
+    farthest ride of the first `count` (the ride the model holds to and from them) as
+    short as the candidates allow; within that ride, those that `fits` first, then nearest
+    the territory centre; then the rest, shortest ride first. So a place whose rides leave
+    no room for its sessions is not taken while others are left. Without `rides`: `fits`
+    first, then nearest the centre."""
+    def ranked(group: Sequence[Retailer]) -> list[Retailer]:
+        return _nearest([r for r in group if fits(r)], centre) + _nearest([r for r in group if not fits(r)], centre)
+
+    if rides is None or not candidates or count <= 0:
+        return ranked(candidates)
+    slots = {r.id: rides.slots(r) for r in candidates}
+    limit = sorted(slots.values())[min(count, len(candidates)) - 1]
+    within = [r for r in candidates if slots[r.id] <= limit]
+    beyond = [r for r in candidates if slots[r.id] > limit]
+    return ranked(within) + sorted(ranked(beyond), key=lambda r: slots[r.id])
+
+
 def pos_households(department: Department, policy: Policy, manager: str,
-                   centre: tuple[float, float]) -> tuple[str, ...]:
-    """The POS-target households a manager's POS sessions are held at this week."""
+                   centre: tuple[float, float], rides: _Rides | None = None) -> tuple[str, ...]:
+    """The POS-target households a manager's POS sessions are held at this week (module
+    docstring; `_by_rides`)."""
     rules = [r for r in policy.kinds.values() if r.at == "pos_target"]
     if not rules:
         return ()
@@ -134,18 +179,17 @@ def pos_households(department: Department, policy: Policy, manager: str,
     count = rule.sessions[1] if rule.sessions else 0
     window = (rule.earliest_start, rule.latest_end)
     targets = [r for r in department.territory(manager) if r.pos_target]
-    ranked = _nearest([r for r in targets if _open_through(r, window)], centre)
-    ranked += _nearest([r for r in targets if not _open_through(r, window)], centre)
+    ranked = _by_rides(targets, count, lambda r: _open_when_reached(r, window, rides), centre, rides)
     return tuple(r.id for r in ranked[:count])
 
 
 def _host_store(department: Department, policy: Policy, manager: str,
-                centre: tuple[float, float]) -> str | None:
+                centre: tuple[float, float], rides: _Rides | None = None) -> str | None:
     windows = [(r.earliest_start, r.latest_end) for r in policy.kinds.values() if r.group == "pair"]
     stores = [r for r in department.retailers if r.promo_store and r.manager == manager]
     stores = stores or [r for r in department.retailers if r.promo_store]
-    fit = [r for r in stores if all(_open_through(r, w) for w in windows)]
-    ranked = _nearest(fit, centre) + _nearest([r for r in stores if r not in fit], centre)
+    ranked = _by_rides(stores, 1, lambda r: all(_open_when_reached(r, w, rides) for w in windows), centre,
+                      rides)
     return ranked[0].id if ranked else None
 
 
@@ -158,15 +202,11 @@ def week_venues(department: Department, policy: Policy, week_start: dt.date) -> 
         due = [d.retailer.id for d in due_retailers(department, week_start, manager.id)]
         area = due or [r.id for r in department.territory(manager.id)]
         venues.visit_area[manager.id] = Venue(tuple(area))
-        venues.households[manager.id] = Venue(
-            pos_households(department, policy, manager.id, centres[manager.id]), "farthest")
-        venues.stores[manager.id] = _host_store(department, policy, manager.id, centres[manager.id])
     by_office = sorted(department.managers, key=lambda m: (
         (centres[m.id][0] - office[0]) ** 2 + (centres[m.id][1] - office[1]) ** 2, m.id))
     venues.hosts = {m.id: rank for rank, m in enumerate(by_office)}
-    wanted = {p for v in [*venues.visit_area.values(), *venues.households.values()] for p in v.points}
-    wanted |= {s for s in venues.stores.values() if s is not None}
-    wanted |= {r.id for r in department.retailers if r.promo_store}  # a re-plan's kept store
+    wanted = {p for v in venues.visit_area.values() for p in v.points}
+    wanted |= {r.id for r in department.retailers if r.promo_store or r.pos_target}
     places = [r for r in department.retailers if r.id in wanted]
     matrix = straight_line_matrix(
         [department.office.lat, *(r.lat for r in places)],
@@ -176,4 +216,22 @@ def week_venues(department: Department, policy: Policy, week_start: dt.date) -> 
     )
     venues._index = {key: i for i, key in enumerate([None, *(r.id for r in places)])}
     venues._minutes = matrix.minutes
+    for manager in department.managers:
+        rides = _rides_that_matter(venues, policy, venues.visit_area[manager.id])
+        venues.households[manager.id] = Venue(
+            pos_households(department, policy, manager.id, centres[manager.id], rides), "farthest")
+        venues.stores[manager.id] = _host_store(department, policy, manager.id, centres[manager.id], rides)
     return venues
+
+
+def _rides_that_matter(venues: Venues, policy: Policy, area: Venue) -> _Rides:
+    """`_Rides` of a manager whose visit area is `area` (the ride matrix filled)."""
+    def slots(retailer: Retailer) -> int:
+        at = Venue((retailer.id,))
+        longest = max(max(venues.minutes(at, p), venues.minutes(p, at)) for p in (OFFICE, area))
+        return -(-longest // policy.grid_minutes)
+
+    def arrival(retailer: Retailer) -> int:
+        return policy.day.start + venues.minutes(OFFICE, Venue((retailer.id,)))
+
+    return _Rides(slots, arrival)

@@ -1,0 +1,111 @@
+"""The places of a week's blocks chosen up front (venues.py) and the rides the model holds
+to and from them (constraints.py): a POS household or a store far away is not taken
+while others near by can hold the sessions; a manager alone (`odd_headcount = "solo"`)
+rides to and from his own store as pairs do (SPEC §2-3, §6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine.check.timetable import check_timetable
+from engine.domain import Department, GeoPoint, Manager, Retailer
+from engine.policy import Policy, load_policy, policy_from_mapping
+from engine.timetable.solve import SolveParams, solve_timetable
+from engine.timetable.venues import Venue, week_venues
+from tests.engine.timetable.test_rides import too_close
+
+MONDAY = dt.date(2026, 11, 23)
+OFFICE = GeoPoint(lat=30.69, lon=104.08)
+FAR = (30.90, 104.30)
+"""About 30 km from the office: over three hours' ride by bike in town."""
+
+
+@pytest.fixture(scope="module")
+def policy() -> Policy:
+    return load_policy("15-13-7")
+
+
+def _shop(retailer_id: str, manager: str, lat: float, lon: float, opens: int = 8 * 60,
+          **flags: bool) -> Retailer:
+    return Retailer(id=retailer_id, name=retailer_id, lat=lat, lon=lon, manager=manager, **{"class": "A"},
+                    visits_per_4_weeks=4, area="town", opens=opens, closes=21 * 60, service_min=10, **flags)
+
+
+def _department(managers: int, far_household: bool = False, far_store: bool = False,
+                store_away: float = 0.0) -> Department:
+    """`managers` managers by the office, each with four POS households near by that open
+    at 08:30 and a promotion store `store_away` degrees east; with `far_household`, m1's
+    one household open at 08:00 lies far away (FAR); with `far_store`, m1 also has a store
+    open at 07:00 there (the near one opens at 08:30)."""
+    retailers = []
+    for i in range(1, managers + 1):
+        m = f"m{i}"
+        lat = OFFICE.lat + 0.004 * i
+        for k in range(4):
+            retailers.append(_shop(f"{m}-p{k}", m, lat + 0.001 * k, OFFICE.lon + 0.001 * k, opens=8 * 60 + 30,
+                                   pos_target=True))
+        retailers.append(_shop(f"{m}-s", m, lat, OFFICE.lon + 0.002 + store_away,
+                               opens=8 * 60 + 30 if far_store and i == 1 else 7 * 60, promo_store=True))
+        for k in range(3):
+            retailers.append(_shop(f"{m}-r{k}", m, lat - 0.001 * k, OFFICE.lon - 0.001 * k))
+    if far_household:
+        retailers.append(_shop("m1-far", "m1", *FAR, pos_target=True))
+    if far_store:
+        retailers.append(_shop("m1-far-s", "m1", *FAR, opens=7 * 60, promo_store=True))
+    return Department(name="venues", office=OFFICE, policy="15-13-7", market_manager="boss",
+                      managers=tuple(Manager(id=f"m{i}", name=f"M{i}", years=3 + i) for i in range(1, managers + 1)),
+                      retailers=tuple(retailers))
+
+
+def test_pos_venue_a_far_household_open_longer_is_not_taken_while_near_ones_hold_the_sessions(
+        policy: Policy) -> None:
+    venues = week_venues(_department(2, far_household=True), policy, MONDAY)
+    households = venues.of("pos_project", "m1").points
+    assert len(households) == 3 and "m1-far" not in households
+    assert venues.minutes(Venue((None,)), venues.of("pos_project", "m1")) < 10
+
+
+def test_pos_venue_the_only_households_are_taken_however_far(policy: Policy) -> None:
+    """With no household to spare, the far one is still one of them (the sessions need
+    three different households)."""
+    department = _department(2, far_household=True)
+    department = department.model_copy(update={"retailers": tuple(
+        r for r in department.retailers if r.id not in ("m1-p2", "m1-p3"))})
+    assert "m1-far" in week_venues(department, policy, MONDAY).of("pos_project", "m1").points
+
+
+def test_store_venue_a_far_store_open_longer_is_not_the_hosts_store(policy: Policy) -> None:
+    """The store a pair hosted by m1 would use (m1's own far store shifts his territory
+    centre, so m2 hosts their pair here)."""
+    venues = week_venues(_department(2, far_store=True), policy, MONDAY)
+    assert venues.stores["m1"] == "m1-s"
+
+
+def test_pos_far_household_no_hour_is_short_when_near_households_hold_the_sessions(policy: Policy) -> None:
+    """The tester's case: one distant household wiped out every POS session of m1 and the
+    week was called short by 180 min at the least."""
+    department = _department(2, far_household=True)
+    result = solve_timetable(department, policy, MONDAY, SolveParams(time_limit_s=4, workers=2))
+    assert result.status in ("optimal", "feasible"), result.timetable.conflicts
+    assert result.timetable.shortfalls == ()
+    pos = [b.retailer for b in result.timetable.blocks if b.manager == "m1" and b.kind == "pos_project"]
+    assert len(pos) == 3 and "m1-far" not in pos
+    assert check_timetable(department, policy, result.timetable) == []
+
+
+def test_solo_manager_rides_to_and_from_his_own_store(policy: Policy) -> None:
+    """A manager alone holds his promotion and maintenance at his store, a ride away from
+    the office and his area: the model holds those rides (it held none before)."""
+    data = policy.model_dump(mode="json")
+    data["pairs"]["odd_headcount"] = "solo"
+    solo = policy_from_mapping(data)
+    department = _department(1, store_away=0.03)
+    venues = week_venues(department, solo, MONDAY)
+    assert venues.minutes(Venue((None,)), venues.pair_venue(("m1",))) >= 10
+    result = solve_timetable(department, solo, MONDAY, SolveParams(time_limit_s=3, workers=2))
+    assert result.status in ("optimal", "feasible"), result.timetable.conflicts
+    assert {b.retailer for b in result.timetable.blocks if b.kind == "promotion"} == {"m1-s"}
+    assert too_close(result.timetable, department, solo) == []
+    assert check_timetable(department, solo, result.timetable) == []
