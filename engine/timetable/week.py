@@ -10,7 +10,10 @@ prorated):
 - a manager's presence fraction is the share of the week's working minutes not on leave;
 - single-manager weekly quotas scale with it (fixed-length sessions: round(total / length x f));
 - paired quotas are not scaled: a manager present less than the policy's
-  `pairs.exempt_below_presence` is exempt from paired work, everyone else does all of it.
+  `pairs.exempt_below_presence` is exempt from paired work, everyone else does all of it;
+- on a day of part-day leave a daily block is owed only where its window still has room
+  outside the leave (`room_outside_leave`), lunch only when the leave leaves the lunch
+  window whole (`owes_lunch`); a manager with no working day owes nothing.
 """
 
 from __future__ import annotations
