@@ -20,8 +20,10 @@ from engine.replan import read_events, replan
 from engine.replan.model import ReplanModel, build_replan_model
 from engine.replan.situation import department_with_absences, replan_rules, situation_at
 from engine.timetable import constraints
+from engine.timetable import model as timetable_model
 from engine.timetable.model import TimetableModel
 from engine.timetable.solve import SolveParams, solve_timetable
+from engine.timetable.venues import Venues
 from tests.strategies import WEEK, simple_department
 
 FAST = SolveParams(time_limit_s=3, workers=2)
@@ -255,3 +257,31 @@ def test_a_manager_falling_ill_in_a_pair_session_stops_there(week, policy_15_13_
     texts = reasons + [s.reason for s in result.timetable.shortfalls if s.manager in (sick, partner)] \
         + [s.message for s in verdict.shortfalls]
     assert texts and all(since in text for text in texts if "off sick" in text)
+
+
+def test_the_model_rides_to_the_store_each_group_keeps(week, policy_15_13_7: Policy,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The place assignment keeps a group's store of the old plan while it is usable, so
+    the re-plan's model rides to that store even when the week's venues would now pick
+    another (here: every host's store swapped for a different one)."""
+    department, timetable = week
+    stores = sorted(r.id for r in department.retailers if r.promo_store)
+    real = timetable_model.week_venues
+
+    def elsewhere(*args: object) -> Venues:
+        venues = real(*args)  # type: ignore[arg-type]
+        for manager, store in venues.stores.items():
+            venues.stores[manager] = next(s for s in stores if s != store)
+        return venues
+
+    monkeypatch.setattr(timetable_model, "week_venues", elsewhere)
+    now = dt.datetime.combine(WEDNESDAY, dt.time(13, 0))
+    situation = situation_at(department, policy_15_13_7, timetable, now, ())
+    model = build_replan_model(situation, replan_rules(policy_15_13_7))
+    venues = model.tm.week_venues()
+    paired = {k for k, r in policy_15_13_7.kinds.items() if r.group == "pair"}
+    groups = {frozenset((b.manager, *b.with_)) for b in timetable.blocks if b.kind in paired}
+    assert groups
+    for group in groups:
+        held = {b.retailer for b in timetable.blocks if b.kind in paired and b.manager in group}
+        assert venues.group_store(group) in held
