@@ -15,7 +15,9 @@ What a re-planned week must be:
 2. **Nothing during an absence.** A sickness is leave (SPEC §2). The sick manager is off
    from when he falls ill, but not before `now`, from the start of the policy's grid slot
    that moment is in, to the end of `until` (the week's end when not given): no block of
-   his overlaps his absence (`leave`), not even one under way when he fell ill.
+   his overlaps his absence (`leave`), not even one under way when he fell ill; and when
+   a block under way at `now` runs into his absence he is in it until then, so nothing
+   new of his starts from `now` that day.
 3. **Every other rule of the week** holds on `after` with the sicknesses as leave, read
    as `check_timetable` reads a week, except two readings that a mid-week event changes:
 
@@ -36,8 +38,9 @@ What a re-planned week must be:
       no fault either, as long as nothing of that kind is added from `now` on.
    c. *Daily blocks.* A daily block (a visit, a phone slot, a meeting) missing from a
       day is owed only where it could still start: at `now` or later, once the block
-      under way at `now` is over and ridden from; the time before `now` is the plan's as
-      it was (rule 1).
+      under way at `now` is over and ridden from (a sick manager's block under way that
+      runs into his absence: he is in it until he falls ill, so nothing more that day);
+      the time before `now` is the plan's as it was (rule 1).
 """
 
 from __future__ import annotations
@@ -197,6 +200,26 @@ class _ReplanChecker(_Checker):
         self._check_past()
         return super().run()
 
+    def _check_leave(self) -> None:
+        super()._check_leave()
+        self._check_busy_until_ill()
+
+    def _check_busy_until_ill(self) -> None:
+        """Rule 2: a manager in a block under way at `now` that runs into his sickness is
+        in it until he falls ill; nothing new of his starts in between."""
+        minute = self.now.hour * 60 + self.now.minute
+        date = self.now.date()
+        for old in self.before.blocks:
+            if not (old.date == date and old.start < minute < old.end
+                    and self._sick_during(old.manager, date, old.start, old.end)):
+                continue
+            for block in self.blocks:
+                if block.manager == old.manager and block.date == date and block.start >= minute:
+                    self._report_block(
+                        "leave", block,
+                        f"{block.manager} is in his {self._label(old.kind)} {_span(old.start, old.end)} "
+                        f"until he falls ill ({self._sick_since(old.manager)}), but has {self._describe(block)}")
+
     # -- rule 1: the past is fixed -------------------------------------------------------
 
     def _check_past(self) -> None:
@@ -276,11 +299,15 @@ class _ReplanChecker(_Checker):
         latest_end: int,
     ) -> bool:
         """Rule 3c: a block missing from the week is owed only where it could still start:
-        at `now` or later, once the block under way then is over and ridden from."""
+        at `now` or later, once the block under way then is over and ridden from; nothing
+        of a manager's day in a block under way that runs into his sickness."""
         if date < self.now.date():
             return False
         if date == self.now.date():
             minute = self.now.hour * 60 + self.now.minute
+            if any(b.manager == manager and b.date == date and b.start < minute < b.end
+                   and self._sick_during(manager, date, b.start, b.end) for b in self.before.blocks):
+                return False  # in a block under way until he falls ill (rule 2)
             ride = max(self.policy.travel.field_transfer_min, self.policy.travel.office_field_buffer_min)
             ends = [b.end + ride for b in self.blocks
                     if b.manager == manager and b.date == date and b.start < minute < b.end]

@@ -77,6 +77,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
              for var, old in pairs]
     outside = [b for b in unmatched if situation.pinned(b.date, b.start)] + _pin(tm, slots, situation)
     _hold(tm, outside)
+    _busy_until_ill(tm, situation)
     notes = [f"{b.manager} {b.kind} {b.date} {format_clock(b.start)}: the block does not fit the "
              f"policy's week and is dropped" for b in unmatched if _dropped_by_policy(b, situation)]
     _cover_pinned_quotas(tm, slots)
@@ -251,6 +252,22 @@ def _hold(tm: TimetableModel, kept: Sequence[Block]) -> None:
         lo, hi = tm.slots(block.start), -(-block.end // tm.grid)
         tm.leave_intervals.setdefault((block.manager, day), []).append(
             tm.cp.new_fixed_size_interval_var(lo, hi - lo, f"held[{block.kind},{block.manager},{day},{lo}]"))
+
+
+def _busy_until_ill(tm: TimetableModel, situation: Situation) -> None:
+    """A manager who falls ill later today while in a block under way at `now` stays in
+    it until he is off (the block is dropped, situation.py): nothing new is planned for
+    him in between."""
+    days = {d.date: d.index for d in tm.frame.days}
+    now_slot = situation.now_minute // tm.grid
+    for block in situation.dropped:
+        absence = situation.absences[block.manager]
+        day = days.get(block.date)
+        ill = absence.minute // tm.grid
+        if day is None or block.date != situation.today or absence.date != block.date or ill <= now_slot:
+            continue
+        tm.leave_intervals.setdefault((block.manager, day), []).append(tm.cp.new_fixed_size_interval_var(
+            now_slot, ill - now_slot, f"busy_until_ill[{block.manager},{day}]"))
 
 
 def _cover_pinned_quotas(tm: TimetableModel, slots: Sequence[Slot]) -> None:

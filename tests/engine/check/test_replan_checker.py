@@ -145,6 +145,26 @@ def test_a_block_under_way_when_he_falls_ill_is_dropped_not_finished() -> None:
     assert all("off sick from Tue 2024-03-05 14:30" in s.message for s in verdict.shortfalls)
 
 
+def test_in_a_block_until_he_falls_ill_later_that_day_nothing_new_starts() -> None:
+    """At 14:30 m02 is in his POS-project session (14:20-15:20) and falls ill at 15:00:
+    the session is dropped (he is off before it ends) and nothing of his day is owed or
+    allowed from 14:30, for he is in the session until 15:00."""
+    now = dt.datetime.combine(MONDAY + dt.timedelta(days=1), dt.time(14, 30))
+    ill = now + dt.timedelta(minutes=30)
+    after = replanned(week(), now, off_tuesday_afternoon)
+    after["blocks"] = [b for b in after["blocks"] if not (b["manager"] == "m02" and b["date"] == on("tue")
+                                                          and b["kind"] == "pos_project" and b["start"] == "14:20")]
+
+    def verdict(plan: dict) -> ReplanVerdict:
+        return check_replan(make_department(MANAGERS), TEST_POLICY, week(), plan, now,
+                            [Sickness("m02", ill, MONDAY + dt.timedelta(days=1))])
+
+    assert verdict(after).violations == []
+    busy = copy.deepcopy(after)
+    busy["blocks"].append({"manager": "m02", "date": on("tue"), "kind": "admin", "start": "14:30", "end": "14:40"})
+    assert ("leave", "m02") in {(v.rule, v.manager) for v in verdict(busy).violations}
+
+
 def test_pair_blocks_before_now_of_a_manager_no_longer_present_enough_are_kept() -> None:
     """m02 is off from Tuesday 13:00 for the rest of the week (51% present, below the
     60% to be paired): his Monday maintenance with m01 happened while he was present,

@@ -285,3 +285,27 @@ def test_the_model_rides_to_the_store_each_group_keeps(week, policy_15_13_7: Pol
     for group in groups:
         held = {b.retailer for b in timetable.blocks if b.kind in paired and b.manager in group}
         assert venues.group_store(group) in held
+
+
+def test_a_manager_falling_ill_later_in_the_session_under_way_stays_in_it_until_then(
+        week, policy_15_13_7: Policy) -> None:
+    """At `now` a manager is half an hour into a pair session and falls ill half an hour
+    later, for the day: the session is dropped from his week (he is off before it ends),
+    nothing new of his starts in between (he is in the session until then), and the
+    independent re-plan checker finds no fault."""
+    department, timetable = week
+    paired = {k for k, r in policy_15_13_7.kinds.items() if r.group == "pair"}
+    session = min((b for b in timetable.blocks if b.kind in paired and b.date > WEEK and b.end - b.start >= 90),
+                  key=lambda b: (b.date, b.start))
+    midnight = dt.datetime.combine(session.date, dt.time(0, 0))
+    now, ill = (midnight + dt.timedelta(minutes=session.start + m) for m in (30, 60))
+    events = read_events([{"type": "manager_sick", "manager": session.manager, "from": ill.isoformat(),
+                           "until": str(session.date)}])
+    result = replan(department, policy_15_13_7, timetable, now, events, None, FAST)
+    assert result.status in ("optimal", "feasible")
+    assert session not in result.timetable.blocks
+    assert not [b for b in result.timetable.blocks if b.manager == session.manager and b.date == session.date
+                and b.end > session.start + 30 and b != session and b.start >= session.start]
+    verdict = check_replan(department, policy_15_13_7, timetable, result.timetable, now,
+                           [Sickness(session.manager, ill, session.date)])
+    assert verdict.violations == []
