@@ -426,7 +426,8 @@ def _store_rides(tm: TimetableModel, venues: Venues, manager: str) -> dict[tuple
     (`tm.joinable`, a re-plan's manager left without a partner: the group keeps its
     store), or else of the pair hosted best among his true pair literals (a group of
     three therefore gets its host's store, as places.py gives it), or of his own store
-    when he works alone (`tm.solo`, SPEC §2's odd head-count)."""
+    when he works alone (`tm.solo`, SPEC §2's odd head-count; or in no group at all, a
+    re-plan's manager alone)."""
     if manager in tm.known_groups:
         return _rides_to_one_of(tm, venues, manager, [(venues.pair_venue(tm.known_groups[manager]), [])])
     if manager in tm.joinable:
@@ -441,6 +442,9 @@ def _store_rides(tm: TimetableModel, venues: Venues, manager: str) -> dict[tuple
         # the manager alone holds his paired sessions at his own store (places.py); he is
         # then in no pair, so no other choice's literals hold
         choices.append((venues.pair_venue((manager,)), [tm.solo[manager]]))
+    elif not choices:
+        # in no group he could form or join (a re-plan's manager alone): his own store
+        choices.append((venues.pair_venue((manager,)), []))
     return _rides_to_one_of(tm, venues, manager, choices)
 
 

@@ -12,8 +12,11 @@ import pytest
 from engine.check.timetable import check_timetable
 from engine.domain import Department, GeoPoint, Manager, Retailer
 from engine.policy import Policy, load_policy, policy_from_mapping
+from engine.timetable import constraints
+from engine.timetable.model import variables_for_week
 from engine.timetable.solve import SolveParams, solve_timetable
 from engine.timetable.venues import Venue, week_venues
+from engine.timetable.week import build_week
 from tests.engine.timetable.test_rides import too_close
 
 MONDAY = dt.date(2026, 11, 23)
@@ -95,12 +98,16 @@ def test_pos_far_household_no_hour_is_short_when_near_households_hold_the_sessio
     assert check_timetable(department, policy, result.timetable) == []
 
 
+def _solo(policy: Policy) -> Policy:
+    data = policy.model_dump(mode="json")
+    data["pairs"]["odd_headcount"] = "solo"
+    return policy_from_mapping(data)
+
+
 def test_solo_manager_rides_to_and_from_his_own_store(policy: Policy) -> None:
     """A manager alone holds his promotion and maintenance at his store, a ride away from
     the office and his area: the model holds those rides (it held none before)."""
-    data = policy.model_dump(mode="json")
-    data["pairs"]["odd_headcount"] = "solo"
-    solo = policy_from_mapping(data)
+    solo = _solo(policy)
     department = _department(1, store_away=0.03)
     venues = week_venues(department, solo, MONDAY)
     assert venues.minutes(Venue((None,)), venues.pair_venue(("m1",))) >= 10
@@ -109,3 +116,16 @@ def test_solo_manager_rides_to_and_from_his_own_store(policy: Policy) -> None:
     assert {b.retailer for b in result.timetable.blocks if b.kind == "promotion"} == {"m1-s"}
     assert too_close(result.timetable, department, solo) == []
     assert check_timetable(department, solo, result.timetable) == []
+
+
+def test_solo_manager_in_no_group_of_a_re_plan_rides_to_his_own_store(policy: Policy) -> None:
+    """A re-plan states no pair literals (choose_pairs=False) and knows only groups of two
+    or more: a manager alone there still rides to and from his own store (d7's solo week
+    re-planned had a promotion 40 min before the meeting, 59 min away)."""
+    solo = _solo(policy)
+    department = _department(1, store_away=0.03)
+    tm = variables_for_week(department, solo, build_week(department, solo, MONDAY), choose_pairs=False)
+    venues = tm.week_venues()
+    ride = venues.minutes(venues.pair_venue(("m1",)), Venue((None,)))
+    rides = constraints._store_rides(tm, venues, "m1")
+    assert rides.get(("from", "admin")) == -(-ride // solo.grid_minutes) > 0
