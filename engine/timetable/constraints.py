@@ -261,6 +261,7 @@ def add_rides_between_places(tm: TimetableModel) -> None:
     past = tm.past
     for manager_id, mw in tm.frame.managers.items():
         store_rides = _store_rides(tm, venues, manager_id)
+        _a_household_open_for_each_session(tm, venues, manager_id)
         for day in tm.frame.days:
             if not mw.works_on(day.index):
                 continue
@@ -348,27 +349,56 @@ def _leave_the_office_in_working_hours(tm: TimetableModel, venues: Venues,
 
 def _open_while_there(tm: TimetableModel, venues: Venues,
                       store_rides: dict[tuple[str, str], int | cp_model.IntVar], blocks: list[BlockVar]) -> None:
-    """"POS project at target households", "promotion at a promotion store" — SPEC §2,
-    §4 (opening hours): a session at a place chosen up front is held while the place is
-    open. A POS session lies within the hours every household the week's POS sessions
-    use is open (which of them it gets is decided after the solve, places.py); a paired
-    session within its group's store's hours (`store_rides`' ("hours", …) entries)."""
+    """"Promotion at a promotion store" — SPEC §2, §4 (opening hours): a paired session is
+    held while its group's store is open (`store_rides`' ("hours", …) entries), as
+    places.py needs to keep the group at the store the rides were held to."""
     paired = {k for k, r in tm.policy.kinds.items() if r.group == "pair"}
+    opens, closes = store_rides.get(("hours", "open")), store_rides.get(("hours", "close"))
     for block in blocks:
-        if id(block) in tm.past or block.manager is None:
-            continue
-        rule = tm.policy.kinds[block.kind]
-        if block.kind in paired:
-            opens, closes = store_rides.get(("hours", "open")), store_rides.get(("hours", "close"))
-        elif rule.at is not None:
-            opens, closes = _open_slots(tm, venues, venues.of(block.kind, block.manager))
-        else:
+        if id(block) in tm.past or block.kind not in paired:
             continue
         lit = block.present_literal(tm.cp)
         for constraint in (() if opens is None else (tm.cp.add(block.start >= opens),)) + (
                 () if closes is None else (tm.cp.add(block.end <= closes),)):
             constraint.only_enforce_if(lit)
             tm.enforce(constraint, KIND_RULE[block.kind])
+
+
+def _a_household_open_for_each_session(tm: TimetableModel, venues: Venues, manager: str) -> None:
+    """"POS project 3 x 1 h at 3 different target households" — SPEC §2, §4 (opening
+    hours): each POS session of the week still to plan gets a different household of
+    the week's POS venue (venues.py) not used by a session already held, open through
+    the session, as places.py then matches them; nothing is stated when every household
+    is open through the working day. With fewer households than sessions, each session
+    only needs one of them open (places.py reports the lack)."""
+    day = (tm.policy.day.start, tm.policy.day.end)
+    for kind, rule in tm.policy.kinds.items():
+        if rule.at != "pos_target":
+            continue
+        blocks = tm.blocks.get((manager, kind), [])
+        used = {tm.past[id(b)] for b in blocks if id(b) in tm.past}
+        todo = [b for b in blocks if id(b) not in tm.past]
+        points = set(venues.of(kind, manager).points) - used
+        shops = [r for r in tm.department.retailers if r.id in points]
+        if not todo or not shops or all(r.opens <= day[0] and day[1] <= r.closes for r in shops):
+            continue
+        quota = tm.frame.managers[manager].quotas.get(kind)
+        distinct = quota is not None and len(shops) >= quota.sessions_max - len(used)
+        taken: dict[str, list[cp_model.IntVar]] = {r.id: [] for r in shops}
+        for block in todo:
+            lit = block.present_literal(tm.cp)
+            options = []
+            for shop in shops:
+                at = tm.cp.new_bool_var(f"household[{manager},{block.day},{block.occurrence},{shop.id}]")
+                tm.cp.add(block.start >= _ceil_slots(tm, shop.opens)).only_enforce_if(at)
+                tm.cp.add(block.end <= tm.slots(shop.closes)).only_enforce_if(at)
+                tm.cp.add_implication(at, lit)
+                options.append(at)
+                taken[shop.id].append(at)
+            tm.enforce(tm.cp.add(sum(options) == 1).only_enforce_if(lit), KIND_RULE[kind])
+        if distinct:
+            for ats in taken.values():
+                tm.cp.add(sum(ats) <= 1)
 
 
 def _open_slots(tm: TimetableModel, venues: Venues, place: Venue) -> tuple[int | None, int | None]:

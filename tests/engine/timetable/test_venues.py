@@ -129,3 +129,20 @@ def test_solo_manager_in_no_group_of_a_re_plan_rides_to_his_own_store(policy: Po
     ride = venues.minutes(venues.pair_venue(("m1",)), Venue((None,)))
     rides = constraints._store_rides(tm, venues, "m1")
     assert rides.get(("from", "admin")) == -(-ride // solo.grid_minutes) > 0
+
+
+def test_pos_households_open_at_different_hours_each_hold_a_session(policy: Policy) -> None:
+    """Each POS session needs its own household open through it (places.py matches them):
+    one household closing at 13:00 and one opening at 15:00 each take a session; no hour
+    of the week has all of them open, and none needs to be."""
+    hours = {"m1-p0": {"closes": 13 * 60}, "m1-p1": {"opens": 15 * 60}}
+    department = _department(2)
+    department = department.model_copy(update={"retailers": tuple(
+        r.model_copy(update=hours[r.id]) if r.id in hours else r for r in department.retailers)})
+    assert set(hours) <= set(week_venues(department, policy, MONDAY).of("pos_project", "m1").points)
+    result = solve_timetable(department, policy, MONDAY, SolveParams(time_limit_s=4, workers=2))
+    assert result.status in ("optimal", "feasible"), result.timetable.conflicts
+    assert result.timetable.shortfalls == ()
+    pos = {b.retailer: b for b in result.timetable.blocks if b.manager == "m1" and b.kind == "pos_project"}
+    assert len(pos) == 3 and pos["m1-p0"].end <= 13 * 60 and pos["m1-p1"].start >= 15 * 60
+    assert check_timetable(department, policy, result.timetable) == []
