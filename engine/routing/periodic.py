@@ -20,7 +20,12 @@ product does for a manager's month and week instead of being a separate solver:
    vehicle type per day on one time line, each visit a client whose window is
    its day, or the span of days when the customer is visited once and may take
    any of them. The router then chooses those customers' days itself.
-4. Improvement until the time is up: pattern moves and ruin-and-recreate of
+4. Patterns chosen by the router: the week as one VRPTW once more, now with
+   the i-th visit of a group of neighbouring customers free to take any day
+   their patterns give an i-th visit; each takes the pattern holding most of
+   the days the router chose, and the week is solved again with those
+   patterns (kept when shorter; repeated while it keeps helping).
+5. Improvement until the time is up: pattern moves and ruin-and-recreate of
    patterns (take a group of neighbours off their days, put each back on the
    pattern whose cheapest insertions add least; accept when shorter, or a
    little longer early on), the changed days routed again from their current
@@ -76,7 +81,12 @@ class PvrpParams:
     ruin-and-recreate step takes its group; `temperature`: the worsening it
     accepts, as a share of the mean distance per visit, cooling to 0 by the end. Each improvement round spends
     `ruin_share` of the limit on ruin-and-recreate and `reroute_share` of what is
-    left on routing the changed days, as much again on the week as one VRPTW."""
+    left on routing the changed days, as much again on the week as one VRPTW.
+    Before those rounds, and for as long as it shortens the week (until it has
+    failed `relax_tries` times in a row), a round lets the router choose the
+    patterns of `relax_size` neighbouring customers: `relax_share` of the limit
+    for the week with their visits free, `fix_share` for the week with the
+    patterns it implies."""
 
     assign_share: float = 0.1
     route_share: float = 0.15
@@ -87,6 +97,10 @@ class PvrpParams:
     temperature: float = 0.1
     ruin_share: float = 0.1
     reroute_share: float = 0.25
+    relax_share: float = 0.12
+    fix_share: float = 0.1
+    relax_tries: int = 2
+    relax_size: int = 20
     workers: int = 1
 
 
@@ -193,37 +207,31 @@ def _free_days(instance: PvrpInstance) -> list[tuple[int, int] | None]:
     return free
 
 
-def _joint_solve(instance: PvrpInstance, geometry: _Geometry, state: _State,
-                 free: Sequence[tuple[int, int] | None], time_limit_s: float, seed: int) -> bool:
-    """The week as one VRPTW, as the weekly planner states it (`visit_days`): a
-    vehicle type per day whose shift is that day on one time line, every visit a
-    client whose window is its day, or the span of days it may take when it is
-    visited once. Warm-started from the current routes; the state takes the
-    answer when it keeps every rule and is shorter. Returns whether it did."""
+def _week_solve(instance: PvrpInstance, geometry: _Geometry, state: _State,
+                windows: Sequence[Sequence[tuple[int, int, int]]], time_limit_s: float,
+                seed: int) -> list[Routes] | None:
+    """The week as one VRPTW: a vehicle type per day whose shift is that day on
+    one time line, every visit a client whose window is the span of days
+    `windows[k]` gives it, as (first day, last day, current day). Warm-started
+    from the current routes; the routes per day, or None when they break a rule."""
     shift = _shift(instance, geometry)
     stride = shift + 1
-    visits: list[tuple[int, int | None]] = []  # (customer, fixed day or None)
+    visits: list[int] = []
     index: dict[tuple[int, int], int] = {}
-    for k, customer in enumerate(instance.customers):
-        if free[k] is not None:
-            for d in range(instance.days):
-                index[(k, d)] = len(visits)
-            visits.append((k, None))
-            continue
-        for d in customer.patterns[state.choice[k]]:
-            index[(k, d)] = len(visits)
-            visits.append((k, d))
     clients = []
-    for k, day in visits:
-        first, last = (day, day) if day is not None else (free[k] or (0, 0))
-        clients.append(Client(tw_early=first * stride, tw_late=last * stride + shift,
-                              service=math.ceil(geometry.service[k] * geometry.scale - 1e-6),
-                              demand=int(geometry.demand[k]), name=str(k + 1)))
+    for k, spans in enumerate(windows):
+        for first, last, now in spans:
+            for d in range(first, last + 1) if len(spans) == 1 else (now,):
+                index[(k, d)] = len(visits)
+            visits.append(k)
+            clients.append(Client(tw_early=first * stride, tw_late=last * stride + shift,
+                                  service=math.ceil(geometry.service[k] * geometry.scale - 1e-6),
+                                  demand=int(geometry.demand[k]), name=str(k + 1)))
     vehicles = tuple(
         VehicleType(count=instance.vehicles, capacity=instance.capacity, tw_early=d * stride,
                     tw_late=d * stride + shift, max_duration=shift, name=f"day {d + 1}")
         for d in range(instance.days))
-    locations = [0, *(k + 1 for k, _ in visits)]
+    locations = [0, *(k + 1 for k in visits)]
     ix = np.ix_(locations, locations)
     problem = VrptwProblem(depots=(Depot(name="depot"),), clients=tuple(clients),
                            vehicle_types=vehicles, distance=geometry.distance[ix],
@@ -234,19 +242,135 @@ def _joint_solve(instance: PvrpInstance, geometry: _Geometry, state: _State,
         solver="warm start", runtime_s=0.0)
     solution = solve(problem, time_limit_s=max(time_limit_s, 0.1), seed=seed, initial=initial)
     if not solution.feasible:
-        return False
+        return None
     routes: list[Routes] = [[] for _ in range(instance.days)]
     for route in solution.routes:
-        routes[route.vehicle_type].append([visits[c][0] for c in route.clients])
+        routes[route.vehicle_type].append([visits[c] for c in route.clients])
+    return routes
+
+
+def _windows(instance: PvrpInstance, state: _State, free: Sequence[tuple[int, int] | None],
+             relax: set[int] | frozenset[int] = frozenset()) -> list[list[tuple[int, int, int]]]:
+    """Each customer's visits as (first day, last day, current day): its day when
+    fixed, the span of days when it is visited once and may take any of them,
+    and, for the customers in `relax` (several patterns, all of as many days), the
+    span its i-th visit takes over all its patterns."""
+    windows: list[list[tuple[int, int, int]]] = []
+    for k, customer in enumerate(instance.customers):
+        days = customer.patterns[state.choice[k]]
+        span = free[k]
+        if span is not None:
+            windows.append([(span[0], span[1], days[0])])
+        elif k in relax:
+            windows.append([(min(p[i] for p in customer.patterns), max(p[i] for p in customer.patterns),
+                             d) for i, d in enumerate(days)])
+        else:
+            windows.append([(d, d, d) for d in days])
+    return windows
+
+
+def _joint_solve(instance: PvrpInstance, geometry: _Geometry, state: _State,
+                 free: Sequence[tuple[int, int] | None], time_limit_s: float, seed: int) -> bool:
+    """The week as one VRPTW, as the weekly planner states it (`visit_days`): a
+    vehicle type per day whose shift is that day on one time line, every visit a
+    client whose window is its day, or the span of days it may take when it is
+    visited once. Warm-started from the current routes; the state takes the
+    answer when it keeps every rule and is shorter. Returns whether it did."""
+    routes = _week_solve(instance, geometry, state, _windows(instance, state, free), time_limit_s, seed)
+    if routes is None:
+        return False
     before = sum(route_length(geometry, r) for day in state.routes for r in day)
     if sum(route_length(geometry, r) for day in routes for r in day) >= before - _EPS:
         return False
+    _take_days(instance, state, routes, free)
+    return True
+
+
+def _take_days(instance: PvrpInstance, state: _State, routes: list[Routes],
+               free: Sequence[tuple[int, int] | None]) -> None:
     for d, orders in enumerate(routes):
         for order in orders:
             for k in order:
                 if free[k] is not None:
                     state.choice[k] = instance.customers[k].patterns.index((d,))
     state.routes = routes
+
+
+def _relaxable(customer: PvrpCustomer) -> bool:
+    """Whether a customer's patterns may be chosen by the router (`_relaxed_solve`):
+    several patterns, all of as many visits (more than one), and at least one in
+    three of the day choices that its i-th-visit spans allow is one of them."""
+    patterns = customer.patterns
+    visits = len(patterns[0])
+    if len(patterns) < 2 or visits < 2 or any(len(p) != visits for p in patterns):
+        return False
+    choices = math.prod(max(p[i] for p in patterns) - min(p[i] for p in patterns) + 1
+                        for i in range(visits))
+    return 3 * len(patterns) >= choices
+
+
+def _relaxed_solve(instance: PvrpInstance, geometry: _Geometry, state: _State,
+                   free: Sequence[tuple[int, int] | None], group: set[int], relax_s: float,
+                   fix_s: float, seed: int) -> bool:
+    """Patterns chosen by the router: the week as one VRPTW in which the i-th
+    visit of each customer of `group` may take any day its patterns give an
+    i-th visit; each of them then takes the pattern holding most of the days
+    the router chose (among those, the one whose cheapest insertions of the
+    missing visits less the removals of the extra ones add least), and the week
+    is solved again with those patterns. The state takes the answer when it
+    keeps every rule and is shorter. Returns whether it did."""
+    windows = _windows(instance, state, free, relax=group)
+    routes = _week_solve(instance, geometry, state, windows, relax_s, seed)
+    if routes is None:
+        return False
+    seen: list[list[int]] = [[] for _ in instance.customers]
+    for d, orders in enumerate(routes):
+        for order in orders:
+            for k in order:
+                seen[k].append(d)
+    trial = _State(choice=list(state.choice), routes=routes)
+    for k, customer in enumerate(instance.customers):
+        if free[k] is not None:
+            trial.choice[k] = customer.patterns.index((seen[k][0],))
+            continue
+        if k not in group:
+            continue
+        if tuple(seen[k]) in customer.patterns:
+            trial.choice[k] = customer.patterns.index(tuple(seen[k]))
+            continue
+        most = max(len(set(p) & set(seen[k])) for p in customer.patterns)
+        best: tuple[float, int] | None = None
+        for p, days in enumerate(customer.patterns):
+            if len(set(days) & set(seen[k])) < most:
+                continue
+            cost = sum(_cheapest(instance, geometry, routes[d], k)[0] for d in days if d not in seen[k])
+            extra = list(seen[k])
+            for d in days:
+                if d in extra:
+                    extra.remove(d)
+            cost -= sum(_take_out(geometry, [list(r) for r in routes[d]], k) for d in extra)
+            if best is None or cost < best[0]:
+                best = (cost, p)
+        assert best is not None
+        trial.choice[k] = best[1]
+        days = customer.patterns[best[1]]
+        extra = list(seen[k])
+        for d in days:
+            if d in extra:
+                extra.remove(d)
+        for d in extra:
+            _take_out(geometry, trial.routes[d], k)
+        for d in days:
+            if d not in seen[k]:
+                _put_back(instance, geometry, trial.routes[d], k)
+    fixed = _week_solve(instance, geometry, trial, _windows(instance, trial, free), fix_s, seed)
+    if fixed is None:
+        return False
+    before = sum(route_length(geometry, r) for day in state.routes for r in day)
+    if sum(route_length(geometry, r) for day in fixed for r in day) >= before - _EPS:
+        return False
+    state.choice = trial.choice
+    _take_days(instance, state, fixed, free)
     return True
 
 
@@ -409,9 +533,10 @@ def solve_pvrp(instance: PvrpInstance, *, time_limit_s: float = 30.0, seed: int 
     if all(fits) and any(f is not None for f in free):
         joint += _joint_solve(instance, geometry, state, free,
                               min(params.joint_share * time_limit_s, clock.left()), seed)
-    rounds = _improve(instance, geometry, state, free, clock, seed, params) if all(fits) else (0, 0)
+    rounds = _improve(instance, geometry, state, free, clock, seed, params) if all(fits) else (0, 0, 0)
     return _solution(instance, geometry, state, all(fits), clock.elapsed(),
                      {"improvement_rounds": rounds[0], "joint_improved": joint + rounds[1],
+                      "relaxed_improved": rounds[2],
                       "assigned_by": "cp-sat" if assigned else "greedy"})
 
 
@@ -620,6 +745,30 @@ def _cheapest(instance: PvrpInstance, geometry: _Geometry, routes: Routes,
     return best
 
 
+def _put_back(instance: PvrpInstance, geometry: _Geometry, routes: Routes, k: int) -> None:
+    """Insert customer `k` where it adds least while keeping the rules, else (the
+    router repairs it) where it adds least distance, on a new route while the
+    fleet has one."""
+    added, r, i = _cheapest(instance, geometry, routes, k)
+    if added < math.inf:
+        if r < 0:
+            routes.append([k])
+        else:
+            routes[r].insert(i, k)
+        return
+    if len(routes) < instance.vehicles or not routes:
+        routes.append([k])
+        return
+    exact, best = geometry.exact, (math.inf, 0, 0)
+    for r, route in enumerate(routes):
+        stops = [0, *(c + 1 for c in route), 0]
+        for i in range(len(stops) - 1):
+            cost = exact[stops[i], k + 1] + exact[k + 1, stops[i + 1]] - exact[stops[i], stops[i + 1]]
+            if cost < best[0]:
+                best = (cost, r, i)
+    routes[best[1]].insert(best[2], k)
+
+
 def _take_out(geometry: _Geometry, routes: Routes, k: int) -> float:
     """Remove customer `k` from a day's routes; returns the distance saved."""
     for r, route in enumerate(routes):
@@ -689,19 +838,36 @@ def _ruin_recreate(instance: PvrpInstance, geometry: _Geometry, state: _State,
 
 def _improve(instance: PvrpInstance, geometry: _Geometry, state: _State,
              free: Sequence[tuple[int, int] | None], clock: _Clock, seed: int,
-             params: PvrpParams) -> tuple[int, int]:
-    """Rounds of: pattern moves and ruin-and-recreate of patterns (cheap, on the
+             params: PvrpParams) -> tuple[int, int, int]:
+    """Rounds of: patterns chosen by the router for a group of neighbours
+    (`_relaxed_solve`, while it shortens the week), else pattern moves and
+    ruin-and-recreate of patterns (cheap, on the
     current routes), the changed days routed again from their current routes by
     `vrptw.solve`, and the week solved again as one VRPTW when some customers
-    may take any of several days. Until the time is up. Returns the rounds and
-    how often the week-as-one-VRPTW improved."""
+    may take any of several days. Until the time is up. Returns the rounds, how
+    often the week-as-one-VRPTW improved and how often the router's patterns did."""
     rng = random.Random(seed)
     near = _nearest(geometry, params.ruin_neighbours)
-    rounds = joint = 0
+    rounds = joint = relaxed = 0
     best = (_total(geometry, state), list(state.choice), [[list(r) for r in day] for day in state.routes])
     visits = max(sum(len(r) for day in state.routes for r in day), 1)
+    relaxable = [k for k, c in enumerate(instance.customers) if _relaxable(c)]
+    near_relaxable = _nearest(geometry, len(instance.customers))
+    misses = 0
     while clock.left() > 0.2:
         rounds += 1
+        if relaxable and misses < params.relax_tries and clock.left() > (
+                params.relax_share + params.fix_share) * clock.limit_s:
+            first = rng.choice(relaxable)
+            group = {first, *[j for j in near_relaxable[first] if j in relaxable][:params.relax_size - 1]}
+            if _relaxed_solve(instance, geometry, state, free, group, params.relax_share * clock.limit_s,
+                              params.fix_share * clock.limit_s, seed + rounds):
+                misses, relaxed = 0, relaxed + 1
+                if _total(geometry, state) < best[0] - _EPS:
+                    best = (_total(geometry, state), list(state.choice),
+                            [[list(r) for r in day] for day in state.routes])
+                continue
+            misses += 1
         cooling = max(clock.left() / clock.limit_s, 0.0)
         changed = _pattern_moves(instance, geometry, state, rng, clock)
         changed |= _ruin_recreate(instance, geometry, state, near, rng,
@@ -727,7 +893,7 @@ def _improve(instance: PvrpInstance, geometry: _Geometry, state: _State,
             best = (_total(geometry, state), list(state.choice),
                     [[list(r) for r in day] for day in state.routes])
     state.choice, state.routes = best[1], best[2]
-    return rounds, joint
+    return rounds, joint, relaxed
 
 
 def _total(geometry: _Geometry, state: _State) -> float:

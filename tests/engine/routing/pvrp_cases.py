@@ -22,3 +22,17 @@ def write_two_clusters(path: Path) -> Path:
             lines.append(f"{number} {cx + dx} {cy + dy} 0 10 1 2 {codes}")
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def write_two_clusters_twice(path: Path) -> Path:
+    """The same two clusters over t = 4 days, every customer visited twice: days
+    1 and 3 or days 2 and 4. A cluster on one pattern is two trips out; split
+    over both, four."""
+    lines = ["1 2 8 4", "0 100", "0 100", "0 100", "0 100", "0 0 0 0 0 0 0"]
+    number = 0
+    for cx, cy in CLUSTERS.values():
+        for dx, dy in [(0, 2), (2, 0), (0, -2), (-2, 0)]:
+            number += 1
+            lines.append(f"{number} {cx + dx} {cy + dy} 0 10 2 2 10 5")  # 1010, 0101
+    path.write_text("\n".join(lines) + "\n")
+    return path

@@ -12,7 +12,7 @@ from engine.check.pvrp import check_pvrp
 from engine.errors import InputError
 from engine.routing.cordeau import decode_pattern, read_pvrp
 from engine.routing.periodic import solve_plain, solve_pvrp
-from tests.engine.routing.pvrp_cases import write_two_clusters
+from tests.engine.routing.pvrp_cases import write_two_clusters, write_two_clusters_twice
 from tests.locations import SHARED
 
 PVRP = SHARED / "benchmarks" / "pvrp"
@@ -89,3 +89,34 @@ def test_a_day_with_more_routes_than_vehicles_loses_no_customer_in_its_repair(tm
     assert all(len(routes) <= instance.vehicles for routes in state.routes)
     solution = _solution(instance, geometry, state, True, 0.0, {})
     assert check_pvrp(path, solution.days).violations == ()
+
+
+def test_the_router_chooses_the_patterns_of_customers_visited_twice(tmp_path: Path) -> None:
+    """Each cluster split over days 1+3 and 2+4 (eight trips): the week with the
+    visits free to take either day of their pattern's i-th visit, then fixed on
+    the pattern the router chose, puts each cluster on one pattern (four trips)."""
+    from engine.routing.periodic import (
+        _free_days,
+        _Geometry,
+        _relaxable,
+        _relaxed_solve,
+        _route_day,
+        _solution,
+        _State,
+    )
+
+    path = write_two_clusters_twice(tmp_path / "twice")
+    instance = read_pvrp(path)
+    assert all(_relaxable(c) for c in instance.customers)
+    geometry = _Geometry(instance)
+    state = _State(choice=[k % 2 for k in range(8)], routes=[[] for _ in range(4)])
+    for d in range(4):
+        state.routes[d], ok = _route_day(instance, geometry, state.on_day(instance, d), 0.1, 0)
+        assert ok
+    before = _solution(instance, geometry, state, True, 0.0, {}).distance
+    assert _relaxed_solve(instance, geometry, state, _free_days(instance), set(range(8)), 0.3, 0.3, 0)
+    assert len(set(state.choice[:4])) == 1 and len(set(state.choice[4:])) == 1
+    solution = _solution(instance, geometry, state, True, 0.0, {})
+    assert solution.distance < 0.6 * before
+    checked = check_pvrp(path, solution.days)
+    assert checked.violations == () and checked.distance == pytest.approx(solution.distance)
