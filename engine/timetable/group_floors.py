@@ -55,13 +55,6 @@ GROUP_CAP_S = 1.0
 MAX_GROUP_CAP_S = 16.0
 """A group the cheapest partition needs and whose floor is not yet proven the least is
 solved again with four times its last cap, up to this."""
-NEEDED_SHARE = 0.5
-"""About the share of the possible pairs a complete floor solves (the sample week: 37
-groups of 78 pairs): when the rest of that share, at the pace of the groups solved so
-far, needs more than `GIVE_UP_FACTOR` times the time left, the floors give up early
-(`week_floor`). The share is rough (lazy partitions need more or fewer), so only a
-department clearly beyond the time gives up."""
-GIVE_UP_FACTOR = 1.5
 PARTITION_CAP_S = 2.0
 """The set partitioning is small; it is cut off after this (its bound stays valid)."""
 
@@ -217,8 +210,6 @@ def week_floor(tm: TimetableModel, time_limit_s: float, workers: int = 2,
     tried: set[Group] = set()
     losing: set[str] = set()
     found = WeekFloor()
-    spent = 0.0
-    """Wall time spent solving groups."""
 
     def solve(group: Group) -> tuple[int, bool] | None:
         likely_short = bool(set(group) & losing)
@@ -244,29 +235,13 @@ def week_floor(tm: TimetableModel, time_limit_s: float, workers: int = 2,
             # them in the others too: solve all his pairs now rather than one a round.
             losing = _losing_everywhere(floors)
             todo += [g for g in of_managers(losing) if g not in todo]
-            if not _will_complete(tm, spent, len(tried), deadline):
-                return None
             tried.update(todo)
-            round_started = time.perf_counter()
             for group, solved in zip(todo, pool.map(solve, todo), strict=True):
                 cap[group] = cap.get(group, group_cap_s) * 4
                 if solved is not None:
                     floors[group] = max(solved[0], floors.get(group, solved[0]))
                     if solved[1]:
                         proven.add(group)
-            spent += time.perf_counter() - round_started
-
-
-def _will_complete(tm: TimetableModel, spent_s: float, solved: int, deadline: float) -> bool:
-    """Whether the groups still to solve for a complete floor (`NEEDED_SHARE` of the pairs,
-    at the wall time per group of those solved so far, the pool's threads included) fit
-    in the time left, with the slack of `GIVE_UP_FACTOR`. A department whose groups are
-    slow gives up after its first round, so that its first week keeps the time it would
-    have had without floors instead of being built in a hurry on a partial table."""
-    if not solved:
-        return True
-    still = max(0.0, NEEDED_SHARE * len(tm.pairs) - solved)
-    return spent_s / solved * still <= GIVE_UP_FACTOR * (deadline - time.perf_counter())
 
 
 def objective_floor(tm: TimetableModel, floor: WeekFloor) -> float | None:

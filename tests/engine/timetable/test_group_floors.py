@@ -121,33 +121,6 @@ def test_a_floor_only_bounded_in_time_is_solved_again_longer(policy: Policy, mon
     assert calls[1] == pytest.approx(4 * calls[0], rel=0.01)
 
 
-@pytest.mark.parametrize(("seconds_a_group", "gives_up"), [(4.0, True), (0.01, False)])
-def test_floors_give_up_when_their_groups_are_too_slow(policy: Policy, monkeypatch, seconds_a_group: float,
-                                                        gives_up: bool) -> None:
-    """At the pace of the groups solved so far, the floors give up (None: the week is built
-    as without them) only when the groups a complete floor needs clearly exceed the time left."""
-    tm = joint_model(department_north({"m1": 0.005, "m2": 0.25, "m3": 0.01, "m4": 0.3}, ()), policy)
-
-    class Clock:
-        now = 0.0
-
-        def perf_counter(self) -> float:
-            return self.now
-
-    clock = Clock()
-
-    def slow(tm, group, limit_s, likely_short=False):
-        clock.now += seconds_a_group
-        return (1, False)
-
-    monkeypatch.setattr(group_floors, "time", clock)
-    monkeypatch.setattr(group_floors, "_solve_floor", slow)
-    floor = week_floor(tm, 10.0, workers=1)
-    assert (floor is None) == gives_up
-    if not gives_up:
-        assert floor is not None and floor.slots == 2 and not floor.exact
-
-
 def test_the_direct_minimisation_gives_the_same_floors(policy: Policy) -> None:
     """A group thought likely short skips the look for a whole week; its floor is the same."""
     tm = joint_model(department_north(*DEPARTMENTS["three, one on leave (a group of three)"]), policy)
