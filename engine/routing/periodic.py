@@ -277,13 +277,17 @@ def _joint_solve(instance: PvrpInstance, geometry: _Geometry, state: _State,
     visited once. Warm-started from the current routes; the state takes the
     answer when it keeps every rule and is shorter. Returns whether it did."""
     routes = _week_solve(instance, geometry, state, _windows(instance, state, free), time_limit_s, seed)
-    if routes is None:
-        return False
-    before = sum(route_length(geometry, r) for day in state.routes for r in day)
-    if sum(route_length(geometry, r) for day in routes for r in day) >= before - _EPS:
+    if not _shorter(geometry, state, routes):
         return False
     _take_days(instance, state, routes, free)
     return True
+
+
+def _shorter(geometry: _Geometry, state: _State, routes: list[Routes] | None) -> bool:
+    """Whether a week's routes were found and are shorter than the state's."""
+    if routes is None:
+        return False
+    return sum(route_length(geometry, r) for day in routes for r in day) < _total(geometry, state) - _EPS
 
 
 def _take_days(instance: PvrpInstance, state: _State, routes: list[Routes],
@@ -364,10 +368,7 @@ def _relaxed_solve(instance: PvrpInstance, geometry: _Geometry, state: _State,
             if d not in seen[k]:
                 _put_back(instance, geometry, trial.routes[d], k)
     fixed = _week_solve(instance, geometry, trial, _windows(instance, trial, free), fix_s, seed)
-    if fixed is None:
-        return False
-    before = sum(route_length(geometry, r) for day in state.routes for r in day)
-    if sum(route_length(geometry, r) for day in fixed for r in day) >= before - _EPS:
+    if not _shorter(geometry, state, fixed):
         return False
     state.choice = trial.choice
     _take_days(instance, state, fixed, free)
