@@ -277,16 +277,14 @@ def _joint_solve(instance: PvrpInstance, geometry: _Geometry, state: _State,
     visited once. Warm-started from the current routes; the state takes the
     answer when it keeps every rule and is shorter. Returns whether it did."""
     routes = _week_solve(instance, geometry, state, _windows(instance, state, free), time_limit_s, seed)
-    if not _shorter(geometry, state, routes):
+    if routes is None or not _shorter(geometry, state, routes):
         return False
     _take_days(instance, state, routes, free)
     return True
 
 
-def _shorter(geometry: _Geometry, state: _State, routes: list[Routes] | None) -> bool:
-    """Whether a week's routes were found and are shorter than the state's."""
-    if routes is None:
-        return False
+def _shorter(geometry: _Geometry, state: _State, routes: list[Routes]) -> bool:
+    """Whether a week's routes are shorter than the state's."""
     return sum(route_length(geometry, r) for day in routes for r in day) < _total(geometry, state) - _EPS
 
 
@@ -368,7 +366,7 @@ def _relaxed_solve(instance: PvrpInstance, geometry: _Geometry, state: _State,
             if d not in seen[k]:
                 _put_back(instance, geometry, trial.routes[d], k)
     fixed = _week_solve(instance, geometry, trial, _windows(instance, trial, free), fix_s, seed)
-    if not _shorter(geometry, state, fixed):
+    if fixed is None or not _shorter(geometry, state, fixed):
         return False
     state.choice = trial.choice
     _take_days(instance, state, fixed, free)
