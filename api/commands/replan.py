@@ -107,7 +107,7 @@ def replan_command(
     except ValueError:
         raise typer.BadParameter(f"{now!r} is not a date and time YYYY-MM-DDTHH:MM", param_hint="--now") from None
     department, pol = load_department(department_dir, policy)
-    timetable, routes = read_plan(plan)
+    timetable, routes = read_plan(plan, department)
     try:
         events = read_events(json.loads(event.read_text("utf-8")), where=event.name)
     except (OSError, ValueError) as error:

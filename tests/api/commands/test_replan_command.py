@@ -72,3 +72,15 @@ def test_a_fault_found_by_the_checker_exits_1(week_files, tmp_path: Path,
     assert result.exit_code == EXIT_NO_PLAN, result.output
     assert "fault replan_past_changed: m01's promotion on Mon was changed" in result.stdout
     assert "the re-planned week is not executable" in result.stdout
+
+
+def test_a_plan_of_another_department_is_refused(week_files, tmp_path: Path) -> None:
+    """The plan must be the department's: another department's plan is an input error
+    (exit 2) naming both, before any re-planning."""
+    department, plan, events = week_files
+    other = json.loads(plan.read_text("utf-8")) | {"department": "another department"}
+    (tmp_path / "other.json").write_text(json.dumps(other), "utf-8")
+    result = run((department, tmp_path / "other.json", events), tmp_path / "replan.json")
+    assert result.exit_code == 2, result.output
+    assert "another department" in result.output
+    assert not (tmp_path / "replan.json").exists()
