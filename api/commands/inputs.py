@@ -151,7 +151,8 @@ def mismatch_problems(timetable: Timetable, path: Path | str, department: Depart
         problems.append(Problem(f"the plan's managers are other people than {department.name}'s: "
                                 f"{'; '.join(renamed[:3])}{' …' if len(renamed) > 3 else ''}", file=file, column="managers"))
     if every_manager:
-        planned = {ref.id for ref in timetable.managers}
+        # A plan written by hand may leave out its managers list: its blocks say who is in it.
+        planned = {ref.id for ref in timetable.managers} | {block.manager for block in timetable.blocks}
         missing = [m for m in names if m not in planned]
         if missing:
             problems.append(Problem(f"the plan has no week for manager(s) {', '.join(missing)} of "
