@@ -9,6 +9,7 @@ names a set of rules that cannot all hold together."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from ortools.sat.python import cp_model
 
@@ -30,10 +31,13 @@ def _field_window(policy: Policy) -> tuple[int, int]:
             min(policy.day.end, max(r.latest_end for r in field)))
 
 
-def check_capacity(department: Department, policy: Policy, frame: WeekFrame) -> list[Conflict]:
+def check_capacity(department: Department, policy: Policy, frame: WeekFrame,
+                   approach: Mapping[str, int] | None = None) -> list[Conflict]:
     """Arithmetic checks, each naming amounts: pairs, field time, day length, POS targets,
-    promotion stores."""
-    approach = approach_minutes(department, policy, frame.week_start)
+    promotion stores. `approach`: each manager's ride to his first retailer, as the model
+    has it (`TimetableModel.approach`); worked out here when not given."""
+    if approach is None:
+        approach = approach_minutes(department, policy, frame.week_start)
     return [
         *_too_few_for_pairs(policy, frame),
         *_no_common_day_to_pair(policy, frame),
@@ -116,7 +120,7 @@ def _no_common_day_to_pair(policy: Policy, frame: WeekFrame) -> list[Conflict]:
     return conflicts
 
 
-def _field_work_beyond_field_window(policy: Policy, frame: WeekFrame, approach: dict[str, int]) -> list[Conflict]:
+def _field_work_beyond_field_window(policy: Policy, frame: WeekFrame, approach: Mapping[str, int]) -> list[Conflict]:
     """A manager's field kinds (SPEC §2: the 15 h and 13 h) must fit the daily field window
     over the days he works; the first manager for whom they do not is named."""
     field_kinds = [k for k, r in policy.kinds.items() if r.place == "field"]
@@ -175,7 +179,7 @@ def _daily_blocks_owed(policy: Policy, mw: ManagerWeek, day: WorkDay, approach: 
     return owed
 
 
-def _fixed_blocks_beyond_working_day(policy: Policy, frame: WeekFrame, approach: dict[str, int]) -> list[Conflict]:
+def _fixed_blocks_beyond_working_day(policy: Policy, frame: WeekFrame, approach: Mapping[str, int]) -> list[Conflict]:
     """The blocks every day must have, lunch and part-day leave fit in the working day
     (SPEC §2, §3); for each manager, the first day they do not is named. On a day of
     part-day leave only what he still owes counts (`_daily_blocks_owed`, lunch when the

@@ -216,7 +216,7 @@ def solve_timetable(
             proof_seconds=0.0, conflicts=(Conflict(rules=(), message=(
                 f"the week of {week_start} has no working day (every day a holiday in the department's "
                 "calendar): nothing to plan")),), **header), build_seconds=time.perf_counter() - started)
-    conflicts = check_capacity(department, policy, tm.frame)
+    conflicts = check_capacity(department, policy, tm.frame, tm.approach)
     if conflicts:
         # Proven by arithmetic on the week's minutes, before any search.
         proven = round(time.perf_counter() - started, 3)
