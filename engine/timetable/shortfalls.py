@@ -81,12 +81,10 @@ def shortfall_proven(status: str, minutes_short: int, floor_minutes: int | None)
     return status == "optimal" or (floor_minutes is not None and minutes_short <= floor_minutes)
 
 
-def week_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block],
-                    proven: bool = True) -> list[HoursShortfall]:
+def week_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block]) -> list[HoursShortfall]:
     """Each manager's weekly kinds planned below their (prorated) quota: minutes and
-    sessions short, and the rides that took the room. `proven=False` (the search did
-    not prove that no week is short of less): the reason says the week found within the
-    time limit does not keep it, and claims nothing of the rides."""
+    sessions short, and the rides that took the room (a caller whose search did not prove
+    that no week is short of less says `NOT_PROVEN` instead)."""
     if tm.shortfall is None:
         return []
     venues: Venues | None = None
@@ -104,8 +102,7 @@ def week_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block],
         venues = venues or week_venues(tm.department, tm.policy, tm.frame.week_start)
         found.append(HoursShortfall(manager=manager, kind=kind, minutes_short=minutes_short,
                                     sessions_short=sessions_short,
-                                    reason=_reason(venues, manager, _partners(tm, blocks, manager))
-                                    if proven else NOT_PROVEN))
+                                    reason=_reason(venues, manager, _partners(tm, blocks, manager))))
     return found
 
 

@@ -36,6 +36,7 @@ from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective
 from engine.timetable.shortfalls import (
+    NOT_PROVEN,
     price_above_other_rules,
     short_weeks_allowed,
     shortfall_proven,
@@ -280,7 +281,7 @@ def solve_timetable(
     shortfalls = week_shortfalls(tm, blocks)
     if not shortfall_proven(status, sum(s.minutes_short for s in shortfalls), short_floor):
         # Short of more than is proven: the rides are not shown to force it.
-        shortfalls = week_shortfalls(tm, blocks, proven=False)
+        shortfalls = [s.model_copy(update={"reason": NOT_PROVEN}) for s in shortfalls]
     timetable = Timetable(
         status=status,
         objective=solver.objective_value,
