@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 from engine.routing.approach import first_stop_time
 from engine.rules import KIND_RULE
 from engine.timetable.model import BlockVar, TimetableModel, kind_window
-from engine.timetable.venues import Venue, Venues
+from engine.timetable.venues import Venue, Venues, pos_target_count
 
 
 def _ceil_slots(tm: TimetableModel, minutes: int) -> int:
@@ -72,8 +72,9 @@ def add_weekly_quotas(tm: TimetableModel) -> None:
     """"Maintenance 2 x 2 h", "promotion 5 h as 2–3 sessions of 1.5–2 h", "POS project
     3 x 1 h", "admin 3 h" — SPEC §2: the sessions and minutes of each weekly kind, prorated
     for leave (week.py); "on different days" is structural (one piece per day). Under a
-    `shortfall` the quota is a ceiling, every slot short of it costs, and the shortfall's
-    floors are kept."""
+    `shortfall` the quota is a ceiling, every slot short of it costs, the shortfall's
+    floors are kept, and a kind held at a different POS-target household each session has
+    no more sessions than the manager's territory has households (shortfalls.data_limits)."""
     for (manager, kind), blocks in tm.blocks.items():
         rule = tm.policy.kinds[kind]
         if rule.per_day_minutes is not None or not blocks:
@@ -81,6 +82,11 @@ def add_weekly_quotas(tm: TimetableModel) -> None:
         quota = tm.frame.managers[manager].quotas[kind]
         count = sum(b.present for b in blocks)
         owed = tm.slots(quota.total_minutes)
+        if (tm.shortfall is not None and rule.at == "pos_target"
+                and (households := pos_target_count(tm.department, manager)) < quota.sessions_max):
+            # A different household each session: no more sessions than his territory has
+            # (under hard quotas explain.check_capacity refuses a territory with too few).
+            tm.enforce(tm.cp.add(count <= households), KIND_RULE[kind])
         if tm.shortfall is None:
             tm.enforce(tm.cp.add(count >= quota.sessions_min), KIND_RULE[kind])
             tm.enforce(tm.cp.add(count <= quota.sessions_max), KIND_RULE[kind])
@@ -383,7 +389,8 @@ def _a_household_open_for_each_session(tm: TimetableModel, venues: Venues, manag
         if not todo or not shops or all(r.opens <= day[0] and day[1] <= r.closes for r in shops):
             continue
         quota = tm.frame.managers[manager].quotas.get(kind)
-        distinct = quota is not None and len(shops) >= quota.sessions_max - len(used)
+        most = None if quota is None else min(quota.sessions_max, pos_target_count(tm.department, manager))
+        distinct = most is not None and len(shops) >= most - len(used)
         taken: dict[str, list[cp_model.IntVar]] = {r.id: [] for r in shops}
         for block in todo:
             lit = block.present_literal(tm.cp)

@@ -32,10 +32,12 @@ def _field_window(policy: Policy) -> tuple[int, int]:
 
 
 def check_capacity(department: Department, policy: Policy, frame: WeekFrame,
-                   approach: Mapping[str, int] | None = None) -> list[Conflict]:
+                   approach: Mapping[str, int] | None = None, short_weeks: bool = False) -> list[Conflict]:
     """Arithmetic checks, each naming amounts: pairs, field time, day length, POS targets,
     promotion stores. `approach`: each manager's ride to his first retailer, as the model
-    has it (`TimetableModel.approach`); worked out here when not given."""
+    has it (`TimetableModel.approach`); worked out here when not given. `short_weeks`: the
+    policy prices missing weekly hours, so a territory with too few POS households is
+    planned short of what it cannot hold (shortfalls.data_limits), not refused."""
     if approach is None:
         approach = approach_minutes(department, policy, frame.week_start)
     return [
@@ -43,7 +45,7 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame,
         *_no_common_day_to_pair(policy, frame),
         *_field_work_beyond_field_window(policy, frame, approach),
         *_fixed_blocks_beyond_working_day(policy, frame, approach),
-        *_too_few_pos_households(department, policy, frame),
+        *([] if short_weeks else _too_few_pos_households(department, policy, frame)),
         *_no_promotion_store(department, policy, frame),
         *_first_retailer_out_of_reach(department, policy, frame),
     ]

@@ -41,6 +41,7 @@ from engine.timetable.model import TimetableModel, variables_for_week
 from engine.timetable.objective import pair_terms
 from engine.timetable.shortfalls import (
     MISSING_HOURS,
+    data_limit_slots,
     expression_range,
     short_weeks_allowed,
     shortfall_terms,
@@ -144,14 +145,16 @@ def _groups(tm: TimetableModel) -> list[Group]:
     return groups
 
 
-def _known_floor(group: Group, floors: dict[Group, int], host: str) -> int:
+def _known_floor(group: Group, floors: dict[Group, int], host: str, forced: dict[str, int] | None = None) -> int:
     """A group's floor from what is solved: its own, or for a group of three the larger
-    of its host's two pairs' floors (module docstring); 0 when nothing is known."""
+    of its host's two pairs' floors (module docstring); never less than what its members'
+    own data forces (`forced`, shortfalls.data_limit_slots), which holds in every week."""
+    least = sum((forced or {}).get(m, 0) for m in group)
     if group in floors or len(group) != 3:
-        return floors.get(group, 0)
+        return max(least, floors.get(group, 0))
     others = [m for m in group if m != host]
     via_pairs = [floors.get((host, m), floors.get((m, host), 0)) for m in others]
-    return max(via_pairs)
+    return max(least, *via_pairs)
 
 
 def _losing_everywhere(floors: dict[Group, int], times: int = 2) -> set[str]:
@@ -203,6 +206,9 @@ def week_floor(tm: TimetableModel, time_limit_s: float, workers: int = 2,
     venues = tm.week_venues()
     groups = _groups(tm)
     hosts: dict[Group, str] = {g: venues.host(g) for g in groups if len(g) == 3}
+    forced = data_limit_slots(tm)
+    # Managers in no group (not paired this week) are short at least what their data forces.
+    alone = sum(slots for m, slots in forced.items() if m not in tm.frame.paired_managers)
     floors: dict[Group, int] = {}
     proven: set[Group] = set()
     cap: dict[Group, float] = {}
@@ -222,11 +228,11 @@ def week_floor(tm: TimetableModel, time_limit_s: float, workers: int = 2,
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         while True:
             groups = [g for g in groups if floors.get(g) != NO_WEEK]
-            cost = {g: _known_floor(g, floors, hosts.get(g, "")) for g in groups}
+            cost = {g: _known_floor(g, floors, hosts.get(g, ""), forced) for g in groups}
             best = cheapest_partition(tm, groups, cost, min(PARTITION_CAP_S, max(0.1, deadline - time.perf_counter())))
             if best is None:
                 return None
-            found = WeekFloor(best[0], best[1], dict(floors), exact=all(g in proven for g in best[1]),
+            found = WeekFloor(best[0] + alone, best[1], dict(floors), exact=all(g in proven for g in best[1]),
                               seconds=round(time.perf_counter() - started, 3))
             todo = [g for g in best[1] if g not in proven and cap.get(g, group_cap_s) <= max(MAX_GROUP_CAP_S, group_cap_s)]
             if not todo or time.perf_counter() >= deadline:
@@ -267,7 +273,8 @@ def preferred_groups(tm: TimetableModel, floor: WeekFloor) -> list[Group] | None
     terms = {pair: sum(weight for _, weight in named) for pair, named in pair_terms(tm).items()}
     venues = tm.week_venues()
     groups = [g for g in _groups(tm) if floor.floors.get(g) != NO_WEEK]
-    cost = {g: tm.shortfall.per_slot * _known_floor(g, floor.floors, venues.host(g) if len(g) == 3 else "")
+    forced = data_limit_slots(tm)
+    cost = {g: tm.shortfall.per_slot * _known_floor(g, floor.floors, venues.host(g) if len(g) == 3 else "", forced)
             + sum(terms.get(p, 0) for p in itertools.combinations(g, 2)) for g in groups}
     best = cheapest_partition(tm, groups, cost)
     return None if best is None else sorted(best[1])

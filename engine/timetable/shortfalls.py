@@ -11,11 +11,14 @@ office time). Daily blocks stay hard: no day is excused.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ortools.sat.python import cp_model
 
 from engine.domain import Block, HoursShortfall
-from engine.timetable.model import Shortfall, TimetableModel
-from engine.timetable.venues import Venue, Venues, week_venues
+from engine.policy import format_clock
+from engine.timetable.model import Shortfall, TimetableModel, kind_window
+from engine.timetable.venues import Venue, Venues, pos_target_count, week_venues
 
 MISSING_HOURS = "missing_hours["
 """The prefix of the penalties a shortfall adds (model's `add_weekly_quotas`)."""
@@ -69,6 +72,59 @@ def price_above_other_rules(tm: TimetableModel) -> None:
     tm.cp.minimize(sum(weight * expr for _, weight, expr in tm.penalties))
 
 
+@dataclass(frozen=True)
+class DataLimit:
+    """A weekly kind a manager's own data cannot hold in full, whatever the week: his
+    territory has `places` POS-target households, and the kind is held at a different one
+    each session (SPEC §2 "3 different target households per week";
+    constraints.add_weekly_quotas holds the sessions to them). What no week can hold:"""
+
+    places: int
+    sessions_short: int
+    minutes_short: int
+    slots_short: int
+    """In the model's grid slots: a floor under the manager's `missing_hours` of the kind."""
+
+
+def data_limits(tm: TimetableModel) -> dict[tuple[str, str], DataLimit]:
+    """(manager, kind) -> what his data cannot hold of the kind this week (`DataLimit`);
+    nothing when the quotas are hard (explain.check_capacity refuses such a week)."""
+    found: dict[tuple[str, str], DataLimit] = {}
+    if tm.shortfall is None:
+        return found
+    for (manager, kind), blocks in tm.blocks.items():
+        rule = tm.policy.kinds[kind]
+        if rule.at != "pos_target" or rule.per_day_minutes is not None or not blocks:
+            continue
+        quota = tm.frame.managers[manager].quotas[kind]
+        places = pos_target_count(tm.department, manager)
+        if places >= quota.sessions_max:
+            continue
+        sessions = max(0, quota.sessions_min - places)
+        minutes = max(0, quota.total_minutes - places * quota.session_minutes_max)
+        slots = max(0, tm.slots(quota.total_minutes) - places * tm.slots(quota.session_minutes_max))
+        if sessions or slots:
+            found[(manager, kind)] = DataLimit(places, sessions, minutes, slots)
+    return found
+
+
+def data_limit_slots(tm: TimetableModel) -> dict[str, int]:
+    """Manager -> the grid slots short his data forces on every week (`data_limits`)."""
+    found: dict[str, int] = {}
+    for (manager, _), limit in data_limits(tm).items():
+        found[manager] = found.get(manager, 0) + limit.slots_short
+    return found
+
+
+def _data_words(manager: str, limit: DataLimit, sessions_asked: int) -> str:
+    has = "no POS-target household" if not limit.places else (
+        f"{limit.places} POS-target household{'s' if limit.places != 1 else ''}")
+    short = (f"{limit.sessions_short} session{'s' if limit.sessions_short != 1 else ''} short"
+             if limit.sessions_short else f"{limit.minutes_short} min short")
+    return (f"{manager}'s territory has {has}; the week's {sessions_asked} POS sessions each need "
+            f"a different one: {short}")
+
+
 NOT_PROVEN = ("not kept in the week found within the time limit (it is not proven that the "
               "rides leave no room for it: more time may find a week that keeps it)")
 """The reason of a shortfall the search did not prove forced."""
@@ -88,6 +144,7 @@ def week_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block])
     if tm.shortfall is None:
         return []
     venues: Venues | None = None
+    limits = data_limits(tm)
     found: list[HoursShortfall] = []
     for (manager, kind), variables in sorted(tm.blocks.items()):
         rule = tm.policy.kinds[kind]
@@ -99,10 +156,35 @@ def week_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block])
         sessions_short = max(0, quota.sessions_min - len(mine))
         if not minutes_short and not sessions_short:
             continue
-        venues = venues or week_venues(tm.department, tm.policy, tm.frame.week_start)
+        limit = limits.get((manager, kind))
+        if limit is not None and minutes_short <= limit.minutes_short and sessions_short <= limit.sessions_short:
+            reason = _data_words(manager, limit, quota.sessions_min)
+        else:
+            venues = venues or week_venues(tm.department, tm.policy, tm.frame.week_start)
+            reason = _reason(tm, venues, manager, kind, _partners(tm, blocks, manager))
+            if limit is not None:
+                reason = f"{_data_words(manager, limit, quota.sessions_min)}; beyond that, {reason}"
         found.append(HoursShortfall(manager=manager, kind=kind, minutes_short=minutes_short,
-                                    sessions_short=sessions_short,
-                                    reason=_reason(venues, manager, _partners(tm, blocks, manager))))
+                                    sessions_short=sessions_short, reason=reason))
+    return found
+
+
+def not_proven(tm: TimetableModel, shortfalls: list[HoursShortfall]) -> list[HoursShortfall]:
+    """The shortfalls of a week the search did not prove short of no more than any week:
+    each gets `NOT_PROVEN` for its reason, except what the manager's data forces on every
+    week (`data_limits`), which is proven whatever the search proved and keeps its words."""
+    limits = data_limits(tm)
+    found = []
+    for s in shortfalls:
+        limit = limits.get((s.manager, s.kind))
+        if limit is None:
+            found.append(s.model_copy(update={"reason": NOT_PROVEN}))
+        elif s.minutes_short > limit.minutes_short or s.sessions_short > limit.sessions_short:
+            asked = tm.frame.managers[s.manager].quotas[s.kind].sessions_min
+            found.append(s.model_copy(update={
+                "reason": f"{_data_words(s.manager, limit, asked)}; beyond that, {NOT_PROVEN}"}))
+        else:
+            found.append(s)
     return found
 
 
@@ -111,8 +193,13 @@ def _partners(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block], manag
     return {w for b in blocks if b.manager == manager and b.kind in paired for w in b.with_}
 
 
-def _reason(venues: Venues, manager: str, partners: set[str]) -> str:
-    """The rides of the manager's week, in words, from his visit area."""
+def _reason(tm: TimetableModel, venues: Venues, manager: str, kind: str, partners: set[str]) -> str:
+    """The opening hours of the kind's places when the data alone shows they bind
+    (`_opening_hours`), otherwise the rides of the manager's week, in words, from his
+    visit area."""
+    hours = _opening_hours(tm, venues, manager, kind, partners)
+    if hours is not None:
+        return hours
     area = venues.visit_area.get(manager)
     if area is None or not area.points:
         return "the week's blocks and their rides leave no room for it"
@@ -125,3 +212,67 @@ def _reason(venues: Venues, manager: str, partners: set[str]) -> str:
     if store is not None and store.points:
         rides.append(f"the pair's store {venues.minutes(area, store)} min")
     return f"the rides between his places (from his visit area: {', '.join(rides)}) leave no room for it"
+
+
+def _opening_hours(tm: TimetableModel, venues: Venues, manager: str, kind: str, partners: set[str]) -> str | None:
+    """The opening hours in words when they alone leave no room for the kind's quota: the
+    places of the kind (his POS households, his group's store) open, within the kind's
+    window on his working days, for fewer sessions or minutes than the week asks (read
+    from the data, riding aside). None when the hours do not show it."""
+    rule = tm.policy.kinds[kind]
+    mw = tm.frame.managers[manager]
+    quota = mw.quotas[kind]
+    if rule.at == "pos_target":
+        places = [venues.of(kind, manager)]
+    elif rule.group == "pair":
+        # No paired session held, so no partner to tell the store by: every store he could
+        # be at (his pair with each other manager) must show it.
+        others = [m for m in tm.frame.paired_managers if m != manager]
+        places = ([venues.pair_venue({manager, *partners})] if partners
+                  else [venues.pair_venue({manager, m}) for m in others] or [venues.pair_venue({manager})])
+    else:
+        return None
+    days = [d for d in tm.frame.days if mw.works_on(d.index)]
+    if not days or not all(place.points for place in places):
+        return None
+
+    def open_minutes(shop_opens: int, shop_closes: int) -> list[int]:
+        """Per working day, the minutes the place is open within the kind's window."""
+        spans = []
+        for day in days:
+            earliest, _, latest_end = kind_window(tm.policy, rule, quota.session_minutes_min, day.weekday)
+            spans.append(max(0, min(shop_closes, latest_end) - max(shop_opens, earliest)))
+        return spans
+
+    def held(spans: list[int]) -> tuple[int, int]:
+        """The most sessions and minutes those spans hold (one session a day at most when
+        the kind asks different days or one a day; sessions no longer than the quota's)."""
+        fits = [s for s in spans if s >= quota.session_minutes_min]
+        one_a_day = rule.different_days or rule.max_per_day == 1
+        per_day = [1 if one_a_day else max(1, s // quota.session_minutes_min) for s in fits]
+        minutes = [min(s, quota.session_minutes_max * n) for s, n in zip(fits, per_day, strict=True)]
+        return sum(per_day), sum(minutes)
+
+    points = {p for place in places for p in place.points}
+    shops = [r for r in tm.department.retailers if r.id in points]
+    hours = ", ".join(f"{r.id} {format_clock(r.opens)}–{format_clock(r.closes)}" for r in shops)
+    earliest, _, latest_end = kind_window(tm.policy, rule, quota.session_minutes_min, days[0].weekday)
+    window = f"{format_clock(earliest)}–{format_clock(latest_end)}"
+    if rule.at == "pos_target":
+        # A different household each session: each holds one session of the week.
+        usable = sum(1 for r in shops if held(open_minutes(r.opens, r.closes))[0])
+        if usable >= min(quota.sessions_min, len(shops)):
+            return None
+        return (f"the opening hours of his POS households ({hours}) leave {usable} of them open for a "
+                f"{quota.session_minutes_min}-min session within {window}")
+    most = []
+    for place in places:
+        at = [r for r in shops if r.id in place.points]
+        most.append(held(open_minutes(max(r.opens for r in at), min(r.closes for r in at))))
+    if any(sessions >= quota.sessions_min and minutes >= quota.total_minutes for sessions, minutes in most):
+        return None
+    sessions, minutes = max(most)
+    store = "the store" if len(shops) == 1 else "every store he could share"
+    return (f"the opening hours of {store} ({hours}) leave room for {sessions} of the "
+            f"{quota.sessions_min} sessions ({minutes} of the {quota.total_minutes} min) within {window} "
+            "on his working days")

@@ -36,7 +36,8 @@ from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective
 from engine.timetable.shortfalls import (
-    NOT_PROVEN,
+    data_limit_slots,
+    not_proven,
     price_above_other_rules,
     short_weeks_allowed,
     shortfall_proven,
@@ -217,13 +218,13 @@ def solve_timetable(
             proof_seconds=0.0, conflicts=(Conflict(rules=(), message=(
                 f"the week of {week_start} has no working day (every day a holiday in the department's "
                 "calendar): nothing to plan")),), **header), build_seconds=time.perf_counter() - started)
-    conflicts = check_capacity(department, policy, tm.frame, tm.approach)
+    short_weeks_allowed(tm)
+    conflicts = check_capacity(department, policy, tm.frame, tm.approach, short_weeks=tm.shortfall is not None)
     if conflicts:
         # Proven by arithmetic on the week's minutes, before any search.
         proven = round(time.perf_counter() - started, 3)
         return TimetableResult(Timetable(status="infeasible", solve_seconds=proven, proof_seconds=proven,
                                          conflicts=tuple(conflicts), **header), build_seconds=proven)
-    short_weeks_allowed(tm)
     add_hard_rules(tm)
     add_objective(tm)
     price_above_other_rules(tm)
@@ -268,20 +269,22 @@ def solve_timetable(
                               f"allow more time"),), **header)
         return TimetableResult(timetable, build_seconds=build_seconds, progress=recorder.progress)
 
-    if floor is not None:
+    # What the managers' own data cannot hold (shortfalls.data_limits) is short in every week.
+    least = max(floor.slots if floor is not None else 0, sum(data_limit_slots(tm).values()))
+    if floor is not None or least:
         # The floors are proven whatever the search reached in its time (group_floors.py).
-        bound = max(bound, objective_floor(tm, floor) or bound)
+        bound = max(bound, objective_floor(tm, WeekFloor(slots=least)) or bound)
         if status == "feasible" and solver.objective_value <= bound:
             status = "optimal"
     blocks, notes = extract_blocks(tm, solver)
     # The first week known: the joint search's first, or the start it could not better.
     first_feasible = round(build_seconds + recorder.progress[0].seconds, 3) if recorder.progress else round(
         build_seconds, 3)
-    short_floor = floor.slots * tm.grid if floor is not None and (floor.exact or floor.slots) else None
+    short_floor = least * tm.grid if least or (floor is not None and floor.exact) else None
     shortfalls = week_shortfalls(tm, blocks)
     if not shortfall_proven(status, sum(s.minutes_short for s in shortfalls), short_floor):
         # Short of more than is proven: the rides are not shown to force it.
-        shortfalls = [s.model_copy(update={"reason": NOT_PROVEN}) for s in shortfalls]
+        shortfalls = not_proven(tm, shortfalls)
     timetable = Timetable(
         status=status,
         objective=solver.objective_value,

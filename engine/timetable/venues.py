@@ -168,6 +168,13 @@ def _by_rides(candidates: Sequence[Retailer], count: int, fits: Callable[[Retail
     return ranked(within) + sorted(ranked(beyond), key=lambda r: slots[r.id])
 
 
+def pos_target_count(department: Department, manager: str) -> int:
+    """How many POS-target households a manager's territory has: a kind held at a different
+    one each session (SPEC §2 "3 different target households per week") holds at most that
+    many sessions in a week."""
+    return sum(1 for r in department.territory(manager) if r.pos_target)
+
+
 def pos_households(department: Department, policy: Policy, manager: str,
                    centre: tuple[float, float], rides: _Rides | None = None) -> tuple[str, ...]:
     """The POS-target households a manager's POS sessions are held at this week (module

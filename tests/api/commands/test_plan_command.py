@@ -165,3 +165,19 @@ def test_a_declared_shortfall_is_printed_with_its_amounts_and_exits_0(
     assert "short m01 is 60 min and 1 session short of POS" in result.stdout
     assert "(the plan says: no room for the ride)" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == EXECUTABLE
+
+
+def test_a_territory_with_too_few_pos_households_is_planned_short_and_executable(tmp_path: Path) -> None:
+    """m02's territory has one POS-target household for the POS project's three different
+    ones: the department is planned (was: refused, exit 1), m02's week declared two
+    sessions short in his words, and the week is executable."""
+    department = simple_department(2)
+    households = [r.id for r in department.retailers if r.manager == "m02" and r.pos_target]
+    department = department.model_copy(update={"retailers": tuple(
+        r.model_copy(update={"pos_target": False}) if r.id in households[1:] else r for r in department.retailers)})
+    write_department(department, tmp_path / "dept")
+    result = plan(tmp_path / "dept", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "short m02 is 120 min and 2 sessions short of POS" in result.stdout
+    assert "(the plan says: m02's territory has 1 POS-target household" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == EXECUTABLE
