@@ -10,7 +10,9 @@ slots (meetings, site study) are placed, a group's week touches no one else's. S
 4. when some group's week is planned short (its rides leave no room for every hour,
    SPEC §2-3), choose the pairs again with the hours each group tried has been seen
    to lose, and solve the new groups around the same slots; keep the week that loses
-   the fewest hours (`_pairs_that_keep_the_hours`).
+   the fewest hours (`_pairs_that_keep_the_hours`);
+5. move the department slots one at a time while the week costs less, every group's
+   week solved again around them (slot_moves.py).
 The joint model then starts from this plan and tries to improve and prove it."""
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -41,6 +42,7 @@ from engine.timetable.shortfalls import (
     short_weeks_allowed,
     shortfall_terms,
 )
+from engine.timetable.slot_moves import DepartmentSlot, move_slots, week_cost
 from engine.timetable.venues import Venues
 
 MIN_GROUP_SECONDS = 0.5
@@ -55,16 +57,14 @@ MAX_PAIRING_ROUNDS = 6
 """Pairs are chosen again at most this many times when the groups' weeks are planned short."""
 WHOLE_WEEK_SHARE = 0.5
 """Share of a group's time for looking for its week with no hour short first."""
+SLOT_MOVES_SHARE = 0.5
+"""Share of the time left after the first week for moving its department slots while
+the week gets cheaper (slot_moves.py); the joint model keeps the rest."""
+MOVE_SECONDS = 1.5
+"""Each move's groups are solved again within this (they prove their weeks in well under
+a second); a group still searching then gives its best week found."""
 PAIRING_SECONDS = 0.5
 """The matching of managers into groups is small: it gets at most this each time it is redone."""
-
-
-@dataclass(frozen=True)
-class DepartmentSlot:
-    kind: str
-    day: int
-    start: int
-    size: int
 
 
 def _hours_lost(hours: ShortfallTable, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -406,9 +406,9 @@ def _first_anchors(tm: TimetableModel, cases: Cases,
 def _pairs_that_keep_the_hours(tm: TimetableModel, venues: Venues, cases: Cases, slots: list[DepartmentSlot],
                                solved: dict[tuple, Solved], deadline: float, hard_deadline: float,
                                hours: ShortfallTable | None,
-                               known_lost: dict[tuple[str, ...], int] | None = None) -> tuple[list[Block], int]:
-    """The week of `cases`, or a week of other pairs that loses fewer hours, with its slots
-    short.
+                               known_lost: dict[tuple[str, ...], int] | None = None) -> tuple[Cases, int]:
+    """The groups of `cases`, or other pairs whose week loses fewer hours (their weeks in
+    `solved`), with the slots that week is short.
 
     A pair's store and its members' rides decide how many hours the pair's week can
     hold (SPEC §2-3), which the pair rules alone do not see. While the week is planned
@@ -442,7 +442,7 @@ def _pairs_that_keep_the_hours(tm: TimetableModel, venues: Venues, cases: Cases,
         short = _week_slots_short(cases, solved)
         if short < best_short:
             best_cases, best_short = cases, short
-    return _week_of(tm, venues, best_cases, solved), best_short
+    return best_cases, best_short
 
 
 def _least_possible(known_lost: dict[tuple[str, ...], int] | None, cases: Cases) -> int:
@@ -495,13 +495,35 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float
                     best = (week, short)
                 anchors += [g for g in above if g not in anchors]
                 continue
-            week, short = _pairs_that_keep_the_hours(tm, venues, cases, slots, solved, deadline, hard_deadline,
-                                                     hours, known_lost)
-            return best[0] if best is not None and best[1] < short else week
+            cases, short = _pairs_that_keep_the_hours(tm, venues, cases, slots, solved, deadline, hard_deadline,
+                                                      hours, known_lost)
+            if best is not None and best[1] < short:
+                return best[0]
+            polish_until = time.perf_counter() + SLOT_MOVES_SHARE * (hard_deadline - time.perf_counter())
+            return _week_of(tm, venues, cases, _slots_moved(tm, cases, slots, solved, polish_until, known_lost))
         if misfit in anchors:
             break
         anchors.append(misfit)
     return best[0] if best is not None else None
+
+
+def _slots_moved(tm: TimetableModel, cases: Cases, slots: list[DepartmentSlot], solved: dict[tuple, Solved],
+                 until: float, known_lost: dict[tuple[str, ...], int] | None) -> dict[tuple, Solved]:
+    """The groups' weeks around the department slots moved while the week gets cheaper
+    (slot_moves.py), until `until`; `solved` when no move pays."""
+    def groups_around(moved: list[DepartmentSlot]) -> tuple[float, dict[tuple, Solved]] | None:
+        weeks: dict[tuple, Solved] = {}
+        deadline = min(until, time.perf_counter() + MOVE_SECONDS)
+        if _solve_cases(tm, cases, moved, weeks, deadline, deadline, known_lost) is not None:
+            return None
+        return _cost(cases, weeks), weeks
+
+    _, _, moved_weeks = move_slots(tm, slots, _cost(cases, solved), groups_around, until)
+    return moved_weeks if moved_weeks is not None else solved
+
+
+def _cost(cases: Cases, solved: dict[tuple, Solved]) -> float:
+    return week_cost([(solved[signature][1], solved[signature][0], len(case)) for signature, case in cases.items()])
 
 
 def _above_their_floors(cases: Cases, solved: dict[tuple, Solved],

@@ -14,6 +14,9 @@ from ortools.sat.python import cp_model
 from engine.routing.matrix import great_circle_km
 from engine.timetable.model import BlockVar, TimetableModel
 
+LATEST_FINISH = "late_finish[latest]"
+"""The soft rule of the department's latest finish: paid once for the week, not per group."""
+
 
 def recent_partners(tm: TimetableModel) -> set[frozenset[str]]:
     """Pairs from history.csv within the policy's `history_weeks` before this week."""
@@ -148,7 +151,7 @@ def add_late_finishes(tm: TimetableModel) -> None:
             if per_slot:
                 tm.penalties.append((f"late_finish[{name}]", per_slot, late))
     if per_slot_max:
-        tm.penalties.append(("late_finish[latest]", per_slot_max, latest))
+        tm.penalties.append((LATEST_FINISH, per_slot_max, latest))
 
 
 def add_site_study_presence(tm: TimetableModel) -> None:
