@@ -185,6 +185,16 @@ class Duty(_Model):
     duty: str
 
 
+class DutyGap(_Model):
+    """A specialist duty the department cannot fill as the policy asks: fewer managers
+    hold it than it needs (never hidden: printed and in the timetable JSON)."""
+
+    duty: str
+    managers_needed: int = Field(ge=1)
+    managers_assigned: int = Field(ge=0)
+    reason: str
+
+
 class Conflict(_Model):
     """Rules that cannot all hold together, in words a market manager understands."""
 
@@ -226,6 +236,8 @@ class Timetable(_Model):
     managers: tuple[ManagerRef, ...] = ()
     blocks: tuple[Block, ...] = ()
     duties: tuple[Duty, ...] = ()
+    unfilled_duties: tuple[DutyGap, ...] = ()
+    """Duties left unfilled or short of managers, each with its reason."""
     conflicts: tuple[Conflict, ...] = ()
     shortfalls: tuple[HoursShortfall, ...] = ()
     """Hours the planner knowingly left out (never hidden: the judges measure them too)."""

@@ -80,7 +80,7 @@ def plan_command(
 
         result = solve_timetable(department, pol, week_start, SolveParams.within(budget.timetable),
                                  on_progress=show)
-    render_timetable_summary(result)
+    render_timetable_summary(result, pol)
     timetable = result.timetable
     if result.status not in ("optimal", "feasible"):
         raise typer.Exit(EXIT_NO_PLAN)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -21,7 +22,7 @@ from api.commands.console import (
 )
 from api.commands.inputs import read_plan
 from engine.budget import time_budget
-from engine.domain import Timetable
+from engine.domain import DutyGap, Timetable
 from engine.errors import InputError
 from engine.load import load_department_with_policy
 from engine.policy import Policy, format_clock
@@ -79,7 +80,16 @@ def hours_short_line(tt: Timetable) -> str | None:
     return f"weekly hours short: {short} min · {least}"
 
 
-def render_summary(result: TimetableResult) -> None:
+def duty_gap_line(gap: DutyGap, policy: Policy | None = None) -> str:
+    """A duty the department cannot fill as the policy asks, and why."""
+    rule = next((r for r in policy.duties if r.name == gap.duty), None) if policy else None
+    name = f"{gap.duty} ({rule.label_zh} / {rule.label_en})" if rule else gap.duty
+    state = "unfilled" if not gap.managers_assigned else "short"
+    return (f"duty {state}: {name} needs {gap.managers_needed} manager(s), "
+            f"{gap.managers_assigned} assigned — {gap.reason}")
+
+
+def render_summary(result: TimetableResult, policy: Policy | None = None) -> None:
     tt = result.timetable
     console.print(f"[bold]{tt.department}[/bold] week of {tt.week_start} · policy {tt.policy} · "
                   f"status [bold]{tt.status}[/bold] · objective {tt.objective} · bound {tt.best_bound} · "
@@ -92,6 +102,8 @@ def render_summary(result: TimetableResult) -> None:
         console.print(f"  {short}")
     for duty in tt.duties:
         console.print(f"  duty: {duty.manager} → {duty.duty}")
+    for gap in tt.unfilled_duties:
+        console.print(f"  [yellow]{escape(duty_gap_line(gap, policy))}[/yellow]")
     for conflict in tt.conflicts:
         errors.print(conflict_line(conflict))
 
@@ -131,7 +143,7 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
                                      on_progress=show, warm_start=start)
         if not quiet and result.timetable.blocks:
             render_week(result.timetable, pol, lang)
-        render_summary(result)
+        render_summary(result, pol)
         if json_out is not None:
             write_json(json_out, result.timetable.to_json_dict())
         if result.status not in ("optimal", "feasible"):

@@ -129,12 +129,17 @@ def _write_overview(sheet: Worksheet, view: WeekView) -> None:
         )
     row += 2
 
-    if view.timetable.duties:
+    if view.timetable.duties or view.timetable.unfilled_duties:
         sheet.cell(row, 1, words["duties"]).font = BOLD
         for duty in view.timetable.duties:
             row += 1
             sheet.cell(row, 1, view.duty_label(duty.duty))
             sheet.cell(row, 2, legal_text(f"{view.manager_name(duty.manager)} ({duty.manager})"))
+        for gap in view.timetable.unfilled_duties:
+            row += 1
+            sheet.cell(row, 1, view.duty_label(gap.duty))
+            sheet.cell(row, 2, f"{words['duty_unfilled']} {gap.managers_assigned}/{gap.managers_needed}")
+            sheet.cell(row, 3, legal_text(gap.reason))
         row += 2
     if view.timetable.conflicts:
         sheet.cell(row, 1, words["notes"]).font = BOLD

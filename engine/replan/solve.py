@@ -112,7 +112,8 @@ def _solve(situation: Situation, rules: ReplanRules, params: SolveParams, warm: 
 
 def _header(timetable: Timetable) -> dict[str, Any]:
     return {"department": timetable.department, "policy": timetable.policy, "week_start": timetable.week_start,
-            "managers": timetable.managers, "duties": timetable.duties}
+            "managers": timetable.managers, "duties": timetable.duties,
+            "unfilled_duties": timetable.unfilled_duties}
 
 
 def _no_replan(timetable: Timetable, now: dt.datetime, events: Sequence[Event], infeasible: bool,

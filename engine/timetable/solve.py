@@ -22,7 +22,7 @@ from engine.search_stall import StallWatch
 from engine.timetable.alone import ShortfallTable, add_shortfall_floors, shortfall_table
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.decompose import decomposed_plan
-from engine.timetable.duties import assign_duties
+from engine.timetable.duties import staff_duties
 from engine.timetable.explain import check_capacity, explain_with_assumptions
 from engine.timetable.extract import extract_blocks
 from engine.timetable.group_floors import (
@@ -285,6 +285,7 @@ def solve_timetable(
     if not shortfall_proven(status, sum(s.minutes_short for s in shortfalls), short_floor):
         # Short of more than is proven: the rides are not shown to force it.
         shortfalls = not_proven(tm, shortfalls)
+    duties, unfilled_duties = staff_duties(department, policy)
     timetable = Timetable(
         status=status,
         objective=solver.objective_value,
@@ -293,7 +294,8 @@ def solve_timetable(
         first_feasible_seconds=first_feasible,
         proof_seconds=solve_seconds if status == "optimal" else None,
         blocks=tuple(blocks),
-        duties=tuple(assign_duties(department, policy)),
+        duties=tuple(duties),
+        unfilled_duties=tuple(unfilled_duties),
         conflicts=tuple(notes),
         shortfalls=tuple(shortfalls),
         hours_short_floor_minutes=short_floor,

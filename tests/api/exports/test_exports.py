@@ -16,7 +16,7 @@ from api.exports.ics import manager_calendar
 from api.exports.route_map import route_map_page
 from api.exports.week import hours_text
 from api.exports.xlsx import timetable_workbook
-from engine.domain import Department, Timetable
+from engine.domain import Department, DutyGap, Timetable
 from engine.policy import Policy
 from tests.api.http.support import WEEK, department_body, hand_routes, hand_timetable
 
@@ -186,3 +186,15 @@ def test_workbook_keeps_user_text_that_looks_like_a_formula(policy: Policy) -> N
         if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")
     ]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_workbook_lists_an_unfilled_duty_with_its_reason(
+    timetable: Timetable, department: Department, policy: Policy
+) -> None:
+    """A duty nobody can take is on the overview sheet, not left out in silence."""
+    gap = DutyGap(duty="image_showcase", managers_needed=2, managers_assigned=0,
+                  reason="no manager has the skill 'showcase'")
+    unfilled = timetable.model_copy(update={"unfilled_duties": (gap,)})
+    sheet = openpyxl.load_workbook(io.BytesIO(timetable_workbook(unfilled, department, policy))).worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert any(r[:3] == ["终端形象展示", "人手不足 0/2", gap.reason] for r in rows)
