@@ -48,6 +48,18 @@ def format_cell(value: object) -> str:
     return str(value)
 
 
+PERCENT_MEASURES = frozenset({"gap"})
+"""Measures that are a share (0.0022 = 0.22 %), shown as a percentage."""
+
+
+def format_measure(measure: str, value: object) -> str:
+    """One headline measure as a table shows it: shares as a percentage with two
+    decimals (a 0.2 % gap is "0.22%", never "0.00"), everything else as `format_cell`."""
+    if measure in PERCENT_MEASURES and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:.2%}"
+    return format_cell(value)
+
+
 def better(measure: str, optimised: object, baseline: object) -> str:
     """'better', 'worse' or '' for one measure of two plans."""
     if measure not in MEASURES or optimised is None or baseline is None or optimised == baseline:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.cases import CaseResult
-from benchmarks.measures import better, format_cell, measure_label
+from benchmarks.measures import better, format_cell, format_measure, measure_label
 from engine.quality import QualityReport
 
 CASE_HEADER = ("suite", "case", "managers", "status", "objective", "bound", "gap", "seconds",
@@ -34,7 +34,7 @@ def report_markdown(report: QualityReport) -> str:
     parts = [f"# Plan quality: {report.department}, week of {report.week_start}",
              f"Policy `{report.policy}`" + (f", solver status {report.status}" if report.status else ""),
              markdown_table(("measure", "value"),
-                            [(measure_label(k), v) for k, v in report.summary().items()])]
+                            [(measure_label(k), format_measure(k, v)) for k, v in report.summary().items()])]
     if report.violations:
         parts.append("## Hard-rule violations")
         parts.append(markdown_table(("part", "rule", "manager", "date", "time", "what is wrong"),
@@ -92,7 +92,7 @@ def measure_rows(case: CaseResult) -> tuple[list[str], list[tuple[str, list[str]
     """The case's plans by name, and per measure (in words) each plan's value and the verdict."""
     columns = case.columns()
     keys = list(dict.fromkeys(k for _, values in columns for k in values))
-    rows = [(measure_label(k), [format_cell(v.get(k)) for _, v in columns],
+    rows = [(measure_label(k), [format_measure(k, v.get(k)) for _, v in columns],
              better(k, case.optimised.get(k), case.baseline.get(k))) for k in keys]
     return [name for name, _ in columns], rows
 

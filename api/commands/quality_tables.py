@@ -9,7 +9,7 @@ from rich.table import Table
 
 from api.commands.console import console, errors
 from benchmarks.cases import CaseResult
-from benchmarks.measures import format_cell, measure_label
+from benchmarks.measures import format_measure, measure_label
 from benchmarks.tables import CASE_HEADER, case_row, measure_rows
 from engine.quality import QualityReport
 
@@ -22,7 +22,7 @@ def summary_table(report: QualityReport, title: str) -> Table:
     table.add_column("measure")
     table.add_column("value", justify="right")
     for measure, value in report.summary().items():
-        table.add_row(measure_label(measure), format_cell(value))
+        table.add_row(measure_label(measure), format_measure(measure, value))
     return table
 
 
