@@ -51,6 +51,21 @@ class WorkCalendar:
         dates = (week_start + dt.timedelta(days=i) for i in range(DAYS_IN_WEEK))
         return [(date, rules) for date in dates if (rules := self.rules_of(date)) is not None]
 
+    def day_problem(self, week_start: dt.date, day: dt.date) -> str | None:
+        """Why `day` is no working day of the week starting `week_start` (outside the
+        week, a holiday, or not a working weekday), naming the week's working days;
+        None when it is one."""
+        if self.rules_of(day) is not None and 0 <= (day - week_start).days < DAYS_IN_WEEK:
+            return None
+        worked = ", ".join(f"{d:%a} {d}" for d, _ in self.working_days(week_start)) or "none"
+        if not 0 <= (day - week_start).days < DAYS_IN_WEEK:
+            why = f"{day} ({day:%a}) is not in the week starting {week_start}"
+        elif self.is_holiday(day):
+            why = f"{day} ({day:%a}) is a holiday in the department's calendar"
+        else:
+            why = f"{day} ({day:%a}) is not a working day under policy {self.policy.name!r}"
+        return f"{why}; the week's working days: {worked}"
+
     def holidays(self, week_start: dt.date) -> list[dt.date]:
         """The week's dates the policy would work that are holidays (quotas prorate for them)."""
         return [d for d in (week_start + dt.timedelta(days=i) for i in range(DAYS_IN_WEEK)) if self.is_holiday(d)]

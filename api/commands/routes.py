@@ -32,6 +32,7 @@ from engine.policy import Policy, format_clock
 from engine.routing.plan import STRAIGHT_LINE, RoutePlan, plan_routes
 from engine.routing.vrptw import BACKENDS
 from engine.timetable.solve import SolveParams, solve_timetable
+from engine.work_calendar import WorkCalendar
 
 
 def render_plan(plan: RoutePlan) -> None:
@@ -124,12 +125,13 @@ def week_timetable(department: Department, policy: Policy, week_start: dt.date,
     return result.timetable
 
 
-def option_problems(department: Department, week_start: dt.date, day: dt.date | None,
+def option_problems(department: Department, policy: Policy, week_start: dt.date, day: dt.date | None,
                     manager: str | None, backend: str, matrix: str) -> list[Problem]:
-    """Every option that names something the department or this build does not have."""
+    """Every option that names something the department or this build does not have
+    (a --day outside the week or not worked in it is refused, naming the working days)."""
     problems = []
-    if day is not None and not 0 <= (day - week_start).days <= 6:
-        problems.append(Problem(f"{day} is not in the week starting {week_start}", column="--day"))
+    if day is not None and (why := WorkCalendar(department, policy).day_problem(week_start, day)):
+        problems.append(Problem(why, column="--day"))
     managers = [m.id for m in department.managers]
     if manager is not None and manager not in managers:
         problems.append(Problem(f"no manager {manager!r} in {department.name}; managers: "
@@ -180,7 +182,7 @@ def routes_command(
         department, pol = load_department_with_policy(department_dir, policy)
     except InputError as error:
         raise fail_on_input(error) from None
-    problems = option_problems(department, week_start, chosen_day, manager, backend, matrix)
+    problems = option_problems(department, pol, week_start, chosen_day, manager, backend, matrix)
     if problems:
         raise fail_on_input(InputError(problems))
     carried = carried_over(department_dir, department, pol, week_start)

@@ -22,6 +22,7 @@ from api.http.quotas import admit_job
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, RoutesRequest
 from api.http.service import CallerDep, Service, ServiceDep, visible_department
 from api.http.storage import SOLVED_STATES, DepartmentRecord, TimetableJob
+from engine.work_calendar import WorkCalendar
 
 router = APIRouter(prefix="/v1", tags=["routes"], responses=BAD_INPUT_RESPONSE)
 
@@ -50,8 +51,10 @@ def _check_scope(
     manager: str | None,
     where: str,
 ) -> None:
-    if day is not None and not 0 <= (day - week_start).days <= 6:
-        raise _bad(where, "day", f"day {day} is not in the week starting {week_start}")
+    if day is not None:
+        calendar = WorkCalendar(department_from_document(record.department), stored_policy(record.department))
+        if why := calendar.day_problem(week_start, day):
+            raise _bad(where, "day", why)
     managers = {m["id"] for m in record.department.get("managers", ())}
     if manager is not None and manager not in managers:
         raise _bad(where, "manager", f"manager '{manager}' is not in the department")

@@ -84,6 +84,17 @@ def test_routes_refuse_another_departments_timetable(folder: Path, tmp_path: Pat
     assert "tt.json" in result.output and "'dept9', not 'dept2'" in result.output
 
 
+@pytest.mark.parametrize("day, says", [("2026-11-29", "2026-11-29 (Sun) is not a working day"),
+                                       ("2026-12-01", "2026-12-01 (Tue) is not in the week starting 2026-11-23")])
+def test_routes_refuse_a_day_that_is_not_a_working_day_of_the_week(folder: Path, day: str, says: str) -> None:
+    """A Sunday, or a day of another week, is refused before anything is solved, naming
+    the week's working days (it planned nothing and said "0 routes", exit 0)."""
+    result = run("routes", folder, "--week", WEEK.isoformat(), "--day", day)
+    assert result.exit_code == EXIT_INPUT_ERROR, result.output
+    assert says in result.output and "--day" in result.output
+    assert "working days: Mon 2026-11-23, Tue 2026-11-24, Wed 2026-11-25, Thu 2026-11-26, Fri 2026-11-27" in result.output
+
+
 def test_routes_refuse_a_timetable_of_another_week(folder: Path, tmp_path: Path) -> None:
     other = timetable_file(tmp_path / "tt.json", week="2026-11-30")
     result = run("routes", folder, "--week", WEEK.isoformat(), "--timetable", other)

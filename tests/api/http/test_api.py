@@ -546,6 +546,8 @@ def test_routes_request_is_checked(
         path, json={"week_start": week, "day": (WEEK + dt.timedelta(days=9)).isoformat()}
     )
     assert outside.status_code == 422 and outside.json()["detail"][0]["column"] == "day"
+    sunday = client.post(path, json={"week_start": week, "day": (WEEK + dt.timedelta(days=6)).isoformat()})
+    assert sunday.status_code == 422 and "not a working day" in sunday.json()["detail"][0]["message"]
     stranger = client.post(path, json={"week_start": week, "manager": "m77"})
     assert stranger.status_code == 422 and stranger.json()["detail"][0]["column"] == "manager"
     too_long = client.post(path, json={"week_start": week, "time_limit": 100})
