@@ -73,6 +73,7 @@ def actuals_from_rows(
     retailers = {r.id for r in department.retailers}
     kinds = set(policy.kinds) | {"lunch"}
     blocks: list[ActualBlock] = []
+    block_rows: list[int] = []
     visits: list[ActualVisit] = []
     for number, row in enumerate(rows, start=first_row):
         cells = {k: str(v).strip() if v is not None else "" for k, v in row.items()}
@@ -114,6 +115,7 @@ def actuals_from_rows(
             if not problems_for(problems, file, number) and date is not None:
                 assert start is not None and end is not None
                 blocks.append(ActualBlock(manager=manager, date=date, kind=kind, start=start, end=end))  # type: ignore[arg-type]
+                block_rows.append(number)
         elif record == "visit":
             retailer = cells.get("retailer", "")
             if retailer not in retailers:
@@ -132,9 +134,37 @@ def actuals_from_rows(
                                           status=status, start=start, end=end, reason=reason))  # type: ignore[arg-type]
         else:
             bad("record", f"record must be block or visit, not '{cells.get('record', '')}'")
+    problems += overlap_problems(blocks, block_rows, file)
     if problems:
         raise InputError(problems)
     return Actuals(blocks=tuple(blocks), visits=tuple(visits))
+
+
+def overlap_problems(blocks: Sequence[ActualBlock], rows: Sequence[int], file: str) -> list[Problem]:
+    """Blocks of one manager and day whose times overlap (one person does one block at a
+    time; the feedback sheet would count the shared minutes twice): each pair named by
+    both rows, reported at the later one. Blocks that only touch (11:40-12:00 after
+    08:40-11:40) are fine."""
+    problems = []
+    by_day: dict[tuple[str, dt.date], list[tuple[ActualBlock, int]]] = {}
+    for block, row in zip(blocks, rows, strict=True):
+        by_day.setdefault((block.manager, block.date), []).append((block, row))
+    for (manager, date), day in by_day.items():
+        day.sort(key=lambda item: (item[0].start, item[1]))
+        for i, (later, later_row) in enumerate(day):
+            for earlier, earlier_row in day[:i]:
+                if earlier.end > later.start:
+                    first, second = sorted(((earlier, earlier_row), (later, later_row)), key=lambda item: item[1])
+                    problems.append(Problem(
+                        f"{manager}'s {second[0].kind} block {_span(second[0])} on {date} overlaps the "
+                        f"{first[0].kind} block {_span(first[0])} of row {first[1]}: one manager does one "
+                        f"block at a time; correct the times or drop the duplicate row",
+                        file=file, row=second[1], column="start"))
+    return problems
+
+
+def _span(block: ActualBlock) -> str:
+    return f"{format_clock(block.start)}–{format_clock(block.end)}"
 
 
 def problems_for(problems: Sequence[Problem], file: str, row: int) -> bool:

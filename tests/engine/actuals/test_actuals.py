@@ -81,6 +81,29 @@ def test_every_bad_value_is_named_with_row_and_column(tmp_path: Path, department
     assert all(p.file == "week.csv" for p in caught.value.problems)
 
 
+def test_overlapping_blocks_of_one_manager_and_day_are_refused_naming_both_rows(
+        tmp_path: Path, department: Department, policy_15_13_7: Policy) -> None:
+    """Two blocks of one manager's day that overlap are refused (the feedback sheet counted
+    the shared minutes twice); touching blocks, other days and other managers are fine."""
+    path = write_csv(tmp_path / "week.csv", [
+        "m01,2026-11-23,block,meeting,,08:00,08:40,,",
+        "m01,2026-11-23,block,visit,,08:40,11:40,,",
+        "m01,2026-11-23,visit,,m01-r00,08:45,08:57,done,",
+        "m01,2026-11-23,block,visit,,10:00,12:00,,",
+        "m01,2026-11-24,block,visit,,10:00,12:00,,",
+        "m02,2026-11-23,block,admin,,08:00,17:00,,",
+    ])
+    with pytest.raises(InputError) as caught:
+        read_actuals_csv(path, department, policy_15_13_7)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.row, problem.column) == ("week.csv", 5, "start")
+    assert "10:00–12:00" in problem.message and "08:40–11:40 of row 3" in problem.message
+    rows = [{"manager": "m01", "date": "2026-11-23", "record": "block", "kind": "admin", "start": s, "end": e}
+            for s, e in (("13:00", "15:00"), ("14:00", "14:30"))]
+    with pytest.raises(InputError, match="of row 0"):  # the service's rows: the same reader
+        actuals_from_rows(rows, department, policy_15_13_7, file="rows", first_row=0)
+
+
 def test_import_again_replaces_the_same_manager_and_day(tmp_path: Path, department: Department,
                                                         policy_15_13_7: Policy) -> None:
     """Storing a corrected daily report replaces that manager's day and keeps every other day."""
