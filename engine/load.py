@@ -33,6 +33,7 @@ from engine.domain import CalendarDay, Department, GeoPoint, Leave, Manager, Pai
 from engine.errors import InputError, Problem
 from engine.policy import Policy, builtin_policy_names, format_clock, load_policy, parse_clock
 from engine.public_calendar import known_calendars
+from engine.routing.matrix import great_circle_km
 
 Row = dict[str, str]
 Tables = dict[str, list[Row]]
@@ -569,7 +570,8 @@ def _department_and_policy(
     } - {""}
     managers = _check_managers(rows["managers"], sources.file("managers"), problems)
     known = _KnownManagers(manager_ids, sources.file("managers"))
-    retailers = _check_retailers(rows["retailers"], sources.file("retailers"), known, policy, problems)
+    retailers = _check_retailers(rows["retailers"], sources.file("retailers"), known, policy, problems,
+                                 office=settings.get("office"), office_where=sources.meta)  # type: ignore[arg-type]
     leave = _check_leave(rows["leave"], sources.file("leave"), known, problems)
     history = _check_history(rows["history"], sources.file("history"), known, policy, problems)
     calendar_days = _check_holidays(rows["holidays"], sources.file("holidays"), problems)
@@ -811,8 +813,9 @@ def _check_managers(rows: list[Row], file: str, problems: list[Problem]) -> list
 
 
 def _check_retailers(rows: list[Row], file: str, known: _KnownManagers, policy: Policy | None,
-                     problems: list[Problem]) -> list[Retailer]:
-    retailers = []
+                     problems: list[Problem], office: GeoPoint | None = None,
+                     office_where: str = "department.toml") -> list[Retailer]:
+    placed: list[tuple[_Cells, Retailer]] = []
     ids = _DuplicateIds()
     for cells in _each_row(rows, file, problems):
         retailer_id = cells.text("id")
@@ -839,8 +842,31 @@ def _check_retailers(rows: list[Row], file: str, known: _KnownManagers, policy: 
             cells.bad("service_min", f"service_min ({cells.raw('service_min')}) must be at least "
                       f"{policy.route.min_service_min}, the minimum service of policy '{policy.name}'")
         if not cells.failed:
-            retailers.append(Retailer.model_validate({**values, "extra": _extra(cells.row, "retailers")}))
-    return retailers
+            placed.append((cells, Retailer.model_validate({**values, "extra": _extra(cells.row, "retailers")})))
+    if office is not None and policy is not None and policy.travel.territory_max_km is not None and placed:
+        _check_reach(placed, office, policy, policy.travel.territory_max_km, office_where, problems)
+    return [r for cells, r in placed if not cells.failed]
+
+
+def _check_reach(placed: list[tuple[_Cells, Retailer]], office: GeoPoint, policy: Policy, reach: float,
+                 office_where: str, problems: list[Problem]) -> None:
+    """Retailers farther from the office than the policy lets a territory reach are
+    coordinate mistakes, each named at its row; when most are that far, the office is."""
+    away = great_circle_km([r.lat for _, r in placed], [r.lon for _, r in placed], [office.lat], [office.lon])[:, 0]
+    far = [(cells, float(km)) for (cells, _), km in zip(placed, away, strict=True) if km > reach]
+    limit = f"policy '{policy.name}' lets a territory reach {reach:g} km (travel.territory_max_km)"
+    if 2 * len(far) > len(placed):
+        problems.append(Problem(
+            f"the office ({office.lat}, {office.lon}) is more than {reach:g} km from {len(far)} of the "
+            f"{len(placed)} retailers (nearest {min(away):,.0f} km); {limit}: check the office's lat and lon",
+            file=office_where, column="office"))
+        for cells, _ in far:
+            cells.failed = True
+        return
+    for cells, km in far:
+        cells.bad("lat/lon", f"({cells.raw('lat')}, {cells.raw('lon')}) is {km:,.0f} km from the office "
+                  f"({office.lat}, {office.lon}); {limit}: check the retailer's lat and lon (swapped, "
+                  f"a typo, another city's point) and the office in {office_where}")
 
 
 def _check_leave(rows: list[Row], file: str, known: _KnownManagers, problems: list[Problem]) -> list[Leave]:

@@ -103,6 +103,10 @@ class TravelRules(_Strict):
     town_speed_kmh: float = Field(gt=0, le=80)
     country_speed_kmh: float = Field(gt=0, le=120)
     detour_factor: float = Field(ge=1.0, le=3.0)
+    territory_max_km: float | None = Field(
+        default=None, gt=0,
+        description="the farthest (straight line) a retailer may lie from the department's office; "
+        "one beyond it is refused on loading as a coordinate mistake. None: not checked")
 
 
 class RouteRules(_Strict):

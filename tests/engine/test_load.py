@@ -230,6 +230,26 @@ def test_bad_cell_is_reported_at_its_file_row_and_column(
     assert problems_of(folder) == [Problem(message, file=f"{table}.csv", row=index + 2, column=column)]
 
 
+def test_a_retailer_implausibly_far_from_the_office_is_refused_at_its_row(tmp_path: Path) -> None:
+    """Beijing coordinates in a Chengdu department are a mistake, not a 9839-min ride: the
+    row is refused naming the distance, the policy's reach and what to check."""
+    beijing = with_cell(with_cell(RETAILERS, 1, "lat", "39.9042"), 1, "lon", "116.4074")
+    [problem] = problems_of(make_folder(tmp_path / "d", retailers=beijing))
+    assert (problem.file, problem.row, problem.column) == ("retailers.csv", 3, "lat/lon")
+    assert problem.message.startswith("(39.9042, 116.4074) is 1,514 km from the office (30.69, 104.08); "
+                                      "policy '15-13-7' lets a territory reach 80 km (travel.territory_max_km)")
+    assert "check the retailer's lat and lon" in problem.message
+
+
+def test_an_office_far_from_most_retailers_is_the_one_problem(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path / "d")
+    (folder / "department.toml").write_text(TOML.replace("lat = 30.69, lon = 104.08", "lat = 39.9, lon = 116.4"),
+                                             encoding="utf-8")
+    [problem] = problems_of(folder)
+    assert (problem.file, problem.column) == ("department.toml", "office")
+    assert "more than 80 km from 3 of the 3 retailers" in problem.message
+
+
 def test_duplicate_retailer_id_names_the_first_row(tmp_path: Path) -> None:
     """A repeated retailer id is reported on the repeat, naming the row of the first use."""
     folder = make_folder(tmp_path / "d", retailers=with_cell(RETAILERS, 2, "id", "R00001"))
@@ -436,7 +456,7 @@ def test_write_then_load_gives_the_same_department(tmp_path: Path) -> None:
     """write_department then load_department returns an equal department, tricky text included."""
     department = Department(
         name='第一市场部, "城区"',
-        office=GeoPoint(lat=30.6905123, lon=104.0862),
+        office=GeoPoint(lat=-30.3905123, lon=-104.4862),  # within the policy's reach of both retailers
         policy="15-13-7",
         market_manager="李建国",
         public_calendar="CN",  # the calendar its policy names, as the loader sets it
@@ -448,7 +468,7 @@ def test_write_then_load_gives_the_same_department(tmp_path: Path) -> None:
             Manager(id="m02", name='王"芳"', years=0.75, extra={"phone": ""}),
         ),
         retailers=(
-            Retailer(id="R1", name="佳鑫便利店 (二店)", lat=30.1234567, lon=104.7654321, manager="m01",
+            Retailer(id="R1", name="佳鑫便利店 (二店)", lat=-30.1234567, lon=-104.7654321, manager="m01",
                      retailer_class="A", visits_per_4_weeks=4, area="town", opens="00:00", closes="24:00",
                      service_min=15, pos_target=True, enterprise=True, extra={"place": "城区一片"}),
             Retailer(id="R2", name="好又多超市", lat=-30.5, lon=-104.25, manager="m02",
