@@ -41,8 +41,8 @@ RULES: dict[str, Rule] = {
         Rule("site_study_together", True, "SPEC §2",
              "the whole department does its site study together, in one slot a week"),
         Rule("promotion_pairs", True, "SPEC §2",
-             "in-store promotion is done in pairs at a promotion store, in sessions of the policy's "
-             "length on different days"),
+             "in-store promotion is done in pairs at a promotion store of one of the pair's territories, "
+             "in sessions of the policy's length on different days"),
         Rule("pos_project_households", True, "SPEC §2",
              "POS-project hours are spent at different POS-target households of the manager's own territory"),
         Rule("phone_afternoons", True, "SPEC §2", "phone visits take their slot on the listed afternoons"),

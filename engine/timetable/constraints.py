@@ -6,7 +6,7 @@ start, latest end, working day) are already in the variables' domains (model.py)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import cast
 
 from ortools.sat.python import cp_model
@@ -14,7 +14,13 @@ from ortools.sat.python import cp_model
 from engine.routing.approach import first_stop_time
 from engine.rules import KIND_RULE
 from engine.timetable.model import BlockVar, TimetableModel, kind_window
-from engine.timetable.venues import Venue, Venues, pos_target_count
+from engine.timetable.venues import (
+    Venue,
+    Venues,
+    holds_a_store,
+    pos_target_count,
+    without_own_store,
+)
 
 
 def _ceil_slots(tm: TimetableModel, minutes: int) -> int:
@@ -164,6 +170,26 @@ def add_pairing(tm: TimetableModel) -> None:
             cp.add(tm.in_trio[a] == tm.in_trio[b]).only_enforce_if(lit)
     if tm.solo:
         tm.enforce(cp.add(sum(tm.solo.values()) == 1), "pairing")
+    for constraint in group_store_rules(cp, tm.pairs, tm.solo, without_own_store(tm.department, tm.policy)):
+        tm.enforce(constraint, KIND_RULE["promotion"])
+
+
+def group_store_rules(cp: cp_model.CpModel, pairs: Mapping[tuple[str, str], cp_model.IntVar],
+                      solo: Mapping[str, cp_model.IntVar], storeless: frozenset[str]) -> list[cp_model.Constraint]:
+    """"In-store promotion … in pairs … at a promotion store" — SPEC §2, a store of the
+    group's own territories (venues.without_own_store): two managers without a store of
+    their own are paired only in a group of three with a member who has one (one of them
+    is then also paired with him), and a manager without one is never alone. `pairs` and
+    `solo` are the pair and alone literals of any pairing model (this one, or the first
+    week's, decompose.choose_pairs)."""
+    rules = []
+    for (a, b), paired in pairs.items():
+        if holds_a_store((a, b), storeless):
+            continue
+        with_store = [lit for (x, y), lit in pairs.items() if a in (x, y) and holds_a_store((x, y), storeless)]
+        rules.append(cp.add_bool_or(with_store).only_enforce_if(paired) if with_store else cp.add(paired == 0))
+    rules += [cp.add(alone == 0) for m, alone in solo.items() if m in storeless]
+    return rules
 
 
 def add_pairs_share_time(tm: TimetableModel) -> None:

