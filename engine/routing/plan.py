@@ -338,7 +338,8 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     for route in day_routes:
         if not request.wants(route.day.date):
             continue
-        planned = _day_result(route, territory, policy, request.retailers, [d.retailer.id for d in due])
+        planned = _day_result(route, territory, policy, request.retailers, [d.retailer.id for d in due],
+                              owned=len(department.territory(manager_id)))
         routes.append(planned)
         shortfall = _shortfall(planned, route, week, missing, request.retailers, territory, policy)
         if shortfall is not None:
@@ -347,11 +348,12 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
 
 
 def _day_result(route: DayRoute, territory: Territory, policy: Policy, retailers: dict[str, Retailer],
-                due_ids: Sequence[str]) -> DayRoutePlan:
-    """A day's route as the contract writes it, with the notes for the market manager."""
+                due_ids: Sequence[str], owned: int = 0) -> DayRoutePlan:
+    """A day's route as the contract writes it, with the notes for the market manager
+    (`owned`: how many retailers the manager's territory has)."""
     itinerary = build_itinerary(route, territory, policy)
     planned = _day_plan(route, itinerary, retailers, policy, territory)
-    notes = _day_notes(route, itinerary, territory, policy, due_ids)
+    notes = _day_notes(route, itinerary, territory, policy, due_ids, owned)
     return planned.model_copy(update={"notes": tuple(notes)})
 
 
@@ -568,12 +570,19 @@ def _day_notes(
     territory: Territory,
     policy: Policy,
     due_ids: Sequence[str],
+    owned: int = 0,
 ) -> list[str]:
-    """Plain words for what a route cannot fix: a first-stop rule the visit block
-    makes impossible, a start before the working day, rides longer than the
-    timetable's gap between two fixed places."""
+    """Plain words for what a route cannot fix: a visit block with no retailer due (the
+    timetable holds it every working day, SPEC §2, whatever the territory), a first-stop
+    rule the visit block makes impossible, a start before the working day, rides longer
+    than the timetable's gap between two fixed places."""
     day, notes = route.day, []
-    if due_ids:
+    if not due_ids:
+        notes.append(
+            f"the visit block {format_clock(day.block_start)}–{format_clock(day.block_end)} has nothing to "
+            + ("visit: no retailer of his territory is due this week" if owned
+               else "visit: his territory has no retailer (give him one, or let him ride with a colleague)"))
+    else:
         nearest = min(due_ids, key=lambda r: territory.minutes(day.start_place.key, r))
         ride = territory.minutes(day.start_place.key, nearest)
         if day.block_start + ride > day.first_stop_by:

@@ -145,6 +145,19 @@ def test_a_block_that_cannot_reach_anyone_by_the_first_stop_rule_says_so(policy_
     _assert_checker_passes(plan, department, policy_15_13_7, timetable)
 
 
+def test_a_visit_block_of_a_manager_without_retailers_says_it_has_nothing_to_visit(policy_15_13_7):
+    """m2, a new hire, has no territory yet: the timetable still holds his 3-h visit block
+    (SPEC §2), and his route says it has nothing to visit (was: an empty route, silent)."""
+    department = _department([_retailer("R1", 1)], policy_15_13_7, managers=("m1", "m2"))
+    timetable = _timetable([_block("visit", 1, "08:30", "11:30"), _block("visit", 1, "08:30", "11:30", "m2")],
+                           policy_15_13_7)
+    plan = _plan(department, policy_15_13_7, timetable)
+    notes = {r.manager: " ".join(r.notes) for r in plan.routes}
+    assert "08:30–11:30 has nothing to visit: his territory has no retailer" in notes["m2"]
+    assert "nothing to visit" not in notes["m1"]
+    _assert_checker_passes(plan, department, policy_15_13_7, timetable)
+
+
 # ---------------------------------------------------------------------------
 # Reasons for unvisited retailers
 
