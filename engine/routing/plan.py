@@ -14,6 +14,7 @@ Times are HH:MM, distances km, durations minutes. Never prints.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import multiprocessing
 import os
@@ -328,6 +329,10 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
             for field_day, order in zip(week.days, week.orders, strict=True)
         ]
     missing = (*week.unassigned, *_dropped_again(week, day_routes))
+    if not days and _on_leave_every_day(department, manager_id, rules_of):
+        detail = (f"{manager_id} is on leave every working day of the week, so the timetable has no visit block "
+                  "for him; the weekly plan hands no visit to a colleague (a re-plan does)")
+        missing = tuple(dataclasses.replace(item, detail=detail) for item in missing)
     unvisited = [
         UnvisitedRetailer(retailer=item.retailer, manager=manager_id, reason=item.reason,
                           detail=item.detail, date=item.date)
@@ -345,6 +350,12 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
         if shortfall is not None:
             shortfalls.append(shortfall)
     return _ManagerRoutes(routes, unvisited, shortfalls, sum(item.visits for item in due))
+
+
+def _on_leave_every_day(department: Department, manager: str, working_days: Mapping[dt.date, object]) -> bool:
+    """Whether the manager has whole-day leave on every working day of the week."""
+    away = {lv.date for lv in department.leave if lv.manager == manager and lv.start is None}
+    return bool(working_days) and set(working_days) <= away
 
 
 def _day_result(route: DayRoute, territory: Territory, policy: Policy, retailers: dict[str, Retailer],

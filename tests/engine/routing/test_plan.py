@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from api.commands import routes as routes_command
 from engine.check.routes import check_routes
-from engine.domain import Block, Department, GeoPoint, Manager, Retailer, Timetable
+from engine.domain import Block, Department, GeoPoint, Leave, Manager, Retailer, Timetable
 from engine.load import write_department
 from engine.policy import Policy, format_clock, parse_clock
 from engine.routing.plan import RoutePlan, plan_routes
@@ -155,6 +155,20 @@ def test_a_visit_block_of_a_manager_without_retailers_says_it_has_nothing_to_vis
     notes = {r.manager: " ".join(r.notes) for r in plan.routes}
     assert "08:30–11:30 has nothing to visit: his territory has no retailer" in notes["m2"]
     assert "nothing to visit" not in notes["m1"]
+    _assert_checker_passes(plan, department, policy_15_13_7, timetable)
+
+
+def test_visits_of_a_manager_on_leave_all_week_say_so(policy_15_13_7):
+    """m2 on leave Monday to Friday has no visit block: his due visits are listed with
+    that reason, not as if his timetable had simply left them out."""
+    department = _department([_retailer("R1", 1), _retailer("R2", 2, manager="m2")], policy_15_13_7,
+                             managers=("m1", "m2"))
+    department = department.model_copy(update={"leave": tuple(
+        Leave(manager="m2", date=MONDAY + dt.timedelta(days=k)) for k in range(5))})
+    timetable = _timetable([_block("visit", 1, "08:30", "11:30")], policy_15_13_7)
+    plan = _plan(department, policy_15_13_7, timetable)
+    [left] = plan.unvisited
+    assert left.retailer == "R2" and "m2 is on leave every working day" in left.detail
     _assert_checker_passes(plan, department, policy_15_13_7, timetable)
 
 
