@@ -30,7 +30,8 @@ Rules checked, each under its id:
   block, lasts its minutes and overlaps no visit;
 - `due`: each due retailer is visited exactly as often as due, or the missing
   visits are listed as unvisited with a reason from the closed vocabulary, and
-  only by its own manager, at most once a day;
+  only by its own manager (or, under the policy's hand-over to a neighbour, by a
+  neighbour of a manager away all week: engine/check/spec.py), at most once a day;
 - `key_customer_dropped`: no class-A visit is left out while a class-C visit of the
   same manager-week is made, unless it could not be served (engine/check/visit_value.py).
 """
@@ -43,7 +44,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.check.spec import Point, expected_visits, first_stop_deadline, great_circle_km, ride
+from engine.check.spec import (
+    Point,
+    expected_visits,
+    first_stop_deadline,
+    great_circle_km,
+    handed_over,
+    ride,
+)
 from engine.check.visit_value import KEY_CUSTOMER_DROPPED, key_customers_dropped
 from engine.domain import Block, Department, Retailer, Timetable
 from engine.policy import Policy, format_clock, parse_clock
@@ -170,6 +178,8 @@ def check_routes(
         blocks[(block.manager, block.date)].append(block)
     visits: Counter[str] = Counter()
     total_km = 0.0
+    stated_week = data.get("week_start")
+    handed = handed_over(department, policy, dt.date.fromisoformat(str(stated_week))) if stated_week else {}
 
     for route in data.get("routes", []):
         manager = route["manager"]
@@ -203,7 +213,8 @@ def check_routes(
         _check_office_returns(stops, day_blocks, rides, policy, flag)
         for stop in visit_stops:
             visits[stop["retailer"]] += 1
-            if retailers[stop["retailer"]].manager != manager:
+            owner = retailers[stop["retailer"]].manager
+            if owner != manager and manager not in handed.get(owner, ()):
                 flag("due", f"{stop['retailer']} belongs to {retailers[stop['retailer']].manager}",
                      stop["retailer"])
         for retailer_id, times in Counter(s["retailer"] for s in visit_stops).items():

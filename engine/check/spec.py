@@ -220,6 +220,23 @@ def clipped_minutes(spans: Iterable[tuple[int, int]], start: int, end: int) -> i
     return covered
 
 
+def handed_over(department: Department, policy: Policy, week_start: dt.date) -> dict[str, frozenset[str]]:
+    """Manager -> the managers who may visit his retailers this week: under the policy's
+    hand-over to a neighbour (`replan.handover` names "neighbour"), a manager away every
+    working minute of the week has his due visits made by neighbours, managers present
+    that week whose territory centre lies within `replan.neighbour_max_km` of his."""
+    rules = policy.replan
+    if rules is None or "neighbour" not in rules.handover:
+        return {}
+    share = presence(department, policy, week_start)
+    centres = territory_centres(department)
+    return {
+        owner: frozenset(m for m in share if m != owner and share[m] > 0
+                         and great_circle_km(*centres[owner], *centres[m]) <= rules.neighbour_max_km)
+        for owner, away in share.items() if away == 0
+    }
+
+
 def presence(department: Department, policy: Policy, week_start: dt.date) -> dict[str, Fraction]:
     """Share of the week's working minutes each manager is not on leave (1 = all week)."""
     dates = working_dates(policy, week_start, department)

@@ -31,7 +31,8 @@ from engine.routing.daily import (
     route_km,
     time_visit_route,
 )
-from engine.routing.matrix import great_circle_km, straight_line_matrix
+from engine.routing.matrix import straight_line_matrix
+from engine.routing.neighbours import neighbours
 from engine.work_calendar import WorkCalendar
 
 
@@ -312,13 +313,9 @@ def _territories(situation: Situation, timetable: Timetable, rules: ReplanRules)
 
 
 def _neighbours(manager: str, centres: Mapping[str, tuple[float, float]], rules: ReplanRules) -> list[str]:
-    """Managers whose territory centre lies within `replan.neighbour_max_km`, nearest first."""
-    others = [m for m in centres if m != manager]
-    if not others:
-        return []
-    km = great_circle_km([centres[manager][0]], [centres[manager][1]],
-                         [centres[m][0] for m in others], [centres[m][1] for m in others])[0]
-    return [m for d, m in sorted(zip(km.tolist(), others, strict=True)) if d <= rules.neighbour_max_km]
+    """Managers whose territory centre lies within `replan.neighbour_max_km`, nearest first
+    (routing/neighbours.py states the rule for every planner)."""
+    return neighbours(manager, centres, rules.neighbour_max_km)
 
 
 def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapping[str, Mapping[dt.date, FieldDay]],

@@ -40,10 +40,11 @@ from engine.routing.daily import (
     Territory,
     UnvisitedReason,
     build_itinerary,
+    cheapest_feasible_insertion,
     field_days,
     route_day,
 )
-from engine.routing.due import due_retailers, due_with_carry_over, week_monday
+from engine.routing.due import DueRetailer, due_retailers, due_with_carry_over, week_monday
 from engine.routing.matrix import (
     TravelMatrix,
     load_road_graph,
@@ -51,6 +52,7 @@ from engine.routing.matrix import (
     straight_line_matrix,
     street_network_matrix,
 )
+from engine.routing.neighbours import neighbours
 from engine.routing.visit_days import Unassigned, VisitDayPlan, plan_visit_days
 from engine.routing.visit_value import visit_values
 from engine.routing.vrptw import stop_when_stalled
@@ -221,6 +223,8 @@ def plan_routes(
         budget=RouteBudget(time_limit_s), managers=len(managers), seed=seed, backend=backend,
         carried=carried, previous=previous, day_stall_iterations=day_stall_iterations,
     )
+    if manager is None:
+        request = dataclasses.replace(request, handed=_hand_over(department, policy, timetable, monday, carried))
     planned = _plan_managers(request, managers, processes)
     return RoutePlan(
         week_start=monday,
@@ -257,10 +261,87 @@ class _RouteRequest:
     carried: Mapping[str, int] | None
     previous: RoutePlan | None
     day_stall_iterations: int | None = None
+    handed: Mapping[str, tuple[_Handed, ...]] = dataclasses.field(default_factory=dict)
+    """Neighbour -> the due visits of a manager absent all week handed to him (`_hand_over`),
+    key visits first; a manager whose visits are handed has an empty tuple under his id."""
 
     def wants(self, date: dt.date | None) -> bool:
         """Whether a day's result is returned (`day` narrows what is returned)."""
         return self.day is None or date == self.day
+
+
+@dataclass(frozen=True)
+class _Handed:
+    """A due visit of a manager absent all week, handed to a neighbour."""
+
+    item: DueRetailer
+    owner: str
+
+
+def _hand_over(department: Department, policy: Policy, timetable: Timetable, monday: dt.date,
+               carried: Mapping[str, int] | None) -> dict[str, tuple[_Handed, ...]]:
+    """The due visits of each manager on leave every working day of the week (no visit
+    block) handed to his neighbours (routing/neighbours.py, the re-plan's rule, when the
+    policy's `replan.handover` names "neighbour"), each to the neighbour whose territory
+    centre lies nearest the retailer, most valuable first (class A first, SPEC §4). A
+    neighbour takes them only where his own week leaves room (`_take_handed`)."""
+    rules = policy.replan
+    if rules is None or "neighbour" not in rules.handover:
+        return {}
+    working = dict(WorkCalendar(department, policy).working_days(monday))
+    with_block = {b.manager for b in timetable.blocks if b.kind == "visit" and week_monday(b.date) == monday}
+    absent = [m.id for m in department.managers
+              if m.id not in with_block and _on_leave_every_day(department, m.id, working)]
+    centres = department.territory_centres()
+    values = visit_values({r.id: r for r in department.retailers}, policy, monday)
+    handed: dict[str, list[_Handed]] = {}
+    for owner in absent:
+        near = [m for m in neighbours(owner, centres, rules.neighbour_max_km) if m not in absent]
+        due = (due_with_carry_over(department, monday, carried, owner) if carried
+               else due_retailers(department, monday, owner))
+        if not near or not due:
+            continue
+        handed.setdefault(owner, [])
+        for item in sorted(due, key=lambda d: -values.get(d.retailer.id, 1)):
+            r = item.retailer
+            to = min(near, key=lambda m: (centres[m][0] - r.lat) ** 2 + (centres[m][1] - r.lon) ** 2)
+            handed.setdefault(to, []).append(_Handed(item, owner))
+    return {m: tuple(items) for m, items in handed.items()}
+
+
+def _take_handed(request: _RouteRequest, manager_id: str, day_routes: list[DayRoute], territory: Territory,
+                 ) -> list[UnvisitedRetailer]:
+    """Fit the visits handed to this manager (`_hand_over`) into his routed days, in their
+    order, where a day's route keeps every rule with them and all his own visits (the room
+    his week leaves: none of his own is dropped for them), each at the cheapest place of
+    the day that adds the fewest km; a visit due twice goes on two days. Returns the
+    visits no day has room for."""
+    policy, retailers = request.policy, request.retailers
+    rules = policy.replan
+    left: list[UnvisitedRetailer] = []
+    for handed in request.handed.get(manager_id, ()):
+        rid = handed.item.retailer.id
+        for _ in range(handed.item.visits):
+            best: tuple[float, int, list[str]] | None = None
+            for i, route in enumerate(day_routes):
+                order = [stop.retailer for stop in route.timed.stops]
+                if rid in order:
+                    continue
+                found = cheapest_feasible_insertion(route.day, order, rid, retailers, territory, policy)
+                if found is not None and (best is None or found[0] < best[0]):
+                    best = (found[0], i, found[1])
+            if best is not None:
+                rerouted = route_day(day_routes[best[1]].day, best[2], retailers, territory, policy)
+                if not rerouted.dropped:
+                    day_routes[best[1]] = rerouted
+                    continue
+            assert rules is not None
+            left.append(UnvisitedRetailer(
+                retailer=rid, manager=handed.owner, reason="no_room_in_day",
+                detail=f"{handed.owner} is on leave every working day of the week; handed to {manager_id}, a "
+                       f"neighbour (territory centres within {rules.neighbour_max_km:g} km), whose visit "
+                       "blocks have no room left for it"))
+    return left
 
 
 def _plan_managers(request: _RouteRequest, managers: Sequence[str], processes: int) -> list[_ManagerRoutes]:
@@ -311,7 +392,12 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     approach = manager_approach(department, policy, monday, manager_id)
     days = [d for d in field_days(request.timetable, policy, manager_id, rules_of, approach)
             if week_monday(d.date) == monday]
-    territory = _territory(department, manager_id, days, policy, request.road_graph)
+    handed = request.handed.get(manager_id)
+    if handed == ():
+        # On leave all week, his visits handed to his neighbours: they list what they cannot take.
+        return _ManagerRoutes([], [], [], sum(item.visits for item in due))
+    extra = [h.item.retailer.id for h in handed or ()]
+    territory = _territory(department, manager_id, days, policy, request.road_graph, extra)
     week = plan_visit_days(
         manager_id, due, days, request.retailers, territory, policy,
         time_limit_s=request.budget.visit_days_s(request.managers), seed=request.seed,
@@ -331,13 +417,15 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     missing = (*week.unassigned, *_dropped_again(week, day_routes))
     if not days and _on_leave_every_day(department, manager_id, rules_of):
         detail = (f"{manager_id} is on leave every working day of the week, so the timetable has no visit block "
-                  "for him; the weekly plan hands no visit to a colleague (a re-plan does)")
+                  "for him, and no neighbour takes his visits (none within the policy's replan.neighbour_max_km, "
+                  "its replan.handover names no neighbour, or one manager alone is planned)")
         missing = tuple(dataclasses.replace(item, detail=detail) for item in missing)
+    handed_left = _take_handed(request, manager_id, day_routes, territory) if handed else []
     unvisited = [
         UnvisitedRetailer(retailer=item.retailer, manager=manager_id, reason=item.reason,
                           detail=item.detail, date=item.date)
         for item in missing if request.wants(item.date)
-    ]
+    ] + handed_left
     routes: list[DayRoutePlan] = []
     shortfalls: list[Shortfall] = []
     for route in day_routes:
@@ -387,9 +475,11 @@ def _territory(
     days: Sequence[FieldDay],
     policy: Policy,
     road_graph: nx.MultiDiGraph | None,
+    extra: Sequence[str] = (),
 ) -> Territory:
-    """Office plus the manager's retailers plus any appointment retailer of the week."""
-    wanted = {r.id for r in department.territory(manager_id)}
+    """Office plus the manager's retailers plus any appointment retailer of the week (and
+    the `extra` retailers handed to him)."""
+    wanted = {r.id for r in department.territory(manager_id)} | set(extra)
     wanted |= {a.retailer for d in days for a in d.appointments}
     places = [r for r in department.retailers if r.id in wanted]
     lats = [department.office.lat, *(r.lat for r in places)]

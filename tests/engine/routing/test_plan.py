@@ -158,13 +158,41 @@ def test_a_visit_block_of_a_manager_without_retailers_says_it_has_nothing_to_vis
     _assert_checker_passes(plan, department, policy_15_13_7, timetable)
 
 
-def test_visits_of_a_manager_on_leave_all_week_say_so(policy_15_13_7):
-    """m2 on leave Monday to Friday has no visit block: his due visits are listed with
-    that reason, not as if his timetable had simply left them out."""
-    department = _department([_retailer("R1", 1), _retailer("R2", 2, manager="m2")], policy_15_13_7,
-                             managers=("m1", "m2"))
-    department = department.model_copy(update={"leave": tuple(
-        Leave(manager="m2", date=MONDAY + dt.timedelta(days=k)) for k in range(5))})
+def _away_all_week(department: Department, manager: str) -> Department:
+    return department.model_copy(update={"leave": tuple(
+        Leave(manager=manager, date=MONDAY + dt.timedelta(days=k)) for k in range(5))})
+
+
+def test_visits_of_a_manager_on_leave_all_week_go_to_a_neighbour_with_room(policy_15_13_7):
+    """m2 on leave Monday to Friday has no visit block: his due visits go to m1, whose
+    territory centre is 1.5 km from his (the re-plan's neighbour rule), key customer
+    first, where m1's day has room, none of m1's own visits dropped; what finds no room
+    is listed as handed to m1 with no room left, and the route checker accepts the
+    hand-over (was: all of m2's visits left out, "no visit block")."""
+    mine = [_retailer("R1", 1)]
+    his = [_retailer("A1", 2.5, manager="m2").model_copy(update={"retailer_class": "A"}),
+           _retailer("C1", 2.5, 0.2, manager="m2").model_copy(update={"retailer_class": "C"})]
+    department = _away_all_week(_department(mine + his, policy_15_13_7, managers=("m1", "m2")), "m2")
+    # m1's Tuesday block leaves room for one more visit after his own R1, not for two.
+    timetable = _timetable([_block("visit", 1, "09:00", "09:45")], policy_15_13_7)
+    plan = _plan(department, policy_15_13_7, timetable)
+    assert set(_visit_order(plan, 1)) == {"R1", "A1"}
+    [left] = plan.unvisited
+    assert left.retailer == "C1" and left.manager == "m2"
+    assert "handed to m1" in left.detail and "no room" in left.detail
+    assert plan.due_visits == 3
+    _assert_checker_passes(plan, department, policy_15_13_7, timetable)
+    # Were m2 at work, m1's visit to A1 would be another manager's visit.
+    present = department.model_copy(update={"leave": ()})
+    assert any("A1 belongs to m2" in m for m in check_routes(plan, present, policy_15_13_7, timetable).messages())
+
+
+def test_visits_of_a_manager_on_leave_all_week_without_a_neighbour_say_so(policy_15_13_7):
+    """m2 on leave all week, his territory 20 km from m1's (no neighbour within the
+    policy's 6 km): his visits are listed with that reason, and a visit of m1 to his
+    retailer would be a fault of the route checker."""
+    department = _away_all_week(_department([_retailer("R1", 1), _retailer("R2", 21, manager="m2")],
+                                            policy_15_13_7, managers=("m1", "m2")), "m2")
     timetable = _timetable([_block("visit", 1, "08:30", "11:30")], policy_15_13_7)
     plan = _plan(department, policy_15_13_7, timetable)
     [left] = plan.unvisited
