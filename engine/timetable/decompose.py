@@ -454,7 +454,8 @@ def _least_possible(known_lost: dict[tuple[str, ...], int] | None, cases: Cases)
 
 def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float | None = None,
                     hours: ShortfallTable | None = None, groups: list[tuple[str, ...]] | None = None,
-                    known_lost: dict[tuple[str, ...], int] | None = None) -> list[Block] | None:
+                    known_lost: dict[tuple[str, ...], int] | None = None,
+                    stall_s: float | None = None) -> list[Block] | None:
     """A complete week built group by group (None when the shortcut finds none).
 
     The pairs are chosen on the pair rules and, when hours may be short, on the hours
@@ -464,7 +465,8 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float
     again. A week planned short then tries other pairs (`_pairs_that_keep_the_hours`).
     `groups` given (e.g. those that lose fewest hours by their floors, group_floors.py)
     are taken as they are; `known_lost` (group -> slots its week must lose) prices the
-    pairs chosen again."""
+    pairs chosen again. The department slots are then moved while the week gets cheaper,
+    for at most `stall_s` without a move that pays (None: while the time lasts)."""
     deadline = time.perf_counter() + time_limit_s
     hard_deadline = time.perf_counter() + (hard_limit_s if hard_limit_s is not None else time_limit_s)
     if groups is None:
@@ -501,7 +503,8 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float
             if best is not None and best[1] < short:
                 return best[0]
             polish_until = time.perf_counter() + SLOT_MOVES_SHARE * (hard_deadline - time.perf_counter())
-            return _week_of(tm, venues, cases, _slots_moved(tm, cases, slots, solved, polish_until, known_lost))
+            return _week_of(tm, venues, cases,
+                            _slots_moved(tm, cases, slots, solved, polish_until, known_lost, stall_s))
         if misfit in anchors:
             break
         anchors.append(misfit)
@@ -509,7 +512,8 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float
 
 
 def _slots_moved(tm: TimetableModel, cases: Cases, slots: list[DepartmentSlot], solved: dict[tuple, Solved],
-                 until: float, known_lost: dict[tuple[str, ...], int] | None) -> dict[tuple, Solved]:
+                 until: float, known_lost: dict[tuple[str, ...], int] | None,
+                 stall_s: float | None) -> dict[tuple, Solved]:
     """The groups' weeks around the department slots moved while the week gets cheaper
     (slot_moves.py), until `until`; `solved` when no move pays."""
     def groups_around(moved: list[DepartmentSlot]) -> tuple[float, dict[tuple, Solved]] | None:
@@ -519,7 +523,7 @@ def _slots_moved(tm: TimetableModel, cases: Cases, slots: list[DepartmentSlot], 
             return None
         return _cost(cases, weeks), weeks
 
-    _, _, moved_weeks = move_slots(tm, slots, _cost(cases, solved), groups_around, until)
+    _, _, moved_weeks = move_slots(tm, slots, _cost(cases, solved), groups_around, until, stall_s)
     return moved_weeks if moved_weeks is not None else solved
 
 

@@ -98,11 +98,18 @@ def slot_moves(tm: TimetableModel, slots: list[DepartmentSlot],
 
 def move_slots(tm: TimetableModel, slots: list[DepartmentSlot], cost: float,
                solve_groups: Callable[[list[DepartmentSlot]], tuple[float, Weeks] | None], deadline: float,
-               ) -> tuple[list[DepartmentSlot], float, Weeks | None]:
+               stall_s: float | None = None) -> tuple[list[DepartmentSlot], float, Weeks | None]:
     """Slots moved one at a time while the week costs less (`solve_groups(slots)` gives the
     cost of the groups' weeks around `slots` and those weeks, or None when some group has
-    none), until no move pays or `deadline` (perf_counter seconds). Returns the slots, the
-    cost and the groups' weeks of the last kept move (None when no move was kept)."""
+    none), until no move pays, `deadline` (perf_counter seconds) or `stall_s` without a
+    move that pays (as a search that has settled ends, search_stall.py). Returns the
+    slots, the cost and the groups' weeks of the last kept move (None when no move was
+    kept)."""
+
+    def stop_after(since: float) -> float:
+        return deadline if stall_s is None else min(deadline, since + stall_s)
+
+    stop = stop_after(time.perf_counter())
     kept: Weeks | None = None
     last_move: tuple[int, DepartmentSlot] | None = None
     evaluation_s = 0.0
@@ -111,7 +118,7 @@ def move_slots(tm: TimetableModel, slots: list[DepartmentSlot], cost: float,
         improved = False
         for moved in slot_moves(tm, slots, last_move):
             started = time.perf_counter()
-            if deadline - started < evaluation_s:
+            if stop - started < evaluation_s:
                 return slots, cost, kept
             tried = solve_groups(moved)
             evaluation_s = max(evaluation_s, time.perf_counter() - started)
@@ -122,6 +129,7 @@ def move_slots(tm: TimetableModel, slots: list[DepartmentSlot], cost: float,
                 last_move = (index, again) if again is not None else None
                 slots = moved
                 improved = True
+                stop = stop_after(time.perf_counter())
                 break
     return slots, cost, kept
 

@@ -155,7 +155,8 @@ def _starting_point(tm: TimetableModel, params: SolveParams, warm_start: Timetab
     groups = preferred_groups(tm, floor) if floor is not None and floor.exact else None
     first_week = decomposed_plan(tm, budget.first_week_within_s(spent),
                                  hard_limit_s=budget.first_week_deadline_s(spent), hours=hours,
-                                 groups=groups, known_lost=floor.floors if floor is not None else None)
+                                 groups=groups, known_lost=floor.floors if floor is not None else None,
+                                 stall_s=params.stall_s)
     if first_week is None:
         return None
     hint_from_blocks(tm, first_week)

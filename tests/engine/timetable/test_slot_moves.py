@@ -92,8 +92,8 @@ def test_the_first_week_sits_at_its_moved_slots_and_passes_the_checker(policy: P
     seen: list[tuple[float, float, list[DepartmentSlot]]] = []
     real = decompose.move_slots
 
-    def recorded(tm_, slots, cost, solve_groups, deadline):
-        final, final_cost, kept = real(tm_, slots, cost, solve_groups, deadline)
+    def recorded(tm_, slots, cost, solve_groups, deadline, stall_s=None):
+        final, final_cost, kept = real(tm_, slots, cost, solve_groups, deadline, stall_s)
         seen.append((cost, final_cost, final))
         return final, final_cost, kept
 
@@ -115,3 +115,20 @@ def test_the_first_week_sits_at_its_moved_slots_and_passes_the_checker(policy: P
     week = Timetable(department=department.name, policy=policy.name, week_start=MONDAY, status="feasible",
                      blocks=tuple(completed))
     assert check_timetable(department, policy, week) == []
+
+
+def test_a_stall_ends_the_moves_when_none_pays(tm) -> None:
+    """With `stall_s`, the descent ends that long after its last kept move (the month's
+    weeks: a search that has settled is better spent on the next week)."""
+    slots = [DepartmentSlot("meeting", 2, _window(tm, "meeting", 2)[1], 2)]
+    tried: list[float] = []
+
+    def slow_and_never_better(moved: list[DepartmentSlot]) -> tuple[float, str]:
+        tried.append(time.perf_counter())
+        time.sleep(0.2)
+        return 10.0, "worse"
+
+    started = time.perf_counter()
+    final, cost, kept = move_slots(tm, slots, 5.0, slow_and_never_better, started + 30, stall_s=0.5)
+    assert (final, cost, kept) == (slots, 5.0, None)
+    assert 1 <= len(tried) <= 3  # not every move (there are more), and stopped well before the deadline
