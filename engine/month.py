@@ -50,9 +50,12 @@ How it is planned, per manager:
 3. **Route order** per day: the VRPTW of `engine.routing.daily` orders the day's
    visits and drops what does not fit; the budgets of days that dropped a visit are
    lowered to what they held and step 2 is solved again (`MonthParams.rounds`).
-4. A visit still dropped goes to another day of its week that keeps its spacing, if one has room;
-   otherwise it is listed in `unplanned` with its reason (closed vocabulary
-   `UNPLANNED_REASONS`), as is a focus retailer that missed the window.
+4. A visit still dropped goes to another day of its week that keeps its spacing, if one has room
+   (the most gap counts from the visits of the due slots next to its own, as in step 2); a
+   key-class visit (`[visit_value] key_class`) with no such room takes the place of the fewest,
+   least valuable visits of such a day, which go elsewhere or are left out (key customers
+   first, SPEC §4, as the week's routes keep it); otherwise it is listed in `unplanned` with its
+   reason (closed vocabulary `UNPLANNED_REASONS`), as is a focus retailer that missed the window.
 
 Never prints.
 """
@@ -78,7 +81,7 @@ from typing import Literal
 
 import numpy as np
 from ortools.sat.python import cp_model
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from engine.check.timetable import judge_timetable
 from engine.domain import Conflict, Department, Leave, Retailer, Timetable
@@ -99,6 +102,7 @@ from engine.routing.daily import (
 )
 from engine.routing.due import CYCLE_WEEKS, due_days, week_monday
 from engine.routing.matrix import straight_line_matrix
+from engine.routing.visit_value import fewest_out, visit_value
 from engine.routing.vrptw import stop_when_stalled
 from engine.search_stall import StallWatch, StopOnStall
 from engine.timetable.solve import Progress, SolveParams, solve_timetable
@@ -307,6 +311,13 @@ class MonthPlan(_Out):
     visits: int = 0
     wanted: int = 0
     solve_seconds: float = 0.0
+    _timetables: dict[dt.date, Timetable] = PrivateAttr(default_factory=dict)
+
+    @property
+    def timetables(self) -> dict[dt.date, Timetable]:
+        """The weeks' timetables the month was planned on (not part of the JSON), for the
+        checker to judge the routes against."""
+        return self._timetables
 
     def to_json_dict(self) -> dict:
         """The plan as JSON-ready data."""
@@ -513,7 +524,7 @@ def plan_month(
         months = _plan_managers(department, policy, days, weeks, focus, shared, due, pool, on_progress)
     routes = [route for one in months for route in one.routes]
     unplanned = [item for one in months for item in one.unplanned]
-    return MonthPlan(
+    plan = MonthPlan(
         department=department.name, policy=policy.name, month=f"{year:04d}-{month:02d}", days=tuple(days),
         holidays=tuple(sorted(d for d in holidays if (d.year, d.month) == (year, month))),
         focus_days=tuple(sorted(focus)), routes=tuple(routes), unplanned=tuple(unplanned), due=tuple(due),
@@ -525,6 +536,8 @@ def plan_month(
         visits=sum(len(r.stops) for r in routes), wanted=sum(d.visits for d in due),
         solve_seconds=round(time.perf_counter() - started, 3),
     )
+    plan._timetables = dict(weeks)
+    return plan
 
 
 @dataclasses.dataclass
@@ -853,21 +866,97 @@ def _planned_days(plan: _ManagerDays, orders: dict[int, list[str]]) -> dict[str,
         for retailer_id in order:
             planned[retailer_id].append(i)
     for r in plan.mine:
-        chosen = sorted(planned.get(r.id, []))
-        gmin, gmax = plan.gaps[r.id]
-        due = Counter(plan.weeks_of[r.id])
-        while len(chosen) < plan.wants[r.id]:
-            made = Counter(plan.week_of(i) for i in chosen)
-            open_days = [i for i in plan.allowed[r.id] if made[plan.week_of(i)] < due[plan.week_of(i)]]
-            placed = _insert_spaced(r, chosen, plan.slot, gmin, gmax, open_days, orders, plan.field,
-                                    plan.dates, plan.retailers, plan.territory, plan.policy)
-            if placed is None:
-                break
-            chosen = sorted([*chosen, placed])
-        planned[r.id] = chosen
+        _fill_short(plan, r, planned, orders)
+    _make_way_for_key_visits(plan, planned, orders)
     _keep_spacing(plan.mine, planned, orders, plan.gaps, plan.slot, plan.flagged, plan.focus_index,
                   plan.days, plan.retailers, plan.territory, plan.policy)
     return planned
+
+
+def _fill_short(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]], orders: dict[int, list[str]]) -> None:
+    """Put the retailer's missing visits, one at a time, on days of their weeks that keep
+    its spacing and have room."""
+    chosen = sorted(planned.get(r.id, []))
+    due = Counter(plan.weeks_of[r.id])
+    while len(chosen) < plan.wants[r.id]:
+        made = Counter(plan.week_of(i) for i in chosen)
+        open_days = [i for i in plan.allowed[r.id] if made[plan.week_of(i)] < due[plan.week_of(i)]]
+        placed = _insert_spaced(plan, r, chosen, open_days, orders)
+        if placed is None:
+            break
+        chosen = sorted([*chosen, placed])
+    planned[r.id] = chosen
+
+
+def _make_way_for_key_visits(plan: _ManagerDays, planned: dict[str, list[int]],
+                             orders: dict[int, list[str]]) -> None:
+    """Key customers first (SPEC §4, seed 001's 20/80 rule, as the week's routes keep it in
+    routing/visit_value.make_way): a visit of the policy's key class still missing takes,
+    on a day of its week that keeps its spacing, the place of the fewest, least valuable
+    visits that lets it in; each visit it displaced goes to another day of its own week
+    that keeps its spacing and has room, or is left out. Step 4's insertion alone only
+    uses room left over, so a key customer lost to a day full of class-C visits stayed
+    out with "the days it could go on are full"."""
+    rules = plan.policy.visit_value
+    if rules is None:
+        return
+    for r in plan.mine:
+        if r.retailer_class != rules.key_class:
+            continue
+        due = Counter(plan.weeks_of[r.id])
+        while len(planned[r.id]) < plan.wants[r.id]:
+            chosen = planned[r.id]
+            made = Counter(plan.week_of(i) for i in chosen)
+            best: tuple[tuple[int, int, float], int, list[str], list[str]] | None = None
+            for i in plan.allowed[r.id]:
+                week = plan.week_of(i)
+                if i in chosen or made[week] >= due[week] or not _keeps_spacing(plan, r.id, chosen, i):
+                    continue
+                worth = visit_value(r, plan.policy, week)
+                value = {x: visit_value(plan.retailers[x], plan.policy, week) for x in orders.get(i, [])}
+                cheaper = sorted((x for x in value if value[x] < worth),
+                                 key=lambda x: (value[x], -service_minutes(plan.retailers[x], plan.policy)))
+                found = fewest_out(plan.field[plan.dates[i]], orders.get(i, []), cheaper, r.id, plan.retailers,
+                                   plan.territory, plan.policy)
+                if found is None:
+                    continue
+                count, order, extra_km = found
+                cost = (sum(value[x] for x in cheaper[:count]), count, extra_km)
+                if best is None or cost < best[0]:
+                    best = (cost, i, order, cheaper[:count])
+            if best is None:
+                break
+            _, day, order, removed = best
+            orders[day] = order
+            planned[r.id] = sorted([*chosen, day])
+            for gone in removed:
+                planned[gone].remove(day)
+                _fill_short(plan, plan.retailers[gone], planned, orders)
+
+
+def _keeps_spacing(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], i: int) -> bool:
+    """Whether one more visit of the retailer on day `i` keeps its spacing with the visits
+    before and after it, as the day assignment states it (`_spaced_visits`): at least the
+    fewest gap from each, and at most the most only from a visit of the due slot next to
+    its own. A neighbour whose slot is further off leaves a visit missing between them,
+    which is listed: requiring the most gap from it kept a retailer missing two visits in
+    a row from getting either back."""
+    gmin, gmax = plan.gaps[retailer_id]
+    days = sorted([*chosen, i])
+    # Each visit's due slot: the first slot of its week not taken by an earlier visit.
+    slots: list[int] = []
+    weeks = plan.weeks_of[retailer_id]
+    for day in days:
+        week = plan.week_of(day)
+        slots.append(next((k for k, w in enumerate(weeks) if w == week and k not in slots), len(weeks)))
+    at = days.index(i)
+    for a, b in ((at - 1, at), (at, at + 1)):
+        if a < 0 or b >= len(days):
+            continue
+        gap = plan.slot[days[b]] - plan.slot[days[a]]
+        if gap < gmin or (slots[b] == slots[a] + 1 and gap > gmax):
+            return False
+    return True
 
 
 def _unplanned(plan: _ManagerDays, planned: Mapping[str, list[int]]) -> list[Unplanned]:
@@ -1106,23 +1195,18 @@ def _missed_focus(visit_vars: _VisitVars, plan: _ManagerDays) -> list[cp_model.L
     return missed
 
 
-def _insert_spaced(retailer: Retailer, chosen: Sequence[int], slot: Sequence[int], gmin: int, gmax: int,
-                   allowed: Sequence[int], orders: dict[int, list[str]], field: Mapping[dt.date, FieldDay],
-                   dates: Sequence[dt.date], retailers: Mapping[str, Retailer], territory: Territory,
-                   policy: Policy) -> int | None:
+def _insert_spaced(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int], allowed: Sequence[int],
+                   orders: dict[int, list[str]]) -> int | None:
     """Put one more visit of the retailer on one of the `allowed` days that keeps its
-    spacing to the visits before and after it and has room."""
+    spacing to the visits before and after it (`_keeps_spacing`) and has room."""
     best: tuple[float, int, list[str]] | None = None
     for i in allowed:
         if i in chosen:
             continue
-        before = [j for j in chosen if j < i]
-        after = [j for j in chosen if j > i]
-        gaps = ([slot[i] - slot[before[-1]]] if before else []) + ([slot[after[0]] - slot[i]] if after else [])
-        if not all(gmin <= gap <= gmax for gap in gaps):
+        if not _keeps_spacing(plan, retailer.id, chosen, i):
             continue
-        found = cheapest_feasible_insertion(field[dates[i]], orders.get(i, []), retailer.id, retailers,
-                                            territory, policy)
+        found = cheapest_feasible_insertion(plan.days[i], orders.get(i, []), retailer.id, plan.retailers,
+                                            plan.territory, plan.policy)
         if found is not None and (best is None or found[0] < best[0]):
             best = (found[0], i, found[1])
     if best is None:
@@ -1155,4 +1239,17 @@ def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int]) ->
     if spaced < wanted:
         return "spacing", (f"wants {wanted} visits at least {gmin} working days apart, but the days it fits "
                            f"allow only {spaced}")
-    return "no_room_in_day", f"{len(chosen)} of {wanted} visits planned: the days it could go on are full"
+    short = sorted(w for w, due in Counter(plan.weeks_of[retailer.id]).items() if made[w] < due)
+    spaced_days = [i for i in allowed if plan.week_of(i) in short and i not in chosen
+                   and _keeps_spacing(plan, retailer.id, chosen, i)]
+    weeks = ", ".join(f"{w:%m-%d}" for w in short)
+    if not spaced_days:
+        kept = ", ".join(f"{plan.dates[i]:%m-%d}" for i in chosen)
+        return "spacing", (f"{len(chosen)} of {wanted} visits planned (on {kept}): no day it fits in the "
+                           f"week(s) of {weeks} lies {gmin}-{plan.gaps[retailer.id][1]} working days from them")
+    rules = plan.policy.visit_value
+    full_of = (" even without their visits of less value"
+               if rules is not None and retailer.retailer_class == rules.key_class else "")
+    return "no_room_in_day", (f"{len(chosen)} of {wanted} visits planned: the days it could go on in the week(s) "
+                              f"of {weeks} ({', '.join(f'{plan.dates[i]:%m-%d}' for i in spaced_days)}) are "
+                              f"full{full_of}")

@@ -97,7 +97,7 @@ def month_command(
     except InputError as error:
         raise fail_on_input(error) from None
     render_month(plan)
-    problems = check_month(plan, department, pol, holidays)
+    problems = check_month(plan, department, pol, holidays, plan.timetables)
     # A week without a timetable has no visit blocks: its visits are listed as unplanned,
     # which the checker accepts, so the month is not whole and must not pass as such.
     no_week = [w for w in plan.weeks if w.status not in ("optimal", "feasible")]

@@ -29,12 +29,26 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   ride after the morning meeting needs, at most that one; engine/check/spec.py), each stop reached no
   earlier than the ride from the last place allows (haversine × detour at the policy's
   speeds, within a minute of rounding), inside opening hours, at least the service
-  minutes long, over by `route.visiting_ends_by`.
+  minutes long, over by `route.visiting_ends_by`;
+- `key_customer` (SPEC §4, seed 001's 20/80 rule; the policy's `[visit_value]`): a visit
+  of the key class (A) owed in a week is not left out while its manager makes a visit of
+  the least class (C) that week, when a day of that week could have served it: a day of
+  its manager's visit blocks (the timetables', when given; else the plan's routes) that
+  does not visit it, keeps the spacing rule with its visits before and after (the most
+  gap counts from a visit of the next due slot only: one further off leaves a listed
+  visit missing between them), and leaves room for a single visit beside the day's
+  key-class visits at their planned times (a key customer is not owed another's place):
+  earliest start = max(block start, or the end of the key visit before, + the ride from
+  there, opening), latest end = min(closing, block end, `route.visiting_ends_by`, the
+  start of the key visit after, or the next fixed place's time when the timetable names
+  it, - the ride there). Lunch and the first-stop rule are left out, as the week's judge
+  does (check/visit_value.py).
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import hashlib
 import itertools
@@ -167,6 +181,7 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
             visits[s["retailer"]].append(date)
         _check_route(route, stops, date, manager, retailers, department, policy, timetables, flag)
 
+    _check_key_customers(data, visits, days, position, department, policy, holidays, timetables, flag)
     window_weeks = {d - dt.timedelta(days=d.weekday()) for d in days if first <= d.day <= last}
     for retailer in department.retailers:
         if retailer.visits_per_4_weeks > 0:
@@ -248,3 +263,158 @@ def _check_route(route: Mapping, stops: list[Mapping], date: dt.date, manager: s
             flag("route", f"{retailer.id} served {stop['start']}-{stop['end']}, outside the visit block or "
                           "after the end of visiting", manager, date, retailer.id)
         clock, here = end, retailer
+
+
+@dataclass(frozen=True)
+class _VisitDay:
+    """A manager's visit day as far as one more visit is concerned."""
+
+    start: int
+    end: int
+    start_place: str | None  # None: the office
+    next_place: str | None  # None: the office
+    next_deadline: int | None  # None: not known
+    kept: tuple[tuple[str, int, int], ...] = ()
+    """The day's visits of the key class (retailer, start, end): another key customer is
+    not given up for this one."""
+
+
+def _key_customer_days(data: Mapping, manager: str, days: list[dt.date], policy: Policy,
+                       timetables: Mapping[dt.date, Timetable] | None) -> dict[dt.date, _VisitDay]:
+    """The manager's visit days of the month: the timetables' visit blocks when given (a
+    day whose route starts at a field place the timetable does not name is left out),
+    else the days of the plan's routes."""
+    routes = {dt.date.fromisoformat(str(r["date"])): r for r in data.get("routes", []) if r["manager"] == manager}
+    found: dict[dt.date, _VisitDay] = {}
+    if timetables is None:
+        for date, route in routes.items():
+            origin = route.get("start_from", "office")
+            found[date] = _VisitDay(parse_clock(route["visit_start"]), parse_clock(route["visit_end"]),
+                                    None if origin in (None, "office") else origin, None, None)
+        return found
+    for date in days:
+        week = timetables.get(date - dt.timedelta(days=date.weekday()))
+        blocks = sorted((b for b in (week.blocks if week else ()) if b.manager == manager and b.date == date),
+                        key=lambda b: b.start)
+        visit = next((b for b in blocks if b.kind == "visit"), None)
+        if visit is None:
+            continue
+        before = [b for b in blocks if b.end <= visit.start and b.kind != "lunch"]
+        start_place: str | None = None
+        if before and before[-1].retailer is not None:
+            start_place = before[-1].retailer
+        elif before and (policy.kinds.get(before[-1].kind) is None
+                         or policy.kinds[before[-1].kind].place != "office"):
+            continue  # rides from a place the timetable does not name
+        next_place: str | None = None
+        deadline: int | None = policy.day.end
+        lunch = 0
+        for b in (b for b in blocks if b.start >= visit.end):
+            if b.kind == "lunch":
+                lunch += b.end - b.start
+                continue
+            rule = policy.kinds.get(b.kind)
+            if b.retailer is not None:
+                next_place, deadline = b.retailer, b.start - lunch
+            elif rule is not None and rule.place == "office":
+                deadline = b.start - lunch
+            else:
+                deadline = None
+            break
+        found[date] = _VisitDay(visit.start, visit.end, start_place, next_place, deadline)
+    return found
+
+
+def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], days: list[dt.date],
+                         position: Mapping[dt.date, int], department: Department, policy: Policy,
+                         holidays: set[dt.date], timetables: Mapping[dt.date, Timetable] | None, flag) -> None:
+    """`key_customer`: see the module text."""
+    rules = policy.visit_value
+    if rules is None:
+        return
+    retailers = {r.id: r for r in department.retailers}
+    least_by_week: dict[tuple[str, dt.date], int] = Counter()
+    for retailer_id, dates in visits.items():
+        r = retailers[retailer_id]
+        if r.retailer_class == rules.least_class:
+            for d in dates:
+                least_by_week[(r.manager, d - dt.timedelta(days=d.weekday()))] += 1
+    visit_days: dict[str, dict[dt.date, _VisitDay]] = {}
+    key_stops: dict[tuple[str, dt.date], tuple[tuple[str, int, int], ...]] = {}
+    for route in data.get("routes", []):
+        key_stops[(route["manager"], dt.date.fromisoformat(str(route["date"])))] = tuple(sorted(
+            (s["retailer"], parse_clock(s["start"]), parse_clock(s["end"])) for s in route.get("stops", [])
+            if s["retailer"] in retailers and retailers[s["retailer"]].retailer_class == rules.key_class))
+    for retailer in department.retailers:
+        if retailer.retailer_class != rules.key_class or retailer.visits_per_4_weeks <= 0:
+            continue
+        owed = _owed_by_week(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
+        made_dates = sorted(d for d in visits.get(retailer.id, []) if d in position)
+        made = Counter(d - dt.timedelta(days=d.weekday()) for d in made_dates)
+        short = [w for w, n in sorted(owed.items()) if made[w] < n and least_by_week[(retailer.manager, w)]]
+        if not short:
+            continue
+        if retailer.manager not in visit_days:
+            visit_days[retailer.manager] = {
+                d: dataclasses.replace(day, kept=key_stops.get((retailer.manager, d), ()))
+                for d, day in _key_customer_days(data, retailer.manager, days, policy, timetables).items()}
+        gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
+        for monday in short:
+            servable = [d for d, day in sorted(visit_days[retailer.manager].items())
+                        if d - dt.timedelta(days=d.weekday()) == monday and d not in made_dates
+                        and _spaced(d, made_dates, owed, position, gmin, gmax)
+                        and _could_serve(retailer, day, department, policy, retailers)]
+            if servable:
+                flag("key_customer", (
+                    f"{retailer.id} (class {rules.key_class}) gets {made[monday]} of its {owed[monday]} visit(s) "
+                    f"in the week of {monday:%m-%d} while {least_by_week[(retailer.manager, monday)]} "
+                    f"class-{rules.least_class} visit(s) of {retailer.manager} are made that week; a visit of it "
+                    f"fits, keeping its spacing, on {', '.join(f'{d:%m-%d}' for d in servable)}"),
+                    retailer.manager, servable[0], retailer.id)
+
+
+def _spaced(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int], position: Mapping[dt.date, int],
+            gmin: int, gmax: int) -> bool:
+    """Whether one more visit on `date` keeps the spacing rule with the visits before and
+    after it: at least `gmin` working days from each, and at most `gmax` from a visit of
+    the due slot next to its own (the month's visits in due order, each week's in turn;
+    a visit further off leaves a missing visit between them, which is listed)."""
+    slot_weeks = [w for w, n in sorted(owed.items()) for _ in range(n)]
+    dates = sorted([*made, date])
+    slots: list[int] = []
+    for d in dates:
+        week = d - dt.timedelta(days=d.weekday())
+        slots.append(next((k for k, w in enumerate(slot_weeks) if w == week and k not in slots), len(slot_weeks)))
+    at = dates.index(date)
+    for a, b in ((at - 1, at), (at, at + 1)):
+        if a >= 0 and b < len(dates):
+            gap = position[dates[b]] - position[dates[a]]
+            if gap < gmin or (slots[b] == slots[a] + 1 and gap > gmax):
+                return False
+    return True
+
+
+def _could_serve(retailer: Retailer, day: _VisitDay, department: Department, policy: Policy,
+                 retailers: Mapping[str, Retailer]) -> bool:
+    """Whether a single visit of the retailer fits the day (the module text's test) beside
+    the day's key-class visits at their planned times: in a gap between them, from the ride
+    after the one before to the ride before the one after."""
+    def place(key: str | None) -> Retailer | None:
+        return retailers.get(key) if key is not None else None
+
+    service = max(retailer.service_min, policy.route.min_service_min)
+    kept = sorted(day.kept, key=lambda k: k[1])
+    before: list[tuple[Retailer | None, int]] = [(place(day.start_place), day.start)]
+    before += [(retailers[r], end) for r, _, end in kept]
+    for n, (here, free_from) in enumerate(before):
+        earliest = max(free_from + _ride_minutes(department, policy, here, retailer), retailer.opens)
+        latest = min(retailer.closes, day.end, policy.route.visiting_ends_by)
+        if n < len(kept):
+            after, starts = kept[n][0], kept[n][1]
+            latest = min(latest, starts - _ride_minutes(department, policy, retailer, retailers[after]))
+        elif day.next_deadline is not None:
+            latest = min(latest, day.next_deadline - _ride_minutes(department, policy, retailer,
+                                                                   place(day.next_place)))
+        if earliest + service <= latest:
+            return True
+    return False

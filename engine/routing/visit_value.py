@@ -137,7 +137,7 @@ def _best_swap(
             continue
         cheaper = sorted((r for r in order if values.get(r, 1) < worth),
                          key=lambda r: (values.get(r, 1), -service_minutes(retailers[r], policy)))
-        found = _fewest_out(day, order, cheaper, retailer_id, retailers, territory, policy)
+        found = fewest_out(day, order, cheaper, retailer_id, retailers, territory, policy)
         if found is None:
             continue
         count, new_order, extra_km = found
@@ -148,7 +148,7 @@ def _best_swap(
     return best
 
 
-def _fewest_out(
+def fewest_out(
     day: FieldDay,
     order: Sequence[str],
     cheaper: Sequence[str],

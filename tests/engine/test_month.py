@@ -171,6 +171,31 @@ def test_the_checker_catches_broken_plans(december: MonthPlan, department: Depar
     assert any(rule == "working_days" for rule, _ in rules)
 
 
+def test_the_checker_catches_a_key_customer_left_out_beside_class_c_visits(
+        december: MonthPlan, department: Department, policy_15_13_7: Policy, weeks) -> None:
+    """A class-A visit taken out of its day, listed as "the days it could go on are full",
+    while its manager makes class-C visits that week: the day it was on could hold it and
+    keeps its spacing, so the checker calls it (before it accepted the listed reason)."""
+    data = december.to_json_dict()
+    classes = {r.id: r.retailer_class for r in department.retailers}
+    c_weeks = {(r["manager"], dt.date.fromisoformat(r["date"]) - dt.timedelta(days=dt.date.fromisoformat(
+        r["date"]).weekday())) for r in data["routes"] for s in r["stops"] if classes[s["retailer"]] == "C"}
+    route, stop = next((r, s) for r in data["routes"] for s in r["stops"] if classes[s["retailer"]] == "A" and (
+        r["manager"], dt.date.fromisoformat(r["date"]) - dt.timedelta(days=dt.date.fromisoformat(r["date"]).weekday()))
+        in c_weeks)
+    key = stop["retailer"]
+    wanted = sum(s["retailer"] == key for r in data["routes"] for s in r["stops"])
+    route["stops"].remove(stop)
+    data["unplanned"] = [*data["unplanned"], {
+        "retailer": key, "manager": route["manager"], "wanted": wanted, "planned": wanted - 1,
+        "reason": "no_room_in_day", "detail": "the days it could go on are full"}]
+    for timetables in (None, weeks):
+        found = [v for v in check_month(data, department, policy_15_13_7, {CHRISTMAS}, timetables)
+                 if v.rule == "key_customer"]
+        assert [(v.retailer, v.manager) for v in found] == [(key, route["manager"])]
+        assert route["date"][5:] in found[0].message
+
+
 def test_a_manager_on_leave_all_month_is_listed(department: Department, policy_15_13_7: Policy, weeks) -> None:
     """A manager without any visit block in the month gets every retailer listed as `no_visit_days`."""
     away = {monday: t.model_copy(update={"blocks": tuple(b for b in t.blocks if b.manager != "m02")})
