@@ -12,6 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+DEFAULT_TIMETABLE_S = 10.0
+"""The timetable's limit when the caller names none."""
+EXTENDED_TIMETABLE_S = 60.0
+"""When the caller names no limit and the week found in `DEFAULT_TIMETABLE_S` is short of
+weekly hours no proof forces, it is searched again with this limit (SolveParams.extend_to_s)."""
+
 EXPLAIN_S = 20.0
 """Seconds an infeasible week may spend finding its conflicting rules (on top of the limit)."""
 

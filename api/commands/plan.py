@@ -30,6 +30,7 @@ from api.commands.console import (
     write_json,
 )
 from api.commands.routes import carried_over
+from api.commands.timetable import TIME_LIMIT_HELP, timetable_limits
 from api.commands.timetable import render_summary as render_timetable_summary
 from api.exports.html import timetable_page
 from api.exports.my_day_link import MyDaySite
@@ -49,7 +50,7 @@ def plan_command(
     department_dir: Annotated[Path, typer.Argument(help="department folder (department.toml + CSV files)")],
     week: Annotated[str, typer.Option("--week", help="Monday of the week, YYYY-MM-DD")],
     policy: Annotated[str | None, typer.Option(help="built-in policy name or TOML path")] = None,
-    time_limit: Annotated[float, typer.Option(min=0.5, help="timetable solver seconds")] = 10.0,
+    time_limit: Annotated[float | None, typer.Option(min=0.5, help=TIME_LIMIT_HELP)] = None,
     route_time_limit: Annotated[float, typer.Option(min=0.5, help="route solver seconds in all")] = 30.0,
     out: Annotated[Path, typer.Option(help="folder for the JSON, Excel and HTML files")] = Path("out"),
     lang: Annotated[str, typer.Option(help="labels in the exports: zh or en", callback=checked_lang)] = "zh",
@@ -68,18 +69,19 @@ def plan_command(
         department, pol = load_department_with_policy(department_dir, policy)
     except InputError as error:
         raise fail_on_input(error) from None
-    budget = time_budget(time_limit, route_time_limit)
+    limit, extend_to = timetable_limits(time_limit)
+    budget = time_budget(limit, route_time_limit)
     assert budget.routes is not None
 
     with Live(console=errors, transient=True, refresh_per_second=4) as live:
-        live.update(Text(f"timetable of {len(department.managers)} managers, up to {time_limit:g} s …"))
+        live.update(Text(f"timetable of {len(department.managers)} managers, up to {limit:g} s …"))
 
         def show(progress: Progress) -> None:
             live.update(Text(f"timetable … {progress.seconds:.1f} s, best {progress.objective:g}, "
                              f"bound {progress.bound:g}"))
 
-        result = solve_timetable(department, pol, week_start, SolveParams.within(budget.timetable),
-                                 on_progress=show)
+        result = solve_timetable(department, pol, week_start,
+                                 SolveParams.within(budget.timetable, extend_to_s=extend_to), on_progress=show)
     render_timetable_summary(result, pol)
     timetable = result.timetable
     if result.status not in ("optimal", "feasible"):

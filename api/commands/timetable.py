@@ -21,7 +21,7 @@ from api.commands.console import (
     write_json,
 )
 from api.commands.inputs import read_plan
-from engine.budget import time_budget
+from engine.budget import DEFAULT_TIMETABLE_S, EXTENDED_TIMETABLE_S, time_budget
 from engine.domain import DutyGap, Timetable
 from engine.errors import InputError
 from engine.load import load_department_with_policy
@@ -108,13 +108,26 @@ def render_summary(result: TimetableResult, policy: Policy | None = None) -> Non
         errors.print(conflict_line(conflict))
 
 
+TIME_LIMIT_HELP = (f"timetable solver seconds; when not given, {DEFAULT_TIMETABLE_S:g} s, searched again "
+                   f"with {EXTENDED_TIMETABLE_S:g} s when the week found is short of weekly hours no proof "
+                   "forces")
+
+
+def timetable_limits(time_limit: float | None) -> tuple[float, float | None]:
+    """The timetable's limit and the limit a short, unproven week is searched again with:
+    a limit the user names is kept to; none named, the default, extended when needed."""
+    if time_limit is not None:
+        return time_limit, None
+    return DEFAULT_TIMETABLE_S, EXTENDED_TIMETABLE_S
+
+
 def register(app: typer.Typer, bench: typer.Typer) -> None:
     @app.command("timetable")
     def timetable_command(
         department_dir: Path = typer.Argument(..., help="department folder (department.toml + CSV files)"),
         week: str = typer.Option(..., "--week", help="Monday of the week, YYYY-MM-DD"),
         policy: str | None = typer.Option(None, "--policy", help="built-in policy name or TOML path"),
-        time_limit: float = typer.Option(10.0, "--time-limit", min=0.5, help="solver seconds"),
+        time_limit: float | None = typer.Option(None, "--time-limit", min=0.5, help=TIME_LIMIT_HELP),
         workers: int = typer.Option(8, "--workers", min=1, help="CP-SAT workers"),
         seed: int = typer.Option(0, "--seed"),
         warm_start: Path | None = typer.Option(None, "--warm-start", help="a plan JSON to start from"),
@@ -130,16 +143,17 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
             raise fail_on_input(error) from None
         # Any week's plan of this department can start this one (its blocks map by weekday).
         start = read_plan(warm_start, department, every_manager=False, what="--warm-start plan")[0] if warm_start else None
+        limit, extend_to = timetable_limits(time_limit)
         with Live(console=errors, transient=True, refresh_per_second=4) as live:
-            live.update(Text(f"solving {len(department.managers)} managers, up to {time_limit:g} s …"))
+            live.update(Text(f"solving {len(department.managers)} managers, up to {limit:g} s …"))
 
             def show(progress: Progress) -> None:
                 live.update(Text(f"solving … {progress.seconds:.1f} s, best {progress.objective:g}, "
                                  f"bound {progress.bound:g}"))
 
             result = solve_timetable(department, pol, week_start,
-                                     SolveParams.within(time_budget(time_limit).timetable,
-                                                        workers=workers, seed=seed),
+                                     SolveParams.within(time_budget(limit).timetable, workers=workers,
+                                                        seed=seed, extend_to_s=extend_to),
                                      on_progress=show, warm_start=start)
         if not quiet and result.timetable.blocks:
             render_week(result.timetable, pol, lang)

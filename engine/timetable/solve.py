@@ -5,6 +5,7 @@ bound, timings, the cost of each soft rule, the search progress and the plan."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import time
@@ -36,6 +37,7 @@ from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import TimetableModel, build_variables
 from engine.timetable.objective import add_objective
 from engine.timetable.shortfalls import (
+    NOT_PROVEN,
     data_limit_slots,
     not_proven,
     price_above_other_rules,
@@ -104,6 +106,10 @@ class SolveParams:
     """When hours may be planned short, first find the fewest each possible group's rides
     force and the fewest the whole week's do (group_floors.py): the bound then holds the
     hours no week can keep, and the first week is built from the groups that lose fewest."""
+    extend_to_s: float | None = None
+    """When the week found within `time_limit_s` is short of weekly hours no proof forces,
+    search again from scratch with this limit and keep the better week (None: never). For a
+    caller who named no limit: a week that loses hours only for want of time gets it."""
     forced_hours: bool = False
     """When hours may be planned short, first solve each manager's week alone at each
     store he could be at (alone.py): its floors go into the joint model and its hours
@@ -116,10 +122,12 @@ class SolveParams:
         return TimetableBudget(self.time_limit_s, self.explain_time_limit_s)
 
     @classmethod
-    def within(cls, budget: TimetableBudget, workers: int = 8, seed: int = 0) -> SolveParams:
-        """The parameters of a solve that keeps to `budget`."""
+    def within(cls, budget: TimetableBudget, workers: int = 8, seed: int = 0,
+               extend_to_s: float | None = None) -> SolveParams:
+        """The parameters of a solve that keeps to `budget` (or, with `extend_to_s`, to that
+        when the week found is short of hours no proof forces)."""
         return cls(time_limit_s=budget.limit_s, workers=workers, seed=seed,
-                   explain_time_limit_s=budget.explain_s)
+                   explain_time_limit_s=budget.explain_s, extend_to_s=extend_to_s)
 
 
 class _ProgressRecorder(cp_model.CpSolverSolutionCallback):
@@ -191,6 +199,38 @@ def solve_timetable(
     params: SolveParams = SolveParams(),
     on_progress: Callable[[Progress], None] | None = None,
     warm_start: Timetable | None = None,
+) -> TimetableResult:
+    """The department's optimal week, or the conflicting rules when there is none
+    (`_solve_week`); with `params.extend_to_s`, a week short of hours no proof forces is
+    solved again with that limit and the better of the two kept."""
+    started = time.perf_counter()
+    first = _solve_week(department, policy, week_start, params, on_progress, warm_start)
+    if params.extend_to_s is None or params.extend_to_s <= params.time_limit_s or not any(
+            NOT_PROVEN in s.reason for s in first.timetable.shortfalls):
+        return first
+    longer = dataclasses.replace(params, time_limit_s=params.extend_to_s - (time.perf_counter() - started),
+                                 extend_to_s=None)
+    again = _solve_week(department, policy, week_start, longer, on_progress, warm_start)
+    if again.timetable.objective is None or again.timetable.objective >= (first.timetable.objective or 0):
+        kept = first
+    else:
+        kept = again
+    # The seconds are the whole call's: the first week was known after the first search.
+    spent = round(time.perf_counter() - started, 3)
+    kept.timetable = kept.timetable.model_copy(update=dict(
+        solve_seconds=spent,
+        first_feasible_seconds=first.timetable.first_feasible_seconds,
+        proof_seconds=spent if kept.timetable.status == "optimal" else None))
+    return kept
+
+
+def _solve_week(
+    department: Department,
+    policy: Policy,
+    week_start: dt.date,
+    params: SolveParams,
+    on_progress: Callable[[Progress], None] | None,
+    warm_start: Timetable | None,
 ) -> TimetableResult:
     """The department's optimal week, or the conflicting rules when there is none.
 

@@ -1,11 +1,13 @@
-"""The timetable summary every command prints: duties left unfilled are said, with why."""
+"""The timetable summary every command prints: duties left unfilled are said, with why;
+and the limits the timetable and plan commands solve with."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from api.commands.console import console
-from api.commands.timetable import render_summary
+from api.commands.timetable import render_summary, timetable_limits
+from engine.budget import DEFAULT_TIMETABLE_S, EXTENDED_TIMETABLE_S
 from engine.domain import DutyGap, Timetable
 from engine.timetable.solve import TimetableResult
 
@@ -22,3 +24,10 @@ def test_an_unfilled_duty_is_printed_and_in_the_json(policy_15_13_7):
             "0 assigned — no manager has the skill 'showcase'") in text
     assert tt.to_json_dict()["unfilled_duties"] == [
         {"duty": "image_showcase", "managers_needed": 2, "managers_assigned": 0, "reason": gap.reason}]
+
+
+def test_a_named_limit_is_kept_to_and_none_named_is_extended() -> None:
+    """`--time-limit` given: that limit and no second search; not given: the default, and
+    a week short of hours no proof forces is searched again with the longer limit."""
+    assert timetable_limits(7.0) == (7.0, None)
+    assert timetable_limits(None) == (DEFAULT_TIMETABLE_S, EXTENDED_TIMETABLE_S)

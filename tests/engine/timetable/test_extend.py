@@ -1,0 +1,64 @@
+"""A week short of hours no proof forces is searched again when the caller named no limit
+(SolveParams.extend_to_s; the commands' default, tests/api/commands/test_timetable_summary.py):
+the better week is kept, and the first week's time is the first search's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import engine.timetable.solve as solve
+from engine.domain import HoursShortfall, Timetable
+from engine.timetable.shortfalls import NOT_PROVEN
+
+MONDAY = dt.date(2026, 11, 23)
+
+
+def _week(objective: float, reason: str | None, first_s: float = 1.0) -> solve.TimetableResult:
+    shortfalls = () if reason is None else (HoursShortfall(manager="m1", kind="admin", minutes_short=30,
+                                                           reason=reason),)
+    return solve.TimetableResult(Timetable(
+        department="d", policy="p", week_start=MONDAY, status="feasible", objective=objective, best_bound=0.0,
+        solve_seconds=first_s, first_feasible_seconds=first_s, shortfalls=shortfalls))
+
+
+@pytest.fixture
+def stated(monkeypatch):
+    """`_solve_week` replaced by stated results, one per call, recording each call's params."""
+    calls: list[solve.SolveParams] = []
+    results: list[solve.TimetableResult] = []
+
+    def fake(department, policy, week_start, params, on_progress, warm_start):
+        calls.append(params)
+        return results.pop(0)
+
+    monkeypatch.setattr(solve, "_solve_week", fake)
+    return calls, results
+
+
+def test_a_week_short_for_want_of_time_is_searched_again_and_the_better_kept(stated) -> None:
+    calls, results = stated
+    results += [_week(30_500.0, NOT_PROVEN, first_s=4.0), _week(10_400.0, "the rides leave no room")]
+    kept = solve.solve_timetable(None, None, MONDAY, solve.SolveParams(time_limit_s=10, extend_to_s=60))  # type: ignore[arg-type]
+    assert len(calls) == 2
+    assert calls[1].extend_to_s is None and 50 < calls[1].time_limit_s <= 60
+    assert kept.timetable.objective == 10_400.0
+    assert kept.timetable.first_feasible_seconds == 4.0  # the first search's: a week was known then
+
+
+def test_a_second_search_that_finds_no_better_week_keeps_the_first(stated) -> None:
+    calls, results = stated
+    results += [_week(30_500.0, NOT_PROVEN), _week(40_500.0, NOT_PROVEN)]
+    kept = solve.solve_timetable(None, None, MONDAY, solve.SolveParams(time_limit_s=10, extend_to_s=60))  # type: ignore[arg-type]
+    assert len(calls) == 2 and kept.timetable.objective == 30_500.0
+
+
+@pytest.mark.parametrize("params", [solve.SolveParams(time_limit_s=10, extend_to_s=60),
+                                    solve.SolveParams(time_limit_s=10)])
+def test_no_second_search_for_a_proven_week_or_without_extension(stated, params) -> None:
+    calls, results = stated
+    results += [_week(10_500.0, "the rides leave no room") if params.extend_to_s else _week(30_500.0, NOT_PROVEN)]
+    solve.solve_timetable(None, None, MONDAY, params)  # type: ignore[arg-type]
+    assert len(calls) == 1
+
