@@ -12,6 +12,11 @@ judges' own rides (engine/check/spec.py):
     latest end     = min(closing, visit block end, route.visiting_ends_by,
                          next fixed place's time - the ride there)
 
+beside the day's key-class visits at their planned times: in a gap between them, from the
+end of the one before plus the ride from it to the start of the one after less the ride
+there (a key customer is not owed another key customer's place: six class-A shops open
+09:00-09:15 fill four days' 09:00, and the two left over could not be served).
+
 A visit of max(service_min, route.min_service_min) that does not fit between them, on
 every day that does not already visit the retailer, could not be served. The test is
 generous to the plan's accuser (lunch and the first-stop rule are left out), so a
@@ -52,6 +57,9 @@ class _VisitDay:
     next_place: str | None  # None: the office
     next_deadline: int | None  # None: the next place is one the timetable does not name
     visited: frozenset[str]
+    kept: tuple[tuple[str, int, int], ...] = ()
+    """The day's visits of the key class (retailer, start, end): a key customer is not
+    owed another key customer's place."""
 
 
 def key_customers_dropped(plan: Mapping, department: Department, policy: Policy,
@@ -62,7 +70,7 @@ def key_customers_dropped(plan: Mapping, department: Department, policy: Policy,
     if rules is None or (plan.get("scope") or {}).get("dates"):
         return []  # no order to keep, or a single day cannot show the week
     retailers = {r.id: r for r in department.retailers}
-    days = _visit_days(plan, policy, timetable)
+    days = _visit_days(plan, policy, timetable, {r for r, x in retailers.items() if x.retailer_class == rules.key_class})
     least_made: dict[str, list[str]] = defaultdict(list)
     for manager, manager_days in days.items():
         for day in manager_days:
@@ -88,7 +96,8 @@ def key_customers_dropped(plan: Mapping, department: Department, policy: Policy,
     return found
 
 
-def _visit_days(plan: Mapping, policy: Policy, timetable: Timetable | None) -> dict[str, list[_VisitDay]]:
+def _visit_days(plan: Mapping, policy: Policy, timetable: Timetable | None,
+                key: set[str]) -> dict[str, list[_VisitDay]]:
     """Per manager, the week's visit days: the routes' visit blocks (the timetable's when
     given), where each starts from and the next fixed place after it."""
     blocks: dict[tuple[str, dt.date], list[Block]] = defaultdict(list)
@@ -105,7 +114,9 @@ def _visit_days(plan: Mapping, policy: Policy, timetable: Timetable | None) -> d
         start = visit.start if visit else parse_clock(route["visit_start"])
         end = visit.end if visit else parse_clock(route["visit_end"])
         next_place, deadline = _next_place(day_blocks, end, policy) if visit else (None, None)
-        days[manager].append(_VisitDay(date, start, end, start_place, next_place, deadline, visited))
+        kept = tuple(sorted((s["retailer"], parse_clock(s["start"]), parse_clock(s["end"]))
+                            for s in route.get("stops", []) if s["kind"] == "visit" and s["retailer"] in key))
+        days[manager].append(_VisitDay(date, start, end, start_place, next_place, deadline, visited, kept))
     return days
 
 
@@ -139,8 +150,15 @@ def _could_serve(retailer: Retailer, day: _VisitDay, policy: Policy, department:
 
     here = point(retailer.id)
     service = max(retailer.service_min, policy.route.min_service_min)
-    earliest = max(day.start + ride(policy, point(day.start_place), here)[1], retailer.opens)
-    latest = min(retailer.closes, day.end, policy.route.visiting_ends_by)
-    if day.next_deadline is not None:
-        latest = min(latest, day.next_deadline - ride(policy, here, point(day.next_place))[1])
-    return earliest + service <= latest
+    kept = sorted(day.kept, key=lambda k: k[1])
+    before = [(day.start_place, day.start)] + [(r, end) for r, _, end in kept]
+    for n, (there, free_from) in enumerate(before):
+        earliest = max(free_from + ride(policy, point(there), here)[1], retailer.opens)
+        latest = min(retailer.closes, day.end, policy.route.visiting_ends_by)
+        if n < len(kept):
+            latest = min(latest, kept[n][1] - ride(policy, here, point(kept[n][0]))[1])
+        elif day.next_deadline is not None:
+            latest = min(latest, day.next_deadline - ride(policy, here, point(day.next_place))[1])
+        if earliest + service <= latest:
+            return True
+    return False

@@ -116,7 +116,8 @@ def make_way(
                 f"made way on {days[swap.day].date:%a} for {item.retailer} (class "
                 f"{retailer.retailer_class}, a more valuable visit)", days[swap.day].date))
             queue.sort(key=lambda u: -values.get(u.retailer, 1))
-    return [_with_amounts(u, days, orders, retailers, territory, policy) for u in left]
+    return [_hours_taken(u, days, orders, retailers, territory, policy, values)
+            or _with_amounts(u, days, orders, retailers, territory, policy) for u in left]
 
 
 def _best_swap(
@@ -181,6 +182,56 @@ def fewest_out(
     return low, found[1], found[0]
 
 
+
+
+def _hours_taken(
+    item: Unassigned,
+    days: Sequence[FieldDay],
+    orders: Sequence[Sequence[str]],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+    values: Mapping[str, int],
+) -> Unassigned | None:
+    """A visit out for want of room whose opening hours are what keeps it out: on every day
+    it fits on its own, its hours are taken by visits worth as much that cannot be made
+    outside them (the same short hours: a department whose class-A shops all open
+    09:00-09:15 holds one of them a day). No less valuable visit stands in its way, so
+    the words say so instead of "the days are full" with minutes that are free. None when
+    some day leaves it a long enough part of its hours."""
+    if item.reason != "no_room_in_day":
+        return None
+    retailer = retailers[item.retailer]
+    service = service_minutes(retailer, policy)
+    worth = values.get(item.retailer, 1)
+    alone = [n for n, day in enumerate(days) if item.retailer not in orders[n]
+             and fits_alone(day, retailer, territory, policy)]
+    if not alone:
+        return None
+    taken: list[str] = []
+    for n in alone:
+        timed = time_visit_route(days[n], orders[n], retailers, territory, policy)
+        blocking = []
+        for stop in timed.stops:
+            other = retailers[stop.retailer]
+            own = service_minutes(other, policy)
+            # Worth as much, and its own hours leave it no visit before or after ours.
+            if (values.get(stop.retailer, 1) >= worth and other.opens + own > retailer.opens
+                    and other.closes - own < retailer.closes and stop.end > retailer.opens
+                    and stop.start < retailer.closes):
+                blocking.append(stop)
+        free, clock = 0, retailer.opens
+        for stop in sorted(blocking, key=lambda s: s.start):
+            free = max(free, min(stop.start, retailer.closes) - clock)
+            clock = max(clock, stop.end)
+        free = max(free, retailer.closes - clock)
+        if free >= service:
+            return None
+        taken += [f"{days[n].date:%a} {s.retailer} {format_clock(s.start)}–{format_clock(s.end)}" for s in blocking]
+    detail = (f"open {format_clock(retailer.opens)}–{format_clock(retailer.closes)}: its {service}-min visit "
+              f"clashes with the visits of the same hours that are worth as much ({', '.join(taken)}); "
+              "the days have room at other hours, none in its own")
+    return Unassigned(item.retailer, "opening_hours", detail, item.date)
 
 
 def _with_amounts(

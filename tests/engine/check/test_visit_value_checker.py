@@ -60,3 +60,22 @@ def test_no_c_made_no_violation(policy_15_13_7):
     plan = _plan("no_room_in_day")
     plan["routes"][0]["stops"] = []
     assert key_customers_dropped(plan, _department(_retailer("a1", "A")), policy_15_13_7) == []
+
+
+def test_an_a_whose_hours_another_a_takes_is_not_owed_its_place(policy_15_13_7):
+    """Both A shops open only 09:00-09:15 (15-min visits): Monday's 09:00 goes to a0, so a1
+    could not be served that day and the C beside it is no fault; with a0's visit at 10:00
+    instead, a1's hours are free and leaving it out is one. (Before, the test took a1 alone
+    on the day and called for a C to be given up for a visit that could not be made.)"""
+    def tight(rid: str) -> Retailer:
+        return _retailer(rid, "A", opens=9 * 60, closes=9 * 60 + 15).model_copy(update={"service_min": 15})
+
+    department = _department(tight("a1")).model_copy(update={"retailers": (
+        tight("a1"), tight("a0"), _retailer("c1", "C"))})
+    plan = _plan("opening_hours")
+    plan["routes"][0]["stops"].insert(0, {"retailer": "a0", "kind": "visit", "arrive": "08:35", "start": "09:00",
+                                          "end": "09:15", "from": "office", "ride_min": 1, "ride_km": 0.2})
+    assert key_customers_dropped(plan, department, policy_15_13_7) == []
+    wide = department.model_copy(update={"retailers": (tight("a1"), _retailer("a0", "A"), _retailer("c1", "C"))})
+    plan["routes"][0]["stops"][0].update({"arrive": "10:00", "start": "10:00", "end": "10:10"})
+    assert [f.retailer for f in key_customers_dropped(plan, wide, policy_15_13_7)] == ["a1"]

@@ -250,3 +250,24 @@ def test_c_visits_come_back_once_every_key_visit_is_placed(policy_15_13_7):
         [["c1"], ["c2"]], [Unassigned("n1", "no_room_in_day", "stated"), Unassigned("n2", "no_room_in_day", "stated")])
     made = sorted(r for order in orders for r in order)
     assert made == sorted(near_a + near_c) and not left
+
+
+def test_a_key_visit_whose_hours_another_takes_says_so_and_costs_no_c_visit(policy_15_13_7):
+    """Two A shops open only 09:00-09:15 (15-min visits) and one day: one of them can be
+    visited. Before, the other was "no room ... N min left" and the C visit was given up
+    for it ("its room went to key customers the week still cannot hold"), which bought
+    nothing: its hours, not the C, keep it out."""
+    policy = policy_15_13_7
+    (day,) = field_days(timetable([block("visit", "08:30", "11:30")], policy), policy, "m1")
+
+    def tight(rid: str):
+        return retailer(rid, opens="09:00", closes="09:15", service=15).model_copy(update={"retailer_class": "A"})
+
+    shops = {"a0": tight("a0"), "a1": tight("a1"), "c": _shop("c", "C")}
+    territory = line_territory({"a0": 10, "a1": 11, "c": 12})
+    plan = plan_visit_days("m1", [DueRetailer(s, 1) for s in shops.values()], [day], shops, territory, policy,
+                           time_limit_s=0.2, values=visit_values(shops, policy, OUTSIDE_FOCUS))
+    (left,) = plan.unassigned
+    assert "c" in plan.orders[0] and left.retailer in ("a0", "a1")
+    assert left.reason == "opening_hours"
+    assert "09:00–09:15" in left.detail and ({"a0", "a1"} - {left.retailer}).pop() in left.detail
