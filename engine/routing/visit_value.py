@@ -182,8 +182,6 @@ def fewest_out(
     return low, found[1], found[0]
 
 
-
-
 def _hours_taken(
     item: Unassigned,
     days: Sequence[FieldDay],
