@@ -56,8 +56,9 @@ RULES: dict[str, Rule] = {
              "every manager, partner, retailer and duty a timetable names belongs to the department "
              "and its policy"),
         Rule("replan_past_changed", True, "SPEC §1",
-             "a re-plan keeps every block that started before its moment exactly as it was, and "
-             "adds none that starts before it"),
+             "a re-plan keeps every block that started before its moment exactly as it was (a "
+             "block under way when its manager fell ill: the part he worked), and adds none that "
+             "starts before it"),
         Rule("key_customer_dropped", True, "SPEC §4",
              "a key customer (class A) is not left out while a class-C visit of the same manager's "
              "week is made, unless no visit day of the week could have held a visit to it"),

@@ -21,11 +21,18 @@ from api.commands.console import (
     write_json,
 )
 from api.commands.inputs import load_department, read_plan
-from engine.check.replan import ReplanVerdict, Sickness, check_replan
+from engine.check.replan import Closure, ReplanVerdict, Sickness, check_replan
 from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.policy import Policy, format_clock
-from engine.replan import ManagerSick, ReplanResult, read_events, replan
+from engine.replan import (
+    ManagerSick,
+    PromotionStoreCancelled,
+    ReplanResult,
+    RetailerClosed,
+    read_events,
+    replan,
+)
 from engine.routing.plan import plan_routes
 from engine.timetable.solve import SolveParams
 
@@ -74,7 +81,16 @@ def judge_replan(department: Department, policy: Policy, before: Timetable,
     if result.status not in ("optimal", "feasible"):
         return None
     sicknesses = [Sickness(e.manager, e.from_, e.until) for e in result.events if isinstance(e, ManagerSick)]
-    return check_replan(department, policy, before, result.timetable, result.now, sicknesses)
+    return check_replan(department, policy, before, result.timetable, result.now, sicknesses, closures(result))
+
+
+def closures(result: ReplanResult) -> list[Closure]:
+    """The retailers the events closed, as the independent checker reads them: a retailer
+    closed on its day, a promotion store cancelled from its day (both the day of `now`
+    when the event names none)."""
+    today = result.now.date()
+    return [Closure(e.retailer, e.date or today, onwards=isinstance(e, PromotionStoreCancelled))
+            for e in result.events if isinstance(e, RetailerClosed | PromotionStoreCancelled)]
 
 
 def render_verdict(verdict: ReplanVerdict) -> None:

@@ -230,8 +230,8 @@ def _replan(
     """Re-plan the rest of the week; the result is the re-plan JSON with `check`, the
     independent checker's verdict (null when no week was found)."""
     # Imported here: only the workers that re-plan load the re-planner and its checker.
-    from engine.check.replan import Sickness, check_replan
-    from engine.replan import ManagerSick, replan
+    from engine.check.replan import Closure, Sickness, check_replan
+    from engine.replan import ManagerSick, PromotionStoreCancelled, RetailerClosed, replan
 
     request = ReplanRequest.model_validate((job.request or {}).get("replan", {}))
     source = _solved_timetable(store, job)
@@ -248,8 +248,12 @@ def _replan(
             Sickness(e.manager, e.from_, e.until) for e in result.events
             if isinstance(e, ManagerSick)
         ]
+        closed = [
+            Closure(e.retailer, e.date or result.now.date(), onwards=isinstance(e, PromotionStoreCancelled))
+            for e in result.events if isinstance(e, RetailerClosed | PromotionStoreCancelled)
+        ]
         check = check_replan(
-            department, policy, timetable, result.timetable, result.now, sick
+            department, policy, timetable, result.timetable, result.now, sick, closed
         ).as_dict()
     store.finish_job(job.id, "done", runner=runner, result={**result.to_json_dict(), "check": check})
     return "done"

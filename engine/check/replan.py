@@ -1,25 +1,29 @@
 """An independent judge of a re-planned week (SPEC §1-2, §6).
 
 A re-plan answers what really happens in a week: at a moment `now` the plan made for
-the week (`before`) meets a manager off sick, and the rest of the week is planned again
-(`after`). `check_replan` judges `after` from the department, the policy, `before`,
-`now` and the sicknesses alone. Like the timetable checker it shares no code with the
-planners, so a mistake in the re-plan cannot hide in its own check.
+the week (`before`) meets a manager off sick, a retailer closed on a day or a promotion
+store cancelled, and the rest of the week is planned again (`after`). `check_replan`
+judges `after` from the department, the policy, `before`, `now`, the sicknesses and the
+closures alone. Like the timetable checker it shares no code with the planners, so a
+mistake in the re-plan cannot hide in its own check.
 
 What a re-planned week must be:
 
 1. **The past is fixed.** Every block of `before` that started before `now` is in
-   `after` unchanged, and `after` has no block starting before `now` that `before` did
-   not have (`replan_past_changed`); but a sick manager's block that runs into his
-   absence is not his to finish (rule 2).
+   `after` as it was, and `after` has no other block starting before `now`
+   (`replan_past_changed`); but a sick manager's block under way when he falls ill
+   ends then (rule 2): `after` has the part he worked, from its start to the start of
+   his absence, and nothing of it when he fell ill in the grid slot it started in.
+   A lunch is no work to cut: it stays as it was (rule 3d).
 2. **Nothing during an absence.** A sickness is leave (SPEC §2). The sick manager is off
    from when he falls ill, but not before `now`, from the start of the policy's grid slot
    that moment is in, to the end of `until` (the week's end when not given): no block of
-   his overlaps his absence (`leave`), not even one under way when he fell ill; and when
-   a block under way at `now` runs into his absence he is in it until then, so nothing
-   new of his starts from `now` that day.
+   his overlaps his absence (`leave`), not even one under way when he fell ill (it ends
+   then, rule 1), save the lunch he was taking (rule 3d). The part of a block he worked
+   is judged as the part it is: its length is not the policy's, and a meeting he left
+   when he fell ill was his meeting with the others.
 3. **Every other rule of the week** holds on `after` with the sicknesses as leave, read
-   as `check_timetable` reads a week, except two readings that a mid-week event changes:
+   as `check_timetable` reads a week, except four readings that a mid-week event changes:
 
    a. *Pairs.* Whether a manager is present enough to be paired is judged for the
       blocks from `now` on; the blocks before `now` were planned while he was present,
@@ -27,20 +31,30 @@ What a re-planned week must be:
       are still in, and takes in a new partner only for a manager whom the absences
       left without any partner for the rest of the week; he joins the group for the
       sessions he still owes, and they share each session they do together.
-   b. *Weekly quotas.* A manager whose week an absence cut into (his own, or an old
-      partner's) may fall short of a weekly quota, by at most the minutes and sessions
-      of that kind `before` had for him from `now` on that the absence made impossible:
-      his own blocks overlapping his absence (one under way when he fell ill included),
-      and pair blocks whose partner is absent at that time. The rest of the week may have no room left for them. Such a
-      shortfall is returned as a `Shortfall`, in words, never hidden; a shortfall beyond
-      that bound, or of a manager no absence touched, is a violation. A sick manager's
-      quota that his absence prorated below what he had already done before `now` is
-      no fault either, as long as nothing of that kind is added from `now` on.
+   b. *Weekly quotas.* A manager whose week an event cut into may fall short of a
+      weekly quota, by at most the minutes and sessions of that kind `before` had for
+      him that the events made impossible: his own blocks from `now` on overlapping his
+      absence, and the part after he fell ill of his block under way then (the session
+      too when nothing of it is left); pair blocks from `now` on whose partner is absent
+      at that time; blocks from `now` on at a retailer closed that day (rule 4). The rest
+      of the week may have no room left for them. Such a shortfall is returned as a
+      `Shortfall`, in words, never hidden; a shortfall beyond that bound, or of a manager
+      no event touched, is a violation. A sick manager's quota that his absence prorated
+      below what he had already done before `now` is no fault either, as long as nothing
+      of that kind is added from `now` on.
    c. *Daily blocks.* A daily block (a visit, a phone slot, a meeting) missing from a
       day is owed only where it could still start: at `now` or later, once the block
       under way at `now` is over and ridden from (a sick manager's block under way that
       runs into his absence: he is in it until he falls ill, so nothing more that day);
       the time before `now` is the plan's as it was (rule 1).
+   d. *Lunch.* A re-plan never takes a lunch away to make room: a lunch of `before` from
+      `now` on that its manager is not off sick for has a lunch in its place that day,
+      even where a leave touching the lunch window would make lunch optional in a week
+      planned afresh; and a sick manager's lunch that starts before he falls ill (or
+      before `now`) on the day he does, over or under way when he falls ill, is in
+      `after` as it was (under way, it may run into his absence).
+4. **Nothing at a closed place.** No block from `now` on is held at a retailer on a day
+   it is closed, or at a promotion store from the day it is cancelled (the kind's rule).
 """
 
 from __future__ import annotations
@@ -87,6 +101,27 @@ class Sickness:
 
 
 @dataclass(frozen=True)
+class Closure:
+    """A retailer the events take out of use: closed all day on `date`, or (`onwards`:
+    a promotion store cancelled) from `date` to the end of the week."""
+
+    retailer: str
+    date: dt.date
+    onwards: bool = False
+
+    def covers(self, retailer: str | None, date: dt.date) -> bool:
+        """True when the retailer cannot be used on `date`."""
+        return retailer == self.retailer and (date == self.date or (self.onwards and date >= self.date))
+
+    @property
+    def words(self) -> str:
+        """"R01012 closed on Thu 2026-11-26", or "promotion store R01003 cancelled from …"."""
+        if self.onwards:
+            return f"promotion store {self.retailer} cancelled from {_day(self.date)}"
+        return f"{self.retailer} closed on {_day(self.date)}"
+
+
+@dataclass(frozen=True)
 class ReplanVerdict:
     """The judgement of a re-planned week: the rules it breaks, and the hours the
     absences cost it (information, not faults)."""
@@ -115,13 +150,14 @@ def check_replan(
     after: dict | Timetable,
     now: dt.datetime,
     sicknesses: Sequence[Sickness],
+    closures: Sequence[Closure] = (),
 ) -> ReplanVerdict:
     """Judge the re-planned week `after` of `before` at `now` (see the module text).
 
     `department` is the department as the week was planned, without the sicknesses; they
     are read as leave here. A re-plan that found no week (infeasible or unknown, no
-    blocks) is not judged. A sickness of a manager the department does not have raises
-    `InputError`."""
+    blocks) is not judged. A sickness of a manager, or a closure of a retailer, the
+    department does not have raises `InputError`."""
     old, new = _parse(before), _parse(after)
     if new.status in NOT_SCHEDULED and not new.blocks:
         return ReplanVerdict([], [])
@@ -132,11 +168,17 @@ def check_replan(
         for n, s in enumerate(sicknesses)
         if s.manager not in known
     ]
+    retailers = {r.id for r in department.retailers}
+    problems += [
+        Problem(f"no retailer '{c.retailer}' in the department", file="closures", row=n, column="retailer")
+        for n, c in enumerate(closures)
+        if c.retailer not in retailers
+    ]
     if problems:
         raise InputError(problems)
     leave = sick_leave(policy, old, now, sicknesses)
     sick_department = department.model_copy(update={"leave": (*department.leave, *leave)})
-    checker = _ReplanChecker(sick_department, policy, new, old, now, leave)
+    checker = _ReplanChecker(sick_department, policy, new, old, now, leave, closures)
     violations = checker.run()
     return ReplanVerdict(violations, sorted(checker.shortfalls, key=lambda s: (s.manager, s.kind, s.unit)))
 
@@ -172,6 +214,11 @@ def _started_before(block: Block | _Block, now: dt.datetime) -> bool:
     return (block.date, block.start) < (now.date(), now.hour * 60 + now.minute)
 
 
+def _key(block: Block) -> tuple:
+    return (block.manager, block.date, block.start, block.end, block.kind, tuple(sorted(block.with_)),
+            block.retailer or "")
+
+
 class _ReplanChecker(_Checker):
     """The timetable checker with the readings of a re-planned week (module text)."""
 
@@ -183,10 +230,12 @@ class _ReplanChecker(_Checker):
         before: Timetable,
         now: dt.datetime,
         sick: Sequence[Leave],
+        closures: Sequence[Closure] = (),
     ):
         super().__init__(department, policy, timetable)
         self.before = before
         self.now = now
+        self.closures = list(closures)
         self.moment = f"{_day(now.date())} {format_clock(now.hour * 60 + now.minute)}"
         self.sick: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
         for entry in sick:
@@ -195,60 +244,149 @@ class _ReplanChecker(_Checker):
             self.sick[(entry.manager, entry.date)].append(span)
         self.shortfalls: list[Shortfall] = []
         self.paired_kinds = [k for k, r in policy.kinds.items() if r.group == "pair"]
+        # Rule 1: what `after` keeps of the blocks that started before `now`, and the
+        # pieces of the blocks a sickness cut (piece -> the block it is the worked part of).
+        self.past: list[Block] = []
+        self.cut: dict[tuple, Block] = {}
+        for block in before.blocks:
+            if _started_before(block, now):
+                kept = self._as_kept(block)
+                if kept is not None:
+                    self.past.append(kept)
+                if kept is not None and kept != block:
+                    self.cut[_key(kept)] = block
+        self.kept_lunches = {_key(b) for b in self._lunches_kept()}
 
     def run(self) -> list[Violation]:
         self._check_past()
+        self._check_closures()
         return super().run()
-
-    def _check_leave(self) -> None:
-        super()._check_leave()
-        self._check_busy_until_ill()
-
-    def _check_busy_until_ill(self) -> None:
-        """Rule 2: a manager in a block under way at `now` that runs into his sickness is
-        in it until he falls ill; nothing new of his starts in between."""
-        minute = self.now.hour * 60 + self.now.minute
-        date = self.now.date()
-        for old in self.before.blocks:
-            if not (old.date == date and old.start < minute < old.end
-                    and self._sick_during(old.manager, date, old.start, old.end)):
-                continue
-            for block in self.blocks:
-                if block.manager == old.manager and block.date == date and block.start >= minute:
-                    self._report_block(
-                        "leave", block,
-                        f"{block.manager} is in his {self._label(old.kind)} {_span(old.start, old.end)} "
-                        f"until he falls ill ({self._sick_since(old.manager)}), but has {self._describe(block)}")
 
     # -- rule 1: the past is fixed -------------------------------------------------------
 
+    def _ill_at(self, manager: str, date: dt.date) -> int | None:
+        """The minute the manager's absence starts on `date` (None: he is not off that day)."""
+        spans = self.sick.get((manager, date))
+        return min(s for s, _ in spans) if spans else None
+
+    def _as_kept(self, block: Block) -> Block | None:
+        """What rule 1 keeps of a block of `before` that started before `now`: the block;
+        but a sick manager's block that runs into his absence ends when he falls ill (None
+        when nothing of it is before then); a lunch stays as it was (rule 3d)."""
+        if block.kind == "lunch" or not self._sick_during(block.manager, block.date, block.start, block.end):
+            return block
+        ill = self._ill_at(block.manager, block.date)
+        assert ill is not None
+        return block.model_copy(update={"end": ill}) if ill > block.start else None
+
+    def _cut_from(self, block: _Block) -> _Block | None:
+        old = self.cut.get((block.manager, block.date, block.start, block.end, block.kind,
+                            tuple(sorted(block.partners)), block.retailer or ""))
+        if old is None:
+            return None
+        return _Block(old.manager, old.date, old.kind, old.start, old.end, block.partners, old.retailer)
+
     def _check_past(self) -> None:
-        def key(b: Block) -> tuple:
-            return (b.manager, b.date, b.start, b.end, b.kind, tuple(sorted(b.with_)), b.retailer or "")
-
-        # A sick manager's block that runs into his absence is judged by rule 2 (`leave`).
-        def fixed(b: Block) -> bool:
-            return _started_before(b, self.now) and not self._sick_during(b.manager, b.date, b.start, b.end)
-
-        old = Counter(key(b) for b in self.before.blocks if fixed(b))
-        new = Counter(key(b) for b in self.timetable.blocks if fixed(b))
-        for why, keys in (
-            (f"started before the re-plan's moment ({self.moment}) and is not in the "
-             "re-planned week as it was", old - new),
-            (f"starts before the re-plan's moment ({self.moment}), but the plan of the week "
-             "did not have it", new - old),
-        ):
-            for manager, date, start, end, kind, partners, retailer in sorted(keys.elements()):
+        old = Counter(_key(b) for b in self.past)
+        new = Counter(_key(b) for b in self.timetable.blocks if _started_before(b, self.now))
+        whole = {_key(b): piece for piece, b in self.cut.items()}
+        for missing, keys in ((True, old - new), (False, new - old)):
+            for key in sorted(keys.elements()):
+                manager, date, start, end, kind, partners, retailer = key
                 where = f" at {retailer}" if retailer else ""
                 together = f" with {_names(partners)}" if partners else ""
+                what = f"{manager}'s {self._label(kind)} on {_day(date)}"
+                if missing and key in self.cut:
+                    cut = self.cut[key]
+                    why = (f"{what} {_span(cut.start, cut.end)}{together}{where} was under way when he fell "
+                           f"ill ({self._sick_since(manager)}): the part he worked, {_span(start, end)}, stays "
+                           "in the week, but the re-planned week does not have it")
+                elif not missing and key in whole:
+                    piece = whole[key][3]
+                    why = (f"{what} {_span(start, end)}{together}{where} was under way when he fell ill "
+                           f"({self._sick_since(manager)}): it ends then, at {format_clock(piece)}, but the "
+                           "re-planned week has all of it")
+                elif missing:
+                    why = (f"{what} {_span(start, end)}{together}{where} started before the re-plan's "
+                           f"moment ({self.moment}) and is not in the re-planned week as it was")
+                else:
+                    why = (f"{what} {_span(start, end)}{together}{where} starts before the re-plan's "
+                           f"moment ({self.moment}), but the plan of the week did not have it")
+                self._report(PAST_CHANGED, why, manager, date, _span(start, end))
+
+    # -- rule 3d: lunch ---------------------------------------------------------------------
+
+    def _lunches_kept(self) -> list[Block]:
+        """The lunches of `before` that stay as they were: a sick manager's on the day he
+        falls ill that start before his absence does, or before `now`."""
+        kept = []
+        for block in self.before.blocks:
+            if block.kind != "lunch":
+                continue
+            ill = self._ill_at(block.manager, block.date)
+            if ill is None or any(m == block.manager and d < block.date for m, d in self.sick):
+                continue  # not off that day, or off since an earlier day
+            if block.start < ill or _started_before(block, self.now):
+                kept.append(block)
+        return kept
+
+    def _leave_excused(self, block: _Block) -> bool:
+        return block.kind == "lunch" and (block.manager, block.date, block.start, block.end, block.kind,
+                                          tuple(sorted(block.partners)), block.retailer or "") in self.kept_lunches
+
+    def _check_lunch(self) -> None:
+        super()._check_lunch()
+        lunch = self.policy.lunch
+        if lunch.during_visit:
+            return
+        planned = Counter(_key(b) for b in self.timetable.blocks)
+        for block in self._lunches_kept():
+            if not _started_before(block, self.now) and not planned[_key(block)]:
                 self._report(
-                    PAST_CHANGED,
-                    f"{manager}'s {self._label(kind)} on {_day(date)} {_span(start, end)}"
-                    f"{together}{where} {why}",
-                    manager,
-                    date,
-                    _span(start, end),
+                    "lunch",
+                    f"{block.manager}'s lunch on {_day(block.date)} {_span(block.start, block.end)} starts "
+                    f"before he falls ill ({self._sick_since(block.manager)}) and stays as it was, but the "
+                    "re-planned week does not have it",
+                    block.manager,
+                    block.date,
+                    _span(block.start, block.end),
                 )
+        has_lunch = {(b.manager, b.date) for b in self.blocks if b.kind == "lunch"}
+        for block in self.before.blocks:
+            if block.kind != "lunch" or not self._from_now(block) or _key(block) in self.kept_lunches \
+                    or self._sick_during(block.manager, block.date, block.start, block.end) \
+                    or (block.manager, block.date) in has_lunch:
+                continue
+            # Where the lunch is owed, the week's reading has reported it already.
+            if self._on_leave_during(block.manager, block.date, lunch.earliest, lunch.latest_end):
+                self._report(
+                    "lunch",
+                    f"{block.manager} has no lunch on {_day(block.date)}; the plan of the week gave "
+                    f"him one ({_span(block.start, block.end)}), and a re-plan never takes a lunch "
+                    "away to make room",
+                    block.manager,
+                    block.date,
+                )
+
+    # -- rule 4: nothing at a closed place ----------------------------------------------
+
+    def _check_closures(self) -> None:
+        for block in self.timetable.blocks:
+            if block.retailer is None or _started_before(block, self.now):
+                continue
+            closure = next((c for c in self.closures if c.covers(block.retailer, block.date)), None)
+            if closure is None:
+                continue
+            retailer = self.retailers.get(block.retailer)
+            name = f" ({retailer.name})" if retailer is not None else ""
+            self._report(
+                KIND_RULE.get(block.kind, "unknown_reference"),
+                f"{block.manager}'s {self._label(block.kind)} on {_day(block.date)} "
+                f"{_span(block.start, block.end)} is at {block.retailer}{name}, but {closure.words}",
+                block.manager,
+                block.date,
+                _span(block.start, block.end),
+            )
 
     # -- the absences ---------------------------------------------------------------------
 
@@ -259,25 +397,33 @@ class _ReplanChecker(_Checker):
         return any(_overlaps(start, end, s, e) for s, e in self.sick.get((manager, date), []))
 
     def _lost(self, manager: str, kind: str) -> tuple[int, int, str]:
-        """Minutes and sessions of the kind the old plan had for the manager from `now`
-        on that the absences made impossible, and whose absence did."""
+        """Minutes and sessions of the kind the old plan had for the manager that the
+        events made impossible (rule 3b), and the events that did, in words."""
         minutes, sessions, who = 0, 0, set()
         for block in self.before.blocks:
             if block.manager != manager or block.kind != kind:
                 continue
-            # Before `now` only his own block under way when he fell ill is lost; a
-            # partner's stays as it was (rule 1).
-            mates = block.with_ if kind in self.paired_kinds and self._from_now(block) else ()
+            if not self._from_now(block):
+                # Before `now` only his own block under way when he fell ill is lost, from
+                # then on; a partner's stays as it was (rule 1).
+                if self._sick_during(manager, block.date, block.start, block.end):
+                    kept = self._as_kept(block)
+                    minutes += block.end - (block.start if kept is None else kept.end)
+                    sessions += kept is None
+                    who.add(f"{manager} off sick from {self._sick_since(manager)}")
+                continue
+            mates = block.with_ if kind in self.paired_kinds else ()
             away = {
                 m
                 for m in {manager, *mates}
                 if self._sick_during(m, block.date, block.start, block.end)
             }
-            if away:
+            closed = [c for c in self.closures if c.covers(block.retailer, block.date)]
+            if away or closed:
                 minutes += block.end - block.start
                 sessions += 1
-                who |= away
-        return minutes, sessions, " and ".join(f"{m} off sick from {self._sick_since(m)}" for m in sorted(who))
+                who |= {f"{m} off sick from {self._sick_since(m)}" for m in away} | {c.words for c in closed}
+        return minutes, sessions, " and ".join(sorted(who))
 
     def _sick_since(self, manager: str) -> str:
         """When the manager's absence starts: "Wed 2026-11-25 13:00"."""
@@ -371,8 +517,9 @@ class _ReplanChecker(_Checker):
                 asked,
                 lost,
                 f"{manager} has {has} of {self._label(kind)} this week, {short} the policy asks: "
-                f"{who} took {_count(sessions, 'planned session')} "
-                f"({minutes} min) of it, and the rest of the week has no room for them",
+                f"{who} took "
+                + (f"{_count(sessions, 'planned session')} ({minutes} min)" if sessions else f"{minutes} min")
+                + " of it, and the rest of the week has no room for them",
             )
         )
         return True

@@ -315,6 +315,19 @@ class _Checker:
             for start in range(first, last + 1, grid)
         )
 
+    # -- readings a re-plan changes (engine/check/replan.py) ------------------------
+
+    def _cut_from(self, block: _Block) -> _Block | None:
+        """The block `block` is the worked part of, when an event cut it short (a re-plan:
+        a block under way when its manager fell ill ends then); None for a whole block.
+        A cut piece is judged by how it was cut, not by the lengths the policy asks."""
+        return None
+
+    def _leave_excused(self, block: _Block) -> bool:
+        """Whether the block may overlap its manager's leave (a re-plan: a lunch under way
+        when he fell ill stays as it was)."""
+        return False
+
     # -- labels ------------------------------------------------------------------
 
     def _label(self, kind: str) -> str:
@@ -707,6 +720,8 @@ class _Checker:
 
     def _check_leave(self) -> None:
         for block in self.blocks:
+            if self._leave_excused(block):
+                continue
             for start, end in self.leave.get((block.manager, block.date), []):
                 if _overlaps(block.start, block.end, start, end):
                     when = "all day" if (start, end) == WHOLE_DAY else f"from {_span(start, end)}"
@@ -807,7 +822,7 @@ class _Checker:
                         manager,
                         date,
                     )
-                elif blocks[0].minutes != minutes:
+                elif blocks[0].minutes != minutes and self._cut_from(blocks[0]) is None:
                     self._report_block(
                         rule_id,
                         blocks[0],
@@ -845,7 +860,7 @@ class _Checker:
         self._check_total(manager, kind, blocks, quota, note)
         self._check_count(manager, kind, blocks, quota, note)
         for block in blocks:
-            if not quota.shortest <= block.minutes <= quota.longest:
+            if self._cut_from(block) is None and not quota.shortest <= block.minutes <= quota.longest:
                 asked = (
                     f"{quota.shortest} min"
                     if quota.shortest == quota.longest
@@ -1139,7 +1154,8 @@ class _Checker:
     # -- rule 7: department kinds ----------------------------------------------------
 
     def _check_department_kind(self, kind: str, rule: KindRule) -> None:
-        blocks = [b for b in self.blocks if b.kind == kind]
+        # A manager whose attendance an event cut short was at the slot the others share.
+        blocks = [self._cut_from(b) or b for b in self.blocks if b.kind == kind]
         if rule.per_day_minutes is None:
             assert rule.sessions is not None and rule.session_minutes is not None
             anyone = any(self.presence[m] > 0 for m in self.managers)

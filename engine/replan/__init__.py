@@ -14,8 +14,11 @@ What the re-plan keeps and changes:
 1. **Pinned.** Every block and route stop that started before `now` stays exactly as
    it was (the past cannot be re-planned; a block under way is finished as planned),
    except a sick manager's: he does nothing once he is off (from when he falls ill, not
-   before `now`, from the start of that grid slot), so his block under way then is
-   dropped and his partner goes on alone (situation.py).
+   before `now`, from the start of that grid slot), so his block under way then is cut
+   there: the part he worked stays in the week, in the timetable, the routes and the
+   diff (`cut`), and his partner goes on alone (situation.py). A lunch is no work to
+   cut: his lunch over or under way when he falls ill stays as it was, and a re-plan
+   never takes a lunch away to make room (model.py).
 2. **The timetable** is the weekly model plus pins (model.py): the same variables and
    the same registry of hard and soft rules as the weekly solve (SPEC §2, §6), over a
    week frame whose quotas are the original ones, with the sick manager's absence as
@@ -26,7 +29,12 @@ What the re-plan keeps and changes:
 3. **Pairs.** Groups of the old plan stay together for the rest of the week; a manager
    whose every partner is off for the rest of the week is re-paired (pairs.py).
    POS households and promotion stores are chosen by the weekly solve's assignment
-   (engine.timetable.places), told which places the events closed (blocks.py).
+   (engine.timetable.places), told which places the events closed (blocks.py). A group
+   keeps its store: on a day the store is closed it holds no session (the session
+   moves to another day, or its hours are missed and said so); a store closed on every
+   day left, or cancelled, is given up for another, whose rides the model holds (from
+   a session held before `now` at the old one too). A POS session on a day its
+   household is closed takes another household of the week's, or moves.
 4. **Routes.** Stops that cannot stay are handed over in the policy's order
    (`replan.handover`); a visit that finds no place is listed in `unplaced` with its
    reason (handover.py).

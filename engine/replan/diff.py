@@ -1,6 +1,7 @@
 """The diff of a re-plan, per manager: the blocks after `now` moved, cancelled, added or
-changed (same time, other partner or place), each with the event behind it in words,
-and the stops handed over or received (handover.py)."""
+changed (same time, other partner or place), the block under way when a manager fell
+ill cut (it ends then) or cancelled (he had not worked a slot of it), each with the
+event behind it in words, and the stops handed over or received (handover.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def _block_key(b: Block) -> tuple:
 
 def block_diff(situation: Situation, groups: Groups, blocks: Sequence[Block],
           stop_changes: Sequence[StopChange]) -> tuple[ManagerDiff, ...]:
-    """Per manager: blocks after `now` moved, cancelled, added or changed, and stops."""
+    """Per manager: blocks after `now` moved, cancelled, added or changed, blocks under way
+    cut by a sickness, and stops."""
     old_by: dict[str, list[Block]] = defaultdict(list)
     new_by: dict[str, list[Block]] = defaultdict(list)
     for b in situation.timetable.blocks:
@@ -59,10 +61,15 @@ def block_diff(situation: Situation, groups: Groups, blocks: Sequence[Block],
                                            reason=_why(situation, groups, b, twin)))
         for n in remaining_new:
             changes.append(BlockChange(change="added", kind=n.kind, after=n, reason=_why(situation, groups, None, n)))
-        for b in situation.dropped:
-            if b.manager == manager:
+        for b, piece in situation.cut:
+            if b.manager != manager:
+                continue
+            if piece is None:
                 changes.append(BlockChange(change="cancelled", kind=b.kind, before=b,
                                            reason=_why(situation, groups, b, None)))
+            else:
+                changes.append(BlockChange(change="cut", kind=b.kind, before=b, after=piece,
+                                           reason=f"{_why(situation, groups, b, piece)}: the block ends then"))
         stops = [c for c in stop_changes if (c.manager_after if c.change in ("added", "received")
                                              else c.manager_before) == manager]
         if changes or stops:

@@ -1,6 +1,8 @@
 """Route hand-over: the week's routes after a re-plan.
 
-Stops that started before `now` stay as they were. The rest are fitted again into the
+Stops that started before `now` stay as they were (a sick manager's only those started
+before he fell ill, one under way then ending there, as his visit block does; the
+rest of his are visits to hand on). The rest are fitted again into the
 re-planned visit blocks; what cannot stay (a sick manager's, a closed retailer's, what
 no longer fits a changed day) is handed on in the policy's order (`replan.handover`):
 to the manager's own later days (`next_days`), then to the nearest neighbouring
@@ -77,6 +79,7 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
             date=item.get("date"), reason="not_planned", detail=item.get("detail") or item.get("reason", "")))
     for route in routes.get("routes", []):
         manager, date = route["manager"], dt.date.fromisoformat(str(route["date"]))
+        absence = situation.absences.get(manager)
         lunch = route.get("lunch_start")
         if lunch is not None and situation.pinned(date, parse_clock(lunch)):
             read.lunch_taken.add((manager, date))
@@ -84,14 +87,17 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
             if stop.get("kind", "visit") != "visit":
                 continue
             start = parse_clock(stop["start"])
-            if situation.pinned(date, start):
+            if situation.pinned(date, start) and not (absence is not None and absence.covers(date, start)):
+                # Done, or under way when he fell ill: then it ends there, as his visit block does.
+                end = parse_clock(stop["end"])
+                if absence is not None and absence.date == date and start < absence.minute < end:
+                    end = absence.minute
                 read.pinned[(manager, date)].append(ReplanStop(
                     retailer=stop["retailer"], arrive=parse_clock(stop["arrive"]), start=start,
-                    end=parse_clock(stop["end"]), pinned=True))
+                    end=end, pinned=True))
                 continue
             visit = _Visit(stop["retailer"], retailers[stop["retailer"]].manager, manager, date)
             read.visits.append(visit)
-            absence = situation.absences.get(manager)
             if absence is not None and absence.covers(date, start):
                 visit.reason, visit.detail = "manager_absent", f"{manager} is off sick"
             elif (stop["retailer"], date) in situation.closed:

@@ -4,10 +4,12 @@ It is built from the weekly model's variables (`engine.timetable.model`) and the
 registry of hard rules (`constraints.add_hard_rules`) and soft rules
 (`objective.add_objective`); a rule added to the week reaches the re-plan unchanged.
 What a re-plan adds, and only that:
-- the past is pinned: blocks that started before `now` are fixed, nothing new starts
-  before it;
+- the past is pinned: blocks that started before `now` are fixed (a sick manager's
+  block under way ends when he falls ill, situation.py), nothing new starts before it;
+  a lunch is never taken away to make room, and a sick manager's lunch that starts
+  before he falls ill stays as it was;
 - the events: a sickness is leave in the week frame (situation.py), a promotion with no
-  store left is cancelled;
+  store left is cancelled, a group holds no session on a day its store is closed;
 - missing hours cost `replan.missing_per_10min` instead of making the week infeasible
   (the model's `Shortfall`, read by the registry's quota and daily-block rules), but no
   weekly kind loses more than the events took of it;
@@ -37,7 +39,7 @@ from engine.timetable.model import (
     variables_for_week,
 )
 from engine.timetable.objective import add_objective
-from engine.timetable.venues import week_venues
+from engine.timetable.venues import Venue, pos_target_count, week_venues
 
 
 @dataclasses.dataclass
@@ -73,11 +75,15 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     tm = variables_for_week(situation.department, situation.policy, replan_frame(situation), choose_pairs=False)
     pairs, unmatched = planned_for_variables(tm, situation.timetable.blocks)
     dates = {d.index: d.date for d in tm.frame.days}
-    slots = [Slot(var, old, old is not None and situation.pinned(old.date, old.start), dates[var.day])
+    # A department slot stands for its attendees' blocks: the slot as planned, not the
+    # piece of it a sick attendee worked (his piece is held by `_cut_attendance`).
+    pairs = [(var, (situation.piece_of(old) or old) if var.manager is None and old is not None else old)
              for var, old in pairs]
+    slots = [Slot(var, old, old is not None and situation.fixed(old), dates[var.day]) for var, old in pairs]
     outside = [b for b in unmatched if situation.pinned(b.date, b.start)] + _pin(tm, slots, situation)
-    _hold(tm, outside)
-    _busy_until_ill(tm, situation)
+    _lunch_under_way_when_ill(tm, situation)
+    _hold(tm, outside + _cut_attendance(tm, situation))
+    _keep_lunches(tm, slots, situation)
     notes = [f"{b.manager} {b.kind} {b.date} {format_clock(b.start)}: the block does not fit the "
              f"policy's week and is dropped" for b in unmatched if _dropped_by_policy(b, situation)]
     _cover_pinned_quotas(tm, slots)
@@ -92,6 +98,9 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     offer_links(tm, groups)
     tm.past = _past(tm, slots, outside)
     add_hard_rules(tm)
+    _no_session_where_the_store_is_closed(tm, slots, situation)
+    _households_open_on_their_day(tm, situation)
+    _ride_from_a_session_held_elsewhere(tm, slots, situation)
     add_pairs(tm, groups, _free_pair_sessions(tm, slots, situation))
     for manager, kind in sorted(cancelled_kinds):
         for slot in slots:
@@ -161,13 +170,103 @@ def _off_during(situation: Situation, manager: str, block: Block) -> bool:
 def _taken_by_events(situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]],
                      block: Block) -> bool:
     """An old block after `now` that the events make impossible: the manager is off then,
-    a partner of a paired session is (or he has no partner left), or its promotion has
-    no store left."""
+    a partner of a paired session is (or he has no partner left), its promotion has no
+    store left, or it is a paired session at a store closed that day."""
     if _off_during(situation, block.manager, block) or (block.manager, block.kind) in cancelled_kinds:
         return True
     rule = situation.policy.kinds.get(block.kind)
     return rule is not None and rule.group == "pair" and (
-        block.manager in groups.orphans or any(_off_during(situation, m, block) for m in block.with_))
+        block.manager in groups.orphans or any(_off_during(situation, m, block) for m in block.with_)
+        or (block.retailer, block.date) in situation.closed)
+
+
+def _ride_from_a_session_held_elsewhere(tm: TimetableModel, slots: Sequence[Slot], situation: Situation) -> None:
+    """"One place at a time, with riding time between" — SPEC §3, §6: the weekly rule takes
+    two paired sessions of a day to be at the same store (constraints._ride_slots). A
+    re-plan's paired session held before `now` may be at another store than the one the
+    manager's sessions still to come are at (a store given up since, or a group he joined
+    when his partner fell ill for the rest of the week): a session of his later that day
+    starts no earlier than the ride from the store the earlier one was held at to the
+    store it is at, plus the lunch when it is taken between them."""
+    venues = tm.week_venues()
+    paired = {k for k, r in tm.policy.kinds.items() if r.group == "pair"}
+    days = {d.date: d.index for d in tm.frame.days}
+    held = [b for b in situation.timetable.blocks if b.kind in paired and b.retailer is not None
+            and b.date == situation.today and situation.pinned(b.date, b.start) and venues.knows(b.retailer)]
+    for past in held:
+        later = [s.var for s in slots if not s.pinned and s.var.manager == past.manager and s.var.kind in paired
+                 and s.date == past.date]
+        lunch = tm.lunches.get((past.manager, days[past.date]))
+        for var in later:
+            present = var.present_literal(tm.cp)
+            for store, literals in _store_choices(tm, past.manager):
+                if store is None or store == past.retailer or not venues.knows(store):
+                    continue
+                ride = -(-venues.minutes(Venue((past.retailer,)), Venue((store,))) // tm.grid)
+                end = -(-past.end // tm.grid)
+                tm.cp.add(var.start >= end + ride).only_enforce_if([*literals, present])
+                if lunch is None or tm.policy.lunch.during_visit:
+                    continue
+                assert isinstance(lunch.size, int)
+                eating = lunch.present_literal(tm.cp)
+                name = f"{past.manager},{var.day},{var.occurrence},{store}"
+                after_past, before_var = tm.cp.new_bool_var(f"lunch_after[{name}]"), tm.cp.new_bool_var(
+                    f"lunch_before[{name}]")
+                tm.cp.add(lunch.start >= end).only_enforce_if([after_past, eating])
+                tm.cp.add(lunch.end <= end).only_enforce_if([~after_past, eating])
+                tm.cp.add(lunch.end <= var.start).only_enforce_if([before_var, eating, present])
+                tm.cp.add(var.end <= lunch.start).only_enforce_if([~before_var, eating, present])
+                tm.cp.add(var.start >= end + ride + lunch.size).only_enforce_if(
+                    [*literals, present, eating, after_past, before_var])
+
+
+def _households_open_on_their_day(tm: TimetableModel, situation: Situation) -> None:
+    """"POS project at 3 different target households" with a household closed on a day: each
+    POS session still to plan gets a different household of the week's POS venue
+    (venues.py), not used by a session already held, open through the session and not
+    closed on its day, as places.py then matches them. The weekly rule
+    (constraints._a_household_open_for_each_session) reads the opening hours; a re-plan
+    adds the days the events closed a household, so the session that day takes another
+    of the venue's households, whose rides the model holds, or moves (a closed household
+    touches only that day's sessions). Stated only for a manager one of whose households
+    is closed on a day of a session still to plan."""
+    if not situation.closed:
+        return
+    venues = tm.week_venues()
+    dates = {d.index: d.date for d in tm.frame.days}
+    for kind, rule in tm.policy.kinds.items():
+        if rule.at != "pos_target":
+            continue
+        for manager in tm.frame.managers:
+            blocks = tm.blocks.get((manager, kind), [])
+            used = {tm.past[id(b)] for b in blocks if id(b) in tm.past}
+            todo = [b for b in blocks if id(b) not in tm.past]
+            points = set(venues.of(kind, manager).points) - used
+            if not any((p, dates[b.day]) in situation.closed for p in points for b in todo):
+                continue
+            shops = [r for r in tm.department.retailers if r.id in points]
+            quota = tm.frame.managers[manager].quotas.get(kind)
+            most = None if quota is None else min(quota.sessions_max, pos_target_count(tm.department, manager))
+            taken: dict[str, list[cp_model.IntVar]] = {r.id: [] for r in shops}
+            for block in todo:
+                lit = block.present_literal(tm.cp)
+                options = []
+                for shop in shops:
+                    if (shop.id, dates[block.day]) in situation.closed:
+                        continue
+                    at = tm.cp.new_bool_var(f"open_household[{manager},{block.day},{block.occurrence},{shop.id}]")
+                    tm.cp.add(block.start >= -(-shop.opens // tm.grid)).only_enforce_if(at)
+                    tm.cp.add(block.end <= tm.slots(shop.closes)).only_enforce_if(at)
+                    tm.cp.add_implication(at, lit)
+                    options.append(at)
+                    taken[shop.id].append(at)
+                if options:
+                    tm.cp.add(sum(options) == 1).only_enforce_if(lit)
+                else:
+                    tm.cp.add(lit == 0)
+            if most is not None and len(shops) >= most - len(used):
+                for ats in taken.values():
+                    tm.cp.add(sum(ats) <= 1)
 
 
 def _floors(tm: TimetableModel, situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]],
@@ -208,9 +307,11 @@ def _fix(var: cp_model.LinearExprT, value: int) -> None:
 
 def _pin(tm: TimetableModel, slots: Sequence[Slot], situation: Situation) -> list[Block]:
     """"Everything before now is pinned identical": blocks that started before `now`
-    are fixed; nothing new may start before `now`. Returns the old blocks the model
-    cannot hold (a length the policy no longer allows): they stay as they were,
-    outside the model."""
+    are fixed (a sick manager's block under way as the piece he worked, its variable
+    standing for that piece: its hours count where the block's would), and so is a lunch
+    kept as it was (`Situation.kept_lunch`); nothing new may start before `now`. Returns
+    the old blocks the model cannot hold (a length the policy no longer allows): they
+    stay as they were, outside the model."""
     now_slot = -(-situation.now_minute // tm.grid)
     outside: list[Block] = []
     for slot in slots:
@@ -219,7 +320,10 @@ def _pin(tm: TimetableModel, slots: Sequence[Slot], situation: Situation) -> lis
             assert slot.old is not None
             start = slot.old.start // tm.grid
             size = (slot.old.end - slot.old.start) // tm.grid
-            if isinstance(slot.var.size, int) and slot.var.size != size:
+            if isinstance(slot.var.size, int) and slot.var.size != size and slot.var.manager is not None \
+                    and situation.piece_of(slot.old):
+                _stand_for_the_piece(tm, slot.var, size)
+            elif isinstance(slot.var.size, int) and slot.var.size != size:
                 outside.append(slot.old)
                 slot.old, slot.pinned = None, False
                 tm.cp.add(present == 0)
@@ -254,20 +358,90 @@ def _hold(tm: TimetableModel, kept: Sequence[Block]) -> None:
             tm.cp.new_fixed_size_interval_var(lo, hi - lo, f"held[{block.kind},{block.manager},{day},{lo}]"))
 
 
-def _busy_until_ill(tm: TimetableModel, situation: Situation) -> None:
-    """A manager who falls ill later today while in a block under way at `now` stays in
-    it until he is off (the block is dropped, situation.py): nothing new is planned for
-    him in between."""
+def _stand_for_the_piece(tm: TimetableModel, var: BlockVar, size: int) -> None:
+    """A block of fixed length that a sickness cut (situation.py): its variable stands
+    for the piece the manager worked, `size` slots long, so the quotas count the piece's
+    hours and nothing else is planned over it. Called before the rules read the variable."""
+    var.size = size
+    var.end = var.start + size
+    name = f"piece[{var.kind},{var.manager},{var.day}]"
+    var.interval = (tm.cp.new_interval_var(var.start, size, var.end, name) if isinstance(var.present, int)
+                    else tm.cp.new_optional_interval_var(var.start, size, var.end, var.present, name))
+
+
+def _cut_attendance(tm: TimetableModel, situation: Situation) -> list[Block]:
+    """The pieces of department slots (a meeting, the site study) a sickness cut: the
+    manager's attendance of the slot is absent in the model (he is off before it ends,
+    model.add_attendance), so each piece is held as fixed busy time of his day, as
+    blocks.py writes it into the week."""
+    department = {k for k, r in tm.policy.kinds.items() if r.group == "department"}
+    return [piece for _, piece in situation.cut if piece is not None and piece.kind in department]
+
+
+def _lunch_under_way_when_ill(tm: TimetableModel, situation: Situation) -> None:
+    """A lunch under way when its manager falls ill stays as it was (`Situation.kept_lunch`),
+    though his leave in the week frame starts at the grid slot he falls ill in (which
+    the hours' proration reads): in the model his leave that day starts when that lunch
+    is over, and the lunch, fixed, holds the time in between."""
     days = {d.date: d.index for d in tm.frame.days}
-    now_slot = situation.now_minute // tm.grid
-    for block in situation.dropped:
-        absence = situation.absences[block.manager]
+    for block in situation.timetable.blocks:
+        absence = situation.absences.get(block.manager)
         day = days.get(block.date)
-        ill = absence.minute // tm.grid
-        if day is None or block.date != situation.today or absence.date != block.date or ill <= now_slot:
+        if day is None or not situation.kept_lunch(block) or absence is None or block.end <= absence.minute:
             continue
-        tm.leave_intervals.setdefault((block.manager, day), []).append(tm.cp.new_fixed_size_interval_var(
-            now_slot, ill - now_slot, f"busy_until_ill[{block.manager},{day}]"))
+        spans = tm.frame.managers[block.manager].partial_leave.get(day, [])
+        intervals = []
+        for i, (start, end) in enumerate(spans):
+            if start < block.end and block.start < end:
+                start = block.end
+            lo, hi = tm.slots(start), -(-end // tm.grid)
+            if lo < hi:
+                intervals.append(tm.cp.new_fixed_size_interval_var(lo, hi - lo, f"leave[{block.manager},{day},{i}]"))
+        tm.leave_intervals[(block.manager, day)] = intervals
+
+
+def _keep_lunches(tm: TimetableModel, slots: Sequence[Slot], situation: Situation) -> None:
+    """"Lunch on the road" — SPEC §3: a re-plan never takes a lunch away to make room.
+    Every lunch of the plan still to come that the manager is not off sick for stays
+    in his day (it may move inside its window), even where a leave touching the lunch
+    window would make it optional in a week planned afresh (week.owes_lunch)."""
+    for slot in slots:
+        old = slot.old
+        if slot.var.kind != "lunch" or old is None or slot.pinned or slot.date < situation.today:
+            continue
+        if not _off_during(situation, old.manager, old):
+            tm.cp.add(slot.var.present_literal(tm.cp) == 1)
+
+
+def _store_choices(tm: TimetableModel, manager: str) -> list[tuple[str | None, list[cp_model.IntVar]]]:
+    """The stores a manager's paired sessions may be held at, each with the literals
+    under which it is (as the rides read them, constraints._store_rides): his group's,
+    that of a group he may join, or his own."""
+    venues = tm.week_venues()
+    if manager in tm.known_groups:
+        return [(venues.group_store(tm.known_groups[manager]), [])]
+    if manager in tm.joinable:
+        return [(venues.group_store(group), [lit]) for group, lit in tm.joinable[manager]]
+    return [(venues.group_store((manager,)), [])]
+
+
+def _no_session_where_the_store_is_closed(tm: TimetableModel, slots: Sequence[Slot],
+                                          situation: Situation) -> None:
+    """A retailer closed on a day holds nothing that day: a group's paired session is not
+    held on a day its store is closed. The group keeps its store for its other days,
+    whose rides the model holds (`_stores_the_groups_hold`); the session may move to
+    another day, or is missed at the cost of its hours. (A store closed on every day
+    left of the week is given up instead, `Situation.stores_given_up`.)"""
+    if not situation.closed:
+        return
+    paired = {k for k, r in tm.policy.kinds.items() if r.group == "pair"}
+    for slot in slots:
+        var = slot.var
+        if slot.pinned or var.manager is None or var.kind not in paired or slot.date < situation.today:
+            continue
+        for store, literals in _store_choices(tm, var.manager):
+            if store is not None and (store, slot.date) in situation.closed:
+                tm.cp.add_bool_or([*(~lit for lit in literals), ~var.present_literal(tm.cp)])
 
 
 def _cover_pinned_quotas(tm: TimetableModel, slots: Sequence[Slot]) -> None:
@@ -319,10 +493,11 @@ def _free_pair_sessions(tm: TimetableModel, slots: Sequence[Slot],
 
 def _promotions_without_store(situation: Situation) -> set[tuple[str, str]]:
     """(manager, kind) whose remaining promotion sessions have no store left at all."""
-    if not situation.cancelled_stores:
+    gone = set(situation.cancelled_stores) | situation.closed_for_the_week
+    if not gone:
         return set()
     department = situation.department
-    if any(r.promo_store and r.id not in situation.cancelled_stores for r in department.retailers):
+    if any(r.promo_store and r.id not in gone for r in department.retailers):
         return set()
     return {(manager.id, kind) for kind, rule in situation.policy.kinds.items() if rule.at == "promo_store"
             for manager in department.managers}
@@ -358,7 +533,7 @@ def _add_change_costs(tm: TimetableModel, slots: Sequence[Slot], situation: Situ
 def repaired_start(situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]]) -> list[Block]:
     """The old plan without what the events make impossible: the sick manager's blocks
     once he is off, pair sessions of a partner who is off then, an orphan's remaining
-    pair sessions, promotion sessions without any store left. It keeps every rule of
-    the re-plan, so it is the solver's start."""
+    pair sessions, promotion sessions without any store left, pair sessions at a store
+    closed that day. It keeps every rule of the re-plan, so it is the solver's start."""
     return [b for b in situation.timetable.blocks
-            if situation.pinned(b.date, b.start) or not _taken_by_events(situation, groups, cancelled_kinds, b)]
+            if situation.fixed(b) or not _taken_by_events(situation, groups, cancelled_kinds, b)]

@@ -18,9 +18,10 @@ class _Out(BaseModel):
 
 
 class BlockChange(_Out):
-    """A block of the old plan after `now` that changed, or a new one."""
+    """A block of the old plan after `now` that changed, or a new one; or (`cut`) a block
+    under way when its manager fell ill, which ends then: `after` is the part he worked."""
 
-    change: Literal["moved", "cancelled", "added", "changed"]
+    change: Literal["moved", "cancelled", "added", "changed", "cut"]
     kind: str
     before: Block | None = None
     after: Block | None = None

@@ -69,10 +69,13 @@ class Situation:
     closed: set[tuple[str, dt.date]]
     cancelled_stores: dict[str, dt.date]
     urgent: list[UrgentVisit]
-    dropped: list[Block] = dataclasses.field(default_factory=list)
+    cut: list[tuple[Block, Block | None]] = dataclasses.field(default_factory=list)
     """Blocks of the plan under way when their manager fell ill (started before `now`,
-    ending after his absence starts): a sick manager does nothing once he is off, so
-    they are dropped; `timetable` is the plan without them."""
+    ending after his absence starts), each with what is left of it: the part he worked,
+    from its start to the start of his absence (on the grid), or None when nothing was
+    (he fell ill in the grid slot it started in). `timetable` is the plan with the parts
+    in place of the blocks. A lunch is no block of work: one under way when he falls ill
+    stays as it was (`kept_lunch`)."""
 
     @property
     def today(self) -> dt.date:
@@ -83,23 +86,51 @@ class Situation:
         return self.now.hour * 60 + self.now.minute
 
     @property
+    def closed_for_the_week(self) -> frozenset[str]:
+        """Retailers closed on every working day left of the week (today included)."""
+        left = [d for d in self.dates if d >= self.today]
+        return frozenset(r for r, _ in self.closed if left and all((r, d) in self.closed for d in left))
+
+    @property
     def stores_given_up(self) -> frozenset[str]:
-        """Promotion stores cancelled from a working day of this week: the re-plan holds
-        no session after `now` at them, so a group keeps one store for the rest of the
-        week and the rides the model holds are those of that store (model.py)."""
-        return frozenset(store for store, date in self.cancelled_stores.items() if date <= self.dates[-1])
+        """Promotion stores cancelled from a working day of this week, or closed on every
+        day left of it: the re-plan holds no session after `now` at them, so a group
+        keeps one store for the rest of the week and the rides the model holds are those
+        of that store (model.py). A store closed on some days only is kept for the others
+        (model._no_session_where_the_store_is_closed)."""
+        return frozenset(store for store, date in self.cancelled_stores.items()
+                         if date <= self.dates[-1]) | self.closed_for_the_week
 
     @property
     def closures(self) -> Closures:
         """The places the events take out of use, as the place assignment reads them: a
         store given up (`stores_given_up`) from today on."""
         given_up = self.stores_given_up
-        return Closures(frozenset(self.closed), {store: min(date, self.today) if store in given_up else date
-                                                 for store, date in self.cancelled_stores.items()})
+        cancelled = {store: min(date, self.today) if store in given_up else date
+                     for store, date in self.cancelled_stores.items()}
+        return Closures(frozenset(self.closed), dict.fromkeys(self.closed_for_the_week, self.today) | cancelled)
 
     def pinned(self, date: dt.date, start: int) -> bool:
         """Started before `now`: the block or stop stays exactly as planned."""
         return (date, start) < (self.today, self.now_minute)
+
+    def kept_lunch(self, block: Block) -> bool:
+        """A lunch of a sick manager on the day he falls ill that starts before he does
+        (or before `now`): over or under way when he falls ill, it stays as it was. A
+        lunch is no work to stop; one he has taken or is taking is a fact of his day,
+        and a re-plan never takes a lunch away to make room."""
+        absence = self.absences.get(block.manager)
+        return (block.kind == "lunch" and absence is not None and block.date == absence.date
+                and (block.start < absence.minute or self.pinned(block.date, block.start)))
+
+    def fixed(self, block: Block) -> bool:
+        """The block stays exactly as it is in `timetable`: it started before `now`, or
+        it is a lunch kept as it was (`kept_lunch`)."""
+        return self.pinned(block.date, block.start) or self.kept_lunch(block)
+
+    def piece_of(self, block: Block) -> Block | None:
+        """The block of the plan a sickness cut `block` from (None: not a cut piece)."""
+        return next((old for old, piece in self.cut if piece == block), None)
 
     def off_for_the_rest(self, manager: str) -> bool:
         """True when the manager is off until the end of the week and has no pair session
@@ -151,27 +182,34 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
             situation.cancelled_stores[event.retailer] = event.date or situation.today
     if problems:
         raise InputError(problems)
-    _drop_what_the_sick_cannot_finish(situation)
+    _cut_what_the_sick_cannot_finish(situation)
     return situation
 
 
-def _drop_what_the_sick_cannot_finish(situation: Situation) -> None:
-    """A block started before `now` that runs into its manager's absence is dropped (he
-    does nothing after he falls ill; his partner, whose block stays, goes on alone)."""
-    def runs_into_absence(b: Block) -> bool:
+def _cut_what_the_sick_cannot_finish(situation: Situation) -> None:
+    """A block started before `now` that runs into its manager's absence ends when he
+    falls ill, at the start of that grid slot (`Absence.minute`): the part he worked
+    stays in the week, the rest is gone, and his partner, whose block stays whole, goes
+    on alone. A block he had not worked a slot of is gone; a lunch stays as it was."""
+    blocks: list[Block] = []
+    for b in situation.timetable.blocks:
         absence = situation.absences.get(b.manager)
-        return absence is not None and situation.pinned(b.date, b.start) and absence.overlaps(b.date, b.end)
-
-    situation.dropped = [b for b in situation.timetable.blocks if runs_into_absence(b)]
-    if situation.dropped:
-        situation.timetable = situation.timetable.model_copy(update={"blocks": tuple(
-            b for b in situation.timetable.blocks if not runs_into_absence(b))})
+        if absence is None or not situation.pinned(b.date, b.start) or not absence.overlaps(b.date, b.end) \
+                or situation.kept_lunch(b):
+            blocks.append(b)
+            continue
+        piece = b.model_copy(update={"end": absence.minute}) if absence.minute > b.start else None
+        situation.cut.append((b, piece))
+        if piece is not None:
+            blocks.append(piece)
+    if situation.cut:
+        situation.timetable = situation.timetable.model_copy(update={"blocks": tuple(blocks)})
 
 
 def _absence(situation: Situation, event: ManagerSick) -> Absence:
     """When a sick manager is off: from when he falls ill, not before `now` (the past is
     what it was), from the start of the grid slot that moment is in; he does nothing
-    after it, and a block under way then is dropped (`Situation.dropped`)."""
+    after it, and a block under way then ends there (`Situation.cut`)."""
     grid = situation.policy.grid_minutes
     start = max(event.from_.replace(tzinfo=None), situation.now)
     minute = (start.hour * 60 + start.minute) // grid * grid

@@ -15,7 +15,7 @@ from api.cli import app
 from api.commands import console as console_module
 from api.commands import replan as replan_module
 from api.commands.console import EXIT_NO_PLAN
-from engine.check.replan import ReplanVerdict
+from engine.check.replan import Closure, ReplanVerdict
 from engine.check.timetable import Violation
 from engine.load import write_department
 from engine.policy import load_policy
@@ -84,3 +84,25 @@ def test_a_plan_of_another_department_is_refused(week_files, tmp_path: Path) -> 
     assert result.exit_code == 2, result.output
     assert "another department" in result.output
     assert not (tmp_path / "replan.json").exists()
+
+
+def test_the_checker_is_told_of_the_closures(week_files, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A retailer closed on a day and a promotion store cancelled reach the independent
+    checker as closures (the day of `now` when the event names none), so it can find a
+    session held where the events closed it."""
+    department, plan, _ = week_files
+    store = next(b["retailer"] for b in json.loads(plan.read_text("utf-8"))["blocks"] if b["kind"] == "promotion")
+    events = tmp_path / "closed.json"
+    events.write_text(json.dumps([{"type": "retailer_closed", "retailer": "m01-r01", "date": str(WEEK)},
+                                  {"type": "promotion_store_cancelled", "retailer": store}]), "utf-8")
+    seen: list = []
+    real = replan_module.check_replan
+
+    def spy(*args):
+        seen.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(replan_module, "check_replan", spy)
+    result = run((department, plan, events), tmp_path / "replan.json")
+    assert result.exit_code == 0, result.output
+    assert seen == [[Closure("m01-r01", WEEK), Closure(store, NOW.date(), onwards=True)]]

@@ -687,3 +687,25 @@ def test_replan_answer_carries_the_independent_checker_s_verdict(
     assert answer["check"]["violations"] == []
     assert answer["check"]["executable"] is True
     assert all(s["lost"] >= s["asked"] - s["planned"] > 0 for s in answer["check"]["shortfalls"])
+
+
+def test_replan_of_a_closed_store_is_judged_with_the_closure(client: TestClient, solved_job: dict) -> None:
+    """The pair's promotion store closes on the day of one of its sessions (re-planned on
+    Monday at 07:00): the independent checker is told of the closure, finds nothing held
+    there that day and no fault, and any hours lost are the closure's."""
+    paired = [b for b in solved_job["timetable"]["blocks"] if b["kind"] in ("promotion", "maintenance")
+              and b["retailer"]]
+    session = max(paired, key=lambda b: (b["date"], b["start"]))
+    now = dt.datetime.combine(WEEK, dt.time(7, 0))
+    response = client.post(
+        f"/v1/timetables/{solved_job['id']}/replan",
+        json={"now": now.isoformat(), "time_limit": SOLVE_SECONDS, "events": [
+            {"type": "retailer_closed", "retailer": session["retailer"], "date": session["date"]}]},
+    )
+    job = wait_for_result(client, response, timeout_s=90)
+    assert job["status"] == "done", job
+    answer = job["result"]
+    assert answer["check"]["violations"] == [] and answer["check"]["executable"] is True
+    assert not [b for b in answer["timetable"]["blocks"]
+                if b["retailer"] == session["retailer"] and b["date"] == session["date"]]
+    assert all(f"{session['retailer']} closed on" in s["message"] for s in answer["check"]["shortfalls"])

@@ -1,8 +1,11 @@
-"""The independent re-plan checker: a re-planned week that keeps the past, plans
-nothing while a manager is off sick and loses only what the sickness took passes, and
-each reading of a re-plan can fail: a changed past block, a block during the absence,
-a shortfall beyond what the absence took or of a manager it did not touch, and a pair
-block from `now` on of a manager no longer present enough to be paired.
+"""The independent re-plan checker: a re-planned week that keeps the past (a block under
+way when a manager falls ill cut there, his lunch as it was), plans nothing while a
+manager is off sick, nothing at a closed place, and loses only what the events took
+passes, and each reading of a re-plan can fail: a changed past block (a worked part
+dropped, a block under way kept whole), a block during the absence, a lunch taken away,
+a session at a closed store, a shortfall beyond what the events took or of a manager
+they did not touch, and a pair block from `now` on of a manager no longer present
+enough to be paired.
 
 Every plan here is typed by hand with the timetable checker's builders: a three-day
 week (Mon-Wed), m01+m02 and m03+m04 in pairs."""
@@ -15,7 +18,7 @@ from collections.abc import Callable
 
 import pytest
 
-from engine.check.replan import ReplanVerdict, Sickness, check_replan, sick_leave
+from engine.check.replan import Closure, ReplanVerdict, Sickness, check_replan, sick_leave
 from engine.check.timetable import check_timetable
 from engine.errors import InputError
 from tests.engine.check.test_timetable_checker import (
@@ -127,33 +130,48 @@ def test_sickness_starts_when_he_falls_ill_even_in_a_block_under_way() -> None:
     ]
 
 
-def test_a_block_under_way_when_he_falls_ill_is_dropped_not_finished() -> None:
-    """m02 falls ill at 14:30 in his POS-project session (14:20-15:20): a re-plan that
-    keeps the session has him working while off sick (`leave`); one that drops it
-    changes no past that was his to keep, and the session's hours are what the sickness took."""
+def cut_at(plan: dict, manager: str, kind: str, start: str, end: str | None) -> dict:
+    """`plan` with the manager's Tuesday block of `kind` starting at `start` ending at
+    `end` instead (None: without it)."""
+    plan = copy.deepcopy(plan)
+    block = next(b for b in plan["blocks"] if b["manager"] == manager and b["date"] == on("tue")
+                 and b["kind"] == kind and b["start"] == start)
+    plan["blocks"].remove(block)
+    if end is not None:
+        plan["blocks"].append({**block, "end": end})
+    return plan
+
+
+def test_a_block_under_way_when_he_falls_ill_ends_then() -> None:
+    """m02 falls ill at 14:30 in his POS-project session (14:20-15:20): the ten minutes he
+    worked stay in the week, the rest is what the sickness took. A re-plan that keeps
+    the whole session has him working while off sick (`leave`) and changes the past; one
+    that drops it loses the part he worked (`replan_past_changed`); the piece itself is
+    judged as the piece it is, not as a session of the policy's length."""
     now = dt.datetime.combine(MONDAY + dt.timedelta(days=1), dt.time(14, 30))
     kept = replanned(week(), now, off_tuesday_afternoon)
-    session = [b for b in kept["blocks"] if b["manager"] == "m02" and b["date"] == on("tue")
-               and b["kind"] == "pos_project" and b["start"] == "14:20"]
-    assert session
     verdict = judge(kept, now=now)
-    assert ("leave", "m02") in {(v.rule, v.manager) for v in verdict.violations}
-    dropped = {**kept, "blocks": [b for b in kept["blocks"] if b not in session]}
-    verdict = judge(dropped, now=now)
+    assert {("leave", "m02"), ("replan_past_changed", "m02")} <= {(v.rule, v.manager) for v in verdict.violations}
+    assert any("it ends then, at 14:30, but the re-planned week has all of it" in v.message
+               for v in verdict.violations)
+    dropped = judge(cut_at(kept, "m02", "pos_project", "14:20", None), now=now)
+    (past,) = [v for v in dropped.violations if v.rule == "replan_past_changed"]
+    assert (past.manager, past.time) == ("m02", "14:20–14:30")
+    assert "the part he worked, 14:20–14:30, stays in the week" in past.message
+    verdict = judge(cut_at(kept, "m02", "pos_project", "14:20", "14:30"), now=now)
     assert verdict.violations == []
-    assert [s.lost for s in verdict.shortfalls if (s.manager, s.kind, s.unit) == ("m02", "pos_project", "min")] == [60]
+    assert [(s.planned, s.asked, s.lost) for s in verdict.shortfalls
+            if (s.manager, s.kind, s.unit) == ("m02", "pos_project", "min")] == [(70, 120, 50)]
     assert all("off sick from Tue 2024-03-05 14:30" in s.message for s in verdict.shortfalls)
 
 
 def test_in_a_block_until_he_falls_ill_later_that_day_nothing_new_starts() -> None:
     """At 14:30 m02 is in his POS-project session (14:20-15:20) and falls ill at 15:00:
-    the session is dropped (he is off before it ends) and nothing of his day is owed or
-    allowed from 14:30, for he is in the session until 15:00."""
+    the session ends at 15:00 (he is off before it ends) and nothing new of his day is
+    owed or allowed from 14:30, for he is in the session until 15:00."""
     now = dt.datetime.combine(MONDAY + dt.timedelta(days=1), dt.time(14, 30))
     ill = now + dt.timedelta(minutes=30)
-    after = replanned(week(), now, off_tuesday_afternoon)
-    after["blocks"] = [b for b in after["blocks"] if not (b["manager"] == "m02" and b["date"] == on("tue")
-                                                          and b["kind"] == "pos_project" and b["start"] == "14:20")]
+    after = cut_at(replanned(week(), now, off_tuesday_afternoon), "m02", "pos_project", "14:20", "15:00")
 
     def verdict(plan: dict) -> ReplanVerdict:
         return check_replan(make_department(MANAGERS), TEST_POLICY, week(), plan, now,
@@ -162,7 +180,9 @@ def test_in_a_block_until_he_falls_ill_later_that_day_nothing_new_starts() -> No
     assert verdict(after).violations == []
     busy = copy.deepcopy(after)
     busy["blocks"].append({"manager": "m02", "date": on("tue"), "kind": "admin", "start": "14:30", "end": "14:40"})
-    assert ("leave", "m02") in {(v.rule, v.manager) for v in verdict(busy).violations}
+    assert ("no_overlap", "m02") in {(v.rule, v.manager) for v in verdict(busy).violations}
+    assert ("replan_past_changed", "m02") in {
+        (v.rule, v.manager) for v in verdict(cut_at(after, "m02", "pos_project", "14:20", None)).violations}
 
 
 def test_pair_blocks_before_now_of_a_manager_no_longer_present_enough_are_kept() -> None:
@@ -245,6 +265,91 @@ def test_a_new_partner_while_the_old_one_is_still_in_is_caught(after) -> None:
         find(after, manager, "promotion", "wed")["retailer"] = "r-m02-3"
     messages = [v.message for v in judge(after).violations if v.rule == "pairing"]
     assert any("m01 works with m03 from Tue 2024-03-05 13:00 on" in m for m in messages), messages
+
+
+def test_the_lunch_he_takes_before_he_falls_ill_stays_as_it_was() -> None:
+    """At Tuesday 10:00 m02 is known to fall ill at 13:00 (for the day): his lunch
+    (12:00-13:00) is over by then and stays as it was, though his leave touching the lunch
+    window would make lunch optional in a week planned afresh. A re-plan that drops it to
+    make room, or moves it, is caught (`lunch`)."""
+    now, ill = (dt.datetime.combine(MONDAY + dt.timedelta(days=1), dt.time(h, 0)) for h in (10, 13))
+    after = replanned(week(), now, lambda b: b["date"] == on("tue") and (
+        (b["manager"] == "m02" and clock(b["start"]) >= clock("13:00"))
+        or (b["manager"] == "m01" and b["kind"] == "maintenance")))
+
+    def verdict(plan: dict) -> ReplanVerdict:
+        return check_replan(make_department(MANAGERS), TEST_POLICY, week(), plan, now,
+                            [Sickness("m02", ill, MONDAY + dt.timedelta(days=1))])
+
+    assert verdict(after).violations == []
+    no_lunch = cut_at(after, "m02", "lunch", "12:00", None)
+    assert [(v.rule, v.manager) for v in verdict(no_lunch).violations] == [("lunch", "m02")]
+    assert "stays as it was" in verdict(no_lunch).violations[0].message
+    moved = copy.deepcopy(after)
+    lunch = find(moved, "m02", "lunch", "tue")
+    lunch["start"], lunch["end"] = "11:10", "12:10"
+    assert ("lunch", "m02") in {(v.rule, v.manager) for v in verdict(moved).violations}
+
+
+def test_a_lunch_under_way_when_he_falls_ill_stays_as_it_was() -> None:
+    """m02 falls ill at 12:30, in his lunch (12:00-13:00): the lunch is no work to cut, it
+    stays as it was and is no fault of `leave`; cut at 12:30 it is a changed past."""
+    now = dt.datetime.combine(MONDAY + dt.timedelta(days=1), dt.time(12, 30))
+    after = replanned(week(), now, off_tuesday_afternoon)
+    judged = judge(after, now=now)
+    assert judged.violations == []
+    cut = judge(cut_at(after, "m02", "lunch", "12:00", "12:30"), now=now)
+    assert ("replan_past_changed", "m02") in {(v.rule, v.manager) for v in cut.violations}
+
+
+def test_a_re_plan_never_takes_a_lunch_away_to_make_room() -> None:
+    """m03 is on leave on Wednesday from 13:00 (planned with the week), so lunch that day
+    is optional when a week is planned afresh; but his plan had one, and a re-plan on
+    Tuesday that takes it away is caught (`lunch`); one that keeps it, or moves it, is not."""
+    wednesday = MONDAY + dt.timedelta(days=2)
+    department = make_department(MANAGERS, leave=[
+        {"manager": "m03", "date": wednesday.isoformat(), "start": "13:00", "end": "17:30"}])
+    before = copy.deepcopy(week())
+    before["blocks"] = [b for b in before["blocks"] if not (
+        b["date"] == on("wed") and ((b["kind"] == "promotion" and b["manager"] in ("m03", "m04"))
+                                    or (b["manager"] == "m03" and b["kind"] == "site_study")))]
+
+    def lunch_faults(plan: dict) -> list[str]:
+        verdict = check_replan(department, TEST_POLICY, before, plan, TUESDAY_13, [])
+        return [v.message for v in verdict.violations if (v.rule, v.manager) == ("lunch", "m03")]
+
+    assert lunch_faults(before) == []
+    moved = copy.deepcopy(before)
+    lunch = find(moved, "m03", "lunch", "wed")
+    lunch["start"], lunch["end"] = "11:00", "12:00"
+    assert lunch_faults(moved) == []
+    gone = {**before, "blocks": [b for b in before["blocks"] if b != find(before, "m03", "lunch", "wed")]}
+    (fault,) = lunch_faults(gone)
+    assert "never takes a lunch away" in fault
+
+
+def test_nothing_is_held_at_a_retailer_on_a_day_it_is_closed() -> None:
+    """m01's promotion store r-m01-3 is closed on Wednesday, the day of the pair's
+    promotion there: a re-plan that keeps the session there is caught (the kind's rule,
+    for both partners); one that drops it passes, the hours lost to the closure listed as
+    shortfalls in its words."""
+    closed = [Closure("r-m01-3", MONDAY + dt.timedelta(days=2))]
+
+    def verdict(plan: dict) -> ReplanVerdict:
+        return check_replan(make_department(MANAGERS), TEST_POLICY, week(), plan, TUESDAY_13, [], closed)
+
+    kept = verdict(week())
+    assert {(v.rule, v.manager) for v in kept.violations} == {("promotion_pairs", "m01"), ("promotion_pairs", "m02")}
+    assert "r-m01-3 closed on Wed 2024-03-06" in kept.violations[0].message
+    dropped = verdict(replanned(week(), TUESDAY_13, lambda b: b["kind"] == "promotion"
+                                and b["manager"] in ("m01", "m02")))
+    assert dropped.violations == []
+    assert {s.manager for s in dropped.shortfalls} == {"m01", "m02"}
+    assert all("r-m01-3 closed on Wed 2024-03-06 took" in s.message for s in dropped.shortfalls)
+    cancelled = check_replan(make_department(MANAGERS), TEST_POLICY, week(), week(), TUESDAY_13, [],
+                             [Closure("r-m01-3", MONDAY + dt.timedelta(days=1), onwards=True)])
+    assert {(v.rule, v.manager) for v in cancelled.violations} == {("promotion_pairs", "m01"),
+                                                                   ("promotion_pairs", "m02")}
 
 
 def test_a_sickness_of_a_stranger_is_bad_input(after) -> None:

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from engine.check.replan import Sickness, check_replan
 from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.load import write_department
@@ -59,8 +60,10 @@ def new_stops(result: ReplanResult) -> list[tuple[str, dt.date, str, int, int, b
 def test_replan_pins_the_past_and_loses_no_visit(week, policy_15_13_7: Policy, day: int, hour: int,
                                                  sick: str | None, close: bool, urgent: str | None) -> None:
     """For any moment and mix of events: every block and stop that started before `now` is
-    identical afterwards (but a sick manager's block under way is dropped); every visit after `now` is still planned or listed as unplaced
-    (plus any urgent one); the re-plan is never worse than its repaired start."""
+    identical afterwards (but a sick manager's block and stop under way end when he falls
+    ill, at `now`: the part he worked stays, in the timetable and in the routes alike);
+    every visit after `now` is still planned or listed as unplaced (plus any urgent one);
+    the re-plan is never worse than its repaired start."""
     department, timetable, routes = week
     now = dt.datetime.combine(WEEK + dt.timedelta(days=day), dt.time(hour, 0))
     stops = visit_stops(routes)
@@ -75,19 +78,26 @@ def test_replan_pins_the_past_and_loses_no_visit(week, policy_15_13_7: Policy, d
     result = replan(department, policy_15_13_7, timetable, now, read_events(events), routes, FAST)
     assert result.status in ("optimal", "feasible")
 
-    # A sick manager does nothing from `now`: his block under way then is dropped.
-    cut = [b for b in timetable.blocks if started_before(b.date, b.start, now) and b.manager == sick
-           and (b.date, b.end) > (now.date(), now.hour * 60)]
-    before = [b for b in timetable.blocks if started_before(b.date, b.start, now) and b not in cut]
+    # A sick manager does nothing from `now` (on the hour, so on the grid): his block under
+    # way then ends at `now`, the part he worked stays; a lunch under way stays as it was.
+    minute = now.hour * 60
+    under_way = [b for b in timetable.blocks if started_before(b.date, b.start, now) and b.manager == sick
+                 and (b.date, b.end) > (now.date(), minute) and b.kind != "lunch"]
+    pieces = [b.model_copy(update={"end": minute}) for b in under_way]
+    before = [b for b in timetable.blocks if started_before(b.date, b.start, now) and b not in under_way] + pieces
     after = Counter(result.timetable.blocks)
     assert all(after[b] >= 1 for b in before), "a block that started before now changed"
-    assert not [b for b in cut if after[b]], "a sick manager finishes a block after he is off"
+    assert not [b for b in under_way if after[b]], "a sick manager finishes a block after he is off"
     assert not [b for b in result.timetable.blocks
                 if started_before(b.date, b.start, now) and b not in set(before)], "a block was added in the past"
+    cut = [c for d in result.diff for c in d.blocks if c.change == "cut"]
+    assert sorted(((c.before, c.after) for c in cut), key=repr) == sorted(zip(under_way, pieces, strict=True),
+                                                                          key=repr)
 
     planned = new_stops(result)
     pinned = {(m, d, r, s, e) for m, d, r, s, e, p in planned if p}
-    assert pinned == {s for s in stops if started_before(s[1], s[3], now)}
+    assert pinned == {(m, d, r, s, min(e, minute) if m == sick and d == now.date() else e)
+                      for m, d, r, s, e in stops if started_before(d, s, now)}
     assert all(not started_before(d, s, now) for _, d, _, s, _, p in planned if not p)
     placed = Counter(r for _, _, r, _, _, p in planned if not p)
     lost = Counter(u.retailer for u in result.unplaced if u.reason != "not_planned")
@@ -142,6 +152,36 @@ def test_closed_retailer_is_not_visited_that_day(week, policy_15_13_7: Policy) -
     assert (date, retailer) not in visits
     unplaced = [u for u in result.unplaced if u.retailer == retailer]
     assert [d for d, _ in visits if d > date] or [u.reason for u in unplaced] == ["retailer_closed"]
+
+
+def test_the_part_of_the_visits_worked_before_he_falls_ill_stays(week, policy_15_13_7: Policy) -> None:
+    """m01 falls ill an hour into Wednesday's visit block, for two days: the block ends
+    then, in the timetable (the hour he worked stays), in the routes (the stops he made
+    stay, one under way ends then, the rest are handed on) and in the diff (`cut`), and
+    the independent re-plan checker finds no fault."""
+    department, timetable, routes = week
+    wednesday = WEEK + dt.timedelta(days=2)
+    visit = next(b for b in timetable.blocks if b.manager == "m01" and b.kind == "visit" and b.date == wednesday)
+    ill = visit.start + 60
+    now = dt.datetime.combine(wednesday, dt.time(*divmod(ill, 60)))
+    events = read_events([{"type": "manager_sick", "manager": "m01", "from": now.isoformat(),
+                           "until": str(wednesday + dt.timedelta(days=1))}])
+    result = replan(department, policy_15_13_7, timetable, now, events, routes, FAST)
+    assert result.status in ("optimal", "feasible")
+    piece = visit.model_copy(update={"end": ill})
+    assert piece in result.timetable.blocks and visit not in result.timetable.blocks
+    (cut,) = [c for d in result.diff for c in d.blocks if c.change == "cut"]
+    assert (cut.before, cut.after) == (visit, piece) and "off sick from" in cut.reason
+    made = [(r, s, e) for m, d, r, s, e, p in new_stops(result) if m == "m01" and d == wednesday]
+    planned = [(r, s, e) for m, d, r, s, e in visit_stops(routes) if m == "m01" and d == wednesday]
+    assert made == [(r, s, min(e, ill)) for r, s, e in planned if s < ill]
+    later = {r for r, s, _ in planned if s >= ill}
+    assert later == {c.retailer for d in result.diff for c in d.stops
+                     if c.date_before == wednesday and c.manager_before == "m01"} | {
+        u.retailer for u in result.unplaced if u.date == wednesday and u.manager == "m01"}
+    verdict = check_replan(department, policy_15_13_7, timetable, result.timetable, now,
+                           [Sickness("m01", now, wednesday + dt.timedelta(days=1))])
+    assert verdict.violations == []
 
 
 def test_urgent_visit_is_planned_by_its_day(week, policy_15_13_7: Policy) -> None:
