@@ -40,10 +40,14 @@ from api.exports.xlsx import timetable_workbook
 from engine.budget import time_budget
 from engine.check.routes import RouteCheck, check_routes
 from engine.check.timetable import TimetableVerdict, judge_timetable
+from engine.domain import Department
 from engine.errors import InputError
 from engine.load import load_department_with_policy
+from engine.policy import Policy
+from engine.routing.neighbours import away_all_week, hand_over_lines
 from engine.routing.plan import RoutePlan, plan_routes
 from engine.timetable.solve import Progress, SolveParams, solve_timetable
+from engine.work_calendar import WorkCalendar
 
 
 def plan_command(
@@ -94,7 +98,7 @@ def plan_command(
         routes = plan_routes(department, pol, timetable, week_start,
                              time_limit_s=budget.routes.limit_s, carried=carried)
     route_check = check_routes(routes, department, pol, timetable, carried=carried)
-    render_routes(routes, route_check)
+    render_routes(routes, route_check, department, pol)
 
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "timetable.json", timetable.to_json_dict())
@@ -134,9 +138,11 @@ def render_timetable_verdict(verdict: TimetableVerdict) -> None:
         console.print(f"  [yellow]short[/yellow] {escape(d.message)}")
 
 
-def render_routes(plan: RoutePlan, check: RouteCheck) -> None:
-    """One line of totals; each route's notes, the days short of stops, the due visits
-    left out and why; then every fault the independent route checker finds."""
+def render_routes(plan: RoutePlan, check: RouteCheck, department: Department | None = None,
+                  policy: Policy | None = None) -> None:
+    """One line of totals; each route's notes, the days short of stops, who took the due
+    visits of each manager away all week (given the department and policy), the due
+    visits left out and why; then every fault the independent route checker finds."""
     visits = sum(r.visits for r in plan.routes)
     km = sum(r.distance_km for r in plan.routes)
     console.print(
@@ -150,6 +156,12 @@ def render_routes(plan: RoutePlan, check: RouteCheck) -> None:
     for shortfall in plan.shortfalls:
         console.print(f"  [yellow]short[/yellow] {shortfall.manager} {shortfall.date:%a %Y-%m-%d}: "
                       f"{escape(shortfall.message)}")
+    if department is not None and policy is not None:
+        working = dict(WorkCalendar(department, policy).working_days(plan.week_start))
+        made = ((route.manager, stop.retailer) for route in plan.routes for stop in route.stops if stop.kind == "visit")
+        for line in hand_over_lines(away_all_week(department, working), {r.id: r.manager for r in department.retailers},
+                                    made, ((item.manager, item.reason) for item in plan.unvisited)):
+            console.print(f"  [bold]hand-over[/bold] {escape(line)}")
     for item in plan.unvisited:
         when = f" {item.date:%a %Y-%m-%d}" if item.date else ""
         detail = f" — {escape(item.detail)}" if item.detail else ""

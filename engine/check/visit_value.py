@@ -3,7 +3,10 @@ customers deserve more visits).
 
 In a manager's week no visit of the policy's key class (`[visit_value] key_class`, A) is
 left out while a visit of its least class (`least_class`, C) of the same manager is
-made, unless the key retailer could not be served on any visit day of the week. This
+made, unless the key retailer could not be served on any visit day of the week. The
+key customers of a manager away all week, whose visits his neighbours make
+(spec.handed_over), are owed the same by each neighbour: none is left out while a
+neighbour who could serve it on one of his visit days makes a least-class visit. This
 module judges that claim itself and shares no code with the route planner: on each of
 the manager's visit days it asks whether a single visit could fit at all, on the
 judges' own rides (engine/check/spec.py):
@@ -30,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from engine.check.spec import Point, ride
+from engine.check.spec import Point, great_circle_km, handed_over, ride, territory_centres
 from engine.domain import Block, Department, Retailer, Timetable
 from engine.policy import Policy, parse_clock
 
@@ -76,23 +79,33 @@ def key_customers_dropped(plan: Mapping, department: Department, policy: Policy,
         for day in manager_days:
             least_made[manager] += sorted(r for r in day.visited
                                           if retailers[r].retailer_class == rules.least_class)
+    stated = plan.get("week_start")
+    handed = handed_over(department, policy, dt.date.fromisoformat(str(stated))) if stated else {}
+    centres = territory_centres(department)
+
+    def distance(manager: str, other: str) -> float:
+        return great_circle_km(*centres[manager], *centres[other])
+
     found = []
     for item in plan.get("unvisited", []):
         retailer = retailers.get(item["retailer"])
         if retailer is None or retailer.retailer_class != rules.key_class:
             continue
         manager = item.get("manager") or retailer.manager
-        made = least_made.get(manager, [])
-        if not made:
-            continue
-        servable = [d for d in days.get(manager, []) if _could_serve(retailer, d, policy, department, retailers)]
-        if not servable:
-            continue
-        example = ", ".join(made[:3]) + (f" and {len(made) - 3} more" if len(made) > 3 else "")
-        found.append(KeyCustomerDropped(manager, retailer.id, (
-            f"{retailer.id} (class {rules.key_class}) is left out ({item.get('reason')}) while "
-            f"{len(made)} class-{rules.least_class} visits of the week are made ({example}); a visit "
-            f"of it fits on {', '.join(f'{d.date:%a}' for d in servable)}")))
+        # A manager away all week: his neighbours make his visits (spec.handed_over), nearest first.
+        for taker in (manager, *sorted(handed.get(manager, ()), key=lambda m: distance(manager, m))):
+            made = least_made.get(taker, [])
+            servable = [d for d in days.get(taker, []) if _could_serve(retailer, d, policy, department, retailers)]
+            if not made or not servable:
+                continue
+            example = ", ".join(made[:3]) + (f" and {len(made) - 3} more" if len(made) > 3 else "")
+            label = rules.key_class if taker == manager else f"{rules.key_class}, {manager}'s, who is away all week"
+            by = "" if taker == manager else f" by his neighbour {taker}"
+            found.append(KeyCustomerDropped(manager, retailer.id, (
+                f"{retailer.id} (class {label}) is left out ({item.get('reason')}) while {len(made)} "
+                f"class-{rules.least_class} visits of the week are made{by} ({example}); a visit of it fits on "
+                f"{', '.join(f'{d.date:%a}' for d in servable)}{'' if taker == manager else f' of {taker}'}")))
+            break
     return found
 
 

@@ -1,12 +1,16 @@
 """Who is a manager's neighbour: the one statement of it for the planners (the re-plan's
 hand-over, engine/replan/handover.py; the weekly routes of a manager absent all week,
 plan.py). A neighbour's territory centre lies within the policy's
-`replan.neighbour_max_km` of the manager's."""
+`replan.neighbour_max_km` of the manager's. Also who is away all week, and the line
+per such manager that says who took his due visits (`hand_over_lines`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 
+from engine.domain import Department
 from engine.routing.matrix import great_circle_km
 
 
@@ -18,3 +22,41 @@ def neighbours(manager: str, centres: Mapping[str, tuple[float, float]], max_km:
     km = great_circle_km([centres[manager][0]], [centres[manager][1]],
                          [centres[m][0] for m in others], [centres[m][1] for m in others])[0]
     return [m for d, m in sorted(zip(km.tolist(), others, strict=True)) if d <= max_km]
+
+
+def hand_over_lines(absent: Sequence[str], owner_of: Mapping[str, str], made: Iterable[tuple[str, str]],
+                    left: Iterable[tuple[str, str]]) -> list[str]:
+    """One line per manager away all week (`absent`): how many of his due visits each
+    colleague makes, most first, and how many are left out, by reason. `made` holds
+    (manager, retailer) per visit of the week, `left` (manager, reason) per due visit
+    left out, `owner_of` each retailer's manager."""
+    taken: dict[str, Counter[str]] = {m: Counter() for m in absent}
+    out: dict[str, Counter[str]] = {m: Counter() for m in absent}
+    for manager, retailer in made:
+        owner = owner_of[retailer]
+        if owner in taken and owner != manager:
+            taken[owner][manager] += 1
+    for manager, reason in left:
+        if manager in out:
+            out[manager][reason] += 1
+    lines = []
+    for manager in absent:
+        due = taken[manager].total() + out[manager].total()
+        if not due:
+            continue
+        to = ", ".join(f"{n} to {m}" for m, n in sorted(taken[manager].items(), key=lambda t: (-t[1], t[0])))
+        why = ", ".join(f"{reason} {n}" for reason, n in out[manager].most_common())
+        lines.append(f"{manager}'s {due} due visits: {to or 'none handed over'}; {out[manager].total()} left out"
+                     + (f" ({why})" if why else ""))
+    return lines
+
+
+def away_all_week(department: Department, working_dates: Iterable[dt.date]) -> list[str]:
+    """The managers on whole-day leave every one of the week's working dates (none
+    when the week has no working date)."""
+    dates = set(working_dates)
+    away: dict[str, set[dt.date]] = {}
+    for leave in department.leave:
+        if leave.start is None:
+            away.setdefault(leave.manager, set()).add(leave.date)
+    return [m.id for m in department.managers if dates and dates <= away.get(m.id, set())]

@@ -40,7 +40,7 @@ from engine.routing.daily import (
     Territory,
     UnvisitedReason,
     build_itinerary,
-    cheapest_feasible_insertion,
+    cheapest_day,
     field_days,
     route_day,
 )
@@ -52,9 +52,9 @@ from engine.routing.matrix import (
     straight_line_matrix,
     street_network_matrix,
 )
-from engine.routing.neighbours import neighbours
+from engine.routing.neighbours import away_all_week, neighbours
 from engine.routing.visit_days import Unassigned, VisitDayPlan, plan_visit_days
-from engine.routing.visit_value import visit_values
+from engine.routing.visit_value import make_way, visit_values
 from engine.routing.vrptw import stop_when_stalled
 from engine.work_calendar import WorkCalendar
 
@@ -284,7 +284,8 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
     block) handed to his neighbours (routing/neighbours.py, the re-plan's rule, when the
     policy's `replan.handover` names "neighbour"), each to the neighbour whose territory
     centre lies nearest the retailer, most valuable first (class A first, SPEC §4). A
-    neighbour takes them only where his own week leaves room (`_take_handed`)."""
+    neighbour fits them into his routed week, a key customer in place of his less valuable
+    visits where no day has room (`_take_handed`)."""
     rules = policy.replan
     if rules is None or "neighbour" not in rules.handover:
         return {}
@@ -310,38 +311,47 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
 
 
 def _take_handed(request: _RouteRequest, manager_id: str, day_routes: list[DayRoute], territory: Territory,
-                 ) -> list[UnvisitedRetailer]:
+                 ) -> tuple[list[UnvisitedRetailer], list[Unassigned]]:
     """Fit the visits handed to this manager (`_hand_over`) into his routed days, in their
-    order, where a day's route keeps every rule with them and all his own visits (the room
-    his week leaves: none of his own is dropped for them), each at the cheapest place of
-    the day that adds the fewest km; a visit due twice goes on two days. Returns the
-    visits no day has room for."""
+    order, each at the cheapest place of a day that keeps every rule (a visit due twice
+    goes on two days); one no day has room for takes, like his own left-out visits, the
+    place of his less valuable visits (visit_value.make_way: an absent colleague's key
+    customer before his own least-class visits), and those say whose customer took it.
+    `day_routes` is changed in place. Returns the handed visits left out and his own
+    visits that made way."""
     policy, retailers = request.policy, request.retailers
     rules = policy.replan
-    left: list[UnvisitedRetailer] = []
-    for handed in request.handed.get(manager_id, ()):
-        rid = handed.item.retailer.id
-        for _ in range(handed.item.visits):
-            best: tuple[float, int, list[str]] | None = None
-            for i, route in enumerate(day_routes):
-                order = [stop.retailer for stop in route.timed.stops]
-                if rid in order:
-                    continue
-                found = cheapest_feasible_insertion(route.day, order, rid, retailers, territory, policy)
-                if found is not None and (best is None or found[0] < best[0]):
-                    best = (found[0], i, found[1])
-            if best is not None:
-                rerouted = route_day(day_routes[best[1]].day, best[2], retailers, territory, policy)
-                if not rerouted.dropped:
-                    day_routes[best[1]] = rerouted
-                    continue
-            assert rules is not None
-            left.append(UnvisitedRetailer(
-                retailer=rid, manager=handed.owner, reason="no_room_in_day",
-                detail=f"{handed.owner} is on leave every working day of the week; handed to {manager_id}, a "
-                       f"neighbour (territory centres within {rules.neighbour_max_km:g} km), whose visit "
-                       "blocks have no room left for it"))
-    return left
+    assert rules is not None
+    handed = request.handed.get(manager_id, ())
+    owners = {h.item.retailer.id: h.owner for h in handed}
+    days = [route.day for route in day_routes]
+    orders = [[stop.retailer for stop in route.timed.stops] for route in day_routes]
+    before = [list(order) for order in orders]
+    words = {owner: f"{owner} is on leave every working day of the week; handed to {manager_id}, a neighbour "
+                    f"(territory centres within {rules.neighbour_max_km:g} km), whose visit blocks have no room "
+                    "left for it" for owner in set(owners.values())}
+    out: list[Unassigned] = []
+    for item in handed:
+        for _ in range(item.item.visits):
+            placed = cheapest_day(item.item.retailer.id, days, orders, retailers, territory, policy)
+            if placed is None:
+                out.append(Unassigned(item.item.retailer.id, "no_room_in_day", words[item.owner]))
+            else:
+                orders[placed[0]] = placed[1]
+    if out:
+        out = make_way(out, days, orders, retailers, territory, policy,
+                       visit_values(retailers, policy, request.monday), owners)
+    for number, order in enumerate(orders):
+        if order != before[number]:
+            rerouted = route_day(days[number], order, retailers, territory, policy)
+            day_routes[number] = rerouted
+            out += [Unassigned(r, "no_room_in_day", words.get(owners.get(r, ""), "no room left in the day"),
+                               days[number].date) for r in rerouted.dropped]
+    left = [UnvisitedRetailer(
+        retailer=u.retailer, manager=owners[u.retailer], reason=u.reason,
+        detail=u.detail if words[owners[u.retailer]] in u.detail else f"{words[owners[u.retailer]]}; {u.detail}")
+        for u in out if u.retailer in owners]
+    return left, [u for u in out if u.retailer not in owners]
 
 
 def _plan_managers(request: _RouteRequest, managers: Sequence[str], processes: int) -> list[_ManagerRoutes]:
@@ -420,7 +430,8 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
                   "for him, and no neighbour takes his visits (none within the policy's replan.neighbour_max_km, "
                   "its replan.handover names no neighbour, or one manager alone is planned)")
         missing = tuple(dataclasses.replace(item, detail=detail) for item in missing)
-    handed_left = _take_handed(request, manager_id, day_routes, territory) if handed else []
+    handed_left, made_way = _take_handed(request, manager_id, day_routes, territory) if handed else ([], [])
+    missing = (*missing, *made_way)
     unvisited = [
         UnvisitedRetailer(retailer=item.retailer, manager=manager_id, reason=item.reason,
                           detail=item.detail, date=item.date)
@@ -442,8 +453,7 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
 
 def _on_leave_every_day(department: Department, manager: str, working_days: Mapping[dt.date, object]) -> bool:
     """Whether the manager has whole-day leave on every working day of the week."""
-    away = {lv.date for lv in department.leave if lv.manager == manager and lv.start is None}
-    return bool(working_days) and set(working_days) <= away
+    return manager in away_all_week(department, working_days)
 
 
 def _day_result(route: DayRoute, territory: Territory, policy: Policy, retailers: dict[str, Retailer],

@@ -91,10 +91,13 @@ def make_way(
     territory: Territory,
     policy: Policy,
     values: Mapping[str, int],
+    owners: Mapping[str, str] | None = None,
 ) -> list[Unassigned]:
     """Give each left-out visit, most valuable first, the place of less valuable visits
     where that makes it fit (see the module text); `orders` is changed in place. Returns
-    the visits still left out, those with no room carrying the minutes they lack."""
+    the visits still left out, those with no room carrying the minutes they lack.
+    `owners` names the absent manager of a visit handed over to this one (plan.py), so a
+    visit that makes way for it says whose customer took its place."""
     queue = sorted(unassigned, key=lambda u: -values.get(u.retailer, 1))
     left: list[Unassigned] = []
     while queue:
@@ -111,9 +114,12 @@ def make_way(
                 orders[placed[0]] = placed[1]
                 continue
             retailer = retailers[item.retailer]
+            owner = (owners or {}).get(item.retailer)
+            key = policy.visit_value is not None and retailer.retailer_class == policy.visit_value.key_class
+            whose = "" if owner is None else f"{owner}'s {'key customer' if key else 'customer'} "
             queue.append(Unassigned(
                 removed, "no_room_in_day",
-                f"made way on {days[swap.day].date:%a} for {item.retailer} (class "
+                f"made way on {days[swap.day].date:%a} for {whose}{item.retailer} (class "
                 f"{retailer.retailer_class}, a more valuable visit)", days[swap.day].date))
             queue.sort(key=lambda u: -values.get(u.retailer, 1))
     return [_hours_taken(u, days, orders, retailers, territory, policy, values)

@@ -8,7 +8,7 @@ import datetime as dt
 
 from engine.check.routes import check_routes
 from engine.check.visit_value import KEY_CUSTOMER_DROPPED, key_customers_dropped
-from engine.domain import Department, GeoPoint, Manager, Retailer
+from engine.domain import Department, GeoPoint, Leave, Manager, Retailer
 
 MONDAY = dt.date(2026, 11, 23)
 OFFICE = GeoPoint(lat=30.69, lon=104.08)
@@ -79,3 +79,21 @@ def test_an_a_whose_hours_another_a_takes_is_not_owed_its_place(policy_15_13_7):
     wide = department.model_copy(update={"retailers": (tight("a1"), _retailer("a0", "A"), _retailer("c1", "C"))})
     plan["routes"][0]["stops"][0].update({"arrive": "10:00", "start": "10:00", "end": "10:10"})
     assert [f.retailer for f in key_customers_dropped(plan, wide, policy_15_13_7)] == ["a1"]
+
+
+def test_a_key_customer_of_a_manager_away_all_week_is_owed_his_neighbours_c_visits(policy_15_13_7):
+    """m2 is on leave all week and m1 is his neighbour (the hand-over to a neighbour,
+    spec.handed_over): m2's class-A a1 left out while m1 makes a class-C visit on a day
+    that could hold it is a violation naming m1 (was: not judged, m2 had no visit day);
+    with m2 at work no neighbour makes his visits, and there is none."""
+    key = _retailer("a1", "A").model_copy(update={"manager": "m2"})
+    present = _department(key).model_copy(update={"managers": (
+        Manager(id="m1", name="M", years=3), Manager(id="m2", name="N", years=3))})
+    away = present.model_copy(update={"leave": tuple(
+        Leave(manager="m2", date=MONDAY + dt.timedelta(days=k)) for k in range(5))})
+    plan = _plan("no_room_in_day")
+    plan["unvisited"][0]["manager"] = "m2"
+    (found,) = key_customers_dropped(plan, away, policy_15_13_7)
+    assert (found.manager, found.retailer) == ("m2", "a1")
+    assert "by his neighbour m1" in found.message and "fits on Mon of m1" in found.message
+    assert key_customers_dropped(plan, present, policy_15_13_7) == []

@@ -187,6 +187,22 @@ def test_visits_of_a_manager_on_leave_all_week_go_to_a_neighbour_with_room(polic
     assert any("A1 belongs to m2" in m for m in check_routes(plan, present, policy_15_13_7, timetable).messages())
 
 
+def test_a_handed_over_key_customer_takes_the_place_of_the_neighbours_least_class_visit(policy_15_13_7):
+    """m2 away all week: his class-A customer A1, handed to m1, takes the place of m1's own
+    class-C visit C1 in a block with room for one of them, and C1 says whose key customer
+    it made way for (was: A1 left out, "no room left", while m1 made his class-C visit)."""
+    mine = [_retailer("C1", 1).model_copy(update={"retailer_class": "C"})]
+    his = [_retailer("A1", 2.5, manager="m2").model_copy(update={"retailer_class": "A"})]
+    department = _away_all_week(_department(mine + his, policy_15_13_7, managers=("m1", "m2")), "m2")
+    timetable = _timetable([_block("visit", 1, "09:00", "09:30")], policy_15_13_7)
+    plan = _plan(department, policy_15_13_7, timetable)
+    assert _visit_order(plan, 1) == ["A1"]
+    [left] = plan.unvisited
+    assert left.retailer == "C1" and left.manager == "m1"
+    assert "made way on Tue for m2's key customer A1" in left.detail
+    _assert_checker_passes(plan, department, policy_15_13_7, timetable)
+
+
 def test_visits_of_a_manager_on_leave_all_week_without_a_neighbour_say_so(policy_15_13_7):
     """m2 on leave all week, his territory 20 km from m1's (no neighbour within the
     policy's 6 km): his visits are listed with that reason, and a visit of m1 to his
