@@ -444,6 +444,8 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
             continue
         planned = _day_result(route, territory, policy, request.retailers, [d.retailer.id for d in due],
                               owned=len(department.territory(manager_id)))
+        if not planned.visits and route.day.date in week.idle:
+            planned = planned.model_copy(update={"notes": (*planned.notes, week.idle[route.day.date])})
         routes.append(planned)
         shortfall = _shortfall(planned, route, week, missing, request.retailers, territory, policy)
         if shortfall is not None:

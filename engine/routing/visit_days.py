@@ -27,15 +27,17 @@ day, and anything dropped is put back wherever it still fits.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
+import re
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.domain import Retailer
-from engine.policy import Policy
+from engine.policy import Policy, format_clock
 from engine.routing.daily import (
     FieldDay,
     Territory,
@@ -45,9 +47,13 @@ from engine.routing.daily import (
     drop_until_feasible,
     fits_alone,
     solve_day_problem,
+    time_visit_route,
 )
 from engine.routing.due import DueRetailer
 from engine.routing.visit_value import Unassigned, make_way
+
+_AMOUNTS = re.compile(r": a \d+-min visit plus a ride of at least .*$", re.S)
+"""The minutes `visit_value.make_way` adds to a no-room reason, taken off when the days change."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,8 @@ class VisitDayPlan:
     unassigned: tuple[Unassigned, ...]
     due_visits: int
     solve_seconds: float
+    idle: Mapping[dt.date, str] = field(default_factory=dict)
+    """Why a day's visit block stays empty while visits are due (`idle_day_words`)."""
 
 
 def plan_visit_days(
@@ -97,11 +105,12 @@ def plan_visit_days(
                                    seed=seed, backend=backend, balance_slack=balance_slack, previous=previous,
                                    values=values)
     week = _WeekToPlace(days, copies, retailers, territory, policy, values)
-    orders, left = week.repaired(orders)
+    orders, left = week.opened(*week.repaired(orders))
     if week.key_visits_behind(orders, left):
         orders, left = week.key_visits_first(orders, left, time_limit_s=time_limit_s, seed=seed, backend=backend)
     if week.key_visits_behind(orders, left):
         orders, left = week.least_visits_after_key_visits(orders, left)
+    orders, left = week.opened(orders, left)
     unassigned += left
     return VisitDayPlan(
         manager=manager,
@@ -110,7 +119,33 @@ def plan_visit_days(
         unassigned=tuple(unassigned),
         due_visits=sum(item.visits for item in due),
         solve_seconds=time.perf_counter() - started,
+        idle={day.date: words for number, day in enumerate(days) if not orders[number]
+              and (words := idle_day_words(number, days, orders, copies, retailers, territory, policy))},
     )
+
+
+def idle_day_words(number: int, days: Sequence[FieldDay], orders: Sequence[Sequence[str]], copies: Sequence[str],
+                   retailers: Mapping[str, Retailer], territory: Territory, policy: Policy) -> str | None:
+    """Why day `number` has no visit although visits are due: the few due retailers reached
+    by its first-stop time (SPEC §3) have their visits of the week on other days, each the
+    opener of its day, and no retailer is visited more often than due (SPEC §4). None when
+    no due retailer reaches it in time (the route's own note says so) or the day has none."""
+    day = days[number]
+    openers = sorted((r for r in dict.fromkeys(copies)
+                      if time_visit_route(day, [r], retailers, territory, policy).feasible),
+                     key=lambda r: territory.minutes(day.start_place.key, r))
+    if orders[number] or day.visiting_minutes <= 0 or not openers:
+        return None
+    origin = day.start_place.retailer or "the office"
+    where = "; ".join(
+        f"{r} ({territory.minutes(day.start_place.key, r)} min from {origin}) is due {copies.count(r)} "
+        f"time{'s' if copies.count(r) > 1 else ''}, visited "
+        + (", ".join(f"{days[m].date:%a}" for m, order in enumerate(orders) if r in order) or "on no day")
+        for r in openers)
+    return (f"the visit block {format_clock(day.block_start)}–{format_clock(day.visiting_ends)} stays empty "
+            f"({day.visiting_minutes} min of visiting lost): the first retailer must be reached by "
+            f"{format_clock(day.first_stop_by)}, which only {len(openers)} due retailer"
+            f"{'s' if len(openers) > 1 else ''} can be, and no retailer is visited more often than due: {where}")
 
 
 @dataclass(frozen=True)
@@ -136,6 +171,56 @@ class _WeekToPlace:
         again = sorted(leftovers + dropped, key=lambda r: -self.values.get(r, 1))
         left = _put_back(again, dropped_from, self.days, orders, self.retailers, self.territory, self.policy)
         return orders, make_way(left, self.days, orders, self.retailers, self.territory, self.policy, self.values)
+
+    def opened(self, orders: list[list[str]], left: list[Unassigned]) -> tuple[list[list[str]], list[Unassigned]]:
+        """Open each empty day whose first-stop time (SPEC §3) only a few retailers meet with
+        one of them: a due visit left out, or one moved from a day that keeps every rule
+        without it; the visits left out then go where they fit (cheapest day, then in the
+        place of less valuable ones, `make_way`). A day is opened only when the week then
+        makes more of its visits' value; with no due retailer to open it, it stays empty
+        (at most the due visits are made, SPEC §4) and `plan` says so."""
+        for number, day in enumerate(self.days):
+            if orders[number] or day.visiting_minutes <= 0:
+                continue
+            openers = sorted((r for r in dict.fromkeys(self.copies)
+                              if time_visit_route(day, [r], self.retailers, self.territory, self.policy).feasible),
+                             key=lambda r: self.territory.minutes(day.start_place.key, r))
+            for opener in openers:
+                trial = self._opened_with(number, opener, orders, left)
+                if trial is not None and self._made(trial[0]) > self._made(orders):
+                    orders, left = trial
+                    break
+        return orders, left
+
+    def _opened_with(self, number: int, opener: str, orders: list[list[str]], left: list[Unassigned],
+                     ) -> tuple[list[list[str]], list[Unassigned]] | None:
+        """The week with `opener` as the only first stop of empty day `number`, taken from the
+        visits left out or from a day that keeps every rule without it, and the left-out
+        visits placed again; None when no visit of the opener can move."""
+        orders = [list(order) for order in orders]
+        out = next((u for u in left if u.retailer == opener and u.reason == "no_room_in_day"), None)
+        if out is not None:
+            left = [u for u in left if u is not out]
+        else:
+            donors = [m for m, order in enumerate(orders) if opener in order and time_visit_route(
+                self.days[m], [r for r in order if r != opener], self.retailers, self.territory, self.policy).feasible]
+            if not donors:
+                return None
+            orders[donors[0]].remove(opener)
+        orders[number] = [opener]
+        again = [dataclasses.replace(u, detail=_AMOUNTS.sub("", u.detail)) for u in left
+                 if u.reason == "no_room_in_day"]
+        kept = [u for u in left if u.reason != "no_room_in_day"]
+        queue = []
+        for item in sorted(again, key=lambda u: -self.values.get(u.retailer, 1)):
+            if not self._placed(item.retailer, orders):
+                queue.append(item)
+        return orders, kept + make_way(queue, self.days, orders, self.retailers, self.territory, self.policy,
+                                       self.values)
+
+    def _made(self, orders: Sequence[Sequence[str]]) -> int:
+        """The value of the visits the orders make."""
+        return sum(self.values.get(r, 1) for order in orders for r in order)
 
     def _of_class(self, retailer_id: str, which: str) -> bool:
         rules = self.policy.visit_value
@@ -176,9 +261,14 @@ class _WeekToPlace:
         every least-class visit of the week leaves the days, the key visits get the room
         it frees (and that of other less valuable visits, `make_way`), and the least-class
         visits come back, cheapest day first, only once no key visit is left out for want
-        of room. Those that stay out say which key customers took their room."""
-        least = [r for order in orders for r in order if self._of_class(r, "least_class")]
-        orders = [[r for r in order if not self._of_class(r, "least_class")] for order in orders]
+        of room. Those that stay out say which key customers took their room. A least-class
+        visit that opens its day stays: where the first-stop time (SPEC §3) is met only by a
+        few retailers near the office side of the territory, the day without it keeps no
+        visit at all, key visits included."""
+        kept = [self._without_least(self.days[number], order) for number, order in enumerate(orders)]
+        least = [r for order, new in zip(orders, kept, strict=True) for r in order
+                 if self._of_class(r, "least_class") and r not in new]
+        orders = kept
         key_out = [u for u in left if u.reason == "no_room_in_day" and self._of_class(u.retailer, "key_class")]
         rest = [u for u in left if u not in key_out]
         wanted = {u.retailer for u in key_out}
@@ -193,6 +283,16 @@ class _WeekToPlace:
         out = make_way([Unassigned(r, "no_room_in_day", detail) for r in back], self.days, orders,
                        self.retailers, self.territory, self.policy, self.values)
         return orders, rest + key_out + out
+
+    def _without_least(self, day: FieldDay, order: Sequence[str]) -> list[str]:
+        """The day's order without its least-class visits, except its first stop when the
+        rest of the day breaks a rule of the day without it (the first-stop time)."""
+        rest = [r for r in order if not self._of_class(r, "least_class")]
+        if not order or not rest or not self._of_class(order[0], "least_class"):
+            return rest
+        if time_visit_route(day, rest, self.retailers, self.territory, self.policy).feasible:
+            return rest
+        return [order[0], *rest]
 
     def _placed(self, retailer_id: str, orders: list[list[str]]) -> bool:
         """Put one visit of the retailer on the day where it costs least, if any has room."""

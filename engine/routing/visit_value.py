@@ -142,7 +142,8 @@ def _best_swap(
         order = list(orders[number])
         if retailer_id in order or not fits_alone(day, retailers[retailer_id], territory, policy):
             continue
-        cheaper = sorted((r for r in order if values.get(r, 1) < worth),
+        opener = _opener(day, order, retailers, territory, policy)
+        cheaper = sorted((r for r in order if values.get(r, 1) < worth and r != opener),
                          key=lambda r: (values.get(r, 1), -service_minutes(retailers[r], policy)))
         found = fewest_out(day, order, cheaper, retailer_id, retailers, territory, policy)
         if found is None:
@@ -153,6 +154,16 @@ def _best_swap(
         if best is None or swap.cost < best.cost:
             best = swap
     return best
+
+
+def _opener(day: FieldDay, order: Sequence[str], retailers: Mapping[str, Retailer], territory: Territory,
+            policy: Policy) -> str | None:
+    """The day's first stop when the day without it breaks a rule (the first-stop time, SPEC
+    §3: only a few retailers near the office side may be reached by it): taking it out to
+    make way would leave the rest of the day unreachable, so it does not make way."""
+    if len(order) < 2 or time_visit_route(day, order[1:], retailers, territory, policy).feasible:
+        return None
+    return order[0]
 
 
 def fewest_out(

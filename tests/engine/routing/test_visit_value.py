@@ -271,3 +271,85 @@ def test_a_key_visit_whose_hours_another_takes_says_so_and_costs_no_c_visit(poli
     assert "c" in plan.orders[0] and left.retailer in ("a0", "a1")
     assert left.reason == "opening_hours"
     assert "09:00–09:15" in left.detail and ({"a0", "a1"} - {left.retailer}).pop() in left.detail
+
+
+def test_the_c_visit_that_alone_opens_a_day_stays_when_c_visits_make_way(policy_15_13_7):
+    """Only the C shop near the office side is reached by the first-stop time (09:30 from
+    an 08:00 block); the A shops are 91 min out. Before, the C visits all left the days to
+    make room for a key visit still out, the day began with an A shop reached at 09:31 and
+    the day's route dropped every visit (/tmp/fuzz3 dept02, m24: Monday empty, 7 A out)."""
+    policy = first_stop_every_day(policy_15_13_7)
+    days = field_days(timetable([block("visit", "08:00", "11:00")], policy), policy, "m1")
+    key = [f"a{n}" for n in range(4)]
+    shops = {"c": retailer("c").model_copy(update={"retailer_class": "C"}),
+             **{r: retailer(r, service=25).model_copy(update={"retailer_class": "A"}) for r in key}}
+    territory = line_territory({"c": 85, **dict.fromkeys(key, 91)})
+    week = _WeekToPlace(tuple(days), ["c", *key], shops, territory, policy,
+                        visit_values(shops, policy, OUTSIDE_FOCUS))
+    start = [["c", *key[:3]]]
+    assert time_visit_route(days[0], start[0], shops, territory, policy).feasible
+    orders, left = week.least_visits_after_key_visits(start, [Unassigned("a3", "no_room_in_day", "stated")])
+    assert orders == [["c", *key[:3]]]
+    assert time_visit_route(days[0], orders[0], shops, territory, policy).feasible
+    assert [u.retailer for u in left] == ["a3"]
+
+
+def _opener_week(policy_15_13_7, second_late: bool):
+    """Monday's block starts 08:30 (first stop by 09:30): only `o`, 59 min out, is reached in
+    time; the A shops are 70 min out. Tuesday starts at 08:00 (or 08:30 with `second_late`)."""
+    policy = first_stop_every_day(policy_15_13_7)
+    blocks = [block("visit", "08:30", "11:30"), block("visit", "08:30" if second_late else "08:00", "11:00", day=1)]
+    days = field_days(timetable(blocks, policy), policy, "m1")
+    key = [f"a{n}" for n in range(8)]
+    shops = {"o": retailer("o").model_copy(update={"retailer_class": "B"}),
+             **{r: retailer(r, service=25).model_copy(update={"retailer_class": "A"}) for r in key}}
+    territory = line_territory({"o": 59, **dict.fromkeys(key, 70)})
+    week = _WeekToPlace(tuple(days), ["o", *key], shops, territory, policy, visit_values(shops, policy, OUTSIDE_FOCUS))
+    return days, shops, territory, policy, week, key
+
+
+def test_an_empty_day_only_one_retailer_can_open_is_opened_by_it(policy_15_13_7):
+    """The solve put `o` on Tuesday, which any shop opens; Monday stayed empty and the A
+    shops it could hold were 'no room' (/tmp/fuzz3 dept03, m12). `o` moves to open Monday
+    and the A shops follow it there."""
+    days, shops, territory, policy, week, key = _opener_week(policy_15_13_7, second_late=False)
+    orders = [[], ["o", *key[:3]]]
+    left = [Unassigned(r, "no_room_in_day", "stated") for r in key[3:]]
+    assert all(time_visit_route(d, o, shops, territory, policy).feasible for d, o in zip(days, orders, strict=True))
+    orders, left = week.opened(orders, left)
+    assert orders[0][0] == "o" and len(orders[0]) > 1 and len(orders[1]) >= 3
+    assert all(time_visit_route(d, o, shops, territory, policy).feasible for d, o in zip(days, orders, strict=True))
+    assert len(left) < 5
+
+
+def test_a_day_its_one_opener_cannot_open_says_why_and_the_minutes_lost(policy_15_13_7):
+    """Both days start 08:30 and `o`, due once, is the only shop reached by 09:30: one day
+    stays empty, and its words name the deadline, the opener, its day and the minutes lost."""
+    days, shops, territory, policy, week, _ = _opener_week(policy_15_13_7, second_late=True)
+    plan = plan_visit_days("m1", [DueRetailer(s, 1) for s in shops.values()], days, shops, territory, policy,
+                           time_limit_s=0.2, values=week.values)
+    empty = [n for n, order in enumerate(plan.orders) if not order]
+    assert len(empty) == 1
+    words = plan.idle[days[empty[0]].date]
+    opened = f"{days[1 - empty[0]].date:%a}"
+    lost = days[empty[0]].visiting_minutes
+    assert f"({lost} min of visiting lost)" in words and "09:30" in words and "o (59 min from the office)" in words
+    assert f"visited {opened}" in words
+
+
+def test_the_visit_that_alone_opens_a_day_does_not_make_way(policy_15_13_7):
+    """Only the C shop is reached by 09:30 from an 08:00 block. Before, making way for the A
+    took the C out first (the least valuable), the day then had no first stop, so no number
+    of B visits out let the A in and it stayed out (dept02, m24: 'at most 8 min left')."""
+    policy = first_stop_every_day(policy_15_13_7)
+    (day,) = field_days(timetable([block("visit", "08:00", "11:00")], policy), policy, "m1")
+    shops = {"c": retailer("c").model_copy(update={"retailer_class": "C"}),
+             "a": retailer("a", service=25).model_copy(update={"retailer_class": "A"}),
+             **{b: retailer(b, service=25) for b in ("b1", "b2", "b3")}}
+    territory = line_territory({"c": 85, "a": 91, "b1": 91, "b2": 91, "b3": 91})
+    orders = [["c", "b1", "b2", "b3"]]
+    assert time_visit_route(day, orders[0], shops, territory, policy).feasible
+    left = make_way([Unassigned("a", "no_room_in_day", "stated")], [day], orders, shops, territory, policy,
+                    visit_values(shops, policy, OUTSIDE_FOCUS))
+    assert orders[0][0] == "c" and "a" in orders[0]
+    assert [u.retailer for u in left if u.retailer.startswith("b")] and "a" not in [u.retailer for u in left]
