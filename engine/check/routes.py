@@ -33,7 +33,8 @@ Rules checked, each under its id:
   only by its own manager (or, under the policy's hand-over to a neighbour, by a
   neighbour of a manager away all week: engine/check/spec.py), at most once a day;
 - `key_customer_dropped`: no class-A visit is left out while a class-C visit of the
-  same manager-week is made, unless it could not be served (engine/check/visit_value.py).
+  same manager-week is made, or while a visit day of his has no visit at all, unless it
+  could not be served (engine/check/visit_value.py).
 """
 
 from __future__ import annotations
@@ -52,7 +53,11 @@ from engine.check.spec import (
     handed_over,
     ride,
 )
-from engine.check.visit_value import KEY_CUSTOMER_DROPPED, key_customers_dropped
+from engine.check.visit_value import (
+    KEY_CUSTOMER_DROPPED,
+    key_customers_beside_empty_days,
+    key_customers_dropped,
+)
 from engine.domain import Block, Department, Retailer, Timetable
 from engine.policy import Policy, format_clock, parse_clock
 
@@ -222,8 +227,11 @@ def check_routes(
                 flag("due", f"{retailer_id} is visited {times} times on one day", retailer_id)
 
     found += _check_due(data, department, visits, carried or {})
-    found += [RouteViolation(KEY_CUSTOMER_DROPPED, d.manager, None, d.retailer, d.message)
-              for d in key_customers_dropped(data, department, policy, timetable)]
+    dropped = key_customers_dropped(data, department, policy, timetable)
+    named = {(d.manager, d.retailer) for d in dropped}
+    dropped += [d for d in key_customers_beside_empty_days(data, department, policy, timetable)
+                if (d.manager, d.retailer) not in named]
+    found += [RouteViolation(KEY_CUSTOMER_DROPPED, d.manager, None, d.retailer, d.message) for d in dropped]
     return RouteCheck(tuple(found), sum(visits.values()), round(total_km, 3))
 
 

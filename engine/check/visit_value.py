@@ -175,3 +175,30 @@ def _could_serve(retailer: Retailer, day: _VisitDay, policy: Policy, department:
         if earliest + service <= latest:
             return True
     return False
+
+
+def key_customers_beside_empty_days(plan: Mapping, department: Department, policy: Policy,
+                                    timetable: Timetable | None = None) -> list[KeyCustomerDropped]:
+    """Every key-class visit the plan leaves out while a visit day of the same manager has no
+    visit at all and a single visit of the key retailer fits that day (the module text's
+    test): a visit block left empty beside a key customer left out is a week a market
+    manager calls wrong, whatever kept the day empty (SPEC §3-4)."""
+    rules = policy.visit_value
+    if rules is None or (plan.get("scope") or {}).get("dates"):
+        return []  # no order to keep, or a single day cannot show the week
+    retailers = {r.id: r for r in department.retailers}
+    days = _visit_days(plan, policy, timetable, {r for r, x in retailers.items() if x.retailer_class == rules.key_class})
+    found = []
+    for item in plan.get("unvisited", []):
+        retailer = retailers.get(item["retailer"])
+        if retailer is None or retailer.retailer_class != rules.key_class:
+            continue
+        manager = item.get("manager") or retailer.manager
+        empty = [d for d in days.get(manager, []) if not d.visited
+                 and _could_serve(retailer, d, policy, department, retailers)]
+        if empty:
+            found.append(KeyCustomerDropped(manager, retailer.id, (
+                f"{retailer.id} (class {rules.key_class}) is left out ({item.get('reason')}) while the visit "
+                f"block{'s' if len(empty) > 1 else ''} of {', '.join(f'{d.date:%a}' for d in empty)} "
+                f"{'have' if len(empty) > 1 else 'has'} no visit at all; a visit of it fits there")))
+    return found

@@ -97,3 +97,16 @@ def test_a_key_customer_of_a_manager_away_all_week_is_owed_his_neighbours_c_visi
     assert (found.manager, found.retailer) == ("m2", "a1")
     assert "by his neighbour m1" in found.message and "fits on Mon of m1" in found.message
     assert key_customers_dropped(plan, present, policy_15_13_7) == []
+
+
+def test_an_a_left_out_beside_an_empty_visit_block_is_a_violation(policy_15_13_7):
+    """No C visit is made, but Monday's 3-hour visit block has no visit at all while the A
+    fits there (/tmp/fuzz3 dept02, m24: Monday empty, 11 A left out, no fault found)."""
+    department = _department(_retailer("a1", "A"))
+    plan = _plan("no_room_in_day")
+    plan["routes"][0]["stops"], plan["routes"][0]["visits"] = [], 0
+    (found,) = [v for v in check_routes(plan, department, policy_15_13_7) if v.rule == KEY_CUSTOMER_DROPPED]
+    assert found.retailer == "a1" and "Mon has no visit at all" in found.message
+    plan["routes"][0]["stops"] = [{**_plan("x")["routes"][0]["stops"][0], "retailer": "b1"}]
+    busy = department.model_copy(update={"retailers": (*department.retailers, _retailer("b1", "B"))})
+    assert KEY_CUSTOMER_DROPPED not in [v.rule for v in check_routes(plan, busy, policy_15_13_7)]
