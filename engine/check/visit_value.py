@@ -33,7 +33,14 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from engine.check.spec import Point, great_circle_km, handed_over, ride, territory_centres
+from engine.check.spec import (
+    Point,
+    first_stop_deadline,
+    great_circle_km,
+    handed_over,
+    ride,
+    territory_centres,
+)
 from engine.domain import Block, Department, Retailer, Timetable
 from engine.policy import Policy, parse_clock
 
@@ -95,7 +102,8 @@ def key_customers_dropped(plan: Mapping, department: Department, policy: Policy,
         # A manager away all week: his neighbours make his visits (spec.handed_over), nearest first.
         for taker in (manager, *sorted(handed.get(manager, ()), key=lambda m: distance(manager, m))):
             made = least_made.get(taker, [])
-            servable = [d for d in days.get(taker, []) if _could_serve(retailer, d, policy, department, retailers)]
+            servable = [d for d in days.get(taker, [])
+                        if _could_serve(retailer, d, policy, department, retailers, taker)]
             if not made or not servable:
                 continue
             example = ", ".join(made[:3]) + (f" and {len(made) - 3} more" if len(made) > 3 else "")
@@ -151,8 +159,9 @@ def _next_place(day_blocks: Sequence[Block], visit_end: int, policy: Policy) -> 
 
 
 def _could_serve(retailer: Retailer, day: _VisitDay, policy: Policy, department: Department,
-                 places: Mapping[str, Retailer]) -> bool:
-    """Whether a single visit of the retailer fits the day (the module text's test)."""
+                 places: Mapping[str, Retailer], manager: str) -> bool:
+    """Whether a single visit of the retailer fits the day (the module text's test); as the
+    day's first visit it must be reached by the manager's first-stop time (SPEC §3)."""
     if retailer.id in day.visited:
         return False  # at most one visit a day (SPEC §4)
 
@@ -166,7 +175,10 @@ def _could_serve(retailer: Retailer, day: _VisitDay, policy: Policy, department:
     kept = sorted(day.kept, key=lambda k: k[1])
     before = [(day.start_place, day.start)] + [(r, end) for r, _, end in kept]
     for n, (there, free_from) in enumerate(before):
-        earliest = max(free_from + ride(policy, point(there), here)[1], retailer.opens)
+        arrive = free_from + ride(policy, point(there), here)[1]
+        if n == 0 and arrive > first_stop_deadline(policy, day.date, department, manager):
+            continue  # it would open the day, and cannot be reached in time to
+        earliest = max(arrive, retailer.opens)
         latest = min(retailer.closes, day.end, policy.route.visiting_ends_by)
         if n < len(kept):
             latest = min(latest, kept[n][1] - ride(policy, here, point(kept[n][0]))[1])
@@ -195,7 +207,7 @@ def key_customers_beside_empty_days(plan: Mapping, department: Department, polic
             continue
         manager = item.get("manager") or retailer.manager
         empty = [d for d in days.get(manager, []) if not d.visited
-                 and _could_serve(retailer, d, policy, department, retailers)]
+                 and _could_serve(retailer, d, policy, department, retailers, manager)]
         if empty:
             found.append(KeyCustomerDropped(manager, retailer.id, (
                 f"{retailer.id} (class {rules.key_class}) is left out ({item.get('reason')}) while the visit "

@@ -110,3 +110,16 @@ def test_an_a_left_out_beside_an_empty_visit_block_is_a_violation(policy_15_13_7
     plan["routes"][0]["stops"] = [{**_plan("x")["routes"][0]["stops"][0], "retailer": "b1"}]
     busy = department.model_copy(update={"retailers": (*department.retailers, _retailer("b1", "B"))})
     assert KEY_CUSTOMER_DROPPED not in [v.rule for v in check_routes(plan, busy, policy_15_13_7)]
+
+
+def test_an_a_that_cannot_open_the_empty_day_in_time_is_not_owed_it(policy_15_13_7):
+    """Monday's block is empty, but the A, some 90 min out, would be the day's first visit
+    and cannot be reached by the first-stop time (SPEC §3): not a violation, though a
+    visit of it would end inside the block."""
+    far = _retailer("a1", "A").model_copy(update={"lat": OFFICE.lat + 0.124})
+    department = _department(far)
+    plan = _plan("no_room_in_day")
+    plan["routes"][0]["stops"], plan["routes"][0]["visits"] = [], 0
+    assert KEY_CUSTOMER_DROPPED not in [v.rule for v in check_routes(plan, department, policy_15_13_7)]
+    near = _department(_retailer("a1", "A"))
+    assert KEY_CUSTOMER_DROPPED in [v.rule for v in check_routes(plan, near, policy_15_13_7)]
