@@ -363,7 +363,7 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
             servable = [d for d, day in sorted(visit_days[retailer.manager].items())
                         if d - dt.timedelta(days=d.weekday()) == monday and d not in made_dates
                         and _spaced(d, made_dates, owed, position, gmin, gmax)
-                        and _could_serve(retailer, day, department, policy, retailers)]
+                        and _could_serve(retailer, day, d, department, policy, retailers)]
             if servable:
                 flag("key_customer", (
                     f"{retailer.id} (class {rules.key_class}) gets {made[monday]} of its {owed[monday]} visit(s) "
@@ -394,11 +394,12 @@ def _spaced(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int], pos
     return True
 
 
-def _could_serve(retailer: Retailer, day: _VisitDay, department: Department, policy: Policy,
+def _could_serve(retailer: Retailer, day: _VisitDay, date: dt.date, department: Department, policy: Policy,
                  retailers: Mapping[str, Retailer]) -> bool:
     """Whether a single visit of the retailer fits the day (the module text's test) beside
     the day's key-class visits at their planned times: in a gap between them, from the ride
-    after the one before to the ride before the one after."""
+    after the one before to the ride before the one after; before them all it is the day's
+    first visit, reached by the manager's first-stop time (SPEC §3)."""
     def place(key: str | None) -> Retailer | None:
         return retailers.get(key) if key is not None else None
 
@@ -407,7 +408,10 @@ def _could_serve(retailer: Retailer, day: _VisitDay, department: Department, pol
     before: list[tuple[Retailer | None, int]] = [(place(day.start_place), day.start)]
     before += [(retailers[r], end) for r, _, end in kept]
     for n, (here, free_from) in enumerate(before):
-        earliest = max(free_from + _ride_minutes(department, policy, here, retailer), retailer.opens)
+        arrive = free_from + _ride_minutes(department, policy, here, retailer)
+        if n == 0 and arrive > first_stop_deadline(policy, date, department, retailer.manager):
+            continue
+        earliest = max(arrive, retailer.opens)
         latest = min(retailer.closes, day.end, policy.route.visiting_ends_by)
         if n < len(kept):
             after, starts = kept[n][0], kept[n][1]

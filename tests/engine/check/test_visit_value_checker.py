@@ -123,3 +123,18 @@ def test_an_a_that_cannot_open_the_empty_day_in_time_is_not_owed_it(policy_15_13
     assert KEY_CUSTOMER_DROPPED not in [v.rule for v in check_routes(plan, department, policy_15_13_7)]
     near = _department(_retailer("a1", "A"))
     assert KEY_CUSTOMER_DROPPED in [v.rule for v in check_routes(plan, near, policy_15_13_7)]
+
+
+def test_the_month_judge_holds_the_first_stop_time_too(policy_15_13_7):
+    """The month checker's key-customer test (engine/check/month.py): on a day with no key
+    visit, the A would be the first visit, owed only if reached by the first-stop time."""
+    from engine.check import month as month_check
+
+    day = month_check._VisitDay(start=8 * 60 + 30, end=11 * 60 + 30, start_place=None, next_place=None,
+                                next_deadline=12 * 60)
+    far = _retailer("a1", "A").model_copy(update={"lat": OFFICE.lat + 0.124})  # some 90 min out
+    near = _retailer("a1", "A")
+    for key, owed in ((far, False), (near, True)):
+        department = _department(key)
+        assert month_check._could_serve(key, day, MONDAY, department, policy_15_13_7,
+                                        {r.id: r for r in department.retailers}) is owed
