@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.check.spec import (
@@ -94,11 +94,7 @@ def key_customers_dropped(plan: Mapping, department: Department, policy: Policy,
         return great_circle_km(*centres[manager], *centres[other])
 
     found = []
-    for item in plan.get("unvisited", []):
-        retailer = retailers.get(item["retailer"])
-        if retailer is None or retailer.retailer_class != rules.key_class:
-            continue
-        manager = item.get("manager") or retailer.manager
+    for item, retailer, manager in _key_left_out(plan, retailers, rules.key_class):
         # A manager away all week: his neighbours make his visits (spec.handed_over), nearest first.
         for taker in (manager, *sorted(handed.get(manager, ()), key=lambda m: distance(manager, m))):
             made = least_made.get(taker, [])
@@ -201,11 +197,7 @@ def key_customers_beside_empty_days(plan: Mapping, department: Department, polic
     retailers = {r.id: r for r in department.retailers}
     days = _visit_days(plan, policy, timetable, {r for r, x in retailers.items() if x.retailer_class == rules.key_class})
     found = []
-    for item in plan.get("unvisited", []):
-        retailer = retailers.get(item["retailer"])
-        if retailer is None or retailer.retailer_class != rules.key_class:
-            continue
-        manager = item.get("manager") or retailer.manager
+    for item, retailer, manager in _key_left_out(plan, retailers, rules.key_class):
         empty = [d for d in days.get(manager, []) if not d.visited
                  and _could_serve(retailer, d, policy, department, retailers, manager)]
         if empty:
@@ -214,3 +206,13 @@ def key_customers_beside_empty_days(plan: Mapping, department: Department, polic
                 f"block{'s' if len(empty) > 1 else ''} of {', '.join(f'{d.date:%a}' for d in empty)} "
                 f"{'have' if len(empty) > 1 else 'has'} no visit at all; a visit of it fits there")))
     return found
+
+
+def _key_left_out(plan: Mapping, retailers: Mapping[str, Retailer],
+                  key_class: str) -> Iterator[tuple[Mapping, Retailer, str]]:
+    """The plan's visits left out of key-class retailers: (its item, the retailer, the
+    manager it is listed under)."""
+    for item in plan.get("unvisited", []):
+        retailer = retailers.get(item["retailer"])
+        if retailer is not None and retailer.retailer_class == key_class:
+            yield item, retailer, item.get("manager") or retailer.manager
