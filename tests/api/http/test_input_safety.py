@@ -329,7 +329,7 @@ def test_the_sample_folder_uploaded_as_it_is_imports_and_plans(client: TestClien
     stored = response.json()["department"]
     assert stored["name"] == "城区营销部第一市场部" and stored["policy"] == "15-13-7"
     job = client.post(f"/v1/departments/{response.json()['id']}/timetables",
-                      json={"week_start": WEEK.isoformat(), "time_limit": 10})
+                      json={"week_start": WEEK.isoformat(), "time_limit": 7})
     assert job.status_code == 202, job.text
     status = wait_for_job(client, job.json()["id"], timeout_s=120)
     assert status["status"] in ("optimal", "feasible"), status

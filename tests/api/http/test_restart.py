@@ -227,7 +227,7 @@ def test_killed_at_random_moments_no_job_is_lost_or_stuck(tmp_path: Path) -> Non
     department = None
     started = time.monotonic()
     rounds = 0
-    while rounds < 3 and time.monotonic() - started < 30:
+    while rounds < 2 and time.monotonic() - started < 30:
         with (
             running_server(database, log) as (process, base),
             httpx.Client(base_url=base, timeout=30) as client,

@@ -13,7 +13,7 @@ from engine.policy import Policy, policy_from_mapping
 from engine.timetable.solve import SolveParams, solve_timetable
 from tests.strategies import WEEK, departments, simple_department
 
-FAST = SolveParams(time_limit_s=4.0, workers=8)
+FAST = SolveParams(time_limit_s=3.0, workers=8)
 
 
 def edited(policy: Policy, **changes) -> Policy:
@@ -228,7 +228,7 @@ def test_a_warm_start_that_does_not_fit_ends_at_once_when_asked(policy_15_13_7):
 def test_any_department_gets_a_valid_week_or_named_conflicts(department, policy_15_13_7):
     """Property: a generated department (1–30 managers, random leave and history) gets a
     week that passes the independent checker, or is infeasible with named conflicts."""
-    tt = solved(department, policy_15_13_7, SolveParams(time_limit_s=10.0))
+    tt = solved(department, policy_15_13_7, SolveParams(time_limit_s=7.0))
     if tt.status == "infeasible":
         assert tt.conflicts and all(c.message for c in tt.conflicts)
         assert any(c.rules for c in tt.conflicts)
