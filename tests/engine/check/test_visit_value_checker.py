@@ -101,7 +101,7 @@ def test_a_key_customer_of_a_manager_away_all_week_is_owed_his_neighbours_c_visi
 
 def test_an_a_left_out_beside_an_empty_visit_block_is_a_violation(policy_15_13_7):
     """No C visit is made, but Monday's 3-hour visit block has no visit at all while the A
-    fits there (/tmp/fuzz3 dept02, m24: Monday empty, 11 A left out, no fault found)."""
+    fits there (a generated region department, seed 61, m24: Monday empty, 11 A left out, no fault found)."""
     department = _department(_retailer("a1", "A"))
     plan = _plan("no_room_in_day")
     plan["routes"][0]["stops"], plan["routes"][0]["visits"] = [], 0

@@ -277,7 +277,7 @@ def test_the_c_visit_that_alone_opens_a_day_stays_when_c_visits_make_way(policy_
     """Only the C shop near the office side is reached by the first-stop time (09:30 from
     an 08:00 block); the A shops are 91 min out. Before, the C visits all left the days to
     make room for a key visit still out, the day began with an A shop reached at 09:31 and
-    the day's route dropped every visit (/tmp/fuzz3 dept02, m24: Monday empty, 7 A out)."""
+    the day's route dropped every visit (a generated region department, seed 61, m24: Monday empty, 7 A out)."""
     policy = first_stop_every_day(policy_15_13_7)
     days = field_days(timetable([block("visit", "08:00", "11:00")], policy), policy, "m1")
     key = [f"a{n}" for n in range(4)]
@@ -310,7 +310,7 @@ def _opener_week(policy_15_13_7, second_late: bool):
 
 def test_an_empty_day_only_one_retailer_can_open_is_opened_by_it(policy_15_13_7):
     """The solve put `o` on Tuesday, which any shop opens; Monday stayed empty and the A
-    shops it could hold were 'no room' (/tmp/fuzz3 dept03, m12). `o` moves to open Monday
+    shops it could hold were 'no room' (the same region's third department, m12). `o` moves to open Monday
     and the A shops follow it there."""
     days, shops, territory, policy, week, key = _opener_week(policy_15_13_7, second_late=False)
     orders = [[], ["o", *key[:3]]]
