@@ -117,7 +117,10 @@ def month_command(
         xlsx_out.parent.mkdir(parents=True, exist_ok=True)
         xlsx_out.write_bytes(month_workbook(plan, department, lang))
         console.print(f"[dim]wrote {xlsx_out}[/dim]")
-    if not plan.routes or no_week:
+    # A month its own checker rejects is not one to hand out (a key customer left out
+    # beside small shops' visits, a late first stop): the files are written to be read,
+    # and the exit code says the plan is not whole.
+    if not plan.routes or no_week or problems:
         raise typer.Exit(EXIT_NO_PLAN)
 
 
