@@ -51,11 +51,16 @@ How it is planned, per manager:
    visits and drops what does not fit; the budgets of days that dropped a visit are
    lowered to what they held and step 2 is solved again (`MonthParams.rounds`).
 4. A visit still dropped goes to another day of its week that keeps its spacing, if one has room
-   (the most gap counts from the visits of the due slots next to its own, as in step 2); a
-   key-class visit (`[visit_value] key_class`) with no such room takes the place of the fewest,
-   least valuable visits of such a day, which go elsewhere or are left out (key customers
-   first, SPEC §4, as the week's routes keep it); otherwise it is listed in `unplanned` with its
-   reason (closed vocabulary `UNPLANNED_REASONS`), as is a focus retailer that missed the window.
+   (the most gap counts from the visits of the due slots next to its own, as in step 2).
+5. **Fewer km**: a visit moves to another day of its week, or two visits of different days
+   trade places, while that rides fewer km and every route, spacing and window visit keeps its
+   rules (`_move_to_nearer_days`).
+6. **Key customers first** (SPEC §4, as the week's routes keep it): a key-class visit
+   (`[visit_value] key_class`) still missing takes the place of the fewest, least valuable
+   visits of a day of its week (never the one visit that can open the day), which go elsewhere
+   or are left out; repeated while one finds a place. A visit still missing is listed in
+   `unplanned` with its reason (closed vocabulary `UNPLANNED_REASONS`), as is a focus retailer
+   that missed the window.
 
 Never prints.
 """
@@ -67,6 +72,7 @@ import contextlib
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import io
 import itertools
 import math
@@ -96,13 +102,15 @@ from engine.routing.daily import (
     drop_until_feasible,
     field_days,
     fits_alone,
+    insertion_km,
     route_day,
+    route_km,
     service_minutes,
     time_visit_route,
 )
 from engine.routing.due import CYCLE_WEEKS, due_days, week_monday
 from engine.routing.matrix import straight_line_matrix
-from engine.routing.visit_value import fewest_out, visit_value
+from engine.routing.visit_value import room_by_cheaper, visit_value
 from engine.routing.vrptw import stop_when_stalled
 from engine.search_stall import StallWatch, StopOnStall
 from engine.timetable.solve import Progress, SolveParams, solve_timetable
@@ -662,10 +670,14 @@ class _ManagerDays:
     """The weeks holding a working day of the focus window."""
     zones: dict[str, int]
 
-    @property
+    @functools.cached_property
     def days(self) -> list[FieldDay]:
         """The visit days in index order."""
         return [self.field[d] for d in self.dates]
+
+    @functools.cached_property
+    def _mondays(self) -> list[dt.date]:
+        return [week_monday(d) for d in self.dates]
 
     @property
     def wants(self) -> dict[str, int]:
@@ -674,7 +686,7 @@ class _ManagerDays:
 
     def week_of(self, i: int) -> dt.date:
         """The Monday of visit day `i`'s week."""
-        return week_monday(self.dates[i])
+        return self._mondays[i]
 
     def slots(self, retailer_id: str) -> list[list[int]]:
         """Per visit of the retailer, the days it may take: those it fits in its own week."""
@@ -858,19 +870,130 @@ def _route_assigned(plan: _ManagerDays, assignment: Mapping[str, list[int]], ord
 
 
 def _planned_days(plan: _ManagerDays, orders: dict[int, list[str]]) -> dict[str, list[int]]:
-    """Each retailer's visit days once the routes are final: a visit still missing goes on
-    another day of its week that keeps its spacing and has room (step 4), then every
-    retailer keeps its visits that are far enough apart."""
+    """Each retailer's visit days once the routes are final (the module text, steps 4-6): a
+    visit still missing goes on another day of its week that keeps its spacing and has
+    room, visits change days for fewer km, key customers still missing make their way,
+    then every retailer keeps its visits that are far enough apart."""
     planned: dict[str, list[int]] = defaultdict(list)
     for i, order in orders.items():
         for retailer_id in order:
             planned[retailer_id].append(i)
     for r in plan.mine:
         _fill_short(plan, r, planned, orders)
+    # Before key customers make way: a visit moved after would leave the room an A was
+    # refused on a day where the month checker looks for it.
+    _move_to_nearer_days(plan, planned, orders)
     _make_way_for_key_visits(plan, planned, orders)
     _keep_spacing(plan.mine, planned, orders, plan.gaps, plan.slot, plan.flagged, plan.focus_index,
                   plan.days, plan.retailers, plan.territory, plan.policy)
     return planned
+
+
+def _move_to_nearer_days(plan: _ManagerDays, planned: dict[str, list[int]], orders: dict[int, list[str]]) -> None:
+    """Step 5 (the module text): visits change days within their week while that rides
+    fewer km in all: one visit moves to another day (`_moved_visit`), or two visits of
+    different days trade places (`_traded_visits`: full days take no visit alone). Every route keeps every rule
+    (each changed day is timed), every visit its spacing (`_keeps_spacing`) and a focus
+    retailer's window visit its place in the window. Repeated until no change pays.
+    Steps 2-4 choose the days for the most visits and compact zones; a zone is a coarse
+    stand-in for the ride, and a day's route is ordered only among the visits it was given."""
+    while _moved_visit(plan, planned, orders) or _traded_visits(plan, planned, orders):
+        pass
+
+
+def _may_take(plan: _ManagerDays, planned: Mapping[str, list[int]], retailer_id: str, leaves: int,
+              takes: int) -> bool:
+    """Whether the retailer's visit on day `leaves` may go on day `takes` instead: a day of
+    the same week it fits, keeping its spacing and a window visit in the window."""
+    if plan.week_of(takes) != plan.week_of(leaves) or takes in planned[retailer_id]:
+        return False
+    if retailer_id in plan.flagged and leaves in plan.focus_index and takes not in plan.focus_index:
+        return False
+    others = [d for d in planned[retailer_id] if d != leaves]
+    return takes in plan.allowed[retailer_id] and _keeps_spacing(plan, retailer_id, others, takes)
+
+
+def _without(plan: _ManagerDays, orders: Mapping[int, list[str]], day: int, retailer_id: str) -> tuple[list[str], float]:
+    """The day's order without the retailer and the km that saves."""
+    order = orders[day]
+    rest = [x for x in order if x != retailer_id]
+    return rest, route_km(plan.days[day], order, plan.territory) - route_km(plan.days[day], rest, plan.territory)
+
+
+def _keeps_rules(plan: _ManagerDays, day: int, order: Sequence[str]) -> bool:
+    return time_visit_route(plan.days[day], order, plan.retailers, plan.territory, plan.policy).feasible
+
+
+def _moved_visit(plan: _ManagerDays, planned: dict[str, list[int]], orders: dict[int, list[str]]) -> bool:
+    """Move every visit whose cheapest place on another day of its week adds fewer km than
+    leaving its day saves. True when one moved."""
+    moved = False
+    for r in plan.mine:
+        for i in list(planned.get(r.id, [])):
+            rest, saving = _without(plan, orders, i, r.id)
+            if saving <= _KM_WORTH_A_MOVE:
+                continue
+            best: tuple[float, int, list[str]] | None = None
+            for j in plan.allowed[r.id]:
+                if j == i or not _may_take(plan, planned, r.id, i, j):
+                    continue
+                below = saving - _KM_WORTH_A_MOVE if best is None else best[0]
+                found = cheapest_feasible_insertion(plan.days[j], orders.get(j, []), r.id, plan.retailers,
+                                                    plan.territory, plan.policy, below=below)
+                if found is not None:
+                    best = (found[0], j, found[1])
+            if best is None or not _keeps_rules(plan, i, rest):
+                continue
+            _, j, order_there = best
+            orders[i], orders[j] = rest, order_there
+            planned[r.id] = sorted([*planned[r.id], j])
+            planned[r.id].remove(i)
+            moved = True
+    return moved
+
+
+def _traded_visits(plan: _ManagerDays, planned: dict[str, list[int]], orders: dict[int, list[str]]) -> bool:
+    """Trade visits between every two days of a week while a trade pays (`_trade`). True
+    when two traded."""
+    traded = False
+    for i, j in itertools.combinations(range(len(plan.dates)), 2):
+        if plan.week_of(i) == plan.week_of(j):
+            while _trade(plan, planned, orders, i, j):
+                traded = True
+    return traded
+
+
+def _trade(plan: _ManagerDays, planned: dict[str, list[int]], orders: dict[int, list[str]], i: int, j: int) -> bool:
+    """Trade the first visits r of day i and s of day j for which r's cheapest place on j
+    without s and s's on i without r add fewer km than taking both out saves. True when
+    two traded."""
+    leaving_j = {s: _without(plan, orders, j, s) for s in orders.get(j, []) if _may_take(plan, planned, s, j, i)}
+    for r in orders.get(i, []):
+        if not leaving_j or not _may_take(plan, planned, r, i, j):
+            continue
+        rest_i, saving_i = _without(plan, orders, i, r)
+        for s, (rest_j, saving_j) in leaving_j.items():
+            saving = saving_i + saving_j - _KM_WORTH_A_MOVE
+            extra_r = min(insertion_km(plan.days[j], rest_j, r, plan.territory))
+            if extra_r >= saving or extra_r + min(insertion_km(plan.days[i], rest_i, s, plan.territory)) >= saving:
+                continue
+            s_there = cheapest_feasible_insertion(plan.days[i], rest_i, s, plan.retailers, plan.territory,
+                                                  plan.policy, below=saving - extra_r)
+            if s_there is None:
+                continue
+            r_there = cheapest_feasible_insertion(plan.days[j], rest_j, r, plan.retailers, plan.territory,
+                                                  plan.policy, below=saving - s_there[0])
+            if r_there is None:
+                continue
+            orders[i], orders[j] = s_there[1], r_there[1]
+            planned[r] = sorted([*(d for d in planned[r] if d != i), j])
+            planned[s] = sorted([*(d for d in planned[s] if d != j), i])
+            return True
+    return False
+
+
+_KM_WORTH_A_MOVE = 0.05
+"""A change must save more than this (km): it ends the repetition on rounding noise."""
 
 
 def _fill_short(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]], orders: dict[int, list[str]]) -> None:
@@ -890,48 +1013,59 @@ def _fill_short(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]], 
 
 def _make_way_for_key_visits(plan: _ManagerDays, planned: dict[str, list[int]],
                              orders: dict[int, list[str]]) -> None:
-    """Key customers first (SPEC §4, seed 001's 20/80 rule, as the week's routes keep it in
+    """Step 6, key customers first (SPEC §4, seed 001's 20/80 rule, as the week's routes keep it in
     routing/visit_value.make_way): a visit of the policy's key class still missing takes,
     on a day of its week that keeps its spacing, the place of the fewest, least valuable
     visits that lets it in; each visit it displaced goes to another day of its own week
     that keeps its spacing and has room, or is left out. Step 4's insertion alone only
     uses room left over, so a key customer lost to a day full of class-C visits stayed
-    out with "the days it could go on are full"."""
+    out with "the days it could go on are full". Repeated while a visit finds a place: a
+    later key customer's way reshapes days that refused an earlier one (m12 of the
+    sample: a day left with two class-A visits and one class C, room for a third A that
+    had been refused there). It ends: each placement adds a visit and takes out only
+    visits worth less, so the planned visits' values, highest first, only grow."""
     rules = plan.policy.visit_value
     if rules is None:
         return
-    for r in plan.mine:
-        if r.retailer_class != rules.key_class:
-            continue
-        due = Counter(plan.weeks_of[r.id])
-        while len(planned[r.id]) < plan.wants[r.id]:
-            chosen = planned[r.id]
-            made = Counter(plan.week_of(i) for i in chosen)
-            best: tuple[tuple[int, int, float], int, list[str], list[str]] | None = None
-            for i in plan.allowed[r.id]:
-                week = plan.week_of(i)
-                if i in chosen or made[week] >= due[week] or not _keeps_spacing(plan, r.id, chosen, i):
-                    continue
-                worth = visit_value(r, plan.policy, week)
-                value = {x: visit_value(plan.retailers[x], plan.policy, week) for x in orders.get(i, [])}
-                cheaper = sorted((x for x in value if value[x] < worth),
-                                 key=lambda x: (value[x], -service_minutes(plan.retailers[x], plan.policy)))
-                found = fewest_out(plan.field[plan.dates[i]], orders.get(i, []), cheaper, r.id, plan.retailers,
+    key = [r for r in plan.mine if r.retailer_class == rules.key_class]
+    while True:
+        placed = [_make_way_for(plan, r, planned, orders) for r in key]  # every one, each pass
+        if not any(placed):
+            return
+
+
+def _make_way_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]],
+                  orders: dict[int, list[str]]) -> bool:
+    """The key customer's missing visits, each where a day has room (another's way may have
+    made it) or on the day where it takes the place of the fewest, least valuable visits
+    (`room_by_cheaper`). True when one found a place."""
+    before = len(planned[r.id])
+    _fill_short(plan, r, planned, orders)
+    placed = len(planned[r.id]) > before
+    due = Counter(plan.weeks_of[r.id])
+    while len(planned[r.id]) < plan.wants[r.id]:
+        chosen = planned[r.id]
+        made = Counter(plan.week_of(i) for i in chosen)
+        best: tuple[tuple[int, int, float], int, list[str], list[str]] | None = None
+        for i in plan.allowed[r.id]:
+            week = plan.week_of(i)
+            if i in chosen or made[week] >= due[week] or not _keeps_spacing(plan, r.id, chosen, i):
+                continue
+            values = {x: visit_value(plan.retailers[x], plan.policy, week) for x in [*orders.get(i, []), r.id]}
+            room = room_by_cheaper(plan.days[i], orders.get(i, []), r.id, values, plan.retailers,
                                    plan.territory, plan.policy)
-                if found is None:
-                    continue
-                count, order, extra_km = found
-                cost = (sum(value[x] for x in cheaper[:count]), count, extra_km)
-                if best is None or cost < best[0]:
-                    best = (cost, i, order, cheaper[:count])
-            if best is None:
-                break
-            _, day, order, removed = best
-            orders[day] = order
-            planned[r.id] = sorted([*chosen, day])
-            for gone in removed:
-                planned[gone].remove(day)
-                _fill_short(plan, plan.retailers[gone], planned, orders)
+            if room is not None and (best is None or room[0] < best[0]):
+                best = (room[0], i, room[1], room[2])
+        if best is None:
+            return placed
+        _, day, order, removed = best
+        orders[day] = order
+        planned[r.id] = sorted([*chosen, day])
+        placed = True
+        for gone in removed:
+            planned[gone].remove(day)
+            _fill_short(plan, plan.retailers[gone], planned, orders)
+    return placed
 
 
 def _keeps_spacing(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], i: int) -> bool:

@@ -341,9 +341,20 @@ def _time_with_lunch(
 def route_km(day: FieldDay, order: Sequence[str], territory: Territory) -> float:
     """Km ridden from the start place through `order` to the end place (the
     office when the next place is not known)."""
+    return sum(territory.km(a, b) for a, b in itertools.pairwise(_route_places(day, order)))
+
+
+def insertion_km(day: FieldDay, order: Sequence[str], retailer_id: str, territory: Territory) -> list[float]:
+    """Per position of `order` (0 = before its first stop), the km `route_km` grows by
+    when the retailer is put there."""
+    at = [territory.index[key] for key in _route_places(day, order)]
+    here, km = territory.index[retailer_id], territory.matrix.distance_km
+    return (km[at[:-1], here] + km[here, at[1:]] - km[at[:-1], at[1:]]).tolist()
+
+
+def _route_places(day: FieldDay, order: Sequence[str]) -> list[str | None]:
     end = day.end_place.key if day.end_place.kind != "elsewhere" else None
-    places = [day.start_place.key, *order, end]
-    return sum(territory.km(a, b) for a, b in itertools.pairwise(places))
+    return [day.start_place.key, *order, end]
 
 
 # ---------------------------------------------------------------------------
@@ -599,19 +610,21 @@ def cheapest_feasible_insertion(
     retailers: Mapping[str, Retailer],
     territory: Territory,
     policy: Policy,
+    *,
+    below: float | None = None,
 ) -> tuple[float, list[str]] | None:
     """The position where adding `retailer_id` keeps every rule and adds the
-    fewest km: (extra km, new order), or None when it fits nowhere."""
-    base = route_km(day, order, territory)
-    best: tuple[float, list[str]] | None = None
-    for index in range(len(order) + 1):
+    fewest km: (extra km, new order), or None when it fits nowhere (or, with
+    `below`, nowhere for fewer than `below` extra km). Positions are timed
+    cheapest first, so the first that keeps every rule is the answer."""
+    extras = insertion_km(day, order, retailer_id, territory)
+    for index in sorted(range(len(extras)), key=lambda k: (extras[k], k)):
+        if below is not None and extras[index] >= below:
+            return None
         trial = [*order[:index], retailer_id, *order[index:]]
-        extra = route_km(day, trial, territory) - base
-        if best is not None and extra >= best[0]:
-            continue
         if time_visit_route(day, trial, retailers, territory, policy).feasible:
-            best = (extra, trial)
-    return best
+            return extras[index], trial
+    return None
 
 
 def cheapest_day(

@@ -136,23 +136,54 @@ def _best_swap(
     values: Mapping[str, int],
 ) -> _Swap | None:
     """The day where taking out the fewest, least valuable visits lets the retailer in."""
-    worth = values.get(retailer_id, 1)
     best: _Swap | None = None
     for number, day in enumerate(days):
         order = list(orders[number])
         if retailer_id in order or not fits_alone(day, retailers[retailer_id], territory, policy):
             continue
-        opener = _opener(day, order, retailers, territory, policy)
-        cheaper = sorted((r for r in order if values.get(r, 1) < worth and r != opener),
-                         key=lambda r: (values.get(r, 1), -service_minutes(retailers[r], policy)))
-        found = fewest_out(day, order, cheaper, retailer_id, retailers, territory, policy)
+        room = room_by_cheaper(day, order, retailer_id, values, retailers, territory, policy)
+        if room is None:
+            continue
+        swap = _Swap(number, room[1], room[2], room[0])
+        if best is None or swap.cost < best.cost:
+            best = swap
+    return best
+
+
+def room_by_cheaper(
+    day: FieldDay,
+    order: Sequence[str],
+    retailer_id: str,
+    values: Mapping[str, int],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+) -> tuple[tuple[int, int, float], list[str], list[str]] | None:
+    """Room on the day for the retailer made by taking out the fewest, least valuable of
+    its visits worth less than it (never the day's opener, `_opener`): (cost = (value
+    taken out, visits taken out, extra km), the new order, the visits taken out); None
+    when no such set is enough. The week's routes and the month both make way by this
+    one rule. When taking them all out still leaves no room, the day may lack a first
+    stop reached in time (SPEC §3: the day's other visits lie too far out): then each of
+    them that can open the day is tried as the one kept."""
+    worth = values.get(retailer_id, 1)
+    opener = _opener(day, order, retailers, territory, policy)
+    cheaper = sorted((r for r in order if values.get(r, 1) < worth and r != opener),
+                     key=lambda r: (values.get(r, 1), -service_minutes(retailers[r], policy)))
+    best: tuple[tuple[int, int, float], list[str], list[str]] | None = None
+    kept_openers = [None] + [r for r in cheaper if _fits_as_first_stop(day, retailers[r], territory, policy)]
+    for kept in kept_openers:
+        candidates = [r for r in cheaper if r != kept]
+        found = fewest_out(day, order, candidates, retailer_id, retailers, territory, policy)
         if found is None:
             continue
         count, new_order, extra_km = found
-        removed = cheaper[:count]
-        swap = _Swap(number, new_order, removed, (sum(values.get(r, 1) for r in removed), count, extra_km))
-        if best is None or swap.cost < best.cost:
-            best = swap
+        removed = candidates[:count]
+        cost = (sum(values.get(r, 1) for r in removed), count, extra_km)
+        if kept is None:
+            return cost, new_order, removed
+        if best is None or cost < best[0]:
+            best = (cost, new_order, removed)
     return best
 
 

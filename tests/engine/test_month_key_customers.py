@@ -6,36 +6,13 @@ visits in a row gets them back where its spacing allows."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 from engine import month as month_module
-from engine.month import _ManagerDays, _planned_days, gap_bounds
+from engine.month import _planned_days, gap_bounds
 from engine.policy import Policy
-from engine.routing.daily import field_days
-from tests.engine.routing.line_territory import (
-    MONDAY,
-    block,
-    first_stop_every_day,
-    line_territory,
-    retailer,
-    timetable,
-)
-
-
-def _one_day_month(policy: Policy, classes: dict[str, str], where: dict[str, int], weeks: int = 1) -> _ManagerDays:
-    """One visit day (Monday 09:00–10:00) a week, five working days apart, and retailers
-    due once every week."""
-    (day,) = field_days(timetable([block("visit", "09:00", "10:00")], policy), policy, "m1")
-    mondays = [MONDAY + dt.timedelta(weeks=w) for w in range(weeks)]
-    field = {d: dataclasses.replace(day, date=d) for d in mondays}
-    shops = {r: retailer(r, service=15).model_copy(update={"retailer_class": c}) for r, c in classes.items()}
-    return _ManagerDays(
-        manager="m1", policy=policy, retailers=shops, mine=list(shops.values()),
-        weeks_of={r: list(mondays) for r in shops}, dates=mondays, field=field,
-        territory=line_territory(where), slot=[5 * w for w in range(weeks)],
-        allowed={r: list(range(weeks)) for r in shops}, cost=dict.fromkeys(shops, 16),
-        gaps={r: gap_bounds(4, policy) for r in shops}, flagged=set(), focus_index=set(), focus_weeks=set(),
-        zones=dict.fromkeys(shops, 0))
+from engine.routing.visit_value import visit_value
+from tests.engine.month_cases import MONDAYS, line_month
+from tests.engine.routing.line_territory import first_stop_every_day
 
 
 def test_a_key_customer_left_out_takes_the_place_of_a_class_c_visit(policy_15_13_7: Policy) -> None:
@@ -43,7 +20,7 @@ def test_a_key_customer_left_out_takes_the_place_of_a_class_c_visit(policy_15_13
     out. Before, step 4 only used room left over: the A stayed out, "the days it could go
     on are full", while the day made C visits."""
     policy = first_stop_every_day(policy_15_13_7)
-    plan = _one_day_month(policy, {"a": "A", "c1": "C", "c2": "C", "c3": "C"},
+    plan = line_month(policy, {"a": "A", "c1": "C", "c2": "C", "c3": "C"},
                           {"c1": 10, "c2": 11, "c3": 12, "a": 13})
     assert month_module.time_visit_route(plan.days[0], ["c1", "c2", "c3"], plan.retailers, plan.territory,
                                          policy).feasible
@@ -60,7 +37,7 @@ def test_a_key_customer_left_out_takes_the_place_of_a_class_c_visit(policy_15_13
 
 def test_a_key_customer_does_not_displace_another_key_customer(policy_15_13_7: Policy) -> None:
     policy = first_stop_every_day(policy_15_13_7)
-    plan = _one_day_month(policy, {"a": "A", "a1": "A", "a2": "A", "a3": "A"},
+    plan = line_month(policy, {"a": "A", "a1": "A", "a2": "A", "a3": "A"},
                           {"a1": 10, "a2": 11, "a3": 12, "a": 13})
     orders = {0: ["a1", "a2", "a3"]}
     planned = _planned_days(plan, orders)
@@ -77,9 +54,66 @@ def test_a_retailer_missing_two_visits_in_a_row_gets_them_back(policy_15_13_7: P
     the most gap holds between visits of consecutive due slots only, as the day
     assignment states it."""
     policy = first_stop_every_day(policy_15_13_7)
-    plan = _one_day_month(policy, {"a": "A"}, {"a": 10}, weeks=4)
+    plan = line_month(policy, {"a": "A"}, {"a": 10}, weeks=4)
     assert gap_bounds(4, policy) == (4, 6)
     orders: dict[int, list[str]] = {0: ["a"], 1: [], 2: [], 3: ["a"]}
     planned = _planned_days(plan, orders)
     assert planned["a"] == [0, 1, 2, 3]
     assert month_module._unplanned(plan, planned) == []
+
+
+def test_a_key_customer_keeps_the_day_opener_and_takes_a_later_place(policy_15_13_7: Policy) -> None:
+    """Only the C at 20 min reaches its first stop by 09:30; the A at 45 min fits after it
+    once one far C goes. Before, the month made way by taking out the cheapest visits
+    in turn, the opener among them: without it no stop met the first-stop time and the A
+    stayed out beside three C visits (the month checker's `key_customer`, m10 of the
+    sample). The week's routes already kept the opener (routing/visit_value.room_by_cheaper)."""
+    policy = first_stop_every_day(policy_15_13_7)
+    assert policy.route.first_stop_by == 570
+    plan = line_month(policy, {"a": "A", "o": "C", "c1": "C", "c2": "C"}, {"o": 20, "c1": 40, "c2": 41, "a": 45},
+                      ends="10:45", service={"o": 20})  # the opener sorts first among the cheap ones
+    full = ["o", "c1", "c2"]
+    assert month_module.time_visit_route(plan.days[0], full, plan.retailers, plan.territory, policy).feasible
+    assert not month_module.time_visit_route(plan.days[0], [*full, "a"], plan.retailers, plan.territory,
+                                             policy).feasible
+    orders = {0: list(full)}
+    planned = _planned_days(plan, orders)
+    assert planned["a"] == [0] and orders[0][0] == "o" and "a" in orders[0]
+    assert month_module.time_visit_route(plan.days[0], orders[0], plan.retailers, plan.territory, policy).feasible
+
+
+def test_a_key_customer_keeps_one_of_the_shops_that_can_open_the_day(policy_15_13_7: Policy) -> None:
+    """Two C shops near the office can each reach 09:30, so neither alone is the day's
+    opener; taking every cheaper visit out left no first stop for the A at 45 min. Before,
+    the A stayed out beside four C visits (the sample's m13 in the week of 12-07); now
+    one near shop is kept to open the day and the fewest others go."""
+    policy = first_stop_every_day(policy_15_13_7)
+    plan = line_month(policy, {"a": "A", "o1": "C", "o2": "C", "c1": "C", "c2": "C"},
+                      {"o1": 20, "o2": 22, "c1": 40, "c2": 41, "a": 45}, ends="10:45")
+    full = ["o1", "o2", "c1", "c2"]
+    assert month_module.time_visit_route(plan.days[0], full, plan.retailers, plan.territory, policy).feasible
+    assert not month_module.time_visit_route(plan.days[0], [*full, "a"], plan.retailers, plan.territory,
+                                             policy).feasible
+    orders = {0: list(full)}
+    planned = _planned_days(plan, orders)
+    assert planned["a"] == [0] and len(orders[0]) == 4 and orders[0][0] in ("o1", "o2")
+    assert month_module.time_visit_route(plan.days[0], orders[0], plan.retailers, plan.territory, policy).feasible
+
+
+def test_a_key_customer_refused_gets_the_room_a_later_one_made(policy_15_13_7: Policy) -> None:
+    """In the focus week a volatile A (worth more) takes the place of x, a plain A with
+    an 80-min visit that filled the day; that leaves room for a_lo, a plain A refused
+    there before x went. Before, key customers made way in one pass: a_lo, first in
+    line, stayed out beside the day's room (the sample's m12 in the week of 12-07)."""
+    policy = first_stop_every_day(policy_15_13_7)
+    focus_week = MONDAYS[1]
+    plan = line_month(policy, {"a_lo": "A", "a_hi": "A", "x": "A"}, {"a_lo": 20, "a_hi": 21, "x": 20},
+                      ends="10:45", service={"x": 80}, monday=focus_week)
+    volatile = {**plan.retailers, "a_hi": plan.retailers["a_hi"].model_copy(update={"volatile": True})}
+    plan = dataclasses.replace(plan, retailers=volatile, mine=[volatile[r] for r in ("a_lo", "a_hi", "x")])
+    assert visit_value(plan.retailers["a_hi"], policy, focus_week) > visit_value(plan.retailers["x"], policy,
+                                                                                  focus_week)
+    orders = {0: ["x"]}
+    planned = _planned_days(plan, orders)
+    assert sorted(orders[0]) == ["a_hi", "a_lo"] and planned["x"] == []
+    assert month_module.time_visit_route(plan.days[0], orders[0], plan.retailers, plan.territory, policy).feasible
