@@ -892,11 +892,12 @@ def _planned_days(plan: _ManagerDays, orders: dict[int, list[str]]) -> dict[str,
 def _move_to_nearer_days(plan: _ManagerDays, planned: dict[str, list[int]], orders: dict[int, list[str]]) -> None:
     """Step 5 (the module text): visits change days within their week while that rides
     fewer km in all: one visit moves to another day (`_moved_visit`), or two visits of
-    different days trade places (`_traded_visits`: full days take no visit alone). Every route keeps every rule
-    (each changed day is timed), every visit its spacing (`_keeps_spacing`) and a focus
-    retailer's window visit its place in the window. Repeated until no change pays.
-    Steps 2-4 choose the days for the most visits and compact zones; a zone is a coarse
-    stand-in for the ride, and a day's route is ordered only among the visits it was given."""
+    different days trade places (`_traded_visits`: full days take no visit alone). Every
+    route keeps every rule (each changed day is timed), every visit its spacing
+    (`_keeps_spacing`) and a focus retailer's window visit its place in the window.
+    Repeated until no change pays. Steps 2-4 choose the days for the most visits and
+    compact zones; a zone is a coarse stand-in for the ride, and a day's route is ordered
+    only among the visits it was given."""
     while _moved_visit(plan, planned, orders) or _traded_visits(plan, planned, orders):
         pass
 
