@@ -92,7 +92,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from engine.check.timetable import judge_timetable
 from engine.domain import Conflict, Department, Leave, Retailer, Timetable
 from engine.errors import InputError, Problem
-from engine.policy import WEEKDAYS, Clock, MonthRules, Policy
+from engine.policy import WEEKDAYS, Clock, MonthRules, Policy, format_clock
 from engine.routing.approach import manager_approach
 from engine.routing.daily import (
     FieldDay,
@@ -126,7 +126,8 @@ UNPLANNED_REASONS: tuple[str, ...] = ("no_visit_days", "opening_hours", "too_far
                                       "no_room_in_day", "spacing", "focus_window")
 """Why a retailer does not get all its visits of the month: `no_visit_days` its manager has
 no visit block in the month; `opening_hours`, `too_far`, `time_window` as for a week's
-routes (it fits no day of the month on its own); `no_room_in_day` the days it could go on
+routes (it fits no day of the month on its own; `time_window` also when it cannot be the
+first stop of the empty days it could go on and the others are full); `no_room_in_day` the days it could go on
 are full; `spacing` the month has too few days it fits for its visits to be spaced as the
 policy asks; `focus_window` a volatile or enterprise-level retailer got no visit in the
 focus window."""
@@ -1058,7 +1059,10 @@ def _make_way_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
             if room is not None and (best is None or room[0] < best[0]):
                 best = (room[0], i, room[1], room[2])
         if best is None:
-            return placed
+            if not _opened_for(plan, r, planned, orders):
+                return placed
+            placed = True
+            continue
         _, day, order, removed = best
         orders[day] = order
         planned[r.id] = sorted([*chosen, day])
@@ -1067,6 +1071,40 @@ def _make_way_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
             planned[gone].remove(day)
             _fill_short(plan, plan.retailers[gone], planned, orders)
     return placed
+
+
+def _opened_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]], orders: dict[int, list[str]]) -> bool:
+    """One missing visit of the retailer, which no day takes and which cannot open a day
+    itself (its first stop must be reached by the first-stop time, SPEC §3), on a day it
+    could follow another visit: a visit of the same week that can open that day moves
+    there from a day that keeps its rules without it, and the retailer follows it. A far
+    manager's few near shops otherwise all go on one day while his other days stay empty
+    or full of visits no key customer may follow. True when it found a place."""
+    due = Counter(plan.weeks_of[r.id])
+    made = Counter(plan.week_of(i) for i in planned[r.id])
+    for i in plan.allowed[r.id]:
+        week = plan.week_of(i)
+        if (i in planned[r.id] or made[week] >= due[week] or _keeps_rules(plan, i, [r.id])
+                or not _keeps_spacing(plan, r.id, planned[r.id], i)):
+            continue
+        for j in (j for j in range(len(plan.dates)) if j != i and plan.week_of(j) == week):
+            for opener in orders.get(j, []):
+                if not _may_take(plan, planned, opener, j, i) or not _keeps_rules(plan, i, [opener]):
+                    continue
+                rest, _ = _without(plan, orders, j, opener)
+                with_opener = cheapest_feasible_insertion(plan.days[i], orders.get(i, []), opener, plan.retailers,
+                                                          plan.territory, plan.policy)
+                if with_opener is None or not _keeps_rules(plan, j, rest):
+                    continue
+                with_both = cheapest_feasible_insertion(plan.days[i], with_opener[1], r.id, plan.retailers,
+                                                        plan.territory, plan.policy)
+                if with_both is None:
+                    continue
+                orders[j], orders[i] = rest, with_both[1]
+                planned[opener] = sorted([*(d for d in planned[opener] if d != j), i])
+                planned[r.id] = sorted([*planned[r.id], i])
+                return True
+    return False
 
 
 def _keeps_spacing(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], i: int) -> bool:
@@ -1098,11 +1136,12 @@ def _unplanned(plan: _ManagerDays, planned: Mapping[str, list[int]]) -> list[Unp
     """The retailers short of their visits, and the focus retailers due in the window's
     weeks that missed the window, with their reasons."""
     unplanned: list[Unplanned] = []
+    visited_days = {i for days in planned.values() for i in days}
     for r in plan.mine:
         chosen = planned.get(r.id, [])
         wanted = plan.wants[r.id]
         if len(chosen) < wanted:
-            reason, detail = _why_short(plan, r, chosen)
+            reason, detail = _why_short(plan, r, chosen, visited_days)
             unplanned.append(Unplanned(retailer=r.id, manager=plan.manager, wanted=wanted, planned=len(chosen),
                                        reason=reason, detail=detail))
         if any(plan.in_window(r.id)) and not set(chosen) & plan.focus_index:
@@ -1350,8 +1389,10 @@ def _insert_spaced(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int]
     return best[1]
 
 
-def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int]) -> tuple[UnplannedReason, str]:
-    """The reason a retailer got fewer visits than it wants."""
+def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int],
+               visited_days: set[int]) -> tuple[UnplannedReason, str]:
+    """The reason a retailer got fewer visits than it wants (`visited_days`: the days with
+    a visit planned)."""
     allowed, wanted = plan.allowed[retailer.id], plan.wants[retailer.id]
     if not allowed:
         reason, detail = classify_unvisited(retailer, plan.days, plan.territory, plan.policy)
@@ -1382,6 +1423,18 @@ def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int]) ->
         kept = ", ".join(f"{plan.dates[i]:%m-%d}" for i in chosen)
         return "spacing", (f"{len(chosen)} of {wanted} visits planned (on {kept}): no day it fits in the "
                            f"week(s) of {weeks} lies {gmin}-{plan.gaps[retailer.id][1]} working days from them")
+    empty = [i for i in spaced_days if i not in visited_days]
+    if empty and not any(_keeps_rules(plan, i, [retailer.id]) for i in spaced_days):
+        # Not full: it cannot be a day's first stop, and these days have no visit to follow.
+        first_by = sorted({format_clock(plan.days[i].first_stop_by) for i in spaced_days})
+        ride = min(plan.territory.minutes(plan.days[i].start_place.key, retailer.id) for i in spaced_days)
+        full = [i for i in spaced_days if i in visited_days]
+        return "time_window", (
+            f"{len(chosen)} of {wanted} visits planned: a day's first visit must be reached by "
+            f"{' / '.join(first_by)} and it is a {ride}-min ride from the start, so it cannot open "
+            f"{', '.join(f'{plan.dates[i]:%m-%d}' for i in empty)}, which have no visit it could follow"
+            + (f"; the days it could follow one ({', '.join(f'{plan.dates[i]:%m-%d}' for i in full)}) are full"
+               if full else ""))
     rules = plan.policy.visit_value
     full_of = (" even without their visits of less value"
                if rules is not None and retailer.retailer_class == rules.key_class else "")

@@ -117,3 +117,37 @@ def test_a_key_customer_refused_gets_the_room_a_later_one_made(policy_15_13_7: P
     planned = _planned_days(plan, orders)
     assert sorted(orders[0]) == ["a_hi", "a_lo"] and planned["x"] == []
     assert month_module.time_visit_route(plan.days[0], orders[0], plan.retailers, plan.territory, policy).feasible
+
+
+def test_a_far_key_customer_follows_a_near_shop_moved_to_open_an_empty_day(policy_15_13_7: Policy) -> None:
+    """Monday holds three A visits, among them both shops near enough to reach 09:30;
+    Tuesday is empty and the A at 45 min cannot open it. Before, it stayed out ("the
+    days it could go on are full", the tester's far manager m20 with 12-07 empty); now a
+    near shop moves to open Tuesday and the far A follows it."""
+    policy = first_stop_every_day(policy_15_13_7)
+    plan = line_month(policy, dict.fromkeys(["o1", "o2", "a2", "a"], "A"), {"o1": 20, "o2": 22, "a2": 40, "a": 45},
+                      days_per_week=2, ends="10:30")
+    monday = ["o1", "o2", "a2"]
+    assert month_module.time_visit_route(plan.days[0], monday, plan.retailers, plan.territory, policy).feasible
+    assert not month_module.time_visit_route(plan.days[0], [*monday, "a"], plan.retailers, plan.territory,
+                                             policy).feasible
+    assert not month_module.time_visit_route(plan.days[1], ["a"], plan.retailers, plan.territory, policy).feasible
+    orders: dict[int, list[str]] = {0: list(monday), 1: []}
+    planned = _planned_days(plan, orders)
+    assert planned["a"] == [1] and len(orders[1]) == 2 and orders[1][-1] == "a"
+    assert sorted(orders[0] + orders[1]) == ["a", "a2", "o1", "o2"]
+    for i, order in orders.items():
+        assert month_module.time_visit_route(plan.days[i], order, plan.retailers, plan.territory, policy).feasible
+
+
+def test_a_visit_that_cannot_open_the_empty_day_says_so(policy_15_13_7: Policy) -> None:
+    """Monday is full and Tuesday empty, and the A at 45 min cannot reach 09:30: its
+    reason is the first-stop rule, naming the empty day, not "the days it could go on
+    are full" (the tester's m20 R20025: "12-07, 12-08 are full" with no route on 12-07)."""
+    policy = first_stop_every_day(policy_15_13_7)
+    plan = line_month(policy, dict.fromkeys(["o1", "o2", "a2", "a"], "A"), {"o1": 20, "o2": 22, "a2": 40, "a": 45},
+                      days_per_week=2, ends="10:30")
+    (left,) = month_module._unplanned(plan, {"o1": [0], "o2": [0], "a2": [0], "a": []})
+    assert (left.retailer, left.reason) == ("a", "time_window")
+    assert "09:30" in left.detail and "45-min ride" in left.detail and "cannot open 11-24" in left.detail
+    assert "(11-23) are full" in left.detail
