@@ -761,7 +761,7 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
     stops: list[ItineraryStop] = []
     returns: list[OfficeReturn] = []
     depart: int | None = None
-    lunch_on_the_way = 0  # a lunch block since the last place: eaten on the way
+    lunch_on_the_way: list[tuple[int, int]] = []  # lunch blocks since the last place
 
     def ride_to_office(due_by: int) -> None:
         nonlocal here
@@ -775,9 +775,10 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
     for block in day.blocks:
         place = place_of(block, policy)
         if place is None:
-            lunch_on_the_way += block.end - block.start
+            lunch_on_the_way.append((block.start, block.end))
             continue
-        waited_for_lunch, lunch_on_the_way = lunch_on_the_way, 0
+        lunches, lunch_on_the_way = lunch_on_the_way, []
+        waited_for_lunch = sum(end - begin for begin, end in lunches)
         if block.kind == "visit" and block.start == day.block_start:
             if not timed.stops:
                 continue
@@ -815,7 +816,7 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
                 assert here.retailer is not None
                 ride = territory.minutes(here.retailer, place.retailer)
                 origin, km = here.retailer, territory.km(here.retailer, place.retailer)
-                arrive = free + ride + waited_for_lunch
+                arrive = _arrival(free, ride, lunches)
             stops.append(
                 ItineraryStop(place.retailer, block.kind, origin, ride, km, arrive, block.start, block.end)
             )
@@ -829,5 +830,25 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
         stops=tuple(stops),
         office_returns=tuple(returns),
         depart=day.block_start if depart is None else depart,
-        lunch=timed.lunch,
+        lunch=timed.lunch if timed.lunch is not None else _timetable_lunch(day),
     )
+
+
+def _arrival(leave: int, ride: int, lunches: Sequence[tuple[int, int]]) -> int:
+    """When a ride of `ride` minutes that sets off at `leave` arrives: the ride goes
+    straight on unless it runs into one of the timetable's lunch blocks, which it
+    stops for and then finishes (a lunch before or after the ride costs it nothing)."""
+    clock, left = leave, ride
+    for begin, end in sorted(lunches):
+        if left == 0 or clock + left <= begin:
+            break
+        if end <= clock:
+            continue
+        left -= max(begin - clock, 0)
+        clock = end
+    return clock + left
+
+
+def _timetable_lunch(day: FieldDay) -> tuple[int, int] | None:
+    """The day's lunch block of the timetable, if it has one."""
+    return next(((b.start, b.end) for b in day.blocks if b.kind == "lunch"), None)
