@@ -732,6 +732,15 @@ class _Checker:
                         f"{self._label(block.kind)} {_span(block.start, block.end)}",
                     )
                     break
+        # A duty is done in the week's admin time: one on leave every working minute
+        # of the week cannot carry it.
+        for duty in self.timetable.duties:
+            if self.working_dates and self.presence.get(duty.manager, Fraction(1)) <= 0:
+                self._report(
+                    "leave",
+                    f"{duty.manager} has duty {duty.duty!r} but is on leave all week",
+                    duty.manager,
+                )
 
     # -- rule 5: lunch ---------------------------------------------------------------
 
