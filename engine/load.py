@@ -828,7 +828,7 @@ def _check_retailers(rows: list[Row], file: str, known: _KnownManagers, policy: 
             "lat": cells.number("lat", _bounds(Retailer, "lat")),
             "lon": cells.number("lon", _bounds(Retailer, "lon")),
             "manager": known.check(cells, "manager"),
-            "class": cells.text("class"),
+            "class": _retailer_class(cells, policy),
             "visits_per_4_weeks": cells.whole_number("visits_per_4_weeks", _bounds(Retailer, "visits_per_4_weeks")),
             "area": cells.one_of("area", AREAS),
             "opens": opens,
@@ -846,6 +846,21 @@ def _check_retailers(rows: list[Row], file: str, known: _KnownManagers, policy: 
     if office is not None and policy is not None and policy.travel.territory_max_km is not None and placed:
         _check_reach(placed, office, policy, policy.travel.territory_max_km, office_where, problems)
     return [r for cells, r in placed if not cells.failed]
+
+
+def _retailer_class(cells: _Cells, policy: Policy | None) -> str | None:
+    """The class cell, read case-insensitively; a class the policy's [visit_value] does not
+    value is refused (a typo would silently count as other_classes) unless it accepts others."""
+    value = cells.text("class")
+    if value is None:
+        return None
+    if policy is None or policy.visit_value is None:
+        return value.upper()
+    known = policy.visit_value.known_class(value)
+    if known is None:
+        cells.bad("class", f"class must be one of {', '.join(policy.visit_value.by_class)} (the classes "
+                  f"policy '{policy.name}' values in visit_value.by_class), not '{value}'")
+    return known
 
 
 def _check_reach(placed: list[tuple[_Cells, Retailer]], office: GeoPoint, policy: Policy, reach: float,

@@ -341,7 +341,11 @@ class VisitValueRules(_Strict):
     while one of `least_class` of the same manager-week is made."""
 
     by_class: dict[str, int] = Field(description="value of a visit by retailer class")
-    other_classes: int = Field(ge=1, description="value of a visit to a class not in by_class")
+    other_classes: int = Field(ge=1, description="value of a visit to a class not in by_class (only when "
+                               "accept_other_classes)")
+    accept_other_classes: bool = Field(
+        default=False, description="true: a retailer of a class not in by_class loads and is valued "
+        "other_classes; false: the loader refuses it at its row, as a typo (data/README.md)")
     focus_bonus: dict[Literal["volatile", "enterprise"], int] = Field(
         default_factory=dict,
         description="added per flag in a week that overlaps the month's focus_days ([month], SPEC §3)")
@@ -368,6 +372,16 @@ class VisitValueRules(_Strict):
         """A visit's value: its class's, plus the bonus of each of its `flags` that counts."""
         base = self.by_class.get(retailer_class, self.other_classes)
         return base + sum(self.focus_bonus.get(flag, 0) for flag in flags)  # type: ignore[call-overload]
+
+    def known_class(self, text: str) -> str | None:
+        """The class a retailers.csv cell names, as by_class spells it (case and surrounding
+        spaces do not matter), upper-cased if by_class lacks it but the policy accepts other
+        classes; None: a class the policy refuses."""
+        wanted = text.strip().upper()
+        for name in self.by_class:
+            if name.upper() == wanted:
+                return name
+        return wanted if self.accept_other_classes and wanted else None
 
 
 KIND_ORDER: tuple[str, ...] = (
