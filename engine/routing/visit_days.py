@@ -128,8 +128,10 @@ def idle_day_words(number: int, days: Sequence[FieldDay], orders: Sequence[Seque
                    retailers: Mapping[str, Retailer], territory: Territory, policy: Policy) -> str | None:
     """Why day `number` has no visit although visits are due: the few due retailers reached
     by its first-stop time (SPEC §3) have their visits of the week on other days, each the
-    opener of its day, and no retailer is visited more often than due (SPEC §4). None when
-    no due retailer reaches it in time (the route's own note says so) or the day has none."""
+    opener of its day, and no retailer is visited more often than due (SPEC §4); or, when
+    every due retailer could open it, the week's due visits are all made on other days.
+    None when no due retailer reaches it in time (the route's own note says so) or the day
+    has none."""
     day = days[number]
     openers = sorted((r for r in dict.fromkeys(copies)
                       if time_visit_route(day, [r], retailers, territory, policy).feasible),
@@ -142,8 +144,21 @@ def idle_day_words(number: int, days: Sequence[FieldDay], orders: Sequence[Seque
         f"time{'s' if copies.count(r) > 1 else ''}, visited "
         + (", ".join(f"{days[m].date:%a}" for m, order in enumerate(orders) if r in order) or "on no day")
         for r in openers)
-    return (f"the visit block {format_clock(day.block_start)}–{format_clock(day.visiting_ends)} stays empty "
-            f"({day.visiting_minutes} min of visiting lost): the first retailer must be reached by "
+    empty = (f"the visit block {format_clock(day.block_start)}–{format_clock(day.visiting_ends)} stays empty "
+             f"({day.visiting_minutes} min of visiting lost): ")
+    if len(openers) == len(dict.fromkeys(copies)):
+        # Every due retailer could open the day: the first-stop time is not what keeps it empty.
+        made = sum(len(order) for order in orders)
+        per_day = ", ".join(f"{days[m].date:%a} {len(order)}" for m, order in enumerate(orders) if order) or "none"
+        share = (f"all {len(copies)} due visit{'s' if len(copies) > 1 else ''} of the week are made on other "
+                 f"days ({per_day}), fewer than the week's visit blocks hold"
+                 if made == len(copies) else
+                 f"{made} of the week's {len(copies)} due visits are made on other days ({per_day})")
+        return (empty + f"{share}; "
+                f"each of the {len(openers)} due retailer{'s' if len(openers) > 1 else ''} could be its first "
+                f"stop by {format_clock(day.first_stop_by)}, and no retailer is visited more often than due: "
+                f"{where}")
+    return (empty + f"the first retailer must be reached by "
             f"{format_clock(day.first_stop_by)}, which only {len(openers)} due retailer"
             f"{'s' if len(openers) > 1 else ''} can be, and no retailer is visited more often than due: {where}")
 
