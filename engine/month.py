@@ -1423,21 +1423,23 @@ def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int],
         kept = ", ".join(f"{plan.dates[i]:%m-%d}" for i in chosen)
         return "spacing", (f"{len(chosen)} of {wanted} visits planned (on {kept}): no day it fits in the "
                            f"week(s) of {weeks} lies {gmin}-{plan.gaps[retailer.id][1]} working days from them")
-    empty = [i for i in spaced_days if i not in visited_days]
-    if empty and not any(_keeps_rules(plan, i, [retailer.id]) for i in spaced_days):
-        # Not full: it cannot be a day's first stop, and these days have no visit to follow.
-        first_by = sorted({format_clock(plan.days[i].first_stop_by) for i in spaced_days})
-        ride = min(plan.territory.minutes(plan.days[i].start_place.key, retailer.id) for i in spaced_days)
-        full = [i for i in spaced_days if i in visited_days]
-        return "time_window", (
-            f"{len(chosen)} of {wanted} visits planned: a day's first visit must be reached by "
-            f"{' / '.join(first_by)} and it is a {ride}-min ride from the start, so it cannot open "
-            f"{', '.join(f'{plan.dates[i]:%m-%d}' for i in empty)}, which have no visit it could follow"
-            + (f"; the days it could follow one ({', '.join(f'{plan.dates[i]:%m-%d}' for i in full)}) are full"
-               if full else ""))
     rules = plan.policy.visit_value
     full_of = (" even without their visits of less value"
                if rules is not None and retailer.retailer_class == rules.key_class else "")
+    full = [i for i in spaced_days if i in visited_days]
+    empty = [i for i in spaced_days if i not in visited_days]
+    if empty and not any(_keeps_rules(plan, i, [retailer.id]) for i in empty):
+        # Not full: it cannot be the first stop of these days, and they have no visit to follow.
+        first_by = sorted({format_clock(plan.days[i].first_stop_by) for i in empty})
+        ride = min(plan.territory.minutes(plan.days[i].start_place.key, retailer.id) for i in empty)
+        words = (f"a day's first visit must be reached by {' / '.join(first_by)} and it is a {ride}-min ride "
+                 f"from the start, so it cannot open {', '.join(f'{plan.dates[i]:%m-%d}' for i in empty)}, "
+                 "which have no visit it could follow")
+        if not full:
+            return "time_window", f"{len(chosen)} of {wanted} visits planned: {words}"
+        return "no_room_in_day", (f"{len(chosen)} of {wanted} visits planned: the days it could go on in the "
+                                  f"week(s) of {weeks} ({', '.join(f'{plan.dates[i]:%m-%d}' for i in full)}) are "
+                                  f"full{full_of}; {words}")
     return "no_room_in_day", (f"{len(chosen)} of {wanted} visits planned: the days it could go on in the week(s) "
                               f"of {weeks} ({', '.join(f'{plan.dates[i]:%m-%d}' for i in spaced_days)}) are "
                               f"full{full_of}")

@@ -142,12 +142,17 @@ def test_a_far_key_customer_follows_a_near_shop_moved_to_open_an_empty_day(polic
 
 def test_a_visit_that_cannot_open_the_empty_day_says_so(policy_15_13_7: Policy) -> None:
     """Monday is full and Tuesday empty, and the A at 45 min cannot reach 09:30: its
-    reason is the first-stop rule, naming the empty day, not "the days it could go on
-    are full" (the tester's m20 R20025: "12-07, 12-08 are full" with no route on 12-07)."""
+    reason names Monday full and Tuesday one it cannot open (the first-stop time, its
+    ride), not "the days it could go on are full" for both (the tester's m20 R20025:
+    "12-07, 12-08 are full" with no route on 12-07); with both days empty, the reason is
+    the first-stop rule alone."""
     policy = first_stop_every_day(policy_15_13_7)
     plan = line_month(policy, dict.fromkeys(["o1", "o2", "a2", "a"], "A"), {"o1": 20, "o2": 22, "a2": 40, "a": 45},
                       days_per_week=2, ends="10:30")
     (left,) = month_module._unplanned(plan, {"o1": [0], "o2": [0], "a2": [0], "a": []})
-    assert (left.retailer, left.reason) == ("a", "time_window")
-    assert "09:30" in left.detail and "45-min ride" in left.detail and "cannot open 11-24" in left.detail
+    assert (left.retailer, left.reason) == ("a", "no_room_in_day")
     assert "(11-23) are full" in left.detail
+    assert "09:30" in left.detail and "45-min ride" in left.detail and "cannot open 11-24" in left.detail
+    alone = next(u for u in month_module._unplanned(plan, {}) if u.retailer == "a")
+    assert alone.reason == "time_window" and "cannot open 11-23, 11-24" in alone.detail
+    assert "full" not in alone.detail
