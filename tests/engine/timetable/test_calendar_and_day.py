@@ -16,7 +16,9 @@ from tests.engine.test_work_calendar import SATURDAY, WEDNESDAY, calendar_depart
 from tests.engine.timetable.test_solve import edited
 from tests.strategies import WEEK, simple_department
 
-FAST = SolveParams(time_limit_s=4.0, workers=8)
+FAST = SolveParams(time_limit_s=4.0, workers=8, stall_s=0.5)
+"""Every assertion here is a hard rule any valid week keeps: the search ends half a second
+after its last better week."""
 
 
 def test_holiday_has_no_block_make_up_saturday_a_full_day(policy_15_13_7):

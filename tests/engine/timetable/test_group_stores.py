@@ -45,7 +45,7 @@ def test_the_pair_rules_best_pair_without_a_store_is_not_formed(policy: Policy) 
     department = _without_stores(simple_department(4), "m03", "m04")
     tm = build_variables(department, policy, MONDAY)
     assert ("m03", "m04") not in tm.pairs
-    result = solve_timetable(department, policy, MONDAY, SolveParams(time_limit_s=3, workers=2))
+    result = solve_timetable(department, policy, MONDAY, SolveParams(time_limit_s=3, workers=2, stall_s=0.5))
     assert result.status in ("optimal", "feasible"), result.timetable.conflicts
     groups = _groups_of(result.timetable.blocks)
     assert groups and all(g & {"m01", "m02"} for g in groups), groups

@@ -120,7 +120,7 @@ def test_property_every_solved_week_keeps_the_rides(policy: Policy, managers: in
     """Over small generated departments: every two consecutive blocks with places are
     at least the ride apart, read from the Timetable JSON and the venues alone."""
     department = generate_department(managers, seed)
-    result = solve_timetable(department, policy, MONDAY, SolveParams(time_limit_s=3, workers=2))
+    result = solve_timetable(department, policy, MONDAY, SolveParams(time_limit_s=3, workers=2, stall_s=1.0))
     if result.status not in ("optimal", "feasible"):
         assert result.timetable.conflicts
         return

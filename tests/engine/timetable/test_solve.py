@@ -14,6 +14,9 @@ from engine.timetable.solve import SolveParams, solve_timetable
 from tests.strategies import WEEK, departments, simple_department
 
 FAST = SolveParams(time_limit_s=3.0, workers=8)
+ANY_WEEK = SolveParams(time_limit_s=3.0, workers=8, stall_s=0.5)
+"""For assertions every valid week meets (hard rules): the search ends half a second after
+its last better week instead of at the limit."""
 
 
 def edited(policy: Policy, **changes) -> Policy:
@@ -43,7 +46,7 @@ def test_sample_week_is_valid_and_keeps_the_json_contract(sample_department):
     """The bundled department gets a week that the independent checker accepts, in the
     JSON shape other tools read."""
     department, policy = sample_department
-    result = solve_timetable(department, policy, WEEK, SolveParams(time_limit_s=8.0))
+    result = solve_timetable(department, policy, WEEK, SolveParams(time_limit_s=8.0, stall_s=1.0))
     assert result.status in ("optimal", "feasible")
     data = result.timetable.to_json_dict()
     assert set(data) >= {"department", "policy", "week_start", "status", "objective", "best_bound",
@@ -63,7 +66,7 @@ def test_visit_block_every_day_starts_by_0930_and_ends_by_1500(policy_15_13_7):
 
 def test_pairs_share_every_paired_session(policy_15_13_7):
     """Pairs share time and place: partners' maintenance and promotion blocks coincide."""
-    tt = solved(simple_department(4), policy_15_13_7)
+    tt = solved(simple_department(4), policy_15_13_7, ANY_WEEK)
     for kind in ("maintenance", "promotion"):
         blocks = [b for b in tt.blocks if b.kind == kind]
         for b in blocks:
@@ -75,7 +78,7 @@ def test_pairs_share_every_paired_session(policy_15_13_7):
 
 def test_odd_headcount_forms_exactly_one_trio(policy_15_13_7):
     """An odd department has one group of three; everyone else is in a pair (SPEC §2)."""
-    tt = solved(simple_department(5), policy_15_13_7)
+    tt = solved(simple_department(5), policy_15_13_7, ANY_WEEK)
     sizes = sorted(len(g) for g in groups_of(tt))
     assert sizes == [2, 3]
 
@@ -83,7 +86,7 @@ def test_odd_headcount_forms_exactly_one_trio(policy_15_13_7):
 def test_solo_policy_leaves_one_manager_alone(policy_15_13_7):
     """With pairs.odd_headcount = "solo", the odd manager does paired work alone."""
     policy = edited(policy_15_13_7, pairs={"odd_headcount": "solo"})
-    tt = solved(simple_department(3), policy)
+    tt = solved(simple_department(3), policy, ANY_WEEK)
     assert sorted(len(g) for g in groups_of(tt)) == [1, 2]
     assert check_timetable(simple_department(3), policy, tt) == []
 
@@ -93,7 +96,7 @@ def test_whole_day_leave_blocks_nothing_and_prorates_hours(policy_15_13_7):
     (grid), POS households round(3 x 4/5) = 2; visits 4 x 3 h."""
     wednesday = WEEK + dt.timedelta(days=2)
     department = simple_department(4, leave=(Leave(manager="m02", date=wednesday),))
-    tt = solved(department, policy_15_13_7)
+    tt = solved(department, policy_15_13_7, ANY_WEEK)
     assert not [b for b in tt.blocks if b.manager == "m02" and b.date == wednesday]
     hours = hours_by_kind(tt)["m02"]
     assert (hours["admin"], hours["pos_project"], hours["visit"]) == (140, 120, 720)
@@ -104,7 +107,7 @@ def test_partial_leave_is_kept_free(policy_15_13_7):
     """Nothing overlaps a partial-day leave; the manager still gets the day's visit block."""
     thursday = WEEK + dt.timedelta(days=3)
     leave = Leave(manager="m01", date=thursday, start=14 * 60, end=17 * 60 + 30)
-    tt = solved(simple_department(2, leave=(leave,)), policy_15_13_7)
+    tt = solved(simple_department(2, leave=(leave,)), policy_15_13_7, ANY_WEEK)
     that_day = [b for b in tt.blocks if b.manager == "m01" and b.date == thursday]
     assert any(b.kind == "visit" for b in that_day)
     assert all(b.end <= 14 * 60 for b in that_day)
@@ -228,7 +231,8 @@ def test_a_warm_start_that_does_not_fit_ends_at_once_when_asked(policy_15_13_7):
 def test_any_department_gets_a_valid_week_or_named_conflicts(department, policy_15_13_7):
     """Property: a generated department (1–30 managers, random leave and history) gets a
     week that passes the independent checker, or is infeasible with named conflicts."""
-    tt = solved(department, policy_15_13_7, SolveParams(time_limit_s=7.0))
+    # A stall ends each search soon after its last better week: a valid week is all it asserts.
+    tt = solved(department, policy_15_13_7, SolveParams(time_limit_s=7.0, stall_s=0.5))
     if tt.status == "infeasible":
         assert tt.conflicts and all(c.message for c in tt.conflicts)
         assert any(c.rules for c in tt.conflicts)
