@@ -16,6 +16,9 @@ The rules, every number from the policy:
   of the week; the others belong to the neighbouring month and are listed as such
   (`MonthPlan.due`, `other_month`), so that the two months' plans together hold
   exactly the week's due list and neither visits a retailer twice for one due visit.
+  A manager on leave every working day of the month has his visits of each week he is away
+  all week made by the neighbour whose territory centre lies nearest each retailer, as the
+  week's routes do (the policy's `replan.handover`, `_handed_over`).
   The share is fixed by the calendar, not by what the other month's plan managed:
   each month is planned, and checked (engine/check/month.py), on its own. Visits
   carried over from recorded actuals are the weekly plan's business, not the month's.
@@ -110,6 +113,7 @@ from engine.routing.daily import (
 )
 from engine.routing.due import CYCLE_WEEKS, due_days, week_monday
 from engine.routing.matrix import straight_line_matrix
+from engine.routing.neighbours import away_all_week, nearest_neighbour, neighbours
 from engine.routing.visit_value import room_by_cheaper, visit_value
 from engine.routing.vrptw import stop_when_stalled
 from engine.search_stall import StallWatch, StopOnStall
@@ -529,10 +533,12 @@ def plan_month(
     focus = set(focus_dates(days, policy))
     due = month_due(department, policy, days, holidays)
     weeks, taken_from = _month_weeks(department, policy, days, holidays, params, timetables, on_progress)
+    made_by = _handed_over(department, policy, days, due)
     with _solver_pool(params, len(department.managers)) as (pool, shared):
-        months = _plan_managers(department, policy, days, weeks, focus, shared, due, pool, on_progress)
+        months = _plan_managers(department, policy, days, weeks, focus, shared, made_by, pool, on_progress)
     routes = [route for one in months for route in one.routes]
-    unplanned = [item for one in months for item in one.unplanned]
+    unplanned = _one_line_per_handed_retailer([item for one in months for item in one.unplanned], routes, due,
+                                              made_by)
     plan = MonthPlan(
         department=department.name, policy=policy.name, month=f"{year:04d}-{month:02d}", days=tuple(days),
         holidays=tuple(sorted(d for d in holidays if (d.year, d.month) == (year, month))),
@@ -547,6 +553,60 @@ def plan_month(
     )
     plan._timetables = dict(weeks)
     return plan
+
+
+def _handed_over(department: Department, policy: Policy, days: Sequence[dt.date],
+                 due: Sequence[DueInWeek]) -> list[DueInWeek]:
+    """The due visits as the managers make them: a manager on leave every working day of
+    the month has his visits of each week he is away all week made by the neighbour whose
+    territory centre lies nearest the retailer (the week's rule, routing/neighbours.py, when
+    the policy's `replan.handover` names "neighbour"; a neighbour away that week takes none).
+    Only then: a manager who makes some of a retailer's visits himself would space them
+    without knowing the neighbour's days. The plan's `due` keeps the owners."""
+    rules = policy.replan
+    away_month = set(away_all_week(department, days))
+    if rules is None or "neighbour" not in rules.handover or not away_month:
+        return list(due)
+    calendar_ = WorkCalendar(department, policy)
+    away = {monday: set(away_all_week(department, [d for d, _ in calendar_.working_days(monday)]))
+            for monday in {item.week_start for item in due}}
+    centres = department.territory_centres()
+    by_id = {r.id: r for r in department.retailers}
+    made: list[DueInWeek] = []
+    for item in due:
+        absent = away[item.week_start]
+        near = ([m for m in neighbours(item.manager, centres, rules.neighbour_max_km) if m not in absent]
+                if item.manager in absent and item.manager in away_month else [])
+        made.append(item.model_copy(update={"manager": nearest_neighbour(by_id[item.retailer], near, centres)})
+                    if near else item)
+    return made
+
+
+def _one_line_per_handed_retailer(unplanned: Sequence[Unplanned], routes: Sequence[MonthRoute],
+                                  due: Sequence[DueInWeek], made_by: Sequence[DueInWeek]) -> list[Unplanned]:
+    """A retailer whose visits two managers planned (`_handed_over`) is listed once, under
+    its own manager, with the month's visits wanted and planned in all and each planner's
+    reason, as every other retailer is (its owner's plan and the neighbour's each saw only
+    their share)."""
+    split = {d.retailer for d, by in zip(due, made_by, strict=True) if by.manager != d.manager}
+    if not split:
+        return list(unplanned)
+    kept = [u for u in unplanned if u.retailer not in split]
+    owner = {d.retailer: d.manager for d in due}
+    wanted = Counter[str]()
+    for d in due:
+        if d.retailer in split:
+            wanted[d.retailer] += d.visits
+    planned = Counter(s.retailer for r in routes for s in r.stops if s.retailer in split)
+    for retailer in sorted(split):
+        theirs = [u for u in unplanned if u.retailer == retailer]
+        short = [u for u in theirs if u.reason != "focus_window"]
+        if planned[retailer] < wanted[retailer] and short:
+            kept.append(Unplanned(retailer=retailer, manager=owner[retailer], wanted=wanted[retailer],
+                                  planned=planned[retailer], reason=short[0].reason,
+                                  detail="; ".join(f"{u.manager}: {u.detail}" for u in short)))
+        kept += [u for u in theirs if u.reason == "focus_window"][:1]
+    return kept
 
 
 @dataclasses.dataclass
@@ -600,8 +660,10 @@ def _plan_managers(department: Department, policy: Policy, days: Sequence[dt.dat
     return [done[m] for m in managers]
 
 
-def _territory(department: Department, manager: str, days: Sequence[FieldDay], policy: Policy) -> Territory:
-    wanted = {r.id for r in department.territory(manager)} | {a.retailer for d in days for a in d.appointments}
+def _territory(department: Department, manager: str, days: Sequence[FieldDay], policy: Policy,
+               handed: Sequence[Retailer] = ()) -> Territory:
+    wanted = ({r.id for r in department.territory(manager)} | {a.retailer for d in days for a in d.appointments}
+              | {r.id for r in handed})
     places = [r for r in department.retailers if r.id in wanted]
     matrix = straight_line_matrix([department.office.lat, *(r.lat for r in places)],
                                   [department.office.lon, *(r.lon for r in places)],
@@ -722,11 +784,13 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
 
 def _wanted_visits(department: Department, manager: str,
                    due: Sequence[DueInWeek]) -> tuple[list[Retailer], dict[str, list[dt.date]]]:
-    """The manager's retailers with visits this month, and the week of each visit."""
+    """The manager's retailers with visits this month (his own, then those handed to him,
+    `_handed_over`), and the week of each visit."""
     weeks_of: dict[str, list[dt.date]] = defaultdict(list)
     for item in sorted(due, key=lambda d: d.week_start):
         weeks_of[item.retailer] += [item.week_start] * item.visits
     mine = [r for r in department.territory(manager) if weeks_of.get(r.id)]
+    mine += [r for r in department.retailers if r.manager != manager and weeks_of.get(r.id)]
     return mine, {r.id: weeks_of[r.id] for r in mine}
 
 
@@ -764,7 +828,8 @@ def _manager_days(department: Department, policy: Policy, manager: str, days: Se
                   dates: list[dt.date], focus: set[dt.date], seed: int) -> _ManagerDays:
     """The planner's view of one manager's month: the days each retailer fits, each visit's
     cost, its spacing (gap bounds), the focus days and the territory's zones."""
-    territory = _territory(department, manager, [field[d] for d in dates], policy)
+    territory = _territory(department, manager, [field[d] for d in dates], policy,
+                           [r for r in mine if r.manager != manager])
     position = {d: i for i, d in enumerate(days)}
     per_day = max(1, round(sum(len(w) for w in weeks_of.values()) / len(dates)))
     return _ManagerDays(

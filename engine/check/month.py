@@ -22,7 +22,9 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
 - `focus`: a retailer with a focus flag that owes the month a visit in a week holding a
   working day of `month.focus_days` is visited on a working day whose day of the month
   lies in the window, or is listed with reason `focus_window`;
-- `owner`: a retailer is visited by its own manager, at most once a day;
+- `owner`: a retailer is visited by its own manager, or, when he is away every working
+  minute of the week, by a neighbour (engine/check/spec.py `handed_over`, the week's
+  rule), at most once a day;
 - `route`: each day's stops fit the day: inside the day's visit block (the timetable's,
   when given), the first stop reached by the manager's first-stop time that day
   (`route.first_stop_by`, or on a weekday with a `route.first_stop_by_on` the time his
@@ -57,7 +59,14 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.check.spec import FOUR_WEEKS, Point, expected_visits, first_stop_deadline, ride
+from engine.check.spec import (
+    FOUR_WEEKS,
+    Point,
+    expected_visits,
+    first_stop_deadline,
+    handed_over,
+    ride,
+)
 from engine.domain import Department, Retailer, Timetable
 from engine.policy import WEEKDAYS, Policy, parse_clock
 
@@ -156,6 +165,7 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
     managers = {m.id for m in department.managers}
     first, last = policy.month.focus_days
     visits: dict[str, list[dt.date]] = defaultdict(list)
+    handed: dict[dt.date, dict[str, frozenset[str]]] = {}
 
     for route in data.get("routes", []):
         manager = route["manager"]
@@ -171,8 +181,13 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
             if retailer_id not in retailers:
                 flag("owner", f"visits unknown retailer {retailer_id!r}", manager, date, retailer_id)
             elif retailers[retailer_id].manager != manager:
-                flag("owner", f"{retailer_id} belongs to {retailers[retailer_id].manager}", manager, date,
-                     retailer_id)
+                monday = date - dt.timedelta(days=date.weekday())
+                if monday not in handed:
+                    handed[monday] = handed_over(department, policy, monday)
+                if manager not in handed[monday].get(retailers[retailer_id].manager, ()):
+                    flag("owner", f"{retailer_id} belongs to {retailers[retailer_id].manager}, who is not away "
+                                  f"all week with {manager} a neighbour to make his visits", manager, date,
+                         retailer_id)
             if times > 1:
                 flag("owner", f"{retailer_id} is visited {times} times on one day", manager, date, retailer_id)
         if any(s["retailer"] not in retailers for s in stops):

@@ -10,7 +10,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from engine.domain import Department
+from engine.domain import Department, Retailer
 from engine.routing.matrix import great_circle_km
 
 
@@ -22,6 +22,12 @@ def neighbours(manager: str, centres: Mapping[str, tuple[float, float]], max_km:
     km = great_circle_km([centres[manager][0]], [centres[manager][1]],
                          [centres[m][0] for m in others], [centres[m][1] for m in others])[0]
     return [m for d, m in sorted(zip(km.tolist(), others, strict=True)) if d <= max_km]
+
+
+def nearest_neighbour(retailer: Retailer, near: Sequence[str], centres: Mapping[str, tuple[float, float]]) -> str:
+    """The one of `near` whose territory centre lies nearest the retailer: who makes a
+    visit handed over."""
+    return min(near, key=lambda m: (centres[m][0] - retailer.lat) ** 2 + (centres[m][1] - retailer.lon) ** 2)
 
 
 def hand_over_lines(absent: Sequence[str], owner_of: Mapping[str, str], made: Iterable[tuple[str, str]],

@@ -52,7 +52,7 @@ from engine.routing.matrix import (
     straight_line_matrix,
     street_network_matrix,
 )
-from engine.routing.neighbours import away_all_week, neighbours
+from engine.routing.neighbours import away_all_week, nearest_neighbour, neighbours
 from engine.routing.visit_days import Unassigned, VisitDayPlan, plan_visit_days
 from engine.routing.visit_value import make_way, visit_values
 from engine.routing.vrptw import stop_when_stalled
@@ -305,7 +305,7 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
         handed.setdefault(owner, [])
         for item in sorted(due, key=lambda d: -values.get(d.retailer.id, 1)):
             r = item.retailer
-            to = min(near, key=lambda m: (centres[m][0] - r.lat) ** 2 + (centres[m][1] - r.lon) ** 2)
+            to = nearest_neighbour(r, near, centres)
             handed.setdefault(to, []).append(_Handed(item, owner))
     return {m: tuple(items) for m, items in handed.items()}
 
