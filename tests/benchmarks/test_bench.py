@@ -49,9 +49,9 @@ def test_bench_timetable_runs_end_to_end(app, tmp_path):
     the optimised week breaks no rule and costs no more than the hand-made one.
 
     The four-manager week is not proven optimal even in 20 s (its group floors and first
-    week take under 3 s on 2 cores); 6 s gives it a week the search has worked on."""
+    week take under 3 s on 2 cores); 4 s gives it a week the search has worked on."""
     out = tmp_path / "out"
-    result = runner.invoke(app, ["bench", "timetable", "--sizes", "4", "--time-limit", "6",
+    result = runner.invoke(app, ["bench", "timetable", "--sizes", "4", "--time-limit", "4",
                                  "--csv", str(out / "q.csv"), "--md", str(out / "q.md"),
                                  "--plot", str(out / "plots")])
     assert result.exit_code == 0, result.output
@@ -92,7 +92,7 @@ def test_bench_routes_runs_end_to_end(app, small_department_dir, tmp_path):
     """The routes suite on a small department: optimised, hand-made, and hand-made routes on
     the optimised timetable, each with route measures."""
     result = runner.invoke(app, ["bench", "routes", "--department", str(small_department_dir),
-                                 "--time-limit", "5", "--csv", str(tmp_path / "r.csv")])
+                                 "--time-limit", "3", "--csv", str(tmp_path / "r.csv")])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8")))
     assert rows[0]["status"] in ("optimal", "feasible"), rows[0]
