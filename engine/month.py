@@ -96,6 +96,7 @@ from engine.check.timetable import judge_timetable
 from engine.domain import Conflict, Department, Leave, Retailer, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import WEEKDAYS, Clock, MonthRules, Policy, format_clock
+from engine.processes import pool_context
 from engine.routing.approach import manager_approach
 from engine.routing.daily import (
     FieldDay,
@@ -626,8 +627,7 @@ def _solver_pool(params: MonthParams, jobs: int) -> Iterator[tuple[Executor | No
         yield None, params
         return
     shared = dataclasses.replace(params, workers=max(1, params.workers // processes))
-    # spawn, not fork: the parent may hold solver threads, which a forked child would inherit locked.
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(processes, mp_context=pool_context()) as pool:
         yield pool, shared
 
 

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.budget import RouteBudget
 from engine.domain import Department, Retailer, Timetable
 from engine.policy import Clock, Policy, format_clock
+from engine.processes import pool_context
 from engine.routing.approach import manager_approach
 from engine.routing.daily import (
     DayRoute,
@@ -362,8 +363,7 @@ def _plan_managers(request: _RouteRequest, managers: Sequence[str], processes: i
     # A daemonic process (a Dask worker's) may not start processes: it plans here.
     if processes == 1 or request.budget.limit_s < POOL_PAYS_FROM_S or multiprocessing.current_process().daemon:
         return [_plan_manager(request, m) for m in managers]
-    # spawn, not fork: the caller may hold solver threads, which a forked child would inherit locked.
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(processes, mp_context=pool_context()) as pool:
         futures = [pool.submit(_plan_manager, request, m) for m in managers]
         return [future.result() for future in futures]
 
