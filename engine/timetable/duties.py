@@ -42,7 +42,7 @@ def staff_duties(department: Department, policy: Policy,
     return duties, gaps
 
 
-def away_all_week(frame: WeekFrame) -> frozenset[str]:
+def on_leave_all_week(frame: WeekFrame) -> frozenset[str]:
     """The managers on leave every working minute of the week: they can carry no duty."""
     return frozenset(m for m, mw in frame.managers.items() if mw.presence <= 0)
 

@@ -23,7 +23,7 @@ from engine.search_stall import StallWatch
 from engine.timetable.alone import ShortfallTable, add_shortfall_floors, shortfall_table
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.decompose import decomposed_plan
-from engine.timetable.duties import away_all_week, staff_duties
+from engine.timetable.duties import on_leave_all_week, staff_duties
 from engine.timetable.explain import check_capacity, explain_with_assumptions
 from engine.timetable.extract import extract_blocks
 from engine.timetable.group_floors import (
@@ -326,7 +326,7 @@ def _solve_week(
     if not shortfall_proven(status, sum(s.minutes_short for s in shortfalls), short_floor):
         # Short of more than is proven: the rides are not shown to force it.
         shortfalls = not_proven(tm, shortfalls)
-    duties, unfilled_duties = staff_duties(department, policy, away_all_week(tm.frame))
+    duties, unfilled_duties = staff_duties(department, policy, on_leave_all_week(tm.frame))
     timetable = Timetable(
         status=status,
         objective=solver.objective_value,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.domain import Leave
-from engine.timetable.duties import away_all_week, staff_duties
+from engine.timetable.duties import on_leave_all_week, staff_duties
 from engine.timetable.week import build_week
 from tests.strategies import simple_department
 
@@ -24,9 +24,9 @@ def _department(skills: dict[str, tuple[str, ...]], away: tuple[str, ...] = ()):
 def test_only_a_manager_on_leave_every_working_day_is_away_all_week(policy_15_13_7):
     department = _department({}, away=("m02",))
     department = department.model_copy(update={"leave": department.leave[:-1]})  # m02 in on Friday
-    assert away_all_week(build_week(department, policy_15_13_7, MONDAY)) == frozenset()
+    assert on_leave_all_week(build_week(department, policy_15_13_7, MONDAY)) == frozenset()
     department = _department({}, away=("m02",))
-    assert away_all_week(build_week(department, policy_15_13_7, MONDAY)) == {"m02"}
+    assert on_leave_all_week(build_week(department, policy_15_13_7, MONDAY)) == {"m02"}
 
 
 def test_a_duty_passes_over_a_manager_on_leave_all_week(policy_15_13_7):
@@ -34,7 +34,7 @@ def test_a_duty_passes_over_a_manager_on_leave_all_week(policy_15_13_7):
     and the most-senior fallback also skips him."""
     department = _department({"m01": ("showcase", "it"), "m02": ("showcase",), "m03": ("showcase",)},
                              away=("m01",))
-    away = away_all_week(build_week(department, policy_15_13_7, MONDAY))
+    away = on_leave_all_week(build_week(department, policy_15_13_7, MONDAY))
     duties, gaps = staff_duties(department, policy_15_13_7, away)
     assert "m01" not in {d.manager for d in duties}
     assert sorted(d.manager for d in duties if d.duty == "image_showcase") == ["m02", "m03"]
