@@ -23,7 +23,7 @@ def test_percentile_is_the_nearest_rank() -> None:
 
 
 def test_three_clients_for_three_seconds_meet_no_error(tmp_path: Path) -> None:
-    options = LoadOptions(clients=3, seconds=3, grace=20, first_solve_s=3, job_solve_s=1,
+    options = LoadOptions(clients=3, seconds=3, grace=20, first_solve_s=2, job_solve_s=1,
                           think_s=0.3)
     result = run(options, tmp_path)
 
