@@ -39,12 +39,13 @@ from dataclasses import dataclass, field
 from itertools import pairwise, permutations
 from typing import cast
 
-from engine.domain import Block, Department, Duty, HoursShortfall, ManagerRef, Retailer, Timetable
+from engine.domain import Block, Department, HoursShortfall, ManagerRef, Retailer, Timetable
 from engine.policy import WEEKDAYS, KindRule, Policy, Weekday, format_clock
 from engine.quality import timetable_objective
 from engine.routing.approach import approach_minutes, first_stop_time, manager_approach
 from engine.routing.due import visits_in_week
 from engine.routing.matrix import straight_line_matrix
+from engine.timetable.duties import on_leave_all_week, staff_duties
 from engine.timetable.model import kind_window
 from engine.timetable.venues import OFFICE, Venue, Venues, week_venues
 from engine.timetable.week import Quota, WeekFrame, build_week
@@ -280,6 +281,9 @@ def baseline_timetable(department: Department, policy: Policy, week_start: dt.da
     blocks = sorted(
         (b for bs in week.blocks.values() for b in bs), key=lambda b: (b.manager, b.date, b.start)
     )
+    # Duties by the optimised week's own rule (engine/timetable/duties.py): a manager on
+    # leave all week takes none, and a duty nobody present can take is reported unfilled.
+    duties, unfilled_duties = staff_duties(department, policy, on_leave_all_week(frame))
     timetable = Timetable(
         department=department.name,
         policy=policy.name,
@@ -293,7 +297,8 @@ def baseline_timetable(department: Department, policy: Policy, week_start: dt.da
                                   "retailer": b.retailer})
             for b in blocks
         ),
-        duties=tuple(_duties(department, policy)),
+        duties=tuple(duties),
+        unfilled_duties=tuple(unfilled_duties),
         shortfalls=tuple(week.shortfalls),
     )
     objective = timetable_objective(timetable, department, policy)
@@ -747,18 +752,6 @@ def _owed_today(week: _Week, manager: str, date: dt.date) -> list[tuple[str, int
             starts = week.window_starts(kind, date, shortest)
             owed += [(kind, shortest, starts)] * max(0, rule.min_per_day - placed.count(kind))
     return owed
-
-
-def _duties(department: Department, policy: Policy) -> list[Duty]:
-    """Specialist duties by list order among the managers with the skill; the most
-    senior when nobody has it and the policy says so."""
-    duties = []
-    for duty in policy.duties:
-        skilled = [m for m in department.managers if duty.skill in m.skills][: duty.managers]
-        if not skilled and duty.fallback == "most_senior":
-            skilled = sorted(department.managers, key=lambda m: (-m.years, m.id))[: duty.managers]
-        duties += [Duty(manager=m.id, duty=duty.name) for m in skilled]
-    return duties
 
 
 # -- routes -------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from engine.check.routes import check_routes
 from engine.check.timetable import check_timetable
 from engine.domain import Leave
 from engine.quality import score_plan, timetable_objective
+from engine.timetable.duties import assign_duties
 from engine.timetable.solve import SolveParams, solve_timetable
 
 WEEK = dt.date(2026, 11, 23)
@@ -65,6 +66,21 @@ def test_baseline_is_valid_around_partial_leave(generate, policy_15_13_7):
     assert check_timetable(department, policy_15_13_7, timetable) == []
     tuesday = [b for b in timetable.blocks if b.manager == "m03" and b.date == leave.date]
     assert tuesday and all(b.end <= leave.start for b in tuesday)
+
+
+def test_baseline_gives_no_duty_to_a_manager_on_leave_all_week(generate, policy_15_13_7):
+    """The optimised week's duty rule (engine/timetable/duties.py): the only showcase
+    manager, on leave the whole week, takes no duty, the checker finds nothing, and the
+    showcase duty nobody present can take is reported unfilled with its reason."""
+    department = generate(4, 1)
+    holder = next(d.manager for d in assign_duties(department, policy_15_13_7) if d.duty == "image_showcase")
+    away = tuple(Leave(manager=holder, date=WEEK + dt.timedelta(days=day)) for day in range(7))
+    department = department.model_copy(update={"leave": away})
+    timetable = baseline_timetable(department, policy_15_13_7, WEEK)
+    assert check_timetable(department, policy_15_13_7, timetable) == []
+    assert holder not in {d.manager for d in timetable.duties}
+    gap = next(g for g in timetable.unfilled_duties if g.duty == "image_showcase")
+    assert gap.managers_assigned == 0 and holder in gap.reason and "leave all week" in gap.reason
 
 
 leave_entries = st.lists(
