@@ -22,6 +22,8 @@ Rules checked, each under its id:
   promotion store or maintenance site) are stops at their own times;
 - `office_return`: after the visit route the manager is back at the office by the
   next office block (a lunch on the way counts against it);
+- `travel` (office returns): a stated ride back to the office arrives no earlier than
+  its ride allows, stopping for any lunch it runs into (nobody rides through lunch);
 - `late_for_appointment`: every block at a fixed place (an appointment at a
   retailer, the office after field work) is reached by its start, whether the
   ride comes from the visit route or from another fixed place: arriving after a
@@ -216,6 +218,7 @@ def check_routes(
                           first_stop_deadline(policy, date, department, manager), flag)
         _check_appointments(stops, day_blocks, flag)
         _check_office_returns(stops, day_blocks, rides, policy, flag)
+        _check_office_legs(route, day_blocks, rides, exact, flag)
         for stop in visit_stops:
             visits[stop["retailer"]] += 1
             owner = retailers[stop["retailer"]].manager
@@ -368,6 +371,43 @@ def _check_office_returns(stops: list[Mapping], day_blocks: list[Block], rides: 
             flag("office_return" if last["kind"] == "visit" else LATE_FOR_APPOINTMENT,
                  f"back at the office at {format_clock(back)} at the earliest, after "
                  f"{block.kind} starts at {format_clock(block.start)}", last["retailer"])
+
+
+def _check_office_legs(route: Mapping, day_blocks: list[Block], rides: _Rides, exact: bool,
+                       flag) -> None:
+    """Each stated ride back to the office arrives no earlier than the ride allows; a
+    lunch (the timetable's lunch block, or the route's own) that the ride runs into
+    stops it, and it goes on after the lunch: nobody rides through his lunch."""
+    pauses = {(b.start, b.end) for b in day_blocks if b.kind == "lunch"}
+    lunch_start, lunch_end = _clock(route.get("lunch_start")), _clock(route.get("lunch_end"))
+    if lunch_start is not None and lunch_end is not None:
+        pauses.add((lunch_start, lunch_end))
+    for leg in route.get("office_returns", []):
+        origin = leg.get("from")
+        if origin in (None, "elsewhere", "office") or origin not in rides.retailers:
+            continue  # not a counted ride (an unknown place is flagged by _check_travel)
+        leave, arrive = parse_clock(leg["leave"]), parse_clock(leg["arrive"])
+        riding = rides.minutes(origin, None) if exact else int(leg.get("ride_min") or 0)
+        earliest = _earliest_arrival(leave, riding, sorted(pauses))
+        if arrive + MINUTE_TOLERANCE < earliest:
+            flag("travel", f"back at the office from {origin} at {format_clock(arrive)}, but the "
+                           f"{riding}-min ride leaving at {format_clock(leave)} cannot arrive before "
+                           f"{format_clock(earliest)} (it stops for lunch on the way)", origin)
+
+
+def _earliest_arrival(leave: int, riding: int, pauses: list[tuple[int, int]]) -> int:
+    """The end of `riding` minutes of riding from `leave` when no riding is done inside
+    a pause (sorted, as start/end minutes): the riding minutes are spent in the gaps."""
+    now, still = leave, riding
+    for pause_start, pause_end in pauses:
+        if pause_end <= now:
+            continue
+        gap = max(pause_start - now, 0)
+        if still <= gap:
+            break
+        still -= gap
+        now = pause_end
+    return now + still
 
 
 def _check_due(data: Mapping, department: Department, visits: Counter[str],

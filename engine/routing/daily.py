@@ -709,7 +709,10 @@ class ItineraryStop:
 
 @dataclass(frozen=True)
 class OfficeReturn:
-    """A ride back to the office: for an office block, or at the end of the day."""
+    """A ride back to the office: for an office block, or at the end of the day.
+    `arrive` is after any lunch block of the timetable the ride runs into (he stops
+    for it and rides on after it); `due_by` is when the office block starts (the
+    day's end for the ride home)."""
 
     origin: str
     leave: int
@@ -741,6 +744,13 @@ class Itinerary:
         )
 
     @property
+    def waiting_minutes(self) -> int:
+        """Minutes the manager waits at his stops before they start: a visit reached
+        before opening and a fixed appointment reached before its start time alike
+        (a late arrival waits nothing)."""
+        return sum(max(s.start - s.arrive, 0) for s in self.stops)
+
+    @property
     def back_at_office(self) -> int | None:
         """When the manager is back at the office after the last stop (None when
         the day ends at a place the timetable does not name)."""
@@ -763,13 +773,15 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
     depart: int | None = None
     lunch_on_the_way: list[tuple[int, int]] = []  # lunch blocks since the last place
 
-    def ride_to_office(due_by: int) -> None:
+    def ride_to_office(due_by: int, lunches: Sequence[tuple[int, int]]) -> None:
         nonlocal here
         if here.kind == "retailer":
             assert here.retailer is not None
             ride = territory.minutes(here.retailer, None)
             km = territory.km(here.retailer, None)
-            returns.append(OfficeReturn(here.retailer, free, free + ride, ride, km, due_by))
+            # He stops for a lunch block the ride runs into, as on a ride between stops.
+            arrive = _arrival(free, ride, lunches)
+            returns.append(OfficeReturn(here.retailer, free, arrive, ride, km, due_by))
         here = OFFICE
 
     for block in day.blocks:
@@ -778,12 +790,11 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
             lunch_on_the_way.append((block.start, block.end))
             continue
         lunches, lunch_on_the_way = lunch_on_the_way, []
-        waited_for_lunch = sum(end - begin for begin, end in lunches)
         if block.kind == "visit" and block.start == day.block_start:
             if not timed.stops:
                 continue
             if day.start_place.kind == "office" and here.kind == "retailer":
-                ride_to_office(block.start - waited_for_lunch)
+                ride_to_office(block.start, lunches)
             previous = day.start_place.retailer or "office"
             for stop in timed.stops:
                 origin_key = None if previous == "office" else previous
@@ -822,10 +833,10 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
             )
             here, free = place, block.end
         elif place.kind == "office":
-            ride_to_office(block.start - waited_for_lunch)
+            ride_to_office(block.start, lunches)
         else:
             here = ELSEWHERE
-    ride_to_office(policy.day.end)
+    ride_to_office(policy.day.end, lunch_on_the_way)
     return Itinerary(
         stops=tuple(stops),
         office_returns=tuple(returns),
