@@ -15,6 +15,7 @@ from engine.errors import ModelInvalid
 from engine.policy import Policy, ReplanRules, format_clock
 from engine.replan.blocks import replanned_blocks
 from engine.replan.diff import block_diff
+from engine.replan.duties import Staffing, replanned_duties
 from engine.replan.events import Event, ManagerSick, PromotionStoreCancelled
 from engine.replan.handover import replan_routes
 from engine.replan.model import ReplanModel, build_replan_model, repaired_start
@@ -62,8 +63,12 @@ def replan(
     bound = solver.best_objective_bound if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and start_plan is not None:
         solver, code, status = start_plan, cp_model.FEASIBLE, "feasible"
+    # A duty of a manager the events keep off all week goes to one who is in (SPEC §2).
+    staffing = replanned_duties(situation, model.tm.frame)
+    notes += staffing.notes
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _no_replan(timetable, situation.now, events, code == cp_model.INFEASIBLE, params, notes, started)
+        return _no_replan(timetable, staffing, situation.now, events, code == cp_model.INFEASIBLE, params, notes,
+                          started)
 
     blocks, place_notes = replanned_blocks(model, solver, situation)
     notes += [note.message for note in place_notes]
@@ -71,7 +76,7 @@ def replan(
                               solve_seconds=round(time.perf_counter() - started, 3), blocks=tuple(blocks),
                               conflicts=timetable.conflicts,
                               shortfalls=_declared_shortfalls(model.tm, blocks, timetable, situation),
-                              **_header(timetable))
+                              **_header(timetable, staffing))
     stop_changes: list[StopChange] = []
     unplaced: list[UnplacedVisit] = []
     new_routes = None
@@ -110,19 +115,20 @@ def _solve(situation: Situation, rules: ReplanRules, params: SolveParams, warm: 
     return model, start_plan, solver, code
 
 
-def _header(timetable: Timetable) -> dict[str, Any]:
+def _header(timetable: Timetable, staffing: Staffing) -> dict[str, Any]:
+    """The re-planned timetable's fields of the week: the plan's, with the duties as the
+    events leave them staffed."""
     return {"department": timetable.department, "policy": timetable.policy, "week_start": timetable.week_start,
-            "managers": timetable.managers, "duties": timetable.duties,
-            "unfilled_duties": timetable.unfilled_duties}
+            "managers": timetable.managers, "duties": staffing.duties, "unfilled_duties": staffing.unfilled}
 
 
-def _no_replan(timetable: Timetable, now: dt.datetime, events: Sequence[Event], infeasible: bool,
+def _no_replan(timetable: Timetable, staffing: Staffing, now: dt.datetime, events: Sequence[Event], infeasible: bool,
                params: SolveParams, notes: list[str], started: float) -> ReplanResult:
     """The answer when the solve found no week: infeasible, or out of time."""
     message = ("the pinned plan and the events leave no valid week" if infeasible
                else f"no re-plan found within {params.time_limit_s:g} s; allow more time")
     failed = Timetable(status="infeasible" if infeasible else "unknown",
-                       conflicts=(Conflict(rules=(), message=message),), **_header(timetable))
+                       conflicts=(Conflict(rules=(), message=message),), **_header(timetable, staffing))
     return ReplanResult(week_start=timetable.week_start, now=now, events=tuple(events), status=failed.status, solve_seconds=round(time.perf_counter() - started, 3),
                         timetable=failed, notes=(*notes, message))
 
