@@ -1084,7 +1084,7 @@ def _route_document(frame: _DayFrame, timed: _Timed | None, rides: _Rides, retai
         "start_from": frame.start_from or "office",
         "lunch_start": format_clock(lunch[0]) if lunch else None,
         "lunch_end": format_clock(lunch[1]) if lunch else None,
-        "waiting_minutes": sum(s["start"] - s["arrive"] for s in visits),
+        "waiting_minutes": sum(max(s["start"] - s["arrive"], 0) for s in day.stops),
         "office_returns": returns,
         "required_stops": None,
         "notes": [],

@@ -555,7 +555,7 @@ def _day_plan(
         start_from=day.start_place.retailer or "office",
         lunch_start=lunch[0] if lunch else None,
         lunch_end=lunch[1] if lunch else None,
-        waiting_minutes=sum(s.start - s.arrive for s in visits),
+        waiting_minutes=itinerary.waiting_minutes,
         office_returns=tuple(
             OfficeLeg(origin=r.origin, leave=r.leave, arrive=r.arrive, ride_min=r.ride_minutes,
                       ride_km=round(r.ride_km, 3))

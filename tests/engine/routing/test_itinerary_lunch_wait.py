@@ -18,6 +18,7 @@ from engine.check.spec import ride
 from engine.domain import Department, GeoPoint, Manager, Retailer
 from engine.policy import Policy, format_clock, parse_clock
 from engine.routing.daily import build_itinerary, route_day, time_visit_route
+from engine.routing.plan import _day_plan
 from tests.engine.routing.line_territory import (
     MONDAY,
     block,
@@ -106,6 +107,18 @@ def test_waiting_counts_the_wait_before_a_fixed_appointment(policy):
         "pos_project", parse_clock("08:50"), parse_clock("11:00"))
     assert itinerary.waiting_minutes == 20 + 130
 
+
+
+def test_the_day_plan_reports_the_wait_before_the_appointment_too(policy):
+    """The route the plan hands out (and `routes --json` writes) states the same
+    waiting as the itinerary: 20 min at a visit and 130 before the POS project."""
+    day = day_of([block("visit", "08:00", "10:00"),
+                  block("pos_project", "11:00", "12:00", retailer_id="p")], policy)
+    territory = line_territory({"a": 10, "p": 20})
+    retailers = {"a": retailer("a", opens="08:30", service=10)}
+    route = route_day(day, ["a"], retailers, territory, policy)
+    planned = _day_plan(route, build_itinerary(route, territory, policy), retailers, policy, territory)
+    assert planned.waiting_minutes == 20 + 130
 
 def test_a_late_arrival_at_an_appointment_is_no_negative_waiting(policy):
     """The tester's lunch case reversed: a POS project reached 10 min after it starts
