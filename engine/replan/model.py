@@ -39,7 +39,14 @@ from engine.timetable.model import (
     variables_for_week,
 )
 from engine.timetable.objective import add_objective
-from engine.timetable.venues import Venue, pos_target_count, week_venues
+from engine.timetable.venues import (
+    Venue,
+    Venues,
+    holds_a_store,
+    pos_target_count,
+    week_venues,
+    without_own_store,
+)
 
 
 @dataclasses.dataclass
@@ -88,7 +95,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
              f"policy's week and is dropped" for b in unmatched if _dropped_by_policy(b, situation)]
     _cover_pinned_quotas(tm, slots)
     groups = remaining_groups(situation)
-    _stores_the_groups_hold(tm, situation, groups)
+    notes += _stores_the_groups_hold(tm.week_venues(), situation, groups)
     cancelled_kinds = _promotions_without_store(situation)
     floors = _floors(tm, situation, groups, cancelled_kinds, outside) if keep_hours else {}
     tm.shortfall = Shortfall(_missing_per_slot(tm, rules), _excused_days(tm, situation), floors)
@@ -112,31 +119,51 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     return ReplanModel(tm, slots, groups, outside, cancelled_kinds, notes)
 
 
-def _stores_the_groups_hold(tm: TimetableModel, situation: Situation, groups: Groups) -> None:
+def _stores_the_groups_hold(venues: Venues, situation: Situation, groups: Groups) -> list[str]:
     """The store each group holds the rest of its sessions at, as the model's rides read
-    it (venues.py): the place assignment (places.py) keeps a group's store of the old plan
-    while it is usable, else takes the store the venues assume; so the venues assume the
-    old plan's store of each group that keeps one, and for a store the events gave up the
-    store the weekly rule picks without it. The rides held are then the rides of the plan.
-    Past sessions keep the store they were held at (`TimetableModel.past`)."""
+    it (`venues`, venues.py): the place assignment (places.py) keeps a group's store of
+    the old plan while it is usable, else takes the store the venues assume; so the venues
+    assume the old plan's store of each group that keeps one, and for a store the events
+    gave up the store the weekly rule picks without it. The rides held are then the rides
+    of the plan. A group a sick member left keeps its old store only where the week's rule
+    lets the members still in hold it (`_may_hold`): a trio hosted at the sick member's
+    store moves to one of its remaining members' stores, as the week would pick it.
+    Past sessions keep the store they were held at (`TimetableModel.past`). Returns a
+    note for each group that has no promotion store of its own left."""
     given_up = situation.stores_given_up
-    venues = tm.week_venues()
+    storeless = without_own_store(situation.department, situation.policy)
     paired = {k for k, r in situation.policy.kinds.items() if r.group == "pair"}
-    for group in {g for g in groups.members.values() if len(g) > 1}:
+    notes: list[str] = []
+    for group in sorted({g for g in groups.members.values() if len(g) > 1}, key=sorted):
         held = Counter(b.retailer for b in situation.timetable.blocks
                        if b.manager in group and b.kind in paired and b.retailer is not None
-                       and b.retailer not in given_up and venues.knows(b.retailer))
+                       and b.retailer not in given_up and venues.knows(b.retailer)
+                       and _may_hold(situation, group, b.retailer, storeless))
         if held:
             venues.stores[venues.host(group)] = max(sorted(held), key=lambda store: held[store])
+        if not holds_a_store(group, storeless):
+            notes.append(f"{', '.join(sorted(group))}: none of them has a promotion store in his territory "
+                         f"now their partner is off, so their promotion stays where it was held, outside "
+                         f"their territories; give one of them a promotion store (retailers.csv, column "
+                         f"promo_store)")
     if not given_up or not any(store in given_up for store in venues.stores.values()):
-        return
+        return notes
     department = situation.department
     without = department.model_copy(update={"retailers": tuple(
         r.model_copy(update={"promo_store": False}) if r.id in given_up else r for r in department.retailers)})
-    others = week_venues(without, situation.policy, tm.frame.week_start).stores
+    others = week_venues(without, situation.policy, situation.timetable.week_start).stores
     for manager, store in venues.stores.items():
         if store in given_up:
             venues.stores[manager] = others.get(manager)
+    return notes
+
+
+def _may_hold(situation: Situation, group: frozenset[str], store: str, storeless: frozenset[str]) -> bool:
+    """Whether the week's rule lets this group hold its paired sessions at this store: a
+    store of one of its members' territories, or any store when none of them has one
+    (venues.py: `without_own_store`, `holds_a_store`, the host's store)."""
+    owner = next((r.manager for r in situation.department.retailers if r.id == store), None)
+    return owner in group or not holds_a_store(group, storeless)
 
 
 def _past(tm: TimetableModel, slots: Sequence[Slot], outside: Sequence[Block]) -> dict[int, str | None]:
