@@ -18,7 +18,10 @@ The rules, every number from the policy:
   exactly the week's due list and neither visits a retailer twice for one due visit.
   A manager on leave every working day of the month has his visits of each week he is away
   all week made by the neighbour whose territory centre lies nearest each retailer, as the
-  week's routes do (the policy's `replan.handover`, `_handed_over`).
+  week's routes do (the policy's `replan.handover`, `_handed_over`); one away every working
+  day of some weeks only has those weeks' visits made by the nearest neighbour present once
+  every month is planned (step 7, `_cover_away_weeks`): his own visits of the other weeks
+  are his to space.
   The share is fixed by the calendar, not by what the other month's plan managed:
   each month is planned, and checked (engine/check/month.py), on its own. Visits
   carried over from recorded actuals are the weekly plan's business, not the month's.
@@ -64,6 +67,9 @@ How it is planned, per manager:
    or are left out; repeated while one finds a place. A visit still missing is listed in
    `unplanned` with its reason (closed vocabulary `UNPLANNED_REASONS`), as is a focus retailer
    that missed the window.
+7. **Away some weeks**: the visits of a week its manager is away all week go on the nearest
+   present neighbour's days of that week where they fit his routes and keep their spacing
+   with the visits their own manager makes (`_cover_away_weeks`).
 
 Never prints.
 """
@@ -540,6 +546,7 @@ def plan_month(
     routes = [route for one in months for route in one.routes]
     unplanned = _one_line_per_handed_retailer([item for one in months for item in one.unplanned], routes, due,
                                               made_by)
+    routes, unplanned = _cover_away_weeks(department, policy, days, weeks, due, made_by, routes, unplanned)
     plan = MonthPlan(
         department=department.name, policy=policy.name, month=f"{year:04d}-{month:02d}", days=tuple(days),
         holidays=tuple(sorted(d for d in holidays if (d.year, d.month) == (year, month))),
@@ -582,6 +589,110 @@ def _handed_over(department: Department, policy: Policy, days: Sequence[dt.date]
                     if near else item)
     return made
 
+
+
+def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.date],
+                      weeks: Mapping[dt.date, Timetable], due: Sequence[DueInWeek], made_by: Sequence[DueInWeek],
+                      routes: list[MonthRoute], unplanned: list[Unplanned]) -> tuple[list[MonthRoute], list[Unplanned]]:
+    """Step 7: a manager away every working day of some weeks (not the whole month,
+    `_handed_over`) has his visits of those weeks made by the nearest neighbour present,
+    as the week's routes hand them over (`replan.handover` names "neighbour"): once every
+    manager's month is planned, each such visit, key customers first, goes on the
+    neighbour's day of that week where it adds the fewest km, keeps every rule of the day
+    and keeps its spacing with the visits its own manager makes in the other weeks. One
+    that finds no such day stays listed under its manager."""
+    rules = policy.replan
+    if rules is None or "neighbour" not in rules.handover:
+        return routes, unplanned
+    calendar_ = WorkCalendar(department, policy)
+    away = {m: set(away_all_week(department, [d for d, _ in calendar_.working_days(m)])) for m in weeks}
+    by_id = {r.id: r for r in department.retailers}
+    away_month = set(away_all_week(department, days))
+    handed = [d for d, by in zip(due, made_by, strict=True)
+              if by.manager == d.manager and d.visits and d.manager in away.get(d.week_start, set())
+              and d.manager not in away_month]
+    if not handed:
+        return routes, unplanned
+    centres = department.territory_centres()
+    position = {d: i for i, d in enumerate(days)}
+    weeks_of: dict[str, list[dt.date]] = defaultdict(list)
+    for item in sorted(due, key=lambda d: d.week_start):
+        weeks_of[item.retailer] += [item.week_start] * item.visits
+    routes_of = {(r.manager, r.date): r for r in routes}
+    helpers: dict[str, _Helper] = {}
+    made: Counter[str] = Counter()
+    refused: dict[str, str] = {}
+    for item in sorted(handed, key=lambda d: (-visit_value(by_id[d.retailer], policy, d.week_start), d.retailer)):
+        near = [m for m in neighbours(item.manager, centres, rules.neighbour_max_km)
+                if m not in away[item.week_start] and m not in away_month]
+        if not near:
+            continue
+        retailer = by_id[item.retailer]
+        manager = nearest_neighbour(retailer, near, centres)
+        if manager not in helpers:
+            helpers[manager] = _Helper.of(department, policy, manager, days, weeks, [by_id[d.retailer] for d in handed])
+        helper = helpers[manager]
+        for _ in range(item.visits):
+            visits = [(position[r.date], week_monday(r.date)) for r in routes_of.values()
+                      if any(s.retailer == retailer.id for s in r.stops)]
+            best = None
+            for date in helper.dates_in(item.week_start):
+                if not _spacing_holds(visits, (position[date], item.week_start), weeks_of[retailer.id],
+                                      gap_bounds(retailer.visits_per_4_weeks, policy)):
+                    continue
+                route = routes_of.get((manager, date))
+                order = [s.retailer for s in route.stops] if route else []
+                found = cheapest_feasible_insertion(helper.field[date], order, retailer.id, by_id,
+                                                    helper.territory, policy)
+                if found is not None and (best is None or found[0] < best[0]):
+                    best = (found[0], date, found[1])
+            if best is None:
+                refused[retailer.id] = manager
+                break
+            _, date, order = best
+            routes_of[(manager, date)] = _month_route(manager, helper.field[date], order, by_id, helper.territory,
+                                                      policy)
+            made[retailer.id] += 1
+    return sorted(routes_of.values(), key=lambda r: (r.manager, r.date)), _less_unplanned(unplanned, made, refused)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Helper:
+    """A neighbour making an away manager's visits: his visit days of the month and a
+    territory that holds the retailers handed to him."""
+
+    field: dict[dt.date, FieldDay]
+    territory: Territory
+
+    @classmethod
+    def of(cls, department: Department, policy: Policy, manager: str, days: Sequence[dt.date],
+           weeks: Mapping[dt.date, Timetable], handed: Sequence[Retailer]) -> _Helper:
+        field = _field_days_in(department, weeks, policy, manager, days)
+        return cls(field, _territory(department, manager, list(field.values()), policy, handed))
+
+    def dates_in(self, monday: dt.date) -> list[dt.date]:
+        return sorted(d for d in self.field if week_monday(d) == monday)
+
+
+def _less_unplanned(unplanned: Sequence[Unplanned], made: Mapping[str, int],
+                    refused: Mapping[str, str]) -> list[Unplanned]:
+    """The unplanned lines once neighbours made `made` visits of their retailers: a
+    retailer now short of nothing leaves the list; one still short says who helped and
+    which neighbour (`refused`) found no day for the rest."""
+    kept = []
+    for line in unplanned:
+        extra = made.get(line.retailer, 0)
+        if line.reason == "focus_window" or not (extra or line.retailer in refused):
+            kept.append(line)
+            continue
+        if line.planned + extra >= line.wanted:
+            continue
+        detail = line.detail + (f"; {extra} of them made by a neighbour" if extra else "")
+        if line.retailer in refused:
+            detail += (f"; {refused[line.retailer]}, who makes its visits that week, has no day then with room"
+                       " that keeps its spacing with the other visits")
+        kept.append(line.model_copy(update={"planned": line.planned + extra, "detail": detail}))
+    return kept
 
 def _one_line_per_handed_retailer(unplanned: Sequence[Unplanned], routes: Sequence[MonthRoute],
                                   due: Sequence[DueInWeek], made_by: Sequence[DueInWeek]) -> list[Unplanned]:
@@ -1174,24 +1285,30 @@ def _opened_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]], 
 
 def _keeps_spacing(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], i: int) -> bool:
     """Whether one more visit of the retailer on day `i` keeps its spacing with the visits
-    before and after it, as the day assignment states it (`_spaced_visits`): at least the
+    before and after it, as the day assignment states it (`_spaced_visits`, `_spacing_holds`)."""
+    return _spacing_holds([(plan.slot[d], plan.week_of(d)) for d in chosen], (plan.slot[i], plan.week_of(i)),
+                          plan.weeks_of[retailer_id], plan.gaps[retailer_id])
+
+
+def _spacing_holds(visits: Sequence[tuple[int, dt.date]], new: tuple[int, dt.date], weeks: Sequence[dt.date],
+                   gaps: tuple[int, int]) -> bool:
+    """Whether a visit `new` (its position among the month's working days, its week's
+    Monday) keeps the spacing with a retailer's `visits` before and after it: at least the
     fewest gap from each, and at most the most only from a visit of the due slot next to
-    its own. A neighbour whose slot is further off leaves a visit missing between them,
-    which is listed: requiring the most gap from it kept a retailer missing two visits in
-    a row from getting either back."""
-    gmin, gmax = plan.gaps[retailer_id]
-    days = sorted([*chosen, i])
+    its own (`weeks`: the Monday of each due visit). A neighbour whose slot is further off
+    leaves a visit missing between them, which is listed: requiring the most gap from it
+    kept a retailer missing two visits in a row from getting either back."""
+    gmin, gmax = gaps
+    ordered = sorted([*visits, new])
     # Each visit's due slot: the first slot of its week not taken by an earlier visit.
     slots: list[int] = []
-    weeks = plan.weeks_of[retailer_id]
-    for day in days:
-        week = plan.week_of(day)
+    for _, week in ordered:
         slots.append(next((k for k, w in enumerate(weeks) if w == week and k not in slots), len(weeks)))
-    at = days.index(i)
+    at = ordered.index(new)
     for a, b in ((at - 1, at), (at, at + 1)):
-        if a < 0 or b >= len(days):
+        if a < 0 or b >= len(ordered):
             continue
-        gap = plan.slot[days[b]] - plan.slot[days[a]]
+        gap = ordered[b][0] - ordered[a][0]
         if gap < gmin or (slots[b] == slots[a] + 1 and gap > gmax):
             return False
     return True
@@ -1218,17 +1335,18 @@ def _unplanned(plan: _ManagerDays, planned: Mapping[str, list[int]]) -> list[Unp
 
 def _month_routes(plan: _ManagerDays, orders: Mapping[int, list[str]]) -> list[MonthRoute]:
     """Each day's final order, timed exactly inside its visit block."""
-    routes = []
-    for i, day in enumerate(plan.days):
-        order = orders.get(i, [])
-        if not order:
-            continue
-        timed = time_visit_route(day, order, plan.retailers, plan.territory, plan.policy)
-        routes.append(MonthRoute(manager=plan.manager, date=day.date, visit_start=day.block_start,
-                                 visit_end=day.block_end, start_from=day.start_place.retailer or "office",
-                                 stops=tuple(MonthStop(retailer=s.retailer, arrive=s.arrive, start=s.start,
-                                                       end=s.end) for s in timed.stops)))
-    return routes
+    return [_month_route(plan.manager, day, orders[i], plan.retailers, plan.territory, plan.policy)
+            for i, day in enumerate(plan.days) if orders.get(i)]
+
+
+def _month_route(manager: str, day: FieldDay, order: Sequence[str], retailers: Mapping[str, Retailer],
+                 territory: Territory, policy: Policy) -> MonthRoute:
+    """One day's order timed exactly inside its visit block."""
+    timed = time_visit_route(day, order, retailers, territory, policy)
+    return MonthRoute(manager=manager, date=day.date, visit_start=day.block_start, visit_end=day.block_end,
+                      start_from=day.start_place.retailer or "office",
+                      stops=tuple(MonthStop(retailer=s.retailer, arrive=s.arrive, start=s.start, end=s.end)
+                                  for s in timed.stops))
 
 
 def _spaced_chain(days: Sequence[int], slot: Sequence[int], gmin: int, focus: set[int]) -> list[int]:

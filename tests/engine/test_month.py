@@ -231,6 +231,32 @@ def test_a_manager_on_leave_all_month_has_his_visits_made_by_neighbours(departme
     assert check_month(plan, on_leave, policy_15_13_7, {CHRISTMAS}, timetables) == []
 
 
+
+def test_a_manager_away_one_whole_week_has_that_weeks_visits_made_by_neighbours(
+        department: Department, policy_15_13_7: Policy, weeks) -> None:
+    """m02 is on leave the week of 12-07 only: his visits due that week are made by m01
+    or m03 on days of that week, spaced with the visits he makes himself in the other
+    weeks (one that no day keeps spaced stays listed, saying so), and the month checker
+    accepts the plan. Before, all of them were listed unplanned ("no visit block") while
+    the week's routes handed them over."""
+    away_week = [MONDAYS[1] + dt.timedelta(days=n) for n in range(5)]
+    on_leave = department.model_copy(update={"leave": tuple(Leave(manager="m02", date=d) for d in away_week)})
+    timetables = {monday: t.model_copy(update={"blocks": tuple(b for b in t.blocks if b.manager != "m02"
+                                                              or b.date not in away_week)})
+                  for monday, t in weeks.items()}
+    plan = plan_month(on_leave, policy_15_13_7, *DECEMBER, {CHRISTMAS}, timetables, FAST)
+    theirs = {r.id for r in department.territory("m02")}
+    due_that_week = {d.retailer for d in plan.due if d.retailer in theirs and d.week_start == MONDAYS[1] and d.visits}
+    made = {s.retailer: r.manager for r in plan.routes if r.date in away_week for s in r.stops
+            if s.retailer in theirs}
+    assert made and set(made) <= due_that_week
+    assert set(made.values()) <= {"m01", "m03"}
+    listed = {u.retailer: u.detail for u in plan.unplanned if u.retailer in due_that_week}
+    assert set(listed) == due_that_week - set(made)
+    assert all("keeps its spacing" in detail for detail in listed.values())
+    assert any(r.manager == "m02" for r in plan.routes)
+    assert check_month(plan, on_leave, policy_15_13_7, {CHRISTMAS}, timetables) == []
+
 def test_a_policy_without_month_rules_is_refused(department: Department, policy_15_13_7: Policy) -> None:
     """Without a [month] table the plan says which table and keys are missing."""
     with pytest.raises(InputError, match=r"\[month\]"):
