@@ -546,7 +546,8 @@ def plan_month(
     routes = [route for one in months for route in one.routes]
     unplanned = _one_line_per_handed_retailer([item for one in months for item in one.unplanned], routes, due,
                                               made_by)
-    routes, unplanned = _cover_away_weeks(department, policy, days, weeks, due, made_by, routes, unplanned)
+    routes, unplanned = _cover_away_weeks(department, policy, days, weeks, due, made_by, routes, unplanned,
+                                          focus)
     plan = MonthPlan(
         department=department.name, policy=policy.name, month=f"{year:04d}-{month:02d}", days=tuple(days),
         holidays=tuple(sorted(d for d in holidays if (d.year, d.month) == (year, month))),
@@ -593,106 +594,161 @@ def _handed_over(department: Department, policy: Policy, days: Sequence[dt.date]
 
 def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.date],
                       weeks: Mapping[dt.date, Timetable], due: Sequence[DueInWeek], made_by: Sequence[DueInWeek],
-                      routes: list[MonthRoute], unplanned: list[Unplanned]) -> tuple[list[MonthRoute], list[Unplanned]]:
+                      routes: list[MonthRoute], unplanned: list[Unplanned],
+                      focus: set[dt.date]) -> tuple[list[MonthRoute], list[Unplanned]]:
     """Step 7: a manager away every working day of some weeks (not the whole month,
-    `_handed_over`) has his visits of those weeks made by the nearest neighbour present,
-    as the week's routes hand them over (`replan.handover` names "neighbour"): once every
-    manager's month is planned, each such visit, key customers first, goes on the
-    neighbour's day of that week where it adds the fewest km, keeps every rule of the day
-    and keeps its spacing with the visits its own manager makes in the other weeks. One
-    that finds no such day stays listed under its manager."""
+    `_handed_over`) has his visits of those weeks made by a neighbour present, as the
+    week's routes hand them over (`replan.handover` names "neighbour"): once every
+    manager's month is planned, each such visit, key customers first, goes on the day of
+    that week of the neighbour nearest it that has room, where it adds the fewest km, keeps
+    every rule of the day and keeps its spacing with the visits its own manager makes in
+    the other weeks; a key customer no day has room for takes the place of a neighbour's
+    less valuable visits (`room_by_cheaper`, the week's rule), which go on another day of
+    theirs or are listed. One that finds no day stays listed under its manager, saying why."""
     rules = policy.replan
     if rules is None or "neighbour" not in rules.handover:
         return routes, unplanned
     calendar_ = WorkCalendar(department, policy)
     away = {m: set(away_all_week(department, [d for d, _ in calendar_.working_days(m)])) for m in weeks}
-    by_id = {r.id: r for r in department.retailers}
     away_month = set(away_all_week(department, days))
     handed = [d for d, by in zip(due, made_by, strict=True)
               if by.manager == d.manager and d.visits and d.manager in away.get(d.week_start, set())
               and d.manager not in away_month]
     if not handed:
         return routes, unplanned
+    cover = _AwayCover(department, policy, days, weeks, due, routes, focus, [d.retailer for d in handed])
     centres = department.territory_centres()
-    position = {d: i for i, d in enumerate(days)}
-    weeks_of: dict[str, list[dt.date]] = defaultdict(list)
-    for item in sorted(due, key=lambda d: d.week_start):
-        weeks_of[item.retailer] += [item.week_start] * item.visits
-    routes_of = {(r.manager, r.date): r for r in routes}
-    helpers: dict[str, _Helper] = {}
-    made: Counter[str] = Counter()
     refused: dict[str, str] = {}
-    for item in sorted(handed, key=lambda d: (-visit_value(by_id[d.retailer], policy, d.week_start), d.retailer)):
+    for item in sorted(handed, key=lambda d: (-visit_value(cover.retailers[d.retailer], policy, d.week_start),
+                                             d.retailer)):
+        retailer = cover.retailers[item.retailer]
         near = [m for m in neighbours(item.manager, centres, rules.neighbour_max_km)
                 if m not in away[item.week_start] and m not in away_month]
-        if not near:
-            continue
-        retailer = by_id[item.retailer]
-        manager = nearest_neighbour(retailer, near, centres)
-        if manager not in helpers:
-            helpers[manager] = _Helper.of(department, policy, manager, days, weeks, [by_id[d.retailer] for d in handed])
-        helper = helpers[manager]
+        near.sort(key=lambda m: (centres[m][0] - retailer.lat) ** 2 + (centres[m][1] - retailer.lon) ** 2)
         for _ in range(item.visits):
-            visits = [(position[r.date], week_monday(r.date)) for r in routes_of.values()
-                      if any(s.retailer == retailer.id for s in r.stops)]
-            best = None
-            for date in helper.dates_in(item.week_start):
-                if not _spacing_holds(visits, (position[date], item.week_start), weeks_of[retailer.id],
-                                      gap_bounds(retailer.visits_per_4_weeks, policy)):
+            if near and not cover.place(retailer, item.week_start, near, make_way=True):
+                refused[retailer.id] = near[0]
+                break
+    return cover.routes(), cover.recounted(unplanned, refused)
+
+
+class _AwayCover:
+    """The month's routes while neighbours take an away manager's visits (step 7)."""
+
+    def __init__(self, department: Department, policy: Policy, days: Sequence[dt.date],
+                 weeks: Mapping[dt.date, Timetable], due: Sequence[DueInWeek], routes: Sequence[MonthRoute],
+                 focus: set[dt.date], handed: Sequence[str]) -> None:
+        self.department, self.policy, self.days, self.weeks, self.focus = department, policy, days, weeks, focus
+        self.retailers = {r.id: r for r in department.retailers}
+        self.handed = [self.retailers[r] for r in dict.fromkeys(handed)]
+        self.position = {d: i for i, d in enumerate(days)}
+        self.weeks_of: dict[str, list[dt.date]] = defaultdict(list)
+        for item in sorted(due, key=lambda d: d.week_start):
+            self.weeks_of[item.retailer] += [item.week_start] * item.visits
+        self.owner = {d.retailer: d.manager for d in due}
+        self.orders = {(r.manager, r.date): [s.retailer for s in r.stops] for r in routes}
+        self.kept = {(r.manager, r.date): r for r in routes}
+        self.touched: set[str] = set()
+        self.bumped: set[str] = set()
+        """Retailers whose visit made way for an away manager's key customer."""
+        self.field: dict[str, dict[dt.date, FieldDay]] = {}
+        self.territory: dict[str, Territory] = {}
+
+    def _days_of(self, manager: str, monday: dt.date) -> list[dt.date]:
+        if manager not in self.field:
+            self.field[manager] = _field_days_in(self.department, self.weeks, self.policy, manager, self.days)
+            self.territory[manager] = _territory(self.department, manager, list(self.field[manager].values()),
+                                                 self.policy, self.handed)
+        return sorted(d for d in self.field[manager] if week_monday(d) == monday)
+
+    def _spaced(self, retailer: Retailer, date: dt.date) -> bool:
+        visits = [(self.position[d], week_monday(d)) for (_, d), order in self.orders.items() if retailer.id in order]
+        return _spacing_holds(visits, (self.position[date], week_monday(date)), self.weeks_of[retailer.id],
+                              gap_bounds(retailer.visits_per_4_weeks, self.policy))
+
+    def place(self, retailer: Retailer, monday: dt.date, managers: Sequence[str], make_way: bool) -> bool:
+        """One more visit of the retailer on a day of the week of `monday`: on the first of
+        `managers` with a day that has room (the fewest extra km), else, for a key customer
+        with `make_way`, where it takes the place of the least valuable visits."""
+        for manager in managers:
+            best: tuple[float, dt.date, list[str]] | None = None
+            for date in self._days_of(manager, monday):
+                if not self._spaced(retailer, date):
                     continue
-                route = routes_of.get((manager, date))
-                order = [s.retailer for s in route.stops] if route else []
-                found = cheapest_feasible_insertion(helper.field[date], order, retailer.id, by_id,
-                                                    helper.territory, policy)
+                found = cheapest_feasible_insertion(self.field[manager][date], self.orders.get((manager, date), []),
+                                                    retailer.id, self.retailers, self.territory[manager], self.policy)
                 if found is not None and (best is None or found[0] < best[0]):
                     best = (found[0], date, found[1])
-            if best is None:
-                refused[retailer.id] = manager
-                break
-            _, date, order = best
-            routes_of[(manager, date)] = _month_route(manager, helper.field[date], order, by_id, helper.territory,
-                                                      policy)
-            made[retailer.id] += 1
-    return sorted(routes_of.values(), key=lambda r: (r.manager, r.date)), _less_unplanned(unplanned, made, refused)
+            if best is not None:
+                self._set(manager, best[1], best[2], retailer.id)
+                return True
+        key = self.policy.visit_value is not None and retailer.retailer_class == self.policy.visit_value.key_class
+        return make_way and key and self._make_way(retailer, monday, managers)
 
+    def _make_way(self, retailer: Retailer, monday: dt.date, managers: Sequence[str]) -> bool:
+        best: tuple[tuple[int, int, float], str, dt.date, list[str], list[str]] | None = None
+        for manager in managers:
+            for date in self._days_of(manager, monday):
+                if not self._spaced(retailer, date):
+                    continue
+                order = self.orders.get((manager, date), [])
+                worth = visit_value(retailer, self.policy, monday)
+                # A flagged retailer's visit on a focus day is not given up: it may be its only one.
+                values = {x: worth if date in self.focus and in_focus(self.retailers[x], self.policy)
+                          else visit_value(self.retailers[x], self.policy, monday) for x in order}
+                values[retailer.id] = worth
+                room = room_by_cheaper(self.field[manager][date], order, retailer.id, values, self.retailers,
+                                       self.territory[manager], self.policy)
+                if room is not None and (best is None or room[0] < best[0]):
+                    best = (room[0], manager, date, room[1], room[2])
+        if best is None:
+            return False
+        _, manager, date, order, removed = best
+        self._set(manager, date, order, retailer.id, *removed)
+        self.bumped.update(removed)
+        for gone in removed:
+            self.place(self.retailers[gone], monday, [manager], make_way=False)
+        return True
 
-@dataclasses.dataclass(frozen=True)
-class _Helper:
-    """A neighbour making an away manager's visits: his visit days of the month and a
-    territory that holds the retailers handed to him."""
+    def _set(self, manager: str, date: dt.date, order: list[str], *changed: str) -> None:
+        self.orders[(manager, date)] = order
+        self.kept.pop((manager, date), None)
+        self.touched.update(changed)
 
-    field: dict[dt.date, FieldDay]
-    territory: Territory
+    def routes(self) -> list[MonthRoute]:
+        """Every route, those changed timed again."""
+        routes = [self.kept.get(key) or _month_route(key[0], self.field[key[0]][key[1]], order, self.retailers,
+                                                     self.territory[key[0]], self.policy)
+                  for key, order in self.orders.items() if order]
+        return sorted(routes, key=lambda r: (r.manager, r.date))
 
-    @classmethod
-    def of(cls, department: Department, policy: Policy, manager: str, days: Sequence[dt.date],
-           weeks: Mapping[dt.date, Timetable], handed: Sequence[Retailer]) -> _Helper:
-        field = _field_days_in(department, weeks, policy, manager, days)
-        return cls(field, _territory(department, manager, list(field.values()), policy, handed))
+    def recounted(self, unplanned: Sequence[Unplanned], refused: Mapping[str, str]) -> list[Unplanned]:
+        """The unplanned lines with the visits planned counted again for every retailer
+        whose visits changed: one now short of nothing leaves the list; one still short
+        says who helped, which neighbour (`refused`) found no day for it, or that it made
+        way for an away manager's key customer. Focus lines stay."""
+        planned = Counter(r for order in self.orders.values() for r in order)
+        wanted = Counter[str]()
+        for retailer, weeks in self.weeks_of.items():
+            wanted[retailer] = len(weeks)
+        lines = {u.retailer: u for u in unplanned if u.reason != "focus_window"}
+        kept = [u for u in unplanned if u.reason == "focus_window" or u.retailer not in self.touched | set(refused)]
+        for retailer in sorted(self.touched | set(refused)):
+            if planned[retailer] >= wanted[retailer]:
+                continue
+            line = lines.get(retailer)
+            if line is None and retailer in self.bumped:
+                line = Unplanned(retailer=retailer, manager=self.owner[retailer], wanted=wanted[retailer], planned=0,
+                                 reason="no_room_in_day", detail="its day made way for an away manager's key customer")
+            if line is None:
+                continue
+            detail = line.detail
+            if retailer in refused:
+                detail += (f"; {refused[retailer]}, who makes its visits that week, has no day then with room"
+                           " that keeps its spacing with the other visits")
+            kept.append(line.model_copy(update={"planned": planned[retailer], "detail": detail}))
+        return kept
 
-    def dates_in(self, monday: dt.date) -> list[dt.date]:
-        return sorted(d for d in self.field if week_monday(d) == monday)
-
-
-def _less_unplanned(unplanned: Sequence[Unplanned], made: Mapping[str, int],
-                    refused: Mapping[str, str]) -> list[Unplanned]:
-    """The unplanned lines once neighbours made `made` visits of their retailers: a
-    retailer now short of nothing leaves the list; one still short says who helped and
-    which neighbour (`refused`) found no day for the rest."""
-    kept = []
-    for line in unplanned:
-        extra = made.get(line.retailer, 0)
-        if line.reason == "focus_window" or not (extra or line.retailer in refused):
-            kept.append(line)
-            continue
-        if line.planned + extra >= line.wanted:
-            continue
-        detail = line.detail + (f"; {extra} of them made by a neighbour" if extra else "")
-        if line.retailer in refused:
-            detail += (f"; {refused[line.retailer]}, who makes its visits that week, has no day then with room"
-                       " that keeps its spacing with the other visits")
-        kept.append(line.model_copy(update={"planned": line.planned + extra, "detail": detail}))
-    return kept
 
 def _one_line_per_handed_retailer(unplanned: Sequence[Unplanned], routes: Sequence[MonthRoute],
                                   due: Sequence[DueInWeek], made_by: Sequence[DueInWeek]) -> list[Unplanned]:

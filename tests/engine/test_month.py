@@ -19,6 +19,7 @@ from engine.errors import InputError
 from engine.load import write_department
 from engine.month import (
     MonthPlan,
+    _AwayCover,
     gap_bounds,
     month_due,
     plan_month,
@@ -26,6 +27,7 @@ from engine.month import (
     working_days,
 )
 from engine.policy import Policy
+from engine.routing.daily import cheapest_feasible_insertion
 from engine.timetable.solve import SolveParams, solve_timetable
 from tests.engine.month_cases import CHRISTMAS, DECEMBER, FAST, MONDAYS, moved_weeks
 from tests.strategies import WEEK, simple_department, territory
@@ -239,11 +241,7 @@ def test_a_manager_away_one_whole_week_has_that_weeks_visits_made_by_neighbours(
     weeks (one that no day keeps spaced stays listed, saying so), and the month checker
     accepts the plan. Before, all of them were listed unplanned ("no visit block") while
     the week's routes handed them over."""
-    away_week = [MONDAYS[1] + dt.timedelta(days=n) for n in range(5)]
-    on_leave = department.model_copy(update={"leave": tuple(Leave(manager="m02", date=d) for d in away_week)})
-    timetables = {monday: t.model_copy(update={"blocks": tuple(b for b in t.blocks if b.manager != "m02"
-                                                              or b.date not in away_week)})
-                  for monday, t in weeks.items()}
+    on_leave, timetables, away_week = _m02_away_the_second_week(department, weeks)
     plan = plan_month(on_leave, policy_15_13_7, *DECEMBER, {CHRISTMAS}, timetables, FAST)
     theirs = {r.id for r in department.territory("m02")}
     due_that_week = {d.retailer for d in plan.due if d.retailer in theirs and d.week_start == MONDAYS[1] and d.visits}
@@ -256,6 +254,56 @@ def test_a_manager_away_one_whole_week_has_that_weeks_visits_made_by_neighbours(
     assert all("keeps its spacing" in detail for detail in listed.values())
     assert any(r.manager == "m02" for r in plan.routes)
     assert check_month(plan, on_leave, policy_15_13_7, {CHRISTMAS}, timetables) == []
+
+
+def _m02_away_the_second_week(department: Department, weeks: dict[dt.date, Timetable]
+                              ) -> tuple[Department, dict[dt.date, Timetable], list[dt.date]]:
+    """m02 on leave every day of the week of 12-07, and the weeks without his blocks then."""
+    away_week = [MONDAYS[1] + dt.timedelta(days=n) for n in range(5)]
+    on_leave = department.model_copy(update={"leave": tuple(Leave(manager="m02", date=d) for d in away_week)})
+    timetables = {monday: t.model_copy(update={"blocks": tuple(b for b in t.blocks if b.manager != "m02"
+                                                              or b.date not in away_week)})
+                  for monday, t in weeks.items()}
+    return on_leave, timetables, away_week
+
+
+def test_an_away_managers_key_customer_takes_the_place_of_a_neighbours_small_visits(
+        department: Department, policy_15_13_7: Policy, weeks) -> None:
+    """The neighbours' days of m02's away week are full of long class-C visits: m02's
+    class-A retailer is not left out for them (the week's rule, `room_by_cheaper`); a C
+    visit makes way and is counted again in the unplanned list."""
+    on_leave, timetables, _ = _m02_away_the_second_week(department, weeks)
+    key = "m02-r00"
+    on_leave = on_leave.model_copy(update={"retailers": tuple(
+        r.model_copy(update={"retailer_class": "A", "service_min": 60}) if r.id == key
+        else r.model_copy(update={"retailer_class": "C", "service_min": 45}) if r.manager != "m02" else r
+        for r in on_leave.retailers)})
+    days = working_days(policy_15_13_7, *DECEMBER, {CHRISTMAS}, on_leave)
+    due = month_due(on_leave, policy_15_13_7, days, {CHRISTMAS})
+    cover = _AwayCover(on_leave, policy_15_13_7, days, timetables, due, [], set(), [key])
+    for manager in ("m01", "m03"):
+        for date in cover._days_of(manager, MONDAYS[1]):
+            order: list[str] = []
+            for shop in on_leave.territory(manager):
+                found = cheapest_feasible_insertion(cover.field[manager][date], order, shop.id, cover.retailers,
+                                                    cover.territory[manager], policy_15_13_7)
+                order = found[1] if found else order
+            cover.orders[(manager, date)] = order
+    retailer = cover.retailers[key]
+    assert not cover.place(retailer, MONDAYS[1], ["m01", "m03"], make_way=False)
+
+    before = dict(cover.orders)
+    assert cover.place(retailer, MONDAYS[1], ["m01", "m03"], make_way=True)
+    (day,) = [(m, d) for (m, d), order in cover.orders.items() if key in order]
+    assert day[0] in {"m01", "m03"} and day[1] in cover._days_of(day[0], MONDAYS[1])
+    out = set(before[day]) - set(cover.orders[day])
+    assert out and {cover.retailers[r].retailer_class for r in out} == {"C"} and out <= cover.bumped
+    for key_day, order in cover.orders.items():  # the C visits taken out are left short
+        cover.orders[key_day] = [r for r in order if r not in out]
+    lines = cover.recounted([], {})
+    assert {u.retailer for u in lines} == out and {u.reason for u in lines} == {"no_room_in_day"}
+    route = next(r for r in cover.routes() if (r.manager, r.date) == day)
+    assert key in [s.retailer for s in route.stops]
 
 def test_a_policy_without_month_rules_is_refused(department: Department, policy_15_13_7: Policy) -> None:
     """Without a [month] table the plan says which table and keys are missing."""
