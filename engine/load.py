@@ -3,8 +3,10 @@
 A department is a folder users edit in Excel (data/README.md describes the format):
 `department.toml`, `managers.csv`, `retailers.csv` and, optionally, `leave.csv`,
 `history.csv` and `holidays.csv` (its own holidays and make-up working days, over
-the public calendar its policy names). The same tables can come from a workbook (one
-sheet per table) or a JSON body; `department_from_tables` checks them all the same way.
+the public calendar its policy names). A department folder inside a region folder (one
+holding region.toml) also gets the region's shared holidays, however it is planned. The
+same tables can come from a workbook (one sheet per table) or a JSON body;
+`department_from_tables` checks them all the same way.
 
 Every problem is collected with its file, row (as Excel numbers it: the header is
 row 1, the first data row is row 2) and column, and raised together as one
@@ -21,8 +23,9 @@ import re
 import tomllib
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.utils import get_column_letter
@@ -31,6 +34,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.domain import CalendarDay, Department, GeoPoint, Leave, Manager, PairHistory, Retailer
 from engine.errors import InputError, Problem
+from engine.month import HOLIDAYS_FILE, read_holidays
 from engine.policy import Policy, builtin_policy_names, format_clock, load_policy, parse_clock
 from engine.public_calendar import known_calendars
 from engine.routing.matrix import great_circle_km
@@ -39,6 +43,8 @@ Row = dict[str, str]
 Tables = dict[str, list[Row]]
 
 META_FILE = "department.toml"
+REGION_FILE = "region.toml"
+"""A folder holding region.toml is a region (SPEC §1): its sub-folders are its departments."""
 META_KEYS: tuple[str, ...] = ("name", "office", "policy", "market_manager")
 FOLDER_META_KEYS: tuple[str, ...] = ("street_network",)
 """Settings of department.toml that name a file beside it, so only a folder (or its upload) gives them."""
@@ -100,12 +106,40 @@ def load_department_with_policy(
     The policy is the one `department.toml` names (a built-in name or a path relative
     to the folder) unless `policy_override` (a built-in name or a path) replaces it;
     the department keeps the name its file gives either way. Retailers are checked
-    against the policy that will be used (e.g. its minimum service minutes).
+    against the policy that will be used (e.g. its minimum service minutes). A
+    department of a region gets the region's holidays too (`load_department_in_region`).
+    """
+    department, policy, _ = load_department_in_region(folder, policy_override)
+    return department, policy
+
+
+@dataclass(frozen=True)
+class RegionHolidays:
+    """The holidays a region shares with each of its departments (SPEC §1)."""
+
+    region: str
+    """The region's name (region.toml `name`, else its folder's): it names the days in the calendar."""
+    file: str
+    """The file they were read from, as seen from the department folder (../holidays.csv)."""
+    dates: frozenset[dt.date]
+
+
+def load_department_in_region(
+    folder: Path | str, policy_override: str | None = None
+) -> tuple[Department, Policy, RegionHolidays | None]:
+    """`load_department_with_policy`, also saying which region holidays were added.
+
+    A department folder whose parent folder holds region.toml is one of that region's
+    departments, planned alone: it gets the region's shared holidays as the region run
+    gives them (its own holidays.csv wins on a date both name), so a plan of one
+    department never puts work on a holiday its region declared. A bad region file is
+    reported with the department's own problems, named as seen from its folder.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError([Problem(f"there is no department folder at {folder}", file=str(folder))])
     problems: list[Problem] = []
+    region = _region_holidays_of(folder, problems)
     meta = _read_meta(folder / META_FILE, problems)
     tables: Tables = {}
     for name in TABLE_FORMATS:
@@ -114,7 +148,7 @@ def load_department_with_policy(
             rows = _read_csv_table(path, problems)
             if rows is not None:
                 tables[name] = rows
-    return _department_and_policy(
+    department, policy = _department_and_policy(
         meta,
         tables,
         _Sources("{table}.csv", META_FILE),
@@ -122,6 +156,81 @@ def load_department_with_policy(
         policy_override=policy_override,
         policy_folder=folder,
     )
+    if region is not None:
+        department = with_shared_holidays(department, region.dates, region.region)
+    return department, policy, region
+
+
+def read_region_settings(root: Path) -> dict[str, Any]:
+    """The settings of the region folder `root` (its region.toml); an InputError naming
+    region.toml when it is missing or not readable TOML."""
+    path = root / REGION_FILE
+    if not path.is_file():
+        raise InputError([Problem(f"there is no {REGION_FILE} in {root}", file=REGION_FILE)])
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise InputError([Problem(f"not a readable TOML file: {error}", file=REGION_FILE)]) from None
+
+
+def shared_holidays(root: Path, name: object) -> set[dt.date]:
+    """The region's holidays: the file region.toml's `holidays` names (`name`, relative to
+    the region folder `root`), else holidays.csv in the region folder if present. The one
+    reading of them, for a region run and for one of its departments planned alone."""
+    if name is None:
+        return read_holidays(root)
+    if not isinstance(name, str) or not name.strip():
+        raise InputError([Problem("holidays must be a non-empty text", file=REGION_FILE, column="holidays")])
+    if not (root / name).is_file():
+        raise InputError([Problem(f"no holidays file at {name}", file=REGION_FILE, column="holidays")])
+    if (root / name).name != HOLIDAYS_FILE:
+        raise InputError([Problem(f"the shared holidays file must be called {HOLIDAYS_FILE}",
+                                  file=REGION_FILE, column="holidays")])
+    return read_holidays((root / name).parent)
+
+
+def with_shared_holidays(department: Department, dates: Iterable[dt.date], region: str) -> Department:
+    """The department with the region's holidays added to its calendar, named after the
+    region; a date the department's own calendar sets (a holiday or a workday) keeps its own."""
+    own = {day.date for day in department.calendar_days}
+    shared = tuple(CalendarDay(date=d, kind="holiday", name=region) for d in sorted(set(dates)) if d not in own)
+    if not shared:
+        return department
+    return department.model_copy(update={"calendar_days": department.calendar_days + shared})
+
+
+def _region_holidays_of(folder: Path, problems: list[Problem]) -> RegionHolidays | None:
+    """The holidays of the region the department folder is in (its parent holds
+    region.toml), or None; a bad region file goes to `problems`, named from the folder."""
+    root = folder.resolve().parent  # resolved: `fieldweek plan .` run inside the department
+    if not (root / REGION_FILE).is_file():
+        return None
+    try:
+        settings = read_region_settings(root)
+    except InputError as error:
+        problems.extend(_seen_from_department(error, ""))
+        return None
+    holidays = settings.get("holidays")
+    file = holidays.strip() if isinstance(holidays, str) and holidays.strip() else HOLIDAYS_FILE
+    try:
+        dates = shared_holidays(root, holidays)
+    except InputError as error:
+        problems.extend(_seen_from_department(error, file))
+        return None
+    name = settings.get("name")
+    region = name.strip() if isinstance(name, str) and name.strip() else root.name
+    return RegionHolidays(region=region, file=f"../{file}", dates=frozenset(dates))
+
+
+def _seen_from_department(error: InputError, holidays_file: str) -> list[Problem]:
+    """The region's problems with their files named from the department folder: its
+    region.toml and holidays file are one folder up, not the department's own."""
+    def named(file: str | None) -> str | None:
+        if file == REGION_FILE:
+            return f"../{REGION_FILE}"
+        return f"../{holidays_file}" if file == HOLIDAYS_FILE and holidays_file else file
+
+    return [replace(p, file=named(p.file)) for p in error.problems]
 
 
 def department_from_tables(

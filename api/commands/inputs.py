@@ -16,21 +16,31 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from api.commands.console import fail_on_input
+from api.commands.console import console, fail_on_input
 from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
-from engine.load import load_department_with_policy
+from engine.load import RegionHolidays, load_department_in_region
 from engine.policy import Policy
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def load_department(department_dir: Path, policy: str | None = None) -> tuple[Department, Policy]:
-    """The department folder and the policy it names (or `policy`, a built-in name or TOML path)."""
+    """The department folder and the policy it names (or `policy`, a built-in name or TOML path);
+    a department of a region gets the region's holidays too, and the command says so."""
     try:
-        return load_department_with_policy(department_dir, policy)
+        department, pol, region = load_department_in_region(department_dir, policy)
     except InputError as error:
         raise fail_on_input(error) from None
+    if region is not None:
+        console.print(region_holidays_line(region), markup=False, highlight=False)
+    return department, pol
+
+
+def region_holidays_line(region: RegionHolidays) -> str:
+    """One line saying a department planned alone got its region's holidays: a plan that
+    differs from the folder's own holidays.csv must say why."""
+    return f"holidays: {len(region.dates)} from the region {region.region} ({region.file})"
 
 
 _JSON_TYPES = {list: "a list ([…])", str: "a string", int: "a number", float: "a number",

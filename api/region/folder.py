@@ -9,17 +9,21 @@ a bad region.toml or shared holidays file is the region's own input error."""
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.domain import CalendarDay, Department
+from engine.domain import Department
 from engine.errors import InputError, Problem
-from engine.load import META_FILE, load_department_with_policy
-from engine.month import read_holidays
+from engine.load import (
+    META_FILE,
+    REGION_FILE,
+    load_department_with_policy,
+    read_region_settings,
+    shared_holidays,
+    with_shared_holidays,
+)
 from engine.policy import Policy
 
-REGION_FILE = "region.toml"
 REGION_KEYS = ("name", "policy", "holidays", "street_network")
 
 
@@ -52,13 +56,7 @@ class LoadedDepartment:
 def read_region(root: Path) -> Region:
     """The region at `root`; an InputError naming region.toml (or the shared holidays
     file) for anything wrong in the region's own files."""
-    path = root / REGION_FILE
-    if not path.is_file():
-        raise InputError([Problem(f"there is no {REGION_FILE} in {root}", file=REGION_FILE)])
-    try:
-        settings = tomllib.loads(path.read_text("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise InputError([Problem(f"not a readable TOML file: {error}", file=REGION_FILE)]) from None
+    settings = read_region_settings(root)
     problems = [Problem(f"unknown setting '{key}' (known settings: {', '.join(REGION_KEYS)})",
                         file=REGION_FILE, column=key) for key in settings if key not in REGION_KEYS]
     for key in REGION_KEYS:
@@ -78,7 +76,7 @@ def read_region(root: Path) -> Region:
                                   file=REGION_FILE)])
     return Region(
         root=root, name=settings["name"].strip(), policy=_policy_of(root, settings.get("policy")),
-        holidays=frozenset(_shared_holidays(root, settings.get("holidays"))),
+        holidays=frozenset(shared_holidays(root, settings.get("holidays"))),
         street_network=root / street if isinstance(street, str) and street.strip() else None,
         departments=departments,
     )
@@ -91,32 +89,16 @@ def _policy_of(root: Path, name: str | None) -> str | None:
     return str(root / name) if (root / name).is_file() else name.strip()
 
 
-def _shared_holidays(root: Path, name: str | None) -> set[dt.date]:
-    """The region's holidays: the file region.toml names, else holidays.csv if present."""
-    if name is None:
-        return read_holidays(root)
-    folder = (root / name).parent
-    if not (root / name).is_file():
-        raise InputError([Problem(f"no holidays file at {name}", file=REGION_FILE, column="holidays")])
-    if (root / name).name != "holidays.csv":
-        raise InputError([Problem("the shared holidays file must be called holidays.csv",
-                                  file=REGION_FILE, column="holidays")])
-    return read_holidays(folder)
-
-
 def load_region_department(region: Region, folder: Path, policy: str | None = None) -> LoadedDepartment:
     """One department of the region, with the region's policy (or `policy`) and its shared
-    holidays added to the department's own calendar (the department's own days win)."""
+    holidays added to the department's own calendar (the department's own days win). The
+    loader adds them already to a department folder inside the region folder; adding them
+    here again changes nothing then, and keeps a region's holidays on any folder it lists."""
     try:
         department, pol = load_department_with_policy(folder, policy or region.policy)
     except InputError as error:
         return LoadedDepartment(folder, error=error)
-    own = {day.date for day in department.calendar_days}
-    shared = tuple(CalendarDay(date=d, kind="holiday", name=region.name)
-                   for d in sorted(region.holidays) if d not in own)
-    if shared:
-        department = department.model_copy(update={"calendar_days": department.calendar_days + shared})
-    return LoadedDepartment(folder, department, pol)
+    return LoadedDepartment(folder, with_shared_holidays(department, region.holidays, region.name), pol)
 
 
 def error_text(error: InputError) -> str:
