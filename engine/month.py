@@ -371,6 +371,10 @@ class MonthParams:
     timetable_stall_s: float | None = 1.0
     """A week's timetable search ends this long after its last better week (None: its whole
     limit); from its first week on, a week's search seldom improves late (RESULTS §10)."""
+    timetable_retry_s: float | None = 30.0
+    """A week for which no timetable at all is found within `timetable_time_limit_s` (a
+    loaded machine) is searched again with this limit (None: it is left without one, and
+    its visits unplanned)."""
     like_week_time_limit_s: float | None = 2.0
     """A week with the same working days and leave as a week solved before starts from the
     best such week, moved to its dates, and gets this long (`_month_weeks`); it is solved
@@ -456,6 +460,9 @@ def _month_weeks(department: Department, policy: Policy, days: Sequence[dt.date]
             week, taken = _week_from_one_alike(holiday_department, policy, monday, like, quick, searching)
         if week is None or like is None or _hours_short(week) > _hours_short(like):
             fresh = solve_timetable(holiday_department, policy, monday, full, on_progress=searching).timetable
+            if not fresh.blocks and fresh.status == "unknown" and params.timetable_retry_s:
+                longer = dataclasses.replace(full, time_limit_s=params.timetable_retry_s)
+                fresh = solve_timetable(holiday_department, policy, monday, longer, on_progress=searching).timetable
             # A start that did not fit has nothing to keep: the fresh answer, conflicts and all.
             if week is None or not week.blocks or _better_week(week, fresh) is fresh:
                 week, taken = fresh, False

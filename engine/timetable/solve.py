@@ -201,20 +201,21 @@ def solve_timetable(
     warm_start: Timetable | None = None,
 ) -> TimetableResult:
     """The department's optimal week, or the conflicting rules when there is none
-    (`_solve_week`); with `params.extend_to_s`, a week short of hours no proof forces is
-    solved again with that limit and the better of the two kept."""
+    (`_solve_week`); with `params.extend_to_s`, a week short of hours no proof forces, or
+    no week found in the time at all (a loaded machine), is solved again with that limit
+    and the better of the two kept."""
     started = time.perf_counter()
     first = _solve_week(department, policy, week_start, params, on_progress, warm_start)
-    if params.extend_to_s is None or params.extend_to_s <= params.time_limit_s or not any(
-            NOT_PROVEN in s.reason for s in first.timetable.shortfalls):
+    no_week = not first.timetable.blocks and first.timetable.status == "unknown"
+    if params.extend_to_s is None or params.extend_to_s <= params.time_limit_s or not (no_week or any(
+            NOT_PROVEN in s.reason for s in first.timetable.shortfalls)):
         return first
     longer = dataclasses.replace(params, time_limit_s=params.extend_to_s - (time.perf_counter() - started),
                                  extend_to_s=None)
     again = _solve_week(department, policy, week_start, longer, on_progress, warm_start)
-    if again.timetable.objective is None or again.timetable.objective >= (first.timetable.objective or 0):
-        kept = first
-    else:
-        kept = again
+    better = again.timetable.objective is not None and (
+        first.timetable.objective is None or again.timetable.objective < first.timetable.objective)
+    kept = again if better else first
     # The seconds are the whole call's: the first week was known after the first search.
     spent = round(time.perf_counter() - started, 3)
     kept.timetable = kept.timetable.model_copy(update=dict(

@@ -35,10 +35,13 @@ class StandInSolver:
     """Answers every solve with a one-block week; `short` says, per (Monday, cold?), how many
     minutes the answer lacks (default none)."""
 
-    def __init__(self, short: dict[tuple[dt.date, bool], int] | None = None, unfit: set[dt.date] | None = None):
+    def __init__(self, short: dict[tuple[dt.date, bool], int] | None = None, unfit: set[dt.date] | None = None,
+                 slow: set[dt.date] | None = None):
         self.short = short or {}
         self.unfit = unfit or set()
         """Mondays whose model cannot complete a warm start (answered `unknown`, no blocks)."""
+        self.slow = slow or set()
+        """Mondays whose solve from scratch finds no week within the month's timetable limit."""
         self.calls: list[Call] = []
 
     def __call__(self, department: Department, policy: Policy, monday: dt.date, params: SolveParams,
@@ -51,6 +54,9 @@ class StandInSolver:
         self.calls.append(Call(monday, params.time_limit_s, origin))
         if warm_start is not None and monday in self.unfit:
             assert params.warm_start_or_nothing
+            return TimetableResult(Timetable(department=department.name, policy=policy.name, week_start=monday,
+                                             status="unknown"))
+        if warm_start is None and monday in self.slow and params.time_limit_s <= PARAMS.timetable_time_limit_s:
             return TimetableResult(Timetable(department=department.name, policy=policy.name, week_start=monday,
                                              status="unknown"))
         minutes = self.short.get((monday, warm_start is None), 0)
@@ -183,6 +189,21 @@ def test_a_start_the_model_cannot_complete_is_taken_as_it_stands_only_when_the_c
         assert calls == [(second, MONDAYS[0]), (second, None)]
         assert taken_from == {}
         assert weeks[second].blocks[0].retailer == second.isoformat()
+
+
+def test_a_week_no_timetable_is_found_for_in_time_is_searched_again_longer(
+        department: Department, policy_15_13_7: Policy, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A loaded machine: the week of 12-07 finds no timetable within the month's 10 s. It
+    is searched again with `timetable_retry_s` and gets its week (before, the month went
+    on without it and its visits were all unplanned)."""
+    second = MONDAYS[1]
+    solver = StandInSolver(slow={second})
+    monkeypatch.setattr(month_module, "solve_timetable", solver)
+    params = dataclasses.replace(PARAMS, like_week_time_limit_s=None)
+    weeks, _ = month_module._month_weeks(department, policy_15_13_7, _december(department, policy_15_13_7, set()),
+                                         set(), params)
+    assert [c.limit_s for c in solver.calls if c.monday == second] == [10, params.timetable_retry_s]
+    assert weeks[second].blocks and weeks[second].status == "feasible"
 
 
 def test_the_month_reports_each_week_and_each_manager_as_they_end(

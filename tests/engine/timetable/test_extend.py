@@ -1,4 +1,4 @@
-"""A week short of hours no proof forces is searched again when the caller named no limit
+"""A week short of hours no proof forces, or no week found at all, is searched again when the caller named no limit
 (SolveParams.extend_to_s; the commands' default, tests/api/commands/test_timetable_summary.py):
 the better week is kept, and the first week's time is the first search's."""
 
@@ -62,3 +62,13 @@ def test_no_second_search_for_a_proven_week_or_without_extension(stated, params)
     solve.solve_timetable(None, None, MONDAY, params)  # type: ignore[arg-type]
     assert len(calls) == 1
 
+
+
+def test_no_week_found_in_the_time_is_searched_again(stated) -> None:
+    """A loaded machine: the first 10 s find no week at all (status unknown, no blocks);
+    the second search's week is kept (before, nothing was searched again)."""
+    calls, results = stated
+    nothing = solve.TimetableResult(Timetable(department="d", policy="p", week_start=MONDAY, status="unknown"))
+    results += [nothing, _week(10_400.0, None)]
+    kept = solve.solve_timetable(None, None, MONDAY, solve.SolveParams(time_limit_s=10, extend_to_s=60))  # type: ignore[arg-type]
+    assert len(calls) == 2 and kept.timetable.objective == 10_400.0
