@@ -25,10 +25,10 @@ from api.commands.console import (
     checked_lang,
     console,
     errors,
-    fail_on_input,
     parse_week,
     write_json,
 )
+from api.commands.inputs import load_department
 from api.commands.routes import carried_over
 from api.commands.timetable import TIME_LIMIT_HELP, timetable_limits
 from api.commands.timetable import render_summary as render_timetable_summary
@@ -41,8 +41,6 @@ from engine.budget import time_budget
 from engine.check.routes import RouteCheck, check_routes
 from engine.check.timetable import TimetableVerdict, judge_timetable
 from engine.domain import Department
-from engine.errors import InputError
-from engine.load import load_department_with_policy
 from engine.policy import Policy
 from engine.routing.neighbours import away_all_week, hand_over_lines
 from engine.routing.plan import RoutePlan, plan_routes
@@ -69,10 +67,7 @@ def plan_command(
     if lang not in ("zh", "en"):
         raise typer.BadParameter("zh or en", param_hint="--lang")
     site = my_day_site(site_url, site_department)
-    try:
-        department, pol = load_department_with_policy(department_dir, policy)
-    except InputError as error:
-        raise fail_on_input(error) from None
+    department, pol = load_department(department_dir, policy)
     limit, extend_to = timetable_limits(time_limit)
     budget = time_budget(limit, route_time_limit)
     assert budget.routes is not None

@@ -21,13 +21,12 @@ from api.commands.console import (
     parse_week,
     write_json,
 )
-from api.commands.inputs import json_document, model_problems, read_timetable
+from api.commands.inputs import json_document, load_department, model_problems, read_timetable
 from engine.actuals import carried_into
 from engine.budget import TimetableBudget, shared_time_budget, time_budget
 from engine.check.routes import RouteCheck, check_routes
 from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
-from engine.load import load_department_with_policy
 from engine.policy import Policy, format_clock
 from engine.routing.plan import STRAIGHT_LINE, RoutePlan, plan_routes
 from engine.routing.vrptw import BACKENDS
@@ -178,10 +177,7 @@ def routes_command(
             chosen_day = dt.date.fromisoformat(day)
         except ValueError:
             raise typer.BadParameter(f"{day!r} is not a date YYYY-MM-DD", param_hint="--day") from None
-    try:
-        department, pol = load_department_with_policy(department_dir, policy)
-    except InputError as error:
-        raise fail_on_input(error) from None
+    department, pol = load_department(department_dir, policy)
     problems = option_problems(department, pol, week_start, chosen_day, manager, backend, matrix)
     if problems:
         raise fail_on_input(InputError(problems))

@@ -16,15 +16,12 @@ from api.commands.console import (
     conflict_line,
     console,
     errors,
-    fail_on_input,
     parse_week,
     write_json,
 )
-from api.commands.inputs import read_plan
+from api.commands.inputs import load_department, read_plan
 from engine.budget import DEFAULT_TIMETABLE_S, EXTENDED_TIMETABLE_S, time_budget
 from engine.domain import DutyGap, Timetable
-from engine.errors import InputError
-from engine.load import load_department_with_policy
 from engine.policy import Policy, format_clock
 from engine.timetable.solve import Progress, SolveParams, TimetableResult, solve_timetable
 
@@ -137,10 +134,7 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
     ) -> None:
         """Build the department's optimal weekly timetable (CP-SAT)."""
         week_start = parse_week(week)
-        try:
-            department, pol = load_department_with_policy(department_dir, policy)
-        except InputError as error:
-            raise fail_on_input(error) from None
+        department, pol = load_department(department_dir, policy)
         # Any week's plan of this department can start this one (its blocks map by weekday).
         start = read_plan(warm_start, department, every_manager=False, what="--warm-start plan")[0] if warm_start else None
         limit, extend_to = timetable_limits(time_limit)

@@ -88,3 +88,18 @@ def test_the_region_run_gives_the_same_calendar_once(tmp_path: Path) -> None:
     loaded = load_region_department(read_region(tmp_path), folder)
     assert loaded.department is not None
     assert loaded.department.calendar_days == alone.calendar_days
+
+
+@pytest.mark.parametrize("command", [["routes", "--day", "2026-11-25"],
+                                     ["timetable", "--warm-start", "no-such-plan.json"]])
+def test_the_week_commands_say_they_read_the_regions_holidays(tmp_path: Path, command: list[str]) -> None:
+    """`routes` and `timetable` (and `plan`, by the same loader) print the region line before
+    they go on; here each stops at once on an input it refuses, after loading."""
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    folder = _region(tmp_path)
+    result = CliRunner().invoke(app, [command[0], str(folder), "--week", WEEK.isoformat(), *command[1:]])
+    assert result.exit_code == 2, result.output
+    assert "holidays: 1 from the region West (../holidays.csv)" in result.output
