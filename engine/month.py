@@ -632,9 +632,13 @@ def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.
         near = [m for m in neighbours(item.manager, centres, rules.neighbour_max_km)
                 if m not in away[item.week_start] and m not in away_month]
         near.sort(key=lambda m: (centres[m][0] - retailer.lat) ** 2 + (centres[m][1] - retailer.lon) ** 2)
-        for _ in range(item.visits):
-            if near and not cover.place(retailer, item.week_start, near, make_way=True):
-                refused[retailer.id] = near[0]
+        if not near:
+            refused[retailer.id] = (f"no manager whose territory lies within {rules.neighbour_max_km:g} km of"
+                                    f" {item.manager}'s is at work that week to make it")
+        for _ in range(item.visits if near else 0):
+            if not cover.place(retailer, item.week_start, near, make_way=True):
+                refused[retailer.id] = (f"{near[0]}, who makes its visits that week, has no day then with room"
+                                        " that keeps its spacing with the other visits")
                 break
     return cover.routes(), cover.recounted(unplanned, refused)
 
@@ -732,8 +736,9 @@ class _AwayCover:
     def recounted(self, unplanned: Sequence[Unplanned], refused: Mapping[str, str]) -> list[Unplanned]:
         """The unplanned lines with the visits planned counted again for every retailer
         whose visits changed: one now short of nothing leaves the list; one still short
-        says who helped, which neighbour (`refused`) found no day for it, or that it made
-        way for an away manager's key customer. Focus lines stay."""
+        says why a neighbour did not make it (`refused`: none near and at work, or none
+        with a day for it), or that it made way for an away manager's key customer. Focus
+        lines stay."""
         planned = Counter(r for order in self.orders.values() for r in order)
         wanted = Counter[str]()
         for retailer, weeks in self.weeks_of.items():
@@ -751,8 +756,7 @@ class _AwayCover:
                 continue
             detail = line.detail
             if retailer in refused:
-                detail += (f"; {refused[retailer]}, who makes its visits that week, has no day then with room"
-                           " that keeps its spacing with the other visits")
+                detail += f"; {refused[retailer]}"
             kept.append(line.model_copy(update={"planned": planned[retailer], "detail": detail}))
         return kept
 

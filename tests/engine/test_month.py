@@ -19,7 +19,9 @@ from engine.errors import InputError
 from engine.load import write_department
 from engine.month import (
     MonthPlan,
+    Unplanned,
     _AwayCover,
+    _cover_away_weeks,
     gap_bounds,
     month_due,
     plan_month,
@@ -266,6 +268,24 @@ def _m02_away_the_second_week(department: Department, weeks: dict[dt.date, Timet
                   for monday, t in weeks.items()}
     return on_leave, timetables, away_week
 
+
+
+def test_an_away_managers_visit_without_a_neighbour_near_says_so(
+        department: Department, policy_15_13_7: Policy, weeks) -> None:
+    """With no territory centre within the policy's neighbour distance, nobody makes m02's
+    visits of his away week, and each line says why instead of only "no visit block"."""
+    on_leave, timetables, _ = _m02_away_the_second_week(department, weeks)
+    assert policy_15_13_7.replan is not None
+    alone = policy_15_13_7.model_copy(update={"replan": policy_15_13_7.replan.model_copy(
+        update={"neighbour_max_km": 0.001})})
+    days = working_days(alone, *DECEMBER, {CHRISTMAS}, on_leave)
+    due = [d for d in month_due(on_leave, alone, days, {CHRISTMAS}) if d.manager == "m02" and d.visits]
+    lines = [Unplanned(retailer=d.retailer, manager="m02", wanted=d.visits, planned=0, reason="no_visit_days",
+                       detail="no visit block") for d in due if d.week_start == MONDAYS[1]]
+    routes, unplanned = _cover_away_weeks(on_leave, alone, days, timetables, due, due, [], lines, set())
+    assert routes == [] and lines and len(unplanned) == len(lines)
+    assert all("no manager whose territory lies within 0.001 km of m02's is at work" in u.detail
+               for u in unplanned)
 
 def test_an_away_managers_key_customer_takes_the_place_of_a_neighbours_small_visits(
         department: Department, policy_15_13_7: Policy, weeks) -> None:
