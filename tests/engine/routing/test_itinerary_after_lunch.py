@@ -14,17 +14,14 @@ from engine.routing.daily import build_itinerary, route_day
 from tests.engine.routing.line_territory import (
     block,
     day_of,
-    first_stop_every_day,
     line_territory,
     retailer,
 )
 
 
 @pytest.fixture(scope="module")
-def policy(policy_15_13_7):
-    policy = first_stop_every_day(policy_15_13_7)
-    assert not policy.lunch.during_visit
-    return policy
+def policy(lunch_apart_policy):
+    return lunch_apart_policy
 
 
 def test_the_appointment_after_an_early_route_is_reached_when_the_ride_ends(policy):

@@ -23,7 +23,6 @@ from tests.engine.routing.line_territory import (
     MONDAY,
     block,
     day_of,
-    first_stop_every_day,
     line_territory,
     retailer,
     timetable,
@@ -31,10 +30,8 @@ from tests.engine.routing.line_territory import (
 
 
 @pytest.fixture(scope="module")
-def policy(policy_15_13_7):
-    policy = first_stop_every_day(policy_15_13_7)
-    assert not policy.lunch.during_visit
-    return policy
+def policy(lunch_apart_policy):
+    return lunch_apart_policy
 
 
 # -- the ride back to the office and the lunch block --------------------------------
