@@ -8,15 +8,17 @@ The per-minute counts are kept in the service's memory: one service runs per dat
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 import time
 from collections import deque
+from typing import Any
 
 from fastapi import HTTPException
 
 from api.http.settings import Settings
-from api.http.storage import UNFINISHED_STATES, Store
+from api.http.storage import JobLimits, JobQuotaFull, Store, TimetableJob
 
 WINDOW_S = 60.0
 PENDING_RETRY_AFTER_S = 30
@@ -51,19 +53,37 @@ class RequestRates:
             times.append(now)
 
 
-def admit_job(settings: Settings, store: Store, owner: str | None) -> None:
-    """Raise 429 when the service or this key already has as many unfinished jobs as allowed."""
-    mine = store.count_jobs_in(UNFINISHED_STATES, owner, of_owner=True)
-    if mine >= settings.max_pending_jobs_per_key:
-        raise too_many(
-            f"this key already has {mine} jobs waiting or running (at most "
-            f"{settings.max_pending_jobs_per_key}); try again when some have finished, "
-            "or cancel one with DELETE /v1/jobs/{id}",
-            PENDING_RETRY_AFTER_S,
+def add_job_within_quota(
+    settings: Settings,
+    store: Store,
+    department_id: str,
+    week_start: dt.date,
+    policy: dict[str, Any],
+    time_limit_s: float,
+    *,
+    kind: str = "timetable",
+    owner: str | None = None,
+    request: dict[str, Any] | None = None,
+) -> TimetableJob:
+    """Queue a job, or raise 429 when the service or this key already has as many
+    unfinished jobs as allowed. The store counts and adds in one locked transaction:
+    a count here followed by a separate insert let concurrent requests all pass."""
+    limits = JobLimits(per_owner=settings.max_pending_jobs_per_key, total=settings.max_pending_jobs)
+    try:
+        return store.add_job(
+            department_id, week_start, policy, time_limit_s,
+            kind=kind, owner=owner, request=request, limits=limits,
         )
-    if store.count_jobs_in(UNFINISHED_STATES) >= settings.max_pending_jobs:
+    except JobQuotaFull as full:
+        if full.of_owner:
+            raise too_many(
+                f"this key already has {full.count} jobs waiting or running (at most "
+                f"{full.limit}); try again when some have finished, "
+                "or cancel one with DELETE /v1/jobs/{id}",
+                PENDING_RETRY_AFTER_S,
+            ) from None
         raise too_many(
-            f"{settings.max_pending_jobs} jobs are already waiting or running; "
+            f"{full.limit} jobs are already waiting or running; "
             "try again when some have finished",
             PENDING_RETRY_AFTER_S,
-        )
+        ) from None

@@ -17,7 +17,7 @@ from api.http.actuals import check_route_plan
 from api.http.department_input import department_from_document
 from api.http.job_endpoints import ACCEPTED, accepted
 from api.http.problems import LimitExceeded
-from api.http.quotas import admit_job
+from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, ReplanRequest
 from api.http.service import CallerDep, Service, ServiceDep, visible_job
 from api.http.storage import SOLVED_STATES, TimetableJob
@@ -55,9 +55,9 @@ async def replan_timetable(job_id: str, request: ReplanRequest, response: Respon
 
 def _queue_replan(service: Service, caller: Caller, source: TimetableJob, request: ReplanRequest,
                   time_limit: float) -> TimetableJob:
-    admit_job(service.settings, service.store, caller.fingerprint)
-    job = service.store.add_job(
-        source.department_id, source.week_start, source.policy, time_limit, kind="replan",
+    job = add_job_within_quota(
+        service.settings, service.store, source.department_id, source.week_start, source.policy,
+        time_limit, kind="replan",
         owner=caller.fingerprint,
         request={"timetable_id": source.id,
                  "replan": request.model_dump(mode="json", by_alias=True)},

@@ -18,7 +18,7 @@ from api.http.access import Caller
 from api.http.department_input import department_from_document, stored_policy
 from api.http.job_endpoints import ACCEPTED, accepted
 from api.http.problems import InputProblems, LimitExceeded
-from api.http.quotas import admit_job
+from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, RoutesRequest
 from api.http.service import CallerDep, Service, ServiceDep, visible_department
 from api.http.storage import SOLVED_STATES, DepartmentRecord, TimetableJob
@@ -134,8 +134,9 @@ def _queue_routes(
     service: Service, owner: str | None, source: TimetableJob, request: RoutesRequest,
     time_limit: float,
 ) -> TimetableJob:
-    admit_job(service.settings, service.store, owner)
-    job = service.store.add_job(
+    job = add_job_within_quota(
+        service.settings,
+        service.store,
         source.department_id,
         source.week_start,
         source.policy,

@@ -11,7 +11,9 @@ The `service_lease` row names the one service that may run the jobs of the datab
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -31,11 +33,12 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 JOB_STATES = (
     "queued", "running", "optimal", "feasible", "infeasible", "failed", "done", "cancelled"
@@ -47,6 +50,27 @@ JOB_KINDS = ("timetable", "routes", "replan")
 RESTART_REASON = "service restarted"
 STOPPED_REASON = "the service stopped while this job ran; queued again"
 CANCELLED_REASON = "cancelled by the caller"
+JOB_ADMISSION_LOCK_KEY = 0x6677_6B6A
+"""PostgreSQL advisory lock that makes counting unfinished jobs and adding one a single step."""
+
+
+@dataclass(frozen=True)
+class JobLimits:
+    """How many unfinished (queued or running) jobs a new job may join."""
+
+    per_owner: int
+    total: int
+
+
+class JobQuotaFull(Exception):
+    """A job was not added: its owner (`of_owner`) or the service already has `count`
+    unfinished jobs, `limit` at most."""
+
+    def __init__(self, count: int, limit: int, *, of_owner: bool):
+        super().__init__(f"{count} unfinished jobs (at most {limit})")
+        self.count = count
+        self.limit = limit
+        self.of_owner = of_owner
 
 
 def utc_now() -> dt.datetime:
@@ -220,6 +244,8 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._admission = threading.Lock()
+        """Held while counting a key's jobs and adding one (with the database's own lock)."""
 
     def create_tables(self) -> None:
         """Create missing tables and add missing nullable columns (the schema is additive:
@@ -283,7 +309,11 @@ class Store:
         kind: str = "timetable",
         owner: str | None = None,
         request: dict[str, Any] | None = None,
+        limits: JobLimits | None = None,
     ) -> TimetableJob:
+        """Queue a job. With `limits`, the unfinished jobs are counted and the job added in
+        one locked transaction, so concurrent requests cannot all pass the count
+        (raises JobQuotaFull)."""
         assert kind in JOB_KINDS
         job = TimetableJob(
             id=new_id({"timetable": "t", "routes": "j", "replan": "j"}[kind]),
@@ -297,9 +327,46 @@ class Store:
             owner=owner,
             request=request,
         )
-        with self.sessions.begin() as session:
+        if limits is None:
+            with self.sessions.begin() as session:
+                session.add(job)
+            return job
+        with self._admission, self.sessions.begin() as session:
+            self._lock_job_admission(session)
+            mine = self._count_unfinished(session, owner, of_owner=True)
+            if mine >= limits.per_owner:
+                raise JobQuotaFull(mine, limits.per_owner, of_owner=True)
+            everyone = self._count_unfinished(session)
+            if everyone >= limits.total:
+                raise JobQuotaFull(everyone, limits.total, of_owner=False)
             session.add(job)
         return job
+
+    def _lock_job_admission(self, session: Session) -> None:
+        """Take the database's lock for counting and adding jobs until the transaction
+        ends; the in-process lock alone would not hold off a worker process or a second
+        engine on the same database."""
+        backend = self.engine.dialect.name
+        if backend == "sqlite":
+            # SQLite's deferred transaction would let two writers count before either inserts.
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        elif backend == "postgresql":
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": JOB_ADMISSION_LOCK_KEY}
+            )
+
+    @staticmethod
+    def _count_unfinished(session: Session, owner: str | None = None, *, of_owner: bool = False) -> int:
+        query = (
+            select(func.count())
+            .select_from(TimetableJob)
+            .where(TimetableJob.status.in_(UNFINISHED_STATES))
+        )
+        if of_owner:
+            query = query.where(
+                TimetableJob.owner.is_(None) if owner is None else TimetableJob.owner == owner
+            )
+        return int(session.scalar(query) or 0)
 
     def job(self, job_id: str) -> TimetableJob | None:
         with self.sessions() as session:

@@ -21,7 +21,7 @@ from api.http.department_input import (
     stored_policy,
 )
 from api.http.problems import PROBLEM_EXAMPLE, InputProblems, LimitExceeded, problem_dict
-from api.http.quotas import admit_job
+from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, JobStatus, Problems, TimetableRequest
 from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
 from api.http.storage import SOLVED_STATES, TimetableJob
@@ -118,9 +118,9 @@ def submit_timetable(
     if time_limit > settings.max_time_limit_s:
         raise LimitExceeded("time_limit", time_limit, settings.max_time_limit_s, " s")
     policy = _week_policy(request, record.department)
-    admit_job(settings, service.store, caller.fingerprint)
-    job = service.store.add_job(
-        record.id, request.week_start, policy.model_dump(mode="json"), time_limit,
+    job = add_job_within_quota(
+        settings, service.store, record.id, request.week_start, policy.model_dump(mode="json"),
+        time_limit,
         owner=caller.fingerprint,
     )
     service.jobs.submit_timetable(job.id)
