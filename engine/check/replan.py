@@ -413,10 +413,13 @@ class _ReplanChecker(_Checker):
                     who.add(f"{manager} off sick from {self._sick_since(manager)}")
                 continue
             mates = block.with_ if kind in self.paired_kinds else ()
+            # A partner off so long he is below the share to be paired does no paired
+            # session this week: his absence takes all of them, not only those it covers.
             away = {
                 m
                 for m in {manager, *mates}
                 if self._sick_during(m, block.date, block.start, block.end)
+                or (m != manager and self._exempt(m))
             }
             closed = [c for c in self.closures if c.covers(block.retailer, block.date)]
             if away or closed:
@@ -431,9 +434,11 @@ class _ReplanChecker(_Checker):
         return f"{_day(date)} {format_clock(min(s for s, _ in spans))}"
 
     def _gone(self) -> set[str]:
-        """Managers off sick for the rest of the week."""
+        """Managers off sick for the rest of the week, or off so long that they are
+        present below the share to be paired (SPEC §2): either way they do no paired
+        session from `now` on, and their partners are left without any."""
         last = max(self.working_dates)
-        return {m for (m, date) in self.sick if date == last}
+        return {m for (m, date) in self.sick if date == last or self._exempt(m)}
 
     def _could_fit(
         self,

@@ -94,7 +94,8 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     notes = [f"{b.manager} {b.kind} {b.date} {format_clock(b.start)}: the block does not fit the "
              f"policy's week and is dropped" for b in unmatched if _dropped_by_policy(b, situation)]
     _cover_pinned_quotas(tm, slots)
-    groups = remaining_groups(situation)
+    groups = remaining_groups(situation, [m for m in situation.absences
+                                          if tm.frame.managers[m].exempt_from_pairs])
     notes += _stores_the_groups_hold(tm.week_venues(), situation, groups)
     cancelled_kinds = _promotions_without_store(situation)
     floors = _floors(tm, situation, groups, cancelled_kinds, outside) if keep_hours else {}

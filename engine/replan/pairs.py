@@ -1,8 +1,8 @@
 """Re-pairing — SPEC §2 "pairs: 2 managers, same time, same place", for the rest of a
 week that has already started: a group of the old plan does its remaining sessions
-together; a manager whose every partner is off for the rest of the week joins one other
-pair (a trio) or another such manager, or his remaining pair sessions are dropped at the
-cost of the hours missed. The weekly model's pair choice is not used: the week's groups
+together; a manager whose every partner is off for the rest of the week (or present too
+little of it to be paired) joins one other pair (a trio) or another such manager, or his
+remaining pair sessions are dropped at the cost of the hours missed. The weekly model's pair choice is not used: the week's groups
 are already chosen."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -56,9 +56,12 @@ def old_groups(timetable: Timetable, policy: Policy) -> dict[str, frozenset[str]
     return groups
 
 
-def remaining_groups(situation: Situation) -> Groups:
-    """The old plan's groups without the managers off for the rest of the week."""
-    away = {m for m in situation.absences if situation.off_for_the_rest(m)}
+def remaining_groups(situation: Situation, unpairable: Collection[str] = ()) -> Groups:
+    """The old plan's groups without the managers off for the rest of the week, nor
+    those the absences leave `unpairable`: present below the policy's share to be
+    paired (SPEC §2), they do no paired session this week, so their partners are left
+    alone just as by a sickness to the end of the week, and are re-paired the same way."""
+    away = {m for m in situation.absences if situation.off_for_the_rest(m)} | set(unpairable)
     old = old_groups(situation.timetable, situation.policy)
     members = {m: frozenset(g - away) for m, g in old.items() if m not in away}
     orphans = sorted(m for m, g in members.items() if len(g) == 1 and len(old[m]) > 1)
