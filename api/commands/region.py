@@ -35,6 +35,7 @@ from api.commands.console import (
     parse_week,
     write_json,
 )
+from api.commands.timetable import hours_short_line
 from api.exports.month_xlsx import month_workbook
 from api.region.cluster import region_client, worker_count
 from api.region.folder import LoadedDepartment, Region, load_region_department, read_region
@@ -108,9 +109,13 @@ def _on_cluster(run: Callable[..., list[Work]], loaded: Sequence[LoadedDepartmen
     return works, time.perf_counter() - started, cluster_workers
 
 
-def _conclude(title: str, entries: Sequence[dict], columns: Sequence[str], executable: bool) -> None:
-    """The table of departments, then the exit code this module's docstring sets out."""
+def _conclude(title: str, entries: Sequence[dict], columns: Sequence[str], executable: bool,
+              notes: Sequence[str] = ()) -> None:
+    """The table of departments, the notes under it, then the exit code this module's
+    docstring sets out."""
     _render(title, entries, columns)
+    for note in notes:
+        console.print(f"  [yellow]short[/yellow] {escape(note)}")
     code = _exit_code(entries, executable)
     if code:
         raise typer.Exit(code)
@@ -124,6 +129,36 @@ def _render(title: str, entries: Sequence[dict], columns: Sequence[str]) -> None
         first_error = e["error"].splitlines()[0] if e["error"] else ""
         table.add_row(escape(e["department"]), e["status"], *(str(e[c]) for c in columns), escape(first_error))
     console.print(table)
+
+
+def week_short_lines(works: Sequence[DepartmentWeek], entries: Sequence[dict], out: Path) -> list[str]:
+    """A line per department whose timetable is short of weekly hours: the line `fieldweek
+    plan` prints for it, each short manager's minutes, and the file with each kind."""
+    lines = []
+    for work, entry in zip(works, entries, strict=True):
+        line = hours_short_line(work.result.timetable) if work.result is not None else None
+        if line is None:
+            continue
+        managers = ", ".join(f"{manager} {sum(kinds.values())}" for manager, kinds in entry["short_by_manager"].items())
+        where = out / work.loaded.folder.name / "timetable.json"
+        lines.append(f"{entry['department']}: {line}" + (f" — {managers}" if managers else "")
+                     + f" (each kind: {where.as_posix()} shortfalls)")
+    return lines
+
+
+def month_short_lines(entries: Sequence[dict], out: Path) -> list[str]:
+    """A line per department whose month's week timetables are short of weekly hours:
+    the minutes, each short week's, and the file with the weeks."""
+    lines = []
+    for entry in entries:
+        if not entry["minutes_short"]:
+            continue
+        weeks = ", ".join(f"week of {week} {minutes}" for week, minutes in entry["minutes_short_by_week"].items()
+                          if minutes)
+        where = out / entry["folder"] / "month.json"
+        lines.append(f"{entry['department']}: weekly hours short: {entry['minutes_short']} min — {weeks} "
+                     f"(see {where.as_posix()} weeks)")
+    return lines
 
 
 def _exit_code(entries: Sequence[dict], executable: bool) -> int:
@@ -166,8 +201,9 @@ def region_plan_command(
                                wall, cluster_workers)
     _write_region(document, week_overview(document, works), out, json_out)
     _conclude(f"{region.name} week of {week_start}: {wall:.1f} s on {cluster_workers} workers", entries,
-              ("managers", "due_visits", "planned_visits", "unvisited", "km", "route_faults", "seconds"),
-              all(e["executable"] for e in entries))
+              ("managers", "due_visits", "planned_visits", "unvisited", "km", "route_faults", "minutes_short",
+               "seconds"),
+              all(e["executable"] for e in entries), week_short_lines(works, entries, out))
 
 
 def region_month_command(
@@ -207,8 +243,8 @@ def region_month_command(
                                wall, cluster_workers)
     _write_region(document, month_overview(document, works), out, json_out)
     _conclude(f"{region.name} {month}: {wall:.1f} s on {cluster_workers} workers", entries,
-              ("managers", "visits", "wanted", "unplanned", "faults", "seconds"),
-              all(e["faults"] == 0 for e in entries))
+              ("managers", "visits", "wanted", "unplanned", "faults", "minutes_short", "seconds"),
+              all(e["faults"] == 0 for e in entries), month_short_lines(entries, out))
 
 
 def _write_region(document: dict, workbook: bytes, out: Path, json_out: Path | None) -> None:

@@ -12,10 +12,27 @@ from openpyxl import Workbook
 from api.exports.workbook import bold_headers, legal_text, workbook_bytes
 from api.region.month import DepartmentMonth
 from api.region.week import DepartmentWeek
+from engine.domain import Timetable
 
 WEEK_TOTALS = ("due_visits", "planned_visits", "unvisited", "km", "seconds", "managers",
-               "timetable_faults", "route_faults")
-MONTH_TOTALS = ("visits", "wanted", "unplanned", "seconds", "managers", "faults")
+               "timetable_faults", "route_faults", "minutes_short")
+MONTH_TOTALS = ("visits", "wanted", "unplanned", "seconds", "managers", "faults", "minutes_short")
+
+
+def short_by_manager(timetable: Timetable | None) -> dict[str, dict[str, int]]:
+    """The weekly minutes the timetable declares short, per manager and kind (as
+    `fieldweek plan` prints them); empty for a week with none or no timetable."""
+    short: dict[str, dict[str, int]] = {}
+    for item in timetable.shortfalls if timetable is not None else ():
+        if item.minutes_short:
+            kinds = short.setdefault(item.manager, {})
+            kinds[item.kind] = kinds.get(item.kind, 0) + item.minutes_short
+    return short
+
+
+def kinds_text(kinds: dict[str, int]) -> str:
+    """'admin 70, promotion 60': a manager's minutes short of each kind, most first."""
+    return ", ".join(f"{kind} {minutes}" for kind, minutes in sorted(kinds.items(), key=lambda p: (-p[1], p[0])))
 
 
 def week_entry(work: DepartmentWeek) -> dict:
@@ -25,6 +42,7 @@ def week_entry(work: DepartmentWeek) -> dict:
     timetable = judged.timetable if judged is not None else None
     routes = judged.routes if judged is not None else None
     department = work.loaded.department
+    short = short_by_manager(timetable)
     return {
         "department": work.loaded.name,
         "folder": work.loaded.folder.name,
@@ -43,6 +61,10 @@ def week_entry(work: DepartmentWeek) -> dict:
         "route_faults": len(judged.route_faults) if judged is not None else 0,
         "executable": bool(judged and routes and not judged.timetable_faults and not judged.route_faults),
         "error": work.error,
+        # Declared short weekly hours are no fault, so "executable" stays true; said here
+        # so a region's short weeks are not hidden (the department's timetable.json has each).
+        "minutes_short": sum(sum(kinds.values()) for kinds in short.values()),
+        "short_by_manager": short,
     }
 
 
@@ -63,6 +85,9 @@ def month_entry(work: DepartmentMonth) -> dict:
         "critical_path_seconds": round(work.critical_seconds, 3),
         "faults": len(work.result.faults) if work.result is not None else 0,
         "error": work.error,
+        # The weekly hours its weeks' timetables declare short (its month.json's weeks).
+        "minutes_short": sum(w.minutes_short for w in plan.weeks) if plan is not None else 0,
+        "minutes_short_by_week": {str(w.week_start): w.minutes_short for w in plan.weeks} if plan is not None else {},
     }
 
 
@@ -91,18 +116,20 @@ def week_overview(document: dict, works: Sequence[DepartmentWeek]) -> bytes:
     sheet = book.active
     sheet.title = "departments"
     columns = ["department", "folder", "status", "managers", "objective", "best_bound", "due_visits",
-               "planned_visits", "unvisited", "km", "timetable_faults", "route_faults", "seconds", "error"]
+               "planned_visits", "unvisited", "km", "timetable_faults", "route_faults", "minutes_short",
+               "seconds", "error"]
     sheet.append(columns)
     for entry in document["departments"]:
         sheet.append([legal_text(entry[c]) for c in columns])
     managers = book.create_sheet("managers")
     managers.append(["department", "manager", "name", "field days", "visits", "due visits", "unvisited",
-                     "km", "seconds"])
+                     "km", "minutes short", "short of", "seconds"])
     for work in works:
         routes = work.result.routes if work.result is not None else None
         department = work.loaded.department
         if work.result is None or routes is None or department is None:
             continue
+        short = short_by_manager(work.result.timetable)
         for manager in department.managers:
             mine = [r for r in routes.routes if r.manager == manager.id]
             managers.append([legal_text(department.name), manager.id, legal_text(manager.name), len(mine),
@@ -110,6 +137,7 @@ def week_overview(document: dict, works: Sequence[DepartmentWeek]) -> bytes:
                              work.result.manager_due.get(manager.id, 0),
                              sum(1 for u in routes.unvisited if u.manager == manager.id),
                              round(sum(r.distance_km for r in mine), 3),
+                             sum(short.get(manager.id, {}).values()), kinds_text(short.get(manager.id, {})),
                              round(work.manager_seconds.get(manager.id, 0.0), 3)])
     bold_headers(book)
     return workbook_bytes(book)
@@ -121,7 +149,7 @@ def month_overview(document: dict, works: Sequence[DepartmentMonth]) -> bytes:
     sheet = book.active
     sheet.title = "departments"
     columns = ["department", "folder", "status", "managers", "visits", "wanted", "unplanned", "faults",
-               "seconds", "error"]
+               "minutes_short", "seconds", "error"]
     sheet.append(columns)
     for entry in document["departments"]:
         sheet.append([legal_text(entry[c]) for c in columns])
