@@ -7,6 +7,7 @@ absences cost."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
@@ -16,13 +17,22 @@ from api.http.access import Caller
 from api.http.actuals import check_route_plan
 from api.http.department_input import department_from_document
 from api.http.job_endpoints import ACCEPTED, accepted
-from api.http.problems import LimitExceeded
+from api.http.problems import InputProblems, LimitExceeded, problem_dict
 from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, ReplanRequest
 from api.http.service import CallerDep, Service, ServiceDep, visible_job
 from api.http.storage import SOLVED_STATES, TimetableJob
+from engine.domain import Department, Timetable
+from engine.errors import InputError, Problem
+from engine.policy import policy_from_mapping
+from engine.replan.situation import replan_rules, situation_at
 
 router = APIRouter(prefix="/v1", tags=["replan"], responses=BAD_INPUT_RESPONSE)
+
+NOW_MARGIN = dt.timedelta(days=7)
+"""How far before the timetable's week, or after its end, `now` may lie: a re-plan is
+asked just before or during the week (after it, everything is pinned); a year away is a
+mistake."""
 
 @router.post(
     "/timetables/{job_id}/replan",
@@ -43,7 +53,9 @@ async def replan_timetable(job_id: str, request: ReplanRequest, response: Respon
     source, record = await run_in_threadpool(visible_job, service, caller, job_id)
     if source.status not in SOLVED_STATES or source.timetable is None:
         raise HTTPException(409, f"job {job_id} is {source.status}: a re-plan needs a solved timetable")
-    check_route_plan(request.routes, department_from_document(record.department))
+    department = department_from_document(record.department)
+    check_route_plan(request.routes, department)
+    await run_in_threadpool(check_replan_request, request, source, department)
     settings = service.settings
     time_limit = request.time_limit if request.time_limit is not None else settings.default_time_limit_s
     if time_limit > settings.max_time_limit_s:
@@ -51,6 +63,40 @@ async def replan_timetable(job_id: str, request: ReplanRequest, response: Respon
     service.rates.admit("re-plan", caller.fingerprint, settings.replan_requests_per_minute)
     job = await run_in_threadpool(_queue_replan, service, caller, source, request, time_limit)
     return accepted(job, response)
+
+
+def check_replan_request(request: ReplanRequest, source: TimetableJob, department: Department) -> None:
+    """422 for what the worker's re-plan would refuse, before the job is queued: `now`
+    far from the week, a policy without [replan], events naming a manager or retailer
+    the department does not have. The events are resolved by the re-planner's own
+    `situation_at` (as `fieldweek replan` does), not checked a second way here."""
+    _check_now(request.now, source.week_start)
+    policy = policy_from_mapping(source.policy)
+    try:
+        replan_rules(policy)
+        situation_at(department, policy, Timetable.model_validate(source.timetable), request.now,
+                     request.events)
+    except InputError as error:
+        raise InputProblems([problem_dict(p, _event_location(p)) for p in error.problems]) from None
+
+
+def _check_now(now: dt.datetime, week_start: dt.date) -> None:
+    earliest = dt.datetime.combine(week_start - NOW_MARGIN, dt.time())
+    latest = dt.datetime.combine(week_start + dt.timedelta(days=7) + NOW_MARGIN, dt.time())
+    moment = now.replace(tzinfo=None)
+    if not earliest <= moment < latest:
+        message = (f"now ({moment:%Y-%m-%d %H:%M}) is not near the timetable's week of "
+                   f"{week_start}: it must lie from {earliest:%Y-%m-%d} to before "
+                   f"{latest:%Y-%m-%d} (at most {NOW_MARGIN.days} days before or after the week)")
+        raise InputProblems([problem_dict(Problem(message, file="body", column="now"),
+                                          ["body", "now"])])
+
+
+def _event_location(problem: Problem) -> list[str | int] | None:
+    """Where in the body an event's problem is: the re-planner numbers events from 1."""
+    if problem.file == "events" and problem.row is not None:
+        return ["body", "events", problem.row - 1, *([problem.column] if problem.column else [])]
+    return None
 
 
 def _queue_replan(service: Service, caller: Caller, source: TimetableJob, request: ReplanRequest,

@@ -12,6 +12,10 @@ from typing import Any
 from engine.domain import Department
 from engine.errors import Problem
 from engine.policy import parse_clock
+from engine.routing.plan import RoutePlan
+
+ROUTE_PLAN_KEYS = frozenset(field.alias or name for name, field in RoutePlan.model_fields.items())
+"""The keys of a route plan's JSON; any other key is a mistake (a misspelt `routes`)."""
 
 Check = Callable[[Any], str | None]
 
@@ -23,6 +27,7 @@ def route_plan_problems(routes: Any, department: Department, file: str = "routes
     problems: list[Problem] = []
     if not isinstance(routes, Mapping):
         return [Problem("routes must be a route plan object (with routes and unvisited)", file=file)]
+    problems.extend(_shape_problems(routes, file))
     managers = {m.id for m in department.managers}
     retailers = {r.id for r in department.retailers}
 
@@ -51,6 +56,20 @@ def route_plan_problems(routes: Any, department: Department, file: str = "routes
         need(item.get("date"), f"{path}.date", _optional(_date))
         for words in ("reason", "detail"):
             need(item.get(words), f"{path}.{words}", _optional(_text))
+    return problems
+
+
+def _shape_problems(routes: Mapping[str, Any], file: str) -> list[Problem]:
+    """A plan without its `routes` list, or with keys a route plan does not have, would
+    otherwise be read as a plan of no routes and pass unnoticed."""
+    problems = [
+        Problem(f"'{key}' is not a field of a route plan (its fields: {', '.join(sorted(ROUTE_PLAN_KEYS))})",
+                file=file, column=str(key))
+        for key in routes if key not in ROUTE_PLAN_KEYS
+    ]
+    if "routes" not in routes:
+        problems.append(Problem("routes is missing: a route plan lists its day routes under 'routes'",
+                                file=file, column="routes"))
     return problems
 
 

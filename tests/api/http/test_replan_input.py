@@ -1,0 +1,87 @@
+"""POST /v1/timetables/{id}/replan refuses bad input with 422 naming the event and field
+before a job is queued (it used to answer 202 and the job then failed): an unknown
+manager or retailer, `now` far from the week, a route plan with a misspelt key.
+No solver runs: the week is typed by hand and queued jobs are never started."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.http.app import create_app
+from api.http.settings import Settings
+from engine.domain import Department
+from engine.policy import load_policy
+from tests.api.http.support import WEEK, department_body, hand_timetable
+
+WEDNESDAY_NOON = f"{(WEEK + dt.timedelta(days=2)).isoformat()}T12:00"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
+    """A client and the id of a hand-typed solved week; jobs are queued, never run."""
+    folder: Path = tmp_path_factory.mktemp("replan_input")
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{folder / 'r.db'}"))) as client:
+        service = client.app.state.service  # type: ignore[attr-defined]
+        service.jobs.submit = lambda _job_id: None  # a wrongly accepted request must not solve
+        department = Department.model_validate(department_body())
+        record = service.store.add_department(
+            department.model_dump(mode="json", by_alias=True), None, None
+        )
+        job = service.store.add_job(record.id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
+        service.store.start_job(job.id, "test")
+        service.store.finish_job(job.id, "optimal", runner="test",
+                                 timetable=hand_timetable(department).to_json_dict())
+        yield client, job.id
+
+
+def replan(service: tuple[TestClient, str], **body: Any) -> Any:
+    client, job_id = service
+    return client.post(f"/v1/timetables/{job_id}/replan",
+                       json={"now": WEDNESDAY_NOON, "events": [], **body})
+
+
+@pytest.mark.parametrize(("event", "field"), [
+    ({"type": "manager_sick", "manager": "m99", "from": WEDNESDAY_NOON}, "manager"),
+    ({"type": "retailer_closed", "retailer": "R9999"}, "retailer"),
+    ({"type": "urgent_visit", "retailer": "R0101", "manager": "nobody"}, "manager"),
+])
+def test_an_event_naming_someone_the_department_lacks_is_422(
+    service: tuple[TestClient, str], event: dict[str, Any], field: str
+) -> None:
+    fine = {"type": "retailer_closed", "retailer": "R0101"}
+    response = replan(service, events=[fine, event])
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == ["body", "events", 1, field]
+    assert "in the department" in problem["message"]
+
+
+@pytest.mark.parametrize("now", ["0001-01-01T08:00", "9999-12-31T08:00", "2027-11-24T12:00"])
+def test_now_far_from_the_week_is_422_saying_which_moments_are_allowed(
+    service: tuple[TestClient, str], now: str
+) -> None:
+    response = replan(service, now=now)
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == ["body", "now"] and WEEK.isoformat() in problem["message"]
+
+
+def test_a_route_plan_with_a_key_it_does_not_have_is_422(service: tuple[TestClient, str]) -> None:
+    response = replan(service, routes={"foo": 1})
+    assert response.status_code == 422, response.text
+    assert {tuple(p["loc"]) for p in response.json()["detail"]} == {
+        ("body", "routes", "foo"), ("body", "routes", "routes")}
+
+
+def test_a_good_request_near_the_week_is_still_queued(service: tuple[TestClient, str]) -> None:
+    before_the_week = f"{(WEEK - dt.timedelta(days=2)).isoformat()}T18:00"
+    response = replan(service, now=before_the_week,
+                      events=[{"type": "manager_sick", "manager": "m01", "from": WEDNESDAY_NOON}],
+                      routes={"routes": [], "unvisited": []})
+    assert response.status_code == 202, response.text
