@@ -176,7 +176,7 @@ def check_replan(
     ]
     if problems:
         raise InputError(problems)
-    leave = sick_leave(policy, old, now, sicknesses)
+    leave = sick_leave(policy, old, now, sicknesses, department)
     sick_department = department.model_copy(update={"leave": (*department.leave, *leave)})
     checker = _ReplanChecker(sick_department, policy, new, old, now, leave, closures)
     violations = checker.run()
@@ -184,14 +184,16 @@ def check_replan(
 
 
 def sick_leave(
-    policy: Policy, before: dict | Timetable, now: dt.datetime, sicknesses: Iterable[Sickness]
+    policy: Policy, before: dict | Timetable, now: dt.datetime, sicknesses: Iterable[Sickness],
+    department: Department | None = None,
 ) -> tuple[Leave, ...]:
     """Each sickness as leave rows (rule 2 of the module text): part of the day he falls
     ill, from the start of the grid slot he falls ill in, and whole days after, to the
-    end of `until`."""
+    end of `until`; over the department's working days when given (a make-up working
+    day is one, a holiday is not), else the policy's working weekdays."""
     plan = _parse(before)
     now = now.replace(tzinfo=None)
-    dates = sorted(working_dates(policy, plan.week_start))
+    dates = sorted(working_dates(policy, plan.week_start, department))
     grid, day = policy.grid_minutes, policy.day
     leave: list[Leave] = []
     for sickness in sicknesses:
