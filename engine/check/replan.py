@@ -526,10 +526,19 @@ class _ReplanChecker(_Checker):
                 f"{manager} has {has} of {self._label(kind)} this week, {short} the policy asks: "
                 f"{who} took "
                 + (f"{_count(sessions, 'planned session')} ({minutes} min)" if sessions else f"{minutes} min")
-                + " of it, and the rest of the week has no room for them",
+                + f" of it, and {self._no_room_words()}",
             )
         )
         return True
+
+    def _no_room_words(self) -> str:
+        """Why the rest of the week does not make up what the absences took: proven only
+        by a re-plan solved to optimality; one stopped by its time limit proved nothing
+        (as the week planner says, engine.timetable.shortfalls.NOT_PROVEN)."""
+        if self.timetable.status == "optimal":
+            return "the rest of the week has no room for them"
+        return ("it is not proven that the rest of the week has no room for them (the re-plan stopped "
+                "at its time limit: more time may find a week that keeps them)")
 
     # -- rule 3a: pairs from `now` on -----------------------------------------------------
 

@@ -23,7 +23,7 @@ from engine.replan.result import ReplanResult, StopChange, UnplacedVisit
 from engine.replan.situation import Situation, replan_rules, situation_at
 from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import TimetableModel
-from engine.timetable.shortfalls import week_shortfalls
+from engine.timetable.shortfalls import NOT_PROVEN, shortfall_proven, week_shortfalls
 from engine.timetable.solve import STATUS_NAMES, SolveParams
 
 
@@ -75,7 +75,7 @@ def replan(
     new_timetable = Timetable(status=status, objective=solver.objective_value, best_bound=bound,
                               solve_seconds=round(time.perf_counter() - started, 3), blocks=tuple(blocks),
                               conflicts=timetable.conflicts,
-                              shortfalls=_declared_shortfalls(model.tm, blocks, timetable, situation),
+                              shortfalls=_declared_shortfalls(model.tm, blocks, timetable, situation, status),
                               **_header(timetable, staffing))
     stop_changes: list[StopChange] = []
     unplaced: list[UnplacedVisit] = []
@@ -135,11 +135,13 @@ def _no_replan(timetable: Timetable, staffing: Staffing, now: dt.datetime, event
 
 
 def _declared_shortfalls(tm: TimetableModel, blocks: list[Block], old: Timetable,
-                         situation: Situation) -> tuple[HoursShortfall, ...]:
+                         situation: Situation, status: Status) -> tuple[HoursShortfall, ...]:
     """The weekly hours the re-planned week lacks, with amounts: why the old plan said it
     lacked them when it did (the rides), else what the events took: the sickness of the
     manager or of a partner, from when he is off (the words of the diff), or the events
-    from `now`."""
+    from `now`; and that the rest of the week has no room for them only when the solve
+    proved it (`shortfall_proven`), else, as the week planner says, that more time may
+    find a week that keeps them (`NOT_PROVEN`)."""
     reasons = {(s.manager, s.kind): s.reason for s in old.shortfalls}
     now = situation.now
     moment = f"{now:%a} {now.date().isoformat()} {format_clock(now.hour * 60 + now.minute)}"
@@ -148,8 +150,12 @@ def _declared_shortfalls(tm: TimetableModel, blocks: list[Block], old: Timetable
         partners = {p for b in old.blocks if b.manager == manager
                     and (rule := tm.policy.kinds.get(b.kind)) is not None and rule.group == "pair" for p in b.with_}
         sick = [situation.absences[m] for m in sorted({manager} | partners) if m in situation.absences]
-        who = " and ".join(f"{a.manager} off sick from {a.since}" for a in sick) or f"the events from {moment}"
-        return f"{who} took it and the rest of the week has no room for it"
+        return " and ".join(f"{a.manager} off sick from {a.since}" for a in sick) or f"the events from {moment}"
 
-    return tuple(s.model_copy(update={"reason": reasons.get((s.manager, s.kind)) or events(s.manager)})
+    def reason(s: HoursShortfall) -> str:
+        if shortfall_proven(status, s.minutes_short, None):
+            return f"{events(s.manager)} took it and the rest of the week has no room for it"
+        return f"{events(s.manager)} took it; {NOT_PROVEN}"
+
+    return tuple(s.model_copy(update={"reason": reasons.get((s.manager, s.kind)) or reason(s)})
                  for s in week_shortfalls(tm, blocks))
