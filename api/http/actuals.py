@@ -12,20 +12,25 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from api.http.department_input import department_from_document
 from api.http.problems import InputProblems, problem_dict
 from api.http.schemas import BAD_INPUT_RESPONSE
 from api.http.service import CallerDep, ServiceDep, visible_job
 from api.http.storage import SOLVED_STATES
-from engine.actuals import Actuals, actuals_from_rows, feedback_sheet
+from engine.actuals import Actuals, DateWindow, actuals_from_rows, feedback_sheet
 from engine.actuals.planned_routes import route_plan_problems
 from engine.domain import Department, Timetable
 from engine.errors import Problem
 from engine.policy import policy_from_mapping
 
 router = APIRouter(prefix="/v1", tags=["actuals"], responses=BAD_INPUT_RESPONSE)
+
+MAX_CARRIED_IN = 100
+"""Visits one retailer may carry into a week. The carry-over grows by at most a week's
+due visits each week a retailer is missed; a count beyond this is a mistake (1e21 was
+taken and shown on the sheet as due)."""
 
 
 class ActualsRequest(BaseModel):
@@ -38,8 +43,9 @@ class ActualsRequest(BaseModel):
         description="rows of the actuals table: manager, date, record (block|visit), kind, retailer, "
         "start, end, status (done|missed), reason")
     routes: dict[str, Any] | None = Field(default=None, description="the week's routes, for planned visits")
-    carried_in: dict[str, int] = Field(default_factory=dict,
-                                       description="visits carried into the week, per retailer id")
+    carried_in: dict[str, StrictInt] = Field(
+        default_factory=dict,
+        description=f"visits carried into the week, per retailer id: whole numbers 0 to {MAX_CARRIED_IN}")
 
 
 @router.post(
@@ -48,23 +54,31 @@ class ActualsRequest(BaseModel):
                409: {"description": "the job has no solved timetable"}},
 )
 def record_actuals(request: ActualsRequest, service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
-    """Check the rows (422 names every bad value by row and column) and return the
-    feedback sheet: hours per manager and kind, visits, missed visits, flags."""
+    """Check the rows (422 names every bad value by row and column; every row's date must
+    lie in the timetable's week) and return the feedback sheet: hours per manager and
+    kind, visits, missed visits, flags; `warnings` names the rows whose times fall
+    outside the policy's working day (taken: overtime is what the sheet measures)."""
     job, record = visible_job(service, caller, request.timetable)
     if job.status not in SOLVED_STATES or job.timetable is None:
         raise HTTPException(409, f"job {request.timetable} is {job.status}: feedback needs a solved timetable")
     department = department_from_document(record.department)
     policy = policy_from_mapping(job.policy)
-    posted = actuals_from_rows(request.rows, department, policy, file="rows", first_row=0)
+    monday = job.week_start
+    week = DateWindow(monday, monday + dt.timedelta(days=6), f"the timetable's week of {monday}")
+    warnings: list[Problem] = []
+    posted = actuals_from_rows(request.rows, department, policy, file="rows", first_row=0,
+                               dates=week, warnings=warnings)
     _check_context(request, department)  # all of the request, before anything is stored
     timetable = Timetable.model_validate(job.timetable)
     service.store.put_actuals(record.id, _by_manager_day(posted))
     stored = [Actuals.model_validate(day) for day in service.store.actuals_of_week(record.id, job.week_start)]
-    week = Actuals(blocks=tuple(b for day in stored for b in day.blocks),
-                   visits=tuple(v for day in stored for v in day.visits)).in_week(job.week_start)
-    sheet = feedback_sheet(department, policy, timetable, week, request.routes, request.carried_in)
+    reported = Actuals(blocks=tuple(b for day in stored for b in day.blocks),
+                       visits=tuple(v for day in stored for v in day.visits)).in_week(job.week_start)
+    sheet = feedback_sheet(department, policy, timetable, reported, request.routes, request.carried_in)
     return {"blocks": len(posted.blocks), "visits": len(posted.visits),
-            "stored_days": len(stored), "feedback": sheet.to_json_dict()}
+            "stored_days": len(stored), "feedback": sheet.to_json_dict(),
+            "warnings": [problem_dict(w, ["body", "rows", w.row if w.row is not None else 0,
+                                          w.column or ""]) for w in warnings]}
 
 
 def route_plan_problem_dicts(routes: Any, department: Department) -> list[dict[str, Any]]:
@@ -93,8 +107,9 @@ def _check_context(request: ActualsRequest, department: Department) -> None:
     for retailer, visits in request.carried_in.items():
         if retailer not in retailers:
             message = f"carried_in names '{retailer}', which is not a retailer of the department"
-        elif visits < 0:
-            message = f"carried_in of '{retailer}' ({visits}) must not be negative"
+        elif not 0 <= visits <= MAX_CARRIED_IN:
+            message = (f"carried_in of '{retailer}' ({visits}) must be a whole number of visits "
+                       f"from 0 to {MAX_CARRIED_IN}")
         else:
             continue
         problems.append(problem_dict(Problem(message, file="carried_in", column=retailer),

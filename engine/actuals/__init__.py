@@ -23,6 +23,7 @@ from engine.actuals.records import ActualBlock, Actuals, ActualVisit
 from engine.actuals.storage import (
     ACTUALS_FOLDER,
     COLUMNS,
+    DateWindow,
     actuals_csv_text,
     actuals_from_rows,
     actuals_path,
@@ -41,6 +42,7 @@ __all__ = [
     "ActualBlock",
     "ActualVisit",
     "Actuals",
+    "DateWindow",
     "FeedbackSheet",
     "Flag",
     "KindHours",

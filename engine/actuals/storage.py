@@ -19,6 +19,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +35,32 @@ RECORDS = ("block", "visit")
 STATUSES = ("done", "missed")
 
 
-def read_actuals_csv(path: Path | str, department: Department, policy: Policy) -> Actuals:
+@dataclass(frozen=True)
+class DateWindow:
+    """The dates rows may carry, both ends included; `what` says in a message what the
+    window is ("the timetable's week")."""
+
+    first: dt.date
+    last: dt.date
+    what: str
+
+    def problem(self, date: dt.date) -> str | None:
+        if self.first <= date <= self.last:
+            return None
+        return f"{date} is outside {self.what} ({self.first} – {self.last})"
+
+
+def read_actuals_csv(
+    path: Path | str,
+    department: Department,
+    policy: Policy,
+    *,
+    dates: DateWindow | None = None,
+    warnings: list[Problem] | None = None,
+) -> Actuals:
     """Read an actuals CSV (UTF-8, Excel's BOM or GB18030); every bad value is reported
-    at once with its file, row (header = row 1) and column."""
+    at once with its file, row (header = row 1) and column (see `actuals_from_rows` for
+    `dates` and `warnings`)."""
     path = Path(path)
     data = path.read_bytes()
     text = None
@@ -55,7 +79,8 @@ def read_actuals_csv(path: Path | str, department: Department, policy: Policy) -
         raise InputError([Problem(f"missing column(s) {', '.join(missing)}; the columns are "
                                   f"{', '.join(COLUMNS)}", file=path.name, row=1)])
     rows = [{(k or "").strip().lower(): (v or "") for k, v in row.items()} for row in reader]
-    return actuals_from_rows(rows, department, policy, file=path.name, first_row=2)
+    return actuals_from_rows(rows, department, policy, file=path.name, first_row=2, dates=dates,
+                             warnings=warnings)
 
 
 def actuals_from_rows(
@@ -65,9 +90,13 @@ def actuals_from_rows(
     *,
     file: str = "actuals",
     first_row: int = 2,
+    dates: DateWindow | None = None,
+    warnings: list[Problem] | None = None,
 ) -> Actuals:
     """Check rows of the actuals table (CSV cells or JSON values) against the department
-    and policy; raise `InputError` with every problem found."""
+    and policy; raise `InputError` with every problem found. With `dates`, a row dated
+    outside the window is a problem. Times outside the policy's working day are no
+    error (overtime is what the sheet measures) but are appended to `warnings`."""
     problems: list[Problem] = []
     managers = {m.id for m in department.managers}
     retailers = {r.id for r in department.retailers}
@@ -75,6 +104,7 @@ def actuals_from_rows(
     blocks: list[ActualBlock] = []
     block_rows: list[int] = []
     visits: list[ActualVisit] = []
+    visit_rows: list[int] = []
     for number, row in enumerate(rows, start=first_row):
         cells = {k: str(v).strip() if v is not None else "" for k, v in row.items()}
         if not any(cells.values()):
@@ -91,6 +121,8 @@ def actuals_from_rows(
             date = dt.date.fromisoformat(cells.get("date", ""))
         except ValueError:
             bad("date", f"'{cells.get('date', '')}' is not a date YYYY-MM-DD")
+        if date is not None and dates is not None and (outside := dates.problem(date)):
+            bad("date", outside)
         times: dict[str, int | None] = {}
         for column in ("start", "end"):
             text = cells.get(column, "")
@@ -103,6 +135,8 @@ def actuals_from_rows(
         start, end = times["start"], times["end"]
         if start is not None and end is not None and end <= start:
             bad("end", f"end ({format_clock(end)}) must be after start ({format_clock(start)})")
+        elif warnings is not None and (late := _outside_working_day(start, end, policy)):
+            warnings.append(Problem(late[1], file=file, row=number, column=late[0]))
         record = cells.get("record", "").lower()
         if record == "block":
             kind = cells.get("kind", "")
@@ -132,9 +166,11 @@ def actuals_from_rows(
             if not problems_for(problems, file, number) and date is not None:
                 visits.append(ActualVisit(manager=manager, date=date, retailer=retailer,
                                           status=status, start=start, end=end, reason=reason))  # type: ignore[arg-type]
+                visit_rows.append(number)
         else:
             bad("record", f"record must be block or visit, not '{cells.get('record', '')}'")
     problems += overlap_problems(blocks, block_rows, file)
+    problems += done_and_missed_problems(visits, visit_rows, file)
     if problems:
         raise InputError(problems)
     return Actuals(blocks=tuple(blocks), visits=tuple(visits))
@@ -161,6 +197,35 @@ def overlap_problems(blocks: Sequence[ActualBlock], rows: Sequence[int], file: s
                         f"block at a time; correct the times or drop the duplicate row",
                         file=file, row=second[1], column="start"))
     return problems
+
+
+def done_and_missed_problems(visits: Sequence[ActualVisit], rows: Sequence[int], file: str) -> list[Problem]:
+    """A retailer reported both done and missed on one day: one of the rows is wrong, and
+    the sheet would count the visit as done and carry it over as missed at once. Named
+    by both rows, reported at the later one."""
+    first_of: dict[tuple[str, dt.date, str], int] = {}
+    problems = []
+    for visit, row in zip(visits, rows, strict=True):
+        other = "missed" if visit.status == "done" else "done"
+        earlier = first_of.get((visit.retailer, visit.date, other))
+        if earlier is not None:
+            problems.append(Problem(
+                f"retailer {visit.retailer} is {visit.status} on {visit.date} here but {other} in row "
+                f"{earlier}: a visit is either done or missed; drop the wrong row",
+                file=file, row=row, column="status"))
+        first_of.setdefault((visit.retailer, visit.date, visit.status), row)
+    return problems
+
+
+def _outside_working_day(start: int | None, end: int | None, policy: Policy) -> tuple[str, str] | None:
+    """(column, message) when a record's times fall outside the policy's working day."""
+    day = policy.day
+    window = f"the working day of policy '{policy.name}' ({format_clock(day.start)}–{format_clock(day.end)})"
+    if start is not None and start < day.start:
+        return "start", f"start {format_clock(start)} is before {window}: check the time"
+    if end is not None and end > day.end:
+        return "end", f"end {format_clock(end)} is after {window}: check the time"
+    return None
 
 
 def _span(block: ActualBlock) -> str:
