@@ -167,11 +167,10 @@ class _Handover:
                        if (visit.retailer, d) not in self.situation.closed and self.day_of(m, d) is not None
                        and visit.retailer in self.territories[m].index]
             self._insert(visit, options)
-            if visit.urgent_by is not None and visit.to_date is not None and visit.to_date > visit.urgent_by:
-                visit.detail = (f"urgent visit due by {visit.urgent_by}: no day up to then has room, "
-                                f"{visit.to_date} is the first that does")
             if visit.to_date is None and visit.urgent_by is not None:
                 homeless.extend(self._make_room_for(visit, options))
+            if visit.urgent_by is not None and visit.to_date is not None:
+                visit.detail = _urgent_words(visit, self.situation)
             if visit.to_date is None:
                 reason: UnplacedReason = visit.reason or "no_room_in_day"
                 self.unplaced.append(UnplacedVisit(retailer=visit.retailer, manager=visit.owner, date=visit.date,
@@ -335,9 +334,11 @@ def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapp
                 and not (absence is not None and absence.date <= d <= absence.until)]
 
     if visit.urgent_by is not None:
-        manager = visit.assigned or visit.owner
+        # The manager the event names, then (on the days he is off) the retailer's own.
+        managers = list(dict.fromkeys([visit.assigned or visit.owner, visit.owner]))
         in_time = [d for d in later if d <= visit.urgent_by]
-        return available(manager, in_time) + available(manager, [d for d in later if d > visit.urgent_by])
+        late = [d for d in later if d > visit.urgent_by]
+        return [o for dates in (in_time, late) for manager in managers for o in available(manager, dates)]
     assert visit.manager is not None and visit.date is not None
     planned = visit.date
     if visit.reason == "retailer_closed":
@@ -353,6 +354,20 @@ def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapp
                     options += available(neighbour, preferred)
         return options
     return available(visit.manager, sorted(later, key=lambda d: (d < planned, abs((d - planned).days))))
+
+
+def _urgent_words(visit: _Visit, situation: Situation) -> str:
+    """Why an urgent visit went where it did: past its day when no day up to then had
+    room, to the retailer's own manager when the one the event names is off."""
+    words = "urgent visit"
+    assert visit.to_date is not None and visit.urgent_by is not None
+    if visit.to_date > visit.urgent_by:
+        words = (f"urgent visit due by {visit.urgent_by}: no day up to then has room, "
+                 f"{visit.to_date} is the first that does")
+    absence = situation.absences.get(visit.assigned or visit.owner)
+    if visit.to_manager != visit.assigned and absence is not None:
+        words += f"; {visit.assigned}, named for it, is off sick from {absence.since}, so {visit.to_manager} takes it"
+    return words
 
 
 def _unplaced_words(visit: _Visit, rules: ReplanRules) -> str:
