@@ -583,20 +583,29 @@ def _handed_over(department: Department, policy: Policy, days: Sequence[dt.date]
     away_month = set(away_all_week(department, days))
     if rules is None or "neighbour" not in rules.handover or not away_month:
         return list(due)
-    calendar_ = WorkCalendar(department, policy)
-    away = {monday: set(away_all_week(department, [d for d, _ in calendar_.working_days(monday)]))
-            for monday in {item.week_start for item in due}}
+    away = _away_in_month_weeks(department, days)
     centres = department.territory_centres()
     by_id = {r.id: r for r in department.retailers}
     made: list[DueInWeek] = []
     for item in due:
-        absent = away[item.week_start]
+        absent = away.get(item.week_start, set())
         near = ([m for m in neighbours(item.manager, centres, rules.neighbour_max_km) if m not in absent]
                 if item.manager in absent and item.manager in away_month else [])
         made.append(item.model_copy(update={"manager": nearest_neighbour(by_id[item.retailer], near, centres)})
                     if near else item)
     return made
 
+
+
+def _away_in_month_weeks(department: Department, days: Sequence[dt.date]) -> dict[dt.date, set[str]]:
+    """Per ISO week of the month, the managers on leave every working day of the month in
+    that week: the days its visits of this month are made on (a week straddling two months
+    makes this month's share on this month's days, `month_due`), so one at work only on
+    the other month's days of the week makes none of them."""
+    weeks: dict[dt.date, list[dt.date]] = defaultdict(list)
+    for day in days:
+        weeks[week_monday(day)].append(day)
+    return {monday: set(away_all_week(department, dates)) for monday, dates in weeks.items()}
 
 
 def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.date],
@@ -615,8 +624,7 @@ def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.
     rules = policy.replan
     if rules is None or "neighbour" not in rules.handover:
         return routes, unplanned
-    calendar_ = WorkCalendar(department, policy)
-    away = {m: set(away_all_week(department, [d for d, _ in calendar_.working_days(m)])) for m in weeks}
+    away = _away_in_month_weeks(department, days)
     away_month = set(away_all_week(department, days))
     handed = [d for d, by in zip(due, made_by, strict=True)
               if by.manager == d.manager and d.visits and d.manager in away.get(d.week_start, set())
@@ -630,7 +638,7 @@ def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.
                                              d.retailer)):
         retailer = cover.retailers[item.retailer]
         near = [m for m in neighbours(item.manager, centres, rules.neighbour_max_km)
-                if m not in away[item.week_start] and m not in away_month]
+                if m not in away.get(item.week_start, set()) and m not in away_month]
         near.sort(key=lambda m: (centres[m][0] - retailer.lat) ** 2 + (centres[m][1] - retailer.lon) ** 2)
         if not near:
             refused[retailer.id] = (f"no manager whose territory lies within {rules.neighbour_max_km:g} km of"

@@ -23,8 +23,9 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   working day of `month.focus_days` is visited on a working day whose day of the month
   lies in the window, or is listed with reason `focus_window`;
 - `owner`: a retailer is visited by its own manager, or, when he is away every working
-  minute of the week, by a neighbour (engine/check/spec.py `handed_over`, the week's
-  rule), at most once a day;
+  minute of the month's working days in that week (the days its visits of this month are
+  made on), by a neighbour (the week's rule, engine/check/spec.py `handed_over`, on those
+  days: `_makers_in_month`), at most once a day;
 - `route`: each day's stops fit the day: inside the day's visit block (the timetable's,
   when given), the first stop reached by the manager's first-stop time that day
   (`route.first_stop_by`, or on a weekday with a `route.first_stop_by_on` the time his
@@ -62,10 +63,13 @@ from dataclasses import dataclass
 from engine.check.spec import (
     FOUR_WEEKS,
     Point,
+    clipped_minutes,
     expected_visits,
     first_stop_deadline,
-    handed_over,
+    great_circle_km,
+    leave_spans,
     ride,
+    territory_centres,
 )
 from engine.domain import Department, Retailer, Timetable
 from engine.policy import WEEKDAYS, Policy, parse_clock
@@ -139,6 +143,27 @@ def _worked(date: dt.date, department: Department, policy: Policy) -> bool:
     return WEEKDAYS[date.weekday()] in policy.working_days
 
 
+def _makers_in_month(department: Department, policy: Policy, monday: dt.date,
+                     days: list[dt.date]) -> dict[str, frozenset[str]]:
+    """Manager -> the managers who may visit his retailers in the week of `monday`: the
+    week's hand-over rule (`spec.handed_over`) judged on the month's working days of that
+    week, the days this month's visits of the week are made on. A manager on leave every
+    working minute of those days has them made by managers at work on one of them whose
+    territory centre lies within the policy's `replan.neighbour_max_km` of his."""
+    rules = policy.replan
+    if rules is None or "neighbour" not in rules.handover:
+        return {}
+    dates = [d for d in days if dt.timedelta(0) <= d - monday < dt.timedelta(days=7)]
+    spans = leave_spans(department)
+    day_minutes = policy.day.end - policy.day.start
+    off = {m.id: sum(clipped_minutes(spans.get((m.id, d), []), policy.day.start, policy.day.end) for d in dates)
+           for m in department.managers}
+    at_work = {m for m, minutes in off.items() if minutes < day_minutes * len(dates)}
+    centres = territory_centres(department)
+    return {owner: frozenset(m for m in at_work if m != owner
+                             and great_circle_km(*centres[owner], *centres[m]) <= rules.neighbour_max_km)
+            for owner in off if dates and owner not in at_work}
+
 def check_month(plan: object, department: Department, policy: Policy, holidays: set[dt.date] | None = None,
                 timetables: Mapping[dt.date, Timetable] | None = None) -> list[MonthViolation]:
     """Every rule the month plan breaks (empty when it keeps them all). Without the weeks'
@@ -183,11 +208,11 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
             elif retailers[retailer_id].manager != manager:
                 monday = date - dt.timedelta(days=date.weekday())
                 if monday not in handed:
-                    handed[monday] = handed_over(department, policy, monday)
+                    handed[monday] = _makers_in_month(department, policy, monday, days)
                 if manager not in handed[monday].get(retailers[retailer_id].manager, ()):
                     flag("owner", f"{retailer_id} belongs to {retailers[retailer_id].manager}, who is not away "
-                                  f"all week with {manager} a neighbour to make his visits", manager, date,
-                         retailer_id)
+                                  f"every working day of the month in that week with {manager} a neighbour to "
+                                  "make his visits", manager, date, retailer_id)
             if times > 1:
                 flag("owner", f"{retailer_id} is visited {times} times on one day", manager, date, retailer_id)
         if any(s["retailer"] not in retailers for s in stops):
