@@ -950,11 +950,30 @@ def _check_retailers(rows: list[Row], file: str, known: _KnownManagers, policy: 
         if policy is not None and service is not None and service < policy.route.min_service_min:
             cells.bad("service_min", f"service_min ({cells.raw('service_min')}) must be at least "
                       f"{policy.route.min_service_min}, the minimum service of policy '{policy.name}'")
+        if opens is not None and closes is not None and service is not None and opens < closes < opens + service:
+            cells.bad("opens/closes/service_min", f"service_min ({cells.raw('service_min')}) is longer than the "
+                      f"{closes - opens} min between opens ({cells.raw('opens')}) and closes "
+                      f"({cells.raw('closes')}): the visit cannot be made while the retailer is open")
+        longest = _longest_visit_block(policy) if policy is not None else None
+        if policy is not None and longest is not None and service is not None and service > longest:
+            cells.bad("service_min", f"service_min ({cells.raw('service_min')}) is longer than the longest visit "
+                      f"block of policy '{policy.name}' ({longest} min, kinds.visit): no route can hold the visit")
         if not cells.failed:
             placed.append((cells, Retailer.model_validate({**values, "extra": _extra(cells.row, "retailers")})))
     if office is not None and policy is not None and policy.travel.territory_max_km is not None and placed:
         _check_reach(placed, office, policy, policy.travel.territory_max_km, office_where, problems)
     return [r for cells, r in placed if not cells.failed]
+
+
+def _longest_visit_block(policy: Policy) -> int | None:
+    """The longest visit block the policy schedules on any day (None without a visit
+    kind): a retailer's visit must fit inside one."""
+    rule = policy.kinds.get("visit")
+    if rule is None:
+        return None
+    if rule.per_day_minutes is not None:
+        return max(rule.per_day_minutes.values(), default=None)
+    return rule.session_minutes[1] if rule.session_minutes is not None else None
 
 
 def _retailer_class(cells: _Cells, policy: Policy | None) -> str | None:

@@ -55,7 +55,8 @@ UNVISITED_REASONS: tuple[str, ...] = ("time_window", "opening_hours", "no_room_i
 `opening_hours` its hours and the week's visit windows do not meet long enough;
 `too_far` the ride there and on to the next place does not fit any visit window;
 `time_window` the route rules (first stop, end of visiting, the block) leave no
-time for it even though it is open and near enough; `no_room_in_day` it would
+time for it even though it is open and near enough (or its visit is longer than
+any visit window; one longer than its opening hours is `opening_hours`); `no_room_in_day` it would
 fit on its own but the days it could go on are full."""
 
 PlaceKind = Literal["office", "retailer", "elsewhere"]
@@ -389,6 +390,9 @@ def classify_unvisited(
     if any(fits_alone(day, retailer, territory, policy) for day in days):
         return "no_room_in_day", "it fits on its own, but the days it could go on are full"
     service = service_minutes(retailer, policy)
+    too_long = _service_too_long(retailer, days, service)
+    if too_long is not None:
+        return too_long
     windows = ", ".join(
         f"{day.date:%a} {format_clock(day.block_start)}–{format_clock(day.visiting_ends)}"
         for day in days
@@ -409,6 +413,27 @@ def classify_unvisited(
         f"needs {service} min between the first-stop, end-of-visiting and block limits "
         f"({windows}); no day leaves that room"
     )
+
+
+def _service_too_long(
+    retailer: Retailer, days: Sequence[FieldDay], service: int
+) -> tuple[UnvisitedReason, str] | None:
+    """The reason when the visit alone is longer than the retailer is open or than
+    every visit window (lunch taken off), whatever the ride: no route can hold it,
+    so the ride is not what to blame."""
+    open_minutes = retailer.closes - retailer.opens
+    if service > open_minutes:
+        return "opening_hours", (
+            f"a {service}-min visit is longer than its opening hours "
+            f"{format_clock(retailer.opens)}–{format_clock(retailer.closes)} ({open_minutes} min)"
+        )
+    longest_window = max(day.visiting_minutes for day in days)
+    if service > longest_window:
+        return "time_window", (
+            f"a {service}-min visit is longer than any visit window of its manager's days "
+            f"(the longest leaves {longest_window} min for riding and visiting)"
+        )
+    return None
 
 
 def _ride_on_too_long(
