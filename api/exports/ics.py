@@ -1,9 +1,18 @@
-"""One manager's week as an iCalendar file, for the calendar on their phone."""
+"""One manager's week as an iCalendar file, for the calendar on their phone.
+
+A calendar updates an event it already holds when a file brings the same UID with a
+higher SEQUENCE, and removes it only when told (STATUS:CANCELLED). So an event's UID
+names the block by what a re-plan keeps (week, manager, kind, its place among the
+manager's blocks of that kind), not by its time; a re-plan's calendar is sent with a
+higher SEQUENCE and cancels the events of the previous plan it no longer has."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
@@ -11,6 +20,9 @@ from icalendar import Calendar, Event
 from api.exports.week import Lang, WeekView
 from engine.domain import Block, Department, Timetable
 from engine.policy import Policy
+
+if TYPE_CHECKING:  # only named: importing engine.replan would load the re-planner and its solver
+    from engine.replan.result import ReplanResult
 
 UNSAFE_IN_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 """Control characters (a line break would start a new calendar line) and lone surrogates."""
@@ -33,9 +45,16 @@ def manager_calendar(
     manager_id: str,
     timezone: str,
     lang: Lang = "zh",
+    *,
+    previous: Timetable | None = None,
+    sequence: int = 0,
 ) -> bytes:
-    """The manager's blocks (lunch left out) as VEVENTs in `timezone`; the UIDs stay the
-    same when the same week is exported again, so calendars update instead of duplicating."""
+    """The manager's blocks (lunch left out) as VEVENTs in `timezone`. UIDs depend on the
+    blocks' order, not their times, so a calendar updates a moved block in place. With
+    `previous` (the plan this one replaces), the events of `previous` this week no longer
+    has come as STATUS:CANCELLED; `sequence` must grow with each revision of the week."""
+    if sequence < 0:
+        raise ValueError(f"an event's SEQUENCE is a whole number 0 or more, not {sequence}")
     view = WeekView(timetable, department, policy, lang)
     zone = ZoneInfo(timezone)
     words = view.words
@@ -43,27 +62,96 @@ def manager_calendar(
     calendar.add("prodid", "-//fieldweek//timetable//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    # PUBLISH: a published schedule, whose STATUS:CANCELLED events calendars remove
+    calendar.add("method", "PUBLISH")
     calendar.add(
         "x-wr-calname",
         _plain(f"{view.manager_name(manager_id)} {words['calendar']} {timetable.week_start}"),
     )
     calendar.add("x-wr-timezone", timezone)
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    for block in view.manager_blocks(manager_id):
-        if block.kind == "lunch":
-            continue
-        calendar.add_component(_event(view, block, zone, stamp))
+    uids = block_uids(timetable.week_start, view.manager_blocks(manager_id))
+    for block, uid in uids:
+        calendar.add_component(_event(view, block, uid, zone, stamp, sequence))
+    if previous is not None:
+        kept = {uid for _, uid in uids}
+        before = WeekView(previous, department, policy, lang)
+        for block, uid in block_uids(timetable.week_start, before.manager_blocks(manager_id)):
+            if uid not in kept:
+                event = _event(before, block, uid, zone, stamp, sequence)
+                event.add("status", "CANCELLED")
+                calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
-def _event(view: WeekView, block: Block, zone: ZoneInfo, stamp: dt.datetime) -> Event:
-    event = Event()
-    event.add(
-        "uid",
-        f"{view.timetable.week_start}-{block.manager}-{block.date}-{block.start}-{block.kind}"
-        f"@fieldweek",
+def replan_calendar(
+    result: ReplanResult,
+    department: Department,
+    policy: Policy,
+    manager_id: str,
+    timezone: str,
+    lang: Lang = "zh",
+) -> bytes:
+    """The manager's re-planned week: the blocks moved or changed update the events the
+    first plan's calendar made, the blocks the re-plan dropped come as STATUS:CANCELLED,
+    and every event carries a SEQUENCE above the plan's (the later the re-plan, the higher)."""
+    return manager_calendar(
+        result.timetable,
+        department,
+        policy,
+        manager_id,
+        timezone,
+        lang,
+        previous=plan_before(result),
+        sequence=replan_sequence(result.now),
     )
+
+
+def block_uids(week_start: dt.date, blocks: Iterable[Block]) -> list[tuple[Block, str]]:
+    """Each block but lunch with its event's UID: week, manager, kind and the block's
+    number among the manager's blocks of that kind in date and time order. A re-plan that
+    moves a block keeps its number (and so its UID); one that drops a block frees the
+    highest number of its kind, which the re-plan's calendar cancels."""
+    numbered: dict[tuple[str, str], int] = defaultdict(int)
+    out = []
+    for block in sorted(blocks, key=lambda b: (b.date, b.start, b.end)):
+        if block.kind == "lunch":
+            continue
+        numbered[(block.manager, block.kind)] += 1
+        number = numbered[(block.manager, block.kind)]
+        out.append((block, f"{week_start}-{block.manager}-{block.kind}-{number}@fieldweek"))
+    return out
+
+
+def plan_before(result: ReplanResult) -> Timetable:
+    """The plan the re-plan replaced, rebuilt from its diff: the re-planned blocks without
+    those the diff says are new (moved, changed, added, cut) and with those it replaced."""
+    blocks = list(result.timetable.blocks)
+    for manager in result.diff:
+        for change in manager.blocks:
+            if change.after is not None and change.after in blocks:
+                blocks.remove(change.after)
+            if change.before is not None:
+                blocks.append(change.before)
+    return result.timetable.model_copy(update={"blocks": tuple(blocks)})
+
+
+SEQUENCE_EPOCH = dt.datetime(2000, 1, 1)
+
+
+def replan_sequence(now: dt.datetime) -> int:
+    """A re-plan's SEQUENCE: minutes from 2000-01-01 to its `now` on the department's
+    clock, above the first plan's 0 and above every earlier re-plan of the week."""
+    return max(1, int((now.replace(tzinfo=None) - SEQUENCE_EPOCH).total_seconds() // 60))
+
+
+def _event(
+    view: WeekView, block: Block, uid: str, zone: ZoneInfo, stamp: dt.datetime, sequence: int
+) -> Event:
+    event = Event()
+    event.add("uid", _plain(uid))
+    event.add("sequence", sequence)
     event.add("dtstamp", stamp)
     event.add("dtstart", _at(block.date, block.start, zone))
     event.add("dtend", _at(block.date, block.end, zone))
