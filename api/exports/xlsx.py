@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from api.exports.week import KIND_COLOURS, Lang, WeekView, hours_text
+from api.exports.week import KIND_COLOURS, Lang, WeekView
 from api.exports.workbook import SHEET_TITLE_MAX, legal_text, workbook_bytes
 from engine.domain import Department, Timetable
 from engine.policy import Policy, format_clock
@@ -23,6 +24,9 @@ BOLD = Font(bold=True)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+WHOLE_HOURS = "0"
+PART_HOURS = "0.0#"
+"""Hours shown as the grid's text shows them: 15, 1.5, 29.17."""
 
 
 def timetable_workbook(
@@ -71,13 +75,28 @@ def _header(sheet: Worksheet, view: WeekView, title: str, width: int) -> int:
     return 2 + len(particulars) + 1
 
 
-def _boxed(sheet: Worksheet, row: int, column: int, value: object, *, header: bool = False) -> None:
+def hours_value(minutes: int) -> float | None:
+    """Minutes as hours for a cell Excel can add up (a number, not text); blank for none."""
+    return round(minutes / 60, 2) if minutes else None
+
+
+def _hours_cell(cell: Cell, minutes: int) -> Cell:
+    """Put `minutes` in `cell` as a number of hours, formatted without needless zeros."""
+    hours = hours_value(minutes)
+    cell.value = hours
+    if hours is not None:
+        cell.number_format = WHOLE_HOURS if hours == int(hours) else PART_HOURS
+    return cell
+
+
+def _boxed(sheet: Worksheet, row: int, column: int, value: object, *, header: bool = False) -> Cell:
     cell = sheet.cell(row, column, legal_text(value))
     cell.border = BOX
     cell.alignment = CENTRE if header else WRAP_TOP
     if header:
         cell.fill = HEADER_FILL
         cell.font = BOLD
+    return cell
 
 
 def _write_overview(sheet: Worksheet, view: WeekView) -> None:
@@ -98,14 +117,11 @@ def _write_overview(sheet: Worksheet, view: WeekView) -> None:
     for manager_id, name in view.managers:
         row += 1
         minutes = view.minutes_by_kind(manager_id)
-        values = [
-            manager_id,
-            name,
-            *(hours_text(minutes.get(kind, 0)) for kind in kinds),
-            hours_text(sum(minutes.values())),
-        ]
-        for column, value in enumerate(values, start=1):
-            _boxed(sheet, row, column, value)
+        _boxed(sheet, row, 1, manager_id)
+        _boxed(sheet, row, 2, name)
+        amounts = [*(minutes.get(kind, 0) for kind in kinds), sum(minutes.values())]
+        for column, amount in enumerate(amounts, start=3):
+            _hours_cell(_boxed(sheet, row, column, None), amount)
     row += 2
 
     sheet.cell(row, 1, words["schedule"]).font = BOLD
@@ -206,10 +222,10 @@ def _write_manager_sheet(sheet: Worksheet, view: WeekView, manager_id: str) -> N
     minutes = view.minutes_by_kind(manager_id)
     for offset, kind in enumerate(view.kinds(), start=1):
         sheet.cell(summary + offset, 1, view.label(kind))
-        sheet.cell(summary + offset, 2, hours_text(minutes.get(kind, 0)))
+        _hours_cell(sheet.cell(summary + offset, 2), minutes.get(kind, 0))
     total_row = summary + len(view.kinds()) + 1
     sheet.cell(total_row, 1, words["total"]).font = BOLD
-    sheet.cell(total_row, 2, hours_text(sum(minutes.values()))).font = BOLD
+    _hours_cell(sheet.cell(total_row, 2), sum(minutes.values())).font = BOLD
 
     sheet.column_dimensions["A"].width = 12
     for column in range(2, 2 + len(view.days)):

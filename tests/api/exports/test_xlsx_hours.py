@@ -1,0 +1,42 @@
+"""The workbook's hours are numbers Excel can add up (they were text: SUM gave 0)."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+
+from api.exports.xlsx import timetable_workbook
+from engine.domain import Department
+from engine.policy import Policy
+from tests.api.http.support import hand_timetable
+
+
+def test_hours_are_numbers_in_the_overview_and_each_manager_sheet(
+    department: Department, policy: Policy
+) -> None:
+    """m01's hand-typed week: 40 min meeting, 3 h visits, 2 h maintenance, 1 h POS, 30 min phone."""
+    book = openpyxl.load_workbook(
+        io.BytesIO(timetable_workbook(hand_timetable(department), department, policy, lang="en"))
+    )
+    overview = book["Overview"]
+    header = next(
+        [c.value for c in row] for row in overview.iter_rows() if row[0].value == "Manager"
+    )
+    m01 = next(
+        row for row in overview.iter_rows() if row[0].value == "m01" and row[len(header) - 1].value
+    )
+    total = m01[header.index("Total")]
+    assert total.data_type == "n" and total.value == round(430 / 60, 2)
+    assert total.number_format == "0.0#"
+    visits = m01[header.index("Individual visits")]
+    assert (visits.data_type, visits.value, visits.number_format) == ("n", 3, "0")
+    assert m01[header.index("Department meeting")].value == 0.67
+    sheet = book[next(n for n in book.sheetnames if n.startswith("m01"))]
+    column_a = [c.value for c in sheet["A"]]
+    first_row, total_row = column_a.index("Hours per week") + 2, column_a.index("Total") + 1
+    hours = [sheet.cell(r, 2) for r in range(first_row, total_row + 1)]
+    numbers = [c.value for c in hours if c.value is not None]
+    assert all(c.data_type == "n" for c in hours if c.value is not None)
+    assert sheet.cell(total_row, 2).value == round(430 / 60, 2)
+    assert round(sum(numbers[:-1]), 2) == numbers[-1]
