@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -12,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from api.exports.html import timetable_page
-from api.exports.ics import manager_calendar
+from api.exports.ics import manager_calendar, replan_calendar
 from api.exports.my_day_link import MyDaySite
 from api.exports.xlsx import timetable_workbook
 from api.http.department_input import (
@@ -24,10 +25,11 @@ from api.http.problems import PROBLEM_EXAMPLE, InputProblems, LimitExceeded, pro
 from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, JobStatus, Problems, TimetableRequest
 from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
-from api.http.storage import SOLVED_STATES, TimetableJob
+from api.http.storage import SOLVED_STATES, DepartmentRecord, TimetableJob
 from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.policy import Policy, builtin_policy_names, load_policy, policy_from_mapping
+from engine.replan.result import ReplanResult
 
 router = APIRouter(prefix="/v1", tags=["timetables"], responses=BAD_INPUT_RESPONSE)
 
@@ -36,6 +38,22 @@ NOT_FOUND = {404: {"description": "no such job (or not this key's)"}}
 NOT_READY = {
     409: {"description": "the job has no timetable to export (still running, infeasible or failed)"}
 }
+UNFINISHED = {
+    "queued": "is still waiting to be solved",
+    "running": "is still being solved",
+    "infeasible": "has no timetable: the rules conflict (see its reason)",
+    "failed": "has no timetable: it failed (see its reason)",
+}
+"""Why a timetable job has nothing to export yet (or ever), by its status."""
+REPLAN_UNFINISHED = {
+    "queued": "is still waiting to be re-planned",
+    "running": "is still being re-planned",
+    "failed": "has no re-planned week: it failed (see its reason)",
+    "cancelled": "has no re-planned week: it was cancelled",
+}
+"""Why a re-plan job has no week to export, by its status."""
+REPLANNED = ("optimal", "feasible")
+"""A re-plan result's statuses that hold a re-planned week (not the old plan left as it was)."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -161,19 +179,60 @@ def _solved(
 ) -> tuple[Timetable, Department, Policy]:
     """The timetable of a solved job with its department and policy; 404 / 409 otherwise."""
     job, record = visible_job(service, caller, job_id)
+    return _solved_job(job, record)
+
+
+def _solved_job(job: TimetableJob, record: DepartmentRecord) -> tuple[Timetable, Department, Policy]:
     if job.status not in SOLVED_STATES or job.timetable is None:
-        detail = {
-            "queued": "is still waiting to be solved",
-            "running": "is still being solved",
-            "infeasible": "has no timetable: the rules conflict (see its reason)",
-            "failed": "has no timetable: it failed (see its reason)",
-        }.get(job.status, job.status)
-        raise HTTPException(409, f"job {job_id} {detail}")
+        raise HTTPException(409, f"job {job.id} {UNFINISHED.get(job.status, job.status)}")
     return (
         Timetable.model_validate(job.timetable),
         department_from_document(record.department),
         policy_from_mapping(job.policy),
     )
+
+
+def _replanned(job: TimetableJob, record: DepartmentRecord) -> tuple[ReplanResult, Department, Policy]:
+    """A finished re-plan job's result with its department and policy (the re-planned
+    timetable's); 409 while it runs, when it failed or found no re-planned week."""
+    if job.status != "done" or job.result is None:
+        raise HTTPException(409, f"job {job.id} {REPLAN_UNFINISHED.get(job.status, job.status)}")
+    result = ReplanResult.model_validate(job.result)
+    if result.status not in REPLANNED:
+        raise HTTPException(
+            409, f"job {job.id} found no re-planned week ({result.status}: see its result)"
+        )
+    return result, department_from_document(record.department), policy_from_mapping(job.policy)
+
+
+ManagerCalendar = Callable[[str], bytes]
+"""One manager's calendar of a job's week, by the manager's id."""
+
+
+def _job_calendars(
+    service: ServiceDep, caller: CallerDep, job_id: str, lang: Literal["zh", "en"]
+) -> tuple[str, Department, ManagerCalendar]:
+    """What a calendar download needs of a job: the week's name in file names, the
+    department, and each manager's calendar. A solved week gives the plan; a finished
+    re-plan (a job of its own) gives `replan_calendar`, which updates the plan's events a
+    phone holds and cancels the dropped ones; its file names say which re-plan it is."""
+    job, record = visible_job(service, caller, job_id, kind=None)
+    zone = service.settings.timezone
+    if job.job_kind == "replan":
+        result, department, policy = _replanned(job, record)
+
+        def replanned(manager: str) -> bytes:
+            return replan_calendar(result, department, policy, manager, zone, lang=lang)
+
+        return f"{result.week_start}-replan-{result.now:%Y%m%dT%H%M}", department, replanned
+    if job.job_kind != "timetable":
+        raise HTTPException(404, f"no timetable or re-plan job {job_id!r}")
+    timetable, department, policy = _solved_job(job, record)
+
+    def planned(manager: str) -> bytes:
+        return manager_calendar(timetable, department, policy, manager, zone, lang=lang)
+
+    return str(timetable.week_start), department, planned
 
 
 # The routes with a suffix come before /timetables/{job_id}, which would match them too.
@@ -220,9 +279,10 @@ def timetable_ics(
     ] = None,
     lang: Lang = "zh",
 ) -> Response:
-    """A manager's week as an iCalendar file (one calendar per manager)."""
-    timetable, department, policy = _solved(service, caller, job_id)
-    zone = service.settings.timezone
+    """A manager's week as an iCalendar file (one calendar per manager). `job_id` may
+    also be a finished re-plan's job (POST /v1/timetables/{job}/replan): its calendar
+    updates the events the plan's calendar made and cancels the blocks it dropped."""
+    week, department, calendar_of = _job_calendars(service, caller, job_id, lang)
     if manager is not None:
         if manager not in {m.id for m in department.managers}:
             raise InputProblems(
@@ -236,23 +296,21 @@ def timetable_ics(
                     }
                 ]
             )
-        content = manager_calendar(timetable, department, policy, manager, zone, lang=lang)
         return Response(
-            content,
+            calendar_of(manager),
             media_type="text/calendar; charset=utf-8",
-            headers={"Content-Disposition": attachment(f"{manager}-{timetable.week_start}.ics")},
+            headers={"Content-Disposition": attachment(f"{manager}-{week}.ics")},
         )
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for each in department.managers:
             bundle.writestr(
-                safe_file_name(f"{each.id}-{timetable.week_start}.ics"),
-                manager_calendar(timetable, department, policy, each.id, zone, lang=lang),
+                safe_file_name(f"{each.id}-{week}.ics"), calendar_of(each.id)
             )
     return Response(
         archive.getvalue(),
         media_type="application/zip",
-        headers={"Content-Disposition": attachment(f"calendars-{timetable.week_start}.zip")},
+        headers={"Content-Disposition": attachment(f"calendars-{week}.zip")},
     )
 
 
