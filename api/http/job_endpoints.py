@@ -24,6 +24,9 @@ def job_links(job: TimetableJob) -> dict[str, str]:
     links = {"self": f"/v1/jobs/{job.id}"}
     if job.job_kind == "timetable":
         links["timetable"] = f"/v1/timetables/{job.id}"
+    if job.job_kind in ("timetable", "replan"):
+        # A re-plan's calendar updates the plan's events on a phone (api/exports/ics.replan_calendar).
+        links["ics"] = f"/v1/timetables/{job.id}.ics"
     return links
 
 

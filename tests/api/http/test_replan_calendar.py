@@ -136,3 +136,11 @@ def test_a_replan_without_a_week_is_409(
 def test_an_unknown_job_is_404(service: tuple[TestClient, Any, str, str]) -> None:
     client, *_ = service
     assert client.get("/v1/timetables/j-none.ics").status_code == 404
+
+
+def test_a_replan_job_links_its_calendar(service) -> None:
+    """GET /v1/jobs/{id} of a re-plan names its calendar, as a client needs to find it."""
+    client, _store, _plan, replan = service
+    answer = client.get(f"/v1/jobs/{replan}")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["links"]["ics"] == f"/v1/timetables/{replan}.ics"
