@@ -1020,9 +1020,18 @@ class _Checker:
         for manager in self.managers:
             if self._exempt(manager):
                 continue  # paired blocks of an exempt manager are a pairing violation
-            assert rule.sessions is not None and rule.session_minutes is not None
-            quota = Quota(rule.total_minutes or 0, *rule.sessions, *rule.session_minutes)
-            self._check_sessions(manager, kind, rule, quota, "")
+            share = self._calendar_share()
+            note = "" if share == 1 else f" (prorated: the calendar works {_percent(share)} of the week)"
+            self._check_sessions(manager, kind, rule, prorated_quota(rule, share, self.policy.grid_minutes), note)
+
+    def _calendar_share(self) -> Fraction:
+        """The share of the policy's week the department's calendar works, at most all of
+        it: data/README.md prorates every weekly quota for a holiday as for a day of leave,
+        and a holiday is everyone's, so a pair's two members owe the same prorated share of
+        its paired kinds (their own leave does not scale them: below the policy's
+        `pairs.exempt_below_presence` they are exempt, else they owe that share)."""
+        days = len(self.policy.working_days)
+        return min(Fraction(len(self.working_dates), days), Fraction(1)) if days else Fraction(0)
 
     def _check_pairing(self) -> None:
         paired_kinds = [k for k, r in self.policy.kinds.items() if r.group == "pair"]

@@ -9,8 +9,11 @@ prorated):
 - daily kinds (a block on each listed day) simply skip whole-day leave days;
 - a manager's presence fraction is the share of the week's working minutes not on leave;
 - single-manager weekly quotas scale with it (fixed-length sessions: round(total / length x f));
-- paired quotas are not scaled: a manager present less than the policy's
-  `pairs.exempt_below_presence` is exempt from paired work, everyone else does all of it;
+- paired quotas are not scaled by a manager's own leave (a manager present less than the
+  policy's `pairs.exempt_below_presence` is exempt from paired work, everyone else does all
+  of it), but they are by the week's holidays, as data/README.md says of every weekly quota:
+  a holiday is everyone's, so both members of a pair lose the same days and owe the share
+  of the policy's week the calendar leaves (`calendar_share`), prorated as single kinds are;
 - on a day of part-day leave a daily block is owed only where its window still has room
   outside the leave (`room_outside_leave`), lunch only when the leave leaves the lunch
   window whole (`owes_lunch`); a manager with no working day owes nothing.
@@ -159,9 +162,16 @@ def _weekly_quota(rule: KindRule, presence: float, grid: int) -> Quota:
     return Quota(max(1, math.ceil(total / mmax)), min(smax, total // mmin), mmin, mmax, total)
 
 
+def calendar_share(policy: Policy, days: list[WorkDay]) -> float:
+    """The share of the policy's week the calendar leaves working (holidays out, a make-up
+    day in), at most all of it: what a pair owes of its paired quotas (`build_week`)."""
+    return min(len(days) / len(policy.working_days), 1.0) if policy.working_days else 0.0
+
+
 def build_week(department: Department, policy: Policy, week_start: dt.date) -> WeekFrame:
     """Calendar, presence and quotas of every manager for the week starting `week_start`."""
     days = working_days(policy, week_start, department)
+    pair_share = calendar_share(policy, days)
     by_date = {d.date: d.index for d in days}
     day_minutes = policy.day.end - policy.day.start
     managers: dict[str, ManagerWeek] = {m.id: ManagerWeek(m.id) for m in department.managers}
@@ -202,7 +212,7 @@ def build_week(department: Department, policy: Policy, week_start: dt.date) -> W
                 if mw.exempt_from_pairs or mw.presence == 0:
                     mw.quotas[kind] = Quota(0, 0, *rule.session_minutes or (0, 0), 0)
                 else:
-                    mw.quotas[kind] = _weekly_quota(rule, 1.0, policy.grid_minutes)
+                    mw.quotas[kind] = _weekly_quota(rule, pair_share, policy.grid_minutes)
             elif rule.group == "single":
                 mw.quotas[kind] = _weekly_quota(rule, mw.presence, policy.grid_minutes)
     return WeekFrame(policy, week_start, days, managers)
