@@ -16,10 +16,11 @@ What a re-planned week must be:
    his absence, and nothing of it when he fell ill in the grid slot it started in.
    A lunch is no work to cut: it stays as it was (rule 3d).
 2. **Nothing during an absence.** A sickness is leave (SPEC §2). The sick manager is off
-   from when he falls ill, but not before `now`, from the start of the policy's grid slot
-   that moment is in, to the end of `until` (the week's end when not given): no block of
+   from when he falls ill, before `now` too (work planned inside his sickness was not
+   done, though it lies in the past), from the start of the policy's grid slot that
+   moment is in, to the end of `until` (the week's end when not given): no block of
    his overlaps his absence (`leave`), not even one under way when he fell ill (it ends
-   then, rule 1), save the lunch he was taking (rule 3d). The part of a block he worked
+   then, rule 1) or one before `now` (it is gone), save the lunch he was taking (rule 3d). The part of a block he worked
    is judged as the part it is: its length is not the policy's, and a meeting he left
    when he fell ill was his meeting with the others.
 3. **Every other rule of the week** holds on `after` with the sicknesses as leave, read
@@ -178,7 +179,8 @@ def check_replan(
         raise InputError(problems)
     leave = sick_leave(policy, old, now, sicknesses, department)
     sick_department = department.model_copy(update={"leave": (*department.leave, *leave)})
-    checker = _ReplanChecker(sick_department, policy, new, old, now, leave, closures)
+    fell_ill = {s.manager: s.start.replace(tzinfo=None) for s in sicknesses}
+    checker = _ReplanChecker(sick_department, policy, new, old, now, leave, closures, fell_ill)
     violations = checker.run()
     return ReplanVerdict(violations, sorted(checker.shortfalls, key=lambda s: (s.manager, s.kind, s.unit)))
 
@@ -188,7 +190,7 @@ def sick_leave(
     department: Department | None = None,
 ) -> tuple[Leave, ...]:
     """Each sickness as leave rows (rule 2 of the module text): part of the day he falls
-    ill, from the start of the grid slot he falls ill in, and whole days after, to the
+    ill (before `now` too), from the start of the grid slot he falls ill in, and whole days after, to the
     end of `until`; over the department's working days when given (a make-up working
     day is one, a holiday is not), else the policy's working weekdays."""
     plan = _parse(before)
@@ -197,7 +199,7 @@ def sick_leave(
     grid, day = policy.grid_minutes, policy.day
     leave: list[Leave] = []
     for sickness in sicknesses:
-        start = max(sickness.start.replace(tzinfo=None), now)
+        start = sickness.start.replace(tzinfo=None)
         first, minute = start.date(), start.hour * 60 + start.minute
         until = sickness.until or dates[-1]
         for date in dates:
@@ -233,10 +235,14 @@ class _ReplanChecker(_Checker):
         now: dt.datetime,
         sick: Sequence[Leave],
         closures: Sequence[Closure] = (),
+        fell_ill: dict[str, dt.datetime] | None = None,
     ):
         super().__init__(department, policy, timetable)
         self.before = before
         self.now = now
+        # When each sick manager fell ill, as the event says (the leave rows start a
+        # whole day at midnight, which is no time to tell anyone).
+        self.fell_ill = dict(fell_ill or {})
         self.closures = list(closures)
         self.moment = f"{_day(now.date())} {format_clock(now.hour * 60 + now.minute)}"
         self.sick: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
@@ -274,9 +280,12 @@ class _ReplanChecker(_Checker):
     def _as_kept(self, block: Block) -> Block | None:
         """What rule 1 keeps of a block of `before` that started before `now`: the block;
         but a sick manager's block that runs into his absence ends when he falls ill (None
-        when nothing of it is before then); a lunch stays as it was (rule 3d)."""
-        if block.kind == "lunch" or not self._sick_during(block.manager, block.date, block.start, block.end):
+        when nothing of it is before then); a lunch he began before he fell ill stays as it
+        was (rule 3d), one planned after that he never took."""
+        if not self._sick_during(block.manager, block.date, block.start, block.end):
             return block
+        if block.kind == "lunch":
+            return block if self._lunch_before_ill(block) else None
         ill = self._ill_at(block.manager, block.date)
         assert ill is not None
         return block.model_copy(update={"end": ill}) if ill > block.start else None
@@ -308,6 +317,10 @@ class _ReplanChecker(_Checker):
                     why = (f"{what} {_span(start, end)}{together}{where} was under way when he fell ill "
                            f"({self._sick_since(manager)}): it ends then, at {format_clock(piece)}, but the "
                            "re-planned week has all of it")
+                elif not missing and self._sick_during(manager, date, start, end) and kind != "lunch":
+                    why = (f"{what} {_span(start, end)}{together}{where} lies inside his sickness (off sick "
+                           f"from {self._sick_since(manager)}): he did not work it, though it is before the "
+                           f"re-plan's moment ({self.moment}), but the re-planned week keeps it as done")
                 elif missing:
                     why = (f"{what} {_span(start, end)}{together}{where} started before the re-plan's "
                            f"moment ({self.moment}) and is not in the re-planned week as it was")
@@ -320,17 +333,18 @@ class _ReplanChecker(_Checker):
 
     def _lunches_kept(self) -> list[Block]:
         """The lunches of `before` that stay as they were: a sick manager's on the day he
-        falls ill that start before his absence does, or before `now`."""
-        kept = []
-        for block in self.before.blocks:
-            if block.kind != "lunch":
-                continue
-            ill = self._ill_at(block.manager, block.date)
-            if ill is None or any(m == block.manager and d < block.date for m, d in self.sick):
-                continue  # not off that day, or off since an earlier day
-            if block.start < ill or _started_before(block, self.now):
-                kept.append(block)
-        return kept
+        falls ill that start before he does (one planned after it, before `now` too, he
+        never took)."""
+        return [b for b in self.before.blocks if b.kind == "lunch" and self._lunch_before_ill(b)]
+
+    def _lunch_before_ill(self, block: Block) -> bool:
+        """A lunch on the day its manager falls ill that starts before he does."""
+        ill = self._ill_at(block.manager, block.date)
+        if ill is None or any(m == block.manager and d < block.date for m, d in self.sick):
+            return False  # not off that day, or off since an earlier day
+        fell_ill = self.fell_ill.get(block.manager)
+        return block.start < ill or (fell_ill is not None and (block.date, block.start)
+                                     < (fell_ill.date(), fell_ill.hour * 60 + fell_ill.minute))
 
     def _leave_excused(self, block: _Block) -> bool:
         return block.kind == "lunch" and (block.manager, block.date, block.start, block.end, block.kind,
@@ -431,7 +445,12 @@ class _ReplanChecker(_Checker):
         return minutes, sessions, " and ".join(sorted(who))
 
     def _sick_since(self, manager: str) -> str:
-        """When the manager's absence starts: "Wed 2026-11-25 13:00"."""
+        """When the manager's absence starts, as the re-plan says it: the grid slot he fell
+        ill in ("Wed 2026-11-25 13:00"), not the midnight a whole day of leave starts at."""
+        fell_ill = self.fell_ill.get(manager)
+        if fell_ill is not None:
+            grid = self.policy.grid_minutes
+            return f"{_day(fell_ill.date())} {format_clock((fell_ill.hour * 60 + fell_ill.minute) // grid * grid)}"
         date, spans = min((d, spans) for (m, d), spans in self.sick.items() if m == manager)
         return f"{_day(date)} {format_clock(min(s for s, _ in spans))}"
 

@@ -6,15 +6,17 @@ a real week at a moment `now` (events.py):
 - `manager_sick`: a manager is off from a given time (until a given day, or the end
   of the week);
 - `retailer_closed`: a retailer is closed on a day (today by default);
-- `urgent_visit`: a retailer must be visited, by a given day (today by default);
+- `urgent_visit`: a retailer must be visited, by a given day (today by default); it
+  takes the place of the week's visit to that retailer still to come;
 - `promotion_store_cancelled`: a promotion store can no longer be used.
 
 What the re-plan keeps and changes:
 
 1. **Pinned.** Every block and route stop that started before `now` stays exactly as
    it was (the past cannot be re-planned; a block under way is finished as planned),
-   except a sick manager's: he does nothing once he is off (from when he falls ill, not
-   before `now`, from the start of that grid slot), so his block under way then is cut
+   except a sick manager's: he does nothing once he is off (from when he falls ill, from
+   the start of that grid slot; before `now` too: what was planned inside his sickness
+   was not done, and its visits are handed on), so his block under way then is cut
    there: the part he worked stays in the week, in the timetable, the routes and the
    diff (`cut`), and his partner goes on alone (situation.py). A lunch is no work to
    cut: his lunch over or under way when he falls ill stays as it was, and a re-plan

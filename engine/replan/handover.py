@@ -53,6 +53,13 @@ class _Visit:
     """The manager an urgent visit is given to."""
     to_manager: str | None = None
     to_date: dt.date | None = None
+    visited_before: dt.date | None = None
+    """For an urgent visit: the day this week the retailer was visited before `now`."""
+
+    @property
+    def replaces_a_planned_one(self) -> bool:
+        """An urgent visit that is the week's planned visit to its retailer, made urgent."""
+        return self.urgent_by is not None and self.date is not None
 
 
 @dataclasses.dataclass
@@ -105,10 +112,29 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
             else:
                 read.staying[(manager, date)].append(visit)
     for event in situation.urgent:
-        owner = retailers[event.retailer].manager
-        read.visits.append(_Visit(event.retailer, owner, None, None, urgent_by=event.by or situation.today,
-                                  detail="urgent visit", assigned=event.manager or owner))
+        _add_urgent(read, event.retailer, retailers[event.retailer].manager, event.by or situation.today,
+                    event.manager)
     return read
+
+
+def _add_urgent(read: _PlannedRoutes, retailer: str, owner: str, by: dt.date, manager: str | None) -> None:
+    """An urgent visit takes the place of the week's first visit to the retailer still to
+    come (a retailer due once in weeks is not visited twice in a few days): that visit is
+    made urgent, and stays on its day when the day is in time. Without one it is a new
+    visit; the words say when the retailer was visited this week before `now`."""
+    planned = min((v for v in read.visits if v.retailer == retailer and v.urgent_by is None and v.date is not None),
+                  key=lambda v: v.date or dt.date.max, default=None)
+    if planned is not None:
+        assert planned.manager is not None and planned.date is not None
+        key = (planned.manager, planned.date)
+        if key in read.staying:
+            read.staying[key] = [v for v in read.staying[key] if v is not planned]
+        planned.urgent_by, planned.assigned, planned.reason = by, manager or planned.manager or owner, None
+        planned.detail = "urgent visit"
+        return
+    done = [date for (_, date), stops in read.pinned.items() if any(s.retailer == retailer for s in stops)]
+    read.visits.append(_Visit(retailer, owner, None, None, urgent_by=by, detail="urgent visit",
+                              assigned=manager or owner, visited_before=max(done, default=None)))
 
 
 class _Handover:
@@ -128,6 +154,7 @@ class _Handover:
         self.orders: dict[tuple[str, dt.date], list[str]] = {}
         self._remainder: dict[tuple[str, dt.date], FieldDay | None] = {}
         self.unplaced = list(read.unplaced)
+        self.notes: list[str] = []
 
     def day_of(self, manager: str, date: dt.date) -> FieldDay | None:
         """What is left of the manager's field day after `now` (None: nothing)."""
@@ -171,6 +198,9 @@ class _Handover:
                 homeless.extend(self._make_room_for(visit, options))
             if visit.urgent_by is not None and visit.to_date is not None:
                 visit.detail = _urgent_words(visit, self.situation)
+                if (visit.to_manager, visit.to_date) == (visit.manager, visit.date):
+                    self.notes.append(f"urgent visit to {visit.retailer} by {visit.urgent_by}: its visit planned "
+                                      f"on {visit.date} ({visit.manager}) is in time and stays")
             if visit.to_date is None:
                 reason: UnplacedReason = visit.reason or "no_room_in_day"
                 self.unplaced.append(UnplacedVisit(retailer=visit.retailer, manager=visit.owner, date=visit.date,
@@ -230,15 +260,15 @@ class _Handover:
 
 
 def replan_routes(situation: Situation, timetable: Timetable, routes: Mapping[str, Any], rules: ReplanRules,
-                  ) -> tuple[tuple[ReplanRoute, ...], list[StopChange], list[UnplacedVisit]]:
+                  ) -> tuple[tuple[ReplanRoute, ...], list[StopChange], list[UnplacedVisit], list[str]]:
     """Keep the stops before `now`, re-fit the rest into the new visit blocks, and hand
-    on what cannot stay (see the module text): the routes, the stop changes and the
-    visits that found no place."""
+    on what cannot stay (see the module text): the routes, the stop changes, the
+    visits that found no place and notes (an urgent visit met by one planned in time)."""
     read = _read_routes(situation, routes)
     handover = _Handover(situation, timetable, rules, read)
     handover.refit_own_days()
     handover.place_the_rest()
-    return handover.routes(), stop_changes(read.visits, situation), handover.unplaced
+    return handover.routes(), stop_changes(read.visits, situation), handover.unplaced, handover.notes
 
 
 def _make_room(day: FieldDay, order: Sequence[str], retailer_id: str, retailers: Mapping[str, Retailer],
@@ -338,7 +368,13 @@ def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapp
         managers = list(dict.fromkeys([visit.assigned or visit.owner, visit.owner]))
         in_time = [d for d in later if d <= visit.urgent_by]
         late = [d for d in later if d > visit.urgent_by]
-        return [o for dates in (in_time, late) for manager in managers for o in available(manager, dates)]
+        urgent = [o for dates in (in_time, late) for manager in managers for o in available(manager, dates)]
+        if visit.manager is not None and visit.date in in_time and (visit.manager, visit.date) in urgent:
+            # The planned visit made urgent is in time where it is: it stays there first.
+            own_day = (visit.manager, visit.date)
+            urgent.remove(own_day)
+            urgent.insert(0, own_day)
+        return urgent
     assert visit.manager is not None and visit.date is not None
     planned = visit.date
     if visit.reason == "retailer_closed":
@@ -361,6 +397,10 @@ def _urgent_words(visit: _Visit, situation: Situation) -> str:
     room, to the retailer's own manager when the one the event names is off."""
     words = "urgent visit"
     assert visit.to_date is not None and visit.urgent_by is not None
+    if visit.replaces_a_planned_one:
+        words += f" (in place of the visit planned on {visit.date})"
+    elif visit.visited_before is not None:
+        words += f" (besides the visit on {visit.visited_before}, before now: the event asks for another)"
     if visit.to_date > visit.urgent_by:
         words = (f"urgent visit due by {visit.urgent_by}: no day up to then has room, "
                  f"{visit.to_date} is the first that does")
@@ -372,7 +412,8 @@ def _urgent_words(visit: _Visit, situation: Situation) -> str:
 
 def _unplaced_words(visit: _Visit, rules: ReplanRules) -> str:
     if visit.urgent_by is not None:
-        return f"urgent visit (by {visit.urgent_by}): no visit day of the week has room for it"
+        instead = f", nor for the visit planned on {visit.date}" if visit.replaces_a_planned_one else ""
+        return f"urgent visit (by {visit.urgent_by}): no visit day of the week has room for it{instead}"
     if visit.reason == "manager_absent":
         ways = " or ".join({"next_days": "his own later days", "neighbour": "a neighbouring territory"}[w]
                            for w in rules.handover) or "nowhere (the policy hands nothing over)"

@@ -5,7 +5,8 @@ registry of hard rules (`constraints.add_hard_rules`) and soft rules
 (`objective.add_objective`); a rule added to the week reaches the re-plan unchanged.
 What a re-plan adds, and only that:
 - the past is pinned: blocks that started before `now` are fixed (a sick manager's
-  block under way ends when he falls ill, situation.py), nothing new starts before it;
+  block under way ends when he falls ill, one planned after that is gone, situation.py),
+  nothing new starts before it;
   a lunch is never taken away to make room, and a sick manager's lunch that starts
   before he falls ill stays as it was;
 - the events: a sickness is leave in the week frame (situation.py), a promotion with no

@@ -35,12 +35,19 @@ def replan_rules(policy: Policy) -> ReplanRules:
 
 @dataclasses.dataclass(frozen=True)
 class Absence:
-    """A manager's absence as the re-plan uses it: from (date, minute) to the end of `until`."""
+    """A manager's absence as the re-plan uses it: from (date, minute) to the end of `until`.
+    `fell_ill` is the minute he fell ill on `date` before it is put on the grid (the grid
+    slot's start when not given): a lunch begun before then was his (`kept_lunch`)."""
 
     manager: str
     date: dt.date
     minute: int
     until: dt.date
+    fell_ill: int | None = None
+
+    def began_before(self, date: dt.date, minute: int) -> bool:
+        """True when something starting at this moment started before he fell ill."""
+        return (date, minute) < (self.date, self.minute if self.fell_ill is None else self.fell_ill)
 
     def covers(self, date: dt.date, minute: int) -> bool:
         """True when the manager is off at this moment."""
@@ -70,10 +77,11 @@ class Situation:
     cancelled_stores: dict[str, dt.date]
     urgent: list[UrgentVisit]
     cut: list[tuple[Block, Block | None]] = dataclasses.field(default_factory=list)
-    """Blocks of the plan under way when their manager fell ill (started before `now`,
-    ending after his absence starts), each with what is left of it: the part he worked,
-    from its start to the start of his absence (on the grid), or None when nothing was
-    (he fell ill in the grid slot it started in). `timetable` is the plan with the parts
+    """Blocks of the plan started before `now` that run into their manager's absence
+    (he may have fallen ill before `now`: what was planned inside his sickness was not
+    done), each with what is left of it: the part he worked, from its start to the
+    start of his absence (on the grid), or None when nothing was (he fell ill in the
+    grid slot it started in, or before it). `timetable` is the plan with the parts
     in place of the blocks. A lunch is no block of work: one under way when he falls ill
     stays as it was (`kept_lunch`)."""
 
@@ -115,13 +123,13 @@ class Situation:
         return (date, start) < (self.today, self.now_minute)
 
     def kept_lunch(self, block: Block) -> bool:
-        """A lunch of a sick manager on the day he falls ill that starts before he does
-        (or before `now`): over or under way when he falls ill, it stays as it was. A
-        lunch is no work to stop; one he has taken or is taking is a fact of his day,
-        and a re-plan never takes a lunch away to make room."""
+        """A lunch of a sick manager on the day he falls ill that starts before he does:
+        over or under way when he falls ill, it stays as it was. A lunch is no work to
+        stop; one he has taken or is taking is a fact of his day, and a re-plan never
+        takes a lunch away to make room. One planned after he fell ill he never took."""
         absence = self.absences.get(block.manager)
         return (block.kind == "lunch" and absence is not None and block.date == absence.date
-                and (block.start < absence.minute or self.pinned(block.date, block.start)))
+                and absence.began_before(block.date, block.start))
 
     def fixed(self, block: Block) -> bool:
         """The block stays exactly as it is in `timetable`: it started before `now`, or
@@ -149,12 +157,15 @@ class Situation:
 def situation_at(department: Department, policy: Policy, timetable: Timetable, now: dt.datetime,
                  events: Sequence[Event]) -> Situation:
     """Resolve the events at `now`; an event naming a manager or retailer the department
-    does not have is reported with its row and field, all at once."""
+    does not have, a day outside the week where the event must fall in it, an urgent
+    visit due before now or a cancelled store that is no promotion store is reported
+    with its row and field, all at once."""
     dates = working_dates(policy, timetable.week_start, department)
     now = now.replace(tzinfo=None)
     situation = Situation(department, policy, timetable, now, dates, {}, set(), {}, [])
     managers = {m.id for m in department.managers}
-    retailers = {r.id for r in department.retailers}
+    retailers = {r.id: r for r in department.retailers}
+    week = (timetable.week_start, timetable.week_start + dt.timedelta(days=6))
     problems: list[Problem] = []
     for number, event in enumerate(events, 1):  # 1-based, as CSV rows are
         def bad(column: str, message: str, _n: int = number) -> None:
@@ -165,20 +176,35 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
                 bad("manager", f"no manager '{event.manager}' in the department")
                 continue
             absence = _absence(situation, event)
-            if absence.until < absence.date:
+            if event.until is not None and event.until < absence.date:
                 bad("until", f"until ({absence.until}) is before the sickness starts ({absence.date})")
-                continue
-            situation.absences[event.manager] = absence
+            elif absence.date > dates[-1]:
+                bad("from", f"the sickness starts ({absence.date}) after the week's last working day "
+                            f"({dates[-1]}): it takes nothing from this week")
+            elif absence.until < dates[0]:
+                bad("until", f"the sickness ends ({absence.until}) before the week's first working day "
+                             f"({dates[0]}): it takes nothing from this week")
+            else:
+                situation.absences[event.manager] = absence
         elif event.retailer not in retailers:
             bad("retailer", f"no retailer '{event.retailer}' in the department")
         elif isinstance(event, RetailerClosed):
+            if event.date is not None and not week[0] <= event.date <= week[-1]:
+                bad("date", f"date ({event.date}) is not in the week ({week[0]} to {week[-1]})")
+                continue
             situation.closed.add((event.retailer, event.date or situation.today))
         elif isinstance(event, UrgentVisit):
             if event.manager is not None and event.manager not in managers:
                 bad("manager", f"no manager '{event.manager}' in the department")
-                continue
-            situation.urgent.append(event)
+            elif event.by is not None and event.by < situation.today:
+                bad("by", f"by ({event.by}) is before now ({situation.today}): the visit is overdue; "
+                          "give the day it is now due by")
+            else:
+                situation.urgent.append(event)
         elif isinstance(event, PromotionStoreCancelled):
+            if not retailers[event.retailer].promo_store:
+                bad("retailer", f"{event.retailer} is not a promotion store")
+                continue
             situation.cancelled_stores[event.retailer] = event.date or situation.today
     if problems:
         raise InputError(problems)
@@ -198,7 +224,8 @@ def _cut_what_the_sick_cannot_finish(situation: Situation) -> None:
                 or situation.kept_lunch(b):
             blocks.append(b)
             continue
-        piece = b.model_copy(update={"end": absence.minute}) if absence.minute > b.start else None
+        worked = b.date == absence.date and absence.minute > b.start
+        piece = b.model_copy(update={"end": absence.minute}) if worked else None
         situation.cut.append((b, piece))
         if piece is not None:
             blocks.append(piece)
@@ -207,13 +234,15 @@ def _cut_what_the_sick_cannot_finish(situation: Situation) -> None:
 
 
 def _absence(situation: Situation, event: ManagerSick) -> Absence:
-    """When a sick manager is off: from when he falls ill, not before `now` (the past is
-    what it was), from the start of the grid slot that moment is in; he does nothing
-    after it, and a block under way then ends there (`Situation.cut`)."""
+    """When a sick manager is off: from when he fell ill, before `now` too (work planned
+    inside his sickness was not done, even where it lies in the past), from the start of
+    the grid slot that moment is in; he does nothing after it, and a block he was in
+    then ends there, one planned after it is gone (`Situation.cut`)."""
     grid = situation.policy.grid_minutes
-    start = max(event.from_.replace(tzinfo=None), situation.now)
-    minute = (start.hour * 60 + start.minute) // grid * grid
-    return Absence(event.manager, start.date(), minute, event.until or situation.dates[-1])
+    start = event.from_.replace(tzinfo=None)
+    fell_ill = start.hour * 60 + start.minute
+    return Absence(event.manager, start.date(), fell_ill // grid * grid, event.until or situation.dates[-1],
+                   fell_ill)
 
 
 def working_dates(policy: Policy, week_start: dt.date, department: Department | None = None) -> list[dt.date]:

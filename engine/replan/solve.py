@@ -81,7 +81,8 @@ def replan(
     unplaced: list[UnplacedVisit] = []
     new_routes = None
     if routes is not None:
-        new_routes, stop_changes, unplaced = replan_routes(situation, new_timetable, routes, rules)
+        new_routes, stop_changes, unplaced, route_notes = replan_routes(situation, new_timetable, routes, rules)
+        notes += route_notes
     elif any(not isinstance(e, ManagerSick | PromotionStoreCancelled) for e in events) or situation.absences:
         notes.append("the plan has no routes: visits are not re-planned (give the week's routes with the plan)")
     return ReplanResult(

@@ -119,13 +119,13 @@ def test_the_timetable_checker_alone_would_fault_the_lost_hours(after) -> None:
     assert "maintenance_pairs" in {v.rule for v in check_timetable(sick, TEST_POLICY, after)}
 
 
-def test_sickness_starts_when_he_falls_ill_even_in_a_block_under_way() -> None:
-    """At 14:30 m02 is in his POS-project session (14:20-15:20), ill since 12:30: he is
-    off from 14:30 (not before the re-plan's moment), not once the session is over."""
+def test_sickness_starts_when_he_falls_ill_even_before_the_replan() -> None:
+    """At 14:30 the re-plan hears m02 has been ill since 12:30: he is off from 12:30 (what
+    was planned for him since was not done), not from the re-plan's moment."""
     now = dt.datetime.combine(MONDAY + dt.timedelta(days=1), dt.time(14, 30))
     leave = sick_leave(TEST_POLICY, week(), now, [Sickness("m02", now - dt.timedelta(hours=2))])
     assert [(lv.date, lv.start, lv.end) for lv in leave] == [
-        (MONDAY + dt.timedelta(days=1), clock("14:30"), clock("17:30")),
+        (MONDAY + dt.timedelta(days=1), clock("12:30"), clock("17:30")),
         (MONDAY + dt.timedelta(days=2), None, None),
     ]
 
