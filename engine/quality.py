@@ -23,6 +23,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from itertools import combinations, pairwise
 from typing import Any
 
@@ -62,9 +63,12 @@ def owed_minutes(department: Department, policy: Policy, week_start: dt.date) ->
 
     Daily kinds skip whole days of leave; department kinds are owed on the days the
     manager is in; single weekly kinds are prorated; paired kinds are owed in full
-    unless the manager is exempt from pairs.
+    unless the manager is exempt from pairs, prorated in a week with holidays
+    (`weekly_quota`).
     """
     dates = working_dates(policy, week_start, department)
+    calendar_share = min(Fraction(len(dates), len(policy.working_days)), Fraction(1)) if policy.working_days \
+        else Fraction(0)
     spans = leave_spans(department)
     shares = presence(department, policy, week_start)
     owed: dict[str, dict[str, int]] = {}
@@ -82,7 +86,7 @@ def owed_minutes(department: Department, policy: Policy, week_start: dt.date) ->
             elif rule.group == "department":
                 per_kind[kind] = (rule.total_minutes or 0) if shares[manager.id] > 0 else 0
             else:
-                per_kind[kind] = weekly_quota(rule, shares[manager.id], policy).total
+                per_kind[kind] = weekly_quota(rule, shares[manager.id], policy, calendar_share).total
         owed[manager.id] = per_kind
     return owed
 

@@ -279,11 +279,17 @@ def exempt_from_pairs(share: Fraction, policy: Policy) -> bool:
     return share < Fraction(str(policy.pairs.exempt_below_presence))
 
 
-def weekly_quota(rule: KindRule, share: Fraction, policy: Policy) -> Quota:
-    """What a manager with this presence owes of one weekly kind (single or pair)."""
+def weekly_quota(rule: KindRule, share: Fraction, policy: Policy, calendar_share: Fraction = Fraction(1)) -> Quota:
+    """What a manager with this presence owes of one weekly kind (single or pair). A
+    paired kind is owed in full whatever his own leave (below `pairs.exempt_below_presence`
+    he is not paired at all), but prorated by `calendar_share`, the share of the policy's
+    week the department's calendar works: a holiday is everyone's, so both members of a
+    pair owe the same share (data/README.md prorates every weekly quota for a holiday)."""
     assert rule.sessions is not None and rule.session_minutes is not None
     if rule.group == "pair":
         if share == 0 or exempt_from_pairs(share, policy):
             return Quota(0, 0, 0, *rule.session_minutes)
+        if calendar_share < 1:
+            return prorated_quota(rule, calendar_share, policy.grid_minutes)
         return Quota(rule.total_minutes or 0, *rule.sessions, *rule.session_minutes)
     return prorated_quota(rule, share, policy.grid_minutes)

@@ -66,3 +66,15 @@ def test_the_checker_asks_the_same_prorated_paired_quota(policy_15_13_7):
     assert _maintenance_faults(department, policy_15_13_7, 1) == []
     too_many = _maintenance_faults(department, policy_15_13_7, 2)
     assert any("the policy asks 120 (prorated: the calendar works 60% of the week)" in m for m in too_many)
+
+
+def test_the_quality_report_owes_the_same_prorated_paired_quota(policy_15_13_7):
+    """The score (engine/quality.py) reads what each manager owes from the checker's spec:
+    in the 3-day week it owes the pair kinds prorated too (it asked 240 and 300 min, so
+    every holiday week scored missed paired hours)."""
+    from engine.quality import owed_minutes
+
+    owed = owed_minutes(_holidays(TUESDAY, WEDNESDAY), policy_15_13_7, WEEK)
+    assert (owed["m01"]["maintenance"], owed["m01"]["promotion"]) == (120, 180)
+    full = owed_minutes(_holidays(WEDNESDAY, makeup=SATURDAY), policy_15_13_7, WEEK)
+    assert (full["m01"]["maintenance"], full["m01"]["promotion"]) == (240, 300)
