@@ -813,18 +813,13 @@ class _Checker:
                             f"the policy plans {label} on {days} only",
                         )
                     continue
-                owed = self._daily_part(manager, date, kind, minutes)
-                # A whole block where only a part fits overlaps the leave or leaves the
-                # window, which those rules report (a re-plan may excuse a block under way).
-                asked = owed or minutes
-                cut = "" if asked == minutes else f" (the part of its {minutes} min his leave leaves room for)"
                 if not blocks:
                     # A partial leave can leave no room for the block; then it is not owed.
-                    if owed:
+                    if self._could_fit(manager, date, minutes, *self._kind_window(kind, date)):
                         self._report(
                             rule_id,
                             f"{manager} has no {label} on {_day(date)}; "
-                            f"the policy asks {owed} min{cut}",
+                            f"the policy asks {minutes} min",
                             manager,
                             date,
                         )
@@ -836,24 +831,13 @@ class _Checker:
                         manager,
                         date,
                     )
-                elif blocks[0].minutes not in (asked, minutes) and self._cut_from(blocks[0]) is None:
+                elif blocks[0].minutes != minutes and self._cut_from(blocks[0]) is None:
                     self._report_block(
                         rule_id,
                         blocks[0],
                         f"{manager} has {blocks[0].minutes} min of {label} "
-                        f"on {_day(date)}; the policy asks {asked}{cut}",
+                        f"on {_day(date)}; the policy asks {minutes}",
                     )
-
-    def _daily_part(self, manager: str, date: dt.date, kind: str, minutes: int) -> int:
-        """The minutes of a daily block owed on a working date: all `minutes` when the block
-        fits its window around the manager's leave; else the longest part of it on the
-        policy's grid that does, as leave prorates the rest of his week (a 5-hour visit
-        block before a leave from 13:00 is owed from 08:30 to 13:00); 0 when none does."""
-        grid = self.policy.grid_minutes
-        for length in (minutes, *range((minutes - 1) // grid * grid, 0, -grid)):
-            if self._could_fit(manager, date, length, *self._kind_window(kind, date)):
-                return length
-        return 0
 
     def _check_alone(self, manager: str, kind: str) -> None:
         for block in self.blocks:

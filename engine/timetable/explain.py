@@ -17,7 +17,7 @@ from engine.domain import Conflict, Department
 from engine.policy import Policy, format_clock
 from engine.routing.approach import approach_minutes, first_stop_time, manager_approach
 from engine.rules import KIND_RULE, RULES
-from engine.timetable.model import daily_minutes_owed, kind_window
+from engine.timetable.model import daily_window, kind_window
 from engine.timetable.venues import without_own_store
 from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay
 
@@ -168,7 +168,7 @@ def _field_minutes_needed(policy: Policy, field_kinds: list[str], mw: ManagerWee
 def _daily_blocks_owed(policy: Policy, mw: ManagerWeek, day: WorkDay, approach: int) -> dict[str, int]:
     """The daily kinds a manager owes on a day he works, by the model's rules
     (model.add_manager_blocks): a block whose window leaves no room outside a part-day
-    leave is cut to the part that fits (`daily_minutes_owed`), or excused, and a department slot may fall in that leave (he is then absent)."""
+    leave is excused, and a department slot may fall in that leave (he is then absent)."""
     owed = {}
     for kind, rule in policy.kinds.items():
         minutes = (rule.per_day_minutes or {}).get(day.weekday)
@@ -177,8 +177,9 @@ def _daily_blocks_owed(policy: Policy, mw: ManagerWeek, day: WorkDay, approach: 
         if rule.group == "department":
             if day.index not in mw.partial_leave:
                 owed[kind] = minutes
-        elif owed_minutes := daily_minutes_owed(policy, mw, kind, minutes, day, approach):
-            owed[kind] = owed_minutes
+        elif mw.room_outside_leave(day.index, *daily_window(policy, kind, minutes, day.weekday, approach),
+                                   minutes, policy.grid_minutes):
+            owed[kind] = minutes
     return owed
 
 

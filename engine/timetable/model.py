@@ -23,7 +23,7 @@ from engine.policy import KindRule, Policy, Weekday
 from engine.routing.approach import approach_minutes, first_stop_time
 from engine.rules import RULES
 from engine.timetable.venues import Venues, holds_a_store, week_venues, without_own_store
-from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay, build_week
+from engine.timetable.week import WeekFrame, build_week
 
 MAX_PIECES_PER_DAY = 2
 """How many pieces of one weekly kind the model offers a manager per day. More would
@@ -165,22 +165,6 @@ def daily_window(policy: Policy, kind: str, minutes: int, weekday: Weekday, appr
     return window
 
 
-def daily_minutes_owed(policy: Policy, mw: ManagerWeek, kind: str, minutes: int, day: WorkDay,
-                       approach: int) -> int:
-    """The minutes of a manager's daily block of `kind` owed on a day he works (`minutes`
-    a day by the policy): all of them when the block fits its window outside his part-day
-    leave, else the longest part on the grid that does, as leave prorates the rest of
-    his week; 0 when not even one grid slot of the window is free of the leave (the day's
-    block is then excused). A 5-hour visit block before a leave from 13:00 is planned as
-    its 08:30-13:00 part rather than dropped."""
-    grid = policy.grid_minutes
-    for length in (minutes, *range((minutes - 1) // grid * grid, 0, -grid)):
-        window = daily_window(policy, kind, length, day.weekday, approach)
-        if mw.room_outside_leave(day.index, *window, length, grid):
-            return length
-    return 0
-
-
 def _new_block(
     tm: TimetableModel,
     kind: str,
@@ -318,12 +302,10 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                     minutes = rule.per_day_minutes.get(day.weekday)
                     if minutes is None or not mw.works_on(day.index):
                         continue
-                    approach = tm.approach.get(manager_id, 0)
-                    owed = daily_minutes_owed(policy, mw, kind, minutes, day, approach)
-                    if not owed:
+                    window = daily_window(policy, kind, minutes, day.weekday, tm.approach.get(manager_id, 0))
+                    if not mw.room_outside_leave(day.index, *window, minutes, tm.grid):
                         continue  # a partial leave that leaves no room excuses the day's block
-                    window = daily_window(policy, kind, owed, day.weekday, approach)
-                    found.append(_new_block(tm, kind, manager_id, day.index, window, (owed, owed),
+                    found.append(_new_block(tm, kind, manager_id, day.index, window, (minutes, minutes),
                                             True, f"{kind},{manager_id},{day.weekday}"))
             else:
                 quota = mw.quotas[kind]

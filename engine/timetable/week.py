@@ -14,9 +14,8 @@ prorated):
   of it), but they are by the week's holidays, as data/README.md says of every weekly quota:
   a holiday is everyone's, so both members of a pair lose the same days and owe the share
   of the policy's week the calendar leaves (`calendar_share`), prorated as single kinds are;
-- on a day of part-day leave a daily block is owed where its window still has room
-  outside the leave (`room_outside_leave`), else the longest part of it that has
-  (model.daily_minutes_owed), lunch only when the leave leaves the lunch
+- on a day of part-day leave a daily block is owed only where its window still has room
+  outside the leave (`room_outside_leave`), lunch only when the leave leaves the lunch
   window whole (`owes_lunch`); a manager with no working day owes nothing.
 """
 
