@@ -137,8 +137,8 @@ def week_short_lines(works: Sequence[DepartmentWeek], entries: Sequence[dict], o
     lines = []
     for work, entry in zip(works, entries, strict=True):
         line = hours_short_line(work.result.timetable) if work.result is not None else None
-        if line is None:
-            continue
+        if line is None or not entry["minutes_short"]:
+            continue  # its 0 (proven the least, or not) is in the table
         managers = ", ".join(f"{manager} {sum(kinds.values())}" for manager, kinds in entry["short_by_manager"].items())
         where = out / work.loaded.folder.name / "timetable.json"
         lines.append(f"{entry['department']}: {line}" + (f" — {managers}" if managers else "")

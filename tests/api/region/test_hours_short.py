@@ -4,6 +4,7 @@ under the console table. Hand-built results, no solve."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from io import BytesIO
 from pathlib import Path
@@ -68,8 +69,15 @@ def test_a_short_week_is_reported_in_region_json_the_workbook_and_the_console(de
     assert [(row[1], row[short], row[kinds]) for row in managers[1:3]] == [
         ("m01", 130, "admin 70, promotion 60"), ("m02", 60, "pos_project 60")]
 
+    proven_whole = planned_week(department, "dept03", ())
+    assert proven_whole.result is not None
+    proven_whole.result = dataclasses.replace(proven_whole.result, timetable=proven_whole.result.timetable.model_copy(
+        update={"hours_short_floor_minutes": 0}))
+    works.append(proven_whole)
+    entries.append(week_entry(proven_whole))
     lines = week_short_lines(works, entries, Path("out"))
-    assert len(lines) == 1  # a department with nothing short gets no line (its 0 is in the table)
+    # A department with nothing short gets no line (its 0 is in the table), proven or not.
+    assert len(lines) == 1
     assert "weekly hours short: 190 min" in lines[0] and "m01 130, m02 60" in lines[0]
     assert "out/dept01/timetable.json" in lines[0]
 
