@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Response
 from fastapi.concurrency import run_in_threadpool
@@ -25,6 +26,7 @@ from api.http.storage import SOLVED_STATES, TimetableJob
 from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import policy_from_mapping
+from engine.replan import Event
 from engine.replan.situation import replan_rules, situation_at
 
 router = APIRouter(prefix="/v1", tags=["replan"], responses=BAD_INPUT_RESPONSE)
@@ -51,6 +53,7 @@ async def replan_timetable(job_id: str, request: ReplanRequest, response: Respon
     `check`: the independent checker's verdict (executable, violations, shortfalls; null
     when no week was found)."""
     source, record = await run_in_threadpool(visible_job, service, caller, job_id)
+    request = local_request(request, service.settings.timezone)
     if source.status not in SOLVED_STATES or source.timetable is None:
         raise HTTPException(409, f"job {job_id} is {source.status}: a re-plan needs a solved timetable")
     department = department_from_document(record.department)
@@ -63,6 +66,36 @@ async def replan_timetable(job_id: str, request: ReplanRequest, response: Respon
     service.rates.admit("re-plan", caller.fingerprint, settings.replan_requests_per_minute)
     job = await run_in_threadpool(_queue_replan, service, caller, source, request, time_limit)
     return accepted(job, response)
+
+
+def local_request(request: ReplanRequest, zone: str) -> ReplanRequest:
+    """The request with every moment given with an offset (`Z`, `+05:00`) turned into the
+    clock time of the service's time zone (the zone its timetables are written in) and
+    then made naive: the re-planner reads clock times, and dropping the offset read
+    05:00Z as 05:00 Beijing time (13:00 was meant). Naive moments are clock times already."""
+    now = _clock_time(request.now, zone, ["body", "now"])
+    events = [_local_event(event, index, zone) for index, event in enumerate(request.events)]
+    return request.model_copy(update={"now": now, "events": events})
+
+
+def _local_event(event: Event, index: int, zone: str) -> Event:
+    moments = {
+        name: _clock_time(value, zone, ["body", "events", index, field.alias or name])
+        for name, field in type(event).model_fields.items()
+        if isinstance(value := getattr(event, name), dt.datetime)
+    }
+    return event.model_copy(update=moments) if moments else event
+
+
+def _clock_time(moment: dt.datetime, zone: str, location: list[str | int]) -> dt.datetime:
+    if moment.tzinfo is None:
+        return moment
+    try:
+        return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    except OverflowError:
+        message = f"{moment.isoformat()} lies outside the calendar in the time zone {zone}"
+        raise InputProblems([problem_dict(Problem(message, file="body", column=str(location[-1])),
+                                          location)]) from None
 
 
 def check_replan_request(request: ReplanRequest, source: TimetableJob, department: Department) -> None:
@@ -83,9 +116,8 @@ def check_replan_request(request: ReplanRequest, source: TimetableJob, departmen
 def _check_now(now: dt.datetime, week_start: dt.date) -> None:
     earliest = dt.datetime.combine(week_start - NOW_MARGIN, dt.time())
     latest = dt.datetime.combine(week_start + dt.timedelta(days=7) + NOW_MARGIN, dt.time())
-    moment = now.replace(tzinfo=None)
-    if not earliest <= moment < latest:
-        message = (f"now ({moment:%Y-%m-%d %H:%M}) is not near the timetable's week of "
+    if not earliest <= now < latest:
+        message = (f"now ({now:%Y-%m-%d %H:%M}) is not near the timetable's week of "
                    f"{week_start}: it must lie from {earliest:%Y-%m-%d} to before "
                    f"{latest:%Y-%m-%d} (at most {NOW_MARGIN.days} days before or after the week)")
         raise InputProblems([problem_dict(Problem(message, file="body", column="now"),
