@@ -15,13 +15,13 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from api.http.department_input import department_from_document
+from api.http.job_timetables import NoWeek, job_timetable
 from api.http.problems import InputProblems, problem_dict
 from api.http.schemas import BAD_INPUT_RESPONSE
 from api.http.service import CallerDep, ServiceDep, visible_job
-from api.http.storage import SOLVED_STATES
 from engine.actuals import Actuals, DateWindow, actuals_from_rows, feedback_sheet
 from engine.actuals.planned_routes import route_plan_problems
-from engine.domain import Department, Timetable
+from engine.domain import Department
 from engine.errors import Problem
 from engine.policy import policy_from_mapping
 
@@ -38,7 +38,8 @@ class ActualsRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    timetable: str = Field(description="id of the solved timetable job the records are measured against")
+    timetable: str = Field(description="id of the solved timetable job, or of the finished re-plan "
+                           "job, the records are measured against")
     rows: list[dict[str, Any]] = Field(
         description="rows of the actuals table: manager, date, record (block|visit), kind, retailer, "
         "start, end, status (done|missed), reason")
@@ -50,17 +51,21 @@ class ActualsRequest(BaseModel):
 
 @router.post(
     "/actuals",
-    responses={404: {"description": "no such timetable job (or not this key's)"},
-               409: {"description": "the job has no solved timetable"}},
+    responses={404: {"description": "no such timetable or re-plan job (or not this key's)"},
+               409: {"description": "the job has no solved timetable or re-planned week"}},
 )
 def record_actuals(request: ActualsRequest, service: ServiceDep, caller: CallerDep) -> dict[str, Any]:
     """Check the rows (422 names every bad value by row and column; every row's date must
     lie in the timetable's week) and return the feedback sheet: hours per manager and
     kind, visits, missed visits, flags; `warnings` names the rows whose times fall
     outside the policy's working day (taken: overtime is what the sheet measures)."""
-    job, record = visible_job(service, caller, request.timetable)
-    if job.status not in SOLVED_STATES or job.timetable is None:
-        raise HTTPException(409, f"job {request.timetable} is {job.status}: feedback needs a solved timetable")
+    job, record = visible_job(service, caller, request.timetable, kind=None)
+    try:
+        timetable = job_timetable(job)  # a solved timetable, or a finished re-plan's week
+    except NoWeek as missing:
+        raise HTTPException(
+            409, f"{missing}: feedback needs a solved timetable or a finished re-plan"
+        ) from None
     department = department_from_document(record.department)
     policy = policy_from_mapping(job.policy)
     monday = job.week_start
@@ -69,7 +74,6 @@ def record_actuals(request: ActualsRequest, service: ServiceDep, caller: CallerD
     posted = actuals_from_rows(request.rows, department, policy, file="rows", first_row=0,
                                dates=week, warnings=warnings)
     _check_context(request, department)  # all of the request, before anything is stored
-    timetable = Timetable.model_validate(job.timetable)
     service.store.put_actuals(record.id, _by_manager_day(posted))
     stored = [Actuals.model_validate(day) for day in service.store.actuals_of_week(record.id, job.week_start)]
     reported = Actuals(blocks=tuple(b for day in stored for b in day.blocks),

@@ -17,11 +17,12 @@ from api.exports.route_map import route_map_page
 from api.http.access import Caller
 from api.http.department_input import department_from_document, stored_policy
 from api.http.job_endpoints import ACCEPTED, accepted
+from api.http.job_timetables import NoWeek, job_timetable
 from api.http.problems import InputProblems, LimitExceeded
 from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, RoutesRequest
 from api.http.service import CallerDep, Service, ServiceDep, visible_department
-from api.http.storage import SOLVED_STATES, DepartmentRecord, TimetableJob
+from api.http.storage import DepartmentRecord, TimetableJob
 from engine.work_calendar import WorkCalendar
 
 router = APIRouter(prefix="/v1", tags=["routes"], responses=BAD_INPUT_RESPONSE)
@@ -81,10 +82,12 @@ def _timetable_job(
             "timetable",
             f"timetable {job_id} is for the week of {job.week_start}, not {week_start}",
         )
-    if job.status not in SOLVED_STATES:
+    try:
+        job_timetable(job)  # a solved timetable, or a finished re-plan's week
+    except NoWeek as missing:
         raise HTTPException(
-            409, f"timetable {job_id} is {job.status}: routes need a solved timetable"
-        )
+            409, f"{missing}: routes need a solved timetable or a finished re-plan"
+        ) from None
     return job
 
 
@@ -115,7 +118,7 @@ async def plan_routes(
 ) -> dict[str, Any]:
     """Queue the planning of a solved week's visit routes: every manager and day, or one
     `day` and/or one `manager`, from the newest solved timetable of that week unless
-    `timetable` names a job. Answers 202 with the job's id; once `done`, the job's
+    `timetable` names a job (a timetable job, or a finished re-plan: its re-planned week). Answers 202 with the job's id; once `done`, the job's
     `result` (GET /v1/jobs/{id}) is the routes JSON of `fieldweek routes`, also stored
     as the week's route plan (the route map shows it)."""
     record = await _visible(service, caller, department_id)

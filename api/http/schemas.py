@@ -176,7 +176,8 @@ class RoutesRequest(BaseModel):
     timetable: str | None = Field(
         default=None,
         min_length=1,
-        description="the timetable job to route; default: the newest solved one for the week",
+        description="the timetable job, or a finished re-plan job, to route; "
+        "default: the newest solved timetable of the week",
     )
     time_limit: float | None = Field(
         default=None, gt=0, description="route solver time limit in seconds"

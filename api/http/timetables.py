@@ -21,11 +21,12 @@ from api.http.department_input import (
     department_from_document,
     stored_policy,
 )
+from api.http.job_timetables import NoWeek, job_timetable, replan_result
 from api.http.problems import PROBLEM_EXAMPLE, InputProblems, LimitExceeded, problem_dict
 from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, JobStatus, Problems, TimetableRequest
 from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
-from api.http.storage import SOLVED_STATES, DepartmentRecord, TimetableJob
+from api.http.storage import DepartmentRecord, TimetableJob
 from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.policy import Policy, builtin_policy_names, load_policy, policy_from_mapping
@@ -38,22 +39,6 @@ NOT_FOUND = {404: {"description": "no such job (or not this key's)"}}
 NOT_READY = {
     409: {"description": "the job has no timetable to export (still running, infeasible or failed)"}
 }
-UNFINISHED = {
-    "queued": "is still waiting to be solved",
-    "running": "is still being solved",
-    "infeasible": "has no timetable: the rules conflict (see its reason)",
-    "failed": "has no timetable: it failed (see its reason)",
-}
-"""Why a timetable job has nothing to export yet (or ever), by its status."""
-REPLAN_UNFINISHED = {
-    "queued": "is still waiting to be re-planned",
-    "running": "is still being re-planned",
-    "failed": "has no re-planned week: it failed (see its reason)",
-    "cancelled": "has no re-planned week: it was cancelled",
-}
-"""Why a re-plan job has no week to export, by its status."""
-REPLANNED = ("optimal", "feasible")
-"""A re-plan result's statuses that hold a re-planned week (not the old plan left as it was)."""
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -183,10 +168,12 @@ def _solved(
 
 
 def _solved_job(job: TimetableJob, record: DepartmentRecord) -> tuple[Timetable, Department, Policy]:
-    if job.status not in SOLVED_STATES or job.timetable is None:
-        raise HTTPException(409, f"job {job.id} {UNFINISHED.get(job.status, job.status)}")
+    try:
+        timetable = job_timetable(job)
+    except NoWeek as missing:
+        raise HTTPException(409, str(missing)) from None
     return (
-        Timetable.model_validate(job.timetable),
+        timetable,
         department_from_document(record.department),
         policy_from_mapping(job.policy),
     )
@@ -195,13 +182,10 @@ def _solved_job(job: TimetableJob, record: DepartmentRecord) -> tuple[Timetable,
 def _replanned(job: TimetableJob, record: DepartmentRecord) -> tuple[ReplanResult, Department, Policy]:
     """A finished re-plan job's result with its department and policy (the re-planned
     timetable's); 409 while it runs, when it failed or found no re-planned week."""
-    if job.status != "done" or job.result is None:
-        raise HTTPException(409, f"job {job.id} {REPLAN_UNFINISHED.get(job.status, job.status)}")
-    result = ReplanResult.model_validate(job.result)
-    if result.status not in REPLANNED:
-        raise HTTPException(
-            409, f"job {job.id} found no re-planned week ({result.status}: see its result)"
-        )
+    try:
+        result = replan_result(job)
+    except NoWeek as missing:
+        raise HTTPException(409, str(missing)) from None
     return result, department_from_document(record.department), policy_from_mapping(job.policy)
 
 

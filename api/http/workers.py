@@ -23,6 +23,7 @@ import uuid
 from typing import Any
 
 from api.http.department_input import department_from_document
+from api.http.job_timetables import job_timetable
 from api.http.schemas import ReplanRequest
 from api.http.storage import Store, TimetableJob
 from engine.actuals import Actuals, missed_in_week
@@ -169,13 +170,14 @@ def _final_status(timetable: Timetable) -> tuple[str, str | None]:
     return timetable.status, None
 
 
-def _solved_timetable(store: Store, job: TimetableJob) -> TimetableJob:
-    """The solved timetable job a route or re-plan job starts from."""
+def _solved_timetable(store: Store, job: TimetableJob) -> tuple[TimetableJob, Timetable]:
+    """The job a route or re-plan job starts from and its week: a solved timetable, or
+    (for routes) a finished re-plan's re-planned week."""
     timetable_id = (job.request or {}).get("timetable_id", "")
     source = store.job(timetable_id)
-    if source is None or source.timetable is None:
-        raise LookupError(f"timetable job {timetable_id} has no timetable")
-    return source
+    if source is None:
+        raise LookupError(f"timetable job {timetable_id} is gone")
+    return source, job_timetable(source)
 
 
 def _plan_routes(
@@ -188,7 +190,7 @@ def _plan_routes(
     from engine.routing.plan import plan_routes
 
     request = job.request or {}
-    source = _solved_timetable(store, job)
+    source, timetable = _solved_timetable(store, job)
     day = dt.date.fromisoformat(request["day"]) if request.get("day") else None
     manager = request.get("manager")
     budget = time_budget(job.time_limit_s, route_time_limit_s=job.time_limit_s)
@@ -196,7 +198,7 @@ def _plan_routes(
     plan = plan_routes(
         department,
         policy_from_mapping(source.policy),
-        Timetable.model_validate(source.timetable),
+        timetable,
         source.week_start,
         day=day,
         manager=manager,
@@ -234,9 +236,8 @@ def _replan(
     from engine.replan import ManagerSick, PromotionStoreCancelled, RetailerClosed, replan
 
     request = ReplanRequest.model_validate((job.request or {}).get("replan", {}))
-    source = _solved_timetable(store, job)
+    source, timetable = _solved_timetable(store, job)
     policy = policy_from_mapping(source.policy)
-    timetable = Timetable.model_validate(source.timetable)
     budget = time_budget(job.time_limit_s, explain_s=explain_time_limit_s)
     result = replan(
         department, policy, timetable, request.now, tuple(request.events), request.routes,
