@@ -63,7 +63,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -256,17 +256,21 @@ class _ReplanChecker(_Checker):
         # pieces of the blocks a sickness cut (piece -> the block it is the worked part of).
         self.past: list[Block] = []
         self.cut: dict[tuple, Block] = {}
-        for block in before.blocks:
-            if _started_before(block, now):
-                kept = self._as_kept(block)
-                if kept is not None:
-                    self.past.append(kept)
-                if kept is not None and kept != block:
-                    self.cut[_key(kept)] = block
+        kept_of = [(block, self._as_kept(block)) for block in before.blocks if _started_before(block, now)]
+        held = {(b.manager, b.date, b.kind, b.start) for _, b in kept_of if b is not None}
+        for block, kept in kept_of:
+            if kept is None:
+                continue
+            cut = kept != block
+            kept = self._without_the_absent(kept, held)
+            self.past.append(kept)
+            if cut:
+                self.cut[_key(kept)] = block
         self.kept_lunches = {_key(b) for b in self._lunches_kept()}
 
     def run(self) -> list[Violation]:
         self._check_past()
+        self._check_partners_held()
         self._check_closures()
         return super().run()
 
@@ -289,6 +293,34 @@ class _ReplanChecker(_Checker):
         ill = self._ill_at(block.manager, block.date)
         assert ill is not None
         return block.model_copy(update={"end": ill}) if ill > block.start else None
+
+    def _without_the_absent(self, block: Block, held: Collection[tuple[str, dt.date, str, int]]) -> Block:
+        """A past block names no sick manager who has no block of its kind at its time
+        among `held` (he fell ill before it began): the others' session was theirs alone."""
+        gone = {m for m in block.with_ if self._sick_during(m, block.date, block.start, block.end)
+                and (m, block.date, block.kind, block.start) not in held}
+        return block.model_copy(update={"with_": tuple(m for m in block.with_ if m not in gone)}) if gone else block
+
+    def _check_partners_held(self) -> None:
+        """A block started before `now` names only partners who have a block of its kind
+        at its time (department kinds: `meetings_together` and the like say so)."""
+        held = {(b.manager, b.date, b.kind, b.start) for b in self.timetable.blocks}
+        for block in self.timetable.blocks:
+            rule = self.policy.kinds.get(block.kind)
+            if not _started_before(block, self.now) or (rule is not None and rule.group == "department"):
+                continue
+            for partner in sorted(set(block.with_) - {block.manager}):
+                if (partner, block.date, block.kind, block.start) not in held:
+                    self._report(
+                        "pairing",
+                        f"{block.manager}'s {self._label(block.kind)} on {_day(block.date)} "
+                        f"{_span(block.start, block.end)} names {partner} as partner, but {partner} has "
+                        "no such block then" + (f" (off sick from {self._sick_since(partner)})"
+                                                 if any(m == partner for m, _ in self.sick) else ""),
+                        block.manager,
+                        block.date,
+                        _span(block.start, block.end),
+                    )
 
     def _cut_from(self, block: _Block) -> _Block | None:
         old = self.cut.get((block.manager, block.date, block.start, block.end, block.kind,

@@ -209,6 +209,7 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
     if problems:
         raise InputError(problems)
     _cut_what_the_sick_cannot_finish(situation)
+    _drop_the_sick_from_partners(situation)
     return situation
 
 
@@ -230,6 +231,26 @@ def _cut_what_the_sick_cannot_finish(situation: Situation) -> None:
         if piece is not None:
             blocks.append(piece)
     if situation.cut:
+        situation.timetable = situation.timetable.model_copy(update={"blocks": tuple(blocks)})
+
+
+def _drop_the_sick_from_partners(situation: Situation) -> None:
+    """A block started before `now` names as partner or attendee no sick manager who
+    has no block of its kind at its time: he fell ill before it began (his block is
+    gone, `_cut_what_the_sick_cannot_finish`), so the others' session was theirs alone,
+    as a sickness under way leaves the partner's session; its hours are theirs as the
+    block's length says. One he worked a part of (a cut piece) keeps naming him."""
+    held = {(b.manager, b.date, b.kind, b.start) for b in situation.timetable.blocks}
+    blocks: list[Block] = []
+    changed = False
+    for b in situation.timetable.blocks:
+        gone = {m for m in b.with_ if situation.pinned(b.date, b.start) and m in situation.absences
+                and situation.absences[m].overlaps(b.date, b.end) and (m, b.date, b.kind, b.start) not in held}
+        if gone:
+            b = b.model_copy(update={"with_": tuple(m for m in b.with_ if m not in gone)})
+            changed = True
+        blocks.append(b)
+    if changed:
         situation.timetable = situation.timetable.model_copy(update={"blocks": tuple(blocks)})
 
 
