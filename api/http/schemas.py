@@ -153,7 +153,9 @@ class ReplanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    now: dt.datetime = Field(description="everything that started before this stays as it was")
+    now: dt.datetime = Field(description="everything that started before this stays as it was; "
+                             "a clock time of the service's time zone, or a moment with an offset "
+                             "(Z, +05:00) turned into it, as a sickness's `from` is")
     events: list[Event] = Field(default_factory=list)
     routes: dict[str, Any] | None = Field(
         default=None, description="the week's routes (the result of a routes job); "
