@@ -22,7 +22,7 @@ from api.http.service import CallerDep, ServiceDep, visible_job
 from engine.actuals import Actuals, DateWindow, actuals_from_rows, feedback_sheet
 from engine.actuals.planned_routes import route_plan_problems
 from engine.domain import Department
-from engine.errors import Problem
+from engine.errors import InputError, Problem
 from engine.policy import policy_from_mapping
 
 router = APIRouter(prefix="/v1", tags=["actuals"], responses=BAD_INPUT_RESPONSE)
@@ -71,8 +71,12 @@ def record_actuals(request: ActualsRequest, service: ServiceDep, caller: CallerD
     monday = job.week_start
     week = DateWindow(monday, monday + dt.timedelta(days=6), f"the timetable's week of {monday}")
     warnings: list[Problem] = []
-    posted = actuals_from_rows(request.rows, department, policy, file="rows", first_row=0,
-                               dates=week, warnings=warnings)
+    try:
+        # Rows are numbered from 1, as the re-plan's events and `fieldweek service actuals` are.
+        posted = actuals_from_rows(request.rows, department, policy, file="rows", first_row=1,
+                                   dates=week, warnings=warnings)
+    except InputError as error:
+        raise InputProblems([problem_dict(p, _row_location(p)) for p in error.problems]) from None
     _check_context(request, department)  # all of the request, before anything is stored
     service.store.put_actuals(record.id, _by_manager_day(posted))
     stored = [Actuals.model_validate(day) for day in service.store.actuals_of_week(record.id, job.week_start)]
@@ -81,8 +85,14 @@ def record_actuals(request: ActualsRequest, service: ServiceDep, caller: CallerD
     sheet = feedback_sheet(department, policy, timetable, reported, request.routes, request.carried_in)
     return {"blocks": len(posted.blocks), "visits": len(posted.visits),
             "stored_days": len(stored), "feedback": sheet.to_json_dict(),
-            "warnings": [problem_dict(w, ["body", "rows", w.row if w.row is not None else 0,
-                                          w.column or ""]) for w in warnings]}
+            "warnings": [problem_dict(w, _row_location(w)) for w in warnings]}
+
+
+def _row_location(problem: Problem) -> list[str | int] | None:
+    """Where in the body a row's problem is: `row` counts from 1, the body's list from 0."""
+    if problem.row is None:
+        return None
+    return ["body", "rows", problem.row - 1, *([problem.column] if problem.column else [])]
 
 
 def route_plan_problem_dicts(routes: Any, department: Department) -> list[dict[str, Any]]:

@@ -62,7 +62,8 @@ def test_a_row_outside_the_timetable_s_week_is_422_naming_row_and_date(
     response = post(service, [visit(), visit(date, retailer="R0102")])
     assert response.status_code == 422, response.text
     [problem] = response.json()["detail"]
-    assert (problem["row"], problem["column"]) == (1, "date")
+    assert (problem["row"], problem["column"]) == (2, "date")  # rows count from 1, as events do
+    assert problem["loc"] == ["body", "rows", 1, "date"]
     assert f"the timetable's week of {WEEK}" in problem["message"]
 
 
@@ -71,3 +72,18 @@ def test_times_outside_the_working_day_are_taken_and_warned_of(service: tuple[Te
     assert response.status_code == 200, response.text
     [warning] = response.json()["warnings"]
     assert warning["loc"] == ["body", "rows", 0, "end"] and "working day" in warning["message"]
+
+
+def test_rows_are_numbered_from_1_as_the_replan_s_events_are(service: tuple[TestClient, str]) -> None:
+    """A bad row is named by its number counted from 1 (it was counted from 0 here and from
+    1 in a re-plan's events and in `fieldweek service actuals`), also where a message names
+    another row; `loc` is its place in the body's list."""
+    first = visit(start="09:00", end="09:30")
+    again = visit(start="09:00", end="09:30", status="missed", reason="closed")
+    response = post(service, [{**visit(), "manager": "m99"}, first, again])
+    assert response.status_code == 422, response.text
+    problems = response.json()["detail"]
+    unknown = next(p for p in problems if p["column"] == "manager")
+    assert (unknown["row"], unknown["loc"]) == (1, ["body", "rows", 0, "manager"])
+    twice = next(p for p in problems if p["row"] == 3)
+    assert "row 2" in twice["message"] and twice["loc"][:3] == ["body", "rows", 2]

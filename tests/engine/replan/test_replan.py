@@ -300,7 +300,7 @@ def test_api_replan_and_actuals(tmp_path: Path) -> None:
         assert sheet.json()["blocks"] == 1 and sheet.json()["feedback"]["week_start"] == "2026-11-23"
         bad = client.post("/v1/actuals", json={"timetable": job, "rows": [{**rows[0], "manager": "m99"}]})
         assert bad.status_code == 422
-        assert [(p["row"], p["column"]) for p in bad.json()["detail"]] == [(0, "manager")]
+        assert [(p["row"], p["column"]) for p in bad.json()["detail"]] == [(1, "manager")]
         tuesday = [{**rows[0], "date": "2026-11-24"}]
         assert client.post("/v1/actuals", json={"timetable": job, "rows": tuesday}).json()["stored_days"] == 2
         again = client.post("/v1/actuals", json={"timetable": job, "rows": [{**rows[0], "end": "11:00"}]})
