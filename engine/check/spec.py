@@ -28,7 +28,10 @@ policy, so that the judges agree with each other:
 - **presence and quotas** (SPEC §2 with the policy's proration rule): the share of the
   policy's week a manager works (holidays count as leave), at most all of it, and what he then owes of each
   weekly kind: fixed-length sessions prorated in number, others in minutes on the grid;
-  paired kinds owed in full unless presence is below `pairs.exempt_below_presence`.
+  paired kinds owed in full (prorated by the calendar in a week with holidays) unless he is
+  present less than `pairs.exempt_below_presence` of the week's working dates: a holiday
+  is everyone's, so it is not his absence there (a 2 h leave in a three-day week does not
+  take him out of pair work).
 """
 
 from __future__ import annotations
@@ -237,21 +240,47 @@ def handed_over(department: Department, policy: Policy, week_start: dt.date) -> 
     }
 
 
+class Presence(Fraction):
+    """A manager's share of the policy's week (holidays count as leave): what his single
+    weekly kinds are prorated by. It carries `of_working_days`, his share of the week's
+    working dates (holidays not his absence): what exemption from pairs is judged on."""
+
+    of_working_days: Fraction
+
+    def __new__(cls, of_policy_week: Fraction, of_working_days: Fraction) -> Presence:
+        made = super().__new__(cls, of_policy_week)
+        made.of_working_days = of_working_days
+        return made
+
+    def __reduce__(self) -> tuple[type[Presence], tuple[Fraction, Fraction]]:
+        return (Presence, (Fraction(self), self.of_working_days))
+
+    def __copy__(self) -> Presence:
+        return self  # immutable, as a Fraction is
+
+    def __deepcopy__(self, memo: object) -> Presence:
+        return self
+
+
 def presence(department: Department, policy: Policy, week_start: dt.date) -> dict[str, Fraction]:
-    """Share of the week's working minutes each manager is not on leave (1 = all week)."""
+    """Share of the week's working minutes each manager is not on leave (1 = all week),
+    as a `Presence` that also knows his share of the week's working dates."""
     dates = working_dates(policy, week_start, department)
     spans = leave_spans(department)
     day_minutes = policy.day.end - policy.day.start
     # A holiday is everyone's leave from the policy's week; a make-up day stands in for one.
     total = day_minutes * len(policy.working_days)
-    result = {}
+    calendar_total = day_minutes * len(dates)
+    result: dict[str, Fraction] = {}
     for manager in department.managers:
         away = sum(
             clipped_minutes(spans.get((manager.id, date), []), policy.day.start, policy.day.end)
             for date in dates
         )
-        worked = day_minutes * len(dates) - away
-        result[manager.id] = min(Fraction(worked, total), Fraction(1)) if total else Fraction(0)
+        worked = calendar_total - away
+        of_week = min(Fraction(worked, total), Fraction(1)) if total else Fraction(0)
+        of_dates = Fraction(worked, calendar_total) if calendar_total else Fraction(0)
+        result[manager.id] = Presence(of_week, of_dates)
     return result
 
 
@@ -275,8 +304,11 @@ def prorated_quota(rule: KindRule, share: Fraction, grid: int) -> Quota:
 
 
 def exempt_from_pairs(share: Fraction, policy: Policy) -> bool:
-    """A manager present for less of the week than the policy's threshold is not paired."""
-    return share < Fraction(str(policy.pairs.exempt_below_presence))
+    """A manager present for less of the week than the policy's threshold is not paired.
+    For a `Presence` the share is of the week's working dates: a holiday is everyone's
+    (it prorates the pair's quotas, `weekly_quota`), not his absence."""
+    own = share.of_working_days if isinstance(share, Presence) else share
+    return own < Fraction(str(policy.pairs.exempt_below_presence))
 
 
 def weekly_quota(rule: KindRule, share: Fraction, policy: Policy, calendar_share: Fraction = Fraction(1)) -> Quota:

@@ -10,8 +10,9 @@ prorated):
 - a manager's presence fraction is the share of the week's working minutes not on leave;
 - single-manager weekly quotas scale with it (fixed-length sessions: round(total / length x f));
 - paired quotas are not scaled by a manager's own leave (a manager present less than the
-  policy's `pairs.exempt_below_presence` is exempt from paired work, everyone else does all
-  of it), but they are by the week's holidays, as data/README.md says of every weekly quota:
+  policy's `pairs.exempt_below_presence` of the week's working days is exempt from paired
+  work, everyone else does all of it; a holiday is not his absence there), but they are by
+  the week's holidays, as data/README.md says of every weekly quota:
   a holiday is everyone's, so both members of a pair lose the same days and owe the share
   of the policy's week the calendar leaves (`calendar_share`), prorated as single kinds are;
 - on a day of part-day leave a daily block is owed only where its window still has room
@@ -204,7 +205,11 @@ def build_week(department: Department, policy: Policy, week_start: dt.date) -> W
         total_minutes = day_minutes * len(policy.working_days)
         worked = day_minutes * len(days) - leave_minutes
         mw.presence = min(worked / total_minutes, 1.0) if total_minutes else 0.0
-        mw.exempt_from_pairs = mw.presence < policy.pairs.exempt_below_presence
+        # Exemption from pairs is judged on his share of the week's working days: a holiday
+        # is everyone's (it prorates the pair's quotas), not his absence.
+        calendar_minutes = day_minutes * len(days)
+        own_share = worked / calendar_minutes if calendar_minutes else 0.0
+        mw.exempt_from_pairs = own_share < policy.pairs.exempt_below_presence
         for kind, rule in policy.kinds.items():
             if rule.is_daily:
                 continue
