@@ -221,6 +221,19 @@ def _overlaps(start: int, end: int, other_start: int, other_end: int) -> bool:
     return start < other_end and other_start < end
 
 
+def _add_claim(declared: dict[tuple[str, str], HoursShortfall], claim: HoursShortfall) -> None:
+    """Record a declared shortfall; two of one manager's kind add up."""
+    key = (claim.manager, claim.kind)
+    if key in declared:
+        before = declared[key]
+        claim = claim.model_copy(update={
+            "minutes_short": before.minutes_short + claim.minutes_short,
+            "sessions_short": before.sessions_short + claim.sessions_short,
+            "reason": "; ".join(r for r in (before.reason, claim.reason) if r),
+        })
+    declared[key] = claim
+
+
 def _percent(fraction: Fraction) -> str:
     return f"{float(fraction) * 100:.0f}%"
 
@@ -246,6 +259,8 @@ class _Checker:
         """Consecutive blocks whose gap is short of the ride (the fixed buffer is not
         reported again for them)."""
         self.declared: dict[tuple[str, str], HoursShortfall] = {}
+        self.declared_daily: dict[tuple[str, str], HoursShortfall] = {}
+        """Daily blocks the plan says it leaves out on days of part-day leave, per manager and kind."""
         self.short: dict[tuple[str, str], dict[str, tuple[int, int, bool]]] = defaultdict(dict)
         """(manager, kind) -> unit -> (planned, asked, declared enough) where the plan is short."""
         self.deviations: list[Shortfall] = []
@@ -391,10 +406,22 @@ class _Checker:
             self._take_block(block)
         self._take_declared(timetable.shortfalls)
 
+    def _part_leave_dates(self, manager: str, kind: str) -> list[dt.date]:
+        """The working days the manager owes the daily kind and has leave for part of."""
+        per_day = self.policy.kinds[kind].per_day_minutes or {}
+        return [
+            date
+            for date, weekday in self.working_dates.items()
+            if weekday in per_day and self.leave.get((manager, date)) and not self._away_all_day(manager, date)
+        ]
+
     def _take_declared(self, shortfalls: Iterable[HoursShortfall]) -> None:
         """The weekly hours the plan says it is short of, per manager and kind (two
-        declarations of one manager's kind add up)."""
+        declarations of one manager's kind add up); a daily kind only for a manager with
+        part-day leave on a day that owes it (a block the leave and the day's fixed slots
+        leave no room for)."""
         weekly = {k for k, r in self.policy.kinds.items() if r.group != "department" and not r.is_daily}
+        daily = {k for k, r in self.policy.kinds.items() if r.group != "department" and r.is_daily}
         for claim in shortfalls:
             if claim.manager not in self.known_managers:
                 self._report(
@@ -404,23 +431,20 @@ class _Checker:
                     claim.manager,
                 )
                 continue
+            if claim.kind in daily and self._part_leave_dates(claim.manager, claim.kind):
+                _add_claim(self.declared_daily, claim)
+                continue
             if claim.kind not in weekly:
                 self._report(
                     UNKNOWN_REFERENCE,
                     f"the plan says {claim.manager} is short of {claim.kind!r}, which is not a "
-                    "weekly kind of the policy",
+                    "weekly kind of the policy"
+                    + (f" (a daily kind may be short only on a day of part-day leave, and "
+                       f"{claim.manager} has none this week)" if claim.kind in daily else ""),
                     claim.manager,
                 )
                 continue
-            key = (claim.manager, claim.kind)
-            if key in self.declared:
-                before = self.declared[key]
-                claim = claim.model_copy(update={
-                    "minutes_short": before.minutes_short + claim.minutes_short,
-                    "sessions_short": before.sessions_short + claim.sessions_short,
-                    "reason": "; ".join(r for r in (before.reason, claim.reason) if r),
-                })
-            self.declared[key] = claim
+            _add_claim(self.declared, claim)
 
     def _take_block(self, block: Block) -> None:
         time = _span(block.start, block.end)
@@ -790,54 +814,101 @@ class _Checker:
     # -- rule 4: daily kinds -----------------------------------------------------------
 
     def _check_daily_kind(self, kind: str, rule: KindRule) -> None:
-        rule_id, label = KIND_RULE[kind], self._label(kind)
-        per_day = rule.per_day_minutes or {}
         for manager in self.managers:
             self._check_alone(manager, kind)
-            for date, weekday in self.working_dates.items():
-                if self._away_all_day(manager, date):
-                    continue  # a block on that day is a leave violation, reported once there
-                blocks = [
-                    b
-                    for b in self.blocks
-                    if b.manager == manager and b.date == date and b.kind == kind
-                ]
-                minutes = per_day.get(weekday)
-                if minutes is None:
-                    days = ", ".join(d for d in per_day if d in self.working_dates.values())
-                    for block in blocks:
-                        self._report_block(
-                            rule_id,
-                            block,
-                            f"{manager} has {self._describe(block)}; "
-                            f"the policy plans {label} on {days} only",
-                        )
+            missed = self._check_daily_blocks(manager, kind, rule)
+            self._settle_missed(manager, kind, missed)
+
+    def _settle_missed(self, manager: str, kind: str, missed: dict[dt.date, int]) -> None:
+        """Blocks missing on days of part-day leave where they could fit beside the leave
+        (`missed`: date -> the day's minutes): a deviation when the plan declares the
+        manager at least their minutes short of the kind (the day's fixed slots left no
+        room), otherwise a fault each; a declaration with no such block missing is false."""
+        rule_id, label = KIND_RULE[kind], self._label(kind)
+        claim = self.declared_daily.get((manager, kind))
+        owed = sum(missed.values())
+        says = f" (the plan says: {claim.reason})" if claim is not None and claim.reason else ""
+        if claim is not None and not missed:
+            self._report(
+                rule_id,
+                f"the plan says {manager} is {claim.minutes_short} min short of {label}{says}, "
+                f"but no day of {manager}'s part-day leave lacks it",
+                manager,
+            )
+            return
+        if claim is not None and claim.minutes_short >= owed:
+            days = ", ".join(_day(date) for date in sorted(missed))
+            self.deviations.append(
+                Shortfall(manager, kind, rule_id, "min", 0, owed, claim.minutes_short,
+                          f"{manager} has no {label} on {days} (part-day leave), {owed} min "
+                          f"the policy asks{says}")
+            )
+            return
+        declared = f"; the plan declares only {claim.minutes_short} min short" if claim is not None else ""
+        for date, minutes in sorted(missed.items()):
+            self._report(
+                rule_id,
+                f"{manager} has no {label} on {_day(date)}; the policy asks {minutes} min{declared}",
+                manager,
+                date,
+            )
+
+    def _check_daily_blocks(self, manager: str, kind: str, rule: KindRule) -> dict[dt.date, int]:
+        """Each working day's block of the daily kind; returns the days of part-day leave
+        that lack one where it could fit beside the leave (date -> minutes), for
+        `_settle_missed` to judge against what the plan declares."""
+        rule_id, label = KIND_RULE[kind], self._label(kind)
+        per_day = rule.per_day_minutes or {}
+        missed: dict[dt.date, int] = {}
+        for date, weekday in self.working_dates.items():
+            if self._away_all_day(manager, date):
+                continue  # a block on that day is a leave violation, reported once there
+            blocks = [
+                b
+                for b in self.blocks
+                if b.manager == manager and b.date == date and b.kind == kind
+            ]
+            minutes = per_day.get(weekday)
+            if minutes is None:
+                days = ", ".join(d for d in per_day if d in self.working_dates.values())
+                for block in blocks:
+                    self._report_block(
+                        rule_id,
+                        block,
+                        f"{manager} has {self._describe(block)}; "
+                        f"the policy plans {label} on {days} only",
+                    )
+                continue
+            if not blocks:
+                # A partial leave can leave no room for the block; then it is not owed.
+                if not self._could_fit(manager, date, minutes, *self._kind_window(kind, date)):
                     continue
-                if not blocks:
-                    # A partial leave can leave no room for the block; then it is not owed.
-                    if self._could_fit(manager, date, minutes, *self._kind_window(kind, date)):
-                        self._report(
-                            rule_id,
-                            f"{manager} has no {label} on {_day(date)}; "
-                            f"the policy asks {minutes} min",
-                            manager,
-                            date,
-                        )
-                elif len(blocks) > 1:
+                if self.leave.get((manager, date)):
+                    missed[date] = minutes  # owed, unless the plan declares it short
+                else:
                     self._report(
                         rule_id,
-                        f"{manager} has {len(blocks)} blocks of {label} on {_day(date)}; "
-                        f"the policy asks one block of {minutes} min",
+                        f"{manager} has no {label} on {_day(date)}; "
+                        f"the policy asks {minutes} min",
                         manager,
                         date,
                     )
-                elif blocks[0].minutes != minutes and self._cut_from(blocks[0]) is None:
-                    self._report_block(
-                        rule_id,
-                        blocks[0],
-                        f"{manager} has {blocks[0].minutes} min of {label} "
-                        f"on {_day(date)}; the policy asks {minutes}",
-                    )
+            elif len(blocks) > 1:
+                self._report(
+                    rule_id,
+                    f"{manager} has {len(blocks)} blocks of {label} on {_day(date)}; "
+                    f"the policy asks one block of {minutes} min",
+                    manager,
+                    date,
+                )
+            elif blocks[0].minutes != minutes and self._cut_from(blocks[0]) is None:
+                self._report_block(
+                    rule_id,
+                    blocks[0],
+                    f"{manager} has {blocks[0].minutes} min of {label} "
+                    f"on {_day(date)}; the policy asks {minutes}",
+                )
+        return missed
 
     def _check_alone(self, manager: str, kind: str) -> None:
         for block in self.blocks:

@@ -6,7 +6,9 @@ The quotas become soft only through the policy (`objective.missing_weekly_hours_
 Its cost per grid slot short is raised above the most that every other soft rule of the
 week could cost together (`other_soft_ceiling`): the solver then gives up an hour only
 when no week holds it, never to buy a preference (a pair, a late finish, a piece of
-office time). Daily blocks stay hard: no day is excused.
+office time). Daily blocks stay hard, save on a day of part-day leave when the week has
+no plan with them all (solve._excused_retry): a block missed there is declared short too
+(`excused_day_shortfalls`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Block, HoursShortfall
 from engine.policy import format_clock
+from engine.routing.approach import first_stop_time
 from engine.timetable.model import Shortfall, TimetableModel, kind_window
 from engine.timetable.venues import Venue, Venues, pos_target_count, week_venues
 
@@ -66,8 +69,10 @@ def price_above_other_rules(tm: TimetableModel) -> None:
     floor = other_soft_ceiling(tm) + 1
     if tm.shortfall.per_slot >= floor:
         return
+    before = tm.shortfall.per_slot
     tm.shortfall = Shortfall(per_slot=floor, excused_days=tm.shortfall.excused_days, floors=tm.shortfall.floors)
-    tm.penalties = [(name, floor if name.startswith(MISSING_HOURS) else weight, expr)
+    # A missed daily block weighs its slots (constraints.add_daily_blocks): scaled alike.
+    tm.penalties = [(name, weight // before * floor if name.startswith(MISSING_HOURS) else weight, expr)
                     for name, weight, expr in tm.penalties]
     tm.cp.minimize(sum(weight * expr for _, weight, expr in tm.penalties))
 
@@ -167,6 +172,54 @@ def week_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block])
         found.append(HoursShortfall(manager=manager, kind=kind, minutes_short=minutes_short,
                                     sessions_short=sessions_short, reason=reason))
     return found
+
+
+def excused_day_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block],
+                           proven: bool = True) -> list[HoursShortfall]:
+    """Each daily block the week leaves out on a day the model excuses (a day of part-day
+    leave, solve._excused_retry): the day's minutes and one session short of the kind, with
+    the day, the leave and the day's fixed slots in words; `proven=False` (a search that did
+    not prove no week keeps more) says `NOT_PROVEN` after the day and the leave."""
+    if tm.shortfall is None or not tm.shortfall.excused_days:
+        return []
+    found: list[HoursShortfall] = []
+    for (manager, kind), variables in sorted(tm.blocks.items()):
+        rule = tm.policy.kinds[kind]
+        if rule.per_day_minutes is None:
+            continue
+        for variable in variables:
+            day = tm.frame.days[variable.day]
+            minutes = rule.per_day_minutes.get(day.weekday)
+            if (manager, variable.day) not in tm.shortfall.excused_days or minutes is None or any(
+                    b.manager == manager and b.kind == kind and b.date == day.date for b in blocks):
+                continue
+            found.append(HoursShortfall(manager=manager, kind=kind, minutes_short=minutes, sessions_short=1,
+                                        reason=_missed_day_words(tm, blocks, manager, kind, variable.day, proven)))
+    return found
+
+
+def _missed_day_words(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block], manager: str, kind: str,
+                      day_index: int, proven: bool) -> str:
+    """Why a daily block is missing on a day of part-day leave, in a market manager's words."""
+    day = tm.frame.days[day_index]
+    rule = tm.policy.kinds[kind]
+    minutes = (rule.per_day_minutes or {})[day.weekday]
+    leave = ", ".join(f"{format_clock(start)}–{format_clock(end)}"
+                      for start, end in tm.frame.managers[manager].partial_leave.get(day_index, []))
+    label = rule.label_en.split(" (")[0].lower()
+    when = f"on {day.date:%a %m-%d}"
+    if not proven:
+        return f"{when}, around {manager}'s leave {leave}, the {minutes}-min {label} block is {NOT_PROVEN}"
+    department = {k for k, r in tm.policy.kinds.items() if r.group == "department"}
+    fixed = [f"{tm.policy.kinds[b.kind].label_en.split(' (')[0].lower() if b.kind in department else b.kind} "
+             f"{format_clock(b.start)}–{format_clock(b.end)}"
+             for b in sorted(blocks, key=lambda b: b.start)
+             if b.manager == manager and b.date == day.date and (b.kind in department or b.kind == "lunch")]
+    approach = tm.approach.get(manager, 0)
+    if kind == "visit" and approach:
+        fixed.append(f"the first stop by {format_clock(first_stop_time(tm.policy, day.weekday, approach))}")
+    slots = f" and the day's fixed slots ({', '.join(fixed)})" if fixed else " and the day's other blocks"
+    return f"{when} {manager}'s leave {leave}{slots} leave no room for the {minutes}-min {label} block"
 
 
 def not_proven(tm: TimetableModel, shortfalls: list[HoursShortfall]) -> list[HoursShortfall]:

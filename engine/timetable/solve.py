@@ -15,8 +15,8 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from engine.budget import EXPLAIN_S, TimetableBudget
-from engine.domain import Conflict, Department, ManagerRef, Status, Timetable
+from engine.budget import EXPLAIN_S, FIRST_WEEK_SHARE, TimetableBudget
+from engine.domain import Block, Conflict, Department, ManagerRef, Status, Timetable
 from engine.errors import ModelInvalid
 from engine.policy import Policy
 from engine.search_stall import StallWatch
@@ -34,11 +34,12 @@ from engine.timetable.group_floors import (
     week_floor,
 )
 from engine.timetable.hints import complete_hints, hint_from_blocks
-from engine.timetable.model import TimetableModel, build_variables
+from engine.timetable.model import Shortfall, TimetableModel, build_variables
 from engine.timetable.objective import add_objective
 from engine.timetable.shortfalls import (
     NOT_PROVEN,
     data_limit_slots,
+    excused_day_shortfalls,
     not_proven,
     price_above_other_rules,
     short_weeks_allowed,
@@ -53,6 +54,11 @@ STATUS_NAMES: dict[cp_model.CpSolverStatus, Status] = {
     cp_model.UNKNOWN: "unknown",
 }
 """The statuses a valid model can end in; MODEL_INVALID is a bug and raises `ModelInvalid`."""
+
+EXCUSED_RETRY_MIN_S = 3.0
+"""The least the second solve of an infeasible week (its part-leave days' daily blocks
+excused, `_excused_retry`) gets after its first week is built, however little of the
+caller's limit the first solve left."""
 
 
 @dataclass(frozen=True)
@@ -232,6 +238,7 @@ def _solve_week(
     params: SolveParams,
     on_progress: Callable[[Progress], None] | None,
     warm_start: Timetable | None,
+    excused: frozenset[tuple[str, int]] = frozenset(),
 ) -> TimetableResult:
     """The department's optimal week, or the conflicting rules when there is none.
 
@@ -241,7 +248,10 @@ def _solve_week(
 
     `warm_start` (e.g. last week's plan, or the plan being re-planned) is given to the
     solver as its starting point; otherwise large departments start from a week built
-    group by group (decompose.py)."""
+    group by group (decompose.py).
+
+    `excused`: (manager, day index) whose daily block may be missing, at the price of its
+    minutes (`_excused_retry`); such a solve that is infeasible is not explained."""
     if week_start.weekday() != 0:
         raise ValueError(f"the week must start on a Monday; {week_start} is a {week_start:%A}")
     started = time.perf_counter()
@@ -261,6 +271,8 @@ def _solve_week(
                 f"the week of {week_start} has no working day (every day a holiday in the department's "
                 "calendar): nothing to plan")),), **header), build_seconds=time.perf_counter() - started)
     short_weeks_allowed(tm)
+    if excused and tm.shortfall is not None:
+        tm.shortfall = Shortfall(per_slot=tm.shortfall.per_slot, excused_days=excused)
     conflicts = check_capacity(department, policy, tm.frame, tm.approach, short_weeks=tm.shortfall is not None)
     if conflicts:
         # Proven by arithmetic on the week's minutes, before any search.
@@ -293,6 +305,13 @@ def _solve_week(
     solve_seconds = round(time.perf_counter() - started, 3)
 
     if code == cp_model.INFEASIBLE:
+        if excused:
+            # The week as first asked is the one to explain (by the caller).
+            return TimetableResult(Timetable(status="infeasible", solve_seconds=solve_seconds,
+                                             proof_seconds=solve_seconds, **header), build_seconds=build_seconds)
+        retry = _excused_retry(department, policy, week_start, params, on_progress, warm_start, tm, started)
+        if retry is not None:
+            return retry
         conflicts = explain_with_assumptions(department, policy, week_start, budget.explain_s)
         if not conflicts:
             conflicts = [Conflict(rules=(), message="no timetable exists, and the explanation ran out of time")]
@@ -324,9 +343,11 @@ def _solve_week(
         build_seconds, 3)
     short_floor = least * tm.grid if least or (floor is not None and floor.exact) else None
     shortfalls = week_shortfalls(tm, blocks)
-    if not shortfall_proven(status, sum(s.minutes_short for s in shortfalls), short_floor):
+    missed = excused_day_shortfalls(tm, blocks)
+    if not shortfall_proven(status, sum(s.minutes_short for s in shortfalls + missed), short_floor):
         # Short of more than is proven: the rides are not shown to force it.
-        shortfalls = not_proven(tm, shortfalls)
+        shortfalls, missed = not_proven(tm, shortfalls), excused_day_shortfalls(tm, blocks, proven=False)
+    shortfalls += missed
     duties, unfilled_duties = staff_duties(department, policy, on_leave_all_week(tm.frame))
     timetable = Timetable(
         status=status,
@@ -347,3 +368,94 @@ def _solve_week(
     return TimetableResult(timetable, build_seconds=build_seconds,
                            penalties={k: v for k, v in penalties.items() if v},
                            progress=recorder.progress)
+
+
+def _part_leave_days(tm: TimetableModel) -> frozenset[tuple[str, int]]:
+    """(manager, day index) of each working day with part-day leave that owes a daily
+    block (the model has one only where it fits its window outside the leave)."""
+    found: set[tuple[str, int]] = set()
+    for (manager, kind), blocks in tm.blocks.items():
+        if tm.policy.kinds[kind].per_day_minutes is None:
+            continue
+        leave = tm.frame.managers[manager].partial_leave
+        found.update((manager, block.day) for block in blocks if leave.get(block.day))
+    return frozenset(found)
+
+
+def _excused_retry(
+    department: Department,
+    policy: Policy,
+    week_start: dt.date,
+    params: SolveParams,
+    on_progress: Callable[[Progress], None] | None,
+    warm_start: Timetable | None,
+    tm: TimetableModel,
+    started: float,
+) -> TimetableResult | None:
+    """The week solved again with the daily blocks of its part-day leave days excused,
+    when it has no plan with them all, the policy prices missing hours and some manager
+    has such a day: a block that fits beside the leave alone may find no room beside the
+    day's fixed slots too (the department meeting, the ride to the first stop, lunch), and
+    one such day must not leave the whole department without a week. The missed block is
+    then declared short (shortfalls.excused_day_shortfalls). None when that does not apply
+    or the week has no plan even so (the caller explains the week as first asked)."""
+    days = _part_leave_days(tm)
+    if tm.shortfall is None or not days:
+        return None
+    spent = time.perf_counter() - started
+    # What is left of the caller's limit, but enough for a week to be found at all.
+    limit = max(EXCUSED_RETRY_MIN_S, params.time_limit_s - spent)
+    start = warm_start
+    if start is None and params.decompose and len(tm.frame.managers) > 1:
+        start = _week_beside_leave(department, policy, week_start, tm, days, limit * FIRST_WEEK_SHARE, params)
+    limit = max(EXCUSED_RETRY_MIN_S, limit - (time.perf_counter() - started - spent))
+    again = _solve_week(department, policy, week_start,
+                        dataclasses.replace(params, time_limit_s=limit, extend_to_s=None,
+                                            warm_start_or_nothing=params.warm_start_or_nothing and start is warm_start),
+                        on_progress, start, excused=days)
+    if again.timetable.status == "infeasible":
+        return None
+    # The seconds are the whole call's: the first solve is part of the answer.
+    whole = round(time.perf_counter() - started, 3)
+    week = again.timetable
+    again.timetable = week.model_copy(update=dict(
+        solve_seconds=whole,
+        first_feasible_seconds=None if week.first_feasible_seconds is None else round(
+            week.first_feasible_seconds + spent, 3),
+        proof_seconds=whole if week.status == "optimal" else None))
+    return again
+
+
+def _week_beside_leave(department: Department, policy: Policy, week_start: dt.date, tm: TimetableModel,
+                       days: frozenset[tuple[str, int]], time_limit_s: float,
+                       params: SolveParams) -> Timetable | None:
+    """A first week for the solve with `days` excused: the week built group by group
+    (decompose.py) as if the part-day leave of those days were not taken — the groups'
+    own models hold every daily block, so with the leave they find no week — less each
+    block of those managers on those days that is the daily block or meets the leave."""
+    dates = {(manager, tm.frame.days[day].date): day for manager, day in days}
+    free = department.model_copy(update={"leave": tuple(
+        leave for leave in department.leave if leave.start is None or (leave.manager, leave.date) not in dates)})
+    whole = build_variables(free, policy, week_start)
+    short_weeks_allowed(whole)
+    add_hard_rules(whole)
+    add_objective(whole)
+    price_above_other_rules(whole)
+    blocks = decomposed_plan(whole, time_limit_s, stall_s=params.stall_s)
+    if blocks is None:
+        return None
+    daily = {kind for kind, rule in policy.kinds.items() if rule.per_day_minutes is not None}
+
+    def meets_leave(block: Block) -> bool:
+        """The block is one of his on a day of `days` that is its daily block or meets his
+        leave, or a partner's share of such a paired block."""
+        for manager in (block.manager, *block.with_):
+            day = dates.get((manager, block.date))
+            if day is not None and ((block.kind in daily and manager == block.manager)
+                                    or tm.frame.managers[manager].on_leave_during(day, block.start, block.end)):
+                return True
+        return False
+
+    kept = tuple(b for b in blocks if not meets_leave(b))
+    return Timetable(status="feasible", department=department.name, policy=policy.name, week_start=week_start,
+                     managers=tuple(ManagerRef(id=m.id, name=m.name) for m in department.managers), blocks=kept)
