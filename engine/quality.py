@@ -61,7 +61,8 @@ ROUTE_KM_SLACK = 0.1
 def owed_minutes(department: Department, policy: Policy, week_start: dt.date) -> dict[str, dict[str, int]]:
     """Minutes of each kind each manager owes this week after leave: {manager: {kind: minutes}}.
 
-    Daily kinds skip whole days of leave; department kinds are owed on the days the
+    Daily kinds are owed on each working date (a make-up day by the rules it follows),
+    less whole days of leave; department kinds are owed on the days the
     manager is in; single weekly kinds are prorated; paired kinds are owed in full
     unless the manager is exempt from pairs, prorated in a week with holidays
     (`weekly_quota`).
@@ -74,15 +75,16 @@ def owed_minutes(department: Department, policy: Policy, week_start: dt.date) ->
     owed: dict[str, dict[str, int]] = {}
     for manager in department.managers:
         per_kind: dict[str, int] = {}
-        days_in = [
-            weekday
+        days_in = {
+            date: weekday
             for date, weekday in dates.items()
             if clipped_minutes(spans.get((manager.id, date), []), policy.day.start, policy.day.end)
             < policy.day.end - policy.day.start
-        ]
+        }
         for kind, rule in policy.kinds.items():
             if rule.per_day_minutes is not None:
-                per_kind[kind] = sum(m for d, m in rule.per_day_minutes.items() if d in days_in)
+                # Per working date: a make-up day owes its rules' block again.
+                per_kind[kind] = sum(rule.per_day_minutes.get(weekday, 0) for weekday in days_in.values())
             elif rule.group == "department":
                 per_kind[kind] = (rule.total_minutes or 0) if shares[manager.id] > 0 else 0
             else:
