@@ -99,7 +99,7 @@ from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from engine.check.timetable import judge_timetable
-from engine.domain import Conflict, Department, Leave, Retailer, Timetable
+from engine.domain import Conflict, Department, HoursShortfall, Leave, Retailer, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import WEEKDAYS, Clock, MonthRules, Policy, format_clock
 from engine.processes import pool_context
@@ -113,6 +113,7 @@ from engine.routing.daily import (
     field_days,
     fits_alone,
     insertion_km,
+    required_stops,
     route_day,
     route_km,
     service_minutes,
@@ -275,6 +276,9 @@ class MonthRoute(_Out):
     visit_end: Clock
     start_from: str = Field(description='"office" or the retailer of the appointment before the block')
     stops: tuple[MonthStop, ...]
+    required_stops: int | None = None
+    """The stops the policy asks of the day (SPEC §3, `route.min_stops_town` / `_country` by
+    the day's area), as the week's routes state it; None when the policy asks none."""
 
 
 class Unplanned(_Out):
@@ -312,6 +316,8 @@ class WeekSolved(_Out):
     accepted by the independent checker); None when solved for this week."""
     conflicts: tuple[Conflict, ...] = ()
     """Why a week without a timetable has none (its rules that conflict, in words)."""
+    shortfalls: tuple[HoursShortfall, ...] = ()
+    """Who is short of which weekly hours that week, and why (the timetable's shortfalls)."""
 
 
 class MonthPlan(_Out):
@@ -562,7 +568,7 @@ def plan_month(
         weeks=tuple(WeekSolved(week_start=m, status=t.status, objective=t.objective,
                                minutes_short=sum(s.minutes_short for s in t.shortfalls),
                                taken_from=taken_from.get(m),
-                               conflicts=t.conflicts if not t.blocks else ())
+                               conflicts=t.conflicts if not t.blocks else (), shortfalls=t.shortfalls)
                     for m, t in sorted(weeks.items())),
         visits=sum(len(r.stops) for r in routes), wanted=sum(d.visits for d in due),
         solve_seconds=round(time.perf_counter() - started, 3),
@@ -1421,7 +1427,8 @@ def _month_route(manager: str, day: FieldDay, order: Sequence[str], retailers: M
     return MonthRoute(manager=manager, date=day.date, visit_start=day.block_start, visit_end=day.block_end,
                       start_from=day.start_place.retailer or "office",
                       stops=tuple(MonthStop(retailer=s.retailer, arrive=s.arrive, start=s.start, end=s.end)
-                                  for s in timed.stops))
+                                  for s in timed.stops),
+                      required_stops=required_stops(order, retailers, policy) or None)
 
 
 def _spaced_chain(days: Sequence[int], slot: Sequence[int], gmin: int, focus: set[int]) -> list[int]:

@@ -33,6 +33,24 @@ from engine.month import (
     read_holidays,
 )
 
+SHORTFALLS_SHOWN = 6
+"""Shortfall lines shown per week on the console; the JSON and the workbook hold them all."""
+
+
+def few_stops_lines(plan: MonthPlan) -> list[str]:
+    """A line per manager with days below the stops a day the policy asks (SPEC §3,
+    seed 003's 30 in town / 25 in the countryside): how many days, and the fewest."""
+    lines = []
+    for manager in dict.fromkeys(r.manager for r in plan.routes):
+        below = [r for r in plan.routes if r.manager == manager and r.required_stops
+                 and len(r.stops) < r.required_stops]
+        if below:
+            fewest = min(below, key=lambda r: len(r.stops))
+            lines.append(f"{manager}: {len(below)} of {sum(r.manager == manager for r in plan.routes)} visit days "
+                         f"below the stops a day the policy asks ({fewest.required_stops} on {fewest.date:%m-%d}, "
+                         f"{len(fewest.stops)} planned): his due visits of the month do not fill them")
+    return lines
+
 
 def render_month(plan: MonthPlan) -> None:
     """Per manager: visit days, visits planned of due, stops per day; then the shortfalls."""
@@ -51,10 +69,17 @@ def render_month(plan: MonthPlan) -> None:
                       f"{item.planned}/{item.wanted} — {item.detail}")
     if len(plan.unplanned) > 30:
         console.print(f"  … and {len(plan.unplanned) - 30} more (see --json / --xlsx)")
+    for line in few_stops_lines(plan):
+        console.print(f"  [yellow]stops[/yellow] {line}")
     for week in plan.weeks:
         how = f"taken from the week of {week.taken_from:%m-%d}" if week.taken_from else week.status
         short = f", {week.minutes_short} min of weekly hours short" if week.minutes_short else ""
         console.print(f"  [dim]timetable of the week of {week.week_start:%m-%d}: {how}{short}[/dim]")
+        for item in week.shortfalls[:SHORTFALLS_SHOWN]:
+            console.print(f"    {item.manager} {item.kind} {item.minutes_short} min short — {item.reason}",
+                          markup=False, highlight=False)
+        if len(week.shortfalls) > SHORTFALLS_SHOWN:
+            console.print(f"    … and {len(week.shortfalls) - SHORTFALLS_SHOWN} more (see --json / --xlsx)")
         for conflict in week.conflicts[:3]:
             errors.print(f"    {conflict_line(conflict)}")
     console.print(f"{plan.visits} of {plan.wanted} visits planned · {plan.solve_seconds:.1f} s")

@@ -1,5 +1,6 @@
 """The monthly visit plan 《月度拜访计划》 as a workbook (SPEC §3, the monthly rhythm):
-one row per visit in route order, then the visits that could not be planned."""
+one row per visit in route order, then the visits that could not be planned, then who is
+short of which weekly hours in the month's weeks, and why."""
 
 from __future__ import annotations
 
@@ -22,17 +23,23 @@ def month_workbook(plan: MonthPlan, department: Department, lang: str = "zh") ->
     sheet = book.active
     sheet.title = words["sheet_month"][:SHEET_TITLE_MAX]
     sheet.append([words[k] for k in ("date", "manager", "name", "visit_order", "retailer", "retailer_name",
-                                     "arrive", "start", "end")])
+                                     "arrive", "start", "end", "required_stops")])
     for route in sorted(plan.routes, key=lambda r: (r.date, r.manager)):
         for number, stop in enumerate(route.stops, start=1):
             sheet.append([route.date.isoformat(), route.manager, managers.get(route.manager, ""), number,
                           stop.retailer, names.get(stop.retailer, ""), format_clock(stop.arrive),
-                          format_clock(stop.start), format_clock(stop.end)])
+                          format_clock(stop.start), format_clock(stop.end), route.required_stops])
     missing = book.create_sheet(words["sheet_unplanned"][:SHEET_TITLE_MAX])
     missing.append([words[k] for k in ("manager", "retailer", "retailer_name", "due", "planned", "reason",
                                        "detail")])
     for item in plan.unplanned:
         missing.append([item.manager, item.retailer, names.get(item.retailer, ""), item.wanted, item.planned,
                         item.reason, item.detail])
+    short = book.create_sheet(words["sheet_weeks_short"][:SHEET_TITLE_MAX])
+    short.append([words[k] for k in ("week", "status", "manager", "kind", "minutes_short", "reason")])
+    for week in plan.weeks:
+        for item in week.shortfalls:
+            short.append([week.week_start.isoformat(), week.status, item.manager, item.kind, item.minutes_short,
+                          item.reason])
     bold_headers(book)
     return workbook_bytes(book)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, cast
@@ -627,6 +628,18 @@ def drop_until_feasible(
         timed = best_timed
     return timed, kept, dropped
 
+
+def day_area(stop_ids: Sequence[str], retailers: Mapping[str, Retailer]) -> Literal["town", "country"]:
+    """A day counts as a countryside day when most of its stops are in the countryside."""
+    areas = Counter(retailers[r].area for r in stop_ids if r in retailers)
+    return "country" if areas["country"] > areas["town"] else "town"
+
+
+def required_stops(stop_ids: Sequence[str], retailers: Mapping[str, Retailer], policy: Policy) -> int:
+    """The stops the policy asks of a day (SPEC §3, `route.min_stops_town` /
+    `min_stops_country` by the day's area; 0: no minimum)."""
+    area = day_area(stop_ids, retailers)
+    return policy.route.min_stops_country if area == "country" else policy.route.min_stops_town
 
 def cheapest_feasible_insertion(
     day: FieldDay,

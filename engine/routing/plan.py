@@ -19,7 +19,6 @@ import datetime as dt
 import multiprocessing
 import os
 import time
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -42,7 +41,9 @@ from engine.routing.daily import (
     UnvisitedReason,
     build_itinerary,
     cheapest_day,
+    day_area,
     field_days,
+    required_stops,
     route_day,
 )
 from engine.routing.due import DueRetailer, due_retailers, due_with_carry_over, week_monday
@@ -561,20 +562,8 @@ def _day_plan(
                       ride_km=round(r.ride_km, 3))
             for r in itinerary.office_returns
         ),
-        required_stops=_required_stops(day, visits, retailers, policy) or None,
+        required_stops=required_stops([s.retailer for s in visits], retailers, policy) or None,
     )
-
-
-def _day_area(stop_ids: Sequence[str], retailers: dict[str, Retailer]) -> Literal["town", "country"]:
-    """A day counts as a countryside day when most of its stops are in the countryside."""
-    areas = Counter(retailers[r].area for r in stop_ids if r in retailers)
-    return "country" if areas["country"] > areas["town"] else "town"
-
-
-def _required_stops(day: FieldDay, visits: Sequence, retailers: dict[str, Retailer],
-                    policy: Policy) -> int:
-    area = _day_area([s.retailer for s in visits], retailers)
-    return policy.route.min_stops_country if area == "country" else policy.route.min_stops_town
 
 
 def _shortfall(
@@ -592,7 +581,7 @@ def _shortfall(
     if planned.visits >= required:
         return None
     day, timed = route.day, route.timed
-    area = _day_area([s.retailer for s in timed.stops], retailers)
+    area = day_area([s.retailer for s in timed.stops], retailers)
     short = required - planned.visits
     reasons: list[str] = []
     days = max(len(week.days), 1)

@@ -1,0 +1,59 @@
+"""What the month says beside its routes (an outside tester's finds): who is short of which
+weekly hours in the month's weeks, and why (they were only a total per week), and the days
+below the stops a day the policy asks (seed 003's 30 / 25: the month said nothing while the
+week's routes list every such day). A plan typed by hand; no solve."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+
+from openpyxl import load_workbook
+
+from api.commands.month import few_stops_lines
+from api.exports.month_xlsx import month_workbook
+from engine.domain import HoursShortfall
+from engine.month import MonthPlan, MonthRoute, MonthStop, WeekSolved, _month_route
+from engine.policy import Policy
+from tests.engine.month_cases import MONDAYS, line_month
+from tests.strategies import simple_department
+
+SHORT = HoursShortfall(manager="m01", kind="admin", minutes_short=60, reason="not proven: more time may find a week")
+
+
+def _route(manager: str, day: int, stops: int, required: int | None) -> MonthRoute:
+    return MonthRoute(manager=manager, date=MONDAYS[1] + dt.timedelta(days=day), visit_start=480, visit_end=660,
+                      start_from="office", required_stops=required,
+                      stops=tuple(MonthStop(retailer=f"{manager}-r0{n}", arrive=490 + 20 * n, start=490 + 20 * n,
+                                            end=500 + 20 * n) for n in range(stops)))
+
+
+def _plan() -> MonthPlan:
+    routes = (_route("m01", 0, 3, 30), _route("m01", 1, 31, 30), _route("m02", 0, 2, None))
+    return MonthPlan(department="d", policy="seed-003", month="2026-12", days=(MONDAYS[1],), routes=routes,
+                     weeks=(WeekSolved(week_start=MONDAYS[1], status="feasible", minutes_short=60,
+                                       shortfalls=(SHORT,)),))
+
+
+def test_days_below_the_stops_a_day_are_said_per_manager() -> None:
+    (line,) = few_stops_lines(_plan())
+    assert line.startswith("m01: 1 of 2 visit days below the stops a day the policy asks (30 on 12-07, 3 planned)")
+
+
+def test_the_workbook_names_who_is_short_and_the_stops_asked() -> None:
+    book = load_workbook(BytesIO(month_workbook(_plan(), simple_department(2), lang="en")))
+    rows = [[c.value for c in row] for row in book["Weekly hours short"].iter_rows()]
+    assert rows[1] == [MONDAYS[1].isoformat(), "feasible", "m01", "admin", 60, SHORT.reason]
+    visits = [[c.value for c in row] for row in book["Monthly visit plan"].iter_rows()]
+    assert visits[0][-1] == "Stops required a day" and visits[1][-1] == 30
+
+
+def test_a_month_route_carries_the_stops_the_policy_asks(policy_15_13_7: Policy) -> None:
+    """Under a policy asking 30 stops a day in town (seed 003), each month route says so,
+    as the week's routes do (`required_stops`); the shipped 15-13-7 asks none."""
+    asking = policy_15_13_7.model_copy(update={"route": policy_15_13_7.route.model_copy(
+        update={"min_stops_town": 30, "min_stops_country": 25})})
+    for policy, required in ((asking, 30), (policy_15_13_7, None)):
+        plan = line_month(policy, {"a": "A", "b": "C"}, {"a": 10, "b": 12})
+        route = _month_route(plan.manager, plan.days[0], ["a", "b"], plan.retailers, plan.territory, policy)
+        assert len(route.stops) == 2 and route.required_stops == required
