@@ -32,7 +32,9 @@ from pydantic import ValidationError
 from engine.check.routes import check_routes
 from engine.check.spec import (
     clipped_minutes,
+    fits_outside_leave,
     great_circle_km,
+    kind_window,
     leave_spans,
     place_of,
     presence,
@@ -45,7 +47,7 @@ from engine.check.spec import (
 from engine.check.timetable import RIDE_BETWEEN_PLACES, Shortfall, judge_timetable
 from engine.domain import Department, Retailer, Timetable
 from engine.errors import InputError, Problem
-from engine.policy import Policy, format_clock, parse_clock
+from engine.policy import Policy, Weekday, format_clock, parse_clock
 
 ROUTE_DISTANCE_TOLERANCE = 0.02
 """Stated route figures within 2 % (or ROUTE_MINUTES_SLACK) of the straight-line
@@ -62,7 +64,7 @@ def owed_minutes(department: Department, policy: Policy, week_start: dt.date) ->
     """Minutes of each kind each manager owes this week after leave: {manager: {kind: minutes}}.
 
     Daily kinds are owed on each working date (a make-up day by the rules it follows),
-    less whole days of leave; department kinds are owed on the days the
+    less whole days of leave and blocks a part-day leave leaves no room for; department kinds are owed on the days the
     manager is in; single weekly kinds are prorated; paired kinds are owed in full
     unless the manager is exempt from pairs, prorated in a week with holidays
     (`weekly_quota`).
@@ -83,13 +85,32 @@ def owed_minutes(department: Department, policy: Policy, week_start: dt.date) ->
         }
         for kind, rule in policy.kinds.items():
             if rule.per_day_minutes is not None:
-                # Per working date: a make-up day owes its rules' block again.
-                per_kind[kind] = sum(rule.per_day_minutes.get(weekday, 0) for weekday in days_in.values())
+                per_kind[kind] = _daily_minutes_owed(policy, kind, rule.per_day_minutes, days_in,
+                                                     {d: spans.get((manager.id, d), []) for d in days_in})
             elif rule.group == "department":
                 per_kind[kind] = (rule.total_minutes or 0) if shares[manager.id] > 0 else 0
             else:
                 per_kind[kind] = weekly_quota(rule, shares[manager.id], policy, calendar_share).total
         owed[manager.id] = per_kind
+    return owed
+
+
+def _daily_minutes_owed(policy: Policy, kind: str, per_day: Mapping[Weekday, int],
+                        days_in: Mapping[dt.date, Weekday],
+                        leave: Mapping[dt.date, list[tuple[int, int]]]) -> int:
+    """Minutes of a daily kind owed over the dates a manager works, each by the rules of the
+    weekday it follows (a make-up day owes its rules' block again), less a block a part-day
+    leave leaves no room for in its window (the planner does not plan it, the checker
+    does not ask it)."""
+    owed = 0
+    for date, weekday in days_in.items():
+        minutes = per_day.get(weekday)
+        if minutes is None:
+            continue
+        if leave[date] and not fits_outside_leave(policy, leave[date], minutes,
+                                                  kind_window(policy, kind, weekday)):
+            continue
+        owed += minutes
     return owed
 
 

@@ -223,6 +223,37 @@ def clipped_minutes(spans: Iterable[tuple[int, int]], start: int, end: int) -> i
     return covered
 
 
+def kind_window(policy: Policy, kind: str, weekday: Weekday | None) -> tuple[int, int | None, int]:
+    """(earliest start, latest start, latest end) of a kind on a day following `weekday`'s
+    rules: the kind's window for that weekday (`windows`, e.g. the Monday meeting), and for
+    field work no later than the policy's `day.field_ends_by` (SPEC §3)."""
+    rule = policy.kinds[kind]
+    earliest, latest_end = rule.earliest_start, rule.latest_end
+    if weekday is not None and weekday in rule.windows:
+        earliest, latest_end = rule.windows[weekday]
+    if rule.place == "field" and policy.day.field_ends_by is not None:
+        latest_end = min(latest_end, policy.day.field_ends_by)
+    return earliest, rule.latest_start, latest_end
+
+
+def fits_outside_leave(policy: Policy, spans: Iterable[tuple[int, int]], minutes: int,
+                       window: tuple[int, int | None, int]) -> bool:
+    """Whether a block of `minutes` starting on the grid fits the window and the working day
+    without touching any of the day's leave spans: a daily block a part-day leave leaves no
+    room for is not owed that day."""
+    earliest, latest_start, latest_end = window
+    grid, day = policy.grid_minutes, policy.day
+    first = math.ceil(max(earliest, day.start) / grid) * grid
+    last = min(latest_end, day.end) - minutes
+    if latest_start is not None:
+        last = min(last, latest_start)
+    leave = list(spans)
+    return any(
+        not any(s < start + minutes and start < e for s, e in leave)
+        for start in range(first, last + 1, grid)
+    )
+
+
 def handed_over(department: Department, policy: Policy, week_start: dt.date) -> dict[str, frozenset[str]]:
     """Manager -> the managers who may visit his retailers this week: under the policy's
     hand-over to a neighbour (`replan.handover` names "neighbour"), a manager away every

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.domain import CalendarDay
+from engine.domain import CalendarDay, Leave
 from engine.quality import owed_minutes
 from engine.timetable.week import build_week
 from tests.strategies import WEEK, simple_department
@@ -29,3 +29,24 @@ def test_a_make_up_sunday_owes_the_daily_blocks_of_the_rules_it_follows(policy_1
             assert owed[kind] == sum(rule.per_day_minutes.get(d.weekday, 0) for d in days), kind
     visit = policy.kinds["visit"].per_day_minutes or {}
     assert owed["visit"] == sum(visit.get(d.weekday, 0) for d in days[:5]) + visit[days[5].weekday]
+
+
+def test_a_part_day_leave_leaving_no_room_excuses_the_daily_block(policy_15_13_7):
+    """Thursday away 09:00-11:00: the visit block (180 min, starting 08:00-09:30) has no
+    room outside the leave, so the planner plans none (ManagerWeek.room_outside_leave);
+    the scorer owed it anyway (900 min of visits asked, 720 now). Away 14:00-15:00
+    instead leaves 08:00-11:00 free: owed."""
+    policy = policy_15_13_7
+    visit = policy.kinds["visit"].per_day_minutes or {}
+    thursday = WEEK + dt.timedelta(days=3)
+    for (start, end), owed_on_thursday in (((9 * 60, 11 * 60), False), ((14 * 60, 15 * 60), True)):
+        department = simple_department(1, (Leave(manager="m01", date=thursday, start=start, end=end),))
+        frame = build_week(department, policy, WEEK)
+        week = frame.managers["m01"]
+        day = next(d for d in frame.days if d.date == thursday)
+        rule = policy.kinds["visit"]
+        planned = week.room_outside_leave(day.index, rule.earliest_start, rule.latest_start or rule.latest_end,
+                                          rule.latest_end, visit[day.weekday], policy.grid_minutes)
+        assert planned is owed_on_thursday
+        owed = owed_minutes(department, policy, WEEK)["m01"]["visit"]
+        assert owed == sum(visit.get(d.weekday, 0) for d in frame.days) - (0 if planned else visit["thu"])
