@@ -179,7 +179,10 @@ def check_replan(
         raise InputError(problems)
     leave = sick_leave(policy, old, now, sicknesses, department)
     sick_department = department.model_copy(update={"leave": (*department.leave, *leave)})
-    fell_ill = {s.manager: s.start.replace(tzinfo=None) for s in sicknesses}
+    # A manager sick twice fell ill at the first (the re-plan holds overlapping ones as one).
+    fell_ill: dict[str, dt.datetime] = {}
+    for s in sorted(sicknesses, key=lambda s: s.start.replace(tzinfo=None), reverse=True):
+        fell_ill[s.manager] = s.start.replace(tzinfo=None)
     checker = _ReplanChecker(sick_department, policy, new, old, now, leave, closures, fell_ill)
     violations = checker.run()
     return ReplanVerdict(violations, sorted(checker.shortfalls, key=lambda s: (s.manager, s.kind, s.unit)))

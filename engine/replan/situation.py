@@ -167,6 +167,7 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
     retailers = {r.id: r for r in department.retailers}
     week = (timetable.week_start, timetable.week_start + dt.timedelta(days=6))
     problems: list[Problem] = []
+    episodes: dict[str, list[tuple[int, Absence]]] = {}
     for number, event in enumerate(events, 1):  # 1-based, as CSV rows are
         def bad(column: str, message: str, _n: int = number) -> None:
             problems.append(Problem(message, file="events", row=_n, column=column))
@@ -185,7 +186,7 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
                 bad("until", f"the sickness ends ({absence.until}) before the week's first working day "
                              f"({dates[0]}): it takes nothing from this week")
             else:
-                situation.absences[event.manager] = absence
+                episodes.setdefault(event.manager, []).append((number, absence))
         elif event.retailer not in retailers:
             bad("retailer", f"no retailer '{event.retailer}' in the department")
         elif isinstance(event, RetailerClosed):
@@ -206,6 +207,8 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
                 bad("retailer", f"{event.retailer} is not a promotion store")
                 continue
             situation.cancelled_stores[event.retailer] = event.date or situation.today
+    for manager, sick in episodes.items():
+        situation.absences[manager] = _one_absence(sick, problems)
     if problems:
         raise InputError(problems)
     _cut_what_the_sick_cannot_finish(situation)
@@ -232,6 +235,26 @@ def _cut_what_the_sick_cannot_finish(situation: Situation) -> None:
             blocks.append(piece)
     if situation.cut:
         situation.timetable = situation.timetable.model_copy(update={"blocks": tuple(blocks)})
+
+
+def _one_absence(episodes: Sequence[tuple[int, Absence]], problems: list[Problem]) -> Absence:
+    """A manager's sicknesses (event row, absence) as the one absence the re-plan holds
+    per manager: sicknesses that overlap, or where one starts on the last day of the
+    other, are one from the first start to the last `until`. A second sickness after he
+    was back is reported with its row: the re-plan would otherwise drop it silently."""
+    ordered = sorted(episodes, key=lambda e: (e[1].date, e[1].minute))
+    row, merged = ordered[0]
+    for number, absence in ordered[1:]:
+        if absence.date > merged.until:
+            problems.append(Problem(
+                f"{absence.manager} is off sick again from {absence.since} after being back from the "
+                f"sickness of event {row} (from {merged.since} until {merged.until}); the re-plan holds one "
+                "sickness per manager (overlapping ones as one) and cannot take a second one after he "
+                "was back yet",
+                file="events", row=number, column="from"))
+            continue
+        merged = dataclasses.replace(merged, until=max(merged.until, absence.until))
+    return merged
 
 
 def _drop_the_sick_from_partners(situation: Situation) -> None:
