@@ -85,7 +85,7 @@ from engine.check.timetable import (
 )
 from engine.domain import Block, Department, Leave, Timetable
 from engine.errors import InputError, Problem
-from engine.policy import Policy, format_clock
+from engine.policy import KindRule, Policy, format_clock
 from engine.rules import KIND_RULE
 
 PAST_CHANGED = "replan_past_changed"
@@ -363,6 +363,55 @@ class _ReplanChecker(_Checker):
                     why = (f"{what} {_span(start, end)}{together}{where} starts before the re-plan's "
                            f"moment ({self.moment}), but the plan of the week did not have it")
                 self._report(PAST_CHANGED, why, manager, date, _span(start, end))
+
+    # -- department kinds: owed only while someone can still come ----------------------------
+
+    def _check_occasion(
+        self,
+        kind: str,
+        rule: KindRule,
+        blocks: list[_Block],
+        sessions: tuple[int, int],
+        lengths: tuple[int, int],
+        total: int,
+        date: dt.date | None,
+        owed: bool,
+    ) -> None:
+        """A department slot the week does not hold is owed only when someone could still
+        attend one from `now` on: what lies before `now` is done, and a slot nobody can
+        come to (the whole department off sick) is no slot to hold."""
+        if owed and not blocks:
+            owed = self._someone_could_still_come(kind, lengths[0], date)
+        super()._check_occasion(kind, rule, blocks, sessions, lengths, total, date, owed)
+
+    def _someone_could_still_come(self, kind: str, minutes: int, date: dt.date | None) -> bool:
+        """A slot of `minutes` of the kind (on `date`, or any day of the week) could still be
+        held from `now` on: at some start everyone not on leave then is free (today after
+        what he started before `now`), and someone is."""
+        grid, day_start = self.policy.grid_minutes, self.policy.day.start
+        for day in [date] if date is not None else sorted(self.working_dates):
+            if day < self.now.date():
+                continue
+            earliest, latest_start, latest_end = self._kind_window(kind, day)
+            last = min(latest_end, self.policy.day.end) - minutes
+            if latest_start is not None:
+                last = min(last, latest_start)
+            first = -(-max(earliest, day_start) // grid) * grid
+            for start in range(first, last + 1, grid):
+                present = [m for m in self.managers if not self._on_leave_during(m, day, start, start + minutes)]
+                if present and all(self._free_from(m, day) <= start for m in present):
+                    return True
+        return False
+
+    def _free_from(self, manager: str, date: dt.date) -> int:
+        """The first grid minute on `date` the manager is free to start something new: on
+        the day of `now`, after `now` and after the blocks he started before it."""
+        if date != self.now.date():
+            return 0
+        grid = self.policy.grid_minutes
+        under_way = [b.end for b in self.timetable.blocks
+                     if b.manager == manager and b.date == date and _started_before(b, self.now)]
+        return -(-max([self.now.hour * 60 + self.now.minute, *under_way]) // grid) * grid
 
     # -- rule 3d: lunch ---------------------------------------------------------------------
 

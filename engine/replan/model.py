@@ -362,11 +362,22 @@ def _pin(tm: TimetableModel, slots: Sequence[Slot], situation: Situation) -> lis
             _fix(slot.var.size, size)
             if not isinstance(slot.var.size, int):
                 _fix(slot.var.end, start + size)
+        elif slot.date < situation.today and slot.var.manager is None:
+            _nobody_attends(tm, slot.var)
         elif slot.date < situation.today:
             tm.cp.add(present == 0)
         elif slot.date == situation.today:
             tm.cp.add(slot.var.start >= now_slot).only_enforce_if(present)
     return outside
+
+
+def _nobody_attends(tm: TimetableModel, occurrence: BlockVar) -> None:
+    """A department slot of a past day the plan does not hold: nobody attends it. It
+    may still stand in the model where nobody could have come (everyone off that day):
+    a slot nobody can come to is not owed, and the week with it is no worse."""
+    for (_, kind, number), var in tm.attendance.items():
+        if kind == occurrence.kind and number == occurrence.occurrence:
+            tm.cp.add(var.present_literal(tm.cp) == 0)
 
 
 def _hold(tm: TimetableModel, kept: Sequence[Block]) -> None:

@@ -140,6 +140,15 @@ class Situation:
         """The block of the plan a sickness cut `block` from (None: not a cut piece)."""
         return next((old for old, piece in self.cut if piece == block), None)
 
+    @property
+    def everyone_off(self) -> Absence | None:
+        """When every manager is off sick to the end of the week: the absence that starts
+        last (from then on nobody works); None while someone is still in."""
+        if len(self.absences) < len(self.department.managers) \
+                or any(a.until < self.dates[-1] for a in self.absences.values()):
+            return None
+        return max(self.absences.values(), key=lambda a: (a.date, a.minute))
+
     def off_for_the_rest(self, manager: str) -> bool:
         """True when the manager is off until the end of the week and has no pair session
         left to do before he falls ill: his partners need someone else."""

@@ -51,6 +51,9 @@ def replan(
     notes: list[str] = []
     if situation.today > situation.dates[-1]:
         notes.append("the week is over: everything is pinned, nothing to re-plan")
+    if (last := situation.everyone_off) is not None:
+        notes.append(f"every manager is off sick to the end of the week, the last from {last.since}: "
+                     "nothing is planned after that, and no department slot is owed when nobody can come")
     first_notes = len(notes)
     model, start_plan, solver, code = _solve(situation, rules, params, warm, started, notes, keep_hours=True)
     if code == cp_model.INFEASIBLE:
