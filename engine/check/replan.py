@@ -60,6 +60,7 @@ What a re-planned week must be:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections import Counter, defaultdict
@@ -259,13 +260,20 @@ class _ReplanChecker(_Checker):
         # pieces of the blocks a sickness cut (piece -> the block it is the worked part of).
         self.past: list[Block] = []
         self.cut: dict[tuple, Block] = {}
+        # Past sessions whose partner fell ill before them: (manager, date, kind, start) ->
+        # the partners who were not there.
+        self.absent_partners: dict[tuple[str, dt.date, str, int], frozenset[str]] = {}
         kept_of = [(block, self._as_kept(block)) for block in before.blocks if _started_before(block, now)]
         held = {(b.manager, b.date, b.kind, b.start) for _, b in kept_of if b is not None}
         for block, kept in kept_of:
             if kept is None:
                 continue
             cut = kept != block
-            kept = self._without_the_absent(kept, held)
+            alone = self._without_the_absent(kept, held)
+            if alone != kept:
+                self.absent_partners[(kept.manager, kept.date, kept.kind, kept.start)] = \
+                    frozenset(kept.with_) - frozenset(alone.with_)
+            kept = alone
             self.past.append(kept)
             if cut:
                 self.cut[_key(kept)] = block
@@ -324,6 +332,18 @@ class _ReplanChecker(_Checker):
                         block.date,
                         _span(block.start, block.end),
                     )
+
+    def _check_retailers(self) -> None:
+        """A past session a partner fell ill before was held at the group's store, which
+        may be his: its store is read with him among its owners."""
+        blocks = self.blocks
+        absent = self.absent_partners
+        self.blocks = [dataclasses.replace(b, partners=b.partners | absent[key])
+                       if (key := (b.manager, b.date, b.kind, b.start)) in absent else b for b in blocks]
+        try:
+            super()._check_retailers()
+        finally:
+            self.blocks = blocks
 
     def _cut_from(self, block: _Block) -> _Block | None:
         old = self.cut.get((block.manager, block.date, block.start, block.end, block.kind,

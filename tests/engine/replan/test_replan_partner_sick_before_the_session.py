@@ -53,3 +53,18 @@ def test_the_checker_flags_a_past_session_naming_him() -> None:
 def test_the_checker_passes_the_sessions_without_him() -> None:
     after = _m02_sick_all_monday().model_dump(mode="json", by_alias=True)
     assert _m01_monday_faults(after) == []
+
+
+def test_a_session_left_alone_stays_at_the_store_of_the_partner_who_fell_ill() -> None:
+    """m01 fell ill before Wednesday's promotion at his store r-m01-3: m02 held it alone
+    there; the store is the pair's, not a stranger's."""
+    wednesday = MONDAY + dt.timedelta(days=2)
+    ill, now = dt.datetime.combine(wednesday, dt.time(8, 0)), dt.datetime.combine(wednesday, dt.time(16, 0))
+    events = read_events([{"type": "manager_sick", "manager": "m01", "from": ill.isoformat()}])
+    situation = situation_at(make_department(MANAGERS), TEST_POLICY, Timetable.model_validate(week()), now, events)
+    [alone] = [b for b in situation.timetable.blocks if b.manager == "m02" and b.kind == "promotion"
+               and b.date == wednesday]
+    assert (alone.with_, alone.retailer) == ((), "r-m01-3")
+    verdict = check_replan(make_department(MANAGERS), TEST_POLICY, week(),
+                           situation.timetable.model_dump(mode="json", by_alias=True), now, [Sickness("m01", ill)])
+    assert not [v for v in verdict.violations if v.manager == "m02" and "territory" in v.message]
