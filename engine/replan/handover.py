@@ -94,7 +94,10 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
             if stop.get("kind", "visit") != "visit":
                 continue
             start = parse_clock(stop["start"])
-            if situation.pinned(date, start) and not (absence is not None and absence.covers(date, start)):
+            # A shop closed all day was found closed: a visit to it before `now` was not made.
+            closed = (stop["retailer"], date) in situation.closed
+            if situation.pinned(date, start) and not closed \
+                    and not (absence is not None and absence.covers(date, start)):
                 # Done, or under way when he fell ill: then it ends there, as his visit block does.
                 end = parse_clock(stop["end"])
                 if absence is not None and absence.date == date and start < absence.minute < end:
@@ -107,8 +110,10 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
             read.visits.append(visit)
             if absence is not None and absence.covers(date, start):
                 visit.reason, visit.detail = "manager_absent", f"{manager} is off sick"
-            elif (stop["retailer"], date) in situation.closed:
-                visit.reason, visit.detail = "retailer_closed", f"closed on {date}"
+            elif closed:
+                found = f", found closed at {stop['start']}: the visit was not made" \
+                    if situation.pinned(date, start) else ""
+                visit.reason, visit.detail = "retailer_closed", f"closed on {date}{found}"
             else:
                 read.staying[(manager, date)].append(visit)
     for event in situation.urgent:
