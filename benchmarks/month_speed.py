@@ -52,11 +52,15 @@ def run_once(department_dir: Path, month: str) -> dict:
         if done.returncode not in (0, 1) or not out.exists():
             raise SystemExit(f"fieldweek month failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
         plan = json.loads(out.read_text(encoding="utf-8"))
+    problems = done.returncode != 0 or "found no problem" not in done.stdout
+    if problems:
+        # What the checker said goes to stderr, so that a rare problem is not lost with its run.
+        print("\n".join(done.stdout.splitlines()[-15:]), file=sys.stderr)
     return {
         "wall_s": round(wall, 1), "visits": plan["visits"], "wanted": plan["wanted"],
         "km": round(route_km(plan, department_dir), 1),
         "weeks_minutes_short": [w.get("minutes_short") for w in plan["weeks"]],
-        "checker": "no problem" if done.returncode == 0 and "found no problem" in done.stdout else "PROBLEMS",
+        "checker": "PROBLEMS" if problems else "no problem",
         "load": f"{load_before:.1f}–{os.getloadavg()[0]:.1f}",
     }
 
