@@ -52,17 +52,30 @@ def few_stops_lines(plan: MonthPlan) -> list[str]:
     return lines
 
 
+def manager_rows(plan: MonthPlan) -> list[tuple[str, list[int], int, int]]:
+    """Per manager of the month's due list or routes: his stops per visit day, the visits of
+    his retailers neighbours make (a manager away), and his visits unplanned. A manager on
+    leave all month has a row too: no visit day, his visits made by others."""
+    owner = {d.retailer: d.manager for d in plan.due}
+    rows = []
+    for manager in dict.fromkeys([*(d.manager for d in plan.due), *(r.manager for r in plan.routes)]):
+        counts = [len(r.stops) for r in plan.routes if r.manager == manager]
+        by_others = sum(1 for r in plan.routes if r.manager != manager for s in r.stops
+                        if owner.get(s.retailer) == manager)
+        short = sum(u.wanted - u.planned for u in plan.unplanned if u.manager == manager and u.reason != "focus_window")
+        rows.append((manager, counts, by_others, short))
+    return rows
+
+
 def render_month(plan: MonthPlan) -> None:
     """Per manager: visit days, visits planned of due, stops per day; then the shortfalls."""
     table = Table(title=f"{plan.department} {plan.month}: {len(plan.days)} working days, focus days "
                         f"{', '.join(f'{d:%d}' for d in plan.focus_days)}", title_justify="left")
-    for column in ("manager", "visit days", "visits", "stops/day min–max", "unplanned"):
+    for column in ("manager", "visit days", "visits", "stops/day min–max", "made by others", "unplanned"):
         table.add_column(column)
-    for manager in dict.fromkeys(r.manager for r in plan.routes):
-        mine = [r for r in plan.routes if r.manager == manager]
-        counts = [len(r.stops) for r in mine]
-        short = sum(u.wanted - u.planned for u in plan.unplanned if u.manager == manager and u.reason != "focus_window")
-        table.add_row(manager, str(len(mine)), str(sum(counts)), f"{min(counts)}–{max(counts)}", str(short))
+    for manager, counts, by_others, short in manager_rows(plan):
+        table.add_row(manager, str(len(counts)), str(sum(counts)), f"{min(counts)}–{max(counts)}" if counts else "–",
+                      str(by_others), str(short))
     console.print(table)
     for item in plan.unplanned[:30]:
         console.print(f"  [yellow]{item.reason}[/yellow] {item.manager} {item.retailer}: "

@@ -10,10 +10,10 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from api.commands.month import few_stops_lines
+from api.commands.month import few_stops_lines, manager_rows
 from api.exports.month_xlsx import month_workbook
 from engine.domain import HoursShortfall
-from engine.month import MonthPlan, MonthRoute, MonthStop, WeekSolved, _month_route
+from engine.month import DueInWeek, MonthPlan, MonthRoute, MonthStop, WeekSolved, _month_route
 from engine.policy import Policy
 from tests.engine.month_cases import MONDAYS, line_month
 from tests.strategies import simple_department
@@ -57,3 +57,16 @@ def test_a_month_route_carries_the_stops_the_policy_asks(policy_15_13_7: Policy)
         plan = line_month(policy, {"a": "A", "b": "C"}, {"a": 10, "b": 12})
         route = _month_route(plan.manager, plan.days[0], ["a", "b"], plan.retailers, plan.territory, policy)
         assert len(route.stops) == 2 and route.required_stops == required
+
+
+def test_a_manager_away_all_month_has_a_row_saying_who_made_his_visits() -> None:
+    """m03 has no route (on leave all month): his row says no visit day and the visit of
+    his retailer m01 made (before, the table had no row for him)."""
+    plan = _plan().model_copy(update={
+        "routes": (*_plan().routes, _route("m01", 2, 1, None).model_copy(update={
+            "stops": (MonthStop(retailer="m03-r00", arrive=490, start=490, end=500),)})),
+        "due": (DueInWeek(week_start=MONDAYS[1], retailer="m03-r00", manager="m03", visits=1),
+                DueInWeek(week_start=MONDAYS[1], retailer="m01-r00", manager="m01", visits=1))})
+    rows = {manager: (counts, by_others) for manager, counts, by_others, _ in manager_rows(plan)}
+    assert rows["m03"] == ([], 1)
+    assert rows["m01"][1] == 0 and len(rows["m01"][0]) == 3
