@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from api.exports.labels import WEEKDAY_NAMES, WORDS, Lang
 from engine.domain import Block, Department, Retailer, Timetable
 from engine.policy import KIND_ORDER, WEEKDAYS, Policy, format_clock
+from engine.work_calendar import WorkCalendar
 
 KIND_COLOURS: dict[str, str] = {
     "visit": "#b7e1cd",
@@ -51,6 +52,21 @@ class WeekView:
     @property
     def words(self) -> dict[str, str]:
         return WORDS[self.lang]
+
+    def absence(self, manager_id: str, day: dt.date) -> str | None:
+        """What keeps the manager from work that day, for the grid: the department's holiday,
+        or his leave (the whole day, or its hours); None on an ordinary day. A blank cell
+        said nothing about why a day is empty."""
+        if WorkCalendar(self.department, self.policy).is_holiday(day):
+            return self.words["holiday"]
+        spans = [leave for leave in self.department.leave if leave.manager == manager_id and leave.date == day]
+        if not spans:
+            return None
+        if any(leave.start is None for leave in spans):
+            return self.words["on_leave"]
+        hours = ", ".join(f"{format_clock(leave.start)}–{format_clock(leave.end)}" for leave in spans
+                          if leave.start is not None and leave.end is not None)
+        return f"{self.words['on_leave']} {hours}"
 
     @property
     def managers(self) -> list[tuple[str, str]]:

@@ -135,7 +135,9 @@ def _write_overview(sheet: Worksheet, view: WeekView) -> None:
         _boxed(sheet, row, 1, manager_id)
         _boxed(sheet, row, 2, name)
         for column, day in enumerate(view.days, start=3):
-            lines = [
+            away = view.absence(manager_id, day)
+            lines = [away] if away else []
+            lines += [
                 " ".join([view.span(block), view.label(block.kind), *view.details(block)])
                 for block in view.blocks(manager_id, day)
             ]
@@ -185,7 +187,8 @@ def _write_manager_sheet(sheet: Worksheet, view: WeekView, manager_id: str) -> N
 
     _boxed(sheet, top, 1, words["time"], header=True)
     for column, day in enumerate(view.days, start=2):
-        _boxed(sheet, top, column, view.day_label(day), header=True)
+        away = view.absence(manager_id, day)
+        _boxed(sheet, top, column, view.day_label(day) + (f"\n{away}" if away else ""), header=True)
     for slot in range(slots):
         cell = sheet.cell(top + 1 + slot, 1, format_clock(first + slot * grid))
         cell.border = BOX

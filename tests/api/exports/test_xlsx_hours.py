@@ -40,3 +40,28 @@ def test_hours_are_numbers_in_the_overview_and_each_manager_sheet(
     assert all(c.data_type == "n" for c in hours if c.value is not None)
     assert sheet.cell(total_row, 2).value == round(430 / 60, 2)
     assert round(sum(numbers[:-1]), 2) == numbers[-1]
+
+
+def test_leave_and_holidays_are_written_in_the_grid(department: Department, policy: Policy) -> None:
+    """An empty cell said nothing of why a day is empty (an outside tester's find): a
+    holiday, a whole day's leave and a part-day leave are named in the overview's schedule
+    and in the manager's day header."""
+    import datetime as dt
+
+    from engine.domain import CalendarDay, Leave
+
+    timetable = hand_timetable(department)
+    monday = timetable.week_start
+    m1, m2 = department.managers[0].id, department.managers[1].id
+    away = department.model_copy(update={
+        "leave": (Leave(manager=m2, date=monday + dt.timedelta(days=2)),
+                  Leave(manager=m1, date=monday + dt.timedelta(days=3), start=600, end=720)),
+        "calendar_days": (CalendarDay(date=monday + dt.timedelta(days=4), kind="holiday"),)})
+    book = openpyxl.load_workbook(io.BytesIO(timetable_workbook(timetable, away, policy, lang="en")))
+    cells = [str(c.value) for row in book["Overview"].iter_rows() for c in row if c.value]
+    assert sum(c == "Leave" for c in cells) == 1 and "Leave 10:00–12:00" in cells
+    assert sum(c == "Holiday" for c in cells) == len(department.managers)
+    sheets = [s for s in book.sheetnames if m1 in s]
+    headers = [str(c.value) for c in book[sheets[0]][next(
+        r for r in range(1, 12) if "Holiday" in str(book[sheets[0]].cell(r, 6).value))]]
+    assert any(h.endswith("Leave 10:00–12:00") for h in headers)
