@@ -178,7 +178,8 @@ def solved_week(generate, policy_15_13_7):
     """A four-manager week solved by CP-SAT (any week it returns serves: the scorer must
     agree with the solver's own objective of it)."""
     department = generate(4, 0)
-    result = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=8, workers=2))
+    result = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=8, workers=2,
+                                                                            stall_s=0.5))
     return department, result
 
 

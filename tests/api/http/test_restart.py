@@ -241,14 +241,14 @@ def test_killed_at_random_moments_no_job_is_lost_or_stuck(tmp_path: Path) -> Non
                     assert now["reason"], now
             if department is None:
                 department = client.post("/v1/departments", json=department_body()).json()["id"]
-            for _ in range(3):
+            for _ in range(2):
                 answer = client.post(
                     f"/v1/departments/{department}/timetables",
                     json={"week_start": WEEK.isoformat(), "time_limit": chance.choice([1, 2])},
                 )
                 assert answer.status_code == 202, answer.text
                 submitted.append(answer.json()["id"])
-            time.sleep(chance.uniform(0.0, 4.0))
+            time.sleep(chance.uniform(0.0, 3.0))
             workers = descendants(process.pid)
             os.kill(process.pid, signal.SIGKILL)
             process.wait(timeout=10)

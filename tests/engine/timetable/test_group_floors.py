@@ -93,7 +93,7 @@ def test_a_solved_week_reports_its_floor_and_keeps_it(policy: Policy) -> None:
     department = department_north(*DEPARTMENTS["two near, two far"])
     # A long limit so that a loaded machine still completes the floors; the search ends a
     # second after its last better week.
-    result = solve_timetable(department, policy, MONDAY, SolveParams(time_limit_s=15, workers=2, stall_s=1.0))
+    result = solve_timetable(department, policy, MONDAY, SolveParams(time_limit_s=10, workers=2, stall_s=1.0))
     tt = result.timetable
     assert tt.status in ("optimal", "feasible")
     assert tt.hours_short_floor_minutes is not None and tt.hours_short_floor_minutes > 0
