@@ -22,6 +22,7 @@ def test_percentile_is_the_nearest_rank() -> None:
     assert percentile([3.0], 0.99) == 3.0
 
 
+@pytest.mark.bench  # a load run: opt-in (pytest -m bench) as the suite's other long runs
 def test_three_clients_for_three_seconds_meet_no_error(tmp_path: Path) -> None:
     options = LoadOptions(clients=3, seconds=3, grace=20, first_solve_s=2, job_solve_s=1,
                           think_s=0.3)

@@ -36,7 +36,7 @@ def department() -> Department:
 def weeks(department: Department, policy_15_13_7: Policy) -> dict[dt.date, Timetable]:
     """One solved week moved to every ISO week of November and December 2026."""
     solved = solve_timetable(department, policy_15_13_7, SOLVED_WEEK,
-                             SolveParams(time_limit_s=5, workers=2)).timetable
+                             SolveParams(time_limit_s=3, workers=2)).timetable
     assert solved.blocks
     return moved_weeks(solved, MONDAYS)
 

@@ -143,7 +143,7 @@ def test_a_re_plan_trades_no_kind_for_another(week, policy_15_13_7: Policy,
 def generated_week(policy_15_13_7: Policy) -> tuple[Department, Timetable]:
     """A generated department of nine managers (one group of three) and its solved week."""
     department = generate_department(9, seed=3, week_start=WEEK)
-    solved = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=10, workers=2))
+    solved = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=6, workers=2))
     assert solved.status in ("optimal", "feasible")
     return department, solved.timetable
 
