@@ -204,3 +204,11 @@ def store_solved_job(store: Any, department_id: str, department: Department, run
     if routes is not None:
         store.add_route_plan(department_id, job.id, WEEK, None, None, routes)
     return job.id
+
+
+def store_department_and_week(store: Any, runner: str = "test") -> tuple[Department, str, str]:
+    """`department_body()` and a hand-typed solved week of it straight into the service's
+    store (no request, no solve): the department, its id and the week's job id."""
+    department = Department.model_validate(department_body())
+    record = store.add_department(department.model_dump(mode="json", by_alias=True), None, None)
+    return department, record.id, store_solved_job(store, record.id, department, runner)

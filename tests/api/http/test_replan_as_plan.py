@@ -19,8 +19,7 @@ from api.http.app import create_app
 from api.http.settings import Settings
 from api.http.workers import _solved_timetable
 from engine.domain import Department, Timetable
-from engine.policy import load_policy
-from tests.api.http.support import WEEK, department_body, hand_timetable
+from tests.api.http.support import WEEK, department_body, store_department_and_week
 from tests.api.http.test_replan_calendar import replan_job, replan_result
 
 
@@ -31,17 +30,10 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClie
     with TestClient(create_app(Settings(database_url=f"sqlite:///{folder / 'p.db'}"))) as client:
         service = client.app.state.service  # type: ignore[attr-defined]
         service.jobs.submit = lambda _job_id: None  # nothing is solved here
-        department = Department.model_validate(department_body())
-        record = service.store.add_department(
-            department.model_dump(mode="json", by_alias=True), None, None
-        )
         store = service.store
-        plan = store.add_job(record.id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
-        store.start_job(plan.id, "test")
-        store.finish_job(plan.id, "optimal", runner="test",
-                         timetable=hand_timetable(department).to_json_dict())
-        replan = replan_job(store, plan.id, "done", result=replan_result(department))
-        yield client, store, record.id, replan
+        department, department_id, plan_id = store_department_and_week(store)
+        replan = replan_job(store, plan_id, "done", result=replan_result(department))
+        yield client, store, department_id, replan
 
 
 def unfinished_replan(store: Any, replan_id: str, status: str | None, found: str | None) -> str:

@@ -20,9 +20,8 @@ from icalendar import Calendar
 from api.http.app import create_app
 from api.http.settings import Settings
 from engine.domain import Department
-from engine.policy import load_policy
 from engine.replan.result import BlockChange, ManagerDiff, ReplanResult
-from tests.api.http.support import WEEK, department_body, hand_timetable
+from tests.api.http.support import WEEK, department_body, hand_timetable, store_department_and_week
 
 TUESDAY = WEEK + dt.timedelta(days=1)
 NOW = dt.datetime.combine(WEEK, dt.time(12, 0))
@@ -51,17 +50,10 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClie
     with TestClient(create_app(Settings(database_url=f"sqlite:///{folder / 'c.db'}"))) as client:
         service = client.app.state.service  # type: ignore[attr-defined]
         service.jobs.submit = lambda _job_id: None  # nothing is solved here
-        department = Department.model_validate(department_body())
-        record = service.store.add_department(
-            department.model_dump(mode="json", by_alias=True), None, None
-        )
         store = service.store
-        plan = store.add_job(record.id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
-        store.start_job(plan.id, "test")
-        store.finish_job(plan.id, "optimal", runner="test",
-                         timetable=hand_timetable(department).to_json_dict())
-        replan = replan_job(store, plan.id, "done", result=replan_result(department))
-        yield client, store, plan.id, replan
+        department, _, plan_id = store_department_and_week(store)
+        replan = replan_job(store, plan_id, "done", result=replan_result(department))
+        yield client, store, plan_id, replan
 
 
 def replan_job(store: Any, plan_id: str, status: str | None, **finished: Any) -> str:

@@ -15,9 +15,7 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from api.http.settings import Settings
-from engine.domain import Department
-from engine.policy import load_policy
-from tests.api.http.support import WEEK, department_body, hand_timetable
+from tests.api.http.support import WEEK, store_department_and_week
 
 WEDNESDAY_NOON = f"{(WEEK + dt.timedelta(days=2)).isoformat()}T12:00"
 
@@ -29,15 +27,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClie
     with TestClient(create_app(Settings(database_url=f"sqlite:///{folder / 'r.db'}"))) as client:
         service = client.app.state.service  # type: ignore[attr-defined]
         service.jobs.submit = lambda _job_id: None  # a wrongly accepted request must not solve
-        department = Department.model_validate(department_body())
-        record = service.store.add_department(
-            department.model_dump(mode="json", by_alias=True), None, None
-        )
-        job = service.store.add_job(record.id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
-        service.store.start_job(job.id, "test")
-        service.store.finish_job(job.id, "optimal", runner="test",
-                                 timetable=hand_timetable(department).to_json_dict())
-        yield client, job.id
+        _, _, job_id = store_department_and_week(service.store)
+        yield client, job_id
 
 
 def replan(service: tuple[TestClient, str], **body: Any) -> Any:

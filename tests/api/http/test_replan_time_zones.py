@@ -17,9 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from api.http.settings import Settings
-from engine.domain import Department
-from engine.policy import load_policy
-from tests.api.http.support import WEEK, department_body, hand_timetable
+from tests.api.http.support import WEEK, store_department_and_week
 
 WEDNESDAY = (WEEK + dt.timedelta(days=2)).isoformat()
 
@@ -31,15 +29,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClie
     with TestClient(create_app(Settings(database_url=f"sqlite:///{folder / 'z.db'}"))) as client:
         service = client.app.state.service  # type: ignore[attr-defined]
         service.jobs.submit = lambda _job_id: None
-        department = Department.model_validate(department_body())
-        record = service.store.add_department(
-            department.model_dump(mode="json", by_alias=True), None, None
-        )
-        job = service.store.add_job(record.id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
-        service.store.start_job(job.id, "test")
-        service.store.finish_job(job.id, "optimal", runner="test",
-                                 timetable=hand_timetable(department).to_json_dict())
-        yield client, service.store, job.id
+        _, _, job_id = store_department_and_week(service.store)
+        yield client, service.store, job_id
 
 
 def queued_replan(service: tuple[TestClient, Any, str], now: str, sick_from: str) -> dict[str, Any]:
