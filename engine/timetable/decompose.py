@@ -367,9 +367,13 @@ def _week_of(tm: TimetableModel, venues: Venues, cases: Cases, solved: dict[tupl
     """The department's week: each case's week, given to every group of the case."""
     blocks: list[Block] = []
     for signature, case in cases.items():
-        template, _ = extract_blocks(*solved[signature])
+        sub, solver = solved[signature]
+        template, _ = extract_blocks(sub, solver)
+        # The week was solved for whichever group of this signature came first, perhaps
+        # in an earlier pairing round and in no group of `case`: rename from its members.
+        solved_group = tuple(m.id for m in sub.department.managers)
         for group in case:
-            rename = dict(zip(_by_signature(tm, venues, case[0]), _by_signature(tm, venues, group),
+            rename = dict(zip(_by_signature(tm, venues, solved_group), _by_signature(tm, venues, group),
                               strict=True))
             blocks += [b.model_copy(update={"manager": rename[b.manager],
                                             "with_": tuple(rename.get(w, w) for w in b.with_)})

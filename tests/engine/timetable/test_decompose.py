@@ -4,10 +4,12 @@ groups' weeks are planned short, and the week kept loses fewer hours than the fi
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import pytest
 
 import engine.timetable.decompose as decompose
+from engine.domain import Block
 from engine.policy import Policy, load_policy
 from engine.timetable.extract import extract_blocks
 from tests.engine.timetable.short_weeks import MONDAY, department_north, joint_model
@@ -72,3 +74,17 @@ def test_a_group_s_week_is_whole_when_it_can_be_and_short_when_it_cannot(policy:
     assert decompose._slots_short(near) == 0
     assert decompose._slots_short(far) > 0
     assert {b.manager for b in extract_blocks(*far)[0] if b.kind == "visit"} == {"m2", "m4"}
+
+
+def test_a_week_solved_for_another_group_of_its_signature_is_renamed_from_that_group(monkeypatch) -> None:
+    """A case's week may have been solved, in an earlier pairing round, for a group of the
+    same signature that is not in the case any more (a region's department once ended with
+    KeyError 'm03'): its blocks are renamed from the members it was solved for."""
+    monkeypatch.setattr(decompose, "_by_signature", lambda tm, venues, members: tuple(sorted(members)))
+    solved_for = SimpleNamespace(department=SimpleNamespace(managers=(SimpleNamespace(id="m01"),
+                                                                      SimpleNamespace(id="m02"))))
+    template = [Block(manager="m01", date=MONDAY, kind="maintenance", start="14:00", end="16:00", **{"with": ("m02",)}),
+                Block(manager="m02", date=MONDAY, kind="maintenance", start="14:00", end="16:00", **{"with": ("m01",)})]
+    monkeypatch.setattr(decompose, "extract_blocks", lambda sub, solver: (template, []))
+    blocks = decompose._week_of(None, None, {"same": [("m03", "m04")]}, {"same": (solved_for, None)})
+    assert sorted((b.manager, b.with_) for b in blocks) == [("m03", ("m04",)), ("m04", ("m03",))]
