@@ -13,10 +13,12 @@ from api.exports.workbook import bold_headers, legal_text, workbook_bytes
 from api.region.month import DepartmentMonth
 from api.region.week import DepartmentWeek
 from engine.domain import Timetable
+from engine.month import Unplanned
 
 WEEK_TOTALS = ("due_visits", "planned_visits", "unvisited", "km", "seconds", "managers",
                "timetable_faults", "route_faults", "minutes_short")
-MONTH_TOTALS = ("visits", "wanted", "unplanned", "seconds", "managers", "faults", "minutes_short")
+MONTH_TOTALS = ("visits", "wanted", "unplanned", "unplanned_retailers", "seconds", "managers", "faults",
+                "minutes_short")
 
 
 def short_by_manager(timetable: Timetable | None) -> dict[str, dict[str, int]]:
@@ -33,6 +35,13 @@ def short_by_manager(timetable: Timetable | None) -> dict[str, dict[str, int]]:
 def kinds_text(kinds: dict[str, int]) -> str:
     """'admin 70, promotion 60': a manager's minutes short of each kind, most first."""
     return ", ".join(f"{kind} {minutes}" for kind, minutes in sorted(kinds.items(), key=lambda p: (-p[1], p[0])))
+
+
+def unplanned_visits(unplanned: Sequence[Unplanned]) -> int:
+    """The month's visits that found no place, counted as `visits` and `wanted` are (so
+    visits + unplanned = wanted): each retailer's wanted less planned. A missed focus
+    window is no visit of its own (the retailer's visits are counted on their own line)."""
+    return sum(u.wanted - u.planned for u in unplanned if u.reason != "focus_window")
 
 
 def week_entry(work: DepartmentWeek) -> dict:
@@ -80,7 +89,10 @@ def month_entry(work: DepartmentMonth) -> dict:
         "weeks": {str(w.week_start): w.status for w in plan.weeks} if plan is not None else {},
         "visits": plan.visits if plan is not None else 0,
         "wanted": plan.wanted if plan is not None else 0,
-        "unplanned": len(plan.unplanned) if plan is not None else 0,
+        # Visits, as `visits` and `wanted` (and a week's `unvisited`); the retailers they
+        # belong to apart (a retailer short of two visits is one retailer, two visits).
+        "unplanned": unplanned_visits(plan.unplanned) if plan is not None else 0,
+        "unplanned_retailers": len({u.retailer for u in plan.unplanned}) if plan is not None else 0,
         "seconds": round(work.seconds, 3),
         "critical_path_seconds": round(work.critical_seconds, 3),
         "faults": len(work.result.faults) if work.result is not None else 0,
@@ -148,13 +160,14 @@ def month_overview(document: dict, works: Sequence[DepartmentMonth]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "departments"
-    columns = ["department", "folder", "status", "managers", "visits", "wanted", "unplanned", "faults",
-               "minutes_short", "seconds", "error"]
+    columns = ["department", "folder", "status", "managers", "visits", "wanted", "unplanned",
+               "unplanned_retailers", "faults", "minutes_short", "seconds", "error"]
     sheet.append(columns)
     for entry in document["departments"]:
         sheet.append([legal_text(entry[c]) for c in columns])
     managers = book.create_sheet("managers")
-    managers.append(["department", "manager", "name", "visit days", "visits", "unplanned retailers"])
+    managers.append(["department", "manager", "name", "visit days", "visits", "unplanned visits",
+                     "unplanned retailers"])
     for work in works:
         plan = work.result.plan if work.result is not None else None
         department = work.loaded.department
@@ -162,9 +175,10 @@ def month_overview(document: dict, works: Sequence[DepartmentMonth]) -> bytes:
             continue
         for manager in department.managers:
             mine = [r for r in plan.routes if r.manager == manager.id]
+            missed = [u for u in plan.unplanned if u.manager == manager.id]
             managers.append([legal_text(department.name), manager.id, legal_text(manager.name), len(mine),
-                             sum(len(r.stops) for r in mine),
-                             sum(1 for u in plan.unplanned if u.manager == manager.id)])
+                             sum(len(r.stops) for r in mine), unplanned_visits(missed),
+                             len({u.retailer for u in missed})])
     bold_headers(book)
     return workbook_bytes(book)
 
