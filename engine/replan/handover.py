@@ -175,7 +175,7 @@ class _Handover:
             day = self.day_of(manager, date)
             if day is None:
                 for visit in planned:
-                    visit.reason, visit.detail = "no_room_in_day", "no visit time left on that day after the re-plan"
+                    visit.reason, visit.detail = "no_room_in_day", _no_time_left_words(manager, date, self.situation)
                 continue
             order = [v.retailer for v in planned]
             _, kept, _ = drop_until_feasible(day, order, self.retailers, self.territories[manager], self.policy)
@@ -209,7 +209,8 @@ class _Handover:
             if visit.to_date is None:
                 reason: UnplacedReason = visit.reason or "no_room_in_day"
                 self.unplaced.append(UnplacedVisit(retailer=visit.retailer, manager=visit.owner, date=visit.date,
-                                                   reason=reason, detail=_unplaced_words(visit, self.rules)))
+                                                   reason=reason, detail=_unplaced_words(
+                    visit, self.rules, _lost_to_his_absence(visit, self.situation))))
 
     def _insert(self, visit: _Visit, options: Sequence[tuple[str, dt.date]]) -> None:
         """At the cheapest place of the first option whose day still holds every rule."""
@@ -384,7 +385,7 @@ def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapp
     planned = visit.date
     if visit.reason == "retailer_closed":
         return available(visit.manager, [d for d in later if d > planned])
-    if visit.reason == "manager_absent":
+    if visit.reason == "manager_absent" or _lost_to_his_absence(visit, situation):
         options: list[tuple[str, dt.date]] = []
         for way in rules.handover:
             if way == "next_days":
@@ -395,6 +396,24 @@ def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapp
                     options += available(neighbour, preferred)
         return options
     return available(visit.manager, sorted(later, key=lambda d: (d < planned, abs((d - planned).days))))
+
+
+def _no_time_left_words(manager: str, date: dt.date, situation: Situation) -> str:
+    """Why a day holds no visit after the re-plan, naming the sickness that began that day."""
+    absence = situation.absences.get(manager)
+    if absence is not None and absence.date == date:
+        return f"no visit time left on that day after the re-plan ({manager} is off sick from {absence.since})"
+    return "no visit time left on that day after the re-plan"
+
+
+def _lost_to_his_absence(visit: _Visit, situation: Situation) -> bool:
+    """A visit of a manager off sick later that week which lost its day: planned before
+    he falls ill, it found no room once the re-plan changed that day (his visit block
+    may give way to other work). His own later days are his absence too, so it is
+    handed over as the policy hands over his other visits."""
+    absence = situation.absences.get(visit.manager or "")
+    return (visit.reason == "no_room_in_day" and absence is not None and visit.date is not None
+            and visit.date <= absence.until)
 
 
 def _urgent_words(visit: _Visit, situation: Situation) -> str:
@@ -415,11 +434,13 @@ def _urgent_words(visit: _Visit, situation: Situation) -> str:
     return words
 
 
-def _unplaced_words(visit: _Visit, rules: ReplanRules) -> str:
+def _unplaced_words(visit: _Visit, rules: ReplanRules, handed_over: bool) -> str:
+    """Why a visit found no place, naming the days it was offered (`handed_over`: those
+    of the policy's hand-over, as for a sick manager's visits)."""
     if visit.urgent_by is not None:
         instead = f", nor for the visit planned on {visit.date}" if visit.replaces_a_planned_one else ""
         return f"urgent visit (by {visit.urgent_by}): no visit day of the week has room for it{instead}"
-    if visit.reason == "manager_absent":
+    if visit.reason == "manager_absent" or handed_over:
         ways = " or ".join({"next_days": "his own later days", "neighbour": "a neighbouring territory"}[w]
                            for w in rules.handover) or "nowhere (the policy hands nothing over)"
         return f"{visit.detail}; it could go to {ways}, but none has room"
