@@ -8,6 +8,7 @@ id at once, and GET /v1/jobs/{id} shows the answer the request used to wait for 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Response
 
@@ -20,13 +21,35 @@ router = APIRouter(prefix="/v1", tags=["jobs"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such job (or not this key's)"}}
 
 
+def week_exports(job_id: str) -> dict[str, str]:
+    """The downloads of a job's week (a solved timetable's or a finished re-plan's): the
+    weekly sheet, the calendars and the printable grid. A re-plan's calendar updates the
+    plan's events on a phone (api/exports/ics.replan_calendar)."""
+    return {
+        "xlsx": f"/v1/timetables/{job_id}.xlsx",
+        "ics": f"/v1/timetables/{job_id}.ics",
+        "html": f"/v1/timetables/{job_id}.html",
+    }
+
+
+def route_map_link(job: TimetableJob) -> str:
+    """The route map of a routes job's week, narrowed to the day and manager it planned
+    (the map shows the newest route plan stored for them)."""
+    request = job.request or {}
+    query = {"department": job.department_id, "week_start": job.week_start.isoformat()}
+    query |= {key: request[key] for key in ("day", "manager") if request.get(key)}
+    return f"/v1/routes/map.html?{urlencode(query)}"
+
+
 def job_links(job: TimetableJob) -> dict[str, str]:
+    """A job's links, the same in its 202 answer and in GET /v1/jobs/{id}."""
     links = {"self": f"/v1/jobs/{job.id}"}
     if job.job_kind == "timetable":
         links["timetable"] = f"/v1/timetables/{job.id}"
     if job.job_kind in ("timetable", "replan"):
-        # A re-plan's calendar updates the plan's events on a phone (api/exports/ics.replan_calendar).
-        links["ics"] = f"/v1/timetables/{job.id}.ics"
+        links |= week_exports(job.id)
+    if job.job_kind == "routes":
+        links["map"] = route_map_link(job)
     return links
 
 

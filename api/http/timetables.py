@@ -21,6 +21,7 @@ from api.http.department_input import (
     department_from_document,
     stored_policy,
 )
+from api.http.job_endpoints import week_exports
 from api.http.job_timetables import NoWeek, job_timetable, replan_result
 from api.http.problems import PROBLEM_EXAMPLE, InputProblems, LimitExceeded, problem_dict
 from api.http.quotas import add_job_within_quota
@@ -57,12 +58,8 @@ def attachment(filename: str) -> str:
 
 
 def job_links(job_id: str) -> dict[str, str]:
-    return {
-        "self": f"/v1/timetables/{job_id}",
-        "xlsx": f"/v1/timetables/{job_id}.xlsx",
-        "ics": f"/v1/timetables/{job_id}.ics",
-        "html": f"/v1/timetables/{job_id}.html",
-    }
+    """A timetable job's links: the same downloads GET /v1/jobs/{id} links, and the job."""
+    return {"self": f"/v1/timetables/{job_id}", "job": f"/v1/jobs/{job_id}", **week_exports(job_id)}
 
 
 def _week_policy(request: TimetableRequest, department_document: dict[str, Any]) -> Policy:
@@ -159,15 +156,26 @@ def job_status(job: TimetableJob) -> dict[str, Any]:
     }
 
 
-def _solved(
-    service: ServiceDep, caller: CallerDep, job_id: str
-) -> tuple[Timetable, Department, Policy]:
-    """The timetable of a solved job with its department and policy; 404 / 409 otherwise."""
-    job, record = visible_job(service, caller, job_id)
-    return _solved_job(job, record)
+def _week_job(service: ServiceDep, caller: CallerDep, job_id: str) -> tuple[TimetableJob, DepartmentRecord]:
+    """A timetable or re-plan job (whose week the downloads export) and its department; 404
+    for any other job (routes)."""
+    job, record = visible_job(service, caller, job_id, kind=None)
+    if job.job_kind not in ("timetable", "replan"):
+        raise HTTPException(404, f"no timetable or re-plan job {job_id!r}")
+    return job, record
+
+
+def week_name(job: TimetableJob, timetable: Timetable) -> str:
+    """The week in a download's file name; a re-plan's also says which re-plan it is, so
+    it does not take the plan's name."""
+    if job.job_kind == "replan":
+        return f"{timetable.week_start}-replan-{replan_result(job).now:%Y%m%dT%H%M}"
+    return str(timetable.week_start)
 
 
 def _solved_job(job: TimetableJob, record: DepartmentRecord) -> tuple[Timetable, Department, Policy]:
+    """The week of a solved timetable job, or of a finished re-plan job (the re-planned
+    week), with its department and policy; 409 when it has none (yet)."""
     try:
         timetable = job_timetable(job)
     except NoWeek as missing:
@@ -200,7 +208,7 @@ def _job_calendars(
     department, and each manager's calendar. A solved week gives the plan; a finished
     re-plan (a job of its own) gives `replan_calendar`, which updates the plan's events a
     phone holds and cancels the dropped ones; its file names say which re-plan it is."""
-    job, record = visible_job(service, caller, job_id, kind=None)
+    job, record = _week_job(service, caller, job_id)
     zone = service.settings.timezone
     if job.job_kind == "replan":
         result, department, policy = _replanned(job, record)
@@ -208,9 +216,7 @@ def _job_calendars(
         def replanned(manager: str) -> bytes:
             return replan_calendar(result, department, policy, manager, zone, lang=lang)
 
-        return f"{result.week_start}-replan-{result.now:%Y%m%dT%H%M}", department, replanned
-    if job.job_kind != "timetable":
-        raise HTTPException(404, f"no timetable or re-plan job {job_id!r}")
+        return week_name(job, result.timetable), department, replanned
     timetable, department, policy = _solved_job(job, record)
 
     def planned(manager: str) -> bytes:
@@ -230,10 +236,12 @@ def _job_calendars(
 def timetable_xlsx(
     job_id: str, service: ServiceDep, caller: CallerDep, lang: Lang = "zh"
 ) -> Response:
-    """The 《周工作时间安排表》 workbook: a department overview and one sheet per manager."""
-    timetable, department, policy = _solved(service, caller, job_id)
+    """The 《周工作时间安排表》 workbook: a department overview and one sheet per manager.
+    `job_id` may also be a finished re-plan's job: the re-planned week's sheet."""
+    job, record = _week_job(service, caller, job_id)
+    timetable, department, policy = _solved_job(job, record)
     content = timetable_workbook(timetable, department, policy, lang=lang)
-    filename = f"timetable-{timetable.week_start}.xlsx"
+    filename = f"timetable-{week_name(job, timetable)}.xlsx"
     return Response(
         content,
         media_type=XLSX,
@@ -305,9 +313,10 @@ def timetable_html(
     request: Request, job_id: str, service: ServiceDep, caller: CallerDep, lang: Lang = "zh"
 ) -> HTMLResponse:
     """A printable week grid: one page per manager, days across, hours down, and a QR
-    code per working day that opens the manager's day (`/my/...`) on this service."""
-    timetable, department, policy = _solved(service, caller, job_id)
-    job, _ = visible_job(service, caller, job_id)
+    code per working day that opens the manager's day (`/my/...`) on this service.
+    `job_id` may also be a finished re-plan's job: the re-planned week's grid."""
+    job, record = _week_job(service, caller, job_id)
+    timetable, department, policy = _solved_job(job, record)
     site = MyDaySite(str(request.base_url), job.department_id)
     return HTMLResponse(timetable_page(timetable, department, policy, lang=lang, site=site))
 
