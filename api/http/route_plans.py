@@ -17,7 +17,7 @@ from api.exports.route_map import route_map_page
 from api.http.access import Caller
 from api.http.department_input import department_from_document, stored_policy
 from api.http.job_endpoints import ACCEPTED, accepted
-from api.http.job_timetables import NoWeek, job_timetable
+from api.http.job_timetables import NoWeek, job_timetable, replan_result
 from api.http.problems import InputProblems, LimitExceeded
 from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, RoutesRequest
@@ -30,7 +30,8 @@ router = APIRouter(prefix="/v1", tags=["routes"], responses=BAD_INPUT_RESPONSE)
 ROUTES_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ACCEPTED,
     404: {"description": "no such department or timetable job"},
-    409: {"description": "no solved timetable (or, for the map, no route plan) for that week yet"},
+    409: {"description": "no solved timetable (or, for the map, no route plan) for that week "
+          "yet; or `timetable` is a re-plan, which carries its own routes"},
     413: {"description": "time_limit over the configured limit"},
 }
 MAP_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -88,7 +89,28 @@ def _timetable_job(
         raise HTTPException(
             409, f"{missing}: routes need a solved timetable or a finished re-plan"
         ) from None
+    if job.job_kind == "replan":
+        raise HTTPException(409, replan_routes_refusal(job))
     return job
+
+
+def replan_routes_refusal(job: TimetableJob) -> str:
+    """Why a finished re-plan is not routed again: routing plans the whole week from
+    scratch, so it would rewrite the stops made before the re-plan's `now` (and store
+    that as the week's plan). The re-plan carries its own routes, past stops pinned."""
+    result = replan_result(job)
+    where = (
+        f"its routes are in its result (GET /v1/jobs/{job.id}: `routes`, the stops "
+        "before its `now` pinned as they were made)"
+        if result.routes is not None
+        else "it was asked without the week's routes, so it has none: re-plan the week "
+        "with its route plan (`routes`) to have them re-planned"
+    )
+    return (
+        f"job {job.id} is a re-plan of the week from {result.now:%Y-%m-%d %H:%M}: "
+        f"{where}; routing it again would plan the whole week anew and change the visits "
+        "already made"
+    )
 
 
 def _route_time_limit(service: Service, requested: float | None) -> float:
@@ -118,7 +140,9 @@ async def plan_routes(
 ) -> dict[str, Any]:
     """Queue the planning of a solved week's visit routes: every manager and day, or one
     `day` and/or one `manager`, from the newest solved timetable of that week unless
-    `timetable` names a job (a timetable job, or a finished re-plan: its re-planned week). Answers 202 with the job's id; once `done`, the job's
+    `timetable` names a timetable job. A re-plan job is 409: it carries its own routes
+    (its `result.routes`, the stops before its `now` kept as made), which routing the
+    week anew would rewrite. Answers 202 with the job's id; once `done`, the job's
     `result` (GET /v1/jobs/{id}) is the routes JSON of `fieldweek routes`, also stored
     as the week's route plan (the route map shows it)."""
     record = await _visible(service, caller, department_id)

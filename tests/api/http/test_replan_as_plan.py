@@ -1,8 +1,9 @@
-"""A finished re-plan is a week like a solved timetable: POST /v1/departments/{id}/routes
-with `"timetable": <re-plan job>` plans its routes (it answered 409 "routes need a solved
-timetable"), and POST /v1/actuals measures the week against it (it answered 404 "no
-timetable job"), as `fieldweek feedback --plan` takes a re-plan. A re-plan still running,
-failed or without a re-planned week is 409 saying so. No solver runs: the plan and the
+"""A finished re-plan is a week like a solved timetable: POST /v1/actuals measures the
+week against it (it answered 404 "no timetable job"), as `fieldweek feedback --plan` takes
+a re-plan. POST /v1/departments/{id}/routes with `"timetable": <re-plan job>` is 409: the
+re-plan carries its own routes, and routing its week anew would change the stops made
+before its `now`. A re-plan still running, failed or without a re-planned week is 409
+saying so. No solver runs: the plan and the
 re-plan's result are typed by hand into the store and queued jobs are never started."""
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from api.http.settings import Settings
-from api.http.workers import _solved_timetable
-from engine.domain import Department, Timetable
+from engine.domain import Department
+from engine.replan.result import ReplanRoute, ReplanStop
 from tests.api.http.support import WEEK, department_body, store_department_and_week
 from tests.api.http.test_replan_calendar import replan_job, replan_result
 
@@ -52,20 +53,25 @@ UNFINISHED = [
 ]
 
 
-def test_routes_of_a_finished_replan_are_queued_from_its_week(
-    service: tuple[TestClient, Any, str, str],
-) -> None:
+def test_a_finished_replan_is_not_routed_again(service: tuple[TestClient, Any, str, str]) -> None:
+    """Routing a re-plan planned its whole week anew, past stops included (m02's Monday
+    visits changed, Wednesday's pinned ones were replaced), and stored that as the week's
+    route plan: a re-plan carries its own routes, the stops before its `now` as made."""
     client, store, department_id, replan_id = service
     response = client.post(f"/v1/departments/{department_id}/routes",
                            json={"week_start": WEEK.isoformat(), "timetable": replan_id})
-    assert response.status_code == 202, response.text
-    routes_job = store.job(response.json()["id"])
-    assert routes_job.request["timetable_id"] == replan_id
-    # The worker routes the re-planned week, not the plan it started from.
-    source, week = _solved_timetable(store, routes_job)
-    assert source.id == replan_id
-    assert week == Timetable.model_validate(store.job(replan_id).result["timetable"])
-    assert not any(b.kind == "pos_project" for b in week.blocks)  # the re-plan dropped it
+    assert response.status_code == 409, response.text
+    assert "without the week's routes" in response.json()["detail"]
+    assert not [job for job, _owner in store.queued_jobs() if store.job(job).job_kind == "routes"]
+    department = Department.model_validate(department_body())
+    stop = ReplanStop(retailer="R0101", arrive=540, start=540, end=550, pinned=True)
+    routed = replan_result(department) | {"routes": [
+        ReplanRoute(manager="m01", date=WEEK, stops=(stop,)).model_dump(mode="json")]}
+    carrying = replan_job(store, store.job(replan_id).request["timetable_id"], "done", result=routed)
+    response = client.post(f"/v1/departments/{department_id}/routes",
+                           json={"week_start": WEEK.isoformat(), "timetable": carrying})
+    assert response.status_code == 409, response.text
+    assert f"GET /v1/jobs/{carrying}: `routes`" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(("status", "found", "says"), UNFINISHED)
