@@ -21,6 +21,7 @@ from api.commands.console import (
     write_json,
 )
 from api.commands.inputs import load_department, read_plan
+from api.http.settings import Settings
 from engine.check.replan import Closure, ReplanVerdict, Sickness, check_replan
 from engine.domain import Department, Timetable
 from engine.errors import InputError
@@ -33,6 +34,8 @@ from engine.replan import (
     read_events,
     replan,
 )
+from engine.replan.events import clock_times
+from engine.replan.situation import replan_input_problems
 from engine.routing.plan import plan_routes
 from engine.timetable.solve import SolveParams
 
@@ -110,12 +113,16 @@ def render_verdict(verdict: ReplanVerdict) -> None:
 def replan_command(
     department_dir: Annotated[Path, typer.Argument(help="department folder")],
     plan: Annotated[Path, typer.Option(help="the week's plan JSON (timetable, or {timetable, routes})")],
-    now: Annotated[str, typer.Option(help="the moment of re-planning, YYYY-MM-DDTHH:MM")],
+    now: Annotated[str, typer.Option(help="the moment of re-planning: a clock time YYYY-MM-DDTHH:MM of "
+                                          "--timezone, or a moment with an offset (Z, +05:00)")],
     event: Annotated[Path, typer.Option(help="events JSON: a list, or {\"events\": [...]}")],
     policy: Annotated[str | None, typer.Option(help="built-in policy name or TOML path")] = None,
     time_limit: Annotated[float, typer.Option(min=0.5, help="solver seconds")] = 10.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers")] = 8,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the re-plan JSON here")] = None,
+    timezone: Annotated[str | None, typer.Option(
+        help="time zone of the timetable's clock times, into which moments with an offset are turned; "
+             "default: the service's (FIELDWEEK_TIMEZONE, else Asia/Shanghai)")] = None,
 ) -> None:
     """Re-plan the rest of the week after sickness, closures, urgent visits, cancelled stores."""
     try:
@@ -131,6 +138,15 @@ def replan_command(
             raise fail_on_input(error) from None
         errors.print(f"[red]cannot read the events {event}:[/red] {error}")
         raise typer.Exit(EXIT_INPUT_ERROR) from None
+    try:
+        # The service's conversion: a moment with an offset is read in the timetable's zone.
+        moment, events = clock_times(moment, events, timezone or Settings.from_env().timezone)
+        problems = replan_input_problems(department, pol, timetable, moment, events, routes,
+                                         routes_to_come=routes is None)
+        if problems:
+            raise InputError(problems)
+    except InputError as error:
+        raise fail_on_input(error) from None
     if routes is None:
         with console.status("the plan has no routes: routing the week first …"):
             routes = plan_routes(department, pol, timetable, timetable.week_start,

@@ -7,9 +7,7 @@ absences cost."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Response
 from fastapi.concurrency import run_in_threadpool
@@ -26,15 +24,10 @@ from api.http.storage import SOLVED_STATES, TimetableJob
 from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import policy_from_mapping
-from engine.replan import Event
-from engine.replan.situation import replan_rules, situation_at
+from engine.replan.events import clock_times
+from engine.replan.situation import replan_input_problems
 
 router = APIRouter(prefix="/v1", tags=["replan"], responses=BAD_INPUT_RESPONSE)
-
-NOW_MARGIN = dt.timedelta(days=7)
-"""How far before the timetable's week, or after its end, `now` may lie: a re-plan is
-asked just before or during the week (after it, everything is pinned); a year away is a
-mistake."""
 
 @router.post(
     "/timetables/{job_id}/replan",
@@ -70,64 +63,41 @@ async def replan_timetable(job_id: str, request: ReplanRequest, response: Respon
 
 def local_request(request: ReplanRequest, zone: str) -> ReplanRequest:
     """The request with every moment given with an offset (`Z`, `+05:00`) turned into the
-    clock time of the service's time zone (the zone its timetables are written in) and
-    then made naive: the re-planner reads clock times, and dropping the offset read
-    05:00Z as 05:00 Beijing time (13:00 was meant). Naive moments are clock times already."""
-    now = _clock_time(request.now, zone, ["body", "now"])
-    events = [_local_event(event, index, zone) for index, event in enumerate(request.events)]
-    return request.model_copy(update={"now": now, "events": events})
-
-
-def _local_event(event: Event, index: int, zone: str) -> Event:
-    moments = {
-        name: _clock_time(value, zone, ["body", "events", index, field.alias or name])
-        for name, field in type(event).model_fields.items()
-        if isinstance(value := getattr(event, name), dt.datetime)
-    }
-    return event.model_copy(update=moments) if moments else event
-
-
-def _clock_time(moment: dt.datetime, zone: str, location: list[str | int]) -> dt.datetime:
-    if moment.tzinfo is None:
-        return moment
+    clock time of the service's time zone (the zone its timetables are written in) by
+    the re-planner's `clock_times`, the one conversion `fieldweek replan` uses too."""
     try:
-        return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
-    except OverflowError:
-        message = f"{moment.isoformat()} lies outside the calendar in the time zone {zone}"
-        raise InputProblems([problem_dict(Problem(message, file="body", column=str(location[-1])),
-                                          location)]) from None
+        now, events = clock_times(request.now, request.events, zone)
+    except InputError as error:
+        raise _input_problems(error.problems) from None
+    return request.model_copy(update={"now": now, "events": list(events)})
 
 
 def check_replan_request(request: ReplanRequest, source: TimetableJob, department: Department) -> None:
     """422 for what the worker's re-plan would refuse, before the job is queued: `now`
     far from the week, a policy without [replan], events naming a manager or retailer
-    the department does not have. The events are resolved by the re-planner's own
-    `situation_at` (as `fieldweek replan` does), not checked a second way here."""
-    _check_now(request.now, source.week_start)
+    the department does not have, routes of another week, an urgent visit without
+    routes. The re-planner's own `replan_input_problems` finds them (as `fieldweek
+    replan` does), not a second check here."""
     policy = policy_from_mapping(source.policy)
-    try:
-        replan_rules(policy)
-        situation_at(department, policy, Timetable.model_validate(source.timetable), request.now,
-                     request.events)
-    except InputError as error:
-        raise InputProblems([problem_dict(p, _event_location(p)) for p in error.problems]) from None
+    problems = replan_input_problems(department, policy, Timetable.model_validate(source.timetable),
+                                     request.now, request.events, request.routes)
+    if problems:
+        raise _input_problems(problems)
 
 
-def _check_now(now: dt.datetime, week_start: dt.date) -> None:
-    earliest = dt.datetime.combine(week_start - NOW_MARGIN, dt.time())
-    latest = dt.datetime.combine(week_start + dt.timedelta(days=7) + NOW_MARGIN, dt.time())
-    if not earliest <= now < latest:
-        message = (f"now ({now:%Y-%m-%d %H:%M}) is not near the timetable's week of "
-                   f"{week_start}: it must lie from {earliest:%Y-%m-%d} to before "
-                   f"{latest:%Y-%m-%d} (at most {NOW_MARGIN.days} days before or after the week)")
-        raise InputProblems([problem_dict(Problem(message, file="body", column="now"),
-                                          ["body", "now"])])
+def _input_problems(problems: list[Problem]) -> InputProblems:
+    return InputProblems([problem_dict(p, _body_location(p)) for p in problems])
 
 
-def _event_location(problem: Problem) -> list[str | int] | None:
-    """Where in the body an event's problem is: the re-planner numbers events from 1."""
+def _body_location(problem: Problem) -> list[str | int] | None:
+    """Where in the body a problem is: the re-planner numbers events from 1, and names a
+    route plan's values by their path inside it (`routes.3.date`)."""
     if problem.file == "events" and problem.row is not None:
         return ["body", "events", problem.row - 1, *([problem.column] if problem.column else [])]
+    if problem.file is None and problem.column == "now":
+        return ["body", "now"]
+    if problem.file == "routes" and problem.column:
+        return ["body", "routes", *(int(part) if part.isdigit() else part for part in problem.column.split("."))]
     return None
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from engine.domain import Block, Department, Leave, Timetable
 from engine.errors import InputError, Problem
@@ -165,10 +166,12 @@ class Situation:
 
 def situation_at(department: Department, policy: Policy, timetable: Timetable, now: dt.datetime,
                  events: Sequence[Event]) -> Situation:
-    """Resolve the events at `now`; an event naming a manager or retailer the department
+    """Resolve the events at `now`; `now` far from the week (`NOW_MARGIN`) is refused
+    first (column "now"). An event naming a manager or retailer the department
     does not have, a day outside the week where the event must fall in it, an urgent
     visit due before now or a cancelled store that is no promotion store is reported
     with its row and field, all at once."""
+    _check_now(now, timetable.week_start)
     dates = working_dates(policy, timetable.week_start, department)
     now = now.replace(tzinfo=None)
     situation = Situation(department, policy, timetable, now, dates, {}, set(), {}, [])
@@ -223,6 +226,80 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
     _cut_what_the_sick_cannot_finish(situation)
     _drop_the_sick_from_partners(situation)
     return situation
+
+
+NOW_MARGIN = dt.timedelta(weeks=1)
+"""How far before the timetable's week, or after its end, `now` may lie: a re-plan is
+asked just before or during the week (after it, everything is pinned); a year away is a
+mistake. A bound on what input means, no business rule: one rule for the CLI, the HTTP
+API and the engine (the CLI used to take any `now`, the API this one)."""
+
+
+def _check_now(now: dt.datetime, week_start: dt.date) -> None:
+    earliest = dt.datetime.combine(week_start - NOW_MARGIN, dt.time())
+    latest = dt.datetime.combine(week_start + dt.timedelta(days=7) + NOW_MARGIN, dt.time())
+    if not earliest <= now.replace(tzinfo=None) < latest:
+        raise InputError([Problem(
+            f"now ({now:%Y-%m-%d %H:%M}) is not near the timetable's week of {week_start}: it must lie "
+            f"from {earliest:%Y-%m-%d} to before {latest:%Y-%m-%d} (at most {NOW_MARGIN.days} days before "
+            "or after the week)", column="now")])
+
+
+def replan_input_problems(department: Department, policy: Policy, timetable: Timetable, now: dt.datetime,
+                          events: Sequence[Event], routes: Mapping[str, Any] | None, *,
+                          routes_to_come: bool = False) -> list[Problem]:
+    """Everything a re-plan would refuse, found before it solves, so the CLI and the HTTP
+    API refuse the same input the same way: a policy without [replan], `now` far from
+    the week, events the week cannot act on (`situation_at`), a route plan of another
+    week (`routes_week_problems`), and an urgent visit with no routes to place it in.
+    `routes_to_come`: the caller routes the week itself before re-planning (the CLI)."""
+    problems: list[Problem] = []
+    try:
+        replan_rules(policy)
+        situation_at(department, policy, timetable, now, events)
+    except InputError as error:
+        problems += error.problems
+    if routes is not None:
+        problems += routes_week_problems(routes, timetable.week_start)
+    elif not routes_to_come:
+        named = {p.row for p in problems if p.file == "events"}  # one fault of an event at a time
+        problems += [
+            Problem(f"event {number} (urgent_visit): an urgent visit is placed in the week's routes, and "
+                    "none were given: send the week's routes (the result of a routes job) with the re-plan",
+                    file="events", row=number, column="type")
+            for number, event in enumerate(events, 1) if isinstance(event, UrgentVisit) and number not in named]
+    return problems
+
+
+def routes_week_problems(routes: Mapping[str, Any], week_start: dt.date, file: str = "routes") -> list[Problem]:
+    """A route plan of another week than the timetable's: its `week_start`, or a route's
+    or an unplaced visit's date outside the week (the re-plan took such a plan and
+    carried its visits as unplaced on days of another week). Each problem's column is
+    the path inside the plan (`routes.3.date`); a value that is no date is left to the
+    route plan's own check."""
+    last = week_start + dt.timedelta(days=6)
+    problems: list[Problem] = []
+    given = _date_or_none(routes.get("week_start"))
+    if given is not None and given != week_start:
+        problems.append(Problem(f"routes.week_start ({given}) is not the timetable's week ({week_start}): "
+                                "give the routes of this week", file=file, column="week_start"))
+    for key in ("routes", "unvisited"):
+        items = routes.get(key)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            date = _date_or_none(item.get("date")) if isinstance(item, Mapping) else None
+            if date is not None and not week_start <= date <= last:
+                problems.append(Problem(f"{key}.{index}.date ({date}) is not in the timetable's week "
+                                        f"({week_start} to {last})", file=file, column=f"{key}.{index}.date"))
+    return problems
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _cut_what_the_sick_cannot_finish(situation: Situation) -> None:

@@ -76,3 +76,31 @@ def test_a_good_request_near_the_week_is_still_queued(service: tuple[TestClient,
                       events=[{"type": "manager_sick", "manager": "m01", "from": WEDNESDAY_NOON}],
                       routes={"routes": [], "unvisited": []})
     assert response.status_code == 202, response.text
+
+
+@pytest.mark.parametrize(("week_start", "days", "located"), [
+    ("2026-11-30", 7, {("body", "routes", "week_start"), ("body", "routes", "routes", 0, "date")}),
+    ("2026-11-30", 0, {("body", "routes", "week_start")}),
+    (WEEK.isoformat(), 7, {("body", "routes", "routes", 0, "date")}),
+])
+def test_routes_of_another_week_are_422_naming_week_start_or_the_date(
+    service: tuple[TestClient, str], week_start: str, days: int, located: set[tuple[str | int, ...]]
+) -> None:
+    """They were queued, and the re-plan carried their visits as unplaced on days of
+    another week."""
+    date = (WEEK + dt.timedelta(days=days)).isoformat()
+    routes = {"week_start": week_start, "unvisited": [],
+              "routes": [{"manager": "m01", "date": date, "stops": []}]}
+    response = replan(service, routes=routes)
+    assert response.status_code == 422, response.text
+    assert {tuple(p["loc"]) for p in response.json()["detail"]} == located
+
+
+def test_an_urgent_visit_without_routes_is_422_saying_it_needs_them(service: tuple[TestClient, str]) -> None:
+    """Without routes nothing places it: it was accepted and silently not made."""
+    urgent = {"type": "urgent_visit", "retailer": "R0101"}
+    response = replan(service, events=[urgent])
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == ["body", "events", 0, "type"] and "routes" in problem["message"]
+    assert replan(service, events=[urgent], routes={"routes": [], "unvisited": []}).status_code == 202
