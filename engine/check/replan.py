@@ -277,6 +277,12 @@ class _ReplanChecker(_Checker):
             self.past.append(kept)
             if cut:
                 self.cut[_key(kept)] = block
+        # A re-plan of a re-planned week: `before` already holds the part a manager worked
+        # of a block under way when he fell ill (the earlier re-plan cut it), which ends
+        # where his absence begins. It is judged as the piece it is, as in that re-plan.
+        self.cut_earlier: dict[tuple, Block] = {
+            _key(b): self._whole_of_earlier_piece(b) for b in self.past
+            if _key(b) not in self.cut and b.kind != "lunch" and self._ill_at(b.manager, b.date) == b.end}
         self.kept_lunches = {_key(b) for b in self._lunches_kept()}
 
     def run(self) -> list[Violation]:
@@ -345,9 +351,20 @@ class _ReplanChecker(_Checker):
         finally:
             self.blocks = blocks
 
+    def _whole_of_earlier_piece(self, piece: Block) -> Block:
+        """The block an earlier cut `piece` stands for: a department slot as the others
+        attended it (the longest of theirs at its time), else the piece itself (its
+        planned end is not in `before` any more)."""
+        rule = self.policy.kinds.get(piece.kind)
+        if rule is None or rule.group != "department":
+            return piece
+        same = [b for b in self.before.blocks if (b.date, b.kind, b.start) == (piece.date, piece.kind, piece.start)]
+        return max(same, key=lambda b: b.end).model_copy(update={"manager": piece.manager})
+
     def _cut_from(self, block: _Block) -> _Block | None:
-        old = self.cut.get((block.manager, block.date, block.start, block.end, block.kind,
-                            tuple(sorted(block.partners)), block.retailer or ""))
+        key = (block.manager, block.date, block.start, block.end, block.kind, tuple(sorted(block.partners)),
+               block.retailer or "")
+        old = self.cut.get(key) or self.cut_earlier.get(key)
         if old is None:
             return None
         return _Block(old.manager, old.date, old.kind, old.start, old.end, block.partners, old.retailer)
