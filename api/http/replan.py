@@ -16,11 +16,12 @@ from api.http.access import Caller
 from api.http.actuals import check_route_plan
 from api.http.department_input import department_from_document
 from api.http.job_endpoints import ACCEPTED, accepted
+from api.http.job_timetables import NoWeek, job_timetable
 from api.http.problems import InputProblems, LimitExceeded, problem_dict
 from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, ReplanRequest
 from api.http.service import CallerDep, Service, ServiceDep, visible_job
-from api.http.storage import SOLVED_STATES, TimetableJob
+from api.http.storage import TimetableJob
 from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import policy_from_mapping
@@ -35,7 +36,7 @@ router = APIRouter(prefix="/v1", tags=["replan"], responses=BAD_INPUT_RESPONSE)
     response_model=JobAccepted,
     responses={**ACCEPTED,
                404: {"description": "no such job (or not this key's)"},
-               409: {"description": "the job has no solved timetable"},
+               409: {"description": "the job has no solved timetable or re-planned week"},
                413: {"description": "time_limit over the configured limit"}},
 )
 async def replan_timetable(job_id: str, request: ReplanRequest, response: Response,
@@ -45,13 +46,18 @@ async def replan_timetable(job_id: str, request: ReplanRequest, response: Respon
     the diff per manager, every due visit that found no place, with its reason, and
     `check`: the independent checker's verdict (executable, violations, shortfalls; null
     when no week was found)."""
-    source, record = await run_in_threadpool(visible_job, service, caller, job_id)
+    source, record = await run_in_threadpool(visible_job, service, caller, job_id, None)
+    if source.job_kind not in ("timetable", "replan"):
+        raise HTTPException(404, f"no timetable or re-plan job {job_id!r}")
     request = local_request(request, service.settings.timezone)
-    if source.status not in SOLVED_STATES or source.timetable is None:
-        raise HTTPException(409, f"job {job_id} is {source.status}: a re-plan needs a solved timetable")
+    try:
+        # A solved week, or a finished re-plan's: a second event re-plans the re-planned week.
+        week = job_timetable(source)
+    except NoWeek as missing:
+        raise HTTPException(409, f"{missing}: a re-plan needs a solved timetable or a finished re-plan") from None
     department = department_from_document(record.department)
     check_route_plan(request.routes, department)
-    await run_in_threadpool(check_replan_request, request, source, department)
+    await run_in_threadpool(check_replan_request, request, source, week, department)
     settings = service.settings
     time_limit = request.time_limit if request.time_limit is not None else settings.default_time_limit_s
     if time_limit > settings.max_time_limit_s:
@@ -72,14 +78,15 @@ def local_request(request: ReplanRequest, zone: str) -> ReplanRequest:
     return request.model_copy(update={"now": now, "events": list(events)})
 
 
-def check_replan_request(request: ReplanRequest, source: TimetableJob, department: Department) -> None:
+def check_replan_request(request: ReplanRequest, source: TimetableJob, week: Timetable,
+                         department: Department) -> None:
     """422 for what the worker's re-plan would refuse, before the job is queued: `now`
     far from the week, a policy without [replan], events naming a manager or retailer
     the department does not have, routes of another week, an urgent visit without
     routes. The re-planner's own `replan_input_problems` finds them (as `fieldweek
     replan` does), not a second check here."""
     policy = policy_from_mapping(source.policy)
-    problems = replan_input_problems(department, policy, Timetable.model_validate(source.timetable),
+    problems = replan_input_problems(department, policy, week,
                                      request.now, request.events, request.routes)
     if problems:
         raise _input_problems(problems)
