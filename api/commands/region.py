@@ -243,7 +243,8 @@ def region_month_command(
                                wall, cluster_workers)
     _write_region(document, month_overview(document, works), out, json_out)
     _conclude(f"{region.name} {month}: {wall:.1f} s on {cluster_workers} workers", entries,
-              ("managers", "visits", "wanted", "unplanned", "faults", "minutes_short", "seconds"),
+              ("managers", "visits", "wanted", "unplanned", "unplanned_retailers", "faults", "minutes_short",
+               "seconds"),
               all(e["faults"] == 0 for e in entries), month_short_lines(entries, out))
 
 

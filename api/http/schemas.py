@@ -178,7 +178,8 @@ class RoutesRequest(BaseModel):
     timetable: str | None = Field(
         default=None,
         min_length=1,
-        description="the timetable job, or a finished re-plan job, to route; "
+        description="the timetable job to route (a re-plan job is 409: its result carries "
+        "its own routes, with the stops before its `now` kept); "
         "default: the newest solved timetable of the week",
     )
     time_limit: float | None = Field(
