@@ -21,6 +21,7 @@ from engine.replan.handover import replan_routes
 from engine.replan.model import ReplanModel, build_replan_model, repaired_start
 from engine.replan.result import ReplanResult, StopChange, UnplacedVisit
 from engine.replan.situation import Situation, replan_rules, situation_at
+from engine.rules import KIND_RULE
 from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import TimetableModel
 from engine.timetable.shortfalls import NOT_PROVEN, shortfall_proven, week_shortfalls
@@ -71,7 +72,7 @@ def replan(
     notes += staffing.notes
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _no_replan(timetable, staffing, situation.now, events, code == cp_model.INFEASIBLE, params, notes,
-                          started)
+                          started, _cut_short_by_no_event(model, situation))
 
     blocks, place_notes = replanned_blocks(model, solver, situation)
     notes += [note.message for note in place_notes]
@@ -126,13 +127,45 @@ def _header(timetable: Timetable, staffing: Staffing) -> dict[str, Any]:
             "managers": timetable.managers, "duties": staffing.duties, "unfilled_duties": staffing.unfilled}
 
 
+def _cut_short_by_no_event(model: ReplanModel, situation: Situation) -> list[Block]:
+    """Blocks of the plan before `now` of a length the policy does not allow that no
+    sickness of these events cut (it would end where his absence begins): the pieces an
+    earlier re-plan left of work a manager fell ill in, when the plan is a re-planned
+    week given without that re-plan's events (or a plan edited by hand)."""
+    def cut_by_these_events(block: Block) -> bool:
+        absence = situation.absences.get(block.manager)
+        return absence is not None and (absence.date, absence.minute) == (block.date, block.end)
+
+    return [b for b in model.outside if b.kind in situation.policy.kinds and not cut_by_these_events(b)]
+
+
+def _refusal(infeasible: bool, params: SolveParams, cut_short: Sequence[Block]) -> Conflict:
+    """Why no week was found, and what to do: a plan whose past holds blocks cut short
+    is most likely a re-planned week, whose sicknesses and closures are facts of the
+    week the new events do not repeat (without them the pieces break the policy's rules
+    and the sick manager counts as in)."""
+    if not infeasible:
+        return Conflict(rules=(), message=f"no re-plan found within {params.time_limit_s:g} s; allow more time")
+    if not cut_short:
+        return Conflict(rules=(), message="the pinned plan and the events leave no valid week")
+    pieces = ", ".join(f"{b.manager}'s {b.kind} on {b.date:%a} {b.date.isoformat()} {format_clock(b.start)}-"
+                       f"{format_clock(b.end)} ({b.end - b.start} min)" for b in cut_short)
+    return Conflict(
+        rules=tuple(sorted({KIND_RULE.get(b.kind, b.kind) for b in cut_short})),
+        message=f"the pinned plan and the events leave no valid week: the plan's past holds blocks of a length "
+                f"the policy does not allow and no sickness of these events cut ({pieces}), as a re-plan "
+                "leaves the work a manager fell ill in. If the plan is a re-planned week, give that re-plan's "
+                "events again with the new ones (its sicknesses and closures are facts of the week), or "
+                "re-plan the week's own plan with all the events")
+
+
 def _no_replan(timetable: Timetable, staffing: Staffing, now: dt.datetime, events: Sequence[Event], infeasible: bool,
-               params: SolveParams, notes: list[str], started: float) -> ReplanResult:
+               params: SolveParams, notes: list[str], started: float, cut_short: Sequence[Block] = ()) -> ReplanResult:
     """The answer when the solve found no week: infeasible, or out of time."""
-    message = ("the pinned plan and the events leave no valid week" if infeasible
-               else f"no re-plan found within {params.time_limit_s:g} s; allow more time")
+    conflict = _refusal(infeasible, params, cut_short)
+    message = conflict.message
     failed = Timetable(status="infeasible" if infeasible else "unknown",
-                       conflicts=(Conflict(rules=(), message=message),), **_header(timetable, staffing))
+                       conflicts=(conflict,), **_header(timetable, staffing))
     return ReplanResult(week_start=timetable.week_start, now=now, events=tuple(events), status=failed.status, solve_seconds=round(time.perf_counter() - started, 3),
                         timetable=failed, notes=(*notes, message))
 
