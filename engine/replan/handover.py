@@ -210,7 +210,8 @@ class _Handover:
                 reason: UnplacedReason = visit.reason or "no_room_in_day"
                 self.unplaced.append(UnplacedVisit(retailer=visit.retailer, manager=visit.owner, date=visit.date,
                                                    reason=reason, detail=_unplaced_words(
-                    visit, self.rules, _lost_to_his_absence(visit, self.situation))))
+                    visit, self.rules, _lost_to_his_absence(visit, self.situation)
+                    and "neighbour" in self.rules.handover)))
 
     def _insert(self, visit: _Visit, options: Sequence[tuple[str, dt.date]]) -> None:
         """At the cheapest place of the first option whose day still holds every rule."""
@@ -385,17 +386,20 @@ def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapp
     planned = visit.date
     if visit.reason == "retailer_closed":
         return available(visit.manager, [d for d in later if d > planned])
-    if visit.reason == "manager_absent" or _lost_to_his_absence(visit, situation):
+    preferred = sorted(later, key=lambda d: (d < planned, abs((d - planned).days)))
+    to_neighbours = [o for neighbour in _neighbours(visit.manager, centres, rules)
+                     for o in available(neighbour, preferred)]
+    if visit.reason == "manager_absent":
         options: list[tuple[str, dt.date]] = []
         for way in rules.handover:
-            if way == "next_days":
-                options += available(visit.manager, [d for d in later if d >= planned])
-            else:
-                preferred = sorted(later, key=lambda d: (d < planned, abs((d - planned).days)))
-                for neighbour in _neighbours(visit.manager, centres, rules):
-                    options += available(neighbour, preferred)
+            options += available(visit.manager, [d for d in later if d >= planned]) if way == "next_days" \
+                else to_neighbours
         return options
-    return available(visit.manager, sorted(later, key=lambda d: (d < planned, abs((d - planned).days))))
+    own = available(visit.manager, preferred)
+    if _lost_to_his_absence(visit, situation) and "neighbour" in rules.handover:
+        # His days he is off are no option (`available`): the neighbours take it next.
+        return own + [o for o in to_neighbours if o not in own]
+    return own
 
 
 def _no_time_left_words(manager: str, date: dt.date, situation: Situation) -> str:
@@ -409,8 +413,8 @@ def _no_time_left_words(manager: str, date: dt.date, situation: Situation) -> st
 def _lost_to_his_absence(visit: _Visit, situation: Situation) -> bool:
     """A visit of a manager off sick later that week which lost its day: planned before
     he falls ill, it found no room once the re-plan changed that day (his visit block
-    may give way to other work). His own later days are his absence too, so it is
-    handed over as the policy hands over his other visits."""
+    may give way to other work). His days off are no option, so after his own days it
+    goes to a neighbour, as the policy hands over his other visits."""
     absence = situation.absences.get(visit.manager or "")
     return (visit.reason == "no_room_in_day" and absence is not None and visit.date is not None
             and visit.date <= absence.until)
@@ -440,10 +444,12 @@ def _unplaced_words(visit: _Visit, rules: ReplanRules, handed_over: bool) -> str
     if visit.urgent_by is not None:
         instead = f", nor for the visit planned on {visit.date}" if visit.replaces_a_planned_one else ""
         return f"urgent visit (by {visit.urgent_by}): no visit day of the week has room for it{instead}"
-    if visit.reason == "manager_absent" or handed_over:
+    if visit.reason == "manager_absent":
         ways = " or ".join({"next_days": "his own later days", "neighbour": "a neighbouring territory"}[w]
                            for w in rules.handover) or "nowhere (the policy hands nothing over)"
         return f"{visit.detail}; it could go to {ways}, but none has room"
+    if handed_over:
+        return f"{visit.detail}; neither his other days he is in nor a neighbouring territory has room"
     if visit.reason == "retailer_closed":
         return f"{visit.detail}; no later visit day of the week has room"
     return f"{visit.detail}; no other visit day of the week has room"
