@@ -682,8 +682,11 @@ class _AwayCover:
     def _days_of(self, manager: str, monday: dt.date) -> list[dt.date]:
         if manager not in self.field:
             self.field[manager] = _field_days_in(self.department, self.weeks, self.policy, manager, self.days)
+            # His routes may already hold others' retailers (a whole month's hand-over,
+            # `_handed_over`): the territory must know every stop a new visit is put beside.
+            theirs = {r for (m, _), order in self.orders.items() if m == manager for r in order}
             self.territory[manager] = _territory(self.department, manager, list(self.field[manager].values()),
-                                                 self.policy, self.handed)
+                                                 self.policy, [*self.handed, *(self.retailers[r] for r in theirs)])
         return sorted(d for d in self.field[manager] if week_monday(d) == monday)
 
     def _spaced(self, retailer: Retailer, date: dt.date) -> bool:

@@ -349,7 +349,13 @@ def route_km(day: FieldDay, order: Sequence[str], territory: Territory) -> float
 def insertion_km(day: FieldDay, order: Sequence[str], retailer_id: str, territory: Territory) -> list[float]:
     """Per position of `order` (0 = before its first stop), the km `route_km` grows by
     when the retailer is put there."""
-    at = [territory.index[key] for key in _route_places(day, order)]
+    places = _route_places(day, order)
+    unknown = [key for key in (*places, retailer_id) if key not in territory.index]
+    if unknown:
+        # A caller's territory left out a stop of the route: say which, not a bare KeyError.
+        raise ValueError(f"the territory has no place for {', '.join(map(str, unknown))} "
+                         f"(route of {day.date}, inserting {retailer_id})")
+    at = [territory.index[key] for key in places]
     here, km = territory.index[retailer_id], territory.matrix.distance_km
     return (km[at[:-1], here] + km[here, at[1:]] - km[at[:-1], at[1:]]).tolist()
 

@@ -353,3 +353,22 @@ def test_cli_month_writes_json_and_xlsx(tmp_path: Path, policy_15_13_7: Policy) 
     assert data["month"] == "2026-12" and "2026-12-25" not in data["days"]
     assert not [r for r in data["routes"] if r["manager"] == "m01" and r["date"] == "2026-12-02"]
     assert (out / "m.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_a_neighbour_covering_an_away_week_may_already_visit_a_third_managers_retailers(
+        department: Department, policy_15_13_7: Policy, weeks) -> None:
+    """m01's days of m02's away week already hold m03's retailer (as when m03 is away the
+    whole month and m01 makes his visits, `_handed_over`): putting m02's visit beside it
+    does not fail on a territory that lacks m03's retailer (was KeyError in insertion_km)."""
+    on_leave, timetables, _ = _m02_away_the_second_week(department, weeks)
+    days = working_days(policy_15_13_7, *DECEMBER, {CHRISTMAS}, on_leave)
+    due = month_due(on_leave, policy_15_13_7, days, {CHRISTMAS})
+    handed, theirs = "m02-r00", "m03-r00"
+    dates = _AwayCover(on_leave, policy_15_13_7, days, timetables, due, [], set(), [handed])._days_of(
+        "m01", MONDAYS[1])
+    assert dates
+    cover = _AwayCover(on_leave, policy_15_13_7, days, timetables, due, [], set(), [handed])
+    for date in dates:
+        cover.orders[("m01", date)] = [theirs]
+    assert cover.place(cover.retailers[handed], MONDAYS[1], ["m01"], make_way=False)
+    assert any(handed in order and theirs in order for order in cover.orders.values())
