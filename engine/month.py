@@ -18,7 +18,8 @@ The rules, every number from the policy:
   exactly the week's due list and neither visits a retailer twice for one due visit.
   A manager on leave every working day of the month has his visits of each week he is away
   all week made by the neighbour whose territory centre lies nearest each retailer, as the
-  week's routes do (the policy's `replan.handover`, `_handed_over`); one away every working
+  week's routes do (the policy's `replan.handover`, `_handed_over`), the same one all month
+  when a neighbour is at work in each of those weeks (so one plan spaces them); one away every working
   day of some weeks only has those weeks' visits made by the nearest neighbour present once
   every month is planned (step 7, `_cover_away_weeks`): his own visits of the other weeks
   are his to space.
@@ -582,9 +583,12 @@ def _handed_over(department: Department, policy: Policy, days: Sequence[dt.date]
     """The due visits as the managers make them: a manager on leave every working day of
     the month has his visits of each week he is away all week made by the neighbour whose
     territory centre lies nearest the retailer (the week's rule, routing/neighbours.py, when
-    the policy's `replan.handover` names "neighbour"; a neighbour away that week takes none).
-    Only then: a manager who makes some of a retailer's visits himself would space them
-    without knowing the neighbour's days. The plan's `due` keeps the owners."""
+    the policy's `replan.handover` names "neighbour"; a neighbour away that week takes none),
+    of those at work in every week the retailer's visits are handed over when there are
+    any: the managers' months are planned apart, so visits split between two neighbours
+    (one away a week of the month) would not keep their spacing. Only then: a manager
+    who makes some of a retailer's visits himself would space them without knowing the
+    neighbour's days. The plan's `due` keeps the owners."""
     rules = policy.replan
     away_month = set(away_all_week(department, days))
     if rules is None or "neighbour" not in rules.handover or not away_month:
@@ -592,14 +596,32 @@ def _handed_over(department: Department, policy: Policy, days: Sequence[dt.date]
     away = _away_in_month_weeks(department, days)
     centres = department.territory_centres()
     by_id = {r.id: r for r in department.retailers}
-    made: list[DueInWeek] = []
-    for item in due:
+
+    def at_work(item: DueInWeek) -> list[str]:
         absent = away.get(item.week_start, set())
-        near = ([m for m in neighbours(item.manager, centres, rules.neighbour_max_km) if m not in absent]
+        return ([m for m in neighbours(item.manager, centres, rules.neighbour_max_km) if m not in absent]
                 if item.manager in absent and item.manager in away_month else [])
-        made.append(item.model_copy(update={"manager": nearest_neighbour(by_id[item.retailer], near, centres)})
+
+    near_by_week = [at_work(item) for item in due]
+    every_week = _at_work_every_handed_week(due, near_by_week)
+    made: list[DueInWeek] = []
+    for item, near in zip(due, near_by_week, strict=True):
+        # One maker for all the retailer's handed weeks when a neighbour is at work in each:
+        # two makers plan their shares apart and could not keep the visits' spacing.
+        choice = [m for m in every_week.get(item.retailer, []) if m in near] or near
+        made.append(item.model_copy(update={"manager": nearest_neighbour(by_id[item.retailer], choice, centres)})
                     if near else item)
     return made
+
+
+def _at_work_every_handed_week(due: Sequence[DueInWeek], near_by_week: Sequence[list[str]]) -> dict[str, list[str]]:
+    """Per retailer with visits handed over (a non-empty `near_by_week` entry), the
+    neighbours at work in every one of its weeks with visits handed over (empty when none)."""
+    common: dict[str, set[str]] = {}
+    for item, near in zip(due, near_by_week, strict=True):
+        if near and item.visits:
+            common[item.retailer] = common[item.retailer] & set(near) if item.retailer in common else set(near)
+    return {r: sorted(ms) for r, ms in common.items()}
 
 
 

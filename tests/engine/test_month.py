@@ -22,6 +22,7 @@ from engine.month import (
     Unplanned,
     _AwayCover,
     _cover_away_weeks,
+    _handed_over,
     gap_bounds,
     month_due,
     plan_month,
@@ -372,3 +373,27 @@ def test_a_neighbour_covering_an_away_week_may_already_visit_a_third_managers_re
         cover.orders[("m01", date)] = [theirs]
     assert cover.place(cover.retailers[handed], MONDAYS[1], ["m01"], make_way=False)
     assert any(handed in order and theirs in order for order in cover.orders.values())
+
+
+def test_an_away_all_month_managers_retailer_has_one_maker_when_a_neighbour_is_at_work_every_week(
+        department: Department, policy_15_13_7: Policy) -> None:
+    """m02 is away all month and m01 the week of 12-07: each m02 retailer's visits go to one
+    neighbour at work in all its weeks (a weekly one nearest m01 to m03), not to m01 in
+    four weeks and m03 in the fifth: the two managers' months are planned apart and could not keep the spacing
+    (was a weekly retailer visited Friday by one and Monday by the other)."""
+    december = working_days(policy_15_13_7, *DECEMBER, {CHRISTMAS}, department)
+    leave = [Leave(manager="m02", date=d) for d in december]
+    leave += [Leave(manager="m01", date=MONDAYS[1] + dt.timedelta(days=n)) for n in range(5)]
+    m01 = next(r for r in department.retailers if r.manager == "m01")
+    weekly = "m02-r00"  # due every week, and next to m01's retailers: m01 is nearest it
+    on_leave = department.model_copy(update={"leave": tuple(leave), "retailers": tuple(
+        r.model_copy(update={"lat": m01.lat, "lon": m01.lon}) if r.id == weekly else r
+        for r in department.retailers)})
+    days = working_days(policy_15_13_7, *DECEMBER, {CHRISTMAS}, on_leave)
+    due = month_due(on_leave, policy_15_13_7, days, {CHRISTMAS})
+    makers: dict[str, set[str]] = {}
+    for item, by in zip(due, _handed_over(on_leave, policy_15_13_7, days, due), strict=True):
+        if item.manager == "m02" and item.visits:
+            makers.setdefault(item.retailer, set()).add(by.manager)
+    assert makers[weekly] == {"m03"}
+    assert all(len(ms) == 1 for ms in makers.values()), makers
