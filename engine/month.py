@@ -559,7 +559,7 @@ def plan_month(
         months = _plan_managers(department, policy, days, weeks, focus, shared, made_by, pool, on_progress)
     routes = [route for one in months for route in one.routes]
     unplanned = _one_line_per_handed_retailer([item for one in months for item in one.unplanned], routes, due,
-                                              made_by)
+                                              made_by, focus)
     routes, unplanned = _cover_away_weeks(department, policy, days, weeks, due, made_by, routes, unplanned,
                                           focus)
     plan = MonthPlan(
@@ -776,8 +776,10 @@ class _AwayCover:
         """The unplanned lines with the visits planned counted again for every retailer
         whose visits changed: one now short of nothing leaves the list; one still short
         says why a neighbour did not make it (`refused`: none near and at work, or none
-        with a day for it), or that it made way for an away manager's key customer. Focus
-        lines stay."""
+        with a day for it), or that it made way for an away manager's key customer. A focus
+        line stays unless a neighbour now visits the retailer on a focus day."""
+        in_window = {r for (_, date), order in self.orders.items() if date in self.focus for r in order}
+        unplanned = _without_focus_lines_met(unplanned, in_window)
         planned = Counter(r for order in self.orders.values() for r in order)
         wanted = Counter[str]()
         for retailer, weeks in self.weeks_of.items():
@@ -800,12 +802,19 @@ class _AwayCover:
         return kept
 
 
+def _without_focus_lines_met(unplanned: Sequence[Unplanned], in_window: set[str]) -> list[Unplanned]:
+    """The lines without the `focus_window` ones of retailers visited on a focus day
+    (`in_window`): one maker's plan lists it when another makes its window visit."""
+    return [u for u in unplanned if u.reason != "focus_window" or u.retailer not in in_window]
+
+
 def _one_line_per_handed_retailer(unplanned: Sequence[Unplanned], routes: Sequence[MonthRoute],
-                                  due: Sequence[DueInWeek], made_by: Sequence[DueInWeek]) -> list[Unplanned]:
+                                  due: Sequence[DueInWeek], made_by: Sequence[DueInWeek],
+                                  focus: set[dt.date]) -> list[Unplanned]:
     """A retailer whose visits two managers planned (`_handed_over`) is listed once, under
     its own manager, with the month's visits wanted and planned in all and each planner's
     reason, as every other retailer is (its owner's plan and the neighbour's each saw only
-    their share)."""
+    their share); its focus line only while no visit of it lies on a focus day."""
     split = {d.retailer for d, by in zip(due, made_by, strict=True) if by.manager != d.manager}
     if not split:
         return list(unplanned)
@@ -824,7 +833,7 @@ def _one_line_per_handed_retailer(unplanned: Sequence[Unplanned], routes: Sequen
                                   planned=planned[retailer], reason=short[0].reason,
                                   detail="; ".join(f"{u.manager}: {u.detail}" for u in short)))
         kept += [u for u in theirs if u.reason == "focus_window"][:1]
-    return kept
+    return _without_focus_lines_met(kept, {s.retailer for r in routes if r.date in focus for s in r.stops})
 
 
 @dataclasses.dataclass
@@ -1194,7 +1203,23 @@ def _may_take(plan: _ManagerDays, planned: Mapping[str, list[int]], retailer_id:
     if retailer_id in plan.flagged and leaves in plan.focus_index and takes not in plan.focus_index:
         return False
     others = [d for d in planned[retailer_id] if d != leaves]
-    return takes in plan.allowed[retailer_id] and _keeps_spacing(plan, retailer_id, others, takes)
+    return (takes in plan.allowed[retailer_id] and _keeps_spacing(plan, retailer_id, others, takes)
+            and _closes_spaced(plan, retailer_id, others, leaves, takes))
+
+
+def _closes_spaced(plan: _ManagerDays, retailer_id: str, others: Sequence[int], leaves: int, takes: int) -> bool:
+    """Whether the visits on either side of the one leaving day `leaves` keep their spacing
+    once it is on day `takes`: they become neighbours when it moves past one of them (a
+    weekly pair's Monday visit moved to its Friday left Wednesday to next Wednesday)."""
+    before = [d for d in others if plan.slot[d] < plan.slot[leaves]]
+    after = [d for d in others if plan.slot[d] > plan.slot[leaves]]
+    if not before or not after:
+        return True
+    last, first = max(before, key=lambda d: plan.slot[d]), min(after, key=lambda d: plan.slot[d])
+    if plan.slot[last] < plan.slot[takes] < plan.slot[first]:
+        return True
+    rest = [d for d in others if d != first] + [takes]
+    return _keeps_spacing(plan, retailer_id, rest, first)
 
 
 def _without(plan: _ManagerDays, orders: Mapping[int, list[str]], day: int, retailer_id: str) -> tuple[list[str], float]:

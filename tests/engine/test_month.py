@@ -397,3 +397,21 @@ def test_an_away_all_month_managers_retailer_has_one_maker_when_a_neighbour_is_a
             makers.setdefault(item.retailer, set()).add(by.manager)
     assert makers[weekly] == {"m03"}
     assert all(len(ms) == 1 for ms in makers.values()), makers
+
+
+def test_a_focus_line_goes_once_a_neighbour_visits_the_retailer_on_a_focus_day(
+        department: Department, policy_15_13_7: Policy, weeks) -> None:
+    """m02 is away the week of 12-07 and listed his enterprise retailer `focus_window`; m01
+    visits it for him on 12-07, a focus day: the line goes (was kept: the plan listed a
+    focus shortfall for a retailer visited in the window)."""
+    on_leave, timetables, away_week = _m02_away_the_second_week(department, weeks)
+    days = working_days(policy_15_13_7, *DECEMBER, {CHRISTMAS}, on_leave)
+    due = month_due(on_leave, policy_15_13_7, days, {CHRISTMAS})
+    key, focus_day = "m02-r00", away_week[0]
+    line = Unplanned(retailer=key, manager="m02", wanted=1, planned=0, reason="focus_window",
+                     detail="no room for it on the focus days")
+    cover = _AwayCover(on_leave, policy_15_13_7, days, timetables, due, [], {focus_day}, [key])
+    assert cover.recounted([line], {}) == [line]
+    cover.orders[("m01", focus_day)] = [key]
+    cover.touched.add(key)
+    assert [u.reason for u in cover.recounted([line], {})] == []
