@@ -21,7 +21,8 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   ceil(max_gap_share × g) unless a listed shortfall leaves the longer gap;
 - `focus`: a retailer with a focus flag that owes the month a visit in a week holding a
   working day of `month.focus_days` is visited on a working day whose day of the month
-  lies in the window, or is listed with reason `focus_window`;
+  lies in the window, or is listed with reason `focus_window`; a retailer visited on a
+  day of the window is not listed `focus_window`;
 - `owner`: a retailer is visited by its own manager, or, when he is away every working
   minute of the month's working days in that week (the days its visits of this month are
   made on), by a neighbour (the week's rule, engine/check/spec.py `handed_over`, on those
@@ -258,8 +259,13 @@ def _check_retailer(retailer: Retailer, dates: list[dt.date], owed: Mapping[dt.d
             flag("spacing", f"visits on {a} and {b} are {gap} working days apart; the policy asks {gmin}-{gmax}",
                  retailer.manager, b, retailer.id)
     flagged = any(getattr(retailer, f) for f in policy.month.focus_flags)
-    if (flagged and any(owed.get(w, 0) for w in window_weeks) and not any(first <= d.day <= last for d in dates)
-            and not any(u["reason"] == "focus_window" for u in excuses)):
+    in_window = [d for d in dates if first <= d.day <= last]
+    listed = any(u["reason"] == "focus_window" for u in excuses)
+    if listed and in_window:
+        flag("focus", f"listed focus_window, yet visited on {in_window[0]}, in days {first}-{last} of the month",
+             retailer.manager, in_window[0], retailer.id)
+    if (flagged and any(owed.get(w, 0) for w in window_weeks) and not in_window
+            and not listed):
         flag("focus", f"a {'/'.join(policy.month.focus_flags)} retailer without a visit on days "
                       f"{first}-{last} of the month, and not listed", retailer.manager, None, retailer.id)
 
