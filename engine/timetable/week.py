@@ -99,13 +99,17 @@ class ManagerWeek:
         return any(ls < end and start < le for ls, le in self.partial_leave.get(day, []))
 
 
-def paired_days_needed(policy: Policy) -> int:
-    """Days a pair must share to fit its paired sessions (one session per day)."""
+def paired_days_needed(policy: Policy, quotas: dict[str, Quota]) -> int:
+    """Days a pair must share to fit its paired sessions (one session per day), read from
+    the pair's quotas as `build_week` prorates them: a week with holidays owes fewer
+    sessions, so it needs fewer shared days than the policy's full week."""
     needed = 0
-    for rule in policy.kinds.values():
-        if rule.group == "pair" and rule.sessions and rule.session_minutes and rule.total_minutes:
-            fewest = max(rule.sessions[0], math.ceil(rule.total_minutes / rule.session_minutes[1]))
-            needed = max(needed, fewest if rule.different_days else 1)
+    for kind, rule in policy.kinds.items():
+        quota = quotas.get(kind)
+        if rule.group != "pair" or quota is None or quota.empty:
+            continue
+        fewest = max(quota.sessions_min, math.ceil(quota.total_minutes / quota.session_minutes_max))
+        needed = max(needed, fewest if rule.different_days else 1)
     return needed
 
 
@@ -123,7 +127,10 @@ class WeekFrame:
     def can_pair(self, a: str, b: str) -> bool:
         """Whether two managers share enough working days for their paired sessions."""
         shared = [d for d in self.days if self.managers[a].works_on(d.index) and self.managers[b].works_on(d.index)]
-        return len(shared) >= paired_days_needed(self.policy)
+        # Both owe the same paired quotas (prorated by the calendar alone); the larger is
+        # taken so a pair is never judged by a member who owes less.
+        needed = max(paired_days_needed(self.policy, self.managers[m].quotas) for m in (a, b))
+        return len(shared) >= needed
 
 
 def working_days(policy: Policy, week_start: dt.date, department: Department | None = None) -> list[WorkDay]:
