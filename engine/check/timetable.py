@@ -17,7 +17,9 @@ a deviation the verdict lists with its amounts, not a fault (SPEC §2 hours cann
 fit when the rides of SPEC §3 leave no room, and the plan says so). A shortfall not
 declared, or declared for less than the plan lacks, stays a violation of the kind's
 rule; a declared shortfall the plan does not have is a violation too (a false claim).
-`check_timetable` returns the violations alone.
+A daily block a part-day leave leaves no room for is not owed, but the week's plan must
+declare it all the same (the manager is told), as it declares one the day's fixed slots
+left out. `check_timetable` returns the violations alone.
 """
 
 from __future__ import annotations
@@ -163,7 +165,7 @@ def judge_timetable(
     parsed = _parse(timetable)
     if parsed.status in NOT_SCHEDULED and not parsed.blocks:
         return TimetableVerdict([], [])
-    checker = _Checker(department, policy, parsed)
+    checker = _Checker(department, policy, parsed, no_room_declared=True)
     violations = checker.run()
     return TimetableVerdict(violations, sorted(checker.deviations, key=lambda d: (d.manager, d.kind)))
 
@@ -241,8 +243,14 @@ def _percent(fraction: Fraction) -> str:
 class _Checker:
     """One judgement of one timetable; each `_check_*` method adds what it finds."""
 
-    def __init__(self, department: Department, policy: Policy, timetable: Timetable):
+    def __init__(self, department: Department, policy: Policy, timetable: Timetable,
+                 no_room_declared: bool = False):
         self.department = department
+        self.no_room_declared = no_room_declared
+        """Whether a daily block a part-day leave leaves no room for must be declared short
+        (the week planner tells the manager of each; a re-plan reads such days as before)."""
+        self.no_room: set[tuple[str, str, dt.date]] = set()
+        """(manager, kind, date) of the daily blocks missing where the leave leaves no room."""
         self.policy = policy
         self.timetable = timetable
         self.found: list[Violation] = []
@@ -820,10 +828,11 @@ class _Checker:
             self._settle_missed(manager, kind, missed)
 
     def _settle_missed(self, manager: str, kind: str, missed: dict[dt.date, int]) -> None:
-        """Blocks missing on days of part-day leave where they could fit beside the leave
-        (`missed`: date -> the day's minutes): a deviation when the plan declares the
-        manager at least their minutes short of the kind (the day's fixed slots left no
-        room), otherwise a fault each; a declaration with no such block missing is false."""
+        """Blocks missing on days of part-day leave (`missed`: date -> the day's minutes),
+        where they could fit beside the leave or, in a week the planner declares them, where
+        the leave leaves no room: a deviation when the plan declares the manager at least
+        their minutes short of the kind (the day's fixed slots or the leave left no room),
+        otherwise a fault each; a declaration with no such block missing is false."""
         rule_id, label = KIND_RULE[kind], self._label(kind)
         claim = self.declared_daily.get((manager, kind))
         owed = sum(missed.values())
@@ -846,9 +855,11 @@ class _Checker:
             return
         declared = f"; the plan declares only {claim.minutes_short} min short" if claim is not None else ""
         for date, minutes in sorted(missed.items()):
+            no_room = (" (his leave leaves it no room, so it is not owed, but the plan must declare it short)"
+                       if (manager, kind, date) in self.no_room else "")
             self._report(
                 rule_id,
-                f"{manager} has no {label} on {_day(date)}; the policy asks {minutes} min{declared}",
+                f"{manager} has no {label} on {_day(date)}; the policy asks {minutes} min{declared}{no_room}",
                 manager,
                 date,
             )
@@ -880,10 +891,14 @@ class _Checker:
                     )
                 continue
             if not blocks:
-                # A partial leave can leave no room for the block; then it is not owed.
+                # A partial leave can leave no room for the block; then it is not owed, but
+                # the week planner must say so (declared as missed on a day of leave).
+                part_leave = bool(self.leave.get((manager, date)))
                 if not self._could_fit(manager, date, minutes, *self._kind_window(kind, date)):
-                    continue
-                if self.leave.get((manager, date)):
+                    if not (part_leave and self.no_room_declared):
+                        continue
+                    self.no_room.add((manager, kind, date))
+                if part_leave:
                     missed[date] = minutes  # owed, unless the plan declares it short
                 else:
                     self._report(

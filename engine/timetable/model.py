@@ -106,6 +106,10 @@ class TimetableModel:
     in_trio: dict[str, cp_model.IntVar] = field(default_factory=dict)
     solo: dict[str, cp_model.IntVar] = field(default_factory=dict)
     penalties: list[tuple[str, int, cp_model.LinearExprT]] = field(default_factory=list)
+    no_room_for_leave: list[tuple[str, str, int, tuple[int, int, int]]] = field(default_factory=list)
+    """Daily blocks a part-day leave leaves no room for (manager, kind, day index, the
+    block's window): not owed, so not in the model, but the manager is told of each
+    (shortfalls.excused_day_shortfalls)."""
     shortfall: Shortfall | None = None
     """None: the quotas and daily blocks are hard (the weekly solve)."""
     venues: Venues | None = None
@@ -304,7 +308,9 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                         continue
                     window = daily_window(policy, kind, minutes, day.weekday, tm.approach.get(manager_id, 0))
                     if not mw.room_outside_leave(day.index, *window, minutes, tm.grid):
-                        continue  # a partial leave that leaves no room excuses the day's block
+                        # A partial leave that leaves no room excuses the day's block.
+                        tm.no_room_for_leave.append((manager_id, kind, day.index, window))
+                        continue
                     found.append(_new_block(tm, kind, manager_id, day.index, window, (minutes, minutes),
                                             True, f"{kind},{manager_id},{day.weekday}"))
             else:

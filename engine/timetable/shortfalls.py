@@ -8,7 +8,8 @@ week could cost together (`other_soft_ceiling`): the solver then gives up an hou
 when no week holds it, never to buy a preference (a pair, a late finish, a piece of
 office time). Daily blocks stay hard, save on a day of part-day leave when the week has
 no plan with them all (solve._excused_retry): a block missed there is declared short too
-(`excused_day_shortfalls`).
+(`excused_day_shortfalls`), as is a daily block a part-day leave leaves no room for at
+all (`leave_leaves_no_room`: not owed, but the manager is told).
 """
 
 from __future__ import annotations
@@ -179,7 +180,34 @@ def excused_day_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[
     """Each daily block the week leaves out on a day the model excuses (a day of part-day
     leave, solve._excused_retry): the day's minutes and one session short of the kind, with
     the day, the leave and the day's fixed slots in words; `proven=False` (a search that did
-    not prove no week keeps more) says `NOT_PROVEN` after the day and the leave."""
+    not prove no week keeps more) says `NOT_PROVEN` after the day and the leave. Then each
+    daily block a part-day leave leaves no room for at all (`leave_leaves_no_room`)."""
+    return _missed_on_excused_days(tm, blocks, proven) + leave_leaves_no_room(tm)
+
+
+def leave_leaves_no_room(tm: TimetableModel) -> list[HoursShortfall]:
+    """Each daily block not owed because a part-day leave leaves its window no room (the
+    model's `no_room_for_leave`): the manager is still told, with the day, the minutes and
+    the leave. The leave forces it on every week, so the words never depend on the search."""
+    found: list[HoursShortfall] = []
+    for manager, kind, day_index, (earliest, latest_start, latest_end) in tm.no_room_for_leave:
+        rule = tm.policy.kinds[kind]
+        day = tm.frame.days[day_index]
+        minutes = (rule.per_day_minutes or {})[day.weekday]
+        leave = ", ".join(f"{format_clock(start)}–{format_clock(end)}"
+                          for start, end in tm.frame.managers[manager].partial_leave.get(day_index, []))
+        label = rule.label_en.split(" (")[0].lower()
+        first = -(-earliest // tm.grid) * tm.grid
+        starts = f"{format_clock(first)}–{format_clock(min(latest_start, latest_end - minutes))}"
+        found.append(HoursShortfall(
+            manager=manager, kind=kind, minutes_short=minutes, sessions_short=1,
+            reason=f"on {day.date:%a %m-%d} {manager}'s leave {leave} leaves no room for the {minutes}-min "
+                   f"{label} block (to start {starts}): not owed that day"))
+    return found
+
+
+def _missed_on_excused_days(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block],
+                            proven: bool) -> list[HoursShortfall]:
     if tm.shortfall is None or not tm.shortfall.excused_days:
         return []
     found: list[HoursShortfall] = []
