@@ -25,9 +25,9 @@ from api.commands.console import (
 from api.commands.inputs import load_department
 from api.commands.routes import carried_over
 from engine.budget import time_budget
-from engine.capacity.figures import WeekCapacity
+from engine.capacity.figures import ManagerCapacity, WeekCapacity
 from engine.capacity.fit import CapacityFit, PlanWeek, fit_week
-from engine.capacity.proposal import Proposal
+from engine.capacity.proposal import PHONE_CALL_WEEK, Proposal, folder_department
 from engine.domain import Department, Timetable
 from engine.load import load_department_with_policy, write_department
 from engine.policy import Policy
@@ -53,6 +53,19 @@ def render_capacity(capacity: WeekCapacity, title: str) -> None:
     console.print(table)
     console.print(f"need {capacity.need_min} min · available {capacity.available_min} min · "
                   f"short {capacity.shortfall_min} min · {capacity.unplanned_visits} due visit(s) left out")
+    for m in capacity.managers:
+        if m.leave_days:
+            console.print(_leave_line(m))
+
+
+def _leave_line(m: ManagerCapacity) -> str:
+    """A manager on leave: what became of his visits, and that no change is made for it."""
+    if m.away_all_week:
+        return (f"{m.manager} is on leave all {m.working_days} working days: of his {m.due_visits} due "
+                f"visit(s) his neighbours made {m.handed_over_visits}, {m.unplanned_visits} left out — "
+                "the week's hand-over; no retailer of his is changed for a week's leave")
+    return (f"{m.manager} is on leave {m.leave_days} of {m.working_days} working days: measured against "
+            "a full week of his, only what it could not hold is freed")
 
 
 def _day_cell(need: int, available: int) -> str:
@@ -149,9 +162,20 @@ def write_changed_department(source: Path, out: Path, department: Department) ->
     console.print(f"[dim]wrote the changed department to {out}[/dim]")
 
 
+def _say_calls(department: Department, week_start: dt.date) -> None:
+    """The called retailers keep their frequency in the folder (`folder_department`):
+    say where the call is recorded and that a plan of this week from it still visits them."""
+    called = [r.id for r in department.retailers if r.extra.get(PHONE_CALL_WEEK)]
+    if called:
+        console.print(f"[dim]{len(called)} retailer(s) called instead of visited in the week of {week_start} "
+                      f"keep their visits per 4 weeks; retailers.csv's {PHONE_CALL_WEEK} column records the "
+                      "call (a plan of that week from the folder still lists their visits as due)[/dim]")
+
+
 def _check_written(out: Path, department: Department) -> None:
-    """The folder as written loads back to the department the proposal planned: the
-    week `fieldweek plan OUT_DIR` makes is the one the proof was made on."""
+    """The folder as written loads back to the department as changed: the week `fieldweek
+    plan OUT_DIR` makes is the one the proof was made on, but for the called retailers'
+    visits (`folder_department`)."""
     written, _ = load_department_with_policy(out)
     if written.retailers != department.retailers or written.managers != department.managers:
         errors.print(f"[red]{out} does not load back to the changed department that was planned[/red]")
@@ -192,7 +216,9 @@ def capacity_command(
     if json_out is not None:
         write_json(json_out, fit.model_dump(mode="json"))
     if apply is not None:
-        write_changed_department(department_dir, apply, fitted.department)
+        written = folder_department(department, fit.proposal.changes, week_start)
+        write_changed_department(department_dir, apply, written)
+        _say_calls(written, week_start)
     if verify and not fit.fits:
         raise typer.Exit(EXIT_NO_PLAN)
 

@@ -16,8 +16,14 @@ riding the week's due visits need, and the minutes the manager's visit blocks ho
   each visit day the ride out from the office to the nearest due retailer, and visits
   fill the days with the most room first (an estimate: routes ride more).
 
-Need = service + riding; the shortfall is what need exceeds available by. Pure:
-reads no file and prints nothing.
+Need = service + riding; the shortfall is what need exceeds available by.
+
+**Leave** (SPEC §3): each manager's figures say on how many of the week's working days he
+is on whole-day leave (`leave_days` of `working_days`). A manager on leave every working
+day has no visit block: given the route plan, the visits his neighbours made for him
+(`handed_over_visits`, the routes' hand-over) are counted in their figures, where they were
+ridden, and his own need is only the minutes of his visits no one made; he is not short
+of capacity for being away. Pure: reads no file and prints nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from engine.routing.daily import FieldDay, field_days, service_minutes
 from engine.routing.due import DueRetailer, due_retailers, due_with_carry_over, week_monday
 from engine.routing.matrix import straight_line_matrix
 from engine.routing.plan import RoutePlan
+from engine.work_calendar import WorkCalendar
 
 Source = Literal["routes", "estimate"]
 
@@ -74,6 +81,18 @@ class ManagerCapacity(_Out):
     shortfall_min: int
     spare_min: int
     days: tuple[DayCapacity, ...]
+    working_days: int = 0
+    """The week's working days (the department's calendar)."""
+    leave_days: int = 0
+    """Of them, the days the manager is on whole-day leave."""
+    handed_over_visits: int = 0
+    """His due visits a neighbour made for him (he is on leave all week; the routes' hand-over)."""
+
+    @property
+    def away_all_week(self) -> bool:
+        """On whole-day leave every working day of the week: his visits are the week's
+        hand-over, not a measure of his territory."""
+        return 0 < self.working_days <= self.leave_days
 
 
 class WeekCapacity(_Out):
@@ -113,12 +132,14 @@ def week_capacity(
     the routes do."""
     monday = week_monday(week_start)
     retailers = {r.id: r for r in department.retailers}
+    working = [date for date, _ in WorkCalendar(department, policy).working_days(monday)]
     weeks = []
     for m in department.managers:
         due = _due(department, monday, m.id, carried)
         weeks.append(_ManagerWeek(
             department=department, policy=policy, manager=m.id, monday=monday, retailers=retailers,
-            available=_available_by_day(department, timetable, policy, m.id, monday, due), due=due))
+            available=_available_by_day(department, timetable, policy, m.id, monday, due), due=due,
+            working_days=len(working), leave_days=_leave_days(department, m.id, working)))
     managers = tuple(_manager_capacity(week, routes) for week in weeks)
     return WeekCapacity(
         department=department.name, policy=policy.name, week_start=monday,
@@ -167,6 +188,14 @@ class _ManagerWeek:
     retailers: Mapping[str, Retailer]
     available: dict[dt.date, int]
     due: list[DueRetailer]
+    working_days: int = 0
+    leave_days: int = 0
+
+
+def _leave_days(department: Department, manager: str, working: Sequence[dt.date]) -> int:
+    """How many of the week's working dates the manager is on whole-day leave."""
+    return len({leave.date for leave in department.leave
+                if leave.manager == manager and leave.start is None and leave.date in working})
 
 
 @dataclass
@@ -240,10 +269,12 @@ def _manager_capacity(week: _ManagerWeek, routes: RoutePlan | None) -> ManagerCa
     service = sum(d.service_min for d in days)
     riding = sum(d.riding_min for d in days)
     unplanned = sum(d.unplanned_visits for d in days)
-    if not days:  # no visit block this week (leave): every due visit is short of room
+    handed_over = 0
+    if not days:  # no visit block this week (leave): every due visit no one made is short of room
+        service = unplanned_min = _unmade_minutes(week, routes)
         unplanned = due_visits if routes is None else _unplanned_count(routes, week.manager)
-        service = sum(service_minutes(item.retailer, week.policy) * item.visits for item in week.due)
-        unplanned_min = service
+        if routes is not None and 0 < week.working_days <= week.leave_days:
+            handed_over = due_visits - unplanned
     return ManagerCapacity(
         manager=week.manager, due_visits=due_visits,
         planned_visits=sum(d.planned_visits for d in days), unplanned_visits=unplanned,
@@ -251,7 +282,18 @@ def _manager_capacity(week: _ManagerWeek, routes: RoutePlan | None) -> ManagerCa
         available_min=available, service_min=service, riding_min=riding,
         need_min=service + riding, shortfall_min=max(service + riding - available, 0),
         spare_min=max(available - service - riding, 0), days=days,
+        working_days=week.working_days, leave_days=week.leave_days, handed_over_visits=handed_over,
     )
+
+
+def _unmade_minutes(week: _ManagerWeek, routes: RoutePlan | None) -> int:
+    """A manager with no visit block: the service minutes of his due visits no one made —
+    all of them without a route plan; given one, those it left out (a neighbour who made
+    one of them for him, the routes' hand-over, counts its minutes in his own figures)."""
+    if routes is None:
+        return sum(service_minutes(item.retailer, week.policy) * item.visits for item in week.due)
+    return sum(service_minutes(week.retailers[item.retailer], week.policy) for item in routes.unvisited
+               if item.manager == week.manager and item.retailer in week.retailers)
 
 
 def _unplanned_count(routes: RoutePlan, manager: str) -> int:

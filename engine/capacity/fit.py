@@ -40,8 +40,8 @@ from engine.capacity.proposal import (
     Proposal,
     apply_changes,
     capacity_rules,
-    kept_free,
     propose_changes,
+    room_after_margin,
 )
 from engine.domain import Department, Timetable
 from engine.policy import CapacityRules, Policy
@@ -136,9 +136,14 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
 
 
 def _into_margin(capacity: WeekCapacity, exempt: set[str], rules: CapacityRules) -> bool:
-    """Whether a manager not `exempt` needs more than his visit minutes less the margin."""
-    return any(m.need_min > m.available_min - kept_free(rules, m.available_min)
-               for m in capacity.managers if m.manager not in exempt)
+    """Whether a manager not `exempt` needs more than his visit minutes less the margin
+    (a week with leave days: a full week's, `room_after_margin`; one on leave all week
+    has none to measure)."""
+    for m in capacity.managers:
+        room = room_after_margin(m, rules)
+        if m.manager not in exempt and room is not None and m.need_min > room:
+            return True
+    return False
 
 
 def _round(number: int, routes: RoutePlan, changes: int, fresh: bool) -> FitRound:

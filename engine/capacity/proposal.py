@@ -17,8 +17,9 @@ Three kinds of change, all on named retailers, never on a key customer (class A)
 - **call** a retailer of the policy's `capacity.phone_classes` instead of visiting it
   for the cycle (电话拜访, SPEC §2: the phone slot is for retailers' orders), where a
   far territory has no neighbour with spare minutes and its frequencies are already at
-  their floor: its visits leave the field week (`visits_per_4_weeks` 0 in the applied
-  folder) and take `capacity.phone_call_minutes` each of the manager's weekly
+  their floor: its visits leave this field week (`apply_changes`; the applied folder keeps
+  its frequency and records the call in its row, `folder_department`) and take
+  `capacity.phone_call_minutes` each of the manager's weekly
   `capacity.phone_kind` minutes, which bound how many he can call. When his own slot
   is full, a colleague whose week is not short and whose slot has minutes left makes
   the call (the nearest such colleague; the retailer stays with its manager). A class
@@ -33,6 +34,15 @@ and enough to bring his need under his visit blocks less the margin
 `capacity.margin_min` minutes); a receiver takes visits only into the minutes left
 after that same margin. The margin is there because routes never pack a day to the
 minute, and a fresh plan of the changed week packs it differently again.
+
+Leave is not a lack of capacity (SPEC §3): the changes are for good, a leave is for a
+week. A manager on leave every working day of the week neither frees nor takes minutes:
+his visits are the week's hand-over to his neighbours (the routes'), not a reason to move
+his retailers or call them in a phone slot he does not have that week. A manager on leave
+some of the days is measured against the room a full week of his gives (his visit minutes
+scaled by working days over days at work, less the margin, `room_after_margin`): only
+what a full week could not hold is freed; what is left out for the days away is the
+week's hand-over.
 
 How the changes are chosen: the proposal touches as few retailers as it can. For
 one manager with nothing but a number of minutes to free, taking the changes that
@@ -55,7 +65,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.capacity.figures import WeekCapacity, nearest_ride_minutes
+from engine.capacity.figures import ManagerCapacity, WeekCapacity, nearest_ride_minutes
 from engine.domain import Department, Retailer
 from engine.errors import InputError, Problem
 from engine.policy import CapacityRules, Policy
@@ -126,6 +136,19 @@ def capacity_rules(policy: Policy) -> CapacityRules:
     return policy.capacity
 
 
+def room_after_margin(figures: ManagerCapacity, rules: CapacityRules) -> int | None:
+    """The minutes a manager's week holds for visits after the margin (`kept_free`), a
+    week with leave days scaled up to the full week his days at work stand for (module
+    text); None for a manager on leave all week (no room to measure)."""
+    if figures.away_all_week:
+        return None
+    available = figures.available_min
+    at_work = figures.working_days - figures.leave_days
+    if figures.leave_days and at_work > 0:
+        available = math.floor(available * figures.working_days / at_work)
+    return available - kept_free(rules, available)
+
+
 def kept_free(rules: CapacityRules, available_min: int) -> int:
     """Minutes of a manager's visit blocks a proposal keeps free: the policy's
     `margin_percent` of them, at least its `margin_min`, never more than there are."""
@@ -155,7 +178,7 @@ def propose_changes(
     keep = {*keep, *(c.retailer for c in earlier)}
     context = _Context(department, policy, rules, capacity, _due_visits(department, capacity, carried),
                        department.territory_centres(), spare, keep, round_number,
-                       _phone_minutes(department, policy, rules, keep, earlier))
+                       _phone_minutes(department, policy, rules, capacity.week_start, earlier))
     changes: list[Change] = []
     still_short: dict[str, int] = {}
     why_short: dict[str, str] = {}
@@ -171,9 +194,17 @@ def propose_changes(
     )
 
 
+PHONE_CALL_WEEK = "phone_call_week"
+"""The column of an applied folder's retailers.csv naming the week (its Monday) whose
+visit a phone call replaces (`folder_department`)."""
+PHONE_CALLED_BY = "phone_called_by"
+"""The column naming who makes that call: the retailer's manager or a colleague."""
+
+
 def apply_changes(department: Department, changes: Collection[Change]) -> Department:
-    """The department with every change made (moved retailers get their new manager,
-    lowered ones their new frequency)."""
+    """The department of the week with every change made (moved retailers get their new
+    manager, lowered ones their new frequency, called ones no visit: this week's plan
+    does not visit them). The folder `--apply` writes is `folder_department`."""
     by_retailer = {c.retailer: c for c in changes}
     retailers = []
     for retailer in department.retailers:
@@ -181,17 +212,40 @@ def apply_changes(department: Department, changes: Collection[Change]) -> Depart
         if change is not None:
             retailer = retailer.model_copy(update={
                 "manager": change.to_manager or retailer.manager,
-                "visits_per_4_weeks": change.new_visits_per_4_weeks,
+                "visits_per_4_weeks": 0 if change.kind == "by_phone" else change.new_visits_per_4_weeks,
             })
         retailers.append(retailer)
     return department.model_copy(update={"retailers": tuple(retailers)})
 
 
-def _phone_minutes(department: Department, policy: Policy, rules: CapacityRules,
-                   called: Collection[str], earlier: Collection[Change] = ()) -> dict[str, int]:
+def folder_department(department: Department, changes: Collection[Change], week_start: dt.date) -> Department:
+    """The department as the applied folder holds it: moves and lowerings made for good; a
+    retailer called instead of visited keeps its frequency, so it is never below the
+    policy's `min_visits_per_4_weeks` and later weeks visit it again (the call stands for
+    this cycle's visit, not for good), and its row records the call: `phone_call_week`
+    (the week's Monday) and `phone_called_by` (who calls). The due rule reads frequencies
+    only, so a plan of that same week made from the folder lists the called visit as due."""
+    calls = {c.retailer: c for c in changes if c.kind == "by_phone"}
+    week = apply_changes(department, [c for c in changes if c.kind != "by_phone"])
+    monday = week_start - dt.timedelta(days=week_start.weekday())
+    if not calls:
+        return week
+    retailers = []
+    for retailer in week.retailers:
+        # Every row has the columns (empty but where a call is recorded): it loads back as written.
+        extra = {PHONE_CALL_WEEK: "", PHONE_CALLED_BY: "", **retailer.extra}
+        call = calls.get(retailer.id)
+        if call is not None:
+            extra.update({PHONE_CALL_WEEK: monday.isoformat(), PHONE_CALLED_BY: call.called_by or call.manager})
+        retailers.append(retailer.model_copy(update={"extra": extra}))
+    return week.model_copy(update={"retailers": tuple(retailers)})
+
+
+def _phone_minutes(department: Department, policy: Policy, rules: CapacityRules, monday: dt.date,
+                   earlier: Collection[Change] = ()) -> dict[str, int]:
     """Each manager's weekly minutes of the policy's phone kind, less the calls earlier
-    rounds gave him (`earlier`'s calls, by whoever makes them; without them, the called
-    retailers of `called` the folder holds at no visit, by their manager)."""
+    rounds gave him (`earlier`'s calls, by whoever makes them; without them, the calls
+    of this week the folder's rows record, `folder_department`)."""
     if not rules.phone_classes or rules.phone_kind is None or rules.phone_call_minutes is None:
         return {}
     weekly = policy.kinds[rules.phone_kind].weekly_minutes(policy.working_days)
@@ -203,8 +257,10 @@ def _phone_minutes(department: Department, policy: Policy, rules: CapacityRules,
                 minutes[caller] = minutes.get(caller, weekly) - change.minutes_added
         return minutes
     for retailer in department.retailers:
-        if retailer.id in called and retailer.visits_per_4_weeks == 0 and retailer.manager in minutes:
-            minutes[retailer.manager] -= rules.phone_call_minutes
+        if retailer.extra.get(PHONE_CALL_WEEK) == monday.isoformat():
+            caller = retailer.extra.get(PHONE_CALLED_BY) or retailer.manager
+            if caller in minutes:
+                minutes[caller] -= rules.phone_call_minutes
     return minutes
 
 
@@ -215,7 +271,16 @@ def _excess_and_spare(capacity: WeekCapacity, rules: CapacityRules,
     excess: dict[str, int] = {}
     spare: dict[str, int] = {}
     for figures in capacity.managers:
+        full_room = room_after_margin(figures, rules)
+        if full_room is None:  # on leave all week: neither frees nor takes (module text)
+            continue
         room = figures.available_min - kept_free(rules, figures.available_min)
+        if figures.leave_days:  # what the days away leave out is the week's hand-over
+            if figures.need_min > full_room and figures.manager not in exempt:
+                excess[figures.manager] = math.ceil(figures.need_min - full_room)
+            else:
+                spare[figures.manager] = max(math.floor(room - figures.need_min), 0)
+            continue
         into_margin = figures.manager not in exempt and figures.need_min > room
         if figures.unplanned_visits or figures.need_min > figures.available_min or into_margin:
             excess[figures.manager] = max(math.ceil(figures.need_min - room), figures.unplanned_min, 0)
@@ -279,10 +344,20 @@ class _Context:
             reasons.append(f"his class {'/'.join(rules.lowerable_classes)} retailers due this week are at "
                            f"{rules.min_visits_per_4_weeks} visit(s) per 4 weeks or changed already")
         if rules.phone_kind is not None and rules.phone_classes:
-            reasons.append(f"his {rules.phone_kind} slot and his colleagues' hold no more calls "
-                           f"({max(self.phone_minutes.get(manager, 0), 0)} min left in his)")
+            reasons.append(self._phone_used_up(manager))
         reasons.append("class-A retailers keep their visits")
         return "; ".join(reasons)
+
+    def _phone_used_up(self, manager: str) -> str:
+        """Why no call frees more: his slot is full (and his colleagues'), or it has
+        minutes but no retailer of his is left to call."""
+        rules = self.rules
+        left = max(self.phone_minutes.get(manager, 0), 0)
+        if rules.phone_call_minutes is not None and left >= rules.phone_call_minutes:
+            return (f"his {rules.phone_kind} slot has {left} min left but no class "
+                    f"{'/'.join(rules.phone_classes)} retailer of his due this week is left to call "
+                    "(changed already)")
+        return f"his {rules.phone_kind} slot and his colleagues' hold no more calls"
 
     def _tier(self, change: Change) -> int:
         """0 for a move; then, class by class in `lowerable_classes` order, lowering it,
@@ -333,7 +408,8 @@ class _Context:
             caller = min(colleagues, key=lambda m: self._km_to_centre(retailer, m))
         return Change(
             kind="by_phone", retailer=retailer.id, name=retailer.name, retailer_class=retailer.retailer_class,
-            manager=retailer.manager, visits_per_4_weeks=retailer.visits_per_4_weeks, new_visits_per_4_weeks=0,
+            manager=retailer.manager, visits_per_4_weeks=retailer.visits_per_4_weeks,
+            new_visits_per_4_weeks=retailer.visits_per_4_weeks,
             visits_freed=visits, minutes_freed=visits * self._visit_minutes(retailer, retailer.manager),
             minutes_added=visits * minutes, round=self.round_number, called_by=caller,
         )
