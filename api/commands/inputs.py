@@ -21,6 +21,7 @@ from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.load import RegionHolidays, load_department_in_region
 from engine.policy import Policy
+from engine.replan.situation import EarlierReplan, earlier_replan
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -120,6 +121,17 @@ def read_plan(path: Path, department: Department | None = None, week_start: dt.d
     except InputError as error:
         raise fail_on_input(error) from None
     return timetable, routes
+
+
+def read_earlier_replan(path: Path, what: str = "plan") -> EarlierReplan | None:
+    """The re-plan a plan file is the result of (`fieldweek replan --json`: its `now`,
+    events and routes), None for a timetable or a route plan; refused (exit 2) when its
+    `now` or events cannot be read. `plan_document` reads its week; a re-plan of it
+    carries these events."""
+    try:
+        return earlier_replan(json_document(path, what), where=str(path))
+    except InputError as error:
+        raise fail_on_input(error) from None
 
 
 def read_timetable(path: Path, department: Department | None = None,

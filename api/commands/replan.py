@@ -20,7 +20,7 @@ from api.commands.console import (
     fail_on_input,
     write_json,
 )
-from api.commands.inputs import load_department, read_plan
+from api.commands.inputs import load_department, read_earlier_replan, read_plan
 from api.http.settings import Settings
 from engine.check.replan import Closure, ReplanVerdict, Sickness, check_replan
 from engine.domain import Department, Timetable
@@ -35,7 +35,7 @@ from engine.replan import (
     replan,
 )
 from engine.replan.events import clock_times
-from engine.replan.situation import replan_input_problems
+from engine.replan.situation import replan_input_problems, with_earlier_events
 from engine.routing.plan import plan_routes
 from engine.timetable.solve import SolveParams
 
@@ -112,7 +112,8 @@ def render_verdict(verdict: ReplanVerdict) -> None:
 
 def replan_command(
     department_dir: Annotated[Path, typer.Argument(help="department folder")],
-    plan: Annotated[Path, typer.Option(help="the week's plan JSON (timetable, or {timetable, routes})")],
+    plan: Annotated[Path, typer.Option(help="the week's plan JSON (timetable, or {timetable, routes}), or a "
+                                           "re-plan's JSON: its events are carried into this re-plan")],
     now: Annotated[str, typer.Option(help="the moment of re-planning: a clock time YYYY-MM-DDTHH:MM of "
                                           "--timezone, or a moment with an offset (Z, +05:00)")],
     event: Annotated[Path, typer.Option(help="events JSON: a list, or {\"events\": [...]}")],
@@ -131,6 +132,7 @@ def replan_command(
         raise typer.BadParameter(f"{now!r} is not a date and time YYYY-MM-DDTHH:MM", param_hint="--now") from None
     department, pol = load_department(department_dir, policy)
     timetable, routes = read_plan(plan, department)
+    earlier = read_earlier_replan(plan)
     try:
         events = read_events(json.loads(event.read_text("utf-8")), where=event.name)
     except (OSError, ValueError) as error:
@@ -142,18 +144,25 @@ def replan_command(
         # The service's conversion: a moment with an offset is read in the timetable's zone.
         moment, events = clock_times(moment, events, timezone or Settings.from_env().timezone)
         problems = replan_input_problems(department, pol, timetable, moment, events, routes,
-                                         routes_to_come=routes is None)
+                                         routes_to_come=routes is None, earlier=earlier)
         if problems:
             raise InputError(problems)
     except InputError as error:
         raise fail_on_input(error) from None
+    every_event = with_earlier_events(earlier, moment, events)
+    if earlier is not None:
+        # The plan is a re-planned week: its events are facts of the week, re-applied.
+        carried = len(every_event) - sum(any(e is new for new in events) for e in every_event)
+        console.print(f"the plan is a re-plan from {earlier.now:%Y-%m-%d %H:%M}: {carried} of its "
+                      f"{len(earlier.events)} event(s) carried into this re-plan (an urgent visit made since, "
+                      "or an event given again, is not asked twice)", markup=False, highlight=False)
     if routes is None:
         with console.status("the plan has no routes: routing the week first …"):
             routes = plan_routes(department, pol, timetable, timetable.week_start,
                                  time_limit_s=time_limit * ROUTES_SHARE).to_json_dict()
     try:
         with console.status("re-planning …"):
-            result = replan(department, pol, timetable, moment, events, routes,
+            result = replan(department, pol, timetable, moment, every_event, routes,
                             SolveParams(time_limit_s=time_limit, workers=workers))
     except InputError as error:
         raise fail_on_input(error) from None

@@ -26,7 +26,7 @@ from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import policy_from_mapping
 from engine.replan.events import clock_times
-from engine.replan.situation import replan_input_problems
+from engine.replan.situation import EarlierReplan, earlier_replan, replan_input_problems
 
 router = APIRouter(prefix="/v1", tags=["replan"], responses=BAD_INPUT_RESPONSE)
 
@@ -45,7 +45,9 @@ async def replan_timetable(job_id: str, request: ReplanRequest, response: Respon
     `result` (GET /v1/jobs/{id}) is the re-planned week: the new timetable (and routes),
     the diff per manager, every due visit that found no place, with its reason, and
     `check`: the independent checker's verdict (executable, violations, shortfalls; null
-    when no week was found)."""
+    when no week was found). A re-plan job's week is re-planned with that re-plan's
+    events carried before the new ones (`now` may not be earlier than its `now`), and
+    with its routes when the request sends none."""
     source, record = await run_in_threadpool(visible_job, service, caller, job_id, None)
     if source.job_kind not in ("timetable", "replan"):
         raise HTTPException(404, f"no timetable or re-plan job {job_id!r}")
@@ -56,6 +58,7 @@ async def replan_timetable(job_id: str, request: ReplanRequest, response: Respon
     except NoWeek as missing:
         raise HTTPException(409, f"{missing}: a re-plan needs a solved timetable or a finished re-plan") from None
     department = department_from_document(record.department)
+    request = with_replanned_routes(request, source)
     check_route_plan(request.routes, department)
     await run_in_threadpool(check_replan_request, request, source, week, department)
     settings = service.settings
@@ -83,13 +86,40 @@ def check_replan_request(request: ReplanRequest, source: TimetableJob, week: Tim
     """422 for what the worker's re-plan would refuse, before the job is queued: `now`
     far from the week, a policy without [replan], events naming a manager or retailer
     the department does not have, routes of another week, an urgent visit without
-    routes. The re-planner's own `replan_input_problems` finds them (as `fieldweek
-    replan` does), not a second check here."""
+    routes, and — when `source` is a re-plan, whose events are carried into this one —
+    `now` before that re-plan's `now`. The re-planner's own `replan_input_problems`
+    finds them (as `fieldweek replan` does), not a second check here."""
     policy = policy_from_mapping(source.policy)
+    try:
+        earlier = earlier_of(source)
+    except InputError as error:
+        raise _input_problems(error.problems) from None
     problems = replan_input_problems(department, policy, week,
-                                     request.now, request.events, request.routes)
+                                     request.now, request.events, request.routes, earlier=earlier)
     if problems:
         raise _input_problems(problems)
+
+
+def with_replanned_routes(request: ReplanRequest, source: TimetableJob) -> ReplanRequest:
+    """A re-plan of a re-plan job sent without routes re-plans the re-planned routes,
+    the job's own (as `fieldweek replan` reads them from a re-plan's JSON): without
+    routes its visits were not re-planned and an urgent visit was refused, and the
+    week's first routes would hand over again visits the re-plan had handed over."""
+    if request.routes is not None or source.job_kind != "replan" or not source.result \
+            or not isinstance(source.result.get("routes"), list):
+        return request
+    result = source.result
+    routes = {"week_start": result.get("week_start"), "routes": result["routes"],
+              "unvisited": result.get("unplaced", [])}
+    return request.model_copy(update={"routes": routes})
+
+
+def earlier_of(source: TimetableJob) -> EarlierReplan | None:
+    """The re-plan a re-plan job's week came from (its `now`, events and routes), whose
+    events a re-plan of that week carries; None for a timetable job."""
+    if source.job_kind != "replan" or source.result is None:
+        return None
+    return earlier_replan(source.result, where=f"job {source.id}")
 
 
 def _input_problems(problems: list[Problem]) -> InputProblems:

@@ -234,13 +234,19 @@ def _replan(
     # Imported here: only the workers that re-plan load the re-planner and its checker.
     from engine.check.replan import Closure, Sickness, check_replan
     from engine.replan import ManagerSick, PromotionStoreCancelled, RetailerClosed, replan
+    from engine.replan.situation import earlier_replan, with_earlier_events
 
     request = ReplanRequest.model_validate((job.request or {}).get("replan", {}))
     source, timetable = _solved_timetable(store, job)
     policy = policy_from_mapping(source.policy)
     budget = time_budget(job.time_limit_s, explain_s=explain_time_limit_s)
+    # A re-planned week is re-planned with its re-plan's events: without them its sick
+    # manager would count as at work again.
+    earlier = earlier_replan(source.result, where=f"job {source.id}") \
+        if source.job_kind == "replan" and source.result is not None else None
     result = replan(
-        department, policy, timetable, request.now, tuple(request.events), request.routes,
+        department, policy, timetable, request.now, with_earlier_events(earlier, request.now, request.events),
+        request.routes,
         SolveParams.within(budget.timetable, workers=solver_threads),
     )
     check = None

@@ -11,13 +11,14 @@ from typing import Any
 
 from engine.domain import Block, Department, Leave, Timetable
 from engine.errors import InputError, Problem
-from engine.policy import WEEKDAYS, Policy, ReplanRules, format_clock
+from engine.policy import WEEKDAYS, Policy, ReplanRules, format_clock, parse_clock
 from engine.replan.events import (
     Event,
     ManagerSick,
     PromotionStoreCancelled,
     RetailerClosed,
     UrgentVisit,
+    read_events,
 )
 from engine.timetable.places import Closures
 from engine.timetable.week import WeekFrame, build_week
@@ -213,7 +214,7 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
                 bad("by", f"by ({event.by}) is before now ({situation.today}): the visit is overdue; "
                           "give the day it is now due by")
             else:
-                situation.urgent.append(event)
+                _add_urgent(situation, event)
         elif isinstance(event, PromotionStoreCancelled):
             if not retailers[event.retailer].promo_store:
                 bad("retailer", f"{event.retailer} is not a promotion store")
@@ -226,6 +227,115 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
     _cut_what_the_sick_cannot_finish(situation)
     _drop_the_sick_from_partners(situation)
     return situation
+
+
+@dataclasses.dataclass(frozen=True)
+class EarlierReplan:
+    """The re-plan a re-planned week came from: its `now`, its events (the facts of the
+    week it answered) and its re-planned routes (JSON, as `fieldweek replan --json`
+    writes them), which a re-plan of that week carries (`with_earlier_events`)."""
+
+    now: dt.datetime
+    events: tuple[Event, ...]
+    routes: tuple[Mapping[str, Any], ...] = ()
+
+
+def earlier_replan(document: Mapping[str, Any], where: str = "plan") -> EarlierReplan | None:
+    """The earlier re-plan of a plan document when it is a re-plan's result (it has
+    `now` and `events`, as `fieldweek replan --json` and a re-plan job's result have);
+    None for a timetable or a route plan. A bad `now` or event is an InputError naming
+    `where`."""
+    if "now" not in document or "events" not in document:
+        return None
+    try:
+        now = dt.datetime.fromisoformat(str(document["now"])).replace(tzinfo=None)
+    except ValueError:
+        raise InputError([Problem(f"now ({document['now']!r}) of the re-plan is not a date and time",
+                                  file=where, column="now")]) from None
+    routes = document.get("routes")
+    return EarlierReplan(now, read_events(document["events"], where=where),
+                         tuple(r for r in routes if isinstance(r, Mapping)) if isinstance(routes, list) else ())
+
+
+def with_earlier_events(earlier: EarlierReplan | None, now: dt.datetime,
+                        events: Sequence[Event]) -> tuple[Event, ...]:
+    """The events a re-plan of a re-planned week answers: the earlier re-plan's, carried
+    before the new ones. `now` before the earlier re-plan's `now` is an InputError
+    (column "now").
+
+    Why the re-planned week is re-planned, not the week's own plan with every event:
+    what the earlier re-plan changed between its `now` and this one (blocks moved,
+    partners re-paired, visits handed over, the urgent visit made) has happened as it
+    changed it. Re-planning the original week at the new `now` would pin the original
+    blocks of that stretch, work nobody did, and forget the work done; it is right only
+    when nothing lies between the two moments. So the earlier events are re-applied to
+    the re-planned week, where they are facts that change nothing already done: a
+    sickness cuts nothing more (the pieces it cut end where his absence begins, he has
+    no block after it) but keeps him off (his hours prorated, his pieces read as cut,
+    his visits handed on) instead of counting him in again; a closure keeps the shop
+    closed. Each is read as the earlier re-plan read it: a closure, a cancelled store or
+    an urgent visit without a day takes the day of the earlier `now`, not of this one.
+    An urgent visit made between the two moments (a stop of its retailer started from
+    the earlier `now` and before this one) is met and not carried, or it would be made
+    twice; one still to come is carried (its stop is the visit made urgent again, not a
+    second one); one overdue and not met is due as soon as it can be, today. A new
+    event that repeats one of the earlier re-plan's (the same once each is read on its
+    own day: a user giving the earlier events again) is that event, not a second one:
+    repeated, an urgent visit already made would be made again. A `now` before the
+    earlier one would re-plan what that re-plan took as done."""
+    return tuple(event for event, _row in _merged_events(earlier, now, events))
+
+
+def _merged_events(earlier: EarlierReplan | None, now: dt.datetime,
+                   events: Sequence[Event]) -> list[tuple[Event, tuple[str, int]]]:
+    """`with_earlier_events`, each event with where it was given: ("events", its row among
+    `events`) or ("plan", its row among the earlier re-plan's), rows from 1."""
+    if earlier is None:
+        return [(event, ("events", row)) for row, event in enumerate(events, 1)]
+    if now < earlier.now:
+        raise InputError([Problem(
+            f"now ({now:%Y-%m-%d %H:%M}) is before the now of the re-plan it re-plans "
+            f"({earlier.now:%Y-%m-%d %H:%M}): the re-planned week took what came before as done; "
+            "give a moment from then on", column="now")])
+    carried = [_as_read_then(event, earlier.now.date()) for event in earlier.events]
+    kept: list[tuple[Event, tuple[str, int]]] = [
+        (_due_by_today(e, now.date()), ("plan", row)) for row, e in enumerate(carried, 1)
+        if not (isinstance(e, UrgentVisit) and _visited_between(e.retailer, earlier, now))]
+    return kept + [(event, ("events", row)) for row, event in enumerate(events, 1)
+                   if _as_read_then(event, now.date()) not in carried]
+
+
+def _as_read_then(event: Event, day: dt.date) -> Event:
+    """An event with the day the earlier re-plan gave it when it named none (that of its `now`)."""
+    if isinstance(event, RetailerClosed | PromotionStoreCancelled) and event.date is None:
+        return event.model_copy(update={"date": day})
+    if isinstance(event, UrgentVisit) and event.by is None:
+        return event.model_copy(update={"by": day})
+    return event
+
+
+def _due_by_today(event: Event, today: dt.date) -> Event:
+    """A carried urgent visit past its day and not made is due today: it is overdue."""
+    if isinstance(event, UrgentVisit) and event.by is not None and event.by < today:
+        return event.model_copy(update={"by": today})
+    return event
+
+
+def _visited_between(retailer: str, earlier: EarlierReplan, now: dt.datetime) -> bool:
+    """True when the earlier re-plan's routes hold a stop of `retailer` started from its
+    `now` and before `now`: the visit made since it was asked."""
+    for route in earlier.routes:
+        date = _date_or_none(route.get("date"))
+        for stop in route.get("stops") or ():
+            if date is None or not isinstance(stop, Mapping) or stop.get("retailer") != retailer:
+                continue
+            try:
+                start = parse_clock(stop.get("start"))
+            except ValueError:
+                continue  # no time to read: the route plan's own check names it
+            if earlier.now <= dt.datetime.combine(date, dt.time()) + dt.timedelta(minutes=start) < now:
+                return True
+    return False
 
 
 NOW_MARGIN = dt.timedelta(weeks=1)
@@ -247,18 +357,24 @@ def _check_now(now: dt.datetime, week_start: dt.date) -> None:
 
 def replan_input_problems(department: Department, policy: Policy, timetable: Timetable, now: dt.datetime,
                           events: Sequence[Event], routes: Mapping[str, Any] | None, *,
-                          routes_to_come: bool = False) -> list[Problem]:
+                          routes_to_come: bool = False, earlier: EarlierReplan | None = None) -> list[Problem]:
     """Everything a re-plan would refuse, found before it solves, so the CLI and the HTTP
     API refuse the same input the same way: a policy without [replan], `now` far from
-    the week, events the week cannot act on (`situation_at`), a route plan of another
-    week (`routes_week_problems`), and an urgent visit with no routes to place it in.
-    `routes_to_come`: the caller routes the week itself before re-planning (the CLI)."""
+    the week or before the `now` of the `earlier` re-plan whose week `timetable` is,
+    events the week cannot act on (`situation_at`, with the earlier re-plan's events
+    carried: `with_earlier_events`), a route plan of another week
+    (`routes_week_problems`), and an urgent visit with no routes to place it in.
+    `routes_to_come`: the caller routes the week itself before re-planning (the CLI).
+    An event's row is its row among `events`; a carried event's fault names the plan."""
     problems: list[Problem] = []
+    rows: list[tuple[str, int]] = []
     try:
         replan_rules(policy)
-        situation_at(department, policy, timetable, now, events)
+        merged = _merged_events(earlier, now, events)
+        rows = [row for _event, row in merged]
+        situation_at(department, policy, timetable, now, [event for event, _row in merged])
     except InputError as error:
-        problems += error.problems
+        problems += _rows_of_the_new_events(error.problems, rows)
     if routes is not None:
         problems += routes_week_problems(routes, timetable.week_start)
     elif not routes_to_come:
@@ -269,6 +385,22 @@ def replan_input_problems(department: Department, policy: Policy, timetable: Tim
                     file="events", row=number, column="type")
             for number, event in enumerate(events, 1) if isinstance(event, UrgentVisit) and number not in named]
     return problems
+
+
+def _rows_of_the_new_events(problems: Sequence[Problem], rows: Sequence[tuple[str, int]]) -> list[Problem]:
+    """Problems of the merged events (`_merged_events`, numbered from 1 in `rows`' order)
+    as the caller numbers them: a new event by its row among the new events; an event
+    carried from the earlier re-plan named as the plan's."""
+    out: list[Problem] = []
+    for p in problems:
+        if p.file != "events" or p.row is None or p.row > len(rows):
+            out.append(p)
+        elif (given := rows[p.row - 1])[0] == "events":
+            out.append(dataclasses.replace(p, row=given[1]))
+        else:
+            out.append(dataclasses.replace(p, file="plan", row=given[1], message=f"event {given[1]} of the re-plan, "
+                                                                                 f"carried into this one: {p.message}"))
+    return out
 
 
 def routes_week_problems(routes: Mapping[str, Any], week_start: dt.date, file: str = "routes") -> list[Problem]:
@@ -300,6 +432,19 @@ def _date_or_none(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def _add_urgent(situation: Situation, event: UrgentVisit) -> None:
+    """One urgent visit per retailer: the same visit asked again (a re-plan's urgent
+    visit carried and given anew with the new events) is one visit, due by the earlier
+    of the days, by the manager named first; two would place it twice."""
+    by = event.by or situation.today
+    for index, urgent in enumerate(situation.urgent):
+        if urgent.retailer == event.retailer:
+            situation.urgent[index] = urgent.model_copy(update={
+                "by": min(urgent.by or situation.today, by), "manager": urgent.manager or event.manager})
+            return
+    situation.urgent.append(event)
 
 
 def _cut_what_the_sick_cannot_finish(situation: Situation) -> None:

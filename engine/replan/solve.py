@@ -44,7 +44,9 @@ def replan(
     `routes` is the week's route plan as JSON data (`fieldweek routes --json`); without
     it only the timetable is re-planned and events about retailers are noted.
     `warm=False` leaves out the repaired old plan as the solver's start (to measure
-    what the start is worth; the result may then be worse than the old plan)."""
+    what the start is worth; the result may then be worse than the old plan).
+    A re-planned week is re-planned with its re-plan's events before the new ones
+    (`situation.with_earlier_events`); the result lists every event it answered."""
     started = time.perf_counter()
     params = params or SolveParams()
     rules = replan_rules(policy)
@@ -154,9 +156,9 @@ def _refusal(infeasible: bool, params: SolveParams, cut_short: Sequence[Block]) 
         rules=tuple(sorted({KIND_RULE.get(b.kind, b.kind) for b in cut_short})),
         message=f"the pinned plan and the events leave no valid week: the plan's past holds blocks of a length "
                 f"the policy does not allow and no sickness of these events cut ({pieces}), as a re-plan "
-                "leaves the work a manager fell ill in. If the plan is a re-planned week, give that re-plan's "
-                "events again with the new ones (its sicknesses and closures are facts of the week), or "
-                "re-plan the week's own plan with all the events")
+                "leaves the work a manager fell ill in. If the plan is a re-planned week, give the re-plan's "
+                "whole result as the plan (its events are carried into the new re-plan), or give that re-plan's "
+                "events again with the new ones (its sicknesses and closures are facts of the week)")
 
 
 def _no_replan(timetable: Timetable, staffing: Staffing, now: dt.datetime, events: Sequence[Event], infeasible: bool,
