@@ -29,6 +29,7 @@ from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import Policy, format_clock
 from engine.routing.plan import STRAIGHT_LINE, RoutePlan, plan_routes
+from engine.routing.timetable_fit import timetable_misfits
 from engine.routing.vrptw import BACKENDS
 from engine.timetable.solve import SolveParams, solve_timetable
 from engine.work_calendar import WorkCalendar
@@ -114,7 +115,12 @@ def week_timetable(department: Department, policy: Policy, week_start: dt.date,
                    timetable: Path | None, budget: TimetableBudget) -> Timetable:
     """The given timetable, or the week's timetable solved now within `budget`."""
     if timetable is not None:
-        return read_timetable(timetable, department, week_start)
+        given = read_timetable(timetable, department, week_start)
+        # Planned before holidays.csv or leave.csv changed, it would route visits onto
+        # holidays and leave days; refused rather than trusted.
+        if misfits := timetable_misfits(given, department, policy, str(timetable)):
+            raise fail_on_input(InputError(misfits))
+        return given
     with console.status(f"solving the timetable of {len(department.managers)} managers …"):
         result = solve_timetable(department, policy, week_start, SolveParams.within(budget))
     if result.status not in ("optimal", "feasible"):

@@ -30,6 +30,10 @@ Rules checked, each under its id:
   fixed block has started is a fault of the plan (SPEC §3, §6);
 - `lunch`: with `lunch.during_visit`, the lunch lies in its window and the
   block, lasts its minutes and overlaps no visit;
+- `working_day`: no stop on a day the department does not work (a holiday of its
+  calendar), and `leave`: none while its manager is on leave — both read from the
+  department, not the timetable (one planned before holidays.csv or leave.csv changed
+  would vouch for them);
 - `due`: each due retailer is visited exactly as often as due, or the missing
   visits are listed as unvisited with a reason from the closed vocabulary, and
   only by its own manager (or, under the policy's hand-over to a neighbour, by a
@@ -48,12 +52,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.check.spec import (
+    WHOLE_DAY,
     Point,
     expected_visits,
     first_stop_deadline,
     great_circle_km,
     handed_over,
+    leave_spans,
     ride,
+    working_dates,
 )
 from engine.check.visit_value import (
     KEY_CUSTOMER_DROPPED,
@@ -187,6 +194,7 @@ def check_routes(
     total_km = 0.0
     stated_week = data.get("week_start")
     handed = handed_over(department, policy, dt.date.fromisoformat(str(stated_week))) if stated_week else {}
+    leave = leave_spans(department)
 
     for route in data.get("routes", []):
         manager = route["manager"]
@@ -207,6 +215,7 @@ def check_routes(
             flag("unknown_reference", f"stops at unknown retailers {unknown}")
             continue
         total_km += _check_travel(route, stops, rides, exact, flag)
+        _check_day_off(stops, manager, date, department, policy, leave, flag)
         visit_stops = [s for s in stops if s["kind"] == "visit"]
         if timetable is None:
             visit_blocks = [_block_from_route(route, manager, date)]
@@ -236,6 +245,30 @@ def check_routes(
                 if (d.manager, d.retailer) not in named]
     found += [RouteViolation(KEY_CUSTOMER_DROPPED, d.manager, None, d.retailer, d.message) for d in dropped]
     return RouteCheck(tuple(found), sum(visits.values()), round(total_km, 3))
+
+
+def _check_day_off(stops: list[Mapping], manager: str, date: dt.date, department: Department,
+                   policy: Policy, leave: Mapping[tuple[str, dt.date], list[tuple[int, int]]],
+                   flag) -> None:
+    """No stop on a day the department does not work (a holiday) nor while its manager is
+    on leave, read from the department itself: a timetable planned before the calendar or
+    the leave changed must not vouch for the day."""
+    if not stops:
+        return
+    week_start = date - dt.timedelta(days=date.weekday())
+    if date not in working_dates(policy, week_start, department):
+        said = department.calendar_day(date)
+        why = f"a holiday ({said.name or 'holidays.csv'})" if said is not None and said.kind == "holiday" \
+            else "not a working day"
+        flag("working_day", f"{len(stops)} stop(s) on {date} ({date:%a}), {why}")
+    for stop in stops:
+        start, end = parse_clock(stop["arrive"]), parse_clock(stop["end"])
+        spans = [span for span in leave.get((manager, date), []) if span[0] < end and start < span[1]]
+        if spans:
+            when = "all day" if WHOLE_DAY in spans else ", ".join(
+                f"{format_clock(a)}–{format_clock(b)}" for a, b in spans)
+            flag("leave", f"{stop['retailer']} {stop['kind']} {stop['arrive']}–{stop['end']} while "
+                          f"{manager} is on leave {when}", stop["retailer"])
 
 
 def _block_from_route(route: Mapping, manager: str, date: dt.date) -> Block:

@@ -1,0 +1,82 @@
+"""A timetable planned before holidays.csv or leave.csv changed is stale: `fieldweek
+routes --timetable` routed visits onto the new holiday and the leave days, and the route
+checker trusted the timetable. Now the timetable is refused naming the blocks, and the
+checker reads holidays and leave from the department itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine.check.routes import check_routes
+from engine.domain import Block, CalendarDay, Department, Leave, Timetable
+from engine.policy import Policy, parse_clock
+from engine.routing.timetable_fit import timetable_misfits
+
+WEEK = dt.date(2026, 11, 23)
+WEDNESDAY = dt.date(2026, 11, 25)
+THURSDAY = dt.date(2026, 11, 26)
+SATURDAY = dt.date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def sample(sample_department: tuple[Department, Policy]) -> tuple[Department, Policy]:
+    return sample_department
+
+
+def visit(manager: str, date: dt.date) -> Block:
+    return Block(manager=manager, date=date, kind="visit", start=parse_clock("09:00"), end=parse_clock("11:00"))
+
+
+def timetable(department: Department, blocks: list[Block]) -> Timetable:
+    """The blocks, beside m02's visits every weekday (a timetable covers every working day)."""
+    weekdays = [visit("m02", WEEK + dt.timedelta(days=i)) for i in range(5)]
+    return Timetable(department=department.name, policy="15-13-7", week_start=WEEK, status="feasible",
+                     blocks=(*blocks, *weekdays))
+
+
+def edited(department: Department) -> Department:
+    """The department after the edits: Wednesday a holiday, m01 away Thursday."""
+    return department.model_copy(update={
+        "calendar_days": (CalendarDay(date=WEDNESDAY, kind="holiday", name="local"),),
+        "leave": (Leave(manager="m01", date=THURSDAY),),
+    })
+
+
+def test_a_timetable_planned_before_the_edits_is_refused_naming_its_blocks(sample) -> None:
+    department, policy = sample
+    stale = timetable(department, [visit("m01", WEDNESDAY), visit("m01", THURSDAY)])
+    assert timetable_misfits(stale, department, policy) == []
+    messages = [p.message for p in timetable_misfits(stale, edited(department), policy)]
+    assert len(messages) == 3
+    assert "m01 Wed 2026-11-25" in messages[0] and "holiday (local)" in messages[0]
+    assert "m02 Wed 2026-11-25" in messages[1] and "holiday (local)" in messages[1]
+    assert "m01 Thu 2026-11-26" in messages[2] and "on leave all day" in messages[2]
+    assert all("plan it again" in m for m in messages)
+
+
+def test_a_make_up_working_day_the_timetable_lacks_is_named(sample) -> None:
+    department, policy = sample
+    makeup = department.model_copy(update={"calendar_days": (CalendarDay(date=SATURDAY, kind="workday"),)})
+    problems = timetable_misfits(timetable(department, []), makeup, policy)
+    assert len(problems) == 1 and "no block on Sat 2026-11-28" in problems[0].message
+
+
+def route_plan(department: Department, manager: str, date: dt.date) -> dict:
+    """One day's route with one visit, as `fieldweek routes --json` writes it (one day's scope)."""
+    shop = next(r for r in department.retailers if r.manager == manager)
+    stop = {"retailer": shop.id, "kind": "visit", "from": "elsewhere", "ride_min": 0, "ride_km": 0,
+            "arrive": "09:30", "start": "09:30", "end": "09:50"}
+    return {"department": department.name, "week_start": str(WEEK), "scope": {"dates": [str(date)]},
+            "routes": [{"manager": manager, "date": str(date), "stops": [stop], "distance_km": 0,
+                        "travel_minutes": 0}], "unvisited": []}
+
+
+@pytest.mark.parametrize(("date", "rule"), [(WEDNESDAY, "working_day"), (THURSDAY, "leave")])
+def test_the_route_checker_flags_stops_on_holidays_and_leave_whatever_the_timetable(sample, date, rule) -> None:
+    department, policy = sample
+    stale = timetable(department, [visit("m01", date)])
+    plan = route_plan(department, "m01", date)
+    assert rule not in {v.rule for v in check_routes(plan, department, policy, stale)}
+    assert rule in {v.rule for v in check_routes(plan, edited(department), policy, stale)}
