@@ -24,6 +24,34 @@ def neighbours(manager: str, centres: Mapping[str, tuple[float, float]], max_km:
     return [m for d, m in sorted(zip(km.tolist(), others, strict=True)) if d <= max_km]
 
 
+def why_no_hand_over(manager: str, centres: Mapping[str, tuple[float, float]], absent: Iterable[str],
+                     max_km: float | None, alone: bool) -> str:
+    """The one reason the visits of `manager`, away all week, went to no neighbour:
+    `max_km` None when the policy hands over to no neighbour, `alone` when he was
+    planned by himself (no colleague planned beside him), else the nearest colleague at
+    work is further than `max_km` (or those near enough are away too)."""
+    if max_km is None:
+        return (f"{manager} is on leave every working day of the week and the policy's replan.handover "
+                "names no neighbour to take his visits")
+    if alone:
+        return (f"{manager} is on leave every working day of the week and was planned alone (--manager): "
+                "his visits go to a neighbour only when the whole department is planned")
+    away = set(absent) | {manager}
+    at_work = [m for m in centres if m not in away]
+    near = neighbours(manager, centres, max_km)
+    if near:
+        return (f"{manager} is on leave every working day of the week and his neighbours within {max_km:g} km "
+                f"(replan.neighbour_max_km), {', '.join(near)}, are away too")
+    if not at_work or manager not in centres:
+        return f"{manager} is on leave every working day of the week and no colleague is at work to take his visits"
+    km = great_circle_km([centres[manager][0]], [centres[manager][1]],
+                         [centres[m][0] for m in at_work], [centres[m][1] for m in at_work])[0]
+    nearest_km, nearest = min(zip(km.tolist(), at_work, strict=True))
+    return (f"{manager} is on leave every working day of the week and no colleague at work has his territory "
+            f"centre within {max_km:g} km of his (replan.neighbour_max_km): the nearest, {nearest}, is "
+            f"{nearest_km:.2f} km away")
+
+
 def nearest_neighbour(retailer: Retailer, near: Sequence[str], centres: Mapping[str, tuple[float, float]]) -> str:
     """The one of `near` whose territory centre lies nearest the retailer: who makes a
     visit handed over."""

@@ -54,7 +54,7 @@ from engine.routing.matrix import (
     straight_line_matrix,
     street_network_matrix,
 )
-from engine.routing.neighbours import away_all_week, nearest_neighbour, neighbours
+from engine.routing.neighbours import away_all_week, nearest_neighbour, neighbours, why_no_hand_over
 from engine.routing.visit_days import Unassigned, VisitDayPlan, plan_visit_days
 from engine.routing.visit_value import make_way, visit_values
 from engine.routing.vrptw import stop_when_stalled
@@ -226,7 +226,8 @@ def plan_routes(
         carried=carried, previous=previous, day_stall_iterations=day_stall_iterations,
     )
     if manager is None:
-        request = dataclasses.replace(request, handed=_hand_over(department, policy, timetable, monday, carried))
+        request = dataclasses.replace(request, whole_department=True,
+                                      handed=_hand_over(department, policy, timetable, monday, carried))
     planned = _plan_managers(request, managers, processes)
     return RoutePlan(
         week_start=monday,
@@ -263,6 +264,8 @@ class _RouteRequest:
     carried: Mapping[str, int] | None
     previous: RoutePlan | None
     day_stall_iterations: int | None = None
+    whole_department: bool = False
+    """Every manager is planned (no --manager): only then is an absent one's week handed over."""
     handed: Mapping[str, tuple[_Handed, ...]] = dataclasses.field(default_factory=dict)
     """Neighbour -> the due visits of a manager absent all week handed to him (`_hand_over`),
     key visits first; a manager whose visits are handed has an empty tuple under his id."""
@@ -427,9 +430,7 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
         ]
     missing = (*week.unassigned, *_dropped_again(week, day_routes))
     if not days and _on_leave_every_day(department, manager_id, rules_of):
-        detail = (f"{manager_id} is on leave every working day of the week, so the timetable has no visit block "
-                  "for him, and no neighbour takes his visits (none within the policy's replan.neighbour_max_km, "
-                  "its replan.handover names no neighbour, or one manager alone is planned)")
+        detail = _why_not_handed(request, manager_id, rules_of)
         missing = tuple(dataclasses.replace(item, detail=detail) for item in missing)
     handed_left, made_way = _take_handed(request, manager_id, day_routes, territory) if handed else ([], [])
     missing = (*missing, *made_way)
@@ -452,6 +453,15 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
         if shortfall is not None:
             shortfalls.append(shortfall)
     return _ManagerRoutes(routes, unvisited, shortfalls, sum(item.visits for item in due))
+
+
+def _why_not_handed(request: _RouteRequest, manager_id: str, working_days: Mapping[dt.date, object]) -> str:
+    """The one reason the visits of a manager away all week were handed to no neighbour."""
+    rules = request.policy.replan
+    max_km = rules.neighbour_max_km if rules is not None and "neighbour" in rules.handover else None
+    return why_no_hand_over(manager_id, request.department.territory_centres(),
+                            away_all_week(request.department, working_days), max_km,
+                            alone=not request.whole_department)
 
 
 def _on_leave_every_day(department: Department, manager: str, working_days: Mapping[dt.date, object]) -> bool:
