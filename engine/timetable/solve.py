@@ -29,6 +29,7 @@ from engine.timetable.extract import extract_blocks
 from engine.timetable.group_floors import (
     WeekFloor,
     add_floor_cuts,
+    has_no_week,
     objective_floor,
     preferred_groups,
     week_floor,
@@ -279,6 +280,11 @@ def _solve_week(
         proven = round(time.perf_counter() - started, 3)
         return TimetableResult(Timetable(status="infeasible", solve_seconds=proven, proof_seconds=proven,
                                          conflicts=tuple(conflicts), **header), build_seconds=proven)
+    if not excused and _leave_leaves_no_week(tm):
+        # Known at once: the floors and the first week would spend the limit finding it.
+        retry = _excused_retry(department, policy, week_start, params, on_progress, warm_start, tm, started)
+        if retry is not None:
+            return retry
     add_hard_rules(tm)
     add_objective(tm)
     price_above_other_rules(tm)
@@ -368,6 +374,30 @@ def _solve_week(
     return TimetableResult(timetable, build_seconds=build_seconds,
                            penalties={k: v for k, v in penalties.items() if v},
                            progress=recorder.progress)
+
+
+PARTNERS_PROBED = 2
+"""A manager's part-day leave is taken to leave him no week when his week is shown to
+have none with this many partners, or with every one he may have when fewer (with one of
+several, the partner could be the cause). A wrong guess costs time, not correctness: the
+week excused still keeps every daily block it has room for (each missing one is priced)."""
+
+
+def _leave_leaves_no_week(tm: TimetableModel) -> bool:
+    """Some manager with part-day leave owing a daily block has no week with any of
+    `PARTNERS_PROBED` partners (partners without such leave first): his leave leaves a
+    daily block no room beside the rest of his week, so the week as asked is infeasible
+    (group_floors.has_no_week) and is solved at once with those days excused
+    (`_excused_retry`). Only where missing hours are priced."""
+    if tm.shortfall is None:
+        return False
+    with_leave = {manager for manager, _ in _part_leave_days(tm)}
+    for manager in sorted(with_leave):
+        partners = sorted((b if a == manager else a for a, b in tm.pairs if manager in (a, b)),
+                          key=lambda partner: (partner in with_leave, partner))[:PARTNERS_PROBED]
+        if partners and all(has_no_week(tm, (manager, partner)) for partner in partners):
+            return True
+    return False
 
 
 def _part_leave_days(tm: TimetableModel) -> frozenset[tuple[str, int]]:
