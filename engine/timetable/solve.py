@@ -41,6 +41,7 @@ from engine.timetable.shortfalls import (
     NOT_PROVEN,
     data_limit_slots,
     excused_day_shortfalls,
+    leave_leaves_no_room,
     not_proven,
     price_above_other_rules,
     short_weeks_allowed,
@@ -350,7 +351,10 @@ def _solve_week(
     short_floor = least * tm.grid if least or (floor is not None and floor.exact) else None
     shortfalls = week_shortfalls(tm, blocks)
     missed = excused_day_shortfalls(tm, blocks)
-    if not shortfall_proven(status, sum(s.minutes_short for s in shortfalls + missed), short_floor):
+    # A block the leave leaves no room for is not the search's to prove (no variable holds it).
+    searched = sum(s.minutes_short for s in shortfalls + missed) - sum(
+        s.minutes_short for s in leave_leaves_no_room(tm))
+    if not shortfall_proven(status, searched, short_floor):
         # Short of more than is proven: the rides are not shown to force it.
         shortfalls, missed = not_proven(tm, shortfalls), excused_day_shortfalls(tm, blocks, proven=False)
     shortfalls += missed
