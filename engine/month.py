@@ -1424,25 +1424,28 @@ def _keeps_spacing(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], 
 def _spacing_holds(visits: Sequence[tuple[int, dt.date]], new: tuple[int, dt.date], weeks: Sequence[dt.date],
                    gaps: tuple[int, int]) -> bool:
     """Whether a visit `new` (its position among the month's working days, its week's
-    Monday) keeps the spacing with a retailer's `visits` before and after it: at least the
-    fewest gap from each, and at most the most only from a visit of the due slot next to
-    its own (`weeks`: the Monday of each due visit). A neighbour whose slot is further off
-    leaves a visit missing between them, which is listed: requiring the most gap from it
-    kept a retailer missing two visits in a row from getting either back."""
+    Monday) keeps the spacing with a retailer's `visits`: every two visits next to each
+    other lie at least the fewest gap apart, and at most the most when they are of
+    consecutive due slots (`weeks`: the Monday of each due visit), save the pairs that
+    broke it before. A pair whose slots are further apart leaves a visit missing between
+    them, which is listed: requiring the most gap from it kept a retailer missing two
+    visits in a row from getting either back. Not only the new visit's own gaps: it can
+    renumber the slots of visits further on (a week's second visit put before its first),
+    making a pair of consecutive slots that lies too far apart."""
+    return _spacing_faults([*visits, new], weeks, gaps) <= _spacing_faults(visits, weeks, gaps)
+
+
+def _spacing_faults(visits: Sequence[tuple[int, dt.date]], weeks: Sequence[dt.date],
+                    gaps: tuple[int, int]) -> set[tuple[int, int]]:
+    """The positions of every two visits next to each other that break the spacing."""
     gmin, gmax = gaps
-    ordered = sorted([*visits, new])
+    ordered = sorted(visits)
     # Each visit's due slot: the first slot of its week not taken by an earlier visit.
     slots: list[int] = []
     for _, week in ordered:
         slots.append(next((k for k, w in enumerate(weeks) if w == week and k not in slots), len(weeks)))
-    at = ordered.index(new)
-    for a, b in ((at - 1, at), (at, at + 1)):
-        if a < 0 or b >= len(ordered):
-            continue
-        gap = ordered[b][0] - ordered[a][0]
-        if gap < gmin or (slots[b] == slots[a] + 1 and gap > gmax):
-            return False
-    return True
+    return {(ordered[a][0], ordered[a + 1][0]) for a in range(len(ordered) - 1)
+            if (gap := ordered[a + 1][0] - ordered[a][0]) < gmin or (slots[a + 1] == slots[a] + 1 and gap > gmax)}
 
 
 def _unplanned(plan: _ManagerDays, planned: Mapping[str, list[int]]) -> list[Unplanned]:

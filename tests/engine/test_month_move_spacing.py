@@ -1,12 +1,13 @@
 """A visit moved to another day of its week for fewer km (step 5) keeps the spacing of
-the visits it leaves behind: its neighbours before and after become neighbours."""
+the visits it leaves behind: its neighbours before and after become neighbours. A visit
+added keeps the spacing of the visits further on whose due slots it renumbers."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 
-from engine.month import _may_take, gap_bounds
+from engine.month import _may_take, _spacing_holds, gap_bounds
 from engine.policy import Policy
 from tests.engine.month_cases import line_month
 from tests.engine.routing.line_territory import MONDAY
@@ -26,3 +27,15 @@ def test_a_moved_visit_does_not_leave_too_long_a_gap_behind(policy_15_13_7: Poli
     planned = {"a": [1, 3, 5, 7, 11, 13]}
     assert not _may_take(plan, planned, "a", 5, 9)
     assert _may_take(plan, planned, "a", 7, 8)  # Wednesday to Thursday keeps 3 and 3
+
+
+def test_a_visit_added_before_its_weeks_other_does_not_leave_too_long_a_gap_after(policy_15_13_7: Policy) -> None:
+    """Twice weekly, visits on week 3's Thursday and week 4's Wednesday (slots 3.1 and 4.1
+    with 3.2 missing: the 4-day gap is a listed visit's). Week 3's other visit put on its
+    Tuesday makes Thursday slot 3.2, next to 4.1 and 4 days from it (was allowed: only the
+    new visit's own gaps were checked)."""
+    week_3, week_4 = MONDAY, MONDAY + dt.timedelta(weeks=1)
+    weeks, gaps = [week_3, week_3, week_4, week_4], gap_bounds(TWICE_A_WEEK, policy_15_13_7)
+    thursday, next_wednesday = (3, week_3), (7, week_4)
+    assert not _spacing_holds([thursday, next_wednesday], (1, week_3), weeks, gaps)
+    assert _spacing_holds([thursday, next_wednesday], (9, week_4), weeks, gaps)  # week 4's Friday
