@@ -212,6 +212,9 @@ class HoursShortfall(_Model):
     minutes_short: int = Field(ge=0)
     sessions_short: int = Field(default=0, ge=0)
     reason: str = ""
+    not_owed: bool = False
+    """A daily block a part-day leave leaves no room for: not owed that day, so not hours
+    the week lost (told to the manager all the same)."""
 
 
 class ManagerRef(_Model):

@@ -62,19 +62,24 @@ def shown_gap(result: TimetableResult) -> str:
 
 def hours_short_line(tt: Timetable) -> str | None:
     """The weekly hours short, whenever the week is short; the least any week can be
-    only when it is proven."""
-    short = sum(s.minutes_short for s in tt.shortfalls)
+    only when it is proven; then the daily blocks a part-day leave leaves no room for
+    (not owed, so neither lost nor the search's to prove)."""
+    short = sum(s.minutes_short for s in tt.shortfalls if not s.not_owed)
+    not_owed = [s for s in tt.shortfalls if s.not_owed]
+    leave = (f" · {sum(s.minutes_short for s in not_owed)} min of daily blocks not owed: "
+             f"part-day leave leaves them no room ({', '.join(sorted({s.manager for s in not_owed}))})"
+             if not_owed else "")
     floor = tt.hours_short_floor_minutes
     if floor is not None:
         least = ("the least any week can be (proven)" if short <= floor
                  else f"no week can be short of fewer than {floor} min (proven)")
     elif not short:
-        return None
+        return f"weekly hours short: 0 min{leave}" if not_owed else None
     elif tt.status == "optimal":
         least = "the least any week can be (proven optimal)"
     else:
         least = "the least any week can be is not proven (more time may find a week short of less)"
-    return f"weekly hours short: {short} min · {least}"
+    return f"weekly hours short: {short} min · {least}{leave}"
 
 
 def duty_gap_line(gap: DutyGap, policy: Policy | None = None) -> str:

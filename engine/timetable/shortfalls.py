@@ -200,7 +200,7 @@ def leave_leaves_no_room(tm: TimetableModel) -> list[HoursShortfall]:
         first = -(-earliest // tm.grid) * tm.grid
         starts = f"{format_clock(first)}–{format_clock(min(latest_start, latest_end - minutes))}"
         found.append(HoursShortfall(
-            manager=manager, kind=kind, minutes_short=minutes, sessions_short=1,
+            manager=manager, kind=kind, minutes_short=minutes, sessions_short=1, not_owed=True,
             reason=f"on {day.date:%a %m-%d} {manager}'s leave {leave} leaves no room for the {minutes}-min "
                    f"{label} block (to start {starts}): not owed that day"))
     return found

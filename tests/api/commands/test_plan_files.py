@@ -134,6 +134,17 @@ def test_the_minutes_short_are_said_even_without_a_proven_floor() -> None:
     assert hours_short_line(_week("feasible", None)) is None
 
 
+def test_a_daily_block_the_leave_leaves_no_room_for_is_not_weekly_hours_short() -> None:
+    """It printed as 330 of weekly hours short, 'not proven', for a block no week owes."""
+    week = _week("feasible", 0, 60)
+    leave = HoursShortfall(manager="m07", kind="visit", minutes_short=330, sessions_short=1, not_owed=True)
+    week = week.model_copy(update={"shortfalls": (*week.shortfalls, leave)})
+    line = hours_short_line(week) or ""
+    assert "weekly hours short: 60 min" in line and "330 min of daily blocks not owed" in line and "m07" in line
+    alone = week.model_copy(update={"shortfalls": week.shortfalls[1:], "hours_short_floor_minutes": None})
+    assert (hours_short_line(alone) or "").startswith("weekly hours short: 0 min · 330 min")
+
+
 def test_a_shortfall_is_proven_only_by_optimality_or_a_floor_as_large() -> None:
     assert shortfall_proven("optimal", 170, None)
     assert shortfall_proven("feasible", 170, 170)
