@@ -41,7 +41,6 @@ from engine.timetable.shortfalls import (
     NOT_PROVEN,
     data_limit_slots,
     excused_day_shortfalls,
-    leave_leaves_no_room,
     not_proven,
     price_above_other_rules,
     short_weeks_allowed,
@@ -352,8 +351,7 @@ def _solve_week(
     shortfalls = week_shortfalls(tm, blocks)
     missed = excused_day_shortfalls(tm, blocks)
     # A block the leave leaves no room for is not the search's to prove (no variable holds it).
-    searched = sum(s.minutes_short for s in shortfalls + missed) - sum(
-        s.minutes_short for s in leave_leaves_no_room(tm))
+    searched = sum(s.minutes_short for s in shortfalls + missed if not s.not_owed)
     if not shortfall_proven(status, searched, short_floor):
         # Short of more than is proven: the rides are not shown to force it.
         shortfalls, missed = not_proven(tm, shortfalls), excused_day_shortfalls(tm, blocks, proven=False)
