@@ -23,10 +23,11 @@ MONTH_TOTALS = ("visits", "wanted", "unplanned", "unplanned_retailers", "seconds
 
 def short_by_manager(timetable: Timetable | None) -> dict[str, dict[str, int]]:
     """The weekly minutes the timetable declares short, per manager and kind (as
-    `fieldweek plan` prints them); empty for a week with none or no timetable."""
+    `fieldweek plan` prints them; a daily block the leave leaves no room for is not owed,
+    so not short); empty for a week with none or no timetable."""
     short: dict[str, dict[str, int]] = {}
     for item in timetable.shortfalls if timetable is not None else ():
-        if item.minutes_short:
+        if item.minutes_short and not item.not_owed:
             kinds = short.setdefault(item.manager, {})
             kinds[item.kind] = kinds.get(item.kind, 0) + item.minutes_short
     return short

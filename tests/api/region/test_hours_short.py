@@ -52,7 +52,8 @@ def planned_week(department: Department, folder: str, shortfalls: tuple[HoursSho
 
 
 def test_a_short_week_is_reported_in_region_json_the_workbook_and_the_console(department: Department) -> None:
-    works = [planned_week(department, "dept01", SHORT), planned_week(department, "dept02", ())]
+    not_owed = HoursShortfall(manager="m02", kind="visit", minutes_short=180, sessions_short=1, not_owed=True)
+    works = [planned_week(department, "dept01", (*SHORT, not_owed)), planned_week(department, "dept02", ())]
     entries = [week_entry(work) for work in works]
     assert entries[0]["minutes_short"] == 190 and entries[1]["minutes_short"] == 0
     assert entries[0]["short_by_manager"] == {"m01": {"admin": 70, "promotion": 60}, "m02": {"pos_project": 60}}
