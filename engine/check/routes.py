@@ -262,12 +262,13 @@ def _check_day_off(stops: list[Mapping], manager: str, date: dt.date, department
             else "not a working day"
         flag("working_day", f"{len(stops)} stop(s) on {date} ({date:%a}), {why}")
     for stop in stops:
-        start, end = parse_clock(stop["arrive"]), parse_clock(stop["end"])
+        # The stop itself, not the wait before it: one who arrives early may wait out a leave's end.
+        start, end = parse_clock(stop["start"]), parse_clock(stop["end"])
         spans = [span for span in leave.get((manager, date), []) if span[0] < end and start < span[1]]
         if spans:
             when = "all day" if WHOLE_DAY in spans else ", ".join(
                 f"{format_clock(a)}–{format_clock(b)}" for a, b in spans)
-            flag("leave", f"{stop['retailer']} {stop['kind']} {stop['arrive']}–{stop['end']} while "
+            flag("leave", f"{stop['retailer']} {stop['kind']} {stop['start']}–{stop['end']} while "
                           f"{manager} is on leave {when}", stop["retailer"])
 
 
