@@ -399,6 +399,12 @@ def _place_single_daily(week: _Week, manager: str, date: dt.date, kind: str, rul
     )
     if around_leave:
         reasons.append(f"{manager}: the {rule.label_en} on {date:%a %Y-%m-%d} does not fit the template day")
+    else:
+        # Not owed that day, but told (as the solver's week does), or the checker faults it.
+        week.shortfalls.append(HoursShortfall(
+            manager=manager, kind=kind, minutes_short=minutes, sessions_short=1, not_owed=True,
+            reason=f"on {date:%a %m-%d} {manager}'s leave leaves no room for the {minutes}-min "
+                   f"{rule.label_en} block: not owed that day"))
 
 
 def _place_department_daily(week: _Week, date: dt.date, reasons: list[str], morning: bool) -> None:

@@ -68,6 +68,18 @@ def test_baseline_is_valid_around_partial_leave(generate, policy_15_13_7):
     assert tuesday and all(b.end <= leave.start for b in tuesday)
 
 
+def test_baseline_declares_a_daily_block_the_leave_leaves_no_room_for(generate, policy_15_13_7):
+    """A leave over the whole visit window: the block is not owed, and is declared (the
+    checker faults a missing daily block no shortfall declares)."""
+    department = generate(6, 2)
+    leave = Leave(manager="m03", date=WEEK + dt.timedelta(days=1), start="08:00", end="12:00")
+    department = department.model_copy(update={"leave": (leave,)})
+    timetable = baseline_timetable(department, policy_15_13_7, WEEK)
+    assert check_timetable(department, policy_15_13_7, timetable) == []
+    [declared] = [s for s in timetable.shortfalls if s.not_owed]
+    assert (declared.manager, declared.kind, declared.minutes_short) == ("m03", "visit", 180)
+
+
 def test_baseline_gives_no_duty_to_a_manager_on_leave_all_week(generate, policy_15_13_7):
     """The optimised week's duty rule (engine/timetable/duties.py): the only showcase
     manager, on leave the whole week, takes no duty, the checker finds nothing, and the
