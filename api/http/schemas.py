@@ -159,7 +159,8 @@ class ReplanRequest(BaseModel):
     events: list[Event] = Field(default_factory=list)
     routes: dict[str, Any] | None = Field(
         default=None, description="the week's routes (the result of a routes job); "
-        "without them only the timetable is re-planned")
+        "without them a re-plan job's own routes when the job re-planned is one, else only "
+        "the timetable is re-planned")
     time_limit: float | None = Field(default=None, gt=0, description="solver seconds")
 
 
