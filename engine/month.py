@@ -1347,11 +1347,14 @@ def _make_way_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
                   orders: dict[int, list[str]]) -> bool:
     """The key customer's missing visits, each where a day has room (another's way may have
     made it) or on the day where it takes the place of the fewest, least valuable visits
-    (`room_by_cheaper`). True when one found a place."""
+    (`room_by_cheaper`); when its spacing keeps it off every day of its week, one of its
+    other visits first moves within its own week (`_respaced_for`, once). True when one
+    found a place."""
     before = len(planned[r.id])
     _fill_short(plan, r, planned, orders)
     placed = len(planned[r.id]) > before
     due = Counter(plan.weeks_of[r.id])
+    respaced = False
     while len(planned[r.id]) < plan.wants[r.id]:
         chosen = planned[r.id]
         made = Counter(plan.week_of(i) for i in chosen)
@@ -1366,9 +1369,15 @@ def _make_way_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
             if room is not None and (best is None or room[0] < best[0]):
                 best = (room[0], i, room[1], room[2])
         if best is None:
-            if not _opened_for(plan, r, planned, orders):
+            if _opened_for(plan, r, planned, orders):
+                placed = True
+                continue
+            if respaced or not _respaced_for(plan, r, planned, orders):
                 return placed
-            placed = True
+            respaced = True  # once: a second move could undo the first, round and round
+            made_before = len(planned[r.id])
+            _fill_short(plan, r, planned, orders)
+            placed = placed or len(planned[r.id]) > made_before
             continue
         _, day, order, removed = best
         orders[day] = order
@@ -1378,6 +1387,37 @@ def _make_way_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
             planned[gone].remove(day)
             _fill_short(plan, plan.retailers[gone], planned, orders)
     return placed
+
+
+def _respaced_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]],
+                  orders: dict[int, list[str]]) -> bool:
+    """A key customer's missing visit that no day of its week may take for its spacing
+    with the visits before and after it: one of its visits moves to another day of its
+    own week (keeping its own spacing, `_may_take`, and both days' rules) so that a day
+    of the missing week keeps the spacing; the caller then places it there. Key
+    customers first (SPEC §4): a weekly class A visited Wed then Mon two weeks on had no
+    day between them 4-6 working days from both, and stayed out while class-C visits
+    were made that week. True when a visit moved."""
+    chosen = planned[r.id]
+    due = Counter(plan.weeks_of[r.id])
+    made = Counter(plan.week_of(i) for i in chosen)
+    missing_days = [i for i in plan.allowed[r.id] if i not in chosen and made[plan.week_of(i)] < due[plan.week_of(i)]]
+    for leaves in list(chosen):
+        for takes in plan.allowed[r.id]:
+            if not _may_take(plan, planned, r.id, leaves, takes):
+                continue
+            after = sorted([*(d for d in chosen if d != leaves), takes])
+            if not any(_keeps_spacing(plan, r.id, after, i) for i in missing_days if i not in after):
+                continue
+            rest, _ = _without(plan, orders, leaves, r.id)
+            there = cheapest_feasible_insertion(plan.days[takes], orders.get(takes, []), r.id, plan.retailers,
+                                                plan.territory, plan.policy)
+            if there is None or not _keeps_rules(plan, leaves, rest):
+                continue
+            orders[leaves], orders[takes] = rest, there[1]
+            planned[r.id] = after
+            return True
+    return False
 
 
 def _opened_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]], orders: dict[int, list[str]]) -> bool:

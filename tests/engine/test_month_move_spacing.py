@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 
-from engine.month import _may_take, _spacing_holds, gap_bounds
+from engine.month import _make_way_for, _may_take, _spacing_holds, gap_bounds
 from engine.policy import Policy
 from tests.engine.month_cases import line_month
 from tests.engine.routing.line_territory import MONDAY
@@ -39,3 +40,19 @@ def test_a_visit_added_before_its_weeks_other_does_not_leave_too_long_a_gap_afte
     thursday, next_wednesday = (3, week_3), (7, week_4)
     assert not _spacing_holds([thursday, next_wednesday], (1, week_3), weeks, gaps)
     assert _spacing_holds([thursday, next_wednesday], (9, week_4), weeks, gaps)  # week 4's Friday
+
+
+def test_a_key_customer_kept_out_by_its_spacing_gets_its_visit_when_one_of_its_visits_moves(
+        policy_15_13_7: Policy) -> None:
+    """Weekly class A (4-6 working days apart) on week 1's Monday and week 3's Friday: no
+    day of week 2 lies 4-6 days from both. Week 1's visit moves later in its week and
+    week 2's visit is made (was left out for its spacing, SPEC §4 key customers first)."""
+    plan = line_month(policy_15_13_7, {"a": "A"}, {"a": 5}, weeks=3, days_per_week=5)
+    assert plan.gaps["a"] == (4, 6)
+    planned = {"a": [0, 14]}
+    orders: dict[int, list[str]] = {0: ["a"], 14: ["a"]}
+    assert _make_way_for(plan, plan.retailers["a"], planned, orders)
+    days = planned["a"]
+    assert len(days) == 3 and [plan.week_of(i) for i in days] == plan.weeks_of["a"]
+    assert all(4 <= b - a <= 6 for a, b in itertools.pairwise(days))
+    assert sorted(i for i, order in orders.items() if "a" in order) == days
