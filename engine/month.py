@@ -1410,14 +1410,34 @@ def _respaced_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
             if not any(_keeps_spacing(plan, r.id, after, i) for i in missing_days if i not in after):
                 continue
             rest, _ = _without(plan, orders, leaves, r.id)
-            there = cheapest_feasible_insertion(plan.days[takes], orders.get(takes, []), r.id, plan.retailers,
-                                                plan.territory, plan.policy)
-            if there is None or not _keeps_rules(plan, leaves, rest):
+            if not _keeps_rules(plan, leaves, rest):
                 continue
-            orders[leaves], orders[takes] = rest, there[1]
+            order, removed = _room_for_key_visit(plan, r, takes, orders)
+            if order is None:
+                continue
+            orders[leaves], orders[takes] = rest, order
             planned[r.id] = after
+            for gone in removed:  # as in `_make_way_for`: a less valuable visit made room
+                planned[gone].remove(takes)
+                _fill_short(plan, plan.retailers[gone], planned, orders)
             return True
     return False
+
+
+def _room_for_key_visit(plan: _ManagerDays, r: Retailer, day: int,
+                        orders: Mapping[int, list[str]]) -> tuple[list[str] | None, list[str]]:
+    """The day's order with the key customer's visit in it, where there is room, else where
+    it takes the place of less valuable visits (`room_by_cheaper`), and the visits taken
+    out; (None, []) when neither."""
+    there = cheapest_feasible_insertion(plan.days[day], orders.get(day, []), r.id, plan.retailers,
+                                        plan.territory, plan.policy)
+    if there is not None:
+        return there[1], []
+    week = plan.week_of(day)
+    values = {x: visit_value(plan.retailers[x], plan.policy, week) for x in [*orders.get(day, []), r.id]}
+    room = room_by_cheaper(plan.days[day], orders.get(day, []), r.id, values, plan.retailers, plan.territory,
+                           plan.policy)
+    return (room[1], room[2]) if room is not None else (None, [])
 
 
 def _opened_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]], orders: dict[int, list[str]]) -> bool:

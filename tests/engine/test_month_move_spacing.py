@@ -56,3 +56,20 @@ def test_a_key_customer_kept_out_by_its_spacing_gets_its_visit_when_one_of_its_v
     assert len(days) == 3 and [plan.week_of(i) for i in days] == plan.weeks_of["a"]
     assert all(4 <= b - a <= 6 for a, b in itertools.pairwise(days))
     assert sorted(i for i, order in orders.items() if "a" in order) == days
+
+
+def test_a_key_customers_visit_moves_onto_a_full_day_in_place_of_a_class_c(policy_15_13_7: Policy) -> None:
+    """As above, with the other days of weeks 1 and 3 full of long class-C visits: one A
+    visit takes a C's place there (`room_by_cheaper`) and week 2's visit is made (was
+    left out: the move looked for room only)."""
+    long_c = {f"c{n}": "C" for n in range(1, 5)}
+    plan = line_month(policy_15_13_7, {"a": "A", **long_c}, dict.fromkeys(["a", *long_c], 5), weeks=3,
+                      days_per_week=5, service=dict.fromkeys(long_c, 50))
+    planned = {"a": [0, 14], **{c: [n, 9 + n] for n, c in enumerate(long_c, start=1)}}
+    orders: dict[int, list[str]] = {0: ["a"], 14: ["a"]}
+    for c, days in planned.items():
+        for day in days if c != "a" else ():
+            orders[day] = [c]
+    assert _make_way_for(plan, plan.retailers["a"], planned, orders)
+    assert len(planned["a"]) == 3 and all(4 <= b - a <= 6 for a, b in itertools.pairwise(planned["a"]))
+    assert all(len(order) <= 1 or "a" not in order for order in orders.values())  # a C made way
