@@ -509,10 +509,11 @@ def _week_shape(department: Department, calendar_: WorkCalendar, monday: dt.date
 
 
 def _hours_short(timetable: Timetable) -> float:
-    """Minutes of weekly hours the week lacks; a week without blocks lacks everything."""
+    """Minutes of weekly hours the week lacks (a daily block the leave leaves no room for
+    is not owed); a week without blocks lacks everything."""
     if not timetable.blocks:
         return math.inf
-    return sum(s.minutes_short for s in timetable.shortfalls)
+    return sum(s.minutes_short for s in timetable.shortfalls if not s.not_owed)
 
 
 def _better_week(incumbent: Timetable, challenger: Timetable) -> Timetable:
@@ -567,7 +568,7 @@ def plan_month(
         holidays=tuple(sorted(d for d in holidays if (d.year, d.month) == (year, month))),
         focus_days=tuple(sorted(focus)), routes=tuple(routes), unplanned=tuple(unplanned), due=tuple(due),
         weeks=tuple(WeekSolved(week_start=m, status=t.status, objective=t.objective,
-                               minutes_short=sum(s.minutes_short for s in t.shortfalls),
+                               minutes_short=sum(s.minutes_short for s in t.shortfalls if not s.not_owed),
                                taken_from=taken_from.get(m),
                                conflicts=t.conflicts if not t.blocks else (), shortfalls=t.shortfalls)
                     for m, t in sorted(weeks.items())),

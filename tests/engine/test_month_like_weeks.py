@@ -244,3 +244,13 @@ def test_a_month_whose_weeks_have_no_timetable_says_why_per_week(
     assert plan.visits == 0 and plan.wanted > 0
     assert [w.conflicts for w in plan.weeks] == [(why,)] * len(MONDAYS)
     assert all(u.reason in ("no_visit_days", "focus_window") for u in plan.unplanned)
+
+
+def test_a_daily_block_the_leave_leaves_no_room_for_is_not_hours_the_week_lacks() -> None:
+    """The month chose between weeks, and reported each week's minutes short, counting it."""
+    monday = dt.date(2026, 11, 30)
+    week = Timetable(department="d", policy="15-13-7", week_start=monday, status="feasible",
+                     blocks=(Block(manager="m01", date=monday, kind="visit", start="09:00", end="10:00"),),
+                     shortfalls=(HoursShortfall(manager="m01", kind="admin", minutes_short=30),
+                                 HoursShortfall(manager="m02", kind="visit", minutes_short=180, not_owed=True)))
+    assert month_module._hours_short(week) == 30
