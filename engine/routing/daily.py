@@ -144,7 +144,9 @@ def place_of(block: Block, policy: Policy) -> Place | None:
     if block.retailer is not None and block.kind != "visit":
         return Place("retailer", block.retailer)
     rule = policy.kinds.get(block.kind)
-    if rule is not None and rule.place == "office":
+    # The department's own kinds (the site study) set out from the office, where the
+    # timetable held them (timetable/venues.py): their rides are timed and counted.
+    if rule is not None and (rule.place == "office" or rule.group == "department"):
         return OFFICE
     return ELSEWHERE
 

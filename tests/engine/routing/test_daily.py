@@ -46,6 +46,13 @@ def test_a_day_is_read_from_the_timetable_with_the_policy_limits(policy_15_13_7)
     assert (day.start_place, day.end_place, day.end_deadline) == (OFFICE, OFFICE, policy.day.end)
 
 
+def test_the_site_study_after_the_visit_is_at_the_office_as_the_timetable_held_it(policy_15_13_7):
+    """It was 'elsewhere': the rides to it and from it were neither timed nor counted."""
+    day = day_of([*MORNING_VISIT, block("lunch", "11:30", "12:30"), block("site_study", "13:00", "14:00")],
+                 policy_15_13_7)
+    assert day.end_place == OFFICE
+
+
 def test_the_appointment_after_the_visit_is_the_next_place_lunch_on_the_way(policy_15_13_7):
     day = day_of([*MORNING_VISIT, block("lunch", "11:30", "12:30"),
                   block("pos_project", "12:30", "13:30", retailer_id="p")], policy_15_13_7)
