@@ -70,7 +70,8 @@ from engine.check.visit_value import (
 from engine.domain import Block, Department, Retailer, Timetable
 from engine.policy import Policy, format_clock, parse_clock
 
-REASONS = frozenset({"time_window", "opening_hours", "no_room_in_day", "too_far"})
+REASONS = frozenset({"time_window", "opening_hours", "no_room_in_day", "too_far", "no_visit_days"})
+"""The route plan's reasons for a due visit left out (engine/routing/daily.py, UNVISITED_REASONS)."""
 MINUTE_TOLERANCE = 1  # planners round each ride up to a whole minute
 KM_TOLERANCE = 0.005  # relative, plus 10 m absolute: rounding of reported km
 LATE_FOR_APPOINTMENT = "late_for_appointment"
@@ -239,6 +240,7 @@ def check_routes(
                 flag("due", f"{retailer_id} is visited {times} times on one day", retailer_id)
 
     found += _check_due(data, department, visits, carried or {})
+    found += _check_no_visit_days(data, department, policy)
     dropped = key_customers_dropped(data, department, policy, timetable)
     named = {(d.manager, d.retailer) for d in dropped}
     dropped += [d for d in key_customers_beside_empty_days(data, department, policy, timetable)
@@ -442,6 +444,20 @@ def _earliest_arrival(leave: int, riding: int, pauses: list[tuple[int, int]]) ->
         still -= gap
         now = pause_end
     return now + still
+
+
+def _check_no_visit_days(data: Mapping, department: Department, policy: Policy) -> list[RouteViolation]:
+    """`no_visit_days` says the week has no working day: false in a week that has one."""
+    listed = [item for item in data.get("unvisited", []) if item.get("reason") == "no_visit_days"]
+    if not listed or not data.get("week_start"):
+        return []
+    worked = working_dates(policy, dt.date.fromisoformat(str(data["week_start"])), department)
+    if not worked:
+        return []
+    days = ", ".join(f"{d:%a} {d}" for d in worked)
+    return [RouteViolation("due", item.get("manager"), None, item["retailer"],
+                           f"{item['retailer']} is listed no_visit_days, but the week has working days ({days})")
+            for item in listed]
 
 
 def _check_due(data: Mapping, department: Department, visits: Counter[str],

@@ -50,9 +50,12 @@ from engine.routing import vrptw
 from engine.routing.approach import first_stop_time
 from engine.routing.matrix import TravelMatrix
 
-UnvisitedReason = Literal["time_window", "opening_hours", "no_room_in_day", "too_far"]
-UNVISITED_REASONS: tuple[str, ...] = ("time_window", "opening_hours", "no_room_in_day", "too_far")
+UnvisitedReason = Literal["time_window", "opening_hours", "no_room_in_day", "too_far", "no_visit_days"]
+UNVISITED_REASONS: tuple[str, ...] = ("time_window", "opening_hours", "no_room_in_day", "too_far",
+                                      "no_visit_days")
 """Why a due retailer is not visited (closed vocabulary, as VROOM's `unassigned`):
+`no_visit_days` the week has no working day (every day a holiday), so no visit block
+(the month plan's word for a month without visit days);
 `opening_hours` its hours and the week's visit windows do not meet long enough;
 `too_far` the ride there and on to the next place does not fit any visit window;
 `time_window` the route rules (first stop, end of visiting, the block) leave no
@@ -268,6 +271,8 @@ class TimedRoute:
     leave_last: int
     arrive_next: int | None
     lateness: int
+    lunch_wait: int = 0
+    """Minutes the manager waits where he is for the lunch window to open (idle in the field)."""
 
     @property
     def feasible(self) -> bool:
@@ -311,10 +316,12 @@ def _time_with_lunch(
     clock, here, lateness = day.block_start, day.start_place.key, 0
     stops: list[TimedStop] = []
     lunch: tuple[int, int] | None = None
+    lunch_wait = 0
 
     def take_lunch(now: int) -> int:
-        nonlocal lunch, lateness
+        nonlocal lunch, lateness, lunch_wait
         begin = max(now, day.lunch_earliest)
+        lunch_wait = begin - now
         finish = begin + day.lunch_minutes
         lateness += max(finish - day.lunch_latest_end, 0) + max(finish - day.block_end, 0)
         lunch = (begin, finish)
@@ -339,7 +346,7 @@ def _time_with_lunch(
     if day.end_place.kind != "elsewhere" and day.end_deadline is not None:
         arrive_next = clock + territory.minutes(here, day.end_place.key)
         lateness += max(arrive_next - day.end_deadline, 0)
-    return TimedRoute(tuple(stops), lunch, clock, arrive_next, lateness)
+    return TimedRoute(tuple(stops), lunch, clock, arrive_next, lateness, lunch_wait)
 
 
 def route_km(day: FieldDay, order: Sequence[str], territory: Territory) -> float:
@@ -637,16 +644,21 @@ def drop_until_feasible(
     return timed, kept, dropped
 
 
-def day_area(stop_ids: Sequence[str], retailers: Mapping[str, Retailer]) -> Literal["town", "country"]:
-    """A day counts as a countryside day when most of its stops are in the countryside."""
-    areas = Counter(retailers[r].area for r in stop_ids if r in retailers)
+def day_area(stop_ids: Sequence[str], retailers: Mapping[str, Retailer],
+             territory_ids: Sequence[str] = ()) -> Literal["town", "country"]:
+    """A day counts as a countryside day when most of its stops are in the countryside. A
+    day without stops is judged by the same rule on the manager's territory (`territory_ids`):
+    an all-countryside manager's empty day is a countryside day, not town by default."""
+    judged = [r for r in stop_ids if r in retailers] or [r for r in territory_ids if r in retailers]
+    areas = Counter(retailers[r].area for r in judged)
     return "country" if areas["country"] > areas["town"] else "town"
 
 
-def required_stops(stop_ids: Sequence[str], retailers: Mapping[str, Retailer], policy: Policy) -> int:
+def required_stops(stop_ids: Sequence[str], retailers: Mapping[str, Retailer], policy: Policy,
+                   territory_ids: Sequence[str] = ()) -> int:
     """The stops the policy asks of a day (SPEC §3, `route.min_stops_town` /
-    `min_stops_country` by the day's area; 0: no minimum)."""
-    area = day_area(stop_ids, retailers)
+    `min_stops_country` by the day's area, `day_area`; 0: no minimum)."""
+    area = day_area(stop_ids, retailers, territory_ids)
     return policy.route.min_stops_country if area == "country" else policy.route.min_stops_town
 
 def cheapest_feasible_insertion(
@@ -776,6 +788,8 @@ class Itinerary:
     office_returns: tuple[OfficeReturn, ...]
     depart: int
     lunch: tuple[int, int] | None
+    lunch_wait: int = 0
+    """Minutes spent waiting in the field for the lunch window (the visit block's lunch)."""
 
     @property
     def distance_km(self) -> float:
@@ -795,6 +809,12 @@ class Itinerary:
         before opening and a fixed appointment reached before its start time alike
         (a late arrival waits nothing)."""
         return sum(max(s.start - s.arrive, 0) for s in self.stops)
+
+    @property
+    def idle_minutes(self) -> int:
+        """Minutes in the field spent neither riding, serving nor at lunch (SPEC §6): the
+        waits at stops (`waiting_minutes`) and the wait on the road for the lunch window."""
+        return self.waiting_minutes + self.lunch_wait
 
     @property
     def back_at_office(self) -> int | None:
@@ -888,6 +908,7 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
         office_returns=tuple(returns),
         depart=day.block_start if depart is None else depart,
         lunch=timed.lunch if timed.lunch is not None else _timetable_lunch(day),
+        lunch_wait=timed.lunch_wait if timed.stops else 0,
     )
 
 

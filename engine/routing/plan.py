@@ -120,6 +120,9 @@ class DayRoutePlan(_Out):
     lunch_start: Clock | None = None
     lunch_end: Clock | None = None
     waiting_minutes: int = 0
+    idle_minutes: int = Field(
+        default=0, description="minutes in the field spent neither riding, serving nor at lunch "
+        "(SPEC §6): waiting_minutes plus the wait on the road for the lunch window")
     office_returns: tuple[OfficeLeg, ...] = ()
     required_stops: int | None = None
     notes: tuple[str, ...] = Field(
@@ -429,7 +432,11 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
             for field_day, order in zip(week.days, week.orders, strict=True)
         ]
     missing = (*week.unassigned, *_dropped_again(week, day_routes))
-    if not days and _on_leave_every_day(department, manager_id, rules_of):
+    if not rules_of:
+        # A holiday week: no day is full, there is no day at all.
+        missing = tuple(dataclasses.replace(item, reason="no_visit_days", detail=_holiday_week(department, monday))
+                        for item in missing)
+    elif not days and _on_leave_every_day(department, manager_id, rules_of):
         detail = _why_not_handed(request, manager_id, rules_of)
         missing = tuple(dataclasses.replace(item, detail=detail) for item in missing)
     handed_left, made_way = _take_handed(request, manager_id, day_routes, territory) if handed else ([], [])
@@ -453,6 +460,15 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
         if shortfall is not None:
             shortfalls.append(shortfall)
     return _ManagerRoutes(routes, unvisited, shortfalls, sum(item.visits for item in due))
+
+
+def _holiday_week(department: Department, monday: dt.date) -> str:
+    """Why nothing is visited in a week without a working day, in words, naming its holidays."""
+    days = [department.calendar_day(monday + dt.timedelta(days=offset)) for offset in range(7)]
+    names = list(dict.fromkeys(d.name for d in days if d is not None and d.kind == "holiday" and d.name))
+    named = f": {'; '.join(names)}" if names else ""
+    return (f"a holiday week: the week of {monday} has no working day (every working day a holiday in the "
+            f"department's calendar{named}), so no visit block to put it on")
 
 
 def _why_not_handed(request: _RouteRequest, manager_id: str, working_days: Mapping[dt.date, object]) -> str:
@@ -567,13 +583,20 @@ def _day_plan(
         lunch_start=lunch[0] if lunch else None,
         lunch_end=lunch[1] if lunch else None,
         waiting_minutes=itinerary.waiting_minutes,
+        idle_minutes=itinerary.idle_minutes,
         office_returns=tuple(
             OfficeLeg(origin=r.origin, leave=r.leave, arrive=r.arrive, ride_min=r.ride_minutes,
                       ride_km=round(r.ride_km, 3))
             for r in itinerary.office_returns
         ),
-        required_stops=required_stops([s.retailer for s in visits], retailers, policy) or None,
+        required_stops=required_stops([s.retailer for s in visits], retailers, policy,
+                                      _territory_ids(day.manager, retailers)) or None,
     )
+
+
+def _territory_ids(manager: str, retailers: Mapping[str, Retailer]) -> list[str]:
+    """The manager's own retailers: what an empty day's area is judged by (`day_area`)."""
+    return [r.id for r in retailers.values() if r.manager == manager]
 
 
 def _shortfall(
@@ -591,7 +614,7 @@ def _shortfall(
     if planned.visits >= required:
         return None
     day, timed = route.day, route.timed
-    area = day_area([s.retailer for s in timed.stops], retailers)
+    area = day_area([s.retailer for s in timed.stops], retailers, _territory_ids(day.manager, retailers))
     short = required - planned.visits
     reasons: list[str] = []
     days = max(len(week.days), 1)
@@ -660,11 +683,17 @@ def _where_the_time_went(route: DayRoute, retailers: dict[str, Retailer]) -> lis
         f"holds {service} min of service and {riding} min of riding; the longest ride, "
         f"to {longest.retailer} in {where}, takes {longest.ride_minutes} min"
     ]
-    unused = day.visiting_ends - timed.leave_last
+    # The last visit's end, not `leave_last`: a lunch taken after the last visit would
+    # pass for visiting time.
+    last_end = timed.stops[-1].end
+    unused = day.visiting_ends - last_end
     if unused > 0:
+        lunch = timed.lunch
+        after = (f" (the {lunch[1] - lunch[0]}-min lunch {format_clock(lunch[0])}–{format_clock(lunch[1])} "
+                 f"among them)" if lunch is not None and lunch[0] >= last_end else "")
         reasons.append(
-            f"the last visit is over at {format_clock(timed.leave_last)}, {unused} min before "
-            f"visiting must end"
+            f"the last visit is over at {format_clock(last_end)}, {unused} min before "
+            f"visiting must end{after}"
         )
     return reasons
 
