@@ -62,13 +62,17 @@ def shown_gap(result: TimetableResult) -> str:
 
 def hours_short_line(tt: Timetable) -> str | None:
     """The weekly hours short, whenever the week is short; the least any week can be
-    only when it is proven; then the daily blocks a part-day leave leaves no room for
-    (not owed, so neither lost nor the search's to prove)."""
+    only when it is proven; then the daily blocks and slots (the meeting, the daily
+    report) a part-day leave takes (not owed, so neither lost nor the search's to prove),
+    by kind."""
     short = sum(s.minutes_short for s in tt.shortfalls if not s.not_owed)
     not_owed = [s for s in tt.shortfalls if s.not_owed]
-    leave = (f" · {sum(s.minutes_short for s in not_owed)} min of daily blocks not owed: "
-             f"part-day leave leaves them no room ({', '.join(sorted({s.manager for s in not_owed}))})"
-             if not_owed else "")
+    by_kind: dict[str, int] = {}
+    for s in not_owed:
+        by_kind[s.kind] = by_kind.get(s.kind, 0) + s.minutes_short
+    kinds = ", ".join(f"{kind} {minutes} min" for kind, minutes in sorted(by_kind.items()))
+    leave = (f" · {sum(by_kind.values())} min of daily blocks not owed ({kinds}): part-day leave "
+             f"takes them ({', '.join(sorted({s.manager for s in not_owed}))})" if not_owed else "")
     floor = tt.hours_short_floor_minutes
     if floor is not None:
         least = ("the least any week can be (proven)" if short <= floor

@@ -19,7 +19,9 @@ declared, or declared for less than the plan lacks, stays a violation of the kin
 rule; a declared shortfall the plan does not have is a violation too (a false claim).
 A daily block a part-day leave leaves no room for is not owed, but the week's plan must
 declare it all the same (the manager is told), as it declares one the day's fixed slots
-left out. `check_timetable` returns the violations alone.
+left out; so too a department daily slot (the meeting) his part-day leave makes him miss,
+and a `min_per_day` session (the daily report slot) it leaves no room for, each declared
+`not_owed`. `check_timetable` returns the violations alone.
 """
 
 from __future__ import annotations
@@ -269,6 +271,12 @@ class _Checker:
         self.declared: dict[tuple[str, str], HoursShortfall] = {}
         self.declared_daily: dict[tuple[str, str], HoursShortfall] = {}
         """Daily blocks the plan says it leaves out on days of part-day leave, per manager and kind."""
+        self.declared_not_owed: dict[tuple[str, str], HoursShortfall] = {}
+        """Department daily slots and `min_per_day` sessions the plan says a part-day leave
+        takes from a manager (not owed, but told), per manager and kind."""
+        self.missed_for_leave: dict[tuple[str, str], dict[dt.date, int]] = defaultdict(dict)
+        """(manager, kind) -> date -> what a part-day leave took of a department daily slot
+        (minutes) or of a `min_per_day` kind (sessions): to be declared (`_settle_not_owed`)."""
         self.short: dict[tuple[str, str], dict[str, tuple[int, int, bool]]] = defaultdict(dict)
         """(manager, kind) -> unit -> (planned, asked, declared enough) where the plan is short."""
         self.deviations: list[Shortfall] = []
@@ -294,6 +302,7 @@ class _Checker:
         self._check_pairing()
         self._check_retailers()
         self._settle_declared()
+        self._settle_not_owed()
         return sorted(
             self.found,
             key=lambda v: (v.manager or "", v.date or dt.date.min, v.time or "", v.rule, v.message),
@@ -442,6 +451,9 @@ class _Checker:
             if claim.kind in daily and self._part_leave_dates(claim.manager, claim.kind):
                 _add_claim(self.declared_daily, claim)
                 continue
+            if claim.not_owed and self.no_room_declared and self._owed_each_day(claim.kind):
+                _add_claim(self.declared_not_owed, claim)
+                continue
             if claim.kind not in weekly:
                 self._report(
                     UNKNOWN_REFERENCE,
@@ -453,6 +465,15 @@ class _Checker:
                 )
                 continue
             _add_claim(self.declared, claim)
+
+    def _owed_each_day(self, kind: str) -> bool:
+        """A department daily slot (the meeting) or a weekly kind with `min_per_day` (the
+        daily report slot): what a part-day leave takes of it is declared not owed."""
+        rule = self.policy.kinds.get(kind)
+        return rule is not None and (
+            (rule.group == "department" and rule.is_daily)
+            or (rule.group != "department" and not rule.is_daily and rule.min_per_day is not None)
+        )
 
     def _take_block(self, block: Block) -> None:
         time = _span(block.start, block.end)
@@ -986,18 +1007,23 @@ class _Checker:
         self, manager: str, kind: str, fewest: int, quota: Quota, per_date: Counter[dt.date]
     ) -> None:
         """`min_per_day` (e.g. the office slot for the daily report): that many sessions on
-        every working day the manager is in, where a session can still fit around leave."""
+        every working day the manager is in, where a session can still fit around leave;
+        where his part-day leave leaves no room, the plan declares it (`_settle_not_owed`)."""
         for date in self.working_dates:
             if per_date.get(date, 0) >= fewest or self._away_all_day(manager, date) or quota.total == 0:
                 continue
-            if self._could_fit(manager, date, quota.shortest, *self._kind_window(kind, date)):
-                self._report(
-                    KIND_RULE[kind],
-                    f"{manager} has {_count(per_date.get(date, 0), 'session')} of {self._label(kind)} "
-                    f"on {_day(date)}; the policy asks at least {fewest} every working day",
-                    manager,
-                    date,
-                )
+            if not self._could_fit(manager, date, quota.shortest, *self._kind_window(kind, date)):
+                if self.no_room_declared and self.leave.get((manager, date)):
+                    # Not owed, but the week planner tells the manager (`_settle_not_owed`).
+                    self.missed_for_leave[(manager, kind)][date] = fewest - per_date.get(date, 0)
+                continue
+            self._report(
+                KIND_RULE[kind],
+                f"{manager} has {_count(per_date.get(date, 0), 'session')} of {self._label(kind)} "
+                f"on {_day(date)}; the policy asks at least {fewest} every working day",
+                manager,
+                date,
+            )
 
     def _check_total(
         self, manager: str, kind: str, blocks: list[_Block], quota: Quota, note: str
@@ -1096,6 +1122,29 @@ class _Checker:
                     f"{says}",
                 )
             )
+
+    def _settle_not_owed(self) -> None:
+        """What a part-day leave took of a department daily slot (minutes) or a `min_per_day`
+        kind (sessions) is no fault when the plan declares it, at least that much; else a
+        fault each day. A declaration with nothing taken is a false claim."""
+        for key in sorted(set(self.missed_for_leave) | set(self.declared_not_owed)):
+            manager, kind = key
+            missed, claim = self.missed_for_leave.get(key, {}), self.declared_not_owed.get(key)
+            rule_id, label = KIND_RULE[kind], self._label(kind)
+            per_day = self.policy.kinds[kind].min_per_day is not None
+            says = f" (the plan says: {claim.reason})" if claim is not None and claim.reason else ""
+            if claim is not None and not missed:
+                self._report(rule_id, f"the plan says {manager} misses the {label} for his leave{says}, but "
+                             "no leave of his takes it from him", manager)
+                continue
+            declared = 0 if claim is None else claim.sessions_short if per_day else claim.minutes_short
+            if declared >= sum(missed.values()):
+                continue
+            for date, amount in sorted(missed.items()):
+                took = _count(amount, "session") if per_day else f"{amount} min"
+                self._report(rule_id, f"{manager} has no {label} on {_day(date)} ({took}): "
+                             "his leave takes it, so it is not owed, but the plan must declare it",
+                             manager, date)
 
     # -- rules 4 and 6: paired kinds --------------------------------------------------
 
@@ -1375,11 +1424,13 @@ class _Checker:
         date, start, end = slot
         attending = {b.manager for b in blocks}
         for manager in self.managers:
-            if (
-                manager in attending
-                or manager in strays
-                or self._on_leave_during(manager, date, start, end)
-            ):
+            if manager in attending or manager in strays:
+                continue
+            if self._on_leave_during(manager, date, start, end):
+                if self.no_room_declared and self._owed_each_day(kind) and not self._away_all_day(manager, date):
+                    # A daily slot (the meeting): not owed, but the week planner tells the
+                    # manager (`_settle_not_owed`).
+                    self.missed_for_leave[(manager, kind)][date] = end - start
                 continue
             self._report(
                 rule_id,

@@ -23,7 +23,7 @@ from engine.policy import KindRule, Policy, Weekday
 from engine.routing.approach import approach_minutes, first_stop_time
 from engine.rules import RULES
 from engine.timetable.venues import Venues, holds_a_store, week_venues, without_own_store
-from engine.timetable.week import WeekFrame, build_week
+from engine.timetable.week import WeekFrame, WorkDay, build_week
 
 MAX_PIECES_PER_DAY = 2
 """How many pieces of one weekly kind the model offers a manager per day. More would
@@ -107,8 +107,9 @@ class TimetableModel:
     solo: dict[str, cp_model.IntVar] = field(default_factory=dict)
     penalties: list[tuple[str, int, cp_model.LinearExprT]] = field(default_factory=list)
     no_room_for_leave: list[tuple[str, str, int, tuple[int, int, int]]] = field(default_factory=list)
-    """Daily blocks a part-day leave leaves no room for (manager, kind, day index, the
-    block's window): not owed, so not in the model, but the manager is told of each
+    """Daily blocks (and `min_per_day` sessions of a weekly kind) a part-day leave leaves
+    no room for (manager, kind, day index, the block's window): not owed, so not in the
+    model (or not asked that day), but the manager is told of each
     (shortfalls.excused_day_shortfalls)."""
     shortfall: Shortfall | None = None
     """None: the quotas and daily blocks are hard (the weekly solve)."""
@@ -321,6 +322,7 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                 working = [d for d in tm.frame.days if mw.works_on(d.index)]
                 pieces = _pieces_per_day(rule, quota.sessions_min, len(working))
                 size = (quota.session_minutes_min, quota.session_minutes_max)
+                _note_no_room_each_day(tm, manager_id, kind, working)
                 for day in working:
                     for piece in range(pieces):
                         block = _new_block(tm, kind, manager_id, day.index,
@@ -329,6 +331,20 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                         block.occurrence = piece
                         found.append(block)
             tm.blocks[(manager_id, kind)] = found
+
+
+def _note_no_room_each_day(tm: TimetableModel, manager: str, kind: str, working: list[WorkDay]) -> None:
+    """The days a part-day leave leaves a weekly kind's `min_per_day` session (the daily
+    report slot) no room: constraints._sessions_every_day asks none there, and the
+    manager is told (`no_room_for_leave`)."""
+    rule, mw = tm.policy.kinds[kind], tm.frame.managers[manager]
+    if rule.min_per_day is None:
+        return
+    shortest = mw.quotas[kind].session_minutes_min
+    for day in working:
+        window = kind_window(tm.policy, rule, shortest, day.weekday)
+        if mw.partial_leave.get(day.index) and not mw.room_outside_leave(day.index, *window, shortest, tm.grid):
+            tm.no_room_for_leave.append((manager, kind, day.index, window))
 
 
 def add_lunches(tm: TimetableModel) -> None:

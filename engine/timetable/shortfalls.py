@@ -9,11 +9,13 @@ when no week holds it, never to buy a preference (a pair, a late finish, a piece
 office time). Daily blocks stay hard, save on a day of part-day leave when the week has
 no plan with them all (solve._excused_retry): a block missed there is declared short too
 (`excused_day_shortfalls`), as is a daily block a part-day leave leaves no room for at
-all (`leave_leaves_no_room`: not owed, but the manager is told).
+all (`leave_leaves_no_room`: not owed, but the manager is told), and a department slot
+his part-day leave makes him miss (`missed_for_leave`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -181,28 +183,70 @@ def excused_day_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[
     leave, solve._excused_retry): the day's minutes and one session short of the kind, with
     the day, the leave and the day's fixed slots in words; `proven=False` (a search that did
     not prove no week keeps more) says `NOT_PROVEN` after the day and the leave. Then each
-    daily block a part-day leave leaves no room for at all (`leave_leaves_no_room`)."""
-    return _missed_on_excused_days(tm, blocks, proven) + leave_leaves_no_room(tm)
+    daily block a part-day leave leaves no room for at all (`leave_leaves_no_room`), and
+    each department slot a part-day leave makes a manager miss (`missed_for_leave`)."""
+    return (_missed_on_excused_days(tm, blocks, proven) + leave_leaves_no_room(tm)
+            + missed_for_leave(tm, blocks))
+
+
+def _leave_words(tm: TimetableModel, manager: str, day_index: int) -> str:
+    return ", ".join(f"{format_clock(start)}–{format_clock(end)}"
+                     for start, end in tm.frame.managers[manager].partial_leave.get(day_index, []))
+
+
+def _label(tm: TimetableModel, kind: str) -> str:
+    """The kind's English label in running text: 'Morning meeting' -> 'morning meeting'."""
+    return tm.policy.kinds[kind].label_en.split(" (")[0].lower()
 
 
 def leave_leaves_no_room(tm: TimetableModel) -> list[HoursShortfall]:
     """Each daily block not owed because a part-day leave leaves its window no room (the
-    model's `no_room_for_leave`): the manager is still told, with the day, the minutes and
-    the leave. The leave forces it on every week, so the words never depend on the search."""
+    model's `no_room_for_leave`), and each `min_per_day` session of a weekly kind (the daily
+    report slot) alike: the manager is still told, with the day, the minutes and the leave.
+    The leave forces it on every week, so the words never depend on the search."""
     found: list[HoursShortfall] = []
     for manager, kind, day_index, (earliest, latest_start, latest_end) in tm.no_room_for_leave:
         rule = tm.policy.kinds[kind]
         day = tm.frame.days[day_index]
-        minutes = (rule.per_day_minutes or {})[day.weekday]
-        leave = ", ".join(f"{format_clock(start)}–{format_clock(end)}"
-                          for start, end in tm.frame.managers[manager].partial_leave.get(day_index, []))
-        label = rule.label_en.split(" (")[0].lower()
+        if rule.per_day_minutes is not None:
+            minutes, sessions, what = rule.per_day_minutes[day.weekday], 1, "block"
+        else:
+            # The day's sessions the kind asks (`min_per_day`), each as short as the quota allows.
+            sessions = rule.min_per_day or 1
+            minutes = tm.frame.managers[manager].quotas[kind].session_minutes_min
+            what = "session" if sessions == 1 else f"session (x{sessions})"
         first = -(-earliest // tm.grid) * tm.grid
         starts = f"{format_clock(first)}–{format_clock(min(latest_start, latest_end - minutes))}"
         found.append(HoursShortfall(
-            manager=manager, kind=kind, minutes_short=minutes, sessions_short=1, not_owed=True,
-            reason=f"on {day.date:%a %m-%d} {manager}'s leave {leave} leaves no room for the {minutes}-min "
-                   f"{label} block (to start {starts}): not owed that day"))
+            manager=manager, kind=kind, minutes_short=minutes * sessions, sessions_short=sessions, not_owed=True,
+            reason=f"on {day.date:%a %m-%d} {manager}'s leave {_leave_words(tm, manager, day_index)} leaves no "
+                   f"room for the {minutes}-min {_label(tm, kind)} {what} (to start {starts}): not owed that day"))
+    return found
+
+
+def missed_for_leave(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block]) -> list[HoursShortfall]:
+    """Each department daily slot (the meeting) a manager misses because his part-day leave
+    overlaps it (model.add_attendance: absent, not bound to it): not owed, but told, with
+    the day, the slot and the leave. The slot's time is the department's, chosen by the
+    solve: read from the week's blocks (the one most managers attend that day)."""
+    found: list[HoursShortfall] = []
+    for kind, rule in tm.policy.kinds.items():
+        if rule.group != "department" or rule.per_day_minutes is None:
+            continue
+        for day in tm.frame.days:
+            held = Counter((b.start, b.end) for b in blocks if b.kind == kind and b.date == day.date)
+            if not held:
+                continue
+            (start, end), _ = held.most_common(1)[0]
+            for manager, mw in sorted(tm.frame.managers.items()):
+                if not mw.works_on(day.index) or not mw.on_leave_during(day.index, start, end) or any(
+                        b.manager == manager and b.kind == kind and b.date == day.date for b in blocks):
+                    continue
+                found.append(HoursShortfall(
+                    manager=manager, kind=kind, minutes_short=end - start, sessions_short=1, not_owed=True,
+                    reason=f"on {day.date:%a %m-%d} {manager} misses the {end - start}-min {_label(tm, kind)} "
+                           f"({format_clock(start)}–{format_clock(end)}) for his leave "
+                           f"{_leave_words(tm, manager, day.index)}: not owed that day"))
     return found
 
 
