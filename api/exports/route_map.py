@@ -42,6 +42,7 @@ from api.exports.week import WEEKDAY_NAMES, WORDS, Lang
 from engine.domain import Department
 from engine.errors import InputError
 from engine.policy import Policy
+from engine.routing.daily import UNVISITED_REASONS
 
 ROUTE_COLOURS = (
     "#d62728",
@@ -86,6 +87,7 @@ MAP_WORDS: dict[Lang, dict[str, str]] = {
         "opening_hours": "营业时间不合",
         "no_room_in_day": "当天已排满",
         "too_far": "距离太远",
+        "no_visit_days": "本周无工作日 (节假日)",
     },
     "en": {
         "day": "Day",
@@ -101,6 +103,7 @@ MAP_WORDS: dict[Lang, dict[str, str]] = {
         "opening_hours": "opening hours do not meet the visit window",
         "no_room_in_day": "the days it fits on are full",
         "too_far": "too far to ride",
+        "no_visit_days": "no working day this week (holidays)",
     },
 }
 
@@ -601,7 +604,7 @@ def _reason(entry: dict[str, Any], lang: Lang) -> str:
     return MAP_WORDS[lang].get(reason, reason) if reason in _REASONS else reason
 
 
-_REASONS = frozenset({"time_window", "opening_hours", "no_room_in_day", "too_far"})
+_REASONS = frozenset(UNVISITED_REASONS)
 
 
 def _legend(context: _Context, route: _Route) -> str:

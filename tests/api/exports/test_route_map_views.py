@@ -9,10 +9,11 @@ import re
 
 import pytest
 
-from api.exports.route_map import route_map_page
+from api.exports.route_map import MAP_WORDS, route_map_page
 from api.exports.street_basemap import load_street_basemap
 from engine.domain import Department
 from engine.policy import Policy
+from engine.routing.daily import UNVISITED_REASONS
 from tests.api.exports.route_map_week import CHENGDU_STREETS, week_of_routes
 from tests.api.http.support import WEEK
 
@@ -95,3 +96,9 @@ def test_one_route_page_draws_its_streets_inline(department: Department, policy:
     assert 'class="street street-' in svg and "<use" not in svg
     assert [int(n) for n in re.findall(r'data-order="(\d+)"', svg)] == [1, 2, 3]
     assert 'id="overview"' not in page and 'class="view only"' in page
+
+
+def test_every_reason_a_visit_is_left_out_has_the_map_s_words_in_both_languages() -> None:
+    """A holiday week's `no_visit_days` showed as the raw code on the map."""
+    for lang in ("zh", "en"):
+        assert [r for r in UNVISITED_REASONS if r not in MAP_WORDS[lang]] == []
