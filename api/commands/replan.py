@@ -4,10 +4,12 @@ events, renders the changes and writes the JSON."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -22,7 +24,7 @@ from api.commands.console import (
 )
 from api.commands.inputs import load_department, read_earlier_replan, read_plan
 from api.http.settings import Settings
-from engine.check.replan import Closure, ReplanVerdict, Sickness, check_replan
+from engine.check.replan import Closure, ReplanVerdict, Sickness, check_replan, check_replan_routes
 from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.policy import Policy, format_clock
@@ -79,12 +81,18 @@ def render_replan(result: ReplanResult) -> None:
 
 
 def judge_replan(department: Department, policy: Policy, before: Timetable,
-                 result: ReplanResult) -> ReplanVerdict | None:
-    """The independent checker's verdict on a re-planned week; None when no week was found."""
+                 result: ReplanResult, routes: Mapping[str, Any] | None = None) -> ReplanVerdict | None:
+    """The independent checker's verdict on a re-planned week, its routes against the
+    week's route plan `routes` too when both are there; None when no week was found."""
     if result.status not in ("optimal", "feasible"):
         return None
     sicknesses = [Sickness(e.manager, e.from_, e.until) for e in result.events if isinstance(e, ManagerSick)]
-    return check_replan(department, policy, before, result.timetable, result.now, sicknesses, closures(result))
+    verdict = check_replan(department, policy, before, result.timetable, result.now, sicknesses, closures(result))
+    if routes is None or result.routes is None:
+        return verdict
+    faults = check_replan_routes(department, policy, before, result.timetable, result.now, sicknesses,
+                                 closures(result), routes, result.to_json_dict()["routes"])
+    return dataclasses.replace(verdict, violations=[*verdict.violations, *faults])
 
 
 def closures(result: ReplanResult) -> list[Closure]:
@@ -167,7 +175,7 @@ def replan_command(
     except InputError as error:
         raise fail_on_input(error) from None
     render_replan(result)
-    verdict = judge_replan(department, pol, timetable, result)
+    verdict = judge_replan(department, pol, timetable, result, routes)
     if verdict is not None:
         render_verdict(verdict)
     if json_out is not None:

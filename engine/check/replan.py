@@ -56,6 +56,17 @@ What a re-planned week must be:
       `after` as it was (under way, it may run into his absence).
 4. **Nothing at a closed place.** No block from `now` on is held at a retailer on a day
    it is closed, or at a promotion store from the day it is cancelled (the kind's rule).
+5. **Routes** (given the week's routes before and after the re-plan):
+
+   a. *First stop* (`first_stop`). A day's first visit after the re-plan is reached by
+      the manager's first-stop time (`spec.first_stop_deadline`), unless it is the
+      plan's first stop as it was, or `now` was already past that time on that day.
+   b. *No visit dropped from a day nothing changed* (`replan_visit_cancelled`). A visit
+      of the plan the manager had not set out for at `now` (its arrival less its ride,
+      else its start, is not before `now`) is in some route after the re-plan, unless
+      its day changed: the manager is off sick that day, the retailer is closed that
+      day, his blocks of the day are not those of the plan, or his route that day took
+      in a visit the plan did not have there.
 """
 
 from __future__ import annotations
@@ -64,12 +75,12 @@ import dataclasses
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from engine.check.spec import Quota, working_dates
+from engine.check.spec import Quota, first_stop_deadline, working_dates
 from engine.check.timetable import (
     NOT_SCHEDULED,
     Shortfall,
@@ -86,10 +97,12 @@ from engine.check.timetable import (
 )
 from engine.domain import Block, Department, Leave, Timetable
 from engine.errors import InputError, Problem
-from engine.policy import KindRule, Policy, format_clock
+from engine.policy import KindRule, Policy, format_clock, parse_clock
 from engine.rules import KIND_RULE
 
 PAST_CHANGED = "replan_past_changed"
+FIRST_STOP = "first_stop"
+VISIT_CANCELLED = "replan_visit_cancelled"
 
 
 @dataclass(frozen=True)
@@ -153,8 +166,12 @@ def check_replan(
     now: dt.datetime,
     sicknesses: Sequence[Sickness],
     closures: Sequence[Closure] = (),
+    routes_before: Mapping | None = None,
+    routes_after: Sequence[Mapping] | None = None,
 ) -> ReplanVerdict:
-    """Judge the re-planned week `after` of `before` at `now` (see the module text).
+    """Judge the re-planned week `after` of `before` at `now` (see the module text);
+    with `routes_before` (the week's route plan: `{"routes": [...]}`) and `routes_after`
+    (the re-plan's routes) their rule 5 too.
 
     `department` is the department as the week was planned, without the sicknesses; they
     are read as leave here. A re-plan that found no week (infeasible or unknown, no
@@ -186,6 +203,9 @@ def check_replan(
         fell_ill[s.manager] = s.start.replace(tzinfo=None)
     checker = _ReplanChecker(sick_department, policy, new, old, now, leave, closures, fell_ill)
     violations = checker.run()
+    if routes_before is not None and routes_after is not None:
+        violations += check_replan_routes(department, policy, old, new, now, sicknesses, closures,
+                                          routes_before, routes_after)
     return ReplanVerdict(violations, sorted(checker.shortfalls, key=lambda s: (s.manager, s.kind, s.unit)))
 
 
@@ -563,6 +583,16 @@ class _ReplanChecker(_Checker):
                 minutes += block.end - block.start
                 sessions += 1
                 who |= {f"{m} off sick from {self._sick_since(m)}" for m in away} | {c.words for c in closed}
+        for declared in self.before.shortfalls:
+            # `before` is a re-planned week (a re-plan of a re-plan): what its absences
+            # already took is gone from its blocks, and its re-plan declared it short,
+            # naming the sickness; that sickness, carried here, still took it.
+            named = {f"{m} off sick from {self._sick_since(m)}" for m in {m for m, _ in self.sick}}
+            named = {words for words in named if words in declared.reason}
+            if declared.manager == manager and declared.kind == kind and not declared.not_owed and named:
+                minutes += declared.minutes_short
+                sessions += declared.sessions_short
+                who |= named
         return minutes, sessions, " and ".join(sorted(who))
 
     def _sick_since(self, manager: str) -> str:
@@ -841,3 +871,118 @@ class _ReplanChecker(_Checker):
                     f"{_names(group)} work as a group of {len(group)} from {self.moment} on; "
                     f"a group has {smallest} to {size + 1} managers",
                 )
+
+
+# -- rule 5: the routes ------------------------------------------------------------------
+
+
+def check_replan_routes(
+    department: Department,
+    policy: Policy,
+    before: dict | Timetable,
+    after: dict | Timetable,
+    now: dt.datetime,
+    sicknesses: Sequence[Sickness],
+    closures: Sequence[Closure],
+    routes_before: Mapping,
+    routes_after: Sequence[Mapping],
+) -> list[Violation]:
+    """Rule 5 of the module text alone: the re-plan's routes (`routes_after`) against the
+    week's route plan (`routes_before`, `{"routes": [...]}`)."""
+    old, new = _parse(before), _parse(after)
+    now = now.replace(tzinfo=None)
+    leave = sick_leave(policy, old, now, sicknesses, department)
+    return _RouteJudge(department, policy, old, new, now, leave, closures).run(
+        routes_before.get("routes") or [], routes_after)
+
+
+@dataclass(frozen=True)
+class _Stop:
+    manager: str
+    date: dt.date
+    retailer: str
+    arrive: int
+    set_out: int
+    """When the manager set out for it: its arrival less its ride, else its start."""
+
+
+def _visit_stops(routes: Iterable[Mapping]) -> dict[tuple[str, dt.date], list[_Stop]]:
+    """Each manager-day's visit stops in visiting order (other kinds of stop left out)."""
+    days: dict[tuple[str, dt.date], list[_Stop]] = defaultdict(list)
+    for route in routes:
+        manager, date = str(route["manager"]), dt.date.fromisoformat(str(route["date"]))
+        for stop in route.get("stops") or []:
+            if stop.get("kind", "visit") != "visit":
+                continue
+            arrive, start = parse_clock(stop["arrive"]), parse_clock(stop["start"])
+            ride = stop.get("ride_min")
+            set_out = start if ride is None else min(start, arrive - round(ride))
+            days[(manager, date)].append(_Stop(manager, date, str(stop["retailer"]), arrive, set_out))
+    return days
+
+
+class _RouteJudge:
+    """Rule 5 of the module text: the re-plan's routes against the plan's."""
+
+    def __init__(self, department: Department, policy: Policy, before: Timetable, after: Timetable,
+                 now: dt.datetime, sick: Sequence[Leave], closures: Sequence[Closure]):
+        self.department, self.policy, self.now = department, policy, now
+        self.now_minute = now.hour * 60 + now.minute
+        self.closures = list(closures)
+        self.sick_days = {(entry.manager, entry.date) for entry in sick}
+        self.blocks_before = self._blocks_by_day(before)
+        self.blocks_after = self._blocks_by_day(after)
+
+    @staticmethod
+    def _blocks_by_day(timetable: Timetable) -> dict[tuple[str, dt.date], set[tuple]]:
+        days: dict[tuple[str, dt.date], set[tuple]] = defaultdict(set)
+        for block in timetable.blocks:
+            days[(block.manager, block.date)].add(_key(block))
+        return days
+
+    def run(self, before: Iterable[Mapping], after: Iterable[Mapping]) -> list[Violation]:
+        planned, replanned = _visit_stops(before), _visit_stops(after)
+        return self._first_stops(planned, replanned) + self._cancelled(planned, replanned)
+
+    def _first_stops(self, planned: Mapping[tuple[str, dt.date], list[_Stop]],
+                     replanned: Mapping[tuple[str, dt.date], list[_Stop]]) -> list[Violation]:
+        found = []
+        for (manager, date), stops in sorted(replanned.items()):
+            if not stops or date < self.now.date():
+                continue
+            first = min(stops, key=lambda s: s.arrive)
+            deadline = first_stop_deadline(self.policy, date, self.department, manager)
+            as_planned = any((s.retailer, s.arrive) == (first.retailer, first.arrive)
+                             for s in planned.get((manager, date), []))
+            too_late_at_now = date == self.now.date() and self.now_minute >= deadline
+            if first.arrive > deadline and not as_planned and not too_late_at_now:
+                found.append(Violation(
+                    FIRST_STOP, manager, date, format_clock(first.arrive),
+                    f"{manager}'s first retailer on {_day(date)}, {first.retailer}, is reached at "
+                    f"{format_clock(first.arrive)} after the re-plan, after his first-stop time "
+                    f"{format_clock(deadline)}"))
+        return found
+
+    def _cancelled(self, planned: Mapping[tuple[str, dt.date], list[_Stop]],
+                   replanned: Mapping[tuple[str, dt.date], list[_Stop]]) -> list[Violation]:
+        visited = {s.retailer for stops in replanned.values() for s in stops}
+        found = []
+        for (manager, date), stops in sorted(planned.items()):
+            for stop in stops:
+                if stop.retailer in visited or (date, stop.set_out) < (self.now.date(), self.now_minute) \
+                        or self._day_changed(manager, date, stop.retailer, stops, replanned.get((manager, date), [])):
+                    continue
+                found.append(Violation(
+                    VISIT_CANCELLED, manager, date, format_clock(stop.arrive),
+                    f"the visit to {stop.retailer} planned for {manager} on {_day(date)} at "
+                    f"{format_clock(stop.arrive)} is in no route of the re-plan, though nothing changed "
+                    "that day: no sickness, no closure, the same blocks and no visit taken in"))
+        return found
+
+    def _day_changed(self, manager: str, date: dt.date, retailer: str, planned: Sequence[_Stop],
+                     replanned: Sequence[_Stop]) -> bool:
+        """Whether an event or the re-plan changed the manager's day (rule 5b)."""
+        return ((manager, date) in self.sick_days
+                or any(c.covers(retailer, date) for c in self.closures)
+                or self.blocks_before.get((manager, date), set()) != self.blocks_after.get((manager, date), set())
+                or bool({s.retailer for s in replanned} - {s.retailer for s in planned}))

@@ -14,6 +14,8 @@ What the re-plan keeps and changes:
 
 1. **Pinned.** Every block and route stop that started before `now` stays exactly as
    it was (the past cannot be re-planned; a block under way is finished as planned),
+   and so does a stop the manager set out for before `now` (its arrival less its ride:
+   he is on the way; his route goes on from there, handover.py),
    except a sick manager's: he does nothing once he is off (from when he falls ill, from
    the start of that grid slot; before `now` too: what was planned inside his sickness
    was not done, and its visits are handed on), so his block under way then is cut

@@ -67,7 +67,8 @@ class _PlannedRoutes:
     """The week's route plan read at `now`."""
 
     pinned: dict[tuple[str, dt.date], list[ReplanStop]] = dataclasses.field(default_factory=lambda: defaultdict(list))
-    lunch_taken: set[tuple[str, dt.date]] = dataclasses.field(default_factory=set)
+    lunch_taken: dict[tuple[str, dt.date], int | None] = dataclasses.field(default_factory=dict)
+    """Manager-days whose lunch started before `now`, with the minute it ends (None: not given)."""
     visits: list[_Visit] = dataclasses.field(default_factory=list)
     """Every visit after `now`, and the urgent ones."""
     staying: dict[tuple[str, dt.date], list[_Visit]] = dataclasses.field(default_factory=lambda: defaultdict(list))
@@ -89,14 +90,15 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
         absence = situation.absences.get(manager)
         lunch = route.get("lunch_start")
         if lunch is not None and situation.pinned(date, parse_clock(lunch)):
-            read.lunch_taken.add((manager, date))
+            lunch_end = route.get("lunch_end")
+            read.lunch_taken[(manager, date)] = None if lunch_end is None else parse_clock(lunch_end)
         for stop in route.get("stops", []):
             if stop.get("kind", "visit") != "visit":
                 continue
             start = parse_clock(stop["start"])
             # A shop closed all day was found closed: a visit to it before `now` was not made.
             closed = (stop["retailer"], date) in situation.closed
-            if situation.pinned(date, start) and not closed \
+            if situation.pinned(date, _set_out(stop, start)) and not closed \
                     and not (absence is not None and absence.covers(date, start)):
                 # Done, or under way when he fell ill: then it ends there, as his visit block does.
                 end = parse_clock(stop["end"])
@@ -104,7 +106,7 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
                     end = absence.minute
                 read.pinned[(manager, date)].append(ReplanStop(
                     retailer=stop["retailer"], arrive=parse_clock(stop["arrive"]), start=start,
-                    end=end, pinned=True))
+                    end=end, pinned=True, ride_min=_ride(stop)))
                 continue
             visit = _Visit(stop["retailer"], retailers[stop["retailer"]].manager, manager, date)
             read.visits.append(visit)
@@ -120,6 +122,23 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
         _add_urgent(read, event.retailer, retailers[event.retailer].manager, event.by or situation.today,
                     event.manager)
     return read
+
+
+def _set_out(stop: Mapping[str, Any], start: int) -> int:
+    """When the manager set out for a stop: its arrival less its ride (`ride_min`). A stop
+    he set out for before `now` is his, as one he started is: he is on the way, so it
+    stays as planned, ride and all, and his route goes on from there. A stop without its
+    ride (a route plan of an older re-plan) is read from its start."""
+    ride = _ride(stop)
+    if ride is None:
+        return start
+    return min(start, parse_clock(stop["arrive"]) - ride)
+
+
+def _ride(stop: Mapping[str, Any]) -> int | None:
+    """The stop's ride in whole minutes, None when the route plan does not give it."""
+    ride = stop.get("ride_min")
+    return None if ride is None else round(ride)
 
 
 def _add_urgent(read: _PlannedRoutes, retailer: str, owner: str, by: dt.date, manager: str | None) -> None:
@@ -166,7 +185,8 @@ class _Handover:
         key = (manager, date)
         if key not in self._remainder:
             self._remainder[key] = _remaining_day(self.days[manager].get(date), self.read.pinned.get(key, []),
-                                                  self.situation, key in self.read.lunch_taken)
+                                                  self.situation, key in self.read.lunch_taken,
+                                                  self.read.lunch_taken.get(key))
         return self._remainder[key]
 
     def refit_own_days(self) -> None:
@@ -260,8 +280,8 @@ class _Handover:
             day = self.day_of(manager, date)
             if order and day is not None:
                 timed = time_visit_route(day, order, self.retailers, self.territories[manager], self.policy)
-                stops += [ReplanStop(retailer=s.retailer, arrive=s.arrive, start=s.start, end=s.end)
-                          for s in timed.stops]
+                stops += [ReplanStop(retailer=s.retailer, arrive=s.arrive, start=s.start, end=s.end,
+                                     ride_min=s.ride_minutes) for s in timed.stops]
             out.append(ReplanRoute(manager=manager, date=date, stops=tuple(stops)))
         return tuple(out)
 
@@ -305,10 +325,12 @@ def _make_room(day: FieldDay, order: Sequence[str], retailer_id: str, retailers:
 
 
 def _remaining_day(day: FieldDay | None, pinned: Sequence[ReplanStop], situation: Situation,
-                   lunch_taken: bool) -> FieldDay | None:
+                   lunch_taken: bool, lunch_end: int | None = None) -> FieldDay | None:
     """The part of a field day still to come: the whole day after today, what is left
-    after `now` today (from the last stop already made, the first-stop rule met), none
-    before today."""
+    after `now` today, none before today. Today it goes on from the last stop made or
+    under way (pinned, ride and all: the first-stop rule met), else from the office at
+    `now`, where the first-stop rule still holds while it can (a manager who has not set
+    out yet can still leave as planned); after a lunch under way at `now`, once it ends."""
     if day is None or day.date < situation.today:
         return None
     if day.date > situation.today:
@@ -322,9 +344,12 @@ def _remaining_day(day: FieldDay | None, pinned: Sequence[ReplanStop], situation
         changes.update(block_start=max(now, last.end), start_place=Place("retailer", last.retailer),
                        first_stop_by=day.visiting_ends)
     elif now > day.block_start:
-        changes.update(block_start=now, first_stop_by=day.visiting_ends)
+        changes.update(block_start=now, first_stop_by=day.first_stop_by if now < day.first_stop_by
+                       else day.visiting_ends)
     if lunch_taken:
         changes.update(lunch_minutes=0)
+        if lunch_end is not None:
+            changes.update(block_start=max(changes.get("block_start", day.block_start), lunch_end))
     return dataclasses.replace(day, **changes) if changes else day
 
 

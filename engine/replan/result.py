@@ -56,6 +56,8 @@ class ReplanStop(_Out):
     start: Clock
     end: Clock
     pinned: bool = False
+    ride_min: int | None = Field(default=None, description="the ride to the stop; its arrival less it is when "
+                                                          "the manager set out for it")
 
 
 class ReplanRoute(_Out):
