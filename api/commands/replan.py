@@ -4,12 +4,10 @@ events, renders the changes and writes the JSON."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -24,15 +22,12 @@ from api.commands.console import (
 )
 from api.commands.inputs import load_department, read_earlier_replan, read_plan
 from api.http.settings import Settings
-from engine.check.replan import Closure, ReplanVerdict, Sickness, check_replan, check_replan_routes
-from engine.domain import Department, Timetable
+from api.replan_verdict import judge_replan
+from engine.check.replan import ReplanVerdict
 from engine.errors import InputError
-from engine.policy import Policy, format_clock
+from engine.policy import format_clock
 from engine.replan import (
-    ManagerSick,
-    PromotionStoreCancelled,
     ReplanResult,
-    RetailerClosed,
     read_events,
     replan,
 )
@@ -78,30 +73,6 @@ def render_replan(result: ReplanResult) -> None:
         console.print(table)
     for note in result.notes:
         errors.print(f"[yellow]note[/yellow] {note}")
-
-
-def judge_replan(department: Department, policy: Policy, before: Timetable,
-                 result: ReplanResult, routes: Mapping[str, Any] | None = None) -> ReplanVerdict | None:
-    """The independent checker's verdict on a re-planned week, its routes against the
-    week's route plan `routes` too when both are there; None when no week was found."""
-    if result.status not in ("optimal", "feasible"):
-        return None
-    sicknesses = [Sickness(e.manager, e.from_, e.until) for e in result.events if isinstance(e, ManagerSick)]
-    verdict = check_replan(department, policy, before, result.timetable, result.now, sicknesses, closures(result))
-    if routes is None or result.routes is None:
-        return verdict
-    faults = check_replan_routes(department, policy, before, result.timetable, result.now, sicknesses,
-                                 closures(result), routes, result.to_json_dict()["routes"])
-    return dataclasses.replace(verdict, violations=[*verdict.violations, *faults])
-
-
-def closures(result: ReplanResult) -> list[Closure]:
-    """The retailers the events closed, as the independent checker reads them: a retailer
-    closed on its day, a promotion store cancelled from its day (both the day of `now`
-    when the event names none)."""
-    today = result.now.date()
-    return [Closure(e.retailer, e.date or today, onwards=isinstance(e, PromotionStoreCancelled))
-            for e in result.events if isinstance(e, RetailerClosed | PromotionStoreCancelled)]
 
 
 def render_verdict(verdict: ReplanVerdict) -> None:

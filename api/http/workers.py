@@ -232,8 +232,8 @@ def _replan(
     """Re-plan the rest of the week; the result is the re-plan JSON with `check`, the
     independent checker's verdict (null when no week was found)."""
     # Imported here: only the workers that re-plan load the re-planner and its checker.
-    from engine.check.replan import Closure, Sickness, check_replan
-    from engine.replan import ManagerSick, PromotionStoreCancelled, RetailerClosed, replan
+    from api.replan_verdict import judge_replan
+    from engine.replan import replan
     from engine.replan.situation import earlier_replan, with_earlier_events
 
     request = ReplanRequest.model_validate((job.request or {}).get("replan", {}))
@@ -249,18 +249,8 @@ def _replan(
         request.routes,
         SolveParams.within(budget.timetable, workers=solver_threads),
     )
-    check = None
-    if result.status in ("optimal", "feasible"):
-        sick = [
-            Sickness(e.manager, e.from_, e.until) for e in result.events
-            if isinstance(e, ManagerSick)
-        ]
-        closed = [
-            Closure(e.retailer, e.date or result.now.date(), onwards=isinstance(e, PromotionStoreCancelled))
-            for e in result.events if isinstance(e, RetailerClosed | PromotionStoreCancelled)
-        ]
-        check = check_replan(
-            department, policy, timetable, result.timetable, result.now, sick, closed
-        ).as_dict()
+    # Judged as `fieldweek replan` judges it, its routes against the week's too.
+    verdict = judge_replan(department, policy, timetable, result, request.routes)
+    check = verdict.as_dict() if verdict is not None else None
     store.finish_job(job.id, "done", runner=runner, result={**result.to_json_dict(), "check": check})
     return "done"

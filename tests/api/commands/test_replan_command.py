@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import api.replan_verdict as verdict_module
 from api.cli import app
 from api.commands import console as console_module
-from api.commands import replan as replan_module
 from api.commands.console import EXIT_NO_PLAN
 from engine.check.replan import Closure, ReplanVerdict
 from engine.check.timetable import Violation
@@ -67,7 +67,7 @@ def test_a_sound_re_plan_exits_0_with_its_verdict_and_shortfalls(week_files, tmp
 def test_a_fault_found_by_the_checker_exits_1(week_files, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     fault = Violation("replan_past_changed", "m01", WEEK, "13:20–14:50", "m01's promotion on Mon was changed")
-    monkeypatch.setattr(replan_module, "check_replan", lambda *args: ReplanVerdict([fault], []))
+    monkeypatch.setattr(verdict_module, "check_replan", lambda *args: ReplanVerdict([fault], []))
     result = run(week_files, tmp_path / "replan.json")
     assert result.exit_code == EXIT_NO_PLAN, result.output
     assert "fault replan_past_changed: m01's promotion on Mon was changed" in result.stdout
@@ -96,13 +96,13 @@ def test_the_checker_is_told_of_the_closures(week_files, tmp_path: Path, monkeyp
     events.write_text(json.dumps([{"type": "retailer_closed", "retailer": "m01-r01", "date": str(WEEK)},
                                   {"type": "promotion_store_cancelled", "retailer": store}]), "utf-8")
     seen: list = []
-    real = replan_module.check_replan
+    real = verdict_module.check_replan
 
     def spy(*args):
         seen.append(args[-1])
         return real(*args)
 
-    monkeypatch.setattr(replan_module, "check_replan", spy)
+    monkeypatch.setattr(verdict_module, "check_replan", spy)
     result = run((department, plan, events), tmp_path / "replan.json")
     assert result.exit_code == 0, result.output
     assert seen == [[Closure("m01-r01", WEEK), Closure(store, NOW.date(), onwards=True)]]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+import api.replan_verdict
 import engine.replan
 from api.http.app import create_app
 from api.http.settings import Settings
@@ -86,3 +87,23 @@ def test_sent_without_routes_it_re_plans_the_replans_routes(service: tuple[TestC
     assert response.status_code == 202, response.text
     routes = store.job(response.json()["id"]).request["replan"]["routes"]
     assert routes["routes"] == store.job(first).result["routes"]
+
+
+def test_the_worker_judges_the_routes_as_the_command_does(service: tuple[TestClient, Any, Any, str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service's re-plans were checked without their routes: a first stop after its
+    time, or a visit dropped from a day nothing changed, passed as executable."""
+    client, store, department, first = service
+    response = client.post(f"/v1/timetables/{first}/replan", json={"now": TUESDAY_NOON.isoformat(), "events": []})
+    assert response.status_code == 202, response.text
+    stop = ReplanStop(retailer="R0101", arrive=600, start=600, end=610)
+    replanned = ReplanResult(week_start=WEEK, now=TUESDAY_NOON, status="optimal", events=(),
+                             timetable=hand_timetable(department),
+                             routes=(ReplanRoute(manager="m01", date=TUESDAY_NOON.date(), stops=(stop,)),))
+    monkeypatch.setattr(engine.replan, "replan", lambda *args: replanned)
+    judged: list[Any] = []
+    monkeypatch.setattr(api.replan_verdict, "check_replan_routes", lambda *args: judged.append(args[-2:]) or [])
+    _replan(store, store.job(response.json()["id"]), "test", department, 1, 1.0)
+    [(before, after)] = judged
+    assert before["routes"] == store.job(first).result["routes"]
+    assert after == replanned.to_json_dict()["routes"]

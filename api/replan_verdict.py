@@ -1,0 +1,38 @@
+"""The independent checker's verdict on a re-plan, as `fieldweek replan` and the service's
+re-plan jobs both give it: the events read as the checker reads them (sicknesses,
+closures), and the routes judged against the week's route plan when both are there."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from engine.check.replan import Closure, ReplanVerdict, Sickness, check_replan, check_replan_routes
+from engine.domain import Department, Timetable
+from engine.policy import Policy
+from engine.replan import ManagerSick, PromotionStoreCancelled, ReplanResult, RetailerClosed
+
+
+def judge_replan(department: Department, policy: Policy, before: Timetable,
+                 result: ReplanResult, routes: Mapping[str, Any] | None = None) -> ReplanVerdict | None:
+    """The independent checker's verdict on a re-planned week, its routes against the
+    week's route plan `routes` too when both are there; None when no week was found."""
+    if result.status not in ("optimal", "feasible"):
+        return None
+    sicknesses = [Sickness(e.manager, e.from_, e.until) for e in result.events if isinstance(e, ManagerSick)]
+    verdict = check_replan(department, policy, before, result.timetable, result.now, sicknesses, closures(result))
+    if routes is None or result.routes is None:
+        return verdict
+    faults = check_replan_routes(department, policy, before, result.timetable, result.now, sicknesses,
+                                 closures(result), routes, result.to_json_dict()["routes"])
+    return dataclasses.replace(verdict, violations=[*verdict.violations, *faults])
+
+
+def closures(result: ReplanResult) -> list[Closure]:
+    """The retailers the events closed, as the independent checker reads them: a retailer
+    closed on its day, a promotion store cancelled from its day (both the day of `now`
+    when the event names none)."""
+    today = result.now.date()
+    return [Closure(e.retailer, e.date or today, onwards=isinstance(e, PromotionStoreCancelled))
+            for e in result.events if isinstance(e, RetailerClosed | PromotionStoreCancelled)]
