@@ -1332,16 +1332,24 @@ def _make_way_for_key_visits(plan: _ManagerDays, planned: dict[str, list[int]],
     out with "the days it could go on are full". Repeated while a visit finds a place: a
     later key customer's way reshapes days that refused an earlier one (m12 of the
     sample: a day left with two class-A visits and one class C, room for a third A that
-    had been refused there). It ends: each placement adds a visit and takes out only
-    visits worth less, so the planned visits' values, highest first, only grow."""
+    had been refused there). Each placement adds a visit and takes out only visits worth
+    less, so the planned visits' values, highest first, grow; a visit moved within its week
+    (`_respaced_for`) is the exception, so the passes also end when the key customers' days
+    repeat."""
     rules = plan.policy.visit_value
     if rules is None:
         return
     key = [r for r in plan.mine if r.retailer_class == rules.key_class]
+    # A visit moved within its week to open another's (`_respaced_for`) may take the place
+    # of a cheaper key customer, whose way back can move it again: the passes end when the
+    # key customers' days come round to days they had before (a sample month ran forever).
+    seen: set[tuple[tuple[int, ...], ...]] = set()
     while True:
         placed = [_make_way_for(plan, r, planned, orders) for r in key]  # every one, each pass
-        if not any(placed):
+        days = tuple(tuple(planned[r.id]) for r in key)
+        if not any(placed) or days in seen:
             return
+        seen.add(days)
 
 
 def _make_way_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]],

@@ -7,7 +7,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+from types import SimpleNamespace
 
+import engine.month as month_module
 from engine.month import _make_way_for, _may_take, _spacing_holds, gap_bounds
 from engine.policy import Policy
 from tests.engine.month_cases import line_month
@@ -73,3 +75,22 @@ def test_a_key_customers_visit_moves_onto_a_full_day_in_place_of_a_class_c(polic
     assert _make_way_for(plan, plan.retailers["a"], planned, orders)
     assert len(planned["a"]) == 3 and all(4 <= b - a <= 6 for a, b in itertools.pairwise(planned["a"]))
     assert all(len(order) <= 1 or "a" not in order for order in orders.values())  # a C made way
+
+
+def test_key_customers_making_way_for_each_other_round_and_round_end(monkeypatch) -> None:
+    """Two key customers whose ways undo each other (one moved within its week takes the
+    other's day, which moves it back) ran a sample month's manager forever."""
+    a = SimpleNamespace(id="A", retailer_class="A")
+    b = SimpleNamespace(id="B", retailer_class="A")
+    plan = SimpleNamespace(policy=SimpleNamespace(visit_value=SimpleNamespace(key_class="A")), mine=[a, b])
+    planned = {"A": [0], "B": [1]}
+    calls = []
+
+    def undoing(plan, r, planned, orders) -> bool:
+        calls.append(r.id)
+        planned["A"], planned["B"] = planned["B"], planned["A"]
+        return True
+
+    monkeypatch.setattr(month_module, "_make_way_for", undoing)
+    month_module._make_way_for_key_visits(plan, planned, {})
+    assert len(calls) <= 6
