@@ -181,7 +181,8 @@ def _declared_shortfalls(tm: TimetableModel, blocks: list[Block], old: Timetable
     from `now`; and that the rest of the week has no room for them only when the solve
     proved it (`shortfall_proven`), else, as the week planner says, that more time may
     find a week that keeps them (`NOT_PROVEN`)."""
-    reasons = {(s.manager, s.kind): s.reason for s in old.shortfalls}
+    # A daily block the leave leaves no room for is not weekly hours: its words are not these.
+    reasons = {(s.manager, s.kind): s.reason for s in old.shortfalls if not s.not_owed}
     now = situation.now
     moment = f"{now:%a} {now.date().isoformat()} {format_clock(now.hour * 60 + now.minute)}"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.domain import Status, Timetable
+from engine.domain import HoursShortfall, Status, Timetable
 from engine.policy import ReplanRules
 from engine.replan import read_events
 from engine.replan.model import build_replan_model
@@ -52,3 +52,22 @@ def test_the_re_plan_checker_says_no_room_only_of_a_re_plan_solved_to_optimality
     shortfalls = judge(after).shortfalls
     assert shortfalls
     assert all((f"{NO_ROOM} them" in s.message and "not proven" not in s.message) is proven for s in shortfalls)
+
+
+def test_a_not_owed_line_of_the_old_plan_does_not_lend_its_words_to_weekly_hours() -> None:
+    """The old plan's 'leave leaves no room' line of a kind gave its words to that kind's
+    weekly hours the re-plan lost to a sickness."""
+    rules = ReplanRules(moved_block=10, missing_per_10min=5, handover=(), neighbour_max_km=5)
+    policy = TEST_POLICY.model_copy(update={"replan": rules})
+    events = read_events([{"type": "manager_sick", "manager": "m02", "from": TUESDAY_13.isoformat(),
+                           "until": on("tue")}])
+    old = Timetable.model_validate(week())
+    old = old.model_copy(update={"shortfalls": (HoursShortfall(
+        manager="m01", kind="maintenance", minutes_short=120, not_owed=True, reason="his leave leaves no room"),)})
+    situation = situation_at(make_department(MANAGERS), policy, old, TUESDAY_13, events)
+    model = build_replan_model(situation, rules)
+    blocks = [b for b in old.blocks if not (b.manager == "m01" and b.kind == "maintenance"
+                                            and b.date.isoformat() == on("tue"))]
+    [mine] = [s for s in _declared_shortfalls(model.tm, blocks, old, situation, "optimal")
+              if (s.manager, s.kind) == ("m01", "maintenance")]
+    assert mine.reason.startswith("m02 off sick from")
