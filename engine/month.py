@@ -1332,38 +1332,27 @@ def _make_way_for_key_visits(plan: _ManagerDays, planned: dict[str, list[int]],
     out with "the days it could go on are full". Repeated while a visit finds a place: a
     later key customer's way reshapes days that refused an earlier one (m12 of the
     sample: a day left with two class-A visits and one class C, room for a third A that
-    had been refused there). Each placement adds a visit and takes out only visits worth
-    less, so the planned visits' values, highest first, grow; a visit moved within its week
-    (`_respaced_for`) is the exception, so the passes also end when the key customers' days
-    repeat."""
+    had been refused there). It ends: each placement adds a visit and takes out only
+    visits worth less, so the planned visits' values, highest first, only grow."""
     rules = plan.policy.visit_value
     if rules is None:
         return
     key = [r for r in plan.mine if r.retailer_class == rules.key_class]
-    # A visit moved within its week to open another's (`_respaced_for`) may take the place
-    # of a cheaper key customer, whose way back can move it again: the passes end when the
-    # key customers' days come round to days they had before (a sample month ran forever).
-    seen: set[tuple[tuple[int, ...], ...]] = set()
     while True:
         placed = [_make_way_for(plan, r, planned, orders) for r in key]  # every one, each pass
-        days = tuple(tuple(planned[r.id]) for r in key)
-        if not any(placed) or days in seen:
+        if not any(placed):
             return
-        seen.add(days)
 
 
 def _make_way_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]],
                   orders: dict[int, list[str]]) -> bool:
     """The key customer's missing visits, each where a day has room (another's way may have
     made it) or on the day where it takes the place of the fewest, least valuable visits
-    (`room_by_cheaper`); when its spacing keeps it off every day of its week, one of its
-    other visits first moves within its own week (`_respaced_for`, once). True when one
-    found a place."""
+    (`room_by_cheaper`). True when one found a place."""
     before = len(planned[r.id])
     _fill_short(plan, r, planned, orders)
     placed = len(planned[r.id]) > before
     due = Counter(plan.weeks_of[r.id])
-    respaced = False
     while len(planned[r.id]) < plan.wants[r.id]:
         chosen = planned[r.id]
         made = Counter(plan.week_of(i) for i in chosen)
@@ -1378,15 +1367,9 @@ def _make_way_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
             if room is not None and (best is None or room[0] < best[0]):
                 best = (room[0], i, room[1], room[2])
         if best is None:
-            if _opened_for(plan, r, planned, orders):
-                placed = True
-                continue
-            if respaced or not _respaced_for(plan, r, planned, orders):
+            if not _opened_for(plan, r, planned, orders):
                 return placed
-            respaced = True  # once: a second move could undo the first, round and round
-            made_before = len(planned[r.id])
-            _fill_short(plan, r, planned, orders)
-            placed = placed or len(planned[r.id]) > made_before
+            placed = True
             continue
         _, day, order, removed = best
         orders[day] = order
@@ -1396,57 +1379,6 @@ def _make_way_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
             planned[gone].remove(day)
             _fill_short(plan, plan.retailers[gone], planned, orders)
     return placed
-
-
-def _respaced_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]],
-                  orders: dict[int, list[str]]) -> bool:
-    """A key customer's missing visit that no day of its week may take for its spacing
-    with the visits before and after it: one of its visits moves to another day of its
-    own week (keeping its own spacing, `_may_take`, and both days' rules) so that a day
-    of the missing week keeps the spacing; the caller then places it there. Key
-    customers first (SPEC §4): a weekly class A visited Wed then Mon two weeks on had no
-    day between them 4-6 working days from both, and stayed out while class-C visits
-    were made that week. True when a visit moved."""
-    chosen = planned[r.id]
-    due = Counter(plan.weeks_of[r.id])
-    made = Counter(plan.week_of(i) for i in chosen)
-    missing_days = [i for i in plan.allowed[r.id] if i not in chosen and made[plan.week_of(i)] < due[plan.week_of(i)]]
-    for leaves in list(chosen):
-        for takes in plan.allowed[r.id]:
-            if not _may_take(plan, planned, r.id, leaves, takes):
-                continue
-            after = sorted([*(d for d in chosen if d != leaves), takes])
-            if not any(_keeps_spacing(plan, r.id, after, i) for i in missing_days if i not in after):
-                continue
-            rest, _ = _without(plan, orders, leaves, r.id)
-            if not _keeps_rules(plan, leaves, rest):
-                continue
-            order, removed = _room_for_key_visit(plan, r, takes, orders)
-            if order is None:
-                continue
-            orders[leaves], orders[takes] = rest, order
-            planned[r.id] = after
-            for gone in removed:  # as in `_make_way_for`: a less valuable visit made room
-                planned[gone].remove(takes)
-                _fill_short(plan, plan.retailers[gone], planned, orders)
-            return True
-    return False
-
-
-def _room_for_key_visit(plan: _ManagerDays, r: Retailer, day: int,
-                        orders: Mapping[int, list[str]]) -> tuple[list[str] | None, list[str]]:
-    """The day's order with the key customer's visit in it, where there is room, else where
-    it takes the place of less valuable visits (`room_by_cheaper`), and the visits taken
-    out; (None, []) when neither."""
-    there = cheapest_feasible_insertion(plan.days[day], orders.get(day, []), r.id, plan.retailers,
-                                        plan.territory, plan.policy)
-    if there is not None:
-        return there[1], []
-    week = plan.week_of(day)
-    values = {x: visit_value(plan.retailers[x], plan.policy, week) for x in [*orders.get(day, []), r.id]}
-    room = room_by_cheaper(plan.days[day], orders.get(day, []), r.id, values, plan.retailers, plan.territory,
-                           plan.policy)
-    return (room[1], room[2]) if room is not None else (None, [])
 
 
 def _opened_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]], orders: dict[int, list[str]]) -> bool:
