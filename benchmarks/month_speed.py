@@ -55,7 +55,9 @@ def run_once(department_dir: Path, month: str) -> dict:
     problems = done.returncode != 0 or "found no problem" not in done.stdout
     if problems:
         # What the checker said goes to stderr, so that a rare problem is not lost with its run.
-        print("\n".join(done.stdout.splitlines()[-15:]), file=sys.stderr)
+        lines = done.stdout.splitlines()
+        said = next((i for i, line in enumerate(lines) if "checker found" in line), max(0, len(lines) - 15))
+        print("\n".join(lines[said:said + 60]), file=sys.stderr)
     return {
         "wall_s": round(wall, 1), "visits": plan["visits"], "wanted": plan["wanted"],
         "km": round(route_km(plan, department_dir), 1),
