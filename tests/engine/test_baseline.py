@@ -80,6 +80,18 @@ def test_baseline_declares_a_daily_block_the_leave_leaves_no_room_for(generate, 
     assert (declared.manager, declared.kind, declared.minutes_short) == ("m03", "visit", 180)
 
 
+def test_baseline_declares_a_meeting_the_leave_takes(generate, policy_15_13_7):
+    """Away Friday afternoon: he misses the Friday meeting, declared not owed (the checker
+    faults an undeclared one)."""
+    department = generate(6, 2)
+    leave = Leave(manager="m03", date=WEEK + dt.timedelta(days=4), start="15:00", end="17:30")
+    department = department.model_copy(update={"leave": (leave,)})
+    timetable = baseline_timetable(department, policy_15_13_7, WEEK)
+    assert check_timetable(department, policy_15_13_7, timetable) == []
+    [declared] = [s for s in timetable.shortfalls if s.not_owed]
+    assert (declared.manager, declared.kind, declared.minutes_short) == ("m03", "meeting", 60)
+
+
 def test_baseline_gives_no_duty_to_a_manager_on_leave_all_week(generate, policy_15_13_7):
     """The optimised week's duty rule (engine/timetable/duties.py): the only showcase
     manager, on leave the whole week, takes no duty, the checker finds nothing, and the
