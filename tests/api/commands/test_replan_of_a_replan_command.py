@@ -11,42 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.commands import console as console_module
-from api.commands import replan as replan_module
 from engine.domain import Department
 from engine.load import write_department
 from engine.replan import ManagerSick
+from tests.api.commands.conftest import REPLANNED
 from tests.api.http.support import WEEK, department_body, hand_routes, hand_timetable
 
 TUESDAY = WEEK + dt.timedelta(days=1)
 FIRST_NOW = dt.datetime.combine(WEEK, dt.time(12, 0))
 FIRST_SICK = {"type": "manager_sick", "manager": "m02", "from": FIRST_NOW.isoformat(), "until": None}
 NEW_SICK = {"type": "manager_sick", "manager": "m01", "from": f"{TUESDAY}T13:00"}
-REPLANNED = 99
-"""The exit code of the spy in place of a re-plan: the input got through."""
 
-
-@pytest.fixture(autouse=True)
-def wide_consoles(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(console_module.console, "width", 300)
-    monkeypatch.setattr(console_module.errors, "width", 300)
-
-
-@pytest.fixture
-def seen(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
-    """The arguments the re-planner was called with (it never solves)."""
-    calls: list[tuple[Any, ...]] = []
-
-    def spy(*args: Any) -> None:
-        calls.append(args)
-        raise typer.Exit(REPLANNED)
-
-    monkeypatch.setattr(replan_module, "replan", spy)
-    return calls
+pytestmark = pytest.mark.usefixtures("wide_consoles")
 
 
 def invoke_on_a_replan(tmp_path: Path, now: str) -> Any:
