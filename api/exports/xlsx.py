@@ -159,6 +159,22 @@ def _write_overview(sheet: Worksheet, view: WeekView) -> None:
             sheet.cell(row, 2, f"{words['duty_unfilled']} {gap.managers_assigned}/{gap.managers_needed}")
             sheet.cell(row, 3, legal_text(gap.reason))
         row += 2
+    if view.timetable.shortfalls:
+        # What the week lacks, and the daily blocks a leave leaves no room for (not owed).
+        sheet.cell(row, 1, words["shortfalls"]).font = BOLD
+        row += 1
+        for column, heading in enumerate(
+            [words["manager"], words["kind"], words["minutes_short"], "", words["reason"]], start=1
+        ):
+            _boxed(sheet, row, column, heading, header=True)
+        for short in view.timetable.shortfalls:
+            row += 1
+            sheet.cell(row, 1, legal_text(f"{view.manager_name(short.manager)} ({short.manager})"))
+            sheet.cell(row, 2, view.label(short.kind))
+            sheet.cell(row, 3, short.minutes_short)
+            sheet.cell(row, 4, words["not_owed"] if short.not_owed else "")
+            sheet.cell(row, 5, legal_text(short.reason))
+        row += 2
     if view.timetable.conflicts:
         sheet.cell(row, 1, words["notes"]).font = BOLD
         for conflict in view.timetable.conflicts:

@@ -7,7 +7,7 @@ import io
 import openpyxl
 
 from api.exports.xlsx import timetable_workbook
-from engine.domain import Department
+from engine.domain import Department, HoursShortfall
 from engine.policy import Policy
 from tests.api.http.support import hand_timetable
 
@@ -65,3 +65,19 @@ def test_leave_and_holidays_are_written_in_the_grid(department: Department, poli
     headers = [str(c.value) for c in book[sheets[0]][next(
         r for r in range(1, 12) if "Holiday" in str(book[sheets[0]].cell(r, 6).value))]]
     assert any(h.endswith("Leave 10:00–12:00") for h in headers)
+
+
+def test_the_overview_lists_the_weeks_shortfalls_and_what_the_leave_makes_not_owed(
+    department: Department, policy: Policy
+) -> None:
+    """The weekly sheet showed no shortfall at all: a manager short of hours, or missing a
+    block for his leave, saw nothing of it on paper."""
+    week = hand_timetable(department).model_copy(update={"shortfalls": (
+        HoursShortfall(manager="m01", kind="promotion", minutes_short=90, reason="the rides"),
+        HoursShortfall(manager="m01", kind="visit", minutes_short=180, not_owed=True, reason="his leave"))})
+    overview = openpyxl.load_workbook(io.BytesIO(timetable_workbook(week, department, policy, lang="en")))["Overview"]
+    rows = [[c.value for c in row] for row in overview.iter_rows()]
+    start = next(i for i, row in enumerate(rows) if row[0] == "Hours short")
+    listed = [row[1:5] for row in rows[start + 2:start + 4]]
+    assert listed == [["In-store promotion (pairs)", 90, None, "the rides"],
+                      ["Individual visits", 180, "not owed that day (leave)", "his leave"]]
