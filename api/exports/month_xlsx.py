@@ -36,10 +36,12 @@ def month_workbook(plan: MonthPlan, department: Department, lang: str = "zh") ->
         missing.append([item.manager, item.retailer, names.get(item.retailer, ""), item.wanted, item.planned,
                         item.reason, item.detail])
     short = book.create_sheet(words["sheet_weeks_short"][:SHEET_TITLE_MAX])
-    short.append([words[k] for k in ("week", "status", "manager", "kind", "minutes_short", "reason")])
+    short.append([*(words[k] for k in ("week", "status", "manager", "kind", "minutes_short")), "",
+                  words["reason"]])
     for week in plan.weeks:
         for item in week.shortfalls:
+            # A block the leave makes not owed is told, marked apart from hours the week lacks.
             short.append([week.week_start.isoformat(), week.status, item.manager, item.kind, item.minutes_short,
-                          item.reason])
+                          words["not_owed"] if item.not_owed else "", item.reason])
     bold_headers(book)
     return workbook_bytes(book)

@@ -19,6 +19,7 @@ from tests.engine.month_cases import MONDAYS, line_month
 from tests.strategies import simple_department
 
 SHORT = HoursShortfall(manager="m01", kind="admin", minutes_short=60, reason="not proven: more time may find a week")
+NOT_OWED = HoursShortfall(manager="m02", kind="visit", minutes_short=180, not_owed=True, reason="his leave")
 
 
 def _route(manager: str, day: int, stops: int, required: int | None) -> MonthRoute:
@@ -32,7 +33,7 @@ def _plan() -> MonthPlan:
     routes = (_route("m01", 0, 3, 30), _route("m01", 1, 31, 30), _route("m02", 0, 2, None))
     return MonthPlan(department="d", policy="seed-003", month="2026-12", days=(MONDAYS[1],), routes=routes,
                      weeks=(WeekSolved(week_start=MONDAYS[1], status="feasible", minutes_short=60,
-                                       shortfalls=(SHORT,)),))
+                                       shortfalls=(SHORT, NOT_OWED)),))
 
 
 def test_days_below_the_stops_a_day_are_said_per_manager() -> None:
@@ -43,7 +44,10 @@ def test_days_below_the_stops_a_day_are_said_per_manager() -> None:
 def test_the_workbook_names_who_is_short_and_the_stops_asked() -> None:
     book = load_workbook(BytesIO(month_workbook(_plan(), simple_department(2), lang="en")))
     rows = [[c.value for c in row] for row in book["Weekly hours short"].iter_rows()]
-    assert rows[1] == [MONDAYS[1].isoformat(), "feasible", "m01", "admin", 60, SHORT.reason]
+    assert rows[1] == [MONDAYS[1].isoformat(), "feasible", "m01", "admin", 60, None, SHORT.reason]
+    # A block the leave makes not owed is marked apart (it read as hours the week lacks).
+    assert rows[2] == [MONDAYS[1].isoformat(), "feasible", "m02", "visit", 180, "not owed that day (leave)",
+                       "his leave"]
     visits = [[c.value for c in row] for row in book["Monthly visit plan"].iter_rows()]
     assert visits[0][-1] == "Stops required a day" and visits[1][-1] == 30
 
