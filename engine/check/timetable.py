@@ -451,8 +451,11 @@ class _Checker:
             if claim.kind in daily and self._part_leave_dates(claim.manager, claim.kind):
                 _add_claim(self.declared_daily, claim)
                 continue
-            if claim.not_owed and self.no_room_declared and self._owed_each_day(claim.kind):
-                _add_claim(self.declared_not_owed, claim)
+            if claim.not_owed and self._owed_each_day(claim.kind):
+                # A re-planned week is not asked for these (its checker reads no_room_declared
+                # off), but may carry the plan's: told, not judged.
+                if self.no_room_declared:
+                    _add_claim(self.declared_not_owed, claim)
                 continue
             if claim.kind not in weekly:
                 self._report(
@@ -859,6 +862,8 @@ class _Checker:
         owed = sum(missed.values())
         says = f" (the plan says: {claim.reason})" if claim is not None and claim.reason else ""
         if claim is not None and not missed:
+            if claim.not_owed and not self.no_room_declared:
+                return  # a re-planned week carrying the plan's not-owed line: told, not judged
             self._report(
                 rule_id,
                 f"the plan says {manager} is {claim.minutes_short} min short of {label}{says}, "

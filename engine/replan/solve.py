@@ -24,7 +24,13 @@ from engine.replan.situation import Situation, replan_rules, situation_at
 from engine.rules import KIND_RULE
 from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import TimetableModel
-from engine.timetable.shortfalls import NOT_PROVEN, shortfall_proven, week_shortfalls
+from engine.timetable.shortfalls import (
+    NOT_PROVEN,
+    leave_leaves_no_room,
+    missed_for_leave,
+    shortfall_proven,
+    week_shortfalls,
+)
 from engine.timetable.solve import STATUS_NAMES, SolveParams
 
 
@@ -197,5 +203,8 @@ def _declared_shortfalls(tm: TimetableModel, blocks: list[Block], old: Timetable
             return f"{events(s.manager)} took it and the rest of the week has no room for it"
         return f"{events(s.manager)} took it; {NOT_PROVEN}"
 
-    return tuple(s.model_copy(update={"reason": reasons.get((s.manager, s.kind)) or reason(s)})
-                 for s in week_shortfalls(tm, blocks))
+    weekly = tuple(s.model_copy(update={"reason": reasons.get((s.manager, s.kind)) or reason(s)})
+                   for s in week_shortfalls(tm, blocks))
+    # The daily blocks and meetings the leave takes stay declared, as the week planner
+    # declares them (a re-plan without them dropped every such line of the plan).
+    return weekly + tuple(leave_leaves_no_room(tm) + missed_for_leave(tm, blocks))

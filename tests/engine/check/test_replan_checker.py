@@ -362,3 +362,12 @@ def test_a_sickness_of_a_stranger_is_bad_input(after) -> None:
 def test_a_re_plan_that_found_no_week_is_not_judged() -> None:
     failed = {**week(), "status": "infeasible", "blocks": []}
     assert judge(failed) == ReplanVerdict([], [])
+
+
+def test_a_re_planned_week_may_carry_the_plans_not_owed_lines(after: dict) -> None:
+    """A re-plan keeps the plan's declared 'his leave takes the meeting' lines (it dropped
+    them, and `fieldweek score` then faulted the week); its checker, which does not ask for
+    them, must not fault them either (it said 'not a weekly kind')."""
+    after["shortfalls"] = [{"manager": "m03", "kind": "meeting", "minutes_short": 40, "sessions_short": 1,
+                            "not_owed": True, "reason": "on Mon m03 misses the meeting for his leave"}]
+    assert judge(after).violations == []

@@ -71,3 +71,17 @@ def test_a_not_owed_line_of_the_old_plan_does_not_lend_its_words_to_weekly_hours
     [mine] = [s for s in _declared_shortfalls(model.tm, blocks, old, situation, "optimal")
               if (s.manager, s.kind) == ("m01", "maintenance")]
     assert mine.reason.startswith("m02 off sick from")
+
+
+def test_a_re_plan_keeps_declaring_the_blocks_the_leave_takes() -> None:
+    """A re-plan, even one with no event, dropped the plan's 'his leave leaves no room'
+    lines: the week it handed out then failed `fieldweek score`."""
+    rules = ReplanRules(moved_block=10, missing_per_10min=5, handover=(), neighbour_max_km=5)
+    policy = TEST_POLICY.model_copy(update={"replan": rules})
+    leave = [{"manager": "m03", "date": on("wed"), "start": "08:00", "end": "10:00"}]
+    old = Timetable.model_validate(week())
+    situation = situation_at(make_department(MANAGERS, leave=leave), policy, old, TUESDAY_13, [])
+    model = build_replan_model(situation, rules)
+    blocks = [b for b in old.blocks if not (b.manager == "m03" and b.date.isoformat() == on("wed"))]
+    declared = _declared_shortfalls(model.tm, blocks, old, situation, "optimal")
+    assert ("m03", "visit") in {(s.manager, s.kind) for s in declared if s.not_owed}
