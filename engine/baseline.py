@@ -366,7 +366,7 @@ def _declare_missed_for_leave(week: _Week, kind: str, rule: KindRule, date: dt.d
         if manager in attending or week.away_all_day(manager, date):
             continue
         week.shortfalls.append(HoursShortfall(
-            manager=manager, kind=kind, minutes_short=end - start, sessions_short=1, not_owed=True,
+            manager=manager, kind=kind, minutes_short=end - start, sessions_short=1, not_owed=True, date=date,
             reason=f"on {date:%a %m-%d} {manager} misses the {end - start}-min {rule.label_en} "
                    f"({format_clock(start)}–{format_clock(end)}) for his leave: not owed that day"))
 
@@ -417,7 +417,7 @@ def _place_single_daily(week: _Week, manager: str, date: dt.date, kind: str, rul
     else:
         # Not owed that day, but told (as the solver's week does), or the checker faults it.
         week.shortfalls.append(HoursShortfall(
-            manager=manager, kind=kind, minutes_short=minutes, sessions_short=1, not_owed=True,
+            manager=manager, kind=kind, minutes_short=minutes, sessions_short=1, not_owed=True, date=date,
             reason=f"on {date:%a %m-%d} {manager}'s leave leaves no room for the {minutes}-min "
                    f"{rule.label_en} block: not owed that day"))
 

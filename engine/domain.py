@@ -215,6 +215,8 @@ class HoursShortfall(_Model):
     not_owed: bool = False
     """A daily block a part-day leave leaves no room for: not owed that day, so not hours
     the week lost (told to the manager all the same)."""
+    date: dt.date | None = None
+    """The day a not-owed block falls on (None for weekly hours short)."""
 
 
 class ManagerRef(_Model):

@@ -219,7 +219,7 @@ def leave_leaves_no_room(tm: TimetableModel) -> list[HoursShortfall]:
         starts = f"{format_clock(first)}–{format_clock(min(latest_start, latest_end - minutes))}"
         found.append(HoursShortfall(
             manager=manager, kind=kind, minutes_short=minutes * sessions, sessions_short=sessions, not_owed=True,
-            reason=f"on {day.date:%a %m-%d} {manager}'s leave {_leave_words(tm, manager, day_index)} leaves no "
+            date=day.date, reason=f"on {day.date:%a %m-%d} {manager}'s leave {_leave_words(tm, manager, day_index)} leaves no "
                    f"room for the {minutes}-min {_label(tm, kind)} {what} (to start {starts}): not owed that day"))
     return found
 
@@ -244,7 +244,7 @@ def missed_for_leave(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block]
                     continue
                 found.append(HoursShortfall(
                     manager=manager, kind=kind, minutes_short=end - start, sessions_short=1, not_owed=True,
-                    reason=f"on {day.date:%a %m-%d} {manager} misses the {end - start}-min {_label(tm, kind)} "
+                    date=day.date, reason=f"on {day.date:%a %m-%d} {manager} misses the {end - start}-min {_label(tm, kind)} "
                            f"({format_clock(start)}–{format_clock(end)}) for his leave "
                            f"{_leave_words(tm, manager, day.index)}: not owed that day"))
     return found

@@ -25,6 +25,7 @@ def test_a_visit_block_the_leave_leaves_no_room_for_is_declared(policy_15_13_7):
     assert (declared.manager, declared.kind, declared.minutes_short, declared.sessions_short) == (
         "m01", "visit", minutes, 1)
     assert "Wed 11-25" in declared.reason and "10:00–12:00" in declared.reason
+    assert declared.date == WEDNESDAY
     # Without proof of the search's week the words stay: the leave forces it on every week.
     assert excused_day_shortfalls(tm, [], proven=False) == [declared]
 
