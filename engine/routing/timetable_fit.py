@@ -41,7 +41,21 @@ def timetable_misfits(timetable: Timetable, department: Department, policy: Poli
         problems += _problems(during_leave, lambda b: f"{b.manager} is on leave "
                                  f"{_leave_when(b, department)}", file)
     problems += _uncovered_working_days(timetable, department, calendar, file)
+    problems += _excused_for_leave_taken_back(timetable, department, file)
     return problems
+
+
+def _excused_for_leave_taken_back(timetable: Timetable, department: Department,
+                                  file: str | None) -> list[Problem]:
+    """Blocks the timetable declares not owed for a part-day leave the manager no longer
+    has that day (leave.csv edited since): he is at work and owes them again."""
+    part_leave = {(e.manager, e.date) for e in department.leave if e.start is not None}
+    stale = sorted({(s.manager, s.date) for s in timetable.shortfalls
+                    if s.not_owed and s.date is not None and (s.manager, s.date) not in part_leave})
+    return [Problem(f"{manager} {date:%a} {date}: the timetable excuses blocks of his for a part-day leave "
+                    f"he no longer has that day in the department as loaded now: {REPLAN}",
+                    file=file, column="shortfalls")
+            for manager, date in stale[:SHOWN_DAYS]]
 
 
 def _leave_overlapping(block: Block, department: Department) -> bool:

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from engine.check.routes import check_routes
-from engine.domain import Block, CalendarDay, Department, Leave, Timetable
+from engine.domain import Block, CalendarDay, Department, HoursShortfall, Leave, Timetable
 from engine.policy import Policy, parse_clock
 from engine.routing.timetable_fit import timetable_misfits
 
@@ -61,6 +61,19 @@ def test_a_make_up_working_day_the_timetable_lacks_is_named(sample) -> None:
     makeup = department.model_copy(update={"calendar_days": (CalendarDay(date=SATURDAY, kind="workday"),)})
     problems = timetable_misfits(timetable(department, []), makeup, policy)
     assert len(problems) == 1 and "no block on Sat 2026-11-28" in problems[0].message
+
+
+def test_blocks_excused_for_a_leave_taken_back_are_named(sample) -> None:
+    """A leave taken back since (an outside tester's find): the timetable still excuses
+    m01's Thursday visit for it, and was routed as if he were away that morning."""
+    department, policy = sample
+    excused = HoursShortfall(manager="m01", kind="visit", minutes_short=180, not_owed=True, date=THURSDAY)
+    planned = timetable(department, []).model_copy(update={"shortfalls": (excused,)})
+    with_leave = department.model_copy(update={"leave": (Leave(manager="m01", date=THURSDAY, start=480, end=600),)})
+    assert timetable_misfits(planned, with_leave, policy) == []
+    without = department.model_copy(update={"leave": ()})
+    [problem] = timetable_misfits(planned, without, policy)
+    assert "m01 Thu 2026-11-26" in problem.message and "no longer has" in problem.message
 
 
 def route_plan(department: Department, manager: str, date: dt.date) -> dict:
