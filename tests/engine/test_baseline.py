@@ -68,28 +68,20 @@ def test_baseline_is_valid_around_partial_leave(generate, policy_15_13_7):
     assert tuesday and all(b.end <= leave.start for b in tuesday)
 
 
-def test_baseline_declares_a_daily_block_the_leave_leaves_no_room_for(generate, policy_15_13_7):
-    """A leave over the whole visit window: the block is not owed, and is declared (the
-    checker faults a missing daily block no shortfall declares)."""
+@pytest.mark.parametrize(("weekday", "start", "end", "kind", "minutes"), [
+    (1, "08:00", "12:00", "visit", 180),     # over the whole visit window: the block has no room
+    (4, "15:00", "17:30", "meeting", 60),    # away Friday afternoon: he misses the Friday meeting
+])
+def test_baseline_declares_what_the_leave_takes(generate, policy_15_13_7, weekday, start, end, kind, minutes):
+    """A daily block or meeting a part-day leave takes is not owed, and is declared (the
+    checker faults an undeclared one)."""
     department = generate(6, 2)
-    leave = Leave(manager="m03", date=WEEK + dt.timedelta(days=1), start="08:00", end="12:00")
+    leave = Leave(manager="m03", date=WEEK + dt.timedelta(days=weekday), start=start, end=end)
     department = department.model_copy(update={"leave": (leave,)})
     timetable = baseline_timetable(department, policy_15_13_7, WEEK)
     assert check_timetable(department, policy_15_13_7, timetable) == []
     [declared] = [s for s in timetable.shortfalls if s.not_owed]
-    assert (declared.manager, declared.kind, declared.minutes_short, declared.date) == ("m03", "visit", 180, leave.date)
-
-
-def test_baseline_declares_a_meeting_the_leave_takes(generate, policy_15_13_7):
-    """Away Friday afternoon: he misses the Friday meeting, declared not owed (the checker
-    faults an undeclared one)."""
-    department = generate(6, 2)
-    leave = Leave(manager="m03", date=WEEK + dt.timedelta(days=4), start="15:00", end="17:30")
-    department = department.model_copy(update={"leave": (leave,)})
-    timetable = baseline_timetable(department, policy_15_13_7, WEEK)
-    assert check_timetable(department, policy_15_13_7, timetable) == []
-    [declared] = [s for s in timetable.shortfalls if s.not_owed]
-    assert (declared.manager, declared.kind, declared.minutes_short, declared.date) == ("m03", "meeting", 60, leave.date)
+    assert (declared.manager, declared.kind, declared.minutes_short, declared.date) == ("m03", kind, minutes, leave.date)
 
 
 def test_baseline_gives_no_duty_to_a_manager_on_leave_all_week(generate, policy_15_13_7):
