@@ -78,6 +78,8 @@ class WeekFloor:
     """The cheapest partition uses solved groups only: `slots` is the least any partition
     by these floors can have, not merely a lower bound of it."""
     seconds: float = 0.0
+    proven: frozenset[Group] = frozenset()
+    """The groups of `floors` whose floor is their least, not merely a bound."""
 
 
 def group_model(tm: TimetableModel, members: Group) -> TimetableModel:
@@ -206,10 +208,12 @@ def cheapest_partition(tm: TimetableModel, groups: list[Group], cost: dict[Group
 
 
 def week_floor(tm: TimetableModel, time_limit_s: float, workers: int = 2,
-               group_cap_s: float = GROUP_CAP_S) -> WeekFloor | None:
+               group_cap_s: float = GROUP_CAP_S, known: WeekFloor | None = None) -> WeekFloor | None:
     """The week's floor on slots short (module docstring), as far as `time_limit_s` goes.
     None when the week cannot be short (no price on missing hours), has no groups, or has
-    too many possible pairs for the time."""
+    too many possible pairs for the time. `known`: what an earlier call for this same
+    week found; its groups are not solved again unless the cheapest partition needs
+    them proven."""
     if tm.shortfall is None or tm.shortfall.floors or tm.shortfall.excused_days or tm.explain or not tm.pairs:
         return None  # proved for the weekly solve's quotas only
     if len(tm.pairs) * GROUP_SECONDS > time_limit_s * max(1, workers):
@@ -222,11 +226,11 @@ def week_floor(tm: TimetableModel, time_limit_s: float, workers: int = 2,
     forced = data_limit_slots(tm)
     # Managers in no group (not paired this week) are short at least what their data forces.
     alone = sum(slots for m, slots in forced.items() if m not in tm.frame.paired_managers)
-    floors: dict[Group, int] = {}
-    proven: set[Group] = set()
-    cap: dict[Group, float] = {}
+    floors: dict[Group, int] = dict(known.floors) if known is not None else {}
+    proven: set[Group] = set(known.proven) if known is not None else set()
+    tried: set[Group] = set(floors)
+    cap: dict[Group, float] = dict.fromkeys(tried - proven, group_cap_s * 4)
     """A group's cut-off the next time it is solved."""
-    tried: set[Group] = set()
     losing: set[str] = set()
     found = WeekFloor()
 
@@ -246,7 +250,7 @@ def week_floor(tm: TimetableModel, time_limit_s: float, workers: int = 2,
             if best is None:
                 return None
             found = WeekFloor(best[0] + alone, best[1], dict(floors), exact=all(g in proven for g in best[1]),
-                              seconds=round(time.perf_counter() - started, 3))
+                              seconds=round(time.perf_counter() - started, 3), proven=frozenset(proven))
             todo = [g for g in best[1] if g not in proven and cap.get(g, group_cap_s) <= max(MAX_GROUP_CAP_S, group_cap_s)]
             if not todo or time.perf_counter() >= deadline:
                 return found

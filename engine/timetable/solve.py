@@ -62,6 +62,12 @@ excused, `_excused_retry`) gets after its first week is built, however little of
 caller's limit the first solve left."""
 
 
+EXTENSION_STALL_S = 5.0
+"""A week searched again for the hours its first search left short (`SolveParams.extend_to_s`)
+ends this long after its last better week: the longer limit is for the hours, and a search
+that has settled only polishes preferences with it."""
+
+
 @dataclass(frozen=True)
 class Progress:
     """The search at one moment: best objective found and best bound proved."""
@@ -77,6 +83,9 @@ class TimetableResult:
     build_seconds: float = 0.0
     penalties: dict[str, int] = field(default_factory=dict)
     progress: list[Progress] = field(default_factory=list)
+    week_floor: WeekFloor | None = field(default=None, repr=False)
+    """The floors on hours short proven on the way (group_floors.py): a second search of the
+    same week starts from them instead of proving them again."""
 
     @property
     def status(self) -> str:
@@ -188,12 +197,18 @@ def _forced_hours(tm: TimetableModel, params: SolveParams) -> ShortfallTable:
     return hours
 
 
-def _week_floor(tm: TimetableModel, params: SolveParams) -> WeekFloor | None:
+def _week_floor(tm: TimetableModel, params: SolveParams, known: WeekFloor | None = None) -> WeekFloor | None:
     """The fewest slots short each group and the week can have (group_floors.py), added
-    to the model as constraints; None when the week cannot be short or this is off."""
+    to the model as constraints; None when the week cannot be short or this is off.
+    `known`: the floors an earlier search of this same week proved, taken as they are
+    when complete and carried on from otherwise."""
     if not params.hours_floor or len(tm.frame.managers) <= 1 or not params.budget.floors_s:
         return None
-    floor = week_floor(tm, params.budget.floors_s, workers=min(params.workers, os.cpu_count() or 1))
+    if known is not None and known.exact:
+        floor: WeekFloor | None = known
+    else:
+        floor = week_floor(tm, params.budget.floors_s, workers=min(params.workers, os.cpu_count() or 1),
+                           known=known)
     if floor is not None:
         add_floor_cuts(tm, floor)
     return floor
@@ -218,8 +233,9 @@ def solve_timetable(
             NOT_PROVEN in s.reason for s in first.timetable.shortfalls)):
         return first
     longer = dataclasses.replace(params, time_limit_s=params.extend_to_s - (time.perf_counter() - started),
-                                 extend_to_s=None)
-    again = _solve_week(department, policy, week_start, longer, on_progress, warm_start)
+                                 extend_to_s=None, stall_s=params.stall_s or EXTENSION_STALL_S)
+    again = _solve_week(department, policy, week_start, longer, on_progress, warm_start,
+                        known_floor=first.week_floor)
     better = again.timetable.objective is not None and (
         first.timetable.objective is None or again.timetable.objective < first.timetable.objective)
     kept = again if better else first
@@ -240,6 +256,7 @@ def _solve_week(
     on_progress: Callable[[Progress], None] | None,
     warm_start: Timetable | None,
     excused: frozenset[tuple[str, int]] = frozenset(),
+    known_floor: WeekFloor | None = None,
 ) -> TimetableResult:
     """The department's optimal week, or the conflicting rules when there is none.
 
@@ -252,7 +269,8 @@ def _solve_week(
     group by group (decompose.py).
 
     `excused`: (manager, day index) whose daily block may be missing, at the price of its
-    minutes (`_excused_retry`); such a solve that is infeasible is not explained."""
+    minutes (`_excused_retry`); such a solve that is infeasible is not explained.
+    `known_floor`: the floors an earlier search of this week proved (`TimetableResult.week_floor`)."""
     if week_start.weekday() != 0:
         raise ValueError(f"the week must start on a Monday; {week_start} is a {week_start:%A}")
     started = time.perf_counter()
@@ -289,7 +307,7 @@ def _solve_week(
     add_objective(tm)
     price_above_other_rules(tm)
     hours = _forced_hours(tm, params)
-    floor = _week_floor(tm, params)
+    floor = _week_floor(tm, params, known_floor)
     start_plan = _starting_point(tm, params, warm_start, started, hours, floor)
     build_seconds = time.perf_counter() - started
     if warm_start is not None and start_plan is None and params.warm_start_or_nothing:
@@ -375,7 +393,7 @@ def _solve_week(
     penalties = {name: weight * int(solver.value(expr)) for name, weight, expr in tm.penalties}
     return TimetableResult(timetable, build_seconds=build_seconds,
                            penalties={k: v for k, v in penalties.items() if v},
-                           progress=recorder.progress)
+                           progress=recorder.progress, week_floor=floor)
 
 
 PARTNERS_PROBED = 2

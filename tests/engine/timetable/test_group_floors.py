@@ -121,6 +121,25 @@ def test_a_floor_only_bounded_in_time_is_solved_again_longer(policy: Policy, mon
     assert calls[1] == pytest.approx(4 * calls[0], rel=0.01)
 
 
+def test_floors_known_from_an_earlier_search_are_not_solved_again(policy: Policy, monkeypatch) -> None:
+    """A second search of the same week (SolveParams.extend_to_s) carries on from the floors
+    the first proved: only a group the cheapest partition needs and not yet proven is solved."""
+    tm = joint_model(department_north(*DEPARTMENTS["two near, two far"]), policy)
+    solved: list[tuple[str, ...]] = []
+
+    def proven_zero(tm, group, limit_s, likely_short=False):
+        solved.append(group)
+        return 0, True
+
+    monkeypatch.setattr(group_floors, "_solve_floor", proven_zero)
+    pairs = list(tm.pairs)
+    known = WeekFloor(floors=dict.fromkeys(pairs, 0), proven=frozenset(pairs[:-1]))
+    floor = week_floor(tm, 60.0, workers=1, known=known)
+    assert floor is not None and floor.exact and floor.slots == 0
+    assert set(solved) <= {pairs[-1]}, "only the one group not yet proven"
+    assert floor.proven >= known.proven
+
+
 def test_the_direct_minimisation_gives_the_same_floors(policy: Policy) -> None:
     """A group thought likely short skips the look for a whole week; its floor is the same."""
     tm = joint_model(department_north(*DEPARTMENTS["three, one on leave (a group of three)"]), policy)
