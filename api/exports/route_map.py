@@ -88,6 +88,9 @@ MAP_WORDS: dict[Lang, dict[str, str]] = {
         "no_room_in_day": "当天已排满",
         "too_far": "距离太远",
         "no_visit_days": "本周无工作日 (节假日)",
+        "no_ride": "当天没有出行: 没有拜访点",
+        "no_return": "不回办公室: 当天在外结束",
+        "day_notes": "当天说明",
     },
     "en": {
         "day": "Day",
@@ -104,6 +107,9 @@ MAP_WORDS: dict[Lang, dict[str, str]] = {
         "no_room_in_day": "the days it fits on are full",
         "too_far": "too far to ride",
         "no_visit_days": "no working day this week (holidays)",
+        "no_ride": "no ride this day: no stop",
+        "no_return": "no return to the office: the day ends in the field",
+        "day_notes": "About this day",
     },
 }
 
@@ -636,13 +642,23 @@ def _stop_table(route: _Route, context: _Context) -> str:
     words, lang = WORDS[context.lang], context.lang
     summary = route.summary
     name = context.names.get(route.manager, route.manager)
+    map_words = MAP_WORDS[lang]
+    if route.stops:
+        # A null `return` is a day that ends at a field block: said in words, never as None.
+        back = summary.get("return")
+        back_text = (f"{words['return']} {back}" if back is not None else map_words["no_return"])
+        ride = (
+            f"<p>{escape(words['depart'])} {escape(_shown(summary.get('depart')))} · "
+            f"{escape(back_text)} · "
+            f"{escape(words['distance'])} {escape(_shown(summary.get('distance_km')))} · "
+            f"{escape(words['travel'])} {escape(_shown(summary.get('travel_minutes')))}</p>"
+        )
+    else:  # no stop (the visit block emptied): no ride to time, the notes say why
+        ride = f'<p class="no-ride">{escape(map_words["no_ride"])}</p>'
     heading = (
         f'<h2><span class="swatch" style="background:{route.colour}"></span>'
         f"{escape(name)} ({escape(route.manager)}) {escape(route.date)}</h2>"
-        f"<p>{escape(words['depart'])} {escape(str(summary.get('depart', '')))} · "
-        f"{escape(words['return'])} {escape(str(summary.get('return', '')))} · "
-        f"{escape(words['distance'])} {escape(str(summary.get('distance_km', '')))} · "
-        f"{escape(words['travel'])} {escape(str(summary.get('travel_minutes', '')))}</p>"
+        f"{ride}{_day_notes(route, map_words)}"
     )
     head = "".join(
         f"<th>{escape(h)}</th>"
@@ -663,6 +679,22 @@ def _stop_table(route: _Route, context: _Context) -> str:
         rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
     return (f'{heading}<table class="stops"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _shown(value: object) -> str:
+    """A value of the routes JSON for the page: a missing or null one is left blank."""
+    return "" if value is None else str(value)
+
+
+def _day_notes(route: _Route, map_words: dict[str, str]) -> str:
+    """The route's notes for the market manager (why a day is empty, an early start, a
+    ride its buffers do not cover): the JSON carries them, the map showed none."""
+    notes = [str(note) for note in route.summary.get("notes") or () if note]
+    if not notes:
+        return ""
+    items = "".join(f"<li>{escape(note)}</li>" for note in notes)
+    return (f'<div class="day-notes"><strong>{escape(map_words["day_notes"])}</strong>'
+            f"<ul>{items}</ul></div>")
 
 
 def _unvisited_table(
