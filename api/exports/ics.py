@@ -2,13 +2,16 @@
 
 A calendar updates an event it already holds when a file brings the same UID with a
 higher SEQUENCE, and removes it only when told (STATUS:CANCELLED). So an event's UID
-names the block by what a re-plan keeps (week, manager, kind, its place among the
-manager's blocks of that kind), not by its time; a re-plan's calendar is sent with a
-higher SEQUENCE and cancels the events of the previous plan it no longer has."""
+names the block by what a re-plan keeps (department, week, manager, kind, its place
+among the manager's blocks of that kind), not by its time; a re-plan's calendar is sent
+with a higher SEQUENCE and cancels the events of the previous plan it no longer has.
+Every department has an m01: without the department in the UID, two departments'
+calendars imported into one calendar overwrote each other's events."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -70,13 +73,13 @@ def manager_calendar(
     )
     calendar.add("x-wr-timezone", timezone)
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    uids = block_uids(timetable.week_start, view.manager_blocks(manager_id))
+    uids = block_uids(timetable.week_start, view.manager_blocks(manager_id), department.name)
     for block, uid in uids:
         calendar.add_component(_event(view, block, uid, zone, stamp, sequence))
     if previous is not None:
         kept = {uid for _, uid in uids}
         before = WeekView(previous, department, policy, lang)
-        for block, uid in block_uids(timetable.week_start, before.manager_blocks(manager_id)):
+        for block, uid in block_uids(timetable.week_start, before.manager_blocks(manager_id), department.name):
             if uid not in kept:
                 event = _event(before, block, uid, zone, stamp, sequence)
                 event.add("status", "CANCELLED")
@@ -108,11 +111,13 @@ def replan_calendar(
     )
 
 
-def block_uids(week_start: dt.date, blocks: Iterable[Block]) -> list[tuple[Block, str]]:
+def block_uids(week_start: dt.date, blocks: Iterable[Block], department: str) -> list[tuple[Block, str]]:
     """Each block but lunch with its event's UID: week, manager, kind and the block's
-    number among the manager's blocks of that kind in date and time order. A re-plan that
-    moves a block keeps its number (and so its UID); one that drops a block frees the
-    highest number of its kind, which the re-plan's calendar cancels."""
+    number among the manager's blocks of that kind in date and time order, and the
+    `department` (its name) as `department_tag` writes it. A re-plan that moves a block
+    keeps its number (and so its UID); one that drops a block frees the highest number of
+    its kind, which the re-plan's calendar cancels."""
+    tag = department_tag(department)
     numbered: dict[tuple[str, str], int] = defaultdict(int)
     out = []
     for block in sorted(blocks, key=lambda b: (b.date, b.start, b.end)):
@@ -120,8 +125,18 @@ def block_uids(week_start: dt.date, blocks: Iterable[Block]) -> list[tuple[Block
             continue
         numbered[(block.manager, block.kind)] += 1
         number = numbered[(block.manager, block.kind)]
-        out.append((block, f"{week_start}-{block.manager}-{block.kind}-{number}@fieldweek"))
+        out.append((block, f"{week_start}-{block.manager}-{block.kind}-{number}@{tag}.fieldweek"))
     return out
+
+
+def department_tag(name: str) -> str:
+    """The department in a UID: the name's letters and digits in ASCII (readable where
+    the name has any) and a digest of the whole name, which tells apart names that differ
+    only in other characters (Chinese names have no ASCII at all). The same name always
+    gives the same tag, so each export of a plan keeps its UIDs."""
+    readable = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:24].strip("-")
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+    return f"{readable}-{digest}" if readable else digest
 
 
 def plan_before(result: ReplanResult) -> Timetable:
