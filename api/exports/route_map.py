@@ -91,6 +91,15 @@ MAP_WORDS: dict[Lang, dict[str, str]] = {
         "no_ride": "当天没有出行: 没有拜访点",
         "no_return": "不回办公室: 当天在外结束",
         "day_notes": "当天说明",
+        # a re-plan's reasons for a visit in no route (engine/replan/result.py UnplacedReason)
+        "manager_absent": "客户经理缺勤",
+        "retailer_closed": "零售户停业",
+        "not_planned": "未排入",
+        "replan_routes": "本周已于 {now} 起重新安排 (任务 {job}): 以下为重新安排后的路线, {now} 前的拜访保持原样.",
+        "replan_without_routes": "本周已于 {now} 起重新安排 (任务 {job}), 但重新安排时没有路线: "
+                                 "以下仍是重新安排前的路线, 不含其变动.",
+        "replan_map": "重新安排的路线图",
+        "replan_result": "重新安排结果 (JSON)",
     },
     "en": {
         "day": "Day",
@@ -110,6 +119,16 @@ MAP_WORDS: dict[Lang, dict[str, str]] = {
         "no_ride": "no ride this day: no stop",
         "no_return": "no return to the office: the day ends in the field",
         "day_notes": "About this day",
+        # a re-plan's reasons for a visit in no route (engine/replan/result.py UnplacedReason)
+        "manager_absent": "the manager is away",
+        "retailer_closed": "the retailer is closed",
+        "not_planned": "not planned",
+        "replan_routes": "This week was re-planned from {now} (job {job}): these are the re-planned routes; "
+                         "the visits before {now} stay as made.",
+        "replan_without_routes": "This week was re-planned from {now} (job {job}) without its routes: the "
+                                 "routes below are those planned before the re-plan and miss its changes.",
+        "replan_map": "map of the re-plan",
+        "replan_result": "the re-plan's result (JSON)",
     },
 }
 
@@ -194,13 +213,17 @@ def route_map_page(
     background_map: bool = False,
     streets: StreetBasemap | None = None,
     network: Path | None = None,
+    notice: str = "",
+    notice_links: Sequence[tuple[str, str]] = (),
 ) -> str:
     """An HTML page with the matching routes of a routes JSON (`fieldweek routes`): the
     department overview and one drawing per manager-day with switchers between them (or
     the one route the filters leave), a table of stops per route, the retailers left
     unvisited, and with `background_map` a Leaflet map for when the network allows.
     `streets` default: those of the `network` file (the department's, see
-    street_basemap.department_network), else of the network the service is configured with."""
+    street_basemap.department_network), else of the network the service is configured with.
+    `notice` (with `notice_links`, (label, address) pairs) is said above the map: which
+    plan of the week it shows when the week was re-planned (`replan_notice`)."""
     words = WORDS[lang]
     names = {m.id: m.name for m in department.managers}
     scope = " ".join(
@@ -217,6 +240,7 @@ def route_map_page(
             f"<p>{escape(words['week'])}: {escape(str(routes.get('week_start', '')))} · "
             f"{escape(words['policy'])}: {escape(policy.title or policy.name)}</p>"
         ),
+        _notice(notice, notice_links),
         route_map_fragment(routes, department, policy, day=day, manager=manager, lang=lang,
                            streets=streets, network=network),
     ]
@@ -276,6 +300,36 @@ def route_map_fragment(
         names = {m.id: m.name for m in department.managers}
         parts.append(_unvisited_table(unvisited, names, retailers, words, map_words))
     return "\n".join(parts)
+
+
+def _notice(text: str, links: Sequence[tuple[str, str]]) -> str:
+    if not text:
+        return ""
+    anchors = " ".join(f'<a href="{escape(href, quote=True)}">{escape(label)}</a>' for label, href in links)
+    return f'<p class="replan-notice"><strong>{escape(text)}</strong> {anchors}</p>'
+
+
+def replan_notice(result: dict[str, Any], job_id: str, lang: Lang = "zh") -> str:
+    """What the map of a re-planned week says of it: the re-plan's routes are shown, or,
+    when it was asked without routes, that the routes shown predate it."""
+    words = MAP_WORDS[lang]
+    now = str(result.get("now", "")).replace("T", " ")[:16]
+    key = "replan_routes" if isinstance(result.get("routes"), list) else "replan_without_routes"
+    return words[key].format(now=now, job=job_id)
+
+
+def replan_route_plan(result: dict[str, Any]) -> dict[str, Any]:
+    """A finished re-plan's routes (its `result`, engine/replan/result.py) as the routes
+    JSON the map reads: every re-planned stop is a visit (appointments are blocks of the
+    timetable, not stops), and the visits in no route are the unvisited, with the
+    re-plan's reason."""
+    routes = [
+        {"manager": route.get("manager"), "date": route.get("date"),
+         "stops": [{**stop, "kind": "visit"} for stop in route.get("stops", [])]}
+        for route in result.get("routes") or []
+    ]
+    return {"week_start": result.get("week_start"), "routes": routes,
+            "unvisited": list(result.get("unplaced", []))}
 
 
 def _retailers(department: Department) -> dict[str, Any]:
@@ -610,7 +664,7 @@ def _reason(entry: dict[str, Any], lang: Lang) -> str:
     return MAP_WORDS[lang].get(reason, reason) if reason in _REASONS else reason
 
 
-_REASONS = frozenset(UNVISITED_REASONS)
+_REASONS = frozenset(UNVISITED_REASONS) | {"manager_absent", "retailer_closed", "not_planned"}
 
 
 def _legend(context: _Context, route: _Route) -> str:
@@ -645,14 +699,17 @@ def _stop_table(route: _Route, context: _Context) -> str:
     map_words = MAP_WORDS[lang]
     if route.stops:
         # A null `return` is a day that ends at a field block: said in words, never as None.
+        # A re-plan's routes (replan_route_plan) time only their stops: no ride line then.
         back = summary.get("return")
-        back_text = (f"{words['return']} {back}" if back is not None else map_words["no_return"])
-        ride = (
-            f"<p>{escape(words['depart'])} {escape(_shown(summary.get('depart')))} · "
-            f"{escape(back_text)} · "
-            f"{escape(words['distance'])} {escape(_shown(summary.get('distance_km')))} · "
-            f"{escape(words['travel'])} {escape(_shown(summary.get('travel_minutes')))}</p>"
-        )
+        pieces = [
+            f"{words['depart']} {_shown(summary.get('depart'))}" if "depart" in summary else "",
+            (f"{words['return']} {back}" if back is not None else map_words["no_return"])
+            if "return" in summary else "",
+            f"{words['distance']} {_shown(summary.get('distance_km'))}" if "distance_km" in summary else "",
+            f"{words['travel']} {_shown(summary.get('travel_minutes'))}" if "travel_minutes" in summary else "",
+        ]
+        shown = [piece for piece in pieces if piece]
+        ride = f"<p>{escape(' · '.join(shown))}</p>" if shown else ""
     else:  # no stop (the visit block emptied): no ride to time, the notes say why
         ride = f'<p class="no-ride">{escape(map_words["no_ride"])}</p>'
     heading = (

@@ -2,7 +2,8 @@
 
 Route planning is a job on the worker pool (api/http/jobs.py): the POST answers 202 with
 the job's id, and the job's `result` (GET /v1/jobs/{id}) is the routes JSON, also stored
-as the week's route plan that the map shows."""
+as the week's route plan that the map shows. A re-plan's routes are in its job's result,
+not among the stored plans: the map of a re-planned week shows them (`week_routes`)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, HTTPException, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 
-from api.exports.route_map import route_map_page
+from api.exports.route_map import MAP_WORDS, replan_notice, replan_route_plan, route_map_page
 from api.http.access import Caller
 from api.http.department_input import department_from_document, stored_policy
 from api.http.job_endpoints import ACCEPTED, accepted
@@ -22,7 +24,7 @@ from api.http.problems import InputProblems, LimitExceeded
 from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, RoutesRequest
 from api.http.service import CallerDep, Service, ServiceDep, visible_department
-from api.http.storage import DepartmentRecord, TimetableJob
+from api.http.storage import DepartmentRecord, RoutePlanRecord, Store, TimetableJob
 from engine.work_calendar import WorkCalendar
 
 router = APIRouter(prefix="/v1", tags=["routes"], responses=BAD_INPUT_RESPONSE)
@@ -197,7 +199,8 @@ async def route_map(
     """The day's routes on a map: stops numbered in visiting order and the path between
     them. The stops and the path are drawn in the page itself (SVG), so they show even
     where the map tiles or the map library cannot be loaded. Shows the newest stored
-    route plan covering the request (409 when there is none: POST the routes first)."""
+    route plan covering the request (409 when there is none: POST the routes first), or
+    the routes of the week's newest finished re-plan, said so above the map."""
     if week_start.weekday() != 0:
         raise _bad(
             "query", "week_start", f"week_start must be a Monday; {week_start} is a {week_start:%A}"
@@ -207,14 +210,19 @@ async def route_map(
     stored = await run_in_threadpool(
         service.store.latest_route_plan, record.id, week_start, day, manager
     )
-    if stored is None:
+    routes, replan = await run_in_threadpool(week_routes, service.store, stored, record.id, week_start)
+    if routes is None:
         await run_in_threadpool(_timetable_job, service, record, week_start, None)
         raise HTTPException(
             409,
             f"no routes planned for the week of {week_start} yet: "
             f"POST /v1/departments/{record.id}/routes first",
         )
-    routes = stored.routes
+    notice, links = "", []
+    if replan is not None and replan.result is not None:
+        notice = replan_notice(replan.result, replan.id, lang)
+        links = [(MAP_WORDS[lang]["replan_map"], f"/v1/desk/map/{replan.id}?lang={lang}"),
+                 (MAP_WORDS[lang]["replan_result"], f"/v1/jobs/{replan.id}")]
     page = route_map_page(
         routes,
         department_from_document(record.department),
@@ -222,5 +230,54 @@ async def route_map(
         day=day,
         manager=manager,
         lang=lang,
+        notice=notice,
+        notice_links=links,
     )
     return HTMLResponse(page)
+
+
+def newest_replan(store: Store, department_id: str, week_start: dt.date) -> TimetableJob | None:
+    """The week's newest finished re-plan that found a re-planned week (None: none). Its
+    routes live in its job's result, never among the stored route plans (routing a re-plan
+    job is refused), so the map looks for it apart."""
+    with store.sessions() as session:
+        query = (
+            select(TimetableJob)
+            .where(
+                TimetableJob.department_id == department_id,
+                TimetableJob.week_start == week_start,
+                TimetableJob.kind == "replan",
+                TimetableJob.status == "done",
+            )
+            .order_by(TimetableJob.finished_at.desc())
+        )
+        for job in session.scalars(query):
+            try:
+                replan_result(job)
+            except NoWeek:  # it found no re-planned week: the plan before it stands
+                continue
+            return job
+    return None
+
+
+def week_routes(
+    store: Store, stored: RoutePlanRecord | None, department_id: str, week_start: dt.date
+) -> tuple[dict[str, Any] | None, TimetableJob | None]:
+    """The routes the week's map shows and the re-plan they come from, if any. The newest
+    finished re-plan wins over the stored route plan unless that plan was routed from a
+    timetable solved after the re-plan (a new plan of the week): after a re-plan the map
+    kept showing the first routes, a sick manager's day among them. A re-plan asked
+    without routes has none: the stored plan is shown, and the re-plan named with it."""
+    replan = newest_replan(store, department_id, week_start)
+    if replan is None:
+        return (stored.routes if stored is not None else None), None
+    if stored is not None:
+        routed_from = store.job(stored.job_id)
+        if (routed_from is not None and routed_from.job_kind == "timetable"
+                and routed_from.finished_at is not None and replan.finished_at is not None
+                and routed_from.finished_at > replan.finished_at):
+            return stored.routes, None
+    result = replan.result or {}
+    if isinstance(result.get("routes"), list):
+        return replan_route_plan(result), replan
+    return (stored.routes if stored is not None else None), replan

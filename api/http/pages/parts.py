@@ -14,9 +14,15 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from api.exports.route_map import ROUTE_COLOURS, route_map_fragment
+from api.exports.route_map import (
+    ROUTE_COLOURS,
+    replan_notice,
+    replan_route_plan,
+    route_map_fragment,
+)
 from api.exports.street_basemap import configured_tiles
 from api.http.department_input import department_from_document
+from api.http.job_timetables import NoWeek, replan_result
 from api.http.pages.charts import coverage_by_manager_and_class, quality_charts
 from api.http.pages.qr_codes import my_day_url, qr_svg
 from api.http.pages.templating import part, render
@@ -94,22 +100,44 @@ def _baseline_report(department: Department, policy: Policy, week_start: dt.date
 
 def _solved_routes(service: ServiceDep, caller: CallerDep, job_id: str
                    ) -> tuple[TimetableJob, Department, Policy, dict[str, Any]]:
-    job, record = visible_job(service, caller, job_id)
+    """The routes of a timetable job's week (its newest stored route plan), or a finished
+    re-plan job's own routes, which live in its result and were 404 here."""
+    job, record = visible_job(service, caller, job_id, None)
+    if job.job_kind == "replan":
+        return job, department_from_document(record.department), policy_from_mapping(job.policy), \
+            _replan_routes(job)
+    if job.job_kind != "timetable":
+        raise HTTPException(404, f"no timetable or re-plan job {job_id!r}")
     stored = service.store.latest_route_plan(record.id, job.week_start, None, None)
     if stored is None:
         raise HTTPException(409, f"no routes planned for the week of {job.week_start} yet")
     return job, department_from_document(record.department), policy_from_mapping(job.policy), stored.routes
 
 
+def _replan_routes(job: TimetableJob) -> dict[str, Any]:
+    """A finished re-plan's routes as the map reads them; 409 while it has no week, or
+    when it was asked without routes (it then has none)."""
+    try:
+        result = replan_result(job)
+    except NoWeek as missing:
+        raise HTTPException(409, str(missing)) from None
+    if result.routes is None or job.result is None:
+        raise HTTPException(409, f"job {job.id} was re-planned without the week's routes: it has none")
+    return replan_route_plan(job.result)
+
+
 @router.get("/map/{job_id}", response_class=HTMLResponse)
 async def map_part(service: ServiceDep, caller: CallerDep, job_id: str, lang: LangQuery = None) -> HTMLResponse:
     """The week's route map (the drawing, switchers and tables of api/exports/route_map.py);
     with a tile server configured, the routes as data for Leaflet too."""
-    _, department, policy, routes = await run_in_threadpool(_solved_routes, service, caller, job_id)
+    job, department, policy, routes = await run_in_threadpool(_solved_routes, service, caller, job_id)
     language = page_lang(lang)
     html = await run_in_threadpool(
         lambda: route_map_fragment(routes, department, policy, lang=language)
     )
+    if job.job_kind == "replan" and job.result is not None:
+        notice = replan_notice(job.result, job.id, language)
+        html = f'<p class="replan-notice"><strong>{escape(notice)}</strong></p>\n{html}'
     if configured_tiles():
         html += _leaflet_data(routes, department)
     return part(html)
