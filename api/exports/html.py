@@ -1,7 +1,10 @@
 """A printable week grid: one page per manager, days across and hours down, each block
 placed by its clock times, and under each working day a QR code that opens the manager's
-day on the phone when the service's address is known (SPEC §1, §3). Plain HTML, CSS and
-inline SVG, no scripts and nothing fetched; every name and text is HTML-escaped."""
+day on the phone when the service's address is known (SPEC §1, §3). Like the workbook it
+names a holiday or a leave in the day's column (a blank column said nothing of why) and
+lists the duties left unfilled and the weekly hours short, with their reasons. Plain
+HTML, CSS and inline SVG, no scripts and nothing fetched; every name and text is
+HTML-escaped."""
 
 from __future__ import annotations
 
@@ -36,6 +39,13 @@ section.manager { page-break-before: always; break-before: page; }
 .legend span { display: inline-block; margin: 0 10px 4px 0; padding: 1px 6px; border: 1px solid #777;
                border-radius: 3px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 ul.notes { color: #a33; }
+.week .day-head .absence { display: block; font-weight: normal; color: #a33; }
+.week .away { margin: 2px; border: 1px dashed #999; color: #777; text-align: center; padding-top: 8px;
+              background: repeating-linear-gradient(45deg, #fff, #fff 6px, #f0f0f0 6px, #f0f0f0 12px); }
+table.shortfalls, table.duties { border-collapse: collapse; margin-bottom: 12px; }
+table.shortfalls th, table.shortfalls td, table.duties th, table.duties td { border: 1px solid #999;
+               padding: 2px 6px; text-align: left; }
+table.shortfalls th, table.duties th { background: #e7e6e6; }
 .qr-row { display: grid; margin-top: 4px; align-items: start; }
 .qr-row .qr-caption { font-size: 10px; color: #444; }
 .qr-row figure { margin: 0; text-align: center; font-size: 10px; color: #444; }
@@ -80,6 +90,8 @@ def timetable_page(
         _particulars(view),
         _legend(view),
         _hours_table(view),
+        _duties(view),
+        _shortfalls(view, None),
         _notes(view),
         "" if site is not None else f'<p class="qr-note">{escape(QR_WORDS[lang]["no_site"])}</p>',
     ]
@@ -146,6 +158,49 @@ def _hours_table(view: WeekView) -> str:
     )
 
 
+def _duties(view: WeekView) -> str:
+    """Who holds each specialist duty, and the duties short of managers with the reason."""
+    timetable, words = view.timetable, view.words
+    if not timetable.duties and not timetable.unfilled_duties:
+        return ""
+    rows = [
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in (
+            view.duty_label(duty.duty), f"{view.manager_name(duty.manager)} ({duty.manager})", "")) + "</tr>"
+        for duty in timetable.duties
+    ] + [
+        '<tr class="unfilled">' + "".join(f"<td>{escape(cell)}</td>" for cell in (
+            view.duty_label(gap.duty), f"{words['duty_unfilled']} {gap.managers_assigned}/{gap.managers_needed}",
+            gap.reason)) + "</tr>"
+        for gap in timetable.unfilled_duties
+    ]
+    body = "".join(rows)
+    return f'<h2>{escape(words["duties"])}</h2><table class="duties"><tbody>{body}</tbody></table>'
+
+
+def _shortfalls(view: WeekView, manager_id: str | None) -> str:
+    """The weekly hours a manager's week (or, with None, every manager's) cannot hold, in
+    minutes and why, and the daily blocks a leave makes not owed, marked apart; a total
+    below the weekly hours said nothing of why."""
+    words = view.words
+    shorts = [s for s in view.timetable.shortfalls if manager_id is None or s.manager == manager_id]
+    if not shorts:
+        return ""
+    head = "".join(f"<th>{escape(h)}</th>" for h in
+                   [words["manager"], words["kind"], words["minutes_short"], "", words["reason"]])
+    rows = "".join(
+        f'<tr data-manager="{escape(short.manager)}">'
+        + "".join(f"<td>{escape(cell)}</td>" for cell in (
+            f"{view.manager_name(short.manager)} ({short.manager})", view.label(short.kind),
+            str(short.minutes_short),
+            " ".join(filter(None, [words["not_owed"], str(short.date or "")])) if short.not_owed else "",
+            short.reason))
+        + "</tr>"
+        for short in shorts
+    )
+    return (f'<h2>{escape(words["shortfalls"])}</h2><table class="shortfalls"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
 def _notes(view: WeekView) -> str:
     if not view.timetable.conflicts:
         return ""
@@ -163,10 +218,15 @@ def _manager_section(view: WeekView, manager_id: str, name: str, site: MyDaySite
     columns = len(view.days)
     cells = []
     for column, day in enumerate(view.days, start=2):
+        away = view.absence(manager_id, day)
+        label = f'<span class="absence">{escape(away)}</span>' if away else ""
         cells.append(
             f'<div class="day-head" style="grid-column:{column};grid-row:1">'
-            f"{escape(view.day_label(day))}</div>"
+            f"{escape(view.day_label(day))}{label}</div>"
         )
+        if away and not view.blocks(manager_id, day):  # the whole column says it, not only its head
+            cells.append(f'<div class="away" data-date="{day}" style="grid-column:{column};'
+                         f'grid-row:2 / span {slots}">{escape(away)}</div>')
     for slot in range(0, slots, max(1, 60 // grid)):
         minute = first + slot * grid
         span = min(max(1, 60 // grid), slots - slot)
@@ -195,7 +255,7 @@ def _manager_section(view: WeekView, manager_id: str, name: str, site: MyDaySite
         f"<h2>{escape(view.words['title'])} — {escape(name)} ({escape(manager_id)})</h2>"
         f'<div class="week" style="grid-template-columns:3.5em repeat({columns}, 1fr);'
         f'grid-template-rows:{rows}">' + "".join(cells) + "</div>"
-        + _qr_row(view, manager_id, site) + "</section>"
+        + _qr_row(view, manager_id, site) + _shortfalls(view, manager_id) + "</section>"
     )
 
 
