@@ -285,7 +285,8 @@ def load_workbook_tables(
             file = f"{path.name}, sheet {sheet.title}"
             records = _sheet_records(sheet, file, max_rows, max_columns, problems)
             if records is not None:
-                tables[sheet.title.strip().lower()] = _rows_from_records(records, file, problems)
+                name = sheet.title.strip().lower()
+                tables[name] = _rows_from_records(records, file, problems, TABLE_FORMATS.get(name))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
         raise InputError([Problem(f"cannot read the workbook: {exc}", file=path.name)]) from None
     finally:
@@ -349,16 +350,18 @@ def write_department(department: Department, folder: Path | str) -> None:
 # Reading files
 
 
-def department_files(files: Mapping[str, bytes]) -> tuple[dict | None, Tables]:
+def department_files(files: Mapping[str, bytes], *, max_columns: int | None = None) -> tuple[dict | None, Tables]:
     """The settings of `department.toml` (None when it is not among `files`) and the
     tables of the CSV files among `files` (file name -> content, as in a department
-    folder); raise `InputError` naming every unreadable file."""
+    folder); raise `InputError` naming every unreadable file, and every file with a
+    value beyond `max_columns` columns (as `load_workbook_tables` refuses a sheet)."""
     problems: list[Problem] = []
     meta = _parse_meta(files[META_FILE], problems) if META_FILE in files else None
     tables: Tables = {}
     for name in TABLE_FORMATS:
         if f"{name}.csv" in files:
-            rows = _parse_csv_table(files[f"{name}.csv"], f"{name}.csv", problems)
+            rows = _parse_csv_table(files[f"{name}.csv"], f"{name}.csv", problems, TABLE_FORMATS[name],
+                                    max_columns=max_columns)
             if rows is not None:
                 tables[name] = rows
     if problems:
@@ -402,10 +405,11 @@ def _read_csv_table(path: Path, problems: list[Problem]) -> list[Row] | None:
     except OSError as exc:
         problems.append(Problem(f"cannot be read: {exc.strerror}", file=path.name))
         return None
-    return _parse_csv_table(data, path.name, problems)
+    return _parse_csv_table(data, path.name, problems, TABLE_FORMATS[path.stem])
 
 
-def _parse_csv_table(data: bytes, file: str, problems: list[Problem]) -> list[Row] | None:
+def _parse_csv_table(data: bytes, file: str, problems: list[Problem], table: TableFormat | None = None,
+                     *, max_columns: int | None = None) -> list[Row] | None:
     text = _decode(data)
     if text is None:
         problems.append(
@@ -417,11 +421,22 @@ def _parse_csv_table(data: bytes, file: str, problems: list[Problem]) -> list[Ro
     except csv.Error as exc:
         problems.append(Problem(f"is not a readable CSV file: {exc}", file=file))
         return None
-    return _rows_from_records(records, file, problems)
+    if max_columns is not None:
+        for row_number, record in enumerate(records, start=1):
+            width = len(record)
+            while width and not record[width - 1].strip():  # Excel ends rows with empty cells
+                width -= 1
+            if width > max_columns:
+                problems.append(Problem(f"the file has more than {max_columns} columns, this service's limit",
+                                        file=file, row=row_number, column=get_column_letter(width)))
+                return None
+    return _rows_from_records(records, file, problems, table)
 
 
-def _rows_from_records(records: list[list[str]], file: str, problems: list[Problem]) -> list[Row]:
-    """Turn a header record and data records into rows keyed by column name.
+def _rows_from_records(records: list[list[str]], file: str, problems: list[Problem],
+                       table: TableFormat | None = None) -> list[Row]:
+    """Turn a header record and data records into rows keyed by column name; `table`, the
+    format the file should have, names its missing columns when the header has a gap.
 
     Blank records stay in the list (as rows of empty cells) so that a row's position
     keeps matching its row number in Excel.
@@ -442,6 +457,7 @@ def _rows_from_records(records: list[list[str]], file: str, problems: list[Probl
             )
         first_seen.setdefault(name, index)
     rows: list[Row] = []
+    nameless: dict[int, tuple[int, str, int]] = {}  # column index -> its first value's row, the value, count
     for row_number, record in enumerate(records[1:], start=2):
         row: Row = {name: "" for name in first_seen if name}
         for index, cell in enumerate(record):
@@ -449,12 +465,38 @@ def _rows_from_records(records: list[list[str]], file: str, problems: list[Probl
             if name and first_seen[name] == index:
                 row[name] = cell
             elif not name and cell.strip():
-                problems.append(
-                    Problem(f"value '{cell.strip()}' in column {get_column_letter(index + 1)}, "
-                            "which has no name in row 1", file=file, row=row_number)
-                )
+                first_row, first_value, count = nameless.get(index, (row_number, cell.strip(), 0))
+                nameless[index] = (first_row, first_value, count + 1)
         rows.append(row)
+    if nameless:
+        _report_nameless_columns(nameless, header, file, table, problems)
     return rows
+
+
+def _report_nameless_columns(nameless: Mapping[int, tuple[int, str, int]], header: Sequence[str], file: str,
+                             table: TableFormat | None, problems: list[Problem]) -> None:
+    """One problem per column holding values under an empty header cell, and then the
+    required columns row 1 does not name: a blank header cell or a title row above the
+    header shows as one line per column, not one per cell, and says what is missing.
+
+    The missing columns are named here because a table with a nameless column is refused
+    before its columns are checked (`_table_rows` names them again only if not yet named)."""
+    for index, (first_row, first_value, count) in nameless.items():
+        hint = ""
+        if table is not None and first_value.lower() in table.columns:
+            hint = f"; '{first_value}' is a column name: if row 1 is a title above the header, delete it"
+        problems.append(Problem(
+            f"column {get_column_letter(index + 1)} has no name in row 1 but holds {count} "
+            f"value{'s' if count != 1 else ''} (the first, '{first_value}', in row {first_row}): "
+            f"name the column in row 1 or delete it{hint}",
+            file=file, row=1, column=get_column_letter(index + 1)))
+    if table is not None:
+        named = {name.lower() for name in header}
+        problems.extend(_missing_column(column, file) for column in table.required if column not in named)
+
+
+def _missing_column(column: str, file: str) -> Problem:
+    return Problem(f"column '{column}' is missing", file=file, row=1, column=column)
 
 
 def _sheet_records(
@@ -822,7 +864,8 @@ def _table_rows(name: str, tables: Mapping[str, Sequence[Mapping[str, str]]], so
     present = set(spelling.values())
     missing = [column for column in table_format.required if column not in present]
     for column in missing:
-        problems.append(Problem(f"column '{column}' is missing", file=file, row=1, column=column))
+        if (problem := _missing_column(column, file)) not in problems:  # named with a nameless column
+            problems.append(problem)
     if missing:
         return []  # each row would repeat the missing column's problem
     return [{spelling[column]: "" if value is None else str(value) for column, value in row.items()}
@@ -904,12 +947,31 @@ class _KnownManagers:
         return value
 
 
+def _path_segment_problem(value: str) -> str | None:
+    """Why `value` cannot be one segment of an address or a file name; None if it can.
+
+    A manager's id is both: the address of his day on the phone (`/my/{department}/{manager}/{date}`,
+    where a '/' or '\\' splits the segment and '.' or '..' climbs out of it, so the QR code
+    on the printed week answers 404) and the name of his calendar file. Control characters
+    are refused in every cell already (`unprintable_character`)."""
+    if value in (".", ".."):
+        return f"means {'this' if value == '.' else 'the parent'} folder in an address"
+    for char in ("/", "\\"):
+        if char in value:
+            return f"contains '{char}'"
+    return None
+
+
 def _check_managers(rows: list[Row], file: str, problems: list[Problem]) -> list[Manager]:
     managers = []
     ids = _DuplicateIds()
     for cells in _each_row(rows, file, problems):
         manager_id = cells.text("id")
         ids.check(cells, manager_id)
+        unusable = None if manager_id is None else _path_segment_problem(manager_id)
+        if unusable is not None:
+            cells.bad("id", f"id '{manager_id}' {unusable}: a manager's id is one part of the address of "
+                      "his day on the phone (/my/...) and of his file names; use letters, digits, '-' or '_'")
         name = cells.text("name")
         years = cells.number("years", _bounds(Manager, "years"))
         skills = tuple(dict.fromkeys(s.strip() for s in SKILL_SEPARATORS.split(cells.raw("skills")) if s.strip()))

@@ -112,6 +112,7 @@ def department_from_json(body: Any, settings: Settings) -> CheckedDepartment:
     if policy is not None:
         meta["policy"] = policy.name
     tables = _tables_from_json(body, problems)
+    _check_table_columns(tables, settings)
     if problems and policy is None and "policy" in body:
         raise InputProblems(problems)  # without a policy the retailers cannot be checked
     try:
@@ -164,6 +165,21 @@ def check_table_sizes(rows: Mapping[str, int], settings: Settings) -> None:
         if count > limit:
             what = f"the number of {table}" if table in ("managers", "retailers") else f"the rows of {table}"
             raise LimitExceeded(what, count, limit)
+
+
+def _check_table_columns(tables: Mapping[str, Sequence[Mapping[str, str]]], settings: Settings) -> None:
+    """Raise `InputProblems` (422) for a JSON table whose rows name more than `max_columns`
+    columns between them, at the row that goes beyond: the limit a workbook's sheet and a
+    CSV file have, so no way in stores a department with more."""
+    for table, rows in tables.items():
+        columns: set[str] = set()
+        for index, row in enumerate(rows):
+            columns.update(row)
+            if len(columns) > settings.max_columns:
+                raise InputProblems([problem_dict(
+                    Problem(f"the rows of {table} have more than {settings.max_columns} columns between them, "
+                            "this service's limit", file=table, row=index + 2),
+                    ["body", table, index])])
 
 
 def _policy_from_json(
@@ -329,7 +345,8 @@ def department_from_upload(
         )
     try:
         toml_meta, tables = department_files(
-            {name: by_name[name].content for name in FOLDER_FILES if name in by_name}
+            {name: by_name[name].content for name in FOLDER_FILES if name in by_name},
+            max_columns=settings.max_columns,
         )
     except InputError as exc:
         raise InputProblems([problem_dict(p) for p in exc.problems]) from None

@@ -29,7 +29,8 @@ class Settings:
     max_history_rows: int = 20_000
     max_holiday_rows: int = 1_000
     max_columns: int = 100
-    """Columns of one table (the known ones plus extra columns)."""
+    """Columns of one table (the known ones plus extra columns), in a workbook's sheet, a CSV
+    file or a JSON body alike."""
     max_unpacked_bytes: int = 100 * 1024 * 1024
     """Unpacked size of an uploaded workbook or zip of a department folder."""
     max_archive_entries: int = 20

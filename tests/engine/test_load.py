@@ -15,6 +15,7 @@ import pytest
 from engine.domain import CalendarDay, Department, GeoPoint, Leave, Manager, PairHistory, Retailer
 from engine.errors import InputError, Problem
 from engine.load import (
+    department_files,
     department_from_tables,
     load_department,
     load_department_with_policy,
@@ -287,6 +288,97 @@ def test_duplicate_header_is_reported(tmp_path: Path) -> None:
         Problem("column 'years' appears twice (columns C and E)", file="managers.csv", row=1, column="years")]
 
 
+@pytest.mark.parametrize("manager_id", ["../../etc/x", "east/m01", "east\\m01", ".", "..", "m\x0101"])
+def test_a_manager_id_that_cannot_be_part_of_an_address_is_refused(tmp_path: Path, manager_id: str) -> None:
+    """A manager's id is a segment of /my/{department}/{manager}/{date} and of file names: with
+    '/', '\\' or a control character in it, or being '.' or '..', the phone's link would answer
+    404, so it is refused at its cell; the rows naming that manager are not reported on top."""
+    renamed = [{**row, "manager": manager_id} if row["manager"] == "m01" else row for row in RETAILERS]
+    history = [{**row, "manager": manager_id} if row["manager"] == "m01" else row for row in HISTORY]
+    folder = make_folder(tmp_path / "d", managers=with_cell(MANAGERS, 0, "id", manager_id),
+                         retailers=renamed, history=history)
+    problems = problems_of(folder)
+    if manager_id.startswith("m\x01"):  # refused in every cell it stands in, as it always was
+        assert {(p.file, p.row, p.column) for p in problems} >= {("managers.csv", 2, "id")}
+        assert all("control character" in p.message for p in problems)
+        return
+    [problem] = problems
+    assert (problem.file, problem.row, problem.column) == ("managers.csv", 2, "id")
+    assert problem.message.startswith(f"id '{manager_id}' ") and "/my/" in problem.message
+
+
+def test_ids_that_can_be_part_of_an_address_load(tmp_path: Path) -> None:
+    """Dots, dashes and Chinese inside an id are fine: only a whole '.' or '..' climbs."""
+    new_id = {"m01": "m.01", "m02": "华东-01", "m03": "..m"}
+    def renamed(rows: list[dict[str, str]], *columns: str) -> list[dict[str, str]]:
+        return [{**row, **{c: new_id[row[c]] for c in columns}} for row in rows]
+
+    folder = make_folder(tmp_path / "d", managers=renamed(MANAGERS, "id"), retailers=renamed(RETAILERS, "manager"),
+                         leave=renamed(LEAVE, "manager"), history=renamed(HISTORY, "manager", "partner"))
+    assert [m.id for m in load_department(folder).managers] == list(new_id.values())
+
+
+def test_a_blank_header_cell_is_one_problem_and_names_the_missing_column(tmp_path: Path) -> None:
+    """A column whose header cell is blank is reported once (not once per row) on row 1 at
+    its letter, with the count and first value; the required column it hid is named missing."""
+    folder = make_folder(tmp_path / "d")
+    columns = ["" if c == "lat" else c for c in RETAILERS[0]]
+    with (folder / "retailers.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in RETAILERS * 60:  # 180 rows: the loader used to say so 180 times
+            writer.writerow(list(row.values()))
+    assert problems_of(folder) == [
+        Problem("column C has no name in row 1 but holds 180 values (the first, '30.6712', in row 2): "
+                "name the column in row 1 or delete it", file="retailers.csv", row=1, column="C"),
+        Problem("column 'lat' is missing", file="retailers.csv", row=1, column="lat"),
+    ]
+
+
+def test_a_title_row_above_the_header_names_the_missing_columns(tmp_path: Path) -> None:
+    """A workbook sheet with a title above its header: one problem per nameless column, saying
+    row 1 looks like a title, then every required column it lacks, whatever the number of rows."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "retailers"
+    sheet.append(["城区第一市场部 零售户"])
+    sheet.append(list(RETAILERS[0]))
+    for row in RETAILERS * 60:
+        sheet.append(list(row.values()))
+    path = tmp_path / "dept.xlsx"
+    workbook.save(path)
+    with pytest.raises(InputError) as caught:
+        load_workbook_tables(path)
+    problems = caught.value.problems
+    nameless = [p for p in problems if "has no name" in p.message]
+    missing = [p.column for p in problems if p.message.endswith("is missing")]
+    assert len(problems) == len(nameless) + len(missing)
+    assert [p.column for p in nameless] == [openpyxl.utils.get_column_letter(i) for i in range(2, 16)]
+    assert all(p.row == 1 and "if row 1 is a title above the header, delete it" in p.message for p in nameless)
+    assert "holds 181 values (the first, 'name', in row 2)" in nameless[0].message
+    assert missing == ["id", "name", "lat", "lon", "manager", "class", "visits_per_4_weeks", "area",
+                       "opens", "closes", "service_min"]
+
+
+def test_csv_files_wider_than_the_column_limit_are_refused(tmp_path: Path) -> None:
+    """With a column limit (the service's), a CSV file with a value beyond it is refused as a
+    sheet is, naming the file, row and last column; empty cells Excel leaves at a row's end
+    do not count."""
+    folder = make_folder(tmp_path / "d")
+    files = {path.name: path.read_bytes() for path in folder.iterdir()}
+    wide = "".join(f",extra{i}" for i in range(120))
+    lines = (folder / "retailers.csv").read_text("utf-8-sig").splitlines()
+    files["retailers.csv"] = "\n".join([lines[0] + wide, *lines[1:]]).encode("utf-8")
+    with pytest.raises(InputError) as caught:
+        department_files(files, max_columns=100)
+    assert [(p.file, p.row, p.column, p.message) for p in caught.value.problems] == [
+        ("retailers.csv", 1, "EE", "the file has more than 100 columns, this service's limit")]
+    files["retailers.csv"] = "\n".join(line + "," * 200 for line in lines).encode("utf-8")
+    _, tables = department_files(files, max_columns=100)
+    assert len(tables["retailers"]) == len(RETAILERS)
+    assert department_files(files)[1]["retailers"] == tables["retailers"]
+
+
 def test_unknown_policy_is_reported_at_its_setting(department_folder: Path) -> None:
     """An unknown policy name is reported in department.toml, column policy, listing the built-in ones."""
     (department_folder / "department.toml").write_text(TOML.replace("15-13-7", "16-12-7"), encoding="utf-8")
@@ -439,8 +531,10 @@ def test_a_workbook_declaring_a_huge_sheet_is_read_row_by_row_within_the_limits(
     # Without limits the declared size is still not padded to: the far cell is read as it is.
     with pytest.raises(InputError) as caught:
         load_workbook_tables(oversized_workbook(tmp_path / "far.xlsx", "A1:XFD5000"))
-    assert [(p.row, p.message) for p in caught.value.problems] == [
-        (5000, "value 'x' in column XFD, which has no name in row 1")]
+    assert [(p.row, p.column, p.message) for p in caught.value.problems] == [
+        (1, "XFD", "column XFD has no name in row 1 but holds 1 value (the first, 'x', in row 5000): "
+         "name the column in row 1 or delete it"),
+        (1, "name", "column 'name' is missing"), (1, "years", "column 'years' is missing")]
 
 
 def test_unreadable_workbook(tmp_path: Path) -> None:
