@@ -234,16 +234,21 @@ def solve_timetable(
         return first
     longer = dataclasses.replace(params, time_limit_s=params.extend_to_s - (time.perf_counter() - started),
                                  extend_to_s=None, stall_s=params.stall_s or EXTENSION_STALL_S)
+    second_started = time.perf_counter()
     again = _solve_week(department, policy, week_start, longer, on_progress, warm_start,
                         known_floor=first.week_floor)
     better = again.timetable.objective is not None and (
         first.timetable.objective is None or again.timetable.objective < first.timetable.objective)
     kept = again if better else first
-    # The seconds are the whole call's: the first week was known after the first search.
+    # The seconds are the whole call's: the first week was known after the first search,
+    # or, when that found none, after the second's first week.
     spent = round(time.perf_counter() - started, 3)
+    first_week = first.timetable.first_feasible_seconds
+    if first_week is None and again.timetable.first_feasible_seconds is not None:
+        first_week = round(second_started - started + again.timetable.first_feasible_seconds, 3)
     kept.timetable = kept.timetable.model_copy(update=dict(
         solve_seconds=spent,
-        first_feasible_seconds=first.timetable.first_feasible_seconds,
+        first_feasible_seconds=first_week,
         proof_seconds=spent if kept.timetable.status == "optimal" else None))
     return kept
 

@@ -87,6 +87,8 @@ def test_no_week_found_in_the_time_is_searched_again(stated) -> None:
     the second search's week is kept (before, nothing was searched again)."""
     calls, results, _ = stated
     nothing = solve.TimetableResult(Timetable(department="d", policy="p", week_start=MONDAY, status="unknown"))
-    results += [nothing, _week(10_400.0, None)]
+    results += [nothing, _week(10_400.0, None, first_s=2.5)]
     kept = solve.solve_timetable(None, None, MONDAY, solve.SolveParams(time_limit_s=10, extend_to_s=60))  # type: ignore[arg-type]
     assert len(calls) == 2 and kept.timetable.objective == 10_400.0
+    # The week was first known in the second search: its time counts (it was null).
+    assert kept.timetable.first_feasible_seconds is not None and kept.timetable.first_feasible_seconds >= 2.5
