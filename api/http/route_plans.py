@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, HTTPException, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from api.exports.route_map import MAP_WORDS, replan_notice, replan_route_plan, route_map_page
 from api.http.access import Caller
@@ -240,23 +239,12 @@ def newest_replan(store: Store, department_id: str, week_start: dt.date) -> Time
     """The week's newest finished re-plan that found a re-planned week (None: none). Its
     routes live in its job's result, never among the stored route plans (routing a re-plan
     job is refused), so the map looks for it apart."""
-    with store.sessions() as session:
-        query = (
-            select(TimetableJob)
-            .where(
-                TimetableJob.department_id == department_id,
-                TimetableJob.week_start == week_start,
-                TimetableJob.kind == "replan",
-                TimetableJob.status == "done",
-            )
-            .order_by(TimetableJob.finished_at.desc())
-        )
-        for job in session.scalars(query):
-            try:
-                replan_result(job)
-            except NoWeek:  # it found no re-planned week: the plan before it stands
-                continue
-            return job
+    for job in store.finished_replans(department_id, week_start):
+        try:
+            replan_result(job)
+        except NoWeek:  # it found no re-planned week: the plan before it stands
+            continue
+        return job
     return None
 
 

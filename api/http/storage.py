@@ -439,6 +439,21 @@ class Store:
             )
             return session.scalars(query).first()
 
+    def finished_replans(self, department_id: str, week_start: dt.date) -> list[TimetableJob]:
+        """The week's re-plan jobs that ended `done`, newest first."""
+        with self.sessions() as session:
+            query = (
+                select(TimetableJob)
+                .where(
+                    TimetableJob.department_id == department_id,
+                    TimetableJob.week_start == week_start,
+                    TimetableJob.kind == "replan",
+                    TimetableJob.status == "done",
+                )
+                .order_by(TimetableJob.finished_at.desc())
+            )
+            return list(session.scalars(query))
+
     def start_job(self, job_id: str, runner: str) -> TimetableJob | None:
         """Mark a queued job running for `runner`; None when it is no longer queued."""
         with self.sessions.begin() as session:
