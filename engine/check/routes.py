@@ -19,7 +19,8 @@ Rules checked, each under its id:
   rounding), each stop is reached no earlier than the ride allows, and the
   day's km and minutes add up;
 - `appointment`: the timetable's blocks held at a retailer (POS household, the pair's
-  promotion store or maintenance site) are stops at their own times;
+  promotion store or maintenance site) are stops at their own times, on a day without a
+  visit block too (a day of fixed field blocks only has its route, its rides counted);
 - `office_return`: after the visit route the manager is back at the office by the
   next office block (a lunch on the way counts against it);
 - `travel` (office returns): a stated ride back to the office arrives no earlier than
@@ -239,6 +240,7 @@ def check_routes(
             if times > 1:
                 flag("due", f"{retailer_id} is visited {times} times on one day", retailer_id)
 
+    found += _check_routeless_days(data, timetable, department)
     found += _check_due(data, department, visits, carried or {})
     found += _check_no_visit_days(data, department, policy)
     dropped = key_customers_dropped(data, department, policy, timetable)
@@ -247,6 +249,32 @@ def check_routes(
                 if (d.manager, d.retailer) not in named]
     found += [RouteViolation(KEY_CUSTOMER_DROPPED, d.manager, None, d.retailer, d.message) for d in dropped]
     return RouteCheck(tuple(found), sum(visits.values()), round(total_km, 3))
+
+
+def _check_routeless_days(data: Mapping, timetable: Timetable | None,
+                          department: Department) -> list[RouteViolation]:
+    """A manager-day of the plan's week and scope whose timetable holds a block at a retailer
+    has a route: without one its rides (office -> store -> ... -> office) are in no total and
+    the manager's phone shows no stop, whether or not the day has a visit block."""
+    if timetable is None or not data.get("week_start"):
+        return []
+    monday = dt.date.fromisoformat(str(data["week_start"]))
+    scope = data.get("scope") or {}
+    managers = set(scope.get("managers") or [m.id for m in department.managers])
+    dates = {dt.date.fromisoformat(str(d)) for d in scope.get("dates") or []} or {
+        monday + dt.timedelta(days=n) for n in range(7)}
+    routed = {(r["manager"], dt.date.fromisoformat(str(r["date"]))) for r in data.get("routes", [])}
+    found: list[RouteViolation] = []
+    for block in sorted(timetable.blocks, key=lambda b: (b.manager, b.date, b.start)):
+        day = (block.manager, block.date)
+        if (block.retailer is None or block.kind in ("visit", "lunch") or block.manager not in managers
+                or block.date not in dates or day in routed):
+            continue
+        found.append(RouteViolation(
+            "appointment", block.manager, block.date, block.retailer,
+            f"{block.kind} at {block.retailer} {format_clock(block.start)} is on no route: the plan has no "
+            f"route for {block.date:%a} {block.date}, so its rides are in no total"))
+    return found
 
 
 def _check_day_off(stops: list[Mapping], manager: str, date: dt.date, department: Department,

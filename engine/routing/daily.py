@@ -116,6 +116,9 @@ class FieldDay:
     lunch_earliest: int
     lunch_latest_end: int
     blocks: tuple[Block, ...] = ()
+    visit_block: bool = True
+    """False for a day the timetable gives no visit block but field blocks at retailers
+    (`appointment_days`): its rides between them are routed, nothing is visited."""
 
     @property
     def end_slack(self) -> int:
@@ -174,6 +177,34 @@ def field_days(timetable: Timetable, policy: Policy, manager: str,
             first_stop_by = (policy.route.first_stop_on(weekday) if approach is None
                              else first_stop_time(policy, weekday, approach))
             days.append(_field_day(visit, blocks, policy, first_stop_by))
+    return days
+
+
+def appointment_days(timetable: Timetable, policy: Policy, manager: str) -> list[FieldDay]:
+    """The manager's days with no visit block but a field block at a retailer (a POS
+    household, a promotion store, a maintenance site; e.g. a day shortened by leave): the
+    rides of such a day, office -> store -> ... -> office, are as real as a visit day's, so
+    the day is routed around its fixed blocks (`build_itinerary`) with an empty visit window
+    at the start of its first field block."""
+    by_date: dict[dt.date, list[Block]] = {}
+    for block in timetable.blocks:
+        if block.manager == manager:
+            by_date.setdefault(block.date, []).append(block)
+    days = []
+    for date in sorted(by_date):
+        blocks = sorted(by_date[date], key=lambda b: (b.start, b.end))
+        places = [(b, place_of(b, policy)) for b in blocks]
+        if any(b.kind == "visit" for b in blocks) or not any(
+                place is not None and place.kind == "retailer" for _, place in places):
+            continue
+        first = next(b for b, place in places if place is not None and place.kind != "office")
+        lunch = policy.lunch
+        days.append(FieldDay(
+            manager=manager, date=date, block_start=first.start, block_end=first.start,
+            visiting_ends=first.start, first_stop_by=first.start, start_place=OFFICE, end_place=OFFICE,
+            end_deadline=policy.day.end, lunch_minutes=0, lunch_earliest=lunch.earliest,
+            lunch_latest_end=lunch.latest_end, blocks=tuple(blocks), visit_block=False,
+        ))
     return days
 
 
@@ -616,6 +647,12 @@ class DayRoute:
     day: FieldDay
     timed: TimedRoute
     dropped: tuple[str, ...]
+
+
+def appointment_route(day: FieldDay) -> DayRoute:
+    """The route of a day without a visit block (`appointment_days`): no visit, so only
+    the rides to and between its fixed blocks, which `build_itinerary` times."""
+    return DayRoute(day, TimedRoute((), None, day.block_start, None, 0), ())
 
 
 def drop_until_feasible(

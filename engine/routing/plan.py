@@ -39,6 +39,8 @@ from engine.routing.daily import (
     Itinerary,
     Territory,
     UnvisitedReason,
+    appointment_days,
+    appointment_route,
     build_itinerary,
     cheapest_day,
     day_area,
@@ -115,7 +117,8 @@ class DayRoutePlan(_Out):
     stops: tuple[RouteStop, ...]
     visits: int
     visit_start: Clock
-    visit_end: Clock
+    visit_end: Clock = Field(description="the visit block; on a day without one (only fixed field "
+                             "blocks) both are the start of its first field block: no visiting time")
     start_from: str = Field(description='"office" or the retailer of the appointment before')
     lunch_start: Clock | None = None
     lunch_end: Clock | None = None
@@ -409,12 +412,15 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     approach = manager_approach(department, policy, monday, manager_id)
     days = [d for d in field_days(request.timetable, policy, manager_id, rules_of, approach)
             if week_monday(d.date) == monday]
+    # Days with fixed field blocks but no visit block still have rides to route and count.
+    fixed_only = [d for d in appointment_days(request.timetable, policy, manager_id)
+                  if week_monday(d.date) == monday]
     handed = request.handed.get(manager_id)
     if handed == ():
         # On leave all week, his visits handed to his neighbours: they list what they cannot take.
         return _ManagerRoutes([], [], [], sum(item.visits for item in due))
     extra = [h.item.retailer.id for h in handed or ()]
-    territory = _territory(department, manager_id, days, policy, request.road_graph, extra)
+    territory = _territory(department, manager_id, [*days, *fixed_only], policy, request.road_graph, extra)
     week = plan_visit_days(
         manager_id, due, days, request.retailers, territory, policy,
         time_limit_s=request.budget.visit_days_s(request.managers), seed=request.seed,
@@ -459,6 +465,11 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
         shortfall = _shortfall(planned, route, week, missing, request.retailers, territory, policy)
         if shortfall is not None:
             shortfalls.append(shortfall)
+    for field_day in fixed_only:
+        if request.wants(field_day.date):
+            routes.append(_day_result(appointment_route(field_day), territory, policy, request.retailers,
+                                      [d.retailer.id for d in due]))
+    routes.sort(key=lambda r: r.date)
     return _ManagerRoutes(routes, unvisited, shortfalls, sum(item.visits for item in due))
 
 
@@ -589,8 +600,9 @@ def _day_plan(
                       ride_km=round(r.ride_km, 3))
             for r in itinerary.office_returns
         ),
-        required_stops=required_stops([s.retailer for s in visits], retailers, policy,
-                                      _territory_ids(day.manager, retailers)) or None,
+        # A day without a visit block owes no stops (SPEC §3 asks them of visit days).
+        required_stops=(required_stops([s.retailer for s in visits], retailers, policy,
+                                       _territory_ids(day.manager, retailers)) or None) if day.visit_block else None,
     )
 
 
@@ -718,7 +730,9 @@ def _day_notes(
     rule the visit block makes impossible, a start before the working day, rides longer
     than the timetable's gap between two fixed places."""
     day, notes = route.day, []
-    if not due_ids:
+    if not day.visit_block:
+        notes.append("no visit block this day: the route rides to the timetable's field blocks and back")
+    elif not due_ids:
         notes.append(
             f"the visit block {format_clock(day.block_start)}–{format_clock(day.block_end)} has nothing to "
             + ("visit: no retailer of his territory is due this week" if owned
