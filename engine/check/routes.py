@@ -25,6 +25,8 @@ Rules checked, each under its id:
   next office block (a lunch on the way counts against it);
 - `travel` (office returns): a stated ride back to the office arrives no earlier than
   its ride allows, stopping for any lunch it runs into (nobody rides through lunch);
+- `travel` (fixed blocks): a stop at a fixed block is reached no earlier than the ride
+  from the stop before it (or from the office at the day's departure) allows;
 - `late_for_appointment`: every block at a fixed place (an appointment at a
   retailer, the office after field work) is reached by its start, whether the
   ride comes from the visit route or from another fixed place: arriving after a
@@ -230,6 +232,7 @@ def check_routes(
         _check_appointments(stops, day_blocks, flag)
         _check_office_returns(stops, day_blocks, rides, policy, flag)
         _check_office_legs(route, day_blocks, rides, exact, flag)
+        _check_fixed_arrivals(route, stops, rides, exact, flag)
         for stop in visit_stops:
             visits[stop["retailer"]] += 1
             owner = retailers[stop["retailer"]].manager
@@ -457,6 +460,27 @@ def _check_office_legs(route: Mapping, day_blocks: list[Block], rides: _Rides, e
             flag("travel", f"back at the office from {origin} at {format_clock(arrive)}, but the "
                            f"{riding}-min ride leaving at {format_clock(leave)} cannot arrive before "
                            f"{format_clock(earliest)} (it stops for lunch on the way)", origin)
+
+
+def _check_fixed_arrivals(route: Mapping, stops: list[Mapping], rides: _Rides, exact: bool, flag) -> None:
+    """Each stop at a fixed block (not a visit: `_check_visits` times those) is reached no
+    earlier than its ride allows: from the stop before it when it comes from there, from
+    the office at the day's departure when it opens the day."""
+    for number, stop in enumerate(stops):
+        origin = stop.get("from")
+        if stop["kind"] == "visit" or origin in (None, "elsewhere"):
+            continue
+        if number == 0 and origin == "office" and route.get("depart") is not None:
+            source, leave = None, parse_clock(route["depart"])
+        elif number > 0 and origin == stops[number - 1]["retailer"]:
+            source, leave = origin, parse_clock(stops[number - 1]["end"])
+        else:
+            continue  # from the office after an office block: when he left it is not stated
+        riding = rides.minutes(source, stop["retailer"]) if exact else int(stop.get("ride_min") or 0)
+        arrive = parse_clock(stop["arrive"])
+        if arrive + MINUTE_TOLERANCE < leave + riding:
+            flag("travel", f"{stop['kind']} at {stop['retailer']} reached at {stop['arrive']}, but the "
+                           f"{riding}-min ride from {origin} leaves at {format_clock(leave)}", stop["retailer"])
 
 
 def _earliest_arrival(leave: int, riding: int, pauses: list[tuple[int, int]]) -> int:
