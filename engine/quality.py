@@ -211,6 +211,9 @@ class RouteMeasure:
     recomputed_minutes: int | None
     waiting_minutes: int
     agrees: bool
+    visit_day: bool = True
+    """The day has a visit window: a day of fixed blocks at retailers only (its visit block
+    taken by leave) is ridden but has no visits to count."""
 
 
 @dataclass
@@ -278,10 +281,10 @@ class QualityReport:
                 route_km=round(sum(r.recomputed_km or 0 for r in self.routes), 1),
                 route_travel_min=sum(r.recomputed_minutes or 0 for r in self.routes),
                 route_waiting_min=sum(r.waiting_minutes for r in self.routes),
-                stops_per_day=round(statistics.fmean([r.visits for r in self.routes]), 1)
-                if self.routes
+                stops_per_day=round(statistics.fmean([r.visits for r in self.routes if r.visit_day]), 1)
+                if any(r.visit_day for r in self.routes)
                 else None,
-                stops_min=min((r.visits for r in self.routes), default=None),
+                stops_min=min((r.visits for r in self.routes if r.visit_day), default=None),
                 unvisited=self.unvisited,
                 timetable_transfers=sum(
                     v.rule == "late_for_appointment" for v in self.violations if v.source == "routes"
@@ -737,6 +740,7 @@ def _score_routes(
                 recomputed_minutes=minutes,
                 waiting_minutes=waiting,
                 agrees=bool(agrees),
+                visit_day=route.get("visit_start") is None or route.get("visit_start") != route.get("visit_end"),
             )
         )
     report.routes = measures

@@ -343,6 +343,26 @@ def test_route_figures_are_recomputed_from_the_policy(department, policy_15_13_7
     assert not score_plan(routes, department, policy_15_13_7, check=False).routes[0].agrees
 
 
+def test_a_day_of_fixed_blocks_only_counts_in_no_stops_figure(department, policy_15_13_7):
+    """A day whose visit block leave took (visit window empty) is ridden to its fixed
+    blocks: its km count, its zero visits do not pull the stops per day down."""
+    retailers = department.territory("m01")[:2]
+
+    def route(date: str, visit_start: str, visit_end: str, stops: list) -> dict:
+        return {"manager": "m01", "date": date, "depart": "08:00", "return": "12:00", "distance_km": 1.0,
+                "travel_minutes": 5, "visit_start": visit_start, "visit_end": visit_end, "stops": stops}
+
+    visits = [{"retailer": r.id, "kind": "visit", "arrive": "09:00", "start": "09:00", "end": "09:10"}
+              for r in retailers]
+    fixed = [{"retailer": retailers[0].id, "kind": "maintenance", "arrive": "12:30", "start": "12:30",
+              "end": "14:30"}]
+    routes = {"week_start": WEEK.isoformat(), "unvisited": [], "routes": [
+        route(WEEK.isoformat(), "08:00", "11:00", visits),
+        route((WEEK + dt.timedelta(days=1)).isoformat(), "12:30", "12:30", fixed)]}
+    summary = score_plan(routes, department, policy_15_13_7, check=False).summary()
+    assert summary["stops_per_day"] == 2.0 and summary["stops_min"] == 2
+
+
 def test_a_plan_is_read_in_every_documented_shape(valid_plan):
     """A timetable alone, routes alone, or both (nested, or routes inside a timetable)."""
     timetable, routes = valid_plan["timetable"], valid_plan["routes"]
