@@ -8,16 +8,31 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from engine.check.replan import Closure, ReplanVerdict, Sickness, check_replan, check_replan_routes
+from engine.check.replan import (
+    Closure,
+    ReplanVerdict,
+    Sickness,
+    Urgent,
+    check_replan,
+    check_replan_routes,
+    check_urgent_visits,
+)
 from engine.domain import Department, Timetable
 from engine.policy import Policy
-from engine.replan import ManagerSick, PromotionStoreCancelled, ReplanResult, RetailerClosed
+from engine.replan import (
+    ManagerSick,
+    PromotionStoreCancelled,
+    ReplanResult,
+    RetailerClosed,
+    UrgentVisit,
+)
 
 
 def judge_replan(department: Department, policy: Policy, before: Timetable,
                  result: ReplanResult, routes: Mapping[str, Any] | None = None) -> ReplanVerdict | None:
     """The independent checker's verdict on a re-planned week, its routes against the
-    week's route plan `routes` too when both are there; None when no week was found."""
+    week's route plan `routes` too when both are there (and the urgent visits asked made
+    by their deadline); None when no week was found."""
     if result.status not in ("optimal", "feasible"):
         return None
     sicknesses = [Sickness(e.manager, e.from_, e.until) for e in result.events if isinstance(e, ManagerSick)]
@@ -26,6 +41,7 @@ def judge_replan(department: Department, policy: Policy, before: Timetable,
         return verdict
     faults = check_replan_routes(department, policy, before, result.timetable, result.now, sicknesses,
                                  closures(result), routes, result.to_json_dict()["routes"])
+    faults += check_urgent_visits(result.now, urgent(result), result.to_json_dict()["routes"])
     return dataclasses.replace(verdict, violations=[*verdict.violations, *faults])
 
 
@@ -36,3 +52,10 @@ def closures(result: ReplanResult) -> list[Closure]:
     today = result.now.date()
     return [Closure(e.retailer, e.date or today, onwards=isinstance(e, PromotionStoreCancelled))
             for e in result.events if isinstance(e, RetailerClosed | PromotionStoreCancelled)]
+
+
+def urgent(result: ReplanResult) -> list[Urgent]:
+    """The urgent visits asked, as the independent checker reads them: each due by its
+    day (the day of `now` when the event names none)."""
+    today = result.now.date()
+    return [Urgent(e.retailer, e.by or today) for e in result.events if isinstance(e, UrgentVisit)]

@@ -41,7 +41,7 @@ ROUTES_SHARE = 0.5
 
 
 def render_replan(result: ReplanResult) -> None:
-    """Per manager, what changed; then the visits that found no place."""
+    """Per manager, what changed; then the visits that found no place and the urgent ones made late."""
     console.print(f"[bold]re-plan from {result.now:%Y-%m-%d %H:%M}[/bold] · status [bold]{result.status}"
                   f"[/bold] · objective {result.objective} (start {result.start_objective}) · "
                   f"{result.solve_seconds:.1f} s")
@@ -70,6 +70,13 @@ def render_replan(result: ReplanResult) -> None:
             table.add_column(column)
         for u in lost:
             table.add_row(u.retailer, u.manager, str(u.date or ""), u.reason, u.detail)
+        console.print(table)
+    if result.late:
+        table = Table(title=f"{len(result.late)} urgent visit(s) made after their deadline", title_justify="left")
+        for column in ("retailer", "manager", "due by", "made on", "why"):
+            table.add_column(column)
+        for late in result.late:
+            table.add_row(late.retailer, late.manager, str(late.due_by), str(late.date), late.detail)
         console.print(table)
     for note in result.notes:
         errors.print(f"[yellow]note[/yellow] {note}")

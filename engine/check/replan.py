@@ -67,6 +67,12 @@ What a re-planned week must be:
       its day changed: the manager is off sick that day, the retailer is closed that
       day, his blocks of the day are not those of the plan, or his route that day took
       in a visit the plan did not have there.
+   c. *Urgent visits made by their deadline* (`replan_urgent_late`). Each urgent visit
+      asked (its retailer, its deadline: the day of `now` when not given) has a stop at
+      its retailer in the re-plan's routes on a day up to its deadline that is not over
+      before `now` (a visit made before the call does not answer it). One made only
+      after its deadline, or in no route at all, is a fault, whatever the re-plan says
+      of why: the week does not do what was asked of it.
 """
 
 from __future__ import annotations
@@ -103,6 +109,7 @@ from engine.rules import KIND_RULE
 PAST_CHANGED = "replan_past_changed"
 FIRST_STOP = "first_stop"
 VISIT_CANCELLED = "replan_visit_cancelled"
+URGENT_LATE = "replan_urgent_late"
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,14 @@ class Closure:
 
 
 @dataclass(frozen=True)
+class Urgent:
+    """A retailer that must be visited by the end of `by` (rule 5c)."""
+
+    retailer: str
+    by: dt.date
+
+
+@dataclass(frozen=True)
 class ReplanVerdict:
     """The judgement of a re-planned week: the rules it breaks, and the hours the
     absences cost it (information, not faults)."""
@@ -168,10 +183,11 @@ def check_replan(
     closures: Sequence[Closure] = (),
     routes_before: Mapping | None = None,
     routes_after: Sequence[Mapping] | None = None,
+    urgent: Sequence[Urgent] = (),
 ) -> ReplanVerdict:
     """Judge the re-planned week `after` of `before` at `now` (see the module text);
     with `routes_before` (the week's route plan: `{"routes": [...]}`) and `routes_after`
-    (the re-plan's routes) their rule 5 too.
+    (the re-plan's routes) their rule 5 too, `urgent` the urgent visits asked.
 
     `department` is the department as the week was planned, without the sicknesses; they
     are read as leave here. A re-plan that found no week (infeasible or unknown, no
@@ -206,6 +222,8 @@ def check_replan(
     if routes_before is not None and routes_after is not None:
         violations += check_replan_routes(department, policy, old, new, now, sicknesses, closures,
                                           routes_before, routes_after)
+    if routes_after is not None:
+        violations += check_urgent_visits(now, urgent, routes_after)
     return ReplanVerdict(violations, sorted(checker.shortfalls, key=lambda s: (s.manager, s.kind, s.unit)))
 
 
@@ -887,13 +905,39 @@ def check_replan_routes(
     routes_before: Mapping,
     routes_after: Sequence[Mapping],
 ) -> list[Violation]:
-    """Rule 5 of the module text alone: the re-plan's routes (`routes_after`) against the
-    week's route plan (`routes_before`, `{"routes": [...]}`)."""
+    """Rules 5a and 5b of the module text alone: the re-plan's routes (`routes_after`)
+    against the week's route plan (`routes_before`, `{"routes": [...]}`)."""
     old, new = _parse(before), _parse(after)
     now = now.replace(tzinfo=None)
     leave = sick_leave(policy, old, now, sicknesses, department)
     return _RouteJudge(department, policy, old, new, now, leave, closures).run(
         routes_before.get("routes") or [], routes_after)
+
+
+def check_urgent_visits(now: dt.datetime, urgent: Sequence[Urgent], routes_after: Sequence[Mapping]) -> list[Violation]:
+    """Rule 5c of the module text alone: each urgent visit asked has a stop in the
+    re-plan's routes (`routes_after`) on a day up to its deadline, not over before `now`."""
+    now = now.replace(tzinfo=None)
+    moment = (now.date(), now.hour * 60 + now.minute)
+    replanned = _visit_stops(routes_after)
+    found = []
+    for asked in urgent:
+        made = sorted((s for stops in replanned.values() for s in stops
+                       if s.retailer == asked.retailer and (s.date, s.end) > moment), key=lambda s: (s.date, s.arrive))
+        if any(s.date <= asked.by for s in made):
+            continue
+        if made:
+            late = made[0]
+            found.append(Violation(
+                URGENT_LATE, late.manager, late.date, format_clock(late.arrive),
+                f"the urgent visit to {asked.retailer}, due by {_day(asked.by)}, is made on {_day(late.date)} "
+                f"by {late.manager}, after its deadline"))
+        else:
+            found.append(Violation(
+                URGENT_LATE, None, asked.by, None,
+                f"the urgent visit to {asked.retailer}, due by {_day(asked.by)}, is in no route of the "
+                "re-plan: it is not made"))
+    return found
 
 
 @dataclass(frozen=True)
@@ -904,6 +948,7 @@ class _Stop:
     arrive: int
     set_out: int
     """When the manager set out for it: its arrival less its ride, else its start."""
+    end: int
 
 
 def _visit_stops(routes: Iterable[Mapping]) -> dict[tuple[str, dt.date], list[_Stop]]:
@@ -917,7 +962,8 @@ def _visit_stops(routes: Iterable[Mapping]) -> dict[tuple[str, dt.date], list[_S
             arrive, start = parse_clock(stop["arrive"]), parse_clock(stop["start"])
             ride = stop.get("ride_min")
             set_out = start if ride is None else min(start, arrive - round(ride))
-            days[(manager, date)].append(_Stop(manager, date, str(stop["retailer"]), arrive, set_out))
+            days[(manager, date)].append(_Stop(manager, date, str(stop["retailer"]), arrive, set_out,
+                                               parse_clock(stop["end"])))
     return days
 
 

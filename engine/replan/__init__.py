@@ -58,6 +58,7 @@ from engine.replan.events import (
 )
 from engine.replan.result import (
     BlockChange,
+    LateVisit,
     ManagerDiff,
     ReplanResult,
     ReplanRoute,
@@ -73,6 +74,7 @@ __all__ = [
     "Absence",
     "BlockChange",
     "Event",
+    "LateVisit",
     "ManagerDiff",
     "ManagerSick",
     "PromotionStoreCancelled",

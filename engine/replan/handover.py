@@ -6,21 +6,32 @@ rest of his are visits to hand on). The rest are fitted again into the
 re-planned visit blocks; what cannot stay (a sick manager's, a closed retailer's, what
 no longer fits a changed day) is handed on in the policy's order (`replan.handover`):
 to the manager's own later days (`next_days`), then to the nearest neighbouring
-territory within `replan.neighbour_max_km` (`neighbour`). Urgent visits go to the
-earliest day that holds them, making room when they must. A visit that finds no place
-is listed in `unplaced` with its reason: no due visit is lost silently."""
+territory within `replan.neighbour_max_km` (`neighbour`). Urgent visits go to a day
+up to their deadline whenever one holds them: the named manager's, the retailer's own,
+then (when the policy hands over to neighbours) a neighbouring territory's, making room
+there when they must, before any day after the deadline. One made late is listed in
+`late` with the true cause (who is off, who has no visit time, whose days are full). A
+visit that finds no place is listed in `unplaced` with its reason: no due visit is lost
+silently."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 from collections import defaultdict, deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from engine.domain import Retailer, Timetable
 from engine.policy import Policy, ReplanRules, parse_clock
-from engine.replan.result import ReplanRoute, ReplanStop, StopChange, UnplacedReason, UnplacedVisit
+from engine.replan.result import (
+    LateVisit,
+    ReplanRoute,
+    ReplanStop,
+    StopChange,
+    UnplacedReason,
+    UnplacedVisit,
+)
 from engine.replan.situation import Situation
 from engine.routing.approach import manager_approach
 from engine.routing.daily import (
@@ -33,7 +44,7 @@ from engine.routing.daily import (
     route_km,
     time_visit_route,
 )
-from engine.routing.matrix import straight_line_matrix
+from engine.routing.matrix import great_circle_km, straight_line_matrix
 from engine.routing.neighbours import neighbours
 from engine.work_calendar import WorkCalendar
 
@@ -55,6 +66,8 @@ class _Visit:
     to_date: dt.date | None = None
     visited_before: dt.date | None = None
     """For an urgent visit: the day this week the retailer was visited before `now`."""
+    named: bool = False
+    """For an urgent visit: the event names the manager it is asked of (`assigned`)."""
 
     @property
     def replaces_a_planned_one(self) -> bool:
@@ -154,11 +167,13 @@ def _add_urgent(read: _PlannedRoutes, retailer: str, owner: str, by: dt.date, ma
         if key in read.staying:
             read.staying[key] = [v for v in read.staying[key] if v is not planned]
         planned.urgent_by, planned.assigned, planned.reason = by, manager or planned.manager or owner, None
+        planned.named = manager is not None
         planned.detail = "urgent visit"
         return
     done = [date for (_, date), stops in read.pinned.items() if any(s.retailer == retailer for s in stops)]
     read.visits.append(_Visit(retailer, owner, None, None, urgent_by=by, detail="urgent visit",
-                              assigned=manager or owner, visited_before=max(done, default=None)))
+                              assigned=manager or owner, visited_before=max(done, default=None),
+                              named=manager is not None))
 
 
 class _Handover:
@@ -178,6 +193,7 @@ class _Handover:
         self.orders: dict[tuple[str, dt.date], list[str]] = {}
         self._remainder: dict[tuple[str, dt.date], FieldDay | None] = {}
         self.unplaced = list(read.unplaced)
+        self.late: list[LateVisit] = []
         self.notes: list[str] = []
 
     def day_of(self, manager: str, date: dt.date) -> FieldDay | None:
@@ -218,20 +234,34 @@ class _Handover:
             options = [(m, d) for m, d in _options(visit, self.situation, self.rules, self.days, self.centres)
                        if (visit.retailer, d) not in self.situation.closed and self.day_of(m, d) is not None
                        and visit.retailer in self.territories[m].index]
-            self._insert(visit, options)
-            if visit.to_date is None and visit.urgent_by is not None:
-                homeless.extend(self._make_room_for(visit, options))
+            if visit.urgent_by is None:
+                self._insert(visit, options)
+            else:
+                # A day in time, room made on it if need be, before any day after the deadline.
+                by = visit.urgent_by
+                for tier in ([o for o in options if o[1] <= by], [o for o in options if o[1] > by]):
+                    self._insert(visit, tier)
+                    if visit.to_date is None:
+                        homeless.extend(self._make_room_for(visit, tier))
+                    if visit.to_date is not None:
+                        break
             if visit.urgent_by is not None and visit.to_date is not None:
-                visit.detail = _urgent_words(visit, self.situation)
+                visit.detail = _urgent_words(visit, self._why_not_in_time)
+                if visit.to_date > visit.urgent_by:
+                    self.late.append(LateVisit(retailer=visit.retailer, manager=visit.to_manager or visit.owner,
+                                               due_by=visit.urgent_by, date=visit.to_date, detail=visit.detail))
                 if (visit.to_manager, visit.to_date) == (visit.manager, visit.date):
                     self.notes.append(f"urgent visit to {visit.retailer} by {visit.urgent_by}: its visit planned "
                                       f"on {visit.date} ({visit.manager}) is in time and stays")
             if visit.to_date is None:
                 reason: UnplacedReason = visit.reason or "no_room_in_day"
-                self.unplaced.append(UnplacedVisit(retailer=visit.retailer, manager=visit.owner, date=visit.date,
-                                                   reason=reason, detail=_unplaced_words(
+                detail = _urgent_unplaced_words(visit, self._why_not_in_time(visit, None)) \
+                    if visit.urgent_by is not None else _unplaced_words(
                     visit, self.rules, _lost_to_his_absence(visit, self.situation)
-                    and "neighbour" in self.rules.handover)))
+                    and "neighbour" in self.rules.handover, self._no_neighbour_words(visit.manager or visit.owner),
+                    self._off_to_the_end(visit.manager))
+                self.unplaced.append(UnplacedVisit(retailer=visit.retailer, manager=visit.owner, date=visit.date,
+                                                   reason=reason, detail=detail))
 
     def _insert(self, visit: _Visit, options: Sequence[tuple[str, dt.date]]) -> None:
         """At the cheapest place of the first option whose day still holds every rule."""
@@ -270,6 +300,70 @@ class _Handover:
             return moved
         return []
 
+    def _why_not_in_time(self, visit: _Visit, only: str | None) -> str:
+        """The true cause an urgent visit is made by no one up to its deadline (`only`:
+        why that one manager did not make it): each manager who may take it, off sick, on
+        leave, without visit time left or with his days up to then full; the retailer
+        closed; no neighbouring territory near enough."""
+        by = visit.urgent_by
+        assert by is not None
+        dates = [d for d in self.situation.dates if self.situation.today <= d <= by]
+        closed = [d for d in dates if (visit.retailer, d) in self.situation.closed]
+        open_dates = [d for d in dates if d not in closed]
+        if only is not None:
+            return self._why_not_of(only, visit.retailer, open_dates)
+        parts = [f"{visit.retailer} is closed on {_days(closed)}"] if closed else []
+        owner = visit.owner
+        parts += [f"{m}: {self._why_not_of(m, visit.retailer, open_dates)}"
+                  for m in _urgent_managers(visit, self.rules, self.centres) if open_dates]
+        if "neighbour" not in self.rules.handover:
+            parts.append("the policy's replan.handover names no neighbour to take it")
+        elif (no_neighbour := self._no_neighbour_words(owner)) is not None:
+            parts.append(no_neighbour)
+        return f"urgent visit due by {by}: no day up to then takes it ({'; '.join(parts)})"
+
+    def _why_not_of(self, manager: str, retailer: str, dates: Sequence[dt.date]) -> str:
+        """Why `manager` makes no visit to `retailer` on any of `dates`, day by day."""
+        absence = self.situation.absences.get(manager)
+        on_leave = {entry.date for entry in self.situation.department.leave if entry.manager == manager}
+        why: dict[str, list[dt.date]] = defaultdict(list)
+        for date in dates:
+            if absence is not None and absence.date <= date <= absence.until:
+                why[f"off sick from {absence.since}"].append(date)
+            elif date not in self.days[manager]:
+                why["on leave" if date in on_leave else "no visit block"].append(date)
+            elif self.day_of(manager, date) is None:
+                why["no visit time left after now"].append(date)
+            elif retailer not in self.territories[manager].index:
+                why["not his territory"].append(date)
+            else:
+                why["no room in his visit blocks"].append(date)
+        if not why:
+            return "no working day up to then"
+        return ", ".join(f"{words} on {_days(days)}" if not words.startswith("off sick") else words
+                         for words, days in why.items())
+
+    def _off_to_the_end(self, manager: str | None) -> bool:
+        """True when the manager is off sick to the end of the week: no later day of his."""
+        absence = self.situation.absences.get(manager or "")
+        return absence is not None and absence.until >= self.situation.dates[-1]
+
+    def _no_neighbour_words(self, manager: str) -> str | None:
+        """When the policy hands over to neighbours but no colleague's territory centre
+        lies within `replan.neighbour_max_km` of the manager's: that, with the nearest."""
+        if "neighbour" not in self.rules.handover or _neighbours(manager, self.centres, self.rules):
+            return None
+        others = [m for m in self.centres if m != manager]
+        if manager not in self.centres or not others:
+            return "no colleague is there to take it"
+        here = self.centres[manager]
+        km = great_circle_km([here[0]], [here[1]], [self.centres[m][0] for m in others],
+                             [self.centres[m][1] for m in others])[0]
+        nearest_km, nearest = min(zip(km.tolist(), others, strict=True))
+        return (f"no neighbouring territory qualifies: no colleague's territory centre lies within "
+                f"{self.rules.neighbour_max_km:g} km of {manager}'s (replan.neighbour_max_km), the nearest, "
+                f"{nearest}'s, is {nearest_km:.1f} km away")
+
     def routes(self) -> tuple[ReplanRoute, ...]:
         """Each manager-day's pinned stops followed by its visits after `now`, timed."""
         out: list[ReplanRoute] = []
@@ -287,15 +381,17 @@ class _Handover:
 
 
 def replan_routes(situation: Situation, timetable: Timetable, routes: Mapping[str, Any], rules: ReplanRules,
-                  ) -> tuple[tuple[ReplanRoute, ...], list[StopChange], list[UnplacedVisit], list[str]]:
+                  ) -> tuple[tuple[ReplanRoute, ...], list[StopChange], list[UnplacedVisit], list[LateVisit],
+                             list[str]]:
     """Keep the stops before `now`, re-fit the rest into the new visit blocks, and hand
     on what cannot stay (see the module text): the routes, the stop changes, the
-    visits that found no place and notes (an urgent visit met by one planned in time)."""
+    visits that found no place, the urgent visits made after their deadline and notes
+    (an urgent visit met by one planned in time)."""
     read = _read_routes(situation, routes)
     handover = _Handover(situation, timetable, rules, read)
     handover.refit_own_days()
     handover.place_the_rest()
-    return handover.routes(), stop_changes(read.visits, situation), handover.unplaced, handover.notes
+    return handover.routes(), stop_changes(read.visits, situation), handover.unplaced, handover.late, handover.notes
 
 
 def _make_room(day: FieldDay, order: Sequence[str], retailer_id: str, retailers: Mapping[str, Retailer],
@@ -368,6 +464,11 @@ def _territories(situation: Situation, timetable: Timetable, rules: ReplanRules)
     for event in situation.urgent:
         if event.manager is not None:
             wanted[event.manager].add(event.retailer)
+        if "neighbour" in rules.handover:
+            # An urgent visit may go to a neighbour of its retailer's manager (`_urgent_managers`).
+            owner = next(r.manager for r in department.retailers if r.id == event.retailer)
+            for manager in _neighbours(owner, centres, rules):
+                wanted[manager].add(event.retailer)
     retailers = {r.id: r for r in department.retailers}
     out = {}
     for manager, ids in wanted.items():
@@ -396,8 +497,7 @@ def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapp
                 and not (absence is not None and absence.date <= d <= absence.until)]
 
     if visit.urgent_by is not None:
-        # The manager the event names, then (on the days he is off) the retailer's own.
-        managers = list(dict.fromkeys([visit.assigned or visit.owner, visit.owner]))
+        managers = _urgent_managers(visit, rules, centres)
         in_time = [d for d in later if d <= visit.urgent_by]
         late = [d for d in later if d > visit.urgent_by]
         urgent = [o for dates in (in_time, late) for manager in managers for o in available(manager, dates)]
@@ -427,6 +527,22 @@ def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapp
     return own
 
 
+def _urgent_managers(visit: _Visit, rules: ReplanRules, centres: Mapping[str, tuple[float, float]]) -> list[str]:
+    """Who may make an urgent visit, in order: the manager the event names, then (on the
+    days he cannot) the retailer's own, then, when the policy hands visits over to
+    neighbours, a neighbouring territory's manager, nearest first: a deadline is not
+    missed while a colleague the policy would hand the visit to has room."""
+    managers = [visit.assigned or visit.owner, visit.owner]
+    if "neighbour" in rules.handover:
+        managers += _neighbours(visit.owner, centres, rules)
+    return list(dict.fromkeys(managers))
+
+
+def _days(dates: Sequence[dt.date]) -> str:
+    """"Tue 2026-12-01, Wed 2026-12-02"."""
+    return ", ".join(f"{d:%a} {d.isoformat()}" for d in dates)
+
+
 def _no_time_left_words(manager: str, date: dt.date, situation: Situation) -> str:
     """Why a day holds no visit after the re-plan, naming the sickness that began that day."""
     absence = situation.absences.get(manager)
@@ -445,9 +561,10 @@ def _lost_to_his_absence(visit: _Visit, situation: Situation) -> bool:
             and visit.date <= absence.until)
 
 
-def _urgent_words(visit: _Visit, situation: Situation) -> str:
-    """Why an urgent visit went where it did: past its day when no day up to then had
-    room, to the retailer's own manager when the one the event names is off."""
+def _urgent_words(visit: _Visit, why_not: Callable[[_Visit, str | None], str]) -> str:
+    """Why an urgent visit went where it did: past its deadline, the true cause no one
+    made it in time (`why_not`, `_Handover._why_not_in_time`); to someone other than the
+    manager asked (named by the event, else the one it was planned with), why he did not."""
     words = "urgent visit"
     assert visit.to_date is not None and visit.urgent_by is not None
     if visit.replaces_a_planned_one:
@@ -455,25 +572,48 @@ def _urgent_words(visit: _Visit, situation: Situation) -> str:
     elif visit.visited_before is not None:
         words += f" (besides the visit on {visit.visited_before}, before now: the event asks for another)"
     if visit.to_date > visit.urgent_by:
-        words = (f"urgent visit due by {visit.urgent_by}: no day up to then has room, "
-                 f"{visit.to_date} is the first that does")
-    absence = situation.absences.get(visit.assigned or visit.owner)
-    if visit.to_manager != visit.assigned and absence is not None:
-        words += f"; {visit.assigned}, named for it, is off sick from {absence.since}, so {visit.to_manager} takes it"
+        return f"LATE: {why_not(visit, None)}; made on {visit.to_date} by {visit.to_manager}, the first day that holds it"
+    asked = visit.assigned or visit.owner
+    if visit.to_manager != asked and (visit.to_manager, visit.to_date) == (visit.manager, visit.date):
+        words += f"; the visit planned with {visit.manager} on {visit.date} is in time and stays there, " \
+                 f"rather than going to {asked}, named for it"
+    elif visit.to_manager != asked:
+        role = "named for it" if visit.named else "its manager" if asked == visit.owner else "planned for it"
+        taker = "its own manager" if visit.to_manager == visit.owner else "a neighbouring territory's manager"
+        words += f"; {asked}, {role}, cannot make it by {visit.urgent_by} ({why_not(visit, asked)}), " \
+                 f"so {visit.to_manager}, {taker}, takes it"
     return words
 
 
-def _unplaced_words(visit: _Visit, rules: ReplanRules, handed_over: bool) -> str:
+def _urgent_unplaced_words(visit: _Visit, why_not_in_time: str) -> str:
+    """Why an urgent visit is made on no day of the week: the true cause no one made it
+    in time, and that no later day holds it either."""
+    instead = f", nor for the visit planned on {visit.date}" if visit.replaces_a_planned_one else ""
+    return f"NOT MADE: {why_not_in_time}; no later visit day of the week has room for it either{instead}"
+
+
+def _unplaced_words(visit: _Visit, rules: ReplanRules, handed_over: bool, no_neighbour: str | None = None,
+                    no_own_days: bool = False) -> str:
     """Why a visit found no place, naming the days it was offered (`handed_over`: those
-    of the policy's hand-over, as for a sick manager's visits)."""
-    if visit.urgent_by is not None:
-        instead = f", nor for the visit planned on {visit.date}" if visit.replaces_a_planned_one else ""
-        return f"urgent visit (by {visit.urgent_by}): no visit day of the week has room for it{instead}"
+    of the policy's hand-over, as for a sick manager's visits); a way of the hand-over
+    that offers nothing says so instead of that it has no room: `no_neighbour`, why the
+    policy's neighbours are none (`_Handover._no_neighbour_words`), `no_own_days`, the
+    sick manager is off to the end of the week."""
     if visit.reason == "manager_absent":
-        ways = " or ".join({"next_days": "his own later days", "neighbour": "a neighbouring territory"}[w]
-                           for w in rules.handover) or "nowhere (the policy hands nothing over)"
-        return f"{visit.detail}; it could go to {ways}, but none has room"
+        ways = [{"next_days": "his own later days", "neighbour": "a neighbouring territory"}[w]
+                for w in rules.handover if not (w == "neighbour" and no_neighbour)
+                and not (w == "next_days" and no_own_days)]
+        empty = ["he is off to the end of the week"] if no_own_days and "next_days" in rules.handover else []
+        empty += [no_neighbour] if no_neighbour else []
+        words = visit.detail
+        if ways:
+            words += f"; it could go to {' or '.join(ways)}, but none has room"
+        elif not empty:
+            words += "; it could go nowhere (the policy hands nothing over)"
+        return "".join([words, *(f"; {e}" for e in empty)])
     if handed_over:
+        if no_neighbour:
+            return f"{visit.detail}; his other days he is in have no room; {no_neighbour}"
         return f"{visit.detail}; neither his other days he is in nor a neighbouring territory has room"
     if visit.reason == "retailer_closed":
         return f"{visit.detail}; no later visit day of the week has room"

@@ -81,6 +81,17 @@ class UnplacedVisit(_Out):
     detail: str = ""
 
 
+class LateVisit(_Out):
+    """An urgent visit made after the day it was due by (it is in the routes on `date`),
+    and the true cause no one who may take it made it in time."""
+
+    retailer: str
+    manager: str
+    due_by: dt.date
+    date: dt.date
+    detail: str = ""
+
+
 class ReplanResult(_Out):
     """The re-planned week: the JSON contract of `fieldweek replan --json`."""
 
@@ -95,6 +106,7 @@ class ReplanResult(_Out):
     timetable: Timetable
     routes: tuple[ReplanRoute, ...] | None = None
     unplaced: tuple[UnplacedVisit, ...] = ()
+    late: tuple[LateVisit, ...] = Field(default=(), description="urgent visits made after their deadline, and why")
     diff: tuple[ManagerDiff, ...] = ()
     notes: tuple[str, ...] = ()
 

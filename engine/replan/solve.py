@@ -19,7 +19,7 @@ from engine.replan.duties import Staffing, replanned_duties
 from engine.replan.events import Event, ManagerSick, PromotionStoreCancelled
 from engine.replan.handover import replan_routes
 from engine.replan.model import ReplanModel, build_replan_model, repaired_start
-from engine.replan.result import ReplanResult, StopChange, UnplacedVisit
+from engine.replan.result import LateVisit, ReplanResult, StopChange, UnplacedVisit
 from engine.replan.situation import Situation, replan_rules, situation_at
 from engine.rules import KIND_RULE
 from engine.timetable.hints import complete_hints, hint_from_blocks
@@ -91,9 +91,10 @@ def replan(
                               **_header(timetable, staffing))
     stop_changes: list[StopChange] = []
     unplaced: list[UnplacedVisit] = []
+    late: list[LateVisit] = []
     new_routes = None
     if routes is not None:
-        new_routes, stop_changes, unplaced, route_notes = replan_routes(situation, new_timetable, routes, rules)
+        new_routes, stop_changes, unplaced, late, route_notes = replan_routes(situation, new_timetable, routes, rules)
         notes += route_notes
     elif any(not isinstance(e, ManagerSick | PromotionStoreCancelled) for e in events) or situation.absences:
         notes.append("the plan has no routes: visits are not re-planned (give the week's routes with the plan)")
@@ -101,7 +102,7 @@ def replan(
         week_start=timetable.week_start, now=situation.now, events=tuple(events), status=status, objective=solver.objective_value,
         start_objective=start_plan.objective_value if start_plan is not None else None, best_bound=bound,
         solve_seconds=round(time.perf_counter() - started, 3), timetable=new_timetable, routes=new_routes,
-        unplaced=tuple(unplaced), diff=block_diff(situation, model.groups, blocks, stop_changes), notes=tuple(notes),
+        unplaced=tuple(unplaced), late=tuple(late), diff=block_diff(situation, model.groups, blocks, stop_changes), notes=tuple(notes),
     )
 
 

@@ -55,7 +55,7 @@ def as_times(routes: dict | list) -> list[tuple[str, str, str, str]]:
 def test_a_replan_without_events_keeps_the_ride_under_way_and_every_stop(now: tuple[int, int]) -> None:
     plan = planned_routes()
     situation = at(*now)
-    routes, changes, unplaced, _ = replan_routes(situation, situation.timetable, plan, RULES)
+    routes, changes, unplaced, _, _ = replan_routes(situation, situation.timetable, plan, RULES)
     after = [r.model_dump(mode="json") for r in routes]
     assert as_times(after) == as_times(plan)
     assert not changes and not [u for u in unplaced if u.reason != "not_planned"]
