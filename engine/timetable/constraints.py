@@ -170,6 +170,14 @@ def add_pairing(tm: TimetableModel) -> None:
             cp.add(tm.in_trio[a] == tm.in_trio[b]).only_enforce_if(lit)
     if tm.solo:
         tm.enforce(cp.add(sum(tm.solo.values()) == 1), "pairing")
+    paired_kinds = [k for k, r in tm.policy.kinds.items() if r.group == "pair"]
+    for m in eligible:
+        # A group is known by the sessions it holds together (engine/check: a manager with
+        # no paired session "works in no pair"): a week short of paired hours (`shortfall`)
+        # still holds one, so a group whose store or rides hold none is no week at all.
+        sessions = [b.present for k in paired_kinds for b in tm.blocks.get((m, k), [])]
+        if sessions:
+            tm.enforce(cp.add(sum(sessions) >= 1), "pairing")
     for constraint in group_store_rules(cp, tm.pairs, tm.solo, without_own_store(tm.department, tm.policy)):
         tm.enforce(constraint, KIND_RULE["promotion"])
 

@@ -371,12 +371,18 @@ def _opening_hours(tm: TimetableModel, venues: Venues, manager: str, kind: str, 
 
     def held(spans: list[int]) -> tuple[int, int]:
         """The most sessions and minutes those spans hold (one session a day at most when
-        the kind asks different days or one a day; sessions no longer than the quota's)."""
+        the kind asks different days or one a day; sessions no longer than the quota's; no
+        more sessions than the quota's most, the longest taken: 90 min open on five days
+        holds 3 x 90 of a 300-min promotion in at most 3 sessions, not 450)."""
         fits = [s for s in spans if s >= quota.session_minutes_min]
         one_a_day = rule.different_days or rule.max_per_day == 1
-        per_day = [1 if one_a_day else max(1, s // quota.session_minutes_min) for s in fits]
-        minutes = [min(s, quota.session_minutes_max * n) for s, n in zip(fits, per_day, strict=True)]
-        return sum(per_day), sum(minutes)
+        pieces: list[int] = []
+        for span in fits:
+            count = 1 if one_a_day else max(1, span // quota.session_minutes_min)
+            each, extra = divmod(min(span, quota.session_minutes_max * count), count)
+            pieces += [each + 1] * extra + [each] * (count - extra)
+        kept = sorted(pieces, reverse=True)[:quota.sessions_max]
+        return len(kept), sum(kept)
 
     points = {p for place in places for p in place.points}
     shops = [r for r in tm.department.retailers if r.id in points]
@@ -398,6 +404,7 @@ def _opening_hours(tm: TimetableModel, venues: Venues, manager: str, kind: str, 
         return None
     sessions, minutes = max(most)
     store = "the store" if len(shops) == 1 else "every store he could share"
-    return (f"the opening hours of {store} ({hours}) leave room for {sessions} of the "
-            f"{quota.sessions_min} sessions ({minutes} of the {quota.total_minutes} min) within {window} "
-            "on his working days")
+    room = (f"{sessions} of the {quota.sessions_min} sessions ({minutes} of the {quota.total_minutes} min)"
+            if sessions < quota.sessions_min else
+            f"{minutes} of the {quota.total_minutes} min (in at most {quota.sessions_max} sessions)")
+    return f"the opening hours of {store} ({hours}) leave room for {room} within {window} on his working days"

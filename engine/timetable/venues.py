@@ -19,12 +19,14 @@ place up front, from the department alone:
   (from when he can first be there) first, then nearest to his territory centre;
 - a paired kind (promotion, maintenance): the pair's store. A pair is hosted by a
   member with a promotion store of his own when it has one (so the store is of the
-  pair's territories, as the judges read SPEC §2), of those the one whose territory
-  centre lies nearest the office (then by id), and holds its
+  pair's territories, as the judges read SPEC §2), of those one whose store's opening
+  hours hold the paired kinds in full first (`holds_paired_kinds`: a store open only
+  from 15:30 would leave his every pair short, though his partner's holds them), then the
+  one whose territory centre lies nearest the office (then by id), and holds its
   sessions at the host's promotion store chosen the same way: of his stores (any store
   of the department when he has none), those with the shortest ride to and from the
   office and his area, open through the pair kinds' windows first, then nearest his
-  territory centre. A manager alone (an odd head-count under the policy's "solo") holds
+  territory centre; the first of them whose hours hold the paired kinds when one does. A manager alone (an odd head-count under the policy's "solo") holds
   his paired kinds at his own store the same way. A group of three is hosted the same
   way, so its store is one of each member's pair stores and the model's rides hold for
   it too.
@@ -192,14 +194,35 @@ def pos_households(department: Department, policy: Policy, manager: str,
     return tuple(r.id for r in ranked[:count])
 
 
+def holds_paired_kinds(retailer: Retailer, policy: Policy, rides: _Rides | None = None) -> bool:
+    """Whether a store's opening hours (from when the manager can first be there) hold the
+    week's paired kinds in full: each day it is open, within the kind's window, for a
+    session as long as the kind's total spread over its most sessions asks (SPEC §2
+    "promotion 5 h as 2-3 sessions of 1.5-2 h": a store open 90 min a day holds 3 x 90,
+    not 300). Riding and leave aside; a store open through the windows always holds them."""
+    for rule in policy.kinds.values():
+        if rule.group != "pair" or not rule.sessions or not rule.session_minutes or rule.total_minutes is None:
+            continue
+        start = rule.earliest_start if rides is None else max(rule.earliest_start, rides.arrival(retailer))
+        room = min(retailer.closes, rule.latest_end) - max(retailer.opens, start)
+        longest = -(-rule.total_minutes // max(1, rule.sessions[1]))
+        needed = max(rule.session_minutes[0], longest) if rule.different_days else rule.session_minutes[0]
+        if room < needed:
+            return False
+    return True
+
+
 def _host_store(department: Department, policy: Policy, manager: str,
                 centre: tuple[float, float], rides: _Rides | None = None) -> str | None:
+    """The manager's store for a pair he hosts (module docstring): `_by_rides`' first that
+    holds the paired kinds (`holds_paired_kinds`), else its first."""
     windows = [(r.earliest_start, r.latest_end) for r in policy.kinds.values() if r.group == "pair"]
     stores = [r for r in department.retailers if r.promo_store and r.manager == manager]
     stores = stores or [r for r in department.retailers if r.promo_store]
     ranked = _by_rides(stores, 1, lambda r: all(_open_when_reached(r, w, rides) for w in windows), centre,
                       rides)
-    return ranked[0].id if ranked else None
+    holding = [r for r in ranked if holds_paired_kinds(r, policy, rides)]
+    return (holding or ranked)[0].id if ranked else None
 
 
 def promotion_store_owners(department: Department) -> frozenset[str]:
@@ -242,9 +265,6 @@ def week_venues(department: Department, policy: Policy, week_start: dt.date) -> 
         area = due or [r.id for r in department.territory(manager.id)]
         venues.visit_area[manager.id] = Venue(tuple(area))
     with_store = promotion_store_owners(department)
-    by_office = sorted(department.managers, key=lambda m: (
-        m.id not in with_store, (centres[m.id][0] - office[0]) ** 2 + (centres[m.id][1] - office[1]) ** 2, m.id))
-    venues.hosts = {m.id: rank for rank, m in enumerate(by_office)}
     wanted = {p for v in venues.visit_area.values() for p in v.points}
     wanted |= {r.id for r in department.retailers if r.promo_store or r.pos_target}
     places = [r for r in department.retailers if r.id in wanted]
@@ -256,11 +276,21 @@ def week_venues(department: Department, policy: Policy, week_start: dt.date) -> 
     )
     venues._index = {key: i for i, key in enumerate([None, *(r.id for r in places)])}
     venues._minutes = matrix.minutes
+    holding: set[str] = set()
     for manager in department.managers:
         rides = _rides_that_matter(venues, policy, venues.visit_area[manager.id])
         venues.households[manager.id] = Venue(
             pos_households(department, policy, manager.id, centres[manager.id], rides), "farthest")
-        venues.stores[manager.id] = _host_store(department, policy, manager.id, centres[manager.id], rides)
+        venues.stores[manager.id] = store = _host_store(department, policy, manager.id, centres[manager.id], rides)
+        if any(r.id == store and holds_paired_kinds(r, policy, rides) for r in department.retailers):
+            holding.add(manager.id)
+    # A member whose store's hours hold the paired kinds hosts before one whose store's do
+    # not: a pair of the two then holds its sessions in full (the other's hours would
+    # leave it short, and a pair with no session is no pair to the judges).
+    by_office = sorted(department.managers, key=lambda m: (
+        m.id not in with_store, m.id not in holding,
+        (centres[m.id][0] - office[0]) ** 2 + (centres[m.id][1] - office[1]) ** 2, m.id))
+    venues.hosts = {m.id: rank for rank, m in enumerate(by_office)}
     return venues
 
 

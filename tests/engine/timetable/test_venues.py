@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from ortools.sat.python import cp_model
 
 from engine.check.timetable import check_timetable
 from engine.domain import Department, GeoPoint, Manager, Retailer
 from engine.policy import Policy, load_policy, policy_from_mapping
-from engine.timetable import constraints
+from engine.timetable import constraints, shortfalls
 from engine.timetable.model import variables_for_week
 from engine.timetable.solve import SolveParams, solve_timetable
 from engine.timetable.venues import Venue, week_venues
@@ -162,3 +163,60 @@ def test_a_pair_is_hosted_at_a_store_of_its_own_territories(policy: Policy) -> N
     for partner in ("m01", "m02"):
         store = venues.group_store(("m03", partner))
         assert store is not None and owner[store] == partner, (partner, store)
+
+
+def _late_stores(department: Department, manager: str, opens: int = 15 * 60 + 30) -> Department:
+    """`manager`'s promotion stores open only at `opens` (the tester's e10: m01's three)."""
+    return department.model_copy(update={"retailers": tuple(
+        r.model_copy(update={"opens": opens}) if r.manager == manager and r.promo_store else r
+        for r in department.retailers)})
+
+
+def test_a_pair_is_hosted_by_the_member_whose_store_holds_the_paired_kinds(policy: Policy) -> None:
+    """m1 lies nearest the office and used to host whatever his store's hours: open
+    15:30-21:00 it holds 90 min a day of the 08:00-17:00 windows, no 120-min maintenance
+    and 3 x 90 < 300 min of promotion, so his pair was short of every paired hour and the
+    judges found no pair at all. m2's store hosts the pair."""
+    department = _late_stores(_department(2), "m1")
+    venues = week_venues(department, policy, MONDAY)
+    assert venues.group_store(("m1", "m2")) == "m2-s"
+    assert venues.group_store(("m1",)) == "m1-s"  # alone he has only his own
+    assert week_venues(_department(2), policy, MONDAY).group_store(("m1", "m2")) == "m1-s"
+
+
+def test_a_hosts_store_whose_hours_hold_the_paired_kinds_is_taken_before_a_nearer_one(policy: Policy) -> None:
+    """Of a host's own stores, one open from 15:30 is not taken while another holds them."""
+    department = _late_stores(_department(2), "m1")
+    far_open = _shop("m1-s2", "m1", OFFICE.lat + 0.004, OFFICE.lon + 0.02, opens=7 * 60, promo_store=True)
+    department = department.model_copy(update={"retailers": (*department.retailers, far_open)})
+    assert week_venues(department, policy, MONDAY).stores["m1"] == "m1-s2"
+
+
+def test_a_store_open_90_min_a_day_is_named_as_what_leaves_the_promotion_short(policy: Policy) -> None:
+    """Both stores open 15:30-21:00: 90 min a day within 08:00-17:00, five days, but the
+    promotion has at most 3 sessions, so 270 of its 300 min. The opening hours are the
+    cause (was: 5 x 90 = 450 counted, and the rides named)."""
+    department = _late_stores(_late_stores(_department(2), "m1"), "m2")
+    tm = variables_for_week(department, policy, build_week(department, policy, MONDAY))
+    shortfalls.short_weeks_allowed(tm)
+    venues = tm.week_venues()
+    for partners in ({"m2"}, set()):
+        reason = shortfalls._reason(tm, venues, "m1", "promotion", partners)
+        assert reason.startswith("the opening hours of the store (m1-s 15:30–21:00)"), reason
+        assert "270 of the 300 min" in reason, reason
+    assert "0 of the 2 sessions" in shortfalls._reason(tm, venues, "m1", "maintenance", {"m2"})
+
+
+def test_a_pair_whose_store_holds_no_paired_session_is_no_week(policy: Policy) -> None:
+    """A pair is known by the sessions it holds together (the judges: a manager with none
+    "works in no pair"); a week short of paired hours kept pairs with none at all (both
+    stores open from 16:00 hold no 90-min session before 17:00). Now no week forms it."""
+    department = _late_stores(_late_stores(_department(2), "m1", 16 * 60), "m2", 16 * 60)
+    tm = variables_for_week(department, policy, build_week(department, policy, MONDAY))
+    shortfalls.short_weeks_allowed(tm)
+    constraints.add_hard_rules(tm)
+    tm.cp.minimize(sum(shortfalls.shortfall_terms(tm)))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 5
+    solver.parameters.num_workers = 2
+    assert solver.solve(tm.cp) == cp_model.INFEASIBLE
