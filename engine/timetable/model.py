@@ -170,6 +170,20 @@ def daily_window(policy: Policy, kind: str, minutes: int, weekday: Weekday, appr
     return window
 
 
+def room_window(policy: Policy, kind: str, minutes: int, weekday: Weekday, approach: int) -> tuple[int, int, int]:
+    """`daily_window`, its latest start the one the model really allows: a visit block
+    starts by its first-stop time less the ride out of the office rounded up to the grid
+    (constraints._ride_out_of_the_office), so a leave to 09:25 leaves a 2-min ride's visit
+    block no start (09:30 is past its 09:20), as one to 09:50 does. What a part-day
+    leave leaves no room for is judged on it (`no_room_for_leave`)."""
+    earliest, latest_start, latest_end = daily_window(policy, kind, minutes, weekday, approach)
+    if kind == "visit" and approach:
+        grid = policy.grid_minutes
+        by = first_stop_time(policy, weekday, approach) // grid - math.ceil(approach / grid)
+        latest_start = min(latest_start, by * grid)
+    return earliest, latest_start, latest_end
+
+
 def _new_block(
     tm: TimetableModel,
     kind: str,
@@ -307,10 +321,12 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                     minutes = rule.per_day_minutes.get(day.weekday)
                     if minutes is None or not mw.works_on(day.index):
                         continue
-                    window = daily_window(policy, kind, minutes, day.weekday, tm.approach.get(manager_id, 0))
-                    if not mw.room_outside_leave(day.index, *window, minutes, tm.grid):
+                    approach = tm.approach.get(manager_id, 0)
+                    window = daily_window(policy, kind, minutes, day.weekday, approach)
+                    room = room_window(policy, kind, minutes, day.weekday, approach)
+                    if not mw.room_outside_leave(day.index, *room, minutes, tm.grid):
                         # A partial leave that leaves no room excuses the day's block.
-                        tm.no_room_for_leave.append((manager_id, kind, day.index, window))
+                        tm.no_room_for_leave.append((manager_id, kind, day.index, room))
                         continue
                     found.append(_new_block(tm, kind, manager_id, day.index, window, (minutes, minutes),
                                             True, f"{kind},{manager_id},{day.weekday}"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.domain import Leave
+from engine.policy import format_clock
 from engine.timetable.model import build_variables
 from engine.timetable.shortfalls import excused_day_shortfalls
 from tests.strategies import WEEK, simple_department
@@ -33,3 +34,39 @@ def test_a_visit_block_the_leave_leaves_no_room_for_is_declared(policy_15_13_7):
 def test_a_leave_that_leaves_room_declares_nothing(policy_15_13_7):
     department = simple_department(2, (Leave(manager="m01", date=WEDNESDAY, start=16 * 60, end=17 * 60),))
     assert excused_day_shortfalls(build_variables(department, policy_15_13_7, WEEK), []) == []
+
+
+
+def _last_start(policy, department) -> int:
+    """m01's last visit start on Wednesday: the first stop due by `first_stop_by`, less his
+    ride out of the office rounded up to the grid (constraints._ride_out_of_the_office)."""
+    ride = build_variables(department, policy, WEEK).approach["m01"]
+    grid = policy.grid_minutes
+    return (policy.route.first_stop_by // grid - -(-ride // grid)) * grid
+
+
+def test_a_leave_ending_after_the_last_start_the_ride_out_allows_leaves_no_room(policy_15_13_7):
+    """The tester's e8: m01 away 08:00–09:25 with a short ride out (a 09:20 last start). A
+    start on the grid after the leave still lies before `first_stop_by`, yet the ride out
+    asks the block to start earlier, so no start is left: not owed, with the day (was: a
+    block built that no week could hold, then dropped as "not kept in the week found
+    within the time limit", counted in the weekly hours short). Here the ride is longer:
+    the leave ends 5 min after his last start."""
+    last = _last_start(policy_15_13_7, simple_department(2))
+    end = last + 5
+    assert end <= policy_15_13_7.route.first_stop_by - policy_15_13_7.grid_minutes
+    department = simple_department(2, (Leave(manager="m01", date=WEDNESDAY, start=8 * 60, end=end),))
+    tm = build_variables(department, policy_15_13_7, WEEK)
+    assert not any(b.day == 2 for b in tm.blocks[("m01", "visit")])
+    [declared] = excused_day_shortfalls(tm, [], proven=False)
+    assert (declared.manager, declared.kind, declared.not_owed, declared.date) == ("m01", "visit", True, WEDNESDAY)
+    assert f"08:00–{format_clock(end)}" in declared.reason, declared.reason
+    assert f"to start 08:00–{format_clock(last)}" in declared.reason, declared.reason
+
+
+def test_a_leave_ending_at_the_last_start_leaves_the_visit_block_room(policy_15_13_7):
+    last = _last_start(policy_15_13_7, simple_department(2))
+    department = simple_department(2, (Leave(manager="m01", date=WEDNESDAY, start=8 * 60, end=last),))
+    tm = build_variables(department, policy_15_13_7, WEEK)
+    assert any(b.day == 2 for b in tm.blocks[("m01", "visit")])
+    assert excused_day_shortfalls(tm, []) == []

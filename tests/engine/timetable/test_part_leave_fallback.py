@@ -56,13 +56,20 @@ def test_the_days_to_excuse_are_the_part_leave_days_that_owe_a_daily_block():
 def test_a_leave_that_leaves_no_week_is_known_before_the_search():
     """Presolve of the manager's week with his partners shows it at once; it took the floors
     and the first week their whole share of the limit to find (24 managers, a late arrival
-    Thu 08:00-09:00: 32 of 60 s, then a week 450-580 min short; now 290)."""
+    Thu 08:00-09:00: 32 of 60 s, then a week 450-580 min short; now 290). Monday 11:00-11:30:
+    m04's visit block starts after the 08:00-08:40 meeting and by 08:40 (his 54-min ride out
+    before the 09:40 first stop), so it cannot end by 11:00; the leave alone leaves room.
+    EARLY_LEAVE (to 08:40, his Wednesday start by 08:30) leaves the block no room by the
+    leave alone: it is not owed from the start (model.room_window), nothing to probe."""
     policy = load_policy("15-13-7")
     late_afternoon = Leave(manager="m04", date=WEDNESDAY, start=15 * 60, end=17 * 60 + 30)
-    for extra, no_week in (((EARLY_LEAVE,), True), ((late_afternoon,), False)):
+    monday_late_morning = Leave(manager="m04", date=WEEK, start=11 * 60, end=11 * 60 + 30)
+    for extra, no_week in (((monday_late_morning,), True), ((EARLY_LEAVE,), False), ((late_afternoon,), False)):
         tm = build_variables(two_of_seed_191(extra), policy, WEEK)
         short_weeks_allowed(tm)
         assert _leave_leaves_no_week(tm) is no_week
+    tm = build_variables(two_of_seed_191((EARLY_LEAVE,)), policy, WEEK)
+    assert [(m, k, d) for m, k, d, _ in tm.no_room_for_leave] == [("m04", "visit", 2)]
 
 
 def test_a_part_day_leave_that_leaves_the_visit_block_no_room_is_planned_short():
