@@ -17,7 +17,7 @@ from engine.domain import Conflict, Department
 from engine.policy import Policy, format_clock
 from engine.routing.approach import approach_minutes, first_stop_time, manager_approach
 from engine.rules import KIND_RULE, RULES
-from engine.timetable.model import daily_window, kind_window
+from engine.timetable.model import kind_window, room_window
 from engine.timetable.venues import without_own_store
 from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay
 
@@ -177,7 +177,7 @@ def _daily_blocks_owed(policy: Policy, mw: ManagerWeek, day: WorkDay, approach: 
         if rule.group == "department":
             if day.index not in mw.partial_leave:
                 owed[kind] = minutes
-        elif mw.room_outside_leave(day.index, *daily_window(policy, kind, minutes, day.weekday, approach),
+        elif mw.room_outside_leave(day.index, *room_window(policy, kind, minutes, day.weekday, approach),
                                    minutes, policy.grid_minutes):
             owed[kind] = minutes
     return owed

@@ -8,6 +8,7 @@ import datetime as dt
 
 from engine.domain import Leave
 from engine.policy import format_clock
+from engine.timetable.explain import _daily_blocks_owed
 from engine.timetable.model import build_variables
 from engine.timetable.shortfalls import excused_day_shortfalls
 from tests.strategies import WEEK, simple_department
@@ -70,3 +71,15 @@ def test_a_leave_ending_at_the_last_start_leaves_the_visit_block_room(policy_15_
     tm = build_variables(department, policy_15_13_7, WEEK)
     assert any(b.day == 2 for b in tm.blocks[("m01", "visit")])
     assert excused_day_shortfalls(tm, []) == []
+
+
+def test_the_capacity_arithmetic_owes_no_block_the_model_excuses(policy_15_13_7):
+    """The explanation's minutes (explain._daily_blocks_owed) judge a leave on the same
+    latest start as the model: the visit block a leave to 5 min past it excuses is not
+    counted owed (it was, so a tight day could be called over-full by a block no week has)."""
+    last = _last_start(policy_15_13_7, simple_department(2))
+    department = simple_department(2, (Leave(manager="m01", date=WEDNESDAY, start=8 * 60, end=last + 5),))
+    tm = build_variables(department, policy_15_13_7, WEEK)
+    owed = _daily_blocks_owed(policy_15_13_7, tm.frame.managers["m01"], tm.frame.days[2], tm.approach["m01"])
+    assert "visit" not in owed
+
