@@ -11,7 +11,8 @@ runs more than `max_running_jobs_per_key` at once, so one key cannot hold every 
 On start-up (after the service lease is taken, so no other service runs these jobs)
 the service marks jobs a previous run left `running` as failed ("service restarted")
 and hands out again the ones that never started. A clean stop (SIGTERM) stops the
-workers and puts their jobs back in the queue.
+workers and puts their jobs back in the queue. A cancelled job leaves its worker at once
+(on the process pool its worker process is killed), and the next queued job takes it.
 """
 
 from __future__ import annotations
@@ -69,8 +70,8 @@ class Jobs:
     submit_timetable = submit
 
     def running_count(self, owner: str | None) -> int:
-        """Jobs of this key on the workers now (on the process pool, cancelled ones included
-        until they stop; a Dask task is let go when cancelled)."""
+        """Jobs of this key on the workers now (a cancelled one leaves when its worker
+        process is killed, or its Dask task let go)."""
         with self._lock:
             return sum(1 for _future, who in self._in_flight.values() if who == owner)
 
@@ -136,14 +137,16 @@ class Jobs:
 
     def cancel(self, job_id: str) -> bool:
         """End a queued or running job as `cancelled`; False when it had already ended.
-        A running job's worker stops at its time limit and its result is dropped."""
+        On the process pool a running job stops at once: its worker process is killed (the
+        other workers' jobs run on) and the next queued job starts in a fresh one."""
         if not self.store.cancel_job(job_id):
             return False
         with self._lock:
             flight = self._in_flight.get(job_id)
         if flight is not None:
-            # The pool's future cancels only while it waits for a worker; a Dask task is
-            # released (a solve already running on a worker stops at its time limit).
+            # Ended in the store first, so the killed worker's job stays `cancelled` (its
+            # future ends as killed, not failed). A Dask task is let go instead: a solve
+            # already running on a cluster worker stops at its time limit, its result dropped.
             flight[0].cancel()
         return True
 

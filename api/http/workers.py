@@ -9,7 +9,8 @@ when the input is wrong, or an internal error's id (its traceback is logged unde
 id) when fieldweek failed.
 
 A worker dies with the service that started it (`watch_parent`): an orphaned worker
-would go on taking jobs with the database open.
+would go on taking jobs with the database open. A cancelled job's worker is killed by the
+service (api/http/job_runners.py), so a cancel stops a solve at once, not at its time limit.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import signal
 import threading
 import time
 import uuid
@@ -46,15 +48,21 @@ _parent_pid: int | None = None
 
 
 def watch_parent(parent_pid: int) -> None:
-    """Pool initializer: exit this worker as soon as the service process is gone (kill -9
-    included; the service's pipes to it are shared with its siblings, so no EOF tells)."""
+    """Pool initializer: exit this worker as soon as `parent_pid`, the process that started
+    it, is gone: the service, or the service's fork server, which exits with it (kill -9
+    included; while a job runs nobody reads the pipe from the service, so no EOF tells)."""
     global _parent_pid
     _parent_pid = parent_pid
 
     def watch() -> None:
         while True:
             if not parent_alive():
-                os._exit(1)  # no clean-up: the service that owned this work is gone
+                # No clean-up: the service that owned this work is gone. A pool worker leads a
+                # process group of its own (out of the service's): the processes it started,
+                # a route plan's pool, go with it.
+                if os.getpgrp() == os.getpid():
+                    os.killpg(0, signal.SIGKILL)
+                os._exit(1)
             time.sleep(PARENT_CHECK_S)
 
     threading.Thread(target=watch, name="fieldweek-parent-watch", daemon=True).start()
