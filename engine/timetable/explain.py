@@ -177,8 +177,8 @@ def _daily_blocks_owed(policy: Policy, mw: ManagerWeek, day: WorkDay, approach: 
         if rule.group == "department":
             if day.index not in mw.partial_leave:
                 owed[kind] = minutes
-        elif mw.room_outside_leave(day.index, *room_window(policy, kind, minutes, day.weekday, approach),
-                                   minutes, policy.grid_minutes):
+        elif not mw.partial_leave.get(day.index) or mw.room_outside_leave(
+                day.index, *room_window(policy, kind, minutes, day.weekday, approach), minutes, policy.grid_minutes):
             owed[kind] = minutes
     return owed
 

@@ -324,7 +324,10 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                     approach = tm.approach.get(manager_id, 0)
                     window = daily_window(policy, kind, minutes, day.weekday, approach)
                     room = room_window(policy, kind, minutes, day.weekday, approach)
-                    if not mw.room_outside_leave(day.index, *room, minutes, tm.grid):
+                    # Only a leave excuses a block: a window the policy leaves no start in
+                    # is the policy's conflict, which an infeasible week explains.
+                    if mw.partial_leave.get(day.index) and not mw.room_outside_leave(day.index, *room, minutes,
+                                                                                    tm.grid):
                         # A partial leave that leaves no room excuses the day's block.
                         tm.no_room_for_leave.append((manager_id, kind, day.index, room))
                         continue

@@ -11,6 +11,7 @@ from engine.policy import format_clock
 from engine.timetable.explain import _daily_blocks_owed
 from engine.timetable.model import build_variables
 from engine.timetable.shortfalls import excused_day_shortfalls
+from tests.engine.timetable.test_solve import edited
 from tests.strategies import WEEK, simple_department
 
 WEDNESDAY = WEEK + dt.timedelta(days=2)
@@ -83,3 +84,14 @@ def test_the_capacity_arithmetic_owes_no_block_the_model_excuses(policy_15_13_7)
     owed = _daily_blocks_owed(policy_15_13_7, tm.frame.managers["m01"], tm.frame.days[2], tm.approach["m01"])
     assert "visit" not in owed
 
+
+
+def test_only_a_leave_excuses_a_daily_block(policy_15_13_7):
+    """A visit window the ride out leaves no start in (earliest = latest start = 09:30) on a
+    day without leave is the policy's conflict, explained by an infeasible week: the block
+    is built, not excused as if a leave had taken its room."""
+    field_window = {"earliest_start": "09:30", "latest_start": "09:30", "latest_end": "15:00"}
+    policy = edited(policy_15_13_7, kinds={"visit": field_window})
+    tm = build_variables(simple_department(2), policy, WEEK)
+    assert tm.no_room_for_leave == []
+    assert len(tm.blocks[("m01", "visit")]) == len(tm.frame.days)
