@@ -44,6 +44,7 @@ def small_department_dir(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.mark.bench  # a bench run: its optimised-vs-hand-made comparison needs a quiet machine (opt-in)
 def test_bench_timetable_runs_end_to_end(app, tmp_path):
     """A one-case suite (4 managers) prints both plans and writes CSV, markdown and charts;
     the optimised week breaks no rule and costs no more than the hand-made one.

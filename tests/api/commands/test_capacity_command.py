@@ -52,6 +52,7 @@ def _overloaded(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.bench  # plans a whole week (19 s): opt-in; test_capacity_applied plans the written folder
 def test_apply_writes_a_folder_whose_week_plans_every_due_visit(tmp_path: Path) -> None:
     """m01 is short: the command prints his need against his visit blocks, proposes moves
     to m02, proves them by planning again, and --apply writes a folder that loads (policy

@@ -214,6 +214,7 @@ needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="re
 
 
 @needs_proc
+@pytest.mark.bench  # a soak run (30 s on 2 cores): opt-in, pytest -m bench; kill/restart is kept below
 def test_killed_at_random_moments_no_job_is_lost_or_stuck(tmp_path: Path) -> None:
     """Rounds of: start the server, submit jobs, kill -9 the server alone at a random moment.
     Its workers die on their own; after each restart every job that was queued is queued,
@@ -299,6 +300,7 @@ def test_sigterm_stops_the_workers_and_queues_their_job_again(tmp_path: Path) ->
     assert statuses(database)[job] == ("queued", STOPPED_REASON)
 
 
+@pytest.mark.bench  # starts two servers (9 s): opt-in, pytest -m bench
 def test_a_second_server_on_the_same_database_refuses_to_start(tmp_path: Path) -> None:
     """While one server runs, `fieldweek serve` on the same database exits with 2 and says
     that another service is running on it; the first one's jobs are untouched."""

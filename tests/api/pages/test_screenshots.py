@@ -23,6 +23,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.mark.bench  # renders every page in Chromium for the README (8 s): opt-in
 def test_screenshots_of_every_page(tmp_path: Path) -> None:
     """Six PNG files: desktop pages 1366 px wide (the map's parts narrower), the phone's day
     390 CSS px at twice the pixels, and longer than a screen."""

@@ -121,6 +121,7 @@ def test_broken_and_infeasible_departments_are_reported_in_the_commands_words(re
     assert (out / "dept04" / "timetable.json").is_file() and not (out / "dept04" / "routes.json").exists()
 
 
+@pytest.mark.bench  # a second region run on a cluster (9 s): opt-in, pytest -m bench
 def test_a_worker_killed_mid_run_costs_only_its_tasks(region, planned, cluster):
     _, _, undisturbed = planned
     reg = read_region(region)
