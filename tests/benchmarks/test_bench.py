@@ -89,6 +89,7 @@ def test_a_case_without_a_week_is_reported_not_dropped(tmp_path):
                       "timetable-generated-2-daily-load.png"}
 
 
+@pytest.mark.bench  # a bench run (6.4 s): opt-in
 def test_bench_routes_runs_end_to_end(app, small_department_dir, tmp_path):
     """The routes suite on a small department: optimised, hand-made, and hand-made routes on
     the optimised timetable, each with route measures."""

@@ -21,6 +21,7 @@ from engine.policy import Policy, load_policy
 runner = CliRunner()
 
 
+@pytest.mark.bench  # a bench run (7.5 s): opt-in
 def test_bench_week_runs_one_small_department(tmp_path):
     """Four managers, one week, short limits: the timetable is found, and every measure
     lies in its range (planned ≤ due, coverage a percentage, counts not negative)."""

@@ -51,6 +51,7 @@ def map_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dic
             os.environ[STREETS_VARIABLE] = before
 
 
+@pytest.mark.bench  # a second browser pass over the map (8 s; test_browser.py renders it): opt-in
 def test_switchers_show_one_manager_day_over_streets(map_url: tuple[str, dict]) -> None:
     """Overview first; a click on a manager-day shows that route alone with its stops in
     order; the day and manager switchers move to the neighbours; at phone size too."""

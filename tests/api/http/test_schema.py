@@ -15,7 +15,7 @@ from engine.domain import Department
 from engine.policy import load_policy
 from tests.api.http.support import WEEK, department_body, hand_routes, hand_timetable
 
-EXAMPLES_PER_OPERATION = 6
+EXAMPLES_PER_OPERATION = 2
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from engine.check.routes import check_routes
 from engine.routing import visit_days
 from engine.routing.daily import solve_day_problem
@@ -46,6 +48,7 @@ def test_next_week_starts_from_last_weeks_routes_and_passes_the_checker(policy_1
     assert check_routes(warm, department, policy_15_13_7, next_tt).route_violations == ()
 
 
+@pytest.mark.bench  # plans a week of routes twice (6.6 s): opt-in
 def test_a_start_that_fits_keeps_each_retailer_on_its_weekday(policy_15_13_7):
     """Planning the same week again from its own plan, with another seed and almost no
     time to search, keeps every visit on its day: the solver starts where the plan was."""

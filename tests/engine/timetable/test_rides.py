@@ -114,7 +114,7 @@ def test_without_a_price_a_week_the_rides_cannot_hold_has_no_plan(policy: Policy
     assert result.timetable.conflicts
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(managers=st.sampled_from([2, 3, 4]), seed=st.integers(0, 50))
 def test_property_every_solved_week_keeps_the_rides(policy: Policy, managers: int, seed: int) -> None:
     """Over small generated departments: every two consecutive blocks with places are

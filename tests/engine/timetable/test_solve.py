@@ -230,7 +230,7 @@ def test_a_warm_start_that_does_not_fit_ends_at_once_when_asked(policy_15_13_7):
     assert "does not fit" in refused.conflicts[0].message
 
 
-@settings(max_examples=3, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(department=departments(1, 30))
 def test_any_department_gets_a_valid_week_or_named_conflicts(department, policy_15_13_7):
     """Property: a generated department (1–30 managers, random leave and history) gets a
