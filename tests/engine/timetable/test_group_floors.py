@@ -92,6 +92,7 @@ def test_a_group_with_no_week_is_never_chosen(policy: Policy) -> None:
     assert chosen in ([("m1", "m2"), ("m3", "m4")], [("m1", "m4"), ("m2", "m3")])
 
 
+@pytest.mark.bench  # a 10-s week (the floors need it on a slower machine): opt-in
 def test_a_solved_week_reports_its_floor_and_keeps_it(policy: Policy) -> None:
     department = department_north(*DEPARTMENTS["two near, two far"])
     # A long limit so that a loaded machine still completes the floors; the search ends a
