@@ -157,6 +157,14 @@ def place_of(block: Block, policy: Policy) -> Place | None:
     return ELSEWHERE
 
 
+def _blocks_by_date(timetable: Timetable, manager: str) -> dict[dt.date, list[Block]]:
+    by_date: dict[dt.date, list[Block]] = {}
+    for block in timetable.blocks:
+        if block.manager == manager:
+            by_date.setdefault(block.date, []).append(block)
+    return by_date
+
+
 def field_days(timetable: Timetable, policy: Policy, manager: str,
                rules_of: Mapping[dt.date, Weekday] | None = None, approach: int | None = None) -> list[FieldDay]:
     """The manager's days that have a visit block, read from the timetable. `rules_of`
@@ -165,10 +173,7 @@ def field_days(timetable: Timetable, policy: Policy, manager: str,
     from the office to his nearest retailer due that week (approach.manager_approach),
     which sets each day's first-stop time (approach.first_stop_time, SPEC §3); without
     it a day gets its weekday's latest first-stop time (`route.first_stop_on`)."""
-    by_date: dict[dt.date, list[Block]] = {}
-    for block in timetable.blocks:
-        if block.manager == manager:
-            by_date.setdefault(block.date, []).append(block)
+    by_date = _blocks_by_date(timetable, manager)
     days = []
     for date in sorted(by_date):
         blocks = sorted(by_date[date], key=lambda b: (b.start, b.end))
@@ -186,10 +191,7 @@ def appointment_days(timetable: Timetable, policy: Policy, manager: str) -> list
     rides of such a day, office -> store -> ... -> office, are as real as a visit day's, so
     the day is routed around its fixed blocks (`build_itinerary`) with an empty visit window
     at the start of its first field block."""
-    by_date: dict[dt.date, list[Block]] = {}
-    for block in timetable.blocks:
-        if block.manager == manager:
-            by_date.setdefault(block.date, []).append(block)
+    by_date = _blocks_by_date(timetable, manager)
     days = []
     for date in sorted(by_date):
         blocks = sorted(by_date[date], key=lambda b: (b.start, b.end))
