@@ -425,34 +425,28 @@ class Store:
                 )
             return ids
 
-    def latest_solved_job(self, department_id: str, week_start: dt.date) -> TimetableJob | None:
+    def _week_jobs_newest_first(self, department_id: str, week_start: dt.date, *conditions: Any,
+                                limit: int | None = None) -> list[TimetableJob]:
+        """The week's jobs meeting `conditions`, the last finished first."""
         with self.sessions() as session:
             query = (
                 select(TimetableJob)
-                .where(
-                    TimetableJob.department_id == department_id,
-                    TimetableJob.week_start == week_start,
-                    TimetableJob.status.in_(SOLVED_STATES),
-                )
+                .where(TimetableJob.department_id == department_id, TimetableJob.week_start == week_start,
+                       *conditions)
                 .order_by(TimetableJob.finished_at.desc())
-                .limit(1)
+                .limit(limit)
             )
-            return session.scalars(query).first()
+            return list(session.scalars(query))
+
+    def latest_solved_job(self, department_id: str, week_start: dt.date) -> TimetableJob | None:
+        found = self._week_jobs_newest_first(department_id, week_start,
+                                             TimetableJob.status.in_(SOLVED_STATES), limit=1)
+        return found[0] if found else None
 
     def finished_replans(self, department_id: str, week_start: dt.date) -> list[TimetableJob]:
         """The week's re-plan jobs that ended `done`, newest first."""
-        with self.sessions() as session:
-            query = (
-                select(TimetableJob)
-                .where(
-                    TimetableJob.department_id == department_id,
-                    TimetableJob.week_start == week_start,
-                    TimetableJob.kind == "replan",
-                    TimetableJob.status == "done",
-                )
-                .order_by(TimetableJob.finished_at.desc())
-            )
-            return list(session.scalars(query))
+        return self._week_jobs_newest_first(department_id, week_start, TimetableJob.kind == "replan",
+                                            TimetableJob.status == "done")
 
     def start_job(self, job_id: str, runner: str) -> TimetableJob | None:
         """Mark a queued job running for `runner`; None when it is no longer queued."""
