@@ -73,10 +73,11 @@ def test_a_leave_that_leaves_no_week_is_known_before_the_search():
 
 
 def test_a_part_day_leave_that_leaves_the_visit_block_no_room_is_planned_short():
-    """Was infeasible for the whole department (leave, visit_daily)."""
+    """Was infeasible for the whole department (leave, visit_daily). The stall ends the
+    search soon after its first week; the limit only covers a slow machine finding none."""
     department = two_of_seed_191((EARLY_LEAVE,))
     policy = load_policy(department.policy)
-    result = solve_timetable(department, policy, WEEK, SolveParams(time_limit_s=1, workers=2, stall_s=0.2))
+    result = solve_timetable(department, policy, WEEK, SolveParams(time_limit_s=8, workers=2, stall_s=0.2))
     timetable = result.timetable
     assert timetable.status in ("feasible", "optimal")
     assert not any(b.manager == "m04" and b.kind == "visit" and b.date == WEDNESDAY for b in timetable.blocks)
