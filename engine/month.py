@@ -52,8 +52,9 @@ How it is planned, per manager:
    Each visit may only take the days of its own week. Each day has a budget of
    minutes (its visiting minutes less the ride into the territory); each visit costs
    its service plus the typical ride between neighbours. Lexicographic objective: the
-   focus window first, then as many due visits as fit, then compact days (few
-   territory zones visited per day).
+   focus window first, then the most value of due visits that fit (each visit at its
+   `[visit_value]`, as the week's routes price it: one key customer's visit before two
+   small ones), then compact days (few territory zones visited per day).
 3. **Route order** per day: the VRPTW of `engine.routing.daily` orders the day's
    visits and drops what does not fit; the budgets of days that dropped a visit are
    lowered to what they held and step 2 is solved again (`MonthParams.rounds`).
@@ -1550,16 +1551,21 @@ def _assign_days(plan: _ManagerDays, budget: Sequence[int], params: MonthParams,
     a retailer lie at least its fewest gap apart, two of consecutive slots at most its
     most (in working days of the month); a retailer is visited at most once a day; a
     day's visits stay within its budget of minutes. Objective, in order: the window
-    visits of focus retailers in the window, as many visits as possible, few zones a day."""
+    visits of focus retailers in the window, the most value of visits made (a visit's
+    value, routing/visit_value.py), few zones a day."""
     cp = cp_model.CpModel()
     visit_vars, present = _spaced_visits(cp, plan)
     visited = _visits_within_budgets(cp, plan.mine, visit_vars, plan.cost, budget)
     zone_day = _zone_days(cp, visited, plan.zones)
     missed_focus = _missed_focus(visit_vars, plan)
-    missing = [1 - p for p in present.values()]
-    # Lexicographic weights: one visit outweighs every zone-day, one focus visit every visit.
+    # A visit left out costs its value (SPEC §4's 20/80 rule, as the week's routes price
+    # it): a key customer's visit is not traded for a small one's to keep the spacing.
+    worth = {(r, k): visit_value(plan.retailers[r], plan.policy, plan.weeks_of[r][k]) for r, k in present}
+    missing = [worth[key] * (1 - p) for key, p in present.items()]
+    # Lexicographic weights: one visit's value unit outweighs every zone-day, one focus
+    # visit every visit.
     per_visit = len(zone_day) + 1
-    per_focus = per_visit * (len(missing) + 1)
+    per_focus = per_visit * (sum(worth.values()) + 1)
     cp.minimize(per_focus * sum(missed_focus) + per_visit * sum(missing) + sum(zone_day.values()))
     for retailer_id, earlier in previous.items():
         by_week: dict[dt.date, list[int]] = defaultdict(list)

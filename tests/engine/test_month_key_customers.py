@@ -11,7 +11,7 @@ from engine import month as month_module
 from engine.month import _planned_days, gap_bounds
 from engine.policy import Policy
 from engine.routing.visit_value import visit_value
-from tests.engine.month_cases import MONDAYS, line_month
+from tests.engine.month_cases import FAST, MONDAYS, line_month
 from tests.engine.routing.line_territory import first_stop_every_day
 
 
@@ -156,3 +156,20 @@ def test_a_visit_that_cannot_open_the_empty_day_says_so(policy_15_13_7: Policy) 
     alone = next(u for u in month_module._unplanned(plan, {}) if u.retailer == "a")
     assert alone.reason == "time_window" and "cannot open 11-23, 11-24" in alone.detail
     assert "full" not in alone.detail
+
+
+def test_the_day_assignment_keeps_a_key_customer_before_two_small_ones(policy_15_13_7: Policy) -> None:
+    """The day's budget holds the A's long visit or the two C visits, not both. The
+    assignment counted visits, so it chose the two C and left the A for the later steps
+    to win back, which spacing often stopped; it now weighs each visit by its value, as
+    the week's routes do (SPEC §4, seed 001's 20/80 rule)."""
+    policy = first_stop_every_day(policy_15_13_7)
+    plan = line_month(policy, {"a": "A", "c1": "C", "c2": "C"}, {"a": 10, "c1": 11, "c2": 12},
+                      service={"a": 25, "c1": 12, "c2": 12})
+    budget = [30]
+    assert plan.cost["a"] <= budget[0] < plan.cost["a"] + plan.cost["c1"]
+    assert plan.cost["c1"] + plan.cost["c2"] <= budget[0]
+    assert visit_value(plan.retailers["a"], policy, MONDAYS[0]) > 2 * visit_value(plan.retailers["c1"], policy,
+                                                                                  MONDAYS[0])
+    chosen = month_module._assign_days(plan, budget, FAST, previous={})
+    assert chosen == {"a": [0], "c1": [], "c2": []}
