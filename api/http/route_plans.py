@@ -3,7 +3,8 @@
 Route planning is a job on the worker pool (api/http/jobs.py): the POST answers 202 with
 the job's id, and the job's `result` (GET /v1/jobs/{id}) is the routes JSON, also stored
 as the week's route plan that the map shows. A re-plan's routes are in its job's result,
-not among the stored plans: the map of a re-planned week shows them (`week_routes`)."""
+not among the stored plans: the map of a re-planned week shows them (`week_routes`), and
+every page shows the week's newest plan, a re-plan's week among them (`week_plan`)."""
 
 from __future__ import annotations
 
@@ -235,37 +236,60 @@ async def route_map(
     return HTMLResponse(page)
 
 
-def newest_replan(store: Store, department_id: str, week_start: dt.date) -> TimetableJob | None:
-    """The week's newest finished re-plan that found a re-planned week (None: none). Its
-    routes live in its job's result, never among the stored route plans (routing a re-plan
-    job is refused), so the map looks for it apart."""
-    for job in store.finished_replans(department_id, week_start):
-        try:
-            replan_result(job)
-        except NoWeek:  # it found no re-planned week: the plan before it stands
-            continue
-        return job
-    return None
+def week_plan(store: Store, department_id: str, week_start: dt.date) -> TimetableJob | None:
+    """The week's newest plan, the one every page shows: the newest finished re-plan of the
+    week's latest solved timetable (a re-plan of that re-plan included) that found a
+    re-planned week, else that timetable; None before any is solved. A timetable solved
+    after a re-plan is a new plan of the week: the re-plans of the older one no longer
+    count. The phone and the desk read only timetables, and kept showing a sick
+    manager's day after the re-plan had cancelled it."""
+    timetable = store.latest_solved_job(department_id, week_start)
+    if timetable is None:
+        return None
+    replans = store.finished_replans(department_id, week_start)
+    sources = {job.id: str((job.request or {}).get("timetable_id")) for job in replans}
+    for job in replans:
+        if _plan_it_replans(job.id, sources) == timetable.id and _has_week(job):
+            return job
+    return timetable
+
+
+def _plan_it_replans(job_id: str, sources: dict[str, str]) -> str:
+    """The timetable job a re-plan descends from, through the re-plans of re-plans."""
+    seen = {job_id}
+    while (job_id := sources[job_id]) in sources and job_id not in seen:
+        seen.add(job_id)
+    return job_id
+
+
+def _has_week(replan: TimetableJob) -> bool:
+    try:
+        replan_result(replan)
+    except NoWeek:  # it found no re-planned week: the plan before it stands
+        return False
+    return True
 
 
 def week_routes(
     store: Store, stored: RoutePlanRecord | None, department_id: str, week_start: dt.date
 ) -> tuple[dict[str, Any] | None, TimetableJob | None]:
-    """The routes the week's map shows and the re-plan they come from, if any. The newest
-    finished re-plan wins over the stored route plan unless that plan was routed from a
-    timetable solved after the re-plan (a new plan of the week): after a re-plan the map
-    kept showing the first routes, a sick manager's day among them. A re-plan asked
-    without routes has none: the stored plan is shown, and the re-plan named with it."""
-    replan = newest_replan(store, department_id, week_start)
-    if replan is None:
-        return (stored.routes if stored is not None else None), None
-    if stored is not None:
-        routed_from = store.job(stored.job_id)
-        if (routed_from is not None and routed_from.job_kind == "timetable"
-                and routed_from.finished_at is not None and replan.finished_at is not None
-                and routed_from.finished_at > replan.finished_at):
-            return stored.routes, None
-    result = replan.result or {}
+    """The routes the week's map shows and the re-plan they come from, if any: those of
+    `routes_of_plan` for the week's plan (`week_plan`)."""
+    return routes_of_plan(week_plan(store, department_id, week_start), stored)
+
+
+def routes_of_plan(
+    plan: TimetableJob | None, stored: RoutePlanRecord | None
+) -> tuple[dict[str, Any] | None, TimetableJob | None]:
+    """The routes of a week whose plan is `plan`, and the re-plan they come from, if any.
+    A re-plan's routes live in its job's result, never among the `stored` route plans
+    (routing a re-plan job is refused): after a re-plan the map kept showing the first
+    routes, a sick manager's day among them. A re-plan asked without routes has none:
+    the stored plan is shown, and the re-plan named with it."""
+    stored_routes = stored.routes if stored is not None else None
+    if plan is None or plan.job_kind != "replan":
+        return stored_routes, None
+    result = plan.result or {}
     if isinstance(result.get("routes"), list):
-        return replan_route_plan(result), replan
-    return (stored.routes if stored is not None else None), replan
+        return replan_route_plan(result), plan
+    return stored_routes, plan

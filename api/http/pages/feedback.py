@@ -10,13 +10,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.exports.feedback_xlsx import feedback_workbook
 from api.http.department_input import department_from_document
+from api.http.job_timetables import NoWeek, job_timetable
+from api.http.pages.parts import job_routes
 from api.http.pages.templating import part, render
 from api.http.pages.texts import page_lang
 from api.http.service import CallerDep, ServiceDep, visible_job
-from api.http.storage import SOLVED_STATES
 from api.http.timetables import attachment
 from engine.actuals import Actuals, FeedbackSheet, feedback_sheet
-from engine.domain import Department, Timetable
+from engine.domain import Department
 from engine.policy import Policy, policy_from_mapping
 
 router = APIRouter(prefix="/v1/desk", include_in_schema=False)
@@ -24,17 +25,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _sheet(service: ServiceDep, caller: CallerDep, job_id: str) -> tuple[FeedbackSheet, Department, Policy]:
-    job, record = visible_job(service, caller, job_id)
-    if job.status not in SOLVED_STATES or job.timetable is None:
-        raise HTTPException(409, f"job {job_id} is {job.status}: feedback needs a solved timetable")
+    job, record = visible_job(service, caller, job_id, None)
+    if job.job_kind not in ("timetable", "replan"):
+        raise HTTPException(404, f"no timetable or re-plan job {job_id!r}")
+    try:
+        timetable = job_timetable(job)  # a solved timetable, or a finished re-plan's week
+    except NoWeek as missing:
+        raise HTTPException(409, f"{missing}: feedback needs a solved timetable or a finished re-plan") from None
     department = department_from_document(record.department)
     policy = policy_from_mapping(job.policy)
     days = [Actuals.model_validate(day) for day in service.store.actuals_of_week(record.id, job.week_start)]
     week = Actuals(blocks=tuple(b for day in days for b in day.blocks),
                    visits=tuple(v for day in days for v in day.visits)).in_week(job.week_start)
-    stored = service.store.latest_route_plan(record.id, job.week_start, None, None)
-    routes = stored.routes if stored is not None and stored.job_id == job.id else None
-    sheet = feedback_sheet(department, policy, Timetable.model_validate(job.timetable), week, routes)
+    sheet = feedback_sheet(department, policy, timetable, week, job_routes(service.store, job))
     return sheet, department, policy
 
 

@@ -14,9 +14,10 @@ from fastapi.responses import HTMLResponse
 
 from api.exports.week import WEEKDAY_NAMES
 from api.http.pages.navigation import navigation_links
-from api.http.pages.parts import LangQuery, week_job
+from api.http.pages.parts import LangQuery, job_week, week_job
 from api.http.pages.templating import part, render
 from api.http.pages.texts import TEXTS, page_lang
+from api.http.route_plans import routes_of_plan
 from api.http.service import CallerDep, ServiceDep
 from engine.domain import Department
 from engine.policy import Policy, format_clock, policy_from_mapping
@@ -35,17 +36,19 @@ def my_day_part(service: ServiceDep, caller: CallerDep, department_id: str, mana
     manager = next((m for m in department.managers if m.id == manager_id), None)
     if manager is None:
         raise HTTPException(404, f"no manager {manager_id!r} in the department")
-    if job is None or job.timetable is None:
+    if job is None:
         return part(f'<p class="muted">{escape(TEXTS[language]["no_plan"])}</p>')
+    timetable = job_week(job)  # the week's plan (`week_plan`) always holds a week
     policy = policy_from_mapping(job.policy)
     stored = service.store.latest_route_plan(job.department_id, week_start, date, manager_id)
-    route = next((r for r in (stored.routes if stored else {}).get("routes", [])
+    routes, _ = routes_of_plan(job, stored)  # a re-planned week's routes are the re-plan's
+    route = next((r for r in (routes or {}).get("routes", [])
                   if r.get("manager") == manager_id and r.get("date") == date.isoformat()), None)
     return part(render(
         "my_day_part.html", language, job_id=job.id, manager=manager, date=date.isoformat(),
         weekday=WEEKDAY_NAMES[language][date.weekday()],
-        blocks=_day_blocks(job.timetable, department, policy, manager_id, date, language),
-        stops=_day_stops(route, job.timetable, department, policy, manager_id, date, language),
+        blocks=_day_blocks(timetable, department, policy, manager_id, date, language),
+        stops=_day_stops(route, timetable, department, policy, manager_id, date, language),
     ))
 
 

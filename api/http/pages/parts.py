@@ -22,13 +22,14 @@ from api.exports.route_map import (
 )
 from api.exports.street_basemap import configured_tiles
 from api.http.department_input import department_from_document
-from api.http.job_timetables import NoWeek, replan_result
+from api.http.job_timetables import NoWeek, job_timetable, replan_result
 from api.http.pages.charts import coverage_by_manager_and_class, quality_charts
 from api.http.pages.qr_codes import my_day_url, qr_svg
 from api.http.pages.templating import part, render
 from api.http.pages.texts import TEXTS, page_lang
+from api.http.route_plans import routes_of_plan, week_plan
 from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
-from api.http.storage import SOLVED_STATES, TimetableJob
+from api.http.storage import SOLVED_STATES, Store, TimetableJob
 from engine.baseline import BaselineImpossible, baseline_plan
 from engine.domain import Department
 from engine.policy import Policy, policy_from_mapping
@@ -40,14 +41,34 @@ LangQuery = Annotated[str | None, Query()]
 
 def week_job(service: ServiceDep, caller: CallerDep, department_id: str, week_start: dt.date,
               job_id: str | None) -> tuple[TimetableJob | None, Department, dict[str, Any]]:
+    """The job whose week a page shows: `job_id` (a timetable or re-plan job of the
+    department), else the week's newest plan (`week_plan`: its newest re-plan, else its
+    timetable). Read as timetables only, a re-plan's id was 404 and the pages kept the
+    plan it had changed."""
     record = visible_department(service, caller, department_id)
     if job_id is not None:
-        job, _ = visible_job(service, caller, job_id)
-        if job.department_id != record.id:
-            raise HTTPException(404, f"no timetable job {job_id!r}")
+        job, _ = visible_job(service, caller, job_id, None)
+        if job.department_id != record.id or job.job_kind not in ("timetable", "replan"):
+            raise HTTPException(404, f"no timetable or re-plan job {job_id!r}")
     else:
-        job = service.store.latest_solved_job(record.id, week_start)
+        job = week_plan(service.store, record.id, week_start)
     return job, department_from_document(record.department), record.department
+
+
+def job_week(job: TimetableJob) -> dict[str, Any]:
+    """The week a timetable or re-plan job holds, as the timetable JSON; NoWeek when none."""
+    if job.job_kind == "timetable" and job.timetable is not None and job.status in SOLVED_STATES:
+        return job.timetable
+    return job_timetable(job).to_json_dict()
+
+
+def job_routes(store: Store, job: TimetableJob) -> dict[str, Any] | None:
+    """The routes of a job's own week: a re-plan's (None when asked without routes), or
+    the newest stored route plan of the week when it was routed from this timetable."""
+    if job.job_kind == "replan":
+        return routes_of_plan(job, None)[0]
+    stored = store.latest_route_plan(job.department_id, job.week_start, None, None)
+    return stored.routes if stored is not None and stored.job_id == job.id else None
 
 
 @router.get("/week", response_class=HTMLResponse)
@@ -61,14 +82,15 @@ def week_part(request: Request, service: ServiceDep, caller: CallerDep, departme
     found, domain, _ = week_job(service, caller, department, week_start, job)
     if found is None:
         return part(f'<p class="muted">{escape(words["no_plan"])}</p>')
-    if found.status not in SOLVED_STATES or found.timetable is None:
-        reason = f"{found.status}: {found.reason or ''}"
+    try:
+        timetable = job_week(found)
+    except NoWeek as missing:
+        reason = f"{found.status}: {found.reason or missing}"
         return part(f'<div class="verdict bad" id="verdict" data-executable="no">'
                     f'{escape(words["not_executable"])}<br>{escape(reason)}</div>')
     policy = policy_from_mapping(found.policy)
-    stored = service.store.latest_route_plan(found.department_id, found.week_start, None, None)
-    routes = stored.routes if stored is not None and stored.job_id == found.id else None
-    report = score_plan({"timetable": found.timetable, "routes": routes}, domain, policy)
+    routes = job_routes(service.store, found)
+    report = score_plan({"timetable": timetable, "routes": routes}, domain, policy)
     faults = [
         {"rule": v.rule, "message": v.message,
          "where": " ".join(str(p) for p in (v.manager, v.date, v.time) if p)}
@@ -76,8 +98,12 @@ def week_part(request: Request, service: ServiceDep, caller: CallerDep, departme
     ]
     days = sorted({str(r.get("date")) for r in (routes or {}).get("routes", [])})
     compared, baseline_note = _baseline_report(domain, policy, found.week_start) if baseline else (None, "")
+    replanned = found.job_kind == "replan"
+    notice = words["replanned_week"].format(now=f"{replan_result(found).now:%Y-%m-%d %H:%M}", job=found.id) \
+        if replanned else ""
     return part(render(
-        "week_part.html", language, job=found, department_id=found.department_id,
+        "week_part.html", language, job=found, department_id=found.department_id, notice=notice,
+        json_url=f"/v1/jobs/{found.id}" if replanned else f"/v1/timetables/{found.id}",
         department_name=domain.name, executable=not report.violations, faults=faults,
         short=[d.message for d in report.deviations], has_routes=routes is not None,
         charts=quality_charts(report, domain, words, compared), baseline_note=baseline_note,

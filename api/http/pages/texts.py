@@ -67,6 +67,7 @@ TEXTS: dict[PageLang, dict[str, str]] = {
         "send": "提交",
         "sent": "已提交, 周五反馈表已更新",
         "no_plan": "这一周还没有排好的计划.",
+        "replanned_week": "本周已于 {now} 起重新安排 (任务 {job}): 以下为重新安排后的一周, {now} 前的安排保持原样.",
         "failed": "失败",
         "lang_other": "English",
         "loading": "加载中…",
@@ -140,6 +141,8 @@ TEXTS: dict[PageLang, dict[str, str]] = {
         "send": "Send",
         "sent": "Sent; the Friday sheet is updated",
         "no_plan": "No plan for this week yet.",
+        "replanned_week": "This week was re-planned from {now} (job {job}): this is the re-planned week; "
+                          "what came before {now} is kept as it was.",
         "failed": "Failed",
         "lang_other": "中文",
         "loading": "Loading…",
