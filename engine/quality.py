@@ -21,7 +21,7 @@ import datetime as dt
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from itertools import combinations, pairwise
@@ -29,9 +29,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from engine.check.places import VISIT, BlockPlaces
 from engine.check.routes import check_routes
 from engine.check.spec import (
     clipped_minutes,
+    first_stop_deadline,
     fits_outside_leave,
     great_circle_km,
     kind_window,
@@ -44,10 +46,11 @@ from engine.check.spec import (
     weekly_quota,
     working_dates,
 )
-from engine.check.timetable import RIDE_BETWEEN_PLACES, Shortfall, judge_timetable
+from engine.check.timetable import RIDE_BETWEEN_PLACES, Shortfall, Violation, judge_timetable
 from engine.domain import Department, Retailer, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import Policy, Weekday, format_clock, parse_clock
+from engine.rules import KIND_RULE
 
 ROUTE_DISTANCE_TOLERANCE = 0.02
 """Stated route figures within 2 % (or ROUTE_MINUTES_SLACK) of the straight-line
@@ -60,11 +63,14 @@ ROUTE_KM_SLACK = 0.1
 # -- the week: presence and what each manager owes ------------------------------------
 
 
-def owed_minutes(department: Department, policy: Policy, week_start: dt.date) -> dict[str, dict[str, int]]:
+def owed_minutes(department: Department, policy: Policy, week_start: dt.date,
+                 not_owed: Collection[tuple[str, str, dt.date]] = ()) -> dict[str, dict[str, int]]:
     """Minutes of each kind each manager owes this week after leave: {manager: {kind: minutes}}.
 
     Daily kinds are owed on each working date (a make-up day by the rules it follows),
-    less whole days of leave and blocks a part-day leave leaves no room for; department kinds are owed on the days the
+    less whole days of leave and blocks a part-day leave leaves no room for, and less the
+    (manager, kind, date) blocks of `not_owed` on a day of his part-day leave (what a
+    timetable declares not owed, `hours_against_policy`); department kinds are owed on the days the
     manager is in; single weekly kinds are prorated; paired kinds are owed in full
     unless the manager is exempt from pairs, prorated in a week with holidays
     (`weekly_quota`).
@@ -74,6 +80,7 @@ def owed_minutes(department: Department, policy: Policy, week_start: dt.date) ->
         else Fraction(0)
     spans = leave_spans(department)
     shares = presence(department, policy, week_start)
+    places = BlockPlaces(department, policy, week_start) if spans else None
     owed: dict[str, dict[str, int]] = {}
     for manager in department.managers:
         per_kind: dict[str, int] = {}
@@ -85,8 +92,11 @@ def owed_minutes(department: Department, policy: Policy, week_start: dt.date) ->
         }
         for kind, rule in policy.kinds.items():
             if rule.per_day_minutes is not None:
-                per_kind[kind] = _daily_minutes_owed(policy, kind, rule.per_day_minutes, days_in,
-                                                     {d: spans.get((manager.id, d), []) for d in days_in})
+                leave = {d: spans.get((manager.id, d), []) for d in days_in}
+                windows = {d: _room_window(policy, kind, weekday, d, department, manager.id, places)
+                           for d, weekday in days_in.items() if leave[d]}
+                declared = {d for d in windows if (manager.id, kind, d) in not_owed}
+                per_kind[kind] = _daily_minutes_owed(policy, rule.per_day_minutes, days_in, leave, windows, declared)
             elif rule.group == "department":
                 per_kind[kind] = (rule.total_minutes or 0) if shares[manager.id] > 0 else 0
             else:
@@ -95,23 +105,38 @@ def owed_minutes(department: Department, policy: Policy, week_start: dt.date) ->
     return owed
 
 
-def _daily_minutes_owed(policy: Policy, kind: str, per_day: Mapping[Weekday, int],
-                        days_in: Mapping[dt.date, Weekday],
-                        leave: Mapping[dt.date, list[tuple[int, int]]]) -> int:
+def _daily_minutes_owed(policy: Policy, per_day: Mapping[Weekday, int], days_in: Mapping[dt.date, Weekday],
+                        leave: Mapping[dt.date, list[tuple[int, int]]],
+                        windows: Mapping[dt.date, tuple[int, int | None, int]],
+                        declared_not_owed: Collection[dt.date]) -> int:
     """Minutes of a daily kind owed over the dates a manager works, each by the rules of the
     weekday it follows (a make-up day owes its rules' block again), less a block a part-day
-    leave leaves no room for in its window (the planner does not plan it, the checker
-    does not ask it)."""
+    leave leaves no room for in its window (`windows`, per date of leave: the planner does
+    not plan it, the checker does not ask it) or the plan declares not owed that day."""
     owed = 0
     for date, weekday in days_in.items():
         minutes = per_day.get(weekday)
         if minutes is None:
             continue
-        if leave[date] and not fits_outside_leave(policy, leave[date], minutes,
-                                                  kind_window(policy, kind, weekday)):
+        if leave[date] and (date in declared_not_owed
+                            or not fits_outside_leave(policy, leave[date], minutes, windows[date])):
             continue
         owed += minutes
     return owed
+
+
+def _room_window(policy: Policy, kind: str, weekday: Weekday, date: dt.date, department: Department,
+                 manager: str, places: BlockPlaces | None) -> tuple[int, int | None, int]:
+    """The window a daily block of `kind` may start in on `date`: the kind's window, and for
+    the visit block a start early enough to ride from the office into the manager's area by
+    the day's first-stop time (the checker's ride rule, SPEC §3): a leave to 09:30 leaves a
+    visit block that needs any ride no start, as the planner finds."""
+    earliest, latest_start, latest_end = kind_window(policy, kind, weekday)
+    area = places.of(manager, kind, None) if places is not None and kind == VISIT else None
+    if places is None or area is None:
+        return earliest, latest_start, latest_end
+    by = first_stop_deadline(policy, date, department, manager) - places.ride(places.office, area).minutes
+    return earliest, by if latest_start is None else min(latest_start, by), latest_end
 
 
 # -- the report ---------------------------------------------------------------------------
@@ -233,7 +258,8 @@ class QualityReport:
     objective_terms: dict[str, float] = field(default_factory=dict)
     violations: list[Finding] = field(default_factory=list)
     deviations: list[Shortfall] = field(default_factory=list)
-    """Weekly hours the timetable is short of and declares (no fault; the timetable checker's)."""
+    """Hours the timetable is short of and declares (no fault; the timetable checker's), and
+    the department slots and daily sessions it declares a part-day leave takes (`_declared_not_owed`)."""
     hours: list[HoursOwed] = field(default_factory=list)
     pairs: list[PairMeasure] = field(default_factory=list)
     days: list[DayMeasure] = field(default_factory=list)
@@ -411,7 +437,7 @@ def _score_timetable(
             Finding("timetable", v.rule, v.manager, v.date.isoformat() if v.date else None, v.time, v.message)
             for v in verdict.violations
         ]
-        report.deviations = verdict.deviations
+        report.deviations = verdict.deviations + _declared_not_owed(timetable, policy, verdict.violations)
     if timetable.status in ("infeasible", "unknown") and not timetable.blocks:
         report.spreads.update(
             workload_per_manager=Spread.of([]), load_per_day=Spread.of([]),
@@ -443,6 +469,26 @@ def _score_timetable(
     )
 
 
+def _declared_not_owed(timetable: Timetable, policy: Policy, violations: Sequence[Violation]) -> list[Shortfall]:
+    """The plan's not-owed lines the checker settles without a deviation — a department
+    daily slot (the meeting) or a `min_per_day` session (the daily report slot) a part-day
+    leave takes — each as the timetable declares it, so that the declared shortfalls count
+    every line the timetable, its console and workbook count. A line the checker faults
+    (a false claim, or one short of what the leave took) is its violation, not counted here."""
+    faulted = {(v.manager, v.rule) for v in violations}
+    found = []
+    for claim in timetable.shortfalls:
+        rule = policy.kinds.get(claim.kind)
+        if not claim.not_owed or rule is None or (claim.manager, KIND_RULE.get(claim.kind)) in faulted:
+            continue
+        department_slot = rule.group == "department" and rule.is_daily
+        daily_session = rule.group != "department" and not rule.is_daily and rule.min_per_day is not None
+        if department_slot or daily_session:
+            found.append(Shortfall(claim.manager, claim.kind, KIND_RULE.get(claim.kind, claim.kind), "min", 0,
+                                   claim.minutes_short, claim.minutes_short, claim.reason))
+    return found
+
+
 def solver_gap(objective: float | None, bound: float | None) -> float | None:
     """Relative gap between the stated objective and the solver's bound (0 = proven optimal)."""
     if objective is None or bound is None:
@@ -455,8 +501,17 @@ def hours_against_policy(timetable: Timetable, department: Department, policy: P
 
     A department slot (meeting, site study) is owed by everyone not on leave during it,
     so for those kinds the plan's own slots decide; without any slot the nominal minutes stand.
+    A daily block the plan declares not owed on a day of the manager's part-day leave, and
+    does not hold, is not asked: the timetable, its console and workbook say so, and the
+    checker judges the claim (an undue one is its fault, or a deviation the report lists).
     """
-    owed = owed_minutes(department, policy, timetable.week_start)
+    held = {(b.manager, b.kind, b.date) for b in timetable.blocks}
+    declared = {
+        (s.manager, s.kind, s.date)
+        for s in timetable.shortfalls
+        if s.not_owed and s.date is not None and (s.manager, s.kind, s.date) not in held
+    }
+    owed = owed_minutes(department, policy, timetable.week_start, declared)
     spans = leave_spans(department)
     planned: dict[tuple[str, str], int] = defaultdict(int)
     slots: dict[str, set[tuple[dt.date, int, int]]] = defaultdict(set)
