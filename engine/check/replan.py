@@ -37,9 +37,11 @@ What a re-planned week must be:
       him that the events made impossible: his own blocks from `now` on overlapping his
       absence, and the part after he fell ill of his block under way then (the session
       too when nothing of it is left); pair blocks from `now` on whose partner is absent
-      at that time; blocks from `now` on at a retailer closed that day (rule 4). The rest
-      of the week may have no room left for them. Such a shortfall is returned as a
-      `Shortfall`, in words, never hidden; a shortfall beyond that bound, or of a manager
+      at that time; blocks from `now` on at a retailer closed that day (rule 4); less
+      what the re-plan holds again of them (the same session in its slot at another
+      store or with another partner, or sessions it made up at other times beyond the
+      other ones it moved). The rest of the week may have no room left for them. Such a
+      shortfall is returned as a `Shortfall`, in words that give its figures, never hidden; a shortfall beyond that bound, or of a manager
       no event touched, is a violation. A sick manager's quota that his absence prorated
       below what he had already done before `now` is no fault either, as long as nothing
       of that kind is added from `now` on.
@@ -225,6 +227,75 @@ def check_replan(
     if routes_after is not None:
         violations += check_urgent_visits(now, urgent, routes_after)
     return ReplanVerdict(violations, sorted(checker.shortfalls, key=lambda s: (s.manager, s.kind, s.unit)))
+
+
+@dataclass
+class _Loss:
+    """What the events took of one manager's weekly kind (rule 3b), as the bound on how
+    short the re-planned week may be and as the words that say so: the figures of the
+    words are the figures of the bound."""
+
+    whole: list[Block] = dataclasses.field(default_factory=list)
+    """Sessions the events took whole and the re-plan does not hold again."""
+    cut_minutes: int = 0
+    """The part after he fell ill of his sessions under way then."""
+    who: set[str] = dataclasses.field(default_factory=set)
+    held_again: list[Block] = dataclasses.field(default_factory=list)
+    """Sessions the events took that the re-plan holds again (another store, partner or time)."""
+    held_who: set[str] = dataclasses.field(default_factory=set)
+    made_up_sessions: int = 0
+    made_up_minutes: int = 0
+    """Of `whole` and `cut_minutes`, what the re-plan made up at other times."""
+    declared_minutes: int = 0
+    declared_sessions: int = 0
+    declared_who: set[str] = dataclasses.field(default_factory=set)
+    """What the re-planned week this re-plan starts from declared short, and for what."""
+
+    @property
+    def minutes(self) -> int:
+        return sum(b.end - b.start for b in self.whole) + self.cut_minutes - self.made_up_minutes \
+            + self.declared_minutes
+
+    @property
+    def sessions(self) -> int:
+        return len(self.whole) - self.made_up_sessions + self.declared_sessions
+
+    def words(self) -> str:
+        """"m02 off sick from Wed 2026-11-25 09:30 took 2 planned sessions (Wed 14:00–15:30,
+        Thu 12:40–14:10), 180 min in all", with what the re-plan holds again or made up and
+        what the week it starts from was already short of."""
+        parts = []
+        if self.whole or self.cut_minutes:
+            took = []
+            if self.whole:
+                when = ", ".join(f"{b.date:%a} {_span(b.start, b.end)}" for b in self.whole)
+                took.append(f"{_count(len(self.whole), 'planned session')} ({when})")
+            if self.cut_minutes:
+                took.append(f"the last {self.cut_minutes} min of one he was in when he fell ill")
+            total = sum(b.end - b.start for b in self.whole) + self.cut_minutes
+            in_all = " in all" if len(self.whole) + bool(self.cut_minutes) > 1 else ""
+            parts.append(f"{' and '.join(sorted(self.who))} took {' and '.join(took)}, {total} min{in_all}")
+            if self.made_up_sessions or self.made_up_minutes:
+                made = _amount(self.made_up_sessions, self.made_up_minutes)
+                lost = _amount(len(self.whole) - self.made_up_sessions, total - self.made_up_minutes)
+                parts.append(f"the re-plan made up {made} of that at other times, so the events cost it "
+                             f"{lost or 'nothing'}")
+        if self.held_again:
+            when = ", ".join(f"{b.date:%a} {_span(b.start, b.end)}" for b in self.held_again)
+            parts.append(f"{' and '.join(sorted(self.held_who))} also took "
+                         f"{_count(len(self.held_again), 'planned session')} ({when}), which the re-plan holds "
+                         "in its slot at another store or with another partner: not lost")
+        if self.declared_minutes or self.declared_sessions:
+            short = _amount(self.declared_sessions, self.declared_minutes)
+            parts.append(f"the re-planned week this re-plan starts from was already {short} short "
+                         f"of it for {' and '.join(sorted(self.declared_who))}, as it declared")
+        return "; ".join(parts) if parts else "nothing the events took"
+
+
+def _amount(sessions: int, minutes: int) -> str:
+    """"1 session and 110 min", "10 min", "" for nothing."""
+    return " and ".join([*([_count(sessions, "session")] if sessions else []),
+                         *([f"{minutes} min"] if minutes else [])])
 
 
 def sick_leave(
@@ -571,10 +642,14 @@ class _ReplanChecker(_Checker):
     def _sick_during(self, manager: str, date: dt.date, start: int, end: int) -> bool:
         return any(_overlaps(start, end, s, e) for s, e in self.sick.get((manager, date), []))
 
-    def _lost(self, manager: str, kind: str) -> tuple[int, int, str]:
-        """Minutes and sessions of the kind the old plan had for the manager that the
-        events made impossible (rule 3b), and the events that did, in words."""
-        minutes, sessions, who = 0, 0, set()
+    def _lost(self, manager: str, kind: str) -> _Loss:
+        """What the events took of the kind the old plan had for the manager (rule 3b):
+        the sessions they made impossible, less those the re-plan holds again (the same
+        session at another store, with another partner, or made up at another time), and
+        what an earlier re-plan of the week declared they took."""
+        loss = _Loss()
+        possible: Counter[tuple[dt.date, int, int]] = Counter()
+        taken: list[tuple[Block, frozenset[str]]] = []
         for block in self.before.blocks:
             if block.manager != manager or block.kind != kind:
                 continue
@@ -583,9 +658,11 @@ class _ReplanChecker(_Checker):
                 # then on; a partner's stays as it was (rule 1).
                 if self._sick_during(manager, block.date, block.start, block.end):
                     kept = self._as_kept(block)
-                    minutes += block.end - (block.start if kept is None else kept.end)
-                    sessions += kept is None
-                    who.add(f"{manager} off sick from {self._sick_since(manager)}")
+                    if kept is None:
+                        loss.whole.append(block)
+                    else:
+                        loss.cut_minutes += block.end - kept.end
+                    loss.who.add(f"{manager} off sick from {self._sick_since(manager)}")
                 continue
             mates = block.with_ if kind in self.paired_kinds else ()
             # A partner off so long he is below the share to be paired does no paired
@@ -598,9 +675,33 @@ class _ReplanChecker(_Checker):
             }
             closed = [c for c in self.closures if c.covers(block.retailer, block.date)]
             if away or closed:
-                minutes += block.end - block.start
-                sessions += 1
-                who |= {f"{m} off sick from {self._sick_since(m)}" for m in away} | {c.words for c in closed}
+                taken.append((block, frozenset({f"{m} off sick from {self._sick_since(m)}" for m in away}
+                                               | {c.words for c in closed})))
+            else:
+                possible[(block.date, block.start, block.end)] += 1
+        held = Counter((b.date, b.start, b.end) for b in self.timetable.blocks
+                       if b.manager == manager and b.kind == kind and self._from_now(b))
+        # What the re-plan holds beyond the possible sessions it kept stands in for taken
+        # ones, net of possible ones it let go (a session moved into a taken one's slot).
+        stand_ins, let_go = held - possible, possible - held
+        spare_sessions = max(0, stand_ins.total() - let_go.total())
+        spare_minutes = max(0, sum((e - s) * n for (_, s, e), n in stand_ins.items())
+                            - sum((e - s) * n for (_, s, e), n in let_go.items()))
+        for block, who in taken:
+            minutes, slot = block.end - block.start, (block.date, block.start, block.end)
+            if stand_ins[slot] and spare_sessions and spare_minutes >= minutes:
+                # Held again in its own slot: at another store or with another partner.
+                stand_ins[slot] -= 1
+                spare_sessions -= 1
+                spare_minutes -= minutes
+                loss.held_again.append(block)
+                loss.held_who |= who
+            else:
+                loss.whole.append(block)
+                loss.who |= who
+        # What stands in beyond that makes up part of the rest, at other times.
+        loss.made_up_sessions = min(spare_sessions, len(loss.whole))
+        loss.made_up_minutes = min(spare_minutes, sum(b.end - b.start for b in loss.whole) + loss.cut_minutes)
         for declared in self.before.shortfalls:
             # `before` is a re-planned week (a re-plan of a re-plan): what its absences
             # already took is gone from its blocks, and its re-plan declared it short,
@@ -608,10 +709,10 @@ class _ReplanChecker(_Checker):
             named = {f"{m} off sick from {self._sick_since(m)}" for m in {m for m, _ in self.sick}}
             named = {words for words in named if words in declared.reason}
             if declared.manager == manager and declared.kind == kind and not declared.not_owed and named:
-                minutes += declared.minutes_short
-                sessions += declared.sessions_short
-                who |= named
-        return minutes, sessions, " and ".join(sorted(who))
+                loss.declared_minutes += declared.minutes_short
+                loss.declared_sessions += declared.sessions_short
+                loss.declared_who |= named
+        return loss
 
     def _sick_since(self, manager: str) -> str:
         """When the manager's absence starts, as the re-plan says it: the grid slot he fell
@@ -661,7 +762,7 @@ class _ReplanChecker(_Checker):
         self, manager: str, kind: str, blocks: list[_Block], quota: Quota, note: str
     ) -> None:
         total = sum(b.minutes for b in blocks)
-        if self._excused(manager, kind, blocks, "min", total, quota.total):
+        if self._excused(manager, kind, blocks, "min", total, quota.total, note):
             return
         super()._check_total(manager, kind, blocks, quota, note)
 
@@ -669,9 +770,9 @@ class _ReplanChecker(_Checker):
         self, manager: str, kind: str, blocks: list[_Block], quota: Quota, note: str
     ) -> None:
         count = len(blocks)
-        if count > quota.most and self._excused(manager, kind, blocks, "sessions", count, quota.most):
+        if count > quota.most and self._excused(manager, kind, blocks, "sessions", count, quota.most, note):
             return
-        if count < quota.fewest and self._excused(manager, kind, blocks, "sessions", count, quota.fewest):
+        if count < quota.fewest and self._excused(manager, kind, blocks, "sessions", count, quota.fewest, note):
             return
         super()._check_count(manager, kind, blocks, quota, note)
 
@@ -683,17 +784,20 @@ class _ReplanChecker(_Checker):
         unit: Literal["min", "sessions"],
         planned: int,
         asked: int,
+        note: str = "",
     ) -> bool:
         """Whether the week's `planned` against `asked` is a fact of the absences, not a
-        fault of the re-plan; a shortfall so excused is recorded."""
+        fault of the re-plan; a shortfall so excused is recorded, its words giving the
+        figures of its fields (`lost` is what the events took, `_Loss.words`) and, when
+        the quota is prorated (`note`), from what and why."""
         if planned > asked:
             # Done before the absence prorated the quota down, with nothing added since.
             sick = any(m == manager for m, _ in self.sick)
             return sick and not any(self._from_now(b) for b in blocks)
         if planned == asked:
             return True
-        minutes, sessions, who = self._lost(manager, kind)
-        lost = minutes if unit == "min" else sessions
+        loss = self._lost(manager, kind)
+        lost = loss.minutes if unit == "min" else loss.sessions
         if asked - planned > lost:
             return False
         # Measured short, so a shortfall the re-planned timetable declares is no false claim.
@@ -711,13 +815,24 @@ class _ReplanChecker(_Checker):
                 planned,
                 asked,
                 lost,
-                f"{manager} has {has} of {self._label(kind)} this week, {short} the policy asks: "
-                f"{who} took "
-                + (f"{_count(sessions, 'planned session')} ({minutes} min)" if sessions else f"{minutes} min")
-                + f" of it, and {self._no_room_words()}",
+                f"{manager} has {has} of {self._label(kind)} this week, {short} the policy asks"
+                f"{self._prorated_words(kind, unit, planned, asked, note)}: {loss.words()}, and "
+                f"{self._no_room_words()}",
             )
         )
         return True
+
+    def _prorated_words(self, kind: str, unit: Literal["min", "sessions"], planned: int, asked: int,
+                        note: str) -> str:
+        """" (180 for a whole week, prorated: present 67% of the week)" when the quota
+        `asked` is prorated (`note`, the timetable checker's words for why), else ""."""
+        rule = self.policy.kinds.get(kind)
+        if not note or rule is None or rule.sessions is None:
+            return ""
+        full = rule.total_minutes if unit == "min" else rule.sessions[0 if planned < asked else 1]
+        if full is None or full == asked:
+            return ""
+        return f" ({full} for a whole week, {note.strip().removeprefix('(').removesuffix(')')})"
 
     def _no_room_words(self) -> str:
         """Why the rest of the week does not make up what the absences took: proven only
@@ -818,7 +933,7 @@ class _ReplanChecker(_Checker):
                 continue
             if any(b.manager == manager and b.kind in self.paired_kinds for b in self.blocks):
                 continue
-            if any(self._lost(manager, kind)[1] for kind in self.paired_kinds):
+            if any(self._lost(manager, kind).sessions for kind in self.paired_kinds):
                 continue
             self._report("pairing", f"{manager} works in no pair this week", manager)
 
