@@ -307,7 +307,7 @@ class QualityReport:
                 route_km=round(sum(r.recomputed_km or 0 for r in self.routes), 1),
                 route_travel_min=sum(r.recomputed_minutes or 0 for r in self.routes),
                 route_waiting_min=sum(r.waiting_minutes for r in self.routes),
-                stops_per_day=round(statistics.fmean([r.visits for r in self.routes if r.visit_day]), 1)
+                stops_per_day=round(statistics.fmean([r.visits for r in self.routes if r.visit_day]), 2)
                 if any(r.visit_day for r in self.routes)
                 else None,
                 stops_min=min((r.visits for r in self.routes if r.visit_day), default=None),

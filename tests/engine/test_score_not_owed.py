@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from benchmarks.measures import format_measure
 from engine.check.places import BlockPlaces
 from engine.check.spec import first_stop_deadline
 from engine.domain import Leave
@@ -88,3 +89,20 @@ def test_every_declared_shortfall_is_counted_the_meeting_a_leave_takes_too(polic
     assert summary["minutes_declared_short"] == sum(d.asked - d.planned for d in report.deviations
                                                     if d.unit == "min")
     assert summary["hours_declared_short"] == len(report.deviations)
+
+
+def test_visits_per_route_is_shown_as_it_is_not_rounded_to_a_tenth(policy_15_13_7):
+    """Four routes of 3, 4, 4 and 4 visits: 3.75 visits per route. The summary rounded it
+    to a tenth (3.8) and the table showed "3.80" (the 7-manager week: 3.80 for 3.84)."""
+    department = simple_department(2)
+    retailers = department.territory("m01")
+
+    def route(day: int, visits: int) -> dict:
+        return {"manager": "m01", "date": (WEEK + dt.timedelta(days=day)).isoformat(),
+                "stops": [{"retailer": r.id, "kind": "visit"} for r in retailers[:visits]]}
+
+    routes = {"week_start": WEEK.isoformat(), "unvisited": [],
+              "routes": [route(0, 3), route(1, 4), route(2, 4), route(3, 4)]}
+    summary = score_plan(routes, department, policy_15_13_7, check=False).summary()
+    assert summary["stops_per_day"] == 3.75
+    assert format_measure("stops_per_day", summary["stops_per_day"]) == "3.75"
