@@ -110,7 +110,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     _no_session_where_the_store_is_closed(tm, slots, situation)
     _households_open_on_their_day(tm, situation)
     _ride_from_a_session_held_elsewhere(tm, slots, situation)
-    add_pairs(tm, groups, _free_pair_sessions(tm, slots, situation))
+    add_pairs(tm, groups, _free_pair_sessions(tm, slots, situation), _days_touched_by_sickness(tm, situation))
     for manager, kind in sorted(cancelled_kinds):
         for slot in slots:
             if slot.var.manager == manager and slot.var.kind == kind and not slot.pinned:
@@ -199,13 +199,15 @@ def _off_during(situation: Situation, manager: str, block: Block) -> bool:
 def _taken_by_events(situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]],
                      block: Block) -> bool:
     """An old block after `now` that the events make impossible: the manager is off then,
-    a partner of a paired session is (or he has no partner left), its promotion has no
+    every partner of a paired session is (or he has no partner left; in a group of three
+    the two still in hold it together, pairs.py), its promotion has no
     store left, or it is a paired session at a store closed that day."""
     if _off_during(situation, block.manager, block) or (block.manager, block.kind) in cancelled_kinds:
         return True
     rule = situation.policy.kinds.get(block.kind)
     return rule is not None and rule.group == "pair" and (
-        block.manager in groups.orphans or any(_off_during(situation, m, block) for m in block.with_)
+        block.manager in groups.orphans
+        or (bool(block.with_) and all(_off_during(situation, m, block) for m in block.with_))
         or (block.retailer, block.date) in situation.closed)
 
 
@@ -529,6 +531,13 @@ def _free_pair_sessions(tm: TimetableModel, slots: Sequence[Slot],
                 and slot.date >= situation.today:
             free.setdefault((slot.var.manager, slot.var.kind), {})[(slot.var.day, slot.var.occurrence)] = slot.var
     return free
+
+
+def _days_touched_by_sickness(tm: TimetableModel, situation: Situation) -> set[tuple[str, int]]:
+    """(manager, day index) of each day a sickness takes some or all of: the others of
+    his group may hold their sessions without him that day (pairs.py)."""
+    return {(manager, day.index) for manager, absence in situation.absences.items() for day in tm.frame.days
+            if absence.date <= day.date <= absence.until}
 
 
 def _promotions_without_store(situation: Situation) -> set[tuple[str, str]]:

@@ -68,9 +68,11 @@ def remaining_groups(situation: Situation, unpairable: Collection[str] = ()) -> 
     return Groups(members, orphans)
 
 
-def add_pairs(tm: TimetableModel, groups: Groups, free: FreeSessions) -> None:
+def add_pairs(tm: TimetableModel, groups: Groups, free: FreeSessions,
+              away: Collection[tuple[str, int]] = ()) -> None:
     """Tie each remaining group's free sessions together and offer each orphan a group
-    to join (see the module text)."""
+    to join (see the module text). `away`: (manager, day) a sickness touches; see
+    `_group_sessions`."""
     paired_kinds = [k for k, r in tm.policy.kinds.items() if r.group == "pair"]
     done: set[frozenset[str]] = set()
     for group in groups.members.values():
@@ -78,14 +80,33 @@ def add_pairs(tm: TimetableModel, groups: Groups, free: FreeSessions) -> None:
             continue
         done.add(group)
         for kind in paired_kinds:
-            for a, b in itertools.pairwise(sorted(group)):
-                mine, theirs = free.get((a, kind), {}), free.get((b, kind), {})
-                for key in mine.keys() | theirs.keys():
-                    if key in mine:
-                        _same_session(tm, mine[key], theirs.get(key), [])
-                    if key in theirs:
-                        _same_session(tm, theirs[key], mine.get(key), [])
+            _group_sessions(tm, {m: free.get((m, kind), {}) for m in sorted(group)}, away)
     _offer_groups_to_orphans(tm, groups, free, paired_kinds)
+
+
+def _group_sessions(tm: TimetableModel, sessions: Mapping[str, Mapping[tuple[int, int], BlockVar]],
+                    away: Collection[tuple[str, int]]) -> None:
+    """"Pairs share time and place" — SPEC §2, for one group and kind: whoever of the
+    group holds a session holds it with at least one other member, all of them at the
+    same start and length; two members neither of whom a sickness touches that day hold
+    it both or neither, as the plan had them. So a member off for part of the week
+    leaves the others of a group of three their sessions together (for a pair it is the
+    same rule as before: the one left has no one to hold it with)."""
+    cp = tm.cp
+    for key in sorted(set().union(*(s.keys() for s in sessions.values()))):
+        day = key[0]
+        held = {m: s[key] for m, s in sessions.items() if key in s}
+        for manager, var in held.items():
+            others = [o.present_literal(cp) for m, o in held.items() if m != manager]
+            cp.add_bool_or([*others, ~var.present_literal(cp)])
+        for a, b in itertools.combinations(sorted(sessions), 2):
+            if (a, day) in away or (b, day) in away:
+                if a in held and b in held:
+                    _same_session(tm, held[a], held[b], [held[b].present_literal(tm.cp)])
+            elif a in held or b in held:
+                for mine, theirs in ((a, b), (b, a)):
+                    if mine in held:
+                        _same_session(tm, held[mine], held.get(theirs), [])
 
 
 def _same_session(tm: TimetableModel, mine: BlockVar, theirs: BlockVar | None,
