@@ -10,12 +10,13 @@ from typing import Any
 
 from engine.check.replan import (
     Closure,
+    DeclaredLate,
     ReplanVerdict,
     Sickness,
     Urgent,
     check_replan,
     check_replan_routes,
-    check_urgent_visits,
+    judge_urgent_visits,
 )
 from engine.domain import Department, Timetable
 from engine.policy import Policy
@@ -32,7 +33,8 @@ def judge_replan(department: Department, policy: Policy, before: Timetable,
                  result: ReplanResult, routes: Mapping[str, Any] | None = None) -> ReplanVerdict | None:
     """The independent checker's verdict on a re-planned week, its routes against the
     week's route plan `routes` too when both are there (and the urgent visits asked made
-    by their deadline); None when no week was found."""
+    by their deadline, or made late as the re-plan declares in its `late`); None when no
+    week was found."""
     if result.status not in ("optimal", "feasible"):
         return None
     sicknesses = [Sickness(e.manager, e.from_, e.until) for e in result.events if isinstance(e, ManagerSick)]
@@ -41,8 +43,9 @@ def judge_replan(department: Department, policy: Policy, before: Timetable,
         return verdict
     faults = check_replan_routes(department, policy, before, result.timetable, result.now, sicknesses,
                                  closures(result), routes, result.to_json_dict()["routes"])
-    faults += check_urgent_visits(result.now, urgent(result), result.to_json_dict()["routes"])
-    return dataclasses.replace(verdict, violations=[*verdict.violations, *faults])
+    late_faults, late = judge_urgent_visits(result.now, urgent(result), result.to_json_dict()["routes"],
+                                            declared_late(result))
+    return dataclasses.replace(verdict, violations=[*verdict.violations, *faults, *late_faults], late=late)
 
 
 def closures(result: ReplanResult) -> list[Closure]:
@@ -52,6 +55,11 @@ def closures(result: ReplanResult) -> list[Closure]:
     today = result.now.date()
     return [Closure(e.retailer, e.date or today, onwards=isinstance(e, PromotionStoreCancelled))
             for e in result.events if isinstance(e, RetailerClosed | PromotionStoreCancelled)]
+
+
+def declared_late(result: ReplanResult) -> list[DeclaredLate]:
+    """The urgent visits the re-plan declares made after their deadline, and why."""
+    return [DeclaredLate(v.retailer, v.due_by, v.date, v.manager, v.detail) for v in result.late]
 
 
 def urgent(result: ReplanResult) -> list[Urgent]:

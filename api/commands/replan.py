@@ -83,14 +83,20 @@ def render_replan(result: ReplanResult) -> None:
 
 
 def render_verdict(verdict: ReplanVerdict) -> None:
-    """The faults the independent checker finds, the hours the absences cost, and one
-    line saying whether the re-planned week can be carried out."""
+    """The faults the independent checker finds, the hours the absences cost and the
+    urgent visits made late as the re-plan declares them (shortfalls, not faults), and
+    one line saying whether the re-planned week can be carried out."""
     for v in verdict.violations:
         console.print(f"[red]fault[/red] {v.rule}: {v.message}")
     for s in verdict.shortfalls:
         console.print(f"[yellow]short[/yellow] {s.message}")
+    for late in verdict.late:
+        console.print(f"[yellow]late[/yellow] {late.message}")
     if verdict.executable:
-        console.print("[green]the re-planned week is executable:[/green] the independent checker finds no fault")
+        declared = f" ({len(verdict.late)} urgent visit(s) made after their deadline, as declared)" \
+            if verdict.late else ""
+        console.print(f"[green]the re-planned week is executable:[/green] the independent checker finds no "
+                      f"fault{declared}")
     else:
         console.print(f"[red]the re-planned week is not executable:[/red] the independent checker finds "
                       f"{len(verdict.violations)} fault(s)")

@@ -73,8 +73,11 @@ What a re-planned week must be:
       asked (its retailer, its deadline: the day of `now` when not given) has a stop at
       its retailer in the re-plan's routes on a day up to its deadline that is not over
       before `now` (a visit made before the call does not answer it). One made only
-      after its deadline, or in no route at all, is a fault, whatever the re-plan says
-      of why: the week does not do what was asked of it.
+      after its deadline that the re-plan declares late (its `late`: the retailer, the
+      deadline, the day and manager it is made by, as the routes have it, and a reason)
+      is a declared shortfall, as hours short are: nothing in the week is impossible to
+      carry out, and the re-plan says what it could not do and why. One made late
+      undeclared, or in no route at all, is a fault.
 """
 
 from __future__ import annotations
@@ -154,12 +157,42 @@ class Urgent:
 
 
 @dataclass(frozen=True)
+class DeclaredLate:
+    """An urgent visit the re-plan declares it makes after its deadline (its `late`):
+    the retailer, the deadline, the day and manager it is made by, and why."""
+
+    retailer: str
+    due_by: dt.date
+    date: dt.date
+    manager: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UrgentMadeLate:
+    """An urgent visit made after its deadline as the re-plan declares (rule 5c): a
+    declared shortfall, information like the hours short, not a fault."""
+
+    retailer: str
+    manager: str
+    due_by: dt.date
+    date: dt.date
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"retailer": self.retailer, "manager": self.manager, "due_by": self.due_by.isoformat(),
+                "date": self.date.isoformat(), "message": self.message}
+
+
+@dataclass(frozen=True)
 class ReplanVerdict:
     """The judgement of a re-planned week: the rules it breaks, and the hours the
-    absences cost it (information, not faults)."""
+    absences cost it and the urgent visits they made late, as the re-plan declares them
+    (information, not faults)."""
 
     violations: list[Violation]
     shortfalls: list[Shortfall]
+    late: list[UrgentMadeLate] = dataclasses.field(default_factory=list)
 
     @property
     def executable(self) -> bool:
@@ -172,6 +205,7 @@ class ReplanVerdict:
             "executable": self.executable,
             "violations": [v.as_dict() for v in self.violations],
             "shortfalls": [s.as_dict() for s in self.shortfalls],
+            "late": [late.as_dict() for late in self.late],
         }
 
 
@@ -186,10 +220,12 @@ def check_replan(
     routes_before: Mapping | None = None,
     routes_after: Sequence[Mapping] | None = None,
     urgent: Sequence[Urgent] = (),
+    declared_late: Sequence[DeclaredLate] = (),
 ) -> ReplanVerdict:
     """Judge the re-planned week `after` of `before` at `now` (see the module text);
     with `routes_before` (the week's route plan: `{"routes": [...]}`) and `routes_after`
-    (the re-plan's routes) their rule 5 too, `urgent` the urgent visits asked.
+    (the re-plan's routes) their rule 5 too, `urgent` the urgent visits asked and
+    `declared_late` those the re-plan declares made after their deadline.
 
     `department` is the department as the week was planned, without the sicknesses; they
     are read as leave here. A re-plan that found no week (infeasible or unknown, no
@@ -224,9 +260,11 @@ def check_replan(
     if routes_before is not None and routes_after is not None:
         violations += check_replan_routes(department, policy, old, new, now, sicknesses, closures,
                                           routes_before, routes_after)
+    late: list[UrgentMadeLate] = []
     if routes_after is not None:
-        violations += check_urgent_visits(now, urgent, routes_after)
-    return ReplanVerdict(violations, sorted(checker.shortfalls, key=lambda s: (s.manager, s.kind, s.unit)))
+        faults, late = judge_urgent_visits(now, urgent, routes_after, declared_late)
+        violations += faults
+    return ReplanVerdict(violations, sorted(checker.shortfalls, key=lambda s: (s.manager, s.kind, s.unit)), late)
 
 
 @dataclass
@@ -1029,13 +1067,22 @@ def check_replan_routes(
         routes_before.get("routes") or [], routes_after)
 
 
-def check_urgent_visits(now: dt.datetime, urgent: Sequence[Urgent], routes_after: Sequence[Mapping]) -> list[Violation]:
+def check_urgent_visits(now: dt.datetime, urgent: Sequence[Urgent], routes_after: Sequence[Mapping],
+                        declared_late: Sequence[DeclaredLate] = ()) -> list[Violation]:
     """Rule 5c of the module text alone: each urgent visit asked has a stop in the
-    re-plan's routes (`routes_after`) on a day up to its deadline, not over before `now`."""
+    re-plan's routes (`routes_after`) on a day up to its deadline, not over before `now`,
+    or one after it that the re-plan declares late (`declared_late`)."""
+    return judge_urgent_visits(now, urgent, routes_after, declared_late)[0]
+
+
+def judge_urgent_visits(now: dt.datetime, urgent: Sequence[Urgent], routes_after: Sequence[Mapping],
+                        declared_late: Sequence[DeclaredLate] = ()) -> tuple[list[Violation], list[UrgentMadeLate]]:
+    """Rule 5c: the faults, and the urgent visits made late as the re-plan declares them."""
     now = now.replace(tzinfo=None)
     moment = (now.date(), now.hour * 60 + now.minute)
     replanned = _visit_stops(routes_after)
-    found = []
+    found: list[Violation] = []
+    declared: list[UrgentMadeLate] = []
     for asked in urgent:
         made = sorted((s for stops in replanned.values() for s in stops
                        if s.retailer == asked.retailer and (s.date, s.end) > moment), key=lambda s: (s.date, s.arrive))
@@ -1043,16 +1090,24 @@ def check_urgent_visits(now: dt.datetime, urgent: Sequence[Urgent], routes_after
             continue
         if made:
             late = made[0]
+            said = next((d for d in declared_late if (d.retailer, d.due_by, d.date, d.manager)
+                         == (asked.retailer, asked.by, late.date, late.manager) and d.reason.strip()), None)
+            if said is not None:
+                declared.append(UrgentMadeLate(
+                    asked.retailer, late.manager, asked.by, late.date,
+                    f"the urgent visit to {asked.retailer}, due by {_day(asked.by)}, is made on {_day(late.date)} "
+                    f"by {late.manager}, after its deadline, as the re-plan declares: {said.reason}"))
+                continue
             found.append(Violation(
                 URGENT_LATE, late.manager, late.date, format_clock(late.arrive),
                 f"the urgent visit to {asked.retailer}, due by {_day(asked.by)}, is made on {_day(late.date)} "
-                f"by {late.manager}, after its deadline"))
+                f"by {late.manager}, after its deadline, and the re-plan does not declare it late"))
         else:
             found.append(Violation(
                 URGENT_LATE, None, asked.by, None,
                 f"the urgent visit to {asked.retailer}, due by {_day(asked.by)}, is in no route of the "
                 "re-plan: it is not made"))
-    return found
+    return found, declared
 
 
 @dataclass(frozen=True)

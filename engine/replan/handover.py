@@ -250,11 +250,13 @@ class _Handover:
                 if visit.to_date > visit.urgent_by:
                     self.late.append(LateVisit(retailer=visit.retailer, manager=visit.to_manager or visit.owner,
                                                due_by=visit.urgent_by, date=visit.to_date, detail=visit.detail))
-                if (visit.to_manager, visit.to_date) == (visit.manager, visit.date):
+                elif (visit.to_manager, visit.to_date) == (visit.manager, visit.date):
+                    # Said only of one in time: one late is in `late`, with its cause.
                     self.notes.append(f"urgent visit to {visit.retailer} by {visit.urgent_by}: its visit planned "
                                       f"on {visit.date} ({visit.manager}) is in time and stays")
             if visit.to_date is None:
-                reason: UnplacedReason = visit.reason or "no_room_in_day"
+                reason: UnplacedReason = visit.reason or (
+                    self._urgent_unplaced_reason(visit) if visit.urgent_by is not None else "no_room_in_day")
                 detail = _urgent_unplaced_words(visit, self._why_not_in_time(visit, None)) \
                     if visit.urgent_by is not None else _unplaced_words(
                     visit, self.rules, _lost_to_his_absence(visit, self.situation)
@@ -321,6 +323,28 @@ class _Handover:
         elif (no_neighbour := self._no_neighbour_words(owner)) is not None:
             parts.append(no_neighbour)
         return f"urgent visit due by {by}: no day up to then takes it ({'; '.join(parts)})"
+
+    def _urgent_unplaced_reason(self, visit: _Visit) -> UnplacedReason:
+        """The code of the cause an urgent visit is made on no day of the week, as the
+        words of `_why_not_in_time` give it: the retailer closed on every day left; else
+        everyone who may take it (`_urgent_managers`) off sick or on leave on every day
+        left it is open (as a sick manager's other visits are `manager_absent`); else
+        no room."""
+        dates = [d for d in self.situation.dates if d >= self.situation.today]
+        open_dates = [d for d in dates if (visit.retailer, d) not in self.situation.closed]
+        if not open_dates:
+            return "retailer_closed"
+        if all(self._absent(m, d) for m in _urgent_managers(visit, self.rules, self.centres) for d in open_dates):
+            return "manager_absent"
+        return "no_room_in_day"
+
+    def _absent(self, manager: str, date: dt.date) -> bool:
+        """Off sick that day, or on leave without a field day."""
+        absence = self.situation.absences.get(manager)
+        if absence is not None and absence.date <= date <= absence.until:
+            return True
+        return date not in self.days[manager] and any(
+            (entry.manager, entry.date) == (manager, date) for entry in self.situation.department.leave)
 
     def _why_not_of(self, manager: str, retailer: str, dates: Sequence[dt.date]) -> str:
         """Why `manager` makes no visit to `retailer` on any of `dates`, day by day."""
