@@ -20,10 +20,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from api.http.problems import InputProblems, LimitExceeded, problem_dict
+from api.http.schemas import DepartmentDocument
 from api.http.settings import Settings
 from engine.domain import Department
 from engine.errors import InputError, Problem
 from engine.load import (
+    FOLDER_META_KEYS,
     META_FILE,
     META_KEYS,
     TABLE_FORMATS,
@@ -32,7 +34,13 @@ from engine.load import (
     load_workbook_tables,
 )
 from engine.policy import Policy, builtin_policy_names, load_policy, policy_from_mapping
+from engine.public_calendar import known_calendars
 
+BODY_FIELDS: tuple[str, ...] = tuple(DepartmentDocument.model_fields)
+"""A JSON department's fields: its OpenAPI schema's, which the error for an unknown field names."""
+SENT_AS = {"calendar_days": "holidays"}
+"""The schema's fields the loader knows by another name (its file's, holidays.csv): a body may
+send either name."""
 JSON_META_SOURCE = "department"
 """How problems name the department's own settings (name, office, ...) in a JSON body."""
 FORM_SOURCE = "form"
@@ -91,16 +99,18 @@ def department_from_json(body: Any, settings: Settings) -> CheckedDepartment:
                 )
             ]
         )
-    check_table_sizes({name: len(_as_list(body.get(name))) for name in TABLE_FORMATS}, settings)
-    body = _as_sent(body)
+    check_table_sizes({name: len(_as_list(body.get(_sent_name(name, body)))) for name in TABLE_FORMATS}, settings)
     problems: list[dict[str, Any]] = []
-    known = (*META_KEYS, *TABLE_FORMATS)
+    sent = body
+    body = _as_sent(body, problems)
+    known = (*META_KEYS, *FOLDER_META_KEYS, *TABLE_FORMATS)
     for key in body:
         if key not in known:
             problems.append(
                 problem_dict(
                     Problem(
-                        f"unknown field '{key}' (known fields: {', '.join(known)})",
+                        f"unknown field '{key}' (known fields: {', '.join(BODY_FIELDS)}; "
+                        f"{SENT_AS['calendar_days']} is calendar_days by the name of its file)",
                         file=JSON_META_SOURCE,
                         column=str(key),
                     ),
@@ -108,7 +118,9 @@ def department_from_json(body: Any, settings: Settings) -> CheckedDepartment:
                 )
             )
     policy, own_policy = _policy_from_json(body.get("policy"), "policy" in body, problems)
-    meta = {key: body[key] for key in ("name", "office", "market_manager") if key in body}
+    if "public_calendar" in sent:
+        problems.extend(_public_calendar_problems(sent["public_calendar"], policy))
+    meta = {key: body[key] for key in ("name", "office", "market_manager", *FOLDER_META_KEYS) if key in body}
     if policy is not None:
         meta["policy"] = policy.name
     tables = _tables_from_json(body, problems)
@@ -121,7 +133,7 @@ def department_from_json(body: Any, settings: Settings) -> CheckedDepartment:
         )
     except InputError as exc:
         raise InputProblems(
-            problems + [problem_dict(p, _json_loc(p)) for p in exc.problems]
+            problems + [problem_dict(p, _json_loc(p, sent)) for p in exc.problems]
         ) from None
     if problems:
         raise InputProblems(problems)
@@ -129,18 +141,45 @@ def department_from_json(body: Any, settings: Settings) -> CheckedDepartment:
     return CheckedDepartment(department, policy, own_policy)
 
 
-def _as_sent(body: dict[str, Any]) -> dict[str, Any]:
-    """A stored department's document read as a body: its calendar days are the holidays
-    table, its public calendar is the policy's (so it is not sent), and a street network it
-    does not name is no field of the body."""
-    if "street_network" in body and body["street_network"] is None:
-        body = {key: value for key, value in body.items() if key != "street_network"}
-    if "calendar_days" not in body and "public_calendar" not in body:
-        return body
-    sent = {key: value for key, value in body.items() if key not in ("calendar_days", "public_calendar")}
-    if "calendar_days" in body and "holidays" not in body:
-        sent["holidays"] = body["calendar_days"]
+def _as_sent(body: dict[str, Any], problems: list[dict[str, Any]]) -> dict[str, Any]:
+    """The body with the loader's names (`DepartmentDocument`'s calendar_days is the
+    holidays table, also taken by that name), without the public calendar (the policy's,
+    checked apart: `_public_calendar_problems`) and without a street network it does not
+    name. A stored department's document is a body too."""
+    if SENT_AS["calendar_days"] in body and "calendar_days" in body:
+        problems.append(problem_dict(
+            Problem(f"{SENT_AS['calendar_days']} and calendar_days are the same table (the department's own "
+                    "days): send one of them", file=JSON_META_SOURCE, column=SENT_AS["calendar_days"]),
+            ["body", SENT_AS["calendar_days"]]))
+    sent = {key: value for key, value in body.items()
+            if key not in ("calendar_days", "public_calendar") and not (key == "street_network" and value is None)}
+    if "calendar_days" in body and SENT_AS["calendar_days"] not in body:
+        sent[SENT_AS["calendar_days"]] = body["calendar_days"]
     return sent
+
+
+def _sent_name(table: str, body: Mapping[str, Any]) -> str:
+    """The name a table has in the body: the schema's, or the loader's (holidays)."""
+    return next((field for field, name in SENT_AS.items() if name == table and field in body), table)
+
+
+def _public_calendar_problems(calendar: Any, policy: Policy | None) -> list[dict[str, Any]]:
+    """A department's public calendar is its policy's `calendar` (SPEC §5: a policy names
+    its calendar), so a body's `public_calendar` is the policy's or refused: "US" or "XX"
+    were taken and stored as the policy's "CN" without a word. An unknown one is told
+    the calendars there are (the holidays package's, engine/public_calendar.py)."""
+    known = known_calendars()
+    if calendar is not None and (not isinstance(calendar, str) or calendar not in known):
+        message = (f"public_calendar {calendar!r} is not a calendar the holidays package knows; "
+                   f"the calendars there are: {', '.join(sorted(known))}")
+    elif policy is None or calendar == policy.calendar:
+        return []  # without a policy, the loader says why
+    else:
+        message = (f"public_calendar is the policy's calendar: policy {policy.name} has calendar "
+                   f"{policy.calendar!r}, not {calendar!r}; leave public_calendar out, or send a policy "
+                   f"object whose calendar is {calendar!r}")
+    return [problem_dict(Problem(message, file=JSON_META_SOURCE, column="public_calendar"),
+                         ["body", "public_calendar"])]
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -291,10 +330,10 @@ def _cell_text(value: Any) -> str | None:
     return None
 
 
-def _json_loc(problem: Problem) -> list[str | int]:
-    """Where a loader problem lies in the JSON body (rows are numbered as in a sheet)."""
+def _json_loc(problem: Problem, body: Mapping[str, Any]) -> list[str | int]:
+    """Where a loader problem lies in the JSON `body` (rows are numbered as in a sheet)."""
     if problem.file in TABLE_FORMATS:
-        loc: list[str | int] = ["body", problem.file]
+        loc: list[str | int] = ["body", _sent_name(problem.file, body)]
         if problem.row is not None and problem.row >= 2:
             loc.append(problem.row - 2)
         if problem.column:

@@ -70,8 +70,10 @@ def create_department(
     body: Annotated[Any, Body()], service: ServiceDep, caller: CallerDep
 ) -> dict[str, Any]:
     """Store a department sent as JSON: the keys of department.toml (name, office, policy,
-    market_manager) and one list of rows per table (managers, retailers, leave, history),
-    each row an object of column: value as in the CSV files.
+    market_manager, street_network) and one list of rows per table (managers, retailers,
+    leave, history, calendar_days: holidays.csv, also taken as `holidays`), each row an
+    object of column: value as in the CSV files; `public_calendar` is the policy's
+    `calendar`, and may be sent only as that (a stored department reads back as a body).
 
     Everything is checked by the same loader as `fieldweek` uses for a folder, and every
     bad value is reported at once. Rows are numbered as in a sheet (the first row of a

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from engine.domain import Department, Timetable
+from engine.domain import CalendarDay, Department, Timetable
 from engine.policy import Policy
 from engine.replan import Event
 
@@ -46,11 +46,28 @@ BAD_INPUT_RESPONSE: dict[int | str, dict[str, Any]] = {
 
 class DepartmentDocument(Department):
     """A department as sent and as stored: the folder's department.toml settings plus one
-    list of rows per table (managers, retailers, leave, history). `policy` is the name
-    of a built-in policy, or a department's own policy sent as an object."""
+    list of rows per table (managers, retailers, leave, history, calendar_days). `policy`
+    is the name of a built-in policy, or a department's own policy sent as an object.
+    POST /v1/departments takes every field listed here (and refuses any other)."""
 
     policy: str | Policy = Field(
         description="a built-in policy name (15-13-7, seed-003) or a policy object"
+    )
+    public_calendar: str | None = Field(
+        default=None,
+        description="the country whose public holidays and make-up working days apply: the "
+        "policy's `calendar` (e.g. CN; null: none). It comes from the policy: when sent, it "
+        "must be the policy's, and a country the holidays package knows (422 otherwise)",
+    )
+    calendar_days: tuple[CalendarDay, ...] = Field(
+        default=(),
+        description="the department's own days (the rows of holidays.csv: date, kind holiday or "
+        "workday, name), over the public calendar's; also taken by that file's name, `holidays`",
+    )
+    street_network: str | None = Field(
+        default=None,
+        description="department.toml's street network (GraphML or OSM extract), a path relative "
+        "to the department folder; kept as text: the service opens no file a body names",
     )
 
 
