@@ -11,6 +11,7 @@ from engine.replan.model import ReplanModel
 from engine.replan.pairs import choose_partners, joiners
 from engine.replan.situation import Situation
 from engine.timetable.extract import department_attendees, is_present, value_of
+from engine.timetable.model import BlockVar
 from engine.timetable.places import DraftBlock, assign_places
 
 
@@ -25,6 +26,13 @@ def _previous_place(old: Block | None, joins_a_group: bool) -> str | None:
     return None if old is None or joins_a_group else old.retailer
 
 
+def _stand_in(model: ReplanModel, solver: cp_model.CpSolver, var: BlockVar) -> str | None:
+    """The place the model held a session at instead of its place closed that day
+    (model.py `stand_ins`), when it did."""
+    return next((place for place, literals in model.stand_ins.get(id(var), ())
+                 if all(solver.boolean_value(lit) for lit in literals)), None)
+
+
 def replanned_blocks(model: ReplanModel, solver: cp_model.CpSolver,
                      situation: Situation) -> tuple[list[Block], list[Conflict]]:
     """Every block of the re-planned week (the pinned ones the model could not hold
@@ -32,6 +40,7 @@ def replanned_blocks(model: ReplanModel, solver: cp_model.CpSolver,
     tm, grid = model.tm, model.tm.grid
     drafts: list[DraftBlock] = []
     kept: dict[int, Block] = {}
+    elsewhere: set[int] = set()
 
     def pin(block: Block) -> None:
         draft = _pinned(block)
@@ -50,9 +59,13 @@ def replanned_blocks(model: ReplanModel, solver: cp_model.CpSolver,
             pin(slot.old)
         elif is_present(solver, var):
             start = value_of(solver, var.start) * grid
+            stand_in = _stand_in(model, solver, var)
             drafts.append(DraftBlock(var.manager, slot.date, var.kind, start,
                                      start + value_of(solver, var.size) * grid,
-                                     previous=_previous_place(slot.old, var.manager in joined and var.kind in paired)))
+                                     previous=stand_in or _previous_place(slot.old, var.manager in joined
+                                                                          and var.kind in paired)))
+            if stand_in is not None and var.kind in paired:
+                elsewhere.add(id(drafts[-1]))
     attendees = department_attendees(tm, solver)
     for (manager, kind, occ), var in tm.attendance.items():
         occurrence = next(o for o in tm.department_blocks[kind] if o.occurrence == occ)
@@ -68,8 +81,11 @@ def replanned_blocks(model: ReplanModel, solver: cp_model.CpSolver,
                                      with_=others))
 
     choose_partners(drafts, situation.policy, model.groups, solver)
-    notes = assign_places(situation.department, situation.policy, drafts, situation.closures, joined,
-                          tm.week_venues())
+    # A group's sessions of a day its store is closed are placed on their own, at the
+    # stand-in the model held their rides to; its other sessions keep its store.
+    notes = [note for part in ([d for d in drafts if id(d) not in elsewhere], [d for d in drafts if id(d) in elsewhere])
+             for note in assign_places(situation.department, situation.policy, part, situation.closures, joined,
+                                       tm.week_venues())]
     blocks = [kept.get(id(d)) or d.block() for d in drafts] + model.outside
     blocks.sort(key=lambda b: (b.manager, b.date, b.start, b.kind))
     return blocks, notes

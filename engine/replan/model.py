@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -30,6 +30,7 @@ from engine.domain import Block
 from engine.policy import ReplanRules, format_clock
 from engine.replan.pairs import Groups, add_pairs, offer_links, remaining_groups
 from engine.replan.situation import Situation, replan_frame
+from engine.routing.approach import first_stop_time
 from engine.timetable.constraints import add_hard_rules
 from engine.timetable.hints import planned_for_variables
 from engine.timetable.model import (
@@ -41,13 +42,19 @@ from engine.timetable.model import (
 )
 from engine.timetable.objective import add_objective
 from engine.timetable.venues import (
+    OFFICE,
     Venue,
     Venues,
     holds_a_store,
+    holds_paired_kinds,
     pos_target_count,
     week_venues,
     without_own_store,
 )
+
+StandIns = Mapping[tuple[frozenset[str], dt.date], str]
+"""(group, date) -> the promotion store the group holds its paired sessions at that day
+instead of its store, closed that day (`_stand_in_stores`)."""
 
 
 @dataclasses.dataclass
@@ -73,6 +80,10 @@ class ReplanModel:
     cancelled_kinds: set[tuple[str, str]]
     """(manager, kind) whose remaining sessions are cancelled: no promotion store is left."""
     notes: list[str]
+    stand_ins: dict[int, list[tuple[str, list[cp_model.IntVar]]]] = dataclasses.field(default_factory=dict)
+    """A session's variable (its id) -> the places it may be held at instead of the one
+    the week's rides read, closed on its day (`_held_at`), each with the literals under
+    which it is: the place assignment puts it there (blocks.py)."""
 
 
 def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: bool = True) -> ReplanModel:
@@ -107,9 +118,11 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     offer_links(tm, groups)
     tm.past = _past(tm, slots, outside)
     add_hard_rules(tm)
-    _no_session_where_the_store_is_closed(tm, slots, situation)
-    _households_open_on_their_day(tm, situation)
-    _ride_from_a_session_held_elsewhere(tm, slots, situation)
+    stores = _stand_in_stores(tm, situation)
+    stand_ins: dict[int, list[tuple[str, list[cp_model.IntVar]]]] = {}
+    _no_session_where_the_store_is_closed(tm, slots, situation, stores, stand_ins)
+    _households_open_on_their_day(tm, situation, stores, stand_ins)
+    _ride_from_a_session_held_elsewhere(tm, slots, situation, stores)
     add_pairs(tm, groups, _free_pair_sessions(tm, slots, situation), _days_touched_by_sickness(tm, situation))
     for manager, kind in sorted(cancelled_kinds):
         for slot in slots:
@@ -118,7 +131,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
         notes.append(f"{manager}: no promotion store is left, the remaining {kind} sessions are cancelled")
     _add_change_costs(tm, slots, situation, rules)
     add_objective(tm)
-    return ReplanModel(tm, slots, groups, outside, cancelled_kinds, notes)
+    return ReplanModel(tm, slots, groups, outside, cancelled_kinds, notes, stand_ins)
 
 
 def _stores_the_groups_hold(venues: Venues, situation: Situation, groups: Groups) -> list[str]:
@@ -211,7 +224,8 @@ def _taken_by_events(situation: Situation, groups: Groups, cancelled_kinds: set[
         or (block.retailer, block.date) in situation.closed)
 
 
-def _ride_from_a_session_held_elsewhere(tm: TimetableModel, slots: Sequence[Slot], situation: Situation) -> None:
+def _ride_from_a_session_held_elsewhere(tm: TimetableModel, slots: Sequence[Slot], situation: Situation,
+                                        stand_ins: StandIns) -> None:
     """"One place at a time, with riding time between" — SPEC §3, §6: the weekly rule takes
     two paired sessions of a day to be at the same store (constraints._ride_slots). A
     re-plan's paired session held before `now` may be at another store than the one the
@@ -230,7 +244,7 @@ def _ride_from_a_session_held_elsewhere(tm: TimetableModel, slots: Sequence[Slot
         lunch = tm.lunches.get((past.manager, days[past.date]))
         for var in later:
             present = var.present_literal(tm.cp)
-            for store, literals in _store_choices(tm, past.manager):
+            for store, literals in _store_choices(tm, past.manager, past.date, stand_ins):
                 if store is None or store == past.retailer or not venues.knows(store):
                     continue
                 ride = -(-venues.minutes(Venue((past.retailer,)), Venue((store,))) // tm.grid)
@@ -251,16 +265,19 @@ def _ride_from_a_session_held_elsewhere(tm: TimetableModel, slots: Sequence[Slot
                     [*literals, present, eating, after_past, before_var])
 
 
-def _households_open_on_their_day(tm: TimetableModel, situation: Situation) -> None:
+def _households_open_on_their_day(tm: TimetableModel, situation: Situation, stores: StandIns,
+                                  stand_ins: dict[int, list[tuple[str, list[cp_model.IntVar]]]]) -> None:
     """"POS project at 3 different target households" with a household closed on a day: each
     POS session still to plan gets a different household of the week's POS venue
     (venues.py), not used by a session already held, open through the session and not
     closed on its day, as places.py then matches them. The weekly rule
     (constraints._a_household_open_for_each_session) reads the opening hours; a re-plan
     adds the days the events closed a household, so the session that day takes another
-    of the venue's households, whose rides the model holds, or moves (a closed household
-    touches only that day's sessions). Stated only for a manager one of whose households
-    is closed on a day of a session still to plan."""
+    of the venue's households, whose rides the model holds, or another POS-target household
+    of his territory, whose rides to and from that day's other blocks the model then holds
+    (`_held_at`), or moves (a closed household touches only that day's sessions). Stated
+    only for a manager one of whose households is closed on a day of a session still to
+    plan; the session of a closed day takes the household the model chose (`stand_ins`)."""
     if not situation.closed:
         return
     venues = tm.week_venues()
@@ -273,24 +290,31 @@ def _households_open_on_their_day(tm: TimetableModel, situation: Situation) -> N
             used = {tm.past[id(b)] for b in blocks if id(b) in tm.past}
             todo = [b for b in blocks if id(b) not in tm.past]
             points = set(venues.of(kind, manager).points) - used
-            if not any((p, dates[b.day]) in situation.closed for p in points for b in todo):
+            touched = {b.day for b in todo if any((p, dates[b.day]) in situation.closed for p in points)}
+            if not touched:
                 continue
             shops = [r for r in tm.department.retailers if r.id in points]
+            others = [r for r in tm.department.territory(manager) if r.pos_target and r.id not in points
+                      and r.id not in used and venues.knows(r.id)]
             quota = tm.frame.managers[manager].quotas.get(kind)
             most = None if quota is None else min(quota.sessions_max, pos_target_count(tm.department, manager))
             taken: dict[str, list[cp_model.IntVar]] = {r.id: [] for r in shops}
             for block in todo:
                 lit = block.present_literal(tm.cp)
                 options = []
-                for shop in shops:
+                for shop in shops + (others if block.day in touched else []):
                     if (shop.id, dates[block.day]) in situation.closed:
                         continue
                     at = tm.cp.new_bool_var(f"open_household[{manager},{block.day},{block.occurrence},{shop.id}]")
                     tm.cp.add(block.start >= -(-shop.opens // tm.grid)).only_enforce_if(at)
                     tm.cp.add(block.end <= tm.slots(shop.closes)).only_enforce_if(at)
                     tm.cp.add_implication(at, lit)
+                    if shop in others:
+                        _held_at(tm, block, shop.id, [at], stores)
                     options.append(at)
-                    taken[shop.id].append(at)
+                    taken.setdefault(shop.id, []).append(at)
+                    if block.day in touched:
+                        stand_ins.setdefault(id(block), []).append((shop.id, [at]))
                 if options:
                     tm.cp.add(sum(options) == 1).only_enforce_if(lit)
                 else:
@@ -455,35 +479,156 @@ def _keep_lunches(tm: TimetableModel, slots: Sequence[Slot], situation: Situatio
             tm.cp.add(slot.var.present_literal(tm.cp) == 1)
 
 
-def _store_choices(tm: TimetableModel, manager: str) -> list[tuple[str | None, list[cp_model.IntVar]]]:
-    """The stores a manager's paired sessions may be held at, each with the literals
-    under which it is (as the rides read them, constraints._store_rides): his group's,
-    that of a group he may join, or his own."""
-    venues = tm.week_venues()
+def _group_choices(tm: TimetableModel, manager: str) -> list[tuple[frozenset[str], list[cp_model.IntVar]]]:
+    """The groups a manager may hold his paired sessions in, each with the literals under
+    which he does (as the rides read them, constraints._store_rides): his group, a group
+    he may join, or himself alone."""
     if manager in tm.known_groups:
-        return [(venues.group_store(tm.known_groups[manager]), [])]
+        return [(tm.known_groups[manager], [])]
     if manager in tm.joinable:
-        return [(venues.group_store(group), [lit]) for group, lit in tm.joinable[manager]]
-    return [(venues.group_store((manager,)), [])]
+        return [(group, [lit]) for group, lit in tm.joinable[manager]]
+    return [(frozenset((manager,)), [])]
 
 
-def _no_session_where_the_store_is_closed(tm: TimetableModel, slots: Sequence[Slot],
-                                          situation: Situation) -> None:
-    """A retailer closed on a day holds nothing that day: a group's paired session is not
-    held on a day its store is closed. The group keeps its store for its other days,
-    whose rides the model holds (`_stores_the_groups_hold`); the session may move to
-    another day, or is missed at the cost of its hours. (A store closed on every day
-    left of the week is given up instead, `Situation.stores_given_up`.)"""
+def _store_choices(tm: TimetableModel, manager: str, date: dt.date | None = None,
+                   stand_ins: StandIns | None = None) -> list[tuple[str | None, list[cp_model.IntVar]]]:
+    """The stores a manager's paired sessions may be held at (on `date`: a group's
+    stand-in for its store closed that day), each with the literals under which they
+    are: his group's, that of a group he may join, or his own."""
+    venues = tm.week_venues()
+    def store(group: frozenset[str]) -> str | None:
+        stand_in = stand_ins.get((group, date)) if stand_ins is not None and date is not None else None
+        return stand_in or venues.group_store(group)
+
+    return [(store(group), literals) for group, literals in _group_choices(tm, manager)]
+
+
+def _stand_in_stores(tm: TimetableModel, situation: Situation) -> dict[tuple[frozenset[str], dt.date], str]:
+    """"A closed store is treated like a cancelled one for that day": each group whose
+    store is closed on a day left of the week holds that day's paired sessions at another
+    promotion store the week's rule lets it hold (one of its members' territories, any
+    when none has one; not closed that day, not given up), the one nearest its store
+    first (its rides are the plan's nearly), of those one whose hours hold the paired
+    kinds first. A group with no such store holds no session that day."""
+    if not situation.closed:
+        return {}
+    venues = tm.week_venues()
+    storeless = without_own_store(situation.department, situation.policy)
+    given_up = situation.stores_given_up
+    groups = {group for manager in tm.frame.managers for group, _ in _group_choices(tm, manager)}
+    stand_ins: dict[tuple[frozenset[str], dt.date], str] = {}
+    for group in sorted(groups, key=sorted):
+        store = venues.group_store(group)
+        for date in situation.dates:
+            if store is None or date < situation.today or (store, date) not in situation.closed:
+                continue
+            others = [r for r in situation.department.retailers
+                      if r.promo_store and r.id != store and (r.id, date) not in situation.closed
+                      and r.id not in given_up and venues.knows(r.id)
+                      and (r.manager in group or not holds_a_store(group, storeless))]
+            if others:
+                best = min(others, key=lambda r: (not holds_paired_kinds(r, situation.policy),
+                                                  venues.minutes(Venue((store,)), Venue((r.id,))), r.id))
+                stand_ins[(group, date)] = best.id
+    return stand_ins
+
+
+def _no_session_where_the_store_is_closed(tm: TimetableModel, slots: Sequence[Slot], situation: Situation,
+                                          stand_ins: StandIns,
+                                          chosen: dict[int, list[tuple[str, list[cp_model.IntVar]]]]) -> None:
+    """A retailer closed on a day holds nothing that day: a group's paired session on a
+    day its store is closed is held at the group's stand-in store that day
+    (`_stand_in_stores`), with the rides to and from it (`_held_at`), or is not held.
+    The group keeps its store for its other days, whose rides the model holds
+    (`_stores_the_groups_hold`); the session may also move to another day, or is missed
+    at the cost of its hours. (A store closed on every day left of the week is given up
+    instead, `Situation.stores_given_up`.)"""
     if not situation.closed:
         return
+    venues = tm.week_venues()
     paired = {k for k, r in tm.policy.kinds.items() if r.group == "pair"}
     for slot in slots:
         var = slot.var
         if slot.pinned or var.manager is None or var.kind not in paired or slot.date < situation.today:
             continue
-        for store, literals in _store_choices(tm, var.manager):
-            if store is not None and (store, slot.date) in situation.closed:
+        for group, literals in _group_choices(tm, var.manager):
+            store = venues.group_store(group)
+            if store is None or (store, slot.date) not in situation.closed:
+                continue
+            stand_in = stand_ins.get((group, slot.date))
+            if stand_in is None:
                 tm.cp.add_bool_or([*(~lit for lit in literals), ~var.present_literal(tm.cp)])
+                continue
+            _held_at(tm, var, stand_in, literals, stand_ins)
+            chosen.setdefault(id(var), []).append((stand_in, literals))
+
+
+def _held_at(tm: TimetableModel, var: BlockVar, place: str, literals: Sequence[cp_model.IntVar],
+             stand_ins: StandIns) -> None:
+    """"One place at a time, with riding time between" — SPEC §3, §6, for a session held
+    at `place` when `literals` hold, though the week's rides read another place for it
+    (a stand-in for a store or household closed that day): it is held while `place` is
+    open, starts no earlier than the ride there from the office at the day's start, and
+    keeps the ride between `place` and each other block of its manager's day, plus the
+    lunch when it is taken between them, as constraints.add_rides_between_places does
+    for the week's places (a visit block after it starts in time to reach its area by the
+    first-stop time). The week's rides to the other place hold as well: asking both costs
+    room on that day only."""
+    assert var.manager is not None
+    cp, venues = tm.cp, tm.week_venues()
+    at = Venue((place,))
+    shop = next(r for r in tm.department.retailers if r.id == place)
+    present = var.present_literal(cp)
+    when = [*literals, present]
+    cp.add(var.start >= -(-shop.opens // tm.grid)).only_enforce_if(when)
+    cp.add(var.end <= tm.slots(shop.closes)).only_enforce_if(when)
+    leave = -(-venues.minutes(OFFICE, at) // tm.grid)
+    cp.add(var.start >= tm.slots(tm.policy.day.start) + leave).only_enforce_if(when)
+    paired = {k for k, r in tm.policy.kinds.items() if r.group == "pair"}
+    date = tm.frame.days[var.day].date
+    lunch = None if tm.policy.lunch.during_visit else tm.lunches.get((var.manager, var.day))
+    for other in tm.manager_blocks(var.manager, var.day):
+        if other is var or other.kind == "lunch" or (other.kind in paired and var.kind in paired
+                                                     and id(other) not in tm.past):
+            continue
+        held = tm.past.get(id(other))
+        if held is not None and venues.knows(held):
+            places: list[tuple[Venue, list[cp_model.IntVar]]] = [(Venue((held,)), [])]
+        elif other.kind in paired:
+            places = [(Venue((store,)), more) for store, more in _store_choices(tm, var.manager, date, stand_ins)
+                      if store is not None and venues.knows(store)]
+        else:
+            places = [(venues.of(other.kind, var.manager), [])]
+        for n, (where, more) in enumerate(places):
+            there = -(-venues.minutes(at, where) // tm.grid)
+            back = -(-venues.minutes(where, at) // tm.grid)
+            if there == back == 0 and other.kind != "visit":
+                continue
+            both = [*when, other.present_literal(cp), *more]
+            name = f"{place},{var.manager},{var.day},{var.kind},{var.occurrence},{other.kind},{other.occurrence},{n}"
+            first = cp.new_bool_var(f"first_at[{name}]")
+            cp.add(var.end <= other.start).only_enforce_if([first, *both])
+            cp.add(other.end <= var.start).only_enforce_if([~first, *both])
+            cp.add(var.start >= other.end + back).only_enforce_if([~first, *both])
+            if other.kind == "visit":
+                by = first_stop_time(tm.policy, tm.frame.days[var.day].weekday, tm.approach.get(var.manager, 0))
+                cp.add(other.start + there <= tm.slots(by)).only_enforce_if([first, *both])
+            else:
+                cp.add(other.start >= var.end + there).only_enforce_if([first, *both])
+            if lunch is None:
+                continue
+            assert isinstance(lunch.size, int)
+            eating = lunch.present_literal(cp)
+            after_var, before_other = cp.new_bool_var(f"lunch_after[{name}]"), cp.new_bool_var(f"lunch_before[{name}]")
+            cp.add(lunch.start >= var.end).only_enforce_if([after_var, eating, present])
+            cp.add(lunch.end <= var.start).only_enforce_if([~after_var, eating, present])
+            cp.add(lunch.end <= other.start).only_enforce_if([before_other, eating, other.present_literal(cp)])
+            cp.add(other.end <= lunch.start).only_enforce_if([~before_other, eating, other.present_literal(cp)])
+            if other.kind != "visit":
+                cp.add(other.start >= var.end + there + lunch.size).only_enforce_if(
+                    [first, *both, eating, after_var, before_other])
+            cp.add(var.start >= other.end + back + lunch.size).only_enforce_if(
+                [~first, *both, eating, ~after_var, ~before_other])
 
 
 def _cover_pinned_quotas(tm: TimetableModel, slots: Sequence[Slot]) -> None:
