@@ -10,7 +10,8 @@ What a re-plan adds, and only that:
   a lunch is never taken away to make room, and a sick manager's lunch that starts
   before he falls ill stays as it was;
 - the events: a sickness is leave in the week frame (situation.py), a promotion with no
-  store left is cancelled, a group holds no session on a day its store is closed;
+  store left is cancelled, a group holds its session of a day its store is closed at a
+  stand-in store that day, a POS session at another household (`_held_at`), or not at all;
 - missing hours cost `replan.missing_per_10min` instead of making the week infeasible
   (the model's `Shortfall`, read by the registry's quota and daily-block rules), but no
   weekly kind loses more than the events took of it;
