@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -21,10 +21,13 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from engine.errors import InputError, Problem
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES: dict[str, str] = dict(zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                                                    "Saturday", "Sunday"), strict=True))
 
 
 def parse_clock(value: object) -> int:
@@ -75,9 +78,14 @@ class DayRules(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> DayRules:
         if not self.start < self.normal_end <= self.end:
-            raise ValueError("day.start < day.normal_end <= day.end must hold")
+            raise ValueError(
+                f"the working day must start before its normal end, and end no earlier than that: day.start "
+                f"({format_clock(self.start)}), day.normal_end ({format_clock(self.normal_end)}) and day.end "
+                f"({format_clock(self.end)}) are not in that order")
         if self.field_ends_by is not None and not self.start < self.field_ends_by <= self.end:
-            raise ValueError("day.field_ends_by must lie within the day")
+            raise ValueError(
+                f"day.field_ends_by ({format_clock(self.field_ends_by)}) must lie within the working day "
+                f"{format_clock(self.start)}–{format_clock(self.end)} (day.start, day.end)")
         return self
 
 
@@ -434,13 +442,10 @@ class Policy(_Strict):
             raise ValueError("working_days must list distinct days")
         if self.makeup_day_rules is not None and self.makeup_day_rules not in self.working_days:
             raise ValueError(f"makeup_day_rules '{self.makeup_day_rules}' is not one of the working_days")
-        for weekday, clock in self.route.first_stop_by_on.items():
+        for weekday in self.route.first_stop_by_on:
             if weekday not in self.working_days:
                 raise ValueError(f"route.first_stop_by_on.{weekday}: '{weekday}' is not one of the working_days "
                                  f"{list(self.working_days)}")
-            if clock <= self.day.start:
-                raise ValueError(f"route.first_stop_by_on.{weekday} ({format_clock(clock)}) must be after "
-                                 f"day.start ({format_clock(self.day.start)})")
         clocks = [self.day.start, self.day.end, self.lunch.earliest, self.lunch.latest_end]
         for kind in self.kinds.values():
             clocks += [kind.earliest_start, kind.latest_end, *(c for w in kind.windows.values() for c in w)]
@@ -464,6 +469,13 @@ class Policy(_Strict):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _clocks_fit_the_day(self) -> Policy:
+        clashes = _clock_clashes(self)
+        if clashes:
+            raise SettingsClash(clashes)
+        return self
+
     def kind_label(self, kind: str, lang: str = "zh") -> str:
         if kind == "lunch":
             return "午餐" if lang == "zh" else "Lunch"
@@ -471,6 +483,165 @@ class Policy(_Strict):
         if rule is None:
             return kind
         return rule.label_zh if lang == "zh" else rule.label_en
+
+
+class SettingsClash(ValueError):
+    """Settings of a policy that cannot all hold on any day, each told at the setting to
+    change: the loader reports each as a problem of its own (`policy_from_mapping`), so a
+    policy with several clashes is fixed in one go rather than one reload per clash."""
+
+    def __init__(self, clashes: list[tuple[str, str]]):
+        self.clashes = clashes
+        super().__init__("; ".join(words for _, words in clashes))
+
+
+def _clock_clashes(policy: Policy) -> list[tuple[str, str]]:
+    """(setting, words) for each clock setting the working day leaves no room for: an
+    impossible order the timetable would otherwise meet only as an infeasible week, told
+    there in terms of managers and rides instead of the setting that is wrong.
+
+    The windows are those the timetable uses (engine/timetable/model.kind_window: a kind's
+    own window that weekday, cut to the working day, field work cut to day.field_ends_by)."""
+    day, route = policy.day, policy.route
+    clashes = []
+    first_stops = [("route.first_stop_by", route.first_stop_by),
+                   *((f"route.first_stop_by_on.{d}", c) for d, c in route.first_stop_by_on.items())]
+    for setting, clock in first_stops:
+        if clock <= day.start:
+            when = (f"comes before the working day starts at {format_clock(day.start)}" if clock < day.start
+                    else "leaves no time to ride out after the working day starts")
+            clashes.append((setting, f"{setting} ({format_clock(clock)}) must be after day.start "
+                                     f"({format_clock(day.start)}): the first stop by {format_clock(clock)} {when}"))
+    if route.visiting_ends_by > day.end:
+        clashes.append(("route.visiting_ends_by",
+                        f"route.visiting_ends_by ({format_clock(route.visiting_ends_by)}) must not be after day.end "
+                        f"({format_clock(day.end)}): visiting cannot go on after the working day ends"))
+    visit = policy.kinds["visit"]
+    too_early: dict[tuple[str, int, str, int], list[str]] = {}
+    for weekday in policy.working_days:
+        own_earliest = visit.window(weekday)[0]
+        deadline = route.first_stop_on(weekday)
+        if day.start < deadline < own_earliest and weekday in (visit.per_day_minutes or {}):
+            opens = f"kinds.visit.windows.{weekday}" if weekday in visit.windows else "kinds.visit.earliest_start"
+            by = f"route.first_stop_by_on.{weekday}" if weekday in route.first_stop_by_on else "route.first_stop_by"
+            too_early.setdefault((by, deadline, opens, own_earliest), []).append(weekday)
+    for (by, deadline, opens, own_earliest), weekdays in too_early.items():
+        clashes.append((by, f"{by} ({format_clock(deadline)}) must not be before {opens} "
+                            f"({format_clock(own_earliest)}): {_on_days(policy, weekdays)} the first stop by "
+                            f"{format_clock(deadline)} comes before the visit block may start"))
+    lunch = policy.lunch
+    cut = _cut_by_the_day(policy, (lunch.earliest, lunch.latest_end), "office", lunch.minutes)
+    if cut:
+        clashes.append(("lunch", f"lunch needs {lunch.minutes} min between {format_clock(lunch.earliest)} and "
+                                 f"{format_clock(lunch.latest_end)}, but {cut}"))
+    clashes += _kinds_cut_by_the_day(policy)
+    clashes += _day_too_short(policy)
+    return clashes
+
+
+def _cut_by_the_day(policy: Policy, window: tuple[int, int], place: Setting, minutes: int) -> str:
+    """Why the working day leaves less than `minutes` of `window` (empty: it does not), in
+    words naming the settings that cut it."""
+    day = policy.day
+    ends = [(day.end, f"the working day ends at {format_clock(day.end)} (day.end)")]
+    if place == "field" and day.field_ends_by is not None:
+        ends.append((day.field_ends_by, f"field work is over by {format_clock(day.field_ends_by)} "
+                                        f"(day.field_ends_by)"))
+    end, end_words = min(ends)
+    earliest, latest_end = max(window[0], day.start), min(window[1], end)
+    if latest_end - earliest >= minutes:
+        return ""
+    why = []
+    if day.start > window[0]:
+        why.append(f"the working day starts at {format_clock(day.start)} (day.start)")
+    if end < window[1]:
+        why.append(end_words)
+    return " and ".join(why)
+
+
+def _kinds_cut_by_the_day(policy: Policy) -> list[tuple[str, str]]:
+    """Each kind whose window on a working day, cut to the working day, cannot hold its
+    block (a daily kind's minutes that weekday, a weekly kind's shortest session), or
+    opens after the kind's latest start; the weekdays sharing one window are told once."""
+    day = policy.day
+    found: dict[tuple[str, str, tuple[int, int], int], list[str]] = {}
+    for kind, rule in policy.kinds.items():
+        for weekday in policy.working_days:
+            if rule.per_day_minutes is not None:
+                minutes = rule.per_day_minutes.get(weekday)
+            else:
+                minutes = (rule.session_minutes or (0, 0))[0]
+            if not minutes:
+                continue
+            window = rule.window(weekday)
+            setting = f"kinds.{kind}.windows.{weekday}" if weekday in rule.windows else f"kinds.{kind}"
+            cut = _cut_by_the_day(policy, window, rule.place, minutes)
+            if cut:
+                found.setdefault((setting, cut, window, minutes), []).append(weekday)
+            elif rule.latest_start is not None and max(window[0], day.start) > rule.latest_start:
+                opens = (f"the working day starts at {format_clock(day.start)} (day.start)" if day.start > window[0]
+                         else f"its window opens at {format_clock(window[0])} ({setting})")
+                found.setdefault((f"kinds.{kind}.latest_start", opens, window, -1), []).append(weekday)
+    clashes = []
+    for (setting, cut, (earliest, latest_end), minutes), weekdays in found.items():
+        rule = policy.kinds[setting.split(".")[1]]
+        label = _lowered(rule.label_en)
+        if len(weekdays) == 1 and rule.is_daily:
+            who, when = f"{WEEKDAY_NAMES[weekdays[0]]}'s {label} block", ""
+        else:
+            who = f"the {label} block" if rule.is_daily else f"each {label} session"
+            when = f" {_on_days(policy, weekdays)}"
+        if minutes < 0:
+            clashes.append((setting, f"{who} must start by {format_clock(rule.latest_start or 0)}{when} "
+                                     f"({setting}), but {cut}"))
+            continue
+        needs = f"{minutes} min" if rule.is_daily else f"at least {minutes} min"
+        clashes.append((setting, f"{who} needs {needs} between {format_clock(earliest)} and "
+                                 f"{format_clock(latest_end)}{when} ({setting}), but {cut}"))
+    return clashes
+
+
+def _on_days(policy: Policy, weekdays: list[str]) -> str:
+    """'on Friday', 'on Monday, Tuesday', 'on every working day'."""
+    if len(weekdays) == len(policy.working_days) > 1:
+        return "on every working day"
+    return f"on {', '.join(WEEKDAY_NAMES[d] for d in weekdays)}"
+
+
+def _day_too_short(policy: Policy) -> list[tuple[str, str]]:
+    """The blocks a working day must hold (the daily kinds that weekday, and lunch unless it
+    is eaten during the visit) and the whole week's kinds with a lunch a day, against the
+    length of the working day: a manager does one thing at a time."""
+    day = policy.day
+    length = day.end - day.start
+    lunch = 0 if policy.lunch.during_visit else policy.lunch.minutes
+    span = f"{format_clock(day.start)}–{format_clock(day.end)}"
+    for weekday in policy.working_days:
+        daily = {rule.label_en: rule.per_day_minutes[weekday] for rule in policy.kinds.values()
+                 if rule.per_day_minutes is not None and weekday in rule.per_day_minutes}
+        if sum(daily.values()) + lunch > length:
+            parts = [f"{_lowered(label)} {minutes} min" for label, minutes in daily.items()]
+            parts += [f"lunch {lunch} min"] if lunch else []
+            return [("day", f"{WEEKDAY_NAMES[weekday]}'s blocks ({', '.join(parts)}) need "
+                            f"{sum(daily.values()) + lunch} min, but the working day {span} (day.start, "
+                            f"day.end) is {length} min")]
+    week = sum(rule.weekly_minutes(policy.working_days) for rule in policy.kinds.values())
+    days = len(policy.working_days)
+    if week + lunch * days > length * days:
+        with_lunch = f" and lunch {_hours(lunch * days)}" if lunch else ""
+        return [("day", f"the kinds add up to {_hours(week)} a week{with_lunch}, but {days} working days of "
+                        f"{span} (day.start, day.end) hold {_hours(length * days)}")]
+    return []
+
+
+def _hours(minutes: int) -> str:
+    return f"{minutes / 60:g} h"
+
+
+def _lowered(label: str) -> str:
+    """A kind's English label inside a sentence: "Department meeting" -> "department
+    meeting", an acronym kept ("POS project households")."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def builtin_policy_names() -> list[str]:
@@ -507,16 +678,74 @@ def policy_from_mapping(data: dict, where: str = "policy") -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        raise InputError(
-            [
-                Problem(
-                    file=where,
-                    column=".".join(str(p) for p in err["loc"]) or None,
-                    message=err["msg"].removeprefix("Value error, "),
-                )
-                for err in exc.errors()
-            ]
-        ) from None
+        problems = []
+        for err in exc.errors():
+            setting = ".".join(str(p) for p in err["loc"] if p != "[key]")
+            clash = (err.get("ctx") or {}).get("error")
+            if isinstance(clash, SettingsClash):
+                problems += [Problem(file=where, column=column, message=words) for column, words in clash.clashes]
+            else:
+                problems.append(Problem(file=where, column=setting or None, message=_in_plain_words(err, setting)))
+        raise InputError(problems) from None
+
+
+def _shown(value: object) -> str:
+    """A value as the policy file spells it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def _in_plain_words(err: ErrorDetails, setting: str) -> str:
+    """A validation error of one setting as a market manager reads it: the setting's name
+    and the value it has, not the validation library's phrase (kept for a kind of error
+    not worded here). A rule of several settings words its own message."""
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    named = f"`{setting}`"
+    if kind == "value_error":
+        message = err["msg"].removeprefix("Value error, ")
+        return message if isinstance(value, dict) or not setting else f"{named}: {message}"
+    bounds = {"greater_than_equal": ("at least", "ge"), "greater_than": ("more than", "gt"),
+              "less_than_equal": ("at most", "le"), "less_than": ("less than", "lt")}
+    if kind in bounds:
+        words, key = bounds[kind]
+        return f"{named} must be {words} {_shown(ctx[key])}, not {_shown(value)}"
+    if kind == "extra_forbidden":
+        return f"unknown setting {named}" + _known_settings(err["loc"][:-1])
+    if kind == "missing":
+        return f"setting {named} is missing"
+    if kind == "literal_error":
+        return f"{named} must be one of {ctx['expected']}, not {_shown(value)}"
+    wanted = {"int_parsing": "a whole number", "int_type": "a whole number", "int_from_float": "a whole number",
+              "float_parsing": "a number", "float_type": "a number", "bool_parsing": "true or false",
+              "bool_type": "true or false", "string_type": "a text in quotes", "model_type": "a table of settings",
+              "dict_type": "a table", "tuple_type": "a list [...]", "list_type": "a list [...]"}
+    if kind in wanted:
+        return f"{named} must be {wanted[kind]}, not {_shown(value)}"
+    if kind in ("too_long", "too_short") and ctx.get("field_type") == "Tuple":
+        return f"{named} must be a list of {ctx.get('max_length', ctx.get('min_length'))}, not {_shown(value)}"
+    return f"{named}: {err['msg']}"
+
+
+def _known_settings(loc: tuple) -> str:
+    """' (known settings: ...)' of the table at `loc`, or '' when it is not a fixed table."""
+    model: type[BaseModel] = Policy
+    keyed = False
+    for part in loc:
+        if keyed:  # the name of a table in a table of tables (kinds.<kind>), or a list's index (duties.0)
+            keyed = False
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return ""
+        inner = [a for a in (field.annotation, *get_args(field.annotation))
+                 if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not inner:
+            return ""
+        model, keyed = inner[0], get_origin(field.annotation) in (dict, tuple)
+    return f" (known settings: {', '.join(model.model_fields)})"
 
 
 def load_policy(name_or_path: str | Path, relative_to: Path | None = None) -> Policy:
