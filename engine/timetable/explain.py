@@ -78,6 +78,14 @@ def _first_retailer_out_of_reach(department: Department, policy: Policy, frame: 
         if late:
             day, earliest, deadline = late[0]
             dates = ", ".join(f"{d.date:%a %m-%d}" for d, _, _ in late)
+            # A ride of one grid step is the shortest the timetable holds: the policy's times, not
+            # the territory, leave no room then, and handing retailers over would not help.
+            advice = (f"the first-stop time leaves less than the timetable's {policy.grid_minutes}-min step after "
+                      f"the visit block's earliest start, the least any ride out takes: let the first stop come "
+                      f"later ({_first_stop_setting(policy, day.weekday)}) or the visit block start earlier"
+                      if ride_on_grid <= policy.grid_minutes else
+                      "give his far retailers to a manager nearer to them, or let this department's visit block "
+                      "start earlier or its first stop come later")
             conflicts.append(Conflict(
                 rules=(KIND_RULE["visit"],),
                 message=f"{manager_id}'s nearest retailer due this week is a {ride}-min ride from the office"
@@ -85,9 +93,13 @@ def _first_retailer_out_of_reach(department: Department, policy: Policy, frame: 
                            if ride_on_grid != ride else "")
                         + f": with his visit block starting at {format_clock(earliest)} at the earliest, he reaches "
                         f"it at {format_clock(earliest + ride_on_grid)}, after the first-stop time "
-                        f"{format_clock(deadline)} ({dates}); give his far retailers to a manager nearer to "
-                        f"them, or let this department's visit block start earlier or its first stop come later"))
+                        f"{format_clock(deadline)} ({dates}); {advice}"))
     return conflicts
+
+
+def _first_stop_setting(policy: Policy, weekday: str) -> str:
+    """The policy setting that gives a weekday's first-stop time."""
+    return f"route.first_stop_by_on.{weekday}" if weekday in policy.route.first_stop_by_on else "route.first_stop_by"
 
 
 def _paired_kinds(policy: Policy) -> list[str]:
