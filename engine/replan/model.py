@@ -213,15 +213,16 @@ def _off_during(situation: Situation, manager: str, block: Block) -> bool:
 def _taken_by_events(situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]],
                      block: Block) -> bool:
     """An old block after `now` that the events make impossible: the manager is off then,
-    every partner of a paired session is (or he has no partner left; in a group of three
-    the two still in hold it together, pairs.py), its promotion has no
+    a partner of a paired session is (or he has no partner left; in a group of three the
+    two still in may hold it together, pairs.py, kept by the cost of missing hours, not
+    by the floors: read from the old plan's repair, a floor the week cannot hold would
+    drop every floor), its promotion has no
     store left, or it is a paired session at a store closed that day."""
     if _off_during(situation, block.manager, block) or (block.manager, block.kind) in cancelled_kinds:
         return True
     rule = situation.policy.kinds.get(block.kind)
     return rule is not None and rule.group == "pair" and (
-        block.manager in groups.orphans
-        or (bool(block.with_) and all(_off_during(situation, m, block) for m in block.with_))
+        block.manager in groups.orphans or any(_off_during(situation, m, block) for m in block.with_)
         or (block.retailer, block.date) in situation.closed)
 
 
