@@ -150,6 +150,16 @@ class _Week:
             place = self.place(work[0])
             if place is not None and work[0].start - self.policy.day.start < self.venues.minutes(OFFICE, place):
                 return False
+        if work:
+            # Back from a part-day leave by the office, as at the day's start.
+            for _, back in self.leave.get((work[0].manager, work[0].date), []):
+                following = next((b for b in work if b.start >= back), None)
+                place = None if following is None or following.kind == "visit" else self.place(following)
+                if following is None or place is None:
+                    continue
+                lunch = sum(max(0, min(b.end, following.start) - max(b.start, back)) for b in lunches)
+                if following.start - back - lunch < self.venues.minutes(OFFICE, place):
+                    return False
         for first, second in pairwise(work):
             origin, target = self.place(first), self.place(second)
             if origin is None or target is None:
@@ -454,7 +464,8 @@ def _place_lunch(week: _Week, manager: str, date: dt.date, reasons: list[str]) -
         if week.free(manager, date, "lunch", start, start + lunch.minutes):
             week.add(_Placed(manager, date, "lunch", start, start + lunch.minutes))
             return
-    if not week.on_leave(manager, date, lunch.earliest, lunch.latest_end):
+    if any(not week.on_leave(manager, date, start, start + lunch.minutes)
+           for start in week.starts(lunch.minutes, lunch.earliest, lunch.latest_end)):
         reasons.append(f"{manager}: no room for lunch on {date:%a %Y-%m-%d}")
 
 

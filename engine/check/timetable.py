@@ -652,6 +652,7 @@ class _Checker:
                 self._check_ride_out_of_the_office(manager, date, work[0])
                 if work[0].kind == VISIT_KIND:
                     self._check_ride_into_the_area(manager, date, None, work[0])
+                self._check_ride_back_from_leave(manager, date, work, lunches)
             for first, second in itertools.pairwise(work):
                 if second.start < first.end:
                     continue  # an overlap, reported as such
@@ -735,6 +736,38 @@ class _Checker:
             _span(first.start, first.end),
         )
 
+    def _check_ride_back_from_leave(self, manager: str, date: dt.date, work: list[_Block],
+                                    lunches: list[_Block]) -> None:
+        """"The day starts at the office" — SPEC §3, after a part-day leave as in the
+        morning: the manager comes back from leave by the office, so the first block after
+        the leave, at a fixed place, starts no earlier than the leave's end plus the ride
+        there, less no lunch taken in between (a visit block's route rides out inside it).
+        A plan that has him ride while on leave cannot be carried out."""
+        for span in self.leave.get((manager, date), []):
+            if span == WHOLE_DAY:
+                continue
+            back = span[1]
+            following = next((b for b in work if b.start >= back), None)
+            if following is None or following.kind == VISIT_KIND:
+                continue
+            target = self.places.of(manager, following.kind, following.retailer)
+            if target is None:
+                continue
+            ride = self.places.ride(self.places.office, target)
+            lunch = sum(max(0, min(b.end, following.start) - max(b.start, back)) for b in lunches)
+            if following.start - back - lunch >= ride.minutes:
+                continue
+            besides = f" and {lunch} min of lunch" if lunch else ""
+            self._report(
+                RIDE_BETWEEN_PLACES,
+                f"{manager} is on leave until {format_clock(back)} on {_day(date)} and has "
+                f"{self._label(following.kind)} at {ride.target} at {format_clock(following.start)}: "
+                f"{following.start - back} min{besides} for the {ride.minutes}-min ride from the office",
+                manager,
+                date,
+                _span(back, following.end),
+            )
+
     def _check_no_overlap(self) -> None:
         days: dict[tuple[str, dt.date], list[_Block]] = defaultdict(list)
         for block in self.blocks:
@@ -800,6 +833,13 @@ class _Checker:
 
     # -- rule 5: lunch ---------------------------------------------------------------
 
+    def _lunch_optional(self, manager: str, date: dt.date) -> bool:
+        """Lunch is optional only on a day whose leave leaves it no room in its window
+        (starts on the policy's grid): back from a leave at 12:00 he still lunches."""
+        lunch = self.policy.lunch
+        return all(self._on_leave_during(manager, date, start, start + lunch.minutes)
+                   for start in range(lunch.earliest, lunch.latest_end - lunch.minutes + 1, self.policy.grid_minutes))
+
     def _check_lunch(self) -> None:
         lunch = self.policy.lunch
         if lunch.during_visit:
@@ -817,9 +857,7 @@ class _Checker:
                     for b in self.blocks
                     if b.manager == manager and b.date == date and b.kind == "lunch"
                 ]
-                # A leave inside the lunch window makes lunch that day optional.
-                optional = self._on_leave_during(manager, date, lunch.earliest, lunch.latest_end)
-                if not lunches and not optional:
+                if not lunches and not self._lunch_optional(manager, date):
                     self._report(
                         "lunch",
                         f"{manager} has no lunch on {_day(date)}; the policy asks {window}",

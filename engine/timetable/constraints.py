@@ -142,9 +142,9 @@ def _order_pieces_within_a_day(tm: TimetableModel, blocks: list[BlockVar]) -> No
 
 def add_lunch(tm: TimetableModel) -> None:
     """"Lunch on the road at a convenient place" — SPEC §3: one lunch inside the lunch
-    window every working day (unless a leave covers it)."""
+    window every working day (unless a leave leaves it no room there)."""
     for (manager, day), lunch in tm.lunches.items():
-        if tm.frame.managers[manager].owes_lunch(day, tm.policy.lunch):
+        if tm.frame.managers[manager].owes_lunch(day, tm.policy.lunch, tm.grid):
             tm.enforce(tm.cp.add(lunch.present == 1), "lunch")
 
 
@@ -307,6 +307,7 @@ def add_rides_between_places(tm: TimetableModel) -> None:
                 continue
             blocks = [b for b in tm.manager_blocks(manager_id, day.index) if b.kind != "lunch"]
             _leave_the_office_in_working_hours(tm, venues, store_rides, blocks)
+            _back_from_leave_by_the_office(tm, venues, store_rides, blocks)
             _open_while_there(tm, venues, store_rides, blocks)
             lunch = None if lunch_during_visit else tm.lunches.get((manager_id, day.index))
             lunch_first: dict[int, cp_model.IntVar] = {}
@@ -385,6 +386,53 @@ def _leave_the_office_in_working_hours(tm: TimetableModel, venues: Venues,
         constraint = tm.cp.add(block.start >= day_start + cast(cp_model.LinearExpr, ride))
         constraint.only_enforce_if(block.present_literal(tm.cp))
         tm.enforce(constraint, "ride_between_places")
+
+
+def _back_from_leave_by_the_office(tm: TimetableModel, venues: Venues,
+                                   store_rides: dict[tuple[str, str], int | cp_model.IntVar],
+                                   blocks: list[BlockVar]) -> None:
+    """"The day starts at the office" — SPEC §3, after a part-day leave as in the morning:
+    the manager comes back from leave by the office, so a block at a fixed place after
+    the leave starts no earlier than the leave's end plus the ride there from the office,
+    lunch not ridden through (a visit block's route rides out inside it). A block that
+    follows another one after the leave is held to it too: more than its ride needs only
+    when that other block is in the field near it, which so soon after a leave is rare."""
+    office_kinds = [k for k, r in tm.policy.kinds.items() if r.place == "office" and r.group != "pair"]
+    field_blocks = [b for b in blocks if b.kind != "visit" and id(b) not in tm.past and b.manager is not None]
+    if not office_kinds or not field_blocks:
+        return
+    manager, day = field_blocks[0].manager, field_blocks[0].day
+    assert manager is not None
+    spans = tm.frame.managers[manager].partial_leave.get(day, [])
+    day_end = tm.slots(tm.policy.day.end)
+    lunch = tm.lunches.get((manager, day))
+    for block in field_blocks:
+        at_the_office = BlockVar(office_kinds[0], manager, day, block.start, 0, block.start, 1, block.interval)
+        ride = _ride_slots(tm, venues, store_rides, at_the_office, block)
+        if isinstance(ride, int) and ride == 0:
+            continue
+        present = block.present_literal(tm.cp)
+        for i, (start, end) in enumerate(spans):
+            leave_from, leave_to = tm.slots(start), -(-end // tm.grid)
+            if leave_to >= day_end:
+                continue  # nothing of the day follows this leave
+            after = tm.cp.new_bool_var(f"after_leave[{manager},{day},{i},{block.kind},{block.occurrence}]")
+            reached = tm.cp.add(block.start >= leave_to + cast(cp_model.LinearExpr, ride))
+            reached.only_enforce_if([after, present])
+            tm.enforce(reached, "ride_between_places")
+            tm.cp.add(block.end <= leave_from).only_enforce_if([~after, present])
+            if lunch is None:
+                continue
+            riding = tm.cp.new_bool_var(f"riding_after_leave[{manager},{day},{i},{block.kind},{block.occurrence}]")
+            tm.cp.add_bool_and([after, present]).only_enforce_if(riding)
+            tm.cp.add_bool_or([~after, ~present, riding])
+            ride_expr = cast(cp_model.LinearExpr, ride)
+            # The ride's own start: with the group's store not yet chosen its length is a variable.
+            sets_off = tm.cp.new_int_var(0, day_end, f"sets_off_after_leave[{manager},{day},{i},{block.kind}]")
+            tm.cp.add(sets_off == block.start - ride_expr)
+            ride_interval = tm.cp.new_optional_interval_var(sets_off, ride_expr, block.start, riding,
+                                                            f"ride_after_leave[{manager},{day},{i},{block.kind}]")
+            _no_overlap(tm, [ride_interval, lunch.interval])
 
 
 def _open_while_there(tm: TimetableModel, venues: Venues,
