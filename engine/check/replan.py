@@ -52,8 +52,8 @@ What a re-planned week must be:
       the time before `now` is the plan's as it was (rule 1).
    d. *Lunch.* A re-plan never takes a lunch away to make room: a lunch of `before` from
       `now` on that its manager is not off sick for has a lunch in its place that day,
-      even where a leave touching the lunch window would make lunch optional in a week
-      planned afresh; and a sick manager's lunch that starts before he falls ill (or
+      even where a leave leaving the lunch window no room would make lunch optional in a
+      week planned afresh; and a sick manager's lunch that starts before he falls ill (or
       before `now`) on the day he does, over or under way when he falls ill, is in
       `after` as it was (under way, it may run into his absence).
 4. **Nothing at a closed place.** No block from `now` on is held at a retailer on a day
@@ -618,6 +618,12 @@ class _ReplanChecker(_Checker):
         return block.kind == "lunch" and (block.manager, block.date, block.start, block.end, block.kind,
                                           tuple(sorted(block.partners)), block.retailer or "") in self.kept_lunches
 
+    def _lunch_optional(self, manager: str, date: dt.date) -> bool:
+        """As a week reads it, except on a day whose lunch stays as it was (rule 3d): a
+        missing one is reported by that rule, in its words, not twice."""
+        return super()._lunch_optional(manager, date) or any(
+            b.manager == manager and b.date == date for b in self._lunches_kept())
+
     def _check_lunch(self) -> None:
         super()._check_lunch()
         lunch = self.policy.lunch
@@ -642,7 +648,7 @@ class _ReplanChecker(_Checker):
                     or (block.manager, block.date) in has_lunch:
                 continue
             # Where the lunch is owed, the week's reading has reported it already.
-            if self._on_leave_during(block.manager, block.date, lunch.earliest, lunch.latest_end):
+            if super()._lunch_optional(block.manager, block.date):
                 self._report(
                     "lunch",
                     f"{block.manager} has no lunch on {_day(block.date)}; the plan of the week gave "

@@ -199,7 +199,7 @@ def _fixed_blocks_beyond_working_day(policy: Policy, frame: WeekFrame, approach:
     """The blocks every day must have, lunch and part-day leave fit in the working day
     (SPEC §2, §3); for each manager, the first day they do not is named. On a day of
     part-day leave only what he still owes counts (`_daily_blocks_owed`, lunch when the
-    leave leaves the lunch window whole)."""
+    leave leaves lunch room in its window)."""
     day_minutes = policy.day.end - policy.day.start
     conflicts = []
     for manager_id, mw in frame.managers.items():
@@ -208,7 +208,7 @@ def _fixed_blocks_beyond_working_day(policy: Policy, frame: WeekFrame, approach:
                 continue
             fixed = _daily_blocks_owed(policy, mw, day, approach.get(manager_id, 0))
             lunch = policy.lunch.minutes if not policy.lunch.during_visit and mw.owes_lunch(
-                day.index, policy.lunch) else 0
+                day.index, policy.lunch, policy.grid_minutes) else 0
             leave = sum(e - s for s, e in mw.partial_leave.get(day.index, []))
             if sum(fixed.values()) + lunch + leave > day_minutes:
                 conflicts.append(Conflict(

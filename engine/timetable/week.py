@@ -16,8 +16,8 @@ prorated):
   a holiday is everyone's, so both members of a pair lose the same days and owe the share
   of the policy's week the calendar leaves (`calendar_share`), prorated as single kinds are;
 - on a day of part-day leave a daily block is owed only where its window still has room
-  outside the leave (`room_outside_leave`), lunch only when the leave leaves the lunch
-  window whole (`owes_lunch`); a manager with no working day owes nothing.
+  outside the leave (`room_outside_leave`), lunch only when the leave leaves room for
+  it in the lunch window (`owes_lunch`); a manager with no working day owes nothing.
 """
 
 from __future__ import annotations
@@ -82,10 +82,15 @@ class ManagerWeek:
                 return True
         return False
 
-    def owes_lunch(self, day: int, lunch: LunchRules) -> bool:
-        """A lunch block on each day he works, unless a leave touches the lunch window:
-        then the worked part may not span it, and lunch that day is optional."""
-        return self.works_on(day) and not self.on_leave_during(day, lunch.earliest, lunch.latest_end)
+    def owes_lunch(self, day: int, lunch: LunchRules, grid: int = 1) -> bool:
+        """A lunch block on each day he works, unless a leave leaves no room for it in
+        the lunch window (starts on the `grid`): lunch that day is then optional. A leave
+        to 12:00 still leaves 12:00-13:00, and a half day worked without lunch is a
+        mistake a manager sees (was: optional whenever the leave touched the window)."""
+        if not self.works_on(day):
+            return False
+        return self.room_outside_leave(day, lunch.earliest, lunch.latest_end - lunch.minutes, lunch.latest_end,
+                                       lunch.minutes, grid)
 
     @property
     def on_leave_this_week(self) -> bool:
