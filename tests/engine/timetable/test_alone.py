@@ -49,4 +49,7 @@ def test_a_week_solved_with_the_floors_passes_the_checker(policy: Policy) -> Non
                              SolveParams(time_limit_s=12, workers=2, forced_hours=True))
     assert result.status in ("optimal", "feasible")
     assert check_timetable(department, policy, result.timetable.to_json_dict()) == []
-    assert {s.manager for s in result.timetable.shortfalls} == {"m2"}
+    short = {s.manager for s in result.timetable.shortfalls}
+    assert "m2" in short
+    if result.status == "optimal":  # a loaded machine may stop before the proof: m1 then may be short too
+        assert short == {"m2"}
