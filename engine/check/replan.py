@@ -921,7 +921,7 @@ class _ReplanChecker(_Checker):
                     f"{block.manager}'s {self._describe(block)} lists the manager as their own partner",
                 )
             else:
-                declared[block.manager].add(block.partners | {block.manager})
+                declared[block.manager].add(self._group_of(block, old, gone))
         self._check_someone_paired(orphans)
         groups: dict[str, frozenset[str]] = {}
         for manager, found in sorted(declared.items()):
@@ -943,6 +943,20 @@ class _ReplanChecker(_Checker):
         }
         self._check_sizes_from_now(settled)
         self._check_shared(coming, {m for g in settled for m in g})
+
+    def _group_of(self, block: _Block, old: dict[str, frozenset[str]], gone: set[str]) -> frozenset[str]:
+        """The group a paired session is held by: the partners it names, and the members
+        of the week's group off sick or on leave at its time and back later in the week
+        (two of a group of three hold its sessions while the third is ill: still that
+        group, not a new one). A session held alone, or with anyone from outside the
+        week's group, is not read so."""
+        named, week_group = block.partners | {block.manager}, old.get(block.manager, frozenset())
+        if len(named) < 2 or not named < week_group:
+            return frozenset(named)
+        away = {m for m in week_group - named - gone
+                if self._sick_during(m, block.date, block.start, block.end)
+                or self._on_leave_during(m, block.date, block.start, block.end)}
+        return frozenset(named | away)
 
     def _check_shared(self, coming: list[_Block], settled: set[str]) -> None:
         """Every pair session from `now` on of a settled group is shared by the partners
