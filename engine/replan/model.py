@@ -471,8 +471,8 @@ def _lunch_under_way_when_ill(tm: TimetableModel, situation: Situation) -> None:
 def _keep_lunches(tm: TimetableModel, slots: Sequence[Slot], situation: Situation) -> None:
     """"Lunch on the road" — SPEC §3: a re-plan never takes a lunch away to make room.
     Every lunch of the plan still to come that the manager is not off sick for stays
-    in his day (it may move inside its window), even where a leave touching the lunch
-    window would make it optional in a week planned afresh (week.owes_lunch)."""
+    in his day (it may move inside its window), even where a leave leaving the lunch
+    window no room would make it optional in a week planned afresh (week.owes_lunch)."""
     for slot in slots:
         old = slot.old
         if slot.var.kind != "lunch" or old is None or slot.pinned or slot.date < situation.today:
