@@ -90,22 +90,34 @@ def week_part(request: Request, service: ServiceDep, caller: CallerDep, departme
                     f'{escape(words["not_executable"])}<br>{escape(reason)}</div>')
     policy = policy_from_mapping(found.policy)
     routes = job_routes(service.store, found)
-    report = score_plan({"timetable": timetable, "routes": routes}, domain, policy)
+    replanned = found.job_kind == "replan"
+    # A re-plan is judged by the re-plan checker (its job's `check`): the week's own
+    # checkers know nothing of the sickness or closures, and called every re-plan not
+    # executable (no lunch on a sick day, partners changed, …).
+    report = score_plan({"timetable": timetable, "routes": routes}, domain, policy, check=not replanned)
+    verdict = (found.result or {}).get("check") if replanned else None
+    if replanned and verdict is None:  # never judged: not shown as executable
+        verdict = {"violations": [{"rule": "replan", "message": f"job {found.id} carries no checker's verdict"}]}
     faults = [
         {"rule": v.rule, "message": v.message,
          "where": " ".join(str(p) for p in (v.manager, v.date, v.time) if p)}
         for v in report.violations
+    ] if verdict is None else [
+        {"rule": v["rule"], "message": v["message"],
+         "where": " ".join(str(v[k]) for k in ("manager", "date", "time") if v.get(k))}
+        for v in verdict.get("violations", [])
     ]
+    short = [d.message for d in report.deviations] if verdict is None else [
+        s["message"] for s in (*verdict.get("shortfalls", []), *verdict.get("late", []))]
     days = sorted({str(r.get("date")) for r in (routes or {}).get("routes", [])})
     compared, baseline_note = _baseline_report(domain, policy, found.week_start) if baseline else (None, "")
-    replanned = found.job_kind == "replan"
     notice = words["replanned_week"].format(now=f"{replan_result(found).now:%Y-%m-%d %H:%M}", job=found.id) \
         if replanned else ""
     return part(render(
         "week_part.html", language, job=found, department_id=found.department_id, notice=notice,
         json_url=f"/v1/jobs/{found.id}" if replanned else f"/v1/timetables/{found.id}",
-        department_name=domain.name, executable=not report.violations, faults=faults,
-        short=[d.message for d in report.deviations], has_routes=routes is not None,
+        department_name=domain.name, executable=not faults, faults=faults,
+        short=short, has_routes=routes is not None,
         charts=quality_charts(report, domain, words, compared), baseline_note=baseline_note,
         days=days, managers=domain.managers,
         qr={(m.id, day): qr_svg(my_day_url(str(request.base_url), found.department_id, m.id, day, language))

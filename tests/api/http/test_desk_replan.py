@@ -35,25 +35,35 @@ def _store(client: TestClient) -> Any:
     return client.app.state.service.store  # type: ignore[attr-defined]
 
 
-def _replanned(department: Department, status: str = "optimal") -> dict[str, Any]:
+SHORT_WORDS = "m01 has 0 POS project sessions from now on: the closure took 1 (Tue 13:30-14:30)"
+VERDICT = {"executable": True, "violations": [], "late": [], "shortfalls": [
+    {"manager": "m01", "kind": "pos_project", "rule": "weekly_quota", "unit": "sessions", "planned": 0,
+     "asked": 1, "lost": 1, "message": SHORT_WORDS}]}
+
+
+def _replanned(department: Department, status: str = "optimal",
+               check: dict[str, Any] | None = VERDICT) -> dict[str, Any]:
     """m01's Tuesday POS hour cancelled and his phone hour moved to 15:00; his Monday's
-    third and fourth visits give way to R0105 (the first two made before `now`)."""
+    third and fourth visits give way to R0105 (the first two made before `now`); `check`:
+    the re-plan checker's verdict the job carries."""
     result = replan_result(department, status)
     stops = (ReplanStop(retailer="R0100", arrive=550, start=550, end=560, pinned=True),
              ReplanStop(retailer="R0101", arrive=575, start=575, end=585, pinned=True),
              ReplanStop(retailer="R0105", arrive=780, start=780, end=790))
     routes = ReplanResult.model_validate(result).model_copy(
         update={"routes": (ReplanRoute(manager="m01", date=WEEK, stops=stops),)})
-    return {**routes.to_json_dict(), "check": None}
+    return {**routes.to_json_dict(), "check": check}
 
 
-def _week(client: TestClient, status: str = "optimal") -> tuple[str, str, str]:
+def _week(client: TestClient, status: str = "optimal",
+          check: dict[str, Any] | None = VERDICT) -> tuple[str, str, str]:
     """A department whose week has a plan with routes, and a finished re-plan of it:
     (department id, plan job id, re-plan job id)."""
     store = _store(client)
     department, department_id, plan_id = store_department_and_week(store)
     store.add_route_plan(department_id, plan_id, WEEK, None, None, hand_routes(department))
-    return department_id, plan_id, replan_job(store, plan_id, "done", result=_replanned(department, status))
+    return department_id, plan_id, replan_job(store, plan_id, "done",
+                                              result=_replanned(department, status, check))
 
 
 def _get(client: TestClient, url: str, **params: Any) -> str:
@@ -126,3 +136,22 @@ def test_a_route_job_is_no_week(client: TestClient) -> None:
                                                  "job": routes.id})
     assert answer.status_code == 404
     assert client.get(f"/v1/desk/feedback/{routes.id}").status_code == 404
+
+
+def test_the_desk_judges_a_replan_by_its_own_checker(client: TestClient) -> None:
+    """The week's checkers know nothing of the sickness or closure a re-plan answers:
+    read by them every re-plan was "not executable" (tester seed 361: 71 problems on a
+    re-plan its checker found none in). The page shows the re-plan's verdict: executable
+    with its shortfalls; a fault it found; a job without a verdict never as executable."""
+    department_id, _, replan = _week(client)
+    week = _get(client, "/v1/desk/week", department=department_id, week_start=str(WEEK), job=replan)
+    assert 'data-executable="yes"' in week and SHORT_WORDS in week
+    fault = {**VERDICT, "executable": False, "violations": [
+        {"rule": "lunch", "manager": "m02", "date": str(TUESDAY), "time": None,
+         "message": "m02 has no lunch on Tue; the plan of the week gave him one"}]}
+    department_id, _, faulty = _week(client, check=fault)
+    week = _get(client, "/v1/desk/week", department=department_id, week_start=str(WEEK), job=faulty)
+    assert 'data-executable="no"' in week and "m02 has no lunch on Tue" in week
+    department_id, _, unjudged = _week(client, check=None)
+    week = _get(client, "/v1/desk/week", department=department_id, week_start=str(WEEK), job=unjudged)
+    assert 'data-executable="no"' in week and "carries no checker" in week
