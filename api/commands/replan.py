@@ -84,17 +84,20 @@ def render_replan(result: ReplanResult) -> None:
 
 def render_verdict(verdict: ReplanVerdict) -> None:
     """The faults the independent checker finds, the hours the absences cost and the
-    urgent visits made late as the re-plan declares them (shortfalls, not faults), and
-    one line saying whether the re-planned week can be carried out."""
+    urgent visits made late or not made as the re-plan declares them (shortfalls, not
+    faults), and one line saying whether the re-planned week can be carried out."""
     for v in verdict.violations:
         console.print(f"[red]fault[/red] {v.rule}: {v.message}")
     for s in verdict.shortfalls:
         console.print(f"[yellow]short[/yellow] {s.message}")
     for late in verdict.late:
         console.print(f"[yellow]late[/yellow] {late.message}")
+    for not_made in verdict.not_made:
+        console.print(f"[yellow]not made[/yellow] {not_made.message}")
     if verdict.executable:
-        declared = f" ({len(verdict.late)} urgent visit(s) made after their deadline, as declared)" \
-            if verdict.late else ""
+        said = [*([f"{len(verdict.late)} urgent visit(s) made after their deadline"] if verdict.late else []),
+                *([f"{len(verdict.not_made)} urgent visit(s) no day could take, not made"] if verdict.not_made else [])]
+        declared = f" ({'; '.join(said)}, as declared)" if said else ""
         console.print(f"[green]the re-planned week is executable:[/green] the independent checker finds no "
                       f"fault{declared}")
     else:

@@ -76,8 +76,13 @@ What a re-planned week must be:
       after its deadline that the re-plan declares late (its `late`: the retailer, the
       deadline, the day and manager it is made by, as the routes have it, and a reason)
       is a declared shortfall, as hours short are: nothing in the week is impossible to
-      carry out, and the re-plan says what it could not do and why. One made late
-      undeclared, or in no route at all, is a fault.
+      carry out, and the re-plan says what it could not do and why. One in no route that
+      the re-plan declares not made (in its `unplaced`, with a reason) is a declared
+      shortfall too when the checker finds for itself that no day up to its deadline could
+      take it: each worked day from `now` to the deadline has the retailer closed (an
+      event's closure), or, on the day of `now`, too little time left before it closes
+      for its service (or no worked day is left). One made late undeclared, or in no
+      route without that declaration and that cause, is a fault.
 """
 
 from __future__ import annotations
@@ -106,7 +111,7 @@ from engine.check.timetable import (
     _percent,
     _span,
 )
-from engine.domain import Block, Department, Leave, Timetable
+from engine.domain import Block, Department, Leave, Retailer, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import KindRule, Policy, format_clock, parse_clock
 from engine.rules import KIND_RULE
@@ -185,6 +190,68 @@ class UrgentMadeLate:
 
 
 @dataclass(frozen=True)
+class DeclaredNotMade:
+    """An urgent visit the re-plan declares it does not make (in its `unplaced`): the
+    retailer, the manager it was asked of, and why."""
+
+    retailer: str
+    manager: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UrgentNotMade:
+    """An urgent visit no day up to its deadline could take, declared not made by the
+    re-plan (rule 5c): a declared shortfall, not a fault."""
+
+    retailer: str
+    manager: str
+    due_by: dt.date
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"retailer": self.retailer, "manager": self.manager, "due_by": self.due_by.isoformat(),
+                "message": self.message}
+
+
+@dataclass(frozen=True)
+class UrgentReach:
+    """What the checker reads to find for itself that no day up to an urgent visit's
+    deadline could take it (rule 5c): the week's worked days, the retailers (their
+    closing time, their service) and the events' closures."""
+
+    days: Collection[dt.date]
+    retailers: Mapping[str, Retailer]
+    closures: Sequence[Closure] = ()
+
+    @classmethod
+    def of(cls, department: Department, policy: Policy, week_start: dt.date,
+           closures: Sequence[Closure]) -> UrgentReach:
+        return cls(set(working_dates(policy, week_start, department)),
+                   {r.id: r for r in department.retailers}, tuple(closures))
+
+    def no_day_for(self, asked: Urgent, now: dt.datetime) -> str | None:
+        """Why no day from `now` to the deadline can take the visit, or None when one
+        could."""
+        retailer = self.retailers.get(asked.retailer)
+        if retailer is None:
+            return None
+        causes: list[str] = []
+        clock = now.hour * 60 + now.minute
+        for date in sorted(d for d in self.days if now.date() <= d <= asked.by):
+            closure = next((c for c in self.closures if c.covers(asked.retailer, date)), None)
+            if closure is not None:
+                causes.append(closure.words)
+            elif date == now.date() and clock + retailer.service_min > retailer.closes:
+                causes.append(f"on {_day(date)} at {format_clock(clock)} {asked.retailer}, closing at "
+                              f"{format_clock(retailer.closes)}, has no time left for its "
+                              f"{retailer.service_min} min visit")
+            else:
+                return None
+        return "; ".join(causes) or f"no worked day is left up to {_day(asked.by)}"
+
+
+@dataclass(frozen=True)
 class ReplanVerdict:
     """The judgement of a re-planned week: the rules it breaks, and the hours the
     absences cost it and the urgent visits they made late, as the re-plan declares them
@@ -193,6 +260,7 @@ class ReplanVerdict:
     violations: list[Violation]
     shortfalls: list[Shortfall]
     late: list[UrgentMadeLate] = dataclasses.field(default_factory=list)
+    not_made: list[UrgentNotMade] = dataclasses.field(default_factory=list)
 
     @property
     def executable(self) -> bool:
@@ -206,6 +274,7 @@ class ReplanVerdict:
             "violations": [v.as_dict() for v in self.violations],
             "shortfalls": [s.as_dict() for s in self.shortfalls],
             "late": [late.as_dict() for late in self.late],
+            "not_made": [n.as_dict() for n in self.not_made],
         }
 
 
@@ -221,11 +290,13 @@ def check_replan(
     routes_after: Sequence[Mapping] | None = None,
     urgent: Sequence[Urgent] = (),
     declared_late: Sequence[DeclaredLate] = (),
+    declared_not_made: Sequence[DeclaredNotMade] = (),
 ) -> ReplanVerdict:
     """Judge the re-planned week `after` of `before` at `now` (see the module text);
     with `routes_before` (the week's route plan: `{"routes": [...]}`) and `routes_after`
-    (the re-plan's routes) their rule 5 too, `urgent` the urgent visits asked and
-    `declared_late` those the re-plan declares made after their deadline.
+    (the re-plan's routes) their rule 5 too, `urgent` the urgent visits asked,
+    `declared_late` those the re-plan declares made after their deadline and
+    `declared_not_made` those it declares not made.
 
     `department` is the department as the week was planned, without the sicknesses; they
     are read as leave here. A re-plan that found no week (infeasible or unknown, no
@@ -261,10 +332,13 @@ def check_replan(
         violations += check_replan_routes(department, policy, old, new, now, sicknesses, closures,
                                           routes_before, routes_after)
     late: list[UrgentMadeLate] = []
+    not_made: list[UrgentNotMade] = []
     if routes_after is not None:
-        faults, late = judge_urgent_visits(now, urgent, routes_after, declared_late)
+        faults, late, not_made = judge_urgent(now, urgent, routes_after, declared_late, declared_not_made,
+                                              UrgentReach.of(department, policy, new.week_start, closures))
         violations += faults
-    return ReplanVerdict(violations, sorted(checker.shortfalls, key=lambda s: (s.manager, s.kind, s.unit)), late)
+    return ReplanVerdict(violations, sorted(checker.shortfalls, key=lambda s: (s.manager, s.kind, s.unit)), late,
+                         not_made)
 
 
 @dataclass
@@ -1098,11 +1172,23 @@ def check_urgent_visits(now: dt.datetime, urgent: Sequence[Urgent], routes_after
 def judge_urgent_visits(now: dt.datetime, urgent: Sequence[Urgent], routes_after: Sequence[Mapping],
                         declared_late: Sequence[DeclaredLate] = ()) -> tuple[list[Violation], list[UrgentMadeLate]]:
     """Rule 5c: the faults, and the urgent visits made late as the re-plan declares them."""
+    faults, late, _ = judge_urgent(now, urgent, routes_after, declared_late)
+    return faults, late
+
+
+def judge_urgent(now: dt.datetime, urgent: Sequence[Urgent], routes_after: Sequence[Mapping],
+                 declared_late: Sequence[DeclaredLate] = (), declared_not_made: Sequence[DeclaredNotMade] = (),
+                 reach: UrgentReach | None = None,
+                 ) -> tuple[list[Violation], list[UrgentMadeLate], list[UrgentNotMade]]:
+    """Rule 5c: the faults, the urgent visits made late as the re-plan declares them, and
+    those made on no day as it declares them that no day up to the deadline could take
+    (read from `reach`; without it, every visit not made is a fault)."""
     now = now.replace(tzinfo=None)
     moment = (now.date(), now.hour * 60 + now.minute)
     replanned = _visit_stops(routes_after)
     found: list[Violation] = []
     declared: list[UrgentMadeLate] = []
+    not_made: list[UrgentNotMade] = []
     for asked in urgent:
         made = sorted((s for stops in replanned.values() for s in stops
                        if s.retailer == asked.retailer and (s.date, s.end) > moment), key=lambda s: (s.date, s.arrive))
@@ -1123,11 +1209,21 @@ def judge_urgent_visits(now: dt.datetime, urgent: Sequence[Urgent], routes_after
                 f"the urgent visit to {asked.retailer}, due by {_day(asked.by)}, is made on {_day(late.date)} "
                 f"by {late.manager}, after its deadline, and the re-plan does not declare it late"))
         else:
+            said_not = next((d for d in declared_not_made if d.retailer == asked.retailer and d.reason.strip()),
+                            None)
+            cause = reach.no_day_for(asked, now) if reach is not None and said_not is not None else None
+            if said_not is not None and cause is not None:
+                not_made.append(UrgentNotMade(
+                    asked.retailer, said_not.manager, asked.by,
+                    f"the urgent visit to {asked.retailer}, due by {_day(asked.by)}, is not made, as the re-plan "
+                    f"declares, and no day up to its deadline could take it ({cause})"))
+                continue
             found.append(Violation(
                 URGENT_LATE, None, asked.by, None,
                 f"the urgent visit to {asked.retailer}, due by {_day(asked.by)}, is in no route of the "
-                "re-plan: it is not made"))
-    return found, declared
+                "re-plan: it is not made" + ("" if said_not is None else
+                                              ", and the checker finds a day up to its deadline that could take it")))
+    return found, declared, not_made
 
 
 @dataclass(frozen=True)
