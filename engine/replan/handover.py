@@ -95,9 +95,14 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
     retailers = {r.id: r for r in situation.department.retailers}
     read = _PlannedRoutes()
     for item in routes.get("unvisited", []):
+        # An earlier re-plan's visit lost to an event keeps its cause (the route planner
+        # never gives these); any other the week's routes left out is `not_planned`.
+        given = item.get("reason")
+        kept: UnplacedReason = "manager_absent" if given == "manager_absent" \
+            else "retailer_closed" if given == "retailer_closed" else "not_planned"
         read.unplaced.append(UnplacedVisit(
             retailer=item["retailer"], manager=item.get("manager") or retailers[item["retailer"]].manager,
-            date=item.get("date"), reason="not_planned", detail=item.get("detail") or item.get("reason", "")))
+            date=item.get("date"), reason=kept, detail=item.get("detail") or item.get("reason", "")))
     for route in routes.get("routes", []):
         manager, date = route["manager"], dt.date.fromisoformat(str(route["date"]))
         absence = situation.absences.get(manager)
@@ -533,9 +538,11 @@ def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapp
         return urgent
     assert visit.manager is not None and visit.date is not None
     planned = visit.date
-    if visit.reason == "retailer_closed":
-        return available(visit.manager, [d for d in later if d > planned])
     preferred = sorted(later, key=lambda d: (d < planned, abs((d - planned).days)))
+    if visit.reason == "retailer_closed":
+        # Its own days the shop is open, later ones first, then those between now and
+        # the closed day (a shop closed on Friday is visited on Thursday rather than not).
+        return available(visit.manager, [d for d in preferred if d != planned])
     to_neighbours = [o for neighbour in _neighbours(visit.manager, centres, rules)
                      for o in available(neighbour, preferred)]
     if visit.reason == "manager_absent":
@@ -640,7 +647,7 @@ def _unplaced_words(visit: _Visit, rules: ReplanRules, handed_over: bool, no_nei
             return f"{visit.detail}; his other days he is in have no room; {no_neighbour}"
         return f"{visit.detail}; neither his other days he is in nor a neighbouring territory has room"
     if visit.reason == "retailer_closed":
-        return f"{visit.detail}; no later visit day of the week has room"
+        return f"{visit.detail}; no other visit day of the week left has room"
     return f"{visit.detail}; no other visit day of the week has room"
 
 
