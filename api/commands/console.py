@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
@@ -38,7 +39,9 @@ def fail_on_input(error: InputError) -> typer.Exit:
     for column in ("file", "row", "column", "what is wrong"):
         table.add_column(column)
     for p in error.problems:
-        table.add_row(p.file or "", "" if p.row is None else str(p.row), p.column or "", p.message)
+        # As plain text: a value in brackets ("[b]", "[min, max]") is the input's, not markup.
+        table.add_row(*(Text(cell) for cell in (p.file or "", "" if p.row is None else str(p.row),
+                                                p.column or "", p.message)))
     errors.print(table)
     return typer.Exit(EXIT_INPUT_ERROR)
 
@@ -83,13 +86,13 @@ def parse_week(text: str) -> dt.date:
 def write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    console.print(f"[dim]wrote {path}[/dim]")
+    console.print(f"[dim]wrote {escape(str(path))}[/dim]")
 
 
 def conflict_line(conflict: Conflict) -> str:
     """A conflict as one line: its rules in brackets when it names any."""
     rules = f" ({', '.join(conflict.rules)})" if conflict.rules else ""
-    return f"[red]conflict[/red]{rules}: {conflict.message}"
+    return f"[red]conflict[/red]{rules}: {escape(conflict.message)}"
 
 
 LANGUAGES = ("zh", "en")
