@@ -138,7 +138,7 @@ def week_planner(policy: Policy, week_start: dt.date, time_limit: float,
             result = solve_timetable(department, policy, week_start, SolveParams.within(budget.timetable))
             if result.status not in ("optimal", "feasible"):
                 for conflict in result.timetable.conflicts:
-                    errors.print(f"[red]conflict[/red]: {conflict.message}")
+                    errors.print(f"[red]conflict[/red]: {escape(conflict.message)}")
                 raise typer.Exit(EXIT_NO_PLAN)
             routes = plan_routes(department, policy, result.timetable, week_start,
                                  time_limit_s=routes_s, carried=carried)

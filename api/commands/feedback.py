@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from api.commands.console import (
@@ -51,7 +52,7 @@ def render_feedback(sheet: FeedbackSheet, policy: Policy, lang: str) -> None:
                       str(tally.done), str(tally.missed), style="red" if tally.flagged else "")
     console.print(table)
     for flag in sheet.flags:
-        console.print(f"[red]flag[/red] {flag.message}")
+        console.print(f"[red]flag[/red] {escape(flag.message)}")
     carried = sum(sheet.carried_out.values())
     console.print(f"{len(sheet.missed)} retailer(s) missed; {carried} visit(s) roll into next week's due list")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -146,7 +147,7 @@ def month_command(
     if problems:
         errors.print(f"[red]the month checker found {len(problems)} problem(s):[/red]")
         for v in problems[:20]:
-            errors.print(f"  [{v.rule}] {v.manager or ''} {v.date or ''} {v.retailer or ''} {v.message}")
+            errors.print(escape(f"  [{v.rule}] {v.manager or ''} {v.date or ''} {v.retailer or ''} {v.message}"))
     elif not no_week:
         console.print("[green]the independent month checker found no problem[/green]")
     if json_out is not None:

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.table import Table
 
 from api.commands.console import (
@@ -61,7 +62,7 @@ def render_plan(plan: RoutePlan) -> None:
             table.add_row(item.retailer, item.manager, item.reason, item.detail)
         console.print(table)
     for shortfall in plan.shortfalls:
-        console.print(f"[red]short[/red] {shortfall.manager} {shortfall.date:%a}: {shortfall.message}")
+        console.print(f"[red]short[/red] {shortfall.manager} {shortfall.date:%a}: {escape(shortfall.message)}")
 
 
 def render_summary(plan: RoutePlan, check: RouteCheck) -> None:
@@ -78,7 +79,7 @@ def render_summary(plan: RoutePlan, check: RouteCheck) -> None:
     if own:
         errors.print(f"[red]the route checker found {len(own)} problem(s) in the routes:[/red]")
         for v in own:
-            errors.print(f"  [{v.rule}] {v.manager} {v.date} {v.message}")
+            errors.print(escape(f"  [{v.rule}] {v.manager} {v.date} {v.message}"))
     else:
         console.print("[green]the independent route checker found no problem in the routes[/green]")
     if check.timetable_transfers:
@@ -125,7 +126,7 @@ def week_timetable(department: Department, policy: Policy, week_start: dt.date,
         result = solve_timetable(department, policy, week_start, SolveParams.within(budget))
     if result.status not in ("optimal", "feasible"):
         for conflict in result.timetable.conflicts:
-            errors.print(f"[red]conflict[/red]: {conflict.message}")
+            errors.print(f"[red]conflict[/red]: {escape(conflict.message)}")
         raise typer.Exit(EXIT_NO_PLAN)
     return result.timetable
 
