@@ -52,6 +52,7 @@ from engine.timetable.venues import (
     week_venues,
     without_own_store,
 )
+from engine.timetable.week import Quota
 
 StandIns = Mapping[tuple[frozenset[str], dt.date], str]
 """(group, date) -> the promotion store the group holds its paired sessions at that day
@@ -85,6 +86,9 @@ class ReplanModel:
     """A session's variable (its id) -> the places it may be held at instead of the one
     the week's rides read, closed on its day (`_held_at`), each with the literals under
     which it is: the place assignment puts it there (blocks.py)."""
+    prorated: dict[tuple[str, str], Quota] = dataclasses.field(default_factory=dict)
+    """(manager, kind) -> the quota the absences prorated down, where the model's was
+    raised to the old plan's hours they left (`_cover_kept_quotas`): what the week owes."""
 
 
 def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: bool = True) -> ReplanModel:
@@ -111,6 +115,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
                                           if tm.frame.managers[m].exempt_from_pairs])
     notes += _stores_the_groups_hold(tm.week_venues(), situation, groups)
     cancelled_kinds = _promotions_without_store(situation)
+    prorated = _cover_kept_quotas(tm, situation, groups, cancelled_kinds, outside)
     floors = _floors(tm, situation, groups, cancelled_kinds, outside) if keep_hours else {}
     tm.shortfall = Shortfall(_missing_per_slot(tm, rules), _excused_days(tm, situation), floors)
     # The rides to and from a paired session are those of the group's store: the group
@@ -132,7 +137,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
         notes.append(f"{manager}: no promotion store is left, the remaining {kind} sessions are cancelled")
     _add_change_costs(tm, slots, situation, rules)
     add_objective(tm)
-    return ReplanModel(tm, slots, groups, outside, cancelled_kinds, notes, stand_ins)
+    return ReplanModel(tm, slots, groups, outside, cancelled_kinds, notes, stand_ins, prorated)
 
 
 def _stores_the_groups_hold(venues: Venues, situation: Situation, groups: Groups) -> list[str]:
@@ -349,6 +354,39 @@ def _floors(tm: TimetableModel, situation: Situation, groups: Groups, cancelled_
         floors[(manager, kind)] = (max(0, tm.slots(kept_minutes)),
                                    max(0, min(sessions[(manager, kind)], quota.sessions_min)))
     return floors
+
+
+def _cover_kept_quotas(tm: TimetableModel, situation: Situation, groups: Groups,
+                       cancelled_kinds: set[tuple[str, str]],
+                       outside: Sequence[Block]) -> dict[tuple[str, str], Quota]:
+    """A sickness prorates its manager's weekly quotas down, but the old plan's blocks
+    it leaves (`repaired_start`: on the days he is back) are no excess to cut: under a
+    quota's ceiling the re-plan cancelled office work nothing displaced (tester d7 evA,
+    m02 back Thursday lost his Thursday and Friday admin). Each quota is at least those
+    hours and sessions (up to the policy's whole week and what the model's sessions of
+    the kind hold); returns the quotas so raised, as prorated."""
+    minutes: Counter[tuple[str, str]] = Counter()
+    sessions: Counter[tuple[str, str]] = Counter()
+    for block in repaired_start(situation, groups, cancelled_kinds):
+        minutes[(block.manager, block.kind)] += block.end - block.start
+        sessions[(block.manager, block.kind)] += 1
+    for block in outside:
+        minutes[(block.manager, block.kind)] -= block.end - block.start
+        sessions[(block.manager, block.kind)] -= 1
+    raised: dict[tuple[str, str], Quota] = {}
+    for (manager, kind), blocks in tm.blocks.items():
+        rule = tm.policy.kinds[kind]
+        if not blocks or rule.per_day_minutes is not None or rule.total_minutes is None:
+            continue
+        quotas = tm.frame.managers[manager].quotas
+        quota = quotas[kind]
+        most = max(quota.sessions_max, min(sessions[(manager, kind)], len(blocks)))
+        kept = min(minutes[(manager, kind)], rule.total_minutes, most * quota.session_minutes_max)
+        if kept <= quota.total_minutes:
+            continue
+        raised[(manager, kind)] = quota
+        quotas[kind] = dataclasses.replace(quota, total_minutes=kept, sessions_max=most)
+    return raised
 
 
 def _fix(var: cp_model.LinearExprT, value: int) -> None:

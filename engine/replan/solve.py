@@ -32,6 +32,7 @@ from engine.timetable.shortfalls import (
     week_shortfalls,
 )
 from engine.timetable.solve import STATUS_NAMES, SolveParams
+from engine.timetable.week import Quota
 
 
 def replan(
@@ -87,7 +88,8 @@ def replan(
     new_timetable = Timetable(status=status, objective=solver.objective_value, best_bound=bound,
                               solve_seconds=round(time.perf_counter() - started, 3), blocks=tuple(blocks),
                               conflicts=timetable.conflicts,
-                              shortfalls=_declared_shortfalls(model.tm, blocks, timetable, situation, status),
+                              shortfalls=_declared_shortfalls(model.tm, blocks, timetable, situation, status,
+                                                              model.prorated),
                               **_header(timetable, staffing))
     stop_changes: list[StopChange] = []
     unplaced: list[UnplacedVisit] = []
@@ -180,14 +182,17 @@ def _no_replan(timetable: Timetable, staffing: Staffing, now: dt.datetime, event
 
 
 
-def _declared_shortfalls(tm: TimetableModel, blocks: list[Block], old: Timetable,
-                         situation: Situation, status: Status) -> tuple[HoursShortfall, ...]:
+def _declared_shortfalls(tm: TimetableModel, blocks: list[Block], old: Timetable, situation: Situation,
+                         status: Status, prorated: Mapping[tuple[str, str], Quota] | None = None,
+                         ) -> tuple[HoursShortfall, ...]:
     """The weekly hours the re-planned week lacks, with amounts: why the old plan said it
     lacked them when it did (the rides), else what the events took: the sickness of the
     manager or of a partner, from when he is off (the words of the diff), or the events
     from `now`; and that the rest of the week has no room for them only when the solve
     proved it (`shortfall_proven`), else, as the week planner says, that more time may
-    find a week that keeps them (`NOT_PROVEN`)."""
+    find a week that keeps them (`NOT_PROVEN`). A kind whose model quota was raised to
+    the old plan's hours (`prorated`, model._cover_kept_quotas) is short only of what the
+    prorated quota owes."""
     # A daily block the leave leaves no room for is not weekly hours: its words are not these.
     reasons = {(s.manager, s.kind): s.reason for s in old.shortfalls if not s.not_owed}
     now = situation.now
@@ -205,7 +210,23 @@ def _declared_shortfalls(tm: TimetableModel, blocks: list[Block], old: Timetable
         return f"{events(s.manager)} took it; {NOT_PROVEN}"
 
     weekly = tuple(s.model_copy(update={"reason": reasons.get((s.manager, s.kind)) or reason(s)})
-                   for s in week_shortfalls(tm, blocks))
+                   for s in _owed(week_shortfalls(tm, blocks), blocks, prorated or {}))
     # The daily blocks and meetings the leave takes stay declared, as the week planner
     # declares them (a re-plan without them dropped every such line of the plan).
     return weekly + tuple(leave_leaves_no_room(tm) + missed_for_leave(tm, blocks))
+
+
+def _owed(found: list[HoursShortfall], blocks: Sequence[Block],
+          prorated: Mapping[tuple[str, str], Quota]) -> list[HoursShortfall]:
+    """The shortfalls measured against what the week owes: a kind whose model quota was
+    raised above its prorated one is short only of the prorated one (else not at all)."""
+    out = []
+    for s in found:
+        quota = prorated.get((s.manager, s.kind))
+        if quota is not None:
+            mine = [b for b in blocks if b.manager == s.manager and b.kind == s.kind]
+            s = s.model_copy(update={"minutes_short": max(0, quota.total_minutes - sum(b.end - b.start for b in mine)),
+                                     "sessions_short": max(0, quota.sessions_min - len(mine))})
+        if s.minutes_short or s.sessions_short:
+            out.append(s)
+    return out
