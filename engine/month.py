@@ -115,6 +115,7 @@ from engine.routing.daily import (
     field_days,
     fits_alone,
     insertion_km,
+    part_day_leave,
     required_stops,
     route_day,
     route_km,
@@ -1028,11 +1029,12 @@ def _field_days_in(department: Department, weeks: Mapping[dt.date, Timetable], p
     first-stop time is his in that week (routing/approach.first_stop_time, SPEC §3)."""
     day_set = set(days)
     calendar_ = WorkCalendar(department, policy)
+    leave = part_day_leave(department.leave, manager)
     field: dict[dt.date, FieldDay] = {}
     for monday, timetable in weeks.items():
         rules_of = dict(calendar_.working_days(monday))
         approach = manager_approach(department, policy, monday, manager)
-        for day in field_days(timetable, policy, manager, rules_of, approach):
+        for day in field_days(timetable, policy, manager, rules_of, approach, leave):
             if day.date in day_set:
                 field[day.date] = day
     return field

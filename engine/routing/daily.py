@@ -38,13 +38,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
 import numpy as np
 
-from engine.domain import Block, Retailer, Timetable
+from engine.domain import Block, Leave, Retailer, Timetable
 from engine.policy import WEEKDAYS, Policy, Weekday, format_clock
 from engine.routing import vrptw
 from engine.routing.approach import first_stop_time
@@ -119,6 +119,10 @@ class FieldDay:
     visit_block: bool = True
     """False for a day the timetable gives no visit block but field blocks at retailers
     (`appointment_days`): its rides between them are routed, nothing is visited."""
+    leave: tuple[tuple[int, int], ...] = ()
+    """The manager's part-day leave that day, (start, end): he goes off from wherever he is
+    and comes back by the office, as at the day's start (SPEC §3; the timetable leaves
+    room for that ride), so no ride of the route falls in it."""
 
     @property
     def end_slack(self) -> int:
@@ -165,14 +169,25 @@ def _blocks_by_date(timetable: Timetable, manager: str) -> dict[dt.date, list[Bl
     return by_date
 
 
+def part_day_leave(leave: Iterable[Leave], manager: str) -> dict[dt.date, tuple[tuple[int, int], ...]]:
+    """The manager's part-day leave per date, (start, end) in time order (`FieldDay.leave`)."""
+    spans: dict[dt.date, list[tuple[int, int]]] = {}
+    for entry in leave:
+        if entry.manager == manager and entry.start is not None and entry.end is not None:
+            spans.setdefault(entry.date, []).append((entry.start, entry.end))
+    return {date: tuple(sorted(found)) for date, found in spans.items()}
+
+
 def field_days(timetable: Timetable, policy: Policy, manager: str,
-               rules_of: Mapping[dt.date, Weekday] | None = None, approach: int | None = None) -> list[FieldDay]:
+               rules_of: Mapping[dt.date, Weekday] | None = None, approach: int | None = None,
+               leave: Mapping[dt.date, tuple[tuple[int, int], ...]] | None = None) -> list[FieldDay]:
     """The manager's days that have a visit block, read from the timetable. `rules_of`
     names the weekday whose rules a date follows (a make-up working day's, SPEC §5);
     a date it does not name follows its own weekday's. `approach` is the manager's ride
     from the office to his nearest retailer due that week (approach.manager_approach),
     which sets each day's first-stop time (approach.first_stop_time, SPEC §3); without
-    it a day gets its weekday's latest first-stop time (`route.first_stop_on`)."""
+    it a day gets its weekday's latest first-stop time (`route.first_stop_on`). `leave`:
+    his part-day leave per date (`part_day_leave`)."""
     by_date = _blocks_by_date(timetable, manager)
     days = []
     for date in sorted(by_date):
@@ -181,11 +196,12 @@ def field_days(timetable: Timetable, policy: Policy, manager: str,
             weekday = (rules_of or {}).get(date) or cast(Weekday, WEEKDAYS[date.weekday()])
             first_stop_by = (policy.route.first_stop_on(weekday) if approach is None
                              else first_stop_time(policy, weekday, approach))
-            days.append(_field_day(visit, blocks, policy, first_stop_by))
+            days.append(_field_day(visit, blocks, policy, first_stop_by, (leave or {}).get(date, ())))
     return days
 
 
-def appointment_days(timetable: Timetable, policy: Policy, manager: str) -> list[FieldDay]:
+def appointment_days(timetable: Timetable, policy: Policy, manager: str,
+                     leave: Mapping[dt.date, tuple[tuple[int, int], ...]] | None = None) -> list[FieldDay]:
     """The manager's days with no visit block but a field block at a retailer (a POS
     household, a promotion store, a maintenance site; e.g. a day shortened by leave): the
     rides of such a day, office -> store -> ... -> office, are as real as a visit day's, so
@@ -206,18 +222,25 @@ def appointment_days(timetable: Timetable, policy: Policy, manager: str) -> list
             visiting_ends=first.start, first_stop_by=first.start, start_place=OFFICE, end_place=OFFICE,
             end_deadline=policy.day.end, lunch_minutes=0, lunch_earliest=lunch.earliest,
             lunch_latest_end=lunch.latest_end, blocks=tuple(blocks), visit_block=False,
+            leave=(leave or {}).get(date, ()),
         ))
     return days
 
 
-def _field_day(visit: Block, blocks: list[Block], policy: Policy, first_stop_by: int) -> FieldDay:
+def _field_day(visit: Block, blocks: list[Block], policy: Policy, first_stop_by: int,
+               leave: tuple[tuple[int, int], ...] = ()) -> FieldDay:
     before = [b for b in blocks if b.end <= visit.start and b.kind != "lunch"]
     start_place = OFFICE
-    if before and (place := place_of(before[-1], policy)) is not None and place.kind == "retailer":
-        start_place = place
+    if before and (place := place_of(before[-1], policy)) is not None and place.kind == "retailer" \
+            and not any(before[-1].end <= s and e <= visit.start for s, e in leave):
+        start_place = place  # unless a leave lies between: he comes back by the office
     after = [b for b in blocks if b.start >= visit.end and b is not visit]
     end_place: Place = OFFICE
     deadline: int | None = policy.day.end
+    off_next = min((s for s, _ in leave if s >= visit.end), default=None)
+    if off_next is not None and not any(b.start < off_next and place_of(b, policy) is not None for b in after):
+        # He goes on leave from his last stop: no ride on to a next place, none back.
+        end_place, deadline, after = ELSEWHERE, None, []
     lunch_on_the_way = 0
     for block in after:
         place = place_of(block, policy)
@@ -246,6 +269,7 @@ def _field_day(visit: Block, blocks: list[Block], policy: Policy, first_stop_by:
         lunch_earliest=lunch.earliest,
         lunch_latest_end=lunch.latest_end,
         blocks=tuple(blocks),
+        leave=leave,
     )
 
 
@@ -889,12 +913,24 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
             returns.append(OfficeReturn(here.retailer, free, arrive, ride, km, due_by))
         here = OFFICE
 
+    done = policy.day.start  # when the last block with a place ended
+
+    def off_between(until: int) -> int | None:
+        """The end of a leave taken between the last place and `until`, if any."""
+        return max((e for s, e in day.leave if done <= s and e <= until), default=None)
+
     for block in day.blocks:
         place = place_of(block, policy)
         if place is None:
             lunch_on_the_way.append((block.start, block.end))
             continue
+        back = off_between(block.start)
+        if back is not None:
+            # Off from wherever he was, back by the office (SPEC §3): no ride in the leave.
+            here, free = OFFICE, back
+            lunch_on_the_way = [(s, e) for s, e in lunch_on_the_way if s >= back]
         lunches, lunch_on_the_way = lunch_on_the_way, []
+        done = max(done, block.end)
         if block.kind == "visit" and block.start == day.block_start:
             if not timed.stops:
                 continue
@@ -941,7 +977,8 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
             ride_to_office(block.start, lunches)
         else:
             here = ELSEWHERE
-    ride_to_office(policy.day.end, lunch_on_the_way)
+    if off_between(policy.day.end) is None:
+        ride_to_office(policy.day.end, lunch_on_the_way)  # not when he went on leave from there
     return Itinerary(
         stops=tuple(stops),
         office_returns=tuple(returns),

@@ -45,6 +45,7 @@ from engine.routing.daily import (
     cheapest_day,
     day_area,
     field_days,
+    part_day_leave,
     required_stops,
     route_day,
 )
@@ -410,10 +411,11 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
            else due_retailers(department, monday, manager_id))
     rules_of = dict(WorkCalendar(department, policy).working_days(monday))
     approach = manager_approach(department, policy, monday, manager_id)
-    days = [d for d in field_days(request.timetable, policy, manager_id, rules_of, approach)
+    leave = part_day_leave(department.leave, manager_id)
+    days = [d for d in field_days(request.timetable, policy, manager_id, rules_of, approach, leave)
             if week_monday(d.date) == monday]
     # Days with fixed field blocks but no visit block still have rides to route and count.
-    fixed_only = [d for d in appointment_days(request.timetable, policy, manager_id)
+    fixed_only = [d for d in appointment_days(request.timetable, policy, manager_id, leave)
                   if week_monday(d.date) == monday]
     handed = request.handed.get(manager_id)
     if handed == ():

@@ -1,0 +1,65 @@
+"""No ride of a route falls in a part-day leave (tester seeds 352–354): he goes off from
+wherever he is and comes back by the office, as the timetable plans it (SPEC §3). The
+routes rode from the block before the leave to the one after it, waiting at the next
+store through the leave and lunch, and rode back to the office into an afternoon leave."""
+
+from __future__ import annotations
+
+import math
+
+from engine.check.routes import check_routes
+from engine.domain import Department, GeoPoint, Leave, Manager, Retailer
+from engine.policy import Policy, format_clock, parse_clock
+from engine.routing.plan import plan_routes
+from tests.engine.routing.line_territory import MONDAY, block, timetable
+
+OFFICE = GeoPoint(lat=30.0, lon=104.0)
+TUESDAY = MONDAY.replace(day=MONDAY.day + 1)
+
+
+def _store(store_id: str, km_east: float) -> Retailer:
+    lon = OFFICE.lon + km_east / (111.195 * math.cos(math.radians(OFFICE.lat)))
+    return Retailer(id=store_id, name=store_id, lat=OFFICE.lat, lon=lon, manager="m1", retailer_class="B",
+                    visits_per_4_weeks=0, area="town", opens=parse_clock("07:00"), closes=parse_clock("22:00"),
+                    service_min=8)
+
+
+def _department(policy: Policy, leave: tuple[Leave, ...]) -> Department:
+    return Department(name="leave", office=OFFICE, policy=policy.name, market_manager="boss",
+                      managers=(Manager(id="m1", name="m1", years=3),),
+                      retailers=(_store("A", 3.0), _store("B", 6.0)), leave=leave)
+
+
+def _tuesday(policy: Policy, leave: tuple[Leave, ...], blocks: list) -> object:
+    week = timetable([block("visit", "08:30", "16:00"), *blocks], policy)
+    plan = plan_routes(_department(policy, leave), policy, week, MONDAY, time_limit_s=1.0, processes=1)
+    (route,) = [r for r in plan.routes if r.date == TUESDAY]
+    assert check_routes(plan, _department(policy, leave), policy, week).feasible
+    return route
+
+
+def test_after_a_leave_between_two_stores_he_rides_from_the_office(policy_15_13_7: Policy) -> None:
+    leave = (Leave(manager="m1", date=TUESDAY, start=parse_clock("10:00"), end=parse_clock("11:00")),)
+    route = _tuesday(policy_15_13_7, leave, [
+        block("pos_project", "09:00", "10:00", day=1, retailer_id="A"),
+        block("lunch", "11:30", "12:30", day=1),
+        block("maintenance", "12:50", "14:50", day=1, retailer_id="B")])
+    assert [(s.kind, s.origin) for s in route.stops] == [("pos_project", "office"), ("maintenance", "office")]
+    assert route.waiting_minutes == 0
+    (back,) = route.office_returns
+    assert back.origin == "B"
+
+
+def test_going_on_leave_from_a_store_he_does_not_ride_back_into_it(policy_15_13_7: Policy) -> None:
+    leave = (Leave(manager="m1", date=TUESDAY, start=parse_clock("11:30"), end=parse_clock("17:30")),)
+    route = _tuesday(policy_15_13_7, leave, [block("pos_project", "10:00", "11:00", day=1, retailer_id="B")])
+    assert [(s.kind, s.origin, format_clock(s.start)) for s in route.stops] == [("pos_project", "office", "10:00")]
+    assert route.office_returns == ()
+
+
+def test_without_leave_the_route_rides_store_to_store(policy_15_13_7: Policy) -> None:
+    route = _tuesday(policy_15_13_7, (), [
+        block("pos_project", "09:00", "10:00", day=1, retailer_id="A"),
+        block("lunch", "11:30", "12:30", day=1),
+        block("maintenance", "12:50", "14:50", day=1, retailer_id="B")])
+    assert [(s.kind, s.origin) for s in route.stops] == [("pos_project", "office"), ("maintenance", "A")]
