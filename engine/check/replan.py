@@ -338,8 +338,12 @@ def check_replan(
         faults, late, not_made = judge_urgent(now, urgent, routes_after, declared_late, declared_not_made,
                                               UrgentReach.of(department, policy, new.week_start, closures))
         violations += faults
-    return ReplanVerdict(violations, sorted(checker.shortfalls, key=lambda s: (s.manager, s.kind, s.unit)), late,
-                         not_made)
+    # What the absences cost, then what else the week declares short that the timetable
+    # checker accepts as declared (a daily block part-day leave leaves out, a weekly kind
+    # short by no more than it declares): one list, as the timetable's `shortfalls`.
+    found = {(s.manager, s.kind, s.unit) for s in checker.shortfalls}
+    shortfalls = [*checker.shortfalls, *(d for d in checker.deviations if (d.manager, d.kind, d.unit) not in found)]
+    return ReplanVerdict(violations, sorted(shortfalls, key=lambda s: (s.manager, s.kind, s.unit)), late, not_made)
 
 
 @dataclass

@@ -54,3 +54,17 @@ def test_the_checker_takes_the_plan_s_hours_kept_above_the_prorated_quota() -> N
                            [Sickness("m02", WEDNESDAY_8, WEDNESDAY)])
     assert not [v for v in verdict.violations if v.manager == "m02" and "office work" in v.message], \
         verdict.violations
+
+
+def test_a_shortfall_the_week_declares_and_the_checker_accepts_is_listed_in_the_verdict() -> None:
+    """m02's Tuesday admin dropped, the week declaring 60 min of it short: the checker
+    takes the declaration (no fault) and lists it with the absences' shortfalls."""
+    after = replanned(week(), MONDAY_13, lambda b: b["manager"] == "m02" and (
+        b["date"] == WEDNESDAY.isoformat() or (b["kind"] == "admin" and b["date"] != MONDAY.isoformat())))
+    after["shortfalls"] = [{"manager": "m02", "kind": "admin", "minutes_short": 60, "sessions_short": 0,
+                            "reason": "m02 off sick from Wed took it"}]
+    verdict = check_replan(make_department(MANAGERS), TEST_POLICY, week(), after, MONDAY_13,
+                           [Sickness("m02", WEDNESDAY_8, WEDNESDAY)])
+    assert not [v for v in verdict.violations if "office work" in v.message], verdict.violations
+    [admin] = [s for s in verdict.shortfalls if (s.manager, s.kind) == ("m02", "admin")]
+    assert (admin.planned, admin.unit) == (60, "min")
