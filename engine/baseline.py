@@ -418,9 +418,11 @@ def _place_single_daily(week: _Week, manager: str, date: dt.date, kind: str, rul
         if week.free(manager, date, kind, start, start + minutes):
             week.add(_Placed(manager, date, kind, start, start + minutes))
             return
+    # Room is judged on the starts the block may take: a visit block by its latest start
+    # (a leave to 09:30 leaves it none, as the solver's week reads it: model.room_window).
     around_leave = any(
         not week.on_leave(manager, date, start, start + minutes)
-        for start in week.window_starts(kind, date, minutes)
+        for start in week.window_starts(kind, date, minutes) if latest is None or start <= latest
     )
     if around_leave:
         reasons.append(f"{manager}: the {rule.label_en} on {date:%a %Y-%m-%d} does not fit the template day")

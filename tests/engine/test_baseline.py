@@ -70,6 +70,7 @@ def test_baseline_is_valid_around_partial_leave(generate, policy_15_13_7):
 
 @pytest.mark.parametrize(("weekday", "start", "end", "kind", "minutes"), [
     (1, "08:00", "12:00", "visit", 180),     # over the whole visit window: the block has no room
+    (1, "08:00", "09:30", "visit", 180),     # to the first-stop time: no start left with the ride out
     (4, "15:00", "17:30", "meeting", 60),    # away Friday afternoon: he misses the Friday meeting
 ])
 def test_baseline_declares_what_the_leave_takes(generate, policy_15_13_7, weekday, start, end, kind, minutes):
