@@ -46,7 +46,7 @@ def test_a_week_solved_with_the_floors_passes_the_checker(policy: Policy) -> Non
     is short."""
     department = department_north({"m1": 0.005, "m2": 0.25})
     result = solve_timetable(department, policy, MONDAY,
-                             SolveParams(time_limit_s=12, workers=2, forced_hours=True))
+                             SolveParams(time_limit_s=4, workers=2, forced_hours=True))
     assert result.status in ("optimal", "feasible")
     assert check_timetable(department, policy, result.timetable.to_json_dict()) == []
     short = {s.manager for s in result.timetable.shortfalls}
