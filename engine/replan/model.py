@@ -331,12 +331,10 @@ def _households_open_on_their_day(tm: TimetableModel, situation: Situation, stor
                     tm.cp.add(sum(ats) <= 1)
 
 
-def _floors(tm: TimetableModel, situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]],
-            outside: Sequence[Block]) -> dict[tuple[str, str], tuple[int, int]]:
-    """What a re-plan keeps of each manager's weekly kinds: the minutes and sessions the
-    old plan had of it that the events left possible (`repaired_start`, the past
-    included), up to the quota. It may move them, never trade them for another kind's hours; pinned blocks
-    kept outside the model count towards it already. In grid slots and sessions."""
+def _old_plan_left(situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]],
+                   outside: Sequence[Block]) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+    """Per (manager, kind), the minutes and sessions of the old plan the events leave
+    (`repaired_start`, the past included), less the pinned blocks kept outside the model."""
     minutes: Counter[tuple[str, str]] = Counter()
     sessions: Counter[tuple[str, str]] = Counter()
     for block in repaired_start(situation, groups, cancelled_kinds):
@@ -345,6 +343,16 @@ def _floors(tm: TimetableModel, situation: Situation, groups: Groups, cancelled_
     for block in outside:
         minutes[(block.manager, block.kind)] -= block.end - block.start
         sessions[(block.manager, block.kind)] -= 1
+    return minutes, sessions
+
+
+def _floors(tm: TimetableModel, situation: Situation, groups: Groups, cancelled_kinds: set[tuple[str, str]],
+            outside: Sequence[Block]) -> dict[tuple[str, str], tuple[int, int]]:
+    """What a re-plan keeps of each manager's weekly kinds: the minutes and sessions the
+    old plan had of it that the events left possible (`repaired_start`, the past
+    included), up to the quota. It may move them, never trade them for another kind's hours; pinned blocks
+    kept outside the model count towards it already. In grid slots and sessions."""
+    minutes, sessions = _old_plan_left(situation, groups, cancelled_kinds, outside)
     floors = {}
     for (manager, kind), blocks in tm.blocks.items():
         if not blocks or tm.policy.kinds[kind].per_day_minutes is not None:
@@ -365,14 +373,7 @@ def _cover_kept_quotas(tm: TimetableModel, situation: Situation, groups: Groups,
     m02 back Thursday lost his Thursday and Friday admin). Each quota is at least those
     hours and sessions (up to the policy's whole week and what the model's sessions of
     the kind hold); returns the quotas so raised, as prorated."""
-    minutes: Counter[tuple[str, str]] = Counter()
-    sessions: Counter[tuple[str, str]] = Counter()
-    for block in repaired_start(situation, groups, cancelled_kinds):
-        minutes[(block.manager, block.kind)] += block.end - block.start
-        sessions[(block.manager, block.kind)] += 1
-    for block in outside:
-        minutes[(block.manager, block.kind)] -= block.end - block.start
-        sessions[(block.manager, block.kind)] -= 1
+    minutes, sessions = _old_plan_left(situation, groups, cancelled_kinds, outside)
     raised: dict[tuple[str, str], Quota] = {}
     for (manager, kind), blocks in tm.blocks.items():
         rule = tm.policy.kinds[kind]
