@@ -963,7 +963,7 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
                 ride = territory.minutes(None, place.retailer)
                 origin, km, arrive = "office", territory.km(None, place.retailer), block.start
                 if depart is None:
-                    depart = block.start - ride
+                    depart = _departure(block.start, ride, lunches)
             else:
                 assert here.retailer is not None
                 ride = territory.minutes(here.retailer, place.retailer)
@@ -986,6 +986,21 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
         lunch=timed.lunch if timed.lunch is not None else _timetable_lunch(day),
         lunch_wait=timed.lunch_wait if timed.stops else 0,
     )
+
+
+def _departure(arrive_by: int, ride: int, lunches: Sequence[tuple[int, int]]) -> int:
+    """When a ride of `ride` minutes must set off to arrive by `arrive_by`, not riding
+    through a lunch block of the timetable on its way (`_arrival` read backwards): a ride
+    to a 12:30 appointment after lunch to 12:30 sets off before the lunch, not in it."""
+    clock, left = arrive_by, ride
+    for begin, end in sorted(lunches, reverse=True):
+        if left == 0 or clock - left >= end:
+            break
+        if begin >= clock:
+            continue
+        left -= max(clock - end, 0)
+        clock = begin
+    return clock - left
 
 
 def _arrival(leave: int, ride: int, lunches: Sequence[tuple[int, int]]) -> int:

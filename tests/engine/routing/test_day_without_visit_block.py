@@ -88,12 +88,14 @@ def test_the_checker_recomputes_the_day_s_rides(planned, policy_15_13_7):
 
 
 def test_the_checker_flags_a_departure_too_late_for_the_first_fixed_block(planned, policy_15_13_7):
-    """Leaving the office 10 min later than stated, the ride cannot reach the 12:30
-    maintenance by its stated arrival: the checker times the ride itself."""
+    """Leaving the office 10 min later than the ride allows (the route sets off before the
+    11:30 lunch; this one after it), the ride cannot reach the 12:30 maintenance by its
+    stated arrival: the checker times the ride itself."""
     department, week, plan = planned
     data = plan.to_json_dict()
     (tuesday,) = [r for r in data["routes"] if r["date"] == "2026-11-24"]
-    tuesday["depart"] = format_clock(parse_clock(tuesday["depart"]) + 10)
+    assert parse_clock(tuesday["depart"]) <= parse_clock("11:30")
+    tuesday["depart"] = format_clock(parse_clock("12:30") - tuesday["stops"][0]["ride_min"] + 10)
     check = check_routes(data, department, policy_15_13_7, week)
     assert [(v.rule, v.retailer) for v in check.violations] == [("travel", "S")]
     assert "reached at 12:30" in check.violations[0].message

@@ -63,3 +63,13 @@ def test_without_leave_the_route_rides_store_to_store(policy_15_13_7: Policy) ->
         block("lunch", "11:30", "12:30", day=1),
         block("maintenance", "12:50", "14:50", day=1, retailer_id="B")])
     assert [(s.kind, s.origin) for s in route.stops] == [("pos_project", "office"), ("maintenance", "A")]
+
+
+def test_a_ride_to_an_appointment_after_lunch_sets_off_before_the_lunch(policy_15_13_7: Policy) -> None:
+    """Lunch 11:30-12:30 and a promotion at 12:30 a ride from the office: the route set off
+    at 12:30 less the ride, inside the lunch (tester seed 351); it sets off before it."""
+    route = _tuesday(policy_15_13_7, (), [block("lunch", "11:30", "12:30", day=1),
+                                          block("promotion", "12:30", "14:10", day=1, retailer_id="B")])
+    (stop,) = route.stops
+    assert stop.origin == "office" and stop.ride_min > 0
+    assert route.depart == parse_clock("11:30") - stop.ride_min
