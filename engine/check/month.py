@@ -68,6 +68,7 @@ from engine.check.spec import (
     expected_visits,
     first_stop_deadline,
     great_circle_km,
+    held_at_office,
     leave_spans,
     ride,
     territory_centres,
@@ -349,8 +350,7 @@ def _key_customer_days(data: Mapping, manager: str, days: list[dt.date], policy:
         start_place: str | None = None
         if before and before[-1].retailer is not None:
             start_place = before[-1].retailer
-        elif before and (policy.kinds.get(before[-1].kind) is None
-                         or policy.kinds[before[-1].kind].place != "office"):
+        elif before and not held_at_office(policy, before[-1].kind):
             continue  # rides from a place the timetable does not name
         next_place: str | None = None
         deadline: int | None = policy.day.end
@@ -359,10 +359,9 @@ def _key_customer_days(data: Mapping, manager: str, days: list[dt.date], policy:
             if b.kind == "lunch":
                 lunch += b.end - b.start
                 continue
-            rule = policy.kinds.get(b.kind)
             if b.retailer is not None:
                 next_place, deadline = b.retailer, b.start - lunch
-            elif rule is not None and rule.place == "office":
+            elif held_at_office(policy, b.kind):
                 deadline = b.start - lunch
             else:
                 deadline = None

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from engine.check.spec import Point, expected_visits, ride
+from engine.check.spec import Point, expected_visits, held_at_office, ride
 from engine.domain import Department
 from engine.policy import Policy
 
@@ -85,8 +85,7 @@ class BlockPlaces:
             return Place((self._point(retailer),), (self._named(retailer),))
         if kind == VISIT:
             return self.areas.get(manager)
-        rule = self.policy.kinds.get(kind)
-        if rule is not None and (rule.place == "office" or (rule.group == "department" and rule.at is None)):
+        if held_at_office(self.policy, kind):
             return self.office
         return None
 

@@ -92,6 +92,14 @@ def place_of(policy: Policy, kind: str) -> str | None:
     return rule.place if rule else None
 
 
+def held_at_office(policy: Policy, kind: str) -> bool:
+    """Whether a block of `kind` is held at the office: an office kind, or the department's
+    own kind (the site study) that names no store: the timetable sets it out from there
+    (SPEC §2, one slot for the whole department, led by the market manager)."""
+    rule = policy.kinds.get(kind)
+    return rule is not None and (rule.place == "office" or (rule.group == "department" and rule.at is None))
+
+
 def riding_minutes(policy: Policy, kind: str, other: str) -> int:
     """Riding time the policy asks between two blocks of a day (SPEC §6, no overlaps with
     riding time): the office–field buffer between office and field work, the transfer

@@ -38,6 +38,7 @@ from engine.check.spec import (
     first_stop_deadline,
     great_circle_km,
     handed_over,
+    held_at_office,
     ride,
     territory_centres,
 )
@@ -147,8 +148,7 @@ def _next_place(day_blocks: Sequence[Block], visit_end: int, policy: Policy) -> 
             continue
         if block.retailer is not None:
             return block.retailer, block.start - lunch
-        rule = policy.kinds.get(block.kind)
-        if rule is not None and rule.place == "office":
+        if held_at_office(policy, block.kind):
             return None, block.start - lunch
         return None, None  # a field place the timetable does not name: no ride to judge
     return None, policy.day.end

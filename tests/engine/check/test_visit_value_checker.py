@@ -4,6 +4,7 @@ violation, unless the checker finds no visit day that could have held it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from engine.check.routes import check_routes
@@ -138,3 +139,43 @@ def test_the_month_judge_holds_the_first_stop_time_too(policy_15_13_7):
         department = _department(key)
         assert month_check._could_serve(key, day, MONDAY, department, policy_15_13_7,
                                         {r.id: r for r in department.retailers}) is owed
+
+
+def test_the_month_judge_rides_back_to_the_site_study_at_the_office(policy_15_13_7):
+    """The site study is the department's own kind, held where the timetable set it, the
+    office (engine/check/places.py reads it so): a far A after the morning's key visits
+    must leave the ride back and lunch before it. The month judge read its place as
+    unknown and owed the A a day it could not fit (sample month, m11-m13: a country A
+    "fits on 12-01" with the route back 4-32 min past the lunch the site study leaves)."""
+    from engine.check import month as month_check
+    from engine.domain import Block, Timetable
+
+    blocks = (Block(manager="m1", date=MONDAY, kind="visit", start=8 * 60, end=11 * 60),
+              Block(manager="m1", date=MONDAY, kind="lunch", start=11 * 60 + 30, end=12 * 60 + 30),
+              Block(manager="m1", date=MONDAY, kind="site_study", start=12 * 60 + 50, end=13 * 60 + 50,
+                    with_=("m2",)))
+    week = Timetable(department="d", policy="15-13-7", week_start=MONDAY, status="optimal", blocks=blocks)
+    (day,) = month_check._key_customer_days({"routes": []}, "m1", [MONDAY], policy_15_13_7,
+                                             {MONDAY: week}).values()
+    assert day.next_place is None and day.next_deadline == 12 * 60 + 50 - 60  # the office, after lunch
+    far = _retailer("a1", "A").model_copy(update={"lat": OFFICE.lat + 0.07})  # some 50 min out
+    department = _department(far)
+    retailers = {r.id: r for r in department.retailers}
+    assert month_check._ride_minutes(department, policy_15_13_7, None, far) > 40
+    busy = dataclasses.replace(day, kept=(("k1", 8 * 60 + 50, 10 * 60 + 50),))  # a key visit till 10:50
+    retailers["k1"] = far.model_copy(update={"id": "k1"})
+    assert not month_check._could_serve(far, busy, MONDAY, department, policy_15_13_7, retailers)
+    early = dataclasses.replace(day, kept=(("k1", 8 * 60 + 50, 9 * 60 + 10),))  # done by 09:10: room after it
+    assert month_check._could_serve(far, early, MONDAY, department, policy_15_13_7, retailers)
+
+
+def test_the_week_judge_rides_back_to_the_site_study_at_the_office(policy_15_13_7):
+    """The week's judge reads the site study after the visit block as the office, lunch on
+    the way counted, as the month's does (it gave no deadline at all before)."""
+    from engine.check.visit_value import _next_place
+    from engine.domain import Block
+
+    blocks = [Block(manager="m1", date=MONDAY, kind="lunch", start=11 * 60 + 30, end=12 * 60 + 30),
+              Block(manager="m1", date=MONDAY, kind="site_study", start=12 * 60 + 50, end=13 * 60 + 50,
+                    with_=("m2",))]
+    assert _next_place(blocks, 11 * 60, policy_15_13_7) == (None, 12 * 60 + 50 - 60)
