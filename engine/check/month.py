@@ -10,12 +10,12 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   and the calendar's make-up days), never on a holiday; the plan lists exactly those days;
 - `count` (one due rule with the weeks, SPEC §4): a retailer gets, in the month, its
   due visits of every ISO week holding a working day of the month (engine/check/spec.py's
-  `expected_visits`) that count on a day of the month. A week's n due visits count on
-  its working days d_0..d_(D-1) at index ((k × 2^64 + a) × D) // (n × 2^64), k < n, a
-  the big-endian integer of bytes 8–16 of sha256(retailer id): the rule written out in
-  engine/routing/due.py. No ISO week holds more of a retailer's visits than it owes
-  the month; the month's total is all of them, or the plan lists the shortfall
-  (wanted, planned) with a reason from the closed vocabulary;
+  `expected_visits`, at most one a working day) that count on a day of the month. A
+  week's n due visits count on its working days d_0..d_(D-1) at index
+  ((k × 2^64 + a) × D) // (n × 2^64), k < n, a the big-endian integer of bytes 8–16
+  of sha256(retailer id): the rule written out in engine/routing/due.py. No ISO week
+  holds more of a retailer's visits than it owes the month; the month's total is all
+  of them, or the plan lists the shortfall (wanted, planned) with a reason from the closed vocabulary;
 - `spacing`: two consecutive visits of a retailer lie at least floor(min_gap_share × g)
   working days apart, g = 4 × W / v (W working days of a policy week), and at most
   ceil(max_gap_share × g) unless a listed shortfall leaves the longer gap;
@@ -123,7 +123,7 @@ def _owed_by_week(retailer_id: str, v: int, days: list[dt.date], department: Dep
     for monday in sorted({d - dt.timedelta(days=d.weekday()) for d in days}):
         week = [monday + dt.timedelta(days=i) for i in range(len(WEEKDAYS))]
         worked = [d for d in week if _worked(d, department, policy) and d not in holidays]
-        n = expected_visits(retailer_id, v, monday)
+        n = min(expected_visits(retailer_id, v, monday), len(worked))  # one visit a day at most
         owed[monday] = sum(worked[((k * WEEK_SHARES + anchor) * len(worked)) // (n * WEEK_SHARES)] in in_month
                            for k in range(n)) if worked else 0
     return owed

@@ -29,7 +29,9 @@ with the week's D working days in order (the department's calendar) and n visits
     anchor = int.from_bytes(sha256(retailer_id.encode("utf-8")).digest()[8:16], "big")
     day_k  = working_day[((k * 2**64 + anchor) * D) // (n * 2**64)]     k = 0 .. n-1
 
-The n visits are spread evenly over the week, shifted by a stable offset of the
+where n is the visits due by the frequency, at most D (a retailer is visited once a day
+at most: a daily retailer owes a week with a holiday one visit per working day). The n
+visits are spread evenly over the week, shifted by a stable offset of the
 retailer so that the retailers of a frequency fall on all the week's days alike (a
 weekly retailer's visit counts on the same weekday every week). The visit belongs to
 the month holding that day; where in its week, inside that month, it is made is the
@@ -99,7 +101,8 @@ def due_days(retailer_id: str, visits_per_4_weeks: int, week_days: Sequence[dt.d
     working days of one ISO week in order; a visit belongs to the month of its day."""
     if not week_days:
         return []
-    visits = visits_in_week(retailer_id, visits_per_4_weeks, week_days[0])
+    # A retailer is visited once a day at most: a daily one owes a holiday week its working days.
+    visits = min(visits_in_week(retailer_id, visits_per_4_weeks, week_days[0]), len(week_days))
     anchor, count = retailer_anchor(retailer_id), len(week_days)
     return [week_days[((k * ANCHOR_SCALE + anchor) * count) // (visits * ANCHOR_SCALE)] for k in range(visits)]
 

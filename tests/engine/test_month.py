@@ -415,3 +415,22 @@ def test_a_focus_line_goes_once_a_neighbour_visits_the_retailer_on_a_focus_day(
     cover.orders[("m01", focus_day)] = [key]
     cover.touched.add(key)
     assert [u.reason for u in cover.recounted([line], {})] == []
+
+
+def test_a_daily_retailer_owes_a_holiday_week_one_visit_a_working_day(department: Department,
+                                                                      policy_15_13_7: Policy) -> None:
+    """A daily retailer (20 visits per 4 weeks) owes the week of Christmas 5 visits by its
+    frequency, but the week has 4 working days and a retailer is visited once a day at
+    most: it owes 4, and so says the month checker. It was counted 5, and every such month
+    listed a visit short "the days it fits allow only 23" that no plan could make."""
+    from engine.check.month import _owed_by_week
+
+    daily = department.retailers[0].model_copy(update={"visits_per_4_weeks": 20})
+    with_daily = department.model_copy(update={"retailers": (daily, *department.retailers[1:])})
+    days = working_days(policy_15_13_7, *DECEMBER, {CHRISTMAS})
+    due = {d.week_start: d.visits + d.other_month for d in month_due(with_daily, policy_15_13_7, days, {CHRISTMAS})
+           if d.retailer == daily.id}
+    christmas_week = CHRISTMAS - dt.timedelta(days=CHRISTMAS.weekday())
+    assert due[christmas_week] == 4 and due[MONDAYS[1]] == 5
+    owed = _owed_by_week(daily.id, 20, days, with_daily, policy_15_13_7, {CHRISTMAS})
+    assert owed[christmas_week] == 4 and owed[MONDAYS[1]] == 5
