@@ -36,6 +36,14 @@ WORDS: dict[Lang, dict[str, str]] = {
         "notes": "说明",
         "shortfalls": "工时缺口",
         "not_owed": "请假, 当天不计",
+        "owed_column": "是否计入",
+        "reason_no_visit_days": "无拜访日",
+        "reason_opening_hours": "营业时间不符",
+        "reason_too_far": "路程太远",
+        "reason_time_window": "时间窗不允许",
+        "reason_no_room_in_day": "当天已排满",
+        "reason_spacing": "间隔不足",
+        "reason_focus_window": "未排入重点日",
         "office": "办公室",
         "kind": "工作内容",
         "routes": "拜访路线",
@@ -104,6 +112,14 @@ WORDS: dict[Lang, dict[str, str]] = {
         "notes": "Notes",
         "shortfalls": "Hours short",
         "not_owed": "not owed that day (leave)",
+        "owed_column": "Owed",
+        "reason_no_visit_days": "No visit days",
+        "reason_opening_hours": "Opening hours",
+        "reason_too_far": "Too far",
+        "reason_time_window": "Time window",
+        "reason_no_room_in_day": "Days full",
+        "reason_spacing": "Spacing",
+        "reason_focus_window": "Missed the focus days",
         "office": "Office",
         "kind": "Work",
         "routes": "Visit routes",
@@ -151,6 +167,13 @@ WORDS: dict[Lang, dict[str, str]] = {
         "detail": "Detail",
     },
 }
+
+
+def reason_label(words: dict[str, str], code: str) -> str:
+    """A closed-vocabulary reason code in the workbook's language, the code beside it (tools
+    and the JSON read the code)."""
+    label = words.get(f"reason_{code}")
+    return f"{label} ({code})" if label else code
 
 
 def words_for(lang: str) -> dict[str, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
-from api.exports.labels import words_for
+from api.exports.labels import reason_label, words_for
 from api.exports.workbook import SHEET_TITLE_MAX, bold_headers, workbook_bytes
 from engine.domain import Department
 from engine.month import MonthPlan
@@ -34,10 +34,10 @@ def month_workbook(plan: MonthPlan, department: Department, lang: str = "zh") ->
                                        "detail")])
     for item in plan.unplanned:
         missing.append([item.manager, item.retailer, names.get(item.retailer, ""), item.wanted, item.planned,
-                        item.reason, item.detail])
+                        reason_label(words, item.reason), item.detail])
     short = book.create_sheet(words["sheet_weeks_short"][:SHEET_TITLE_MAX])
-    short.append([*(words[k] for k in ("week", "status", "manager", "kind", "minutes_short")), "",
-                  words["reason"]])
+    short.append([words[k] for k in ("week", "status", "manager", "kind", "minutes_short", "owed_column",
+                                     "reason")])
     for week in plan.weeks:
         for item in week.shortfalls:
             # A block the leave makes not owed is told, marked apart from hours the week lacks.

@@ -164,7 +164,7 @@ def _write_overview(sheet: Worksheet, view: WeekView) -> None:
         sheet.cell(row, 1, words["shortfalls"]).font = BOLD
         row += 1
         for column, heading in enumerate(
-            [words["manager"], words["kind"], words["minutes_short"], "", words["reason"]], start=1
+            [words["manager"], words["kind"], words["minutes_short"], words["owed_column"], words["reason"]], start=1
         ):
             _boxed(sheet, row, column, heading, header=True)
         for short in view.timetable.shortfalls:

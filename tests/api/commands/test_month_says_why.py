@@ -13,7 +13,15 @@ from openpyxl import load_workbook
 from api.commands.month import few_stops_lines, manager_rows
 from api.exports.month_xlsx import month_workbook
 from engine.domain import HoursShortfall
-from engine.month import DueInWeek, MonthPlan, MonthRoute, MonthStop, WeekSolved, _month_route
+from engine.month import (
+    DueInWeek,
+    MonthPlan,
+    MonthRoute,
+    MonthStop,
+    Unplanned,
+    WeekSolved,
+    _month_route,
+)
 from engine.policy import Policy
 from tests.engine.month_cases import MONDAYS, line_month
 from tests.strategies import simple_department
@@ -44,6 +52,7 @@ def test_days_below_the_stops_a_day_are_said_per_manager() -> None:
 def test_the_workbook_names_who_is_short_and_the_stops_asked() -> None:
     book = load_workbook(BytesIO(month_workbook(_plan(), simple_department(2), lang="en")))
     rows = [[c.value for c in row] for row in book["Weekly hours short"].iter_rows()]
+    assert rows[0][5] == "Owed"  # the not-owed column has its heading (it was empty)
     assert rows[1] == [MONDAYS[1].isoformat(), "feasible", "m01", "admin", 60, None, SHORT.reason]
     # A block the leave makes not owed is marked apart (it read as hours the week lacks).
     assert rows[2] == [MONDAYS[1].isoformat(), "feasible", "m02", "visit", 180, "not owed that day (leave)",
@@ -74,3 +83,14 @@ def test_a_manager_away_all_month_has_a_row_saying_who_made_his_visits() -> None
     rows = {manager: (counts, by_others) for manager, counts, by_others, _ in manager_rows(plan)}
     assert rows["m03"] == ([], 1)
     assert rows["m01"][1] == 0 and len(rows["m01"][0]) == 3
+
+
+def test_the_chinese_workbook_names_each_reason_in_chinese_beside_its_code() -> None:
+    """The zh workbook wrote the reason codes as they are ("no_room_in_day"); a market
+    manager reads "当天已排满 (no_room_in_day)", the code kept for tools."""
+    plan = _plan().model_copy(update={"unplanned": (
+        Unplanned(retailer="m01-r00", manager="m01", wanted=4, planned=3, reason="no_room_in_day", detail="full"),)})
+    book = load_workbook(BytesIO(month_workbook(plan, simple_department(2), lang="zh")))
+    rows = [[c.value for c in row] for row in book["未排拜访"].iter_rows()]
+    assert rows[1][5] == "当天已排满 (no_room_in_day)"
+    assert all(isinstance(h, str) and h for h in next(book.worksheets[2].iter_rows(values_only=True)))
