@@ -19,6 +19,8 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import ErrorDetails
@@ -64,8 +66,42 @@ Setting = Literal["field", "office"]
 Group = Literal["single", "pair", "department"]
 
 
+def _wants_number(annotation: object) -> bool:
+    """Whether a field takes a number or yes/no (alone, or among None)."""
+    if annotation in (int, float, bool):
+        return True
+    args = [a for a in get_args(annotation) if a is not type(None) and a is not Ellipsis]
+    return get_origin(annotation) is not Literal and bool(args) and all(_wants_number(a) for a in args)
+
+
+def _number_text(value: object) -> bool:
+    """A number or yes/no written as text ("35", "0.9", "true"), alone or in a list."""
+    if isinstance(value, list | tuple):
+        return any(_number_text(item) for item in value)
+    if not isinstance(value, str):
+        return False
+    text = value.strip().lower()
+    if text in ("true", "false"):
+        return True
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_not_quoted(cls, value: object, info: ValidationInfo) -> object:
+        """A number in quotes ("35") is text in TOML: pydantic would read it as the number and
+        let a policy file pass that a stricter reader refuses; say so instead."""
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and _wants_number(field.annotation) and _number_text(value):
+            raise ValueError(f"{value!r} is text where a number (or true/false) belongs: write it without quotes")
+        return value
 
 
 class DayRules(_Strict):

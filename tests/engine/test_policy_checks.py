@@ -153,3 +153,20 @@ def test_a_setting_of_the_wrong_kind_is_told_with_its_name_and_value(edit, colum
     assert problem.column == column
     assert problem.message.startswith(words), problem.message
     assert "Input should" not in problem.message and "not permitted" not in problem.message
+
+
+def test_a_number_in_quotes_is_refused_naming_the_setting():
+    """TOML's "35" is text; pydantic read it as 35 and the file loaded, so a typo a stricter
+    reader refuses went unseen (weekly_hours = "35" was accepted). Each such setting is
+    named, in a list too; a clock written as text stays what it is."""
+    data = _shipped()
+    data["weekly_hours"] = "35"
+    data["month"]["min_gap_share"] = "0.9"
+    data["kinds"]["site_study"]["sessions"] = ["1", 1]
+    data["lunch"]["during_visit"] = "true"
+    columns = {p.column: p.message for p in _problems(data)}
+    assert set(columns) == {"weekly_hours", "month.min_gap_share", "kinds.site_study.sessions", "lunch.during_visit"}
+    assert "'35' is text where a number (or true/false) belongs" in columns["weekly_hours"]
+    data = _shipped()
+    data["weekly_hours"] = 35
+    assert policy_from_mapping(data, "my.toml").weekly_hours == 35
