@@ -19,6 +19,7 @@ from api.http.pages.templating import part, render
 from api.http.pages.texts import TEXTS, page_lang
 from api.http.route_plans import routes_of_plan
 from api.http.service import CallerDep, ServiceDep
+from api.http.storage import TimetableJob
 from engine.domain import Department
 from engine.policy import Policy, format_clock, policy_from_mapping
 
@@ -44,12 +45,46 @@ def my_day_part(service: ServiceDep, caller: CallerDep, department_id: str, mana
     routes, _ = routes_of_plan(job, stored)  # a re-planned week's routes are the re-plan's
     route = next((r for r in (routes or {}).get("routes", [])
                   if r.get("manager") == manager_id and r.get("date") == date.isoformat()), None)
+    blocks = _day_blocks(timetable, department, policy, manager_id, date, language)
     return part(render(
         "my_day_part.html", language, job_id=job.id, manager=manager, date=date.isoformat(),
-        weekday=WEEKDAY_NAMES[language][date.weekday()],
-        blocks=_day_blocks(timetable, department, policy, manager_id, date, language),
+        weekday=WEEKDAY_NAMES[language][date.weekday()], blocks=blocks,
         stops=_day_stops(route, timetable, department, policy, manager_id, date, language),
+        note="" if blocks else _why_free(service, job, department, manager_id, date, language),
     ))
+
+
+def _why_free(service: ServiceDep, job: TimetableJob | None, department: Department, manager_id: str,
+              date: dt.date, lang: str) -> str:
+    """Why the manager's day holds nothing (an empty page read as a broken one): off sick in
+    a re-plan of the week (its events, and those of the re-plans it re-planned), on leave,
+    else nothing planned."""
+    words = TEXTS[page_lang(lang)]
+    seen: set[str] = set()
+    while job is not None and job.job_kind == "replan" and job.id not in seen:
+        seen.add(job.id)
+        request = job.request or {}
+        for event in (request.get("replan") or {}).get("events") or []:
+            if event.get("type") == "manager_sick" and event.get("manager") == manager_id \
+                    and _sick_on(event, date):
+                return words["off_sick"]
+        job = service.store.job(str(request.get("timetable_id")))
+    if any(leave.manager == manager_id and leave.date == date and leave.start is None
+           for leave in department.leave):
+        return words["on_leave_day"]
+    return words["nothing_planned"]
+
+
+def _sick_on(event: dict[str, Any], date: dt.date) -> bool:
+    """Whether a manager_sick event's span (from its start to the end of `until`, else of
+    its week) holds `date`."""
+    try:
+        start = dt.datetime.fromisoformat(str(event.get("from"))).date()
+        until = dt.date.fromisoformat(str(event["until"])) if event.get("until") else None
+    except ValueError:
+        return False
+    last = until or start + dt.timedelta(days=6 - start.weekday())
+    return start <= date <= last
 
 
 def _day_blocks(timetable: dict[str, Any], department: Department, policy: Policy, manager_id: str,

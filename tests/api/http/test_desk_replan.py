@@ -155,3 +155,22 @@ def test_the_desk_judges_a_replan_by_its_own_checker(client: TestClient) -> None
     department_id, _, unjudged = _week(client, check=None)
     week = _get(client, "/v1/desk/week", department=department_id, week_start=str(WEEK), job=unjudged)
     assert 'data-executable="no"' in week and "carries no checker" in week
+
+
+def test_the_phone_says_why_a_sick_managers_day_is_empty(client: TestClient) -> None:
+    """A re-plan for m01 off sick from Tuesday: his Tuesday held no block and the phone
+    showed an empty page with no word why (read as a broken page). It now says he is off
+    sick; a day with work says nothing of the kind."""
+    store = _store(client)
+    department, department_id, plan_id = store_department_and_week(store)
+    result = replan_result(department)
+    week = result["timetable"]
+    week["blocks"] = [b for b in week["blocks"] if not (b["manager"] == "m01" and b["date"] >= str(TUESDAY))]
+    job = store.add_job(department_id, WEEK, store.job(plan_id).policy, 1.0, kind="replan", request={
+        "timetable_id": plan_id, "replan": {"now": f"{TUESDAY}T08:00:00", "events": [
+            {"type": "manager_sick", "manager": "m01", "from": f"{TUESDAY}T08:00:00"}]}})
+    store.start_job(job.id, "test")
+    store.finish_job(job.id, "done", runner="test", result={**result, "check": VERDICT})
+    tuesday = _get(client, f"/v1/desk/my/{department_id}/m01/{TUESDAY}")  # the week's newest plan
+    assert "Off sick" in tuesday and 'class="day-note"' in tuesday
+    assert "day-note" not in _get(client, f"/v1/desk/my/{department_id}/m01/{WEEK}")
