@@ -1002,7 +1002,8 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
     dates = [d for d in days if d in field]
     focus_weeks = {week_monday(d) for d in focus}
     if not dates:
-        return _ManagerMonth([], _without_visit_days(mine, weeks_of, focus_weeks, manager, policy))
+        why = _why_no_visit_day(department, policy, manager, days)
+        return _ManagerMonth([], _without_visit_days(mine, weeks_of, focus_weeks, manager, policy, why))
     plan = _manager_days(department, policy, manager, days, mine, weeks_of, field, dates, focus, params.seed)
     with stop_when_stalled(params.route_stall_iterations):
         orders = _plan_in_rounds(plan, _day_budgets(plan), params)
@@ -1040,11 +1041,23 @@ def _field_days_in(department: Department, weeks: Mapping[dt.date, Timetable], p
     return field
 
 
+def _why_no_visit_day(department: Department, policy: Policy, manager: str, days: Sequence[dt.date]) -> str:
+    """Why a manager has no visit day in the month: on leave every working day (and then
+    why no neighbour makes his visits, `_handed_over`), or no visit block in the weeks."""
+    if manager not in away_all_week(department, days):
+        return "no visit block this month (no timetable for the weeks, or other work takes every day)"
+    why = f"{manager} is on leave every working day of the month"
+    rules = policy.replan
+    if rules is None or "neighbour" not in rules.handover:
+        return f"{why}, and the policy hands no visits to neighbours ([replan] handover)"
+    return (f"{why}, and no manager whose territory lies within {rules.neighbour_max_km:g} km of his is at "
+            "work in the weeks to make them")
+
+
 def _without_visit_days(mine: Sequence[Retailer], weeks_of: Mapping[str, list[dt.date]],
-                        focus_weeks: set[dt.date], manager: str, policy: Policy) -> list[Unplanned]:
+                        focus_weeks: set[dt.date], manager: str, policy: Policy, why: str) -> list[Unplanned]:
     """Every visit unplanned, and every focus retailer due in the window's weeks, for a
-    manager with no visit day."""
-    why = "no visit block this month (leave, or no timetable for the weeks)"
+    manager with no visit day, saying `why`."""
     missing = [Unplanned(retailer=r.id, manager=manager, wanted=len(weeks_of[r.id]), planned=0,
                          reason="no_visit_days", detail=why) for r in mine]
     missing += [Unplanned(retailer=r.id, manager=manager, wanted=1, planned=0, reason="focus_window",

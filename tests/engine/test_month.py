@@ -292,6 +292,25 @@ def test_an_away_managers_visit_without_a_neighbour_near_says_so(
     assert all("no manager whose territory lies within 0.001 km of m02's is at work" in u.detail
                for u in unplanned)
 
+
+def test_a_manager_on_leave_all_month_with_no_neighbour_near_says_so(department: Department,
+                                                                      policy_15_13_7: Policy, weeks) -> None:
+    """m02 on leave every working day of December, no territory within the neighbour
+    distance: his visits stay unplanned, each line saying he is on leave all month and no
+    neighbour is near (it said "no visit block this month (leave, or no timetable)")."""
+    december = [dt.date(2026, 12, n) for n in range(1, 32) if dt.date(2026, 12, n).weekday() < 5]
+    on_leave = department.model_copy(update={"leave": tuple(Leave(manager="m02", date=d) for d in december)})
+    assert policy_15_13_7.replan is not None
+    alone = policy_15_13_7.model_copy(update={"replan": policy_15_13_7.replan.model_copy(
+        update={"neighbour_max_km": 0.001})})
+    timetables = {monday: t.model_copy(update={"blocks": tuple(b for b in t.blocks if b.manager != "m02"
+                                                              or b.date not in december)})
+                  for monday, t in weeks.items()}
+    plan = plan_month(on_leave, alone, *DECEMBER, {CHRISTMAS}, timetables, FAST)
+    lines = [u for u in plan.unplanned if u.manager == "m02" and u.reason == "no_visit_days"]
+    assert lines and all(u.detail.startswith("m02 is on leave every working day of the month, and no manager "
+                                             "whose territory lies within 0.001 km") for u in lines)
+
 def test_an_away_managers_key_customer_takes_the_place_of_a_neighbours_small_visits(
         department: Department, policy_15_13_7: Policy, weeks) -> None:
     """The neighbours' days of m02's away week are full of long class-C visits: m02's
