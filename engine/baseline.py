@@ -151,8 +151,14 @@ class _Week:
             if place is not None and work[0].start - self.policy.day.start < self.venues.minutes(OFFICE, place):
                 return False
         if work:
-            # Back from a part-day leave by the office, as at the day's start.
-            for _, back in self.leave.get((work[0].manager, work[0].date), []):
+            # Off on a part-day leave from the office and back by it, as at the day's start.
+            for off, back in self.leave.get((work[0].manager, work[0].date), []):
+                before = [b for b in work if b.end <= off]
+                place = None if not before or before[-1].kind == "visit" else self.place(before[-1])
+                if place is not None:
+                    lunch = sum(max(0, min(b.end, off) - max(b.start, before[-1].end)) for b in lunches)
+                    if off - before[-1].end - lunch < self.venues.minutes(place, OFFICE):
+                        return False
                 following = next((b for b in work if b.start >= back), None)
                 place = None if following is None or following.kind == "visit" else self.place(following)
                 if following is None or place is None:

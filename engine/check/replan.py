@@ -519,6 +519,12 @@ class _ReplanChecker(_Checker):
 
     # -- rule 1: the past is fixed -------------------------------------------------------
 
+    def _check_ride_to_leave(self, manager: str, date: dt.date, work: list[_Block], lunches: list[_Block],
+                             off: int) -> None:
+        """A sickness is no leave he rides to: he falls ill where he is (rule 2)."""
+        if not any(start == off for start, _ in self.sick.get((manager, date), [])):
+            super()._check_ride_to_leave(manager, date, work, lunches, off)
+
     def _ill_at(self, manager: str, date: dt.date) -> int | None:
         """The minute the manager's absence starts on `date` (None: he is not off that day)."""
         spans = self.sick.get((manager, date))

@@ -220,6 +220,7 @@ def check_routes(
             continue
         total_km += _check_travel(route, stops, rides, exact, flag)
         _check_day_off(stops, manager, date, department, policy, leave, flag)
+        _check_back_before_leave(stops, day_blocks, leave.get((manager, date), []), rides, flag)
         visit_stops = [s for s in stops if s["kind"] == "visit"]
         if timetable is None:
             visit_blocks = [_block_from_route(route, manager, date)]
@@ -303,6 +304,29 @@ def _check_day_off(stops: list[Mapping], manager: str, date: dt.date, department
                 f"{format_clock(a)}–{format_clock(b)}" for a, b in spans)
             flag("leave", f"{stop['retailer']} {stop['kind']} {stop['start']}–{stop['end']} while "
                           f"{manager} is on leave {when}", stop["retailer"])
+
+
+def _check_back_before_leave(stops: list[Mapping], day_blocks: list[Block], spans: list[tuple[int, int]],
+                             rides: _Rides, flag) -> None:
+    """The manager goes on a part-day leave from the office, as he comes back from it by the
+    office (SPEC §3, the day starts and ends at the office): the last stop before a leave
+    leaves the ride back there, less a lunch on the way, before the leave starts. Riding
+    in the leave is not carrying out the plan."""
+    for off, _ in (span for span in spans if span != WHOLE_DAY):
+        before = [s for s in stops if parse_clock(s["end"]) <= off]
+        if not before:
+            continue
+        last = before[-1]
+        last_end = parse_clock(last["end"])
+        between = [b for b in day_blocks if last_end <= b.start and b.end <= off]
+        if any(b.kind not in ("lunch", "visit") and b.retailer is None for b in between):
+            continue  # rode on to a block elsewhere first
+        lunch = sum(b.end - b.start for b in between if b.kind == "lunch")
+        back = last_end + rides.minutes(last["retailer"], None) + lunch
+        if back > off + MINUTE_TOLERANCE:
+            flag("leave", f"back at the office from {last['retailer']} at {format_clock(back)} at the "
+                          f"earliest, after the leave from {format_clock(off)} starts: he would ride on leave",
+                 last["retailer"])
 
 
 def _block_from_route(route: Mapping, manager: str, date: dt.date) -> Block:

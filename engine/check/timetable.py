@@ -738,14 +738,17 @@ class _Checker:
 
     def _check_ride_back_from_leave(self, manager: str, date: dt.date, work: list[_Block],
                                     lunches: list[_Block]) -> None:
-        """"The day starts at the office" — SPEC §3, after a part-day leave as in the
-        morning: the manager comes back from leave by the office, so the first block after
-        the leave, at a fixed place, starts no earlier than the leave's end plus the ride
-        there, less no lunch taken in between (a visit block's route rides out inside it).
-        A plan that has him ride while on leave cannot be carried out."""
+        """"The day starts at the office" — SPEC §3, around a part-day leave as at the
+        day's start and end: the manager goes on leave from the office and comes back from
+        it by the office, so the first block after the leave, at a fixed place, starts no
+        earlier than the leave's end plus the ride there, and the last one before it ends
+        no later than the leave's start less the ride back, less no lunch taken in between
+        (a visit block's route rides out and back inside it). A plan that has him ride
+        while on leave cannot be carried out."""
         for span in self.leave.get((manager, date), []):
             if span == WHOLE_DAY:
                 continue
+            self._check_ride_to_leave(manager, date, work, lunches, span[0])
             back = span[1]
             following = next((b for b in work if b.start >= back), None)
             if following is None or following.kind == VISIT_KIND:
@@ -767,6 +770,32 @@ class _Checker:
                 date,
                 _span(back, following.end),
             )
+
+    def _check_ride_to_leave(self, manager: str, date: dt.date, work: list[_Block], lunches: list[_Block],
+                             off: int) -> None:
+        """The ride back to the office from the last block before a leave from `off`
+        (`_check_ride_back_from_leave`)."""
+        before = [b for b in work if b.end <= off]
+        if not before or before[-1].kind == VISIT_KIND:
+            return
+        last = before[-1]
+        origin = self.places.of(manager, last.kind, last.retailer)
+        if origin is None:
+            return
+        ride = self.places.ride(origin, self.places.office)
+        lunch = sum(max(0, min(b.end, off) - max(b.start, last.end)) for b in lunches)
+        if off - last.end - lunch >= ride.minutes:
+            return
+        besides = f" and {lunch} min of lunch" if lunch else ""
+        self._report(
+            RIDE_BETWEEN_PLACES,
+            f"{manager} goes on leave at {format_clock(off)} on {_day(date)} and has "
+            f"{self._label(last.kind)} at {ride.origin} until {format_clock(last.end)}: "
+            f"{off - last.end} min{besides} for the {ride.minutes}-min ride back to the office",
+            manager,
+            date,
+            _span(last.start, off),
+        )
 
     def _check_no_overlap(self) -> None:
         days: dict[tuple[str, dt.date], list[_Block]] = defaultdict(list)

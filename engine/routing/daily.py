@@ -239,8 +239,10 @@ def _field_day(visit: Block, blocks: list[Block], policy: Policy, first_stop_by:
     deadline: int | None = policy.day.end
     off_next = min((s for s, _ in leave if s >= visit.end), default=None)
     if off_next is not None and not any(b.start < off_next and place_of(b, policy) is not None for b in after):
-        # He goes on leave from his last stop: no ride on to a next place, none back.
-        end_place, deadline, after = ELSEWHERE, None, []
+        # He goes on leave from the office, as he comes back by it (SPEC §3): back there by
+        # its start, less a lunch on the way.
+        lunch_first = sum(b.end - b.start for b in after if b.start < off_next and place_of(b, policy) is None)
+        end_place, deadline, after = OFFICE, off_next - lunch_first, []
     lunch_on_the_way = 0
     for block in after:
         place = place_of(block, policy)
@@ -915,18 +917,23 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
 
     done = policy.day.start  # when the last block with a place ended
 
-    def off_between(until: int) -> int | None:
-        """The end of a leave taken between the last place and `until`, if any."""
-        return max((e for s, e in day.leave if done <= s and e <= until), default=None)
+    def off_between(until: int) -> tuple[int, int] | None:
+        """The start of the first and the end of the last leave taken between the last
+        place and `until`, if any."""
+        spans = [(s, e) for s, e in day.leave if done <= s and e <= until]
+        return (min(s for s, _ in spans), max(e for _, e in spans)) if spans else None
 
     for block in day.blocks:
         place = place_of(block, policy)
         if place is None:
             lunch_on_the_way.append((block.start, block.end))
             continue
-        back = off_between(block.start)
-        if back is not None:
-            # Off from wherever he was, back by the office (SPEC §3): no ride in the leave.
+        leave = off_between(block.start)
+        if leave is not None:
+            # Off from the office and back by it (SPEC §3): no ride in the leave.
+            off, back = leave
+            if here.kind == "retailer":
+                ride_to_office(off, [(s, e) for s, e in lunch_on_the_way if s < off])
             here, free = OFFICE, back
             lunch_on_the_way = [(s, e) for s, e in lunch_on_the_way if s >= back]
         lunches, lunch_on_the_way = lunch_on_the_way, []
@@ -977,8 +984,10 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
             ride_to_office(block.start, lunches)
         else:
             here = ELSEWHERE
-    if off_between(policy.day.end) is None:
-        ride_to_office(policy.day.end, lunch_on_the_way)  # not when he went on leave from there
+    leave = off_between(policy.day.end)
+    # Back at the office by the day's end, or by a leave that ends the day.
+    ride_to_office(policy.day.end if leave is None else leave[0],
+                   [(s, e) for s, e in lunch_on_the_way if leave is None or s < leave[0]])
     return Itinerary(
         stops=tuple(stops),
         office_returns=tuple(returns),

@@ -767,7 +767,8 @@ def _day_notes(
         if leg.due_by is not None and leg.arrive > leg.due_by:
             notes.append(
                 f"back at the office from {leg.origin} at {format_clock(leg.arrive)}, "
-                f"{leg.arrive - leg.due_by} min after the office block (the timetable leaves less "
+                f"{leg.arrive - leg.due_by} min after {format_clock(leg.due_by)}, when the office block or "
+                f"leave starts (the timetable leaves less "
                 f"than the {leg.ride_minutes}-min ride)"
             )
     return notes

@@ -307,7 +307,7 @@ def add_rides_between_places(tm: TimetableModel) -> None:
                 continue
             blocks = [b for b in tm.manager_blocks(manager_id, day.index) if b.kind != "lunch"]
             _leave_the_office_in_working_hours(tm, venues, store_rides, blocks)
-            _back_from_leave_by_the_office(tm, venues, store_rides, blocks)
+            _leave_from_and_back_to_the_office(tm, venues, store_rides, blocks)
             _open_while_there(tm, venues, store_rides, blocks)
             lunch = None if lunch_during_visit else tm.lunches.get((manager_id, day.index))
             lunch_first: dict[int, cp_model.IntVar] = {}
@@ -388,15 +388,19 @@ def _leave_the_office_in_working_hours(tm: TimetableModel, venues: Venues,
         tm.enforce(constraint, "ride_between_places")
 
 
-def _back_from_leave_by_the_office(tm: TimetableModel, venues: Venues,
+def _leave_from_and_back_to_the_office(tm: TimetableModel, venues: Venues,
                                    store_rides: dict[tuple[str, str], int | cp_model.IntVar],
                                    blocks: list[BlockVar]) -> None:
-    """"The day starts at the office" — SPEC §3, after a part-day leave as in the morning:
-    the manager comes back from leave by the office, so a block at a fixed place after
-    the leave starts no earlier than the leave's end plus the ride there from the office,
-    lunch not ridden through (a visit block's route rides out inside it). A block that
-    follows another one after the leave is held to it too: more than its ride needs only
-    when that other block is in the field near it, which so soon after a leave is rare."""
+    """"The day starts at the office" — SPEC §3, around a part-day leave as at the day's
+    start and end: the manager goes on leave from the office and comes back from it by
+    the office, so a block at a fixed place after the leave starts no earlier than the
+    leave's end plus the ride there from the office, and one before it ends no later than
+    the leave's start less the ride from there to the office, lunch not ridden through (a
+    visit block's route rides out and back inside it). A block that follows another one
+    after the leave (precedes another before it) is held to it too: more than its ride
+    needs only when that other block is in the field near it, which so near a leave is
+    rare. Without the ride before the leave a manager 70 min out at 12:10 was "at the
+    office" when his leave ended at 15:00 with only 50 min of riding outside lunch."""
     office_kinds = [k for k, r in tm.policy.kinds.items() if r.place == "office" and r.group != "pair"]
     field_blocks = [b for b in blocks if b.kind != "visit" and id(b) not in tm.past and b.manager is not None]
     if not office_kinds or not field_blocks:
@@ -409,30 +413,42 @@ def _back_from_leave_by_the_office(tm: TimetableModel, venues: Venues,
     for block in field_blocks:
         at_the_office = BlockVar(office_kinds[0], manager, day, block.start, 0, block.start, 1, block.interval)
         ride = _ride_slots(tm, venues, store_rides, at_the_office, block)
-        if isinstance(ride, int) and ride == 0:
+        ride_back = _ride_slots(tm, venues, store_rides, block, at_the_office)
+        if isinstance(ride, int) and ride == 0 and isinstance(ride_back, int) and ride_back == 0:
             continue
         present = block.present_literal(tm.cp)
         for i, (start, end) in enumerate(spans):
             leave_from, leave_to = tm.slots(start), -(-end // tm.grid)
+            name = f"{manager},{day},{i},{block.kind},{block.occurrence}"
+            after = tm.cp.new_bool_var(f"after_leave[{name}]")
             if leave_to >= day_end:
-                continue  # nothing of the day follows this leave
-            after = tm.cp.new_bool_var(f"after_leave[{manager},{day},{i},{block.kind},{block.occurrence}]")
+                tm.cp.add(after == 0)  # nothing of the day follows this leave
             reached = tm.cp.add(block.start >= leave_to + cast(cp_model.LinearExpr, ride))
             reached.only_enforce_if([after, present])
             tm.enforce(reached, "ride_between_places")
-            tm.cp.add(block.end <= leave_from).only_enforce_if([~after, present])
+            ends = cast(cp_model.LinearExpr, block.end)
+            back_in_time = tm.cp.add(ends + cast(cp_model.LinearExpr, ride_back) <= leave_from)
+            back_in_time.only_enforce_if([~after, present])
+            tm.enforce(back_in_time, "ride_between_places")
             if lunch is None:
                 continue
-            riding = tm.cp.new_bool_var(f"riding_after_leave[{manager},{day},{i},{block.kind},{block.occurrence}]")
-            tm.cp.add_bool_and([after, present]).only_enforce_if(riding)
-            tm.cp.add_bool_or([~after, ~present, riding])
-            ride_expr = cast(cp_model.LinearExpr, ride)
-            # The ride's own start: with the group's store not yet chosen its length is a variable.
-            sets_off = tm.cp.new_int_var(0, day_end, f"sets_off_after_leave[{manager},{day},{i},{block.kind}]")
-            tm.cp.add(sets_off == block.start - ride_expr)
-            ride_interval = tm.cp.new_optional_interval_var(sets_off, ride_expr, block.start, riding,
-                                                            f"ride_after_leave[{manager},{day},{i},{block.kind}]")
-            _no_overlap(tm, [ride_interval, lunch.interval])
+            for riding_after, length in ((True, ride), (False, ride_back)):
+                if isinstance(length, int) and length == 0:
+                    continue
+                side = "after" if riding_after else "before"
+                riding = tm.cp.new_bool_var(f"riding_{side}_leave[{name}]")
+                on_this_side = after if riding_after else ~after
+                tm.cp.add_bool_and([on_this_side, present]).only_enforce_if(riding)
+                tm.cp.add_bool_or([~on_this_side, ~present, riding])
+                length_expr = cast(cp_model.LinearExpr, length)
+                # The ride's own start: with the group's store not yet chosen its length is a variable.
+                sets_off = tm.cp.new_int_var(0, day_end, f"sets_off_{side}_leave[{name}]")
+                arrives = tm.cp.new_int_var(0, day_end, f"arrives_{side}_leave[{name}]")
+                tm.cp.add(sets_off == (block.start - length_expr if riding_after else ends)).only_enforce_if(riding)
+                tm.cp.add(arrives == sets_off + length_expr).only_enforce_if(riding)
+                ride_interval = tm.cp.new_optional_interval_var(sets_off, length_expr, arrives,
+                                                                riding, f"ride_{side}_leave[{name}]")
+                _no_overlap(tm, [ride_interval, lunch.interval])
 
 
 def _open_while_there(tm: TimetableModel, venues: Venues,

@@ -1,7 +1,8 @@
-"""No ride of a route falls in a part-day leave (tester seeds 352–354): he goes off from
-wherever he is and comes back by the office, as the timetable plans it (SPEC §3). The
+"""No ride of a route falls in a part-day leave (tester seeds 352–354, 384): he goes on
+leave from the office and comes back by it, as the timetable plans it (SPEC §3). The
 routes rode from the block before the leave to the one after it, waiting at the next
-store through the leave and lunch, and rode back to the office into an afternoon leave."""
+store through the leave and lunch, and rode back to the office into an afternoon leave;
+then they had him at the office after the leave with no ride there before it."""
 
 from __future__ import annotations
 
@@ -41,20 +42,33 @@ def _tuesday(policy: Policy, leave: tuple[Leave, ...], blocks: list) -> object:
 def test_after_a_leave_between_two_stores_he_rides_from_the_office(policy_15_13_7: Policy) -> None:
     leave = (Leave(manager="m1", date=TUESDAY, start=parse_clock("10:00"), end=parse_clock("11:00")),)
     route = _tuesday(policy_15_13_7, leave, [
-        block("pos_project", "09:00", "10:00", day=1, retailer_id="A"),
+        block("pos_project", "08:40", "09:40", day=1, retailer_id="A"),
         block("lunch", "11:30", "12:30", day=1),
         block("maintenance", "12:50", "14:50", day=1, retailer_id="B")])
     assert [(s.kind, s.origin) for s in route.stops] == [("pos_project", "office"), ("maintenance", "office")]
     assert route.waiting_minutes == 0
-    (back,) = route.office_returns
-    assert back.origin == "B"
+    to_leave, back = route.office_returns
+    assert to_leave.origin == "A" and to_leave.arrive <= parse_clock("10:00") and back.origin == "B"
 
 
-def test_going_on_leave_from_a_store_he_does_not_ride_back_into_it(policy_15_13_7: Policy) -> None:
+def test_going_on_leave_from_a_store_he_rides_back_to_the_office_first(policy_15_13_7: Policy) -> None:
     leave = (Leave(manager="m1", date=TUESDAY, start=parse_clock("11:30"), end=parse_clock("17:30")),)
-    route = _tuesday(policy_15_13_7, leave, [block("pos_project", "10:00", "11:00", day=1, retailer_id="B")])
-    assert [(s.kind, s.origin, format_clock(s.start)) for s in route.stops] == [("pos_project", "office", "10:00")]
-    assert route.office_returns == ()
+    route = _tuesday(policy_15_13_7, leave, [block("pos_project", "09:30", "10:30", day=1, retailer_id="B")])
+    assert [(s.kind, s.origin, format_clock(s.start)) for s in route.stops] == [("pos_project", "office", "09:30")]
+    (back,) = route.office_returns
+    assert back.origin == "B" and back.leave == parse_clock("10:30") and back.arrive <= parse_clock("11:30")
+
+
+def test_the_checker_refuses_a_leave_that_leaves_no_room_to_ride_back(policy_15_13_7: Policy) -> None:
+    """A POS hour at B (a ~40-min ride out) to 11:00 and a leave from 11:30: the ride back
+    would run into the leave."""
+    leave = (Leave(manager="m1", date=TUESDAY, start=parse_clock("11:30"), end=parse_clock("17:30")),)
+    week = timetable([block("visit", "08:30", "16:00"), block("pos_project", "10:00", "11:00", day=1,
+                                                                retailer_id="B")], policy_15_13_7)
+    plan = plan_routes(_department(policy_15_13_7, leave), policy_15_13_7, week, MONDAY, time_limit_s=1.0,
+                       processes=1)
+    found = check_routes(plan, _department(policy_15_13_7, leave), policy_15_13_7, week).violations
+    assert [v.rule for v in found] == ["leave"] and "after the leave from 11:30 starts" in found[0].message
 
 
 def test_without_leave_the_route_rides_store_to_store(policy_15_13_7: Policy) -> None:
