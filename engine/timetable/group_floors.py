@@ -281,18 +281,33 @@ def objective_floor(tm: TimetableModel, floor: WeekFloor) -> float | None:
     return float(tm.shortfall.per_slot * floor.slots + others)
 
 
+UNSOLVED_SLOTS = 1
+"""A group whose week the floors' time did not reach is taken, for choosing the first week's
+groups only, to lose this many slots: at 0 an incomplete table chose the groups not yet
+solved (free by their floor of 0) over those proven to lose nothing."""
+
+
 def preferred_groups(tm: TimetableModel, floor: WeekFloor) -> list[Group] | None:
     """The partition the joint model would choose on what is known of the groups: fewest
-    slots short by their floors first (priced as the joint model prices a slot), then the
-    pair rules (objective.pair_terms) of every pair inside each group."""
+    slots short by their floors first (priced as the joint model prices a slot; a group not
+    solved, `UNSOLVED_SLOTS`, when the floors are not complete), then the pair rules
+    (objective.pair_terms) of every pair inside each group."""
     if tm.shortfall is None:
         return None
     terms = {pair: sum(weight for _, weight in named) for pair, named in pair_terms(tm).items()}
     venues = tm.week_venues()
     groups = [g for g in _groups(tm) if floor.floors.get(g) != NO_WEEK]
     forced = data_limit_slots(tm)
-    cost = {g: tm.shortfall.per_slot * _known_floor(g, floor.floors, venues.host(g) if len(g) == 3 else "", forced)
-            + sum(terms.get(p, 0) for p in itertools.combinations(g, 2)) for g in groups}
+
+    def slots(group: Group) -> int:
+        host = venues.host(group) if len(group) == 3 else ""
+        known = _known_floor(group, floor.floors, host, forced)
+        solved = group in floor.floors or (len(group) == 3 and any(
+            (host, m) in floor.floors or (m, host) in floor.floors for m in group if m != host))
+        return known if floor.exact or solved else max(known, UNSOLVED_SLOTS)
+
+    cost = {g: tm.shortfall.per_slot * slots(g) + sum(terms.get(p, 0) for p in itertools.combinations(g, 2))
+            for g in groups}
     best = cheapest_partition(tm, groups, cost)
     return None if best is None else sorted(best[1])
 

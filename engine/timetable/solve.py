@@ -174,9 +174,8 @@ def _starting_point(tm: TimetableModel, params: SolveParams, warm_start: Timetab
     if not params.decompose or len(tm.frame.managers) <= 1:
         return None
     spent = time.perf_counter() - started
-    # Groups by their floors only once the floors are complete: a partial table would
-    # take the pairs not yet solved for free.
-    groups = preferred_groups(tm, floor) if floor is not None and floor.exact else None
+    # Groups by their floors, those not yet solved priced as losing (preferred_groups).
+    groups = preferred_groups(tm, floor) if floor is not None else None
     first_week = decomposed_plan(tm, budget.first_week_within_s(spent),
                                  hard_limit_s=budget.first_week_deadline_s(spent), hours=hours,
                                  groups=groups, known_lost=floor.floors if floor is not None else None,
