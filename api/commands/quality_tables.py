@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.markup import escape
 from rich.table import Table
 
 from api.commands.console import console, errors
@@ -38,7 +39,7 @@ def render_report(report: QualityReport) -> None:
         for column in ("plan part", "rule", "manager", "date", "time", "what is wrong"):
             table.add_column(column)
         for v in report.violations:
-            table.add_row(v.source, v.rule, v.manager or "", v.date or "", v.time or "", v.message)
+            table.add_row(v.source, v.rule, v.manager or "", v.date or "", v.time or "", escape(v.message))
         console.print(table)
     else:
         console.print("[green]no hard rule is broken[/green]")
@@ -59,8 +60,9 @@ def render_report(report: QualityReport) -> None:
                           "yes" if p.repeated else "", f"{p.distance_km:.1f}")
         console.print(table)
     if report.objective_terms:
+        # Printed as text: rich read "late_finish[latest]" as markup and showed late_finish twice.
         console.print("objective by soft rule: " + ", ".join(
-            f"{name} {cost:g}" for name, cost in report.objective_terms.items() if cost))
+            f"{name} {cost:g}" for name, cost in report.objective_terms.items() if cost), markup=False)
 
 
 def cases_table(cases: Sequence[CaseResult]) -> Table:
