@@ -98,7 +98,7 @@ from typing import Literal
 
 import numpy as np
 from ortools.sat.python import cp_model
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
 
 from engine.check.timetable import judge_timetable
 from engine.domain import Conflict, Department, HoursShortfall, Leave, Retailer, Timetable
@@ -293,6 +293,14 @@ class Unplanned(_Out):
     planned: int
     reason: UnplannedReason
     detail: str = ""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def counts_visits(self) -> bool:
+        """False on a `focus_window` line: its wanted/planned count the visit in the focus
+        window, which the retailer may also lack among its visits (then it has a line of its
+        own); the month's missing visits are the sum over the lines that count visits."""
+        return self.reason != "focus_window"
 
 
 class DueInWeek(_Out):

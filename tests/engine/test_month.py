@@ -453,3 +453,14 @@ def test_a_daily_retailer_owes_a_holiday_week_one_visit_a_working_day(department
     assert due[christmas_week] == 4 and due[MONDAYS[1]] == 5
     owed = _owed_by_week(daily.id, 20, days, with_daily, policy_15_13_7, {CHRISTMAS})
     assert owed[christmas_week] == 4 and owed[MONDAYS[1]] == 5
+
+
+def test_a_focus_window_line_says_it_counts_no_missing_visit() -> None:
+    """A retailer short of a visit and of its focus visit has two lines; a tool summing
+    wanted - planned over every line counted the missing visit twice (tester: 125 for
+    m11 against 122 in the console and routes). Each line says whether it counts visits."""
+    short = Unplanned(retailer="r", manager="m", wanted=4, planned=3, reason="no_room_in_day")
+    window = Unplanned(retailer="r", manager="m", wanted=1, planned=0, reason="focus_window")
+    dumped = [line.model_dump(mode="json") for line in (short, window)]
+    assert [d["counts_visits"] for d in dumped] == [True, False]
+    assert sum(d["wanted"] - d["planned"] for d in dumped if d["counts_visits"]) == 1
