@@ -11,7 +11,11 @@ riding the week's due visits need, and the minutes the manager's visit blocks ho
 - **Riding** comes from the same travel model as the routes. Given the week's route
   plan, a planned visit counts the ride its route makes to it, and a visit the routes
   left out counts the manager's mean ride per planned visit, on the day the routes
-  named for it (or the day with the most room left). Without a route plan, each visit
+  named for it (or the day with the most room left) — but a visit the routes left out
+  for a reason more room does not mend (`MENDED_BY_ROOM`: too far to reach in any visit
+  window, its opening hours or the route's time rules) is counted left out and
+  `unmendable`, and adds nothing to the need: cutting the manager's other visits would
+  not place it. Without a route plan, each visit
   counts the ride from the nearest other due place of the manager (office included),
   each visit day the ride out from the office to the nearest due retailer, and visits
   fill the days with the most room first (an estimate: routes ride more).
@@ -29,7 +33,7 @@ of capacity for being away. Pure: reads no file and prints nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,13 +42,24 @@ from pydantic import BaseModel, ConfigDict
 
 from engine.domain import Department, Retailer, Timetable
 from engine.policy import Policy
-from engine.routing.daily import FieldDay, field_days, service_minutes
+from engine.routing.daily import FieldDay, UnvisitedReason, field_days, service_minutes
 from engine.routing.due import DueRetailer, due_retailers, due_with_carry_over, week_monday
 from engine.routing.matrix import straight_line_matrix
-from engine.routing.plan import RoutePlan
+from engine.routing.plan import RoutePlan, UnvisitedRetailer
 from engine.work_calendar import WorkCalendar
 
 Source = Literal["routes", "estimate"]
+
+MENDED_BY_ROOM: tuple[UnvisitedReason, ...] = ("no_room_in_day",)
+"""The routes' reasons for leaving a due visit out that more room in the manager's days
+mends (`engine.routing.daily.UNVISITED_REASONS`): the days it could go on are full. A visit
+left out as too far, for its opening hours, the route's time rules or a week with no visit
+day stays out however many other visits are cut."""
+
+
+def mendable(unvisited: Iterable[UnvisitedRetailer]) -> list[UnvisitedRetailer]:
+    """The left-out visits more room mends (`MENDED_BY_ROOM`)."""
+    return [item for item in unvisited if item.reason in MENDED_BY_ROOM]
 
 
 class _Out(BaseModel):
@@ -87,6 +102,9 @@ class ManagerCapacity(_Out):
     """Of them, the days the manager is on whole-day leave."""
     handed_over_visits: int = 0
     """His due visits a neighbour made for him (he is on leave all week; the routes' hand-over)."""
+    unmendable_visits: int = 0
+    """Of his visits left out, those left out for a reason more room does not mend
+    (`MENDED_BY_ROOM`): counted in `unplanned_visits`, not in the need or `unplanned_min`."""
 
     @property
     def away_all_week(self) -> bool:
@@ -252,10 +270,11 @@ def _first_stop_reachable(department: Department, policy: Policy, day: FieldDay,
 def _manager_capacity(week: _ManagerWeek, routes: RoutePlan | None) -> ManagerCapacity:
     tallies = {date: _DayTally(minutes) for date, minutes in sorted(week.available.items())}
     due_visits = sum(item.visits for item in week.due)
+    unmendable = 0
     if routes is None:
         ride_per_visit, unplanned_min = _estimated(week, tallies), 0
     else:
-        ride_per_visit, unplanned_min = _from_routes(week, routes, tallies)
+        ride_per_visit, unplanned_min, unmendable = _from_routes(week, routes, tallies)
     days = tuple(
         DayCapacity(
             manager=week.manager, date=date, available_min=t.available, service_min=t.service,
@@ -268,7 +287,7 @@ def _manager_capacity(week: _ManagerWeek, routes: RoutePlan | None) -> ManagerCa
     available = sum(d.available_min for d in days)
     service = sum(d.service_min for d in days)
     riding = sum(d.riding_min for d in days)
-    unplanned = sum(d.unplanned_visits for d in days)
+    unplanned = sum(d.unplanned_visits for d in days) + unmendable
     handed_over = 0
     if not days:  # no visit block this week (leave): every due visit no one made is short of room
         service = unplanned_min = _unmade_minutes(week, routes)
@@ -283,6 +302,7 @@ def _manager_capacity(week: _ManagerWeek, routes: RoutePlan | None) -> ManagerCa
         need_min=service + riding, shortfall_min=max(service + riding - available, 0),
         spare_min=max(available - service - riding, 0), days=days,
         working_days=week.working_days, leave_days=week.leave_days, handed_over_visits=handed_over,
+        unmendable_visits=unmendable if days else 0,
     )
 
 
@@ -324,9 +344,10 @@ def _estimated(week: _ManagerWeek, tallies: dict[dt.date, _DayTally]) -> float:
 
 
 def _from_routes(week: _ManagerWeek, routes: RoutePlan,
-                 tallies: dict[dt.date, _DayTally]) -> tuple[float, int]:
-    """With routes: each day's planned visits as routed, then each visit left out at
-    the manager's mean ride per visit; returns that mean and the minutes left out."""
+                 tallies: dict[dt.date, _DayTally]) -> tuple[float, int, int]:
+    """With routes: each day's planned visits as routed, then each visit left out that
+    more room mends at the manager's mean ride per visit; returns that mean, the minutes
+    left out and how many visits were left out for a reason more room does not mend."""
     planned_rides = planned_visits = 0
     for route in routes.routes:
         if route.manager != week.manager or route.date not in tallies:
@@ -344,9 +365,12 @@ def _from_routes(week: _ManagerWeek, routes: RoutePlan,
     else:
         rides = nearest_rides(week.department, week.policy, [item.retailer for item in week.due])
         ride_per_visit = sum(rides) / len(rides) if rides else 0.0
-    unplanned_min = 0
+    unplanned_min = unmendable = 0
     for item in routes.unvisited:
         if item.manager != week.manager or item.retailer not in week.retailers:
+            continue
+        if item.reason not in MENDED_BY_ROOM:
+            unmendable += 1
             continue
         minutes = service_minutes(week.retailers[item.retailer], week.policy) + round(ride_per_visit)
         unplanned_min += minutes
@@ -357,4 +381,4 @@ def _from_routes(week: _ManagerWeek, routes: RoutePlan,
         day.service += minutes - round(ride_per_visit)
         day.riding += round(ride_per_visit)
         day.unplanned += 1
-    return ride_per_visit, unplanned_min
+    return ride_per_visit, unplanned_min, unmendable

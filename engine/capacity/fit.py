@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.capacity.figures import WeekCapacity, week_capacity
+from engine.capacity.figures import WeekCapacity, mendable, week_capacity
 from engine.capacity.proposal import (
     Proposal,
     apply_changes,
@@ -45,7 +45,8 @@ from engine.capacity.proposal import (
 )
 from engine.domain import Department, Timetable
 from engine.policy import CapacityRules, Policy
-from engine.routing.plan import RoutePlan
+from engine.routing.daily import service_minutes
+from engine.routing.plan import RoutePlan, UnvisitedRetailer
 
 PlanWeek = Callable[[Department], tuple[Timetable, RoutePlan]]
 """Plans a department's week: its timetable and the routes planned on it."""
@@ -79,6 +80,8 @@ class CapacityFit(BaseModel):
     confirmed_plans: int = 0
     """How many plans of the changed week, the last of them and the fresh ones after it,
     held every due visit."""
+    left_out: tuple[UnvisitedRetailer, ...] = ()
+    """The due visits the last plan left out, each with the routes' reason."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,8 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
         exempt = {c.to_manager for c in proposal.changes if c.to_manager} - {c.manager for c in proposal.changes}
         # A fresh plan is a test of the changed week: what it leaves out is proposed on, its
         # margin is not (the week's first plan after the changes has kept it).
-        wanting = bool(routes.unvisited) or (not fresh and _into_margin(after, exempt, rules))
+        # A visit left out too far, or for its hours, is not mended by cutting others (figures).
+        wanting = bool(mendable(routes.unvisited)) or (not fresh and _into_margin(after, exempt, rules))
         more = Proposal(week_start=before.week_start, margin_percent=rules.margin_percent)
         if wanting and proposals < rules.max_rounds:
             proposals += 1
@@ -121,7 +125,7 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
         if more.changes:
             proposal, held, fresh = proposal.merged(more), 0, False
             current = apply_changes(department, proposal.changes)
-        elif routes.unvisited:
+        elif mendable(routes.unvisited):
             proposal = proposal.merged(more) if wanting else proposal  # what is still short, and why
             break
         else:
@@ -130,9 +134,36 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
                 break
         timetable, routes = plan_week(current)
         after = week_capacity(current, policy, timetable, week_start, routes, carried)
-    fit = CapacityFit(before=before, after=after, proposal=proposal, rounds=tuple(rounds),
-                      fits=not routes.unvisited, confirmed_plans=held)
+    fit = CapacityFit(before=before, after=after, proposal=_named_short(proposal, current, policy, after, routes),
+                      rounds=tuple(rounds), fits=not routes.unvisited, confirmed_plans=held,
+                      left_out=routes.unvisited)
     return FittedWeek(fit, current, routes)
+
+
+def _named_short(proposal: Proposal, department: Department, policy: Policy, after: WeekCapacity,
+                 routes: RoutePlan) -> Proposal:
+    """The proposal with every manager whose visits the last plan still left out in its
+    `still_short` (minutes) and `why_short` (the retailers, each with the routes' reason),
+    besides the levers `propose_changes` found used up: a verdict that does not fit names
+    what stays out and why."""
+    retailers = {r.id: r for r in department.retailers}
+    still_short, why_short = dict(proposal.still_short), dict(proposal.why_short)
+    by_manager: dict[str, list[UnvisitedRetailer]] = {}
+    for item in routes.unvisited:
+        by_manager.setdefault(item.manager, []).append(item)
+    for manager, items in sorted(by_manager.items()):
+        roomless = mendable(items)
+        others = [item for item in items if item not in roomless]
+        minutes = sum(service_minutes(retailers[i.retailer], policy) for i in others if i.retailer in retailers)
+        words = [f"{i.retailer} left out {i.reason.replace('_', ' ')}" + (f" ({i.detail})" if i.detail else "")
+                 + ": cutting other visits does not place it" for i in others]
+        if roomless:
+            figures = {m.manager: m for m in after.managers}.get(manager)
+            minutes += figures.unplanned_min if figures is not None else 0
+            words.append(f"{', '.join(i.retailer for i in roomless)} left out for lack of room")
+        still_short[manager] = max(still_short.get(manager, 0), minutes)
+        why_short[manager] = "; ".join([*([why_short[manager]] if manager in why_short else []), *words])
+    return proposal.model_copy(update={"still_short": still_short, "why_short": why_short})
 
 
 def _into_margin(capacity: WeekCapacity, exempt: set[str], rules: CapacityRules) -> bool:

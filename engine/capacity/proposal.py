@@ -28,7 +28,9 @@ Three kinds of change, all on named retailers, never on a key customer (class A)
   slot, lower B, call B likewise, then a move beyond the neighbours).
 
 Which managers give visits up and how many minutes: a manager whose routes left due
-visits out, or whose need eats into his margin, frees at least the minutes left out
+visits out for lack of room (a visit too far to reach, or one its opening hours or the
+route's rules keep out, is not mended by cutting others: `figures.MENDED_BY_ROOM`; the
+loop names it), or whose need eats into his margin, frees at least the minutes left out
 and enough to bring his need under his visit blocks less the margin
 (`kept_free`: the policy's `capacity.margin_percent` of them, at least
 `capacity.margin_min` minutes); a receiver takes visits only into the minutes left
@@ -282,7 +284,10 @@ def _excess_and_spare(capacity: WeekCapacity, rules: CapacityRules,
                 spare[figures.manager] = max(math.floor(room - figures.need_min), 0)
             continue
         into_margin = figures.manager not in exempt and figures.need_min > room
-        if figures.unplanned_visits or figures.need_min > figures.available_min or into_margin:
+        # A visit left out for a reason more room does not mend (too far, opening hours) is
+        # not freed for: cutting his other visits would not place it (`figures.MENDED_BY_ROOM`).
+        mendable = figures.unplanned_visits - figures.unmendable_visits
+        if mendable or figures.need_min > figures.available_min or into_margin:
             excess[figures.manager] = max(math.ceil(figures.need_min - room), figures.unplanned_min, 0)
         else:
             spare[figures.manager] = max(math.floor(room - figures.need_min), 0)
