@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
@@ -21,7 +22,7 @@ from api.commands.console import (
 )
 from api.commands.inputs import load_department, read_plan
 from engine.budget import DEFAULT_TIMETABLE_S, EXTENDED_TIMETABLE_S, time_budget
-from engine.domain import DutyGap, Timetable
+from engine.domain import Block, DutyGap, Leave, Timetable
 from engine.policy import Policy, format_clock
 from engine.timetable.solve import Progress, SolveParams, TimetableResult, solve_timetable
 
@@ -31,9 +32,15 @@ KIND_STYLE = {
 }
 
 
-def render_week(timetable: Timetable, policy: Policy, lang: str) -> None:
-    """One table per manager: a row per working day, its blocks in time order."""
+LEAVE_WORD = {"zh": "请假", "en": "leave"}
+NOTHING_WORD = {"zh": "无安排", "en": "nothing planned"}
+
+
+def render_week(timetable: Timetable, policy: Policy, lang: str, leave: Sequence[Leave] = ()) -> None:
+    """One table per manager: a row per working day, its blocks and part-day leave in time
+    order; a day without a block says whether he is on leave (in the labels' language)."""
     dates = sorted({b.date for b in timetable.blocks})
+    word = LEAVE_WORD.get(lang, LEAVE_WORD["en"])
     for ref in timetable.managers:
         mine = [b for b in timetable.blocks if b.manager == ref.id]
         table = Table(title=f"{ref.id} {ref.name}", title_justify="left", show_header=False,
@@ -41,14 +48,25 @@ def render_week(timetable: Timetable, policy: Policy, lang: str) -> None:
         table.add_column("day", no_wrap=True, style="bold")
         table.add_column("blocks")
         for date in dates:
+            away = [entry for entry in leave if entry.manager == ref.id and entry.date == date]
+            items = [(b.start, b.end, policy.kind_label(b.kind, lang) + _partners(b), KIND_STYLE.get(b.kind, ""))
+                     for b in mine if b.date == date]
+            items += [(e.start, e.end, word, "italic dim") for e in away if e.start is not None and e.end is not None]
             text = Text()
-            for b in sorted((b for b in mine if b.date == date), key=lambda b: b.start):
-                partner = f"+{','.join(b.with_)}" if b.with_ and len(b.with_) <= 2 else ""
-                text.append(f"{format_clock(b.start)}-{format_clock(b.end)} ", style="dim")
-                text.append(f"{policy.kind_label(b.kind, lang)}{partner}", style=KIND_STYLE.get(b.kind, ""))
+            for start, end, label, style in sorted(items, key=lambda item: item[0]):
+                text.append(f"{format_clock(start)}-{format_clock(end)} ", style="dim")
+                text.append(label, style=style)
                 text.append("  ")
-            table.add_row(f"{date:%a %m-%d}", text if text.plain else Text("leave", style="italic dim"))
+            if not text.plain:
+                whole_day = any(e.start is None for e in away)
+                text = Text(word if whole_day else NOTHING_WORD.get(lang, NOTHING_WORD["en"]), style="italic dim")
+            table.add_row(f"{date:%a %m-%d}", text)
         console.print(table)
+
+
+def _partners(block: Block) -> str:
+    """"+m02" beside a pair's or a group of three's block (a department slot names nobody)."""
+    return f"+{','.join(block.with_)}" if block.with_ and len(block.with_) <= 2 else ""
 
 
 def shown_gap(result: TimetableResult) -> str:
@@ -159,7 +177,7 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
                                                         seed=seed, extend_to_s=extend_to),
                                      on_progress=show, warm_start=start)
         if not quiet and result.timetable.blocks:
-            render_week(result.timetable, pol, lang)
+            render_week(result.timetable, pol, lang, department.leave)
         render_summary(result, pol)
         if json_out is not None:
             write_json(json_out, result.timetable.to_json_dict())
