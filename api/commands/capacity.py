@@ -17,6 +17,7 @@ from rich.table import Table
 from api.commands.console import (
     EXIT_INPUT_ERROR,
     EXIT_NO_PLAN,
+    conflict_line,
     console,
     errors,
     parse_week,
@@ -24,6 +25,7 @@ from api.commands.console import (
 )
 from api.commands.inputs import load_department
 from api.commands.routes import carried_over
+from api.commands.timetable import TIME_LIMIT_HELP, timetable_limits
 from engine.budget import time_budget
 from engine.capacity.figures import ManagerCapacity, WeekCapacity
 from engine.capacity.fit import CapacityFit, PlanWeek, fit_week
@@ -36,21 +38,28 @@ from engine.timetable.solve import SolveParams, solve_timetable
 
 
 def render_capacity(capacity: WeekCapacity, title: str) -> None:
-    """Per manager: due and left-out visits, minutes needed against available, and per day."""
+    """Per manager: due and left-out visits, minutes needed against available; then the
+    same per day. Two tables, so that each reads on an 80-column terminal (one table of
+    eight figures and five days cut every cell to "…")."""
     table = Table(title=f"{title}: need (service + riding) against the visit blocks, minutes",
                   title_justify="left")
-    dates = sorted({d.date for m in capacity.managers for d in m.days})
-    for column in ("manager", "due", "left out", "service", "riding", "need", "available", "short",
-                   *(f"{d:%a}" for d in dates)):
-        table.add_column(column, justify="left" if column == "manager" else "right")
+    for column in ("manager", "due", "left out", "service", "riding", "need", "available", "short"):
+        table.add_column(column, justify="left" if column == "manager" else "right", no_wrap=True)
     for m in capacity.managers:
-        by_date = {d.date: d for d in m.days}
-        cells = [_day_cell(by_date[d].need_min, by_date[d].available_min) if d in by_date else "–"
-                 for d in dates]
         short = f"[red]{m.shortfall_min}[/red]" if m.shortfall_min else f"[green]+{m.spare_min}[/green]"
-        table.add_row(m.manager, str(m.due_visits), str(m.unplanned_visits or ""), str(m.service_min),
-                      str(m.riding_min), str(m.need_min), str(m.available_min), short, *cells)
+        table.add_row(escape(m.manager), str(m.due_visits), str(m.unplanned_visits or ""), str(m.service_min),
+                      str(m.riding_min), str(m.need_min), str(m.available_min), short)
     console.print(table)
+    dates = sorted({d.date for m in capacity.managers for d in m.days})
+    if dates:
+        days = Table(title="per day: need/available, minutes", title_justify="left")
+        for column in ("manager", *(f"{d:%a %m-%d}" for d in dates)):
+            days.add_column(column, justify="left" if column == "manager" else "right", no_wrap=True)
+        for m in capacity.managers:
+            by_date = {d.date: d for d in m.days}
+            days.add_row(escape(m.manager), *(_day_cell(by_date[d].need_min, by_date[d].available_min)
+                                              if d in by_date else "–" for d in dates))
+        console.print(days)
     console.print(f"need {capacity.need_min} min · available {capacity.available_min} min · "
                   f"short {capacity.shortfall_min} min · {capacity.unplanned_visits} due visit(s) left out")
     for m in capacity.managers:
@@ -110,8 +119,9 @@ def render_proposal(proposal: Proposal) -> None:
                      + (f" ({escape(why)})" if why else "") + "[/yellow]")
 
 
-def render_fit(fit: CapacityFit) -> None:
-    """The rounds of propose → plan, and the verdict."""
+def render_fit(fit: CapacityFit, max_rounds: int) -> None:
+    """The rounds of propose → plan, and the verdict: when the changed week does not fit,
+    every due visit its last plan left out, with the routes' reason."""
     for r in fit.rounds:
         fresh = " (a fresh plan of the same changed week)" if r.fresh else ""
         console.print(f"plan {r.round}{fresh}: {r.unplanned_visits} of {r.due_visits} due visit(s) left out"
@@ -120,25 +130,36 @@ def render_fit(fit: CapacityFit) -> None:
         console.print(f"[green]with the changes every due visit of the week is planned "
                       f"({fit.confirmed_plans} plan(s) of the changed week in a row)[/green]")
     else:
-        why = ("no allowed change is left" if fit.proposal.still_short
-               else "the proposals allowed ([capacity] max_rounds) are used up")
+        used_up = sum(r.changes > 0 for r in fit.rounds) >= max_rounds
+        why = (escape("the proposals allowed ([capacity] max_rounds) are used up") if used_up
+               else "no allowed change places them")
         errors.print(f"[red]with the changes {fit.rounds[-1].unplanned_visits} due visit(s) are still "
                      f"left out: {why}[/red]")
+        for item in fit.left_out:
+            detail = f": {item.detail}" if item.detail else ""
+            errors.print(f"  {escape(item.manager)} {escape(item.retailer)} left out "
+                         f"({item.reason.replace('_', ' ')}){escape(detail)}")
 
 
-def week_planner(policy: Policy, week_start: dt.date, time_limit: float,
+def week_planner(policy: Policy, week_start: dt.date, time_limit: float | None,
                  route_time_limit: float, carried: dict[str, int]) -> PlanWeek:
-    """Plans a (changed) department's week as `fieldweek plan` does: timetable, then routes."""
-    budget = time_budget(time_limit, route_time_limit)
+    """Plans a (changed) department's week as `fieldweek plan` does: timetable (no limit
+    named: the default, searched again with the extended limit as `plan` does), then routes.
+    A search that ran out of time is said as such, not as a conflict of rules."""
+    limit, extend_to = timetable_limits(time_limit)
+    budget = time_budget(limit, route_time_limit)
     assert budget.routes is not None
     routes_s = budget.routes.limit_s
 
     def plan_week(department: Department) -> tuple[Timetable, RoutePlan]:
         with console.status(f"planning the week of {len(department.managers)} managers …"):
-            result = solve_timetable(department, policy, week_start, SolveParams.within(budget.timetable))
+            result = solve_timetable(department, policy, week_start,
+                                     SolveParams.within(budget.timetable, extend_to_s=extend_to))
             if result.status not in ("optimal", "feasible"):
                 for conflict in result.timetable.conflicts:
-                    errors.print(f"[red]conflict[/red]: {escape(conflict.message)}")
+                    errors.print(conflict_line(conflict) if result.status == "infeasible" else
+                                 f"[red]no timetable (status {escape(result.status)})[/red]: "
+                                 f"{escape(conflict.message)} (--time-limit)")
                 raise typer.Exit(EXIT_NO_PLAN)
             routes = plan_routes(department, policy, result.timetable, week_start,
                                  time_limit_s=routes_s, carried=carried)
@@ -192,13 +213,15 @@ def capacity_command(
     department_dir: Annotated[Path, typer.Argument(help="department folder (department.toml + CSV files)")],
     week: Annotated[str, typer.Option("--week", help="Monday of the week, YYYY-MM-DD")],
     policy: Annotated[str | None, typer.Option(help="built-in policy name or TOML path")] = None,
-    time_limit: Annotated[float, typer.Option(min=0.5, help="timetable solver seconds per plan")] = 10.0,
+    time_limit: Annotated[float | None, typer.Option(min=0.5, help=f"per plan: {TIME_LIMIT_HELP}")] = None,
     route_time_limit: Annotated[float, typer.Option(min=0.5, help="route solver seconds per plan")] = 30.0,
     verify: Annotated[bool, typer.Option(
         help="plan the changed week again and propose more until every due visit is planned")] = True,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the figures and proposal here")] = None,
     apply: Annotated[Path | None, typer.Option(
-        "--apply", help="write the department with the changes made to this new folder")] = None,
+        "--apply", help="write the department with the changes made to this new folder; when the "
+                        "changed week still leaves due visits out the folder is written all the same, "
+                        "said as a proposal that does not fit, and the command exits 1")] = None,
 ) -> None:
     """Minutes needed against available per manager and day, and the changes that make the week fit."""
     week_start = parse_week(week)
@@ -212,13 +235,16 @@ def capacity_command(
     render_capacity(fit.before, f"{fit.before.department} week of {week_start}")
     render_proposal(fit.proposal)
     if verify:
-        render_fit(fit)
+        render_fit(fit, pol.capacity.max_rounds if pol.capacity is not None else 0)
     if json_out is not None:
         write_json(json_out, fit.model_dump(mode="json"))
     if apply is not None:
         written = folder_department(department, fit.proposal.changes, week_start)
         write_changed_department(department_dir, apply, written)
         _say_calls(written, week_start)
+        if verify and not fit.fits:
+            errors.print(f"[red]{escape(str(apply))} holds a proposal that does not fit: its week still leaves "
+                         f"{len(fit.left_out)} due visit(s) out (listed above)[/red]")
     if verify and not fit.fits:
         raise typer.Exit(EXIT_NO_PLAN)
 
