@@ -9,7 +9,10 @@ to the manager's own later days (`next_days`), then to the nearest neighbouring
 territory within `replan.neighbour_max_km` (`neighbour`). Urgent visits go to a day
 up to their deadline whenever one holds them: the named manager's, the retailer's own,
 then (when the policy hands over to neighbours) a neighbouring territory's, making room
-there when they must, before any day after the deadline. One made late is listed in
+there when they must, before any day after the deadline. Key customers first, as in
+the week's routes (routing/visit_value.py): a visit that finds no room takes the place
+of the fewest, least valuable visits after `now` on a day it may go to, and those look
+for a place again, or are listed saying whose visit took theirs. One made late is listed in
 `late` with the true cause (who is off, who has no visit time, whose days are full). A
 visit that finds no place is listed in `unplaced` with its reason: no due visit is lost
 silently."""
@@ -41,11 +44,13 @@ from engine.routing.daily import (
     cheapest_feasible_insertion,
     drop_until_feasible,
     field_days,
+    fits_alone,
     route_km,
     time_visit_route,
 )
 from engine.routing.matrix import great_circle_km, straight_line_matrix
 from engine.routing.neighbours import neighbours
+from engine.routing.visit_value import room_by_cheaper, visit_values
 from engine.work_calendar import WorkCalendar
 
 
@@ -198,6 +203,10 @@ class _Handover:
         self.orders: dict[tuple[str, dt.date], list[str]] = {}
         self._remainder: dict[tuple[str, dt.date], FieldDay | None] = {}
         self.unplaced = list(read.unplaced)
+        # An urgent visit is worth more than any other: it never makes way (`_make_way_for`).
+        self.values = visit_values(self.retailers, self.policy, monday)
+        above_all = max(self.values.values(), default=0) + 1
+        self.values.update({v.retailer: above_all for v in read.visits if v.urgent_by is not None})
         self.late: list[LateVisit] = []
         self.notes: list[str] = []
 
@@ -241,6 +250,8 @@ class _Handover:
                        and visit.retailer in self.territories[m].index]
             if visit.urgent_by is None:
                 self._insert(visit, options)
+                if visit.to_date is None:
+                    homeless.extend(self._make_way_for(visit, options))
             else:
                 # A day in time, room made on it if need be, before any day after the deadline.
                 by = visit.urgent_by
@@ -284,6 +295,44 @@ class _Handover:
                 self.orders[(manager, date)] = found[1]
                 visit.to_manager, visit.to_date = manager, date
                 return
+
+    def _make_way_for(self, visit: _Visit, options: Sequence[tuple[str, dt.date]]) -> list[_Visit]:
+        """A visit no option has room for takes the place of the fewest, least valuable
+        visits after `now` (the week's rule, `room_by_cheaper`) on the cheapest such day of
+        the first manager of its options who has one (the hand-over's order); returns those
+        it displaced, to look for a place again. Stops before `now` are in no order, and
+        urgent visits are worth more than any (`values`): neither makes way."""
+        retailer = self.retailers[visit.retailer]
+        for manager in dict.fromkeys(m for m, _ in options):
+            territory = self.territories[manager]
+            best: tuple[tuple[int, int, float], dt.date, list[str], list[str]] | None = None
+            for date in (d for m, d in options if m == manager):
+                order = self.orders.setdefault((manager, date), [])
+                day = self.day_of(manager, date)
+                if day is None or visit.retailer in order or not fits_alone(day, retailer, territory, self.policy):
+                    continue
+                room = room_by_cheaper(day, order, visit.retailer, self.values, self.retailers, territory,
+                                       self.policy)
+                if room is not None and (best is None or room[0] < best[0]):
+                    best = (room[0], date, room[1], room[2])
+            if best is None:
+                continue
+            _, date, self.orders[(manager, date)], removed = best
+            visit.to_manager, visit.to_date = manager, date
+            key = self.policy.visit_value is not None and retailer.retailer_class == self.policy.visit_value.key_class
+            whose = f"{visit.owner}'s {'key customer' if key else 'customer'} " if visit.owner != manager else ""
+            words = (f"made way on {date:%a} for {whose}{visit.retailer} (class {retailer.retailer_class}, "
+                     "a more valuable visit)")
+            displaced = []
+            for retailer_id in removed:
+                other = next(v for v in self.read.visits if (v.retailer, v.to_manager, v.to_date)
+                             == (retailer_id, manager, date) and v.urgent_by is None)
+                other.to_manager = other.to_date = None
+                other.detail = f"{other.detail}; {words}" if other.reason else words
+                other.reason = other.reason or "no_room_in_day"
+                displaced.append(other)
+            return displaced
+        return []
 
     def _make_room_for(self, visit: _Visit, options: Sequence[tuple[str, dt.date]]) -> list[_Visit]:
         """An urgent visit takes the place of ordinary ones; returns those bumped."""
