@@ -1456,8 +1456,15 @@ def _spacing_holds(visits: Sequence[tuple[int, dt.date]], new: tuple[int, dt.dat
     them, which is listed: requiring the most gap from it kept a retailer missing two
     visits in a row from getting either back. Not only the new visit's own gaps: it can
     renumber the slots of visits further on (a week's second visit put before its first),
-    making a pair of consecutive slots that lies too far apart."""
-    return _spacing_faults([*visits, new], weeks, gaps) <= _spacing_faults(visits, weeks, gaps)
+    making a pair of consecutive slots that lies too far apart. The visit that completes the
+    retailer's month leaves no missing visit to excuse a gap: then every gap must keep the
+    rule (the slots read a week's missing visit as its last, so a gap before the week that
+    a missing first visit would fill passed as already broken, and stayed broken once the
+    week's last visit was added: seed-003, 12-04 to 12-09 for a 1-2 day rule)."""
+    after = _spacing_faults([*visits, new], weeks, gaps)
+    if len(visits) + 1 >= len(weeks):
+        return not after
+    return after <= _spacing_faults(visits, weeks, gaps)
 
 
 def _spacing_faults(visits: Sequence[tuple[int, dt.date]], weeks: Sequence[dt.date],

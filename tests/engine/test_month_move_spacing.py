@@ -39,3 +39,18 @@ def test_a_visit_added_before_its_weeks_other_does_not_leave_too_long_a_gap_afte
     thursday, next_wednesday = (3, week_3), (7, week_4)
     assert not _spacing_holds([thursday, next_wednesday], (1, week_3), weeks, gaps)
     assert _spacing_holds([thursday, next_wednesday], (9, week_4), weeks, gaps)  # week 4's Friday
+
+
+def test_the_visit_that_completes_the_month_leaves_no_gap_too_long(policy_15_13_7: Policy) -> None:
+    """Three a week (12 per 4 weeks: 1-2 working days apart): Wed-Fri of week 1, then Wed
+    and Thu of week 2, its third visit missing. That gap (Fri to Wed, 3 days) read as the
+    missing visit's; the third put on Friday made the month complete with the gap still 3
+    (was allowed: no new fault, the old one kept; the month checker then found it). On
+    Monday it closes the gap."""
+    week_1, week_2 = MONDAY, MONDAY + dt.timedelta(weeks=1)
+    weeks, gaps = [week_1] * 3 + [week_2] * 3, gap_bounds(12, policy_15_13_7)
+    assert gaps == (1, 2)
+    visits = [(2, week_1), (3, week_1), (4, week_1), (7, week_2), (8, week_2)]
+    assert not _spacing_holds(visits, (9, week_2), weeks, gaps)
+    assert _spacing_holds(visits, (5, week_2), weeks, gaps)
+    assert _spacing_holds(visits[:-1], (9, week_2), weeks, gaps)  # still one missing: its gap is excused
