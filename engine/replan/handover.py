@@ -73,6 +73,8 @@ class _Visit:
     """For an urgent visit: the day this week the retailer was visited before `now`."""
     named: bool = False
     """For an urgent visit: the event names the manager it is asked of (`assigned`)."""
+    left_out: bool = False
+    """For an urgent visit: it makes the visit of its retailer the week's routes left out."""
 
     @property
     def replaces_a_planned_one(self) -> bool:
@@ -181,9 +183,14 @@ def _add_urgent(read: _PlannedRoutes, retailer: str, owner: str, by: dt.date, ma
         planned.detail = "urgent visit"
         return
     done = [date for (_, date), stops in read.pinned.items() if any(s.retailer == retailer for s in stops)]
+    # A visit of the retailer the week's routes left out is the one the urgent visit makes:
+    # it is listed no more (the urgent visit is, should it find no place either).
+    left_out = next((u for u in read.unplaced if u.retailer == retailer), None)
+    if left_out is not None:
+        read.unplaced.remove(left_out)
     read.visits.append(_Visit(retailer, owner, None, None, urgent_by=by, detail="urgent visit",
                               assigned=manager or owner, visited_before=max(done, default=None),
-                              named=manager is not None))
+                              named=manager is not None, left_out=left_out is not None))
 
 
 class _Handover:
@@ -469,7 +476,19 @@ def replan_routes(situation: Situation, timetable: Timetable, routes: Mapping[st
     handover = _Handover(situation, timetable, rules, read)
     handover.refit_own_days()
     handover.place_the_rest()
+    handover.notes += _left_out_before_words(handover.unplaced)
     return handover.routes(), stop_changes(read.visits, situation), handover.unplaced, handover.late, handover.notes
+
+
+def _left_out_before_words(unplaced: Sequence[UnplacedVisit]) -> list[str]:
+    """`unplaced` lists the visits the week's own routes left out too (`not_planned`), as
+    the routes' `unvisited` did, beside those the re-plan found no place for: a note
+    gives both counts, so a count of one is not read as the other's."""
+    before = sum(u.reason == "not_planned" for u in unplaced)
+    if not before:
+        return []
+    return [f"unplaced lists {len(unplaced)} visit(s): {len(unplaced) - before} the re-plan found no place for, "
+            f"and {before} the week's routes had already left out (reason not_planned)"]
 
 
 def _make_room(day: FieldDay, order: Sequence[str], retailer_id: str, retailers: Mapping[str, Retailer],
@@ -651,6 +670,8 @@ def _urgent_words(visit: _Visit, why_not: Callable[[_Visit, str | None], str]) -
         words += f" (in place of the visit planned on {visit.date})"
     elif visit.visited_before is not None:
         words += f" (besides the visit on {visit.visited_before}, before now: the event asks for another)"
+    elif visit.left_out:
+        words += " (in place of the visit the week's routes left out)"
     if visit.to_date > visit.urgent_by:
         return f"LATE: {why_not(visit, None)}; made on {visit.to_date} by {visit.to_manager}, the first day that holds it"
     asked = visit.assigned or visit.owner
