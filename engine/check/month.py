@@ -423,7 +423,8 @@ def _spaced(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int], pos
     """Whether one more visit on `date` keeps the spacing rule with the visits before and
     after it: at least `gmin` working days from each, and at most `gmax` from a visit of
     the due slot next to its own (the month's visits in due order, each week's in turn;
-    a visit further off leaves a missing visit between them, which is listed)."""
+    a visit further off leaves a missing visit between them, which is listed); the one
+    that completes the month, every two visits next to each other."""
     slot_weeks = [w for w, n in sorted(owed.items()) for _ in range(n)]
     dates = sorted([*made, date])
     slots: list[int] = []
@@ -431,7 +432,11 @@ def _spaced(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int], pos
         week = d - dt.timedelta(days=d.weekday())
         slots.append(next((k for k, w in enumerate(slot_weeks) if w == week and k not in slots), len(slot_weeks)))
     at = dates.index(date)
-    for a, b in ((at - 1, at), (at, at + 1)):
+    # The visit that makes the month complete leaves no missing visit to excuse a gap
+    # anywhere (the plan would then break the spacing rule, `_check_retailer`).
+    pairs = list(itertools.pairwise(range(len(dates)))) if len(dates) >= len(slot_weeks) else [
+        (at - 1, at), (at, at + 1)]
+    for a, b in pairs:
         if a >= 0 and b < len(dates):
             gap = position[dates[b]] - position[dates[a]]
             if gap < gmin or (slots[b] == slots[a] + 1 and gap > gmax):

@@ -179,3 +179,18 @@ def test_the_week_judge_rides_back_to_the_site_study_at_the_office(policy_15_13_
               Block(manager="m1", date=MONDAY, kind="site_study", start=12 * 60 + 50, end=13 * 60 + 50,
                     with_=("m2",))]
     assert _next_place(blocks, 11 * 60, policy_15_13_7) == (None, 12 * 60 + 50 - 60)
+
+
+def test_the_month_judge_owes_no_visit_that_would_break_the_spacing_it_completes():
+    """Three a week (1-2 working days apart), week 2's third visit missing and the gap from
+    week 1's Friday to week 2's Wednesday 3 days: the judge owed the A a Friday visit that,
+    completing the month, leaves that gap a fault; Monday would close it."""
+    from engine.check import month as month_check
+
+    days = [MONDAY + dt.timedelta(days=n) for n in (0, 1, 2, 3, 4, 7, 8, 9, 10, 11)]
+    position = {d: i for i, d in enumerate(days)}
+    week_2 = days[5]
+    owed = {MONDAY: 3, week_2: 3}
+    made = [days[2], days[3], days[4], days[7], days[8]]
+    assert not month_check._spaced(days[9], made, owed, position, 1, 2)
+    assert month_check._spaced(days[5], made, owed, position, 1, 2)
