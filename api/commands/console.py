@@ -104,3 +104,11 @@ def checked_lang(lang: str) -> str:
     if lang not in LANGUAGES:
         raise typer.BadParameter(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
     return lang
+
+
+def solver_figure(value: float | None) -> str:
+    """An objective or bound as a person reads it: "–" when there is none (no week found;
+    the console printed "objective None · bound None")."""
+    if value is None:
+        return "–"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"

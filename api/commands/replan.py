@@ -18,6 +18,7 @@ from api.commands.console import (
     console,
     errors,
     fail_on_input,
+    solver_figure,
     write_json,
 )
 from api.commands.inputs import load_department, read_earlier_replan, read_plan
@@ -43,7 +44,7 @@ ROUTES_SHARE = 0.5
 def render_replan(result: ReplanResult) -> None:
     """Per manager, what changed; then the visits that found no place and the urgent ones made late."""
     console.print(f"[bold]re-plan from {result.now:%Y-%m-%d %H:%M}[/bold] · status [bold]{result.status}"
-                  f"[/bold] · objective {result.objective} (start {result.start_objective}) · "
+                  f"[/bold] · objective {solver_figure(result.objective)} (start {solver_figure(result.start_objective)}) · "
                   f"{result.solve_seconds:.1f} s")
     for diff in result.diff:
         table = Table(title=diff.manager, title_justify="left")

@@ -18,6 +18,7 @@ from api.commands.console import (
     console,
     errors,
     parse_week,
+    solver_figure,
     write_json,
 )
 from api.commands.inputs import load_department, read_plan
@@ -116,7 +117,8 @@ def duty_gap_line(gap: DutyGap, policy: Policy | None = None) -> str:
 def render_summary(result: TimetableResult, policy: Policy | None = None) -> None:
     tt = result.timetable
     console.print(f"[bold]{tt.department}[/bold] week of {tt.week_start} · policy {tt.policy} · "
-                  f"status [bold]{tt.status}[/bold] · objective {tt.objective} · bound {tt.best_bound} · "
+                  f"status [bold]{tt.status}[/bold] · objective {solver_figure(tt.objective)} · "
+                  f"bound {solver_figure(tt.best_bound)} · "
                   f"gap {shown_gap(result)} · {tt.solve_seconds:.1f} s")
     first = "–" if tt.first_feasible_seconds is None else f"{tt.first_feasible_seconds:.1f} s"
     proof = "not proven optimal" if tt.proof_seconds is None else f"proven at {tt.proof_seconds:.1f} s"

@@ -19,3 +19,10 @@ def test_soft_rule_names_and_messages_keep_their_brackets() -> None:
     text = captured.get()
     assert "late_finish 98, late_finish[latest] 9" in text
     assert "class [b] shop" in text
+
+
+def test_a_missing_objective_or_bound_is_a_dash() -> None:
+    """No week found: the console printed "objective None · bound None" and "(start None)"."""
+    from api.commands.console import solver_figure
+
+    assert solver_figure(None) == "–" and solver_figure(2370534.0) == "2370534" and solver_figure(0.5) == "0.5"
