@@ -176,6 +176,7 @@ class RoutePlan(_Out):
     unvisited: tuple[UnvisitedRetailer, ...] = ()
     shortfalls: tuple[Shortfall, ...] = ()
     due_visits: int = 0
+    """The week's due visits of the managers planned (also when one day is asked for)."""
     carried_over: dict[str, int] = {}
     """Visits missed in earlier weeks that this week's plan also owes, per retailer."""
     solve_seconds: float = 0.0
@@ -449,10 +450,12 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
         missing = tuple(dataclasses.replace(item, detail=detail) for item in missing)
     handed_left, made_way = _take_handed(request, manager_id, day_routes, territory) if handed else ([], [])
     missing = (*missing, *made_way)
+    # With one day asked for: that day's drops and the week's visits no day took (no date),
+    # so that the day's view still accounts for the week's `due_visits`.
     unvisited = [
         UnvisitedRetailer(retailer=item.retailer, manager=manager_id, reason=item.reason,
                           detail=item.detail, date=item.date)
-        for item in missing if request.wants(item.date)
+        for item in missing if item.date is None or request.wants(item.date)
     ] + handed_left
     routes: list[DayRoutePlan] = []
     shortfalls: list[Shortfall] = []

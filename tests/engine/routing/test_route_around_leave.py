@@ -87,3 +87,18 @@ def test_a_ride_to_an_appointment_after_lunch_sets_off_before_the_lunch(policy_1
     (stop,) = route.stops
     assert stop.origin == "office" and stop.ride_min > 0
     assert route.depart == parse_clock("11:30") - stop.ride_min
+
+
+def test_one_day_asked_for_still_lists_the_weeks_visits_no_day_took(policy_15_13_7: Policy) -> None:
+    """`routes --day`: the week's due visits are counted, and a retailer no day of the week
+    could take (too far) is listed with the day too (it vanished: 19 due, 4 visited, none
+    unvisited, tester seed 383)."""
+    far = _store("F", 90.0).model_copy(update={"visits_per_4_weeks": 4})
+    department = _department(policy_15_13_7, ()).model_copy(update={
+        "retailers": (_store("A", 3.0), far)})
+    week = timetable([block("visit", "08:30", "11:00")], policy_15_13_7)
+    whole = plan_routes(department, policy_15_13_7, week, MONDAY, time_limit_s=1.0, processes=1)
+    one_day = plan_routes(department, policy_15_13_7, week, MONDAY, day=TUESDAY, time_limit_s=1.0, processes=1)
+    assert [u.retailer for u in whole.unvisited] == ["F"] and whole.unvisited[0].date is None
+    assert [u.retailer for u in one_day.unvisited] == ["F"]
+    assert one_day.due_visits == whole.due_visits == 1
