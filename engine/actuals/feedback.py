@@ -19,6 +19,7 @@ from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import FeedbackRules, Policy
 from engine.routing.due import due_retailers, week_monday
+from engine.work_calendar import WorkCalendar
 
 NOT_REPORTED = "not reported in the daily report"
 NO_DAILY_REPORT = "no daily report for the day it was planned"
@@ -250,5 +251,25 @@ def feedback_sheet(
         department=department.name, policy=policy.name, week_start=monday,
         reported_days=len(week.days()), hours=tuple(hours), visits=tuple(visits),
         missed=tuple(_missed_visits(department, week, missed_count, routes)),
-        flags=tuple(hour_flags + visit_flags), carried_in=carried, carried_out=missed_count,
+        flags=tuple(hour_flags + visit_flags + _days_off_worked(department, policy, monday, week)),
+        carried_in=carried, carried_out=missed_count,
     )
+
+
+def _days_off_worked(department: Department, policy: Policy, monday: dt.date, week: Actuals) -> list[Flag]:
+    """A flag for each day the records report work on that is no working day of the
+    department (a holiday, a weekend) or the manager's whole-day leave: counted as they
+    are, but a market manager should know (they were counted without a word)."""
+    working = {date for date, _ in WorkCalendar(department, policy).working_days(monday)}
+    on_leave = {(entry.manager, entry.date) for entry in department.leave if entry.start is None}
+    flags = []
+    for manager, date in sorted(week.days()):
+        if date not in working:
+            why = "no working day of the department (a holiday or a day off)"
+        elif (manager, date) in on_leave:
+            why = "his whole-day leave (leave.csv)"
+        else:
+            continue
+        flags.append(Flag(manager=manager, kind=None, message=(
+            f"{manager} reports work on {date:%a %m-%d}, {why}: counted as reported; check the records")))
+    return flags

@@ -237,3 +237,25 @@ def test_cli_imports_and_writes_the_feedback_sheet(tmp_path: Path, department: D
     assert sheet.exit_code == 0, sheet.output
     assert (out / "f.xlsx").read_bytes()[:2] == b"PK"
     assert '"planned_min": 900' in (out / "f.json").read_text("utf-8")
+
+
+def test_work_reported_on_a_leave_day_or_a_holiday_is_flagged(department: Department,
+                                                             policy_15_13_7: Policy) -> None:
+    """m01's whole-day leave on Tuesday and a holiday on Thursday: work reported on them was
+    counted without a word (tester seed 396); it is still counted, and flagged."""
+    from engine.domain import CalendarDay, Leave
+
+    tuesday, thursday = WEEK + dt.timedelta(days=1), WEEK + dt.timedelta(days=3)
+    away = department.model_copy(update={
+        "leave": (Leave(manager="m01", date=tuesday),),
+        "calendar_days": (CalendarDay(date=thursday, kind="holiday", name="节日"),)})
+    blocks = (ActualBlock(manager="m01", date=tuesday, kind="visit", start="08:00", end="11:00"),
+              ActualBlock(manager="m02", date=thursday, kind="admin", start="08:00", end="10:00"),
+              ActualBlock(manager="m02", date=WEEK, kind="admin", start="08:00", end="10:00"))
+    sheet = feedback_sheet(away, policy_15_13_7, planned_week(away), Actuals(blocks=blocks))
+    off = [f.message for f in sheet.flags if "reports work on" in f.message]
+    assert off == ["m01 reports work on Tue 11-24, his whole-day leave (leave.csv): counted as reported; check "
+                   "the records",
+                   "m02 reports work on Thu 11-26, no working day of the department (a holiday or a day off): "
+                   "counted as reported; check the records"]
+    assert next(h for h in sheet.hours if (h.manager, h.kind) == ("m01", "visit")).actual_min == 180
