@@ -84,6 +84,18 @@ What a re-planned week must be:
       event's closure), or, on the day of `now`, too little time left before it closes
       for its service (or no worked day is left). One made late undeclared, or in no
       route without that declaration and that cause, is a fault.
+   d. *Key customers first* (`replan_key_customer_dropped`, SPEC §4's 20/80 rule, as
+      check/visit_value.py judges the week). A visit of the policy's key class that the
+      plan had to come after `now` is in no route after it while the manager it was
+      planned with (or, when he is off sick that day and the policy hands over to
+      neighbours, a manager whose territory centre lies within `replan.neighbour_max_km`
+      of his) makes visits of the least class after `now`, and the key visit could have
+      taken the place of a run of his visits after `now` of other classes than the key
+      one on a day the retailer is open: from the first of the run, reached as planned, a
+      ride to the key retailer, its visit in its opening hours, and a ride back to the
+      last one's place by the end of its visit (the rest of the day then goes on as
+      planned). A visit planned before `now` at a retailer closed that day was not made,
+      and is owed as one to come.
 """
 
 from __future__ import annotations
@@ -97,7 +109,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from engine.check.spec import Quota, first_stop_deadline, working_dates
+from engine.check.spec import (
+    Point,
+    Quota,
+    first_stop_deadline,
+    great_circle_km,
+    ride,
+    territory_centres,
+    working_dates,
+)
 from engine.check.timetable import (
     NOT_SCHEDULED,
     Shortfall,
@@ -121,6 +141,7 @@ PAST_CHANGED = "replan_past_changed"
 FIRST_STOP = "first_stop"
 VISIT_CANCELLED = "replan_visit_cancelled"
 URGENT_LATE = "replan_urgent_late"
+KEY_DROPPED = "replan_key_customer_dropped"
 
 
 @dataclass(frozen=True)
@@ -1258,6 +1279,20 @@ class _Stop:
     end: int
 
 
+def _runs_below(day: Sequence[_Stop], retailers: Mapping[str, Retailer], key_class: str) -> list[list[_Stop]]:
+    """Every run of consecutive visits of a day's route of other classes than the key one
+    (worth less, `VisitValueRules`), in visiting order."""
+    order = sorted(day, key=lambda s: s.arrive)
+    runs = []
+    for first in range(len(order)):
+        for last in range(first, len(order)):
+            retailer = retailers.get(order[last].retailer)
+            if retailer is None or retailer.retailer_class == key_class:
+                break
+            runs.append(order[first:last + 1])
+    return runs
+
+
 def _visit_stops(routes: Iterable[Mapping]) -> dict[tuple[str, dt.date], list[_Stop]]:
     """Each manager-day's visit stops in visiting order (other kinds of stop left out)."""
     days: dict[tuple[str, dt.date], list[_Stop]] = defaultdict(list)
@@ -1295,7 +1330,75 @@ class _RouteJudge:
 
     def run(self, before: Iterable[Mapping], after: Iterable[Mapping]) -> list[Violation]:
         planned, replanned = _visit_stops(before), _visit_stops(after)
-        return self._first_stops(planned, replanned) + self._cancelled(planned, replanned)
+        return (self._first_stops(planned, replanned) + self._cancelled(planned, replanned)
+                + self._key_customers(planned, replanned))
+
+    def _key_customers(self, planned: Mapping[tuple[str, dt.date], list[_Stop]],
+                       replanned: Mapping[tuple[str, dt.date], list[_Stop]]) -> list[Violation]:
+        """Rule 5d: each key-class visit owed left out while a taker makes least-class
+        visits to come and a run of his less valuable visits to come could have made
+        way for it."""
+        rules = self.policy.visit_value
+        if rules is None:
+            return []
+        retailers = {r.id: r for r in self.department.retailers}
+
+        def to_come(stop: _Stop) -> bool:
+            return (stop.date, stop.set_out) >= (self.now.date(), self.now_minute)
+
+        made = {s.retailer for stops in replanned.values() for s in stops if to_come(s)}
+        least = {s.manager for stops in replanned.values() for s in stops if to_come(s)
+                 and (r := retailers.get(s.retailer)) is not None and r.retailer_class == rules.least_class}
+        found = []
+        for (manager, date), stops in sorted(planned.items()):
+            for stop in stops:
+                key = retailers.get(stop.retailer)
+                owed = to_come(stop) or any(c.covers(stop.retailer, date) for c in self.closures)
+                if key is None or key.retailer_class != rules.key_class or not owed or key.id in made:
+                    continue
+                for taker in (t for t in self._takers(manager, date) if t in least):
+                    runs = [run for (m, d), day in sorted(replanned.items()) if m == taker
+                            and not any(c.covers(key.id, d) for c in self.closures)
+                            and key.id not in {s.retailer for s in day}
+                            for run in _runs_below(day, retailers, rules.key_class) if to_come(run[0])]
+                    run = next((r for r in runs if self._fits_instead(key, r, retailers)), None)
+                    if run is None:
+                        continue
+                    by = "" if taker == manager else f" by {taker}, who takes {manager}'s visits while he is off sick"
+                    found.append(Violation(
+                        KEY_DROPPED, manager, date, format_clock(stop.arrive),
+                        f"{key.id} (class {rules.key_class}) planned for {manager} on {_day(date)} is in no route "
+                        f"of the re-plan while class-{rules.least_class} visits after now are made{by}; in place "
+                        f"of the less valuable {', '.join(s.retailer for s in run)} on {_day(run[0].date)} "
+                        f"({format_clock(run[0].arrive)}-{format_clock(run[-1].end)}) a visit of it fits"))
+                    break
+        return found
+
+    def _takers(self, manager: str, date: dt.date) -> list[str]:
+        """Who may make a manager's visit: he, and when he is off sick that day and the
+        policy hands over to neighbours, those whose territory centre lies within
+        `replan.neighbour_max_km` of his, nearest first."""
+        rules = self.policy.replan
+        if (manager, date) not in self.sick_days or rules is None or "neighbour" not in rules.handover:
+            return [manager]
+        centres = territory_centres(self.department)
+        if manager not in centres:
+            return [manager]
+        km = {m: great_circle_km(*centres[manager], *c) for m, c in centres.items() if m != manager}
+        return [manager, *sorted((m for m, d in km.items() if d <= rules.neighbour_max_km), key=km.__getitem__)]
+
+    def _fits_instead(self, key: Retailer, run: Sequence[_Stop], retailers: Mapping[str, Retailer]) -> bool:
+        """Whether a visit of `key` fits in place of the run: from the first one's place at
+        its arrival, a ride there, its visit in its hours, and a ride back to the last
+        one's place by its end."""
+
+        def point(retailer: Retailer) -> Point:
+            return retailer.lat, retailer.lon, retailer.area
+
+        first, last = retailers[run[0].retailer], retailers[run[-1].retailer]
+        start = max(run[0].arrive + ride(self.policy, point(first), point(key))[1], key.opens)
+        end = start + max(key.service_min, self.policy.route.min_service_min)
+        return end <= key.closes and end + ride(self.policy, point(key), point(last))[1] <= run[-1].end
 
     def _first_stops(self, planned: Mapping[tuple[str, dt.date], list[_Stop]],
                      replanned: Mapping[tuple[str, dt.date], list[_Stop]]) -> list[Violation]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from engine.check.replan import KEY_DROPPED, Closure, check_replan_routes
 from engine.domain import Timetable
-from engine.policy import VisitValueRules
+from engine.policy import VisitValueRules, format_clock
 from engine.replan import read_events
 from engine.replan.handover import replan_routes
 from engine.replan.situation import situation_at
@@ -68,3 +69,30 @@ def test_a_visit_displaced_by_a_key_customer_with_no_day_left_is_listed_with_the
     assert displaced.detail.startswith("made way on Tue for r-m01-4 (class A, a more valuable visit)")
     [cancelled] = [c for c in changes if c.retailer == displaced.retailer]
     assert cancelled.change == "cancelled" and "made way on Tue for r-m01-4" in cancelled.reason
+
+
+def test_the_checker_finds_a_key_customer_left_out_beside_class_c_visits_a_fault() -> None:
+    """Rule 5d of engine/check/replan.py, judged on its own: the old hand-over's routes
+    (r-m01-4 in none, Tuesday's two class-C visits kept) are a fault, the new ones not."""
+    def faults(tuesday: list[str], wednesday: list[str]) -> list:
+        def route(date: dt.date, ids: list[str]) -> dict:
+            stops, clock = [], 9 * 60 + 5
+            for rid in ids:
+                end = clock + CLASSES[rid][1]
+                stops.append({"retailer": rid, "arrive": format_clock(clock), "start": format_clock(clock),
+                              "end": format_clock(end)})
+                clock = end + 3
+            return {"manager": "m01", "date": date.isoformat(), "stops": stops}
+
+        plan = Timetable.model_validate(week())
+        before = {"routes": [route(TUESDAY, ["r-m01-2", "r-m01-3"]), route(WEDNESDAY, ["r-m01-4"])]}
+        found = check_replan_routes(department(), POLICY, plan, plan, MONDAY_13, [],
+                                    [Closure("r-m01-4", WEDNESDAY)], before,
+                                    [route(TUESDAY, tuesday), route(WEDNESDAY, wednesday)])
+        return [v for v in found if v.rule == KEY_DROPPED]
+
+    [fault] = faults(["r-m01-2", "r-m01-3"], [])
+    assert fault.manager == "m01" and fault.date == WEDNESDAY
+    assert "r-m01-4 (class A) planned for m01 on Wed" in fault.message and "in place of the less valuable r-m01-2" \
+        in fault.message
+    assert faults(["r-m01-4", "r-m01-3"], ["r-m01-2"]) == []
