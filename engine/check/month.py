@@ -64,6 +64,7 @@ from dataclasses import dataclass
 from engine.check.spec import (
     FOUR_WEEKS,
     Point,
+    back_for_leave,
     clipped_minutes,
     expected_visits,
     first_stop_deadline,
@@ -327,7 +328,9 @@ class _VisitDay:
 
 
 def _key_customer_days(data: Mapping, manager: str, days: list[dt.date], policy: Policy,
-                       timetables: Mapping[dt.date, Timetable] | None) -> dict[dt.date, _VisitDay]:
+                       timetables: Mapping[dt.date, Timetable] | None,
+                       leave: Mapping[tuple[str, dt.date], list[tuple[int, int]]] | None = None,
+                       ) -> dict[dt.date, _VisitDay]:
     """The manager's visit days of the month: the timetables' visit blocks when given (a
     day whose route starts at a field place the timetable does not name is left out),
     else the days of the plan's routes."""
@@ -366,6 +369,9 @@ def _key_customer_days(data: Mapping, manager: str, days: list[dt.date], policy:
             else:
                 deadline = None
             break
+        off = back_for_leave((leave or {}).get((manager, date), []), blocks, visit.end)
+        if off is not None:
+            next_place, deadline = None, off
         found[date] = _VisitDay(visit.start, visit.end, start_place, next_place, deadline)
     return found
 
@@ -402,7 +408,8 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
         if retailer.manager not in visit_days:
             visit_days[retailer.manager] = {
                 d: dataclasses.replace(day, kept=key_stops.get((retailer.manager, d), ()))
-                for d, day in _key_customer_days(data, retailer.manager, days, policy, timetables).items()}
+                for d, day in _key_customer_days(data, retailer.manager, days, policy, timetables,
+                                                 leave_spans(department)).items()}
         gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
         for monday in short:
             servable = [d for d, day in sorted(visit_days[retailer.manager].items())

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import cast
 
-from engine.domain import Department
+from engine.domain import Block, Department
 from engine.policy import WEEKDAYS, KindRule, Policy, Weekday
 
 MEAN_EARTH_RADIUS_KM = 6371.0088
@@ -218,6 +218,20 @@ def leave_spans(department: Department) -> dict[tuple[str, dt.date], list[tuple[
         else:
             spans[(entry.manager, entry.date)].append((entry.start, entry.end))
     return spans
+
+
+def back_for_leave(spans: Iterable[tuple[int, int]], day_blocks: Iterable[Block], visit_end: int) -> int | None:
+    """When the manager must be back at the office after his visit block for a part-day
+    leave (SPEC §3: he goes on leave from the office, as he comes back by it): the start of
+    the first leave after the block that comes before his next block, less the lunch taken
+    on the way; None when no leave comes first."""
+    work = [b for b in day_blocks if b.start >= visit_end]
+    following = min((b.start for b in work if b.kind not in ("lunch", "visit")), default=None)
+    off = min((s for s, e in spans if (s, e) != WHOLE_DAY and s >= visit_end
+               and (following is None or s <= following)), default=None)
+    if off is None:
+        return None
+    return off - sum(b.end - b.start for b in work if b.kind == "lunch" and b.end <= off)
 
 
 def clipped_minutes(spans: Iterable[tuple[int, int]], start: int, end: int) -> int:

@@ -35,10 +35,12 @@ from dataclasses import dataclass
 
 from engine.check.spec import (
     Point,
+    back_for_leave,
     first_stop_deadline,
     great_circle_km,
     handed_over,
     held_at_office,
+    leave_spans,
     ride,
     territory_centres,
 )
@@ -81,7 +83,8 @@ def key_customers_dropped(plan: Mapping, department: Department, policy: Policy,
     if rules is None or (plan.get("scope") or {}).get("dates"):
         return []  # no order to keep, or a single day cannot show the week
     retailers = {r.id: r for r in department.retailers}
-    days = _visit_days(plan, policy, timetable, {r for r, x in retailers.items() if x.retailer_class == rules.key_class})
+    days = _visit_days(plan, policy, timetable, {r for r, x in retailers.items() if x.retailer_class == rules.key_class},
+                       leave_spans(department))
     least_made: dict[str, list[str]] = defaultdict(list)
     for manager, manager_days in days.items():
         for day in manager_days:
@@ -114,8 +117,8 @@ def key_customers_dropped(plan: Mapping, department: Department, policy: Policy,
     return found
 
 
-def _visit_days(plan: Mapping, policy: Policy, timetable: Timetable | None,
-                key: set[str]) -> dict[str, list[_VisitDay]]:
+def _visit_days(plan: Mapping, policy: Policy, timetable: Timetable | None, key: set[str],
+                leave: Mapping[tuple[str, dt.date], list[tuple[int, int]]]) -> dict[str, list[_VisitDay]]:
     """Per manager, the week's visit days: the routes' visit blocks (the timetable's when
     given), where each starts from and the next fixed place after it."""
     blocks: dict[tuple[str, dt.date], list[Block]] = defaultdict(list)
@@ -132,6 +135,9 @@ def _visit_days(plan: Mapping, policy: Policy, timetable: Timetable | None,
         start = visit.start if visit else parse_clock(route["visit_start"])
         end = visit.end if visit else parse_clock(route["visit_end"])
         next_place, deadline = _next_place(day_blocks, end, policy) if visit else (None, None)
+        off = back_for_leave(leave.get((manager, date), []), day_blocks, end) if visit else None
+        if off is not None:
+            next_place, deadline = None, off  # back at the office for his leave
         kept = tuple(sorted((s["retailer"], parse_clock(s["start"]), parse_clock(s["end"]))
                             for s in route.get("stops", []) if s["kind"] == "visit" and s["retailer"] in key))
         days[manager].append(_VisitDay(date, start, end, start_place, next_place, deadline, visited, kept))
@@ -195,7 +201,8 @@ def key_customers_beside_empty_days(plan: Mapping, department: Department, polic
     if rules is None or (plan.get("scope") or {}).get("dates"):
         return []  # no order to keep, or a single day cannot show the week
     retailers = {r.id: r for r in department.retailers}
-    days = _visit_days(plan, policy, timetable, {r for r, x in retailers.items() if x.retailer_class == rules.key_class})
+    days = _visit_days(plan, policy, timetable, {r for r, x in retailers.items() if x.retailer_class == rules.key_class},
+                       leave_spans(department))
     found = []
     for item, retailer, manager in _key_left_out(plan, retailers, rules.key_class):
         empty = [d for d in days.get(manager, []) if not d.visited

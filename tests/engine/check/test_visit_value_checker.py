@@ -194,3 +194,25 @@ def test_the_month_judge_owes_no_visit_that_would_break_the_spacing_it_completes
     made = [days[2], days[3], days[4], days[7], days[8]]
     assert not month_check._spaced(days[9], made, owed, position, 1, 2)
     assert month_check._spaced(days[5], made, owed, position, 1, 2)
+
+
+def test_the_judges_ride_back_to_the_office_for_a_leave_after_the_visit_block(policy_15_13_7):
+    """A leave from 12:00 after the visit block, the afternoon's next block later: he goes on
+    leave from the office (SPEC §3), so the day's visits must leave the ride back by 12:00,
+    less the lunch before it. The judges gave no deadline or the afternoon's, and owed a
+    far A a place the routes cannot give it."""
+    from engine.check import month as month_check
+    from engine.check.spec import back_for_leave
+    from engine.check.visit_value import _next_place  # noqa: F401  (the week judge reads it alike)
+    from engine.domain import Block, Timetable
+
+    blocks = (Block(manager="m1", date=MONDAY, kind="visit", start=8 * 60, end=11 * 60),
+              Block(manager="m1", date=MONDAY, kind="lunch", start=11 * 60, end=11 * 60 + 30),
+              Block(manager="m1", date=MONDAY, kind="admin", start=14 * 60, end=15 * 60))
+    leave = {("m1", MONDAY): [(12 * 60, 13 * 60)]}
+    assert back_for_leave(leave[("m1", MONDAY)], blocks, 11 * 60) == 12 * 60 - 30
+    assert back_for_leave([(15 * 60, 16 * 60)], blocks, 11 * 60) is None  # the admin block comes first
+    week = Timetable(department="d", policy="15-13-7", week_start=MONDAY, status="optimal", blocks=blocks)
+    (day,) = month_check._key_customer_days({"routes": []}, "m1", [MONDAY], policy_15_13_7, {MONDAY: week},
+                                             leave).values()
+    assert (day.next_place, day.next_deadline) == (None, 12 * 60 - 30)
