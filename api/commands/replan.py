@@ -64,6 +64,11 @@ def render_replan(result: ReplanResult) -> None:
             table.add_row(s.change, f"visit {s.retailer}", before, after, s.reason)
         console.print(table)
     lost = [u for u in result.unplaced if u.reason != "not_planned"]
+    left_before = len(result.unplaced) - len(lost)
+    if left_before:
+        # The JSON's `unplaced` lists both: say so, so the two counts agree.
+        console.print(f"{left_before} visit(s) the week's routes had already left out stay out "
+                      f"(reason not_planned; listed in the JSON's unplaced)")
     if lost:
         table = Table(title=f"{len(lost)} visit(s) without a place this week (they roll into next week)",
                       title_justify="left")
