@@ -389,8 +389,8 @@ def _leave_the_office_in_working_hours(tm: TimetableModel, venues: Venues,
 
 
 def _leave_from_and_back_to_the_office(tm: TimetableModel, venues: Venues,
-                                   store_rides: dict[tuple[str, str], int | cp_model.IntVar],
-                                   blocks: list[BlockVar]) -> None:
+                                       store_rides: dict[tuple[str, str], int | cp_model.IntVar],
+                                       blocks: list[BlockVar]) -> None:
     """"The day starts at the office" — SPEC §3, around a part-day leave as at the day's
     start and end: the manager goes on leave from the office and comes back from it by
     the office, so a block at a fixed place after the leave starts no earlier than the
