@@ -29,7 +29,7 @@ from api.commands.timetable import TIME_LIMIT_HELP, timetable_limits
 from engine.budget import time_budget
 from engine.capacity.figures import ManagerCapacity, WeekCapacity
 from engine.capacity.fit import CapacityFit, PlanWeek, fit_week
-from engine.capacity.proposal import PHONE_CALL_WEEK, Proposal, folder_department
+from engine.capacity.proposal import HANDED_OVER_WEEK, PHONE_CALL_WEEK, Proposal, folder_department
 from engine.domain import Department, Timetable
 from engine.load import load_department_with_policy, write_department
 from engine.policy import Policy
@@ -74,7 +74,8 @@ def _leave_line(m: ManagerCapacity) -> str:
                 f"visit(s) his neighbours made {m.handed_over_visits}, {m.unplanned_visits} left out — "
                 "the week's hand-over; no retailer of his is changed for a week's leave")
     return (f"{m.manager} is on leave {m.leave_days} of {m.working_days} working days: measured against "
-            "a full week of his, only what it could not hold is freed")
+            "a full week of his, only what it could not hold is changed for good; what his days at work "
+            "leave out is handed over to neighbours for the week")
 
 
 def _day_cell(need: int, available: int) -> str:
@@ -95,6 +96,8 @@ def render_proposal(proposal: Proposal) -> None:
         if c.kind == "move":
             beyond = ", beyond the neighbours" if c.beyond_neighbours else ""
             target = f"→ {c.to_manager} ({c.km_to_centre or 0:g} km to its centre{beyond}, +{c.minutes_added} min)"
+        elif c.kind == "hand_over":
+            target = f"→ {c.to_manager} for this week only ({c.km_to_centre or 0:g} km, +{c.minutes_added} min)"
         elif c.kind == "by_phone":
             whose = f"{c.called_by}'s phone slot" if c.called_by else "the phone slot"
             target = f"called in {whose} for a cycle ({c.minutes_added} min of it)"
@@ -106,11 +109,13 @@ def render_proposal(proposal: Proposal) -> None:
     moves = sum(c.kind == "move" for c in proposal.changes)
     far = sum(c.beyond_neighbours for c in proposal.changes)
     calls = sum(c.kind == "by_phone" for c in proposal.changes)
+    handed = sum(c.kind == "hand_over" for c in proposal.changes)
     by_colleagues = sum(c.called_by is not None for c in proposal.changes)
     console.print(f"{proposal.retailers_touched} retailer(s) touched ({moves} moved"
                   + (f", {far} of them beyond the neighbours" if far else "")
-                  + f", {len(proposal.changes) - moves - calls} lowered, {calls} called instead of visited"
-                  + (f", {by_colleagues} of them by a colleague" if by_colleagues else "") + ") · "
+                  + f", {len(proposal.changes) - moves - calls - handed} lowered, {calls} called instead of visited"
+                  + (f", {by_colleagues} of them by a colleague" if by_colleagues else "")
+                  + (f", {handed} handed over for the week of a leave" if handed else "") + ") · "
                   f"{proposal.minutes_freed} min freed · "
                   f"margin {proposal.margin_percent:g}% of each manager's visit minutes kept free")
     for manager, minutes in proposal.still_short.items():
@@ -191,6 +196,11 @@ def _say_calls(department: Department, week_start: dt.date) -> None:
         console.print(f"[dim]{len(called)} retailer(s) called instead of visited in the week of {week_start} "
                       f"keep their visits per 4 weeks; retailers.csv's {PHONE_CALL_WEEK} column records the "
                       "call (a plan of that week from the folder still lists their visits as due)[/dim]")
+    handed = [r.id for r in department.retailers if r.extra.get(HANDED_OVER_WEEK)]
+    if handed:
+        console.print(f"[dim]{len(handed)} retailer(s) handed over to a neighbour for the week of {week_start} "
+                      f"keep their manager; retailers.csv's {HANDED_OVER_WEEK} column records the hand-over "
+                      "(a plan of that week from the folder still lists them under their manager)[/dim]")
 
 
 def _check_written(out: Path, department: Department) -> None:

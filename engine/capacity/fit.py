@@ -117,7 +117,8 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
         if wanting and proposals < rules.max_rounds:
             proposals += 1
             more = propose_changes(current, policy, after, carried=carried, round_number=len(rounds) + 1,
-                                   earlier=proposal.changes, exempt=exempt)
+                                   earlier=proposal.changes, exempt=exempt,
+                                   left_out={u.retailer for u in mendable(routes.unvisited)})
         rounds.append(_round(len(rounds) + 1, routes, len(more.changes), fresh))
         if not verify:
             return FittedWeek(CapacityFit(before=before, after=before, proposal=more, rounds=tuple(rounds),

@@ -43,8 +43,14 @@ his visits are the week's hand-over to his neighbours (the routes'), not a reaso
 his retailers or call them in a phone slot he does not have that week. A manager on leave
 some of the days is measured against the room a full week of his gives (his visit minutes
 scaled by working days over days at work, less the margin, `room_after_margin`): only
-what a full week could not hold is freed; what is left out for the days away is the
-week's hand-over.
+what a full week could not hold is freed for good; the visits his days at work leave out
+for lack of room are **handed over** for that week only (`hand_over`): each to the
+nearest neighbour whose spare minutes take it (as a move chooses its receiver, the same
+retailers excepted), the retailer keeping its manager and frequency in the applied
+folder, the week and the neighbour recorded in its row (`folder_department`). The
+routes hand over only the visits of a manager away all week; without this, the visits
+of one away three days of four stayed out while a neighbour idled (tester, e1 week of
+2026-12-14: m05 8 visits out, m01 481 min spare).
 
 How the changes are chosen: the proposal touches as few retailers as it can. For
 one manager with nothing but a number of minutes to free, taking the changes that
@@ -75,7 +81,7 @@ from engine.routing.daily import service_minutes
 from engine.routing.due import due_retailers, due_with_carry_over, visits_in_week
 from engine.routing.matrix import great_circle_km
 
-ChangeKind = Literal["move", "lower_frequency", "by_phone"]
+ChangeKind = Literal["move", "lower_frequency", "by_phone", "hand_over"]
 
 KEY_CLASS = "A"
 """Key customers (SPEC §4, the 20/80 rule): no change touches them, neither their
@@ -167,6 +173,7 @@ def propose_changes(
     round_number: int = 1,
     exempt: Collection[str] = (),
     earlier: Collection[Change] = (),
+    left_out: Collection[str] = (),
 ) -> Proposal:
     """The fewest changes that free every overloaded manager's excess minutes of the
     week `capacity` describes (module docstring). Retailers in `keep` or changed by
@@ -174,9 +181,10 @@ def propose_changes(
     and earlier calls hold their phone minutes. Every manager keeps the margin: one whose
     need eats into it frees the rest, even with nothing left out (a fresh plan packs his
     days differently), except those in `exempt` (who only took retailers in an earlier
-    round, into the minutes the margin left them)."""
+    round, into the minutes the margin left them). A manager on leave part of the week hands
+    over only the retailers the routes left out, when `left_out` names them."""
     rules = capacity_rules(policy)
-    excess, spare = _excess_and_spare(capacity, rules, set(exempt))
+    excess, spare, leave_out = _excess_and_spare(capacity, rules, set(exempt))
     keep = {*keep, *(c.retailer for c in earlier)}
     context = _Context(department, policy, rules, capacity, _due_visits(department, capacity, carried),
                        department.territory_centres(), spare, keep, round_number,
@@ -189,6 +197,13 @@ def propose_changes(
         if left > 0:
             still_short[manager] = left
             why_short[manager] = context.levers_used_up(manager)
+    for manager in sorted(leave_out, key=lambda m: -leave_out[m]):
+        left = context.hand_over(manager, leave_out[manager], changes, set(left_out))
+        if left > 0:
+            still_short[manager] = left
+            why_short[manager] = (f"on leave part of the week: no neighbour within {rules.neighbour_max_km:g} km "
+                                  "has spare minutes for the visits his days at work leave out (POS-target "
+                                  "households, promotion stores and class-A retailers keep their manager)")
     return Proposal(
         week_start=capacity.week_start, margin_percent=rules.margin_percent, changes=tuple(changes),
         retailers_touched=len({c.retailer for c in changes}),
@@ -201,12 +216,17 @@ PHONE_CALL_WEEK = "phone_call_week"
 visit a phone call replaces (`folder_department`)."""
 PHONE_CALLED_BY = "phone_called_by"
 """The column naming who makes that call: the retailer's manager or a colleague."""
+HANDED_OVER_WEEK = "handed_over_week"
+"""The column of an applied folder's retailers.csv naming the week (its Monday) whose
+visits a neighbour makes for the retailer's manager on leave (`folder_department`)."""
+HANDED_OVER_TO = "handed_over_to"
+"""The column naming that neighbour."""
 
 
 def apply_changes(department: Department, changes: Collection[Change]) -> Department:
-    """The department of the week with every change made (moved retailers get their new
-    manager, lowered ones their new frequency, called ones no visit: this week's plan
-    does not visit them). The folder `--apply` writes is `folder_department`."""
+    """The department of the week with every change made (moved and handed-over retailers
+    get their new manager, lowered ones their new frequency, called ones no visit: this
+    week's plan does not visit them). The folder `--apply` writes is `folder_department`."""
     by_retailer = {c.retailer: c for c in changes}
     retailers = []
     for retailer in department.retailers:
@@ -226,19 +246,26 @@ def folder_department(department: Department, changes: Collection[Change], week_
     policy's `min_visits_per_4_weeks` and later weeks visit it again (the call stands for
     this cycle's visit, not for good), and its row records the call: `phone_call_week`
     (the week's Monday) and `phone_called_by` (who calls). The due rule reads frequencies
-    only, so a plan of that same week made from the folder lists the called visit as due."""
+    only, so a plan of that same week made from the folder lists the called visit as due.
+    A retailer handed over for the week of a leave keeps its manager likewise, its row
+    recording the week and the neighbour (`handed_over_week`, `handed_over_to`)."""
     calls = {c.retailer: c for c in changes if c.kind == "by_phone"}
-    week = apply_changes(department, [c for c in changes if c.kind != "by_phone"])
+    handed = {c.retailer: c for c in changes if c.kind == "hand_over"}
+    week = apply_changes(department, [c for c in changes if c.kind not in ("by_phone", "hand_over")])
     monday = week_start - dt.timedelta(days=week_start.weekday())
-    if not calls:
+    if not calls and not handed:
         return week
     retailers = []
     for retailer in week.retailers:
-        # Every row has the columns (empty but where a call is recorded): it loads back as written.
-        extra = {PHONE_CALL_WEEK: "", PHONE_CALLED_BY: "", **retailer.extra}
+        # Every row has the columns (empty but where a change is recorded): it loads back as written.
+        extra = {**({PHONE_CALL_WEEK: "", PHONE_CALLED_BY: ""} if calls else {}),
+                 **({HANDED_OVER_WEEK: "", HANDED_OVER_TO: ""} if handed else {}), **retailer.extra}
         call = calls.get(retailer.id)
         if call is not None:
             extra.update({PHONE_CALL_WEEK: monday.isoformat(), PHONE_CALLED_BY: call.called_by or call.manager})
+        hand = handed.get(retailer.id)
+        if hand is not None and hand.to_manager is not None:
+            extra.update({HANDED_OVER_WEEK: monday.isoformat(), HANDED_OVER_TO: hand.to_manager})
         retailers.append(retailer.model_copy(update={"extra": extra}))
     return week.model_copy(update={"retailers": tuple(retailers)})
 
@@ -266,12 +293,15 @@ def _phone_minutes(department: Department, policy: Policy, rules: CapacityRules,
     return minutes
 
 
-def _excess_and_spare(capacity: WeekCapacity, rules: CapacityRules,
-                      exempt: Collection[str] = ()) -> tuple[dict[str, int], dict[str, int]]:
+def _excess_and_spare(capacity: WeekCapacity, rules: CapacityRules, exempt: Collection[str] = (),
+                      ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     """Minutes each overloaded manager (or one into his margin, unless `exempt`) must
-    free, and each other manager's spare minutes, both after the margin (`kept_free`)."""
+    free, each other manager's spare minutes, both after the margin (`kept_free`), and the
+    minutes of the visits a manager on leave part of the week left out for lack of room
+    (handed over for the week, module text)."""
     excess: dict[str, int] = {}
     spare: dict[str, int] = {}
+    leave_out: dict[str, int] = {}
     for figures in capacity.managers:
         full_room = room_after_margin(figures, rules)
         if full_room is None:  # on leave all week: neither frees nor takes (module text)
@@ -280,6 +310,8 @@ def _excess_and_spare(capacity: WeekCapacity, rules: CapacityRules,
         if figures.leave_days:  # what the days away leave out is the week's hand-over
             if figures.need_min > full_room and figures.manager not in exempt:
                 excess[figures.manager] = math.ceil(figures.need_min - full_room)
+            elif figures.unplanned_visits > figures.unmendable_visits and figures.unplanned_min:
+                leave_out[figures.manager] = figures.unplanned_min
             else:
                 spare[figures.manager] = max(math.floor(room - figures.need_min), 0)
             continue
@@ -291,7 +323,7 @@ def _excess_and_spare(capacity: WeekCapacity, rules: CapacityRules,
             excess[figures.manager] = max(math.ceil(figures.need_min - room), figures.unplanned_min, 0)
         else:
             spare[figures.manager] = max(math.floor(room - figures.need_min), 0)
-    return excess, spare
+    return excess, spare, leave_out
 
 
 def _due_visits(department: Department, capacity: WeekCapacity,
@@ -335,6 +367,34 @@ class _Context:
                 self.spare[chosen.to_manager] -= chosen.minutes_added
             if chosen.kind == "by_phone":
                 self.phone_minutes[chosen.called_by or manager] -= chosen.minutes_added
+            minutes -= chosen.minutes_freed
+        return max(minutes, 0)
+
+    def hand_over(self, manager: str, minutes: int, changes: list[Change], left_out: Collection[str] = ()) -> int:
+        """Add week hand-overs of `manager`'s due retailers to neighbours with spare minutes
+        until `minutes` are freed (a manager on leave part of the week, module text): given
+        `left_out`, only the retailers the routes left out (one due twice that his one day
+        at work cannot visit twice is mended by nothing else, so handing another over would
+        only take a visit from him for nothing), else any, the fewest, chosen as `free`
+        chooses; returns what is left unfreed."""
+        while minutes > 0:
+            candidates = []
+            for retailer in self.department.territory(manager):
+                visits = self.due.get(retailer.id, 0)
+                if visits and retailer.id not in self.touched:
+                    move = self._move(retailer, visits)
+                    if move is not None:
+                        candidates.append(move.model_copy(update={"kind": "hand_over"}))
+            if left_out:  # another retailer handed over does not place one his one day cannot visit twice
+                candidates = [c for c in candidates if c.retailer in left_out]
+            if not candidates:
+                break
+            covering = [c for c in candidates if c.minutes_freed >= minutes]
+            chosen = min(covering, key=_smallest_first) if covering else max(candidates, key=_largest_first)
+            changes.append(chosen)
+            self.touched.add(chosen.retailer)
+            if chosen.to_manager is not None:
+                self.spare[chosen.to_manager] -= chosen.minutes_added
             minutes -= chosen.minutes_freed
         return max(minutes, 0)
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from engine.capacity.figures import week_capacity
 from engine.capacity.fit import fit_week
 from engine.capacity.proposal import (
+    HANDED_OVER_TO,
+    HANDED_OVER_WEEK,
     PHONE_CALL_WEEK,
     PHONE_CALLED_BY,
     Change,
@@ -112,7 +114,9 @@ def test_a_manager_on_leave_all_week_is_not_short_and_keeps_his_shops(policy_15_
 def test_a_manager_on_leave_most_of_the_week_is_measured_on_a_full_week(policy_15_13_7: Policy) -> None:
     """m1 on leave Monday to Thursday makes 4 of his 8 visits on Friday: a full week of his
     holds them all, so the visits left out are the leave's, and nothing is changed for
-    good; the console line's figures say so."""
+    good; the visits left out are handed over to m2, his neighbour with room, for the week
+    only (tester e1: m05's 8 visits stayed out while m01 idled); the applied folder keeps
+    the manager and records the hand-over."""
     department = _department(m1_leave_days=4)
     m1 = _ids(department, "m1")
     routes = _routes([_route("m1", 4, m1[:4]), _route("m2", 0, _ids(department, "m2"))], left_out=m1[4:])
@@ -121,7 +125,16 @@ def test_a_manager_on_leave_most_of_the_week_is_measured_on_a_full_week(policy_1
     assert figures.leave_days == 4 and not figures.away_all_week and figures.shortfall_min == 0
     assert figures.unplanned_visits == 4
     proposal = propose_changes(department, policy_15_13_7, capacity)
-    assert not proposal.changes and not proposal.still_short
+    assert proposal.changes and not proposal.still_short
+    assert {(c.kind, c.manager, c.to_manager) for c in proposal.changes} == {("hand_over", "m1", "m2")}
+    assert sum(c.minutes_freed for c in proposal.changes) >= figures.unplanned_min
+    folder = {r.id: r for r in folder_department(department, proposal.changes, MONDAY).retailers}
+    for change in proposal.changes:
+        assert folder[change.retailer].manager == "m1"
+        assert folder[change.retailer].extra[HANDED_OVER_TO] == "m2"
+        assert folder[change.retailer].extra[HANDED_OVER_WEEK] == MONDAY.isoformat()
+    assert {r.id: r.manager for r in apply_changes(department, proposal.changes).retailers}[
+        proposal.changes[0].retailer] == "m2"
 
 
 def test_a_call_keeps_the_frequency_and_is_recorded_in_the_folder(
@@ -168,3 +181,35 @@ def test_no_lever_left_names_a_phone_slot_with_minutes_left_truly(policy_15_13_7
     why = proposal.why_short["m1"]
     assert "slot has" in why and "min left but no class C/B retailer" in why
     assert "hold no more calls" not in why
+
+
+def test_the_loop_hands_the_leave_week_over_until_every_visit_is_made(policy_15_13_7: Policy) -> None:
+    """m1 at work on Friday only, his day holding 4 of his 8 visits: the loop hands the four
+    the routes left out to m2 for the week and the plans of the changed week hold every due visit; nothing of
+    m1's is moved, lowered or called."""
+    department = _department(m1_leave_days=4)
+
+    def plan_week(changed: Department) -> tuple[Timetable, RoutePlan]:
+        mine, theirs = _ids(changed, "m1"), _ids(changed, "m2")  # the shops farthest from m2 left out
+        return _timetable(range(4, 5)), _routes(
+            [_route("m1", 4, mine[-4:]), _route("m2", 0, theirs)], left_out=mine[:-4])
+
+    fit = fit_week(department, policy_15_13_7, MONDAY, plan_week).fit
+    assert fit.fits is True and not fit.left_out
+    assert fit.proposal.changes and {c.kind for c in fit.proposal.changes} == {"hand_over"}
+    assert {c.retailer for c in fit.proposal.changes} <= set(_ids(department, "m1")[:4])  # those left out
+
+
+def test_a_left_out_shop_that_stays_is_not_made_up_for_by_handing_over_another(policy_15_13_7: Policy) -> None:
+    """m1's one shop left out is a POS-target household (it keeps its manager): handing
+    another of his shops over would not place it (tester e1: R05007, due twice, m05 at work
+    one day), so nothing is handed over and m1 is still short, said why."""
+    base = _department(m1_leave_days=4)
+    m1 = _ids(base, "m1")
+    department = base.model_copy(update={"retailers": tuple(
+        r.model_copy(update={"pos_target": True}) if r.id == m1[-1] else r for r in base.retailers)})
+    routes = _routes([_route("m1", 4, m1[:-1]), _route("m2", 0, _ids(department, "m2"))], left_out=m1[-1:])
+    capacity = week_capacity(department, policy_15_13_7, _timetable(range(4, 5)), MONDAY, routes)
+    proposal = propose_changes(department, policy_15_13_7, capacity, left_out=m1[-1:])
+    assert not proposal.changes
+    assert proposal.still_short["m1"] > 0 and "POS-target" in proposal.why_short["m1"]

@@ -8,6 +8,7 @@ not called a conflict. Stand-in planners and solver: nothing is solved."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 import typer
@@ -15,11 +16,16 @@ from rich.console import Console
 
 from api.commands import capacity as capacity_module
 from engine.budget import EXTENDED_TIMETABLE_S
+from engine.capacity.figures import week_capacity
 from engine.capacity.fit import CapacityFit, FitRound, fit_week
+from engine.capacity.proposal import HANDED_OVER_WEEK, folder_department, propose_changes
 from engine.domain import Conflict, Department, Timetable
+from engine.load import load_department_with_policy, write_department
 from engine.policy import Policy
 from engine.timetable.solve import SolveParams, TimetableResult
 from tests.engine.test_capacity import MONDAY
+from tests.engine.test_capacity_leave import _department as _leave_department
+from tests.engine.test_capacity_leave import _ids, _route, _routes, _timetable
 from tests.engine.test_capacity_unmendable import FAR, _plan, _week
 
 
@@ -83,3 +89,25 @@ def test_no_limit_named_extends_the_timetable_and_a_timeout_is_no_conflict(
     with pytest.raises(typer.Exit):
         capacity_module.week_planner(policy_15_13_7, MONDAY, 10.0, 5.0, {})(_week()[0])
     assert seen[-1].extend_to_s is None and seen[-1].time_limit_s <= 10.0
+
+
+def test_a_week_hand_over_is_shown_and_the_applied_folder_loads_back(
+        monkeypatch: pytest.MonkeyPatch, policy_15_13_7: Policy, tmp_path: Path) -> None:
+    """m1 on leave Monday to Thursday: the visits his Friday leaves out are handed to m2 for
+    the week; the proposal table says so, and --apply writes a folder that keeps m1 as
+    the manager, records the hand-over and loads back as written."""
+    department = _leave_department(m1_leave_days=4)
+    m1 = _ids(department, "m1")
+    routes = _routes([_route("m1", 4, m1[:4]), _route("m2", 0, _ids(department, "m2"))], left_out=m1[4:])
+    capacity = week_capacity(department, policy_15_13_7, _timetable(range(4, 5)), MONDAY, routes)
+    proposal = propose_changes(department, policy_15_13_7, capacity)
+    printed = _printed(monkeypatch)
+    capacity_module.render_proposal(proposal)
+    text = printed.getvalue()
+    assert "hand over" in text and "for this week only" in text and "handed over for the week" in text
+    write_department(department, tmp_path / "dept")
+    written = folder_department(department, proposal.changes, MONDAY)
+    capacity_module.write_changed_department(tmp_path / "dept", tmp_path / "out", written)
+    loaded, _ = load_department_with_policy(tmp_path / "out")
+    handed = [r for r in loaded.retailers if r.extra.get(HANDED_OVER_WEEK)]
+    assert handed and {r.manager for r in handed} == {"m1"}
