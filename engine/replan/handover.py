@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from engine.domain import Retailer, Timetable
@@ -347,7 +347,12 @@ class _Handover:
             order = self.orders.setdefault((manager, date), [])
             day = self.day_of(manager, date)
             assert day is not None
-            made = _make_room(day, order, visit.retailer, self.retailers, self.territories[manager], self.policy)
+            # Another urgent visit of that day never makes room (three urgent visits of one
+            # day: the third took the second's place, which no ordinary visit held).
+            urgent = {v.retailer for v in self.read.visits
+                      if v.urgent_by is not None and (v.to_manager, v.to_date) == (manager, date)}
+            made = _make_room(day, order, visit.retailer, self.retailers, self.territories[manager], self.policy,
+                              keep=urgent)
             if made is None:
                 continue
             self.orders[(manager, date)], bumped = made
@@ -492,10 +497,10 @@ def _left_out_before_words(unplaced: Sequence[UnplacedVisit]) -> list[str]:
 
 
 def _make_room(day: FieldDay, order: Sequence[str], retailer_id: str, retailers: Mapping[str, Retailer],
-               territory: Territory, policy: Policy) -> tuple[list[str], list[str]] | None:
-    """Put `retailer_id` where it adds the fewest km and take out other stops, fewest
-    first, until the day keeps every rule: (new order, stops taken out), or None when
-    the visit does not fit the day even alone."""
+               territory: Territory, policy: Policy, keep: Collection[str] = ()) -> tuple[list[str], list[str]] | None:
+    """Put `retailer_id` where it adds the fewest km and take out other stops (never those
+    in `keep`), fewest first, until the day keeps every rule: (new order, stops taken out),
+    or None when the visit does not fit the day even alone or beside those kept."""
     if not time_visit_route(day, [retailer_id], retailers, territory, policy, first_stop_rule=False).feasible:
         return None
     trials = [[*order[:i], retailer_id, *order[i:]] for i in range(len(order) + 1)]
@@ -505,7 +510,7 @@ def _make_room(day: FieldDay, order: Sequence[str], retailer_id: str, retailers:
     while not timed.feasible:
         options = []
         for index, other in enumerate(trial):
-            if other == retailer_id:
+            if other == retailer_id or other in keep:
                 continue
             shorter = trial[:index] + trial[index + 1:]
             shorter_timed = time_visit_route(day, shorter, retailers, territory, policy)
