@@ -88,10 +88,15 @@ def render_proposal(proposal: Proposal) -> None:
     if not proposal.changes:
         console.print("no change proposed")
         return
-    table = Table(title="proposed changes", title_justify="left")
-    for column in ("round", "change", "retailer", "name", "class", "manager", "to / frequency",
-                   "visits", "min freed"):
-        table.add_column(column)
+    # Narrow columns that never wrap, the retailer's name under its id, and only the change
+    # itself wrapping: the table reads on an 80-column terminal (nine columns cut every cell).
+    table = Table(title="proposed changes (round #, class, visits and minutes freed this week)",
+                  title_justify="left")
+    for column in ("#", "change", "retailer", "cl.", "from"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("to / frequency", ratio=1, min_width=14)
+    for column in ("vis.", "min"):
+        table.add_column(column, justify="right", no_wrap=True)
     for c in proposal.changes:
         if c.kind == "move":
             beyond = ", beyond the neighbours" if c.beyond_neighbours else ""
@@ -103,8 +108,9 @@ def render_proposal(proposal: Proposal) -> None:
             target = f"called in {whose} for a cycle ({c.minutes_added} min of it)"
         else:
             target = f"{c.visits_per_4_weeks} → {c.new_visits_per_4_weeks} per 4 weeks"
-        table.add_row(str(c.round), c.kind.replace("_", " "), c.retailer, c.name, c.retailer_class,
-                      c.manager, target, str(c.visits_freed), str(c.minutes_freed))
+        table.add_row(str(c.round), c.kind.replace("_", " "), f"{escape(c.retailer)}\n{escape(c.name)}",
+                      escape(c.retailer_class), escape(c.manager), escape(target), str(c.visits_freed),
+                      str(c.minutes_freed))
     console.print(table)
     moves = sum(c.kind == "move" for c in proposal.changes)
     far = sum(c.beyond_neighbours for c in proposal.changes)

@@ -111,3 +111,22 @@ def test_a_week_hand_over_is_shown_and_the_applied_folder_loads_back(
     loaded, _ = load_department_with_policy(tmp_path / "out")
     handed = [r for r in loaded.retailers if r.extra.get(HANDED_OVER_WEEK)]
     assert handed and {r.manager for r in handed} == {"m1"}
+
+
+def test_the_proposal_reads_at_80_columns(monkeypatch: pytest.MonkeyPatch, policy_15_13_7: Policy) -> None:
+    """Every retailer id, name and manager whole on an 80-column terminal (they were cut to "…")."""
+    base = _leave_department(m1_leave_days=4)
+    department = base.model_copy(update={"retailers": tuple(  # names as long as the tester's 陈记烟酒店14
+        r.model_copy(update={"name": f"陈记烟酒店{r.id[-2:]}"}) for r in base.retailers)})
+    m1 = _ids(department, "m1")
+    routes = _routes([_route("m1", 4, m1[:4]), _route("m2", 0, _ids(department, "m2"))], left_out=m1[4:])
+    capacity = week_capacity(department, policy_15_13_7, _timetable(range(4, 5)), MONDAY, routes)
+    proposal = propose_changes(department, policy_15_13_7, capacity)
+    printed = _printed(monkeypatch, width=80)
+    capacity_module.render_proposal(proposal)
+    text = printed.getvalue()
+    assert "…" not in text
+    header = next(line for line in text.splitlines() if "change" in line and "retailer" in line)
+    assert header.rstrip().endswith("min ┃")  # the last column is not cropped
+    for change in proposal.changes:
+        assert change.retailer in text and change.name in text
