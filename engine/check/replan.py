@@ -1320,6 +1320,10 @@ class _RouteJudge:
         self.sick_days = {(entry.manager, entry.date) for entry in sick}
         self.blocks_before = self._blocks_by_day(before)
         self.blocks_after = self._blocks_by_day(after)
+        self.lunches_after: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
+        for block in after.blocks:
+            if block.kind == "lunch":
+                self.lunches_after[(block.manager, block.date)].append((block.start, block.end))
 
     @staticmethod
     def _blocks_by_day(timetable: Timetable) -> dict[tuple[str, dt.date], set[tuple]]:
@@ -1331,7 +1335,32 @@ class _RouteJudge:
     def run(self, before: Iterable[Mapping], after: Iterable[Mapping]) -> list[Violation]:
         planned, replanned = _visit_stops(before), _visit_stops(after)
         return (self._first_stops(planned, replanned) + self._cancelled(planned, replanned)
-                + self._key_customers(planned, replanned))
+                + self._key_customers(planned, replanned) + self._back_for_leave(replanned))
+
+    def _back_for_leave(self, replanned: Mapping[tuple[str, dt.date], list[_Stop]]) -> list[Violation]:
+        """Rule 4 (every rule of the week): a part-day leave of the department's is taken
+        from the office (SPEC §3), so the last visit to come before it leaves the ride back
+        there, lunch on the way not ridden through (the re-plan's routes rode into it)."""
+        found = []
+        office: Point = (self.department.office.lat, self.department.office.lon, "town")
+        retailers = {r.id: r for r in self.department.retailers}
+        for entry in self.department.leave:
+            if entry.start is None or (entry.date, entry.start) < (self.now.date(), self.now_minute):
+                continue
+            stops = [s for s in replanned.get((entry.manager, entry.date), []) if s.end <= entry.start]
+            if not stops or stops[-1].retailer not in retailers:
+                continue
+            last = stops[-1]
+            shop = retailers[last.retailer]
+            blocks = self.lunches_after.get((entry.manager, entry.date), [])
+            lunch = sum(min(e, entry.start) - max(s, last.end) for s, e in blocks if s < entry.start and e > last.end)
+            back = last.end + ride(self.policy, (shop.lat, shop.lon, shop.area), office)[1] + lunch
+            if back > entry.start + 1:  # a minute of rounding, as the week's judges allow
+                found.append(Violation(
+                    "ride_between_places", entry.manager, entry.date, format_clock(last.end),
+                    f"{entry.manager} goes on leave at {format_clock(entry.start)} on {_day(entry.date)} from "
+                    f"the office, but is back there from {last.retailer} at {format_clock(back)} at the earliest"))
+        return found
 
     def _key_customers(self, planned: Mapping[tuple[str, dt.date], list[_Stop]],
                        replanned: Mapping[tuple[str, dt.date], list[_Stop]]) -> list[Violation]:

@@ -45,6 +45,7 @@ from engine.routing.daily import (
     drop_until_feasible,
     field_days,
     fits_alone,
+    part_day_leave,
     route_km,
     time_visit_route,
 )
@@ -202,8 +203,11 @@ class _Handover:
         self.retailers = {r.id: r for r in situation.department.retailers}
         department, monday = situation.department, timetable.week_start
         rules_of = dict(WorkCalendar(department, self.policy).working_days(monday))
+        # The days as the week's routes read them, part-day leave included: no ride in it,
+        # back at the office by its start (the re-plan's routes rode into it).
         self.days = {m.id: {d.date: d for d in field_days(timetable, self.policy, m.id, rules_of,
-                                                          manager_approach(department, self.policy, monday, m.id))}
+                                                          manager_approach(department, self.policy, monday, m.id),
+                                                          part_day_leave(department.leave, m.id))}
                      for m in department.managers}
         self.territories = _territories(situation, timetable, rules)
         self.centres = situation.department.territory_centres()
