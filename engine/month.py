@@ -1190,7 +1190,8 @@ def _planned_days(plan: _ManagerDays, orders: dict[int, list[str]]) -> dict[str,
     """Each retailer's visit days once the routes are final (the module text, steps 4-6): a
     visit still missing goes on another day of its week that keeps its spacing and has
     room, visits change days for fewer km, key customers still missing make their way,
-    then every retailer keeps its visits that are far enough apart."""
+    every retailer keeps its visits that are far enough apart, and a visit still missing
+    takes the room those steps freed."""
     planned: dict[str, list[int]] = defaultdict(list)
     for i, order in orders.items():
         for retailer_id in order:
@@ -1203,6 +1204,11 @@ def _planned_days(plan: _ManagerDays, orders: dict[int, list[str]]) -> dict[str,
     _make_way_for_key_visits(plan, planned, orders)
     _keep_spacing(plan.mine, planned, orders, plan.gaps, plan.slot, plan.flagged, plan.focus_index,
                   plan.days, plan.retailers, plan.territory, plan.policy)
+    # The moves, trades and drops since the first fill free room: a visit still missing
+    # takes it (it was listed "the days it could go on are full" beside a day with room).
+    # Each insertion keeps the day's rules and the retailer's spacing, so nothing is undone.
+    for r in plan.mine:
+        _fill_short(plan, r, planned, orders)
     return planned
 
 

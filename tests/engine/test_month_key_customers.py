@@ -173,3 +173,17 @@ def test_the_day_assignment_keeps_a_key_customer_before_two_small_ones(policy_15
                                                                                   MONDAYS[0])
     chosen = month_module._assign_days(plan, budget, FAST, previous={})
     assert chosen == {"a": [0], "c1": [], "c2": []}
+
+
+def test_a_visit_still_missing_takes_the_room_the_spacing_freed(policy_15_13_7: Policy) -> None:
+    """Two Mondays, each holding two 25-min visits in its hour: c finds no room at first.
+    Then a's two visits prove too close for its spacing and its second goes, freeing room
+    on the second Monday: c takes it. It stayed out, listed "the days it could go on are
+    full" beside a day with room (tester seed 436: 12 such claims, 388 of 415 visits)."""
+    plan = line_month(policy_15_13_7, {"a": "C", "b": "C", "c": "C"}, {"a": 5, "b": 6, "c": 7}, weeks=2,
+                      service=25)
+    plan = dataclasses.replace(plan, gaps={**plan.gaps, "a": (6, 7)})
+    orders = {0: ["a", "b"], 1: ["a", "b"]}
+    planned = _planned_days(plan, orders)
+    assert planned["a"] == [0] and planned["b"] == [0, 1]
+    assert planned["c"] == [1] and sorted(orders[1]) == ["b", "c"]
