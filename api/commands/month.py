@@ -154,7 +154,7 @@ def month_command(
         write_json(json_out, plan.to_json_dict())
     if xlsx_out is not None:
         xlsx_out.parent.mkdir(parents=True, exist_ok=True)
-        xlsx_out.write_bytes(month_workbook(plan, department, lang))
+        xlsx_out.write_bytes(month_workbook(plan, department, lang, pol))
         console.print(f"[dim]wrote {xlsx_out}[/dim]")
     # A month its own checker rejects is not one to hand out (a key customer left out
     # beside small shops' visits, a late first stop): the files are written to be read,

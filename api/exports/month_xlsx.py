@@ -10,13 +10,18 @@ from api.exports.labels import reason_label, words_for
 from api.exports.workbook import SHEET_TITLE_MAX, bold_headers, workbook_bytes
 from engine.domain import Department
 from engine.month import MonthPlan
-from engine.policy import format_clock
+from engine.policy import Policy, format_clock
 
 
-def month_workbook(plan: MonthPlan, department: Department, lang: str = "zh") -> bytes:
+def month_workbook(plan: MonthPlan, department: Department, lang: str = "zh", policy: Policy | None = None) -> bytes:
     """The month plan as .xlsx: one row per visit (date, manager, order, retailer, times),
-    then the visits that could not be planned."""
+    then the visits that could not be planned; with the `policy`, the kinds of work by its
+    labels in the workbook's language (the zh sheet showed "phone", "meeting")."""
     words = words_for(lang)
+
+    def kind(code: str) -> str:
+        return policy.kind_label(code, lang) if policy is not None else code
+
     names = {r.id: r.name for r in department.retailers}
     managers = {m.id: m.name for m in department.managers}
     book = Workbook()
@@ -41,7 +46,8 @@ def month_workbook(plan: MonthPlan, department: Department, lang: str = "zh") ->
     for week in plan.weeks:
         for item in week.shortfalls:
             # A block the leave makes not owed is told, marked apart from hours the week lacks.
-            short.append([week.week_start.isoformat(), week.status, item.manager, item.kind, item.minutes_short,
+            short.append([week.week_start.isoformat(), words.get(f"status_{week.status}", week.status),
+                          item.manager, kind(item.kind), item.minutes_short,
                           words["not_owed"] if item.not_owed else "", item.reason])
     bold_headers(book)
     return workbook_bytes(book)

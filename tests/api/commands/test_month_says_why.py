@@ -94,3 +94,10 @@ def test_the_chinese_workbook_names_each_reason_in_chinese_beside_its_code() -> 
     rows = [[c.value for c in row] for row in book["未排拜访"].iter_rows()]
     assert rows[1][5] == "当天已排满 (no_room_in_day)"
     assert all(isinstance(h, str) and h for h in next(book.worksheets[2].iter_rows(values_only=True)))
+
+
+def test_the_chinese_workbook_names_kinds_and_status_in_chinese(policy_15_13_7: Policy) -> None:
+    """The 周工时缺口 sheet showed "feasible" and "admin" on the zh workbook."""
+    book = load_workbook(BytesIO(month_workbook(_plan(), simple_department(2), lang="zh", policy=policy_15_13_7)))
+    rows = [[c.value for c in row] for row in book.worksheets[2].iter_rows()]
+    assert rows[1][1] == "可行" and rows[1][3] == policy_15_13_7.kind_label("admin", "zh") != "admin"
