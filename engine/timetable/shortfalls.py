@@ -15,6 +15,7 @@ his part-day leave makes him miss (`missed_for_leave`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
@@ -185,8 +186,27 @@ def excused_day_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[
     not prove no week keeps more) says `NOT_PROVEN` after the day and the leave. Then each
     daily block a part-day leave leaves no room for at all (`leave_leaves_no_room`), and
     each department slot a part-day leave makes a manager miss (`missed_for_leave`)."""
-    return (_missed_on_excused_days(tm, blocks, proven) + leave_leaves_no_room(tm)
+    return (_missed_on_excused_days(tm, blocks, proven) + _less_what_was_worked(leave_leaves_no_room(tm), blocks)
             + missed_for_leave(tm, blocks))
+
+
+def _less_what_was_worked(lines: list[HoursShortfall], blocks: tuple[Block, ...] | list[Block]) -> list[HoursShortfall]:
+    """The not-owed lines less the minutes of their kind the week still holds that day: a
+    re-plan keeps the part of a block worked before a manager fell ill, and declared the
+    whole block not owed beside it (180 min where 60 were lost)."""
+    held: Counter[tuple[str, str, dt.date]] = Counter()
+    for block in blocks:
+        held[(block.manager, block.kind, block.date)] += block.end - block.start
+    kept = []
+    for line in lines:
+        worked = held[(line.manager, line.kind, line.date)] if line.date is not None else 0
+        if worked >= line.minutes_short:
+            continue
+        if worked:
+            line = line.model_copy(update={"minutes_short": line.minutes_short - worked, "reason": (
+                f"{line.reason}; {worked} min of it held before")})
+        kept.append(line)
+    return kept
 
 
 def _leave_words(tm: TimetableModel, manager: str, day_index: int) -> str:

@@ -95,3 +95,22 @@ def test_only_a_leave_excuses_a_daily_block(policy_15_13_7):
     tm = build_variables(simple_department(2), policy, WEEK)
     assert tm.no_room_for_leave == []
     assert len(tm.blocks[("m01", "visit")]) == len(tm.frame.days)
+
+
+def test_a_not_owed_block_counts_only_what_the_week_no_longer_holds() -> None:
+    """A re-plan keeps the 08:00-10:00 part of a visit block worked before the manager fell
+    ill at 10:00; the line beside it declared the whole 180-min block not owed (tester seed
+    431: "m06 visit 180 min short" with his 08:00-10:00 visits in the same timetable)."""
+    import datetime as dt
+
+    from engine.domain import Block, HoursShortfall
+    from engine.timetable.shortfalls import _less_what_was_worked
+
+    day = dt.date(2026, 12, 9)
+    line = HoursShortfall(manager="m06", kind="visit", minutes_short=180, sessions_short=1, not_owed=True,
+                          date=day, reason="leave")
+    worked = Block(manager="m06", date=day, kind="visit", start=480, end=600)
+    (left,) = _less_what_was_worked([line], [worked])
+    assert left.minutes_short == 60 and "120 min of it held before" in left.reason
+    assert _less_what_was_worked([line], [worked.model_copy(update={"end": 660})]) == []
+    assert _less_what_was_worked([line], []) == [line]
