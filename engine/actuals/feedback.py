@@ -62,6 +62,9 @@ class VisitTally(_Out):
     missed: int
     done_not_due: int
     flagged: bool
+    not_reported: int = 0
+    """Of `missed`, the visits no report speaks of (planned on a day without a daily report,
+    or never reported): a week still under way, or ahead, has them all."""
 
 
 class MissedVisit(_Out):
@@ -247,10 +250,16 @@ def feedback_sheet(
     missed_count = missed_in_week(department, monday, week, carried)
     hours, hour_flags = _kind_hours(department, policy, timetable, week, rules)
     visits, visit_flags = _visit_tallies(department, monday, week, carried, missed_count, routes, rules)
+    missed = _missed_visits(department, week, missed_count, routes)
+    unreported: Counter[str] = Counter()
+    for item in missed:
+        if item.source == "not_reported":
+            unreported[item.manager] += item.visits
+    visits = [v.model_copy(update={"not_reported": unreported[v.manager]}) for v in visits]
     return FeedbackSheet(
         department=department.name, policy=policy.name, week_start=monday,
         reported_days=len(week.days()), hours=tuple(hours), visits=tuple(visits),
-        missed=tuple(_missed_visits(department, week, missed_count, routes)),
+        missed=tuple(missed),
         flags=tuple(hour_flags + visit_flags + _days_off_worked(department, policy, monday, week)),
         carried_in=carried, carried_out=missed_count,
     )

@@ -163,6 +163,12 @@ def test_missed_visits_carry_their_reason(department: Department, policy_15_13_7
     assert missed[unplanned].source == "plan" and "the days are full" in missed[unplanned].reason
     assert missed[unreported].source == "not_reported"
     assert missed[unreported].planned_date == WEEK + dt.timedelta(days=1)
+    # The tally says how many of its missed visits no report speaks of (a week ahead read
+    # as every visit missed, tester seed 426).
+    (m01,) = [v for v in sheet.visits if v.manager == "m01"]
+    assert m01.not_reported == sum(m.visits for m in sheet.missed if m.manager == "m01"
+                                   and m.source == "not_reported") >= 1
+    assert m01.missed > m01.not_reported
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
