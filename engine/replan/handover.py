@@ -419,13 +419,17 @@ class _Handover:
     def _why_not_of(self, manager: str, retailer: str, dates: Sequence[dt.date]) -> str:
         """Why `manager` makes no visit to `retailer` on any of `dates`, day by day."""
         absence = self.situation.absences.get(manager)
-        on_leave = {entry.date for entry in self.situation.department.leave if entry.manager == manager}
+        mine = [entry for entry in self.situation.department.leave if entry.manager == manager]
+        on_leave = {entry.date for entry in mine if entry.start is None}
+        # Part of the day: the visit block it leaves no room for is what is missing.
+        part_leave = {entry.date for entry in mine if entry.start is not None}
         why: dict[str, list[dt.date]] = defaultdict(list)
         for date in dates:
             if absence is not None and absence.date <= date <= absence.until:
                 why[f"off sick from {absence.since}"].append(date)
             elif date not in self.days[manager]:
-                why["on leave" if date in on_leave else "no visit block"].append(date)
+                why["on leave" if date in on_leave else "no visit block beside his part-day leave"
+                    if date in part_leave else "no visit block"].append(date)
             elif self.day_of(manager, date) is None:
                 why["no visit time left after now"].append(date)
             elif retailer not in self.territories[manager].index:
