@@ -45,13 +45,50 @@ def my_day_part(service: ServiceDep, caller: CallerDep, department_id: str, mana
     routes, _ = routes_of_plan(job, stored)  # a re-planned week's routes are the re-plan's
     route = next((r for r in (routes or {}).get("routes", [])
                   if r.get("manager") == manager_id and r.get("date") == date.isoformat()), None)
-    blocks = _day_blocks(timetable, department, policy, manager_id, date, language)
+    work = _day_blocks(timetable, department, policy, manager_id, date, language)
+    blocks = sorted(work + _absences(service, job, department, policy, manager_id, date, language),
+                    key=lambda b: b["start"])
     return part(render(
         "my_day_part.html", language, job_id=job.id, manager=manager, date=date.isoformat(),
         weekday=WEEKDAY_NAMES[language][date.weekday()], blocks=blocks,
         stops=_day_stops(route, timetable, department, policy, manager_id, date, language),
-        note="" if blocks else _why_free(service, job, department, manager_id, date, language),
+        note="" if work else _why_free(service, job, department, manager_id, date, language),
     ))
+
+
+def _absences(service: ServiceDep, job: TimetableJob | None, department: Department, policy: Policy,
+              manager_id: str, date: dt.date, lang: str) -> list[dict[str, str]]:
+    """The day's part-day leave and a sickness that starts during it, as lines among the
+    blocks (the page showed his 08:00-10:00 visits and nothing of the leave from 13:00 or
+    the sickness from 10:00)."""
+    words = TEXTS[page_lang(lang)]
+    found = [{"kind": "leave", "start": format_clock(entry.start), "end": format_clock(entry.end),
+              "label": words["on_leave_part"], "place": ""}
+             for entry in department.leave
+             if entry.manager == manager_id and entry.date == date and entry.start is not None
+             and entry.end is not None]
+    for event in _sicknesses(service, job, manager_id):
+        try:
+            since = dt.datetime.fromisoformat(str(event.get("from")))
+        except ValueError:
+            continue
+        if since.date() == date and _sick_on(event, date):
+            found.append({"kind": "sick", "start": f"{since:%H:%M}", "end": format_clock(policy.day.end),
+                          "label": words["off_sick_from"], "place": ""})
+    return found
+
+
+def _sicknesses(service: ServiceDep, job: TimetableJob | None, manager_id: str) -> list[dict[str, Any]]:
+    """The manager_sick events of the re-plan `job` and of the re-plans it re-planned."""
+    found: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    while job is not None and job.job_kind == "replan" and job.id not in seen:
+        seen.add(job.id)
+        request = job.request or {}
+        found += [e for e in (request.get("replan") or {}).get("events") or []
+                  if e.get("type") == "manager_sick" and e.get("manager") == manager_id]
+        job = service.store.job(str(request.get("timetable_id")))
+    return found
 
 
 def _why_free(service: ServiceDep, job: TimetableJob | None, department: Department, manager_id: str,
@@ -60,15 +97,8 @@ def _why_free(service: ServiceDep, job: TimetableJob | None, department: Departm
     a re-plan of the week (its events, and those of the re-plans it re-planned), on leave,
     else nothing planned."""
     words = TEXTS[page_lang(lang)]
-    seen: set[str] = set()
-    while job is not None and job.job_kind == "replan" and job.id not in seen:
-        seen.add(job.id)
-        request = job.request or {}
-        for event in (request.get("replan") or {}).get("events") or []:
-            if event.get("type") == "manager_sick" and event.get("manager") == manager_id \
-                    and _sick_on(event, date):
-                return words["off_sick"]
-        job = service.store.job(str(request.get("timetable_id")))
+    if any(_sick_on(event, date) for event in _sicknesses(service, job, manager_id)):
+        return words["off_sick"]
     if any(leave.manager == manager_id and leave.date == date and leave.start is None
            for leave in department.leave):
         return words["on_leave_day"]

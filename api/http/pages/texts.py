@@ -69,6 +69,8 @@ TEXTS: dict[PageLang, dict[str, str]] = {
         "no_plan": "这一周还没有排好的计划.",
         "off_sick": "病假: 重新安排后的计划里这一天没有工作.",
         "not_reported": "未上报",
+        "on_leave_part": "请假",
+        "off_sick_from": "病假 (调整后的计划)",
         "on_leave_day": "请假: 这一天没有工作.",
         "nothing_planned": "这一天没有安排工作.",
         "replanned_week": "本周已于 {now} 起重新安排 (任务 {job}): 以下为重新安排后的一周, {now} 前的安排保持原样.",
@@ -147,6 +149,8 @@ TEXTS: dict[PageLang, dict[str, str]] = {
         "no_plan": "No plan for this week yet.",
         "off_sick": "Off sick: the re-planned week has no work for you this day.",
         "not_reported": "not yet reported",
+        "on_leave_part": "Leave",
+        "off_sick_from": "Off sick (re-planned week)",
         "on_leave_day": "On leave: no work this day.",
         "nothing_planned": "Nothing is planned for you this day.",
         "replanned_week": "This week was re-planned from {now} (job {job}): this is the re-planned week; "

@@ -174,3 +174,24 @@ def test_the_phone_says_why_a_sick_managers_day_is_empty(client: TestClient) -> 
     tuesday = _get(client, f"/v1/desk/my/{department_id}/m01/{TUESDAY}")  # the week's newest plan
     assert "Off sick" in tuesday and 'class="day-note"' in tuesday
     assert "day-note" not in _get(client, f"/v1/desk/my/{department_id}/m01/{WEEK}")
+
+
+def test_the_phone_shows_a_part_day_leave_and_a_sickness_from_its_hour(client: TestClient) -> None:
+    """m01 off sick from Tuesday 10:00 in a re-plan, and on leave Monday 13:00-14:00: the
+    phone showed his blocks and nothing of either (tester seed 431)."""
+    from api.http.pages.my_day import _absences
+    from engine.domain import Leave
+    from engine.policy import load_policy
+
+    store = _store(client)
+    department, department_id, plan_id = store_department_and_week(store)
+    job = store.add_job(department_id, WEEK, store.job(plan_id).policy, 1.0, kind="replan", request={
+        "timetable_id": plan_id, "replan": {"now": f"{TUESDAY}T09:00:00", "events": [
+            {"type": "manager_sick", "manager": "m01", "from": f"{TUESDAY}T10:00:00"}]}})
+    store.start_job(job.id, "test")
+    store.finish_job(job.id, "done", runner="test", result={**replan_result(department), "check": VERDICT})
+    tuesday = _get(client, f"/v1/desk/my/{department_id}/m01/{TUESDAY}")
+    assert 'kind-sick"><span class="time">10:00–17:30</span> Off sick' in tuesday
+    on_leave = department.model_copy(update={"leave": (Leave(manager="m01", date=WEEK, start=13 * 60, end=14 * 60),)})
+    (line,) = _absences(None, None, on_leave, load_policy("15-13-7"), "m01", WEEK, "en")  # type: ignore[arg-type]
+    assert (line["kind"], line["start"], line["end"], line["label"]) == ("leave", "13:00", "14:00", "Leave")
