@@ -348,6 +348,9 @@ class MonthPlan(_Out):
     visits: int = 0
     wanted: int = 0
     solve_seconds: float = 0.0
+    notes: tuple[str, ...] = ()
+    """What the market manager should know of the month as a whole (a focus window without
+    a working day, so no focus visit asked)."""
     _timetables: dict[dt.date, Timetable] = PrivateAttr(default_factory=dict)
 
     @property
@@ -583,10 +586,21 @@ def plan_month(
                                conflicts=t.conflicts if not t.blocks else (), shortfalls=t.shortfalls)
                     for m, t in sorted(weeks.items())),
         visits=sum(len(r.stops) for r in routes), wanted=sum(d.visits for d in due),
-        solve_seconds=round(time.perf_counter() - started, 3),
+        solve_seconds=round(time.perf_counter() - started, 3), notes=_month_notes(policy, days, focus),
     )
     plan._timetables = dict(weeks)
     return plan
+
+
+def _month_notes(policy: Policy, days: Sequence[dt.date], focus: set[dt.date]) -> tuple[str, ...]:
+    """A focus window no working day of the month falls in (February's Spring Festival over
+    days 6-10): no focus visit is asked, which the plan says rather than drops in silence."""
+    rules = month_rules(policy)
+    if focus or not days or not rules.focus_flags:
+        return ()
+    first, last = rules.focus_days
+    return (f"no working day of the month falls on days {first}-{last} (the focus window, [month] focus_days): "
+            f"no {'/'.join(rules.focus_flags)} retailer is asked a visit in it this month",)
 
 
 def _handed_over(department: Department, policy: Policy, days: Sequence[dt.date],

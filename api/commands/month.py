@@ -85,6 +85,8 @@ def render_month(plan: MonthPlan) -> None:
         console.print(f"  … and {len(plan.unplanned) - 30} more (see --json / --xlsx)")
     for line in few_stops_lines(plan):
         console.print(f"  [yellow]stops[/yellow] {line}")
+    for note in plan.notes:
+        console.print(f"  note: {note}", markup=False)
     for week in plan.weeks:
         how = f"taken from the week of {week.taken_from:%m-%d}" if week.taken_from else week.status
         short = f", {week.minutes_short} min of weekly hours short" if week.minutes_short else ""

@@ -464,3 +464,16 @@ def test_a_focus_window_line_says_it_counts_no_missing_visit() -> None:
     dumped = [line.model_dump(mode="json") for line in (short, window)]
     assert [d["counts_visits"] for d in dumped] == [True, False]
     assert sum(d["wanted"] - d["planned"] for d in dumped if d["counts_visits"]) == 1
+
+
+def test_a_focus_window_without_a_working_day_is_said(policy_15_13_7: Policy) -> None:
+    """February 2027: the Spring Festival holidays cover days 6-10, so the month has no
+    focus day and no focus visit is asked; the plan said nothing of it (tester seed 433)."""
+    from engine.month import _month_notes
+
+    spring_festival = {dt.date(2027, 2, d) for d in range(5, 13)}
+    days = working_days(policy_15_13_7, 2027, 2, spring_festival)
+    assert days and not [d for d in days if 6 <= d.day <= 10]
+    (note,) = _month_notes(policy_15_13_7, days, set())
+    assert "days 6-10" in note and "no volatile/enterprise retailer is asked a visit" in note
+    assert _month_notes(policy_15_13_7, days, {days[0]}) == ()
