@@ -29,6 +29,7 @@ MEASURES: dict[str, tuple[str, str]] = {
     "route_waiting_min": ("waiting minutes at retailers", "-"),
     "stops_per_day": ("visits per route", "+"),
     "stops_min": ("fewest visits in a route", "+"),
+    "days_below_stops": ("visit days below the stops a day the policy asks", "-"),
     "unvisited": ("due visits not planned", "-"),
     "timetable_transfers": ("rides the timetable leaves too little time for", "-"),
     "route_figures_disagree": ("routes whose stated km/min disagree", "-"),

@@ -239,6 +239,8 @@ class RouteMeasure:
     visit_day: bool = True
     """The day has a visit window: a day of fixed blocks at retailers only (its visit block
     taken by leave) is ridden but has no visits to count."""
+    required_stops: int | None = None
+    """The stops a day the policy asks of this route (SPEC §3, seed 003's 30 / 25), as stated."""
 
 
 @dataclass
@@ -316,6 +318,10 @@ class QualityReport:
                 if any(r.visit_day for r in self.routes)
                 else None,
                 stops_min=min((r.visits for r in self.routes if r.visit_day), default=None),
+                # The policy's stops a day (seed 003): the routes declare each day below it;
+                # the score said nothing of them (37 such days of a generated week).
+                days_below_stops=sum(1 for r in self.routes if r.visit_day and r.required_stops
+                                     and r.visits < r.required_stops),
                 unvisited=self.unvisited,
                 timetable_transfers=sum(
                     v.rule == "late_for_appointment" for v in self.violations if v.source == "routes"
@@ -805,6 +811,7 @@ def _score_routes(
                 waiting_minutes=waiting,
                 agrees=bool(agrees),
                 visit_day=route.get("visit_start") is None or route.get("visit_start") != route.get("visit_end"),
+                required_stops=route.get("required_stops"),
             )
         )
     report.routes = measures

@@ -70,8 +70,9 @@ def manager_rows(plan: MonthPlan) -> list[tuple[str, list[int], int, int]]:
 
 def render_month(plan: MonthPlan) -> None:
     """Per manager: visit days, visits planned of due, stops per day; then the shortfalls."""
-    table = Table(title=f"{plan.department} {plan.month}: {len(plan.days)} working days, focus days "
-                        f"{', '.join(f'{d:%d}' for d in plan.focus_days)}", title_justify="left")
+    focus = ", ".join(f"{d:%d}" for d in plan.focus_days) or "none (see the note)"
+    table = Table(title=f"{plan.department} {plan.month}: {len(plan.days)} working days, focus days {focus}",
+                  title_justify="left")
     for column in ("manager", "visit days", "visits", "stops/day min–max", "made by others", "unplanned"):
         table.add_column(column)
     for manager, counts, by_others, short in manager_rows(plan):

@@ -361,6 +361,12 @@ def test_a_day_of_fixed_blocks_only_counts_in_no_stops_figure(department, policy
         route((WEEK + dt.timedelta(days=1)).isoformat(), "12:30", "12:30", fixed)]}
     summary = score_plan(routes, department, policy_15_13_7, check=False).summary()
     assert summary["stops_per_day"] == 2.0 and summary["stops_min"] == 2
+    assert summary["days_below_stops"] == 0
+    # A policy asking 30 stops a day (seed 003): the visit day below it is counted, the day
+    # of fixed blocks is not (the score said nothing of such days).
+    for day in routes["routes"]:
+        day["required_stops"] = 30
+    assert score_plan(routes, department, policy_15_13_7, check=False).summary()["days_below_stops"] == 1
 
 
 def test_a_plan_is_read_in_every_documented_shape(valid_plan):

@@ -101,3 +101,13 @@ def test_the_chinese_workbook_names_kinds_and_status_in_chinese(policy_15_13_7: 
     book = load_workbook(BytesIO(month_workbook(_plan(), simple_department(2), lang="zh", policy=policy_15_13_7)))
     rows = [[c.value for c in row] for row in book.worksheets[2].iter_rows()]
     assert rows[1][1] == "可行" and rows[1][3] == policy_15_13_7.kind_label("admin", "zh") != "admin"
+
+
+def test_a_month_without_focus_days_says_none_in_its_heading() -> None:
+    """February 2027's heading read "…, focus days" with nothing after it."""
+    from api.commands.console import console
+    from api.commands.month import render_month
+
+    with console.capture() as captured:
+        render_month(_plan())
+    assert "focus days none (see the note)" in " ".join(captured.get().split())
