@@ -569,22 +569,24 @@ def test_routes_of_a_solved_week_and_their_map(
     client: TestClient, department_id: str, solved_job: dict
 ) -> None:
     """Routes for one manager's day come back as the CLI's routes JSON, and the map page draws
-    every stop of that stored plan (in the page itself, not only in the Leaflet map)."""
-    body = {
-        "week_start": WEEK.isoformat(),
-        "day": WEEK.isoformat(),
-        "manager": "m01",
-        "time_limit": 2,
-    }
-    job = wait_for_result(client, client.post(f"/v1/departments/{department_id}/routes", json=body))
-    assert job["kind"] == "routes" and job["status"] == "done", job
-    routes = job["result"]
-    assert routes["week_start"] == WEEK.isoformat() and "unvisited" in routes
-    assert routes["routes"] and all(
-        r["manager"] == "m01" and r["date"] == WEEK.isoformat() for r in routes["routes"]
-    )
+    every stop of that stored plan (in the page itself, not only in the Leaflet map). m01 has
+    6 due visits for 5 visit days, so a day may rightly get none (the test asked Monday's and
+    failed when the week put them elsewhere): the first of his visit days with a stop."""
+    days = sorted({b["date"] for b in solved_job["timetable"]["blocks"] if b["manager"] == "m01"
+                   and b["kind"] == "visit" and b["start"] != b["end"]})
     own = {r["id"] for r in department_body()["retailers"] if r["manager"] == "m01"}
-    stops = [s for r in routes["routes"] for s in r["stops"]]
+    for day in days:
+        body = {"week_start": WEEK.isoformat(), "day": day, "manager": "m01", "time_limit": 2}
+        job = wait_for_result(client, client.post(f"/v1/departments/{department_id}/routes", json=body))
+        assert job["kind"] == "routes" and job["status"] == "done", job
+        routes = job["result"]
+        assert routes["week_start"] == WEEK.isoformat() and "unvisited" in routes
+        assert routes["routes"] and all(
+            r["manager"] == "m01" and r["date"] == day for r in routes["routes"]
+        )
+        stops = [s for r in routes["routes"] for s in r["stops"]]
+        if stops:
+            break
     assert stops and {s["retailer"] for s in stops} <= own
 
     page = client.get(
@@ -592,7 +594,7 @@ def test_routes_of_a_solved_week_and_their_map(
         params={
             "department": department_id,
             "week_start": WEEK.isoformat(),
-            "day": WEEK.isoformat(),
+            "day": day,
             "manager": "m01",
         },
     )
