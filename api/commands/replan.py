@@ -22,6 +22,7 @@ from api.commands.console import (
     write_json,
 )
 from api.commands.inputs import load_department, read_earlier_replan, read_plan
+from api.commands.timetable import partners_of
 from api.http.settings import Settings
 from api.replan_verdict import judge_replan
 from engine.check.replan import ReplanVerdict
@@ -54,7 +55,7 @@ def render_replan(result: ReplanResult) -> None:
             before = f"{c.before.date:%a} {format_clock(c.before.start)}-{format_clock(c.before.end)}" \
                 if c.before else ""
             after = f"{c.after.date:%a} {format_clock(c.after.start)}-{format_clock(c.after.end)}" if c.after else ""
-            partners = f" +{','.join(c.after.with_)}" if c.after and c.after.with_ and len(c.after.with_) <= 2 else ""
+            partners = f" {partners_of(c.after)}" if c.after and partners_of(c.after) else ""
             place = f" @{c.after.retailer}" if c.after and c.after.retailer \
                 and (c.before is None or c.before.retailer != c.after.retailer) else ""
             table.add_row(c.change, c.kind, before, after + place + partners, c.reason)

@@ -50,7 +50,7 @@ def render_week(timetable: Timetable, policy: Policy, lang: str, leave: Sequence
         table.add_column("blocks")
         for date in dates:
             away = [entry for entry in leave if entry.manager == ref.id and entry.date == date]
-            items = [(b.start, b.end, policy.kind_label(b.kind, lang) + _partners(b), KIND_STYLE.get(b.kind, ""))
+            items = [(b.start, b.end, policy.kind_label(b.kind, lang) + partners_of(b), KIND_STYLE.get(b.kind, ""))
                      for b in mine if b.date == date]
             items += [(e.start, e.end, word, "italic dim") for e in away if e.start is not None and e.end is not None]
             text = Text()
@@ -65,7 +65,7 @@ def render_week(timetable: Timetable, policy: Policy, lang: str, leave: Sequence
         console.print(table)
 
 
-def _partners(block: Block) -> str:
+def partners_of(block: Block) -> str:
     """"+m02" beside a pair's or a group of three's block (a department slot names nobody)."""
     return f"+{','.join(block.with_)}" if block.with_ and len(block.with_) <= 2 else ""
 

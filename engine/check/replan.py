@@ -112,6 +112,7 @@ from typing import Literal
 from engine.check.spec import (
     Point,
     Quota,
+    clipped_minutes,
     first_stop_deadline,
     great_circle_km,
     ride,
@@ -1352,8 +1353,7 @@ class _RouteJudge:
                 continue
             last = stops[-1]
             shop = retailers[last.retailer]
-            blocks = self.lunches_after.get((entry.manager, entry.date), [])
-            lunch = sum(min(e, entry.start) - max(s, last.end) for s, e in blocks if s < entry.start and e > last.end)
+            lunch = clipped_minutes(self.lunches_after.get((entry.manager, entry.date), []), last.end, entry.start)
             back = last.end + ride(self.policy, (shop.lat, shop.lon, shop.area), office)[1] + lunch
             if back > entry.start + 1:  # a minute of rounding, as the week's judges allow
                 found.append(Violation(

@@ -41,6 +41,7 @@ from engine.check.places import BlockPlaces
 from engine.check.spec import (
     WHOLE_DAY,
     Quota,
+    clipped_minutes,
     exempt_from_pairs,
     first_stop_deadline,
     leave_spans,
@@ -783,7 +784,7 @@ class _Checker:
         if origin is None:
             return
         ride = self.places.ride(origin, self.places.office)
-        lunch = sum(max(0, min(b.end, off) - max(b.start, last.end)) for b in lunches)
+        lunch = clipped_minutes(((b.start, b.end) for b in lunches), last.end, off)
         if off - last.end - lunch >= ride.minutes:
             return
         besides = f" and {lunch} min of lunch" if lunch else ""
