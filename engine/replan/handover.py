@@ -336,14 +336,20 @@ class _Handover:
                      "a more valuable visit)")
             displaced = []
             for retailer_id in removed:
-                other = next(v for v in self.read.visits if (v.retailer, v.to_manager, v.to_date)
-                             == (retailer_id, manager, date) and v.urgent_by is None)
-                other.to_manager = other.to_date = None
+                other = self._unplace(retailer_id, manager, date)
                 other.detail = f"{other.detail}; {words}" if other.reason else words
                 other.reason = other.reason or "no_room_in_day"
                 displaced.append(other)
             return displaced
         return []
+
+    def _unplace(self, retailer_id: str, manager: str, date: dt.date) -> _Visit:
+        """The ordinary visit of the retailer on the manager's day, taken off it (a visit
+        that made way or room for another)."""
+        other = next(v for v in self.read.visits if (v.retailer, v.to_manager, v.to_date)
+                     == (retailer_id, manager, date) and v.urgent_by is None)
+        other.to_manager = other.to_date = None
+        return other
 
     def _make_room_for(self, visit: _Visit, options: Sequence[tuple[str, dt.date]]) -> list[_Visit]:
         """An urgent visit takes the place of ordinary ones; returns those bumped."""
@@ -363,9 +369,7 @@ class _Handover:
             visit.to_manager, visit.to_date = manager, date
             moved = []
             for retailer_id in bumped:
-                other = next(v for v in self.read.visits if (v.retailer, v.to_manager, v.to_date)
-                             == (retailer_id, manager, date) and v.urgent_by is None)
-                other.to_manager = other.to_date = None
+                other = self._unplace(retailer_id, manager, date)
                 other.reason = other.reason or "no_room_in_day"
                 other.detail = f"made room for the urgent visit to {visit.retailer}"
                 moved.append(other)
