@@ -72,7 +72,7 @@ def _absences(service: ServiceDep, job: TimetableJob | None, department: Departm
             since = dt.datetime.fromisoformat(str(event.get("from")))
         except ValueError:
             continue
-        if since.date() == date and _sick_on(event, date):
+        if since.date() == date:
             found.append({"kind": "sick", "start": f"{since:%H:%M}", "end": format_clock(policy.day.end),
                           "label": words["off_sick_from"], "place": ""})
     return found
