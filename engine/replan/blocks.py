@@ -8,7 +8,7 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Block, Conflict
 from engine.replan.model import ReplanModel
-from engine.replan.pairs import choose_partners, joiners
+from engine.replan.pairs import choose_partners, joiners, relinked
 from engine.replan.situation import Situation
 from engine.timetable.extract import department_attendees, is_present, value_of
 from engine.timetable.model import BlockVar
@@ -20,10 +20,11 @@ def _pinned(block: Block) -> DraftBlock:
                       block.retailer, fixed=True, previous=block.retailer)
 
 
-def _previous_place(old: Block | None, joins_a_group: bool) -> str | None:
+def _previous_place(old: Block | None, in_a_new_group: bool) -> str | None:
     """The place a block had before, kept while usable; a paired session of a manager
-    who joins another group takes that group's store instead of his old group's."""
-    return None if old is None or joins_a_group else old.retailer
+    in a new group (one he joined, or two left alone paired together) takes that group's
+    store, where the model's rides went (constraints._store_rides), not his old group's."""
+    return None if old is None or in_a_new_group else old.retailer
 
 
 def _stand_in(model: ReplanModel, solver: cp_model.CpSolver, var: BlockVar) -> str | None:
@@ -49,6 +50,7 @@ def replanned_blocks(model: ReplanModel, solver: cp_model.CpSolver,
 
     department_slots = {id(s.var): s for s in model.slots if s.var.manager is None}
     joined = joiners(model.groups, solver)
+    regrouped = relinked(model.groups, solver)
     paired = {k for k, r in situation.policy.kinds.items() if r.group == "pair"}
     for slot in model.slots:
         var = slot.var
@@ -62,7 +64,7 @@ def replanned_blocks(model: ReplanModel, solver: cp_model.CpSolver,
             stand_in = _stand_in(model, solver, var)
             drafts.append(DraftBlock(var.manager, slot.date, var.kind, start,
                                      start + value_of(solver, var.size) * grid,
-                                     previous=stand_in or _previous_place(slot.old, var.manager in joined
+                                     previous=stand_in or _previous_place(slot.old, var.manager in regrouped
                                                                           and var.kind in paired)))
             if stand_in is not None and var.kind in paired:
                 elsewhere.add(id(drafts[-1]))

@@ -179,6 +179,13 @@ def _offer_groups_to_orphans(tm: TimetableModel, groups: Groups, free: FreeSessi
             cp.add_at_most_one(joined)
 
 
+def relinked(groups: Groups, solver: cp_model.CpSolver) -> frozenset[str]:
+    """The orphans the solution puts in any new group: a remaining pair they join, or
+    another orphan (both of them)."""
+    return frozenset(member for pair, link in groups.links.items() if solver.boolean_value(link)
+                     for member in pair if member in groups.orphans)
+
+
 def choose_partners(drafts: Iterable[DraftBlock], policy: Policy, groups: Groups,
                     solver: cp_model.CpSolver) -> None:
     """A new pair session's partners: the managers of its group (or the group an orphan
