@@ -233,6 +233,11 @@ class KindRule(_Strict):
     min_per_day: int | None = Field(
         default=None, ge=1, description="at least this many sessions on each day a manager works (a daily report slot)")
     at: Literal["promo_store", "pos_target"] | None = None
+    shortest_beside_leave: int | None = Field(
+        default=None, ge=1,
+        description="minutes: on a day a part-day leave leaves no room for the whole daily block, the "
+        "longest block that fits beside the leave is planned, when at least this long (not set: the "
+        "block is not owed that day)")
     earliest_start: Clock
     latest_start: Clock | None = None
     latest_end: Clock
@@ -277,6 +282,12 @@ class KindRule(_Strict):
             if earliest + minutes > latest_end:
                 raise ValueError(f"the {day} window {format_clock(earliest)}-{format_clock(latest_end)} "
                                  f"cannot hold {minutes} min")
+        if self.shortest_beside_leave is not None:
+            if not daily or self.group != "single":
+                raise ValueError("shortest_beside_leave is for a manager's own daily kind (per_day_minutes, "
+                                 "group single)")
+            if any(self.shortest_beside_leave >= m for m in (self.per_day_minutes or {}).values()):
+                raise ValueError("shortest_beside_leave must be shorter than the day's block on every day")
         if self.min_per_day is not None and self.is_daily:
             raise ValueError("min_per_day is for a weekly quota; a daily kind has its block every day already")
         if self.min_per_day is not None and self.max_per_day is not None and self.min_per_day > self.max_per_day:

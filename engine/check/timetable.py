@@ -254,6 +254,9 @@ class _Checker:
         (the week planner tells the manager of each; a re-plan reads such days as before)."""
         self.no_room: set[tuple[str, str, dt.date]] = set()
         """(manager, kind, date) of the daily blocks missing where the leave leaves no room."""
+        self.kept_beside_leave: dict[tuple[str, str, dt.date], int] = {}
+        """(manager, kind, date) -> minutes of a daily block planned shorter beside a part-day
+        leave that leaves the whole block no room (the kind's `shortest_beside_leave`)."""
         self.policy = policy
         self.timetable = timetable
         self.found: list[Violation] = []
@@ -940,12 +943,14 @@ class _Checker:
             )
             return
         if claim is not None and claim.minutes_short >= owed:
-            days = ", ".join(_day(date) for date in sorted(missed))
-            self.deviations.append(
-                Shortfall(manager, kind, rule_id, "min", 0, owed, claim.minutes_short,
-                          f"{manager} has no {label} on {days} (part-day leave), {owed} min "
-                          f"the policy asks{says}")
-            )
+            kept = {date: self.kept_beside_leave.get((manager, kind, date)) for date in missed}
+            days = ", ".join(_day(date) + (f" ({kept[date]} min kept)" if kept[date] else "")
+                             for date in sorted(missed))
+            said = (f"{manager} has less {label} on {days} (part-day leave) than the policy asks, {owed} min less"
+                    if any(kept.values()) else
+                    f"{manager} has no {label} on {days} (part-day leave), {owed} min the policy asks")
+            self.deviations.append(Shortfall(manager, kind, rule_id, "min", 0, owed, claim.minutes_short,
+                                             f"{said}{says}"))
             return
         declared = f"; the plan declares only {claim.minutes_short} min short" if claim is not None else ""
         for date, minutes in sorted(missed.items()):
@@ -1010,6 +1015,12 @@ class _Checker:
                     manager,
                     date,
                 )
+            elif (blocks[0].minutes < minutes and self._cut_from(blocks[0]) is None
+                  and self._shorter_beside_leave(manager, kind, rule, date, minutes, blocks[0])):
+                if self.no_room_declared:
+                    self.no_room.add((manager, kind, date))
+                    self.kept_beside_leave[(manager, kind, date)] = blocks[0].minutes
+                    missed[date] = minutes - blocks[0].minutes  # owed, unless the plan declares it short
             elif blocks[0].minutes != minutes and self._cut_from(blocks[0]) is None:
                 self._report_block(
                     rule_id,
@@ -1018,6 +1029,25 @@ class _Checker:
                     f"on {_day(date)}; the policy asks {minutes}",
                 )
         return missed
+
+    def _shorter_beside_leave(self, manager: str, kind: str, rule: KindRule, date: dt.date, minutes: int,
+                              block: _Block) -> bool:
+        """Whether a daily block shorter than the policy asks is the shorter block its
+        `shortest_beside_leave` allows: on a day of part-day leave that leaves the whole
+        block no room in its window, and at least that long (a shorter one is reported)."""
+        if rule.shortest_beside_leave is None or not self.leave.get((manager, date)):
+            return False
+        if self._could_fit(manager, date, minutes, *self._kind_window(kind, date)):
+            return False
+        if block.minutes < rule.shortest_beside_leave:
+            self._report_block(
+                KIND_RULE[kind],
+                block,
+                f"{manager} has {block.minutes} min of {self._label(kind)} on {_day(date)} beside his leave; "
+                f"the policy asks at least {rule.shortest_beside_leave} min when the leave leaves no room "
+                f"for the whole {minutes}",
+            )
+        return True
 
     def _check_alone(self, manager: str, kind: str) -> None:
         for block in self.blocks:

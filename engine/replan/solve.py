@@ -28,6 +28,7 @@ from engine.timetable.shortfalls import (
     NOT_PROVEN,
     leave_leaves_no_room,
     missed_for_leave,
+    short_beside_leave,
     shortfall_proven,
     week_shortfalls,
 )
@@ -213,7 +214,8 @@ def _declared_shortfalls(tm: TimetableModel, blocks: list[Block], old: Timetable
                    for s in _owed(week_shortfalls(tm, blocks), blocks, prorated or {}))
     # The daily blocks and meetings the leave takes stay declared, as the week planner
     # declares them (a re-plan without them dropped every such line of the plan).
-    return weekly + tuple(leave_leaves_no_room(tm) + missed_for_leave(tm, blocks))
+    beside = [s for s in short_beside_leave(tm, blocks) if s.not_owed]
+    return weekly + tuple(leave_leaves_no_room(tm) + beside + missed_for_leave(tm, blocks))
 
 
 def _owed(found: list[HoursShortfall], blocks: Sequence[Block],

@@ -49,12 +49,31 @@ def add_daily_blocks(tm: TimetableModel) -> None:
         if rule.per_day_minutes is None:
             continue
         for block in blocks:
+            longest = tm.room_beside_leave.get((manager, kind, block.day))
+            if longest is not None:
+                _block_beside_leave(tm, block, longest)
+                continue
             if tm.shortfall is not None and (manager, block.day) in excused:
                 size = block.size if isinstance(block.size, int) else 0
                 tm.penalties.append((f"missing_hours[{manager},{kind},{tm.frame.days[block.day].date}]",
                                      tm.shortfall.per_slot * size, 1 - block.present_literal(tm.cp)))
                 continue
             tm.enforce(tm.cp.add(block.present == 1), KIND_RULE[kind])
+
+
+def _block_beside_leave(tm: TimetableModel, block: BlockVar, longest: int) -> None:
+    """A daily block a part-day leave leaves no room for whole, planned as long as it fits
+    beside the leave (model.room_beside_leave): each slot of `longest` it is not is short,
+    priced as a missing slot of the week. Where the week may not be short, the day keeps
+    no such block, as before there was one (the leave makes it not owed)."""
+    assert block.manager is not None
+    if tm.shortfall is None:
+        tm.cp.add(block.present == 0)
+        return
+    missing = tm.slots(longest) - _contribution(tm, block)
+    date = tm.frame.days[block.day].date
+    tm.penalties.append((f"missing_hours[{block.manager},{block.kind},{date},beside_leave]", tm.shortfall.per_slot,
+                         missing))
 
 
 def add_department_slots(tm: TimetableModel) -> None:

@@ -23,7 +23,7 @@ from engine.policy import KindRule, Policy, Weekday
 from engine.routing.approach import approach_minutes, first_stop_time
 from engine.rules import RULES
 from engine.timetable.venues import Venues, holds_a_store, week_venues, without_own_store
-from engine.timetable.week import WeekFrame, WorkDay, build_week
+from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay, build_week
 
 MAX_PIECES_PER_DAY = 2
 """How many pieces of one weekly kind the model offers a manager per day. More would
@@ -111,6 +111,10 @@ class TimetableModel:
     no room for (manager, kind, day index, the block's window): not owed, so not in the
     model (or not asked that day), but the manager is told of each
     (shortfalls.excused_day_shortfalls)."""
+    room_beside_leave: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    """(manager, kind, day index) of a daily block of `no_room_for_leave` planned shorter
+    instead (the kind's `shortest_beside_leave`) -> the longest the block could be beside
+    the leave, in minutes: each minute of that it is not is short (constraints.add_daily_blocks)."""
     shortfall: Shortfall | None = None
     """None: the quotas and daily blocks are hard (the weekly solve)."""
     venues: Venues | None = None
@@ -328,8 +332,16 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                     # is the policy's conflict, which an infeasible week explains.
                     if mw.partial_leave.get(day.index) and not mw.room_outside_leave(day.index, *room, minutes,
                                                                                     tm.grid):
-                        # A partial leave that leaves no room excuses the day's block.
+                        # A partial leave that leaves no room excuses the day's block, but
+                        # for the part of it that fits beside the leave.
                         tm.no_room_for_leave.append((manager_id, kind, day.index, room))
+                        longest = _longest_beside_leave(mw, day.index, room, minutes, rule.shortest_beside_leave,
+                                                        tm.grid)
+                        if longest is not None:
+                            tm.room_beside_leave[(manager_id, kind, day.index)] = longest
+                            found.append(_new_block(tm, kind, manager_id, day.index, window,
+                                                    (_grid_up(rule.shortest_beside_leave or 0, tm.grid), longest),
+                                                    True, f"{kind},{manager_id},{day.weekday}"))
                         continue
                     found.append(_new_block(tm, kind, manager_id, day.index, window, (minutes, minutes),
                                             True, f"{kind},{manager_id},{day.weekday}"))
@@ -350,6 +362,24 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                         block.occurrence = piece
                         found.append(block)
             tm.blocks[(manager_id, kind)] = found
+
+
+def _grid_up(minutes: int, grid: int) -> int:
+    return -(-minutes // grid) * grid
+
+
+def _longest_beside_leave(mw: ManagerWeek, day: int, room: tuple[int, int, int], minutes: int,
+                          shortest: int | None, grid: int) -> int | None:
+    """The longest block (whole grid slots, shorter than `minutes`, at least `shortest`) whose
+    window `room` holds a start outside the part-day leave; None when `shortest` is not set
+    or not even that fits. The rides to and from the leave are the model's to hold: the
+    block's length is a variable up to this, each slot less costs (constraints.add_daily_blocks)."""
+    if shortest is None:
+        return None
+    for length in range(minutes // grid * grid, _grid_up(shortest, grid) - 1, -grid):
+        if length < minutes and mw.room_outside_leave(day, *room, length, grid):
+            return length
+    return None
 
 
 def _note_no_room_each_day(tm: TimetableModel, manager: str, kind: str, working: list[WorkDay]) -> None:

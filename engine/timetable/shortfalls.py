@@ -187,7 +187,7 @@ def excused_day_shortfalls(tm: TimetableModel, blocks: tuple[Block, ...] | list[
     daily block a part-day leave leaves no room for at all (`leave_leaves_no_room`), and
     each department slot a part-day leave makes a manager miss (`missed_for_leave`)."""
     return (_missed_on_excused_days(tm, blocks, proven) + _less_what_was_worked(leave_leaves_no_room(tm), blocks)
-            + missed_for_leave(tm, blocks))
+            + short_beside_leave(tm, blocks, proven) + missed_for_leave(tm, blocks))
 
 
 def _less_what_was_worked(lines: list[HoursShortfall], blocks: tuple[Block, ...] | list[Block]) -> list[HoursShortfall]:
@@ -228,6 +228,8 @@ def leave_leaves_no_room(tm: TimetableModel) -> list[HoursShortfall]:
     for manager, kind, day_index, (earliest, latest_start, latest_end) in tm.no_room_for_leave:
         rule = tm.policy.kinds[kind]
         day = tm.frame.days[day_index]
+        if (manager, kind, day_index) in tm.room_beside_leave:
+            continue  # planned shorter beside the leave: `short_beside_leave`
         if rule.per_day_minutes is not None:
             minutes, sessions, what = rule.per_day_minutes[day.weekday], 1, "block"
         else:
@@ -241,6 +243,36 @@ def leave_leaves_no_room(tm: TimetableModel) -> list[HoursShortfall]:
             manager=manager, kind=kind, minutes_short=minutes * sessions, sessions_short=sessions, not_owed=True,
             date=day.date, reason=f"on {day.date:%a %m-%d} {manager}'s leave {_leave_words(tm, manager, day_index)} leaves no "
                    f"room for the {minutes}-min {_label(tm, kind)} {what} (to start {starts}): not owed that day"))
+    return found
+
+
+def short_beside_leave(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block],
+                       proven: bool = True) -> list[HoursShortfall]:
+    """Each daily block a part-day leave leaves no room for whole, planned shorter beside it
+    (model.room_beside_leave): what the leave takes of it is not owed, but told; what the
+    week keeps less than the longest that fits beside the leave is short (the rides and the
+    day's other blocks left it no room; `proven=False`: `NOT_PROVEN`)."""
+    held: Counter[tuple[str, str, dt.date]] = Counter()
+    for block in blocks:
+        held[(block.manager, block.kind, block.date)] += block.end - block.start
+    found: list[HoursShortfall] = []
+    for (manager, kind, day_index), longest in sorted(tm.room_beside_leave.items()):
+        day = tm.frame.days[day_index]
+        minutes = (tm.policy.kinds[kind].per_day_minutes or {})[day.weekday]
+        label, leave = _label(tm, kind), _leave_words(tm, manager, day_index)
+        worked = min(held[(manager, kind, day.date)], longest)
+        found.append(HoursShortfall(
+            manager=manager, kind=kind, minutes_short=minutes - longest, sessions_short=0, not_owed=True,
+            date=day.date, reason=f"on {day.date:%a %m-%d} {manager}'s leave {leave} leaves room for at most "
+                                  f"{longest} of the {minutes}-min {label} block: the other {minutes - longest} "
+                                  "min not owed that day"))
+        if worked < longest:
+            why = ("the rides and the day's other blocks around the leave leave no room for more" if proven
+                   else NOT_PROVEN)
+            found.append(HoursShortfall(
+                manager=manager, kind=kind, minutes_short=longest - worked, sessions_short=0 if worked else 1,
+                date=day.date, reason=f"on {day.date:%a %m-%d} the {label} block beside {manager}'s leave {leave} "
+                                      f"is {worked} of the {longest} min that fit beside it: {why}"))
     return found
 
 

@@ -54,7 +54,7 @@ def test_seed_003_field_work_ends_by_1500_and_every_day_has_the_report_slot(poli
     maintenance = policy_seed_003.model_dump(mode="json")["kinds"]["visit"] | {
         "label_en": "Maintenance", "label_zh": "维护", "per_day_minutes": None, "sessions": [1, 1],
         "session_minutes": [60, 60], "total_minutes": 60, "latest_start": None, "earliest_start": "08:30",
-        "latest_end": "17:00", "windows": {}}
+        "latest_end": "17:00", "windows": {}, "shortest_beside_leave": None}
     short_visits = dict.fromkeys(policy_seed_003.working_days, 240)  # room for the maintenance hour
     policy = edited(policy_seed_003, kinds={"maintenance": maintenance, "visit": {"per_day_minutes": short_visits}})
     department = simple_department(2).model_copy(update={"policy": "seed-003"})

@@ -19,8 +19,10 @@ WEDNESDAY = WEEK + dt.timedelta(days=2)
 
 def test_a_visit_block_the_leave_leaves_no_room_for_is_declared(policy_15_13_7):
     """m01 away 10:00–12:00 on Wednesday: the visit block fits no start around it (it was
-    dropped with nothing said)."""
+    dropped with nothing said). Under a policy that plans no shorter block beside a leave
+    (`shortest_beside_leave` not set; test_block_beside_leave.py for one that does)."""
     department = simple_department(2, (Leave(manager="m01", date=WEDNESDAY, start=10 * 60, end=12 * 60),))
+    policy_15_13_7 = edited(policy_15_13_7, kinds={"visit": {"shortest_beside_leave": None}})
     tm = build_variables(department, policy_15_13_7, WEEK)
     assert not any(b.day == 2 for b in tm.blocks[("m01", "visit")])
     [declared] = excused_day_shortfalls(tm, [])

@@ -1,0 +1,68 @@
+"""A daily block a part-day leave leaves no room for whole is planned as long as it fits
+beside the leave when the kind sets `shortest_beside_leave` (the tester's seed-003 week:
+a one-hour leave inside the 330-min visit window took the whole day's visits). What the
+leave takes is declared not owed; what the week keeps less than what fits is declared
+short; the solved week passes the independent checker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from engine.check.timetable import judge_timetable
+from engine.domain import Block, Leave
+from engine.timetable.model import build_variables
+from engine.timetable.shortfalls import excused_day_shortfalls
+from engine.timetable.solve import SolveParams, solve_timetable
+from tests.strategies import WEEK, simple_department
+
+WEDNESDAY = WEEK + dt.timedelta(days=2)
+LEAVE = Leave(manager="m01", date=WEDNESDAY, start=10 * 60, end=11 * 60)
+
+
+def _visit(start: int, end: int) -> Block:
+    return Block(manager="m01", date=WEDNESDAY, kind="visit", start=start, end=end)
+
+
+def test_the_visit_block_is_as_long_as_fits_before_the_leave(policy_15_13_7):
+    """The 180-min block from 08:00 would end at 11:00, inside the 10:00–11:00 leave; 120
+    min fit before it."""
+    tm = build_variables(simple_department(2, (LEAVE,)), policy_15_13_7, WEEK)
+    assert tm.room_beside_leave == {("m01", "visit", 2): 120}
+    [block] = [b for b in tm.blocks[("m01", "visit")] if b.day == 2]
+    assert not isinstance(block.size, int)
+    domain = list(block.size.proto.domain)
+    low, high = domain[0], domain[-1]
+    shortest = policy_15_13_7.kinds["visit"].shortest_beside_leave
+    assert (low * tm.grid, high * tm.grid) == (shortest, 120)
+
+
+def test_no_shorter_block_when_less_than_the_shortest_fits(policy_15_13_7):
+    """Away from 08:30: 30 min before the leave is less than the policy's shortest."""
+    leave = Leave(manager="m01", date=WEDNESDAY, start=8 * 60 + 30, end=11 * 60)
+    tm = build_variables(simple_department(2, (leave,)), policy_15_13_7, WEEK)
+    assert tm.room_beside_leave == {}
+    assert not any(b.day == 2 for b in tm.blocks[("m01", "visit")])
+
+
+def test_the_leave_s_part_is_not_owed_and_the_rest_is_short(policy_15_13_7):
+    tm = build_variables(simple_department(2, (LEAVE,)), policy_15_13_7, WEEK)
+    [not_owed] = excused_day_shortfalls(tm, [_visit(8 * 60, 10 * 60)])
+    assert (not_owed.not_owed, not_owed.minutes_short, not_owed.date) == (True, 60, WEDNESDAY)
+    assert "at most 120 of the 180-min" in not_owed.reason
+    not_owed_again, short = excused_day_shortfalls(tm, [_visit(8 * 60, 9 * 60 + 20)])
+    assert not_owed_again == not_owed
+    assert (short.not_owed, short.minutes_short, short.sessions_short) == (False, 40, 0)
+    [_, missing] = excused_day_shortfalls(tm, [])
+    assert (missing.minutes_short, missing.sessions_short) == (120, 1)
+
+
+def test_the_solved_week_keeps_visits_beside_the_leave_and_passes_the_checker(policy_15_13_7):
+    department = simple_department(2, (LEAVE,))
+    result = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=5, workers=2))
+    assert result.status in ("optimal", "feasible")
+    [visit] = [b for b in result.timetable.blocks if (b.manager, b.kind, b.date) == ("m01", "visit", WEDNESDAY)]
+    assert visit.end <= LEAVE.start and visit.end - visit.start >= 60
+    verdict = judge_timetable(department, policy_15_13_7, result.timetable)
+    assert verdict.violations == []
+    assert any(s.manager == "m01" and s.kind == "visit" and s.date == WEDNESDAY and s.not_owed
+               for s in result.timetable.shortfalls)
