@@ -42,7 +42,7 @@ from engine.check.routes import RouteCheck, check_routes
 from engine.check.timetable import TimetableVerdict, judge_timetable
 from engine.domain import Department
 from engine.policy import Policy
-from engine.routing.neighbours import away_all_week, hand_over_lines
+from engine.routing.neighbours import away_all_week, away_most_of_the_week, hand_over_lines
 from engine.routing.plan import RoutePlan, plan_routes
 from engine.timetable.solve import Progress, SolveParams, solve_timetable
 from engine.work_calendar import WorkCalendar
@@ -154,7 +154,9 @@ def render_routes(plan: RoutePlan, check: RouteCheck, department: Department | N
     if department is not None and policy is not None:
         working = dict(WorkCalendar(department, policy).working_days(plan.week_start))
         made = ((route.manager, stop.retailer) for route in plan.routes for stop in route.stops if stop.kind == "visit")
-        for line in hand_over_lines(away_all_week(department, working), {r.id: r.manager for r in department.retailers},
+        away = away_all_week(department, working) + away_most_of_the_week(
+            department, working, (policy.day.start, policy.day.end), policy.pairs.exempt_below_presence)
+        for line in hand_over_lines(away, {r.id: r.manager for r in department.retailers},
                                     made, ((item.manager, item.reason) for item in plan.unvisited)):
             console.print(f"  [bold]hand-over[/bold] {escape(line)}")
     for item in plan.unvisited:

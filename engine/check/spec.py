@@ -279,17 +279,26 @@ def fits_outside_leave(policy: Policy, spans: Iterable[tuple[int, int]], minutes
 def handed_over(department: Department, policy: Policy, week_start: dt.date) -> dict[str, frozenset[str]]:
     """Manager -> the managers who may visit his retailers this week: under the policy's
     hand-over to a neighbour (`replan.handover` names "neighbour"), a manager away every
-    working minute of the week has his due visits made by neighbours, managers present
-    that week whose territory centre lies within `replan.neighbour_max_km` of his."""
+    working minute of the week, or present for less of it than the policy pairs a manager
+    (`exempt_from_pairs`), has his due visits (those his own days do not hold) made by
+    neighbours, managers present that week, for at least that share when he is present
+    at all, whose territory centre lies within `replan.neighbour_max_km` of his."""
     rules = policy.replan
     if rules is None or "neighbour" not in rules.handover:
         return {}
     share = presence(department, policy, week_start)
     centres = territory_centres(department)
+
+    def may_take(manager: str, owner: str) -> bool:
+        if manager == owner or share[manager] == 0:
+            return False
+        if share[owner] > 0 and exempt_from_pairs(share[manager], policy):
+            return False
+        return great_circle_km(*centres[owner], *centres[manager]) <= rules.neighbour_max_km
+
     return {
-        owner: frozenset(m for m in share if m != owner and share[m] > 0
-                         and great_circle_km(*centres[owner], *centres[m]) <= rules.neighbour_max_km)
-        for owner, away in share.items() if away == 0
+        owner: frozenset(m for m in share if may_take(m, owner))
+        for owner, away in share.items() if away == 0 or exempt_from_pairs(away, policy)
     }
 
 

@@ -99,7 +99,7 @@ def key_customers_dropped(plan: Mapping, department: Department, policy: Policy,
 
     found = []
     for item, retailer, manager in _key_left_out(plan, retailers, rules.key_class):
-        # A manager away all week: his neighbours make his visits (spec.handed_over), nearest first.
+        # A manager away all week or most of it: his neighbours make his visits (spec.handed_over), nearest first.
         for taker in (manager, *sorted(handed.get(manager, ()), key=lambda m: distance(manager, m))):
             made = least_made.get(taker, [])
             servable = [d for d in days.get(taker, [])
@@ -107,7 +107,7 @@ def key_customers_dropped(plan: Mapping, department: Department, policy: Policy,
             if not made or not servable:
                 continue
             example = ", ".join(made[:3]) + (f" and {len(made) - 3} more" if len(made) > 3 else "")
-            label = rules.key_class if taker == manager else f"{rules.key_class}, {manager}'s, who is away all week"
+            label = rules.key_class if taker == manager else f"{rules.key_class}, {manager}'s, who is away this week"
             by = "" if taker == manager else f" by his neighbour {taker}"
             found.append(KeyCustomerDropped(manager, retailer.id, (
                 f"{retailer.id} (class {label}) is left out ({item.get('reason')}) while {len(made)} "

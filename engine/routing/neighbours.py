@@ -60,25 +60,29 @@ def nearest_neighbour(retailer: Retailer, near: Sequence[str], centres: Mapping[
 
 def hand_over_lines(absent: Sequence[str], owner_of: Mapping[str, str], made: Iterable[tuple[str, str]],
                     left: Iterable[tuple[str, str]]) -> list[str]:
-    """One line per manager away all week (`absent`): how many of his due visits each
-    colleague makes, most first, and how many are left out, by reason. `made` holds
-    (manager, retailer) per visit of the week, `left` (manager, reason) per due visit
-    left out, `owner_of` each retailer's manager."""
+    """One line per manager away all week or most of it (`absent`): how many of his due
+    visits he makes himself, how many each colleague makes, most first, and how many are
+    left out, by reason. `made` holds (manager, retailer) per visit of the week, `left`
+    (manager, reason) per due visit left out, `owner_of` each retailer's manager."""
     taken: dict[str, Counter[str]] = {m: Counter() for m in absent}
+    own: Counter[str] = Counter()
     out: dict[str, Counter[str]] = {m: Counter() for m in absent}
     for manager, retailer in made:
         owner = owner_of[retailer]
         if owner in taken and owner != manager:
             taken[owner][manager] += 1
+        elif owner in taken:
+            own[owner] += 1
     for manager, reason in left:
         if manager in out:
             out[manager][reason] += 1
     lines = []
     for manager in absent:
-        due = taken[manager].total() + out[manager].total()
-        if not due:
+        due = own[manager] + taken[manager].total() + out[manager].total()
+        if not due or not (taken[manager] or out[manager]):
             continue
-        to = ", ".join(f"{n} to {m}" for m, n in sorted(taken[manager].items(), key=lambda t: (-t[1], t[0])))
+        to = ", ".join(([f"{own[manager]} by {manager}"] if own[manager] else [])
+                       + [f"{n} to {m}" for m, n in sorted(taken[manager].items(), key=lambda t: (-t[1], t[0]))])
         why = ", ".join(f"{reason} {n}" for reason, n in out[manager].most_common())
         lines.append(f"{manager}'s {due} due visits: {to or 'none handed over'}; {out[manager].total()} left out"
                      + (f" ({why})" if why else ""))
@@ -94,3 +98,42 @@ def away_all_week(department: Department, working_dates: Iterable[dt.date]) -> l
         if leave.start is None:
             away.setdefault(leave.manager, set()).add(leave.date)
     return [m.id for m in department.managers if dates and dates <= away.get(m.id, set())]
+
+
+def away_most_of_the_week(department: Department, working_dates: Iterable[dt.date], day: tuple[int, int],
+                          present_below: float) -> list[str]:
+    """The managers present on the week's working dates, but for less than `present_below`
+    of their working minutes (`day`: the working day's start and end, minutes): whole-day
+    leave takes a day, part-day leave the minutes it covers (overlapping leave counted once).
+    The share the policy pairs a manager by (`pairs.exempt_below_presence`)."""
+    dates = set(working_dates)
+    if not dates:
+        return []
+    start, end = day
+    taken: dict[tuple[str, dt.date], list[tuple[int, int]]] = {}
+    for leave in department.leave:
+        if leave.date in dates:
+            span = (start, end) if leave.start is None or leave.end is None else (
+                max(start, leave.start), min(end, leave.end))
+            if span[0] < span[1]:
+                taken.setdefault((leave.manager, leave.date), []).append(span)
+    found = []
+    for manager in department.managers:
+        away = sum(_covered(taken.get((manager.id, date), [])) for date in dates)
+        worked = (end - start) * len(dates) - away
+        if 0 < worked < present_below * (end - start) * len(dates):
+            found.append(manager.id)
+    return found
+
+
+def _covered(spans: list[tuple[int, int]]) -> int:
+    """Minutes the spans cover, each minute once."""
+    total, reach = 0, None
+    for lo, hi in sorted(spans):
+        if reach is None or lo > reach:
+            total += hi - lo
+            reach = hi
+        elif hi > reach:
+            total += hi - reach
+            reach = hi
+    return total

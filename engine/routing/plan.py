@@ -19,6 +19,7 @@ import datetime as dt
 import multiprocessing
 import os
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -57,7 +58,13 @@ from engine.routing.matrix import (
     straight_line_matrix,
     street_network_matrix,
 )
-from engine.routing.neighbours import away_all_week, nearest_neighbour, neighbours, why_no_hand_over
+from engine.routing.neighbours import (
+    away_all_week,
+    away_most_of_the_week,
+    nearest_neighbour,
+    neighbours,
+    why_no_hand_over,
+)
 from engine.routing.visit_days import Unassigned, VisitDayPlan, plan_visit_days
 from engine.routing.visit_value import make_way, visit_values
 from engine.routing.vrptw import stop_when_stalled
@@ -236,7 +243,8 @@ def plan_routes(
     if manager is None:
         request = dataclasses.replace(request, whole_department=True,
                                       handed=_hand_over(department, policy, timetable, monday, carried))
-    planned = _plan_managers(request, managers, processes)
+    planned = _plan_part_week_first(request, managers, processes) if manager is None else _plan_managers(
+        request, managers, processes)
     return RoutePlan(
         week_start=monday,
         department=department.name,
@@ -285,10 +293,13 @@ class _RouteRequest:
 
 @dataclass(frozen=True)
 class _Handed:
-    """A due visit of a manager absent all week, handed to a neighbour."""
+    """A due visit of a manager absent all week (or most of it: `_plan_part_week_first`),
+    handed to a neighbour."""
 
     item: DueRetailer
     owner: str
+    away: str = "is on leave every working day of the week"
+    """Why the owner does not make it, in words."""
 
 
 def _hand_over(department: Department, policy: Policy, timetable: Timetable, monday: dt.date,
@@ -340,7 +351,8 @@ def _take_handed(request: _RouteRequest, manager_id: str, day_routes: list[DayRo
     days = [route.day for route in day_routes]
     orders = [[stop.retailer for stop in route.timed.stops] for route in day_routes]
     before = [list(order) for order in orders]
-    words = {owner: f"{owner} is on leave every working day of the week; handed to {manager_id}, a neighbour "
+    away = {h.owner: h.away for h in handed}
+    words = {owner: f"{owner} {away[owner]}; handed to {manager_id}, a neighbour "
                     f"(territory centres within {rules.neighbour_max_km:g} km), whose visit blocks have no room "
                     "left for it" for owner in set(owners.values())}
     out: list[Unassigned] = []
@@ -365,6 +377,70 @@ def _take_handed(request: _RouteRequest, manager_id: str, day_routes: list[DayRo
         detail=u.detail if words[owners[u.retailer]] in u.detail else f"{words[owners[u.retailer]]}; {u.detail}")
         for u in out if u.retailer in owners]
     return left, [u for u in out if u.retailer not in owners]
+
+
+def _part_week_absentees(request: _RouteRequest, managers: Sequence[str]) -> list[str]:
+    """The managers present this week, but for less of it than the policy pairs a manager
+    (`pairs.exempt_below_presence`, the same share of the week's working days): under the
+    policy's hand-over to a neighbour, what their own visit days cannot hold is handed on."""
+    rules = request.policy.replan
+    if rules is None or "neighbour" not in rules.handover:
+        return []
+    policy = request.policy
+    working = dict(WorkCalendar(request.department, policy).working_days(request.monday))
+    away = away_most_of_the_week(request.department, working, (policy.day.start, policy.day.end),
+                                 policy.pairs.exempt_below_presence)
+    return [m for m in managers if m in away and m not in request.handed]
+
+
+def _plan_part_week_first(request: _RouteRequest, managers: Sequence[str], processes: int) -> list[_ManagerRoutes]:
+    """Every manager's week, those away most of it (`_part_week_absentees`) first: the due
+    visits their own days leave out are handed to their neighbours as an absent manager's
+    are (`_hand_over`, key customers first), and no longer listed as theirs; then the others,
+    in the department's order."""
+    part_week = _part_week_absentees(request, managers)
+    if not part_week:
+        return _plan_managers(request, managers, processes)
+    first = dict(zip(part_week, _plan_managers(request, part_week, processes), strict=True))
+    rules = request.policy.replan
+    assert rules is not None
+    centres = request.department.territory_centres()
+    values = visit_values(request.retailers, request.policy, request.monday)
+    handed = {m: list(items) for m, items in request.handed.items()}
+    for owner, week in first.items():
+        # Neither another manager away most of the week nor one away all of it (his own
+        # visits handed, an empty tuple under his id) takes them.
+        near = [m for m in neighbours(owner, centres, rules.neighbour_max_km)
+                if m not in part_week and m in managers and request.handed.get(m) != ()]
+        left = Counter(u.retailer for u in week.unvisited)
+        if not near or not left:
+            continue
+        away = f"is away most of the week ({_leave_words(request, owner)})"
+        due = (due_with_carry_over(request.department, request.monday, request.carried, owner) if request.carried
+               else due_retailers(request.department, request.monday, owner))
+        given = [dataclasses.replace(item, visits=min(item.visits, left[item.retailer.id]))
+                 for item in due if left[item.retailer.id]]
+        for item in sorted(given, key=lambda d: -values.get(d.retailer.id, 1)):
+            to = nearest_neighbour(item.retailer, near, centres)
+            handed.setdefault(to, []).append(_Handed(item, owner, away))
+        ids = {item.retailer.id for item in given}
+        first[owner] = dataclasses.replace(week, unvisited=[u for u in week.unvisited if u.retailer not in ids])
+    request = dataclasses.replace(request, handed={m: tuple(items) for m, items in handed.items()})
+    others = [m for m in managers if m not in first]
+    rest = dict(zip(others, _plan_managers(request, others, processes), strict=True))
+    return [first[m] if m in first else rest[m] for m in managers]
+
+
+def _leave_words(request: _RouteRequest, manager: str) -> str:
+    """His leave of the week, day by day: "Mon, Tue all day, Fri 10:30–17:30"."""
+    days: list[str] = []
+    for leave in sorted(request.department.leave, key=lambda leave: (leave.date, leave.start or 0)):
+        if leave.manager != manager or week_monday(leave.date) != request.monday:
+            continue
+        when = "all day" if leave.start is None or leave.end is None else (
+            f"{format_clock(leave.start)}–{format_clock(leave.end)}")
+        days.append(f"{leave.date:%a} {when}")
+    return "on leave " + ", ".join(days) if days else "on leave"
 
 
 def _plan_managers(request: _RouteRequest, managers: Sequence[str], processes: int) -> list[_ManagerRoutes]:

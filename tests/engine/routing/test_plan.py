@@ -203,6 +203,33 @@ def test_a_handed_over_key_customer_takes_the_place_of_the_neighbours_least_clas
     _assert_checker_passes(plan, department, policy_15_13_7, timetable)
 
 
+def test_visits_a_manager_away_most_of_the_week_cannot_make_go_to_a_neighbour(policy_15_13_7):
+    """m2 on leave Monday to Thursday, at work on Friday (20 % of the week, below the share
+    the policy pairs a manager by) with a visit block that holds one of his two visits: the
+    other goes to m1, his neighbour, key customer first, and says why; the route checker
+    accepts it (tester's d16b: m08 on leave Mon–Thu and Friday from 10:30 had six weekly
+    class-A customers left out with no hand-over while his neighbours had room)."""
+    mine = [_retailer("R1", 1)]
+    his = [_retailer("A1", 2.5, manager="m2").model_copy(update={"retailer_class": "A"}),
+           _retailer("C1", 2.5, 0.3, manager="m2").model_copy(update={"retailer_class": "C"})]
+    department = _department(mine + his, policy_15_13_7, managers=("m1", "m2")).model_copy(update={"leave": tuple(
+        Leave(manager="m2", date=MONDAY + dt.timedelta(days=k)) for k in range(4))})
+    # m2's Friday block holds one visit; m1's Tuesday block has room for his own and one more.
+    timetable = _timetable([_block("visit", 1, "09:00", "10:30"), _block("visit", 4, "09:00", "09:30", "m2")],
+                           policy_15_13_7)
+    plan = _plan(department, policy_15_13_7, timetable)
+    made = {(r.manager, stop.retailer) for r in plan.routes for stop in r.stops if stop.kind == "visit"}
+    assert {("m1", "R1")} < made and len(made) == 3, made
+    handed = {retailer for manager, retailer in made if manager == "m1"} - {"R1"}
+    assert handed and handed <= {"A1", "C1"}
+    assert plan.unvisited == ()
+    _assert_checker_passes(plan, department, policy_15_13_7, timetable)
+    # Were m2 away only Monday and Tuesday, m1's visit to m2's retailer would be a fault.
+    two_days = department.model_copy(update={"leave": department.leave[:2]})
+    taken = handed.pop()
+    assert any(f"{taken} belongs to m2" in m for m in check_routes(plan, two_days, policy_15_13_7, timetable).messages())
+
+
 def test_visits_of_a_manager_on_leave_all_week_without_a_neighbour_say_so(policy_15_13_7):
     """m2 on leave all week, his territory 20 km from m1's (no neighbour within the
     policy's 6 km): his visits are listed with that reason, and a visit of m1 to his
