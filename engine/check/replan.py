@@ -95,7 +95,18 @@ What a re-planned week must be:
       ride to the key retailer, its visit in its opening hours, and a ride back to the
       last one's place by the end of its visit (the rest of the day then goes on as
       planned). A visit planned before `now` at a retailer closed that day was not made,
-      and is owed as one to come.
+      and is owed as one to come; so is one under way when its manager fell ill that he
+      broke off before its service was done (rule 5f).
+   e. *Once a day* (`replan_visited_twice`, as the week's routes: check/routes.py). A
+      retailer has at most one visit a day: two stops at it on one day that both come
+      after `now` (set out for at `now` or later), or two that overlap in time (two
+      managers at one shop at once), are a fault. A visit to come beside one made
+      before `now` is none: an urgent visit asked after the retailer's visit of the
+      morning is the event's other visit.
+   f. *A visit is its whole service* (`replan_visit_broken_off`). A stop of the
+      re-plan's routes is a visit made only when it lasts its service, the retailer's
+      minutes and at least the policy's `route.min_service_min`: a shorter one (a
+      visit a sickness broke off, kept as if made) counts a visit as made that was not.
 """
 
 from __future__ import annotations
@@ -143,6 +154,8 @@ FIRST_STOP = "first_stop"
 VISIT_CANCELLED = "replan_visit_cancelled"
 URGENT_LATE = "replan_urgent_late"
 KEY_DROPPED = "replan_key_customer_dropped"
+VISITED_TWICE = "replan_visited_twice"
+BROKEN_OFF = "replan_visit_broken_off"
 
 
 @dataclass(frozen=True)
@@ -1278,6 +1291,13 @@ class _Stop:
     set_out: int
     """When the manager set out for it: its arrival less its ride, else its start."""
     end: int
+    start: int | None = None
+    """When its service began (None: at its arrival)."""
+
+    @property
+    def service_start(self) -> int:
+        """From when its service counts: a stop's length is from its start to its end."""
+        return self.arrive if self.start is None else self.start
 
 
 def _runs_below(day: Sequence[_Stop], retailers: Mapping[str, Retailer], key_class: str) -> list[list[_Stop]]:
@@ -1306,7 +1326,7 @@ def _visit_stops(routes: Iterable[Mapping]) -> dict[tuple[str, dt.date], list[_S
             ride = stop.get("ride_min")
             set_out = start if ride is None else min(start, arrive - round(ride))
             days[(manager, date)].append(_Stop(manager, date, str(stop["retailer"]), arrive, set_out,
-                                               parse_clock(stop["end"])))
+                                               parse_clock(stop["end"]), start))
     return days
 
 
@@ -1319,6 +1339,9 @@ class _RouteJudge:
         self.now_minute = now.hour * 60 + now.minute
         self.closures = list(closures)
         self.sick_days = {(entry.manager, entry.date) for entry in sick}
+        self.ill_from = {(entry.manager, entry.date): entry.start or 0 for entry in sick}
+        """The minute each sick manager-day's absence starts (0: the whole day)."""
+        self.retailers = {r.id: r for r in department.retailers}
         self.blocks_before = self._blocks_by_day(before)
         self.blocks_after = self._blocks_by_day(after)
         self.lunches_after: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
@@ -1336,7 +1359,63 @@ class _RouteJudge:
     def run(self, before: Iterable[Mapping], after: Iterable[Mapping]) -> list[Violation]:
         planned, replanned = _visit_stops(before), _visit_stops(after)
         return (self._first_stops(planned, replanned) + self._cancelled(planned, replanned)
-                + self._key_customers(planned, replanned) + self._back_for_leave(replanned))
+                + self._key_customers(planned, replanned) + self._back_for_leave(replanned)
+                + self._once_a_day(replanned) + self._whole_service(replanned))
+
+    def _service(self, retailer: Retailer) -> int:
+        """A visit's service: the retailer's minutes, at least the policy's minimum."""
+        return max(retailer.service_min, self.policy.route.min_service_min)
+
+    def _broken_off(self, stop: _Stop) -> bool:
+        """A stop under way when its manager fell ill, short of its service by then."""
+        ill = self.ill_from.get((stop.manager, stop.date))
+        retailer = self.retailers.get(stop.retailer)
+        return (ill is not None and retailer is not None and stop.service_start < ill < stop.end
+                and ill - stop.service_start < self._service(retailer))
+
+    def _once_a_day(self, replanned: Mapping[tuple[str, dt.date], list[_Stop]]) -> list[Violation]:
+        """Rule 5e: at most one visit of a retailer a day, none two at once."""
+        by_day: dict[tuple[str, dt.date], list[_Stop]] = defaultdict(list)
+        for stops in replanned.values():
+            for stop in stops:
+                by_day[(stop.retailer, stop.date)].append(stop)
+
+        def to_come(stop: _Stop) -> bool:
+            return (stop.date, stop.set_out) >= (self.now.date(), self.now_minute)
+
+        found = []
+        for (retailer, date), stops in sorted(by_day.items()):
+            stops = sorted(stops, key=lambda s: (s.service_start, s.manager))
+            for index, first in enumerate(stops):
+                for second in stops[index + 1:]:
+                    at_once = second.service_start < first.end
+                    if not (to_come(first) and to_come(second)) \
+                            and not (at_once and (to_come(first) or to_come(second))):
+                        continue
+                    how = "at the same time" if at_once else "twice on one day"
+                    found.append(Violation(
+                        VISITED_TWICE, second.manager, date, format_clock(second.arrive),
+                        f"{retailer} is visited {how} on {_day(date)}: by {first.manager} "
+                        f"{format_clock(first.service_start)}-{format_clock(first.end)} and by {second.manager} "
+                        f"{format_clock(second.service_start)}-{format_clock(second.end)} (a retailer is "
+                        "visited once a day at most)"))
+        return found
+
+    def _whole_service(self, replanned: Mapping[tuple[str, dt.date], list[_Stop]]) -> list[Violation]:
+        """Rule 5f: a stop shorter than its service is no visit made."""
+        found = []
+        for (manager, date), stops in sorted(replanned.items()):
+            for stop in stops:
+                retailer = self.retailers.get(stop.retailer)
+                if retailer is None or stop.end - stop.service_start >= self._service(retailer):
+                    continue
+                found.append(Violation(
+                    BROKEN_OFF, manager, date, format_clock(stop.service_start),
+                    f"the visit to {stop.retailer} by {manager} on {_day(date)} "
+                    f"({format_clock(stop.service_start)}-{format_clock(stop.end)}) lasts "
+                    f"{stop.end - stop.service_start} min, short of its {self._service(retailer)} min service: it "
+                    "was broken off, not made, yet the re-plan keeps it as a visit"))
+        return found
 
     def _back_for_leave(self, replanned: Mapping[tuple[str, dt.date], list[_Stop]]) -> list[Violation]:
         """Rule 4 (every rule of the week): a part-day leave of the department's is taken
@@ -1382,7 +1461,8 @@ class _RouteJudge:
         for (manager, date), stops in sorted(planned.items()):
             for stop in stops:
                 key = retailers.get(stop.retailer)
-                owed = to_come(stop) or any(c.covers(stop.retailer, date) for c in self.closures)
+                owed = to_come(stop) or any(c.covers(stop.retailer, date) for c in self.closures) \
+                    or self._broken_off(stop)
                 if key is None or key.retailer_class != rules.key_class or not owed or key.id in made:
                     continue
                 for taker in (t for t in self._takers(manager, date) if t in least):

@@ -1,7 +1,8 @@
 """Route hand-over: the week's routes after a re-plan.
 
 Stops that started before `now` stay as they were (a sick manager's only those started
-before he fell ill, one under way then ending there, as his visit block does; the
+before he fell ill, one under way then ending there, as his visit block does, when
+its service was done by then; one he broke off before was not made, and it and the
 rest of his are visits to hand on). The rest are fitted again into the
 re-planned visit blocks; what cannot stay (a sick manager's, a closed retailer's, what
 no longer fits a changed day) is handed on in the policy's order (`replan.handover`):
@@ -47,6 +48,7 @@ from engine.routing.daily import (
     fits_alone,
     part_day_leave,
     route_km,
+    service_minutes,
     time_visit_route,
 )
 from engine.routing.matrix import great_circle_km, straight_line_matrix
@@ -124,10 +126,13 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
             start = parse_clock(stop["start"])
             # A shop closed all day was found closed: a visit to it before `now` was not made.
             closed = (stop["retailer"], date) in situation.closed
-            if situation.pinned(date, _set_out(stop, start)) and not closed \
+            end = parse_clock(stop["end"])
+            started = situation.pinned(date, _set_out(stop, start))
+            broken_off = started and _broken_off(situation, manager, date, start, end, retailers[stop["retailer"]])
+            if started and not closed and not broken_off \
                     and not (absence is not None and absence.covers(date, start)):
-                # Done, or under way when he fell ill: then it ends there, as his visit block does.
-                end = parse_clock(stop["end"])
+                # Done, or under way when he fell ill with its service done: then it ends
+                # there, as his visit block does.
                 if absence is not None and absence.date == date and start < absence.minute < end:
                     end = absence.minute
                 read.pinned[(manager, date)].append(ReplanStop(
@@ -136,7 +141,12 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
                 continue
             visit = _Visit(stop["retailer"], retailers[stop["retailer"]].manager, manager, date)
             read.visits.append(visit)
-            if absence is not None and absence.covers(date, start):
+            if broken_off and not closed:
+                assert absence is not None
+                visit.reason, visit.detail = "manager_absent", (
+                    f"{manager} is off sick from {absence.since}: it broke off his visit under way then "
+                    f"({stop['start']}-{stop['end']}) before its service was done, so it was not made")
+            elif absence is not None and absence.covers(date, start):
                 visit.reason, visit.detail = "manager_absent", f"{manager} is off sick"
             elif closed:
                 found = f", found closed at {stop['start']}: the visit was not made" \
@@ -148,6 +158,17 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
         _add_urgent(read, event.retailer, retailers[event.retailer].manager, event.by or situation.today,
                     event.manager)
     return read
+
+
+def _broken_off(situation: Situation, manager: str, date: dt.date, start: int, end: int,
+                retailer: Retailer) -> bool:
+    """A stop under way when its manager fell ill that he had not worked its service of
+    (`service_minutes`: the policy's minimum at least) by then: the visit was not made,
+    and is his to hand on like those he did not start. One whose service was done
+    by then was made, and ends there."""
+    absence = situation.absences.get(manager)
+    return (absence is not None and absence.date == date and start < absence.minute < end
+            and absence.minute - start < service_minutes(retailer, situation.policy))
 
 
 def _set_out(stop: Mapping[str, Any], start: int) -> int:
@@ -256,9 +277,11 @@ class _Handover:
                                 key=lambda v: (v.urgent_by is None, v.date or self.situation.today, v.retailer)))
         while homeless:
             visit = homeless.popleft()
-            options = [(m, d) for m, d in _options(visit, self.situation, self.rules, self.days, self.centres)
-                       if (visit.retailer, d) not in self.situation.closed and self.day_of(m, d) is not None
-                       and visit.retailer in self.territories[m].index]
+            open_days = [(m, d) for m, d in _options(visit, self.situation, self.rules, self.days, self.centres)
+                         if (visit.retailer, d) not in self.situation.closed and self.day_of(m, d) is not None
+                         and visit.retailer in self.territories[m].index]
+            options = [(m, d) for m, d in open_days if not self._visited_on(visit, d)]
+            visited = sorted({d for _, d in open_days} - {d for _, d in options})
             if visit.urgent_by is None:
                 self._insert(visit, options)
                 if visit.to_date is None:
@@ -289,8 +312,21 @@ class _Handover:
                     visit, self.rules, _lost_to_his_absence(visit, self.situation)
                     and "neighbour" in self.rules.handover, self._no_neighbour_words(visit.manager or visit.owner),
                     self._off_to_the_end(visit.manager))
+                if visited:
+                    detail += f"; {visit.retailer} has a visit on {_days(visited)} already (once a day at most)"
                 self.unplaced.append(UnplacedVisit(retailer=visit.retailer, manager=visit.owner, date=visit.date,
                                                    reason=reason, detail=detail))
+
+    def _visited_on(self, visit: _Visit, date: dt.date) -> bool:
+        """A retailer is visited once a day at most, as in the week's routes
+        (routing/due.py): a day it has a visit to come on, by any manager, takes no other,
+        nor does one it was visited on before `now`, save for an urgent visit (the
+        event asks for another besides the one made before it was asked)."""
+        if any(visit.retailer in order for (_, day), order in self.orders.items() if day == date):
+            return True
+        return visit.urgent_by is None and any(
+            stop.retailer == visit.retailer for (_, day), stops in self.read.pinned.items() if day == date
+            for stop in stops)
 
     def _insert(self, visit: _Visit, options: Sequence[tuple[str, dt.date]]) -> None:
         """At the cheapest place of the first option whose day still holds every rule."""
