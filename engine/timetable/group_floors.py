@@ -138,7 +138,10 @@ def _solve_floor(tm: TimetableModel, members: Group, limit_s: float,
             return None
         sub.cp.clear_assumptions()
         sub.cp.add(whole == 0)
-    solver.parameters.max_time_in_seconds = deadline - time.perf_counter()
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        return None  # CP-SAT refuses a limit below zero as an invalid model
+    solver.parameters.max_time_in_seconds = left
     code = solver.solve(sub.cp)
     if code == cp_model.INFEASIBLE:
         return NO_WEEK, True
