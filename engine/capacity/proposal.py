@@ -50,7 +50,11 @@ retailers excepted), the retailer keeping its manager and frequency in the appli
 folder, the week and the neighbour recorded in its row (`folder_department`). The
 routes hand over only the visits of a manager away all week; without this, the visits
 of one away three days of four stayed out while a neighbour idled (tester, e1 week of
-2026-12-14: m05 8 visits out, m01 481 min spare).
+2026-12-14: m05 8 visits out, m01 481 min spare). His days at work keep the margin like
+anyone's: when they need more than their minutes less the margin — a visit left out that
+stays with him (a POS-target household) among them —, other retailers of his are handed
+over until they keep it, which makes that visit room (tester, d12 week of 2026-11-30:
+m03's R03019 stayed out, "no neighbour has spare minutes", m02 673 min spare 2 km off).
 
 How the changes are chosen: the proposal touches as few retailers as it can. For
 one manager with nothing but a number of minutes to free, taking the changes that
@@ -201,9 +205,7 @@ def propose_changes(
         left = context.hand_over(manager, leave_out[manager], changes, set(left_out))
         if left > 0:
             still_short[manager] = left
-            why_short[manager] = (f"on leave part of the week: no neighbour within {rules.neighbour_max_km:g} km "
-                                  "has spare minutes for the visits his days at work leave out (POS-target "
-                                  "households, promotion stores and class-A retailers keep their manager)")
+            why_short[manager] = context.why_not_handed(manager, changes, set(left_out))
     return Proposal(
         week_start=capacity.week_start, margin_percent=rules.margin_percent, changes=tuple(changes),
         retailers_touched=len({c.retailer for c in changes}),
@@ -308,10 +310,12 @@ def _excess_and_spare(capacity: WeekCapacity, rules: CapacityRules, exempt: Coll
             continue
         room = figures.available_min - kept_free(rules, figures.available_min)
         if figures.leave_days:  # what the days away leave out is the week's hand-over
+            mended_out = figures.unplanned_min if figures.unplanned_visits > figures.unmendable_visits else 0
             if figures.need_min > full_room and figures.manager not in exempt:
                 excess[figures.manager] = math.ceil(figures.need_min - full_room)
-            elif figures.unplanned_visits > figures.unmendable_visits and figures.unplanned_min:
-                leave_out[figures.manager] = figures.unplanned_min
+            elif mended_out or (figures.need_min > room and figures.manager not in exempt):
+                # His days at work keep the margin too: what they need past it is handed over.
+                leave_out[figures.manager] = max(mended_out, math.ceil(figures.need_min - room))
             else:
                 spare[figures.manager] = max(math.floor(room - figures.need_min), 0)
             continue
@@ -372,31 +376,117 @@ class _Context:
 
     def hand_over(self, manager: str, minutes: int, changes: list[Change], left_out: Collection[str] = ()) -> int:
         """Add week hand-overs of `manager`'s due retailers to neighbours with spare minutes
-        until `minutes` are freed (a manager on leave part of the week, module text): given
-        `left_out`, only the retailers the routes left out (one due twice that his one day
-        at work cannot visit twice is mended by nothing else, so handing another over would
-        only take a visit from him for nothing), else any, the fewest, chosen as `free`
-        chooses; returns what is left unfreed."""
-        while minutes > 0:
+        until `minutes` are freed (a manager on leave part of the week, module text); returns
+        what is left unfreed. Given `left_out`, the retailers the routes left out first (each
+        handed over places its own visit); then, while his days at work need more than their
+        minutes less the margin, others of his, the fewest (a left-out POS-target household
+        keeps its manager, but a shop handed over beside it on his full day makes it room:
+        tester, d12 2026-11-30, R03019). Not for a visit room does not place (one due more
+        often than he has days at work: a retailer is visited once a day; tester e1,
+        R05007), nor when the figures say his days hold what is left out: another retailer
+        handed over would only take a visit from him for nothing. Without `left_out`, any
+        of his, chosen as `free` chooses."""
+        if not left_out:
+            return max(minutes - self._hand_over_retailers(manager, minutes, changes), 0)
+        his_out = {r.id for r in self.department.territory(manager) if r.id in left_out}
+        freed = self._hand_over_retailers(manager, minutes, changes, only=his_out)
+        unplaceable = self._beyond_days_at_work(manager, his_out - self.touched)
+        over = self._over_margin(manager) - freed - unplaceable
+        if over <= 0:
+            return max(minutes - freed, 0)
+        over_left = over - self._hand_over_retailers(manager, over, changes)
+        return min(max(minutes - freed, 0), unplaceable + max(over_left, 0))
+
+    def _hand_over_retailers(self, manager: str, minutes: int, changes: list[Change],
+                             only: Collection[str] | None = None) -> int:
+        """Hand over `manager`'s due retailers (those in `only`, when given) for the week,
+        the fewest that free `minutes`, chosen as `free` chooses; returns the minutes freed."""
+        freed = 0
+        while freed < minutes:
             candidates = []
             for retailer in self.department.territory(manager):
                 visits = self.due.get(retailer.id, 0)
-                if visits and retailer.id not in self.touched:
+                if visits and retailer.id not in self.touched and (only is None or retailer.id in only):
                     move = self._move(retailer, visits)
                     if move is not None:
                         candidates.append(move.model_copy(update={"kind": "hand_over"}))
-            if left_out:  # another retailer handed over does not place one his one day cannot visit twice
-                candidates = [c for c in candidates if c.retailer in left_out]
             if not candidates:
                 break
-            covering = [c for c in candidates if c.minutes_freed >= minutes]
+            covering = [c for c in candidates if c.minutes_freed >= minutes - freed]
             chosen = min(covering, key=_smallest_first) if covering else max(candidates, key=_largest_first)
             changes.append(chosen)
             self.touched.add(chosen.retailer)
             if chosen.to_manager is not None:
                 self.spare[chosen.to_manager] -= chosen.minutes_added
-            minutes -= chosen.minutes_freed
-        return max(minutes, 0)
+            freed += chosen.minutes_freed
+        return freed
+
+    def _over_margin(self, manager: str) -> int:
+        """Minutes the manager's days at work this week need past their visit minutes less
+        the margin (`kept_free`); zero or less when they keep it."""
+        figures = self.capacity.manager(manager)
+        return math.ceil(figures.need_min - figures.available_min + kept_free(self.rules, figures.available_min))
+
+    def _visit_days(self, manager: str) -> int:
+        return sum(1 for day in self.capacity.manager(manager).days if day.available_min > 0)
+
+    def _beyond_days_at_work(self, manager: str, retailer_ids: Collection[str]) -> int:
+        """Minutes of the retailers' visits due more often than the manager has visit days
+        this week: a retailer is visited once a day, so no room places them."""
+        days = self._visit_days(manager)
+        retailers = {r.id: r for r in self.department.territory(manager)}
+        return sum(max(self.due.get(rid, 0) - days, 0) * self._visit_minutes(retailers[rid], manager)
+                   for rid in retailer_ids if rid in retailers)
+
+    def why_not_handed(self, manager: str, changes: Collection[Change], left_out: Collection[str]) -> str:
+        """Why `hand_over` left minutes of a manager on leave part of the week unfreed, in
+        words (the proposal's `why_short`), naming what blocks: a retailer that keeps its
+        manager, no manager with spare minutes within the neighbour distance, neighbours'
+        spare minutes too few, a visit due more often than his days at work, or his days
+        holding what is left out by the figures."""
+        km = self.rules.neighbour_max_km
+        retailers = [r for r in self.department.territory(manager) if self.due.get(r.id)]
+        still_out = [r for r in retailers if r.id in left_out and r.id not in self.touched]
+        days = self._visit_days(manager)
+        words = []
+        for retailer in still_out:
+            said = f"{retailer.id} left out stays with him: {self._why_not_moved([retailer])}"
+            if self.due[retailer.id] > days:
+                said += (f"; it is due {self.due[retailer.id]} times and he has {days} visit day(s) this week, "
+                         "a retailer is visited once a day")
+            words.append(said)
+        freed = sum(c.minutes_freed for c in changes if c.manager == manager)
+        over = self._over_margin(manager) - freed - self._beyond_days_at_work(manager, {r.id for r in still_out})
+        if over > 0:
+            others = [r for r in retailers if r.id not in self.touched and r.id not in left_out]
+            words.append(f"his days at work need {over} min past their margin and no other retailer of his can be "
+                         "handed over: " + (self._why_not_moved(others) if others else "none is left"))
+        elif still_out:
+            figures = self.capacity.manager(manager)
+            words.append(f"by the figures his days at work hold {_them(still_out)} ({figures.need_min - freed} of "
+                         f"{figures.available_min} min needed, {kept_free(self.rules, figures.available_min)} "
+                         "kept free), so no other retailer of his is handed over for them")
+        if not words:
+            words.append(f"no neighbour within {km:g} km takes his visits")
+        return "on leave part of the week: " + "; ".join(words)
+
+    def _why_not_moved(self, retailers: Collection[Retailer]) -> str:
+        """What keeps these retailers from a neighbour (`_move`), in words: each keeps its
+        manager, no manager with spare minutes has his territory centre within the neighbour
+        distance, or those who do have too few spare minutes for them."""
+        km = self.rules.neighbour_max_km
+        movable = [r for r in retailers if _keeps_manager(r) is None]
+        if not movable:
+            kinds = sorted({kind for r in retailers if (kind := _keeps_manager(r)) is not None})
+            if len(retailers) == 1:
+                return f"{kinds[0]} keeps its manager"
+            return f"each is {' or '.join(kinds)}, which keep their manager"
+        near = sorted({m for r in movable for m in self.spare if self._km_to_centre(r, m) <= km})
+        if not near:
+            return f"no manager with spare minutes has his territory centre within {km:g} km of {_them(movable)}"
+        spare = ", ".join(f"{m} {max(self.spare[m], 0)} min" for m in near)
+        return (f"the managers within {km:g} km have too few spare minutes after their margin for "
+                f"{_them(movable)} ({spare})")
 
     def levers_used_up(self, manager: str) -> str:
         """Why no further change frees the manager's minutes, in words (the proposal's
@@ -537,6 +627,21 @@ class _Context:
                     round=self.round_number,
                 )
         return None
+
+
+def _keeps_manager(retailer: Retailer) -> str | None:
+    """Why the retailer keeps its manager (`_move`), or None when it may move."""
+    if retailer.pos_target:
+        return "a POS-target household"
+    if retailer.promo_store:
+        return "a promotion store"
+    if retailer.retailer_class == KEY_CLASS:
+        return f"a class-{KEY_CLASS} retailer"
+    return None
+
+
+def _them(retailers: Collection[Retailer]) -> str:
+    return "it" if len(retailers) == 1 else "them"
 
 
 def _largest_first(change: Change) -> tuple[int, int, float]:
