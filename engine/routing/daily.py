@@ -741,13 +741,79 @@ def cheapest_feasible_insertion(
     `below`, nowhere for fewer than `below` extra km). Positions are timed
     cheapest first, so the first that keeps every rule is the answer."""
     extras = insertion_km(day, order, retailer_id, territory)
+    # Without lunch inside the block the route is timed in one pass, so each position is
+    # judged at once from the route's own times (`_InsertionWindows`); with lunch, whose
+    # place in the route moves with every stop, each trial is timed whole.
+    windows = _InsertionWindows(day, order, retailers, territory, policy) if not day.lunch_minutes else None
     for index in sorted(range(len(extras)), key=lambda k: (extras[k], k)):
         if below is not None and extras[index] >= below:
             return None
         trial = [*order[:index], retailer_id, *order[index:]]
-        if time_visit_route(day, trial, retailers, territory, policy).feasible:
+        fits = (windows.fits(index, retailers[retailer_id]) if windows is not None
+                else time_visit_route(day, trial, retailers, territory, policy).feasible)
+        if fits:
             return extras[index], trial
     return None
+
+
+class _InsertionWindows:
+    """A route of a block without lunch, timed once, for judging where one more stop may
+    go: `fits(k, retailer)` is exactly whether `time_visit_route` would find the route
+    with the retailer put at position k (0: first) feasible, in O(1) instead of timing
+    it. Forward, each stop's end as the route is timed (`_time_with_lunch` without lunch)
+    and whether every rule holds up to it; backward, the latest each stop may be arrived
+    at for it and the stops after it to keep every rule (waiting for a shop to open
+    absorbs an earlier arrival, so only the latest arrival matters)."""
+
+    def __init__(self, day: FieldDay, order: Sequence[str], retailers: Mapping[str, Retailer],
+                 territory: Territory, policy: Policy):
+        self.day, self.order, self.territory, self.policy = day, list(order), territory, policy
+        n = len(order)
+        self.ends: list[int] = []
+        self.prefix_ok: list[bool] = [True]
+        clock, here, ok = day.block_start, day.start_place.key, True
+        for number, retailer_id in enumerate(order, start=1):
+            retailer = retailers[retailer_id]
+            arrive = clock + territory.minutes(here, retailer_id)
+            if number == 1 and arrive > day.first_stop_by:
+                ok = False
+            end = max(arrive, retailer.opens) + service_minutes(retailer, policy)
+            if end > min(latest_service_end(retailer, policy), day.visiting_ends):
+                ok = False
+            self.ends.append(end)
+            self.prefix_ok.append(ok)
+            clock, here = end, retailer_id
+        # latest[i]: the latest arrival at stop i (i = n: the end place) keeping it and the rest.
+        unbounded = 10 ** 9
+        self.ends_at_next = day.end_place.kind != "elsewhere" and day.end_deadline is not None
+        latest = [unbounded] * (n + 1)
+        latest[n] = day.end_deadline if self.ends_at_next and day.end_deadline is not None else unbounded
+        for i in range(n - 1, -1, -1):
+            retailer = retailers[order[i]]
+            following = order[i + 1] if i + 1 < n else day.end_place.key
+            ride_on = territory.minutes(order[i], following) if (i + 1 < n or self.ends_at_next) else 0
+            latest_end = min(latest_service_end(retailer, policy), day.visiting_ends, latest[i + 1] - ride_on)
+            service = service_minutes(retailer, policy)
+            latest[i] = latest_end - service if retailer.opens + service <= latest_end else -unbounded
+        self.latest = latest
+
+    def fits(self, index: int, retailer: Retailer) -> bool:
+        day, territory = self.day, self.territory
+        if not self.prefix_ok[index]:
+            return False
+        before = self.order[index - 1] if index else day.start_place.key
+        clock = self.ends[index - 1] if index else day.block_start
+        arrive = clock + territory.minutes(before, retailer.id)
+        if index == 0 and arrive > day.first_stop_by:
+            return False
+        end = max(arrive, retailer.opens) + service_minutes(retailer, self.policy)
+        if end > min(latest_service_end(retailer, self.policy), day.visiting_ends):
+            return False
+        if index < len(self.order):
+            return end + territory.minutes(retailer.id, self.order[index]) <= self.latest[index]
+        if not self.ends_at_next:
+            return True
+        return end + territory.minutes(retailer.id, day.end_place.key) <= self.latest[index]
 
 
 def cheapest_day(
