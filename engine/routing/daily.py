@@ -769,12 +769,18 @@ class _InsertionWindows:
                  territory: Territory, policy: Policy):
         self.day, self.order, self.territory, self.policy = day, list(order), territory, policy
         n = len(order)
+        self.ends_at_next = day.end_place.kind != "elsewhere" and day.end_deadline is not None
+        # The rides along the route in one lookup: rides[i] leads to stop i (from the start
+        # place when i = 0), rides[n] from the last stop to the end place (0 when none counts).
+        places = [day.start_place.key, *order] + ([day.end_place.key] if self.ends_at_next else [])
+        at = [territory.index[key] for key in places]
+        rides = territory.matrix.minutes[at[:-1], at[1:]].tolist() + ([] if self.ends_at_next else [0])
         self.ends: list[int] = []
         self.prefix_ok: list[bool] = [True]
-        clock, here, ok = day.block_start, day.start_place.key, True
+        clock, ok = day.block_start, True
         for number, retailer_id in enumerate(order, start=1):
             retailer = retailers[retailer_id]
-            arrive = clock + territory.minutes(here, retailer_id)
+            arrive = clock + rides[number - 1]
             if number == 1 and arrive > day.first_stop_by:
                 ok = False
             end = max(arrive, retailer.opens) + service_minutes(retailer, policy)
@@ -782,17 +788,14 @@ class _InsertionWindows:
                 ok = False
             self.ends.append(end)
             self.prefix_ok.append(ok)
-            clock, here = end, retailer_id
+            clock = end
         # latest[i]: the latest arrival at stop i (i = n: the end place) keeping it and the rest.
         unbounded = 10 ** 9
-        self.ends_at_next = day.end_place.kind != "elsewhere" and day.end_deadline is not None
         latest = [unbounded] * (n + 1)
         latest[n] = day.end_deadline if self.ends_at_next and day.end_deadline is not None else unbounded
         for i in range(n - 1, -1, -1):
             retailer = retailers[order[i]]
-            following = order[i + 1] if i + 1 < n else day.end_place.key
-            ride_on = territory.minutes(order[i], following) if (i + 1 < n or self.ends_at_next) else 0
-            latest_end = min(latest_service_end(retailer, policy), day.visiting_ends, latest[i + 1] - ride_on)
+            latest_end = min(latest_service_end(retailer, policy), day.visiting_ends, latest[i + 1] - rides[i + 1])
             service = service_minutes(retailer, policy)
             latest[i] = latest_end - service if retailer.opens + service <= latest_end else -unbounded
         self.latest = latest
