@@ -486,17 +486,18 @@ def _score_timetable(
 
 def _declared_not_owed(timetable: Timetable, policy: Policy, violations: Sequence[Violation]) -> list[Shortfall]:
     """The plan's not-owed lines the checker settles without a deviation — a department
-    daily slot (the meeting) or a `min_per_day` session (the daily report slot) a part-day
-    leave takes — each as the timetable declares it, so that the declared shortfalls count
-    every line the timetable, its console and workbook count. A line the checker faults
-    (a false claim, or one short of what the leave took) is its violation, not counted here."""
+    slot (the daily meeting, the weekly site study) or a `min_per_day` session (the daily
+    report slot) a part-day leave takes — each as the timetable declares it, so that the
+    declared shortfalls count every line the timetable, its console and workbook count. A
+    line the checker faults (a false claim, or one short of what the leave took) is its
+    violation, not counted here."""
     faulted = {(v.manager, v.rule) for v in violations}
     found = []
     for claim in timetable.shortfalls:
         rule = policy.kinds.get(claim.kind)
         if not claim.not_owed or rule is None or (claim.manager, KIND_RULE.get(claim.kind)) in faulted:
             continue
-        department_slot = rule.group == "department" and rule.is_daily
+        department_slot = rule.group == "department"
         daily_session = rule.group != "department" and not rule.is_daily and rule.min_per_day is not None
         if department_slot or daily_session:
             found.append(Shortfall(claim.manager, claim.kind, KIND_RULE.get(claim.kind, claim.kind), "min", 0,

@@ -19,9 +19,9 @@ declared, or declared for less than the plan lacks, stays a violation of the kin
 rule; a declared shortfall the plan does not have is a violation too (a false claim).
 A daily block a part-day leave leaves no room for is not owed, but the week's plan must
 declare it all the same (the manager is told), as it declares one the day's fixed slots
-left out; so too a department daily slot (the meeting) his part-day leave makes him miss,
-and a `min_per_day` session (the daily report slot) it leaves no room for, each declared
-`not_owed`. `check_timetable` returns the violations alone.
+left out; so too a department slot (the daily meeting, the weekly site study) his part-day
+leave makes him miss, and a `min_per_day` session (the daily report slot) it leaves no room
+for, each declared `not_owed`. `check_timetable` returns the violations alone.
 """
 
 from __future__ import annotations
@@ -276,10 +276,10 @@ class _Checker:
         self.declared_daily: dict[tuple[str, str], HoursShortfall] = {}
         """Daily blocks the plan says it leaves out on days of part-day leave, per manager and kind."""
         self.declared_not_owed: dict[tuple[str, str], HoursShortfall] = {}
-        """Department daily slots and `min_per_day` sessions the plan says a part-day leave
-        takes from a manager (not owed, but told), per manager and kind."""
+        """Department slots and `min_per_day` sessions the plan says a part-day leave takes
+        from a manager (not owed, but told), per manager and kind."""
         self.missed_for_leave: dict[tuple[str, str], dict[dt.date, int]] = defaultdict(dict)
-        """(manager, kind) -> date -> what a part-day leave took of a department daily slot
+        """(manager, kind) -> date -> what a part-day leave took of a department slot
         (minutes) or of a `min_per_day` kind (sessions): to be declared (`_settle_not_owed`)."""
         self.short: dict[tuple[str, str], dict[str, tuple[int, int, bool]]] = defaultdict(dict)
         """(manager, kind) -> unit -> (planned, asked, declared enough) where the plan is short."""
@@ -455,7 +455,7 @@ class _Checker:
             if claim.kind in daily and self._part_leave_dates(claim.manager, claim.kind):
                 _add_claim(self.declared_daily, claim)
                 continue
-            if claim.not_owed and self._owed_each_day(claim.kind):
+            if claim.not_owed and self._told_when_leave_takes(claim.kind):
                 # A re-planned week is not asked for these (its checker reads no_room_declared
                 # off), but may carry the plan's: told, not judged.
                 if self.no_room_declared:
@@ -473,13 +473,14 @@ class _Checker:
                 continue
             _add_claim(self.declared, claim)
 
-    def _owed_each_day(self, kind: str) -> bool:
-        """A department daily slot (the meeting) or a weekly kind with `min_per_day` (the
-        daily report slot): what a part-day leave takes of it is declared not owed."""
+    def _told_when_leave_takes(self, kind: str) -> bool:
+        """A department slot (the daily meeting, the weekly site study: a manager on leave
+        during it is absent, not moved) or a weekly kind with `min_per_day` (the daily report
+        slot): what a part-day leave takes of it is declared not owed."""
         rule = self.policy.kinds.get(kind)
         return rule is not None and (
-            (rule.group == "department" and rule.is_daily)
-            or (rule.group != "department" and not rule.is_daily and rule.min_per_day is not None)
+            rule.group == "department"
+            or (not rule.is_daily and rule.min_per_day is not None)
         )
 
     def _take_block(self, block: Block) -> None:
@@ -1227,7 +1228,7 @@ class _Checker:
             )
 
     def _settle_not_owed(self) -> None:
-        """What a part-day leave took of a department daily slot (minutes) or a `min_per_day`
+        """What a part-day leave took of a department slot (minutes) or a `min_per_day`
         kind (sessions) is no fault when the plan declares it, at least that much; else a
         fault each day. A declaration with nothing taken is a false claim."""
         for key in sorted(set(self.missed_for_leave) | set(self.declared_not_owed)):
@@ -1530,9 +1531,9 @@ class _Checker:
             if manager in attending or manager in strays:
                 continue
             if self._on_leave_during(manager, date, start, end):
-                if self.no_room_declared and self._owed_each_day(kind) and not self._away_all_day(manager, date):
-                    # A daily slot (the meeting): not owed, but the week planner tells the
-                    # manager (`_settle_not_owed`).
+                if self.no_room_declared and self._told_when_leave_takes(kind) \
+                        and not self._away_all_day(manager, date):
+                    # Not owed, but the week planner tells the manager (`_settle_not_owed`).
                     self.missed_for_leave[(manager, kind)][date] = end - start
                 continue
             self._report(

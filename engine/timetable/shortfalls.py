@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from engine.domain import Block, HoursShortfall
-from engine.policy import format_clock
+from engine.policy import KindRule, format_clock
 from engine.routing.approach import first_stop_time
 from engine.timetable.model import Shortfall, TimetableModel, kind_window
 from engine.timetable.venues import Venue, Venues, pos_target_count, week_venues
@@ -277,29 +277,44 @@ def short_beside_leave(tm: TimetableModel, blocks: tuple[Block, ...] | list[Bloc
 
 
 def missed_for_leave(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block]) -> list[HoursShortfall]:
-    """Each department daily slot (the meeting) a manager misses because his part-day leave
-    overlaps it (model.add_attendance: absent, not bound to it): not owed, but told, with
-    the day, the slot and the leave. The slot's time is the department's, chosen by the
-    solve: read from the week's blocks (the one most managers attend that day)."""
+    """Each department slot (the daily meeting, the weekly site study) a manager misses
+    because his part-day leave overlaps it (model.add_attendance: absent, not bound to it):
+    not owed, but told, with the day, the slot and the leave. The slot's time is the
+    department's, chosen by the solve: read from the week's blocks (`_department_slots`)."""
     found: list[HoursShortfall] = []
+    days = {day.date: day for day in tm.frame.days}
     for kind, rule in tm.policy.kinds.items():
-        if rule.group != "department" or rule.per_day_minutes is None:
+        if rule.group != "department":
             continue
-        for day in tm.frame.days:
-            held = Counter((b.start, b.end) for b in blocks if b.kind == kind and b.date == day.date)
-            if not held:
+        for date, start, end in _department_slots(rule, [b for b in blocks if b.kind == kind]):
+            day = days.get(date)
+            if day is None:
                 continue
-            (start, end), _ = held.most_common(1)[0]
             for manager, mw in sorted(tm.frame.managers.items()):
                 if not mw.works_on(day.index) or not mw.on_leave_during(day.index, start, end) or any(
-                        b.manager == manager and b.kind == kind and b.date == day.date for b in blocks):
+                        b.manager == manager and b.kind == kind and b.date == date for b in blocks):
                     continue
                 found.append(HoursShortfall(
                     manager=manager, kind=kind, minutes_short=end - start, sessions_short=1, not_owed=True,
-                    date=day.date, reason=f"on {day.date:%a %m-%d} {manager} misses the {end - start}-min {_label(tm, kind)} "
+                    date=date, reason=f"on {date:%a %m-%d} {manager} misses the {end - start}-min {_label(tm, kind)} "
                            f"({format_clock(start)}–{format_clock(end)}) for his leave "
-                           f"{_leave_words(tm, manager, day.index)}: not owed that day"))
+                           f"{_leave_words(tm, manager, day.index)}: not owed"
+                           + (" that day" if rule.is_daily else "")))
     return found
+
+
+def _department_slots(rule: KindRule, held: list[Block]) -> list[tuple[dt.date, int, int]]:
+    """The department's slots among the held blocks of one department kind, as most
+    managers attend them: a daily slot (the meeting) once a day, a weekly kind (the site
+    study) as many times as its sessions allow in the week (a block apart from them would
+    be a manager gone astray, not the department's slot)."""
+    attended = Counter((b.date, b.start, b.end) for b in held)
+    if not rule.is_daily:
+        return [slot for slot, _ in attended.most_common(rule.sessions[1] if rule.sessions else None)]
+    daily: dict[dt.date, tuple[dt.date, int, int]] = {}
+    for slot, _ in attended.most_common():
+        daily.setdefault(slot[0], slot)
+    return list(daily.values())
 
 
 def _missed_on_excused_days(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block],
