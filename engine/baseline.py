@@ -366,8 +366,7 @@ def _place_together(week: _Week, kind: str, rule: KindRule, date: dt.date, minut
         for manager in attending:
             others = tuple(m for m in attending if m != manager)
             week.add(_Placed(manager, date, kind, start, end, others))
-        if rule.per_day_minutes is not None:
-            _declare_missed_for_leave(week, kind, rule, date, start, end, attending)
+        _declare_missed_for_leave(week, kind, rule, date, start, end, attending)
         return True
     if any(not week.away_all_day(m, date) for m in week.managers):
         reasons.append(_why_no_common_slot(week, kind, rule, date, minutes))
@@ -376,15 +375,17 @@ def _place_together(week: _Week, kind: str, rule: KindRule, date: dt.date, minut
 
 def _declare_missed_for_leave(week: _Week, kind: str, rule: KindRule, date: dt.date, start: int, end: int,
                               attending: Sequence[str]) -> None:
-    """A manager at work that day whose leave takes the department's daily slot misses
-    it: not owed, but declared (as the solver's week does), or the checker faults it."""
+    """A manager at work that day whose leave takes the department's slot (the daily
+    meeting, the weekly site study) misses it: not owed, but declared (as the solver's
+    week does), or the checker faults it."""
     for manager in week.managers:
         if manager in attending or week.away_all_day(manager, date):
             continue
         week.shortfalls.append(HoursShortfall(
             manager=manager, kind=kind, minutes_short=end - start, sessions_short=1, not_owed=True, date=date,
             reason=f"on {date:%a %m-%d} {manager} misses the {end - start}-min {rule.label_en} "
-                   f"({format_clock(start)}–{format_clock(end)}) for his leave: not owed that day"))
+                   f"({format_clock(start)}–{format_clock(end)}) for his leave: not owed"
+                   + (" that day" if rule.per_day_minutes is not None else "")))
 
 
 def _why_no_common_slot(week: _Week, kind: str, rule: KindRule, date: dt.date, minutes: int) -> str:

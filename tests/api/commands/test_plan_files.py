@@ -140,7 +140,7 @@ def test_a_daily_block_the_leave_leaves_no_room_for_is_not_weekly_hours_short() 
     leave = HoursShortfall(manager="m07", kind="visit", minutes_short=330, sessions_short=1, not_owed=True)
     week = week.model_copy(update={"shortfalls": (*week.shortfalls, leave)})
     line = hours_short_line(week) or ""
-    assert "weekly hours short: 60 min" in line and "330 min of daily blocks not owed" in line and "m07" in line
+    assert "weekly hours short: 60 min" in line and "330 min of blocks not owed" in line and "m07" in line
     alone = week.model_copy(update={"shortfalls": week.shortfalls[1:], "hours_short_floor_minutes": None})
     assert (hours_short_line(alone) or "").startswith("weekly hours short: 0 min · 330 min")
 
