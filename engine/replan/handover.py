@@ -230,7 +230,7 @@ class _Handover:
                                                           manager_approach(department, self.policy, monday, m.id),
                                                           part_day_leave(department.leave, m.id))}
                      for m in department.managers}
-        self.territories = _territories(situation, timetable, rules)
+        self.territories = _territories(situation, timetable, rules, read)
         self.centres = situation.department.territory_centres()
         self.orders: dict[tuple[str, dt.date], list[str]] = {}
         self._remainder: dict[tuple[str, dt.date], FieldDay | None] = {}
@@ -599,15 +599,24 @@ def _remaining_day(day: FieldDay | None, pinned: Sequence[ReplanStop], situation
     return dataclasses.replace(day, **changes) if changes else day
 
 
-def _territories(situation: Situation, timetable: Timetable, rules: ReplanRules) -> dict[str, Territory]:
-    """Each manager's riding matrix: his retailers, his appointments, the territories he
-    may take visits from (a sick neighbour's) and urgent visits given to him."""
+def _territories(situation: Situation, timetable: Timetable, rules: ReplanRules,
+                 read: _PlannedRoutes) -> dict[str, Territory]:
+    """Each manager's riding matrix: his retailers, his appointments, the visits the week's
+    routes give him (a colleague's away that week, handed to him: the re-plan crashed on
+    them), the territories he may take visits from (a sick neighbour's) and urgent visits
+    given to him."""
     department, policy = situation.department, situation.policy
     centres = department.territory_centres()
     wanted: dict[str, set[str]] = {m.id: {r.id for r in department.territory(m.id)} for m in department.managers}
     for b in timetable.blocks:
         if b.retailer is not None:
             wanted[b.manager].add(b.retailer)
+    for visit in read.visits:
+        if visit.manager in wanted:
+            wanted[visit.manager].add(visit.retailer)
+    for (manager, _), stops in read.pinned.items():
+        if manager in wanted:
+            wanted[manager] |= {stop.retailer for stop in stops}
     for sick in situation.absences:
         for manager in _neighbours(sick, centres, rules):
             wanted[manager] |= {r.id for r in department.territory(sick)}
