@@ -336,7 +336,7 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                         # for the part of it that fits beside the leave.
                         tm.no_room_for_leave.append((manager_id, kind, day.index, room))
                         longest = _longest_beside_leave(mw, day.index, room, minutes, rule.shortest_beside_leave,
-                                                        tm.grid)
+                                                        tm.grid, _fixed_department_slots(policy, day.weekday))
                         if longest is not None:
                             tm.room_beside_leave[(manager_id, kind, day.index)] = longest
                             found.append(_new_block(tm, kind, manager_id, day.index, window,
@@ -368,17 +368,36 @@ def _grid_up(minutes: int, grid: int) -> int:
     return -(-minutes // grid) * grid
 
 
+def _fixed_department_slots(policy: Policy, weekday: Weekday) -> list[tuple[int, int]]:
+    """The department's daily slots whose window that weekday is exactly their length (the
+    Monday meeting, 08:00–08:40): held then by everyone at work, whatever the search."""
+    fixed = []
+    for rule in policy.kinds.values():
+        minutes = (rule.per_day_minutes or {}).get(weekday)
+        if rule.group == "department" and minutes is not None:
+            earliest, latest_end = rule.window(weekday)
+            if latest_end - earliest == minutes:
+                fixed.append((earliest, latest_end))
+    return fixed
+
+
 def _longest_beside_leave(mw: ManagerWeek, day: int, room: tuple[int, int, int], minutes: int,
-                          shortest: int | None, grid: int) -> int | None:
+                          shortest: int | None, grid: int, fixed: list[tuple[int, int]]) -> int | None:
     """The longest block (whole grid slots, shorter than `minutes`, at least `shortest`) whose
-    window `room` holds a start outside the part-day leave; None when `shortest` is not set
-    or not even that fits. The rides to and from the leave are the model's to hold: the
-    block's length is a variable up to this, each slot less costs (constraints.add_daily_blocks)."""
+    window `room` holds a start clear of the part-day leave and of the department's `fixed`
+    slots; None when `shortest` is not set or not even that fits. The rides to and from the
+    leave are the model's to hold: the block's length is a variable up to this, each slot
+    less costs (constraints.add_daily_blocks)."""
     if shortest is None:
         return None
+    earliest, latest_start, latest_end = room
     for length in range(minutes // grid * grid, _grid_up(shortest, grid) - 1, -grid):
-        if length < minutes and mw.room_outside_leave(day, *room, length, grid):
-            return length
+        if length >= minutes:
+            continue
+        for start in range(_grid_up(earliest, grid), min(latest_start, latest_end - length) + 1, grid):
+            end = start + length
+            if not mw.on_leave_during(day, start, end) and not any(a < end and start < b for a, b in fixed):
+                return length
     return None
 
 

@@ -329,6 +329,8 @@ def _missed_on_excused_days(tm: TimetableModel, blocks: tuple[Block, ...] | list
         for variable in variables:
             day = tm.frame.days[variable.day]
             minutes = rule.per_day_minutes.get(day.weekday)
+            if (manager, kind, variable.day) in tm.room_beside_leave:
+                continue  # its own lines: `short_beside_leave`
             if (manager, variable.day) not in tm.shortfall.excused_days or minutes is None or any(
                     b.manager == manager and b.kind == kind and b.date == day.date for b in blocks):
                 continue

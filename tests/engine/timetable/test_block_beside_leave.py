@@ -10,7 +10,7 @@ import datetime as dt
 
 from engine.check.timetable import judge_timetable
 from engine.domain import Block, Leave
-from engine.timetable.model import build_variables
+from engine.timetable.model import Shortfall, build_variables
 from engine.timetable.shortfalls import excused_day_shortfalls
 from engine.timetable.solve import SolveParams, solve_timetable
 from tests.strategies import WEEK, simple_department
@@ -66,3 +66,22 @@ def test_the_solved_week_keeps_visits_beside_the_leave_and_passes_the_checker(po
     assert verdict.violations == []
     assert any(s.manager == "m01" and s.kind == "visit" and s.date == WEDNESDAY and s.not_owed
                for s in result.timetable.shortfalls)
+
+
+def test_what_fits_beside_a_monday_leave_leaves_out_the_monday_meeting(policy_15_13_7):
+    """Tester's d10: the Monday meeting holds 08:00–08:40, so a leave from 10:00 leaves 80
+    min before it, not 120 (the plan declared 40 of them short, "more time may find a week
+    that keeps it", where no week could)."""
+    monday = Leave(manager="m01", date=WEEK, start=10 * 60, end=11 * 60)
+    tm = build_variables(simple_department(2, (monday,)), policy_15_13_7, WEEK)
+    _, meeting_end = policy_15_13_7.kinds["meeting"].window("mon")
+    assert tm.room_beside_leave == {("m01", "visit", 0): 10 * 60 - meeting_end}
+
+
+def test_a_day_the_week_excuses_is_declared_once(policy_15_13_7):
+    """Tester's d8: a day of part-day leave the week excuses (solve._excused_retry) lost its
+    block beside the leave, and the whole day's 180 min were declared short besides."""
+    tm = build_variables(simple_department(2, (LEAVE,)), policy_15_13_7, WEEK)
+    tm.shortfall = Shortfall(per_slot=1, excused_days=frozenset({("m01", 2)}))
+    lines = [s for s in excused_day_shortfalls(tm, []) if s.kind == "visit"]
+    assert sorted((s.not_owed, s.minutes_short) for s in lines) == [(False, 120), (True, 60)]
