@@ -1513,9 +1513,13 @@ def _unplanned(plan: _ManagerDays, planned: Mapping[str, list[int]]) -> list[Unp
             unplanned.append(Unplanned(retailer=r.id, manager=plan.manager, wanted=wanted, planned=len(chosen),
                                        reason=reason, detail=detail))
         if any(plan.in_window(r.id)) and not set(chosen) & plan.focus_index:
-            window = ", ".join(f"{plan.dates[i]:%m-%d}" for i in sorted(plan.focus_index)) or "none"
+            window = ", ".join(f"{plan.dates[i]:%m-%d}" for i in sorted(plan.focus_index))
+            # No visit day of his in the window (leave, or no visit block those days) is no
+            # want of room (tester's d8_focus: "no room … (none)" for a manager on leave).
+            detail = (f"no room for it on the focus days ({window})" if window else
+                      f"{plan.manager} has no visit day in the focus window (on leave, or no visit block on those days)")
             unplanned.append(Unplanned(retailer=r.id, manager=plan.manager, wanted=1, planned=0,
-                                       reason="focus_window", detail=f"no room for it on the focus days ({window})"))
+                                       reason="focus_window", detail=detail))
     return unplanned
 
 

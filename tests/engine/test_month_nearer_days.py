@@ -77,3 +77,16 @@ def test_a_focus_visit_stays_in_the_window(policy_15_13_7: Policy) -> None:
     month_module._move_to_nearer_days(plan, planned, orders)
     assert planned["e1"] == [0] and sorted(orders[0]) == ["e1", "e2"]
     assert _km(plan, orders) < before - 15 and _routes_keep_rules(plan, orders)
+
+
+def test_a_focus_retailer_of_a_manager_with_no_day_in_the_window_says_so(policy_15_13_7: Policy) -> None:
+    """Tester's d8_focus: m06 on leave over the focus days; his focus retailers were listed
+    "no room for it on the focus days (none)", a want of room that was none."""
+    policy = first_stop_every_day(policy_15_13_7)
+    plan = dataclasses.replace(
+        line_month(policy, dict.fromkeys(WEST_AND_EAST, "B"), WEST_AND_EAST, days_per_week=2, ends="11:00"),
+        flagged={"e1"}, focus_index=set(), focus_weeks={MONDAY})
+    planned = {"w1": [0], "w2": [0], "e1": [1], "e2": [1]}
+    [line] = [u for u in month_module._unplanned(plan, planned) if u.reason == "focus_window"]
+    assert line.retailer == "e1" and "no visit day in the focus window" in line.detail
+    assert "no room" not in line.detail
