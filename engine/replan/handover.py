@@ -618,8 +618,12 @@ def _territories(situation: Situation, timetable: Timetable, rules: ReplanRules,
         if manager in wanted:
             wanted[manager] |= {stop.retailer for stop in stops}
     for sick in situation.absences:
+        # His own retailers and those the week's routes gave him (an absent colleague's
+        # handed to him): his neighbours may take either (tester's sample: a key customer
+        # handed to m02, left out when m02 fell ill while m06 near by made class-C visits).
+        his = {r.id for r in department.territory(sick)} | {v.retailer for v in read.visits if v.manager == sick}
         for manager in _neighbours(sick, centres, rules):
-            wanted[manager] |= {r.id for r in department.territory(sick)}
+            wanted[manager] |= his
     for event in situation.urgent:
         if event.manager is not None:
             wanted[event.manager].add(event.retailer)

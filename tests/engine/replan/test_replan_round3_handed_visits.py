@@ -32,3 +32,24 @@ def test_a_week_with_visits_handed_to_neighbours_is_re_planned(policy_15_13_7):
     kept = {(r.manager, s.retailer) for r in result.routes for s in r.stops}
     lost = {u.retailer for u in result.unplaced}
     assert (taker, retailer) in kept or retailer in lost
+
+
+def test_a_handed_visit_of_a_manager_who_falls_ill_goes_to_his_neighbours(policy_15_13_7):
+    """The neighbour holding m04's visit falls ill: another neighbour with room takes it
+    (it was left out, "none has room", while a neighbour made class-C visits: the
+    neighbours' riding matrices held the sick manager's own retailers only; tester's
+    sample, R00767 handed to m02)."""
+    away = tuple(Leave(manager="m04", date=WEEK + dt.timedelta(days=k)) for k in range(5))
+    department = simple_department(4, away)
+    week = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=3, workers=2)).timetable
+    routes = plan_routes(department, policy_15_13_7, week, WEEK, time_limit_s=1).to_json_dict()
+    handed = sorted({(r["manager"], s["retailer"]) for r in routes["routes"] for s in r["stops"]
+                     if s.get("kind", "visit") == "visit" and s["retailer"].startswith("m04")})
+    assert handed, "no visit of m04 was handed over: the test no longer reaches the fault"
+    taker, retailer = handed[0]
+    now = dt.datetime.combine(WEEK, dt.time(7, 0))
+    events = read_events([{"type": "manager_sick", "manager": taker, "from": now.isoformat()}])
+    result = replan(department, policy_15_13_7, week, now, events, routes, SolveParams(time_limit_s=3, workers=2))
+    assert result.routes is not None
+    takers = {r.manager for r in result.routes for s in r.stops if s.retailer == retailer}
+    assert takers and taker not in takers, [u.detail for u in result.unplaced if u.retailer == retailer]
