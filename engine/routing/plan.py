@@ -49,6 +49,7 @@ from engine.routing.daily import (
     part_day_leave,
     required_stops,
     route_day,
+    time_visit_route,
 )
 from engine.routing.due import DueRetailer, due_retailers, due_with_carry_over, week_monday
 from engine.routing.matrix import (
@@ -583,7 +584,7 @@ def _day_result(route: DayRoute, territory: Territory, policy: Policy, retailers
     (`owned`: how many retailers the manager's territory has)."""
     itinerary = build_itinerary(route, territory, policy)
     planned = _day_plan(route, itinerary, retailers, policy, territory)
-    notes = _day_notes(route, itinerary, territory, policy, due_ids, owned)
+    notes = _day_notes(route, itinerary, territory, policy, due_ids, owned, retailers)
     return planned.model_copy(update={"notes": tuple(notes)})
 
 
@@ -805,6 +806,7 @@ def _day_notes(
     policy: Policy,
     due_ids: Sequence[str],
     owned: int = 0,
+    retailers: Mapping[str, Retailer] | None = None,
 ) -> list[str]:
     """Plain words for what a route cannot fix: a visit block with no retailer due (the
     timetable holds it every working day, SPEC §2, whatever the territory), a first-stop
@@ -821,13 +823,23 @@ def _day_notes(
     else:
         nearest = min(due_ids, key=lambda r: territory.minutes(day.start_place.key, r))
         ride = territory.minutes(day.start_place.key, nearest)
+        origin = day.start_place.retailer or "the office"
         if day.block_start + ride > day.first_stop_by:
-            origin = day.start_place.retailer or "the office"
             notes.append(
                 f"the visit block starts at {format_clock(day.block_start)} and the first retailer "
                 f"must be reached by {format_clock(day.first_stop_by)}, but the nearest due retailer, "
                 f"{nearest}, is a {ride}-min ride from {origin}"
             )
+        elif not route.timed.stops and retailers is not None and not any(
+                time_visit_route(day, [r], retailers, territory, policy).feasible for r in due_ids if r in retailers):
+            # A block a part-day leave shortened can hold no visit at all (tester's d6b: 80
+            # min for a 37-min ride each way): said, not left an unexplained empty block.
+            then = (f"at {day.end_place.retailer or 'the office'} by {format_clock(day.end_deadline)}"
+                    if day.end_deadline is not None else f"done by {format_clock(day.visiting_ends)}")
+            notes.append(
+                f"the visit block {format_clock(day.block_start)}–{format_clock(day.block_end)} holds no visit: "
+                f"the nearest due retailer, {nearest}, is a {ride}-min ride from {origin}, and no due retailer "
+                f"can be reached, visited and left in time to be {then}")
     if itinerary.depart < policy.day.start:
         first = itinerary.stops[0] if itinerary.stops else None
         target = f" to be at {first.retailer} ({first.kind}) by {format_clock(first.start)}" if first else ""

@@ -145,6 +145,21 @@ def test_a_block_that_cannot_reach_anyone_by_the_first_stop_rule_says_so(policy_
     _assert_checker_passes(plan, department, policy_15_13_7, timetable)
 
 
+def test_a_visit_block_too_short_for_any_visit_says_so(policy_15_13_7):
+    """A 50-min block (a part-day leave shortened it) and the only due retailer a 26-min
+    ride out: the ride there, the visit and the ride back do not fit, and the route says
+    so (tester's d6b: an 80-min block stayed empty with no word)."""
+    department = _department([_retailer("R1", 4)], policy_15_13_7)
+    # At the office from 09:50 (as before a part-day leave, which he takes from there).
+    timetable = _timetable([_block("visit", 1, "09:00", "09:50"), _block("admin", 1, "09:50", "10:40")],
+                           policy_15_13_7)
+    plan = _plan(department, policy_15_13_7, timetable)
+    assert plan.routes[0].visits == 0
+    note = " ".join(plan.routes[0].notes)
+    assert "09:00–09:50 holds no visit" in note and "R1" in note and "at the office by 09:50" in note
+    _assert_checker_passes(plan, department, policy_15_13_7, timetable)
+
+
 def test_a_visit_block_of_a_manager_without_retailers_says_it_has_nothing_to_visit(policy_15_13_7):
     """m2, a new hire, has no territory yet: the timetable still holds his 3-h visit block
     (SPEC §2), and his route says it has nothing to visit (was: an empty route, silent)."""
