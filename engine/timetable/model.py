@@ -335,12 +335,13 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                         # A partial leave that leaves no room excuses the day's block, but
                         # for the part of it that fits beside the leave.
                         tm.no_room_for_leave.append((manager_id, kind, day.index, room))
-                        longest = _longest_beside_leave(mw, day.index, room, minutes, rule.shortest_beside_leave,
-                                                        tm.grid, _fixed_department_slots(policy, day.weekday))
-                        if longest is not None:
+                        shortest = _shortest_useful(policy, rule, approach)
+                        longest = _longest_beside_leave(mw, day.index, room, minutes, shortest, tm.grid,
+                                                        _fixed_department_slots(policy, day.weekday))
+                        if longest is not None and shortest is not None:
                             tm.room_beside_leave[(manager_id, kind, day.index)] = longest
                             found.append(_new_block(tm, kind, manager_id, day.index, window,
-                                                    (_grid_up(rule.shortest_beside_leave or 0, tm.grid), longest),
+                                                    (_grid_up(shortest, tm.grid), longest),
                                                     True, f"{kind},{manager_id},{day.weekday}"))
                         continue
                     found.append(_new_block(tm, kind, manager_id, day.index, window, (minutes, minutes),
@@ -366,6 +367,18 @@ def add_manager_blocks(tm: TimetableModel) -> None:
 
 def _grid_up(minutes: int, grid: int) -> int:
     return -(-minutes // grid) * grid
+
+
+def _shortest_useful(policy: Policy, rule: KindRule, approach: int) -> int | None:
+    """The shortest block beside a leave worth planning: the kind's `shortest_beside_leave`,
+    and for field work at least the ride out to the manager's nearest retailer, one visit
+    and the ride back (an 80-min block for a 37-min ride each way held no visit: tester's
+    d6b). None: the kind plans no shorter block."""
+    if rule.shortest_beside_leave is None:
+        return None
+    if rule.place != "field" or not approach:
+        return rule.shortest_beside_leave
+    return max(rule.shortest_beside_leave, 2 * approach + policy.route.min_service_min)
 
 
 def _fixed_department_slots(policy: Policy, weekday: Weekday) -> list[tuple[int, int]]:

@@ -32,8 +32,22 @@ def test_the_visit_block_is_as_long_as_fits_before_the_leave(policy_15_13_7):
     assert not isinstance(block.size, int)
     domain = list(block.size.proto.domain)
     low, high = domain[0], domain[-1]
-    shortest = policy_15_13_7.kinds["visit"].shortest_beside_leave
-    assert (low * tm.grid, high * tm.grid) == (shortest, 120)
+    # At least the policy's shortest, and the ride out to his nearest retailer, a visit
+    # and the ride back.
+    useful = max(policy_15_13_7.kinds["visit"].shortest_beside_leave,
+                 2 * tm.approach["m01"] + policy_15_13_7.route.min_service_min)
+    assert (low * tm.grid, high * tm.grid) == (-(-useful // tm.grid) * tm.grid, 120)
+
+
+def test_no_shorter_block_that_could_hold_no_visit(policy_15_13_7):
+    """Away from 09:00: the hour before the leave is the policy's shortest, but m01's ride
+    to his nearest retailer and back with one visit takes longer (tester's d6b: an 80-min
+    block for a 37-min ride each way held no visit)."""
+    leave = Leave(manager="m01", date=WEDNESDAY, start=9 * 60, end=11 * 60)
+    tm = build_variables(simple_department(2, (leave,)), policy_15_13_7, WEEK)
+    assert 2 * tm.approach["m01"] + policy_15_13_7.route.min_service_min > 60
+    assert tm.room_beside_leave == {}
+    assert not any(b.day == 2 for b in tm.blocks[("m01", "visit")])
 
 
 def test_no_shorter_block_when_less_than_the_shortest_fits(policy_15_13_7):
