@@ -433,7 +433,7 @@ def _plan_part_week_first(request: _RouteRequest, managers: Sequence[str], proce
 
 
 def _leave_words(request: _RouteRequest, manager: str) -> str:
-    """His leave of the week, day by day: "Mon, Tue all day, Fri 10:30–17:30"."""
+    """His leave of the week, day by day: "on leave Mon all day, Tue all day, Fri 10:30–17:30"."""
     days: list[str] = []
     for leave in sorted(request.department.leave, key=lambda leave: (leave.date, leave.start or 0)):
         if leave.manager != manager or week_monday(leave.date) != request.monday:
