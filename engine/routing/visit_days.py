@@ -261,7 +261,7 @@ class _WeekToPlace:
         that day on a day a leave shortens cannot move it one visit at a time: each visit
         without the first one breaks the first-stop rule (tester's d8 under seed-003, 11 of 13
         visits left out beside four empty days)."""
-        if not any(u.reason == "no_room_in_day" for u in left):
+        if not any(u.reason in ("no_room_in_day", "time_window") for u in left):
             return orders, left
         for a, b in itertools.permutations(range(len(self.days)), 2):
             if not orders[a] or len(orders[b]) >= len(orders[a]) or self.days[b].visiting_minutes <= 0:

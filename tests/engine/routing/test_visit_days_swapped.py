@@ -30,5 +30,10 @@ def test_the_only_opener_s_day_moves_whole_to_a_day_with_room(policy_15_13_7):
     orders, still = week.swapped([["R0"], []], left)
     assert orders[0] == [] and sorted(orders[1]) == ["R0", "R1", "R2", "R3", "R4"]
     assert still == []
+    # Left out for the first-stop rule only: traded all the same.
+    only_first_stop = [Unassigned(r, "time_window", "the first retailer must be reached by 09:30")
+                       for r in ("R1", "R2", "R3", "R4")]
+    orders, still = week.swapped([["R0"], []], only_first_stop)
+    assert orders[0] == [] and len(orders[1]) == 5 and still == []
     # Nothing left out: nothing is traded.
     assert week.swapped([["R0"], []], []) == ([["R0"], []], [])
