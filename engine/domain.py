@@ -37,6 +37,13 @@ class Manager(_Model):
     extra: dict[str, str] = Field(default_factory=dict)
 
 
+HANDED_OVER_WEEK = "handed_over_week"
+"""An extra column of retailers.csv (an applied capacity proposal, engine/capacity): the
+Monday of the week whose visits a neighbour makes for the retailer's manager."""
+HANDED_OVER_TO = "handed_over_to"
+"""The extra column naming that neighbour."""
+
+
 class Retailer(_Model):
     """A retailer (零售户) in a manager's territory (SPEC §4)."""
 

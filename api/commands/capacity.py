@@ -206,7 +206,7 @@ def _say_calls(department: Department, week_start: dt.date) -> None:
     if handed:
         console.print(f"[dim]{len(handed)} retailer(s) handed over to a neighbour for the week of {week_start} "
                       f"keep their manager; retailers.csv's {HANDED_OVER_WEEK} column records the hand-over "
-                      "(a plan of that week from the folder still lists them under their manager)[/dim]")
+                      "(a plan of that week from the folder has the neighbour make their visits)[/dim]")
 
 
 def _check_written(out: Path, department: Department) -> None:

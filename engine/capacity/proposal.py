@@ -78,7 +78,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from engine.capacity.figures import ManagerCapacity, WeekCapacity, nearest_ride_minutes
-from engine.domain import Department, Retailer
+from engine.domain import HANDED_OVER_TO, HANDED_OVER_WEEK, Department, Retailer
 from engine.errors import InputError, Problem
 from engine.policy import CapacityRules, Policy
 from engine.routing.daily import service_minutes
@@ -218,11 +218,6 @@ PHONE_CALL_WEEK = "phone_call_week"
 visit a phone call replaces (`folder_department`)."""
 PHONE_CALLED_BY = "phone_called_by"
 """The column naming who makes that call: the retailer's manager or a colleague."""
-HANDED_OVER_WEEK = "handed_over_week"
-"""The column of an applied folder's retailers.csv naming the week (its Monday) whose
-visits a neighbour makes for the retailer's manager on leave (`folder_department`)."""
-HANDED_OVER_TO = "handed_over_to"
-"""The column naming that neighbour."""
 
 
 def apply_changes(department: Department, changes: Collection[Change]) -> Department:

@@ -70,7 +70,7 @@ from engine.check.visit_value import (
     key_customers_beside_empty_days,
     key_customers_dropped,
 )
-from engine.domain import Block, Department, Retailer, Timetable
+from engine.domain import HANDED_OVER_TO, HANDED_OVER_WEEK, Block, Department, Retailer, Timetable
 from engine.policy import Policy, format_clock, parse_clock
 
 REASONS = frozenset({"time_window", "opening_hours", "no_room_in_day", "too_far", "no_visit_days"})
@@ -237,7 +237,8 @@ def check_routes(
         for stop in visit_stops:
             visits[stop["retailer"]] += 1
             owner = retailers[stop["retailer"]].manager
-            if owner != manager and manager not in handed.get(owner, ()):
+            if owner != manager and manager not in handed.get(owner, ()) \
+                    and not _handed_for_the_week(retailers[stop["retailer"]], manager, stated_week):
                 flag("due", f"{stop['retailer']} belongs to {retailers[stop['retailer']].manager}",
                      stop["retailer"])
         for retailer_id, times in Counter(s["retailer"] for s in visit_stops).items():
@@ -327,6 +328,13 @@ def _check_back_before_leave(stops: list[Mapping], day_blocks: list[Block], span
             flag("leave", f"back at the office from {last['retailer']} at {format_clock(back)} at the "
                           f"earliest, after the leave from {format_clock(off)} starts: he would ride on leave",
                  last["retailer"])
+
+
+def _handed_for_the_week(retailer: Retailer, manager: str, stated_week: object) -> bool:
+    """Whether an applied capacity proposal hands the retailer's visits of the plan's week
+    to `manager` (its row's `handed_over_week` and `handed_over_to`, read here on their own)."""
+    return (stated_week is not None and retailer.extra.get(HANDED_OVER_WEEK) == str(stated_week)
+            and retailer.extra.get(HANDED_OVER_TO) == manager)
 
 
 def _block_from_route(route: Mapping, manager: str, date: dt.date) -> Block:

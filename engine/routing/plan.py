@@ -30,7 +30,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.budget import RouteBudget
-from engine.domain import Department, Retailer, Timetable
+from engine.domain import HANDED_OVER_TO, HANDED_OVER_WEEK, Department, Retailer, Timetable
 from engine.policy import Clock, Policy, format_clock
 from engine.processes import pool_context
 from engine.routing.approach import manager_approach
@@ -321,6 +321,17 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
     centres = department.territory_centres()
     values = visit_values({r.id: r for r in department.retailers}, policy, monday)
     handed: dict[str, list[_Handed]] = {}
+    # An applied capacity proposal's hand-over of the week: the neighbour it names makes the visits.
+    for retailer_id, to in handed_for_the_week(department, monday).items():
+        owner = next(r.manager for r in department.retailers if r.id == retailer_id)
+        if owner in absent:
+            continue
+        due = (due_with_carry_over(department, monday, carried, owner) if carried
+               else due_retailers(department, monday, owner))
+        for item in due:
+            if item.retailer.id == retailer_id:
+                handed.setdefault(to, []).append(_Handed(item, owner, "hands it over this week (the capacity "
+                                                                      "proposal applied to the folder)"))
     for owner in absent:
         near = [m for m in neighbours(owner, centres, rules.neighbour_max_km) if m not in absent]
         due = (due_with_carry_over(department, monday, carried, owner) if carried
@@ -333,6 +344,15 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
             to = nearest_neighbour(r, near, centres)
             handed.setdefault(to, []).append(_Handed(item, owner))
     return {m: tuple(items) for m, items in handed.items()}
+
+
+def handed_for_the_week(department: Department, monday: dt.date) -> dict[str, str]:
+    """Retailer -> the colleague who makes its visits in the week of `monday`, as an applied
+    capacity proposal records it (retailers.csv's `handed_over_week` / `handed_over_to`)."""
+    managers = {m.id for m in department.managers}
+    return {r.id: to for r in department.retailers
+            if r.extra.get(HANDED_OVER_WEEK) == monday.isoformat()
+            and (to := r.extra.get(HANDED_OVER_TO, "")) in managers and to != r.manager}
 
 
 def _take_handed(request: _RouteRequest, manager_id: str, day_routes: list[DayRoute], territory: Territory,
@@ -487,6 +507,11 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     department, policy, monday = request.department, request.policy, request.monday
     due = (due_with_carry_over(department, monday, request.carried, manager_id) if request.carried
            else due_retailers(department, monday, manager_id))
+    # Counted as his due, made by the colleague they are handed to (`_hand_over`).
+    due_visits = sum(item.visits for item in due)
+    if request.whole_department:
+        away = handed_for_the_week(department, monday)
+        due = [item for item in due if item.retailer.id not in away]
     rules_of = dict(WorkCalendar(department, policy).working_days(monday))
     approach = manager_approach(department, policy, monday, manager_id)
     leave = part_day_leave(department.leave, manager_id)
@@ -498,7 +523,7 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     handed = request.handed.get(manager_id)
     if handed == ():
         # On leave all week, his visits handed to his neighbours: they list what they cannot take.
-        return _ManagerRoutes([], [], [], sum(item.visits for item in due))
+        return _ManagerRoutes([], [], [], due_visits)
     extra = [h.item.retailer.id for h in handed or ()]
     territory = _territory(department, manager_id, [*days, *fixed_only], policy, request.road_graph, extra)
     week = plan_visit_days(
@@ -552,7 +577,7 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
             routes.append(_day_result(appointment_route(field_day), territory, policy, request.retailers,
                                       [d.retailer.id for d in due]))
     routes.sort(key=lambda r: r.date)
-    return _ManagerRoutes(routes, unvisited, shortfalls, sum(item.visits for item in due))
+    return _ManagerRoutes(routes, unvisited, shortfalls, due_visits)
 
 
 def _holiday_week(department: Department, monday: dt.date) -> str:

@@ -245,6 +245,31 @@ def test_visits_a_manager_away_most_of_the_week_cannot_make_go_to_a_neighbour(po
     assert any(f"{taken} belongs to m2" in m for m in check_routes(plan, two_days, policy_15_13_7, timetable).messages())
 
 
+def test_a_retailer_an_applied_proposal_hands_over_for_the_week_is_visited_by_the_neighbour(policy_15_13_7):
+    """The capacity proposal applied to the folder records m2's B1 handed to m1 for this week
+    (`handed_over_week`, `handed_over_to`): a plan of that week has m1 visit it, m2 not, the
+    visit still counted once among the week's due, and the route checker accepts it (the
+    week's planner did not read the columns: a fresh plan of the folder listed it under m2);
+    another week's columns change nothing."""
+    mine = [_retailer("R1", 1)]
+    his = _retailer("B1", 2.5, manager="m2")
+    handed = his.model_copy(update={"extra": {"handed_over_week": MONDAY.isoformat(), "handed_over_to": "m1"}})
+    department = _department([*mine, handed, _retailer("B2", 2.6, manager="m2")], policy_15_13_7,
+                             managers=("m1", "m2"))
+    timetable = _timetable([_block("visit", 1, "09:00", "11:00"), _block("visit", 1, "09:00", "11:00", "m2")],
+                           policy_15_13_7)
+    plan = _plan(department, policy_15_13_7, timetable)
+    made = {(r.manager, s.retailer) for r in plan.routes for s in r.stops if s.kind == "visit"}
+    assert ("m1", "B1") in made and ("m2", "B1") not in made and ("m2", "B2") in made
+    assert plan.due_visits == 3 and plan.unvisited == ()
+    _assert_checker_passes(plan, department, policy_15_13_7, timetable)
+    later = department.model_copy(update={"retailers": tuple(
+        r.model_copy(update={"extra": {"handed_over_week": "2026-11-30", "handed_over_to": "m1"}}) if r.id == "B1"
+        else r for r in department.retailers)})
+    made = {(r.manager, s.retailer) for r in _plan(later, policy_15_13_7, timetable).routes for s in r.stops}
+    assert ("m2", "B1") in made
+
+
 def test_visits_of_a_manager_on_leave_all_week_without_a_neighbour_say_so(policy_15_13_7):
     """m2 on leave all week, his territory 20 km from m1's (no neighbour within the
     policy's 6 km): his visits are listed with that reason, and a visit of m1 to his
