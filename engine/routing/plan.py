@@ -322,20 +322,15 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
     values = visit_values({r.id: r for r in department.retailers}, policy, monday)
     handed: dict[str, list[_Handed]] = {}
     # An applied capacity proposal's hand-over of the week: the neighbour it names makes the visits.
-    for retailer_id, to in handed_for_the_week(department, monday).items():
-        owner = next(r.manager for r in department.retailers if r.id == retailer_id)
-        if owner in absent:
-            continue
-        due = (due_with_carry_over(department, monday, carried, owner) if carried
-               else due_retailers(department, monday, owner))
-        for item in due:
-            if item.retailer.id == retailer_id:
-                handed.setdefault(to, []).append(_Handed(item, owner, "hands it over this week (the capacity "
-                                                                      "proposal applied to the folder)"))
+    by_proposal = handed_for_the_week(department, monday)
+    for owner in sorted({r.manager for r in department.retailers if r.id in by_proposal} - set(absent)):
+        for item in _due(department, monday, carried, owner):
+            if item.retailer.id in by_proposal:
+                handed.setdefault(by_proposal[item.retailer.id], []).append(_Handed(
+                    item, owner, "hands it over this week (the capacity proposal applied to the folder)"))
     for owner in absent:
         near = [m for m in neighbours(owner, centres, rules.neighbour_max_km) if m not in absent]
-        due = (due_with_carry_over(department, monday, carried, owner) if carried
-               else due_retailers(department, monday, owner))
+        due = _due(department, monday, carried, owner)
         if not near or not due:
             continue
         handed.setdefault(owner, [])
@@ -344,6 +339,13 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
             to = nearest_neighbour(r, near, centres)
             handed.setdefault(to, []).append(_Handed(item, owner))
     return {m: tuple(items) for m, items in handed.items()}
+
+
+def _due(department: Department, monday: dt.date, carried: Mapping[str, int] | None,
+         manager: str) -> list[DueRetailer]:
+    """The manager's due visits of the week, with the visits carried over when given."""
+    return (due_with_carry_over(department, monday, carried, manager) if carried
+            else due_retailers(department, monday, manager))
 
 
 def handed_for_the_week(department: Department, monday: dt.date) -> dict[str, str]:
@@ -437,8 +439,7 @@ def _plan_part_week_first(request: _RouteRequest, managers: Sequence[str], proce
         if not near or not left:
             continue
         away = f"is away most of the week ({_leave_words(request, owner)})"
-        due = (due_with_carry_over(request.department, request.monday, request.carried, owner) if request.carried
-               else due_retailers(request.department, request.monday, owner))
+        due = _due(request.department, request.monday, request.carried, owner)
         given = [dataclasses.replace(item, visits=min(item.visits, left[item.retailer.id]))
                  for item in due if left[item.retailer.id]]
         for item in sorted(given, key=lambda d: -values.get(d.retailer.id, 1)):
@@ -505,8 +506,7 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     """One manager's week: the due visits (SPEC §4), their days, each day's route timed
     exactly, what could not be visited, and the days below their minimum stops (SPEC §3)."""
     department, policy, monday = request.department, request.policy, request.monday
-    due = (due_with_carry_over(department, monday, request.carried, manager_id) if request.carried
-           else due_retailers(department, monday, manager_id))
+    due = _due(department, monday, request.carried, manager_id)
     # Counted as his due, made by the colleague they are handed to (`_hand_over`).
     due_visits = sum(item.visits for item in due)
     if request.whole_department:
