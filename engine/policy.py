@@ -454,6 +454,8 @@ KIND_ORDER: tuple[str, ...] = (
 class Policy(_Strict):
     name: str
     title: str = ""
+    title_en: str = Field(default="", description="the title in English, for the exports in English "
+                          "(`title` is the Chinese one); none: the English exports show `name`")
     grid_minutes: int = Field(ge=1, le=60)
     weekly_hours: float | None = Field(default=None, gt=0, le=80)
     working_days: tuple[Weekday, ...]

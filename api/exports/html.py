@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
+from api.exports.labels import policy_title, status_label
 from api.exports.my_day_link import MyDaySite, qr_svg_text
 from api.exports.week import KIND_COLOURS, Lang, WeekView, hours_text
 from engine.domain import Department, Timetable
@@ -112,8 +113,8 @@ def _particulars(view: WeekView) -> str:
         (words["department"], view.department.name),
         (words["market_manager"], view.department.market_manager),
         (words["week"], view.week_label()),
-        (words["policy"], view.policy.title or view.policy.name),
-        (words["status"], view.timetable.status),
+        (words["policy"], policy_title(view.policy, view.lang)),
+        (words["status"], status_label(words, view.timetable.status)),
     ]
     return (
         '<p class="particulars">'

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from engine.policy import Policy
+
 Lang = Literal["zh", "en"]
 
 WEEKDAY_NAMES: dict[Lang, tuple[str, ...]] = {
@@ -117,6 +119,10 @@ WORDS: dict[Lang, dict[str, str]] = {
         "shortfalls": "Hours short",
         "not_owed": "not owed that day (leave)",
         "owed_column": "Owed",
+        "status_optimal": "optimal",
+        "status_feasible": "feasible",
+        "status_infeasible": "infeasible",
+        "status_unknown": "unknown",
         "reason_no_visit_days": "No visit days",
         "reason_opening_hours": "Opening hours",
         "reason_too_far": "Too far",
@@ -183,3 +189,14 @@ def reason_label(words: dict[str, str], code: str) -> str:
 def words_for(lang: str) -> dict[str, str]:
     """The labels of `lang`; Chinese for any language without a table."""
     return WORDS["en"] if lang == "en" else WORDS["zh"]
+
+
+def status_label(words: dict[str, str], status: str) -> str:
+    """The solve's status (optimal, feasible, infeasible, unknown) in the words' language."""
+    return words.get(f"status_{status}", status)
+
+
+def policy_title(policy: Policy, lang: str) -> str:
+    """The policy's title in `lang`: `title_en` in English (its `name` when it has none, never
+    the Chinese title), `title` in Chinese; the name when the policy has no title."""
+    return (policy.title_en if lang == "en" else policy.title) or policy.name

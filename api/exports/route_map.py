@@ -32,6 +32,7 @@ from typing import Any
 import folium
 from shapely.geometry import MultiPoint
 
+from api.exports.labels import policy_title
 from api.exports.street_basemap import (
     ROAD_CLASSES,
     StreetBasemap,
@@ -238,7 +239,7 @@ def route_map_page(
         f"<h1>{escape(words['routes'])} — {escape(department.name)} {escape(scope)}</h1>",
         (
             f"<p>{escape(words['week'])}: {escape(str(routes.get('week_start', '')))} · "
-            f"{escape(words['policy'])}: {escape(policy.title or policy.name)}</p>"
+            f"{escape(words['policy'])}: {escape(policy_title(policy, lang))}</p>"
         ),
         _notice(notice, notice_links),
         route_map_fragment(routes, department, policy, day=day, manager=manager, lang=lang,

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from api.exports.labels import policy_title, status_label
 from api.exports.week import KIND_COLOURS, Lang, WeekView
 from api.exports.workbook import SHEET_TITLE_MAX, legal_text, workbook_bytes
 from engine.domain import Department, Timetable
@@ -66,8 +67,8 @@ def _header(sheet: Worksheet, view: WeekView, title: str, width: int) -> int:
         (words["department"], view.department.name),
         (words["market_manager"], view.department.market_manager),
         (words["week"], view.week_label()),
-        (words["policy"], view.policy.title or view.policy.name),
-        (words["status"], view.timetable.status),
+        (words["policy"], policy_title(view.policy, view.lang)),
+        (words["status"], status_label(words, view.timetable.status)),
     ]
     for offset, (key, value) in enumerate(particulars):
         sheet.cell(2 + offset, 1, key).font = BOLD
