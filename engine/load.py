@@ -719,7 +719,7 @@ def _department_and_policy(
     manager_ids = {
         cells.raw("id") for cells in _each_row(rows["managers"], sources.file("managers"), problems)
     } - {""}
-    managers = _check_managers(rows["managers"], sources.file("managers"), problems)
+    managers = _check_managers(rows["managers"], sources.file("managers"), problems, policy)
     known = _KnownManagers(manager_ids, sources.file("managers"))
     retailers = _check_retailers(rows["retailers"], sources.file("retailers"), known, policy, problems,
                                  office=settings.get("office"), office_where=sources.meta)  # type: ignore[arg-type]
@@ -962,7 +962,8 @@ def _path_segment_problem(value: str) -> str | None:
     return None
 
 
-def _check_managers(rows: list[Row], file: str, problems: list[Problem]) -> list[Manager]:
+def _check_managers(rows: list[Row], file: str, problems: list[Problem],
+                    policy: Policy | None = None) -> list[Manager]:
     managers = []
     ids = _DuplicateIds()
     for cells in _each_row(rows, file, problems):
@@ -975,12 +976,30 @@ def _check_managers(rows: list[Row], file: str, problems: list[Problem]) -> list
         name = cells.text("name")
         years = cells.number("years", _bounds(Manager, "years"))
         skills = tuple(dict.fromkeys(s.strip() for s in SKILL_SEPARATORS.split(cells.raw("skills")) if s.strip()))
+        if policy is not None and policy.duties:
+            _check_skills(cells, skills, policy)
         if not cells.failed:
             managers.append(
                 Manager.model_validate(dict(id=manager_id, name=name, years=years, skills=skills,
                                             extra=_extra(cells.row, "managers")))
             )
     return managers
+
+
+def _check_skills(cells: _Cells, skills: Sequence[str], policy: Policy) -> None:
+    """Each skill is one a duty of the policy asks for: a typo would leave a duty unfilled
+    in silence ("no manager has the skill ..."). A policy without duties uses no skill."""
+    known = list(dict.fromkeys(duty.skill for duty in policy.duties))
+    for skill in skills:
+        if skill in known:
+            continue
+        hint = ""
+        if "," in skill or "，" in skill:
+            hint = "; skills are separated by ';', not ','"
+        elif (same := [k for k in known if k.casefold() == skill.casefold()]):
+            hint = f"; did you mean '{same[0]}'? (skills are matched exactly, case included)"
+        cells.bad("skills", f"skill '{skill}' is not one the duties of policy '{policy.name}' ask for "
+                  f"(known skills: {', '.join(known)}){hint}")
 
 
 def _check_retailers(rows: list[Row], file: str, known: _KnownManagers, policy: Policy | None,
