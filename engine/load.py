@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import math
 import re
@@ -83,6 +84,8 @@ TABLE_FORMATS: dict[str, TableFormat] = {
         TableFormat("holidays", ("date",), ("kind", "name"), must_exist=False),
     )
 }
+FOLDER_FILES: tuple[str, ...] = (META_FILE, *(f"{table}.csv" for table in TABLE_FORMATS))
+"""The files of a department folder fieldweek reads."""
 DAY_KINDS: tuple[str, ...] = ("holiday", "workday")
 AREAS: tuple[str, ...] = ("town", "country")
 FLAGS: tuple[str, ...] = ("pos_target", "promo_store", "volatile", "enterprise")
@@ -148,6 +151,7 @@ def load_department_in_region(
             rows = _read_csv_table(path, problems)
             if rows is not None:
                 tables[name] = rows
+    problems.extend(_misnamed_files(folder))
     department, policy = _department_and_policy(
         meta,
         tables,
@@ -159,6 +163,29 @@ def load_department_in_region(
     if region is not None:
         department = with_shared_holidays(department, region.dates, region.region)
     return department, policy, region
+
+
+def misnamed_file(name: str, expected: Sequence[str] = FOLDER_FILES) -> str | None:
+    """The file of `expected` whose name `name` looks like a slip of (its case, a letter,
+    a plural: Leave.csv, leaves.csv, retailer.csv); None when it looks like none."""
+    if name in expected:
+        return None
+    close = difflib.get_close_matches(name.lower(), expected, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _misnamed_files(folder: Path) -> list[Problem]:
+    """A file of the folder named almost as a file fieldweek reads that is absent: it would
+    be left out in silence (a leaves.csv: a week without its leave). Other files (a README,
+    the plans written beside the tables) are not the department's and stay allowed."""
+    absent = [name for name in FOLDER_FILES if not (folder / name).is_file()]
+    problems = []
+    for path in sorted(folder.iterdir()) if absent else ():
+        expected = misnamed_file(path.name, absent) if path.is_file() else None
+        if expected is not None:
+            problems.append(Problem(f"fieldweek does not read {path.name}: the file must be called "
+                                    f"{expected}; rename it", file=path.name))
+    return problems
 
 
 def read_region_settings(root: Path) -> dict[str, Any]:

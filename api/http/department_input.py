@@ -25,6 +25,7 @@ from api.http.settings import Settings
 from engine.domain import Department
 from engine.errors import InputError, Problem
 from engine.load import (
+    FOLDER_FILES,
     FOLDER_META_KEYS,
     META_FILE,
     META_KEYS,
@@ -32,6 +33,7 @@ from engine.load import (
     department_files,
     department_from_tables,
     load_workbook_tables,
+    misnamed_file,
 )
 from engine.policy import Policy, builtin_policy_names, load_policy, policy_from_mapping
 from engine.public_calendar import known_calendars
@@ -356,7 +358,6 @@ class Upload:
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-FOLDER_FILES = (META_FILE, *(f"{table}.csv" for table in TABLE_FORMATS))
 
 
 def department_from_upload(
@@ -382,13 +383,18 @@ def department_from_upload(
             "(and optionally leave.csv, history.csv, holidays.csv), or one .zip of the folder, "
             "or a workbook (.xlsx with sheets managers, retailers, leave, history)"
         )
+    problems: list[Problem] = []
     try:
         toml_meta, tables = department_files(
             {name: by_name[name].content for name in FOLDER_FILES if name in by_name},
             max_columns=settings.max_columns,
         )
     except InputError as exc:
-        raise InputProblems([problem_dict(p) for p in exc.problems]) from None
+        problems.extend(exc.problems)
+        toml_meta, tables = None, {}
+    problems.extend(_unknown_files(by_name, toml_meta, read=not problems))
+    if problems:
+        raise InputProblems([problem_dict(p) for p in problems])
     from_form = {key for key, value in fields.items() if value is not None}
     meta = _merged_meta(toml_meta or {}, fields)
     policy, own_policy = _upload_policy(fields.get("policy"), policy_file, toml_meta, by_name)
@@ -406,6 +412,28 @@ def department_from_upload(
             [problem_dict(_form_problem(p, from_form, meta_where)) for p in exc.problems]
         ) from None
     return CheckedDepartment(department, policy, own_policy)
+
+
+def _unknown_files(by_name: Mapping[str, Upload], toml_meta: Mapping[str, Any] | None, *,
+                   read: bool) -> list[Problem]:
+    """A problem for each file sent that is none of a department's: it would be left out in
+    silence (a leaves.csv: a department without its leave). A .toml file is the policy
+    file department.toml names; while department.toml is unread (`read` False) any is."""
+    named = toml_meta.get("policy") if toml_meta is not None else None
+    policy_file = (PurePosixPath(named.strip().replace("\\", "/")).name
+                   if isinstance(named, str) and named.strip().endswith(".toml") else None)
+    problems = []
+    for name in by_name:
+        if (name in FOLDER_FILES or name.lower().endswith(WORKBOOK_SUFFIXES) or name == policy_file
+                or (not read and name.lower().endswith(".toml"))):
+            continue
+        close = misnamed_file(name)
+        hint = f" (did you mean {close}?)" if close is not None else ""
+        problems.append(Problem(
+            f"{name} is not a file of a department{hint}. Send {', '.join(FOLDER_FILES)}, or one workbook "
+            "(.xlsx), or one .zip of the folder, and the policy file department.toml names if it is your own",
+            file=_safe_name(name, "upload")))
+    return problems
 
 
 def _form_refusal(message: str) -> InputProblems:
