@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.budget import EXPLAIN_S
 
@@ -102,6 +103,13 @@ class Settings:
             raise ValueError("default_route_time_limit_s must not exceed max_route_time_limit_s")
         if self.lease_ttl_s <= self.lease_heartbeat_s:
             raise ValueError("lease_ttl_s must be longer than lease_heartbeat_s")
+        try:  # checked here, not at the first calendar download (a 500 for every one)
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"FIELDWEEK_TIMEZONE (setting timezone) {self.timezone!r} is not a time zone: "
+                "give an IANA name such as Asia/Shanghai"
+            ) from None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
