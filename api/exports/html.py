@@ -12,6 +12,7 @@ from html import escape
 
 from api.exports.labels import policy_title, status_label
 from api.exports.my_day_link import MyDaySite, qr_svg_text
+from api.exports.reasons import duty_gap_reason, shortfall_reason
 from api.exports.week import KIND_COLOURS, Lang, WeekView, hours_text
 from engine.domain import Department, Timetable
 from engine.policy import Policy, format_clock
@@ -171,7 +172,7 @@ def _duties(view: WeekView) -> str:
     ] + [
         '<tr class="unfilled">' + "".join(f"<td>{escape(cell)}</td>" for cell in (
             view.duty_label(gap.duty), f"{words['duty_unfilled']} {gap.managers_assigned}/{gap.managers_needed}",
-            gap.reason)) + "</tr>"
+            duty_gap_reason(view, gap))) + "</tr>"
         for gap in timetable.unfilled_duties
     ]
     body = "".join(rows)
@@ -194,7 +195,7 @@ def _shortfalls(view: WeekView, manager_id: str | None) -> str:
             f"{view.manager_name(short.manager)} ({short.manager})", view.label(short.kind),
             str(short.minutes_short),
             " ".join(filter(None, [words["not_owed"], str(short.date or "")])) if short.not_owed else "",
-            short.reason))
+            shortfall_reason(view, short)))
         + "</tr>"
         for short in shorts
     )

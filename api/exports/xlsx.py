@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from api.exports.labels import policy_title, status_label
+from api.exports.reasons import duty_gap_reason, shortfall_reason
 from api.exports.week import KIND_COLOURS, Lang, WeekView
 from api.exports.workbook import SHEET_TITLE_MAX, legal_text, workbook_bytes
 from engine.domain import Department, Timetable
@@ -158,7 +159,7 @@ def _write_overview(sheet: Worksheet, view: WeekView) -> None:
             row += 1
             sheet.cell(row, 1, view.duty_label(gap.duty))
             sheet.cell(row, 2, f"{words['duty_unfilled']} {gap.managers_assigned}/{gap.managers_needed}")
-            sheet.cell(row, 3, legal_text(gap.reason))
+            sheet.cell(row, 3, legal_text(duty_gap_reason(view, gap)))
         row += 2
     if view.timetable.shortfalls:
         # What the week lacks, and the daily blocks a leave leaves no room for (not owed).
@@ -174,7 +175,7 @@ def _write_overview(sheet: Worksheet, view: WeekView) -> None:
             sheet.cell(row, 2, view.label(short.kind))
             sheet.cell(row, 3, short.minutes_short)
             sheet.cell(row, 4, words["not_owed"] if short.not_owed else "")
-            sheet.cell(row, 5, legal_text(short.reason))
+            sheet.cell(row, 5, legal_text(shortfall_reason(view, short)))
         row += 2
     if view.timetable.conflicts:
         sheet.cell(row, 1, words["notes"]).font = BOLD

@@ -191,10 +191,12 @@ def test_workbook_keeps_user_text_that_looks_like_a_formula(policy: Policy) -> N
 def test_workbook_lists_an_unfilled_duty_with_its_reason(
     timetable: Timetable, department: Department, policy: Policy
 ) -> None:
-    """A duty nobody can take is on the overview sheet, not left out in silence."""
+    """A duty nobody can take is on the overview sheet, not left out in silence, its reason in
+    the workbook's language (Chinese here: api/exports/reasons.py)."""
     gap = DutyGap(duty="image_showcase", managers_needed=2, managers_assigned=0,
                   reason="no manager has the skill 'showcase'")
     unfilled = timetable.model_copy(update={"unfilled_duties": (gap,)})
     sheet = openpyxl.load_workbook(io.BytesIO(timetable_workbook(unfilled, department, policy))).worksheets[0]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert any(r[:3] == ["终端形象展示", "人手不足 0/2", gap.reason] for r in rows)
+    why = "没有客户经理具备技能“showcase”；请在 managers.csv 的 skills 列为客户经理添加该技能"
+    assert any(r[:3] == ["终端形象展示", "人手不足 0/2", why] for r in rows)
