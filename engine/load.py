@@ -448,6 +448,10 @@ def _parse_csv_table(data: bytes, file: str, problems: list[Problem], table: Tab
     except csv.Error as exc:
         problems.append(Problem(f"is not a readable CSV file: {exc}", file=file))
         return None
+    swallowed = _unclosed_quote(records, file, ends_quoted=text.rstrip().endswith('"'))
+    if swallowed is not None:  # the rows read into one cell would each be a misleading problem
+        problems.append(swallowed)
+        return []
     if max_columns is not None:
         for row_number, record in enumerate(records, start=1):
             width = len(record)
@@ -458,6 +462,33 @@ def _parse_csv_table(data: bytes, file: str, problems: list[Problem], table: Tab
                                         file=file, row=row_number, column=get_column_letter(width)))
                 return None
     return _rows_from_records(records, file, problems, table)
+
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _unclosed_quote(records: list[list[str]], file: str, *, ends_quoted: bool) -> Problem | None:
+    """The cell a quote left open swallowed the lines after it (a `"` typed at the start of
+    a name): one problem at the row and column where it opens, or None. A cell holding a
+    line break is such a cell when it runs to the end of a file that does not end with a
+    quote (`ends_quoted`), or when it holds a comma too, as the rows it swallowed do; a line
+    break typed inside a name is left to the check of characters."""
+    header = [cell.strip() for cell in records[0]] if records else []
+    for index, record in enumerate(records):
+        for position, cell in enumerate(record):
+            lines = LINE_BREAK.split(cell)
+            to_the_end = index == len(records) - 1 and position == len(record) - 1 and not ends_quoted
+            if len(lines) < 2 or not (to_the_end or "," in cell):
+                continue
+            column = header[position] if position < len(header) and header[position] and index \
+                else get_column_letter(position + 1)
+            start = lines[0] if len(lines[0]) <= 20 else lines[0][:20] + "…"
+            closed = ("is never closed, so every row after it was" if to_the_end else
+                      f"is closed only {len(lines) - 1} line{'s' if len(lines) > 2 else ''} further down, "
+                      "so the rows in between were")
+            return Problem(f"the quote (\") that opens this cell ('{start}') {closed} read into this one "
+                           "cell: close the quote or remove it", file=file, row=index + 1, column=column)
+    return None
 
 
 def _rows_from_records(records: list[list[str]], file: str, problems: list[Problem],
