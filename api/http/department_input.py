@@ -397,20 +397,41 @@ def department_from_upload(
         raise InputProblems([problem_dict(p) for p in problems])
     from_form = {key for key, value in fields.items() if value is not None}
     meta = _merged_meta(toml_meta or {}, fields)
-    policy, own_policy = _upload_policy(fields.get("policy"), policy_file, toml_meta, by_name)
-    meta["policy"] = policy.name
+    # Every problem at once: a bad policy or workbook is reported with the settings missing.
+    found: list[dict[str, Any]] = []
+    policy: Policy | None = None
+    own_policy: dict[str, Any] | None = None
+    try:
+        policy, own_policy = _upload_policy(fields.get("policy"), policy_file, toml_meta, by_name)
+    except InputProblems as exc:
+        found.extend(exc.problems)
     where = "{table}.csv"
+    read: dict[str, list[dict[str, str]]] | None = tables
     if workbooks:
         where = _safe_name(workbooks[0], "department.xlsx")
-        tables = _workbook_tables(by_name[workbooks[0]], where, settings)
-    check_table_sizes({name: len(rows) for name, rows in tables.items()}, settings)
+        try:
+            read = _workbook_tables(by_name[workbooks[0]], where, settings)
+        except InputProblems as exc:
+            found.extend(exc.problems)
+            read = None
+    if read is not None:
+        check_table_sizes({name: len(rows) for name, rows in read.items()}, settings)
+    if policy is not None:
+        meta["policy"] = policy.name
+    else:  # already reported; the loader must not look for it on the server's disk
+        meta.pop("policy", None)
     meta_where = META_FILE if toml_meta is not None else FORM_SOURCE
     try:
-        department = department_from_tables(meta, tables, where, meta_where=meta_where, policy=policy)
+        department = department_from_tables(meta, read or {}, where, meta_where=meta_where, policy=policy)
     except InputError as exc:
-        raise InputProblems(
-            [problem_dict(_form_problem(p, from_form, meta_where)) for p in exc.problems]
-        ) from None
+        found.extend(
+            problem_dict(_form_problem(p, from_form, meta_where)) for p in exc.problems
+            if (read is not None or p.file == meta_where)  # no tables read: only the settings' problems
+            and (policy is not None or (p.file, p.column) != (meta_where, "policy"))
+        )
+    if found:
+        raise InputProblems(found)
+    assert policy is not None  # no problem means the policy was read
     return CheckedDepartment(department, policy, own_policy)
 
 
