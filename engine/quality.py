@@ -37,6 +37,7 @@ from engine.check.spec import (
     fits_outside_leave,
     great_circle_km,
     kind_window,
+    late_start_for_leave,
     leave_spans,
     place_of,
     presence,
@@ -131,7 +132,8 @@ def _room_window(policy: Policy, kind: str, weekday: Weekday, date: dt.date, dep
     the visit block a start early enough to ride from the office into the manager's area by
     the day's first-stop time (the checker's ride rule, SPEC §3): a leave to 09:30 leaves a
     visit block that needs any ride no start, as the planner finds."""
-    earliest, latest_start, latest_end = kind_window(policy, kind, weekday)
+    late_by = late_start_for_leave(policy, date, department, manager) if kind == VISIT else 0
+    earliest, latest_start, latest_end = kind_window(policy, kind, weekday, late_by)
     area = places.of(manager, kind, None) if places is not None and kind == VISIT else None
     if places is None or area is None:
         return earliest, latest_start, latest_end

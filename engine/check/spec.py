@@ -24,7 +24,10 @@ policy, so that the judges agree with each other:
   it after the day's morning meeting (the policy's `kinds.meeting.windows` for that
   weekday, over by the cap), by the end of that meeting window + that ride, rounded up
   to the policy's grid, never later than the cap; without a morning meeting window, by
-  the cap;
+  the cap. Under `route.later_first_stop_after_leave`, a part-day leave that begins
+  before that time and ends after the working day starts moves it on to
+  `first_stop_by` + the minutes from `day.start` to the end of that leave (back at 10:00
+  from 08:00: by 11:30 under 09:30), and the visit block's latest start by as much;
 - **presence and quotas** (SPEC §2 with the policy's proration rule): the share of the
   policy's week a manager works (holidays count as leave), at most all of it, and what he then owes of each
   weekly kind: fixed-length sessions prorated in number, others in minutes on the grid;
@@ -195,6 +198,29 @@ def first_stop_deadline(policy: Policy, date: dt.date, department: Department | 
     """The latest arrival at a manager's first retailer on a date, in minutes (the module
     text's rule). A date that is no working date follows its own weekday's rules. Without
     the department and the manager, a later weekday time is read as the cap alone."""
+    usual = _usual_first_stop_deadline(policy, date, department, manager)
+    late_by = late_start_for_leave(policy, date, department, manager)
+    return max(usual, policy.route.first_stop_by + late_by) if late_by else usual
+
+
+def late_start_for_leave(policy: Policy, date: dt.date, department: Department | None,
+                         manager: str | None) -> int:
+    """Under `route.later_first_stop_after_leave`: the minutes the manager's part-day leave
+    on `date` keeps him past the working day's start, when it begins before his usual
+    first-stop time (`first_stop_deadline` without it) and ends after the day starts —
+    the end of the last such span less `day.start`; the first stop and the visit block's
+    latest start move on by as much. 0 otherwise, and without a department and manager."""
+    if department is None or manager is None or not policy.route.later_first_stop_after_leave:
+        return 0
+    due = _usual_first_stop_deadline(policy, date, department, manager)
+    ends = [entry.end for entry in department.leave
+            if entry.manager == manager and entry.date == date and entry.start is not None
+            and entry.end is not None and entry.start < due and entry.end > policy.day.start]
+    return max(ends) - policy.day.start if ends else 0
+
+
+def _usual_first_stop_deadline(policy: Policy, date: dt.date, department: Department | None,
+                               manager: str | None) -> int:
     monday = date - dt.timedelta(days=date.weekday())
     weekday = working_dates(policy, monday, department).get(date) or cast(Weekday, WEEKDAYS[date.weekday()])
     cap = policy.route.first_stop_by_on.get(weekday)
@@ -245,17 +271,20 @@ def clipped_minutes(spans: Iterable[tuple[int, int]], start: int, end: int) -> i
     return covered
 
 
-def kind_window(policy: Policy, kind: str, weekday: Weekday | None) -> tuple[int, int | None, int]:
+def kind_window(policy: Policy, kind: str, weekday: Weekday | None, late_by: int = 0) -> tuple[int, int | None, int]:
     """(earliest start, latest start, latest end) of a kind on a day following `weekday`'s
     rules: the kind's window for that weekday (`windows`, e.g. the Monday meeting), and for
-    field work no later than the policy's `day.field_ends_by` (SPEC §3)."""
+    field work no later than the policy's `day.field_ends_by` (SPEC §3). `late_by`: minutes
+    the kind's latest start moves on (a visit block after a morning leave,
+    `late_start_for_leave`)."""
     rule = policy.kinds[kind]
     earliest, latest_end = rule.earliest_start, rule.latest_end
     if weekday is not None and weekday in rule.windows:
         earliest, latest_end = rule.windows[weekday]
     if rule.place == "field" and policy.day.field_ends_by is not None:
         latest_end = min(latest_end, policy.day.field_ends_by)
-    return earliest, rule.latest_start, latest_end
+    latest_start = rule.latest_start if rule.latest_start is None else rule.latest_start + late_by
+    return earliest, latest_start, latest_end
 
 
 def fits_outside_leave(policy: Policy, spans: Iterable[tuple[int, int]], minutes: int,

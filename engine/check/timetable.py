@@ -44,6 +44,7 @@ from engine.check.spec import (
     clipped_minutes,
     exempt_from_pairs,
     first_stop_deadline,
+    late_start_for_leave,
     leave_spans,
     presence,
     prorated_quota,
@@ -573,7 +574,7 @@ class _Checker:
                         "but under this policy lunch is taken on the road inside the visit block",
                     )
             elif block.kind in policy.kinds:
-                window = self._kind_window(block.kind, block.date)
+                window = self._kind_window(block.kind, block.date, block.manager)
             else:
                 self._report_block(
                     kind_rule_id,
@@ -584,11 +585,14 @@ class _Checker:
                 window = (day.start, None, day.end)
             self._check_window(block, kind_rule_id, *window)
 
-    def _kind_window(self, kind: str, date: dt.date) -> tuple[int, int | None, int]:
+    def _kind_window(self, kind: str, date: dt.date, manager: str | None = None) -> tuple[int, int | None, int]:
         """(earliest start, latest start, latest end) of a kind on a date: the kind's window
         for the weekday whose rules the date follows (`windows`, e.g. the Monday meeting),
-        and for field work no later than the policy's `day.field_ends_by` (SPEC §3)."""
+        and for field work no later than the policy's `day.field_ends_by` (SPEC §3); a
+        manager's visit block after a leave that took his morning may start as much later
+        as the leave kept him (`late_start_for_leave`)."""
         rule = self.policy.kinds[kind]
+        late_by = late_start_for_leave(self.policy, date, self.department, manager) if kind == VISIT_KIND else 0
         weekday = self.working_dates.get(date)
         earliest, latest_end = rule.earliest_start, rule.latest_end
         if weekday is not None and weekday in rule.windows:
@@ -596,7 +600,30 @@ class _Checker:
         field_end = self.policy.day.field_ends_by
         if rule.place == "field" and field_end is not None:
             latest_end = min(latest_end, field_end)
-        return earliest, rule.latest_start, latest_end
+        return earliest, None if rule.latest_start is None else rule.latest_start + late_by, latest_end
+
+    def _whole_block_fits(self, manager: str, kind: str, date: dt.date, minutes: int) -> bool:
+        """Whether the day's whole block of a daily kind could start in its window clear of
+        the manager's leave (`_could_fit`). A visit block moved past a morning leave
+        (`late_start_for_leave`) can reach into the lunch window: it must then also leave the
+        lunch the day asks (`_lunch_optional`) a start in its window clear of it and the leave."""
+        window = self._kind_window(kind, date, manager)
+        lunch = self.policy.lunch
+        if (kind != VISIT_KIND or lunch.during_visit or not lunch.minutes
+                or not late_start_for_leave(self.policy, date, self.department, manager)
+                or self._lunch_optional(manager, date)):
+            return self._could_fit(manager, date, minutes, *window)
+        earliest, latest_start, latest_end = window
+        grid = self.policy.grid_minutes
+        last = min(latest_end, self.policy.day.end) - minutes
+        if latest_start is not None:
+            last = min(last, latest_start)
+        lunch_starts = range(lunch.earliest, lunch.latest_end - lunch.minutes + 1, grid)
+        return any(
+            self._could_fit(manager, date, minutes, start, start, start + minutes)
+            and any(not _overlaps(start, start + minutes, at, at + lunch.minutes)
+                    and not self._on_leave_during(manager, date, at, at + lunch.minutes) for at in lunch_starts)
+            for start in range(-(-max(earliest, self.policy.day.start) // grid) * grid, last + 1, grid))
 
     def _check_window(
         self, block: _Block, rule_id: str, earliest: int, latest_start: int | None, latest_end: int
@@ -702,7 +729,7 @@ class _Checker:
             return
         ride = self.places.ride(origin, area)
         first_stop_by = first_stop_deadline(self.policy, date, self.department, manager)
-        latest = self.policy.kinds[VISIT_KIND].latest_start
+        latest = self._kind_window(VISIT_KIND, date, manager)[1]
         if visit.start + ride.minutes <= first_stop_by or (latest is not None and visit.start > latest):
             return
         self.ride_faults.add((before, visit) if before is not None else (visit, visit))
@@ -994,7 +1021,7 @@ class _Checker:
                 # A partial leave can leave no room for the block; then it is not owed, but
                 # the week planner must say so (declared as missed on a day of leave).
                 part_leave = bool(self.leave.get((manager, date)))
-                if not self._could_fit(manager, date, minutes, *self._kind_window(kind, date)):
+                if not self._whole_block_fits(manager, kind, date, minutes):
                     if not (part_leave and self.no_room_declared):
                         continue
                     self.no_room.add((manager, kind, date))
@@ -1038,7 +1065,7 @@ class _Checker:
         block no room in its window, and at least that long (a shorter one is reported)."""
         if rule.shortest_beside_leave is None or not self.leave.get((manager, date)):
             return False
-        if self._could_fit(manager, date, minutes, *self._kind_window(kind, date)):
+        if self._whole_block_fits(manager, kind, date, minutes):
             return False
         if block.minutes < rule.shortest_beside_leave:
             self._report_block(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 
 from engine.domain import Department
 from engine.policy import Policy, Weekday
@@ -45,7 +46,7 @@ def manager_approach(department: Department, policy: Policy, week_start: dt.date
     return int(matrix.minutes[0, 1:].min())
 
 
-def first_stop_time(policy: Policy, weekday: Weekday, approach: int) -> int:
+def first_stop_time(policy: Policy, weekday: Weekday, approach: int, back: int | None = None) -> int:
     """The latest arrival at the first retailer of a manager's day following `weekday`'s
     rules, in minutes after midnight (SPEC §3, "first retailer reached by 09:30").
 
@@ -55,7 +56,35 @@ def first_stop_time(policy: Policy, weekday: Weekday, approach: int) -> int:
     it after the day's morning meeting, by the end of the meeting's window for that
     weekday (`kinds.meeting.windows`) plus that ride, rounded up to the policy's grid —
     never later than the `first_stop_by_on` cap. A weekday without a morning meeting
-    window (one over by the cap) gets the cap alone."""
+    window (one over by the cap) gets the cap alone.
+
+    `back`: the time the manager is back from a leave that took the start of his day
+    (`back_from_leave`); under `route.later_first_stop_after_leave` the first stop is
+    then due as long after `first_stop_by` as the leave kept him past the day's start."""
+    usual = _usual_first_stop_time(policy, weekday, approach)
+    return usual if back is None else max(usual, policy.route.first_stop_by + leave_delay(policy, back))
+
+
+def back_from_leave(policy: Policy, weekday: Weekday, approach: int,
+                    leave: Iterable[tuple[int, int]]) -> int | None:
+    """When a part-day leave takes the start of a manager's field day — a span of it
+    begins before his first stop is due (`first_stop_time`) and ends after the working day
+    starts — the time he is back: the end of the last such span. None when none does or
+    the policy keeps the usual first stop (`route.later_first_stop_after_leave`)."""
+    if not policy.route.later_first_stop_after_leave:
+        return None
+    due = _usual_first_stop_time(policy, weekday, approach)
+    ends = [end for start, end in leave if start < due and end > policy.day.start]
+    return max(ends) if ends else None
+
+
+def leave_delay(policy: Policy, back: int | None) -> int:
+    """Minutes a leave keeps a manager back from `back_from_leave` past the working day's
+    start: what the first stop and the visit block's latest start move on by."""
+    return 0 if back is None else max(0, back - policy.day.start)
+
+
+def _usual_first_stop_time(policy: Policy, weekday: Weekday, approach: int) -> int:
     route = policy.route
     cap = route.first_stop_by_on.get(weekday)
     if cap is None:

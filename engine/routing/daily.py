@@ -47,7 +47,7 @@ import numpy as np
 from engine.domain import Block, Leave, Retailer, Timetable
 from engine.policy import WEEKDAYS, Policy, Weekday, format_clock
 from engine.routing import vrptw
-from engine.routing.approach import first_stop_time
+from engine.routing.approach import back_from_leave, first_stop_time
 from engine.routing.matrix import TravelMatrix
 
 UnvisitedReason = Literal["time_window", "opening_hours", "no_room_in_day", "too_far", "no_visit_days"]
@@ -187,16 +187,19 @@ def field_days(timetable: Timetable, policy: Policy, manager: str,
     from the office to his nearest retailer due that week (approach.manager_approach),
     which sets each day's first-stop time (approach.first_stop_time, SPEC §3); without
     it a day gets its weekday's latest first-stop time (`route.first_stop_on`). `leave`:
-    his part-day leave per date (`part_day_leave`)."""
+    his part-day leave per date (`part_day_leave`); one that took the start of his day
+    moves its first stop on (approach.back_from_leave)."""
     by_date = _blocks_by_date(timetable, manager)
     days = []
     for date in sorted(by_date):
         blocks = sorted(by_date[date], key=lambda b: (b.start, b.end))
         for visit in (b for b in blocks if b.kind == "visit"):
             weekday = (rules_of or {}).get(date) or cast(Weekday, WEEKDAYS[date.weekday()])
+            spans = (leave or {}).get(date, ())
             first_stop_by = (policy.route.first_stop_on(weekday) if approach is None
-                             else first_stop_time(policy, weekday, approach))
-            days.append(_field_day(visit, blocks, policy, first_stop_by, (leave or {}).get(date, ())))
+                             else first_stop_time(policy, weekday, approach,
+                                                  back_from_leave(policy, weekday, approach, spans)))
+            days.append(_field_day(visit, blocks, policy, first_stop_by, spans))
     return days
 
 

@@ -361,7 +361,8 @@ def _reach_the_area_in_time(tm: TimetableModel, visit: BlockVar, ride: int | cp_
     starts by the manager's first-stop time that day (routing/approach.first_stop_time)
     less the ride from that block's place into its area."""
     first_stop_by = first_stop_time(tm.policy, tm.frame.days[visit.day].weekday,
-                                    tm.approach.get(visit.manager or "", 0))
+                                    tm.approach.get(visit.manager or "", 0),
+                                    tm.back_from_leave.get((visit.manager or "", visit.day)))
     constraint = tm.cp.add(visit.start + cast(cp_model.LinearExpr, ride) <= tm.slots(first_stop_by))
     constraint.only_enforce_if(literals)
     tm.enforce(constraint, KIND_RULE["visit"])
@@ -379,7 +380,8 @@ def _ride_out_of_the_office(tm: TimetableModel, visit: BlockVar) -> None:
     approach = _ceil_slots(tm, minutes)
     if not approach:
         return
-    first_stop_by = first_stop_time(tm.policy, tm.frame.days[visit.day].weekday, minutes)
+    first_stop_by = first_stop_time(tm.policy, tm.frame.days[visit.day].weekday, minutes,
+                                    tm.back_from_leave.get((visit.manager or "", visit.day)))
     constraint = tm.cp.add(visit.start + approach <= tm.slots(first_stop_by))
     tm.enforce(constraint, KIND_RULE["visit"])
 

@@ -137,7 +137,8 @@ def _sub_department(department: Department, members: tuple[str, ...]) -> Departm
 def _member_signature(tm: TimetableModel, venues: Venues, group: tuple[str, ...], manager: str) -> tuple:
     mw = tm.frame.managers[manager]
     approach = tm.approach.get(manager, 0)
-    latest_visit_slots = tuple((first_stop_time(tm.policy, d.weekday, approach) - approach) // tm.grid
+    latest_visit_slots = tuple((first_stop_time(tm.policy, d.weekday, approach,
+                                                tm.back_from_leave.get((manager, d.index))) - approach) // tm.grid
                                for d in tm.frame.days)
     return (latest_visit_slots, _ride_table(tm, venues, group, manager), tuple(sorted(mw.whole_day_leave)),
             tuple((d, tuple(s)) for d, s in sorted(mw.partial_leave.items())),

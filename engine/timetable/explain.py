@@ -15,9 +15,14 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Conflict, Department
 from engine.policy import Policy, format_clock
-from engine.routing.approach import approach_minutes, first_stop_time, manager_approach
+from engine.routing.approach import (
+    approach_minutes,
+    back_from_leave,
+    first_stop_time,
+    manager_approach,
+)
 from engine.rules import KIND_RULE, RULES
-from engine.timetable.model import kind_window, room_window
+from engine.timetable.model import kind_window, room_beside, room_window
 from engine.timetable.venues import without_own_store
 from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay
 
@@ -189,9 +194,14 @@ def _daily_blocks_owed(policy: Policy, mw: ManagerWeek, day: WorkDay, approach: 
         if rule.group == "department":
             if day.index not in mw.partial_leave:
                 owed[kind] = minutes
-        elif not mw.partial_leave.get(day.index) or mw.room_outside_leave(
-                day.index, *room_window(policy, kind, minutes, day.weekday, approach), minutes, policy.grid_minutes):
+        elif not mw.partial_leave.get(day.index):
             owed[kind] = minutes
+        else:
+            back = (back_from_leave(policy, day.weekday, approach, mw.partial_leave[day.index])
+                    if kind == "visit" else None)
+            room = room_window(policy, kind, minutes, day.weekday, approach, back)
+            if room_beside(policy, mw, day.index, room, minutes, policy.grid_minutes, lunch_too=back is not None):
+                owed[kind] = minutes
     return owed
 
 

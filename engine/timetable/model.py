@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Department
 from engine.policy import KindRule, Policy, Weekday
-from engine.routing.approach import approach_minutes, first_stop_time
+from engine.routing.approach import approach_minutes, back_from_leave, first_stop_time, leave_delay
 from engine.rules import RULES
 from engine.timetable.venues import Venues, holds_a_store, week_venues, without_own_store
 from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay, build_week
@@ -115,6 +115,10 @@ class TimetableModel:
     """(manager, kind, day index) of a daily block of `no_room_for_leave` planned shorter
     instead (the kind's `shortest_beside_leave`) -> the longest the block could be beside
     the leave, in minutes: each minute of that it is not is short (constraints.add_daily_blocks)."""
+    back_from_leave: dict[tuple[str, int], int] = field(default_factory=dict)
+    """(manager, day index) -> when he is back from a part-day leave that took the start of
+    his field day (routing/approach.back_from_leave): his first stop and visit block then
+    move on by as long (`route.later_first_stop_after_leave`)."""
     shortfall: Shortfall | None = None
     """None: the quotas and daily blocks are hard (the weekly solve)."""
     venues: Venues | None = None
@@ -163,27 +167,36 @@ def kind_window(policy: Policy, rule: KindRule, minutes_min: int, weekday: Weekd
     return earliest, latest_start, latest_end
 
 
-def daily_window(policy: Policy, kind: str, minutes: int, weekday: Weekday, approach: int) -> tuple[int, int, int]:
+def daily_window(policy: Policy, kind: str, minutes: int, weekday: Weekday, approach: int,
+                 back: int | None = None) -> tuple[int, int, int]:
     """The window of a manager's daily block of `kind` on a day following `weekday`'s rules:
     `kind_window`, and for the visit block the first-stop rule (the ride to the first
     retailer from the office, when the block opens the day, is bounded by
-    constraints.add_rides_between_places with `approach`, the manager's ride)."""
-    window = kind_window(policy, policy.kinds[kind], minutes, weekday)
+    constraints.add_rides_between_places with `approach`, the manager's ride). `back`: he
+    is back then from a leave that took the start of his day (routing/approach.
+    back_from_leave): the visit block's latest start moves on by as long as the leave
+    kept him (routing/approach.leave_delay)."""
+    rule = policy.kinds[kind]
+    earliest, latest_start, latest_end = kind_window(policy, rule, minutes, weekday)
     if kind == "visit":
-        window = (window[0], min(window[1], first_stop_time(policy, weekday, approach)), window[2])
-    return window
+        delay = leave_delay(policy, back)
+        if delay and rule.latest_start is not None:
+            latest_start = max(latest_start, min(latest_end - minutes, rule.latest_start + delay))
+        latest_start = min(latest_start, first_stop_time(policy, weekday, approach, back))
+    return earliest, latest_start, latest_end
 
 
-def room_window(policy: Policy, kind: str, minutes: int, weekday: Weekday, approach: int) -> tuple[int, int, int]:
+def room_window(policy: Policy, kind: str, minutes: int, weekday: Weekday, approach: int,
+                back: int | None = None) -> tuple[int, int, int]:
     """`daily_window`, its latest start the one the model really allows: a visit block
     starts by its first-stop time less the ride out of the office rounded up to the grid
     (constraints._ride_out_of_the_office), so a leave to 09:25 leaves a 2-min ride's visit
     block no start (09:30 is past its 09:20), as one to 09:50 does. What a part-day
     leave leaves no room for is judged on it (`no_room_for_leave`)."""
-    earliest, latest_start, latest_end = daily_window(policy, kind, minutes, weekday, approach)
+    earliest, latest_start, latest_end = daily_window(policy, kind, minutes, weekday, approach, back)
     if kind == "visit" and approach:
         grid = policy.grid_minutes
-        by = first_stop_time(policy, weekday, approach) // grid - math.ceil(approach / grid)
+        by = first_stop_time(policy, weekday, approach, back) // grid - math.ceil(approach / grid)
         latest_start = min(latest_start, by * grid)
     return earliest, latest_start, latest_end
 
@@ -326,18 +339,28 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                     if minutes is None or not mw.works_on(day.index):
                         continue
                     approach = tm.approach.get(manager_id, 0)
-                    window = daily_window(policy, kind, minutes, day.weekday, approach)
-                    room = room_window(policy, kind, minutes, day.weekday, approach)
+                    back = (back_from_leave(policy, day.weekday, approach, mw.partial_leave.get(day.index, []))
+                            if kind == "visit" else None)
+                    if back is not None:
+                        tm.back_from_leave[(manager_id, day.index)] = back
+                    window = daily_window(policy, kind, minutes, day.weekday, approach, back)
+                    room = room_window(policy, kind, minutes, day.weekday, approach, back)
                     # Only a leave excuses a block: a window the policy leaves no start in
                     # is the policy's conflict, which an infeasible week explains.
-                    if mw.partial_leave.get(day.index) and not mw.room_outside_leave(day.index, *room, minutes,
-                                                                                    tm.grid):
+                    if mw.partial_leave.get(day.index) and not room_beside(
+                            policy, mw, day.index, room, minutes, tm.grid, lunch_too=back is not None):
                         # A partial leave that leaves no room excuses the day's block, but
-                        # for the part of it that fits beside the leave.
+                        # for the part of it that fits beside the leave (and, after a leave
+                        # that took the morning, beside the lunch it leaves).
                         tm.no_room_for_leave.append((manager_id, kind, day.index, room))
                         shortest = _shortest_useful(policy, rule, approach)
-                        longest = _longest_beside_leave(mw, day.index, room, minutes, shortest, tm.grid,
-                                                        _fixed_department_slots(policy, day.weekday))
+                        if shortest is not None:
+                            # A shorter block may start later and still end in time.
+                            window = daily_window(policy, kind, shortest, day.weekday, approach, back)
+                            room = room_window(policy, kind, shortest, day.weekday, approach, back)
+                        longest = _longest_beside_leave(policy, mw, day.index, room, minutes, shortest, tm.grid,
+                                                        _fixed_department_slots(policy, day.weekday),
+                                                        lunch_too=back is not None)
                         if longest is not None and shortest is not None:
                             tm.room_beside_leave[(manager_id, kind, day.index)] = longest
                             found.append(_new_block(tm, kind, manager_id, day.index, window,
@@ -394,13 +417,15 @@ def _fixed_department_slots(policy: Policy, weekday: Weekday) -> list[tuple[int,
     return fixed
 
 
-def _longest_beside_leave(mw: ManagerWeek, day: int, room: tuple[int, int, int], minutes: int,
-                          shortest: int | None, grid: int, fixed: list[tuple[int, int]]) -> int | None:
+def _longest_beside_leave(policy: Policy, mw: ManagerWeek, day: int, room: tuple[int, int, int], minutes: int,
+                          shortest: int | None, grid: int, fixed: list[tuple[int, int]],
+                          lunch_too: bool = False) -> int | None:
     """The longest block (whole grid slots, shorter than `minutes`, at least `shortest`) whose
     window `room` holds a start clear of the part-day leave and of the department's `fixed`
-    slots; None when `shortest` is not set or not even that fits. The rides to and from the
-    leave are the model's to hold: the block's length is a variable up to this, each slot
-    less costs (constraints.add_daily_blocks)."""
+    slots (and, `lunch_too`, leaving room for the day's lunch, `_lunch_fits`); None when
+    `shortest` is not set or not even that fits. The rides to and from the leave are the
+    model's to hold: the block's length is a variable up to this, each slot less costs
+    (constraints.add_daily_blocks)."""
     if shortest is None:
         return None
     earliest, latest_start, latest_end = room
@@ -409,9 +434,35 @@ def _longest_beside_leave(mw: ManagerWeek, day: int, room: tuple[int, int, int],
             continue
         for start in range(_grid_up(earliest, grid), min(latest_start, latest_end - length) + 1, grid):
             end = start + length
-            if not mw.on_leave_during(day, start, end) and not any(a < end and start < b for a, b in fixed):
+            if mw.on_leave_during(day, start, end) or any(a < end and start < b for a, b in fixed):
+                continue
+            if not lunch_too or _lunch_fits(policy, mw, day, start, end, grid):
                 return length
     return None
+
+
+def room_beside(policy: Policy, mw: ManagerWeek, day: int, room: tuple[int, int, int], minutes: int, grid: int,
+                 lunch_too: bool) -> bool:
+    """Whether the whole block fits its window `room` clear of the day's leave (and,
+    `lunch_too`, leaving room for the day's lunch: a block moved past a morning leave can
+    reach into the lunch window, where one by the usual first stop cannot)."""
+    if not lunch_too:
+        return mw.room_outside_leave(day, *room, minutes, grid)
+    earliest, latest_start, latest_end = room
+    return any(not mw.on_leave_during(day, start, start + minutes)
+               and _lunch_fits(policy, mw, day, start, start + minutes, grid)
+               for start in range(_grid_up(earliest, grid), min(latest_start, latest_end - minutes) + 1, grid))
+
+
+def _lunch_fits(policy: Policy, mw: ManagerWeek, day: int, start: int, end: int, grid: int) -> bool:
+    """A lunch the day owes (week.ManagerWeek.owes_lunch) still has a start in its window
+    clear of the block [start, end) and of the leave."""
+    lunch = policy.lunch
+    if lunch.during_visit or not lunch.minutes or not mw.owes_lunch(day, lunch, grid):
+        return True
+    last = min(lunch.latest_end, policy.day.end) - lunch.minutes
+    return any(not (at < end and start < at + lunch.minutes) and not mw.on_leave_during(day, at, at + lunch.minutes)
+               for at in range(_grid_up(lunch.earliest, grid), last + 1, grid))
 
 
 def _note_no_room_each_day(tm: TimetableModel, manager: str, kind: str, working: list[WorkDay]) -> None:

@@ -358,7 +358,8 @@ def _missed_day_words(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block
              if b.manager == manager and b.date == day.date and (b.kind in department or b.kind == "lunch")]
     approach = tm.approach.get(manager, 0)
     if kind == "visit" and approach:
-        fixed.append(f"the first stop by {format_clock(first_stop_time(tm.policy, day.weekday, approach))}")
+        by = first_stop_time(tm.policy, day.weekday, approach, tm.back_from_leave.get((manager, day_index)))
+        fixed.append(f"the first stop by {format_clock(by)}")
     slots = f" and the day's fixed slots ({', '.join(fixed)})" if fixed else " and the day's other blocks"
     return f"{when} {manager}'s leave {leave}{slots} leave no room for the {minutes}-min {label} block"
 

@@ -18,6 +18,7 @@ from engine.domain import Leave
 from engine.policy import parse_clock
 from engine.quality import owed_minutes, score_plan
 from engine.rules import KIND_RULE
+from tests.engine.timetable.test_solve import usual_first_stop
 from tests.strategies import WEEK, simple_department
 
 THURSDAY = WEEK + dt.timedelta(days=3)
@@ -36,8 +37,12 @@ def test_a_leave_to_0930_leaves_the_visit_block_no_room_once_the_ride_out_is_cou
     """Away 08:00–09:30: a visit block starting 09:30 reaches the first retailer after the
     first-stop time (the checker's ride rule, the planner's room), so the block has no
     room and is not owed. The scorer read only the kind's latest start (09:30) and owed it
-    (900 min of visits asked, 720 now). Away to 09:00 leaves 09:00 a start: owed."""
-    policy = policy_15_13_7
+    (900 min of visits asked, 720 now). Away to 09:00 leaves 09:00 a start: owed. (The usual
+    first stop; with it moved on after such a leave, the block from 09:30 is owed too.)"""
+    assert _visit_owed(policy_15_13_7, Leave(manager="m01", date=WEEK, start=parse_clock("08:00"),
+                                             end=parse_clock("09:30"))) == sum(
+        (policy_15_13_7.kinds["visit"].per_day_minutes or {}).values())
+    policy = usual_first_stop(policy_15_13_7)
     department = simple_department(2)
     places = BlockPlaces(department, policy, WEEK)
     ride = places.ride(places.office, places.of("m01", "visit", None)).minutes

@@ -40,10 +40,10 @@ def test_the_visit_block_is_as_long_as_fits_before_the_leave(policy_15_13_7):
 
 
 def test_no_shorter_block_that_could_hold_no_visit(policy_15_13_7):
-    """Away from 09:00: the hour before the leave is the policy's shortest, but m01's ride
-    to his nearest retailer and back with one visit takes longer (tester's d6b: an 80-min
-    block for a 37-min ride each way held no visit)."""
-    leave = Leave(manager="m01", date=WEDNESDAY, start=9 * 60, end=11 * 60)
+    """Away 09:00–14:00: the hour before the leave, and the hour after it to 15:00, are the
+    policy's shortest, but m01's ride to his nearest retailer and back with one visit takes
+    longer (tester's d6b: an 80-min block for a 37-min ride each way held no visit)."""
+    leave = Leave(manager="m01", date=WEDNESDAY, start=9 * 60, end=14 * 60)
     tm = build_variables(simple_department(2, (leave,)), policy_15_13_7, WEEK)
     assert 2 * tm.approach["m01"] + policy_15_13_7.route.min_service_min > 60
     assert tm.room_beside_leave == {}
@@ -51,8 +51,9 @@ def test_no_shorter_block_that_could_hold_no_visit(policy_15_13_7):
 
 
 def test_no_shorter_block_when_less_than_the_shortest_fits(policy_15_13_7):
-    """Away from 08:30: 30 min before the leave is less than the policy's shortest."""
-    leave = Leave(manager="m01", date=WEDNESDAY, start=8 * 60 + 30, end=11 * 60)
+    """Away 08:30–14:10: 30 min before the leave, and 50 after it to 15:00, are less than
+    the policy's shortest."""
+    leave = Leave(manager="m01", date=WEDNESDAY, start=8 * 60 + 30, end=14 * 60 + 10)
     tm = build_variables(simple_department(2, (leave,)), policy_15_13_7, WEEK)
     assert tm.room_beside_leave == {}
     assert not any(b.day == 2 for b in tm.blocks[("m01", "visit")])

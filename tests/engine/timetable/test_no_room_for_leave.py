@@ -11,7 +11,7 @@ from engine.policy import format_clock
 from engine.timetable.explain import _daily_blocks_owed
 from engine.timetable.model import build_variables
 from engine.timetable.shortfalls import excused_day_shortfalls
-from tests.engine.timetable.test_solve import edited
+from tests.engine.timetable.test_solve import edited, usual_first_stop
 from tests.strategies import WEEK, simple_department
 
 WEDNESDAY = WEEK + dt.timedelta(days=2)
@@ -55,7 +55,9 @@ def test_a_leave_ending_after_the_last_start_the_ride_out_allows_leaves_no_room(
     asks the block to start earlier, so no start is left: not owed, with the day (was: a
     block built that no week could hold, then dropped as "not kept in the week found
     within the time limit", counted in the weekly hours short). Here the ride is longer:
-    the leave ends 5 min after his last start."""
+    the leave ends 5 min after his last start. (The usual first stop: by default such a
+    leave moves it on, test_first_stop_after_leave.py.)"""
+    policy_15_13_7 = usual_first_stop(policy_15_13_7)
     last = _last_start(policy_15_13_7, simple_department(2))
     end = last + 5
     assert end <= policy_15_13_7.route.first_stop_by - policy_15_13_7.grid_minutes
@@ -79,12 +81,18 @@ def test_a_leave_ending_at_the_last_start_leaves_the_visit_block_room(policy_15_
 def test_the_capacity_arithmetic_owes_no_block_the_model_excuses(policy_15_13_7):
     """The explanation's minutes (explain._daily_blocks_owed) judge a leave on the same
     latest start as the model: the visit block a leave to 5 min past it excuses is not
-    counted owed (it was, so a tight day could be called over-full by a block no week has)."""
-    last = _last_start(policy_15_13_7, simple_department(2))
-    department = simple_department(2, (Leave(manager="m01", date=WEDNESDAY, start=8 * 60, end=last + 5),))
-    tm = build_variables(department, policy_15_13_7, WEEK)
-    owed = _daily_blocks_owed(policy_15_13_7, tm.frame.managers["m01"], tm.frame.days[2], tm.approach["m01"])
-    assert "visit" not in owed
+    counted owed (it was, so a tight day could be called over-full by a block no week has).
+    With the first stop moved on after the leave, both owe it."""
+    owes = {}
+    for policy in (usual_first_stop(policy_15_13_7), policy_15_13_7):
+        last = _last_start(policy, simple_department(2))
+        department = simple_department(2, (Leave(manager="m01", date=WEDNESDAY, start=8 * 60, end=last + 5),))
+        tm = build_variables(department, policy, WEEK)
+        owed = _daily_blocks_owed(policy, tm.frame.managers["m01"], tm.frame.days[2], tm.approach["m01"])
+        planned = any(b.day == 2 for b in tm.blocks[("m01", "visit")])
+        owes[policy.route.later_first_stop_after_leave] = ("visit" in owed, planned)
+    assert owes == {False: (False, False), True: (True, True)}
+
 
 
 

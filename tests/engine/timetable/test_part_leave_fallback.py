@@ -27,6 +27,7 @@ from tests.engine.check.test_timetable_checker import (
     make_department,
     on,
 )
+from tests.engine.timetable.test_solve import usual_first_stop
 
 WEEK = dt.date(2026, 11, 23)
 WEDNESDAY = dt.date(2026, 11, 25)
@@ -61,7 +62,7 @@ def test_a_leave_that_leaves_no_week_is_known_before_the_search():
     before the 09:40 first stop), so it cannot end by 11:00; the leave alone leaves room.
     EARLY_LEAVE (to 08:40, his Wednesday start by 08:30) leaves the block no room by the
     leave alone: it is not owed from the start (model.room_window), nothing to probe."""
-    policy = load_policy("15-13-7")
+    policy = usual_first_stop(load_policy("15-13-7"))  # EARLY_LEAVE would move the first stop on
     late_afternoon = Leave(manager="m04", date=WEDNESDAY, start=15 * 60, end=17 * 60 + 30)
     monday_late_morning = Leave(manager="m04", date=WEEK, start=11 * 60, end=11 * 60 + 30)
     for extra, no_week in (((monday_late_morning,), True), ((EARLY_LEAVE,), False), ((late_afternoon,), False)):
@@ -76,7 +77,7 @@ def test_a_part_day_leave_that_leaves_the_visit_block_no_room_is_planned_short()
     """Was infeasible for the whole department (leave, visit_daily). The stall ends the
     search soon after its first week; the limit only covers a slow machine finding none."""
     department = two_of_seed_191((EARLY_LEAVE,))
-    policy = load_policy(department.policy)
+    policy = usual_first_stop(load_policy(department.policy))  # EARLY_LEAVE would move the first stop on
     result = solve_timetable(department, policy, WEEK, SolveParams(time_limit_s=8, workers=2, stall_s=0.2))
     timetable = result.timetable
     assert timetable.status in ("feasible", "optimal")

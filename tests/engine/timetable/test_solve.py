@@ -34,6 +34,13 @@ def edited(policy: Policy, **changes) -> Policy:
     return policy_from_mapping(data)
 
 
+def usual_first_stop(policy: Policy) -> Policy:
+    """`policy` with the first stop by its usual time even after a leave that took the
+    morning (`route.later_first_stop_after_leave` off): for the rules that judge such a
+    leave by the usual latest start."""
+    return edited(policy, route={"later_first_stop_after_leave": False})
+
+
 def solved(department, policy, params=FAST) -> Timetable:
     return solve_timetable(department, policy, WEEK, params).timetable
 
