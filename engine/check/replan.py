@@ -59,6 +59,9 @@ What a re-planned week must be:
       `after` as it was (under way, it may run into his absence).
 4. **Nothing at a closed place.** No block from `now` on is held at a retailer on a day
    it is closed, or at a promotion store from the day it is cancelled (the kind's rule).
+   Before that day the store is still usable: a session from `now` on that the plan held
+   there is not moved to another store in the same slot with the same partners on a day
+   the store is neither cancelled nor closed (the kind's rule; the events do not call for it).
 5. **Routes** (given the week's routes before and after the re-plan):
 
    a. *First stop* (`first_stop`). A day's first visit after the re-plan is reached by
@@ -550,6 +553,7 @@ class _ReplanChecker(_Checker):
         self._check_past()
         self._check_partners_held()
         self._check_closures()
+        self._check_stores_kept_until_cancelled()
         return super().run()
 
     # -- rule 1: the past is fixed -------------------------------------------------------
@@ -793,6 +797,35 @@ class _ReplanChecker(_Checker):
                 KIND_RULE.get(block.kind, "unknown_reference"),
                 f"{block.manager}'s {self._label(block.kind)} on {_day(block.date)} "
                 f"{_span(block.start, block.end)} is at {block.retailer}{name}, but {closure.words}",
+                block.manager,
+                block.date,
+                _span(block.start, block.end),
+            )
+
+    def _check_stores_kept_until_cancelled(self) -> None:
+        """Rule 4, its other side: a promotion store is cancelled from its `date`, not
+        before. A session from `now` on that `before` held at a store cancelled from a
+        later day, and `after` holds in the same slot with the same partners at another
+        store, is a change the events do not call for (the store was open to it that day)."""
+        at_a_store = {k for k, r in self.policy.kinds.items() if r.at == "promo_store"}
+        planned = {_key(b)[:6]: b.retailer for b in self.before.blocks
+                   if b.kind in at_a_store and b.retailer is not None and not _started_before(b, self.now)}
+        for block in self.timetable.blocks:
+            store = planned.get(_key(block)[:6])
+            if store is None or block.retailer == store or _started_before(block, self.now) \
+                    or any(c.covers(store, block.date) for c in self.closures):
+                continue
+            cancelled = next((c for c in self.closures if c.onwards and c.retailer == store
+                              and c.date > block.date), None)
+            if cancelled is None:
+                continue
+            together = f" with {_names(block.with_)}" if block.with_ else ""
+            self._report(
+                KIND_RULE.get(block.kind, "unknown_reference"),
+                f"{block.manager}'s {self._label(block.kind)} on {_day(block.date)} "
+                f"{_span(block.start, block.end)}{together} is moved from {store} to {block.retailer or 'no place'}, "
+                f"but promotion store {store} is cancelled only from {_day(cancelled.date)}: it can still be "
+                f"used that day, the events do not call for the change",
                 block.manager,
                 block.date,
                 _span(block.start, block.end),

@@ -8,7 +8,8 @@ a real week at a moment `now` (events.py):
 - `retailer_closed`: a retailer is closed on a day (today by default);
 - `urgent_visit`: a retailer must be visited, by a given day (today by default); it
   takes the place of the week's visit to that retailer still to come;
-- `promotion_store_cancelled`: a promotion store can no longer be used.
+- `promotion_store_cancelled`: a promotion store can no longer be used from a given day
+  (today by default); sessions before that day keep it.
 
 What the re-plan keeps and changes:
 

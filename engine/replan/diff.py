@@ -96,7 +96,7 @@ def _why(situation: Situation, groups: Groups, before: Block | None, after: Bloc
     if joined:
         return f"{', '.join(joined)} joins the group: their partner is off for the rest of the week"
     place = (before.retailer if before else None)
-    if place in situation.cancelled_stores:
+    if place is not None and before is not None and situation.closures.cancelled(place, before.date):
         moved_to = f", now at {after.retailer}" if after is not None and after.retailer not in (None, place) else ""
         return f"promotion store {place} is cancelled{moved_to}"
     if place is not None and before is not None and (place, before.date) in situation.closed:

@@ -228,7 +228,14 @@ def _taken_by_events(situation: Situation, groups: Groups, cancelled_kinds: set[
     rule = situation.policy.kinds.get(block.kind)
     return rule is not None and rule.group == "pair" and (
         block.manager in groups.orphans or any(_off_during(situation, m, block) for m in block.with_)
-        or (block.retailer, block.date) in situation.closed)
+        or _store_closed_for(situation, block.retailer, block.date))
+
+
+def _store_closed_for(situation: Situation, store: str | None, date: dt.date) -> bool:
+    """A paired session cannot be held at `store` on `date` as its group's store: closed
+    that day, or a promotion store cancelled by then that the re-plan did not give up
+    (a store given up is no group's store, `_stores_the_groups_hold`)."""
+    return situation.store_out(store, date) and store not in situation.stores_given_up
 
 
 def _ride_from_a_session_held_elsewhere(tm: TimetableModel, slots: Sequence[Slot], situation: Situation,
@@ -550,8 +557,9 @@ def _stand_in_stores(tm: TimetableModel, situation: Situation) -> dict[tuple[fro
     promotion store the week's rule lets it hold (one of its members' territories, any
     when none has one; not closed that day, not given up), the one nearest its store
     first (its rides are the plan's nearly), of those one whose hours hold the paired
-    kinds first. A group with no such store holds no session that day."""
-    if not situation.closed:
+    kinds first. A group with no such store holds no session that day. A store cancelled
+    from a later day than a session to come at it is read as closed from that day on."""
+    if not situation.closed and not situation.cancelled_stores:
         return {}
     venues = tm.week_venues()
     storeless = without_own_store(situation.department, situation.policy)
@@ -561,10 +569,10 @@ def _stand_in_stores(tm: TimetableModel, situation: Situation) -> dict[tuple[fro
     for group in sorted(groups, key=sorted):
         store = venues.group_store(group)
         for date in situation.dates:
-            if store is None or date < situation.today or (store, date) not in situation.closed:
+            if store is None or date < situation.today or not _store_closed_for(situation, store, date):
                 continue
             others = [r for r in situation.department.retailers
-                      if r.promo_store and r.id != store and (r.id, date) not in situation.closed
+                      if r.promo_store and r.id != store and not situation.store_out(r.id, date)
                       and r.id not in given_up and venues.knows(r.id)
                       and (r.manager in group or not holds_a_store(group, storeless))]
             if others:
@@ -583,8 +591,9 @@ def _no_session_where_the_store_is_closed(tm: TimetableModel, slots: Sequence[Sl
     The group keeps its store for its other days, whose rides the model holds
     (`_stores_the_groups_hold`); the session may also move to another day, or is missed
     at the cost of its hours. (A store closed on every day left of the week is given up
-    instead, `Situation.stores_given_up`.)"""
-    if not situation.closed:
+    instead, `Situation.stores_given_up`; one cancelled from a later day than a session
+    to come at it is read as closed from that day on.)"""
+    if not situation.closed and not situation.cancelled_stores:
         return
     venues = tm.week_venues()
     paired = {k for k, r in tm.policy.kinds.items() if r.group == "pair"}
@@ -594,7 +603,7 @@ def _no_session_where_the_store_is_closed(tm: TimetableModel, slots: Sequence[Sl
             continue
         for group, literals in _group_choices(tm, var.manager):
             store = venues.group_store(group)
-            if store is None or (store, slot.date) not in situation.closed:
+            if store is None or not _store_closed_for(situation, store, slot.date):
                 continue
             stand_in = stand_ins.get((group, slot.date))
             if stand_in is None:
@@ -727,8 +736,9 @@ def _days_touched_by_sickness(tm: TimetableModel, situation: Situation) -> set[t
 
 
 def _promotions_without_store(situation: Situation) -> set[tuple[str, str]]:
-    """(manager, kind) whose remaining promotion sessions have no store left at all."""
-    gone = set(situation.cancelled_stores) | situation.closed_for_the_week
+    """(manager, kind) whose remaining promotion sessions have no store left at all (a
+    store cancelled from a later day than a session to come at it is left until then)."""
+    gone = situation.stores_given_up
     if not gone:
         return set()
     department = situation.department

@@ -103,13 +103,28 @@ class Situation:
 
     @property
     def stores_given_up(self) -> frozenset[str]:
-        """Promotion stores cancelled from a working day of this week, or closed on every
-        day left of it: the re-plan holds no session after `now` at them, so a group
-        keeps one store for the rest of the week and the rides the model holds are those
-        of that store (model.py). A store closed on some days only is kept for the others
-        (model._no_session_where_the_store_is_closed)."""
+        """Promotion stores cancelled from a working day of this week that no session of
+        the plan still to come is held at before that day, or closed on every day left of
+        it: the re-plan holds no session after `now` at them, so a group keeps one store
+        for the rest of the week and the rides the model holds are those of that store
+        (model.py). A store closed on some days only, or cancelled from a later day than
+        a session to come at it, is kept for the days it is usable: it is read as closed
+        from its cancellation on (`store_out`, model._no_session_where_the_store_is_closed)."""
         return frozenset(store for store, date in self.cancelled_stores.items()
-                         if date <= self.dates[-1]) | self.closed_for_the_week
+                         if date <= self.dates[-1] and not self._held_before(store, date)) | self.closed_for_the_week
+
+    def _held_before(self, store: str, date: dt.date) -> bool:
+        """Whether a promotion-store session of the plan still to come is held at `store`
+        before `date`."""
+        at_a_store = {k for k, rule in self.policy.kinds.items() if rule.at == "promo_store"}
+        return any(b.retailer == store and b.kind in at_a_store and b.date < date
+                   and not self.pinned(b.date, b.start) for b in self.timetable.blocks)
+
+    def store_out(self, store: str | None, date: dt.date) -> bool:
+        """`store` cannot be used on `date`: closed that day, or a promotion store
+        cancelled from that day or earlier (a store is usable before its cancellation)."""
+        since = self.cancelled_stores.get(store) if store is not None else None
+        return (store, date) in self.closed or (since is not None and date >= since)
 
     @property
     def closures(self) -> Closures:
