@@ -604,26 +604,46 @@ class _Checker:
 
     def _whole_block_fits(self, manager: str, kind: str, date: dt.date, minutes: int) -> bool:
         """Whether the day's whole block of a daily kind could start in its window clear of
-        the manager's leave (`_could_fit`). A visit block moved past a morning leave
-        (`late_start_for_leave`) can reach into the lunch window: it must then also leave the
-        lunch the day asks (`_lunch_optional`) a start in its window clear of it and the leave."""
-        window = self._kind_window(kind, date, manager)
+        the manager's leave (`_could_fit`) and of the department's slots that day whose window
+        is exactly their length (the Monday meeting 08:00–08:40, held by everyone not on
+        leave then: a far manager's Monday block starts after it, so a leave from 11:00 takes
+        its end). The lunch the day asks (`_lunch_optional`) must keep a start in its window
+        clear of the block and the leave — of a field block by the policy's field transfer
+        too, the least the planner keeps between field work and lunch, so a block the
+        planner shortens for that reason alone is not called short (a leave 12:30–13:00
+        leaves lunch 11:30–12:30; a visit block after a morning leave reaches into the
+        lunch window)."""
+        earliest, latest_start, latest_end = self._kind_window(kind, date, manager)
         lunch = self.policy.lunch
-        if (kind != VISIT_KIND or lunch.during_visit or not lunch.minutes
-                or not late_start_for_leave(self.policy, date, self.department, manager)
-                or self._lunch_optional(manager, date)):
-            return self._could_fit(manager, date, minutes, *window)
-        earliest, latest_start, latest_end = window
+        lunch_too = not lunch.during_visit and lunch.minutes > 0 and not self._lunch_optional(manager, date)
+        fixed = self._fixed_department_slots(manager, date)
         grid = self.policy.grid_minutes
+        gap = -(-self.policy.travel.field_transfer_min // grid) * grid if self.policy.kinds[kind].place == "field" else 0
         last = min(latest_end, self.policy.day.end) - minutes
         if latest_start is not None:
             last = min(last, latest_start)
         lunch_starts = range(lunch.earliest, lunch.latest_end - lunch.minutes + 1, grid)
         return any(
             self._could_fit(manager, date, minutes, start, start, start + minutes)
-            and any(not _overlaps(start, start + minutes, at, at + lunch.minutes)
-                    and not self._on_leave_during(manager, date, at, at + lunch.minutes) for at in lunch_starts)
+            and not any(_overlaps(start, start + minutes, a, b) for a, b in fixed)
+            and (not lunch_too or any(not _overlaps(start, start + minutes + gap, at, at + lunch.minutes)
+                                      and not self._on_leave_during(manager, date, at, at + lunch.minutes)
+                                      for at in lunch_starts))
             for start in range(-(-max(earliest, self.policy.day.start) // grid) * grid, last + 1, grid))
+
+    def _fixed_department_slots(self, manager: str, date: dt.date) -> list[tuple[int, int]]:
+        """The department's daily slots on `date` whose window is exactly their length, which
+        the manager holds unless his leave takes part of them."""
+        weekday = self.working_dates.get(date)
+        fixed = []
+        for kind, rule in self.policy.kinds.items():
+            minutes = (rule.per_day_minutes or {}).get(weekday) if weekday is not None else None
+            if rule.group != "department" or minutes is None:
+                continue
+            earliest, _, latest_end = self._kind_window(kind, date)
+            if latest_end - earliest == minutes and not self._on_leave_during(manager, date, earliest, latest_end):
+                fixed.append((earliest, latest_end))
+        return fixed
 
     def _check_window(
         self, block: _Block, rule_id: str, earliest: int, latest_start: int | None, latest_end: int

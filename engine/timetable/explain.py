@@ -22,7 +22,7 @@ from engine.routing.approach import (
     manager_approach,
 )
 from engine.rules import KIND_RULE, RULES
-from engine.timetable.model import kind_window, room_beside, room_window
+from engine.timetable.model import fixed_department_slots, kind_window, room_beside, room_window
 from engine.timetable.venues import without_own_store
 from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay
 
@@ -200,7 +200,8 @@ def _daily_blocks_owed(policy: Policy, mw: ManagerWeek, day: WorkDay, approach: 
             back = (back_from_leave(policy, day.weekday, approach, mw.partial_leave[day.index])
                     if kind == "visit" else None)
             room = room_window(policy, kind, minutes, day.weekday, approach, back)
-            if room_beside(policy, mw, day.index, room, minutes, policy.grid_minutes, lunch_too=back is not None):
+            fixed = fixed_department_slots(policy, day.weekday, mw, day.index)
+            if room_beside(policy, mw, day.index, room, minutes, policy.grid_minutes, fixed, rule.place == "field"):
                 owed[kind] = minutes
     return owed
 

@@ -347,11 +347,11 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                     room = room_window(policy, kind, minutes, day.weekday, approach, back)
                     # Only a leave excuses a block: a window the policy leaves no start in
                     # is the policy's conflict, which an infeasible week explains.
+                    fixed = fixed_department_slots(policy, day.weekday, mw, day.index)
                     if mw.partial_leave.get(day.index) and not room_beside(
-                            policy, mw, day.index, room, minutes, tm.grid, lunch_too=back is not None):
+                            policy, mw, day.index, room, minutes, tm.grid, fixed, rule.place == "field"):
                         # A partial leave that leaves no room excuses the day's block, but
-                        # for the part of it that fits beside the leave (and, after a leave
-                        # that took the morning, beside the lunch it leaves).
+                        # for the part of it that fits beside the leave and the lunch.
                         tm.no_room_for_leave.append((manager_id, kind, day.index, room))
                         shortest = _shortest_useful(policy, rule, approach)
                         if shortest is not None:
@@ -359,8 +359,7 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                             window = daily_window(policy, kind, shortest, day.weekday, approach, back)
                             room = room_window(policy, kind, shortest, day.weekday, approach, back)
                         longest = _longest_beside_leave(policy, mw, day.index, room, minutes, shortest, tm.grid,
-                                                        _fixed_department_slots(policy, day.weekday),
-                                                        lunch_too=back is not None)
+                                                        fixed, rule.place == "field")
                         if longest is not None and shortest is not None:
                             tm.room_beside_leave[(manager_id, kind, day.index)] = longest
                             found.append(_new_block(tm, kind, manager_id, day.index, window,
@@ -404,64 +403,63 @@ def _shortest_useful(policy: Policy, rule: KindRule, approach: int) -> int | Non
     return max(rule.shortest_beside_leave, 2 * approach + policy.route.min_service_min)
 
 
-def _fixed_department_slots(policy: Policy, weekday: Weekday) -> list[tuple[int, int]]:
+def fixed_department_slots(policy: Policy, weekday: Weekday, mw: ManagerWeek, day: int) -> list[tuple[int, int]]:
     """The department's daily slots whose window that weekday is exactly their length (the
-    Monday meeting, 08:00–08:40): held then by everyone at work, whatever the search."""
+    Monday meeting, 08:00–08:40): held then by everyone at work, whatever the search — by
+    this manager unless his leave takes part of it (he is then absent from it)."""
     fixed = []
     for rule in policy.kinds.values():
         minutes = (rule.per_day_minutes or {}).get(weekday)
         if rule.group == "department" and minutes is not None:
             earliest, latest_end = rule.window(weekday)
-            if latest_end - earliest == minutes:
+            if latest_end - earliest == minutes and not mw.on_leave_during(day, earliest, latest_end):
                 fixed.append((earliest, latest_end))
     return fixed
 
 
 def _longest_beside_leave(policy: Policy, mw: ManagerWeek, day: int, room: tuple[int, int, int], minutes: int,
-                          shortest: int | None, grid: int, fixed: list[tuple[int, int]],
-                          lunch_too: bool = False) -> int | None:
-    """The longest block (whole grid slots, shorter than `minutes`, at least `shortest`) whose
-    window `room` holds a start clear of the part-day leave and of the department's `fixed`
-    slots (and, `lunch_too`, leaving room for the day's lunch, `_lunch_fits`); None when
-    `shortest` is not set or not even that fits. The rides to and from the leave are the
-    model's to hold: the block's length is a variable up to this, each slot less costs
-    (constraints.add_daily_blocks)."""
+                          shortest: int | None, grid: int, fixed: list[tuple[int, int]], field: bool) -> int | None:
+    """The longest block (whole grid slots, shorter than `minutes`, at least `shortest`) that
+    `_clear` finds a start for in its window `room`; None when `shortest` is not set or not
+    even that fits. The rides to and from the leave are the model's to hold: the block's
+    length is a variable up to this, each slot less costs (constraints.add_daily_blocks)."""
     if shortest is None:
         return None
     earliest, latest_start, latest_end = room
     for length in range(minutes // grid * grid, _grid_up(shortest, grid) - 1, -grid):
         if length >= minutes:
             continue
-        for start in range(_grid_up(earliest, grid), min(latest_start, latest_end - length) + 1, grid):
-            end = start + length
-            if mw.on_leave_during(day, start, end) or any(a < end and start < b for a, b in fixed):
-                continue
-            if not lunch_too or _lunch_fits(policy, mw, day, start, end, grid):
-                return length
+        if any(_clear(policy, mw, day, start, start + length, grid, fixed, field)
+               for start in range(_grid_up(earliest, grid), min(latest_start, latest_end - length) + 1, grid)):
+            return length
     return None
 
 
 def room_beside(policy: Policy, mw: ManagerWeek, day: int, room: tuple[int, int, int], minutes: int, grid: int,
-                 lunch_too: bool) -> bool:
-    """Whether the whole block fits its window `room` clear of the day's leave (and,
-    `lunch_too`, leaving room for the day's lunch: a block moved past a morning leave can
-    reach into the lunch window, where one by the usual first stop cannot)."""
-    if not lunch_too:
-        return mw.room_outside_leave(day, *room, minutes, grid)
+                fixed: list[tuple[int, int]], field: bool) -> bool:
+    """Whether the whole block has a start in its window `room` that `_clear` accepts."""
     earliest, latest_start, latest_end = room
-    return any(not mw.on_leave_during(day, start, start + minutes)
-               and _lunch_fits(policy, mw, day, start, start + minutes, grid)
+    return any(_clear(policy, mw, day, start, start + minutes, grid, fixed, field)
                for start in range(_grid_up(earliest, grid), min(latest_start, latest_end - minutes) + 1, grid))
 
 
-def _lunch_fits(policy: Policy, mw: ManagerWeek, day: int, start: int, end: int, grid: int) -> bool:
-    """A lunch the day owes (week.ManagerWeek.owes_lunch) still has a start in its window
-    clear of the block [start, end) and of the leave."""
+def _clear(policy: Policy, mw: ManagerWeek, day: int, start: int, end: int, grid: int,
+           fixed: list[tuple[int, int]], field: bool) -> bool:
+    """A block [start, end) on a day of part-day leave: clear of the leave and of the
+    department's `fixed` slots (`fixed_department_slots`: a far manager's Monday block starts
+    after the meeting, so a leave from 11:00 takes its end), and leaving a lunch the day
+    owes (week.ManagerWeek.owes_lunch) a start in its window clear of the leave and of the
+    block — of a `field` block by the policy's field transfer too, as the model keeps them
+    (constraints.add_one_place_at_a_time): a leave 12:30–13:00 leaves lunch 11:30–12:30,
+    so a visit block from the Monday meeting's end cannot run its whole 180 min."""
+    if mw.on_leave_during(day, start, end) or any(a < end and start < b for a, b in fixed):
+        return False
     lunch = policy.lunch
     if lunch.during_visit or not lunch.minutes or not mw.owes_lunch(day, lunch, grid):
         return True
+    gap = _grid_up(policy.travel.field_transfer_min, grid) if field else 0
     last = min(lunch.latest_end, policy.day.end) - lunch.minutes
-    return any(not (at < end and start < at + lunch.minutes) and not mw.on_leave_during(day, at, at + lunch.minutes)
+    return any(not (at < end + gap and start < at + lunch.minutes) and not mw.on_leave_during(day, at, at + lunch.minutes)
                for at in range(_grid_up(lunch.earliest, grid), last + 1, grid))
 
 

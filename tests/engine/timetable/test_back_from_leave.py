@@ -19,6 +19,7 @@ from engine.timetable.constraints import add_hard_rules
 from engine.timetable.model import build_variables
 from engine.timetable.shortfalls import short_weeks_allowed
 from engine.timetable.solve import SolveParams, solve_timetable
+from tests.engine.timetable.test_solve import usual_first_stop
 from tests.strategies import WEEK, simple_department
 
 TUESDAY = WEEK + dt.timedelta(days=1)
@@ -27,7 +28,9 @@ MORNING_OFF = Leave(manager="m01", date=TUESDAY, start=parse_clock("08:00"), end
 
 @pytest.fixture(scope="module")
 def policy() -> Policy:
-    return load_policy("15-13-7")
+    """The usual first stop: with it moved on after MORNING_OFF, Tuesday's visit block
+    would take the morning after the leave, and these weeks test the fixed blocks there."""
+    return usual_first_stop(load_policy("15-13-7"))
 
 
 AFTERNOON_OFF = Leave(manager="m01", date=TUESDAY, start=parse_clock("15:00"), end=parse_clock("16:00"))

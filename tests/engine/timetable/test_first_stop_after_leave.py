@@ -45,10 +45,11 @@ def test_the_first_stop_moves_on_by_as_long_as_the_leave_keeps_him(policy_15_13_
 
 def test_after_a_morning_leave_the_block_fits_beside_the_leave_and_the_lunch(policy_15_13_7):
     """Back at 10:00 the whole 180 min would run into the lunch window (11:30–13:30): the
-    block is as long as leaves a lunch, 10:00–12:30, instead of no block."""
+    block is as long as leaves a lunch 10 min (the field transfer) after it, 10:00–12:20
+    (lunch 12:30–13:30), instead of no block."""
     tm = build_variables(simple_department(2, (MORNING,)), policy_15_13_7, WEEK)
     assert tm.back_from_leave == {("m01", 1): 10 * 60}
-    assert tm.room_beside_leave == {("m01", "visit", 1): 150}
+    assert tm.room_beside_leave == {("m01", "visit", 1): 140}
     off = build_variables(simple_department(2, (MORNING,)), _switched_off(policy_15_13_7), WEEK)
     assert off.room_beside_leave == {}
     assert not any(b.day == 1 for b in off.blocks[("m01", "visit")])
@@ -74,7 +75,7 @@ def test_the_solved_week_visits_after_the_leave_and_passes_the_checker(policy_15
 
 
 def _week_with(visit_start: int, department, policy: Policy) -> Timetable:
-    blocks = (Block(manager="m01", date=TUESDAY, kind="visit", start=visit_start, end=visit_start + 150),)
+    blocks = (Block(manager="m01", date=TUESDAY, kind="visit", start=visit_start, end=visit_start + 140),)
     return Timetable(department=department.name, policy=policy.name, week_start=WEEK, status="feasible",
                      blocks=blocks)
 
