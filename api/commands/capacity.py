@@ -43,13 +43,18 @@ def render_capacity(capacity: WeekCapacity, title: str) -> None:
     eight figures and five days cut every cell to "…")."""
     table = Table(title=f"{title}: need (service + riding) against the visit blocks, minutes",
                   title_justify="left")
-    for column in ("manager", "due", "left out", "service", "riding", "need", "available", "short"):
+    # "out": due visits left out; "handed": see the line under the table.
+    for column in ("manager", "due", "out", "handed", "service", "riding", "need", "available", "short"):
         table.add_column(column, justify="left" if column == "manager" else "right", no_wrap=True)
     for m in capacity.managers:
         short = f"[red]{m.shortfall_min}[/red]" if m.shortfall_min else f"[green]+{m.spare_min}[/green]"
-        table.add_row(escape(m.manager), str(m.due_visits), str(m.unplanned_visits or ""), str(m.service_min),
-                      str(m.riding_min), str(m.need_min), str(m.available_min), short)
+        table.add_row(escape(m.manager), str(m.due_visits), str(m.unplanned_visits or ""), _handed_cell(m),
+                      str(m.service_min), str(m.riding_min), str(m.need_min), str(m.available_min), short)
     console.print(table)
+    if any(m.handed_over_visits or m.taken_over_visits for m in capacity.managers):
+        console.print("out: due visits left out · handed: →N of his due visits a colleague made (in his "
+                      "need unless he is on leave all week), ←N colleagues' visits he made (in his need, "
+                      "as ridden)")
     dates = sorted({d.date for m in capacity.managers for d in m.days})
     if dates:
         days = Table(title="per day: need/available, minutes", title_justify="left")
@@ -73,9 +78,17 @@ def _leave_line(m: ManagerCapacity) -> str:
         return (f"{m.manager} is on leave all {m.working_days} working days: of his {m.due_visits} due "
                 f"visit(s) his neighbours made {m.handed_over_visits}, {m.unplanned_visits} left out — "
                 "the week's hand-over; no retailer of his is changed for a week's leave")
+    made = (f"; colleagues made {m.handed_over_visits} of his {m.due_visits} due visit(s), counted in his need"
+            if m.handed_over_visits else "")
     return (f"{m.manager} is on leave {m.leave_days} of {m.working_days} working days: measured against "
             "a full week of his, only what it could not hold is changed for good; what his days at work "
-            "leave out is handed over to neighbours for the week")
+            f"leave out is handed over to neighbours for the week{made}")
+
+
+def _handed_cell(m: ManagerCapacity) -> str:
+    """Visits handed over to colleagues (→) and taken over from them (←); blank for none."""
+    return " ".join([*([f"→{m.handed_over_visits}"] if m.handed_over_visits else []),
+                     *([f"←{m.taken_over_visits}"] if m.taken_over_visits else [])])
 
 
 def _day_cell(need: int, available: int) -> str:

@@ -22,6 +22,17 @@ riding the week's due visits need, and the minutes the manager's visit blocks ho
 
 Need = service + riding; the shortfall is what need exceeds available by.
 
+**Hand-over** (given the route plan): a due visit of a manager that a colleague's route
+made (the routes hand a manager away most of the week's visits his own days leave out to
+his neighbours, and a folder's recorded hand-over to the neighbour it names) is his
+`handed_over_visits`, and its minutes (`handed_over_min`: its service and his mean ride
+per planned visit, as a visit left out) are in his need: his week needs them whoever made
+them, so his shortfall or spare says whether his own visit blocks hold his week (tester
+d8cap2, week of 2026-11-23: m03 at work two days read "+3 min spare" while colleagues made
+6 of his 21 visits). The colleague's row counts them as `taken_over_visits`, and in his
+need as ridden, on his days; the department's need counts each visit once. Not in the
+days of the manager who handed them over: they were not made on his days.
+
 **Leave** (SPEC §3): each manager's figures say on how many of the week's working days he
 is on whole-day leave (`leave_days` of `working_days`). A manager on leave every working
 day has no visit block: given the route plan, the visits his neighbours made for him
@@ -45,7 +56,7 @@ from engine.policy import Policy
 from engine.routing.daily import FieldDay, UnvisitedReason, field_days, service_minutes
 from engine.routing.due import DueRetailer, due_retailers, due_with_carry_over, week_monday
 from engine.routing.matrix import straight_line_matrix
-from engine.routing.plan import RoutePlan, UnvisitedRetailer
+from engine.routing.plan import RoutePlan, UnvisitedRetailer, handed_for_the_week
 from engine.work_calendar import WorkCalendar
 
 Source = Literal["routes", "estimate"]
@@ -101,7 +112,15 @@ class ManagerCapacity(_Out):
     leave_days: int = 0
     """Of them, the days the manager is on whole-day leave."""
     handed_over_visits: int = 0
-    """His due visits a neighbour made for him (he is on leave all week; the routes' hand-over)."""
+    """His due visits a colleague's route made for him (the routes' hand-over)."""
+    handed_over_min: int = 0
+    """The minutes of his handed-over visits counted in his need (module text); 0 for a
+    manager with no visit block this week, whose need is only the visits no one made."""
+    handed_over_applied_min: int = 0
+    """Of `handed_over_min`, the visits an applied proposal's hand-over for the week made
+    (retailers.csv's `handed_over_week`): already decided, a proposal does not free them again."""
+    taken_over_visits: int = 0
+    """Visits he made for colleagues (their due visits handed to him), in his need as ridden."""
     unmendable_visits: int = 0
     """Of his visits left out, those left out for a reason more room does not mend
     (`MENDED_BY_ROOM`): counted in `unplanned_visits`, not in the need or `unplanned_min`."""
@@ -162,7 +181,8 @@ def week_capacity(
     return WeekCapacity(
         department=department.name, policy=policy.name, week_start=monday,
         source="estimate" if routes is None else "routes", managers=managers,
-        need_min=sum(m.need_min for m in managers),
+        # A handed-over visit is in its manager's need and, as ridden, in the colleague's: once here.
+        need_min=sum(m.need_min - m.handed_over_min for m in managers),
         available_min=sum(m.available_min for m in managers),
         shortfall_min=sum(m.shortfall_min for m in managers),
         unplanned_visits=sum(m.unplanned_visits for m in managers),
@@ -288,7 +308,17 @@ def _manager_capacity(week: _ManagerWeek, routes: RoutePlan | None) -> ManagerCa
     service = sum(d.service_min for d in days)
     riding = sum(d.riding_min for d in days)
     unplanned = sum(d.unplanned_visits for d in days) + unmendable
-    handed_over = 0
+    handed_over = handed_over_min = applied_min = taken_over = 0
+    if routes is not None:
+        handed, taken_over = _hand_over(week, routes)
+        handed_over = len(handed)
+        if days:  # his week needs them, whoever made them (module text)
+            minutes = {r: service_minutes(week.retailers[r], week.policy) for r in handed}
+            handed_over_min = sum(minutes[r] for r in handed) + round(ride_per_visit) * handed_over
+            applied = handed_for_the_week(week.department, week.monday)
+            applied_min = sum(minutes[r] + round(ride_per_visit) for r in handed if r in applied)
+            service += sum(minutes[r] for r in handed)
+            riding += round(ride_per_visit) * handed_over
     if not days:  # no visit block this week (leave): every due visit no one made is short of room
         service = unplanned_min = _unmade_minutes(week, routes)
         unplanned = due_visits if routes is None else _unplanned_count(routes, week.manager)
@@ -302,8 +332,26 @@ def _manager_capacity(week: _ManagerWeek, routes: RoutePlan | None) -> ManagerCa
         need_min=service + riding, shortfall_min=max(service + riding - available, 0),
         spare_min=max(available - service - riding, 0), days=days,
         working_days=week.working_days, leave_days=week.leave_days, handed_over_visits=handed_over,
+        handed_over_min=handed_over_min, handed_over_applied_min=applied_min, taken_over_visits=taken_over,
         unmendable_visits=unmendable if days else 0,
     )
+
+
+def _hand_over(week: _ManagerWeek, routes: RoutePlan) -> tuple[list[str], int]:
+    """The manager's retailers whose visits a colleague's route made (one entry a visit),
+    and how many visits of colleagues' retailers his own routes made."""
+    handed: list[str] = []
+    taken = 0
+    for route in routes.routes:
+        for stop in route.stops:
+            owner = week.retailers[stop.retailer].manager if stop.retailer in week.retailers else None
+            if stop.kind != "visit" or owner is None or owner == route.manager:
+                continue
+            if owner == week.manager:
+                handed.append(stop.retailer)
+            elif route.manager == week.manager:
+                taken += 1
+    return handed, taken
 
 
 def _unmade_minutes(week: _ManagerWeek, routes: RoutePlan | None) -> int:

@@ -175,7 +175,8 @@ def _into_margin(capacity: WeekCapacity, exempt: set[str], rules: CapacityRules)
     all week has none to measure."""
     for m in capacity.managers:
         room = m.available_min - kept_free(rules, m.available_min)
-        if m.manager not in exempt and not m.away_all_week and m.need_min > room:
+        # The minutes an applied proposal already handed over for the week are not freed again.
+        if m.manager not in exempt and not m.away_all_week and m.need_min - m.handed_over_applied_min > room:
             return True
     return False
 

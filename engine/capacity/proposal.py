@@ -55,6 +55,9 @@ anyone's: when they need more than their minutes less the margin — a visit lef
 stays with him (a POS-target household) among them —, other retailers of his are handed
 over until they keep it, which makes that visit room (tester, d12 week of 2026-11-30:
 m03's R03019 stayed out, "no neighbour has spare minutes", m02 673 min spare 2 km off).
+His need counts the visits the routes handed to colleagues (`figures`, hand-over), so the
+proposal records that hand-over for the week; one an applied proposal already recorded
+(`handed_over_week`) is neither freed nor handed over again (`_less_applied_hand_over`).
 
 How the changes are chosen: the proposal touches as few retailers as it can. For
 one manager with nothing but a number of minutes to free, taking the changes that
@@ -84,6 +87,7 @@ from engine.policy import CapacityRules, Policy
 from engine.routing.daily import service_minutes
 from engine.routing.due import due_retailers, due_with_carry_over, visits_in_week
 from engine.routing.matrix import great_circle_km
+from engine.routing.plan import handed_for_the_week
 
 ChangeKind = Literal["move", "lower_frequency", "by_phone", "hand_over"]
 
@@ -188,8 +192,9 @@ def propose_changes(
     round, into the minutes the margin left them). A manager on leave part of the week hands
     over only the retailers the routes left out, when `left_out` names them."""
     rules = capacity_rules(policy)
+    capacity = _less_applied_hand_over(capacity)
     excess, spare, leave_out = _excess_and_spare(capacity, rules, set(exempt))
-    keep = {*keep, *(c.retailer for c in earlier)}
+    keep = {*keep, *(c.retailer for c in earlier), *handed_for_the_week(department, capacity.week_start)}
     context = _Context(department, policy, rules, capacity, _due_visits(department, capacity, carried),
                        department.territory_centres(), spare, keep, round_number,
                        _phone_minutes(department, policy, rules, capacity.week_start, earlier))
@@ -288,6 +293,21 @@ def _phone_minutes(department: Department, policy: Policy, rules: CapacityRules,
             if caller in minutes:
                 minutes[caller] -= rules.phone_call_minutes
     return minutes
+
+
+def _less_applied_hand_over(capacity: WeekCapacity) -> WeekCapacity:
+    """The figures without the minutes of the visits an applied proposal already handed
+    over for the week (`ManagerCapacity.handed_over_applied_min`): a proposal made on an
+    applied folder frees only what is left, and never hands those retailers over again."""
+    if not any(m.handed_over_applied_min for m in capacity.managers):
+        return capacity
+    managers = []
+    for m in capacity.managers:
+        need = m.need_min - m.handed_over_applied_min
+        managers.append(m.model_copy(update={
+            "need_min": need, "shortfall_min": max(need - m.available_min, 0),
+            "spare_min": max(m.available_min - need, 0)}) if m.handed_over_applied_min else m)
+    return capacity.model_copy(update={"managers": tuple(managers)})
 
 
 def _excess_and_spare(capacity: WeekCapacity, rules: CapacityRules, exempt: Collection[str] = (),
