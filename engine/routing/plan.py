@@ -66,7 +66,7 @@ from engine.routing.neighbours import (
     neighbours,
     why_no_hand_over,
 )
-from engine.routing.visit_days import Unassigned, VisitDayPlan, plan_visit_days
+from engine.routing.visit_days import Unassigned, VisitDayPlan, in_routes, plan_visit_days
 from engine.routing.visit_value import make_way, visit_values
 from engine.routing.vrptw import stop_when_stalled
 from engine.work_calendar import WorkCalendar
@@ -526,12 +526,13 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
         return _ManagerRoutes([], [], [], due_visits)
     extra = [h.item.retailer.id for h in handed or ()]
     territory = _territory(department, manager_id, [*days, *fixed_only], policy, request.road_graph, extra)
+    values = visit_values(request.retailers, policy, monday)
     week = plan_visit_days(
         manager_id, due, days, request.retailers, territory, policy,
         time_limit_s=request.budget.visit_days_s(request.managers), seed=request.seed,
         backend=request.backend,
         previous=_weekday_orders(request.previous, manager_id) if request.previous is not None else None,
-        values=visit_values(request.retailers, policy, monday),
+        values=values,
     )
     day_budget = request.budget.day_route_s(request.managers, len(days))
     with stop_when_stalled(request.day_stall_iterations):
@@ -542,6 +543,13 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
             )
             for field_day, order in zip(week.days, week.orders, strict=True)
         ]
+    # Each day re-ordered on its own often has more room than the week's order left it: the
+    # visits out for want of room are placed again into the routes as delivered, and the
+    # words of those still out measured on them (visit_days.in_routes).
+    week = in_routes(week, [[stop.retailer for stop in route.timed.stops] for route in day_routes],
+                     _dropped_again(week, day_routes), request.retailers, territory, policy, values)
+    day_routes = [route_day(field_day, order, request.retailers, territory, policy)
+                  for field_day, order in zip(week.days, week.orders, strict=True)]
     missing = (*week.unassigned, *_dropped_again(week, day_routes))
     if not rules_of:
         # A holiday week: no day is full, there is no day at all.

@@ -22,7 +22,9 @@ per day (SPEC §3) are reported, not enforced (`plan.RoutePlan.shortfalls`).
 
 After the solve each day is timed exactly (lunch included, `daily.time_visit_route`),
 a retailer due twice a week that landed twice on one day is moved to another
-day, and anything dropped is put back wherever it still fits.
+day, and anything dropped is put back wherever it still fits. Once each day is re-ordered
+on its own (`daily.route_day`, in plan.py), the visits still out are placed again into
+those routes as delivered and their words measured on them (`in_routes`).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from engine.routing.daily import (
     time_visit_route,
 )
 from engine.routing.due import DueRetailer
-from engine.routing.visit_value import Unassigned, make_way
+from engine.routing.visit_value import Unassigned, make_way, measured
 from engine.routing.vrptw import stop_when_stalled
 
 WEEK_STALL_ITERATIONS = 300
@@ -81,6 +83,11 @@ class VisitDayPlan:
     solve_seconds: float
     idle: Mapping[dt.date, str] = field(default_factory=dict)
     """Why a day's visit block stays empty while visits are due (`idle_day_words`)."""
+    fixed_out: int = 0
+    """How many of `unassigned`, the first ones, no day can take whatever its route
+    (`_visits_to_place`); the others are out for want of room in `orders` (`in_routes`)."""
+    copies: tuple[str, ...] = ()
+    """One retailer id per visit the days were given to place."""
 
 
 def plan_visit_days(
@@ -123,6 +130,7 @@ def plan_visit_days(
     if week.key_visits_behind(orders, left):
         orders, left = week.least_visits_after_key_visits(orders, left)
     orders, left = week.opened(orders, left)
+    fixed_out = len(unassigned)
     unassigned += left
     return VisitDayPlan(
         manager=manager,
@@ -131,9 +139,45 @@ def plan_visit_days(
         unassigned=tuple(unassigned),
         due_visits=sum(item.visits for item in due),
         solve_seconds=time.perf_counter() - started,
-        idle={day.date: words for number, day in enumerate(days) if not orders[number]
-              and (words := idle_day_words(number, days, orders, copies, retailers, territory, policy))},
+        idle=_idle(days, orders, copies, retailers, territory, policy),
+        fixed_out=fixed_out,
+        copies=tuple(copies),
     )
+
+
+def _idle(days: Sequence[FieldDay], orders: Sequence[Sequence[str]], copies: Sequence[str],
+          retailers: Mapping[str, Retailer], territory: Territory, policy: Policy) -> dict[dt.date, str]:
+    return {day.date: words for number, day in enumerate(days) if not orders[number]
+            and (words := idle_day_words(number, days, orders, copies, retailers, territory, policy))}
+
+
+def in_routes(week: VisitDayPlan, orders: Sequence[Sequence[str]], also_out: Sequence[Unassigned],
+              retailers: Mapping[str, Retailer], territory: Territory, policy: Policy,
+              values: Mapping[str, int]) -> VisitDayPlan:
+    """The week on the day routes as delivered: `orders` are the days' routes once each was
+    re-ordered on its own (`daily.route_day`), which often leaves more room than the week's
+    orders did. The visits out for want of room (and `also_out`, those a day's route dropped)
+    are placed again into them, most valuable first, where they keep every rule of the day
+    (cheapest day, then in the place of less valuable visits, `make_way`), and the words of
+    those still out are measured on these routes, not on the week's. While a key-class visit
+    stays out for want of room no least-class visit is put back (SPEC §4, the 20/80 rule:
+    `least_visits_after_key_visits` left them out for it)."""
+    place = _WeekToPlace(week.days, week.copies, retailers, territory, policy, values)
+    fixed = list(week.unassigned[:week.fixed_out])
+    # An opening-hours reason of the week (`make_way`) was measured on the week's orders too.
+    left = [dataclasses.replace(u, reason="no_room_in_day", detail=_NO_ROOM) if u.reason == "opening_hours" else u
+            for u in (*week.unassigned[week.fixed_out:], *also_out)]
+    placed = [list(order) for order in orders]
+    still = place._placed_again(placed, left)
+    if any(u.reason == "no_room_in_day" and place._of_class(u.retailer, "key_class") for u in still):
+        held = [u for u in left if place._of_class(u.retailer, "least_class")]
+        placed = [list(order) for order in orders]
+        still = place._placed_again(placed, [u for u in left if u not in held])
+        still += measured([dataclasses.replace(u, detail=_AMOUNTS.sub("", u.detail)) for u in held],
+                          week.days, placed, retailers, territory, policy, values)
+    return dataclasses.replace(
+        week, orders=tuple(tuple(order) for order in placed), unassigned=(*fixed, *still),
+        idle=_idle(week.days, placed, week.copies, retailers, territory, policy))
 
 
 def idle_day_words(number: int, days: Sequence[FieldDay], orders: Sequence[Sequence[str]], copies: Sequence[str],

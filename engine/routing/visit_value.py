@@ -122,6 +122,21 @@ def make_way(
                 f"made way on {days[swap.day].date:%a} for {whose}{item.retailer} (class "
                 f"{retailer.retailer_class}, a more valuable visit)", days[swap.day].date))
             queue.sort(key=lambda u: -values.get(u.retailer, 1))
+    return measured(left, days, orders, retailers, territory, policy, values)
+
+
+def measured(
+    left: Sequence[Unassigned],
+    days: Sequence[FieldDay],
+    orders: Sequence[Sequence[str]],
+    retailers: Mapping[str, Retailer],
+    territory: Territory,
+    policy: Policy,
+    values: Mapping[str, int],
+) -> list[Unassigned]:
+    """The visits left out with the words of those out for want of room completed from
+    `orders`: the hours other visits take (`_hours_taken`), else the minutes they lack
+    (`_with_amounts`)."""
     return [_hours_taken(u, days, orders, retailers, territory, policy, values)
             or _with_amounts(u, days, orders, retailers, territory, policy) for u in left]
 
