@@ -53,7 +53,13 @@ from pydantic import BaseModel, ConfigDict
 
 from engine.domain import Department, Retailer, Timetable
 from engine.policy import Policy
-from engine.routing.daily import FieldDay, UnvisitedReason, field_days, service_minutes
+from engine.routing.daily import (
+    FieldDay,
+    UnvisitedReason,
+    field_days,
+    part_day_leave,
+    service_minutes,
+)
 from engine.routing.due import DueRetailer, due_retailers, due_with_carry_over, week_monday
 from engine.routing.matrix import straight_line_matrix
 from engine.routing.plan import RoutePlan, UnvisitedRetailer, handed_for_the_week
@@ -263,7 +269,7 @@ def _available_by_day(department: Department, timetable: Timetable, policy: Poli
     a block from whose start no due retailer is reached by the first-stop time holds no
     visit at all (SPEC §3), so none of its minutes are available."""
     available: dict[dt.date, int] = {}
-    for day in field_days(timetable, policy, manager):
+    for day in field_days(timetable, policy, manager, leave=part_day_leave(department.leave, manager)):
         if week_monday(day.date) == monday:
             usable = _first_stop_reachable(department, policy, day, due)
             available[day.date] = available.get(day.date, 0) + (max(day.visiting_minutes, 0) if usable else 0)

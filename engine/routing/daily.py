@@ -188,7 +188,7 @@ def field_days(timetable: Timetable, policy: Policy, manager: str,
     which sets each day's first-stop time (approach.first_stop_time, SPEC §3); without
     it a day gets its weekday's latest first-stop time (`route.first_stop_on`). `leave`:
     his part-day leave per date (`part_day_leave`); one that took the start of his day
-    moves its first stop on (approach.back_from_leave)."""
+    moves its first stop on (approach.back_from_leave), with or without `approach`."""
     by_date = _blocks_by_date(timetable, manager)
     days = []
     for date in sorted(by_date):
@@ -196,9 +196,10 @@ def field_days(timetable: Timetable, policy: Policy, manager: str,
         for visit in (b for b in blocks if b.kind == "visit"):
             weekday = (rules_of or {}).get(date) or cast(Weekday, WEEKDAYS[date.weekday()])
             spans = (leave or {}).get(date, ())
-            first_stop_by = (policy.route.first_stop_on(weekday) if approach is None
-                             else first_stop_time(policy, weekday, approach,
-                                                  back_from_leave(policy, weekday, approach, spans)))
+            ride = approach or 0
+            first_stop_by = first_stop_time(policy, weekday, ride, back_from_leave(policy, weekday, ride, spans))
+            if approach is None:
+                first_stop_by = max(first_stop_by, policy.route.first_stop_on(weekday))
             days.append(_field_day(visit, blocks, policy, first_stop_by, spans))
     return days
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from engine.capacity.figures import _available_by_day
 from engine.check.spec import first_stop_deadline, late_start_for_leave
 from engine.check.timetable import judge_timetable
 from engine.domain import Block, Leave, Timetable
 from engine.policy import Policy
 from engine.routing.approach import back_from_leave, first_stop_time
 from engine.routing.daily import field_days
+from engine.routing.due import due_retailers
 from engine.timetable.model import build_variables
 from engine.timetable.solve import SolveParams, solve_timetable
 from tests.strategies import WEEK, simple_department
@@ -105,3 +107,17 @@ def test_the_routes_read_the_later_first_stop(policy_15_13_7):
     assert day.first_stop_by == policy_15_13_7.route.first_stop_by + 2 * 60
     [usual] = field_days(timetable, policy_15_13_7, "m01", approach=5, leave={})
     assert usual.first_stop_by == policy_15_13_7.route.first_stop_by
+
+
+def test_capacity_counts_the_block_after_the_leave(policy_15_13_7):
+    """The capacity figures read the day's visit minutes from the same first stop: a block
+    from 10:00 after the leave holds visits (it read 09:30, found no retailer reachable by
+    then, and counted the day's minutes as none)."""
+    department = simple_department(2, (MORNING,))
+    timetable = _week_with(10 * 60, department, policy_15_13_7)
+    [day] = field_days(timetable, policy_15_13_7, "m01", leave={TUESDAY: ((8 * 60, 10 * 60),)})
+    assert day.first_stop_by == policy_15_13_7.route.first_stop_by + 2 * 60
+    due = due_retailers(department, WEEK, "m01")
+    assert due
+    available = _available_by_day(department, timetable, policy_15_13_7, "m01", WEEK, due)
+    assert available[TUESDAY] == 140
