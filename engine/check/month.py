@@ -18,7 +18,8 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   of them, or the plan lists the shortfall (wanted, planned) with a reason from the closed vocabulary;
 - `spacing`: two consecutive visits of a retailer lie at least floor(min_gap_share × g)
   working days apart, g = 4 × W / v (W working days of a policy week), and at most
-  ceil(max_gap_share × g) unless a listed shortfall leaves the longer gap;
+  ceil(max_gap_share × g) unless a listed shortfall leaves the longer gap (a week from
+  the first visit's to the second's short of its due visits);
 - `focus`: a retailer with a focus flag that owes the month a visit in a week holding a
   working day of `month.focus_days` is visited on a working day whose day of the month
   lies in the window, or is listed with reason `focus_window`; a retailer visited on a
@@ -40,7 +41,9 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   its manager's visit blocks (the timetables', when given; else the plan's routes) that
   does not visit it, keeps the spacing rule with its visits before and after (the most
   gap counts from a visit of the next due slot only: one further off leaves a listed
-  visit missing between them), and leaves room for a single visit beside the day's
+  visit missing between them) as they stand or once one or both of them move to another
+  day of their own week that could serve it (the plan's own chain is no excuse, listed
+  or not), and leaves room for a single visit beside the day's
   key-class visits at their planned times (a key customer is not owed another's place):
   earliest start = max(block start, or the end of the key visit before, + the ride from
   there, opening), latest end = min(closing, block end, `route.visiting_ends_by`, the
@@ -252,12 +255,15 @@ def _check_retailer(retailer: Retailer, dates: list[dt.date], owed: Mapping[dt.d
         flag("count", f"{len(dates)} visits planned, {wanted} due in the month, and no shortfall listed "
                       "with a reason", retailer.manager, None, retailer.id)
     gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
+    short_weeks = [w for w, n in owed.items() if made[w] < n]
     for a, b in itertools.pairwise(dates):
         if a not in position or b not in position:
             continue
         gap = position[b] - position[a]
-        # A listed shortfall leaves a longer gap where the missing visit would have been.
-        if gap < gmin or (gap > gmax and not excused):
+        # A listed shortfall leaves a longer gap where the missing visit would have been:
+        # between the two visits' weeks, not elsewhere in the month.
+        missing_between = any(a - dt.timedelta(days=a.weekday()) <= w <= b for w in short_weeks)
+        if gap < gmin or (gap > gmax and not (excused and missing_between)):
             flag("spacing", f"visits on {a} and {b} are {gap} working days apart; the policy asks {gmin}-{gmax}",
                  retailer.manager, b, retailer.id)
     flagged = any(getattr(retailer, f) for f in policy.month.focus_flags)
@@ -411,17 +417,32 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
                 for d, day in _key_customer_days(data, retailer.manager, days, policy, timetables,
                                                  leave_spans(department)).items()}
         gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
+        days_of = {d: day for d, day in visit_days[retailer.manager].items() if d in position}
+        fits: dict[dt.date, bool] = {}
+
+        def serves(d: dt.date, retailer: Retailer = retailer, days_of: Mapping = days_of,
+                   fits: dict[dt.date, bool] = fits) -> bool:
+            if d not in fits:
+                fits[d] = _could_serve(retailer, days_of[d], d, department, policy, retailers)
+            return fits[d]
+
+        def elsewhere(d: dt.date, days_of: Mapping = days_of, made_dates: list[dt.date] = made_dates,
+                      serves=serves) -> list[dt.date]:
+            week = d - dt.timedelta(days=d.weekday())
+            return [e for e in days_of if e - dt.timedelta(days=e.weekday()) == week and e not in made_dates
+                    and serves(e)]
+
         for monday in short:
-            servable = [d for d, day in sorted(visit_days[retailer.manager].items())
-                        if d - dt.timedelta(days=d.weekday()) == monday and d not in made_dates
-                        and _spaced(d, made_dates, owed, position, gmin, gmax)
-                        and _could_serve(retailer, day, d, department, policy, retailers)]
+            servable = [d for d in sorted(days_of)
+                        if d - dt.timedelta(days=d.weekday()) == monday and d not in made_dates and serves(d)
+                        and _spaced_moving(d, made_dates, owed, position, gmin, gmax, elsewhere)]
             if servable:
                 flag("key_customer", (
                     f"{retailer.id} (class {rules.key_class}) gets {made[monday]} of its {owed[monday]} visit(s) "
                     f"in the week of {monday:%m-%d} while {least_by_week[(retailer.manager, monday)]} "
                     f"class-{rules.least_class} visit(s) of {retailer.manager} are made that week; a visit of it "
-                    f"fits, keeping its spacing, on {', '.join(f'{d:%m-%d}' for d in servable)}"),
+                    f"fits, keeping its spacing (a visit of it before or after moved within its week if need "
+                    f"be), on {', '.join(f'{d:%m-%d}' for d in servable)}"),
                     retailer.manager, servable[0], retailer.id)
 
 
@@ -432,23 +453,46 @@ def _spaced(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int], pos
     the due slot next to its own (the month's visits in due order, each week's in turn;
     a visit further off leaves a missing visit between them, which is listed); the one
     that completes the month, every two visits next to each other."""
+    return _spaced_all(sorted([*made, date]), {date}, owed, position, gmin, gmax)
+
+
+def _spaced_all(dates: list[dt.date], touched: set[dt.date], owed: Mapping[dt.date, int],
+                position: Mapping[dt.date, int], gmin: int, gmax: int) -> bool:
+    """`_spaced` for the visits on the sorted `dates`, judging the gaps next to a visit
+    of `touched` (every gap when the dates complete the month)."""
     slot_weeks = [w for w, n in sorted(owed.items()) for _ in range(n)]
-    dates = sorted([*made, date])
     slots: list[int] = []
     for d in dates:
         week = d - dt.timedelta(days=d.weekday())
         slots.append(next((k for k, w in enumerate(slot_weeks) if w == week and k not in slots), len(slot_weeks)))
-    at = dates.index(date)
     # The visit that makes the month complete leaves no missing visit to excuse a gap
     # anywhere (the plan would then break the spacing rule, `_check_retailer`).
-    pairs = list(itertools.pairwise(range(len(dates)))) if len(dates) >= len(slot_weeks) else [
-        (at - 1, at), (at, at + 1)]
-    for a, b in pairs:
-        if a >= 0 and b < len(dates):
+    complete = len(dates) >= len(slot_weeks)
+    for a, b in itertools.pairwise(range(len(dates))):
+        if complete or dates[a] in touched or dates[b] in touched:
             gap = position[dates[b]] - position[dates[a]]
             if gap < gmin or (slots[b] == slots[a] + 1 and gap > gmax):
                 return False
     return True
+
+
+def _spaced_moving(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int],
+                   position: Mapping[dt.date, int], gmin: int, gmax: int, elsewhere) -> bool:
+    """`_spaced`, or so once the visit before it, the one after it or both move to
+    another day of their own week that could serve the retailer (`elsewhere(d)`: those
+    days): the plan's own spacing chain is no excuse when moving a neighbour mends it."""
+    if _spaced(date, made, owed, position, gmin, gmax):
+        return True
+    neighbours = [d for d in (max((m for m in made if m < date), default=None),
+                              min((m for m in made if m > date), default=None)) if d is not None]
+    choices = [[n, *(e for e in elsewhere(n) if e != date)] for n in neighbours]
+    for picked in itertools.product(*choices):
+        moved = {new for old, new in zip(neighbours, picked, strict=True) if new != old}
+        if moved:
+            dates = sorted([*(m for m in made if m not in neighbours), *picked, date])
+            if _spaced_all(dates, {date, *moved}, owed, position, gmin, gmax):
+                return True
+    return False
 
 
 def _could_serve(retailer: Retailer, day: _VisitDay, date: dt.date, department: Department, policy: Policy,
