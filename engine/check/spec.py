@@ -24,8 +24,11 @@ policy, so that the judges agree with each other:
   it after the day's morning meeting (the policy's `kinds.meeting.windows` for that
   weekday, over by the cap), by the end of that meeting window + that ride, rounded up
   to the policy's grid, never later than the cap; without a morning meeting window, by
-  the cap. Under `route.later_first_stop_after_leave`, a part-day leave that begins
-  before that time and ends after the working day starts moves it on to
+  the cap. Under `route.later_first_stop_after_leave`, a part-day leave that ends after
+  the working day starts and begins before that time, or before the visit block's
+  earliest start (after a fixed department slot he holds, the Monday meeting) plus the
+  shortest block worth planning (`kinds.visit.shortest_beside_leave`, at least his ride
+  out, one visit and the ride back), moves it on to
   `first_stop_by` + the minutes from `day.start` to the end of that leave (back at 10:00
   from 08:00: by 11:30 under 09:30), and the visit block's latest start by as much;
 - **presence and quotas** (SPEC §2 with the policy's proration rule): the share of the
@@ -57,6 +60,9 @@ nature, not of the business); any sphere within 0.5 % of WGS-84 would do."""
 
 FOUR_WEEKS = 4
 """The unit of a retailer's frequency: `visits_per_4_weeks`."""
+
+VISIT = "visit"
+"""The policy kind of the daily visit block, whose route the first stop opens."""
 
 WHOLE_DAY = (0, 24 * 60)
 """A whole day of leave, as a span of minutes: midnight to midnight."""
@@ -210,19 +216,57 @@ def late_start_for_leave(policy: Policy, date: dt.date, department: Department |
     first-stop time (`first_stop_deadline` without it) and ends after the day starts —
     the end of the last such span less `day.start`; the first stop and the visit block's
     latest start move on by as much. 0 otherwise, and without a department and manager."""
-    if department is None or manager is None or not policy.route.later_first_stop_after_leave:
+    if (department is None or manager is None or not policy.route.later_first_stop_after_leave
+            or VISIT not in policy.kinds):
+        return 0
+    spans = [(entry.start, entry.end) for entry in department.leave
+             if entry.manager == manager and entry.date == date and entry.start is not None and entry.end is not None]
+    if not spans:
         return 0
     due = _usual_first_stop_deadline(policy, date, department, manager)
-    ends = [entry.end for entry in department.leave
-            if entry.manager == manager and entry.date == date and entry.start is not None
-            and entry.end is not None and entry.start < due and entry.end > policy.day.start]
+    too_soon = _opens(policy, date, department, spans) + _shortest_block_worth(policy, date, department, manager)
+    ends = [end for start, end in spans if end > policy.day.start and (start < due or start < too_soon)]
     return max(ends) - policy.day.start if ends else 0
+
+
+def _opens(policy: Policy, date: dt.date, department: Department, spans: list[tuple[int, int]]) -> int:
+    """The earliest the visit block can start on `date` before any leave: its kind's earliest
+    start, after each department slot whose window that day is exactly its length (the
+    Monday meeting) and that no leave span of his touches (he holds it)."""
+    weekday = _weekday_rules(policy, date, department)
+    opens = kind_window(policy, VISIT, weekday)[0]
+    for kind, rule in policy.kinds.items():
+        minutes = (rule.per_day_minutes or {}).get(weekday)
+        if rule.group != "department" or minutes is None:
+            continue
+        earliest, _, latest_end = kind_window(policy, kind, weekday)
+        if latest_end - earliest == minutes and not any(s < latest_end and earliest < e for s, e in spans):
+            opens = max(opens, latest_end)
+    return opens
+
+
+def _shortest_block_worth(policy: Policy, date: dt.date, department: Department, manager: str) -> int:
+    """The shortest visit block planned beside a leave, on the grid: the kind's
+    `shortest_beside_leave`, at least the ride from the office to his nearest retailer due,
+    one visit (`route.min_service_min`) and the ride back; the whole block without it."""
+    rule = policy.kinds[VISIT]
+    if rule.shortest_beside_leave is None:
+        return (rule.per_day_minutes or {}).get(_weekday_rules(policy, date, department), 0)
+    monday = date - dt.timedelta(days=date.weekday())
+    ride_out = office_ride_to_nearest_due(policy, department, manager, monday)
+    shortest = max(rule.shortest_beside_leave, 2 * ride_out + policy.route.min_service_min if ride_out else 0)
+    return -(-shortest // policy.grid_minutes) * policy.grid_minutes
+
+
+def _weekday_rules(policy: Policy, date: dt.date, department: Department | None) -> Weekday:
+    monday = date - dt.timedelta(days=date.weekday())
+    return working_dates(policy, monday, department).get(date) or cast(Weekday, WEEKDAYS[date.weekday()])
 
 
 def _usual_first_stop_deadline(policy: Policy, date: dt.date, department: Department | None,
                                manager: str | None) -> int:
     monday = date - dt.timedelta(days=date.weekday())
-    weekday = working_dates(policy, monday, department).get(date) or cast(Weekday, WEEKDAYS[date.weekday()])
+    weekday = _weekday_rules(policy, date, department)
     cap = policy.route.first_stop_by_on.get(weekday)
     if cap is None:
         return policy.route.first_stop_by

@@ -15,13 +15,17 @@ import math
 from collections.abc import Iterable
 
 from engine.domain import Department
-from engine.policy import Policy, Weekday
+from engine.policy import KindRule, Policy, Weekday
 from engine.routing.due import due_retailers
 from engine.routing.matrix import straight_line_matrix
 
 MEETING_KIND = "meeting"
 """The policy kind whose weekday window is the morning meeting a later first stop makes
 room for (`kinds.meeting.windows`)."""
+
+
+VISIT_KIND = "visit"
+"""The policy kind of the daily visit block, whose route the first stop opens."""
 
 
 def approach_minutes(department: Department, policy: Policy, week_start: dt.date) -> dict[str, int]:
@@ -67,15 +71,55 @@ def first_stop_time(policy: Policy, weekday: Weekday, approach: int, back: int |
 
 def back_from_leave(policy: Policy, weekday: Weekday, approach: int,
                     leave: Iterable[tuple[int, int]]) -> int | None:
-    """When a part-day leave takes the start of a manager's field day — a span of it
-    begins before his first stop is due (`first_stop_time`) and ends after the working day
-    starts — the time he is back: the end of the last such span. None when none does or
-    the policy keeps the usual first stop (`route.later_first_stop_after_leave`)."""
-    if not policy.route.later_first_stop_after_leave:
+    """When a part-day leave takes the start of a manager's field day — a span of it ends
+    after the working day starts and begins before his first stop is due
+    (`first_stop_time`), or so soon after his visit block could open (the kind's earliest
+    start, after the department's fixed slots he holds that morning) that not even the
+    shortest block worth planning (`shortest_useful_block`) fits before it — the time he
+    is back: the end of the last such span. None when none does or the policy keeps the
+    usual first stop (`route.later_first_stop_after_leave`). (A leave 09:30–10:00 of a
+    manager 48 min from his nearest retailer left him no block before it and, beginning at
+    09:30, none after it: the day's 180 min were lost to half an hour.)"""
+    if not policy.route.later_first_stop_after_leave or VISIT_KIND not in policy.kinds:
         return None
+    spans = list(leave)
     due = _usual_first_stop_time(policy, weekday, approach)
-    ends = [end for start, end in leave if start < due and end > policy.day.start]
+    rule = policy.kinds[VISIT_KIND]
+    opens = max([rule.window(weekday)[0],
+                 *(end for start, end in fixed_slots(policy, weekday)
+                   if not any(s < end and start < e for s, e in spans))])
+    grid = policy.grid_minutes
+    shortest = shortest_useful_block(policy, rule, weekday, approach)
+    too_soon = opens + -(-shortest // grid) * grid
+    ends = [end for start, end in spans if end > policy.day.start and (start < due or start < too_soon)]
     return max(ends) if ends else None
+
+
+def shortest_useful_block(policy: Policy, rule: KindRule, weekday: Weekday, approach: int) -> int:
+    """The shortest daily block of `rule` worth planning beside a leave on a day following
+    `weekday`'s rules: the kind's `shortest_beside_leave`, and for field work at least the
+    ride out to the manager's nearest retailer (`approach`), one visit and the ride back (an
+    80-min block for a 37-min ride each way held no visit); the whole day's block when the
+    kind plans no shorter one."""
+    if rule.shortest_beside_leave is None:
+        return (rule.per_day_minutes or {}).get(weekday, 0)
+    if rule.place != "field" or not approach:
+        return rule.shortest_beside_leave
+    return max(rule.shortest_beside_leave, 2 * approach + policy.route.min_service_min)
+
+
+def fixed_slots(policy: Policy, weekday: Weekday) -> list[tuple[int, int]]:
+    """The department's daily slots whose window on a day following `weekday`'s rules is
+    exactly their length (the Monday meeting, 08:00–08:40): held then by everyone at work
+    and not away, whatever the search."""
+    fixed = []
+    for rule in policy.kinds.values():
+        minutes = (rule.per_day_minutes or {}).get(weekday)
+        if rule.group == "department" and minutes is not None:
+            earliest, latest_end = rule.window(weekday)
+            if latest_end - earliest == minutes:
+                fixed.append((earliest, latest_end))
+    return fixed
 
 
 def leave_delay(policy: Policy, back: int | None) -> int:

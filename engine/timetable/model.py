@@ -20,7 +20,14 @@ from ortools.sat.python import cp_model
 
 from engine.domain import Department
 from engine.policy import KindRule, Policy, Weekday
-from engine.routing.approach import approach_minutes, back_from_leave, first_stop_time, leave_delay
+from engine.routing.approach import (
+    approach_minutes,
+    back_from_leave,
+    first_stop_time,
+    fixed_slots,
+    leave_delay,
+    shortest_useful_block,
+)
 from engine.rules import RULES
 from engine.timetable.venues import Venues, holds_a_store, week_venues, without_own_store
 from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay, build_week
@@ -353,7 +360,8 @@ def add_manager_blocks(tm: TimetableModel) -> None:
                         # A partial leave that leaves no room excuses the day's block, but
                         # for the part of it that fits beside the leave and the lunch.
                         tm.no_room_for_leave.append((manager_id, kind, day.index, room))
-                        shortest = _shortest_useful(policy, rule, approach)
+                        shortest = (shortest_useful_block(policy, rule, day.weekday, approach)
+                                    if rule.shortest_beside_leave is not None else None)
                         if shortest is not None:
                             # A shorter block may start later and still end in time.
                             window = daily_window(policy, kind, shortest, day.weekday, approach, back)
@@ -391,30 +399,11 @@ def _grid_up(minutes: int, grid: int) -> int:
     return -(-minutes // grid) * grid
 
 
-def _shortest_useful(policy: Policy, rule: KindRule, approach: int) -> int | None:
-    """The shortest block beside a leave worth planning: the kind's `shortest_beside_leave`,
-    and for field work at least the ride out to the manager's nearest retailer, one visit
-    and the ride back (an 80-min block for a 37-min ride each way held no visit: tester's
-    d6b). None: the kind plans no shorter block."""
-    if rule.shortest_beside_leave is None:
-        return None
-    if rule.place != "field" or not approach:
-        return rule.shortest_beside_leave
-    return max(rule.shortest_beside_leave, 2 * approach + policy.route.min_service_min)
-
-
 def fixed_department_slots(policy: Policy, weekday: Weekday, mw: ManagerWeek, day: int) -> list[tuple[int, int]]:
-    """The department's daily slots whose window that weekday is exactly their length (the
-    Monday meeting, 08:00–08:40): held then by everyone at work, whatever the search — by
-    this manager unless his leave takes part of it (he is then absent from it)."""
-    fixed = []
-    for rule in policy.kinds.values():
-        minutes = (rule.per_day_minutes or {}).get(weekday)
-        if rule.group == "department" and minutes is not None:
-            earliest, latest_end = rule.window(weekday)
-            if latest_end - earliest == minutes and not mw.on_leave_during(day, earliest, latest_end):
-                fixed.append((earliest, latest_end))
-    return fixed
+    """The department's fixed slots that weekday (routing/approach.fixed_slots, the Monday
+    meeting 08:00–08:40) this manager holds: all but those his leave takes part of (he is
+    then absent from them)."""
+    return [(start, end) for start, end in fixed_slots(policy, weekday) if not mw.on_leave_during(day, start, end)]
 
 
 def _longest_beside_leave(policy: Policy, mw: ManagerWeek, day: int, room: tuple[int, int, int], minutes: int,

@@ -19,6 +19,7 @@ from engine.routing.daily import field_days
 from engine.routing.due import due_retailers
 from engine.timetable.model import build_variables
 from engine.timetable.solve import SolveParams, solve_timetable
+from tests.engine.timetable.test_part_leave_fallback import two_of_seed_191
 from tests.strategies import WEEK, simple_department
 
 TUESDAY = WEEK + dt.timedelta(days=1)
@@ -121,3 +122,26 @@ def test_capacity_counts_the_block_after_the_leave(policy_15_13_7):
     assert due
     available = _available_by_day(department, timetable, policy_15_13_7, "m01", WEEK, due)
     assert available[TUESDAY] == 140
+
+
+def test_a_leave_from_0930_that_leaves_no_block_before_it_moves_the_first_stop_too(policy_15_13_7):
+    """Tester's d10_483c: a manager 54 min from his nearest retailer away Wed 09:30–10:00 had
+    no block before the leave (not even the shortest worth planning fits 08:00–09:30) and,
+    the leave beginning at 09:30, none after it: 180 min lost to half an hour, while a
+    longer leave from 09:20 kept 140. The leave takes his morning all the same."""
+    leave = Leave(manager="m04", date=WEEK + dt.timedelta(days=2), start=9 * 60 + 30, end=10 * 60)
+    department = two_of_seed_191((leave,))
+    tm = build_variables(department, policy_15_13_7, WEEK)
+    assert tm.approach["m04"] >= 45
+    assert tm.back_from_leave == {("m04", 2): 10 * 60}
+    assert tm.room_beside_leave[("m04", "visit", 2)] >= 2 * tm.approach["m04"] + policy_15_13_7.route.min_service_min
+    assert late_start_for_leave(policy_15_13_7, leave.date, department, "m04") == 2 * 60
+    # A near manager's leave from 09:30 leaves him a block before it: his first stop stays.
+    near = simple_department(2, (Leave(manager="m01", date=TUESDAY, start=9 * 60 + 30, end=10 * 60),))
+    assert build_variables(near, policy_15_13_7, WEEK).back_from_leave == {}
+    assert late_start_for_leave(policy_15_13_7, TUESDAY, near, "m01") == 0
+    timetable = solve_timetable(department, policy_15_13_7, WEEK,
+                                SolveParams(time_limit_s=8, workers=2, stall_s=0.2)).timetable
+    [visit] = [b for b in timetable.blocks if (b.manager, b.kind, b.date) == ("m04", "visit", leave.date)]
+    assert visit.start >= leave.end
+    assert judge_timetable(department, policy_15_13_7, timetable).violations == []
