@@ -229,7 +229,8 @@ def check_routes(
             continue
         if visit_blocks:
             _check_visits(route, visit_stops, visit_blocks[0], retailers, rides, policy,
-                          first_stop_deadline(policy, date, department, manager), flag)
+                          first_stop_deadline(policy, date, department, manager), flag,
+                          lunch_apart=any(b.kind == "lunch" for b in day_blocks))
         _check_appointments(stops, day_blocks, flag)
         _check_office_returns(stops, day_blocks, rides, policy, flag)
         _check_office_legs(route, day_blocks, rides, exact, flag)
@@ -386,10 +387,14 @@ def _check_travel(route: Mapping, stops: list[Mapping], rides: _Rides, exact: bo
 
 def _check_visits(route: Mapping, visit_stops: list[Mapping], block: Block,
                   retailers: Mapping[str, Retailer], rides: _Rides, policy: Policy, first_stop_by: int,
-                  flag) -> None:
+                  flag, lunch_apart: bool = False) -> None:
+    """`lunch_apart`: the timetable holds the day's lunch as a block of its own (under
+    `lunch.during_visit`, a day a leave cut the visit block short of the lunch window):
+    the route's lunch is that block, judged by the timetable checker, not one inside the
+    visit block."""
     rules = policy.route
     lunch_start, lunch_end = _clock(route.get("lunch_start")), _clock(route.get("lunch_end"))
-    if policy.lunch.during_visit and lunch_start is not None and lunch_end is not None:
+    if policy.lunch.during_visit and lunch_start is not None and lunch_end is not None and not lunch_apart:
         if lunch_end - lunch_start < policy.lunch.minutes:
             flag("lunch", f"lunch lasts {lunch_end - lunch_start} min, under {policy.lunch.minutes}")
         if lunch_start < policy.lunch.earliest or lunch_end > policy.lunch.latest_end:

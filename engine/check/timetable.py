@@ -566,7 +566,7 @@ class _Checker:
                     None,
                     policy.lunch.latest_end,
                 )
-                if policy.lunch.during_visit:
+                if policy.lunch.during_visit and not self._lunch_apart_from_visits(block.manager, block.date):
                     self._report_block(
                         "lunch",
                         block,
@@ -921,10 +921,18 @@ class _Checker:
         return all(self._on_leave_during(manager, date, start, start + lunch.minutes)
                    for start in range(lunch.earliest, lunch.latest_end - lunch.minutes + 1, self.policy.grid_minutes))
 
+    def _lunch_apart_from_visits(self, manager: str, date: dt.date) -> bool:
+        """Under a policy that takes lunch inside the visit block: a day of part-day leave
+        whose visit block (if any) does not hold the lunch's minutes inside the lunch
+        window — the leave cut it short or took it — so he lunches apart from it."""
+        if not self.leave.get((manager, date)) or self._away_all_day(manager, date):
+            return False
+        lunch = self.policy.lunch
+        return not any(min(lunch.latest_end, b.end) - max(lunch.earliest, b.start) >= lunch.minutes
+                       for b in self.blocks if b.manager == manager and b.date == date and b.kind == VISIT_KIND)
+
     def _check_lunch(self) -> None:
         lunch = self.policy.lunch
-        if lunch.during_visit:
-            return  # separate lunch blocks were reported with the placement
         window = (
             f"{lunch.minutes} min between {format_clock(lunch.earliest)} "
             f"and {format_clock(lunch.latest_end)}"
@@ -933,6 +941,8 @@ class _Checker:
             for date in self.working_dates:
                 if self._away_all_day(manager, date):
                     continue
+                if lunch.during_visit and not self._lunch_apart_from_visits(manager, date):
+                    continue  # taken inside the visit block; a separate one was reported with the placement
                 lunches = [
                     b
                     for b in self.blocks
@@ -1578,8 +1588,11 @@ class _Checker:
             if manager in attending or manager in strays:
                 continue
             if self._on_leave_during(manager, date, start, end):
-                if self.no_room_declared and self._told_when_leave_takes(kind) \
-                        and not self._away_all_day(manager, date):
+                # The week's slot (the site study) on a day he is away all day is told too,
+                # when he works some other day of the week; a daily one is simply not owed.
+                if self.no_room_declared and self._told_when_leave_takes(kind) and (
+                        not self._away_all_day(manager, date)
+                        or (not self.policy.kinds[kind].is_daily and self.presence[manager] > 0)):
                     # Not owed, but the week planner tells the manager (`_settle_not_owed`).
                     self.missed_for_leave[(manager, kind)][date] = end - start
                 continue

@@ -161,10 +161,38 @@ def _order_pieces_within_a_day(tm: TimetableModel, blocks: list[BlockVar]) -> No
 
 def add_lunch(tm: TimetableModel) -> None:
     """"Lunch on the road at a convenient place" — SPEC §3: one lunch inside the lunch
-    window every working day (unless a leave leaves it no room there)."""
+    window every working day (unless a leave leaves it no room there). Under a policy
+    that takes it inside the visit block, a separate lunch exists only on a day a leave
+    cuts that block (model.add_lunches): there it is held exactly when the block does not
+    hold the lunch's minutes inside the lunch window."""
     for (manager, day), lunch in tm.lunches.items():
-        if tm.frame.managers[manager].owes_lunch(day, tm.policy.lunch, tm.grid):
+        if not tm.frame.managers[manager].owes_lunch(day, tm.policy.lunch, tm.grid):
+            continue
+        if tm.policy.lunch.during_visit:
+            tm.enforce(tm.cp.add(lunch.present == 1 - _holds_the_lunch(tm, manager, day)), "lunch")
+        else:
             tm.enforce(tm.cp.add(lunch.present == 1), "lunch")
+
+
+def _holds_the_lunch(tm: TimetableModel, manager: str, day: int) -> cp_model.IntVar | int:
+    """1 when the manager's visit block that day holds the lunch's minutes inside the lunch
+    window (as the route takes it, routing/daily._field_day), else 0."""
+    visits = [b for b in tm.blocks.get((manager, "visit"), []) if b.day == day]
+    if not visits:
+        return 0
+    visit, rules = visits[0], tm.policy.lunch
+    minutes = tm.slots(rules.minutes)
+    holds = tm.cp.new_bool_var(f"lunch_in_visit[{manager},{day}]")
+    conditions = [visit.present_literal(tm.cp)]
+    for name, expr, bound in (("ends", visit.end, tm.slots(rules.earliest) + minutes),
+                              ("starts", -visit.start, minutes - tm.slots(rules.latest_end))):
+        met = tm.cp.new_bool_var(f"lunch_{name}[{manager},{day}]")
+        tm.cp.add(expr >= bound).only_enforce_if(met)
+        tm.cp.add(expr <= bound - 1).only_enforce_if(~met)
+        conditions.append(met)
+    tm.cp.add_bool_and(conditions).only_enforce_if(holds)
+    tm.cp.add_bool_or([~c for c in conditions]).only_enforce_if(~holds)
+    return holds
 
 
 def add_pairing(tm: TimetableModel) -> None:
@@ -316,7 +344,6 @@ def add_rides_between_places(tm: TimetableModel) -> None:
     ride between two of them nor a past visit block's ride out of the office is the
     model's to keep; the ride from a past block to one still to plan is."""
     venues = tm.week_venues()
-    lunch_during_visit = tm.policy.lunch.during_visit
     past = tm.past
     for manager_id, mw in tm.frame.managers.items():
         store_rides = _store_rides(tm, venues, manager_id)
@@ -328,7 +355,7 @@ def add_rides_between_places(tm: TimetableModel) -> None:
             _leave_the_office_in_working_hours(tm, venues, store_rides, blocks)
             _leave_from_and_back_to_the_office(tm, venues, store_rides, blocks)
             _open_while_there(tm, venues, store_rides, blocks)
-            lunch = None if lunch_during_visit else tm.lunches.get((manager_id, day.index))
+            lunch = tm.lunches.get((manager_id, day.index))
             lunch_first: dict[int, cp_model.IntVar] = {}
             for x, y in itertools.combinations(blocks, 2):
                 if id(x) in past and id(y) in past:

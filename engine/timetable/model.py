@@ -467,13 +467,16 @@ def _note_no_room_each_day(tm: TimetableModel, manager: str, kind: str, working:
 
 
 def add_lunches(tm: TimetableModel) -> None:
-    """A lunch block each working day, unless lunch is taken on the road inside the visit."""
+    """A lunch block each working day. Where lunch is taken on the road inside the visit
+    block, only on a day of part-day leave, which may shorten that block or take it
+    (`room_beside_leave`, `no_room_for_leave`): he still lunches, apart from it when it
+    does not hold the lunch (constraints.add_lunch)."""
     lunch = tm.policy.lunch
-    if lunch.during_visit or lunch.minutes == 0:
+    if lunch.minutes == 0:
         return
     for manager_id, mw in tm.frame.managers.items():
         for day in tm.frame.days:
-            if not mw.works_on(day.index):
+            if not mw.works_on(day.index) or (lunch.during_visit and not mw.partial_leave.get(day.index)):
                 continue
             latest_end = min(lunch.latest_end, tm.policy.day.end)
             window = (max(lunch.earliest, tm.policy.day.start), latest_end - lunch.minutes, latest_end)
