@@ -377,15 +377,18 @@ def _declare_missed_for_leave(week: _Week, kind: str, rule: KindRule, date: dt.d
                               attending: Sequence[str]) -> None:
     """A manager at work that day whose leave takes the department's slot (the daily
     meeting, the weekly site study) misses it: not owed, but declared (as the solver's
-    week does), or the checker faults it."""
+    week does), or the checker faults it. So is the week's slot (the site study) on a day
+    he is away all day, when he works some other day of the week."""
     for manager in week.managers:
-        if manager in attending or week.away_all_day(manager, date):
+        away = week.away_all_day(manager, date)
+        if manager in attending or (away and (rule.per_day_minutes is not None
+                                               or all(week.away_all_day(manager, d) for d in week.dates))):
             continue
         week.shortfalls.append(HoursShortfall(
             manager=manager, kind=kind, minutes_short=end - start, sessions_short=1, not_owed=True, date=date,
             reason=f"on {date:%a %m-%d} {manager} misses the {end - start}-min {rule.label_en} "
-                   f"({format_clock(start)}–{format_clock(end)}) for his leave: not owed"
-                   + (" that day" if rule.per_day_minutes is not None else "")))
+                   f"({format_clock(start)}–{format_clock(end)}) for his {'whole-day ' if away else ''}leave: "
+                   "not owed" + (" that day" if rule.per_day_minutes is not None else "")))
 
 
 def _why_no_common_slot(week: _Week, kind: str, rule: KindRule, date: dt.date, minutes: int) -> str:

@@ -278,7 +278,8 @@ def short_beside_leave(tm: TimetableModel, blocks: tuple[Block, ...] | list[Bloc
 
 def missed_for_leave(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block]) -> list[HoursShortfall]:
     """Each department slot (the daily meeting, the weekly site study) a manager misses
-    because his part-day leave overlaps it (model.add_attendance: absent, not bound to it):
+    because his part-day leave overlaps it (model.add_attendance: absent, not bound to it),
+    and the week's site study held on a day of his whole-day leave:
     not owed, but told, with the day, the slot and the leave. The slot's time is the
     department's, chosen by the solve: read from the week's blocks (`_department_slots`)."""
     found: list[HoursShortfall] = []
@@ -291,14 +292,18 @@ def missed_for_leave(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block]
             if day is None:
                 continue
             for manager, mw in sorted(tm.frame.managers.items()):
-                if not mw.works_on(day.index) or not mw.on_leave_during(day.index, start, end) or any(
+                # A daily slot is not owed on a day he is away all day; the week's one is,
+                # unless he is away that day (and works some other day of the week).
+                away_all_day = not mw.works_on(day.index)
+                if (away_all_day and (rule.is_daily or mw.presence <= 0)) or not mw.on_leave_during(
+                        day.index, start, end) or any(
                         b.manager == manager and b.kind == kind and b.date == date for b in blocks):
                     continue
+                leave = "whole-day leave" if away_all_day else f"leave {_leave_words(tm, manager, day.index)}"
                 found.append(HoursShortfall(
                     manager=manager, kind=kind, minutes_short=end - start, sessions_short=1, not_owed=True,
                     date=date, reason=f"on {date:%a %m-%d} {manager} misses the {end - start}-min {_label(tm, kind)} "
-                           f"({format_clock(start)}–{format_clock(end)}) for his leave "
-                           f"{_leave_words(tm, manager, day.index)}: not owed"
+                           f"({format_clock(start)}–{format_clock(end)}) for his {leave}: not owed"
                            + (" that day" if rule.is_daily else "")))
     return found
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.check.timetable import check_timetable
-from engine.domain import HoursShortfall
+from engine.domain import Block, HoursShortfall, Leave
 from engine.quality import score_plan
+from engine.timetable.model import build_variables
+from engine.timetable.shortfalls import missed_for_leave
 from tests.engine.check.test_timetable_checker import (
     TEST_POLICY,
     build_week,
@@ -20,6 +22,7 @@ from tests.engine.check.test_timetable_checker import (
     make_department,
     on,
 )
+from tests.strategies import WEEK, simple_department
 
 STUDY_LEAVE = [{"manager": "m02", "date": on("wed"), "start": "15:30", "end": "16:20"}]
 
@@ -65,3 +68,37 @@ def test_a_declared_site_study_with_nothing_missed_is_a_false_claim():
     [fault] = check_timetable(make_department(), TEST_POLICY, plan)
     assert (fault.rule, fault.manager) == ("site_study_together", "m02")
     assert "no leave of his" in fault.message
+
+
+def _without_m02_wednesday(claims: list[HoursShortfall]) -> dict:
+    plan = _without_m02_site_study(claims)
+    plan["blocks"] = [b for b in plan["blocks"] if not (b["manager"] == "m02" and b["date"] == on("wed"))]
+    for block in plan["blocks"]:
+        if block["date"] == on("wed") and "m02" in block.get("with", []):
+            block["with"] = [m for m in block["with"] if m != "m02"]
+    return plan
+
+
+def test_the_site_study_on_a_day_of_whole_day_leave_is_declared_too():
+    """Tester's d10_483c: the site study on the day of m09's whole-day leave was declared
+    nowhere, so his hours read 60 min short with no line (the daily meeting of such a day is
+    simply not owed; the week's one study is, by a manager at work some other day)."""
+    department = make_department(leave=[{"manager": "m02", "date": on("wed")}])
+
+    def study_faults(plan: dict) -> list:
+        return [v for v in check_timetable(department, TEST_POLICY, plan)
+                if v.rule == "site_study_together" and v.manager == "m02"]
+
+    [fault] = study_faults(_without_m02_wednesday([]))
+    assert "must declare" in fault.message
+    assert study_faults(_without_m02_wednesday([_missed(60)])) == []
+
+
+def test_the_planner_declares_the_site_study_on_a_day_of_whole_day_leave(policy_15_13_7):
+    tuesday = WEEK + dt.timedelta(days=1)
+    tm = build_variables(simple_department(3, (Leave(manager="m01", date=tuesday),)), policy_15_13_7, WEEK)
+    held = [Block(manager=m, date=tuesday, kind="site_study", start=14 * 60, end=15 * 60) for m in ("m02", "m03")]
+    [line] = missed_for_leave(tm, held)
+    assert (line.manager, line.kind, line.date, line.not_owed, line.minutes_short) == (
+        "m01", "site_study", tuesday, True, 60)
+    assert "whole-day leave" in line.reason
