@@ -983,6 +983,10 @@ class _ManagerDays:
     focus_weeks: set[dt.date]
     """The weeks holding a working day of the focus window."""
     zones: dict[str, int]
+    edges: dict[str, tuple[int | None, int | None]] = dataclasses.field(default_factory=dict)
+    """Per retailer, the position (in the month's working days) of the visit the month
+    assumes in the previous month and in the next (a straddling week's `other_month`
+    visit), or None: the first and last visits of the month keep the most gap to them."""
 
     @functools.cached_property
     def days(self) -> list[FieldDay]:
@@ -1107,7 +1111,37 @@ def _manager_days(department: Department, policy: Policy, manager: str, days: Se
         focus_index={i for i, d in enumerate(dates) if d in focus},
         focus_weeks={week_monday(d) for d in focus},
         zones=_zones(mine, max(1, math.ceil(len(mine) / per_day)), seed),
+        edges=_edge_visits(department, policy, days, mine),
     )
+
+
+def _edge_visits(department: Department, policy: Policy, days: Sequence[dt.date],
+                 mine: Sequence[Retailer]) -> dict[str, tuple[int | None, int | None]]:
+    """Per retailer, the position of the last visit its straddling first week counts on a
+    day of the previous month, and of the first one its straddling last week counts on a
+    day of the next month (`due_days`, as `month_due` shares the week), counted in working
+    days from the month's own (day before its first: -1; day after its last: len(days))."""
+    if not days:
+        return {}
+    works = WorkCalendar(department, policy)
+    first = days[0].replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    before, after = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
+    off = (_calendar_holidays(department, policy, before.year, before.month)
+           | _calendar_holidays(department, policy, after.year, after.month))
+    in_month = set(days)
+
+    def week_days(monday: dt.date) -> list[dt.date]:
+        return [d for d, _ in works.working_days(monday) if (d in in_month if first <= d <= last else d not in off)]
+
+    head, tail = week_days(week_monday(first)), week_days(week_monday(last))
+    edges: dict[str, tuple[int | None, int | None]] = {}
+    for r in mine:
+        earlier = [d for d in due_days(r.id, r.visits_per_4_weeks, head) if d < first]
+        later = [d for d in due_days(r.id, r.visits_per_4_weeks, tail) if d > last]
+        edges[r.id] = (-sum(1 for d in head if max(earlier) <= d < first) if earlier else None,
+                       len(days) + sum(1 for d in tail if last < d < min(later)) if later else None)
+    return edges
 
 
 def _days_each_fits(mine: Sequence[Retailer], days: Sequence[FieldDay], territory: Territory,
@@ -1462,8 +1496,8 @@ def _opened_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]], 
 def _respaced_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]],
                   orders: dict[int, list[str]]) -> bool:
     """One missing visit of the key customer on a day of its week that breaks its spacing
-    with the visits as they stand, once the visit before or after it moves to another day
-    of that visit's own week so that every gap keeps the rule: each goes where its day
+    with the visits as they stand, once the visit before or after it, or both, move to
+    another day of their own week so that every gap keeps the rule: each goes where its day
     has room or in the place of less valuable visits (`_room_for`): any, when its manager
     makes a visit of the least class in the missing visit's week (the README's promise),
     else only the least class's; of all such changes the one that takes out the least. The day assignment's
@@ -1477,14 +1511,14 @@ def _respaced_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
     complete = len(chosen) + 1 >= len(plan.weeks_of[r.id])
 
     def faults(days: Sequence[int]) -> set[tuple[int, int]]:
-        return _spacing_faults([(plan.slot[d], plan.week_of(d)) for d in days], plan.weeks_of[r.id], plan.gaps[r.id])
+        return _spacing_faults([(plan.slot[d], plan.week_of(d)) for d in days], plan.weeks_of[r.id], plan.gaps[r.id],
+                               plan.edges.get(r.id, (None, None)))
 
     rules = plan.policy.visit_value
     least_weeks = {plan.week_of(d) for d, order in orders.items()
                    if rules is not None and any(plan.retailers[x].retailer_class == rules.least_class for x in order)}
     standing = faults(chosen)
-    best: tuple[tuple[int, int], int, int, int, list[str], tuple[list[str], list[str]],
-                tuple[list[str], list[str]]] | None = None
+    best: tuple[tuple[int, int], dict[int, list[str]], list[int], list[tuple[int, list[str]]]] | None = None
     for i in plan.allowed[r.id]:
         if i in chosen or made[plan.week_of(i)] >= due[plan.week_of(i)] or _keeps_spacing(plan, r.id, chosen, i):
             continue
@@ -1493,37 +1527,44 @@ def _respaced_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
         neighbours = ([max(earlier, key=lambda d: plan.slot[d])] if earlier else []) + (
             [min(later, key=lambda d: plan.slot[d])] if later else [])
         promised = plan.week_of(i) in least_weeks
-        for n in neighbours:
-            if r.id in plan.flagged and n in plan.focus_index:
-                continue  # a window visit keeps its place in the window
-            rest = [x for x in orders.get(n, []) if x != r.id]
-            if not _keeps_rules(plan, n, rest):
+        # Each neighbour stays or moves to another day of its week (a window visit stays in
+        # the window); one moves, or both in a week of the least class's visits.
+        choices = [[n, *(j for j in plan.allowed[r.id] if j not in chosen and j != i
+                         and plan.week_of(j) == plan.week_of(n)
+                         and not (r.id in plan.flagged and n in plan.focus_index))] for n in neighbours]
+        for picked in itertools.product(*choices):
+            moves = [(n, j) for n, j in zip(neighbours, picked, strict=True) if j != n]
+            if not moves or len({j for _, j in moves}) < len(moves) or (len(moves) > 1 and not promised):
+                continue  # both move only for the README's promise: they cost other visits
+            days = sorted([*(d for d in chosen if d not in neighbours), *picked, i])
+            after = faults(days)
+            if after if complete else not after <= standing:
                 continue
-            for j in plan.allowed[r.id]:
-                if j in chosen or j == i or plan.week_of(j) != plan.week_of(n):
-                    continue
-                after = faults([*(d for d in chosen if d != n), j, i])
-                if after if complete else not after <= standing:
-                    continue
-                trial = {**orders, n: rest}
-                on_j = _room_for(plan, r, trial, j, promised)
-                if on_j is None:
-                    continue
-                trial[j] = on_j[0]
-                on_i = _room_for(plan, r, trial, i, promised)
-                if on_i is None:
-                    continue
-                out = [*on_j[1], *on_i[1]]
+            trial = dict(orders)
+            for n, _ in moves:
+                trial[n] = [x for x in trial.get(n, []) if x != r.id]
+            if not all(_keeps_rules(plan, n, trial[n]) for n, _ in moves):
+                continue
+            removed: list[tuple[int, list[str]]] = []
+            for day in [*(j for _, j in moves), i]:
+                got = _room_for(plan, r, trial, day, promised)
+                if got is None:
+                    break
+                trial[day] = got[0]
+                removed.append((day, got[1]))
+            else:
+                out = [x for _, gone in removed for x in gone]
                 cost = (sum(visit_value(plan.retailers[x], plan.policy, plan.week_of(i)) for x in out), len(out))
                 if best is None or cost < best[0]:
-                    best = (cost, n, j, i, rest, on_j, on_i)
+                    best = (cost, {d: trial[d] for d in [*(n for n, _ in moves), *(j for _, j in moves), i]},
+                            days, removed)
     if best is None:
         return False
-    _, n, j, i, rest, on_j, on_i = best
-    orders[n], orders[j], orders[i] = rest, on_j[0], on_i[0]
-    planned[r.id] = sorted([*(d for d in chosen if d != n), j, i])
-    for day, removed in ((j, on_j[1]), (i, on_i[1])):
-        for gone in removed:
+    _, changed, days, removed = best
+    orders.update(changed)
+    planned[r.id] = days
+    for day, gone_ in removed:
+        for gone in gone_:
             planned[gone].remove(day)
             _fill_short(plan, plan.retailers[gone], planned, orders)
     return True
@@ -1554,11 +1595,12 @@ def _keeps_spacing(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], 
     """Whether one more visit of the retailer on day `i` keeps its spacing with the visits
     before and after it, as the day assignment states it (`_spaced_visits`, `_spacing_holds`)."""
     return _spacing_holds([(plan.slot[d], plan.week_of(d)) for d in chosen], (plan.slot[i], plan.week_of(i)),
-                          plan.weeks_of[retailer_id], plan.gaps[retailer_id])
+                          plan.weeks_of[retailer_id], plan.gaps[retailer_id],
+                          plan.edges.get(retailer_id, (None, None)))
 
 
 def _spacing_holds(visits: Sequence[tuple[int, dt.date]], new: tuple[int, dt.date], weeks: Sequence[dt.date],
-                   gaps: tuple[int, int]) -> bool:
+                   gaps: tuple[int, int], edges: tuple[int | None, int | None] = (None, None)) -> bool:
     """Whether a visit `new` (its position among the month's working days, its week's
     Monday) keeps the spacing with a retailer's `visits`: every two visits next to each
     other lie at least the fewest gap apart, and at most the most when they are of
@@ -1572,23 +1614,32 @@ def _spacing_holds(visits: Sequence[tuple[int, dt.date]], new: tuple[int, dt.dat
     rule (the slots read a week's missing visit as its last, so a gap before the week that
     a missing first visit would fill passed as already broken, and stayed broken once the
     week's last visit was added: seed-003, 12-04 to 12-09 for a 1-2 day rule)."""
-    after = _spacing_faults([*visits, new], weeks, gaps)
+    after = _spacing_faults([*visits, new], weeks, gaps, edges)
     if len(visits) + 1 >= len(weeks):
         return not after
-    return after <= _spacing_faults(visits, weeks, gaps)
+    return after <= _spacing_faults(visits, weeks, gaps, edges)
 
 
 def _spacing_faults(visits: Sequence[tuple[int, dt.date]], weeks: Sequence[dt.date],
-                    gaps: tuple[int, int]) -> set[tuple[int, int]]:
-    """The positions of every two visits next to each other that break the spacing."""
+                    gaps: tuple[int, int], edges: tuple[int | None, int | None] = (None, None),
+                    ) -> set[tuple[int, int]]:
+    """The positions of every two visits next to each other that break the spacing; the
+    month's first visit of its first due slot, and its last of its last, also with the
+    visit the month assumes in the previous or next month (`edges`): over the most gap."""
     gmin, gmax = gaps
     ordered = sorted(visits)
     # Each visit's due slot: the first slot of its week not taken by an earlier visit.
     slots: list[int] = []
     for _, week in ordered:
         slots.append(next((k for k, w in enumerate(weeks) if w == week and k not in slots), len(weeks)))
-    return {(ordered[a][0], ordered[a + 1][0]) for a in range(len(ordered) - 1)
-            if (gap := ordered[a + 1][0] - ordered[a][0]) < gmin or (slots[a + 1] == slots[a] + 1 and gap > gmax)}
+    found = {(ordered[a][0], ordered[a + 1][0]) for a in range(len(ordered) - 1)
+             if (gap := ordered[a + 1][0] - ordered[a][0]) < gmin or (slots[a + 1] == slots[a] + 1 and gap > gmax)}
+    head, tail = edges
+    if ordered and head is not None and slots[0] == 0 and ordered[0][0] - head > gmax:
+        found.add((head, ordered[0][0]))
+    if ordered and tail is not None and slots[-1] == len(weeks) - 1 and tail - ordered[-1][0] > gmax:
+        found.add((ordered[-1][0], tail))
+    return found
 
 
 def _unplanned(plan: _ManagerDays, planned: Mapping[str, list[int]]) -> list[Unplanned]:
@@ -1746,10 +1797,14 @@ def _greedy_days(plan: _ManagerDays, budget: Sequence[int]) -> dict[str, list[in
         gmin, gmax = plan.gaps[r.id]
         mine: list[int] = []
         last: tuple[int, int] | None = None  # (k, day) of the visit placed last
-        for k, (days, window) in enumerate(zip(plan.slots(r.id), plan.in_window(r.id), strict=True)):
+        days_of = plan.slots(r.id)
+        for k, (days, window) in enumerate(zip(days_of, plan.in_window(r.id), strict=True)):
+            head, tail = plan.edges.get(r.id, (None, None))
             fitting = [i for i in days if left[i] >= plan.cost[r.id] and i not in mine and (
                 last is None or (gmin <= plan.slot[i] - plan.slot[last[1]]
-                                 and (last[0] != k - 1 or plan.slot[i] - plan.slot[last[1]] <= gmax)))]
+                                 and (last[0] != k - 1 or plan.slot[i] - plan.slot[last[1]] <= gmax)))
+                       and not (k == 0 and head is not None and plan.slot[i] - head > gmax)
+                       and not (k == len(days_of) - 1 and tail is not None and tail - plan.slot[i] > gmax)]
             if not fitting:
                 continue
             day = max(fitting, key=lambda i: (window and i in plan.focus_index,
@@ -1785,6 +1840,11 @@ def _spaced_visits(cp: cp_model.CpModel, plan: _ManagerDays,
             if not choice:
                 continue
             here = cp_model.LinearExpr.weighted_sum(list(choice.values()), [plan.slot[i] for i in choice])
+            head, tail = plan.edges.get(r.id, (None, None))
+            if k == 0 and head is not None:  # the visit the month assumes before it
+                cp.add(here - head <= gmax).only_enforce_if(present[(r.id, k)])
+            if k == len(plan.weeks_of[r.id]) - 1 and tail is not None:
+                cp.add(tail - here <= gmax).only_enforce_if(present[(r.id, k)])
             for j, before in when.items():
                 both = [present[(r.id, j)], present[(r.id, k)]]
                 cp.add(here - before >= gmin).only_enforce_if(both)

@@ -116,3 +116,17 @@ def test_a_week_the_spacing_refuses_is_named_in_the_reason(policy_15_13_7: Polic
     assert "cannot open 11-30, 12-01" in left.detail
     assert "12-02, 12-03, 12-04 would lie under 4 or over 6 working days from its visits on 11-24, 12-07" \
         in left.detail
+
+
+def test_both_neighbouring_visits_move_when_one_is_not_enough(policy_15_13_7: Policy) -> None:
+    """The A on days 4 and 10, open in week two on day 7 only (3 from each): neither move
+    alone keeps 4-6 (the sample's m05 R00803: 12-11 and 12-21 around 12-16); both do,
+    day 4 to one of days 1-3 and day 10 to 11."""
+    policy = first_stop_every_day(policy_15_13_7)
+    plan = line_month(policy, {"a": "A", "c": "C"}, {"a": 10, "c": 11}, weeks=3, days_per_week=5)
+    plan.allowed["a"] = [i for i in range(15) if i not in (5, 6, 8, 9)]
+    plan.weeks_of["c"], plan.allowed["c"] = [plan.week_of(7)], [5, 6, 7, 8, 9]
+    orders: dict[int, list[str]] = {i: [] for i in range(15)}
+    orders[4], orders[10], orders[7] = ["a"], ["a"], ["c"]
+    planned = _planned_days(plan, orders)
+    assert planned["a"][0] in (1, 2, 3) and planned["a"][1:] == [7, 11] and planned["c"] == [7]
