@@ -164,8 +164,9 @@ class RouteRules(_Strict):
     visiting_ends_by: Clock
     later_first_stop_after_leave: bool = Field(
         default=False,
-        description="a part-day leave that takes a manager's morning (it begins before his first stop is due, or "
-        "before even the shortest visit block worth planning fits ahead of it) moves that day's first-stop time "
+        description="a part-day leave that takes a manager's morning (it begins before his first stop is due, "
+        "before even the shortest visit block worth planning fits ahead of it, or leaves more of the visit "
+        "window after it than before it) moves that day's first-stop time "
         "and the visit block's latest start on by as long as the leave keeps him past the working day's start: "
         "back at 10:00 from a leave from 08:00, he reaches his first retailer by first_stop_by + 2 h "
         "(engine/routing/approach.back_from_leave). false: such a day keeps only the visit block that fits "

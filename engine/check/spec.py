@@ -28,7 +28,8 @@ policy, so that the judges agree with each other:
   the working day starts and begins before that time, or before the visit block's
   earliest start (after a fixed department slot he holds, the Monday meeting) plus the
   shortest block worth planning (`kinds.visit.shortest_beside_leave`, at least his ride
-  out, one visit and the ride back), moves it on to
+  out, one visit and the ride back), or leaves more of the visit window (to its latest
+  end) after it than before it, moves it on to
   `first_stop_by` + the minutes from `day.start` to the end of that leave (back at 10:00
   from 08:00: by 11:30 under 09:30), and the visit block's latest start by as much;
 - **presence and quotas** (SPEC §2 with the policy's proration rule): the share of the
@@ -224,8 +225,11 @@ def late_start_for_leave(policy: Policy, date: dt.date, department: Department |
     if not spans:
         return 0
     due = _usual_first_stop_deadline(policy, date, department, manager)
-    too_soon = _opens(policy, date, department, spans) + _shortest_block_worth(policy, date, department, manager)
-    ends = [end for start, end in spans if end > policy.day.start and (start < due or start < too_soon)]
+    opens = _opens(policy, date, department, spans)
+    too_soon = opens + _shortest_block_worth(policy, date, department, manager)
+    latest_end = kind_window(policy, VISIT, _weekday_rules(policy, date, department))[2]
+    ends = [end for start, end in spans if end > policy.day.start and (
+        start < due or start < too_soon or latest_end - end > start - opens)]
     return max(ends) - policy.day.start if ends else 0
 
 

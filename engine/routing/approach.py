@@ -75,11 +75,13 @@ def back_from_leave(policy: Policy, weekday: Weekday, approach: int,
     after the working day starts and begins before his first stop is due
     (`first_stop_time`), or so soon after his visit block could open (the kind's earliest
     start, after the department's fixed slots he holds that morning) that not even the
-    shortest block worth planning (`shortest_useful_block`) fits before it — the time he
-    is back: the end of the last such span. None when none does or the policy keeps the
+    shortest block worth planning (`shortest_useful_block`) fits before it, or leaves
+    more of the visit window after it than before it — the time he is back: the end of
+    the last such span (the block is then as long as fits before or after it). None when none does or the policy keeps the
     usual first stop (`route.later_first_stop_after_leave`). (A leave 09:30–10:00 of a
     manager 48 min from his nearest retailer left him no block before it and, beginning at
-    09:30, none after it: the day's 180 min were lost to half an hour.)"""
+    09:30, none after it: the day's 180 min were lost to half an hour; under seed-003 a
+    near manager's kept 08:30–09:30, which held no visit, and lost 10:00–15:00.)"""
     if not policy.route.later_first_stop_after_leave or VISIT_KIND not in policy.kinds:
         return None
     spans = list(leave)
@@ -91,7 +93,11 @@ def back_from_leave(policy: Policy, weekday: Weekday, approach: int,
     grid = policy.grid_minutes
     shortest = shortest_useful_block(policy, rule, weekday, approach)
     too_soon = opens + -(-shortest // grid) * grid
-    ends = [end for start, end in spans if end > policy.day.start and (start < due or start < too_soon)]
+    latest_end = rule.window(weekday)[1]
+    if rule.place == "field" and policy.day.field_ends_by is not None:
+        latest_end = min(latest_end, policy.day.field_ends_by)
+    ends = [end for start, end in spans if end > policy.day.start and (
+        start < due or start < too_soon or latest_end - end > start - opens)]
     return max(ends) if ends else None
 
 

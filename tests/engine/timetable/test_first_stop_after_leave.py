@@ -136,12 +136,35 @@ def test_a_leave_from_0930_that_leaves_no_block_before_it_moves_the_first_stop_t
     assert tm.back_from_leave == {("m04", 2): 10 * 60}
     assert tm.room_beside_leave[("m04", "visit", 2)] >= 2 * tm.approach["m04"] + policy_15_13_7.route.min_service_min
     assert late_start_for_leave(policy_15_13_7, leave.date, department, "m04") == 2 * 60
-    # A near manager's leave from 09:30 leaves him a block before it: his first stop stays.
+    # A near manager's leave from 09:30 leaves him 90 min before it but more after it
+    # (tester's d8_485 under seed-003: an empty 08:30–09:30 kept, 10:00–15:00 lost): the
+    # block is as long as fits on either side, here after it.
     near = simple_department(2, (Leave(manager="m01", date=TUESDAY, start=9 * 60 + 30, end=10 * 60),))
-    assert build_variables(near, policy_15_13_7, WEEK).back_from_leave == {}
-    assert late_start_for_leave(policy_15_13_7, TUESDAY, near, "m01") == 0
+    near_tm = build_variables(near, policy_15_13_7, WEEK)
+    assert near_tm.back_from_leave == {("m01", 1): 10 * 60}
+    assert near_tm.room_beside_leave == {("m01", "visit", 1): 140}
+    assert late_start_for_leave(policy_15_13_7, TUESDAY, near, "m01") == 2 * 60
+    # A leave late in the window leaves more before it: the usual first stop stays.
+    late = simple_department(2, (Leave(manager="m01", date=TUESDAY, start=12 * 60, end=13 * 60),))
+    assert build_variables(late, policy_15_13_7, WEEK).back_from_leave == {}
+    assert late_start_for_leave(policy_15_13_7, TUESDAY, late, "m01") == 0
     timetable = solve_timetable(department, policy_15_13_7, WEEK,
                                 SolveParams(time_limit_s=8, workers=2, stall_s=0.2)).timetable
     [visit] = [b for b in timetable.blocks if (b.manager, b.kind, b.date) == ("m04", "visit", leave.date)]
     assert visit.start >= leave.end
     assert judge_timetable(department, policy_15_13_7, timetable).violations == []
+
+
+def test_under_seed_003_a_short_leave_at_0930_keeps_the_afternoon(policy_seed_003):
+    """Tester's d8_485/d8_487: away 09:30–10:00, the 08:30–09:30 block before the leave held
+    no visit (back at the office by 09:30) and 270 min were "not owed" while he was free
+    10:00–15:00; now the block runs 10:00–15:00 (lunch inside)."""
+    leave = Leave(manager="m01", date=TUESDAY, start=9 * 60 + 30, end=10 * 60)
+    department = simple_department(2, (leave,)).model_copy(update={"policy": "seed-003"})
+    tm = build_variables(department, policy_seed_003, WEEK)
+    assert tm.room_beside_leave == {("m01", "visit", 1): 300}
+    timetable = solve_timetable(department, policy_seed_003, WEEK,
+                                SolveParams(time_limit_s=8, workers=2, stall_s=0.2)).timetable
+    [visit] = [b for b in timetable.blocks if (b.manager, b.kind, b.date) == ("m01", "visit", TUESDAY)]
+    assert (visit.start, visit.end) == (10 * 60, 15 * 60)
+    assert judge_timetable(department, policy_seed_003, timetable).violations == []

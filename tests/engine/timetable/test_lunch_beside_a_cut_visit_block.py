@@ -1,6 +1,7 @@
 """Under a policy that takes lunch on the road inside the visit block (seed-003), a part-day
 leave that cuts the block short of the lunch window left the day no lunch at all (tester's
-d10_483: m08 away 11:00–12:00, his block 08:30–11:00, free from 12:00, no lunch). Such a
+d10_483: m08 away 11:00–12:00, his block 08:30–11:00, free from 12:00, no lunch; here away
+11:00–13:30, so that the block before the leave is the longer one). Such a
 day now gets a lunch of its own when the block does not hold it; the timetable checker asks
 it on its own, and the route checker takes it as the day's lunch."""
 
@@ -30,7 +31,7 @@ def _lunch(timetable: Timetable) -> list[Block]:
 
 
 def test_a_block_cut_before_the_lunch_window_gets_a_lunch_apart(policy_seed_003: Policy):
-    department = _department(11 * 60, 12 * 60)
+    department = _department(11 * 60, 13 * 60 + 30)
     assert ("m01", 1) in build_variables(department, policy_seed_003, WEEK).lunches
     timetable = solve_timetable(department, policy_seed_003, WEEK,
                                 SolveParams(time_limit_s=8, workers=2, stall_s=0.2)).timetable
@@ -38,7 +39,7 @@ def test_a_block_cut_before_the_lunch_window_gets_a_lunch_apart(policy_seed_003:
     assert visit.end <= 11 * 60
     [lunch] = _lunch(timetable)
     rules = policy_seed_003.lunch
-    assert lunch.start >= 12 * 60 and lunch.end <= rules.latest_end and lunch.end - lunch.start == rules.minutes
+    assert lunch.start >= 13 * 60 + 30 and lunch.end <= rules.latest_end and lunch.end - lunch.start == rules.minutes
     assert check_timetable(department, policy_seed_003, timetable) == []
 
 
@@ -54,7 +55,7 @@ def test_a_block_that_holds_the_lunch_gets_none_apart(policy_seed_003: Policy):
 
 
 def test_the_checker_asks_the_lunch_a_cut_block_leaves_out(policy_seed_003: Policy):
-    department = _department(11 * 60, 12 * 60)
+    department = _department(11 * 60, 13 * 60 + 30)
     timetable = solve_timetable(department, policy_seed_003, WEEK,
                                 SolveParams(time_limit_s=8, workers=2, stall_s=0.2)).timetable
     without = timetable.model_copy(update={"blocks": tuple(b for b in timetable.blocks if b not in _lunch(timetable))})
@@ -69,7 +70,7 @@ def test_the_checker_asks_the_lunch_a_cut_block_leaves_out(policy_seed_003: Poli
 
 
 def test_the_routes_take_the_lunch_apart_and_pass_their_checker(policy_seed_003: Policy):
-    department = _department(11 * 60, 12 * 60)
+    department = _department(11 * 60, 13 * 60 + 30)
     timetable = solve_timetable(department, policy_seed_003, WEEK,
                                 SolveParams(time_limit_s=8, workers=2, stall_s=0.2)).timetable
     plan = plan_routes(department, policy_seed_003, timetable, WEEK, time_limit_s=2)
