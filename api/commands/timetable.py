@@ -90,7 +90,7 @@ def hours_short_line(tt: Timetable) -> str | None:
     for s in not_owed:
         by_kind[s.kind] = by_kind.get(s.kind, 0) + s.minutes_short
     kinds = ", ".join(f"{kind} {minutes} min" for kind, minutes in sorted(by_kind.items()))
-    leave = (f" · {sum(by_kind.values())} min of blocks not owed ({kinds}): part-day leave "
+    leave = (f" · {sum(by_kind.values())} min of blocks not owed ({kinds}): leave "
              f"takes them ({', '.join(sorted({s.manager for s in not_owed}))})" if not_owed else "")
     floor = tt.hours_short_floor_minutes
     if floor is not None:
