@@ -739,7 +739,8 @@ class _AwayCover:
     def _spaced(self, retailer: Retailer, date: dt.date) -> bool:
         visits = [(self.position[d], week_monday(d)) for (_, d), order in self.orders.items() if retailer.id in order]
         return _spacing_holds(visits, (self.position[date], week_monday(date)), self.weeks_of[retailer.id],
-                              gap_bounds(retailer.visits_per_4_weeks, self.policy))
+                              gap_bounds(retailer.visits_per_4_weeks, self.policy),
+                              _edge_visits(self.department, self.policy, self.days, [retailer])[retailer.id])
 
     def place(self, retailer: Retailer, monday: dt.date, managers: Sequence[str], make_way: bool) -> bool:
         """One more visit of the retailer on a day of the week of `monday`: on the first of

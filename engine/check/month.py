@@ -133,6 +133,34 @@ def _owed_by_week(retailer_id: str, v: int, days: list[dt.date], department: Dep
     return owed
 
 
+def _edge_positions(retailer_id: str, v: int, days: list[dt.date], department: Department, policy: Policy,
+                    holidays: set[dt.date]) -> tuple[int | None, int | None]:
+    """The position, counted in working days from the month's (`days`: the day before the
+    first is -1, the day after the last len(days)), of the last visit the month's first
+    week counts on a day of the previous month, and of the first one its last week counts
+    on a day of the next month (the due rule's text, as `_owed_by_week`); None when none."""
+    if not days:
+        return None, None
+    start = days[0].replace(day=1)
+    end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    anchor = int.from_bytes(hashlib.sha256(retailer_id.encode("utf-8")).digest()[8:16], "big")
+    found: list[int | None] = []
+    for day, outside in ((start, lambda d: d < start), (end, lambda d: d > end)):
+        monday = day - dt.timedelta(days=day.weekday())
+        week = [monday + dt.timedelta(days=i) for i in range(len(WEEKDAYS))]
+        worked = [d for d in week if _worked(d, department, policy) and d not in holidays]
+        n = min(expected_visits(retailer_id, v, monday), len(worked))
+        counted = [worked[((k * WEEK_SHARES + anchor) * len(worked)) // (n * WEEK_SHARES)] for k in range(n)]
+        away = [d for d in counted if outside(d)]
+        if not away:
+            found.append(None)
+        elif day == start:
+            found.append(-sum(1 for d in worked if max(away) <= d < start))
+        else:
+            found.append(len(days) + sum(1 for d in worked if end < d < min(away)))
+    return found[0], found[1]
+
+
 def _gaps(v: int, policy: Policy) -> tuple[int, int]:
     assert policy.month is not None
     ideal = FOUR_WEEKS * len(policy.working_days) / max(v, 1)
@@ -233,14 +261,19 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
         if retailer.visits_per_4_weeks > 0:
             owed = _owed_by_week(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
             excuses = [u for u in data.get("unplanned", []) if u["retailer"] == retailer.id]
+            edges = _edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
             _check_retailer(retailer, sorted(visits.get(retailer.id, [])), owed, excuses, position, window_weeks,
-                            policy, flag)
+                            policy, flag, edges)
     return found
 
 
 def _check_retailer(retailer: Retailer, dates: list[dt.date], owed: Mapping[dt.date, int], excuses: list[Mapping],
-                    position: Mapping[dt.date, int], window_weeks: set[dt.date], policy: Policy, flag) -> None:
-    """One retailer's visits of the month: per week and in all (`count`), `spacing`, `focus`."""
+                    position: Mapping[dt.date, int], window_weeks: set[dt.date], policy: Policy, flag,
+                    edges: tuple[int | None, int | None] = (None, None)) -> None:
+    """One retailer's visits of the month: per week and in all (`count`), `spacing`, `focus`.
+    The first visit of the month's first owing week, and the last of its last when that
+    week has all its visits, keep the most gap to the visit the straddling week counts in
+    the previous or next month (`edges`), unless a listed shortfall lies between them."""
     assert policy.month is not None
     first, last = policy.month.focus_days
     wanted = sum(owed.values())
@@ -266,6 +299,22 @@ def _check_retailer(retailer: Retailer, dates: list[dt.date], owed: Mapping[dt.d
         if gap < gmin or (gap > gmax and not (excused and missing_between)):
             flag("spacing", f"visits on {a} and {b} are {gap} working days apart; the policy asks {gmin}-{gmax}",
                  retailer.manager, b, retailer.id)
+    owing = sorted(w for w, n in owed.items() if n)
+    monday_of = {d: d - dt.timedelta(days=d.weekday()) for d in dates}
+    head, tail = edges
+    if dates and owing and dates[0] in position and head is not None and monday_of[dates[0]] == owing[0]:
+        gap = position[dates[0]] - head
+        if gap > gmax and not (excused and any(w <= monday_of[dates[0]] for w in short_weeks)):
+            flag("spacing", f"first visit on {dates[0]} is {gap} working days after the visit the month's "
+                            f"first week counts in the previous month; the policy asks at most {gmax}",
+                 retailer.manager, dates[0], retailer.id)
+    if (dates and owing and dates[-1] in position and tail is not None and monday_of[dates[-1]] == owing[-1]
+            and made[owing[-1]] >= owed[owing[-1]]):
+        gap = tail - position[dates[-1]]
+        if gap > gmax and not (excused and any(w >= monday_of[dates[-1]] for w in short_weeks)):
+            flag("spacing", f"last visit on {dates[-1]} is {gap} working days before the visit the month's "
+                            f"last week counts in the next month; the policy asks at most {gmax}",
+                 retailer.manager, dates[-1], retailer.id)
     flagged = any(getattr(retailer, f) for f in policy.month.focus_flags)
     in_window = [d for d in dates if first <= d.day <= last]
     listed = any(u["reason"] == "focus_window" for u in excuses)
@@ -417,6 +466,7 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
                 for d, day in _key_customer_days(data, retailer.manager, days, policy, timetables,
                                                  leave_spans(department)).items()}
         gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
+        edges = _edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
         days_of = {d: day for d, day in visit_days[retailer.manager].items() if d in position}
         fits: dict[dt.date, bool] = {}
 
@@ -435,7 +485,7 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
         for monday in short:
             servable = [d for d in sorted(days_of)
                         if d - dt.timedelta(days=d.weekday()) == monday and d not in made_dates and serves(d)
-                        and _spaced_moving(d, made_dates, owed, position, gmin, gmax, elsewhere)]
+                        and _spaced_moving(d, made_dates, owed, position, gmin, gmax, elsewhere, edges)]
             if servable:
                 flag("key_customer", (
                     f"{retailer.id} (class {rules.key_class}) gets {made[monday]} of its {owed[monday]} visit(s) "
@@ -447,17 +497,20 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
 
 
 def _spaced(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int], position: Mapping[dt.date, int],
-            gmin: int, gmax: int) -> bool:
+            gmin: int, gmax: int, edges: tuple[int | None, int | None] = (None, None)) -> bool:
     """Whether one more visit on `date` keeps the spacing rule with the visits before and
     after it: at least `gmin` working days from each, and at most `gmax` from a visit of
     the due slot next to its own (the month's visits in due order, each week's in turn;
     a visit further off leaves a missing visit between them, which is listed); the one
-    that completes the month, every two visits next to each other."""
-    return _spaced_all(sorted([*made, date]), {date}, owed, position, gmin, gmax)
+    that completes the month, every two visits next to each other; the first (last) visit
+    of the month's first (last) due slot, also with the visit the straddling week counts in
+    the previous (next) month (`edges`, `_edge_positions`)."""
+    return _spaced_all(sorted([*made, date]), {date}, owed, position, gmin, gmax, edges)
 
 
 def _spaced_all(dates: list[dt.date], touched: set[dt.date], owed: Mapping[dt.date, int],
-                position: Mapping[dt.date, int], gmin: int, gmax: int) -> bool:
+                position: Mapping[dt.date, int], gmin: int, gmax: int,
+                edges: tuple[int | None, int | None] = (None, None)) -> bool:
     """`_spaced` for the visits on the sorted `dates`, judging the gaps next to a visit
     of `touched` (every gap when the dates complete the month)."""
     slot_weeks = [w for w, n in sorted(owed.items()) for _ in range(n)]
@@ -468,6 +521,13 @@ def _spaced_all(dates: list[dt.date], touched: set[dt.date], owed: Mapping[dt.da
     # The visit that makes the month complete leaves no missing visit to excuse a gap
     # anywhere (the plan would then break the spacing rule, `_check_retailer`).
     complete = len(dates) >= len(slot_weeks)
+    head, tail = edges
+    if dates and head is not None and slots[0] == 0 and (complete or dates[0] in touched) \
+            and position[dates[0]] - head > gmax:
+        return False
+    if dates and tail is not None and slots[-1] == len(slot_weeks) - 1 and (complete or dates[-1] in touched) \
+            and tail - position[dates[-1]] > gmax:
+        return False
     for a, b in itertools.pairwise(range(len(dates))):
         if complete or dates[a] in touched or dates[b] in touched:
             gap = position[dates[b]] - position[dates[a]]
@@ -477,11 +537,12 @@ def _spaced_all(dates: list[dt.date], touched: set[dt.date], owed: Mapping[dt.da
 
 
 def _spaced_moving(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int],
-                   position: Mapping[dt.date, int], gmin: int, gmax: int, elsewhere) -> bool:
+                   position: Mapping[dt.date, int], gmin: int, gmax: int, elsewhere,
+                   edges: tuple[int | None, int | None] = (None, None)) -> bool:
     """`_spaced`, or so once the visit before it, the one after it or both move to
     another day of their own week that could serve the retailer (`elsewhere(d)`: those
     days): the plan's own spacing chain is no excuse when moving a neighbour mends it."""
-    if _spaced(date, made, owed, position, gmin, gmax):
+    if _spaced(date, made, owed, position, gmin, gmax, edges):
         return True
     neighbours = [d for d in (max((m for m in made if m < date), default=None),
                               min((m for m in made if m > date), default=None)) if d is not None]
@@ -490,7 +551,7 @@ def _spaced_moving(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, in
         moved = {new for old, new in zip(neighbours, picked, strict=True) if new != old}
         if moved:
             dates = sorted([*(m for m in made if m not in neighbours), *picked, date])
-            if _spaced_all(dates, {date, *moved}, owed, position, gmin, gmax):
+            if _spaced_all(dates, {date, *moved}, owed, position, gmin, gmax, edges):
                 return True
     return False
 

@@ -53,18 +53,22 @@ def test_the_checker_moves_a_neighbouring_visit_before_it_excuses_a_key_customer
         policy_15_13_7: Policy) -> None:
     """a (due in the weeks of 11-30 to 12-21): 12-02, 12-08, 12-21, nothing in the week of
     12-14, where c1 is visited on
-    12-16 (and 12-16 is 6 working days after 12-08 but 3 before 12-21); c2 on 12-22. With
-    12-21's visit moved to 12-22 every gap keeps 4-6: a key_customer fault, listed or
-    not. Before, 12-16 broke the spacing with 12-21 as the plan left it: no fault."""
+    12-16 (and 12-16 is 6 working days after 12-08 but 3 before 12-21); c2 on 12-24. With
+    12-21's visit moved to 12-24 every gap keeps 4-6, also the one to 01-01, where the week
+    of 12-28 counts a's visit in January: a key_customer fault, listed or not. Before, 12-16
+    broke the spacing with 12-21 as the plan left it: no fault. (12-21 itself lies 9 working
+    days before 01-01: a spacing fault, test_month_edge_spacing.)"""
     assert gap_bounds(4, policy_15_13_7) == (4, 6)
     department = _department()
-    data = _plan({"a": ["12-02", "12-08", "12-21"], "c1": ["12-16"], "c2": ["12-22"]},
+    data = _plan({"a": ["12-02", "12-08", "12-21"], "c1": ["12-16"], "c2": ["12-24"]},
                  [_line("a", 4, 3)])
     found = [v for v in check_month(data, department, policy_15_13_7) if v.retailer == "a"]
-    assert [(v.rule, v.date) for v in found] == [("key_customer", dt.date(2026, 12, 16))]
+    assert [(v.rule, v.date) for v in found] == [("key_customer", dt.date(2026, 12, 16)),
+                                                 ("spacing", dt.date(2026, 12, 21))]
     # No day for the neighbour to move to: the week is excused as before.
     data = _plan({"a": ["12-02", "12-08", "12-21"], "c1": ["12-16"]}, [_line("a", 4, 3)])
-    assert [v for v in check_month(data, department, policy_15_13_7) if v.retailer == "a"] == []
+    found = [v for v in check_month(data, department, policy_15_13_7) if v.retailer == "a"]
+    assert [(v.rule, v.date) for v in found] == [("spacing", dt.date(2026, 12, 21))]  # 9 before 01-01
 
 
 def test_a_gap_over_the_most_is_excused_only_by_a_missing_visit_between(policy_15_13_7: Policy) -> None:
@@ -75,9 +79,11 @@ def test_a_gap_over_the_most_is_excused_only_by_a_missing_visit_between(policy_1
     found = [(v.rule, v.date) for v in check_month(data, department, policy_15_13_7) if v.retailer == "a"]
     assert found == [("spacing", dt.date(2026, 12, 18))]
     # The missing visit between them (the week of 12-14) excuses the gap 12-08 to 12-21.
-    # (The owed weeks follow the due rule's hash of "a": its week of 12-28 falls on 01-01.)
+    # (The owed weeks follow the due rule's hash of "a": its week of 12-28 falls on 01-01,
+    # which 12-21 lies 9 working days before: a spacing fault of its own.)
     data = _plan({"a": ["12-02", "12-08", "12-21"]}, [_line("a", 4, 3)])
-    assert [v for v in check_month(data, department, policy_15_13_7) if v.retailer == "a"] == []
+    found = [(v.rule, v.date) for v in check_month(data, department, policy_15_13_7) if v.retailer == "a"]
+    assert found == [("spacing", dt.date(2026, 12, 21))]
 
 
 def test_a_key_customers_missing_week_moves_the_next_visit_to_keep_the_spacing(policy_15_13_7: Policy) -> None:
