@@ -9,7 +9,6 @@ Hand-built week and routes: no solver runs."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from engine.capacity.figures import week_capacity
 from engine.capacity.proposal import propose_changes
@@ -18,34 +17,27 @@ from engine.domain import (
     HANDED_OVER_WEEK,
     Block,
     Department,
-    GeoPoint,
     Leave,
     Manager,
-    Retailer,
     Timetable,
 )
-from engine.policy import Policy, parse_clock
-from engine.routing.due import visits_in_week
-from engine.routing.plan import DayRoutePlan, RoutePlan, RouteStop
+from engine.policy import Policy
+from engine.routing.plan import RoutePlan
+from tests.engine.test_capacity_round3_leave_room import (
+    MONDAY,
+    OFFICE,
+    RIDE,
+    SERVICE,
+    _due_ids,
+    _retailer,
+    _route,
+)
 
-MONDAY = dt.date(2026, 11, 23)
-OFFICE = GeoPoint(lat=30.0, lon=104.0)
-KM_PER_DEGREE_LAT = 111.195
-SERVICE, RIDE = 10, 5
 PER_DAY = 11
 """m1's shops a day of his holds: 11 of 15 minutes in his 180-minute block."""
 HANDED = 6
-
-
-def _retailer(rid: str, manager: str, east_km: float) -> Retailer:
-    lon = OFFICE.lon + east_km / (KM_PER_DEGREE_LAT * math.cos(math.radians(OFFICE.lat)))
-    return Retailer(id=rid, name=f"shop {rid}", lat=OFFICE.lat, lon=lon, manager=manager,
-                    retailer_class="C", visits_per_4_weeks=1, area="town", opens=parse_clock("07:00"),
-                    closes=parse_clock("22:00"), service_min=SERVICE)
-
-
-def _due_ids(prefix: str, count: int) -> list[str]:
-    return [r for r in (f"{prefix}{k}" for k in range(1000)) if visits_in_week(r, 1, MONDAY) == 1][:count]
+"""The shops of m1 his two days leave to his neighbour (the same 10-min service and 5-min
+rides as test_capacity_round3_leave_room's week, whose helpers build this one)."""
 
 
 def _department() -> Department:
@@ -64,16 +56,6 @@ def _timetable() -> Timetable:
               for m, days in (("m1", range(3, 5)), ("m2", range(5))) for d in days]
     return Timetable(department="handed", policy="15-13-7", week_start=MONDAY, status="feasible",
                      blocks=tuple(blocks))
-
-
-def _route(manager: str, day: int, shops: list[str]) -> DayRoutePlan:
-    step = SERVICE + RIDE
-    stops = tuple(RouteStop(retailer=r, kind="visit", arrive=480 + RIDE + step * k, start=480 + RIDE + step * k,
-                            end=480 + step * (k + 1), origin="office", ride_min=RIDE, ride_km=1.0)
-                  for k, r in enumerate(shops))
-    return DayRoutePlan(manager=manager, date=MONDAY + dt.timedelta(days=day), depart=480, return_=None,
-                        distance_km=1.0, travel_minutes=RIDE * len(shops), stops=stops, visits=len(shops),
-                        visit_start=480, visit_end=660, start_from="office")
 
 
 def _ids(department: Department, manager: str) -> list[str]:

@@ -24,19 +24,10 @@ from engine.timetable import model as timetable_model
 from engine.timetable.model import TimetableModel
 from engine.timetable.solve import SolveParams, solve_timetable
 from engine.timetable.venues import Venue, Venues
-from tests.strategies import WEEK, simple_department
+from tests.strategies import WEEK
 
 FAST = SolveParams(time_limit_s=3, workers=2)
 WEDNESDAY = WEEK + dt.timedelta(days=2)
-
-
-@pytest.fixture(scope="module")
-def week(policy_15_13_7: Policy) -> tuple[Department, Timetable]:
-    """Four managers in two pairs and their solved week."""
-    department = simple_department(4)
-    solved = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=5, workers=2))
-    assert solved.status in ("optimal", "feasible")
-    return department, solved.timetable
 
 
 def test_a_new_hard_rule_of_the_week_reaches_the_re_plan(week, policy_15_13_7: Policy,

@@ -8,25 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from engine.check.replan import Closure, check_replan
-from engine.domain import Department, Timetable
 from engine.policy import Policy
 from engine.replan import read_events, replan
-from engine.timetable.solve import SolveParams, solve_timetable
-from tests.strategies import WEEK, simple_department
+from engine.timetable.solve import SolveParams
+from tests.strategies import WEEK
 
 FAST = SolveParams(time_limit_s=3, workers=2)
-
-
-@pytest.fixture(scope="module")
-def week(policy_15_13_7: Policy) -> tuple[Department, Timetable]:
-    """Four managers in two pairs and their solved week."""
-    department = simple_department(4)
-    solved = solve_timetable(department, policy_15_13_7, WEEK, SolveParams(time_limit_s=5, workers=2))
-    assert solved.status in ("optimal", "feasible")
-    return department, solved.timetable
 
 
 def test_a_session_before_the_cancellation_keeps_its_store(week, policy_15_13_7: Policy) -> None:
