@@ -47,12 +47,14 @@ def timetable_misfits(timetable: Timetable, department: Department, policy: Poli
 
 def _excused_for_leave_taken_back(timetable: Timetable, department: Department,
                                   file: str | None) -> list[Problem]:
-    """Blocks the timetable declares not owed for a part-day leave the manager no longer
-    has that day (leave.csv edited since): he is at work and owes them again."""
-    part_leave = {(e.manager, e.date) for e in department.leave if e.start is not None}
+    """Blocks the timetable declares not owed for a leave the manager no longer has that
+    day (leave.csv edited since): he is at work and owes them again. Any leave that day
+    explains them: a part-day leave excuses the blocks it leaves no room for, and a
+    whole-day leave the week's site study held that day (he works other days)."""
+    on_leave = {(e.manager, e.date) for e in department.leave}
     stale = sorted({(s.manager, s.date) for s in timetable.shortfalls
-                    if s.not_owed and s.date is not None and (s.manager, s.date) not in part_leave})
-    return [Problem(f"{manager} {date:%a} {date}: the timetable excuses blocks of his for a part-day leave "
+                    if s.not_owed and s.date is not None and (s.manager, s.date) not in on_leave})
+    return [Problem(f"{manager} {date:%a} {date}: the timetable excuses blocks of his for a leave "
                     f"he no longer has that day in the department as loaded now: {REPLAN}",
                     file=file, column="shortfalls")
             for manager, date in stale[:SHOWN_DAYS]]

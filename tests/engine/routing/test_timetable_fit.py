@@ -76,6 +76,21 @@ def test_blocks_excused_for_a_leave_taken_back_are_named(sample) -> None:
     assert "m01 Thu 2026-11-26" in problem.message and "no longer has" in problem.message
 
 
+def test_a_site_study_excused_for_a_whole_day_leave_still_had_fits(sample) -> None:
+    """The week's site study held on a day of a whole-day leave is not owed (he works
+    other days): `routes --timetable` refused the timetable `plan` had just written for
+    the unchanged folder (an outside tester's find), reading only part-day leave as an
+    excuse. Taken back, the leave still makes it stale."""
+    department, policy = sample
+    excused = HoursShortfall(manager="m01", kind="site_study", minutes_short=60, sessions_short=1,
+                             not_owed=True, date=WEDNESDAY)
+    planned = timetable(department, []).model_copy(update={"shortfalls": (excused,)})
+    whole_day = department.model_copy(update={"leave": (Leave(manager="m01", date=WEDNESDAY),)})
+    assert timetable_misfits(planned, whole_day, policy) == []
+    [problem] = timetable_misfits(planned, department.model_copy(update={"leave": ()}), policy)
+    assert "m01 Wed 2026-11-25" in problem.message and "no longer has" in problem.message
+
+
 def route_plan(department: Department, manager: str, date: dt.date) -> dict:
     """One day's route with one visit, as `fieldweek routes --json` writes it (one day's scope)."""
     shop = next(r for r in department.retailers if r.manager == manager)
