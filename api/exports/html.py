@@ -58,7 +58,7 @@ p.qr-note { color: #666; font-size: 11px; }
 QR_WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "scan": "手机扫码打开当天行程",
-        "no_site": "未给出服务地址 (--site-url), 故不印二维码; 给出后每位客户经理每天一个二维码, "
+        "no_site": "未给出服务地址（--site-url），故不印二维码；给出后每位客户经理每天一个二维码，"
                    "手机扫码打开当天行程。",
     },
     "en": {

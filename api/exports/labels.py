@@ -37,7 +37,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         "duty_unfilled": "人手不足",
         "notes": "说明",
         "shortfalls": "工时缺口",
-        "not_owed": "请假, 当天不计",
+        "not_owed": "请假，当天不计",
         "owed_column": "是否计入",
         "status_optimal": "最优",
         "status_feasible": "可行",
@@ -65,7 +65,7 @@ WORDS: dict[Lang, dict[str, str]] = {
         "reason": "原因",
         "retailer": "零售户",
         "no_routes": "没有符合条件的路线",
-        "map_note": "底图需要联网; 上面的路线图不需要.",
+        "map_note": "底图需要联网；上面的路线图不需要。",
         "date": "日期",
         "calendar": "周工作时间安排",
         # the Friday feedback sheet and the month plan

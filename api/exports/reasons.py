@@ -42,9 +42,9 @@ def duty_gap_reason(view: WeekView, gap: DutyGap) -> str:
 
 def _leave_words(view: WeekView, manager: str, day: dt.date) -> str:
     """'请假 13:00–17:30' from the department's leave that day ('请假' for a whole day or none)."""
-    hours = ", ".join(f"{format_clock(leave.start)}–{format_clock(leave.end)}" for leave in view.department.leave
-                      if leave.manager == manager and leave.date == day
-                      and leave.start is not None and leave.end is not None)
+    hours = view.listed(f"{format_clock(leave.start)}–{format_clock(leave.end)}" for leave in view.department.leave
+                        if leave.manager == manager and leave.date == day
+                        and leave.start is not None and leave.end is not None)
     return f"请假 {hours}" if hours else "请假"
 
 
@@ -81,12 +81,12 @@ def _duty_gap_zh(view: WeekView, gap: DutyGap) -> str | None:
     present = [m for m in skilled if m in holders]
     away = [m for m in skilled if m not in holders]
     skill = f"“{rule.skill}”"
-    gone = f"；{', '.join(away)} 具备该技能，但全周请假" if away else ""
+    gone = f"；{view.listed(away)} 具备该技能，但全周请假" if away else ""
     if gap.managers_assigned > len(present):  # the fallback took every manager present
         return f"本周在岗的客户经理只有 {gap.managers_assigned} 名（其中 {len(present)} 名具备技能{skill}）{gone}"
     if not present and away:
-        return f"具备技能{skill}的客户经理（{', '.join(away)}）全周请假；{ADD_SKILL_ZH.format(more='更多')}"
+        return f"具备技能{skill}的客户经理（{view.listed(away)}）全周请假；{ADD_SKILL_ZH.format(more='更多')}"
     if not present:
         return f"没有客户经理具备技能{skill}；{ADD_SKILL_ZH.format(more='')}"
-    return (f"只有 {len(present)} 名客户经理{'本周在岗且' if away else ''}具备技能{skill}（{', '.join(present)}）"
+    return (f"只有 {len(present)} 名客户经理{'本周在岗且' if away else ''}具备技能{skill}（{view.listed(present)}）"
             f"{gone}；{ADD_SKILL_ZH.format(more='更多')}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from api.exports.labels import WEEKDAY_NAMES, WORDS, Lang
@@ -24,6 +25,8 @@ KIND_COLOURS: dict[str, str] = {
     "lunch": "#f3f3f3",
 }
 """Light fills that stay readable when printed in grey."""
+
+LIST_SEPARATOR: dict[Lang, str] = {"zh": "、", "en": ", "}
 
 
 @dataclass
@@ -64,9 +67,14 @@ class WeekView:
             return None
         if any(leave.start is None for leave in spans):
             return self.words["on_leave"]
-        hours = ", ".join(f"{format_clock(leave.start)}–{format_clock(leave.end)}" for leave in spans
-                          if leave.start is not None and leave.end is not None)
+        hours = self.listed(f"{format_clock(leave.start)}–{format_clock(leave.end)}" for leave in spans
+                            if leave.start is not None and leave.end is not None)
         return f"{self.words['on_leave']} {hours}"
+
+    def listed(self, items: Iterable[str]) -> str:
+        """Items one after another as the view's language lists them: 'a、b' in Chinese (an
+        ASCII comma in Chinese text reads as a typing slip), 'a, b' in English."""
+        return LIST_SEPARATOR[self.lang].join(items)
 
     @property
     def managers(self) -> list[tuple[str, str]]:
