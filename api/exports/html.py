@@ -188,7 +188,7 @@ def _shortfalls(view: WeekView, manager_id: str | None) -> str:
     if not shorts:
         return ""
     head = "".join(f"<th>{escape(h)}</th>" for h in
-                   [words["manager"], words["kind"], words["minutes_short"], "", words["reason"]])
+                   [words["manager"], words["kind"], words["minutes_short"], words["owed_column"], words["reason"]])
     rows = "".join(
         f'<tr data-manager="{escape(short.manager)}">'
         + "".join(f"<td>{escape(cell)}</td>" for cell in (

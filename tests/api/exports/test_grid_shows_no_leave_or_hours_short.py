@@ -72,3 +72,16 @@ def test_the_hours_short_and_the_unfilled_duty_are_listed_with_their_reasons(
     assert "Terminal devices" in overview and "unfilled 0/1" in overview and UNFILLED_WHY in overview
     # each manager's printed page carries his own hours short, and only his
     assert SHORT_WHY in _section(page, "m01") and SHORT_WHY not in _section(page, "m02")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_column_of_the_hours_short_has_the_workbook_s_header(
+    week: tuple[Timetable, Department], policy: Policy, lang: str
+) -> None:
+    """The not-owed column had a blank header; the workbook calls it 是否计入 (Owed)."""
+    timetable, department = week
+    words = WORDS["en" if lang == "en" else "zh"]
+    page = timetable_page(timetable, department, policy, "en" if lang == "en" else "zh")
+    table = page[page.index('<table class="shortfalls">'):]
+    heads = re.findall(r"<th>([^<]*)</th>", table[:table.index("</thead>")])
+    assert heads == [words["manager"], words["kind"], words["minutes_short"], words["owed_column"], words["reason"]]
