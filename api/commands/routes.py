@@ -55,7 +55,8 @@ def render_plan(plan: RoutePlan) -> None:
             for note in route.notes:
                 console.print(f"  [yellow]{route.date:%a}[/yellow] {note}")
     if plan.unvisited:
-        table = Table(title=f"{len(plan.unvisited)} due visit(s) not planned", title_justify="left")
+        table = Table(title=f"{len(plan.unvisited)} due visit(s) not planned{_unvisited_scope(plan)}",
+                      title_justify="left")
         for column in ("retailer", "manager", "reason", "why"):
             table.add_column(column)
         for item in plan.unvisited:
@@ -65,15 +66,23 @@ def render_plan(plan: RoutePlan) -> None:
         console.print(f"[red]short[/red] {shortfall.manager} {shortfall.date:%a}: {escape(shortfall.message)}")
 
 
+def _unvisited_scope(plan: RoutePlan) -> str:
+    """With one day asked for: how many left-outs are that day's and how many the week's
+    visits no day took (listed too, `visit_counts`)."""
+    if not plan.scope.dates:
+        return ""
+    that_day = sum(1 for u in plan.unvisited if u.date is not None)
+    days = ", ".join(f"{d:%a %m-%d}" for d in plan.scope.dates)
+    return f" ({that_day} on {days}, {len(plan.unvisited) - that_day} of the week no day took)"
+
+
 def render_summary(plan: RoutePlan, check: RouteCheck) -> None:
     """One line of totals, then whatever the independent checker found: the
     route's own problems, and rides the timetable leaves too little time for."""
-    visits = sum(r.visits for r in plan.routes)
     km = sum(r.distance_km for r in plan.routes)
     console.print(
         f"[bold]{plan.department}[/bold] week of {plan.week_start} · policy {plan.policy} · "
-        f"{len(plan.routes)} routes · {visits} visits ({plan.due_visits} due this week) · "
-        f"{len(plan.unvisited)} unvisited · {km:.1f} km · {plan.solve_seconds:.1f} s"
+        f"{len(plan.routes)} routes · {visit_counts(plan)} · {km:.1f} km · {plan.solve_seconds:.1f} s"
     )
     own = check.route_violations
     if own:
@@ -85,6 +94,22 @@ def render_summary(plan: RoutePlan, check: RouteCheck) -> None:
     if check.timetable_transfers:
         errors.print(f"[yellow]{len(check.timetable_transfers)} ride(s) between places the timetable "
                      f"fixes are longer than the gap it leaves (see the notes above)[/yellow]")
+
+
+def visit_counts(plan: RoutePlan) -> str:
+    """The visits made, due and left out, each said with what it covers. With one day
+    asked for (`--day`) the plan keeps the week's `due_visits` and, beside the day's own
+    left-outs (dated), the week's visits no day took (no date; engine.routing.plan), so
+    the day's visits and the unvisited lines do not add up to `due_visits`: the day's
+    share (its visits and its left-outs) and the week's figures are said apart."""
+    visits = sum(r.visits for r in plan.routes)
+    if not plan.scope.dates:
+        return f"{visits} visits ({plan.due_visits} due this week) · {len(plan.unvisited)} unvisited"
+    days = ", ".join(f"{d:%a %m-%d}" for d in plan.scope.dates)
+    that_day = sum(1 for u in plan.unvisited if u.date is not None)
+    no_day = len(plan.unvisited) - that_day
+    return (f"{days}: {visits} visits of the {visits + that_day} given the day, {that_day} unvisited · "
+            f"the week: {plan.due_visits} due, {no_day} no day took")
 
 
 def carried_over(department_dir: Path, department: Department, policy: Policy,
