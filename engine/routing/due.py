@@ -42,10 +42,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.domain import Department, Retailer
+from engine.policy import Policy
+from engine.work_calendar import WorkCalendar
 
 CYCLE_WEEKS = 4
 """The frequency unit: `visits_per_4_weeks` counts visits per four weeks."""
@@ -116,37 +119,54 @@ class DueRetailer:
 
 
 def due_retailers(
-    department: Department, week_start: dt.date, manager: str | None = None
+    department: Department, week_start: dt.date, manager: str | None = None, *, policy: Policy | None = None
 ) -> list[DueRetailer]:
     """Retailers due in the ISO week holding `week_start`, in the department's order.
 
-    With `manager`, only that manager's territory.
+    With `manager`, only that manager's territory. With `policy`, a retailer owes the
+    week at most one visit per working day of the department's calendar (a daily
+    retailer, 20 in 4 weeks, owes a week with a holiday 4 visits, not 5: `most_in_week`).
     """
+    most = most_in_week(department, policy, week_start)
     due = []
     for retailer in department.retailers:
         if manager is not None and retailer.manager != manager:
             continue
-        visits = visits_in_week(retailer.id, retailer.visits_per_4_weeks, week_start)
+        visits = min(visits_in_week(retailer.id, retailer.visits_per_4_weeks, week_start), most)
         if visits:
             due.append(DueRetailer(retailer, visits))
     return due
 
 
 def due_with_carry_over(
-    department: Department, week_start: dt.date, carried: Mapping[str, int], manager: str | None = None
+    department: Department, week_start: dt.date, carried: Mapping[str, int], manager: str | None = None,
+    *, policy: Policy | None = None
 ) -> list[DueRetailer]:
     """The week's due list with the visits carried over from the week before added:
-    a retailer already due gets more visits, one not due this week joins the list.
+    a retailer already due gets more visits, one not due this week joins the list
+    (with `policy`, still at most one a working day, as `due_retailers`).
 
     `carried` counts visits per retailer id; `engine.actuals.carried_into` computes it
     from a department's recorded actuals (SPEC §3, the daily report)."""
-    due = {item.retailer.id: item for item in due_retailers(department, week_start, manager)}
+    due = {item.retailer.id: item for item in due_retailers(department, week_start, manager, policy=policy)}
+    most = most_in_week(department, policy, week_start)
     retailers = {r.id: r for r in department.retailers}
     merged: dict[str, DueRetailer] = {}
     for retailer in department.retailers:
         if manager is not None and retailer.manager != manager:
             continue
-        visits = (due[retailer.id].visits if retailer.id in due else 0) + carried.get(retailer.id, 0)
+        visits = min((due[retailer.id].visits if retailer.id in due else 0) + carried.get(retailer.id, 0), most)
         if visits:
             merged[retailer.id] = DueRetailer(retailers[retailer.id], visits)
     return list(merged.values())
+
+
+def most_in_week(department: Department, policy: Policy | None, week_start: dt.date) -> int:
+    """The most visits a retailer owes the week: one per working day of the department's
+    calendar under `policy` (SPEC §4, a retailer is visited once a day at most; the same
+    cap `due_days` reads). No cap without a policy (callers that do not read the
+    calendar), nor in a week without working days: its visits stay due, and the route
+    planner lists them left out for the holidays (`no_visit_days`)."""
+    if policy is None:
+        return sys.maxsize
+    return len(WorkCalendar(department, policy).working_days(week_monday(week_start))) or sys.maxsize

@@ -10,9 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.check.spec import expected_visits
-from engine.domain import Department, GeoPoint, Manager, Retailer
+from engine.domain import CalendarDay, Department, GeoPoint, Manager, Retailer
+from engine.policy import Policy
 from engine.routing.due import (
     due_retailers,
+    due_with_carry_over,
     iso_week_label,
     retailer_phase,
     visits_in_week,
@@ -101,6 +103,27 @@ def test_due_retailers_filters_by_manager_and_skips_not_due():
     due = due_retailers(department, MONDAY, "m1")
     assert [(d.retailer.id, d.visits) for d in due] == [("R0", 1), ("R1", 2)]
     assert len(due_retailers(department, MONDAY)) == 3
+
+
+def test_a_daily_retailer_owes_a_week_with_a_holiday_one_visit_per_working_day(policy_15_13_7: Policy):
+    """20 visits in 4 weeks is 5 a week; with Wednesday a holiday the week has 4 working
+    days, and a retailer is visited once a day at most: 4 due, not 5 (an outside tester's
+    find: visited on all 4 days and still listed 'due 5 times … only 4 visit days').
+    Carried visits do not lift it over the days either; a weekly retailer keeps its 1."""
+    department = Department(
+        name="d", office=GeoPoint(lat=30.0, lon=104.0), policy="15-13-7", market_manager="x",
+        managers=(Manager(id="m1", name="a", years=1),),
+        retailers=(_retailer("daily", 20), _retailer("weekly", 4)),
+        calendar_days=(CalendarDay(date=MONDAY + dt.timedelta(days=2), kind="holiday", name="local"),),
+    )
+    def owed(items):
+        return {d.retailer.id: d.visits for d in items}
+    assert owed(due_retailers(department, MONDAY)) == {"daily": 5, "weekly": 1}  # no calendar read
+    assert owed(due_retailers(department, MONDAY, policy=policy_15_13_7)) == {"daily": 4, "weekly": 1}
+    carried = due_with_carry_over(department, MONDAY, {"daily": 1, "weekly": 1}, policy=policy_15_13_7)
+    assert owed(carried) == {"daily": 4, "weekly": 2}
+    ordinary = department.model_copy(update={"calendar_days": ()})
+    assert owed(due_retailers(ordinary, MONDAY, policy=policy_15_13_7)) == {"daily": 5, "weekly": 1}
 
 
 @settings(max_examples=200, deadline=None)
