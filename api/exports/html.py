@@ -1,7 +1,8 @@
 """A printable week grid: one page per manager, days across and hours down, each block
 placed by its clock times, and under each working day a QR code that opens the manager's
 day on the phone when the service's address is known (SPEC §1, §3). Like the workbook it
-names a holiday or a leave in the day's column (a blank column said nothing of why) and
+names a holiday or a leave in the day's column (a blank column said nothing of why), draws
+a part-day leave over its own hours, and
 lists the duties left unfilled and the weekly hours short, with their reasons. Plain
 HTML, CSS and inline SVG, no scripts and nothing fetched; every name and text is
 HTML-escaped."""
@@ -44,6 +45,9 @@ ul.notes { color: #a33; }
 .week .day-head .absence { display: block; font-weight: normal; color: #a33; }
 .week .away { margin: 2px; border: 1px dashed #999; color: #777; text-align: center; padding-top: 8px;
               background: repeating-linear-gradient(45deg, #fff, #fff 6px, #f0f0f0 6px, #f0f0f0 12px); }
+.week .leave { margin: 1px 2px; border: 1px dashed #999; color: #a33; text-align: center; overflow: hidden;
+               font-size: 10.5px; -webkit-print-color-adjust: exact; print-color-adjust: exact;
+               background: repeating-linear-gradient(45deg, #fff, #fff 6px, #f0f0f0 6px, #f0f0f0 12px); }
 table.shortfalls, table.duties { border-collapse: collapse; margin-bottom: 12px; }
 table.shortfalls th, table.shortfalls td, table.duties th, table.duties td { border: 1px solid #999;
                padding: 2px 6px; text-align: left; }
@@ -229,6 +233,17 @@ def _manager_section(view: WeekView, manager_id: str, name: str, site: MyDaySite
         if away and not view.blocks(manager_id, day):  # the whole column says it, not only its head
             cells.append(f'<div class="away" data-date="{day}" style="grid-column:{column};'
                          f'grid-row:2 / span {slots}">{escape(away)}</div>')
+            continue
+        for start, end in view.leave_hours(manager_id, day):  # and a part-day leave its own cells
+            if end <= first or start >= first + slots * grid:
+                continue
+            start_row = max(0, (start - first) // grid) + 2
+            end_row = min(slots, max(start_row - 1, -(-(end - first) // grid))) + 2
+            cells.append(
+                f'<div class="leave" data-date="{day}" data-start="{format_clock(start)}" '
+                f'data-end="{format_clock(end)}" style="grid-column:{column};grid-row:{start_row} / {end_row}">'
+                f"{escape(view.leave_label(start, end))}</div>"
+            )
     for slot in range(0, slots, max(1, 60 // grid)):
         minute = first + slot * grid
         span = min(max(1, 60 // grid), slots - slot)
@@ -251,7 +266,7 @@ def _manager_section(view: WeekView, manager_id: str, name: str, site: MyDaySite
                 f'data-end="{format_clock(block.end)}" style="grid-column:{column};grid-row:{start_row} / {end_row}">'
                 f"<b>{escape(view.label(block.kind))}</b>{escape(view.span(block))}{details}</div>"
             )
-    rows = f"2em repeat({slots}, minmax(7px, auto))"
+    rows = f"minmax(2em, auto) repeat({slots}, minmax(7px, auto))"  # the head grows to name a day away
     return (
         f'<section class="manager" id="manager-{escape(manager_id)}" data-manager="{escape(manager_id)}">'
         f"<h2>{escape(view.words['title'])} — {escape(name)} ({escape(manager_id)})</h2>"

@@ -3,6 +3,7 @@ with the week as a grid (days across, time down), as the department's Excel shee
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from openpyxl import Workbook
@@ -26,6 +27,9 @@ BOLD = Font(bold=True)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+AWAY_FILL = PatternFill("lightUp", fgColor="FFBFBFBF", bgColor="FFF2F2F2")
+"""Time away (leave, a holiday): hatched grey, apart from every kind's plain fill."""
+AWAY_FONT = Font(color="AA3333")
 WHOLE_HOURS = "0"
 PART_HOURS = "0.0#"
 """Hours shown as the grid's text shows them: 15, 1.5, 29.17."""
@@ -237,6 +241,7 @@ def _write_manager_sheet(sheet: Worksheet, view: WeekView, manager_id: str) -> N
                     end_row=top + end_slot,
                     end_column=column,
                 )
+        _draw_away(sheet, view, manager_id, day, (top, column, first, slots), taken)
 
     summary = top + slots + 2
     sheet.cell(summary, 1, words["hours_by_kind"]).font = BOLD
@@ -255,3 +260,44 @@ def _write_manager_sheet(sheet: Worksheet, view: WeekView, manager_id: str) -> N
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _draw_away(
+    sheet: Worksheet, view: WeekView, manager_id: str, day: dt.date,
+    grid_at: tuple[int, int, int, int], taken: set[int],
+) -> None:
+    """The day's time away in the manager's grid, shaded and named as the page draws it:
+    a holiday or a whole-day leave over the whole empty column, a part-day leave over its
+    own slots (those no block holds). Named only in the day's head, an hour of leave left
+    its cells blank like free time. `grid_at` is the grid's top row, the day's column,
+    its first minute and its number of slots."""
+    top, column, first, slots = grid_at
+    grid = view.policy.grid_minutes
+    away = view.absence(manager_id, day)
+    if away and not view.blocks(manager_id, day):
+        spans = [(0, slots, away)]
+    else:
+        spans = [
+            (max(0, (start - first) // grid), min(slots, -(-(end - first) // grid)), view.leave_label(start, end))
+            for start, end in view.leave_hours(manager_id, day)
+        ]
+    for start_slot, end_slot, text in spans:
+        free = [slot for slot in range(start_slot, end_slot) if slot not in taken]
+        if not free:
+            continue
+        runs = [[free[0]]]  # the free slots in unbroken runs: a block inside the leave keeps its cell
+        for slot in free[1:]:
+            if slot == runs[-1][-1] + 1:
+                runs[-1].append(slot)
+            else:
+                runs.append([slot])
+        for run in runs:
+            taken.update(run)
+            anchor = sheet.cell(top + 1 + run[0], column, str(legal_text(text)))
+            anchor.alignment = CENTRE
+            anchor.font = AWAY_FONT
+            for slot in run:
+                sheet.cell(top + 1 + slot, column).fill = AWAY_FILL
+            if len(run) > 1:
+                sheet.merge_cells(start_row=top + 1 + run[0], start_column=column,
+                                  end_row=top + 1 + run[-1], end_column=column)
