@@ -1,11 +1,10 @@
 """A printable week grid: one page per manager, days across and hours down, each block
 placed by its clock times, and under each working day a QR code that opens the manager's
 day on the phone when the service's address is known (SPEC §1, §3). Like the workbook it
-names a holiday or a leave in the day's column (a blank column said nothing of why), draws
-a part-day leave over its own hours, and
-lists the duties left unfilled and the weekly hours short, with their reasons. Plain
-HTML, CSS and inline SVG, no scripts and nothing fetched; every name and text is
-HTML-escaped."""
+names a holiday or a leave in the day's column (a blank column said nothing of why),
+draws a part-day leave over its own hours, and lists the duties left unfilled and the
+weekly hours short, with their reasons. Plain HTML, CSS and inline SVG, no scripts and
+nothing fetched; every name and text is HTML-escaped."""
 
 from __future__ import annotations
 
