@@ -310,7 +310,8 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
     policy's `replan.handover` names "neighbour"), each to the neighbour whose territory
     centre lies nearest the retailer, most valuable first (class A first, SPEC §4). A
     neighbour fits them into his routed week, a key customer in place of his less valuable
-    visits where no day has room (`_take_handed`)."""
+    visits where no day has room (`_take_handed`), or else on to the next neighbour
+    (`_key_visits_onward`)."""
     rules = policy.replan
     if rules is None or "neighbour" not in rules.handover:
         return {}
@@ -420,10 +421,12 @@ def _plan_part_week_first(request: _RouteRequest, managers: Sequence[str], proce
     """Every manager's week, those away most of it (`_part_week_absentees`) first: the due
     visits their own days leave out are handed to their neighbours as an absent manager's
     are (`_hand_over`, key customers first), and no longer listed as theirs; then the others,
-    in the department's order."""
+    in the department's order; then the key visits a neighbour left out go on to the next
+    (`_key_visits_onward`)."""
     part_week = _part_week_absentees(request, managers)
     if not part_week:
-        return _plan_managers(request, managers, processes)
+        return _key_visits_onward(request, managers, _plan_managers(request, managers, processes), part_week,
+                                  processes)
     first = dict(zip(part_week, _plan_managers(request, part_week, processes), strict=True))
     rules = request.policy.replan
     assert rules is not None
@@ -450,7 +453,59 @@ def _plan_part_week_first(request: _RouteRequest, managers: Sequence[str], proce
     request = dataclasses.replace(request, handed={m: tuple(items) for m, items in handed.items()})
     others = [m for m in managers if m not in first]
     rest = dict(zip(others, _plan_managers(request, others, processes), strict=True))
-    return [first[m] if m in first else rest[m] for m in managers]
+    return _key_visits_onward(request, managers, [first[m] if m in first else rest[m] for m in managers],
+                              part_week, processes)
+
+
+def _key_visits_onward(request: _RouteRequest, managers: Sequence[str], planned: list[_ManagerRoutes],
+                       part_week: Sequence[str], processes: int) -> list[_ManagerRoutes]:
+    """The key-class visits of a manager away all week or most of it that the neighbour they
+    were handed to left out go on to his next neighbour within the hand-over distance (the
+    one whose territory centre lies nearest the retailer among those not yet tried), who is
+    planned again with them: his `_take_handed` gives them the place of his least valuable
+    visits, so no key customer stays out while a neighbour who could make it makes a
+    least-class visit (the route checker's key_customer_dropped). Repeated until each is
+    made or every neighbour has tried; a neighbour without a visit block this week, or away
+    most of it himself, takes none. Each round costs one more solve of the neighbours it
+    changes, in parallel."""
+    rules, key = request.policy.replan, request.policy.visit_value
+    if rules is None or key is None:
+        return planned
+    handed = {m: list(items) for m, items in request.handed.items()}
+    away = [m for m, items in handed.items() if not items] + list(part_week)
+    with_block = {b.manager for b in request.timetable.blocks
+                  if b.kind == "visit" and week_monday(b.date) == request.monday}
+    centres = request.department.territory_centres()
+    takers = {owner: [m for m in neighbours(owner, centres, rules.neighbour_max_km)
+                      if m in managers and m in with_block and m not in away] for owner in away}
+    tried = {(h.owner, h.item.retailer.id): {m} for m, items in handed.items() for h in items}
+    weeks = dict(zip(managers, planned, strict=True))
+    values = visit_values(request.retailers, request.policy, request.monday)
+    while True:
+        onward: dict[str, list[_Handed]] = {}
+        for giver, items in handed.items():
+            for number, h in enumerate(items):
+                rid = h.item.retailer.id
+                out = sum(u.retailer == rid and u.manager == h.owner for u in weeks[giver].unvisited)
+                near = [m for m in takers.get(h.owner, ()) if m not in tried[(h.owner, rid)]]
+                if not out or not near or h.item.retailer.retailer_class != key.key_class:
+                    continue
+                to = nearest_neighbour(h.item.retailer, near, centres)
+                tried[(h.owner, rid)].add(to)
+                onward.setdefault(to, []).append(dataclasses.replace(
+                    h, item=dataclasses.replace(h.item, visits=out)))
+                items[number] = dataclasses.replace(h, item=dataclasses.replace(h.item, visits=h.item.visits - out))
+                weeks[giver] = dataclasses.replace(weeks[giver], unvisited=[
+                    u for u in weeks[giver].unvisited if not (u.retailer == rid and u.manager == h.owner)])
+        if not onward:
+            return [weeks[m] for m in managers]
+        # An empty list under a manager's id says he is away all week: a giver left with none drops out.
+        handed = {m: kept for m, items in handed.items() if (kept := [h for h in items if h.item.visits]) or not items}
+        for to, items in onward.items():
+            handed[to] = sorted([*handed.get(to, []), *items], key=lambda h: -values.get(h.item.retailer.id, 1))
+        request = dataclasses.replace(request, handed={m: tuple(items) for m, items in handed.items()})
+        again = list(onward)
+        weeks.update(zip(again, _plan_managers(request, again, processes), strict=True))
 
 
 def _leave_words(request: _RouteRequest, manager: str) -> str:
