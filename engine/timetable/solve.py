@@ -490,7 +490,8 @@ def _week_beside_leave(department: Department, policy: Policy, week_start: dt.da
     dates = {(manager, tm.frame.days[day].date): day for manager, day in days}
     free = department.model_copy(update={"leave": tuple(
         leave for leave in department.leave if leave.start is None or (leave.manager, leave.date) not in dates)})
-    whole = build_variables(free, policy, week_start)
+    # The slots' starts are the week's with its leave: the first week must fit that week.
+    whole = build_variables(free, policy, week_start, slot_starts=tm.slot_starts)
     short_weeks_allowed(whole)
     add_hard_rules(whole)
     add_objective(whole)
