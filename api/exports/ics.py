@@ -182,4 +182,8 @@ def _event(
         event.add("geo", (retailer.lat, retailer.lon))
     elif rule is not None and rule.place == "office":
         event.add("location", view.words["office"])
+    elif rule is not None and rule.group == "department":
+        # The whole department's field slot (the site study): the timetable names no place for
+        # it, so the policy's word for where it is held; no location read as no place at all.
+        event.add("location", view.words["place_field"])
     return event

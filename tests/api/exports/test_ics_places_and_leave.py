@@ -1,0 +1,43 @@
+"""An outside tester's calendars (/tmp/testK/ics_zh): the site study came with no
+LOCATION while the meetings said 办公室, and a manager's leave was not in his calendar at
+all (one on leave all week got an empty calendar)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from icalendar import Calendar, Event
+
+from api.exports.ics import manager_calendar
+from api.exports.labels import WORDS, Lang
+from engine.domain import Block, Department, Timetable
+from engine.policy import Policy
+from tests.api.http.support import WEEK, hand_timetable
+
+ZONE = "Asia/Shanghai"
+THURSDAY = WEEK + dt.timedelta(days=3)
+
+
+def _events(timetable: Timetable, department: Department, policy: Policy, manager: str, lang: Lang) -> list[Event]:
+    return list(Calendar.from_ical(manager_calendar(timetable, department, policy, manager, ZONE, lang))
+                .walk("VEVENT"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_site_study_has_a_place(department: Department, policy: Policy, lang: Lang) -> None:
+    """The department's field slot names no retailer: the policy's place, in words; the
+    meeting keeps the office and a site study held at a retailer names the retailer."""
+    timetable = hand_timetable(department)
+    store = next(r for r in department.retailers if r.manager == "m01")
+    studies = (
+        Block(manager="m01", date=THURSDAY, kind="site_study", start=780, end=840, **{"with": ("m02",)}),
+        Block(manager="m01", date=THURSDAY + dt.timedelta(days=1), kind="site_study", start=780, end=840,
+              retailer=store.id),
+    )
+    timetable = timetable.model_copy(update={"blocks": (*timetable.blocks, *studies)})
+    events = _events(timetable, department, policy, "m01", lang)
+    places = {(str(e["categories"].cats[0]), e.decoded("dtstart").date()): str(e.get("location")) for e in events}
+    assert places[("site_study", THURSDAY)] == {"zh": "外勤", "en": "In the field"}[lang]
+    assert places[("site_study", THURSDAY + dt.timedelta(days=1))] == store.name
+    assert places[("meeting", WEEK)] == WORDS[lang]["office"]
