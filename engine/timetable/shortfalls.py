@@ -411,7 +411,25 @@ def _reason(tm: TimetableModel, venues: Venues, manager: str, kind: str, partner
     store = venues.pair_venue({manager, *partners}) if partners else None
     if store is not None and store.points:
         rides.append(f"the pair's store {venues.minutes(area, store)} min")
-    return f"the rides between his places (from his visit area: {', '.join(rides)}) leave no room for it"
+    words = f"the rides between his places (from his visit area: {', '.join(rides)})"
+    if tm.policy.kinds[kind].group == "pair" and partners:
+        # A paired session is held when both can be there: a partner's long ride out can
+        # be what leaves it no room (tester's d6: m01's rides 2-6 min, his partner's 52).
+        words += "".join(f" and his partner {partner}'s ({_ride_words(venues, partner, office, store)})"
+                         for partner in sorted(partners))
+        return f"{words} leave the pair no room for it"
+    return f"{words} leave no room for it"
+
+
+def _ride_words(venues: Venues, manager: str, office: Venue, store: Venue | None) -> str:
+    """A manager's rides from his visit area to the office and to the pair's store, in words."""
+    area = venues.visit_area.get(manager)
+    if area is None or not area.points:
+        return "no visit area"
+    rides = [f"office {venues.minutes(area, office)} min"]
+    if store is not None and store.points:
+        rides.append(f"store {venues.minutes(area, store)} min")
+    return ", ".join(rides)
 
 
 def _opening_hours(tm: TimetableModel, venues: Venues, manager: str, kind: str, partners: set[str]) -> str | None:
