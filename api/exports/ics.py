@@ -52,7 +52,7 @@ def manager_calendar(
     previous: Timetable | None = None,
     sequence: int = 0,
 ) -> bytes:
-    """The manager's blocks (lunch left out) as VEVENTs in `timezone`. UIDs depend on the
+    """The manager's blocks (lunch left out) and leave as VEVENTs in `timezone`. UIDs depend on the
     blocks' order, not their times, so a calendar updates a moved block in place. With
     `previous` (the plan this one replaces), the events of `previous` this week no longer
     has come as STATUS:CANCELLED; `sequence` must grow with each revision of the week."""
@@ -76,6 +76,8 @@ def manager_calendar(
     uids = block_uids(timetable.week_start, view.manager_blocks(manager_id), department.name)
     for block, uid in uids:
         calendar.add_component(_event(view, block, uid, zone, stamp, sequence))
+    for event in leave_events(view, manager_id, department.name, zone, stamp, sequence):
+        calendar.add_component(event)
     if previous is not None:
         kept = {uid for _, uid in uids}
         before = WeekView(previous, department, policy, lang)
@@ -159,6 +161,44 @@ def replan_sequence(now: dt.datetime) -> int:
     """A re-plan's SEQUENCE: minutes from 2000-01-01 to its `now` on the department's
     clock, above the first plan's 0 and above every earlier re-plan of the week."""
     return max(1, int((now.replace(tzinfo=None) - SEQUENCE_EPOCH).total_seconds() // 60))
+
+
+def leave_events(
+    view: WeekView, manager_id: str, department: str, zone: ZoneInfo, stamp: dt.datetime, sequence: int
+) -> list[Event]:
+    """The manager's leave on the week's days as events named 请假 / Leave (category
+    `leave`): a whole day as an all-day event, part of a day at its hours. Without them a
+    manager on leave all week got an empty calendar, which read as a week with nothing
+    planned. Busy (OPAQUE, and out of office for Outlook): the manager cannot be booked
+    for work then. The UID names the day and the leave's number that day, so each export
+    of the week gives the same UIDs."""
+    tag = department_tag(department)
+    days = set(view.days)
+    spans = sorted(
+        (leave for leave in view.department.leave if leave.manager == manager_id and leave.date in days),
+        key=lambda leave: (leave.date, -1 if leave.start is None else leave.start),
+    )
+    numbered: dict[dt.date, int] = defaultdict(int)
+    events = []
+    for leave in spans:
+        numbered[leave.date] += 1
+        event = Event()
+        event.add("uid", f"{view.timetable.week_start}-{manager_id}-leave-{leave.date}-{numbered[leave.date]}"
+                         f"@{tag}.fieldweek")
+        event.add("sequence", sequence)
+        event.add("dtstamp", stamp)
+        if leave.start is None or leave.end is None:
+            event.add("dtstart", leave.date)
+            event.add("dtend", leave.date + dt.timedelta(days=1))
+        else:
+            event.add("dtstart", _at(leave.date, leave.start, zone))
+            event.add("dtend", _at(leave.date, leave.end, zone))
+        event.add("summary", view.words["on_leave"])
+        event.add("categories", ["leave"])
+        event.add("transp", "OPAQUE")
+        event.add("x-microsoft-cdo-busystatus", "OOF")
+        events.append(event)
+    return events
 
 
 def _event(

@@ -11,12 +11,12 @@ from icalendar import Calendar, Event
 
 from api.exports.ics import manager_calendar
 from api.exports.labels import WORDS, Lang
-from engine.domain import Block, Department, Timetable
+from engine.domain import Block, Department, Leave, Timetable
 from engine.policy import Policy
 from tests.api.http.support import WEEK, hand_timetable
 
 ZONE = "Asia/Shanghai"
-THURSDAY = WEEK + dt.timedelta(days=3)
+TUESDAY, THURSDAY = WEEK + dt.timedelta(days=1), WEEK + dt.timedelta(days=3)
 
 
 def _events(timetable: Timetable, department: Department, policy: Policy, manager: str, lang: Lang) -> list[Event]:
@@ -41,3 +41,29 @@ def test_the_site_study_has_a_place(department: Department, policy: Policy, lang
     assert places[("site_study", THURSDAY)] == {"zh": "外勤", "en": "In the field"}[lang]
     assert places[("site_study", THURSDAY + dt.timedelta(days=1))] == store.name
     assert places[("meeting", WEEK)] == WORDS[lang]["office"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_leave_is_in_the_calendar(department: Department, policy: Policy, lang: Lang) -> None:
+    """m02 on leave all week (whole days, all-day events) gets a calendar of his leave, not
+    an empty one; m01's hour of leave on Tuesday is an event at its hours."""
+    away = department.model_copy(update={"leave": (
+        *(Leave(manager="m02", date=WEEK + dt.timedelta(days=n)) for n in range(5)),
+        Leave(manager="m01", date=TUESDAY, start=600, end=660),
+    )})
+    timetable = hand_timetable(away)
+    timetable = timetable.model_copy(update={"blocks": tuple(b for b in timetable.blocks if b.manager != "m02")})
+    word = {"zh": "请假", "en": "Leave"}[lang]
+    m02 = _events(timetable, away, policy, "m02", lang)
+    assert [(e.decoded("dtstart"), e.decoded("dtend")) for e in m02] == [
+        (WEEK + dt.timedelta(days=n), WEEK + dt.timedelta(days=n + 1)) for n in range(5)]
+    assert all(str(e["summary"]) == word and e["categories"].cats == ["leave"] for e in m02)
+    assert all(str(e["transp"]) == "OPAQUE" for e in m02)
+    leave = [e for e in _events(timetable, away, policy, "m01", lang) if e["categories"].cats == ["leave"]]
+    assert len(leave) == 1 and str(leave[0]["summary"]) == word
+    start, end = leave[0].decoded("dtstart"), leave[0].decoded("dtend")
+    assert (start.date(), start.time(), end.time()) == (TUESDAY, dt.time(10, 0), dt.time(11, 0))
+    assert start.utcoffset() == dt.timedelta(hours=8)
+    # each export of the week gives the leave the same UIDs, none a block's
+    again = {str(e["uid"]) for e in _events(timetable, away, policy, "m02", lang)}
+    assert again == {str(e["uid"]) for e in m02} and len(again) == 5
