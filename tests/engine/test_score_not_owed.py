@@ -18,6 +18,7 @@ from engine.domain import Leave
 from engine.policy import parse_clock
 from engine.quality import owed_minutes, score_plan
 from engine.rules import KIND_RULE
+from engine.timetable.model import build_variables
 from tests.engine.timetable.test_solve import usual_first_stop
 from tests.strategies import WEEK, simple_department
 
@@ -38,10 +39,13 @@ def test_a_leave_to_0930_leaves_the_visit_block_no_room_once_the_ride_out_is_cou
     first-stop time (the checker's ride rule, the planner's room), so the block has no
     room and is not owed. The scorer read only the kind's latest start (09:30) and owed it
     (900 min of visits asked, 720 now). Away to 09:00 leaves 09:00 a start: owed. (The usual
-    first stop; with it moved on after such a leave, the block from 09:30 is owed too.)"""
-    assert _visit_owed(policy_15_13_7, Leave(manager="m01", date=WEEK, start=parse_clock("08:00"),
-                                             end=parse_clock("09:30"))) == sum(
-        (policy_15_13_7.kinds["visit"].per_day_minutes or {}).values())
+    first stop; with it moved on after such a leave, the block from 09:30 is owed as far as
+    it leaves the lunch its window, as the planner plans it: 170 of its 180 min.)"""
+    leave = Leave(manager="m01", date=WEEK, start=parse_clock("08:00"), end=parse_clock("09:30"))
+    tm = build_variables(simple_department(2, (leave,)), policy_15_13_7, WEEK)
+    assert tm.room_beside_leave == {("m01", "visit", 0): 170}
+    assert _visit_owed(policy_15_13_7, leave) == sum(
+        (policy_15_13_7.kinds["visit"].per_day_minutes or {}).values()) - 10
     policy = usual_first_stop(policy_15_13_7)
     department = simple_department(2)
     places = BlockPlaces(department, policy, WEEK)
@@ -55,10 +59,11 @@ def test_a_leave_to_0930_leaves_the_visit_block_no_room_once_the_ride_out_is_cou
                                      end=parse_clock("09:00"))) == week
 
 
-def test_a_daily_block_the_timetable_declares_not_owed_is_not_asked_in_the_hours(policy_15_13_7):
+def test_a_daily_block_declared_not_owed_where_it_fits_beside_the_leave_is_a_fault(policy_15_13_7):
     """m01 away Thu 14:00–15:00, the timetable has no visit block that day and declares it
-    not owed with its date: score's hours ask it no more (the checker judges the claim).
-    The same line without a date, or with a visit block that day, changes nothing."""
+    not owed with its date: the block fits 08:00–11:00, so the claim is false (a fault) and
+    the hours still ask it. Score took any such claim on a day of leave (tester's
+    brk_notowed_afternoonleave: 0 violations, the 180 min not asked)."""
     policy = policy_15_13_7
     leave = Leave(manager="m01", date=THURSDAY, start=parse_clock("14:00"), end=parse_clock("15:00"))
     department = simple_department(2, (leave,))
@@ -66,14 +71,16 @@ def test_a_daily_block_the_timetable_declares_not_owed_is_not_asked_in_the_hours
     declared = {"manager": "m01", "kind": "visit", "minutes_short": per_day["thu"], "sessions_short": 1,
                 "not_owed": True, "date": THURSDAY.isoformat(), "reason": "leave"}
 
-    def asked(plan: dict) -> int:
+    def scored(plan: dict) -> tuple[int, list[tuple[str | None, str | None]]]:
         report = score_plan(plan, department, policy)
-        return next(h.owed for h in report.hours if h.manager == "m01" and h.kind == "visit")
+        return (next(h.owed for h in report.hours if h.manager == "m01" and h.kind == "visit"),
+                [(v.manager, v.date) for v in report.violations
+                 if v.rule == KIND_RULE["visit"] and "not owed" in v.message])
 
-    assert asked(_timetable(department, shortfalls=[declared])) == sum(per_day.values()) - per_day["thu"]
-    assert asked(_timetable(department, shortfalls=[{**declared, "date": None}])) == sum(per_day.values())
+    assert scored(_timetable(department, shortfalls=[declared])) == (
+        sum(per_day.values()), [("m01", THURSDAY.isoformat())])
     visit = {"manager": "m01", "kind": "visit", "date": THURSDAY.isoformat(), "start": "08:00", "end": "11:00"}
-    assert asked(_timetable(department, [visit], [declared])) == sum(per_day.values())
+    assert scored(_timetable(department, [visit]))[0] == sum(per_day.values())
 
 
 def test_every_declared_shortfall_is_counted_the_meeting_a_leave_takes_too(policy_15_13_7):
