@@ -94,8 +94,13 @@ def hours_short_line(tt: Timetable) -> str | None:
              f"takes them ({', '.join(sorted({s.manager for s in not_owed}))})" if not_owed else "")
     floor = tt.hours_short_floor_minutes
     if floor is not None:
-        least = ("the least any week can be (proven)" if short <= floor
-                 else f"no week can be short of fewer than {floor} min (proven)")
+        if short <= floor:
+            least = "the least any week can be (proven)"
+        elif floor:
+            least = f"no week can be short of fewer than {floor} min (proven)"
+        else:
+            # A floor of 0 proves nothing a reader can use (tester's dH: "fewer than 0 min").
+            least = "no week is proven to need any hour short (more time may find a week with every hour)"
     elif not short:
         return f"weekly hours short: 0 min{leave}" if not_owed else None
     elif tt.status == "optimal":

@@ -134,6 +134,13 @@ def test_the_minutes_short_are_said_even_without_a_proven_floor() -> None:
     assert hours_short_line(_week("feasible", None)) is None
 
 
+def test_a_floor_of_nothing_is_not_read_out_as_a_proof() -> None:
+    """Tester's dH: "100 min · no week can be short of fewer than 0 min (proven)"."""
+    line = hours_short_line(_week("feasible", 0, 100)) or ""
+    assert "fewer than 0 min" not in line and "no week is proven to need any hour short" in line
+    assert "fewer than 60 min (proven)" in (hours_short_line(_week("feasible", 60, 100)) or "")
+
+
 def test_a_daily_block_the_leave_leaves_no_room_for_is_not_weekly_hours_short() -> None:
     """It printed as 330 of weekly hours short, 'not proven', for a block no week owes."""
     week = _week("feasible", 0, 60)
