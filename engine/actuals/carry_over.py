@@ -15,18 +15,22 @@ from engine.actuals.records import Actuals
 from engine.actuals.storage import load_actuals, stored_weeks
 from engine.domain import Department
 from engine.policy import Policy
-from engine.routing.due import due_retailers, due_with_carry_over, week_monday
+from engine.routing.due import due_with_carry_over, week_monday
 
 __all__ = ["carried_into", "due_with_carry_over", "missed_in_week"]
 
 
 def missed_in_week(
-    department: Department, week_start: dt.date, actuals: Actuals, carried_in: Mapping[str, int]
+    department: Department, week_start: dt.date, actuals: Actuals, carried_in: Mapping[str, int],
+    *, policy: Policy | None = None,
 ) -> dict[str, int]:
-    """Per retailer, due visits of the week (its own due plus `carried_in`) not done."""
+    """Per retailer, due visits of the week (its own due plus `carried_in`) not done. With
+    `policy`, a retailer owes the week at most one visit a working day (`due_with_carry_over`):
+    a daily retailer visited on all 4 days of a week with a holiday misses nothing, and no
+    5th visit rolls into the next week."""
     monday = week_monday(week_start)
-    owed: Counter[str] = Counter({item.retailer.id: item.visits for item in due_retailers(department, monday)})
-    owed.update(carried_in)
+    owed: Counter[str] = Counter({item.retailer.id: item.visits
+                                  for item in due_with_carry_over(department, monday, carried_in, policy=policy)})
     done = Counter(v.retailer for v in actuals.in_week(monday).visits if v.status == "done")
     return {r: owed[r] - done[r] for r in owed if owed[r] > done[r]}
 
@@ -47,6 +51,6 @@ def carried_into(folder: Path | str, department: Department, policy: Policy, wee
         if not actuals.blocks and not actuals.visits:
             carried = {}
         else:
-            carried = missed_in_week(department, week, actuals, carried)
+            carried = missed_in_week(department, week, actuals, carried, policy=policy)
         week += dt.timedelta(weeks=1)
     return carried

@@ -18,7 +18,7 @@ from engine.actuals.records import Actuals
 from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import FeedbackRules, Policy
-from engine.routing.due import due_retailers, week_monday
+from engine.routing.due import due_with_carry_over, week_monday
 from engine.work_calendar import WorkCalendar
 
 NOT_REPORTED = "not reported in the daily report"
@@ -199,13 +199,13 @@ def _missed_visits(
 
 
 def _visit_tallies(
-    department: Department, monday: dt.date, week: Actuals, carried_in: Mapping[str, int],
+    department: Department, policy: Policy, monday: dt.date, week: Actuals, carried_in: Mapping[str, int],
     missed_count: Mapping[str, int], routes: Mapping[str, Any] | None, rules: FeedbackRules,
 ) -> tuple[list[VisitTally], list[Flag]]:
-    """Per manager the visits due (carried-over included), planned, done and missed, and a
-    flag when too few were done."""
-    owed = Counter({item.retailer.id: item.visits for item in due_retailers(department, monday)})
-    owed.update(carried_in)
+    """Per manager the visits due (carried-over included, at most one a working day of the
+    retailer: `due_with_carry_over`), planned, done and missed, and a flag when too few were done."""
+    owed = Counter({item.retailer.id: item.visits
+                    for item in due_with_carry_over(department, monday, carried_in, policy=policy)})
     done = Counter(v.retailer for v in week.visits if v.status == "done")
     planned_stops = _planned_stops(routes)
     visits: list[VisitTally] = []
@@ -247,9 +247,9 @@ def feedback_sheet(
     monday = week_monday(timetable.week_start)
     week = actuals.in_week(monday)
     carried = dict(carried_in or {})
-    missed_count = missed_in_week(department, monday, week, carried)
+    missed_count = missed_in_week(department, monday, week, carried, policy=policy)
     hours, hour_flags = _kind_hours(department, policy, timetable, week, rules)
-    visits, visit_flags = _visit_tallies(department, monday, week, carried, missed_count, routes, rules)
+    visits, visit_flags = _visit_tallies(department, policy, monday, week, carried, missed_count, routes, rules)
     missed = _missed_visits(department, week, missed_count, routes)
     unreported: Counter[str] = Counter()
     for item in missed:

@@ -178,7 +178,7 @@ def week_capacity(
     working = [date for date, _ in WorkCalendar(department, policy).working_days(monday)]
     weeks = []
     for m in department.managers:
-        due = _due(department, monday, m.id, carried)
+        due = _due(department, policy, monday, m.id, carried)
         weeks.append(_ManagerWeek(
             department=department, policy=policy, manager=m.id, monday=monday, retailers=retailers,
             available=_available_by_day(department, timetable, policy, m.id, monday, due), due=due,
@@ -255,12 +255,12 @@ class _DayTally:
         return self.available - self.service - self.riding
 
 
-def _due(department: Department, monday: dt.date, manager: str,
+def _due(department: Department, policy: Policy, monday: dt.date, manager: str,
          carried: Mapping[str, int] | None) -> list[DueRetailer]:
-    """The manager's due list exactly as the routes build it."""
+    """The manager's due list exactly as the routes build it (at most one a working day)."""
     if carried:
-        return due_with_carry_over(department, monday, carried, manager)
-    return due_retailers(department, monday, manager)
+        return due_with_carry_over(department, monday, carried, manager, policy=policy)
+    return due_retailers(department, monday, manager, policy=policy)
 
 
 def _available_by_day(department: Department, timetable: Timetable, policy: Policy, manager: str,

@@ -85,7 +85,7 @@ from engine.domain import HANDED_OVER_TO, HANDED_OVER_WEEK, Department, Retailer
 from engine.errors import InputError, Problem
 from engine.policy import CapacityRules, Policy
 from engine.routing.daily import service_minutes
-from engine.routing.due import due_retailers, due_with_carry_over, visits_in_week
+from engine.routing.due import due_retailers, due_with_carry_over, most_in_week, visits_in_week
 from engine.routing.matrix import great_circle_km
 from engine.routing.plan import handed_for_the_week
 
@@ -195,7 +195,7 @@ def propose_changes(
     capacity = _less_applied_hand_over(capacity)
     excess, spare, leave_out = _excess_and_spare(capacity, rules, set(exempt))
     keep = {*keep, *(c.retailer for c in earlier), *handed_for_the_week(department, capacity.week_start)}
-    context = _Context(department, policy, rules, capacity, _due_visits(department, capacity, carried),
+    context = _Context(department, policy, rules, capacity, _due_visits(department, policy, capacity, carried),
                        department.territory_centres(), spare, keep, round_number,
                        _phone_minutes(department, policy, rules, capacity.week_start, earlier))
     changes: list[Change] = []
@@ -345,11 +345,11 @@ def _excess_and_spare(capacity: WeekCapacity, rules: CapacityRules, exempt: Coll
     return excess, spare, leave_out
 
 
-def _due_visits(department: Department, capacity: WeekCapacity,
+def _due_visits(department: Department, policy: Policy, capacity: WeekCapacity,
                 carried: Mapping[str, int] | None) -> dict[str, int]:
-    """Visits due this week per retailer, as the routes count them."""
-    due = (due_with_carry_over(department, capacity.week_start, carried) if carried
-           else due_retailers(department, capacity.week_start))
+    """Visits due this week per retailer, as the routes count them (at most one a working day)."""
+    due = (due_with_carry_over(department, capacity.week_start, carried, policy=policy) if carried
+           else due_retailers(department, capacity.week_start, policy=policy))
     return {item.retailer.id: item.visits for item in due}
 
 
@@ -630,9 +630,12 @@ class _Context:
         """The smallest cut of the retailer's frequency that takes a visit out of this week."""
         if retailer.retailer_class not in self.rules.lowerable_classes:
             return None
-        now = visits_in_week(retailer.id, retailer.visits_per_4_weeks, self.capacity.week_start)
+        # Owed at most one a working day (`most_in_week`): in a week with a holiday a daily
+        # retailer owes 4, and a cut to 19 in 4 weeks, still 5 by the count, frees nothing.
+        most = most_in_week(self.department, self.policy, self.capacity.week_start)
+        now = min(visits_in_week(retailer.id, retailer.visits_per_4_weeks, self.capacity.week_start), most)
         for lower in range(retailer.visits_per_4_weeks - 1, self.rules.min_visits_per_4_weeks - 1, -1):
-            fewer = now - visits_in_week(retailer.id, lower, self.capacity.week_start)
+            fewer = now - min(visits_in_week(retailer.id, lower, self.capacity.week_start), most)
             if fewer > 0:
                 return Change(
                     kind="lower_frequency", retailer=retailer.id, name=retailer.name,

@@ -37,8 +37,9 @@ Rules checked, each under its id:
   calendar), and `leave`: none while its manager is on leave — both read from the
   department, not the timetable (one planned before holidays.csv or leave.csv changed
   would vouch for them);
-- `due`: each due retailer is visited exactly as often as due, or the missing
-  visits are listed as unvisited with a reason from the closed vocabulary, and
+- `due`: each due retailer is visited exactly as often as due (at most once a working
+  day of the department's calendar: a daily retailer owes a week with a holiday 4
+  visits), or the missing visits are listed as unvisited with a reason from the closed vocabulary, and
   only by its own manager (or, under the policy's hand-over to a neighbour, by a
   neighbour of a manager away all week: engine/check/spec.py), at most once a day;
 - `key_customer_dropped`: no class-A visit is left out while a class-C visit of the
@@ -247,7 +248,7 @@ def check_routes(
                 flag("due", f"{retailer_id} is visited {times} times on one day", retailer_id)
 
     found += _check_routeless_days(data, timetable, department)
-    found += _check_due(data, department, visits, carried or {})
+    found += _check_due(data, department, policy, visits, carried or {})
     found += _check_no_visit_days(data, department, policy)
     dropped = key_customers_dropped(data, department, policy, timetable)
     named = {(d.manager, d.retailer) for d in dropped}
@@ -549,12 +550,18 @@ def _check_no_visit_days(data: Mapping, department: Department, policy: Policy) 
             for item in listed]
 
 
-def _check_due(data: Mapping, department: Department, visits: Counter[str],
+def _check_due(data: Mapping, department: Department, policy: Policy, visits: Counter[str],
                carried: Mapping[str, int]) -> list[RouteViolation]:
+    """Each retailer's visits planned plus listed unvisited make what it owes the week:
+    its due count and the visits carried over, but at most one a working day of the
+    department's calendar (a retailer is visited once a day at most: a daily retailer
+    owes a week with a holiday 4 visits, not 5). A week with no working day keeps the
+    full count, its visits listed `no_visit_days`."""
     scope = data.get("scope") or {}
     if scope.get("dates"):
         return []  # a single day cannot show the week's visits
     week_start = dt.date.fromisoformat(str(data["week_start"]))
+    days_worked = len(working_dates(policy, week_start, department))
     chosen = set(scope.get("managers") or [m.id for m in department.managers])
     missing: Counter[str] = Counter()
     found = []
@@ -567,6 +574,8 @@ def _check_due(data: Mapping, department: Department, visits: Counter[str],
         if retailer.manager not in chosen:
             continue
         due = expected_visits(retailer.id, retailer.visits_per_4_weeks, week_start) + carried.get(retailer.id, 0)
+        if days_worked:
+            due = min(due, days_worked)
         done, listed = visits[retailer.id], missing[retailer.id]
         if done > due:
             found.append(RouteViolation("due", retailer.manager, None, retailer.id,

@@ -325,13 +325,13 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
     # An applied capacity proposal's hand-over of the week: the neighbour it names makes the visits.
     by_proposal = handed_for_the_week(department, monday)
     for owner in sorted({r.manager for r in department.retailers if r.id in by_proposal} - set(absent)):
-        for item in _due(department, monday, carried, owner):
+        for item in _due(department, policy, monday, carried, owner):
             if item.retailer.id in by_proposal:
                 handed.setdefault(by_proposal[item.retailer.id], []).append(_Handed(
                     item, owner, "hands it over this week (the capacity proposal applied to the folder)"))
     for owner in absent:
         near = [m for m in neighbours(owner, centres, rules.neighbour_max_km) if m not in absent]
-        due = _due(department, monday, carried, owner)
+        due = _due(department, policy, monday, carried, owner)
         if not near or not due:
             continue
         handed.setdefault(owner, [])
@@ -342,11 +342,13 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
     return {m: tuple(items) for m, items in handed.items()}
 
 
-def _due(department: Department, monday: dt.date, carried: Mapping[str, int] | None,
+def _due(department: Department, policy: Policy, monday: dt.date, carried: Mapping[str, int] | None,
          manager: str) -> list[DueRetailer]:
-    """The manager's due visits of the week, with the visits carried over when given."""
-    return (due_with_carry_over(department, monday, carried, manager) if carried
-            else due_retailers(department, monday, manager))
+    """The manager's due visits of the week, with the visits carried over when given; at
+    most one a working day (`due_retailers` with the policy: a daily retailer owes a week
+    with a holiday 4 visits, not 5 it has no day for)."""
+    return (due_with_carry_over(department, monday, carried, manager, policy=policy) if carried
+            else due_retailers(department, monday, manager, policy=policy))
 
 
 def handed_for_the_week(department: Department, monday: dt.date) -> dict[str, str]:
@@ -442,7 +444,7 @@ def _plan_part_week_first(request: _RouteRequest, managers: Sequence[str], proce
         if not near or not left:
             continue
         away = f"is away most of the week ({_leave_words(request, owner)})"
-        due = _due(request.department, request.monday, request.carried, owner)
+        due = _due(request.department, request.policy, request.monday, request.carried, owner)
         given = [dataclasses.replace(item, visits=min(item.visits, left[item.retailer.id]))
                  for item in due if left[item.retailer.id]]
         for item in sorted(given, key=lambda d: -values.get(d.retailer.id, 1)):
@@ -561,7 +563,7 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     """One manager's week: the due visits (SPEC §4), their days, each day's route timed
     exactly, what could not be visited, and the days below their minimum stops (SPEC §3)."""
     department, policy, monday = request.department, request.policy, request.monday
-    due = _due(department, monday, request.carried, manager_id)
+    due = _due(department, policy, monday, request.carried, manager_id)
     # Counted as his due, made by the colleague they are handed to (`_hand_over`).
     due_visits = sum(item.visits for item in due)
     if request.whole_department:
