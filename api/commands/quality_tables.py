@@ -34,6 +34,9 @@ def render_report(report: QualityReport) -> None:
         head += f" · solver status {report.status}"
     console.print(f"[bold]{head}[/bold]")
     console.print(summary_table(report, "quality"))
+    if report.away_all_week:
+        console.print(f"[dim]spreads across managers are over the managers present: "
+                      f"{escape(', '.join(report.away_all_week))} on leave all week left out[/dim]")
     if report.violations:
         table = Table(title=f"{len(report.violations)} hard-rule violation(s)", title_justify="left")
         for column in ("plan part", "rule", "manager", "date", "time", "what is wrong"):
