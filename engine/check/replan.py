@@ -1073,6 +1073,7 @@ class _ReplanChecker(_Checker):
         orphans = {m for m, g in old.items() if len(g) > 1 and g - {m} <= gone}
         coming = [b for b in self.blocks if b.kind in self.paired_kinds and self._from_now(b)]
         declared: dict[str, set[frozenset[str]]] = defaultdict(set)
+        held = {b.manager for b in coming if not self._exempt(b.manager)}
         for block in coming:
             if self._exempt(block.manager):
                 self._report_block(
@@ -1089,7 +1090,7 @@ class _ReplanChecker(_Checker):
                     f"{block.manager}'s {self._describe(block)} lists the manager as their own partner",
                 )
             else:
-                declared[block.manager].add(self._group_of(block, old, gone))
+                declared[block.manager].add(self._group_of(block, old, gone, held))
         self._check_someone_paired(orphans)
         groups: dict[str, frozenset[str]] = {}
         for manager, found in sorted(declared.items()):
@@ -1112,16 +1113,18 @@ class _ReplanChecker(_Checker):
         self._check_sizes_from_now(settled)
         self._check_shared(coming, {m for g in settled for m in g})
 
-    def _group_of(self, block: _Block, old: dict[str, frozenset[str]], gone: set[str]) -> frozenset[str]:
+    def _group_of(self, block: _Block, old: dict[str, frozenset[str]], gone: set[str],
+                  held: set[str]) -> frozenset[str]:
         """The group a paired session is held by: the partners it names, and the members
-        of the week's group off sick or on leave at its time and back later in the week
-        (two of a group of three hold its sessions while the third is ill: still that
-        group, not a new one). A session held alone, or with anyone from outside the
-        week's group, is not read so."""
+        of the week's group off sick or on leave at its time who are back later in the
+        week or hold a paired session from `now` on before they fall ill (`held`): two of
+        a group of three hold its sessions while the third is ill, still that group, not
+        a new one. One gone for all the rest of the week leaves the two as the group. A
+        session held alone, or with anyone from outside the week's group, is not read so."""
         named, week_group = block.partners | {block.manager}, old.get(block.manager, frozenset())
         if len(named) < 2 or not named < week_group:
             return frozenset(named)
-        away = {m for m in week_group - named - gone
+        away = {m for m in week_group - named - (gone - held)
                 if self._sick_during(m, block.date, block.start, block.end)
                 or self._on_leave_during(m, block.date, block.start, block.end)}
         return frozenset(named | away)

@@ -372,3 +372,32 @@ def test_a_re_planned_week_may_carry_the_plans_not_owed_lines(after: dict) -> No
     after["shortfalls"] = [{"manager": "m03", "kind": "meeting", "minutes_short": 40, "sessions_short": 1,
                             "not_owed": True, "reason": "on Mon m03 misses the meeting for his leave"}]
     assert judge(after).violations == []
+
+
+def test_a_trio_goes_on_as_a_pair_when_one_falls_ill_for_the_rest_of_the_week() -> None:
+    """The trio m01-m03 holds Monday's and Tuesday's maintenance and Wednesday's promotion;
+    m01 falls ill on Wednesday for the rest of the week (re-planned on Monday at 13:00,
+    before Monday's session). m02 and m03 hold Wednesday's promotion as a pair: still the
+    trio with its third member ill, not a new group. The checker read the sessions before
+    the sickness as the trio and Wednesday's as a pair of two (tester's d7: "m01 works
+    with different partners … a group stays together for the whole week", 4 faults)."""
+    trio = ("m01", "m02", "m03")
+    wednesday = MONDAY + dt.timedelta(days=2)
+    after = replanned(build_week(trio), MONDAY_13,
+                      lambda b: b["manager"] == "m01" and b["date"] == wednesday.isoformat())
+    for b in after["blocks"]:
+        if b["date"] == wednesday.isoformat() and b["kind"] == "promotion":
+            b["with"] = [m for m in b["with"] if m != "m01"]
+            b["retailer"] = "r-m02-3"  # the store of one of the two still in
+    sick = [Sickness("m01", dt.datetime.combine(wednesday, dt.time(8, 0)))]
+    verdict = check_replan(make_department(trio), TEST_POLICY, build_week(trio), after, MONDAY_13, sick)
+    assert verdict.violations == [], [v.message for v in verdict.violations]
+    # Leaving m01 out of Tuesday's session while he is still in is still a broken group.
+    tuesday = (MONDAY + dt.timedelta(days=1)).isoformat()
+    after["blocks"] = [b for b in after["blocks"]
+                       if not (b["date"] == tuesday and b["kind"] == "maintenance" and b["manager"] == "m01")]
+    for b in after["blocks"]:
+        if b["date"] == tuesday and b["kind"] == "maintenance":
+            b["with"] = [m for m in b["with"] if m != "m01"]
+    verdict = check_replan(make_department(trio), TEST_POLICY, build_week(trio), after, MONDAY_13, sick)
+    assert "pairing" in {v.rule for v in verdict.violations}
