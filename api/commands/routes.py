@@ -101,14 +101,16 @@ def visit_counts(plan: RoutePlan) -> str:
     asked for (`--day`) the plan keeps the week's `due_visits` and, beside the day's own
     left-outs (dated), the week's visits no day took (no date; engine.routing.plan), so
     the day's visits and the unvisited lines do not add up to `due_visits`: the day's
-    share (its visits and its left-outs) and the week's figures are said apart."""
+    share (its visits and its left-outs, adding up to the plan's `day_due_visits`) and
+    the week's figures are said apart."""
     visits = sum(r.visits for r in plan.routes)
     if not plan.scope.dates:
         return f"{visits} visits ({plan.due_visits} due this week) · {len(plan.unvisited)} unvisited"
     days = ", ".join(f"{d:%a %m-%d}" for d in plan.scope.dates)
-    that_day = sum(1 for u in plan.unvisited if u.date is not None)
+    that_day = sum(1 for u in plan.unvisited if u.date in plan.scope.dates)
     no_day = len(plan.unvisited) - that_day
-    return (f"{days}: {visits} visits of the {visits + that_day} given the day, {that_day} unvisited · "
+    given = plan.day_due_visits if plan.day_due_visits is not None else visits + that_day
+    return (f"{days}: {visits} visits of the {given} given the day, {that_day} unvisited · "
             f"the week: {plan.due_visits} due, {no_day} no day took")
 
 

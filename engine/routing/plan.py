@@ -185,6 +185,11 @@ class RoutePlan(_Out):
     shortfalls: tuple[Shortfall, ...] = ()
     due_visits: int = 0
     """The week's due visits of the managers planned (also when one day is asked for)."""
+    day_due_visits: int | None = None
+    """With one day asked for (`day`), the visits the week's plan gave that day: its routes'
+    visits and its own left-outs (unvisited dated that day) add up to it, as the week's
+    visits and all its unvisited add up to `due_visits` (the day's view also lists the
+    week's visits no day took, undated, which are not the day's). None for the whole week."""
     carried_over: dict[str, int] = {}
     """Visits missed in earlier weeks that this week's plan also owes, per retailer."""
     solve_seconds: float = 0.0
@@ -258,6 +263,9 @@ def plan_routes(
         unvisited=tuple(item for week in planned for item in week.unvisited),
         shortfalls=tuple(shortfall for week in planned for shortfall in week.shortfalls),
         due_visits=sum(week.due_visits for week in planned),
+        day_due_visits=None if day is None else sum(
+            sum(r.visits for r in week.routes) + sum(1 for u in week.unvisited if u.date == day)
+            for week in planned),
         carried_over=dict(sorted((carried or {}).items())),
         solve_seconds=round(time.perf_counter() - started, 3),
     )
