@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from api.commands.console import console, fail_on_input, write_json
+from api.commands.console import EXIT_NO_PLAN, console, fail_on_input, write_json
 from api.commands.inputs import json_document, load_department, mismatch_problems
 from api.commands.quality_tables import render_report
 from benchmarks.tables import report_markdown
@@ -44,7 +44,8 @@ def score_command(
     json_out: Annotated[Path | None, typer.Option("--json", help="write the report as JSON")] = None,
     md_out: Annotated[Path | None, typer.Option("--md", help="write the report as markdown")] = None,
 ) -> None:
-    """Score a plan: every hard rule it breaks and every quality measure of SPEC §6."""
+    """Score a plan: every hard rule it breaks and every quality measure of SPEC §6 (exit 1
+    when it breaks one)."""
     department, pol = load_department(department_dir, policy)
     try:
         data = json_document(plan, "plan")
@@ -59,6 +60,11 @@ def score_command(
         md_out.parent.mkdir(parents=True, exist_ok=True)
         md_out.write_text(report_markdown(report), encoding="utf-8")
         console.print(f"[dim]wrote {md_out}[/dim]")
+    if report.violations:
+        # As `plan` does for a week the checkers fault: the report is written, the exit says it.
+        console.print(f"[red bold]The plan is NOT executable:[/red bold] it breaks "
+                      f"{len(report.violations)} hard rule(s), listed above")
+        raise typer.Exit(EXIT_NO_PLAN)
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:

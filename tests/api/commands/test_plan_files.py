@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.commands import console as console_module
-from api.commands.console import EXIT_INPUT_ERROR, conflict_line
+from api.commands.console import EXIT_INPUT_ERROR, EXIT_NO_PLAN, conflict_line
 from api.commands.timetable import hours_short_line, shown_gap
 from engine.domain import Conflict, HoursShortfall, ManagerRef, Timetable
 from engine.load import write_department
@@ -112,7 +112,8 @@ def test_score_refuses_another_departments_timetable(folder: Path, tmp_path: Pat
 
 def test_score_accepts_its_own_departments_timetable(folder: Path, tmp_path: Path) -> None:
     result = run("score", timetable_file(tmp_path / "tt.json"), "--department", folder)
-    assert result.exit_code == 0, result.output
+    # Read and scored (a week without blocks breaks the hard rules: exit 1, not an input error).
+    assert result.exit_code == EXIT_NO_PLAN and "hard-rule violation" in result.output, result.output
 
 
 def test_an_unknown_language_is_refused_with_the_known_ones(folder: Path) -> None:
