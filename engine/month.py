@@ -31,7 +31,9 @@ The rules, every number from the policy:
   `ceil(max_gap_share × g)`, where g = 4 × W / v is its ideal gap (W working days in a
   policy week): with the shipped shares, weekly 4–6 (never twice within three days),
   fortnightly 9–12. A visit that cannot be made leaves a longer gap; its shortfall is
-  listed.
+  listed. The month's first (last) visit keeps the most gap to the visit its straddling
+  week counts in the previous (next) month when its manager has a visit day of that week
+  within it (`_edges_in_reach`: a leave over those days does not cost the visit).
 - **Focus window** (`month.focus_days`, SPEC §3's days 6–10): the visits of a retailer
   with one of `month.focus_flags` (volatile, enterprise-level) that are due in a week
   overlapping the window go on a working day of the window when that week's days
@@ -1112,8 +1114,35 @@ def _manager_days(department: Department, policy: Policy, manager: str, days: Se
         focus_index={i for i, d in enumerate(dates) if d in focus},
         focus_weeks={week_monday(d) for d in focus},
         zones=_zones(mine, max(1, math.ceil(len(mine) / per_day)), seed),
-        edges=_edge_visits(department, policy, days, mine),
+        edges=_edges_in_reach(_edge_visits(department, policy, days, mine), weeks_of,
+                              {r.id: gap_bounds(r.visits_per_4_weeks, policy)[1] for r in mine},
+                              [position[d] for d in dates], [week_monday(d) for d in dates]),
     )
+
+
+def _edges_in_reach(edges: Mapping[str, tuple[int | None, int | None]], weeks_of: Mapping[str, list[dt.date]],
+                    most: Mapping[str, int], slots: Sequence[int], mondays: Sequence[dt.date],
+                    ) -> dict[str, tuple[int | None, int | None]]:
+    """The `edges` a retailer's first (last) visit can keep: none when its manager has no
+    visit day (`slots`, their weeks' `mondays`) in the week of its first (last) due slot
+    within the most gap of the visit the month assumes in the previous (next) month. A
+    leave over those days would otherwise cost the visit, which leaves the gap longer still
+    (tester's d7f: m05 away 12-07..12-10, his weekly class-A shops counted on Mon 11-30 lost
+    their week of 12-07, whose one visit day Fri 12-11 lies 9 working days on, while he made
+    class-C visits that day). The month checker reads the same (`_edges_in_reach` there)."""
+    def reached(week: dt.date, edge: int, after: bool, rid: str) -> bool:
+        return any(monday == week and (slot - edge if after else edge - slot) <= most[rid]
+                   for slot, monday in zip(slots, mondays, strict=True))
+
+    kept: dict[str, tuple[int | None, int | None]] = {}
+    for rid, (head, tail) in edges.items():
+        weeks = weeks_of.get(rid, [])
+        if weeks and head is not None and not reached(weeks[0], head, True, rid):
+            head = None
+        if weeks and tail is not None and not reached(weeks[-1], tail, False, rid):
+            tail = None
+        kept[rid] = (head, tail)
+    return kept
 
 
 def _edge_visits(department: Department, policy: Policy, days: Sequence[dt.date],
@@ -1666,6 +1695,28 @@ def _unplanned(plan: _ManagerDays, planned: Mapping[str, list[int]]) -> list[Unp
     return unplanned
 
 
+def _edge_words(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], refused: Sequence[int]) -> str:
+    """When the visit the month assumes in the previous or next month (`edges`) is what
+    refuses the days of the missing week, the words that say so: the reason named only the
+    month's own visits, which a refused day could lie 4-6 working days from (tester's d7f,
+    before `_edges_in_reach`: 12-11 refused for the visit counted on Mon 11-30)."""
+    edges = plan.edges.get(retailer_id, (None, None))
+    if edges == (None, None):
+        return ""
+    gmin, gmax = plan.gaps[retailer_id]
+    free = [i for i in refused
+            if _spacing_holds([(plan.slot[d], plan.week_of(d)) for d in chosen], (plan.slot[i], plan.week_of(i)),
+                              plan.weeks_of[retailer_id], plan.gaps[retailer_id])]
+    if not free:
+        return ""
+    head, tail = edges
+    sides = [f"after the visit its first week counts in the previous month ({-head} working day(s) before the "
+             "month's first)" if head is not None else "",
+             "before the visit its last week counts in the next month" if tail is not None else ""]
+    return (f"{', '.join(f'{plan.dates[i]:%m-%d}' for i in free)} lie(s) {gmin}-{gmax} working days from them but "
+            f"over {gmax} {' or '.join(w for w in sides if w)}")
+
+
 def _month_routes(plan: _ManagerDays, orders: Mapping[int, list[str]]) -> list[MonthRoute]:
     """Each day's final order, timed exactly inside its visit block."""
     return [_month_route(plan.manager, day, orders[i], plan.retailers, plan.territory, plan.policy)
@@ -1960,8 +2011,10 @@ def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int],
              f"{plan.gaps[retailer.id][1]} working days from its visits on {kept}"
              f"{', even with the one before or after moved within its week' if key else ''}" if refused else "")
     if not spaced_days:
-        return "spacing", (f"{len(chosen)} of {wanted} visits planned (on {kept}): no day it fits in the "
-                           f"week(s) of {weeks} lies {gmin}-{plan.gaps[retailer.id][1]} working days from them")
+        return "spacing", (f"{len(chosen)} of {wanted} visits planned (on {kept}): "
+                           + (_edge_words(plan, retailer.id, chosen, refused)
+                              or f"no day it fits in the week(s) of {weeks} lies {gmin}-{plan.gaps[retailer.id][1]}"
+                                 " working days from them"))
     full_of = " even without their visits of less value" if key else ""
     full = [i for i in spaced_days if i in visited_days]
     empty = [i for i in spaced_days if i not in visited_days]

@@ -19,7 +19,10 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
 - `spacing`: two consecutive visits of a retailer lie at least floor(min_gap_share × g)
   working days apart, g = 4 × W / v (W working days of a policy week), and at most
   ceil(max_gap_share × g) unless a listed shortfall leaves the longer gap (a week from
-  the first visit's to the second's short of its due visits);
+  the first visit's to the second's short of its due visits); the month's first (last)
+  visit, of its first (last) owing week, at most that from the visit the straddling week
+  counts in the previous (next) month, when the manager making it has a visit day of that
+  week within it (a visit block in the timetable when given, else a day not all on leave);
 - `focus`: a retailer with a focus flag that owes the month a visit in a week holding a
   working day of `month.focus_days` is visited on a working day whose day of the month
   lies in the window, or is listed with reason `focus_window`; a retailer visited on a
@@ -161,6 +164,42 @@ def _edge_positions(retailer_id: str, v: int, days: list[dt.date], department: D
     return found[0], found[1]
 
 
+def _visit_dates(department: Department, policy: Policy, manager: str, days: list[dt.date],
+                 timetables: Mapping[dt.date, Timetable] | None) -> set[dt.date]:
+    """The month's working days the manager can make a visit on: those the weeks'
+    timetables give him a visit block (when given), else those he is not on leave all day."""
+    if timetables is not None:
+        return {b.date for t in timetables.values() for b in t.blocks
+                if b.manager == manager and b.kind == "visit" and b.date in days}
+    spans = leave_spans(department)
+    return {d for d in days
+            if clipped_minutes(spans.get((manager, d), []), policy.day.start, policy.day.end)
+            < policy.day.end - policy.day.start}
+
+
+def _edges_in_reach(edges: tuple[int | None, int | None], owed: Mapping[dt.date, int], gmax: int,
+                    position: Mapping[dt.date, int], visit_dates: set[dt.date]) -> tuple[int | None, int | None]:
+    """The `edges` (`_edge_positions`) a first (last) visit of the month is held to: the
+    one before (after) the month only when the manager who makes the visits has a visit
+    day (`visit_dates`) in the first (last) week owing the month within the most gap of
+    it. One on leave over those days cannot keep it, and a visit left out for it would
+    leave the gap longer still (tester's d7f: weekly A shops counted on Mon 11-30 lost
+    their week of 12-07, whose one visit day, Fri 12-11, lies 9 working days on)."""
+    owing = sorted(w for w, n in owed.items() if n)
+    if not owing:
+        return edges
+    head, tail = edges
+
+    def in_week(d: dt.date, monday: dt.date) -> bool:
+        return d - dt.timedelta(days=d.weekday()) == monday
+
+    if head is not None and not any(in_week(d, owing[0]) and position[d] - head <= gmax for d in visit_dates):
+        head = None
+    if tail is not None and not any(in_week(d, owing[-1]) and tail - position[d] <= gmax for d in visit_dates):
+        tail = None
+    return head, tail
+
+
 def _gaps(v: int, policy: Policy) -> tuple[int, int]:
     assert policy.month is not None
     ideal = FOUR_WEEKS * len(policy.working_days) / max(v, 1)
@@ -225,6 +264,7 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
     first, last = policy.month.focus_days
     visits: dict[str, list[dt.date]] = defaultdict(list)
     handed: dict[dt.date, dict[str, frozenset[str]]] = {}
+    makers: dict[str, str] = {}  # who makes a retailer's first visit in the plan's order
 
     for route in data.get("routes", []):
         manager = route["manager"]
@@ -253,6 +293,7 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
             continue
         for s in stops:
             visits[s["retailer"]].append(date)
+            makers.setdefault(s["retailer"], manager)
         _check_route(route, stops, date, manager, retailers, department, policy, timetables, flag)
 
     _check_key_customers(data, visits, days, position, department, policy, holidays, timetables, flag)
@@ -261,7 +302,10 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
         if retailer.visits_per_4_weeks > 0:
             owed = _owed_by_week(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
             excuses = [u for u in data.get("unplanned", []) if u["retailer"] == retailer.id]
-            edges = _edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
+            edges = _edges_in_reach(
+                _edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays),
+                owed, _gaps(retailer.visits_per_4_weeks, policy)[1], position,
+                _visit_dates(department, policy, makers.get(retailer.id, retailer.manager), days, timetables))
             _check_retailer(retailer, sorted(visits.get(retailer.id, [])), owed, excuses, position, window_weeks,
                             policy, flag, edges)
     return found
@@ -466,8 +510,10 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
                 for d, day in _key_customer_days(data, retailer.manager, days, policy, timetables,
                                                  leave_spans(department)).items()}
         gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
-        edges = _edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
         days_of = {d: day for d, day in visit_days[retailer.manager].items() if d in position}
+        edges = _edges_in_reach(
+            _edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays),
+            owed, gmax, position, _visit_dates(department, policy, retailer.manager, days, timetables))
         fits: dict[dt.date, bool] = {}
 
         def serves(d: dt.date, retailer: Retailer = retailer, days_of: Mapping = days_of,
