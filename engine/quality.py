@@ -541,7 +541,7 @@ def _score_timetable(
         undue = _undue_not_owed(timetable, policy, rooms)
         report.violations += undue
         daily = {k for k, r in policy.kinds.items() if r.per_day_minutes is not None and r.group != "department"}
-        beside = _beside_leave(timetable, policy, rooms, {d.manager for d in verdict.deviations if d.kind in daily},
+        beside = _beside_leave(timetable, policy, rooms, {(d.manager, d.kind) for d in verdict.deviations},
                                {(f.manager, f.date) for f in undue})
         report.deviations = ([d for d in verdict.deviations if d.kind not in daily] + [d for d, _ in beside]
                              + _declared_not_owed(timetable, policy, verdict.violations))
@@ -626,13 +626,13 @@ def _undue_not_owed(timetable: Timetable, policy: Policy,
 
 
 def _beside_leave(timetable: Timetable, policy: Policy, rooms: Mapping[tuple[str, str, dt.date], LeaveRoom],
-                  managers: Collection[str], faulted: Collection[tuple[str | None, str | None]],
+                  settled: Collection[tuple[str, str]], faulted: Collection[tuple[str | None, str | None]],
                   ) -> list[tuple[Shortfall, bool]]:
     """The checker's deviations of daily kinds (one per manager and kind, what the leave
     took and what the week kept short of it in one: "asked 80, lost 80" where the plan says
     60 not owed and 20 short) as the plan says them, day by day, by the scorer's reading:
     the part the leave takes (not owed: True) and the part that fits beside it but is not
-    kept (lost: what the plan declares short). For the `managers` the checker settled; a day
+    kept (lost: what the plan declares short). For the (manager, kind) the checker settled; a day
     whose not-owed claim is faulted (`_undue_not_owed`) is a violation, not a deviation."""
     held: dict[tuple[str, str, dt.date], int] = defaultdict(int)
     for block in timetable.blocks:
@@ -641,7 +641,7 @@ def _beside_leave(timetable: Timetable, policy: Policy, rooms: Mapping[tuple[str
     found: list[tuple[Shortfall, bool]] = []
     for key, room in sorted(rooms.items()):
         manager, kind, date = key
-        if manager not in managers or (manager, date.isoformat()) in faulted:
+        if (manager, kind) not in settled or (manager, date.isoformat()) in faulted:
             continue
         kept, rule_id = held.get(key, 0), KIND_RULE.get(kind, kind)
         label = policy.kinds[kind].label_en.split(" (")[0].lower()
