@@ -78,27 +78,50 @@ def block_diff(situation: Situation, groups: Groups, blocks: Sequence[Block],
 
 
 def _why(situation: Situation, groups: Groups, before: Block | None, after: Block | None) -> str:
-    """The event behind a block change, in words."""
+    """The event behind a block change, in words: the manager's own sickness; else the
+    events that touch the block itself, as many as apply: a partner off during it (any
+    partner off this week, for a block added), and the store it was held at closed that
+    day or cancelled (a trio's session moved off a cancelled store while its third member
+    is ill names both; a partner off on another day moved none of it); else a re-pairing,
+    else room made for the changes."""
     block = before or after
     assert block is not None
     absence = situation.absences.get(block.manager)
     if absence is not None and before is not None and absence.overlaps(before.date, before.end):
         return f"{block.manager} is off sick from {absence.since}"
+    said: list[str] = []
     partners = set(before.with_ if before else ()) | set(after.with_ if after else ())
     rule = situation.policy.kinds.get(block.kind)
     for partner in sorted(partners) if rule is not None and rule.group == "pair" else ():
         other = situation.absences.get(partner)
-        if other is not None:
-            return f"partner {partner} is off sick from {other.since}"
+        if other is not None and (before is None or other.overlaps(before.date, before.end)):
+            said.append(f"partner {partner} is off sick from {other.since}")
+            break
+    store = _store_words(situation, before, after)
+    if store is not None:
+        said.append(store)
+    if said:
+        return "; ".join(said)
     if block.manager in groups.orphans:
         return "re-paired: his partner is off for the rest of the week"
     joined = sorted(set(after.with_ if after else ()) & set(groups.orphans))
     if joined:
         return f"{', '.join(joined)} joins the group: their partner is off for the rest of the week"
-    place = (before.retailer if before else None)
-    if place is not None and before is not None and situation.closures.cancelled(place, before.date):
-        moved_to = f", now at {after.retailer}" if after is not None and after.retailer not in (None, place) else ""
-        return f"promotion store {place} is cancelled{moved_to}"
-    if place is not None and before is not None and (place, before.date) in situation.closed:
-        return f"{place} is closed on {before.date}"
     return "to make room for the changes"
+
+
+def _store_words(situation: Situation, before: Block | None, after: Block | None) -> str | None:
+    """The closure that took the block's store on its day, in words, or None: a promotion
+    store cancelled by then (from a later day too when the re-plan gave it up for the rest
+    of the week: a group keeps one store), or a retailer closed that day."""
+    place = before.retailer if before is not None else None
+    if place is None or before is None:
+        return None
+    if situation.closures.cancelled(place, before.date):
+        since = situation.cancelled_stores.get(place, before.date)
+        moved_to = f", now at {after.retailer}" if after is not None and after.retailer not in (None, place) else ""
+        kept = " (a group keeps one store for the rest of the week)" if since > before.date else ""
+        return f"promotion store {place} is cancelled from {since:%a} {since.isoformat()}{kept}{moved_to}"
+    if (place, before.date) in situation.closed:
+        return f"{place} is closed on {before.date}"
+    return None
