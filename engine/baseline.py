@@ -42,11 +42,26 @@ from typing import cast
 from engine.domain import Block, Department, HoursShortfall, ManagerRef, Retailer, Timetable
 from engine.policy import WEEKDAYS, KindRule, Policy, Weekday, format_clock
 from engine.quality import timetable_objective
-from engine.routing.approach import approach_minutes, first_stop_time, manager_approach
+from engine.routing.approach import (
+    VISIT_KIND,
+    approach_minutes,
+    back_from_leave,
+    first_stop_time,
+    manager_approach,
+    shortest_useful_block,
+)
+from engine.routing.daily import part_day_leave
 from engine.routing.due import visits_in_week
 from engine.routing.matrix import straight_line_matrix
+from engine.routing.neighbours import away_all_week, neighbours, why_no_hand_over
 from engine.timetable.duties import on_leave_all_week, staff_duties
-from engine.timetable.model import kind_window
+from engine.timetable.model import (
+    daily_window,
+    fixed_department_slots,
+    kind_window,
+    room_beside,
+    room_window,
+)
 from engine.timetable.venues import OFFICE, Venue, Venues, week_venues
 from engine.timetable.week import Quota, WeekFrame, build_week
 from engine.work_calendar import WorkCalendar
@@ -92,8 +107,32 @@ class _Week:
         return [m.id for m in self.department.managers]
 
     def first_stop_by(self, manager: str, date: dt.date) -> int:
-        """The manager's first-stop time on the date (SPEC §3, routing/approach.first_stop_time)."""
-        return first_stop_time(self.policy, self.weekdays[date], self.approach.get(manager, 0))
+        """The manager's first-stop time on the date (SPEC §3, routing/approach.first_stop_time),
+        later after a part-day leave that took the start of his day (`back`)."""
+        return first_stop_time(self.policy, self.weekdays[date], self.approach.get(manager, 0),
+                               self.back(manager, date))
+
+    def day_index(self, date: dt.date) -> int:
+        return next(d.index for d in self.frame.days if d.date == date)
+
+    def back(self, manager: str, date: dt.date) -> int | None:
+        """When he is back from a part-day leave that took the start of his field day, as the
+        optimised week reads it (routing/approach.back_from_leave): his first stop and visit
+        block move on by as long (`route.later_first_stop_after_leave`)."""
+        spans = self.frame.managers[manager].partial_leave.get(self.day_index(date), [])
+        return back_from_leave(self.policy, self.weekdays[date], self.approach.get(manager, 0), spans)
+
+    def daily_window(self, kind: str, manager: str, date: dt.date, minutes: int) -> tuple[int, int, int]:
+        """(earliest, latest start, latest end) of a manager's daily block as the optimised week
+        reads it (timetable/model.daily_window): the visit block's latest start moves on after a
+        leave that took the start of his day."""
+        return daily_window(self.policy, kind, minutes, self.weekdays[date], self.approach.get(manager, 0),
+                            self.back(manager, date))
+
+    def daily_starts(self, kind: str, manager: str, date: dt.date, minutes: int) -> range:
+        """Every start on the grid, earliest first, of a manager's daily block (`daily_window`)."""
+        earliest, latest_start, latest_end = self.daily_window(kind, manager, date, minutes)
+        return self.starts(minutes, earliest, latest_end, latest_start)
 
     def on_leave(self, manager: str, date: dt.date, start: int, end: int) -> bool:
         return any(s < end and start < e for s, e in self.leave.get((manager, date), []))
@@ -421,20 +460,25 @@ def _why_no_common_slot(week: _Week, kind: str, rule: KindRule, date: dt.date, m
 
 def _place_single_daily(week: _Week, manager: str, date: dt.date, kind: str, rule: KindRule,
                         minutes: int, reasons: list[str]) -> None:
-    latest = _latest_visit_start(week, manager, date) if kind == "visit" else None
-    for start in week.window_starts(kind, date, minutes):
+    latest = _latest_visit_start(week, manager, date) if kind == VISIT_KIND else None
+    whole_fits = not _no_room_for_leave(week, manager, date, kind, minutes)
+    for start in week.daily_starts(kind, manager, date, minutes) if whole_fits else ():
         if latest is not None and start > latest:
             break
-        if week.free(manager, date, kind, start, start + minutes):
-            week.add(_Placed(manager, date, kind, start, start + minutes))
+        block = _Placed(manager, date, kind, start, start + minutes)
+        if week.free(manager, date, kind, start, start + minutes) and _daily_still_fit(week, manager, date, block):
+            week.add(block)
             return
     # Room is judged on the starts the block may take: a visit block by its latest start
     # (a leave to 09:30 leaves it none, as the solver's week reads it: model.room_window).
     around_leave = any(
         not week.on_leave(manager, date, start, start + minutes)
-        for start in week.window_starts(kind, date, minutes) if latest is None or start <= latest
+        for start in week.daily_starts(kind, manager, date, minutes) if latest is None or start <= latest
     )
-    if around_leave:
+    longest = _longest_beside_leave(week, manager, date, kind, rule, minutes)
+    if longest is not None:
+        _place_beside_leave(week, manager, date, kind, rule, minutes, longest)
+    elif around_leave and whole_fits:
         reasons.append(f"{manager}: the {rule.label_en} on {date:%a %Y-%m-%d} does not fit the template day")
     else:
         # Not owed that day, but told (as the solver's week does), or the checker faults it.
@@ -442,6 +486,76 @@ def _place_single_daily(week: _Week, manager: str, date: dt.date, kind: str, rul
             manager=manager, kind=kind, minutes_short=minutes, sessions_short=1, not_owed=True, date=date,
             reason=f"on {date:%a %m-%d} {manager}'s leave leaves no room for the {minutes}-min "
                    f"{rule.label_en} block: not owed that day"))
+
+
+def _no_room_for_leave(week: _Week, manager: str, date: dt.date, kind: str, minutes: int) -> bool:
+    """Whether a part-day leave leaves the whole daily block no room, as the optimised week
+    judges it (timetable/model.room_beside: clear of the leave, the day's fixed department
+    slots and the lunch the day owes, in the block's window `room_window`)."""
+    index = week.day_index(date)
+    mw = week.frame.managers[manager]
+    if not mw.partial_leave.get(index):
+        return False
+    weekday, approach = week.weekdays[date], week.approach.get(manager, 0)
+    room = room_window(week.policy, kind, minutes, weekday, approach, week.back(manager, date))
+    fixed = fixed_department_slots(week.policy, weekday, mw, index)
+    field = week.policy.kinds[kind].place == "field"
+    return not room_beside(week.policy, mw, index, room, minutes, week.policy.grid_minutes, fixed, field)
+
+
+def _longest_beside_leave(week: _Week, manager: str, date: dt.date, kind: str, rule: KindRule,
+                          minutes: int) -> int | None:
+    """On a day whose part-day leave leaves the whole daily block no room
+    (`_no_room_for_leave`), the longest block on the grid, at least the kind's shortest
+    worth planning beside a leave (routing/approach.shortest_useful_block), that
+    timetable/model.room_beside finds a start for, as the optimised week plans it (the
+    kind's `shortest_beside_leave`); None when the kind plans no shorter block, the whole
+    block has room, or not even the shortest fits."""
+    if rule.shortest_beside_leave is None or not _no_room_for_leave(week, manager, date, kind, minutes):
+        return None
+    policy, grid, index = week.policy, week.policy.grid_minutes, week.day_index(date)
+    weekday, approach, mw = week.weekdays[date], week.approach.get(manager, 0), week.frame.managers[manager]
+    shortest = shortest_useful_block(policy, rule, weekday, approach)
+    room = room_window(policy, kind, shortest, weekday, approach, week.back(manager, date))
+    fixed = fixed_department_slots(policy, weekday, mw, index)
+    return next((length for length in range((minutes - 1) // grid * grid, shortest - 1, -grid)
+                 if length >= shortest
+                 and room_beside(policy, mw, index, room, length, grid, fixed, rule.place == "field")), None)
+
+
+def _place_beside_leave(week: _Week, manager: str, date: dt.date, kind: str, rule: KindRule, minutes: int,
+                        longest: int) -> None:
+    """The daily block a part-day leave leaves no room for whole, kept as long as the
+    template's day holds beside the leave, up to the `longest` that fits there: what the
+    leave takes of it is not owed, but told; what the template keeps less than `longest`
+    is short (as timetable/shortfalls.short_beside_leave words both)."""
+    policy = week.policy
+    shortest = shortest_useful_block(policy, rule, week.weekdays[date], week.approach.get(manager, 0))
+    # A shorter block may start later and still end in time (model.add_manager_blocks).
+    earliest, latest_start, latest_end = week.daily_window(kind, manager, date, shortest)
+    if kind == VISIT_KIND:
+        latest_start = min(latest_start, _latest_visit_start(week, manager, date))
+    held = 0
+    for length in range(longest, shortest - 1, -policy.grid_minutes):
+        start = next((s for s in week.starts(length, earliest, latest_end, latest_start)
+                      if week.free(manager, date, kind, s, s + length)
+                      and _daily_still_fit(week, manager, date, _Placed(manager, date, kind, s, s + length))),
+                     None)
+        if start is not None:
+            week.add(_Placed(manager, date, kind, start, start + length))
+            held = length
+            break
+    label = rule.label_en.split(" (")[0].lower()
+    leave = ", ".join(f"{format_clock(s)}–{format_clock(e)}" for s, e in week.leave.get((manager, date), []))
+    week.shortfalls.append(HoursShortfall(
+        manager=manager, kind=kind, minutes_short=minutes - longest, sessions_short=0, not_owed=True, date=date,
+        reason=f"on {date:%a %m-%d} {manager}'s leave {leave} leaves room for at most {longest} of the "
+               f"{minutes}-min {label} block: the other {minutes - longest} min not owed that day"))
+    if held < longest:
+        week.shortfalls.append(HoursShortfall(
+            manager=manager, kind=kind, minutes_short=longest - held, sessions_short=0 if held else 1, date=date,
+            reason=f"on {date:%a %m-%d} the {label} block beside {manager}'s leave {leave} is {held} of the "
+                   f"{longest} min that fit beside it: the template's day around the leave holds no more"))
 
 
 def _place_department_daily(week: _Week, date: dt.date, reasons: list[str], morning: bool) -> None:
@@ -780,14 +894,27 @@ def _owed_today(week: _Week, manager: str, date: dt.date) -> list[tuple[str, int
     kind the policy wants on every working day (`min_per_day`) up to that number."""
     policy, weekday = week.policy, week.weekdays[date]
     placed = [b.kind for b in week.blocks[(manager, date)]]
+    # A daily block the leave leaves no room for is declared not owed, not kept room for.
+    excused = {s.kind for s in week.shortfalls if s.not_owed and s.manager == manager and s.date == date}
     owed = []
     lunch = policy.lunch
     # The template's order of the day: field kinds, lunch, office kinds.
     for place in ("field", "office"):
         for kind, rule in policy.kinds.items():
             minutes = (rule.per_day_minutes or {}).get(weekday)
-            if minutes is not None and rule.place == place and rule.group != "department" and kind not in placed:
-                owed.append((kind, minutes, week.window_starts(kind, date, minutes)))
+            if (minutes is None or rule.place != place or rule.group == "department"
+                    or kind in placed or kind in excused):
+                continue
+            if _no_room_for_leave(week, manager, date, kind, minutes):
+                # Room is kept for the shortest block worth planning beside the leave, if any.
+                if _longest_beside_leave(week, manager, date, kind, rule, minutes) is None:
+                    continue
+                shortest = shortest_useful_block(policy, rule, weekday, week.approach.get(manager, 0))
+                minutes = -(-shortest // policy.grid_minutes) * policy.grid_minutes
+                earliest, latest_start, latest_end = week.daily_window(kind, manager, date, shortest)
+                owed.append((kind, minutes, week.starts(minutes, earliest, latest_end, latest_start)))
+                continue
+            owed.append((kind, minutes, week.daily_starts(kind, manager, date, minutes)))
         if place == "field" and not lunch.during_visit and "lunch" not in placed:
             owed.append(("lunch", lunch.minutes, week.starts(lunch.minutes, lunch.earliest, lunch.latest_end)))
     for kind, rule in policy.kinds.items():
@@ -863,16 +990,27 @@ def _place_key(block: Block, policy: Policy) -> str:
 
 
 def _day_frame(visit: Block, blocks: list[Block], policy: Policy, rules_of: dict[dt.date, Weekday],
-               approach: int) -> _DayFrame:
+               approach: int, leave: Sequence[tuple[int, int]] = ()) -> _DayFrame:
+    """What the timetable fixes around the visit block; `leave`: the manager's part-day
+    leave that day, taken from the office and ended there (SPEC §3), so that a leave
+    between the block and the place before (after) it makes the route start (end) at the
+    office, and one that took the start of his day moves his first stop on
+    (routing/approach.back_from_leave), as the route planner reads it."""
     before = [b for b in blocks if b.end <= visit.start and b.kind != "lunch"]
     start_from = None
-    if before and _place_key(before[-1], policy) not in ("office", "elsewhere"):
+    if before and _place_key(before[-1], policy) not in ("office", "elsewhere") \
+            and not any(before[-1].end <= off and back <= visit.start for off, back in leave):
         start_from = before[-1].retailer
     end_at: str | None = None
     end_by: int | None = policy.day.end
     lunch_between = 0
-    for block in (b for b in blocks if b.start >= visit.end and b is not visit):
+    following = [b for b in blocks if b.start >= visit.end and b is not visit]
+    for block in following:
         key = _place_key(block, policy)
+        off = next((off for off, back in sorted(leave) if visit.end <= off and back <= block.start), None)
+        if off is not None:
+            end_at, end_by = None, off - lunch_between
+            break
         if key == "lunch":
             lunch_between += block.end - block.start
             continue
@@ -882,8 +1020,13 @@ def _day_frame(visit: Block, blocks: list[Block], policy: Policy, rules_of: dict
             end_at = None if key == "office" else key
             end_by = block.start - lunch_between
         break
+    else:
+        off = next((off for off, _ in sorted(leave) if visit.end <= off), None)
+        if off is not None:
+            end_at, end_by = None, off - lunch_between
     weekday = rules_of.get(visit.date) or cast(Weekday, WEEKDAYS[visit.date.weekday()])
-    return _DayFrame(visit, blocks, start_from, end_at, end_by, first_stop_time(policy, weekday, approach))
+    first_stop_by = first_stop_time(policy, weekday, approach, back_from_leave(policy, weekday, approach, leave))
+    return _DayFrame(visit, blocks, start_from, end_at, end_by, first_stop_by)
 
 
 def _time_route(order: Sequence[Retailer], frame: _DayFrame, rides: _Rides, policy: Policy) -> _Timed | None:
@@ -975,19 +1118,27 @@ def baseline_routes(department: Department, policy: Policy, timetable: Timetable
         rides = _Rides(department, policy,
                        [*territory, *(retailers[r] for r in sorted(appointments - {r.id for r in territory}))])
         approach = manager_approach(department, policy, week_start, manager.id)
+        leave = part_day_leave(department.leave, manager.id)
         for date in sorted(d for m, d in by_day if m == manager.id):
             blocks = sorted(by_day[(manager.id, date)], key=lambda b: (b.start, b.end))
-            for visit in (b for b in blocks if b.kind == "visit"):
-                frame = _day_frame(visit, blocks, policy, rules_of, approach)
+            visits = [b for b in blocks if b.kind == "visit"]
+            for visit in visits:
+                frame = _day_frame(visit, blocks, policy, rules_of, approach, leave.get(date, ()))
                 taken, timed = _fill_day(frame, remaining, rides, policy)
                 for retailer in taken:
                     remaining.remove(retailer)
-                routes.append(_route_document(frame, timed, rides, retailers, policy))
+                routes.append(_route_document(frame, timed, rides, retailers, policy, leave.get(date, ())))
+            if not visits and any(_place_key(b, policy) not in ("lunch", "office", "elsewhere") for b in blocks):
+                # No visit block (a leave took it), but appointments at retailers: their rides
+                # are as real as a visit day's, so the day is routed too (as the route planner's
+                # appointment days are).
+                routes.append(_appointment_document(manager.id, date, blocks, leave.get(date, ()), rides,
+                                                    retailers, policy))
         for retailer in remaining:
-            unvisited.append({"retailer": retailer.id, "manager": manager.id,
-                              "reason": _why_unvisited(retailer, timetable, manager.id, rides, policy, rules_of,
-                                                       approach),
-                              "detail": "the hand-made week has no room left for it", "date": None})
+            reason, detail = _why_unvisited(retailer, timetable, manager.id, rides, policy, rules_of, approach,
+                                            department)
+            unvisited.append({"retailer": retailer.id, "manager": manager.id, "reason": reason,
+                              "detail": detail, "date": None})
     return {
         "week_start": week_start.isoformat(),
         "department": department.name,
@@ -1002,26 +1153,55 @@ def baseline_routes(department: Department, policy: Policy, timetable: Timetable
     }
 
 
-def _why_unvisited(retailer: Retailer, timetable: Timetable, manager: str, rides: _Rides,
-                   policy: Policy, rules_of: dict[dt.date, Weekday], approach: int) -> str:
-    """The closed vocabulary of the route contract: could it be visited alone on some day?"""
+def _why_unvisited(retailer: Retailer, timetable: Timetable, manager: str, rides: _Rides, policy: Policy,
+                   rules_of: dict[dt.date, Weekday], approach: int, department: Department) -> tuple[str, str]:
+    """The reason, in the closed vocabulary of the route contract, and its detail in words,
+    telling the same cause: no visit block at all, or could it be visited alone on some day?"""
     blocks = [b for b in timetable.blocks if b.manager == manager]
     visits = [b for b in blocks if b.kind == "visit"]
-    alone = False
+    if not visits:
+        return _without_visit_blocks(manager, timetable.week_start, policy, rules_of, department)
+    leave = part_day_leave(department.leave, manager)
     for visit in visits:
         day = sorted((b for b in blocks if b.date == visit.date), key=lambda b: (b.start, b.end))
-        frame = _day_frame(visit, day, policy, rules_of, approach)
+        frame = _day_frame(visit, day, policy, rules_of, approach, leave.get(visit.date, ()))
         if _time_route([retailer], frame, rides, policy) is not None:
-            alone = True
-            break
-    if alone:
-        return "no_room_in_day"
+            return "no_room_in_day", ("it fits a visit block of the hand-made week on its own, but the days it "
+                                      "could go on have no room left for it")
     service = max(retailer.service_min, policy.route.min_service_min)
-    earliest = min((v.start for v in visits), default=policy.day.start)
-    latest = min(policy.route.visiting_ends_by, max((v.end for v in visits), default=policy.day.end))
+    earliest = min(v.start for v in visits)
+    latest = min(policy.route.visiting_ends_by, max(v.end for v in visits))
     if retailer.closes - service < earliest or retailer.opens + service > latest:
-        return "opening_hours"
-    return "too_far"
+        return "opening_hours", (f"open {format_clock(retailer.opens)}–{format_clock(retailer.closes)}: its "
+                                 f"{service}-min visit fits none of the hand-made week's visit blocks "
+                                 f"({format_clock(earliest)}–{format_clock(latest)})")
+    return "too_far", ("on its own it fits no visit block of the hand-made week: the ride there and on to "
+                       "the next place leaves no time for the visit")
+
+
+def _without_visit_blocks(manager: str, monday: dt.date, policy: Policy, rules_of: dict[dt.date, Weekday],
+                          department: Department) -> tuple[str, str]:
+    """Why a manager's due visits are not made when the hand-made week gives him no visit
+    block: a week without a working day (`no_visit_days`, as the route planner says it);
+    leave every working day, his visits handed to no colleague — in the route contract's
+    words the week's rules leave them no time (`time_window`), the detail naming the
+    cause (routing/neighbours.why_no_hand_over, as the route planner words it); or part-day
+    leave that leaves no day room for a visit block."""
+    if not rules_of:
+        return "no_visit_days", (f"the week of {monday} has no working day, so no visit block to put it on")
+    rules = policy.replan
+    max_km = rules.neighbour_max_km if rules is not None and "neighbour" in rules.handover else None
+    absent = away_all_week(department, rules_of)
+    if manager in absent:
+        centres = department.territory_centres()
+        near = [m for m in neighbours(manager, centres, max_km) if m not in absent] if max_km is not None else []
+        if near:
+            return "time_window", (f"{manager} is on leave every working day of the week, and the hand-made week "
+                                   f"hands his visits to no colleague ({', '.join(near)} at work within "
+                                   f"{max_km:g} km)")
+        return "time_window", why_no_hand_over(manager, centres, absent, max_km, alone=False)
+    return "time_window", (f"{manager}'s leave leaves no day of the week room for a visit block, and the "
+                           "hand-made week hands his visits to no colleague")
 
 
 @dataclass
@@ -1073,18 +1253,23 @@ class _DayRide:
         self.here, self.free = retailer, block.end
 
 
-def _ride_day(frame: _DayFrame, timed: _Timed | None, rides: _Rides, policy: Policy) -> _DayRide:
-    """The day in block order: the visits where the visit block is, each appointment at its
-    time, a ride back to the office before office blocks and at the end of the day."""
-    day = _DayRide(rides, free=frame.visit.start)
+def _ride_day(blocks: Sequence[Block], frame: _DayFrame | None, timed: _Timed | None, rides: _Rides,
+              policy: Policy, leave: Sequence[tuple[int, int]] = ()) -> _DayRide:
+    """The day in block order: the visits where the visit block is (`frame`; None on a day
+    without one), each appointment at its time, a ride back to the office before office
+    blocks, before a part-day leave (taken from the office, SPEC §3) and at the end of the day."""
+    first = frame.visit.start if frame is not None else min((b.start for b in blocks), default=policy.day.start)
+    day = _DayRide(rides, free=first)
     lunch_on_the_way = 0
-    for block in frame.blocks:
+    for block in blocks:
         key = _place_key(block, policy)
+        if any(day.free <= off and back <= block.start for off, back in leave):
+            day.back_to_office()
         if key == "lunch":
             lunch_on_the_way += block.end - block.start
             continue
         waited, lunch_on_the_way = lunch_on_the_way, 0
-        if block is frame.visit:
+        if frame is not None and block is frame.visit:
             day.visit_route(frame, timed)
         elif key == "office":
             day.back_to_office()
@@ -1106,26 +1291,43 @@ def _stop_document(stop: dict, retailers: dict[str, Retailer]) -> dict:
 
 
 def _route_document(frame: _DayFrame, timed: _Timed | None, rides: _Rides, retailers: dict[str, Retailer],
-                    policy: Policy) -> dict:
+                    policy: Policy, leave: Sequence[tuple[int, int]] = ()) -> dict:
     """One day as the route contract of `fieldweek routes --json` writes it."""
-    day = _ride_day(frame, timed, rides, policy)
+    day = _ride_day(frame.blocks, frame, timed, rides, policy, leave)
+    lunch = timed.lunch if timed is not None else None
+    return _day_document(frame.visit.manager, frame.visit.date, day, frame.visit.start, frame.visit.end,
+                         frame.start_from or "office", lunch, retailers)
+
+
+def _appointment_document(manager: str, date: dt.date, blocks: Sequence[Block], leave: Sequence[tuple[int, int]],
+                          rides: _Rides, retailers: dict[str, Retailer], policy: Policy) -> dict:
+    """A day without a visit block but with appointments at retailers, as the route planner
+    writes one (routing/daily.appointment_days): no visit, only the rides to, between and
+    back from its fixed blocks; an empty visit window at the start of its first field block."""
+    day = _ride_day(blocks, None, None, rides, policy, leave)
+    first = min((b.start for b in blocks if _place_key(b, policy) not in ("lunch", "office")),
+                default=policy.day.start)
+    return _day_document(manager, date, day, first, first, "office", None, retailers)
+
+
+def _day_document(manager: str, date: dt.date, day: _DayRide, visit_start: int, visit_end: int, start_from: str,
+                  lunch: tuple[int, int] | None, retailers: dict[str, Retailer]) -> dict:
     returns = day.returns
     back = returns[-1]["arrive"] if returns and day.stops and day.here == "office" else None
     visits = [s for s in day.stops if s["kind"] == "visit"]
     out_stops = [_stop_document(s, retailers) for s in day.stops]
-    lunch = timed.lunch if timed is not None else None
     return {
-        "manager": frame.visit.manager,
-        "date": frame.visit.date.isoformat(),
-        "depart": format_clock(frame.visit.start if day.depart is None else day.depart),
+        "manager": manager,
+        "date": date.isoformat(),
+        "depart": format_clock(visit_start if day.depart is None else day.depart),
         "return": back,
         "distance_km": round(sum(s["ride_km"] for s in out_stops) + sum(r["ride_km"] for r in returns), 3),
         "travel_minutes": sum(s["ride_min"] for s in out_stops) + sum(r["ride_min"] for r in returns),
         "stops": out_stops,
         "visits": len(visits),
-        "visit_start": format_clock(frame.visit.start),
-        "visit_end": format_clock(frame.visit.end),
-        "start_from": frame.start_from or "office",
+        "visit_start": format_clock(visit_start),
+        "visit_end": format_clock(visit_end),
+        "start_from": start_from,
         "lunch_start": format_clock(lunch[0]) if lunch else None,
         "lunch_end": format_clock(lunch[1]) if lunch else None,
         "waiting_minutes": sum(max(s["start"] - s["arrive"], 0) for s in day.stops),

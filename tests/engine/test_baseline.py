@@ -69,13 +69,19 @@ def test_baseline_is_valid_around_partial_leave(generate, policy_15_13_7):
 
 
 @pytest.mark.parametrize(("weekday", "start", "end", "kind", "minutes"), [
-    (1, "08:00", "12:00", "visit", 180),     # over the whole visit window: the block has no room
-    (1, "08:00", "09:30", "visit", 180),     # to the first-stop time: no start left with the ride out
+    # A leave that takes the start of the day moves the first stop on (route.later_first_stop_after_leave)
+    # and the visit block keeps what fits beside it and lunch (kinds.visit.shortest_beside_leave), as
+    # the optimised week reads it: 13:00–15:00 after lunch, 09:30–12:20 before it. The whole block
+    # was excused (180 min not owed), where the product's week excuses only what the leave takes.
+    (1, "08:00", "12:00", "visit", 60),
+    (1, "08:00", "09:30", "visit", 10),
+    (2, "10:00", "11:00", "visit", 60),      # the tester's d506 m03: 08:00–10:00 kept before the leave
     (4, "15:00", "17:30", "meeting", 60),    # away Friday afternoon: he misses the Friday meeting
 ])
 def test_baseline_declares_what_the_leave_takes(generate, policy_15_13_7, weekday, start, end, kind, minutes):
     """A daily block or meeting a part-day leave takes is not owed, and is declared (the
-    checker faults an undeclared one)."""
+    checker faults an undeclared one); the part of the visit block that fits beside the
+    leave is kept, and routed."""
     department = generate(6, 2)
     leave = Leave(manager="m03", date=WEEK + dt.timedelta(days=weekday), start=start, end=end)
     department = department.model_copy(update={"leave": (leave,)})
@@ -83,6 +89,43 @@ def test_baseline_declares_what_the_leave_takes(generate, policy_15_13_7, weekda
     assert check_timetable(department, policy_15_13_7, timetable) == []
     [declared] = [s for s in timetable.shortfalls if s.not_owed]
     assert (declared.manager, declared.kind, declared.minutes_short, declared.date) == ("m03", kind, minutes, leave.date)
+    if kind == "visit":
+        [kept] = [b for b in timetable.blocks if b.manager == "m03" and b.date == leave.date and b.kind == "visit"]
+        assert kept.end - kept.start == 180 - minutes
+        routes = baseline_routes(department, policy_15_13_7, timetable)
+        assert check_routes(routes, department, policy_15_13_7, timetable).route_violations == ()
+        assert any(r["manager"] == "m03" and r["date"] == leave.date.isoformat() for r in routes["routes"])
+
+
+def test_baseline_routes_a_day_of_appointments_without_a_visit_block(generate, policy_15_13_7):
+    """m03 away Wednesday 08:00–14:30: no visit block fits beside the leave, but his
+    promotion at a store is held that afternoon. The day gets a route (office -> store ->
+    office), as the route planner's appointment days do: it had none, so the checker
+    found the appointment on no route and its rides were in no km total."""
+    department = generate(6, 2)
+    leave = Leave(manager="m03", date=WEEK + dt.timedelta(days=2), start="08:00", end="14:30")
+    department = department.model_copy(update={"leave": (leave,)})
+    timetable = baseline_timetable(department, policy_15_13_7, WEEK)
+    day = [b for b in timetable.blocks if b.manager == "m03" and b.date == leave.date]
+    assert not any(b.kind == "visit" for b in day) and any(b.retailer for b in day)
+    routes = baseline_routes(department, policy_15_13_7, timetable)
+    assert check_routes(routes, department, policy_15_13_7, timetable).route_violations == ()
+    [route] = [r for r in routes["routes"] if r["manager"] == "m03" and r["date"] == leave.date.isoformat()]
+    assert route["visits"] == 0 and route["stops"] and route["distance_km"] > 0
+
+
+def test_baseline_says_why_a_manager_away_all_week_visits_nobody(generate, policy_15_13_7):
+    """A manager on leave all week: his due visits are listed with the true cause, the
+    reason and its words agreeing (they said `too_far`, "no room left")."""
+    department = generate(4, 0)
+    away = tuple(Leave(manager="m04", date=WEEK + dt.timedelta(days=day)) for day in range(5))
+    department = department.model_copy(update={"leave": away})
+    timetable = baseline_timetable(department, policy_15_13_7, WEEK)
+    routes = baseline_routes(department, policy_15_13_7, timetable)
+    mine = [u for u in routes["unvisited"] if u["manager"] == "m04"]
+    assert mine and {u["reason"] for u in mine} == {"time_window"}
+    assert all("m04 is on leave every working day of the week" in u["detail"] for u in mine)
+    assert check_routes(routes, department, policy_15_13_7, timetable).route_violations == ()
 
 
 def test_baseline_declares_a_site_study_the_leave_takes(generate, policy_15_13_7):
