@@ -83,3 +83,14 @@ def test_hours_deviations_and_objective_agree_with_the_plan_beside_a_leave(polic
     whole = score_plan(_plan(department, "10:00", [_line(60, True)]), department, policy)
     slot = max(1, round(policy.objective.missing_weekly_hours_per_10min * policy.grid_minutes / 10))
     assert report.objective_terms["missing_hours"] - whole.objective_terms["missing_hours"] == 2 * slot
+
+
+def test_a_faulted_daily_block_is_no_deviation_beside_a_settled_one(policy_15_13_7):
+    """The Wednesday phone slot declared short (a deviation the checker settles), the visit
+    block missing undeclared (the checker's fault): the visit is not listed among the
+    deviations as if the plan had declared it."""
+    department = simple_department(2, (LEAVE,))
+    phone = {**_line(30, False), "kind": "phone"}
+    report = score_plan(_plan(department, None, [phone]), department, policy_15_13_7)
+    assert any(v.rule == KIND_RULE["visit"] and v.manager == "m01" for v in report.violations)
+    assert [d.kind for d in report.deviations if d.manager == "m01" and d.kind in ("visit", "phone")] == ["phone"]
