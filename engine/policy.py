@@ -594,6 +594,33 @@ def _clock_clashes(policy: Policy) -> list[tuple[str, str]]:
                                  f"{format_clock(lunch.latest_end)}, but {cut}"))
     clashes += _kinds_cut_by_the_day(policy)
     clashes += _day_too_short(policy)
+    clashes += _stops_beyond_the_visit_block(policy)
+    return clashes
+
+
+def _stops_beyond_the_visit_block(policy: Policy) -> list[tuple[str, str]]:
+    """A day's least stops (`route.min_stops_town`, `_country`, SPEC §3), each served at
+    least `route.min_service_min`, against the visit block that holds them on the weekday
+    with the shortest one (less the lunch eaten inside it): more than it holds is met on
+    no day, and every day's route would only note how far short it is."""
+    route, visit = policy.route, policy.kinds["visit"]
+    blocks = {d: m for d, m in (visit.per_day_minutes or {}).items() if d in policy.working_days}
+    if not blocks:
+        return []
+    lunch = policy.lunch.minutes if policy.lunch.during_visit else 0
+    shortest = min(blocks.values())
+    days: list[str] = [d for d in policy.working_days if blocks.get(d) == shortest]
+    when = "a day" if len(days) == len(blocks) else _on_days(policy, days)
+    holds = f"the visit block is {shortest} min {when} (kinds.visit.per_day_minutes)"
+    if lunch:
+        holds += f", {lunch} of them lunch (lunch.during_visit): {shortest - lunch} min of visits"
+    clashes = []
+    for setting, stops in (("route.min_stops_town", route.min_stops_town),
+                           ("route.min_stops_country", route.min_stops_country)):
+        need = stops * route.min_service_min
+        if need > shortest - lunch:
+            clashes.append((setting, f"{setting} = {stops} stops of at least {route.min_service_min} min "
+                                     f"(route.min_service_min) need {need} min, but {holds}"))
     return clashes
 
 
