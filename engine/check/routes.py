@@ -39,8 +39,9 @@ Rules checked, each under its id:
   would vouch for them);
 - `due`: each due retailer is visited exactly as often as due (at most once a working
   day of the department's calendar: a daily retailer owes a week with a holiday 4
-  visits), or the missing visits are listed as unvisited with a reason from the closed vocabulary, and
-  only by its own manager (or, under the policy's hand-over to a neighbour, by a
+  visits), or the missing visits are listed as unvisited with a reason from the closed
+  vocabulary (`no_visit_days` only in a week without a working day, `manager_absent`
+  only for a manager away every working minute of it), and only by its own manager (or, under the policy's hand-over to a neighbour, by a
   neighbour of a manager away all week: engine/check/spec.py), at most once a day;
 - `key_customer_dropped`: no class-A visit is left out while a class-C visit of the
   same manager-week is made, or while a visit day of his has no visit at all, unless it
@@ -63,6 +64,7 @@ from engine.check.spec import (
     great_circle_km,
     handed_over,
     leave_spans,
+    presence,
     ride,
     working_dates,
 )
@@ -74,8 +76,9 @@ from engine.check.visit_value import (
 from engine.domain import HANDED_OVER_TO, HANDED_OVER_WEEK, Block, Department, Retailer, Timetable
 from engine.policy import Policy, format_clock, parse_clock
 
-REASONS = frozenset({"time_window", "opening_hours", "no_room_in_day", "too_far", "no_visit_days"})
-"""The route plan's reasons for a due visit left out (engine/routing/daily.py, UNVISITED_REASONS)."""
+REASONS = frozenset({"time_window", "opening_hours", "no_room_in_day", "too_far", "no_visit_days",
+                     "manager_absent"})
+"""The route plan's reasons for a due visit left out (engine/routing/plan.py, PlanUnvisitedReason)."""
 MINUTE_TOLERANCE = 1  # planners round each ride up to a whole minute
 KM_TOLERANCE = 0.005  # relative, plus 10 m absolute: rounding of reported km
 LATE_FOR_APPOINTMENT = "late_for_appointment"
@@ -250,6 +253,7 @@ def check_routes(
     found += _check_routeless_days(data, timetable, department)
     found += _check_due(data, department, policy, visits, carried or {})
     found += _check_no_visit_days(data, department, policy)
+    found += _check_manager_absent(data, department, policy)
     dropped = key_customers_dropped(data, department, policy, timetable)
     named = {(d.manager, d.retailer) for d in dropped}
     dropped += [d for d in key_customers_beside_empty_days(data, department, policy, timetable)
@@ -548,6 +552,27 @@ def _check_no_visit_days(data: Mapping, department: Department, policy: Policy) 
     return [RouteViolation("due", item.get("manager"), None, item["retailer"],
                            f"{item['retailer']} is listed no_visit_days, but the week has working days ({days})")
             for item in listed]
+
+
+def _check_manager_absent(data: Mapping, department: Department, policy: Policy) -> list[RouteViolation]:
+    """`manager_absent` says the retailer's manager is away every working minute of the
+    week (engine/check/spec.py `presence`, read from the department's leave): false for a
+    manager at work any of it, or in a week without a working day (`no_visit_days`)."""
+    listed = [item for item in data.get("unvisited", []) if item.get("reason") == "manager_absent"]
+    if not listed or not data.get("week_start"):
+        return []
+    week_start = dt.date.fromisoformat(str(data["week_start"]))
+    worked = working_dates(policy, week_start, department)
+    share = presence(department, policy, week_start)
+    owners = {r.id: r.manager for r in department.retailers}
+    found = []
+    for item in listed:
+        owner = owners.get(item["retailer"], item.get("manager"))
+        if not worked or share.get(owner, 1) > 0:
+            why = "the week has no working day" if not worked else f"{owner} is at work part of the week"
+            found.append(RouteViolation("due", item.get("manager"), None, item["retailer"],
+                                        f"{item['retailer']} is listed manager_absent, but {why}"))
+    return found
 
 
 def _check_due(data: Mapping, department: Department, policy: Policy, visits: Counter[str],

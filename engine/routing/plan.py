@@ -143,12 +143,20 @@ class DayRoutePlan(_Out):
     )
 
 
+PlanUnvisitedReason = UnvisitedReason | Literal["manager_absent"]
+"""Why a due visit is in no route of the week's plan: a day's or the week's reason
+(engine/routing/daily.py `UNVISITED_REASONS`), or `manager_absent`, its manager on leave
+every working day of the week and no colleague taking it over (none within the hand-over
+distance, or no hand-over: the detail says which; the re-plan's word for a visit of an
+absent manager) — not `no_room_in_day`, no day of his being full."""
+
+
 class UnvisitedRetailer(_Out):
     """A due visit that is in no route."""
 
     retailer: str
     manager: str
-    reason: UnvisitedReason
+    reason: PlanUnvisitedReason
     detail: str = ""
     date: dt.date | None = None
 
@@ -616,19 +624,23 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     day_routes = [route_day(field_day, order, request.retailers, territory, policy)
                   for field_day, order in zip(week.days, week.orders, strict=True)]
     missing = (*week.unassigned, *_dropped_again(week, day_routes))
+    absent: set[str] = set()  # left out because he is away all week, no colleague taking them
     if not rules_of:
         # A holiday week: no day is full, there is no day at all.
         missing = tuple(dataclasses.replace(item, reason="no_visit_days", detail=_holiday_week(department, monday))
                         for item in missing)
     elif not days and _on_leave_every_day(department, manager_id, rules_of):
+        # No day of his is full: he is away all week and no colleague takes them.
         detail = _why_not_handed(request, manager_id, rules_of)
         missing = tuple(dataclasses.replace(item, detail=detail) for item in missing)
+        absent = {item.retailer for item in missing}
     handed_left, made_way = _take_handed(request, manager_id, day_routes, territory) if handed else ([], [])
     missing = (*missing, *made_way)
     # With one day asked for: that day's drops and the week's visits no day took (no date),
     # so that the day's view still accounts for the week's `due_visits`.
     unvisited = [
-        UnvisitedRetailer(retailer=item.retailer, manager=manager_id, reason=item.reason,
+        UnvisitedRetailer(retailer=item.retailer, manager=manager_id,
+                          reason="manager_absent" if item.retailer in absent else item.reason,
                           detail=item.detail, date=item.date)
         for item in missing if item.date is None or request.wants(item.date)
     ] + handed_left
