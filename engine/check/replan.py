@@ -1049,7 +1049,11 @@ class _ReplanChecker(_Checker):
     def _no_room_words(self) -> str:
         """Why the rest of the week does not make up what the absences took: proven only
         by a re-plan solved to optimality; one stopped by its time limit proved nothing
-        (as the week planner says, engine.timetable.shortfalls.NOT_PROVEN)."""
+        (as the week planner says, engine.timetable.shortfalls.NOT_PROVEN). Judged after
+        the week's working time ended, no room is the cause: no time is left at all."""
+        last, end = max(self.working_dates), self.policy.day.end
+        if (self.now.date(), self.now.hour * 60 + self.now.minute) >= (last, end):
+            return f"the week is over (its working time ended {_day(last)} {format_clock(end)})"
         if self.timetable.status == "optimal":
             return "the rest of the week has no room for them"
         return ("it is not proven that the rest of the week has no room for them (the re-plan stopped "

@@ -311,7 +311,7 @@ class _Handover:
                     if visit.urgent_by is not None else _unplaced_words(
                     visit, self.rules, _lost_to_his_absence(visit, self.situation)
                     and "neighbour" in self.rules.handover, self._no_neighbour_words(visit.manager or visit.owner),
-                    self._off_to_the_end(visit.manager))
+                    self._off_to_the_end(visit.manager), self.situation.week_over)
                 if visited:
                     detail += f"; {visit.retailer} has a visit on {_days(visited)} already (once a day at most)"
                 self.unplaced.append(UnplacedVisit(retailer=visit.retailer, manager=visit.owner, date=visit.date,
@@ -760,12 +760,16 @@ def _urgent_unplaced_words(visit: _Visit, why_not_in_time: str) -> str:
 
 
 def _unplaced_words(visit: _Visit, rules: ReplanRules, handed_over: bool, no_neighbour: str | None = None,
-                    no_own_days: bool = False) -> str:
+                    no_own_days: bool = False, week_over: str | None = None) -> str:
     """Why a visit found no place, naming the days it was offered (`handed_over`: those
     of the policy's hand-over, as for a sick manager's visits); a way of the hand-over
     that offers nothing says so instead of that it has no room: `no_neighbour`, why the
     policy's neighbours are none (`_Handover._no_neighbour_words`), `no_own_days`, the
-    sick manager is off to the end of the week."""
+    sick manager is off to the end of the week. `week_over` (`Situation.week_over`): the
+    re-plan runs after the week's working time ended, so no day is offered at all, and
+    no room is the cause."""
+    if week_over is not None:
+        return f"{visit.detail}; the week is over (its working time ended {week_over}): no day is left to make it"
     if visit.reason == "manager_absent":
         ways = [{"next_days": "his own later days", "neighbour": "a neighbouring territory"}[w]
                 for w in rules.handover if not (w == "neighbour" and no_neighbour)

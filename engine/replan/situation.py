@@ -158,6 +158,16 @@ class Situation:
         return next((old for old, piece in self.cut if piece == block), None)
 
     @property
+    def week_over(self) -> str | None:
+        """When no working time is left after `now` (it is past the end of the week's last
+        working day): that end, in words ("Fri 2026-11-27 17:30"); else None. Nothing
+        lost then can go anywhere, whatever room the week had."""
+        last, end = self.dates[-1], self.policy.day.end
+        if (self.today, self.now_minute) < (last, end):
+            return None
+        return f"{last:%a} {last.isoformat()} {format_clock(end)}"
+
+    @property
     def everyone_off(self) -> Absence | None:
         """When every manager is off sick to the end of the week: the absence that starts
         last (from then on nobody works); None while someone is still in."""

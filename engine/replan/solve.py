@@ -60,8 +60,9 @@ def replan(
     rules = replan_rules(policy)
     situation = situation_at(department, policy, timetable, now, events)
     notes: list[str] = []
-    if situation.today > situation.dates[-1]:
-        notes.append("the week is over: everything is pinned, nothing to re-plan")
+    if situation.week_over is not None:
+        notes.append(f"the week is over (its working time ended {situation.week_over}): everything is pinned, "
+                     "nothing to re-plan")
     if (last := situation.everyone_off) is not None:
         notes.append(f"every manager is off sick to the end of the week, the last from {last.since}: "
                      "nothing is planned after that, and no department slot is owed when nobody can come")
@@ -206,6 +207,8 @@ def _declared_shortfalls(tm: TimetableModel, blocks: list[Block], old: Timetable
         return " and ".join(f"{a.manager} off sick from {a.since}" for a in sick) or f"the events from {moment}"
 
     def reason(s: HoursShortfall) -> str:
+        if situation.week_over is not None:
+            return f"{events(s.manager)} took it and the week is over (its working time ended {situation.week_over})"
         if shortfall_proven(status, s.minutes_short, None):
             return f"{events(s.manager)} took it and the rest of the week has no room for it"
         return f"{events(s.manager)} took it; {NOT_PROVEN}"
