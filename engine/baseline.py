@@ -1215,15 +1215,30 @@ class _DayRide:
     depart: int | None = None
     stops: list[dict] = field(default_factory=list)
     returns: list[dict] = field(default_factory=list)
+    lunches: list[tuple[int, int]] = field(default_factory=list)  # the day's lunch blocks, in time order
 
     def back_to_office(self) -> None:
-        """Ride back to the office when the manager is at a retailer."""
+        """Ride back to the office when the manager is at a retailer; a lunch block the
+        ride runs into stops it, and it goes on after the lunch (nobody rides through his
+        lunch, SPEC §3)."""
         if self.here not in ("office", "elsewhere"):
             km, ride = self.rides.between(self.here, None)
             self.returns.append({"from": self.here, "leave": format_clock(self.free),
-                                 "arrive": format_clock(self.free + ride), "ride_min": ride,
+                                 "arrive": format_clock(self._arrival(ride)), "ride_min": ride,
                                  "ride_km": round(km, 3)})
         self.here = "office"
+
+    def _arrival(self, ride: int) -> int:
+        """The end of `ride` minutes of riding from `free`, none of it inside a lunch."""
+        now, still = self.free, ride
+        for start, end in self.lunches:
+            if end <= now:
+                continue
+            if still <= start - now:
+                break
+            still -= max(start - now, 0)
+            now = end
+        return now + still
 
     def visit_route(self, frame: _DayFrame, timed: _Timed | None) -> None:
         """The visit block's route; it starts from the office unless the timetable puts an
@@ -1259,7 +1274,7 @@ def _ride_day(blocks: Sequence[Block], frame: _DayFrame | None, timed: _Timed | 
     without one), each appointment at its time, a ride back to the office before office
     blocks, before a part-day leave (taken from the office, SPEC §3) and at the end of the day."""
     first = frame.visit.start if frame is not None else min((b.start for b in blocks), default=policy.day.start)
-    day = _DayRide(rides, free=first)
+    day = _DayRide(rides, free=first, lunches=sorted((b.start, b.end) for b in blocks if b.kind == "lunch"))
     lunch_on_the_way = 0
     for block in blocks:
         key = _place_key(block, policy)

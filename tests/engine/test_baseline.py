@@ -280,3 +280,18 @@ def test_baseline_is_never_better_than_the_optimised_week(solved_week, policy_15
     assert result.timetable.best_bound is not None and cost >= result.timetable.best_bound
     if result.status == "optimal":
         assert cost >= timetable_objective(result.timetable, department, policy_15_13_7)
+
+
+def test_baseline_ride_back_to_the_office_stops_for_lunch(generate, policy_15_13_7):
+    """m02 away all week: m03's Monday visit block ends at 11:40, his lunch right after;
+    the ride back from his last retailer stops for the lunch and arrives after it (it was
+    stated arriving at 11:50, riding through the lunch, and the checker faulted it)."""
+    department = generate(4, 0)
+    away = tuple(Leave(manager="m02", date=WEEK + dt.timedelta(days=day)) for day in range(5))
+    department = department.model_copy(update={"leave": away})
+    timetable = baseline_timetable(department, policy_15_13_7, WEEK)
+    routes = baseline_routes(department, policy_15_13_7, timetable)
+    [monday] = [r for r in routes["routes"] if r["manager"] == "m03" and r["date"] == WEEK.isoformat()]
+    assert monday["office_returns"] and monday["office_returns"][0]["arrive"] > "12:40"
+    faults = check_routes(routes, department, policy_15_13_7, timetable).route_violations
+    assert [v for v in faults if v.rule == "travel"] == []
