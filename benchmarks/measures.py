@@ -32,6 +32,7 @@ MEASURES: dict[str, tuple[str, str]] = {
     "days_below_stops": ("visit days below the stops a day the policy asks", "-"),
     "unvisited": ("due visits not planned", "-"),
     "timetable_transfers": ("rides the timetable leaves too little time for", "-"),
+    "rides_too_short": ("rides between blocks too short (timetable)", "-"),
     "route_figures_disagree": ("routes whose stated km/min disagree", "-"),
     "travel_std_managers": ("riding std across managers (min)", "-"),
     "gap": ("solver gap to bound", "-"),

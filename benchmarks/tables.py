@@ -35,6 +35,9 @@ def report_markdown(report: QualityReport) -> str:
              f"Policy `{report.policy}`" + (f", solver status {report.status}" if report.status else ""),
              markdown_table(("measure", "value"),
                             [(measure_label(k), format_measure(k, v)) for k, v in report.summary().items()])]
+    if report.away_all_week:
+        parts.append(f"The spreads across managers leave out {', '.join(report.away_all_week)}, "
+                     "on leave all week.")
     if report.violations:
         parts.append("## Hard-rule violations")
         parts.append(markdown_table(("part", "rule", "manager", "date", "time", "what is wrong"),
