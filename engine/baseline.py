@@ -392,8 +392,13 @@ def _place_daily(week: _Week, place: str, reasons: list[str]) -> None:
 def _place_together(week: _Week, kind: str, rule: KindRule, date: dt.date, minutes: int,
                     reasons: list[str], require_everyone: bool = False) -> bool:
     """One slot for the whole department; managers on leave at that time are excused
-    (unless `require_everyone`). A slot that fits nobody's day is reported in `reasons`."""
-    for start in week.window_starts(kind, date, minutes):
+    (unless `require_everyone`), the starts that excuse fewest tried first: a market
+    manager does not put the meeting on someone's leave when the hour before is free.
+    A slot that fits nobody's day is reported in `reasons`."""
+    def on_leave(start: int) -> int:
+        return sum(week.on_leave(m, date, start, start + minutes) for m in week.managers)
+
+    for start in sorted(week.window_starts(kind, date, minutes), key=on_leave):
         end = start + minutes
         attending = [m for m in week.managers if not week.on_leave(m, date, start, end)]
         if require_everyone and len(attending) < len(week.managers):

@@ -76,3 +76,17 @@ def test_a_group_week_keeps_the_departments_starts(policy_15_13_7):
     assert sub.slot_starts == tm.slot_starts
     assert len(sub.slot_starts[("meeting", 4)]) < len(build_variables(
         simple_department(4), policy_15_13_7, WEEK).slot_starts[("meeting", 4)])
+
+
+def test_a_week_with_no_plan_where_most_attend_is_solved_with_the_slots_anywhere(policy_15_13_7, monkeypatch):
+    """The cut never leaves a department without a week: a week that has no plan with the
+    slots where it keeps them is solved again with them free (solve._slots_anywhere_retry).
+    Here the cut is made impossible on purpose (no Monday meeting start at all)."""
+    import engine.timetable.model as model
+    from engine.timetable.solve import SolveParams, solve_timetable
+
+    monkeypatch.setattr(model, "starts_where_most_attend", lambda *_: {("meeting", 0): ()})
+    result = solve_timetable(simple_department(2), policy_15_13_7, WEEK, SolveParams(time_limit_s=5, workers=2))
+    assert result.status in ("optimal", "feasible")
+    monday = [b for b in result.timetable.blocks if b.kind == "meeting" and b.date == WEEK]
+    assert len(monday) == 2
