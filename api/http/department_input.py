@@ -25,6 +25,7 @@ from api.http.settings import Settings
 from engine.domain import Department
 from engine.errors import InputError, Problem
 from engine.load import (
+    FLAGS,
     FOLDER_FILES,
     FOLDER_META_KEYS,
     META_FILE,
@@ -297,6 +298,10 @@ def _row_cells(table: str, index: int, row: Any, problems: list[dict[str, Any]])
                 if text is not None and extra_column not in row:
                     cells[str(extra_column)] = text
             continue
+        if why := _json_type_problem(table, str(column), value):
+            # Refused, yet read as its cell too: the loader names its other faults, not a blank.
+            problems.append(problem_dict(Problem(why, file=table, row=row_number, column=str(column)),
+                                         ["body", table, index, str(column)]))
         text = _cell_text(value)
         if text is None:
             problems.append(
@@ -313,6 +318,25 @@ def _row_cells(table: str, index: int, row: Any, problems: list[dict[str, Any]])
             continue
         cells[str(column)] = text
     return cells
+
+
+LIST_COLUMNS: frozenset[tuple[str, str]] = frozenset({("managers", "skills")})
+"""The columns a JSON row may send as a list (its cell: the values joined by ';')."""
+
+
+def _json_type_problem(table: str, column: str, value: Any) -> str | None:
+    """Why a JSON value of one of the table's columns is refused although a cell could
+    hold it: true/false outside the flags, a list outside `LIST_COLUMNS`. Read as a cell
+    they would pass for another value (`years: true` as 1, `service_min: [10]` as 10)."""
+    name = column.strip().lower()
+    if name not in TABLE_FORMATS[table].columns:
+        return None  # an extra column: kept as text, read by nobody
+    if isinstance(value, bool) and name not in FLAGS:
+        return (f"{column} must be a value as in {table}.csv, not {str(value).lower()} "
+                f"(true/false is for the flags {', '.join(FLAGS)})")
+    if isinstance(value, list) and (table, name) not in LIST_COLUMNS:
+        return f"{column} must be one value, not a list ({len(value)} item(s))"
+    return None
 
 
 def _cell_text(value: Any) -> str | None:
