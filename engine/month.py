@@ -73,7 +73,9 @@ How it is planned, per manager:
    that missed the window.
 7. **Away some weeks**: the visits of a week its manager is away all week go on the nearest
    present neighbour's days of that week where they fit his routes and keep their spacing
-   with the visits their own manager makes (`_cover_away_weeks`).
+   with the visits their own manager makes (`_cover_away_weeks`); his own plan spaced his
+   visits either side of such a week so that a day of it keeps the spacing with both
+   (`_covered_weeks`).
 
 Never prints.
 """
@@ -700,8 +702,7 @@ def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.
                                     f" {item.manager}'s is at work that week to make it")
         for _ in range(item.visits if near else 0):
             if not cover.place(retailer, item.week_start, near, make_way=True):
-                refused[retailer.id] = (f"{near[0]}, who makes its visits that week, has no day then with room"
-                                        " that keeps its spacing with the other visits")
+                refused[retailer.id] = cover.why_refused(retailer, item.week_start, near)
                 break
     return cover.routes(), cover.recounted(unplanned, refused)
 
@@ -762,6 +763,19 @@ class _AwayCover:
                 return True
         key = self.policy.visit_value is not None and retailer.retailer_class == self.policy.visit_value.key_class
         return make_way and key and self._make_way(retailer, monday, managers)
+
+    def why_refused(self, retailer: Retailer, monday: dt.date, managers: Sequence[str]) -> str:
+        """Why none of `managers` took the visit in the week of `monday`: no day of theirs
+        then keeps its spacing with the visits its own manager makes (named), or those
+        that do have no room. One sentence said both, untrue of days with room (tester's
+        d7e: m02's days that week ended by 09:13)."""
+        spaced = [d for m in managers for d in self._days_of(m, monday) if self._spaced(retailer, d)]
+        if spaced:
+            return (f"{managers[0]}, who makes its visits that week, has no room for it on "
+                    f"{', '.join(f'{d:%m-%d}' for d in sorted(set(spaced)))}, the days then that keep its spacing")
+        kept = sorted(d for (_, d), order in self.orders.items() if retailer.id in order)
+        return (f"no day of {', '.join(managers)}, who make its visits that week, keeps its spacing with the "
+                f"visits on {', '.join(f'{d:%m-%d}' for d in kept)}")
 
     def _make_way(self, retailer: Retailer, monday: dt.date, managers: Sequence[str]) -> bool:
         best: tuple[tuple[int, int, float], str, dt.date, list[str], list[str]] | None = None
@@ -990,6 +1004,17 @@ class _ManagerDays:
     """Per retailer, the position (in the month's working days) of the visit the month
     assumes in the previous month and in the next (a straddling week's `other_month`
     visit), or None: the first and last visits of the month keep the most gap to them."""
+    covered: dict[dt.date, tuple[int, int]] = dataclasses.field(default_factory=dict)
+    """The weeks the manager is away every working day of the month, whose visits of his
+    retailers a neighbour makes once every month is planned (step 7, `_cover_away_weeks`),
+    each with the first and last position of its working days of the month: his visits
+    before and after such a week are spaced so that a day of it keeps the spacing with
+    both (`_spacing_faults`)."""
+
+    def covered_of(self, retailer_id: str) -> dict[dt.date, tuple[int, int]]:
+        """The covered weeks that hold a visit of the retailer a neighbour makes: his own
+        retailers' (others' handed to him for the month are no neighbour's in step 7)."""
+        return self.covered if self.retailers[retailer_id].manager == self.manager else {}
 
     @functools.cached_property
     def days(self) -> list[FieldDay]:
@@ -1034,11 +1059,33 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
         why = _why_no_visit_day(department, policy, manager, days)
         return _ManagerMonth([], _without_visit_days(mine, weeks_of, focus_weeks, manager, policy, why))
     plan = _manager_days(department, policy, manager, days, mine, weeks_of, field, dates, focus, params.seed)
+    plan = dataclasses.replace(plan, covered=_covered_weeks(department, policy, manager, days))
     with stop_when_stalled(params.route_stall_iterations):
         orders = _plan_in_rounds(plan, _day_budgets(plan), params)
         planned = _planned_days(plan, orders)
     unplanned = _unplanned(plan, planned)
     return _ManagerMonth(_month_routes(plan, orders), unplanned)
+
+
+def _covered_weeks(department: Department, policy: Policy, manager: str,
+                   days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]]:
+    """The weeks whose visits of the manager's retailers a neighbour makes in step 7 (he is
+    away every working day of the month in them, not the whole month, and the policy hands
+    visits to neighbours), each with the positions of its first and last working day of the
+    month. Spaced apart from them, his visits around such a week left no day of it for the
+    neighbour's visit (tester's d8e: m06's weekly A R06018 on 12-14 and 12-31, 13 working days
+    apart around his leave 12-21..25; d7e: m03's R03008 12-10 and 12-21, 7 apart, with 4-6 asked
+    each side)."""
+    rules = policy.replan
+    if rules is None or "neighbour" not in rules.handover or manager in away_all_week(department, days):
+        return {}
+    position = {d: i for i, d in enumerate(days)}
+    covered: dict[dt.date, tuple[int, int]] = {}
+    for monday, away in _away_in_month_weeks(department, days).items():
+        if manager in away:
+            slots = [position[d] for d in days if week_monday(d) == monday]
+            covered[monday] = (min(slots), max(slots))
+    return covered
 
 
 def _wanted_visits(department: Department, manager: str,
@@ -1542,7 +1589,7 @@ def _respaced_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
 
     def faults(days: Sequence[int]) -> set[tuple[int, int]]:
         return _spacing_faults([(plan.slot[d], plan.week_of(d)) for d in days], plan.weeks_of[r.id], plan.gaps[r.id],
-                               plan.edges.get(r.id, (None, None)))
+                               plan.edges.get(r.id, (None, None)), plan.covered_of(r.id))
 
     rules = plan.policy.visit_value
     least_weeks = {plan.week_of(d) for d, order in orders.items()
@@ -1626,11 +1673,12 @@ def _keeps_spacing(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], 
     before and after it, as the day assignment states it (`_spaced_visits`, `_spacing_holds`)."""
     return _spacing_holds([(plan.slot[d], plan.week_of(d)) for d in chosen], (plan.slot[i], plan.week_of(i)),
                           plan.weeks_of[retailer_id], plan.gaps[retailer_id],
-                          plan.edges.get(retailer_id, (None, None)))
+                          plan.edges.get(retailer_id, (None, None)), plan.covered_of(retailer_id))
 
 
 def _spacing_holds(visits: Sequence[tuple[int, dt.date]], new: tuple[int, dt.date], weeks: Sequence[dt.date],
-                   gaps: tuple[int, int], edges: tuple[int | None, int | None] = (None, None)) -> bool:
+                   gaps: tuple[int, int], edges: tuple[int | None, int | None] = (None, None),
+                   covered: Mapping[dt.date, tuple[int, int]] | None = None) -> bool:
     """Whether a visit `new` (its position among the month's working days, its week's
     Monday) keeps the spacing with a retailer's `visits`: every two visits next to each
     other lie at least the fewest gap apart, and at most the most when they are of
@@ -1644,18 +1692,20 @@ def _spacing_holds(visits: Sequence[tuple[int, dt.date]], new: tuple[int, dt.dat
     rule (the slots read a week's missing visit as its last, so a gap before the week that
     a missing first visit would fill passed as already broken, and stayed broken once the
     week's last visit was added: seed-003, 12-04 to 12-09 for a 1-2 day rule)."""
-    after = _spacing_faults([*visits, new], weeks, gaps, edges)
+    after = _spacing_faults([*visits, new], weeks, gaps, edges, covered)
     if len(visits) + 1 >= len(weeks):
         return not after
-    return after <= _spacing_faults(visits, weeks, gaps, edges)
+    return after <= _spacing_faults(visits, weeks, gaps, edges, covered)
 
 
 def _spacing_faults(visits: Sequence[tuple[int, dt.date]], weeks: Sequence[dt.date],
                     gaps: tuple[int, int], edges: tuple[int | None, int | None] = (None, None),
-                    ) -> set[tuple[int, int]]:
+                    covered: Mapping[dt.date, tuple[int, int]] | None = None) -> set[tuple[int, int]]:
     """The positions of every two visits next to each other that break the spacing; the
     month's first visit of its first due slot, and its last of its last, also with the
-    visit the month assumes in the previous or next month (`edges`): over the most gap."""
+    visit the month assumes in the previous or next month (`edges`): over the most gap; the
+    visits of the slots either side of a week a neighbour makes the visit of (`covered`:
+    its first and last position) when no day of that week keeps the spacing with them."""
     gmin, gmax = gaps
     ordered = sorted(visits)
     # Each visit's due slot: the first slot of its week not taken by an earlier visit.
@@ -1669,6 +1719,16 @@ def _spacing_faults(visits: Sequence[tuple[int, dt.date]], weeks: Sequence[dt.da
         found.add((head, ordered[0][0]))
     if ordered and tail is not None and slots[-1] == len(weeks) - 1 and tail - ordered[-1][0] > gmax:
         found.add((ordered[-1][0], tail))
+    for k, week in enumerate(weeks):
+        if not covered or week not in covered or k in slots:
+            continue
+        low, high = covered[week]
+        near = [(position, slot) for (position, _), slot in zip(ordered, slots, strict=True) if abs(slot - k) == 1]
+        for position, slot in near:
+            low, high = ((max(low, position + gmin), min(high, position + gmax)) if slot < k
+                         else (max(low, position - gmax), min(high, position - gmin)))
+        if near and low > high:
+            found.add((near[0][0], near[-1][0]))
     return found
 
 
@@ -1878,20 +1938,33 @@ def _spaced_visits(cp: cp_model.CpModel, plan: _ManagerDays,
     """The k-th visit of a retailer goes on one of the days of its week it fits, or is
     not planned; two planned visits lie at least the retailer's fewest gap apart (which
     also keeps them in order), two planned visits of consecutive slots at most its most
-    (in working days of the month). Returns the day choices and the planned literals."""
+    (in working days of the month); the visit of a week a neighbour makes (`covered`) lies
+    on some day of that week that keeps both rules with the planned visits of the slots
+    next to it. Returns the day choices and the planned literals."""
     visit_vars: _VisitVars = {}
     present: dict[tuple[str, int], cp_model.IntVar] = {}
     for r in plan.mine:
         gmin, gmax = plan.gaps[r.id]
         when: dict[int, cp_model.LinearExpr] = {}
+        covered = plan.covered_of(r.id)
+        neighbours_day: dict[int, cp_model.IntVar] = {}  # slot -> the day a neighbour's visit may take
         for k, days in enumerate(plan.slots(r.id)):
             choice = {i: cp.new_bool_var(f"visit[{r.id},{k},{i}]") for i in days}
             visit_vars[(r.id, k)] = choice
             present[(r.id, k)] = cp.new_bool_var(f"planned[{r.id},{k}]")
             cp.add(sum(choice.values()) == present[(r.id, k)])
+            week = plan.weeks_of[r.id][k]
+            if not choice and week in covered:
+                theirs = neighbours_day[k] = cp.new_int_var(*covered[week], f"neighbour[{r.id},{k}]")
+                if k - 1 in when:
+                    cp.add_linear_constraint(theirs - when[k - 1], gmin, gmax).only_enforce_if(present[(r.id, k - 1)])
+                continue
             if not choice:
                 continue
             here = cp_model.LinearExpr.weighted_sum(list(choice.values()), [plan.slot[i] for i in choice])
+            if k - 1 in neighbours_day:
+                cp.add_linear_constraint(here - neighbours_day[k - 1], gmin, gmax).only_enforce_if(
+                    present[(r.id, k)])
             head, tail = plan.edges.get(r.id, (None, None))
             if k == 0 and head is not None:  # the visit the month assumes before it
                 cp.add(here - head <= gmax).only_enforce_if(present[(r.id, k)])

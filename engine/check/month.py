@@ -40,8 +40,9 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   minutes long, over by `route.visiting_ends_by`;
 - `key_customer` (SPEC §4, seed 001's 20/80 rule; the policy's `[visit_value]`): a visit
   of the key class (A) owed in a week is not left out while its manager makes a visit of
-  the least class (C) that week, when a day of that week could have served it: a day of
-  its manager's visit blocks (the timetables', when given; else the plan's routes) that
+  the least class (C) that week — or, in a week he is away (`owner`), a neighbour who may
+  make his visits makes one —, when a day of that week could have served it: a day of
+  that manager's visit blocks (the timetables', when given; else the plan's routes) that
   does not visit it, keeps the spacing rule with its visits before and after (the most
   gap counts from a visit of the next due slot only: one further off leaves a listed
   visit missing between them) as they stand or once one or both of them move to another
@@ -491,26 +492,48 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
                 least_by_week[(r.manager, d - dt.timedelta(days=d.weekday()))] += 1
     visit_days: dict[str, dict[dt.date, _VisitDay]] = {}
     key_stops: dict[tuple[str, dt.date], tuple[tuple[str, int, int], ...]] = {}
+    least_by_maker: dict[tuple[str, dt.date], int] = Counter()
     for route in data.get("routes", []):
-        key_stops[(route["manager"], dt.date.fromisoformat(str(route["date"])))] = tuple(sorted(
+        date = dt.date.fromisoformat(str(route["date"]))
+        key_stops[(route["manager"], date)] = tuple(sorted(
             (s["retailer"], parse_clock(s["start"]), parse_clock(s["end"])) for s in route.get("stops", [])
             if s["retailer"] in retailers and retailers[s["retailer"]].retailer_class == rules.key_class))
+        least_by_maker[(route["manager"], date - dt.timedelta(days=date.weekday()))] += sum(
+            1 for s in route.get("stops", [])
+            if s["retailer"] in retailers and retailers[s["retailer"]].retailer_class == rules.least_class)
+    handed: dict[dt.date, dict[str, frozenset[str]]] = {}
+
+    def days_of_manager(manager: str) -> dict[dt.date, _VisitDay]:
+        if manager not in visit_days:
+            visit_days[manager] = {
+                d: dataclasses.replace(day, kept=key_stops.get((manager, d), ()))
+                for d, day in _key_customer_days(data, manager, days, policy, timetables,
+                                                 leave_spans(department)).items() if d in position}
+        return visit_days[manager]
+
     for retailer in department.retailers:
         if retailer.retailer_class != rules.key_class or retailer.visits_per_4_weeks <= 0:
             continue
         owed = _owed_by_week(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
         made_dates = sorted(d for d in visits.get(retailer.id, []) if d in position)
         made = Counter(d - dt.timedelta(days=d.weekday()) for d in made_dates)
-        short = [w for w, n in sorted(owed.items()) if made[w] < n and least_by_week[(retailer.manager, w)]]
+        # Who makes each short week's visit and his class-C visits that week: its manager, or
+        # when he is away all that week the neighbours who make his visits (tester's d8e).
+        short: list[tuple[dt.date, str, int]] = []
+        for w, n in sorted(owed.items()):
+            if made[w] >= n:
+                continue
+            if w not in handed:
+                handed[w] = _makers_in_month(department, policy, w, days)
+            if retailer.manager in handed[w]:
+                short += [(w, m, least_by_maker[(m, w)]) for m in sorted(handed[w][retailer.manager])
+                          if least_by_maker[(m, w)]]
+            elif least_by_week[(retailer.manager, w)]:
+                short.append((w, retailer.manager, least_by_week[(retailer.manager, w)]))
         if not short:
             continue
-        if retailer.manager not in visit_days:
-            visit_days[retailer.manager] = {
-                d: dataclasses.replace(day, kept=key_stops.get((retailer.manager, d), ()))
-                for d, day in _key_customer_days(data, retailer.manager, days, policy, timetables,
-                                                 leave_spans(department)).items()}
         gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
-        days_of = {d: day for d, day in visit_days[retailer.manager].items() if d in position}
+        days_of = days_of_manager(retailer.manager)
         edges = _edges_in_reach(
             _edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays),
             owed, gmax, position, _visit_dates(department, policy, retailer.manager, days, timetables))
@@ -528,18 +551,29 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
             return [e for e in days_of if e - dt.timedelta(days=e.weekday()) == week and e not in made_dates
                     and serves(e)]
 
-        for monday in short:
-            servable = [d for d in sorted(days_of)
-                        if d - dt.timedelta(days=d.weekday()) == monday and d not in made_dates and serves(d)
-                        and _spaced_moving(d, made_dates, owed, position, gmin, gmax, elsewhere, edges)]
-            if servable:
+        for monday in sorted({w for w, _, _ in short}):
+            found: list[tuple[str, int, list[dt.date]]] = []
+            for _, maker, least in (item for item in short if item[0] == monday):
+                theirs = days_of_manager(maker)
+                servable = [d for d in sorted(theirs)
+                            if d - dt.timedelta(days=d.weekday()) == monday and d not in made_dates
+                            and (serves(d) if maker == retailer.manager
+                                 else _could_serve(retailer, theirs[d], d, department, policy, retailers, maker))
+                            and _spaced_moving(d, made_dates, owed, position, gmin, gmax, elsewhere, edges)]
+                if servable:
+                    found.append((maker, least, servable))
+            if found:
+                own = found[0][0] == retailer.manager
                 flag("key_customer", (
                     f"{retailer.id} (class {rules.key_class}) gets {made[monday]} of its {owed[monday]} visit(s) "
-                    f"in the week of {monday:%m-%d} while {least_by_week[(retailer.manager, monday)]} "
-                    f"class-{rules.least_class} visit(s) of {retailer.manager} are made that week; a visit of it "
-                    f"fits, keeping its spacing (a visit of it before or after moved within its week if need "
-                    f"be), on {', '.join(f'{d:%m-%d}' for d in servable)}"),
-                    retailer.manager, servable[0], retailer.id)
+                    f"in the week of {monday:%m-%d} while "
+                    + ", ".join(f"{least} class-{rules.least_class} visit(s) of {maker}" for maker, least, _ in found)
+                    + f" are made that week{'' if own else ' (making its visits that week: it is away)'};"
+                    f" a visit of it fits, keeping its spacing (a visit of it before or after moved within its "
+                    f"week if need be), on "
+                    + "; ".join(f"{'' if own else f'{maker}: '}{', '.join(f'{d:%m-%d}' for d in servable)}"
+                                for maker, _, servable in found)),
+                    found[0][0], found[0][2][0], retailer.id)
 
 
 def _spaced(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int], position: Mapping[dt.date, int],
@@ -603,7 +637,7 @@ def _spaced_moving(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, in
 
 
 def _could_serve(retailer: Retailer, day: _VisitDay, date: dt.date, department: Department, policy: Policy,
-                 retailers: Mapping[str, Retailer]) -> bool:
+                 retailers: Mapping[str, Retailer], manager: str | None = None) -> bool:
     """Whether a single visit of the retailer fits the day (the module text's test) beside
     the day's key-class visits at their planned times: in a gap between them, from the ride
     after the one before to the ride before the one after; before them all it is the day's
@@ -617,7 +651,7 @@ def _could_serve(retailer: Retailer, day: _VisitDay, date: dt.date, department: 
     before += [(retailers[r], end) for r, _, end in kept]
     for n, (here, free_from) in enumerate(before):
         arrive = free_from + _ride_minutes(department, policy, here, retailer)
-        if n == 0 and arrive > first_stop_deadline(policy, date, department, retailer.manager):
+        if n == 0 and arrive > first_stop_deadline(policy, date, department, manager or retailer.manager):
             continue
         earliest = max(arrive, retailer.opens)
         latest = min(retailer.closes, day.end, policy.route.visiting_ends_by)

@@ -72,6 +72,8 @@ def test_the_chinese_workbook_gives_the_month_reasons_in_chinese() -> None:
     assert unplanned_detail(AWAY, "zh") == ("12-14 当周应访 1 次，但该周本月的日子没有拜访时段；当周代访的 m02 没有既有"
                                             "空间、又与其他拜访保持间隔的日子")
     assert unplanned_detail(FULL, "zh").startswith("已排 0/1 次：12-07 当周可拜访的日子（12-11）已排满；12-08 与已排拜访")
+    assert unplanned_detail("no day of m02, m05, who make its visits that week, keeps its spacing with the visits "
+                            "on 12-10, 12-21", "zh") == "当周代访的 m02、m05 没有一天与已排拜访（12-10、12-21）保持间隔"
     # A phrase without a Chinese pattern keeps its English words, never nothing.
     assert unplanned_detail("m02: a reason yet unknown; week of 12-14: it fits on its own, but the days it could "
                             "go on are full", "zh") == "m02：a reason yet unknown；12-14 当周：单独可以安排，但可拜访的日子都已排满"
