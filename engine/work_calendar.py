@@ -16,9 +16,28 @@ import datetime as dt
 from dataclasses import dataclass
 
 from engine.domain import Department
+from engine.errors import InputError, Problem
 from engine.policy import WEEKDAYS, Policy, Weekday
 
 DAYS_IN_WEEK = len(WEEKDAYS)
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(9998, 12, 31)
+"""The dates fieldweek plans, the service's and the commands' alike: far from the ends
+of Python's calendar, so that the weeks before and after one (history, carried-over
+visits, the month ahead) are dates too; a year typed short ("26-12") is refused, not
+planned as the year 26."""
+
+
+def date_range_problem(first: dt.date, last: dt.date | None = None) -> str | None:
+    """Why a date (or the span `first`..`last`, a week or a month) is not one fieldweek
+    plans; None when it is."""
+    last = last or first
+    if first >= EARLIEST_DATE and last <= LATEST_DATE:
+        return None
+    what = str(first) if last == first else f"{first}..{last}"
+    short_year = " (a year has four digits: 2026, not 26)" if first.year < 1000 else ""
+    return f"{what} is outside the dates fieldweek plans, {EARLIEST_DATE} to {LATEST_DATE}{short_year}"
 
 
 @dataclass(frozen=True)
@@ -47,7 +66,11 @@ class WorkCalendar:
         return weekday if weekday in self.policy.working_days else None
 
     def working_days(self, week_start: dt.date) -> list[tuple[dt.date, Weekday]]:
-        """The week's working dates in order, each with the weekday whose rules it follows."""
+        """The week's working dates in order, each with the weekday whose rules it follows;
+        InputError for a week outside the dates fieldweek plans (`date_range_problem`):
+        every command planning a week reads it here, whichever option gave the week."""
+        if why := date_range_problem(week_start):
+            raise InputError([Problem(f"the week of {why}", column="week")])
         dates = (week_start + dt.timedelta(days=i) for i in range(DAYS_IN_WEEK))
         return [(date, rules) for date in dates if (rules := self.rules_of(date)) is not None]
 

@@ -17,10 +17,9 @@ from api.commands.console import (
     console,
     errors,
     fail_on_input,
-    parse_week,
     write_json,
 )
-from api.commands.inputs import load_department, read_plan
+from api.commands.inputs import load_department, read_plan, week_option
 from api.commands.serve import masked_url
 from api.commands.service_actuals import database_url, merged_actuals, service_days
 from api.exports.feedback_xlsx import feedback_workbook
@@ -76,7 +75,7 @@ def feedback_command(
 ) -> None:
     """The Friday sheet 《工作时间实行情况反馈表》: planned vs actual hours and visits, from
     the folder's actuals and, with --db or --service-department, the service's."""
-    week_start = parse_week(week)
+    week_start = week_option(week)
     department, pol = load_department(department_dir, policy)
     plan = plan or department_dir / PLANS_FOLDER / f"{week_start.isoformat()}.json"
     if not plan.is_file():

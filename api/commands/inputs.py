@@ -14,14 +14,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+import typer
 from pydantic import BaseModel, ValidationError
 
-from api.commands.console import console, fail_on_input
+from api.commands.console import console, fail_on_input, parse_week
 from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.load import RegionHolidays, load_department_in_region
 from engine.policy import Policy
 from engine.replan.situation import EarlierReplan, earlier_replan
+from engine.work_calendar import date_range_problem
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -42,6 +44,21 @@ def region_holidays_line(region: RegionHolidays) -> str:
     """One line saying a department planned alone got its region's holidays: a plan that
     differs from the folder's own holidays.csv must say why."""
     return f"holidays: {len(region.dates)} from the region {region.region} ({region.file})"
+
+
+def checked_dates(first: dt.date, last: dt.date | None = None, option: str = "--week") -> None:
+    """A date option's date (or span: a week, a month) refused as a usage error (exit 2)
+    when it is outside the dates fieldweek plans, the service's range: "26-12" is not
+    planned as the year 26, nor 9999-12 left to overflow the calendar."""
+    if why := date_range_problem(first, last):
+        raise typer.BadParameter(why, param_hint=option)
+
+
+def week_option(text: str) -> dt.date:
+    """`--week`: a Monday YYYY-MM-DD within the dates fieldweek plans (`checked_dates`)."""
+    week = parse_week(text)
+    checked_dates(week)
+    return week
 
 
 _JSON_TYPES = {list: "a list ([…])", str: "a string", int: "a number", float: "a number",

@@ -4,6 +4,8 @@ this module reads the inputs and renders the tables."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +23,7 @@ from api.commands.console import (
     fail_on_input,
     write_json,
 )
-from api.commands.inputs import load_department
+from api.commands.inputs import checked_dates, load_department
 from api.exports.month_xlsx import month_workbook
 from engine.check.month import check_month
 from engine.errors import InputError
@@ -119,6 +121,7 @@ def month_command(
         year, number = parse_month(month)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--month") from None
+    checked_dates(dt.date(year, number, 1), dt.date(year, number, calendar.monthrange(year, number)[1]), "--month")
     department, pol = load_department(department_dir, policy)
     try:
         holidays = read_holidays(department_dir)

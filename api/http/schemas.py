@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from engine.domain import CalendarDay, Department, Timetable
 from engine.policy import Policy
 from engine.replan import Event
+from engine.work_calendar import EARLIEST_DATE, LATEST_DATE
 
 JobStatusName = Literal[
     "queued", "running", "optimal", "feasible", "infeasible", "failed", "done", "cancelled"
@@ -84,10 +85,8 @@ class DepartmentSummary(BaseModel):
     created_at: dt.datetime
 
 
-EARLIEST_WEEK = dt.date(1900, 1, 1)
-LATEST_WEEK = dt.date(9998, 12, 31)
-"""Weeks far from the ends of Python's calendar, so that the weeks before and after one
-(history, carried-over visits, the month ahead) are dates too."""
+EARLIEST_WEEK, LATEST_WEEK = EARLIEST_DATE, LATEST_DATE
+"""The dates fieldweek plans (engine.work_calendar), the commands' range too."""
 
 
 def _monday(value: dt.date) -> dt.date:
