@@ -287,6 +287,15 @@ class MonthRoute(_Out):
     """The stops the policy asks of the day (SPEC §3, `route.min_stops_town` / `_country` by
     the day's area), as the week's routes state it; None when the policy asks none."""
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def waiting_minutes(self) -> int:
+        """Minutes the manager waits at his stops for them to open, as the week's routes
+        count them: a day's first stop must be reached by the first-stop time (SPEC §3), so a
+        day of few visits, its first opening late, waits there (tester's d8e: m02 on 12-10 at
+        R02004 08:25-10:00, its only other visit at the same spot; either order waits)."""
+        return sum(max(stop.start - stop.arrive, 0) for stop in self.stops)
+
 
 class Unplanned(_Out):
     """A retailer that does not get all its visits (or its focus visit), and why."""

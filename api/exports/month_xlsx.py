@@ -19,6 +19,11 @@ from engine.domain import Department, HoursShortfall
 from engine.month import MonthPlan, WeekSolved
 from engine.policy import Policy, format_clock
 
+WAIT_WORDS = {"zh": "到店等候（分钟）", "en": "Wait to open (min)"}
+"""The visit rows' column after their end: minutes between reaching a shop and its visit's start (a
+first stop reached by the first-stop time before the shop opens), said, not left to read
+off two clocks."""
+
 FOCUS_WORDS = {
     "zh": {"sheet": "未排入重点日", "visits": "本月已排/应访",
            "all_made": "本月应访已全部排入，不是漏访：只是没有一次落在重点日",
@@ -45,13 +50,15 @@ def month_workbook(plan: MonthPlan, department: Department, lang: str = "zh", po
     book = Workbook()
     sheet = book.active
     sheet.title = words["sheet_month"][:SHEET_TITLE_MAX]
-    sheet.append([words[k] for k in ("date", "manager", "name", "visit_order", "retailer", "retailer_name",
-                                     "arrive", "start", "end", "required_stops")])
+    sheet.append([*(words[k] for k in ("date", "manager", "name", "visit_order", "retailer", "retailer_name",
+                                       "arrive", "start", "end")),
+                  WAIT_WORDS["en" if lang == "en" else "zh"], words["required_stops"]])
     for route in sorted(plan.routes, key=lambda r: (r.date, r.manager)):
         for number, stop in enumerate(route.stops, start=1):
             sheet.append([route.date.isoformat(), route.manager, managers.get(route.manager, ""), number,
                           stop.retailer, names.get(stop.retailer, ""), format_clock(stop.arrive),
-                          format_clock(stop.start), format_clock(stop.end), route.required_stops])
+                          format_clock(stop.start), format_clock(stop.end),
+                          stop.start - stop.arrive if stop.start > stop.arrive else None, route.required_stops])
     missing = book.create_sheet(words["sheet_unplanned"][:SHEET_TITLE_MAX])
     missing.append([words[k] for k in ("manager", "retailer", "retailer_name", "due", "planned", "reason",
                                        "detail")])

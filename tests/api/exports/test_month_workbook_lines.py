@@ -96,3 +96,19 @@ def test_the_chinese_workbook_gives_the_weeks_hours_short_in_chinese(policy_15_1
     assert reason.startswith("本周") and "40 分钟" in reason and "not kept" not in reason
     book = load_workbook(BytesIO(month_workbook(plan, department, lang="en", policy=policy_15_13_7)))
     assert [row[6] for row in _rows(book, book.sheetnames[-1])[1:]] == [NOT_PROVEN]
+
+
+def test_a_wait_for_a_shop_to_open_is_said() -> None:
+    """Tester's d8e: m02 reached R02004 at 08:25 and it opened at 10:00. The route says its
+    waiting minutes (JSON, as the week's routes do) and the workbook's visit row the wait."""
+    route = MonthRoute(manager="m01", date=MONDAYS[1], visit_start=480, visit_end=660, start_from="office",
+                       stops=(MonthStop(retailer="m01-r00", arrive=505, start=600, end=640),
+                              MonthStop(retailer="m01-r01", arrive=641, start=641, end=651)))
+    assert route.model_dump(mode="json")["waiting_minutes"] == 95
+    plan = _plan().model_copy(update={"routes": (route,)})
+    for lang, title, header in (("zh", "月度拜访计划", "到店等候（分钟）"), ("en", None, "Wait to open (min)")):
+        book = load_workbook(BytesIO(month_workbook(plan, simple_department(2), lang=lang)))
+        rows = _rows(book, title or book.sheetnames[0])
+        column = rows[0].index(header)
+        assert column == 9  # after the visit's end, before the stops a day asks
+        assert [row[column] for row in rows[1:]] == [95, None]
