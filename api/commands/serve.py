@@ -4,14 +4,16 @@ jobs in local worker processes or, with `--scheduler`, on a Dask cluster."""
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 console = Console(stderr=True, soft_wrap=True)  # log lines stay whole for log readers
 
@@ -44,6 +46,31 @@ def without_password(text: str, url: str) -> str:
     for secret in {str(password or ""), found.group(1) if found else ""} - {""}:
         text = text.replace(secret, "***")
     return text
+
+
+def sqlite_file_problem(url: str) -> str | None:
+    """Why the SQLite file of `url` cannot be opened to write (its folder missing or not
+    writable, a folder in its place); None for another database, memory, or a file that
+    can be. Said before the service starts: SQLite's own word is "unable to open database
+    file", without the path."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    file = Path(parsed.database)
+    folder = file.parent
+    if file.is_dir():
+        return f"the database {file} is a folder, not a file"
+    if not folder.is_dir():
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        return f"the folder {folder} of the database file {file.name} {what}"
+    if file.exists() and not os.access(file, os.R_OK | os.W_OK):
+        return f"the database file {file} cannot be read and written by this user"
+    if not file.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is not writable: the database file {file.name} cannot be created there"
+    return None
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:
@@ -104,8 +131,17 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
                 f"API keys from {settings.api_keys_file}: every /v1 request needs "
                 "Authorization: Bearer KEY."
             )
+        if why := sqlite_file_problem(settings.database_url):
+            console.print(f"[red]cannot start: {escape(why)} (--db / FIELDWEEK_DB)[/red]")
+            raise typer.Exit(2)
         try:
             application = create_app(settings)
+        except OperationalError as exc:
+            # The database cannot be reached or opened (a server down, a file refused).
+            reason = without_password(str(exc.orig or exc), settings.database_url)
+            console.print(f"[red]cannot start: the database {escape(masked_url(settings.database_url))} "
+                          f"cannot be opened: {escape(reason)} (--db / FIELDWEEK_DB)[/red]")
+            raise typer.Exit(2) from None
         except (OSError, ValueError, AnotherServiceRunning, RunnerUnavailable) as exc:
             reason = without_password(str(exc), settings.database_url)
             console.print(f"[red]cannot start: {escape(reason)}[/red]")
