@@ -24,7 +24,7 @@ from api.commands.serve import masked_url
 from api.commands.service_actuals import database_url, merged_actuals, service_days
 from api.exports.feedback_xlsx import feedback_workbook
 from engine.actuals import FeedbackSheet, carried_into, feedback_sheet, load_actuals
-from engine.errors import InputError
+from engine.errors import InputError, Problem
 from engine.policy import Policy
 
 PLANS_FOLDER = "plans"
@@ -82,6 +82,11 @@ def feedback_command(
         errors.print(f"[red]no plan for the week:[/red] give --plan (or save it as {plan})")
         raise typer.Exit(EXIT_INPUT_ERROR)
     timetable, routes = read_plan(plan, department, week_start)
+    if not timetable.blocks and timetable.status not in ("optimal", "feasible"):
+        # Against no timetable every visit reads "missed": a sheet of the solver's failure.
+        raise fail_on_input(InputError([Problem(
+            f"the plan has no timetable (status {timetable.status}, no blocks): no week was found for it; "
+            f"give a plan `fieldweek timetable` or `fieldweek plan` solved", file=str(plan), column="status")]))
     try:
         actuals = load_actuals(department_dir, department, pol, week_start)
         if db is not None or service_department is not None:
