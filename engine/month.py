@@ -781,7 +781,8 @@ class _AwayCover:
         spaced = [d for m in managers for d in self._days_of(m, monday) if self._spaced(retailer, d)]
         if spaced:
             return (f"{managers[0]}, who makes its visits that week, has no room for it on "
-                    f"{', '.join(f'{d:%m-%d}' for d in sorted(set(spaced)))}, the days then that keep its spacing")
+                    f"{', '.join(f'{d:%m-%d}' for d in sorted(set(spaced)))}, the days then where it keeps its "
+                    "spacing")
         kept = sorted(d for (_, d), order in self.orders.items() if retailer.id in order)
         return (f"no day of {', '.join(managers)}, who make its visits that week, keeps its spacing with the "
                 f"visits on {', '.join(f'{d:%m-%d}' for d in kept)}")

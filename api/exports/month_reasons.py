@@ -96,7 +96,7 @@ PHRASES: tuple[tuple[str, _Say], ...] = (
     (r"(\S+), who makes its visits that week, has no day then with room that keeps its spacing with the other "
      r"visits",
      lambda m: f"当周代访的 {m[1]} 没有既有空间、又与其他拜访保持间隔的日子"),
-    (r"(\S+), who makes its visits that week, has no room for it on (.+?), the days then that keep its spacing",
+    (r"(\S+), who makes its visits that week, has no room for it on (.+?), the days then where it keeps its spacing",
      lambda m: f"当周代访的 {m[1]} 在保持间隔的日子（{_dates(m[2])}）没有空间安排"),
     (r"no day of (.+?), who make its visits that week, keeps its spacing with the visits on (.*?)",
      lambda m: f"当周代访的 {_dates(m[1])} 没有一天与已排拜访（{_dates(m[2])}）保持间隔"),

@@ -349,6 +349,30 @@ def test_an_away_managers_key_customer_takes_the_place_of_a_neighbours_small_vis
     route = next(r for r in cover.routes() if (r.manager, r.date) == day)
     assert key in [s.retailer for s in route.stops]
 
+def test_an_away_managers_visit_refused_says_whether_room_or_spacing_refused_it(
+        department: Department, policy_15_13_7: Policy, weeks) -> None:
+    """Step 7's refusal said "no day then with room that keeps its spacing" whichever
+    refused (tester's d7e: m02's days that week ended by 09:13; the spacing refused). Now:
+    the days that keep its spacing when the room refused, else the visits no day is spaced
+    from: m02's weekly shop visited 12-04 and 12-14 leaves no day of 12-07..11 4 from both."""
+    on_leave, timetables, _ = _m02_away_the_second_week(department, weeks)
+    key = "m02-r00"
+    on_leave = on_leave.model_copy(update={"retailers": tuple(
+        r.model_copy(update={"visits_per_4_weeks": 4}) if r.id == key else r for r in on_leave.retailers)})
+    days = working_days(policy_15_13_7, *DECEMBER, {CHRISTMAS}, on_leave)
+    due = month_due(on_leave, policy_15_13_7, days, {CHRISTMAS})
+    cover = _AwayCover(on_leave, policy_15_13_7, days, timetables, due, [], set(), [key])
+    retailer = cover.retailers[key]
+    dates = cover._days_of("m01", MONDAYS[1])
+    assert dates
+    room = cover.why_refused(retailer, MONDAYS[1], ["m01"])
+    assert room.startswith("m01, who makes its visits that week, has no room for it on ") and "12-07" in room
+    cover.orders[("m02", dt.date(2026, 12, 4))] = [key]
+    cover.orders[("m02", dt.date(2026, 12, 14))] = [key]
+    assert cover.why_refused(retailer, MONDAYS[1], ["m01", "m03"]) == (
+        "no day of m01, m03, who make its visits that week, keeps its spacing with the visits on 12-04, 12-14")
+
+
 def test_a_policy_without_month_rules_is_refused(department: Department, policy_15_13_7: Policy) -> None:
     """Without a [month] table the plan says which table and keys are missing."""
     with pytest.raises(InputError, match=r"\[month\]"):
