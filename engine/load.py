@@ -907,7 +907,8 @@ def _table_rows(name: str, tables: Mapping[str, Sequence[Mapping[str, str]]], so
     table_format = TABLE_FORMATS[name]
     file = sources.file(name)
     if name not in tables:
-        if table_format.must_exist:
+        # A file that could not be read (not UTF-8, not CSV) is there: its problem is named.
+        if table_format.must_exist and not any(p.file == file for p in problems):
             problems.append(Problem(f"{file} is missing", file=file))
         return []
     rows = tables[name]
@@ -1069,7 +1070,7 @@ def _check_retailers(rows: list[Row], file: str, known: _KnownManagers, policy: 
         retailer_id = cells.text("id")
         ids.check(cells, retailer_id)
         opens, closes = cells.clock("opens"), cells.clock("closes")
-        service = cells.whole_number("service_min", _bounds(Retailer, "service_min"))
+        service = cells.whole_number("service_min", _service_bounds(policy))
         values: dict[str, object] = {
             "id": retailer_id,
             "name": cells.text("name"),
@@ -1102,6 +1103,19 @@ def _check_retailers(rows: list[Row], file: str, known: _KnownManagers, policy: 
     if office is not None and policy is not None and policy.travel.territory_max_km is not None and placed:
         _check_reach(placed, office, policy, policy.travel.territory_max_km, office_where, problems)
     return [r for cells, r in placed if not cells.failed]
+
+
+def _service_bounds(policy: Policy | None) -> tuple[float | None, float | None]:
+    """The bounds `service_min` is read within: the domain's, less those the policy makes
+    stricter (its minimum service, its longest visit block), which `_check_retailers` then
+    names with their reason; a visit of 500 min was "must be between 1 and 480" when the
+    policy's limits are 8 and 180."""
+    lower, upper = _bounds(Retailer, "service_min")
+    if policy is None:
+        return lower, upper
+    longest = _longest_visit_block(policy)
+    return (None if lower is not None and policy.route.min_service_min >= lower else lower,
+            None if upper is not None and longest is not None and longest <= upper else upper)
 
 
 def _longest_visit_block(policy: Policy) -> int | None:
