@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -23,8 +24,8 @@ from engine.routing.approach import (
 )
 from engine.rules import KIND_RULE, RULES
 from engine.timetable.model import fixed_department_slots, kind_window, room_beside, room_window
-from engine.timetable.venues import without_own_store
-from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay
+from engine.timetable.venues import Venues, week_venues, without_own_store
+from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay, build_week
 
 
 def _hours(minutes: float) -> str:
@@ -54,6 +55,7 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame,
         *([] if short_weeks else _too_few_pos_households(department, policy, frame)),
         *_no_promotion_store(department, policy, frame),
         *_groups_without_store(department, policy, frame),
+        *_no_paired_session_fits(department, policy, frame, approach),
         *_first_retailer_out_of_reach(department, policy, frame),
     ]
 
@@ -286,6 +288,242 @@ def _groups_without_store(department: Department, policy: Policy, frame: WeekFra
                 f"(or hand one of a colleague's promotion stores over)")]
 
 
+@dataclass(frozen=True)
+class _Shut:
+    """Why a weekly kind of a manager's fits on none of his working days (`_kind_shut_out`):
+    `hours`, the opening hours of the stores his group could hold it at ("06:00–08:30" ->
+    their ids) when on some day they cut the kind's window below a session; `beside`, the
+    daily kinds whose blocks leave the session no room before or after them; `cut`, the
+    opening hours that narrowed the window beside them."""
+
+    hours: dict[str, list[str]]
+    beside: tuple[str, ...]
+    cut: dict[str, list[str]]
+    """The opening hours that narrowed the window of a day the daily blocks then left no room."""
+
+
+def _store_hours(department: Department, policy: Policy, frame: WeekFrame,
+                 venues: Venues, manager: str) -> dict[str | None, tuple[int, int]]:
+    """The stores a manager's group could hold its paired sessions at (venues.py: the store
+    of his pair with each colleague, which a group of three shares, or his own when he may
+    work alone) -> their opening hours; None (no store: no hours bound) -> the working day."""
+    others = [m for m in frame.paired_managers if m != manager]
+    groups: list[tuple[str, ...]] = [(manager, other) for other in others]
+    if policy.pairs.odd_headcount == "solo" or not others:
+        groups.append((manager,))
+    shops = {r.id: r for r in department.retailers}
+    hours: dict[str | None, tuple[int, int]] = {}
+    for group in groups:
+        store = venues.group_store(group)
+        shop = shops.get(store) if store is not None else None
+        hours[store if shop is not None else None] = ((shop.opens, shop.closes) if shop is not None
+                                                      else (policy.day.start, policy.day.end))
+    return hours
+
+
+def _gap(policy: Policy, one: str, other: str) -> int:
+    """The least minutes between blocks of two kinds, whatever the rides
+    (constraints.add_one_place_at_a_time): two field blocks the field transfer, office and
+    field the office–field buffer."""
+    places = {policy.kinds[one].place, policy.kinds[other].place}
+    if places == {"field"}:
+        return policy.travel.field_transfer_min
+    return policy.travel.office_field_buffer_min if len(places) == 2 else 0
+
+
+def _kind_shut_out(policy: Policy, kind: str, mw: ManagerWeek, days: list[WorkDay], approach: int,
+                   hours: dict[str | None, tuple[int, int]]) -> _Shut | None:
+    """Whether no working day holds one session of a manager's weekly kind, by arithmetic on
+    windows alone (rides beyond the least gap left aside, so what it finds holds whatever the
+    rides): the kind's window cut to a store's opening hours (`hours`, paired kinds), and
+    beside each daily block the day owes (a session goes wholly before or after it). A day
+    of part-day leave counts as holding it (its blocks move with the leave). None: some day
+    and store hold a session."""
+    rule = policy.kinds[kind]
+    shortest = mw.quotas[kind].session_minutes_min
+    closed: dict[str, list[str]] = {}
+    cut: dict[str, list[str]] = {}
+    blocked: list[list[str]] = []
+    for day in days:
+        earliest, latest_start, latest_end = kind_window(policy, rule, shortest, day.weekday)
+        owed = {} if day.index in mw.partial_leave else _daily_blocks_owed(policy, mw, day, approach)
+        for store, (opens, closes) in hours.items():
+            start, end = max(earliest, opens), min(latest_end, closes)
+            last = min(latest_start, end - shortest)
+            if last < start:
+                if store is not None:
+                    closed.setdefault(f"{format_clock(opens)}–{format_clock(closes)}", []).append(store)
+                continue
+            blocking = [daily for daily, minutes in owed.items() if not _fits_beside(
+                policy, daily, minutes, day, (start, last), shortest, _gap(policy, kind, daily))]
+            if not blocking:
+                return None
+            blocked.append(blocking)
+            if store is not None and (opens > earliest or closes < latest_end):
+                cut.setdefault(f"{format_clock(opens)}–{format_clock(closes)}", []).append(store)
+    # The daily kind that leaves no room on every day (the visit block) is the one to name,
+    # not one that adds to it on some days (Monday's meeting); else every one that does.
+    every_day = [k for k in dict.fromkeys(k for b in blocked for k in b) if all(k in b for b in blocked)]
+    beside = every_day or list(dict.fromkeys(k for b in blocked for k in b))
+    return _Shut({h: sorted(set(ids)) for h, ids in closed.items()}, tuple(beside),
+                 {h: sorted(set(ids)) for h, ids in cut.items()})
+
+
+def _fits_beside(policy: Policy, daily: str, minutes: int, day: WorkDay, starts: tuple[int, int],
+                 shortest: int, gap: int) -> bool:
+    """Whether a session of `shortest` min starting within `starts` can end `gap` before the
+    daily block's latest start or start `gap` after its earliest end."""
+    earliest, latest_start, _ = kind_window(policy, policy.kinds[daily], minutes, day.weekday)
+    return starts[0] + shortest + gap <= latest_start or max(starts[0], earliest + minutes + gap) <= starts[1]
+
+
+def _no_paired_session_fits(department: Department, policy: Policy, frame: WeekFrame,
+                            approach: Mapping[str, int]) -> list[Conflict]:
+    """Every manager in a group holds at least one paired session with it, in any week, even
+    one planned short (constraints.add_pairing: a group is known by the sessions it holds
+    together), at the group's store while it is open (SPEC §2, §4). A manager none of whose
+    paired kinds fits on any working day (`_kind_shut_out`: the stores his group could use
+    open too short within the kinds' window, or the window leaves no room beside a daily
+    block) has no week; managers for whom the same causes hold are named together."""
+    paired = _paired_kinds(policy)
+    if not (paired and frame.paired_managers):
+        return []
+    found = _shut_out(department, policy, frame, approach, paired, every=True)
+    return [Conflict(
+        rules=tuple(dict.fromkeys([*(KIND_RULE[k] for k in shut), "pairing",
+                                   *(KIND_RULE[b] for s in shut.values() for b in s.beside)])),
+        message=f"{', '.join(managers)}: no paired session fits on any working day: "
+                f"{_shut_words(policy, frame, managers, shut)}. Each manager in a pair holds at least one "
+                f"paired session with his partner in any week"
+                + ("; change those stores' opening hours (retailers.csv opens, closes) or flag stores open "
+                   "longer as promo_store" if any(s.hours or s.cut for s in shut.values()) else ""))
+        for managers, shut in found]
+
+
+def _weekly_kinds_without_room(department: Department, policy: Policy, week_start: dt.date,
+                               rules: list[str]) -> list[Conflict]:
+    """For an explanation whose rules hold weekly kinds: each such kind (its quota held in
+    full, as in the explanation's copy) that fits on none of a manager's working days, by
+    `_kind_shut_out`'s arithmetic, with the windows and blocks that leave it no room (a
+    maintenance window 08:00–10:00 beside a visit block that starts at 08:00)."""
+    kinds = [k for k, rule in policy.kinds.items() if KIND_RULE.get(k) in rules and not rule.is_daily
+             and rule.group != "department"]
+    if not kinds:
+        return []
+    frame = build_week(department, policy, week_start)
+    approach = approach_minutes(department, policy, week_start)
+    conflicts = []
+    for kind in kinds:
+        for managers, shut in _shut_out(department, policy, frame, approach, [kind], every=False):
+            conflicts.append(Conflict(
+                rules=tuple(dict.fromkeys([KIND_RULE[kind], *(KIND_RULE[b] for b in shut[kind].beside)])),
+                message=f"{', '.join(managers)}: no working day holds a session: "
+                        f"{_shut_words(policy, frame, managers, shut)}"))
+    return conflicts
+
+
+def _shut_out(department: Department, policy: Policy, frame: WeekFrame, approach: Mapping[str, int],
+              kinds: list[str], every: bool) -> list[tuple[list[str], dict[str, _Shut]]]:
+    """The managers of whose weekly `kinds` (those they owe this week) all (`every`: of the
+    managers in pairs, the paired kinds) or any fit on no working day (`_kind_shut_out`),
+    grouped by alike causes: (managers, kind -> the causes, their stores merged)."""
+    venues = week_venues(department, policy, frame.week_start) if any(
+        policy.kinds[k].group == "pair" for k in kinds) else None
+    anywhere: dict[str | None, tuple[int, int]] = {None: (policy.day.start, policy.day.end)}
+    found: dict[tuple, list[tuple[str, dict[str, _Shut]]]] = {}
+    for manager, mw in frame.managers.items():
+        owed = [k for k in kinds if k in mw.quotas and not mw.quotas[k].empty]
+        days = [d for d in frame.days if mw.works_on(d.index)]
+        if not (owed and days) or (every and manager not in frame.paired_managers):
+            continue
+        stores = (_store_hours(department, policy, frame, venues, manager)
+                  if venues is not None and manager in frame.paired_managers else anywhere)
+        shut = {}
+        for kind in owed:
+            hours = stores if policy.kinds[kind].group == "pair" else anywhere
+            if (found_here := _kind_shut_out(policy, kind, mw, days, approach.get(manager, 0), hours)) is not None:
+                shut[kind] = found_here
+        if not shut or (every and len(shut) < len(owed)):
+            continue
+        key = (tuple((k, mw.quotas[k].session_minutes_min, tuple(sorted(s.hours)), s.beside, tuple(sorted(s.cut)))
+                     for k, s in shut.items()), days[0].weekday)
+        found.setdefault(key, []).append((manager, shut))
+    return [([m for m, _ in who],
+             {k: _Shut(_merged_stores([s[k].hours for _, s in who]), first.beside,
+                       _merged_stores([s[k].cut for _, s in who])) for k, first in who[0][1].items()})
+            for who in found.values()]
+
+
+def _shut_words(policy: Policy, frame: WeekFrame, managers: list[str], shut: Mapping[str, _Shut]) -> str:
+    """`_kind_shut_out`'s findings for alike managers in words: each kind's shortest session
+    and window, the stores' opening hours that cut it, the daily blocks that leave it no room."""
+    mw = frame.managers[managers[0]]
+    days = [d for d in frame.days if mw.works_on(d.index)]
+    whose = "his group" if len(managers) == 1 else "their groups"
+    needs, windows = [], {}
+    for kind in shut:
+        shortest = mw.quotas[kind].session_minutes_min
+        earliest, _, latest_end = kind_window(policy, policy.kinds[kind], shortest, days[0].weekday)
+        windows[kind] = f"{format_clock(earliest)}–{format_clock(latest_end)}"
+        needs.append((kind, shortest))
+    one_window = len(set(windows.values())) == 1
+    words = " and ".join(
+        f"{_kind_words(policy, kind)} needs {'at least ' if shortest < mw.quotas[kind].session_minutes_max else ''}"
+        f"{shortest} min"
+        + ("" if one_window else f" within {windows[kind]}") + f" (kinds.{kind})"
+        for kind, shortest in needs)
+    if one_window:
+        words += f" within {next(iter(windows.values()))}"
+    causes = []
+    hours = _merged_stores([s.hours for s in shut.values()])
+    if hours:
+        causes.append(f"no promotion store {whose} could use is open long enough in that window: stores "
+                      f"open {_stores_words(hours)}")
+    beside = list(dict.fromkeys(b for s in shut.values() for b in s.beside))
+    if beside:
+        blocks = []
+        for daily in beside:
+            rule = policy.kinds[daily]
+            day = next(d for d in days if (rule.per_day_minutes or {}).get(d.weekday))
+            minutes = (rule.per_day_minutes or {})[day.weekday]
+            earliest, latest_start, _ = kind_window(policy, rule, minutes, day.weekday)
+            starts = (f"at {format_clock(earliest)}" if latest_start <= earliest
+                      else f"{format_clock(earliest)}–{format_clock(latest_start)}")
+            blocks.append(f"the {_kind_words(policy, daily)} block ({minutes} min, starting {starts}, so over by "
+                          f"{format_clock(earliest + minutes)} at the earliest)")
+        cut = _merged_stores([s.cut for s in shut.values()])
+        field = all(policy.kinds[k].place == "field" for k in [*shut, *beside])
+        gap = policy.travel.field_transfer_min if field else 0
+        causes.append((f"the promotion stores {whose} could use are open only {_stores_words(cut)}, and in those "
+                       f"hours " if cut else "")
+                      + f"{' and '.join(blocks)} leave{'s' if len(blocks) == 1 else ''} no room for a session "
+                      f"before or after {'it' if len(blocks) == 1 else 'them'}"
+                      + (f" with the {gap}-min ride between field places (travel.field_transfer_min)" if gap else ""))
+    return f"{words}, but {'; and '.join(causes)}"
+
+
+def _merged_stores(found: list[dict[str, list[str]]]) -> dict[str, list[str]]:
+    """Opening hours -> the stores open then, over several findings."""
+    merged: dict[str, set[str]] = {}
+    for hours in found:
+        for span, ids in hours.items():
+            merged.setdefault(span, set()).update(ids)
+    return {span: sorted(ids) for span, ids in merged.items()}
+
+
+def _stores_words(hours: Mapping[str, list[str]]) -> str:
+    """"06:00–08:30 (R01002, R02012, R03002, R05012 and 1 more)"."""
+    return "; ".join(f"{span} ({', '.join(ids[:4])}{f' and {len(ids) - 4} more' if len(ids) > 4 else ''})"
+                     for span, ids in sorted(hours.items()))
+
+
+def _kind_words(policy: Policy, kind: str) -> str:
+    """A kind's English label inside a sentence: "Terminal maintenance (pairs)" -> "terminal
+    maintenance" (an acronym kept: "POS project households")."""
+    label = policy.kind_label(kind, "en").split(" (")[0]
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
 BACKGROUND_RULES = ("no_overlap",)
 """Rules taken for granted in a first explanation (a manager is in one place at a time):
 named only when the other rules alone do not explain the conflict."""
@@ -307,7 +545,10 @@ def explain_with_assumptions(department: Department, policy: Policy, week_start:
     if storeless:
         lines += f" ({', '.join(storeless)} {'has' if len(storeless) == 1 else 'have'} no promotion store of " \
                  f"{'his' if len(storeless) == 1 else 'their'} own)"
-    return [Conflict(rules=tuple(core),
+    # The rules alone do not say which windows clash: a weekly kind no working day holds is
+    # named first, with the windows and blocks that leave it no room.
+    return [*_weekly_kinds_without_room(department, policy, week_start, core),
+            Conflict(rules=tuple(core),
                      message=f"these rules cannot all hold this week: {lines}. Relax one of them "
                              f"(shorten a block, widen its time window, or change the week's leave)")]
 
