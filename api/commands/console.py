@@ -20,6 +20,7 @@ from typer.exceptions import TyperException
 
 from engine.domain import Conflict
 from engine.errors import InputError, new_error_id
+from engine.work_calendar import date_range_problem
 
 console = Console()
 errors = Console(stderr=True)
@@ -80,6 +81,9 @@ def parse_week(text: str) -> dt.date:
         raise typer.BadParameter(f"{text!r} is not a date YYYY-MM-DD") from None
     if week.weekday() != 0:
         raise typer.BadParameter(f"{week} is a {week:%A}; a week starts on a Monday")
+    # "0026-11-23" is not planned as the year 26 (the service refuses it alike).
+    if why := date_range_problem(week, week + dt.timedelta(days=6)):
+        raise typer.BadParameter(why)
     return week
 
 

@@ -11,6 +11,7 @@ and written whatever happens to one."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import tempfile
 import time
@@ -35,6 +36,7 @@ from api.commands.console import (
     parse_week,
     write_json,
 )
+from api.commands.inputs import checked_dates
 from api.commands.timetable import hours_short_line
 from api.exports.month_xlsx import month_workbook
 from api.region.cluster import region_client, worker_count
@@ -226,6 +228,7 @@ def region_month_command(
         year, number = parse_month(month)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--month") from None
+    checked_dates(dt.date(year, number, 1), dt.date(year, number, calendar.monthrange(year, number)[1]), "--month")
     region, loaded = _load(region_dir, policy)
     params = MonthParams(timetable_time_limit_s=week_time_limit, assign_time_limit_s=assign_time_limit,
                          route_time_limit_s=route_time_limit, workers=cp_workers,

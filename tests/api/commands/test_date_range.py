@@ -52,3 +52,15 @@ def test_the_engine_refuses_a_week_past_the_range_and_plans_the_last_one(policy_
         calendar.working_days(dt.date(9999, 12, 27))
     last = calendar.working_days(dt.date(9998, 12, 28))
     assert last and last[0][0] == dt.date(9998, 12, 28) and last[-1][0] <= dt.date(9999, 1, 1)
+
+
+def test_every_week_option_is_refused_outside_the_range_where_it_is_read() -> None:
+    """`parse_week`, which every `--week` goes through, refuses the year 26 itself, before
+    a department is loaded (routes and region read it there too)."""
+    import typer
+
+    from api.commands.console import parse_week
+
+    with pytest.raises(typer.BadParameter, match="four digits"):
+        parse_week("0026-11-23")
+    assert parse_week("2026-11-23") == dt.date(2026, 11, 23)
