@@ -82,7 +82,8 @@ def parse_week(text: str) -> dt.date:
     if week.weekday() != 0:
         raise typer.BadParameter(f"{week} is a {week:%A}; a week starts on a Monday")
     # "0026-11-23" is not planned as the year 26 (the service refuses it alike).
-    if why := date_range_problem(week, week + dt.timedelta(days=6)):
+    sunday = week + dt.timedelta(days=6) if week <= dt.date.max - dt.timedelta(days=6) else dt.date.max
+    if why := date_range_problem(week, sunday):
         raise typer.BadParameter(why)
     return week
 
