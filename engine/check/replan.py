@@ -538,7 +538,7 @@ class _ReplanChecker(_Checker):
                 self.absent_partners[(kept.manager, kept.date, kept.kind, kept.start)] = \
                     frozenset(kept.with_) - frozenset(alone.with_)
             kept = alone
-            self.past.append(kept)
+            self.past += self._split_where_a_partner_fell_ill(kept, held)
             if cut:
                 self.cut[_key(kept)] = block
         # A re-plan of a re-planned week: `before` already holds the part a manager worked
@@ -588,6 +588,43 @@ class _ReplanChecker(_Checker):
         gone = {m for m in block.with_ if self._sick_during(m, block.date, block.start, block.end)
                 and (m, block.date, block.kind, block.start) not in held}
         return block.model_copy(update={"with_": tuple(m for m in block.with_ if m not in gone)}) if gone else block
+
+    def _split_where_a_partner_fell_ill(self, block: Block,
+                                        held: Collection[tuple[str, dt.date, str, int]]) -> list[Block]:
+        """A past paired session a partner fell ill in before `now`, the part he worked held
+        (`held`): the one who went on holds it in two parts, the first naming him, the
+        second not (engine.replan.situation.split_where_a_partner_fell_ill); else the
+        block as it is."""
+        if block.kind not in self.paired_kinds:
+            return [block]
+        cuts: dict[int, set[str]] = defaultdict(set)
+        for m in block.with_:
+            ill = self._ill_at(m, block.date)
+            if ill is not None and block.start < ill < block.end and (m, block.date, block.kind, block.start) in held \
+                    and (block.date, ill) < (self.now.date(), self.now.hour * 60 + self.now.minute):
+                cuts[ill].add(m)
+        pieces, start, with_ = [], block.start, block.with_
+        for end in sorted(cuts):
+            pieces.append(block.model_copy(update={"start": start, "end": end, "with_": with_}))
+            start, with_ = end, tuple(m for m in with_ if m not in cuts[end])
+        return [*pieces, block.model_copy(update={"start": start, "with_": with_})] if pieces else [block]
+
+    def _check_week_and_references(self) -> None:
+        """The blocks as the rules read them: a session split where a partner fell ill
+        (`_split_where_a_partner_fell_ill`) is the one session it is."""
+        super()._check_week_and_references()
+        blocks = list(self.blocks)
+        at = {(b.manager, b.date, b.kind, b.retailer, b.start): i for i, b in enumerate(blocks)}
+        gone: set[int] = set()
+        for i, b in sorted(enumerate(blocks), key=lambda ib: (ib[1].manager, ib[1].date, -ib[1].start)):
+            after = at.get((b.manager, b.date, b.kind, b.retailer, b.end))
+            if after is None or after in gone or b.kind not in self.paired_kinds:
+                continue
+            rest = blocks[after]
+            if rest.partners < b.partners and all(self._ill_at(m, b.date) == b.end for m in b.partners - rest.partners):
+                blocks[i] = dataclasses.replace(b, end=rest.end)
+                gone.add(after)
+        self.blocks = [b for i, b in enumerate(blocks) if i not in gone]
 
     def _check_partners_held(self) -> None:
         """A block started before `now` names only partners who have a block of its kind

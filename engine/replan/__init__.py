@@ -21,7 +21,8 @@ What the re-plan keeps and changes:
    the start of that grid slot; before `now` too: what was planned inside his sickness
    was not done, and its visits are handed on), so his block under way then is cut
    there: the part he worked stays in the week, in the timetable, the routes and the
-   diff (`cut`), and his partner goes on alone (situation.py). A lunch is no work to
+   diff (`cut`), and his partner goes on alone, his block naming the sick one only
+   for the part they shared (situation.py `split_where_a_partner_fell_ill`). A lunch is no work to
    cut: his lunch over or under way when he falls ill stays as it was, and a re-plan
    never takes a lunch away to make room (model.py).
 2. **The timetable** is the weekly model plus pins (model.py): the same variables and

@@ -36,6 +36,8 @@ def block_diff(situation: Situation, groups: Groups, blocks: Sequence[Block],
         new = sorted(new_by[manager], key=_block_key)
         changes: list[BlockChange] = []
         remaining_new = list(new)
+        split = _split_for_a_partner(situation, manager, blocks)
+        remaining_new = [n for n in remaining_new if all(n != after for _, after, _ in split)]
         gone: list[Block] = []
         for b in old:
             twin = next((n for n in remaining_new if _block_key(n) == _block_key(b)), None)
@@ -70,11 +72,33 @@ def block_diff(situation: Situation, groups: Groups, blocks: Sequence[Block],
             else:
                 changes.append(BlockChange(change="cut", kind=b.kind, before=b, after=piece,
                                            reason=f"{_why(situation, groups, b, piece)}: the block ends then"))
+        for whole, after, why in split:
+            changes.append(BlockChange(change="changed", kind=whole.kind, before=whole, after=after, reason=why))
         stops = [c for c in stop_changes if (c.manager_after if c.change in ("added", "received")
                                              else c.manager_before) == manager]
         if changes or stops:
             out.append(ManagerDiff(manager=manager, blocks=tuple(changes), stops=tuple(stops)))
     return tuple(out)
+
+
+def _split_for_a_partner(situation: Situation, manager: str,
+                         blocks: Sequence[Block]) -> list[tuple[Block, Block, str]]:
+    """The manager's sessions a partner fell ill in (`Situation.cut`), each with the
+    part after that, which no longer names him (situation.split_where_a_partner_fell_ill),
+    and why."""
+    found = []
+    for old, piece in situation.cut:
+        if piece is None or manager not in old.with_:
+            continue
+        whole = next((b for b in situation.timetable.blocks
+                      if (b.manager, b.date, b.kind, b.start) == (manager, old.date, old.kind, old.start)), None)
+        after = next((b for b in blocks if (b.manager, b.date, b.kind, b.start) == (manager, old.date, old.kind,
+                                                                                      piece.end)), None)
+        absence = situation.absences.get(old.manager)
+        if whole is not None and after is not None and absence is not None and old.manager not in after.with_:
+            found.append((whole, after, f"partner {old.manager} is off sick from {absence.since}: the session "
+                                        "goes on without him from then"))
+    return found
 
 
 def _why(situation: Situation, groups: Groups, before: Block | None, after: Block | None) -> str:

@@ -249,9 +249,66 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
         situation.absences[manager] = _one_absence(sick, problems)
     if problems:
         raise InputError(problems)
+    _partners_blocks_whole_again(situation)
     _cut_what_the_sick_cannot_finish(situation)
     _drop_the_sick_from_partners(situation)
     return situation
+
+
+def _paired(situation: Situation, block: Block) -> bool:
+    rule = situation.policy.kinds.get(block.kind)
+    return rule is not None and rule.group == "pair"
+
+
+def split_where_a_partner_fell_ill(situation: Situation, blocks: Sequence[Block]) -> list[Block]:
+    """The re-planned week's blocks with each partner's session a sickness cut split where
+    it did: the partner's block stays in the week whole (he went on alone), but names the
+    sick one only for the part they shared, up to the end of the sick one's piece (the
+    part he worked, `Situation.cut`, or an earlier re-plan's cut), and not after it. Only where he fell ill before `now`: both parts
+    then started before it, and are kept as they were. The model reads the block whole; a re-plan of this week
+    reads it whole again (`_partners_blocks_whole_again`), and so does the re-plan
+    checker for every rule but the past's."""
+    ends: dict[tuple[str, dt.date, str, int], int] = {
+        (b.manager, b.date, b.kind, b.start): b.end for b in situation.timetable.blocks
+        if _paired(situation, b) and (a := situation.absences.get(b.manager)) is not None
+        and (a.date, a.minute) == (b.date, b.end)}
+    if not ends:
+        return list(blocks)
+    out: list[Block] = []
+    for b in blocks:
+        cuts: dict[int, set[str]] = {}
+        for m in b.with_:
+            end = ends.get((m, b.date, b.kind, b.start))
+            if end is not None and b.start < end < b.end and (b.date, end) < (situation.today, situation.now_minute):
+                cuts.setdefault(end, set()).add(m)
+        start, with_ = b.start, b.with_
+        for end in sorted(cuts):
+            out.append(b.model_copy(update={"start": start, "end": end, "with_": with_}))
+            start, with_ = end, tuple(m for m in with_ if m not in cuts[end])
+        out.append(b if start == b.start else b.model_copy(update={"start": start, "with_": with_}))
+    return out
+
+
+def _partners_blocks_whole_again(situation: Situation) -> None:
+    """A week an earlier re-plan wrote holds a partner's session split where a partner
+    fell ill (`split_where_a_partner_fell_ill`): read as the one block it is, naming the
+    partners it began with, as the model and the cuts read the plan."""
+    blocks = list(situation.timetable.blocks)
+    at = {(b.manager, b.date, b.kind, b.retailer, b.start): i for i, b in enumerate(blocks)}
+    gone: set[int] = set()
+    for i, b in sorted(enumerate(blocks), key=lambda ib: (ib[1].manager, ib[1].date, -ib[1].start)):
+        first = at.get((b.manager, b.date, b.kind, b.retailer, b.end))
+        if first is None or first in gone or not _paired(situation, b):
+            continue
+        rest = blocks[first]
+        if set(rest.with_) < set(b.with_) and all(
+                (a := situation.absences.get(m)) is not None and (a.date, a.minute) == (b.date, b.end)
+                for m in set(b.with_) - set(rest.with_)):
+            blocks[i] = b.model_copy(update={"end": rest.end})
+            gone.add(first)
+    if gone:
+        situation.timetable = situation.timetable.model_copy(
+            update={"blocks": tuple(b for i, b in enumerate(blocks) if i not in gone)})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -476,7 +533,8 @@ def _cut_what_the_sick_cannot_finish(situation: Situation) -> None:
     """A block started before `now` that runs into its manager's absence ends when he
     falls ill, at the start of that grid slot (`Absence.minute`): the part he worked
     stays in the week, the rest is gone, and his partner, whose block stays whole, goes
-    on alone. A block he had not worked a slot of is gone; a lunch stays as it was."""
+    on alone (written split there, `split_where_a_partner_fell_ill`). A block he had not
+    worked a slot of is gone; a lunch stays as it was."""
     blocks: list[Block] = []
     for b in situation.timetable.blocks:
         absence = situation.absences.get(b.manager)

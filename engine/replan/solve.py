@@ -20,7 +20,12 @@ from engine.replan.events import Event, ManagerSick, PromotionStoreCancelled
 from engine.replan.handover import replan_routes
 from engine.replan.model import ReplanModel, build_replan_model, repaired_start
 from engine.replan.result import LateVisit, ReplanResult, StopChange, UnplacedVisit
-from engine.replan.situation import Situation, replan_rules, situation_at
+from engine.replan.situation import (
+    Situation,
+    replan_rules,
+    situation_at,
+    split_where_a_partner_fell_ill,
+)
 from engine.rules import KIND_RULE
 from engine.timetable.hints import complete_hints, hint_from_blocks
 from engine.timetable.model import TimetableModel
@@ -87,11 +92,12 @@ def replan(
 
     blocks, place_notes = replanned_blocks(model, solver, situation)
     notes += [note.message for note in place_notes]
+    # Read whole, as the model holds them; written split where a partner fell ill.
+    shortfalls = _declared_shortfalls(model.tm, blocks, timetable, situation, status, model.prorated)
+    blocks = split_where_a_partner_fell_ill(situation, blocks)
     new_timetable = Timetable(status=status, objective=solver.objective_value, best_bound=bound,
                               solve_seconds=round(time.perf_counter() - started, 3), blocks=tuple(blocks),
-                              conflicts=timetable.conflicts,
-                              shortfalls=_declared_shortfalls(model.tm, blocks, timetable, situation, status,
-                                                              model.prorated),
+                              conflicts=timetable.conflicts, shortfalls=shortfalls,
                               **_header(timetable, staffing))
     stop_changes: list[StopChange] = []
     unplaced: list[UnplacedVisit] = []

@@ -401,3 +401,26 @@ def test_a_trio_goes_on_as_a_pair_when_one_falls_ill_for_the_rest_of_the_week() 
             b["with"] = [m for m in b["with"] if m != "m01"]
     verdict = check_replan(make_department(trio), TEST_POLICY, build_week(trio), after, MONDAY_13, sick)
     assert "pairing" in {v.rule for v in verdict.violations}
+
+
+def test_the_partner_of_one_who_falls_ill_in_their_session_names_him_only_for_the_part_they_shared() -> None:
+    """m02 falls ill at 13:30 in the pair's maintenance (13:10-14:10), re-planned at 13:40:
+    m01 goes on alone, his session held in two parts, 13:10-13:30 with m02 and 13:30-14:10
+    with nobody (the one session it is for the rules). Kept whole, naming m02 to 14:10,
+    it says m02 worked after he fell ill (tester's rB: m07's 12:30-14:30 "with m06", who
+    stopped at 13:00)."""
+    tuesday = on("tue")
+    now = dt.datetime.combine(MONDAY + dt.timedelta(days=1), dt.time(13, 40))
+    ill = now - dt.timedelta(minutes=10)
+    kept = cut_at(replanned(week(), now, lambda b: b["manager"] == "m02" and b["date"] == tuesday),
+                  "m02", "maintenance", "13:10", "13:30")
+
+    def verdict(after: dict) -> ReplanVerdict:
+        return check_replan(make_department(MANAGERS), TEST_POLICY, week(), after, now,
+                            [Sickness("m02", ill, MONDAY + dt.timedelta(days=1))])
+
+    whole = verdict(kept)
+    assert {(v.rule, v.manager) for v in whole.violations} == {("replan_past_changed", "m01")}
+    split = cut_at(kept, "m01", "maintenance", "13:10", "13:30")
+    split["blocks"].append({**find(kept, "m01", "maintenance", "tue"), "start": "13:30", "with": []})
+    assert verdict(split).violations == [], [v.message for v in verdict(split).violations]
