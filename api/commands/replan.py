@@ -4,6 +4,7 @@ events, renders the changes and writes the JSON."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -150,7 +151,7 @@ def replan_command(
         if problems:
             raise InputError(problems)
     except InputError as error:
-        raise fail_on_input(error) from None
+        raise fail_on_input(_in_the_events_file(error, event)) from None
     every_event = with_earlier_events(earlier, moment, events)
     if earlier is not None:
         # The plan is a re-planned week: its events are facts of the week, re-applied.
@@ -181,3 +182,10 @@ def replan_command(
 def register(app: typer.Typer, bench: typer.Typer) -> None:
     """Add `replan` to the app."""
     app.command("replan")(replan_command)
+
+
+def _in_the_events_file(error: InputError, event: Path) -> InputError:
+    """The problems of the events, named by the file they were given in (the engine says
+    "events", the service's word for its request's list)."""
+    return InputError([dataclasses.replace(p, file=event.name) if p.file == "events" else p
+                       for p in error.problems])

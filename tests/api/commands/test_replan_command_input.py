@@ -83,3 +83,14 @@ def test_a_bad_event_is_named_by_its_number_type_and_field(tmp_path: Path, seen:
     result = invoke(tmp_path, f"{WEDNESDAY}T12:00", [{"type": "manager_sick", "manager": "m02", "from": "soon"}])
     assert result.exit_code == 2, result.output
     assert "event 1 (manager_sick), field from:" in result.output and not seen
+
+
+def test_an_event_that_does_not_fit_the_week_is_named_by_the_file_it_is_in(
+        tmp_path: Path, seen: list[tuple[Any, ...]]) -> None:
+    """The engine names the events' list "events" (the service's word); the command names
+    the file given (tester: `replan` errors said "events" beside `--event ev.json`)."""
+    unknown = {"type": "manager_sick", "manager": "m99", "from": f"{WEDNESDAY}T09:00", "until": str(WEDNESDAY)}
+    result = invoke(tmp_path, f"{WEDNESDAY}T08:00", [unknown])
+    assert result.exit_code == 2, result.output
+    [row] = [line for line in result.output.splitlines() if "m99" in line]
+    assert "events.json" in row and "│ 1 " in row and not seen
