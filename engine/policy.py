@@ -216,6 +216,9 @@ class ObjectiveWeights(_Strict):
     late_finish_per_10min: int = Field(ge=0)
     max_late_finish_per_10min: int = Field(ge=0)
     site_study_absence: int = Field(ge=0)
+    meeting_absence: int = Field(default=0, ge=0, description=(
+        "penalty per manager missing a department meeting for a leave the meeting could have avoided "
+        "(a leave that overlaps it); 0: a meeting may fall in anyone's leave at no cost"))
     missing_weekly_hours_per_10min: int | None = Field(
         default=None, ge=1, description="a week the rides cannot hold is planned short at this cost per 10 min of "
         "missing weekly hours, and says so; none: the weekly hours are hard (no plan rather than a short one)")

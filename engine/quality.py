@@ -841,7 +841,9 @@ def objective_terms(
         "late_finish[latest]": _per_grid_weight(weights.max_late_finish_per_10min, grid)
         * max(late_slots, default=0),
         "site_study_absence": weights.site_study_absence
-        * _department_absences(timetable, department, policy),
+        * _department_absences(timetable, department, policy, weekly=True),
+        "meeting_absence": weights.meeting_absence
+        * _department_absences(timetable, department, policy, weekly=False),
     }
     if weights.missing_weekly_hours_per_10min:
         # A week planned short pays the policy's price for each grid slot of weekly
@@ -857,11 +859,12 @@ def objective_terms(
     return {name: float(cost) for name, cost in terms.items()}
 
 
-def _department_absences(timetable: Timetable, department: Department, policy: Policy) -> int:
-    """Managers missing a weekly all-together slot (the site study), slot by slot."""
+def _department_absences(timetable: Timetable, department: Department, policy: Policy, weekly: bool) -> int:
+    """Managers missing an all-together slot, slot by slot: the weekly ones (the site
+    study), or those held every day (the meetings)."""
     absent = 0
     for kind, rule in policy.kinds.items():
-        if rule.group != "department" or rule.per_day_minutes is not None:
+        if rule.group != "department" or (rule.per_day_minutes is None) != weekly:
             continue
         slots: dict[tuple, set[str]] = defaultdict(set)
         for block in timetable.blocks:

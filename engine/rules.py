@@ -68,6 +68,7 @@ RULES: dict[str, Rule] = {
         Rule("office_fragmentation", False, "SPEC §6", "office time comes in few, long pieces"),
         Rule("late_finish", False, "SPEC §6", "few late finishes, spread fairly"),
         Rule("site_study_absence", False, "SPEC §2", "the site study falls on a day when everyone is in"),
+        Rule("meeting_absence", False, "SPEC §2", "a department meeting falls where nobody's leave takes it"),
         Rule("moved_block", False, "SPEC §1",
              "a re-plan moves, adds or drops as few blocks after its moment as it can"),
         Rule("missing_hours", False, "SPEC §2",

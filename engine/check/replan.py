@@ -669,11 +669,6 @@ class _ReplanChecker(_Checker):
         same = [b for b in self.before.blocks if (b.date, b.kind, b.start) == (piece.date, piece.kind, piece.start)]
         return max(same, key=lambda b: b.end).model_copy(update={"manager": piece.manager})
 
-    def _judges_slot_times(self) -> bool:
-        """The re-plan keeps the department slots where the week had them (its model is
-        not asked to move them for a sickness, replan/model.py): not judged again here."""
-        return False
-
     def _cut_from(self, block: _Block) -> _Block | None:
         key = (block.manager, block.date, block.start, block.end, block.kind, tuple(sorted(block.partners)),
                block.retailer or "")

@@ -360,11 +360,6 @@ class _Checker:
         A cut piece is judged by how it was cut, not by the lengths the policy asks."""
         return None
 
-    def _judges_slot_times(self) -> bool:
-        """Whether a department slot is judged on leaving out managers it need not
-        (`_check_slot_time`); a re-plan holds the slots the week was planned with."""
-        return True
-
     def _leave_excused(self, block: _Block) -> bool:
         """Whether the block may overlap its manager's leave (a re-plan: a lunch under way
         when he fell ill stays as it was)."""
@@ -1582,50 +1577,6 @@ class _Checker:
                 )
         for slot in main:
             self._check_attendance(kind, slot, by_slot[slot], strays)
-            if self._judges_slot_times():
-                self._check_slot_time(kind, rule, slot, [s for s in main if s != slot], date)
-
-    def _missing_for_leave(self, date: dt.date, start: int, end: int) -> list[str]:
-        """The managers at work this week whose leave meets a department slot there."""
-        return [m for m in self.managers
-                if self.presence[m] > 0 and self._on_leave_during(m, date, start, end)]
-
-    def _check_slot_time(self, kind: str, rule: KindRule, slot: tuple, others: list[tuple],
-                         date: dt.date | None) -> None:
-        """"The whole department together" — SPEC §2: a department slot that leaves managers
-        out for their leave, where its window that day (or, for a weekly slot, any day of the
-        week it may go on) has a time that leaves fewer out, is a mistake the market manager
-        sees: the absence is not the leave's doing but the slot's."""
-        slot_date, start, end = slot
-        missing = self._missing_for_leave(slot_date, start, end)
-        if not missing:
-            return
-        taken = {s[0] for s in others} if rule.different_days or rule.max_per_day == 1 else set()
-        dates = [slot_date] if date is not None else [d for d in self.working_dates if d not in taken]
-        grid, length = self.policy.grid_minutes, end - start
-        best: tuple[int, dt.date, int] | None = None
-        for day in dates:
-            earliest, latest_start, latest_end = self._kind_window(kind, day)
-            first = math.ceil(max(earliest, self.policy.day.start) / grid) * grid
-            last = min(latest_end, self.policy.day.end) - length
-            if latest_start is not None:
-                last = min(last, latest_start)
-            for other in range(first, last + 1, grid):
-                count = len(self._missing_for_leave(day, other, other + length))
-                if best is None or count < best[0]:
-                    best = (count, day, other)
-        if best is None or best[0] >= len(missing):
-            return
-        count, day, other = best
-        self._report(
-            KIND_RULE[kind],
-            f"the {self._label(kind)} on {_day(slot_date)} {_span(start, end)} leaves out "
-            f"{', '.join(missing)} for their leave, but {_day(day)} {_span(other, other + length)} in its "
-            f"window leaves out {'nobody' if not count else _count(count, 'manager')}: "
-            "the department's slot goes where the most can attend",
-            date=slot_date,
-            time=_span(start, end),
-        )
 
     def _check_attendance(
         self, kind: str, slot: tuple, blocks: list[_Block], strays: set[str]

@@ -96,8 +96,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     cost and re-pairing (see the module text). `keep_hours=False` drops the floors that
     keep each kind's hours of the old plan (`_floors`): the caller's second try when the
     floors, read from the repaired old plan, leave no week."""
-    tm = variables_for_week(situation.department, situation.policy, replan_frame(situation), choose_pairs=False,
-                            slot_starts={})
+    tm = variables_for_week(situation.department, situation.policy, replan_frame(situation), choose_pairs=False)
     pairs, unmatched = planned_for_variables(tm, situation.timetable.blocks)
     dates = {d.index: d.date for d in tm.frame.days}
     # A department slot stands for its attendees' blocks: the slot as planned, not the

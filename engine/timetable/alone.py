@@ -58,8 +58,7 @@ def alone_model(tm: TimetableModel, manager: str, partner: str) -> TimetableMode
     """The manager's week alone, his paired sessions at the store of (manager, partner),
     minimising his slots short."""
     frame = WeekFrame(tm.policy, tm.frame.week_start, tm.frame.days, {manager: tm.frame.managers[manager]})
-    sub = variables_for_week(tm.department, tm.policy, frame, choose_pairs=False,
-                             slot_starts=tm.slot_starts)
+    sub = variables_for_week(tm.department, tm.policy, frame, choose_pairs=False)
     sub.known_groups = {manager: frozenset((manager, partner))}
     short_weeks_allowed(sub)
     add_hard_rules(sub)

@@ -43,7 +43,6 @@ from engine.timetable.shortfalls import (
     shortfall_terms,
 )
 from engine.timetable.slot_moves import DepartmentSlot, move_slots, week_cost
-from engine.timetable.together import SlotStarts
 from engine.timetable.venues import Venues, without_own_store
 
 MIN_GROUP_SECONDS = 0.5
@@ -167,17 +166,14 @@ def _signature(tm: TimetableModel, venues: Venues, members: tuple[str, ...]) -> 
 
 def _solve_group(department: Department, policy: Policy, week_start: dt.date, groups: list[tuple[str, ...]],
                  slots: list[DepartmentSlot] | None, time_limit_s: float, hard_deadline: float,
-                 least_short: int = 0, hours_only: bool = False,
-                 slot_starts: SlotStarts | None = None) -> tuple[TimetableModel, cp_model.CpSolver] | None:
+                 least_short: int = 0, hours_only: bool = False) -> tuple[TimetableModel, cp_model.CpSolver] | None:
     """Solve the week of `groups` (their pairs fixed), with the department slots fixed
     when `slots` is given. `least_short`: slots short these groups cannot go below (their
     floors, group_floors.py); a week at that floor is looked for first. `hours_only`:
     the week with the fewest slots short, preferences aside, ended at `least_short` (to
-    place the department slots where the groups that must lose hours lose no more).
-    `slot_starts`: the whole department's starts of its slots (model.add_department_blocks):
-    the groups' slots must suit everyone else's leave too."""
+    place the department slots where the groups that must lose hours lose no more)."""
     members = tuple(m for group in groups for m in group)
-    sub = build_variables(_sub_department(department, members), policy, week_start, slot_starts=slot_starts)
+    sub = build_variables(_sub_department(department, members), policy, week_start)
     short_weeks_allowed(sub)
     add_hard_rules(sub)
     add_objective(sub)
@@ -356,7 +352,7 @@ def _solve_cases(tm: TimetableModel, cases: Cases, slots: list[DepartmentSlot], 
             share = (deadline - time.perf_counter()) * workers / max(1, waiting[0])
             waiting[0] -= 1
         one = _solve_group(department, policy, week_start, [group], slots, share, hard_deadline,
-                           (known_lost or {}).get(group, 0), slot_starts=tm.slot_starts)
+                           (known_lost or {}).get(group, 0))
         with lock:
             if one is None:
                 misfits.append(group)
@@ -490,7 +486,7 @@ def decomposed_plan(tm: TimetableModel, time_limit_s: float, hard_limit_s: float
         least = sum((known_lost or {}).get(g, 0) for g in anchors)
         placed = _solve_group(tm.department, tm.policy, tm.frame.week_start, anchors, None,
                               (deadline - time.perf_counter()) / 3, hard_deadline, least,
-                              hours_only=known_lost is not None, slot_starts=tm.slot_starts)
+                              hours_only=known_lost is not None)
         if placed is None:
             return None
         slots = _slots_of(*placed)

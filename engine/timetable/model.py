@@ -29,7 +29,6 @@ from engine.routing.approach import (
     shortest_useful_block,
 )
 from engine.rules import RULES
-from engine.timetable.together import SlotChance, SlotStarts, starts_where_most_attend
 from engine.timetable.venues import Venues, holds_a_store, week_venues, without_own_store
 from engine.timetable.week import ManagerWeek, WeekFrame, WorkDay, build_week
 
@@ -90,9 +89,6 @@ class TimetableModel:
     department_blocks: dict[str, list[BlockVar]] = field(default_factory=dict)
     attendance: dict[tuple[str, str, int], BlockVar] = field(default_factory=dict)
     absences: list[tuple[str, str, cp_model.IntVar]] = field(default_factory=list)
-    slot_starts: SlotStarts = field(default_factory=dict)
-    """The starts each department slot may take: where the fewest managers at work miss it
-    for their leave (together.py), read from the whole department's week."""
     leave_intervals: dict[tuple[str, int], list[cp_model.IntervalVar]] = field(default_factory=dict)
     fixed_blocks: dict[tuple[str, int], list[BlockVar]] = field(default_factory=dict)
     """(manager, day) -> blocks kept at fixed times that no variable of the model stands
@@ -266,11 +262,8 @@ def add_rule_literals(tm: TimetableModel) -> None:
             tm.rule_literals[rule.id] = tm.cp.new_bool_var(f"rule[{rule.id}]")
 
 
-def add_department_blocks(tm: TimetableModel, slot_starts: SlotStarts | None = None) -> None:
-    """Department-wide slots (meetings, site study): one shared start per occurrence, at
-    the starts `slot_starts` keeps (None: those where the fewest of this frame's managers
-    miss it for leave, `together.starts_where_most_attend`; a frame of part of the
-    department is given the whole department's)."""
+def add_department_blocks(tm: TimetableModel) -> None:
+    """Department-wide slots (meetings, site study): one shared start per occurrence."""
     for kind, rule in tm.policy.kinds.items():
         if rule.group != "department":
             continue
@@ -292,38 +285,6 @@ def add_department_blocks(tm: TimetableModel, slot_starts: SlotStarts | None = N
         for i, block in enumerate(occurrences):
             block.occurrence = i
         tm.department_blocks[kind] = occurrences
-    if slot_starts is None:
-        slot_starts = starts_where_most_attend(_slot_chances(tm), {
-            kind: tm.policy.kinds[kind].sessions[1] for kind in tm.department_blocks  # type: ignore[index]
-            if tm.policy.kinds[kind].per_day_minutes is None}, tm.frame.managers, tm.grid)
-    tm.slot_starts = slot_starts
-    _keep_to_starts(tm)
-
-
-def _slot_chances(tm: TimetableModel) -> list[SlotChance]:
-    """Each department slot's starts on its day, as its variables allow them."""
-    chances = []
-    for kind, occurrences in tm.department_blocks.items():
-        for occ in occurrences:
-            domain = list(occ.start.proto.domain)  # [lo, hi, lo, hi, ...]
-            lo, hi = domain[0], domain[-1]
-            size = occ.size if isinstance(occ.size, int) else list(occ.size.proto.domain)[-1]
-            chances.append(SlotChance(kind, occ.day, range(lo, hi + 1), size))
-    return chances
-
-
-def _keep_to_starts(tm: TimetableModel) -> None:
-    """"The whole department together" — SPEC §2: a department slot starts only where the
-    fewest managers at work miss it for their leave (`TimetableModel.slot_starts`)."""
-    for kind, occurrences in tm.department_blocks.items():
-        for occ in occurrences:
-            starts = tm.slot_starts.get((kind, occ.day))
-            if starts is None:
-                continue
-            if not starts:
-                tm.cp.add(occ.present == 0)
-            else:
-                tm.cp.add_linear_expression_in_domain(occ.start, cp_model.Domain.from_values(list(starts)))
 
 
 def add_attendance(tm: TimetableModel) -> None:
@@ -576,28 +537,24 @@ def add_pair_variables(tm: TimetableModel) -> None:
 
 
 def build_variables(department: Department, policy: Policy, week_start: dt.date,
-                    explain: bool = False, slot_starts: SlotStarts | None = None) -> TimetableModel:
-    """Step 1: every variable of the model, with domains from the policy's windows
-    (`slot_starts`: the department slots' starts, when not this department's own)."""
-    return variables_for_week(department, policy, build_week(department, policy, week_start), explain,
-                              slot_starts=slot_starts)
+                    explain: bool = False) -> TimetableModel:
+    """Step 1: every variable of the model, with domains from the policy's windows."""
+    return variables_for_week(department, policy, build_week(department, policy, week_start), explain)
 
 
 def variables_for_week(department: Department, policy: Policy, frame: WeekFrame, explain: bool = False,
-                       choose_pairs: bool = True, like: TimetableModel | None = None,
-                       slot_starts: SlotStarts | None = None) -> TimetableModel:
+                       choose_pairs: bool = True, like: TimetableModel | None = None) -> TimetableModel:
     """Every variable of the model for a given week frame. `choose_pairs=False` leaves
     out the pair literals: the caller keeps groups it already has (a re-plan). `like`: a
-    model of the same department and week whose rides and places are reused, and whose
-    department slots' starts are kept to (a part of the week solved on its own).
-    `slot_starts`: the department slots' starts (add_department_blocks), when not `like`'s."""
+    model of the same department and week whose rides and places are reused (a part of
+    the week solved on its own)."""
     tm = TimetableModel(department, policy, frame, explain)
     if like is not None:
         tm.approach, tm.venues = like.approach, like.week_venues()
     else:
         tm.approach = approach_minutes(department, policy, frame.week_start)
     add_rule_literals(tm)
-    add_department_blocks(tm, like.slot_starts if like is not None else slot_starts)
+    add_department_blocks(tm)
     add_attendance(tm)
     add_manager_blocks(tm)
     add_lunches(tm)

@@ -159,19 +159,25 @@ def add_late_finishes(tm: TimetableModel) -> None:
         tm.penalties.append((LATEST_FINISH, per_slot_max, latest))
 
 
-def add_site_study_presence(tm: TimetableModel) -> None:
-    """"Site study: whole department together" — SPEC §2: prefer a slot when everyone is in."""
-    weight = tm.policy.objective.site_study_absence
+def add_department_presence(tm: TimetableModel) -> None:
+    """"Site study: whole department together", "meeting: whole department, same time" —
+    SPEC §2: prefer a slot when everyone is in. Each manager a department slot misses costs
+    (the site study's weight, or the meetings'): a Friday review put on a leave from 17:00
+    when 15:00 was open left him out for nothing (tester's dJ)."""
+    weights = tm.policy.objective
     for kind, manager_id, absent in tm.absences:
-        if tm.policy.kinds[kind].per_day_minutes is None and weight:
-            tm.penalties.append((f"site_study_absence[{kind},{manager_id}]", weight, absent))
+        weekly = tm.policy.kinds[kind].per_day_minutes is None
+        weight = weights.site_study_absence if weekly else weights.meeting_absence
+        if weight:
+            name = "site_study_absence" if weekly else "meeting_absence"
+            tm.penalties.append((f"{name}[{kind},{manager_id}]", weight, absent))
 
 
 SOFT_RULES: list[Callable[[TimetableModel], None]] = [
     add_pair_preferences,
     add_office_fragmentation,
     add_late_finishes,
-    add_site_study_presence,
+    add_department_presence,
 ]
 
 

@@ -126,10 +126,6 @@ class SolveParams:
     """When the week found within `time_limit_s` is short of weekly hours no proof forces,
     search again from scratch with this limit and keep the better week (None: never). For a
     caller who named no limit: a week that loses hours only for want of time gets it."""
-    slots_anywhere: bool = False
-    """The department slots may start anywhere in their windows, not only where the fewest
-    miss them for leave (together.py): the second solve of a week that has no plan with
-    them there (`_solve_week`), so that rule never leaves a department without a week."""
     forced_hours: bool = False
     """When hours may be planned short, first solve each manager's week alone at each
     store he could be at (alone.py): its floors go into the joint model and its hours
@@ -289,7 +285,7 @@ def _solve_week(
         week_start=week_start,
         managers=tuple(ManagerRef(id=m.id, name=m.name) for m in department.managers),
     )
-    tm = build_variables(department, policy, week_start, slot_starts={} if params.slots_anywhere else None)
+    tm = build_variables(department, policy, week_start)
     if not tm.frame.days:
         # Every day of the week a holiday: nothing is owed, so the empty week is the plan.
         return TimetableResult(Timetable(
@@ -337,9 +333,6 @@ def _solve_week(
     solve_seconds = round(time.perf_counter() - started, 3)
 
     if code == cp_model.INFEASIBLE:
-        if not params.slots_anywhere and _keeps_slots_from_leave(tm):
-            return _slots_anywhere_retry(department, policy, week_start, params, on_progress, warm_start,
-                                         excused, started)
         if excused:
             # The week as first asked is the one to explain (by the caller).
             return TimetableResult(Timetable(status="infeasible", solve_seconds=solve_seconds,
@@ -405,39 +398,6 @@ def _solve_week(
     return TimetableResult(timetable, build_seconds=build_seconds,
                            penalties={k: v for k, v in penalties.items() if v},
                            progress=recorder.progress, week_floor=floor)
-
-
-def _keeps_slots_from_leave(tm: TimetableModel) -> bool:
-    """Some department slot is kept from a start its window allows (together.py)."""
-    for kind, occurrences in tm.department_blocks.items():
-        for occ in occurrences:
-            starts = tm.slot_starts.get((kind, occ.day))
-            domain = list(occ.start.proto.domain)  # [lo, hi, lo, hi, ...] before the cut
-            if starts is not None and len(starts) < domain[-1] - domain[0] + 1:
-                return True
-    return False
-
-
-def _slots_anywhere_retry(department: Department, policy: Policy, week_start: dt.date, params: SolveParams,
-                          on_progress: Callable[[Progress], None] | None, warm_start: Timetable | None,
-                          excused: frozenset[tuple[str, int]], started: float) -> TimetableResult:
-    """The week solved again with its department slots free to start anywhere in their
-    windows, when it has no plan with them where the fewest miss them for leave: a slot
-    that leaves someone out beats no week (the rest of the caller's limit, but enough to
-    find a week at all)."""
-    spent = time.perf_counter() - started
-    again = _solve_week(department, policy, week_start,
-                        dataclasses.replace(params, slots_anywhere=True,
-                                            time_limit_s=max(EXCUSED_RETRY_MIN_S, params.time_limit_s - spent)),
-                        on_progress, warm_start, excused)
-    whole = round(time.perf_counter() - started, 3)
-    week = again.timetable
-    again.timetable = week.model_copy(update=dict(
-        solve_seconds=whole,
-        first_feasible_seconds=None if week.first_feasible_seconds is None else round(
-            week.first_feasible_seconds + spent, 3),
-        proof_seconds=whole if week.status in ("optimal", "infeasible") else None))
-    return again
 
 
 PARTNERS_PROBED = 2
@@ -530,8 +490,7 @@ def _week_beside_leave(department: Department, policy: Policy, week_start: dt.da
     dates = {(manager, tm.frame.days[day].date): day for manager, day in days}
     free = department.model_copy(update={"leave": tuple(
         leave for leave in department.leave if leave.start is None or (leave.manager, leave.date) not in dates)})
-    # The slots' starts are the week's with its leave: the first week must fit that week.
-    whole = build_variables(free, policy, week_start, slot_starts=tm.slot_starts)
+    whole = build_variables(free, policy, week_start)
     short_weeks_allowed(whole)
     add_hard_rules(whole)
     add_objective(whole)
