@@ -737,6 +737,8 @@ class _AwayCover:
         """Retailers whose visit made way for an away manager's key customer."""
         self.field: dict[str, dict[dt.date, FieldDay]] = {}
         self.territory: dict[str, Territory] = {}
+        self.owner_days: dict[str, list[dt.date]] = {}
+        self.edges: dict[str, tuple[int | None, int | None]] = {}
 
     def _days_of(self, manager: str, monday: dt.date) -> list[dt.date]:
         if manager not in self.field:
@@ -748,11 +750,30 @@ class _AwayCover:
                                                  self.policy, [*self.handed, *(self.retailers[r] for r in theirs)])
         return sorted(d for d in self.field[manager] if week_monday(d) == monday)
 
+    def _edges(self, retailer: Retailer) -> tuple[int | None, int | None]:
+        """The edges its own manager's plan spaced its visits by (`_edges_in_reach` of his
+        visit days): away over the days of its first week within the most gap of the visit
+        counted in the previous month, he was freed of it, and the neighbour must be too
+        (tester's d519L: m02 away 12-07..11, his weekly A R02007 refused 12-09..12-11 for
+        Mon 11-30's visit, 7-9 working days back, though its owner's plan and the month
+        checker free it)."""
+        if retailer.id not in self.edges:
+            owner = self.owner[retailer.id]
+            if owner not in self.owner_days:
+                self.owner_days[owner] = sorted(_field_days_in(self.department, self.weeks, self.policy, owner,
+                                                               self.days))
+            dates = self.owner_days[owner]
+            self.edges[retailer.id] = _edges_in_reach(
+                _edge_visits(self.department, self.policy, self.days, [retailer]),
+                {retailer.id: self.weeks_of[retailer.id]},
+                {retailer.id: gap_bounds(retailer.visits_per_4_weeks, self.policy)[1]},
+                [self.position[d] for d in dates], [week_monday(d) for d in dates])[retailer.id]
+        return self.edges[retailer.id]
+
     def _spaced(self, retailer: Retailer, date: dt.date) -> bool:
         visits = [(self.position[d], week_monday(d)) for (_, d), order in self.orders.items() if retailer.id in order]
         return _spacing_holds(visits, (self.position[date], week_monday(date)), self.weeks_of[retailer.id],
-                              gap_bounds(retailer.visits_per_4_weeks, self.policy),
-                              _edge_visits(self.department, self.policy, self.days, [retailer])[retailer.id])
+                              gap_bounds(retailer.visits_per_4_weeks, self.policy), self._edges(retailer))
 
     def place(self, retailer: Retailer, monday: dt.date, managers: Sequence[str], make_way: bool) -> bool:
         """One more visit of the retailer on a day of the week of `monday`: on the first of

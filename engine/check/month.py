@@ -21,8 +21,9 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   ceil(max_gap_share × g) unless a listed shortfall leaves the longer gap (a week from
   the first visit's to the second's short of its due visits); the month's first (last)
   visit, of its first (last) owing week, at most that from the visit the straddling week
-  counts in the previous (next) month, when the manager making it has a visit day of that
-  week within it (a visit block in the timetable when given, else a day not all on leave);
+  counts in the previous (next) month, when its own manager (one away all month: the one
+  making its visits) has a visit day of that week within it (a visit block in the
+  timetable when given, else a day not all on leave);
 - `focus`: a retailer with a focus flag that owes the month a visit in a week holding a
   working day of `month.focus_days` is visited on a working day whose day of the month
   lies in the window, or is listed with reason `focus_window`; a retailer visited on a
@@ -303,10 +304,15 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
         if retailer.visits_per_4_weeks > 0:
             owed = _owed_by_week(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
             excuses = [u for u in data.get("unplanned", []) if u["retailer"] == retailer.id]
+            # The owner's visit days, whoever made its first visit: a neighbour making the
+            # week he is away does not hold him to the edge (tester's d519L). Only one away all
+            # month (no day) has his days taken by the maker, who plans the month's visits.
+            edge_days = (_visit_dates(department, policy, retailer.manager, days, timetables)
+                         or _visit_dates(department, policy, makers.get(retailer.id, retailer.manager), days,
+                                         timetables))
             edges = _edges_in_reach(
                 _edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays),
-                owed, _gaps(retailer.visits_per_4_weeks, policy)[1], position,
-                _visit_dates(department, policy, makers.get(retailer.id, retailer.manager), days, timetables))
+                owed, _gaps(retailer.visits_per_4_weeks, policy)[1], position, edge_days)
             _check_retailer(retailer, sorted(visits.get(retailer.id, [])), owed, excuses, position, window_weeks,
                             policy, flag, edges)
     return found

@@ -22,6 +22,7 @@ from engine.month import (
     Unplanned,
     _AwayCover,
     _cover_away_weeks,
+    _edge_visits,
     _handed_over,
     gap_bounds,
     month_due,
@@ -501,3 +502,25 @@ def test_a_focus_window_without_a_working_day_is_said(policy_15_13_7: Policy) ->
     (note,) = _month_notes(policy_15_13_7, days, set())
     assert "days 6-10" in note and "no volatile/enterprise retailer is asked a visit" in note
     assert _month_notes(policy_15_13_7, days, {days[0]}) == ()
+
+
+def test_an_away_managers_first_week_visit_is_freed_of_the_previous_months_visit_as_his_plan_is(
+        department: Department, policy_15_13_7: Policy, weeks) -> None:
+    """Step 7 spaced the visit a neighbour makes by the visit the month assumes on Mon 11-30
+    though its own manager, away every day of its first week 12-07..11, was freed of it
+    (`_edges_in_reach`), as the month checker is: tester's d519L, m02's weekly A R02007
+    refused 12-09..12-11 (7-9 working days after 11-30) beside its visit on 12-16, listed
+    "no day … keeps its spacing" while the checker found it fits. Now 12-10 keeps it."""
+    on_leave, timetables, _ = _m02_away_the_second_week(department, weeks)
+    weekly = on_leave.model_copy(update={"retailers": tuple(
+        r.model_copy(update={"visits_per_4_weeks": 4}) if r.manager == "m02" else r for r in on_leave.retailers)})
+    days = working_days(policy_15_13_7, *DECEMBER, {CHRISTMAS}, weekly)
+    mine = [r for r in weekly.retailers if r.manager == "m02"]
+    edges = _edge_visits(weekly, policy_15_13_7, days, mine)
+    key = next(r.id for r in mine if edges[r.id][0] == -1)  # counted on Mon 11-30
+    due = month_due(weekly, policy_15_13_7, days, {CHRISTMAS})
+    cover = _AwayCover(weekly, policy_15_13_7, days, timetables, due, [], set(), [key])
+    retailer = cover.retailers[key]
+    cover.orders[("m02", dt.date(2026, 12, 16))] = [key]
+    assert cover._spaced(retailer, dt.date(2026, 12, 10))  # 4 before 12-16; 8 after 11-30 (before: refused)
+    assert not cover._spaced(retailer, dt.date(2026, 12, 7))  # 7 before 12-16
