@@ -66,7 +66,13 @@ def render_capacity(capacity: WeekCapacity, title: str) -> None:
                                               if d in by_date else "–" for d in dates))
         console.print(days)
     console.print(f"need {capacity.need_min} min · available {capacity.available_min} min · "
-                  f"short {capacity.shortfall_min} min · {capacity.unplanned_visits} due visit(s) left out")
+                  f"short {capacity.shortfall_min} min (the short managers' weeks summed; the others' "
+                  f"{capacity.spare_min} min spare do not make their visits) · "
+                  f"{capacity.unplanned_visits} due visit(s) left out")
+    days_over = [m for m in capacity.managers if m.short_days_min > m.shortfall_min]
+    if days_over:
+        console.print("short: a manager's week, net of his days with room; over his short days alone: "
+                      + ", ".join(f"{escape(m.manager)} {m.short_days_min}" for m in days_over) + " min")
     for m in capacity.managers:
         if m.leave_days:
             console.print(_leave_line(m))
@@ -77,7 +83,7 @@ def _leave_line(m: ManagerCapacity) -> str:
     if m.away_all_week:
         return (f"{m.manager} is on leave all {m.working_days} working days: of his {m.due_visits} due "
                 f"visit(s) his neighbours made {m.handed_over_visits}, {m.unplanned_visits} left out — "
-                "the week's hand-over; no retailer of his is changed for a week's leave")
+                "the week's hand-over; no retailer of his is changed for good for a week's leave")
     made = (f"; colleagues made {m.handed_over_visits} of his {m.due_visits} due visit(s), counted in his need"
             if m.handed_over_visits else "")
     return (f"{m.manager} is on leave {m.leave_days} of {m.working_days} working days: measured against "
