@@ -30,7 +30,7 @@ from api.commands.console import (
 )
 from api.commands.inputs import load_department
 from api.commands.routes import carried_over
-from api.commands.timetable import TIME_LIMIT_HELP, timetable_limits
+from api.commands.timetable import TIME_LIMIT_HELP, first_week_by, timetable_limits
 from api.commands.timetable import render_summary as render_timetable_summary
 from api.exports.html import timetable_page
 from api.exports.my_day_link import MyDaySite
@@ -80,7 +80,8 @@ def plan_command(
                              f"bound {progress.bound:g}"))
 
         result = solve_timetable(department, pol, week_start,
-                                 SolveParams.within(budget.timetable, extend_to_s=extend_to), on_progress=show)
+                                 SolveParams.within(budget.timetable, extend_to_s=extend_to,
+                                                    first_week_by_s=first_week_by(time_limit)), on_progress=show)
     render_timetable_summary(result, pol)
     timetable = result.timetable
     if result.status not in ("optimal", "feasible"):

@@ -141,7 +141,8 @@ def render_summary(result: TimetableResult, policy: Policy | None = None) -> Non
 
 TIME_LIMIT_HELP = (f"timetable solver seconds; when not given, {DEFAULT_TIMETABLE_S:g} s, searched again "
                    f"with {EXTENDED_TIMETABLE_S:g} s when the week found is short of weekly hours no proof "
-                   "forces")
+                   f"forces; a limit given that finds no week at all searches on for one up to "
+                   f"{EXTENDED_TIMETABLE_S:g} s")
 
 
 def timetable_limits(time_limit: float | None) -> tuple[float, float | None]:
@@ -150,6 +151,15 @@ def timetable_limits(time_limit: float | None) -> tuple[float, float | None]:
     if time_limit is not None:
         return time_limit, None
     return DEFAULT_TIMETABLE_S, EXTENDED_TIMETABLE_S
+
+
+def first_week_by(time_limit: float | None) -> float | None:
+    """How long a named limit that finds no week at all searches on for its first one
+    (SolveParams.first_week_by_s): a limit above the default must not end with no week
+    where the default, extended, finds one. None: no limit named (the default extends)."""
+    if time_limit is None or time_limit >= EXTENDED_TIMETABLE_S:
+        return None
+    return EXTENDED_TIMETABLE_S
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:
@@ -181,7 +191,8 @@ def register(app: typer.Typer, bench: typer.Typer) -> None:
 
             result = solve_timetable(department, pol, week_start,
                                      SolveParams.within(time_budget(limit).timetable, workers=workers,
-                                                        seed=seed, extend_to_s=extend_to),
+                                                        seed=seed, extend_to_s=extend_to,
+                                                        first_week_by_s=first_week_by(time_limit)),
                                      on_progress=show, warm_start=start)
         if not quiet and result.timetable.blocks:
             render_week(result.timetable, pol, lang, department.leave)
