@@ -114,6 +114,21 @@ def visit_counts(plan: RoutePlan) -> str:
             f"the week: {plan.due_visits} due, {no_day} no day took")
 
 
+def one_day(week: RoutePlan, day: dt.date) -> RoutePlan:
+    """The week plan's `day`: its routes and shortfalls, the visits left out that day (dated)
+    and the week's visits no day took (undated), the week's `due_visits` and the day's
+    `day_due_visits` (its visits and its dated left-outs; the contract of 035fe5f/930c596)."""
+    routes = tuple(r for r in week.routes if r.date == day)
+    unvisited = tuple(u for u in week.unvisited if u.date is None or u.date == day)
+    return week.model_copy(update={
+        "scope": week.scope.model_copy(update={"dates": (day,)}),
+        "routes": routes,
+        "unvisited": unvisited,
+        "shortfalls": tuple(s for s in week.shortfalls if s.date == day),
+        "day_due_visits": sum(r.visits for r in routes) + sum(1 for u in unvisited if u.date == day),
+    })
+
+
 def carried_over(department_dir: Path, department: Department, policy: Policy,
                  week_start: dt.date) -> dict[str, int]:
     """Visits missed in earlier weeks (from the folder's stored actuals) that this week owes."""
@@ -221,10 +236,15 @@ def routes_command(
     assert budget.routes is not None
     week_plan = week_timetable(department, pol, week_start, timetable, budget.timetable)
     with console.status("planning visit days and routes …"):
-        plan = plan_routes(department, pol, week_plan, week_start, day=chosen_day,
+        # The whole week, as without --day, then the day kept (`one_day`): the engine's own
+        # day narrowing also narrows what the hand-over of a manager away part of the week
+        # reads, so its day sheets disagreed with the week plan.
+        plan = plan_routes(department, pol, week_plan, week_start,
                            manager=manager, time_limit_s=budget.routes.limit_s, matrix_source=matrix,
                            seed=seed, backend=backend, carried=carried,
                            previous=read_route_plan(previous) if previous else None)
+    if chosen_day is not None:
+        plan = one_day(plan, chosen_day)
     render_plan(plan)
     render_summary(plan, check_routes(plan, department, pol, week_plan, carried=carried))
     if json_out is not None:
