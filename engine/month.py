@@ -1795,7 +1795,8 @@ def _unplanned(plan: _ManagerDays, planned: Mapping[str, list[int]]) -> list[Unp
     return unplanned
 
 
-def _edge_words(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], refused: Sequence[int]) -> str:
+def _edge_words(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], refused: Sequence[int],
+                them: str = "them") -> str:
     """When the visit the month assumes in the previous or next month (`edges`) is what
     refuses the days of the missing week, the words that say so: the reason named only the
     month's own visits, which a refused day could lie 4-6 working days from (tester's d7f,
@@ -1804,17 +1805,23 @@ def _edge_words(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], ref
     if edges == (None, None):
         return ""
     gmin, gmax = plan.gaps[retailer_id]
-    free = [i for i in refused
-            if _spacing_holds([(plan.slot[d], plan.week_of(d)) for d in chosen], (plan.slot[i], plan.week_of(i)),
-                              plan.weeks_of[retailer_id], plan.gaps[retailer_id])]
+    free = _edge_free(plan, retailer_id, chosen, refused)
     if not free:
         return ""
     head, tail = edges
     sides = [f"after the visit its first week counts in the previous month ({-head} working day(s) before the "
              "month's first)" if head is not None else "",
              "before the visit its last week counts in the next month" if tail is not None else ""]
-    return (f"{', '.join(f'{plan.dates[i]:%m-%d}' for i in free)} lie(s) {gmin}-{gmax} working days from them but "
+    return (f"{', '.join(f'{plan.dates[i]:%m-%d}' for i in free)} lie(s) {gmin}-{gmax} working days from {them} but "
             f"over {gmax} {' or '.join(w for w in sides if w)}")
+
+
+def _edge_free(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], refused: Sequence[int]) -> list[int]:
+    """The `refused` days that keep the spacing with the month's own visits (`chosen`): the
+    edges alone refuse them."""
+    return [i for i in refused
+            if _spacing_holds([(plan.slot[d], plan.week_of(d)) for d in chosen], (plan.slot[i], plan.week_of(i)),
+                              plan.weeks_of[retailer_id], plan.gaps[retailer_id], covered=plan.covered_of(retailer_id))]
 
 
 def _month_routes(plan: _ManagerDays, orders: Mapping[int, list[str]]) -> list[MonthRoute]:
@@ -2120,9 +2127,16 @@ def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int],
     rules = plan.policy.visit_value
     key = rules is not None and retailer.retailer_class == rules.key_class
     refused = [i for i in allowed if plan.week_of(i) in short and i not in chosen and i not in spaced_days]
-    apart = (f"; {', '.join(f'{plan.dates[i]:%m-%d}' for i in refused)} would lie under {gmin} or over "
+    # Days only the visit assumed in the next or previous month refuses are said so: they
+    # lie within the spacing of the month's own visits (tester's d519C: R04019's 12-09, 12-10
+    # "under 4 or over 6 from 12-16, 12-23", 5 and 4 days before 12-16; Mon 11-30 refused them).
+    edge_words = _edge_words(plan, retailer.id, chosen, refused, f"its visits on {kept}")
+    by_edge = set(_edge_free(plan, retailer.id, chosen, refused)) if edge_words else set()
+    own = [i for i in refused if i not in by_edge]
+    apart = (f"; {', '.join(f'{plan.dates[i]:%m-%d}' for i in own)} would lie under {gmin} or over "
              f"{plan.gaps[retailer.id][1]} working days from its visits on {kept}"
-             f"{', even with the one before or after moved within its week' if key else ''}" if refused else "")
+             f"{', even with the one before or after moved within its week' if key else ''}" if own else "")
+    apart += f"; {edge_words}" if edge_words else ""
     if not spaced_days:
         return "spacing", (f"{len(chosen)} of {wanted} visits planned (on {kept}): "
                            + (_edge_words(plan, retailer.id, chosen, refused)

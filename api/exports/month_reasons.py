@@ -47,9 +47,10 @@ PREFIXES: tuple[tuple[str, _Say], ...] = (
 PHRASES: tuple[tuple[str, _Say], ...] = (
     (r"no day it fits in the week\(s\) of (.+?) lies (\d+)-(\d+) working days from them",
      lambda m: f"{_dates(m[1])} 当周可拜访的日子，没有一天与这些拜访相隔 {m[2]}–{m[3]} 个工作日"),
-    (r"(.+?) lie\(s\) (\d+)-(\d+) working days from them but over (\d+) (.+)",
-     lambda m: (f"{_dates(m[1])} 与这些拜访相隔 {m[2]}–{m[3]} 个工作日，但与{_edge_sides(m[5])}相隔超过 "
-                f"{m[4]} 个工作日")),
+    (r"([^;]+?) lie\(s\) (\d+)-(\d+) working days from (them|its visits on [^;]+?) but over (\d+) ([^;]+)",
+     lambda m: (f"{_dates(m[1])} 与"
+                + ("这些拜访" if m[4] == "them" else f"已排拜访（{_dates(m[4].removeprefix('its visits on '))}）")
+                + f"相隔 {m[2]}–{m[3]} 个工作日，但与{_edge_sides(m[6])}相隔超过 {m[5]} 个工作日")),
     (r"the days it could go on in the week\(s\) of (.+?) \((.+?)\) are full( even without their visits of less "
      r"value)?",
      lambda m: (f"{_dates(m[1])} 当周可拜访的日子（{_dates(m[2])}）已排满"
