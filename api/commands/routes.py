@@ -29,6 +29,7 @@ from engine.check.routes import RouteCheck, check_routes
 from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import Policy, format_clock
+from engine.routing.neighbours import away_all_week, away_most_of_the_week, neighbours
 from engine.routing.plan import STRAIGHT_LINE, RoutePlan, plan_routes
 from engine.routing.timetable_fit import timetable_misfits
 from engine.routing.vrptw import BACKENDS
@@ -127,6 +128,38 @@ def one_day(week: RoutePlan, day: dt.date) -> RoutePlan:
         "shortfalls": tuple(s for s in week.shortfalls if s.date == day),
         "day_due_visits": sum(r.visits for r in routes) + sum(1 for u in unvisited if u.date == day),
     })
+
+
+def alone_note(department: Department, policy: Policy, week_start: dt.date, manager: str) -> str | None:
+    """Why one manager's plan (--manager) may not be his share of the week plan: planned
+    alone, nothing is handed over (engine.routing.plan), while the week plan hands the
+    visits of a colleague away all week or most of it (engine.routing.neighbours) to his
+    neighbours within the policy's `replan.neighbour_max_km`, and his own left-outs to
+    theirs when he is the one away. None when the week plan would hand him nothing either."""
+    rules = policy.replan
+    if rules is None or "neighbour" not in rules.handover:
+        return None
+    working = [date for date, _ in WorkCalendar(department, policy).working_days(week_start)]
+    all_week = away_all_week(department, working)
+    most = [m for m in away_most_of_the_week(department, working, (policy.day.start, policy.day.end),
+                                             policy.pairs.exempt_below_presence) if m not in all_week]
+    centres = department.territory_centres()
+    near = neighbours(manager, centres, rules.neighbour_max_km)
+    givers = [f"{m} (away all week)" for m in all_week if m in near] + [
+        f"{m} (away most of the week)" for m in most if m in near]
+    if manager in (*all_week, *most):
+        at_work = [m for m in near if m not in (*all_week, *most)]
+        if not at_work:
+            return None
+        return (f"a plan of {manager} alone hands nothing over: he is away "
+                f"{'all' if manager in all_week else 'most'} of the week, and the week plan (without --manager) "
+                f"hands {'his visits' if manager in all_week else 'the visits his own days leave out'} to his neighbours "
+                f"within {rules.neighbour_max_km:g} km at work ({', '.join(at_work)})")
+    if not givers:
+        return None
+    return (f"a plan of {manager} alone hands nothing over: the week plan (without --manager) may also give him "
+            f"visits of {', '.join(givers)}, colleagues whose territory centres lie within "
+            f"{rules.neighbour_max_km:g} km of his, and leave out some of his own for them; plan the whole department for his share of the week")
 
 
 def carried_over(department_dir: Path, department: Department, policy: Policy,
@@ -246,6 +279,8 @@ def routes_command(
     if chosen_day is not None:
         plan = one_day(plan, chosen_day)
     render_plan(plan)
+    if manager is not None and (note := alone_note(department, pol, week_start, manager)):
+        console.print(f"[yellow]note[/yellow] {escape(note)}")
     render_summary(plan, check_routes(plan, department, pol, week_plan, carried=carried))
     if json_out is not None:
         write_json(json_out, plan.to_json_dict())
