@@ -100,7 +100,7 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
     `fits` is None."""
     rules = capacity_rules(policy)
     current = department
-    timetable, routes = plan_week(current)
+    timetable, routes = _without_calls(plan_week(current))
     before = after = week_capacity(current, policy, timetable, week_start, routes, carried)
     proposal = Proposal(week_start=before.week_start, margin_percent=rules.margin_percent)
     rounds: list[FitRound] = []
@@ -133,12 +133,23 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
             held, fresh = held + 1, True
             if held > rules.confirm_plans:
                 break
-        timetable, routes = plan_week(current)
+        timetable, routes = _without_calls(plan_week(current))
         after = week_capacity(current, policy, timetable, week_start, routes, carried)
     fit = CapacityFit(before=before, after=after, proposal=_named_short(proposal, current, policy, after, routes),
                       rounds=tuple(rounds), fits=not routes.unvisited, confirmed_plans=held,
                       left_out=routes.unvisited)
     return FittedWeek(fit, current, routes)
+
+
+def _without_calls(planned: tuple[Timetable, RoutePlan]) -> tuple[Timetable, RoutePlan]:
+    """The plan without the visits it lists `called_by_phone` (a folder an applied
+    proposal wrote: the call is made, in the phone slot): no room is wanted for them,
+    and a week whose other visits are all made fits."""
+    timetable, routes = planned
+    unvisited = tuple(item for item in routes.unvisited if item.reason != "called_by_phone")
+    if len(unvisited) == len(routes.unvisited):
+        return planned
+    return timetable, routes.model_copy(update={"unvisited": unvisited})
 
 
 def _named_short(proposal: Proposal, department: Department, policy: Policy, after: WeekCapacity,

@@ -40,7 +40,9 @@ minute, and a fresh plan of the changed week packs it differently again.
 Leave is not a lack of capacity (SPEC §3): the changes are for good, a leave is for a
 week. A manager on leave every working day of the week neither frees nor takes minutes:
 his visits are the week's hand-over to his neighbours (the routes'), not a reason to move
-his retailers or call them in a phone slot he does not have that week. A manager on leave
+his retailers or call them in a phone slot he does not have that week; those the routes'
+neighbour had no room for are handed over for the week to another with spare minutes
+(`hand_over_away`, recorded as below). A manager on leave
 some of the days is measured against the room a full week of his gives (his visit minutes
 scaled by working days over days at work, less the margin, `room_after_margin`): only
 what a full week could not hold is freed for good; the visits his days at work leave out
@@ -87,7 +89,7 @@ from engine.policy import CapacityRules, Policy
 from engine.routing.daily import service_minutes
 from engine.routing.due import due_retailers, due_with_carry_over, most_in_week, visits_in_week
 from engine.routing.matrix import great_circle_km
-from engine.routing.plan import handed_for_the_week
+from engine.routing.plan import PHONE_CALL_WEEK, PHONE_CALLED_BY, handed_for_the_week
 
 ChangeKind = Literal["move", "lower_frequency", "by_phone", "hand_over"]
 
@@ -207,7 +209,10 @@ def propose_changes(
             still_short[manager] = left
             why_short[manager] = context.levers_used_up(manager)
     for manager in sorted(leave_out, key=lambda m: -leave_out[m]):
-        left = context.hand_over(manager, leave_out[manager], changes, set(left_out))
+        if capacity.manager(manager).away_all_week:
+            left = context.hand_over_away(manager, changes, set(left_out))
+        else:
+            left = context.hand_over(manager, leave_out[manager], changes, set(left_out))
         if left > 0:
             still_short[manager] = left
             why_short[manager] = context.why_not_handed(manager, changes, set(left_out))
@@ -218,11 +223,6 @@ def propose_changes(
     )
 
 
-PHONE_CALL_WEEK = "phone_call_week"
-"""The column of an applied folder's retailers.csv naming the week (its Monday) whose
-visit a phone call replaces (`folder_department`)."""
-PHONE_CALLED_BY = "phone_called_by"
-"""The column naming who makes that call: the retailer's manager or a colleague."""
 
 
 def apply_changes(department: Department, changes: Collection[Change]) -> Department:
@@ -321,7 +321,9 @@ def _excess_and_spare(capacity: WeekCapacity, rules: CapacityRules, exempt: Coll
     leave_out: dict[str, int] = {}
     for figures in capacity.managers:
         full_room = room_after_margin(figures, rules)
-        if full_room is None:  # on leave all week: neither frees nor takes (module text)
+        if full_room is None:  # on leave all week: neither frees nor takes for good (module text)
+            if figures.unplanned_min:  # what his neighbours' routes left out is handed over for the week
+                leave_out[figures.manager] = figures.unplanned_min
             continue
         room = figures.available_min - kept_free(rules, figures.available_min)
         if figures.leave_days:  # what the days away leave out is the week's hand-over
@@ -412,17 +414,32 @@ class _Context:
         over_left = over - self._hand_over_retailers(manager, over, changes)
         return min(max(minutes - freed, 0), unplaceable + max(over_left, 0))
 
+    def hand_over_away(self, manager: str, changes: list[Change], left_out: Collection[str]) -> int:
+        """Hand over, for the week, each visit of a manager on leave all week that the
+        routes' hand-over (to the neighbour nearest each retailer) left out for lack of room
+        (`left_out`), to the nearest neighbour whose spare minutes take it, as `hand_over`
+        does (tester, d519C week of 2026-12-07: m02's 8 visits stayed out at m03 and m06
+        while m01 and m07, within the distance, had 286 and 257 min spare). Nothing else of
+        his is changed: a week's leave is not a lack of capacity. Returns the minutes of
+        those visits no neighbour takes."""
+        retailers = {r.id: r for r in self.department.territory(manager) if r.id in left_out}
+        minutes = sum(self.due.get(rid, 0) * self._visit_minutes(r, manager) for rid, r in retailers.items())
+        freed = self._hand_over_retailers(manager, minutes, changes, only=set(retailers), away_all_week=True)
+        return max(minutes - freed, 0)
+
     def _hand_over_retailers(self, manager: str, minutes: int, changes: list[Change],
-                             only: Collection[str] | None = None) -> int:
+                             only: Collection[str] | None = None, away_all_week: bool = False) -> int:
         """Hand over `manager`'s due retailers (those in `only`, when given) for the week,
-        the fewest that free `minutes`, chosen as `free` chooses; returns the minutes freed."""
+        the fewest that free `minutes`, chosen as `free` chooses; returns the minutes freed.
+        For a manager `away_all_week` a POS-target household or promotion store goes too:
+        he holds no session there that week, and the routes hand it to a neighbour anyway."""
         freed = 0
         while freed < minutes:
             candidates = []
             for retailer in self.department.territory(manager):
                 visits = self.due.get(retailer.id, 0)
                 if visits and retailer.id not in self.touched and (only is None or retailer.id in only):
-                    move = self._move(retailer, visits)
+                    move = self._move(retailer, visits, away_all_week=away_all_week)
                     if move is not None:
                         candidates.append(move.model_copy(update={"kind": "hand_over"}))
             if not candidates:
@@ -462,6 +479,10 @@ class _Context:
         km = self.rules.neighbour_max_km
         retailers = [r for r in self.department.territory(manager) if self.due.get(r.id)]
         still_out = [r for r in retailers if r.id in left_out and r.id not in self.touched]
+        if self.capacity.manager(manager).away_all_week:
+            return (f"on leave all week: {', '.join(r.id for r in still_out)} left out by the neighbours the "
+                    f"routes handed them to, and no other takes them: "
+                    f"{self._why_not_moved(still_out, away_all_week=True)}")
         days = self._visit_days(manager)
         words = []
         for retailer in still_out:
@@ -485,14 +506,14 @@ class _Context:
             words.append(f"no neighbour within {km:g} km takes his visits")
         return "on leave part of the week: " + "; ".join(words)
 
-    def _why_not_moved(self, retailers: Collection[Retailer]) -> str:
+    def _why_not_moved(self, retailers: Collection[Retailer], away_all_week: bool = False) -> str:
         """What keeps these retailers from a neighbour (`_move`), in words: each keeps its
         manager, no manager with spare minutes has his territory centre within the neighbour
         distance, or those who do have too few spare minutes for them."""
         km = self.rules.neighbour_max_km
-        movable = [r for r in retailers if _keeps_manager(r) is None]
+        movable = [r for r in retailers if _keeps_manager(r, away_all_week) is None]
         if not movable:
-            kinds = sorted({kind for r in retailers if (kind := _keeps_manager(r)) is not None})
+            kinds = sorted({kind for r in retailers if (kind := _keeps_manager(r, away_all_week)) is not None})
             if len(retailers) == 1:
                 return f"{kinds[0]} keeps its manager"
             return f"each is {' or '.join(kinds)}, which keep their manager"
@@ -593,14 +614,16 @@ class _Context:
         ride = round(self.capacity.manager(manager).ride_per_visit_min)
         return service_minutes(retailer, self.policy) + ride
 
-    def _move(self, retailer: Retailer, visits: int, *, beyond_neighbours: bool = False) -> Change | None:
+    def _move(self, retailer: Retailer, visits: int, *, beyond_neighbours: bool = False,
+              away_all_week: bool = False) -> Change | None:
         """Moving the retailer to the nearest neighbour whose spare minutes take it, or,
         `beyond_neighbours`, to the nearest manager past the neighbours (up to
         `capacity.far_move_max_km`) whose spare minutes take its visits with the ride
         there and back from his nearest due place. A POS-target household or a promotion
         store stays: the week's timetable holds its manager's POS sessions and his pair's
-        promotion there (SPEC §2); a key customer keeps its manager."""
-        if retailer.pos_target or retailer.promo_store or retailer.retailer_class == KEY_CLASS:
+        promotion there (SPEC §2); a key customer keeps its manager. A week's hand-over of a
+        manager `away_all_week` takes the first two (`_hand_over_retailers`)."""
+        if _keeps_manager(retailer, away_all_week) is not None:
             return None
         near, far = self.rules.neighbour_max_km, self.rules.far_move_max_km
         reach = far if beyond_neighbours and far is not None else near
@@ -647,11 +670,12 @@ class _Context:
         return None
 
 
-def _keeps_manager(retailer: Retailer) -> str | None:
-    """Why the retailer keeps its manager (`_move`), or None when it may move."""
-    if retailer.pos_target:
+def _keeps_manager(retailer: Retailer, away_all_week: bool = False) -> str | None:
+    """Why the retailer keeps its manager (`_move`), or None when it may move (for the
+    week of a manager `away_all_week`, only a key customer keeps him)."""
+    if retailer.pos_target and not away_all_week:
         return "a POS-target household"
-    if retailer.promo_store:
+    if retailer.promo_store and not away_all_week:
         return "a promotion store"
     if retailer.retailer_class == KEY_CLASS:
         return f"a class-{KEY_CLASS} retailer"

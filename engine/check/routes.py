@@ -77,7 +77,7 @@ from engine.domain import HANDED_OVER_TO, HANDED_OVER_WEEK, Block, Department, R
 from engine.policy import Policy, format_clock, parse_clock
 
 REASONS = frozenset({"time_window", "opening_hours", "no_room_in_day", "too_far", "no_visit_days",
-                     "manager_absent"})
+                     "manager_absent", "called_by_phone"})
 """The route plan's reasons for a due visit left out (engine/routing/plan.py, PlanUnvisitedReason)."""
 MINUTE_TOLERANCE = 1  # planners round each ride up to a whole minute
 KM_TOLERANCE = 0.005  # relative, plus 10 m absolute: rounding of reported km
@@ -254,6 +254,7 @@ def check_routes(
     found += _check_due(data, department, policy, visits, carried or {})
     found += _check_no_visit_days(data, department, policy)
     found += _check_manager_absent(data, department, policy)
+    found += _check_called_by_phone(data, department)
     dropped = key_customers_dropped(data, department, policy, timetable)
     named = {(d.manager, d.retailer) for d in dropped}
     dropped += [d for d in key_customers_beside_empty_days(data, department, policy, timetable)
@@ -573,6 +574,25 @@ def _check_manager_absent(data: Mapping, department: Department, policy: Policy)
             found.append(RouteViolation("due", item.get("manager"), None, item["retailer"],
                                         f"{item['retailer']} is listed manager_absent, but {why}"))
     return found
+
+
+PHONE_CALL_WEEK = "phone_call_week"
+"""retailers.csv's column for a week whose visit a phone call replaces, read on its own
+as an applied capacity proposal writes it (data/README.md)."""
+
+
+def _check_called_by_phone(data: Mapping, department: Department) -> list[RouteViolation]:
+    """`called_by_phone` says the retailer's row records a call in this week's phone slot
+    (`phone_call_week` the week's Monday): false for any other retailer."""
+    listed = [item for item in data.get("unvisited", []) if item.get("reason") == "called_by_phone"]
+    if not listed or not data.get("week_start"):
+        return []
+    week_start = str(data["week_start"])
+    called = {r.id for r in department.retailers if r.extra.get(PHONE_CALL_WEEK) == week_start}
+    return [RouteViolation("due", item.get("manager"), None, item["retailer"],
+                           f"{item['retailer']} is listed called_by_phone, but its row records no call in the "
+                           f"week of {week_start} ({PHONE_CALL_WEEK})")
+            for item in listed if item["retailer"] not in called]
 
 
 def _check_due(data: Mapping, department: Department, policy: Policy, visits: Counter[str],

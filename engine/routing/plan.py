@@ -143,12 +143,20 @@ class DayRoutePlan(_Out):
     )
 
 
-PlanUnvisitedReason = UnvisitedReason | Literal["manager_absent"]
+PlanUnvisitedReason = UnvisitedReason | Literal["manager_absent", "called_by_phone"]
 """Why a due visit is in no route of the week's plan: a day's or the week's reason
 (engine/routing/daily.py `UNVISITED_REASONS`), or `manager_absent`, its manager on leave
 every working day of the week and no colleague taking it over (none within the hand-over
 distance, or no hand-over: the detail says which; the re-plan's word for a visit of an
-absent manager) — not `no_room_in_day`, no day of his being full."""
+absent manager) — not `no_room_in_day`, no day of his being full —, or `called_by_phone`,
+an applied capacity proposal calling the retailer in a phone slot this week instead
+(`called_for_the_week`): still due, not routed (the proposal was proven without it)."""
+
+PHONE_CALL_WEEK = "phone_call_week"
+"""The column of an applied capacity proposal's retailers.csv naming the week (its Monday)
+whose visit a phone call replaces (engine/capacity/proposal.py `folder_department`)."""
+PHONE_CALLED_BY = "phone_called_by"
+"""The column naming who makes that call: the retailer's manager or a colleague."""
 
 
 class UnvisitedRetailer(_Out):
@@ -353,7 +361,9 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
         handed.setdefault(owner, [])
         for item in sorted(due, key=lambda d: -values.get(d.retailer.id, 1)):
             r = item.retailer
-            to = nearest_neighbour(r, near, centres)
+            # A colleague an applied capacity proposal named (its room measured) before the nearest.
+            named = by_proposal.get(r.id)
+            to = named if named is not None and named not in absent else nearest_neighbour(r, near, centres)
             handed.setdefault(to, []).append(_Handed(item, owner))
     return {m: tuple(items) for m, items in handed.items()}
 
@@ -365,6 +375,13 @@ def _due(department: Department, policy: Policy, monday: dt.date, carried: Mappi
     with a holiday 4 visits, not 5 it has no day for)."""
     return (due_with_carry_over(department, monday, carried, manager, policy=policy) if carried
             else due_retailers(department, monday, manager, policy=policy))
+
+
+def called_for_the_week(department: Department, monday: dt.date) -> dict[str, str]:
+    """Retailer -> who calls it in his phone slot instead of visiting it in the week of
+    `monday`, as an applied capacity proposal records it (`PHONE_CALL_WEEK`)."""
+    return {r.id: r.extra.get(PHONE_CALLED_BY) or r.manager for r in department.retailers
+            if r.extra.get(PHONE_CALL_WEEK) == monday.isoformat()}
 
 
 def handed_for_the_week(department: Department, monday: dt.date) -> dict[str, str]:
@@ -585,6 +602,13 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     if request.whole_department:
         away = handed_for_the_week(department, monday)
         due = [item for item in due if item.retailer.id not in away]
+    # Due, but called in a phone slot instead of visited: listed, not routed (`called_for_the_week`).
+    called = called_for_the_week(department, monday)
+    phoned = [UnvisitedRetailer(retailer=item.retailer.id, manager=manager_id, reason="called_by_phone",
+                                detail=f"called in {called[item.retailer.id]}'s phone slot this week instead of "
+                                       f"visited (the capacity proposal applied: retailers.csv's {PHONE_CALL_WEEK})")
+              for item in due if item.retailer.id in called for _ in range(item.visits)]
+    due = [item for item in due if item.retailer.id not in called]
     rules_of = dict(WorkCalendar(department, policy).working_days(monday))
     approach = manager_approach(department, policy, monday, manager_id)
     leave = part_day_leave(department.leave, manager_id)
@@ -643,7 +667,7 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
                           reason="manager_absent" if item.retailer in absent else item.reason,
                           detail=item.detail, date=item.date)
         for item in missing if item.date is None or request.wants(item.date)
-    ] + handed_left
+    ] + handed_left + phoned
     routes: list[DayRoutePlan] = []
     shortfalls: list[Shortfall] = []
     for route in day_routes:
