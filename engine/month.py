@@ -272,6 +272,9 @@ class MonthStop(_Out):
     arrive: Clock
     start: Clock
     end: Clock
+    owner: str | None = None
+    """The retailer's own manager when another makes the visit (his visits handed over for a
+    week or the month he is away); None when the route's manager is its own."""
 
 
 class MonthRoute(_Out):
@@ -1836,9 +1839,16 @@ def _month_route(manager: str, day: FieldDay, order: Sequence[str], retailers: M
     timed = time_visit_route(day, order, retailers, territory, policy)
     return MonthRoute(manager=manager, date=day.date, visit_start=day.block_start, visit_end=day.block_end,
                       start_from=day.start_place.retailer or "office",
-                      stops=tuple(MonthStop(retailer=s.retailer, arrive=s.arrive, start=s.start, end=s.end)
+                      stops=tuple(MonthStop(retailer=s.retailer, arrive=s.arrive, start=s.start, end=s.end,
+                                            owner=_owner_if_not(manager, retailers[s.retailer]))
                                   for s in timed.stops),
                       required_stops=required_stops(order, retailers, policy) or None)
+
+
+def _owner_if_not(manager: str, retailer: Retailer) -> str | None:
+    """The retailer's own manager when `manager` makes its visit for him: a hand-over visit
+    read with no owner looked like the maker's own (tester's d519L: m03 at R02017 on 12-07)."""
+    return retailer.manager if retailer.manager != manager else None
 
 
 def _spaced_chain(days: Sequence[int], slot: Sequence[int], gmin: int, focus: set[int]) -> list[int]:

@@ -19,6 +19,10 @@ from engine.domain import Department, HoursShortfall
 from engine.month import MonthPlan, WeekSolved
 from engine.policy import Policy, format_clock
 
+OWNER_WORDS = {"zh": "负责客户经理", "en": "Retailer's own manager"}
+"""The visit rows' column after the wait: the retailer's own manager when another makes the
+visit (a hand-over while he is away), empty when the row's manager is its own."""
+
 WAIT_WORDS = {"zh": "到店等候（分钟）", "en": "Wait to open (min)"}
 """The visit rows' column after their end: minutes between reaching a shop and its visit's start (a
 first stop reached by the first-stop time before the shop opens), said, not left to read
@@ -52,13 +56,15 @@ def month_workbook(plan: MonthPlan, department: Department, lang: str = "zh", po
     sheet.title = words["sheet_month"][:SHEET_TITLE_MAX]
     sheet.append([*(words[k] for k in ("date", "manager", "name", "visit_order", "retailer", "retailer_name",
                                        "arrive", "start", "end")),
-                  WAIT_WORDS["en" if lang == "en" else "zh"], words["required_stops"]])
+                  WAIT_WORDS["en" if lang == "en" else "zh"], OWNER_WORDS["en" if lang == "en" else "zh"],
+                  words["required_stops"]])
     for route in sorted(plan.routes, key=lambda r: (r.date, r.manager)):
         for number, stop in enumerate(route.stops, start=1):
             sheet.append([route.date.isoformat(), route.manager, managers.get(route.manager, ""), number,
                           stop.retailer, names.get(stop.retailer, ""), format_clock(stop.arrive),
                           format_clock(stop.start), format_clock(stop.end),
-                          stop.start - stop.arrive if stop.start > stop.arrive else None, route.required_stops])
+                          stop.start - stop.arrive if stop.start > stop.arrive else None,
+                          _owner_words(stop.owner, managers), route.required_stops])
     missing = book.create_sheet(words["sheet_unplanned"][:SHEET_TITLE_MAX])
     missing.append([words[k] for k in ("manager", "retailer", "retailer_name", "due", "planned", "reason",
                                        "detail")])
@@ -78,6 +84,13 @@ def month_workbook(plan: MonthPlan, department: Department, lang: str = "zh", po
                           _shortfall_words(plan, week, item, department, policy, lang)])
     bold_headers(book)
     return workbook_bytes(book)
+
+
+def _owner_words(owner: str | None, managers: dict[str, str]) -> str | None:
+    """The owner's id and name (none for the maker's own retailer)."""
+    if owner is None:
+        return None
+    return f"{owner} {managers[owner]}" if managers.get(owner) else owner
 
 
 def _focus_sheet(book: Workbook, plan: MonthPlan, names: dict[str, str], lang: str) -> None:
