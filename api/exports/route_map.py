@@ -81,9 +81,11 @@ MAP_WORDS: dict[Lang, dict[str, str]] = {
         "appointment": "固定预约",
         "no_route": "无路线",
         "stops_n": "站",
+        "stops_1": "站",
         "streets_from": "街道底图: © OpenStreetMap 贡献者 (ODbL)",
         "streets_missing": "街道底图无法读取",
         "overview_note": "各片区按客户经理着色; 点选经理和日期查看当天路线.",
+        "reason_detail": "{reason}：{detail}",
         "time_window": "时间窗内排不下",
         "opening_hours": "营业时间不合",
         "no_room_in_day": "当天已排满",
@@ -109,9 +111,11 @@ MAP_WORDS: dict[Lang, dict[str, str]] = {
         "appointment": "fixed appointment",
         "no_route": "no route",
         "stops_n": "stops",
+        "stops_1": "stop",
         "streets_from": "Streets: © OpenStreetMap contributors (ODbL)",
         "streets_missing": "the street map could not be read",
         "overview_note": "Territories coloured by manager; pick a manager and a day to see that day's route.",
+        "reason_detail": "{reason}: {detail}",
         "time_window": "no time left in the visit window",
         "opening_hours": "opening hours do not meet the visit window",
         "no_room_in_day": "the days it fits on are full",
@@ -528,7 +532,8 @@ def _overview(context: _Context, streets: str) -> str:
         for date in dates:
             route = context.route_of(manager, date)
             cells.append(
-                f'<td><a href="#{route.view_id}">{len(route.stops)} {escape(map_words["stops_n"])}</a></td>'
+                f'<td><a href="#{route.view_id}">{len(route.stops)} '
+                f'{escape(map_words["stops_1" if len(route.stops) == 1 else "stops_n"])}</a></td>'
                 if route else f'<td class="greyed">{escape(map_words["no_route"])}</td>'
             )
         colour = colours.get(manager, ROUTE_COLOURS[0])
@@ -661,8 +666,17 @@ def _missed_mark(context: _Context, entry: dict[str, Any], point: _Point, unit: 
 
 
 def _reason(entry: dict[str, Any], lang: Lang) -> str:
+    return _reason_in(entry, MAP_WORDS[lang])
+
+
+def _reason_in(entry: dict[str, Any], map_words: dict[str, str]) -> str:
+    """The reason in the page's words, and the plan's detail beside it when it has one
+    (whose customer a visit made way for, how many days could hold it): the words alone
+    ("the days it fits on are full") said less than the routes JSON."""
     reason = str(entry.get("reason", ""))
-    return MAP_WORDS[lang].get(reason, reason) if reason in _REASONS else reason
+    words = map_words.get(reason, reason) if reason in _REASONS else reason
+    detail = str(entry.get("detail") or "")
+    return map_words["reason_detail"].format(reason=words, detail=detail) if detail else words
 
 
 _REASONS = frozenset(UNVISITED_REASONS) | {"manager_absent", "retailer_closed", "not_planned"}
@@ -769,12 +783,11 @@ def _unvisited_table(
     rows = []
     for entry in unvisited:
         retailer = retailers.get(entry.get("retailer"))
-        reason = str(entry.get("reason", ""))
         cells = [
             f"{retailer.name} ({entry.get('retailer')})" if retailer else str(entry.get("retailer")),
             names.get(entry.get("manager", ""), entry.get("manager", "")),
             entry.get("date") or map_words["all_days"],
-            map_words.get(reason, reason) if reason in _REASONS else reason,
+            _reason_in(entry, map_words),
         ]
         rows.append('<tr class="greyed">' + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
     return (
