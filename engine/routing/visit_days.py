@@ -438,7 +438,8 @@ def _visits_to_place(due: Sequence[DueRetailer], days: Sequence[FieldDay], terri
                 Unassigned(
                     retailer.id,
                     "no_room_in_day",
-                    f"due {item.visits} times this week, but only {len(can_go)} visit days can hold it",
+                    f"due {item.visits} times this week, but only {len(can_go)} "
+                    f"visit {'day' if len(can_go) == 1 else 'days'} can hold it",
                 )
             )
     return copies, unassigned
