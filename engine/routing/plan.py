@@ -325,6 +325,9 @@ class _Handed:
     owner: str
     away: str = "is on leave every working day of the week"
     """Why the owner does not make it, in words."""
+    by_proposal: bool = False
+    """Handed by an applied capacity proposal (`handed_for_the_week`), which measured room
+    for it in the neighbour's week: planned with his own visits (`_plan_manager`)."""
 
 
 def _hand_over(department: Department, policy: Policy, timetable: Timetable, monday: dt.date,
@@ -352,7 +355,7 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
         for item in _due(department, policy, monday, carried, owner):
             if item.retailer.id in by_proposal:
                 handed.setdefault(by_proposal[item.retailer.id], []).append(_Handed(
-                    item, owner, "hands it over this week (the capacity proposal applied to the folder)"))
+                    item, owner, "hands it over this week (the capacity proposal applied to the folder)", True))
     for owner in absent:
         near = [m for m in neighbours(owner, centres, rules.neighbour_max_km) if m not in absent]
         due = _due(department, policy, monday, carried, owner)
@@ -363,8 +366,9 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
             r = item.retailer
             # A colleague an applied capacity proposal named (its room measured) before the nearest.
             named = by_proposal.get(r.id)
-            to = named if named is not None and named not in absent else nearest_neighbour(r, near, centres)
-            handed.setdefault(to, []).append(_Handed(item, owner))
+            by_it = named is not None and named not in absent
+            to = named if named is not None and by_it else nearest_neighbour(r, near, centres)
+            handed.setdefault(to, []).append(_Handed(item, owner, by_proposal=by_it))
     return {m: tuple(items) for m, items in handed.items()}
 
 
@@ -623,6 +627,13 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
         return _ManagerRoutes([], [], [], due_visits)
     extra = [h.item.retailer.id for h in handed or ()]
     territory = _territory(department, manager_id, [*days, *fixed_only], policy, request.road_graph, extra)
+    # The visits an applied capacity proposal hands him go in with his own, as its proof planned
+    # them (the retailer his for the week), not into what his routed days leave over.
+    proposed = {h.item.retailer.id: h.owner for h in handed or () if h.by_proposal}
+    if proposed:
+        due = [*due, *(h.item for h in handed or () if h.by_proposal)]
+        handed = tuple(h for h in handed or () if not h.by_proposal)
+        request = dataclasses.replace(request, handed={**request.handed, manager_id: handed})
     values = visit_values(request.retailers, policy, monday)
     week = plan_visit_days(
         manager_id, due, days, request.retailers, territory, policy,
@@ -663,9 +674,10 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     # With one day asked for: that day's drops and the week's visits no day took (no date),
     # so that the day's view still accounts for the week's `due_visits`.
     unvisited = [
-        UnvisitedRetailer(retailer=item.retailer, manager=manager_id,
+        UnvisitedRetailer(retailer=item.retailer, manager=proposed.get(item.retailer, manager_id),
                           reason="manager_absent" if item.retailer in absent else item.reason,
-                          detail=item.detail, date=item.date)
+                          detail=(f"handed to {manager_id} this week (the capacity proposal applied to the folder); "
+                                  if item.retailer in proposed else "") + item.detail, date=item.date)
         for item in missing if item.date is None or request.wants(item.date)
     ] + handed_left + phoned
     routes: list[DayRoutePlan] = []

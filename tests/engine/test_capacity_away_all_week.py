@@ -20,7 +20,7 @@ from engine.capacity.proposal import (
 from engine.domain import Block, Department, GeoPoint, Leave, Manager, Retailer, Timetable
 from engine.policy import Policy, parse_clock
 from engine.routing.due import visits_in_week
-from engine.routing.plan import RoutePlan, UnvisitedRetailer, _hand_over
+from engine.routing.plan import RoutePlan, UnvisitedRetailer, _hand_over, plan_routes
 
 MONDAY = dt.date(2026, 11, 23)
 OFFICE = GeoPoint(lat=30.0, lon=104.0)
@@ -95,3 +95,35 @@ def test_no_neighbour_with_room_is_said_for_a_manager_away_all_week(policy_15_13
                                week_capacity(department, policy_15_13_7, timetable, MONDAY, routes), left_out=m1)
     assert not proposal.changes and proposal.still_short["m1"] > 0
     assert "on leave all week" in proposal.why_short["m1"] and "too few spare minutes" in proposal.why_short["m1"]
+
+
+def _applied(department: Department, to: str) -> Department:
+    """The folder as applied: m1's shops handed to `to` for the week, m1 still their manager."""
+    extra = {HANDED_OVER_WEEK: MONDAY.isoformat(), HANDED_OVER_TO: to}
+    return department.model_copy(update={"retailers": tuple(
+        r.model_copy(update={"extra": extra}) if r.manager == "m1" else r for r in department.retailers)})
+
+
+def _blocks(m3_end: int) -> Timetable:
+    blocks = [Block(manager="m2", date=MONDAY, kind="visit", start=540, end=660),
+              Block(manager="m3", date=MONDAY, kind="visit", start=540, end=m3_end)]
+    return Timetable(department="away", policy="15-13-7", week_start=MONDAY, status="feasible",
+                     blocks=tuple(blocks))
+
+
+def test_a_plan_of_the_applied_folder_plans_the_handed_visits_with_the_neighbours_own(
+        policy_15_13_7: Policy) -> None:
+    """The neighbour the folder names makes m1's visits, not the nearest one, planned with
+    his own as the proposal's proof planned them; one his day cannot hold is listed under
+    m1 as handed to him by the applied proposal (before: fitted into what his routed day
+    left over, or handed to the nearest neighbour)."""
+    department = _applied(_department(), "m3")
+    m1 = sorted(r.id for r in department.retailers if r.manager == "m1")
+    plan = plan_routes(department, policy_15_13_7, _blocks(660), MONDAY, time_limit_s=0.3, processes=1)
+    made = {(r.manager, s.retailer) for r in plan.routes for s in r.stops if s.kind == "visit"}
+    assert {rid for m, rid in made if m == "m3"} >= set(m1) and not {rid for m, rid in made if m == "m2"} & set(m1)
+    assert not plan.unvisited
+    tight = plan_routes(department, policy_15_13_7, _blocks(541), MONDAY, time_limit_s=0.3, processes=1)
+    out = [u for u in tight.unvisited if u.retailer in m1]
+    assert sorted(u.retailer for u in out) == m1 and {u.manager for u in out} == {"m1"}
+    assert all(u.detail.startswith("handed to m3 this week (the capacity proposal applied") for u in out)
