@@ -30,6 +30,7 @@ from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import Policy, format_clock
 from engine.routing.neighbours import away_all_week, away_most_of_the_week, neighbours
+from engine.routing.one_day import one_day
 from engine.routing.plan import STRAIGHT_LINE, RoutePlan, plan_routes
 from engine.routing.timetable_fit import timetable_misfits
 from engine.routing.vrptw import BACKENDS
@@ -113,21 +114,6 @@ def visit_counts(plan: RoutePlan) -> str:
     given = plan.day_due_visits if plan.day_due_visits is not None else visits + that_day
     return (f"{days}: {visits} visits of the {given} given the day, {that_day} unvisited · "
             f"the week: {plan.due_visits} due, {no_day} no day took")
-
-
-def one_day(week: RoutePlan, day: dt.date) -> RoutePlan:
-    """The week plan's `day`: its routes and shortfalls, the visits left out that day (dated)
-    and the week's visits no day took (undated), the week's `due_visits` and the day's
-    `day_due_visits` (its visits and its dated left-outs; the contract of 035fe5f/930c596)."""
-    routes = tuple(r for r in week.routes if r.date == day)
-    unvisited = tuple(u for u in week.unvisited if u.date is None or u.date == day)
-    return week.model_copy(update={
-        "scope": week.scope.model_copy(update={"dates": (day,)}),
-        "routes": routes,
-        "unvisited": unvisited,
-        "shortfalls": tuple(s for s in week.shortfalls if s.date == day),
-        "day_due_visits": sum(r.visits for r in routes) + sum(1 for u in unvisited if u.date == day),
-    })
 
 
 def alone_note(department: Department, policy: Policy, week_start: dt.date, manager: str) -> str | None:

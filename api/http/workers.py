@@ -195,6 +195,7 @@ def _plan_routes(
     the policy it was solved under, owing also the visits carried from last week; the
     result is the routes JSON of `fieldweek routes`, also stored as the week's route plan."""
     # Imported here: only the workers that plan routes load the routing stack.
+    from engine.routing.one_day import one_day
     from engine.routing.plan import plan_routes
 
     request = job.request or {}
@@ -208,12 +209,12 @@ def _plan_routes(
         policy_from_mapping(source.policy),
         timetable,
         source.week_start,
-        day=day,
         manager=manager,
         time_limit_s=budget.routes.limit_s,
         carried=carried_from_last_week(store, job.department_id, department, source.week_start),
     )
-    routes = plan.to_json_dict()
+    # A day is cut from the week's plan, as `fieldweek routes --day` does (engine/routing/one_day.py).
+    routes = (one_day(plan, day) if day is not None else plan).to_json_dict()
     if store.finish_job(job.id, "done", runner=runner, result=routes):
         store.add_route_plan(job.department_id, source.id, source.week_start, day, manager, routes)
     return "done"
