@@ -1799,7 +1799,7 @@ def _unplanned(plan: _ManagerDays, planned: Mapping[str, list[int]]) -> list[Unp
 
 
 def _edge_words(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], refused: Sequence[int],
-                them: str = "them") -> str:
+                them: str | None = "them") -> str:
     """When the visit the month assumes in the previous or next month (`edges`) is what
     refuses the days of the missing week, the words that say so: the reason named only the
     month's own visits, which a refused day could lie 4-6 working days from (tester's d7f,
@@ -1815,8 +1815,11 @@ def _edge_words(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], ref
     sides = [f"after the visit its first week counts in the previous month ({-head} working day(s) before the "
              "month's first)" if head is not None else "",
              "before the visit its last week counts in the next month" if tail is not None else ""]
+    sides_said = " or ".join(w for w in sides if w)
+    if them is None:  # no visit of the month to lie between (tester's d519C: "from its visits on  but")
+        return f"{', '.join(f'{plan.dates[i]:%m-%d}' for i in free)} lie(s) over {gmax} working days {sides_said}"
     return (f"{', '.join(f'{plan.dates[i]:%m-%d}' for i in free)} lie(s) {gmin}-{gmax} working days from {them} but "
-            f"over {gmax} {' or '.join(w for w in sides if w)}")
+            f"over {gmax} {sides_said}")
 
 
 def _edge_free(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], refused: Sequence[int]) -> list[int]:
@@ -2140,7 +2143,7 @@ def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int],
     # Days only the visit assumed in the next or previous month refuses are said so: they
     # lie within the spacing of the month's own visits (tester's d519C: R04019's 12-09, 12-10
     # "under 4 or over 6 from 12-16, 12-23", 5 and 4 days before 12-16; Mon 11-30 refused them).
-    edge_words = _edge_words(plan, retailer.id, chosen, refused, f"its visits on {kept}")
+    edge_words = _edge_words(plan, retailer.id, chosen, refused, f"its visits on {kept}" if chosen else None)
     by_edge = set(_edge_free(plan, retailer.id, chosen, refused)) if edge_words else set()
     own = [i for i in refused if i not in by_edge]
     apart = (f"; {', '.join(f'{plan.dates[i]:%m-%d}' for i in own)} would lie under {gmin} or over "

@@ -51,6 +51,8 @@ PHRASES: tuple[tuple[str, _Say], ...] = (
      lambda m: (f"{_dates(m[1])} 与"
                 + ("这些拜访" if m[4] == "them" else f"已排拜访（{_dates(m[4].removeprefix('its visits on '))}）")
                 + f"相隔 {m[2]}–{m[3]} 个工作日，但与{_edge_sides(m[6])}相隔超过 {m[5]} 个工作日")),
+    (r"([^;]+?) lie\(s\) over (\d+) working days ([^;]+)",
+     lambda m: f"{_dates(m[1])} 与{_edge_sides(m[3])}相隔超过 {m[2]} 个工作日"),
     (r"the days it could go on in the week\(s\) of (.+?) \((.+?)\) are full( even without their visits of less "
      r"value)?",
      lambda m: (f"{_dates(m[1])} 当周可拜访的日子（{_dates(m[2])}）已排满"

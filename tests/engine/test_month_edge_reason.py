@@ -33,3 +33,19 @@ def test_a_day_only_the_previous_months_visit_refuses_is_said_so(policy_15_13_7:
     chinese = unplanned_detail(detail, "zh")
     assert f"{day[4]} 与已排拜访（{day[9]}）相隔 4–6 个工作日，但与本月首周计在上月的那次拜访" in chinese, chinese
     assert "working days" not in chinese, chinese
+
+
+def test_a_day_the_edge_refuses_with_no_visit_of_the_month_names_no_visits(policy_15_13_7: Policy) -> None:
+    """Tester's d519C: R06006, no visit planned, read "12-17, 12-18 lie(s) 9-12 working days
+    from its visits on  but over 12 after the visit ..."; with none it says the edge alone."""
+    policy = first_stop_every_day(policy_15_13_7)
+    plan = line_month(policy, {"a": "A"}, {"a": 10}, weeks=2, days_per_week=5)
+    plan = dataclasses.replace(plan, edges={"a": (-3, None)})
+    plan.allowed["a"] = [3, 4, 9]
+    reason, detail = month_module._why_short(plan, plan.retailers["a"], [], {3})
+    day = f"{plan.dates[4]:%m-%d}"
+    assert reason == "no_room_in_day"
+    assert f"; {day} lie(s) over 6 working days after the visit its first week counts in the previous month" \
+           in detail and "its visits on " not in detail, detail
+    assert f"{day} 与本月首周计在上月的那次拜访（在本月第一个工作日前 3 个工作日）相隔超过 6 个工作日" \
+           in unplanned_detail(detail, "zh")
