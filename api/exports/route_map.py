@@ -96,6 +96,7 @@ MAP_WORDS: dict[Lang, dict[str, str]] = {
         "day_notes": "当天说明",
         # a re-plan's reasons for a visit in no route (engine/replan/result.py UnplacedReason)
         "manager_absent": "客户经理缺勤",
+        "called_by_phone": "改在电话时段电话拜访",
         "retailer_closed": "零售户停业",
         "not_planned": "未排入",
         "replan_routes": "本周已于 {now} 起重新安排 (任务 {job}): 以下为重新安排后的路线, {now} 前的拜访保持原样.",
@@ -126,6 +127,7 @@ MAP_WORDS: dict[Lang, dict[str, str]] = {
         "day_notes": "About this day",
         # a re-plan's reasons for a visit in no route (engine/replan/result.py UnplacedReason)
         "manager_absent": "the manager is away",
+        "called_by_phone": "called in the phone slot instead",
         "retailer_closed": "the retailer is closed",
         "not_planned": "not planned",
         "replan_routes": "This week was re-planned from {now} (job {job}): these are the re-planned routes; "
@@ -679,7 +681,7 @@ def _reason_in(entry: dict[str, Any], map_words: dict[str, str]) -> str:
     return map_words["reason_detail"].format(reason=words, detail=detail) if detail else words
 
 
-_REASONS = frozenset(UNVISITED_REASONS) | {"manager_absent", "retailer_closed", "not_planned"}
+_REASONS = frozenset(UNVISITED_REASONS) | {"manager_absent", "retailer_closed", "not_planned", "called_by_phone"}
 
 
 def _legend(context: _Context, route: _Route) -> str:

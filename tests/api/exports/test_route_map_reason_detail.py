@@ -43,3 +43,12 @@ def test_a_one_stop_day_says_stop(department: Department, policy: Policy) -> Non
     monday["stops"] = monday["stops"][:1]
     page = route_map_page(routes, department, policy, lang="en", streets=NO_STREETS)
     assert "1 stop<" in page and "1 stops" not in page
+
+
+def test_a_shop_called_in_the_phone_slot_is_said_so(department: Department, policy: Policy) -> None:
+    """A capacity proposal's call in the phone slot (`called_by_phone`) read as its raw code."""
+    routes = week_of_routes(department)
+    routes["unvisited"][1].update(reason="called_by_phone", detail="")
+    assert "called in the phone slot instead" in route_map_page(routes, department, policy, lang="en",
+                                                                streets=NO_STREETS)
+    assert "改在电话时段电话拜访" in route_map_page(routes, department, policy, lang="zh", streets=NO_STREETS)
