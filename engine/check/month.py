@@ -55,6 +55,16 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   start of the key visit after, or the next fixed place's time when the timetable names
   it, - the ride there). Lunch and the first-stop rule are left out, as the week's judge
   does (check/visit_value.py).
+- `empty_day` (with the weeks' timetables): a retailer short of a week's visits while a
+  visit day of its own manager that week has no route, and a visit of it there keeps its
+  spacing (as `spacing`, its visits as they stand) and fits the day: on its own (reached
+  from the day's start by the first-stop time, in its opening hours, over by the end of
+  visiting and the block, the next fixed place reached in time), or after a visit of his
+  on another day of that week moved there to open it, both so timed, the moved visit
+  keeping its spacing, its old day the first-stop time (its next stop reached by then when
+  it was the first; every later stop only comes sooner), a focus day's visit not leaving
+  the window. Lunch is left out, as for `key_customer` (tester's d520: m04 without a route
+  on four days while 14 visits were listed, the day's opener on another day).
 """
 
 from __future__ import annotations
@@ -299,6 +309,8 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
         _check_route(route, stops, date, manager, retailers, department, policy, timetables, flag)
 
     _check_key_customers(data, visits, days, position, department, policy, holidays, timetables, flag)
+    if timetables is not None:
+        _check_empty_days(data, visits, days, position, department, policy, holidays, timetables, flag)
     window_weeks = {d - dt.timedelta(days=d.weekday()) for d in days if first <= d.day <= last}
     for retailer in department.retailers:
         if retailer.visits_per_4_weeks > 0:
@@ -580,6 +592,123 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
                     + "; ".join(f"{'' if own else f'{maker}: '}{', '.join(f'{d:%m-%d}' for d in servable)}"
                                 for maker, _, servable in found)),
                     found[0][0], found[0][2][0], retailer.id)
+
+
+def _check_empty_days(data: Mapping, visits: Mapping[str, list[dt.date]], days: list[dt.date],
+                      position: Mapping[dt.date, int], department: Department, policy: Policy,
+                      holidays: set[dt.date], timetables: Mapping[dt.date, Timetable], flag) -> None:
+    """`empty_day`: see the module text."""
+    assert policy.month is not None
+    retailers = {r.id: r for r in department.retailers}
+    routes: dict[tuple[str, dt.date], list[str]] = {}
+    for route in data.get("routes", []):
+        stops = [s["retailer"] for s in route.get("stops", []) if s["retailer"] in retailers]
+        if stops:
+            routes[(route["manager"], dt.date.fromisoformat(str(route["date"])))] = stops
+    first, last = policy.month.focus_days
+    leave = leave_spans(department)
+    spacing: dict[str, tuple] = {}
+
+    def week_of(d: dt.date) -> dt.date:
+        return d - dt.timedelta(days=d.weekday())
+
+    def rules_of(r: Retailer) -> tuple:
+        """Its owed visits by week, gap bounds and edges (by its own manager's visit days)."""
+        if r.id not in spacing:
+            owed = _owed_by_week(r.id, r.visits_per_4_weeks, days, department, policy, holidays)
+            gmin, gmax = _gaps(r.visits_per_4_weeks, policy)
+            edges = _edges_in_reach(_edge_positions(r.id, r.visits_per_4_weeks, days, department, policy,
+                                                    holidays), owed, gmax, position,
+                                    _visit_dates(department, policy, r.manager, days, timetables))
+            spacing[r.id] = (owed, gmin, gmax, edges)
+        return spacing[r.id]
+
+    def spaced(r: Retailer, date: dt.date, leaving: dt.date | None = None) -> bool:
+        owed, gmin, gmax, edges = rules_of(r)
+        made = sorted(d for d in visits.get(r.id, []) if d in position and d != leaving)
+        return _spaced(date, made, owed, position, gmin, gmax, edges)
+
+    def ends(r: Retailer, day: _VisitDay, date: dt.date, manager: str, here: Retailer | None, free: int,
+             first_stop: bool) -> int | None:
+        """When a visit of r after `here` (None: the day's start) free from `free` ends, or None
+        when it misses the first-stop time, its opening hours or the end of visiting."""
+        arrive = free + _ride_minutes(department, policy, here, r) if here is not None else \
+            day.start + _ride_minutes(department, policy, retailers.get(day.start_place or ""), r)
+        if first_stop and arrive > first_stop_deadline(policy, date, department, manager):
+            return None
+        end = max(arrive, r.opens) + max(r.service_min, policy.route.min_service_min)
+        return end if end <= min(r.closes, day.end, policy.route.visiting_ends_by) else None
+
+    def back_in_time(r: Retailer, day: _VisitDay, end: int) -> bool:
+        return day.next_deadline is None or end + _ride_minutes(
+            department, policy, r, retailers.get(day.next_place or "")) <= day.next_deadline
+
+    def can_leave(manager: str, date: dt.date, y: str) -> bool:
+        """The day's route keeps the first-stop time without y: y is not its first stop, or the
+        next one is reached by then (every later stop only comes sooner)."""
+        order = routes[(manager, date)]
+        if order[0] != y:
+            return True
+        if len(order) == 1:
+            return True
+        day = _key_customer_days(data, manager, [date], policy, timetables, leave).get(date)
+        return day is not None and ends(retailers[order[1]], day, date, manager, None, day.start, True) is not None
+
+    for manager in sorted({r.manager for r in department.retailers}):
+        own_days = _key_customer_days(data, manager, days, policy, timetables, leave)
+        empty = sorted(d for d in own_days if d in position and (manager, d) not in routes)
+        if not empty:
+            continue
+        for r in (r for r in department.retailers if r.manager == manager and r.visits_per_4_weeks > 0):
+            owed = rules_of(r)[0]
+            made = Counter(week_of(d) for d in visits.get(r.id, []))
+            for date in empty:
+                week = week_of(date)
+                if made[week] >= owed.get(week, 0) or date in visits.get(r.id, []) or not spaced(r, date):
+                    continue
+                day = own_days[date]
+                alone = ends(r, day, date, manager, None, day.start, True)
+                if alone is not None and back_in_time(r, day, alone):
+                    flag("empty_day", f"{r.id} gets {made[week]} of its {owed[week]} visit(s) in the week of "
+                                      f"{week:%m-%d} while {manager}'s visit day {date:%m-%d} is empty and a visit "
+                                      "of it fits there, keeping its spacing", manager, date, r.id)
+                    break
+                opener = _opener(r, date, day, manager, week, routes, retailers, visits, first, last, ends,
+                                 back_in_time, spaced, can_leave)
+                if opener is not None:
+                    flag("empty_day", f"{r.id} gets {made[week]} of its {owed[week]} visit(s) in the week of "
+                                      f"{week:%m-%d} while {manager}'s visit day {date:%m-%d} is empty: it cannot "
+                                      f"open it, but fits after {opener[0]}, moved there from {opener[1]:%m-%d} "
+                                      "keeping both their spacing", manager, date, r.id)
+                    break
+
+
+def _opener(r: Retailer, date: dt.date, day: _VisitDay, manager: str, week: dt.date,
+            routes: Mapping[tuple[str, dt.date], list[str]], retailers: Mapping[str, Retailer],
+            visits: Mapping[str, list[dt.date]], first: int, last: int, ends, back_in_time, spaced,
+            can_leave) -> tuple[str, dt.date] | None:
+    """A visit of the manager's on another day of the week that could open the empty `date`
+    with r after it (both timed from the day's start, in opening hours, over by the end of
+    visiting; the day's next place reached in time), moved keeping its spacing, its own day
+    keeping the first-stop time, and a flagged retailer's focus-day visit in the window."""
+    for (maker, there), order in sorted(routes.items()):
+        if maker != manager or there == date or there - dt.timedelta(days=there.weekday()) != week:
+            continue
+        for y in order:
+            other = retailers[y]
+            if y == r.id or date in visits.get(y, []):
+                continue
+            if first <= there.day <= last and not first <= date.day <= last:
+                continue  # a window visit stays in the window (flag or not: the plan's choice to keep)
+            opened = ends(other, day, date, manager, None, day.start, True)
+            if opened is None:
+                continue
+            after = ends(r, day, date, manager, other, opened, False)
+            if after is None or not back_in_time(r, day, after) or not spaced(other, date, there) \
+                    or not can_leave(maker, there, y):
+                continue
+            return y, there
+    return None
 
 
 def _spaced(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int], position: Mapping[dt.date, int],
