@@ -39,12 +39,14 @@ def _field_window(policy: Policy) -> tuple[int, int]:
 
 
 def check_capacity(department: Department, policy: Policy, frame: WeekFrame,
-                   approach: Mapping[str, int] | None = None, short_weeks: bool = False) -> list[Conflict]:
+                   approach: Mapping[str, int] | None = None, short_weeks: bool = False,
+                   venues: Venues | None = None) -> list[Conflict]:
     """Arithmetic checks, each naming amounts: pairs, field time, day length, POS targets,
     promotion stores. `approach`: each manager's ride to his first retailer, as the model
     has it (`TimetableModel.approach`); worked out here when not given. `short_weeks`: the
     policy prices missing weekly hours, so a territory with too few POS households is
-    planned short of what it cannot hold (shortfalls.data_limits), not refused."""
+    planned short of what it cannot hold (shortfalls.data_limits), not refused. `venues`:
+    the week's places, when the caller has them (the model's; worked out here otherwise)."""
     if approach is None:
         approach = approach_minutes(department, policy, frame.week_start)
     return [
@@ -55,7 +57,7 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame,
         *([] if short_weeks else _too_few_pos_households(department, policy, frame)),
         *_no_promotion_store(department, policy, frame),
         *_groups_without_store(department, policy, frame),
-        *_no_paired_session_fits(department, policy, frame, approach),
+        *_no_paired_session_fits(department, policy, frame, approach, venues),
         *_first_retailer_out_of_reach(department, policy, frame),
     ]
 
@@ -378,7 +380,7 @@ def _fits_beside(policy: Policy, daily: str, minutes: int, day: WorkDay, starts:
 
 
 def _no_paired_session_fits(department: Department, policy: Policy, frame: WeekFrame,
-                            approach: Mapping[str, int]) -> list[Conflict]:
+                            approach: Mapping[str, int], venues: Venues | None = None) -> list[Conflict]:
     """Every manager in a group holds at least one paired session with it, in any week, even
     one planned short (constraints.add_pairing: a group is known by the sessions it holds
     together), at the group's store while it is open (SPEC §2, §4). A manager none of whose
@@ -388,7 +390,7 @@ def _no_paired_session_fits(department: Department, policy: Policy, frame: WeekF
     paired = _paired_kinds(policy)
     if not (paired and frame.paired_managers):
         return []
-    found = _shut_out(department, policy, frame, approach, paired, every=True)
+    found = _shut_out(department, policy, frame, approach, paired, every=True, venues=venues)
     return [Conflict(
         rules=tuple(dict.fromkeys([*(KIND_RULE[k] for k in shut), "pairing",
                                    *(KIND_RULE[b] for s in shut.values() for b in s.beside)])),
@@ -423,12 +425,14 @@ def _weekly_kinds_without_room(department: Department, policy: Policy, week_star
 
 
 def _shut_out(department: Department, policy: Policy, frame: WeekFrame, approach: Mapping[str, int],
-              kinds: list[str], every: bool) -> list[tuple[list[str], dict[str, _Shut]]]:
+              kinds: list[str], every: bool, venues: Venues | None = None) -> list[tuple[list[str], dict[str, _Shut]]]:
     """The managers of whose weekly `kinds` (those they owe this week) all (`every`: of the
     managers in pairs, the paired kinds) or any fit on no working day (`_kind_shut_out`),
     grouped by alike causes: (managers, kind -> the causes, their stores merged)."""
-    venues = week_venues(department, policy, frame.week_start) if any(
-        policy.kinds[k].group == "pair" for k in kinds) else None
+    if any(policy.kinds[k].group == "pair" for k in kinds):
+        venues = venues or week_venues(department, policy, frame.week_start)
+    else:
+        venues = None
     anywhere: dict[str | None, tuple[int, int]] = {None: (policy.day.start, policy.day.end)}
     found: dict[tuple, list[tuple[str, dict[str, _Shut]]]] = {}
     for manager, mw in frame.managers.items():

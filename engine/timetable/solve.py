@@ -310,7 +310,9 @@ def _solve_week(
     short_weeks_allowed(tm)
     if excused and tm.shortfall is not None:
         tm.shortfall = Shortfall(per_slot=tm.shortfall.per_slot, excused_days=excused)
-    conflicts = check_capacity(department, policy, tm.frame, tm.approach, short_weeks=tm.shortfall is not None)
+    # The model's places, worked out once: the check and the model read the same.
+    conflicts = check_capacity(department, policy, tm.frame, tm.approach, short_weeks=tm.shortfall is not None,
+                               venues=tm.week_venues())
     if conflicts:
         # Proven by arithmetic on the week's minutes, before any search.
         proven = round(time.perf_counter() - started, 3)
