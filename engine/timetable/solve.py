@@ -123,14 +123,14 @@ class SolveParams:
     force and the fewest the whole week's do (group_floors.py): the bound then holds the
     hours no week can keep, and the first week is built from the groups that lose fewest."""
     extend_to_s: float | None = None
+    """When the week found within `time_limit_s` is short of weekly hours no proof forces,
+    search again from scratch with this limit and keep the better week (None: never). For a
+    caller who named no limit: a week that loses hours only for want of time gets it."""
     first_week_by_s: float | None = None
     """When no week at all is found within `time_limit_s` (a loaded machine), search on for
     the first one up to this (None: never): for a caller who named his limit, which
     `extend_to_s` keeps to otherwise. A limit above the default then never ends with no
     week where the default finds one (tester's d16a: 20 s none, the default 10 s one)."""
-    """When the week found within `time_limit_s` is short of weekly hours no proof forces,
-    search again from scratch with this limit and keep the better week (None: never). For a
-    caller who named no limit: a week that loses hours only for want of time gets it."""
     forced_hours: bool = False
     """When hours may be planned short, first solve each manager's week alone at each
     store he could be at (alone.py): its floors go into the joint model and its hours
