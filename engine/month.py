@@ -1675,11 +1675,13 @@ def _respaced_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
         neighbours = ([max(earlier, key=lambda d: plan.slot[d])] if earlier else []) + (
             [min(later, key=lambda d: plan.slot[d])] if later else [])
         promised = plan.week_of(i) in least_weeks
-        # Each neighbour stays or moves to another day of its week (a window visit stays in
-        # the window); one moves, or both in a week of the least class's visits.
+        # Each neighbour stays or moves to another day of its week (a window visit to another
+        # day of the window, as the month checker moves it: the sample's m10 R01540, 12-08
+        # to 12-10); one moves, or both in a week of the least class's visits.
         choices = [[n, *(j for j in plan.allowed[r.id] if j not in chosen and j != i
                          and plan.week_of(j) == plan.week_of(n)
-                         and not (r.id in plan.flagged and n in plan.focus_index))] for n in neighbours]
+                         and not (r.id in plan.flagged and n in plan.focus_index
+                                  and j not in plan.focus_index))] for n in neighbours]
         for picked in itertools.product(*choices):
             moves = [(n, j) for n, j in zip(neighbours, picked, strict=True) if j != n]
             if not moves or len({j for _, j in moves}) < len(moves) or (len(moves) > 1 and not promised):

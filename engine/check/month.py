@@ -47,8 +47,8 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   does not visit it, keeps the spacing rule with its visits before and after (the most
   gap counts from a visit of the next due slot only: one further off leaves a listed
   visit missing between them) as they stand or once one or both of them move to another
-  day of their own week that could serve it (the plan's own chain is no excuse, listed
-  or not), and leaves room for a single visit beside the day's
+  day of their own week that could serve it (a flagged retailer's visit in the focus
+  window to a day of the window; the plan's own chain is no excuse, listed or not), and leaves room for a single visit beside the day's
   key-class visits at their planned times (a key customer is not owed another's place):
   earliest start = max(block start, or the end of the key visit before, + the ride from
   there, opening), latest end = min(closing, block end, `route.visiting_ends_by`, the
@@ -501,6 +501,8 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
     rules = policy.visit_value
     if rules is None:
         return
+    assert policy.month is not None
+    first, last = policy.month.focus_days
     retailers = {r.id: r for r in department.retailers}
     least_by_week: dict[tuple[str, dt.date], int] = Counter()
     for retailer_id, dates in visits.items():
@@ -563,11 +565,15 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
                 fits[d] = _could_serve(retailer, days_of[d], d, department, policy, retailers)
             return fits[d]
 
+        # A flagged retailer's visit in the focus window moves only to another day of the
+        # window, as the planner moves it (the sample's m10 R01540: 12-08 to 12-10, not 12-11).
+        stays = any(getattr(retailer, f) for f in policy.month.focus_flags)
+
         def elsewhere(d: dt.date, days_of: Mapping = days_of, made_dates: list[dt.date] = made_dates,
-                      serves=serves) -> list[dt.date]:
+                      serves=serves, stays: bool = stays) -> list[dt.date]:
             week = d - dt.timedelta(days=d.weekday())
             return [e for e in days_of if e - dt.timedelta(days=e.weekday()) == week and e not in made_dates
-                    and serves(e)]
+                    and serves(e) and not (stays and first <= d.day <= last and not first <= e.day <= last)]
 
         for monday in sorted({w for w, _, _ in short}):
             found: list[tuple[str, int, list[dt.date]]] = []

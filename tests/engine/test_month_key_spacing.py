@@ -8,6 +8,7 @@ between the two, and the planner mends the chain (engine/month.py `_respaced_for
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from engine.check.month import check_month
@@ -136,3 +137,35 @@ def test_both_neighbouring_visits_move_when_one_is_not_enough(policy_15_13_7: Po
     orders[4], orders[10], orders[7] = ["a"], ["a"], ["c"]
     planned = _planned_days(plan, orders)
     assert planned["a"][0] in (1, 2, 3) and planned["a"][1:] == [7, 11] and planned["c"] == [7]
+
+
+def test_a_window_visit_moves_within_the_window_to_keep_the_spacing(policy_15_13_7: Policy) -> None:
+    """As the missing-week case with the A flagged and the focus window on days 10 and 11
+    (the sample's m10 R01540: 12-08 and 12-21, none in the week of 11-30 beside class-C
+    visits, while 12-08's window visit could go to 12-10; the month checker faulted the
+    plan, exit 1). Before, a window visit never moved: the A stayed out of week two. A
+    window visit stays in the window: with day 10 alone the window, it does not move."""
+    policy = first_stop_every_day(policy_15_13_7)
+    base = line_month(policy, {"a": "A", "c": "C"}, {"a": 10, "c": 11}, weeks=3, days_per_week=5)
+    base.allowed["a"] = [i for i in range(15) if i not in (5, 6)]
+    base.weeks_of["c"], base.allowed["c"] = [base.week_of(7)], [5, 6, 7, 8, 9]
+    for window, days in (({10, 11}, [1, 7, 11]), ({10}, [1, 10])):
+        plan = dataclasses.replace(base, flagged={"a"}, focus_index=window, focus_weeks={base.week_of(10)})
+        orders: dict[int, list[str]] = {i: [] for i in range(15)}
+        orders[1], orders[10], orders[7] = ["a"], ["a"], ["c"]
+        planned = _planned_days(plan, orders)
+        assert planned["a"] == days and planned["c"] == [7]
+
+
+def test_the_checker_moves_a_window_visit_only_within_the_window(policy_15_13_7: Policy) -> None:
+    """A flagged (volatile) a: 12-08 (in the focus window, days 6-10) and 12-21, nothing in
+    the week of 11-30, where c1 is visited on 12-04 (2 working days before 12-08). With
+    12-08's visit moved to 12-10 (c2's day, in the window) a visit on 12-04 keeps 4-6: a
+    key_customer fault. Moved to 12-11 it would leave the window, which the planner does
+    not do: no fault. Before, the checker moved it to 12-11 as well and faulted the plan."""
+    volatile = _shop("a", "A").model_copy(update={"volatile": True})
+    department = _department().model_copy(update={"retailers": (volatile, _shop("c1", "C"), _shop("c2", "C"))})
+    for c2, faulted in (("12-10", True), ("12-11", False)):
+        data = _plan({"a": ["12-08", "12-21"], "c1": ["12-04"], "c2": [c2]}, [_line("a", 4, 2)])
+        found = [(v.rule, v.date) for v in check_month(data, department, policy_15_13_7) if v.retailer == "a"]
+        assert (("key_customer", dt.date(2026, 12, 4)) in found) is faulted
