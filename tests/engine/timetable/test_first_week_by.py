@@ -30,7 +30,7 @@ def _first_finds_nothing(monkeypatch, every: bool = False) -> list[float]:
 def test_a_named_limit_searches_on_for_a_first_week(policy_15_13_7, monkeypatch):
     limits = _first_finds_nothing(monkeypatch)
     result = solve_timetable(simple_department(2), policy_15_13_7, WEEK,
-                             SolveParams(time_limit_s=2, workers=2, first_week_by_s=8))
+                             SolveParams(time_limit_s=2, workers=2, first_week_by_s=8, stall_s=0.5))
     assert result.status in ("optimal", "feasible") and len(limits) == 2 and 5 < limits[1] <= 8
 
 
