@@ -251,6 +251,9 @@ class Timetable(_Model):
     unfilled_duties: tuple[DutyGap, ...] = ()
     """Duties left unfilled or short of managers, each with its reason."""
     conflicts: tuple[Conflict, ...] = ()
+    week_notes: tuple[str, ...] = ()
+    """What the calendar does to this week that a reader would not expect, in words (a
+    make-up working day adding its daily blocks to the weekly hours)."""
     shortfalls: tuple[HoursShortfall, ...] = ()
     """Hours the planner knowingly left out (never hidden: the judges measure them too)."""
     hours_short_floor_minutes: int | None = None

@@ -131,6 +131,8 @@ def render_summary(result: TimetableResult, policy: Policy | None = None) -> Non
     short = hours_short_line(tt)
     if short is not None:
         console.print(f"  {short}")
+    for note in tt.week_notes:
+        console.print(f"  {escape(note)}")
     for duty in tt.duties:
         console.print(f"  duty: {duty.manager} → {duty.duty}")
     for gap in tt.unfilled_duties:

@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass, field
 
 from engine.domain import Department
-from engine.policy import WEEKDAYS, KindRule, LunchRules, Policy, Weekday
+from engine.policy import WEEKDAY_NAMES, WEEKDAYS, KindRule, LunchRules, Policy, Weekday
 from engine.work_calendar import WorkCalendar
 
 
@@ -147,6 +147,25 @@ def working_days(policy: Policy, week_start: dt.date, department: Department | N
                 for i, name in enumerate(policy.working_days)]
     dates = WorkCalendar(department, policy).working_days(week_start)
     return [WorkDay(i, date, rules) for i, (date, rules) in enumerate(dates)]
+
+
+def makeup_day_notes(policy: Policy, days: list[WorkDay]) -> tuple[str, ...]:
+    """A note for each make-up working day (调休) of the week: it runs by another weekday's
+    rules, so its daily blocks come on top of the policy's weekly hours (a six-day week of
+    38.5 h under 15+13+7) — planned as the policy says, but not what a reader of "35 h"
+    expects to see."""
+    notes = []
+    for day in days:
+        if WEEKDAYS[day.date.weekday()] in policy.working_days:
+            continue
+        daily = {name: rule.per_day_minutes[day.weekday] for name, rule in policy.kinds.items()
+                 if rule.per_day_minutes and day.weekday in rule.per_day_minutes}
+        added = sum(daily.values())
+        weekly = f" on top of the weekly {policy.weekly_hours:g} h" if policy.weekly_hours is not None else ""
+        notes.append(f"{day.date:%a %Y-%m-%d} is a make-up working day (调休), run as an ordinary "
+                     f"{WEEKDAY_NAMES[day.weekday]}: its daily blocks ({', '.join(daily) or 'none'}) "
+                     f"add {added / 60:g} h{weekly}")
+    return tuple(notes)
 
 
 def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:

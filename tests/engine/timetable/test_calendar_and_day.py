@@ -12,6 +12,7 @@ from engine.check.timetable import check_timetable
 from engine.policy import format_clock
 from engine.routing.plan import plan_routes
 from engine.timetable.solve import SolveParams, solve_timetable
+from engine.timetable.week import makeup_day_notes, working_days
 from tests.engine.test_work_calendar import SATURDAY, WEDNESDAY, calendar_department
 from tests.engine.timetable.test_solve import edited
 from tests.strategies import WEEK, simple_department
@@ -32,6 +33,12 @@ def test_holiday_has_no_block_make_up_saturday_a_full_day(policy_15_13_7):
         assert saturday["visit"].end - saturday["visit"].start == policy_15_13_7.kinds["visit"].per_day_minutes[rules]
         assert "lunch" in saturday
     assert check_timetable(department, policy_15_13_7, tt) == []
+    # The sixth day's hours are the policy's, but not what "35 h a week" leads one to expect: said.
+    daily = sum(rule.per_day_minutes[rules] for rule in policy_15_13_7.kinds.values()
+                if rule.per_day_minutes and rules in rule.per_day_minutes)
+    assert len(tt.week_notes) == 1
+    assert f"{SATURDAY:%Y-%m-%d}" in tt.week_notes[0] and "make-up" in tt.week_notes[0]
+    assert f"add {daily / 60:g} h" in tt.week_notes[0]
     routes = plan_routes(department, policy_15_13_7, tt, WEEK, time_limit_s=1.0)
     visit_days = {r.date for r in routes.routes if r.stops}
     assert WEDNESDAY not in visit_days
@@ -113,3 +120,9 @@ def test_a_monday_meeting_window_against_the_first_stop_is_traced_to_both_rules(
     tt = solve_timetable(simple_department(2), policy, WEEK, FAST).timetable
     assert tt.status == "infeasible"
     assert {"meetings_together", "visit_daily"} <= set(tt.conflicts[0].rules)
+
+
+def test_an_ordinary_week_has_no_make_up_note(policy_15_13_7):
+    days = working_days(policy_15_13_7, WEEK, simple_department(2))
+    assert len(days) == len(policy_15_13_7.working_days)
+    assert makeup_day_notes(policy_15_13_7, days) == ()
