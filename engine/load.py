@@ -22,6 +22,7 @@ import io
 import math
 import re
 import tomllib
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -947,8 +948,25 @@ def unprintable_character(text: str) -> str | None:
     return None
 
 
+def invisible_character(text: str) -> str | None:
+    """The first invisible format character of `text` (Unicode category Cf: a right-to-left
+    override U+202E, a zero-width space U+200B, ...), described; None if none.
+
+    An id is matched, and shown in file names and links, exactly as it is written: an
+    invisible character makes two ids that look the same differ, and a right-to-left
+    override shows the manager's calendar file name reversed. (Control characters, Cc,
+    are refused in every cell already: `unprintable_character`.)
+    """
+    for char in text:
+        if unicodedata.category(char) == "Cf":
+            name = unicodedata.name(char, "")
+            return f"an invisible format character (U+{ord(char):04X}{' ' + name if name else ''})"
+    return None
+
+
 def _check_characters(rows: Sequence[Row], file: str, problems: list[Problem]) -> None:
-    """Every column name and cell of a table holds printable text only."""
+    """Every column name and cell of a table holds printable text only, and an id
+    (managers' and retailers' `id`) no invisible format character."""
     named: set[str] = set()
     for row_number, row in enumerate(rows, start=2):
         for column, value in row.items():
@@ -959,6 +977,8 @@ def _check_characters(rows: Sequence[Row], file: str, problems: list[Problem]) -
                     problems.append(Problem(f"the column name {column!r} contains {found}; remove it",
                                             file=file, row=1, column=column))
             found = unprintable_character(value.strip())
+            if found is None and column == "id":
+                found = invisible_character(value.strip())
             if found is not None:
                 problems.append(Problem(f"{column} contains {found}; remove it",
                                         file=file, row=row_number, column=column))
