@@ -81,17 +81,17 @@ def _header(sheet: Worksheet, view: WeekView, title: str, width: int) -> int:
     return 2 + len(particulars) + 1
 
 
-def hours_value(minutes: int) -> float | None:
-    """Minutes as hours for a cell Excel can add up (a number, not text); blank for none."""
-    return round(minutes / 60, 2) if minutes else None
+def hours_value(minutes: int) -> float:
+    """Minutes as hours for a cell Excel can add up (a number, not text); 0 for none, never
+    blank: a manager on leave all week read as hours not filled in."""
+    return round(minutes / 60, 2)
 
 
 def _hours_cell(cell: Cell, minutes: int) -> Cell:
     """Put `minutes` in `cell` as a number of hours, formatted without needless zeros."""
     hours = hours_value(minutes)
     cell.value = hours
-    if hours is not None:
-        cell.number_format = WHOLE_HOURS if hours == int(hours) else PART_HOURS
+    cell.number_format = WHOLE_HOURS if hours == int(hours) else PART_HOURS
     return cell
 
 
