@@ -5,8 +5,8 @@ itself and replays every route. Rules: each customer is visited on exactly the
 days of one of its allowed patterns (code = decimal value of a t-bit string,
 day 1 the most significant bit; a customer with f = 0 but patterns is visited
 on the days of one pattern too), never twice on a day; at most m routes a day;
-each route's load at most Q; each route's duration (travel + service) at most D
-when D > 0. The distance is recomputed: Euclidean, double precision, no
+each route's load at most its day's Q; each route's duration (travel + service)
+at most its day's D when that D > 0 (every day has its own `D Q` line). The distance is recomputed: Euclidean, double precision, no
 rounding. Routes are customer numbers 1..n, depot left out.
 """
 
@@ -30,8 +30,8 @@ DURATION_TOLERANCE = 1e-6
 class _Instance:
     vehicles: int
     days: int
-    duration: float
-    capacity: float
+    duration: list[float]
+    capacity: list[float]
     points: list[tuple[float, float]]
     service: list[float]
     demand: list[float]
@@ -74,7 +74,8 @@ def _parse(path: Path) -> _Instance:
         return out
 
     _, m, n, t = (int(v) for v in values(0, 4)[:4])
-    duration, capacity = values(1, 2)[:2]
+    limits = [values(1 + d, 2)[:2] for d in range(t)]  # each day's own D Q line
+    duration, capacity = [limit[0] for limit in limits], [limit[1] for limit in limits]
     depot = values(1 + t, 3)
     points, service, demand = [(depot[1], depot[2])], [0.0], [0.0]
     patterns: list[set[frozenset[int]]] = [set()]
@@ -123,19 +124,23 @@ def check_pvrp(instance_path: str | Path,
                          for a, b in itertools.pairwise(stops))
             total += travel
             load = sum(inst.demand[c] for c in route)
-            if load > inst.capacity:
-                violations.append(f"{label} carries {load:g}, over Q = {inst.capacity:g}")
+            capacity = inst.capacity[d] if d < inst.days else inst.capacity[-1]
+            duration = inst.duration[d] if d < inst.days else inst.duration[-1]
+            if load > capacity:
+                violations.append(f"{label} carries {load:g}, over Q = {capacity:g}")
             length = travel + sum(inst.service[c] for c in route)
-            if inst.duration > 0 and length > inst.duration + DURATION_TOLERANCE:
-                violations.append(f"{label} lasts {length:.2f}, over D = {inst.duration:g}")
+            if duration > 0 and length > duration + DURATION_TOLERANCE:
+                violations.append(f"{label} lasts {length:.2f}, over D = {duration:g}")
             for c in route:
                 visited.setdefault(c, set()).add(d)
     for customer in range(1, n + 1):
         on = frozenset(visited.get(customer, set()))
         if on not in inst.patterns[customer]:
-            shown = sorted(d + 1 for d in on) or "no day"
-            violations.append(f"customer {customer} is visited on days {shown}, "
-                              f"not on the days of one of its patterns")
+            if on:
+                violations.append(f"customer {customer} is visited on days {sorted(d + 1 for d in on)}, "
+                                  f"not on the days of one of its patterns")
+            else:
+                violations.append(f"customer {customer} is on no day")
     return PvrpCheck(instance=path.name, violations=tuple(violations), distance=total,
                      routes=count)
 

@@ -2,7 +2,9 @@
 read for the solver (`engine.routing.periodic`).
 
     type m n t          type 1 = PVRP; m vehicles a day, n customers, t days
-    D Q                 t lines: maximum route duration (0 = none), capacity
+    D Q                 t lines: maximum route duration (0 = none), capacity;
+                        the solver takes one D Q for all days and refuses
+                        a file whose day lines differ
     i x y d q f a c...  n + 1 lines, line 0 the depot: coordinates, service,
                         demand, visits, number of patterns, pattern codes
 
@@ -111,6 +113,15 @@ def read_pvrp(path: str | Path) -> PvrpInstance:
                                 f"found {kind} {vehicles} {size} {days}", file=where, row=lines[0][0]))
         raise InputError(problems)
     limits = numbers(1, ["D", "Q"], float)
+    for day in range(2, days + 1):
+        # The solver has one D and one Q for every day; a file whose days differ
+        # is refused rather than solved against the first day's limits.
+        other = numbers(day, ["D", "Q"], float)
+        if limits is not None and other is not None and other[:2] != limits[:2]:
+            problems.append(Problem(
+                f"day {day}'s D Q ({other[0]:g} {other[1]:g}) differ from day 1's "
+                f"({limits[0]:g} {limits[1]:g}); days with their own limits are not supported",
+                file=where, row=lines[day][0]))
     depot = numbers(1 + days, ["i", "x", "y"], float)
     customers = [_customer(lines, 1 + days + k, k, days, where, problems) for k in range(1, size + 1)]
     if limits is not None and (limits[0] < 0 or limits[1] <= 0):

@@ -5,6 +5,7 @@ broken rule (skipped when ../shared/benchmarks/pvrp is absent)."""
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,21 @@ def test_rejects_more_routes_than_vehicles() -> None:
     broken[0].append([broken[0][0].pop()])
     checked = check_pvrp(PVRP / "pr01", broken)
     assert any("3 routes, over m = 2" in v for v in checked.violations)
+
+
+def test_checks_each_day_against_its_own_d_q_line(tmp_path: Path) -> None:
+    """Day 2's line says Q = 10 (day 1's 20): a load of 14 passes on day 1 and
+    breaks day 2; D = 5 on day 2 only is checked on day 2 only."""
+    path = tmp_path / "per_day"
+    path.write_text("1 1 2 2\n0 20\n5 10\n0 0 0 0 0 0 0\n"
+                    "1 3 0 0 7 1 1 3\n2 0 3 0 7 1 1 3\n")
+    assert check_pvrp(path, [[[1, 2]], [[1, 2]]]).violations == (
+        "day 2 route 1 carries 14, over Q = 10",
+        "day 2 route 1 lasts 10.24, over D = 5")
+
+
+def test_a_customer_on_no_day_is_said_plainly() -> None:
+    _, days = _res("pr01")
+    broken = [[[c for c in route if c != 14] for route in routes] for routes in days]
+    checked = check_pvrp(PVRP / "pr01", broken)
+    assert "customer 14 is on no day" in checked.violations
