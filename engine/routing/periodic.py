@@ -106,9 +106,10 @@ class PvrpParams:
 
 @dataclass(frozen=True)
 class PvrpSolution:
-    """Routes per day as customer numbers (1..n, depot left out), the chosen
-    pattern's days per customer (0-based), the exact Euclidean distance and
-    whether every day's routes kept the router's rules."""
+    """Routes per day as customer numbers (1..n, depot left out), the days the
+    routes visit each customer (0-based; its chosen pattern's when every
+    customer is placed), the exact Euclidean distance and whether every
+    customer is placed and every day's routes kept the router's rules."""
 
     name: str
     days: tuple[tuple[tuple[int, ...], ...], ...]
@@ -526,17 +527,75 @@ def solve_pvrp(instance: PvrpInstance, *, time_limit_s: float = 30.0, seed: int 
         state.routes[d], fits[d] = _route_day(instance, geometry, state.on_day(instance, d),
                                               shares[d], seed)
     if not all(fits):
-        fits = [True] * instance.days if _make_fit(instance, geometry, state, fits) else fits
+        _make_fit(instance, geometry, state, fits)
+    repairs = 0
+    rng = random.Random(seed)
+    while _unplaced(instance, state) and clock.left() > _LAST_REPAIR_S:
+        # A customer the repair could not place must not end the run early:
+        # put it back anyway, route the days again (longer each time) and repair.
+        repairs += 1
+        _repair(instance, geometry, state, rng, clock, params.route_share * time_limit_s * repairs,
+                seed + repairs)
+    feasible = not _unplaced(instance, state)
     free = _free_days(instance)
     joint = 0
-    if all(fits) and any(f is not None for f in free):
+    if feasible and any(f is not None for f in free):
         joint += _joint_solve(instance, geometry, state, free,
                               min(params.joint_share * time_limit_s, clock.left()), seed)
-    rounds = _improve(instance, geometry, state, free, clock, seed, params) if all(fits) else (0, 0, 0)
-    return _solution(instance, geometry, state, all(fits), clock.elapsed(),
+    rounds = _improve(instance, geometry, state, free, clock, seed, params) if feasible else (0, 0, 0)
+    return _solution(instance, geometry, state, feasible, clock.elapsed(),
                      {"improvement_rounds": rounds[0], "joint_improved": joint + rounds[1],
-                      "relaxed_improved": rounds[2],
+                      "relaxed_improved": rounds[2], "repairs": repairs,
                       "assigned_by": "cp-sat" if assigned else "greedy"})
+
+
+_LAST_REPAIR_S = 0.1
+"""Seconds left below which no further repair round starts (a day's routing
+takes at least 0.05 s)."""
+
+
+def _unplaced(instance: PvrpInstance, state: _State) -> list[int]:
+    """Customers missing from a day of their chosen pattern (the repair found
+    them no place)."""
+    on: list[set[int]] = [set() for _ in instance.customers]
+    for d, routes in enumerate(state.routes):
+        for route in routes:
+            for k in route:
+                on[k].add(d)
+    return [k for k, c in enumerate(instance.customers) if not set(c.patterns[state.choice[k]]) <= on[k]]
+
+
+def _repair(instance: PvrpInstance, geometry: _Geometry, state: _State, rng: random.Random,
+            clock: _Clock, route_s: float, seed: int) -> None:
+    """One round for the customers left unplaced: each takes the pattern whose
+    days have the most room (or, one time in two, one at random, so that rounds
+    differ), goes on those days even where it breaks a rule, the days that then
+    break one are routed again from their routes in `route_s` seconds in all,
+    and `_make_fit` repairs what the router could not."""
+    room = instance.vehicles * instance.capacity
+    load = [sum(int(geometry.demand[k]) for r in routes for k in r) for routes in state.routes]
+    for k in _unplaced(instance, state):
+        for d in range(instance.days):
+            _take_out(geometry, state.routes[d], k)
+        patterns = instance.customers[k].patterns
+        if rng.random() < 0.5:
+            p = rng.randrange(len(patterns))
+        else:
+            fullest = [max(load[d] for d in days) / room + rng.random() * _EPS for days in patterns]
+            p = fullest.index(min(fullest))
+        state.choice[k] = p
+        for d in patterns[p]:
+            _put_back(instance, geometry, state.routes[d], k)
+            load[d] += int(geometry.demand[k])
+    fits = [len(routes) <= instance.vehicles
+            and not any(_breaks_rules(instance, geometry, r) for r in routes) for routes in state.routes]
+    broken = [d for d in range(instance.days) if not fits[d]]
+    for d in broken:
+        share = min(route_s / len(broken), clock.left())
+        state.routes[d], fits[d] = _route_day(instance, geometry, state.on_day(instance, d), share,
+                                              seed, start=state.routes[d])
+    if not all(fits):
+        _make_fit(instance, geometry, state, fits)
 
 
 def _breaks_rules(instance: PvrpInstance, geometry: _Geometry, route: Sequence[int]) -> bool:
@@ -608,10 +667,16 @@ def solve_plain(instance: PvrpInstance, *, time_limit_s: float = 30.0,
 def _solution(instance: PvrpInstance, geometry: _Geometry, state: _State, feasible: bool,
               seconds: float, stats: dict[str, object]) -> PvrpSolution:
     days = tuple(tuple(tuple(c + 1 for c in r) for r in routes if r) for routes in state.routes)
+    # The days the routes visit, not the chosen pattern's: they differ for a
+    # customer the repair left unplaced, and a report must not claim its days.
+    on: list[list[int]] = [[] for _ in instance.customers]
+    for d, routes in enumerate(state.routes):
+        for k in sorted({k for r in routes for k in r}):
+            on[k].append(d)
     return PvrpSolution(
         name=instance.name,
         days=days,
-        patterns=tuple(c.patterns[state.choice[k]] for k, c in enumerate(instance.customers)),
+        patterns=tuple(tuple(visited) for visited in on),
         distance=sum(route_length(geometry, r) for routes in state.routes for r in routes),
         feasible=feasible,
         seconds=seconds,

@@ -63,6 +63,7 @@ def test_pr01_keeps_the_route_duration_limit() -> None:
     ("1 2 1 2\n0 100\n0 100\n0 0 0 0 0 0 0\n1 3 4 0 10 1 2 2\n", 5, "pattern codes"),
     ("1 2 1 2\n0 100\n0 100\n0 0 0 0 0 0 0\n1 3 4 0 10 1 1 7\n", 5, "must lie in 1..3"),
     ("1 2 x 2\n", 1, "'x' is not a number"),
+    ("1 2 1 2\n0 100\n0 50\n0 0 0 0 0 0 0\n1 3 4 0 10 1 1 2\n", 3, "day 2's D Q (0 50) differ"),
 ])
 def test_a_bad_file_names_its_line(tmp_path: Path, text: str, line: int, says: str) -> None:
     path = tmp_path / "bad"
@@ -120,3 +121,45 @@ def test_the_router_chooses_the_patterns_of_customers_visited_twice(tmp_path: Pa
     assert solution.distance < 0.6 * before
     checked = check_pvrp(path, solution.days)
     assert checked.violations == () and checked.distance == pytest.approx(solution.distance)
+
+
+def test_a_customer_the_first_repair_cannot_place_is_placed_by_later_rounds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pr07 seed 540 ended after 2 of 8 s with customers on no day: the first
+    repair's failure ended the run. Simulated: the first routing of day 1 says it
+    broke a rule and the first repair drops customer 1; the run goes on and
+    places it."""
+    from engine.routing import periodic
+
+    route_day, make_fit = periodic._route_day, periodic._make_fit
+    calls = {"route": 0, "fit": 0}
+
+    def first_day_broken(*args: object, **kwargs: object) -> tuple[list[list[int]], bool]:
+        routes, ok = route_day(*args, **kwargs)  # type: ignore[arg-type]
+        calls["route"] += 1
+        return routes, ok and calls["route"] > 1
+
+    def first_fit_drops_one(instance, geometry, state, fits):  # type: ignore[no-untyped-def]
+        calls["fit"] += 1
+        if calls["fit"] > 1:
+            return make_fit(instance, geometry, state, fits)
+        for d in range(instance.days):
+            periodic._take_out(geometry, state.routes[d], 0)
+        return False
+
+    monkeypatch.setattr(periodic, "_route_day", first_day_broken)
+    monkeypatch.setattr(periodic, "_make_fit", first_fit_drops_one)
+    path = write_two_clusters(tmp_path / "two")
+    solution = solve_pvrp(read_pvrp(path), time_limit_s=1.0)
+    assert calls["fit"] == 1 and solution.stats["repairs"] >= 1
+    assert solution.feasible and check_pvrp(path, solution.days).violations == ()
+
+
+def test_an_unplaced_customer_is_reported_on_no_day(tmp_path: Path) -> None:
+    """A plan missing a customer must not claim its chosen pattern's days."""
+    from engine.routing.periodic import _Geometry, _solution, _State
+
+    instance = read_pvrp(write_two_clusters(tmp_path / "two"))
+    state = _State(choice=[0] * 8, routes=[[[1, 2, 3]], [[4, 5, 6, 7]]])  # customer 1 nowhere
+    solution = _solution(instance, _Geometry(instance), state, False, 0.0, {})
+    assert solution.patterns[0] == () and solution.patterns[1] == (0,)
