@@ -60,7 +60,10 @@ def checked_row(approach: str, path: Path, solution: PvrpSolution, best: float |
         instance=path.name,
         distance=round(checked.distance, 4),
         bks=best,
-        gap_pct=None if best is None else round(_gap(checked.distance, best) or 0.0, 3),
+        # A plan that breaks a rule (a customer missing, a route over Q) has no gap:
+        # its distance is not comparable with a best-known plan's.
+        gap_pct=None if best is None or not checked.feasible else round(
+            _gap(checked.distance, best) or 0.0, 3),
         feasible=checked.feasible,
         violations="; ".join(checked.violations),
         seconds=round(solution.seconds, 2),
@@ -72,15 +75,33 @@ def _best_known(path: Path) -> float | None:
     return read_pvrp_bks(bks).get(path.name) if bks.exists() else None
 
 
+MAX_SEED = 2**31 - 1
+"""The largest seed every solver underneath takes (CP-SAT's is a 32-bit signed int)."""
+
+Seed = Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="solver seed")]
+
+
+def writable_file(path: Path | None, option: str) -> None:
+    """Refuse an output path that can never be written before any solving starts."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise typer.BadParameter(f"{path} is a folder; give a file name", param_hint=option)
+    parent = next((p for p in path.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise typer.BadParameter(f"{parent} is a file, not a folder", param_hint=option)
+
+
 def pvrp_command(
     instance: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
                                              help="Cordeau PVRP file (e.g. p01)")],
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.5,
                                               help="seconds of wall time")] = 30.0,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Seed = 0,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the solution here")] = None,
 ) -> None:
     """Choose every customer's visit days and route each day; verify the solution."""
+    writable_file(json_out, "--json")
     problem = read_pvrp(instance)
     solution = solve_pvrp(problem, time_limit_s=time_limit, seed=seed)
     best = _best_known(instance)
@@ -150,12 +171,15 @@ def tables(rows: Sequence[PvrpRow]) -> dict[str, tuple[list[str], list[list[str]
         cells = [name, "–" if sample is None or sample.bks is None else _number(sample.bks)]
         for row in (prod, plain):
             cells += (["–", "–", "–"] if row is None else
-                      [f"{row.distance:.2f}", _pct(row.gap_pct), f"{row.seconds:.1f}"])
+                      [f"{row.distance:.2f}", _pct(row.gap_pct) if row.feasible else "infeasible",
+                       f"{row.seconds:.1f}"])
         cells.append(" / ".join("–" if r is None else ("yes" if r.feasible else "NO")
                                 for r in (prod, plain)))
         body.append(cells)
-    summary_head = ["approach", "instances", "infeasible", "mean gap (all)",
-                    "mean gap (feasible only)", "max gap", "mean seconds"]
+    # Gaps of feasible plans only: an infeasible plan's distance (a customer
+    # left out, a route over Q) can look better than the best known.
+    summary_head = ["approach", "instances", "infeasible", "mean gap (feasible only)",
+                    "max gap", "mean seconds"]
     summary = []
     for approach in ("product", "plain"):
         mine = [r for r in rows if r.approach == approach]
@@ -163,7 +187,7 @@ def tables(rows: Sequence[PvrpRow]) -> dict[str, tuple[list[str], list[list[str]
             continue
         feasible_gaps = [r.gap_pct for r in mine if r.feasible]
         summary.append([approach, str(len(mine)), str(sum(not r.feasible for r in mine)),
-                        _pct(_mean([r.gap_pct for r in mine])), _pct(_mean(feasible_gaps)),
+                        _pct(_mean(feasible_gaps)),
                         _pct(max((g for g in feasible_gaps if g is not None), default=None)),
                         f"{statistics.fmean(r.seconds for r in mine):.1f}"])
     return {"Summary": (summary_head, summary), "Per instance": (head, body)}
@@ -187,13 +211,15 @@ def bench_pvrp_command(
     plain_time_limit: Annotated[float | None, typer.Option(
         "--plain-time-limit", help="seconds per instance for the plain approach "
         "(default: a third of --time-limit)")] = None,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Seed = 0,
     only: Annotated[str | None, typer.Option("--only", help="comma list of names or globs")] = None,
     md_out: Annotated[Path | None, typer.Option("--md", help="write the tables as markdown")] = None,
     csv_out: Annotated[Path | None, typer.Option("--csv", help="one row per approach and instance")] = None,
 ) -> None:
     """Solve every instance with the product approach and the plain one (first
     pattern per customer, same routing), verify each, report gaps to bks.csv."""
+    writable_file(md_out, "--md")
+    writable_file(csv_out, "--csv")
     paths = select_instances(directory, only)
     if not paths:
         raise typer.BadParameter(f"no PVRP instance in {directory} matches")

@@ -59,3 +59,47 @@ def test_pvrp_bad_file_is_an_input_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["pvrp", str(path)])
     assert result.exit_code == EXIT_INPUT_ERROR
     assert "'x' is not a number" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("seed", ["-5", "5000000000"])
+def test_a_seed_out_of_range_is_refused_before_solving(tmp_path: Path, seed: str) -> None:
+    path = write_two_clusters(tmp_path / "two")
+    result = CliRunner().invoke(app, ["pvrp", str(path), "--seed", seed])
+    assert result.exit_code == 2, result.output
+    assert "--seed" in result.output and "Traceback" not in result.output
+    result = CliRunner().invoke(app, ["bench", "pvrp", str(tmp_path), "--seed", seed])
+    assert result.exit_code == 2, result.output
+
+
+def test_a_json_path_that_is_a_folder_is_refused_before_solving(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_two_clusters(tmp_path / "two")
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("solved before checking --json")
+
+    monkeypatch.setattr(pvrp_module, "solve_pvrp", never)
+    result = CliRunner().invoke(app, ["pvrp", str(path), "--json", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "is a folder" in result.output
+
+
+def test_an_infeasible_plan_has_no_gap_and_no_share_of_the_mean(tmp_path: Path) -> None:
+    """The plain plan missing customer 1 (its distance below the best known)
+    shows "infeasible", not a gap, and the mean gap is over feasible plans only."""
+    from engine.routing.periodic import PvrpSolution
+
+    path = write_two_clusters(tmp_path / "two")
+    full = PvrpSolution("two", (((1, 2, 3, 4),), ((5, 6, 7, 8),)), (), 0.0, True, 0.1)
+    short = PvrpSolution("two", (((2, 3, 4),), ((5, 6, 7, 8),)), (), 0.0, False, 0.1)
+    product = pvrp_module.checked_row("product", path, full, 170.0)
+    plain = pvrp_module.checked_row("plain", path, short, 170.0)
+    assert product.feasible and product.gap_pct is not None
+    assert not plain.feasible and plain.gap_pct is None
+    summary_head, summary = pvrp_module.tables([product, plain])["Summary"]
+    _, body = pvrp_module.tables([product, plain])["Per instance"]
+    assert body[0][6] == "infeasible"
+    column = summary_head.index("mean gap (feasible only)")
+    assert "mean gap (all)" not in summary_head
+    assert summary[1][:3] == ["plain", "1", "1"] and summary[1][column] == "–"
+    assert summary[0][column] == f"{product.gap_pct:.2f} %"
