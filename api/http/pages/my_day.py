@@ -14,10 +14,9 @@ from fastapi.responses import HTMLResponse
 
 from api.exports.week import WEEKDAY_NAMES
 from api.http.pages.navigation import navigation_links
-from api.http.pages.parts import LangQuery, job_week, week_job
+from api.http.pages.parts import LangQuery, job_routes, job_week, week_job
 from api.http.pages.templating import part, render
 from api.http.pages.texts import TEXTS, page_lang
-from api.http.route_plans import routes_of_plan
 from api.http.service import CallerDep, ServiceDep
 from api.http.storage import TimetableJob
 from engine.domain import Department
@@ -41,8 +40,8 @@ def my_day_part(service: ServiceDep, caller: CallerDep, department_id: str, mana
         return part(f'<p class="muted">{escape(TEXTS[language]["no_plan"])}</p>')
     timetable = job_week(job)  # the week's plan (`week_plan`) always holds a week
     policy = policy_from_mapping(job.policy)
-    stored = service.store.latest_route_plan(job.department_id, week_start, date, manager_id)
-    routes, _ = routes_of_plan(job, stored)  # a re-planned week's routes are the re-plan's
+    # Only routes made from the plan shown (a re-plan's own): the week's desk says the same.
+    routes = job_routes(service.store, job, date, manager_id)
     route = next((r for r in (routes or {}).get("routes", [])
                   if r.get("manager") == manager_id and r.get("date") == date.isoformat()), None)
     work = _day_blocks(timetable, department, policy, manager_id, date, language)
@@ -52,6 +51,7 @@ def my_day_part(service: ServiceDep, caller: CallerDep, department_id: str, mana
         "my_day_part.html", language, job_id=job.id, manager=manager, date=date.isoformat(),
         weekday=WEEKDAY_NAMES[language][date.weekday()], blocks=blocks,
         stops=_day_stops(route, timetable, department, policy, manager_id, date, language),
+        no_routes=routes is None,
         note="" if work else _why_free(service, job, department, manager_id, date, language),
     ))
 

@@ -62,12 +62,16 @@ def job_week(job: TimetableJob) -> dict[str, Any]:
     return job_timetable(job).to_json_dict()
 
 
-def job_routes(store: Store, job: TimetableJob) -> dict[str, Any] | None:
-    """The routes of a job's own week: a re-plan's (None when asked without routes), or
-    the newest stored route plan of the week when it was routed from this timetable."""
+def job_routes(store: Store, job: TimetableJob, day: dt.date | None = None,
+               manager: str | None = None) -> dict[str, Any] | None:
+    """The routes of a job's own week (or of the route plans covering `day` and `manager`):
+    a re-plan's (None when asked without routes), or the newest stored route plan when it
+    was routed from this timetable. None says no routes yet: the desk's week and the phone's
+    day both ask here (the phone took the newest route plan of any timetable of the week,
+    and showed a re-solved week's blocks with the old week's stops)."""
     if job.job_kind == "replan":
         return routes_of_plan(job, None)[0]
-    stored = store.latest_route_plan(job.department_id, job.week_start, None, None)
+    stored = store.latest_route_plan(job.department_id, job.week_start, day, manager)
     return stored.routes if stored is not None and stored.job_id == job.id else None
 
 
