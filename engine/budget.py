@@ -129,6 +129,27 @@ def time_budget(time_limit_s: float, route_time_limit_s: float | None = None,
     return TimeBudget(TimetableBudget(time_limit_s, explain_s), routes)
 
 
+def timetable_limits(time_limit_s: float | None, default_s: float = DEFAULT_TIMETABLE_S,
+                     extended_s: float = EXTENDED_TIMETABLE_S) -> tuple[float, float | None]:
+    """The timetable's limit and the limit a short, unproven week is searched again with
+    (SolveParams.extend_to_s): a limit the caller names is kept to; none named, the default,
+    extended when needed. The command line and the HTTP jobs both ask here, so a week asked
+    of the service is searched as `fieldweek timetable` searches it (the service passes its
+    own default, and its ceiling as `extended_s`)."""
+    if time_limit_s is not None:
+        return time_limit_s, None
+    return default_s, extended_s if extended_s > default_s else None
+
+
+def first_week_by(time_limit_s: float | None, extended_s: float = EXTENDED_TIMETABLE_S) -> float | None:
+    """How long a named limit that finds no week at all searches on for its first one
+    (SolveParams.first_week_by_s): a limit above the default must not end with no week
+    where the default, extended, finds one. None: no limit named (the default extends)."""
+    if time_limit_s is None or time_limit_s >= extended_s:
+        return None
+    return extended_s
+
+
 def shared_time_budget(limit_s: float, explain_s: float = EXPLAIN_S) -> TimeBudget:
     """The budget of one limit covering a timetable solved first and then its routes."""
     timetable_s = max(limit_s * TIMETABLE_SHARE, MIN_SHARED_TIMETABLE_S)

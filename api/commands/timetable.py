@@ -22,7 +22,13 @@ from api.commands.console import (
     write_json,
 )
 from api.commands.inputs import load_department, read_plan
-from engine.budget import DEFAULT_TIMETABLE_S, EXTENDED_TIMETABLE_S, time_budget
+from engine.budget import (
+    DEFAULT_TIMETABLE_S,
+    EXTENDED_TIMETABLE_S,
+    first_week_by,
+    time_budget,
+    timetable_limits,
+)
 from engine.domain import Block, DutyGap, Leave, Timetable
 from engine.policy import Policy, format_clock
 from engine.timetable.solve import Progress, SolveParams, TimetableResult, solve_timetable
@@ -145,23 +151,6 @@ TIME_LIMIT_HELP = (f"timetable solver seconds; when not given, {DEFAULT_TIMETABL
                    f"with {EXTENDED_TIMETABLE_S:g} s when the week found is short of weekly hours no proof "
                    f"forces; a limit given that finds no week at all searches on for one up to "
                    f"{EXTENDED_TIMETABLE_S:g} s")
-
-
-def timetable_limits(time_limit: float | None) -> tuple[float, float | None]:
-    """The timetable's limit and the limit a short, unproven week is searched again with:
-    a limit the user names is kept to; none named, the default, extended when needed."""
-    if time_limit is not None:
-        return time_limit, None
-    return DEFAULT_TIMETABLE_S, EXTENDED_TIMETABLE_S
-
-
-def first_week_by(time_limit: float | None) -> float | None:
-    """How long a named limit that finds no week at all searches on for its first one
-    (SolveParams.first_week_by_s): a limit above the default must not end with no week
-    where the default, extended, finds one. None: no limit named (the default extends)."""
-    if time_limit is None or time_limit >= EXTENDED_TIMETABLE_S:
-        return None
-    return EXTENDED_TIMETABLE_S
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:

@@ -149,7 +149,8 @@ class TimetableJob(Base):
     owner: Mapped[str | None] = mapped_column(String(64), index=True)
     """Fingerprint of the key that submitted it (None: admin or no authentication)."""
     request: Mapped[dict[str, Any] | None]
-    """A route or re-plan job's parameters; `timetable_id` names the solved job it starts from."""
+    """A route or re-plan job's parameters; `timetable_id` names the solved job it starts from.
+    A timetable job's: how long its worker searches on (`extend_to_s`, `first_week_by_s`)."""
     result: Mapped[dict[str, Any] | None]
     """A route or re-plan job's answer: the JSON the synchronous endpoints used to return."""
 

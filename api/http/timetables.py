@@ -27,7 +27,9 @@ from api.http.problems import PROBLEM_EXAMPLE, InputProblems, LimitExceeded, pro
 from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, JobStatus, Problems, TimetableRequest
 from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
+from api.http.settings import Settings
 from api.http.storage import DepartmentRecord, TimetableJob
+from engine.budget import EXTENDED_TIMETABLE_S, first_week_by, timetable_limits
 from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.policy import Policy, builtin_policy_names, load_policy, policy_from_mapping
@@ -86,6 +88,20 @@ def _week_policy(request: TimetableRequest, department_document: dict[str, Any])
     return load_policy(request.policy.strip())
 
 
+def week_limits(time_limit: float | None, settings: Settings) -> tuple[float, dict[str, float | None]]:
+    """A timetable job's limit, and how long its worker searches on (the job's `request`:
+    SolveParams.extend_to_s and first_week_by_s), by the command line's rules
+    (engine/budget.py): no limit named, the service's default, searched again up to the
+    longer limit when the week is short of hours no proof forces or none is found; a named
+    limit that finds no week searches on for its first. Sent without these, a job failed
+    "no timetable found" on a loaded machine where `fieldweek timetable` found a week, and
+    kept a week 360 min short that the command line's default planned in full. The longer
+    limit is the command line's, never over the service's `max_time_limit_s`."""
+    ceiling = min(EXTENDED_TIMETABLE_S, settings.max_time_limit_s)
+    limit, extend_to = timetable_limits(time_limit, settings.default_time_limit_s, ceiling)
+    return limit, {"extend_to_s": extend_to, "first_week_by_s": first_week_by(time_limit, ceiling)}
+
+
 @router.post(
     "/departments/{department_id}/timetables",
     status_code=202,
@@ -112,9 +128,7 @@ def submit_timetable(
     Follow it with GET /v1/timetables/{job}."""
     record = visible_department(service, caller, department_id)
     settings = service.settings
-    time_limit = (
-        request.time_limit if request.time_limit is not None else settings.default_time_limit_s
-    )
+    time_limit, searched_on = week_limits(request.time_limit, settings)
     if time_limit > settings.max_time_limit_s:
         raise LimitExceeded("time_limit", time_limit, settings.max_time_limit_s, " s")
     policy = _week_policy(request, record.department)
@@ -122,6 +136,7 @@ def submit_timetable(
         settings, service.store, record.id, request.week_start, policy.model_dump(mode="json"),
         time_limit,
         owner=caller.fingerprint,
+        request=searched_on,
     )
     service.jobs.submit_timetable(job.id)
     response.headers["Location"] = f"/v1/timetables/{job.id}"

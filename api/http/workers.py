@@ -154,7 +154,12 @@ def _solve_week(
             store.record_progress(job.id, runner, point.seconds, point.objective, point.bound)
 
     budget = time_budget(job.time_limit_s, explain_s=explain_time_limit_s)
-    params = SolveParams.within(budget.timetable, workers=solver_threads)
+    # How long to search on, chosen when the job was asked for (api/http/timetables.py
+    # `week_limits`, the command line's rules); a job stored without it keeps its limit.
+    searched_on = job.request or {}
+    params = SolveParams.within(budget.timetable, workers=solver_threads,
+                                extend_to_s=searched_on.get("extend_to_s"),
+                                first_week_by_s=searched_on.get("first_week_by_s"))
     result = solve_timetable(
         department, policy_from_mapping(job.policy), job.week_start, params,
         on_progress=on_progress,

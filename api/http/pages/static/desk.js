@@ -133,7 +133,7 @@
     try {
       const accepted = await json("/v1/departments/" + encodeURIComponent(id) + "/timetables", {
         method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ week_start: week, time_limit: Number(form.time_limit.value) || 10 }) });
+        body: JSON.stringify({ week_start: week, time_limit: Number(form.time_limit.value) || undefined }) });  // empty: the service's default, extended as the CLI's
       const job = await follow("/v1/timetables/" + accepted.id, (j) => !["queued", "running"].includes(j.status));
       if (job.status === "optimal" || job.status === "feasible") {
         week_box.replaceChildren(el("p", texts.routes_running + " …", "muted"));
