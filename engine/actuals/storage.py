@@ -8,6 +8,8 @@
 
 `record` is `block` (needs `kind`, `start`, `end`) or `visit` (needs `retailer`
 and `status` done/missed; a missed visit needs a `reason`; times are optional).
+A block row records a block done, as it was done: its `status` is empty or done, and
+it has no `reason`; a block not done is left out (it counts 0 minutes).
 Importing a file again replaces the rows of every manager and day it holds (a
 corrected daily report replaces the first one) and keeps the others. Every bad
 value is reported at once with its file, row and column.
@@ -146,6 +148,8 @@ def actuals_from_rows(
             for column in ("start", "end"):
                 if not cells.get(column):
                     bad(column, f"a block needs its real {column} time")
+            for column, problem in _block_status_problems(cells):
+                bad(column, problem)
             if not problems_for(problems, file, number) and date is not None:
                 assert start is not None and end is not None
                 blocks.append(ActualBlock(manager=manager, date=date, kind=kind, start=start, end=end))  # type: ignore[arg-type]
@@ -174,6 +178,19 @@ def actuals_from_rows(
     if problems:
         raise InputError(problems)
     return Actuals(blocks=tuple(blocks), visits=tuple(visits))
+
+
+def _block_status_problems(cells: Mapping[str, str]) -> list[tuple[str, str]]:
+    """A block row's `status` and `reason` (a block records what was done, as it was
+    done): a block marked missed was counted as hours worked and its reason dropped."""
+    status, reason = cells.get("status", ""), cells.get("reason", "")
+    if status.lower() in ("", "done") and not reason:
+        return []
+    leave_out = ("a block row records a block done with its real times: leave a block not done out of "
+                 "the daily report (it counts 0 minutes), and give the reason on the visits it missed")
+    if status.lower() not in ("", "done"):
+        return [("status", f"a block takes no status '{status}' ({leave_out})")]
+    return [("reason", f"a block takes no reason ('{reason}'): {leave_out}")]
 
 
 def overlap_problems(blocks: Sequence[ActualBlock], rows: Sequence[int], file: str) -> list[Problem]:
