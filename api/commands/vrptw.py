@@ -25,10 +25,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from api.commands.titled_tables import print_titled_tables, titled_tables_markdown
 from engine.check.vrptw import check_vrptw
+from engine.errors import InputError, Problem
 from engine.routing.instances import BestKnown, customer_routes, read_bks, read_instance
-from engine.routing.vrptw import BACKENDS, solve
+from engine.routing.vrptw import BACKENDS, VrptwProblem, solve
 
 console = Console()
+
+SEED_MAX = 2**32 - 1
+"""PyVRP's random number generator takes an unsigned 32-bit seed; a seed outside
+0..SEED_MAX is refused on the command line (exit 2), not by PyVRP mid-run."""
+
+Seed = Annotated[int, typer.Option("--seed", min=0, max=SEED_MAX, help="solver seed")]
 
 
 @dataclass(frozen=True)
@@ -309,12 +316,28 @@ def select_instances(directory: Path, only: str | None) -> list[Path]:
     return paths
 
 
+def read_instances(paths: Sequence[Path]) -> list[VrptwProblem]:
+    """Every instance, read before any is solved: a bad file stops the bench at
+    once with the problems of all bad files (`InputError`), not after the good
+    ones before it have been solved."""
+    problems: list[Problem] = []
+    instances = []
+    for path in paths:
+        try:
+            instances.append(read_instance(path))
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems)
+    return instances
+
+
 def vrptw_command(
     instance: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="VRPLIB .vrp file")],
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.001, help="seconds of wall time")
     ] = 5.0,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Seed = 0,
     backend: Annotated[
         str, typer.Option("--backend", help="pyvrp | ortools[:FIRST_SOLUTION]")
     ] = "pyvrp",
@@ -372,7 +395,7 @@ def bench_vrptw_command(
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.001, help="seconds per instance and backend")
     ] = 5.0,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    seed: Seed = 0,
     backend: Annotated[
         str, typer.Option("--backend", help="comma list: pyvrp, ortools, ortools:PATH_CHEAPEST_ARC")
     ] = "pyvrp",
@@ -394,6 +417,7 @@ def bench_vrptw_command(
         raise typer.BadParameter(f"no .vrp instance in {directory} matches")
     bks_path = directory / "bks.csv"
     best_known = read_bks(bks_path) if bks_path.exists() else {}
+    problems = read_instances(paths)
     rows: list[BenchRow] = []
     columns = (
         TextColumn("{task.description}"),
@@ -403,8 +427,7 @@ def bench_vrptw_command(
     )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("VRPTW", total=len(paths) * len(specs))
-        for path in paths:
-            problem = read_instance(path)
+        for path, problem in zip(paths, problems, strict=True):
             for spec in specs:
                 progress.update(task, description=f"{path.stem} · {spec.label}")
                 solution = solve(
