@@ -131,6 +131,8 @@ def read_pvrp(path: str | Path) -> PvrpInstance:
                                 row=lines[2 + days + size][0]))
     if problems or limits is None or depot is None:
         raise InputError(problems)
+    _refuse_impossible(lines, vehicles, days, int(limits[1]),
+                       [c for c in customers if c is not None], where)
     return PvrpInstance(
         name=path.name,
         vehicles=vehicles,
@@ -170,6 +172,15 @@ def _customer(lines: list[tuple[int, list[str]]], index: int, expected: int, day
         return None
     if values[4] < 0 or values[3] < 0:
         problems.append(Problem("demand and service must not be negative", file=where, row=number))
+    visits = int(values[5])
+    if visits > days:
+        problems.append(Problem(f"f = {visits} visits, more than the t = {days} days",
+                                file=where, row=number, column="f"))
+    elif visits > 0 and any(c.bit_count() != visits for c in codes):
+        # f = 0 with patterns (p11 customer 131) is read as "any of them".
+        wrong = [c for c in codes if c.bit_count() != visits]
+        problems.append(Problem(f"pattern codes {wrong} do not have f = {visits} days",
+                                file=where, row=number, column="patterns"))
     return PvrpCustomer(
         number=expected,
         x=values[1],
@@ -179,6 +190,34 @@ def _customer(lines: list[tuple[int, list[str]]], index: int, expected: int, day
         visits=int(values[5]),
         patterns=tuple(dict.fromkeys(decode_pattern(c, days) for c in codes)),
     )
+
+
+def _refuse_impossible(lines: list[tuple[int, list[str]]], vehicles: int, days: int, capacity: int,
+                       customers: list[PvrpCustomer], where: str) -> None:
+    """Refuse, before any solving, a file no plan can serve: a customer whose
+    demand is over Q, a day whose customers that must be visited on it (every
+    pattern holds it) need more than m·Q, or visits that need more than m·Q a
+    day on average."""
+    problems = [Problem(f"customer {c.number}'s demand {c.demand} is over the capacity Q = {capacity}",
+                        file=where, row=lines[1 + days + c.number][0], column="q")
+                for c in customers if c.demand > capacity]
+    if problems:  # the day totals below would only repeat it
+        raise InputError(problems)
+    room = vehicles * capacity
+    for day in range(days):
+        forced = [c for c in customers if all(day in p for p in c.patterns)]
+        need = sum(c.demand for c in forced)
+        if need > room:
+            problems.append(Problem(
+                f"day {day + 1} must visit customers needing {need} in all, over m × Q = {room}",
+                file=where, row=lines[1 + day][0]))
+    total = sum(c.demand * min(len(p) for p in c.patterns) for c in customers)
+    if total > room * days and not problems:
+        problems.append(Problem(
+            f"the visits need {total} in all, {total / days:.4g} a day on average, "
+            f"over m × Q = {room}", file=where))
+    if problems:
+        raise InputError(problems)
 
 
 def _is_number(text: str) -> bool:

@@ -64,8 +64,16 @@ def test_pr01_keeps_the_route_duration_limit() -> None:
     ("1 2 1 2\n0 100\n0 100\n0 0 0 0 0 0 0\n1 3 4 0 10 1 1 7\n", 5, "must lie in 1..3"),
     ("1 2 x 2\n", 1, "'x' is not a number"),
     ("1 2 1 2\n0 100\n0 50\n0 0 0 0 0 0 0\n1 3 4 0 10 1 1 2\n", 3, "day 2's D Q (0 50) differ"),
+    ("1 2 1 2\n0 100\n0 100\n0 0 0 0 0 0 0\n1 3 4 0 150 1 1 2\n", 5,
+     "customer 1's demand 150 is over the capacity Q = 100"),
+    ("1 2 1 2\n0 100\n0 100\n0 0 0 0 0 0 0\n1 3 4 0 10 3 1 2\n", 5, "f = 3 visits, more than the t = 2"),
+    ("1 2 1 2\n0 100\n0 100\n0 0 0 0 0 0 0\n1 3 4 0 10 2 1 2\n", 5, "pattern codes [2] do not have f = 2"),
+    ("1 1 2 2\n0 10\n0 10\n0 0 0 0 0 0 0\n1 3 4 0 6 1 1 2\n2 4 3 0 6 1 1 2\n", 2,
+     "day 1 must visit customers needing 12 in all, over m × Q = 10"),
+    ("1 1 3 2\n0 10\n0 10\n0 0 0 0 0 0 0\n1 3 4 0 8 1 2 2 1\n2 4 3 0 8 1 2 2 1\n3 4 4 0 8 1 2 2 1\n",
+     None, "the visits need 24 in all, 12 a day on average, over m × Q = 10"),
 ])
-def test_a_bad_file_names_its_line(tmp_path: Path, text: str, line: int, says: str) -> None:
+def test_a_bad_file_names_its_line(tmp_path: Path, text: str, line: int | None, says: str) -> None:
     path = tmp_path / "bad"
     path.write_text(text)
     with pytest.raises(InputError) as raised:
