@@ -4,7 +4,10 @@ A calendar updates an event it already holds when a file brings the same UID wit
 higher SEQUENCE, and removes it only when told (STATUS:CANCELLED). So an event's UID
 names the block by what a re-plan keeps (department, week, manager, kind, its place
 among the manager's blocks of that kind), not by its time; a re-plan's calendar is sent
-with a higher SEQUENCE and cancels the events of the previous plan it no longer has.
+with a higher SEQUENCE and cancels the events of the previous plan it no longer has. A
+week solved again is a revision too (`revision_sequence`): its calendar comes with a
+SEQUENCE above every earlier one of the week and cancels what the revision before it
+had; sent at SEQUENCE 0, it left a phone with the first solve's times.
 Every department has an m01: without the department in the UID, two departments'
 calendars imported into one calendar overwrote each other's events."""
 
@@ -161,6 +164,15 @@ def replan_sequence(now: dt.datetime) -> int:
     """A re-plan's SEQUENCE: minutes from 2000-01-01 to its `now` on the department's
     clock, above the first plan's 0 and above every earlier re-plan of the week."""
     return max(1, int((now.replace(tzinfo=None) - SEQUENCE_EPOCH).total_seconds() // 60))
+
+
+def revision_sequence(earlier_timetables: int, earlier_replans: Iterable[dt.datetime]) -> int:
+    """A solved week's SEQUENCE: 0 for the department-week's first timetable; a later
+    one's is the count of earlier timetables of the week, plus one more than the
+    highest `replan_sequence` of the earlier re-plans (their `now`s) when there are any,
+    so it is above every earlier timetable's and every earlier re-plan's."""
+    replans = [replan_sequence(now) for now in earlier_replans]
+    return earlier_timetables + (1 + max(replans) if replans else 0)
 
 
 def leave_events(

@@ -3,6 +3,7 @@ background, follow its progress, and export the result."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable
@@ -11,9 +12,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy import or_, select
 
 from api.exports.html import timetable_page
-from api.exports.ics import manager_calendar, replan_calendar
+from api.exports.ics import manager_calendar, replan_calendar, revision_sequence
 from api.exports.my_day_link import MyDaySite
 from api.exports.xlsx import timetable_workbook
 from api.http.department_input import (
@@ -28,7 +30,7 @@ from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, JobStatus, Problems, TimetableRequest
 from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
 from api.http.settings import Settings
-from api.http.storage import DepartmentRecord, TimetableJob
+from api.http.storage import DepartmentRecord, Store, TimetableJob
 from engine.budget import EXTENDED_TIMETABLE_S, first_week_by, timetable_limits
 from engine.domain import Department, Timetable
 from engine.errors import InputError
@@ -233,11 +235,45 @@ def _job_calendars(
 
         return week_name(job, result.timetable), department, replanned
     timetable, department, policy = _solved_job(job, record)
+    previous, sequence = revision_before(service.store, job)
 
     def planned(manager: str) -> bytes:
-        return manager_calendar(timetable, department, policy, manager, zone, lang=lang)
+        return manager_calendar(timetable, department, policy, manager, zone, lang=lang,
+                                previous=previous, sequence=sequence)
 
     return str(timetable.week_start), department, planned
+
+
+def revision_before(store: Store, job: TimetableJob) -> tuple[Timetable | None, int]:
+    """What a solved week's calendar needs of the department-week's earlier revisions (the
+    timetables and finished re-plans with a week, queued before `job`): the latest of
+    them, whose events this week no longer has the calendar cancels, and its SEQUENCE
+    (`revision_sequence`). A week solved again came at SEQUENCE 0 with the first solve's
+    UIDs: a phone that had imported the first kept its times."""
+    with store.sessions() as session:
+        earlier = session.scalars(
+            select(TimetableJob)
+            .where(TimetableJob.department_id == job.department_id,
+                   TimetableJob.week_start == job.week_start,
+                   TimetableJob.created_at < job.created_at,
+                   or_(TimetableJob.kind.is_(None), TimetableJob.kind.in_(("timetable", "replan"))))
+            .order_by(TimetableJob.created_at)
+        ).all()
+    timetables = 0
+    replanned_at: list[dt.datetime] = []
+    latest: Timetable | None = None
+    for each in earlier:
+        try:
+            if each.job_kind == "replan":
+                result = replan_result(each)
+                replanned_at.append(result.now)
+                latest = result.timetable
+            else:
+                latest = job_timetable(each)
+                timetables += 1
+        except NoWeek:  # never solved, or no re-planned week: nothing of it reached a phone
+            continue
+    return latest, revision_sequence(timetables, replanned_at)
 
 
 # The routes with a suffix come before /timetables/{job_id}, which would match them too.
