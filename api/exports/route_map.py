@@ -39,8 +39,8 @@ from api.exports.street_basemap import (
     configured_network,
     load_street_basemap,
 )
-from api.exports.week import WEEKDAY_NAMES, WORDS, Lang
-from engine.domain import Department
+from api.exports.week import WEEKDAY_NAMES, WORDS, Lang, WeekView
+from engine.domain import Department, Timetable
 from engine.errors import InputError
 from engine.policy import Policy
 from engine.routing.daily import UNVISITED_REASONS
@@ -286,7 +286,8 @@ def route_map_fragment(
         office = _Point(department.office.lat, department.office.lon)
         frame = _Frame(office)
         basemap, note = _streets_for(streets, network, map_words)
-        context = _Context(department, policy, lang, frame, retailers, drawn, unvisited)
+        context = _Context(department, policy, lang, frame, retailers, drawn, unvisited,
+                           _week_of(routes, department, policy, lang), manager, day)
         streets_svg = _streets_paths(basemap, frame, context.all_points()) if basemap else ""
         parts.append('<div class="views">')
         if len(drawn) == 1:
@@ -408,20 +409,41 @@ class _Context:
     retailers: dict[str, Any]
     routes: list[_Route]
     unvisited: list[dict[str, Any]]
+    week: WeekView | None = None
+    manager: str | None = None
+    day: dt.date | None = None
 
     @property
     def names(self) -> dict[str, str]:
         return {m.id: m.name for m in self.department.managers}
 
+    def absence(self, manager: str, date: str) -> str | None:
+        """What keeps the manager from work that day (a holiday, his leave, its hours),
+        in the grid's words (`WeekView.absence`); None on an ordinary day."""
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            return None
+        return self.week.absence(manager, day) if self.week is not None else None
+
     def territory_points(self, manager: str) -> list[_Point]:
         return [_Point(r.lat, r.lon) for r in self.department.retailers if r.manager == manager]
 
     def managers(self) -> list[str]:
-        seen = dict.fromkeys(route.manager for route in self.routes)
-        return list(seen)
+        """Every manager the filter leaves, in the department's order, routes or none (then
+        any a route names that the department does not have): a manager on leave all
+        week, with no route, was left out of the switcher and the overview."""
+        listed = [m.id for m in self.department.managers if self.manager in (None, m.id)]
+        return list(dict.fromkeys([*listed, *(route.manager for route in self.routes)]))
 
     def dates(self) -> list[str]:
-        return sorted({route.date for route in self.routes})
+        """The days with a route, and the week's days the filter leaves on which a manager
+        is away (a holiday has no route at all, yet is a day of the week to say so)."""
+        away = set()
+        if self.week is not None:
+            away = {day.isoformat() for day in self.week.days if self.day in (None, day)
+                    and any(self.absence(m, day.isoformat()) for m in self.managers())}
+        return sorted({route.date for route in self.routes} | away)
 
     def route_of(self, manager: str, date: str) -> _Route | None:
         return next((r for r in self.routes if r.manager == manager and r.date == date), None)
@@ -484,6 +506,23 @@ def _office_mark(context: _Context, unit: float) -> str:
     )
 
 
+def _week_of(routes: dict[str, Any], department: Department, policy: Policy, lang: Lang) -> WeekView | None:
+    """The routes' week as the grid, the workbook and the calendar see it (its days, its
+    holidays and the department's leave), for `WeekView.absence`; None when the routes
+    name no week. The map showed a day on leave or a holiday as a grey 'off' day."""
+    try:
+        week_start = dt.date.fromisoformat(str(routes.get("week_start")))
+    except ValueError:
+        return None
+    no_blocks = Timetable(department=department.name, policy=department.policy,
+                          week_start=week_start, status="unknown")
+    return WeekView(no_blocks, department, policy, lang)
+
+
+def _with_absence(label: str, absence: str | None) -> str:
+    return f"{label} {absence}" if absence else label
+
+
 def _day_label(date: str, lang: Lang) -> str:
     try:
         day = dt.date.fromisoformat(date)
@@ -533,10 +572,12 @@ def _overview(context: _Context, streets: str) -> str:
         cells = []
         for date in dates:
             route = context.route_of(manager, date)
+            away = context.absence(manager, date)
             cells.append(
                 f'<td><a href="#{route.view_id}">{len(route.stops)} '
-                f'{escape(map_words["stops_1" if len(route.stops) == 1 else "stops_n"])}</a></td>'
-                if route else f'<td class="greyed">{escape(map_words["no_route"])}</td>'
+                f'{escape(map_words["stops_1" if len(route.stops) == 1 else "stops_n"])}</a>'
+                f'{_absence_note(away, "span")}</td>'
+                if route else f'<td class="greyed">{escape(away or map_words["no_route"])}</td>'
             )
         colour = colours.get(manager, ROUTE_COLOURS[0])
         rows.append(f'<tr><th><span class="swatch" style="background:{colour}"></span>'
@@ -550,7 +591,8 @@ def _overview(context: _Context, streets: str) -> str:
 
 
 def _switchers(context: _Context, current: _Route) -> str:
-    """Links to the same day of another manager and to another day of the same manager."""
+    """Links to the same day of another manager and to another day of the same manager;
+    each says a holiday or leave that day (grey, unlinked when it leaves no route)."""
     words, map_words = WORDS[context.lang], MAP_WORDS[context.lang]
 
     def link(route: _Route | None, label: str, on: bool) -> str:
@@ -560,11 +602,13 @@ def _switchers(context: _Context, current: _Route) -> str:
         return f'<a href="#{route.view_id}"{mark}>{escape(label)}</a>'
 
     managers = "".join(
-        link(context.route_of(m, current.date), context.names.get(m, m), m == current.manager)
+        link(context.route_of(m, current.date),
+             _with_absence(context.names.get(m, m), context.absence(m, current.date)), m == current.manager)
         for m in context.managers()
     )
     days = "".join(
-        link(context.route_of(current.manager, d), _day_label(d, context.lang), d == current.date)
+        link(context.route_of(current.manager, d),
+             _with_absence(_day_label(d, context.lang), context.absence(current.manager, d)), d == current.date)
         for d in context.dates()
     )
     return (
@@ -732,7 +776,7 @@ def _stop_table(route: _Route, context: _Context) -> str:
     heading = (
         f'<h2><span class="swatch" style="background:{route.colour}"></span>'
         f"{escape(name)} ({escape(route.manager)}) {escape(route.date)}</h2>"
-        f"{ride}{_day_notes(route, map_words)}"
+        f"{_absence_note(context.absence(route.manager, route.date))}{ride}{_day_notes(route, map_words)}"
     )
     head = "".join(
         f"<th>{escape(h)}</th>"
@@ -753,6 +797,11 @@ def _stop_table(route: _Route, context: _Context) -> str:
         rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
     return (f'{heading}<table class="stops"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _absence_note(absence: str | None, tag: str = "p") -> str:
+    """A holiday or leave (`_Context.absence`) beside a day that has a route."""
+    return f' <{tag} class="absence">{escape(absence)}</{tag}>' if absence else ""
 
 
 def _shown(value: object) -> str:
