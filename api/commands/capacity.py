@@ -25,7 +25,7 @@ from api.commands.console import (
 )
 from api.commands.inputs import load_department
 from api.commands.routes import carried_over
-from api.commands.timetable import TIME_LIMIT_HELP, timetable_limits
+from api.commands.timetable import TIME_LIMIT_HELP, first_week_by, timetable_limits
 from engine.budget import time_budget
 from engine.capacity.figures import ManagerCapacity, WeekCapacity
 from engine.capacity.fit import CapacityFit, PlanWeek, fit_week
@@ -174,9 +174,11 @@ def render_fit(fit: CapacityFit, max_rounds: int) -> None:
 def week_planner(policy: Policy, week_start: dt.date, time_limit: float | None,
                  route_time_limit: float, carried: dict[str, int]) -> PlanWeek:
     """Plans a (changed) department's week as `fieldweek plan` does: timetable (no limit
-    named: the default, searched again with the extended limit as `plan` does), then routes.
+    named: the default, searched again with the extended limit; a named limit that finds no
+    week searching on for a first one, as the help promises), then routes.
     A search that ran out of time is said as such, not as a conflict of rules."""
     limit, extend_to = timetable_limits(time_limit)
+    first_week_by_s = first_week_by(time_limit)
     budget = time_budget(limit, route_time_limit)
     assert budget.routes is not None
     routes_s = budget.routes.limit_s
@@ -184,7 +186,8 @@ def week_planner(policy: Policy, week_start: dt.date, time_limit: float | None,
     def plan_week(department: Department) -> tuple[Timetable, RoutePlan]:
         with console.status(f"planning the week of {len(department.managers)} managers …"):
             result = solve_timetable(department, policy, week_start,
-                                     SolveParams.within(budget.timetable, extend_to_s=extend_to))
+                                     SolveParams.within(budget.timetable, extend_to_s=extend_to,
+                                                        first_week_by_s=first_week_by_s))
             if result.status not in ("optimal", "feasible"):
                 for conflict in result.timetable.conflicts:
                     errors.print(conflict_line(conflict) if result.status == "infeasible" else
