@@ -649,9 +649,23 @@ class _ReplanChecker(_Checker):
 
     def _check_retailers(self) -> None:
         """A past session a partner fell ill before was held at the group's store, which
-        may be his: its store is read with him among its owners."""
+        may be his: its store is read with him among its owners. In a re-plan of a
+        re-planned week `before` already names him no more (the earlier re-plan took him
+        off): a member of the week's group off sick through a past paired session with no
+        session of its kind at its time is read so too, as the earlier re-plan read it."""
         blocks = self.blocks
-        absent = self.absent_partners
+        absent = dict(self.absent_partners)
+        old = self._old_groups()
+        held = {(b.manager, b.date, b.kind, b.start) for b in self.timetable.blocks}
+        for b in blocks:
+            key = (b.manager, b.date, b.kind, b.start)
+            if key in absent or b.kind not in self.paired_kinds or not _started_before(b, self.now):
+                continue
+            ill = frozenset(m for m in old.get(b.manager, frozenset()) - b.partners - {b.manager}
+                            if self._sick_during(m, b.date, b.start, b.end)
+                            and (m, b.date, b.kind, b.start) not in held)
+            if ill:
+                absent[key] = ill
         self.blocks = [dataclasses.replace(b, partners=b.partners | absent[key])
                        if (key := (b.manager, b.date, b.kind, b.start)) in absent else b for b in blocks]
         try:
