@@ -164,6 +164,9 @@ def test_a_declared_shortfall_is_printed_with_its_amounts_and_exits_0(
     assert result.exit_code == 0, result.output
     assert "short m01 is 60 min and 1 session short of POS" in result.stdout
     assert "(the plan says: no room for the ride)" in result.stdout
+    # Beside the verdict, not only at the top: "executable" read as a whole week (tester's d15).
+    assert result.stdout.strip().splitlines()[-2].startswith(
+        "Planned short: 60 min (1.0 h) of weekly hours for 1 manager(s)")
     assert result.stdout.strip().splitlines()[-1] == EXECUTABLE
 
 
