@@ -372,19 +372,26 @@ def _missed_day_words(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block
 def not_proven(tm: TimetableModel, shortfalls: list[HoursShortfall]) -> list[HoursShortfall]:
     """The shortfalls of a week the search did not prove short of no more than any week:
     each gets `NOT_PROVEN` for its reason, except what the manager's data forces on every
-    week (`data_limits`), which is proven whatever the search proved and keeps its words."""
+    week, which is proven whatever the search proved and keeps its words: too few places
+    (`data_limits`), or opening hours that leave no room for it at any store he could be
+    at (`hours_limit`; tester's promo_win: every promotion store closing as its window
+    opens was put down to the rides not proven). Only what exceeds that says `NOT_PROVEN`."""
     limits = data_limits(tm)
     found = []
     for s in shortfalls:
         limit = limits.get((s.manager, s.kind))
-        if limit is None:
-            found.append(s.model_copy(update={"reason": NOT_PROVEN}))
-        elif s.minutes_short > limit.minutes_short or s.sessions_short > limit.sessions_short:
+        if limit is not None:
             asked = tm.frame.managers[s.manager].quotas[s.kind].sessions_min
-            found.append(s.model_copy(update={
-                "reason": f"{_data_words(s.manager, limit, asked)}; beyond that, {NOT_PROVEN}"}))
+            words, minutes, sessions = _data_words(s.manager, limit, asked), limit.minutes_short, limit.sessions_short
         else:
-            found.append(s)
+            hours = hours_limit(tm, tm.week_venues(), s.manager, s.kind, set())
+            if hours is None:
+                found.append(s.model_copy(update={"reason": NOT_PROVEN}))
+                continue
+            words, minutes, sessions = hours.words, hours.minutes_short, hours.sessions_short
+        if s.minutes_short > minutes or s.sessions_short > sessions:
+            words = f"{words}; beyond that, {NOT_PROVEN}"
+        found.append(s.model_copy(update={"reason": words}))
     return found
 
 
@@ -432,11 +439,29 @@ def _ride_words(venues: Venues, manager: str, office: Venue, store: Venue | None
     return ", ".join(rides)
 
 
+@dataclass(frozen=True)
+class HoursLimit:
+    """What the opening hours of a kind's places leave no room for, whatever the week."""
+
+    words: str
+    minutes_short: int
+    sessions_short: int
+
+
 def _opening_hours(tm: TimetableModel, venues: Venues, manager: str, kind: str, partners: set[str]) -> str | None:
-    """The opening hours in words when they alone leave no room for the kind's quota: the
-    places of the kind (his POS households, his group's store) open, within the kind's
-    window on his working days, for fewer sessions or minutes than the week asks (read
-    from the data, riding aside). None when the hours do not show it."""
+    """The opening hours in words when they alone leave no room for the kind's quota
+    (`hours_limit`); None when the hours do not show it."""
+    limit = hours_limit(tm, venues, manager, kind, partners)
+    return None if limit is None else limit.words
+
+
+def hours_limit(tm: TimetableModel, venues: Venues, manager: str, kind: str,
+                partners: set[str]) -> HoursLimit | None:
+    """The opening hours in words, and the minutes and sessions they leave no room for,
+    when they alone leave no room for the kind's quota: the places of the kind (his POS
+    households, his group's store; with no `partners`, every store he could share) open,
+    within the kind's window on his working days, for fewer sessions or minutes than the
+    week asks (read from the data, riding aside). None when the hours do not show it."""
     rule = tm.policy.kinds[kind]
     mw = tm.frame.managers[manager]
     quota = mw.quotas[kind]
@@ -484,11 +509,16 @@ def _opening_hours(tm: TimetableModel, venues: Venues, manager: str, kind: str, 
     window = f"{format_clock(earliest)}–{format_clock(latest_end)}"
     if rule.at == "pos_target":
         # A different household each session: each holds one session of the week.
-        usable = sum(1 for r in shops if held(open_minutes(r.opens, r.closes))[0])
+        # The longest session each holds (one a week), the longest taken.
+        longest = sorted((max(pieces, default=0) for pieces in (
+            [min(span, quota.session_minutes_max) for span in open_minutes(r.opens, r.closes)
+             if span >= quota.session_minutes_min] for r in shops)), reverse=True)[:quota.sessions_max]
+        usable = sum(1 for each in longest if each)
         if usable >= min(quota.sessions_min, len(shops)):
             return None
-        return (f"the opening hours of his POS households ({hours}) leave {usable} of them open for a "
-                f"{quota.session_minutes_min}-min session within {window}")
+        return HoursLimit(f"the opening hours of his POS households ({hours}) leave {usable} of them open for a "
+                          f"{quota.session_minutes_min}-min session within {window}",
+                          max(0, quota.total_minutes - sum(longest)), max(0, quota.sessions_min - usable))
     most = []
     for place in places:
         at = [r for r in shops if r.id in place.points]
@@ -500,4 +530,6 @@ def _opening_hours(tm: TimetableModel, venues: Venues, manager: str, kind: str, 
     room = (f"{sessions} of the {quota.sessions_min} sessions ({minutes} of the {quota.total_minutes} min)"
             if sessions < quota.sessions_min else
             f"{minutes} of the {quota.total_minutes} min (in at most {quota.sessions_max} sessions)")
-    return f"the opening hours of {store} ({hours}) leave room for {room} within {window} on his working days"
+    return HoursLimit(f"the opening hours of {store} ({hours}) leave room for {room} within {window} on his "
+                      "working days", max(0, quota.total_minutes - max(m for _, m in most)),
+                      max(0, quota.sessions_min - max(n for n, _ in most)))
