@@ -19,6 +19,7 @@ from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import FeedbackRules, Policy
 from engine.routing.due import due_with_carry_over, week_monday
+from engine.routing.plan import handed_for_the_week
 from engine.work_calendar import WorkCalendar
 
 NOT_REPORTED = "not reported in the daily report"
@@ -53,7 +54,10 @@ class KindHours(_Out):
 
 
 class VisitTally(_Out):
-    """One manager's visits of the week: due (carried-over included), planned, done, missed."""
+    """One manager's visits of the week: due (carried-over included), planned, done, missed,
+    all of the retailers he makes the visits of this week (`visit_makers`): a colleague's
+    retailer handed to him counts in his due, not in its owner's, so planned, due, done and
+    missed read on one row as one man's week."""
 
     manager: str
     due: int
@@ -134,6 +138,25 @@ def _planned_stops(routes: Mapping[str, Any] | None) -> dict[str, list[tuple[str
     return stops
 
 
+def visit_makers(department: Department, monday: dt.date,
+                 routes: Mapping[str, Any] | None) -> dict[str, str]:
+    """Retailer -> the manager who makes its visits in the week: the one the plan routes
+    them to (most of its stops; the owner on a tie), else the colleague an applied capacity
+    proposal hands it to for the week (`handed_for_the_week`, read as the routes read it),
+    else its owner."""
+    planned: dict[str, Counter[str]] = defaultdict(Counter)
+    for manager, stops in _planned_stops(routes).items():
+        for retailer, _ in stops:
+            planned[retailer][manager] += 1
+    handed = handed_for_the_week(department, monday)
+    makers: dict[str, str] = {}
+    for r in department.retailers:
+        by = planned.get(r.id)
+        makers[r.id] = (max(sorted(by), key=lambda m: (by[m], m == r.manager)) if by
+                        else handed.get(r.id, r.manager))
+    return makers
+
+
 def _kind_hours(
     department: Department, policy: Policy, timetable: Timetable, week: Actuals, rules: FeedbackRules
 ) -> tuple[list[KindHours], list[Flag]]:
@@ -167,10 +190,12 @@ def _kind_hours(
 
 
 def _missed_visits(
-    department: Department, week: Actuals, missed_count: Mapping[str, int], routes: Mapping[str, Any] | None
+    department: Department, week: Actuals, missed_count: Mapping[str, int], routes: Mapping[str, Any] | None,
+    makers: Mapping[str, str],
 ) -> list[MissedVisit]:
-    """Every retailer with due visits not done, with the reason: as reported, as the plan
-    gave it, or that no report says."""
+    """Every retailer with due visits not done, under the manager who was to make them
+    (`visit_makers`), with the reason: as reported, as the plan gave it, or that no report
+    (of his) says."""
     retailers = {r.id: r for r in department.retailers}
     reported_reason: dict[str, str] = {}
     for visit in sorted(week.visits, key=lambda v: v.date):
@@ -182,18 +207,19 @@ def _missed_visits(
     reported_days = week.days()
     missed: list[MissedVisit] = []
     source: Literal["reported", "plan", "not_reported"]
-    for retailer_id, count in sorted(missed_count.items(), key=lambda kv: (retailers[kv[0]].manager, kv[0])):
+    for retailer_id, count in sorted(missed_count.items(), key=lambda kv: (makers[kv[0]], kv[0])):
         retailer = retailers[retailer_id]
+        maker = makers[retailer_id]
         date = planned_date.get(retailer_id)
         if retailer_id in reported_reason:
             reason, source = reported_reason[retailer_id], "reported"
         elif retailer_id in plan_reason:
             reason, source = plan_reason[retailer_id], "plan"
-        elif date is not None and (retailer.manager, date) not in reported_days:
+        elif date is not None and (maker, date) not in reported_days:
             reason, source = NO_DAILY_REPORT, "not_reported"
         else:
             reason, source = NOT_REPORTED, "not_reported"
-        missed.append(MissedVisit(manager=retailer.manager, retailer=retailer_id, name=retailer.name,
+        missed.append(MissedVisit(manager=maker, retailer=retailer_id, name=retailer.name,
                                   visits=count, planned_date=date, reason=reason, source=source))
     return missed
 
@@ -201,9 +227,11 @@ def _missed_visits(
 def _visit_tallies(
     department: Department, policy: Policy, monday: dt.date, week: Actuals, carried_in: Mapping[str, int],
     missed_count: Mapping[str, int], routes: Mapping[str, Any] | None, rules: FeedbackRules,
+    makers: Mapping[str, str],
 ) -> tuple[list[VisitTally], list[Flag]]:
     """Per manager the visits due (carried-over included, at most one a working day of the
-    retailer: `due_with_carry_over`), planned, done and missed, and a flag when too few were done."""
+    retailer: `due_with_carry_over`), planned, done and missed of the retailers he makes the
+    visits of (`visit_makers`), and a flag when too few were done."""
     owed = Counter({item.retailer.id: item.visits
                     for item in due_with_carry_over(department, monday, carried_in, policy=policy)})
     done = Counter(v.retailer for v in week.visits if v.status == "done")
@@ -211,7 +239,7 @@ def _visit_tallies(
     visits: list[VisitTally] = []
     flags: list[Flag] = []
     for manager in department.managers:
-        mine = [r.id for r in department.territory(manager.id)]
+        mine = [r.id for r in department.retailers if makers[r.id] == manager.id]
         due_count = sum(owed[r] for r in mine)
         done_count = sum(min(done[r], owed[r]) for r in mine)
         missed_total = sum(missed_count.get(r, 0) for r in mine)
@@ -249,8 +277,10 @@ def feedback_sheet(
     carried = dict(carried_in or {})
     missed_count = missed_in_week(department, monday, week, carried, policy=policy)
     hours, hour_flags = _kind_hours(department, policy, timetable, week, rules)
-    visits, visit_flags = _visit_tallies(department, policy, monday, week, carried, missed_count, routes, rules)
-    missed = _missed_visits(department, week, missed_count, routes)
+    makers = visit_makers(department, monday, routes)
+    visits, visit_flags = _visit_tallies(department, policy, monday, week, carried, missed_count, routes, rules,
+                                         makers)
+    missed = _missed_visits(department, week, missed_count, routes, makers)
     unreported: Counter[str] = Counter()
     for item in missed:
         if item.source == "not_reported":
