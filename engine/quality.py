@@ -318,7 +318,8 @@ class RouteMeasure:
     """The day has a visit window: a day of fixed blocks at retailers only (its visit block
     taken by leave) is ridden but has no visits to count."""
     required_stops: int | None = None
-    """The stops a day the policy asks of this route (SPEC §3, seed 003's 30 / 25), as stated."""
+    """The stops a day the policy asks of this route (SPEC §3, seed 003's 30 / 25), by the
+    scoring policy (`stops_asked`), never as the plan states it."""
 
 
 @dataclass
@@ -935,6 +936,22 @@ def recompute_route_legs(
     return km, minutes
 
 
+def stops_asked(stops: Sequence[Mapping[str, Any]], manager: str, retailers: Mapping[str, Retailer],
+                policy: Policy) -> int | None:
+    """The stops the policy asks of a visit day (SPEC §3): `route.min_stops_country` on a
+    countryside day (most of its visits in the countryside; a day without visits judged on
+    the manager's territory), else `route.min_stops_town`; None when it asks none. Read
+    from the policy the score uses, never from the plan's `required_stops`: a seed-003 week
+    with those fields deleted scored 0 days below its 30 stops, and scored under 15-13-7
+    (no minimum) 30 days below."""
+    visited = [retailers[s["retailer"]] for s in stops
+               if s.get("kind", "visit") == "visit" and s.get("retailer") in retailers]
+    judged = visited or [r for r in retailers.values() if r.manager == manager]
+    country = sum(r.area == "country" for r in judged) > sum(r.area == "town" for r in judged)
+    asked = policy.route.min_stops_country if country else policy.route.min_stops_town
+    return asked or None
+
+
 def _clock(value: object) -> int:
     return parse_clock(value)
 
@@ -965,6 +982,7 @@ def _score_routes(
         waiting = sum(max(0, _clock(s["start"]) - _clock(s["arrive"])) for s in stops
                       if s.get("start") is not None and s.get("arrive") is not None)
         stated_km, stated_min = route.get("distance_km"), route.get("travel_minutes")
+        visit_day = route.get("visit_start") is None or route.get("visit_start") != route.get("visit_end")
         agrees = (
             km is not None
             and minutes is not None
@@ -986,8 +1004,9 @@ def _score_routes(
                 recomputed_minutes=minutes,
                 waiting_minutes=waiting,
                 agrees=bool(agrees),
-                visit_day=route.get("visit_start") is None or route.get("visit_start") != route.get("visit_end"),
-                required_stops=route.get("required_stops"),
+                visit_day=visit_day,
+                required_stops=stops_asked(stops, str(route.get("manager")), retailers, policy) if visit_day
+                else None,
             )
         )
     report.routes = measures

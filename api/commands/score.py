@@ -15,6 +15,7 @@ from api.commands.quality_tables import render_report
 from benchmarks.tables import report_markdown
 from engine.domain import Department
 from engine.errors import InputError, Problem
+from engine.policy import Policy
 from engine.quality import parse_timetable, score_plan, split_plan
 
 
@@ -36,6 +37,17 @@ def refuse_other_department(data: dict, path: Path, department: Department) -> N
         raise InputError(problems)
 
 
+def other_policy_line(data: dict, policy: Policy) -> str | None:
+    """One line when the plan names a policy other than the one it is scored under: every
+    rule and figure (stops a day, first-stop time, service minutes) is the scoring policy's,
+    whatever the plan was made under or its JSON claims."""
+    named = {str(part["policy"]) for part in split_plan(data) if part and part.get("policy")}
+    others = sorted(named - {policy.name})
+    if not others:
+        return None
+    return f"the plan names policy {', '.join(map(repr, others))}; it is scored under policy {policy.name!r}"
+
+
 def score_command(
     plan: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
                                          help="a timetable JSON, a routes JSON, or both in one")],
@@ -53,6 +65,9 @@ def score_command(
         report = score_plan(data, department, pol)
     except InputError as error:
         raise fail_on_input(error) from None
+    other = other_policy_line(data, pol)
+    if other is not None:
+        console.print(f"[yellow]{other}[/yellow]", soft_wrap=True)
     render_report(report)
     if json_out is not None:
         write_json(json_out, report.to_dict())

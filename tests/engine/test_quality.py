@@ -364,9 +364,9 @@ def test_a_day_of_fixed_blocks_only_counts_in_no_stops_figure(department, policy
     assert summary["days_below_stops"] == 0
     # A policy asking 30 stops a day (seed 003): the visit day below it is counted, the day
     # of fixed blocks is not (the score said nothing of such days).
-    for day in routes["routes"]:
-        day["required_stops"] = 30
-    assert score_plan(routes, department, policy_15_13_7, check=False).summary()["days_below_stops"] == 1
+    asking = policy_15_13_7.model_copy(update={"route": policy_15_13_7.route.model_copy(
+        update={"min_stops_town": 30, "min_stops_country": 25})})
+    assert score_plan(routes, department, asking, check=False).summary()["days_below_stops"] == 1
 
 
 def test_a_plan_is_read_in_every_documented_shape(valid_plan):
