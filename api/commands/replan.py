@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +36,7 @@ from engine.replan import (
     replan,
 )
 from engine.replan.events import clock_times
+from engine.replan.result import LEFT_OUT_BY_THE_WEEK
 from engine.replan.situation import replan_input_problems, with_earlier_events
 from engine.routing.plan import plan_routes
 from engine.timetable.solve import SolveParams
@@ -65,12 +67,14 @@ def render_replan(result: ReplanResult) -> None:
             after = f"{s.manager_after or ''} {s.date_after or ''}".strip()
             table.add_row(s.change, f"visit {s.retailer}", before, after, s.reason)
         console.print(table)
-    lost = [u for u in result.unplaced if u.reason != "not_planned"]
-    left_before = len(result.unplaced) - len(lost)
+    lost = [u for u in result.unplaced if u.reason not in LEFT_OUT_BY_THE_WEEK]
+    left_before = Counter(u.reason for u in result.unplaced if u.reason in LEFT_OUT_BY_THE_WEEK)
     if left_before:
         # The JSON's `unplaced` lists both: say so, so the two counts agree.
-        console.print(f"{left_before} visit(s) the week's routes had already left out stay out "
-                      f"(reason not_planned; listed in the JSON's unplaced)")
+        reasons = ", ".join(f"{n} {reason}" if len(left_before) > 1 else reason
+                            for reason, n in sorted(left_before.items()))
+        console.print(f"{sum(left_before.values())} visit(s) the week's routes had already left out stay out "
+                      f"(reason {reasons}; listed in the JSON's unplaced)")
     if lost:
         table = Table(title=f"{len(lost)} visit(s) without a place this week (they roll into next week)",
                       title_justify="left")

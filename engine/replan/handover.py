@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from engine.domain import Retailer, Timetable
 from engine.policy import Policy, ReplanRules, parse_clock
 from engine.replan.result import (
+    LEFT_OUT_BY_THE_WEEK,
     LateVisit,
     ReplanRoute,
     ReplanStop,
@@ -53,6 +54,7 @@ from engine.routing.daily import (
 )
 from engine.routing.matrix import great_circle_km, straight_line_matrix
 from engine.routing.neighbours import neighbours
+from engine.routing.plan import called_for_the_week
 from engine.routing.visit_value import room_by_cheaper, visit_values
 from engine.work_calendar import WorkCalendar
 
@@ -99,6 +101,10 @@ class _PlannedRoutes:
     unplaced: list[UnplacedVisit] = dataclasses.field(default_factory=list)
 
 
+_CARRIED_REASONS: dict[Any, UnplacedReason] = {
+    "manager_absent": "manager_absent", "retailer_closed": "retailer_closed", "called_by_phone": "called_by_phone"}
+
+
 def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRoutes:
     """Split the route plan into stops pinned before `now` and visits still to place,
     each visit that an event moves marked with its reason."""
@@ -106,10 +112,10 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
     read = _PlannedRoutes()
     for item in routes.get("unvisited", []):
         # An earlier re-plan's visit lost to an event keeps its cause (the route planner
-        # never gives these); any other the week's routes left out is `not_planned`.
+        # never gives these), one the routes call by phone instead (an applied capacity
+        # proposal) stays so; any other the week's routes left out is `not_planned`.
         given = item.get("reason")
-        kept: UnplacedReason = "manager_absent" if given == "manager_absent" \
-            else "retailer_closed" if given == "retailer_closed" else "not_planned"
+        kept: UnplacedReason = _CARRIED_REASONS.get(given, "not_planned")
         read.unplaced.append(UnplacedVisit(
             retailer=item["retailer"], manager=item.get("manager") or retailers[item["retailer"]].manager,
             date=item.get("date"), reason=kept, detail=item.get("detail") or item.get("reason", "")))
@@ -530,18 +536,45 @@ def replan_routes(situation: Situation, timetable: Timetable, routes: Mapping[st
     handover.refit_own_days()
     handover.place_the_rest()
     handover.notes += _left_out_before_words(handover.unplaced)
+    handover.notes += _calls_cancelled_words(situation, handover.unplaced)
     return handover.routes(), stop_changes(read.visits, situation), handover.unplaced, handover.late, handover.notes
 
 
 def _left_out_before_words(unplaced: Sequence[UnplacedVisit]) -> list[str]:
-    """`unplaced` lists the visits the week's own routes left out too (`not_planned`), as
-    the routes' `unvisited` did, beside those the re-plan found no place for: a note
-    gives both counts, so a count of one is not read as the other's."""
-    before = sum(u.reason == "not_planned" for u in unplaced)
+    """`unplaced` lists the visits the week's own routes left out too (`not_planned`,
+    `called_by_phone`), as the routes' `unvisited` did, beside those the re-plan found no
+    place for: a note gives both counts, so a count of one is not read as the other's."""
+    reasons = Counter(u.reason for u in unplaced if u.reason in LEFT_OUT_BY_THE_WEEK)
+    before = sum(reasons.values())
     if not before:
         return []
+    given = ", ".join(f"{n} {reason}" if len(reasons) > 1 else reason for reason, n in sorted(reasons.items()))
     return [f"unplaced lists {len(unplaced)} visit(s): {len(unplaced) - before} the re-plan found no place for, "
-            f"and {before} the week's routes had already left out (reason not_planned)"]
+            f"and {before} the week's routes had already left out (reason {given})"]
+
+
+def _calls_cancelled_words(situation: Situation, unplaced: Sequence[UnplacedVisit]) -> list[str]:
+    """Visits the week calls by phone instead (`called_by_phone`) whose caller's phone
+    slots after `now` his sickness cancels: one line per caller, saying who was to call
+    them. The re-plan hands no phone calls over; they are left to the market manager."""
+    callers = called_for_the_week(situation.department, situation.timetable.week_start)
+    by_caller: dict[str, list[str]] = defaultdict(list)
+    for u in unplaced:
+        if u.reason == "called_by_phone":
+            by_caller[callers.get(u.retailer, u.manager)].append(u.retailer)
+    words = []
+    for caller, retailers in sorted(by_caller.items()):
+        absence = situation.absences.get(caller)
+        if absence is None:
+            continue
+        cancelled = [b for b in situation.timetable.blocks if b.manager == caller and b.kind == "phone"
+                     and not situation.pinned(b.date, b.start) and absence.overlaps(b.date, b.end)]
+        if cancelled:
+            words.append(f"{', '.join(sorted(set(retailers)))}: called in {caller}'s phone slots this week instead "
+                         f"of visited (the capacity proposal applied), but {caller} is off sick from "
+                         f"{absence.since}, which cancels {len(cancelled)} phone slot(s) of his after now; the "
+                         "calls are left to the market manager (the re-plan hands no phone calls over)")
+    return words
 
 
 def _make_room(day: FieldDay, order: Sequence[str], retailer_id: str, retailers: Mapping[str, Retailer],

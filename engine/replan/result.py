@@ -68,7 +68,10 @@ class ReplanRoute(_Out):
     stops: tuple[ReplanStop, ...]
 
 
-UnplacedReason = Literal["manager_absent", "retailer_closed", "no_room_in_day", "not_planned"]
+UnplacedReason = Literal["manager_absent", "retailer_closed", "no_room_in_day", "not_planned", "called_by_phone"]
+LEFT_OUT_BY_THE_WEEK: frozenset[UnplacedReason] = frozenset({"not_planned", "called_by_phone"})
+"""Reasons of visits the week's own routes had left out (`called_by_phone`: called in a
+phone slot instead, an applied capacity proposal), not ones the re-plan lost."""
 
 
 class UnplacedVisit(_Out):
