@@ -7,6 +7,7 @@ package `fieldweek_policies`) and a department may name its own file instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -60,6 +61,22 @@ def format_clock(minutes: int) -> str:
 Clock = Annotated[int, BeforeValidator(parse_clock), PlainSerializer(format_clock, return_type=str)]
 """A clock time, held as minutes after midnight, written as HH:MM."""
 
+
+def _written_clock(value: object) -> int:
+    """A policy's clock as the file must spell it, "HH:MM" in quotes: a bare number is
+    ambiguous (540 read as minutes is 09:00, 930 meant as 09:30 is 15:30), so it is
+    refused rather than guessed."""
+    if isinstance(value, dt.time):
+        raise ValueError(f'{value:%H:%M:%S} is a TOML time, not text: write it as "{value:%H:%M}"')
+    if not isinstance(value, str):
+        raise ValueError(f'{value!r} is not a clock time written as text: write it as "HH:MM" in quotes, '
+                         f'e.g. "09:30"')
+    return parse_clock(value)
+
+
+PolicyClock = Annotated[int, BeforeValidator(_written_clock), PlainSerializer(format_clock, return_type=str)]
+"""A clock setting of a policy file: `Clock`, but only ever written "HH:MM" (never minutes)."""
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Setting = Literal["field", "office"]
 """Where a kind of work is done: in the field (ridden to) or at the office."""
@@ -99,16 +116,19 @@ class _Strict(BaseModel):
         """A number in quotes ("35") is text in TOML: pydantic would read it as the number and
         let a policy file pass that a stricter reader refuses; say so instead."""
         field = cls.model_fields.get(info.field_name or "")
-        if field is not None and _wants_number(field.annotation) and _number_text(value):
+        if field is not None and field.annotation in (bool, bool | None) and not isinstance(value, bool | None):
+            raise ValueError(f"{value!r} is not true or false: write true or false, without quotes")
+        clock = field is not None and any(getattr(m, "func", None) is _written_clock for m in field.metadata)
+        if field is not None and not clock and _wants_number(field.annotation) and _number_text(value):
             raise ValueError(f"{value!r} is text where a number (or true/false) belongs: write it without quotes")
         return value
 
 
 class DayRules(_Strict):
-    start: Clock
-    end: Clock
-    normal_end: Clock
-    field_ends_by: Clock | None = Field(
+    start: PolicyClock
+    end: PolicyClock
+    normal_end: PolicyClock
+    field_ends_by: PolicyClock | None = Field(
         default=None, description="every field block (any kind) ends by this time (SPEC §3); none: each kind's own")
 
     @model_validator(mode="after")
@@ -127,8 +147,8 @@ class DayRules(_Strict):
 
 class LunchRules(_Strict):
     minutes: int = Field(ge=0, le=180)
-    earliest: Clock
-    latest_end: Clock
+    earliest: PolicyClock
+    latest_end: PolicyClock
     during_visit: bool = False
 
     @model_validator(mode="after")
@@ -154,14 +174,14 @@ class TravelRules(_Strict):
 
 
 class RouteRules(_Strict):
-    first_stop_by: Clock
-    first_stop_by_on: dict[Weekday, Clock] = Field(
+    first_stop_by: PolicyClock
+    first_stop_by_on: dict[Weekday, PolicyClock] = Field(
         default_factory=dict,
         description="per weekday: the latest first-stop time on a day following that weekday's rules, a cap "
         "used only as far as a manager's ride after the day's morning meeting needs; a manager who can reach "
         "his nearest due retailer by `first_stop_by` after the meeting still does (SPEC §3: Monday's meeting "
         "comes first, the ride to the first retailer after it; engine/routing/approach.py)")
-    visiting_ends_by: Clock
+    visiting_ends_by: PolicyClock
     later_first_stop_after_leave: bool = Field(
         default=False,
         description="a part-day leave that takes a manager's morning (it begins before his first stop is due, "
@@ -250,10 +270,10 @@ class KindRule(_Strict):
         description="minutes: on a day a part-day leave leaves no room for the whole daily block, the "
         "longest block that fits beside the leave is planned, when at least this long (not set: the "
         "block is not owed that day)")
-    earliest_start: Clock
-    latest_start: Clock | None = None
-    latest_end: Clock
-    windows: dict[Weekday, tuple[Clock, Clock]] = Field(
+    earliest_start: PolicyClock
+    latest_start: PolicyClock | None = None
+    latest_end: PolicyClock
+    windows: dict[Weekday, tuple[PolicyClock, PolicyClock]] = Field(
         default_factory=dict,
         description="per weekday: (earliest start, latest end) replacing the kind's own on that day "
         "(the Monday meeting that opens the week, the Friday review)")
@@ -492,43 +512,78 @@ class Policy(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
-        unknown = sorted(set(self.kinds) - set(KIND_ORDER))
-        if unknown:
-            raise ValueError(f"unknown block kinds {unknown}; known kinds are {list(KIND_ORDER)}")
+        """Settings that contradict one another, each told at the key to change (a
+        `SettingsClash`), all at once."""
+        clashes: list[tuple[str, str]] = []
+        for name in sorted(set(self.kinds) - set(KIND_ORDER)):
+            clashes.append((f"kinds.{name}", f"unknown block kind `kinds.{name}`; known kinds are "
+                                             f"{', '.join(KIND_ORDER)}"))
         if "visit" not in self.kinds:
-            raise ValueError("a policy needs a kinds.visit rule (the daily visit route lives in it)")
-        if self.kinds["visit"].per_day_minutes is None:
-            raise ValueError("kinds.visit must use per_day_minutes")
-        if len(set(self.working_days)) != len(self.working_days) or not self.working_days:
-            raise ValueError("working_days must list distinct days")
+            clashes.append(("kinds.visit", "a policy needs a kinds.visit rule (the daily visit route lives in it)"))
+        elif self.kinds["visit"].per_day_minutes is None:
+            clashes.append(("kinds.visit", "kinds.visit must use per_day_minutes"))
+        if not self.working_days:  # every weekday setting would be "not a working day" besides
+            raise SettingsClash([*clashes, ("working_days", "working_days lists no day: name the weekdays worked, "
+                                                            'e.g. ["mon", "tue", "wed", "thu", "fri"]')])
+        twice = sorted({d for d in self.working_days if self.working_days.count(d) > 1}, key=WEEKDAYS.index)
+        if twice:
+            clashes.append(("working_days", f"working_days must list distinct days: {', '.join(twice)} twice"))
         if self.makeup_day_rules is not None and self.makeup_day_rules not in self.working_days:
-            raise ValueError(f"makeup_day_rules '{self.makeup_day_rules}' is not one of the working_days")
+            clashes.append(("makeup_day_rules", f"makeup_day_rules '{self.makeup_day_rules}' is not one of the "
+                                                f"working_days {list(self.working_days)}"))
         for weekday in self.route.first_stop_by_on:
             if weekday not in self.working_days:
-                raise ValueError(f"route.first_stop_by_on.{weekday}: '{weekday}' is not one of the working_days "
-                                 f"{list(self.working_days)}")
-        clocks = [self.day.start, self.day.end, self.lunch.earliest, self.lunch.latest_end]
-        for kind in self.kinds.values():
-            clocks += [kind.earliest_start, kind.latest_end, *(c for w in kind.windows.values() for c in w)]
-            for minutes in (kind.per_day_minutes or {}).values():
-                if minutes % self.grid_minutes:
-                    raise ValueError(f"{kind.label_en}: {minutes} min is not on the {self.grid_minutes}-min grid")
-            if kind.session_minutes and any(m % self.grid_minutes for m in kind.session_minutes):
-                raise ValueError(f"{kind.label_en}: session_minutes not on the {self.grid_minutes}-min grid")
-            if kind.total_minutes and kind.total_minutes % self.grid_minutes:
-                raise ValueError(f"{kind.label_en}: total_minutes not on the {self.grid_minutes}-min grid")
-        if any(c % self.grid_minutes for c in clocks) or self.lunch.minutes % self.grid_minutes:
-            raise ValueError(f"every clock time and the lunch must lie on the {self.grid_minutes}-min grid")
+                clashes.append((f"route.first_stop_by_on.{weekday}",
+                                f"route.first_stop_by_on.{weekday}: '{weekday}' is not one of the working_days "
+                                f"{list(self.working_days)}"))
+        clashes += self._days_not_worked()
+        clashes += self._off_the_grid()
         phone_kind = self.capacity.phone_kind if self.capacity is not None else None
         if phone_kind is not None and phone_kind not in self.kinds:
-            raise ValueError(f"capacity.phone_kind '{phone_kind}' is not one of the kinds")
+            clashes.append(("capacity.phone_kind", f"capacity.phone_kind '{phone_kind}' is not one of the kinds"))
         if self.weekly_hours is not None:
             planned = sum(k.weekly_minutes(self.working_days) for k in self.kinds.values())
             if planned != round(self.weekly_hours * 60):
-                raise ValueError(
-                    f"the kinds add up to {planned / 60:g} h a week, but weekly_hours says {self.weekly_hours:g} h"
-                )
+                clashes.append(("weekly_hours", f"the kinds add up to {planned / 60:g} h a week, but weekly_hours "
+                                                f"says {self.weekly_hours:g} h"))
+        if clashes:
+            raise SettingsClash(clashes)
         return self
+
+    def _days_not_worked(self) -> list[tuple[str, str]]:
+        """A daily block or a window on a weekday outside working_days (a Saturday meeting
+        under mon–fri) would never be planned: a make-up working day follows
+        makeup_day_rules, one of working_days, not its own weekday (engine/work_calendar)."""
+        clashes = []
+        for name, kind in self.kinds.items():
+            for table, days in (("per_day_minutes", kind.per_day_minutes or {}), ("windows", kind.windows)):
+                for weekday in days:
+                    if weekday not in self.working_days:
+                        key = f"kinds.{name}.{table}.{weekday}"
+                        clashes.append((key, f"{key}: '{weekday}' is not one of the working_days "
+                                             f"{list(self.working_days)}, so it would never be planned"))
+        return clashes
+
+    def _off_the_grid(self) -> list[tuple[str, str]]:
+        """Minutes and clock times off the policy's grid, which the timetable cannot place."""
+        grid, clashes = self.grid_minutes, []
+        for name, kind in self.kinds.items():
+            for minutes in (kind.per_day_minutes or {}).values():
+                if minutes % grid:
+                    clashes.append((f"kinds.{name}.per_day_minutes",
+                                    f"{kind.label_en}: {minutes} min is not on the {grid}-min grid"))
+            if kind.session_minutes and any(m % grid for m in kind.session_minutes):
+                clashes.append((f"kinds.{name}.session_minutes",
+                                f"{kind.label_en}: session_minutes not on the {grid}-min grid"))
+            if kind.total_minutes and kind.total_minutes % grid:
+                clashes.append((f"kinds.{name}.total_minutes",
+                                f"{kind.label_en}: total_minutes not on the {grid}-min grid"))
+        clocks = [self.day.start, self.day.end, self.lunch.earliest, self.lunch.latest_end]
+        for kind in self.kinds.values():
+            clocks += [kind.earliest_start, kind.latest_end, *(c for w in kind.windows.values() for c in w)]
+        if any(c % grid for c in clocks) or self.lunch.minutes % grid:
+            clashes.append(("grid_minutes", f"every clock time and the lunch must lie on the {grid}-min grid"))
+        return clashes
 
     @model_validator(mode="after")
     def _clocks_fit_the_day(self) -> Policy:
@@ -597,8 +652,110 @@ def _clock_clashes(policy: Policy) -> list[tuple[str, str]]:
                                  f"{format_clock(lunch.latest_end)}, but {cut}"))
     clashes += _kinds_cut_by_the_day(policy)
     clashes += _day_too_short(policy)
+    clashes += _field_work_beyond_the_field_window(policy)
     clashes += _stops_beyond_the_visit_block(policy)
     return clashes
+
+
+def _field_window(policy: Policy, weekday: Weekday) -> list[tuple[int, int]]:
+    """The hours of a day following `weekday`'s rules when some field kind may be worked
+    (each kind's own window that day, cut to the working day and to day.field_ends_by, as
+    engine/timetable/model.kind_window cuts it), as ordered separate spans. A daily kind
+    counts only on the days it is held; `latest_start` and the rides are left out, so the
+    window is never smaller than the timetable's."""
+    day, spans = policy.day, []
+    for rule in policy.kinds.values():
+        if rule.place != "field" or (rule.per_day_minutes is not None and not rule.per_day_minutes.get(weekday)):
+            continue
+        own_earliest, own_latest_end = rule.window(weekday)
+        latest_end = min(own_latest_end, day.end, day.field_ends_by or day.end)
+        if max(own_earliest, day.start) < latest_end:
+            spans.append((max(own_earliest, day.start), latest_end))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _lunch_inside(policy: Policy, spans: list[tuple[int, int]]) -> int:
+    """The least minutes of `spans` the day's lunch must take wherever it falls in its
+    window (lunch is no field work: engine/timetable/constraints.add_one_place_at_a_time);
+    none when it is eaten during the visit or cannot fit its window at all (told apart)."""
+    lunch, day = policy.lunch, policy.day
+    earliest, latest_end = max(lunch.earliest, day.start), min(lunch.latest_end, day.end)
+    if lunch.during_visit or not lunch.minutes or latest_end - earliest < lunch.minutes:
+        return 0
+    return min(sum(max(0, min(end, at + lunch.minutes) - max(start, at)) for start, end in spans)
+               for at in range(earliest, latest_end - lunch.minutes + 1))
+
+
+def _field_work_beyond_the_field_window(policy: Policy) -> list[tuple[str, str]]:
+    """SPEC §5's own example, "28 h of field work cannot fit a window of 25 h": the week's
+    field kinds against the hours their windows hold on the working days, less the lunch
+    that must fall inside them. Only what no plan can hold is refused (rides, transfers
+    and latest starts would take more); the timetable would otherwise plan every week
+    short and blame its time limit."""
+    need = {name: rule.weekly_minutes(policy.working_days) for name, rule in policy.kinds.items()
+            if rule.place == "field"}
+    need = {name: minutes for name, minutes in need.items() if minutes}
+    days: dict[tuple[tuple[tuple[int, int], ...], int], list[Weekday]] = {}
+    for weekday in policy.working_days:
+        spans = _field_window(policy, weekday)
+        days.setdefault((tuple(spans), _lunch_inside(policy, spans)), []).append(weekday)
+    holds = {key: sum(end - start for start, end in key[0]) - key[1] for key in days}
+    week = sum(holds[key] * len(weekdays) for key, weekdays in days.items())
+    if sum(need.values()) <= week:
+        return []
+    settings: list[str] = []
+    described = []
+    for (window, lunch), weekdays in days.items():
+        settings += [_setting_at(policy, weekdays[0], end, "end") for _, end in window]
+        settings += [_setting_at(policy, weekdays[0], start, "start") for start, _ in window]
+        words = " and ".join(f"{format_clock(start)}–{format_clock(end)}" for start, end in window) or "no hour"
+        if lunch:
+            words += f" less {lunch} min of lunch"
+        described.append((words, weekdays, holds[(window, lunch)]))
+    if any(lunch for _, lunch in days):
+        settings.append("lunch")
+    settings = list(dict.fromkeys(settings)) or ["day"]  # no field window at all: the kinds' own clashes say why
+    kinds = ", ".join(f"{name} {_hours_exactly(minutes)}" for name, minutes in need.items())
+    count = len(policy.working_days)
+    if len(described) == 1:
+        [(words, _, a_day)] = described
+        holds_words = (f"the field window {words} holds {_hours_exactly(a_day)} a day, {_hours_exactly(week)} on "
+                       f"the {count} working days")
+    else:
+        holds_words = (f"the field windows hold {_hours_exactly(week)} on the {count} working days ("
+                       + "; ".join(f"{_on_days(policy, list(weekdays))} {words}" for words, weekdays, _ in described)
+                       + ")")
+    return [(settings[0], f"the field kinds ({kinds}) need {_hours_exactly(sum(need.values()))} a week, but "
+                          f"{holds_words} ({', '.join(settings)})")]
+
+
+def _hours_exactly(minutes: int) -> str:
+    """'27.5 h', or '5 h 50 min' where a decimal would be rounded."""
+    if minutes % 6 == 0:
+        return _hours(minutes)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+def _setting_at(policy: Policy, weekday: Weekday, clock: int, edge: Literal["start", "end"]) -> str:
+    """The setting that puts the field window's `edge` at `clock` on `weekday`: the working
+    day's, day.field_ends_by, or a field kind's own window."""
+    day = policy.day
+    if edge == "end" and day.field_ends_by == clock and day.field_ends_by < day.end:
+        return "day.field_ends_by"
+    if clock == (day.start if edge == "start" else day.end):
+        return f"day.{edge}"
+    for name, rule in policy.kinds.items():
+        if rule.place == "field" and rule.window(weekday)[0 if edge == "start" else 1] == clock:
+            if weekday in rule.windows:
+                return f"kinds.{name}.windows.{weekday}"
+            return f"kinds.{name}.{'earliest_start' if edge == 'start' else 'latest_end'}"
+    return f"day.{edge}"
 
 
 def _stops_beyond_the_visit_block(policy: Policy) -> list[tuple[str, str]]:
