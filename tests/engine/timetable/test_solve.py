@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from engine.check.timetable import check_timetable, hours_by_kind
 from engine.domain import Leave, PairHistory, Timetable
+from engine.errors import InputError
 from engine.policy import Policy, policy_from_mapping
 from engine.timetable.solve import SolveParams, solve_timetable
 from tests.strategies import WEEK, departments, simple_department
@@ -147,20 +149,21 @@ def test_partners_from_recent_weeks_are_not_repeated(policy_15_13_7):
 
 
 def test_too_much_field_work_for_the_field_window_is_explained(policy_15_13_7):
-    """A policy asking 28 h of field work inside a 09:30–15:00 window is infeasible, and the
-    result names the conflicting rules in words, with the amounts."""
+    """A policy asking 30.5 h of field work inside a 09:30–15:00 window cannot be planned
+    (SPEC §5's example): refused as it loads, before any search, naming the settings in
+    words, with the amounts."""
     field_window = {"earliest_start": "09:30", "latest_end": "15:00"}
-    policy = edited(policy_15_13_7, weekly_hours=None, kinds={
-        "visit": {"per_day_minutes": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), 210),
-                  "latest_start": "09:30", **field_window},
-        "maintenance": field_window, "promotion": field_window,
-        "pos_project": field_window, "site_study": field_window,
-    })
-    tt = solved(simple_department(2), policy)
-    assert tt.status == "infeasible" and not tt.blocks
-    conflict = tt.conflicts[0]
-    assert "visit_daily" in conflict.rules and "working_hours" in conflict.rules
-    assert "field work" in conflict.message and "09:30–15:00" in conflict.message
+    with pytest.raises(InputError) as refused:
+        edited(policy_15_13_7, weekly_hours=None, kinds={
+            "visit": {"per_day_minutes": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), 210),
+                      "latest_start": "09:30", **field_window},
+            "maintenance": field_window, "promotion": field_window,
+            "pos_project": field_window, "site_study": field_window,
+        })
+    message = str(refused.value)
+    assert "field kinds" in message and "need 30.5 h a week" in message
+    assert "09:30–15:00" in message and "22.5 h on the 5 working days" in message
+    assert "kinds.visit.latest_end" in message
 
 
 def test_department_of_one_cannot_pair(policy_15_13_7):
