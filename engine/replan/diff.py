@@ -106,8 +106,11 @@ def _why(situation: Situation, groups: Groups, before: Block | None, after: Bloc
     events that touch the block itself, as many as apply: a partner off during it (any
     partner off this week, for a block added), and the store it was held at closed that
     day or cancelled (a trio's session moved off a cancelled store while its third member
-    is ill names both; a partner off on another day moved none of it); else a re-pairing,
-    else room made for the changes."""
+    is ill names both; a partner off on another day moved none of it); else, for a paired
+    session, a re-pairing; else a block added towards hours of its kind the plan declared
+    short for him (what it is for: no event asked for it); else a manager whose partners are off for the
+    rest of the week has his week planned again (a solo block is no re-pairing); else
+    room made for the changes."""
     block = before or after
     assert block is not None
     absence = situation.absences.get(block.manager)
@@ -126,12 +129,29 @@ def _why(situation: Situation, groups: Groups, before: Block | None, after: Bloc
         said.append(store)
     if said:
         return "; ".join(said)
-    if block.manager in groups.orphans:
+    paired = rule is not None and rule.group == "pair"
+    if paired and block.manager in groups.orphans:
         return "re-paired: his partner is off for the rest of the week"
-    joined = sorted(set(after.with_ if after else ()) & set(groups.orphans))
+    joined = sorted(set(after.with_ if after else ()) & set(groups.orphans)) if paired else []
     if joined:
         return f"{', '.join(joined)} joins the group: their partner is off for the rest of the week"
+    short = sum(s.minutes_short for s in situation.timetable.shortfalls
+                if (s.manager, s.kind) == (block.manager, block.kind) and not s.not_owed)
+    if before is None and short:
+        return f"towards the {short} min of {block.kind} the plan declared short for {block.manager}"
+    if block.manager in groups.orphans:
+        off = _partners_off(situation, block.manager)
+        return f"{off or 'his partners are off'} for the rest of the week: the rest of his week is planned again"
     return "to make room for the changes"
+
+
+def _partners_off(situation: Situation, manager: str) -> str:
+    """The manager's partners in the plan's paired sessions who are off sick, in words:
+    "partner m04 is off sick from Thu 2026-12-03 13:00"."""
+    paired = {k for k, r in situation.policy.kinds.items() if r.group == "pair"}
+    partners = sorted({m for b in situation.timetable.blocks if b.manager == manager and b.kind in paired
+                       for m in b.with_ if m in situation.absences})
+    return "; ".join(f"partner {m} is off sick from {situation.absences[m].since}" for m in partners)
 
 
 def _store_words(situation: Situation, before: Block | None, after: Block | None) -> str | None:
