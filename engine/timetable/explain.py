@@ -58,8 +58,101 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame,
         *_no_promotion_store(department, policy, frame),
         *_groups_without_store(department, policy, frame),
         *_no_paired_session_fits(department, policy, frame, approach, venues),
+        *_daily_block_beside_fixed_slots(policy, frame),
         *_first_retailer_out_of_reach(department, policy, frame),
     ]
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """A slot every manager at work holds at one time that day, whatever the search: a
+    department meeting whose window is its length (everyone together), or lunch whose
+    window is its length; `words` say so with the setting that fixes it."""
+
+    start: int
+    end: int
+    rule: str
+    words: str
+
+
+def _fixed_slots(policy: Policy, mw: ManagerWeek, day: WorkDay) -> list[_Fixed]:
+    """The day's fixed slots a manager holds (`_Fixed`): the department's (routing's
+    fixed_slots, those his leave does not take part of) and a lunch he owes with no room
+    to move (lunch.earliest to lunch.latest_end is its length)."""
+    found = []
+    for kind, rule in policy.kinds.items():
+        minutes = (rule.per_day_minutes or {}).get(day.weekday)
+        if rule.group != "department" or minutes is None:
+            continue
+        start, end = rule.window(day.weekday)
+        if end - start == minutes and not mw.on_leave_during(day.index, start, end):
+            setting = (f"kinds.{kind}.windows.{day.weekday}" if day.weekday in rule.windows
+                       else f"kinds.{kind}.earliest_start, latest_end")
+            found.append(_Fixed(start, end, KIND_RULE.get(kind, kind),
+                                f"the {_kind_words(policy, kind)} runs {format_clock(start)}–{format_clock(end)} "
+                                f"with everyone ({setting})"))
+    lunch = policy.lunch
+    if (not lunch.during_visit and lunch.minutes and lunch.latest_end - lunch.earliest == lunch.minutes
+            and mw.owes_lunch(day.index, lunch, policy.grid_minutes)):
+        found.append(_Fixed(lunch.earliest, lunch.latest_end, "lunch",
+                            f"lunch is {format_clock(lunch.earliest)}–{format_clock(lunch.latest_end)} "
+                            "(lunch.earliest, lunch.latest_end)"))
+    return found
+
+
+def _earliest_clear(policy: Policy, earliest: int, latest_start: int, minutes: int,
+                    fixed: list[_Fixed]) -> int | None:
+    """The earliest start on the grid within [earliest, latest_start] of a block of
+    `minutes` that meets none of the `fixed` slots; None: none."""
+    grid = policy.grid_minutes
+    for start in range(-(-earliest // grid) * grid, latest_start + 1, grid):
+        if not any(f.start < start + minutes and start < f.end for f in fixed):
+            return start
+    return None
+
+
+def _daily_block_beside_fixed_slots(policy: Policy, frame: WeekFrame) -> list[Conflict]:
+    """A manager's daily block (the visit block) whose window leaves it no start clear of
+    the day's fixed slots (`_fixed_slots`: a meeting 09:00–10:00 with everyone, lunch fixed
+    10:00–11:00) has no week, whatever the rides (tester's meet_clash, lunch_clash: only the
+    rules were named). The days, the slot and the block's window are named, with every
+    manager it holds for; days of part-day leave are left to the solver."""
+    clashes: dict[tuple[str, str, str], tuple[list[str], list[WorkDay], tuple[str, ...]]] = {}
+    for kind, rule in policy.kinds.items():
+        if rule.per_day_minutes is None or rule.group == "department":
+            continue
+        for day in frame.days:
+            minutes = rule.per_day_minutes.get(day.weekday)
+            if minutes is None:
+                continue
+            earliest, latest_start, _ = kind_window(policy, rule, minutes, day.weekday)
+            for manager, mw in frame.managers.items():
+                if not mw.works_on(day.index) or day.index in mw.partial_leave:
+                    continue
+                fixed = _fixed_slots(policy, mw, day)
+                if not fixed or _earliest_clear(policy, earliest, latest_start, minutes, fixed) is not None:
+                    continue
+                # The slot that alone leaves no room is named (lunch, not Monday's meeting beside it).
+                met = [f for f in fixed if _earliest_clear(policy, earliest, latest_start, minutes, [f]) is None]
+                words = " and ".join(f.words for f in met or fixed)
+                window = (f"the {minutes}-min {_kind_words(policy, kind)} block must start "
+                          f"{format_clock(earliest)}–{format_clock(latest_start)} (kinds.{kind}.earliest_start, "
+                          f"latest_start)")
+                managers, days, rules = clashes.setdefault((kind, words, window), ([], [], tuple(
+                    dict.fromkeys([KIND_RULE.get(kind, kind), *(f.rule for f in met or fixed)]))))
+                if manager not in managers:
+                    managers.append(manager)
+                if day not in days:
+                    days.append(day)
+    conflicts = []
+    for (_, words, window), (managers, days, rules) in clashes.items():
+        who = "every manager" if len(managers) == len(frame.managers) else ", ".join(managers)
+        when = ("every working day" if len(days) == len(frame.days)
+                else ", ".join(f"{d.date:%a %m-%d}" for d in days))
+        conflicts.append(Conflict(rules=rules, message=(
+            f"on {when} {words}, but {window}: it fits neither before nor after that ({who}); move the "
+            f"slot or widen the block's window")))
+    return conflicts
 
 
 def _first_retailer_out_of_reach(department: Department, policy: Policy, frame: WeekFrame) -> list[Conflict]:
@@ -75,18 +168,26 @@ def _first_retailer_out_of_reach(department: Department, policy: Policy, frame: 
     for manager_id, mw in frame.managers.items():
         ride = manager_approach(department, policy, frame.week_start, manager_id)
         ride_on_grid = -(-ride // policy.grid_minutes) * policy.grid_minutes
-        late = []
+        # (earliest start, first-stop time, the fixed slot that holds him back) -> the days.
+        late: dict[tuple[int, int, str], list[WorkDay]] = {}
         for day in frame.days:
             minutes = visit.per_day_minutes.get(day.weekday)
             if minutes is None or not mw.works_on(day.index) or day.index in mw.partial_leave:
                 continue
-            earliest = kind_window(policy, visit, minutes, day.weekday)[0]
+            earliest, latest_start, _ = kind_window(policy, visit, minutes, day.weekday)
+            # A fixed slot (the meeting that day) holds the block back to its end (tester's
+            # fs0840b: Monday's meeting to 08:40 was left out of Monday's arrival).
+            fixed = _fixed_slots(policy, mw, day)
+            clear = _earliest_clear(policy, earliest, latest_start, minutes, fixed)
+            if clear is None:
+                continue  # no start at all: `_daily_block_beside_fixed_slots`
             deadline = first_stop_time(policy, day.weekday, ride)
-            if earliest + ride_on_grid > deadline:
-                late.append((day, earliest, deadline))
+            if clear + ride_on_grid > deadline:
+                held_back = " and ".join(f.words for f in fixed if earliest < f.end <= clear)
+                late.setdefault((clear, deadline, held_back), []).append(day)
         if late:
-            day, earliest, deadline = late[0]
-            dates = ", ".join(f"{d.date:%a %m-%d}" for d, _, _ in late)
+            day = next(iter(late.values()))[0]
+            held = [d for (_, _, held_back), days in late.items() if held_back for d in days]
             # A ride of one grid step is the shortest the timetable holds: the policy's times, not
             # the territory, leave no room then, and handing retailers over would not help.
             advice = (f"the first-stop time leaves less than the timetable's {policy.grid_minutes}-min step after "
@@ -95,15 +196,32 @@ def _first_retailer_out_of_reach(department: Department, policy: Policy, frame: 
                       if ride_on_grid <= policy.grid_minutes else
                       "give his far retailers to a manager nearer to them, or let this department's visit block "
                       "start earlier or its first stop come later")
+            if held:
+                advice += "".join(f", or give {d.date:%A} a later first stop (route.first_stop_by_on.{d.weekday})"
+                                  for d in held if d.weekday not in policy.route.first_stop_by_on)
             conflicts.append(Conflict(
-                rules=(KIND_RULE["visit"],),
+                rules=tuple(dict.fromkeys([KIND_RULE["visit"], *(
+                    f.rule for d in held for f in _fixed_slots(policy, mw, d))])),
                 message=f"{manager_id}'s nearest retailer due this week is a {ride}-min ride from the office"
                         + (f" ({ride_on_grid} min on the timetable's {policy.grid_minutes}-min grid)"
                            if ride_on_grid != ride else "")
-                        + f": with his visit block starting at {format_clock(earliest)} at the earliest, he reaches "
-                        f"it at {format_clock(earliest + ride_on_grid)}, after the first-stop time "
-                        f"{format_clock(deadline)} ({dates}); {advice}"))
+                        + ": " + "; ".join(_late_words(policy, start, by, held_back, found, ride_on_grid)
+                                           for (start, by, held_back), found in late.items())
+                        + f"; {advice}"))
     return conflicts
+
+
+def _late_words(policy: Policy, earliest: int, deadline: int, held_back: str, days: list[WorkDay],
+                ride_on_grid: int) -> str:
+    """The days a manager reaches his nearest retailer after the first-stop time, in words:
+    with the fixed slot that holds his visit block back when one does (the meeting)."""
+    dates = ", ".join(f"{d.date:%a %m-%d}" for d in days)
+    reach = (f"he reaches it at {format_clock(earliest + ride_on_grid)}, after the first-stop time "
+             f"{format_clock(deadline)}")
+    if not held_back:
+        return f"with his visit block starting at {format_clock(earliest)} at the earliest, {reach} ({dates})"
+    return (f"on {dates} {held_back}, so his visit block starts at {format_clock(earliest)} at the earliest and "
+            f"{reach} ({_first_stop_setting(policy, days[0].weekday)})")
 
 
 def _first_stop_setting(policy: Policy, weekday: str) -> str:
