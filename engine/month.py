@@ -129,6 +129,7 @@ from engine.routing.daily import (
 from engine.routing.due import CYCLE_WEEKS, due_days, week_monday
 from engine.routing.matrix import straight_line_matrix
 from engine.routing.neighbours import away_all_week, nearest_neighbour, neighbours
+from engine.routing.plan import called_for_the_week
 from engine.routing.visit_value import room_by_cheaper, visit_value
 from engine.routing.vrptw import stop_when_stalled
 from engine.search_stall import StallWatch, StopOnStall
@@ -140,16 +141,17 @@ NEIGHBOURS_FOR_RIDE = 3
 """A visit's typical ride is the mean ride to this many nearest retailers of the territory."""
 
 UnplannedReason = Literal["no_visit_days", "opening_hours", "too_far", "time_window", "no_room_in_day",
-                          "spacing", "focus_window"]
+                          "spacing", "focus_window", "called_by_phone"]
 UNPLANNED_REASONS: tuple[str, ...] = ("no_visit_days", "opening_hours", "too_far", "time_window",
-                                      "no_room_in_day", "spacing", "focus_window")
+                                      "no_room_in_day", "spacing", "focus_window", "called_by_phone")
 """Why a retailer does not get all its visits of the month: `no_visit_days` its manager has
 no visit block in the month; `opening_hours`, `too_far`, `time_window` as for a week's
 routes (it fits no day of the month on its own; `time_window` also when it cannot be the
 first stop of the empty days it could go on and the others are full); `no_room_in_day` the days it could go on
 are full; `spacing` the month has too few days it fits for its visits to be spaced as the
 policy asks; `focus_window` a volatile or enterprise-level retailer got no visit in the
-focus window."""
+focus window; `called_by_phone` an applied capacity proposal calls it in a phone slot instead
+of visiting it in a week of the month (`DueInWeek.called`), as the week's routes list it."""
 
 
 def month_rules(policy: Policy) -> MonthRules:
@@ -238,12 +240,14 @@ def month_due(department: Department, policy: Policy, days: Sequence[dt.date],
     due = []
     for monday in sorted({week_monday(d) for d in days}):
         week_days = [d for d, _ in works.working_days(monday) if d not in holidays]
+        called = called_for_the_week(department, monday)
         for retailer in department.retailers:
             counted = due_days(retailer.id, retailer.visits_per_4_weeks, week_days)
             if counted:
                 here = sum(d in in_month for d in counted)
                 due.append(DueInWeek(week_start=monday, retailer=retailer.id, manager=retailer.manager,
-                                     visits=here, other_month=len(counted) - here))
+                                     visits=here, other_month=len(counted) - here,
+                                     called=here if retailer.id in called else 0))
     return due
 
 
@@ -328,6 +332,11 @@ class DueInWeek(_Out):
     manager: str
     visits: int
     other_month: int = 0
+    called: int = 0
+    """Of `visits`, those a phone call replaces: an applied capacity proposal calls the
+    retailer in a phone slot that week instead (retailers.csv's `phone_call_week`, read as the
+    week's routes read it, `called_for_the_week`). Still due, never visited: the week's plan
+    lists them `called_by_phone` and its time goes to other visits, so the month's does too."""
 
 
 class WeekSolved(_Out):
@@ -696,7 +705,7 @@ def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.
     away = _away_in_month_weeks(department, days)
     away_month = set(away_all_week(department, days))
     handed = [d for d, by in zip(due, made_by, strict=True)
-              if by.manager == d.manager and d.visits and d.manager in away.get(d.week_start, set())
+              if by.manager == d.manager and d.visits > d.called and d.manager in away.get(d.week_start, set())
               and d.manager not in away_month]
     if not handed:
         return routes, unplanned
@@ -712,7 +721,7 @@ def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.
         if not near:
             refused[retailer.id] = (f"no manager whose territory lies within {rules.neighbour_max_km:g} km of"
                                     f" {item.manager}'s is at work that week to make it")
-        for _ in range(item.visits if near else 0):
+        for _ in range(item.visits - item.called if near else 0):
             if not cover.place(retailer, item.week_start, near, make_way=True):
                 refused[retailer.id] = cover.why_refused(retailer, item.week_start, near)
                 break
@@ -1038,6 +1047,11 @@ class _ManagerDays:
     """Per retailer, the position (in the month's working days) of the visit the month
     assumes in the previous month and in the next (a straddling week's `other_month`
     visit), or None: the first and last visits of the month keep the most gap to them."""
+    called: dict[str, frozenset[dt.date]] = dataclasses.field(default_factory=dict)
+    """Per retailer, the weeks a phone call replaces its visit (`DueInWeek.called`): they keep
+    their place among its due slots, so the visits either side are spaced as a missing visit
+    leaves them, but no day of such a week is `allowed`, and the visit is listed
+    `called_by_phone`, not short of room."""
     covered: dict[dt.date, tuple[int, int]] = dataclasses.field(default_factory=dict)
     """The weeks the manager is away every working day of the month, whose visits of his
     retailers a neighbour makes once every month is planned (step 7, `_cover_away_weeks`),
@@ -1063,6 +1077,11 @@ class _ManagerDays:
     def wants(self) -> dict[str, int]:
         """Per retailer, its visits this month."""
         return {r: len(weeks) for r, weeks in self.weeks_of.items()}
+
+    def called_visits(self, retailer_id: str) -> int:
+        """Its visits of the month a phone call replaces (`called`)."""
+        weeks = self.called.get(retailer_id, frozenset())
+        return sum(week in weeks for week in self.weeks_of.get(retailer_id, ()))
 
     def week_of(self, i: int) -> dt.date:
         """The Monday of visit day `i`'s week."""
@@ -1092,7 +1111,9 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
     if not dates:
         why = _why_no_visit_day(department, policy, manager, days)
         return _ManagerMonth([], _without_visit_days(mine, weeks_of, focus_weeks, manager, policy, why))
-    plan = _manager_days(department, policy, manager, days, mine, weeks_of, field, dates, focus, params.seed)
+    called = {d.retailer: [d.week_start] for d in due if d.called}
+    plan = _manager_days(department, policy, manager, days, mine, weeks_of, field, dates, focus, params.seed,
+                         called)
     plan = dataclasses.replace(plan, covered=_covered_weeks(department, policy, manager, days))
     with stop_when_stalled(params.route_stall_iterations):
         orders = _plan_in_rounds(plan, _day_budgets(plan), params)
@@ -1178,17 +1199,22 @@ def _without_visit_days(mine: Sequence[Retailer], weeks_of: Mapping[str, list[dt
 
 def _manager_days(department: Department, policy: Policy, manager: str, days: Sequence[dt.date],
                   mine: list[Retailer], weeks_of: dict[str, list[dt.date]], field: dict[dt.date, FieldDay],
-                  dates: list[dt.date], focus: set[dt.date], seed: int) -> _ManagerDays:
-    """The planner's view of one manager's month: the days each retailer fits, each visit's
-    cost, its spacing (gap bounds), the focus days and the territory's zones."""
+                  dates: list[dt.date], focus: set[dt.date], seed: int,
+                  called: Mapping[str, Collection[dt.date]] | None = None) -> _ManagerDays:
+    """The planner's view of one manager's month: the days each retailer fits (none in a
+    week a phone call replaces its visit, `called`), each visit's cost, its spacing (gap
+    bounds), the focus days and the territory's zones."""
     territory = _territory(department, manager, [field[d] for d in dates], policy,
                            [r for r in mine if r.manager != manager])
+    by_phone = {r: frozenset(weeks) for r, weeks in (called or {}).items() if weeks}
+    fits = _days_each_fits(mine, [field[d] for d in dates], territory, policy)
     position = {d: i for i, d in enumerate(days)}
     per_day = max(1, round(sum(len(w) for w in weeks_of.values()) / len(dates)))
     return _ManagerDays(
         manager=manager, policy=policy, retailers={r.id: r for r in department.retailers}, mine=mine,
         weeks_of=weeks_of, dates=dates, field=field, territory=territory, slot=[position[d] for d in dates],
-        allowed=_days_each_fits(mine, [field[d] for d in dates], territory, policy),
+        allowed={r: [i for i in fit if week_monday(dates[i]) not in by_phone.get(r, ())] for r, fit in fits.items()},
+        called=by_phone,
         cost=_typical_minutes(mine, territory, policy),
         gaps={r.id: gap_bounds(r.visits_per_4_weeks, policy) for r in mine},
         flagged={r.id for r in mine if in_focus(r, policy)},
@@ -1813,8 +1839,17 @@ def _unplanned(plan: _ManagerDays, planned: Mapping[str, list[int]]) -> list[Unp
     for r in plan.mine:
         chosen = planned.get(r.id, [])
         wanted = plan.wants[r.id]
+        called = plan.called_visits(r.id)
         if len(chosen) < wanted:
-            reason, detail = _why_short(plan, r, chosen, visited_days)
+            reason: UnplannedReason = "called_by_phone"
+            detail = ""
+            if len(chosen) < wanted - called:
+                reason, detail = _why_short(plan, r, chosen, visited_days)
+            if called:
+                weeks = ", ".join(f"{w:%m-%d}" for w in sorted(plan.called[r.id]))
+                said = (f"{called} visit(s) called in a phone slot instead of visited in the week(s) of {weeks} "
+                        "(the capacity proposal applied: retailers.csv's phone_call_week)")
+                detail = f"{said}; {detail}" if detail else said
             unplanned.append(Unplanned(retailer=r.id, manager=plan.manager, wanted=wanted, planned=len(chosen),
                                        reason=reason, detail=detail))
         if any(plan.in_window(r.id)) and not set(chosen) & plan.focus_index:
@@ -2138,13 +2173,16 @@ def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int],
                visited_days: set[int]) -> tuple[UnplannedReason, str]:
     """The reason a retailer got fewer visits than it wants (`visited_days`: the days with
     a visit planned)."""
-    allowed, wanted = plan.allowed[retailer.id], plan.wants[retailer.id]
+    allowed = plan.allowed[retailer.id]
+    # A week a phone call replaces its visit in is no shortfall (`_unplanned` says so).
+    called = plan.called.get(retailer.id, frozenset())
+    wanted = plan.wants[retailer.id] - plan.called_visits(retailer.id)
     if not allowed:
         reason, detail = classify_unvisited(retailer, plan.days, plan.territory, plan.policy)
         return reason, detail
     made = Counter(plan.week_of(i) for i in chosen)
     for week, due in sorted(Counter(plan.weeks_of[retailer.id]).items()):
-        if made[week] >= due or any(plan.week_of(i) == week for i in allowed):
+        if made[week] >= due or week in called or any(plan.week_of(i) == week for i in allowed):
             continue
         days = [day for i, day in enumerate(plan.days) if plan.week_of(i) == week]
         if not days:
@@ -2160,7 +2198,7 @@ def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int],
     if spaced < wanted:
         return "spacing", (f"wants {wanted} visits at least {gmin} working days apart, but the days it fits "
                            f"allow only {spaced}")
-    short = sorted(w for w, due in Counter(plan.weeks_of[retailer.id]).items() if made[w] < due)
+    short = sorted(w for w, due in Counter(plan.weeks_of[retailer.id]).items() if made[w] < due and w not in called)
     spaced_days = [i for i in allowed if plan.week_of(i) in short and i not in chosen
                    and _keeps_spacing(plan, retailer.id, chosen, i)]
     weeks = ", ".join(f"{w:%m-%d}" for w in short)

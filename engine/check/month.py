@@ -15,7 +15,12 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   ((k × 2^64 + a) × D) // (n × 2^64), k < n, a the big-endian integer of bytes 8–16
   of sha256(retailer id): the rule written out in engine/routing/due.py. No ISO week
   holds more of a retailer's visits than it owes the month; the month's total is all
-  of them, or the plan lists the shortfall (wanted, planned) with a reason from the closed vocabulary;
+  of them, or the plan lists the shortfall (wanted, planned) with a reason from the closed vocabulary.
+  A week whose visit an applied capacity proposal replaces by a phone call (retailers.csv's
+  `phone_call_week` that week's Monday, read here on its own) holds no visit of the retailer:
+  its visits are listed `called_by_phone`, which excuses no more missing visits than such
+  weeks owe, and no other retailer is listed so; `key_customer` and `empty_day` ask no visit
+  of it that week;
 - `spacing`: two consecutive visits of a retailer lie at least floor(min_gap_share × g)
   working days apart, g = 4 × W / v (W working days of a policy week), and at most
   ceil(max_gap_share × g) unless a listed shortfall leaves the longer gap (a week from
@@ -97,7 +102,17 @@ from engine.policy import WEEKDAYS, Policy, parse_clock
 
 MINUTE_TOLERANCE = 1  # planners round each ride up to a whole minute
 REASONS = frozenset({"no_visit_days", "opening_hours", "too_far", "time_window", "no_room_in_day", "spacing",
-                     "focus_window"})
+                     "focus_window", "called_by_phone"})
+PHONE_CALL_WEEK = "phone_call_week"
+"""retailers.csv's column for the week (its Monday) whose visit a phone call replaces, as an
+applied capacity proposal writes it (data/README.md)."""
+
+
+def _called_weeks(retailer: Retailer, owed: Mapping[dt.date, int]) -> set[dt.date]:
+    """The weeks of the month a phone call replaces the retailer's visits in: its row's
+    `phone_call_week` is the Monday of a week owing the month a visit."""
+    said = retailer.extra.get(PHONE_CALL_WEEK, "")
+    return {monday for monday, n in owed.items() if n and monday.isoformat() == said}
 
 
 @dataclass(frozen=True)
@@ -327,7 +342,27 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
                 owed, _gaps(retailer.visits_per_4_weeks, policy)[1], position, edge_days)
             _check_retailer(retailer, sorted(visits.get(retailer.id, [])), owed, excuses, position, window_weeks,
                             policy, flag, edges)
+            _check_called(retailer, sorted(visits.get(retailer.id, [])), owed, excuses, flag)
     return found
+
+
+def _check_called(retailer: Retailer, dates: list[dt.date], owed: Mapping[dt.date, int], excuses: list[Mapping],
+                  flag) -> None:
+    """`count` for a phone week (see the module text): no visit in a week a call replaces,
+    and a `called_by_phone` line only for a retailer with such a week, for no more missing
+    visits than those weeks owe."""
+    called = _called_weeks(retailer, owed)
+    for d in dates:
+        if d - dt.timedelta(days=d.weekday()) in called:
+            flag("count", f"visited on {d}, in the week its visit is called in a phone slot instead "
+                          f"({PHONE_CALL_WEEK})", retailer.manager, d, retailer.id)
+    by_phone = sum(owed[w] for w in called)
+    for line in (u for u in excuses if u["reason"] == "called_by_phone"):
+        missing = line["wanted"] - line["planned"]
+        if missing > by_phone:
+            flag("count", f"listed called_by_phone for {missing} missing visit(s), but its row's "
+                          f"{PHONE_CALL_WEEK} replaces {by_phone} of the month's", retailer.manager, None,
+                 retailer.id)
 
 
 def _check_retailer(retailer: Retailer, dates: list[dt.date], owed: Mapping[dt.date, int], excuses: list[Mapping],
@@ -540,8 +575,9 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
         # Who makes each short week's visit and his class-C visits that week: its manager, or
         # when he is away all that week the neighbours who make his visits (tester's d8e).
         short: list[tuple[dt.date, str, int]] = []
+        called = _called_weeks(retailer, owed)
         for w, n in sorted(owed.items()):
-            if made[w] >= n:
+            if made[w] >= n or w in called:
                 continue
             if w not in handed:
                 handed[w] = _makers_in_month(department, policy, w, days)
@@ -670,7 +706,8 @@ def _check_empty_days(data: Mapping, visits: Mapping[str, list[dt.date]], days: 
             made = Counter(week_of(d) for d in visits.get(r.id, []))
             for date in empty:
                 week = week_of(date)
-                if made[week] >= owed.get(week, 0) or date in visits.get(r.id, []) or not spaced(r, date):
+                if (made[week] >= owed.get(week, 0) or date in visits.get(r.id, []) or not spaced(r, date)
+                        or week in _called_weeks(r, owed)):
                     continue
                 day = own_days[date]
                 alone = ends(r, day, date, manager, None, day.start, True)
