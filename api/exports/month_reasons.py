@@ -104,6 +104,9 @@ PHRASES: tuple[tuple[str, _Say], ...] = (
     (r"no day of (.+?), who make its visits that week, keeps its spacing with the visits on (.*?)",
      lambda m: f"当周代访的 {_dates(m[1])} 没有一天与已排拜访（{_dates(m[2])}）保持间隔"),
     (r"its day made way for an away manager's key customer", lambda m: "其拜访日让位给请假客户经理的重点客户"),
+    (r"(\d+) visit\(s\) called in a phone slot instead of visited in the week\(s\) of (.+?) \(the capacity proposal "
+     r"applied: retailers.csv's phone_call_week\)",
+     lambda m: f"{_dates(m[2])} 当周的 {m[1]} 次拜访改在电话时段电话拜访（已采纳的产能方案：retailers.csv 的 phone_call_week）"),
 )
 """Each phrase the month's reasons are made of (engine/month.py `_why_short`,
 `_why_no_visit_day`, `_unplanned`, `_AwayCover`; engine/routing/daily.classify_unvisited)."""

@@ -112,3 +112,12 @@ def test_a_wait_for_a_shop_to_open_is_said() -> None:
         column = rows[0].index(header)
         assert column == 9  # after the visit's end, before the stops a day asks
         assert [row[column] for row in rows[1:]] == [95, None]
+
+
+def test_a_visit_called_by_phone_reads_in_chinese() -> None:
+    """The month's reason for a visit a capacity proposal calls instead (engine/month.py)
+    kept its English in the zh workbook."""
+    detail = ("1 visit(s) called in a phone slot instead of visited in the week(s) of 11-30 (the capacity proposal "
+              "applied: retailers.csv's phone_call_week)")
+    assert unplanned_detail(detail, "zh") == ("11-30 当周的 1 次拜访改在电话时段电话拜访（已采纳的产能方案：retailers.csv 的 "
+                                              "phone_call_week）")
