@@ -26,7 +26,7 @@ MEASURES: dict[str, tuple[str, str]] = {
     "late_std_managers": ("late-finish std across managers (min)", "-"),
     "route_km": ("route km (recomputed)", "-"),
     "route_travel_min": ("riding minutes (recomputed)", "-"),
-    "route_waiting_min": ("waiting minutes at retailers", "-"),
+    "route_waiting_min": ("waiting minutes at stops (retailers and appointment places)", "-"),
     "stops_per_day": ("visits per route", "+"),
     "stops_min": ("fewest visits in a route", "+"),
     "days_below_stops": ("visit days below the stops a day the policy asks", "-"),
