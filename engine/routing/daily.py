@@ -901,6 +901,14 @@ class ItineraryStop:
     arrive: int
     start: int
     end: int
+    lunch_in_wait: int = 0
+    """Minutes between arrival and start that fall in a lunch block of his timetable: he
+    is at lunch then, not waiting (SPEC §6), so `Itinerary.waiting_minutes` leaves them out."""
+
+
+def lunch_minutes_between(arrive: int, start: int, lunches: Sequence[tuple[int, int]]) -> int:
+    """Minutes of the lunch blocks that lie between an arrival and the start it waits for."""
+    return sum(max(min(end, start) - max(begin, arrive), 0) for begin, end in lunches)
 
 
 @dataclass(frozen=True)
@@ -945,8 +953,9 @@ class Itinerary:
     def waiting_minutes(self) -> int:
         """Minutes the manager waits at his stops before they start: a visit reached
         before opening and a fixed appointment reached before its start time alike
-        (a late arrival waits nothing)."""
-        return sum(max(s.start - s.arrive, 0) for s in self.stops)
+        (a late arrival waits nothing); a lunch block of his timetable in between is
+        lunch, not waiting."""
+        return sum(max(s.start - s.arrive - s.lunch_in_wait, 0) for s in self.stops)
 
     @property
     def idle_minutes(self) -> int:
@@ -1050,7 +1059,8 @@ def build_itinerary(route: DayRoute, territory: Territory, policy: Policy) -> It
                 origin, km = here.retailer, territory.km(here.retailer, place.retailer)
                 arrive = _arrival(free, ride, lunches)
             stops.append(
-                ItineraryStop(place.retailer, block.kind, origin, ride, km, arrive, block.start, block.end)
+                ItineraryStop(place.retailer, block.kind, origin, ride, km, arrive, block.start, block.end,
+                              lunch_minutes_between(arrive, block.start, lunches))
             )
             here, free = place, block.end
         elif place.kind == "office":
