@@ -705,6 +705,7 @@ class _Checker:
                 if work[0].kind == VISIT_KIND:
                     self._check_ride_into_the_area(manager, date, None, work[0])
                 self._check_ride_back_from_leave(manager, date, work, lunches)
+                self._check_ride_home(manager, date, work, lunches)
             for first, second in itertools.pairwise(work):
                 if second.start < first.end:
                     continue  # an overlap, reported as such
@@ -786,6 +787,37 @@ class _Checker:
             manager,
             date,
             _span(first.start, first.end),
+        )
+
+    def _check_ride_home(self, manager: str, date: dt.date, work: list[_Block], lunches: list[_Block]) -> None:
+        """"Then back to the office" — SPEC §3: the day ends at the office as it starts there
+        (`_check_ride_out_of_the_office`), so the day's last block at a fixed place ends no
+        later than the working day's end less the ride back, less a lunch taken on the way.
+        A visit block's route rides back inside its own timing, a block that ends after the
+        day is `working_hours`' to report, and a leave that ends the day is ridden back to by
+        its start (`_check_ride_to_leave`)."""
+        last = max(work, key=lambda b: b.end)
+        day_end = self.policy.day.end
+        if last.kind == VISIT_KIND or last.end > day_end or any(
+                span != WHOLE_DAY and span[0] >= last.end for span in self.leave.get((manager, date), [])):
+            return
+        origin = self.places.of(manager, last.kind, last.retailer)
+        if origin is None:
+            return
+        ride = self.places.ride(origin, self.places.office)
+        lunch = clipped_minutes(((b.start, b.end) for b in lunches), last.end, day_end)
+        if day_end - last.end - lunch >= ride.minutes:
+            return
+        besides = f" and {lunch} min of lunch" if lunch else ""
+        self._report(
+            RIDE_BETWEEN_PLACES,
+            f"{manager} has {self._label(last.kind)} at {ride.origin} until {format_clock(last.end)} on "
+            f"{_day(date)}, the day's last block: {day_end - last.end} min{besides} before the working day "
+            f"ends at {format_clock(day_end)} for the {ride.minutes}-min ride back to the office "
+            f"(back {format_clock(last.end + lunch + ride.minutes)})",
+            manager,
+            date,
+            _span(last.start, last.end),
         )
 
     def _check_ride_back_from_leave(self, manager: str, date: dt.date, work: list[_Block],
