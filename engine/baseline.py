@@ -50,7 +50,7 @@ from engine.routing.approach import (
     manager_approach,
     shortest_useful_block,
 )
-from engine.routing.daily import part_day_leave
+from engine.routing.daily import lunch_minutes_between, part_day_leave
 from engine.routing.due import visits_in_week
 from engine.routing.matrix import straight_line_matrix
 from engine.routing.neighbours import away_all_week, neighbours, why_no_hand_over
@@ -204,6 +204,14 @@ class _Week:
                     continue
                 lunch = sum(max(0, min(b.end, following.start) - max(b.start, back)) for b in lunches)
                 if following.start - back - lunch < self.venues.minutes(OFFICE, place):
+                    return False
+            # The day ends at the office as it starts there (SPEC §3: "then back to the office"):
+            # the last block's ride back is over by the day's end (a leave that ends the day, above).
+            last = max(work, key=lambda b: b.end)
+            place = None if last.kind == "visit" else self.place(last)
+            if place is not None and not any(off >= last.end for off, _ in self.leave.get((last.manager, last.date), [])):
+                lunch = sum(max(0, min(b.end, self.policy.day.end) - max(b.start, last.end)) for b in lunches)
+                if self.policy.day.end - last.end - lunch < self.venues.minutes(place, OFFICE):
                     return False
         for first, second in pairwise(work):
             origin, target = self.place(first), self.place(second)
@@ -1188,10 +1196,10 @@ def _without_visit_blocks(manager: str, monday: dt.date, policy: Policy, rules_o
                           department: Department) -> tuple[str, str]:
     """Why a manager's due visits are not made when the hand-made week gives him no visit
     block: a week without a working day (`no_visit_days`, as the route planner says it);
-    leave every working day, his visits handed to no colleague — in the route contract's
-    words the week's rules leave them no time (`time_window`), the detail naming the
-    cause (routing/neighbours.why_no_hand_over, as the route planner words it); or part-day
-    leave that leaves no day room for a visit block."""
+    leave every working day, his visits handed to no colleague (`manager_absent`, the route
+    planner's and the re-plan's word for it), the detail naming the cause
+    (routing/neighbours.why_no_hand_over, as the route planner words it); or part-day leave
+    that leaves no day room for a visit block (`time_window`: the week's rules leave it no time)."""
     if not rules_of:
         return "no_visit_days", (f"the week of {monday} has no working day, so no visit block to put it on")
     rules = policy.replan
@@ -1201,10 +1209,10 @@ def _without_visit_blocks(manager: str, monday: dt.date, policy: Policy, rules_o
         centres = department.territory_centres()
         near = [m for m in neighbours(manager, centres, max_km) if m not in absent] if max_km is not None else []
         if near:
-            return "time_window", (f"{manager} is on leave every working day of the week, and the hand-made week "
-                                   f"hands his visits to no colleague ({', '.join(near)} at work within "
-                                   f"{max_km:g} km)")
-        return "time_window", why_no_hand_over(manager, centres, absent, max_km, alone=False)
+            return "manager_absent", (f"{manager} is on leave every working day of the week, and the hand-made week "
+                                      f"hands his visits to no colleague ({', '.join(near)} at work within "
+                                      f"{max_km:g} km)")
+        return "manager_absent", why_no_hand_over(manager, centres, absent, max_km, alone=False)
     return "time_window", (f"{manager}'s leave leaves no day of the week room for a visit block, and the "
                            "hand-made week hands his visits to no colleague")
 
@@ -1256,9 +1264,9 @@ class _DayRide:
         self.depart = frame.visit.start if self.depart is None else self.depart
         self.here, self.free = timed.stops[-1]["retailer"], timed.leave_last
 
-    def appointment(self, block: Block, retailer: str, waited: int) -> None:
-        """An appointment at a retailer at its fixed time; lunch taken on the way (`waited`
-        minutes) delays the arrival."""
+    def appointment(self, block: Block, retailer: str) -> None:
+        """An appointment at a retailer at its fixed time; a lunch block the ride runs into
+        delays the arrival, one after it is taken there (lunch, not waiting: `_day_document`)."""
         if self.here == "elsewhere":
             origin, ride, km, arrive = "elsewhere", 0, 0.0, block.start
         elif self.here == "office":
@@ -1267,7 +1275,7 @@ class _DayRide:
             self.depart = block.start - ride if self.depart is None else self.depart
         else:
             km, ride = self.rides.between(self.here, retailer)
-            origin, arrive = self.here, self.free + ride + waited
+            origin, arrive = self.here, self._arrival(ride)
         self.stops.append({"retailer": retailer, "kind": block.kind, "arrive": arrive, "start": block.start,
                            "end": block.end, "origin": origin, "ride_min": ride, "ride_km": km})
         self.here, self.free = retailer, block.end
@@ -1280,15 +1288,12 @@ def _ride_day(blocks: Sequence[Block], frame: _DayFrame | None, timed: _Timed | 
     blocks, before a part-day leave (taken from the office, SPEC §3) and at the end of the day."""
     first = frame.visit.start if frame is not None else min((b.start for b in blocks), default=policy.day.start)
     day = _DayRide(rides, free=first, lunches=sorted((b.start, b.end) for b in blocks if b.kind == "lunch"))
-    lunch_on_the_way = 0
     for block in blocks:
         key = _place_key(block, policy)
         if any(day.free <= off and back <= block.start for off, back in leave):
             day.back_to_office()
         if key == "lunch":
-            lunch_on_the_way += block.end - block.start
             continue
-        waited, lunch_on_the_way = lunch_on_the_way, 0
         if frame is not None and block is frame.visit:
             day.visit_route(frame, timed)
         elif key == "office":
@@ -1296,7 +1301,7 @@ def _ride_day(blocks: Sequence[Block], frame: _DayFrame | None, timed: _Timed | 
         elif key == "elsewhere":
             day.here = "elsewhere"
         else:
-            day.appointment(block, key, waited)
+            day.appointment(block, key)
     day.back_to_office()
     return day
 
@@ -1350,7 +1355,9 @@ def _day_document(manager: str, date: dt.date, day: _DayRide, visit_start: int, 
         "start_from": start_from,
         "lunch_start": format_clock(lunch[0]) if lunch else None,
         "lunch_end": format_clock(lunch[1]) if lunch else None,
-        "waiting_minutes": sum(max(s["start"] - s["arrive"], 0) for s in day.stops),
+        # A lunch block between arrival and start is lunch, not waiting (SPEC §6), as the planner counts it.
+        "waiting_minutes": sum(max(s["start"] - s["arrive"] - lunch_minutes_between(s["arrive"], s["start"], day.lunches),
+                                   0) for s in day.stops),
         "office_returns": returns,
         "required_stops": None,
         "notes": [],

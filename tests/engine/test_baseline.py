@@ -116,14 +116,15 @@ def test_baseline_routes_a_day_of_appointments_without_a_visit_block(generate, p
 
 def test_baseline_says_why_a_manager_away_all_week_visits_nobody(generate, policy_15_13_7):
     """A manager on leave all week: his due visits are listed with the true cause, the
-    reason and its words agreeing (they said `too_far`, "no room left")."""
+    reason and its words agreeing (they said `too_far`, "no room left"), and the reason the
+    route planner gives the same case, `manager_absent` (it said `time_window`)."""
     department = generate(4, 0)
     away = tuple(Leave(manager="m04", date=WEEK + dt.timedelta(days=day)) for day in range(5))
     department = department.model_copy(update={"leave": away})
     timetable = baseline_timetable(department, policy_15_13_7, WEEK)
     routes = baseline_routes(department, policy_15_13_7, timetable)
     mine = [u for u in routes["unvisited"] if u["manager"] == "m04"]
-    assert mine and {u["reason"] for u in mine} == {"time_window"}
+    assert mine and {u["reason"] for u in mine} == {"manager_absent"}
     assert all("m04 is on leave every working day of the week" in u["detail"] for u in mine)
     assert check_routes(routes, department, policy_15_13_7, timetable).route_violations == ()
 
