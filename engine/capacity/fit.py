@@ -118,7 +118,8 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
             proposals += 1
             more = propose_changes(current, policy, after, carried=carried, round_number=len(rounds) + 1,
                                    earlier=proposal.changes, exempt=exempt,
-                                   left_out={u.retailer for u in mendable(routes.unvisited)})
+                                   left_out=[u.retailer for u in mendable(routes.unvisited)],
+                                   held_at=stores_held_at(current, timetable))
         rounds.append(_round(len(rounds) + 1, routes, len(more.changes), fresh))
         if not verify:
             return FittedWeek(CapacityFit(before=before, after=before, proposal=more, rounds=tuple(rounds),
@@ -139,6 +140,16 @@ def fit_week(department: Department, policy: Policy, week_start: dt.date, plan_w
                       rounds=tuple(rounds), fits=not routes.unvisited, confirmed_plans=held,
                       left_out=routes.unvisited)
     return FittedWeek(fit, current, routes)
+
+
+def stores_held_at(department: Department, timetable: Timetable) -> set[str]:
+    """The stores where their own manager holds (or shares) a block of the week's timetable
+    (a promotion, maintenance or POS session): he stands in them that week, so the proposal
+    does not call them instead of visiting (tester d10 2026-11-30: m03's promotion store
+    R03012, 3.5 h of his blocks on Wednesday, was proposed "called instead of visited")."""
+    managers = {r.id: r.manager for r in department.retailers}
+    return {b.retailer for b in timetable.blocks
+            if b.retailer is not None and managers.get(b.retailer) in (b.manager, *b.with_)}
 
 
 def _without_calls(planned: tuple[Timetable, RoutePlan]) -> tuple[Timetable, RoutePlan]:

@@ -22,7 +22,9 @@ Three kinds of change, all on named retailers, never on a key customer (class A)
   `capacity.phone_call_minutes` each of the manager's weekly
   `capacity.phone_kind` minutes, which bound how many he can call. When his own slot
   is full, a colleague whose week is not short and whose slot has minutes left makes
-  the call (the nearest such colleague; the retailer stays with its manager). A class
+  the call (the nearest such colleague; the retailer stays with its manager). A store
+  where its manager holds a block of the week's timetable is never called: he stands
+  in it that week (`held_at`, `fit.stores_held_at`). A class
   is called only once it can be lowered no further, and before the next class is
   lowered (the shipped 15-13-7: move, lower C, call C, call C from a colleague's
   slot, lower B, call B likewise, then a move beyond the neighbours).
@@ -184,6 +186,7 @@ def propose_changes(
     exempt: Collection[str] = (),
     earlier: Collection[Change] = (),
     left_out: Collection[str] = (),
+    held_at: Collection[str] = (),
 ) -> Proposal:
     """The fewest changes that free every overloaded manager's excess minutes of the
     week `capacity` describes (module docstring). Retailers in `keep` or changed by
@@ -192,14 +195,17 @@ def propose_changes(
     need eats into it frees the rest, even with nothing left out (a fresh plan packs his
     days differently), except those in `exempt` (who only took retailers in an earlier
     round, into the minutes the margin left them). A manager on leave part of the week hands
-    over only the retailers the routes left out, when `left_out` names them."""
+    over only the retailers the routes left out, when `left_out` names them. A store in
+    `held_at` (its manager holds a block of the week's timetable there) is not called
+    instead of visited: he stands in it that week."""
     rules = capacity_rules(policy)
     capacity = _less_applied_hand_over(capacity)
     excess, spare, leave_out = _excess_and_spare(capacity, rules, set(exempt))
     keep = {*keep, *(c.retailer for c in earlier), *handed_for_the_week(department, capacity.week_start)}
     context = _Context(department, policy, rules, capacity, _due_visits(department, policy, capacity, carried),
                        department.territory_centres(), spare, keep, round_number,
-                       _phone_minutes(department, policy, rules, capacity.week_start, earlier))
+                       _phone_minutes(department, policy, rules, capacity.week_start, earlier),
+                       set(held_at))
     changes: list[Change] = []
     still_short: dict[str, int] = {}
     why_short: dict[str, str] = {}
@@ -207,7 +213,7 @@ def propose_changes(
         left = context.free(manager, excess[manager], changes)
         if left > 0:
             still_short[manager] = left
-            why_short[manager] = context.levers_used_up(manager)
+            why_short[manager] = context.levers_used_up(manager, left_out)
     for manager in sorted(leave_out, key=lambda m: -leave_out[m]):
         if capacity.manager(manager).away_all_week:
             left = context.hand_over_away(manager, changes, set(left_out))
@@ -369,6 +375,8 @@ class _Context:
     touched: set[str]
     round_number: int
     phone_minutes: dict[str, int]
+    held_at: set[str]
+    """Stores where their manager holds a block this week: never called (`_call`)."""
 
     def free(self, manager: str, minutes: int, changes: list[Change]) -> int:
         """Add changes freeing `minutes` of `manager`'s week; returns what is left unfreed."""
@@ -524,20 +532,74 @@ class _Context:
         return (f"the managers within {km:g} km have too few spare minutes after their margin for "
                 f"{_them(movable)} ({spare})")
 
-    def levers_used_up(self, manager: str) -> str:
+    def levers_used_up(self, manager: str, left_out: Collection[str] = ()) -> str:
         """Why no further change frees the manager's minutes, in words (the proposal's
-        `why_short`): which of the module's levers are used up."""
+        `why_short`): first what keeps the visits the routes left out (`left_out`, one id a
+        visit) with him, when each keeps its manager, beside the neighbours' spare minutes as
+        the figures show them (`ManagerCapacity.spare_min`); then which of the module's
+        levers are used up. "No manager has spare minutes" is said only when none within
+        reach has any (tester d10 2026-11-30: m03's 9 class-A visits out, his other
+        retailers changed already, was blamed on the neighbours while m01 had 196 min spare,
+        m02 284, m05 303, m10 556)."""
         rules = self.rules
-        far = f" (nor up to {rules.far_move_max_km:g} km)" if rules.far_move_max_km else ""
-        reasons = [f"no manager within {rules.neighbour_max_km:g} km{far} has spare minutes for one of "
-                   "his retailers (POS-target households and promotion stores stay)"]
+        untouched = [r for r in self.department.territory(manager) if self.due.get(r.id) and r.id not in self.touched]
+        out = [r for r in untouched if r.id in left_out]
+        reasons = []
+        if out and all(_keeps_manager(r) is not None for r in out):
+            reasons.append(self._left_out_kept(manager, out, left_out))
+        reasons.append(self._moves_used_up(manager, untouched))
         if rules.lowerable_classes:
             reasons.append(f"his class {'/'.join(rules.lowerable_classes)} retailers due this week are at "
-                           f"{rules.min_visits_per_4_weeks} visit(s) per 4 weeks or changed already")
+                           f"{rules.min_visits_per_4_weeks} visit(s) per 4 weeks, changed already, or still "
+                           "due this week at any lower frequency")
         if rules.phone_kind is not None and rules.phone_classes:
             reasons.append(self._phone_used_up(manager))
-        reasons.append("class-A retailers keep their visits")
+        if not any(r.retailer_class == KEY_CLASS for r in out):
+            reasons.append("class-A retailers keep their visits")
         return "; ".join(reasons)
+
+    def _left_out_kept(self, manager: str, out: Collection[Retailer], left_out: Collection[str]) -> str:
+        """The visits left out, each of a retailer that keeps its manager, and the managers
+        with spare minutes within the neighbour distance of them."""
+        ids = {r.id for r in out}
+        visits = sum(1 for rid in left_out if rid in ids)
+        km = self.rules.neighbour_max_km
+        near = self._spare_within(manager, out, km)
+        spare = (f"neighbours with spare minutes: {', '.join(f'{m} {minutes} min' for m, minutes in near)}" if near
+                 else f"no manager within {km:g} km has spare minutes")
+        if all(r.retailer_class == KEY_CLASS for r in out):
+            return (f"the {visits} visit(s) left out are class {KEY_CLASS} customers, which the policy keeps with "
+                    f"their manager and at their frequency (no move takes a key customer; "
+                    f"capacity.lowerable_classes and capacity.phone_classes never hold {KEY_CLASS}); {spare}")
+        return f"the {visits} visit(s) left out are of retailers that keep their manager ({_kinds(out)}); {spare}"
+
+    def _moves_used_up(self, manager: str, untouched: Collection[Retailer]) -> str:
+        """Why no retailer of his moves: none is left that may (each keeps its manager or
+        was changed already), no manager within reach has spare minutes, or those who do
+        (their figures' spare minutes named) have too few once their margin is kept."""
+        rules = self.rules
+        movable = [r for r in untouched if _keeps_manager(r) is None]
+        kept = [r for r in untouched if _keeps_manager(r) is not None]
+        if not movable:
+            return ("no retailer of his due this week is left to move: "
+                    + (f"{_kinds(kept)} keep their manager, the rest changed already" if kept
+                       else "each was changed already"))
+        far = f" (nor up to {rules.far_move_max_km:g} km)" if rules.far_move_max_km else ""
+        stay = f"; {_kinds(kept)} keep their manager" if kept else ""
+        near = self._spare_within(manager, movable, rules.far_move_max_km or rules.neighbour_max_km)
+        if not near:
+            return (f"no manager within {rules.neighbour_max_km:g} km{far} has spare minutes for his "
+                    f"{len(movable)} retailer(s) left to move{stay}")
+        spare = ", ".join(f"{m} {minutes} min" for m, minutes in near)
+        return (f"the managers within {rules.neighbour_max_km:g} km{far} with spare minutes ({spare}) have too "
+                f"few once their margin is kept for one of his {len(movable)} retailer(s) left to move{stay}")
+
+    def _spare_within(self, manager: str, retailers: Collection[Retailer], km: float) -> list[tuple[str, int]]:
+        """The other managers with spare minutes in the figures (`spare_min`, as the output
+        shows them) whose territory centre is within `km` of one of `retailers`."""
+        return [(figures.manager, figures.spare_min) for figures in self.capacity.managers
+                if figures.manager != manager and figures.spare_min > 0 and figures.manager in self.centres
+                and any(self._km_to_centre(r, figures.manager) <= km for r in retailers)]
 
     def _phone_used_up(self, manager: str) -> str:
         """Why no call frees more: his slot is full (and his colleagues'), or it has
@@ -545,9 +607,13 @@ class _Context:
         rules = self.rules
         left = max(self.phone_minutes.get(manager, 0), 0)
         if rules.phone_call_minutes is not None and left >= rules.phone_call_minutes:
+            held = sorted(r.id for r in self.department.territory(manager)
+                          if r.id in self.held_at and r.retailer_class in rules.phone_classes
+                          and self.due.get(r.id) and r.id not in self.touched)
             return (f"his {rules.phone_kind} slot has {left} min left but no class "
                     f"{'/'.join(rules.phone_classes)} retailer of his due this week is left to call "
-                    "(changed already)")
+                    "(changed already" + (f", or a store he holds blocks at this week: {', '.join(held)}" if held
+                                          else "") + ")")
         return f"his {rules.phone_kind} slot and his colleagues' hold no more calls"
 
     def _tier(self, change: Change) -> int:
@@ -587,9 +653,11 @@ class _Context:
     def _call(self, retailer: Retailer, visits: int) -> Change | None:
         """Calling the retailer instead of visiting it this cycle, when its manager's phone
         minutes still hold the calls, else the nearest colleague's whose week is not short
-        (module text)."""
+        (module text); never a store where he holds a block this week (`held_at`)."""
         minutes = self.rules.phone_call_minutes
         if retailer.retailer_class not in self.rules.phone_classes or minutes is None:
+            return None
+        if retailer.id in self.held_at:  # he stands in the store this week (tester d10, R03012)
             return None
         caller: str | None = None
         if self.phone_minutes.get(retailer.manager, 0) < visits * minutes:
@@ -680,6 +748,17 @@ def _keeps_manager(retailer: Retailer, away_all_week: bool = False) -> str | Non
     if retailer.retailer_class == KEY_CLASS:
         return f"a class-{KEY_CLASS} retailer"
     return None
+
+
+def _kinds(retailers: Collection[Retailer]) -> str:
+    """How many of the retailers keep their manager for each reason (`_keeps_manager`)."""
+    counts: dict[str, int] = {}
+    for retailer in retailers:
+        kind = _keeps_manager(retailer)
+        if kind is not None:
+            kind = kind.removeprefix("a ")
+            counts[kind] = counts.get(kind, 0) + 1
+    return ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(counts.items()))
 
 
 def _them(retailers: Collection[Retailer]) -> str:

@@ -163,7 +163,7 @@ def test_no_lever_left_is_said_and_not_called_a_fit(policy_15_13_7: Policy) -> N
     fit = fit_week(department, policy_15_13_7, MONDAY, plan_week).fit
     assert fit.fits is False and fit.confirmed_plans == 0 and len(calls) == 1
     assert not fit.proposal.changes and fit.proposal.still_short["m1"] > 0
-    assert "class-A retailers keep their visits" in fit.proposal.why_short["m1"]
+    assert "left out are class A customers, which the policy keeps" in fit.proposal.why_short["m1"]
 
 
 def test_b_at_its_floor_is_called_only_after_every_c(policy_15_13_7: Policy) -> None:
