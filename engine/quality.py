@@ -956,6 +956,23 @@ def _clock(value: object) -> int:
     return parse_clock(value)
 
 
+def _lunches(route: Mapping[str, Any], timetable: Timetable | None) -> list[tuple[int, int]]:
+    """The manager's lunch that day: the timetable's lunch block, or the lunch the route
+    takes on the road."""
+    lunches = [(b.start, b.end) for b in (timetable.blocks if timetable is not None else ())
+               if b.kind == "lunch" and b.manager == route.get("manager") and str(b.date) == str(route.get("date"))]
+    if route.get("lunch_start") is not None and route.get("lunch_end") is not None:
+        lunches.append((_clock(route["lunch_start"]), _clock(route["lunch_end"])))
+    return sorted(set(lunches))
+
+
+def _waited(arrive: int, start: int, lunches: Sequence[tuple[int, int]]) -> int:
+    """Minutes between arriving at a stop and starting it that are no lunch: a manager who
+    reaches a 13:30 appointment at 10:47 and lunches 12:30-13:30 waits 103 min, not 163."""
+    eaten = sum(max(0, min(start, end) - max(arrive, begin)) for begin, end in lunches)
+    return max(0, start - arrive - eaten)
+
+
 def _iso(value: object) -> str | None:
     if value is None:
         return None
@@ -979,7 +996,8 @@ def _score_routes(
         stops = route.get("stops", [])
         recomputed = recompute_route_legs(route, retailers, office, policy)
         km, minutes = recomputed if recomputed is not None else (None, None)
-        waiting = sum(max(0, _clock(s["start"]) - _clock(s["arrive"])) for s in stops
+        lunches = _lunches(route, timetable)
+        waiting = sum(_waited(_clock(s["arrive"]), _clock(s["start"]), lunches) for s in stops
                       if s.get("start") is not None and s.get("arrive") is not None)
         stated_km, stated_min = route.get("distance_km"), route.get("travel_minutes")
         visit_day = route.get("visit_start") is None or route.get("visit_start") != route.get("visit_end")

@@ -409,3 +409,18 @@ def test_department_slots_are_owed_only_by_those_not_on_leave(valid_plan, depart
     hours = {(h.manager, h.kind): h for h in score_plan(plan, away, policy_15_13_7, check=False).hours}
     assert hours[("m01", "site_study")].owed == 0 and hours[("m01", "site_study")].planned == 0
     assert hours[("m02", "site_study")].owed == policy_15_13_7.kinds["site_study"].total_minutes
+
+
+def test_waiting_leaves_out_the_lunch_between_arrival_and_start(department, policy_15_13_7):
+    """A manager who reaches a 13:30 appointment at 10:47 and lunches 12:30-13:30 on the
+    road waits 103 min, not 163 (tester's r8: 1,500 of 4,936 waiting minutes were lunch);
+    the minutes before the lunch still count."""
+    retailer = department.territory("m01")[0]
+    route = {"manager": "m01", "date": WEEK.isoformat(), "depart": "10:30", "return": "15:30",
+             "lunch_start": "12:30", "lunch_end": "13:30", "distance_km": 1.0, "travel_minutes": 10,
+             "stops": [{"retailer": retailer.id, "kind": "maintenance", "arrive": "10:47", "start": "13:30",
+                        "end": "15:00"}]}
+    routes = {"week_start": WEEK.isoformat(), "routes": [route], "unvisited": []}
+    assert score_plan(routes, department, policy_15_13_7, check=False).routes[0].waiting_minutes == 103
+    del route["lunch_start"], route["lunch_end"]
+    assert score_plan(routes, department, policy_15_13_7, check=False).routes[0].waiting_minutes == 163
