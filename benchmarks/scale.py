@@ -14,6 +14,7 @@ seconds, visits planned, km."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import math
 import time
@@ -33,7 +34,12 @@ SCALE_MANAGERS = (6, 13, 24, 48, 96)
 SCALE_RETAILERS = (1000, 2000, 5000, 10000)
 RETAILERS_PER_MANAGER = 250
 """A route case of n retailers is a department of n / 250 managers (a territory of a
-few hundred retailers, as in the sample)."""
+few hundred retailers, as in the sample), and never fewer than the policy's pair size:
+a week of fewer managers has no timetable (the pair sessions cannot be held), so its
+routes would time nothing."""
+PLANNED = "planned"
+"""A route case's status when its week had a timetable and routes were planned; any other
+case is shown with why, and left out of the fitted exponent and the chart."""
 GAP_TARGET = 0.01
 
 Progressed = Callable[[str], None]
@@ -63,6 +69,7 @@ class RoutePoint:
     visits: int
     due: int
     km: float
+    status: str = PLANNED
 
 
 def _gap(objective: float, bound: float) -> float:
@@ -102,6 +109,9 @@ def route_case(retailers: int, seed: int, policy_name: str | None = None,
     managers = max(1, retailers // RETAILERS_PER_MANAGER)
     department = generate_department(managers, seed, retailers_per_manager=RETAILERS_PER_MANAGER)
     policy = load_policy(policy_name or department.policy)
+    if managers < policy.pairs.size:  # the same retailers, shared among enough managers for a week
+        department = generate_department(policy.pairs.size, seed,
+                                         retailers_per_manager=max(1, retailers // policy.pairs.size))
     timetable, _ = hand_made_week(department, policy, BENCH_WEEK)
     if timetable is None:
         timetable = solve_timetable(department, policy, BENCH_WEEK, SolveParams(time_limit_s=timetable_s)).timetable
@@ -110,17 +120,20 @@ def route_case(retailers: int, seed: int, policy_name: str | None = None,
 
 def route_point(case: tuple[Department, Policy, Timetable], pooled: bool, seconds_per_manager: float,
                 seed: int) -> RoutePoint:
-    """Plan the case's week of routes, the product's way or the plain way."""
+    """Plan the case's week of routes, the product's way or the plain way; a week without a
+    timetable, or a plan without routes, is marked as such (not `PLANNED`)."""
     department, policy, timetable = case
     managers = len(department.managers)
     started = time.perf_counter()
     plan = plan_routes(department, policy, timetable, BENCH_WEEK, time_limit_s=seconds_per_manager * managers,
                        seed=seed, processes=0 if pooled else 1,
                        day_stall_iterations=DAY_ROUTE_STALL_ITERATIONS if pooled else None)
+    status = (f"no week (timetable {timetable.status})" if not timetable.blocks
+              else PLANNED if plan.routes else "no routes")
     return RoutePoint(retailers=len(department.retailers), managers=managers,
                       approach="product" if pooled else "plain", seconds=round(time.perf_counter() - started, 2),
                       visits=sum(r.visits for r in plan.routes), due=plan.due_visits,
-                      km=round(sum(r.distance_km for r in plan.routes), 1))
+                      km=round(sum(r.distance_km for r in plan.routes), 1), status=status)
 
 
 def run_scale_suite(managers: Sequence[int], retailers: Sequence[int], time_limit: float,
@@ -158,6 +171,12 @@ def _series(points: Sequence, approach: str, size: str, value: str) -> tuple[lis
     return [getattr(p, size) for p in mine], [getattr(p, value) for p in mine]
 
 
+def _route_seconds(routes: Sequence[RoutePoint], approach: str) -> tuple[list[float], list[float | None]]:
+    """The planned cases' wall seconds by retailers: a case with no week or no routes took
+    no routing time worth the name, so it neither bends the exponent nor shows as a point."""
+    return _series([r for r in routes if r.status == PLANNED], approach, "retailers", "seconds")
+
+
 TIMETABLE_MEASURES = (("first_feasible_s", "first feasible"), ("one_percent_s", "1 % gap"), ("proof_s", "proof"))
 
 
@@ -172,15 +191,16 @@ def scale_markdown(timetables: Sequence[TimetablePoint], routes: Sequence[RouteP
         gap = "–" if p.gap is None else f"{100 * p.gap:.1f} %"
         lines.append(f"| {p.managers} | {p.approach} | {p.status} | {cell(p.first_feasible_s)} | "
                      f"{cell(p.one_percent_s)} | {cell(p.proof_s)} | {gap} |")
-    lines += ["", "| retailers | managers | approach | seconds | visits | due | km |", "|---|---|---|---|---|---|---|"]
+    lines += ["", "| retailers | managers | approach | status | seconds | visits | due | km |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in routes:
-        lines.append(f"| {r.retailers} | {r.managers} | {r.approach} | {r.seconds:.1f} | {r.visits} | {r.due} | "
-                     f"{r.km:.1f} |")
+        lines.append(f"| {r.retailers} | {r.managers} | {r.approach} | {r.status} | {r.seconds:.1f} | {r.visits} | "
+                     f"{r.due} | {r.km:.1f} |")
     lines += ["", "| growth exponent (time ∝ size^k) | product | plain |", "|---|---|---|"]
     for value, label in TIMETABLE_MEASURES:
         ks = [growth_exponent(*_series(timetables, a, "managers", value)) for a in ("product", "plain")]
         lines.append(f"| timetable: {label} | {' | '.join('–' if k is None else f'{k:.2f}' for k in ks)} |")
-    ks = [growth_exponent(*_series(routes, a, "retailers", "seconds")) for a in ("product", "plain")]
+    ks = [growth_exponent(*_route_seconds(routes, a)) for a in ("product", "plain")]
     lines.append(f"| routes: wall seconds | {' | '.join('–' if k is None else f'{k:.2f}' for k in ks)} |")
     return "\n".join(lines) + "\n"
 
@@ -208,7 +228,7 @@ def write_scale_plots(timetables: Sequence[TimetablePoint], routes: Sequence[Rou
     fig.savefig(written[-1], dpi=80)
     fig, ax = plt.subplots(figsize=(6, 4))
     for approach, style in (("product", "-o"), ("plain", "--x")):
-        sizes, values = _series(routes, approach, "retailers", "seconds")
+        sizes, values = _route_seconds(routes, approach)
         ax.plot(sizes, [v or math.nan for v in values], style, label=approach)
     ax.set(xscale="log", yscale="log", xlabel="retailers", ylabel="wall seconds", title="Routes of the week")
     ax.legend(fontsize=7)
@@ -217,3 +237,17 @@ def write_scale_plots(timetables: Sequence[TimetablePoint], routes: Sequence[Rou
     fig.savefig(written[-1], dpi=80)
     plt.close("all")
     return written
+
+
+def write_scale_csv(timetables: Sequence[TimetablePoint], routes: Sequence[RoutePoint], path: Path) -> Path:
+    """The tables' rows in one file, as the other suites write theirs (one row per point,
+    every measure a column, `suite` naming the table); returns the file written."""
+    rows = ([{"suite": "timetable", **dataclasses.asdict(p)} for p in timetables]
+            + [{"suite": "routes", **dataclasses.asdict(r)} for r in routes])
+    names = list(dict.fromkeys(k for row in rows for k in row)) or ["suite"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=names)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

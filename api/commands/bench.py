@@ -35,6 +35,7 @@ from benchmarks.scale import (
     SCALE_RETAILERS,
     run_scale_suite,
     scale_markdown,
+    write_scale_csv,
     write_scale_plots,
 )
 from benchmarks.tables import cases_markdown, write_cases_csv
@@ -196,7 +197,7 @@ def bench_scale_command(
     time_limit: TimeLimit = 20.0,
     seconds_per_manager: Annotated[float, typer.Option("--route-seconds", min=0.1,
                                                        help="route seconds per manager")] = 2.0,
-    seed: Seed = 0, workers: Workers = 8, md_out: MdOut = None, plot_dir: PlotDir = None,
+    seed: Seed = 0, workers: Workers = 8, csv_out: CsvOut = None, md_out: MdOut = None, plot_dir: PlotDir = None,
     policy: Annotated[str | None, typer.Option(help="built-in policy name or TOML path")] = None,
 ) -> None:
     """How cost grows: timetables by managers, routes by retailers, the product's approach
@@ -206,6 +207,8 @@ def bench_scale_command(
                                              seconds_per_manager, seed, workers, status.update, policy)
     text = scale_markdown(timetables, routes)
     console.print(text)
+    if csv_out is not None:
+        console.print(f"[dim]wrote {write_scale_csv(timetables, routes, csv_out)}[/dim]")
     if md_out is not None:
         md_out.parent.mkdir(parents=True, exist_ok=True)
         md_out.write_text(f"`fieldweek {' '.join(sys.argv[1:])}`\n\n{text}", encoding="utf-8")
