@@ -1,6 +1,8 @@
 """The region folder (SPEC §1): `region.toml` (`name`, optional `policy`, optional
 `holidays` and `street_network` files shared by every department) and one department
-folder per sub-folder that holds a `department.toml`, each in the department format.
+folder per sub-folder, each in the department format. Every sub-folder is a department
+(but a hidden one, `.git`, or `__pycache__`): one without its `department.toml`, or
+empty, is reported as a department that could not be read, never left out unseen.
 
 A department is loaded with the same loader as `fieldweek plan`, so a bad department
 carries the same problems (file, row, column) the single-department command prints;
@@ -25,6 +27,7 @@ from engine.load import (
 from engine.policy import Policy
 
 REGION_KEYS = ("name", "policy", "holidays", "street_network")
+EMPTY_FOLDER = "the folder is empty"
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,8 @@ def read_region(root: Path) -> Region:
                                 column="street_network"))
     if problems:
         raise InputError(problems)
-    departments = tuple(sorted(p for p in root.iterdir() if (p / META_FILE).is_file()))
-    if not departments:
+    departments = tuple(sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))))
+    if not any((p / META_FILE).is_file() for p in departments):
         raise InputError([Problem(f"no department folder (a sub-folder with {META_FILE}) in {root}",
                                   file=REGION_FILE)])
     return Region(
@@ -94,6 +97,8 @@ def load_region_department(region: Region, folder: Path, policy: str | None = No
     holidays added to the department's own calendar (the department's own days win). The
     loader adds them already to a department folder inside the region folder; adding them
     here again changes nothing then, and keeps a region's holidays on any folder it lists."""
+    if not any(folder.iterdir()):
+        return LoadedDepartment(folder, error=InputError([Problem(EMPTY_FOLDER)]))
     try:
         department, pol = load_department_with_policy(folder, policy or region.policy)
     except InputError as error:
@@ -103,5 +108,11 @@ def load_region_department(region: Region, folder: Path, policy: str | None = No
 
 def error_text(error: InputError) -> str:
     """The problems of an input, one per line, in the words the single-department
-    commands print (message — file, row, column)."""
-    return "\n".join(str(problem) for problem in error.problems)
+    commands print (message — file, row, column); a file the message names already is
+    not named again ("managers.csv is missing", not "… — managers.csv")."""
+    return "\n".join(problem.message if _names_its_file(problem) else str(problem) for problem in error.problems)
+
+
+def _names_its_file(problem: Problem) -> bool:
+    return (problem.file is not None and problem.row is None and not problem.column
+            and problem.message.startswith(problem.file))

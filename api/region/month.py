@@ -23,6 +23,9 @@ from engine.month import MonthParams, read_holidays, working_days
 from engine.routing.due import week_monday
 from engine.work_calendar import WorkCalendar
 
+CHECK_FAILED = "check_failed"
+"""A month planned that the independent month checker rejects: not one to hand out."""
+
 
 @dataclass(frozen=True)
 class MonthRequest:
@@ -41,8 +44,9 @@ class DepartmentMonth(DepartmentRun):
     result: JudgedMonth | None = None
 
     def collect(self) -> None:
-        """The department's outcome: planned, no route at all (the weeks' conflicts as the
-        error), or a failed task (its exception)."""
+        """The department's outcome: planned, a plan its month checker rejects (its faults
+        as the error: `fieldweek month` exits 1 on it too), no route at all (the weeks'
+        conflicts as the error), or a failed task (its exception)."""
         assert self.planned is not None
         done = task_results(self, [self.planned, *self.weeks])
         if done is None:
@@ -52,6 +56,9 @@ class DepartmentMonth(DepartmentRun):
         self.result = judged.value
         self.seconds = sum(w.seconds for w in weeks) + judged.seconds
         self.critical_seconds = max((w.seconds for w in weeks), default=0.0) + judged.seconds
+        if judged.value.plan.routes and judged.value.faults:
+            self.status, self.error = CHECK_FAILED, "\n".join(judged.value.faults)
+            return
         if judged.value.plan.routes:
             self.status = "planned"
             return

@@ -97,6 +97,11 @@ def month_entry(work: DepartmentMonth) -> dict:
         "seconds": round(work.seconds, 3),
         "critical_path_seconds": round(work.critical_seconds, 3),
         "faults": len(work.result.faults) if work.result is not None else 0,
+        # What the month checker found, as `fieldweek month` prints it; the month is
+        # executable when it has visit days and no such fault (a week's `executable`).
+        "fault_lines": list(work.result.faults) if work.result is not None else [],
+        "executable": bool(plan is not None and plan.routes and not work.result.faults)
+                      if work.result is not None else False,
         "error": work.error,
         # The weekly hours its weeks' timetables declare short (its month.json's weeks).
         "minutes_short": sum(w.minutes_short for w in plan.weeks) if plan is not None else 0,

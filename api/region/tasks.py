@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from engine.budget import RouteBudget, time_budget
+from engine.budget import RouteBudget, first_week_by, time_budget, timetable_limits
 from engine.check.month import check_month
 from engine.check.routes import check_routes
 from engine.check.timetable import judge_timetable
@@ -46,11 +46,15 @@ def hold(value: T) -> T:
     return value
 
 
-def solve_week(department: Department, policy: Policy, week_start: dt.date, time_limit_s: float,
+def solve_week(department: Department, policy: Policy, week_start: dt.date, time_limit_s: float | None,
                cp_workers: int) -> Timed[Timetable]:
-    """The department's week timetable, as `fieldweek plan` solves it."""
+    """The department's week timetable, as `fieldweek plan` solves it, by its limits'
+    rules (engine.budget): a limit named is kept to, but searches on for a first week
+    when it finds none; none named (None), the default, extended for a short week."""
     started = time.perf_counter()
-    params = SolveParams.within(time_budget(time_limit_s).timetable, workers=cp_workers)
+    limit, extend_to = timetable_limits(time_limit_s)
+    params = SolveParams.within(time_budget(limit).timetable, workers=cp_workers, extend_to_s=extend_to,
+                                first_week_by_s=first_week_by(time_limit_s))
     result = solve_timetable(department, policy, week_start, params)
     return Timed(result.timetable, time.perf_counter() - started)
 

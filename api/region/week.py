@@ -34,10 +34,11 @@ from engine.routing.plan import STRAIGHT_LINE
 
 @dataclass(frozen=True)
 class WeekRequest:
-    """The week and the seconds every department gets (as `fieldweek plan` takes them)."""
+    """The week and the seconds every department gets (as `fieldweek plan` takes them:
+    a timetable limit of None is none named, the default extended as plan extends it)."""
 
     week_start: dt.date
-    time_limit_s: float = 10.0
+    time_limit_s: float | None = None
     route_time_limit_s: float = 30.0
     cp_workers: int = 8
     matrix_source: str = STRAIGHT_LINE
