@@ -37,7 +37,7 @@ from api.commands.console import (
     write_json,
 )
 from api.commands.inputs import checked_dates
-from api.commands.timetable import hours_short_line
+from api.commands.timetable import TIME_LIMIT_HELP, hours_short_line
 from api.exports.month_xlsx import month_workbook
 from api.region.cluster import region_client, worker_count
 from api.region.folder import LoadedDepartment, Region, load_region_department, read_region
@@ -112,12 +112,14 @@ def _on_cluster(run: Callable[..., list[Work]], loaded: Sequence[LoadedDepartmen
 
 
 def _conclude(title: str, entries: Sequence[dict], columns: Sequence[str], executable: bool,
-              notes: Sequence[str] = ()) -> None:
-    """The table of departments, the notes under it, then the exit code this module's
-    docstring sets out."""
+              notes: Sequence[str] = (), faults: Sequence[str] = ()) -> None:
+    """The table of departments, the notes and the checker's faults under it (the table
+    shows only each department's first), then the exit code this module's docstring sets out."""
     _render(title, entries, columns)
     for note in notes:
         console.print(f"  [yellow]short[/yellow] {escape(note)}")
+    for fault in faults:
+        errors.print(f"  [red]fault[/red] {escape(fault)}")
     code = _exit_code(entries, executable)
     if code:
         raise typer.Exit(code)
@@ -178,7 +180,8 @@ def region_plan_command(
     week: Annotated[str, typer.Option("--week", help="Monday of the week, YYYY-MM-DD")],
     scheduler: Scheduler = None,
     workers: Workers = None,
-    time_limit: Annotated[float, typer.Option(min=0.5, help="timetable solver seconds per department")] = 10.0,
+    time_limit: Annotated[float | None, typer.Option(
+        min=0.5, help=f"timetable solver seconds per department; {TIME_LIMIT_HELP}")] = None,
     route_time_limit: Annotated[float, typer.Option(min=0.5, help="route solver seconds per department")] = 30.0,
     cp_workers: CpWorkers = 8,
     policy: PolicyOption = None,
@@ -248,7 +251,8 @@ def region_month_command(
     _conclude(f"{region.name} {month}: {wall:.1f} s on {cluster_workers} workers", entries,
               ("managers", "visits", "wanted", "unplanned", "unplanned_retailers", "faults", "minutes_short",
                "seconds"),
-              all(e["faults"] == 0 for e in entries), month_short_lines(entries, out))
+              all(e["faults"] == 0 for e in entries), month_short_lines(entries, out),
+              faults=[f"{e['department']}: {line}" for e in entries for line in e.get("fault_lines", ())])
 
 
 def _write_region(document: dict, workbook: bytes, out: Path, json_out: Path | None) -> None:

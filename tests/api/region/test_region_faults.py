@@ -134,3 +134,29 @@ def test_a_region_week_is_solved_by_plans_time_limit_rules(monkeypatch: pytest.M
     assert result.value == "the week"
     assert (params.time_limit_s, params.extend_to_s, params.first_week_by_s) == (limit, extend_to, first_by)
     assert params.workers == 2
+
+
+class _Submitted(Exception):
+    """Raised by the stand-in cluster once it has the request: nothing is solved."""
+
+
+def test_region_plan_names_no_limit_unless_given(region: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`region plan` without --time-limit passes no limit (the default, extended as `plan`
+    extends it); its option defaulted to 10 s, so every limit counted as named."""
+    from typer.testing import CliRunner
+
+    import api.commands.region as region_command
+    from api.cli import app
+
+    seen: list[Any] = []
+
+    def capture(run: Any, loaded: Any, request: Any, scheduler: Any, workers: Any) -> Any:
+        seen.append(request)
+        raise _Submitted
+
+    monkeypatch.setattr(region_command, "_on_cluster", capture)
+    for extra, expected in (([], None), (["--time-limit", "20"], 20.0)):
+        before = len(seen)
+        CliRunner().invoke(app, ["region", "plan", str(region), "--week", str(WEEK), *extra])
+        assert len(seen) == before + 1
+        assert seen[-1].time_limit_s == expected
