@@ -4,7 +4,9 @@ visits done or missed with a reason) checked row by row, and the Friday feedback
 
 The rows are stored per manager-day (a day posted again replaces that day, as
 `fieldweek actuals import` does in the department folder), and the sheet is computed
-from everything stored for the timetable's week."""
+from everything stored for the timetable's week. With `merge` (the phone page's marks)
+a posted row replaces only its own stored row: the phone sends one card at a time, and a
+replaced day wiped the day's blocks and every other card's mark."""
 
 from __future__ import annotations
 
@@ -47,6 +49,11 @@ class ActualsRequest(BaseModel):
     carried_in: dict[str, StrictInt] = Field(
         default_factory=dict,
         description=f"visits carried into the week, per retailer id: whole numbers 0 to {MAX_CARRIED_IN}")
+    merge: bool = Field(default=False, description=(
+        "false (a daily report): each manager-day posted replaces what was stored for it; "
+        "true (the phone's marks): a visit row replaces only the stored visit of the same "
+        "retailer that day, a block row only the stored block of the same kind and start; "
+        "every other stored record stays"))
 
 
 @router.post(
@@ -78,7 +85,10 @@ def record_actuals(request: ActualsRequest, service: ServiceDep, caller: CallerD
     except InputError as error:
         raise InputProblems([problem_dict(p, _row_location(p)) for p in error.problems]) from None
     _check_context(request, department)  # all of the request, before anything is stored
-    service.store.put_actuals(record.id, _by_manager_day(posted))
+    days = _by_manager_day(posted)
+    if request.merge:
+        days = _merged_with_stored(days, service.store.actuals_of_week(record.id, job.week_start))
+    service.store.put_actuals(record.id, days)
     stored = [Actuals.model_validate(day) for day in service.store.actuals_of_week(record.id, job.week_start)]
     reported = Actuals(blocks=tuple(b for day in stored for b in day.blocks),
                        visits=tuple(v for day in stored for v in day.visits)).in_week(job.week_start)
@@ -142,3 +152,25 @@ def _by_manager_day(actuals: Actuals) -> dict[tuple[str, dt.date], dict[str, Any
         day = days.setdefault((visit.manager, visit.date), Actuals())
         days[(visit.manager, visit.date)] = day.model_copy(update={"visits": (*day.visits, visit)})
     return {key: day.model_dump(mode="json") for key, day in days.items()}
+
+
+def _merged_with_stored(days: dict[tuple[str, dt.date], dict[str, Any]],
+                        stored_week: list[dict[str, Any]]) -> dict[tuple[str, dt.date], dict[str, Any]]:
+    """Each posted manager-day laid over what is stored for it: a posted visit replaces the
+    stored visit of its retailer, a posted block the stored block of its kind and start;
+    every other stored record is kept (the phone posts only the card just marked)."""
+    stored: dict[tuple[str, dt.date], Actuals] = {}
+    for day in map(Actuals.model_validate, stored_week):
+        for key in day.days():
+            stored[key] = day
+    merged = {}
+    for key, posted_json in days.items():
+        posted = Actuals.model_validate(posted_json)
+        before = stored.get(key, Actuals())
+        new_visits = {v.retailer for v in posted.visits}
+        new_blocks = {(b.kind, b.start) for b in posted.blocks}
+        merged[key] = Actuals(
+            blocks=(*(b for b in before.blocks if (b.kind, b.start) not in new_blocks), *posted.blocks),
+            visits=(*(v for v in before.visits if v.retailer not in new_visits), *posted.visits),
+        ).model_dump(mode="json")
+    return merged

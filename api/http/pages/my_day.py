@@ -51,9 +51,23 @@ def my_day_part(service: ServiceDep, caller: CallerDep, department_id: str, mana
         "my_day_part.html", language, job_id=job.id, manager=manager, date=date.isoformat(),
         weekday=WEEKDAY_NAMES[language][date.weekday()], blocks=blocks,
         stops=_day_stops(route, timetable, department, policy, manager_id, date, language),
+        marks=_stored_marks(service, job.department_id, manager_id, date),
         no_routes=routes is None,
         note="" if work else _why_free(service, job, department, manager_id, date, language),
     ))
+
+
+def _stored_marks(service: ServiceDep, department_id: str, manager_id: str,
+                  date: dt.date) -> dict[str, dict[str, str]]:
+    """The done / missed marks stored for the manager's day, per retailer (the page showed
+    none: a card marked on an earlier visit to the page looked unmarked)."""
+    week_start = date - dt.timedelta(days=date.weekday())
+    return {
+        str(visit.get("retailer")): {"status": str(visit.get("status")), "reason": str(visit.get("reason") or "")}
+        for day in service.store.actuals_of_week(department_id, week_start)
+        for visit in day.get("visits", [])
+        if visit.get("manager") == manager_id and visit.get("date") == date.isoformat()
+    }
 
 
 def _absences(service: ServiceDep, job: TimetableJob | None, department: Department, policy: Policy,

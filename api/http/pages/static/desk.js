@@ -223,12 +223,13 @@
     for (const other of card.querySelectorAll(".mark button")) other.classList.toggle("on", other === button);
     card.dataset.status = button.dataset.status;
     card.dataset.reason = button.dataset.status === "missed" ? reason : "";
-    const rows = Array.from(day.querySelectorAll(".stop-card[data-status]")).map((c) => ({
-      manager: day.dataset.manager, date: day.dataset.date, record: "visit", retailer: c.dataset.retailer,
-      status: c.dataset.status, reason: c.dataset.reason || "" }));
+    // Only this card, merged into the day's stored records (`merge`): a posted day would
+    // replace the stored one, blocks and the marks of earlier page loads with it.
+    const rows = [{ manager: day.dataset.manager, date: day.dataset.date, record: "visit", retailer: card.dataset.retailer,
+      status: card.dataset.status, reason: card.dataset.reason || "" }];
     try {
       const answer = await json("/v1/actuals", { method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ timetable: day.dataset.job, rows: rows }) });
+        body: JSON.stringify({ timetable: day.dataset.job, rows: rows, merge: true }) });
       $(".state", card).textContent = "✓";
       const note = $(".sent-note", day);
       note.hidden = false;
