@@ -5,9 +5,10 @@ higher SEQUENCE, and removes it only when told (STATUS:CANCELLED). So an event's
 names the block by what a re-plan keeps (department, week, manager, kind, its place
 among the manager's blocks of that kind), not by its time; a re-plan's calendar is sent
 with a higher SEQUENCE and cancels the events of the previous plan it no longer has. A
-week solved again is a revision too (`revision_sequence`): its calendar comes with a
-SEQUENCE above every earlier one of the week and cancels what the revision before it
-had; sent at SEQUENCE 0, it left a phone with the first solve's times.
+week solved again is a revision too: every revision of a department-week (a solve or a
+re-plan) comes with a SEQUENCE above every earlier one's, in the order they were made
+(`revision_sequence`), and cancels what the revision before it had; sent at SEQUENCE 0,
+a week solved again left a phone with the first solve's times.
 Every department has an m01: without the department in the UID, two departments'
 calendars imported into one calendar overwrote each other's events."""
 
@@ -100,10 +101,15 @@ def replan_calendar(
     manager_id: str,
     timezone: str,
     lang: Lang = "zh",
+    *,
+    previous: Timetable | None = None,
+    sequence: int | None = None,
 ) -> bytes:
     """The manager's re-planned week: the blocks moved or changed update the events the
-    first plan's calendar made, the blocks the re-plan dropped come as STATUS:CANCELLED,
-    and every event carries a SEQUENCE above the plan's (the later the re-plan, the higher)."""
+    previous revision's calendar made, the blocks it no longer has come as
+    STATUS:CANCELLED, and every event carries a SEQUENCE above the earlier revisions'.
+    Without `previous` and `sequence` (`revision_sequence`), the re-plan is the first of
+    its plan: `plan_before` is the previous revision and its `replan_sequence` the SEQUENCE."""
     return manager_calendar(
         result.timetable,
         department,
@@ -111,8 +117,8 @@ def replan_calendar(
         manager_id,
         timezone,
         lang,
-        previous=plan_before(result),
-        sequence=replan_sequence(result.now),
+        previous=plan_before(result) if previous is None else previous,
+        sequence=revision_sequence([None], result.now) if sequence is None else sequence,
     )
 
 
@@ -161,18 +167,25 @@ SEQUENCE_EPOCH = dt.datetime(2000, 1, 1)
 
 
 def replan_sequence(now: dt.datetime) -> int:
-    """A re-plan's SEQUENCE: minutes from 2000-01-01 to its `now` on the department's
-    clock, above the first plan's 0 and above every earlier re-plan of the week."""
+    """The SEQUENCE a re-plan was sent with before revisions were counted in the order
+    they were made: minutes from 2000-01-01 to its `now` on the department's clock. It is
+    a floor of the re-plan's `revision_sequence`, so calendars already sent stay below."""
     return max(1, int((now.replace(tzinfo=None) - SEQUENCE_EPOCH).total_seconds() // 60))
 
 
-def revision_sequence(earlier_timetables: int, earlier_replans: Iterable[dt.datetime]) -> int:
-    """A solved week's SEQUENCE: 0 for the department-week's first timetable; a later
-    one's is the count of earlier timetables of the week, plus one more than the
-    highest `replan_sequence` of the earlier re-plans (their `now`s) when there are any,
-    so it is above every earlier timetable's and every earlier re-plan's."""
-    replans = [replan_sequence(now) for now in earlier_replans]
-    return earlier_timetables + (1 + max(replans) if replans else 0)
+def revision_sequence(earlier: Iterable[dt.datetime | None], now: dt.datetime | None = None) -> int:
+    """A revision's SEQUENCE among the department-week's revisions. `earlier`: the revisions
+    made before it, in the order they were made, each a re-plan's `now` or None for a
+    solved timetable; `now`: its own when it is a re-plan. Each revision is one above the
+    one before it, and never below the number a re-plan was once sent with (its
+    `replan_sequence`, counted from its `now`), so a phone that holds any earlier revision
+    takes it. Counted from `now` alone, a re-plan made later for an earlier `now` came
+    below the one before it, and a phone kept the older re-plan's events."""
+    sequence = -1
+    for replanned_at in (*earlier, now):
+        sent = 0 if replanned_at is None else replan_sequence(replanned_at)
+        sequence = max(sequence + 1, sent)
+    return sequence
 
 
 def leave_events(

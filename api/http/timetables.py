@@ -229,9 +229,11 @@ def _job_calendars(
     zone = service.settings.timezone
     if job.job_kind == "replan":
         result, department, policy = _replanned(job, record)
+        latest, sequence = revision_before(service.store, job)
 
         def replanned(manager: str) -> bytes:
-            return replan_calendar(result, department, policy, manager, zone, lang=lang)
+            return replan_calendar(result, department, policy, manager, zone, lang=lang,
+                                   previous=latest, sequence=sequence)
 
         return week_name(job, result.timetable), department, replanned
     timetable, department, policy = _solved_job(job, record)
@@ -245,11 +247,14 @@ def _job_calendars(
 
 
 def revision_before(store: Store, job: TimetableJob) -> tuple[Timetable | None, int]:
-    """What a solved week's calendar needs of the department-week's earlier revisions (the
-    timetables and finished re-plans with a week, queued before `job`): the latest of
-    them, whose events this week no longer has the calendar cancels, and its SEQUENCE
-    (`revision_sequence`). A week solved again came at SEQUENCE 0 with the first solve's
-    UIDs: a phone that had imported the first kept its times."""
+    """What the calendar of a revision of the week (a solved timetable or a finished
+    re-plan, `job`) needs of the department-week's earlier revisions (the timetables and
+    finished re-plans with a week, queued before `job`): the latest of them, whose events
+    this revision no longer has the calendar cancels (None: there is none), and the
+    revision's SEQUENCE (`revision_sequence`), above every earlier one's in the order they
+    were made, whatever a re-plan's `now`. A week solved again came at SEQUENCE 0, and a
+    re-plan made later for an earlier `now` below the re-plan before it: a phone that had
+    imported the earlier revision kept its times."""
     with store.sessions() as session:
         earlier = session.scalars(
             select(TimetableJob)
@@ -259,21 +264,21 @@ def revision_before(store: Store, job: TimetableJob) -> tuple[Timetable | None, 
                    or_(TimetableJob.kind.is_(None), TimetableJob.kind.in_(("timetable", "replan"))))
             .order_by(TimetableJob.created_at)
         ).all()
-    timetables = 0
-    replanned_at: list[dt.datetime] = []
+    revisions: list[dt.datetime | None] = []  # each earlier revision: a re-plan's now, None for a timetable
     latest: Timetable | None = None
     for each in earlier:
         try:
             if each.job_kind == "replan":
                 result = replan_result(each)
-                replanned_at.append(result.now)
+                revisions.append(result.now)
                 latest = result.timetable
             else:
                 latest = job_timetable(each)
-                timetables += 1
+                revisions.append(None)
         except NoWeek:  # never solved, or no re-planned week: nothing of it reached a phone
             continue
-    return latest, revision_sequence(timetables, replanned_at)
+    now = replan_result(job).now if job.job_kind == "replan" else None
+    return latest, revision_sequence(revisions, now)
 
 
 # The routes with a suffix come before /timetables/{job_id}, which would match them too.
