@@ -142,18 +142,21 @@ def _baseline_report(department: Department, policy: Policy, week_start: dt.date
 
 def _solved_routes(service: ServiceDep, caller: CallerDep, job_id: str
                    ) -> tuple[TimetableJob, Department, Policy, dict[str, Any]]:
-    """The routes of a timetable job's week (its newest stored route plan), or a finished
-    re-plan job's own routes, which live in its result and were 404 here."""
+    """The routes of a timetable job's week (its newest stored route plan, when made from
+    it: `job_routes`), or a finished re-plan job's own routes, which live in its result and
+    were 404 here."""
     job, record = visible_job(service, caller, job_id, None)
     if job.job_kind == "replan":
         return job, department_from_document(record.department), policy_from_mapping(job.policy), \
             _replan_routes(job)
     if job.job_kind != "timetable":
         raise HTTPException(404, f"no timetable or re-plan job {job_id!r}")
-    stored = service.store.latest_route_plan(record.id, job.week_start, None, None)
-    if stored is None:
-        raise HTTPException(409, f"no routes planned for the week of {job.week_start} yet")
-    return job, department_from_document(record.department), policy_from_mapping(job.policy), stored.routes
+    # The desk's week and the phone's rule: only a route plan made from this timetable (the
+    # newest of the week, made from an older timetable, was served as this one's).
+    routes = job_routes(service.store, job)
+    if routes is None:
+        raise HTTPException(409, f"no routes planned from timetable {job.id} (week of {job.week_start}) yet")
+    return job, department_from_document(record.department), policy_from_mapping(job.policy), routes
 
 
 def _replan_routes(job: TimetableJob) -> dict[str, Any]:
