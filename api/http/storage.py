@@ -460,8 +460,9 @@ class Store:
             return session.get(TimetableJob, job_id) if claimed else None
 
     def record_progress(
-        self, job_id: str, runner: str, seconds: float, objective: float, bound: float
+        self, job_id: str, runner: str, seconds: float, objective: float | None, bound: float | None
     ) -> None:
+        """A running job's seconds so far, with its best week and bound (None: none yet)."""
         with self.sessions.begin() as session:
             session.execute(
                 update(TimetableJob)

@@ -39,6 +39,9 @@ log = logging.getLogger("fieldweek.jobs")
 
 PROGRESS_INTERVAL_S = 0.5
 """Write progress at most this often: CP-SAT can improve many times a second."""
+HEARTBEAT_S = 2.0
+"""How often a running week's seconds are written even when the solver reports nothing:
+before its first week (no progress for 90 s read as a hung job) and between improvements."""
 PARENT_CHECK_S = 0.25
 """How often a worker checks that the service that started it is alive."""
 
@@ -145,14 +148,7 @@ def _solve_week(
     store: Store, job: TimetableJob, runner: str, department: Department,
     solver_threads: int, explain_time_limit_s: float,
 ) -> str:
-    last_write = [0.0]
-
-    def on_progress(point: Progress) -> None:
-        now = time.monotonic()
-        if now - last_write[0] >= PROGRESS_INTERVAL_S:
-            last_write[0] = now
-            store.record_progress(job.id, runner, point.seconds, point.objective, point.bound)
-
+    progress = _JobProgress(store, job.id, runner)
     budget = time_budget(job.time_limit_s, explain_s=explain_time_limit_s)
     # How long to search on, chosen when the job was asked for (api/http/timetables.py
     # `week_limits`, the command line's rules); a job stored without it keeps its limit.
@@ -160,12 +156,15 @@ def _solve_week(
     params = SolveParams.within(budget.timetable, workers=solver_threads,
                                 extend_to_s=searched_on.get("extend_to_s"),
                                 first_week_by_s=searched_on.get("first_week_by_s"))
-    result = solve_timetable(
-        department, policy_from_mapping(job.policy), job.week_start, params,
-        on_progress=on_progress,
-    )
+    try:
+        result = solve_timetable(
+            department, policy_from_mapping(job.policy), job.week_start, params,
+            on_progress=progress.improved,
+        )
+    finally:
+        progress.stop()
     timetable = result.timetable
-    status, reason = _final_status(timetable)
+    status, reason = _final_status(timetable, params)
     store.finish_job(
         job.id, status, runner=runner, reason=reason, timetable=timetable.to_json_dict(),
         objective=timetable.objective, bound=timetable.best_bound,
@@ -173,9 +172,62 @@ def _solve_week(
     return status
 
 
-def _final_status(timetable: Timetable) -> tuple[str, str | None]:
-    """The job status for a solver result; `unknown` (no plan within the time limit) is a failure."""
+class _JobProgress:
+    """A week's progress as the job shows it: seconds since the job started (the solver's
+    own count restarts with each phase: 3.98 s on a job of 120 s), with the best week and
+    bound so far, written on each improvement (at most every PROGRESS_INTERVAL_S) and by a
+    heartbeat every HEARTBEAT_S, so the seconds grow before the first week too."""
+
+    def __init__(self, store: Store, job_id: str, runner: str) -> None:
+        self.store, self.job_id, self.runner = store, job_id, runner
+        self.started = time.monotonic()
+        self.last_improvement = 0.0
+        self.best: tuple[float | None, float | None] = (None, None)
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        threading.Thread(target=self._beat, name="fieldweek-progress", daemon=True).start()
+
+    def improved(self, point: Progress) -> None:
+        """The solver's callback: a better week (or bound) found."""
+        with self.lock:
+            self.best = (point.objective, point.bound)
+        now = time.monotonic()
+        if now - self.last_improvement >= PROGRESS_INTERVAL_S:  # else the next beat writes it
+            self.last_improvement = now
+            self.write()
+
+    def write(self) -> None:
+        with self.lock:  # one write at a time: the solver's thread and the heartbeat's
+            objective, bound = self.best
+            self.store.record_progress(self.job_id, self.runner,
+                                       round(time.monotonic() - self.started, 2), objective, bound)
+
+    def _beat(self) -> None:
+        while not self.stopped.wait(HEARTBEAT_S):
+            try:
+                self.write()
+            except Exception:  # a missed beat is no reason to stop the solve
+                log.warning("progress of job %s not written", self.job_id, exc_info=True)
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def _searches_on_to(params: SolveParams) -> float | None:
+    """How long the solve searches on past its limit when it finds no week (None: never)."""
+    cap = params.extend_to_s if params.extend_to_s is not None else params.first_week_by_s
+    return cap if cap is not None and cap > params.time_limit_s else None
+
+
+def _final_status(timetable: Timetable, params: SolveParams | None = None) -> tuple[str, str | None]:
+    """The job status for a solver result; `unknown` (no plan within the time limit) is a
+    failure. Searched on to a cap for a first week, the reason names the cap (the solver's
+    rounded seconds said 'within 21 s' of a job capped at 20 s)."""
     messages = "; ".join(conflict.message for conflict in timetable.conflicts) or None
+    cap = _searches_on_to(params) if params is not None else None
+    if timetable.status == "unknown" and cap is not None and params is not None and not timetable.blocks:
+        return "failed", (f"no timetable found within the job's cap of {cap:g} s "
+                          f"(searched on from its limit of {params.time_limit_s:g} s); allow more time")
     if timetable.status == "unknown":
         return "failed", messages or "no timetable found within the time limit"
     if timetable.status == "infeasible":

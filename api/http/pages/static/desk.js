@@ -115,7 +115,13 @@
       bound: p.bound === null || p.bound === undefined ? "" : p.bound,
       gap: gap === null ? "" : (100 * gap).toFixed(1) + " %" };
     for (const [field, value] of Object.entries(values)) $('[data-field="' + field + '"]', box).textContent = value;
-    if (p.seconds && job.time_limit) $("#progress-bar").value = Math.min(1, p.seconds / job.time_limit);
+    // Seconds since the job started, of the most it may take: its limit, or the cap it may
+    // search on to (searches_on_to_s). Past both (searching on, end unknown) the bar says
+    // "busy" instead of standing full while the job runs on for most of a minute.
+    const bar = $("#progress-bar");
+    const total = Math.max(job.searches_on_to_s || 0, job.time_limit || 0);
+    if (p.seconds && total && p.seconds <= total) bar.value = p.seconds / total;
+    else if (p.seconds) bar.removeAttribute("value");
   }
   async function follow(path, isDone) {
     for (;;) {
