@@ -538,7 +538,8 @@ class _ReplanChecker(_Checker):
                 self.absent_partners[(kept.manager, kept.date, kept.kind, kept.start)] = \
                     frozenset(kept.with_) - frozenset(alone.with_)
             kept = alone
-            self.past += self._split_where_a_partner_fell_ill(kept, held)
+            # A partner who fell ill at `now` leaves a part alone that starts at `now`: no past.
+            self.past += [b for b in self._split_where_a_partner_fell_ill(kept, held) if _started_before(b, now)]
             if cut:
                 self.cut[_key(kept)] = block
         # A re-plan of a re-planned week: `before` already holds the part a manager worked
@@ -591,7 +592,7 @@ class _ReplanChecker(_Checker):
 
     def _split_where_a_partner_fell_ill(self, block: Block,
                                         held: Collection[tuple[str, dt.date, str, int]]) -> list[Block]:
-        """A past paired session a partner fell ill in before `now`, the part he worked held
+        """A past paired session a partner fell ill in by `now`, the part he worked held
         (`held`): the one who went on holds it in two parts, the first naming him, the
         second not (engine.replan.situation.split_where_a_partner_fell_ill); else the
         block as it is."""
@@ -601,7 +602,7 @@ class _ReplanChecker(_Checker):
         for m in block.with_:
             ill = self._ill_at(m, block.date)
             if ill is not None and block.start < ill < block.end and (m, block.date, block.kind, block.start) in held \
-                    and (block.date, ill) < (self.now.date(), self.now.hour * 60 + self.now.minute):
+                    and (block.date, ill) <= (self.now.date(), self.now.hour * 60 + self.now.minute):
                 cuts[ill].add(m)
         pieces, start, with_ = [], block.start, block.with_
         for end in sorted(cuts):

@@ -264,8 +264,10 @@ def split_where_a_partner_fell_ill(situation: Situation, blocks: Sequence[Block]
     """The re-planned week's blocks with each partner's session a sickness cut split where
     it did: the partner's block stays in the week whole (he went on alone), but names the
     sick one only for the part they shared, up to the end of the sick one's piece (the
-    part he worked, `Situation.cut`, or an earlier re-plan's cut), and not after it. Only where he fell ill before `now`: both parts
-    then started before it, and are kept as they were. The model reads the block whole; a re-plan of this week
+    part he worked, `Situation.cut`, or an earlier re-plan's cut), and not after it. Only where he fell ill by `now`
+    (at it too: a re-plan asked the moment he falls ill, the usual case, splits; the part alone then starts at
+    `now`): both parts are facts then, kept as they were by a re-plan of this week. One who falls ill after
+    `now` may yet come in: the block stays whole. The model reads the block whole; a re-plan of this week
     reads it whole again (`_partners_blocks_whole_again`), and so does the re-plan
     checker for every rule but the past's."""
     ends: dict[tuple[str, dt.date, str, int], int] = {
@@ -279,7 +281,7 @@ def split_where_a_partner_fell_ill(situation: Situation, blocks: Sequence[Block]
         cuts: dict[int, set[str]] = {}
         for m in b.with_:
             end = ends.get((m, b.date, b.kind, b.start))
-            if end is not None and b.start < end < b.end and (b.date, end) < (situation.today, situation.now_minute):
+            if end is not None and b.start < end < b.end and (b.date, end) <= (situation.today, situation.now_minute):
                 cuts.setdefault(end, set()).add(m)
         start, with_ = b.start, b.with_
         for end in sorted(cuts):
