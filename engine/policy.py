@@ -583,6 +583,17 @@ class Policy(_Strict):
             clocks += [kind.earliest_start, kind.latest_end, *(c for w in kind.windows.values() for c in w)]
         if any(c % grid for c in clocks) or self.lunch.minutes % grid:
             clashes.append(("grid_minutes", f"every clock time and the lunch must lie on the {grid}-min grid"))
+        # The route's and the field's limits bound blocks on the grid: off it, the timetable
+        # rounds the deadline down and the ride up, and refused a week a manager could ride
+        # (first stop by 09:35, a 54-min ride after an 08:40 meeting: 09:34, read as 09:40).
+        limits = {"route.first_stop_by": self.route.first_stop_by,
+                  "route.visiting_ends_by": self.route.visiting_ends_by,
+                  **{f"route.first_stop_by_on.{day}": at for day, at in self.route.first_stop_by_on.items()},
+                  **({"day.field_ends_by": self.day.field_ends_by} if self.day.field_ends_by is not None else {})}
+        for key, at in limits.items():
+            if at % grid:
+                clashes.append((key, f"{key} {format_clock(at)} is not on the {grid}-min grid the week is planned "
+                                     f"on: write {format_clock(at - at % grid)} or {format_clock(at - at % grid + grid)}"))
         return clashes
 
     @model_validator(mode="after")

@@ -164,8 +164,15 @@ def makeup_day_notes(policy: Policy, days: list[WorkDay]) -> tuple[str, ...]:
         weekly = f" on top of the weekly {policy.weekly_hours:g} h" if policy.weekly_hours is not None else ""
         notes.append(f"{day.date:%a %Y-%m-%d} is a make-up working day (调休), run as an ordinary "
                      f"{WEEKDAY_NAMES[day.weekday]}: its daily blocks ({', '.join(daily) or 'none'}) "
-                     f"add {added / 60:g} h{weekly}")
+                     f"add {_hours(added)}{weekly}")
     return tuple(notes)
+
+
+def _hours(minutes: int) -> str:
+    """Minutes as a person says them: "3.5 h" reads fine, "4.16667 h" does not (4 h 10 min)."""
+    if minutes % 30 == 0:
+        return f"{minutes / 60:g} h"
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
 def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -140,3 +140,15 @@ def test_week_wide_settings_are_told_at_their_key():
     data["working_days"] = ["mon", "tue", "tue", "wed", "thu", "fri"]
     assert ("working_days", "working_days must list distinct days: tue twice") in [
         (p.column, p.message) for p in _problems(data)]
+
+
+@pytest.mark.parametrize(("key", "clock"), [("first_stop_by", "09:35"), ("visiting_ends_by", "14:55")])
+def test_a_route_limit_off_the_grid_is_refused_at_its_key(key: str, clock: str) -> None:
+    """Off the grid the timetable rounds the deadline down and the ride up: first stop by
+    09:35 refused a week whose far manager arrives 09:34 after the Monday meeting ("09:40",
+    tester's d545). Refused at its key, with the grid times either side."""
+    data = _shipped()
+    data["route"][key] = clock
+    problems = _problems(data)
+    assert [p.column for p in problems] == [f"route.{key}"]
+    assert "not on the 10-min grid" in problems[0].message

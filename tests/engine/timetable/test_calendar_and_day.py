@@ -126,3 +126,15 @@ def test_an_ordinary_week_has_no_make_up_note(policy_15_13_7):
     days = working_days(policy_15_13_7, WEEK, simple_department(2))
     assert len(days) == len(policy_15_13_7.working_days)
     assert makeup_day_notes(policy_15_13_7, days) == ()
+
+
+def test_the_make_up_note_says_hours_as_a_person_does(policy_15_13_7):
+    """A make-up day run as a Monday adds 4 h 10 min, not "4.16667 h" (tester's makeup_mon)."""
+    from engine.timetable.week import WorkDay
+
+    saturday = WorkDay(5, SATURDAY, "mon")
+    monday_minutes = sum(rule.per_day_minutes["mon"] for rule in policy_15_13_7.kinds.values()
+                         if rule.per_day_minutes and "mon" in rule.per_day_minutes)
+    (note,) = makeup_day_notes(policy_15_13_7, [saturday])
+    assert monday_minutes == 250  # visit 180, phone 30, the opening meeting 40
+    assert "add 4 h 10 min" in note
