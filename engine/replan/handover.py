@@ -40,9 +40,14 @@ from engine.replan.result import (
 from engine.replan.situation import Situation
 from engine.routing.approach import manager_approach
 from engine.routing.daily import (
+    DayRoute,
     FieldDay,
     Place,
     Territory,
+    TimedRoute,
+    TimedStop,
+    appointment_days,
+    build_itinerary,
     cheapest_feasible_insertion,
     drop_until_feasible,
     field_days,
@@ -128,7 +133,7 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
             read.lunch_taken[(manager, date)] = None if lunch_end is None else parse_clock(lunch_end)
         for stop in route.get("stops", []):
             if stop.get("kind", "visit") != "visit":
-                continue
+                continue  # a fixed appointment: the re-planned timetable's blocks give it (`routes`)
             start = parse_clock(stop["start"])
             # A shop closed all day was found closed: a visit to it before `now` was not made.
             closed = (stop["retailer"], date) in situation.closed
@@ -236,6 +241,10 @@ class _Handover:
                                                           manager_approach(department, self.policy, monday, m.id),
                                                           part_day_leave(department.leave, m.id))}
                      for m in department.managers}
+        # Days with fixed field blocks at retailers but no visit block, routed as the week's are.
+        self.appointment_days = {m.id: {d.date: d for d in appointment_days(timetable, self.policy, m.id,
+                                                                            part_day_leave(department.leave, m.id))}
+                                 for m in department.managers}
         self.territories = _territories(situation, timetable, rules, read)
         self.centres = situation.department.territory_centres()
         self.orders: dict[tuple[str, dt.date], list[str]] = {}
@@ -509,9 +518,13 @@ class _Handover:
                 f"{nearest}'s, is {nearest_km:.1f} km away")
 
     def routes(self) -> tuple[ReplanRoute, ...]:
-        """Each manager-day's pinned stops followed by its visits after `now`, timed."""
+        """Each manager-day's pinned stops followed by its visits after `now`, timed, with
+        the fixed appointments of the re-planned timetable's day in their places
+        (`_appointment_stops`). Without them a re-plan's routes lost every promotion, POS
+        and maintenance stop, and a day of appointments only its route."""
         out: list[ReplanRoute] = []
-        keys = set(self.read.pinned) | {k for k, order in self.orders.items() if order}
+        routed = set(self.read.pinned) | {k for k, order in self.orders.items() if order}
+        keys = routed | {(m, date) for m in self.days for date in (*self.days[m], *self.appointment_days[m])}
         for manager, date in sorted(keys, key=lambda k: (k[0], k[1])):
             stops = list(self.read.pinned.get((manager, date), []))
             order = self.orders.get((manager, date), [])
@@ -520,8 +533,24 @@ class _Handover:
                 timed = time_visit_route(day, order, self.retailers, self.territories[manager], self.policy)
                 stops += [ReplanStop(retailer=s.retailer, arrive=s.arrive, start=s.start, end=s.end,
                                      ride_min=s.ride_minutes) for s in timed.stops]
-            out.append(ReplanRoute(manager=manager, date=date, stops=tuple(stops)))
+            stops += self._appointment_stops(manager, date, stops)
+            if stops or (manager, date) in routed:
+                out.append(ReplanRoute(manager=manager, date=date, stops=tuple(sorted(stops, key=lambda s: s.start))))
         return tuple(out)
+
+    def _appointment_stops(self, manager: str, date: dt.date, visits: Sequence[ReplanStop]) -> list[ReplanStop]:
+        """The fixed appointments at retailers of the manager's day in the re-planned
+        timetable, timed as the week's routes time them (`build_itinerary`: the ride from
+        the office, the last visit or the appointment before), `visits` the day's visits."""
+        day = self.days[manager].get(date) or self.appointment_days[manager].get(date)
+        if day is None:
+            return []
+        timed = TimedRoute(tuple(TimedStop(s.retailer, s.arrive, s.start, s.end, s.ride_min or 0) for s in visits),
+                           None, visits[-1].end if visits else day.block_start, None, 0)
+        itinerary = build_itinerary(DayRoute(day, timed, ()), self.territories[manager], self.policy)
+        return [ReplanStop(retailer=s.retailer, kind=s.kind, arrive=s.arrive, start=s.start, end=s.end,
+                           pinned=self.situation.pinned(date, s.start), ride_min=s.ride_minutes)
+                for s in itinerary.stops if s.kind != "visit"]
 
 
 def replan_routes(situation: Situation, timetable: Timetable, routes: Mapping[str, Any], rules: ReplanRules,

@@ -49,9 +49,12 @@ class ManagerDiff(_Out):
 
 
 class ReplanStop(_Out):
-    """A visit of the re-planned routes; `pinned` stops started before `now`."""
+    """A stop of the re-planned routes: a visit, or a fixed appointment at a retailer of the
+    re-planned timetable (`kind`: pos_project, promotion, maintenance at a store...), as the
+    week's routes have them; `pinned` stops started before `now`."""
 
     retailer: str
+    kind: str = "visit"
     arrive: Clock
     start: Clock
     end: Clock

@@ -51,7 +51,8 @@ def visit_stops(routes: dict) -> list[tuple[str, dt.date, str, int, int]]:
 
 def new_stops(result: ReplanResult) -> list[tuple[str, dt.date, str, int, int, bool]]:
     assert result.routes is not None
-    return [(r.manager, r.date, s.retailer, s.start, s.end, s.pinned) for r in result.routes for s in r.stops]
+    return [(r.manager, r.date, s.retailer, s.start, s.end, s.pinned) for r in result.routes for s in r.stops
+            if s.kind == "visit"]
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

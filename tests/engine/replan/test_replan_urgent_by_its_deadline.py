@@ -35,7 +35,8 @@ def m02_sick_to_tuesday(*more: dict) -> Situation:
 
 
 def stops_of(routes, retailer: str) -> list[tuple[str, dt.date]]:
-    return [(r.manager, r.date) for r in routes for s in r.stops if s.retailer == retailer]
+    """The visits to the retailer (not the appointments at it) as (manager, date)."""
+    return [(r.manager, r.date) for r in routes for s in r.stops if s.retailer == retailer and s.kind == "visit"]
 
 
 def test_an_urgent_visit_of_a_sick_manager_goes_to_a_neighbour_in_time() -> None:
