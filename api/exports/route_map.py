@@ -328,12 +328,12 @@ def replan_notice(result: dict[str, Any], job_id: str, lang: Lang = "zh") -> str
 
 def replan_route_plan(result: dict[str, Any]) -> dict[str, Any]:
     """A finished re-plan's routes (its `result`, engine/replan/result.py) as the routes
-    JSON the map reads: every re-planned stop is a visit (appointments are blocks of the
-    timetable, not stops), and the visits in no route are the unvisited, with the
-    re-plan's reason."""
+    JSON the map reads: each stop keeps its kind (a visit when it names none; the re-plan
+    writes its fixed appointments as stops too), and the visits in no route are the
+    unvisited, with the re-plan's reason."""
     routes = [
         {"manager": route.get("manager"), "date": route.get("date"),
-         "stops": [{**stop, "kind": "visit"} for stop in route.get("stops", [])]}
+         "stops": [{"kind": "visit", **stop} for stop in route.get("stops", [])]}
         for route in result.get("routes") or []
     ]
     return {"week_start": result.get("week_start"), "routes": routes,
