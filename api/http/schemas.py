@@ -135,6 +135,9 @@ class JobStatus(BaseModel):
     status: JobStatusName
     reason: str | None = Field(description="why a job failed or is infeasible")
     time_limit: float
+    searches_on_to_s: float | None = Field(
+        default=None, description="seconds the job may search in all when its limit ends with a week short "
+        "of unproven hours or no week (the command line's rule); none: the limit is all")
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -154,6 +157,9 @@ class Job(BaseModel):
     status: JobStatusName
     reason: str | None = Field(description="why a job failed, is infeasible or was cancelled")
     time_limit: float
+    searches_on_to_s: float | None = Field(
+        default=None, description="seconds the job may search in all when its limit ends with a week short "
+        "of unproven hours or no week (the command line's rule); none: the limit is all")
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None

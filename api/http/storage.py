@@ -158,6 +158,14 @@ class TimetableJob(Base):
     def job_kind(self) -> str:
         return self.kind or "timetable"
 
+    @property
+    def searches_on_to_s(self) -> float | None:
+        """How long a timetable job may search in all when its limit ends short (the CLI's
+        rule: no limit named is extended, a named one searches on for a first week); None:
+        its limit is all it takes."""
+        request = self.request or {}
+        return request.get("extend_to_s") or request.get("first_week_by_s")
+
 
 class ServiceLease(Base):
     """The one service that runs this database's jobs, renewed by its heartbeat."""

@@ -158,6 +158,7 @@ def job_status(job: TimetableJob) -> dict[str, Any]:
         "status": job.status,
         "reason": job.reason,
         "time_limit": job.time_limit_s,
+        "searches_on_to_s": job.searches_on_to_s,
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,

@@ -78,3 +78,16 @@ def test_the_longer_search_never_passes_the_services_ceiling() -> None:
     assert week_limits(None, settings) == (5, {"extend_to_s": 30, "first_week_by_s": None})
     assert week_limits(20, settings) == (20, {"extend_to_s": None, "first_week_by_s": 30})
     assert week_limits(30, settings) == (30, {"extend_to_s": None, "first_week_by_s": None})
+
+
+def test_the_job_says_how_long_it_may_search_on(client: TestClient) -> None:
+    """A job with no limit ran 24-60 s while it showed `time_limit` 10 (tester's d553e): its
+    status and the jobs view say how long it may search in all."""
+    department = client.post("/v1/departments", json=department_body())
+    for body, expected in (({}, EXTENDED_TIMETABLE_S), ({"time_limit": 90.0}, None)):
+        accepted = client.post(f"/v1/departments/{department.json()['id']}/timetables",
+                               json={"week_start": WEEK.isoformat(), **body})
+        job = accepted.json()["id"]
+        assert client.get(f"/v1/timetables/{job}").json()[
+            "searches_on_to_s"] == expected
+        assert client.get(f"/v1/jobs/{job}").json()["searches_on_to_s"] == expected
