@@ -51,9 +51,9 @@ def block_diff(situation: Situation, groups: Groups, blocks: Sequence[Block],
             if partners_changed or twin.retailer != b.retailer:
                 changes.append(BlockChange(change="changed", kind=b.kind, before=b, after=twin,
                                            reason=_why(situation, groups, b, twin)))
+        twins = _twins(situation, gone, remaining_new)
         for b in gone:
-            twin = min((n for n in remaining_new if n.kind == b.kind),
-                       key=lambda n: (abs((n.date - b.date).days), abs(n.start - b.start)), default=None)
+            twin = twins.get(id(b))
             if twin is None:
                 changes.append(BlockChange(change="cancelled", kind=b.kind, before=b,
                                            reason=_why(situation, groups, b, None)))
@@ -79,6 +79,38 @@ def block_diff(situation: Situation, groups: Groups, blocks: Sequence[Block],
         if changes or stops:
             out.append(ManagerDiff(manager=manager, blocks=tuple(changes), stops=tuple(stops)))
     return tuple(out)
+
+
+def _twins(situation: Situation, gone: Sequence[Block], new: Sequence[Block]) -> dict[int, Block]:
+    """Each block of the plan no longer where it was (by `id`) with the new block it moved
+    to: of its kind on its own day first (the nearest in time), only then on another day
+    (the nearest day, then time), and for a daily kind (lunch, a per-day block) never on
+    another day: its day has its own, and one lost to a sickness is cancelled, not moved.
+    Matching across days first made a lost Wednesday lunch "moved to Thursday", Thursday's
+    "moved to Friday" and Friday's "cancelled" while Friday had one. Each round pairs the
+    closest old and new block first, one with a partner of the old block before one without
+    (the same session, moved), so partners of one session read the same pairs."""
+    twins: dict[int, Block] = {}
+    free = list(new)
+    for same_day in (True, False):
+        pairs = sorted(((abs((n.date - b.date).days), not set(n.with_) & set(b.with_), abs(n.start - b.start),
+                         b.date, b.start, n.date, n.start, i, j)
+                        for i, b in enumerate(gone) if id(b) not in twins
+                        for j, n in enumerate(free) if n.kind == b.kind and (n.date == b.date) == same_day
+                        and (same_day or not _daily(situation, b.kind))))
+        taken: set[int] = set()
+        for *_, i, j in pairs:
+            if id(gone[i]) not in twins and j not in taken:
+                twins[id(gone[i])] = free[j]
+                taken.add(j)
+        free = [n for j, n in enumerate(free) if j not in taken]
+    return twins
+
+
+def _daily(situation: Situation, kind: str) -> bool:
+    """A kind each working day has its own block of: lunch, or one with minutes per day."""
+    rule = situation.policy.kinds.get(kind)
+    return kind == "lunch" or (rule is not None and rule.is_daily)
 
 
 def _split_for_a_partner(situation: Situation, manager: str,
