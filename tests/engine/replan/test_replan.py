@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from engine.check.replan import Sickness, check_replan
-from engine.domain import Department, Timetable
+from engine.domain import Block, Department, Timetable
 from engine.errors import InputError
 from engine.load import write_department
 from engine.policy import Policy, parse_clock
@@ -85,7 +85,17 @@ def test_replan_pins_the_past_and_loses_no_visit(week, policy_15_13_7: Policy, d
     under_way = [b for b in timetable.blocks if started_before(b.date, b.start, now) and b.manager == sick
                  and (b.date, b.end) > (now.date(), minute) and b.kind != "lunch"]
     pieces = [b.model_copy(update={"end": minute}) for b in under_way]
-    before = [b for b in timetable.blocks if started_before(b.date, b.start, now) and b not in under_way] + pieces
+    # His partner's pair session under way goes on alone: written with him until `now`, and
+    # alone from `now` (that part starts at `now`, so it is not the past).
+    paired = {k for k, r in policy_15_13_7.kinds.items() if r.group == "pair"}
+    shared = {(b.date, b.kind, b.start) for b in under_way if b.kind in paired}
+
+    def kept(b: Block) -> Block:
+        together = sick in b.with_ and (b.date, b.kind, b.start) in shared and b.end > minute
+        return b.model_copy(update={"end": minute}) if together else b
+
+    before = [kept(b) for b in timetable.blocks if started_before(b.date, b.start, now) and b not in under_way] \
+        + pieces
     after = Counter(result.timetable.blocks)
     assert all(after[b] >= 1 for b in before), "a block that started before now changed"
     assert not [b for b in under_way if after[b]], "a sick manager finishes a block after he is off"

@@ -232,7 +232,7 @@ def test_a_group_whose_store_is_cancelled_rides_to_its_new_store(week, policy_15
 def test_a_manager_falling_ill_in_a_pair_session_stops_there(week, policy_15_13_7: Policy) -> None:
     """A manager falls ill half an hour into a pair session: he does nothing from then on,
     and the half hour he worked stays in his week (the session is cut there, not dropped,
-    not finished); his partner's session stays as it was, the independent re-plan checker
+    not finished); his partner's session goes on alone (written in two parts), the independent re-plan checker
     finds no fault, and the diff, the declared shortfalls and the checker all give the
     same moment."""
     department, timetable = week
@@ -251,7 +251,11 @@ def test_a_manager_falling_ill_in_a_pair_session_stops_there(week, policy_15_13_
                 and (b.date > session.date or (b.date == session.date and b.end > minute))]
     theirs = next(b for b in timetable.blocks if b.manager == partner and b.kind == session.kind
                   and b.date == session.date and b.start == session.start)
-    assert theirs in result.timetable.blocks
+    # He fell ill at `now`: the partner's session is written with him until then and alone after.
+    alone = tuple(m for m in theirs.with_ if m != sick)
+    assert theirs not in result.timetable.blocks
+    assert theirs.model_copy(update={"end": minute}) in result.timetable.blocks
+    assert theirs.model_copy(update={"start": minute, "with_": alone}) in result.timetable.blocks
     verdict = check_replan(department, policy_15_13_7, timetable, result.timetable, now,
                            [Sickness(sick, now, None)])
     assert verdict.violations == []
