@@ -91,7 +91,10 @@ def test_checker_flags_a_missing_report_slot_and_late_field_work(policy_seed_003
     assert any("every working day" in v.message for v in check_timetable(department, policy_seed_003, without))
     last_visit_end = max(b.end for b in tt.blocks if b.kind == "visit")
     earlier = format_clock(last_visit_end - 10)
-    late = edited(policy_seed_003, day={"field_ends_by": earlier})
+    # Copied without validation: a field window this tight is refused as a policy loads
+    # (no week can hold the field hours), but a plan judged against it must still be faulted.
+    late = policy_seed_003.model_copy(update={"day": policy_seed_003.day.model_copy(
+        update={"field_ends_by": last_visit_end - 10})})
     assert any(v.rule == "visit_daily" and earlier in v.message for v in check_timetable(department, late, tt))
 
 
