@@ -11,7 +11,6 @@ into the next, as no actuals are recorded between them.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 import platform
@@ -24,7 +23,7 @@ from typing import Any
 from benchmarks.cases import BENCH_WEEK, SAMPLE_DEPARTMENT, SuiteProgress, no_progress
 from benchmarks.departments import generate_department
 from benchmarks.measures import format_cell
-from benchmarks.tables import code_version, markdown_table
+from benchmarks.tables import code_version, markdown_table, write_rows_csv
 from benchmarks.week_measures import WeekMeasures, measure_week
 from engine.budget import time_budget
 from engine.domain import Department
@@ -204,11 +203,4 @@ def _load() -> str:
 
 def write_weeks_csv(cases: Sequence[WeekCase], path: Path) -> Path:
     """One row per department-week, every measure a column; returns the file written."""
-    rows = [row.values() for case in cases for row in case.rows]
-    names = list(dict.fromkeys(k for row in rows for k in row))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=names)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    return write_rows_csv([row.values() for case in cases for row in case.rows], path)

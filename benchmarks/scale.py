@@ -14,7 +14,6 @@ seconds, visits planned, km."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import math
 import time
@@ -25,6 +24,7 @@ import numpy as np
 
 from benchmarks.cases import BENCH_WEEK, hand_made_week
 from benchmarks.departments import generate_department
+from benchmarks.tables import write_rows_csv
 from engine.domain import Department, Timetable
 from engine.policy import Policy, load_policy
 from engine.routing.plan import DAY_ROUTE_STALL_ITERATIONS, plan_routes
@@ -244,10 +244,4 @@ def write_scale_csv(timetables: Sequence[TimetablePoint], routes: Sequence[Route
     every measure a column, `suite` naming the table); returns the file written."""
     rows = ([{"suite": "timetable", **dataclasses.asdict(p)} for p in timetables]
             + [{"suite": "routes", **dataclasses.asdict(r)} for r in routes])
-    names = list(dict.fromkeys(k for row in rows for k in row)) or ["suite"]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=names)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    return write_rows_csv(rows, path)

@@ -109,7 +109,13 @@ def write_cases_csv(cases: Sequence[CaseResult], path: Path) -> Path:
                 "solver_gap": None if case.gap is None else round(case.gap, 6), "seconds": case.seconds}
         for plan, values in case.columns():
             rows.append({**head, "plan": plan, **values, "note": case.note if plan != "optimised" else ""})
-    names = list(dict.fromkeys(k for row in rows for k in row))
+    return write_rows_csv(rows, path)
+
+
+def write_rows_csv(rows: Sequence[dict], path: Path, first: str = "suite") -> Path:
+    """Rows as one CSV, every key of any row a column in the order first seen (`first`
+    alone when there is no row); returns the file written."""
+    names = list(dict.fromkeys(k for row in rows for k in row)) or [first]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=names)

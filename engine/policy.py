@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal, get_args, get_origin
@@ -682,6 +683,11 @@ def _field_window(policy: Policy, weekday: Weekday) -> list[tuple[int, int]]:
         latest_end = min(own_latest_end, day.end, day.field_ends_by or day.end)
         if max(own_earliest, day.start) < latest_end:
             spans.append((max(own_earliest, day.start), latest_end))
+    return merged_spans(spans)
+
+
+def merged_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Clock spans (start, end) merged where they overlap or touch, in order."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:

@@ -27,7 +27,15 @@ import math
 from dataclasses import dataclass, field
 
 from engine.domain import Department
-from engine.policy import WEEKDAY_NAMES, WEEKDAYS, KindRule, LunchRules, Policy, Weekday
+from engine.policy import (
+    WEEKDAY_NAMES,
+    WEEKDAYS,
+    KindRule,
+    LunchRules,
+    Policy,
+    Weekday,
+    merged_spans,
+)
 from engine.work_calendar import WorkCalendar
 
 
@@ -175,16 +183,6 @@ def _hours(minutes: int) -> str:
     return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
 
 
-def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def _weekly_quota(rule: KindRule, presence: float, grid: int) -> Quota:
     assert rule.sessions and rule.session_minutes and rule.total_minutes is not None
     (smin, smax), (mmin, mmax) = rule.sessions, rule.session_minutes
@@ -234,7 +232,7 @@ def build_week(department: Department, policy: Policy, week_start: dt.date) -> W
             if day in mw.whole_day_leave:
                 del mw.partial_leave[day]
             else:
-                mw.partial_leave[day] = _merged(mw.partial_leave[day])
+                mw.partial_leave[day] = merged_spans(mw.partial_leave[day])
         leave_minutes = len(mw.whole_day_leave) * day_minutes + sum(
             end - start for spans in mw.partial_leave.values() for start, end in spans
         )
