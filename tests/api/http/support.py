@@ -212,3 +212,17 @@ def store_department_and_week(store: Any, runner: str = "test") -> tuple[Departm
     department = Department.model_validate(department_body())
     record = store.add_department(department.model_dump(mode="json", by_alias=True), None, None)
     return department, record.id, store_solved_job(store, record.id, department, runner)
+
+
+def idle_service(tmp_path_factory: Any, name: str) -> Any:
+    """A service on its own sqlite file whose queued jobs never start (tests store solved
+    weeks themselves): yield its TestClient, for a module-scoped fixture."""
+    from fastapi.testclient import TestClient
+
+    from api.http.app import create_app
+    from api.http.settings import Settings
+
+    folder = tmp_path_factory.mktemp(name)
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{folder / 'service.db'}"))) as client:
+        client.app.state.service.jobs.submit = lambda _job_id: None
+        yield client

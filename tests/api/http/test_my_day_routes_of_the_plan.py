@@ -8,25 +8,25 @@ hand into the store."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.http.app import create_app
-from api.http.settings import Settings
-from tests.api.http.support import WEEK, hand_routes, store_department_and_week, store_solved_job
+from tests.api.http.support import (
+    WEEK,
+    hand_routes,
+    idle_service,
+    store_department_and_week,
+    store_solved_job,
+)
 
 NO_ROUTES = "No routes planned for this timetable yet."
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    folder: Path = tmp_path_factory.mktemp("my_day_routes")
-    with TestClient(create_app(Settings(database_url=f"sqlite:///{folder / 'd.db'}"))) as client:
-        client.app.state.service.jobs.submit = lambda _job_id: None  # type: ignore[attr-defined]
-        yield client
+    yield from idle_service(tmp_path_factory, "my_day_routes")
 
 
 def _get(client: TestClient, url: str, **params: Any) -> str:

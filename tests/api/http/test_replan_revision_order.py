@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.exports.ics import replan_sequence, revision_sequence
-from api.http.app import create_app
-from api.http.settings import Settings
 from engine.replan.result import ReplanResult
-from tests.api.http.support import WEEK, hand_timetable, store_department_and_week
+from tests.api.http.support import WEEK, hand_timetable, idle_service, store_department_and_week
 from tests.api.http.test_replan_calendar import events, replan_job, replan_result
 from tests.api.http.test_resolved_week_calendar import solve_again
 
@@ -29,10 +26,7 @@ MONDAY_NINE = dt.datetime.combine(WEEK, dt.time(9, 0))
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    folder: Path = tmp_path_factory.mktemp("replan_revision_order")
-    with TestClient(create_app(Settings(database_url=f"sqlite:///{folder / 'o.db'}"))) as client:
-        client.app.state.service.jobs.submit = lambda _job_id: None  # type: ignore[attr-defined]
-        yield client
+    yield from idle_service(tmp_path_factory, "replan_revision_order")
 
 
 def calendar(client: TestClient, job_id: str) -> dict[str, Any]:

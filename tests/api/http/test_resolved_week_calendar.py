@@ -7,26 +7,20 @@ old times. No solver runs: the weeks are typed by hand into the store."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.http.app import create_app
-from api.http.settings import Settings
 from engine.domain import Department
 from engine.policy import load_policy
-from tests.api.http.support import WEEK, hand_timetable, store_department_and_week
+from tests.api.http.support import WEEK, hand_timetable, idle_service, store_department_and_week
 from tests.api.http.test_replan_calendar import events, replan_job, replan_result
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    folder: Path = tmp_path_factory.mktemp("resolved_week_calendar")
-    with TestClient(create_app(Settings(database_url=f"sqlite:///{folder / 'c.db'}"))) as client:
-        client.app.state.service.jobs.submit = lambda _job_id: None  # type: ignore[attr-defined]
-        yield client
+    yield from idle_service(tmp_path_factory, "resolved_week_calendar")
 
 
 def solve_again(store: Any, department_id: str, department: Department) -> str:
