@@ -37,7 +37,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from engine.check.places import BlockPlaces
+from engine.check.places import BlockPlaces, Ride
 from engine.check.spec import (
     WHOLE_DAY,
     Quota,
@@ -801,13 +801,10 @@ class _Checker:
         if last.kind == VISIT_KIND or last.end > day_end or any(
                 span != WHOLE_DAY and span[0] >= last.end for span in self.leave.get((manager, date), [])):
             return
-        origin = self.places.of(manager, last.kind, last.retailer)
-        if origin is None:
+        short = self._ride_back_short(manager, last, lunches, day_end)
+        if short is None:
             return
-        ride = self.places.ride(origin, self.places.office)
-        lunch = clipped_minutes(((b.start, b.end) for b in lunches), last.end, day_end)
-        if day_end - last.end - lunch >= ride.minutes:
-            return
+        ride, lunch = short
         besides = f" and {lunch} min of lunch" if lunch else ""
         self._report(
             RIDE_BETWEEN_PLACES,
@@ -863,13 +860,10 @@ class _Checker:
         if not before or before[-1].kind == VISIT_KIND:
             return
         last = before[-1]
-        origin = self.places.of(manager, last.kind, last.retailer)
-        if origin is None:
+        short = self._ride_back_short(manager, last, lunches, off)
+        if short is None:
             return
-        ride = self.places.ride(origin, self.places.office)
-        lunch = clipped_minutes(((b.start, b.end) for b in lunches), last.end, off)
-        if off - last.end - lunch >= ride.minutes:
-            return
+        ride, lunch = short
         besides = f" and {lunch} min of lunch" if lunch else ""
         self._report(
             RIDE_BETWEEN_PLACES,
@@ -880,6 +874,18 @@ class _Checker:
             date,
             _span(last.start, off),
         )
+
+    def _ride_back_short(self, manager: str, last: _Block, lunches: list[_Block],
+                         by: int) -> tuple[Ride, int] | None:
+        """The ride back to the office from `last` and the lunch minutes on the way, when
+        they do not fit before `by` (the day's end, a leave); None when they do, or when
+        the block's place is not known."""
+        origin = self.places.of(manager, last.kind, last.retailer)
+        if origin is None:
+            return None
+        ride = self.places.ride(origin, self.places.office)
+        lunch = clipped_minutes(((b.start, b.end) for b in lunches), last.end, by)
+        return None if by - last.end - lunch >= ride.minutes else (ride, lunch)
 
     def _check_no_overlap(self) -> None:
         days: dict[tuple[str, dt.date], list[_Block]] = defaultdict(list)
