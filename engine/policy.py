@@ -192,6 +192,13 @@ class RouteRules(_Strict):
         "back at 10:00 from a leave from 08:00, he reaches his first retailer by first_stop_by + 2 h "
         "(engine/routing/approach.back_from_leave). false: such a day keeps only the visit block that fits "
         "before the leave, or none")
+    late_first_stop_when_far: bool = Field(
+        default=False,
+        description="a manager whose ride from the office to his nearest retailer due that week cannot reach it "
+        "by the day's first-stop time even from the visit block's earliest start (after the day's fixed "
+        "department slots) reaches it as soon as that ride allows, rounded up to the grid, and the week's "
+        "notes name him and the time (engine/routing/approach.first_stop_time). false: such a week has no "
+        "timetable, and the conflict names him")
     min_service_min: int = Field(ge=1, le=240)
     min_stops_town: int = Field(ge=0, le=200)
     min_stops_country: int = Field(ge=0, le=200)

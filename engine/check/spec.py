@@ -24,7 +24,10 @@ policy, so that the judges agree with each other:
   it after the day's morning meeting (the policy's `kinds.meeting.windows` for that
   weekday, over by the cap), by the end of that meeting window + that ride, rounded up
   to the policy's grid, never later than the cap; without a morning meeting window, by
-  the cap. Under `route.later_first_stop_after_leave`, a part-day leave that ends after
+  the cap. Under `route.late_first_stop_when_far`, never earlier than that ride allows
+  from the visit block's earliest start (after the department's fixed slots that begin
+  before the day's first-stop time), rounded up to the grid: a manager too far out to be
+  there by 09:30 is there as soon as he can be. Under `route.later_first_stop_after_leave`, a part-day leave that ends after
   the working day starts and begins before that time, or before the visit block's
   earliest start (after a fixed department slot he holds, the Monday meeting) plus the
   shortest block worth planning (`kinds.visit.shortest_beside_leave`, at least his ride
@@ -269,6 +272,24 @@ def _weekday_rules(policy: Policy, date: dt.date, department: Department | None)
 
 def _usual_first_stop_deadline(policy: Policy, date: dt.date, department: Department | None,
                                manager: str | None) -> int:
+    usual = _first_stop_after_meeting(policy, date, department, manager)
+    if department is None or manager is None or not policy.route.late_first_stop_when_far or VISIT not in policy.kinds:
+        return usual
+    weekday = _weekday_rules(policy, date, department)
+    opens = kind_window(policy, VISIT, weekday)[0]
+    for kind, rule in policy.kinds.items():
+        minutes = (rule.per_day_minutes or {}).get(weekday)
+        if rule.group == "department" and minutes is not None:
+            earliest, _, latest_end = kind_window(policy, kind, weekday)
+            if latest_end - earliest == minutes and earliest < policy.route.first_stop_on(weekday):
+                opens = max(opens, latest_end)
+    monday = date - dt.timedelta(days=date.weekday())
+    arrive = opens + office_ride_to_nearest_due(policy, department, manager, monday)
+    return max(usual, -(-arrive // policy.grid_minutes) * policy.grid_minutes)
+
+
+def _first_stop_after_meeting(policy: Policy, date: dt.date, department: Department | None,
+                              manager: str | None) -> int:
     monday = date - dt.timedelta(days=date.weekday())
     weekday = _weekday_rules(policy, date, department)
     cap = policy.route.first_stop_by_on.get(weekday)

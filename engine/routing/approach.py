@@ -60,7 +60,9 @@ def first_stop_time(policy: Policy, weekday: Weekday, approach: int, back: int |
     it after the day's morning meeting, by the end of the meeting's window for that
     weekday (`kinds.meeting.windows`) plus that ride, rounded up to the policy's grid —
     never later than the `first_stop_by_on` cap. A weekday without a morning meeting
-    window (one over by the cap) gets the cap alone.
+    window (one over by the cap) gets the cap alone. Under `route.late_first_stop_when_far`,
+    never earlier than the ride allows from the visit block's earliest start
+    (`reached_from_earliest_block`).
 
     `back`: the time the manager is back from a leave that took the start of his day
     (`back_from_leave`); under `route.later_first_stop_after_leave` the first stop is
@@ -135,6 +137,35 @@ def leave_delay(policy: Policy, back: int | None) -> int:
 
 
 def _usual_first_stop_time(policy: Policy, weekday: Weekday, approach: int) -> int:
+    usual = _first_stop_after_meeting(policy, weekday, approach)
+    far = reached_from_earliest_block(policy, weekday, approach)
+    return max(usual, far) if far is not None else usual
+
+
+def late_for_the_ride(policy: Policy, weekday: Weekday, approach: int) -> tuple[int, int] | None:
+    """(first-stop time, the time the policy would otherwise give) when the far-manager rule
+    (`reached_from_earliest_block`) moves a manager's first stop later; None when it does not."""
+    usual = _first_stop_after_meeting(policy, weekday, approach)
+    far = reached_from_earliest_block(policy, weekday, approach)
+    return (far, usual) if far is not None and far > usual else None
+
+
+def reached_from_earliest_block(policy: Policy, weekday: Weekday, approach: int) -> int | None:
+    """Under `route.late_first_stop_when_far`: the earliest a manager reaches his first
+    retailer on a day following `weekday`'s rules — the visit block's earliest start (after
+    the department's fixed slots that begin before the day's first-stop time) plus his ride there, rounded up to the grid. The
+    first stop is due no earlier than this: a 68-min ride from a block opening at 08:30 is
+    there at 09:40, and a 09:30 first stop would leave the whole department without a week.
+    None when the policy keeps the usual time or plans no visit block."""
+    rule = policy.kinds.get(VISIT_KIND)
+    if not policy.route.late_first_stop_when_far or rule is None:
+        return None
+    morning = policy.route.first_stop_on(weekday)
+    opens = max([rule.window(weekday)[0], *(end for start, end in fixed_slots(policy, weekday) if start < morning)])
+    return math.ceil((opens + approach) / policy.grid_minutes) * policy.grid_minutes
+
+
+def _first_stop_after_meeting(policy: Policy, weekday: Weekday, approach: int) -> int:
     route = policy.route
     cap = route.first_stop_by_on.get(weekday)
     if cap is None:

@@ -47,7 +47,7 @@ from engine.timetable.shortfalls import (
     shortfall_proven,
     week_shortfalls,
 )
-from engine.timetable.week import makeup_day_notes
+from engine.timetable.week import late_first_stop_notes, makeup_day_notes
 
 STATUS_NAMES: dict[cp_model.CpSolverStatus, Status] = {
     cp_model.OPTIMAL: "optimal",
@@ -409,7 +409,7 @@ def _solve_week(
         conflicts=tuple(notes),
         shortfalls=tuple(shortfalls),
         hours_short_floor_minutes=short_floor,
-        week_notes=makeup_day_notes(policy, tm.frame.days),
+        week_notes=makeup_day_notes(policy, tm.frame.days) + late_first_stop_notes(tm.frame, tm.approach),
         **header,
     )
     penalties = {name: weight * int(solver.value(expr)) for name, weight, expr in tm.penalties}

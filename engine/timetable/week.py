@@ -34,8 +34,10 @@ from engine.policy import (
     LunchRules,
     Policy,
     Weekday,
+    format_clock,
     merged_spans,
 )
+from engine.routing.approach import late_for_the_ride
 from engine.work_calendar import WorkCalendar
 
 
@@ -173,6 +175,28 @@ def makeup_day_notes(policy: Policy, days: list[WorkDay]) -> tuple[str, ...]:
         notes.append(f"{day.date:%a %Y-%m-%d} is a make-up working day (调休), run as an ordinary "
                      f"{WEEKDAY_NAMES[day.weekday]}: its daily blocks ({', '.join(daily) or 'none'}) "
                      f"add {_hours(added)}{weekly}")
+    return tuple(notes)
+
+
+def late_first_stop_notes(frame: WeekFrame, approach: dict[str, int]) -> tuple[str, ...]:
+    """A note for each manager whose first stop comes after the day's usual first-stop time
+    because his nearest retailer due this week is too far to reach by then even from the
+    visit block's earliest start (`route.late_first_stop_when_far`): the week is planned,
+    and the market manager reads whose mornings it bends and by how much."""
+    policy = frame.policy
+    notes = []
+    for manager, mw in frame.managers.items():
+        ride = approach.get(manager, 0)
+        late: dict[tuple[int, int], list[WorkDay]] = {}
+        for day in frame.days:
+            moved = late_for_the_ride(policy, day.weekday, ride)
+            if mw.works_on(day.index) and moved is not None:
+                late.setdefault(moved, []).append(day)
+        for (reached, usual), days in late.items():
+            notes.append(f"{manager}'s nearest retailer due this week is a {ride}-min ride from the office: "
+                         f"he reaches his first retailer by {format_clock(reached)}, not {format_clock(usual)} "
+                         f"({', '.join(f'{d.date:%a %m-%d}' for d in days)}); give his far retailers to a "
+                         f"manager nearer to them to keep the first-stop time")
     return tuple(notes)
 
 

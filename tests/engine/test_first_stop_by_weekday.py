@@ -85,6 +85,21 @@ def test_the_shipped_policy_opens_monday_with_the_meeting_and_gives_the_ride_aft
     ("tue", 120, "09:30"),  # a day without a later time: first_stop_by whatever the ride
 ])
 def test_the_later_monday_first_stop_is_a_cap_used_as_far_as_the_ride_needs(policy_15_13_7, weekday, approach, by):
+    kept = policy_15_13_7.model_copy(update={"route": policy_15_13_7.route.model_copy(
+        update={"late_first_stop_when_far": False})})
+    assert first_stop_time(kept, weekday, approach) == parse_clock(by)
+    if approach <= 90:  # reachable by then: the far-manager rule moves nothing
+        assert first_stop_time(policy_15_13_7, weekday, approach) == parse_clock(by)
+
+
+@pytest.mark.parametrize(("weekday", "approach", "by"), [
+    ("mon", 120, "10:40"),  # past the cap: 08:40 + 120 min, as soon as he can be there
+    ("tue", 120, "10:00"),  # 08:00 + 120 min
+    ("tue", 95, "09:40"),   # 08:00 + 95 min, on the grid
+])
+def test_under_the_far_manager_rule_a_first_stop_out_of_reach_comes_as_soon_as_the_ride_allows(
+        policy_15_13_7, weekday, approach, by):
+    assert policy_15_13_7.route.late_first_stop_when_far
     assert first_stop_time(policy_15_13_7, weekday, approach) == parse_clock(by)
 
 

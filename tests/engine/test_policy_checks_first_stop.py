@@ -35,6 +35,7 @@ def test_a_far_manager_who_misses_the_first_stop_is_told_to_hand_his_far_retaile
     about 90 min out does not, and is told the territory is the cause."""
     data = tomllib.loads((resources.files("fieldweek_policies") / "15-13-7.toml").read_text(encoding="utf-8"))
     data["route"]["first_stop_by"] = "08:10"
+    data["route"]["late_first_stop_when_far"] = False  # the first stop moves for nobody
     policy = policy_from_mapping(data)
     department = department_north({"near": 0.005, "far": 0.25})  # the far one about 90 min out
     messages = {c.message.split("'")[0]: c.message for c in check_capacity(

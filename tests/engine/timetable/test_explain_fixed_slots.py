@@ -63,7 +63,8 @@ def test_a_lunch_fixed_inside_the_visit_blocks_window_is_named_every_day() -> No
 
 def test_mondays_meeting_holds_a_far_managers_first_stop_back_and_is_named() -> None:
     department = department_north({"m1": 0.005, "m2": 0.2})
-    policy = _policy(route__first_stop_by="09:10", route__first_stop_by_on=None, kinds__visit__latest_start="09:10")
+    policy = _policy(route__first_stop_by="09:10", route__first_stop_by_on=None, kinds__visit__latest_start="09:10",
+                     route__late_first_stop_when_far=False)
     ride = manager_approach(department, policy, MONDAY, "m2")
     ride_on_grid = -(-ride // 10) * 10
     assert 8 * 60 + ride_on_grid <= 9 * 60 + 10 < 8 * 60 + 40 + ride_on_grid  # late on Monday only
@@ -79,7 +80,8 @@ def test_mondays_meeting_holds_a_far_managers_first_stop_back_and_is_named() -> 
 
 def test_a_first_stop_late_every_day_counts_mondays_meeting_on_monday() -> None:
     department = department_north({"m1": 0.005, "m2": 0.2})
-    policy = _policy(route__first_stop_by="08:40", route__first_stop_by_on=None, kinds__visit__latest_start="08:40")
+    policy = _policy(route__first_stop_by="08:40", route__first_stop_by_on=None, kinds__visit__latest_start="08:40",
+                     route__late_first_stop_when_far=False)
     far = next(c for c in _conflicts(department, policy) if c.message.startswith("m2's"))
     assert "so his visit block starts at 08:40 at the earliest" in far.message
     assert "starting at 08:00 at the earliest" in far.message
