@@ -4,9 +4,9 @@ engine.domain's; these models only wrap it with ids, statuses and links."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from engine.domain import CalendarDay, Department, Timetable
 from engine.policy import Policy
@@ -95,6 +95,11 @@ def _monday(value: dt.date) -> dt.date:
     if not EARLIEST_WEEK <= value <= LATEST_WEEK:
         raise ValueError(f"week_start must be between {EARLIEST_WEEK} and {LATEST_WEEK}, not {value}")
     return value
+
+
+Monday = Annotated[dt.date, AfterValidator(_monday)]
+"""A week's first day as a query parameter: a Tuesday is refused (422), not read as a week
+without a plan."""
 
 
 class TimetableRequest(BaseModel):

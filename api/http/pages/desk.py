@@ -36,7 +36,7 @@ def desk(request: Request, lang: LangQuery = None) -> HTMLResponse:
 def department_page(request: Request, department_id: str, lang: LangQuery = None) -> HTMLResponse:
     """One department: plan or open a week."""
     return page("department.html", page_lang(lang), department_id=department_id,
-                needs_key=_needs_key(request),
+                needs_key=_needs_key(request), max_time_limit=request.app.state.service.settings.max_time_limit_s,
                 monday=_next_monday(dt.date.today()).isoformat(), tiles=configured_tiles())
 
 

@@ -28,6 +28,7 @@ from api.http.pages.qr_codes import my_day_url, qr_svg
 from api.http.pages.templating import part, render
 from api.http.pages.texts import TEXTS, page_lang
 from api.http.route_plans import routes_of_plan, week_plan
+from api.http.schemas import Monday
 from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
 from api.http.storage import SOLVED_STATES, Store, TimetableJob
 from engine.baseline import BaselineImpossible, baseline_plan
@@ -76,7 +77,7 @@ def job_routes(store: Store, job: TimetableJob, day: dt.date | None = None,
 
 
 @router.get("/week", response_class=HTMLResponse)
-def week_part(request: Request, service: ServiceDep, caller: CallerDep, department: str, week_start: dt.date,
+def week_part(request: Request, service: ServiceDep, caller: CallerDep, department: str, week_start: Monday,
               job: str | None = None, lang: LangQuery = None, baseline: bool = False) -> HTMLResponse:
     """A planned week: the verdict of the independent checkers, the faults and declared
     shortfalls, the quality charts (with `baseline`, against the hand-made week), the

@@ -58,3 +58,13 @@ def test_the_phone_shows_no_stops_of_an_earlier_timetables_routes(client: TestCl
     store.add_route_plan(department_id, second, WEEK, WEEK, manager, routes)
     again = _get(client, day)
     assert f'data-retailer="{first_stop}"' in again and NO_ROUTES not in again
+
+
+def test_the_desks_week_refuses_a_day_that_is_no_monday(client: TestClient) -> None:
+    """A Tuesday read as a week without a plan ("no plan yet") while the week had one."""
+    store = client.app.state.service.store  # type: ignore[attr-defined]
+    _, department_id, _ = store_department_and_week(store)
+    tuesday = WEEK.fromordinal(WEEK.toordinal() + 1)
+    answer = client.get("/v1/desk/week", params={"department": department_id, "week_start": str(tuesday)})
+    assert answer.status_code == 422
+    assert "must be a Monday" in answer.text and "Tuesday" in answer.text

@@ -183,3 +183,10 @@ def test_tile_server_of_ones_own_brings_leaflet_from_the_service(
     assert data is not None and "<" not in data.group(1)
     monkeypatch.delenv("FIELDWEEK_TILES")
     assert "leaflet" not in client.get(f"/desk/departments/{desk['department']}").text
+
+
+def test_the_time_limit_field_allows_what_the_service_allows(desk: dict[str, Any]) -> None:
+    """The field let a user type 600 s where the service answers 422 over its 120-s limit."""
+    page = desk["client"].get(f"/desk/departments/{desk['department']}").text
+    ceiling = desk["client"].app.state.service.settings.max_time_limit_s
+    assert re.search(rf'name="time_limit" min="1" max="{int(ceiling)}"', page)
