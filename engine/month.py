@@ -354,6 +354,10 @@ class WeekSolved(_Out):
     """Why a week without a timetable has none (its rules that conflict, in words)."""
     shortfalls: tuple[HoursShortfall, ...] = ()
     """Who is short of which weekly hours that week, and why (the timetable's shortfalls)."""
+    week_notes: tuple[str, ...] = ()
+    """What the week's timetable says a reader would not expect (a make-up working day, a far
+    manager's later first stop: `Timetable.week_notes`); a week taken from a week alike says
+    it there."""
 
 
 class MonthPlan(_Out):
@@ -608,7 +612,8 @@ def plan_month(
         weeks=tuple(WeekSolved(week_start=m, status=t.status, objective=t.objective,
                                minutes_short=sum(s.minutes_short for s in t.shortfalls if not s.not_owed),
                                taken_from=taken_from.get(m),
-                               conflicts=t.conflicts if not t.blocks else (), shortfalls=t.shortfalls)
+                               conflicts=t.conflicts if not t.blocks else (), shortfalls=t.shortfalls,
+                               week_notes=() if m in taken_from else t.week_notes)
                     for m, t in sorted(weeks.items())),
         visits=sum(len(r.stops) for r in routes), wanted=sum(d.visits for d in due),
         solve_seconds=round(time.perf_counter() - started, 3), notes=_month_notes(policy, days, focus),

@@ -101,6 +101,8 @@ def render_month(plan: MonthPlan) -> None:
             console.print(f"    … and {len(week.shortfalls) - SHORTFALLS_SHOWN} more (see --json / --xlsx)")
         for conflict in week.conflicts[:3]:
             errors.print(f"    {conflict_line(conflict)}")
+        for note in week.week_notes:
+            console.print(f"    {note}", markup=False, highlight=False)
     console.print(f"{plan.visits} of {plan.wanted} visits planned · {plan.solve_seconds:.1f} s")
 
 
