@@ -211,6 +211,21 @@ def option_problems(department: Department, policy: Policy, week_start: dt.date,
     return problems
 
 
+def no_route_note(department: Department, timetable: Timetable, day: dt.date, manager: str | None) -> str | None:
+    """Who has no route on the day asked for (`--day`) and why: the plan of a manager on
+    leave that day said only "0 routes", as if nothing had been planned for him. None when
+    everyone asked for has a visit block that day."""
+    asked = [manager] if manager is not None else [m.id for m in department.managers]
+    with_block = {b.manager for b in timetable.blocks if b.date == day and b.kind == "visit"}
+    away = {entry.manager for entry in department.leave if entry.date == day and entry.start is None}
+    without = [m for m in asked if m not in with_block]
+    if not without:
+        return None
+    said = [f"{m} ({'on leave all day' if m in away else 'no visit block in the timetable that day'})"
+            for m in without]
+    return f"no route on {day:%a %m-%d} for {', '.join(said)}"
+
+
 def routes_command(
     department_dir: Annotated[
         Path, typer.Argument(help="department folder (department.toml + CSV files)")
@@ -265,6 +280,8 @@ def routes_command(
     if chosen_day is not None:
         plan = one_day(plan, chosen_day)
     render_plan(plan)
+    if chosen_day is not None and (note := no_route_note(department, week_plan, chosen_day, manager)):
+        console.print(f"[yellow]note[/yellow] {escape(note)}")
     if manager is not None and (note := alone_note(department, pol, week_start, manager)):
         console.print(f"[yellow]note[/yellow] {escape(note)}")
     render_summary(plan, check_routes(plan, department, pol, week_plan, carried=carried))
