@@ -21,6 +21,7 @@ from api.http.service import CallerDep, ServiceDep
 from api.http.storage import TimetableJob
 from engine.domain import Department
 from engine.policy import Policy, format_clock, policy_from_mapping
+from engine.work_calendar import WorkCalendar
 
 router = APIRouter(prefix="/v1/desk", include_in_schema=False)
 
@@ -53,7 +54,7 @@ def my_day_part(service: ServiceDep, caller: CallerDep, department_id: str, mana
         stops=_day_stops(route, timetable, department, policy, manager_id, date, language),
         marks=_stored_marks(service, job.department_id, manager_id, date),
         no_routes=routes is None,
-        note="" if work else _why_free(service, job, department, manager_id, date, language),
+        note="" if work else _why_free(service, job, department, policy, manager_id, date, language),
     ))
 
 
@@ -105,12 +106,18 @@ def _sicknesses(service: ServiceDep, job: TimetableJob | None, manager_id: str) 
     return found
 
 
-def _why_free(service: ServiceDep, job: TimetableJob | None, department: Department, manager_id: str,
-              date: dt.date, lang: str) -> str:
-    """Why the manager's day holds nothing (an empty page read as a broken one): off sick in
-    a re-plan of the week (its events, and those of the re-plans it re-planned), on leave,
-    else nothing planned."""
+def _why_free(service: ServiceDep, job: TimetableJob | None, department: Department, policy: Policy,
+              manager_id: str, date: dt.date, lang: str) -> str:
+    """Why the manager's day holds nothing (an empty page read as a broken one): a public
+    holiday or a day the policy does not work, off sick in a re-plan of the week (its
+    events, and those of the re-plans it re-planned), on leave, else nothing planned (a
+    holiday read "nothing planned for this day", as if the plan had forgotten him)."""
     words = TEXTS[page_lang(lang)]
+    calendar = WorkCalendar(department, policy)
+    if calendar.is_holiday(date):
+        return words["holiday"]
+    if not calendar.is_working_day(date):
+        return words["not_a_working_day"]
     if any(_sick_on(event, date) for event in _sicknesses(service, job, manager_id)):
         return words["off_sick"]
     if any(leave.manager == manager_id and leave.date == date and leave.start is None

@@ -74,6 +74,8 @@ TEXTS: dict[PageLang, dict[str, str]] = {
         "on_leave_part": "请假",
         "off_sick_from": "病假 (调整后的计划)",
         "on_leave_day": "请假: 这一天没有工作.",
+        "holiday": "节假日: 这一天不上班.",
+        "not_a_working_day": "这一天不是工作日.",
         "nothing_planned": "这一天没有安排工作.",
         "replanned_week": "本周已于 {now} 起重新安排 (任务 {job}): 以下为重新安排后的一周, {now} 前的安排保持原样.",
         "failed": "失败",
@@ -156,6 +158,8 @@ TEXTS: dict[PageLang, dict[str, str]] = {
         "on_leave_part": "Leave",
         "off_sick_from": "Off sick (re-planned week)",
         "on_leave_day": "On leave: no work this day.",
+        "holiday": "Public holiday: no work this day.",
+        "not_a_working_day": "Not a working day.",
         "nothing_planned": "Nothing is planned for you this day.",
         "replanned_week": "This week was re-planned from {now} (job {job}): this is the re-planned week; "
                           "what came before {now} is kept as it was.",

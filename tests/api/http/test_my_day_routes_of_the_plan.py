@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from engine.domain import CalendarDay, Department
 from tests.api.http.support import (
     WEEK,
+    department_body,
     hand_routes,
     idle_service,
     store_department_and_week,
@@ -68,3 +70,19 @@ def test_the_desks_week_refuses_a_day_that_is_no_monday(client: TestClient) -> N
     answer = client.get("/v1/desk/week", params={"department": department_id, "week_start": str(tuesday)})
     assert answer.status_code == 422
     assert "must be a Monday" in answer.text and "Tuesday" in answer.text
+
+
+def test_a_holiday_is_said_to_be_one_not_a_day_with_nothing_planned(client: TestClient) -> None:
+    """The phone said "Nothing planned for this day." on a public holiday, as if the plan
+    had forgotten him."""
+    store = client.app.state.service.store  # type: ignore[attr-defined]
+    wednesday, saturday = WEEK.fromordinal(WEEK.toordinal() + 2), WEEK.fromordinal(WEEK.toordinal() + 5)
+    department = Department.model_validate(department_body()).model_copy(
+        update={"calendar_days": (CalendarDay(date=wednesday, kind="holiday"),)})
+    department_id = store.add_department(department.model_dump(mode="json", by_alias=True), None, None).id
+    store_solved_job(store, department_id, department, "test")
+    manager = department.managers[0].id
+    assert "Public holiday: no work this day." in _get(client, f"/v1/desk/my/{department_id}/{manager}/{wednesday}")
+    assert "Not a working day." in _get(client, f"/v1/desk/my/{department_id}/{manager}/{saturday}")
+    thursday = wednesday.fromordinal(wednesday.toordinal() + 1)
+    assert "Nothing is planned for you this day." in _get(client, f"/v1/desk/my/{department_id}/{manager}/{thursday}")
