@@ -1,7 +1,7 @@
 """A customer manager's day for the phone (SPEC §3): the day's blocks, then the stops in
-visiting order with opening hours, service minutes, what to do there and with whom,
-one-tap navigation links, and the done / missed control the page's script posts to the
-actuals. A key-checked part, like the desk's."""
+visiting order with when the work there starts and ends, opening hours, what to do there
+and with whom, one-tap navigation links, and the done / missed control the page's script
+posts to the actuals. A key-checked part, like the desk's."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from api.http.pages.texts import TEXTS, page_lang
 from api.http.service import CallerDep, ServiceDep
 from api.http.storage import TimetableJob
 from engine.domain import Department
-from engine.policy import Policy, format_clock, policy_from_mapping
+from engine.policy import Policy, format_clock, parse_clock, policy_from_mapping
 from engine.work_calendar import WorkCalendar
 
 router = APIRouter(prefix="/v1/desk", include_in_schema=False)
@@ -29,8 +29,8 @@ router = APIRouter(prefix="/v1/desk", include_in_schema=False)
 @router.get("/my/{department_id}/{manager_id}/{date}", response_class=HTMLResponse)
 def my_day_part(service: ServiceDep, caller: CallerDep, department_id: str, manager_id: str,
                 date: dt.date, lang: LangQuery = None) -> HTMLResponse:
-    """One manager's day for the phone: the blocks, then the stops in order with opening
-    hours, service minutes, what to do, navigation links and the done / missed control."""
+    """One manager's day for the phone: the blocks, then the stops in order with their start
+    and end, opening hours, what to do, navigation links and the done / missed control."""
     language = page_lang(lang)
     week_start = date - dt.timedelta(days=date.weekday())
     job, department, _ = week_job(service, caller, department_id, week_start, None)
@@ -178,11 +178,23 @@ def _day_stops(route: dict[str, Any] | None, timetable: dict[str, Any], departme
         kind = str(stop.get("kind", ""))
         with_whom = partners.get((retailer.id, kind), [])
         links = navigation_links(retailer.lat, retailer.lon, retailer.name)
+        start, end = str(stop.get("start") or ""), str(stop.get("end") or "")
         stops.append({
             "retailer": retailer.id, "name": retailer.name, "kind": kind,
-            "arrive": stop.get("arrive", ""), "start": stop.get("start", ""), "end": stop.get("end", ""),
+            "arrive": str(stop.get("arrive") or ""), "start": start, "end": end,
             "todo": policy.kind_label(kind, lang) + (f" ({', '.join(with_whom)})" if with_whom else ""),
-            "opens": format_clock(retailer.opens), "closes": format_clock(retailer.closes), "service_min": retailer.service_min,
+            "opens": format_clock(retailer.opens), "closes": format_clock(retailer.closes),
+            "minutes": _stop_minutes(start, end, retailer.service_min),
             **links.__dict__,
         })
     return stops
+
+
+def _stop_minutes(start: str, end: str, service_min: int) -> int:
+    """How long the stop lasts: from its start to its end (a 2-hour maintenance session or
+    a POS hour showed the retailer's 10 service minutes), the retailer's service minutes
+    only for a stop without its times."""
+    try:
+        return parse_clock(end) - parse_clock(start)
+    except ValueError:
+        return service_min
