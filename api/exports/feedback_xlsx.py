@@ -13,6 +13,13 @@ from engine.domain import Department
 from engine.policy import Policy
 
 FLAG_FILL = PatternFill("solid", fgColor="F4C7C3")
+MISSED_WORDS = {
+    "zh": {"missed": "未访(应访未完成，含未上报)", "not_reported": "其中未上报"},
+    "en": {"missed": "Missed (due not done, unreported included)", "not_reported": "of which not reported"},
+}
+"""The visits sheet's missed column says what it counts, as the desk's Friday sheet does: the
+due visits not done (the JSON's `missed`), the unreported ones among them, with those in a
+column of their own (the desk showed 1 missed where this sheet and the JSON said 13)."""
 
 
 def _hours(minutes: int) -> float:
@@ -20,8 +27,8 @@ def _hours(minutes: int) -> float:
 
 
 def feedback_workbook(sheet: FeedbackSheet, department: Department, policy: Policy, lang: str = "zh") -> bytes:
-    """The Friday sheet as .xlsx: hours per manager and kind, visits, missed visits;
-    flagged rows filled red."""
+    """The Friday sheet as .xlsx: hours per manager and kind, visits (missed: the due
+    visits not done, the unreported among them), missed visits; flagged rows filled red."""
     words = words_for(lang)
     names = {m.id: m.name for m in department.managers}
     book = Workbook()
@@ -38,10 +45,13 @@ def feedback_workbook(sheet: FeedbackSheet, department: Department, policy: Poli
             for cell in hours[hours.max_row]:
                 cell.fill = FLAG_FILL
     visits = book.create_sheet(words["sheet_visits"][:SHEET_TITLE_MAX])
-    visits.append([words[k] for k in ("manager", "name", "due", "planned", "done", "missed", "extra", "flag")])
+    missed_words = MISSED_WORDS["en" if lang == "en" else "zh"]
+    visits.append([*(words[k] for k in ("manager", "name", "due", "planned", "done")), missed_words["missed"],
+                   missed_words["not_reported"], words["extra"], words["flag"]])
     for tally in sheet.visits:
         visits.append([tally.manager, names.get(tally.manager, ""), tally.due, tally.planned, tally.done,
-                       tally.missed, tally.done_not_due, words["flagged"] if tally.flagged else ""])
+                       tally.missed, tally.not_reported, tally.done_not_due,
+                       words["flagged"] if tally.flagged else ""])
         if tally.flagged:
             for cell in visits[visits.max_row]:
                 cell.fill = FLAG_FILL

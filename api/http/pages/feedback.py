@@ -52,7 +52,10 @@ def feedback_xlsx(service: ServiceDep, caller: CallerDep, job_id: str, lang: str
 
 @router.get("/feedback/{job_id}", response_class=HTMLResponse)
 def feedback_part(service: ServiceDep, caller: CallerDep, job_id: str, lang: str | None = None) -> HTMLResponse:
-    """Visits due, planned, done and missed per manager, and every missed visit with its reason."""
+    """Visits due, planned, done and missed per manager, and every missed visit with its reason.
+    Missed is the JSON's `missed` (the due visits not done, unreported included), the
+    unreported among them beside it, as the workbook has them (the page left the unreported
+    out under the same word: 1 missed where the workbook and the JSON said 13)."""
     sheet, department, _ = _sheet(service, caller, job_id)
     names = {m.id: m.name for m in department.managers}
     return part(render("feedback_part.html", page_lang(lang), sheet=sheet, names=names, job_id=job_id))
