@@ -3,8 +3,10 @@
 Route planning is a job on the worker pool (api/http/jobs.py): the POST answers 202 with
 the job's id, and the job's `result` (GET /v1/jobs/{id}) is the routes JSON, also stored
 as the week's route plan that the map shows. A re-plan's routes are in its job's result,
-not among the stored plans: the map of a re-planned week shows them (`week_routes`), and
-every page shows the week's newest plan, a re-plan's week among them (`week_plan`)."""
+not among the stored plans: the map of a re-planned week shows them, and every page shows
+the week's newest plan, a re-plan's week among them (`week_plan`). The map, like the desk,
+shows only routes made from the plan it shows: after the week was solved again it kept
+the older timetable's stops."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from fastapi.responses import HTMLResponse
 
 from api.exports.route_map import MAP_WORDS, replan_notice, replan_route_plan, route_map_page
 from api.http.access import Caller
-from api.http.department_input import department_from_document, stored_policy
+from api.http.department_input import department_from_document
 from api.http.job_endpoints import ACCEPTED, accepted
 from api.http.job_timetables import NoWeek, job_timetable, replan_result
 from api.http.problems import InputProblems, LimitExceeded
@@ -25,6 +27,7 @@ from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, RoutesRequest
 from api.http.service import CallerDep, Service, ServiceDep, visible_department
 from api.http.storage import DepartmentRecord, RoutePlanRecord, Store, TimetableJob
+from engine.policy import policy_from_mapping
 from engine.work_calendar import WorkCalendar
 
 router = APIRouter(prefix="/v1", tags=["routes"], responses=BAD_INPUT_RESPONSE)
@@ -32,8 +35,9 @@ router = APIRouter(prefix="/v1", tags=["routes"], responses=BAD_INPUT_RESPONSE)
 ROUTES_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ACCEPTED,
     404: {"description": "no such department or timetable job"},
-    409: {"description": "no solved timetable (or, for the map, no route plan) for that week "
-          "yet; or `timetable` is a re-plan, which carries its own routes"},
+    409: {"description": "no solved timetable (or, for the map, no route plan made from the "
+          "plan it shows) for that week yet; or `timetable` is a re-plan, which carries its "
+          "own routes"},
     413: {"description": "time_limit over the configured limit"},
 }
 MAP_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -50,14 +54,17 @@ def _bad(where: str, column: str, message: str) -> InputProblems:
 
 def _check_scope(
     record: DepartmentRecord,
-    week_start: dt.date,
+    job: TimetableJob,
     day: dt.date | None,
     manager: str | None,
     where: str,
 ) -> None:
+    """`day` must be a working day of `job`'s week under the policy that job was planned
+    with (`job.policy`), not the department's stored one: a week planned with a policy
+    of its own (six days, say) had its Saturday refused as no working day."""
     if day is not None:
-        calendar = WorkCalendar(department_from_document(record.department), stored_policy(record.department))
-        if why := calendar.day_problem(week_start, day):
+        calendar = WorkCalendar(department_from_document(record.department), policy_from_mapping(job.policy))
+        if why := calendar.day_problem(job.week_start, day):
             raise _bad(where, "day", why)
     managers = {m["id"] for m in record.department.get("managers", ())}
     if manager is not None and manager not in managers:
@@ -149,10 +156,10 @@ async def plan_routes(
     as the week's route plan (the route map shows it)."""
     record = await _visible(service, caller, department_id)
     time_limit = _route_time_limit(service, request.time_limit)
-    _check_scope(record, request.week_start, request.day, request.manager, "body")
     job = await run_in_threadpool(
         _timetable_job, service, record, request.week_start, request.timetable
     )
+    _check_scope(record, job, request.day, request.manager, "body")
     service.rates.admit("route", caller.fingerprint, service.settings.route_requests_per_minute)
     queued = await run_in_threadpool(_queue_routes, service, caller.fingerprint, job, request,
                                      time_limit)
@@ -194,39 +201,49 @@ async def route_map(
     manager: Annotated[
         str | None, Query(min_length=1, description="one manager; default: all")
     ] = None,
+    timetable: Annotated[
+        str | None,
+        Query(min_length=1, description="the timetable or re-plan job whose routes to show; "
+              "default: the week's newest plan (the one the desk and the phone show)"),
+    ] = None,
     lang: Annotated[Literal["zh", "en"], Query()] = "zh",
 ) -> HTMLResponse:
     """The day's routes on a map: stops numbered in visiting order and the path between
     them. The stops and the path are drawn in the page itself (SVG), so they show even
-    where the map tiles or the map library cannot be loaded. Shows the newest stored
-    route plan covering the request (409 when there is none: POST the routes first), or
-    the routes of the week's newest finished re-plan, said so above the map."""
+    where the map tiles or the map library cannot be loaded. Shows the routes of the
+    week's newest plan (`week_plan`), or of the `timetable` job named: a re-plan's own
+    routes, else the newest stored route plan covering the request when it was made from
+    that plan's timetable (409 when there is none: POST the routes first). The page names
+    the job whose routes it shows, and its policy is the one that job was planned with."""
     if week_start.weekday() != 0:
         raise _bad(
             "query", "week_start", f"week_start must be a Monday; {week_start} is a {week_start:%A}"
         )
     record = await _visible(service, caller, department)
-    _check_scope(record, week_start, day, manager, "query")
+    plan = await run_in_threadpool(_plan_shown, service, record, week_start, timetable)
+    _check_scope(record, plan, day, manager, "query")
     stored = await run_in_threadpool(
         service.store.latest_route_plan, record.id, week_start, day, manager
     )
-    routes, replan = await run_in_threadpool(week_routes, service.store, stored, record.id, week_start)
+    source = await run_in_threadpool(timetable_of, service.store, plan)
+    routes, replan = routes_of_plan(plan, stored if stored is not None and stored.job_id == source else None)
     if routes is None:
-        await run_in_threadpool(_timetable_job, service, record, week_start, None)
         raise HTTPException(
             409,
-            f"no routes planned for the week of {week_start} yet: "
+            f"no routes planned from timetable {source} (week of {week_start}) yet: "
             f"POST /v1/departments/{record.id}/routes first",
         )
-    notice, links = "", []
     if replan is not None and replan.result is not None:
         notice = replan_notice(replan.result, replan.id, lang)
         links = [(MAP_WORDS[lang]["replan_map"], f"/v1/desk/map/{replan.id}?lang={lang}"),
                  (MAP_WORDS[lang]["replan_result"], f"/v1/jobs/{replan.id}")]
+    else:
+        notice = PLAN_WORDS[lang]["routes_of"].format(job=source)
+        links = [(PLAN_WORDS[lang]["timetable"], f"/v1/timetables/{source}.html?lang={lang}")]
     page = route_map_page(
         routes,
         department_from_document(record.department),
-        stored_policy(record.department),
+        policy_from_mapping(plan.policy),
         day=day,
         manager=manager,
         lang=lang,
@@ -234,6 +251,56 @@ async def route_map(
         notice_links=links,
     )
     return HTMLResponse(page)
+
+
+PLAN_WORDS = {
+    "zh": {"routes_of": "路线由排班 {job} 规划", "timetable": "排班表"},
+    "en": {"routes_of": "Routes planned from timetable {job}", "timetable": "the timetable"},
+}
+"""What the map says of the plan it shows when that is a timetable (a re-plan says
+`replan_notice`): the map kept an older timetable's routes after the week was solved
+again, and nothing on it told which timetable its stops came from."""
+
+
+def _plan_shown(
+    service: Service, record: DepartmentRecord, week_start: dt.date, job_id: str | None
+) -> TimetableJob:
+    """The plan whose routes the map shows: the job `job_id` (a timetable or re-plan of the
+    department's week that holds a week), else the week's newest plan (`week_plan`), the
+    one the desk's week, the phone and the timetable pages show."""
+    if job_id is None:
+        plan = week_plan(service.store, record.id, week_start)
+        if plan is None:
+            raise HTTPException(
+                409,
+                f"no solved timetable for the week of {week_start} yet: "
+                f"POST /v1/departments/{record.id}/timetables first",
+            )
+        return plan
+    job = service.store.job(job_id)
+    if job is None or job.department_id != record.id or job.job_kind not in ("timetable", "replan"):
+        raise HTTPException(404, f"no timetable or re-plan job {job_id!r} for department {record.id}")
+    if job.week_start != week_start:
+        raise _bad("query", "timetable",
+                   f"timetable {job_id} is for the week of {job.week_start}, not {week_start}")
+    try:
+        job_timetable(job)
+    except NoWeek as missing:
+        raise HTTPException(409, f"{missing}: it has no week to show the routes of") from None
+    return job
+
+
+def timetable_of(store: Store, plan: TimetableJob) -> str:
+    """The timetable job a plan is, or that a re-plan descends from (through re-plans of
+    re-plans): the one its stored route plans are made from (a re-plan is never routed)."""
+    job, seen = plan, {plan.id}
+    while job.job_kind == "replan":
+        source = store.job(str((job.request or {}).get("timetable_id")))
+        if source is None or source.id in seen:
+            break
+        job = source
+        seen.add(job.id)
+    return job.id
 
 
 def week_plan(store: Store, department_id: str, week_start: dt.date) -> TimetableJob | None:
@@ -268,14 +335,6 @@ def _has_week(replan: TimetableJob) -> bool:
     except NoWeek:  # it found no re-planned week: the plan before it stands
         return False
     return True
-
-
-def week_routes(
-    store: Store, stored: RoutePlanRecord | None, department_id: str, week_start: dt.date
-) -> tuple[dict[str, Any] | None, TimetableJob | None]:
-    """The routes the week's map shows and the re-plan they come from, if any: those of
-    `routes_of_plan` for the week's plan (`week_plan`)."""
-    return routes_of_plan(week_plan(store, department_id, week_start), stored)
 
 
 def routes_of_plan(
