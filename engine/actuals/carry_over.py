@@ -17,20 +17,36 @@ from engine.domain import Department
 from engine.policy import Policy
 from engine.routing.due import due_with_carry_over, week_monday
 
-__all__ = ["carried_into", "due_with_carry_over", "missed_in_week"]
+__all__ = ["carried_into", "due_with_carry_over", "missed_in_week", "owed_in_week"]
+
+
+def owed_in_week(
+    department: Department, week_start: dt.date, carried_in: Mapping[str, int],
+    *, policy: Policy | None = None, planned: Mapping[str, int] | None = None,
+) -> Counter[str]:
+    """Per retailer, the visits the week owes: its due plus `carried_in`
+    (`due_with_carry_over`), or the visits the week's plan puts on a day (`planned`) when
+    it puts more. A re-plan's urgent visit is of a retailer not due this week, or a visit
+    more than its due: the plan asked it, so it is made or missed like any other."""
+    owed: Counter[str] = Counter({item.retailer.id: item.visits
+                                  for item in due_with_carry_over(department, week_monday(week_start), carried_in,
+                                                                  policy=policy)})
+    for retailer, visits in (planned or {}).items():
+        owed[retailer] = max(owed[retailer], visits)
+    return owed
 
 
 def missed_in_week(
     department: Department, week_start: dt.date, actuals: Actuals, carried_in: Mapping[str, int],
-    *, policy: Policy | None = None,
+    *, policy: Policy | None = None, planned: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
-    """Per retailer, due visits of the week (its own due plus `carried_in`) not done. With
-    `policy`, a retailer owes the week at most one visit a working day (`due_with_carry_over`):
-    a daily retailer visited on all 4 days of a week with a holiday misses nothing, and no
-    5th visit rolls into the next week."""
+    """Per retailer, visits the week owes (`owed_in_week`: its own due plus `carried_in`,
+    the plan's urgent visits with `planned`) not done. With `policy`, a retailer owes the
+    week at most one visit a working day (`due_with_carry_over`): a daily retailer visited
+    on all 4 days of a week with a holiday misses nothing, and no 5th visit rolls into the
+    next week."""
     monday = week_monday(week_start)
-    owed: Counter[str] = Counter({item.retailer.id: item.visits
-                                  for item in due_with_carry_over(department, monday, carried_in, policy=policy)})
+    owed = owed_in_week(department, monday, carried_in, policy=policy, planned=planned)
     done = Counter(v.retailer for v in actuals.in_week(monday).visits if v.status == "done")
     return {r: owed[r] - done[r] for r in owed if owed[r] > done[r]}
 

@@ -13,12 +13,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.actuals.carry_over import missed_in_week
+from engine.actuals.carry_over import missed_in_week, owed_in_week
 from engine.actuals.records import Actuals
 from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import FeedbackRules, Policy
-from engine.routing.due import due_with_carry_over, week_monday
+from engine.routing.due import week_monday
 from engine.routing.plan import handed_for_the_week
 from engine.work_calendar import WorkCalendar
 
@@ -54,10 +54,11 @@ class KindHours(_Out):
 
 
 class VisitTally(_Out):
-    """One manager's visits of the week: due (carried-over included), planned, done, missed,
-    all of the retailers he makes the visits of this week (`visit_makers`): a colleague's
-    retailer handed to him counts in his due, not in its owner's, so planned, due, done and
-    missed read on one row as one man's week."""
+    """One manager's visits of the week: due (carried-over included, and every visit the
+    plan puts on a day: a re-plan's urgent visits), planned, done, missed, all of the
+    retailers he makes the visits of this week (`visit_makers`): a colleague's retailer
+    handed to him counts in his due, not in its owner's, so planned, due, done and missed
+    read on one row as one man's week."""
 
     manager: str
     due: int
@@ -136,6 +137,12 @@ def _planned_stops(routes: Mapping[str, Any] | None) -> dict[str, list[tuple[str
             if stop.get("kind", "visit") == "visit":
                 stops[route["manager"]].append((stop["retailer"], date))
     return stops
+
+
+def _planned_visits(routes: Mapping[str, Any] | None) -> Counter[str]:
+    """Per retailer, the visits the plan puts on a day (a re-plan's urgent visits
+    included), whoever makes them."""
+    return Counter(retailer for stops in _planned_stops(routes).values() for retailer, _ in stops)
 
 
 def visit_makers(department: Department, monday: dt.date,
@@ -230,10 +237,10 @@ def _visit_tallies(
     makers: Mapping[str, str],
 ) -> tuple[list[VisitTally], list[Flag]]:
     """Per manager the visits due (carried-over included, at most one a working day of the
-    retailer: `due_with_carry_over`), planned, done and missed of the retailers he makes the
-    visits of (`visit_makers`), and a flag when too few were done."""
-    owed = Counter({item.retailer.id: item.visits
-                    for item in due_with_carry_over(department, monday, carried_in, policy=policy)})
+    retailer, and every visit the plan puts on a day: `owed_in_week`), planned, done and
+    missed of the retailers he makes the visits of (`visit_makers`), and a flag when too few
+    were done."""
+    owed = owed_in_week(department, monday, carried_in, policy=policy, planned=_planned_visits(routes))
     done = Counter(v.retailer for v in week.visits if v.status == "done")
     planned_stops = _planned_stops(routes)
     visits: list[VisitTally] = []
@@ -275,7 +282,10 @@ def feedback_sheet(
     monday = week_monday(timetable.week_start)
     week = actuals.in_week(monday)
     carried = dict(carried_in or {})
-    missed_count = missed_in_week(department, monday, week, carried, policy=policy)
+    # A re-plan's urgent visit is due by the plan alone: counted in due as in planned, so
+    # it is done, missed or not reported, and carried over when missed.
+    missed_count = missed_in_week(department, monday, week, carried, policy=policy,
+                                  planned=_planned_visits(routes))
     hours, hour_flags = _kind_hours(department, policy, timetable, week, rules)
     makers = visit_makers(department, monday, routes)
     visits, visit_flags = _visit_tallies(department, policy, monday, week, carried, missed_count, routes, rules,
