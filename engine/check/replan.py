@@ -85,7 +85,11 @@ What a re-planned week must be:
       shortfall too when the checker finds for itself that no day up to its deadline could
       take it: each worked day from `now` to the deadline has the retailer closed (an
       event's closure), or, on the day of `now`, too little time left before it closes
-      for its service (or no worked day is left). One made late undeclared, or in no
+      for its service, or its manager off (sick, or on the department's leave) for all of
+      its hours left that day and no colleague the policy lets take his visits (under its
+      hand-over to a neighbour, one whose territory centre lies within
+      `replan.neighbour_max_km` of his) at work for its service in them (or no worked day
+      is left). One made late undeclared, or in no
       route without that declaration and that cause, is a fault.
    d. *Key customers first* (`replan_key_customer_dropped`, SPEC §4's 20/80 rule, as
       check/visit_value.py judges the week). A visit of the policy's key class that the
@@ -194,10 +198,12 @@ class Closure:
 
 @dataclass(frozen=True)
 class Urgent:
-    """A retailer that must be visited by the end of `by` (rule 5c)."""
+    """A retailer that must be visited by the end of `by` (rule 5c), by `manager` when
+    the event names one (else by the retailer's own, or a neighbour of his)."""
 
     retailer: str
     by: dt.date
+    manager: str | None = None
 
 
 @dataclass(frozen=True)
@@ -257,21 +263,51 @@ class UrgentNotMade:
 class UrgentReach:
     """What the checker reads to find for itself that no day up to an urgent visit's
     deadline could take it (rule 5c): the week's worked days, the retailers (their
-    closing time, their service) and the events' closures."""
+    hours, their service, their manager), the events' closures, who is away when (leave
+    and sickness) and who may make an absent manager's visits."""
 
     days: Collection[dt.date]
     retailers: Mapping[str, Retailer]
     closures: Sequence[Closure] = ()
+    away: Mapping[tuple[str, dt.date], Sequence[tuple[int, int]]] = dataclasses.field(default_factory=dict)
+    """Each manager-day's leave and sickness, as spans of minutes (a whole day: the working day)."""
+    takers: Mapping[str, Sequence[str]] = dataclasses.field(default_factory=dict)
+    """Manager -> the colleagues who may make his visits on a day he is away: under the
+    policy's hand-over to a neighbour, those whose territory centre lies within
+    `replan.neighbour_max_km` of his, nearest first (none without it)."""
+    working_day: tuple[int, int] = (0, 24 * 60)
+    """The policy's working day (start, end) in minutes."""
+    nearest: Mapping[str, tuple[str, float]] = dataclasses.field(default_factory=dict)
+    """Manager -> his nearest colleague and how far their territory centres lie apart (km)."""
+    max_km: float | None = None
+    """The policy's `replan.neighbour_max_km` when it hands over to neighbours, else None."""
 
     @classmethod
     def of(cls, department: Department, policy: Policy, week_start: dt.date,
-           closures: Sequence[Closure]) -> UrgentReach:
-        return cls(set(working_dates(policy, week_start, department)),
-                   {r.id: r for r in department.retailers}, tuple(closures))
+           closures: Sequence[Closure], sicknesses: Sequence[Sickness] = ()) -> UrgentReach:
+        """The reach of the week from the department (its leave), the policy (its working
+        day, its hand-over) and the events (closures, `sicknesses` as the leave they are)."""
+        day = (policy.day.start, policy.day.end)
+        away: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
+        for entry in (*department.leave, *_sick_leave_of_week(policy, week_start, sicknesses, department)):
+            span = day if entry.start is None or entry.end is None else (entry.start, entry.end)
+            away[(entry.manager, entry.date)].append(span)
+        centres = territory_centres(department)
+        km = {m: {o: great_circle_km(*centres[m], *c) for o, c in centres.items() if o != m} for m in centres}
+        rules = policy.replan
+        max_km = rules.neighbour_max_km if rules is not None and "neighbour" in rules.handover else None
+        takers = {m: sorted((o for o, d in near.items() if max_km is not None and d <= max_km), key=near.__getitem__)
+                  for m, near in km.items()}
+        nearest = {m: min(((o, d) for o, d in near.items()), key=lambda od: od[1]) for m, near in km.items() if near}
+        return cls(set(working_dates(policy, week_start, department)), {r.id: r for r in department.retailers},
+                   tuple(closures), dict(away), takers, day, max_km=max_km, nearest=nearest)
 
     def no_day_for(self, asked: Urgent, now: dt.datetime) -> str | None:
         """Why no day from `now` to the deadline can take the visit, or None when one
-        could."""
+        could: on each, the retailer is closed, or too little time is left before it
+        closes today, or the manager the event names and the retailer's own are away and
+        no colleague who may take his visits (`takers`) is there with time for it in its
+        hours."""
         retailer = self.retailers.get(asked.retailer)
         if retailer is None:
             return None
@@ -285,9 +321,45 @@ class UrgentReach:
                 causes.append(f"on {_day(date)} at {format_clock(clock)} {asked.retailer}, closing at "
                               f"{format_clock(retailer.closes)}, has no time left for its "
                               f"{retailer.service_min} min visit")
+            elif (nobody := self._nobody_there(asked, retailer, date, clock if date == now.date() else None)) \
+                    is not None:
+                causes.append(nobody)
             else:
                 return None
         return "; ".join(causes) or f"no worked day is left up to {_day(asked.by)}"
+
+    def _there(self, manager: str, retailer: Retailer, date: dt.date, clock: int | None) -> bool:
+        """Whether his leave and sickness leave him the retailer's service in its hours on
+        `date` (from `clock` on, the time of `now` on its day)."""
+        begin = max(self.working_day[0], retailer.opens, clock or 0)
+        end = min(self.working_day[1], retailer.closes)
+        for start, stop in sorted(self.away.get((manager, date), ())):
+            if min(start, end) - begin >= retailer.service_min:
+                return True
+            begin = max(begin, stop)
+        return end - begin >= retailer.service_min
+
+    def _nobody_there(self, asked: Urgent, retailer: Retailer, date: dt.date, clock: int | None) -> str | None:
+        """Why nobody who may make the urgent visit can on `date`: the manager the event
+        names and the retailer's own away, and no colleague who may take his visits
+        there; None when one can."""
+        owner = retailer.manager
+        if any(self._there(m, retailer, date, clock) for m in {asked.manager or owner, owner}):
+            return None
+        takers = self.takers.get(owner, ())
+        if any(self._there(t, retailer, date, clock) for t in takers):
+            return None
+        named = "" if asked.manager in (None, owner) else f"{asked.manager}, whom the event names, and "
+        why = f"on {_day(date)} {named}{owner}, whose retailer it is, {'are' if named else 'is'} off " \
+              "(sick or on leave)"
+        if self.max_km is None:
+            return f"{why} and the policy's replan.handover names no neighbour to take it"
+        if takers:
+            return (f"{why}, and his neighbours within {self.max_km:g} km (replan.neighbour_max_km), "
+                    f"{', '.join(takers)}, are off too or have no time in its hours")
+        near = self.nearest.get(owner)
+        return f"{why} and no colleague's territory centre lies within {self.max_km:g} km of his " \
+               f"(replan.neighbour_max_km)" + (f": the nearest, {near[0]}, is {near[1]:.1f} km away" if near else "")
 
 
 @dataclass(frozen=True)
@@ -374,7 +446,8 @@ def check_replan(
     not_made: list[UrgentNotMade] = []
     if routes_after is not None:
         faults, late, not_made = judge_urgent(now, urgent, routes_after, declared_late, declared_not_made,
-                                              UrgentReach.of(department, policy, new.week_start, closures))
+                                              UrgentReach.of(department, policy, new.week_start, closures,
+                                                             sicknesses))
         violations += faults
     # What the absences cost, then what else the week declares short that the timetable
     # checker accepts as declared (a daily block part-day leave leaves out, a weekly kind
@@ -461,9 +534,13 @@ def sick_leave(
     ill (before `now` too), from the start of the grid slot he falls ill in, and whole days after, to the
     end of `until`; over the department's working days when given (a make-up working
     day is one, a holiday is not), else the policy's working weekdays."""
-    plan = _parse(before)
-    now = now.replace(tzinfo=None)
-    dates = sorted(working_dates(policy, plan.week_start, department))
+    return _sick_leave_of_week(policy, _parse(before).week_start, sicknesses, department)
+
+
+def _sick_leave_of_week(policy: Policy, week_start: dt.date, sicknesses: Iterable[Sickness],
+                        department: Department | None = None) -> tuple[Leave, ...]:
+    """`sick_leave` for the week starting on `week_start`."""
+    dates = sorted(working_dates(policy, week_start, department))
     grid, day = policy.grid_minutes, policy.day
     leave: list[Leave] = []
     for sickness in sicknesses:
