@@ -165,16 +165,29 @@ def makeup_day_notes(policy: Policy, days: list[WorkDay]) -> tuple[str, ...]:
     38.5 h under 15+13+7) — planned as the policy says, but not what a reader of "35 h"
     expects to see."""
     notes = []
+    if not days:
+        return ()
+    monday = days[0].date - dt.timedelta(days=days[0].date.weekday())
+    worked = {d.date for d in days}
+    holidays = [monday + dt.timedelta(days=n) for n in range(7)
+                if WEEKDAYS[n] in policy.working_days and monday + dt.timedelta(days=n) not in worked]
     for day in days:
         if WEEKDAYS[day.date.weekday()] in policy.working_days:
             continue
         daily = {name: rule.per_day_minutes[day.weekday] for name, rule in policy.kinds.items()
                  if rule.per_day_minutes and day.weekday in rule.per_day_minutes}
         added = sum(daily.values())
-        weekly = f" on top of the weekly {policy.weekly_hours:g} h" if policy.weekly_hours is not None else ""
-        notes.append(f"{day.date:%a %Y-%m-%d} is a make-up working day (调休), run as an ordinary "
-                     f"{WEEKDAY_NAMES[day.weekday]}: its daily blocks ({', '.join(daily) or 'none'}) "
-                     f"add {_hours(added)}{weekly}")
+        said = (f"{day.date:%a %Y-%m-%d} is a make-up working day (调休), run as an ordinary "
+                f"{WEEKDAY_NAMES[day.weekday]}: its daily blocks ({', '.join(daily) or 'none'})")
+        if holidays:
+            # The make-up day stands in for the week's holiday: no hours on top of the week
+            # (the tester's week of a Friday holiday and a make-up Saturday planned 34.5 h).
+            notes.append(f"{said} come in place of the holiday's "
+                         f"({', '.join(f'{h:%a %Y-%m-%d}' for h in holidays)}); the week keeps "
+                         f"{len(days)} working days")
+        else:
+            weekly = f" on top of the weekly {policy.weekly_hours:g} h" if policy.weekly_hours is not None else ""
+            notes.append(f"{said} add {_hours(added)}{weekly}")
     return tuple(notes)
 
 
