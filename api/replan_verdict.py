@@ -48,7 +48,8 @@ def judge_replan(department: Department, policy: Policy, before: Timetable,
                                  closures(result), routes, result.to_json_dict()["routes"])
     late_faults, late, not_made = judge_urgent(
         result.now, urgent(result), result.to_json_dict()["routes"], declared_late(result),
-        declared_not_made(result), UrgentReach.of(department, policy, result.week_start, closures(result)))
+        declared_not_made(result), UrgentReach.of(department, policy, result.week_start, closures(result),
+                                                    sicknesses))
     return dataclasses.replace(verdict, violations=[*verdict.violations, *faults, *late_faults], late=late,
                                not_made=not_made)
 
@@ -76,4 +77,4 @@ def urgent(result: ReplanResult) -> list[Urgent]:
     """The urgent visits asked, as the independent checker reads them: each due by its
     day (the day of `now` when the event names none)."""
     today = result.now.date()
-    return [Urgent(e.retailer, e.by or today) for e in result.events if isinstance(e, UrgentVisit)]
+    return [Urgent(e.retailer, e.by or today, e.manager) for e in result.events if isinstance(e, UrgentVisit)]

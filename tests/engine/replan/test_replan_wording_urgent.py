@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from api.replan_verdict import declared_late
+from api.replan_verdict import declared_late, judge_replan
 from engine.check.replan import URGENT_LATE, DeclaredLate, Urgent, judge_urgent_visits
 from engine.domain import Timetable
 from engine.replan import ReplanResult, read_events
@@ -73,3 +73,25 @@ def test_an_urgent_visit_no_one_is_in_to_make_is_manager_absent() -> None:
     _, _, unplaced, _, _ = replan_routes(situation, situation.timetable, {"routes": planned}, FAR)
     reasons = {u.retailer: u.reason for u in unplaced}
     assert reasons == {"r-m02-1": "manager_absent", "r-m02-4": "manager_absent"}
+
+
+def test_the_verdict_accepts_an_urgent_visit_no_one_may_take_declared_not_made() -> None:
+    """The re-plan's verdict (api/replan_verdict.judge_replan) tells the checker of the
+    sicknesses and the manager an urgent visit names: it faulted a declared miss for "a day
+    that could take it" while the owner was off sick and no neighbour was within reach
+    (an outside tester's d563, exit 1)."""
+    events = read_events([{"type": "manager_sick", "manager": "m02", "from": MONDAY_13.isoformat()},
+                          {"type": "urgent_visit", "retailer": "r-m02-4", "by": TUESDAY.isoformat()}])
+    timetable = Timetable.model_validate(week())
+    department = make_department(MANAGERS)
+    situation = situation_at(department, TEST_POLICY, timetable, MONDAY_13, events)
+    planned = [{"manager": "m02", "date": TUESDAY.isoformat(), "stops": [
+        {"retailer": "r-m02-1", "arrive": "09:10", "start": "09:10", "end": "09:30"}]}]
+    routes, _, unplaced, late, _ = replan_routes(situation, situation.timetable, {"routes": planned}, FAR)
+    result = ReplanResult(week_start=MONDAY, now=MONDAY_13, status="optimal", events=tuple(events),
+                          timetable=situation.timetable, routes=tuple(routes), unplaced=tuple(unplaced),
+                          late=tuple(late))
+    verdict = judge_replan(department, TEST_POLICY, timetable, result, {"routes": planned})
+    assert verdict is not None
+    assert not [v for v in verdict.violations if "r-m02-4" in v.message], verdict.violations
+    assert [n.retailer for n in verdict.not_made] == ["r-m02-4"]
