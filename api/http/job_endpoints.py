@@ -33,11 +33,14 @@ def week_exports(job_id: str) -> dict[str, str]:
 
 
 def route_map_link(job: TimetableJob) -> str:
-    """The route map of a routes job's week, narrowed to the day and manager it planned
-    (the map shows the newest route plan stored for them)."""
+    """The route map of a routes job's week, narrowed to the day and manager it planned, of
+    the timetable it routed (the map shows only routes made from the plan it names: without
+    it, a routes job of an older timetable linked to the newest plan's 409)."""
     request = job.request or {}
     query = {"department": job.department_id, "week_start": job.week_start.isoformat()}
     query |= {key: request[key] for key in ("day", "manager") if request.get(key)}
+    if request.get("timetable_id"):
+        query["timetable"] = str(request["timetable_id"])
     return f"/v1/routes/map.html?{urlencode(query)}"
 
 

@@ -57,7 +57,7 @@ def test_a_routes_job_has_no_week_to_download(service: tuple[TestClient, Any, st
         assert client.get(f"/v1/timetables/{routes.id}.{suffix}").status_code == 404
     links = client.get(f"/v1/jobs/{routes.id}").json()["links"]
     assert links["map"] == (f"/v1/routes/map.html?department={department_id}"
-                            f"&week_start={WEEK}&manager=m01")
+                            f"&week_start={WEEK}&manager=m01&timetable={plan_id}")
 
 
 def test_a_job_s_links_are_the_same_in_its_202_and_in_get_jobs(
