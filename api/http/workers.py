@@ -8,26 +8,30 @@ token no longer matches. A job ends `failed` with its reason: the input's proble
 when the input is wrong, or an internal error's id (its traceback is logged under that
 id) when fieldweek failed.
 
-A worker dies with the service that started it (`watch_parent`): an orphaned worker
-would go on taking jobs with the database open. A cancelled job's worker is killed by the
-service (api/http/job_runners.py), so a cancel stops a solve at once, not at its time limit.
+A worker dies with the service that started it (`watch_parent`), kill -9 included, and
+writes nothing to the store once the service is gone: an orphaned worker would go on
+solving and write its week into the database after the crash. A cancelled job's worker is
+killed by the service (api/http/job_runners.py), so a cancel stops a solve at once, not at
+its time limit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import os
 import signal
 import threading
 import time
 import uuid
+from multiprocessing.connection import wait as wait_for
 from typing import Any
 
 from api.http.department_input import department_from_document
 from api.http.job_timetables import job_timetable
 from api.http.schemas import ReplanRequest
-from api.http.storage import Store, TimetableJob
+from api.http.storage import STOPPED_REASON, RoutePlanRecord, Store, TimetableJob
 from engine.actuals import Actuals, missed_in_week
 from engine.budget import time_budget
 from engine.domain import Department, Timetable
@@ -43,41 +47,104 @@ HEARTBEAT_S = 2.0
 """How often a running week's seconds are written even when the solver reports nothing:
 before its first week (no progress for 90 s read as a hung job) and between improvements."""
 PARENT_CHECK_S = 0.25
-"""How often a worker checks that the service that started it is alive."""
+"""How often a worker outside multiprocessing checks that its parent is alive."""
 
 _worker_stores: dict[str, Store] = {}
 """One store per database URL and worker process (engines cannot cross processes)."""
-_parent_pid: int | None = None
+_service_sentinel: int | None = None
+"""In a worker: a pipe that reads at its end (EOF) once the service that started the worker
+is gone; None outside a worker."""
 
 
 def watch_parent(parent_pid: int) -> None:
-    """Pool initializer: exit this worker as soon as `parent_pid`, the process that started
-    it, is gone: the service, or the service's fork server, which exits with it (kill -9
-    included; while a job runs nobody reads the pipe from the service, so no EOF tells)."""
-    global _parent_pid
-    _parent_pid = parent_pid
+    """Pool initializer: exit this worker as soon as the service that started it is gone.
+
+    `parent_pid`, the worker's parent, is the service's fork server, and that does not exit
+    with the service: every worker it forked holds the service's end of its 'alive' pipe,
+    so it lives as long as they do (and a busy worker never reads the pipe from the service,
+    so no EOF tells it). The worker watches the service itself: `parent_process()`, the
+    process that created it, whose end of the pipe that carried the worker's start only the
+    service holds, so it reads EOF the moment the service dies however it dies. Once this
+    worker is gone its fork server, holding nothing, exits too. `parent_pid` is only for a
+    worker that multiprocessing did not start (no `parent_process()`)."""
+    global _service_sentinel
+    service = multiprocessing.parent_process()
+    sentinel = _parent_pid_sentinel(parent_pid) if service is None else service.sentinel
+    _service_sentinel = sentinel
 
     def watch() -> None:
-        while True:
-            if not parent_alive():
-                # No clean-up: the service that owned this work is gone. A pool worker leads a
-                # process group of its own (out of the service's): the processes it started,
-                # a route plan's pool, go with it.
-                if os.getpgrp() == os.getpid():
-                    os.killpg(0, signal.SIGKILL)
-                os._exit(1)
-            time.sleep(PARENT_CHECK_S)
+        wait_for([sentinel])  # blocks until the service is gone: nothing to poll
+        _die()
 
-    threading.Thread(target=watch, name="fieldweek-parent-watch", daemon=True).start()
+    threading.Thread(target=watch, name="fieldweek-service-watch", daemon=True).start()
+
+
+def _parent_pid_sentinel(parent_pid: int) -> int:
+    """A pipe that reads EOF once this process's parent is no longer `parent_pid` (a worker
+    outside multiprocessing: nothing else tells when its parent is gone)."""
+    ends, alive = os.pipe()
+
+    def poll() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        os.close(alive)
+
+    threading.Thread(target=poll, name="fieldweek-parent-poll", daemon=True).start()
+    return ends
+
+
+def _die() -> None:
+    """End this worker and what it started, without clean-up: the service that owned this
+    work is gone. A pool worker leads a process group of its own (out of the service's):
+    the processes it started, a route plan's pool, go with it."""
+    if os.getpgrp() == os.getpid():
+        os.killpg(0, signal.SIGKILL)
+    os._exit(1)
 
 
 def parent_alive() -> bool:
-    return _parent_pid is None or os.getppid() == _parent_pid
+    """Whether the service that started this worker lives (outside a worker: True)."""
+    return _service_sentinel is None or not wait_for([_service_sentinel], timeout=0)
+
+
+def _while_service_lives() -> None:
+    """Exit this worker, before it writes to the store, when its service is gone: the watch
+    thread may not have run yet (the service died a moment ago), and a restarted service
+    may not have told the store yet that the dead one's jobs are over."""
+    if not parent_alive():
+        _die()
+
+
+class _WorkerStore(Store):
+    """The store as a worker writes to it: each write first makes sure the service that
+    started the worker is alive (`_while_service_lives`)."""
+
+    def start_job(self, job_id: str, runner: str) -> TimetableJob | None:
+        _while_service_lives()
+        return super().start_job(job_id, runner)
+
+    def requeue_running_jobs(self, ids: list[str], reason: str = STOPPED_REASON) -> list[str]:
+        _while_service_lives()
+        return super().requeue_running_jobs(ids, reason)
+
+    def record_progress(
+        self, job_id: str, runner: str, seconds: float, objective: float | None, bound: float | None
+    ) -> None:
+        _while_service_lives()
+        super().record_progress(job_id, runner, seconds, objective, bound)
+
+    def finish_job(self, *args: Any, **kwargs: Any) -> bool:
+        _while_service_lives()
+        return super().finish_job(*args, **kwargs)
+
+    def add_route_plan(self, *args: Any, **kwargs: Any) -> RoutePlanRecord:
+        _while_service_lives()
+        return super().add_route_plan(*args, **kwargs)
 
 
 def _worker_store(database_url: str) -> Store:
     if database_url not in _worker_stores:
-        _worker_stores[database_url] = Store(database_url)
+        _worker_stores[database_url] = _WorkerStore(database_url)
     return _worker_stores[database_url]
 
 
