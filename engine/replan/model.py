@@ -129,6 +129,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     _no_session_where_the_store_is_closed(tm, slots, situation, stores, stand_ins)
     _households_open_on_their_day(tm, situation, stores, stand_ins)
     _ride_from_a_session_held_elsewhere(tm, slots, situation, stores)
+    _ride_to_the_store_of_those_left(tm, slots, situation, stores, stand_ins)
     add_pairs(tm, groups, _free_pair_sessions(tm, slots, situation), _days_touched_by_sickness(tm, situation))
     for manager, kind in sorted(cancelled_kinds):
         for slot in slots:
@@ -277,6 +278,72 @@ def _ride_from_a_session_held_elsewhere(tm: TimetableModel, slots: Sequence[Slot
                 tm.cp.add(var.end <= lunch.start).only_enforce_if([~before_var, eating, present])
                 tm.cp.add(var.start >= end + ride + lunch.size).only_enforce_if(
                     [*literals, present, eating, after_past, before_var])
+
+
+def _ride_to_the_store_of_those_left(tm: TimetableModel, slots: Sequence[Slot], situation: Situation,
+                                     stores: StandIns,
+                                     chosen: dict[int, list[tuple[str, list[cp_model.IntVar]]]]) -> None:
+    """"One place at a time, with riding time between" — SPEC §3, §6, for a group of three
+    on a day a sickness takes one of its members: the two still in may hold a session
+    without him (pairs.py), and then at a store of their own territories (the week's rule,
+    `_may_hold`), not at the group's store when that is his; the week's rides read the
+    group's store for every member. Such a session is held at the store the week gives
+    the two (`_store_of_those_left`) when he is not in it, with the rides between that
+    store and each other block of its manager's day (`_held_at`): from the session they
+    were finishing at his store when he fell ill, to the next one at theirs (tester d563:
+    the re-plan put a session 31 min away 10 min after, and said "optimal"). The place
+    goes to `chosen`, as a stand-in's does (blocks.py places the session there)."""
+    groups = {group for group in tm.known_groups.values() if len(group) > 2}
+    if not groups or not situation.absences:
+        return
+    venues = tm.week_venues()
+    free = _free_pair_sessions(tm, slots, situation)
+    away = _days_touched_by_sickness(tm, situation)
+    dates = {d.index: d.date for d in tm.frame.days}
+    weekly: list[Venues] = []  # the week's own venues, read once when needed
+    for (manager, kind), sessions in sorted(free.items()):
+        group = tm.known_groups.get(manager)
+        if group not in groups:
+            continue
+        for (day, occurrence), var in sorted(sessions.items()):
+            for sick in sorted(group - {manager}):
+                if (sick, day) not in away:
+                    continue
+                if not weekly:
+                    weekly.append(week_venues(situation.department, situation.policy, situation.timetable.week_start))
+                place = _store_of_those_left(situation, venues, weekly[0], group, group - {sick}, dates[day])
+                if place is None:
+                    continue
+                his = free.get((sick, kind), {}).get((day, occurrence))
+                literals: list[cp_model.IntVar] = []
+                if his is not None:
+                    without = tm.cp.new_bool_var(f"held_without[{sick},{manager},{kind},{day},{occurrence}]")
+                    tm.cp.add(without + his.present_literal(tm.cp) == 1)
+                    literals.append(without)
+                _held_at(tm, var, place, literals, stores)
+                chosen.setdefault(id(var), []).append((place, literals))
+
+
+def _store_of_those_left(situation: Situation, venues: Venues, weekly: Venues, group: frozenset[str],
+                         left: frozenset[str], date: dt.date) -> str | None:
+    """The store the members of a group still in that day (`left`) hold a session at
+    without the one off: None when they may hold it at the group's store (`_may_hold`),
+    else a promotion store of their territories usable that day, the one the week gives
+    the two (`weekly`: the venues before the re-plan set its groups' stores) first, then
+    one whose hours hold the paired kinds, then the nearest the group's store."""
+    store = venues.group_store(group)
+    storeless = without_own_store(situation.department, situation.policy)
+    if store is None or _may_hold(situation, left, store, storeless):
+        return None
+    given_up = situation.stores_given_up
+    theirs = [r for r in situation.department.retailers
+              if r.promo_store and r.manager in left and r.id not in given_up
+              and not situation.store_out(r.id, date) and venues.knows(r.id)]
+    if not theirs:
+        return None
+    wanted = weekly.group_store(left)
+    return min(theirs, key=lambda r: (r.id != wanted, not holds_paired_kinds(r, situation.policy),
+                                      venues.minutes(Venue((store,)), Venue((r.id,))), r.id)).id
 
 
 def _households_open_on_their_day(tm: TimetableModel, situation: Situation, stores: StandIns,
