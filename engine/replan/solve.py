@@ -71,6 +71,7 @@ def replan(
     if (last := situation.everyone_off) is not None:
         notes.append(f"every manager is off sick to the end of the week, the last from {last.since}: "
                      "nothing is planned after that, and no department slot is owed when nobody can come")
+    notes += _sick_before_now(situation)
     first_notes = len(notes)
     model, start_plan, solver, code = _solve(situation, rules, params, warm, started, notes, keep_hours=True)
     if code == cp_model.INFEASIBLE:
@@ -114,6 +115,35 @@ def replan(
         solve_seconds=round(time.perf_counter() - started, 3), timetable=new_timetable, routes=new_routes,
         unplaced=tuple(unplaced), late=tuple(late), diff=block_diff(situation, model.groups, blocks, stop_changes), notes=tuple(notes),
     )
+
+
+def _sick_before_now(situation: Situation) -> list[str]:
+    """A sickness given as begun before `now` changes the week's past: what was planned
+    for him from then until `now` was not done, so the re-plan drops it (or cuts it
+    where he fell ill), and his partners' sessions of that time stand as held without
+    him (situation.py). Said in a note per such manager, with how many of his blocks it
+    took, so a past rewritten is never silent (tester d563: m06 ill since Monday 08:00,
+    re-planned on Wednesday, lost three days of blocks without a word); what really
+    happened before `now` is for the actuals to record."""
+    now = situation.now
+    moment = f"{now:%a} {now.date().isoformat()} {format_clock(situation.now_minute)}"
+    notes = []
+    for manager, absence in sorted(situation.absences.items()):
+        if (absence.date, absence.minute) >= (situation.today, situation.now_minute):
+            continue
+        dropped = [old for old, piece in situation.cut if old.manager == manager and piece is None]
+        cut = [old for old, piece in situation.cut if old.manager == manager and piece is not None]
+        if not dropped and not cut:
+            continue
+        taken = " and ".join(part for part in (
+            f"drops the {len(dropped)} block(s) planned for him from then until now" if dropped else "",
+            f"cuts {len(cut)} where he fell ill" if cut else "") if part)
+        others = (", and the sessions he shared then stand as held without him"
+                  if any(old.with_ for old in dropped + cut) else "")
+        notes.append(f"{manager} off sick from {absence.since}, before now ({moment}): the re-plan takes his work "
+                     f"of that time as not done and {taken}{others}; record what really happened before now "
+                     "in actuals")
+    return notes
 
 
 def _solve(situation: Situation, rules: ReplanRules, params: SolveParams, warm: bool, started: float,
