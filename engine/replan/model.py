@@ -108,8 +108,7 @@ def build_replan_model(situation: Situation, rules: ReplanRules, *, keep_hours: 
     _lunch_under_way_when_ill(tm, situation)
     _hold(tm, outside + _cut_attendance(tm, situation))
     _keep_lunches(tm, slots, situation)
-    notes = [f"{b.manager} {b.kind} {b.date} {format_clock(b.start)}: the block does not fit the "
-             f"policy's week and is dropped" for b in unmatched if _dropped_by_policy(b, situation)]
+    notes = [_why_dropped(tm, situation, b) for b in unmatched if _dropped_by_policy(b, situation)]
     _cover_pinned_quotas(tm, slots)
     groups = remaining_groups(situation, [m for m in situation.absences
                                           if tm.frame.managers[m].exempt_from_pairs])
@@ -202,6 +201,23 @@ def _past(tm: TimetableModel, slots: Sequence[Slot], outside: Sequence[Block]) -
         for b in blocks:
             past[id(b)] = held.get((manager, b.kind, b.start.proto.domain[0]))
     return past
+
+
+def _why_dropped(tm: TimetableModel, situation: Situation, block: Block) -> str:
+    """Why an old block after `now` no model block stands for is dropped: a paired session
+    of a manager whose sickness leaves him present below the policy's share to be paired
+    this week (SPEC §2, the week frame's `exempt_from_pairs`: he holds no paired session,
+    though he is back that day), else a block the policy's week does not fit."""
+    what = f"{block.manager} {block.kind} {block.date} {format_clock(block.start)}"
+    rule = tm.policy.kinds.get(block.kind)
+    absence = situation.absences.get(block.manager)
+    manager = tm.frame.managers.get(block.manager)
+    if rule is not None and rule.group == "pair" and absence is not None and manager is not None \
+            and manager.exempt_from_pairs:
+        return (f"{what}: dropped: off sick from {absence.since} until {absence.until}, {block.manager} is present "
+                f"less than the policy's share of the week to be paired "
+                f"({tm.policy.pairs.exempt_below_presence:.0%}), so he holds no paired session this week")
+    return f"{what}: the block does not fit the policy's week and is dropped"
 
 
 def _dropped_by_policy(block: Block, situation: Situation) -> bool:
