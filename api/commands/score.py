@@ -16,7 +16,7 @@ from benchmarks.tables import report_markdown
 from engine.domain import Department
 from engine.errors import InputError, Problem
 from engine.policy import Policy
-from engine.quality import parse_timetable, score_plan, split_plan
+from engine.quality import parse_timetable, plan_clock_problems, score_plan, split_plan
 
 
 def refuse_other_department(data: dict, path: Path, department: Department) -> None:
@@ -35,6 +35,14 @@ def refuse_other_department(data: dict, path: Path, department: Department) -> N
                                 f"give the plan of this department", file=str(path), column="department"))
     if problems:
         raise InputError(problems)
+
+
+def refuse_loose_clocks(data: dict, path: Path) -> None:
+    """InputError naming each clock of the plan not written "HH:MM" or not a time of day
+    (a block's "9:5" was read as 09:05, a stop's "25:00" failed the route judge midway)."""
+    problems = plan_clock_problems(data)
+    if problems:
+        raise InputError([replace(p, file=str(path)) for p in problems])
 
 
 def other_policy_line(data: dict, policy: Policy) -> str | None:
@@ -61,6 +69,7 @@ def score_command(
     department, pol = load_department(department_dir, policy)
     try:
         data = json_document(plan, "plan")
+        refuse_loose_clocks(data, plan)
         refuse_other_department(data, plan, department)
         report = score_plan(data, department, pol)
     except InputError as error:

@@ -18,6 +18,8 @@ Rules checked, each under its id:
 - `travel`: rides agree with the recomputed matrix (within a minute of
   rounding), each stop is reached no earlier than the ride allows, and the
   day's km and minutes add up;
+- `visit_count`: a route's stated `visits` is the number of its visit stops (a route
+  saying 9 visits over 4 stops was scored as agreeing);
 - `appointment`: the timetable's blocks held at a retailer (POS household, the pair's
   promotion store or maintenance site) are stops at their own times, on a day without a
   visit block too (a day of fixed field blocks only has its route, its rides counted);
@@ -83,6 +85,7 @@ REASONS = frozenset({"time_window", "opening_hours", "no_room_in_day", "too_far"
 MINUTE_TOLERANCE = 1  # planners round each ride up to a whole minute
 KM_TOLERANCE = 0.005  # relative, plus 10 m absolute: rounding of reported km
 LATE_FOR_APPOINTMENT = "late_for_appointment"
+VISIT_COUNT = "visit_count"
 TIMETABLE_TRANSFER = LATE_FOR_APPOINTMENT
 """The former name of a late arrival between two fixed places: now a fault like any other."""
 
@@ -227,6 +230,9 @@ def check_routes(
         _check_day_off(stops, manager, date, department, policy, leave, flag)
         _check_back_before_leave(stops, day_blocks, leave.get((manager, date), []), rides, flag)
         visit_stops = [s for s in stops if s["kind"] == "visit"]
+        if route.get("visits") is not None and route["visits"] != len(visit_stops):
+            flag(VISIT_COUNT, f"visits {route['visits']} is not the number of its visit stops "
+                              f"({len(visit_stops)})")
         if timetable is None:
             visit_blocks = [_block_from_route(route, manager, date)]
         elif visit_stops and not visit_blocks:

@@ -88,8 +88,9 @@ def key_customers_dropped(plan: Mapping, department: Department, policy: Policy,
     least_made: dict[str, list[str]] = defaultdict(list)
     for manager, manager_days in days.items():
         for day in manager_days:
-            least_made[manager] += sorted(r for r in day.visited
-                                          if retailers[r].retailer_class == rules.least_class)
+            # A stop at a retailer the department lacks is the route checker's unknown_reference.
+            least_made[manager] += sorted(r for r in day.visited if r in retailers
+                                          and retailers[r].retailer_class == rules.least_class)
     stated = plan.get("week_start")
     handed = handed_over(department, policy, dt.date.fromisoformat(str(stated))) if stated else {}
     centres = territory_centres(department)
