@@ -80,18 +80,32 @@ class BackendSpec:
 
 
 def parse_backends(text: str) -> list[BackendSpec]:
-    """Parse a comma list of backend specs; raises typer.BadParameter on unknown ones."""
+    """Parse a comma list of backend specs; raises typer.BadParameter (exit 2, naming
+    --backend) on unknown ones, an OR-Tools first-solution strategy too: `ortools:BOGUS`
+    got to the solver and failed there as a bug."""
     specs = []
     for token in filter(None, (part.strip() for part in text.split(","))):
         name, _, first = token.partition(":")
         if name not in BACKENDS:
-            raise typer.BadParameter(f"unknown backend {name!r}; choose from {sorted(BACKENDS)}")
+            raise typer.BadParameter(f"unknown backend {name!r}; choose from {sorted(BACKENDS)}",
+                                     param_hint="'--backend'")
         if first and name != "ortools":
-            raise typer.BadParameter(f"{token!r}: only ortools takes a first-solution strategy")
+            raise typer.BadParameter(f"{token!r}: only ortools takes a first-solution strategy",
+                                     param_hint="'--backend'")
+        if first and first.upper() not in (choices := ortools_first_solutions()):
+            raise typer.BadParameter(f"{token!r}: OR-Tools has no first-solution strategy {first!r}; "
+                                     f"choose from {', '.join(choices)}", param_hint="'--backend'")
         specs.append(BackendSpec(name, first.upper() or None))
     if not specs:
-        raise typer.BadParameter("name at least one backend")
+        raise typer.BadParameter("name at least one backend", param_hint="'--backend'")
     return specs
+
+
+def ortools_first_solutions() -> list[str]:
+    """The first-solution strategies of the installed OR-Tools (loaded only when one is named)."""
+    from engine.routing.ortools_backend import first_solution_strategies
+
+    return first_solution_strategies()
 
 
 def instance_class(name: str) -> str:

@@ -99,6 +99,13 @@ def solve(
     )
 
 
+def first_solution_strategies() -> list[str]:
+    """The names `first_solution_strategy` takes, as this OR-Tools release spells its
+    FirstSolutionStrategy members: the command line checks a name against them before it
+    reads the instance."""
+    return list(routing_enums_pb2.FirstSolutionStrategy.Value.keys())
+
+
 def _enum_value(enum: object, name: str) -> int:
     names = enum.Value.keys()  # type: ignore[attr-defined]
     if name not in names:
