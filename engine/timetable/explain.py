@@ -60,6 +60,7 @@ def check_capacity(department: Department, policy: Policy, frame: WeekFrame,
         *_no_paired_session_fits(department, policy, frame, approach, venues),
         *_daily_block_beside_fixed_slots(policy, frame),
         *_first_retailer_out_of_reach(department, policy, frame),
+        *_office_block_out_of_reach_after_visits(department, policy, frame, approach, venues),
     ]
 
 
@@ -227,6 +228,150 @@ def _late_words(policy: Policy, earliest: int, deadline: int, held_back: str, da
 def _first_stop_setting(policy: Policy, weekday: str) -> str:
     """The policy setting that gives a weekday's first-stop time."""
     return f"route.first_stop_by_on.{weekday}" if weekday in policy.route.first_stop_by_on else "route.first_stop_by"
+
+
+@dataclass(frozen=True)
+class _BackLate:
+    """A day on which a manager's visit block and the ride back from his area bring him to
+    the office after the latest start of an office block he owes after it
+    (`_office_block_out_of_reach_after_visits`)."""
+
+    starts: int
+    """The visit block's earliest start that day."""
+    over: int
+    """When the visit block is over at the earliest (its minutes from `starts`)."""
+    kind: str
+    """The office kind."""
+    latest_start: int
+    """The office block's latest start."""
+    ride: int
+    """Minutes of the ride from his area to the office block's place."""
+    held_back: str
+    """The fixed slot that holds the visit block back to `starts`, in words ("" when none)."""
+
+
+def _office_block_out_of_reach_after_visits(department: Department, policy: Policy, frame: WeekFrame,
+                                            approach: Mapping[str, int],
+                                            venues: Venues | None = None) -> list[Conflict]:
+    """"Back at the office for the daily report" — SPEC §3: a manager whose visit block,
+    started as early as it may (the ride out of the office lies inside it) and held for its
+    minutes, and then the ride back from his area, bring him to the office after the
+    latest start of an office block he owes that day has no week. The office block is one
+    of his own that the day must hold (a daily kind, or a weekly kind's `min_per_day`
+    session where its window has room) and that cannot come before the visit block (its
+    earliest end is after the visit block's latest start), so what is named holds whatever
+    the search. Under `route.late_first_stop_when_far` the first-stop check names nobody
+    (a far manager's first stop waits for his ride), yet the ride back is as long: m03,
+    128 min out, was refused with the rules alone and no name (tester's d561F). Days with
+    partial leave are left to the solver (the leave may excuse or move the blocks)."""
+    visit = policy.kinds.get("visit")
+    if visit is None or visit.per_day_minutes is None or visit.place != "field":
+        return []
+    office = [k for k, r in policy.kinds.items() if r.place == "office" and r.group not in ("department", "pair")
+              and (r.per_day_minutes is not None or r.min_per_day)]
+    if not office:
+        return []
+    grid = policy.grid_minutes
+    conflicts = []
+    for manager_id, mw in frame.managers.items():
+        late: dict[_BackLate, list[WorkDay]] = {}
+        for day in frame.days:
+            minutes = visit.per_day_minutes.get(day.weekday)
+            if minutes is None or not mw.works_on(day.index) or day.index in mw.partial_leave:
+                continue
+            earliest, latest_start, _ = room_window(policy, "visit", minutes, day.weekday,
+                                                    approach.get(manager_id, 0))
+            fixed = _fixed_slots(policy, mw, day)
+            starts = _earliest_clear(policy, earliest, latest_start, minutes, fixed)
+            if starts is None:
+                continue  # no start at all: `_first_retailer_out_of_reach`, `_daily_block_beside_fixed_slots`
+            over = starts + minutes // grid * grid  # the model's block: whole slots, rounded down
+            for kind, latest in _office_blocks_after(policy, mw, day, office, latest_start):
+                venues = venues or week_venues(department, policy, frame.week_start)
+                ride = venues.minutes(venues.of("visit", manager_id), venues.of(kind, manager_id))
+                if over + _on_grid(ride, grid) > latest:
+                    held_back = " and ".join(f.words for f in fixed if earliest < f.end <= starts)
+                    late.setdefault(_BackLate(starts, over, kind, latest, ride, held_back), []).append(day)
+                    break  # the office block due first is the one to name
+        if late:
+            conflicts.append(_back_late_conflict(policy, frame, manager_id, late))
+    return conflicts
+
+
+def _on_grid(minutes: int, grid: int) -> int:
+    """Minutes rounded up to the timetable's grid, as the model holds rides and earliest starts."""
+    return -(-minutes // grid) * grid
+
+
+def _office_blocks_after(policy: Policy, mw: ManagerWeek, day: WorkDay, kinds: list[str],
+                         visit_latest_start: int) -> list[tuple[str, int]]:
+    """(kind, latest start) of the office blocks of `kinds` a manager must hold on a day
+    without partial leave that cannot come before the day's visit block (their earliest
+    end is after its latest start, `visit_latest_start`), latest start first: a daily kind
+    of that weekday, or a weekly kind's `min_per_day` sessions where its window has room
+    for the shortest (constraints._sessions_every_day)."""
+    grid = policy.grid_minutes
+    found = []
+    for kind in kinds:
+        rule = policy.kinds[kind]
+        if rule.per_day_minutes is not None:
+            shortest = rule.per_day_minutes.get(day.weekday)
+        elif kind in mw.quotas and not mw.quotas[kind].empty:
+            shortest = mw.quotas[kind].session_minutes_min
+        else:
+            shortest = None
+        if shortest is None:
+            continue
+        window = kind_window(policy, rule, shortest, day.weekday)
+        earliest, latest_start, _ = window
+        if (mw.room_outside_leave(day.index, *window, shortest, grid)
+                and _on_grid(earliest, grid) + shortest // grid * grid > visit_latest_start):
+            found.append((kind, latest_start // grid * grid))
+    return sorted(found, key=lambda found_kind: found_kind[1])
+
+
+def _back_late_conflict(policy: Policy, frame: WeekFrame, manager_id: str,
+                        late: Mapping[_BackLate, list[WorkDay]]) -> Conflict:
+    """`_office_block_out_of_reach_after_visits`' finding for one manager, in words: his
+    ride, the visit block's times and settings, when he is back and the office block's
+    latest start, the days, and what would give him room."""
+    grid = policy.grid_minutes
+    visit = policy.kinds["visit"]
+    ride = next(iter(late)).ride
+    words = []
+    for found, days in late.items():
+        rule = policy.kinds[found.kind]
+        minutes = (visit.per_day_minutes or {})[days[0].weekday]
+        weekday = days[0].weekday
+        opens = (f"kinds.visit.windows.{weekday}" if weekday in visit.windows else "kinds.visit.earliest_start")
+        starts = (f"{found.held_back}, so his {minutes}-min visit block starts at {format_clock(found.starts)} "
+                  f"at the earliest" if found.held_back else
+                  f"his {minutes}-min visit block (kinds.visit.per_day_minutes) starts at "
+                  f"{format_clock(found.starts)} at the earliest ({opens})")
+        if rule.latest_start is not None and rule.latest_start // grid * grid == found.latest_start:
+            by = f"kinds.{found.kind}.latest_start {format_clock(found.latest_start)}"
+        else:
+            by = f"kinds.{found.kind}.latest_end less the block, {format_clock(found.latest_start)}"
+        if rule.per_day_minutes is None and rule.min_per_day:
+            by += f"; kinds.{found.kind}.min_per_day = {rule.min_per_day}"
+        when = ("every working day" if len(days) == len(frame.days)
+                else ", ".join(f"{d.date:%a %m-%d}" for d in days))
+        words.append(f"{starts}, so it is over at {format_clock(found.over)} at the earliest and the ride back brings him to the "
+                     f"office at {format_clock(found.over + _on_grid(found.ride, grid))}, after his "
+                     f"{_kind_words(policy, found.kind)} must start ({by}) ({when})")
+    kinds = list(dict.fromkeys(found.kind for found in late))
+    return Conflict(
+        rules=tuple(dict.fromkeys([KIND_RULE["visit"], "ride_between_places",
+                                   *(KIND_RULE.get(k, k) for k in kinds)])),
+        message=f"{manager_id}'s nearest retailer due this week is a {ride}-min ride from the office each way"
+                + (f" ({_on_grid(ride, grid)} min on the timetable's {grid}-min grid)"
+                   if _on_grid(ride, grid) != ride else "")
+                + ": " + "; ".join(words)
+                + "; give his far retailers to a manager nearer to them, or let "
+                + ", ".join(f"kinds.{k}.{'latest_start' if policy.kinds[k].latest_start is not None else 'latest_end'}"
+                            for k in kinds)
+                + " be later, or the visit block start earlier (kinds.visit.earliest_start) or be shorter "
+                  "(kinds.visit.per_day_minutes)")
 
 
 def _paired_kinds(policy: Policy) -> list[str]:
