@@ -33,7 +33,9 @@ The rules, every number from the policy:
   fortnightly 9–12. A visit that cannot be made leaves a longer gap; its shortfall is
   listed. The month's first (last) visit keeps the most gap to the visit its straddling
   week counts in the previous (next) month when its manager has a visit day of that week
-  within it (`_edges_in_reach`: a leave over those days does not cost the visit).
+  within it (`_edges_in_reach`: a leave over those days does not cost the visit), and one
+  of his visits the week counts in the other month can open a visit day of his there
+  (`_edges_made`: else that month makes none of them).
 - **Focus window** (`month.focus_days`, SPEC §3's days 6–10): the visits of a retailer
   with one of `month.focus_flags` (volatile, enterprise-level) that are due in a week
   overlapping the window go on a working day of the window when that week's days
@@ -1119,7 +1121,8 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
     called = {d.retailer: [d.week_start] for d in due if d.called}
     plan = _manager_days(department, policy, manager, days, mine, weeks_of, field, dates, focus, params.seed,
                          called)
-    plan = dataclasses.replace(plan, covered=_covered_weeks(department, policy, manager, days))
+    plan = dataclasses.replace(plan, covered=_covered_weeks(department, policy, manager, days),
+                               edges=_edges_made(department, policy, manager, days, weeks, plan))
     with stop_when_stalled(params.route_stall_iterations):
         orders = _plan_in_rounds(plan, _day_budgets(plan), params)
         planned = _planned_days(plan, orders)
@@ -1284,6 +1287,39 @@ def _edge_visits(department: Department, policy: Policy, days: Sequence[dt.date]
         edges[r.id] = (-sum(1 for d in head if max(earlier) <= d < first) if earlier else None,
                        len(days) + sum(1 for d in tail if last < d < min(later)) if later else None)
     return edges
+
+
+def _edges_made(department: Department, policy: Policy, manager: str, days: Sequence[dt.date],
+                weeks: Mapping[dt.date, Timetable], plan: _ManagerDays) -> dict[str, tuple[int | None, int | None]]:
+    """The plan's `edges` without the side whose straddling week the other month cannot make
+    a visit of the manager in: he has visit days there, but none of his visits the week
+    counts there can be a day's first stop (SPEC §3), so no route of his there starts. A
+    far manager's one opener counted in this month left the other month's days of the week
+    empty; spaced to a visit there that never comes, his class-A shops lost their week
+    here too while he made class-C visits (tester's d561: m04's A visits of the week of
+    11-23, spaced to 12-04, which the December plan leaves out with all of 12-01..12-04).
+    The month checker reads the same (`_unopened_sides` there)."""
+    if not days:
+        return plan.edges
+    works = WorkCalendar(department, policy)
+    first = days[0].replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    before, after = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
+    off = (_calendar_holidays(department, policy, before.year, before.month)
+           | _calendar_holidays(department, policy, after.year, after.month))
+    shut: list[bool] = []
+    for monday, outside in ((week_monday(first), lambda d: d < first), (week_monday(last), lambda d: d > last)):
+        week_days = [d for d, _ in works.working_days(monday) if (d in days if first <= d <= last else d not in off)]
+        there = [d for d in week_days if outside(d)]
+        field = _field_days_in(department, {monday: weeks[monday]}, policy, manager, there) if monday in weeks else {}
+        counted = [r.id for r in department.territory(manager)
+                   if any(outside(d) for d in due_days(r.id, r.visits_per_4_weeks, week_days))]
+        shut.append(bool(field) and not any(
+            time_visit_route(day, [rid], plan.retailers, plan.territory, policy).feasible
+            for day in field.values() for rid in counted))
+    return {rid: (None if shut[0] and mine else head, None if shut[1] and mine else tail)
+            for rid, (head, tail) in plan.edges.items()
+            for mine in [plan.retailers[rid].manager == manager]}
 
 
 def _days_each_fits(mine: Sequence[Retailer], days: Sequence[FieldDay], territory: Territory,

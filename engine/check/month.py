@@ -28,7 +28,9 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   visit, of its first (last) owing week, at most that from the visit the straddling week
   counts in the previous (next) month, when its own manager (one away all month: the one
   making its visits) has a visit day of that week within it (a visit block in the
-  timetable when given, else a day not all on leave);
+  timetable when given, else a day not all on leave), and, with the timetables, when one
+  of his visits that week counts in the other month can be a first stop on a visit day
+  of his there (`_unopened_sides`: else that month makes none of them);
 - `focus`: a retailer with a focus flag that owes the month a visit in a week holding a
   working day of `month.focus_days` is visited on a working day whose day of the month
   lies in the window, or is listed with reason `focus_window`; a retailer visited on a
@@ -227,6 +229,48 @@ def _edges_in_reach(edges: tuple[int | None, int | None], owed: Mapping[dt.date,
     return head, tail
 
 
+def _unopened_sides(data: Mapping, department: Department, policy: Policy, days: list[dt.date],
+                    holidays: set[dt.date], timetables: Mapping[dt.date, Timetable] | None,
+                    ) -> dict[str, tuple[bool, bool]]:
+    """Per manager, whether the month's first (last) week, in its days of the previous
+    (next) month, gives him visit days (the timetables') but none of his visits it counts
+    there can be a day's first stop (`_could_serve` on a day without visits): the other
+    month makes none of them, so no edge on that side holds his retailers' visits here
+    (tester's d561: m04's class-A shops lost their week of 11-23, spaced to 12-04, which
+    the December plan cannot make: his one opener counts on Mon 11-30). Unknown without
+    timetables: then every edge holds."""
+    if timetables is None or not days:
+        return {}
+    start = days[0].replace(day=1)
+    end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    retailers = {r.id: r for r in department.retailers}
+    leave = leave_spans(department)
+    found: dict[str, tuple[bool, bool]] = {}
+    for manager in department.managers:
+        sides: list[bool] = []
+        for day, outside in ((start, lambda d: d < start), (end, lambda d: d > end)):
+            monday = day - dt.timedelta(days=day.weekday())
+            week = [monday + dt.timedelta(days=i) for i in range(len(WEEKDAYS))]
+            worked = [d for d in week if _worked(d, department, policy) and d not in holidays]
+            there = _key_customer_days(data, manager.id, [d for d in worked if outside(d)], policy, timetables, leave)
+            counted = []
+            for r in department.territory(manager.id):
+                anchor = int.from_bytes(hashlib.sha256(r.id.encode("utf-8")).digest()[8:16], "big")
+                n = min(expected_visits(r.id, r.visits_per_4_weeks, monday), len(worked))
+                if any(outside(worked[((k * WEEK_SHARES + anchor) * len(worked)) // (n * WEEK_SHARES)])
+                       for k in range(n)):
+                    counted.append(r)
+            sides.append(bool(there) and not any(_could_serve(r, visit_day, d, department, policy, retailers)
+                                                 for d, visit_day in there.items() for r in counted))
+        found[manager.id] = (sides[0], sides[1])
+    return found
+
+
+def _made_edges(edges: tuple[int | None, int | None], unopened: tuple[bool, bool]) -> tuple[int | None, int | None]:
+    """The `edges` without a side the other month cannot make a visit on (`_unopened_sides`)."""
+    return None if unopened[0] else edges[0], None if unopened[1] else edges[1]
+
+
 def _gaps(v: int, policy: Policy) -> tuple[int, int]:
     assert policy.month is not None
     ideal = FOUR_WEEKS * len(policy.working_days) / max(v, 1)
@@ -323,9 +367,11 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
             makers.setdefault(s["retailer"], manager)
         _check_route(route, stops, date, manager, retailers, department, policy, timetables, flag)
 
-    _check_key_customers(data, visits, days, position, department, policy, holidays, timetables, flag)
+    unopened = _unopened_sides(data, department, policy, days, holidays, timetables)
+    _check_key_customers(data, visits, days, position, department, policy, holidays, timetables, flag, unopened)
     if timetables is not None:
-        _check_empty_days(data, visits, days, position, department, policy, holidays, timetables, flag)
+        _check_empty_days(data, visits, days, position, department, policy, holidays, timetables, flag,
+                          unopened)
     window_weeks = {d - dt.timedelta(days=d.weekday()) for d in days if first <= d.day <= last}
     for retailer in department.retailers:
         if retailer.visits_per_4_weeks > 0:
@@ -338,7 +384,8 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
                          or _visit_dates(department, policy, makers.get(retailer.id, retailer.manager), days,
                                          timetables))
             edges = _edges_in_reach(
-                _edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays),
+                _made_edges(_edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy,
+                                            holidays), unopened.get(retailer.manager, (False, False))),
                 owed, _gaps(retailer.visits_per_4_weeks, policy)[1], position, edge_days)
             _check_retailer(retailer, sorted(visits.get(retailer.id, [])), owed, excuses, position, window_weeks,
                             policy, flag, edges)
@@ -531,7 +578,8 @@ def _key_customer_days(data: Mapping, manager: str, days: list[dt.date], policy:
 
 def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], days: list[dt.date],
                          position: Mapping[dt.date, int], department: Department, policy: Policy,
-                         holidays: set[dt.date], timetables: Mapping[dt.date, Timetable] | None, flag) -> None:
+                         holidays: set[dt.date], timetables: Mapping[dt.date, Timetable] | None, flag,
+                         unopened: Mapping[str, tuple[bool, bool]] | None = None) -> None:
     """`key_customer`: see the module text."""
     rules = policy.visit_value
     if rules is None:
@@ -591,7 +639,8 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
         gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
         days_of = days_of_manager(retailer.manager)
         edges = _edges_in_reach(
-            _edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays),
+            _made_edges(_edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays),
+                        (unopened or {}).get(retailer.manager, (False, False))),
             owed, gmax, position, _visit_dates(department, policy, retailer.manager, days, timetables))
         fits: dict[dt.date, bool] = {}
 
@@ -638,7 +687,8 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
 
 def _check_empty_days(data: Mapping, visits: Mapping[str, list[dt.date]], days: list[dt.date],
                       position: Mapping[dt.date, int], department: Department, policy: Policy,
-                      holidays: set[dt.date], timetables: Mapping[dt.date, Timetable], flag) -> None:
+                      holidays: set[dt.date], timetables: Mapping[dt.date, Timetable], flag,
+                      unopened: Mapping[str, tuple[bool, bool]] | None = None) -> None:
     """`empty_day`: see the module text."""
     assert policy.month is not None
     retailers = {r.id: r for r in department.retailers}
@@ -659,8 +709,10 @@ def _check_empty_days(data: Mapping, visits: Mapping[str, list[dt.date]], days: 
         if r.id not in spacing:
             owed = _owed_by_week(r.id, r.visits_per_4_weeks, days, department, policy, holidays)
             gmin, gmax = _gaps(r.visits_per_4_weeks, policy)
-            edges = _edges_in_reach(_edge_positions(r.id, r.visits_per_4_weeks, days, department, policy,
-                                                    holidays), owed, gmax, position,
+            edges = _edges_in_reach(_made_edges(_edge_positions(r.id, r.visits_per_4_weeks, days, department,
+                                                                policy, holidays),
+                                                (unopened or {}).get(r.manager, (False, False))),
+                                    owed, gmax, position,
                                     _visit_dates(department, policy, r.manager, days, timetables))
             spacing[r.id] = (owed, gmin, gmax, edges)
         return spacing[r.id]
