@@ -747,15 +747,20 @@ def cheapest_feasible_insertion(
     extras = insertion_km(day, order, retailer_id, territory)
     # Without lunch inside the block the route is timed in one pass, so each position is
     # judged at once from the route's own times (`_InsertionWindows`); with lunch, whose
-    # place in the route moves with every stop, each trial is timed whole.
-    windows = _InsertionWindows(day, order, retailers, territory, policy) if not day.lunch_minutes else None
+    # place in the route moves with every stop, each trial is judged in one pass with its
+    # lunch after each stop in turn (`fits_with_lunch`), and only where the route without
+    # lunch fits: lunch only makes every later time later, so a position that misses a rule
+    # without it misses it with it. Timing each trial whole for each place of its lunch
+    # (a full day of some 30 stops, a manager with 150 visits a week) made the repairs of
+    # the week overrun the route time limit several times over.
+    windows = _InsertionWindows(day, order, retailers, territory, policy)
     for index in sorted(range(len(extras)), key=lambda k: (extras[k], k)):
         if below is not None and extras[index] >= below:
             return None
+        if not windows.fits(index, retailers[retailer_id]):
+            continue
         trial = [*order[:index], retailer_id, *order[index:]]
-        fits = (windows.fits(index, retailers[retailer_id]) if windows is not None
-                else time_visit_route(day, trial, retailers, territory, policy).feasible)
-        if fits:
+        if not day.lunch_minutes or _InsertionWindows(day, trial, retailers, territory, policy).fits_with_lunch():
             return extras[index], trial
     return None
 
@@ -764,8 +769,10 @@ class _InsertionWindows:
     """A route of a block without lunch, timed once, for judging where one more stop may
     go: `fits(k, retailer)` is exactly whether `time_visit_route` would find the route
     with the retailer put at position k (0: first) feasible, in O(1) instead of timing
-    it. Forward, each stop's end as the route is timed (`_time_with_lunch` without lunch)
-    and whether every rule holds up to it; backward, the latest each stop may be arrived
+    it (in a block with lunch: whether it would without the lunch, which only a position
+    that fits can keep; `fits_with_lunch` judges a route with it). Forward, each stop's
+    end as the route is timed (`_time_with_lunch` without lunch) and whether every rule
+    holds up to it; backward, the latest each stop may be arrived
     at for it and the stops after it to keep every rule (waiting for a shop to open
     absorbs an earlier arrival, so only the latest arrival matters)."""
 
@@ -779,6 +786,7 @@ class _InsertionWindows:
         places = [day.start_place.key, *order] + ([day.end_place.key] if self.ends_at_next else [])
         at = [territory.index[key] for key in places]
         rides = territory.matrix.minutes[at[:-1], at[1:]].tolist() + ([] if self.ends_at_next else [0])
+        self.rides = rides
         self.ends: list[int] = []
         self.prefix_ok: list[bool] = [True]
         clock, ok = day.block_start, True
@@ -821,6 +829,24 @@ class _InsertionWindows:
         if not self.ends_at_next:
             return True
         return end + territory.minutes(retailer.id, day.end_place.key) <= self.latest[index]
+
+    def fits_with_lunch(self) -> bool:
+        """Whether the route itself keeps every rule with the day's lunch after one of its
+        stops (0: before the first), exactly as `time_visit_route` judges it, in one pass
+        instead of timing the route once per place of the lunch."""
+        day, n = self.day, len(self.order)
+        for after in range(n + 1):
+            if not self.prefix_ok[after]:
+                return False
+            finish = max(self.ends[after - 1] if after else day.block_start, day.lunch_earliest) + day.lunch_minutes
+            if finish > min(day.lunch_latest_end, day.block_end):
+                continue
+            arrive = finish + self.rides[after]
+            if after == 0 and n and arrive > day.first_stop_by:
+                continue
+            if arrive <= self.latest[after]:
+                return True
+        return False
 
 
 def cheapest_day(

@@ -598,7 +598,10 @@ def _chosen_managers(department: Department, monday: dt.date, day: dt.date | Non
 
 def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
     """One manager's week: the due visits (SPEC §4), their days, each day's route timed
-    exactly, what could not be visited, and the days below their minimum stops (SPEC §3)."""
+    exactly, what could not be visited, and the days below their minimum stops (SPEC §3).
+    His share of the route limit ends at one deadline: the searches for a better week stop
+    there (`plan_visit_days`), and the days' solves get no more than it leaves."""
+    deadline = time.monotonic() + request.budget.per_manager_s(request.managers)
     department, policy, monday = request.department, request.policy, request.monday
     due = _due(department, policy, monday, request.carried, manager_id)
     # Counted as his due, made by the colleague they are handed to (`_hand_over`).
@@ -640,17 +643,16 @@ def _plan_manager(request: _RouteRequest, manager_id: str) -> _ManagerRoutes:
         time_limit_s=request.budget.visit_days_s(request.managers), seed=request.seed,
         backend=request.backend,
         previous=_weekday_orders(request.previous, manager_id) if request.previous is not None else None,
-        values=values,
+        values=values, deadline=deadline,
     )
     day_budget = request.budget.day_route_s(request.managers, len(days))
+    day_routes: list[DayRoute] = []
     with stop_when_stalled(request.day_stall_iterations):
-        day_routes = [
-            route_day(
-                field_day, order, request.retailers, territory, policy,
-                time_limit_s=day_budget, seed=request.seed, backend=request.backend,
-            )
-            for field_day, order in zip(week.days, week.orders, strict=True)
-        ]
+        for number, (field_day, order) in enumerate(zip(week.days, week.orders, strict=True)):
+            # Each day its share, no more than the deadline leaves the days still to order.
+            share = min(day_budget, max(deadline - time.monotonic(), 0.0) / (len(week.days) - number))
+            day_routes.append(route_day(field_day, order, request.retailers, territory, policy,
+                                        time_limit_s=share, seed=request.seed, backend=request.backend))
     # Each day re-ordered on its own often has more room than the week's order left it: the
     # visits out for want of room are placed again into the routes as delivered, and the
     # words of those still out measured on them (visit_days.in_routes).

@@ -104,6 +104,7 @@ def plan_visit_days(
     balance_slack: float = 0.0,
     previous: Mapping[int, Sequence[str]] | None = None,
     values: Mapping[str, int] | None = None,
+    deadline: float | None = None,
 ) -> VisitDayPlan:
     """Decide the day of every due visit of one manager's week (see the module text).
 
@@ -113,7 +114,10 @@ def plan_visit_days(
     `previous` (weekday 0–6 -> retailer ids in visiting order, e.g. last week's
     routes) is the solver's starting point where those retailers are due again.
     `values` (retailer id -> a visit's value, `visit_value.visit_values`; 1 when absent)
-    decide who is left out first when the days cannot hold every visit (SPEC §4)."""
+    decide who is left out first when the days cannot hold every visit (SPEC §4).
+    `deadline` (a `time.monotonic()` time, the end of the manager's share of the route
+    limit) ends the searches for a better week once passed (`_WeekToPlace.in_time`): the
+    orders then keep every rule as they stand, and only the rules' own repairs still run."""
     started = time.perf_counter()
     values = values or {}
     days = tuple(days)
@@ -123,9 +127,9 @@ def plan_visit_days(
         orders = _solve_day_orders(days, copies, retailers, territory, policy, time_limit_s=time_limit_s,
                                    seed=seed, backend=backend, balance_slack=balance_slack, previous=previous,
                                    values=values)
-    week = _WeekToPlace(days, copies, retailers, territory, policy, values)
+    week = _WeekToPlace(days, copies, retailers, territory, policy, values, deadline)
     orders, left = week.swapped(*week.opened(*week.repaired(orders)))
-    if week.key_visits_behind(orders, left):
+    if week.key_visits_behind(orders, left) and week.in_time():
         orders, left = week.key_visits_first(orders, left, time_limit_s=time_limit_s, seed=seed, backend=backend)
     if week.key_visits_behind(orders, left):
         orders, left = week.least_visits_after_key_visits(orders, left)
@@ -230,6 +234,14 @@ class _WeekToPlace:
     territory: Territory
     policy: Policy
     values: Mapping[str, int]
+    deadline: float | None = None
+    """When the searches for a better week stop (`time.monotonic()`; None: never), see `in_time`."""
+
+    def in_time(self) -> bool:
+        """Whether a search for a better week (opening a day, trading two days, the key visits
+        solved first) may still start: each of them times many trial routes (a manager with
+        some 150 visits a week spent minutes of a few seconds' limit on them)."""
+        return self.deadline is None or time.monotonic() < self.deadline
 
     def repaired(self, orders: list[list[str]]) -> tuple[list[list[str]], list[Unassigned]]:
         """The solve's orders timed exactly: one visit a retailer a day, what breaks a rule
@@ -251,12 +263,14 @@ class _WeekToPlace:
         makes more of its visits' value; with no due retailer to open it, it stays empty
         (at most the due visits are made, SPEC §4) and `plan` says so."""
         for number, day in enumerate(self.days):
-            if orders[number] or day.visiting_minutes <= 0:
+            if orders[number] or day.visiting_minutes <= 0 or not self.in_time():
                 continue
             openers = sorted((r for r in dict.fromkeys(self.copies)
                               if time_visit_route(day, [r], self.retailers, self.territory, self.policy).feasible),
                              key=lambda r: self.territory.minutes(day.start_place.key, r))
             for opener in openers:
+                if not self.in_time():
+                    break
                 trial = self._opened_with(number, opener, orders, left)
                 if trial is not None and self._made(trial[0]) > self._made(orders):
                     orders, left = trial
@@ -310,6 +324,8 @@ class _WeekToPlace:
         for a, b in itertools.permutations(range(len(self.days)), 2):
             if not orders[a] or len(orders[b]) >= len(orders[a]) or self.days[b].visiting_minutes <= 0:
                 continue
+            if not self.in_time():
+                break
             trial = [list(order) for order in orders]
             trial[a], trial[b] = list(orders[b]), list(orders[a])
             if not all(time_visit_route(self.days[k], trial[k], self.retailers, self.territory, self.policy).feasible
@@ -342,6 +358,9 @@ class _WeekToPlace:
         key visits placed so far required and the others around them. The new week is
         kept when it leaves fewer key visits behind (ties: more visits made)."""
         key = [r for r in self.copies if self._of_class(r, "key_class")]
+        if self.deadline is not None:
+            # Its two solves share what the deadline leaves, at most the week's solve's own limit.
+            time_limit_s = min(time_limit_s, max(self.deadline - time.monotonic(), 0.0))
         key_orders = self._solve(key, orders, (), time_limit_s / 2, seed, backend)
         key_orders, _ = _WeekToPlace(self.days, key, self.retailers, self.territory, self.policy,
                                      self.values).repaired(key_orders)
