@@ -296,3 +296,25 @@ def test_baseline_ride_back_to_the_office_stops_for_lunch(generate, policy_15_13
     assert monday["office_returns"] and monday["office_returns"][0]["arrive"] > "12:40"
     faults = check_routes(routes, department, policy_15_13_7, timetable).route_violations
     assert [v for v in faults if v.rule == "travel"] == []
+
+
+def test_a_leave_that_cuts_the_visit_block_before_lunch_gives_lunch_a_block_of_its_own(generate, policy_seed_003):
+    """seed-003 takes lunch on the road in the visit block (lunch.during_visit); a leave
+    10:00–14:00 cuts the block to 08:30–10:00, and the lunch the window still holds
+    (14:00–14:30) had no block: "m01 has no lunch" (found by the property test above)."""
+    department = generate(2, 0).model_copy(update={"leave": (Leave(manager="m01", date=WEEK, start=600, end=840),)})
+    timetable = baseline_timetable(department, policy_seed_003, WEEK)
+    lunches = [(b.start, b.end) for b in timetable.blocks if b.manager == "m01" and b.date == WEEK and b.kind == "lunch"]
+    assert lunches == [(840, 870)]
+    assert check_timetable(department, policy_seed_003, timetable) == []
+
+
+def test_a_daily_report_slot_the_leave_takes_is_declared_not_owed(generate, policy_seed_003):
+    """A leave 12:30–16:30 leaves seed-003's daily report slot (latest start 16:00) no start:
+    not owed that day, but the hand-made week must say so, as the solver's does (found by
+    the property test above: "the plan must declare it")."""
+    department = generate(2, 0).model_copy(update={"leave": (Leave(manager="m01", date=WEEK, start=750, end=990),)})
+    timetable = baseline_timetable(department, policy_seed_003, WEEK)
+    [excused] = [s for s in timetable.shortfalls if s.kind == "admin"]
+    assert (excused.manager, excused.date, excused.sessions_short, excused.not_owed) == ("m01", WEEK, 1, True)
+    assert check_timetable(department, policy_seed_003, timetable) == []
