@@ -656,14 +656,18 @@ def _clock_clashes(policy: Policy) -> list[tuple[str, str]]:
     for weekday in policy.working_days:
         own_earliest = visit.window(weekday)[0]
         deadline = route.first_stop_on(weekday)
-        if day.start < deadline < own_earliest and weekday in (visit.per_day_minutes or {}):
+        if day.start < deadline <= own_earliest and weekday in (visit.per_day_minutes or {}):
             opens = f"kinds.visit.windows.{weekday}" if weekday in visit.windows else "kinds.visit.earliest_start"
             by = f"route.first_stop_by_on.{weekday}" if weekday in route.first_stop_by_on else "route.first_stop_by"
             too_early.setdefault((by, deadline, opens, own_earliest), []).append(weekday)
     for (by, deadline, opens, own_earliest), weekdays in too_early.items():
-        clashes.append((by, f"{by} ({format_clock(deadline)}) must not be before {opens} "
+        # Equal leaves no minute to ride out: every manager, however near, was told to hand
+        # his retailers to a nearer manager (tester's first_stop_by = earliest_start = 08:30).
+        when = ("comes before the visit block may start" if deadline < own_earliest else
+                "leaves no time to ride out after the visit block may start")
+        clashes.append((by, f"{by} ({format_clock(deadline)}) must be after {opens} "
                             f"({format_clock(own_earliest)}): {_on_days(policy, weekdays)} the first stop by "
-                            f"{format_clock(deadline)} comes before the visit block may start"))
+                            f"{format_clock(deadline)} {when}"))
     lunch = policy.lunch
     cut = _cut_by_the_day(policy, (lunch.earliest, lunch.latest_end), "office", lunch.minutes)
     if cut:

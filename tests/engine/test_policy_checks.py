@@ -54,9 +54,21 @@ def test_a_first_stop_before_the_visit_block_may_start_is_refused():
     problem = _only(data)
     assert problem.column == "route.first_stop_by"
     # Monday's own first stop (10:10) comes after 09:40: only the other days are named
-    assert problem.message == ("route.first_stop_by (09:30) must not be before kinds.visit.earliest_start (09:40): "
+    assert problem.message == ("route.first_stop_by (09:30) must be after kinds.visit.earliest_start (09:40): "
                                "on Tuesday, Wednesday, Thursday, Friday the first stop by 09:30 comes before the "
                                "visit block may start")
+
+
+def test_a_first_stop_when_the_visit_block_may_start_is_refused():
+    """The tester's seed-003 with first_stop_by = 08:30, the visit block's earliest start:
+    no minute to ride out, and every manager, one 4 min from his retailers too, was told to
+    hand his retailers to a nearer manager (was: loaded)."""
+    data = tomllib.loads((resources.files("fieldweek_policies") / "seed-003.toml").read_text(encoding="utf-8"))
+    data["route"]["first_stop_by"] = "08:30"
+    problem = _only(data)
+    assert problem.column == "route.first_stop_by"
+    assert problem.message.startswith("route.first_stop_by (08:30) must be after kinds.visit.earliest_start (08:30): ")
+    assert problem.message.endswith("the first stop by 08:30 leaves no time to ride out after the visit block may start")
 
 
 def test_a_meeting_window_the_day_ends_inside_is_refused_naming_the_day_window_and_minutes():
