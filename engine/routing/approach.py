@@ -50,6 +50,41 @@ def manager_approach(department: Department, policy: Policy, week_start: dt.date
     return int(matrix.minutes[0, 1:].min())
 
 
+def first_stop_rides(department: Department, policy: Policy, week_start: dt.date, manager: str,
+                     visit_days: int) -> tuple[int, ...]:
+    """Minutes from the office to each of the manager's `visit_days` nearest visits due this
+    week, nearest first (a retailer due twice counts twice): each visit day needs a first
+    retailer of its own, reached by the first-stop time. With the block timed for the
+    nearest alone, one day had a first stop and the others none: a manager 56–82 min out
+    with his blocks from 08:30 reached only his 58-min retailer by 09:30, so three of his
+    four blocks held no visit and seven due visits were left out
+    (engine/timetable/constraints._a_first_retailer_for_each_visit_day)."""
+    due = due_retailers(department, week_start, manager)
+    if not due or visit_days <= 0:
+        return ()
+    office = department.office
+    matrix = straight_line_matrix(
+        [office.lat, *(d.retailer.lat for d in due)],
+        [office.lon, *(d.retailer.lon for d in due)],
+        ["town", *(d.retailer.area for d in due)],
+        policy.travel,
+    )
+    rides = sorted(int(minutes) for d, minutes in zip(due, matrix.minutes[0, 1:], strict=True)
+                   for _ in range(max(1, d.visits)))
+    return tuple(rides[:visit_days])
+
+
+def visit_block_opens(policy: Policy, weekday: Weekday) -> int | None:
+    """The earliest the visit block may start on a day following `weekday`'s rules: its
+    kind's earliest start, after the department's fixed slots that begin before the day's
+    first-stop time (the morning meeting). None without a visit kind."""
+    rule = policy.kinds.get(VISIT_KIND)
+    if rule is None:
+        return None
+    morning = policy.route.first_stop_on(weekday)
+    return max([rule.window(weekday)[0], *(end for start, end in fixed_slots(policy, weekday) if start < morning)])
+
+
 def first_stop_time(policy: Policy, weekday: Weekday, approach: int, back: int | None = None) -> int:
     """The latest arrival at the first retailer of a manager's day following `weekday`'s
     rules, in minutes after midnight (SPEC §3, "first retailer reached by 09:30").
@@ -157,11 +192,9 @@ def reached_from_earliest_block(policy: Policy, weekday: Weekday, approach: int)
     first stop is due no earlier than this: a 68-min ride from a block opening at 08:30 is
     there at 09:40, and a 09:30 first stop would leave the whole department without a week.
     None when the policy keeps the usual time or plans no visit block."""
-    rule = policy.kinds.get(VISIT_KIND)
-    if not policy.route.late_first_stop_when_far or rule is None:
+    opens = visit_block_opens(policy, weekday)
+    if not policy.route.late_first_stop_when_far or opens is None:
         return None
-    morning = policy.route.first_stop_on(weekday)
-    opens = max([rule.window(weekday)[0], *(end for start, end in fixed_slots(policy, weekday) if start < morning)])
     return math.ceil((opens + approach) / policy.grid_minutes) * policy.grid_minutes
 
 

@@ -11,7 +11,7 @@ from typing import cast
 
 from ortools.sat.python import cp_model
 
-from engine.routing.approach import first_stop_time
+from engine.routing.approach import first_stop_time, visit_block_opens
 from engine.rules import KIND_RULE
 from engine.timetable.model import BlockVar, TimetableModel, kind_window
 from engine.timetable.venues import (
@@ -380,6 +380,7 @@ def add_rides_between_places(tm: TimetableModel) -> None:
                         _ride(tm, first, then, ride + lunch.size, [order, *both, *between])
             for visit in (b for b in blocks if b.kind == "visit" and id(b) not in past):
                 _ride_out_of_the_office(tm, visit)
+        _a_first_retailer_for_each_visit_day(tm, manager_id)
 
 
 def _reach_the_area_in_time(tm: TimetableModel, visit: BlockVar, ride: int | cp_model.IntVar,
@@ -411,6 +412,45 @@ def _ride_out_of_the_office(tm: TimetableModel, visit: BlockVar) -> None:
                                     tm.back_from_leave.get((visit.manager or "", visit.day)))
     constraint = tm.cp.add(visit.start + approach <= tm.slots(first_stop_by))
     tm.enforce(constraint, KIND_RULE["visit"])
+
+
+def _a_first_retailer_for_each_visit_day(tm: TimetableModel, manager: str) -> None:
+    """"First retailer reached by 09:30" — SPEC §3, on each visit day: every day's route
+    opens with a retailer of its own, and a retailer due once opens one day only. With his
+    nearest due visits' rides r_1 <= ... <= r_m (one per visit day, `tm.first_rides`), a
+    block starting by the day's first-stop time less r_j can open with any of the j
+    nearest; the days open with m different retailers exactly when, for each j, at least
+    m - j + 1 of them start that early (Hall's condition, the choices being nested). A day
+    whose block cannot open that early counts as reaching it at its opening
+    (routing/approach.visit_block_opens): a manager that far out gets what the opening
+    allows, and what his day then cannot reach is the routes' to say. Days with a part-day
+    leave (the leave moves their block) and blocks already under way are left out."""
+    mw = tm.frame.managers[manager]
+    visits = [b for b in tm.blocks.get((manager, "visit"), [])
+              if id(b) not in tm.past and b.day not in mw.partial_leave]
+    rides = tm.first_rides.get(manager, ())
+    if min(len(rides), len(visits)) < 2:
+        return
+    # m: the days that open with a first retailer, one per block held, as many as are due.
+    held = sum(v.present_literal(tm.cp) for v in visits)
+    days = tm.cp.new_int_var(0, len(rides), f"opening_days[{manager}]")
+    tm.cp.add_min_equality(days, [held, len(rides)])
+    approach = tm.approach.get(manager, 0)
+    for j in range(1, min(len(rides), len(visits))):  # j = 0, the nearest, binds every day: _ride_out_of_the_office
+        if _ceil_slots(tm, rides[j]) == _ceil_slots(tm, approach):
+            continue
+        early = []
+        for visit in visits:
+            weekday = tm.frame.days[visit.day].weekday
+            opens = visit_block_opens(tm.policy, weekday)
+            latest = tm.slots(first_stop_time(tm.policy, weekday, approach)) - _ceil_slots(tm, rides[j])
+            if opens is not None:
+                latest = max(latest, _ceil_slots(tm, opens))
+            reaches = tm.cp.new_bool_var(f"reaches[{manager},{visit.day},{j}]")
+            tm.cp.add(visit.start <= latest).only_enforce_if(reaches)
+            tm.cp.add_implication(reaches, visit.present_literal(tm.cp))
+            early.append(reaches)
+        tm.enforce(tm.cp.add(sum(early) >= days - j), KIND_RULE["visit"])
 
 
 def _leave_the_office_in_working_hours(tm: TimetableModel, venues: Venues,

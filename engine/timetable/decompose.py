@@ -140,7 +140,8 @@ def _member_signature(tm: TimetableModel, venues: Venues, group: tuple[str, ...]
     latest_visit_slots = tuple((first_stop_time(tm.policy, d.weekday, approach,
                                                 tm.back_from_leave.get((manager, d.index))) - approach) // tm.grid
                                for d in tm.frame.days)
-    return (latest_visit_slots, _ride_table(tm, venues, group, manager), tuple(sorted(mw.whole_day_leave)),
+    first_rides = tuple(-(-ride // tm.grid) for ride in tm.first_rides.get(manager, ()))
+    return (latest_visit_slots, first_rides, _ride_table(tm, venues, group, manager), tuple(sorted(mw.whole_day_leave)),
             tuple((d, tuple(s)) for d, s in sorted(mw.partial_leave.items())),
             tuple(sorted(mw.quotas.items())), mw.exempt_from_pairs)
 

@@ -23,6 +23,7 @@ from engine.policy import KindRule, Policy, Weekday
 from engine.routing.approach import (
     approach_minutes,
     back_from_leave,
+    first_stop_rides,
     first_stop_time,
     fixed_slots,
     leave_delay,
@@ -95,6 +96,10 @@ class TimetableModel:
     for (a re-plan's past): every rule that reads a manager's day sees them as occupied."""
     lunches: dict[tuple[str, int], BlockVar] = field(default_factory=dict)
     approach: dict[str, int] = field(default_factory=dict)
+    first_rides: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Manager -> the rides from the office to his nearest visits due this week, one per
+    visit day, nearest first (routing/approach.first_stop_rides): each visit day opens with
+    a retailer of its own (constraints._a_first_retailer_for_each_visit_day)."""
     field_periods: dict[tuple[str, int], tuple] = field(default_factory=dict)
     pairs: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     known_groups: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -542,6 +547,16 @@ def build_variables(department: Department, policy: Policy, week_start: dt.date,
     return variables_for_week(department, policy, build_week(department, policy, week_start), explain)
 
 
+def visit_days(policy: Policy, frame: WeekFrame, manager: str) -> int:
+    """The days of the week the manager holds a visit block (he works them and the policy
+    plans one on their weekday)."""
+    rule = policy.kinds.get("visit")
+    if rule is None or rule.per_day_minutes is None:
+        return 0
+    mw = frame.managers[manager]
+    return sum(1 for d in frame.days if d.weekday in rule.per_day_minutes and mw.works_on(d.index))
+
+
 def variables_for_week(department: Department, policy: Policy, frame: WeekFrame, explain: bool = False,
                        choose_pairs: bool = True, like: TimetableModel | None = None) -> TimetableModel:
     """Every variable of the model for a given week frame. `choose_pairs=False` leaves
@@ -550,9 +565,11 @@ def variables_for_week(department: Department, policy: Policy, frame: WeekFrame,
     the week solved on its own)."""
     tm = TimetableModel(department, policy, frame, explain)
     if like is not None:
-        tm.approach, tm.venues = like.approach, like.week_venues()
+        tm.approach, tm.first_rides, tm.venues = like.approach, like.first_rides, like.week_venues()
     else:
         tm.approach = approach_minutes(department, policy, frame.week_start)
+        tm.first_rides = {m: first_stop_rides(department, policy, frame.week_start, m, visit_days(policy, frame, m))
+                          for m in frame.managers}
     add_rule_literals(tm)
     add_department_blocks(tm)
     add_attendance(tm)

@@ -66,8 +66,10 @@ def _shop(retailer_id: str, lat: float, pos_target: bool) -> Retailer:
                     service_min=10, pos_target=pos_target)
 
 
-FAR_HOUSEHOLD = (_shop("near", OFFICE.lat + 0.001, False), _shop("far", OFFICE.lat + 0.2, True))
-"""m1's territory: a shop by the office (his visit area is reached at once) and his POS
+FAR_HOUSEHOLD = (*(_shop(f"near{n}", OFFICE.lat + 0.001 * n, False) for n in range(1, 6)),
+                 _shop("far", OFFICE.lat + 0.2, True))
+"""m1's territory: shops by the office, one for each visit day to open with (his visit area
+is reached at once, constraints._a_first_retailer_for_each_visit_day), and his POS
 household 22 km out, about an hour's ride from the office."""
 
 
