@@ -230,7 +230,7 @@ def open_later_than_the_visit(plan, department, policy):
 def first_stop_rule_earlier(plan, department, policy):
     first = min(_minutes(r["stops"][0]["arrive"]) for r in plan["routes"]["routes"]
                 if r["stops"] and r["stops"][0]["kind"] == "visit")
-    route = policy.route.model_copy(update={"first_stop_by": first - 1})
+    route = policy.route.model_copy(update={"first_stop_by": first - 1, "late_first_stop_when_far": False})
     return department, policy.model_copy(update={"route": route})
 
 
