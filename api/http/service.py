@@ -65,3 +65,10 @@ def visible_job(
     ):
         raise HTTPException(404, f"no {kind or ''} job {job_id!r}".replace("  ", " "))
     return job, record
+
+
+def site_url(request: Request) -> str:
+    """The service's address for links people open later (QR codes): the configured
+    `public_url`, else the request's own address."""
+    public = request.app.state.service.settings.public_url
+    return public if public is not None else str(request.base_url)

@@ -67,6 +67,10 @@ class Settings:
     A service restarted after a crash waits this long before it starts."""
     timezone: str = "Asia/Shanghai"
     """Time zone of the clock times in timetables, written into calendar exports."""
+    public_url: str | None = None
+    """The address people open the service at (https://plan.example.com/), for the links the
+    printed QR codes carry; None: the address of the request, whose Host header a client
+    chooses (behind a proxy that passes it through, a forged Host printed its QR codes)."""
 
     def __post_init__(self) -> None:
         positive = (
@@ -103,6 +107,9 @@ class Settings:
             raise ValueError("default_route_time_limit_s must not exceed max_route_time_limit_s")
         if self.lease_ttl_s <= self.lease_heartbeat_s:
             raise ValueError("lease_ttl_s must be longer than lease_heartbeat_s")
+        if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
+            raise ValueError(f"FIELDWEEK_PUBLIC_URL (setting public_url) {self.public_url!r} must start with "
+                             "http:// or https://")
         try:  # checked here, not at the first calendar download (a 500 for every one)
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -124,8 +131,10 @@ class Settings:
             values["api_keys_file"] = Path(environ["FIELDWEEK_API_KEYS"])
         if environ.get("FIELDWEEK_SCHEDULER"):
             values["scheduler"] = environ["FIELDWEEK_SCHEDULER"]
+        if environ.get("FIELDWEEK_PUBLIC_URL"):
+            values["public_url"] = environ["FIELDWEEK_PUBLIC_URL"]
         for field in fields(cls):
-            if field.name in ("database_url", "api_keys_file", "scheduler"):
+            if field.name in ("database_url", "api_keys_file", "scheduler", "public_url"):
                 continue
             text = environ.get(f"FIELDWEEK_{field.name.upper()}")
             if text:

@@ -28,7 +28,7 @@ from api.http.job_timetables import NoWeek, job_timetable, replan_result
 from api.http.problems import PROBLEM_EXAMPLE, InputProblems, LimitExceeded, problem_dict
 from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, JobStatus, Problems, TimetableRequest
-from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
+from api.http.service import CallerDep, ServiceDep, site_url, visible_department, visible_job
 from api.http.settings import Settings
 from api.http.storage import DepartmentRecord, Store, TimetableJob
 from engine.budget import EXTENDED_TIMETABLE_S, first_week_by, timetable_limits
@@ -374,7 +374,7 @@ def timetable_html(
     `job_id` may also be a finished re-plan's job: the re-planned week's grid."""
     job, record = _week_job(service, caller, job_id)
     timetable, department, policy = _solved_job(job, record)
-    site = MyDaySite(str(request.base_url), job.department_id)
+    site = MyDaySite(site_url(request), job.department_id)
     return HTMLResponse(timetable_page(timetable, department, policy, lang=lang, site=site))
 
 

@@ -29,7 +29,7 @@ from api.http.pages.templating import part, render
 from api.http.pages.texts import TEXTS, page_lang
 from api.http.route_plans import routes_of_plan, week_plan
 from api.http.schemas import Monday
-from api.http.service import CallerDep, ServiceDep, visible_department, visible_job
+from api.http.service import CallerDep, ServiceDep, site_url, visible_department, visible_job
 from api.http.storage import SOLVED_STATES, Store, TimetableJob
 from engine.baseline import BaselineImpossible, baseline_plan
 from engine.domain import Department
@@ -125,7 +125,7 @@ def week_part(request: Request, service: ServiceDep, caller: CallerDep, departme
         short=short, has_routes=routes is not None,
         charts=quality_charts(report, domain, words, compared), baseline_note=baseline_note,
         days=days, managers=domain.managers,
-        qr={(m.id, day): qr_svg(my_day_url(str(request.base_url), found.department_id, m.id, day, language))
+        qr={(m.id, day): qr_svg(my_day_url(site_url(request), found.department_id, m.id, day, language))
             for m in domain.managers for day in days},
         coverage=coverage_by_manager_and_class(routes, domain) if routes is not None else None,
     ))
