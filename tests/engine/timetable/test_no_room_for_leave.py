@@ -97,10 +97,11 @@ def test_the_capacity_arithmetic_owes_no_block_the_model_excuses(policy_15_13_7)
 
 
 def test_only_a_leave_excuses_a_daily_block(policy_15_13_7):
-    """A visit window the ride out leaves no start in (earliest = latest start = 09:30) on a
-    day without leave is the policy's conflict, explained by an infeasible week: the block
-    is built, not excused as if a leave had taken its room."""
-    field_window = {"earliest_start": "09:30", "latest_start": "09:30", "latest_end": "15:00"}
+    """A visit window the ride out leaves no start in (earliest = latest start = 09:20, a
+    ride over 10 min to be at the first retailer by 09:30; 09:30 itself is refused as the
+    policy loads) on a day without leave is the policy's conflict, explained by an
+    infeasible week: the block is built, not excused as if a leave had taken its room."""
+    field_window = {"earliest_start": "09:20", "latest_start": "09:20", "latest_end": "15:00"}
     policy = edited(policy_15_13_7, kinds={"visit": field_window})
     tm = build_variables(simple_department(2), policy, WEEK)
     assert tm.no_room_for_leave == []
