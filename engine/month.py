@@ -1269,11 +1269,7 @@ def _edge_visits(department: Department, policy: Policy, days: Sequence[dt.date]
     if not days:
         return {}
     works = WorkCalendar(department, policy)
-    first = days[0].replace(day=1)
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    before, after = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
-    off = (_calendar_holidays(department, policy, before.year, before.month)
-           | _calendar_holidays(department, policy, after.year, after.month))
+    first, last, off = _month_and_neighbours_off(department, policy, days)
     in_month = set(days)
 
     def week_days(monday: dt.date) -> list[dt.date]:
@@ -1289,6 +1285,17 @@ def _edge_visits(department: Department, policy: Policy, days: Sequence[dt.date]
     return edges
 
 
+def _month_and_neighbours_off(department: Department, policy: Policy,
+                              days: Sequence[dt.date]) -> tuple[dt.date, dt.date, set[dt.date]]:
+    """The month's first and last day, and the public holidays of the months before and
+    after it (the straddling weeks' days there are worked unless one)."""
+    first = days[0].replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    before, after = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
+    return first, last, (_calendar_holidays(department, policy, before.year, before.month)
+                         | _calendar_holidays(department, policy, after.year, after.month))
+
+
 def _edges_made(department: Department, policy: Policy, manager: str, days: Sequence[dt.date],
                 weeks: Mapping[dt.date, Timetable], plan: _ManagerDays) -> dict[str, tuple[int | None, int | None]]:
     """The plan's `edges` without the side whose straddling week the other month cannot make
@@ -1302,11 +1309,7 @@ def _edges_made(department: Department, policy: Policy, manager: str, days: Sequ
     if not days:
         return plan.edges
     works = WorkCalendar(department, policy)
-    first = days[0].replace(day=1)
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    before, after = first - dt.timedelta(days=1), last + dt.timedelta(days=1)
-    off = (_calendar_holidays(department, policy, before.year, before.month)
-           | _calendar_holidays(department, policy, after.year, after.month))
+    first, last, off = _month_and_neighbours_off(department, policy, days)
     shut: list[bool] = []
     for monday, outside in ((week_monday(first), lambda d: d < first), (week_monday(last), lambda d: d > last)):
         week_days = [d for d, _ in works.working_days(monday) if (d in days if first <= d <= last else d not in off)]
