@@ -546,6 +546,7 @@ class Policy(_Strict):
                                 f"{list(self.working_days)}"))
         clashes += self._days_not_worked()
         clashes += self._off_the_grid()
+        clashes += self._sessions_every_day()
         phone_kind = self.capacity.phone_kind if self.capacity is not None else None
         if phone_kind is not None and phone_kind not in self.kinds:
             clashes.append(("capacity.phone_kind", f"capacity.phone_kind '{phone_kind}' is not one of the kinds"))
@@ -570,6 +571,24 @@ class Policy(_Strict):
                         key = f"kinds.{name}.{table}.{weekday}"
                         clashes.append((key, f"{key}: '{weekday}' is not one of the working_days "
                                              f"{list(self.working_days)}, so it would never be planned"))
+        return clashes
+
+    def _sessions_every_day(self) -> list[tuple[str, str]]:
+        """A `min_per_day` the kind's weekly sessions or minutes cannot give every working
+        day (a tester's admin min_per_day = 3 under seed-003: 15 sessions against at most 10,
+        refused only at the search as "office work" that could not fit)."""
+        clashes = []
+        days = len(self.working_days)
+        for name, rule in self.kinds.items():
+            if rule.min_per_day is None or rule.sessions is None or rule.session_minutes is None:
+                continue
+            key, need = f"kinds.{name}.min_per_day", rule.min_per_day * days
+            asks = f"{key} = {rule.min_per_day} asks {need} sessions a week ({rule.min_per_day} on each of {days} working days)"
+            if need > rule.sessions[1]:
+                clashes.append((key, f"{asks}, but kinds.{name}.sessions allows at most {rule.sessions[1]}"))
+            elif rule.total_minutes is not None and need * rule.session_minutes[0] > rule.total_minutes:
+                clashes.append((key, f"{asks} of at least {rule.session_minutes[0]} min, but kinds.{name}.total_minutes "
+                                     f"is {rule.total_minutes}"))
         return clashes
 
     def _off_the_grid(self) -> list[tuple[str, str]]:

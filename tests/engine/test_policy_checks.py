@@ -182,3 +182,16 @@ def test_a_number_in_quotes_is_refused_naming_the_setting():
     data = _shipped()
     data["weekly_hours"] = 35
     assert policy_from_mapping(data, "my.toml").weekly_hours == 35
+
+
+def test_a_daily_session_more_than_the_week_gives_is_refused_at_its_key():
+    """The tester's seed-003 with admin min_per_day = 3: 15 sessions a week against at most
+    10 (was: loaded, then an infeasible week about office work naming no setting)."""
+    data = tomllib.loads((resources.files("fieldweek_policies") / "seed-003.toml").read_text(encoding="utf-8"))
+    data["kinds"]["admin"]["min_per_day"] = 3
+    problem = _only(data)
+    assert problem.column == "kinds.admin.min_per_day"
+    assert problem.message == ("kinds.admin.min_per_day = 3 asks 15 sessions a week (3 on each of 5 working days), "
+                               "but kinds.admin.sessions allows at most 10")
+    data["kinds"]["admin"]["min_per_day"] = 2  # 10 sessions of at least 30 min: 300 min, as total_minutes is
+    assert policy_from_mapping(data).kinds["admin"].min_per_day == 2
