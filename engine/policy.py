@@ -317,6 +317,11 @@ class KindRule(_Strict):
                 raise ValueError("a session cannot fit between earliest_start and latest_end")
         if self.latest_start is not None and self.latest_start < self.earliest_start:
             raise ValueError("latest_start is before earliest_start")
+        if self.latest_start is not None and self.latest_start > self.latest_end:
+            # Read as a rule that holds, it said nothing (a tester's 18:00 against 17:30 loaded
+            # silently); a latest start a longer block cannot use is only loose, and stays.
+            raise ValueError(f"latest_start {format_clock(self.latest_start)} is after latest_end "
+                             f"{format_clock(self.latest_end)}")
         for day, (earliest, latest_end) in self.windows.items():
             minutes = (self.per_day_minutes or {}).get(day) or (self.session_minutes or (0, 0))[0]
             if earliest + minutes > latest_end:

@@ -195,3 +195,16 @@ def test_a_daily_session_more_than_the_week_gives_is_refused_at_its_key():
                                "but kinds.admin.sessions allows at most 10")
     data["kinds"]["admin"]["min_per_day"] = 2  # 10 sessions of at least 30 min: 300 min, as total_minutes is
     assert policy_from_mapping(data).kinds["admin"].min_per_day == 2
+
+
+def test_a_latest_start_after_the_kinds_latest_end_is_refused():
+    """The tester's admin latest_start 18:00 against latest_end 17:30 loaded silently; a
+    latest start only a shorter block could use (a 390-min visit block, latest start 09:30,
+    over by 15:00) is loose, not wrong, and still loads."""
+    data = tomllib.loads((resources.files("fieldweek_policies") / "seed-003.toml").read_text(encoding="utf-8"))
+    data["kinds"]["admin"]["latest_start"] = "18:00"
+    problem = _only(data)
+    assert problem.column == "kinds.admin" and "latest_start 18:00 is after latest_end 17:30" in problem.message
+    data = tomllib.loads((resources.files("fieldweek_policies") / "seed-003.toml").read_text(encoding="utf-8"))
+    data["kinds"]["visit"]["per_day_minutes"] = dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), 390)
+    assert policy_from_mapping(data).kinds["visit"].latest_start == 9 * 60 + 30
