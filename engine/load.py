@@ -1180,7 +1180,9 @@ def _check_reach(placed: list[tuple[_Cells, Retailer]], office: GeoPoint, policy
             cells.failed = True
         return
     for cells, km in far:
-        cells.bad("lat/lon", f"({cells.raw('lat')}, {cells.raw('lon')}) is {km:,.0f} km from the office "
+        # One decimal, at least: 5.04 km read "5 km" against a 5-km reach (a tester's terr5).
+        said = f"{km:,.0f}" if km >= 10 * reach or km - reach >= 1 else f"{km:,.2f}"
+        cells.bad("lat/lon", f"({cells.raw('lat')}, {cells.raw('lon')}) is {said} km from the office "
                   f"({office.lat}, {office.lon}); {limit}: check the retailer's lat and lon (swapped, "
                   f"a typo, another city's point) and the office in {office_where}")
 

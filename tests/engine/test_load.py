@@ -632,3 +632,12 @@ def test_a_bad_managers_csv_is_its_one_problem_not_every_manager_named_elsewhere
     assert len(caught.value.problems) == 1, caught.value.problems
     assert caught.value.problems[0].file == "managers.csv"
     assert "is not in managers.csv" not in str(caught.value)
+
+
+def test_a_retailer_just_past_the_reach_is_said_with_its_decimals(tmp_path: Path) -> None:
+    """80.45 km read "80 km" against an 80-km reach, as if it were within it (a tester's
+    5.04 km under a 5-km reach)."""
+    office_lat = 30.69
+    just_past = with_cell(RETAILERS, 1, "lat", f"{office_lat + 80.45 / 111.195:.6f}")
+    [problem] = problems_of(make_folder(tmp_path / "d", retailers=with_cell(just_past, 1, "lon", "104.08")))
+    assert " is 80.45 km from the office" in problem.message or " is 80.44 km from the office" in problem.message
