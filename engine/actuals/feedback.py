@@ -17,7 +17,7 @@ from engine.actuals.carry_over import missed_in_week, owed_in_week
 from engine.actuals.records import Actuals
 from engine.domain import Department, Timetable
 from engine.errors import InputError, Problem
-from engine.policy import FeedbackRules, Policy
+from engine.policy import FeedbackRules, Policy, format_clock
 from engine.routing.due import week_monday
 from engine.routing.plan import handed_for_the_week
 from engine.work_calendar import WorkCalendar
@@ -321,4 +321,27 @@ def _days_off_worked(department: Department, policy: Policy, monday: dt.date, we
             continue
         flags.append(Flag(manager=manager, kind=None, message=(
             f"{manager} reports work on {date:%a %m-%d}, {why}: counted as reported; check the records")))
+    return flags + _work_inside_part_day_leave(department, week)
+
+
+def _work_inside_part_day_leave(department: Department, week: Actuals) -> list[Flag]:
+    """A flag for each record with times that overlaps the manager's part-day leave that
+    day (a tester's admin 14:00–15:00 inside a leave 13:00–17:30 was counted without a word,
+    while work on a whole-day leave was flagged)."""
+    spans: dict[tuple[str, dt.date], list[tuple[int, int]]] = {}
+    for entry in department.leave:
+        if entry.start is not None and entry.end is not None:
+            spans.setdefault((entry.manager, entry.date), []).append((entry.start, entry.end))
+    timed = [(b.manager, b.date, str(b.kind), b.start, b.end) for b in week.blocks]
+    timed += [(v.manager, v.date, f"visit to {v.retailer}", v.start, v.end) for v in week.visits
+              if v.start is not None and v.end is not None]
+    flags = []
+    for manager, date, what, start, end in sorted(timed):
+        for leave_start, leave_end in spans.get((manager, date), []):
+            if start < leave_end and leave_start < end:
+                flags.append(Flag(manager=manager, kind=None, message=(
+                    f"{manager} reports {what} {format_clock(start)}–{format_clock(end)} on {date:%a %m-%d}, "
+                    f"inside his leave {format_clock(leave_start)}–{format_clock(leave_end)} (leave.csv): "
+                    "counted as reported; check the records")))
+                break
     return flags

@@ -265,3 +265,19 @@ def test_work_reported_on_a_leave_day_or_a_holiday_is_flagged(department: Depart
                    "m02 reports work on Thu 11-26, no working day of the department (a holiday or a day off): "
                    "counted as reported; check the records"]
     assert next(h for h in sheet.hours if (h.manager, h.kind) == ("m01", "visit")).actual_min == 180
+
+
+def test_work_reported_inside_a_part_day_leave_is_flagged(department: Department, policy_15_13_7: Policy) -> None:
+    """m02's admin 14:00–15:00 inside his leave 13:00–17:30 was counted without a word (an
+    outside tester's d563ha) while work on a whole-day leave was flagged; a block beside the
+    leave is not."""
+    from engine.domain import Leave
+
+    tuesday = WEEK + dt.timedelta(days=1)
+    away = department.model_copy(update={"leave": (Leave(manager="m02", date=tuesday, start="13:00", end="17:30"),)})
+    blocks = (ActualBlock(manager="m02", date=tuesday, kind="admin", start="14:00", end="15:00"),
+              ActualBlock(manager="m02", date=tuesday, kind="visit", start="09:00", end="12:00"))
+    sheet = feedback_sheet(away, policy_15_13_7, planned_week(away), Actuals(blocks=blocks))
+    inside = [f.message for f in sheet.flags if "inside his leave" in f.message]
+    assert inside == ["m02 reports admin 14:00–15:00 on Tue 11-24, inside his leave 13:00–17:30 (leave.csv): "
+                      "counted as reported; check the records"]
