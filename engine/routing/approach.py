@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from engine.domain import Department
+from engine.domain import Department, Retailer
 from engine.policy import KindRule, Policy, Weekday
 from engine.routing.due import due_retailers
 from engine.routing.matrix import straight_line_matrix
@@ -36,18 +36,9 @@ def approach_minutes(department: Department, policy: Policy, week_start: dt.date
 
 def manager_approach(department: Department, policy: Policy, week_start: dt.date, manager: str) -> int:
     """One manager's `approach_minutes`."""
-    office = department.office
     targets = [d.retailer for d in due_retailers(department, week_start, manager)]
-    targets = targets or department.territory(manager)
-    if not targets:
-        return 0
-    matrix = straight_line_matrix(
-        [office.lat, *(r.lat for r in targets)],
-        [office.lon, *(r.lon for r in targets)],
-        ["town", *(r.area for r in targets)],
-        policy.travel,
-    )
-    return int(matrix.minutes[0, 1:].min())
+    rides = _rides_from_office(department, policy, targets or department.territory(manager))
+    return min(rides, default=0)
 
 
 def first_stop_rides(department: Department, policy: Policy, week_start: dt.date, manager: str,
@@ -60,18 +51,24 @@ def first_stop_rides(department: Department, policy: Policy, week_start: dt.date
     four blocks held no visit and seven due visits were left out
     (engine/timetable/constraints._a_first_retailer_for_each_visit_day)."""
     due = due_retailers(department, week_start, manager)
-    if not due or visit_days <= 0:
+    if visit_days <= 0:
         return ()
+    rides = _rides_from_office(department, policy, [d.retailer for d in due])
+    return tuple(sorted(ride for d, ride in zip(due, rides, strict=True) for _ in range(max(1, d.visits)))[:visit_days])
+
+
+def _rides_from_office(department: Department, policy: Policy, retailers: Sequence[Retailer]) -> list[int]:
+    """Whole minutes from the office to each retailer, by the routes' own travel model."""
+    if not retailers:
+        return []
     office = department.office
     matrix = straight_line_matrix(
-        [office.lat, *(d.retailer.lat for d in due)],
-        [office.lon, *(d.retailer.lon for d in due)],
-        ["town", *(d.retailer.area for d in due)],
+        [office.lat, *(r.lat for r in retailers)],
+        [office.lon, *(r.lon for r in retailers)],
+        ["town", *(r.area for r in retailers)],
         policy.travel,
     )
-    rides = sorted(int(minutes) for d, minutes in zip(due, matrix.minutes[0, 1:], strict=True)
-                   for _ in range(max(1, d.visits)))
-    return tuple(rides[:visit_days])
+    return [int(minutes) for minutes in matrix.minutes[0, 1:]]
 
 
 def visit_block_opens(policy: Policy, weekday: Weekday) -> int | None:
