@@ -116,15 +116,16 @@ from engine.routing.daily import (
     FieldDay,
     Territory,
     cheapest_feasible_insertion,
+    cheapest_insertion_km,
+    cheapest_insertion_km_without,
     classify_unvisited,
     drop_until_feasible,
     field_days,
     fits_alone,
-    insertion_km,
     part_day_leave,
+    removal_km,
     required_stops,
     route_day,
-    route_km,
     service_minutes,
     time_visit_route,
 )
@@ -1065,6 +1066,10 @@ class _ManagerDays:
     each with the first and last position of its working days of the month: his visits
     before and after such a week are spaced so that a day of it keeps the spacing with
     both (`_spacing_faults`)."""
+    spacing_known: dict[tuple[str, tuple[int, ...], int], bool] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False)
+    """`_keeps_spacing` as answered before: the moves and trades ask the same again and again.
+    Not passed on by `dataclasses.replace`, so a copy with other edges asks afresh."""
 
     def covered_of(self, retailer_id: str) -> dict[dt.date, tuple[int, int]]:
         """The covered weeks that hold a visit of the retailer a neighbour makes: his own
@@ -1501,8 +1506,8 @@ def _closes_spaced(plan: _ManagerDays, retailer_id: str, others: Sequence[int], 
 def _without(plan: _ManagerDays, orders: Mapping[int, list[str]], day: int, retailer_id: str) -> tuple[list[str], float]:
     """The day's order without the retailer and the km that saves."""
     order = orders[day]
-    rest = [x for x in order if x != retailer_id]
-    return rest, route_km(plan.days[day], order, plan.territory) - route_km(plan.days[day], rest, plan.territory)
+    position = order.index(retailer_id)
+    return order[:position] + order[position + 1:], removal_km(plan.days[day], order, position, plan.territory)
 
 
 def _keeps_rules(plan: _ManagerDays, day: int, order: Sequence[str]) -> bool:
@@ -1552,15 +1557,21 @@ def _trade(plan: _ManagerDays, planned: dict[str, list[int]], orders: dict[int, 
     """Trade the first visits r of day i and s of day j for which r's cheapest place on j
     without s and s's on i without r add fewer km than taking both out saves. True when
     two traded."""
-    leaving_j = {s: _without(plan, orders, j, s) for s in orders.get(j, []) if _may_take(plan, planned, s, j, i)}
+    order_j = orders.get(j, [])
+    leaving_j = {s: _without(plan, orders, j, s) for s in order_j if _may_take(plan, planned, s, j, i)}
     for r in orders.get(i, []):
         if not leaving_j or not _may_take(plan, planned, r, i, j):
             continue
         rest_i, saving_i = _without(plan, orders, i, r)
+        # The straight-line km first, for every s at once: only a trade they leave room for is timed.
+        r_there_without = dict(zip(order_j, cheapest_insertion_km_without(plan.days[j], order_j, r, plan.territory),
+                                   strict=True))
+        s_here = dict(zip(leaving_j, cheapest_insertion_km(plan.days[i], rest_i, list(leaving_j), plan.territory),
+                          strict=True))
         for s, (rest_j, saving_j) in leaving_j.items():
             saving = saving_i + saving_j - _KM_WORTH_A_MOVE
-            extra_r = min(insertion_km(plan.days[j], rest_j, r, plan.territory))
-            if extra_r >= saving or extra_r + min(insertion_km(plan.days[i], rest_i, s, plan.territory)) >= saving:
+            extra_r = r_there_without[s]
+            if extra_r >= saving or extra_r + s_here[s] >= saving:
                 continue
             s_there = cheapest_feasible_insertion(plan.days[i], rest_i, s, plan.retailers, plan.territory,
                                                   plan.policy, below=saving - extra_r)
@@ -1814,9 +1825,14 @@ def _room_for(plan: _ManagerDays, r: Retailer, orders: Mapping[int, list[str]], 
 def _keeps_spacing(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], i: int) -> bool:
     """Whether one more visit of the retailer on day `i` keeps its spacing with the visits
     before and after it, as the day assignment states it (`_spaced_visits`, `_spacing_holds`)."""
-    return _spacing_holds([(plan.slot[d], plan.week_of(d)) for d in chosen], (plan.slot[i], plan.week_of(i)),
-                          plan.weeks_of[retailer_id], plan.gaps[retailer_id],
-                          plan.edges.get(retailer_id, (None, None)), plan.covered_of(retailer_id))
+    key = (retailer_id, tuple(sorted(chosen)), i)
+    known = plan.spacing_known.get(key)
+    if known is None:
+        known = plan.spacing_known[key] = _spacing_holds(
+            [(plan.slot[d], plan.week_of(d)) for d in chosen], (plan.slot[i], plan.week_of(i)),
+            plan.weeks_of[retailer_id], plan.gaps[retailer_id], plan.edges.get(retailer_id, (None, None)),
+            plan.covered_of(retailer_id))
+    return known
 
 
 def _spacing_holds(visits: Sequence[tuple[int, dt.date]], new: tuple[int, dt.date], weeks: Sequence[dt.date],

@@ -432,6 +432,45 @@ def insertion_km(day: FieldDay, order: Sequence[str], retailer_id: str, territor
     return (km[at[:-1], here] + km[here, at[1:]] - km[at[:-1], at[1:]]).tolist()
 
 
+def removal_km(day: FieldDay, order: Sequence[str], position: int, territory: Territory) -> float:
+    """The km `route_km` falls by when the stop at `position` of `order` is taken out: the
+    rides to and from it less the ride that then joins its neighbours."""
+    places = _route_places(day, order)
+    before, stop, after = (territory.index[key] for key in places[position:position + 3])
+    km = territory.matrix.distance_km
+    return float(km[before, stop] + km[stop, after] - km[before, after])
+
+
+def cheapest_insertion_km(day: FieldDay, order: Sequence[str], retailer_ids: Sequence[str],
+                          territory: Territory) -> list[float]:
+    """Per retailer, the fewest km `route_km` grows by when it is put into `order` (the
+    least of its `insertion_km`), all in one lookup."""
+    at = [territory.index[key] for key in _route_places(day, order)]
+    here = [territory.index[key] for key in retailer_ids]
+    km = territory.matrix.distance_km
+    grows = km[np.ix_(at[:-1], here)] + km[np.ix_(here, at[1:])].T - km[at[:-1], at[1:]][:, None]
+    return grows.min(axis=0).tolist()
+
+
+def cheapest_insertion_km_without(day: FieldDay, order: Sequence[str], retailer_id: str,
+                                  territory: Territory) -> list[float]:
+    """Per stop k of `order`, the fewest km `route_km` grows by when the retailer is put into
+    `order` with stop k taken out: the least of its `insertion_km` into that route, found
+    from its insertions into `order` itself (the two rides touching stop k give way to the
+    ride joining its neighbours)."""
+    extras = np.array(insertion_km(day, order, retailer_id, territory))
+    if not order:
+        return []
+    at = [territory.index[key] for key in _route_places(day, order)]
+    here, km = territory.index[retailer_id], territory.matrix.distance_km
+    # Joining the neighbours of stop k: places k and k + 2.
+    joined = km[at[:-2], here] + km[here, at[2:]] - km[at[:-2], at[2:]]
+    endless = np.array([np.inf])
+    least_before = np.concatenate([endless, np.minimum.accumulate(extras)])[:len(order)]
+    least_after = np.concatenate([np.minimum.accumulate(extras[::-1])[::-1], endless, endless])[2:len(order) + 2]
+    return np.minimum(np.minimum(least_before, least_after), joined).tolist()
+
+
 def _route_places(day: FieldDay, order: Sequence[str]) -> list[str | None]:
     end = day.end_place.key if day.end_place.kind != "elsewhere" else None
     return [day.start_place.key, *order, end]
@@ -745,6 +784,9 @@ def cheapest_feasible_insertion(
     `below`, nowhere for fewer than `below` extra km). Positions are timed
     cheapest first, so the first that keeps every rule is the answer."""
     extras = insertion_km(day, order, retailer_id, territory)
+    if below is not None and min(extras) >= below:
+        # No position is cheap enough: nothing to time.
+        return None
     # Without lunch inside the block the route is timed in one pass, so each position is
     # judged at once from the route's own times (`_InsertionWindows`); with lunch, whose
     # place in the route moves with every stop, each trial is judged in one pass with its
