@@ -110,7 +110,7 @@ from engine.check.timetable import judge_timetable
 from engine.domain import Conflict, Department, HoursShortfall, Leave, Retailer, Timetable
 from engine.errors import InputError, Problem
 from engine.policy import WEEKDAYS, Clock, MonthRules, Policy, format_clock
-from engine.processes import pool_context
+from engine.processes import pool_context, start_pool_server
 from engine.routing.approach import manager_approach
 from engine.routing.daily import (
     FieldDay,
@@ -599,6 +599,8 @@ def plan_month(
     days = working_days(policy, year, month, holidays, department)
     focus = set(focus_dates(days, policy))
     due = month_due(department, policy, days, holidays)
+    if _pool_size(params, len(department.managers)) > 1:
+        start_pool_server()
     weeks, taken_from = _month_weeks(department, policy, days, holidays, params, timetables, on_progress)
     made_by = _handed_over(department, policy, days, due)
     with _solver_pool(params, len(department.managers)) as (pool, shared):
@@ -940,14 +942,21 @@ def _solver_pool(params: MonthParams, jobs: int) -> Iterator[tuple[Executor | No
     """A pool of processes for the managers' months, and the params each gets there: the CP-SAT workers shared out so that the solves running
     at once use the cores once. No pool for one process or one job. Processes, not
     threads: PyVRP's search and the month's own Python hold the GIL (benchmarks/RESULTS.md)."""
-    processes = max(1, min(params.processes or os.cpu_count() or 1, jobs))
-    # A daemonic process (a Dask worker's) may not start processes: it plans here.
-    if processes == 1 or multiprocessing.current_process().daemon:
+    processes = _pool_size(params, jobs)
+    if processes == 1:
         yield None, params
         return
     shared = dataclasses.replace(params, workers=max(1, params.workers // processes))
     with ProcessPoolExecutor(processes, mp_context=pool_context()) as pool:
         yield pool, shared
+
+
+def _pool_size(params: MonthParams, jobs: int) -> int:
+    """The processes of the managers' pool: 1 is none."""
+    # A daemonic process (a Dask worker's) may not start processes: it plans here.
+    if multiprocessing.current_process().daemon:
+        return 1
+    return max(1, min(params.processes or os.cpu_count() or 1, jobs))
 
 
 def _plan_managers(department: Department, policy: Policy, days: Sequence[dt.date],

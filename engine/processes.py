@@ -10,6 +10,7 @@ none). Linux and macOS only, as the product's machines are."""
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 from multiprocessing.context import BaseContext
 
 PRELOADED = ["engine.month", "engine.routing.plan"]
@@ -21,3 +22,13 @@ def pool_context() -> BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOADED)
     return context
+
+
+def start_pool_server() -> None:
+    """Start the fork server now, while the caller does its first step (a week's timetable):
+    its import of the engine, about a second, is then done when the pool opens. Nothing in
+    a daemonic process (a Dask worker's), which plans without a pool."""
+    if multiprocessing.current_process().daemon:
+        return
+    pool_context()
+    multiprocessing.forkserver.ensure_running()

@@ -42,6 +42,7 @@ from engine.check.routes import RouteCheck, check_routes
 from engine.check.timetable import TimetableVerdict, judge_timetable
 from engine.domain import Department, Timetable
 from engine.policy import Policy
+from engine.processes import start_pool_server
 from engine.routing.neighbours import away_all_week, away_most_of_the_week, hand_over_lines
 from engine.routing.plan import RoutePlan, plan_routes
 from engine.timetable.solve import Progress, SolveParams, solve_timetable
@@ -72,6 +73,8 @@ def plan_command(
     budget = time_budget(limit, route_time_limit)
     assert budget.routes is not None
 
+    # The routes' process pool opens after the timetable: its server starts meanwhile.
+    start_pool_server()
     with Live(console=errors, transient=True, refresh_per_second=4) as live:
         live.update(Text(f"timetable of {len(department.managers)} managers, up to {limit:g} s …"))
 
