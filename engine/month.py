@@ -2228,9 +2228,10 @@ def _insert_spaced(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int]
             continue
         if not _keeps_spacing(plan, retailer.id, chosen, i):
             continue
+        # Only a day cheaper than the best so far is timed.
         found = cheapest_feasible_insertion(plan.days[i], orders.get(i, []), retailer.id, plan.retailers,
-                                            plan.territory, plan.policy)
-        if found is not None and (best is None or found[0] < best[0]):
+                                            plan.territory, plan.policy, below=None if best is None else best[0])
+        if found is not None:
             best = (found[0], i, found[1])
     if best is None:
         return None
