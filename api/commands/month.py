@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -25,12 +26,13 @@ from api.commands.console import (
 )
 from api.commands.inputs import checked_dates, load_department
 from api.exports.month_xlsx import month_workbook
-from engine.check.month import check_month
+from engine.check.month import MonthViolation, check_month
 from engine.errors import InputError
 from engine.month import (
     MonthParams,
     MonthPlan,
     MonthProgress,
+    WeekSolved,
     parse_month,
     plan_month,
     read_holidays,
@@ -106,6 +108,20 @@ def render_month(plan: MonthPlan) -> None:
     console.print(f"{plan.visits} of {plan.wanted} visits planned · {plan.solve_seconds:.1f} s")
 
 
+def month_check(plan: MonthPlan, problems: Sequence[MonthViolation], no_week: Sequence[WeekSolved]) -> dict:
+    """The month checker's verdict as JSON-ready data, shaped as the re-plan's `check`: a
+    program reading the month JSON learns from it what the exit code says (was: exit 1
+    with nothing in the JSON saying why). `executable` is false exactly when the command
+    exits 1: the checker found a problem, a week has no timetable (its visits are not
+    planned) or the month has no route at all."""
+    return {
+        "executable": bool(plan.routes) and not problems and not no_week,
+        "violations": [{"rule": v.rule, "manager": v.manager, "date": v.date.isoformat() if v.date else None,
+                        "retailer": v.retailer, "message": v.message} for v in problems],
+        "weeks_without_timetable": [{"week_start": w.week_start.isoformat(), "status": w.status} for w in no_week],
+    }
+
+
 def month_command(
     department_dir: Annotated[Path, typer.Argument(help="department folder (holidays.csv optional)")],
     month: Annotated[str, typer.Option("--month", help="the month, YYYY-MM")],
@@ -159,7 +175,7 @@ def month_command(
     elif not no_week:
         console.print("[green]the independent month checker found no problem[/green]")
     if json_out is not None:
-        write_json(json_out, plan.to_json_dict())
+        write_json(json_out, {**plan.to_json_dict(), "check": month_check(plan, problems, no_week)})
     if xlsx_out is not None:
         xlsx_out.parent.mkdir(parents=True, exist_ok=True)
         xlsx_out.write_bytes(month_workbook(plan, department, lang, pol))
