@@ -769,6 +769,19 @@ class _ReplanChecker(_Checker):
             return None
         return _Block(old.manager, old.date, old.kind, old.start, old.end, block.partners, old.retailer)
 
+    def _length_as_planned(self, block: _Block) -> bool:
+        """A block of `before` kept as it was that started before `now` (rule 1 pins it),
+        or ends by the moment its manager fell ill, was planned for his whole week: the
+        session length his absence prorates the quota to (a shorter week asks shorter
+        sessions) is not asked of it. A block the re-plan added or moved is new, and is
+        asked it."""
+        if not _started_before(block, self.now):
+            ill = self.fell_ill.get(block.manager)
+            if ill is None or (block.date, block.end) > (ill.date(), ill.hour * 60 + ill.minute):
+                return False
+        planned = (block.manager, block.date, block.kind, block.start, block.end, block.retailer)
+        return any((b.manager, b.date, b.kind, b.start, b.end, b.retailer) == planned for b in self.before.blocks)
+
     def _check_past(self) -> None:
         old = Counter(_key(b) for b in self.past)
         new = Counter(_key(b) for b in self.timetable.blocks if _started_before(b, self.now))

@@ -365,6 +365,13 @@ class _Checker:
         when he fell ill stays as it was)."""
         return False
 
+    def _length_as_planned(self, block: _Block) -> bool:
+        """Whether the block's length is the one it was planned with, not the one the week
+        asks now (a re-plan: a block done, or done before its manager fell ill, as the plan
+        had it, was planned for his whole week; an absence that prorates his quota later
+        does not shorten what he already did)."""
+        return False
+
     # -- labels ------------------------------------------------------------------
 
     def _label(self, kind: str) -> str:
@@ -1175,7 +1182,8 @@ class _Checker:
         self._check_total(manager, kind, blocks, quota, note)
         self._check_count(manager, kind, blocks, quota, note)
         for block in blocks:
-            if self._cut_from(block) is None and not quota.shortest <= block.minutes <= quota.longest:
+            if self._cut_from(block) is None and not self._length_as_planned(block) \
+                    and not quota.shortest <= block.minutes <= quota.longest:
                 asked = (
                     f"{quota.shortest} min"
                     if quota.shortest == quota.longest
