@@ -1,8 +1,9 @@
 """Who is a manager's neighbour: the one statement of it for the planners (the re-plan's
 hand-over, engine/replan/handover.py; the weekly routes of a manager absent all week,
 plan.py). A neighbour's territory centre lies within the policy's
-`replan.neighbour_max_km` of the manager's. Also who is away all week, and the line
-per such manager that says who took his due visits (`hand_over_lines`)."""
+`replan.neighbour_max_km` of the manager's. Also who is away all week or most of it, and
+so takes no absent colleague's visits (`away_for_hand_over`), and the line per such
+manager that says who took his due visits (`hand_over_lines`)."""
 
 from __future__ import annotations
 
@@ -124,6 +125,17 @@ def away_most_of_the_week(department: Department, working_dates: Iterable[dt.dat
         if 0 < worked < present_below * (end - start) * len(dates):
             found.append(manager.id)
     return found
+
+
+def away_for_hand_over(department: Department, working_dates: Iterable[dt.date], day: tuple[int, int],
+                       present_below: float) -> list[str]:
+    """The managers away all the week's working dates or most of them (`away_all_week`,
+    `away_most_of_the_week`): the one statement of who takes no absent colleague's visits
+    in a hand-over. A manager at work only on a make-up Saturday (away Mon–Fri) has one
+    day's visit block for his own visits; handed a colleague's too, he left both out while
+    neighbours at work all week had room (tester's d8: m02 given m03's visits, 10 unvisited)."""
+    dates = list(working_dates)
+    return away_all_week(department, dates) + away_most_of_the_week(department, dates, day, present_below)
 
 
 def _covered(spans: list[tuple[int, int]]) -> int:

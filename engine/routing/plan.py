@@ -61,6 +61,7 @@ from engine.routing.matrix import (
 )
 from engine.routing.neighbours import (
     away_all_week,
+    away_for_hand_over,
     away_most_of_the_week,
     nearest_neighbour,
     neighbours,
@@ -346,6 +347,10 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
     with_block = {b.manager for b in timetable.blocks if b.kind == "visit" and week_monday(b.date) == monday}
     absent = [m.id for m in department.managers
               if m.id not in with_block and _on_leave_every_day(department, m.id, working)]
+    # Nor does a neighbour away most of the week take them (`away_for_hand_over`): his few
+    # days hold his own visits, and what they leave out is handed on too (`_plan_part_week_first`).
+    not_taking = set(absent) | set(away_for_hand_over(department, working, (policy.day.start, policy.day.end),
+                                                      policy.pairs.exempt_below_presence))
     centres = department.territory_centres()
     values = visit_values({r.id: r for r in department.retailers}, policy, monday)
     handed: dict[str, list[_Handed]] = {}
@@ -357,7 +362,7 @@ def _hand_over(department: Department, policy: Policy, timetable: Timetable, mon
                 handed.setdefault(by_proposal[item.retailer.id], []).append(_Handed(
                     item, owner, "hands it over this week (the capacity proposal applied to the folder)", True))
     for owner in absent:
-        near = [m for m in neighbours(owner, centres, rules.neighbour_max_km) if m not in absent]
+        near = [m for m in neighbours(owner, centres, rules.neighbour_max_km) if m not in not_taking]
         due = _due(department, policy, monday, carried, owner)
         if not near or not due:
             continue
@@ -453,7 +458,9 @@ def _part_week_absentees(request: _RouteRequest, managers: Sequence[str]) -> lis
     working = dict(WorkCalendar(request.department, policy).working_days(request.monday))
     away = away_most_of_the_week(request.department, working, (policy.day.start, policy.day.end),
                                  policy.pairs.exempt_below_presence)
-    return [m for m in managers if m in away and m not in request.handed]
+    # One away all week has his visits handed already (an empty tuple under his id); one
+    # handed a colleague's visits (by a capacity proposal) is still away most of the week.
+    return [m for m in managers if m in away and request.handed.get(m) != ()]
 
 
 def _plan_part_week_first(request: _RouteRequest, managers: Sequence[str], processes: int) -> list[_ManagerRoutes]:
