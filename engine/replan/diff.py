@@ -24,7 +24,9 @@ def block_diff(situation: Situation, groups: Groups, blocks: Sequence[Block],
     cut by a sickness, and stops."""
     old_by: dict[str, list[Block]] = defaultdict(list)
     new_by: dict[str, list[Block]] = defaultdict(list)
-    for b in situation.timetable.blocks:
+    # The plan given: a session an earlier re-plan split where a partner fell ill is read
+    # whole, and started before `now`; its part from `now` on is the plan's block to compare.
+    for b in (*situation.timetable.blocks, *situation.rejoined):
         if not situation.pinned(b.date, b.start):
             old_by[b.manager].append(b)
     for b in blocks:

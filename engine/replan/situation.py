@@ -86,6 +86,11 @@ class Situation:
     grid slot it started in, or before it). `timetable` is the plan with the parts
     in place of the blocks. A lunch is no block of work: one under way when he falls ill
     stays as it was (`kept_lunch`)."""
+    rejoined: list[Block] = dataclasses.field(default_factory=list)
+    """The later parts of partners' sessions an earlier re-plan split where a partner fell
+    ill, as the plan given has them (`timetable` reads each session whole again,
+    `_partners_blocks_whole_again`): the diff compares the part from `now` on with them,
+    not with the session before the split."""
 
     @property
     def today(self) -> dt.date:
@@ -308,6 +313,7 @@ def _partners_blocks_whole_again(situation: Situation) -> None:
                 for m in set(b.with_) - set(rest.with_)):
             blocks[i] = b.model_copy(update={"end": rest.end})
             gone.add(first)
+            situation.rejoined.append(rest)
     if gone:
         situation.timetable = situation.timetable.model_copy(
             update={"blocks": tuple(b for i, b in enumerate(blocks) if i not in gone)})
