@@ -94,8 +94,11 @@ def write_json(path: Path, data: dict) -> None:
     console.print(f"[dim]wrote {escape(str(path))}[/dim]")
 
 
-def conflict_line(conflict: Conflict) -> str:
-    """A conflict as one line: its rules in brackets when it names any."""
+def conflict_line(conflict: Conflict, status: str | None = None) -> str:
+    """A conflict as one line: its rules in brackets when it names any. A week of `status`
+    "unknown" ran out of time: no rules conflict, so it is not called a conflict."""
+    if status == "unknown":
+        return f"[red]no timetable (status unknown)[/red]: {escape(conflict.message)}"
     rules = f" ({', '.join(conflict.rules)})" if conflict.rules else ""
     return f"[red]conflict[/red]{rules}: {escape(conflict.message)}"
 

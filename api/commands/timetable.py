@@ -144,7 +144,7 @@ def render_summary(result: TimetableResult, policy: Policy | None = None) -> Non
     for gap in tt.unfilled_duties:
         console.print(f"  [yellow]{escape(duty_gap_line(gap, policy))}[/yellow]")
     for conflict in tt.conflicts:
-        errors.print(conflict_line(conflict))
+        errors.print(conflict_line(conflict, tt.status))
 
 
 TIME_LIMIT_HELP = (f"timetable solver seconds; when not given, {DEFAULT_TIMETABLE_S:g} s, searched again "

@@ -33,3 +33,15 @@ def test_a_conflict_keeps_its_brackets() -> None:
     printed = io.StringIO()
     Console(file=printed, width=300).print(conflict_line(Conflict(rules=("lunch",), message="store [bold]R01 is closed")))
     assert "store [bold]R01 is closed" in printed.getvalue()
+
+
+def test_a_week_out_of_time_is_not_called_a_conflict() -> None:
+    """Tester A, seed 586: a 20-manager week that found no timetable within its time was
+    printed "conflict: no timetable found within 61 s", though no rules conflict."""
+    out_of_time = Conflict(rules=(), message="no timetable found within 61 s (searched on from 10 s); allow more time")
+    printed = io.StringIO()
+    Console(file=printed, width=300).print(conflict_line(out_of_time, "unknown"))
+    assert printed.getvalue().startswith("no timetable (status unknown): no timetable found within 61 s")
+    printed = io.StringIO()
+    Console(file=printed, width=300).print(conflict_line(Conflict(rules=("lunch",), message="x"), "infeasible"))
+    assert printed.getvalue().startswith("conflict (lunch): x")
