@@ -9,7 +9,9 @@
 `record` is `block` (needs `kind`, `start`, `end`) or `visit` (needs `retailer`
 and `status` done/missed; a missed visit needs a `reason`; times are optional).
 A block row records a block done, as it was done: its `status` is empty or done, and
-it has no `reason`; a block not done is left out (it counts 0 minutes).
+it has no `reason`; a block not done is left out (it counts 0 minutes). One manager's
+blocks of a day do not overlap, nor do his timed visits, and he reports a retailer once
+a day; a record on a day the department does not work is taken with a warning.
 Importing a file again replaces the rows of every manager and day it holds (a
 corrected daily report replaces the first one) and keeps the others. Every bad
 value is reported at once with its file, row and column.
@@ -30,6 +32,7 @@ from engine.domain import Department
 from engine.errors import InputError, Problem
 from engine.policy import Policy, format_clock, parse_clock
 from engine.routing.due import week_monday
+from engine.work_calendar import WorkCalendar
 
 ACTUALS_FOLDER = "actuals"
 COLUMNS: tuple[str, ...] = ("manager", "date", "record", "kind", "retailer", "start", "end", "status", "reason")
@@ -64,6 +67,13 @@ def read_actuals_csv(
     at once with its file, row (header = row 1) and column (see `actuals_from_rows` for
     `dates` and `warnings`)."""
     path = Path(path)
+    return actuals_from_rows(_csv_rows(path), department, policy, file=path.name, first_row=2, dates=dates,
+                             warnings=warnings)
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of an actuals CSV as cells by lower-case column name; InputError for a file
+    that is no text or lacks a needed column."""
     data = path.read_bytes()
     text = None
     for encoding in ("utf-8-sig", "gb18030"):
@@ -80,9 +90,7 @@ def read_actuals_csv(
     if missing:
         raise InputError([Problem(f"missing column(s) {', '.join(missing)}; the columns are "
                                   f"{', '.join(COLUMNS)}", file=path.name, row=1)])
-    rows = [{(k or "").strip().lower(): (v or "") for k, v in row.items()} for row in reader]
-    return actuals_from_rows(rows, department, policy, file=path.name, first_row=2, dates=dates,
-                             warnings=warnings)
+    return [{(k or "").strip().lower(): (v or "") for k, v in row.items()} for row in reader]
 
 
 def actuals_from_rows(
@@ -175,6 +183,11 @@ def actuals_from_rows(
             bad("record", f"record must be block or visit, not '{cells.get('record', '')}'")
     problems += overlap_problems(blocks, block_rows, file)
     problems += done_and_missed_problems(visits, visit_rows, file)
+    problems += visit_overlap_problems(visits, visit_rows, file)
+    problems += same_visit_twice_problems(visits, visit_rows, file)
+    if warnings is not None:
+        warnings += days_off_warnings([*zip(blocks, block_rows, strict=True), *zip(visits, visit_rows, strict=True)],
+                                      department, policy, file)
     if problems:
         raise InputError(problems)
     return Actuals(blocks=tuple(blocks), visits=tuple(visits))
@@ -234,6 +247,76 @@ def done_and_missed_problems(visits: Sequence[ActualVisit], rows: Sequence[int],
     return problems
 
 
+def visit_overlap_problems(visits: Sequence[ActualVisit], rows: Sequence[int], file: str) -> list[Problem]:
+    """Timed visits of one manager and day whose times overlap (one person is at one
+    retailer at a time; three visits at 09:00-09:10 were taken without a word): each pair
+    named by both rows, reported at the later one. Visits that only touch are fine;
+    visits without times are not compared."""
+    problems = []
+    by_day: dict[tuple[str, dt.date], list[tuple[ActualVisit, int]]] = {}
+    for visit, row in zip(visits, rows, strict=True):
+        if visit.start is not None and visit.end is not None:
+            by_day.setdefault((visit.manager, visit.date), []).append((visit, row))
+    for (manager, date), day in by_day.items():
+        for i, (later, later_row) in enumerate(day):
+            for earlier, earlier_row in day[:i]:
+                assert later.start is not None and later.end is not None
+                assert earlier.start is not None and earlier.end is not None
+                if earlier.start < later.end and later.start < earlier.end:
+                    problems.append(Problem(
+                        f"{manager}'s visit to {later.retailer} {_clock_span(later.start, later.end)} on {date} "
+                        f"overlaps his visit to {earlier.retailer} {_clock_span(earlier.start, earlier.end)} of "
+                        f"row {earlier_row}: one manager makes one visit at a time; correct the times or drop "
+                        f"the wrong row", file=file, row=later_row, column="start"))
+    return problems
+
+
+def same_visit_twice_problems(visits: Sequence[ActualVisit], rows: Sequence[int], file: str) -> list[Problem]:
+    """A retailer reported visited twice on one day by one manager, both done or both
+    missed: a duplicate row (the sheet would count the visit twice, or carry it over
+    twice). Named by both rows, reported at the later one; done and missed on one day
+    is `done_and_missed_problems`'s."""
+    first_of: dict[tuple[str, dt.date, str, str], int] = {}
+    problems = []
+    for visit, row in zip(visits, rows, strict=True):
+        key = (visit.manager, visit.date, visit.retailer, visit.status)
+        earlier = first_of.setdefault(key, row)
+        if earlier != row:
+            problems.append(Problem(
+                f"{visit.manager} reports retailer {visit.retailer} {visit.status} on {visit.date} here and in "
+                f"row {earlier}: a retailer is visited once a day (the sheet would count it twice); drop the "
+                f"duplicate row or correct its retailer or date", file=file, row=row, column="retailer"))
+    return problems
+
+
+def days_off_warnings(records: Sequence[tuple[ActualBlock | ActualVisit, int]], department: Department,
+                      policy: Policy, file: str) -> list[Problem]:
+    """A warning per manager-day the records put on a day that is no working day of the
+    department's calendar (a weekend, a holiday): most likely a typo in the date, but
+    work on a day off happens and the feedback sheet counts it (and flags it), so it is
+    taken; said at the day's first row, with its other rows, when it is imported (it was
+    said only by the feedback, later)."""
+    calendar = WorkCalendar(department, policy)
+    rows_of: dict[tuple[str, dt.date], list[int]] = {}
+    for record, row in records:
+        rows_of.setdefault((record.manager, record.date), []).append(row)
+    warnings = []
+    for (manager, date), day_rows in rows_of.items():
+        if calendar.is_working_day(date):
+            continue
+        rows = sorted(day_rows)
+        others = f" (rows {', '.join(map(str, rows))})" if len(rows) > 1 else ""
+        warnings.append(Problem(
+            f"{manager}'s records{others} are dated {date:%A} {date}, no working day of the department "
+            f"(a weekend or holiday of its calendar under policy '{policy.name}'): recorded as given; "
+            f"check the date", file=file, row=rows[0], column="date"))
+    return warnings
+
+
+def _clock_span(start: int, end: int) -> str:
+    return f"{format_clock(start)}–{format_clock(end)}"
+
+
 def _outside_working_day(start: int | None, end: int | None, policy: Policy) -> tuple[str, str] | None:
     """(column, message) when a record's times fall outside the policy's working day."""
     day = policy.day
@@ -262,14 +345,16 @@ def actuals_path(folder: Path | str, week_start: dt.date) -> Path:
 def store_actuals(folder: Path | str, actuals: Actuals, department: Department, policy: Policy) -> list[Path]:
     """Merge `actuals` into the department folder, one file per week. The imported
     rows replace the stored rows of the same manager and day; other rows stay.
-    Returns the files written."""
+    Returns the files written. The stored rows replaced are not checked again: a
+    manager-day stored before a check was added (overlapping visits) is corrected by
+    importing it again, not refused for the rows being replaced."""
     weeks = sorted({week_monday(d) for _, d in actuals.days()})
     written = []
     for monday in weeks:
         path = actuals_path(folder, monday)
         new = actuals.in_week(monday)
         replaced = new.days()
-        old = load_actuals(folder, department, policy, monday)
+        old = _kept_rows(path, replaced, department, policy).in_week(monday)
         merged = Actuals(
             blocks=tuple(b for b in old.blocks if (b.manager, b.date) not in replaced) + new.blocks,
             visits=tuple(v for v in old.visits if (v.manager, v.date) not in replaced) + new.visits,
@@ -278,6 +363,17 @@ def store_actuals(folder: Path | str, actuals: Actuals, department: Department, 
         path.write_text(actuals_csv_text(merged), encoding="utf-8")
         written.append(path)
     return written
+
+
+def _kept_rows(path: Path, replaced: set[tuple[str, dt.date]], department: Department,
+               policy: Policy) -> Actuals:
+    """The stored rows of a week file but those of the manager-days `replaced`, checked."""
+    if not path.is_file():
+        return Actuals()
+    gone = {(manager, date.isoformat()) for manager, date in replaced}
+    kept = [row if (row.get("manager", "").strip(), row.get("date", "").strip()) not in gone else {}
+            for row in _csv_rows(path)]  # {}: a blank row, so the rows kept keep their numbers
+    return actuals_from_rows(kept, department, policy, file=path.name, first_row=2)
 
 
 def actuals_csv_text(actuals: Actuals) -> str:
