@@ -29,10 +29,16 @@ from api.commands.timetable import TIME_LIMIT_HELP, first_week_by, timetable_lim
 from engine.budget import time_budget
 from engine.capacity.figures import ManagerCapacity, WeekCapacity
 from engine.capacity.fit import CapacityFit, PlanWeek, fit_week
-from engine.capacity.proposal import HANDED_OVER_WEEK, PHONE_CALL_WEEK, Proposal, folder_department
+from engine.capacity.proposal import (
+    HANDED_OVER_WEEK,
+    PHONE_CALL_WEEK,
+    Proposal,
+    folder_department,
+    kept_free,
+)
 from engine.domain import Department, Timetable
 from engine.load import load_department_with_policy, write_department
-from engine.policy import Policy
+from engine.policy import CapacityRules, Policy
 from engine.routing.plan import RoutePlan, plan_routes
 from engine.timetable.solve import SolveParams, solve_timetable
 
@@ -102,10 +108,15 @@ def _day_cell(need: int, available: int) -> str:
     return f"[red]{text}[/red]" if need > available else text
 
 
-def render_proposal(proposal: Proposal) -> None:
-    """Each change with the minutes it frees; then the totals and what is still short."""
+def render_proposal(proposal: Proposal, figures: WeekCapacity | None = None,
+                    rules: CapacityRules | None = None) -> None:
+    """Each change with the minutes it frees; then the totals and what is still short.
+    With no change at all the levers used up are said all the same: that is when a reader
+    most needs to know why (tester: all of a manager's retailers class A)."""
     if not proposal.changes:
-        console.print("no change proposed")
+        console.print("no change proposed" + (": no allowed change is left (below, per manager, why)"
+                                              if proposal.still_short else ""))
+        _render_still_short(proposal, figures, rules)
         return
     # Narrow columns that never wrap, the retailer's name under its id, and only the change
     # itself wrapping: the table reads on an 80-column terminal (nine columns cut every cell).
@@ -143,10 +154,41 @@ def render_proposal(proposal: Proposal) -> None:
                   + (f", {handed} handed over for the week of a leave" if handed else "") + ") · "
                   f"{proposal.minutes_freed} min freed · "
                   f"margin {proposal.margin_percent:g}% of each manager's visit minutes kept free")
+    _render_still_short(proposal, figures, rules)
+
+
+def _render_still_short(proposal: Proposal, figures: WeekCapacity | None, rules: CapacityRules | None) -> None:
+    """Per manager, the minutes no allowed change could free and which levers are used up.
+    The minutes are those the proposal needed to free, which keep the margin free too, so
+    they exceed the table's "short" by up to the margin: the margin is named in minutes,
+    or the console's figure would not match the JSON's `still_short` (tester: 179 against 224)."""
     for manager, minutes in proposal.still_short.items():
         why = proposal.why_short.get(manager)
-        errors.print(f"[yellow]{manager}: {minutes} min no allowed change could free"
+        errors.print(f"[yellow]{escape(manager)}: {minutes} min no allowed change could free"
+                     + _margin_words(manager, minutes, figures, rules)
                      + (f" ({escape(why)})" if why else "") + "[/yellow]")
+
+
+def _margin_words(manager: str, minutes: int, figures: WeekCapacity | None, rules: CapacityRules | None) -> str:
+    """How `minutes` stands to the table's figures: the proposal frees the larger of the
+    week's short plus the margin kept free and the minutes of the visits left out
+    (`proposal._excess_and_spare`); said which, or both figures named when later rounds
+    moved it. Nothing when the figures or rules are not at hand or the manager is on leave
+    all week (his minutes are the hand-over's)."""
+    if figures is None or rules is None:
+        return ""
+    mine = {m.manager: m for m in figures.managers}.get(manager)
+    if mine is None or mine.away_all_week:
+        return ""
+    margin = kept_free(rules, mine.available_min)
+    kept = (f"the {margin}-min margin kept free ({rules.margin_percent:g}% of his "
+            f"{mine.available_min} min of visit blocks)")
+    if margin and minutes == mine.shortfall_min + margin:
+        return f": the {mine.shortfall_min} min his week is short in the table plus {kept}"
+    if mine.unplanned_visits and minutes == mine.unplanned_min:
+        return (f": the minutes of his {mine.unplanned_visits} due visit(s) left out "
+                f"({mine.shortfall_min} min short in the table)")
+    return f" ({mine.shortfall_min} min short in the table; the proposal also keeps {kept})" if margin else ""
 
 
 def render_fit(fit: CapacityFit, max_rounds: int) -> None:
@@ -271,7 +313,7 @@ def capacity_command(
     fitted = fit_week(department, pol, week_start, plan_week, carried, verify=verify)
     fit = fitted.fit
     render_capacity(fit.before, f"{fit.before.department} week of {week_start}")
-    render_proposal(fit.proposal)
+    render_proposal(fit.proposal, fit.before, pol.capacity)
     if verify:
         render_fit(fit, pol.capacity.max_rounds if pol.capacity is not None else 0)
     if json_out is not None:
