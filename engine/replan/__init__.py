@@ -6,8 +6,9 @@ a real week at a moment `now` (events.py):
 - `manager_sick`: a manager is off from a given time (until a given day, or the end
   of the week);
 - `retailer_closed`: a retailer is closed on a day (today by default);
-- `urgent_visit`: a retailer must be visited, by a given day (today by default); it
-  takes the place of the week's visit to that retailer still to come;
+- `urgent_visit`: a retailer must be visited, by a given day (today by default), by
+  the manager it names (its own by default) when he can make it in time; it takes the
+  place of the week's visit to that retailer still to come;
 - `promotion_store_cancelled`: a promotion store can no longer be used from a given day
   (today by default); sessions before that day keep it.
 

@@ -38,7 +38,10 @@ class RetailerClosed(_Event):
 
 class UrgentVisit(_Event):
     """A retailer must be visited by the end of `by` (the day of `now` when not given),
-    by `manager` (its own manager when not given)."""
+    by `manager` (its own manager when not given). It takes the place of the week's visit
+    to the retailer still to come: that visit stays on its day when the day is in time
+    and the event names no other manager, or the one it names cannot make it in time
+    (the re-plan's notes say so); else the manager named makes it, on a day he can."""
 
     type: Literal["urgent_visit"]
     retailer: str

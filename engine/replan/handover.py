@@ -316,9 +316,16 @@ class _Handover:
                     self.late.append(LateVisit(retailer=visit.retailer, manager=visit.to_manager or visit.owner,
                                                due_by=visit.urgent_by, date=visit.to_date, detail=visit.detail))
                 elif (visit.to_manager, visit.to_date) == (visit.manager, visit.date):
-                    # Said only of one in time: one late is in `late`, with its cause.
+                    # Said only of one in time: one late is in `late`, with its cause; and
+                    # why the manager the event names does not make it, when it names one.
+                    instead = f" ({visit.assigned}, named for it, cannot make it by then)" \
+                        if visit.named and visit.assigned != visit.manager else ""
                     self.notes.append(f"urgent visit to {visit.retailer} by {visit.urgent_by}: its visit planned "
-                                      f"on {visit.date} ({visit.manager}) is in time and stays")
+                                      f"on {visit.date} ({visit.manager}) is in time and stays{instead}")
+                elif visit.named and visit.to_manager == visit.assigned and visit.manager not in (None, visit.assigned):
+                    self.notes.append(f"urgent visit to {visit.retailer} by {visit.urgent_by}: made by "
+                                      f"{visit.assigned}, named for it, on {visit.to_date}, in place of the visit "
+                                      f"planned with {visit.manager} on {visit.date}")
             if visit.to_date is None:
                 reason: UnplacedReason = visit.reason or (
                     self._urgent_unplaced_reason(visit) if visit.urgent_by is not None else "no_room_in_day")
@@ -727,10 +734,13 @@ def _options(visit: _Visit, situation: Situation, rules: ReplanRules, days: Mapp
         late = [d for d in later if d > visit.urgent_by]
         urgent = [o for dates in (in_time, late) for manager in managers for o in available(manager, dates)]
         if visit.manager is not None and visit.date in in_time and (visit.manager, visit.date) in urgent:
-            # The planned visit made urgent is in time where it is: it stays there first.
+            # The planned visit made urgent is in time where it is: it stays there first,
+            # unless the event names another manager: it is made by him when he can make
+            # it in time (the event's `manager`), and stays on its day only when he cannot.
             own_day = (visit.manager, visit.date)
             urgent.remove(own_day)
-            urgent.insert(0, own_day)
+            named = [o for o in urgent if visit.named and o[0] == visit.assigned and o[1] in in_time]
+            urgent = [*named, own_day, *(o for o in urgent if o not in named)]
         return urgent
     assert visit.manager is not None and visit.date is not None
     planned = visit.date
@@ -804,8 +814,10 @@ def _urgent_words(visit: _Visit, why_not: Callable[[_Visit, str | None], str]) -
         return f"LATE: {why_not(visit, None)}; made on {visit.to_date} by {visit.to_manager}, the first day that holds it"
     asked = visit.assigned or visit.owner
     if visit.to_manager != asked and (visit.to_manager, visit.to_date) == (visit.manager, visit.date):
-        words += f"; the visit planned with {visit.manager} on {visit.date} is in time and stays there, " \
-                 f"rather than going to {asked}, named for it"
+        words += f"; {asked}, named for it, cannot make it by {visit.urgent_by} ({why_not(visit, asked)}), " \
+                 f"so the visit planned with {visit.manager} on {visit.date} is made as planned, in time"
+    elif visit.named and visit.to_manager == asked and visit.manager not in (None, asked):
+        words += f"; {asked}, named for it, makes it"
     elif visit.to_manager != asked:
         role = "named for it" if visit.named else "its manager" if asked == visit.owner else "planned for it"
         taker = "its own manager" if visit.to_manager == visit.owner else "a neighbouring territory's manager"
