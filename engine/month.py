@@ -131,7 +131,12 @@ from engine.routing.daily import (
 )
 from engine.routing.due import CYCLE_WEEKS, due_days, week_monday
 from engine.routing.matrix import straight_line_matrix
-from engine.routing.neighbours import away_all_week, nearest_neighbour, neighbours
+from engine.routing.neighbours import (
+    away_all_week,
+    away_for_hand_over,
+    nearest_neighbour,
+    neighbours,
+)
 from engine.routing.plan import called_for_the_week
 from engine.routing.visit_value import room_by_cheaper, visit_value
 from engine.routing.vrptw import stop_when_stalled
@@ -654,12 +659,14 @@ def _handed_over(department: Department, policy: Policy, days: Sequence[dt.date]
     if rules is None or "neighbour" not in rules.handover or not away_month:
         return list(due)
     away = _away_in_month_weeks(department, days)
+    not_taking = _not_taking_in_month_weeks(department, policy, days)
     centres = department.territory_centres()
     by_id = {r.id: r for r in department.retailers}
 
     def at_work(item: DueInWeek) -> list[str]:
         absent = away.get(item.week_start, set())
-        return ([m for m in neighbours(item.manager, centres, rules.neighbour_max_km) if m not in absent]
+        return ([m for m in neighbours(item.manager, centres, rules.neighbour_max_km)
+                 if m not in not_taking.get(item.week_start, set())]
                 if item.manager in absent and item.manager in away_month else [])
 
     near_by_week = [at_work(item) for item in due]
@@ -696,6 +703,21 @@ def _away_in_month_weeks(department: Department, days: Sequence[dt.date]) -> dic
     return {monday: set(away_all_week(department, dates)) for monday, dates in weeks.items()}
 
 
+def _not_taking_in_month_weeks(department: Department, policy: Policy,
+                               days: Sequence[dt.date]) -> dict[dt.date, set[str]]:
+    """Per ISO week of the month, the managers who take no away colleague's visits that
+    week: away all of its working days of the month or most of them (the week's rule,
+    routing/neighbours.py `away_for_hand_over`). Tester's d8: m02, at work only on the
+    make-up Saturday 12-19, was handed m03's visits for the month and made none of that
+    week's, so m03's class-A customers went unvisited while neighbours made class-C visits."""
+    weeks: dict[dt.date, list[dt.date]] = defaultdict(list)
+    for day in days:
+        weeks[week_monday(day)].append(day)
+    return {monday: set(away_for_hand_over(department, dates, (policy.day.start, policy.day.end),
+                                           policy.pairs.exempt_below_presence))
+            for monday, dates in weeks.items()}
+
+
 def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.date],
                       weeks: Mapping[dt.date, Timetable], due: Sequence[DueInWeek], made_by: Sequence[DueInWeek],
                       routes: list[MonthRoute], unplanned: list[Unplanned],
@@ -713,6 +735,7 @@ def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.
     if rules is None or "neighbour" not in rules.handover:
         return routes, unplanned
     away = _away_in_month_weeks(department, days)
+    not_taking = _not_taking_in_month_weeks(department, policy, days)
     away_month = set(away_all_week(department, days))
     handed = [d for d, by in zip(due, made_by, strict=True)
               if by.manager == d.manager and d.visits > d.called and d.manager in away.get(d.week_start, set())
@@ -726,7 +749,7 @@ def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.
                                              d.retailer)):
         retailer = cover.retailers[item.retailer]
         near = [m for m in neighbours(item.manager, centres, rules.neighbour_max_km)
-                if m not in away.get(item.week_start, set()) and m not in away_month]
+                if m not in not_taking.get(item.week_start, set()) and m not in away_month]
         near.sort(key=lambda m: (centres[m][0] - retailer.lat) ** 2 + (centres[m][1] - retailer.lon) ** 2)
         if not near:
             refused[retailer.id] = (f"no manager whose territory lies within {rules.neighbour_max_km:g} km of"

@@ -55,3 +55,30 @@ def test_the_make_up_day_counts_among_the_working_days_yet_leaves_him_away_for_t
     working = [MONDAY + dt.timedelta(days=k) for k in range(6)]
     away = away_for_hand_over(department, working, DAY, policy_15_13_7.pairs.exempt_below_presence)
     assert sorted(away) == ["m2", "m3"]
+
+
+def test_in_the_month_a_neighbour_at_work_only_on_a_make_up_day_makes_no_away_managers_visits(policy_15_13_7):
+    """m02 away all December; m03, nearest m02's weekly retailer, on leave Mon–Fri of the week of
+    12-14 and at work on its make-up Saturday 12-19: the weekly retailer's visits go, all month,
+    to m01, at work every week (`_handed_over` with `away_for_hand_over`), not to m03 (was: m03
+    for the month, and the week of 12-14's class-A visits of the tester's d8 left unmade)."""
+    from engine.month import _handed_over, month_due, working_days
+    from tests.engine.month_cases import CHRISTMAS, DECEMBER
+    from tests.strategies import simple_department
+
+    department = simple_department(3)
+    saturday = dt.date(2026, 12, 19)
+    with_make_up = department.model_copy(update={"calendar_days": (CalendarDay(date=saturday, kind="workday"),)})
+    december = working_days(policy_15_13_7, *DECEMBER, {CHRISTMAS}, with_make_up)
+    assert saturday in december
+    leave = [Leave(manager="m02", date=d) for d in december]
+    leave += [Leave(manager="m03", date=dt.date(2026, 12, 14) + dt.timedelta(days=n)) for n in range(5)]
+    m03 = next(r for r in department.retailers if r.manager == "m03")
+    weekly = "m02-r00"  # due every week; put beside m03's retailers, so m03 is nearest it
+    on_leave = with_make_up.model_copy(update={"leave": tuple(leave), "retailers": tuple(
+        r.model_copy(update={"lat": m03.lat, "lon": m03.lon}) if r.id == weekly else r
+        for r in department.retailers)})
+    due = month_due(on_leave, policy_15_13_7, december, {CHRISTMAS})
+    makers = {by.manager for item, by in zip(due, _handed_over(on_leave, policy_15_13_7, december, due), strict=True)
+              if item.retailer == weekly and item.visits}
+    assert makers == {"m01"}, makers
