@@ -600,7 +600,7 @@ class Policy(_Strict):
         """Minutes and clock times off the policy's grid, which the timetable cannot place."""
         grid, clashes = self.grid_minutes, []
         for name, kind in self.kinds.items():
-            for minutes in (kind.per_day_minutes or {}).values():
+            for minutes in dict.fromkeys((kind.per_day_minutes or {}).values()):  # each length told once
                 if minutes % grid:
                     clashes.append((f"kinds.{name}.per_day_minutes",
                                     f"{kind.label_en}: {minutes} min is not on the {grid}-min grid"))
@@ -698,9 +698,13 @@ def _clock_clashes(policy: Policy) -> list[tuple[str, str]]:
         clashes.append(("lunch", f"lunch needs {lunch.minutes} min between {format_clock(lunch.earliest)} and "
                                  f"{format_clock(lunch.latest_end)}, but {cut}"))
     clashes += _kinds_cut_by_the_day(policy)
-    clashes += _day_too_short(policy)
+    too_short = _day_too_short(policy)
+    clashes += too_short
     clashes += _field_work_beyond_the_field_window(policy)
     clashes += _stops_beyond_the_visit_block(policy)
+    if not too_short:  # a day too short for its blocks is told first; its visit block's end, once it fits
+        clashes += _visit_block_beyond_visiting(policy)
+    clashes += _lunch_outside_the_visit_block(policy)
     return clashes
 
 
@@ -835,6 +839,104 @@ def _stops_beyond_the_visit_block(policy: Policy) -> list[tuple[str, str]]:
                                      f"(route.min_service_min) need {need} min, but {holds}"))
     return clashes
 
+
+
+def _earliest_visit_start(policy: Policy, weekday: Weekday) -> tuple[int, str]:
+    """The earliest a visit block may start on a day following `weekday`'s rules (its own
+    window cut to the working day, as engine/timetable/model.kind_window cuts it), and the
+    setting that puts it there."""
+    visit, day = policy.kinds["visit"], policy.day
+    own = visit.window(weekday)[0]
+    if day.start > own:
+        return day.start, "day.start"
+    return own, f"kinds.visit.windows.{weekday}" if weekday in visit.windows else "kinds.visit.earliest_start"
+
+
+def _latest_visit_end(policy: Policy, weekday: Weekday, minutes: int) -> tuple[int, list[str]]:
+    """The latest a visit block of `minutes` may end on a day following `weekday`'s rules
+    (its own window cut to the working day and to day.field_ends_by, and its latest start
+    plus its minutes, as engine/timetable/model.kind_window bounds it), and every setting
+    that puts it there."""
+    visit, day = policy.kinds["visit"], policy.day
+    ends = [(visit.window(weekday)[1], f"kinds.visit.windows.{weekday}" if weekday in visit.windows
+             else "kinds.visit.latest_end"), (day.end, "day.end")]
+    if day.field_ends_by is not None:
+        ends.append((day.field_ends_by, "day.field_ends_by"))
+    if visit.latest_start is not None:
+        ends.append((visit.latest_start + minutes, "kinds.visit.latest_start"))
+    end = min(at for at, _ in ends)
+    return end, [setting for at, setting in ends if at == end]
+
+
+def _visit_blocks_told(policy: Policy, weekdays: list[str]) -> tuple[str, str]:
+    """(who, when) of the visit block on `weekdays`: ("Friday's individual visits block",
+    "") or ("the individual visits block", " on every working day")."""
+    label = _lowered(policy.kinds["visit"].label_en)
+    if len(weekdays) == 1:
+        return f"{WEEKDAY_NAMES[weekdays[0]]}'s {label} block", ""
+    return f"the {label} block", f" {_on_days(policy, weekdays)}"
+
+
+def _visit_block_beyond_visiting(policy: Policy) -> list[tuple[str, str]]:
+    """A visit block that cannot be over by `route.visiting_ends_by` even when it starts as
+    early as it may: its minutes after that time are planned and counted as visiting, but the
+    route visits no one then (routing/daily: visiting is over by route.visiting_ends_by).
+    The tester's visiting_ends_by = 12:00 under seed-003's 330-min blocks from 08:30 loaded,
+    and every day's timetable held 08:30–14:00 while its route said 08:30–12:00."""
+    route, visit = policy.route, policy.kinds["visit"]
+    found: dict[tuple[int, int, str], list[str]] = {}
+    for weekday in policy.working_days:
+        minutes = (visit.per_day_minutes or {}).get(weekday)
+        if not minutes:
+            continue
+        start, opens = _earliest_visit_start(policy, weekday)
+        if start + minutes > route.visiting_ends_by:
+            found.setdefault((minutes, start, opens), []).append(weekday)
+    clashes = []
+    for (minutes, start, opens), weekdays in found.items():
+        who, when = _visit_blocks_told(policy, weekdays)
+        ends_by = format_clock(route.visiting_ends_by)
+        clashes.append(("route.visiting_ends_by",
+                        f"route.visiting_ends_by ({ends_by}) comes before the visit block can end: {who} of "
+                        f"{minutes} min (kinds.visit.per_day_minutes) starts at {format_clock(start)} at the "
+                        f"earliest ({opens}), so it ends at {format_clock(start + minutes)} at the "
+                        f"earliest{when}, and its last {start + minutes - route.visiting_ends_by} min would be "
+                        f"planned as visiting with no visit possible after {ends_by}"))
+    return clashes
+
+
+def _lunch_outside_the_visit_block(policy: Policy) -> list[tuple[str, str]]:
+    """Under `lunch.during_visit`, a lunch window no visit block can hold the lunch in on a
+    day it is held (from its earliest start to its latest end, visiting over by
+    `route.visiting_ends_by`): the route takes the lunch only inside the block
+    (routing/daily._field_day) and the timetable then plans none of its own, so the week had
+    no lunch at all (the tester's 15:30–16:30 under seed-003, visiting over by 15:00).
+    A lunch window too short for the lunch is told by `LunchRules` itself."""
+    lunch, route, visit = policy.lunch, policy.route, policy.kinds["visit"]
+    if not lunch.during_visit or not lunch.minutes or lunch.earliest + lunch.minutes > lunch.latest_end:
+        return []
+    found: dict[tuple[int, str, int, tuple[str, ...]], list[str]] = {}
+    for weekday in policy.working_days:
+        minutes = (visit.per_day_minutes or {}).get(weekday)
+        if not minutes:
+            continue
+        start, opens = _earliest_visit_start(policy, weekday)
+        end, ends = _latest_visit_end(policy, weekday, minutes)
+        if route.visiting_ends_by < end:
+            end, ends = route.visiting_ends_by, ["route.visiting_ends_by"]
+        elif route.visiting_ends_by == end:
+            ends = ["route.visiting_ends_by", *ends]
+        if min(lunch.latest_end, end) - max(lunch.earliest, start) < lunch.minutes:
+            found.setdefault((start, opens, end, tuple(ends)), []).append(weekday)
+    clashes = []
+    for (start, opens, end, bounds), weekdays in found.items():
+        who, when = _visit_blocks_told(policy, weekdays)
+        clashes.append(("lunch", f"lunch is taken during the visit (lunch.during_visit) and needs {lunch.minutes} "
+                                 f"min between {format_clock(lunch.earliest)} and {format_clock(lunch.latest_end)} "
+                                 f"(lunch.earliest, lunch.latest_end), but {who} holds visiting only between "
+                                 f"{format_clock(start)} ({opens}) and {format_clock(end)} ({', '.join(bounds)})"
+                                 f"{when}: the week would have no lunch"))
+    return clashes
 
 def _cut_by_the_day(policy: Policy, window: tuple[int, int], place: Setting, minutes: int) -> str:
     """Why the working day leaves less than `minutes` of `window` (empty: it does not), in
