@@ -74,12 +74,29 @@ def _rides_from_office(department: Department, policy: Policy, retailers: Sequen
 def visit_block_opens(policy: Policy, weekday: Weekday) -> int | None:
     """The earliest the visit block may start on a day following `weekday`'s rules: its
     kind's earliest start, after the department's fixed slots that begin before the day's
-    first-stop time (the morning meeting). None without a visit kind."""
+    first-stop time (the morning meeting) and the department's daily slots whose window
+    is over by then (seed-003's meeting, 20 min in 08:00–08:30: 08:20 at the earliest),
+    each followed by the office–field buffer when it is held elsewhere than the block
+    (the timetable keeps it between office and field, constraints.add_one_place_at_a_time).
+    With the buffer left out, a 20-min buffer opened the far manager's block at 08:30
+    where the meeting and the buffer allow 08:40: his first stop was due at 09:40, which
+    no week could keep, and the department got no week. None without a visit kind."""
     rule = policy.kinds.get(VISIT_KIND)
     if rule is None:
         return None
     morning = policy.route.first_stop_on(weekday)
-    return max([rule.window(weekday)[0], *(end for start, end in fixed_slots(policy, weekday) if start < morning)])
+    earliest = rule.window(weekday)[0]
+    grid = policy.grid_minutes
+    buffer = -(-policy.travel.office_field_buffer_min // grid) * grid  # whole slots, as the timetable holds it
+    ends = [earliest]
+    for other in policy.kinds.values():
+        minutes = (other.per_day_minutes or {}).get(weekday)
+        if other.group != "department" or minutes is None:
+            continue
+        start, latest_end = other.window(weekday)
+        if (latest_end - start == minutes and start < morning) or latest_end <= earliest:
+            ends.append(start + minutes + (buffer if other.place != rule.place else 0))
+    return max(ends)
 
 
 def first_stop_time(policy: Policy, weekday: Weekday, approach: int, back: int | None = None) -> int:
@@ -98,9 +115,17 @@ def first_stop_time(policy: Policy, weekday: Weekday, approach: int, back: int |
 
     `back`: the time the manager is back from a leave that took the start of his day
     (`back_from_leave`); under `route.later_first_stop_after_leave` the first stop is
-    then due as long after `first_stop_by` as the leave kept him past the day's start."""
+    then due as long after `first_stop_by` as the leave kept him past the day's start, and
+    under `route.late_first_stop_when_far` never earlier than the ride allows from his
+    return (`reached_from_earliest_block` with `back`): a manager 111 min out, back at
+    09:00, could not be at his first retailer by 10:30, so his whole day was judged to
+    have no room beside a 1-hour leave."""
     usual = _usual_first_stop_time(policy, weekday, approach)
-    return usual if back is None else max(usual, policy.route.first_stop_by + leave_delay(policy, back))
+    if back is None:
+        return usual
+    later = policy.route.first_stop_by + leave_delay(policy, back)
+    reached = reached_from_earliest_block(policy, weekday, approach, back)
+    return max(usual, later, reached if reached is not None else later)
 
 
 def back_from_leave(policy: Policy, weekday: Weekday, approach: int,
@@ -182,17 +207,23 @@ def late_for_the_ride(policy: Policy, weekday: Weekday, approach: int) -> tuple[
     return (far, usual) if far is not None and far > usual else None
 
 
-def reached_from_earliest_block(policy: Policy, weekday: Weekday, approach: int) -> int | None:
+def reached_from_earliest_block(policy: Policy, weekday: Weekday, approach: int,
+                                back: int | None = None) -> int | None:
     """Under `route.late_first_stop_when_far`: the earliest a manager reaches his first
     retailer on a day following `weekday`'s rules — the visit block's earliest start (after
-    the department's fixed slots that begin before the day's first-stop time) plus his ride there, rounded up to the grid. The
+    the department's fixed slots that begin before the day's first-stop time; after `back`,
+    when he is back then from a leave that took the start of his day, on the grid) plus
+    his ride there, rounded up to the grid. The
     first stop is due no earlier than this: a 68-min ride from a block opening at 08:30 is
     there at 09:40, and a 09:30 first stop would leave the whole department without a week.
     None when the policy keeps the usual time or plans no visit block."""
     opens = visit_block_opens(policy, weekday)
     if not policy.route.late_first_stop_when_far or opens is None:
         return None
-    return math.ceil((opens + approach) / policy.grid_minutes) * policy.grid_minutes
+    grid = policy.grid_minutes
+    if back is not None:
+        opens = max(opens, math.ceil(back / grid) * grid)
+    return math.ceil((opens + approach) / grid) * grid
 
 
 def _first_stop_after_meeting(policy: Policy, weekday: Weekday, approach: int) -> int:

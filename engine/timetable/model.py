@@ -204,13 +204,44 @@ def room_window(policy: Policy, kind: str, minutes: int, weekday: Weekday, appro
     starts by its first-stop time less the ride out of the office rounded up to the grid
     (constraints._ride_out_of_the_office), so a leave to 09:25 leaves a 2-min ride's visit
     block no start (09:30 is past its 09:20), as one to 09:50 does. What a part-day
-    leave leaves no room for is judged on it (`no_room_for_leave`)."""
+    leave leaves no room for is judged on it (`no_room_for_leave`). Its latest end leaves
+    the ride back to the office (at least the office–field buffer) before the latest start
+    of an office block owed every day that can only follow the field work
+    (`_office_after_field`, the daily report by 16:00): a manager 111 min out, back from
+    leave at 09:00, has no room for a 330-min block (09:00–14:30, at the office 16:30)
+    but has for a shorter one, so the block is planned shorter (`room_beside_leave`)
+    instead of owed whole and left with no week that holds it."""
     earliest, latest_start, latest_end = daily_window(policy, kind, minutes, weekday, approach, back)
     if kind == "visit" and approach:
         grid = policy.grid_minutes
         by = first_stop_time(policy, weekday, approach, back) // grid - math.ceil(approach / grid)
         latest_start = min(latest_start, by * grid)
+        back_by = _office_after_field(policy, weekday, latest_end)
+        if policy.kinds[kind].place == "field" and back_by is not None:
+            ride_back = max(_grid_up(approach, grid), _grid_up(policy.travel.office_field_buffer_min, grid))
+            latest_end = min(latest_end, back_by - ride_back)
     return earliest, latest_start, latest_end
+
+
+def _office_after_field(policy: Policy, weekday: Weekday, field_ends: int) -> int | None:
+    """The latest start of the manager's own office blocks owed every day (`per_day_minutes`
+    or `min_per_day`) whose window opens only when the field work of a day following
+    `weekday`'s rules is over (`field_ends`): the daily report slot, 15:00–16:00 after
+    field work over by 15:00. None when no such block is owed."""
+    starts = []
+    for rule in policy.kinds.values():
+        if rule.place != "office" or rule.group != "single":
+            continue
+        if rule.per_day_minutes is not None:
+            shortest = rule.per_day_minutes.get(weekday)
+        else:
+            shortest = rule.session_minutes[0] if rule.min_per_day and rule.session_minutes else None
+        if shortest is None:
+            continue
+        earliest, latest_start, _ = kind_window(policy, rule, shortest, weekday)
+        if earliest >= field_ends:
+            starts.append(latest_start)
+    return min(starts, default=None)
 
 
 def _new_block(

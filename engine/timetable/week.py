@@ -37,7 +37,7 @@ from engine.policy import (
     format_clock,
     merged_spans,
 )
-from engine.routing.approach import late_for_the_ride
+from engine.routing.approach import back_from_leave, first_stop_time, late_for_the_ride, leave_delay
 from engine.work_calendar import WorkCalendar
 
 
@@ -195,21 +195,32 @@ def late_first_stop_notes(frame: WeekFrame, approach: dict[str, int]) -> tuple[s
     """A note for each manager whose first stop comes after the day's usual first-stop time
     because his nearest retailer due this week is too far to reach by then even from the
     visit block's earliest start (`route.late_first_stop_when_far`): the week is planned,
-    and the market manager reads whose mornings it bends and by how much."""
+    and the market manager reads whose mornings it bends and by how much. A day a leave
+    takes the start of (routing/approach.back_from_leave) gets its own time, the ride from
+    his return (a 111-min ride, back at 09:00: by 11:00, not the other days' 10:30)."""
     policy = frame.policy
     notes = []
     for manager, mw in frame.managers.items():
         ride = approach.get(manager, 0)
-        late: dict[tuple[int, int], list[WorkDay]] = {}
+        late: dict[tuple[int, int, int | None], list[WorkDay]] = {}
         for day in frame.days:
             moved = late_for_the_ride(policy, day.weekday, ride)
             if mw.works_on(day.index) and moved is not None:
-                late.setdefault(moved, []).append(day)
-        for (reached, usual), days in late.items():
+                back = back_from_leave(policy, day.weekday, ride, mw.partial_leave.get(day.index, []))
+                if back is None:
+                    late.setdefault((*moved, None), []).append(day)
+                    continue
+                # the leave's own later first stop (`route.later_first_stop_after_leave`) is the usual then
+                usual = max(moved[1], policy.route.first_stop_by + leave_delay(policy, back))
+                reached = first_stop_time(policy, day.weekday, ride, back)
+                if reached > usual:
+                    late.setdefault((reached, usual, back), []).append(day)
+        for (reached, usual, back), days in late.items():
+            after = "" if back is None else f" after his leave to {format_clock(back)}"
             notes.append(f"{manager}'s nearest retailer due this week is a {ride}-min ride from the office: "
-                         f"he reaches his first retailer by {format_clock(reached)}, not {format_clock(usual)} "
-                         f"({', '.join(f'{d.date:%a %m-%d}' for d in days)}); give his far retailers to a "
-                         f"manager nearer to them to keep the first-stop time")
+                         f"he reaches his first retailer{after} by {format_clock(reached)}, not "
+                         f"{format_clock(usual)} ({', '.join(f'{d.date:%a %m-%d}' for d in days)}); give his "
+                         "far retailers to a manager nearer to them to keep the first-stop time")
     return tuple(notes)
 
 
