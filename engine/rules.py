@@ -62,6 +62,9 @@ RULES: dict[str, Rule] = {
         Rule("key_customer_dropped", True, "SPEC §4",
              "a key customer (class A) is not left out while a class-C visit of the same manager's "
              "week is made, unless no visit day of the week could have held a visit to it"),
+        Rule("left_out_with_room", True, "SPEC §3-4",
+             "a due visit is not listed unvisited while a visit day of its manager has room for it "
+             "between the day's planned stops"),
         Rule("senior_newcomer", False, "SPEC §2, §6", "seniors are paired with newcomers"),
         Rule("repeated_partner", False, "SPEC §6", "partners are not repeated from recent weeks"),
         Rule("pair_distance", False, "SPEC §6", "paired managers work territories close to each other"),

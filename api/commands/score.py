@@ -45,6 +45,36 @@ def refuse_loose_clocks(data: dict, path: Path) -> None:
         raise InputError([replace(p, file=str(path)) for p in problems])
 
 
+def refuse_strange_routes(data: dict, path: Path, department: Department, policy: Policy) -> None:
+    """InputError naming what a routes document says that no route plan can: a week other
+    than its timetable's (each due visit was faulted, 102 lines), an unvisited retailer the
+    department lacks, a stop of a kind neither a visit nor one of the policy's blocks."""
+    timetable, routes = split_plan(data)
+    if routes is None:
+        return
+    problems = []
+    weeks = str((timetable or {}).get("week_start") or ""), str(routes.get("week_start") or "")
+    if all(weeks) and weeks[0] != weeks[1]:
+        problems.append(Problem(f"the routes are of the week of {weeks[1]}, the timetable of the week of {weeks[0]}: "
+                                "give the routes planned on this timetable", file=str(path), column="week_start"))
+    known = {r.id for r in department.retailers}
+    unvisited = routes.get("unvisited")
+    for n, item in enumerate(unvisited if isinstance(unvisited, list) else []):
+        if isinstance(item, dict) and item.get("retailer") not in known:
+            problems.append(Problem(f"unvisited retailer {item.get('retailer')!r} is not in the department",
+                                    file=str(path), column=f"unvisited.{n}.retailer"))
+    kinds = ["visit", *sorted(k for k in policy.kinds if k != "visit")]
+    listed = routes.get("routes")
+    for n, route in enumerate(listed if isinstance(listed, list) else []):
+        stops = route.get("stops") if isinstance(route, dict) else None
+        for m, stop in enumerate(stops if isinstance(stops, list) else []):
+            if isinstance(stop, dict) and stop.get("kind", "visit") not in kinds:
+                problems.append(Problem(f"stop kind {stop.get('kind')!r} is none of {', '.join(kinds)}",
+                                        file=str(path), column=f"routes.{n}.stops.{m}.kind"))
+    if problems:
+        raise InputError(problems)
+
+
 def other_policy_line(data: dict, policy: Policy) -> str | None:
     """One line when the plan names a policy other than the one it is scored under: every
     rule and figure (stops a day, first-stop time, service minutes) is the scoring policy's,
@@ -71,12 +101,16 @@ def score_command(
         data = json_document(plan, "plan")
         refuse_loose_clocks(data, plan)
         refuse_other_department(data, plan, department)
+        refuse_strange_routes(data, plan, department, pol)
         report = score_plan(data, department, pol)
     except InputError as error:
         raise fail_on_input(error) from None
     other = other_policy_line(data, pol)
     if other is not None:
         console.print(f"[yellow]{other}[/yellow]", soft_wrap=True)
+    partial = report.scope_words()
+    if partial is not None:
+        console.print(f"[yellow bold]Partial plan:[/yellow bold] {partial}", soft_wrap=True)
     render_report(report)
     if json_out is not None:
         write_json(json_out, report.to_dict())
@@ -89,6 +123,8 @@ def score_command(
         console.print(f"[red bold]The plan is NOT executable:[/red bold] it breaks "
                       f"{len(report.violations)} hard rule(s), listed above")
         raise typer.Exit(EXIT_NO_PLAN)
+    if partial is not None:
+        console.print(f"[yellow]No hard rule is broken in the part judged: {partial}[/yellow]", soft_wrap=True)
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:
