@@ -11,6 +11,9 @@ Rules checked, each under its id:
 - `first_stop`: the first visit of a day is reached by `route.first_stop_by`; on a
   weekday with a `route.first_stop_by_on`, by the manager's own time after the morning
   meeting, at most that one (engine/check/spec.py, from his ride to his nearest due retailer);
+  under `route.late_first_stop_when_far`, no earlier than that ride allows from the visit
+  block's opening (after the morning meeting and the office–field buffer) or from his
+  return from a leave that took his morning (`first_stop_deadline`);
 - `visiting_ends`: every visit is over by `route.visiting_ends_by`;
 - `visit_block`: every visit lies inside the day's visit block of the timetable;
 - `service`: a visit lasts at least max(service_min, `route.min_service_min`);

@@ -25,16 +25,34 @@ policy, so that the judges agree with each other:
   weekday, over by the cap), by the end of that meeting window + that ride, rounded up
   to the policy's grid, never later than the cap; without a morning meeting window, by
   the cap. Under `route.late_first_stop_when_far`, never earlier than that ride allows
-  from the visit block's earliest start (after the department's fixed slots that begin
-  before the day's first-stop time), rounded up to the grid: a manager too far out to be
-  there by 09:30 is there as soon as he can be. Under `route.later_first_stop_after_leave`, a part-day leave that ends after
+  from the visit block's earliest start, rounded up to the grid: a manager too far out to
+  be there by 09:30 is there as soon as he can be. The block opens (`visit_block_opens`)
+  at the visit kind's earliest start, or later after the department's daily slots that
+  come first — a fixed one (its window exactly its length) that begins before the day's
+  first-stop time, or one whose window is over by the time the visit window opens (seed
+  003's 20-min meeting in 08:00–08:30) — at their earliest end, plus the office–field
+  buffer rounded up to the grid when the slot is at the office (SPEC §6, riding time
+  between office and field): a 20-min buffer after the 08:00–08:20 meeting opens it at
+  08:40, and a 64-min ride is due at 09:50. Under `route.later_first_stop_after_leave`, a part-day leave that ends after
   the working day starts and begins before that time, or before the visit block's
   earliest start (after a fixed department slot he holds, the Monday meeting) plus the
   shortest block worth planning (`kinds.visit.shortest_beside_leave`, at least his ride
   out, one visit and the ride back), or leaves more of the visit window (to its latest
   end) after it than before it, moves it on to
   `first_stop_by` + the minutes from `day.start` to the end of that leave (back at 10:00
-  from 08:00: by 11:30 under 09:30), and the visit block's latest start by as much;
+  from 08:00: by 11:30 under 09:30), and the visit block's latest start by as much; under
+  `route.late_first_stop_when_far` too, never earlier than his ride allows from his
+  return (the end of that leave, or the block's opening when later, rounded up to the
+  grid, plus the ride, rounded up again): 111 min out and back at 09:30, by 11:30 (not
+  11:00, which no ride from his return reaches);
+- **the ride back for the daily report** (SPEC §3, "field visiting ends by 15:00, then
+  back to the office (by 16:00 in seed 003) for the daily report"): on a day of part-day
+  leave, the visit block (field work) fits beside the leave only if it ends by the latest
+  start of the manager's own office block owed every day that can only follow the field
+  work (its window opens when field work is over: the 15:00–16:00 report), less the
+  larger of his ride back (the ride to his nearest retailer due, rounded up to the grid)
+  and the office–field buffer (rounded up too) — `field_block_ends_by`: 111 min out, by
+  14:00, so a 330-min block from 09:00 does not fit and a shorter one is planned;
 - **presence and quotas** (SPEC §2 with the policy's proration rule): the share of the
   policy's week a manager works (holidays count as leave), at most all of it, and what he then owes of each
   weekly kind: fixed-length sessions prorated in number, others in minutes on the grid;
@@ -210,7 +228,78 @@ def first_stop_deadline(policy: Policy, date: dt.date, department: Department | 
     the department and the manager, a later weekday time is read as the cap alone."""
     usual = _usual_first_stop_deadline(policy, date, department, manager)
     late_by = late_start_for_leave(policy, date, department, manager)
-    return max(usual, policy.route.first_stop_by + late_by) if late_by else usual
+    if not late_by:
+        return usual
+    later = max(usual, policy.route.first_stop_by + late_by)
+    if department is None or manager is None or not policy.route.late_first_stop_when_far:
+        return later
+    # as soon as his ride allows from his return: back at 09:30, 111 min out -> 11:30
+    grid = policy.grid_minutes
+    back = _grid_up(policy.day.start + late_by, grid)
+    opens = max(visit_block_opens(policy, date, department), back)
+    monday = date - dt.timedelta(days=date.weekday())
+    return max(later, _grid_up(opens + office_ride_to_nearest_due(policy, department, manager, monday), grid))
+
+
+def _grid_up(minutes: int, grid: int) -> int:
+    return -(-minutes // grid) * grid
+
+
+def visit_block_opens(policy: Policy, date: dt.date, department: Department | None = None) -> int:
+    """The earliest the visit block can start on `date` (the module text's rule): the visit
+    kind's earliest start, or the earliest end of a department daily slot that comes first
+    — fixed (its window exactly its length) and beginning before the day's first-stop time,
+    or with its window over by the time the visit window opens — plus the office–field
+    buffer, rounded up to the grid, when that slot is at the office and the visit block in
+    the field. seed-003 with a 20-min buffer: the meeting 08:00–08:20 at the earliest, the
+    block from 08:40, not the kind's 08:30."""
+    weekday = _weekday_rules(policy, date, department)
+    opens = kind_window(policy, VISIT, weekday)[0]
+    grid = policy.grid_minutes
+    buffer = _grid_up(policy.travel.office_field_buffer_min, grid)
+    for kind, rule in policy.kinds.items():
+        minutes = (rule.per_day_minutes or {}).get(weekday)
+        if rule.group != "department" or minutes is None:
+            continue
+        earliest, _, latest_end = kind_window(policy, kind, weekday)
+        fixed_first = latest_end - earliest == minutes and earliest < policy.route.first_stop_on(weekday)
+        if fixed_first or latest_end <= kind_window(policy, VISIT, weekday)[0]:
+            across = {place_of(policy, kind), place_of(policy, VISIT)} == {"office", "field"}
+            opens = max(opens, earliest + minutes + (buffer if across else 0))
+    return opens
+
+
+def field_block_ends_by(policy: Policy, date: dt.date, department: Department, manager: str) -> int | None:
+    """The latest a manager's visit block beside a part-day leave on `date` may end and
+    still leave him the ride back to the office before his daily office block that can only
+    follow the field work (the module text's rule): that block's latest start less the
+    larger of his ride to his nearest retailer due and the office–field buffer, each rounded
+    up to the grid (the 16:00 report, 111 min out: 14:00). None when the visit block is not
+    field work, no such office block is owed every day, or he has no ride."""
+    if place_of(policy, VISIT) != "field":
+        return None
+    weekday = _weekday_rules(policy, date, department)
+    field_ends = kind_window(policy, VISIT, weekday)[2]
+    starts = []
+    for kind, rule in policy.kinds.items():
+        if rule.place != "office" or rule.group != "single":
+            continue
+        if rule.per_day_minutes is not None:
+            shortest = rule.per_day_minutes.get(weekday)
+        else:
+            shortest = rule.session_minutes[0] if rule.min_per_day and rule.session_minutes else None
+        if shortest is None:
+            continue
+        earliest, latest_start, latest_end = kind_window(policy, kind, weekday)
+        if max(earliest, policy.day.start) >= field_ends:
+            last = min(latest_end, policy.day.end) - shortest
+            starts.append(last if latest_start is None else min(last, latest_start))
+    monday = date - dt.timedelta(days=date.weekday())
+    ride_out = office_ride_to_nearest_due(policy, department, manager, monday)
+    if not starts or not ride_out:
+        return None
+    grid = policy.grid_minutes
+    return min(starts) - max(_grid_up(ride_out, grid), _grid_up(policy.travel.office_field_buffer_min, grid))
 
 
 def late_start_for_leave(policy: Policy, date: dt.date, department: Department | None,
@@ -275,17 +364,10 @@ def _usual_first_stop_deadline(policy: Policy, date: dt.date, department: Depart
     usual = _first_stop_after_meeting(policy, date, department, manager)
     if department is None or manager is None or not policy.route.late_first_stop_when_far or VISIT not in policy.kinds:
         return usual
-    weekday = _weekday_rules(policy, date, department)
-    opens = kind_window(policy, VISIT, weekday)[0]
-    for kind, rule in policy.kinds.items():
-        minutes = (rule.per_day_minutes or {}).get(weekday)
-        if rule.group == "department" and minutes is not None:
-            earliest, _, latest_end = kind_window(policy, kind, weekday)
-            if latest_end - earliest == minutes and earliest < policy.route.first_stop_on(weekday):
-                opens = max(opens, latest_end)
     monday = date - dt.timedelta(days=date.weekday())
-    arrive = opens + office_ride_to_nearest_due(policy, department, manager, monday)
-    return max(usual, -(-arrive // policy.grid_minutes) * policy.grid_minutes)
+    arrive = visit_block_opens(policy, date, department) + office_ride_to_nearest_due(
+        policy, department, manager, monday)
+    return max(usual, _grid_up(arrive, policy.grid_minutes))
 
 
 def _first_stop_after_meeting(policy: Policy, date: dt.date, department: Department | None,

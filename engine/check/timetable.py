@@ -43,6 +43,7 @@ from engine.check.spec import (
     Quota,
     clipped_minutes,
     exempt_from_pairs,
+    field_block_ends_by,
     first_stop_deadline,
     late_start_for_leave,
     leave_spans,
@@ -619,8 +620,15 @@ class _Checker:
         too, the least the planner keeps between field work and lunch, so a block the
         planner shortens for that reason alone is not called short (a leave 12:30–13:00
         leaves lunch 11:30–12:30; a visit block after a morning leave reaches into the
-        lunch window)."""
+        lunch window). On a day of part-day leave the visit block ends in time for his ride
+        back to the daily office block that follows the field work (spec.field_block_ends_by,
+        SPEC §3 "then back to the office by 16:00 for the daily report"): 111 min out and
+        back from leave at 09:00, the 330-min block would end 14:30, past the 14:00 that
+        ride allows, so a shorter one beside the leave is no fault."""
         earliest, latest_start, latest_end = self._kind_window(kind, date, manager)
+        if kind == VISIT_KIND and self.leave.get((manager, date)):
+            ends_by = field_block_ends_by(self.policy, date, self.department, manager)
+            latest_end = latest_end if ends_by is None else min(latest_end, ends_by)
         lunch = self.policy.lunch
         lunch_too = not lunch.during_visit and lunch.minutes > 0 and not self._lunch_optional(manager, date)
         fixed = self._fixed_department_slots(manager, date)
