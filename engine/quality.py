@@ -35,6 +35,7 @@ from engine.check.places import VISIT, BlockPlaces
 from engine.check.routes import check_routes
 from engine.check.spec import (
     clipped_minutes,
+    field_block_ends_by,
     first_stop_deadline,
     great_circle_km,
     kind_window,
@@ -225,9 +226,15 @@ def _room_window(policy: Policy, kind: str, weekday: Weekday, date: dt.date, dep
     """The window a daily block of `kind` may start in on `date`: the kind's window, and for
     the visit block a start early enough to ride from the office into the manager's area by
     the day's first-stop time (the checker's ride rule, SPEC §3): a leave to 09:30 leaves a
-    visit block that needs any ride no start, as the planner finds."""
+    visit block that needs any ride no start, as the planner finds. The visit block ends in
+    time for the ride back to the daily report that follows the field work
+    (spec.field_block_ends_by, SPEC §3): 111 min out, back from leave at 09:00, a 330-min
+    block would end 14:30, past the 14:00 the ride back to the 16:00 report allows, so the
+    leave takes 30 min of it."""
     late_by = late_start_for_leave(policy, date, department, manager) if kind == VISIT else 0
     earliest, latest_start, latest_end = kind_window(policy, kind, weekday, late_by)
+    ends_by = field_block_ends_by(policy, date, department, manager) if kind == VISIT else None
+    latest_end = latest_end if ends_by is None else min(latest_end, ends_by)
     area = places.of(manager, kind, None) if places is not None and kind == VISIT else None
     if places is None or area is None:
         return earliest, latest_start, latest_end

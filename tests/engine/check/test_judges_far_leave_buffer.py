@@ -31,6 +31,7 @@ from engine.check.spec import (
 from engine.check.timetable import judge_timetable
 from engine.domain import Department, HoursShortfall
 from engine.policy import Policy, format_clock, load_policy, parse_clock
+from engine.quality import room_beside_leave, score_plan
 from engine.routing import approach
 
 MONDAY = dt.date(2026, 11, 30)
@@ -209,3 +210,22 @@ def test_a_first_stop_after_the_leave_later_than_the_ride_allows_is_a_fault(poli
     rides = [(rule, date, message) for rule, date, message in faults if rule == "ride_between_places"]
     assert [(rule, date) for rule, date, _ in rides] == [("ride_between_places", WEDNESDAY)]
     assert "after 11:30" in rides[0][2]
+
+
+# -- the scorer reads the room beside the leave the same way -----------------------------------
+
+
+def test_the_scorer_owes_the_block_that_ends_in_time_to_ride_back(policy_seed_003):
+    """d8L3: score called the 30/60 min not owed a fault, "the whole block fits beside the
+    leave"; it fits only by ending past the ride back to the 16:00 report."""
+    department = _department({"m01": FAR_KM})
+    rooms = room_beside_leave(department, policy_seed_003, MONDAY)
+    assert (rooms[("m01", "visit", TUESDAY)].owed, rooms[("m01", "visit", WEDNESDAY)].owed) == (300, 270)
+    right = score_plan(_week(("09:00", "14:00"), ("09:30", "14:00"), {TUESDAY: 30, WEDNESDAY: 60}),
+                       department, policy_seed_003)
+    assert right.violations == []
+    # claiming more of it not owed than the ride back takes is still a fault
+    wrong = score_plan(_week(("09:00", "13:30"), ("09:30", "14:00"), {TUESDAY: 60, WEDNESDAY: 60}),
+                       department, policy_seed_003)
+    assert [(v.rule, v.date) for v in wrong.violations if "not owed" in v.message] == [
+        ("visit_daily", TUESDAY.isoformat())]
