@@ -133,6 +133,7 @@ from engine.check.spec import (
     clipped_minutes,
     first_stop_deadline,
     great_circle_km,
+    presence,
     ride,
     territory_centres,
     working_dates,
@@ -584,6 +585,10 @@ class _ReplanChecker(_Checker):
     ):
         super().__init__(department, policy, timetable)
         self.before = before
+        # The presence each manager had when the week was planned: the sickness's leave left out.
+        without_sickness = department.model_copy(update={"leave": tuple(
+            entry for entry in department.leave if entry not in set(sick))})
+        self.presence_as_planned = presence(without_sickness, policy, timetable.week_start)
         self.now = now
         # When each sick manager fell ill, as the event says (the leave rows start a
         # whole day at midnight, which is no time to tell anyone).
@@ -769,18 +774,20 @@ class _ReplanChecker(_Checker):
             return None
         return _Block(old.manager, old.date, old.kind, old.start, old.end, block.partners, old.retailer)
 
-    def _length_as_planned(self, block: _Block) -> bool:
+    def _planned_presence(self, block: _Block) -> Fraction | None:
         """A block of `before` kept as it was that started before `now` (rule 1 pins it),
-        or ends by the moment its manager fell ill, was planned for his whole week: the
-        session length his absence prorates the quota to (a shorter week asks shorter
-        sessions) is not asked of it. A block the re-plan added or moved is new, and is
-        asked it."""
+        or ends by the moment its manager fell ill, was planned for his week without the
+        sickness: its session length is asked at his presence then, not at the one the
+        sickness prorates the quota to (a shorter week asks shorter sessions). A block the
+        re-plan added or moved is new, and is asked the week's own (None)."""
         if not _started_before(block, self.now):
             ill = self.fell_ill.get(block.manager)
             if ill is None or (block.date, block.end) > (ill.date(), ill.hour * 60 + ill.minute):
-                return False
+                return None
         planned = (block.manager, block.date, block.kind, block.start, block.end, block.retailer)
-        return any((b.manager, b.date, b.kind, b.start, b.end, b.retailer) == planned for b in self.before.blocks)
+        if not any((b.manager, b.date, b.kind, b.start, b.end, b.retailer) == planned for b in self.before.blocks):
+            return None
+        return self.presence_as_planned.get(block.manager)
 
     def _check_past(self) -> None:
         old = Counter(_key(b) for b in self.past)

@@ -366,12 +366,12 @@ class _Checker:
         when he fell ill stays as it was)."""
         return False
 
-    def _length_as_planned(self, block: _Block) -> bool:
-        """Whether the block's length is the one it was planned with, not the one the week
-        asks now (a re-plan: a block done, or done before its manager fell ill, as the plan
-        had it, was planned for his whole week; an absence that prorates his quota later
-        does not shorten what he already did)."""
-        return False
+    def _planned_presence(self, block: _Block) -> Fraction | None:
+        """The presence the block's session length is asked at when not the week's own (a
+        re-plan: a block done, or done before its manager fell ill, as the plan had it, was
+        planned for the week without that absence; the absence that prorates his quota later
+        does not shorten what he already did). None: the week's own."""
+        return None
 
     # -- labels ------------------------------------------------------------------
 
@@ -1190,12 +1190,13 @@ class _Checker:
         self._check_total(manager, kind, blocks, quota, note)
         self._check_count(manager, kind, blocks, quota, note)
         for block in blocks:
-            if self._cut_from(block) is None and not self._length_as_planned(block) \
-                    and not quota.shortest <= block.minutes <= quota.longest:
+            planned = self._planned_presence(block)
+            lengths = quota if planned is None else prorated_quota(rule, planned, self.policy.grid_minutes)
+            if self._cut_from(block) is None and not lengths.shortest <= block.minutes <= lengths.longest:
                 asked = (
-                    f"{quota.shortest} min"
-                    if quota.shortest == quota.longest
-                    else f"{quota.shortest}–{quota.longest} min"
+                    f"{lengths.shortest} min"
+                    if lengths.shortest == lengths.longest
+                    else f"{lengths.shortest}–{lengths.longest} min"
                 )
                 self._report_block(
                     rule_id,
