@@ -30,7 +30,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.check.left_out import LEFT_OUT_WITH_ROOM, left_out_with_room
 from engine.check.places import VISIT, BlockPlaces
 from engine.check.routes import check_routes
 from engine.check.spec import (
@@ -1164,13 +1163,10 @@ def _score_routes(
 def _route_findings(
     department: Department, policy: Policy, routes: Mapping[str, Any], timetable: Timetable | None
 ) -> list[Finding]:
-    """Hard route rules, judged by the independent route checker, and the visits listed
-    unvisited beside a day with room for them (engine/check/left_out.py)."""
+    """Hard route rules, judged by the independent route checker (the visits listed
+    unvisited beside a day with room for them among them, engine/check/left_out.py)."""
     return [
         Finding("routes", v.rule, v.manager, _iso(v.date), None,
                 f"{v.retailer}: {v.message}" if v.retailer and v.retailer not in v.message else v.message)
         for v in check_routes(dict(routes), department, policy, timetable)
-    ] + [
-        Finding("routes", LEFT_OUT_WITH_ROOM, x.manager, x.date.isoformat(), format_clock(x.gap_start), x.message)
-        for x in left_out_with_room(routes, department, policy, timetable)
     ]

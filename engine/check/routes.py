@@ -49,6 +49,8 @@ Rules checked, each under its id:
   vocabulary (`no_visit_days` only in a week without a working day, `manager_absent`
   only for a manager away every working minute of it), and only by its own manager (or, under the policy's hand-over to a neighbour, by a
   neighbour of a manager away all week: engine/check/spec.py), at most once a day;
+- `left_out_with_room`: no due visit is listed unvisited while a visit day of its manager
+  has room for it in the planned route (engine/check/left_out.py).
 - `key_customer_dropped`: no class-A visit is left out while a class-C visit of the
   same manager-week is made, or while a visit day of his has no visit at all, unless it
   could not be served (engine/check/visit_value.py).
@@ -62,6 +64,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.check.left_out import LEFT_OUT_WITH_ROOM, left_out_with_room
 from engine.check.spec import (
     WHOLE_DAY,
     Point,
@@ -272,6 +275,8 @@ def check_routes(
     dropped += [d for d in key_customers_beside_empty_days(data, department, policy, timetable)
                 if (d.manager, d.retailer) not in named]
     found += [RouteViolation(KEY_CUSTOMER_DROPPED, d.manager, None, d.retailer, d.message) for d in dropped]
+    found += [RouteViolation(LEFT_OUT_WITH_ROOM, x.manager, x.date, x.retailer, x.message)
+              for x in left_out_with_room(data, department, policy, timetable)]
     return RouteCheck(tuple(found), sum(visits.values()), round(total_km, 3))
 
 

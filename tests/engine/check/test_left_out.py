@@ -99,3 +99,14 @@ def test_reasons_other_judges_settle_and_single_days_are_not_judged(policy_15_13
     assert left_out_with_room(_plan(stops, "called_by_phone"), department, policy_15_13_7) == []
     one_day = {**_plan(stops), "scope": {"managers": [], "dates": [MONDAY.isoformat()]}}
     assert left_out_with_room(one_day, department, policy_15_13_7) == []
+
+
+def test_the_route_checker_faults_it_too(policy_15_13_7):
+    """`plan`, the re-plan and the property tests judge routes with check_routes: the rule
+    is one of its rules, not the score's alone."""
+    from engine.check.routes import check_routes
+
+    department = _department(_retailer("c1"), _retailer("c2"))
+    verdict = check_routes(_plan([_stop("c1", "08:35", "08:45")]), department, policy_15_13_7)
+    assert [(v.rule, v.manager, v.retailer, v.date) for v in verdict.violations if v.rule == "left_out_with_room"] \
+        == [("left_out_with_room", "m1", "c2", MONDAY)]
