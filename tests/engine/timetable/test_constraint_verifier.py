@@ -189,7 +189,9 @@ CHECKER_ONLY = {"unknown_reference": "the model has variables only for the depar
                 "late_for_appointment": "a rule of the routes, judged by the route checker "
                                         "(tests/engine/routing/test_plan.py)",
                 "key_customer_dropped": "a rule of the routes (which visits a day leaves out), judged by "
-                                        "the route checker (engine/check/visit_value.py)"}
+                                        "the route checker (engine/check/visit_value.py)",
+                "left_out_with_room": "a rule of the routes (a visit listed unvisited beside a day with "
+                                      "room), judged by the route checker (tests/engine/check/test_left_out.py)"}
 
 
 def _blocks_by_key(tm: TimetableModel) -> dict[WeekKey, list[BlockVar]]:
