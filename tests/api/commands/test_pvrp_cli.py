@@ -81,7 +81,7 @@ def test_a_json_path_that_is_a_folder_is_refused_before_solving(
     monkeypatch.setattr(pvrp_module, "solve_pvrp", never)
     result = CliRunner().invoke(app, ["pvrp", str(path), "--json", str(tmp_path)])
     assert result.exit_code == 2, result.output
-    assert "is a folder" in result.output
+    assert "is a folder" in " ".join(result.output.replace("│", " ").split())  # however the box wraps it
 
 
 def test_an_infeasible_plan_has_no_gap_and_no_share_of_the_mean(tmp_path: Path) -> None:

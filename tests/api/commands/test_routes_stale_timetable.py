@@ -38,5 +38,6 @@ def test_routes_refuse_a_timetable_that_puts_a_manager_to_work_on_his_leave(tmp_
     path.write_text(json.dumps(stale.to_json_dict()), "utf-8")
     result = CliRunner().invoke(app, ["routes", str(folder), "--week", WEEK.isoformat(), "--timetable", str(path)])
     assert result.exit_code == EXIT_INPUT_ERROR, result.output
-    assert "m01 Mon 2026-11-23" in result.output and "on leave all day" in result.output
-    assert "plan it again" in result.output
+    said = " ".join(result.output.replace("│", " ").split())  # however the table wraps a long path
+    assert "m01 Mon 2026-11-23" in said and "on leave all day" in said
+    assert "plan it again" in said
