@@ -43,11 +43,11 @@ from engine.check.spec import (
     back_for_leave,
     expected_visits,
     first_stop_deadline,
-    held_at_office,
     leave_spans,
     ride,
     working_dates,
 )
+from engine.check.visit_value import _next_place
 from engine.domain import Block, Department, Retailer, Timetable
 from engine.policy import Policy, format_clock, parse_clock
 
@@ -186,18 +186,10 @@ def _days(plan: Mapping, department: Department, policy: Policy,
 
 def _finish(day_blocks: Sequence[Block], visit_end: int, policy: Policy) -> _Anchor | None:
     """The first place the timetable fixes after the visit block, and when it must be
-    reached (a lunch on the way counts against it); the office by the end of the day."""
-    lunch = 0
-    for block in (b for b in day_blocks if b.start >= visit_end):
-        if block.kind == "lunch":
-            lunch += block.end - block.start
-            continue
-        if block.retailer is not None:
-            return _Anchor(block.retailer, block.start - lunch)
-        if held_at_office(policy, block.kind):
-            return _Anchor(None, block.start - lunch)
-        return None  # a field place the timetable does not name: no ride to judge, no room claimed
-    return _Anchor(None, policy.day.end)
+    reached, as the key-customer judge reads it (`visit_value._next_place`); None for a
+    field place the timetable does not name: no ride to judge, no room claimed."""
+    place, time = _next_place(day_blocks, visit_end, policy)
+    return None if time is None else _Anchor(place, time)
 
 
 def _room(retailer: Retailer, day: _Day, manager: str, department: Department, policy: Policy,
