@@ -58,6 +58,9 @@ def run_once(department_dir: Path, month: str) -> dict:
         lines = done.stdout.splitlines()
         said = next((i for i, line in enumerate(lines) if "checker found" in line), max(0, len(lines) - 15))
         print("\n".join(lines[said:said + 60]), file=sys.stderr)
+        # The command prints the checker's problems on its own stderr: keep them too.
+        print(done.stderr[-6000:], file=sys.stderr)
+        print(json.dumps(plan.get("check", {}), ensure_ascii=False)[:6000], file=sys.stderr)
     return {
         "wall_s": round(wall, 1), "visits": plan["visits"], "wanted": plan["wanted"],
         "km": round(route_km(plan, department_dir), 1),
