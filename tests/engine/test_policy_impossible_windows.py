@@ -7,23 +7,14 @@ setting off the grid is told once, not once per weekday."""
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
-
-import pytest
-
 from engine.errors import InputError, Problem
 from engine.policy import builtin_policy_names, load_policy, policy_from_mapping
+from tests.engine.test_policy_checks import _problems
+from tests.engine.test_policy_checks import _shipped as shipped_policy
 
 
 def _shipped(name: str = "seed-003") -> dict:
-    return tomllib.loads((resources.files("fieldweek_policies") / f"{name}.toml").read_text(encoding="utf-8"))
-
-
-def _problems(data: dict) -> list[Problem]:
-    with pytest.raises(InputError) as raised:
-        policy_from_mapping(data, "my.toml")
-    return raised.value.problems
+    return shipped_policy(name)
 
 
 def test_both_shipped_policies_still_load():
