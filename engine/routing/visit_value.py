@@ -175,31 +175,39 @@ def room_by_cheaper(
     policy: Policy,
 ) -> tuple[tuple[int, int, float], list[str], list[str]] | None:
     """Room on the day for the retailer made by taking out the fewest, least valuable of
-    its visits worth less than it (never the day's opener, `_opener`): (cost = (value
-    taken out, visits taken out, extra km), the new order, the visits taken out); None
-    when no such set is enough. The week's routes and the month both make way by this
-    one rule. When taking them all out still leaves no room, the day may lack a first
-    stop reached in time (SPEC §3: the day's other visits lie too far out): then each of
-    them that can open the day is tried as the one kept."""
+    its visits worth less than it: (cost = (value taken out, visits taken out, extra km),
+    the new order, the visits taken out); None when no such set is enough. The week's
+    routes and the month both make way by this one rule. The day's opener (`_opener`)
+    goes only for a retailer that can open the day itself. When taking every other
+    cheaper visit out still leaves no room, the day may lack a first stop reached in time
+    (SPEC §3: the day's other visits lie too far out): then each of them that can open
+    the day is tried as the one kept, and the opener as the one taken out."""
     worth = values.get(retailer_id, 1)
     opener = _opener(day, order, retailers, territory, policy)
     cheaper = sorted((r for r in order if values.get(r, 1) < worth and r != opener),
                      key=lambda r: (values.get(r, 1), -service_minutes(retailers[r], policy)))
-    best: tuple[tuple[int, int, float], list[str], list[str]] | None = None
-    kept_openers = [None] + [r for r in cheaper if _fits_as_first_stop(day, retailers[r], territory, policy)]
-    for kept in kept_openers:
-        candidates = [r for r in cheaper if r != kept]
+
+    def made_way(candidates: list[str]) -> tuple[tuple[int, int, float], list[str], list[str]] | None:
         found = fewest_out(day, order, candidates, retailer_id, retailers, territory, policy)
         if found is None:
-            continue
+            return None
         count, new_order, extra_km = found
         removed = candidates[:count]
-        cost = (sum(values.get(r, 1) for r in removed), count, extra_km)
-        if kept is None:
-            return cost, new_order, removed
-        if best is None or cost < best[0]:
-            best = (cost, new_order, removed)
-    return best
+        return (sum(values.get(r, 1) for r in removed), count, extra_km), new_order, removed
+
+    at_once = made_way(cheaper)
+    if at_once is not None:
+        return at_once
+    trials = [[r for r in cheaper if r != kept] for kept in cheaper
+              if _fits_as_first_stop(day, retailers[kept], territory, policy)]
+    if (opener is not None and values.get(opener, 1) < worth
+            and _fits_as_first_stop(day, retailers[retailer_id], territory, policy)):
+        # The retailer can open the day itself: the opener, worth less, may make way for it
+        # (the sample's m12 on 12-01: a C opened the day before an A too far to open it, and
+        # the A left out, 20 min from the office, fitted only in the C's place).
+        trials.append([opener, *cheaper])
+    found = [way for way in map(made_way, trials) if way is not None]
+    return min(found, key=lambda way: way[0]) if found else None
 
 
 def _opener(day: FieldDay, order: Sequence[str], retailers: Mapping[str, Retailer], territory: Territory,

@@ -187,3 +187,23 @@ def test_a_visit_still_missing_takes_the_room_the_spacing_freed(policy_15_13_7: 
     planned = _planned_days(plan, orders)
     assert planned["a"] == [0] and planned["b"] == [0, 1]
     assert planned["c"] == [1] and sorted(orders[1]) == ["b", "c"]
+
+
+def test_a_key_customer_that_can_open_the_day_takes_the_openers_place(policy_15_13_7: Policy) -> None:
+    """The C at 20 min opens the day for an A at 45 min that cannot open it (09:30); a
+    second A at 25 min can. Before, the opener never made way: the A near the office
+    stayed out beside the C (the sample's month, m12's R01776 on 12-01, the month
+    checker's `key_customer` in about one run in four). Now the C goes and the near A
+    opens the day."""
+    policy = first_stop_every_day(policy_15_13_7)
+    plan = line_month(policy, {"o": "C", "k": "A", "a": "A"}, {"o": 20, "a": 25, "k": 45}, ends="10:20")
+    time = month_module.time_visit_route
+    assert not time(plan.days[0], ["k"], plan.retailers, plan.territory, policy).feasible
+    assert time(plan.days[0], ["o", "k"], plan.retailers, plan.territory, policy).feasible
+    assert not any(time(plan.days[0], order, plan.retailers, plan.territory, policy).feasible
+                   for order in (["o", "a", "k"], ["a", "o", "k"], ["o", "k", "a"]))
+    orders = {0: ["o", "k"]}
+    planned = _planned_days(plan, orders)
+    assert planned["a"] == [0] and planned["k"] == [0] and planned["o"] == []
+    assert orders[0] == ["a", "k"]
+    assert time(plan.days[0], orders[0], plan.retailers, plan.territory, policy).feasible
