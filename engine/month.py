@@ -1354,12 +1354,28 @@ def _edges_made(department: Department, policy: Policy, manager: str, days: Sequ
         field = _field_days_in(department, {monday: weeks[monday]}, policy, manager, there) if monday in weeks else {}
         counted = [r.id for r in department.territory(manager)
                    if any(outside(d) for d in due_days(r.id, r.visits_per_4_weeks, week_days))]
+        territory = _territory_with(department, policy, plan, list(field.values()))
         shut.append(bool(field) and not any(
-            time_visit_route(day, [rid], plan.retailers, plan.territory, policy).feasible
+            time_visit_route(day, [rid], plan.retailers, territory, policy).feasible
             for day in field.values() for rid in counted))
     return {rid: (None if shut[0] and mine else head, None if shut[1] and mine else tail)
             for rid, (head, tail) in plan.edges.items()
             for mine in [plan.retailers[rid].manager == manager]}
+
+
+def _territory_with(department: Department, policy: Policy, plan: _ManagerDays,
+                    days: Sequence[FieldDay]) -> Territory:
+    """The plan's territory, or one that also holds the places of `days` (the other month's
+    days of a straddling week): their appointments may be at retailers none of the month's
+    days goes to (tester's d8_636M, November: m05's 12-01 ends at m03's R03022, whose
+    maintenance the week of 11-30 gives him, and his route there asked a ride to a retailer
+    the month's territory did not hold)."""
+    keys = {p.key for d in days for p in (d.start_place, d.end_place) if p.kind == "retailer"}
+    keys |= {a.retailer for d in days for a in d.appointments}
+    if all(k in plan.territory.index for k in keys):
+        return plan.territory
+    return _territory(department, plan.manager, [*plan.days, *days], policy,
+                      [r for r in plan.mine if r.manager != plan.manager])
 
 
 def _days_each_fits(mine: Sequence[Retailer], days: Sequence[FieldDay], territory: Territory,
