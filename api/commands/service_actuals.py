@@ -138,7 +138,7 @@ def _one_department(named: Sequence[DepartmentRecord], ref: str, where: str) -> 
 def _checked(day: Actuals, department: Department, policy: Policy, where: str) -> Actuals:
     """The stored records checked against the folder's department, as rows of the import format."""
     rows = [
-        {"manager": b.manager, "date": b.date.isoformat(), "record": "block", "kind": b.kind,
+        {"manager": b.manager, "date": b.date.isoformat(), "record": "block", "kind": b.kind, "retailer": b.retailer or "",
          "start": format_clock(b.start), "end": format_clock(b.end)}
         for b in day.blocks
     ] + [

@@ -20,13 +20,16 @@ class _Out(BaseModel):
 
 
 class ActualBlock(_Out):
-    """A block as it was really done: its kind and real times."""
+    """A block as it was really done: its kind and real times, and the retailer it was
+    done at when the report names one (a field block: maintenance, promotion, POS
+    project, site study)."""
 
     manager: str
     date: dt.date
     kind: BlockKind
     start: Clock
     end: Clock
+    retailer: str | None = None
 
 
 class ActualVisit(_Out):

@@ -9,7 +9,11 @@
 `record` is `block` (needs `kind`, `start`, `end`) or `visit` (needs `retailer`
 and `status` done/missed; a missed visit needs a `reason`; times are optional).
 A block row records a block done, as it was done: its `status` is empty or done, and
-it has no `reason`; a block not done is left out (it counts 0 minutes). One manager's
+it has no `reason`; a block not done is left out (it counts 0 minutes). A field block
+done at a retailer (maintenance, promotion, POS project, site study) may name it in
+`retailer` (optional; a retailer of retailers.csv, kept with the block); an office block
+(phone, meeting, admin), lunch and the visit block name none (the visit block's
+retailers are its visit rows), and a retailer given there is refused, never dropped. One manager's
 blocks of a day do not overlap, nor do his timed visits, and he reports a retailer once
 a day; a record on a day the department does not work is taken with a warning.
 Importing a file again replaces the rows of every manager and day it holds (a
@@ -158,9 +162,13 @@ def actuals_from_rows(
                     bad(column, f"a block needs its real {column} time")
             for column, problem in _block_status_problems(cells):
                 bad(column, problem)
+            retailer = cells.get("retailer", "")
+            if retailer and kind in kinds and (wrong := _block_retailer_problem(kind, retailer, retailers, policy)):
+                bad("retailer", wrong)
             if not problems_for(problems, file, number) and date is not None:
                 assert start is not None and end is not None
-                blocks.append(ActualBlock(manager=manager, date=date, kind=kind, start=start, end=end))  # type: ignore[arg-type]
+                blocks.append(ActualBlock(manager=manager, date=date, kind=kind, start=start, end=end,  # type: ignore[arg-type]
+                                          retailer=retailer or None))
                 block_rows.append(number)
         elif record == "visit":
             retailer = cells.get("retailer", "")
@@ -204,6 +212,24 @@ def _block_status_problems(cells: Mapping[str, str]) -> list[tuple[str, str]]:
     if status.lower() not in ("", "done"):
         return [("status", f"a block takes no status '{status}' ({leave_out})")]
     return [("reason", f"a block takes no reason ('{reason}'): {leave_out}")]
+
+
+def _block_retailer_problem(kind: str, retailer: str, retailers: set[str], policy: Policy) -> str | None:
+    """What is wrong with the retailer a block row names (None: it is kept with the
+    block). A field block other than the visit block may be done at a retailer; the
+    office kinds, lunch and the visit block are at none (the retailer was dropped
+    without a word)."""
+    rule = policy.kinds.get(kind)
+    if kind == "visit":
+        return (f"the visit block takes no retailer ('{retailer}'): give each retailer visited as a visit "
+                f"row (record visit) with its status")
+    if rule is None or rule.place != "field":
+        what = "lunch" if kind == "lunch" else f"a {kind} block is office work and"
+        return (f"{what} takes no retailer ('{retailer}'): leave the retailer empty, or record a visit to the "
+                f"retailer as a visit row")
+    if retailer not in retailers:
+        return f"retailer '{retailer}' is not in retailers.csv"
+    return None
 
 
 def overlap_problems(blocks: Sequence[ActualBlock], rows: Sequence[int], file: str) -> list[Problem]:
@@ -383,7 +409,7 @@ def actuals_csv_text(actuals: Actuals) -> str:
     writer.writerow(COLUMNS)
     rows: list[tuple] = []
     for b in actuals.blocks:
-        rows.append((b.manager, b.date.isoformat(), "block", b.kind, "", format_clock(b.start),
+        rows.append((b.manager, b.date.isoformat(), "block", b.kind, b.retailer or "", format_clock(b.start),
                      format_clock(b.end), "", ""))
     for v in actuals.visits:
         rows.append((v.manager, v.date.isoformat(), "visit", "", v.retailer,
