@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from engine.domain import Block, HoursShortfall
-from engine.policy import KindRule, format_clock
-from engine.routing.approach import first_stop_time
+from engine.policy import KindRule, Weekday, format_clock
+from engine.routing.approach import first_stop_time, shortest_useful_block
 from engine.timetable.model import Shortfall, TimetableModel, kind_window
 from engine.timetable.venues import Venue, Venues, pos_target_count, week_venues
 
@@ -242,8 +242,27 @@ def leave_leaves_no_room(tm: TimetableModel) -> list[HoursShortfall]:
         found.append(HoursShortfall(
             manager=manager, kind=kind, minutes_short=minutes * sessions, sessions_short=sessions, not_owed=True,
             date=day.date, reason=f"on {day.date:%a %m-%d} {manager}'s leave {_leave_words(tm, manager, day_index)} leaves no "
-                   f"room for the {minutes}-min {_label(tm, kind)} {what} (to start {starts}): not owed that day"))
+                   f"room for the {minutes}-min {_label(tm, kind)} {what} (to start {starts})"
+                   f"{_nor_a_shorter_block(tm, manager, rule, day.weekday, minutes)}: not owed that day"))
     return found
+
+
+def _nor_a_shorter_block(tm: TimetableModel, manager: str, rule: KindRule, weekday: Weekday, minutes: int) -> str:
+    """Words for the shorter block the kind may plan beside a leave, which did not fit
+    either: a far manager's two hours before the leave held no visit once he rode out and
+    back (tester's d6_635L, m04: 57 min each way, "no room" read as a fault beside 120 free
+    minutes). Empty when the kind plans no shorter block."""
+    if rule.shortest_beside_leave is None:
+        return ""
+    approach = tm.approach.get(manager, 0)
+    shortest = shortest_useful_block(tm.policy, rule, weekday, approach)
+    ride = (f"his {approach}-min ride out to his nearest retailer due, one visit of "
+            f"{tm.policy.route.min_service_min} min and the ride back")
+    if shortest == rule.shortest_beside_leave:
+        return f", nor for the shortest block worth planning beside it ({shortest} min)"
+    if shortest >= minutes:
+        return f", nor for any shorter block ({ride} take {shortest} min)"
+    return f", nor for the shortest block worth planning beside it ({shortest} min: {ride})"
 
 
 def short_beside_leave(tm: TimetableModel, blocks: tuple[Block, ...] | list[Block],

@@ -70,3 +70,21 @@ def test_a_far_manager_keeps_a_shorter_block_beside_a_morning_leave(policy_seed_
     assert any(f"after his leave to 09:00 by {tuesday // 60:02d}:{tuesday % 60:02d}, not 10:30" in note
                and "Tue" in note for note in notes)
     assert not any("Tue" in note and "after his leave" not in note for note in notes)
+
+
+def test_a_leave_that_leaves_a_far_manager_no_useful_block_says_why(policy_15_13_7):
+    """Tester's d6_635L (m04, a 57-min ride out, away Thu 10:00–12:00): two free hours
+    before the leave and two after lunch, yet the visit block was "not owed" with only "no
+    room for the 180-min block" said, which read as a fault. Each side holds less than his
+    ride out, one visit and the ride back: the words now say so."""
+    wednesday = WEEK + dt.timedelta(days=2)
+    department = simple_department(2, (Leave(manager="m02", date=wednesday, start=10 * 60, end=12 * 60),))
+    moved = tuple(r.model_copy(update={"lat": r.lat + 20 / KM_PER_DEGREE, "area": "country"})
+                  if r.manager == "m02" else r for r in department.retailers)
+    tm = build_variables(department.model_copy(update={"retailers": moved}), policy_15_13_7, WEEK)
+    ride = tm.approach["m02"]
+    needed = 2 * ride + policy_15_13_7.route.min_service_min
+    assert 120 < needed < 180, "two free hours on each side, too few for the ride out, a visit and back"
+    [line] = leave_leaves_no_room(tm)
+    assert line.date == wednesday and line.not_owed
+    assert f"nor for the shortest block worth planning beside it ({needed} min: his {ride}-min ride" in line.reason
