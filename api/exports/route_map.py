@@ -2,7 +2,8 @@
 
 The page shows one manager's day at a time: switchers for the manager and the day (and
 a department overview that colours each territory instead of drawing every route), the
-stops numbered in visiting order with their arrival times, fixed appointments marked,
+stops numbered in visiting order with their times (start–end, and the arrival when the
+manager arrives earlier and waits), fixed appointments marked,
 and the due retailers left unvisited in grey with their reason. Under the routes the
 streets of the department's street network (api/exports/street_basemap.py) are drawn in
 the page itself, so the picture has streets without any tile server.
@@ -94,6 +95,7 @@ MAP_WORDS: dict[Lang, dict[str, str]] = {
         "no_ride": "当天没有出行: 没有拜访点",
         "no_return": "不回办公室: 当天在外结束",
         "day_notes": "当天说明",
+        "arrives": "到达 {time}",
         # a re-plan's reasons for a visit in no route (engine/replan/result.py UnplacedReason)
         "manager_absent": "客户经理缺勤",
         "called_by_phone": "改在电话时段电话拜访",
@@ -125,6 +127,7 @@ MAP_WORDS: dict[Lang, dict[str, str]] = {
         "no_ride": "no ride this day: no stop",
         "no_return": "no return to the office: the day ends in the field",
         "day_notes": "About this day",
+        "arrives": "arrives {time}",
         # a re-plan's reasons for a visit in no route (engine/replan/result.py UnplacedReason)
         "manager_absent": "the manager is away",
         "called_by_phone": "called in the phone slot instead",
@@ -254,7 +257,7 @@ def route_map_page(
     drawn = _chosen_routes(routes, department, day, manager)
     if drawn and background_map:
         office = _Point(department.office.lat, department.office.lon)
-        parts.append(_leaflet_iframe(office, drawn, names, _retailers(department), words))
+        parts.append(_leaflet_iframe(office, drawn, names, _retailers(department), words, lang))
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -669,13 +672,13 @@ def _route_view(context: _Context, route: _Route, streets: str, *, only: bool) -
 def _stop_mark(context: _Context, route: _Route, number: int, stop: dict[str, Any],
                at: tuple[float, float], unit: float) -> str:
     """A visit is a ring, a fixed appointment a filled square; both carry the visiting
-    order inside and the arrival time beside."""
+    order inside and the stop's time beside (`stop_time`)."""
     x, y = round(at[0], 1), round(at[1], 1)
     retailer = context.retailers.get(stop.get("retailer"))
     kind = str(stop.get("kind", ""))
-    arrive = str(stop.get("arrive", ""))
+    time = stop_time(stop, context.lang)
     label = (f"{number}. {retailer.name if retailer else stop.get('retailer')} "
-             f"{context.policy.kind_label(kind, context.lang)} {arrive}")
+             f"{context.policy.kind_label(kind, context.lang)} {time}")
     size = 10 * unit
     if kind == "visit":
         mark = (f'<circle cx="{x}" cy="{y}" r="{round(size, 1)}" fill="#fff" stroke="{route.colour}" '
@@ -692,10 +695,21 @@ def _stop_mark(context: _Context, route: _Route, number: int, stop: dict[str, An
         f'data-kind="{escape(kind)}"><title>{escape(label)}</title>{mark}'
         f'<text x="{x}" y="{y}" font-size="{font}" font-weight="bold" text-anchor="middle" '
         f'dominant-baseline="central" fill="{ink}">{number}</text>'
-        f'<text class="arrive" x="{round(x + 13 * unit, 1)}" y="{y}" font-size="{font}" '
+        f'<text class="time" x="{round(x + 13 * unit, 1)}" y="{y}" font-size="{font}" '
         f'dominant-baseline="central" fill="#222" stroke="#fff" stroke-width="3" '
-        f'paint-order="stroke" vector-effect="non-scaling-stroke">{escape(arrive)}</text></g>'
+        f'paint-order="stroke" vector-effect="non-scaling-stroke">{escape(time)}</text></g>'
     )
+
+
+def stop_time(stop: dict[str, Any], lang: Lang) -> str:
+    """A stop's time as the map says it: its start–end (an appointment at 12:50–13:50 was
+    shown at the arrival, 09:23, as if it were then), and the arrival, said as such, when
+    the manager arrives before the start and waits."""
+    start, end, arrive = (str(stop.get(key) or "") for key in ("start", "end", "arrive"))
+    time = f"{start}–{end}" if start and end else start or arrive
+    if arrive and start and arrive != start:
+        time += f" ({MAP_WORDS[lang]['arrives'].format(time=arrive)})"
+    return time
 
 
 def _missed_mark(context: _Context, entry: dict[str, Any], point: _Point, unit: float) -> str:
@@ -853,6 +867,7 @@ def _leaflet_iframe(
     names: dict[str, str],
     retailers: dict[str, Any],
     words: dict[str, str],
+    lang: Lang,
 ) -> str:
     """The same routes on OpenStreetMap tiles (needs the network for Leaflet and the tiles)."""
     points = [office] + [p for route in routes for _, p in route.stops if p is not None]
@@ -879,7 +894,7 @@ def _leaflet_iframe(
             if point is None:
                 continue
             retailer = retailers.get(stop.get("retailer"))
-            label = f"{number}. {retailer.name if retailer else stop.get('retailer')} {stop.get('start', '')}"
+            label = f"{number}. {retailer.name if retailer else stop.get('retailer')} {stop_time(stop, lang)}"
             folium.CircleMarker(
                 [point.lat, point.lon],
                 radius=7,

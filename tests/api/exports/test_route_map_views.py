@@ -50,7 +50,7 @@ def test_week_map_has_an_overview_and_one_view_per_manager_day(week_page: str) -
 def test_a_view_numbers_its_stops_with_arrival_times_and_marks_appointments(
     week_page: str, department: Department
 ) -> None:
-    """m01's Monday: three stops numbered 1-3 in visiting order with their arrival times; the
+    """m01's Monday: three stops numbered 1-3 in visiting order with their start–end times; the
     POS appointment is a filled square, the visits are rings."""
     view = _section(week_page, "v0-2026-11-23")
     stops = re.findall(r'<g class="stop" data-retailer="([^"]+)" data-order="(\d)" data-kind="([^"]+)">(.*?)</g>', view)
@@ -58,8 +58,8 @@ def test_a_view_numbers_its_stops_with_arrival_times_and_marks_appointments(
     assert [(r, int(n), k) for r, n, k, _ in stops] == [
         (s["retailer"], i, s["kind"]) for i, s in enumerate(expected, start=1)
     ]
-    assert [re.search(r'class="arrive"[^>]*>([^<]+)<', body).group(1) for *_, body in stops] == [
-        s["arrive"] for s in expected
+    assert [re.search(r'class="time"[^>]*>([^<]+)<', body).group(1) for *_, body in stops] == [
+        f"{s['start']}–{s['end']}" for s in expected  # each arrives at its start: no arrival said
     ]
     assert "<rect" in stops[0][3] and "<circle" not in stops[0][3]
     assert all("<circle" in body for *_, body in stops[1:])
