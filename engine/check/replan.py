@@ -1199,7 +1199,10 @@ class _ReplanChecker(_Checker):
         if (self.now.date(), self.now.hour * 60 + self.now.minute) >= (last, end):
             return f"the week is over (its working time ended {_day(last)} {format_clock(end)})"
         if self.timetable.status == "optimal":
-            return "the rest of the week has no room for them"
+            # Proven beside the other work the re-plan keeps: it does not trade the old
+            # plan's hours of one kind for another's (tester: "no room" read as false beside
+            # a pair's Friday afternoon of office work).
+            return "the rest of the week has no room for them beside the other work it keeps"
         return ("it is not proven that the rest of the week has no room for them (the re-plan stopped "
                 "at its time limit: more time may find a week that keeps them)")
 

@@ -246,7 +246,10 @@ def _declared_shortfalls(tm: TimetableModel, blocks: list[Block], old: Timetable
         if situation.week_over is not None:
             return f"{events(s.manager)} took it and the week is over (its working time ended {situation.week_over})"
         if shortfall_proven(status, s.minutes_short, None):
-            return f"{events(s.manager)} took it and the rest of the week has no room for it"
+            # Beside the old plan's hours of other kinds, which the re-plan keeps rather than
+            # trades (model._floors): a pair's lost session beside a Friday of office work.
+            return (f"{events(s.manager)} took it and the rest of the week has no room for it beside the "
+                    "other work it keeps")
         return f"{events(s.manager)} took it; {NOT_PROVEN}"
 
     weekly = tuple(s.model_copy(update={"reason": reasons.get((s.manager, s.kind)) or reason(s)})
