@@ -99,7 +99,27 @@ class LateVisit(_Out):
 
 
 class ReplanResult(_Out):
-    """The re-planned week: the JSON contract of `fieldweek replan --json`."""
+    """The re-planned week: the JSON contract of `fieldweek replan --json`.
+
+    The JSON written (and a re-plan job's `result`) has beside these fields `check`, the
+    independent checker's verdict (api/replan_verdict.py; null when no week was found).
+    Its `shortfalls` are the weekly hours the events cost, each one manager's kind, in
+    `unit` (min or sessions):
+
+    - `planned`: what the re-planned week holds of the kind for him;
+    - `asked`: what the policy asks of him this week (prorated for an absence, as the
+      `message` says);
+    - `lost`: what the events took from the OLD plan's kind for him (sessions they made
+      impossible and the part of a session under way when he fell ill, less what the
+      re-plan holds again or makes up; plus what an earlier re-plan of the week declared
+      short); for hours the re-planned timetable itself declares short for another cause
+      (its `timetable.shortfalls`: rides that leave no room), what it declares. It is the
+      bound the checker allows, NOT the amount short.
+
+    The amount short is `asked - planned`, and it is at most `lost` (more would be a
+    fault); `planned + lost` need not equal `asked` (the old plan may have held more or
+    less than asked, or the re-plan won part of the loss back).
+    """
 
     week_start: dt.date
     now: dt.datetime
