@@ -24,8 +24,11 @@ The rules, every number from the policy:
   every month is planned (step 7, `_cover_away_weeks`): his own visits of the other weeks
   are his to space.
   The share is fixed by the calendar, not by what the other month's plan managed:
-  each month is planned, and checked (engine/check/month.py), on its own. Visits
-  carried over from recorded actuals are the weekly plan's business, not the month's.
+  each month is planned, and checked (engine/check/month.py), on its own, unless the
+  previous month's plan is given (`previous`, `previous_month`): then a visit it owed in
+  the straddling week but left out (listed unplanned) is owed on this month's days of that
+  week (`_owed_again`). Visits carried over from recorded actuals are the weekly plan's
+  business, not the month's.
 - **Evenly spaced**: two visits of a retailer lie at least `floor(min_gap_share × g)`
   working days apart, and two visits of consecutive due slots at most
   `ceil(max_gap_share × g)`, where g = 4 × W / v is its ideal gap (W working days in a
@@ -35,7 +38,9 @@ The rules, every number from the policy:
   week counts in the previous (next) month when its manager has a visit day of that week
   within it (`_edges_in_reach`: a leave over those days does not cost the visit), and one
   of his visits the week counts in the other month can open a visit day of his there
-  (`_edges_made`: else that month makes none of them).
+  (`_edges_made`: else that month makes none of them). Given the previous month's plan,
+  its actual last visit of each retailer takes the place of the assumed one, and the
+  month's first visit also lies at least the fewest gap after it (`_after_previous`).
 - **Focus window** (`month.focus_days`, SPEC §3's days 6–10): the visits of a retailer
   with one of `month.focus_flags` (volatile, enterprise-level) that are due in a week
   overlapping the window go on a working day of the window when that week's days
@@ -104,7 +109,7 @@ from typing import Literal
 
 import numpy as np
 from ortools.sat.python import cp_model
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, computed_field
 
 from engine.check.timetable import judge_timetable
 from engine.domain import Conflict, Department, HoursShortfall, Leave, Retailer, Timetable
@@ -402,6 +407,91 @@ class MonthPlan(_Out):
 
 
 @dataclasses.dataclass(frozen=True)
+class PreviousMonth:
+    """What a month reads of the previous month's plan (`fieldweek month --previous`): the
+    dates each retailer's visits were actually planned on, the working days that month
+    counted (spacing counts working days), the visits each retailer was listed short of, and
+    the visits the previous month owed in the week straddling the two months but did not
+    make (listed unplanned), which this month then owes on its days of that week."""
+
+    month: str
+    days: tuple[dt.date, ...]
+    visits: Mapping[str, tuple[dt.date, ...]]
+    short: Mapping[str, int]
+    unmade: Mapping[str, int]
+
+    def since(self, retailer_id: str) -> int | None:
+        """The position of the retailer's last visit of the previous month, counted in working
+        days from this month's first (the previous month's last working day is -1); None
+        without one."""
+        dates = self.visits.get(retailer_id)
+        if not dates:
+            return None
+        return -sum(1 for d in self.days if d >= max(dates))
+
+
+def previous_month(data: object, department: Department, year: int, month: int,
+                   where: str = "--previous") -> PreviousMonth:
+    """The previous month's plan (`MonthPlan`, or its JSON data as `month --json` writes it)
+    as this month reads it. Refused (`InputError`, naming the file `where`) when it is not a
+    month plan, is another department's, or is not of the month directly before."""
+    try:
+        plan = data if isinstance(data, MonthPlan) else MonthPlan.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise InputError([Problem(f"not a month plan (as `fieldweek month --json` writes it): "
+                                  f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}", where)]) from None
+    before = dt.date(year, month, 1) - dt.timedelta(days=1)
+    problems = []
+    if plan.department != department.name:
+        problems.append(Problem(f"the previous month's plan is of department {plan.department!r}, "
+                                f"not {department.name!r}", where))
+    if plan.month != f"{before.year:04d}-{before.month:02d}":
+        problems.append(Problem(f"the previous month's plan is of {plan.month}; the month before "
+                                f"{year:04d}-{month:02d} is {before.year:04d}-{before.month:02d}", where))
+    if problems:
+        raise InputError(problems)
+    visits: dict[str, list[dt.date]] = defaultdict(list)
+    for route in plan.routes:
+        for stop in route.stops:
+            visits[stop.retailer].append(route.date)
+    short: Counter[str] = Counter()
+    for line in plan.unplanned:
+        if line.counts_visits:
+            short[line.retailer] += max(line.wanted - line.planned, 0)
+    straddling = week_monday(before)
+    made = Counter(r for r, dates in visits.items() for d in dates if week_monday(d) == straddling)
+    unmade = {item.retailer: missing for item in plan.due
+              if item.week_start == straddling and short[item.retailer]
+              and (missing := min(item.visits - item.called - made[item.retailer], short[item.retailer])) > 0}
+    return PreviousMonth(month=plan.month, days=plan.days,
+                         visits={r: tuple(sorted(dates)) for r, dates in visits.items()},
+                         short=dict(short), unmade=unmade)
+
+
+def _owed_again(due: Sequence[DueInWeek], previous: PreviousMonth | None,
+                days: Sequence[dt.date]) -> tuple[list[DueInWeek], dict[str, int]]:
+    """The due list with the visits the previous month owed in the straddling week but did
+    not make (`PreviousMonth.unmade`) owed on this month's days of that week, and those
+    visits per retailer (none when this month has no working day in that week)."""
+    if previous is None or not days:
+        return list(due), {}
+    straddling = week_monday(days[0].replace(day=1))
+    if week_monday(days[0]) != straddling:
+        return list(due), {}
+    carried: dict[str, int] = {}
+    again = []
+    for item in due:
+        more = previous.unmade.get(item.retailer, 0) if item.week_start == straddling else 0
+        if more:
+            carried[item.retailer] = more
+            item = item.model_copy(update={"visits": item.visits + more,
+                                           "other_month": max(item.other_month - more, 0)})
+        again.append(item)
+    return again, carried
+
+
+@dataclasses.dataclass(frozen=True)
 class MonthParams:
     """Solver budgets of the month plan (seconds)."""
 
@@ -591,30 +681,34 @@ def plan_month(
     timetables: Mapping[dt.date, Timetable] | None = None,
     params: MonthParams | None = None,
     on_progress: OnMonthProgress | None = None,
+    previous: PreviousMonth | None = None,
 ) -> MonthPlan:
     """Plan the month's visits of every manager (see the module text).
 
     `timetables` maps ISO-week Mondays to the weeks' timetables; weeks not given are
     solved here. `holidays` are left out of the working days. `on_progress` hears of
-    each week's search and each manager's month as they end."""
+    each week's search and each manager's month as they end. `previous` (`previous_month`)
+    is the previous month's plan: its visits' actual dates space the month's first visits,
+    and the visits it owed in the straddling week but did not make are owed here."""
     started = time.perf_counter()
     params = params or MonthParams()
     month_rules(policy)
     holidays = set(holidays or ()) | _calendar_holidays(department, policy, year, month)
     days = working_days(policy, year, month, holidays, department)
     focus = set(focus_dates(days, policy))
-    due = month_due(department, policy, days, holidays)
+    due, carried = _owed_again(month_due(department, policy, days, holidays), previous, days)
     if _pool_size(params, len(department.managers)) > 1:
         start_pool_server()
     weeks, taken_from = _month_weeks(department, policy, days, holidays, params, timetables, on_progress)
     made_by = _handed_over(department, policy, days, due)
     with _solver_pool(params, len(department.managers)) as (pool, shared):
-        months = _plan_managers(department, policy, days, weeks, focus, shared, made_by, pool, on_progress)
+        months = _plan_managers(department, policy, days, weeks, focus, shared, made_by, pool, on_progress,
+                                (previous, carried))
     routes = [route for one in months for route in one.routes]
     unplanned = _one_line_per_handed_retailer([item for one in months for item in one.unplanned], routes, due,
                                               made_by, focus)
     routes, unplanned = _cover_away_weeks(department, policy, days, weeks, due, made_by, routes, unplanned,
-                                          focus)
+                                          focus, (previous, carried))
     plan = MonthPlan(
         department=department.name, policy=policy.name, month=f"{year:04d}-{month:02d}", days=tuple(days),
         holidays=tuple(sorted(d for d in holidays if (d.year, d.month) == (year, month))),
@@ -721,7 +815,7 @@ def _not_taking_in_month_weeks(department: Department, policy: Policy,
 def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.date],
                       weeks: Mapping[dt.date, Timetable], due: Sequence[DueInWeek], made_by: Sequence[DueInWeek],
                       routes: list[MonthRoute], unplanned: list[Unplanned],
-                      focus: set[dt.date]) -> tuple[list[MonthRoute], list[Unplanned]]:
+                      focus: set[dt.date], before: _Before = (None, {})) -> tuple[list[MonthRoute], list[Unplanned]]:
     """Step 7: a manager away every working day of some weeks (not the whole month,
     `_handed_over`) has his visits of those weeks made by a neighbour present, as the
     week's routes hand them over (`replan.handover` names "neighbour"): once every
@@ -742,7 +836,7 @@ def _cover_away_weeks(department: Department, policy: Policy, days: Sequence[dt.
               and d.manager not in away_month]
     if not handed:
         return routes, unplanned
-    cover = _AwayCover(department, policy, days, weeks, due, routes, focus, [d.retailer for d in handed])
+    cover = _AwayCover(department, policy, days, weeks, due, routes, focus, [d.retailer for d in handed], before)
     centres = department.territory_centres()
     refused: dict[str, str] = {}
     for item in sorted(handed, key=lambda d: (-visit_value(cover.retailers[d.retailer], policy, d.week_start),
@@ -766,8 +860,9 @@ class _AwayCover:
 
     def __init__(self, department: Department, policy: Policy, days: Sequence[dt.date],
                  weeks: Mapping[dt.date, Timetable], due: Sequence[DueInWeek], routes: Sequence[MonthRoute],
-                 focus: set[dt.date], handed: Sequence[str]) -> None:
+                 focus: set[dt.date], handed: Sequence[str], before: _Before = (None, {})) -> None:
         self.department, self.policy, self.days, self.weeks, self.focus = department, policy, days, weeks, focus
+        self.previous, self.carried = before
         self.retailers = {r.id: r for r in department.retailers}
         self.handed = [self.retailers[r] for r in dict.fromkeys(handed)]
         self.position = {d: i for i, d in enumerate(days)}
@@ -808,17 +903,24 @@ class _AwayCover:
                 self.owner_days[owner] = sorted(_field_days_in(self.department, self.weeks, self.policy, owner,
                                                                self.days))
             dates = self.owner_days[owner]
-            self.edges[retailer.id] = _edges_in_reach(
+            slots, mondays = [self.position[d] for d in dates], [week_monday(d) for d in dates]
+            head, tail = _edges_in_reach(
                 _edge_visits(self.department, self.policy, self.days, [retailer]),
                 {retailer.id: self.weeks_of[retailer.id]},
                 {retailer.id: gap_bounds(retailer.visits_per_4_weeks, self.policy)[1]},
-                [self.position[d] for d in dates], [week_monday(d) for d in dates])[retailer.id]
+                slots, mondays)[retailer.id]
+            if self.previous is not None:  # its plan's actual last visit, as its manager's plan
+                heads, _ = _previous_edges(self.previous, self.carried, [retailer], {retailer.id: self.weeks_of[retailer.id]},
+                                           self.policy, slots, mondays)
+                head = heads[retailer.id]
+            self.edges[retailer.id] = (head, tail)
         return self.edges[retailer.id]
 
     def _spaced(self, retailer: Retailer, date: dt.date) -> bool:
         visits = [(self.position[d], week_monday(d)) for (_, d), order in self.orders.items() if retailer.id in order]
         return _spacing_holds(visits, (self.position[date], week_monday(date)), self.weeks_of[retailer.id],
-                              gap_bounds(retailer.visits_per_4_weeks, self.policy), self._edges(retailer))
+                              gap_bounds(retailer.visits_per_4_weeks, self.policy), self._edges(retailer),
+                              since=self.previous.since(retailer.id) if self.previous is not None else None)
 
     def place(self, retailer: Retailer, monday: dt.date, managers: Sequence[str], make_way: bool) -> bool:
         """One more visit of the retailer on a day of the week of `monday`: on the first of
@@ -985,7 +1087,8 @@ def _pool_size(params: MonthParams, jobs: int) -> int:
 def _plan_managers(department: Department, policy: Policy, days: Sequence[dt.date],
                    weeks: Mapping[dt.date, Timetable], focus: set[dt.date], params: MonthParams,
                    due: Sequence[DueInWeek], pool: Executor | None,
-                   on_progress: OnMonthProgress | None = None) -> list[_ManagerMonth]:
+                   on_progress: OnMonthProgress | None = None,
+                   before: _Before = (None, {})) -> list[_ManagerMonth]:
     """Every manager's month, in the department's order: once the weeks are fixed the
     managers do not interact, so with a `pool` they are planned at once, most visits first
     (the longest jobs start first and the pool's processes end together)."""
@@ -1001,10 +1104,10 @@ def _plan_managers(department: Department, policy: Policy, days: Sequence[dt.dat
 
     if pool is None:
         for m in managers:
-            finished(m, _plan_manager(department, policy, m, days, weeks, focus, params, mine[m]))
+            finished(m, _plan_manager(department, policy, m, days, weeks, focus, params, mine[m], before))
     else:
         biggest_first = sorted(managers, key=lambda m: -sum(d.visits for d in mine[m]))
-        futures = {pool.submit(_plan_manager, department, policy, m, days, weeks, focus, params, mine[m]): m
+        futures = {pool.submit(_plan_manager, department, policy, m, days, weeks, focus, params, mine[m], before): m
                    for m in biggest_first}
         for future in as_completed(futures):
             finished(futures[future], future.result())
@@ -1087,6 +1190,10 @@ class _ManagerDays:
     """Per retailer, the position (in the month's working days) of the visit the month
     assumes in the previous month and in the next (a straddling week's `other_month`
     visit), or None: the first and last visits of the month keep the most gap to them."""
+    since: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Per retailer, the position of its last visit the previous month's plan actually
+    makes (`fieldweek month --previous`, `PreviousMonth.since`): every visit of the month
+    keeps at least the fewest gap to it. Empty without the previous month's plan."""
     called: dict[str, frozenset[dt.date]] = dataclasses.field(default_factory=dict)
     """Per retailer, the weeks a phone call replaces its visit (`DueInWeek.called`): they keep
     their place among its due slots, so the visits either side are spaced as a missing visit
@@ -1143,9 +1250,41 @@ class _ManagerDays:
         return [flagged and week in self.focus_weeks for week in self.weeks_of[retailer_id]]
 
 
+_Before = tuple[PreviousMonth | None, Mapping[str, int]]
+"""The previous month's plan, if given, and the visits of the straddling week carried from it
+(`_owed_again`)."""
+
+
+def _previous_edges(previous: PreviousMonth, carried: Mapping[str, int], retailers: Sequence[Retailer],
+                    weeks_of: Mapping[str, list[dt.date]], policy: Policy, slots: Sequence[int],
+                    mondays: Sequence[dt.date]) -> tuple[dict[str, int | None], dict[str, int]]:
+    """Per retailer, the head edge the previous month's plan gives (its actual last visit,
+    `PreviousMonth.since`, in place of the one the calendar assumes; None when that month
+    left a visit of it out that this month does not make up, which leaves the longer gap,
+    or when no visit day of its first week lies within the most gap of it,
+    `_edges_in_reach`), and the position of that last visit: the month's first visit keeps
+    at least the fewest gap to it, whichever week it is of."""
+    since = {r.id: p for r in retailers if (p := previous.since(r.id)) is not None}
+    heads = {r.id: (since.get(r.id) if previous.short.get(r.id, 0) <= carried.get(r.id, 0) else None, None)
+             for r in retailers}
+    reach = _edges_in_reach(heads, weeks_of, {r.id: gap_bounds(r.visits_per_4_weeks, policy)[1] for r in retailers},
+                            slots, mondays)
+    return {rid: head for rid, (head, _) in reach.items()}, since
+
+
+def _after_previous(plan: _ManagerDays, previous: PreviousMonth | None, carried: Mapping[str, int]) -> _ManagerDays:
+    """The plan spaced from the previous month's actual visits (`_previous_edges`)."""
+    if previous is None:
+        return plan
+    heads, since = _previous_edges(previous, carried, plan.mine, plan.weeks_of, plan.policy, plan.slot,
+                                   [plan.week_of(i) for i in range(len(plan.dates))])
+    edges = {r.id: (heads.get(r.id), plan.edges.get(r.id, (None, None))[1]) for r in plan.mine}
+    return dataclasses.replace(plan, edges=edges, since=since)
+
+
 def _plan_manager(department: Department, policy: Policy, manager: str, days: Sequence[dt.date],
                   weeks: Mapping[dt.date, Timetable], focus: set[dt.date], params: MonthParams,
-                  due: Sequence[DueInWeek]) -> _ManagerMonth:
+                  due: Sequence[DueInWeek], before: _Before = (None, {})) -> _ManagerMonth:
     """One manager's month (the module text, steps 2–4): which day each visit goes on,
     each day's route, and the visits that find no day, with their reasons."""
     mine, weeks_of = _wanted_visits(department, manager, due)
@@ -1160,6 +1299,7 @@ def _plan_manager(department: Department, policy: Policy, manager: str, days: Se
                          called)
     plan = dataclasses.replace(plan, covered=_covered_weeks(department, policy, manager, days),
                                edges=_edges_made(department, policy, manager, days, weeks, plan))
+    plan = _after_previous(plan, *before)
     with stop_when_stalled(params.route_stall_iterations):
         orders = _plan_in_rounds(plan, _day_budgets(plan), params)
         planned = _planned_days(plan, orders)
@@ -1485,7 +1625,7 @@ def _planned_days(plan: _ManagerDays, orders: dict[int, list[str]]) -> dict[str,
     _move_to_nearer_days(plan, planned, orders)
     _make_way_for_key_visits(plan, planned, orders)
     _keep_spacing(plan.mine, planned, orders, plan.gaps, plan.slot, plan.flagged, plan.focus_index,
-                  plan.days, plan.retailers, plan.territory, plan.policy)
+                  plan.days, plan.retailers, plan.territory, plan.policy, plan.since)
     # The moves, trades and drops since the first fill free room: a visit still missing
     # takes it (it was listed "the days it could go on are full" beside a day with room).
     # Each insertion keeps the day's rules and the retailer's spacing, so nothing is undone.
@@ -1789,7 +1929,7 @@ def _respaced_for(plan: _ManagerDays, r: Retailer, planned: dict[str, list[int]]
 
     def faults(days: Sequence[int]) -> set[tuple[int, int]]:
         return _spacing_faults([(plan.slot[d], plan.week_of(d)) for d in days], plan.weeks_of[r.id], plan.gaps[r.id],
-                               plan.edges.get(r.id, (None, None)), plan.covered_of(r.id))
+                               plan.edges.get(r.id, (None, None)), plan.covered_of(r.id), plan.since.get(r.id))
 
     rules = plan.policy.visit_value
     least_weeks = {plan.week_of(d) for d, order in orders.items()
@@ -1879,13 +2019,13 @@ def _keeps_spacing(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], 
         known = plan.spacing_known[key] = _spacing_holds(
             [(plan.slot[d], plan.week_of(d)) for d in chosen], (plan.slot[i], plan.week_of(i)),
             plan.weeks_of[retailer_id], plan.gaps[retailer_id], plan.edges.get(retailer_id, (None, None)),
-            plan.covered_of(retailer_id))
+            plan.covered_of(retailer_id), plan.since.get(retailer_id))
     return known
 
 
 def _spacing_holds(visits: Sequence[tuple[int, dt.date]], new: tuple[int, dt.date], weeks: Sequence[dt.date],
                    gaps: tuple[int, int], edges: tuple[int | None, int | None] = (None, None),
-                   covered: Mapping[dt.date, tuple[int, int]] | None = None) -> bool:
+                   covered: Mapping[dt.date, tuple[int, int]] | None = None, since: int | None = None) -> bool:
     """Whether a visit `new` (its position among the month's working days, its week's
     Monday) keeps the spacing with a retailer's `visits`: every two visits next to each
     other lie at least the fewest gap apart, and at most the most when they are of
@@ -1899,20 +2039,22 @@ def _spacing_holds(visits: Sequence[tuple[int, dt.date]], new: tuple[int, dt.dat
     rule (the slots read a week's missing visit as its last, so a gap before the week that
     a missing first visit would fill passed as already broken, and stayed broken once the
     week's last visit was added: seed-003, 12-04 to 12-09 for a 1-2 day rule)."""
-    after = _spacing_faults([*visits, new], weeks, gaps, edges, covered)
+    after = _spacing_faults([*visits, new], weeks, gaps, edges, covered, since)
     if len(visits) + 1 >= len(weeks):
         return not after
-    return after <= _spacing_faults(visits, weeks, gaps, edges, covered)
+    return after <= _spacing_faults(visits, weeks, gaps, edges, covered, since)
 
 
 def _spacing_faults(visits: Sequence[tuple[int, dt.date]], weeks: Sequence[dt.date],
                     gaps: tuple[int, int], edges: tuple[int | None, int | None] = (None, None),
-                    covered: Mapping[dt.date, tuple[int, int]] | None = None) -> set[tuple[int, int]]:
+                    covered: Mapping[dt.date, tuple[int, int]] | None = None,
+                    since: int | None = None) -> set[tuple[int, int]]:
     """The positions of every two visits next to each other that break the spacing; the
     month's first visit of its first due slot, and its last of its last, also with the
     visit the month assumes in the previous or next month (`edges`): over the most gap; the
     visits of the slots either side of a week a neighbour makes the visit of (`covered`:
-    its first and last position) when no day of that week keeps the spacing with them."""
+    its first and last position) when no day of that week keeps the spacing with them; the
+    month's first visit, under the fewest gap from the previous month's last visit (`since`)."""
     gmin, gmax = gaps
     ordered = sorted(visits)
     # Each visit's due slot: the first slot of its week not taken by an earlier visit.
@@ -1921,6 +2063,8 @@ def _spacing_faults(visits: Sequence[tuple[int, dt.date]], weeks: Sequence[dt.da
         slots.append(next((k for k, w in enumerate(weeks) if w == week and k not in slots), len(weeks)))
     found = {(ordered[a][0], ordered[a + 1][0]) for a in range(len(ordered) - 1)
              if (gap := ordered[a + 1][0] - ordered[a][0]) < gmin or (slots[a + 1] == slots[a] + 1 and gap > gmax)}
+    if ordered and since is not None and ordered[0][0] - since < gmin:
+        found.add((since, ordered[0][0]))
     head, tail = edges
     if ordered and head is not None and slots[0] == 0 and ordered[0][0] - head > gmax:
         found.add((head, ordered[0][0]))
@@ -2000,7 +2144,8 @@ def _edge_free(plan: _ManagerDays, retailer_id: str, chosen: Sequence[int], refu
     edges alone refuse them."""
     return [i for i in refused
             if _spacing_holds([(plan.slot[d], plan.week_of(d)) for d in chosen], (plan.slot[i], plan.week_of(i)),
-                              plan.weeks_of[retailer_id], plan.gaps[retailer_id], covered=plan.covered_of(retailer_id))]
+                              plan.weeks_of[retailer_id], plan.gaps[retailer_id], covered=plan.covered_of(retailer_id),
+                              since=plan.since.get(retailer_id))]
 
 
 def _month_routes(plan: _ManagerDays, orders: Mapping[int, list[str]]) -> list[MonthRoute]:
@@ -2049,15 +2194,18 @@ def _spaced_chain(days: Sequence[int], slot: Sequence[int], gmin: int, focus: se
 def _keep_spacing(retailers: Sequence[Retailer], planned: dict[str, list[int]], orders: dict[int, list[str]],
                   gaps: Mapping[str, tuple[int, int]], slot: Sequence[int], flagged: set[str], focus: set[int],
                   days: Sequence[FieldDay], by_id: Mapping[str, Retailer], territory: Territory,
-                  policy: Policy) -> None:
+                  policy: Policy, since: Mapping[str, int] | None = None) -> None:
     """A visit moved to another day can come too close to its neighbours: keep, for every
-    retailer, the most visits that are far enough apart, take the others out of their
-    routes, re-time the routes that changed, and repeat until nothing moves."""
+    retailer, the most visits that are far enough apart (and from the previous month's last
+    visit, `since`), take the others out of their routes, re-time the routes that changed,
+    and repeat until nothing moves."""
     while True:
         changed: set[int] = set()
         for r in retailers:
             chosen = sorted(planned.get(r.id, []))
-            keep = _spaced_chain(chosen, slot, gaps[r.id][0], focus if r.id in flagged else set())
+            last = (since or {}).get(r.id)
+            keep = _spaced_chain([i for i in chosen if last is None or slot[i] - last >= gaps[r.id][0]], slot,
+                                 gaps[r.id][0], focus if r.id in flagged else set())
             for i in set(chosen) - set(keep):
                 orders[i].remove(r.id)
                 changed.add(i)
@@ -2145,10 +2293,12 @@ def _greedy_days(plan: _ManagerDays, budget: Sequence[int]) -> dict[str, list[in
         days_of = plan.slots(r.id)
         for k, (days, window) in enumerate(zip(days_of, plan.in_window(r.id), strict=True)):
             head, tail = plan.edges.get(r.id, (None, None))
+            since = plan.since.get(r.id)
             fitting = [i for i in days if left[i] >= plan.cost[r.id] and i not in mine and (
                 last is None or (gmin <= plan.slot[i] - plan.slot[last[1]]
                                  and (last[0] != k - 1 or plan.slot[i] - plan.slot[last[1]] <= gmax)))
                        and not (k == 0 and head is not None and plan.slot[i] - head > gmax)
+                       and not (since is not None and plan.slot[i] - since < gmin)
                        and not (k == len(days_of) - 1 and tail is not None and tail - plan.slot[i] > gmax)]
             if not fitting:
                 continue
@@ -2199,6 +2349,8 @@ def _spaced_visits(cp: cp_model.CpModel, plan: _ManagerDays,
                 cp.add_linear_constraint(here - neighbours_day[k - 1], gmin, gmax).only_enforce_if(
                     present[(r.id, k)])
             head, tail = plan.edges.get(r.id, (None, None))
+            if r.id in plan.since:  # the previous month's last visit (its plan given)
+                cp.add(here - plan.since[r.id] >= gmin).only_enforce_if(present[(r.id, k)])
             if k == 0 and head is not None:  # the visit the month assumes before it
                 cp.add(here - head <= gmax).only_enforce_if(present[(r.id, k)])
             if k == len(plan.weeks_of[r.id]) - 1 and tail is not None:

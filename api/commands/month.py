@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -27,14 +28,17 @@ from api.commands.console import (
 from api.commands.inputs import checked_dates, load_department
 from api.exports.month_xlsx import month_workbook
 from engine.check.month import MonthViolation, check_month
-from engine.errors import InputError
+from engine.domain import Department
+from engine.errors import InputError, Problem
 from engine.month import (
     MonthParams,
     MonthPlan,
     MonthProgress,
+    PreviousMonth,
     WeekSolved,
     parse_month,
     plan_month,
+    previous_month,
     read_holidays,
 )
 
@@ -94,10 +98,10 @@ def render_month(plan: MonthPlan) -> None:
         console.print(f"  note: {note}", markup=False)
     for week in plan.weeks:
         how = f"taken from the week of {week.taken_from:%m-%d}" if week.taken_from else week.status
-        short = f", {week.minutes_short} min of weekly hours short" if week.minutes_short else ""
-        console.print(f"  [dim]timetable of the week of {week.week_start:%m-%d}: {how}{short}[/dim]")
-        for item in week.shortfalls[:SHORTFALLS_SHOWN]:
-            console.print(f"    {item.manager} {item.kind} {item.minutes_short} min short — {item.reason}",
+        hours = f", {week.minutes_short} min of weekly hours short" if week.minutes_short else ""
+        console.print(f"  [dim]timetable of the week of {week.week_start:%m-%d}: {how}{hours}[/dim]")
+        for lack in week.shortfalls[:SHORTFALLS_SHOWN]:
+            console.print(f"    {lack.manager} {lack.kind} {lack.minutes_short} min short — {lack.reason}",
                           markup=False, highlight=False)
         if len(week.shortfalls) > SHORTFALLS_SHOWN:
             console.print(f"    … and {len(week.shortfalls) - SHORTFALLS_SHOWN} more (see --json / --xlsx)")
@@ -133,6 +137,9 @@ def month_command(
     json_out: Annotated[Path | None, typer.Option("--json", help="write the month plan JSON here")] = None,
     xlsx_out: Annotated[Path | None, typer.Option("--xlsx", help="write the month plan as Excel here")] = None,
     lang: Annotated[str, typer.Option(help="labels: zh or en", callback=checked_lang)] = "zh",
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="the previous month's plan JSON (as --json writes it): its actual visits space the "
+                           "month's first ones")] = None,
 ) -> None:
     """The monthly visit plan 《月度拜访计划》: every working day's visits per manager, in route order."""
     try:
@@ -142,6 +149,7 @@ def month_command(
     checked_dates(dt.date(year, number, 1), dt.date(year, number, calendar.monthrange(year, number)[1]), "--month")
     department, pol = load_department(department_dir, policy)
     try:
+        before_data, before = _previous(previous, department, year, number)
         holidays = read_holidays(department_dir)
         with Progress(TextColumn("{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
@@ -156,11 +164,11 @@ def month_command(
                               params=MonthParams(timetable_time_limit_s=week_time_limit,
                                                  assign_time_limit_s=assign_time_limit,
                                                  route_time_limit_s=route_time_limit, workers=workers),
-                              on_progress=show)
+                              on_progress=show, previous=before)
     except InputError as error:
         raise fail_on_input(error) from None
     render_month(plan)
-    problems = check_month(plan, department, pol, holidays, plan.timetables)
+    problems = check_month(plan, department, pol, holidays, plan.timetables, previous=before_data)
     # A week without a timetable has no visit blocks: its visits are listed as unplanned,
     # which the checker accepts, so the month is not whole and must not pass as such.
     no_week = [w for w in plan.weeks if w.status not in ("optimal", "feasible")]
@@ -185,6 +193,20 @@ def month_command(
     # and the exit code says the plan is not whole.
     if not plan.routes or no_week or problems:
         raise typer.Exit(EXIT_NO_PLAN)
+
+
+def _previous(path: Path | None, department: Department, year: int,
+              month: int) -> tuple[dict | None, PreviousMonth | None]:
+    """The previous month's plan (`--previous`): its JSON data, for the checker, and what the
+    planner reads of it; refused (`InputError`, exit 2) when it is not a month plan of the
+    department's month directly before."""
+    if path is None:
+        return None, None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError([Problem(f"cannot read the previous month's plan: {error}", str(path))]) from None
+    return data, previous_month(data, department, year, month, str(path))
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:

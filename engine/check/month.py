@@ -30,7 +30,13 @@ rides as every judge reads them (engine/check/spec.py), from the words of the ru
   making its visits) has a visit day of that week within it (a visit block in the
   timetable when given, else a day not all on leave), and, with the timetables, when one
   of his visits that week counts in the other month can be a first stop on a visit day
-  of his there (`_unopened_sides`: else that month makes none of them);
+  of his there (`_unopened_sides`: else that month makes none of them). Given the previous
+  month's plan (`previous`), the visit before the month is the retailer's last one there
+  (counted back over that plan's own working days), not the assumed one, and the month's
+  first visit lies at least the fewest gap after it ("too close") and, of its first owing
+  week, at most the most ("too far") unless that plan lists a visit of it missing that
+  this month does not make up; a visit that plan owed in the straddling week and left out
+  (listed unplanned) is owed on this month's days of that week (`count`);
 - `focus`: a retailer with a focus flag that owes the month a visit in a week holding a
   working day of `month.focus_days` is visited on a working day whose day of the month
   lies in the window, or is listed with reason `focus_window`; a retailer visited on a
@@ -271,6 +277,85 @@ def _made_edges(edges: tuple[int | None, int | None], unopened: tuple[bool, bool
     return None if unopened[0] else edges[0], None if unopened[1] else edges[1]
 
 
+@dataclass(frozen=True)
+class _Prior:
+    """What the previous month's plan says of one retailer (`check_month`'s `previous`): the
+    date of its last visit there, that date's position counted in working days from this
+    month's first (the previous plan's last listed day is -1), the visits it owed in the
+    straddling week but did not make, which this month owes (`carried`), and the visits it
+    was listed short of that this month does not make up (a missing visit between the two
+    months then leaves the longer gap)."""
+
+    last: dt.date | None
+    since: int | None
+    carried: int
+    uncarried: int
+
+
+def _priors(previous: object, department: Department, year: int, month: int,
+            days: list[dt.date]) -> dict[str, _Prior]:
+    """Per retailer, `_Prior` from the previous month's plan data. Refuses (ValueError) a plan
+    of another department or of a month not directly before."""
+    data = _data(previous)
+    before = dt.date(year, month, 1) - dt.timedelta(days=1)
+    if str(data.get("month")) != f"{before.year:04d}-{before.month:02d}":
+        raise ValueError(f"the previous plan is of {data.get('month')}, not {before:%Y-%m}")
+    if data.get("department") != department.name:
+        raise ValueError(f"the previous plan is of department {data.get('department')!r}, not {department.name!r}")
+    prev_days = sorted(dt.date.fromisoformat(str(d)) for d in data.get("days", ()))
+    made: dict[str, list[dt.date]] = defaultdict(list)
+    for route in data.get("routes", []):
+        for stop in route.get("stops", []):
+            made[stop["retailer"]].append(dt.date.fromisoformat(str(route["date"])))
+    short: Counter[str] = Counter()
+    for line in data.get("unplanned", []):
+        if line["reason"] != "focus_window":
+            short[line["retailer"]] += max(int(line["wanted"]) - int(line["planned"]), 0)
+    straddling = before - dt.timedelta(days=before.weekday())
+    # This month's days of that week make the visits it left out, when it has any.
+    here = bool(days) and days[0] - dt.timedelta(days=days[0].weekday()) == straddling
+    unmade: Counter[str] = Counter()
+    for item in data.get("due", []):
+        rid = item["retailer"]
+        if dt.date.fromisoformat(str(item["week_start"])) == straddling and short[rid] and here:
+            in_week = sum(1 for d in made.get(rid, []) if d - dt.timedelta(days=d.weekday()) == straddling)
+            unmade[rid] += max(min(int(item["visits"]) - int(item.get("called", 0)) - in_week, short[rid]), 0)
+    priors: dict[str, _Prior] = {}
+    for r in department.retailers:
+        last = max(made[r.id]) if made.get(r.id) else None
+        priors[r.id] = _Prior(last, -sum(1 for d in prev_days if d >= last) if last else None, unmade[r.id],
+                              max(short[r.id] - unmade[r.id], 0))
+    return priors
+
+
+def _owed_with(retailer: Retailer, days: list[dt.date], department: Department, policy: Policy,
+               holidays: set[dt.date], priors: Mapping[str, _Prior] | None) -> dict[dt.date, int]:
+    """`_owed_by_week`, and the visits the previous month left out in the straddling week
+    (`_Prior.carried`) owed in this month's days of it."""
+    owed = _owed_by_week(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
+    prior = (priors or {}).get(retailer.id)
+    if prior is not None and prior.carried and days:
+        first = days[0].replace(day=1)
+        straddling = first - dt.timedelta(days=first.weekday())
+        if straddling in owed:
+            owed[straddling] += prior.carried
+    return owed
+
+
+def _boundary(retailer: Retailer, edges: tuple[int | None, int | None], owed: Mapping[dt.date, int], gmax: int,
+              position: Mapping[dt.date, int], visit_dates: set[dt.date],
+              priors: Mapping[str, _Prior] | None) -> tuple[tuple[int | None, int | None], int | None]:
+    """The edges a retailer's first and last visits are held to (`_edges_in_reach`), and the
+    position of its last visit of the previous month (None without its plan): with the
+    previous plan, the head edge is that visit, not the one the calendar assumes (none when
+    that month left out a visit this month does not make up)."""
+    if priors is None:
+        return _edges_in_reach(edges, owed, gmax, position, visit_dates), None
+    prior = priors.get(retailer.id)
+    head = prior.since if prior is not None and not prior.uncarried else None
+    return _edges_in_reach((head, edges[1]), owed, gmax, position, visit_dates), (prior.since if prior else None)
+
+
 def _gaps(v: int, policy: Policy) -> tuple[int, int]:
     assert policy.month is not None
     ideal = FOUR_WEEKS * len(policy.working_days) / max(v, 1)
@@ -309,9 +394,15 @@ def _makers_in_month(department: Department, policy: Policy, monday: dt.date,
             for owner in off if dates and owner not in at_work}
 
 def check_month(plan: object, department: Department, policy: Policy, holidays: set[dt.date] | None = None,
-                timetables: Mapping[dt.date, Timetable] | None = None) -> list[MonthViolation]:
+                timetables: Mapping[dt.date, Timetable] | None = None,
+                previous: object | None = None) -> list[MonthViolation]:
     """Every rule the month plan breaks (empty when it keeps them all). Without the weeks'
-    timetables the visit block is the one the plan states for each route."""
+    timetables the visit block is the one the plan states for each route. With `previous`,
+    the previous month's plan (as `plan`), the month's first visits are judged against the
+    visits that plan actually makes (`spacing`: at least the fewest gap, and the first due
+    slot's at most the most), and the visits it owed in the straddling week but did not make
+    are owed on this month's days of that week (`count`); a plan of another department or
+    month than the one before is refused (ValueError)."""
     if policy.month is None:
         raise ValueError(f"policy '{policy.name}' has no [month] table to judge a month by")
     data = _data(plan)
@@ -368,14 +459,16 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
         _check_route(route, stops, date, manager, retailers, department, policy, timetables, flag)
 
     unopened = _unopened_sides(data, department, policy, days, holidays, timetables)
-    _check_key_customers(data, visits, days, position, department, policy, holidays, timetables, flag, unopened)
+    priors = None if previous is None else _priors(previous, department, year, month, days)
+    _check_key_customers(data, visits, days, position, department, policy, holidays, timetables, flag, unopened,
+                         priors)
     if timetables is not None:
         _check_empty_days(data, visits, days, position, department, policy, holidays, timetables, flag,
-                          unopened)
+                          unopened, priors)
     window_weeks = {d - dt.timedelta(days=d.weekday()) for d in days if first <= d.day <= last}
     for retailer in department.retailers:
         if retailer.visits_per_4_weeks > 0:
-            owed = _owed_by_week(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
+            owed = _owed_with(retailer, days, department, policy, holidays, priors)
             excuses = [u for u in data.get("unplanned", []) if u["retailer"] == retailer.id]
             # The owner's visit days, whoever made its first visit: a neighbour making the
             # week he is away does not hold him to the edge (tester's d519L). Only one away all
@@ -383,12 +476,13 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
             edge_days = (_visit_dates(department, policy, retailer.manager, days, timetables)
                          or _visit_dates(department, policy, makers.get(retailer.id, retailer.manager), days,
                                          timetables))
-            edges = _edges_in_reach(
+            edges, since = _boundary(
+                retailer,
                 _made_edges(_edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy,
                                             holidays), unopened.get(retailer.manager, (False, False))),
-                owed, _gaps(retailer.visits_per_4_weeks, policy)[1], position, edge_days)
+                owed, _gaps(retailer.visits_per_4_weeks, policy)[1], position, edge_days, priors)
             _check_retailer(retailer, sorted(visits.get(retailer.id, [])), owed, excuses, position, window_weeks,
-                            policy, flag, edges)
+                            policy, flag, edges, (priors or {}).get(retailer.id) if since is not None else None)
             _check_called(retailer, sorted(visits.get(retailer.id, [])), owed, excuses, flag)
     return found
 
@@ -414,8 +508,11 @@ def _check_called(retailer: Retailer, dates: list[dt.date], owed: Mapping[dt.dat
 
 def _check_retailer(retailer: Retailer, dates: list[dt.date], owed: Mapping[dt.date, int], excuses: list[Mapping],
                     position: Mapping[dt.date, int], window_weeks: set[dt.date], policy: Policy, flag,
-                    edges: tuple[int | None, int | None] = (None, None)) -> None:
+                    edges: tuple[int | None, int | None] = (None, None), prior: _Prior | None = None) -> None:
     """One retailer's visits of the month: per week and in all (`count`), `spacing`, `focus`.
+    With the previous month's plan (`prior`: its last visit there), the month's first visit
+    lies at least the fewest gap after it, and `edges` holds that visit in place of the
+    calendar's.
     The first visit of the month's first owing week, and the last of its last when that
     week has all its visits, keep the most gap to the visit the straddling week counts in
     the previous or next month (`edges`), unless a listed shortfall lies between them."""
@@ -447,12 +544,17 @@ def _check_retailer(retailer: Retailer, dates: list[dt.date], owed: Mapping[dt.d
     owing = sorted(w for w, n in owed.items() if n)
     monday_of = {d: d - dt.timedelta(days=d.weekday()) for d in dates}
     head, tail = edges
+    before = (f"its last visit of the previous month's plan ({prior.last})" if prior is not None
+              else "the visit the month's first week counts in the previous month")
+    if dates and dates[0] in position and prior is not None and prior.since is not None \
+            and (gap := position[dates[0]] - prior.since) < gmin:
+        flag("spacing", f"first visit on {dates[0]} is {gap} working days after {before}: too close; the policy "
+                        f"asks at least {gmin}", retailer.manager, dates[0], retailer.id)
     if dates and owing and dates[0] in position and head is not None and monday_of[dates[0]] == owing[0]:
         gap = position[dates[0]] - head
         if gap > gmax and not (excused and any(w <= monday_of[dates[0]] for w in short_weeks)):
-            flag("spacing", f"first visit on {dates[0]} is {gap} working days after the visit the month's "
-                            f"first week counts in the previous month; the policy asks at most {gmax}",
-                 retailer.manager, dates[0], retailer.id)
+            flag("spacing", f"first visit on {dates[0]} is {gap} working days after {before}: too far; the policy "
+                            f"asks at most {gmax}", retailer.manager, dates[0], retailer.id)
     if (dates and owing and dates[-1] in position and tail is not None and monday_of[dates[-1]] == owing[-1]
             and made[owing[-1]] >= owed[owing[-1]]):
         gap = tail - position[dates[-1]]
@@ -579,7 +681,8 @@ def _key_customer_days(data: Mapping, manager: str, days: list[dt.date], policy:
 def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], days: list[dt.date],
                          position: Mapping[dt.date, int], department: Department, policy: Policy,
                          holidays: set[dt.date], timetables: Mapping[dt.date, Timetable] | None, flag,
-                         unopened: Mapping[str, tuple[bool, bool]] | None = None) -> None:
+                         unopened: Mapping[str, tuple[bool, bool]] | None = None,
+                         priors: Mapping[str, _Prior] | None = None) -> None:
     """`key_customer`: see the module text."""
     rules = policy.visit_value
     if rules is None:
@@ -617,7 +720,7 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
     for retailer in department.retailers:
         if retailer.retailer_class != rules.key_class or retailer.visits_per_4_weeks <= 0:
             continue
-        owed = _owed_by_week(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
+        owed = _owed_with(retailer, days, department, policy, holidays, priors)
         made_dates = sorted(d for d in visits.get(retailer.id, []) if d in position)
         made = Counter(d - dt.timedelta(days=d.weekday()) for d in made_dates)
         # Who makes each short week's visit and his class-C visits that week: its manager, or
@@ -638,10 +741,11 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
             continue
         gmin, gmax = _gaps(retailer.visits_per_4_weeks, policy)
         days_of = days_of_manager(retailer.manager)
-        edges = _edges_in_reach(
+        edges, since = _boundary(
+            retailer,
             _made_edges(_edge_positions(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays),
                         (unopened or {}).get(retailer.manager, (False, False))),
-            owed, gmax, position, _visit_dates(department, policy, retailer.manager, days, timetables))
+            owed, gmax, position, _visit_dates(department, policy, retailer.manager, days, timetables), priors)
         fits: dict[dt.date, bool] = {}
 
         def serves(d: dt.date, retailer: Retailer = retailer, days_of: Mapping = days_of,
@@ -668,7 +772,7 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
                             if d - dt.timedelta(days=d.weekday()) == monday and d not in made_dates
                             and (serves(d) if maker == retailer.manager
                                  else _could_serve(retailer, theirs[d], d, department, policy, retailers, maker))
-                            and _spaced_moving(d, made_dates, owed, position, gmin, gmax, elsewhere, edges)]
+                            and _spaced_moving(d, made_dates, owed, position, gmin, gmax, elsewhere, edges, since)]
                 if servable:
                     found.append((maker, least, servable))
             if found:
@@ -688,7 +792,8 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
 def _check_empty_days(data: Mapping, visits: Mapping[str, list[dt.date]], days: list[dt.date],
                       position: Mapping[dt.date, int], department: Department, policy: Policy,
                       holidays: set[dt.date], timetables: Mapping[dt.date, Timetable], flag,
-                      unopened: Mapping[str, tuple[bool, bool]] | None = None) -> None:
+                      unopened: Mapping[str, tuple[bool, bool]] | None = None,
+                      priors: Mapping[str, _Prior] | None = None) -> None:
     """`empty_day`: see the module text."""
     assert policy.month is not None
     retailers = {r.id: r for r in department.retailers}
@@ -707,20 +812,20 @@ def _check_empty_days(data: Mapping, visits: Mapping[str, list[dt.date]], days: 
     def rules_of(r: Retailer) -> tuple:
         """Its owed visits by week, gap bounds and edges (by its own manager's visit days)."""
         if r.id not in spacing:
-            owed = _owed_by_week(r.id, r.visits_per_4_weeks, days, department, policy, holidays)
+            owed = _owed_with(r, days, department, policy, holidays, priors)
             gmin, gmax = _gaps(r.visits_per_4_weeks, policy)
-            edges = _edges_in_reach(_made_edges(_edge_positions(r.id, r.visits_per_4_weeks, days, department,
-                                                                policy, holidays),
-                                                (unopened or {}).get(r.manager, (False, False))),
-                                    owed, gmax, position,
-                                    _visit_dates(department, policy, r.manager, days, timetables))
-            spacing[r.id] = (owed, gmin, gmax, edges)
+            edges, since = _boundary(r, _made_edges(_edge_positions(r.id, r.visits_per_4_weeks, days, department,
+                                                                   policy, holidays),
+                                                    (unopened or {}).get(r.manager, (False, False))),
+                                     owed, gmax, position,
+                                     _visit_dates(department, policy, r.manager, days, timetables), priors)
+            spacing[r.id] = (owed, gmin, gmax, edges, since)
         return spacing[r.id]
 
     def spaced(r: Retailer, date: dt.date, leaving: dt.date | None = None) -> bool:
-        owed, gmin, gmax, edges = rules_of(r)
+        owed, gmin, gmax, edges, since = rules_of(r)
         made = sorted(d for d in visits.get(r.id, []) if d in position and d != leaving)
-        return _spaced(date, made, owed, position, gmin, gmax, edges)
+        return _spaced(date, made, owed, position, gmin, gmax, edges, since)
 
     def ends(r: Retailer, day: _VisitDay, date: dt.date, manager: str, here: Retailer | None, free: int,
              first_stop: bool) -> int | None:
@@ -807,7 +912,8 @@ def _opener(r: Retailer, date: dt.date, day: _VisitDay, manager: str, week: dt.d
 
 
 def _spaced(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int], position: Mapping[dt.date, int],
-            gmin: int, gmax: int, edges: tuple[int | None, int | None] = (None, None)) -> bool:
+            gmin: int, gmax: int, edges: tuple[int | None, int | None] = (None, None),
+            since: int | None = None) -> bool:
     """Whether one more visit on `date` keeps the spacing rule with the visits before and
     after it: at least `gmin` working days from each, and at most `gmax` from a visit of
     the due slot next to its own (the month's visits in due order, each week's in turn;
@@ -815,14 +921,15 @@ def _spaced(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int], pos
     that completes the month, every two visits next to each other; the first (last) visit
     of the month's first (last) due slot, also with the visit the straddling week counts in
     the previous (next) month (`edges`, `_edge_positions`)."""
-    return _spaced_all(sorted([*made, date]), {date}, owed, position, gmin, gmax, edges)
+    return _spaced_all(sorted([*made, date]), {date}, owed, position, gmin, gmax, edges, since)
 
 
 def _spaced_all(dates: list[dt.date], touched: set[dt.date], owed: Mapping[dt.date, int],
                 position: Mapping[dt.date, int], gmin: int, gmax: int,
-                edges: tuple[int | None, int | None] = (None, None)) -> bool:
+                edges: tuple[int | None, int | None] = (None, None), since: int | None = None) -> bool:
     """`_spaced` for the visits on the sorted `dates`, judging the gaps next to a visit
-    of `touched` (every gap when the dates complete the month)."""
+    of `touched` (every gap when the dates complete the month); the first, at least `gmin`
+    after the previous month's last visit (`since`, its plan given)."""
     slot_weeks = [w for w, n in sorted(owed.items()) for _ in range(n)]
     slots: list[int] = []
     for d in dates:
@@ -831,6 +938,8 @@ def _spaced_all(dates: list[dt.date], touched: set[dt.date], owed: Mapping[dt.da
     # The visit that makes the month complete leaves no missing visit to excuse a gap
     # anywhere (the plan would then break the spacing rule, `_check_retailer`).
     complete = len(dates) >= len(slot_weeks)
+    if dates and since is not None and (complete or dates[0] in touched) and position[dates[0]] - since < gmin:
+        return False
     head, tail = edges
     if dates and head is not None and slots[0] == 0 and (complete or dates[0] in touched) \
             and position[dates[0]] - head > gmax:
@@ -848,11 +957,11 @@ def _spaced_all(dates: list[dt.date], touched: set[dt.date], owed: Mapping[dt.da
 
 def _spaced_moving(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int],
                    position: Mapping[dt.date, int], gmin: int, gmax: int, elsewhere,
-                   edges: tuple[int | None, int | None] = (None, None)) -> bool:
+                   edges: tuple[int | None, int | None] = (None, None), since: int | None = None) -> bool:
     """`_spaced`, or so once the visit before it, the one after it or both move to
     another day of their own week that could serve the retailer (`elsewhere(d)`: those
     days): the plan's own spacing chain is no excuse when moving a neighbour mends it."""
-    if _spaced(date, made, owed, position, gmin, gmax, edges):
+    if _spaced(date, made, owed, position, gmin, gmax, edges, since):
         return True
     neighbours = [d for d in (max((m for m in made if m < date), default=None),
                               min((m for m in made if m > date), default=None)) if d is not None]
@@ -861,7 +970,7 @@ def _spaced_moving(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, in
         moved = {new for old, new in zip(neighbours, picked, strict=True) if new != old}
         if moved:
             dates = sorted([*(m for m in made if m not in neighbours), *picked, date])
-            if _spaced_all(dates, {date, *moved}, owed, position, gmin, gmax, edges):
+            if _spaced_all(dates, {date, *moved}, owed, position, gmin, gmax, edges, since):
                 return True
     return False
 
