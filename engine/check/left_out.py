@@ -24,7 +24,10 @@ on the judges' own rides (engine/check/spec.py):
 The test leans to the plan, so that no plan is accused over rounding: the visit must fit
 with a spare `grid_minutes` of the policy; a lunch taken on the road splits the gap and
 the visit fits wholly before it (the ride on and the lunch after it) or wholly after it
-(ridden from the stop before); a route without a stated lunch under `lunch.during_visit`
+(ridden from the stop before), except in the gap after the last stop when the lunch is the
+timetable's block after the visit block: the next place's time is then already read less it,
+as the routes ride on round the lunch, and it is not taken off twice; a route without a
+stated lunch under `lunch.during_visit`
 must still leave the lunch's minutes spare. Reasons other judges settle are not judged
 here (`manager_absent`, `no_visit_days`, `called_by_phone`), nor a retailer whose due visits
 (spec.expected_visits, at most one a working day) are all made (the listing is the route
@@ -93,6 +96,9 @@ class _Day:
     lunch_owed: int
     """Minutes of a lunch still to be taken on the road that the route does not state."""
     visited: frozenset[str]
+    lunch_in_finish: bool = False
+    """The timetable's lunch after the visit block is already taken off `finish`'s time (the
+    ride on may be split around it, as the routes ride it): the last gap is not split again."""
 
 
 def left_out_with_room(plan: Mapping, department: Department, policy: Policy,
@@ -177,10 +183,15 @@ def _days(plan: Mapping, department: Department, policy: Policy,
         if lunch is None and policy.lunch.during_visit and not any(b.kind == "lunch" for b in day_blocks) \
                 and min(end, policy.lunch.latest_end) - max(start, policy.lunch.earliest) >= policy.lunch.minutes:
             owed = policy.lunch.minutes
+        # _next_place and back_for_leave give the next place's time less the lunch blocks after
+        # the visit block: a ride on is ridden round the lunch, so whatever part of it falls in
+        # the lunch, the manager arrives in time when the ride ends by that time.
+        in_finish = visit is not None and any(b.kind == "lunch" and b.start >= end for b in day_blocks)
         days[manager].append(_Day(
             date, _Anchor(None if start_from in (None, "office") else str(start_from), start), stops,
             min(end, policy.route.visiting_ends_by), finish, lunch, owed,
-            frozenset(str(s["retailer"]) for s in route.get("stops", []) if s.get("kind", "visit") == "visit")))
+            frozenset(str(s["retailer"]) for s in route.get("stops", []) if s.get("kind", "visit") == "visit"),
+            in_finish))
     return days
 
 
@@ -216,7 +227,8 @@ def _room(retailer: Retailer, day: _Day, manager: str, department: Department, p
         first = not any(kind == "visit" for _, kind, _, _ in day.stops[:n])
         latest = min(retailer.closes, day.window_end)
         pieces = [(there.time, then.time, 0)]
-        if day.lunch is not None and there.time < day.lunch[1] and day.lunch[0] < then.time:
+        if day.lunch is not None and there.time < day.lunch[1] and day.lunch[0] < then.time \
+                and not (then is day.finish and day.lunch_in_finish):
             lunch_start, lunch_end = day.lunch
             # Wholly before the lunch (which then comes before the ride on), or wholly after it.
             pieces = [(there.time, min(then.time, lunch_start), lunch_end - lunch_start),

@@ -45,6 +45,7 @@ from engine.routing.daily import (
     FieldDay,
     Territory,
     cheapest_day,
+    cheapest_feasible_insertion,
     classify_unvisited,
     day_problem,
     drop_until_feasible,
@@ -53,7 +54,8 @@ from engine.routing.daily import (
     time_visit_route,
 )
 from engine.routing.due import DueRetailer
-from engine.routing.visit_value import Unassigned, make_way, measured
+from engine.routing.visit_value import HELD as _HELD
+from engine.routing.visit_value import Unassigned, make_way
 from engine.routing.vrptw import stop_when_stalled
 
 WEEK_STALL_ITERATIONS = 300
@@ -66,7 +68,7 @@ same visits and km on the generated 12 and 16."""
 
 _NO_ROOM = "it fits on its own, but the days it could go on are full"
 
-_AMOUNTS = re.compile(r": a \d+-min visit plus a ride of at least .*$", re.S)
+_AMOUNTS = re.compile(r": a \d+-min visit plus a ride of .*$", re.S)
 """The minutes `visit_value.make_way` adds to a no-room reason, taken off when the days change."""
 
 
@@ -164,21 +166,25 @@ def in_routes(week: VisitDayPlan, orders: Sequence[Sequence[str]], also_out: Seq
     are placed again into them, most valuable first, where they keep every rule of the day
     (cheapest day, then in the place of less valuable visits, `make_way`), and the words of
     those still out are measured on these routes, not on the week's. While a key-class visit
-    stays out for want of room no least-class visit is put back (SPEC §4, the 20/80 rule:
+    stays out for want of room that the room of least-class visits could hold
+    (`key_visits_holding`), no least-class visit is put back (SPEC §4, the 20/80 rule:
     `least_visits_after_key_visits` left them out for it)."""
     place = _WeekToPlace(week.days, week.copies, retailers, territory, policy, values)
     fixed = list(week.unassigned[:week.fixed_out])
-    # An opening-hours reason of the week (`make_way`) was measured on the week's orders too.
-    left = [dataclasses.replace(u, reason="no_room_in_day", detail=_NO_ROOM) if u.reason == "opening_hours" else u
+    # An opening-hours reason of the week (`make_way`) was measured on the week's orders too;
+    # a visit held back for key customers is judged again on these routes.
+    left = [dataclasses.replace(u, reason="no_room_in_day", detail=_NO_ROOM)
+            if u.reason == "opening_hours" or u.detail.startswith(_HELD) else u
             for u in (*week.unassigned[week.fixed_out:], *also_out)]
     placed = [list(order) for order in orders]
     still = place._placed_again(placed, left)
-    if any(u.reason == "no_room_in_day" and place._of_class(u.retailer, "key_class") for u in still):
+    holding = place.key_visits_holding(placed, still)
+    if holding:
         held = [u for u in left if place._of_class(u.retailer, "least_class")]
         placed = [list(order) for order in orders]
         still = place._placed_again(placed, [u for u in left if u not in held])
-        still += measured([dataclasses.replace(u, detail=_AMOUNTS.sub("", u.detail)) for u in held],
-                          week.days, placed, retailers, territory, policy, values)
+        holding = place.key_visits_holding(placed, still)
+        still += [dataclasses.replace(u, detail=_held_words(holding)) for u in held]
     return dataclasses.replace(
         week, orders=tuple(tuple(order) for order in placed), unassigned=(*fixed, *still),
         idle=_idle(week.days, placed, week.copies, retailers, territory, policy))
@@ -382,7 +388,11 @@ class _WeekToPlace:
         every least-class visit of the week leaves the days, the key visits get the room
         it frees (and that of other less valuable visits, `make_way`), and the least-class
         visits come back, cheapest day first, only once no key visit is left out for want
-        of room. Those that stay out say which key customers took their room. A least-class
+        of room that their room could hold (`_key_room`: it fits some day beside that day's
+        key visits alone, as the judges read a key customer's room). A key visit that fits no
+        day even so gains nothing from their absence: they come back beside it (tester's
+        d630h, m08: four C visits given up for an A shop no day could hold). Those that stay
+        out say which key customers took their room, or are held for. A least-class
         visit that opens its day stays: where the first-stop time (SPEC §3) is met only by a
         few retailers near the office side of the territory, the day without it keeps no
         visit at all, key visits included."""
@@ -397,13 +407,42 @@ class _WeekToPlace:
                            self.retailers, self.territory, self.policy, self.values)
         still_out = sorted({u.retailer for u in key_out if u.reason == "no_room_in_day"
                             and self._of_class(u.retailer, "key_class")})
-        # The least-class visits come back only once no key visit is out for want of room.
-        back = least if still_out else [r for r in least if not self._placed(r, orders)]
-        detail = (f"its room went to key customers the week still cannot hold ({', '.join(still_out)})"
-                  if still_out else f"its room went to key customers placed in its stead ({', '.join(sorted(wanted))})")
+        holding = [r for r in still_out if self._key_room(r, orders)]
+        # The least-class visits come back only once no key visit that their room could
+        # hold is out for want of room: a key visit that fits no day beside the days' key
+        # visits alone gains nothing from their absence.
+        if holding:
+            out = [Unassigned(r, "no_room_in_day", _held_words(holding)) for r in least]
+            return orders, rest + key_out + out
+        back = [r for r in least if not self._placed(r, orders)]
+        placed = sorted(wanted - set(still_out))
+        detail = f"its room went to key customers placed in its stead ({', '.join(placed)})" if placed else _NO_ROOM
         out = make_way([Unassigned(r, "no_room_in_day", detail) for r in back], self.days, orders,
                        self.retailers, self.territory, self.policy, self.values)
         return orders, rest + key_out + out
+
+    def key_visits_holding(self, orders: Sequence[Sequence[str]], left: Sequence[Unassigned]) -> list[str]:
+        """The key-class visits left out for want of room that the room of less valuable visits
+        could hold (`_key_room`), in id order."""
+        return sorted({u.retailer for u in left if u.reason == "no_room_in_day"
+                       and self._of_class(u.retailer, "key_class") and self._key_room(u.retailer, orders)})
+
+    def _key_room(self, retailer_id: str, orders: Sequence[Sequence[str]]) -> bool:
+        """Whether a visit of the retailer fits some day that does not visit it yet beside that
+        day's key-class visits alone (with the day's first stop or without it), the lunch left
+        out, as the judges read a key customer's room (SPEC §4): only then do the day's less
+        valuable visits take room it could use."""
+        for number, day in enumerate(self.days):
+            order = orders[number]
+            if retailer_id in order:
+                continue
+            key = [r for r in order if self._of_class(r, "key_class")]
+            trials = [key] + ([[order[0], *key]] if order and order[0] not in key else [])
+            loose = dataclasses.replace(day, lunch_minutes=0)
+            if any(cheapest_feasible_insertion(loose, trial, retailer_id, self.retailers, self.territory,
+                                               self.policy) is not None for trial in trials):
+                return True
+        return False
 
     def _without_least(self, day: FieldDay, order: Sequence[str]) -> list[str]:
         """The day's order without its least-class visits, except its first stop when the
@@ -435,6 +474,12 @@ class _WeekToPlace:
             solved = solve_day_problem(stated, time_limit_s=time_limit_s, seed=seed, backend=backend,
                                        initial={n: o for n, o in initial.items() if o})
         return [[clients[client] for client in route] for route in solved]
+
+
+def _held_words(holding: Sequence[str]) -> str:
+    """Why a least-class visit stays out while key visits its room could hold are out (SPEC §4)."""
+    return (f"{_HELD} ({', '.join(holding)}): each fits a day beside that day's key visits, and no "
+            "least-class visit is made while a key visit that could take its room is left out")
 
 
 def _visits_to_place(due: Sequence[DueRetailer], days: Sequence[FieldDay], territory: Territory,

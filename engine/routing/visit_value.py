@@ -36,6 +36,10 @@ from engine.routing.daily import (
 
 WEEK_DAYS = 7
 
+HELD = "held back for key customers still out"
+"""How the words of a least-class visit kept out for key visits that could take its room begin
+(visit_days): no minutes are added to them, the room is not what keeps it out."""
+
 
 @dataclass(frozen=True)
 class Unassigned:
@@ -311,12 +315,15 @@ def _with_amounts(
     territory: Territory,
     policy: Policy,
 ) -> Unassigned:
-    """A visit with no room, its words completed by the minutes: what it needs and the
-    most any day it can go on has left after its last visit. A day it can go on is one
-    where it fits as the first stop, or after the day's first stop (on an empty day the
-    first-stop rule of SPEC §3 applies to it); when no day is left, the first-stop rule
-    is what keeps it out, and the reason says so."""
-    if item.reason != "no_room_in_day" or "min" in item.detail:
+    """A visit with no room, its words completed by the minutes: the ride and visit it needs
+    after the last visit of the day it comes nearest to fitting, timed as the route is
+    (`time_visit_route`, the ride on to the next place and a lunch on the way included), and
+    the limit it then misses. A day it can go on is one where it fits as the first stop, or
+    after the day's first stop (on an empty day the first-stop rule of SPEC §3 applies to
+    it); when no day is left, the first-stop rule is what keeps it out, and the reason says
+    so. A visit that would fit after some day's last visit gets no minutes: they would not
+    say why it is out."""
+    if item.reason != "no_room_in_day" or "min" in item.detail or item.detail.startswith(HELD):
         return item
     retailer = retailers[item.retailer]
     alone = [n for n, day in enumerate(days) if item.retailer not in orders[n]
@@ -326,15 +333,58 @@ def _with_amounts(
         return item
     if not fitting:
         return _kept_out_by_first_stop(item, [days[n] for n in alone], retailer, territory)
-    left = {n: _minutes_left(days[n], orders[n], retailers, territory, policy) for n in fitting}
-    roomiest = max(fitting, key=lambda n: left[n])
-    places = [days[roomiest].start_place.key, *orders[roomiest]]
-    nearest = min(territory.minutes(place, item.retailer) for place in places)
-    detail = (f"{item.detail}: a {service_minutes(retailer, policy)}-min visit plus a ride of at least "
-              f"{nearest} min; the days it fits on ({', '.join(f'{days[n].date:%a}' for n in fitting)}) "
-              f"have at most {left[roomiest]} min left after their last visit "
-              f"({days[roomiest].date:%a}, {_limit_words(days[roomiest], orders[roomiest], retailers, territory, policy)})")
+    found = {n: _appended_miss(days[n], orders[n], retailer, retailers, territory, policy) for n in fitting}
+    misses = {n: miss for n, miss in found.items() if miss is not None}
+    if len(misses) < len(found):
+        return item
+    nearest = min(fitting, key=lambda n: misses[n][0])
+    _, words = misses[nearest]
+    detail = (f"{item.detail}: a {service_minutes(retailer, policy)}-min visit plus {words} on "
+              f"{days[nearest].date:%a}, the nearest to fitting of the days it fits on "
+              f"({', '.join(f'{days[n].date:%a}' for n in fitting)})")
     return Unassigned(item.retailer, item.reason, detail, item.date)
+
+
+def _appended_miss(day: FieldDay, order: Sequence[str], retailer: Retailer, retailers: Mapping[str, Retailer],
+                   territory: Territory, policy: Policy) -> tuple[int, str] | None:
+    """(minutes late, words) of a visit of the retailer added after the day's last visit: the
+    ride there, the ride on to the next place in place of the last visit's, and the limit it
+    misses by most; None when it is late for none (it fits there)."""
+    both = {**retailers, retailer.id: retailer}
+    before = time_visit_route(day, order, both, territory, policy)
+    after = time_visit_route(day, [*order, retailer.id], both, territory, policy)
+    stop = after.stops[-1]
+    last = order[-1] if order else None
+    origin = last or (day.start_place.retailer or "the office")
+    clock = format_clock(before.leave_last)
+    late = [(stop.end - day.visiting_ends, f"would end at {format_clock(stop.end)}, after visiting ends "
+                                           f"{format_clock(day.visiting_ends)}"),
+            (stop.end - retailer.closes, f"would end at {format_clock(stop.end)}, after it closes at "
+                                         f"{format_clock(retailer.closes)}")]
+    words = f"a ride of {stop.ride_minutes} min there from {origin} (free from {clock})"
+    if after.arrive_next is not None and day.end_deadline is not None:
+        target = day.end_place.retailer or "the office"
+        ride_on = territory.minutes(retailer.id, day.end_place.key)
+        was = territory.minutes(last if last is not None else day.start_place.key, day.end_place.key)
+        words += f" and {ride_on} min on to {target} (instead of {was})"
+        late.append((after.arrive_next - day.end_deadline,
+                     f"would be at {target} at {format_clock(after.arrive_next)}, after "
+                     f"{format_clock(day.end_deadline)}" + (" (its lunch on the way taken off)"
+                                                          if day.end_place.kind != "elsewhere"
+                                                          and _lunch_on_the_way(day) else "")))
+    if not order:
+        late.append((stop.arrive - day.first_stop_by, f"would be reached at {format_clock(stop.arrive)}, after the "
+                                                      f"first-stop time {format_clock(day.first_stop_by)}"))
+    minutes, miss = max(late, key=lambda pair: pair[0])
+    if minutes <= 0:
+        return None
+    return minutes, f"{words}: it {miss}, {minutes} min too late"
+
+
+def _lunch_on_the_way(day: FieldDay) -> bool:
+    """Whether a lunch block lies between the visit block and the next place (the deadline
+    `FieldDay.end_deadline` is the next place's time less it)."""
+    return any(b.kind == "lunch" and b.start >= day.block_end for b in day.blocks)
 
 
 def _fits_as_first_stop(day: FieldDay, retailer: Retailer, territory: Territory, policy: Policy) -> bool:
@@ -354,25 +404,3 @@ def _kept_out_by_first_stop(item: Unassigned, days: Sequence[FieldDay], retailer
     detail = (f"the first retailer must be reached by {by}; the days it would fit on have no other visit "
               f"and the ride to it from the start of the route is too long ({rides})")
     return Unassigned(item.retailer, "time_window", detail, item.date)
-
-
-def _minutes_left(day: FieldDay, order: Sequence[str], retailers: Mapping[str, Retailer],
-                  territory: Territory, policy: Policy) -> int:
-    """Minutes a visit added after the day's last one (lunch included) may take: up to
-    the end of visiting, and no later than leaves the ride on to the next place in time."""
-    timed = time_visit_route(day, order, retailers, territory, policy)
-    left = day.visiting_ends - timed.leave_last
-    if timed.arrive_next is not None and day.end_deadline is not None:
-        left = min(left, day.end_deadline - timed.arrive_next)
-    return max(left, 0)
-
-
-def _limit_words(day: FieldDay, order: Sequence[str], retailers: Mapping[str, Retailer],
-                 territory: Territory, policy: Policy) -> str:
-    """Which limit the day's minutes left are measured against, in words."""
-    timed = time_visit_route(day, order, retailers, territory, policy)
-    ends = f"visiting ends {format_clock(day.visiting_ends)}"
-    if (timed.arrive_next is not None and day.end_deadline is not None
-            and day.end_deadline - timed.arrive_next < day.visiting_ends - timed.leave_last):
-        return f"{ends}, due at the next place by {format_clock(day.end_deadline)}"
-    return ends
