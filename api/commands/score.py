@@ -112,6 +112,8 @@ def score_command(
     if partial is not None:
         console.print(f"[yellow bold]Partial plan:[/yellow bold] {partial}", soft_wrap=True)
     render_report(report)
+    for note in report.notes:
+        console.print(f"[yellow]{note}[/yellow]", soft_wrap=True)
     if json_out is not None:
         write_json(json_out, report.to_dict())
     if md_out is not None:
