@@ -89,7 +89,7 @@ import hashlib
 import itertools
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.check.spec import (
@@ -699,8 +699,10 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
     visit_days: dict[str, dict[dt.date, _VisitDay]] = {}
     key_stops: dict[tuple[str, dt.date], tuple[tuple[str, int, int], ...]] = {}
     least_by_maker: dict[tuple[str, dt.date], int] = Counter()
+    orders_of: dict[tuple[str, dt.date], list[str]] = {}
     for route in data.get("routes", []):
         date = dt.date.fromisoformat(str(route["date"]))
+        orders_of[(route["manager"], date)] = [s["retailer"] for s in route.get("stops", [])]
         key_stops[(route["manager"], date)] = tuple(sorted(
             (s["retailer"], parse_clock(s["start"]), parse_clock(s["end"])) for s in route.get("stops", [])
             if s["retailer"] in retailers and retailers[s["retailer"]].retailer_class == rules.key_class))
@@ -759,7 +761,13 @@ def _check_key_customers(data: Mapping, visits: Mapping[str, list[dt.date]], day
         stays = any(getattr(retailer, f) for f in policy.month.focus_flags)
 
         def elsewhere(d: dt.date, days_of: Mapping = days_of, made_dates: list[dt.date] = made_dates,
-                      serves=serves, stays: bool = stays) -> list[dt.date]:
+                      serves=serves, stays: bool = stays, retailer: Retailer = retailer) -> list[dt.date]:
+            # A visit that opens its day moves only when the next stop opens it in time (the
+            # sample's m11: R01707 first on 12-17 and the next stop 09:30 out of reach; "fits
+            # with its 12-17 visit moved" was no plan a person could carry out).
+            if not _opens_without(orders_of.get((retailer.manager, d), []), retailer.id, days_of.get(d), d,
+                                  retailer.manager, department, policy, retailers):
+                return []
             week = d - dt.timedelta(days=d.weekday())
             return [e for e in days_of if e - dt.timedelta(days=e.weekday()) == week and e not in made_dates
                     and serves(e) and not (stays and first <= d.day <= last and not first <= e.day <= last)]
@@ -846,12 +854,8 @@ def _check_empty_days(data: Mapping, visits: Mapping[str, list[dt.date]], days: 
         """The day's route keeps the first-stop time without y: y is not its first stop, or the
         next one is reached by then (every later stop only comes sooner)."""
         order = routes[(manager, date)]
-        if order[0] != y:
-            return True
-        if len(order) == 1:
-            return True
-        day = _key_customer_days(data, manager, [date], policy, timetables, leave).get(date)
-        return day is not None and ends(retailers[order[1]], day, date, manager, None, day.start, True) is not None
+        day = _key_customer_days(data, manager, [date], policy, timetables, leave).get(date) if order[0] == y else None
+        return _opens_without(order, y, day, date, manager, department, policy, retailers)
 
     for manager in sorted({r.manager for r in department.retailers}):
         own_days = _key_customer_days(data, manager, days, policy, timetables, leave)
@@ -953,6 +957,19 @@ def _spaced_all(dates: list[dt.date], touched: set[dt.date], owed: Mapping[dt.da
             if gap < gmin or (slots[b] == slots[a] + 1 and gap > gmax):
                 return False
     return True
+
+
+def _opens_without(order: Sequence[str], leaving: str, day: _VisitDay | None, date: dt.date, manager: str,
+                   department: Department, policy: Policy, retailers: Mapping[str, Retailer]) -> bool:
+    """Whether the day's route (`order`) keeps the first-stop time (SPEC §3) once `leaving`
+    moves to another day: it is not the day's first stop, or the next stop is reached by
+    then from the day's start (`day`; every later stop only comes sooner)."""
+    if len(order) < 2 or order[0] != leaving:
+        return True
+    if day is None:
+        return False
+    arrive = day.start + _ride_minutes(department, policy, retailers.get(day.start_place or ""), retailers[order[1]])
+    return arrive <= first_stop_deadline(policy, date, department, manager)
 
 
 def _spaced_moving(date: dt.date, made: list[dt.date], owed: Mapping[dt.date, int],

@@ -169,3 +169,23 @@ def test_the_checker_moves_a_window_visit_only_within_the_window(policy_15_13_7:
         data = _plan({"a": ["12-08", "12-21"], "c1": ["12-04"], "c2": [c2]}, [_line("a", 4, 2)])
         found = [(v.rule, v.date) for v in check_month(data, department, policy_15_13_7) if v.retailer == "a"]
         assert (("key_customer", dt.date(2026, 12, 4)) in found) is faulted
+
+
+def test_the_checker_moves_no_visit_that_opens_its_day_when_the_next_stop_cannot(policy_15_13_7: Policy) -> None:
+    """As above, but on 12-21 a's visit opens the day before a shop some 17 km out, which
+    no ride from the office reaches by 09:30: moving a's visit to 12-24 leaves 12-21 with
+    no first stop in time, so it is no mend a person could carry out. Before, the checker
+    moved it all the same and faulted the week (the sample's month, m11's R01707 first on
+    12-17: exit 1 in about one run in seven)."""
+    far = _shop("f", "B").model_copy(update={"lat": 30.66 + 0.15})
+    department = _department()
+    department = department.model_copy(update={"retailers": (*department.retailers, far)})
+    data = _plan({"a": ["12-02", "12-08", "12-21"], "c1": ["12-16"], "c2": ["12-24"], "f": ["12-21"]},
+                 [_line("a", 4, 3)])
+    assert [s["retailer"] for r in data["routes"] if r["date"] == "2026-12-21" for s in r["stops"]] == ["a", "f"]
+    found = [v.rule for v in check_month(data, department, policy_15_13_7) if v.retailer == "a"]
+    assert "key_customer" not in found
+    # f visited before a: a's visit does not open the day, and may move as before.
+    data["routes"] = [r | {"stops": r["stops"][::-1]} if r["date"] == "2026-12-21" else r for r in data["routes"]]
+    found = [v.rule for v in check_month(data, department, policy_15_13_7) if v.retailer == "a"]
+    assert "key_customer" in found
