@@ -18,7 +18,9 @@ The day as the timetable gives it (`FieldDay`):
   study block has no place in the timetable, so after one the ride is not
   constrained and from one the route is assumed to start at the office;
 - with `lunch.during_visit` the lunch minutes are reserved inside the block,
-  taken after some stop within the lunch window.
+  taken after some stop within the lunch window, or, where no stop leaves it room
+  (a block a midday leave ends), after the ride back by the next place, still inside
+  the block (`LUNCH_AT_NEXT_PLACE`).
 
 The VRPTW (through `engine.routing.vrptw`, whichever backend) orders the stops;
 `time_visit_route` then times the order exactly, lunch included, and a stop
@@ -356,15 +358,32 @@ def time_visit_route(
     opening time; the lunch (if reserved) goes after the stop that lets the route
     finish earliest while keeping the most rules. `first_stop_rule=False` skips
     the first-stop deadline (used to judge a retailer on its own)."""
-    positions = range(len(order) + 1) if day.lunch_minutes else [None]
-    best: TimedRoute | None = None
+    positions: list[int | None] = list(range(len(order) + 1)) if day.lunch_minutes else [None]
+    if day.lunch_minutes and order and _ends_at_next(day):
+        positions.append(LUNCH_AT_NEXT_PLACE)
+    best: tuple[tuple[int, bool, int], TimedRoute] | None = None
     for lunch_after in positions:
         timed = _time_with_lunch(day, order, retailers, territory, policy, lunch_after, first_stop_rule)
-        key = (timed.lateness, timed.leave_last)
-        if best is None or key < (best.lateness, best.leave_last):
-            best = timed
+        # The lunch on the road where it fits; by the next place only where no stop leaves it room.
+        key = (timed.lateness, lunch_after == LUNCH_AT_NEXT_PLACE, timed.leave_last)
+        if best is None or key < best[0]:
+            best = (key, timed)
     assert best is not None
-    return best
+    return best[1]
+
+
+LUNCH_AT_NEXT_PLACE = -1
+"""`_time_with_lunch`'s place of the lunch after the ride from the last stop to the next
+place (the office he goes on leave from, the next office block or appointment): on a block
+a midday leave ends, a store out of town leaves no room for the lunch on the road and the
+ride back both after 11:00, but he can ride back first and lunch by the office before the
+leave starts (seed 003's block 08:30-12:00 before a leave at 12:00). Still inside the visit
+block and the lunch window; tried only when no stop leaves the lunch room."""
+
+
+def _ends_at_next(day: FieldDay) -> bool:
+    """Whether the route ends with a ride to a place it must reach by a time."""
+    return day.end_place.kind != "elsewhere" and day.end_deadline is not None
 
 
 def _time_with_lunch(
@@ -406,9 +425,13 @@ def _time_with_lunch(
         if lunch_after == number:
             clock = take_lunch(clock)
     arrive_next = None
-    if day.end_place.kind != "elsewhere" and day.end_deadline is not None:
+    if _ends_at_next(day) and day.end_deadline is not None:
         arrive_next = clock + territory.minutes(here, day.end_place.key)
-        lateness += max(arrive_next - day.end_deadline, 0)
+        ready = arrive_next
+        if lunch_after == LUNCH_AT_NEXT_PLACE:
+            ready = take_lunch(arrive_next)
+            lunch_wait = 0  # at the next place, not idle in the field
+        lateness += max(ready - day.end_deadline, 0)
     return TimedRoute(tuple(stops), lunch, clock, arrive_next, lateness, lunch_wait)
 
 
@@ -888,6 +911,10 @@ class _InsertionWindows:
                 continue
             if arrive <= self.latest[after]:
                 return True
+        if n and self.ends_at_next and self.prefix_ok[n]:
+            # By the next place after the ride there (`LUNCH_AT_NEXT_PLACE`).
+            finish = max(self.ends[n - 1] + self.rides[n], day.lunch_earliest) + day.lunch_minutes
+            return finish <= min(day.lunch_latest_end, day.block_end, self.latest[n])
         return False
 
 

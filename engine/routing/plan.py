@@ -991,10 +991,21 @@ def _day_notes(
             # min for a 37-min ride each way): said, not left an unexplained empty block.
             then = (f"at {day.end_place.retailer or 'the office'} by {format_clock(day.end_deadline)}"
                     if day.end_deadline is not None else f"done by {format_clock(day.visiting_ends)}")
-            notes.append(
-                f"the visit block {format_clock(day.block_start)}–{format_clock(day.block_end)} holds no visit: "
-                f"the nearest due retailer, {nearest}, is a {ride}-min ride from {origin}, and no due retailer "
-                f"can be reached, visited and left in time to be {then}")
+            lunchless = dataclasses.replace(day, lunch_minutes=0)
+            if day.lunch_minutes and any(time_visit_route(lunchless, [r], retailers, territory, policy).feasible
+                                         for r in due_ids if r in retailers):
+                # The rides fit; the lunch the block must hold (not before its window opens) does not.
+                notes.append(
+                    f"the visit block {format_clock(day.block_start)}–{format_clock(day.block_end)} holds no "
+                    f"visit: a due retailer can be reached, visited and left in time to be {then}, but not with "
+                    f"the {day.lunch_minutes}-min lunch on the road the block holds too, taken "
+                    f"{format_clock(day.lunch_earliest)}–{format_clock(day.lunch_latest_end)} (the nearest, "
+                    f"{nearest}, is a {ride}-min ride from {origin})")
+            else:
+                notes.append(
+                    f"the visit block {format_clock(day.block_start)}–{format_clock(day.block_end)} holds no "
+                    f"visit: the nearest due retailer, {nearest}, is a {ride}-min ride from {origin}, and no due "
+                    f"retailer can be reached, visited and left in time to be {then}")
     if itinerary.depart < policy.day.start:
         first = itinerary.stops[0] if itinerary.stops else None
         target = f" to be at {first.retailer} ({first.kind}) by {format_clock(first.start)}" if first else ""
