@@ -37,6 +37,31 @@ def refuse_other_department(data: dict, path: Path, department: Department) -> N
         raise InputError(problems)
 
 
+REPLAN_KEYS = ("events", "diff", "check")
+"""Keys of a re-plan's result (`fieldweek replan --json`, a re-plan job's `result`) that no
+week's plan has: with `now`, two of them name the document a re-plan."""
+
+
+def refuse_replan(data: dict, path: Path) -> None:
+    """InputError when the document is a re-plan's result: score judges a week's plan by
+    the week's rules, and a re-plan is judged by the re-plan's own checker
+    (engine/check/replan.py), which needs the plan before the re-plan (its past, its
+    routes), which the re-plan's JSON does not hold. Read as a week, its sicknesses were
+    faulted as hours owed, its hand-overs as visits by the wrong manager, its urgent
+    visits as visits not due (tester: 16 and 33 false violations, exit 1); and its solver
+    figures were not judged at all."""
+    if not isinstance(data, dict) or "now" not in data or sum(key in data for key in REPLAN_KEYS) < 2:
+        return
+    raise InputError([Problem(
+        "this is a re-plan's result (fieldweek replan --json: it has now, events, diff, check), not a week's "
+        "plan: score judges a timetable, a routes JSON or both in one by the week's rules, and cannot judge a "
+        "re-plan — the re-plan's own checker needs the plan before the re-plan, which this file does not hold, "
+        "and read as a week its sicknesses, hand-overs and urgent visits would be false faults. The re-plan's "
+        "verdict is its `check` field, written by that checker when the re-plan was made; `fieldweek replan` "
+        "exits 0 only when the checker finds no fault: to judge the re-plan anew, run `fieldweek replan` again "
+        "with the week's plan and these events", file=str(path), column="events")])
+
+
 def refuse_loose_clocks(data: dict, path: Path) -> None:
     """InputError naming each clock of the plan not written "HH:MM" or not a time of day
     (a block's "9:5" was read as 09:05, a stop's "25:00" failed the route judge midway)."""
@@ -88,7 +113,8 @@ def other_policy_line(data: dict, policy: Policy) -> str | None:
 
 def score_command(
     plan: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                         help="a timetable JSON, a routes JSON, or both in one")],
+                                         help="a timetable JSON, a routes JSON, or both in one (not a "
+                                              "re-plan's JSON: its `check` is its verdict)")],
     department_dir: Annotated[Path, typer.Option("--department", help="department folder")],
     policy: Annotated[str | None, typer.Option("--policy", help="built-in policy or TOML path")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="write the report as JSON")] = None,
@@ -99,6 +125,7 @@ def score_command(
     department, pol = load_department(department_dir, policy)
     try:
         data = json_document(plan, "plan")
+        refuse_replan(data, plan)
         refuse_loose_clocks(data, plan)
         refuse_other_department(data, plan, department)
         refuse_strange_routes(data, plan, department, pol)

@@ -31,6 +31,7 @@ from engine.policy import Policy, ReplanRules, parse_clock
 from engine.replan.result import (
     LEFT_OUT_BY_THE_WEEK,
     LateVisit,
+    ReplanOfficeLeg,
     ReplanRoute,
     ReplanStop,
     StopChange,
@@ -53,6 +54,7 @@ from engine.routing.daily import (
     field_days,
     fits_alone,
     part_day_leave,
+    required_stops,
     route_km,
     service_minutes,
     time_visit_route,
@@ -99,6 +101,8 @@ class _PlannedRoutes:
     pinned: dict[tuple[str, dt.date], list[ReplanStop]] = dataclasses.field(default_factory=lambda: defaultdict(list))
     lunch_taken: dict[tuple[str, dt.date], int | None] = dataclasses.field(default_factory=dict)
     """Manager-days whose lunch started before `now`, with the minute it ends (None: not given)."""
+    lunch_pinned: dict[tuple[str, dt.date], tuple[int, int]] = dataclasses.field(default_factory=dict)
+    """Those lunches whose end is given: (start, end), as the re-plan's routes state them."""
     visits: list[_Visit] = dataclasses.field(default_factory=list)
     """Every visit after `now`, and the urgent ones."""
     staying: dict[tuple[str, dt.date], list[_Visit]] = dataclasses.field(default_factory=lambda: defaultdict(list))
@@ -131,6 +135,8 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
         if lunch is not None and situation.pinned(date, parse_clock(lunch)):
             lunch_end = route.get("lunch_end")
             read.lunch_taken[(manager, date)] = None if lunch_end is None else parse_clock(lunch_end)
+            if lunch_end is not None:
+                read.lunch_pinned[(manager, date)] = (parse_clock(lunch), parse_clock(lunch_end))
         for stop in route.get("stops", []):
             if stop.get("kind", "visit") != "visit":
                 continue  # a fixed appointment: the re-planned timetable's blocks give it (`routes`)
@@ -526,38 +532,76 @@ class _Handover:
 
     def routes(self) -> tuple[ReplanRoute, ...]:
         """Each manager-day's pinned stops followed by its visits after `now`, timed, with
-        the fixed appointments of the re-planned timetable's day in their places
-        (`_appointment_stops`). Without them a re-plan's routes lost every promotion, POS
-        and maintenance stop, and a day of appointments only its route."""
+        the fixed appointments of the re-planned timetable's day in their places, and the
+        fields of the day the week's routes carry (`_day_fields`: rides, visit block,
+        lunch). Without the appointments a re-plan's routes lost every promotion, POS and
+        maintenance stop, and a day of appointments only its route; without the lunch a
+        reader of the routes did not learn when a lunch on the road is taken."""
         out: list[ReplanRoute] = []
         routed = set(self.read.pinned) | {k for k, order in self.orders.items() if order}
         keys = routed | {(m, date) for m in self.days for date in (*self.days[m], *self.appointment_days[m])}
         for manager, date in sorted(keys, key=lambda k: (k[0], k[1])):
-            stops = list(self.read.pinned.get((manager, date), []))
-            order = self.orders.get((manager, date), [])
+            key = (manager, date)
+            visits = list(self.read.pinned.get(key, []))
+            order = self.orders.get(key, [])
             day = self.day_of(manager, date)
-            if order and day is not None:
+            timed = None
+            if day is not None:
+                # Timed with no visit too: the rest of the day still takes its lunch on the road.
                 timed = time_visit_route(day, order, self.retailers, self.territories[manager], self.policy)
-                stops += [ReplanStop(retailer=s.retailer, arrive=s.arrive, start=s.start, end=s.end,
-                                     ride_min=s.ride_minutes) for s in timed.stops]
-            stops += self._appointment_stops(manager, date, stops)
-            if stops or (manager, date) in routed:
-                out.append(ReplanRoute(manager=manager, date=date, stops=tuple(sorted(stops, key=lambda s: s.start))))
+                visits += [ReplanStop(retailer=s.retailer, arrive=s.arrive, start=s.start, end=s.end,
+                                      ride_min=s.ride_minutes) for s in timed.stops]
+            lunch = self.read.lunch_pinned.get(key) if key in self.read.lunch_taken else \
+                timed.lunch if timed is not None else None
+            route = self._timed_day(manager, date, visits, lunch)
+            route = route or ReplanRoute(manager=manager, date=date, stops=tuple(visits))
+            if route.stops or key in routed:
+                out.append(route)
         return tuple(out)
 
-    def _appointment_stops(self, manager: str, date: dt.date, visits: Sequence[ReplanStop]) -> list[ReplanStop]:
-        """The fixed appointments at retailers of the manager's day in the re-planned
-        timetable, timed as the week's routes time them (`build_itinerary`: the ride from
-        the office, the last visit or the appointment before), `visits` the day's visits."""
+    def _timed_day(self, manager: str, date: dt.date, visits: Sequence[ReplanStop],
+                   lunch: tuple[int, int] | None) -> ReplanRoute | None:
+        """The day's route as the week's routes give it (`build_itinerary`, `_day_plan`):
+        `visits` (pinned and to come) with the fixed appointments at retailers of the
+        manager's day in the re-planned timetable timed around them (the ride from the
+        office, the last visit or the appointment before), the rides, the visit block,
+        where the day starts and the lunch; None when the re-planned timetable gives the
+        manager no field day on `date`."""
         day = self.days[manager].get(date) or self.appointment_days[manager].get(date)
         if day is None:
-            return []
+            return None
+        pinned = {(s.retailer, s.start) for s in visits if s.pinned}
+        # As `time_visit_route` times a day: the lunch is taken after a stop (or at the
+        # block's start), the wait for its window idle, and a lunch after the last stop
+        # is where the manager leaves from.
+        leave_last, lunch_wait = visits[-1].end if visits else day.block_start, 0
+        if lunch is not None and not (day.visit_block and day.block_start <= lunch[0] and lunch[1] <= day.block_end):
+            lunch = None  # a lunch block of the timetable, not one on the road: the itinerary reads it there
+        if lunch is not None:
+            lunch_wait = max(0, lunch[0] - max((s.end for s in visits if s.end <= lunch[0]), default=day.block_start))
+            if lunch[0] >= leave_last:
+                leave_last = lunch[1]
         timed = TimedRoute(tuple(TimedStop(s.retailer, s.arrive, s.start, s.end, s.ride_min or 0) for s in visits),
-                           None, visits[-1].end if visits else day.block_start, None, 0)
+                           lunch, leave_last, None, 0, lunch_wait)
         itinerary = build_itinerary(DayRoute(day, timed, ()), self.territories[manager], self.policy)
-        return [ReplanStop(retailer=s.retailer, kind=s.kind, arrive=s.arrive, start=s.start, end=s.end,
-                           pinned=self.situation.pinned(date, s.start), ride_min=s.ride_minutes)
-                for s in itinerary.stops if s.kind != "visit"]
+        stops = tuple(ReplanStop(
+            retailer=s.retailer, kind=s.kind, arrive=s.arrive, start=s.start, end=s.end,
+            pinned=(s.retailer, s.start) in pinned if s.kind == "visit" else self.situation.pinned(date, s.start),
+            ride_min=s.ride_minutes, origin=s.origin, ride_km=round(s.ride_km, 3)) for s in itinerary.stops)
+        own = [r.id for r in self.retailers.values() if r.manager == manager]
+        return ReplanRoute(
+            manager=manager, date=date, stops=tuple(sorted(stops, key=lambda s: s.start)),
+            depart=itinerary.depart, return_=itinerary.back_at_office, distance_km=round(itinerary.distance_km, 3),
+            travel_minutes=itinerary.travel_minutes, visits=sum(s.kind == "visit" for s in stops),
+            visit_start=day.block_start, visit_end=day.block_end, start_from=day.start_place.retailer or "office",
+            lunch_start=itinerary.lunch[0] if itinerary.lunch else None,
+            lunch_end=itinerary.lunch[1] if itinerary.lunch else None,
+            waiting_minutes=itinerary.waiting_minutes, idle_minutes=itinerary.idle_minutes,
+            office_returns=tuple(ReplanOfficeLeg(origin=r.origin, leave=r.leave, arrive=r.arrive,
+                                                 ride_min=r.ride_minutes, ride_km=round(r.ride_km, 3))
+                                 for r in itinerary.office_returns),
+            required_stops=(required_stops([s.retailer for s in stops if s.kind == "visit"], self.retailers,
+                                           self.policy, own) or None) if day.visit_block else None)
 
 
 def replan_routes(situation: Situation, timetable: Timetable, routes: Mapping[str, Any], rules: ReplanRules,

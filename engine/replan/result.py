@@ -61,14 +61,46 @@ class ReplanStop(_Out):
     pinned: bool = False
     ride_min: int | None = Field(default=None, description="the ride to the stop; its arrival less it is when "
                                                           "the manager set out for it")
+    origin: str | None = Field(default=None, alias="from",
+                               description='"office", the previous retailer, or "elsewhere", as the week\'s routes')
+    ride_km: float | None = None
+
+
+class ReplanOfficeLeg(_Out):
+    """A ride back to the office, as the week's routes give it (`OfficeLeg`)."""
+
+    origin: str = Field(alias="from")
+    leave: Clock
+    arrive: Clock
+    ride_min: int
+    ride_km: float
 
 
 class ReplanRoute(_Out):
-    """One manager's visits on one day after the re-plan, in visiting order."""
+    """One manager's visits on one day after the re-plan, in visiting order, with the
+    fields of the day the week's routes carry (`DayRoutePlan`): the rides, the visit
+    block, where the day starts, and the lunch (`lunch_start`/`lunch_end`: the one taken
+    before `now` as the week's routes had it, else where the re-planned day takes it on
+    the road; null when the day holds no lunch on the road). The day fields are null on
+    a day the re-planned timetable gives no field day."""
 
     manager: str
     date: dt.date
     stops: tuple[ReplanStop, ...]
+    depart: Clock | None = None
+    return_: Clock | None = Field(default=None, alias="return")
+    distance_km: float | None = None
+    travel_minutes: int | None = None
+    visits: int | None = None
+    visit_start: Clock | None = None
+    visit_end: Clock | None = None
+    start_from: str | None = None
+    lunch_start: Clock | None = None
+    lunch_end: Clock | None = None
+    waiting_minutes: int | None = None
+    idle_minutes: int | None = None
+    office_returns: tuple[ReplanOfficeLeg, ...] = ()
+    required_stops: int | None = None
 
 
 UnplacedReason = Literal["manager_absent", "retailer_closed", "no_room_in_day", "not_planned", "called_by_phone"]
