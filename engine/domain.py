@@ -159,6 +159,29 @@ class Department(_Model):
                 return manager
         raise KeyError(manager_id)
 
+    def leave_within(self, manager_id: str, date: dt.date, start: int, end: int) -> list[tuple[int, int]]:
+        """The manager's leave on `date` clipped to the window [start, end) (minutes, e.g.
+        the policy's working day), merged where rows overlap or touch, in time order; a
+        whole-day row is the whole window."""
+        spans = sorted(
+            (start, end) if entry.start is None or entry.end is None else (max(entry.start, start), min(entry.end, end))
+            for entry in self.leave if entry.manager == manager_id and entry.date == date)
+        merged: list[tuple[int, int]] = []
+        for span_start, span_end in spans:
+            if span_end <= span_start:
+                continue
+            if merged and span_start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], span_end))
+            else:
+                merged.append((span_start, span_end))
+        return merged
+
+    def away_all_day(self, manager_id: str, date: dt.date, start: int, end: int) -> bool:
+        """Whether the manager's leave on `date` takes the whole window [start, end): a
+        whole-day row, or part-day rows that alone or together cover it (a 08:00–17:30 row
+        on a 08:00–17:30 working day is a whole day of leave)."""
+        return self.leave_within(manager_id, date, start, end) == [(start, end)]
+
     def territory(self, manager_id: str) -> list[Retailer]:
         return [r for r in self.retailers if r.manager == manager_id]
 

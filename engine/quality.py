@@ -108,7 +108,7 @@ def owed_minutes(department: Department, policy: Policy, week_start: dt.date) ->
     dates = working_dates(policy, week_start, department)
     calendar_share = min(Fraction(len(dates), len(policy.working_days)), Fraction(1)) if policy.working_days \
         else Fraction(0)
-    spans = leave_spans(department)
+    spans = leave_spans(department, policy)
     shares = presence(department, policy, week_start)
     rooms = room_beside_leave(department, policy, week_start)
     owed: dict[str, dict[str, int]] = {}
@@ -159,7 +159,7 @@ def room_beside_leave(department: Department, policy: Policy,
     (`_room_window`), clear of the leave, of the department's fixed slots he holds and of
     the lunch the day owes), never from the plan: a plan's "not owed" is judged on it."""
     dates = working_dates(policy, week_start, department)
-    spans = leave_spans(department)
+    spans = leave_spans(department, policy)
     places = BlockPlaces(department, policy, week_start)
     rooms: dict[tuple[str, str, dt.date], LeaveRoom] = {}
     for manager in department.managers:
@@ -711,7 +711,7 @@ def _unknown_shortfall_reasons(timetable: Timetable, department: Department, pol
     dated or not-owed line, are the timetable checker's (engine/check/timetable.py): such a
     line is read here only when its words name a day."""
     retailers = {r.id: r for r in department.retailers}
-    spans = leave_spans(department)
+    spans = leave_spans(department, policy)
     days = {f"{timetable.week_start + dt.timedelta(days=n):%a %m-%d}": timetable.week_start + dt.timedelta(days=n)
             for n in range(7)}
     managers = {m.id for m in department.managers}
@@ -931,7 +931,7 @@ def hours_against_policy(timetable: Timetable, department: Department, policy: P
     (`room_beside_leave`), whatever the plan declares not owed (`_undue_not_owed` judges that).
     """
     owed = owed_minutes(department, policy, timetable.week_start)
-    spans = leave_spans(department)
+    spans = leave_spans(department, policy)
     planned: dict[tuple[str, str], int] = defaultdict(int)
     slots: dict[str, set[tuple[dt.date, int, int]]] = defaultdict(set)
     for block in timetable.blocks:

@@ -149,7 +149,7 @@ def _days(plan: Mapping, department: Department, policy: Policy,
     blocks: dict[tuple[str, dt.date], list[Block]] = defaultdict(list)
     for block in timetable.blocks if timetable is not None else ():
         blocks[(block.manager, block.date)].append(block)
-    leave = leave_spans(department)
+    leave = leave_spans(department, policy)
     days: dict[str, list[_Day]] = defaultdict(list)
     for route in plan.get("routes", []):
         manager, date = str(route["manager"]), dt.date.fromisoformat(str(route["date"]))

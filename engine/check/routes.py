@@ -212,7 +212,7 @@ def check_routes(
     total_km = 0.0
     stated_week = data.get("week_start")
     handed = handed_over(department, policy, dt.date.fromisoformat(str(stated_week))) if stated_week else {}
-    leave = leave_spans(department)
+    leave = leave_spans(department, policy)
 
     for route in data.get("routes", []):
         manager = route["manager"]

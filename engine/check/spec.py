@@ -386,14 +386,23 @@ def _first_stop_after_meeting(policy: Policy, date: dt.date, department: Departm
     return min(cap, max(policy.route.first_stop_by, -(-after_the_meeting // grid) * grid))
 
 
-def leave_spans(department: Department) -> dict[tuple[str, dt.date], list[tuple[int, int]]]:
-    """Each manager's leave per date as (start, end) minutes; a whole day is `WHOLE_DAY`."""
+def leave_spans(department: Department, policy: Policy | None = None) -> dict[tuple[str, dt.date], list[tuple[int, int]]]:
+    """Each manager's leave per date as (start, end) minutes; a whole day is `WHOLE_DAY`.
+
+    With the policy, a date whose part-day rows take the whole working day (one row
+    08:00–17:30 or 07:00–18:00 on a 08:00–17:30 day, or 08:00–12:00 and 12:00–17:30
+    together) is a whole day of leave too, `[WHOLE_DAY]`: nothing is owed that day and
+    nothing needs declaring, as the planner reads it."""
     spans: dict[tuple[str, dt.date], list[tuple[int, int]]] = defaultdict(list)
     for entry in department.leave:
         if entry.start is None or entry.end is None:
             spans[(entry.manager, entry.date)].append(WHOLE_DAY)
         else:
             spans[(entry.manager, entry.date)].append((entry.start, entry.end))
+    if policy is not None:
+        for (manager, date), day_spans in spans.items():
+            if WHOLE_DAY not in day_spans and department.away_all_day(manager, date, policy.day.start, policy.day.end):
+                spans[(manager, date)] = [WHOLE_DAY]
     return spans
 
 
@@ -508,7 +517,7 @@ def presence(department: Department, policy: Policy, week_start: dt.date) -> dic
     """Share of the week's working minutes each manager is not on leave (1 = all week),
     as a `Presence` that also knows his share of the week's working dates."""
     dates = working_dates(policy, week_start, department)
-    spans = leave_spans(department)
+    spans = leave_spans(department, policy)
     day_minutes = policy.day.end - policy.day.start
     # A holiday is everyone's leave from the policy's week; a make-up day stands in for one.
     total = day_minutes * len(policy.working_days)

@@ -269,7 +269,7 @@ class _Checker:
         self.known_managers = set(self.managers)
         self.retailers = {r.id: r for r in department.retailers}
         self.working_dates = working_dates(policy, timetable.week_start, department)
-        self.leave = leave_spans(department)
+        self.leave = leave_spans(department, policy)
         self.presence = presence(department, policy, timetable.week_start)
         self.blocks: list[_Block] = []
         self.groups: dict[str, frozenset[str]] = {}

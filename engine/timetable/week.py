@@ -275,9 +275,14 @@ def build_week(department: Department, policy: Policy, week_start: dt.date) -> W
             mw.whole_day_leave.add(day)
         else:
             mw.partial_leave.setdefault(day, []).append((start, end))
+    dates = {d.index: d.date for d in days}
     for mw in managers.values():
         for day in list(mw.partial_leave):
-            if day in mw.whole_day_leave:
+            # Rows that only together take the whole working day (08:00–12:00 and
+            # 12:00–17:30) are a whole day of leave, as one row covering it is.
+            if day in mw.whole_day_leave or department.away_all_day(
+                    mw.manager_id, dates[day], policy.day.start, policy.day.end):
+                mw.whole_day_leave.add(day)
                 del mw.partial_leave[day]
             else:
                 mw.partial_leave[day] = merged_spans(mw.partial_leave[day])
