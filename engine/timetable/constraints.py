@@ -357,6 +357,7 @@ def add_rides_between_places(tm: TimetableModel) -> None:
             _open_while_there(tm, venues, store_rides, blocks)
             lunch = tm.lunches.get((manager_id, day.index))
             lunch_first: dict[int, cp_model.IntVar] = {}
+            _back_at_the_office_by_the_day_end(tm, venues, store_rides, blocks, lunch, lunch_first)
             for x, y in itertools.combinations(blocks, 2):
                 if id(x) in past and id(y) in past:
                     continue  # both facts of the week: the ride between them is not to plan
@@ -474,6 +475,42 @@ def _leave_the_office_in_working_hours(tm: TimetableModel, venues: Venues,
         constraint = tm.cp.add(block.start >= day_start + cast(cp_model.LinearExpr, ride))
         constraint.only_enforce_if(block.present_literal(tm.cp))
         tm.enforce(constraint, "ride_between_places")
+
+
+def _back_at_the_office_by_the_day_end(tm: TimetableModel, venues: Venues,
+                                       store_rides: dict[tuple[str, str], int | cp_model.IntVar],
+                                       blocks: list[BlockVar], lunch: BlockVar | None,
+                                       lunch_first: dict[int, cp_model.IntVar]) -> None:
+    """"Then back to the office" — SPEC §3: the day ends at the office as it starts there
+    (`_leave_the_office_in_working_hours`), so a block at a fixed place ends no later than
+    the working day's end less the ride from it back to the office, less the lunch when
+    that is taken after it (a visit block's route rides back inside it). Held for every
+    such block, not only the day's last: one that another block follows needs it anyway,
+    the ride back from there being no longer than the ride on and back. Without it m13's
+    POS household 51 min out held him until 17:00 with the day ending 17:30."""
+    office_kinds = [k for k, r in tm.policy.kinds.items() if r.place == "office" and r.group != "pair"]
+    if not office_kinds:
+        return
+    day_end = tm.slots(tm.policy.day.end)
+    for block in blocks:
+        if block.kind == "visit" or id(block) in tm.past or block.manager is None:
+            continue
+        at_the_office = BlockVar(office_kinds[0], block.manager, block.day, block.start, 0,
+                                 block.start, 1, block.interval)
+        ride = _ride_slots(tm, venues, store_rides, block, at_the_office)
+        if isinstance(ride, int) and ride == 0:
+            continue
+        present = block.present_literal(tm.cp)
+        back = cast(cp_model.LinearExpr, block.end) + cast(cp_model.LinearExpr, ride)
+        constraint = tm.cp.add(back <= day_end)
+        constraint.only_enforce_if(present)
+        tm.enforce(constraint, "ride_between_places")
+        if lunch is not None:
+            assert isinstance(lunch.size, int)
+            with_lunch = tm.cp.add(back + lunch.size <= day_end)
+            with_lunch.only_enforce_if([~_lunch_first(tm, lunch, block, lunch_first), present,
+                                        lunch.present_literal(tm.cp)])
+            tm.enforce(with_lunch, "ride_between_places")
 
 
 def _leave_from_and_back_to_the_office(tm: TimetableModel, venues: Venues,
