@@ -24,8 +24,9 @@ rides leave no room for a weekly quota (far countryside managers), the week hold
 can and declares the rest in `Timetable.shortfalls`; a daily block, lunch or the daily
 report slot that cannot be held is a refusal with its reason.
 
-The visit routes of the baseline are nearest-neighbour tours, in territory order,
-inside each day's visit block (`baseline_routes`).
+The visit routes of the baseline are nearest-neighbour tours, in territory order with
+the key customers first, inside each day's visit block (`baseline_routes`); a lunch on the
+road is taken between stops or after the last, and no ride runs through it.
 """
 
 from __future__ import annotations
@@ -1116,10 +1117,12 @@ def _time_route(order: Sequence[Retailer], frame: _DayFrame, rides: _Rides, poli
         lunch = (max(now, lunch_rule.earliest), max(now, lunch_rule.earliest) + lunch_rule.minutes)
         if lunch[1] > min(lunch_rule.latest_end, block.end):
             return None
+        # Lunch after the last stop is taken there, on the road, and the ride on starts
+        # after it (as the route planner's `time_visit_route` does): nobody rides through it.
+        now = lunch[1]
     if frame.end_by is not None and stops:
         ride_on = rides.between(here, frame.end_at)[1]
-        ready = now if lunch is None or lunch[0] < now else lunch[1]
-        if ready + ride_on > frame.end_by:
+        if now + ride_on > frame.end_by:
             return None
     return _Timed(stops, lunch, now)
 
@@ -1127,16 +1130,26 @@ def _time_route(order: Sequence[Retailer], frame: _DayFrame, rides: _Rides, poli
 def _fill_day(frame: _DayFrame, remaining: list[Retailer], rides: _Rides,
               policy: Policy) -> tuple[list[Retailer], _Timed | None]:
     """Go down the due list in territory order and take each retailer with whom the
-    day's nearest-neighbour route still keeps every rule; the others wait for a later day."""
+    day's nearest-neighbour route still keeps every rule; then down the list again for
+    those passed over, as a manager looks once more at what he skipped (a far retailer
+    that cannot open the day by the first-stop time fits after a nearer one), until a
+    pass takes nobody; the others wait for a later day. The policy's key customers
+    (`visit_value.key_class`, SPEC §4's 20/80 rule) are put in first, the rest after."""
     taken: list[Retailer] = []
     timed: _Timed | None = None
-    for retailer in remaining:
-        if any(r.id == retailer.id for r in taken):
-            continue  # a retailer due twice a week is visited on two different days
-        trial = nearest_neighbour_order([*taken, retailer], frame.start_from, rides)
-        attempt = _time_route(trial, frame, rides, policy)
-        if attempt is not None:
-            taken, timed = trial, attempt
+    key = policy.visit_value.key_class if policy.visit_value is not None else None
+    rounds = [[r for r in remaining if r.retailer_class == key], remaining] if key is not None else [remaining]
+    for candidates in rounds:
+        grew = True
+        while grew:
+            grew = False
+            for retailer in candidates:
+                if any(r.id == retailer.id for r in taken):
+                    continue  # a retailer due twice a week is visited on two different days
+                trial = nearest_neighbour_order([*taken, retailer], frame.start_from, rides)
+                attempt = _time_route(trial, frame, rides, policy)
+                if attempt is not None:
+                    taken, timed, grew = trial, attempt, True
     return taken, timed
 
 
@@ -1324,7 +1337,11 @@ def _ride_day(blocks: Sequence[Block], frame: _DayFrame | None, timed: _Timed | 
     without one), each appointment at its time, a ride back to the office before office
     blocks, before a part-day leave (taken from the office, SPEC §3) and at the end of the day."""
     first = frame.visit.start if frame is not None else min((b.start for b in blocks), default=policy.day.start)
-    day = _DayRide(rides, free=first, lunches=sorted((b.start, b.end) for b in blocks if b.kind == "lunch"))
+    # The timetable's lunch blocks and the route's lunch on the road alike stop a ride.
+    lunches = [(b.start, b.end) for b in blocks if b.kind == "lunch"]
+    if timed is not None and timed.lunch is not None:
+        lunches.append(timed.lunch)
+    day = _DayRide(rides, free=first, lunches=sorted(lunches))
     for block in blocks:
         key = _place_key(block, policy)
         if any(day.free <= off and back <= block.start for off, back in leave):
