@@ -101,8 +101,10 @@ class _PlannedRoutes:
     pinned: dict[tuple[str, dt.date], list[ReplanStop]] = dataclasses.field(default_factory=lambda: defaultdict(list))
     lunch_taken: dict[tuple[str, dt.date], int | None] = dataclasses.field(default_factory=dict)
     """Manager-days whose lunch started before `now`, with the minute it ends (None: not given)."""
-    lunch_pinned: dict[tuple[str, dt.date], tuple[int, int]] = dataclasses.field(default_factory=dict)
-    """Those lunches whose end is given: (start, end), as the re-plan's routes state them."""
+    lunch_pinned: dict[tuple[str, dt.date], tuple[int, int, bool]] = dataclasses.field(default_factory=dict)
+    """Those lunches whose end is given: (start, end, taken at the next place: the route
+    rode back from its last visit before it, `LUNCH_AT_NEXT_PLACE`), as the re-plan's
+    routes state them."""
     visits: list[_Visit] = dataclasses.field(default_factory=list)
     """Every visit after `now`, and the urgent ones."""
     staying: dict[tuple[str, dt.date], list[_Visit]] = dataclasses.field(default_factory=lambda: defaultdict(list))
@@ -136,7 +138,8 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
             lunch_end = route.get("lunch_end")
             read.lunch_taken[(manager, date)] = None if lunch_end is None else parse_clock(lunch_end)
             if lunch_end is not None:
-                read.lunch_pinned[(manager, date)] = (parse_clock(lunch), parse_clock(lunch_end))
+                read.lunch_pinned[(manager, date)] = (parse_clock(lunch), parse_clock(lunch_end),
+                                                      _rode_back_before(route, parse_clock(lunch)))
         for stop in route.get("stops", []):
             if stop.get("kind", "visit") != "visit":
                 continue  # a fixed appointment: the re-planned timetable's blocks give it (`routes`)
@@ -551,22 +554,31 @@ class _Handover:
                 timed = time_visit_route(day, order, self.retailers, self.territories[manager], self.policy)
                 visits += [ReplanStop(retailer=s.retailer, arrive=s.arrive, start=s.start, end=s.end,
                                       ride_min=s.ride_minutes) for s in timed.stops]
-            lunch = self.read.lunch_pinned.get(key) if key in self.read.lunch_taken else \
-                timed.lunch if timed is not None else None
-            route = self._timed_day(manager, date, visits, lunch)
+            if key in self.read.lunch_taken:
+                route = self._timed_day(manager, date, visits, self.read.lunch_pinned.get(key))
+            elif timed is not None and timed.lunch is not None:
+                # Where the timing of the rest of the day puts the lunch, and leaves from.
+                route = self._timed_day(manager, date, visits, (*timed.lunch, False),
+                                        (timed.leave_last, timed.lunch_wait))
+            else:
+                route = self._timed_day(manager, date, visits, None)
             route = route or ReplanRoute(manager=manager, date=date, stops=tuple(visits))
             if route.stops or key in routed:
                 out.append(route)
         return tuple(out)
 
     def _timed_day(self, manager: str, date: dt.date, visits: Sequence[ReplanStop],
-                   lunch: tuple[int, int] | None) -> ReplanRoute | None:
+                   lunch_at: tuple[int, int, bool] | None,
+                   timing: tuple[int, int] | None = None) -> ReplanRoute | None:
         """The day's route as the week's routes give it (`build_itinerary`, `_day_plan`):
         `visits` (pinned and to come) with the fixed appointments at retailers of the
         manager's day in the re-planned timetable timed around them (the ride from the
         office, the last visit or the appointment before), the rides, the visit block,
         where the day starts and the lunch; None when the re-planned timetable gives the
-        manager no field day on `date`."""
+        manager no field day on `date`. `lunch_at`: the lunch on the road (start, end,
+        taken at the next place after the ride back); `timing`: where the day's last
+        visit or lunch leaves from and the wait for the lunch window, as
+        `time_visit_route` timed them (else read from `visits` and the lunch)."""
         day = self.days[manager].get(date) or self.appointment_days[manager].get(date)
         if day is None:
             return None
@@ -575,9 +587,12 @@ class _Handover:
         # block's start), the wait for its window idle, and a lunch after the last stop
         # is where the manager leaves from.
         leave_last, lunch_wait = visits[-1].end if visits else day.block_start, 0
+        lunch = None if lunch_at is None else lunch_at[:2]
         if lunch is not None and not (day.visit_block and day.block_start <= lunch[0] and lunch[1] <= day.block_end):
             lunch = None  # a lunch block of the timetable, not one on the road: the itinerary reads it there
-        if lunch is not None:
+        if lunch is not None and timing is not None:
+            leave_last, lunch_wait = timing
+        elif lunch is not None and not (lunch_at is not None and lunch_at[2]):
             lunch_wait = max(0, lunch[0] - max((s.end for s in visits if s.end <= lunch[0]), default=day.block_start))
             if lunch[0] >= leave_last:
                 leave_last = lunch[1]
@@ -602,6 +617,16 @@ class _Handover:
                                  for r in itinerary.office_returns),
             required_stops=(required_stops([s.retailer for s in stops if s.kind == "visit"], self.retailers,
                                            self.policy, own) or None) if day.visit_block else None)
+
+
+def _rode_back_before(route: Mapping[str, Any], lunch_start: int) -> bool:
+    """Whether a route of the week took its lunch at the next place (`LUNCH_AT_NEXT_PLACE`):
+    a ride back from its last visit before the lunch left before the lunch began."""
+    visits = [parse_clock(s["end"]) for s in route.get("stops", []) if s.get("kind", "visit") == "visit"]
+    if not visits or max(visits) > lunch_start:
+        return False
+    return any(max(visits) <= parse_clock(leg["leave"]) < lunch_start for leg in route.get("office_returns", [])
+               if isinstance(leg, Mapping) and leg.get("leave"))
 
 
 def replan_routes(situation: Situation, timetable: Timetable, routes: Mapping[str, Any], rules: ReplanRules,
