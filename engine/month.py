@@ -95,8 +95,10 @@ import csv
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import io
 import itertools
+import json
 import math
 import multiprocessing
 import os
@@ -392,7 +394,12 @@ class MonthPlan(_Out):
     solve_seconds: float = 0.0
     notes: tuple[str, ...] = ()
     """What the market manager should know of the month as a whole (a focus window without
-    a working day, so no focus visit asked)."""
+    a working day, so no focus visit asked; a visit the previous month left out in a week
+    this month has no working day of, so owed by neither)."""
+    department_fingerprint: str | None = None
+    """`department_fingerprint` of the department the month was planned for: the next
+    month's `--previous` reads this plan only for the same department (two generated
+    departments share a name and ids). None in a plan written before it."""
     _timetables: dict[dt.date, Timetable] = PrivateAttr(default_factory=dict)
 
     @property
@@ -404,6 +411,18 @@ class MonthPlan(_Out):
     def to_json_dict(self) -> dict:
         """The plan as JSON-ready data."""
         return self.model_dump(mode="json", by_alias=True)
+
+
+def department_fingerprint(department: Department) -> str:
+    """What identifies a department's plans, hashed (sha256, hex): its managers' ids and its
+    retailers' ids, each with its manager and place (lat/lon to 6 decimals), as canonical
+    JSON (keys sorted, no spaces, UTF-8). Leave, hours and frequencies are not in it: they
+    change from month to month without making it another department."""
+    identity = {"managers": sorted(m.id for m in department.managers),
+                "retailers": sorted([r.id, r.manager, round(r.lat, 6), round(r.lon, 6)]
+                                    for r in department.retailers)}
+    text = json.dumps(identity, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -431,10 +450,14 @@ class PreviousMonth:
 
 
 def previous_month(data: object, department: Department, year: int, month: int,
-                   where: str = "--previous") -> PreviousMonth:
+                   where: str = "--previous", policy: str | None = None) -> PreviousMonth:
     """The previous month's plan (`MonthPlan`, or its JSON data as `month --json` writes it)
     as this month reads it. Refused (`InputError`, naming the file `where`) when it is not a
-    month plan, is another department's, or is not of the month directly before."""
+    month plan, is another department's (its name, or its `department_fingerprint` when it
+    has one), is not of the month directly before or of this month's `policy` (when given:
+    the spacing is the policy's), names a manager or retailer the department lacks or a
+    stop's retailer for another manager than its own (`_previous_identity_problems`), or
+    dates a route outside its own month's working days."""
     try:
         plan = data if isinstance(data, MonthPlan) else MonthPlan.model_validate(data)
     except ValidationError as error:
@@ -449,6 +472,15 @@ def previous_month(data: object, department: Department, year: int, month: int,
     if plan.month != f"{before.year:04d}-{before.month:02d}":
         problems.append(Problem(f"the previous month's plan is of {plan.month}; the month before "
                                 f"{year:04d}-{month:02d} is {before.year:04d}-{before.month:02d}", where))
+    if policy is not None and plan.policy != policy:
+        problems.append(Problem(f"the previous month's plan is of policy {plan.policy!r}, this month's is "
+                                f"{policy!r}: its visits are spaced by another policy's rules", where))
+    mine = department_fingerprint(department)
+    if plan.department_fingerprint is not None and plan.department_fingerprint != mine:
+        problems.append(Problem(f"the previous month's plan is of another department named {plan.department!r} "
+                                f"(department_fingerprint {plan.department_fingerprint[:12]}…, this department's "
+                                f"{mine[:12]}…: other managers, retailers, owners or places)", where))
+    problems += [Problem(text, where) for text in _previous_identity_problems(plan, department)]
     if problems:
         raise InputError(problems)
     visits: dict[str, list[dt.date]] = defaultdict(list)
@@ -467,6 +499,55 @@ def previous_month(data: object, department: Department, year: int, month: int,
     return PreviousMonth(month=plan.month, days=plan.days,
                          visits={r: tuple(sorted(dates)) for r, dates in visits.items()},
                          short=dict(short), unmade=unmade)
+
+
+_NAMED = 5
+"""Problems of one kind a refused previous plan lists by name before '… and N more'."""
+
+
+def _previous_identity_problems(plan: MonthPlan, department: Department) -> list[str]:
+    """What in the previous month's plan is not of this department or not of its month, in
+    words: a manager or retailer it lacks, a stop's retailer for a manager not its own (a
+    visit made for another, a hand-over, names him in `owner`), a route or day dated outside
+    the plan's month or a route on none of its `days`. Checked whether or not the plan has a
+    fingerprint: a plan written before the fingerprint is read on these alone."""
+    managers = {m.id for m in department.managers}
+    owners = {r.id: r.manager for r in department.retailers}
+    month = plan.month
+    found: dict[str, list[str]] = defaultdict(list)
+    listed = set(plan.days)
+    for day in sorted(d for d in listed if f"{d:%Y-%m}" != month):
+        found["days"].append(f"its working day {day} lies outside {month}")
+    for route in plan.routes:
+        where = f"{route.manager}'s route of {route.date}"
+        if route.manager not in managers:
+            found["managers"].append(f"{where} is of manager {route.manager!r}, whom the department lacks")
+        if f"{route.date:%Y-%m}" != month:
+            found["dates"].append(f"{where} is dated outside {month}, the plan's month")
+        elif route.date not in listed:
+            found["dates"].append(f"{where} is not one of its working days (its `days`)")
+        for stop in route.stops:
+            own = owners.get(stop.retailer)
+            if own is None:
+                found["retailers"].append(f"{where} visits retailer {stop.retailer!r}, whom the department lacks")
+            elif own != (stop.owner or route.manager):
+                found["owners"].append(f"{where} visits {stop.retailer}, which belongs to {own}, not "
+                                       f"{stop.owner or route.manager}")
+    for line in plan.unplanned:
+        if line.retailer not in owners:
+            found["retailers"].append(f"an unplanned line names retailer {line.retailer!r}, whom the department lacks")
+        if line.manager not in managers:
+            found["managers"].append(f"an unplanned line names manager {line.manager!r}, whom the department lacks")
+    for item in plan.due:
+        if item.retailer not in owners:
+            found["retailers"].append(f"a due line names retailer {item.retailer!r}, whom the department lacks")
+    said = []
+    for texts in found.values():
+        unique = list(dict.fromkeys(texts))
+        said += [f"the previous month's plan: {text}" for text in unique[:_NAMED]]
+        if len(unique) > _NAMED:
+            said[-1] += f" (and {len(unique) - _NAMED} more alike)"
+    return said
 
 
 def _owed_again(due: Sequence[DueInWeek], previous: PreviousMonth | None,
@@ -720,7 +801,9 @@ def plan_month(
                                week_notes=() if m in taken_from else t.week_notes)
                     for m, t in sorted(weeks.items())),
         visits=sum(len(r.stops) for r in routes), wanted=sum(d.visits for d in due),
-        solve_seconds=round(time.perf_counter() - started, 3), notes=_month_notes(policy, days, focus),
+        solve_seconds=round(time.perf_counter() - started, 3),
+        notes=_month_notes(policy, days, focus) + _not_owed_notes(department, previous, carried, year, month),
+        department_fingerprint=department_fingerprint(department),
     )
     plan._timetables = dict(weeks)
     return plan
@@ -735,6 +818,22 @@ def _month_notes(policy: Policy, days: Sequence[dt.date], focus: set[dt.date]) -
     first, last = rules.focus_days
     return (f"no working day of the month falls on days {first}-{last} (the focus window, [month] focus_days): "
             f"no {'/'.join(rules.focus_flags)} retailer is asked a visit in it this month",)
+
+
+def _not_owed_notes(department: Department, previous: PreviousMonth | None, carried: Mapping[str, int],
+                    year: int, month: int) -> tuple[str, ...]:
+    """The visits the previous month owed in the week straddling the two months and left out
+    that this month does not owe either (`_owed_again` owes them on this month's days of that
+    week, and it has none: January's part of the week of 12-28 is the holiday 01-01): said,
+    per retailer, rather than lost in silence (tester B2, R04008 and R04025)."""
+    if previous is None:
+        return ()
+    straddling = week_monday(dt.date(year, month, 1))
+    owners = {r.id: r.manager for r in department.retailers}
+    return tuple(f"{rid} ({owners.get(rid, '?')}): {missing} visit(s) of the week of {straddling:%m-%d} that "
+                 f"{previous.month}'s plan left out are owed by neither month: this month has no working day in "
+                 "that week (its days of it are holidays or not worked); make it up by hand"
+                 for rid, missing in sorted(previous.unmade.items()) if missing > carried.get(rid, 0))
 
 
 def _handed_over(department: Department, policy: Policy, days: Sequence[dt.date],
@@ -952,8 +1051,9 @@ class _AwayCover:
                     f"{', '.join(f'{d:%m-%d}' for d in sorted(set(spaced)))}, the days then where it keeps its "
                     "spacing")
         kept = sorted(d for (_, d), order in self.orders.items() if retailer.id in order)
-        return (f"no day of {', '.join(managers)}, who make its visits that week, keeps its spacing with the "
-                f"visits on {', '.join(f'{d:%m-%d}' for d in kept)}")
+        them = (f"visits on {', '.join(f'{d:%m-%d}' for d in kept)}" if kept
+                else "visits it is held to before and after the month")
+        return f"no day of {', '.join(managers)}, who make its visits that week, keeps its spacing with the {them}"
 
     def _make_way(self, retailer: Retailer, monday: dt.date, managers: Sequence[str]) -> bool:
         best: tuple[tuple[int, int, float], str, dt.date, list[str], list[str]] | None = None
@@ -2440,6 +2540,24 @@ def _insert_spaced(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int]
     return best[1]
 
 
+def _no_day_spaced(plan: _ManagerDays, retailer_id: str, weeks: str) -> str:
+    """Why no day of a retailer's `weeks` takes its visit when the month makes none of them:
+    the visits the spacing holds it to lie outside the month (the previous month's last
+    visit, `since`; the one its first week counts there, `edges`), named, not an empty list
+    of this month's (tester B2: "0 of 1 visits planned (on ): … from them")."""
+    gmin, gmax = plan.gaps[retailer_id]
+    since = plan.since.get(retailer_id)
+    head = plan.edges.get(retailer_id, (None, None))[0]
+    limits = []
+    if since is not None:
+        limits.append(f"at least {gmin} working days after its last visit of the previous month "
+                      f"({-since} working day(s) before this month's first)")
+    if head is not None and head != since:
+        limits.append(f"within {gmax} working days of the visit its first week counts in the previous month")
+    said = " and ".join(limits) or f"{gmin}-{gmax} working days from the visits it is due before and after the month"
+    return f"no day it fits in the week(s) of {weeks} lies {said}"
+
+
 def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int],
                visited_days: set[int]) -> tuple[UnplannedReason, str]:
     """The reason a retailer got fewer visits than it wants (`visited_days`: the days with
@@ -2485,10 +2603,15 @@ def _why_short(plan: _ManagerDays, retailer: Retailer, chosen: Sequence[int],
     edge_words = _edge_words(plan, retailer.id, chosen, refused, f"its visits on {kept}" if chosen else None)
     by_edge = set(_edge_free(plan, retailer.id, chosen, refused)) if edge_words else set()
     own = [i for i in refused if i not in by_edge]
+    them = f"its visits on {kept}" if chosen else "its visits before and after the month"
     apart = (f"; {', '.join(f'{plan.dates[i]:%m-%d}' for i in own)} would lie under {gmin} or over "
-             f"{plan.gaps[retailer.id][1]} working days from its visits on {kept}"
+             f"{plan.gaps[retailer.id][1]} working days from {them}"
              f"{', even with the one before or after moved within its week' if key else ''}" if own else "")
     apart += f"; {edge_words}" if edge_words else ""
+    if not spaced_days and not chosen:
+        return "spacing", (f"0 of {wanted} visits planned: "
+                           + (_edge_words(plan, retailer.id, chosen, refused, None)
+                              or _no_day_spaced(plan, retailer.id, weeks)))
     if not spaced_days:
         return "spacing", (f"{len(chosen)} of {wanted} visits planned (on {kept}): "
                            + (_edge_words(plan, retailer.id, chosen, refused)

@@ -149,7 +149,7 @@ def month_command(
     checked_dates(dt.date(year, number, 1), dt.date(year, number, calendar.monthrange(year, number)[1]), "--month")
     department, pol = load_department(department_dir, policy)
     try:
-        before_data, before = _previous(previous, department, year, number)
+        before_data, before = _previous(previous, department, pol.name, year, number)
         holidays = read_holidays(department_dir)
         with Progress(TextColumn("{task.fields[stage]}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
@@ -195,18 +195,19 @@ def month_command(
         raise typer.Exit(EXIT_NO_PLAN)
 
 
-def _previous(path: Path | None, department: Department, year: int,
+def _previous(path: Path | None, department: Department, policy: str, year: int,
               month: int) -> tuple[dict | None, PreviousMonth | None]:
     """The previous month's plan (`--previous`): its JSON data, for the checker, and what the
-    planner reads of it; refused (`InputError`, exit 2) when it is not a month plan of the
-    department's month directly before."""
+    planner reads of it; refused (`InputError`, exit 2) when it is not a month plan of this
+    department (its fingerprint, or every manager and retailer it names) and `policy` of the
+    department's month directly before, its routes on that month's days (`previous_month`)."""
     if path is None:
         return None, None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError([Problem(f"cannot read the previous month's plan: {error}", str(path))]) from None
-    return data, previous_month(data, department, year, month, str(path))
+    return data, previous_month(data, department, year, month, str(path), policy=policy)
 
 
 def register(app: typer.Typer, bench: typer.Typer) -> None:

@@ -87,6 +87,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import itertools
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -292,21 +293,43 @@ class _Prior:
     uncarried: int
 
 
+def _fingerprint(department: Department) -> str:
+    """The department's fingerprint as the month JSON states it (`department_fingerprint`,
+    README "The month after the month before"), computed here on its own: sha256 of the
+    canonical JSON of its managers' ids and its retailers' [id, manager, lat, lon]."""
+    identity = {"managers": sorted(m.id for m in department.managers),
+                "retailers": sorted([r.id, r.manager, round(r.lat, 6), round(r.lon, 6)]
+                                    for r in department.retailers)}
+    text = json.dumps(identity, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _priors(previous: object, department: Department, year: int, month: int,
-            days: list[dt.date]) -> dict[str, _Prior]:
+            days: list[dt.date], policy: str | None = None) -> dict[str, _Prior]:
     """Per retailer, `_Prior` from the previous month's plan data. Refuses (ValueError) a plan
-    of another department or of a month not directly before."""
+    of another department (its name, or its fingerprint when it states one), of another
+    `policy`, of a month not directly before, or with a route off that month's working days."""
     data = _data(previous)
     before = dt.date(year, month, 1) - dt.timedelta(days=1)
     if str(data.get("month")) != f"{before.year:04d}-{before.month:02d}":
         raise ValueError(f"the previous plan is of {data.get('month')}, not {before:%Y-%m}")
     if data.get("department") != department.name:
         raise ValueError(f"the previous plan is of department {data.get('department')!r}, not {department.name!r}")
+    stated = data.get("department_fingerprint")
+    if stated is not None and stated != _fingerprint(department):
+        raise ValueError(f"the previous plan is of another department named {department.name!r} (its "
+                         "department_fingerprint is not this department's)")
+    if policy is not None and data.get("policy") != policy:
+        raise ValueError(f"the previous plan is of policy {data.get('policy')!r}, not {policy!r}")
     prev_days = sorted(dt.date.fromisoformat(str(d)) for d in data.get("days", ()))
     made: dict[str, list[dt.date]] = defaultdict(list)
     for route in data.get("routes", []):
+        date = dt.date.fromisoformat(str(route["date"]))
+        if date not in prev_days or (date.year, date.month) != (before.year, before.month):
+            raise ValueError(f"the previous plan's route of {route.get('manager')} on {date} is not on one of its "
+                             f"month's ({before:%Y-%m}) working days")
         for stop in route.get("stops", []):
-            made[stop["retailer"]].append(dt.date.fromisoformat(str(route["date"])))
+            made[stop["retailer"]].append(date)
     short: Counter[str] = Counter()
     for line in data.get("unplanned", []):
         if line["reason"] != "focus_window":
@@ -459,7 +482,7 @@ def check_month(plan: object, department: Department, policy: Policy, holidays: 
         _check_route(route, stops, date, manager, retailers, department, policy, timetables, flag)
 
     unopened = _unopened_sides(data, department, policy, days, holidays, timetables)
-    priors = None if previous is None else _priors(previous, department, year, month, days)
+    priors = None if previous is None else _priors(previous, department, year, month, days, policy.name)
     _check_key_customers(data, visits, days, position, department, policy, holidays, timetables, flag, unopened,
                          priors)
     if timetables is not None:

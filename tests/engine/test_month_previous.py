@@ -28,6 +28,7 @@ from engine.month import (
     MonthRoute,
     MonthStop,
     Unplanned,
+    department_fingerprint,
     plan_month,
     previous_month,
 )
@@ -111,6 +112,8 @@ def test_the_previous_months_last_visit_spaces_the_first(policy_15_13_7: Policy)
     assert _visits(after, LEFT)[0] == dt.date(2026, 12, 1)
     assert [u.reason for u in after.unplanned if u.retailer == CLOSE] == ["spacing"]
     assert check_month(after, department, policy, set(), weeks, previous=november) == []
+    assert after.department_fingerprint == department_fingerprint(department)
+    assert previous_month(after.to_json_dict(), department, 2027, 1, policy=policy.name).visits[LEFT]
 
 
 def test_the_checker_flags_a_first_visit_too_close_or_too_far_from_the_previous_months_last(
@@ -161,3 +164,125 @@ def test_a_previous_plan_of_another_month_or_department_is_refused(policy_15_13_
         previous_month({"department": "d"}, department, 2026, 12)
     with pytest.raises(ValueError, match="2026-10"):
         check_month(november, department, policy_15_13_7, set(), previous=november)
+
+
+# -- what a previous plan must be to space this month (tester B2) ------------------------------
+
+
+def _moved(department: Department) -> Department:
+    """Another department of the same name, managers' and retailers' ids: its shops elsewhere
+    (tester B2's seeds 659 and 660, both generated as 基准部门7人)."""
+    return department.model_copy(update={"retailers": tuple(r.model_copy(update={"lat": r.lat + 0.05})
+                                                            for r in department.retailers)})
+
+
+def test_a_plan_of_another_department_of_the_same_name_and_ids_is_refused(policy_15_13_7: Policy) -> None:
+    """The month JSON carries the department's fingerprint (its managers, its retailers, each
+    one's manager and place); a previous plan of another fingerprint is refused by the
+    planner's reading and by the checker, whatever its department's name."""
+    department, november = _department(), _november(policy_15_13_7)
+    mine = department_fingerprint(department)
+    assert len(mine) == 64 and mine == department_fingerprint(department.model_copy())
+    assert department_fingerprint(_moved(department)) != mine
+    assert previous_month({**november, "department_fingerprint": mine}, department, 2026, 12).month == "2026-11"
+    other = {**november, "department_fingerprint": department_fingerprint(_moved(department))}
+    with pytest.raises(InputError, match="another department"):
+        previous_month(other, department, 2026, 12)
+    december = MonthPlan(department="d", policy="15-13-7", month="2026-12",
+                         days=(dt.date(2026, 12, 1),)).to_json_dict()
+    with pytest.raises(ValueError, match="another department"):
+        check_month(december, department, policy_15_13_7, set(), previous=other)
+    assert not [v for v in check_month(december, department, policy_15_13_7, set(),
+                                       previous={**november, "department_fingerprint": mine})
+                if v.rule == "spacing"]
+
+
+def _with_route(november: dict, **changes: object) -> dict:
+    """November with its first route changed."""
+    return {**november, "routes": [{**november["routes"][0], **changes}, *november["routes"][1:]]}
+
+
+def _with_stop(november: dict, **changes: object) -> dict:
+    first = november["routes"][0]
+    return _with_route(november, stops=[{**first["stops"][0], **changes}])
+
+
+@pytest.mark.parametrize(("change", "said"), [
+    (lambda n: _with_route(n, date="2026-12-15"), r"m1's route of 2026-12-15 .*outside 2026-11"),
+    (lambda n: _with_route(n, date="2026-11-07"), r"m1's route of 2026-11-07 .*not one of its working days"),
+    (lambda n: _with_stop(n, retailer="RXXXX"), r"retailer 'RXXXX'"),
+    (lambda n: _with_route(n, manager="m99"), r"manager 'm99'"),
+    (lambda n: _with_stop(n, owner="m2"), r"x1, which belongs to m1, not m2"),
+    (lambda n: {**n, "unplanned": [{**n["unplanned"][0], "retailer": "RYYYY"}]}, r"retailer 'RYYYY'"),
+    (lambda n: {**n, "policy": "seed-003"}, r"policy 'seed-003'.*'15-13-7'"),
+])
+def test_a_previous_plan_naming_what_the_department_lacks_or_dated_elsewhere_is_refused(
+        policy_15_13_7: Policy, change: object, said: str) -> None:
+    """A file without the fingerprint (written before it) is read only when every manager and
+    retailer it names is the department's, each stop made by the retailer's manager or for
+    him (`owner`), every route on one of its own month's working days, of this policy."""
+    november = _november(policy_15_13_7)
+    november.pop("department_fingerprint", None)
+    with pytest.raises(InputError, match=said):
+        previous_month(change(november), _department(), 2026, 12, policy="15-13-7")  # type: ignore[operator]
+
+
+def test_a_visit_made_for_another_manager_is_read(policy_15_13_7: Policy) -> None:
+    """A hand-over visit (made by m2 for m1, `owner` m1) is the department's as it stands."""
+    department = _department()
+    two = department.model_copy(update={"managers": (*department.managers, Manager(id="m2", name="N", years=2))})
+    november = _with_route(_november(policy_15_13_7), manager="m2")
+    november = _with_stop(november, owner="m1")
+    assert previous_month(november, two, 2026, 12).visits[CLOSE]
+    with pytest.raises(InputError, match="belongs to m1"):
+        previous_month(_with_stop(november, owner=None), two, 2026, 12)
+
+
+def _december(policy: Policy) -> dict:
+    """December's plan: O4 last visited Mon 12-21, its visit owed on Mon 12-28 left out."""
+    first = dt.date(2026, 12, 1)
+    days = tuple(d for d in (first + dt.timedelta(days=n) for n in range(31)) if d.weekday() < 5)
+    routes = (MonthRoute(manager="m1", date=dt.date(2026, 12, 21), visit_start=510, visit_end=840,
+                         start_from="office", stops=(MonthStop(retailer=LEFT, arrive=540, start=540, end=555),)),)
+    return MonthPlan(department="d", policy=policy.name, month="2026-12", days=days, routes=routes,
+                     unplanned=(Unplanned(retailer=LEFT, manager="m1", wanted=5, planned=4, reason="time_window"),),
+                     due=(DueInWeek(week_start=dt.date(2026, 12, 28), retailer=LEFT, manager="m1", visits=1),),
+                     visits=1, wanted=2).to_json_dict()
+
+
+def test_a_visit_left_out_in_a_straddling_week_this_month_has_no_day_of_is_said(policy_15_13_7: Policy) -> None:
+    """December left O4's visit of the week of 12-28 out; January's only day of that week,
+    Fri 01-01, is a holiday, so January cannot make it there: its notes say so (tester B2,
+    R04008 and R04025) rather than drop it in silence."""
+    department = _department()
+    mondays = [dt.date(2027, 1, 4) + dt.timedelta(weeks=w) for w in range(4)]
+    weeks = {m: Timetable(department="d", policy=policy_15_13_7.name, week_start=m, status="feasible",
+                          blocks=tuple(Block(manager="m1", date=m + dt.timedelta(days=d), kind="visit",
+                                             start=parse_clock("08:30"), end=parse_clock("14:00"))
+                                       for d in range(5)))
+             for m in mondays}
+    december = previous_month(_december(policy_15_13_7), department, 2027, 1)
+    assert december.unmade == {LEFT: 1}
+    plan = plan_month(department, policy_15_13_7, 2027, 1, {dt.date(2027, 1, 1)}, timetables=weeks,
+                      params=FAST, previous=december)
+    said = [n for n in plan.notes if LEFT in n]
+    assert said and "12-28" in said[0] and "m1" in said[0] and "no working day" in said[0], plan.notes
+
+
+def test_a_visit_the_previous_months_last_one_refuses_names_it_not_an_empty_list(policy_15_13_7: Policy) -> None:
+    """C0, once in 4 weeks, due the week of 12-07, last visited by November on Fri 11-27:
+    every day of that week lies under 18 working days after it. Its line said "0 of 1
+    visits planned (on ): ... from them" (tester B2's dec_p660.json)."""
+    department = _department()
+    monthly = _shop("c0", 1).model_copy(update={"visits_per_4_weeks": 1, "retailer_class": "C"})
+    department = department.model_copy(update={"retailers": (*department.retailers, monthly)})
+    november = _november(policy_15_13_7)
+    november["routes"] = [{**r, "stops": [*r["stops"], {**r["stops"][0], "retailer": "c0", "arrive": "10:00",
+                                                         "start": "10:00", "end": "10:15"}]}
+                          if r["date"] == "2026-11-27" else r for r in november["routes"]]
+    plan = plan_month(department, policy_15_13_7, 2026, 12, set(), timetables=_weeks(policy_15_13_7), params=FAST,
+                      previous=previous_month(november, department, 2026, 12))
+    line = next(u for u in plan.unplanned if u.retailer == "c0")
+    assert line.planned == 0 and line.reason == "spacing", line
+    assert "(on )" not in line.detail and "from them" not in line.detail, line.detail
+    assert "previous month" in line.detail and "12-07" in line.detail, line.detail

@@ -19,6 +19,11 @@ from tests.strategies import simple_department
     ({"department": "{name}", "month": "2026-10"}, "the month before 2026-12 is 2026-11"),
     ({"department": "elsewhere", "month": "2026-11"}, "department 'elsewhere'"),
     ({"routes": []}, "not a month plan"),
+    ({"department": "{name}", "month": "2026-11", "department_fingerprint": "0" * 64}, "another department"),
+    ({"department": "{name}", "month": "2026-11", "routes": [
+        {"manager": "m99", "date": "2026-11-02", "visit_start": "08:30", "visit_end": "14:00", "start_from": "office",
+         "stops": []}]}, "manager 'm99'"),
+    ({"department": "{name}", "month": "2026-11", "policy": "seed-003"}, "policy 'seed-003'"),
     ("{ not json", "cannot read the previous month's plan"),
 ])
 def test_a_file_that_is_not_the_previous_month_plan_is_refused(tmp_path: Path, data: dict | str, said: str,
@@ -34,8 +39,8 @@ def test_a_file_that_is_not_the_previous_month_plan_is_refused(tmp_path: Path, d
     else:
         fields = {k: v.format(name=department.name) if isinstance(v, str) else v for k, v in data.items()}
         if "month" in fields:
-            fields = MonthPlan(policy="15-13-7", days=(dt.date(2026, 11, 2),),
-                               **fields).to_json_dict()  # type: ignore[arg-type]
+            fields = MonthPlan(**{"policy": "15-13-7", "days": (dt.date(2026, 11, 2),),
+                                  **fields}).to_json_dict()  # type: ignore[arg-type]
         previous.write_text(json.dumps(fields), encoding="utf-8")
     result = CliRunner().invoke(app, ["month", str(folder), "--month", "2026-12", "--previous", str(previous)])
     assert result.exit_code == 2, result.output
