@@ -31,7 +31,6 @@ from engine.policy import Policy, ReplanRules, parse_clock
 from engine.replan.result import (
     LEFT_OUT_BY_THE_WEEK,
     LateVisit,
-    ReplanOfficeLeg,
     ReplanRoute,
     ReplanStop,
     StopChange,
@@ -61,7 +60,7 @@ from engine.routing.daily import (
 )
 from engine.routing.matrix import great_circle_km, straight_line_matrix
 from engine.routing.neighbours import neighbours
-from engine.routing.plan import called_for_the_week
+from engine.routing.plan import OfficeLeg, called_for_the_week
 from engine.routing.visit_value import room_by_cheaper, visit_values
 from engine.work_calendar import WorkCalendar
 
@@ -612,8 +611,8 @@ class _Handover:
             lunch_start=itinerary.lunch[0] if itinerary.lunch else None,
             lunch_end=itinerary.lunch[1] if itinerary.lunch else None,
             waiting_minutes=itinerary.waiting_minutes, idle_minutes=itinerary.idle_minutes,
-            office_returns=tuple(ReplanOfficeLeg(origin=r.origin, leave=r.leave, arrive=r.arrive,
-                                                 ride_min=r.ride_minutes, ride_km=round(r.ride_km, 3))
+            office_returns=tuple(OfficeLeg(origin=r.origin, leave=r.leave, arrive=r.arrive,
+                                           ride_min=r.ride_minutes, ride_km=round(r.ride_km, 3))
                                  for r in itinerary.office_returns),
             required_stops=(required_stops([s.retailer for s in stops if s.kind == "visit"], self.retailers,
                                            self.policy, own) or None) if day.visit_block else None)

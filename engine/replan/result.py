@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from engine.domain import Block, Timetable
 from engine.policy import Clock
 from engine.replan.events import Event
+from engine.routing.plan import OfficeLeg
 
 
 class _Out(BaseModel):
@@ -66,16 +67,6 @@ class ReplanStop(_Out):
     ride_km: float | None = None
 
 
-class ReplanOfficeLeg(_Out):
-    """A ride back to the office, as the week's routes give it (`OfficeLeg`)."""
-
-    origin: str = Field(alias="from")
-    leave: Clock
-    arrive: Clock
-    ride_min: int
-    ride_km: float
-
-
 class ReplanRoute(_Out):
     """One manager's visits on one day after the re-plan, in visiting order, with the
     fields of the day the week's routes carry (`DayRoutePlan`): the rides, the visit
@@ -99,7 +90,7 @@ class ReplanRoute(_Out):
     lunch_end: Clock | None = None
     waiting_minutes: int | None = None
     idle_minutes: int | None = None
-    office_returns: tuple[ReplanOfficeLeg, ...] = ()
+    office_returns: tuple[OfficeLeg, ...] = ()
     required_stops: int | None = None
 
 

@@ -6,7 +6,7 @@ start, latest end, working day) are already in the variables' domains (model.py)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import cast
 
 from ortools.sat.python import cp_model
@@ -460,21 +460,31 @@ def _leave_the_office_in_working_hours(tm: TimetableModel, venues: Venues,
     """"08:00 morning meeting / at the office" — SPEC §3: the day starts at the office, so
     a block at a fixed place starts no earlier than the working day's start plus the ride
     there (a visit block's route rides out inside the block)."""
+    day_start = tm.slots(tm.policy.day.start)
+    for block, ride in _rides_with_the_office(tm, venues, store_rides, blocks, out=True):
+        constraint = tm.cp.add(block.start >= day_start + cast(cp_model.LinearExpr, ride))
+        constraint.only_enforce_if(block.present_literal(tm.cp))
+        tm.enforce(constraint, "ride_between_places")
+
+
+def _rides_with_the_office(tm: TimetableModel, venues: Venues,
+                           store_rides: dict[tuple[str, str], int | cp_model.IntVar], blocks: list[BlockVar],
+                           out: bool) -> Iterator[tuple[BlockVar, int | cp_model.IntVar]]:
+    """Each block at a fixed place still to plan (not a visit block: its route rides out and
+    back inside it) with the ride from the office to it (`out`) or from it back, when there
+    is one."""
     office_kinds = [k for k, r in tm.policy.kinds.items() if r.place == "office" and r.group != "pair"]
     if not office_kinds:
         return
-    day_start = tm.slots(tm.policy.day.start)
     for block in blocks:
         if block.kind == "visit" or id(block) in tm.past or block.manager is None:
             continue
         at_the_office = BlockVar(office_kinds[0], block.manager, block.day, block.start, 0,
                                  block.start, 1, block.interval)
-        ride = _ride_slots(tm, venues, store_rides, at_the_office, block)
-        if isinstance(ride, int) and ride == 0:
-            continue
-        constraint = tm.cp.add(block.start >= day_start + cast(cp_model.LinearExpr, ride))
-        constraint.only_enforce_if(block.present_literal(tm.cp))
-        tm.enforce(constraint, "ride_between_places")
+        ride = (_ride_slots(tm, venues, store_rides, at_the_office, block) if out
+                else _ride_slots(tm, venues, store_rides, block, at_the_office))
+        if not (isinstance(ride, int) and ride == 0):
+            yield block, ride
 
 
 def _back_at_the_office_by_the_day_end(tm: TimetableModel, venues: Venues,
@@ -488,18 +498,8 @@ def _back_at_the_office_by_the_day_end(tm: TimetableModel, venues: Venues,
     such block, not only the day's last: one that another block follows needs it anyway,
     the ride back from there being no longer than the ride on and back. Without it m13's
     POS household 51 min out held him until 17:00 with the day ending 17:30."""
-    office_kinds = [k for k, r in tm.policy.kinds.items() if r.place == "office" and r.group != "pair"]
-    if not office_kinds:
-        return
     day_end = tm.slots(tm.policy.day.end)
-    for block in blocks:
-        if block.kind == "visit" or id(block) in tm.past or block.manager is None:
-            continue
-        at_the_office = BlockVar(office_kinds[0], block.manager, block.day, block.start, 0,
-                                 block.start, 1, block.interval)
-        ride = _ride_slots(tm, venues, store_rides, block, at_the_office)
-        if isinstance(ride, int) and ride == 0:
-            continue
+    for block, ride in _rides_with_the_office(tm, venues, store_rides, blocks, out=False):
         present = block.present_literal(tm.cp)
         back = cast(cp_model.LinearExpr, block.end) + cast(cp_model.LinearExpr, ride)
         constraint = tm.cp.add(back <= day_end)
