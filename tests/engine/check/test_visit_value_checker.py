@@ -216,3 +216,23 @@ def test_the_judges_ride_back_to_the_office_for_a_leave_after_the_visit_block(po
     (day,) = month_check._key_customer_days({"routes": []}, "m1", [MONDAY], policy_15_13_7, {MONDAY: week},
                                              leave).values()
     assert (day.next_place, day.next_deadline) == (None, 12 * 60 - 30)
+
+
+
+def test_routes_alone_are_judged_with_the_leave_after_the_visit_block(policy_15_13_7):
+    """Scored without the timetable (tester A3, d673 m04's Thursday): a visit block
+    08:00-11:00 and a leave from 11:00 mean back at the office by 11:00 (SPEC §3), so an A
+    90 min out (there 09:30, just in time for the first stop; done 09:40; back 11:10) has
+    no room that day. The judge read only the routes' block end and said "a visit of it fits
+    on Mon" routes-only, while the same plan scored with its timetable was clean. Without
+    the leave the same far A left out beside the C made is still a violation routes-only."""
+    far = _retailer("a1", "A").model_copy(update={"lat": OFFICE.lat + 0.124})  # a 90-min ride
+    plan = _plan("no_room_in_day")
+    plan["routes"][0].update({"visit_start": "08:00", "visit_end": "11:00"})
+    at_work = _department(far)
+    (found,) = key_customers_dropped(plan, at_work, policy_15_13_7)
+    assert found.retailer == "a1" and "fits on Mon" in found.message
+    assert KEY_CUSTOMER_DROPPED in [v.rule for v in check_routes(plan, at_work, policy_15_13_7)]
+    on_leave = at_work.model_copy(update={"leave": (Leave(manager="m1", date=MONDAY, start=11 * 60, end=12 * 60),)})
+    assert key_customers_dropped(plan, on_leave, policy_15_13_7) == []
+    assert KEY_CUSTOMER_DROPPED not in [v.rule for v in check_routes(plan, on_leave, policy_15_13_7)]
