@@ -36,6 +36,10 @@ from engine.routing.daily import (
 
 WEEK_DAYS = 7
 
+FITS_ALONE = "it fits on its own"
+"""How the words of a visit that fits some day on its own begin (`daily.classify_unvisited`);
+`_with_amounts` says after them which of those days stand empty and which are full."""
+
 HELD = "held back for key customers still out"
 """How the words of a least-class visit kept out for key visits that could take its room begin
 (visit_days): no minutes are added to them, the room is not what keeps it out."""
@@ -321,8 +325,10 @@ def _with_amounts(
     the limit it then misses. A day it can go on is one where it fits as the first stop, or
     after the day's first stop (on an empty day the first-stop rule of SPEC §3 applies to
     it); when no day is left, the first-stop rule is what keeps it out, and the reason says
-    so. A visit that would fit after some day's last visit gets no minutes: they would not
-    say why it is out."""
+    so. When days are left but some it fits on stand empty for the first-stop rule, the
+    words name those empty days, not "the days are full" (tester's d673b: a far manager's
+    three empty days beside one full one), with the ride and the deadline. A visit that
+    would fit after some day's last visit gets no minutes: they would not say why it is out."""
     if item.reason != "no_room_in_day" or "min" in item.detail or item.detail.startswith(HELD):
         return item
     retailer = retailers[item.retailer]
@@ -339,9 +345,22 @@ def _with_amounts(
         return item
     nearest = min(fitting, key=lambda n: misses[n][0])
     _, words = misses[nearest]
-    detail = (f"{item.detail}: a {service_minutes(retailer, policy)}-min visit plus {words} on "
-              f"{days[nearest].date:%a}, the nearest to fitting of the days it fits on "
-              f"({', '.join(f'{days[n].date:%a}' for n in fitting)})")
+    amounts = (f"a {service_minutes(retailer, policy)}-min visit plus {words} on "
+               f"{days[nearest].date:%a}, the nearest to fitting of the days it fits on "
+               f"({', '.join(f'{days[n].date:%a}' for n in fitting)})")
+    closed = [days[n] for n in alone if n not in fitting]
+    if closed and item.detail.startswith(FITS_ALONE):
+        # Days it would fit on stand empty: not full, it cannot open them in time. The first-stop
+        # words follow the minutes, so that visit_days._AMOUNTS takes both off when days change.
+        # (A visit that made way keeps its own words: the day it was on is what they name.)
+        opened = [f"{days[n].date:%a}" for n in fitting]
+        head = (f"{FITS_ALONE}, but {', '.join(f'{day.date:%a}' for day in closed)} "
+                f"{'stands' if len(closed) == 1 else 'stand'} empty and {', '.join(opened)} "
+                f"{'has' if len(opened) == 1 else 'have'} no room left")
+        first_stop = _first_stop_words(closed, retailer, territory)
+        return Unassigned(item.retailer, item.reason, f"{head}: {amounts}; it cannot open the empty days: "
+                                                      f"{first_stop}", item.date)
+    detail = f"{item.detail}: {amounts}"
     return Unassigned(item.retailer, item.reason, detail, item.date)
 
 
@@ -396,11 +415,16 @@ def _kept_out_by_first_stop(item: Unassigned, days: Sequence[FieldDay], retailer
                             territory: Territory) -> Unassigned:
     """The days it would fit on are empty, and it cannot open any of them: the ride from
     the start of the route does not reach it by the first-stop time (SPEC §3)."""
+    return Unassigned(item.retailer, "time_window", _first_stop_words(days, retailer, territory), item.date)
+
+
+def _first_stop_words(days: Sequence[FieldDay], retailer: Retailer, territory: Territory) -> str:
+    """Why the retailer cannot open the empty days (`days`) it would fit on: the first-stop
+    time of each, and the ride to it from the start of the route."""
     deadlines = {day.first_stop_by for day in days}
     by = format_clock(min(deadlines)) if len(deadlines) == 1 else "the day's first-stop time"
     rides = ", ".join(f"{day.date:%a} from {format_clock(day.block_start)}"
                       + (f" (by {format_clock(day.first_stop_by)})" if len(deadlines) > 1 else "")
                       + f": {territory.minutes(day.start_place.key, retailer.id)} min" for day in days)
-    detail = (f"the first retailer must be reached by {by}; the days it would fit on have no other visit "
-              f"and the ride to it from the start of the route is too long ({rides})")
-    return Unassigned(item.retailer, "time_window", detail, item.date)
+    return (f"the first retailer must be reached by {by}; the days it would fit on have no other visit "
+            f"and the ride to it from the start of the route is too long ({rides})")

@@ -372,3 +372,22 @@ def test_the_visit_that_alone_opens_a_day_does_not_make_way(policy_15_13_7):
                     visit_values(shops, policy, OUTSIDE_FOCUS))
     assert orders[0][0] == "c" and "a" in orders[0]
     assert [u.retailer for u in left if u.retailer.startswith("b")] and "a" not in [u.retailer for u in left]
+
+
+def test_a_visit_out_beside_an_empty_day_it_cannot_open_does_not_call_the_days_full(policy_15_13_7):
+    """Mon stands empty (its block opens 09:20, the shop is 25 min out, first stop by 09:30)
+    and Tue is full: the words say Mon is empty and why the shop cannot open it, not that
+    the days it could go on are full (tester's d673b: three empty days of a far manager)."""
+    policy = policy_15_13_7
+    monday, tuesday = _late_monday_and_tight_tuesday(policy)
+    shops = {"a": _shop("a", "A"), "c": _shop("c", "C")}
+    (left,) = make_way([Unassigned("c", "no_room_in_day", "it fits on its own, but the days it could go on are full")],
+                       [monday, tuesday], [[], ["a"]], shops, line_territory({"a": 25, "c": 25}), policy,
+                       visit_values(shops, policy, OUTSIDE_FOCUS))
+    assert left.reason == "no_room_in_day"
+    assert "are full" not in left.detail
+    assert left.detail.startswith("it fits on its own, but Mon stands empty and Tue has no room left: ")
+    assert left.detail.endswith("it cannot open the empty days: the first retailer must be reached by 09:30; "
+                                "the days it would fit on have no other visit and the ride to it from the start "
+                                "of the route is too long (Mon from 09:20: 25 min)")
+    assert "15 min too late on Tue" in left.detail
