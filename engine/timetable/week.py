@@ -37,7 +37,13 @@ from engine.policy import (
     format_clock,
     merged_spans,
 )
-from engine.routing.approach import back_from_leave, first_stop_time, late_for_the_ride, leave_delay
+from engine.routing.approach import (
+    VISIT_KIND,
+    back_from_leave,
+    first_stop_time,
+    late_for_the_ride,
+    leave_delay,
+)
 from engine.work_calendar import WorkCalendar
 
 
@@ -213,6 +219,12 @@ def late_first_stop_notes(frame: WeekFrame, approach: dict[str, int]) -> tuple[s
                 # the leave's own later first stop (`route.later_first_stop_after_leave`) is the usual then
                 usual = max(moved[1], policy.route.first_stop_by + leave_delay(policy, back))
                 reached = first_stop_time(policy, day.weekday, ride, back)
+                if reached >= _visiting_ends(policy, day.weekday):
+                    # No first stop after the leave: visiting is over by then, so any visit
+                    # block lies before the leave, and the day's first stop is not held to
+                    # the time of the days without it (tester's d673: "after his leave to
+                    # 13:00 by 15:00" of a block 08:30-11:30): the note does not name it.
+                    continue
                 if reached > usual:
                     late.setdefault((reached, usual, back), []).append(day)
         for (reached, usual, back), days in late.items():
@@ -222,6 +234,18 @@ def late_first_stop_notes(frame: WeekFrame, approach: dict[str, int]) -> tuple[s
                          f"{format_clock(usual)} ({', '.join(f'{d.date:%a %m-%d}' for d in days)}); give his "
                          "far retailers to a manager nearer to them to keep the first-stop time")
     return tuple(notes)
+
+
+def _visiting_ends(policy: Policy, weekday: Weekday) -> int:
+    """The end of visiting on a day following `weekday`'s rules: `route.visiting_ends_by`,
+    or the visit block's latest end (and `day.field_ends_by`) when earlier."""
+    ends = [policy.route.visiting_ends_by]
+    rule = policy.kinds.get(VISIT_KIND)
+    if rule is not None:
+        ends.append(rule.window(weekday)[1])
+    if policy.day.field_ends_by is not None:
+        ends.append(policy.day.field_ends_by)
+    return min(ends)
 
 
 def _hours(minutes: int) -> str:
