@@ -445,6 +445,12 @@ class PreviousMonth:
     unread: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Retailers of the previous plan not read, each with why (`_unread_in_previous`): their
     first visits are spaced as without it."""
+    week: Mapping[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
+    """Per retailer its plan's `due` names in the week straddling the two months (read ones
+    only), that due's (`visits`, `other_month`): what the previous month owed itself in that
+    week and what it left to this month. That plan is the fact (`_owed_again`): each month
+    splits the week by its own calendar, and a holiday added since moves a visit's day
+    (tester B3, d675c: each month said the other owed it)."""
 
     def since(self, retailer_id: str) -> int | None:
         """The position of the retailer's last visit of the previous month, counted in working
@@ -511,9 +517,11 @@ def previous_month(data: object, department: Department, year: int, month: int,
     unmade = {item.retailer: missing for item in plan.due
               if item.week_start == straddling and short[item.retailer]
               and (missing := min(item.visits - item.called - made[item.retailer], short[item.retailer])) > 0}
+    week = {item.retailer: (item.visits, item.other_month) for item in plan.due
+            if item.week_start == straddling and item.retailer not in unread}
     return PreviousMonth(month=plan.month, days=plan.days,
                          visits={r: tuple(sorted(dates)) for r, dates in visits.items()},
-                         short=dict(short), unmade=unmade, unread=unread)
+                         short=dict(short), unmade=unmade, unread=unread, week=week)
 
 
 def _unread_in_previous(plan: MonthPlan, department: Department) -> dict[str, str]:
@@ -568,9 +576,16 @@ def _previous_date_problems(plan: MonthPlan) -> list[str]:
 
 def _owed_again(due: Sequence[DueInWeek], previous: PreviousMonth | None,
                 days: Sequence[dt.date]) -> tuple[list[DueInWeek], dict[str, int]]:
-    """The due list with the visits the previous month owed in the straddling week but did
-    not make (`PreviousMonth.unmade`) owed on this month's days of that week, and those
-    visits per retailer (none when this month has no working day in that week)."""
+    """The due list with the straddling week split as the previous month's plan split it,
+    and the visits it owed in that week but did not make (`PreviousMonth.unmade`) owed on
+    this month's days of that week, and those visits per retailer (none when this month has
+    no working day in that week). Of a retailer's visits due in that week, this month owes
+    what the previous plan left to it (its `other_month`, `PreviousMonth.week`), or the whole
+    week when that plan's due does not name it (a shop new since), in place of the split by
+    this month's own calendar: the two months' calendars may disagree (a holiday added after
+    the previous month was planned), and each then said the other owed it (tester B3). A
+    retailer the previous plan is not read for (`PreviousMonth.unread`) keeps this month's
+    own split."""
     if previous is None or not days:
         return list(due), {}
     straddling = week_monday(days[0].replace(day=1))
@@ -579,6 +594,8 @@ def _owed_again(due: Sequence[DueInWeek], previous: PreviousMonth | None,
     carried: dict[str, int] = {}
     again = []
     for item in due:
+        if item.week_start == straddling and item.retailer not in previous.unread:
+            item = _split_as_before(item, previous.week.get(item.retailer))
         more = previous.unmade.get(item.retailer, 0) if item.week_start == straddling else 0
         if more:
             carried[item.retailer] = more
@@ -586,6 +603,37 @@ def _owed_again(due: Sequence[DueInWeek], previous: PreviousMonth | None,
                                            "other_month": max(item.other_month - more, 0)})
         again.append(item)
     return again, carried
+
+
+def _split_as_before(item: DueInWeek, before: tuple[int, int] | None) -> DueInWeek:
+    """The retailer's due of the straddling week with this month's share the one the previous
+    plan left to it (`before`, that plan's `visits` and `other_month`), never more than the
+    week's visits by this month's calendar, or the whole week when that plan does not name
+    the retailer (None)."""
+    total = item.visits + item.other_month
+    here = total if before is None else min(before[1], total)
+    if here == item.visits:
+        return item
+    return item.model_copy(update={"visits": here, "other_month": total - here,
+                                   "called": here if item.called else 0})
+
+
+def _split_not_owed_notes(department: Department, previous: PreviousMonth | None, due: Sequence[DueInWeek],
+                          days: Sequence[dt.date], year: int, month: int) -> tuple[str, ...]:
+    """The visits of the straddling week the previous month's plan left to this month (its
+    `other_month`) that this month cannot owe: it has no working day in that week (a holiday
+    added since). Said per retailer, as `_not_owed_notes` says the visits left out."""
+    first = dt.date(year, month, 1)
+    straddling = week_monday(first)
+    if previous is None or straddling == first or any(item.week_start == straddling for item in due):
+        return ()
+    if days and week_monday(days[0]) == straddling:
+        return ()
+    owners = {r.id: r.manager for r in department.retailers}
+    return tuple(f"{rid} ({owners.get(rid, '?')}): {other} visit(s) of the week of {straddling:%m-%d} that "
+                 f"{previous.month}'s plan left to this month are owed by neither month: this month has no working "
+                 "day in that week (its days of it are holidays or not worked); make it up by hand"
+                 for rid, (_, other) in sorted(previous.week.items()) if other > 0 and rid in owners)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -819,6 +867,7 @@ def plan_month(
         visits=sum(len(r.stops) for r in routes), wanted=sum(d.visits for d in due),
         solve_seconds=round(time.perf_counter() - started, 3),
         notes=(_month_notes(policy, days, focus) + _not_owed_notes(department, previous, carried, year, month)
+               + _split_not_owed_notes(department, previous, due, days, year, month)
                + _unread_notes(previous)),
         department_fingerprint=department_fingerprint(department),
     )

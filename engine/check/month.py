@@ -161,15 +161,21 @@ def _owed_by_week(retailer_id: str, v: int, days: list[dt.date], department: Dep
     """Per Monday of an ISO week holding one of the month's working `days`, the visits of
     that week that count on a day of the month."""
     in_month = set(days)
+    return {monday: sum(d in in_month for d in _counted_on(retailer_id, v, monday, department, policy, holidays))
+            for monday in sorted({d - dt.timedelta(days=d.weekday()) for d in days})}
+
+
+def _counted_on(retailer_id: str, v: int, monday: dt.date, department: Department, policy: Policy,
+                holidays: set[dt.date]) -> list[dt.date]:
+    """The day each of the retailer's due visits of the ISO week of `monday` counts on, by
+    this month's calendar (`holidays` left out)."""
     anchor = int.from_bytes(hashlib.sha256(retailer_id.encode("utf-8")).digest()[8:16], "big")
-    owed: dict[dt.date, int] = {}
-    for monday in sorted({d - dt.timedelta(days=d.weekday()) for d in days}):
-        week = [monday + dt.timedelta(days=i) for i in range(len(WEEKDAYS))]
-        worked = [d for d in week if _worked(d, department, policy) and d not in holidays]
-        n = min(expected_visits(retailer_id, v, monday), len(worked))  # one visit a day at most
-        owed[monday] = sum(worked[((k * WEEK_SHARES + anchor) * len(worked)) // (n * WEEK_SHARES)] in in_month
-                           for k in range(n)) if worked else 0
-    return owed
+    week = [monday + dt.timedelta(days=i) for i in range(len(WEEKDAYS))]
+    worked = [d for d in week if _worked(d, department, policy) and d not in holidays]
+    if not worked:
+        return []
+    n = min(expected_visits(retailer_id, v, monday), len(worked))  # one visit a day at most
+    return [worked[((k * WEEK_SHARES + anchor) * len(worked)) // (n * WEEK_SHARES)] for k in range(n)]
 
 
 def _edge_positions(retailer_id: str, v: int, days: list[dt.date], department: Department, policy: Policy,
@@ -291,6 +297,14 @@ class _Prior:
     since: int | None
     carried: int
     uncarried: int
+    split_read: bool = False
+    """Whether the straddling week is split as the previous plan split it (`left_here`): this
+    month has a working day in that week and the retailer has not changed since."""
+    left_here: int | None = None
+    """The visits of the straddling week the previous plan's `due` left to this month (its
+    `other_month`), or None when it does not name the retailer (a shop new since: the whole
+    week is this month's). That plan is the fact: each month splits the week by its own
+    calendar, and a holiday added since made each say the other owed it (tester B3)."""
 
 
 def _fingerprint(department: Department) -> str:
@@ -366,8 +380,11 @@ def _priors(previous: object, department: Department, year: int, month: int,
     # This month's days of that week make the visits it left out, when it has any.
     here = bool(days) and days[0] - dt.timedelta(days=days[0].weekday()) == straddling
     unmade: Counter[str] = Counter()
+    left_here: dict[str, int] = {}
     for item in data.get("due", []):
         rid = item["retailer"]
+        if dt.date.fromisoformat(str(item["week_start"])) == straddling and rid not in unread:
+            left_here[rid] = int(item.get("other_month", 0))
         if dt.date.fromisoformat(str(item["week_start"])) == straddling and short[rid] and here:
             in_week = sum(1 for d in made.get(rid, []) if d - dt.timedelta(days=d.weekday()) == straddling)
             unmade[rid] += max(min(int(item["visits"]) - int(item.get("called", 0)) - in_week, short[rid]), 0)
@@ -375,19 +392,25 @@ def _priors(previous: object, department: Department, year: int, month: int,
     for r in department.retailers:
         last = max(made[r.id]) if made.get(r.id) else None
         priors[r.id] = _Prior(last, -sum(1 for d in prev_days if d >= last) if last else None, unmade[r.id],
-                              max(short[r.id] - unmade[r.id], 0))
+                              max(short[r.id] - unmade[r.id], 0), here and r.id not in unread, left_here.get(r.id))
     return priors
 
 
 def _owed_with(retailer: Retailer, days: list[dt.date], department: Department, policy: Policy,
                holidays: set[dt.date], priors: Mapping[str, _Prior] | None) -> dict[dt.date, int]:
-    """`_owed_by_week`, and the visits the previous month left out in the straddling week
-    (`_Prior.carried`) owed in this month's days of it."""
+    """`_owed_by_week`, with the straddling week split as the previous month's plan split it
+    (`_Prior.left_here`, at most the week's visits by this month's calendar, or all of them
+    when that plan does not name the retailer), and the visits the previous month left out
+    in that week (`_Prior.carried`) owed in this month's days of it."""
     owed = _owed_by_week(retailer.id, retailer.visits_per_4_weeks, days, department, policy, holidays)
     prior = (priors or {}).get(retailer.id)
-    if prior is not None and prior.carried and days:
+    if prior is not None and days:
         first = days[0].replace(day=1)
         straddling = first - dt.timedelta(days=first.weekday())
+        if straddling in owed and prior.split_read:
+            total = len(_counted_on(retailer.id, retailer.visits_per_4_weeks, straddling, department, policy,
+                                    holidays))
+            owed[straddling] = total if prior.left_here is None else min(prior.left_here, total)
         if straddling in owed:
             owed[straddling] += prior.carried
     return owed

@@ -327,3 +327,76 @@ def test_a_visit_the_previous_months_last_one_refuses_names_it_not_an_empty_list
     assert line.planned == 0 and line.reason == "spacing", line
     assert "(on )" not in line.detail and "from them" not in line.detail, line.detail
     assert "previous month" in line.detail and "12-07" in line.detail, line.detail
+
+
+def _november_split(policy: Policy, due: tuple[DueInWeek, ...]) -> dict:
+    """November's plan with nothing left out and its due of the week of 11-30 as `due` says."""
+    november = _november(policy)
+    november["unplanned"] = []
+    november["due"] = [item.model_dump(mode="json") for item in due]
+    return november
+
+
+def _week_of_11_30(plan: MonthPlan, rid: str) -> list[dt.date]:
+    return [d for d in _visits(plan, rid) if d < MONDAYS[1]]
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["left_to_december", "not_named"])
+def test_the_straddling_week_is_split_as_the_previous_plan_split_it(policy_15_13_7: Policy, named: bool) -> None:
+    """O4 counts its visit of the week of 11-30 on Mon 11-30 by December's calendar (November
+    owes it). November's plan, planned on another calendar (tester B3's d675c: the holiday
+    12-01 added after November was planned), left that visit to December (`other_month`),
+    or never named O4 (a shop new since, d674n's R09001): each month said the other owed it
+    and O4 went 37-41 working days without a visit. With November's plan December owes it
+    on its day of that week (Tue 12-01), and the checker given November counts it owed."""
+    policy, department, weeks = policy_15_13_7, _department(), _weeks(policy_15_13_7)
+    due = (DueInWeek(week_start=MONDAYS[0], retailer=CLOSE, manager="m1", visits=0, other_month=1),)
+    if named:
+        due += (DueInWeek(week_start=MONDAYS[0], retailer=LEFT, manager="m1", visits=0, other_month=1),)
+    november = _november_split(policy, due)
+    previous = previous_month(november, department, 2026, 12)
+    assert previous.unmade == {}
+    alone = plan_month(department, policy, 2026, 12, set(), timetables=weeks, params=FAST)
+    assert _week_of_11_30(alone, LEFT) == []
+    found = check_month(alone, department, policy, set(), weeks, previous=november)
+    assert any(v.rule == "count" and v.retailer == LEFT for v in found), found
+
+    after = plan_month(department, policy, 2026, 12, set(), timetables=weeks, params=FAST, previous=previous)
+    week = next(d for d in after.due if d.retailer == LEFT and d.week_start == MONDAYS[0])
+    assert (week.visits, week.other_month) == (1, 0), week
+    assert _week_of_11_30(after, LEFT) == [dt.date(2026, 12, 1)]
+    assert check_month(after, department, policy, set(), weeks, previous=november) == []
+
+
+def test_a_visit_the_previous_plan_owed_itself_is_not_owed_again(policy_15_13_7: Policy) -> None:
+    """X1 counts its visit of the week of 11-30 on 12-02 by December's calendar, but
+    November's plan, on its own calendar, owed that visit itself (its due: `visits` 1):
+    December does not owe it twice."""
+    policy, department = policy_15_13_7, _department()
+    due = (DueInWeek(week_start=MONDAYS[0], retailer=CLOSE, manager="m1", visits=1, other_month=0),
+           DueInWeek(week_start=MONDAYS[0], retailer=LEFT, manager="m1", visits=1, other_month=0))
+    previous = previous_month(_november_split(policy, due), department, 2026, 12)
+    plan = plan_month(department, policy, 2026, 12, set(), timetables=_weeks(policy), params=FAST,
+                      previous=previous)
+    week = next(d for d in plan.due if d.retailer == CLOSE and d.week_start == MONDAYS[0])
+    assert (week.visits, week.other_month) == (0, 1), week
+
+
+def test_a_visit_left_to_a_month_without_a_day_of_that_week_is_said(policy_15_13_7: Policy) -> None:
+    """December's plan left O4's visit of the week of 12-28 to January (`other_month`); January's
+    only day of it, Fri 01-01, is a holiday: its notes say the visit is owed by neither."""
+    department = _department()
+    mondays = [dt.date(2027, 1, 4) + dt.timedelta(weeks=w) for w in range(4)]
+    weeks = {m: Timetable(department="d", policy=policy_15_13_7.name, week_start=m, status="feasible",
+                          blocks=tuple(Block(manager="m1", date=m + dt.timedelta(days=d), kind="visit",
+                                             start=parse_clock("08:30"), end=parse_clock("14:00"))
+                                       for d in range(5)))
+             for m in mondays}
+    december = _december(policy_15_13_7)
+    december["unplanned"] = []
+    december["due"] = [DueInWeek(week_start=dt.date(2026, 12, 28), retailer=LEFT, manager="m1", visits=0,
+                                 other_month=1).model_dump(mode="json")]
+    plan = plan_month(department, policy_15_13_7, 2027, 1, {dt.date(2027, 1, 1)}, timetables=weeks,
+                      params=FAST, previous=previous_month(december, department, 2027, 1))
+    said = [n for n in plan.notes if LEFT in n]
+    assert said and "12-28" in said[0] and "left to this month" in said[0] and "no working day" in said[0], plan.notes
