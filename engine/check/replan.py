@@ -322,12 +322,29 @@ class UrgentReach:
                 causes.append(f"on {_day(date)} at {format_clock(clock)} {asked.retailer}, closing at "
                               f"{format_clock(retailer.closes)}, has no time left for its "
                               f"{retailer.service_min} min visit")
+            elif (short := self._no_time(retailer, date, clock if date == now.date() else None)) is not None:
+                causes.append(short)
             elif (nobody := self._nobody_there(asked, retailer, date, clock if date == now.date() else None)) \
                     is not None:
                 causes.append(nobody)
             else:
                 return None
         return "; ".join(causes) or f"no worked day is left up to {_day(asked.by)}"
+
+    def _no_time(self, retailer: Retailer, date: dt.date, clock: int | None) -> str | None:
+        """Why nobody, away or not, has the retailer's service in its hours within the
+        working day on `date` (from `clock` on, the time of `now` on its day); None when
+        the day leaves room for it."""
+        begin = max(self.working_day[0], retailer.opens, clock or 0)
+        end = min(self.working_day[1], retailer.closes)
+        if end - begin >= retailer.service_min:
+            return None
+        hours = (f"{retailer.id}'s hours {format_clock(retailer.opens)}-{format_clock(retailer.closes)} "
+                 f"within the working day {format_clock(self.working_day[0])}-{format_clock(self.working_day[1])}")
+        if clock is not None and clock > max(self.working_day[0], retailer.opens):
+            return f"on {_day(date)} at {format_clock(clock)} no time is left in {hours} for its " \
+                   f"{retailer.service_min} min visit"
+        return f"on {_day(date)} {hours} leave no room for its {retailer.service_min} min visit"
 
     def _there(self, manager: str, retailer: Retailer, date: dt.date, clock: int | None) -> bool:
         """Whether his leave and sickness leave him the retailer's service in its hours on
