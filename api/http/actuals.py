@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from api.http.department_input import department_from_document
+from api.http.department_input import job_department
 from api.http.job_timetables import NoWeek, job_timetable
 from api.http.problems import InputProblems, problem_dict
 from api.http.schemas import BAD_INPUT_RESPONSE
@@ -25,7 +25,6 @@ from engine.actuals import Actuals, DateWindow, actuals_from_rows, feedback_shee
 from engine.actuals.planned_routes import route_plan_problems
 from engine.domain import Department
 from engine.errors import InputError, Problem
-from engine.policy import policy_from_mapping
 
 router = APIRouter(prefix="/v1", tags=["actuals"], responses=BAD_INPUT_RESPONSE)
 
@@ -73,8 +72,7 @@ def record_actuals(request: ActualsRequest, service: ServiceDep, caller: CallerD
         raise HTTPException(
             409, f"{missing}: feedback needs a solved timetable or a finished re-plan"
         ) from None
-    department = department_from_document(record.department)
-    policy = policy_from_mapping(job.policy)
+    department, policy = job_department(record.department, job.policy)
     monday = job.week_start
     week = DateWindow(monday, monday + dt.timedelta(days=6), f"the timetable's week of {monday}")
     warnings: list[Problem] = []

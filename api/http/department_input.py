@@ -75,11 +75,36 @@ def stored_policy(document: Mapping[str, Any]) -> Policy:
     return policy_from_mapping(policy) if isinstance(policy, dict) else load_policy(policy)
 
 
-def department_from_document(document: Mapping[str, Any]) -> Department:
-    """A stored department document back as a `Department`."""
-    policy = document["policy"]
-    name = policy["name"] if isinstance(policy, dict) else policy
-    return Department.model_validate({**document, "policy": name})
+def department_from_document(document: Mapping[str, Any], policy: Policy | None = None) -> Department:
+    """A stored department document back as a `Department`; with `policy` (the policy a job
+    was planned with, sent with its request), under that policy's public calendar, as
+    `fieldweek timetable --policy` loads the folder (engine/load.py: the department's
+    `public_calendar` is its policy's `calendar`). Without it a US policy sent for a week
+    still planned Thanksgiving under the stored policy's calendar."""
+    stored = document["policy"]
+    name = stored["name"] if isinstance(stored, dict) else stored
+    department = Department.model_validate({**document, "policy": name})
+    if policy is not None and department.public_calendar != policy.calendar:
+        department = department.model_copy(update={"public_calendar": policy.calendar})
+    return department
+
+
+def job_department(document: Mapping[str, Any], job_policy: Mapping[str, Any]) -> tuple[Department, Policy]:
+    """A job's department and policy: the stored department under the policy the job was
+    planned with (`job.policy`), its public calendar included (`department_from_document`)."""
+    policy = policy_from_mapping(dict(job_policy))
+    return department_from_document(document, policy), policy
+
+
+def unknown_calendar_problem(policy: Policy, *loc: str) -> dict[str, Any] | None:
+    """A policy sent with a request naming a calendar the holidays package does not know,
+    as the department loader refuses it (engine/load.py); None when it is known or none."""
+    if policy.calendar is None or policy.calendar in known_calendars():
+        return None
+    return problem_dict(
+        Problem(f"calendar '{policy.calendar}' is not a country the holidays package knows (e.g. CN)",
+                file=f"policy {policy.name}", column="calendar"),
+        list(loc))
 
 
 # ---------------------------------------------------------------------------

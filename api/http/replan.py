@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.http.access import Caller
 from api.http.actuals import check_route_plan
-from api.http.department_input import department_from_document
+from api.http.department_input import job_department
 from api.http.job_endpoints import ACCEPTED, accepted
 from api.http.job_timetables import NoWeek, job_timetable
 from api.http.problems import InputProblems, LimitExceeded, problem_dict
@@ -57,7 +57,7 @@ async def replan_timetable(job_id: str, request: ReplanRequest, response: Respon
         week = job_timetable(source)
     except NoWeek as missing:
         raise HTTPException(409, f"{missing}: a re-plan needs a solved timetable or a finished re-plan") from None
-    department = department_from_document(record.department)
+    department, _ = job_department(record.department, source.policy)
     request = with_replanned_routes(request, source)
     check_route_plan(request.routes, department)
     await run_in_threadpool(check_replan_request, request, source, week, department)

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 
 from api.exports.route_map import MAP_WORDS, replan_notice, replan_route_plan, route_map_page
 from api.http.access import Caller
-from api.http.department_input import department_from_document
+from api.http.department_input import job_department
 from api.http.job_endpoints import ACCEPTED, accepted
 from api.http.job_timetables import NoWeek, job_timetable, replan_result
 from api.http.problems import InputProblems, LimitExceeded
@@ -27,7 +27,6 @@ from api.http.quotas import add_job_within_quota
 from api.http.schemas import BAD_INPUT_RESPONSE, JobAccepted, RoutesRequest
 from api.http.service import CallerDep, Service, ServiceDep, visible_department
 from api.http.storage import DepartmentRecord, RoutePlanRecord, Store, TimetableJob
-from engine.policy import policy_from_mapping
 from engine.work_calendar import WorkCalendar
 
 router = APIRouter(prefix="/v1", tags=["routes"], responses=BAD_INPUT_RESPONSE)
@@ -63,7 +62,7 @@ def _check_scope(
     with (`job.policy`), not the department's stored one: a week planned with a policy
     of its own (six days, say) had its Saturday refused as no working day."""
     if day is not None:
-        calendar = WorkCalendar(department_from_document(record.department), policy_from_mapping(job.policy))
+        calendar = WorkCalendar(*job_department(record.department, job.policy))
         if why := calendar.day_problem(job.week_start, day):
             raise _bad(where, "day", why)
     managers = {m["id"] for m in record.department.get("managers", ())}
@@ -242,8 +241,7 @@ async def route_map(
         links = [(PLAN_WORDS[lang]["timetable"], f"/v1/timetables/{source}.html?lang={lang}")]
     page = route_map_page(
         routes,
-        department_from_document(record.department),
-        policy_from_mapping(plan.policy),
+        *job_department(record.department, plan.policy),
         day=day,
         manager=manager,
         lang=lang,

@@ -20,8 +20,9 @@ from api.exports.my_day_link import MyDaySite
 from api.exports.xlsx import timetable_workbook
 from api.http.department_input import (
     builtin_policy_problem,
-    department_from_document,
+    job_department,
     stored_policy,
+    unknown_calendar_problem,
 )
 from api.http.job_endpoints import week_exports
 from api.http.job_timetables import NoWeek, job_timetable, replan_result
@@ -71,7 +72,7 @@ def _week_policy(request: TimetableRequest, department_document: dict[str, Any])
         return stored_policy(department_document)
     if isinstance(request.policy, dict):
         try:
-            return policy_from_mapping(request.policy, where="policy")
+            policy = policy_from_mapping(request.policy, where="policy")
         except InputError as exc:
             raise InputProblems(
                 [
@@ -79,6 +80,11 @@ def _week_policy(request: TimetableRequest, department_document: dict[str, Any])
                     for p in exc.problems
                 ]
             ) from None
+        # The week is planned under this policy's public calendar (`job_department`): one
+        # the holidays package does not know is refused, as the department loader does.
+        if problem := unknown_calendar_problem(policy, "body", "policy", "calendar"):
+            raise InputProblems([problem])
+        return policy
     if request.policy.strip() not in builtin_policy_names():
         raise InputProblems(
             [
@@ -198,11 +204,7 @@ def _solved_job(job: TimetableJob, record: DepartmentRecord) -> tuple[Timetable,
         timetable = job_timetable(job)
     except NoWeek as missing:
         raise HTTPException(409, str(missing)) from None
-    return (
-        timetable,
-        department_from_document(record.department),
-        policy_from_mapping(job.policy),
-    )
+    return (timetable, *job_department(record.department, job.policy))
 
 
 def _replanned(job: TimetableJob, record: DepartmentRecord) -> tuple[ReplanResult, Department, Policy]:
@@ -212,7 +214,7 @@ def _replanned(job: TimetableJob, record: DepartmentRecord) -> tuple[ReplanResul
         result = replan_result(job)
     except NoWeek as missing:
         raise HTTPException(409, str(missing)) from None
-    return result, department_from_document(record.department), policy_from_mapping(job.policy)
+    return (result, *job_department(record.department, job.policy))
 
 
 ManagerCalendar = Callable[[str], bytes]

@@ -28,7 +28,7 @@ import uuid
 from multiprocessing.connection import wait as wait_for
 from typing import Any
 
-from api.http.department_input import department_from_document
+from api.http.department_input import job_department
 from api.http.job_timetables import job_timetable
 from api.http.schemas import ReplanRequest
 from api.http.storage import STOPPED_REASON, RoutePlanRecord, Store, TimetableJob
@@ -181,7 +181,9 @@ def run_job(
         record = store.department(job.department_id)
         if record is None:
             raise LookupError(f"department {job.department_id} is gone")
-        department = department_from_document(record.department)
+        # Under the job's policy's public calendar (a policy sent with the request), as
+        # `fieldweek timetable --policy` plans; routes and re-plans carry their week's.
+        department, _ = job_department(record.department, job.policy)
         if job.job_kind == "routes":
             return _plan_routes(store, job, runner, record.department, department)
         if job.job_kind == "replan":

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse, Response
 
 from api.exports.feedback_xlsx import feedback_workbook
-from api.http.department_input import department_from_document
+from api.http.department_input import job_department
 from api.http.job_timetables import NoWeek, job_timetable
 from api.http.pages.parts import job_routes
 from api.http.pages.templating import part, render
@@ -18,7 +18,7 @@ from api.http.service import CallerDep, ServiceDep, visible_job
 from api.http.timetables import attachment
 from engine.actuals import Actuals, FeedbackSheet, feedback_sheet
 from engine.domain import Department
-from engine.policy import Policy, policy_from_mapping
+from engine.policy import Policy
 
 router = APIRouter(prefix="/v1/desk", include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,8 +32,7 @@ def _sheet(service: ServiceDep, caller: CallerDep, job_id: str) -> tuple[Feedbac
         timetable = job_timetable(job)  # a solved timetable, or a finished re-plan's week
     except NoWeek as missing:
         raise HTTPException(409, f"{missing}: feedback needs a solved timetable or a finished re-plan") from None
-    department = department_from_document(record.department)
-    policy = policy_from_mapping(job.policy)
+    department, policy = job_department(record.department, job.policy)
     days = [Actuals.model_validate(day) for day in service.store.actuals_of_week(record.id, job.week_start)]
     week = Actuals(blocks=tuple(b for day in days for b in day.blocks),
                    visits=tuple(v for day in days for v in day.visits)).in_week(job.week_start)

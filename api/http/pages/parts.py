@@ -21,7 +21,7 @@ from api.exports.route_map import (
     route_map_fragment,
 )
 from api.exports.street_basemap import configured_tiles
-from api.http.department_input import department_from_document
+from api.http.department_input import department_from_document, job_department
 from api.http.job_timetables import NoWeek, job_timetable, replan_result
 from api.http.pages.charts import coverage_by_manager_and_class, quality_charts
 from api.http.pages.qr_codes import my_day_url, qr_svg
@@ -148,8 +148,7 @@ def _solved_routes(service: ServiceDep, caller: CallerDep, job_id: str
     were 404 here."""
     job, record = visible_job(service, caller, job_id, None)
     if job.job_kind == "replan":
-        return job, department_from_document(record.department), policy_from_mapping(job.policy), \
-            _replan_routes(job)
+        return job, *job_department(record.department, job.policy), _replan_routes(job)
     if job.job_kind != "timetable":
         raise HTTPException(404, f"no timetable or re-plan job {job_id!r}")
     # The desk's week and the phone's rule: only a route plan made from this timetable (the
@@ -157,7 +156,7 @@ def _solved_routes(service: ServiceDep, caller: CallerDep, job_id: str
     routes = job_routes(service.store, job)
     if routes is None:
         raise HTTPException(409, f"no routes planned from timetable {job.id} (week of {job.week_start}) yet")
-    return job, department_from_document(record.department), policy_from_mapping(job.policy), routes
+    return job, *job_department(record.department, job.policy), routes
 
 
 def _replan_routes(job: TimetableJob) -> dict[str, Any]:
