@@ -104,6 +104,11 @@ class _PlannedRoutes:
     """Those lunches whose end is given: (start, end, taken at the next place: the route
     rode back from its last visit before it, `LUNCH_AT_NEXT_PLACE`), as the re-plan's
     routes state them."""
+    not_made: dict[tuple[str, dt.date], list[ReplanStop]] = dataclasses.field(
+        default_factory=lambda: defaultdict(list))
+    """Stops he set out for before `now` at a shop found closed: not made, but he rode
+    there, so the route keeps the ride (the next leg leaves from there, the day's totals
+    count it) and lists the stop in `stops_not_made`."""
     visits: list[_Visit] = dataclasses.field(default_factory=list)
     """Every visit after `now`, and the urgent ones."""
     staying: dict[tuple[str, dt.date], list[_Visit]] = dataclasses.field(default_factory=lambda: defaultdict(list))
@@ -158,6 +163,10 @@ def _read_routes(situation: Situation, routes: Mapping[str, Any]) -> _PlannedRou
                     retailer=stop["retailer"], arrive=parse_clock(stop["arrive"]), start=start,
                     end=end, pinned=True, ride_min=_ride(stop)))
                 continue
+            if started and closed and not (absence is not None and absence.covers(date, start)):
+                read.not_made[(manager, date)].append(ReplanStop(
+                    retailer=stop["retailer"], arrive=parse_clock(stop["arrive"]), start=start,
+                    end=end, pinned=True, ride_min=_ride(stop)))
             visit = _Visit(stop["retailer"], retailers[stop["retailer"]].manager, manager, date)
             read.visits.append(visit)
             if broken_off and not closed:
@@ -269,7 +278,9 @@ class _Handover:
         """What is left of the manager's field day after `now` (None: nothing)."""
         key = (manager, date)
         if key not in self._remainder:
-            self._remainder[key] = _remaining_day(self.days[manager].get(date), self.read.pinned.get(key, []),
+            # He goes on from the last stop he set out for, one found closed too.
+            gone = sorted([*self.read.pinned.get(key, []), *self.read.not_made.get(key, [])], key=lambda s: s.start)
+            self._remainder[key] = _remaining_day(self.days[manager].get(date), gone,
                                                   self.situation, key in self.read.lunch_taken,
                                                   self.read.lunch_taken.get(key))
         return self._remainder[key]
@@ -540,11 +551,11 @@ class _Handover:
         maintenance stop, and a day of appointments only its route; without the lunch a
         reader of the routes did not learn when a lunch on the road is taken."""
         out: list[ReplanRoute] = []
-        routed = set(self.read.pinned) | {k for k, order in self.orders.items() if order}
+        routed = set(self.read.pinned) | {k for k, stops in self.read.not_made.items() if stops} | {k for k, order in self.orders.items() if order}
         keys = routed | {(m, date) for m in self.days for date in (*self.days[m], *self.appointment_days[m])}
         for manager, date in sorted(keys, key=lambda k: (k[0], k[1])):
             key = (manager, date)
-            visits = list(self.read.pinned.get(key, []))
+            visits = sorted([*self.read.pinned.get(key, []), *self.read.not_made.get(key, [])], key=lambda s: s.start)
             order = self.orders.get(key, [])
             day = self.day_of(manager, date)
             timed = None
@@ -561,7 +572,8 @@ class _Handover:
                                         (timed.leave_last, timed.lunch_wait))
             else:
                 route = self._timed_day(manager, date, visits, None)
-            route = route or ReplanRoute(manager=manager, date=date, stops=tuple(visits))
+            route = route or ReplanRoute(manager=manager, date=date,
+                                         stops=tuple(s for s in visits if s not in self.read.not_made.get(key, [])))
             if route.stops or key in routed:
                 out.append(route)
         return tuple(out)
@@ -582,12 +594,16 @@ class _Handover:
         if day is None:
             return None
         pinned = {(s.retailer, s.start) for s in visits if s.pinned}
+        not_made = {(s.retailer, s.start) for s in self.read.not_made.get((manager, date), [])}
         # As `time_visit_route` times a day: the lunch is taken after a stop (or at the
         # block's start), the wait for its window idle, and a lunch after the last stop
         # is where the manager leaves from.
         leave_last, lunch_wait = visits[-1].end if visits else day.block_start, 0
         lunch = None if lunch_at is None else lunch_at[:2]
-        if lunch is not None and not (day.visit_block and day.block_start <= lunch[0] and lunch[1] <= day.block_end):
+        # A lunch taken before `now` stays as it was though the re-planned block now ends
+        # during it (he fell ill at lunch).
+        if lunch is not None and not (day.visit_block and day.block_start <= lunch[0] and (
+                lunch[1] <= day.block_end or (timing is None and lunch[0] < day.block_end))):
             lunch = None  # a lunch block of the timetable, not one on the road: the itinerary reads it there
         if lunch is not None and timing is not None:
             leave_last, lunch_wait = timing
@@ -603,8 +619,10 @@ class _Handover:
             pinned=(s.retailer, s.start) in pinned if s.kind == "visit" else self.situation.pinned(date, s.start),
             ride_min=s.ride_minutes, origin=s.origin, ride_km=round(s.ride_km, 3)) for s in itinerary.stops)
         own = [r.id for r in self.retailers.values() if r.manager == manager]
+        gone = tuple(s for s in stops if s.kind == "visit" and (s.retailer, s.start) in not_made)
+        stops = tuple(s for s in stops if s not in gone)
         return ReplanRoute(
-            manager=manager, date=date, stops=tuple(sorted(stops, key=lambda s: s.start)),
+            manager=manager, date=date, stops=tuple(sorted(stops, key=lambda s: s.start)), stops_not_made=gone,
             depart=itinerary.depart, return_=itinerary.back_at_office, distance_km=round(itinerary.distance_km, 3),
             travel_minutes=itinerary.travel_minutes, visits=sum(s.kind == "visit" for s in stops),
             visit_start=day.block_start, visit_end=day.block_end, start_from=day.start_place.retailer or "office",

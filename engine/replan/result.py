@@ -92,6 +92,10 @@ class ReplanRoute(_Out):
     idle_minutes: int | None = None
     office_returns: tuple[OfficeLeg, ...] = ()
     required_stops: int | None = None
+    stops_not_made: tuple[ReplanStop, ...] = Field(
+        default=(), description="stops he set out for before `now` at a shop found closed: not made, "
+                                "but ridden to, so the next stop leaves from there and the day's "
+                                "distance_km/travel_minutes count the ride")
 
 
 UnplacedReason = Literal["manager_absent", "retailer_closed", "no_room_in_day", "not_planned", "called_by_phone"]
