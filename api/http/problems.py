@@ -14,8 +14,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.errors import InputError, Problem, new_error_id
@@ -59,6 +61,20 @@ def _validation_problem(error: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def unparsed_body_problem(cause: BaseException | None) -> dict[str, Any] | None:
+    """A body FastAPI could not parse at all (not UTF-8 text, nested too deep for the JSON
+    reader), which it answers 400 "There was an error parsing the body", phrased as the
+    invalid JSON `{bad` is (`_validation_problem`); None for any other cause."""
+    if isinstance(cause, UnicodeDecodeError):
+        why, loc = f"the body is not UTF-8 text (byte {cause.object[cause.start]:#04x} at {cause.start})", \
+            ["body", cause.start]
+    elif isinstance(cause, RecursionError):
+        why, loc = "the body nests arrays or objects too deep to read", ["body"]
+    else:
+        return None
+    return {"file": "body", "row": None, "column": None, "message": f"not valid JSON: {why}", "loc": loc}
+
+
 class InputProblems(Exception):
     """Bad input already phrased as problem dicts (with `loc` where the body has one)."""
 
@@ -82,7 +98,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_limit(_request: Request, exc: LimitExceeded) -> JSONResponse:
         return JSONResponse({"detail": str(exc), "limit": exc.limit}, status_code=413)
 
+    async def on_http_error(request: Request, exc: Exception) -> Any:
+        # FastAPI's 400 for a body it cannot parse (bad UTF-8, 100000-deep nesting) is
+        # bad input like `{bad`: the same 422 shape. Every other HTTPException as before.
+        if isinstance(exc, StarletteHTTPException) and exc.status_code == 400 \
+                and (problem := unparsed_body_problem(exc.__cause__)) is not None:
+            return problems_response([problem])
+        return await http_exception_handler(request, exc)  # type: ignore[arg-type]
+
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(LimitExceeded, on_limit)
     app.add_exception_handler(InputError, on_input_error)
     app.add_exception_handler(InputProblems, on_input_problems)
