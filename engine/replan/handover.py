@@ -473,6 +473,9 @@ class _Handover:
             parts.append("the policy's replan.handover names no neighbour to take it")
         elif (no_neighbour := self._no_neighbour_words(owner)) is not None:
             parts.append(no_neighbour)
+        if not parts:
+            return f"urgent visit due by {by}: no working day of the week falls from now " \
+                   f"({self.situation.today}) up to then"
         return f"urgent visit due by {by}: no day up to then takes it ({'; '.join(parts)})"
 
     def _urgent_unplaced_reason(self, visit: _Visit) -> UnplacedReason:

@@ -233,10 +233,12 @@ def situation_at(department: Department, policy: Policy, timetable: Timetable, n
         elif event.retailer not in retailers:
             bad("retailer", f"no retailer '{event.retailer}' in the department")
         elif isinstance(event, RetailerClosed):
-            if event.date is not None and not week[0] <= event.date <= week[-1]:
-                bad("date", f"date ({event.date}) is not in the week ({week[0]} to {week[-1]})")
+            date = event.date or situation.today
+            if not week[0] <= date <= week[-1]:
+                given = f"date ({date})" if event.date is not None else f"date (not given: the day of now, {date})"
+                bad("date", f"{given} is not in the week ({week[0]} to {week[-1]})")
                 continue
-            situation.closed.add((event.retailer, event.date or situation.today))
+            situation.closed.add((event.retailer, date))
         elif isinstance(event, UrgentVisit):
             if event.manager is not None and event.manager not in managers:
                 bad("manager", f"no manager '{event.manager}' in the department")
