@@ -72,3 +72,22 @@ def test_a_store_he_holds_blocks_at_is_not_called(policy_15_13_7: Policy) -> Non
     called = {c.retailer for c in fit.proposal.changes if c.kind == "by_phone"}
     assert called == set(c_ids) - {store}
     assert f"a store he holds blocks at this week: {store}" in fit.proposal.why_short["m1"]
+
+
+def test_a_week_the_changed_plans_hold_whole_names_no_one_short(policy_15_13_7: Policy) -> None:
+    """The first plan leaves m1's key customers and C visits out; the changed week's plans
+    hold every due visit. Before, a round's "no allowed change could free ..." for m1 stayed
+    in `still_short`/`why_short` beside `fits` (tester E5's o691: m08 "8 min no allowed change
+    could free" with 0 visits out and 91 min spare)."""
+    department = _far_department(2, neighbour_km=3.0)
+    timetable = _timetable("12:00")
+    out = [r.id for r in department.retailers if r.manager == "m1"]
+    plans: list[int] = []
+
+    def plan_week(changed: Department) -> tuple[Timetable, RoutePlan]:
+        plans.append(1)
+        return timetable, _routes(changed, out if len(plans) == 1 else [])
+
+    fit = fit_week(department, policy_15_13_7, MONDAY, plan_week).fit
+    assert fit.fits and fit.proposal.changes
+    assert fit.proposal.still_short == {} and fit.proposal.why_short == {}
