@@ -209,7 +209,7 @@ def bench_pvrp_command(
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.5,
                                               help="seconds per instance, product approach")] = 30.0,
     plain_time_limit: Annotated[float | None, typer.Option(
-        "--plain-time-limit", help="seconds per instance for the plain approach "
+        "--plain-time-limit", min=0.5, help="seconds per instance for the plain approach "
         "(default: a third of --time-limit)")] = None,
     seed: Seed = 0,
     only: Annotated[str | None, typer.Option("--only", help="comma list of names or globs")] = None,
