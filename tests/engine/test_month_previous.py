@@ -291,17 +291,22 @@ def _december(policy: Policy) -> dict:
                      visits=1, wanted=2).to_json_dict()
 
 
+def _january_weeks(policy: Policy) -> dict[dt.date, Timetable]:
+    """January 2027's weeks from 01-04: a visit block 08:30-14:00 every weekday."""
+    mondays = [dt.date(2027, 1, 4) + dt.timedelta(weeks=w) for w in range(4)]
+    return {m: Timetable(department="d", policy=policy.name, week_start=m, status="feasible",
+                         blocks=tuple(Block(manager="m1", date=m + dt.timedelta(days=d), kind="visit",
+                                            start=parse_clock("08:30"), end=parse_clock("14:00"))
+                                      for d in range(5)))
+            for m in mondays}
+
+
 def test_a_visit_left_out_in_a_straddling_week_this_month_has_no_day_of_is_said(policy_15_13_7: Policy) -> None:
     """December left O4's visit of the week of 12-28 out; January's only day of that week,
     Fri 01-01, is a holiday, so January cannot make it there: its notes say so (tester B2,
     R04008 and R04025) rather than drop it in silence."""
     department = _department()
-    mondays = [dt.date(2027, 1, 4) + dt.timedelta(weeks=w) for w in range(4)]
-    weeks = {m: Timetable(department="d", policy=policy_15_13_7.name, week_start=m, status="feasible",
-                          blocks=tuple(Block(manager="m1", date=m + dt.timedelta(days=d), kind="visit",
-                                             start=parse_clock("08:30"), end=parse_clock("14:00"))
-                                       for d in range(5)))
-             for m in mondays}
+    weeks = _january_weeks(policy_15_13_7)
     december = previous_month(_december(policy_15_13_7), department, 2027, 1)
     assert december.unmade == {LEFT: 1}
     plan = plan_month(department, policy_15_13_7, 2027, 1, {dt.date(2027, 1, 1)}, timetables=weeks,
@@ -386,12 +391,7 @@ def test_a_visit_left_to_a_month_without_a_day_of_that_week_is_said(policy_15_13
     """December's plan left O4's visit of the week of 12-28 to January (`other_month`); January's
     only day of it, Fri 01-01, is a holiday: its notes say the visit is owed by neither."""
     department = _department()
-    mondays = [dt.date(2027, 1, 4) + dt.timedelta(weeks=w) for w in range(4)]
-    weeks = {m: Timetable(department="d", policy=policy_15_13_7.name, week_start=m, status="feasible",
-                          blocks=tuple(Block(manager="m1", date=m + dt.timedelta(days=d), kind="visit",
-                                             start=parse_clock("08:30"), end=parse_clock("14:00"))
-                                       for d in range(5)))
-             for m in mondays}
+    weeks = _january_weeks(policy_15_13_7)
     december = _december(policy_15_13_7)
     december["unplanned"] = []
     december["due"] = [DueInWeek(week_start=dt.date(2026, 12, 28), retailer=LEFT, manager="m1", visits=0,

@@ -14,23 +14,15 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from api.http.settings import Settings
-from engine.domain import Department
-from engine.policy import load_policy
-from tests.api.http.support import WEEK, department_body, hand_timetable
+from tests.api.http.support import WEEK, store_department_and_week
 
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str, str]]:
     folder: Path = tmp_path_factory.mktemp("actuals_block_retailer")
     with TestClient(create_app(Settings(database_url=f"sqlite:///{folder / 'a.db'}"))) as client:
-        store = client.app.state.service.store  # type: ignore[attr-defined]
-        department = Department.model_validate(department_body())
-        record = store.add_department(department.model_dump(mode="json", by_alias=True), None, None)
-        job = store.add_job(record.id, WEEK, load_policy("15-13-7").model_dump(mode="json"), 1.0)
-        store.start_job(job.id, "test")
-        store.finish_job(job.id, "optimal", runner="test",
-                         timetable=hand_timetable(department).to_json_dict())
-        yield client, job.id, record.id
+        _, department_id, job_id = store_department_and_week(client.app.state.service.store)  # type: ignore[attr-defined]
+        yield client, job_id, department_id
 
 
 def block(kind: str, retailer: str) -> dict[str, str]:
